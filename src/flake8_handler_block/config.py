@@ -1,0 +1,163 @@
+"""Settings: flake8 options (``--hb-*``) over ``[tool.flake8-handler-block]`` in pyproject.toml.
+
+A bad value stops the run with one line naming the key and the file (``ConfigError``);
+the flake8 adapter turns it into a clean exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+SCOPES = ("reachable", "handlers", "all")
+PYPROJECT_TABLE = "tool.flake8-handler-block"
+
+# pyproject key -> flake8 option dest (the CLI spelling is --hb-<key>)
+OPTION_KEYS = {
+    "scope": "hb_scope",
+    "handler-decorators": "hb_handler_decorators",
+    "handler-base-classes": "hb_handler_base_classes",
+    "wait-group-classes": "hb_wait_group_classes",
+    "extra-timeout-calls": "hb_extra_timeout_calls",
+}
+LIST_KEYS = tuple(key for key in OPTION_KEYS if key != "scope")
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message is the one line the user sees."""
+
+
+@dataclass(frozen=True)
+class Config:
+    scope: str = "reachable"
+    handler_decorators: Tuple[str, ...] = ()
+    handler_base_classes: Tuple[str, ...] = ()
+    wait_group_classes: Tuple[str, ...] = ()
+    # (dotted callee, positional index of its timeout or None for keyword-only)
+    extra_timeout_calls: Tuple[Tuple[str, Optional[int]], ...] = ()
+    source: str = field(default="defaults", compare=False)
+
+    def matches_decorator(self, dotted: str) -> bool:
+        return _matches(dotted, self.handler_decorators)
+
+    def matches_base_class(self, dotted: str) -> bool:
+        return _matches(dotted, self.handler_base_classes)
+
+    def matches_wait_group(self, dotted: str) -> bool:
+        return _matches(dotted, self.wait_group_classes)
+
+    def gate_words(self) -> Tuple[str, ...]:
+        """Identifiers whose presence in a file means a configured name may be used."""
+        names = self.handler_decorators + self.handler_base_classes + self.wait_group_classes
+        names += tuple(call for call, _ in self.extra_timeout_calls)
+        return tuple(sorted({name.rsplit(".", 1)[-1] for name in names}))
+
+
+def _matches(dotted: str, entries: Sequence[str]) -> bool:
+    """An entry with a dot names the full path; a bare entry matches the last component."""
+    if not dotted or not entries:
+        return False
+    last = dotted.rsplit(".", 1)[-1]
+    return any((entry == dotted) if "." in entry else (entry == last) for entry in entries)
+
+
+def build_config(options: Any = None, start_dir: Optional[str] = None) -> Config:
+    """Merge pyproject settings with flake8 options (which win)."""
+    path = find_pyproject(start_dir or os.getcwd())
+    table: Mapping[str, Any] = load_pyproject_table(path) if path else {}
+    where = f"{path} [{PYPROJECT_TABLE}]" if path else ""
+    return config_from_table(table, where, options, source=path or "defaults")
+
+
+def config_from_table(
+    table: Mapping[str, Any], where: str, options: Any = None, source: str = "defaults"
+) -> Config:
+    """A Config from a pyproject-style table; set flake8 options override its keys."""
+    unknown = sorted(set(table) - set(OPTION_KEYS) - {"fix-timeout"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(OPTION_KEYS)})")
+
+    values: Dict[str, Any] = {}
+    for key, dest in OPTION_KEYS.items():
+        from_flake8 = getattr(options, dest, None) if options is not None else None
+        if from_flake8 not in (None, [], ""):
+            values[key] = (from_flake8, f"flake8 option --hb-{key}")
+        elif key in table:
+            values[key] = (table[key], where)
+
+    scope = "reachable"
+    if "scope" in values:
+        raw, origin = values["scope"]
+        if not isinstance(raw, str) or raw.strip() not in SCOPES:
+            raise ConfigError(f"{origin}: scope = {raw!r} is not one of {', '.join(SCOPES)}")
+        scope = raw.strip()
+    lists = {key: _name_list(key, *values[key]) for key in LIST_KEYS if key in values}
+    return Config(
+        scope=scope,
+        handler_decorators=lists.get("handler-decorators", ()),
+        handler_base_classes=lists.get("handler-base-classes", ()),
+        wait_group_classes=lists.get("wait-group-classes", ()),
+        extra_timeout_calls=tuple(
+            _timeout_call(entry, values["extra-timeout-calls"][1])
+            for entry in lists.get("extra-timeout-calls", ())
+        ),
+        source=source,
+    )
+
+
+def _name_list(key: str, raw: Any, source: str) -> Tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        raise ConfigError(f"{source}: {key} must be a list of dotted names, got {raw!r}")
+    names = tuple(item.strip() for item in raw if item.strip())
+    for name in names:
+        dotted = name.split(":", 1)[0] if key == "extra-timeout-calls" else name
+        if not all(part.isidentifier() for part in dotted.split(".")):
+            raise ConfigError(f"{source}: {key} entry {name!r} is not a dotted Python name")
+    return names
+
+
+def _timeout_call(entry: str, source: str) -> Tuple[str, Optional[int]]:
+    dotted, _, index = entry.partition(":")
+    if not index:
+        return dotted, None
+    if not index.isdigit():
+        raise ConfigError(
+            f"{source}: extra-timeout-calls entry {entry!r}: the part after ':' must be the "
+            "positional index of the timeout (e.g. pkg.mod.fetch:2)"
+        )
+    return dotted, int(index)
+
+
+def find_pyproject(start_dir: str) -> Optional[str]:
+    """The nearest pyproject.toml at or above ``start_dir`` (how flake8 finds its own config)."""
+    current = os.path.abspath(start_dir)
+    while True:
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def load_pyproject_table(path: str) -> Mapping[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 in CI
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    table = data.get("tool", {}).get("flake8-handler-block", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{PYPROJECT_TABLE}] must be a table")
+    return table

@@ -1,0 +1,217 @@
+"""gate -> one libcst parse -> one batched walk over all rules -> reach -> findings.
+
+Nothing here raises to the caller: a file libcst cannot take, or an internal error,
+yields one HB000 note (ignored by default) instead of aborting the lint run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .config import Config
+from .handlers import _is_django_views_file, find_handlers
+from .rule import ANYWHERE, ASYNC_HANDLER, HANDLER, Rule, RuleContext, Violation
+from .rules import ALL_RULES
+from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
+
+Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
+
+# Text that a module holding a request handler almost always contains.
+_HANDLER_HINTS = re.compile(
+    r"""
+    @\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route
+                 |middleware|before_request|after_request|errorhandler|exception_handler)\b
+  | @\s*(?:route|get|post|put|patch|delete|head|options|websocket|api_view|require_http_methods
+         |require_GET|require_POST|require_safe|view_config|middleware)\b
+  | \b(?:add_url_rule|add_api_route|add_\w*websocket_route|add_get|add_post|add_put|add_patch
+       |add_delete|add_head|add_route|add_view|Route|WebSocketRoute|re_path|path|url)\s*\(
+  | \bweb\.(?:get|post|put|patch|delete|head|view|route)\s*\(
+  | \bclass\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller)\b
+  | \bdef\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options)\w*|handle)\s*\(
+  | \benviron\b[^)]*\bstart_response\b
+  | \bscope\b[^)]*\breceive\b[^)]*\bsend\b
+    """,
+    re.X,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """How a function is tied to a handler: the handler itself or reached from it."""
+
+    handler: FunctionScope
+    via: Optional[FunctionScope]  # None when the function is the handler
+
+    def where(self) -> str:
+        text = f"handler '{self.handler.qualname}'"
+        if self.via is not None:
+            text += f" via {self.via.name}()"
+        return text
+
+
+class Reach:
+    """Handlers of the module and which functions each scope setting covers."""
+
+    def __init__(self, module: ModuleScope, config: Config) -> None:
+        self.handlers = find_handlers(module, config)
+        order = {fn: i for i, fn in enumerate(module.functions)}
+        ordered = sorted(self.handlers, key=order.__getitem__)
+        self.contained = _links(ordered, lambda fn: _nested(fn))
+        self.reachable = _links(ordered, lambda fn: _nested(fn) + list(fn.callees()))
+        if config.scope == "all":
+            async_roots = [fn for fn in module.functions if fn.is_async]
+        else:
+            async_roots = [fn for fn in ordered if fn.is_async]
+        if config.scope == "handlers":
+            self.on_loop = _links(async_roots, lambda fn: [c for c in fn.callees() if c.parent is fn])
+        else:
+            self.on_loop = _links(async_roots, lambda fn: list(fn.callees()))
+        self.config = config
+
+    def link(self, function: Optional[FunctionScope]) -> Optional[Link]:
+        """The handler link that the configured scope gives ``function``."""
+        if function is None:
+            return None
+        table = self.contained if self.config.scope == "handlers" else self.reachable
+        return table.get(function)
+
+    def in_scope(self, violation: Violation) -> bool:
+        if violation.scope == ANYWHERE:
+            return True
+        if violation.scope == ASYNC_HANDLER:
+            return violation.function in self.on_loop
+        return self.config.scope == "all" or self.link(violation.function) is not None
+
+    def where(self, violation: Violation) -> str:
+        function = violation.function
+        table = self.on_loop if violation.scope == ASYNC_HANDLER else None
+        link = table.get(function) if table is not None and function is not None else self.link(function)
+        if link is not None:
+            return link.where()
+        return describe(function)
+
+
+def describe(function: Optional[FunctionScope]) -> str:
+    if function is None:
+        return "module-level code"
+    kind = "method" if isinstance(function.parent, ClassScope) else "function"
+    return f"{kind} '{function.qualname}'"
+
+
+def _nested(function: FunctionScope) -> List[FunctionScope]:
+    return [fn for fns in function.nested.values() for fn in fns]
+
+
+def _links(roots: Sequence[FunctionScope], successors) -> Dict[FunctionScope, Link]:
+    """Breadth-first from each root in order; the first handler to reach a function names it."""
+    links: Dict[FunctionScope, Link] = {}
+    for root in roots:
+        if root in links and links[root].via is None:
+            continue
+        links[root] = Link(root, None)
+        queue = deque([root])
+        seen = {root}
+        while queue:
+            current = queue.popleft()
+            for nxt in successors(current):
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                links.setdefault(nxt, Link(root, nxt))
+                queue.append(nxt)
+    return links
+
+
+@lru_cache(maxsize=32)
+def _gates(config: Config, rules: Tuple[Type[Rule], ...]) -> Tuple[Optional[re.Pattern], Optional[re.Pattern]]:
+    """(gate of rules that need a handler, gate of rules that do not)."""
+    extra = config.gate_words()
+    extra_src = [r"\b(?:%s)\b" % "|".join(map(re.escape, extra))] if extra else []
+    handler_src = [r.gate for r in rules if r.scope != ANYWHERE and r.gate] + extra_src
+    anywhere_src = [r.gate for r in rules if r.scope == ANYWHERE and r.gate] + extra_src
+    compile_ = lambda parts: re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+    return compile_(handler_src), compile_(anywhere_src)
+
+
+def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type[Rule], ...]) -> bool:
+    """The cheap gate: most files of a large tree stop here, before any parse."""
+    handler_gate, anywhere_gate = _gates(config, rules)
+    if anywhere_gate is not None and anywhere_gate.search(text):
+        return True
+    if handler_gate is None or not handler_gate.search(text):
+        return False
+    if config.scope == "all" or _is_django_views_file(filename):
+        return True
+    if _HANDLER_HINTS.search(text):
+        return True
+    words = config.gate_words()
+    return bool(words) and re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, words)), text) is not None
+
+
+def check_source(
+    text: str,
+    filename: str = "<unknown>",
+    config: Optional[Config] = None,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> List[Finding]:
+    """All findings for one file's text, sorted; never raises."""
+    config = config or Config()
+    rule_classes = tuple(rules) if rules is not None else ALL_RULES
+    try:
+        if not may_hold_finding(text, filename, config, rule_classes):
+            return []
+        module = cst.parse_module(text)
+    except Exception as exc:  # libcst rejects what ast accepted, or a parser limit
+        return [(1, 0, f"HB000 not analysed: libcst could not parse this file ({type(exc).__name__})")]
+    try:
+        return _analyse(module, filename, config, rule_classes)
+    except RecursionError:
+        return [(1, 0, "HB000 not analysed: nesting too deep for the analysis")]
+    except Exception as exc:  # a bug of ours must not abort the user's whole lint run
+        return [(1, 0, f"HB000 not analysed: internal error {type(exc).__name__}: {exc}"[:200])]
+
+
+def _analyse(module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> List[Finding]:
+    module_scope = ModuleScope(filename)
+    state = WalkState(module_scope)
+    ctx = RuleContext(config, module_scope, state)
+    rules = [cls(ctx) for cls in rule_classes]
+    by_call: Dict[str, List[Rule]] = defaultdict(list)
+    for rule in rules:
+        for name in rule.calls:
+            by_call[name].append(rule)
+    state.call_names = frozenset(by_call)
+
+    collector = ScopeCollector(state)
+    cst.visit_batched(module, [collector, *rules, ScopeCloser(state)])
+
+    ctx.reach = Reach(module_scope, config)
+    for site in module_scope.sites:
+        for rule in by_call.get(site.name, ()):
+            rule.check_call(site)
+    for rule in rules:
+        rule.finish()
+    return _format(module, ctx)
+
+
+def _format(module: cst.Module, ctx: RuleContext) -> List[Finding]:
+    reach = ctx.reach
+    assert reach is not None
+    kept = [v for v in ctx._violations if reach.in_scope(v)]
+    if not kept:
+        return []
+    # Positions cost a pass over the tree: pay it only for files with findings.
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    findings = set()
+    for violation in kept:
+        start = positions[violation.node].start
+        message = violation.text.replace("{where}", reach.where(violation))
+        findings.add((start.line, start.column, f"{violation.code} {message}"))
+    return sorted(findings)

@@ -1,0 +1,189 @@
+"""What a name or expression denotes, resolved through imports and simple assignments.
+
+Two answers are possible:
+
+* ``Ref("requests.get")``: the expression *is* that module, class or function
+  (an import, an alias such as ``get = requests.get``, an attribute of a module).
+* ``Inst("requests.Session")``: the expression is a value *produced by calling* that
+  dotted name; calling a method of such a value extends the path
+  (``Inst("requests.Session.get")`` is what ``session.get(...)`` returns).
+
+Anything else is unknown (``None``), and rules never flag an unknown receiver.
+Resolution is lazy: scopes keep the assigned expressions and are asked only after
+the whole module was walked, so a global or a ``self.x`` assigned below its use
+still resolves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional, Union
+
+import libcst as cst
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scopes import Scope
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The expression denotes the dotted object itself."""
+
+    dotted: str
+
+
+@dataclass(frozen=True)
+class Inst:
+    """The expression is a value produced by calling ``producer``.
+
+    ``call`` is the producing call when known (for constructor arguments such as a
+    pool-level timeout); it does not take part in comparisons.
+    """
+
+    producer: str
+    call: Optional[cst.Call] = field(default=None, compare=False, hash=False)
+
+
+Resolved = Union[Ref, Inst]
+
+# Public names that stand for a private implementation path (longest prefix wins).
+_CANONICAL_PREFIXES = {
+    "requests.api": "requests",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    "requests.session": "requests.Session",
+    "requests.models.Response": "requests.Response",
+    "httpx._api": "httpx",
+    "httpx._client": "httpx",
+    "urllib3.poolmanager": "urllib3",
+    "urllib3.connectionpool": "urllib3",
+    "urllib3.response": "urllib3",
+    "aiohttp.client": "aiohttp",
+    "concurrent.futures.thread": "concurrent.futures",
+    "concurrent.futures.process": "concurrent.futures",
+    "concurrent.futures._base": "concurrent.futures",
+    "asyncio.queues": "asyncio",
+    "asyncio.locks": "asyncio",
+    "asyncio.tasks": "asyncio",
+    "asyncio.events": "asyncio",
+    "multiprocessing.queues": "multiprocessing",
+    "multiprocessing.context": "multiprocessing",
+    "six.moves.urllib.request": "urllib.request",
+    "six.moves.queue": "queue",
+    "six.moves.http_client": "http.client",
+    "socketserver.socket": "socket",
+    "eventlet.green.threading": "threading",
+}
+
+
+def canonical(dotted: str) -> str:
+    """Map an implementation path onto the public name rules are written against."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        head = ".".join(parts[:end])
+        target = _CANONICAL_PREFIXES.get(head)
+        if target is not None:
+            return ".".join([target, *parts[end:]])
+    return dotted
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a chain of Name/Attribute nodes, else None (no resolution)."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def last_name(node: cst.BaseExpression) -> Optional[str]:
+    """The rightmost identifier of a callee: ``get`` for ``self.s.get``."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Name):
+        return node.value
+    return None
+
+
+def full_module_name(node: Union[cst.Attribute, cst.Name]) -> str:
+    """Dotted text of an import's module/alias name node."""
+    name = dotted_name(node)
+    return name or ""
+
+
+_MAX_DEPTH = 12  # guards against `x = x.y` style cycles
+
+
+def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Optional[Resolved]:
+    """What ``expr`` denotes when evaluated in ``scope``; None when unknown."""
+    if _depth > _MAX_DEPTH:
+        return None
+    depth = _depth + 1
+    if isinstance(expr, cst.Name):
+        return scope.lookup(expr.value, depth)
+    if isinstance(expr, cst.Attribute):
+        attr = expr.attr.value
+        self_attr = scope.self_attribute(expr, depth)
+        if self_attr is not None:
+            return self_attr
+        base = resolve(expr.value, scope, depth)
+        if isinstance(base, Ref):
+            return Ref(canonical(f"{base.dotted}.{attr}"))
+        return None
+    if isinstance(expr, cst.Call):
+        return called_result(expr, scope, depth)
+    if isinstance(expr, cst.Await):
+        return resolve(expr.expression, scope, depth)
+    return None
+
+
+def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[Inst]:
+    """What calling ``call.func`` produces: ``Inst(callee path)``."""
+    target = callee(call, scope, depth)
+    return Inst(target, call) if target is not None else None
+
+
+def callee(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[str]:
+    """The dotted path a call goes to.
+
+    ``requests.get`` for a module function, ``requests.Session.get`` for a method
+    of a value built by ``requests.Session()``; None when the receiver is unknown.
+    """
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        base = resolve(func.value, scope, depth + 1)
+        if isinstance(base, Inst):
+            return f"{base.producer}.{func.attr.value}"
+        if isinstance(base, Ref):
+            return canonical(f"{base.dotted}.{func.attr.value}")
+        return None
+    resolved = resolve(func, scope, depth + 1)
+    if isinstance(resolved, Ref):
+        return resolved.dotted
+    return None
+
+
+def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[Resolved]:
+    """``s: requests.Session`` (or ``Optional[...]``/``X | None``) types ``s`` as an instance."""
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        outer = resolve(annotation.value, scope, depth)
+        element = annotation.slice[0].slice
+        if (
+            isinstance(outer, Ref)
+            and outer.dotted in ("typing.Optional", "Optional")
+            and isinstance(element, cst.Index)
+        ):
+            return annotation_kind(element.value, scope, depth)
+        return None
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+            if isinstance(other, cst.Name) and other.value == "None":
+                return annotation_kind(side, scope, depth)
+        return None
+    resolved = resolve(annotation, scope, depth)
+    if isinstance(resolved, Ref):
+        return Inst(resolved.dotted)
+    return None

@@ -1,0 +1,62 @@
+"""The flake8 adapter: options in, ``(line, col, message, type)`` out.
+
+flake8 owns noqa, --select/--ignore and output. This module stays cheap to import
+(``flake8 --version`` must not pay for libcst): the engine is imported on first use.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Any, ClassVar, Iterator, List, Optional, Tuple
+
+from . import __version__
+from .config import SCOPES, Config, ConfigError, build_config
+
+
+class Plugin:
+    name = "flake8-handler-block"
+    version = __version__
+
+    _config: ClassVar[Optional[Config]] = None
+
+    def __init__(self, tree: ast.AST, lines: List[str], filename: str = "stdin") -> None:
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--hb-scope",
+            parse_from_config=True,
+            default=None,
+            metavar="SCOPE",
+            help=f"where handler-scoped HB rules look: {', '.join(SCOPES)} (default: reachable)",
+        )
+        lists = {
+            "--hb-handler-decorators": "extra decorators that mark a request handler",
+            "--hb-handler-base-classes": "extra base classes whose methods are request handlers",
+            "--hb-wait-group-classes": "extra WaitGroup-like classes for HB401",
+            "--hb-extra-timeout-calls": "extra calls that need a timeout, as pkg.mod.func[:index]",
+        }
+        for flag, text in lists.items():
+            manager.add_option(
+                flag, parse_from_config=True, comma_separated_list=True, default=None, help=text
+            )
+        # HB000 says a file was skipped (libcst could not parse it): opt-in only.
+        manager.extend_default_ignore(["HB000"])
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        try:
+            cls._config = build_config(options)
+        except ConfigError as exc:
+            print(f"flake8-handler-block: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        from .engine import check_source  # libcst is imported only when a file is checked
+
+        config = type(self)._config or Config()
+        for line, col, message in check_source("".join(self.lines), self.filename, config):
+            yield line, col, message, type(self)

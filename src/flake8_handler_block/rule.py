@@ -1,0 +1,106 @@
+"""The rule base class, what a rule reports, and the context the engine hands it.
+
+A rule is one self-contained class: code, message, where it looks (``scope``), a
+cheap text gate, and its logic. Rules either visit nodes (``visit_*`` methods run in
+the engine's single batched walk) or name the calls they care about in ``calls`` and
+judge each in ``check_call`` once the whole module is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Optional
+
+import libcst as cst
+
+from . import names
+from .config import Config
+from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Reach
+
+HANDLER = "handler"  # honours the handler-scope option
+ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
+ASYNC_HANDLER = "async-handler"  # code that runs on an async handler's event loop
+
+
+@dataclass
+class Violation:
+    code: str
+    node: cst.CSTNode
+    function: Optional[FunctionScope]
+    text: str  # the message with {where} still to fill
+    scope: str
+
+
+@dataclass
+class RuleContext:
+    """What every rule may ask: settings, module facts, and (after the walk) reach."""
+
+    config: Config
+    module: ModuleScope
+    state: WalkState
+    reach: Optional["Reach"] = None
+    _violations: List[Violation] = field(default_factory=list)
+
+    @property
+    def function(self) -> Optional[FunctionScope]:
+        """The function being walked (None at module level)."""
+        return self.state.function
+
+    @property
+    def scope(self) -> Scope:
+        return self.state.scope
+
+    def callee(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        """Dotted target of a call (``requests.Session.get``), None when unknown."""
+        return names.callee(call, scope)
+
+    def resolve(self, expr: cst.BaseExpression, scope: Scope) -> Optional[names.Resolved]:
+        return names.resolve(expr, scope)
+
+    def producer(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The dotted callable that produced the value of ``expr`` (its kind), if known."""
+        found = names.resolve(expr, scope)
+        return found.producer if isinstance(found, names.Inst) else None
+
+
+CURRENT = object()  # report(): "the function being walked"
+
+class Rule(Batchable):
+    """Base of every rule; subclasses set the class attributes and a docstring.
+
+    The docstring is the rule's documentation, with the sections
+    ``What it does``, ``Why is this bad?``, ``Example``, ``Use instead``
+    and optionally ``Options``.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]  # str.format template; {where} is filled by the engine
+    scope: ClassVar[str] = HANDLER
+    gate: ClassVar[str] = ""  # regex: a file without a match cannot hold a finding
+    calls: ClassVar[FrozenSet[str]] = frozenset()  # last names of calls for check_call
+    fixable: ClassVar[bool] = False
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def check_call(self, site: CallSite) -> None:
+        """Judge one call whose last name is in ``calls`` (module facts are complete)."""
+
+    def finish(self) -> None:
+        """Called once after the walk and after every ``check_call``."""
+
+    def report(self, node: cst.CSTNode, function: object = CURRENT, **fields: object) -> None:
+        """Record a finding at ``node`` in ``function`` (default: the one being walked).
+
+        ``{where}`` in the message is filled by the engine, which also drops findings
+        outside the rule's scope.
+        """
+        if function is CURRENT:
+            function = self.ctx.function
+        text = self.message.format(where="{where}", **fields)
+        self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from ..calls import MISSING, NONE, argument_state, call_text
+from ..rule import Rule
+from ..scopes import CallSite
+
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+# callee -> positional index of `timeout` (None: keyword only)
+TIMEOUT_POSITION = {
+    **{f"requests.{verb}": None for verb in _VERBS},
+    "requests.request": None,
+    **{f"requests.Session.{verb}": None for verb in _VERBS},
+    # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)
+    "requests.Session.request": 8,
+    "requests.Session.send": None,
+}
+
+
+class RequestsWithoutTimeout(Rule):
+    """What it does:
+    Finds `requests` calls in request handlers that have no timeout:
+    `requests.get/post/put/patch/delete/head/options/request()` and the same
+    methods plus `send()` on a `requests.Session`. The session is recognised when it
+    was built with `requests.Session()` (assigned, bound by `with ... as`, stored on
+    `self.`, annotated `s: requests.Session`, or called inline). `timeout=None`
+    counts as missing.
+
+    Not reported: `timeout=` given as a name, a number, a tuple or an attribute;
+    `**{"timeout": 3}`; a call that forwards an unseen `**kwargs`; a receiver whose
+    kind is unknown (a parameter without annotation, an object from another module).
+
+    Why is this bad?
+    `requests` waits forever by default. One upstream that accepts the connection and
+    never answers parks the worker on this line; a few such requests and every worker
+    of the server is stuck.
+
+    Example:
+    ```python
+    @app.get("/user/<uid>")
+    def fetch_user(uid):
+        return requests.get(f"{API}/users/{uid}").json()
+    ```
+
+    Use instead:
+    ```python
+    @app.get("/user/<uid>")
+    def fetch_user(uid):
+        return requests.get(f"{API}/users/{uid}", timeout=(3.05, 27)).json()
+    ```
+    """
+
+    code = "HB201"
+    name = "requests-without-timeout"
+    message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
+    gate = r"\brequests\b"
+    calls = frozenset({*_VERBS, "request", "send"})
+    fixable = True
+
+    def check_call(self, site: CallSite) -> None:
+        target = self.ctx.callee(site.node, site.scope)
+        if target not in TIMEOUT_POSITION:
+            return
+        state = argument_state(site.node, "timeout", TIMEOUT_POSITION[target])
+        if state == MISSING:
+            self.report(site.node, site.function, call=call_text(site.node), problem="has no timeout")
+        elif state == NONE:
+            self.report(site.node, site.function, call=call_text(site.node), problem="passes timeout=None")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from ..calls import MISSING, NONE, argument_state, call_text, is_none, positional
+from ..rule import Rule
+from ..scopes import CallSite
+
+# callee -> positional index of `timeout` (the widest signature among 3.9-3.13)
+TIMEOUT_POSITION: Dict[str, Optional[int]] = {
+    "urllib.request.urlopen": 2,
+    "http.client.HTTPConnection": 2,
+    "http.client.HTTPSConnection": 4,
+    "socket.create_connection": 1,
+    "smtplib.SMTP": 3,
+    "smtplib.SMTP_SSL": 5,
+    "smtplib.LMTP": 4,
+    "ftplib.FTP": 4,
+    "ftplib.FTP_TLS": 7,
+    "imaplib.IMAP4": 2,
+    "imaplib.IMAP4_SSL": 5,
+    "poplib.POP3": 2,
+    "poplib.POP3_SSL": 4,
+    "telnetlib.Telnet": 2,
+}
+# These connect only when given a host; otherwise connect()/open() takes the timeout.
+CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
+
+
+class StdlibNetworkWithoutTimeout(Rule):
+    """What it does:
+    Finds standard-library network calls in request handlers that have no timeout:
+    `urllib.request.urlopen` (timeout is the 3rd positional), `http.client.HTTPConnection`
+    and `HTTPSConnection`, `socket.create_connection`, `smtplib.SMTP/SMTP_SSL/LMTP`,
+    `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL` and
+    `telnetlib.Telnet`. Timeouts passed by position count. A module that calls
+    `socket.setdefaulttimeout(...)` at module level is not checked by this rule.
+    Calls named in the `extra-timeout-calls` option are checked the same way.
+
+    `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
+    (their `connect()`/`open()` take the timeout), so they are not reported.
+
+    Why is this bad?
+    These calls use the global socket default, which is "wait forever". A peer that
+    accepts and never answers blocks the handler, and the worker, for good.
+
+    Example:
+    ```python
+    def do_GET(self):
+        body = urlopen(UPSTREAM).read()
+    ```
+
+    Use instead:
+    ```python
+    def do_GET(self):
+        with urlopen(UPSTREAM, timeout=10) as response:
+            body = response.read()
+    ```
+
+    Options:
+    `extra-timeout-calls`: your own wrappers, as `pkg.mod.func:2` (dotted name and the
+    positional index of its timeout; without `:N` the timeout is keyword-only).
+    """
+
+    code = "HB202"
+    name = "stdlib-network-without-timeout"
+    message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"
+    gate = r"\b(?:urlopen|http\.client|HTTPS?Connection|create_connection|smtplib|ftplib|imaplib|poplib|telnetlib|SMTP|LMTP|IMAP4|POP3|FTP|Telnet)\b"
+    calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
+    fixable = True
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.extra = dict(ctx.config.extra_timeout_calls)
+        if self.extra:
+            self.calls = self.calls | {name.rsplit(".", 1)[-1] for name in self.extra}
+        self.pending = []
+        self.default_set = False
+
+    def check_call(self, site: CallSite) -> None:
+        target = self.ctx.callee(site.node, site.scope)
+        if target == "socket.setdefaulttimeout":
+            args = positional(site.node)
+            if site.function is None and args and not is_none(args[0]):
+                self.default_set = True
+            return
+        if target in self.extra:
+            self._judge(site, self.extra[target])
+        elif target in TIMEOUT_POSITION:
+            if target in CONNECT_LATER and not site.node.args:
+                return
+            self.pending.append((site, TIMEOUT_POSITION[target]))
+
+    def finish(self) -> None:
+        if self.default_set:
+            return
+        for site, index in self.pending:
+            self._judge(site, index)
+
+    def _judge(self, site: CallSite, index: Optional[int]) -> None:
+        state = argument_state(site.node, "timeout", index)
+        if state in (MISSING, NONE):
+            problem = "has no timeout" if state == MISSING else "passes timeout=None"
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Optional
+
+from ..calls import (
+    MISSING, NONE, PRESENT, argument_state, call_text, forwards_unknown_kwargs, has_star, is_none, keyword, positional,
+)
+from ..names import Inst
+from ..rule import Rule
+from ..scopes import CallSite
+
+_HTTPX_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
+HTTPX_CALLS = frozenset(
+    {f"httpx.{verb}" for verb in _HTTPX_VERBS if verb != "send"}
+    | {"httpx.Client", "httpx.AsyncClient"}
+    | {f"httpx.{cls}.{verb}" for cls in ("Client", "AsyncClient") for verb in _HTTPX_VERBS}
+)
+URLLIB3_POOLS = {
+    # constructor -> positional index of its `timeout`
+    "urllib3.PoolManager": None,
+    "urllib3.ProxyManager": None,
+    "urllib3.HTTPConnectionPool": 2,
+    "urllib3.HTTPSConnectionPool": 2,
+    "urllib3.connection_from_url": None,
+}
+# method -> positional index of `timeout` per pool kind
+URLLIB3_METHODS = {"request": None, "request_encode_url": None, "request_encode_body": None, "urlopen": None}
+_CONNECTION_POOL_URLOPEN_TIMEOUT = 7  # urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
+
+
+class ClientTimeoutDisabled(Rule):
+    """What it does:
+    Finds third-party HTTP clients whose timeout is turned off, in request handlers:
+    - `httpx` functions, `httpx.Client()`/`AsyncClient()` and their methods called with
+      `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted);
+    - `aiohttp.ClientTimeout(...)` that sets neither `total` nor `sock_read` (both
+      default to None: no limit). `ClientSession(timeout=None)` is not reported:
+      aiohttp then applies its 300 s default;
+    - `urllib3` requests (`urllib3.request()`, and `request()`/`urlopen()` on a
+      `PoolManager`, `ProxyManager` or `HTTP(S)ConnectionPool` built in this module)
+      with neither a `timeout` argument nor a pool-level `timeout=`: urllib3 waits
+      forever by default.
+
+    Why is this bad?
+    With the timeout off, an upstream that stops sending parks the handler forever.
+
+    Example:
+    ```python
+    async def proxy(request):
+        async with httpx.AsyncClient(timeout=None) as client:
+            return await client.get(UPSTREAM)
+    ```
+
+    Use instead:
+    ```python
+    async def proxy(request):
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as client:
+            return await client.get(UPSTREAM)
+    ```
+    """
+
+    code = "HB203"
+    name = "client-timeout-disabled"
+    message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
+    gate = r"\b(?:httpx|aiohttp|ClientTimeout|urllib3)\b"
+    calls = frozenset(
+        {name.rsplit(".", 1)[-1] for name in HTTPX_CALLS}
+        | {"ClientTimeout", "request", *URLLIB3_METHODS}
+    )
+    fixable = True
+
+    def check_call(self, site: CallSite) -> None:
+        call = site.node
+        target = self.ctx.callee(call, site.scope)
+        if target is None:
+            return
+        if target in HTTPX_CALLS:
+            if argument_state(call, "timeout") == NONE:
+                self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=httpx.Timeout(10.0)")
+        elif target == "aiohttp.ClientTimeout":
+            if not self._aiohttp_timeout_bounded(call):
+                self._report(
+                    site, "sets neither total nor sock_read", "set total= or sock_read= (the others default to no limit)"
+                )
+        elif target == "urllib3.request":
+            if argument_state(call, "timeout") in (MISSING, NONE):
+                self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
+        else:
+            self._check_pool_request(site, target)
+
+    def _aiohttp_timeout_bounded(self, call) -> bool:
+        # ClientTimeout(total, connect, sock_read, sock_connect, ...)
+        values = positional(call)
+        for name, index in (("total", 0), ("sock_read", 2)):
+            value = keyword(call, name)
+            if value is None and len(values) > index:
+                value = values[index]
+            if value is not None and not is_none(value):
+                return True
+        return forwards_unknown_kwargs(call) or has_star(call)  # unseen arguments: unknown
+
+    def _check_pool_request(self, site: CallSite, target: str) -> None:
+        owner, _, method = target.rpartition(".")
+        if owner not in URLLIB3_POOLS or method not in URLLIB3_METHODS:
+            return
+        func = site.node.func
+        pool = self.ctx.resolve(func.value, site.scope) if hasattr(func, "value") else None
+        if not isinstance(pool, Inst) or pool.call is None:
+            return
+        if argument_state(pool.call, "timeout", URLLIB3_POOLS[owner]) == PRESENT:
+            return
+        index: Optional[int] = None
+        if method == "urlopen" and owner.endswith("ConnectionPool"):
+            index = _CONNECTION_POOL_URLOPEN_TIMEOUT
+        if argument_state(site.node, "timeout", index) in (MISSING, NONE):
+            self._report(site, "has no timeout and its pool sets none",
+                         "pass timeout=urllib3.Timeout(connect=..., read=...) here or to the pool")
+
+    def _report(self, site: CallSite, problem: str, fix: str) -> None:
+        self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)

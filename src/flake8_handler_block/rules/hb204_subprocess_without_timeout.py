@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from ..calls import MISSING, NONE, argument_state, call_text
+from ..rule import Rule
+from ..scopes import CallSite
+
+# callee -> positional index of `timeout` (None: keyword only)
+TIMEOUT_POSITION = {
+    "subprocess.run": None,
+    "subprocess.call": None,
+    "subprocess.check_call": None,
+    "subprocess.check_output": None,
+    "subprocess.Popen.wait": 0,
+    "subprocess.Popen.communicate": 1,
+}
+
+
+class SubprocessWithoutTimeout(Rule):
+    """What it does:
+    Finds subprocess waits without a timeout in request handlers:
+    `subprocess.run/call/check_call/check_output(...)` without `timeout=`, and
+    `wait()`/`communicate()` on a `subprocess.Popen` (assigned, or bound with
+    `with Popen(...) as p`) without a timeout. Positional timeouts count
+    (`p.wait(5)`, `p.communicate(data, 5)`).
+
+    Why is this bad?
+    A child that never exits (waiting on stdin, a lock, a network peer) keeps the
+    handler waiting with it, and the client's request never completes.
+
+    Example:
+    ```python
+    @app.post("/render")
+    def render():
+        subprocess.run(["wkhtmltopdf", src, dst], check=True)
+    ```
+
+    Use instead:
+    ```python
+    @app.post("/render")
+    def render():
+        subprocess.run(["wkhtmltopdf", src, dst], check=True, timeout=60)
+    ```
+    """
+
+    code = "HB204"
+    name = "subprocess-without-timeout"
+    message = "{call}() {problem}: {where} can block forever on a child that never exits; pass timeout= and handle subprocess.TimeoutExpired"
+    gate = r"\b(?:subprocess|Popen|check_output|check_call)\b"
+    calls = frozenset({"run", "call", "check_call", "check_output", "wait", "communicate"})
+    fixable = True
+
+    def check_call(self, site: CallSite) -> None:
+        target = self.ctx.callee(site.node, site.scope)
+        if target not in TIMEOUT_POSITION:
+            return
+        state = argument_state(site.node, "timeout", TIMEOUT_POSITION[target])
+        if state in (MISSING, NONE):
+            problem = "has no timeout" if state == MISSING else "passes timeout=None"
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem)

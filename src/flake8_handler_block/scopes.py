@@ -1,0 +1,609 @@
+"""Module facts gathered during the single walk: scopes, bindings, calls, blocks.
+
+The collector runs first in the batched visit (and its closing half runs last), so
+every rule sees ``state.scope`` (the function being walked) and ``state.block``
+(the enclosing try/finally/with/loop chain) without tracking them itself.
+Bindings keep the assigned expression, not its meaning: ``names.resolve`` asks
+only after the walk, when everything a name can mean is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+import libcst as cst
+
+from .names import Inst, Ref, Resolved, canonical, dotted_name, resolve, annotation_kind
+
+
+# -- bindings -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SelfOf:
+    """``self`` (or ``cls``) inside a method of ``cls_scope``."""
+
+    cls_scope: "ClassScope"
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """One way a name got its value; ``kind`` is ref/value/annotation/self/unknown."""
+
+    kind: str
+    payload: object = None
+    scope: Optional["Scope"] = None
+
+
+_UNKNOWN = _Bound("unknown")
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _meaning(bound: _Bound, depth: int) -> Union[Resolved, SelfOf, None, str]:
+    if bound.kind == "ref":
+        return Ref(bound.payload)  # type: ignore[arg-type]
+    if bound.kind == "self":
+        return SelfOf(bound.payload)  # type: ignore[arg-type]
+    if bound.kind == "value":
+        if _is_none(bound.payload):  # type: ignore[arg-type]
+            return "skip"  # `x = None` before the real assignment says nothing
+        return resolve(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
+    if bound.kind == "annotation":
+        return annotation_kind(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
+    return None
+
+
+def agree(bounds: List[_Bound], depth: int) -> Union[Resolved, SelfOf, None]:
+    """The meaning all bindings share; None when any is unknown or they differ."""
+    result: Union[Resolved, SelfOf, None] = None
+    for bound in bounds:
+        meaning = _meaning(bound, depth)
+        if meaning == "skip":
+            continue
+        if meaning is None or (result is not None and meaning != result):
+            return None
+        result = meaning  # type: ignore[assignment]
+    return result
+
+
+# -- scopes --------------------------------------------------------------------------
+
+class Scope:
+    """A namespace: the module, a class body or a function body."""
+
+    kind = "scope"
+
+    def __init__(self, parent: Optional["Scope"]) -> None:
+        self.parent = parent
+        self.bindings: Dict[str, List[_Bound]] = {}
+
+    @property
+    def lookup_parent(self) -> Optional["Scope"]:
+        return self.parent
+
+    def bind(self, name: str, bound: _Bound) -> None:
+        self.bindings.setdefault(name, []).append(bound)
+
+    def lookup(self, name: str, depth: int = 0) -> Optional[Resolved]:
+        found = self.lookup_any(name, depth)
+        return found if isinstance(found, (Ref, Inst)) else None
+
+    def lookup_any(self, name: str, depth: int = 0) -> Union[Resolved, SelfOf, None]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            bounds = scope.bindings.get(name)
+            if bounds is not None:
+                if bounds[0].kind == "global":
+                    scope = scope.module
+                    bounds = scope.bindings.get(name)
+                    if bounds is None:
+                        return None
+                return agree(bounds, depth)
+            scope = scope.lookup_parent
+        return None
+
+    def self_attribute(self, expr: cst.Attribute, depth: int) -> Optional[Resolved]:
+        """``self.x``: what methods of the class assigned to ``x``."""
+        if not isinstance(expr.value, cst.Name):
+            return None
+        owner = self.lookup_any(expr.value.value, depth)
+        if isinstance(owner, SelfOf):
+            return owner.cls_scope.attribute(expr.attr.value, depth)
+        return None
+
+    @property
+    def module(self) -> "ModuleScope":
+        scope: Scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope  # type: ignore[return-value]
+
+    @property
+    def function(self) -> Optional["FunctionScope"]:
+        """The innermost function this scope is (or is in)."""
+        scope: Optional[Scope] = self
+        while scope is not None and not isinstance(scope, FunctionScope):
+            scope = scope.parent
+        return scope
+
+
+class ModuleScope(Scope):
+    kind = "module"
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(None)
+        self.filename = filename
+        self.functions: List[FunctionScope] = []
+        self.classes: List[ClassScope] = []
+        self.defs: Dict[str, List[FunctionScope]] = {}  # top-level functions by name
+        self.class_defs: Dict[str, List[ClassScope]] = {}
+        self.registrations: List[Tuple[cst.Call, Scope]] = []
+        self.sites: List["CallSite"] = []
+
+
+class ClassScope(Scope):
+    kind = "class"
+
+    def __init__(self, node: cst.ClassDef, parent: Scope, qualname: str) -> None:
+        super().__init__(parent)
+        self.node = node
+        self.name = node.name.value
+        self.qualname = qualname
+        self.attrs: Dict[str, List[_Bound]] = {}  # self.x = ... in any method
+        self.methods: Dict[str, List[FunctionScope]] = {}
+
+    def attribute(self, name: str, depth: int, _seen: Optional[set] = None) -> Optional[Resolved]:
+        bounds = self.attrs.get(name, []) + self.bindings.get(name, [])
+        if bounds:
+            found = agree(bounds, depth)
+            return found if isinstance(found, (Ref, Inst)) else None
+        seen = _seen or set()
+        seen.add(id(self))
+        for base in self.local_bases():
+            if id(base) not in seen:
+                found = base.attribute(name, depth, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def base_names(self) -> List[str]:
+        """Dotted names of the bases as resolved through imports (or as written)."""
+        names = []
+        for arg in self.node.bases:
+            resolved = resolve(arg.value, self.parent) if self.parent else None
+            if isinstance(resolved, Ref):
+                names.append(resolved.dotted)
+            else:
+                text = dotted_name(arg.value)
+                if text:
+                    names.append(text)
+        return names
+
+    def local_bases(self) -> Iterator["ClassScope"]:
+        """Base classes defined in the same module."""
+        module = self.module
+        for arg in self.node.bases:
+            if isinstance(arg.value, cst.Name):
+                yield from module.class_defs.get(arg.value.value, [])
+
+    def method(self, name: str, _seen: Optional[set] = None) -> List["FunctionScope"]:
+        found = self.methods.get(name)
+        if found:
+            return found
+        seen = _seen or set()
+        seen.add(id(self))
+        for base in self.local_bases():
+            if id(base) not in seen:
+                found = base.method(name, seen)
+                if found:
+                    return found
+        return []
+
+
+class FunctionScope(Scope):
+    kind = "function"
+
+    def __init__(
+        self, node: cst.FunctionDef, parent: Scope, qualname: str, cls: Optional[ClassScope]
+    ) -> None:
+        super().__init__(parent)
+        self.node = node
+        self.name = node.name.value
+        self.qualname = qualname
+        self.cls = cls  # set when this is a method defined directly in a class body
+        self.is_async = node.asynchronous is not None
+        self.nested: Dict[str, List[FunctionScope]] = {}
+        self.edges: List[Tuple[str, str]] = []  # ("name", f) for f(); ("self", m) for self.m()
+        self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
+
+    @property
+    def lookup_parent(self) -> Optional[Scope]:
+        # Class bodies are not visible from the methods inside them.
+        scope = self.parent
+        while isinstance(scope, ClassScope):
+            scope = scope.parent
+        return scope
+
+    def callees(self) -> Iterator["FunctionScope"]:
+        """Functions of this module this one calls by name, ``self.`` or ``cls.``."""
+        for kind, name in self.edges:
+            if kind == "name":
+                yield from self._function_named(name)
+            else:
+                owner = self._enclosing_class()
+                if owner is not None:
+                    yield from owner.method(name)
+
+    def _function_named(self, name: str) -> List["FunctionScope"]:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if isinstance(scope, FunctionScope) and name in scope.nested:
+                return scope.nested[name]
+            if isinstance(scope, ModuleScope):
+                return scope.defs.get(name, [])
+            if name in scope.bindings and not isinstance(scope, ClassScope):
+                return []  # shadowed by a variable
+            scope = scope.lookup_parent
+        return []
+
+    def _enclosing_class(self) -> Optional[ClassScope]:
+        scope: Optional[Scope] = self
+        while isinstance(scope, FunctionScope):
+            if scope.cls is not None:
+                return scope.cls
+            scope = scope.parent
+        return None
+
+    def decorator_names(self) -> List[str]:
+        """Each decorator's callee, resolved through imports when possible."""
+        return [_decorator_name(d.decorator, self.parent) for d in self.node.decorators]
+
+
+def _decorator_name(expr: cst.BaseExpression, scope: Optional[Scope]) -> str:
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    resolved = resolve(expr, scope) if scope is not None else None
+    if isinstance(resolved, Ref):
+        return resolved.dotted
+    return dotted_name(expr) or ""
+
+
+def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+# -- blocks: where in the function a node stands ---------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    """One enclosing compound statement; a persistent linked list up to the function."""
+
+    kind: str  # try, except, try-else, finally, with, loop, if, function
+    node: cst.CSTNode
+    parent: Optional["Block"]
+
+    def chain(self) -> Iterator["Block"]:
+        """This block and its ancestors up to (not past) the enclosing function."""
+        block: Optional[Block] = self
+        while block is not None and block.kind != "function":
+            yield block
+            block = block.parent
+
+
+def in_finally(block: Optional[Block]) -> bool:
+    return block is not None and any(b.kind == "finally" for b in block.chain())
+
+
+def with_items(block: Optional[Block]) -> Iterator[cst.WithItem]:
+    if block is None:
+        return
+    for b in block.chain():
+        if b.kind == "with":
+            yield from b.node.items  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call as seen during the walk: where it stands and in which scope."""
+
+    node: cst.Call
+    scope: Scope
+    block: Optional[Block]
+    name: str  # the callee's last name, or the imported name an alias stands for
+
+    @property
+    def function(self) -> Optional[FunctionScope]:
+        return self.scope.function
+
+
+# -- the collector -------------------------------------------------------------------
+
+_VISITOR_NAMES: Dict[type, Tuple[str, ...]] = {}
+
+
+class Batchable(cst.BatchableCSTVisitor):
+    """A batchable visitor whose visit_/leave_ names are found once per class.
+
+    libcst inspects every member of the instance on each walk; this also admits
+    methods bound under several names (``leave_Try = leave_With = _pop``).
+    """
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        cls = type(self)
+        found = _VISITOR_NAMES.get(cls)
+        if found is None:
+            found = tuple(
+                attr
+                for attr in dir(cls)
+                if attr.startswith(("visit_", "leave_"))
+                and not getattr(getattr(cls, attr), "_is_no_op", False)
+            )
+            _VISITOR_NAMES[cls] = found
+        return {attr: getattr(self, attr) for attr in found}
+
+
+REGISTRAR_NAMES = frozenset(
+    {
+        "add_url_rule", "add_api_route", "add_api_websocket_route", "add_websocket_route",
+        "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_head",
+        "add_route", "add_view", "Route", "WebSocketRoute", "path", "re_path", "url",
+        "get", "post", "put", "patch", "delete", "head", "view", "route", "websocket",
+    }
+)
+
+
+@dataclass
+class WalkState:
+    """What the walk knows at the current node; shared by the collector and the rules."""
+
+    module: ModuleScope
+    scope: Scope = field(init=False)
+    block: Optional[Block] = None
+    stack: List[Tuple[Scope, Optional[Block]]] = field(default_factory=list)
+    call_names: frozenset = frozenset()  # last names some rule asked the engine to keep
+    call_aliases: Dict[str, str] = field(default_factory=dict)  # local alias -> imported name
+
+    def __post_init__(self) -> None:
+        self.scope = self.module
+
+    @property
+    def function(self) -> Optional[FunctionScope]:
+        return self.scope.function
+
+
+class ScopeCollector(Batchable):
+    """Opens scopes and blocks, records bindings, edges and call sites (runs first)."""
+
+    def __init__(self, state: WalkState) -> None:
+        super().__init__()
+        self.s = state
+
+    # scopes
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        s = self.s
+        qual = _qualname(s.scope, node.name.value)
+        scope = ClassScope(node, s.scope, qual)
+        s.module.classes.append(scope)
+        if s.scope is s.module:
+            s.module.class_defs.setdefault(scope.name, []).append(scope)
+        s.scope.bind(node.name.value, _UNKNOWN)
+        self._pending = scope
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self._enter(self._pending, None)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        s = self.s
+        owner = s.scope
+        cls = owner if isinstance(owner, ClassScope) else None
+        scope = FunctionScope(node, owner, _qualname(owner, node.name.value), cls)
+        s.module.functions.append(scope)
+        if isinstance(owner, ModuleScope):
+            owner.defs.setdefault(scope.name, []).append(scope)
+        elif isinstance(owner, ClassScope):
+            owner.methods.setdefault(scope.name, []).append(scope)
+        elif isinstance(owner, FunctionScope):
+            owner.nested.setdefault(scope.name, []).append(scope)
+        if not isinstance(owner, ClassScope):
+            owner.bind(node.name.value, _UNKNOWN)
+        self._bind_params(scope, node, cls)
+        self._pending_fn = scope
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        scope = self._pending_fn
+        self._enter(scope, Block("function", node, None))
+
+    def _enter(self, scope: Scope, block: Optional[Block]) -> None:
+        self.s.stack.append((self.s.scope, self.s.block))
+        self.s.scope = scope
+        self.s.block = block
+
+    def _bind_params(self, scope: FunctionScope, node: cst.FunctionDef, cls: Optional[ClassScope]) -> None:
+        params = list(_all_params(node.params))
+        decorators = {dotted_name(d.decorator) for d in node.decorators}
+        first_is_self = (
+            cls is not None
+            and params
+            and "staticmethod" not in decorators
+            and (node.params.posonly_params or node.params.params)
+        )
+        for index, param in enumerate(params):
+            name = param.name.value
+            if index == 0 and first_is_self:
+                scope.bind(name, _Bound("self", cls))
+            elif param.annotation is not None:
+                scope.bind(name, _Bound("annotation", param.annotation.annotation, scope))
+            else:
+                scope.bind(name, _UNKNOWN)
+
+    # bindings
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.s.scope.bind(alias.asname.name.value, _Bound("ref", canonical(full)))
+            else:
+                top = full.split(".")[0]
+                self.s.scope.bind(top, _Bound("ref", top))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        base = dotted_name(node.module) if node.module is not None else ""
+        base = "." * len(node.relative) + (base or "")
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            full = f"{base}.{name}" if not base.endswith(".") else f"{base}{name}"
+            self.s.scope.bind(local, _Bound("ref", canonical(full)))
+            if local != name and name in self.s.call_names:
+                self.s.call_aliases[local] = name  # `from requests import get as fetch`
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        # The declared type says what the value is, whatever expression produced it.
+        annotation = _Bound("annotation", node.annotation.annotation, self.s.scope)
+        self._bind_target(node.target, None, annotation)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.s.scope.bind(node.target.value, _UNKNOWN)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+        self._push("loop", node)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, node.item)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, None)
+        self._push("except", node)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.s.scope.bindings[item.name.value] = [_Bound("global")]
+
+    def _bind_target(
+        self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], bound: Optional[_Bound] = None
+    ) -> None:
+        scope = self.s.scope
+        if bound is None:
+            bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
+        if isinstance(target, cst.Name):
+            bounds = scope.bindings.get(target.value)
+            if bounds and bounds[0].kind == "global":
+                scope.module.bind(target.value, bound)
+            else:
+                scope.bind(target.value, bound)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                self._bind_target(inner, None)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner = scope.lookup_any(target.value.value)
+            if isinstance(owner, SelfOf):
+                owner.cls_scope.attrs.setdefault(target.attr.value, []).append(bound)
+
+    # calls
+    def visit_Call(self, node: cst.Call) -> None:
+        s = self.s
+        func = node.func
+        name = None
+        if isinstance(func, cst.Name):
+            name = func.value
+            if isinstance(s.scope, FunctionScope):
+                s.scope.edges.append(("name", name))
+        elif isinstance(func, cst.Attribute):
+            name = func.attr.value
+            fn = s.scope
+            if isinstance(fn, FunctionScope) and isinstance(func.value, cst.Name):
+                if isinstance(fn.lookup_any(func.value.value), SelfOf):
+                    fn.edges.append(("self", name))
+        if name is None:
+            return
+        if name in REGISTRAR_NAMES:
+            s.module.registrations.append((node, s.scope))
+        key = name if name in s.call_names else s.call_aliases.get(name)
+        if key is not None:
+            s.module.sites.append(CallSite(node, s.scope, s.block, key))
+
+    # blocks
+    def visit_Try(self, node: cst.Try) -> None:
+        self._push("try", node)
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._push("try", node)
+
+    def visit_Try_orelse(self, node: cst.Try) -> None:
+        if node.orelse is not None:
+            self._push("try-else", node.orelse)
+
+    def visit_Finally(self, node: cst.Finally) -> None:
+        self._push("finally", node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._push("with", node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._push("loop", node)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._push("if", node)
+
+    def _push(self, kind: str, node: cst.CSTNode) -> None:
+        self.s.block = Block(kind, node, self.s.block)
+
+
+class ScopeCloser(Batchable):
+    """Closes what the collector opened; runs last so rules' leave_* still see it."""
+
+    def __init__(self, state: WalkState) -> None:
+        super().__init__()
+        self.s = state
+
+    def _leave_scope(self, node: cst.CSTNode) -> None:
+        self.s.scope, self.s.block = self.s.stack.pop()
+
+    leave_FunctionDef_body = _leave_scope
+    leave_ClassDef_body = _leave_scope
+
+    def _pop(self, node: cst.CSTNode) -> None:
+        block = self.s.block
+        if block is not None and block.kind != "function":
+            self.s.block = block.parent
+
+    leave_Try = leave_TryStar = leave_Finally = leave_With = leave_While = leave_If = _pop
+    leave_For = leave_ExceptHandler = _pop
+
+    def leave_Try_orelse(self, node: cst.Try) -> None:
+        if node.orelse is not None:
+            self._pop(node)
+
+
+def _qualname(owner: Scope, name: str) -> str:
+    if isinstance(owner, (FunctionScope, ClassScope)):
+        sep = "." if isinstance(owner, ClassScope) else ".<locals>."
+        return f"{owner.qualname}{sep}{name}"
+    return name

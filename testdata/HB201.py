@@ -1,0 +1,89 @@
+"""User service: Flask views that call the accounts API with requests."""
+import requests
+import requests as rq
+from requests import Session, get as fetch
+from flask import Flask, jsonify, request
+
+from .settings import API_TIMEOUT, ACCOUNTS_URL
+
+app = Flask(__name__)
+SESSION = requests.Session()
+TIMEOUTS = (3.05, 27)
+
+
+@app.get("/users/<uid>")
+def show_user(uid):
+    profile = requests.get(f"{ACCOUNTS_URL}/users/{uid}").json()  # expect: HB201
+    orders = requests.get(f"{ACCOUNTS_URL}/orders/{uid}", timeout=API_TIMEOUT).json()  # ok: timeout is a name
+    avatar = fetch(profile["avatar_url"])  # expect: HB201
+    return jsonify(profile=profile, orders=orders, avatar=avatar.content.hex())
+
+
+@app.post("/users")
+def create_user():
+    payload = request.get_json()
+    SESSION.post(f"{ACCOUNTS_URL}/users", json=payload)  # expect: HB201
+    SESSION.post(f"{ACCOUNTS_URL}/audit", json=payload, timeout=TIMEOUTS)  # ok: tuple held in a name
+    rq.put(f"{ACCOUNTS_URL}/index", json=payload, timeout=(3.05, 10))  # ok: literal tuple
+    rq.delete(f"{ACCOUNTS_URL}/cache/{payload['id']}", timeout=None)  # expect: HB201
+    notify(payload)
+    return jsonify(ok=True), 201
+
+
+def notify(payload):
+    with Session() as session:
+        session.post(f"{ACCOUNTS_URL}/notify", data=payload)  # expect: HB201
+        session.post(f"{ACCOUNTS_URL}/notify", data=payload, **{"timeout": 3})  # ok: literal **dict with timeout
+        session.post(f"{ACCOUNTS_URL}/notify", data=payload, **{"verify": False})  # expect: HB201
+
+
+def forward(method, url, **kwargs):
+    # Wrapper forwarding **kwargs: the caller decides the timeout.
+    return requests.request(method, url, **kwargs)  # ok: unseen **kwargs
+
+
+def offline_report():
+    # Not a handler and not reached from one: a batch job may wait.
+    return requests.get(f"{ACCOUNTS_URL}/report").text  # ok: not reachable from a handler
+
+
+class AccountsClient:
+    def __init__(self, base_url: str, settings):
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.settings = settings
+
+    def fetch(self, uid):
+        # Reached only through an instance, not by name: outside the handler scope.
+        return self.http.get(f"{self.base_url}/{uid}")  # ok: not reached by name from a handler
+
+    def fetch_quietly(self, uid):
+        return self.http.get(f"{self.base_url}/{uid}", timeout=self.settings.timeout)  # ok: attribute timeout
+
+
+@app.get("/accounts/<uid>")
+def account(uid, client: AccountsClient = None):
+    data = AccountsClient(ACCOUNTS_URL, app.config).fetch(uid)
+    helper_session: requests.Session = app.extensions["http"]
+    helper_session.head(ACCOUNTS_URL)  # expect: HB201
+    requests.Session().get(f"{ACCOUNTS_URL}/ping")  # expect: HB201
+    prepared = requests.Request("GET", ACCOUNTS_URL).prepare()
+    SESSION.send(prepared)  # expect: HB201
+    SESSION.send(prepared, timeout=5)  # ok: number
+    app.extensions["http"].get(ACCOUNTS_URL)  # ok: receiver of unknown kind
+    request.args.get("page")  # ok: not requests
+    cache = {}
+    cache.get(uid)  # ok: dict.get
+    return jsonify(data)
+
+
+@app.get("/proxy")
+def proxy():
+    upstream = request.args["url"]
+    resp = http_get(upstream)
+    return resp.content
+
+
+def http_get(url, session=None):
+    session = session or SESSION
+    return session.get(url)  # ok: session's kind is ambiguous (parameter or global)
