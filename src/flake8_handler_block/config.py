@@ -64,8 +64,12 @@ def _matches(dotted: str, entries: Sequence[str]) -> bool:
 
 
 def build_config(options: Any = None, start_dir: Optional[str] = None) -> Config:
-    """Merge pyproject settings with flake8 options (which win)."""
-    path = find_pyproject(start_dir or os.getcwd())
+    """Merge pyproject settings with flake8 options (which win).
+
+    ``flake8 --isolated`` ignores every configuration file, pyproject.toml included.
+    """
+    isolated = bool(getattr(options, "isolated", False))
+    path = None if isolated else find_pyproject(start_dir or os.getcwd())
     table: Mapping[str, Any] = load_pyproject_table(path) if path else {}
     where = f"{path} [{PYPROJECT_TABLE}]" if path else ""
     return config_from_table(table, where, options, source=path or "defaults")

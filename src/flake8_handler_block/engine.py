@@ -179,6 +179,39 @@ def check_source(
 
 
 def _analyse(module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> List[Finding]:
+    ctx = _run_rules(module, filename, config, rule_classes)
+    return sorted({(f.line, f.column, f.message) for f in _located(module, ctx)})
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding with the violation (and so the node) behind it, for tools that rewrite code."""
+
+    violation: Violation
+    line: int
+    column: int
+    message: str  # "HBxxx ...", exactly as check_source reports it
+
+
+def analyse_module(
+    module: cst.Module,
+    filename: str = "<unknown>",
+    config: Optional[Config] = None,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> List[Located]:
+    """The findings of an already parsed module with their nodes (no gate; may raise).
+
+    ``check_source`` reports the same findings; ``violation.node`` is a node of ``module``.
+    """
+    rule_classes = tuple(rules) if rules is not None else ALL_RULES
+    config = config or Config()
+    return sorted(
+        _located(module, _run_rules(module, filename, config, rule_classes)),
+        key=lambda f: (f.line, f.column, f.message),
+    )
+
+
+def _run_rules(module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> RuleContext:
     module_scope = ModuleScope(filename)
     state = WalkState(module_scope)
     ctx = RuleContext(config, module_scope, state)
@@ -198,10 +231,10 @@ def _analyse(module: cst.Module, filename: str, config: Config, rule_classes: Tu
             rule.check_call(site)
     for rule in rules:
         rule.finish()
-    return _format(module, ctx)
+    return ctx
 
 
-def _format(module: cst.Module, ctx: RuleContext) -> List[Finding]:
+def _located(module: cst.Module, ctx: RuleContext) -> List[Located]:
     reach = ctx.reach
     assert reach is not None
     kept = [v for v in ctx._violations if reach.in_scope(v)]
@@ -209,9 +242,9 @@ def _format(module: cst.Module, ctx: RuleContext) -> List[Finding]:
         return []
     # Positions cost a pass over the tree: pay it only for files with findings.
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    findings = set()
+    found = []
     for violation in kept:
         start = positions[violation.node].start
         message = violation.text.replace("{where}", reach.where(violation))
-        findings.add((start.line, start.column, f"{violation.code} {message}"))
-    return sorted(findings)
+        found.append(Located(violation, start.line, start.column, f"{violation.code} {message}"))
+    return found

@@ -48,6 +48,9 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        # flake8 consumes --isolated before plugins see the options: look at argv too.
+        if "--isolated" in sys.argv[1:]:
+            options.isolated = True
         try:
             cls._config = build_config(options)
         except ConfigError as exc:

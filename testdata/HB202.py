@@ -1,0 +1,61 @@
+"""Webhook relay served by http.server: forwards events over stdlib clients."""
+import ftplib
+import http.client
+import imaplib
+import smtplib
+import socket
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.request import urlopen as open_url
+
+UPSTREAM = "https://events.internal.example/ingest"
+SMTP_HOST = "mail.internal.example"
+NET_TIMEOUT = 5.0
+
+
+class RelayHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with urllib.request.urlopen(UPSTREAM, body) as resp:  # expect: HB202
+            status = resp.status
+        with urllib.request.urlopen(UPSTREAM, body, NET_TIMEOUT) as resp:  # ok: positional timeout
+            status = resp.status
+        with open_url(UPSTREAM, data=body, timeout=NET_TIMEOUT) as resp:  # ok: keyword timeout
+            status = resp.status
+        self.mail_admins(status)
+        self.send_response(204)
+        self.end_headers()
+
+    def do_GET(self):
+        conn = http.client.HTTPSConnection("status.internal.example")  # expect: HB202
+        conn.request("GET", "/health")
+        quick = http.client.HTTPConnection("status.internal.example", 80, 2)  # ok: positional timeout
+        quick.request("GET", "/ping")
+        sock = socket.create_connection(("metrics.internal.example", 2003))  # expect: HB202
+        sock.sendall(b"relay.get 1\n")
+        sock.close()
+        probe = socket.create_connection(("metrics.internal.example", 2003), NET_TIMEOUT)  # ok: positional timeout
+        probe.close()
+        self.send_response(200)
+        self.end_headers()
+
+    def mail_admins(self, status):
+        with smtplib.SMTP(SMTP_HOST) as smtp:  # expect: HB202
+            smtp.sendmail("relay@example", ["ops@example"], f"status {status}")
+        with smtplib.SMTP(SMTP_HOST, 25, timeout=NET_TIMEOUT) as smtp:  # ok: keyword timeout
+            smtp.noop()
+        box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202
+        box.logout()
+        ftp = ftplib.FTP()  # ok: no host yet; connect() takes the timeout
+        ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)
+        archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202
+        archive.quit()
+
+
+def nightly_export():
+    # Not a handler: a cron job may wait as long as it likes.
+    return urllib.request.urlopen(UPSTREAM).read()  # ok: not reachable from a handler
+
+
+def serve():
+    ThreadingHTTPServer(("127.0.0.1", 8080), RelayHandler).serve_forever()

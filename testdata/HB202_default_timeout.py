@@ -1,0 +1,28 @@
+"""A module that sets the global socket timeout: HB202 stays silent here."""
+import socket
+import urllib.request
+
+from flask import Flask
+
+socket.setdefaulttimeout(10)
+app = Flask(__name__)
+
+
+@app.route("/mirror")
+def mirror():
+    data = urllib.request.urlopen("https://mirror.example/latest").read()  # ok: module sets socket.setdefaulttimeout
+    return data
+
+
+@app.route("/sync")
+def sync():
+    sock = socket.create_connection(("sync.example", 9000))  # ok: module sets socket.setdefaulttimeout
+    sock.close()
+    return "ok"
+
+
+@app.route("/direct")
+def direct():
+    import requests
+
+    return requests.get("https://mirror.example/direct").text  # expect: HB201

@@ -1,0 +1,55 @@
+"""Async gateway: proxies to internal services with httpx, aiohttp and urllib3."""
+import aiohttp
+import httpx
+import urllib3
+from aiohttp import ClientTimeout
+from fastapi import FastAPI
+
+from .config import settings
+
+app = FastAPI()
+POOL = urllib3.PoolManager(num_pools=4)
+TIMED_POOL = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=10.0))
+SERVICE = "http://inventory.internal"
+
+
+@app.get("/inventory/{sku}")
+async def inventory(sku: str):
+    async with httpx.AsyncClient(timeout=None) as client:  # expect: HB203
+        first = await client.get(f"{SERVICE}/items/{sku}")
+        second = await client.get(f"{SERVICE}/stock/{sku}", timeout=None)  # expect: HB203
+        third = await client.get(f"{SERVICE}/price/{sku}", timeout=settings.timeout)  # ok: attribute timeout
+    async with httpx.AsyncClient() as client:  # ok: httpx default 5 s applies
+        await client.get(f"{SERVICE}/audit/{sku}")  # ok: timeout omitted means the 5 s default
+    return {"item": first.json(), "stock": second.json(), "price": third.json()}
+
+
+@app.get("/legacy/{sku}")
+def legacy(sku: str):
+    resp = httpx.get(f"{SERVICE}/legacy/{sku}", timeout=None)  # expect: HB203
+    httpx.post(f"{SERVICE}/legacy/hits", json={"sku": sku})  # ok: default timeout
+    httpx.post(f"{SERVICE}/legacy/hits", json={"sku": sku}, **{"timeout": 3.0})  # ok: literal **dict timeout
+    data = POOL.request("GET", f"{SERVICE}/catalog/{sku}")  # expect: HB203
+    meta = POOL.request("GET", f"{SERVICE}/meta/{sku}", timeout=4.0)  # ok: per-request timeout
+    tags = TIMED_POOL.request("GET", f"{SERVICE}/tags/{sku}")  # ok: pool-level timeout
+    raw = urllib3.request("GET", f"{SERVICE}/raw/{sku}")  # expect: HB203
+    return {"legacy": resp.json(), "data": data.data, "meta": meta.data, "tags": tags.data, "raw": raw.data}
+
+
+@app.get("/aio/{sku}")
+async def aio(sku: str):
+    slow = ClientTimeout(connect=5)  # expect: HB203
+    bounded = ClientTimeout(total=30)  # ok: total set
+    reads = aiohttp.ClientTimeout(sock_read=10, sock_connect=3)  # ok: sock_read set
+    async with aiohttp.ClientSession(timeout=None) as session:  # ok: aiohttp applies its 300 s default
+        async with session.get(f"{SERVICE}/aio/{sku}", timeout=slow) as resp:
+            body = await resp.text()
+    async with aiohttp.ClientSession(timeout=bounded) as session:  # ok: bounded
+        async with session.get(f"{SERVICE}/aio/{sku}", timeout=reads) as resp:
+            body += await resp.text()
+    return {"body": body}
+
+
+def warm_cache():
+    # Startup task, not a handler.
+    return httpx.get(f"{SERVICE}/warm", timeout=None)  # ok: not reachable from a handler

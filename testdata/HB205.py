@@ -1,0 +1,76 @@
+"""Job API: hands work to background threads and waits for results."""
+import multiprocessing
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+
+from flask import Flask, abort, jsonify
+
+app = Flask(__name__)
+READY = threading.Event()
+RESULTS = queue.Queue()
+DONE = threading.Condition()
+EXECUTOR = ThreadPoolExecutor(max_workers=4)
+POOL = multiprocessing.Pool(2)
+GATE = threading.Barrier(3, timeout=5)
+WAIT_SECONDS = 10
+
+
+@app.get("/ready")
+def ready():
+    READY.wait()  # expect: HB205
+    if not READY.wait(WAIT_SECONDS):  # ok: positional timeout
+        abort(503)
+    return "ready"
+
+
+@app.post("/jobs")
+def submit_job():
+    future = EXECUTOR.submit(crunch, 42)
+    value = future.result()  # expect: HB205
+    other = EXECUTOR.submit(crunch, 7).result(timeout=WAIT_SECONDS)  # ok: keyword timeout
+    item = RESULTS.get()  # expect: HB205
+    polled = RESULTS.get(False)  # ok: non-blocking
+    maybe = RESULTS.get(True, 2)  # ok: positional timeout
+    RESULTS.get(block=False)  # ok: block=False
+    with DONE:
+        DONE.wait()  # expect: HB205
+        DONE.wait_for(lambda: not RESULTS.empty(), WAIT_SECONDS)  # ok: positional timeout
+    GATE.wait()  # ok: barrier built with a default timeout
+    return jsonify(value=value, other=other, item=item, polled=polled, maybe=maybe)
+
+
+@app.post("/batch")
+def batch():
+    futures = [EXECUTOR.submit(crunch, n) for n in range(8)]
+    wait(futures)  # expect: HB205
+    wait(futures, WAIT_SECONDS)  # ok: positional timeout
+    totals = [f.result() for f in as_completed(futures)]  # expect: HB205
+    async_result = POOL.apply_async(crunch, (3,))
+    totals.append(async_result.get())  # expect: HB205
+    totals.append(POOL.apply_async(crunch, (4,)).get(timeout=WAIT_SECONDS))  # ok: keyword timeout
+    worker = threading.Thread(target=crunch, args=(5,))
+    worker.start()
+    worker.join()  # expect: HB205
+    return jsonify(totals=totals)
+
+
+@app.get("/lookup")
+def lookup():
+    cache = {}
+    settings = app.config
+    cache.get("key")  # ok: dict.get
+    settings.get("KEY")  # ok: receiver of unknown kind
+    ev = app.extensions["ready_event"]
+    ev.wait()  # ok: receiver of unknown kind
+    return "ok"
+
+
+def crunch(n):
+    return n * n
+
+
+def consumer_loop():
+    # Worker thread body, not a handler: waiting is its job.
+    while True:
+        RESULTS.get()  # ok: not reachable from a handler
