@@ -66,7 +66,7 @@ def account(uid, client: AccountsClient = None):
     data = AccountsClient(ACCOUNTS_URL, app.config).fetch(uid)
     helper_session: requests.Session = app.extensions["http"]
     helper_session.head(ACCOUNTS_URL)  # expect: HB201
-    requests.Session().get(f"{ACCOUNTS_URL}/ping")  # expect: HB201
+    requests.Session().get(f"{ACCOUNTS_URL}/ping")  # expect: HB201, HB103
     prepared = requests.Request("GET", ACCOUNTS_URL).prepare()
     SESSION.send(prepared)  # expect: HB201
     SESSION.send(prepared, timeout=5)  # ok: number

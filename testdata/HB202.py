@@ -28,9 +28,15 @@ class RelayHandler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         conn = http.client.HTTPSConnection("status.internal.example")  # expect: HB202
-        conn.request("GET", "/health")
+        try:
+            conn.request("GET", "/health")
+        finally:
+            conn.close()
         quick = http.client.HTTPConnection("status.internal.example", 80, 2)  # ok: positional timeout
-        quick.request("GET", "/ping")
+        try:
+            quick.request("GET", "/ping")
+        finally:
+            quick.close()
         sock = socket.create_connection(("metrics.internal.example", 2003))  # expect: HB202
         sock.sendall(b"relay.get 1\n")
         sock.close()

@@ -10,8 +10,8 @@ app = Flask(__name__)
 
 @app.route("/mirror")
 def mirror():
-    data = urllib.request.urlopen("https://mirror.example/latest").read()  # ok: module sets socket.setdefaulttimeout
-    return data
+    with urllib.request.urlopen("https://mirror.example/latest") as resp:  # ok: module sets socket.setdefaulttimeout
+        return resp.read()
 
 
 @app.route("/sync")

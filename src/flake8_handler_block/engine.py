@@ -13,13 +13,14 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .config import Config
 from .handlers import _is_django_views_file, find_handlers
 from .rule import ANYWHERE, ASYNC_HANDLER, HANDLER, Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
+from .positions import locate
+from .walk import BatchedWalk
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 
@@ -27,14 +28,17 @@ Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 _HANDLER_HINTS = re.compile(
     r"""
     @\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route
-                 |middleware|before_request|after_request|errorhandler|exception_handler)\b
-  | @\s*(?:route|get|post|put|patch|delete|head|options|websocket|api_view|require_http_methods
-         |require_GET|require_POST|require_safe|view_config|middleware)\b
+                 |middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler
+                 |exception_handler|on_request|on_response|view|expose\w*|authenticated)\b
+  | @\s*(?:route|get|post|put|patch|delete|head|options|websocket\w*|api_view|require_http_methods
+         |require_GET|require_POST|require_safe|view_config|view_defaults|middleware|error|hook
+         |expose\w*|action)\b
+  | \bdjango\.(?:views\.decorators|contrib\.auth\.decorators|contrib\.admin\.views\.decorators)\b
   | \b(?:add_url_rule|add_api_route|add_\w*websocket_route|add_get|add_post|add_put|add_patch
        |add_delete|add_head|add_route|add_view|Route|WebSocketRoute|re_path|path|url)\s*\(
   | \bweb\.(?:get|post|put|patch|delete|head|view|route)\s*\(
-  | \bclass\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller)\b
-  | \bdef\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options)\w*|handle)\s*\(
+  | \bclass\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller|Resource)\b
+  | \bdef\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*|handle)\s*\(
   | \benviron\b[^)]*\bstart_response\b
   | \bscope\b[^)]*\breceive\b[^)]*\bsend\b
     """,
@@ -129,30 +133,55 @@ def _links(roots: Sequence[FunctionScope], successors) -> Dict[FunctionScope, Li
     return links
 
 
+@dataclass(frozen=True)
+class _Gate:
+    """Substring tests (fast: no regex engine) plus legacy regex gates, OR-ed together."""
+
+    words: Tuple[str, ...]
+    patterns: Tuple["re.Pattern[str]", ...]
+
+    def __call__(self, text: str) -> bool:
+        return any(word in text for word in self.words) or any(p.search(text) for p in self.patterns)
+
+
+def _gate(rules: Sequence[Type[Rule]], extra: Tuple[str, ...]) -> _Gate:
+    words = set(extra)
+    patterns = []
+    for rule in rules:
+        if isinstance(rule.gate, str):
+            if rule.gate:
+                patterns.append(re.compile(rule.gate))
+        else:
+            words.update(rule.gate)
+    return _Gate(tuple(sorted(words)), tuple(patterns))
+
+
 @lru_cache(maxsize=32)
-def _gates(config: Config, rules: Tuple[Type[Rule], ...]) -> Tuple[Optional[re.Pattern], Optional[re.Pattern]]:
+def _gates(config: Config, rules: Tuple[Type[Rule], ...]) -> Tuple[_Gate, _Gate]:
     """(gate of rules that need a handler, gate of rules that do not)."""
     extra = config.gate_words()
-    extra_src = [r"\b(?:%s)\b" % "|".join(map(re.escape, extra))] if extra else []
-    handler_src = [r.gate for r in rules if r.scope != ANYWHERE and r.gate] + extra_src
-    anywhere_src = [r.gate for r in rules if r.scope == ANYWHERE and r.gate] + extra_src
-    compile_ = lambda parts: re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-    return compile_(handler_src), compile_(anywhere_src)
+    return (
+        _gate([r for r in rules if r.scope != ANYWHERE], extra),
+        _gate([r for r in rules if r.scope == ANYWHERE], extra),
+    )
 
 
 def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type[Rule], ...]) -> bool:
-    """The cheap gate: most files of a large tree stop here, before any parse."""
+    """The cheap gate: most files of a large tree stop here, before any parse.
+
+    A file passes when a rule that looks everywhere finds its words, or when a
+    handler-scoped rule finds its words *and* the text looks like it holds a handler.
+    """
     handler_gate, anywhere_gate = _gates(config, rules)
-    if anywhere_gate is not None and anywhere_gate.search(text):
+    if anywhere_gate(text):
         return True
-    if handler_gate is None or not handler_gate.search(text):
+    if not handler_gate(text):
         return False
     if config.scope == "all" or _is_django_views_file(filename):
         return True
     if _HANDLER_HINTS.search(text):
         return True
-    words = config.gate_words()
-    return bool(words) and re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, words)), text) is not None
+    return any(word in text for word in config.gate_words())
 
 
 def check_source(
@@ -171,16 +200,18 @@ def check_source(
     except Exception as exc:  # libcst rejects what ast accepted, or a parser limit
         return [(1, 0, f"HB000 not analysed: libcst could not parse this file ({type(exc).__name__})")]
     try:
-        return _analyse(module, filename, config, rule_classes)
+        return _analyse(module, text, filename, config, rule_classes)
     except RecursionError:
         return [(1, 0, "HB000 not analysed: nesting too deep for the analysis")]
     except Exception as exc:  # a bug of ours must not abort the user's whole lint run
         return [(1, 0, f"HB000 not analysed: internal error {type(exc).__name__}: {exc}"[:200])]
 
 
-def _analyse(module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> List[Finding]:
+def _analyse(
+    module: cst.Module, text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]
+) -> List[Finding]:
     ctx = _run_rules(module, filename, config, rule_classes)
-    return sorted({(f.line, f.column, f.message) for f in _located(module, ctx)})
+    return sorted({(f.line, f.column, f.message) for f in _located(module, ctx, text)})
 
 
 @dataclass(frozen=True)
@@ -222,8 +253,7 @@ def _run_rules(module: cst.Module, filename: str, config: Config, rule_classes: 
             by_call[name].append(rule)
     state.call_names = frozenset(by_call)
 
-    collector = ScopeCollector(state)
-    cst.visit_batched(module, [collector, *rules, ScopeCloser(state)])
+    BatchedWalk([ScopeCollector(state), *rules, ScopeCloser(state)]).walk(module)
 
     ctx.reach = Reach(module_scope, config)
     for site in module_scope.sites:
@@ -234,17 +264,26 @@ def _run_rules(module: cst.Module, filename: str, config: Config, rule_classes: 
     return ctx
 
 
-def _located(module: cst.Module, ctx: RuleContext) -> List[Located]:
+def _located(module: cst.Module, ctx: RuleContext, text: Optional[str] = None) -> List[Located]:
     reach = ctx.reach
     assert reach is not None
     kept = [v for v in ctx._violations if reach.in_scope(v)]
     if not kept:
         return []
-    # Positions cost a pass over the tree: pay it only for files with findings.
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = locate(module, [(v.node, _top_level_node(v.function)) for v in kept], text if text is not None else module.code)
     found = []
     for violation in kept:
-        start = positions[violation.node].start
+        line, column = positions[id(violation.node)]
         message = violation.text.replace("{where}", reach.where(violation))
-        found.append(Located(violation, start.line, start.column, f"{violation.code} {message}"))
+        found.append(Located(violation, line, column, f"{violation.code} {message}"))
     return found
+
+
+def _top_level_node(function: Optional[FunctionScope]) -> Optional[cst.CSTNode]:
+    """The def/class of the outermost scope around ``function`` (where to look for its nodes)."""
+    if function is None:
+        return None
+    scope = function
+    while isinstance(scope.parent, (FunctionScope, ClassScope)):
+        scope = scope.parent
+    return scope.node

@@ -171,13 +171,11 @@ def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) 
     if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
         outer = resolve(annotation.value, scope, depth)
         element = annotation.slice[0].slice
-        if (
-            isinstance(outer, Ref)
-            and outer.dotted in ("typing.Optional", "Optional")
-            and isinstance(element, cst.Index)
-        ):
-            return annotation_kind(element.value, scope, depth)
-        return None
+        if not isinstance(outer, Ref):
+            return None
+        if outer.dotted in ("typing.Optional", "Optional"):
+            return annotation_kind(element.value, scope, depth) if isinstance(element, cst.Index) else None
+        return Inst(outer.dotted)  # a generic: `asyncio.Queue[int]` is an asyncio.Queue
     if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
         for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
             if isinstance(other, cst.Name) and other.value == "None":

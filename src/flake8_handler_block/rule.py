@@ -9,7 +9,7 @@ judge each in ``check_call`` once the whole module is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Optional
+from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -80,7 +80,8 @@ class Rule(Batchable):
     name: ClassVar[str]
     message: ClassVar[str]  # str.format template; {where} is filled by the engine
     scope: ClassVar[str] = HANDLER
-    gate: ClassVar[str] = ""  # regex: a file without a match cannot hold a finding
+    # Substrings: a file containing none of them cannot hold a finding (checked before parsing).
+    gate: ClassVar[Tuple[str, ...]] = ()
     calls: ClassVar[FrozenSet[str]] = frozenset()  # last names of calls for check_call
     fixable: ClassVar[bool] = False
 

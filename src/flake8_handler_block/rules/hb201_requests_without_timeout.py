@@ -52,7 +52,7 @@ class RequestsWithoutTimeout(Rule):
     code = "HB201"
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
-    gate = r"\brequests\b"
+    gate = ('import requests', 'from requests')
     calls = frozenset({*_VERBS, "request", "send"})
     fixable = True
 

@@ -65,7 +65,7 @@ class StdlibNetworkWithoutTimeout(Rule):
     code = "HB202"
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"
-    gate = r"\b(?:urlopen|http\.client|HTTPS?Connection|create_connection|smtplib|ftplib|imaplib|poplib|telnetlib|SMTP|LMTP|IMAP4|POP3|FTP|Telnet)\b"
+    gate = ('urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet')
     calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
     fixable = True
 

@@ -62,7 +62,7 @@ class ClientTimeoutDisabled(Rule):
     code = "HB203"
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = r"\b(?:httpx|aiohttp|ClientTimeout|urllib3)\b"
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3')
     calls = frozenset(
         {name.rsplit(".", 1)[-1] for name in HTTPX_CALLS}
         | {"ClientTimeout", "request", *URLLIB3_METHODS}

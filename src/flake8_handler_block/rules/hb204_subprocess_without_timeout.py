@@ -45,7 +45,7 @@ class SubprocessWithoutTimeout(Rule):
     code = "HB204"
     name = "subprocess-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a child that never exits; pass timeout= and handle subprocess.TimeoutExpired"
-    gate = r"\b(?:subprocess|Popen|check_output|check_call)\b"
+    gate = ('subprocess', 'Popen', 'check_output', 'check_call')
     calls = frozenset({"run", "call", "check_call", "check_output", "wait", "communicate"})
     fixable = True
 

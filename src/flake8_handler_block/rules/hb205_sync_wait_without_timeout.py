@@ -92,8 +92,9 @@ class SyncWaitWithoutTimeout(Rule):
     code = "HB205"
     name = "sync-wait-without-timeout"
     message = "{call}() has no timeout: {where} blocks forever if {outcome}; pass timeout= and handle the expiry"
-    gate = r"\b(?:threading|Event|Condition|Thread|Barrier|queue|Queue|multiprocessing|concurrent|futures|Future|run_coroutine_threadsafe|Pool)\b"
+    gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe')
     calls = frozenset({"wait", "wait_for", "join", "get", "result", "exception", "as_completed"})
+    fixable = True  # waits that raise on expiry; see docs/fix.md
 
     def check_call(self, site: CallSite) -> None:
         call = site.node
