@@ -1,0 +1,206 @@
+"""Handler detection over testdata/handlers/: found handlers equal the `# handler` markers.
+
+Each fixture marks the `def` line of every function that serves a request with a
+trailing `# handler` comment; every other function of the file (helpers, properties,
+cached functions, CLI commands, fixtures, `get()` of unrelated classes) must not be
+found. The scope tests check what `reachable`/`handlers`/`all` cover.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+from typing import Dict, Set, Tuple
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flake8_handler_block.config import Config
+from flake8_handler_block.engine import _HANDLER_HINTS, Reach, may_hold_finding
+from flake8_handler_block.handlers import _is_django_views_file, find_handlers
+from flake8_handler_block.rules import ALL_RULES
+from flake8_handler_block.scopes import FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
+from fixtures import TESTDATA, fixture_config
+
+try:  # the engine's own walk (it does not rebuild the tree)
+    from flake8_handler_block.walk import BatchedWalk
+except ImportError:  # pragma: no cover - older engine: libcst's batched visit
+    BatchedWalk = None
+
+HANDLER_FIXTURES = sorted((TESTDATA / "handlers").rglob("*.py"))
+_HANDLER_MARK = re.compile(r"#\s*handler\b")
+
+
+def _ids(path: Path) -> str:
+    return str(path.relative_to(TESTDATA / "handlers"))
+
+
+def analyse(text: str, filename: str, config: Config = Config()) -> Tuple[ModuleScope, cst.Module]:
+    """The walk engine._analyse runs, without rules: scopes and module facts only."""
+    module = cst.parse_module(text)
+    scope = ModuleScope(filename)
+    state = WalkState(scope)
+    visitors = [ScopeCollector(state), ScopeCloser(state)]
+    if BatchedWalk is not None:
+        BatchedWalk(visitors).walk(module)
+    else:  # pragma: no cover
+        cst.visit_batched(module, visitors)
+    return scope, module
+
+
+def def_lines(module: cst.Module, functions) -> Dict[int, FunctionScope]:
+    """The line of each function's name token (not of its first decorator)."""
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {positions[fn.node.name].start.line: fn for fn in functions}
+
+
+def marked_lines(text: str) -> Set[int]:
+    return {
+        token.start[0]
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT and _HANDLER_MARK.search(token.string)
+    }
+
+
+@pytest.mark.parametrize("path", HANDLER_FIXTURES, ids=_ids)
+def test_handlers_match_markers(path):
+    text = path.read_text(encoding="utf-8")
+    config = fixture_config(text, path)
+    scope, module = analyse(text, str(path), config)
+    handlers = find_handlers(scope, config)
+    found = def_lines(module, handlers)
+    expected = marked_lines(text)
+    assert expected, f"{path.name} marks no handler"
+    lines = text.splitlines()
+    missing = sorted(expected - set(found))
+    unexpected = sorted(set(found) - expected)
+    report = [f"  missing    line {n}: {lines[n - 1].strip()}" for n in missing]
+    report += [f"  unexpected line {n}: {lines[n - 1].strip()}  ({handlers[found[n]]})" for n in unexpected]
+    assert not report, "\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("path", HANDLER_FIXTURES, ids=_ids)
+def test_fixture_has_lookalikes(path):
+    """Every fixture also holds functions that must not be taken for handlers."""
+    text = path.read_text(encoding="utf-8")
+    scope, module = analyse(text, str(path))
+    assert len(def_lines(module, scope.functions)) > len(marked_lines(text)), path.name
+
+
+@pytest.mark.parametrize("path", HANDLER_FIXTURES, ids=_ids)
+def test_gate_admits_every_handler_module(path):
+    """The cheap text gate must let a handlers module through once it holds a finding."""
+    text = path.read_text(encoding="utf-8") + "\n\nimport requests\nrequests.get(url)\n"
+    config = fixture_config(text, path)
+    assert may_hold_finding(text, str(path), config, ALL_RULES)
+    # ... through the handler hints themselves, not through another rule's gate.
+    words = config.gate_words()
+    by_words = bool(words) and re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, words)), text)
+    assert _HANDLER_HINTS.search(text) or _is_django_views_file(str(path)) or by_words
+
+
+def test_gate_skips_module_without_handler():
+    text = "import requests\n\ndef sync_prices(url):\n    return requests.get(url)\n"
+    assert not may_hold_finding(text, "jobs/prices.py", Config(), ALL_RULES)
+
+
+# -- scope: what `reachable`, `handlers` and `all` cover -----------------------------------
+
+SCOPE_SOURCE = '''
+from flask import Flask
+from flask.views import MethodView
+
+app = Flask(__name__)
+
+
+@app.get("/report")
+def report():
+    def render(rows):
+        return format_rows(rows)
+    return render(load_rows())
+
+
+def load_rows():
+    return fetch_page(1)
+
+
+def fetch_page(n):
+    return []
+
+
+def format_rows(rows):
+    return rows
+
+
+def unrelated():
+    return fetch_page(2)
+
+
+class ReportView(MethodView):
+    def get(self):
+        return self.build() + self.summary()
+
+    def build(self):
+        return self.helper_of_build()
+
+    def helper_of_build(self):
+        return []
+
+    @classmethod
+    def summary(cls):
+        return cls.counts()
+
+    @classmethod
+    def counts(cls):
+        return []
+
+    def unused(self):
+        return []
+'''
+
+
+def _reach(scope_setting: str):
+    config = Config(scope=scope_setting)
+    module_scope, _ = analyse(SCOPE_SOURCE, "reports.py", config)
+    by_name = {fn.qualname: fn for fn in module_scope.functions}
+    return Reach(module_scope, config), by_name
+
+
+def test_reachable_follows_calls_transitively():
+    reach, fn = _reach("reachable")
+    assert set(reach.handlers) == {fn["report"], fn["ReportView.get"]}
+    covered = {f.qualname for f in reach.reachable}
+    assert covered == {
+        "report", "report.<locals>.render", "load_rows", "fetch_page", "format_rows",
+        "ReportView.get", "ReportView.build", "ReportView.helper_of_build",
+        "ReportView.summary", "ReportView.counts",
+    }
+    assert reach.link(fn["report"]).where() == "handler 'report'"
+    assert reach.link(fn["load_rows"]).where() == "handler 'report' via load_rows()"
+    assert reach.link(fn["fetch_page"]).where() == "handler 'report' via fetch_page()"
+    assert reach.link(fn["ReportView.helper_of_build"]).where() == (
+        "handler 'ReportView.get' via helper_of_build()"
+    )
+    assert reach.link(fn["ReportView.counts"]).where() == "handler 'ReportView.get' via counts()"
+    assert reach.link(fn["unrelated"]) is None
+    assert reach.link(fn["ReportView.unused"]) is None
+
+
+def test_handlers_scope_keeps_nested_functions_only():
+    reach, fn = _reach("handlers")
+    assert reach.link(fn["report"]) is not None
+    assert reach.link(fn["report.<locals>.render"]).where() == "handler 'report' via render()"
+    for helper in ("load_rows", "fetch_page", "format_rows", "ReportView.build", "ReportView.counts"):
+        assert reach.link(fn[helper]) is None, helper
+
+
+def test_all_scope_covers_every_function():
+    from flake8_handler_block.rule import HANDLER, Violation
+
+    reach, fn = _reach("all")
+    for function in [*fn.values(), None]:
+        violation = Violation("HB999", cst.Name("x"), function, "", HANDLER)
+        assert reach.in_scope(violation), function
