@@ -1,0 +1,485 @@
+"""Who owns a value created in a function: is it closed, does it escape, or is it dropped?
+
+Shared by the leak rules (HB1xx responses and clients, HB5xx threads, tasks, servers,
+executors). A rule names the creating expression (the call, or the ``await`` of it)
+and a :class:`Policy` (which methods close the value, which members hand out a view
+of it, ...); :func:`fate` answers with one of
+
+* ``CLOSED``: closed on every path: ``with``/``async with``, a closing call in a
+  ``finally``, a closing method handed to a call (``stack.callback(x.close)``,
+  ``request.addfinalizer(x.shutdown)``), a nested function that closes it, or (for
+  tasks) awaited; also a straight-line close when the policy is not strict, or when
+  nothing between the creation and the close can raise;
+* ``UNSAFE``: closed only on the straight path, after code that can raise or return
+  (a finding for strict policies: an exception skips the close);
+* ``ESCAPES``: returned, yielded, stored on an attribute/global/container, aliased,
+  captured by a nested function, or passed to a call (which may take ownership);
+* ``DROPPED``: none of the above: the only finding.
+
+The analysis reads the libcst nodes of one ``FunctionDef``; it runs only for
+functions that hold a candidate, once per function (cached on its scope), so files
+without candidates pay nothing.
+"""
+
+from __future__ import annotations
+
+import weakref
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+
+import libcst as cst
+
+from .names import Ref, resolve
+from .scopes import FunctionScope
+
+CLOSED, UNSAFE, ESCAPES, DROPPED = "closed", "unsafe", "escapes", "dropped"
+
+
+class Policy(NamedTuple):
+    """How a kind of value is released and used."""
+
+    closers: FrozenSet[str]  # methods that close/join/shut it down
+    views: FrozenSet[str] = frozenset()  # members that hand out its body (iter_content, raw)
+    strict: bool = False  # a straight-line close after raising code is UNSAFE
+    awaited_closes: bool = False  # `await x` settles it (asyncio tasks)
+    any_use_keeps: bool = False  # any reference keeps it alive (tasks: only a bare drop counts)
+    fixture: bool = False  # pytest fixture: return/yield hand it to the test, not away
+    background: FrozenSet[str] = frozenset()  # members whose reference (not call) runs it elsewhere
+
+
+@dataclass
+class Fate:
+    kind: str
+    detail: str = ""
+    name: Optional[str] = None  # the local it was bound to, if any
+    close: Optional[cst.CSTNode] = None  # the straight-line close of an UNSAFE fate
+    background: bool = False  # a `background` member was referenced (thread target)
+    foreground: bool = False  # a `background` member was called directly in the function
+
+    @property
+    def finding(self) -> bool:
+        return self.kind in (DROPPED, UNSAFE)
+
+
+# Calls that read a value without taking it over.
+_BUILTIN_READERS = frozenset(
+    {"print", "len", "isinstance", "issubclass", "repr", "str", "bool", "id", "type", "hasattr",
+     "getattr", "callable", "hash", "vars", "dir", "next", "list", "tuple", "set", "sorted", "sum", "min",
+     "max", "any", "all", "bytes", "bytearray"}
+)
+_READER_CALLS = frozenset(
+    {"json.load", "pickle.load", "shutil.copyfileobj", "csv.reader", "csv.DictReader", "logging.debug",
+     "logging.info", "logging.warning", "logging.error", "logging.exception", "logging.critical"}
+)
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_LOGGER_NAMES = frozenset({"log", "logger", "LOG", "LOGGER", "_log", "_logger", "logging"})
+# loop.run_in_executor(executor, fn) borrows the executor; b"".join(r.iter_content()) reads the body
+_READER_METHODS = frozenset({"run_in_executor", "join", "write", "writelines", "update"})
+
+# flow events
+_ESCAPE, _NEUTRAL, _DROP, _BIND, _CLOSE, _SAFE_CLOSE, _AWAIT, _HANDED, _BACKGROUND, _FOREGROUND = (
+    "escape", "neutral", "drop", "bind", "close", "safe-close", "await", "handed", "background", "foreground"
+)
+
+_NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_RISKY = (cst.Call, cst.Await, cst.Raise, cst.Assert, cst.Return, cst.Yield)
+
+
+class _Facts:
+    """Parents, pre-order positions, risky nodes and name uses of one function."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        self.root = function
+        self.parent: Dict[int, cst.CSTNode] = {}
+        self.index: Dict[int, int] = {}
+        self.end: Dict[int, int] = {}
+        self.nested: Dict[int, Optional[cst.CSTNode]] = {}
+        self.risky: List[int] = []  # pre-order indices of nodes that can raise or leave
+        self.loads: Dict[str, List[cst.Name]] = {}
+        self.stores: Dict[str, List[cst.Name]] = {}
+        self.declared: set = set()  # global/nonlocal names
+        self._counter = 0
+        self._walk(function.body, function, None)
+
+    def _walk(self, node: cst.CSTNode, parent: cst.CSTNode, nested: Optional[cst.CSTNode]) -> None:
+        # Iterative pre-order walk (deep expressions must not exhaust the stack).
+        stack: List[Tuple[cst.CSTNode, cst.CSTNode, Optional[cst.CSTNode], bool]] = [(node, parent, nested, False)]
+        while stack:
+            current, owner, scope, done = stack.pop()
+            key = id(current)
+            if done:
+                self.end[key] = self._counter - 1
+                continue
+            self.parent[key] = owner
+            self.index[key] = self._counter
+            self.nested[key] = scope
+            if scope is None and isinstance(current, _RISKY):
+                self.risky.append(self._counter)
+            self._counter += 1
+            if isinstance(current, cst.Name):
+                self._name(current, owner)
+            elif isinstance(current, (cst.Global, cst.Nonlocal)) and scope is None:
+                self.declared.update(item.name.value for item in current.names)
+            inner = current if isinstance(current, _NESTED) else scope
+            stack.append((current, owner, scope, True))
+            for child in reversed(current.children):
+                stack.append((child, current, inner, False))
+
+    def _name(self, node: cst.Name, parent: cst.CSTNode) -> None:
+        if isinstance(parent, cst.Attribute) and node is parent.attr:
+            return
+        if isinstance(parent, cst.Arg) and node is parent.keyword:
+            return
+        if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.NameItem)):
+            return
+        if _is_store(node, parent, self.parent):
+            self.stores.setdefault(node.value, []).append(node)
+        else:
+            self.loads.setdefault(node.value, []).append(node)
+
+    def ancestors(self, node: cst.CSTNode):
+        current = self.parent.get(id(node))
+        while current is not None and current is not self.root:
+            yield current
+            current = self.parent.get(id(current))
+
+    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        for anc in self.ancestors(node):
+            if isinstance(anc, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return anc
+        return node
+
+    def risky_between(self, start: int, stop: int) -> bool:
+        """Is there a node that can raise or leave with start < index < stop?"""
+        pos = bisect_right(self.risky, start)
+        return pos < len(self.risky) and self.risky[pos] < stop
+
+
+def _is_store(node: cst.Name, parent: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> bool:
+    child: cst.CSTNode = node
+    while isinstance(parent, (cst.Tuple, cst.List, cst.Element, cst.StarredElement)):
+        child, parent = parent, parents.get(id(parent))
+    if isinstance(parent, cst.AssignTarget):
+        return child is parent.target
+    if isinstance(parent, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+        return child is parent.target
+    if isinstance(parent, cst.AsName):
+        return child is parent.name
+    if isinstance(parent, cst.Del):
+        return child is parent.target
+    return False
+
+
+_CACHE: "weakref.WeakKeyDictionary[FunctionScope, _Facts]" = weakref.WeakKeyDictionary()
+
+
+def facts_of(function: FunctionScope) -> _Facts:
+    found = _CACHE.get(function)
+    if found is None:
+        found = _Facts(function.node)
+        _CACHE[function] = found
+    return found
+
+
+# -- where a value goes -----------------------------------------------------------------
+
+def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
+    func = call.func
+    if isinstance(func, cst.Name):
+        if func.value in _BUILTIN_READERS and function.lookup(func.value) is None:
+            return True
+    if isinstance(func, cst.Attribute):
+        if func.attr.value in _READER_METHODS:
+            return True
+        if func.attr.value in _LOG_METHODS and isinstance(func.value, cst.Name) and func.value.value in _LOGGER_NAMES:
+            return True
+    resolved = resolve(func, function)
+    return isinstance(resolved, Ref) and resolved.dotted in _READER_CALLS
+
+
+def _flow(facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionScope) -> Tuple[str, Optional[cst.CSTNode]]:
+    """Where the value of ``node`` goes next: one event and the node that decides it."""
+    while True:
+        parent = facts.parent.get(id(node))
+        if parent is None or parent is facts.root:
+            return _ESCAPE, parent
+        if isinstance(parent, cst.Await):
+            return _AWAIT, parent
+        if isinstance(parent, cst.BooleanOperation) or (isinstance(parent, cst.IfExp) and node is not parent.test):
+            node = parent
+            continue
+        if isinstance(parent, cst.Attribute) and node is parent.value:
+            return _member(facts, parent, policy, function)
+        if isinstance(parent, cst.Arg):
+            call = facts.parent.get(id(parent))
+            if isinstance(call, cst.Call) and _is_reader_call(call, function):
+                return _NEUTRAL, call
+            return _ESCAPE, call
+        if isinstance(parent, cst.WithItem) and node is parent.item:
+            return _SAFE_CLOSE, parent
+        if isinstance(parent, (cst.Return, cst.Yield)):
+            return _HANDED, parent
+        if isinstance(parent, cst.Assign) and node is parent.value:
+            if len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+                return _BIND, parent.targets[0].target
+            return _ESCAPE, parent
+        if isinstance(parent, cst.AnnAssign) and node is parent.value:
+            if isinstance(parent.target, cst.Name):
+                return _BIND, parent.target
+            return _ESCAPE, parent
+        if isinstance(parent, cst.Expr):
+            return _DROP, parent
+        if isinstance(parent, (cst.For, cst.CompFor)) and node is parent.iter:
+            return _NEUTRAL, parent
+        if isinstance(parent, (cst.If, cst.While)) and node is parent.test:
+            return _NEUTRAL, parent
+        if isinstance(parent, cst.IfExp) and node is parent.test:
+            return _NEUTRAL, parent
+        if isinstance(parent, cst.Subscript) and node is parent.value:
+            return _NEUTRAL, parent
+        if isinstance(parent, cst.Call) and node is parent.func:
+            return _NEUTRAL, parent
+        if isinstance(
+            parent,
+            (cst.Comparison, cst.ComparisonTarget, cst.UnaryOperation, cst.Assert, cst.FormattedStringExpression,
+             cst.Del),
+        ):
+            return _NEUTRAL, parent
+        return _ESCAPE, parent
+
+
+def _member(facts: _Facts, attr: cst.Attribute, policy: Policy, function: FunctionScope) -> Tuple[str, Optional[cst.CSTNode]]:
+    name = attr.attr.value
+    outer = facts.parent.get(id(attr))
+    called = isinstance(outer, cst.Call) and outer.func is attr
+    if name in policy.closers:
+        if called:
+            return _CLOSE, outer
+        if isinstance(outer, cst.Arg):  # stack.callback(x.close), addfinalizer(x.shutdown)
+            return _SAFE_CLOSE, outer
+        return _NEUTRAL, attr
+    if name in policy.background:
+        return (_FOREGROUND if called else _BACKGROUND), attr
+    if name in policy.views:
+        value = outer if called else attr
+        event, _ = _flow(facts, value, policy, function)  # type: ignore[arg-type]
+        if event in (_NEUTRAL, _DROP, _AWAIT):
+            return _NEUTRAL, attr
+        return _ESCAPE, attr
+    return _NEUTRAL, attr
+
+
+def origin_of(facts: _Facts, creation: cst.CSTNode) -> cst.CSTNode:
+    """The expression whose value is the created object (``await call`` when awaited)."""
+    parent = facts.parent.get(id(creation))
+    return parent if isinstance(parent, cst.Await) else creation
+
+
+def fate(function: FunctionScope, creation: cst.CSTNode, policy: Policy) -> Fate:
+    """What becomes of the value ``creation`` evaluates to (a node inside ``function``)."""
+    facts = facts_of(function)
+    if id(creation) not in facts.index:
+        return Fate(ESCAPES, "not in the function")
+    if facts.nested.get(id(creation)) is not None:
+        return Fate(ESCAPES, "created in a nested scope")
+    event, where = _flow(facts, creation, policy, function)
+    if event == _AWAIT:
+        return Fate(CLOSED, "awaited") if policy.awaited_closes else Fate(DROPPED, "used inline")
+    if event == _SAFE_CLOSE:
+        return Fate(CLOSED, "with")
+    if event == _CLOSE:
+        return Fate(CLOSED, "closed inline")
+    if event == _HANDED:
+        return Fate(DROPPED, "handed to the test") if policy.fixture else Fate(ESCAPES, "returned")
+    if event in (_DROP, _NEUTRAL):
+        return Fate(DROPPED, "never bound")
+    if event == _FOREGROUND or event == _BACKGROUND:
+        return Fate(DROPPED, "never bound", background=event == _BACKGROUND, foreground=event == _FOREGROUND)
+    if event != _BIND:
+        return Fate(ESCAPES, "passed on")
+    assert isinstance(where, cst.Name)
+    return _bound_fate(facts, function, creation, where, policy)
+
+
+def _bound_fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, target: cst.Name, policy: Policy) -> Fate:
+    name = target.value
+    result = Fate(DROPPED, "never closed", name=name)
+    if name in facts.declared:
+        return Fate(ESCAPES, "global", name=name)
+    safe = False
+    straight: List[cst.CSTNode] = []
+    in_except = False
+    used = False
+    for use in _uses_of(facts, target):
+        used = True
+        event, where = _flow(facts, use, policy, function)
+        nested = facts.nested.get(id(use)) is not None
+        if event in (_BACKGROUND, _FOREGROUND):
+            if nested or event == _BACKGROUND:
+                result.background = True
+            else:
+                result.foreground = True
+            continue
+        if nested:
+            if event in (_CLOSE, _SAFE_CLOSE):
+                safe = True  # a finalizer / cleanup callback
+                continue
+            return Fate(ESCAPES, "captured by a nested function", name=name)
+        if event == _HANDED and policy.fixture:
+            continue
+        if event in (_ESCAPE, _HANDED, _BIND):
+            return Fate(ESCAPES, "passed on", name=name)
+        if event == _SAFE_CLOSE:
+            safe = True
+        elif event == _AWAIT:
+            if policy.awaited_closes:
+                safe = True
+        elif event == _CLOSE:
+            assert where is not None
+            if any(isinstance(anc, cst.Finally) for anc in facts.ancestors(where)):
+                safe = True
+            else:
+                if any(isinstance(anc, cst.ExceptHandler) for anc in facts.ancestors(where)):
+                    in_except = True
+                straight.append(where)
+    if policy.any_use_keeps and used:
+        return Fate(ESCAPES, "kept", name=name)
+    if safe:
+        result.kind, result.detail = CLOSED, "closed on every path"
+        return result
+    if not straight:
+        return result
+    outside = [c for c in straight if not any(isinstance(a, cst.ExceptHandler) for a in facts.ancestors(c))]
+    first = min(outside or straight, key=lambda c: facts.index[id(c)])
+    result.close = first
+    if not policy.strict or (in_except and outside):
+        result.kind, result.detail = CLOSED, "closed"
+        return result
+    if risky_before(function, creation, first):
+        result.kind, result.detail = UNSAFE, "closed only on the straight path"
+    else:
+        result.kind, result.detail = CLOSED, "closed"
+    return result
+
+
+def risky_before(function: FunctionScope, creation: cst.CSTNode, close: cst.CSTNode) -> bool:
+    """Can code between the statement creating a value and ``close`` raise or leave?"""
+    facts = facts_of(function)
+    start = facts.end.get(id(facts.statement_of(creation)), facts.index[id(creation)])
+    return facts.risky_between(start, facts.index[id(facts.statement_of(close))])
+
+
+def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
+    """Loads of ``target``'s variable that read the value bound there.
+
+    A later binding of the same name hides this one from the loads that follow it in
+    the same block (or blocks nested in it); a binding in another branch does not.
+    Loads before the binding are ignored.
+    """
+    name = target.value
+    start = facts.index[id(target)]
+    others = [
+        s for s in facts.stores.get(name, [])
+        if s is not target and facts.nested.get(id(s)) is None and facts.index[id(s)] > start
+    ]
+    suites = [(facts.index[id(s)], _suite(facts, s)) for s in others]
+    found = []
+    for load in facts.loads.get(name, []):
+        position = facts.index[id(load)]
+        if position <= start and facts.nested.get(id(load)) is None:
+            continue
+        hidden = False
+        for store_position, suite in suites:
+            if start < store_position < position and any(a is suite for a in facts.ancestors(load)):
+                hidden = True
+                break
+        if not hidden:
+            found.append(load)
+    return found
+
+
+def _suite(facts: _Facts, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    for anc in facts.ancestors(node):
+        if isinstance(anc, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            return anc
+    return facts.root
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+# -- owners: a response closed through its session or connection ---------------------------
+
+def owner_fate(function: FunctionScope, call: cst.Call, policy: Policy) -> Optional[Fate]:
+    """Fate of the receiver of ``owner.method(...)`` when it is owned by this function.
+
+    ``CLOSED`` when the receiver is bound by an enclosing ``with``/``async with`` or is a
+    local closed on every path; ``UNSAFE``/``CLOSED`` for a straight-line close; None
+    when the receiver is not a local of this function (a parameter, ``self.x``, ...).
+    """
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    facts = facts_of(function)
+    name = func.value.value
+    for anc in facts.ancestors(call):
+        if isinstance(anc, cst.With):
+            for item in anc.items:
+                if item.asname is not None and isinstance(item.asname.name, cst.Name) and item.asname.name.value == name:
+                    return Fate(CLOSED, "with", name=name)
+    stores = [s for s in facts.stores.get(name, []) if facts.nested.get(id(s)) is None]
+    origins = []
+    for store in stores:
+        assign = facts.parent.get(id(facts.parent.get(id(store))))
+        if isinstance(assign, cst.Assign) and _is_none(assign.value):
+            continue
+        if not isinstance(assign, cst.Assign):
+            return None
+        origins.append(assign.value)
+    if len(origins) != 1:
+        return None
+    value = origins[0]
+    creation = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(creation, cst.Call):
+        return None
+    return fate(function, value if value is not creation else creation, policy)
+
+
+# -- helpers for rules ---------------------------------------------------------------------
+
+def is_pytest_fixture(function: FunctionScope) -> bool:
+    for name in function.decorator_names():
+        if name.rsplit(".", 1)[-1] in ("fixture", "yield_fixture"):
+            return True
+    return False
+
+
+def enclosing_with_calls(function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
+    """The calls that the enclosing ``with``/``async with`` statements enter."""
+    facts = facts_of(function)
+    found = []
+    for anc in facts.ancestors(node):
+        if isinstance(anc, cst.With):
+            for item in anc.items:
+                if isinstance(item.item, cst.Call):
+                    found.append(item.item)
+    return found
+
+
+def single_value(function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
+    """The one expression assigned to local ``name`` in ``function`` (``None`` inits aside)."""
+    facts = facts_of(function)
+    values = []
+    for store in facts.stores.get(name, []):
+        if facts.nested.get(id(store)) is not None:
+            continue
+        assign = facts.parent.get(id(facts.parent.get(id(store))))
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.targets[0].target is store:
+            if _is_none(assign.value):
+                continue
+            values.append(assign.value)
+        else:
+            return None
+    return values[0] if len(values) == 1 else None

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from ..calls import call_text, is_false, keyword
+from ..ownership import CLOSED, UNSAFE, Fate, Policy, facts_of, fate, origin_of, owner_fate, risky_before
+from ..rule import Rule
+from ..scopes import CallSite
+
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+REQUESTS_CALLS = frozenset(
+    {f"requests.{verb}" for verb in _VERBS}
+    | {f"requests.Session.{verb}" for verb in _VERBS}
+    | {"requests.Session.send"}
+)
+HTTPX_STREAM = frozenset({"httpx.stream", "httpx.Client.stream", "httpx.AsyncClient.stream"})
+HTTPX_SEND = frozenset({"httpx.Client.send", "httpx.AsyncClient.send"})
+_URLLIB3_POOLS = (
+    "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
+)
+URLLIB3_CALLS = frozenset(
+    {"urllib3.request"}
+    | {f"{pool}.{method}" for pool in _URLLIB3_POOLS
+       for method in ("request", "urlopen", "request_encode_url", "request_encode_body")}
+)
+AIOHTTP_CALLS = frozenset({f"aiohttp.ClientSession.{verb}" for verb in _VERBS})
+
+_CLOSERS = frozenset({"close", "release", "release_conn", "drain_conn", "aclose"})
+# Members that hand the body to someone else (a streaming response, a generator).
+VIEWS = {
+    "requests": frozenset({"iter_content", "iter_lines", "raw"}),
+    "httpx": frozenset({"iter_bytes", "iter_text", "iter_lines", "iter_raw",
+                        "aiter_bytes", "aiter_text", "aiter_lines", "aiter_raw"}),
+    "urllib3": frozenset({"stream", "read_chunked"}),
+    "aiohttp": frozenset({"content", "iter_chunked", "iter_any", "iter_chunks"}),
+}
+OWNER_POLICY = Policy(closers=frozenset({"close", "aclose", "clear"}), strict=True)
+
+
+class StreamedResponseNotClosed(Rule):
+    """What it does:
+    Finds streamed HTTP responses in request handlers that are never closed:
+    - `requests` calls (module functions and `Session` methods) with `stream=True`;
+    - `httpx.stream()` / `client.stream()` not used in `with`/`async with`, and
+      `client.send(..., stream=True)`;
+    - `urllib3` `request()`/`urlopen()` with `preload_content=False` and no
+      `release_conn()`, `close()` or `drain_conn()`;
+    - `aiohttp` `await session.get/post/.../request()` outside `async with`, never
+      `release()`d or `close()`d.
+
+    A `close()` that only runs on the straight path (after code that can raise or
+    return) is reported too: an exception skips it.
+
+    Not reported: the response used in `with`/`async with` or `contextlib.closing`,
+    closed in a `finally`, handed to `ExitStack.enter_context`/`callback`, returned,
+    yielded, stored on `self`/a global/a container, passed to another call, or whose
+    body is handed on to be streamed (`StreamingResponse(r.iter_content())`,
+    `Response(r.raw)`, a generator that reads it); a response whose session or
+    connection is closed by the `with` that owns it or in a `finally`. `stream=` given
+    as a variable is not reported (unknown).
+
+    Why is this bad?
+    A streamed response holds its pooled connection until it is read to the end or
+    closed. Every request that leaks one takes a connection out of the pool; when the
+    pool is empty the next request blocks waiting for a free connection (or opens
+    sockets until file descriptors run out).
+
+    Example:
+    ```python
+    @app.get("/export")
+    def export():
+        r = requests.get(EXPORT_URL, stream=True, timeout=10)
+        if r.status_code != 200:
+            abort(502)
+        return save(r.iter_lines())
+    ```
+
+    Use instead:
+    ```python
+    @app.get("/export")
+    def export():
+        with requests.get(EXPORT_URL, stream=True, timeout=10) as r:
+            if r.status_code != 200:
+                abort(502)
+            return save(r.iter_lines())
+    ```
+    """
+
+    code = "HB101"
+    name = "streamed-response-not-closed"
+    message = "{call}() {problem}: {where} {consequence}; {fix}"
+    gate = ('stream=True', 'stream = True', 'preload_content', 'aiohttp', '.stream(')
+    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    calls = frozenset({*_VERBS, "send", "stream", "urlopen", "request_encode_url", "request_encode_body"})
+
+    def check_call(self, site: CallSite) -> None:
+        function = site.function
+        if function is None:
+            return
+        call = site.node
+        kind = self._kind(site)
+        if kind is None:
+            return
+        family, what = kind
+        policy = Policy(closers=_CLOSERS, views=VIEWS[family], strict=True)
+        value = origin_of(facts_of(function), call)
+        if family == "aiohttp" and value is call:
+            return  # only an awaited request hands out a response (else `async with`)
+        result = fate(function, value, policy)
+        if not result.finding:
+            return
+        if not (family == "httpx" and what.startswith("stream")):
+            owner = owner_fate(function, call, OWNER_POLICY)
+            if owner is not None and owner.kind in (CLOSED, UNSAFE):
+                if owner.close is None:
+                    return  # its session/pool is closed on every path (with, finally)
+                if not risky_before(function, call, owner.close):
+                    return
+                result = Fate(UNSAFE, "closed through its owner on the straight path")
+        fix = "use `async with` (or release() in finally)" if family == "aiohttp" else "use `with` (or close() in finally)"
+        if result.kind == UNSAFE:
+            problem = f"{what} is closed only on the straight path"
+            consequence = "skips close() when an exception or early return comes first and leaks the connection"
+        else:
+            problem = f"{what} is never closed"
+            consequence = "leaks a pooled connection (under load the pool runs dry)"
+        self.report(call, function, call=call_text(call), problem=problem, consequence=consequence, fix=fix)
+
+    def _kind(self, site: CallSite) -> Optional[Tuple[str, str]]:
+        call = site.node
+        target = self.ctx.callee(call, site.scope)
+        if target is None:
+            return None
+        if target in REQUESTS_CALLS:
+            return ("requests", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
+        if target in HTTPX_STREAM:
+            return "httpx", "stream outside `with`"
+        if target in HTTPX_SEND:
+            return ("httpx", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
+        if target in URLLIB3_CALLS:
+            return ("urllib3", "response (preload_content=False)") if is_false(keyword(call, "preload_content")) else None
+        if target in AIOHTTP_CALLS:
+            return "aiohttp", "response awaited outside `async with`"
+        return None
+
+
+def _is_true(expr: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from ..calls import call_text
+from ..ownership import Policy, facts_of, fate, origin_of
+from ..rule import Rule
+from ..scopes import CallSite
+
+# constructor -> what it is, for the message
+CLIENTS = {
+    "requests.Session": "session",
+    "httpx.Client": "client",
+    "httpx.AsyncClient": "client",
+    "aiohttp.ClientSession": "session",
+    "urllib3.PoolManager": "pool",
+    "urllib3.ProxyManager": "pool",
+    "http.client.HTTPConnection": "connection",
+    "http.client.HTTPSConnection": "connection",
+}
+POLICY = Policy(closers=frozenset({"close", "aclose", "clear"}))
+
+
+class ClientNotClosed(Rule):
+    """What it does:
+    Finds HTTP clients and connection pools created inside a request handler and
+    never closed: `requests.Session()`, `httpx.Client()`/`AsyncClient()`,
+    `aiohttp.ClientSession()`, `urllib3.PoolManager()`/`ProxyManager()` and
+    `http.client.HTTPConnection`/`HTTPSConnection`, when they are not used in
+    `with`/`async with` and have no `close()` (`aclose()`, `clear()` for pools).
+    An inline `requests.Session().get(...)` is reported: nothing can close it.
+
+    Not reported: a client closed anywhere in the function (a straight-line `close()`
+    counts here; the responses it produced are HB101/HB102's business), used in
+    `with`, handed to `contextlib.closing`/`ExitStack.enter_context`, returned,
+    yielded, stored on `self`/`app`/a global/a container, or passed to another call;
+    clients created at module level or in `__init__` (shared, the recommended way).
+
+    Why is this bad?
+    Each client owns a connection pool. Creating one per request and dropping it
+    leaves its sockets open until the garbage collector runs (aiohttp also warns
+    "Unclosed client session"), and throws away connection reuse: every request pays
+    a new TCP and TLS handshake.
+
+    Example:
+    ```python
+    @app.get("/weather")
+    async def weather(city: str):
+        client = httpx.AsyncClient(timeout=5)
+        r = await client.get(WEATHER_URL, params={"q": city})
+        return r.json()
+    ```
+
+    Use instead:
+    ```python
+    @app.get("/weather")
+    async def weather(city: str):
+        async with httpx.AsyncClient(timeout=5) as client:
+            r = await client.get(WEATHER_URL, params={"q": city})
+        return r.json()
+    ```
+    """
+
+    code = "HB103"
+    name = "client-not-closed"
+    message = "{call}() {kind} is created per request and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
+    gate = ('requests', 'httpx', 'aiohttp', 'urllib3', 'http.client', 'HTTPConnection', 'HTTPSConnection')
+    calls = frozenset({"Session", "session", "Client", "AsyncClient", "ClientSession", "PoolManager", "ProxyManager",
+                       "HTTPConnection", "HTTPSConnection"})
+
+    def check_call(self, site: CallSite) -> None:
+        function = site.function
+        if function is None:
+            return
+        call = site.node
+        target = self.ctx.callee(call, site.scope)
+        kind = CLIENTS.get(target or "")
+        if kind is None:
+            return
+        if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
+            return
+        result = fate(function, origin_of(facts_of(function), call), POLICY)
+        if not result.finding:
+            return
+        with_ = "async with" if target in ("httpx.AsyncClient", "aiohttp.ClientSession") else "with"
+        self.report(call, function, call=call_text(call), kind=kind, with_=with_)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from ..calls import call_text
+from ..names import dotted_name
+from ..ownership import Policy, enclosing_with_calls, fate
+from ..rule import ANYWHERE, Rule
+from ..scopes import CallSite
+
+_LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop",
+          "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop")
+TASK_CALLS = frozenset(
+    {"asyncio.create_task", "asyncio.ensure_future"}
+    | {f"{loop}.create_task" for loop in _LOOPS}
+)
+POLICY = Policy(closers=frozenset(), awaited_closes=True, any_use_keeps=True)
+
+
+class TaskDropped(Rule):
+    """What it does:
+    Finds asyncio tasks that are created and dropped: `asyncio.create_task()`,
+    `asyncio.ensure_future()` and `loop.create_task()` (a loop from
+    `asyncio.get_event_loop()`/`get_running_loop()`/`new_event_loop()` or annotated
+    `asyncio.AbstractEventLoop`) whose result is used as a bare statement, or bound
+    to a local that is never used again. Checked in every function.
+
+    Not reported: a task that is awaited, returned, stored (on `self`, a global, a
+    container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
+    `asyncio.wait`, ...), used in any way after being bound (`task.add_done_callback`
+    counts as kept: precision first), or created inside `async with TaskGroup()`.
+    `tg.create_task()` on a `TaskGroup` is never reported.
+
+    Why is this bad?
+    The event loop keeps only a weak reference to a task: a dropped task can be
+    garbage-collected before it finishes, and its exception is never seen
+    ("Task exception was never retrieved").
+
+    Example:
+    ```python
+    async def checkout(request):
+        order = await save_order(request)
+        asyncio.create_task(send_receipt(order))
+        return web.json_response({"id": order.id})
+    ```
+
+    Use instead:
+    ```python
+    BACKGROUND = set()
+
+    async def checkout(request):
+        order = await save_order(request)
+        task = asyncio.create_task(send_receipt(order))
+        BACKGROUND.add(task)
+        task.add_done_callback(BACKGROUND.discard)
+        return web.json_response({"id": order.id})
+    ```
+    """
+
+    code = "HB502"
+    name = "task-dropped"
+    message = "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; keep a reference (a set, a TaskGroup) or await it"
+    scope = ANYWHERE
+    gate = ('create_task', 'ensure_future')
+    calls = frozenset({"create_task", "ensure_future"})
+
+    def check_call(self, site: CallSite) -> None:
+        function = site.function
+        if function is None:
+            return
+        call = site.node
+        if self.ctx.callee(call, site.scope) not in TASK_CALLS:
+            return
+        for entered in enclosing_with_calls(function, call):
+            name = dotted_name(entered.func) or ""
+            if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
+                return
+        result = fate(function, call, POLICY)
+        if not result.finding:
+            return
+        problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
+        self.report(call, function, call=call_text(call), problem=problem)

@@ -1,0 +1,189 @@
+"""Download proxy: Flask and Starlette views that stream files from the storage API."""
+import contextlib
+import json
+
+import aiohttp
+import httpx
+import requests
+import urllib3
+from flask import Flask, Response, abort, jsonify, request, stream_with_context
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+
+from .settings import STORAGE_URL, TIMEOUT
+
+app = Flask(__name__)
+HTTP = requests.Session()
+POOL = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=10.0))
+ASYNC_CLIENT = httpx.AsyncClient(timeout=10.0)
+SESSION = aiohttp.ClientSession()
+
+
+@app.get("/files/<name>/size")
+def file_size(name):
+    r = requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101
+    return jsonify(size=r.headers.get("Content-Length"))
+
+
+@app.get("/files/<name>/head")
+def file_head(name):
+    r = HTTP.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101
+    first = next(r.iter_lines())
+    r.close()
+    return jsonify(first=first.decode())
+
+
+@app.get("/files/<name>/checksum")
+def checksum(name):
+    resp = requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: closed in finally
+    try:
+        digest = 0
+        for chunk in resp.iter_content(65536):
+            digest ^= hash(chunk)
+        return jsonify(digest=digest)
+    finally:
+        resp.close()
+
+
+@app.get("/files/<name>/meta")
+def meta(name):
+    with requests.get(f"{STORAGE_URL}/{name}.json", stream=True, timeout=TIMEOUT) as r:  # ok: with block
+        return jsonify(json.loads(r.raw.read()))
+
+
+@app.get("/files/<name>")
+def download(name):
+    upstream = HTTP.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: body handed to the response
+    return Response(stream_with_context(upstream.iter_content(8192)), content_type=upstream.headers["Content-Type"])
+
+
+@app.get("/files/<name>/raw")
+def raw(name):
+    upstream = requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: returned to the caller
+    return upstream
+
+
+@app.get("/files/<name>/preview")
+def preview(name):
+    r = requests.get(f"{STORAGE_URL}/{name}", timeout=TIMEOUT)  # ok: not streamed
+    return r.content[:1024]
+
+
+@app.get("/files/<name>/lines")
+def lines(name):
+    with requests.Session() as s:
+        r = s.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: its session is closed by the with block
+        return jsonify(lines=sum(1 for _ in r.iter_lines()))
+
+
+@app.get("/files/<name>/first-line")
+def first_line(name):
+    stream_flag = request.args.get("stream") == "1"
+    r = requests.get(f"{STORAGE_URL}/{name}", stream=stream_flag, timeout=TIMEOUT)  # ok: stream= is not a literal
+    return r.text.splitlines()[0]
+
+
+@app.get("/files/<name>/archive")
+def archive(name):
+    with contextlib.ExitStack() as stack:
+        r = stack.enter_context(requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT))  # ok: ExitStack owns it
+        return jsonify(kind=r.headers.get("Content-Type"))
+
+
+@app.get("/blobs/<key>")
+def blob(key):
+    r = POOL.request("GET", f"{STORAGE_URL}/{key}", preload_content=False)  # expect: HB101
+    if r.status != 200:
+        abort(404)
+    return Response(r.data, mimetype="application/octet-stream")
+
+
+@app.get("/blobs/<key>/stream")
+def blob_stream(key):
+    r = POOL.request("GET", f"{STORAGE_URL}/{key}", preload_content=False)  # ok: released in finally
+    try:
+        return jsonify(size=len(r.read()))
+    finally:
+        r.release_conn()
+
+
+@app.get("/blobs/<key>/copy")
+def blob_copy(key):
+    r = POOL.urlopen("GET", f"{STORAGE_URL}/{key}", preload_content=False)  # ok: handed to the response generator
+    return Response(r.stream(32768), mimetype="application/octet-stream")
+
+
+@app.get("/blobs/<key>/cached")
+def blob_cached(key):
+    r = POOL.request("GET", f"{STORAGE_URL}/{key}")  # ok: body preloaded
+    return Response(r.data)
+
+
+@app.get("/sync/<key>")
+def sync_stream(key):
+    stream = httpx.stream("GET", f"{STORAGE_URL}/{key}", timeout=10)  # expect: HB101
+    return jsonify(started=bool(stream))
+
+
+@app.get("/sync/<key>/ok")
+def sync_stream_ok(key):
+    with httpx.stream("GET", f"{STORAGE_URL}/{key}", timeout=10) as r:  # ok: with block
+        return jsonify(size=sum(len(c) for c in r.iter_bytes()))
+
+
+async def relay(request):
+    key = request.path_params["key"]
+    req = ASYNC_CLIENT.build_request("GET", f"{STORAGE_URL}/{key}")
+    upstream = await ASYNC_CLIENT.send(req, stream=True)  # ok: closed by the background task after streaming
+    return StreamingResponse(upstream.aiter_raw(), background=BackgroundTask(upstream.aclose))
+
+
+async def relay_status(request):
+    key = request.path_params["key"]
+    req = ASYNC_CLIENT.build_request("HEAD", f"{STORAGE_URL}/{key}")
+    upstream = await ASYNC_CLIENT.send(req, stream=True)  # expect: HB101
+    return StreamingResponse(iter([b""]), status_code=upstream.status_code)
+
+
+async def thumbnail(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # expect: HB101
+    if resp.status != 200:
+        return aiohttp.web.Response(status=502)
+    return aiohttp.web.Response(body=await resp.read())
+
+
+async def thumbnail_ok(request):
+    key = request.match_info["key"]
+    async with SESSION.get(f"{STORAGE_URL}/{key}/thumb") as resp:  # ok: async with
+        return aiohttp.web.Response(body=await resp.read())
+
+
+async def thumbnail_released(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # ok: released in finally
+    try:
+        return aiohttp.web.Response(body=await resp.read())
+    finally:
+        resp.release()
+
+
+async def thumbnail_owned(request):
+    key = request.match_info["key"]
+    async with aiohttp.ClientSession() as session:
+        resp = await session.get(f"{STORAGE_URL}/{key}/thumb")  # ok: its session closes with the block
+        return aiohttp.web.Response(body=await resp.read())
+
+
+def fetch_report(name):
+    # Not reached from any handler.
+    r = requests.get(f"{STORAGE_URL}/reports/{name}", stream=True, timeout=TIMEOUT)  # ok: not reachable from a handler
+    return len(r.content)
+
+
+app.router.add_get("/relay/{key}", relay)
+app.router.add_get("/relay/{key}/status", relay_status)
+app.router.add_get("/thumb/{key}", thumbnail)
+app.router.add_get("/thumb/{key}/ok", thumbnail_ok)
+app.router.add_get("/thumb/{key}/released", thumbnail_released)
+app.router.add_get("/thumb/{key}/owned", thumbnail_owned)

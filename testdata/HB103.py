@@ -1,0 +1,139 @@
+"""Billing API: FastAPI routes that talk to the payments provider."""
+import http.client
+
+import aiohttp
+import httpx
+import requests
+import urllib3
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from .config import PAYMENTS_HOST, PAYMENTS_URL, TIMEOUT
+
+app = FastAPI()
+router = APIRouter()
+SHARED = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # ok: module level, shared
+
+
+@router.get("/invoices/{invoice_id}")
+async def invoice(invoice_id: str):
+    client = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # expect: HB103
+    r = await client.get(f"/invoices/{invoice_id}")
+    return r.json()
+
+
+@router.get("/invoices/{invoice_id}/pdf")
+async def invoice_pdf(invoice_id: str):
+    async with httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT) as client:  # ok: async with
+        r = await client.get(f"/invoices/{invoice_id}.pdf")
+    return r.content
+
+
+@router.post("/refunds")
+def refund(payload: dict):
+    session = requests.Session()  # expect: HB103
+    session.headers["Authorization"] = "Bearer " + payload["token"]
+    return session.post(f"{PAYMENTS_URL}/refunds", json=payload, timeout=TIMEOUT).json()
+
+
+@router.post("/refunds/bulk")
+def bulk_refund(payload: dict):
+    session = requests.Session()  # ok: closed in finally
+    try:
+        return [session.post(f"{PAYMENTS_URL}/refunds", json=item, timeout=TIMEOUT).json() for item in payload["items"]]
+    finally:
+        session.close()
+
+
+@router.get("/rates")
+def rates():
+    return requests.Session().get(f"{PAYMENTS_URL}/rates", timeout=TIMEOUT).json()  # expect: HB103
+
+
+@router.get("/rates/fast")
+async def fast_rates():
+    r = await SHARED.get("/rates")  # ok: no client created here
+    return r.json()
+
+
+@router.get("/customers/{cid}")
+async def customer(cid: str):
+    session = aiohttp.ClientSession()  # expect: HB103
+    async with session.get(f"{PAYMENTS_URL}/customers/{cid}") as resp:
+        return await resp.json()
+
+
+@router.get("/customers/{cid}/cards")
+async def cards(cid: str):
+    session = aiohttp.ClientSession()  # ok: closed in finally
+    try:
+        async with session.get(f"{PAYMENTS_URL}/customers/{cid}/cards") as resp:
+            return await resp.json()
+    finally:
+        await session.close()
+
+
+@router.get("/fx")
+def fx():
+    pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=5.0))  # expect: HB103
+    return pool.request("GET", f"{PAYMENTS_URL}/fx").json()
+
+
+@router.get("/fx/batch")
+def fx_batch():
+    with urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=5.0)) as pool:  # ok: with block
+        return pool.request("GET", f"{PAYMENTS_URL}/fx/batch").json()
+
+
+@router.get("/ping")
+def ping():
+    conn = http.client.HTTPSConnection(PAYMENTS_HOST, timeout=TIMEOUT)  # expect: HB103
+    conn.request("HEAD", "/")
+    return {"status": conn.getresponse().status}  # expect: HB102
+
+
+@router.get("/ping/ok")
+def ping_ok():
+    conn = http.client.HTTPSConnection(PAYMENTS_HOST, timeout=TIMEOUT)  # ok: closed (straight-line close counts for clients)
+    conn.request("HEAD", "/")
+    status = conn.getresponse().status
+    conn.close()
+    return {"status": status}
+
+
+@app.on_event("startup")
+async def startup():
+    app.state.payments = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # ok: stored on the app
+
+
+def get_client(request: Request) -> httpx.AsyncClient:
+    return request.app.state.payments
+
+
+@router.get("/balance")
+async def balance(client: httpx.AsyncClient = Depends(get_client)):
+    r = await client.get("/balance")  # ok: injected shared client
+    return r.json()
+
+
+def make_session(token):
+    # A factory: the caller owns the session.
+    s = requests.Session()  # ok: returned
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def reconcile():
+    # Nightly job, not reached from a handler.
+    s = requests.Session()  # ok: not reachable from a handler
+    s.get(f"{PAYMENTS_URL}/reconcile", timeout=TIMEOUT)
+
+
+class PaymentsGateway:
+    def __init__(self):
+        self.session = requests.Session()  # ok: stored on self
+
+    def charge(self, amount):
+        return self.session.post(f"{PAYMENTS_URL}/charges", json={"amount": amount}, timeout=TIMEOUT)
+
+
+app.include_router(router)

@@ -1,0 +1,99 @@
+"""Notification service: aiohttp handlers and a worker that fan out async jobs."""
+import asyncio
+from asyncio import create_task, ensure_future
+
+from aiohttp import web
+
+from .jobs import deliver, refresh_feed, send_push, warm_cache
+
+routes = web.RouteTableDef()
+BACKGROUND = set()
+
+
+@routes.post("/push")
+async def push(request):
+    payload = await request.json()
+    asyncio.create_task(send_push(payload))  # expect: HB502
+    return web.json_response({"queued": True})
+
+
+@routes.post("/push/kept")
+async def push_kept(request):
+    payload = await request.json()
+    task = asyncio.create_task(send_push(payload))  # ok: added to a set
+    BACKGROUND.add(task)
+    task.add_done_callback(BACKGROUND.discard)
+    return web.json_response({"queued": True})
+
+
+@routes.post("/feeds/{fid}/refresh")
+async def refresh(request):
+    task = create_task(refresh_feed(request.match_info["fid"]))  # expect: HB502
+    return web.json_response({"refreshing": True})
+
+
+@routes.post("/feeds/{fid}/refresh-now")
+async def refresh_now(request):
+    task = create_task(refresh_feed(request.match_info["fid"]))  # ok: awaited
+    await asyncio.wait_for(task, timeout=10)
+    return web.json_response({"refreshed": True})
+
+
+@routes.post("/deliver")
+async def deliver_all(request):
+    ids = (await request.json())["ids"]
+    results = await asyncio.gather(*[asyncio.create_task(deliver(i)) for i in ids])  # ok: gathered
+    ensure_future(warm_cache())  # expect: HB502
+    return web.json_response({"delivered": len(results)})
+
+
+@routes.post("/deliver/grouped")
+async def deliver_grouped(request):
+    ids = (await request.json())["ids"]
+    async with asyncio.TaskGroup() as tg:
+        for i in ids:
+            tg.create_task(deliver(i))  # ok: TaskGroup task
+            asyncio.create_task(deliver(i))  # ok: inside async with TaskGroup()
+    return web.json_response({"delivered": len(ids)})
+
+
+@routes.get("/ping")
+async def ping(request):
+    loop = asyncio.get_running_loop()
+    loop.create_task(warm_cache())  # expect: HB502
+    return web.Response(text="pong")
+
+
+@routes.get("/ping/awaited")
+async def ping_awaited(request):
+    await asyncio.create_task(warm_cache())  # ok: awaited
+    return web.Response(text="pong")
+
+
+class Worker:
+    def __init__(self, queue):
+        self.queue = queue
+        self.task = None
+
+    async def start(self):
+        self.task = asyncio.create_task(self.run())  # ok: stored on self
+
+    async def run(self):
+        while True:
+            job = await self.queue.get()
+            asyncio.ensure_future(deliver(job)).add_done_callback(print)  # expect: HB502
+
+    def spawn(self, coro):
+        return asyncio.create_task(coro)  # ok: returned
+
+
+async def main():
+    worker = Worker(asyncio.Queue())
+    await worker.start()
+    scheduler = SomeScheduler()
+    scheduler.create_task(warm_cache())  # ok: receiver of unknown kind
+
+
+class SomeScheduler:
+    def create_task(self, coro):
+        return coro

@@ -1,0 +1,93 @@
+"""Media service: Django views that process uploads in parallel."""
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+
+from django.http import JsonResponse
+from django.views import View
+
+from .imaging import make_thumbnail, transcode
+from .models import Upload
+
+SHARED_POOL = ThreadPoolExecutor(max_workers=8)  # ok: module level, shared
+
+
+class ThumbnailView(View):
+    def post(self, request):
+        pool = ThreadPoolExecutor(max_workers=4)  # expect: HB504
+        futures = [pool.submit(make_thumbnail, f) for f in request.FILES.values()]
+        return JsonResponse({"thumbs": [f.result(timeout=30) for f in futures]})
+
+
+class TranscodeView(View):
+    def post(self, request):
+        with ProcessPoolExecutor(max_workers=2) as pool:  # ok: with block
+            results = list(pool.map(transcode, request.FILES.values(), timeout=120))
+        return JsonResponse({"videos": results})
+
+
+class ReportView(View):
+    def get(self, request):
+        pool = multiprocessing.Pool(4)  # expect: HB504
+        sizes = pool.map(len, [u.path for u in Upload.objects.all()])
+        return JsonResponse({"total": sum(sizes)})
+
+
+class ReportPoolClosedView(View):
+    def get(self, request):
+        pool = multiprocessing.Pool(4)  # ok: closed and joined in finally
+        try:
+            sizes = pool.map(len, [u.path for u in Upload.objects.all()])
+        finally:
+            pool.close()
+            pool.join()
+        return JsonResponse({"total": sum(sizes)})
+
+
+class ChecksumView(View):
+    def get(self, request):
+        ThreadPool(8).map(make_thumbnail, Upload.objects.all())  # expect: HB504
+        return JsonResponse({"ok": True})
+
+
+class ChecksumShutdownView(View):
+    def get(self, request):
+        executor = ThreadPoolExecutor(max_workers=2)  # ok: shut down
+        future = executor.submit(transcode, request.GET["id"])
+        executor.shutdown(wait=False)
+        return JsonResponse({"queued": future.done()})
+
+
+class SharedPoolView(View):
+    def get(self, request):
+        future = SHARED_POOL.submit(make_thumbnail, request.GET["id"])  # ok: shared executor
+        return JsonResponse({"thumb": future.result(timeout=10)})
+
+
+class AsyncView(View):
+    async def get(self, request):
+        import asyncio
+
+        executor = ThreadPoolExecutor(max_workers=1)  # expect: HB504
+        loop = asyncio.get_running_loop()
+        thumb = await loop.run_in_executor(executor, make_thumbnail, request.GET["id"])
+        return JsonResponse({"thumb": thumb})
+
+
+class MediaService:
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=4)  # ok: stored on self, owned by the service
+
+    def close(self):
+        self.pool.shutdown()
+
+
+def build_pool(size):
+    # A factory: the caller owns it.
+    return ThreadPoolExecutor(max_workers=size)  # ok: returned
+
+
+def offline_rebuild():
+    # Management command, not a view.
+    pool = ThreadPoolExecutor(max_workers=4)  # ok: not reachable from a handler
+    pool.map(make_thumbnail, Upload.objects.all())
