@@ -1,0 +1,699 @@
+"""Module facts about synchronisation primitives, shared by the HB3xx and HB4xx rules.
+
+One collector gathers raw events during the engine's single batched walk (it is
+driven by whichever primitive rule the engine built first), and ``Facts`` judges
+them once, after the walk, so a consumer defined below its producer still counts:
+
+* every queue created in the module (module global, local, ``self.x = ...``), its
+  kind, whether it is bounded, and whether the module consumes it (``get``,
+  ``get_nowait``, iteration), calls ``task_done()`` on it, or lets it escape
+  (passed to any call other than its own methods, returned, yielded, aliased,
+  stored elsewhere, or its bound methods handed out);
+* WaitGroup-like receivers: instances of a class whose name ends in ``WaitGroup``
+  (or listed in ``wait-group-classes``), or names on which ``add``, ``done`` and
+  ``wait`` are all called in the module;
+* lock and semaphore receivers known from their constructor;
+* where each call of interest stands: its enclosing blocks (``finally``,
+  ``except``), the statements leading to it, and whether it is in a lambda.
+
+A variable is identified by where it is bound (the scope holding the name, or the
+class whose methods assign ``self.x``), its kind by ``names.resolve``; a receiver of
+unknown kind is never reported.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from . import names
+from .calls import is_false, keyword, positional
+from .rule import Rule, RuleContext
+from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, in_finally
+
+QUEUE_KINDS = frozenset(
+    {
+        "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "queue.SimpleQueue",
+        "asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue",
+        "multiprocessing.Queue", "multiprocessing.JoinableQueue", "multiprocessing.SimpleQueue",
+    }
+)
+UNBOUNDED_KINDS = frozenset({"queue.SimpleQueue", "multiprocessing.SimpleQueue"})
+JOINABLE_KINDS = QUEUE_KINDS - {"queue.SimpleQueue", "multiprocessing.SimpleQueue", "multiprocessing.Queue"}
+LOCK_KINDS = frozenset(
+    f"{mod}.{cls}"
+    for mod in ("threading", "multiprocessing")
+    for cls in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
+) | frozenset(f"asyncio.{cls}" for cls in ("Lock", "Semaphore", "BoundedSemaphore", "Condition"))
+
+QUEUE_CTORS = frozenset(kind.rsplit(".", 1)[1] for kind in QUEUE_KINDS)
+METHODS = frozenset(
+    {
+        "put", "put_nowait", "get", "get_nowait", "task_done", "join",
+        "add", "done", "wait", "Add", "Done", "Wait", "acquire", "release",
+    }
+)
+SPAWNERS = frozenset(
+    {"Thread", "Process", "Timer", "submit", "create_task", "ensure_future", "run_in_executor", "start_new_thread"}
+)
+_TIMEOUT_WRAPPERS = frozenset({"wait_for", "timeout", "timeout_at", "move_on_after", "fail_after"})
+_EXIT_METHODS = frozenset({"__exit__", "__aexit__"})
+_SAFE_CALLS = frozenset({"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable"})
+_LOG_ROOTS = ("log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "_LOGGER", "log_", "self.log", "self.logger", "self._log", "self._logger")
+_LOG_PREFIXES = tuple(root + "." for root in _LOG_ROOTS)
+# Methods of builtin containers, strings and clocks that do not raise in practice.
+_SAFE_METHODS = frozenset(
+    {
+        "get", "append", "appendleft", "items", "keys", "values", "format", "startswith", "endswith",
+        "strip", "lower", "upper", "copy", "qsize", "empty", "full", "is_set", "monotonic", "time",
+        "perf_counter", "setdefault", "discard", "clear",
+    }
+)
+_BROAD = frozenset({"Exception", "BaseException"})
+
+Key = Tuple[object, str]  # (scope or class that holds the binding, name)
+
+
+@dataclass
+class Use:
+    """A method call on some receiver: ``receiver.method(...)``."""
+
+    receiver: cst.BaseExpression
+    method: str
+    call: cst.Call
+    scope: Scope
+    block: Optional[Block]
+    stmts: Tuple[cst.CSTNode, ...]  # statements from the function body down to the call
+    in_lambda: bool
+    guarded: bool  # the call is wrapped in wait_for()/under `async with timeout()`
+
+    @property
+    def function(self) -> Optional[FunctionScope]:
+        return self.scope.function
+
+    @property
+    def text(self) -> str:
+        return names.dotted_name(self.receiver) or ""
+
+
+@dataclass
+class Spawn:
+    """A call that starts work: ``Thread(target=f)``, ``pool.submit(f)``, ``create_task(f())``."""
+
+    call: cst.Call
+    name: str
+    scope: Scope
+
+
+class Collector(Batchable):
+    """Raw events of the walk; runs inside the engine's batched visit (after ScopeCollector)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.module_node: Optional[cst.Module] = None
+        self.uses: List[Use] = []
+        self.spawns: List[Spawn] = []
+        self.creations: List[Tuple[cst.BaseExpression, cst.Call, Scope]] = []
+        self.name_refs: Dict[str, List[Tuple[cst.Name, Scope]]] = {}
+        self.attr_refs: Dict[str, List[Tuple[cst.Attribute, Scope]]] = {}
+        self.iterated: List[Tuple[cst.BaseExpression, Scope]] = []
+        self._skip: Set[int] = set()
+        self._guarded: Set[int] = set()
+        self._stmts: List[cst.CSTNode] = []
+        self._saved: List[Tuple[List[cst.CSTNode], int]] = []
+        self._lambda = 0
+
+    # statements and functions
+    def visit_Module(self, node: cst.Module) -> None:
+        self.module_node = node
+
+    def _push(self, node: cst.CSTNode) -> None:
+        self._stmts.append(node)
+
+    def _pop(self, node: cst.CSTNode) -> None:
+        if self._stmts and self._stmts[-1] is node:
+            self._stmts.pop()
+
+    visit_SimpleStatementLine = visit_If = visit_While = visit_Try = visit_TryStar = _push
+    leave_SimpleStatementLine = leave_If = leave_While = leave_Try = leave_TryStar = _pop
+    leave_With = leave_For = leave_ClassDef = _pop
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._push(node)
+        self._skip.add(id(node.name))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._push(node)
+        self._skip.add(id(node.name))
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._saved.append((self._stmts, self._lambda))
+        self._stmts, self._lambda = [], 0
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._stmts, self._lambda = self._saved.pop()
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._pop(node)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._lambda += 1
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        self._lambda -= 1
+
+    def visit_With(self, node: cst.With) -> None:
+        self._push(node)
+        for item in node.items:
+            call = item.item
+            if isinstance(call, cst.Call) and names.last_name(call.func) in _TIMEOUT_WRAPPERS:
+                self._guarded.add(id(node))
+
+    # bindings: targets are not references
+    def _store(self, target: cst.BaseExpression) -> None:
+        self._skip.add(id(target))
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._store(target.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._store(target.target)
+            self._creation(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._store(node.target)
+        if node.value is not None:
+            self._creation(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._store(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._store(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._push(node)
+        self._store(node.target)
+        if isinstance(node.iter, (cst.Name, cst.Attribute)):
+            self._skip.add(id(node.iter))
+            self.iterated.append((node.iter, self.ctx.state.scope))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._store(node.asname.name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self._skip.update(id(item.name) for item in node.names)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._skip.add(id(node.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None:
+            self._skip_dotted([node.module])
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        parts: List[cst.CSTNode] = [node.name]
+        if node.asname is not None:
+            parts.append(node.asname.name)
+        self._skip_dotted(parts)
+
+    def _skip_dotted(self, parts: List[cst.CSTNode]) -> None:
+        while parts:
+            part = parts.pop()
+            self._skip.add(id(part))
+            if isinstance(part, cst.Attribute):
+                parts.extend((part.value, part.attr))
+
+    def _creation(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(value, cst.Call) and isinstance(target, (cst.Name, cst.Attribute)):
+            last = names.last_name(value.func) or ""
+            if last in QUEUE_CTORS or last.endswith("WaitGroup") or self._configured(last):
+                self.creations.append((target, value, self.ctx.state.scope))
+
+    def _configured(self, last: str) -> bool:
+        return any(entry.rsplit(".", 1)[-1] == last for entry in self.ctx.config.wait_group_classes)
+
+    # calls and references
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = names.last_name(func)
+        if name in _TIMEOUT_WRAPPERS:
+            for arg in node.args:
+                inner = arg.value.expression if isinstance(arg.value, cst.Await) else arg.value
+                self._guarded.add(id(inner))
+        if isinstance(func, cst.Attribute):
+            self._skip.add(id(func))
+            self._skip.add(id(func.value))
+            if name in METHODS:
+                state = self.ctx.state
+                guarded = id(node) in self._guarded or any(
+                    b.kind == "with" and id(b.node) in self._guarded for b in (state.block.chain() if state.block else ())
+                )
+                self.uses.append(
+                    Use(func.value, name, node, state.scope, state.block, tuple(self._stmts), self._lambda > 0, guarded)
+                )
+        if name in SPAWNERS:
+            self.spawns.append(Spawn(node, name, self.ctx.state.scope))
+
+    def visit_Await(self, node: cst.Await) -> None:
+        if id(node) in self._guarded:
+            self._guarded.add(id(node.expression))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._skip:
+            self.name_refs.setdefault(node.value, []).append((node, self.ctx.state.scope))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.attr))
+        if id(node) not in self._skip:
+            self.attr_refs.setdefault(node.attr.value, []).append((node, self.ctx.state.scope))
+
+
+# -- facts, judged after the walk ------------------------------------------------------
+
+@dataclass
+class QueueFacts:
+    key: Key
+    kind: str
+    bounded: bool
+    puts: List[Use] = field(default_factory=list)
+    joins: List[Use] = field(default_factory=list)
+    consumed: bool = False
+    task_done: bool = False
+    escaped: bool = False
+
+
+def var_key(expr: cst.BaseExpression, scope: Scope) -> Optional[Key]:
+    """Where the variable ``expr`` names is bound; None for anything else."""
+    if isinstance(expr, cst.Name):
+        current: Optional[Scope] = scope
+        while current is not None:
+            bounds = current.bindings.get(expr.value)
+            if bounds is not None:
+                if bounds[0].kind == "global":
+                    return (current.module, expr.value)
+                return (current, expr.value)
+            current = current.lookup_parent
+        return None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = scope.lookup_any(expr.value.value)
+        if isinstance(owner, SelfOf):
+            return (_defining_class(owner.cls_scope, expr.attr.value), expr.attr.value)
+    return None
+
+
+def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
+    seen = set()
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if attr in current.attrs:
+            return current
+        stack.extend(current.local_bases())
+    return cls
+
+
+def is_bounded(kind: str, call: Optional[cst.Call]) -> bool:
+    if kind in UNBOUNDED_KINDS or call is None:
+        return False
+    value = keyword(call, "maxsize")
+    if value is None:
+        values = positional(call)
+        if values:
+            value = values[0]
+        elif any(arg.star for arg in call.args):
+            return True  # not a literal
+    if value is None:
+        return False
+    if isinstance(value, cst.Integer):
+        return int(value.value.replace("_", ""), 0) > 0
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer):
+        return False  # maxsize=-1
+    if isinstance(value, cst.Name) and value.value == "None":
+        return False
+    return True
+
+
+class Facts:
+    """Everything the primitive rules ask, computed once after the walk."""
+
+    def __init__(self, collector: Collector) -> None:
+        self.c = collector
+        self.ctx = collector.ctx
+        self.queues: Dict[Key, QueueFacts] = {}
+        self._build_queues()
+        self._wg_keys = self._wait_group_keys()
+        self._wg_texts = self._wait_group_texts()
+
+    # queues
+    def _build_queues(self) -> None:
+        c = self.c
+        for target, call, scope in c.creations:
+            key = var_key(target, scope)
+            found = self.ctx.resolve(target, scope)
+            if key is None or not isinstance(found, names.Inst) or found.producer not in QUEUE_KINDS:
+                continue
+            kind = self.ctx.callee(call, scope)
+            if kind != found.producer:
+                continue
+            existing = self.queues.get(key)
+            bounded = is_bounded(kind, call)
+            if existing is None:
+                self.queues[key] = QueueFacts(key, kind, bounded)
+            else:
+                existing.bounded = existing.bounded or bounded
+        if not self.queues:
+            return
+        attr_names = {key[1] for key in self.queues if isinstance(key[0], ClassScope)}
+        var_names = {key[1] for key in self.queues if not isinstance(key[0], ClassScope)}
+
+        def lookup(expr: cst.BaseExpression, scope: Scope) -> List[QueueFacts]:
+            key = var_key(expr, scope)
+            if key in self.queues:
+                return [self.queues[key]]
+            if key is None and isinstance(expr, cst.Attribute) and expr.attr.value in attr_names:
+                # `other.q`: cannot tell which object; count it against every `self.q`
+                return [q for k, q in self.queues.items() if isinstance(k[0], ClassScope) and k[1] == expr.attr.value]
+            return []
+
+        for use in c.uses:
+            if isinstance(use.receiver, cst.Name) and use.receiver.value not in var_names:
+                continue
+            if isinstance(use.receiver, cst.Attribute) and use.receiver.attr.value not in attr_names:
+                continue
+            found = lookup(use.receiver, use.scope)
+            if not found:
+                continue
+            if var_key(use.receiver, use.scope) is None:
+                for q in found:
+                    q.escaped = True
+                continue
+            q = found[0]
+            if use.method in ("put", "put_nowait"):
+                q.puts.append(use)
+            elif use.method in ("get", "get_nowait"):
+                q.consumed = True
+            elif use.method == "task_done":
+                q.task_done = True
+            elif use.method == "join":
+                q.joins.append(use)
+        for expr, scope in c.iterated:
+            for q in lookup(expr, scope):
+                q.consumed = True
+        for name in var_names:
+            for node, scope in c.name_refs.get(name, ()):
+                for q in lookup(node, scope):
+                    q.escaped = True
+        for name in attr_names:
+            for node, scope in c.attr_refs.get(name, ()):
+                for q in lookup(node, scope):
+                    q.escaped = True
+
+    # wait groups
+    def _wait_group_keys(self) -> Set[Key]:
+        keys = set()
+        for target, call, scope in self.c.creations:
+            if self._wg_ctor(call, scope):
+                key = var_key(target, scope)
+                if key is not None:
+                    keys.add(key)
+        return keys
+
+    def _wg_ctor(self, call: cst.Call, scope: Scope) -> bool:
+        dotted = self.ctx.callee(call, scope) or names.dotted_name(call.func) or ""
+        return dotted.rsplit(".", 1)[-1].endswith("WaitGroup") or self.ctx.config.matches_wait_group(dotted)
+
+    def _wait_group_texts(self) -> Set[str]:
+        methods: Dict[str, Set[str]] = {}
+        for use in self.c.uses:
+            if use.method.lower() in ("add", "done", "wait"):
+                text = use.text
+                if text and text not in ("self", "cls"):
+                    methods.setdefault(text, set()).add(use.method.lower())
+        return {text for text, found in methods.items() if found >= {"add", "done", "wait"}}
+
+    def is_wait_group(self, use: Use) -> bool:
+        found = self.ctx.resolve(use.receiver, use.scope)
+        if isinstance(found, names.Inst):
+            producer = found.producer
+            if producer.rsplit(".", 1)[-1].endswith("WaitGroup") or self.ctx.config.matches_wait_group(producer):
+                return True
+            return False  # a known kind that is not a wait group (a set, a future, an event)
+        if var_key(use.receiver, use.scope) in self._wg_keys:
+            return True
+        return use.text in self._wg_texts
+
+    def lock_kind(self, use: Use) -> Optional[str]:
+        found = self.ctx.resolve(use.receiver, use.scope)
+        if isinstance(found, names.Inst) and found.producer in LOCK_KINDS:
+            return found.producer
+        return None
+
+    def known_non_queue(self, use: Use) -> bool:
+        found = self.ctx.resolve(use.receiver, use.scope)
+        return isinstance(found, names.Inst) and found.producer not in QUEUE_KINDS
+
+    def uses(self, *methods: str) -> Iterator[Use]:
+        wanted = set(methods)
+        return (use for use in self.c.uses if use.method in wanted)
+
+    # worker functions
+    def worker_of(self, spawn: Spawn) -> Optional[FunctionScope]:
+        """The function of this module that a spawn call starts, if any."""
+        call = spawn.call
+        target: Optional[cst.BaseExpression] = None
+        if spawn.name in ("Thread", "Process", "Timer"):
+            target = keyword(call, "target") if spawn.name != "Timer" else keyword(call, "function")
+            values = positional(call)
+            if target is None and len(values) > 1:
+                target = values[1]
+        elif spawn.name in ("submit", "start_new_thread"):
+            values = positional(call)
+            target = values[0] if values else None
+        elif spawn.name == "run_in_executor":
+            values = positional(call)
+            target = values[1] if len(values) > 1 else None
+        else:  # create_task(worker(...)), ensure_future(worker(...))
+            values = positional(call)
+            if values and isinstance(values[0], cst.Call):
+                target = values[0].func
+        if isinstance(target, cst.Call) and names.last_name(target.func) == "partial":
+            values = positional(target)
+            target = values[0] if values else None
+        if target is None:
+            return None
+        return function_named(target, spawn.scope)
+
+
+def function_named(expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionScope]:
+    """``worker`` or ``self.worker`` as a function or method of this module."""
+    if isinstance(expr, cst.Name):
+        current: Optional[Scope] = scope
+        while current is not None:
+            if isinstance(current, FunctionScope) and expr.value in current.nested:
+                return current.nested[expr.value][-1]
+            if isinstance(current, ModuleScope):
+                found = current.defs.get(expr.value)
+                return found[-1] if found else None
+            current = current.lookup_parent
+        return None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = scope.lookup_any(expr.value.value)
+        if isinstance(owner, SelfOf):
+            found = owner.cls_scope.method(expr.attr.value)
+            return found[-1] if found else None
+    return None
+
+
+# -- where a call stands ---------------------------------------------------------------
+
+def in_except(block: Optional[Block]) -> bool:
+    return block is not None and any(b.kind == "except" for b in block.chain())
+
+
+def in_exit_method(use: Use) -> bool:
+    function = use.function
+    return function is not None and function.name in _EXIT_METHODS
+
+
+def _suites(parent: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    body = getattr(parent, "body", None)
+    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        yield body.body
+    elif isinstance(body, (list, tuple)):  # Module
+        yield body
+    if isinstance(parent, (cst.Try, cst.TryStar)):
+        for handler in parent.handlers:
+            yield handler.body.body
+        if parent.finalbody is not None:
+            yield parent.finalbody.body.body
+    orelse = getattr(parent, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield (orelse,)
+    elif isinstance(orelse, cst.Else):
+        yield orelse.body.body
+
+
+def _siblings_before(parent: cst.CSTNode, child: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    for suite in _suites(parent):
+        for index, stmt in enumerate(suite):
+            if stmt is child:
+                return suite[:index]
+    return ()
+
+
+def _broad_handler(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True
+    if isinstance(kind, cst.Tuple):
+        return any(names.dotted_name(e.value) in _BROAD for e in kind.elements)
+    return names.dotted_name(kind) in _BROAD
+
+
+def _contains_raise(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Raise):
+        return True
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False
+    return any(_contains_raise(child) for child in node.children)
+
+
+def _signals(node: cst.CSTNode, receiver: str) -> bool:
+    """Whether ``node`` calls a method of ``receiver`` (the signal on the error path)."""
+    if not receiver:
+        return False
+    if isinstance(node, cst.Call) and (names.dotted_name(node.func) or "").startswith(receiver + "."):
+        return True
+    return any(_signals(child, receiver) for child in node.children)
+
+
+def can_raise(node: cst.CSTNode, receiver: str) -> bool:
+    """Whether running ``node`` can plausibly raise past the code that follows it."""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False  # defining does not run the body
+    if isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers):
+        if all(not _contains_raise(h) or _signals(h, receiver) for h in node.handlers):
+            return False  # everything the body raises is caught here (or signalled before re-raising)
+    if isinstance(node, (cst.Await, cst.Raise, cst.Assert, cst.Yield)):
+        return True
+    if isinstance(node, cst.Call):
+        text = names.dotted_name(node.func) or ""
+        if text.startswith(_LOG_PREFIXES):
+            return False  # logging: arguments included, it does not raise in practice
+        if text in _SAFE_CALLS or names.last_name(node.func) in _SAFE_METHODS:
+            pass
+        elif receiver and text.startswith(receiver + "."):
+            pass  # the primitive's own methods (add, put, ...)
+        else:
+            return True
+    if isinstance(node, cst.Subscript):
+        return True
+    if isinstance(node, cst.Assign):
+        return can_raise(node.value, receiver)
+    return any(can_raise(child, receiver) for child in node.children)
+
+
+def unprotected(
+    use: Use,
+    module: Optional[cst.Module],
+    starts: Optional[Sequence[Use]] = None,
+) -> bool:
+    """Whether something that can raise runs between the start and ``use``.
+
+    ``starts`` are the calls that begin the protected region (``get()``,
+    ``acquire()``); None means the start of the function. Only the statements that
+    precede ``use`` on its own path count; code after the start, in the same
+    function, that can raise makes ``use`` unprotected. When no start precedes
+    ``use`` on its path, nothing is claimed (False).
+    """
+    function = use.function
+    root: Optional[cst.CSTNode] = function.node if function is not None else module
+    if root is None or not use.stmts:
+        return False
+    start_outer: Set[int] = set()
+    start_inner: Set[int] = set()
+    for start in starts or ():
+        if start.function is function and start.stmts:
+            start_outer.update(id(s) for s in start.stmts)
+            start_inner.add(id(start.stmts[-1]))
+    started = starts is None
+    risky = False
+    parent = root
+    for stmt in use.stmts:
+        for sibling in _siblings_before(parent, stmt):
+            if id(sibling) in start_outer:
+                started, risky = True, False
+            elif started and can_raise(sibling, use.text):
+                risky = True
+        if id(stmt) in start_inner and stmt is not use.stmts[-1]:
+            started, risky = True, False
+        parent = stmt
+    return started and risky
+
+
+# -- sharing one collector between the rules -------------------------------------------
+
+class _Shared:
+    def __init__(self, ctx: RuleContext) -> None:
+        self.collector = Collector(ctx)
+        self._facts: Optional[Facts] = None
+
+    @property
+    def facts(self) -> Facts:
+        if self._facts is None:
+            self._facts = Facts(self.collector)
+        return self._facts
+
+
+_SHARED: "weakref.WeakKeyDictionary[ModuleScope, _Shared]" = weakref.WeakKeyDictionary()
+
+
+class PrimitiveRule(Rule):
+    """Base of the rules that read the primitive facts; the first one built drives the collector."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        shared = _SHARED.get(ctx.module)
+        self._drives = shared is None
+        if shared is None:
+            shared = _SHARED[ctx.module] = _Shared(ctx)
+        self._shared = shared
+
+    @property
+    def facts(self) -> Facts:
+        return self._shared.facts
+
+    @property
+    def module_node(self) -> Optional[cst.Module]:
+        return self._shared.collector.module_node
+
+    def get_visitors(self):  # type: ignore[override]
+        own = dict(super().get_visitors())
+        if not self._drives:
+            return own
+        merged = dict(self._shared.collector.get_visitors())
+        for name, method in own.items():
+            if name in merged:
+                first = merged[name]
+                merged[name] = lambda node, _a=first, _b=method: (_a(node), _b(node))[0]
+            else:
+                merged[name] = method
+        return merged

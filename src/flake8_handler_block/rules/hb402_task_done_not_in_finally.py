@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, Tuple
+
+from ..calls import call_text
+from ..primitives import PrimitiveRule, Use, in_except, in_exit_method, unprotected
+from ..rule import ANYWHERE
+from ..scopes import in_finally
+
+
+class TaskDoneNotInFinally(PrimitiveRule):
+    """What it does:
+    Finds `task_done()` outside a `finally` block in a function that took the item
+    with `get()`/`get_nowait()` on the same receiver, when code that can raise runs
+    between the `get()` and the `task_done()`. The receiver may be a parameter (a
+    worker is usually handed its queue); a receiver whose kind is known and is not a
+    queue is skipped.
+
+    Not reported: `task_done()` in `finally` or in an `except` block; one before which
+    nothing can raise since the `get()` (a sentinel check such as
+    `if item is None: q.task_done(); break`, assignments, logging); one after a `try`
+    whose broad `except Exception:` swallows the processing error; a function with no
+    `get()` on that receiver (we cannot see where the item came from).
+
+    Why is this bad?
+    If processing the item raises, `task_done()` is skipped, the queue's count of
+    unfinished tasks never reaches zero and `join()` never returns.
+
+    Example:
+    ```python
+    def worker(jobs):
+        while True:
+            job = jobs.get()
+            run(job)
+            jobs.task_done()
+    ```
+
+    Use instead:
+    ```python
+    def worker(jobs):
+        while True:
+            job = jobs.get()
+            try:
+                run(job)
+            finally:
+                jobs.task_done()
+    ```
+    """
+
+    code = "HB402"
+    name = "task-done-not-in-finally"
+    message = (
+        "{call}() is not in a finally: if processing the item raises in {where}, join() never "
+        "returns; call task_done() in finally"
+    )
+    scope = ANYWHERE
+    gate = ('task_done',)
+    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+
+    def finish(self) -> None:
+        facts = self.facts
+        gets: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
+        for use in facts.uses("get", "get_nowait"):
+            gets[(id(use.function), use.text)].append(use)
+        for use in facts.uses("task_done"):
+            starts = gets.get((id(use.function), use.text))
+            if not starts or not use.text:
+                continue
+            if use.in_lambda or in_finally(use.block) or in_except(use.block) or in_exit_method(use):
+                continue
+            if facts.known_non_queue(use):
+                continue
+            if unprotected(use, self.module_node, starts):
+                self.report(use.call, use.function, call=call_text(use.call))

@@ -1,0 +1,69 @@
+"""Analytics endpoints that buffer events in memory."""
+import asyncio
+import multiprocessing
+import queue
+import threading
+from queue import SimpleQueue
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+EVENTS = queue.Queue()
+CLICKS = SimpleQueue()
+ERRORS = multiprocessing.Queue()
+TRACE = queue.Queue(maxsize=-1)
+METRICS = queue.Queue()
+PAGEVIEWS = queue.Queue()
+BOUNDED = queue.Queue(maxsize=10)
+
+
+@app.post("/track")
+def track(event: dict):
+    EVENTS.put(event)  # expect: HB302
+    CLICKS.put(event["click"])  # expect: HB302
+    ERRORS.put_nowait(event.get("error"))  # expect: HB302
+    TRACE.put(event, timeout=1)  # expect: HB302
+    METRICS.put(event)  # ok: metrics_flusher consumes it
+    PAGEVIEWS.put(event)  # ok: escapes into the thread's args
+    BOUNDED.put(event, timeout=1)  # ok: bounded queue with a timeout (HB301 territory)
+    return {"ok": True}
+
+
+def metrics_flusher():
+    for _ in range(100):
+        flush(METRICS.get(timeout=5))
+
+
+def flush(item):
+    pass
+
+
+threading.Thread(target=print, args=(PAGEVIEWS,), daemon=True).start()
+
+
+class Tracker:
+    def __init__(self):
+        self._buffer = asyncio.Queue()
+        self._sink = asyncio.Queue()
+
+    async def record(self, event):
+        await self._buffer.put(event)  # expect: HB302
+        self._sink.put_nowait(event)  # ok: pump() below consumes it
+
+    async def pump(self):
+        while True:
+            item = await self._sink.get()
+            print(item)
+
+
+def batch(items):
+    q = queue.Queue()
+    for item in items:
+        q.put(item)  # ok: the queue is aliased and returned
+    out = q
+    return out
+
+
+def relay(item, other_queue):
+    other_queue.put(item)  # ok: parameter of unknown kind

@@ -1,0 +1,112 @@
+"""Job status endpoints that poll a backend."""
+import sys
+import time
+
+from flask import Flask, jsonify
+
+from .jobs import backend
+
+app = Flask(__name__)
+
+
+@app.get("/jobs/<job_id>/wait")
+def wait_for_job(job_id):
+    while True:  # expect: HB304
+        time.sleep(1)
+        backend.refresh(job_id)
+
+
+@app.get("/jobs/<job_id>/status")
+def job_status(job_id):
+    while True:  # ok: returns when the job is done
+        job = backend.get(job_id)
+        if job.done:
+            return jsonify(status=job.status)
+        time.sleep(0.5)
+
+
+@app.get("/jobs/<job_id>/first-line")
+def first_line(job_id):
+    lines = backend.lines(job_id)
+    while 1:  # ok: break ends it
+        line = next(lines)
+        if line:
+            break
+    return line
+
+
+@app.get("/jobs/<job_id>/retry")
+def retry(job_id):
+    attempts = 0
+    while True:  # ok: raise leaves the loop
+        attempts += 1
+        if backend.retry(job_id):
+            return jsonify(ok=True)
+        if attempts > 5:
+            raise RuntimeError("gave up")
+
+
+@app.get("/jobs/<job_id>/stream")
+def stream(job_id):
+    def generate():
+        while True:  # ok: a generator, yield hands control back
+            yield backend.chunk(job_id)
+
+    return app.response_class(generate())
+
+
+@app.get("/jobs/<job_id>/tail")
+def tail(job_id):
+    while True:  # expect: HB304
+        for chunk in backend.chunks(job_id):
+            if not chunk:
+                break
+        time.sleep(2)
+
+
+@app.get("/jobs/<job_id>/watch")
+def watch(job_id):
+    while 1:  # expect: HB304
+        def on_change(event):
+            return event
+        backend.subscribe(job_id, on_change)
+        time.sleep(5)
+
+
+@app.get("/jobs/<job_id>/events")
+async def events(job_id):
+    while True:  # ok: await is a way out (cancellation)
+        await backend.wait_event(job_id)
+
+
+@app.get("/shutdown")
+def shutdown():
+    while True:  # ok: sys.exit() leaves
+        if backend.idle():
+            sys.exit(0)
+        time.sleep(1)
+
+
+@app.get("/jobs/<job_id>/monitor")
+def monitor(job_id):
+    keep_polling(job_id)
+    return jsonify(ok=True)
+
+
+def keep_polling(job_id):
+    while True:  # expect: HB304
+        backend.refresh(job_id)
+        time.sleep(10)
+
+
+def background_loop():
+    while True:  # ok: not a handler and not reached from one
+        backend.refresh_all()
+        time.sleep(60)
+
+
+@app.get("/jobs/<job_id>/until")
+def until(job_id):
+    while backend.running(job_id):  # ok: a condition that can change
+        time.sleep(1)
+    return jsonify(ok=True)

@@ -1,0 +1,110 @@
+"""Background mailer: worker threads drain a job queue that handlers fill."""
+import asyncio
+import logging
+import queue
+import threading
+
+log = logging.getLogger(__name__)
+JOBS = queue.Queue()
+STOP = object()
+
+
+def send(job):
+    pass
+
+
+def mail_worker():
+    while True:
+        job = JOBS.get()
+        send(job)
+        JOBS.task_done()  # expect: HB402
+
+
+def safe_worker():
+    while True:
+        job = JOBS.get()
+        try:
+            send(job)
+        finally:
+            JOBS.task_done()  # ok: in finally
+
+
+def sentinel_worker(jobs):
+    while True:
+        job = jobs.get()
+        if job is STOP:
+            jobs.task_done()  # ok: nothing can raise between get() and this sentinel task_done()
+            break
+        try:
+            send(job)
+        finally:
+            jobs.task_done()  # ok: in finally
+
+
+def swallowing_worker(jobs):
+    while True:
+        job = jobs.get()
+        try:
+            send(job)
+        except Exception:
+            log.exception("sending %s failed", job)
+        jobs.task_done()  # ok: the broad except swallows processing errors
+
+
+def retrying_worker(jobs):
+    while True:
+        job = jobs.get()
+        try:
+            send(job)
+        except ConnectionError:
+            jobs.put(job)
+        jobs.task_done()  # expect: HB402
+
+
+async def async_worker(inbox: asyncio.Queue):
+    while True:
+        message = await inbox.get()
+        await deliver(message)
+        inbox.task_done()  # expect: HB402
+
+
+async def deliver(message):
+    pass
+
+
+def ack_only(jobs):
+    jobs.task_done()  # ok: no get() here, the item came from elsewhere
+
+
+def counted(jobs, stats):
+    job = jobs.get()
+    stats.count += 1
+    jobs.task_done()  # ok: nothing that can raise after get()
+
+
+class Pipeline:
+    def __init__(self):
+        self.inbox = queue.Queue()
+
+    def run(self):
+        while True:
+            item = self.inbox.get()
+            self.handle(item)
+            self.inbox.task_done()  # expect: HB402
+
+    def run_safely(self):
+        while True:
+            item = self.inbox.get()
+            try:
+                self.handle(item)
+            except BaseException:
+                self.inbox.task_done()  # ok: error path handled in except
+                raise
+            else:
+                self.inbox.task_done()  # ok: nothing can raise between the try and it
+
+    def handle(self, item):
+        pass
+
+
+threading.Thread(target=mail_worker, daemon=True).start()
