@@ -24,26 +24,44 @@ from .walk import BatchedWalk
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 
-# Text that a module holding a request handler almost always contains.
-_HANDLER_HINTS = re.compile(
-    r"""
-    @\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route
-                 |middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler
-                 |exception_handler|on_request|on_response|view|expose\w*|authenticated)\b
-  | @\s*(?:route|get|post|put|patch|delete|head|options|websocket\w*|api_view|require_http_methods
-         |require_GET|require_POST|require_safe|view_config|view_defaults|middleware|error|hook
-         |expose\w*|action)\b
-  | \bdjango\.(?:views\.decorators|contrib\.auth\.decorators|contrib\.admin\.views\.decorators)\b
-  | \b(?:add_url_rule|add_api_route|add_\w*websocket_route|add_get|add_post|add_put|add_patch
-       |add_delete|add_head|add_route|add_view|Route|WebSocketRoute|re_path|path|url)\s*\(
-  | \bweb\.(?:get|post|put|patch|delete|head|view|route)\s*\(
-  | \bclass\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller|Resource)\b
-  | \bdef\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*|handle)\s*\(
-  | \benviron\b[^)]*\bstart_response\b
-  | \bscope\b[^)]*\breceive\b[^)]*\bsend\b
-    """,
-    re.X,
-)
+class _Hints:
+    """Text that a module holding a request handler almost always contains.
+
+    Substring tests first, then regexes that each start with a literal (``@``, ``class``,
+    ``def``, ``web.``): Python's regex engine scans fast for a literal prefix, while one
+    big alternation would try every branch at every character.
+    """
+
+    _WORDS = (
+        "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
+        "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
+        "add_delete", "add_head", "add_route", "add_view", "Route(",
+    )
+    _PATTERNS = tuple(
+        re.compile(pattern)
+        for pattern in (
+            r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
+            r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
+            r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
+            r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
+            r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\(",
+            r"\b(?:re_)?path\(|\burl\(",
+            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller|Resource)\b",
+            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*|handle)\s*\(",
+        )
+    )
+
+    def search(self, text: str) -> bool:
+        if any(word in text for word in self._WORDS):
+            return True
+        if "start_response" in text and "environ" in text:
+            return True
+        if "receive" in text and "send" in text and "scope" in text:
+            return True
+        return any(pattern.search(text) for pattern in self._PATTERNS)
+
+
+_HANDLER_HINTS = _Hints()
 
 
 @dataclass(frozen=True)
@@ -135,25 +153,25 @@ def _links(roots: Sequence[FunctionScope], successors) -> Dict[FunctionScope, Li
 
 @dataclass(frozen=True)
 class _Gate:
-    """Substring tests (fast: no regex engine) plus legacy regex gates, OR-ed together."""
+    """Per rule: any of its words, and every word it requires, appear in the text.
 
-    words: Tuple[str, ...]
-    patterns: Tuple["re.Pattern[str]", ...]
+    Plain substring tests: the regex engine is not involved on the hot path.
+    """
+
+    checks: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]  # (any of, all of)
 
     def __call__(self, text: str) -> bool:
-        return any(word in text for word in self.words) or any(p.search(text) for p in self.patterns)
+        return any(
+            any(word in text for word in words) and all(word in text for word in required)
+            for words, required in self.checks
+        )
 
 
 def _gate(rules: Sequence[Type[Rule]], extra: Tuple[str, ...]) -> _Gate:
-    words = set(extra)
-    patterns = []
-    for rule in rules:
-        if isinstance(rule.gate, str):
-            if rule.gate:
-                patterns.append(re.compile(rule.gate))
-        else:
-            words.update(rule.gate)
-    return _Gate(tuple(sorted(words)), tuple(patterns))
+    checks = [(tuple(rule.gate), tuple(rule.gate_requires)) for rule in rules if rule.gate]
+    if extra:
+        checks.append((extra, ()))
+    return _Gate(tuple(checks))
 
 
 @lru_cache(maxsize=32)

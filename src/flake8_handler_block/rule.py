@@ -82,6 +82,7 @@ class Rule(Batchable):
     scope: ClassVar[str] = HANDLER
     # Substrings: a file containing none of them cannot hold a finding (checked before parsing).
     gate: ClassVar[Tuple[str, ...]] = ()
+    gate_requires: ClassVar[Tuple[str, ...]] = ()  # ...and all of these must appear too
     calls: ClassVar[FrozenSet[str]] = frozenset()  # last names of calls for check_call
     fixable: ClassVar[bool] = False
 

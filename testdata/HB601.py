@@ -1,0 +1,154 @@
+"""Report service: FastAPI endpoints that render reports, call upstream APIs and hand work to threads."""
+import asyncio
+import concurrent.futures
+import queue
+import subprocess
+import threading
+import time
+import urllib.request
+from functools import partial
+from time import sleep as pause
+
+import httpx
+import requests
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from .settings import API_URL, RENDER_TIMEOUT, TIMEOUT
+
+app = FastAPI()
+SESSION = requests.Session()
+SYNC_CLIENT = httpx.Client(timeout=10)
+ASYNC_CLIENT = httpx.AsyncClient(timeout=10)
+POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+RENDER_QUEUE = queue.Queue(maxsize=100)
+AUDIT_QUEUE = queue.Queue()
+READY = threading.Event()
+CACHE_LOCK = threading.Lock()
+ASYNC_LOCK = asyncio.Lock()
+
+
+@app.get("/reports/{rid}")
+async def show_report(rid: str):
+    time.sleep(0.5)  # expect: HB601
+    await asyncio.sleep(0.5)  # ok: asyncio.sleep is awaited
+    time.sleep(0)  # ok: sleep(0) does not wait
+    pause(1)  # expect: HB601
+    meta = requests.get(f"{API_URL}/reports/{rid}", timeout=TIMEOUT).json()  # expect: HB601
+    owner = SESSION.get(f"{API_URL}/owners/{meta['owner']}", timeout=TIMEOUT).json()  # expect: HB601
+    tags = SYNC_CLIENT.get(f"{API_URL}/tags/{rid}").json()  # expect: HB601
+    links = (await ASYNC_CLIENT.get(f"{API_URL}/links/{rid}")).json()  # ok: httpx.AsyncClient is awaited
+    stats = httpx.get(f"{API_URL}/stats/{rid}").json()  # expect: HB601
+    return {"meta": meta, "owner": owner, "tags": tags, "links": links, "stats": stats}
+
+
+@app.post("/reports/{rid}/render")
+async def render_report(rid: str, request: Request):
+    body = await request.body()
+    subprocess.run(["wkhtmltopdf", "-", f"/tmp/{rid}.pdf"], input=body, timeout=RENDER_TIMEOUT)  # expect: HB601
+    proc = await asyncio.create_subprocess_exec("gzip", f"/tmp/{rid}.pdf")  # ok: asyncio subprocess
+    await proc.wait()  # ok: asyncio process, awaited
+    await asyncio.to_thread(subprocess.run, ["sync"], timeout=60)  # ok: passed to to_thread, not called
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, lambda: subprocess.run(["sync"], timeout=60))  # ok: lambda runs in the executor
+    await loop.run_in_executor(None, partial(write_archive, rid))  # ok: write_archive runs in the executor
+    await run_in_threadpool(write_archive, rid)  # ok: starlette runs it in a thread
+    await loop.run_in_executor(None, lambda: write_archive(rid))  # ok: called inside a lambda that runs in the executor
+    return {"ok": True}
+
+
+def write_archive(rid):
+    # Only ever handed to an executor: runs in a worker thread.
+    with urllib.request.urlopen(f"{API_URL}/archive/{rid}", timeout=TIMEOUT) as resp:  # ok: runs in a worker thread
+        return resp.read()
+
+
+@app.post("/jobs")
+async def submit_job(payload: dict):
+    RENDER_QUEUE.put(payload)  # expect: HB601
+    RENDER_QUEUE.put(payload, block=False)  # ok: non-blocking put
+    AUDIT_QUEUE.put(payload)  # ok: unbounded queue, put never waits
+    future = POOL.submit(render_sync, payload)
+    result = future.result(timeout=30)  # expect: HB601
+    wrapped = await asyncio.wrap_future(POOL.submit(render_sync, payload))  # ok: awaited through wrap_future
+    fresh = AUDIT_QUEUE.get(timeout=5)  # expect: HB601
+    drained = AUDIT_QUEUE.get(block=False)  # ok: non-blocking get
+    return {"result": result, "wrapped": wrapped, "fresh": fresh, "drained": drained}
+
+
+@app.get("/health")
+async def health():
+    if not READY.wait(timeout=2):  # expect: HB601
+        return {"ready": False}
+    READY.wait(0)  # ok: a zero timeout only polls
+    ready_now = READY.is_set()  # ok: not a wait
+    await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
+    try:
+        warm = load_counts()
+    finally:
+        ASYNC_LOCK.release()
+    return {"ready": ready_now, "warm": warm}
+
+
+def load_counts():
+    # Called directly from the async handler above: runs on the event loop.
+    if CACHE_LOCK.acquire(timeout=1):  # expect: HB601
+        try:
+            return SESSION.get(f"{API_URL}/counts", timeout=TIMEOUT).json()  # expect: HB601
+        finally:
+            CACHE_LOCK.release()
+    if CACHE_LOCK.acquire(blocking=False):  # ok: non-blocking acquire
+        CACHE_LOCK.release()
+    return {}
+
+
+@app.get("/sync-stats")
+def sync_stats():
+    # A sync endpoint: FastAPI runs it in its thread pool.
+    time.sleep(0.1)  # ok: sync handler, not on the event loop
+    return requests.get(f"{API_URL}/stats", timeout=TIMEOUT).json()  # ok: sync handler
+
+
+def render_sync(payload):
+    # Runs in the executor (passed to submit), never called on the loop.
+    time.sleep(1)  # ok: runs in a worker thread
+    return payload
+
+
+def render_worker():
+    # Consumer thread started at import time: blocking is its job.
+    while True:
+        job = RENDER_QUEUE.get()  # ok: worker thread, not on the event loop
+        render_sync(job)
+
+
+threading.Thread(target=render_worker, daemon=True).start()
+
+
+async def warm_cache():
+    # Background job, not a handler and not called from one.
+    time.sleep(5)  # ok: not reached from a handler
+
+
+@app.get("/export/{rid}")
+async def export(rid: str, client=None):
+    worker = threading.Thread(target=render_sync, args=(rid,))
+    worker.start()
+    worker.join(timeout=10)  # expect: HB601
+    await asyncio.sleep(0)
+    client.get(f"{API_URL}/export/{rid}")  # ok: receiver of unknown kind
+    await client.get(f"{API_URL}/export/{rid}")  # ok: unknown receiver, awaited
+    data = await fetch_export(rid)
+    return data
+
+
+async def fetch_export(rid):
+    # An async helper awaited by a handler: also on the loop.
+    with urllib.request.urlopen(f"{API_URL}/export/{rid}", timeout=TIMEOUT) as resp:  # expect: HB601
+        return resp.read()
+
+
+@app.get("/ping")
+async def ping():
+    out = subprocess.check_output(["uptime"])  # expect: HB601, HB204
+    return {"uptime": out.decode()}

@@ -1,0 +1,161 @@
+"""Live feed service: aiohttp handlers that stream events to browsers over websockets and SSE."""
+import asyncio
+import concurrent.futures
+import logging
+from asyncio import CancelledError
+
+from aiohttp import web
+
+from .bus import EventBus, render_event
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+bus = EventBus()
+
+
+@routes.get("/ws/feed")
+async def feed(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    try:
+        async for event in bus.subscribe():
+            await ws.send_json(event)
+    except asyncio.CancelledError:  # expect: HB602
+        log.info("client left the feed")
+    finally:
+        await ws.close()
+    return ws
+
+
+@routes.get("/sse/orders")
+async def order_stream(request):
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await resp.prepare(request)
+    while True:
+        try:
+            event = await bus.next_order()
+            await resp.write(render_event(event))
+        except CancelledError:  # expect: HB602
+            break
+        except ConnectionResetError:  # ok: not a cancellation
+            break
+    return resp
+
+
+@routes.post("/orders/{oid}/sync")
+async def sync_order(request):
+    oid = request.match_info["oid"]
+    try:
+        await bus.publish("sync", oid)
+    except BaseException:  # expect: HB602
+        log.exception("sync of %s failed", oid)
+        return web.json_response({"ok": False}, status=500)
+    try:
+        await bus.publish("audit", oid)
+    except:  # expect: HB602
+        pass
+    try:
+        await bus.publish("metrics", oid)
+    except Exception:  # ok: Exception does not catch CancelledError on 3.8+
+        log.exception("metrics failed")
+    try:
+        await bus.publish("search", oid)
+    except (asyncio.CancelledError, asyncio.TimeoutError):  # expect: HB602
+        return web.json_response({"ok": False}, status=503)
+    return web.json_response({"ok": True})
+
+
+@routes.get("/orders/{oid}")
+async def get_order(request):
+    oid = request.match_info["oid"]
+    try:
+        order = await bus.fetch_order(oid)
+    except asyncio.CancelledError:  # ok: logs, then re-raises
+        log.info("fetch of %s cancelled", oid)
+        raise
+    except BaseException:  # ok: cleans up, then re-raises
+        await bus.release(oid)
+        raise
+    try:
+        total = int(order["total"])
+    except BaseException:  # ok: nothing awaited in the try, cancellation cannot arrive here
+        total = 0
+    try:
+        await bus.touch(oid)
+    except concurrent.futures.CancelledError:  # ok: a different class from asyncio.CancelledError
+        pass
+    return web.json_response({"order": order, "total": total})
+
+
+@routes.get("/orders/{oid}/watch")
+async def watch_order(request):
+    oid = request.match_info["oid"]
+    heartbeat = asyncio.create_task(bus.heartbeat(oid))
+    try:
+        return web.json_response(await bus.wait_for_change(oid))
+    finally:
+        heartbeat.cancel()
+        try:
+            async with asyncio.timeout(1):
+                await heartbeat
+        except asyncio.CancelledError:  # ok: awaits the task it cancelled itself
+            pass
+
+
+@routes.post("/orders/{oid}/push")
+async def push_order(request):
+    oid = request.match_info["oid"]
+    pusher = asyncio.create_task(push_to_partners(oid))
+    request.app["pushers"].add(pusher)
+    pusher.add_done_callback(request.app["pushers"].discard)
+    return web.json_response({"queued": True})
+
+
+async def push_to_partners(oid):
+    # Runs as a task of its own: the request's cancellation never reaches it.
+    try:
+        await bus.publish("partners", oid)
+    except asyncio.CancelledError:  # ok: a spawned task, not the request's task
+        log.info("push of %s stopped", oid)
+
+
+@routes.get("/orders/{oid}/pollers")
+async def pollers(request):
+    tasks = [asyncio.create_task(bus.poll(shard)) for shard in range(4)]
+    await asyncio.sleep(1)
+    for task in tasks:
+        task.cancel()
+    try:
+        await asyncio.gather(*tasks)
+    except asyncio.CancelledError:  # ok: the cancelled tasks are this handler's own
+        pass
+    return web.json_response({"polled": len(tasks)})
+
+
+@routes.get("/orders/{oid}/legacy")
+def legacy_order(request):
+    try:
+        return web.json_response(bus.fetch_order_sync(request.match_info["oid"]))
+    except BaseException:  # ok: a sync handler has no await to cancel
+        return web.json_response({}, status=500)
+
+
+async def drain_bus():
+    # Background task at shutdown, not a handler and not called from one.
+    try:
+        await bus.drain()
+    except asyncio.CancelledError:  # ok: not reached from a handler
+        pass
+
+
+@routes.get("/admin/reload")
+async def reload_feeds(request):
+    await refresh_subscriptions()
+    return web.json_response({"reloaded": True})
+
+
+async def refresh_subscriptions():
+    try:
+        await bus.resubscribe()
+    except asyncio.CancelledError:  # expect: HB602
+        log.warning("resubscribe interrupted")
