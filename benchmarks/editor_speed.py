@@ -1,0 +1,317 @@
+#!/usr/bin/env python
+"""Editor speed: how long `flake8 --select HB` takes on one large handler module.
+
+An editor runs flake8 on the file being edited after each save, so what matters
+is the latency on a single big file. This script generates a realistic
+2,000-line web module (Flask and FastAPI handlers, helpers, a client class,
+queues, threads, subprocesses; a few findings among mostly clean code), or
+uses the file you pass, and prints the median of several runs of:
+
+- `flake8 --select HB FILE` in a fresh process (what an editor does: interpreter
+  start, flake8's own pycodestyle/pyflakes passes, and this plugin);
+- the same with `--select E,F,W` (flake8 without this plugin's findings; the
+  plugin still runs, flake8 cannot unload it, so the in-process number below
+  is the plugin's own cost);
+- this plugin alone in-process (`engine.check_source`), after one warm-up run.
+
+    python benchmarks/editor_speed.py [--runs 7] [--lines 2000] [FILE]
+
+Target: well under 0.5 s for `flake8 --select HB` on this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADER = '''\
+"""Orders service: HTTP endpoints for orders, invoices, exports and webhooks (generated benchmark input)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+import httpx
+import requests
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from flask import Blueprint, Flask, abort, jsonify, request
+
+from .db import get_session, Order, Invoice
+from .settings import API_URL, TIMEOUT, EXPORT_DIR
+
+log = logging.getLogger(__name__)
+app = Flask(__name__)
+bp = Blueprint("orders", __name__)
+api = FastAPI()
+router = APIRouter()
+SESSION = requests.Session()
+CLIENT = httpx.AsyncClient(timeout=10)
+JOBS: "queue.Queue[dict]" = queue.Queue(maxsize=1000)
+POOL = ThreadPoolExecutor(max_workers=8)
+STATE_LOCK = threading.Lock()
+READY = threading.Event()
+
+
+@dataclass
+class OrderView:
+    id: int
+    customer: str
+    total: float
+    items: List[Dict[str, Any]]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"id": self.id, "customer": self.customer, "total": self.total, "items": self.items}
+
+'''
+
+TEMPLATES = [
+    '''
+@bp.get("/orders/<int:oid>/{n}")
+def show_order_{n}(oid):
+    with get_session() as db:
+        order = db.get(Order, oid)
+        if order is None:
+            abort(404)
+        customer = SESSION.get(f"{{API_URL}}/customers/{{order.customer_id}}", timeout=TIMEOUT).json()
+        items = [dict(sku=i.sku, qty=i.qty, price=float(i.price)) for i in order.items]
+    view = OrderView(order.id, customer["name"], sum(i["qty"] * i["price"] for i in items), items)
+    return jsonify(view.as_dict())
+''',
+    '''
+@bp.post("/orders/{n}")
+def create_order_{n}():
+    payload = request.get_json(force=True)
+    if not payload or "items" not in payload:
+        abort(400)
+    total = _price_{n}(payload["items"])
+    with STATE_LOCK:
+        JOBS.put({{"kind": "new-order", "payload": payload, "total": total}}, timeout=2)
+    return jsonify({{"ok": True, "total": total}}), 201
+
+
+def _price_{n}(items):
+    total = 0.0
+    for item in items:
+        price = requests.get(f"{{API_URL}}/prices/{{item['sku']}}", timeout=(3.05, 10)).json()["price"]
+        total += price * int(item.get("qty", 1))
+    return round(total, 2)
+''',
+    '''
+@router.get("/invoices/{{iid}}/{n}")
+async def get_invoice_{n}(iid: int):
+    resp = await CLIENT.get(f"{{API_URL}}/invoices/{{iid}}")
+    if resp.status_code == 404:
+        raise HTTPException(status_code=404, detail="no such invoice")
+    data = resp.json()
+    lines = [line for line in data.get("lines", []) if line.get("amount")]
+    try:
+        await asyncio.wait_for(_audit_{n}(iid), timeout=1)
+    except asyncio.TimeoutError:
+        log.warning("audit of %s timed out", iid)
+    return {{"id": iid, "lines": lines, "total": sum(l["amount"] for l in lines)}}
+
+
+async def _audit_{n}(iid):
+    await CLIENT.post(f"{{API_URL}}/audit", json={{"invoice": iid}})
+''',
+    '''
+@bp.post("/exports/{n}")
+def export_{n}():
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    out = f"{{EXPORT_DIR}}/orders-{n}.{{fmt}}"
+    subprocess.run(["orders-export", "--format", fmt, "--out", out], check=True, timeout=120)
+    future = POOL.submit(_compress_{n}, out)
+    path = future.result(timeout=60)
+    return jsonify({{"path": path}})
+
+
+def _compress_{n}(path):
+    subprocess.run(["gzip", "-f", path], check=True, timeout=60)
+    return path + ".gz"
+''',
+    '''
+@router.post("/webhooks/{n}")
+async def webhook_{n}(request: Request):
+    body = await request.body()
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="bad json")
+    kind = event.get("type", "unknown")
+    if kind == "order.paid":
+        await _mark_paid_{n}(event["order_id"])
+    elif kind == "order.refunded":
+        await asyncio.to_thread(_refund_sync_{n}, event["order_id"])
+    return {{"received": kind}}
+
+
+async def _mark_paid_{n}(oid):
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(f"{{API_URL}}/orders/{{oid}}/paid")
+
+
+def _refund_sync_{n}(oid):
+    SESSION.post(f"{{API_URL}}/orders/{{oid}}/refund", timeout=TIMEOUT)
+''',
+    '''
+class ReportBuilder{n}:
+    """Builds order reports; used by the report endpoints."""
+
+    def __init__(self, base_url: str, session: Optional[requests.Session] = None):
+        self.base_url = base_url
+        self.session = session or requests.Session()
+        self.cache: Dict[str, Any] = {{}}
+
+    def fetch(self, key: str) -> Any:
+        if key in self.cache:
+            return self.cache[key]
+        value = self.session.get(f"{{self.base_url}}/reports/{{key}}", timeout=TIMEOUT).json()
+        self.cache[key] = value
+        return value
+
+    def build(self, keys: List[str]) -> Dict[str, Any]:
+        return {{key: self.fetch(key) for key in keys}}
+
+
+@bp.get("/reports/{n}")
+def report_{n}():
+    keys = request.args.getlist("key")
+    builder = ReportBuilder{n}(API_URL, SESSION)
+    return jsonify(builder.build(keys))
+''',
+    '''
+@bp.get("/health/{n}")
+def health_{n}():
+    if not READY.wait(timeout=1):
+        return jsonify({{"ready": False}}), 503
+    checks = {{}}
+    for name in ("db", "cache", "search"):
+        started = time.monotonic()
+        try:
+            requests.head(f"{{API_URL}}/{{name}}/ping", timeout=0.5)
+            checks[name] = round(time.monotonic() - started, 3)
+        except requests.RequestException as exc:
+            checks[name] = str(exc)
+    return jsonify(checks)
+''',
+    '''
+@bp.get("/legacy/{n}")
+def legacy_{n}():
+    # A few findings among the clean code, as in a real module.
+    data = requests.get(f"{{API_URL}}/legacy/{n}").json()
+    done = threading.Event()
+    worker = threading.Thread(target=done.set)
+    worker.start()
+    worker.join()
+    return jsonify(data)
+''',
+]
+
+
+def generate(lines: int) -> str:
+    parts = [HEADER]
+    count = HEADER.count("\n")
+    n = 0
+    while count < lines:
+        block = TEMPLATES[n % len(TEMPLATES)].format(n=n)
+        parts.append(block)
+        count += block.count("\n")
+        n += 1
+    parts.append("\napp.register_blueprint(bp)\napi.include_router(router)\n")
+    return "".join(parts)
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def median_seconds(command, runs: int):
+    """(median wall seconds, median CPU seconds) of running ``command``.
+
+    CPU time is printed too: on a loaded machine wall time mostly measures the queue.
+    """
+    times, cpu = [], []
+    for _ in range(runs):
+        cpu_before = _children_cpu()
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - cpu_before)
+    return statistics.median(times), statistics.median(cpu)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", nargs="?", type=Path, help="module to time (default: a generated one)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--lines", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    tmp = None
+    if args.file is None:
+        tmp = tempfile.TemporaryDirectory()
+        path = Path(tmp.name) / "orders_views.py"
+        path.write_text(generate(args.lines), encoding="utf-8")
+    else:
+        path = args.file
+    text = path.read_text(encoding="utf-8")
+    flake8 = [sys.executable, "-m", "flake8", "--isolated"]
+    try:
+        with_hb = median_seconds([*flake8, "--select", "HB", str(path)], args.runs)
+        without = median_seconds([*flake8, "--select", "E,F,W", str(path)], args.runs)
+
+        sys.path.insert(0, str(ROOT / "src"))
+        from flake8_handler_block.engine import check_source
+
+        findings = check_source(text, str(path))
+        plugin_times, plugin_cpu = [], []
+        for _ in range(args.runs):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            check_source(text, str(path))
+            plugin_times.append(time.perf_counter() - started)
+            plugin_cpu.append(time.process_time() - cpu_started)
+        plugin = (statistics.median(plugin_times), statistics.median(plugin_cpu))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+    print(f"file: {path.name}, {text.count(chr(10))} lines, {len(findings)} HB findings")
+    for label, (wall, cpu) in (
+        ("flake8 --select HB FILE", with_hb),
+        ("flake8 --select E,F,W FILE", without),
+        ("plugin alone (check_source)", plugin),
+    ):
+        print(f"{label:<30} median of {args.runs}: {wall:.3f} s wall, {cpu:.3f} s CPU")
+    try:
+        load = os.getloadavg()[0]
+        print(f"load average (1 min): {load:.1f} on {os.cpu_count()} CPUs")
+    except (AttributeError, OSError):
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
