@@ -32,6 +32,7 @@ import libcst as cst
 
 from .names import Ref, resolve
 from .scopes import FunctionScope
+from .walk import children
 
 CLOSED, UNSAFE, ESCAPES, DROPPED = "closed", "unsafe", "escapes", "dropped"
 
@@ -123,7 +124,7 @@ class _Facts:
                 self.declared.update(item.name.value for item in current.names)
             inner = current if isinstance(current, _NESTED) else scope
             stack.append((current, owner, scope, True))
-            for child in reversed(current.children):
+            for child in reversed(children(current)):
                 stack.append((child, current, inner, False))
 
     def _name(self, node: cst.Name, parent: cst.CSTNode) -> None:

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .walk import child_fields
+from .walk import child_fields, is_node
 
 Position = Tuple[int, int]  # (line, column): 1-based line, 0-based column
 
@@ -84,13 +84,13 @@ def _contains(root: cst.CSTNode, target: cst.CSTNode) -> bool:
             value = getattr(current, field)
             if value is target:
                 return True
-            if isinstance(value, cst.CSTNode):
+            if is_node(value):
                 stack.append(value)
             elif type(value) in (list, tuple):
                 for child in value:
                     if child is target:
                         return True
-                    if isinstance(child, cst.CSTNode):
+                    if is_node(child):
                         stack.append(child)
     return False
 

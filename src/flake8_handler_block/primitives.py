@@ -33,6 +33,7 @@ from . import names
 from .calls import is_false, keyword, positional
 from .rule import Rule, RuleContext
 from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, in_finally
+from .walk import children
 
 QUEUE_KINDS = frozenset(
     {
@@ -573,7 +574,7 @@ def _contains_raise(node: cst.CSTNode) -> bool:
         return True
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False
-    return any(_contains_raise(child) for child in node.children)
+    return any(_contains_raise(child) for child in children(node))
 
 
 def _signals(node: cst.CSTNode, receiver: str) -> bool:
@@ -582,7 +583,7 @@ def _signals(node: cst.CSTNode, receiver: str) -> bool:
         return False
     if isinstance(node, cst.Call) and (names.dotted_name(node.func) or "").startswith(receiver + "."):
         return True
-    return any(_signals(child, receiver) for child in node.children)
+    return any(_signals(child, receiver) for child in children(node))
 
 
 def can_raise(node: cst.CSTNode, receiver: str) -> bool:
@@ -608,7 +609,7 @@ def can_raise(node: cst.CSTNode, receiver: str) -> bool:
         return True
     if isinstance(node, cst.Assign):
         return can_raise(node.value, receiver)
-    return any(can_raise(child, receiver) for child in node.children)
+    return any(can_raise(child, receiver) for child in children(node))
 
 
 def unprotected(

@@ -83,7 +83,7 @@ class BatchedWalk:
 
     def walk(self, node: cst.CSTNode) -> None:
         plans = self._plans
-        node_base = cst.CSTNode
+        kinds = _KINDS
 
         def visit(current: cst.CSTNode) -> None:
             plan = plans.get(type(current)) or self._plan(type(current))
@@ -94,11 +94,12 @@ class BatchedWalk:
                 for method in attr_visits:
                     method(current)
                 value = getattr(current, field)
-                if isinstance(value, node_base):
+                kind = kinds.get(type(value)) or _kind(type(value))
+                if kind == _NODE:
                     visit(value)
-                elif type(value) in (list, tuple):
+                elif kind == _SEQUENCE:
                     for child in value:
-                        if isinstance(child, node_base):
+                        if (kinds.get(type(child)) or _kind(type(child))) == _NODE:
                             visit(child)
                 for method in attr_leaves:
                     method(current)
@@ -106,3 +107,40 @@ class BatchedWalk:
                 method(current)
 
         visit(node)
+
+
+# isinstance() against libcst's abstract CSTNode goes through the ABC machinery on every
+# call; what a type is never changes, so classify each type once.
+_NODE, _SEQUENCE, _OTHER = 1, 2, 3
+_KINDS: Dict[type, int] = {}
+
+
+def _kind(value_type: type) -> int:
+    if issubclass(value_type, cst.CSTNode):
+        kind = _NODE
+    elif value_type in (list, tuple):
+        kind = _SEQUENCE
+    else:
+        kind = _OTHER
+    _KINDS[value_type] = kind
+    return kind
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)``, cached per type."""
+    return (_KINDS.get(type(value)) or _kind(type(value))) == _NODE
+
+
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The child nodes of ``node`` in source order, formatting-only nodes left out.
+
+    Unlike libcst's ``node.children`` this rebuilds nothing.
+    """
+    found: List[cst.CSTNode] = []
+    for field in child_fields(type(node)):
+        value = getattr(node, field)
+        if is_node(value):
+            found.append(value)
+        elif type(value) in (list, tuple):
+            found.extend(child for child in value if is_node(child))
+    return found

@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..names import dotted_name
 from ..rule import HANDLER, Rule
+from ..walk import children
 
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
 
@@ -32,7 +33,7 @@ def has_way_out(node: cst.CSTNode, inner_loop: bool = False) -> bool:
         if any(has_way_out(child, True) for child in (node.body,)):
             return True
         return node.orelse is not None and has_way_out(node.orelse, inner_loop)
-    return any(has_way_out(child, inner_loop) for child in node.children)
+    return any(has_way_out(child, inner_loop) for child in children(node))
 
 
 class LoopWithoutExit(Rule):
