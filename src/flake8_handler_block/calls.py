@@ -73,6 +73,16 @@ def argument_state(call: cst.Call, name: str, index: Optional[int] = None) -> st
     return NONE if is_none(value) else PRESENT
 
 
+def missing_timeout(call: cst.Call, index: Optional[int] = None) -> Optional[str]:
+    """How a call lacks its ``timeout`` (the words for the message), or None when it has one."""
+    state = argument_state(call, "timeout", index)
+    if state == MISSING:
+        return "has no timeout"
+    if state == NONE:
+        return "passes timeout=None"
+    return None
+
+
 def _string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(expr, cst.SimpleString):
         text = expr.evaluated_value

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
-from ..calls import MISSING, NONE, argument_state, call_text, is_none, positional
+from ..calls import call_text, is_none, missing_timeout, positional
 from ..rule import Rule
 from ..scopes import CallSite
 
@@ -98,7 +98,6 @@ class StdlibNetworkWithoutTimeout(Rule):
             self._judge(site, index)
 
     def _judge(self, site: CallSite, index: Optional[int]) -> None:
-        state = argument_state(site.node, "timeout", index)
-        if state in (MISSING, NONE):
-            problem = "has no timeout" if state == MISSING else "passes timeout=None"
+        problem = missing_timeout(site.node, index)
+        if problem:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..calls import MISSING, NONE, argument_state, call_text
+from ..calls import call_text, missing_timeout
 from ..rule import Rule
 from ..scopes import CallSite
 
@@ -53,7 +53,6 @@ class SubprocessWithoutTimeout(Rule):
         target = self.ctx.callee(site.node, site.scope)
         if target not in TIMEOUT_POSITION:
             return
-        state = argument_state(site.node, "timeout", TIMEOUT_POSITION[target])
-        if state in (MISSING, NONE):
-            problem = "has no timeout" if state == MISSING else "passes timeout=None"
+        problem = missing_timeout(site.node, TIMEOUT_POSITION[target])
+        if problem:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem)
