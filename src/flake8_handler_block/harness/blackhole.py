@@ -26,7 +26,25 @@ _HEADERS = (
 )
 
 
-class BlackHole:
+class LoopbackAddress:
+    """``host``, ``port`` and ``url`` of something listening at ``self.address``."""
+
+    address: Tuple[str, int]
+
+    @property
+    def host(self) -> str:
+        return self.address[0]
+
+    @property
+    def port(self) -> int:
+        return self.address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class BlackHole(LoopbackAddress):
     """A TCP server on 127.0.0.1 that never finishes an answer."""
 
     _hb_internal = True
@@ -59,18 +77,6 @@ class BlackHole:
             thread._hb_internal = True  # type: ignore[attr-defined]
             self._thread = thread
             thread.start()
-
-    @property
-    def host(self) -> str:
-        return self.address[0]
-
-    @property
-    def port(self) -> int:
-        return self.address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def __repr__(self) -> str:
         return f"<BlackHole {self.mode} {self.url} accepted={self.accepted}>"

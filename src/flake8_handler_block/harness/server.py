@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 from . import leaks, patches
 from . import outbound as _outbound  # noqa: F401  (registers the redirect patches)
 from .asgi import AsgiFront, is_asgi_app
-from .blackhole import BlackHole
+from .blackhole import BlackHole, LoopbackAddress
 from . import client
 from .client import Call
 from .inflight import Entry, HandlerAbandoned, InFlight
@@ -61,7 +61,7 @@ def _async_raise(ident: int, exc: type) -> bool:
 # --- the server ---
 
 
-class TestServer:
+class TestServer(LoopbackAddress):
     """An app served on 127.0.0.1 for tests: WSGI, ASGI, or a BaseHTTPRequestHandler subclass.
 
     Bound at construction (`.url` is known), serving only after `start()`. `close(deadline)`
@@ -126,20 +126,6 @@ class TestServer:
             self._front = AsgiFront(self, app, self._sock, loop_block, lifespan)
         else:
             self._front = ThreadedFront(self, app, self.kind, self._sock)
-
-    # --- addresses ---
-
-    @property
-    def host(self) -> str:
-        return self.address[0]
-
-    @property
-    def port(self) -> int:
-        return self.address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def __repr__(self) -> str:
         return f"<TestServer {self.kind} {self.url} {self._state}>"
