@@ -1,0 +1,41 @@
+"""HB402 fix: the processing between get() and task_done() goes in try, task_done() in finally."""
+import asyncio
+import logging
+import queue
+
+log = logging.getLogger(__name__)
+JOBS = queue.Queue()
+
+
+def mail_worker():
+    while True:
+        job = JOBS.get()
+
+        # Send it; this can raise.
+        send(job)
+        JOBS.task_done()  # one per get()
+
+
+def retrying_worker(jobs: queue.Queue):
+    while True:
+        job = jobs.get()
+        try:
+            send(job)
+        except ConnectionError:
+            jobs.put(job)
+        jobs.task_done()
+
+
+async def async_worker(inbox: asyncio.Queue):
+    while True:
+        message = await inbox.get()
+        await deliver(message)
+        inbox.task_done()
+
+
+def send(job):
+    pass
+
+
+async def deliver(message):
+    pass

@@ -1,0 +1,41 @@
+"""HB403 fix: acquire() ... release() in one block becomes `with lock:` / `async with lock:`."""
+import asyncio
+import threading
+
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+CACHE = {}
+CACHE_LOCK = threading.Lock()
+SLOTS = threading.Semaphore(4)
+
+
+@app.post("/cache/refresh")
+def refresh():
+    with CACHE_LOCK:  # one refresher at a time
+        CACHE.update(load_all())
+        # done
+    return "", 204
+
+
+@app.get("/cache/<key>")
+def get_key(key):
+    if SLOTS.acquire(timeout=2):  # left alone: the result decides whether it is held
+        value = load_all()[key]
+        SLOTS.release()
+        return jsonify(value)
+    return "", 503
+
+
+class Throttle:
+    def __init__(self):
+        self._lock = asyncio.Lock()
+
+    async def call(self, fn):
+        async with self._lock:
+            result = await fn()
+        return result
+
+
+def load_all():
+    return {}

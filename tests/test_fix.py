@@ -1,0 +1,289 @@
+"""`flake8-handler-block fix`: golden before/after files, every fixture, and the CLI."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from flake8_handler_block.engine import check_source
+from flake8_handler_block.fix.core import fix_source, noqa_map, parse_timeouts
+from flake8_handler_block.fix.fixers import FIXERS
+from flake8_handler_block.rules import ALL_RULES
+from fixtures import TESTDATA, fixture_config, markers
+
+GOLDEN = Path(__file__).resolve().parent / "fix_golden"
+BEFORE = sorted(GOLDEN.glob("*.before.py"))
+FIXTURES = sorted(TESTDATA.glob("HB[0-9][0-9][0-9]*.py"))
+
+
+def _codes(text: str, config=None) -> Counter:
+    return Counter((message.split(" ", 1)[0], message) for _, _, message in check_source(text, "x.py", config))
+
+
+@pytest.mark.parametrize("before", BEFORE, ids=lambda p: p.name.split(".")[0])
+def test_golden(before):
+    after = before.with_name(before.name.replace(".before.", ".after."))
+    code = before.name.split(".")[0].upper()
+    result = fix_source(before.read_text(encoding="utf-8"), str(before))
+    assert result.source == after.read_text(encoding="utf-8")
+    assert result.fixed[code] > 0
+    again = fix_source(result.source, str(after))
+    assert again.source == result.source, "second run must change nothing"
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_fix_is_safe_and_idempotent(path):
+    text = path.read_text(encoding="utf-8")
+    config = fixture_config(text, path)
+    result = fix_source(text, str(path), config)
+    ast.parse(result.source)  # still Python
+
+    before, after = _codes(text, config), _codes(result.source, config)
+    # Nothing new appears, and only findings of fixable codes go away.
+    assert not (after - before), f"new findings: {after - before}"
+    gone = before - after
+    assert all(code in FIXERS for code, _ in gone), f"non-fixable findings vanished: {gone}"
+    assert sum(result.fixed.values()) == sum(gone.values())
+    # A finding of a fixable code that stays has a stated reason (not a silent miss).
+    for item in result.remaining:
+        assert item.reason, item
+    # Second run: no-op.
+    assert fix_source(result.source, str(path), config).source == result.source
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURES if p.stem[:5] in ("HB201", "HB202", "HB203", "HB204", "HB205")],
+                         ids=lambda p: p.stem)
+def test_argument_fixes_touch_only_reported_lines(path):
+    """A timeout fix edits the reported call and nothing else: same line count, and
+    only lines carrying an `# expect:` marker differ."""
+    text = path.read_text(encoding="utf-8")
+    result = fix_source(text, str(path), fixture_config(text, path))
+    old, new = text.splitlines(), result.source.splitlines()
+    assert len(old) == len(new)
+    reported = {line for line, _ in markers(text)}
+    changed = {i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b}
+    assert changed <= reported, sorted(changed - reported)
+    assert changed, "nothing was fixed"
+
+
+def test_fixable_flag_matches_fixers():
+    flagged = {rule.code for rule in ALL_RULES if rule.fixable}
+    assert flagged == set(FIXERS) & {rule.code for rule in ALL_RULES}
+
+
+def test_fix_is_only_applied_where_the_linter_reports():
+    text = (
+        "import requests\n"
+        "def offline():\n"
+        "    return requests.get('https://x')\n"  # not a handler: no finding, no fix
+    )
+    assert fix_source(text).source == text
+
+
+def test_noqa_is_respected():
+    text = (
+        "import requests\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "@app.get('/')\n"
+        "def index():\n"
+        "    requests.get(\n        'https://x'\n    )  # noqa: HB201\n"
+        "    requests.get('https://y')  # noqa\n"
+        "    requests.get('https://z')  # noqa: HB999\n"
+    )
+    fixed = fix_source(text).source
+    assert fixed.count("timeout=") == 1 and "'https://z', timeout=" in fixed
+    assert noqa_map("x = 1  # NOQA:HB201,HB202\n") == {1: {"HB201", "HB202"}}
+
+
+def test_select_and_timeouts():
+    text = (
+        "import requests, subprocess\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "@app.get('/')\n"
+        "def index():\n"
+        "    subprocess.run(['ls'])\n"
+        "    return requests.get('https://x')\n"
+    )
+    only_204 = fix_source(text, select=["HB204"], timeouts=parse_timeouts({"HB204": "60"}))
+    assert "subprocess.run(['ls'], timeout=60)" in only_204.source
+    assert "requests.get('https://x')\n" in only_204.source
+    assert {r.reason for r in only_204.remaining} == {"not selected"}
+    everywhere = fix_source(text, timeouts=parse_timeouts({"*": "settings.TIMEOUT"}))
+    assert everywhere.source.count("timeout=settings.TIMEOUT") == 2
+    with pytest.raises(ValueError):
+        parse_timeouts({"HB201": "(3.05,"})
+    with pytest.raises(ValueError):
+        parse_timeouts({"HB301": "3"})
+
+
+def test_crlf_and_unparseable():
+    text = "import requests\r\nfrom flask import Flask\r\napp = Flask(__name__)\r\n@app.get('/')\r\ndef i():\r\n    requests.get('u')\r\n"
+    fixed = fix_source(text).source
+    assert "requests.get('u', timeout=(3.05, 30))\r\n" in fixed and "\n" not in fixed.replace("\r\n", "")
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def _run_cli(*args, cwd):
+    env = dict(os.environ)
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_handler_block.fix", *args],
+        cwd=cwd, capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+HANDLER = (
+    "import requests\nimport subprocess\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+    "@app.get('/')\ndef index():\n    subprocess.run(['ls'])\n    return requests.get('https://x').text\n"
+)
+
+
+def test_cli_diff_then_fix_in_place(tmp_path):
+    pkg = tmp_path / "app"
+    pkg.mkdir()
+    (pkg / "views.py").write_text(HANDLER)
+    (pkg / "notes.txt").write_text("requests.get(x)\n")
+
+    diff = _run_cli("--diff", "app", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    assert "+    return requests.get('https://x', timeout=(3.05, 30)).text" in diff.stdout
+    assert (pkg / "views.py").read_text() == HANDLER  # --diff writes nothing
+    assert "would fix 2 finding(s) in 1 file(s)" in diff.stderr
+
+    done = _run_cli("app", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "subprocess.run(['ls'], timeout=30)" in (pkg / "views.py").read_text()
+
+    clean = _run_cli("--diff", "app", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_cli_pyproject_fix_timeout_and_cli_override(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flake8-handler-block]\nfix-timeout = { HB201 = "HTTP_TIMEOUT", HB204 = 120 }\n'
+    )
+    (tmp_path / "views.py").write_text(HANDLER)
+    out = _run_cli("--diff", "--timeout", "HB204=5", "views.py", cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert "timeout=HTTP_TIMEOUT" in out.stdout and "subprocess.run(['ls'], timeout=5)" in out.stdout
+
+
+def test_cli_errors(tmp_path):
+    (tmp_path / "views.py").write_text(HANDLER)
+    bad = _run_cli("--timeout", "(1,", "views.py", cwd=tmp_path)
+    assert bad.returncode == 2 and "not a Python expression" in bad.stderr and "Traceback" not in bad.stderr
+    (tmp_path / "pyproject.toml").write_text("[tool.flake8-handler-block]\nscope = 'nowhere'\n")
+    conf = _run_cli("views.py", cwd=tmp_path)
+    assert conf.returncode == 2 and "scope" in conf.stderr and "Traceback" not in conf.stderr
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "broken.py").write_text("import requests\n@app.get('/')\ndef (:\n")
+    (tmp_path / "latin1.py").write_bytes(b"import requests\n# caf\xe9\n")
+    broken = _run_cli("broken.py", "latin1.py", "views.py", cwd=tmp_path)
+    assert "broken.py: skipped: libcst could not parse" in broken.stderr  # as the linter's HB000
+    assert broken.returncode == 2 and "latin1.py: error" in broken.stderr
+    assert "timeout=" in (tmp_path / "views.py").read_text()  # the good file is still fixed
+
+
+def test_cli_lists_what_it_leaves(tmp_path):
+    (tmp_path / "views.py").write_text(
+        "import threading\nfrom flask import Flask\napp = Flask(__name__)\nREADY = threading.Event()\n\n"
+        "@app.get('/')\ndef index():\n    READY.wait()\n    return 'ok'\n"
+    )
+    out = _run_cli("-v", "views.py", cwd=tmp_path)
+    assert out.returncode == 0
+    assert "views.py:8:5: HB205 left alone (wait() returns quietly" in out.stderr
+    assert "left alone: 1 finding(s)" in out.stderr
+
+
+# -- statement rewrites: when they must not happen ---------------------------------------
+
+FLASK = "import threading, requests\nfrom flask import Flask\napp = Flask(__name__)\nLOCK = threading.Lock()\n\n"
+
+
+def _left(text: str):
+    result = fix_source(text)
+    return result, {(r.code, r.reason) for r in result.remaining}
+
+
+def test_response_used_after_its_block_is_left_alone():
+    text = FLASK + (
+        "@app.get('/')\ndef index():\n"
+        "    if True:\n"
+        "        r = requests.get('u', stream=True, timeout=5)\n"
+        "        head = r.headers\n"
+        "    return r.status_code\n"
+    )
+    result, left = _left(text)
+    assert result.source == text
+    assert ("HB101", "'r' is used outside the block that opened it") in left
+
+
+def test_release_in_another_block_is_left_alone():
+    text = FLASK + (
+        "@app.get('/')\ndef index():\n"
+        "    LOCK.acquire()\n"
+        "    work()\n"
+        "    if ready():\n"
+        "        LOCK.release()\n"
+    )
+    result, left = _left(text)
+    assert result.source == text
+    assert ("HB403", "release() is not in the same block as acquire()") in left
+
+
+def test_lock_fix_keeps_code_after_release_outside_the_with():
+    text = FLASK + (
+        "@app.get('/')\ndef index():\n"
+        "    LOCK.acquire()\n"
+        "    work()\n"
+        "    LOCK.release()\n"
+        "    return after()\n"
+    )
+    fixed = fix_source(text).source
+    assert fixed.endswith("    with LOCK:\n        work()\n    return after()\n")
+
+
+def test_signal_skipped_by_an_early_break_is_left_alone():
+    text = (
+        "import queue\nJOBS = queue.Queue()\n\n"
+        "def worker():\n"
+        "    while True:\n"
+        "        item = JOBS.get()\n"
+        "        if item is None:\n"
+        "            break\n"
+        "        send(item)\n"
+        "        JOBS.task_done()\n"
+        "    JOBS.task_done()  # the sentinel's\n"
+    )
+    result, left = _left(text)
+    assert result.source == text
+    assert any(code == "HB402" and "break/continue/return" in reason for code, reason in left)
+
+
+def test_cli_keeps_encoding_and_line_endings(tmp_path):
+    source = HANDLER.replace("\n", "\r\n").replace("import requests", "# -*- coding: latin-1 -*-\r\nimport requests  # caf\xe9")
+    (tmp_path / "views.py").write_bytes(source.encode("latin-1"))
+    assert _run_cli("views.py", cwd=tmp_path).returncode == 0
+    fixed = (tmp_path / "views.py").read_bytes()
+    assert b"caf\xe9" in fixed and b"timeout=30)\r\n" in fixed and fixed.count(b"\n") == fixed.count(b"\r\n")
+
+
+def test_generator_argument_gets_parentheses():
+    import libcst as cst
+
+    from flake8_handler_block.fix.edits import append_keyword
+
+    call = cst.parse_expression("as_completed(pool.submit(f) for f in fs)")
+    new = append_keyword(call, "timeout", cst.parse_expression("10"))
+    assert cst.Module(body=[]).code_for_node(new) == "as_completed((pool.submit(f) for f in fs), timeout=10)"
+
+
+def test_parser_module_is_cheap_to_import():
+    code = "import sys, argparse, flake8_handler_block.fix as f; f.add_arguments(argparse.ArgumentParser()); print('libcst' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
