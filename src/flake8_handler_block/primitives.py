@@ -35,6 +35,12 @@ from .rule import Rule, RuleContext
 from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, in_finally
 from .walk import children
 
+# Libraries whose objects are never WaitGroup-like, whatever methods are called on them.
+_KNOWN_NON_WAIT_GROUP_MODULES = frozenset(
+    {"asyncio", "threading", "concurrent", "queue", "multiprocessing", "collections", "set", "dict", "list",
+     "builtins", "weakref", "requests", "httpx", "aiohttp", "urllib3", "socket", "subprocess"}
+)
+
 QUEUE_KINDS = frozenset(
     {
         "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "queue.SimpleQueue",
@@ -456,7 +462,9 @@ class Facts:
             producer = found.producer
             if producer.rsplit(".", 1)[-1].endswith("WaitGroup") or self.ctx.config.matches_wait_group(producer):
                 return True
-            return False  # a known kind that is not a wait group (a set, a future, an event)
+            if producer.split(".", 1)[0] in _KNOWN_NON_WAIT_GROUP_MODULES:
+                return False  # a known kind that is not a wait group (a set, a future, an event)
+            # A class of the user's own (`inflight = Tracker()`): judged by how it is used.
         if var_key(use.receiver, use.scope) in self._wg_keys:
             return True
         return use.text in self._wg_texts
