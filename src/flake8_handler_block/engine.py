@@ -10,13 +10,13 @@ import re
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
 from .config import Config
 from .handlers import _is_django_views_file, find_handlers
-from .rule import ANYWHERE, ASYNC_HANDLER, HANDLER, Rule, RuleContext, Violation
+from .rule import ANYWHERE, ASYNC_HANDLER, Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
 from .positions import locate

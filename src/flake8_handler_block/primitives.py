@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from . import names
-from .calls import is_false, keyword, positional
+from .calls import keyword, positional
 from .rule import Rule, RuleContext
-from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, in_finally
+from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf
 from .walk import children
 
 # Libraries whose objects are never WaitGroup-like, whatever methods are called on them.

@@ -9,11 +9,12 @@ judge each in ``check_call`` once the whole module is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Mapping, Optional, Tuple
 
 import libcst as cst
 
 from . import names
+from .calls import call_text, missing_timeout
 from .config import Config
 from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState
 
@@ -106,3 +107,19 @@ class Rule(Batchable):
             function = self.ctx.function
         text = self.message.format(where="{where}", **fields)
         self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))
+
+
+class MissingTimeoutRule(Rule):
+    """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
+
+    timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
+
+    def check_call(self, site: CallSite) -> None:
+        target = self.ctx.callee(site.node, site.scope)
+        if target in self.timeouts:
+            self.judge_timeout(site, self.timeouts[target])
+
+    def judge_timeout(self, site: CallSite, index: Optional[int]) -> None:
+        problem = missing_timeout(site.node, index)
+        if problem:
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem)

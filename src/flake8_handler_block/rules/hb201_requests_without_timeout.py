@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from ..calls import call_text, missing_timeout
-from ..rule import Rule
-from ..scopes import CallSite
+from ..rule import MissingTimeoutRule
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # callee -> positional index of `timeout` (None: keyword only)
@@ -16,7 +14,7 @@ TIMEOUT_POSITION = {
 }
 
 
-class RequestsWithoutTimeout(Rule):
+class RequestsWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds `requests` calls in request handlers that have no timeout:
     `requests.get/post/put/patch/delete/head/options/request()` and the same
@@ -55,11 +53,4 @@ class RequestsWithoutTimeout(Rule):
     gate = ('import requests', 'from requests')
     calls = frozenset({*_VERBS, "request", "send"})
     fixable = True
-
-    def check_call(self, site: CallSite) -> None:
-        target = self.ctx.callee(site.node, site.scope)
-        if target not in TIMEOUT_POSITION:
-            return
-        problem = missing_timeout(site.node, TIMEOUT_POSITION[target])
-        if problem:
-            self.report(site.node, site.function, call=call_text(site.node), problem=problem)
+    timeouts = TIMEOUT_POSITION

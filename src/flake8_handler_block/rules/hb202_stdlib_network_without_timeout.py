@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
-from ..calls import call_text, is_none, missing_timeout, positional
-from ..rule import Rule
+from ..calls import is_none, positional
+from ..rule import MissingTimeoutRule
 from ..scopes import CallSite
 
 # callee -> positional index of `timeout` (the widest signature among 3.9-3.13)
@@ -27,7 +27,7 @@ TIMEOUT_POSITION: Dict[str, Optional[int]] = {
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
 
 
-class StdlibNetworkWithoutTimeout(Rule):
+class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds standard-library network calls in request handlers that have no timeout:
     `urllib.request.urlopen` (timeout is the 3rd positional), `http.client.HTTPConnection`
@@ -85,7 +85,7 @@ class StdlibNetworkWithoutTimeout(Rule):
                 self.default_set = True
             return
         if target in self.extra:
-            self._judge(site, self.extra[target])
+            self.judge_timeout(site, self.extra[target])
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
@@ -95,9 +95,5 @@ class StdlibNetworkWithoutTimeout(Rule):
         if self.default_set:
             return
         for site, index in self.pending:
-            self._judge(site, index)
+            self.judge_timeout(site, index)
 
-    def _judge(self, site: CallSite, index: Optional[int]) -> None:
-        problem = missing_timeout(site.node, index)
-        if problem:
-            self.report(site.node, site.function, call=call_text(site.node), problem=problem)

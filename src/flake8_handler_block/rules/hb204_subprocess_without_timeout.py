@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from ..calls import call_text, missing_timeout
-from ..rule import Rule
-from ..scopes import CallSite
+from ..rule import MissingTimeoutRule
 
 # callee -> positional index of `timeout` (None: keyword only)
 TIMEOUT_POSITION = {
@@ -15,7 +13,7 @@ TIMEOUT_POSITION = {
 }
 
 
-class SubprocessWithoutTimeout(Rule):
+class SubprocessWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds subprocess waits without a timeout in request handlers:
     `subprocess.run/call/check_call/check_output(...)` without `timeout=`, and
@@ -48,11 +46,4 @@ class SubprocessWithoutTimeout(Rule):
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')
     calls = frozenset({"run", "call", "check_call", "check_output", "wait", "communicate"})
     fixable = True
-
-    def check_call(self, site: CallSite) -> None:
-        target = self.ctx.callee(site.node, site.scope)
-        if target not in TIMEOUT_POSITION:
-            return
-        problem = missing_timeout(site.node, TIMEOUT_POSITION[target])
-        if problem:
-            self.report(site.node, site.function, call=call_text(site.node), problem=problem)
+    timeouts = TIMEOUT_POSITION
