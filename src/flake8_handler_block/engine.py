@@ -46,10 +46,12 @@ class _Hints:
             r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
             r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\(",
             r"\b(?:re_)?path\(|\burl\(",
-            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Handler|Endpoint|Controller|Resource)\b",
-            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*|handle)\s*\(",
+            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
+            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
         )
     )
+
+    _ANY_HANDLER_CLASS = re.compile(r"class\s+\w+\s*\([^)]*Handler\b")
 
     def search(self, text: str) -> bool:
         if any(word in text for word in self._WORDS):
@@ -58,7 +60,10 @@ class _Hints:
             return True
         if "receive" in text and "send" in text and "scope" in text:
             return True
-        return any(pattern.search(text) for pattern in self._PATTERNS)
+        if any(pattern.search(text) for pattern in self._PATTERNS):
+            return True
+        # Tornado apps name their handlers freely (`class Login(BaseHandler)`).
+        return "tornado" in text and self._ANY_HANDLER_CLASS.search(text) is not None
 
 
 _HANDLER_HINTS = _Hints()

@@ -67,6 +67,11 @@ class RuleContext:
         return found.producer if isinstance(found, names.Inst) else None
 
 
+def imported(*modules: str) -> Tuple[str, ...]:
+    """Gate words for "the module imports one of these": `import m`, `from m`, `import x, m`."""
+    return tuple(word for module in modules for word in (f"import {module}", f"from {module}", f", {module}"))
+
+
 CURRENT = object()  # report(): "the function being walked"
 
 class Rule(Batchable):

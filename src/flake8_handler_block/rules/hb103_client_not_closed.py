@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..calls import call_text
 from ..ownership import Policy, facts_of, fate, origin_of
-from ..rule import Rule
+from ..rule import Rule, imported
 from ..scopes import CallSite
 
 # constructor -> what it is, for the message
@@ -62,7 +62,7 @@ class ClientNotClosed(Rule):
     code = "HB103"
     name = "client-not-closed"
     message = "{call}() {kind} is created per request and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
-    gate = ('requests', 'httpx', 'aiohttp', 'urllib3', 'http.client', 'HTTPConnection', 'HTTPSConnection')
+    gate = imported("requests", "httpx", "aiohttp", "urllib3", "http") + ("HTTPConnection", "HTTPSConnection")
     calls = frozenset({"Session", "session", "Client", "AsyncClient", "ClientSession", "PoolManager", "ProxyManager",
                        "HTTPConnection", "HTTPSConnection"})
 

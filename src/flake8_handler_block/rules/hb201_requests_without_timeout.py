@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..rule import MissingTimeoutRule
+from ..rule import MissingTimeoutRule, imported
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # callee -> positional index of `timeout` (None: keyword only)
@@ -50,7 +50,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     code = "HB201"
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
-    gate = ('import requests', 'from requests')
+    gate = imported("requests")
     calls = frozenset({*_VERBS, "request", "send"})
     fixable = True
     timeouts = TIMEOUT_POSITION

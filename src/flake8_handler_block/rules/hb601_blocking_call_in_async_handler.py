@@ -7,7 +7,7 @@ import libcst as cst
 
 from ..calls import call_text, is_false, keyword, positional
 from ..names import Inst, dotted_name
-from ..rule import ASYNC_HANDLER, Rule
+from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope
 
 
@@ -271,10 +271,10 @@ class BlockingCallInAsyncHandler(Rule):
     name = "blocking-call-in-async-handler"
     message = "{call}() blocks the event loop: {where} stalls every other request on this worker while it waits; {fix}"
     scope = ASYNC_HANDLER
-    gate = (
-        "sleep", "requests", "urllib", "httpx", "subprocess", "socket", "threading", "queue",
-        "concurrent", "multiprocessing", "run_coroutine_threadsafe",
-    )
+    gate = imported(
+        "time", "requests", "urllib", "httpx", "urllib3", "subprocess", "socket", "threading", "queue",
+        "concurrent", "multiprocessing", "websocket",
+    ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
     calls = frozenset(name.rsplit(".", 1)[-1] for name in BLOCKING)
 
