@@ -594,6 +594,9 @@ def _signals(node: cst.CSTNode, receiver: str) -> bool:
     return any(_signals(child, receiver) for child in children(node))
 
 
+_RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
+
+
 def can_raise(node: cst.CSTNode, receiver: str) -> bool:
     """Whether running ``node`` can plausibly raise past the code that follows it."""
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -615,6 +618,8 @@ def can_raise(node: cst.CSTNode, receiver: str) -> bool:
             return True
     if isinstance(node, cst.Subscript):
         return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _RAISING_OPERATORS):
+        return True  # ZeroDivisionError, and TypeError on mismatched operands
     if isinstance(node, cst.Assign):
         return can_raise(node.value, receiver)
     return any(can_raise(child, receiver) for child in children(node))
