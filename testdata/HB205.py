@@ -29,6 +29,8 @@ def submit_job():
     future = EXECUTOR.submit(crunch, 42)
     value = future.result()  # expect: HB205
     other = EXECUTOR.submit(crunch, 7).result(timeout=WAIT_SECONDS)  # ok: keyword timeout
+    if future.done():
+        value = future.result()  # ok: the future is finished, nothing waits
     item = RESULTS.get()  # expect: HB205
     polled = RESULTS.get(False)  # ok: non-blocking
     maybe = RESULTS.get(True, 2)  # ok: positional timeout

@@ -303,6 +303,20 @@ def in_finally(block: Optional[Block]) -> bool:
     return block is not None and any(b.kind == "finally" for b in block.chain())
 
 
+def finished_future(site: "CallSite") -> bool:
+    """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits."""
+    func = site.node.func
+    receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+    if receiver is None or site.block is None:
+        return False
+    for block in site.block.chain():
+        test = getattr(block.node, "test", None) if block.kind == "if" else None
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
+            if test.func.attr.value == "done" and dotted_name(test.func.value) == receiver:
+                return True
+    return False
+
+
 def with_items(block: Optional[Block]) -> Iterator[cst.WithItem]:
     if block is None:
         return

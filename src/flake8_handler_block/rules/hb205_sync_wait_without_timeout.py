@@ -5,7 +5,7 @@ from typing import NamedTuple, Optional
 from ..calls import MISSING, NONE, PRESENT, argument_state, call_text, is_false, keyword, positional
 from ..names import Inst
 from ..rule import Rule
-from ..scopes import CallSite
+from ..scopes import CallSite, finished_future
 
 
 class Wait(NamedTuple):
@@ -103,6 +103,8 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if wait.block_index is not None and self._non_blocking(call, wait.block_index):
             return
+        if wait in _FUTURE.values() and finished_future(site):
+            return  # `if fut.done(): fut.result()` does not wait
         if argument_state(call, "timeout", wait.timeout_index) in (MISSING, NONE):
             self.report(call, site.function, call=call_text(call), outcome=wait.outcome)
 

@@ -8,7 +8,7 @@ import libcst as cst
 from ..calls import call_text, is_false, keyword, positional
 from ..names import Inst, dotted_name
 from ..rule import ASYNC_HANDLER, Rule, imported
-from ..scopes import CallSite, FunctionScope
+from ..scopes import CallSite, FunctionScope, finished_future
 
 
 class Blocking(NamedTuple):
@@ -324,7 +324,7 @@ class BlockingCallInAsyncHandler(Rule):
             name = "secs" if blocking.fix is _SLEEP else "timeout"
             if _is_zero(_argument(call, name, blocking.timeout_index)):
                 return False
-        if blocking.fix is _FUTURE and self._checked_done(site):
+        if blocking.fix is _FUTURE and finished_future(site):
             return False
         if blocking.bounded_only:
             receiver = self.ctx.resolve(call.func.value, site.scope) if isinstance(call.func, cst.Attribute) else None
@@ -336,22 +336,6 @@ class BlockingCallInAsyncHandler(Rule):
             if isinstance(maxsize, cst.UnaryOperation):  # Queue(-1): unbounded
                 return False
         return True
-
-    @staticmethod
-    def _checked_done(site: CallSite) -> bool:
-        """``if fut.done(): fut.result()``: the future is finished, nothing waits."""
-        func = site.node.func
-        receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
-        if receiver is None or site.block is None:
-            return False
-        for block in site.block.chain():
-            if block.kind != "if":
-                continue
-            test = block.node.test  # type: ignore[attr-defined]
-            if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
-                if test.func.attr.value == "done" and dotted_name(test.func.value) == receiver:
-                    return True
-        return False
 
     def finish(self) -> None:
         if not self._pending or self.ctx.reach is None:
