@@ -25,10 +25,7 @@ from flake8_handler_block.rules import ALL_RULES
 from flake8_handler_block.scopes import FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
 from fixtures import TESTDATA, fixture_config
 
-try:  # the engine's own walk (it does not rebuild the tree)
-    from flake8_handler_block.walk import BatchedWalk
-except ImportError:  # pragma: no cover - older engine: libcst's batched visit
-    BatchedWalk = None
+from flake8_handler_block.walk import BatchedWalk
 
 HANDLER_FIXTURES = sorted((TESTDATA / "handlers").rglob("*.py"))
 _HANDLER_MARK = re.compile(r"#\s*handler\b")
@@ -43,11 +40,7 @@ def analyse(text: str, filename: str, config: Config = Config()) -> Tuple[Module
     module = cst.parse_module(text)
     scope = ModuleScope(filename)
     state = WalkState(scope)
-    visitors = [ScopeCollector(state), ScopeCloser(state)]
-    if BatchedWalk is not None:
-        BatchedWalk(visitors).walk(module)
-    else:  # pragma: no cover
-        cst.visit_batched(module, visitors)
+    BatchedWalk([ScopeCollector(state), ScopeCloser(state)]).walk(module)
     return scope, module
 
 

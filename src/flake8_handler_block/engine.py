@@ -25,6 +25,7 @@ from .walk import BatchedWalk
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 
+
 class _Hints:
     """Text that a module holding a request handler almost always contains.
 

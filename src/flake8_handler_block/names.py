@@ -108,12 +108,6 @@ def last_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def full_module_name(node: Union[cst.Attribute, cst.Name]) -> str:
-    """Dotted text of an import's module/alias name node."""
-    name = dotted_name(node)
-    return name or ""
-
-
 _MAX_DEPTH = 12  # guards against `x = x.y` style cycles
 
 

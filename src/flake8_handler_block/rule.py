@@ -74,6 +74,7 @@ def imported(*modules: str) -> Tuple[str, ...]:
 
 CURRENT = object()  # report(): "the function being walked"
 
+
 class Rule(Batchable):
     """Base of every rule; subclasses set the class attributes and a docstring.
 

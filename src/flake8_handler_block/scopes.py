@@ -317,14 +317,6 @@ def finished_future(site: "CallSite") -> bool:
     return False
 
 
-def with_items(block: Optional[Block]) -> Iterator[cst.WithItem]:
-    if block is None:
-        return
-    for b in block.chain():
-        if b.kind == "with":
-            yield from b.node.items  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class CallSite:
     """A call as seen during the walk: where it stands and in which scope."""

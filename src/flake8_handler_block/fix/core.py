@@ -53,10 +53,6 @@ class FixResult:
     remaining: List[Remaining] = field(default_factory=list)
     rounds: int = 0
 
-    @property
-    def changed(self) -> bool:
-        return sum(self.fixed.values()) > 0
-
 
 def parse_timeouts(raw: Mapping[str, str], origin: str = "--timeout") -> Dict[str, cst.BaseExpression]:
     """Per-code timeout expressions; a key of ``*`` applies to every code."""

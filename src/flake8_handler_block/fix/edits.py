@@ -248,11 +248,6 @@ def apply(module: cst.Module, edits: Edits) -> cst.Module:
 # -- statements ----------------------------------------------------------------------
 
 
-def indented(body: Sequence[cst.BaseStatement], header: Optional[cst.TrailingWhitespace] = None) -> cst.IndentedBlock:
-    """A block holding ``body`` (libcst re-renders the indentation, comments stay)."""
-    return cst.IndentedBlock(body=list(body), header=header or cst.TrailingWhitespace())
-
-
 def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
     return statement.leading_lines  # type: ignore[attr-defined]
 

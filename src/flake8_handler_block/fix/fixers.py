@@ -6,7 +6,7 @@ no safe fix). It is only ever asked about a finding the linter reported.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Dict, Mapping, Optional, Union
 
 import libcst as cst
 
@@ -137,7 +137,3 @@ FIXERS: Dict[str, Fixer] = {
     "HB402": fix_hb402,
     "HB403": fix_hb403,
 }
-
-
-def fixable_codes() -> List[str]:
-    return sorted(FIXERS)

@@ -96,4 +96,3 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return
         for site, index in self.pending:
             self.judge_timeout(site, index)
-
