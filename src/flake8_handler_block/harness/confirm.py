@@ -13,15 +13,19 @@ verdict comes only from that observation at the finding's file:line:
                     in a state that matches the finding's code
     not-reproduced  the requests finished and nothing was seen at that line
     no-route        no route of the app runs that line (give --route)
+    inconclusive    the harness cannot tell: the finding's rule has no run-time signature
 
-Exit status: 0 when every finding asked about was confirmed, 1 when one was not, 2 on a usage
-error.
+Exit status: 0 when every finding asked about was confirmed, 1 when one was not reproduced (or
+had no route), 2 on a usage error, 3 when none failed but at least one was inconclusive.
+
+What a finding of each code looks like at run time is declared by its rule
+(``runtime = Signature(...)``); `signatures()` reads that table in this process, and the child
+gets it as plain data, so the child never imports the rules or libcst.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -30,38 +34,27 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..signature import Signature
+from .matching import Table, infer, match, table_from_dict, table_to_dict
 
 _RESULT = "HB-CONFIRM-RESULT "
 _FLAKE8_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<code>[A-Z]+\d+)\s*(?P<msg>.*)$")
 _LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<col>\d+))?$")
+EXIT_CONFIRMED, EXIT_FAILED, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
-# What a finding of each code looks like at run time: states of a stuck handler / loop block,
-# or kinds of leak.
-_SOCKET = {"socket read", "socket connect", "tls handshake", "socket wait (select)", "socket write"}
-_WAITS = {
-    "event wait", "condition wait", "thread join", "queue get: empty", "future result",
-    "future wait", "barrier wait", "pool result", "process join", "semaphore acquire", "task wait",
-    "worker thread",
-}
-_STATES: Dict[str, Optional[set]] = {
-    "HB201": _SOCKET, "HB202": _SOCKET, "HB203": _SOCKET,
-    "HB204": {"subprocess wait"},
-    "HB205": _WAITS,
-    "HB301": {"queue put: full"},
-    "HB303": {"queue join"},
-    "HB304": None,  # any state inside the loop: a busy loop, or a sleep in a polling loop
-    "HB401": None, "HB402": None, "HB404": None,
-    "HB403": {"lock acquire", "semaphore acquire"},
-    "HB601": None,  # any state, when it blocks the event loop
-    "HB602": None,  # any state, when the handler swallowed or ignored its cancellation
-}
-_LEAKS: Dict[str, set] = {
-    "HB101": {"response"}, "HB102": {"response"}, "HB103": {"client", "response"},
-    "HB501": {"thread"}, "HB502": {"task"}, "HB503": {"server", "thread"}, "HB504": {"executor", "thread"},
-}
 
+def signatures() -> Dict[str, Signature]:
+    """Every rule's run-time signature, by code (imports the rules, hence libcst: parent only)."""
+    from ..rules import ALL_RULES
+
+    table: Dict[str, Signature] = {}
+    for rule in ALL_RULES:
+        runtime = getattr(rule, "runtime", None)
+        if isinstance(runtime, Signature):
+            table[rule.code] = runtime
+    return table
 
 @dataclass
 class Finding:
@@ -173,9 +166,10 @@ def run(args: argparse.Namespace) -> int:
     for finding in findings:
         if not os.path.isfile(finding.file):
             return _usage(f"no such file: {finding.file}")
+    table = signatures()
     jobs = min(args.jobs, len(findings))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda f: _confirm_one(f, args, routes), findings))
+        results = list(pool.map(lambda f: _confirm_one(f, args, routes, table), findings))
     if any(f.verdict == "error" for f in results):
         for f in results:
             if f.verdict == "error":
@@ -187,7 +181,16 @@ def run(args: argparse.Namespace) -> int:
         for f in results:
             print(f.output_line())
     sys.stdout.flush()
-    return 0 if all(f.verdict == "confirmed" for f in results) else 1
+    return exit_status([f.verdict for f in results])
+
+
+def exit_status(verdicts: Sequence[str]) -> int:
+    """0 all confirmed; 1 any not reproduced or without a route; else 3 if any inconclusive."""
+    if any(v in ("not-reproduced", "no-route") for v in verdicts):
+        return EXIT_FAILED
+    if any(v == "inconclusive" for v in verdicts):
+        return EXIT_INCONCLUSIVE
+    return EXIT_CONFIRMED
 
 
 def _collect(args: argparse.Namespace) -> List[Finding]:
@@ -225,11 +228,18 @@ def _parse_route(text: str) -> Tuple[str, str]:
 # --- the parent: one child per finding ---
 
 
-def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[str]) -> Finding:
+def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[str], table: Table) -> Finding:
+    if finding.code:
+        sig = table.get(finding.code)
+        if sig is None or not sig.observable:
+            finding.verdict = "inconclusive"
+            finding.detail = f"{finding.code} has no run-time signature: running the app cannot confirm it"
+            return finding
+        table = {finding.code: sig}
     spec = {
         "app": args.app, "routes": routes, "file": os.path.abspath(finding.file), "line": finding.line,
         "code": finding.code, "deadline": args.deadline, "outbound": args.outbound,
-        "repeat": args.repeat, "data": args.data,
+        "repeat": args.repeat, "data": args.data, "signatures": table_to_dict(table),
     }
     hard = args.timeout or (15.0 + args.deadline * args.repeat * max(1, len(routes) or 2))
     outcome = _run_child(spec, hard)
@@ -247,7 +257,7 @@ def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[str]) 
         finding.verdict = "not-reproduced"
         finding.detail = f"child process still running after {hard:.0f}s: killed, nothing recorded"
     else:
-        judge(finding, outcome)
+        judge(finding, outcome, table)
     return finding
 
 
@@ -288,144 +298,17 @@ def _kill_group(proc: "subprocess.Popen[str]") -> None:
 # --- verdicts: matching what was observed with the finding's line ---
 
 
-@lru_cache(maxsize=64)
-def _tree(path: str) -> Optional[ast.AST]:
-    try:
-        with open(path, "rb") as fh:
-            return ast.parse(fh.read())
-    except (OSError, SyntaxError, ValueError):
-        return None
-
-
-def _span(path: str, line: int) -> Tuple[int, int]:
-    """Lines of the innermost statement at `line` (for a compound statement: its header)."""
-    tree = _tree(path)
-    best: Optional[Tuple[int, int]] = None
-    if tree is None:
-        return (line, line)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.stmt):
-            continue
-        start = getattr(node, "lineno", None)
-        end = getattr(node, "end_lineno", None) or start
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-            first = body[0].lineno
-            if hasattr(node, "decorator_list") and node.decorator_list:
-                start = min(d.lineno for d in node.decorator_list)
-            end = max(start, first - 1)
-        if start is not None and start <= line <= end:
-            if best is None or end - start <= best[1] - best[0]:
-                best = (start, end)
-    return best or (line, line)
-
-
-def _enclosing(path: str, line: int, kinds: Tuple[type, ...]) -> Optional[Tuple[int, int]]:
-    """Full span of the innermost statement of `kinds` that starts at `line` (or has a handler there)."""
-    tree = _tree(path)
-    if tree is None:
-        return None
-    found: Optional[Tuple[int, int]] = None
-    for node in ast.walk(tree):
-        if isinstance(node, kinds):
-            lines = {node.lineno} | {h.lineno for h in getattr(node, "handlers", [])}
-            if line in lines:
-                span = (node.lineno, node.end_lineno or node.lineno)
-                if found is None or span[1] - span[0] < found[1] - found[0]:
-                    found = span
-    return found
-
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.realpath(a) == os.path.realpath(b)
-    except (OSError, ValueError):
-        return False
-
-
-def _at_line(site: Any, file: str, line: int, code: Optional[str], cancelled: bool = False) -> bool:
-    if site is None or not _same_file(site.file, file):
-        return False
-    if site.line == line or _span(file, site.line) == _span(file, line):
-        return True
-    loop_kinds: Tuple[type, ...] = (ast.While, ast.For, ast.AsyncFor)
-    if code in (None, "HB304"):
-        loop = _enclosing(file, line, loop_kinds)
-        if loop is not None and loop[0] <= site.line <= loop[1]:
-            return True
-    if code == "HB602" or (code is None and cancelled):  # the except clause that swallowed it
-        tries = tuple(t for t in (getattr(ast, "Try", None), getattr(ast, "TryStar", None)) if t)
-        block = _enclosing(file, line, tries)
-        if block is not None and block[0] <= site.line <= block[1]:
-            return True
-    return False
-
-
-def _code_for(kind: str, obs: Any, file: str, line: int) -> str:
-    """The finding code an observation stands for (when the finding came without one)."""
-    if kind == "leak":
-        return {
-            "thread": "HB501", "task": "HB502", "server": "HB503", "executor": "HB504", "client": "HB103",
-            "response": "HB102" if obs.what.startswith("http.client") else "HB101",
-        }.get(obs.kind, "")
-    if kind == "block":
-        return "HB601"
-    state = obs.state
-    if "cancel" in obs.note:
-        return "HB602"
-    if "blocking the event loop" in obs.kind:
-        return "HB601"
-    if _enclosing(file, line, (ast.While, ast.For, ast.AsyncFor)) is not None or state == "busy loop":
-        return "HB304"
-    if state in _SOCKET:
-        if "/requests/" in obs.stack:
-            return "HB201"
-        return "HB203" if ("/httpx/" in obs.stack or "/urllib3/" in obs.stack) else "HB202"
-    return {
-        "queue put: full": "HB301", "queue join": "HB303", "lock acquire": "HB403",
-        "semaphore acquire": "HB403", "subprocess wait": "HB204",
-    }.get(state, "HB205" if state in _WAITS else "")
-
-
-def _compatible(code: Optional[str], kind: str, obs: Any) -> bool:
-    if code is None or (code not in _STATES and code not in _LEAKS):
-        return True
-    if kind == "leak":
-        return obs.kind in _LEAKS.get(code, set())
-    if code not in _STATES:
-        return False
-    if code == "HB601":
-        return kind == "block" or "blocking the event loop" in obs.kind
-    if code == "HB602":
-        return kind == "stuck" and "cancel" in obs.note
-    states = _STATES[code]
-    return states is None or obs.state in states
-
-
-def match(report: Any, file: str, line: int, code: Optional[str]) -> Optional[Tuple[str, Any]]:
-    """The first observation at file:line that fits the code: ("stuck"|"block"|"leak", obj)."""
-    if code == "HB304" and _enclosing(file, line, (ast.While, ast.For, ast.AsyncFor)) is None:
-        return None  # a loop with no exit is observed inside a loop that starts at that line
-    for kind, items in (("stuck", report.stuck), ("block", report.loop_blocks), ("leak", report.leaks)):
-        for obs in items:
-            sites = [obs.site, *getattr(obs, "also", [])]
-            cancelled = "cancel" in getattr(obs, "note", "")
-            if any(_at_line(s, file, line, code, cancelled) for s in sites) and _compatible(code, kind, obs):
-                return kind, obs
-    return None
-
-
-def judge(finding: Finding, outcome: Dict[str, Any]) -> None:
+def judge(finding: Finding, outcome: Dict[str, Any], table: Table) -> None:
     """Set the verdict of a finding from the child's observation, and only from it."""
     from .report import report_from_dict
 
     report = report_from_dict(outcome.get("report", {}))
     routes = ", ".join(finding.routes) or "?"
-    found = match(report, finding.file, finding.line, finding.code)
+    found = match(report, finding.file, finding.line, finding.code, table)
     if found is not None:
         kind, obs = found
         finding.verdict = "confirmed"
-        finding.code = finding.code or _code_for(kind, obs, finding.file, finding.line) or None
+        finding.code = finding.code or infer(table, kind, obs, finding.file, finding.line)
         finding.detail = obs.line()[len("leak: "):] if kind == "leak" else obs.summary()
         finding.observed = {"kind": kind, **_as_dict(obs)}
         return
@@ -482,6 +365,7 @@ def _child(spec: Dict[str, Any]) -> Dict[str, Any]:
     except Exception as exc:  # the user's app or spec: a usage error upstream
         return {"status": "error", "detail": f"cannot import {spec['app']}: {type(exc).__name__}: {exc}"}
     file, line, code = spec["file"], spec["line"], spec.get("code")
+    table = table_from_dict(spec.get("signatures", {}))
     if spec["routes"]:
         routes = [parse_route(r) for r in spec["routes"]]
     else:
@@ -511,7 +395,7 @@ def _child(spec: Dict[str, Any]) -> Dict[str, Any]:
                     stuck = True
                     break
                 seen = Report(stuck=[], leaks=server.leaks(), loop_blocks=server.loop_blocks())
-                if match(seen, file, line, code) is not None:
+                if match(seen, file, line, code, table) is not None:
                     break
             if stuck:
                 break

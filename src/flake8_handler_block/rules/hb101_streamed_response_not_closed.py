@@ -8,6 +8,7 @@ from ..calls import call_text, is_false, keyword
 from ..ownership import CLOSED, UNSAFE, Fate, Policy, facts_of, fate, origin_of, owner_fate, risky_before
 from ..rule import Rule
 from ..scopes import CallSite
+from ..signature import Signature
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 REQUESTS_CALLS = frozenset(
@@ -90,6 +91,7 @@ class StreamedResponseNotClosed(Rule):
     """
 
     code = "HB101"
+    runtime = Signature(leaks=frozenset({"response"}), libraries=("requests", "httpx", "urllib3"))
     name = "streamed-response-not-closed"
     message = "{call}() {problem}: {where} {consequence}; {fix}"
     gate = ('stream=True', 'stream = True', 'preload_content', 'aiohttp', '.stream(')

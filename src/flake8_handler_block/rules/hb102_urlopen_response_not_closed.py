@@ -6,6 +6,7 @@ from ..calls import call_text
 from ..ownership import CLOSED, UNSAFE, Policy, facts_of, fate, origin_of, owner_fate, risky_before
 from ..rule import Rule
 from ..scopes import CallSite
+from ..signature import Signature
 
 # callee -> what the message calls the result
 RESPONSE_CALLS = {
@@ -56,6 +57,7 @@ class UrlopenResponseNotClosed(Rule):
     """
 
     code = "HB102"
+    runtime = Signature(leaks=frozenset({"response"}), libraries=("urllib.request", "http.client"))
     name = "urlopen-response-not-closed"
     message = "{call}() {problem}: {where} {consequence}; use `with {call}(...) as r:` (or close() in finally)"
     gate = ('urlopen', 'getresponse', 'build_opener', 'OpenerDirector')

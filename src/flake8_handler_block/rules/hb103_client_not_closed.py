@@ -4,6 +4,7 @@ from ..calls import call_text
 from ..ownership import Policy, facts_of, fate, origin_of
 from ..rule import Rule, imported
 from ..scopes import CallSite
+from ..signature import Signature
 
 # constructor -> what it is, for the message
 CLIENTS = {
@@ -60,6 +61,7 @@ class ClientNotClosed(Rule):
     """
 
     code = "HB103"
+    runtime = Signature(leaks=frozenset({"client", "response"}), libraries=("requests", "httpx", "aiohttp", "urllib3", "http.client"))
     name = "client-not-closed"
     message = "{call}() {kind} is created per request and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
     gate = imported("requests", "httpx", "aiohttp", "urllib3", "http") + ("HTTPConnection", "HTTPSConnection")

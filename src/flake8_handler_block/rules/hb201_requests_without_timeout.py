@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..rule import MissingTimeoutRule, imported
+from ..signature import SOCKET_STATES, Signature
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # callee -> positional index of `timeout` (None: keyword only)
@@ -48,6 +49,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB201"
+    runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("requests",))
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
     gate = imported("requests")

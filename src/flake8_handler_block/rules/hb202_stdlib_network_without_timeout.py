@@ -5,6 +5,7 @@ from typing import Dict, Optional
 from ..calls import is_none, positional
 from ..rule import MissingTimeoutRule
 from ..scopes import CallSite
+from ..signature import SOCKET_STATES, Signature
 
 # callee -> positional index of `timeout` (the widest signature among 3.9-3.13)
 TIMEOUT_POSITION: Dict[str, Optional[int]] = {
@@ -63,6 +64,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB202"
+    runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"))
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"
     gate = ('urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet')

@@ -8,6 +8,7 @@ from ..calls import (
 from ..names import Inst
 from ..rule import Rule
 from ..scopes import CallSite
+from ..signature import SOCKET_STATES, Signature
 
 _HTTPX_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
 HTTPX_CALLS = frozenset(
@@ -60,6 +61,7 @@ class ClientTimeoutDisabled(Rule):
     """
 
     code = "HB203"
+    runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3')

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..rule import MissingTimeoutRule
+from ..signature import Signature
 
 # callee -> positional index of `timeout` (None: keyword only)
 TIMEOUT_POSITION = {
@@ -41,6 +42,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB204"
+    runtime = Signature(states=frozenset({"subprocess wait"}), untimed=True)
     name = "subprocess-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a child that never exits; pass timeout= and handle subprocess.TimeoutExpired"
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')

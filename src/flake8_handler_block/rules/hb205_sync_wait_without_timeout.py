@@ -6,6 +6,7 @@ from ..calls import MISSING, NONE, PRESENT, argument_state, call_text, is_false,
 from ..names import Inst
 from ..rule import Rule
 from ..scopes import CallSite, finished_future
+from ..signature import SYNC_WAITS, Signature
 
 
 class Wait(NamedTuple):
@@ -90,6 +91,7 @@ class SyncWaitWithoutTimeout(Rule):
     """
 
     code = "HB205"
+    runtime = Signature(states=SYNC_WAITS, untimed=True)
     name = "sync-wait-without-timeout"
     message = "{call}() has no timeout: {where} blocks forever if {outcome}; pass timeout= and handle the expiry"
     gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe')

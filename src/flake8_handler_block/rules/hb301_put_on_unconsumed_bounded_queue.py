@@ -3,6 +3,7 @@ from __future__ import annotations
 from ..calls import call_text, forwards_unknown_kwargs, has_star, is_false, is_none, keyword, positional
 from ..primitives import PrimitiveRule, Use
 from ..rule import ANYWHERE
+from ..signature import Signature
 
 
 def blocks_forever(use: Use) -> bool:
@@ -79,6 +80,7 @@ class PutOnUnconsumedBoundedQueue(PrimitiveRule):
     """
 
     code = "HB301"
+    runtime = Signature(states=frozenset({"queue put: full"}))
     name = "put-on-unconsumed-bounded-queue"
     message = (
         "{call}() on a bounded queue that nothing in this module consumes: {where} blocks forever "

@@ -3,6 +3,7 @@ from __future__ import annotations
 from ..calls import call_text
 from ..primitives import PrimitiveRule
 from ..rule import ANYWHERE
+from ..signature import Signature
 
 
 class PutOnUnconsumedUnboundedQueue(PrimitiveRule):
@@ -42,6 +43,7 @@ class PutOnUnconsumedUnboundedQueue(PrimitiveRule):
     """
 
     code = "HB302"
+    runtime = Signature()  # an unconsumed unbounded queue only grows: nothing hangs to observe
     name = "put-on-unconsumed-unbounded-queue"
     message = (
         "{call}() on an unbounded queue that nothing in this module consumes: it grows with every "

@@ -3,6 +3,7 @@ from __future__ import annotations
 from ..calls import call_text
 from ..primitives import JOINABLE_KINDS, PrimitiveRule
 from ..rule import ANYWHERE
+from ..signature import Signature
 
 
 class QueueJoinWithoutTaskDone(PrimitiveRule):
@@ -46,6 +47,7 @@ class QueueJoinWithoutTaskDone(PrimitiveRule):
     """
 
     code = "HB303"
+    runtime = Signature(states=frozenset({"queue join"}))
     name = "queue-join-without-task-done"
     message = (
         "{call}() waits for task_done() calls that nothing in this module makes: {where} blocks "

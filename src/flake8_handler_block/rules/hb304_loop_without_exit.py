@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..names import dotted_name
 from ..rule import HANDLER, Rule
+from ..signature import Signature
 from ..walk import children
 
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
@@ -73,6 +74,7 @@ class LoopWithoutExit(Rule):
     """
 
     code = "HB304"
+    runtime = Signature(states=None, in_loop=True)
     name = "loop-without-exit"
     message = (
         "while {test}: loop has no break, return, raise, yield or await: {where} can never leave it; "

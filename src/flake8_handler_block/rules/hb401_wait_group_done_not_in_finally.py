@@ -4,6 +4,7 @@ from ..calls import call_text
 from ..primitives import PrimitiveRule, in_except, in_exit_method, unprotected
 from ..rule import ANYWHERE
 from ..scopes import in_finally
+from ..signature import Signature
 
 
 class WaitGroupDoneNotInFinally(PrimitiveRule):
@@ -48,6 +49,7 @@ class WaitGroupDoneNotInFinally(PrimitiveRule):
     """
 
     code = "HB401"
+    runtime = Signature(consequence=frozenset({"event wait", "condition wait"}))
     name = "wait-group-done-not-in-finally"
     message = (
         "{call}() is not in a finally: if {where} raises before it, wait() blocks forever; "

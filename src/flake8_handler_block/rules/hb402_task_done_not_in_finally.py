@@ -7,6 +7,7 @@ from ..calls import call_text
 from ..primitives import PrimitiveRule, Use, in_except, in_exit_method, unprotected
 from ..rule import ANYWHERE
 from ..scopes import in_finally
+from ..signature import Signature
 
 
 class TaskDoneNotInFinally(PrimitiveRule):
@@ -49,6 +50,7 @@ class TaskDoneNotInFinally(PrimitiveRule):
     """
 
     code = "HB402"
+    runtime = Signature(consequence=frozenset({"queue join"}))
     name = "task-done-not-in-finally"
     message = (
         "{call}() is not in a finally: if processing the item raises in {where}, join() never "

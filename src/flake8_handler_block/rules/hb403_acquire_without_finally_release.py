@@ -7,6 +7,7 @@ from ..calls import call_text
 from ..primitives import PrimitiveRule, Use, in_except, unprotected
 from ..rule import ANYWHERE
 from ..scopes import in_finally
+from ..signature import Signature
 
 
 class AcquireWithoutFinallyRelease(PrimitiveRule):
@@ -50,6 +51,7 @@ class AcquireWithoutFinallyRelease(PrimitiveRule):
     """
 
     code = "HB403"
+    runtime = Signature(states=frozenset({"lock acquire", "semaphore acquire"}))
     name = "acquire-without-finally-release"
     message = (
         "{call}() is released outside a finally: an exception in {where} leaks the lock and the "

@@ -7,6 +7,7 @@ import libcst as cst
 from ..calls import call_text
 from ..primitives import PrimitiveRule, Use
 from ..rule import ANYWHERE
+from ..signature import Signature
 
 _SPAWN_CLASSES = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process"})
 
@@ -72,6 +73,7 @@ class WaitGroupAddInWorker(PrimitiveRule):
     """
 
     code = "HB404"
+    runtime = Signature()  # a race that lets wait() return early: nothing hangs to observe
     name = "wait-group-add-in-worker"
     message = (
         "{call}() runs inside the worker it counts: wait() can return before {where} registers; "

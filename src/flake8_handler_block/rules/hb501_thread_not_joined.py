@@ -8,6 +8,7 @@ from ..calls import call_text, keyword
 from ..ownership import Policy, fate, single_value
 from ..rule import Rule
 from ..scopes import CallSite, ModuleScope
+from ..signature import Signature
 
 THREAD_CLASSES = frozenset({"threading.Thread"})
 START_NEW_THREAD = frozenset({"_thread.start_new_thread", "thread.start_new_thread", "_thread.start_new"})
@@ -54,6 +55,7 @@ class ThreadNotJoined(Rule):
     """
 
     code = "HB501"
+    runtime = Signature(leaks=frozenset({"thread"}))
     name = "thread-not-joined"
     message = "{call}() thread is started and never joined: {where} returns while it runs on and its errors are lost; join it or hand the work to a queue or executor owned by the app"
     gate = ('Thread', 'start_new_thread')

@@ -5,6 +5,7 @@ from ..names import dotted_name
 from ..ownership import Policy, enclosing_with_calls, fate
 from ..rule import ANYWHERE, Rule
 from ..scopes import CallSite
+from ..signature import Signature
 
 _LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop",
           "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop")
@@ -56,6 +57,7 @@ class TaskDropped(Rule):
     """
 
     code = "HB502"
+    runtime = Signature(leaks=frozenset({"task"}), unowned=True)
     name = "task-dropped"
     message = "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; keep a reference (a set, a TaskGroup) or await it"
     scope = ANYWHERE

@@ -8,6 +8,7 @@ from ..calls import call_text
 from ..ownership import UNSAFE, Policy, fate, is_pytest_fixture, single_value
 from ..rule import ANYWHERE, Rule
 from ..scopes import ClassScope, FunctionScope, Scope
+from ..signature import Signature
 from .hb501_thread_not_joined import _local_subclass
 
 _SOCKETSERVERS = (
@@ -78,6 +79,7 @@ class ServerNotShutDown(Rule):
     """
 
     code = "HB503"
+    runtime = Signature(leaks=frozenset({"server", "thread"}))
     name = "server-not-shut-down"
     message = "{call}() server runs serve_forever() in the background and {problem}: {where} {fix}"
     scope = ANYWHERE

@@ -4,6 +4,7 @@ from ..calls import call_text
 from ..ownership import Policy, facts_of, fate, origin_of
 from ..rule import Rule
 from ..scopes import CallSite
+from ..signature import Signature
 
 EXECUTORS = frozenset(
     {
@@ -55,6 +56,7 @@ class ExecutorNotShutDown(Rule):
     """
 
     code = "HB504"
+    runtime = Signature(leaks=frozenset({"executor", "thread"}))
     name = "executor-not-shut-down"
     message = "{call}() is created per request and never shut down: {where} leaves its workers running; use `with {call}(...) as pool:` or one shared executor"
     gate = ('ThreadPoolExecutor', 'ProcessPoolExecutor', 'multiprocessing')

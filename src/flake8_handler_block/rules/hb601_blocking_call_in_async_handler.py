@@ -9,6 +9,7 @@ from ..calls import call_text, is_false, keyword, positional
 from ..names import Inst, dotted_name
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope, finished_future
+from ..signature import Signature
 
 
 class Blocking(NamedTuple):
@@ -268,6 +269,7 @@ class BlockingCallInAsyncHandler(Rule):
     """
 
     code = "HB601"
+    runtime = Signature(loop_block=True)
     name = "blocking-call-in-async-handler"
     message = "{call}() blocks the event loop: {where} stalls every other request on this worker while it waits; {fix}"
     scope = ASYNC_HANDLER

@@ -8,6 +8,7 @@ from ..names import Ref, dotted_name, resolve
 from ..rule import ASYNC_HANDLER, Rule
 from .hb601_blocking_call_in_async_handler import OFFLOAD_CALLS, OffloadTracker
 from ..scopes import FunctionScope, Scope
+from ..signature import Signature
 
 _EMPTY_MODULE = cst.Module(body=[])
 _CANCELLED = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
@@ -143,6 +144,7 @@ class CancellationSwallowed(Rule):
     """
 
     code = "HB602"
+    runtime = Signature(states=None, cancelled=True)
     name = "cancellation-swallowed"
     message = "{clause} swallows cancellation: {where} keeps running after its request was cancelled (client gone, timeout, shutdown); re-raise with a bare `raise` after cleanup"
     scope = ASYNC_HANDLER

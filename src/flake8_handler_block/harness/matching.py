@@ -1,0 +1,189 @@
+"""Match what the harness observed with a finding's line and its rule's run-time signature.
+
+The signatures come from the rules (``runtime = Signature(...)`` in each rule class) and reach
+the harness as a table ``{code: Signature}``: this module never imports the rules (nor libcst).
+The same table answers both questions - "does this observation stand for HBxxx?" and, when a
+finding came without a code, "which code does this observation stand for?".
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from functools import lru_cache
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ..signature import Signature, library_paths
+
+Table = Mapping[str, Signature]
+_LOOPS: Tuple[type, ...] = (ast.While, ast.For, ast.AsyncFor)
+_TRIES: Tuple[type, ...] = tuple(t for t in (getattr(ast, "Try", None), getattr(ast, "TryStar", None)) if t)
+
+
+@lru_cache(maxsize=64)
+def _tree(path: str) -> Optional[ast.AST]:
+    try:
+        with open(path, "rb") as fh:
+            return ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def statement_span(path: str, line: int) -> Tuple[int, int]:
+    """Lines of the innermost statement at `line` (for a compound statement: its header)."""
+    tree = _tree(path)
+    best: Optional[Tuple[int, int]] = None
+    if tree is None:
+        return (line, line)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        start = node.lineno
+        end = getattr(node, "end_lineno", None) or start
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            if decorators:
+                start = min(d.lineno for d in decorators)
+            end = max(start, body[0].lineno - 1)
+        if start <= line <= end:
+            if best is None or end - start <= best[1] - best[0]:
+                best = (start, end)
+    return best or (line, line)
+
+
+def enclosing(path: str, line: int, kinds: Tuple[type, ...]) -> Optional[Tuple[int, int]]:
+    """Full span of the innermost statement of `kinds` that starts at `line` (or has a handler there)."""
+    tree = _tree(path)
+    if tree is None:
+        return None
+    found: Optional[Tuple[int, int]] = None
+    for node in ast.walk(tree):
+        if isinstance(node, kinds) and isinstance(node, ast.stmt):
+            lines = {node.lineno} | {h.lineno for h in getattr(node, "handlers", [])}
+            if line in lines:
+                span = (node.lineno, getattr(node, "end_lineno", None) or node.lineno)
+                if found is None or span[1] - span[0] < found[1] - found[0]:
+                    found = span
+    return found
+
+
+def same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.realpath(a) == os.path.realpath(b)
+    except (OSError, ValueError):
+        return False
+
+
+def _at_line(site: Any, file: str, line: int, sig: Optional[Signature], cancelled: bool) -> bool:
+    """The observed site is the finding's line (or inside the block the finding's line opens)."""
+    if site is None or not same_file(site.file, file):
+        return False
+    if site.line == line or statement_span(file, site.line) == statement_span(file, line):
+        return True
+    if sig is None or sig.in_loop:  # a loop with no exit is observed anywhere inside it
+        loop = enclosing(file, line, _LOOPS)
+        if loop is not None and loop[0] <= site.line <= loop[1]:
+            return True
+    if (sig.cancelled if sig is not None else cancelled):  # the try whose except swallowed it
+        block = enclosing(file, line, _TRIES)
+        if block is not None and block[0] <= site.line <= block[1]:
+            return True
+    return False
+
+
+def _blocks_loop(kind: str, obs: Any) -> bool:
+    return kind == "block" or (kind == "stuck" and "blocking the event loop" in obs.kind)
+
+
+def fits(sig: Signature, kind: str, obs: Any) -> bool:
+    """The observation is of the shape the signature describes (location aside)."""
+    if kind == "leak":
+        return obs.kind in sig.leaks
+    if sig.loop_block:
+        return _blocks_loop(kind, obs)
+    if kind != "stuck":
+        return False
+    if sig.cancelled:
+        return "cancel" in obs.note
+    return sig.states is None or obs.state in sig.states
+
+
+def library_rank(sig: Signature, kind: str, obs: Any) -> Optional[int]:
+    """How close to the user's line one of the signature's libraries shows in the observation.
+
+    0 is nearest. None when the signature names libraries and none of them shows; a large
+    number when it names none (it then only wins when nothing more specific fits).
+    """
+    if not sig.libraries:
+        return 1 << 30
+    if kind == "leak":
+        what = obs.what
+        return 0 if any(what == m or what.startswith(m + ".") for m in sig.libraries) else None
+    stack = obs.stack.replace("\\", "/")
+    start = 0
+    site = getattr(obs, "site", None)
+    if site is not None:  # library frames below the user's line: the call the line makes
+        marker = f'"{site.file}", line {site.line},'
+        found = stack.rfind(marker)
+        start = found if found >= 0 else 0
+    best: Optional[int] = None
+    for module in sig.libraries:
+        for fragment in library_paths(module):
+            at = stack.find(fragment, start)
+            if at >= 0 and (best is None or at < best):
+                best = at
+    return best
+
+
+def infer(table: Table, kind: str, obs: Any, file: str, line: int) -> Optional[str]:
+    """The one code the observation stands for, or None when no code fits or several fit equally."""
+    ranked: List[Tuple[Tuple[int, int, int], str]] = []
+    for code, sig in table.items():
+        if not sig.observable or not fits(sig, kind, obs):
+            continue
+        if sig.in_loop and enclosing(file, line, _LOOPS) is None:
+            continue
+        rank = library_rank(sig, kind, obs)
+        if rank is None:
+            continue
+        # Decisive shapes first (a blocked loop, a swallowed cancellation, a loop at the line),
+        # then the library nearest the line, then the narrowest set of states or leak kinds.
+        decisive = 0 if (sig.loop_block or sig.cancelled or sig.in_loop) else 1
+        width = len(sig.leaks) if kind == "leak" else (len(sig.states) if sig.states else 1 << 20)
+        ranked.append(((decisive, rank, width), code))
+    if not ranked:
+        return None
+    ranked.sort()
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        return None  # two codes fit equally well: name none rather than guess
+    return ranked[0][1]
+
+
+def match(report: Any, file: str, line: int, code: Optional[str], table: Table) -> Optional[Tuple[str, Any]]:
+    """The first observation at file:line that fits the code's signature: ("stuck"|"block"|"leak", obj).
+
+    Without a code, any observation at the line counts (its code is inferred separately).
+    """
+    sig = table.get(code) if code else None
+    if code and (sig is None or not sig.observable):
+        return None
+    if sig is not None and sig.in_loop and enclosing(file, line, _LOOPS) is None:
+        return None  # a loop with no exit is observed inside a loop that starts at that line
+    for kind, items in (("stuck", report.stuck), ("block", report.loop_blocks), ("leak", report.leaks)):
+        for obs in items:
+            sites = [obs.site, *getattr(obs, "also", [])]
+            cancelled = "cancel" in getattr(obs, "note", "")
+            if not any(_at_line(s, file, line, sig, cancelled) for s in sites):
+                continue
+            if sig is None or fits(sig, kind, obs):
+                return kind, obs
+    return None
+
+
+def table_to_dict(table: Table) -> Dict[str, Dict[str, Any]]:
+    return {code: sig.to_dict() for code, sig in table.items()}
+
+
+def table_from_dict(data: Mapping[str, Mapping[str, Any]]) -> Dict[str, Signature]:
+    return {code: Signature.from_dict(dict(sig)) for code, sig in data.items()}
