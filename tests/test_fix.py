@@ -13,7 +13,7 @@ import pytest
 
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.fix.core import fix_source, noqa_map, parse_timeouts
-from flake8_handler_block.fix.fixers import FIXERS
+from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
 from fixtures import TESTDATA, fixture_config, markers
 

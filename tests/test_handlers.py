@@ -19,7 +19,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flake8_handler_block.config import Config
-from flake8_handler_block.engine import _HANDLER_HINTS, Reach, may_hold_finding
+from flake8_handler_block.engine import _HANDLER_HINTS, may_hold_finding
+from flake8_handler_block.reach import Reach
 from flake8_handler_block.handlers import _is_django_views_file, find_handlers
 from flake8_handler_block.rules import ALL_RULES
 from flake8_handler_block.scopes import FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
@@ -191,9 +192,8 @@ def test_handlers_scope_keeps_nested_functions_only():
 
 
 def test_all_scope_covers_every_function():
-    from flake8_handler_block.rule import HANDLER, Violation
+    from flake8_handler_block.reach import HANDLER
 
     reach, fn = _reach("all")
     for function in [*fn.values(), None]:
-        violation = Violation("HB999", cst.Name("x"), function, "", HANDLER)
-        assert reach.in_scope(violation), function
+        assert reach.in_scope(HANDLER, function), function

@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from flake8_handler_block.ownership import CLOSED, DROPPED, ESCAPES, UNSAFE, Policy, fate, origin_of, facts_of
+from flake8_handler_block.ownership import CLOSED, DROPPED, ESCAPES, UNSAFE, Flows, Policy
 from flake8_handler_block.scopes import ModuleScope, ScopeCloser, ScopeCollector, WalkState
 
 RESPONSE = Policy(closers=frozenset({"close"}), views=frozenset({"iter_content"}), strict=True)
@@ -30,8 +30,9 @@ def _fate(source: str, policy: Policy = RESPONSE, awaited_value: bool = True):
 
     function.node.visit(Finder())
     call = found[0]
-    value = origin_of(facts_of(function), call) if awaited_value else call
-    return fate(function, value, policy)
+    flows = Flows()
+    value = flows.origin(function, call) if awaited_value else call
+    return flows.fate(function, value, policy)
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,30 @@ def forwards_unknown_kwargs(call: cst.Call) -> bool:
     return any(arg.star == "**" and not isinstance(arg.value, cst.Dict) for arg in call.args)
 
 
+def argument(call: cst.Call, name: str, index: Optional[int] = None) -> Optional[cst.BaseExpression]:
+    """The value passed for parameter ``name`` (by keyword, or at position ``index``), if visible."""
+    value = keyword(call, name)
+    if value is None and index is not None:
+        values = positional(call)
+        if len(values) > index:
+            value = values[index]
+    return value
+
+
+def does_not_block(call: cst.Call, index: Optional[int]) -> bool:
+    """A literal false ``block``/``blocking`` flag (``q.get(False)``, ``lock.acquire(blocking=False)``)."""
+    if index is None:
+        return False
+    flag = keyword(call, "block")
+    if flag is None:
+        flag = argument(call, "blocking", index)
+    return is_false(flag)
+
+
+def is_zero(expr: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.value.replace("_", "")) == 0
+
+
 def argument_state(call: cst.Call, name: str, index: Optional[int] = None) -> str:
     """PRESENT, MISSING, or NONE (passed as the literal None) for keyword ``name``.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple, Type
@@ -16,8 +16,10 @@ from typing import Dict, List, Optional, Sequence, Tuple, Type
 import libcst as cst
 
 from .config import Config
-from .handlers import _is_django_views_file, find_handlers
-from .rule import ANYWHERE, ASYNC_HANDLER, Rule, RuleContext, Violation
+from .facts import Facts, Provider
+from .handlers import _is_django_views_file
+from .reach import ANYWHERE, Reach
+from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
 from .positions import locate
@@ -67,93 +69,6 @@ class _Hints:
 
 
 _HANDLER_HINTS = _Hints()
-
-
-@dataclass(frozen=True)
-class Link:
-    """How a function is tied to a handler: the handler itself or reached from it."""
-
-    handler: FunctionScope
-    via: Optional[FunctionScope]  # None when the function is the handler
-
-    def where(self) -> str:
-        text = f"handler '{self.handler.qualname}'"
-        if self.via is not None:
-            text += f" via {self.via.name}()"
-        return text
-
-
-class Reach:
-    """Handlers of the module and which functions each scope setting covers."""
-
-    def __init__(self, module: ModuleScope, config: Config) -> None:
-        self.handlers = find_handlers(module, config)
-        order = {fn: i for i, fn in enumerate(module.functions)}
-        ordered = sorted(self.handlers, key=order.__getitem__)
-        self.contained = _links(ordered, lambda fn: _nested(fn))
-        self.reachable = _links(ordered, lambda fn: _nested(fn) + list(fn.callees()))
-        if config.scope == "all":
-            async_roots = [fn for fn in module.functions if fn.is_async]
-        else:
-            async_roots = [fn for fn in ordered if fn.is_async]
-        if config.scope == "handlers":
-            self.on_loop = _links(async_roots, lambda fn: [c for c in fn.callees() if c.parent is fn])
-        else:
-            self.on_loop = _links(async_roots, lambda fn: list(fn.callees()))
-        self.config = config
-
-    def link(self, function: Optional[FunctionScope]) -> Optional[Link]:
-        """The handler link that the configured scope gives ``function``."""
-        if function is None:
-            return None
-        table = self.contained if self.config.scope == "handlers" else self.reachable
-        return table.get(function)
-
-    def in_scope(self, violation: Violation) -> bool:
-        if violation.scope == ANYWHERE:
-            return True
-        if violation.scope == ASYNC_HANDLER:
-            return violation.function in self.on_loop
-        return self.config.scope == "all" or self.link(violation.function) is not None
-
-    def where(self, violation: Violation) -> str:
-        function = violation.function
-        table = self.on_loop if violation.scope == ASYNC_HANDLER else None
-        link = table.get(function) if table is not None and function is not None else self.link(function)
-        if link is not None:
-            return link.where()
-        return describe(function)
-
-
-def describe(function: Optional[FunctionScope]) -> str:
-    if function is None:
-        return "module-level code"
-    kind = "method" if isinstance(function.parent, ClassScope) else "function"
-    return f"{kind} '{function.qualname}'"
-
-
-def _nested(function: FunctionScope) -> List[FunctionScope]:
-    return [fn for fns in function.nested.values() for fn in fns]
-
-
-def _links(roots: Sequence[FunctionScope], successors) -> Dict[FunctionScope, Link]:
-    """Breadth-first from each root in order; the first handler to reach a function names it."""
-    links: Dict[FunctionScope, Link] = {}
-    for root in roots:
-        if root in links and links[root].via is None:
-            continue
-        links[root] = Link(root, None)
-        queue = deque([root])
-        seen = {root}
-        while queue:
-            current = queue.popleft()
-            for nxt in successors(current):
-                if nxt in seen:
-                    continue
-                seen.add(nxt)
-                links.setdefault(nxt, Link(root, nxt))
-                queue.append(nxt)
-    return links
 
 
 @dataclass(frozen=True)
@@ -245,8 +160,8 @@ def _check(text: str, filename: str, config: Config, rule_classes: Tuple[Type[Ru
 def _analyse(
     module: cst.Module, text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]
 ) -> List[Finding]:
-    ctx = _run_rules(module, filename, config, rule_classes)
-    return sorted({(f.line, f.column, f.message) for f in _located(module, ctx, text)})
+    found = _run_rules(module, filename, config, rule_classes)
+    return sorted({(f.line, f.column, f.message) for f in _located(module, found, text)})
 
 
 @dataclass(frozen=True)
@@ -277,7 +192,9 @@ def analyse_module(
     )
 
 
-def _run_rules(module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> RuleContext:
+def _run_rules(
+    module: cst.Module, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]
+) -> Tuple[RuleContext, Reach]:
     module_scope = ModuleScope(filename)
     state = WalkState(module_scope)
     ctx = RuleContext(config, module_scope, state)
@@ -287,31 +204,37 @@ def _run_rules(module: cst.Module, filename: str, config: Config, rule_classes: 
         for name in rule.calls:
             by_call[name].append(rule)
     state.call_names = frozenset(by_call)
+    providers: Dict[type, Provider] = {}
+    for rule in rules:
+        for needed in rule.needs:
+            if needed not in providers:
+                providers[needed] = needed(state, config)
+    collectors = [p.collected for p in providers.values() if p.collected is not None]
 
-    BatchedWalk([ScopeCollector(state), *rules, ScopeCloser(state)]).walk(module)
+    BatchedWalk([ScopeCollector(state), *collectors, *rules, ScopeCloser(state)]).walk(module)
 
-    ctx.reach = Reach(module_scope, config)
+    reach = Reach(module_scope, config)
+    facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):
-            rule.check_call(site)
+            rule.check_call(site, facts)
     for rule in rules:
-        rule.finish()
-    return ctx
+        rule.finish(facts)
+    return ctx, reach
 
 
-def _located(module: cst.Module, ctx: RuleContext, text: Optional[str] = None) -> List[Located]:
-    reach = ctx.reach
-    assert reach is not None
-    kept = [v for v in ctx._violations if reach.in_scope(v)]
+def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optional[str] = None) -> List[Located]:
+    ctx, reach = found
+    kept = [v for v in ctx._violations if reach.in_scope(v.scope, v.function)]
     if not kept:
         return []
     positions = locate(module, [(v.node, _top_level_node(v.function)) for v in kept], text if text is not None else module.code)
-    found = []
+    located = []
     for violation in kept:
         line, column = positions[id(violation.node)]
-        message = violation.text.replace("{where}", reach.where(violation))
-        found.append(Located(violation, line, column, f"{violation.code} {message}"))
-    return found
+        message = violation.text.replace("{where}", reach.where(violation.scope, violation.function))
+        located.append(Located(violation, line, column, f"{violation.code} {message}"))
+    return located
 
 
 def _top_level_node(function: Optional[FunctionScope]) -> Optional[cst.CSTNode]:

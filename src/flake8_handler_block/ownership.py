@@ -23,13 +23,13 @@ without candidates pay nothing.
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
+from .facts import Facts, Provider
 from .names import Ref, resolve
 from .scopes import FunctionScope
 from .walk import children
@@ -172,17 +172,6 @@ def _is_store(node: cst.Name, parent: cst.CSTNode, parents: Dict[int, cst.CSTNod
     return False
 
 
-_CACHE: "weakref.WeakKeyDictionary[FunctionScope, _Facts]" = weakref.WeakKeyDictionary()
-
-
-def facts_of(function: FunctionScope) -> _Facts:
-    found = _CACHE.get(function)
-    if found is None:
-        found = _Facts(function.node)
-        _CACHE[function] = found
-    return found
-
-
 # -- where a value goes -----------------------------------------------------------------
 
 def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
@@ -277,9 +266,8 @@ def origin_of(facts: _Facts, creation: cst.CSTNode) -> cst.CSTNode:
     return parent if isinstance(parent, cst.Await) else creation
 
 
-def fate(function: FunctionScope, creation: cst.CSTNode, policy: Policy) -> Fate:
+def _fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, policy: Policy) -> Fate:
     """What becomes of the value ``creation`` evaluates to (a node inside ``function``)."""
-    facts = facts_of(function)
     if id(creation) not in facts.index:
         return Fate(ESCAPES, "not in the function")
     if facts.nested.get(id(creation)) is not None:
@@ -357,16 +345,15 @@ def _bound_fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, t
     if not policy.strict or (in_except and outside):
         result.kind, result.detail = CLOSED, "closed"
         return result
-    if risky_before(function, creation, first):
+    if _risky_before(facts, function, creation, first):
         result.kind, result.detail = UNSAFE, "closed only on the straight path"
     else:
         result.kind, result.detail = CLOSED, "closed"
     return result
 
 
-def risky_before(function: FunctionScope, creation: cst.CSTNode, close: cst.CSTNode) -> bool:
+def _risky_before(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, close: cst.CSTNode) -> bool:
     """Can code between the statement creating a value and ``close`` raise or leave?"""
-    facts = facts_of(function)
     start = facts.end.get(id(facts.statement_of(creation)), facts.index[id(creation)])
     return facts.risky_between(start, facts.index[id(facts.statement_of(close))])
 
@@ -413,7 +400,7 @@ def _is_none(expr: cst.BaseExpression) -> bool:
 
 # -- owners: a response closed through its session or connection ---------------------------
 
-def owner_fate(function: FunctionScope, call: cst.Call, policy: Policy) -> Optional[Fate]:
+def _owner_fate(facts: _Facts, function: FunctionScope, call: cst.Call, policy: Policy) -> Optional[Fate]:
     """Fate of the receiver of ``owner.method(...)`` when it is owned by this function.
 
     ``CLOSED`` when the receiver is bound by an enclosing ``with``/``async with`` or is a
@@ -423,7 +410,6 @@ def owner_fate(function: FunctionScope, call: cst.Call, policy: Policy) -> Optio
     func = call.func
     if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None
-    facts = facts_of(function)
     name = func.value.value
     for anc in facts.ancestors(call):
         if isinstance(anc, cst.With):
@@ -445,7 +431,7 @@ def owner_fate(function: FunctionScope, call: cst.Call, policy: Policy) -> Optio
     creation = value.expression if isinstance(value, cst.Await) else value
     if not isinstance(creation, cst.Call):
         return None
-    return fate(function, value if value is not creation else creation, policy)
+    return _fate(facts, function, value if value is not creation else creation, policy)
 
 
 # -- helpers for rules ---------------------------------------------------------------------
@@ -457,9 +443,8 @@ def is_pytest_fixture(function: FunctionScope) -> bool:
     return False
 
 
-def enclosing_with_calls(function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
+def _enclosing_with_calls(facts: _Facts, function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
     """The calls that the enclosing ``with``/``async with`` statements enter."""
-    facts = facts_of(function)
     found = []
     for anc in facts.ancestors(node):
         if isinstance(anc, cst.With):
@@ -469,9 +454,8 @@ def enclosing_with_calls(function: FunctionScope, node: cst.CSTNode) -> List[cst
     return found
 
 
-def single_value(function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
+def _single_value(facts: _Facts, function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
     """The one expression assigned to local ``name`` in ``function`` (``None`` inits aside)."""
-    facts = facts_of(function)
     values = []
     for store in facts.stores.get(name, []):
         if facts.nested.get(id(store)) is not None:
@@ -484,3 +468,44 @@ def single_value(function: FunctionScope, name: str) -> Optional[cst.BaseExpress
         else:
             return None
     return values[0] if len(values) == 1 else None
+
+
+# -- the provider ------------------------------------------------------------------------
+
+class Flows:
+    """The ownership questions of one module; each function's flow facts built once, on demand."""
+
+    def __init__(self) -> None:
+        self._facts: Dict[FunctionScope, _Facts] = {}
+
+    def _of(self, function: FunctionScope) -> _Facts:
+        found = self._facts.get(function)
+        if found is None:
+            found = self._facts[function] = _Facts(function.node)
+        return found
+
+    def origin(self, function: FunctionScope, creation: cst.CSTNode) -> cst.CSTNode:
+        """The expression that holds the created value (the ``await`` around a call, ...)."""
+        return origin_of(self._of(function), creation)
+
+    def fate(self, function: FunctionScope, creation: cst.CSTNode, policy: Policy) -> Fate:
+        return _fate(self._of(function), function, creation, policy)
+
+    def risky_before(self, function: FunctionScope, creation: cst.CSTNode, close: cst.CSTNode) -> bool:
+        return _risky_before(self._of(function), function, creation, close)
+
+    def owner_fate(self, function: FunctionScope, call: cst.Call, policy: Policy) -> Optional[Fate]:
+        return _owner_fate(self._of(function), function, call, policy)
+
+    def enclosing_with_calls(self, function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
+        return _enclosing_with_calls(self._of(function), function, node)
+
+    def single_value(self, function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
+        return _single_value(self._of(function), function, name)
+
+
+class Ownership(Provider[Flows]):
+    """Where values created in a function go: closed, escaped or dropped (HB1xx, HB5xx)."""
+
+    def build(self, facts: Facts) -> Flows:
+        return Flows()

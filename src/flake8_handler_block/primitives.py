@@ -23,7 +23,6 @@ unknown kind is never reported.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -31,30 +30,11 @@ import libcst as cst
 
 from . import names
 from .calls import keyword, positional
-from .rule import Rule, RuleContext
-from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf
+from .catalog import LOCK_KINDS, NOT_WAIT_GROUP_MODULES, QUEUE_KINDS, UNBOUNDED_QUEUE_KINDS
+from .config import Config
+from .facts import Facts, Provider
+from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, WalkState
 from .walk import children
-
-# Libraries whose objects are never WaitGroup-like, whatever methods are called on them.
-_KNOWN_NON_WAIT_GROUP_MODULES = frozenset(
-    {"asyncio", "threading", "concurrent", "queue", "multiprocessing", "collections", "set", "dict", "list",
-     "builtins", "weakref", "requests", "httpx", "aiohttp", "urllib3", "socket", "subprocess"}
-)
-
-QUEUE_KINDS = frozenset(
-    {
-        "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "queue.SimpleQueue",
-        "asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue",
-        "multiprocessing.Queue", "multiprocessing.JoinableQueue", "multiprocessing.SimpleQueue",
-    }
-)
-UNBOUNDED_KINDS = frozenset({"queue.SimpleQueue", "multiprocessing.SimpleQueue"})
-JOINABLE_KINDS = QUEUE_KINDS - {"queue.SimpleQueue", "multiprocessing.SimpleQueue", "multiprocessing.Queue"}
-LOCK_KINDS = frozenset(
-    f"{mod}.{cls}"
-    for mod in ("threading", "multiprocessing")
-    for cls in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
-) | frozenset(f"asyncio.{cls}" for cls in ("Lock", "Semaphore", "BoundedSemaphore", "Condition"))
 
 QUEUE_CTORS = frozenset(kind.rsplit(".", 1)[1] for kind in QUEUE_KINDS)
 METHODS = frozenset(
@@ -118,9 +98,10 @@ class Spawn:
 class Collector(Batchable):
     """Raw events of the walk; runs inside the engine's batched visit (after ScopeCollector)."""
 
-    def __init__(self, ctx: RuleContext) -> None:
+    def __init__(self, state: WalkState, config: Config) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.state = state
+        self.config = config
         self.module_node: Optional[cst.Module] = None
         self.uses: List[Use] = []
         self.spawns: List[Spawn] = []
@@ -210,7 +191,7 @@ class Collector(Batchable):
         self._store(node.target)
         if isinstance(node.iter, (cst.Name, cst.Attribute)):
             self._skip.add(id(node.iter))
-            self.iterated.append((node.iter, self.ctx.state.scope))
+            self.iterated.append((node.iter, self.state.scope))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -249,10 +230,10 @@ class Collector(Batchable):
         if isinstance(value, cst.Call) and isinstance(target, (cst.Name, cst.Attribute)):
             last = names.last_name(value.func) or ""
             if last in QUEUE_CTORS or last.endswith("WaitGroup") or self._configured(last):
-                self.creations.append((target, value, self.ctx.state.scope))
+                self.creations.append((target, value, self.state.scope))
 
     def _configured(self, last: str) -> bool:
-        return any(entry.rsplit(".", 1)[-1] == last for entry in self.ctx.config.wait_group_classes)
+        return any(entry.rsplit(".", 1)[-1] == last for entry in self.config.wait_group_classes)
 
     # calls and references
     def visit_Call(self, node: cst.Call) -> None:
@@ -266,7 +247,7 @@ class Collector(Batchable):
             self._skip.add(id(func))
             self._skip.add(id(func.value))
             if name in METHODS:
-                state = self.ctx.state
+                state = self.state
                 guarded = id(node) in self._guarded or any(
                     b.kind == "with" and id(b.node) in self._guarded for b in (state.block.chain() if state.block else ())
                 )
@@ -274,7 +255,7 @@ class Collector(Batchable):
                     Use(func.value, name, node, state.scope, state.block, tuple(self._stmts), self._lambda > 0, guarded)
                 )
         if name in SPAWNERS:
-            self.spawns.append(Spawn(node, name, self.ctx.state.scope))
+            self.spawns.append(Spawn(node, name, self.state.scope))
 
     def visit_Await(self, node: cst.Await) -> None:
         if id(node) in self._guarded:
@@ -282,12 +263,12 @@ class Collector(Batchable):
 
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._skip:
-            self.name_refs.setdefault(node.value, []).append((node, self.ctx.state.scope))
+            self.name_refs.setdefault(node.value, []).append((node, self.state.scope))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip.add(id(node.attr))
         if id(node) not in self._skip:
-            self.attr_refs.setdefault(node.attr.value, []).append((node, self.ctx.state.scope))
+            self.attr_refs.setdefault(node.attr.value, []).append((node, self.state.scope))
 
 
 # -- facts, judged after the walk ------------------------------------------------------
@@ -338,7 +319,7 @@ def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
 
 
 def is_bounded(kind: str, call: Optional[cst.Call]) -> bool:
-    if kind in UNBOUNDED_KINDS or call is None:
+    if kind in UNBOUNDED_QUEUE_KINDS or call is None:
         return False
     value = keyword(call, "maxsize")
     if value is None:
@@ -358,12 +339,12 @@ def is_bounded(kind: str, call: Optional[cst.Call]) -> bool:
     return True
 
 
-class Facts:
+class PrimitiveFacts:
     """Everything the primitive rules ask, computed once after the walk."""
 
     def __init__(self, collector: Collector) -> None:
         self.c = collector
-        self.ctx = collector.ctx
+        self.config = collector.config
         self.queues: Dict[Key, QueueFacts] = {}
         self._build_queues()
         self._wg_keys = self._wait_group_keys()
@@ -374,10 +355,10 @@ class Facts:
         c = self.c
         for target, call, scope in c.creations:
             key = var_key(target, scope)
-            found = self.ctx.resolve(target, scope)
+            found = names.resolve(target, scope)
             if key is None or not isinstance(found, names.Inst) or found.producer not in QUEUE_KINDS:
                 continue
-            kind = self.ctx.callee(call, scope)
+            kind = names.callee(call, scope)
             if kind != found.producer:
                 continue
             existing = self.queues.get(key)
@@ -444,8 +425,8 @@ class Facts:
         return keys
 
     def _wg_ctor(self, call: cst.Call, scope: Scope) -> bool:
-        dotted = self.ctx.callee(call, scope) or names.dotted_name(call.func) or ""
-        return dotted.rsplit(".", 1)[-1].endswith("WaitGroup") or self.ctx.config.matches_wait_group(dotted)
+        dotted = names.callee(call, scope) or names.dotted_name(call.func) or ""
+        return dotted.rsplit(".", 1)[-1].endswith("WaitGroup") or self.config.matches_wait_group(dotted)
 
     def _wait_group_texts(self) -> Set[str]:
         methods: Dict[str, Set[str]] = {}
@@ -457,12 +438,12 @@ class Facts:
         return {text for text, found in methods.items() if found >= {"add", "done", "wait"}}
 
     def is_wait_group(self, use: Use) -> bool:
-        found = self.ctx.resolve(use.receiver, use.scope)
+        found = names.resolve(use.receiver, use.scope)
         if isinstance(found, names.Inst):
             producer = found.producer
-            if producer.rsplit(".", 1)[-1].endswith("WaitGroup") or self.ctx.config.matches_wait_group(producer):
+            if producer.rsplit(".", 1)[-1].endswith("WaitGroup") or self.config.matches_wait_group(producer):
                 return True
-            if producer.split(".", 1)[0] in _KNOWN_NON_WAIT_GROUP_MODULES:
+            if producer.split(".", 1)[0] in NOT_WAIT_GROUP_MODULES:
                 return False  # a known kind that is not a wait group (a set, a future, an event)
             # A class of the user's own (`inflight = Tracker()`): judged by how it is used.
         if var_key(use.receiver, use.scope) in self._wg_keys:
@@ -470,13 +451,13 @@ class Facts:
         return use.text in self._wg_texts
 
     def lock_kind(self, use: Use) -> Optional[str]:
-        found = self.ctx.resolve(use.receiver, use.scope)
+        found = names.resolve(use.receiver, use.scope)
         if isinstance(found, names.Inst) and found.producer in LOCK_KINDS:
             return found.producer
         return None
 
     def known_non_queue(self, use: Use) -> bool:
-        found = self.ctx.resolve(use.receiver, use.scope)
+        found = names.resolve(use.receiver, use.scope)
         return isinstance(found, names.Inst) and found.producer not in QUEUE_KINDS
 
     def uses(self, *methods: str) -> Iterator[Use]:
@@ -663,51 +644,13 @@ def unprotected(
     return started and risky
 
 
-# -- sharing one collector between the rules -------------------------------------------
+# -- the provider ------------------------------------------------------------------------
 
-class _Shared:
-    def __init__(self, ctx: RuleContext) -> None:
-        self.collector = Collector(ctx)
-        self._facts: Optional[Facts] = None
+class Primitives(Provider[PrimitiveFacts]):
+    """Queues, wait groups, locks and where their methods are called (HB3xx, HB4xx)."""
 
-    @property
-    def facts(self) -> Facts:
-        if self._facts is None:
-            self._facts = Facts(self.collector)
-        return self._facts
+    collector = Collector
 
-
-_SHARED: "weakref.WeakKeyDictionary[ModuleScope, _Shared]" = weakref.WeakKeyDictionary()
-
-
-class PrimitiveRule(Rule):
-    """Base of the rules that read the primitive facts; the first one built drives the collector."""
-
-    def __init__(self, ctx: RuleContext) -> None:
-        super().__init__(ctx)
-        shared = _SHARED.get(ctx.module)
-        self._drives = shared is None
-        if shared is None:
-            shared = _SHARED[ctx.module] = _Shared(ctx)
-        self._shared = shared
-
-    @property
-    def facts(self) -> Facts:
-        return self._shared.facts
-
-    @property
-    def module_node(self) -> Optional[cst.Module]:
-        return self._shared.collector.module_node
-
-    def get_visitors(self):  # type: ignore[override]
-        own = dict(super().get_visitors())
-        if not self._drives:
-            return own
-        merged = dict(self._shared.collector.get_visitors())
-        for name, method in own.items():
-            if name in merged:
-                first = merged[name]
-                merged[name] = lambda node, _a=first, _b=method: (_a(node), _b(node))[0]
-            else:
-                merged[name] = method
-        return merged
+    def build(self, facts: Facts) -> PrimitiveFacts:
+        assert isinstance(self.collected, Collector)
+        return PrimitiveFacts(self.collected)

@@ -9,21 +9,19 @@ judge each in ``check_call`` once the whole module is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, FrozenSet, List, Mapping, Optional, Tuple
+from typing import ClassVar, FrozenSet, List, Mapping, Optional, Tuple, Type
 
 import libcst as cst
 
 from . import names
 from .calls import call_text, missing_timeout
 from .config import Config
+from .facts import Facts, Provider
+from .fix.edits import Fixer
+from .reach import ANYWHERE, ASYNC_HANDLER, HANDLER
 from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Reach
-
-HANDLER = "handler"  # honours the handler-scope option
-ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
-ASYNC_HANDLER = "async-handler"  # code that runs on an async handler's event loop
+__all__ = ["ANYWHERE", "ASYNC_HANDLER", "HANDLER", "Rule", "RuleContext", "Violation", "imported"]
 
 
 @dataclass
@@ -37,12 +35,11 @@ class Violation:
 
 @dataclass
 class RuleContext:
-    """What every rule may ask: settings, module facts, and (after the walk) reach."""
+    """What a rule may ask during the walk: settings, the scope being walked, names."""
 
     config: Config
     module: ModuleScope
     state: WalkState
-    reach: Optional["Reach"] = None
     _violations: List[Violation] = field(default_factory=list)
 
     @property
@@ -91,16 +88,22 @@ class Rule(Batchable):
     gate: ClassVar[Tuple[str, ...]] = ()
     gate_requires: ClassVar[Tuple[str, ...]] = ()  # ...and all of these must appear too
     calls: ClassVar[FrozenSet[str]] = frozenset()  # last names of calls for check_call
-    fixable: ClassVar[bool] = False
+    needs: ClassVar[Tuple[Type[Provider], ...]] = ()  # module facts it reads (built by the engine)
+    fixer: ClassVar[Optional[Fixer]] = None  # the safe rewrite `flake8-handler-block fix` applies
+    fixable: ClassVar[bool] = False  # derived from ``fixer``
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.fixable = cls.fixer is not None
 
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__()
         self.ctx = ctx
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
         """Judge one call whose last name is in ``calls`` (module facts are complete)."""
 
-    def finish(self) -> None:
+    def finish(self, facts: Facts) -> None:
         """Called once after the walk and after every ``check_call``."""
 
     def report(self, node: cst.CSTNode, function: object = CURRENT, **fields: object) -> None:
@@ -120,7 +123,7 @@ class MissingTimeoutRule(Rule):
 
     timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
         if target in self.timeouts:
             self.judge_timeout(site, self.timeouts[target])

@@ -10,10 +10,11 @@ only after the walk, when everything a name can mean is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from .catalog import TASK_SPAWNS, THREAD_HANDOFFS
 from .names import Inst, Ref, Resolved, canonical, dotted_name, resolve, annotation_kind
 
 
@@ -70,6 +71,22 @@ def agree(bounds: List[_Bound], depth: int) -> Union[Resolved, SelfOf, None]:
 
 
 # -- scopes --------------------------------------------------------------------------
+
+CALL, TASK, THREAD = "call", "task", "thread"
+
+
+class Edge(NamedTuple):
+    """A call made in a function: ``f()`` (kind "name") or ``self.m()`` (kind "self").
+
+    ``how`` says where the callee runs: in place (CALL), as an asyncio task of its own
+    (TASK, ``create_task(f())``) or in a worker thread (THREAD, ``to_thread(f)``,
+    ``Thread(target=self.m)``, a call inside a lambda handed to ``run_in_executor``).
+    """
+
+    how: str
+    kind: str
+    name: str
+
 
 class Scope:
     """A namespace: the module, a class body or a function body."""
@@ -142,6 +159,7 @@ class ModuleScope(Scope):
         self.class_defs: Dict[str, List[ClassScope]] = {}
         self.registrations: List[Tuple[cst.Call, Scope]] = []
         self.sites: List["CallSite"] = []
+        self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
 
 
 class ClassScope(Scope):
@@ -216,7 +234,7 @@ class FunctionScope(Scope):
         self.cls = cls  # set when this is a method defined directly in a class body
         self.is_async = node.asynchronous is not None
         self.nested: Dict[str, List[FunctionScope]] = {}
-        self.edges: List[Tuple[str, str]] = []  # ("name", f) for f(); ("self", m) for self.m()
+        self.edges: List[Edge] = []  # the calls it makes, for reach
         self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
 
     @property
@@ -226,36 +244,6 @@ class FunctionScope(Scope):
         while isinstance(scope, ClassScope):
             scope = scope.parent
         return scope
-
-    def callees(self) -> Iterator["FunctionScope"]:
-        """Functions of this module this one calls by name, ``self.`` or ``cls.``."""
-        for kind, name in self.edges:
-            if kind == "name":
-                yield from self._function_named(name)
-            else:
-                owner = self._enclosing_class()
-                if owner is not None:
-                    yield from owner.method(name)
-
-    def _function_named(self, name: str) -> List["FunctionScope"]:
-        scope: Optional[Scope] = self
-        while scope is not None:
-            if isinstance(scope, FunctionScope) and name in scope.nested:
-                return scope.nested[name]
-            if isinstance(scope, ModuleScope):
-                return scope.defs.get(name, [])
-            if name in scope.bindings and not isinstance(scope, ClassScope):
-                return []  # shadowed by a variable
-            scope = scope.lookup_parent
-        return []
-
-    def _enclosing_class(self) -> Optional[ClassScope]:
-        scope: Optional[Scope] = self
-        while isinstance(scope, FunctionScope):
-            if scope.cls is not None:
-                return scope.cls
-            scope = scope.parent
-        return None
 
     def decorator_names(self) -> List[str]:
         """Each decorator's callee, resolved through imports when possible."""
@@ -269,6 +257,32 @@ def _decorator_name(expr: cst.BaseExpression, scope: Optional[Scope]) -> str:
     if isinstance(resolved, Ref):
         return resolved.dotted
     return dotted_name(expr) or ""
+
+
+def derives_from(module: ModuleScope, name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:
+    """Is ``name`` a class of this module deriving (transitively) from one of ``bases``?"""
+    seen = _seen or set()
+    for cls in module.class_defs.get(name, []):
+        if id(cls) in seen:
+            continue
+        seen.add(id(cls))
+        if any(base in bases for base in cls.base_names()):
+            return True
+        for arg in cls.node.bases:
+            if isinstance(arg.value, cst.Name) and derives_from(module, arg.value.value, bases, seen):
+                return True
+    return False
+
+
+def dotted_decorators(function: FunctionScope) -> List[str]:
+    """Each decorator's callee as written (``sync_to_async`` for ``@sync_to_async(...)``)."""
+    found = []
+    for decorator in function.node.decorators:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        found.append(dotted_name(expr) or "")
+    return found
 
 
 def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
@@ -377,6 +391,9 @@ class WalkState:
     stack: List[Tuple[Scope, Optional[Block]]] = field(default_factory=list)
     call_names: frozenset = frozenset()  # last names some rule asked the engine to keep
     call_aliases: Dict[str, str] = field(default_factory=dict)  # local alias -> imported name
+    runs: Dict[int, str] = field(default_factory=dict)  # call id -> how it runs, when not in place
+    offloading: Set[int] = field(default_factory=set)  # ids of lambdas handed to a thread
+    offloaded_lambdas: int = 0  # depth of offloaded lambdas around the current node
 
     def __post_init__(self) -> None:
         self.scope = self.module
@@ -537,23 +554,59 @@ class ScopeCollector(Batchable):
         s = self.s
         func = node.func
         name = None
+        how = s.runs.pop(id(node), THREAD if s.offloaded_lambdas else CALL)
+        if how == THREAD:
+            s.module.offloaded_calls.add(id(node))
         if isinstance(func, cst.Name):
             name = func.value
-            if isinstance(s.scope, FunctionScope):
-                s.scope.edges.append(("name", name))
+            self._edge(how, "name", name)
         elif isinstance(func, cst.Attribute):
             name = func.attr.value
-            fn = s.scope
-            if isinstance(fn, FunctionScope) and isinstance(func.value, cst.Name):
-                if isinstance(fn.lookup_any(func.value.value), SelfOf):
-                    fn.edges.append(("self", name))
+            if self._is_self(func.value):
+                self._edge(how, "self", name)
         if name is None:
             return
+        if name in THREAD_HANDOFFS or name == "map" and isinstance(func, cst.Attribute):
+            self._hand_off(node)
+        elif name in TASK_SPAWNS:
+            for value in _positional_values(node):
+                if isinstance(value, cst.Call):
+                    s.runs[id(value)] = TASK  # create_task(worker()): the call starts a task
         if name in REGISTRAR_NAMES:
             s.module.registrations.append((node, s.scope))
         key = name if name in s.call_names else s.call_aliases.get(name)
         if key is not None:
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
+
+    def _hand_off(self, node: cst.Call) -> None:
+        """``to_thread(f)``, ``Thread(target=self.run)``, ``pool.map(f, xs)``: f runs in a thread."""
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)):
+                if (dotted_name(value.func) or "").rsplit(".", 1)[-1] == "partial" and value.args:
+                    value = value.args[0].value  # to_thread(partial(f, x))
+            if isinstance(value, cst.Lambda):
+                self.s.offloading.add(id(value))
+            elif isinstance(value, cst.Name):
+                self._edge(THREAD, "name", value.value)
+            elif isinstance(value, cst.Attribute) and self._is_self(value.value):
+                self._edge(THREAD, "self", value.attr.value)
+
+    def _is_self(self, expr: cst.BaseExpression) -> bool:
+        fn = self.s.scope
+        return (
+            isinstance(fn, FunctionScope)
+            and isinstance(expr, cst.Name)
+            and isinstance(fn.lookup_any(expr.value), SelfOf)
+        )
+
+    def _edge(self, how: str, kind: str, name: str) -> None:
+        if isinstance(self.s.scope, FunctionScope):
+            self.s.scope.edges.append(Edge(how, kind, name))
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        if self.s.offloaded_lambdas or id(node) in self.s.offloading:
+            self.s.offloaded_lambdas += 1
 
     # blocks
     def visit_Try(self, node: cst.Try) -> None:
@@ -606,6 +659,14 @@ class ScopeCloser(Batchable):
     def leave_Try_orelse(self, node: cst.Try) -> None:
         if node.orelse is not None:
             self._pop(node)
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        if self.s.offloaded_lambdas:
+            self.s.offloaded_lambdas -= 1
+
+
+def _positional_values(call: cst.Call) -> List[cst.BaseExpression]:
+    return [arg.value for arg in call.args if arg.keyword is None and not arg.star]
 
 
 def _qualname(owner: Scope, name: str) -> str:

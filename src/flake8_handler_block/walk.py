@@ -12,7 +12,7 @@ would (decorators and parameters before a function's body, and so on).
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
 import libcst as cst
 
@@ -144,3 +144,18 @@ def children(node: cst.CSTNode) -> List[cst.CSTNode]:
         elif type(value) in (list, tuple):
             found.extend(child for child in value if is_node(child))
     return found
+
+
+def iter_nodes(root: cst.CSTNode, prune: Tuple[type, ...] = ()) -> Iterator[cst.CSTNode]:
+    """``root`` and every node below it, in source order, without rebuilding anything.
+
+    Nodes of a ``prune`` type (other than ``root``) are yielded but not entered: a
+    nested function's body, say, is another scope's code.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node is not root and isinstance(node, prune):
+            continue
+        stack.extend(reversed(children(node)))

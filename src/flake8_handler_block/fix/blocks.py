@@ -9,11 +9,12 @@ exception (or an early ``return``/``break``) leaves the block.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from ..engine import Located
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import Located
 from .edits import (
     Parents, calls_in, comments_of, is_docstring, leading_lines, names_in, simple_expression, without_leading_lines,
 )

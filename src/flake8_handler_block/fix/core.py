@@ -22,7 +22,10 @@ from ..engine import Located, analyse_module, may_hold_finding
 from ..rules import ALL_RULES
 from .edits import Edits, Parents, apply
 from .edits import BodyEdit, CallEdit, FixContext, Skip
-from .fixers import DEFAULT_TIMEOUTS, FIXERS
+from .edits import Fixer
+from .fixers import DEFAULT_TIMEOUTS
+
+FIXERS: Dict[str, Fixer] = {rule.code: rule.fixer for rule in ALL_RULES if rule.fixer is not None}
 
 MAX_ROUNDS = 8
 

@@ -6,13 +6,16 @@ no safe fix). It is only ever asked about a finding the linter reported.
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Dict, Optional, Union
 
 import libcst as cst
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import Located
+
 from .. import names
-from ..engine import Located
-from .edits import CallEdit, Edit, FixContext, Fixer, Skip, find_keyword, positional_args, set_argument
+from ..catalog import APIS, RETURNS
+from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
 # Default timeout per code, as source text (`--timeout` and pyproject `fix-timeout` override).
 DEFAULT_TIMEOUTS: Dict[str, str] = {
@@ -47,22 +50,27 @@ def _timeout_edit(found: Located, ctx: FixContext, name: str = "timeout", index:
     return CallEdit(call, lambda updated: set_argument(updated, name, value, index) or updated)
 
 
-def _index_from(table: Mapping[str, Optional[int]], found: Located) -> Optional[int]:
+def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
+    """HB201, HB202, HB204, HB205: pass the timeout where the catalogue says the call takes it.
+
+    Only waits that raise when the timeout expires are fixed: adding one to a wait that
+    returns quietly (Event.wait, Thread.join, futures.wait, ...) would let the code after
+    it run as if the wait had succeeded; that needs a human to decide what a timeout means.
+    """
     call = found.violation.node
-    return table.get(_callee(call, found) or "") if isinstance(call, cst.Call) else None
-
-
-def fix_hb201(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
-    from ..rules.hb201_requests_without_timeout import TIMEOUT_POSITION
-
-    return _timeout_edit(found, ctx, index=_index_from(TIMEOUT_POSITION, found))
-
-
-def fix_hb202(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
-    from ..rules.hb202_stdlib_network_without_timeout import TIMEOUT_POSITION
-
-    table = {**TIMEOUT_POSITION, **ctx.extra_timeout_calls}
-    return _timeout_edit(found, ctx, index=_index_from(table, found))
+    scope = _scope(found)
+    if not isinstance(call, cst.Call) or scope is None:
+        return Skip("call outside a function")
+    target = names.callee(call, scope)
+    if target in ctx.extra_timeout_calls:
+        return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
+    api = APIS.get(target or "")
+    if api is None or api.timeout is None:
+        return Skip("receiver not known")
+    if api.timeout.on_expiry == RETURNS:
+        name = call.func.attr.value if isinstance(call.func, cst.Attribute) else target
+        return Skip(f"{name}() returns quietly on timeout; check its result (or is_alive()) by hand")
+    return _timeout_edit(found, ctx, name=api.timeout.keyword, index=api.timeout.index)
 
 
 def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
@@ -82,58 +90,3 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     if target is not None and target.endswith("ConnectionPool.urlopen"):
         index = 7  # urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
     return _timeout_edit(found, ctx, index=index)
-
-
-def fix_hb204(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
-    from ..rules.hb204_subprocess_without_timeout import TIMEOUT_POSITION
-
-    return _timeout_edit(found, ctx, index=_index_from(TIMEOUT_POSITION, found))
-
-
-# Waits that raise when the timeout expires: adding one turns a hang into an error.
-# The others (Event.wait, Condition.wait, Thread.join, Process.join, futures.wait,
-# AsyncResult.wait) return quietly, and the code after them would run as if the wait
-# had succeeded: that needs a human to decide what a timeout means there.
-_RAISING_METHODS = frozenset({"get", "result", "exception"})
-
-
-def fix_hb205(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
-    from ..rules.hb205_sync_wait_without_timeout import FUNCTION_WAITS, WAITS
-
-    call = found.violation.node
-    scope = _scope(found)
-    if not isinstance(call, cst.Call) or scope is None:
-        return Skip("wait outside a function")
-    target = names.callee(call, scope)
-    if target == "concurrent.futures.as_completed":
-        return _timeout_edit(found, ctx, index=FUNCTION_WAITS[target].timeout_index)
-    if target in FUNCTION_WAITS:
-        return Skip(f"{target}() returns quietly on timeout; check its result by hand")
-    if not isinstance(call.func, cst.Attribute):
-        return Skip("receiver not known")
-    receiver = names.resolve(call.func.value, scope)
-    if not isinstance(receiver, names.Inst):
-        return Skip("receiver not known")
-    method = call.func.attr.value
-    wait = WAITS.get(receiver.producer, {}).get(method)
-    if wait is None:
-        return Skip("receiver not known")
-    if method in _RAISING_METHODS or receiver.producer == "threading.Barrier":
-        return _timeout_edit(found, ctx, index=wait.timeout_index)
-    return Skip(f"{method}() returns quietly on timeout; check its result (or is_alive()) by hand")
-
-
-from .blocks import fix_hb101, fix_hb102, fix_hb401, fix_hb402, fix_hb403  # noqa: E402
-
-FIXERS: Dict[str, Fixer] = {
-    "HB101": fix_hb101,
-    "HB102": fix_hb102,
-    "HB201": fix_hb201,
-    "HB202": fix_hb202,
-    "HB203": fix_hb203,
-    "HB204": fix_hb204,
-    "HB205": fix_hb205,
-    "HB401": fix_hb401,
-    "HB402": fix_hb402,
-    "HB403": fix_hb403,
-}

@@ -4,8 +4,10 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from ..fix.blocks import fix_hb101
+from ..facts import Facts
 from ..calls import call_text, is_false, keyword
-from ..ownership import CLOSED, UNSAFE, Fate, Policy, facts_of, fate, origin_of, owner_fate, risky_before
+from ..ownership import CLOSED, Fate, Ownership, Policy, UNSAFE
 from ..rule import Rule
 from ..scopes import CallSite
 from ..signature import Signature
@@ -91,14 +93,16 @@ class StreamedResponseNotClosed(Rule):
     """
 
     code = "HB101"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("requests", "httpx", "urllib3"))
     name = "streamed-response-not-closed"
     message = "{call}() {problem}: {where} {consequence}; {fix}"
     gate = ('stream=True', 'stream = True', 'preload_content', 'aiohttp', '.stream(')
-    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    fixer = fix_hb101  # `flake8-handler-block fix`: see docs/fix.md
     calls = frozenset({*_VERBS, "send", "stream", "urlopen", "request_encode_url", "request_encode_body"})
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
@@ -108,18 +112,18 @@ class StreamedResponseNotClosed(Rule):
             return
         family, what = kind
         policy = Policy(closers=_CLOSERS, views=VIEWS[family], strict=True)
-        value = origin_of(facts_of(function), call)
+        value = flows.origin(function, call)
         if family == "aiohttp" and value is call:
             return  # only an awaited request hands out a response (else `async with`)
-        result = fate(function, value, policy)
+        result = flows.fate(function, value, policy)
         if not result.finding:
             return
         if not (family == "httpx" and what.startswith("stream")):
-            owner = owner_fate(function, call, OWNER_POLICY)
+            owner = flows.owner_fate(function, call, OWNER_POLICY)
             if owner is not None and owner.kind in (CLOSED, UNSAFE):
                 if owner.close is None:
                     return  # its session/pool is closed on every path (with, finally)
-                if not risky_before(function, call, owner.close):
+                if not flows.risky_before(function, call, owner.close):
                     return
                 result = Fate(UNSAFE, "closed through its owner on the straight path")
         fix = "use `async with` (or release() in finally)" if family == "aiohttp" else "use `with` (or close() in finally)"

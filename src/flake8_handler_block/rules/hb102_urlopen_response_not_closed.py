@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..fix.blocks import fix_hb102
+from ..facts import Facts
 from ..calls import call_text
-from ..ownership import CLOSED, UNSAFE, Policy, facts_of, fate, origin_of, owner_fate, risky_before
+from ..ownership import CLOSED, Ownership, Policy, UNSAFE
 from ..rule import Rule
 from ..scopes import CallSite
 from ..signature import Signature
@@ -57,14 +59,16 @@ class UrlopenResponseNotClosed(Rule):
     """
 
     code = "HB102"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("urllib.request", "http.client"))
     name = "urlopen-response-not-closed"
     message = "{call}() {problem}: {where} {consequence}; use `with {call}(...) as r:` (or close() in finally)"
     gate = ('urlopen', 'getresponse', 'build_opener', 'OpenerDirector')
-    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    fixer = fix_hb102  # `flake8-handler-block fix`: see docs/fix.md
     calls = frozenset({"urlopen", "open", "getresponse"})
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
@@ -72,17 +76,17 @@ class UrlopenResponseNotClosed(Rule):
         target = self.ctx.callee(call, site.scope)
         if target not in RESPONSE_CALLS:
             return
-        result = fate(function, origin_of(facts_of(function), call), POLICY)
+        result = flows.fate(function, flows.origin(function, call), POLICY)
         if not result.finding:
             return
         kind: Optional[str] = result.kind
         if target.endswith("getresponse"):
-            owner = owner_fate(function, call, OWNER_POLICY)
+            owner = flows.owner_fate(function, call, OWNER_POLICY)
             if owner is not None and owner.kind in (CLOSED, UNSAFE):
                 if owner.close is None:
                     return  # the connection is closed on every path (with, finally)
                 # Closed through its connection: judged from this response on.
-                kind = UNSAFE if risky_before(function, call, owner.close) else None
+                kind = UNSAFE if flows.risky_before(function, call, owner.close) else None
                 if kind is None:
                     return
         if kind == UNSAFE:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from ..facts import Facts
 from ..calls import call_text
-from ..ownership import Policy, facts_of, fate, origin_of
+from ..ownership import Ownership, Policy
 from ..rule import Rule, imported
 from ..scopes import CallSite
 from ..signature import Signature
@@ -61,6 +62,7 @@ class ClientNotClosed(Rule):
     """
 
     code = "HB103"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"client", "response"}), libraries=("requests", "httpx", "aiohttp", "urllib3", "http.client"))
     name = "client-not-closed"
     message = "{call}() {kind} is created per request and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
@@ -68,7 +70,8 @@ class ClientNotClosed(Rule):
     calls = frozenset({"Session", "session", "Client", "AsyncClient", "ClientSession", "PoolManager", "ProxyManager",
                        "HTTPConnection", "HTTPSConnection"})
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
@@ -79,7 +82,7 @@ class ClientNotClosed(Rule):
             return
         if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
             return
-        result = fate(function, origin_of(facts_of(function), call), POLICY)
+        result = flows.fate(function, flows.origin(function, call), POLICY)
         if not result.finding:
             return
         with_ = "async with" if target in ("httpx.AsyncClient", "aiohttp.ClientSession") else "with"

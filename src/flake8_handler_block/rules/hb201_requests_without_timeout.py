@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..fix.fixers import fix_timeout
 from ..rule import MissingTimeoutRule, imported
 from ..signature import SOCKET_STATES, Signature
 
@@ -54,5 +55,5 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
     gate = imported("requests")
     calls = frozenset({*_VERBS, "request", "send"})
-    fixable = True
+    fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     timeouts = TIMEOUT_POSITION

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
+from ..fix.fixers import fix_timeout
+from ..facts import Facts
 from ..calls import is_none, positional
 from ..rule import MissingTimeoutRule
 from ..scopes import CallSite
@@ -69,7 +71,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"
     gate = ('urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet')
     calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
-    fixable = True
+    fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -79,7 +81,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.pending = []
         self.default_set = False
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
         if target == "socket.setdefaulttimeout":
             args = positional(site.node)
@@ -93,7 +95,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
                 return
             self.pending.append((site, TIMEOUT_POSITION[target]))
 
-    def finish(self) -> None:
+    def finish(self, facts: Facts) -> None:
         if self.default_set:
             return
         for site, index in self.pending:

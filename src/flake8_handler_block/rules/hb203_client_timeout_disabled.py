@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..fix.fixers import fix_hb203
+from ..facts import Facts
 from ..calls import (
     MISSING, NONE, PRESENT, argument_state, call_text, forwards_unknown_kwargs, has_star, is_none, keyword, positional,
 )
@@ -69,9 +71,9 @@ class ClientTimeoutDisabled(Rule):
         {name.rsplit(".", 1)[-1] for name in HTTPX_CALLS}
         | {"ClientTimeout", "request", *URLLIB3_METHODS}
     )
-    fixable = True
+    fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
         target = self.ctx.callee(call, site.scope)
         if target is None:

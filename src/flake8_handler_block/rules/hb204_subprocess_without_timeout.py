@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..fix.fixers import fix_timeout
 from ..rule import MissingTimeoutRule
 from ..signature import Signature
 
@@ -47,5 +48,5 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     message = "{call}() {problem}: {where} can block forever on a child that never exits; pass timeout= and handle subprocess.TimeoutExpired"
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')
     calls = frozenset({"run", "call", "check_call", "check_output", "wait", "communicate"})
-    fixable = True
+    fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     timeouts = TIMEOUT_POSITION

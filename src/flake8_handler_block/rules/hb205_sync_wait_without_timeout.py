@@ -1,54 +1,21 @@
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Dict, Optional
 
-from ..calls import MISSING, NONE, PRESENT, argument_state, call_text, is_false, keyword, positional
-from ..names import Inst
+import libcst as cst
+
+from ..fix.fixers import fix_timeout
+from .. import catalog
+from ..catalog import Api
+from ..facts import Facts
+from ..calls import MISSING, NONE, PRESENT, argument_state, call_text, does_not_block
+from ..names import Inst, Ref
 from ..rule import Rule
 from ..scopes import CallSite, finished_future
 from ..signature import SYNC_WAITS, Signature
 
 
-class Wait(NamedTuple):
-    timeout_index: Optional[int]  # positional index of the timeout (None: keyword only)
-    outcome: str  # what never happening leaves the handler blocked
-    block_index: Optional[int] = None  # `block`/`blocking` flag position, when the call has one
-
-
-_QUEUE_GET = Wait(1, "no item ever arrives", block_index=0)
-_FUTURE = {"result": Wait(0, "the work never finishes"), "exception": Wait(0, "the work never finishes")}
-_ASYNC_RESULT = {"get": Wait(0, "the pool task never finishes"), "wait": Wait(0, "the pool task never finishes")}
-
-# receiver kind (its producer) -> method -> how it waits
-WAITS = {
-    "threading.Event": {"wait": Wait(0, "the event is never set")},
-    "threading.Condition": {
-        "wait": Wait(0, "nobody ever notifies"),
-        "wait_for": Wait(1, "the predicate never becomes true"),
-    },
-    "threading.Thread": {"join": Wait(0, "the thread never finishes")},
-    "threading.Barrier": {"wait": Wait(0, "the other parties never arrive")},
-    "multiprocessing.Process": {"join": Wait(0, "the process never exits")},
-    "concurrent.futures.Future": _FUTURE,
-    "concurrent.futures.ThreadPoolExecutor.submit": _FUTURE,
-    "concurrent.futures.ProcessPoolExecutor.submit": _FUTURE,
-    "asyncio.run_coroutine_threadsafe": _FUTURE,
-    **{
-        f"queue.{cls}": {"get": _QUEUE_GET}
-        for cls in ("Queue", "LifoQueue", "PriorityQueue", "SimpleQueue")
-    },
-    **{f"multiprocessing.{cls}": {"get": _QUEUE_GET} for cls in ("Queue", "JoinableQueue")},
-    **{
-        f"multiprocessing.{pool}.{method}": _ASYNC_RESULT
-        for pool in ("Pool", "pool.Pool", "pool.ThreadPool")
-        for method in ("apply_async", "map_async", "starmap_async")
-    },
-}
-# Module functions that wait on futures: callee -> timeout position.
-FUNCTION_WAITS = {
-    "concurrent.futures.wait": Wait(1, "a future never finishes"),
-    "concurrent.futures.as_completed": Wait(1, "a future never finishes"),
-}
+WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
 
 
 class SyncWaitWithoutTimeout(Rule):
@@ -95,43 +62,35 @@ class SyncWaitWithoutTimeout(Rule):
     name = "sync-wait-without-timeout"
     message = "{call}() has no timeout: {where} blocks forever if {outcome}; pass timeout= and handle the expiry"
     gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe')
-    calls = frozenset({"wait", "wait_for", "join", "get", "result", "exception", "as_completed"})
-    fixable = True  # waits that raise on expiry; see docs/fix.md
+    calls = catalog.last_names(WAITS)
+    fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
-        wait = self._wait(site)
-        if wait is None:
+        api = self._wait(site)
+        if api is None or api.timeout is None:
             return
-        if wait.block_index is not None and self._non_blocking(call, wait.block_index):
+        if api.blocking is not None and does_not_block(call, api.blocking.block_index):
             return
-        if wait in _FUTURE.values() and finished_future(site):
+        if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD and finished_future(site):
             return  # `if fut.done(): fut.result()` does not wait
-        if argument_state(call, "timeout", wait.timeout_index) in (MISSING, NONE):
-            self.report(call, site.function, call=call_text(call), outcome=wait.outcome)
+        if argument_state(call, "timeout", api.timeout.index) in (MISSING, NONE):
+            self.report(call, site.function, call=call_text(call), outcome=api.until)
 
-    def _wait(self, site: CallSite) -> Optional[Wait]:
+    def _wait(self, site: CallSite) -> Optional[Api]:
         call = site.node
         target = self.ctx.callee(call, site.scope)
-        if target in FUNCTION_WAITS:
-            return FUNCTION_WAITS[target]
-        if target is None or not hasattr(call.func, "value"):
+        api = WAITS.get(target) if target is not None else None
+        if api is None:
             return None
+        if not isinstance(call.func, cst.Attribute):
+            return api  # `wait(fs)` imported from concurrent.futures
         receiver = self.ctx.resolve(call.func.value, site.scope)
+        if isinstance(receiver, Ref):
+            return api  # a module function: concurrent.futures.wait(fs)
         if not isinstance(receiver, Inst):
             return None
-        wait = WAITS.get(receiver.producer, {}).get(call.func.attr.value)
-        if wait is not None and receiver.producer == "threading.Barrier" and receiver.call is not None:
+        if receiver.producer == "threading.Barrier" and receiver.call is not None:
             if argument_state(receiver.call, "timeout", 2) == PRESENT:
                 return None  # Barrier(n, timeout=...) is the default for wait()
-        return wait
-
-    @staticmethod
-    def _non_blocking(call, index: int) -> bool:
-        flag = keyword(call, "block")
-        if flag is None:
-            flag = keyword(call, "blocking")
-        values = positional(call)
-        if flag is None and len(values) > index:
-            flag = values[index]
-        return is_false(flag)
+        return api

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from ..calls import call_text, forwards_unknown_kwargs, has_star, is_false, is_none, keyword, positional
-from ..primitives import PrimitiveRule, Use
-from ..rule import ANYWHERE
+from ..facts import Facts
+from ..calls import argument, call_text, does_not_block, forwards_unknown_kwargs, has_star, is_none
+from ..primitives import Primitives, Use
+from ..rule import ANYWHERE, Rule
 from ..signature import Signature
 
 
@@ -13,19 +14,13 @@ def blocks_forever(use: Use) -> bool:
         return False
     if has_star(call) or forwards_unknown_kwargs(call):
         return False
-    values = positional(call)
-    block = keyword(call, "block")
-    if block is None and len(values) > 1:
-        block = values[1]
-    if is_false(block):
+    if does_not_block(call, 1):
         return False
-    timeout = keyword(call, "timeout")
-    if timeout is None and len(values) > 2:
-        timeout = values[2]
+    timeout = argument(call, "timeout", 2)
     return timeout is None or is_none(timeout)
 
 
-class PutOnUnconsumedBoundedQueue(PrimitiveRule):
+class PutOnUnconsumedBoundedQueue(Rule):
     """What it does:
     Finds a blocking `put()` on a bounded queue (`maxsize` > 0, or a `maxsize` that is
     not a literal) that nothing in the module consumes and that never escapes:
@@ -80,6 +75,7 @@ class PutOnUnconsumedBoundedQueue(PrimitiveRule):
     """
 
     code = "HB301"
+    needs = (Primitives,)
     runtime = Signature(states=frozenset({"queue put: full"}))
     name = "put-on-unconsumed-bounded-queue"
     message = (
@@ -89,8 +85,8 @@ class PutOnUnconsumedBoundedQueue(PrimitiveRule):
     scope = ANYWHERE
     gate = ('Queue',)
 
-    def finish(self) -> None:
-        for queue in self.facts.queues.values():
+    def finish(self, facts: Facts) -> None:
+        for queue in facts[Primitives].queues.values():
             if not queue.bounded or queue.consumed or queue.escaped:
                 continue
             for use in queue.puts:

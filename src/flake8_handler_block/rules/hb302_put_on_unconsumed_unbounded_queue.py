@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveRule
-from ..rule import ANYWHERE
+from ..primitives import Primitives
+from ..rule import ANYWHERE, Rule
 from ..signature import Signature
 
 
-class PutOnUnconsumedUnboundedQueue(PrimitiveRule):
+class PutOnUnconsumedUnboundedQueue(Rule):
     """What it does:
     Finds `put()` and `put_nowait()` on an unbounded queue (no `maxsize`, a literal
     `maxsize` of 0 or less, `SimpleQueue`) that nothing in the module consumes and that
@@ -43,6 +44,7 @@ class PutOnUnconsumedUnboundedQueue(PrimitiveRule):
     """
 
     code = "HB302"
+    needs = (Primitives,)
     runtime = Signature()  # an unconsumed unbounded queue only grows: nothing hangs to observe
     name = "put-on-unconsumed-unbounded-queue"
     message = (
@@ -52,8 +54,8 @@ class PutOnUnconsumedUnboundedQueue(PrimitiveRule):
     scope = ANYWHERE
     gate = ('Queue',)
 
-    def finish(self) -> None:
-        for queue in self.facts.queues.values():
+    def finish(self, facts: Facts) -> None:
+        for queue in facts[Primitives].queues.values():
             if queue.bounded or queue.consumed or queue.escaped:
                 continue
             for use in queue.puts:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import JOINABLE_KINDS, PrimitiveRule
-from ..rule import ANYWHERE
+from ..catalog import JOINABLE_QUEUE_KINDS
+from ..primitives import Primitives
+from ..rule import ANYWHERE, Rule
 from ..signature import Signature
 
 
-class QueueJoinWithoutTaskDone(PrimitiveRule):
+class QueueJoinWithoutTaskDone(Rule):
     """What it does:
     Finds `join()` on a queue (`queue.Queue/LifoQueue/PriorityQueue`,
     `asyncio.Queue/LifoQueue/PriorityQueue`, `multiprocessing.JoinableQueue`) when
@@ -47,6 +49,7 @@ class QueueJoinWithoutTaskDone(PrimitiveRule):
     """
 
     code = "HB303"
+    needs = (Primitives,)
     runtime = Signature(states=frozenset({"queue join"}))
     name = "queue-join-without-task-done"
     message = (
@@ -56,9 +59,9 @@ class QueueJoinWithoutTaskDone(PrimitiveRule):
     scope = ANYWHERE
     gate = ('Queue',)
 
-    def finish(self) -> None:
-        for queue in self.facts.queues.values():
-            if queue.kind not in JOINABLE_KINDS or queue.task_done or queue.escaped or not queue.puts:
+    def finish(self, facts: Facts) -> None:
+        for queue in facts[Primitives].queues.values():
+            if queue.kind not in JOINABLE_QUEUE_KINDS or queue.task_done or queue.escaped or not queue.puts:
                 continue
             for use in queue.joins:
                 if not use.guarded and not use.call.args:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from ..fix.blocks import fix_hb401
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveRule, in_except, in_exit_method, unprotected
-from ..rule import ANYWHERE
+from ..primitives import Primitives, in_except, in_exit_method, unprotected
+from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
 
 
-class WaitGroupDoneNotInFinally(PrimitiveRule):
+class WaitGroupDoneNotInFinally(Rule):
     """What it does:
     Finds a WaitGroup-style `done()`/`Done()` that is not in a `finally` block when
     code that can raise runs before it in the same function. The receiver is a wait
@@ -49,6 +51,7 @@ class WaitGroupDoneNotInFinally(PrimitiveRule):
     """
 
     code = "HB401"
+    needs = (Primitives,)
     runtime = Signature(consequence=frozenset({"event wait", "condition wait"}))
     name = "wait-group-done-not-in-finally"
     message = (
@@ -57,14 +60,14 @@ class WaitGroupDoneNotInFinally(PrimitiveRule):
     )
     scope = ANYWHERE
     gate = ('done(', 'Done(')
-    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    fixer = fix_hb401  # `flake8-handler-block fix`: see docs/fix.md
 
-    def finish(self) -> None:
-        facts = self.facts
-        for use in facts.uses("done", "Done"):
+    def finish(self, facts: Facts) -> None:
+        primitives = facts[Primitives]
+        for use in primitives.uses("done", "Done"):
             if use.in_lambda or in_finally(use.block) or in_except(use.block) or in_exit_method(use):
                 continue
-            if not facts.is_wait_group(use):
+            if not primitives.is_wait_group(use):
                 continue
-            if unprotected(use, self.module_node):
+            if unprotected(use, facts.tree):
                 self.report(use.call, use.function, call=call_text(use.call))

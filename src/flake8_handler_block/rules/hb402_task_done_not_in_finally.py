@@ -3,14 +3,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
+from ..fix.blocks import fix_hb402
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveRule, Use, in_except, in_exit_method, unprotected
-from ..rule import ANYWHERE
+from ..primitives import Primitives, Use, in_except, in_exit_method, unprotected
+from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
 
 
-class TaskDoneNotInFinally(PrimitiveRule):
+class TaskDoneNotInFinally(Rule):
     """What it does:
     Finds `task_done()` outside a `finally` block in a function that took the item
     with `get()`/`get_nowait()` on the same receiver, when code that can raise runs
@@ -50,6 +52,7 @@ class TaskDoneNotInFinally(PrimitiveRule):
     """
 
     code = "HB402"
+    needs = (Primitives,)
     runtime = Signature(consequence=frozenset({"queue join"}))
     name = "task-done-not-in-finally"
     message = (
@@ -58,20 +61,20 @@ class TaskDoneNotInFinally(PrimitiveRule):
     )
     scope = ANYWHERE
     gate = ('task_done',)
-    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    fixer = fix_hb402  # `flake8-handler-block fix`: see docs/fix.md
 
-    def finish(self) -> None:
-        facts = self.facts
+    def finish(self, facts: Facts) -> None:
+        primitives = facts[Primitives]
         gets: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
-        for use in facts.uses("get", "get_nowait"):
+        for use in primitives.uses("get", "get_nowait"):
             gets[(id(use.function), use.text)].append(use)
-        for use in facts.uses("task_done"):
+        for use in primitives.uses("task_done"):
             starts = gets.get((id(use.function), use.text))
             if not starts or not use.text:
                 continue
             if use.in_lambda or in_finally(use.block) or in_except(use.block) or in_exit_method(use):
                 continue
-            if facts.known_non_queue(use):
+            if primitives.known_non_queue(use):
                 continue
-            if unprotected(use, self.module_node, starts):
+            if unprotected(use, facts.tree, starts):
                 self.report(use.call, use.function, call=call_text(use.call))

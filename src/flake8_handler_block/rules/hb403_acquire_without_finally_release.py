@@ -3,14 +3,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
+from ..fix.blocks import fix_hb403
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveRule, Use, in_except, unprotected
-from ..rule import ANYWHERE
+from ..primitives import Primitives, Use, in_except, unprotected
+from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
 
 
-class AcquireWithoutFinallyRelease(PrimitiveRule):
+class AcquireWithoutFinallyRelease(Rule):
     """What it does:
     Finds an explicit `acquire()` on a lock or semaphore known from its constructor
     (`threading`/`multiprocessing` `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`,
@@ -51,6 +53,7 @@ class AcquireWithoutFinallyRelease(PrimitiveRule):
     """
 
     code = "HB403"
+    needs = (Primitives,)
     runtime = Signature(states=frozenset({"lock acquire", "semaphore acquire"}))
     name = "acquire-without-finally-release"
     message = (
@@ -59,24 +62,24 @@ class AcquireWithoutFinallyRelease(PrimitiveRule):
     )
     scope = ANYWHERE
     gate = ('acquire(',)
-    fixable = True  # `flake8-handler-block fix`: see docs/fix.md
+    fixer = fix_hb403  # `flake8-handler-block fix`: see docs/fix.md
 
-    def finish(self) -> None:
-        facts = self.facts
+    def finish(self, facts: Facts) -> None:
+        primitives = facts[Primitives]
         releases: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
-        for use in facts.uses("release"):
+        for use in primitives.uses("release"):
             releases[(id(use.function), use.text)].append(use)
-        for use in facts.uses("acquire"):
+        for use in primitives.uses("acquire"):
             if not use.text or use.in_lambda:
                 continue
             paired = releases.get((id(use.function), use.text))
             if not paired:
                 continue
-            kind = facts.lock_kind(use)
+            kind = primitives.lock_kind(use)
             if kind is None:
                 continue
             if any(in_finally(r.block) or in_except(r.block) or r.in_lambda for r in paired):
                 continue
-            if any(unprotected(r, self.module_node, [use]) for r in paired):
+            if any(unprotected(r, facts.tree, [use]) for r in paired):
                 idiom = f"async with {use.text}:" if kind.startswith("asyncio.") else f"with {use.text}:"
                 self.report(use.call, use.function, call=call_text(use.call), idiom=idiom)

@@ -4,9 +4,10 @@ from typing import Optional, Set
 
 import libcst as cst
 
+from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveRule, Use
-from ..rule import ANYWHERE
+from ..primitives import Primitives, Use
+from ..rule import ANYWHERE, Rule
 from ..signature import Signature
 
 _SPAWN_CLASSES = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process"})
@@ -30,7 +31,7 @@ def _first_call(function: cst.FunctionDef) -> Optional[cst.Call]:
     return None
 
 
-class WaitGroupAddInWorker(PrimitiveRule):
+class WaitGroupAddInWorker(Rule):
     """What it does:
     Finds a wait group's `add()`/`Add()` that is the first act of the worker it
     counts: the function passed as `target=` to `threading.Thread`/`Timer` or
@@ -73,6 +74,7 @@ class WaitGroupAddInWorker(PrimitiveRule):
     """
 
     code = "HB404"
+    needs = (Primitives,)
     runtime = Signature()  # a race that lets wait() return early: nothing hangs to observe
     name = "wait-group-add-in-worker"
     message = (
@@ -82,21 +84,21 @@ class WaitGroupAddInWorker(PrimitiveRule):
     scope = ANYWHERE
     gate = ('WaitGroup', 'done(', 'Done(')
 
-    def finish(self) -> None:
-        facts = self.facts
-        adds = {id(use.call): use for use in facts.uses("add", "Add")}
+    def finish(self, facts: Facts) -> None:
+        primitives = facts[Primitives]
+        adds = {id(use.call): use for use in primitives.uses("add", "Add")}
         if not adds:
             return
         seen: Set[int] = set()
-        for spawn in facts.c.spawns:
+        for spawn in primitives.c.spawns:
             if spawn.name in ("Thread", "Timer", "Process"):
                 if self.ctx.callee(spawn.call, spawn.scope) not in _SPAWN_CLASSES:
                     continue
-            worker = facts.worker_of(spawn)
+            worker = primitives.worker_of(spawn)
             if worker is None or id(worker) in seen:
                 continue
             seen.add(id(worker))
             call = _first_call(worker.node)
             use: Optional[Use] = adds.get(id(call)) if call is not None else None
-            if use is not None and facts.is_wait_group(use):
+            if use is not None and primitives.is_wait_group(use):
                 self.report(use.call, worker, call=call_text(use.call))

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Optional, Set
+from typing import Set
 
 import libcst as cst
 
+from ..facts import Facts
 from ..calls import call_text, keyword
-from ..ownership import Policy, fate, single_value
+from ..ownership import Ownership, Policy
 from ..rule import Rule
-from ..scopes import CallSite, ModuleScope
+from ..scopes import CallSite, derives_from
 from ..signature import Signature
 
 THREAD_CLASSES = frozenset({"threading.Thread"})
@@ -55,6 +56,7 @@ class ThreadNotJoined(Rule):
     """
 
     code = "HB501"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"thread"}))
     name = "thread-not-joined"
     message = "{call}() thread is started and never joined: {where} returns while it runs on and its errors are lost; join it or hand the work to a queue or executor owned by the app"
@@ -65,7 +67,8 @@ class ThreadNotJoined(Rule):
         super().__init__(ctx)
         self.seen: Set[int] = set()
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
@@ -81,7 +84,7 @@ class ThreadNotJoined(Rule):
         if isinstance(creation, cst.Name):
             if not self._may_be_thread(creation.value, site.scope):
                 return  # cheap: no binding of this name looks like a thread
-            value = single_value(function, creation.value)
+            value = flows.single_value(function, creation.value)
             if value is None:
                 return
             creation = value
@@ -90,7 +93,7 @@ class ThreadNotJoined(Rule):
         if not self._is_thread(creation, site.scope) or _serves(creation):
             return
         self.seen.add(id(creation))
-        if fate(function, creation, POLICY).finding:
+        if flows.fate(function, creation, POLICY).finding:
             self.report(creation, function, call=call_text(creation))
 
     def _may_be_thread(self, name: str, scope) -> bool:
@@ -107,7 +110,7 @@ class ThreadNotJoined(Rule):
         if target in THREAD_CLASSES:
             return True
         if isinstance(call.func, cst.Name):
-            return _local_subclass(self.ctx.module, call.func.value, THREAD_CLASSES)
+            return derives_from(self.ctx.module, call.func.value, THREAD_CLASSES)
         return False
 
 
@@ -115,18 +118,3 @@ def _serves(call: cst.Call) -> bool:
     """``Thread(target=server.serve_forever)``: the server's shutdown() ends it (HB503's business)."""
     target = keyword(call, "target")
     return isinstance(target, cst.Attribute) and target.attr.value == "serve_forever"
-
-
-def _local_subclass(module: ModuleScope, name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:
-    """Is ``name`` a class of this module deriving (transitively) from one of ``bases``?"""
-    seen = _seen or set()
-    for cls in module.class_defs.get(name, []):
-        if id(cls) in seen:
-            continue
-        seen.add(id(cls))
-        if any(base in bases for base in cls.base_names()):
-            return True
-        for arg in cls.node.bases:
-            if isinstance(arg.value, cst.Name) and _local_subclass(module, arg.value.value, bases, seen):
-                return True
-    return False

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from ..facts import Facts
 from ..calls import call_text
 from ..names import dotted_name
-from ..ownership import Policy, enclosing_with_calls, fate
+from ..ownership import Ownership, Policy
 from ..rule import ANYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import Signature
@@ -57,6 +58,7 @@ class TaskDropped(Rule):
     """
 
     code = "HB502"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"task"}), unowned=True)
     name = "task-dropped"
     message = "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; keep a reference (a set, a TaskGroup) or await it"
@@ -64,18 +66,19 @@ class TaskDropped(Rule):
     gate = ('create_task', 'ensure_future')
     calls = frozenset({"create_task", "ensure_future"})
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
         call = site.node
         if self.ctx.callee(call, site.scope) not in TASK_CALLS:
             return
-        for entered in enclosing_with_calls(function, call):
+        for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""
             if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
                 return
-        result = fate(function, call, POLICY)
+        result = flows.fate(function, call, POLICY)
         if not result.finding:
             return
         problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"

@@ -4,12 +4,13 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
+from ..facts import Facts
 from ..calls import call_text
-from ..ownership import UNSAFE, Policy, fate, is_pytest_fixture, single_value
+from ..ownership import Flows, Ownership, Policy, UNSAFE, is_pytest_fixture
+from ..walk import iter_nodes
 from ..rule import ANYWHERE, Rule
-from ..scopes import ClassScope, FunctionScope, Scope
+from ..scopes import ClassScope, FunctionScope, Scope, derives_from
 from ..signature import Signature
-from .hb501_thread_not_joined import _local_subclass
 
 _SOCKETSERVERS = (
     "TCPServer", "UDPServer", "ThreadingTCPServer", "ThreadingUDPServer", "ForkingTCPServer",
@@ -79,6 +80,7 @@ class ServerNotShutDown(Rule):
     """
 
     code = "HB503"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"server", "thread"}))
     name = "server-not-shut-down"
     message = "{call}() server runs serve_forever() in the background and {problem}: {where} {fix}"
@@ -93,10 +95,11 @@ class ServerNotShutDown(Rule):
         if node.attr.value == "serve_forever":
             self.starts.append((node, self.ctx.scope))
 
-    def finish(self) -> None:
+    def finish(self, facts: Facts) -> None:
+        flows = facts[Ownership]
         seen: Set[int] = set()
         for attr, scope in self.starts:
-            found = self._creation(attr, scope)
+            found = self._creation(attr, scope, flows)
             if found is None:
                 continue
             function, creation, attribute = found
@@ -112,7 +115,7 @@ class ServerNotShutDown(Rule):
             # pytest runs a fixture's code after `yield` whatever the test did: no
             # straight-line strictness there; elsewhere a failing assert skips it.
             policy = Policy(closers=_CLOSERS, background=_BACKGROUND, fixture=fixture, strict=not fixture)
-            result = fate(function, creation, policy)
+            result = flows.fate(function, creation, policy)
             if not (result.finding and result.background and not result.foreground):
                 continue
             if result.kind == UNSAFE:
@@ -126,13 +129,15 @@ class ServerNotShutDown(Rule):
                 fix = "leaves it serving and its port bound; call shutdown() and server_close() in finally"
             self.report(creation, function, call=call_text(creation), problem=problem, fix=fix)
 
-    def _creation(self, attr: cst.Attribute, scope: Scope) -> Optional[Tuple[FunctionScope, cst.Call, Optional[str]]]:
+    def _creation(
+        self, attr: cst.Attribute, scope: Scope, flows: Flows
+    ) -> Optional[Tuple[FunctionScope, cst.Call, Optional[str]]]:
         receiver = attr.value
         function = scope.function
         if isinstance(receiver, cst.Name):
             while function is not None:
                 if receiver.value in function.bindings:
-                    value = single_value(function, receiver.value)
+                    value = flows.single_value(function, receiver.value)
                     if isinstance(value, cst.Call):
                         return function, value, None
                     return None
@@ -163,7 +168,7 @@ class ServerNotShutDown(Rule):
         if target in SERVER_CLASSES or target in SERVER_FACTORIES:
             return True
         if isinstance(call.func, cst.Name):
-            return _local_subclass(self.ctx.module, call.func.value, SERVER_CLASSES)
+            return derives_from(self.ctx.module, call.func.value, SERVER_CLASSES)
         return False
 
     def _check_stored(self, function: FunctionScope, creation: cst.Call, attribute: str) -> None:
@@ -184,21 +189,12 @@ def _is_test_class(cls: ClassScope) -> bool:
     return any(base.rsplit(".", 1)[-1].endswith("TestCase") for base in cls.base_names())
 
 
-class _AttributeCloseFinder(cst.CSTVisitor):
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-        self.found = False
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if (
-            node.attr.value in _CLOSERS
-            and isinstance(node.value, cst.Attribute)
-            and node.value.attr.value == self.attribute
-        ):
-            self.found = True
-
-
 def _closes_attribute(node: cst.CSTNode, attribute: str) -> bool:
-    finder = _AttributeCloseFinder(attribute)
-    node.visit(finder)
-    return finder.found
+    """Whether ``node`` mentions ``<x>.<attribute>.shutdown`` (or another closer)."""
+    return any(
+        isinstance(found, cst.Attribute)
+        and found.attr.value in _CLOSERS
+        and isinstance(found.value, cst.Attribute)
+        and found.value.attr.value == attribute
+        for found in iter_nodes(node)
+    )

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from ..facts import Facts
 from ..calls import call_text
-from ..ownership import Policy, facts_of, fate, origin_of
+from ..ownership import Ownership, Policy
 from ..rule import Rule
 from ..scopes import CallSite
 from ..signature import Signature
@@ -56,13 +57,15 @@ class ExecutorNotShutDown(Rule):
     """
 
     code = "HB504"
+    needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"executor", "thread"}))
     name = "executor-not-shut-down"
     message = "{call}() is created per request and never shut down: {where} leaves its workers running; use `with {call}(...) as pool:` or one shared executor"
     gate = ('ThreadPoolExecutor', 'ProcessPoolExecutor', 'multiprocessing')
     calls = frozenset({"ThreadPoolExecutor", "ProcessPoolExecutor", "Pool", "ThreadPool"})
 
-    def check_call(self, site: CallSite) -> None:
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        flows = facts[Ownership]
         function = site.function
         if function is None:
             return
@@ -71,5 +74,5 @@ class ExecutorNotShutDown(Rule):
             return
         if function.name == "__init__":
             return
-        if fate(function, origin_of(facts_of(function), call), POLICY).finding:
+        if flows.fate(function, flows.origin(function, call), POLICY).finding:
             self.report(call, function, call=call_text(call))

@@ -1,62 +1,42 @@
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from ..facts import Facts
 from ..names import Ref, dotted_name, resolve
 from ..rule import ASYNC_HANDLER, Rule
-from .hb601_blocking_call_in_async_handler import OFFLOAD_CALLS, OffloadTracker
 from ..scopes import FunctionScope, Scope
+from ..walk import children, iter_nodes
 from ..signature import Signature
 
 _EMPTY_MODULE = cst.Module(body=[])
 _CANCELLED = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
-# A coroutine handed to these runs as a task of its own: the request's cancellation never reaches it.
-SPAWN_CALLS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
 
 
-class _Finder(cst.CSTVisitor):
+class _Found(NamedTuple):
     """What a statement block does, not counting nested functions, lambdas and classes."""
 
-    def __init__(self) -> None:
-        self.awaits: List[cst.CSTNode] = []  # awaited expressions (and async for/with items)
-        self.awaited: List[cst.CSTNode] = []  # only the operands of `await`
-        self.raises = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Await(self, node: cst.Await) -> None:
-        self.awaits.append(node.expression)
-        self.awaited.append(node.expression)
-
-    def visit_For(self, node: cst.For) -> None:
-        if node.asynchronous is not None:
-            self.awaits.append(node.iter)
-
-    def visit_With(self, node: cst.With) -> None:
-        if node.asynchronous is not None:
-            self.awaits.extend(item.item for item in node.items)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        if node.asynchronous is not None:
-            self.awaits.append(node.iter)
-
-    def visit_Raise(self, node: cst.Raise) -> None:
-        self.raises = True
+    awaits: List[cst.CSTNode]  # awaited expressions (and async for/with items)
+    awaited: List[cst.CSTNode]  # only the operands of `await`
+    raises: bool
 
 
-def _scan(body: cst.CSTNode) -> _Finder:
-    finder = _Finder()
-    body.visit(finder)
-    return finder
+def _scan(body: cst.CSTNode) -> _Found:
+    found = _Found([], [], False)
+    raises = False
+    for node in iter_nodes(body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Await):
+            found.awaits.append(node.expression)
+            found.awaited.append(node.expression)
+        elif isinstance(node, (cst.For, cst.CompFor)) and node.asynchronous is not None:
+            found.awaits.append(node.iter)
+        elif isinstance(node, cst.With) and node.asynchronous is not None:
+            found.awaits.extend(item.item for item in node.items)
+        elif isinstance(node, cst.Raise):
+            raises = True
+    return found._replace(raises=raises)
 
 
 def _is_builtin(name: str, scope: Scope) -> bool:
@@ -72,19 +52,14 @@ def _is_builtin(name: str, scope: Scope) -> bool:
 def _names_in(expr: cst.CSTNode) -> Set[str]:
     """Dotted names written inside ``expr`` (``task``, ``self._task``)."""
     found: Set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
-            text = dotted_name(node)
-            if text is not None:
-                found.add(text)
-                return False
-            return None
-
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-    expr.visit(_Collect())
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        text = dotted_name(node) if isinstance(node, (cst.Attribute, cst.Name)) else None
+        if text is not None:
+            found.add(text)  # the whole chain, not its parts
+        else:
+            stack.extend(children(node))
     return found
 
 
@@ -155,16 +130,8 @@ class CancellationSwallowed(Rule):
         super().__init__(ctx)
         self._cancelled: Set[str] = set()  # dotted receivers of `.cancel()` (and what a loop cancels)
         self._candidates: List[Tuple[cst.ExceptHandler, FunctionScope, str, List[cst.CSTNode]]] = []
-        self._offload = OffloadTracker(OFFLOAD_CALLS, SPAWN_CALLS)
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._offload.visit_lambda(node)
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._offload.leave_lambda(original_node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        self._offload.visit_call(node, self.ctx.function)
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "cancel"):
             return
@@ -193,7 +160,7 @@ class CancellationSwallowed(Rule):
         if function is None or not function.is_async:
             return
         scope = self.ctx.scope
-        finder: Optional[_Finder] = None
+        finder: Optional[_Found] = None
         for handler in handlers:
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
@@ -220,12 +187,9 @@ class CancellationSwallowed(Rule):
                 return f"except{star} {_EMPTY_MODULE.code_for_node(expr)}"
         return None
 
-    def finish(self) -> None:
-        if not self._candidates or self.ctx.reach is None:
-            return
-        on_request_task = self._offload.on_loop(self.ctx.reach.on_loop)
+    def finish(self, facts: Facts) -> None:
         for handler, function, clause, awaits in self._candidates:
-            if function not in on_request_task:
+            if function not in facts.reach.in_request_task:
                 continue
             if self._cancel_then_await(awaits, function):
                 continue

@@ -1,0 +1,214 @@
+"""What the analysed APIs do: one table, read by every rule, by ``fix`` and by ``confirm``.
+
+For each callee, written as ``names.callee`` resolves it (``requests.Session.get`` is
+``get`` on a value built by ``requests.Session()``), an :class:`Api` entry says:
+
+* ``family``: which kind of wait it is; each HB2xx rule reports one family;
+* ``timeout``: where its timeout goes (keyword name, positional index) and what
+  happens when it expires (``raises``: the caller sees an exception; ``returns``:
+  it returns quietly, so adding a timeout changes the caller's logic);
+* ``blocking``: it blocks the calling thread (HB601), how a call can opt out
+  (a false ``block`` flag, a zero timeout), and what to use on an event loop;
+* ``until``: what it waits for, in words, for messages.
+
+Factories (what kind of object a constructor returns) and hand-offs (calls that run
+a callable elsewhere) are here too. Nothing in this module imports libcst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
+
+# -- families: the rule that reports a missing timeout ------------------------------------
+
+REQUESTS = "requests"  # HB201
+STDLIB_NETWORK = "stdlib-network"  # HB202
+SUBPROCESS = "subprocess"  # HB204
+SYNC_WAIT = "sync-wait"  # HB205
+OTHER = "other"  # blocks, but its timeout is another rule's business (or has none)
+
+RAISES, RETURNS = "raises", "returns"
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Where a call takes its timeout and what happens when it expires."""
+
+    index: Optional[int] = None  # positional index, None when keyword-only
+    keyword: str = "timeout"
+    on_expiry: str = RAISES
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """How a call blocks the calling thread, for HB601."""
+
+    instead: str  # what to use on an event loop
+    block_index: Optional[int] = None  # position of a `block`/`blocking` flag (False: does not block)
+    bounded_only: bool = False  # queue put(): blocks only when the queue has a maxsize
+
+
+@dataclass(frozen=True)
+class Api:
+    family: str = OTHER
+    timeout: Optional[Timeout] = None
+    blocking: Optional[Blocking] = None
+    until: str = ""  # what it waits for: "the event is never set"
+
+
+# -- what to use instead, on an event loop ---------------------------------------------------
+
+SLEEP_INSTEAD = "use await asyncio.sleep(...)"
+HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
+SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asyncio.to_thread(...)"
+SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
+SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
+FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+_HTTP = Blocking(HTTP_INSTEAD)
+_SYNC = Blocking(SYNC_INSTEAD)
+_FUTURE = Blocking(FUTURE_INSTEAD)
+
+# -- factories: what a constructor builds --------------------------------------------------
+
+QUEUE_KINDS = frozenset(
+    {
+        "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "queue.SimpleQueue",
+        "asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue",
+        "multiprocessing.Queue", "multiprocessing.JoinableQueue", "multiprocessing.SimpleQueue",
+    }
+)
+UNBOUNDED_QUEUE_KINDS = frozenset({"queue.SimpleQueue", "multiprocessing.SimpleQueue"})
+JOINABLE_QUEUE_KINDS = QUEUE_KINDS - {"queue.SimpleQueue", "multiprocessing.SimpleQueue", "multiprocessing.Queue"}
+SYNC_QUEUE_KINDS = ("queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "multiprocessing.Queue",
+                    "multiprocessing.JoinableQueue")
+LOCK_KINDS = frozenset(
+    f"{mod}.{cls}"
+    for mod in ("threading", "multiprocessing")
+    for cls in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
+) | frozenset(f"asyncio.{cls}" for cls in ("Lock", "Semaphore", "BoundedSemaphore", "Condition"))
+# Libraries whose objects are never WaitGroup-like, whatever methods are called on them.
+NOT_WAIT_GROUP_MODULES = frozenset(
+    {"asyncio", "threading", "concurrent", "queue", "multiprocessing", "collections", "set", "dict", "list",
+     "builtins", "weakref", "requests", "httpx", "aiohttp", "urllib3", "socket", "subprocess"}
+)
+URLLIB3_POOLS = (
+    "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
+)
+URLLIB3_REQUEST_METHODS = ("request", "urlopen", "request_encode_url", "request_encode_body")
+FUTURE_KINDS = (
+    "concurrent.futures.Future",
+    "concurrent.futures.ThreadPoolExecutor.submit",
+    "concurrent.futures.ProcessPoolExecutor.submit",
+    "asyncio.run_coroutine_threadsafe",
+)
+ASYNC_RESULT_KINDS = tuple(
+    f"multiprocessing.{pool}.{method}"
+    for pool in ("Pool", "pool.Pool", "pool.ThreadPool")
+    for method in ("apply_async", "map_async", "starmap_async")
+)
+
+
+def _entries() -> Iterator[Tuple[str, Api]]:
+    # requests: every verb takes timeout= by keyword only; Session.request's is the 9th parameter.
+    for verb in (*HTTP_VERBS, "request"):
+        yield f"requests.{verb}", Api(REQUESTS, Timeout(), _HTTP)
+        index = 8 if verb == "request" else None  # request(method, url, params, data, headers, cookies, files, auth, timeout)
+        yield f"requests.Session.{verb}", Api(REQUESTS, Timeout(index), _HTTP)
+    yield "requests.Session.send", Api(REQUESTS, Timeout(), _HTTP)
+
+    # the standard library's network clients: the timeout's position in the constructor
+    for callee, index in (
+        ("urllib.request.urlopen", 2), ("http.client.HTTPConnection", 2), ("http.client.HTTPSConnection", 4),
+        ("socket.create_connection", 1), ("smtplib.SMTP", 3), ("smtplib.SMTP_SSL", 5), ("smtplib.LMTP", 4),
+        ("ftplib.FTP", 4), ("ftplib.FTP_TLS", 7), ("imaplib.IMAP4", 2), ("imaplib.IMAP4_SSL", 5),
+        ("poplib.POP3", 2), ("poplib.POP3_SSL", 4), ("telnetlib.Telnet", 2),
+    ):
+        blocking = _HTTP if callee == "urllib.request.urlopen" else None
+        if callee == "socket.create_connection":
+            blocking = Blocking(SOCKET_INSTEAD)
+        yield callee, Api(STDLIB_NETWORK, Timeout(index), blocking)
+    yield "urllib.request.build_opener.open", Api(OTHER, None, _HTTP)
+    yield "urllib.request.OpenerDirector.open", Api(OTHER, None, _HTTP)
+    yield "websocket.create_connection", Api(OTHER, None, Blocking("use an async websocket client (websockets, aiohttp)"))
+
+    # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
+    for verb in (*HTTP_VERBS, "request", "stream"):
+        yield f"httpx.{verb}", Api(OTHER, None, _HTTP)
+    for verb in (*HTTP_VERBS, "request", "stream", "send"):
+        yield f"httpx.Client.{verb}", Api(OTHER, None, _HTTP)
+    yield "urllib3.request", Api(OTHER, None, _HTTP)
+    for pool in URLLIB3_POOLS:
+        for method in URLLIB3_REQUEST_METHODS:
+            yield f"{pool}.{method}", Api(OTHER, None, _HTTP)
+
+    # subprocess
+    for fn in ("run", "call", "check_call", "check_output"):
+        yield f"subprocess.{fn}", Api(SUBPROCESS, Timeout(), Blocking(SUBPROCESS_INSTEAD))
+    yield "subprocess.Popen.wait", Api(SUBPROCESS, Timeout(0), Blocking(SUBPROCESS_INSTEAD))
+    yield "subprocess.Popen.communicate", Api(SUBPROCESS, Timeout(1), Blocking(SUBPROCESS_INSTEAD))
+
+    # sleeping
+    yield "time.sleep", Api(OTHER, Timeout(0, "secs"), Blocking(SLEEP_INSTEAD))
+
+    # synchronisation waits; Event.wait/Condition.wait/join return quietly when their timeout expires
+    yield "threading.Event.wait", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _SYNC, "the event is never set")
+    yield "threading.Condition.wait", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _SYNC, "nobody ever notifies")
+    yield "threading.Condition.wait_for", Api(
+        SYNC_WAIT, Timeout(1, on_expiry=RETURNS), _SYNC, "the predicate never becomes true"
+    )
+    yield "threading.Thread.join", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _SYNC, "the thread never finishes")
+    yield "threading.Barrier.wait", Api(SYNC_WAIT, Timeout(0), _SYNC, "the other parties never arrive")
+    yield "multiprocessing.Process.join", Api(
+        SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _SYNC, "the process never exits"
+    )
+    for lock in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"):
+        # Lock acquisition is HB403's business (`with lock:`), not a missing timeout.
+        yield f"threading.{lock}.acquire", Api(OTHER, Timeout(1), Blocking(SYNC_INSTEAD, block_index=0))
+    queue_get = Blocking(SYNC_INSTEAD, block_index=0)
+    for kind in (*SYNC_QUEUE_KINDS, "queue.SimpleQueue"):
+        yield f"{kind}.get", Api(SYNC_WAIT, Timeout(1), queue_get, "no item ever arrives")
+    for kind in SYNC_QUEUE_KINDS:
+        yield f"{kind}.put", Api(OTHER, Timeout(2), Blocking(SYNC_INSTEAD, block_index=1, bounded_only=True))
+    for future in FUTURE_KINDS:
+        for method in ("result", "exception"):
+            yield f"{future}.{method}", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the work never finishes")
+    yield "concurrent.futures.wait", Api(SYNC_WAIT, Timeout(1, on_expiry=RETURNS), _FUTURE, "a future never finishes")
+    yield "concurrent.futures.as_completed", Api(SYNC_WAIT, Timeout(1), _FUTURE, "a future never finishes")
+    for result in ASYNC_RESULT_KINDS:
+        yield f"{result}.get", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the pool task never finishes")
+        yield f"{result}.wait", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _FUTURE, "the pool task never finishes")
+
+
+APIS: Mapping[str, Api] = dict(_entries())
+
+
+def family(name: str) -> Dict[str, Api]:
+    """The entries of one family (the calls one HB2xx rule checks)."""
+    return {callee: api for callee, api in APIS.items() if api.family == name}
+
+
+def last_names(callees: Mapping[str, object]) -> FrozenSet[str]:
+    """The last names of dotted callees: what a rule asks the engine to collect."""
+    return frozenset(callee.rsplit(".", 1)[-1] for callee in callees)
+
+
+# -- hand-offs: calls that run a callable somewhere else --------------------------------------
+
+# Run a callable (or a lambda) in a worker thread: it is not on the event loop.
+THREAD_HANDOFFS = frozenset(
+    {
+        "run_in_executor", "to_thread", "run_sync", "run_in_threadpool", "sync_to_async",
+        "database_sync_to_async", "submit", "async_add_executor_job", "add_executor_job",
+        "Thread", "start_new_thread", "asyncify", "make_async", "defer_to_thread", "deferToThread",
+    }
+)
+# Start a coroutine as a task of its own: on the loop, but not inside the request's task.
+TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
+# Decorators that turn a sync function into one that runs in a worker thread.
+OFFLOAD_DECORATORS = frozenset(
+    {"sync_to_async", "database_sync_to_async", "asyncify", "run_in_executor", "run_in_threadpool", "to_thread"}
+)

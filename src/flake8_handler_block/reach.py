@@ -1,0 +1,173 @@
+"""Which functions of a module serve a request, and how each is tied to its handler.
+
+Computed once per module after the walk, from the call edges the scope collector
+recorded. An edge says *how* the callee runs (``scopes.Edge``):
+
+* ``call``: called in place: same thread, same task;
+* ``task``: started as its own asyncio task (``create_task(f())``): on the event
+  loop, but a cancelled request does not cancel it;
+* ``thread``: handed to another thread (``to_thread(f)``, ``run_in_executor``,
+  ``submit``, ``Thread(target=f)``, a lambda given to one of these): still part of
+  the request's work, but off the event loop.
+
+From these: ``reachable`` (every function a handler reaches), ``on_loop`` (what
+runs on an async handler's event loop) and ``in_request_task`` (what runs inside
+the request's own task, where its cancellation arrives).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+
+from .config import Config
+from .handlers import find_handlers
+from .scopes import CALL, TASK, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
+from .catalog import OFFLOAD_DECORATORS
+
+ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
+HANDLER = "handler"  # honours the scope option
+ASYNC_HANDLER = "async-handler"  # code that runs on an async handler's event loop
+
+
+@dataclass(frozen=True)
+class Link:
+    """How a function is tied to a handler: the handler itself or reached from it."""
+
+    handler: FunctionScope
+    via: Optional[FunctionScope]  # None when the function is the handler
+
+    def where(self) -> str:
+        text = f"handler '{self.handler.qualname}'"
+        if self.via is not None:
+            text += f" via {self.via.name}()"
+        return text
+
+
+Successors = Callable[[FunctionScope], Iterable[FunctionScope]]
+
+
+class Reach:
+    """Handlers of the module and which functions each scope setting covers."""
+
+    def __init__(self, module: ModuleScope, config: Config) -> None:
+        self.config = config
+        self.handlers = find_handlers(module, config)
+        order = {fn: i for i, fn in enumerate(module.functions)}
+        ordered = sorted(self.handlers, key=order.__getitem__)
+        self.contained = _links(ordered, nested)
+        self.reachable = _links(ordered, lambda fn: [*nested(fn), *callees(fn, (CALL, TASK))])
+        if config.scope == "all":
+            async_roots = [fn for fn in module.functions if fn.is_async]
+        else:
+            async_roots = [fn for fn in ordered if fn.is_async]
+        if config.scope == "handlers":
+            def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
+                return [c for c in callees(fn, (CALL, TASK)) if c.parent is fn]
+        else:
+            def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
+                return list(callees(fn, (CALL, TASK)))
+        self.on_loop = _links(async_roots, lambda fn: [c for c in loop_successors(fn) if not runs_in_thread(c)])
+        self.in_request_task = _links(
+            async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
+        )
+
+    def link(self, function: Optional[FunctionScope]) -> Optional[Link]:
+        """The handler link that the configured scope gives ``function``."""
+        if function is None:
+            return None
+        table = self.contained if self.config.scope == "handlers" else self.reachable
+        return table.get(function)
+
+    def in_scope(self, scope: str, function: Optional[FunctionScope]) -> bool:
+        """Whether a finding of a rule looking at ``scope`` in ``function`` is kept."""
+        if scope == ANYWHERE:
+            return True
+        if scope == ASYNC_HANDLER:
+            return function in self.on_loop
+        return self.config.scope == "all" or self.link(function) is not None
+
+    def where(self, scope: str, function: Optional[FunctionScope]) -> str:
+        """How the message names the place: the handler chain, or the function itself."""
+        if scope == ASYNC_HANDLER and function is not None:
+            link = self.on_loop.get(function)
+        else:
+            link = self.link(function)
+        if link is not None:
+            return link.where()
+        return describe(function)
+
+
+def describe(function: Optional[FunctionScope]) -> str:
+    if function is None:
+        return "module-level code"
+    kind = "method" if isinstance(function.parent, ClassScope) else "function"
+    return f"{kind} '{function.qualname}'"
+
+
+def nested(function: FunctionScope) -> List[FunctionScope]:
+    return [fn for fns in function.nested.values() for fn in fns]
+
+
+def callees(function: FunctionScope, hows: Sequence[str]) -> Iterator[FunctionScope]:
+    """Functions of this module that ``function`` runs through edges of the given kinds."""
+    for edge in function.edges:
+        if edge.how in hows:
+            yield from edge_targets(function, edge)
+
+
+def edge_targets(function: FunctionScope, edge: Edge) -> List[FunctionScope]:
+    """The functions of this module an edge can go to (``f()``, ``self.m()``)."""
+    if edge.kind == "name":
+        return function_named(function, edge.name)
+    owner = enclosing_class(function)
+    return owner.method(edge.name) if owner is not None else []
+
+
+def function_named(function: FunctionScope, name: str) -> List[FunctionScope]:
+    """What a plain name called in ``function`` denotes among this module's functions."""
+    scope: Optional[Scope] = function
+    while scope is not None:
+        if isinstance(scope, FunctionScope) and name in scope.nested:
+            return scope.nested[name]
+        if isinstance(scope, ModuleScope):
+            return scope.defs.get(name, [])
+        if name in scope.bindings and not isinstance(scope, ClassScope):
+            return []  # shadowed by a variable
+        scope = scope.lookup_parent
+    return []
+
+
+def enclosing_class(function: FunctionScope) -> Optional[ClassScope]:
+    scope: Optional[Scope] = function
+    while isinstance(scope, FunctionScope):
+        if scope.cls is not None:
+            return scope.cls
+        scope = scope.parent
+    return None
+
+
+def runs_in_thread(function: FunctionScope) -> bool:
+    """Decorated to run in a worker thread (``@sync_to_async``, ``@asyncify``, ...)."""
+    return any(name.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for name in dotted_decorators(function))
+
+
+def _links(roots: Sequence[FunctionScope], successors: Successors) -> Dict[FunctionScope, Link]:
+    """Breadth-first from each root in order; the first handler to reach a function names it."""
+    links: Dict[FunctionScope, Link] = {}
+    for root in roots:
+        if root in links and links[root].via is None:
+            continue
+        links[root] = Link(root, None)
+        queue = deque([root])
+        seen = {root}
+        while queue:
+            current = queue.popleft()
+            for nxt in successors(current):
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                links.setdefault(nxt, Link(root, nxt))
+                queue.append(nxt)
+    return links
