@@ -1,8 +1,11 @@
 """Which functions serve a request.
 
 Framework knowledge is data: decorator names, registration calls, base classes and
-the methods they dispatch to. ``find_handlers`` reads the module facts the walk
-collected and returns each handler with the reason it was recognised.
+the methods they dispatch to. The rules read *plain facts* about a module
+(:class:`ModuleFacts`: each function's decorators and parameters, each class's bases,
+each registration call's arguments, all as dotted names and strings), so the same
+detector serves the libcst walk of one file (``find_handlers``) and the ``ast``
+summaries of the project index (``flake8_handler_block.project``).
 
 Precision comes first: a function wrongly taken for a handler makes every
 handler-scoped rule noisy in it and in everything it calls. So a name that is
@@ -14,13 +17,18 @@ tracing module, ``def get(self, request)`` in a class deriving from a view.
 from __future__ import annotations
 
 import os
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
-
-import libcst as cst
+import re
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
+)
 
 from .config import Config
-from .names import Ref, dotted_name, resolve
-from .scopes import ClassScope, FunctionScope, ModuleScope, Scope
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
+    from .scopes import ClassScope, FunctionScope, ModuleScope, Scope
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # The verbs a class-based view dispatches to (TRACE is never routed to a method in practice).
@@ -131,46 +139,187 @@ WSGI_PARAMS = ("environ", "start_response")
 ASGI_PARAMS = ("scope", "receive", "send")
 
 
-def find_handlers(module: ModuleScope, config: Config) -> Dict[FunctionScope, str]:
-    """Every handler of the module with a short reason (for docs and debugging)."""
-    found: Dict[FunctionScope, str] = {}
+
+# -- the plain facts the rules read ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decorator:
+    """One decorator: its callee as written and as resolved through the module's imports."""
+
+    written: str  # dotted callee as written ('' when not a dotted name)
+    full: str  # resolved through imports; ``written`` when it does not resolve
+    called: bool  # ``@x(...)`` rather than ``@x``
+    shape: str  # "name" (``@x``), "attribute" (``@a.x``) or "other"
+
+
+@dataclass(frozen=True)
+class Base:
+    """One base class expression of a class statement."""
+
+    written: str
+    full: str  # resolved through imports; ``written`` when it does not resolve
+    local: str  # the plain name when written as one (a class of the same module may be meant)
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    key: int  # position in ModuleFacts.functions (source order, outer before inner)
+    name: str
+    qualname: str
+    line: int  # line of ``def`` (0 when unknown)
+    is_async: bool
+    params: Tuple[str, ...]  # every parameter name, in order
+    positional: Tuple[str, ...]  # positional-only and positional-or-keyword names
+    star_args: bool  # has ``*args`` (a named one)
+    star_kwargs: bool
+    decorators: Tuple[Decorator, ...]
+    cls: Optional[int]  # key of the class when defined directly in a class body
+    parent_function: Optional[int]  # key of the nearest enclosing function
+    top_level: bool  # defined directly in the module body
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    key: int  # position in ModuleFacts.classes
+    name: str
+    qualname: str
+    line: int
+    bases: Tuple[Base, ...]
+    decorators: Tuple[Decorator, ...]
+    methods: Tuple[Tuple[str, Tuple[int, ...]], ...]  # name -> function keys, first definition first
+    top_level: bool
+
+    def method_keys(self, name: str) -> Tuple[int, ...]:
+        for method, keys in self.methods:
+            if method == name:
+                return keys
+        return ()
+
+
+@dataclass(frozen=True)
+class ViewRef:
+    """An argument of a registration call that may name a view.
+
+    kinds: ``name`` (``index``), ``self`` (``self.index``/``cls.index``), ``attribute``
+    (``views.index``), ``wrapped`` (``login_required(index)``: ``inner`` is the first
+    positional argument; ``views.Feed.as_view()`` too, with ``name`` "as_view"),
+    ``string`` (a string literal), ``other``.
+    """
+
+    kind: str
+    name: str = ""  # the plain name, the attribute, the wrapper's last name or the string
+    full: str = ""  # dotted path through imports ('' when unknown); the wrapper's for ``wrapped``
+    inner: Optional["ViewRef"] = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A call that may register a view: ``add_url_rule(...)``, ``path(...)``, ``Route(...)``."""
+
+    callee: str  # the callee's last name
+    full: str  # the callee resolved through imports ('' when unknown)
+    bare: bool  # the callee is a plain name
+    args: Tuple[ViewRef, ...]  # positional arguments (no ``*args``)
+    keywords: Tuple[Tuple[str, ViewRef], ...]
+    function: Optional[int]  # key of the innermost function around the call
+    line: int
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    filename: str
+    functions: Tuple[FunctionFacts, ...]
+    classes: Tuple[ClassFacts, ...]
+    registrations: Tuple[Registration, ...]
+    imported_packages: FrozenSet[str]  # first component of every module-level import
+
+    def defs(self) -> Set[str]:
+        return {fn.name for fn in self.functions if fn.top_level}
+
+    def class_defs(self, name: str) -> List[ClassFacts]:
+        return [cls for cls in self.classes if cls.top_level and cls.name == name]
+
+    def nested(self, key: Optional[int], name: str) -> List[FunctionFacts]:
+        """Functions named ``name`` defined directly in function ``key`` (module level for None)."""
+        if key is None:
+            return [fn for fn in self.functions if fn.top_level and fn.name == name]
+        return [
+            fn for fn in self.functions
+            if fn.name == name and fn.cls is None and not fn.top_level and fn.parent_function == key
+        ]
+
+    def method(self, cls: ClassFacts, name: str, _seen: Optional[Set[int]] = None) -> List[FunctionFacts]:
+        """``cls.name`` through the bases defined in this module."""
+        keys = cls.method_keys(name)
+        if keys:
+            return [self.functions[key] for key in keys]
+        seen = _seen if _seen is not None else set()
+        seen.add(cls.key)
+        for base in local_bases(self, cls):
+            if base.key not in seen:
+                found = self.method(base, name, seen)
+                if found:
+                    return found
+        return []
+
+
+def local_bases(module: ModuleFacts, cls: ClassFacts) -> List[ClassFacts]:
+    """Base classes written as a plain name of a class defined at the top of the same module."""
+    return [base_cls for base in cls.bases if base.local for base_cls in module.class_defs(base.local)]
+
+
+# (module, class) -> its base classes as far as they are known; the default knows one module.
+BaseLookup = Callable[[ModuleFacts, ClassFacts], Iterable[Tuple[ModuleFacts, ClassFacts]]]
+
+
+def _module_bases(module: ModuleFacts, cls: ClassFacts) -> Iterable[Tuple[ModuleFacts, ClassFacts]]:
+    return [(module, base) for base in local_bases(module, cls)]
+
+
+# -- the detector ---------------------------------------------------------------------
+
+
+def detect_handlers(
+    module: ModuleFacts, config: Config, bases_of: Optional[BaseLookup] = None
+) -> Dict[int, str]:
+    """Every handler of the module (function key -> short reason), from its facts alone.
+
+    ``bases_of`` says where base classes are defined; by default only classes of the
+    same module are followed (the project index passes one that crosses modules).
+    """
+    lookup = bases_of or _module_bases
+    found: Dict[int, str] = {}
     for function in module.functions:
         if _is_property(function):
             continue
         reason = _function_reason(function, module, config)
         if reason:
-            found[function] = reason
+            found[function.key] = reason
     for function, reason in _registered(module):
         if not _is_property(function):
-            found.setdefault(function, reason)
-    tornado = _imports(module, "tornado")
+            found.setdefault(function.key, reason)
     for cls in module.classes:
-        _add_class_handlers(cls, module, config, tornado, found)
+        _add_class_handlers(cls, module, config, lookup, found)
     return found
 
 
-def _is_property(function: FunctionScope) -> bool:
-    for decorator in function.node.decorators:
-        name = dotted_name(decorator.decorator) or ""
-        if name.rsplit(".", 1)[-1] in PROPERTY_DECORATORS:
-            return True
-    return False
+def _is_property(function: FunctionFacts) -> bool:
+    return any(
+        not decorator.called and decorator.written.rsplit(".", 1)[-1] in PROPERTY_DECORATORS
+        for decorator in function.decorators
+    )
 
 
-def _imports(module: ModuleScope, package: str) -> bool:
-    """Does the module bind any name imported from ``package``?"""
-    for bounds in module.bindings.values():
-        for bound in bounds:
-            if bound.kind == "ref" and str(bound.payload).split(".")[0] == package:
-                return True
-    return False
+def _imports_tornado(module: ModuleFacts) -> bool:
+    return "tornado" in module.imported_packages
 
 
 # -- functions -----------------------------------------------------------------------
 
-def _function_reason(function: FunctionScope, module: ModuleScope, config: Config) -> Optional[str]:
-    for decorator in function.node.decorators:
-        reason = _decorator_reason(decorator.decorator, function, config)
+def _function_reason(function: FunctionFacts, module: ModuleFacts, config: Config) -> Optional[str]:
+    for decorator in function.decorators:
+        reason = _decorator_reason(decorator, function, module, config)
         if reason:
             return reason
     params = _plain_params(function)
@@ -178,16 +327,15 @@ def _function_reason(function: FunctionScope, module: ModuleScope, config: Confi
         return "WSGI callable (environ, start_response)"
     if function.is_async and params == ASGI_PARAMS:
         return "ASGI callable (scope, receive, send)"
-    if isinstance(function.parent, ModuleScope) and _is_django_views_file(module.filename):
-        all_params = function.param_names
-        if all_params and all_params[0] == "request":
+    if function.top_level and is_django_views_file(module.filename):
+        if function.params and function.params[0] == "request":
             return "Django function view (first parameter 'request' in a views module)"
-    if isinstance(function.parent, ClassScope) and _is_falcon_responder(function):
+    if function.cls is not None and _is_falcon_responder(function):
         return "Falcon responder (self, req, resp)"
     return None
 
 
-def _is_falcon_responder(function: FunctionScope) -> bool:
+def _is_falcon_responder(function: FunctionFacts) -> bool:
     name = function.name
     if not name.startswith(FALCON_RESPONDER_PREFIXES):
         return False
@@ -196,38 +344,34 @@ def _is_falcon_responder(function: FunctionScope) -> bool:
         return False
     if suffix and not suffix.isidentifier():
         return False
-    params = function.param_names
+    params = function.params
     if len(params) < 3 or params[0] != "self":
         return False
     second, third = params[1], params[2]
     return second.startswith("req") and (third.startswith("res") or (verb == "websocket" and third == "ws"))
 
 
-def _plain_params(function: FunctionScope) -> tuple:
-    names = function.param_names
+def _plain_params(function: FunctionFacts) -> Tuple[str, ...]:
+    names = function.params
     if function.cls is not None and names and names[0] in ("self", "cls"):
         names = names[1:]
-    return tuple(names)
+    return names
 
 
-def _is_django_views_file(filename: str) -> bool:
+def is_django_views_file(filename: str) -> bool:
+    """``views.py``, or a module of a ``views/`` package."""
     path = os.path.normpath(filename)
     base = os.path.basename(path)
     return base == "views.py" or os.path.basename(os.path.dirname(path)) == "views"
 
 
-def _decorator_target(expr: cst.BaseExpression, scope: Optional[Scope]) -> Tuple[bool, cst.BaseExpression, str, str]:
-    """(called, callee expression, name as written, name resolved through imports)."""
-    called = isinstance(expr, cst.Call)
-    target = expr.func if isinstance(expr, cst.Call) else expr
-    written = dotted_name(target) or ""
-    resolved = resolve(target, scope) if scope is not None else None
-    full = resolved.dotted if isinstance(resolved, Ref) else written
-    return called, target, written, full
+_is_django_views_file = is_django_views_file  # the engine's name for it
 
 
-def _decorator_reason(expr: cst.BaseExpression, function: FunctionScope, config: Config) -> Optional[str]:
-    called, target, written, full = _decorator_target(expr, function.parent)
+def _decorator_reason(
+    decorator: Decorator, function: FunctionFacts, module: ModuleFacts, config: Config
+) -> Optional[str]:
+    written, full = decorator.written, decorator.full
     last = full.rsplit(".", 1)[-1]
     if config.matches_decorator(full) or (written and config.matches_decorator(written)):
         return f"decorated @{written or full} (handler-decorators)"
@@ -235,23 +379,23 @@ def _decorator_reason(expr: cst.BaseExpression, function: FunctionScope, config:
         return None
     if last in VIEW_DECORATORS or full in VIEW_DECORATOR_PATHS or full.startswith(VIEW_DECORATOR_MODULES):
         return f"decorated @{written or full}"
-    if last == "action" and function.cls is not None and _is_viewset(function.cls):
+    if last == "action" and function.cls is not None and _is_viewset(module.classes[function.cls]):
         return f"decorated @{written} in a viewset"
-    if isinstance(target, cst.Attribute):
+    if decorator.shape == "attribute":
         if full.split(".")[0] in NOT_ROUTERS or written.split(".")[0] in NOT_ROUTERS:
             return None
-        if (called and last in CALLED_ROUTE_DECORATORS) or last in HOOK_DECORATORS:
+        if (decorator.called and last in CALLED_ROUTE_DECORATORS) or last in HOOK_DECORATORS:
             return f"decorated @{written}"
         return None
-    if isinstance(target, cst.Name) and "." in full:
+    if decorator.shape == "name" and "." in full:
         package = full.split(".")[0]
         if package in BARE_DECORATOR_MODULES and last in BARE_DECORATORS:
             return f"decorated @{written} from {package}"
     return None
 
 
-def _is_viewset(cls: ClassScope) -> bool:
-    return any(base.rsplit(".", 1)[-1].endswith("ViewSet") for base in cls.base_names())
+def _is_viewset(cls: ClassFacts) -> bool:
+    return any(base.full.rsplit(".", 1)[-1].endswith("ViewSet") for base in cls.bases if base.full)
 
 
 # -- registration calls ------------------------------------------------------------
@@ -277,152 +421,145 @@ _ROUTE_CLASS_MODULES = ("starlette.", "fastapi.", "litestar.", "starlite.")
 _DJANGO_ROUTES = {"path", "re_path", "url"}
 _AIOHTTP_ROUTES = {"get", "post", "put", "patch", "delete", "head", "view", "route"}
 _NOT_WRAPPERS = {"as_view", "include", "partial"}
+_MAX_WRAPPERS = 3  # `path("", a(b(c(view))))` at most
 
 
-def _registered(module: ModuleScope) -> Iterator[Tuple[FunctionScope, str]]:
-    for call, scope in module.registrations:
-        func = call.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        resolved = resolve(func, scope)
-        full = resolved.dotted if isinstance(resolved, Ref) else ""
+def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Registration]]:
+    """Each argument of a recognised registration call that names the view, with the reason."""
+    defs = module.defs()
+    for registration in module.registrations:
+        last, full = registration.callee, registration.full
         if last in _REGISTRARS:
             index, keyword = _REGISTRARS[last]
             if last in ("Route", "WebSocketRoute"):
                 if full and not full.startswith(_ROUTE_CLASS_MODULES):
                     continue
-                if not full and (not isinstance(func, cst.Name) or last in module.class_defs):
+                if not full and (not registration.bare or module.class_defs(last)):
                     continue
-            args = _view_args(call, index, keyword)
             reason = f"registered with {last}()"
-            if last == "add_view":
-                yield from _pyramid_attr_views(call, args, scope, module)
         elif last in _DJANGO_ROUTES and (
-            full.startswith("django.") or (not full and isinstance(func, cst.Name) and last not in module.defs)
+            full.startswith("django.") or (not full and registration.bare and last not in defs)
         ):
-            args = _view_args(call, 1, "view")
+            index, keyword = 1, "view"
             reason = f"routed with {last}()"
         elif last in _AIOHTTP_ROUTES and full.startswith("aiohttp.web."):
-            args = _view_args(call, None, "handler")
+            index, keyword = None, "handler"
             reason = f"registered with web.{last}()"
         else:
             continue
-        for arg in args:
-            for function in _functions_named_by(arg, scope, module):
-                yield function, reason
+        for view in _view_args(registration, index, keyword):
+            yield view, reason, registration
 
 
-def _view_args(call: cst.Call, index: Optional[int], keyword: str) -> List[cst.BaseExpression]:
-    positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    named = [a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword]
+def _view_args(registration: Registration, index: Optional[int], keyword: str) -> List[ViewRef]:
+    named = [value for name, value in registration.keywords if name == keyword]
+    positional = list(registration.args)
     if index is None:
         return positional + named
     return ([positional[index]] if len(positional) > index else []) + named
 
 
+def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
+    for view, reason, registration in registered_views(module):
+        if registration.callee == "add_view":
+            yield from _pyramid_attr_views(view, registration, module)
+        for function in functions_named_by(view, registration.function, module):
+            yield function, reason
+
+
 def _pyramid_attr_views(
-    call: cst.Call, args: List[cst.BaseExpression], scope: Scope, module: ModuleScope
-) -> Iterator[Tuple[FunctionScope, str]]:
+    view: ViewRef, registration: Registration, module: ModuleFacts
+) -> Iterator[Tuple[FunctionFacts, str]]:
     """``config.add_view(SomeView, attr="edit")``: the named method of a class of the module."""
-    attrs = [
-        a.value.evaluated_value
-        for a in call.args
-        if a.keyword is not None and a.keyword.value == "attr" and isinstance(a.value, cst.SimpleString)
-    ]
-    for arg in args:
-        if isinstance(arg, cst.Name):
-            for cls in module.class_defs.get(arg.value, []):
-                for attr in attrs:
-                    if isinstance(attr, str):
-                        for function in cls.method(attr):
-                            yield function, f"registered with add_view(attr={attr!r})"
+    if view.kind != "name":
+        return
+    attrs = [value.name for name, value in registration.keywords if name == "attr" and value.kind == "string"]
+    for cls in module.class_defs(view.name):
+        for attr in attrs:
+            for function in module.method(cls, attr):
+                yield function, f"registered with add_view(attr={attr!r})"
 
 
-def _functions_named_by(
-    expr: cst.BaseExpression, scope: Scope, module: ModuleScope, depth: int = 0
-) -> Iterable[FunctionScope]:
-    if isinstance(expr, cst.Name):
-        function = scope.function
-        while function is not None:
-            local = function.nested.get(expr.value)
+def functions_named_by(view: ViewRef, function: Optional[int], module: ModuleFacts) -> List[FunctionFacts]:
+    """The functions of ``module`` a view argument names, seen from inside ``function``."""
+    if view.kind == "name":
+        key = function
+        while key is not None:
+            local = module.nested(key, view.name)
             if local:
                 return local
-            function = function.parent.function if function.parent is not None else None
-        return module.defs.get(expr.value, [])
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-        owner = scope.function
-        if owner is not None and expr.value.value in ("self", "cls") and owner.cls is not None:
-            return owner.cls.method(expr.attr.value)
-        return []
-    if isinstance(expr, cst.Call) and depth < 3:
+            key = module.functions[key].parent_function
+        return module.nested(None, view.name)
+    if view.kind == "self":
+        cls = module.functions[function].cls if function is not None else None
+        return module.method(module.classes[cls], view.name) if cls is not None else []
+    if view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
         # A view wrapped by a decorator call: `login_required(index)`, `wrap(self.index)`.
-        name = dotted_name(expr.func) or ""
-        if name.rsplit(".", 1)[-1] in _NOT_WRAPPERS:
-            return []
-        positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-        if positional:
-            return _functions_named_by(positional[0], scope, module, depth + 1)
+        return functions_named_by(view.inner, function, module)
     return []
 
 
 # -- class-based views ------------------------------------------------------------
 
 def _add_class_handlers(
-    cls: ClassScope, module: ModuleScope, config: Config, tornado: bool, found: Dict[FunctionScope, str]
+    cls: ClassFacts, module: ModuleFacts, config: Config, bases_of: BaseLookup, found: Dict[int, str]
 ) -> None:
-    methods, request_methods, origin = _class_handler_methods(cls, config, tornado)
+    methods, request_methods, origin = class_handler_methods(module, cls, config, bases_of)
     decorated = _class_decorator_methods(cls)
-    for name, fns in cls.methods.items():
-        for fn in fns:
-            if fn in found or _is_property(fn):
+    for name, keys in cls.methods:
+        for key in keys:
+            fn = module.functions[key]
+            if key in found or _is_property(fn):
                 continue
             if name in methods:
-                found[fn] = f"method of a {origin} request handler class"
+                found[key] = f"method of a {origin} request handler class"
             elif name in decorated:
-                found[fn] = decorated[name]
+                found[key] = decorated[name]
             elif name in request_methods and _takes_request(fn):
-                found[fn] = f"{name}(self, request) of a class deriving from a view ({origin})"
+                found[key] = f"{name}(self, request) of a class deriving from a view ({origin})"
 
 
-def _takes_request(function: FunctionScope) -> bool:
+def _takes_request(function: FunctionFacts) -> bool:
     """The view signature: ``(self, request, ...)``, ``(request)`` if static, or a pass-through ``(self, *args, **kw)``."""
-    params = function.node.params
-    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-    decorators = {dotted_name(d.decorator) for d in function.node.decorators}
-    if "staticmethod" in decorators:
+    positional = function.positional
+    if any(d.written == "staticmethod" and not d.called for d in function.decorators):
         return bool(positional) and positional[0] in REQUEST_PARAMS
     if len(positional) >= 2:
         return positional[1] in REQUEST_PARAMS
-    return len(positional) == 1 and isinstance(params.star_arg, cst.Param) and params.star_kwarg is not None
+    return len(positional) == 1 and function.star_args and function.star_kwargs
 
 
-def _class_decorator_methods(cls: ClassScope) -> Dict[str, str]:
+def _class_decorator_methods(cls: ClassFacts) -> Dict[str, str]:
     """Methods a class decorator makes handlers: Pyramid ``@view_config`` (``__call__``), ``@ns.route(...)``."""
     found: Dict[str, str] = {}
-    for decorator in cls.node.decorators:
-        called, target, written, full = _decorator_target(decorator.decorator, cls.parent)
-        last = full.rsplit(".", 1)[-1]
+    for decorator in cls.decorators:
+        last = decorator.full.rsplit(".", 1)[-1]
         if last == "view_config":
-            found["__call__"] = f"__call__ of a @{written} class"
-        elif isinstance(target, cst.Attribute) and called and last in ("route", "view"):
-            if written.split(".")[0] not in NOT_ROUTERS:
+            found["__call__"] = f"__call__ of a @{decorator.written} class"
+        elif decorator.shape == "attribute" and decorator.called and last in ("route", "view"):
+            if decorator.written.split(".")[0] not in NOT_ROUTERS:
                 for verb in VIEW_VERBS:
-                    found[verb] = f"method of a class decorated @{written}"
+                    found[verb] = f"method of a class decorated @{decorator.written}"
     return found
 
 
-def _class_handler_methods(
-    cls: ClassScope, config: Config, tornado: bool, _seen: Optional[Set[int]] = None
+def class_handler_methods(
+    module: ModuleFacts,
+    cls: ClassFacts,
+    config: Config,
+    bases_of: Optional[BaseLookup] = None,
+    _seen: Optional[Set[Tuple[str, int]]] = None,
 ) -> Tuple[FrozenSet[str], FrozenSet[str], str]:
     """(methods that are handlers, methods that are when they take ``request``, base that says so)."""
+    lookup = bases_of or _module_bases
     seen = _seen if _seen is not None else set()
-    seen.add(id(cls))
+    seen.add((module.filename, cls.key))
+    tornado = _imports_tornado(module)
     methods: FrozenSet[str] = frozenset()
     request_methods: FrozenSet[str] = frozenset()
     origin = ""
-    for arg in cls.node.bases:
-        written = dotted_name(arg.value) or ""
-        resolved = resolve(arg.value, cls.parent) if cls.parent is not None else None
-        full = resolved.dotted if isinstance(resolved, Ref) else written
+    for base in cls.bases:
+        written, full = base.written, base.full
         if not full:
             continue
         last = full.rsplit(".", 1)[-1]
@@ -441,11 +578,199 @@ def _class_handler_methods(
             methods |= VIEW_VERBS
         if (methods, request_methods) != before and not origin:
             origin = last
-    for base_cls in cls.local_bases():
-        if id(base_cls) not in seen:
-            inherited, inherited_request, inherited_origin = _class_handler_methods(base_cls, config, tornado, seen)
+    for base_module, base_cls in lookup(module, cls):
+        if (base_module.filename, base_cls.key) not in seen:
+            inherited, inherited_request, inherited_origin = class_handler_methods(
+                base_module, base_cls, config, lookup, seen
+            )
             methods |= inherited
             request_methods |= inherited_request
             if (inherited or inherited_request) and not origin:
                 origin = inherited_origin
     return methods, request_methods, origin
+
+
+# -- the cheap text gate ------------------------------------------------------------
+
+
+class HandlerHints:
+    """Text that a module holding (or registering) a request handler almost always contains.
+
+    Substring tests first, then regexes that each start with a literal (``@``, ``class``,
+    ``def``, ``web.``): Python's regex engine scans fast for a literal prefix, while one
+    big alternation would try every branch at every character.
+    """
+
+    _WORDS = (
+        "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
+        "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
+        "add_delete", "add_head", "add_route", "add_view", "Route(",
+    )
+    _PATTERNS = tuple(
+        re.compile(pattern)
+        for pattern in (
+            r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
+            r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
+            r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
+            r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
+            r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\(",
+            r"\b(?:re_)?path\(|\burl\(",
+            r"environ\b[^)]*\bstart_response\b",  # a WSGI callable's parameters
+            r"scope\b[^)]*\breceive\b[^)]*\bsend\b",  # an ASGI callable's parameters
+            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
+            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
+        )
+    )
+
+    _ANY_HANDLER_CLASS = re.compile(r"class\s+\w+\s*\([^)]*Handler\b")
+
+    def search(self, text: str) -> bool:
+        if any(word in text for word in self._WORDS):
+            return True
+        if any(pattern.search(text) for pattern in self._PATTERNS):
+            return True
+        # Tornado apps name their handlers freely (`class Login(BaseHandler)`).
+        return "tornado" in text and self._ANY_HANDLER_CLASS.search(text) is not None
+
+
+HANDLER_HINTS = HandlerHints()
+
+
+# -- facts from the libcst walk -------------------------------------------------------
+
+
+def find_handlers(module: "ModuleScope", config: Config) -> Dict["FunctionScope", str]:
+    """Every handler of the module with a short reason (for docs and debugging)."""
+    found = detect_handlers(module_facts(module), config)
+    return {module.functions[key]: reason for key, reason in found.items()}
+
+
+def module_facts(module: "ModuleScope") -> ModuleFacts:
+    """The plain facts of a module the scope collector walked."""
+    from .scopes import FunctionScope
+
+    function_keys = {id(fn): key for key, fn in enumerate(module.functions)}
+    class_keys = {id(cls): key for key, cls in enumerate(module.classes)}
+
+    def enclosing(scope: Optional["Scope"]) -> Optional[int]:
+        while scope is not None and not isinstance(scope, FunctionScope):
+            scope = scope.parent
+        return function_keys[id(scope)] if scope is not None else None
+
+    functions = tuple(
+        FunctionFacts(
+            key=key,
+            name=fn.name,
+            qualname=fn.qualname,
+            line=0,
+            is_async=fn.is_async,
+            params=tuple(fn.param_names),
+            positional=tuple(p.name.value for p in (*fn.node.params.posonly_params, *fn.node.params.params)),
+            star_args=_is_named_star(fn.node.params.star_arg),
+            star_kwargs=fn.node.params.star_kwarg is not None,
+            decorators=tuple(_cst_decorator(d.decorator, fn.parent) for d in fn.node.decorators),
+            cls=class_keys[id(fn.cls)] if fn.cls is not None else None,
+            parent_function=enclosing(fn.parent),
+            top_level=fn.parent is module,
+        )
+        for key, fn in enumerate(module.functions)
+    )
+    classes = tuple(
+        ClassFacts(
+            key=key,
+            name=cls.name,
+            qualname=cls.qualname,
+            line=0,
+            bases=tuple(_cst_base(arg.value, cls.parent) for arg in cls.node.bases),
+            decorators=tuple(_cst_decorator(d.decorator, cls.parent) for d in cls.node.decorators),
+            methods=tuple((name, tuple(function_keys[id(fn)] for fn in fns)) for name, fns in cls.methods.items()),
+            top_level=cls.parent is module,
+        )
+        for key, cls in enumerate(module.classes)
+    )
+    registrations = tuple(
+        _cst_registration(call, scope, enclosing(scope)) for call, scope in module.registrations
+    )
+    packages = frozenset(
+        str(bound.payload).split(".")[0]
+        for bounds in module.bindings.values()
+        for bound in bounds
+        if bound.kind == "ref"
+    )
+    return ModuleFacts(module.filename, functions, classes, registrations, packages)
+
+
+def _is_named_star(star: object) -> bool:
+    import libcst as cst
+
+    return isinstance(star, cst.Param)
+
+
+def _cst_full(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> str:
+    """The dotted path ``expr`` denotes through imports, '' when it denotes none."""
+    from .names import Ref, resolve
+
+    resolved = resolve(expr, scope) if scope is not None else None
+    return resolved.dotted if isinstance(resolved, Ref) else ""
+
+
+def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Decorator:
+    import libcst as cst
+
+    from .names import dotted_name
+
+    called = isinstance(expr, cst.Call)
+    target = expr.func if isinstance(expr, cst.Call) else expr
+    written = dotted_name(target) or ""
+    shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
+    return Decorator(written, _cst_full(target, scope) or written, called, shape)
+
+
+def _cst_base(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Base:
+    import libcst as cst
+
+    from .names import dotted_name
+
+    written = dotted_name(expr) or ""
+    local = expr.value if isinstance(expr, cst.Name) else ""
+    return Base(written, _cst_full(expr, scope) or written, local)
+
+
+def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int]) -> Registration:
+    import libcst as cst
+
+    func = call.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return Registration(
+        callee=last if isinstance(last, str) else "",
+        full=_cst_full(func, scope),
+        bare=isinstance(func, cst.Name),
+        args=tuple(_cst_view(a.value, scope) for a in call.args if a.keyword is None and not a.star),
+        keywords=tuple(
+            (a.keyword.value, _cst_view(a.value, scope)) for a in call.args if a.keyword is not None
+        ),
+        function=function,
+        line=0,
+    )
+
+
+def _cst_view(expr: "cst.BaseExpression", scope: "Scope", depth: int = 0) -> ViewRef:
+    import libcst as cst
+
+    from .names import dotted_name
+
+    if isinstance(expr, cst.Name):
+        return ViewRef("name", expr.value, _cst_full(expr, scope))
+    if isinstance(expr, cst.Attribute):
+        if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            return ViewRef("self", expr.attr.value)
+        return ViewRef("attribute", expr.attr.value, _cst_full(expr, scope))
+    if isinstance(expr, cst.Call) and depth < _MAX_WRAPPERS:
+        written = dotted_name(expr.func) or ""
+        positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+        inner = _cst_view(positional[0], scope, depth + 1) if positional else None
+        return ViewRef("wrapped", written.rsplit(".", 1)[-1], _cst_full(expr.func, scope) or written, inner)
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return ViewRef("string", value) if isinstance(value, str) else ViewRef("other")
+    return ViewRef("other")
