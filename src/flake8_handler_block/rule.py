@@ -9,11 +9,11 @@ judge each in ``check_call`` once the whole module is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, FrozenSet, List, Mapping, Optional, Tuple, Type
+from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type
 
 import libcst as cst
 
-from . import names
+from . import catalog, names
 from .calls import call_text, missing_timeout
 from .config import Config
 from .facts import Facts, Provider
@@ -116,6 +116,11 @@ class Rule(Batchable):
             function = self.ctx.function
         text = self.message.format(where="{where}", **fields)
         self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))
+
+
+def timeout_positions(family: str) -> Dict[str, Optional[int]]:
+    """Callee -> positional index of its timeout, for one family of the API catalogue."""
+    return {callee: api.timeout.index for callee, api in catalog.family(family).items() if api.timeout is not None}
 
 
 class MissingTimeoutRule(Rule):

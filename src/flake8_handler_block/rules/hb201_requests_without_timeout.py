@@ -1,19 +1,12 @@
 from __future__ import annotations
 
 from ..fix.fixers import fix_timeout
-from ..rule import MissingTimeoutRule, imported
+from .. import catalog
+from ..rule import timeout_positions, MissingTimeoutRule, imported
 from ..signature import SOCKET_STATES, Signature
 
-_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
-# callee -> positional index of `timeout` (None: keyword only)
-TIMEOUT_POSITION = {
-    **{f"requests.{verb}": None for verb in _VERBS},
-    "requests.request": None,
-    **{f"requests.Session.{verb}": None for verb in _VERBS},
-    # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)
-    "requests.Session.request": 8,
-    "requests.Session.send": None,
-}
+
+TIMEOUT_POSITION = timeout_positions(catalog.REQUESTS)
 
 
 class RequestsWithoutTimeout(MissingTimeoutRule):
@@ -54,6 +47,6 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
     gate = imported("requests")
-    calls = frozenset({*_VERBS, "request", "send"})
+    calls = catalog.last_names(TIMEOUT_POSITION)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     timeouts = TIMEOUT_POSITION

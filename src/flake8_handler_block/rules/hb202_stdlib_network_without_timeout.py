@@ -1,31 +1,14 @@
 from __future__ import annotations
 
-from typing import Dict, Optional
-
 from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..calls import is_none, positional
-from ..rule import MissingTimeoutRule
+from .. import catalog
+from ..rule import timeout_positions, MissingTimeoutRule
 from ..scopes import CallSite
 from ..signature import SOCKET_STATES, Signature
 
-# callee -> positional index of `timeout` (the widest signature among 3.9-3.13)
-TIMEOUT_POSITION: Dict[str, Optional[int]] = {
-    "urllib.request.urlopen": 2,
-    "http.client.HTTPConnection": 2,
-    "http.client.HTTPSConnection": 4,
-    "socket.create_connection": 1,
-    "smtplib.SMTP": 3,
-    "smtplib.SMTP_SSL": 5,
-    "smtplib.LMTP": 4,
-    "ftplib.FTP": 4,
-    "ftplib.FTP_TLS": 7,
-    "imaplib.IMAP4": 2,
-    "imaplib.IMAP4_SSL": 5,
-    "poplib.POP3": 2,
-    "poplib.POP3_SSL": 4,
-    "telnetlib.Telnet": 2,
-}
+TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
 # These connect only when given a host; otherwise connect()/open() takes the timeout.
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
 

@@ -1,18 +1,11 @@
 from __future__ import annotations
 
 from ..fix.fixers import fix_timeout
-from ..rule import MissingTimeoutRule
+from .. import catalog
+from ..rule import timeout_positions, MissingTimeoutRule
 from ..signature import Signature
 
-# callee -> positional index of `timeout` (None: keyword only)
-TIMEOUT_POSITION = {
-    "subprocess.run": None,
-    "subprocess.call": None,
-    "subprocess.check_call": None,
-    "subprocess.check_output": None,
-    "subprocess.Popen.wait": 0,
-    "subprocess.Popen.communicate": 1,
-}
+TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 
 
 class SubprocessWithoutTimeout(MissingTimeoutRule):
