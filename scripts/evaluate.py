@@ -3,101 +3,27 @@
 
 Usage: python scripts/evaluate.py [DIR]   (default: testdata/eval)
 
-Markers are end-of-line comments, read with `tokenize` (never evaluated):
+The markers (`# expect: HB201`, `# expect: HB503@srv`, `# ok: HB201 why`,
+`# ambiguous: HB601 why`, message fragments and columns) follow the one grammar of the
+rule fixtures, documented and parsed in tests/markers.py. A finding counts as a true
+positive only when it satisfies its marker (code, line, fragments, column); anything
+else reported is a false positive, except on an `ambiguous:` line for that code.
 
-    # expect: HB201                  the line must be reported with HB201
-    # expect: HB201, HB601           several codes on the same line
-    # expect: HB503@srv              one expected finding that may be reported on ANY line
-                                     carrying the same code and tag in the file (used where
-                                     the spec does not fix which line of a multi-line
-                                     construct is "the" line, e.g. server created vs started)
-    # ok: HB201 why                  deliberate look-alike: a finding with that code is an FP
-    # ambiguous: HB601 why           spec is ambiguous: findings of that code on that line are
-                                     left out of the evaluation (neither TP nor FP)
-
-Segments can be combined with ';' (`# expect: HB601; ok: HB203 default timeout`); a
-segment without a keyword continues the previous one. Any finding on a line that does not
-expect it (and does not mark it ambiguous) counts as a false positive.
-
-Exit status is always 0: this is a report, not a test.
+Exit status is 0 unless a marker is malformed: this is a report, not a test.
 """
 from __future__ import annotations
 
-import io
 import os
-import re
 import sys
-import tokenize
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Tuple
 
 from flake8_handler_block.engine import check_source
 
-CODE_RE = re.compile(r"\bHB\d{3}\b")
-LEADING_CODES_RE = re.compile(r"^\s*((?:HB\d{3}(?:@[\w-]+)?\s*,?\s*)+)")
-KEYWORD_RE = re.compile(r"^\s*(expect|ok|ambiguous)\s*:\s*(.*)$", re.S)
-
-
-@dataclass
-class Markers:
-    expect: Set[Tuple[int, str]] = field(default_factory=set)           # (line, code)
-    groups: Dict[Tuple[str, str], Set[int]] = field(default_factory=dict)  # (code, tag) -> lines
-    ok: Set[Tuple[int, str]] = field(default_factory=set)
-    ambiguous: Dict[Tuple[int, str], str] = field(default_factory=dict)
-    errors: List[str] = field(default_factory=list)
-
-
-def _leading_codes(text: str) -> List[str]:
-    m = LEADING_CODES_RE.match(text)
-    if not m:
-        return []
-    return [c.strip() for c in re.split(r"[\s,]+", m.group(1)) if c.strip()]
-
-
-def read_markers(path: Path, text: str) -> Markers:
-    markers = Markers()
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError) as exc:
-        markers.errors.append(f"{path}: cannot tokenize: {exc}")
-        return markers
-    for tok in tokens:
-        if tok.type != tokenize.COMMENT:
-            continue
-        line = tok.start[0]
-        body = tok.string.lstrip("#").strip()
-        if not KEYWORD_RE.match(body):
-            continue
-        keyword = None
-        for segment in body.split(";"):
-            m = KEYWORD_RE.match(segment)
-            if m:
-                keyword, rest = m.group(1), m.group(2)
-            elif keyword is not None:
-                rest = segment
-            else:
-                continue
-            items = _leading_codes(rest)
-            if not items:
-                if m:
-                    markers.errors.append(f"{path}:{line}: '{keyword}:' without a code")
-                continue
-            for item in items:
-                code, _, tag = item.partition("@")
-                if keyword == "expect":
-                    if tag:
-                        markers.groups.setdefault((code, tag), set()).add(line)
-                    else:
-                        markers.expect.add((line, code))
-                elif keyword == "ok":
-                    markers.ok.add((line, code))
-                else:
-                    markers.ambiguous[(line, code)] = rest.strip()
-    for (line, code) in markers.expect & markers.ok:
-        markers.errors.append(f"{path}:{line}: {code} both expected and ok")
-    return markers
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from markers import Markers, MarkerError, compare, findings, read_markers  # noqa: E402  (after the path is set)
 
 
 @dataclass
@@ -111,69 +37,57 @@ class Stats:
 
 
 def score(root: Path):
-    """(files, per-code stats, false positives, false negatives, marker problems) for a directory."""
+    """(files, per-code stats, false positives, false negatives) for a directory.
+
+    Raises MarkerError (every malformed marker, with file:line) before scoring anything.
+    """
     files = sorted(p for p in root.rglob("*.py") if p.is_file())
     stats: Dict[str, Stats] = defaultdict(Stats)
     fps: List[Tuple[str, int, str, str, str]] = []
     fns: List[Tuple[str, int, str, str, str]] = []
+    texts = {path: path.read_text(encoding="utf-8") for path in files}
+    parsed: Dict[Path, Markers] = {}
     problems: List[str] = []
+    for path, text in texts.items():
+        try:
+            parsed[path] = read_markers(text, os.path.relpath(path))
+        except MarkerError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise MarkerError("\n".join(problems))
 
-    for path in files:
-        text = path.read_text(encoding="utf-8")
+    for path, text in texts.items():
         lines = text.splitlines()
         src = lambda n: lines[n - 1].split("  #")[0].strip() if 0 < n <= len(lines) else ""  # noqa: E731
-        markers = read_markers(path, text)
-        problems.extend(markers.errors)
+        markers = parsed[path]
         rel = os.path.relpath(path)
+        comparison = compare(markers, findings(check_source(text, str(path))))
 
-        findings = check_source(text, str(path))
-        reported: Dict[Tuple[int, str], str] = {}
-        for line, _col, message in findings:
-            m = CODE_RE.match(message) or re.match(r"HB\d{3}", message)
-            code = m.group(0) if m else message.split()[0]
-            reported.setdefault((line, code), message)
-
-        for (_line, code) in markers.expect:
-            stats[code].positives += 1
-        for (code, _tag) in markers.groups:
-            stats[code].positives += 1
-        for (_line, code) in markers.ok:
-            stats[code].lookalikes += 1
-
-        group_hit: Dict[Tuple[str, str], bool] = {key: False for key in markers.groups}
-        for (line, code), message in sorted(reported.items()):
-            if (line, code) in markers.ambiguous:
-                stats[code].excluded += 1
-                continue
-            if (line, code) in markers.expect:
-                stats[code].tp += 1
-                continue
-            grouped = [key for key, glines in markers.groups.items() if key[0] == code and line in glines]
-            if grouped:
-                for key in grouped:
-                    group_hit[key] = True
-                continue
-            stats[code].fp += 1
-            why = "look-alike" if (line, code) in markers.ok else "unmarked"
-            fps.append((rel, line, code, f"{why}: {message}", src(line)))
-
-        for (line, code) in sorted(markers.expect):
-            if (line, code) not in reported:
-                stats[code].fn += 1
-                fns.append((rel, line, code, "", src(line)))
-        for key, hit in sorted(group_hit.items()):
-            code, tag = key
-            if hit:
-                stats[code].tp += 1
-            else:
-                stats[code].fn += 1
-                glines = sorted(markers.groups[key])
-                fns.append((rel, glines[0], code, f"group @{tag}, lines {glines}", src(glines[0])))
-    return files, stats, fps, fns, problems
+        for expectation, _finding in comparison.matched:
+            stats[expectation.code].tp += 1
+        for expectation in comparison.missing:
+            stats[expectation.code].fn += 1
+            items = expectation.items
+            note = " ".join(item.describe() for item in items[:1])
+            if len(items) > 1:
+                note += f" (group, lines {[item.line for item in items]})"
+            fns.append((rel, expectation.line, expectation.code, note, src(expectation.line)))
+        for finding in comparison.unexpected:
+            stats[finding.code].fp += 1
+            why = "look-alike" if finding.code in markers.ok.get(finding.line, ()) else "unmarked"
+            fps.append((rel, finding.line, finding.code, f"{why}: {finding.message}", src(finding.line)))
+        for finding in comparison.excluded:
+            stats[finding.code].excluded += 1
+        for expectation in markers.expectations():
+            stats[expectation.code].positives += 1
+        for codes in markers.ok.values():
+            for code in codes:
+                stats[code].lookalikes += 1
+    return files, stats, fps, fns
 
 
 def evaluate(root: Path) -> None:
-    files, stats, fps, fns, problems = score(root)
+    files, stats, fps, fns = score(root)
 
     def ratio(a: int, b: int) -> str:
         return f"{a / b:.2f}" if b else "  - "
@@ -200,10 +114,6 @@ def evaluate(root: Path) -> None:
     for rel, line, code, note, source in fns:
         extra = f"  [{note}]" if note else ""
         print(f"  {rel}:{line}: {code}{extra}\n      {source}")
-    if problems:
-        print(f"\nMarker problems ({len(problems)}):")
-        for p in problems:
-            print(f"  {p}")
 
 
 def main(argv: List[str]) -> int:
@@ -211,7 +121,11 @@ def main(argv: List[str]) -> int:
     if not root.is_dir():
         print(f"not a directory: {root}")
         return 0
-    evaluate(root.resolve())
+    try:
+        evaluate(root.resolve())
+    except MarkerError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,15 +1,13 @@
-"""Reading testdata fixtures: `# expect: CODE[, CODE]` markers and a `# config:` first line."""
+"""Reading testdata fixtures: their markers (grammar in markers.py) and a `# config:` first line."""
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-import tokenize
 from pathlib import Path
-from typing import Set, Tuple
 
 from flake8_handler_block.config import Config, config_from_table
+from markers import Markers, read_markers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,26 +16,12 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTDATA = ROOT / "testdata"
-_MARKER = re.compile(r"#\s*expect:\s*(HB\d{3}(?:\s*,\s*HB\d{3})*)\s*$")
 _CONFIG = re.compile(r"#\s*config:\s*(.+)$")
 
 
-def markers(text: str, tag: str = "expect") -> Set[Tuple[int, str]]:
-    """(line, code) for each marker comment, read with tokenize (never eval)."""
-    pattern = _MARKER if tag == "expect" else re.compile(rf"#\s*{tag}\b")
-    found = set()
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type != tokenize.COMMENT:
-            continue
-        match = pattern.search(token.string)
-        if match is None:
-            continue
-        line = token.start[0]
-        if tag == "expect":
-            found.update((line, code.strip()) for code in match.group(1).split(","))
-        else:
-            found.add((line, tag))
-    return found
+def fixture_markers(path: Path) -> Markers:
+    """The markers of one testdata file; MarkerError names file:line of a malformed one."""
+    return read_markers(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
 
 
 def fixture_config(text: str, path: Path) -> Config:
@@ -51,12 +35,3 @@ def fixture_config(text: str, path: Path) -> Config:
     if not entries:
         return Config()
     return config_from_table(tomllib.loads("\n".join(entries)), f"{path} (# config:)")
-
-
-def excerpt(text: str, items, label: str) -> str:
-    lines = text.splitlines()
-    out = []
-    for line, code in sorted(items):
-        source = lines[line - 1] if 0 < line <= len(lines) else ""
-        out.append(f"  {label} {code} at line {line}: {source.strip()}\n      ^")
-    return "\n".join(out)

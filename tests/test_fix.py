@@ -15,7 +15,7 @@ from flake8_handler_block.engine import check_source
 from flake8_handler_block.fix.core import fix_source, noqa_map, parse_timeouts
 from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
-from fixtures import TESTDATA, fixture_config, markers
+from fixtures import TESTDATA, fixture_config, fixture_markers
 
 GOLDEN = Path(__file__).resolve().parent / "fix_golden"
 BEFORE = sorted(GOLDEN.glob("*.before.py"))
@@ -66,7 +66,7 @@ def test_argument_fixes_touch_only_reported_lines(path):
     result = fix_source(text, str(path), fixture_config(text, path))
     old, new = text.splitlines(), result.source.splitlines()
     assert len(old) == len(new)
-    reported = {line for line, _ in markers(text)}
+    reported = {item.line for item in fixture_markers(path).items}
     changed = {i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b}
     assert changed <= reported, sorted(changed - reported)
     assert changed, "nothing was fixed"

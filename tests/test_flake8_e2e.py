@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import TESTDATA, markers
+from fixtures import ROOT, TESTDATA, fixture_markers
+from markers import Finding, compare
 
 FLAKE8 = [sys.executable, "-m", "flake8", "--isolated"]
-FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>HB\d{3}) ")
+FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>(?P<code>HB\d{3}) .*)$")
 
 HANDLER = '''\
 import requests
@@ -59,10 +60,18 @@ def test_version_lists_the_plugin():
 
 
 def test_entry_point_reports_the_fixture_markers():
+    """Through flake8's own reporting: codes, message fragments and 1-based columns of the markers."""
     path = TESTDATA / "HB201.py"
     result = flake8("--select", "HB", str(path))
-    expected = {(path.name, line, code) for line, code in markers(path.read_text())}
-    assert findings(result.stdout) == expected
+    reported = [
+        Finding(int(m["line"]), int(m["col"]), m["code"], m["message"])
+        for m in map(FINDING.match, result.stdout.splitlines())
+        if m
+    ]
+    comparison = compare(fixture_markers(path), reported)
+    assert reported, result.stdout + result.stderr
+    if not comparison.exact:
+        pytest.fail(comparison.report(path.read_text(), str(path.relative_to(ROOT))), pytrace=False)
     assert result.returncode == 1
 
 
