@@ -16,7 +16,7 @@ SHARED = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # ok: module
 
 @router.get("/invoices/{invoice_id}")
 async def invoice(invoice_id: str):
-    client = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # expect: HB103
+    client = httpx.AsyncClient(base_url=PAYMENTS_URL, timeout=TIMEOUT)  # expect: HB103 "httpx.AsyncClient() client is created per request and never closed" "handler 'invoice'" "use `async with`"
     r = await client.get(f"/invoices/{invoice_id}")
     return r.json()
 
@@ -30,7 +30,7 @@ async def invoice_pdf(invoice_id: str):
 
 @router.post("/refunds")
 def refund(payload: dict):
-    session = requests.Session()  # expect: HB103
+    session = requests.Session()  # expect: HB103 "requests.Session() session is created per request and never closed" "handler 'refund'" "use `with`"
     session.headers["Authorization"] = "Bearer " + payload["token"]
     return session.post(f"{PAYMENTS_URL}/refunds", json=payload, timeout=TIMEOUT).json()
 
@@ -46,7 +46,7 @@ def bulk_refund(payload: dict):
 
 @router.get("/rates")
 def rates():
-    return requests.Session().get(f"{PAYMENTS_URL}/rates", timeout=TIMEOUT).json()  # expect: HB103
+    return requests.Session().get(f"{PAYMENTS_URL}/rates", timeout=TIMEOUT).json()  # expect: HB103[col=12] "requests.Session() session is created per request and never closed" "handler 'rates'" "use `with`"
 
 
 @router.get("/rates/fast")
@@ -57,7 +57,7 @@ async def fast_rates():
 
 @router.get("/customers/{cid}")
 async def customer(cid: str):
-    session = aiohttp.ClientSession()  # expect: HB103
+    session = aiohttp.ClientSession()  # expect: HB103 "aiohttp.ClientSession() session is created per request and never closed" "handler 'customer'" "use `async with`"
     async with session.get(f"{PAYMENTS_URL}/customers/{cid}") as resp:
         return await resp.json()
 
@@ -74,7 +74,7 @@ async def cards(cid: str):
 
 @router.get("/fx")
 def fx():
-    pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=5.0))  # expect: HB103
+    pool = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=5.0))  # expect: HB103 "urllib3.PoolManager() pool is created per request and never closed" "handler 'fx'" "use `with`"
     return pool.request("GET", f"{PAYMENTS_URL}/fx").json()
 
 
@@ -86,9 +86,9 @@ def fx_batch():
 
 @router.get("/ping")
 def ping():
-    conn = http.client.HTTPSConnection(PAYMENTS_HOST, timeout=TIMEOUT)  # expect: HB103
+    conn = http.client.HTTPSConnection(PAYMENTS_HOST, timeout=TIMEOUT)  # expect: HB103 "http.client.HTTPSConnection() connection is created per request and never closed" "handler 'ping'" "use `with`"
     conn.request("HEAD", "/")
-    return {"status": conn.getresponse().status}  # expect: HB102
+    return {"status": conn.getresponse().status}  # expect: HB102[col=23] "conn.getresponse() response is never closed" "handler 'ping'"
 
 
 @router.get("/ping/ok")

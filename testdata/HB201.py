@@ -13,28 +13,28 @@ TIMEOUTS = (3.05, 27)
 
 @app.get("/users/<uid>")
 def show_user(uid):
-    profile = requests.get(f"{ACCOUNTS_URL}/users/{uid}").json()  # expect: HB201
+    profile = requests.get(f"{ACCOUNTS_URL}/users/{uid}").json()  # expect: HB201 "requests.get() has no timeout" "handler 'show_user'"
     orders = requests.get(f"{ACCOUNTS_URL}/orders/{uid}", timeout=API_TIMEOUT).json()  # ok: timeout is a name
-    avatar = fetch(profile["avatar_url"])  # expect: HB201
+    avatar = fetch(profile["avatar_url"])  # expect: HB201 "fetch() has no timeout" "handler 'show_user'"
     return jsonify(profile=profile, orders=orders, avatar=avatar.content.hex())
 
 
 @app.post("/users")
 def create_user():
     payload = request.get_json()
-    SESSION.post(f"{ACCOUNTS_URL}/users", json=payload)  # expect: HB201
+    SESSION.post(f"{ACCOUNTS_URL}/users", json=payload)  # expect: HB201 "SESSION.post() has no timeout" "handler 'create_user'"
     SESSION.post(f"{ACCOUNTS_URL}/audit", json=payload, timeout=TIMEOUTS)  # ok: tuple held in a name
     rq.put(f"{ACCOUNTS_URL}/index", json=payload, timeout=(3.05, 10))  # ok: literal tuple
-    rq.delete(f"{ACCOUNTS_URL}/cache/{payload['id']}", timeout=None)  # expect: HB201
+    rq.delete(f"{ACCOUNTS_URL}/cache/{payload['id']}", timeout=None)  # expect: HB201 "rq.delete() passes timeout=None" "handler 'create_user'"
     notify(payload)
     return jsonify(ok=True), 201
 
 
 def notify(payload):
     with Session() as session:
-        session.post(f"{ACCOUNTS_URL}/notify", data=payload)  # expect: HB201
+        session.post(f"{ACCOUNTS_URL}/notify", data=payload)  # expect: HB201 "session.post() has no timeout" "handler 'create_user' via notify()"
         session.post(f"{ACCOUNTS_URL}/notify", data=payload, **{"timeout": 3})  # ok: literal **dict with timeout
-        session.post(f"{ACCOUNTS_URL}/notify", data=payload, **{"verify": False})  # expect: HB201
+        session.post(f"{ACCOUNTS_URL}/notify", data=payload, **{"verify": False})  # expect: HB201 "session.post() has no timeout" "handler 'create_user' via notify()"
 
 
 def forward(method, url, **kwargs):
@@ -65,10 +65,10 @@ class AccountsClient:
 def account(uid, client: AccountsClient = None):
     data = AccountsClient(ACCOUNTS_URL, app.config).fetch(uid)
     helper_session: requests.Session = app.extensions["http"]
-    helper_session.head(ACCOUNTS_URL)  # expect: HB201
-    requests.Session().get(f"{ACCOUNTS_URL}/ping")  # expect: HB201, HB103
+    helper_session.head(ACCOUNTS_URL)  # expect: HB201 "helper_session.head() has no timeout" "handler 'account'"
+    requests.Session().get(f"{ACCOUNTS_URL}/ping")  # expect: HB201 "requests.Session().get() has no timeout" "handler 'account'", HB103 "requests.Session() session is created per request and never closed" "handler 'account'" "use `with`"
     prepared = requests.Request("GET", ACCOUNTS_URL).prepare()
-    SESSION.send(prepared)  # expect: HB201
+    SESSION.send(prepared)  # expect: HB201 "SESSION.send() has no timeout" "handler 'account'"
     SESSION.send(prepared, timeout=5)  # ok: number
     app.extensions["http"].get(ACCOUNTS_URL)  # ok: receiver of unknown kind
     request.args.get("page")  # ok: not requests

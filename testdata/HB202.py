@@ -16,7 +16,7 @@ NET_TIMEOUT = 5.0
 class RelayHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        with urllib.request.urlopen(UPSTREAM, body) as resp:  # expect: HB202
+        with urllib.request.urlopen(UPSTREAM, body) as resp:  # expect: HB202[col=14] "urllib.request.urlopen() has no timeout" "handler 'RelayHandler.do_POST'"
             status = resp.status
         with urllib.request.urlopen(UPSTREAM, body, NET_TIMEOUT) as resp:  # ok: positional timeout
             status = resp.status
@@ -27,7 +27,7 @@ class RelayHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):
-        conn = http.client.HTTPSConnection("status.internal.example")  # expect: HB202
+        conn = http.client.HTTPSConnection("status.internal.example")  # expect: HB202 "http.client.HTTPSConnection() has no timeout" "handler 'RelayHandler.do_GET'"
         try:
             conn.request("GET", "/health")
         finally:
@@ -37,7 +37,7 @@ class RelayHandler(BaseHTTPRequestHandler):
             quick.request("GET", "/ping")
         finally:
             quick.close()
-        sock = socket.create_connection(("metrics.internal.example", 2003))  # expect: HB202
+        sock = socket.create_connection(("metrics.internal.example", 2003))  # expect: HB202 "socket.create_connection() has no timeout" "handler 'RelayHandler.do_GET'"
         sock.sendall(b"relay.get 1\n")
         sock.close()
         probe = socket.create_connection(("metrics.internal.example", 2003), NET_TIMEOUT)  # ok: positional timeout
@@ -46,15 +46,15 @@ class RelayHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def mail_admins(self, status):
-        with smtplib.SMTP(SMTP_HOST) as smtp:  # expect: HB202
+        with smtplib.SMTP(SMTP_HOST) as smtp:  # expect: HB202[col=14] "smtplib.SMTP() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
             smtp.sendmail("relay@example", ["ops@example"], f"status {status}")
         with smtplib.SMTP(SMTP_HOST, 25, timeout=NET_TIMEOUT) as smtp:  # ok: keyword timeout
             smtp.noop()
-        box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202
+        box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202 "imaplib.IMAP4_SSL() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
         box.logout()
         ftp = ftplib.FTP()  # ok: no host yet; connect() takes the timeout
         ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)
-        archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202
+        archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202 "ftplib.FTP() passes timeout=None" "handler 'RelayHandler.do_POST' via mail_admins()"
         archive.quit()
 
 

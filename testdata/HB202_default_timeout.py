@@ -25,4 +25,4 @@ def sync():
 def direct():
     import requests
 
-    return requests.get("https://mirror.example/direct").text  # expect: HB201
+    return requests.get("https://mirror.example/direct").text  # expect: HB201[col=12] "requests.get() has no timeout" "handler 'direct'"

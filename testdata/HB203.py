@@ -15,9 +15,9 @@ SERVICE = "http://inventory.internal"
 
 @app.get("/inventory/{sku}")
 async def inventory(sku: str):
-    async with httpx.AsyncClient(timeout=None) as client:  # expect: HB203
+    async with httpx.AsyncClient(timeout=None) as client:  # expect: HB203[col=16] "httpx.AsyncClient() passes timeout=None" "handler 'inventory'"
         first = await client.get(f"{SERVICE}/items/{sku}")
-        second = await client.get(f"{SERVICE}/stock/{sku}", timeout=None)  # expect: HB203
+        second = await client.get(f"{SERVICE}/stock/{sku}", timeout=None)  # expect: HB203[col=24] "client.get() passes timeout=None" "handler 'inventory'"
         third = await client.get(f"{SERVICE}/price/{sku}", timeout=settings.timeout)  # ok: attribute timeout
     async with httpx.AsyncClient() as client:  # ok: httpx default 5 s applies
         await client.get(f"{SERVICE}/audit/{sku}")  # ok: timeout omitted means the 5 s default
@@ -26,19 +26,19 @@ async def inventory(sku: str):
 
 @app.get("/legacy/{sku}")
 def legacy(sku: str):
-    resp = httpx.get(f"{SERVICE}/legacy/{sku}", timeout=None)  # expect: HB203
+    resp = httpx.get(f"{SERVICE}/legacy/{sku}", timeout=None)  # expect: HB203 "httpx.get() passes timeout=None" "handler 'legacy'"
     httpx.post(f"{SERVICE}/legacy/hits", json={"sku": sku})  # ok: default timeout
     httpx.post(f"{SERVICE}/legacy/hits", json={"sku": sku}, **{"timeout": 3.0})  # ok: literal **dict timeout
-    data = POOL.request("GET", f"{SERVICE}/catalog/{sku}")  # expect: HB203
+    data = POOL.request("GET", f"{SERVICE}/catalog/{sku}")  # expect: HB203 "POOL.request() has no timeout and its pool sets none" "handler 'legacy'"
     meta = POOL.request("GET", f"{SERVICE}/meta/{sku}", timeout=4.0)  # ok: per-request timeout
     tags = TIMED_POOL.request("GET", f"{SERVICE}/tags/{sku}")  # ok: pool-level timeout
-    raw = urllib3.request("GET", f"{SERVICE}/raw/{sku}")  # expect: HB203
+    raw = urllib3.request("GET", f"{SERVICE}/raw/{sku}")  # expect: HB203 "urllib3.request() has no timeout" "handler 'legacy'"
     return {"legacy": resp.json(), "data": data.data, "meta": meta.data, "tags": tags.data, "raw": raw.data}
 
 
 @app.get("/aio/{sku}")
 async def aio(sku: str):
-    slow = ClientTimeout(connect=5)  # expect: HB203
+    slow = ClientTimeout(connect=5)  # expect: HB203 "ClientTimeout() sets neither total nor sock_read" "handler 'aio'"
     bounded = ClientTimeout(total=30)  # ok: total set
     reads = aiohttp.ClientTimeout(sock_read=10, sock_connect=3)  # ok: sock_read set
     async with aiohttp.ClientSession(timeout=None) as session:  # ok: aiohttp applies its 300 s default

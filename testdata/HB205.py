@@ -18,7 +18,7 @@ WAIT_SECONDS = 10
 
 @app.get("/ready")
 def ready():
-    READY.wait()  # expect: HB205
+    READY.wait()  # expect: HB205 "READY.wait() has no timeout" "handler 'ready'" "if the event is never set"
     if not READY.wait(WAIT_SECONDS):  # ok: positional timeout
         abort(503)
     return "ready"
@@ -27,16 +27,16 @@ def ready():
 @app.post("/jobs")
 def submit_job():
     future = EXECUTOR.submit(crunch, 42)
-    value = future.result()  # expect: HB205
+    value = future.result()  # expect: HB205 "future.result() has no timeout" "handler 'submit_job'" "if the work never finishes"
     other = EXECUTOR.submit(crunch, 7).result(timeout=WAIT_SECONDS)  # ok: keyword timeout
     if future.done():
         value = future.result()  # ok: the future is finished, nothing waits
-    item = RESULTS.get()  # expect: HB205
+    item = RESULTS.get()  # expect: HB205 "RESULTS.get() has no timeout" "handler 'submit_job'" "if no item ever arrives"
     polled = RESULTS.get(False)  # ok: non-blocking
     maybe = RESULTS.get(True, 2)  # ok: positional timeout
     RESULTS.get(block=False)  # ok: block=False
     with DONE:
-        DONE.wait()  # expect: HB205
+        DONE.wait()  # expect: HB205 "DONE.wait() has no timeout" "handler 'submit_job'" "if nobody ever notifies"
         DONE.wait_for(lambda: not RESULTS.empty(), WAIT_SECONDS)  # ok: positional timeout
     GATE.wait()  # ok: barrier built with a default timeout
     return jsonify(value=value, other=other, item=item, polled=polled, maybe=maybe)
@@ -45,15 +45,15 @@ def submit_job():
 @app.post("/batch")
 def batch():
     futures = [EXECUTOR.submit(crunch, n) for n in range(8)]
-    wait(futures)  # expect: HB205
+    wait(futures)  # expect: HB205 "wait() has no timeout" "handler 'batch'" "if a future never finishes"
     wait(futures, WAIT_SECONDS)  # ok: positional timeout
-    totals = [f.result() for f in as_completed(futures)]  # expect: HB205
+    totals = [f.result() for f in as_completed(futures)]  # expect: HB205[col=35] "as_completed() has no timeout" "handler 'batch'" "if a future never finishes"
     async_result = POOL.apply_async(crunch, (3,))
-    totals.append(async_result.get())  # expect: HB205
+    totals.append(async_result.get())  # expect: HB205[col=19] "async_result.get() has no timeout" "handler 'batch'" "if the pool task never finishes"
     totals.append(POOL.apply_async(crunch, (4,)).get(timeout=WAIT_SECONDS))  # ok: keyword timeout
     worker = threading.Thread(target=crunch, args=(5,))
     worker.start()
-    worker.join()  # expect: HB205
+    worker.join()  # expect: HB205 "worker.join() has no timeout" "handler 'batch'" "if the thread never finishes"
     return jsonify(totals=totals)
 
 

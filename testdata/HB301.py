@@ -25,16 +25,16 @@ from_elsewhere = None
 @app.post("/orders")
 def create_order():
     order = request.get_json()
-    AUDIT.put(order)  # expect: HB301
-    RECENT.put(order["id"])  # expect: HB301
-    MAIL.put(order, True)  # expect: HB301
+    AUDIT.put(order)  # expect: HB301 "AUDIT.put() on a bounded queue" "handler 'create_order'"
+    RECENT.put(order["id"])  # expect: HB301 "RECENT.put() on a bounded queue" "handler 'create_order'"
+    MAIL.put(order, True)  # expect: HB301 "MAIL.put() on a bounded queue" "handler 'create_order'"
     MAIL.put(order, timeout=0.5)  # ok: timeout given
     MAIL.put(order, True, 2)  # ok: positional timeout
     MAIL.put(order, block=False)  # ok: non-blocking
     MAIL.put(order, False)  # ok: positional block=False
     MAIL.put_nowait(order)  # ok: put_nowait never blocks
-    THUMBS.put((1, order["id"]), timeout=None)  # expect: HB301
-    RESIZE.put(order["image"])  # expect: HB301
+    THUMBS.put((1, order["id"]), timeout=None)  # expect: HB301 "THUMBS.put() on a bounded queue" "handler 'create_order'"
+    RESIZE.put(order["image"])  # expect: HB301 "RESIZE.put() on a bounded queue" "handler 'create_order'"
     SHIPPING.put(order)  # ok: a worker below consumes SHIPPING
     EXPORTS.put(order)  # ok: EXPORTS escapes to a thread as an argument
     return jsonify(ok=True), 201
@@ -60,7 +60,7 @@ class Notifier:
         self.sent = queue.Queue(maxsize=20)
 
     def notify(self, message):
-        self.pending.put(message)  # expect: HB301
+        self.pending.put(message)  # expect: HB301 "self.pending.put() on a bounded queue" "method 'Notifier.notify'"
         self.outbox.put(message)  # ok: drained by drain() below
         self.sent.put(message)  # ok: handed out by the sent_queue() accessor
 
@@ -76,7 +76,7 @@ async def enqueue_many(items, **opts):
     jobs = asyncio.Queue(maxsize=10)
     results = asyncio.Queue(maxsize=10)
     for item in items:
-        await jobs.put(item)  # expect: HB301
+        await jobs.put(item)  # expect: HB301[col=15] "jobs.put() on a bounded queue" "function 'enqueue_many'"
         await asyncio.wait_for(results.put(item), timeout=1)  # ok: bounded by wait_for
     spare = Queue(maxsize=3)
     spare.put(items, **opts)  # ok: **opts may carry a timeout

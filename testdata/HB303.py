@@ -34,11 +34,11 @@ def import_rows():
     for row in request.get_json()["rows"]:
         ROWS.put(row)
         IMAGES.put(row["image"])
-        PAGES.put(row["page"])  # expect: HB302
+        PAGES.put(row["page"])  # expect: HB302 "PAGES.put() on an unbounded queue" "handler 'import_rows'"
         SHARED.put(row)
-    ROWS.join()  # expect: HB303
+    ROWS.join()  # expect: HB303 "ROWS.join() waits for task_done()" "handler 'import_rows'"
     IMAGES.join()  # ok: image_worker calls task_done()
-    PAGES.join()  # expect: HB303
+    PAGES.join()  # expect: HB303 "PAGES.join() waits for task_done()" "handler 'import_rows'"
     EMPTY.join()  # ok: nothing is ever put, join() returns at once
     SHARED.join()  # ok: SHARED escapes to start_workers()
     return jsonify(ok=True)
@@ -69,7 +69,7 @@ async def crawl(urls):
                 done.task_done()
 
     tasks = [asyncio.create_task(fetcher()), asyncio.create_task(checker())]
-    await todo.join()  # expect: HB303
+    await todo.join()  # expect: HB303[col=11] "todo.join() waits for task_done()" "function 'crawl'"
     await done.join()  # ok: checker() calls task_done()
     await asyncio.wait_for(todo.join(), timeout=30)  # ok: bounded by wait_for
     for task in tasks:

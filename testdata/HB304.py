@@ -11,7 +11,7 @@ app = Flask(__name__)
 
 @app.get("/jobs/<job_id>/wait")
 def wait_for_job(job_id):
-    while True:  # expect: HB304
+    while True:  # expect: HB304 "while True: loop" "handler 'wait_for_job'"
         time.sleep(1)
         backend.refresh(job_id)
 
@@ -57,7 +57,7 @@ def stream(job_id):
 
 @app.get("/jobs/<job_id>/tail")
 def tail(job_id):
-    while True:  # expect: HB304
+    while True:  # expect: HB304 "while True: loop" "handler 'tail'"
         for chunk in backend.chunks(job_id):
             if not chunk:
                 break
@@ -66,7 +66,7 @@ def tail(job_id):
 
 @app.get("/jobs/<job_id>/watch")
 def watch(job_id):
-    while 1:  # expect: HB304
+    while 1:  # expect: HB304 "while 1: loop" "handler 'watch'"
         def on_change(event):
             return event
         backend.subscribe(job_id, on_change)
@@ -94,7 +94,7 @@ def monitor(job_id):
 
 
 def keep_polling(job_id):
-    while True:  # expect: HB304
+    while True:  # expect: HB304 "while True: loop" "handler 'monitor' via keep_polling()"
         backend.refresh(job_id)
         time.sleep(10)
 

@@ -31,7 +31,7 @@ class Counter:
 
 def resize_one(wg, image, out):
     out.append(resize(image))
-    wg.done()  # expect: HB401
+    wg.done()  # expect: HB401 "wg.done() is not in a finally" "function 'resize_one'"
 
 
 def resize_safely(wg, image, out):
@@ -59,7 +59,7 @@ def resize_logged(wg, image, out):
 def store_all(group: WaitGroup, images):
     for image in images:
         store(image)
-    group.Done()  # expect: HB401
+    group.Done()  # expect: HB401 "group.Done() is not in a finally" "function 'store_all'"
 
 
 def noop_worker(wg):
@@ -95,7 +95,7 @@ def upload():
     jobs = Counter()
     jobs.add(1)
     store(request.files["file"])
-    jobs.done()  # expect: HB401
+    jobs.done()  # expect: HB401 "jobs.done() is not in a finally" "handler 'upload'"
     jobs.wait()
     return jsonify(ok=True)
 

@@ -17,7 +17,7 @@ def mail_worker():
     while True:
         job = JOBS.get()
         send(job)
-        JOBS.task_done()  # expect: HB402
+        JOBS.task_done()  # expect: HB402 "JOBS.task_done() is not in a finally" "function 'mail_worker'"
 
 
 def safe_worker():
@@ -58,14 +58,14 @@ def retrying_worker(jobs):
             send(job)
         except ConnectionError:
             jobs.put(job)
-        jobs.task_done()  # expect: HB402
+        jobs.task_done()  # expect: HB402 "jobs.task_done() is not in a finally" "function 'retrying_worker'"
 
 
 async def async_worker(inbox: asyncio.Queue):
     while True:
         message = await inbox.get()
         await deliver(message)
-        inbox.task_done()  # expect: HB402
+        inbox.task_done()  # expect: HB402 "inbox.task_done() is not in a finally" "function 'async_worker'"
 
 
 async def deliver(message):
@@ -90,7 +90,7 @@ class Pipeline:
         while True:
             item = self.inbox.get()
             self.handle(item)
-            self.inbox.task_done()  # expect: HB402
+            self.inbox.task_done()  # expect: HB402 "self.inbox.task_done() is not in a finally" "method 'Pipeline.run'"
 
     def run_safely(self):
         while True:

@@ -21,7 +21,7 @@ hits = 0
 
 @app.post("/cache/refresh")
 def refresh():
-    CACHE_LOCK.acquire()  # expect: HB403
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "handler 'refresh'" "use 'with CACHE_LOCK:'"
     CACHE.update(load_all())
     CACHE_LOCK.release()
     return "", 204
@@ -43,7 +43,7 @@ def get_key(key):
     STATS_LOCK.acquire()  # ok: nothing between acquire and release can raise
     hits += 1
     STATS_LOCK.release()
-    if SLOTS.acquire(timeout=2):  # expect: HB403
+    if SLOTS.acquire(timeout=2):  # expect: HB403[col=8] "SLOTS.acquire() is released outside a finally" "handler 'get_key'" "use 'with SLOTS:'"
         value = load_one(key)
         SLOTS.release()
         return jsonify(value)
@@ -62,7 +62,7 @@ def get_slot(key):
 
 @app.get("/cache/<key>/proc")
 def proc(key):
-    PROC_LOCK.acquire()  # expect: HB403
+    PROC_LOCK.acquire()  # expect: HB403 "PROC_LOCK.acquire() is released outside a finally" "handler 'proc'" "use 'with PROC_LOCK:'"
     value = CACHE[key]
     PROC_LOCK.release()
     return jsonify(value)
@@ -70,7 +70,7 @@ def proc(key):
 
 @app.get("/cache/<key>/cond")
 def cond(key):
-    COND.acquire()  # expect: HB403
+    COND.acquire()  # expect: HB403 "COND.acquire() is released outside a finally" "handler 'cond'" "use 'with COND:'"
     COND.wait_for(lambda: key in CACHE, timeout=5)
     value = load_one(key)
     COND.release()
@@ -89,7 +89,7 @@ class Throttle:
         self._sem = asyncio.Semaphore(10)
 
     async def call(self, fn):
-        await self._lock.acquire()  # expect: HB403
+        await self._lock.acquire()  # expect: HB403[col=15] "self._lock.acquire() is released outside a finally" "method 'Throttle.call'" "use 'async with self._lock:'"
         result = await fn()
         self._lock.release()
         return result
@@ -126,7 +126,7 @@ def retry_on_error(fn):
 
 
 def average_latency(total, count):
-    STATS_LOCK.acquire()  # expect: HB403
+    STATS_LOCK.acquire()  # expect: HB403 "STATS_LOCK.acquire() is released outside a finally" "function 'average_latency'" "use 'with STATS_LOCK:'"
     mean = total / count  # ZeroDivisionError skips the release
     STATS_LOCK.release()
     return mean

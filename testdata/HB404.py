@@ -14,7 +14,7 @@ POOL = ThreadPoolExecutor(max_workers=8)
 
 
 def section_worker(wg, name, out):
-    wg.add(1)  # expect: HB404
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'section_worker'"
     try:
         out[name] = render(name)
     finally:
@@ -23,7 +23,7 @@ def section_worker(wg, name, out):
 
 def pooled_worker(wg, name, out):
     """Render one section on the pool."""
-    wg.add(1)  # expect: HB404
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'pooled_worker'"
     try:
         out[name] = render(name)
     finally:
@@ -48,7 +48,7 @@ def spawning_worker(wg, names, out):
 
 
 async def section_task(wg, name, out):
-    wg.add(1)  # expect: HB404
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "handler 'report_async' via section_task()"
     try:
         out[name] = render(name)
     finally:
@@ -60,7 +60,7 @@ def tagging_worker(tags, name):
 
 
 def executor_worker(wg, name, out):
-    wg.add(1)  # expect: HB404
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'executor_worker'"
     try:
         out[name] = render(name)
     finally:

@@ -29,13 +29,13 @@ def record_audit(event):
 @app.post("/signup")
 def signup():
     user = request.get_json()
-    threading.Thread(target=send_welcome_email, args=(user["email"],)).start()  # expect: HB501
+    threading.Thread(target=send_welcome_email, args=(user["email"],)).start()  # expect: HB501 "threading.Thread() thread is started and never joined" "handler 'signup'"
     return jsonify(ok=True), 201
 
 
 @app.post("/orders/<oid>/pay")
 def pay(oid):
-    worker = Thread(target=send_receipt, args=(oid,), daemon=True)  # expect: HB501
+    worker = Thread(target=send_receipt, args=(oid,), daemon=True)  # expect: HB501 "Thread() thread is started and never joined" "handler 'pay'"
     worker.start()
     return jsonify(paid=oid)
 
@@ -58,7 +58,7 @@ def delete_avatar(uid):
 
 @app.post("/audit")
 def audit():
-    AuditThread(request.get_json()).start()  # expect: HB501
+    AuditThread(request.get_json()).start()  # expect: HB501 "AuditThread() thread is started and never joined" "handler 'audit'"
     return "", 204
 
 
@@ -72,7 +72,7 @@ def audit_sync():
 
 @app.post("/legacy/ping")
 def legacy_ping():
-    _thread.start_new_thread(record_audit, ("ping",))  # expect: HB501
+    _thread.start_new_thread(record_audit, ("ping",))  # expect: HB501 "_thread.start_new_thread() thread is started and never joined" "handler 'legacy_ping'"
     return "pong"
 
 

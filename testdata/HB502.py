@@ -13,7 +13,7 @@ BACKGROUND = set()
 @routes.post("/push")
 async def push(request):
     payload = await request.json()
-    asyncio.create_task(send_push(payload))  # expect: HB502
+    asyncio.create_task(send_push(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'push'"
     return web.json_response({"queued": True})
 
 
@@ -28,7 +28,7 @@ async def push_kept(request):
 
 @routes.post("/feeds/{fid}/refresh")
 async def refresh(request):
-    task = create_task(refresh_feed(request.match_info["fid"]))  # expect: HB502
+    task = create_task(refresh_feed(request.match_info["fid"]))  # expect: HB502 "create_task() task is bound to 'task' and never used" "handler 'refresh'"
     return web.json_response({"refreshing": True})
 
 
@@ -43,7 +43,7 @@ async def refresh_now(request):
 async def deliver_all(request):
     ids = (await request.json())["ids"]
     results = await asyncio.gather(*[asyncio.create_task(deliver(i)) for i in ids])  # ok: gathered
-    ensure_future(warm_cache())  # expect: HB502
+    ensure_future(warm_cache())  # expect: HB502 "ensure_future() task is dropped" "handler 'deliver_all'"
     return web.json_response({"delivered": len(results)})
 
 
@@ -60,7 +60,7 @@ async def deliver_grouped(request):
 @routes.get("/ping")
 async def ping(request):
     loop = asyncio.get_running_loop()
-    loop.create_task(warm_cache())  # expect: HB502
+    loop.create_task(warm_cache())  # expect: HB502 "loop.create_task() task is dropped" "handler 'ping'"
     return web.Response(text="pong")
 
 
@@ -81,7 +81,7 @@ class Worker:
     async def run(self):
         while True:
             job = await self.queue.get()
-            asyncio.ensure_future(deliver(job)).add_done_callback(print)  # expect: HB502
+            asyncio.ensure_future(deliver(job)).add_done_callback(print)  # expect: HB502 "asyncio.ensure_future() task is dropped" "method 'Worker.run'"
 
     def spawn(self, coro):
         return asyncio.create_task(coro)  # ok: returned

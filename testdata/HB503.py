@@ -28,7 +28,7 @@ def wsgi_app(environ, start_response):
 
 @pytest.fixture
 def upstream():
-    server = HTTPServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503
+    server = HTTPServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "HTTPServer() server" "never shut down" "function 'upstream'" "after `yield`"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"
 
@@ -52,14 +52,14 @@ def quiet_upstream(request):
 
 @pytest.fixture
 def wsgi_upstream():
-    server = make_server("127.0.0.1", 0, wsgi_app)  # expect: HB503
+    server = make_server("127.0.0.1", 0, wsgi_app)  # expect: HB503 "make_server() server" "never shut down" "function 'wsgi_upstream'" "after `yield`"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
 
 
 def test_deliver_once():
-    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503
+    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "QuietServer() server" "never shut down" "function 'test_deliver_once'" "shutdown() and server_close() in finally"
     threading.Thread(target=lambda: server.serve_forever(poll_interval=0.1), daemon=True).start()
     assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 1}) == 204
 
@@ -82,7 +82,7 @@ def test_deliver_with_block():
 
 
 def test_deliver_twice():
-    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503
+    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "QuietServer() server" "shut down only on the straight path" "function 'test_deliver_twice'" "in finally"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 4}) == 204
     server.shutdown()
@@ -113,7 +113,7 @@ class DeliveryTest(unittest.TestCase):
 class LeakyDeliveryTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.upstream = HTTPServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503
+        cls.upstream = HTTPServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "HTTPServer() server" "never shut down" "method 'LeakyDeliveryTest.setUpClass'" "in tearDown()"
         threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
 
     def test_delivers(self):

@@ -14,7 +14,7 @@ SHARED_POOL = ThreadPoolExecutor(max_workers=8)  # ok: module level, shared
 
 class ThumbnailView(View):
     def post(self, request):
-        pool = ThreadPoolExecutor(max_workers=4)  # expect: HB504
+        pool = ThreadPoolExecutor(max_workers=4)  # expect: HB504 "ThreadPoolExecutor() is created per request and never shut down" "handler 'ThumbnailView.post'"
         futures = [pool.submit(make_thumbnail, f) for f in request.FILES.values()]
         return JsonResponse({"thumbs": [f.result(timeout=30) for f in futures]})
 
@@ -28,7 +28,7 @@ class TranscodeView(View):
 
 class ReportView(View):
     def get(self, request):
-        pool = multiprocessing.Pool(4)  # expect: HB504
+        pool = multiprocessing.Pool(4)  # expect: HB504 "multiprocessing.Pool() is created per request and never shut down" "handler 'ReportView.get'"
         sizes = pool.map(len, [u.path for u in Upload.objects.all()])
         return JsonResponse({"total": sum(sizes)})
 
@@ -46,7 +46,7 @@ class ReportPoolClosedView(View):
 
 class ChecksumView(View):
     def get(self, request):
-        ThreadPool(8).map(make_thumbnail, Upload.objects.all())  # expect: HB504
+        ThreadPool(8).map(make_thumbnail, Upload.objects.all())  # expect: HB504 "ThreadPool() is created per request and never shut down" "handler 'ChecksumView.get'"
         return JsonResponse({"ok": True})
 
 
@@ -68,7 +68,7 @@ class AsyncView(View):
     async def get(self, request):
         import asyncio
 
-        executor = ThreadPoolExecutor(max_workers=1)  # expect: HB504
+        executor = ThreadPoolExecutor(max_workers=1)  # expect: HB504 "ThreadPoolExecutor() is created per request and never shut down" "handler 'AsyncView.get'"
         loop = asyncio.get_running_loop()
         thumb = await loop.run_in_executor(executor, make_thumbnail, request.GET["id"])
         return JsonResponse({"thumb": thumb})

@@ -30,22 +30,22 @@ ASYNC_LOCK = asyncio.Lock()
 
 @app.get("/reports/{rid}")
 async def show_report(rid: str):
-    time.sleep(0.5)  # expect: HB601
+    time.sleep(0.5)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'show_report'" "use await asyncio.sleep(...)"
     await asyncio.sleep(0.5)  # ok: asyncio.sleep is awaited
     time.sleep(0)  # ok: sleep(0) does not wait
-    pause(1)  # expect: HB601
-    meta = requests.get(f"{API_URL}/reports/{rid}", timeout=TIMEOUT).json()  # expect: HB601
-    owner = SESSION.get(f"{API_URL}/owners/{meta['owner']}", timeout=TIMEOUT).json()  # expect: HB601
-    tags = SYNC_CLIENT.get(f"{API_URL}/tags/{rid}").json()  # expect: HB601
+    pause(1)  # expect: HB601 "pause() blocks the event loop" "handler 'show_report'" "use await asyncio.sleep(...)"
+    meta = requests.get(f"{API_URL}/reports/{rid}", timeout=TIMEOUT).json()  # expect: HB601 "requests.get() blocks the event loop" "handler 'show_report'" "use an async client"
+    owner = SESSION.get(f"{API_URL}/owners/{meta['owner']}", timeout=TIMEOUT).json()  # expect: HB601 "SESSION.get() blocks the event loop" "handler 'show_report'" "use an async client"
+    tags = SYNC_CLIENT.get(f"{API_URL}/tags/{rid}").json()  # expect: HB601 "SYNC_CLIENT.get() blocks the event loop" "handler 'show_report'" "use an async client"
     links = (await ASYNC_CLIENT.get(f"{API_URL}/links/{rid}")).json()  # ok: httpx.AsyncClient is awaited
-    stats = httpx.get(f"{API_URL}/stats/{rid}").json()  # expect: HB601
+    stats = httpx.get(f"{API_URL}/stats/{rid}").json()  # expect: HB601 "httpx.get() blocks the event loop" "handler 'show_report'" "use an async client"
     return {"meta": meta, "owner": owner, "tags": tags, "links": links, "stats": stats}
 
 
 @app.post("/reports/{rid}/render")
 async def render_report(rid: str, request: Request):
     body = await request.body()
-    subprocess.run(["wkhtmltopdf", "-", f"/tmp/{rid}.pdf"], input=body, timeout=RENDER_TIMEOUT)  # expect: HB601
+    subprocess.run(["wkhtmltopdf", "-", f"/tmp/{rid}.pdf"], input=body, timeout=RENDER_TIMEOUT)  # expect: HB601 "subprocess.run() blocks the event loop" "handler 'render_report'" "use await asyncio.create_subprocess_exec(...)"
     proc = await asyncio.create_subprocess_exec("gzip", f"/tmp/{rid}.pdf")  # ok: asyncio subprocess
     await proc.wait()  # ok: asyncio process, awaited
     await asyncio.to_thread(subprocess.run, ["sync"], timeout=60)  # ok: passed to to_thread, not called
@@ -65,20 +65,20 @@ def write_archive(rid):
 
 @app.post("/jobs")
 async def submit_job(payload: dict):
-    RENDER_QUEUE.put(payload)  # expect: HB601
+    RENDER_QUEUE.put(payload)  # expect: HB601 "RENDER_QUEUE.put() blocks the event loop" "handler 'submit_job'" "use the asyncio primitive"
     RENDER_QUEUE.put(payload, block=False)  # ok: non-blocking put
     AUDIT_QUEUE.put(payload)  # ok: unbounded queue, put never waits
     future = POOL.submit(render_sync, payload)
-    result = future.result(timeout=30)  # expect: HB601
+    result = future.result(timeout=30)  # expect: HB601 "future.result() blocks the event loop" "handler 'submit_job'" "await asyncio.wrap_future(...)"
     wrapped = await asyncio.wrap_future(POOL.submit(render_sync, payload))  # ok: awaited through wrap_future
-    fresh = AUDIT_QUEUE.get(timeout=5)  # expect: HB601
+    fresh = AUDIT_QUEUE.get(timeout=5)  # expect: HB601 "AUDIT_QUEUE.get() blocks the event loop" "handler 'submit_job'" "use the asyncio primitive"
     drained = AUDIT_QUEUE.get(block=False)  # ok: non-blocking get
     return {"result": result, "wrapped": wrapped, "fresh": fresh, "drained": drained}
 
 
 @app.get("/health")
 async def health():
-    if not READY.wait(timeout=2):  # expect: HB601
+    if not READY.wait(timeout=2):  # expect: HB601[col=12] "READY.wait() blocks the event loop" "handler 'health'" "use the asyncio primitive"
         return {"ready": False}
     READY.wait(0)  # ok: a zero timeout only polls
     ready_now = READY.is_set()  # ok: not a wait
@@ -92,9 +92,9 @@ async def health():
 
 def load_counts():
     # Called directly from the async handler above: runs on the event loop.
-    if CACHE_LOCK.acquire(timeout=1):  # expect: HB601
+    if CACHE_LOCK.acquire(timeout=1):  # expect: HB601[col=8] "CACHE_LOCK.acquire() blocks the event loop" "handler 'health' via load_counts()" "use the asyncio primitive"
         try:
-            return SESSION.get(f"{API_URL}/counts", timeout=TIMEOUT).json()  # expect: HB601
+            return SESSION.get(f"{API_URL}/counts", timeout=TIMEOUT).json()  # expect: HB601[col=20] "SESSION.get() blocks the event loop" "handler 'health' via load_counts()" "use an async client"
         finally:
             CACHE_LOCK.release()
     if CACHE_LOCK.acquire(blocking=False):  # ok: non-blocking acquire
@@ -134,7 +134,7 @@ async def warm_cache():
 async def export(rid: str, client=None):
     worker = threading.Thread(target=render_sync, args=(rid,))
     worker.start()
-    worker.join(timeout=10)  # expect: HB601
+    worker.join(timeout=10)  # expect: HB601 "worker.join() blocks the event loop" "handler 'export'" "use the asyncio primitive"
     await asyncio.sleep(0)
     client.get(f"{API_URL}/export/{rid}")  # ok: receiver of unknown kind
     await client.get(f"{API_URL}/export/{rid}")  # ok: unknown receiver, awaited
@@ -144,11 +144,11 @@ async def export(rid: str, client=None):
 
 async def fetch_export(rid):
     # An async helper awaited by a handler: also on the loop.
-    with urllib.request.urlopen(f"{API_URL}/export/{rid}", timeout=TIMEOUT) as resp:  # expect: HB601
+    with urllib.request.urlopen(f"{API_URL}/export/{rid}", timeout=TIMEOUT) as resp:  # expect: HB601[col=10] "urllib.request.urlopen() blocks the event loop" "handler 'export' via fetch_export()" "use an async client"
         return resp.read()
 
 
 @app.get("/ping")
 async def ping():
-    out = subprocess.check_output(["uptime"])  # expect: HB601, HB204
+    out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     return {"uptime": out.decode()}

@@ -20,7 +20,7 @@ async def feed(request):
     try:
         async for event in bus.subscribe():
             await ws.send_json(event)
-    except asyncio.CancelledError:  # expect: HB602
+    except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'feed'"
         log.info("client left the feed")
     finally:
         await ws.close()
@@ -35,7 +35,7 @@ async def order_stream(request):
         try:
             event = await bus.next_order()
             await resp.write(render_event(event))
-        except CancelledError:  # expect: HB602
+        except CancelledError:  # expect: HB602 "except CancelledError swallows cancellation" "handler 'order_stream'"
             break
         except ConnectionResetError:  # ok: not a cancellation
             break
@@ -47,12 +47,12 @@ async def sync_order(request):
     oid = request.match_info["oid"]
     try:
         await bus.publish("sync", oid)
-    except BaseException:  # expect: HB602
+    except BaseException:  # expect: HB602 "except BaseException swallows cancellation" "handler 'sync_order'"
         log.exception("sync of %s failed", oid)
         return web.json_response({"ok": False}, status=500)
     try:
         await bus.publish("audit", oid)
-    except:  # expect: HB602
+    except:  # expect: HB602 "bare except: swallows cancellation" "handler 'sync_order'"
         pass
     try:
         await bus.publish("metrics", oid)
@@ -60,7 +60,7 @@ async def sync_order(request):
         log.exception("metrics failed")
     try:
         await bus.publish("search", oid)
-    except (asyncio.CancelledError, asyncio.TimeoutError):  # expect: HB602
+    except (asyncio.CancelledError, asyncio.TimeoutError):  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'sync_order'"
         return web.json_response({"ok": False}, status=503)
     return web.json_response({"ok": True})
 
@@ -157,5 +157,5 @@ async def reload_feeds(request):
 async def refresh_subscriptions():
     try:
         await bus.resubscribe()
-    except asyncio.CancelledError:  # expect: HB602
+    except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'reload_feeds' via refresh_subscriptions()"
         log.warning("resubscribe interrupted")
