@@ -4,6 +4,7 @@
     flake8-handler-block explain HB201    one rule's documentation
     flake8-handler-block confirm ...      run the runtime harness (when installed)
     flake8-handler-block fix ...          apply the safe fixes (when installed)
+    flake8-handler-block noqa ...         add '# noqa: HBxxx' to every current finding
 
 Importing this module is cheap: the rules (and libcst) are imported only by the
 subcommand that needs them. ``confirm`` and ``fix`` live in their own modules,
@@ -27,6 +28,7 @@ PROG = "flake8-handler-block"
 PLUGGED = {
     "confirm": ("flake8_handler_block.harness.confirm", "run a test command under the runtime harness to confirm findings"),
     "fix": ("flake8_handler_block.fix", "apply the safe automatic fixes (fixable rules)"),
+    "noqa": ("flake8_handler_block.noqa", "add '# noqa: HBxxx' to every current finding (adopt now, fix later)"),
 }
 
 
