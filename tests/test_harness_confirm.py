@@ -96,10 +96,11 @@ def test_async_app_findings_are_confirmed():
     assert "cancellation swallowed" in got["async_app.py:39"]
 
 
-def test_an_app_that_cannot_be_imported_is_a_usage_error():
+def test_an_app_that_cannot_be_imported_is_inconclusive():
     result = run_cli("jobs_app.py:19", "--app", "no_such_module:app")
-    assert result.returncode == 2
-    assert "cannot import no_such_module:app" in result.stderr
+    assert result.returncode == 3
+    assert result.stdout.startswith("jobs_app.py:19 inconclusive: cannot import no_such_module:app: "
+                                    "ModuleNotFoundError")
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_an_app_that_cannot_be_imported_is_a_usage_error():
         (["jobs_app.py", "--app", "jobs_app:app"], "a finding is FILE:LINE"),
         (["jobs_app.py:19", "--app", "jobs_app:app", "--route", "GET"], 'a route is "METHOD /path"'),
         (["missing.py:3", "--app", "jobs_app:app"], "no such file: missing.py"),
-        (["jobs_app.py:19", "--app", "jobs_app:app", "--deadline", "0"], "--deadline must be > 0"),
+        (["jobs_app.py:19", "--app", "jobs_app:app", "--deadline", "0"], "--deadline and --import-timeout must be > 0"),
     ],
 )
 def test_usage_errors_exit_2(argv, message, capsys, monkeypatch):

@@ -40,8 +40,6 @@ class Signature:
     ``in_loop``     the line starts a loop: a handler stuck anywhere inside that loop counts.
     ``untimed``     the parked call must have no timeout of its own: a call that waits within
                     its socket's or client's timeout is not this finding.
-    ``unowned``     a leaked object counts only when nothing keeps it (for tasks: no container
-                    holds it, nobody awaits it, no done-callback was added).
     ``consequence`` states of the wait another request is left stuck in when the signal at the
                     line is skipped (HB401/HB402: the ``wait()``/``join()`` never returns).
     ``libraries``   modules whose frames (or leaked objects) identify this rule among rules
@@ -57,7 +55,6 @@ class Signature:
     cancelled: bool = False
     in_loop: bool = False
     untimed: bool = False
-    unowned: bool = False
     consequence: FrozenSet[str] = frozenset()
     libraries: Tuple[str, ...] = ()
 
@@ -84,7 +81,6 @@ class Signature:
             cancelled=bool(data.get("cancelled", False)),
             in_loop=bool(data.get("in_loop", False)),
             untimed=bool(data.get("untimed", False)),
-            unowned=bool(data.get("unowned", False)),
             consequence=frozenset(data.get("consequence", ())),
             libraries=tuple(data.get("libraries", ())),
         )

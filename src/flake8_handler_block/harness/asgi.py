@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from . import leaks
+from .client import CALL_HEADER
 from .inflight import Entry, HandlerAbandoned, current_entry
 from .report import LoopBlock, StuckHandler
 from .stacks import coro_frames, describe, sample_threads, thread_frames
@@ -294,7 +295,9 @@ class AsgiFront:
                     complete.set()
                 await writer.drain()
 
-        entry = self.server._enter(f"{method.upper()} {target}", task=asyncio.current_task(), conn=writer)
+        call_id = dict(headers).get(CALL_HEADER.lower().encode("latin-1"))
+        entry = self.server._enter(f"{method.upper()} {target}", task=asyncio.current_task(), conn=writer,
+                                   call_id=call_id.decode("latin-1") if call_id else None)
         token = current_entry.set(entry)
         try:
             await self.app(scope, receive, send)
@@ -375,6 +378,7 @@ class AsgiFront:
                 StuckHandler(
                     handler=where.handler, request=entry.request, elapsed=entry.elapsed(),
                     state=where.state, site=where.site, stack=where.stack, kind=kind,
+                    timeout=where.timeout,
                 )
             )
         return out

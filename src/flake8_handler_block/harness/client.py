@@ -7,14 +7,22 @@ takes a timeout.
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
+import time
 from typing import Dict, Optional, Tuple
+
+CALL_HEADER = "X-HB-Call"  # lets the server tie a handler call to the Call that sent it
+_call_ids = itertools.count(1)
 
 
 class Call:
     """A request sent from a harness thread, so the caller never waits on a stuck handler."""
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "GET", path: str = "/") -> None:
+        self.id = str(next(_call_ids))
+        self.method, self.path = method, path
+        self.sent = time.monotonic()
         self.status: Optional[int] = None
         self.headers: Dict[str, str] = {}
         self.body: bytes = b""
@@ -36,9 +44,10 @@ class Call:
 def fire(address: Tuple[str, int], method: str = "GET", path: str = "/", body: Optional[bytes] = None,
          headers: Optional[Dict[str, str]] = None, timeout: float = 30.0) -> Call:
     """Send a request from a daemon harness thread and return its Call at once."""
-    call = Call()
+    call = Call(method, path)
+    headers = {CALL_HEADER: call.id, **(headers or {})}
     thread = threading.Thread(
-        target=_send, args=(call, address, method, path, body, dict(headers or {}), timeout),
+        target=_send, args=(call, address, method, path, body, headers, timeout),
         name="hb-client", daemon=True,
     )
     thread._hb_internal = True  # type: ignore[attr-defined]

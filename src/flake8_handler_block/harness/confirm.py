@@ -3,20 +3,17 @@
     python -m flake8_handler_block confirm app.py:20 --app app:app --route "POST /jobs"
     flake8 --select HB . | python -m flake8_handler_block confirm --from-flake8 - --app app:app
 
-Each finding is confirmed in a child process with a hard timeout, so stuck threads and patches
-die with it. The child serves the app with a TestServer (outbound connections redirected to a
-BlackHole by default), sends the request several times - state-dependent hangs need it: a
-bounded queue fills, a leaked lock blocks the next request - and reports what it observed. The
-verdict comes only from that observation at the finding's file:line:
+Each finding is confirmed in a child process (`child.py`) with a hard timeout, so stuck threads
+and patches die with it. The child serves the app with a TestServer (outbound connections
+redirected to a BlackHole by default), warms it up, and sends the finding's requests - only the
+routes whose handler runs its line, again and again until the line is seen to run and what it
+does is observed (state-dependent hangs need repeats: a bounded queue fills, a leaked lock blocks
+the next request). `verdict.py` turns that observation into one of:
 
-    confirmed       a handler was seen stuck (or a leak created, or the loop blocked) there,
-                    in a state that matches the finding's code
-    not-reproduced  the requests finished and nothing was seen at that line
-    no-route        no route of the app runs that line (give --route)
-    inconclusive    the harness cannot tell: the finding's rule has no run-time signature
+    confirmed, not-reproduced, no-route, inconclusive
 
-Exit status: 0 when every finding asked about was confirmed, 1 when one was not reproduced (or
-had no route), 2 on a usage error, 3 when none failed but at least one was inconclusive.
+Exit status: 0 when every finding asked about was confirmed; 1 when one was not reproduced or had
+no route; 3 when none of those but one was inconclusive; 2 on a usage error.
 
 What a finding of each code looks like at run time is declared by its rule
 (``runtime = Signature(...)``); `signatures()` reads that table in this process, and the child
@@ -33,11 +30,11 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..signature import Signature
-from .matching import Table, infer, match, table_from_dict, table_to_dict
+from .matching import Table, table_to_dict
+from .verdict import Finding, judge
 
 _RESULT = "HB-CONFIRM-RESULT "
 _FLAKE8_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<code>[A-Z]+\d+)\s*(?P<msg>.*)$")
@@ -56,34 +53,6 @@ def signatures() -> Dict[str, Signature]:
             table[rule.code] = runtime
     return table
 
-@dataclass
-class Finding:
-    file: str
-    line: int
-    code: Optional[str] = None
-    message: str = ""
-    verdict: str = ""
-    detail: str = ""
-    observed: Dict[str, Any] = field(default_factory=dict)
-    routes: List[str] = field(default_factory=list)
-    requests: int = 0
-
-    @property
-    def location(self) -> str:
-        return f"{self.file}:{self.line}"
-
-    def output_line(self) -> str:
-        code = f" {self.code}" if self.code else ""
-        return f"{self.location}{code} {self.verdict}: {self.detail}"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {
-            "file": self.file, "line": self.line, "code": self.code, "verdict": self.verdict,
-            "detail": self.detail, "observed": self.observed, "routes": self.routes,
-            "requests": self.requests,
-        }
-
-
 class UsageError(Exception):
     pass
 
@@ -98,16 +67,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app", required=True, metavar="MODULE:ATTR",
                         help="the app: module:attr or path/to/app.py:attr (attr() calls a factory); "
                              "a WSGI app, an ASGI app or a BaseHTTPRequestHandler subclass")
-    parser.add_argument("--route", action="append", default=[], metavar='"METHOD /path"',
-                        help="request to send (repeatable); default: the routes whose handler covers the line "
-                             "(Flask url_map, Starlette routes)")
+    parser.add_argument("--route", action="append", default=[], metavar='"[WHERE=]METHOD /path"',
+                        help="request to send (repeatable). Plain: sent to every finding whose line its "
+                             "handler runs. WHERE=...: only for findings at WHERE (FILE:LINE, FILE:FIRST-LAST "
+                             "or the name of the function holding the line). Default: the app's routes whose "
+                             "handler runs the line (Flask, Starlette/FastAPI, Django URLconf)")
     parser.add_argument("--deadline", type=float, default=1.0, metavar="S",
                         help="seconds a request may take before its handler counts as stuck (default 1.0)")
-    parser.add_argument("--outbound", choices=("blackhole", "passthrough"), default="blackhole",
+    parser.add_argument("--outbound", choices=("blackhole", "headers", "passthrough"), default="blackhole",
                         help="blackhole: every outbound TCP connection a handler makes goes to a peer that "
-                             "never answers, so a missing timeout hangs (default); passthrough: real network")
+                             "never answers, so a missing timeout hangs (default); headers: the peer answers "
+                             "the headers and stalls the body, so unclosed responses (HB101, HB102) show; "
+                             "passthrough: the real network")
     parser.add_argument("--repeat", type=int, default=8, metavar="N",
-                        help="requests per route at most; stops at the first observation (default 8)")
+                        help="requests per route at most; sending stops when the line was seen doing what "
+                             "the finding says, and moves to the next route when the line does not run "
+                             "(default 8)")
+    parser.add_argument("--import-timeout", dest="import_timeout", type=float, default=10.0, metavar="S",
+                        help="seconds the app may take to import before it counts as hung (default 10)")
     parser.add_argument("--data", default=None, metavar="BODY",
                         help='request body for POST/PUT/PATCH (default "{}" as JSON)')
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
@@ -155,11 +132,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         findings = _collect(args)
         _check_app_spec(args.app)
-        routes = [" ".join(_parse_route(r)) for r in args.route]
+        routes = [_parse_route(r) for r in args.route]
     except UsageError as exc:
         return _usage(str(exc))
-    if args.deadline <= 0 or args.repeat < 1 or args.jobs < 1:
-        return _usage("--deadline must be > 0, --repeat and --jobs >= 1")
+    if args.deadline <= 0 or args.repeat < 1 or args.jobs < 1 or args.import_timeout <= 0:
+        return _usage("--deadline and --import-timeout must be > 0, --repeat and --jobs >= 1")
     if not findings:
         print("confirm: no HB findings to confirm", file=sys.stderr)
         return 0
@@ -170,11 +147,6 @@ def run(args: argparse.Namespace) -> int:
     jobs = min(args.jobs, len(findings))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda f: _confirm_one(f, args, routes, table), findings))
-    if any(f.verdict == "error" for f in results):
-        for f in results:
-            if f.verdict == "error":
-                print(f"confirm: error: {f.detail}", file=sys.stderr)
-        return 2
     if args.json:
         print(json.dumps([f.to_dict() for f in results], indent=2))
     else:
@@ -216,19 +188,43 @@ def _check_app_spec(spec: str) -> None:
         raise UsageError(f"--app is MODULE:ATTR (or path/to/app.py:ATTR), not {spec!r}")
 
 
-def _parse_route(text: str) -> Tuple[str, str]:
+RouteOption = Tuple[str, str]  # (WHERE or "", "METHOD /path")
+
+
+def _parse_route(text: str) -> RouteOption:
+    """`--route "METHOD /path"` or `--route "WHERE=METHOD /path"` (WHERE: FILE:LINE, FILE:A-B, a function)."""
     from .routes import parse_route
 
+    where, route = "", text.strip()
+    head = route.split(None, 1)[0] if route else ""
+    if "=" in head:  # an "=" before the first space: a mapping (a query string comes after it)
+        where, route = route.split("=", 1)
     try:
-        return parse_route(text)
+        return where.strip(), " ".join(parse_route(route))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _maps_to(where: str, finding: Finding) -> bool:
+    """A --route WHERE names this finding: its file and line (range), or a function holding the line."""
+    found = re.match(r"^(?P<file>.+?):(?P<first>\d+)(?:-(?P<last>\d+))?$", where)
+    if found:
+        first, last = int(found["first"]), int(found["last"] or found["first"])
+        return _same_path(found["file"], finding.file) and first <= finding.line <= last
+    from .routes import _functions_at
+
+    names = _functions_at(os.path.abspath(finding.file), finding.line)
+    return where.split(".")[-1] in names
+
+
+def _same_path(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 # --- the parent: one child per finding ---
 
 
-def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[str], table: Table) -> Finding:
+def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[RouteOption], table: Table) -> Finding:
     if finding.code:
         sig = table.get(finding.code)
         if sig is None or not sig.observable:
@@ -236,28 +232,21 @@ def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[str], 
             finding.detail = f"{finding.code} has no run-time signature: running the app cannot confirm it"
             return finding
         table = {finding.code: sig}
+    mapped = [route for where, route in routes if where and _maps_to(where, finding)]
+    given = [route for where, route in routes if not where]
     spec = {
-        "app": args.app, "routes": routes, "file": os.path.abspath(finding.file), "line": finding.line,
-        "code": finding.code, "deadline": args.deadline, "outbound": args.outbound,
+        "app": args.app, "routes": given, "mapped": mapped, "file": os.path.abspath(finding.file),
+        "line": finding.line, "code": finding.code, "deadline": args.deadline, "outbound": args.outbound,
         "repeat": args.repeat, "data": args.data, "signatures": table_to_dict(table),
+        "import_timeout": args.import_timeout,
     }
-    hard = args.timeout or (15.0 + args.deadline * args.repeat * max(1, len(routes) or 2))
+    hard = args.timeout or (args.import_timeout + 15.0 + args.deadline * (args.repeat + 2) * 4)
     outcome = _run_child(spec, hard)
-    status = outcome.get("status")
-    finding.routes = outcome.get("routes", [])
-    finding.requests = outcome.get("requests", 0)
-    if status == "error":
-        finding.verdict, finding.detail = "error", outcome.get("detail", "child failed")
-    elif status == "no-route":
-        finding.verdict = "no-route"
-        finding.detail = outcome.get("detail") or (
-            f"no route of {args.app} runs {finding.location} (give --route \"METHOD /path\")"
-        )
-    elif status == "timeout":
-        finding.verdict = "not-reproduced"
-        finding.detail = f"child process still running after {hard:.0f}s: killed, nothing recorded"
-    else:
-        judge(finding, outcome, table)
+    if outcome.get("status") == "timeout":
+        finding.verdict = "inconclusive"
+        finding.detail = f"the confirmation child was still running after {hard:.0f}s: killed, nothing recorded"
+        return finding
+    judge(finding, outcome, table)
     return finding
 
 
@@ -280,9 +269,10 @@ def _run_child(spec: Dict[str, Any], hard: float) -> Dict[str, Any]:
         _kill_group(proc)
     for line in reversed(out.splitlines()):
         if line.startswith(_RESULT):
-            return json.loads(line[len(_RESULT):])
+            result: Dict[str, Any] = json.loads(line[len(_RESULT):])
+            return result
     tail = " | ".join(err.strip().splitlines()[-3:])
-    return {"status": "error", "detail": f"child process failed (exit {proc.returncode}): {tail}"}
+    return {"status": "inconclusive", "detail": f"the confirmation child failed (exit {proc.returncode}): {tail}"}
 
 
 def _kill_group(proc: "subprocess.Popen[str]") -> None:
@@ -295,120 +285,12 @@ def _kill_group(proc: "subprocess.Popen[str]") -> None:
         proc.kill()
 
 
-# --- verdicts: matching what was observed with the finding's line ---
-
-
-def judge(finding: Finding, outcome: Dict[str, Any], table: Table) -> None:
-    """Set the verdict of a finding from the child's observation, and only from it."""
-    from .report import report_from_dict
-
-    report = report_from_dict(outcome.get("report", {}))
-    routes = ", ".join(finding.routes) or "?"
-    found = match(report, finding.file, finding.line, finding.code, table)
-    if found is not None:
-        kind, obs = found
-        finding.verdict = "confirmed"
-        finding.code = finding.code or infer(table, kind, obs, finding.file, finding.line)
-        finding.detail = obs.line()[len("leak: "):] if kind == "leak" else obs.summary()
-        finding.observed = {"kind": kind, **_as_dict(obs)}
-        return
-    finding.verdict = "not-reproduced"
-    elsewhere = [f.line() for f in report.findings()]
-    text = f"{finding.requests} request(s) to {routes}: nothing stuck, blocked or leaked at {finding.location}"
-    if elsewhere:
-        text += "; observed elsewhere: " + "; ".join(elsewhere[:3])
-    finding.detail = text
-
-
-def _as_dict(obs: Any) -> Dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(obs)
-
-
-# --- the child: serve the app, send the requests, report ---
-
-
-def _load_app(spec: str) -> Any:
-    import importlib
-    import importlib.util
-
-    module_name, _, attr = spec.rpartition(":")
-    if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
-        path = os.path.abspath(module_name)
-        sys.path.insert(0, os.path.dirname(path))
-        name = os.path.splitext(os.path.basename(path))[0]
-        loader_spec = importlib.util.spec_from_file_location(name, path)
-        if loader_spec is None or loader_spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(loader_spec)
-        sys.modules[name] = module
-        loader_spec.loader.exec_module(module)
-    else:
-        if "" not in sys.path and os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())
-        module = importlib.import_module(module_name)
-    call = attr.endswith("()")
-    obj: Any = module
-    for part in attr[:-2].split(".") if call else attr.split("."):
-        obj = getattr(obj, part)
-    return obj() if call else obj
-
-
-def _child(spec: Dict[str, Any]) -> Dict[str, Any]:
-    from .report import Report
-    from .routes import discover, parse_route
-    from .server import TestServer
-
-    try:
-        app = _load_app(spec["app"])
-    except Exception as exc:  # the user's app or spec: a usage error upstream
-        return {"status": "error", "detail": f"cannot import {spec['app']}: {type(exc).__name__}: {exc}"}
-    file, line, code = spec["file"], spec["line"], spec.get("code")
-    table = table_from_dict(spec.get("signatures", {}))
-    if spec["routes"]:
-        routes = [parse_route(r) for r in spec["routes"]]
-    else:
-        routes, how = discover(app, file, line)
-        if not routes:
-            return {"status": "no-route",
-                    "detail": f"no route of {spec['app']} ({how}) has a handler covering "
-                              f"{os.path.relpath(file)}:{line} (give --route \"METHOD /path\")"}
-    deadline = float(spec["deadline"])
-    body = spec.get("data")
-    server = TestServer(app, outbound=spec["outbound"], deadline=deadline)
-    server.start()
-    sent = 0
-    stuck = False
-    try:
-        for method, path in routes:
-            for _ in range(int(spec["repeat"])):
-                data = None
-                headers = {}
-                if method in ("POST", "PUT", "PATCH"):
-                    data = (body if body is not None else "{}").encode()
-                    headers["Content-Type"] = "application/json"
-                call = server.fire(method, path, data, headers, timeout=deadline + 60)
-                sent += 1
-                done = call.wait(deadline)
-                if not done or server.wait_idle(max(0.0, deadline - 0.05)):
-                    stuck = True
-                    break
-                seen = Report(stuck=[], leaks=server.leaks(), loop_blocks=server.loop_blocks())
-                if match(seen, file, line, code, table) is not None:
-                    break
-            if stuck:
-                break
-    finally:
-        report = server.close(0.0 if stuck else deadline)
-    return {"status": "ok", "routes": [f"{m} {p}" for m, p in routes], "requests": sent,
-            "report": report.to_dict()}
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--child"] and len(argv) == 2:
-        result = _child(json.loads(argv[1]))
+        from .child import run as run_child
+
+        result = run_child(json.loads(argv[1]))
         sys.stdout.write(_RESULT + json.dumps(result) + "\n")
         sys.stdout.flush()
         sys.stderr.flush()

@@ -37,6 +37,8 @@ class Entry:
         self.tasks: List[Any] = []  # TaskRecord
         self.resources: List[Any] = []  # Resource
         self.outbound: List[Any] = []  # (original address, redirected to)
+        self.call_id: Optional[str] = None  # the harness Call that sent it (TestServer.fire)
+        self.warmup = False  # a warm-up request: imports and first-use costs, never reported
         # set by close(): reported as stuck; freed or abandoned; how a task took its cancel()
         self.was_stuck = False
         self.abandoned = False

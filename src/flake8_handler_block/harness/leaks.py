@@ -16,7 +16,9 @@ the harness creates for itself carry `_hb_internal`.
 
 from __future__ import annotations
 
+import collections
 import functools
+import gc
 import sys
 import threading
 import time
@@ -84,7 +86,28 @@ class TaskRecord:
         return self.what_text
 
     def status(self) -> Optional[str]:
-        return None if self.task.done() else "still pending"
+        if self.task.done() or task_owner(self.task, self):
+            return None  # finished, or kept: awaited, given a done-callback, held by a container
+        return "still pending"
+
+
+def task_owner(task: Any, record: Any = None) -> str:
+    """What keeps a pending task: a done-callback (also an awaiting task's), or a container.
+
+    A task kept in a set with `add_done_callback(BACKGROUND.discard)` - HB502's own advice - is
+    background work someone owns, not a dropped task.
+    """
+    callbacks = getattr(task, "_callbacks", None) or []
+    if callbacks:
+        first = callbacks[0][0] if isinstance(callbacks[0], tuple) else callbacks[0]
+        return f"done-callback {getattr(first, '__qualname__', type(first).__name__)}"
+    skip = {id(record), id(getattr(record, "__dict__", None))}
+    for ref in gc.get_referrers(task):
+        if id(ref) in skip:
+            continue
+        if isinstance(ref, (set, list, dict, collections.deque)):
+            return f"held by a {type(ref).__name__}"
+    return ""
 
 
 class Resource:
@@ -103,6 +126,8 @@ class Resource:
         self.reported = False
         self.strong = obj if spec.strong else None  # processes: keep them to kill at close
         self.ref = weakref.ref(obj, self._collected)
+        # a background task or thread still using it (an `async with` client in a running task)
+        self.user: Any = None
 
     def _collected(self, _ref: Any) -> None:
         if self.opened and not self.closed and not self.spec.finalizer:
@@ -111,8 +136,16 @@ class Resource:
     def obj(self) -> Any:
         return self.ref()
 
+    def in_use(self) -> bool:
+        user = self.user
+        if user is None:
+            return False
+        if isinstance(user, threading.Thread):
+            return user.is_alive()
+        return not user.done()
+
     def status(self) -> Optional[str]:
-        if self.closed:
+        if self.closed or self.in_use():
             return None
         obj = self.ref()
         if obj is None:
@@ -363,6 +396,7 @@ def _install_spec(spec: _Spec) -> Callable[[patches.Patcher], None]:
                 if site is None:
                     return
                 rec = Resource(spec, self, site, stack, targets[0].request)
+                rec.user = _background_user(targets[0])
                 try:
                     self.__dict__["_hb_resource"] = rec
                 except (AttributeError, TypeError):
@@ -431,6 +465,20 @@ def _install_spec(spec: _Spec) -> Callable[[patches.Patcher], None]:
             p.wrap(cls, "__del__", make_del)
 
     return install
+
+
+def _background_user(entry: Entry) -> Any:
+    """The task or request-started thread creating something, when it is not the handler itself."""
+    thread = threading.current_thread()
+    if getattr(thread, "_hb_started_at", None) is not None:
+        return thread  # a thread a request started
+    loop_module = sys.modules.get("asyncio")
+    if loop_module is None or loop_module._get_running_loop() is None:
+        return None
+    task = loop_module.current_task()
+    if task is None or task is entry.task:
+        return None
+    return task
 
 
 def _install_to_thread(module: str, attr: str) -> Callable[[patches.Patcher], None]:

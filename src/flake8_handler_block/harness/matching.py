@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import os
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
 from ..signature import Signature, library_paths
 
@@ -52,6 +52,70 @@ def statement_span(path: str, line: int) -> Tuple[int, int]:
     return best or (line, line)
 
 
+def _bound_names(stmt: ast.stmt) -> Set[str]:
+    """Names a statement binds to what it creates: `x = ...`, `with ... as x`, `x: T = ...`."""
+    targets: List[ast.AST] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    names: Set[str] = set()
+    for target in targets:
+        names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _innermost(tree: ast.AST, line: int, kinds: Tuple[type, ...]) -> Optional[ast.AST]:
+    best: Optional[ast.AST] = None
+    for node in ast.walk(tree):
+        if isinstance(node, kinds) and isinstance(node, ast.stmt):
+            end = getattr(node, "end_lineno", None) or node.lineno
+            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):  # type: ignore[attr-defined]
+                best = node
+    return best
+
+
+@lru_cache(maxsize=256)
+def finding_lines(path: str, line: int) -> FrozenSet[int]:
+    """The finding's statement plus the statements that use the object it creates.
+
+    `async with httpx.AsyncClient(timeout=None) as client:` is the finding; the request parks in
+    `await client.get(URL)` on the next line - which must count as the finding's line.
+    """
+    start, end = statement_span(path, line)
+    lines = set(range(start, end + 1))
+    tree = _tree(path)
+    if tree is None:
+        return frozenset(lines)
+    stmt = next((n for n in ast.walk(tree) if isinstance(n, ast.stmt) and n.lineno == start), None)
+    names = _bound_names(stmt) if stmt is not None else set()
+    scope = _innermost(tree, line, (ast.FunctionDef, ast.AsyncFunctionDef)) or tree
+    if names:
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.stmt) or node is stmt:
+                continue
+            s_start, s_end = statement_span(path, node.lineno)
+            if s_start != node.lineno:
+                continue  # only a statement's own header lines, not its body
+            header = [n for n in ast.walk(node) if isinstance(n, ast.Name) and s_start <= n.lineno <= s_end]
+            if any(n.id in names and isinstance(n.ctx, ast.Load) for n in header):
+                lines |= set(range(s_start, s_end + 1))
+    return frozenset(lines)
+
+
+def function_of(path: str, line: int) -> Optional[Tuple[int, int]]:
+    """(first decorator line, def line) of the innermost function holding `line`."""
+    tree = _tree(path)
+    node = _innermost(tree, line, (ast.FunctionDef, ast.AsyncFunctionDef)) if tree is not None else None
+    if node is None:
+        return None
+    decorators = getattr(node, "decorator_list", None) or []
+    first = min([d.lineno for d in decorators] + [node.lineno])  # type: ignore[attr-defined]
+    return first, node.lineno  # type: ignore[attr-defined]
+
+
 def enclosing(path: str, line: int, kinds: Tuple[type, ...]) -> Optional[Tuple[int, int]]:
     """Full span of the innermost statement of `kinds` that starts at `line` (or has a handler there)."""
     tree = _tree(path)
@@ -81,6 +145,8 @@ def _at_line(site: Any, file: str, line: int, sig: Optional[Signature], cancelle
         return False
     if site.line == line or statement_span(file, site.line) == statement_span(file, line):
         return True
+    if site.line in finding_lines(file, line):
+        return True
     if sig is None or sig.in_loop:  # a loop with no exit is observed anywhere inside it
         loop = enclosing(file, line, _LOOPS)
         if loop is not None and loop[0] <= site.line <= loop[1]:
@@ -106,6 +172,8 @@ def fits(sig: Signature, kind: str, obs: Any) -> bool:
         return False
     if sig.cancelled:
         return "cancel" in obs.note
+    if sig.untimed and bool(getattr(obs, "timeout", None)):
+        return False  # it waits within a timeout of its own: not a missing timeout
     return sig.states is None or obs.state in sig.states
 
 
@@ -178,6 +246,28 @@ def match(report: Any, file: str, line: int, code: Optional[str], table: Table) 
                 continue
             if sig is None or fits(sig, kind, obs):
                 return kind, obs
+    return None
+
+
+def timed_at_line(report: Any, file: str, line: int, sig: Signature) -> Optional[Any]:
+    """A handler stuck at the line in a state of the signature, but within its own timeout."""
+    if not sig.untimed:
+        return None
+    for obs in report.stuck:
+        if bool(getattr(obs, "timeout", None)) and _at_line(obs.site, file, line, sig, False) and (
+            sig.states is None or obs.state in sig.states
+        ):
+            return obs
+    return None
+
+
+def consequence(report: Any, sig: Signature) -> Optional[Any]:
+    """A handler stuck in the wait a skipped signal leaves waiting (HB401/HB402)."""
+    if not sig.consequence:
+        return None
+    for obs in report.stuck:
+        if obs.state in sig.consequence:
+            return obs
     return None
 
 

@@ -46,10 +46,12 @@ class StuckHandler:
     stack: str  # the full stack, formatted like a traceback
     kind: str = "thread"  # "thread" or "task"
     note: str = ""  # e.g. "ignored cancellation", "abandoned: parked in C"
+    timeout: str = ""  # the parked call's own timeout ("socket timeout 10s ..."); "" when it has none
 
     def summary(self) -> str:
         where = f"at {self.site.short()}" if self.site else "outside user code"
-        text = f"handler '{self.handler}' stuck {self.elapsed:.2f}s {where} [{self.state}]"
+        state = f"{self.state}, within {self.timeout}" if self.timeout else self.state
+        text = f"handler '{self.handler}' stuck {self.elapsed:.2f}s {where} [{state}]"
         return f"{text} ({self.note})" if self.note else text
 
     def line(self) -> str:

@@ -14,7 +14,7 @@ import socketserver
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from . import leaks, patches
 from . import outbound as _outbound  # noqa: F401  (registers the redirect patches)
@@ -44,9 +44,19 @@ def detect_kind(app: Any) -> str:
     raise TypeError(f"not a WSGI app, an ASGI app or a BaseHTTPRequestHandler subclass: {app!r}")
 
 
+def _tracer_forbids_async_raise() -> bool:
+    """CPython 3.11 spins forever in threads that have a trace or profile function (coverage, the
+    confirm probe) while an asynchronous exception waits for a thread parked in C."""
+    if sys.version_info[:2] != (3, 11):
+        return False
+    hooks = (sys.gettrace(), sys.getprofile(), getattr(threading, "gettrace", lambda: None)(),
+             getattr(threading, "getprofile", lambda: None)())
+    return any(hook is not None for hook in hooks)
+
+
 def _async_raise(ident: int, exc: type) -> bool:
     """Ask CPython to raise `exc` in a thread; it fires when the thread next runs Python code."""
-    if sys.implementation.name != "cpython":
+    if sys.implementation.name != "cpython" or _tracer_forbids_async_raise():
         return False
     import ctypes
 
@@ -84,8 +94,10 @@ class TestServer(LoopbackAddress):
         loop_block: float = 0.2,
         lifespan: bool = True,
         deadline: float = 1.0,
+        abandon: bool = True,
     ) -> None:
         self.app = app
+        self.abandon = abandon  # raise HandlerAbandoned in threads left stuck (off: leave them parked)
         self.kind = kind or detect_kind(app)
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
@@ -98,8 +110,12 @@ class TestServer(LoopbackAddress):
             self.blackhole = outbound
         elif outbound == "blackhole":
             self.blackhole, self._owns_blackhole = BlackHole(), True
+        elif outbound == "headers":  # answers the headers, stalls the body: unclosed responses show
+            self.blackhole, self._owns_blackhole = BlackHole(mode="headers"), True
         elif outbound not in (None, "passthrough"):
-            raise ValueError(f"outbound must be 'passthrough', 'blackhole' or a BlackHole, not {outbound!r}")
+            raise ValueError(
+                f"outbound must be 'passthrough', 'blackhole', 'headers' or a BlackHole, not {outbound!r}"
+            )
         self.outbound_address: Optional[Tuple[str, int]] = None  # set while serving in blackhole mode
 
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -118,6 +134,10 @@ class TestServer(LoopbackAddress):
         self._finished: List[Entry] = []  # completed requests that recorded something
         self._stuck_entries: List[Entry] = []
         self._leaks: List[Leak] = []
+        self._fired: List[Call] = []  # every request sent with fire()/request(): close() accounts for each
+        self._entered_calls: Set[str] = set()
+        self._warmup_calls: Set[str] = set()
+        self._blocks_before = 0  # loop blocks seen during warm-up are not reported
         self._state = "unstarted"
         self._patched = False
         self.last_report: Optional[Report] = None
@@ -164,16 +184,21 @@ class TestServer(LoopbackAddress):
     # --- counting (called by the fronts) ---
 
     def _enter(self, request: str, *, thread_ident: Optional[int] = None, task: Any = None,
-               conn: Any = None) -> Entry:
+               conn: Any = None, call_id: Optional[str] = None) -> Entry:
         patches.refresh()
         entry = Entry(request, owner=self)
         entry.thread_ident, entry.task, entry.conn = thread_ident, task, conn
+        if call_id is not None:
+            entry.call_id = call_id
+            with self._lock:
+                self._entered_calls.add(call_id)
+                entry.warmup = call_id in self._warmup_calls
         return self._inflight.add(entry)
 
     def _leave(self, entry: Entry, settle: bool = False) -> None:
         if entry.abandoned:
             return
-        if not entry.was_stuck and self.track_leaks:
+        if not entry.was_stuck and self.track_leaks and not entry.warmup:
             if settle and entry.threads:
                 leaks.settle_threads(entry, self.leak_grace)
             found = leaks.evaluate(leaks.records_of(entry))
@@ -208,7 +233,7 @@ class TestServer(LoopbackAddress):
             return list(self._leaks)
 
     def loop_blocks(self) -> list:
-        return self._front.loop_blocks()
+        return self._front.loop_blocks()[self._blocks_before:]
 
     def _describe(self, entries: List[Entry]) -> List[Tuple[Entry, StuckHandler]]:
         by_thread = [e for e in entries if e.task is None and e.thread_ident is not None]
@@ -222,6 +247,7 @@ class TestServer(LoopbackAddress):
             out.append((entry, StuckHandler(
                 handler=where.handler, request=entry.request, elapsed=entry.elapsed(),
                 state=where.state, site=where.site, stack=where.stack, kind="thread",
+                timeout=where.timeout,
             )))
         tasks = [e for e in entries if e.task is not None]
         out.extend(zip(tasks, self._front.describe(tasks)))
@@ -231,14 +257,35 @@ class TestServer(LoopbackAddress):
 
     def fire(self, method: str = "GET", path: str = "/", body: Optional[bytes] = None,
              headers: Optional[Dict[str, str]] = None, timeout: float = 30.0) -> Call:
-        """Send a request from a harness thread and return at once; `Call.wait()` to collect it."""
-        return client.fire(self.address, method, path, body, headers, timeout)
+        """Send a request from a harness thread and return at once; `Call.wait()` to collect it.
+
+        close() accounts for every call fired: it waits for those not yet inside a handler too,
+        and reports any that never reached one.
+        """
+        call = client.fire(self.address, method, path, body, headers, timeout)
+        with self._lock:
+            self._fired.append(call)
+        return call
 
     def request(self, method: str = "GET", path: str = "/", body: Optional[bytes] = None,
                 headers: Optional[Dict[str, str]] = None, timeout: float = 5.0) -> Call:
         """Send a request and wait for it at most `timeout` seconds (a stuck one stays pending)."""
         call = self.fire(method, path, body, headers, timeout)
         call.wait(timeout + 0.5)
+        return call
+
+    def warm_up(self, method: str = "GET", path: str = "/", timeout: float = 10.0) -> Call:
+        """Send one request whose leaks and loop blocks are not reported, and wait for it.
+
+        Frameworks import views, build URL resolvers and fill caches on the first request
+        (Django imports the URLconf then): measured requests that follow are not blamed for it.
+        """
+        call = client.fire(self.address, method, path, None, None, timeout)
+        with self._lock:
+            self._warmup_calls.add(call.id)
+        call.wait(timeout + 0.5)
+        self._inflight.wait_idle(min(timeout, 1.0))
+        self._blocks_before = len(self._front.loop_blocks())
         return call
 
     # --- closing ---
@@ -269,9 +316,11 @@ class TestServer(LoopbackAddress):
             self._sock.close()
             self._close_blackhole()
             return report
-        entries = self._inflight.wait_idle(deadline)
+        end = time.monotonic() + deadline
+        self._await_fired(end)
+        entries = self._inflight.wait_idle(max(0.0, end - time.monotonic()))
         pairs = self._describe(entries)
-        report.stuck = [desc for _, desc in pairs]
+        report.stuck = [desc for _, desc in pairs] + self._unreached()
         self._stuck_entries = entries
         for entry in entries:
             entry.was_stuck = True
@@ -279,7 +328,7 @@ class TestServer(LoopbackAddress):
             report.notes.extend(self._free(entries, pairs))
         report.notes.extend(self._front.stop(timeout=1.0))
         self._join_handler_threads(0.5)
-        report.loop_blocks = self._front.loop_blocks()
+        report.loop_blocks = self.loop_blocks()
         if self.track_leaks:
             with self._lock:
                 finished = list(self._finished)
@@ -299,6 +348,30 @@ class TestServer(LoopbackAddress):
             patches.release()
         self._sock.close()
         return report
+
+    def _pending_calls(self) -> List[Call]:
+        """Fired calls with no answer yet and no handler call started for them."""
+        with self._lock:
+            return [c for c in self._fired if not c.done and c.id not in self._entered_calls]
+
+    def _await_fired(self, end: float) -> None:
+        """Until `end`: wait for every fired call to be answered or to be inside its handler."""
+        while self._pending_calls():
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return
+            self._inflight.wait_entered(self._inflight.entered + 1, min(remaining, 0.02))
+
+    def _unreached(self) -> List[StuckHandler]:
+        now = time.monotonic()
+        return [
+            StuckHandler(
+                handler="?", request=f"{c.method} {c.path}", elapsed=now - c.sent,
+                state="no handler call started", site=None, stack="", kind="request",
+                note="sent, but the server never called the app for it before the deadline",
+            )
+            for c in self._pending_calls()
+        ]
 
     def _close_blackhole(self) -> None:
         if self.blackhole is not None:
@@ -324,7 +397,8 @@ class TestServer(LoopbackAddress):
         if self.kind == "asgi" and self._front.watchdog is not None and self._front.watchdog.blocked_now():
             # a sync call holds the loop: nothing else can run until it raises
             loop_blocked = True
-            if self._front.thread is not None and _async_raise(self._front.thread.ident, HandlerAbandoned):
+            thread = self._front.thread
+            if self.abandon and thread is not None and _async_raise(thread.ident, HandlerAbandoned):
                 abandoned += 1
         still = self._inflight.wait_idle(0.3)
         for entry, desc in pairs:
@@ -339,7 +413,7 @@ class TestServer(LoopbackAddress):
             entry.abandoned = True
             idents = [entry.thread_ident] if entry.task is None else list(entry.workers)
             for ident in idents:
-                if ident is not None and _async_raise(ident, HandlerAbandoned):
+                if self.abandon and ident is not None and _async_raise(ident, HandlerAbandoned):
                     abandoned += 1
             self._release_conn(entry)
         if abandoned:

@@ -489,9 +489,12 @@ class Where:
     stack: str
     has_user_code: bool
     in_harness: bool = False  # the harness's own instrumentation runs below the user line
+    timeout: str = ""  # the parked call's own timeout, when it has one (timeouts.own_timeout)
 
 
 def describe(frames: Sequence[FrameType], moving: bool = False, suspended: bool = False) -> Where:
+    from .timeouts import own_timeout  # it reads frames with this module's helpers
+
     outer = outermost_user(frames)
     inner = innermost_user(frames)
     handler = frames[outer].f_code.co_name if outer is not None else "?"
@@ -504,4 +507,5 @@ def describe(frames: Sequence[FrameType], moving: bool = False, suspended: bool 
         has_user_code=inner is not None,
         in_harness=inner is not None
         and any(f.f_code.co_filename.startswith(_HARNESS_DIR) for f in frames[inner + 1:]),
+        timeout="" if moving else own_timeout(frames, inner),
     )

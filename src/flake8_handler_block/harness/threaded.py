@@ -19,6 +19,7 @@ import weakref
 from typing import Any, Dict, List, Optional
 from wsgiref.simple_server import WSGIRequestHandler
 
+from .client import CALL_HEADER
 from .inflight import Entry, HandlerAbandoned, current_entry
 from .report import StuckHandler
 
@@ -119,6 +120,7 @@ def _wsgi_wrapper(app: Any, hb: Any) -> Any:
             f"{environ.get('REQUEST_METHOD', 'GET')} {target}",
             thread_ident=threading.get_ident(),
             conn=getattr(_local, "conn", None),
+            call_id=environ.get("HTTP_" + CALL_HEADER.upper().replace("-", "_")),
         )
         _local.entry = entry
         _local.token = current_entry.set(entry)
@@ -140,7 +142,7 @@ def _http_server_handler(user_cls: type) -> type:
 
                 def counted() -> Any:
                     entry = hb._enter(f"{self.command} {self.path}", thread_ident=threading.get_ident(),
-                                      conn=self.connection)
+                                      conn=self.connection, call_id=self.headers.get(CALL_HEADER))
                     token = current_entry.set(entry)
                     try:
                         return method()
