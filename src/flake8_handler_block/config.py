@@ -21,8 +21,23 @@ OPTION_KEYS = {
     "handler-base-classes": "hb_handler_base_classes",
     "wait-group-classes": "hb_wait_group_classes",
     "extra-timeout-calls": "hb_extra_timeout_calls",
+    # the project index (flake8_handler_block.project)
+    "project-reach": "hb_project_reach",
+    "cache": "hb_cache",
+    "cache-dir": "hb_cache_dir",
+    "tooling": "hb_tooling",
+    "extend-tooling": "hb_extend_tooling",
+    "check-tooling": "hb_check_tooling",
 }
-LIST_KEYS = tuple(key for key in OPTION_KEYS if key != "scope")
+BOOL_KEYS = ("project-reach", "cache", "check-tooling")
+GLOB_KEYS = ("tooling", "extend-tooling")
+LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir", *BOOL_KEYS, *GLOB_KEYS))
+
+# Code that never serves a request; root-relative globs (see project/tooling.py).
+DEFAULT_TOOLING = (
+    "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/__main__.py", "**/cli.py", "**/cli/**",
+    "**/management/commands/**", "**/scripts/**", "docs/**",
+)
 
 
 class ConfigError(Exception):
@@ -37,6 +52,11 @@ class Config:
     wait_group_classes: Tuple[str, ...] = ()
     # (dotted callee, positional index of its timeout or None for keyword-only)
     extra_timeout_calls: Tuple[Tuple[str, Optional[int]], ...] = ()
+    project_reach: bool = True  # follow calls across the modules of the project
+    cache: bool = True  # keep the project index on disk
+    cache_dir: str = ""  # '' -> <project root>/.handler_block_cache; relative -> to the project root
+    tooling: Tuple[str, ...] = DEFAULT_TOOLING
+    check_tooling: bool = False  # look at tooling like any other code
     source: str = field(default="defaults", compare=False)
 
     def matches_decorator(self, dotted: str) -> bool:
@@ -98,6 +118,14 @@ def config_from_table(
             raise ConfigError(f"{origin}: scope = {raw!r} is not one of {', '.join(SCOPES)}")
         scope = raw.strip()
     lists = {key: _name_list(key, *values[key]) for key in LIST_KEYS if key in values}
+    flags = {key: _flag(key, *values[key]) for key in BOOL_KEYS if key in values}
+    globs = {key: _glob_list(key, *values[key]) for key in GLOB_KEYS if key in values}
+    cache_dir = ""
+    if "cache-dir" in values:
+        raw, origin = values["cache-dir"]
+        if not isinstance(raw, str):
+            raise ConfigError(f"{origin}: cache-dir must be a path, got {raw!r}")
+        cache_dir = raw.strip()
     return Config(
         scope=scope,
         handler_decorators=lists.get("handler-decorators", ()),
@@ -107,8 +135,32 @@ def config_from_table(
             _timeout_call(entry, values["extra-timeout-calls"][1])
             for entry in lists.get("extra-timeout-calls", ())
         ),
+        project_reach=flags.get("project-reach", True),
+        cache=flags.get("cache", True),
+        cache_dir=cache_dir,
+        tooling=globs.get("tooling", DEFAULT_TOOLING) + globs.get("extend-tooling", ()),
+        check_tooling=flags.get("check-tooling", False),
         source=source,
     )
+
+
+def _flag(key: str, raw: Any, source: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ConfigError(f"{source}: {key} = {raw!r} is not true or false")
+
+
+def _glob_list(key: str, raw: Any, source: str) -> Tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        raise ConfigError(f"{source}: {key} must be a list of path globs, got {raw!r}")
+    return tuple(item.strip() for item in raw if item.strip())
 
 
 def _name_list(key: str, raw: Any, source: str) -> Tuple[str, ...]:

@@ -400,8 +400,11 @@ def _is_viewset(cls: ClassFacts) -> bool:
 
 # -- registration calls ------------------------------------------------------------
 
-# Registrar -> (positional index, keyword) of the view argument; None index: any argument.
+KEYWORD_ONLY = -1
+# Registrar -> (positional index, keyword) of the view argument; None index: any argument;
+# KEYWORD_ONLY: only the keyword (the name is too common to trust a positional argument).
 _REGISTRARS = {
+    "add": (KEYWORD_ONLY, "endpoint"),  # `router.add(path="/x", endpoint=self.view)`
     "add_url_rule": (2, "view_func"),
     "add_api_route": (1, "endpoint"),
     "add_api_websocket_route": (1, "endpoint"),
@@ -421,6 +424,10 @@ _ROUTE_CLASS_MODULES = ("starlette.", "fastapi.", "litestar.", "starlite.")
 _DJANGO_ROUTES = {"path", "re_path", "url"}
 _AIOHTTP_ROUTES = {"get", "post", "put", "patch", "delete", "head", "view", "route"}
 _NOT_WRAPPERS = {"as_view", "include", "partial"}
+# Request hooks registered by a call: `app.before_request(load_user)`.
+_HOOK_CALLS = {"before_request", "after_request", "before_app_request", "after_app_request", "teardown_request"}
+# Every call name that may register a view: the walks record these calls for the detector.
+REGISTRAR_CALLS = frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | {"websocket"}
 _MAX_WRAPPERS = 3  # `path("", a(b(c(view))))` at most
 
 
@@ -445,6 +452,9 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in _AIOHTTP_ROUTES and full.startswith("aiohttp.web."):
             index, keyword = None, "handler"
             reason = f"registered with web.{last}()"
+        elif last in _HOOK_CALLS and not registration.bare:
+            index, keyword = 0, "f"
+            reason = f"registered with {last}()"
         else:
             continue
         for view in _view_args(registration, index, keyword):
@@ -454,6 +464,8 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
 def _view_args(registration: Registration, index: Optional[int], keyword: str) -> List[ViewRef]:
     named = [value for name, value in registration.keywords if name == keyword]
     positional = list(registration.args)
+    if index == KEYWORD_ONLY:
+        return named
     if index is None:
         return positional + named
     return ([positional[index]] if len(positional) > index else []) + named

@@ -43,6 +43,20 @@ class Plugin:
             manager.add_option(
                 flag, parse_from_config=True, comma_separated_list=True, default=None, help=text
             )
+        values = {
+            "--hb-project-reach": "follow calls across the modules of the project: true or false (default true)",
+            "--hb-cache": "keep the project index on disk: true or false (default true)",
+            "--hb-cache-dir": "where the project index is kept (default <project root>/.handler_block_cache)",
+            "--hb-check-tooling": "look at tooling (setup.py, CLIs, scripts, ...) like any code (default false)",
+        }
+        for flag, text in values.items():
+            manager.add_option(flag, parse_from_config=True, default=None, help=text)
+        globs = {
+            "--hb-tooling": "globs of tooling paths, relative to the project root (replaces the defaults)",
+            "--hb-extend-tooling": "more globs of tooling paths, added to the defaults",
+        }
+        for flag, text in globs.items():
+            manager.add_option(flag, parse_from_config=True, comma_separated_list=True, default=None, help=text)
         # HB000 says a file was skipped (libcst could not parse it): opt-in only.
         manager.extend_default_ignore(["HB000"])
 

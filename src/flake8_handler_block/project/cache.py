@@ -1,0 +1,161 @@
+"""The on-disk cache of the project index, like ``.ruff_cache`` or ``.mypy_cache``.
+
+Layout under the cache directory (default ``<root>/.handler_block_cache``)::
+
+    CACHEDIR.TAG, .gitignore
+    index-v<FORMAT>/<hash of the root>/files.json          what the text scan saw of each file
+    index-v<FORMAT>/<hash of the root>/summaries/<hash>.json one module's summary
+
+An entry is used only when the file's path, size and modification time (ns), the
+cache format and the plugin version all match; anything else (an older or foreign
+version, a truncated or corrupt file, a file that changed) is a miss, never an error.
+Writes go to a temporary file in the same directory, then ``os.replace``: ``flake8 -j N``
+workers may write the same entry at once and a reader sees either version whole, so no
+lock is needed. A file modified within the last seconds is not cached (its mtime may
+not change again on the next edit: "racy" entries). A directory that cannot be written
+only means nothing is saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+from .. import __version__
+from . import codec
+from .summary import ModuleSummary
+
+FORMAT = 1
+DEFAULT_DIRNAME = ".handler_block_cache"
+RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
+
+
+@dataclass(frozen=True)
+class Light:
+    """What the cheap text scan says of one file, valid for its size and mtime."""
+
+    size: int
+    mtime_ns: int
+    hints: bool  # may define or register a handler (handlers.HANDLER_HINTS, configured words)
+    bases: Tuple[str, ...]  # last names of the bases in its class statements
+
+
+class Cache:
+    """Reads and writes cache entries for one project root; every failure is a miss."""
+
+    def __init__(self, directory: Optional[str], root: str) -> None:
+        self.enabled = directory is not None
+        self.base = directory or ""
+        digest = hashlib.sha1(os.path.abspath(root).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.directory = os.path.join(self.base, f"index-v{FORMAT}", digest) if directory else ""
+        self._prepared = False
+        self.writes_failed = False
+
+    # -- light facts -------------------------------------------------------------------
+
+    def load_light(self, words: str) -> Dict[str, Light]:
+        data = self._read(os.path.join(self.directory, "files.json"))
+        if not isinstance(data, dict) or data.get("words") != words:
+            return {}
+        files = data.get("files")
+        if not isinstance(files, dict):
+            return {}
+        found: Dict[str, Light] = {}
+        for path, entry in files.items():
+            try:
+                size, mtime_ns, hints, bases = entry
+                found[str(path)] = Light(int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases))
+            except (TypeError, ValueError):
+                continue
+        return found
+
+    def store_light(self, words: str, light: Dict[str, Light]) -> None:
+        now = time.time_ns()
+        files = {
+            path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases)]
+            for path, entry in light.items()
+            if not _racy(entry.mtime_ns, now)
+        }
+        self._write(os.path.join(self.directory, "files.json"), {"words": words, "files": files})
+
+    # -- summaries ---------------------------------------------------------------------
+
+    def load_summary(self, path: str, size: int, mtime_ns: int, module: str) -> Optional[ModuleSummary]:
+        data = self._read(self._summary_file(path))
+        if not isinstance(data, dict):
+            return None
+        if (data.get("path"), data.get("size"), data.get("mtime_ns"), data.get("module")) != (path, size, mtime_ns, module):
+            return None
+        try:
+            return codec.decode(data["summary"])
+        except (ValueError, KeyError):
+            return None
+
+    def store_summary(self, summary: ModuleSummary, size: int, mtime_ns: int) -> None:
+        if _racy(mtime_ns, time.time_ns()):
+            return
+        data = {"path": summary.path, "size": size, "mtime_ns": mtime_ns, "module": summary.module,
+                "summary": codec.encode(summary)}
+        self._write(self._summary_file(summary.path), data)
+
+    def _summary_file(self, path: str) -> str:
+        digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return os.path.join(self.directory, "summaries", f"{digest}.json")
+
+    # -- files -------------------------------------------------------------------------
+
+    def _read(self, filename: str) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            with open(filename, "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+            return None
+        return data.get("data")
+
+    def _write(self, filename: str, data: Any) -> None:
+        if not self.enabled or self.writes_failed:
+            return
+        temporary = None
+        try:
+            self._prepare()
+            directory = os.path.dirname(filename)
+            os.makedirs(directory, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"format": FORMAT, "version": __version__, "data": data}, out, separators=(",", ":"))
+            os.replace(temporary, filename)
+            temporary = None
+        except (OSError, ValueError):
+            self.writes_failed = True  # read-only tree, full disk: keep going without saving
+        finally:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+
+    def _prepare(self) -> None:
+        """Mark the directory as a cache (backup tools, git) the first time it is written."""
+        if self._prepared:
+            return
+        os.makedirs(self.base, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# created by flake8-handler-block\n*\n")):
+            marker = os.path.join(self.base, name)
+            if not os.path.exists(marker):
+                with open(marker, "w", encoding="utf-8") as out:
+                    out.write(text)
+        self._prepared = True
+
+
+def _racy(mtime_ns: int, now_ns: int) -> bool:
+    return now_ns - mtime_ns < RACY_SECONDS * 1e9

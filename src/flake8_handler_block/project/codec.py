@@ -1,0 +1,185 @@
+"""Module summaries to and from JSON-ready lists.
+
+Positional lists rather than dicts: a summary is read many times and written once,
+and field names would triple its size. ``decode`` checks types as it goes; anything
+malformed raises ``ValueError`` (a cache entry that fails is simply not used).
+JSON rather than pickle or marshal: a cache directory can come from anywhere, and
+reading it must not be able to run code or crash the interpreter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from ..handlers import Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef
+from .summary import ClassSummary, Edge, FunctionSummary, ModuleSummary, Sym
+
+Data = List[Any]
+
+
+def encode(summary: ModuleSummary) -> Data:
+    facts = summary.facts
+    return [
+        summary.module,
+        summary.path,
+        int(summary.is_package),
+        summary.error,
+        [_function_facts(f) for f in facts.functions],
+        [_class_facts(c) for c in facts.classes],
+        [_registration(r) for r in facts.registrations],
+        sorted(facts.imported_packages),
+        [[[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command)] for f in summary.functions],
+        [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
+        [[name, _sym(s)] for name, s in summary.names],
+        list(summary.main_guard),
+    ]
+
+
+def decode(data: Data) -> ModuleSummary:
+    try:
+        return _decode(data)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise ValueError(f"malformed summary: {exc}") from None
+
+
+def _decode(data: Data) -> ModuleSummary:
+    module, path, is_package, error, functions, classes, registrations, packages, summaries, class_summaries, names, guard = data
+    facts = ModuleFacts(
+        _str(path),
+        tuple(_read_function(key, f) for key, f in enumerate(functions)),
+        tuple(_read_class(key, c) for key, c in enumerate(classes)),
+        tuple(_read_registration(r) for r in registrations),
+        frozenset(_str(p) for p in packages),
+    )
+    function_summaries = tuple(
+        FunctionSummary(tuple(_read_edge(e) for e in edges), _read_sym(returns), bool(offloaded), bool(command))
+        for edges, returns, offloaded, command in summaries
+    )
+    if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
+        raise ValueError("summaries do not match the facts")
+    classes_out = tuple(
+        ClassSummary(tuple(_read_sym(b) for b in bases), tuple((_str(n), _sym_required(s)) for n, s in attrs))
+        for bases, attrs in class_summaries
+    )
+    start, end = guard
+    return ModuleSummary(
+        _str(module), _str(path), bool(is_package), _str(error), facts, function_summaries, classes_out,
+        tuple((_str(n), _sym_required(s)) for n, s in names), (int(start), int(end)),
+    )
+
+
+# -- pieces ------------------------------------------------------------------------
+
+def _sym(sym: Optional[Sym]) -> Optional[Data]:
+    return None if sym is None else [sym.kind, sym.target, *sym.path]
+
+
+def _read_sym(data: Optional[Data]) -> Optional[Sym]:
+    if data is None:
+        return None
+    kind, target, *path = data
+    return Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
+
+
+def _sym_required(data: Data) -> Sym:
+    sym = _read_sym(data)
+    if sym is None:
+        raise ValueError("missing symbol")
+    return sym
+
+
+def _edge(edge: Edge) -> Data:
+    return [edge.how, edge.line, edge.callee.kind, edge.callee.target, *edge.callee.path]
+
+
+def _read_edge(data: Data) -> Edge:
+    how, line, kind, target, *path = data
+    return Edge(_str(how), Sym(_str(kind), _str(target), tuple(_str(p) for p in path)), int(line))
+
+
+def _decorator(d: Decorator) -> Data:
+    return [d.written, d.full, int(d.called), d.shape]
+
+
+def _read_decorator(data: Data) -> Decorator:
+    written, full, called, shape = data
+    return Decorator(_str(written), _str(full), bool(called), _str(shape))
+
+
+def _function_facts(f: FunctionFacts) -> Data:
+    return [
+        f.name, f.qualname, f.line, int(f.is_async), list(f.params), list(f.positional), int(f.star_args),
+        int(f.star_kwargs), [_decorator(d) for d in f.decorators], f.cls, f.parent_function, int(f.top_level),
+    ]
+
+
+def _read_function(key: int, data: Data) -> FunctionFacts:
+    name, qualname, line, is_async, params, positional, star_args, star_kwargs, decorators, cls, parent, top = data
+    return FunctionFacts(
+        key, _str(name), _str(qualname), int(line), bool(is_async), tuple(_str(p) for p in params),
+        tuple(_str(p) for p in positional), bool(star_args), bool(star_kwargs),
+        tuple(_read_decorator(d) for d in decorators), _opt_int(cls), _opt_int(parent), bool(top),
+    )
+
+
+def _class_facts(c: ClassFacts) -> Data:
+    return [
+        c.name, c.qualname, c.line, [[b.written, b.full, b.local] for b in c.bases],
+        [_decorator(d) for d in c.decorators], [[name, list(keys)] for name, keys in c.methods], int(c.top_level),
+    ]
+
+
+def _read_class(key: int, data: Data) -> ClassFacts:
+    name, qualname, line, bases, decorators, methods, top = data
+    return ClassFacts(
+        key, _str(name), _str(qualname), int(line),
+        tuple(Base(_str(w), _str(f), _str(loc)) for w, f, loc in bases),
+        tuple(_read_decorator(d) for d in decorators),
+        tuple((_str(n), tuple(int(k) for k in keys)) for n, keys in methods),
+        bool(top),
+    )
+
+
+def _view(v: Optional[ViewRef]) -> Optional[Data]:
+    return None if v is None else [v.kind, v.name, v.full, _view(v.inner)]
+
+
+def _read_view(data: Optional[Data]) -> Optional[ViewRef]:
+    if data is None:
+        return None
+    kind, name, full, inner = data
+    return ViewRef(_str(kind), _str(name), _str(full), _read_view(inner))
+
+
+def _registration(r: Registration) -> Data:
+    return [r.callee, r.full, int(r.bare), [_view(a) for a in r.args], [[k, _view(v)] for k, v in r.keywords], r.function, r.line]
+
+
+def _read_registration(data: Data) -> Registration:
+    callee, full, bare, args, keywords, function, line = data
+    return Registration(
+        _str(callee), _str(full), bool(bare), tuple(_view_required(a) for a in args),
+        tuple((_str(k), _view_required(v)) for k, v in keywords), _opt_int(function), int(line),
+    )
+
+
+def _view_required(data: Data) -> ViewRef:
+    view = _read_view(data)
+    if view is None:
+        raise ValueError("missing view")
+    return view
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _opt_int(value: object) -> Optional[int]:
+    if value is None:
+        return None
+    if not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {type(value).__name__}")
+    return value
+

@@ -1,0 +1,405 @@
+"""The project's call graph, resolved on demand, and what the handlers reach through it.
+
+Objects are small tuples: ``("m", module)``, ``("f", path, key)`` (a function),
+``("c", path, key)`` (a class), ``("i", path, key)`` (an instance of a class),
+``("l", path, key)`` (the locals of a function, for ``outer.<locals>.inner``).
+A symbolic value from a summary (:class:`~.summary.Sym`) is evaluated step by step:
+a module's members, a class's methods through its bases (a simple left-to-right
+linearisation), an instance's attributes (``self.client = Client()`` in any method of
+the class or of a base), the instance a call returns (a class, or a function's return
+annotation). A method called on an instance reaches the method the class resolves to
+and every override in a subclass defined in the project.
+
+Every walk is bounded (depth, objects per step, candidate files per subclass search);
+what is past a bound is simply not followed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+
+from ..config import Config
+from ..handlers import (
+    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, ModuleFacts, ViewRef, class_handler_methods, detect_handlers,
+    registered_views,
+)
+from .summary import CALL, CALL_RESULT, TASK, ModuleSummary, Sym
+from .tree import ProjectTree
+
+Obj = Tuple  # see the module docstring
+FnRef = Tuple[str, str, int]  # ("f", path, key)
+ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
+
+MAX_DEPTH = 24
+MAX_OBJECTS = 32  # values one step of an evaluation may stand for
+MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
+ON_LOOP = (CALL, TASK)
+
+
+class Graph:
+    def __init__(self, tree: ProjectTree, config: Config) -> None:
+        self.tree = tree
+        self.config = config
+        self._dotted: Dict[str, List[Obj]] = {}
+        self._resolving: Set[str] = set()
+        self._qualnames: Dict[str, Dict[str, List[Obj]]] = {}
+        self._mro: Dict[Obj, List[Obj]] = {}
+        self._subclasses: Dict[Obj, List[Obj]] = {}
+        self._targets: Dict[FnRef, List[Tuple[str, FnRef]]] = {}
+
+    # -- evaluation ------------------------------------------------------------------
+
+    def resolve(self, dotted: str, depth: int = 0) -> List[Obj]:
+        """What a dotted path denotes inside the project ([] when outside or unknown)."""
+        known = self._dotted.get(dotted)
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH or dotted in self._resolving:
+            return []
+        self._resolving.add(dotted)
+        try:
+            found = self._resolve(dotted, depth)
+        finally:
+            self._resolving.discard(dotted)
+        self._dotted[dotted] = found
+        return found
+
+    def _resolve(self, dotted: str, depth: int) -> List[Obj]:
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            name = ".".join(parts[:end])
+            path = self.tree.module_path(name)
+            if path is None:
+                continue
+            rest = parts[end:]
+            return self._in_module(path, rest, depth) if rest else [("m", name)]
+        return []
+
+    def _in_module(self, path: str, rest: List[str], depth: int) -> List[Obj]:
+        summary = self.tree.summary(path)
+        if summary is None:
+            return []
+        table = self._qualname_table(path, summary)
+        for end in range(len(rest), 0, -1):
+            objs = table.get(".".join(rest[:end]))
+            if objs:
+                return self._walk(objs, rest[end:], depth)
+        sym = summary.name(rest[0])
+        if sym is not None:
+            return self._walk(self.evaluate(sym, path, depth + 1), rest[1:], depth)
+        return []
+
+    def _qualname_table(self, path: str, summary: ModuleSummary) -> Dict[str, List[Obj]]:
+        table = self._qualnames.get(path)
+        if table is None:
+            table = {}
+            for fn in summary.facts.functions:
+                table.setdefault(fn.qualname, []).append(("f", path, fn.key))
+            for cls in summary.facts.classes:
+                table.setdefault(cls.qualname, []).append(("c", path, cls.key))
+            self._qualnames[path] = table
+        return table
+
+    def evaluate(self, sym: Sym, path: str, depth: int = 0) -> List[Obj]:
+        """The objects a summary's symbolic value stands for, seen from module ``path``."""
+        if depth > MAX_DEPTH:
+            return []
+        if sym.kind == "ref":
+            objs = self.resolve(sym.target, depth + 1)
+        elif sym.kind == "self" and sym.target.isdigit():
+            objs = [("i", path, int(sym.target))]
+        else:
+            return []
+        return self._walk(objs, list(sym.path), depth + 1)
+
+    def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
+        for step in steps:
+            if not objs or depth > MAX_DEPTH:
+                return []
+            found: List[Obj] = []
+            for obj in objs:
+                more = self._call_result(obj, depth) if step == CALL_RESULT else self._attribute(obj, step, depth)
+                found.extend(o for o in more if o not in found)
+            objs = found[:MAX_OBJECTS]
+            depth += 1
+        return objs
+
+    def _attribute(self, obj: Obj, name: str, depth: int) -> List[Obj]:
+        kind = obj[0]
+        if kind == "m":
+            return self.resolve(f"{obj[1]}.{name}", depth + 1)
+        if kind in ("c", "i"):
+            cls = ("c", obj[1], obj[2])
+            methods = self.method(cls, name, depth)
+            if methods:
+                return methods + (self.overrides(cls, name, depth) if kind == "i" else [])
+            for base in self.mro(cls, depth):
+                attr = self._class_attr(base, name)
+                if attr is not None:
+                    return self.evaluate(attr, base[1], depth + 1)
+            summary = self.tree.summary(obj[1])
+            if summary is not None:  # a nested class
+                qualname = summary.facts.classes[obj[2]].qualname
+                return list(self._qualname_table(obj[1], summary).get(f"{qualname}.{name}", []))
+            return []
+        if kind == "f":
+            return [("l", obj[1], obj[2])] if name == "<locals>" else []
+        if kind == "l":
+            summary = self.tree.summary(obj[1])
+            if summary is None:
+                return []
+            qualname = summary.facts.functions[obj[2]].qualname
+            return list(self._qualname_table(obj[1], summary).get(f"{qualname}.<locals>.{name}", []))
+        return []
+
+    def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
+        if obj[0] == "c":
+            return [("i", obj[1], obj[2])]
+        if obj[0] == "f":
+            summary = self.tree.summary(obj[1])
+            returns = summary.functions[obj[2]].returns if summary is not None else None
+            return self.evaluate(returns, obj[1], depth + 1) if returns is not None else []
+        return []
+
+    def _class_attr(self, cls: Obj, name: str) -> Optional[Sym]:
+        summary = self.tree.summary(cls[1])
+        if summary is None:
+            return None
+        for attr, sym in summary.classes[cls[2]].attrs:
+            if attr == name:
+                return sym
+        return None
+
+    def callables(self, obj: Obj, depth: int = 0) -> List[FnRef]:
+        """The functions that run when ``obj`` is called."""
+        kind = obj[0]
+        if kind == "f":
+            return [obj]  # type: ignore[list-item]
+        if kind == "c":
+            return self.method(obj, "__init__", depth)  # type: ignore[return-value]
+        if kind == "i":
+            cls = ("c", obj[1], obj[2])
+            return self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)  # type: ignore[return-value]
+        return []
+
+    # -- classes ---------------------------------------------------------------------
+
+    def _class_facts(self, cls: Obj) -> Optional[Tuple[ModuleSummary, ClassFacts]]:
+        summary = self.tree.summary(cls[1])
+        if summary is None or cls[2] >= len(summary.facts.classes):
+            return None
+        return summary, summary.facts.classes[cls[2]]
+
+    def bases(self, cls: Obj, depth: int = 0) -> List[Obj]:
+        """The direct base classes of ``cls`` that are defined in the project."""
+        summary = self.tree.summary(cls[1])
+        if summary is None:
+            return []
+        found: List[Obj] = []
+        for sym in summary.classes[cls[2]].bases:
+            if sym is not None:
+                found.extend(o for o in self.evaluate(sym, cls[1], depth + 1) if o[0] == "c" and o not in found)
+        return found
+
+    def mro(self, cls: Obj, depth: int = 0) -> List[Obj]:
+        known = self._mro.get(cls)
+        if known is not None:
+            return known
+        self._mro[cls] = [cls]  # a class deriving from itself through an import cycle stops here
+        order = [cls]
+        for base in self.bases(cls, depth):
+            for ancestor in self.mro(base, depth + 1):
+                if ancestor not in order:
+                    order.append(ancestor)
+        self._mro[cls] = order
+        return order
+
+    def method(self, cls: Obj, name: str, depth: int = 0) -> List[Obj]:
+        """``cls.name`` as the class resolves it (its own, else the first base's that has it)."""
+        for owner in self.mro(cls, depth):
+            found = self._class_facts(owner)
+            if found is not None:
+                keys = found[1].method_keys(name)
+                if keys:
+                    return [("f", owner[1], key) for key in keys]
+        return []
+
+    def subclasses(self, cls: Obj, depth: int = 0) -> List[Obj]:
+        """Every class of the project deriving from ``cls``, directly or not."""
+        known = self._subclasses.get(cls)
+        if known is not None:
+            return known
+        self._subclasses[cls] = []
+        found = self._class_facts(cls)
+        if found is None:
+            return []
+        direct: List[Obj] = []
+        for path in self.tree.with_base(found[1].name)[:MAX_SUBCLASS_FILES]:
+            summary = self.tree.summary(path)
+            if summary is None:
+                continue
+            for other in summary.facts.classes:
+                candidate = ("c", path, other.key)
+                if candidate != cls and cls in self.bases(candidate, depth):
+                    direct.append(candidate)
+        result: List[Obj] = []
+        for sub in direct:
+            for each in [sub, *self.subclasses(sub, depth + 1)]:
+                if each not in result:
+                    result.append(each)
+        self._subclasses[cls] = result
+        return result
+
+    def overrides(self, cls: Obj, name: str, depth: int = 0) -> List[Obj]:
+        """``name`` as defined by the subclasses of ``cls`` (a call on a ``cls`` instance may reach them)."""
+        found: List[Obj] = []
+        for sub in self.subclasses(cls, depth):
+            facts = self._class_facts(sub)
+            if facts is not None:
+                found.extend(("f", sub[1], key) for key in facts[1].method_keys(name))
+        return found
+
+    def _bases_of(self, module: ModuleFacts, cls: ClassFacts) -> Iterator[Tuple[ModuleFacts, ClassFacts]]:
+        """The detector's view of base classes: anywhere in the project."""
+        for base in self.bases(("c", module.filename, cls.key)):
+            found = self._class_facts(base)
+            if found is not None:
+                yield found[0].facts, found[1]
+
+    # -- edges -------------------------------------------------------------------------
+
+    def targets(self, fn: FnRef) -> List[Tuple[str, FnRef]]:
+        """(how, function) for every call, hand-off and nested def of ``fn`` that resolves."""
+        known = self._targets.get(fn)
+        if known is not None:
+            return known
+        found: List[Tuple[str, FnRef]] = []
+        summary = self.tree.summary(fn[1])
+        if summary is not None and fn[2] < len(summary.functions):
+            seen: Set[Tuple[str, FnRef]] = set()
+            for edge in summary.functions[fn[2]].edges:
+                for obj in self.evaluate(edge.callee, fn[1]):
+                    for target in self.callables(obj):
+                        item = (edge.how, target)
+                        if item not in seen:
+                            seen.add(item)
+                            found.append(item)
+        self._targets[fn] = found
+        return found
+
+    def function(self, fn: FnRef):  # -> Optional[FunctionFacts]
+        summary = self.tree.summary(fn[1])
+        return summary.facts.functions[fn[2]] if summary is not None else None
+
+    def offloaded(self, fn: FnRef) -> bool:
+        summary = self.tree.summary(fn[1])
+        return summary is not None and summary.functions[fn[2]].offloaded
+
+    # -- handlers --------------------------------------------------------------------
+
+    def handlers(self) -> Dict[FnRef, str]:
+        """Every handler of the project (by path, then source order) with its reason.
+
+        Starts from the files the text scan marks, and reads more as it learns: the
+        modules a registration names (``path("", views.index)``), the bases of classes,
+        and the files naming a view class as a base (its subclasses are views too).
+        """
+        found: Dict[FnRef, str] = {}
+        pending: Deque[str] = deque(sorted(self.tree.hinted()))
+        queued: Set[str] = set(pending)
+        while pending:
+            path = pending.popleft()
+            summary = self.tree.summary(path)
+            if summary is None or summary.error:
+                continue
+            facts = summary.facts
+            for key, reason in detect_handlers(facts, self.config, self._bases_of).items():
+                found.setdefault(("f", path, key), reason)
+            for view, reason, _registration in registered_views(facts):
+                for fn in self._routed(view):
+                    if fn[1] != path:
+                        found.setdefault(fn, f"{reason} in {path}")
+            for cls in facts.classes:
+                methods, request_methods, _ = class_handler_methods(facts, cls, self.config, self._bases_of)
+                if methods or request_methods:
+                    for other in self.tree.with_base(cls.name)[:MAX_SUBCLASS_FILES]:
+                        if other not in queued:
+                            queued.add(other)
+                            pending.append(other)
+        return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _routed(self, view: ViewRef, depth: int = 0) -> List[FnRef]:
+        """Project functions a registration argument names in another module."""
+        if view.kind in ("name", "attribute") and view.full:
+            return [o for o in self.resolve(view.full) if o[0] == "f"]  # type: ignore[misc]
+        if view.kind != "wrapped" or depth > 3:
+            return []
+        if view.name == "as_view" and "." in view.full:
+            # `views.ArchiveView.as_view()`: the class's request methods serve the route.
+            found: List[FnRef] = []
+            for cls in self.resolve(view.full.rsplit(".", 1)[0]):
+                if cls[0] == "c":
+                    for verb in sorted(VERB_METHODS):
+                        found.extend(self.method(cls, verb))  # type: ignore[arg-type]
+            return found
+        if view.name not in _NOT_WRAPPERS and view.inner is not None:
+            return self._routed(view.inner, depth + 1)
+        return []
+
+    # -- reach -----------------------------------------------------------------------
+
+    def reach(self, handlers: Iterable[FnRef]) -> "Reach":
+        """Breadth-first from all handlers at once: each function keeps its shortest chain."""
+        order = list(handlers)
+        chains: Dict[FnRef, ChainRef] = {}
+        queue: Deque[FnRef] = deque()
+        for handler in order:
+            chains[handler] = (handler, ())
+            queue.append(handler)
+        self._spread(chains, queue, lambda how, target: True)
+
+        def on_loop(how: str, target: FnRef) -> bool:
+            return how in ON_LOOP and not self.offloaded(target)
+
+        # Every async function a handler reaches runs on an event loop, and so does what it
+        # calls in place; a hand-off to a thread leaves the loop.
+        loop: Dict[FnRef, ChainRef] = {}
+        for fn, chain in chains.items():
+            facts = self.function(fn)
+            if facts is not None and facts.is_async and not self.offloaded(fn):
+                loop[fn] = chain
+        self._spread(loop, deque(loop), on_loop)
+
+        # The request's own task: what an async handler awaits in place.
+        task: Dict[FnRef, ChainRef] = {}
+        for handler in order:
+            facts = self.function(handler)
+            if facts is not None and facts.is_async and not self.offloaded(handler):
+                task[handler] = (handler, ())
+        self._spread(task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target))
+        return Reach(order, chains, loop, task)
+
+    def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
+        while queue:
+            current = queue.popleft()
+            self.tree.check_time()
+            handler, via = chains[current]
+            for how, target in self.targets(current):
+                if target not in chains and follow(how, target):
+                    chains[target] = (handler, via + (target,))
+                    queue.append(target)
+
+
+class Reach:
+    """What the handlers reach: chains by function, on the loop, in the request's task."""
+
+    def __init__(self, handlers: List[FnRef], chains: Dict[FnRef, ChainRef], loop: Dict[FnRef, ChainRef],
+                 task: Dict[FnRef, ChainRef]) -> None:
+        self.handlers = handlers
+        self.chains = chains
+        self.loop = loop
+        self.task = task
+
+    def paths(self) -> FrozenSet[str]:
+        return frozenset(fn[1] for fn in self.chains)

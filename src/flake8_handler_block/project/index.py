@@ -1,0 +1,302 @@
+"""The project index: what reaches each function of a file from the project's handlers.
+
+Contract
+--------
+``project_reach(filename, config, source=None)`` returns a :class:`ModuleReach` for
+the module of ``filename``, or None when nothing can be said (project reach disabled
+and the file unreadable, or an internal error). It never raises.
+
+* The project root is inferred from ``filename`` (``root.find_root``); ``stdin``
+  (``flake8 -``) has no module identity: its answers come from its own source only.
+* The first call for a root builds the index: a text scan of every ``*.py`` file
+  (cached on disk), then summaries of the modules the handlers lead to (cached on
+  disk), then the graph. Later calls in the same process reuse it; ``flake8 -j N``
+  workers share the disk cache.
+* ``source`` is the text being linted. When it differs from the file on disk (an
+  editor buffer, ``--stdin-display-name``) that text is used for this module.
+* Past a limit (``MAX_FILES`` Python files, ``BUDGET_SECONDS`` of building) or on any
+  internal error, the answer degrades to the module alone: ``ModuleReach.complete``
+  is then False, and chains only start at this module's own handlers.
+
+A function is named by its qualname (``Client.fetch``, ``view.<locals>.helper``) and,
+when several share it (conditional definitions), by the line of its ``def`` keyword.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+from ..config import Config
+from .cache import DEFAULT_DIRNAME, Cache
+from .graph import ChainRef, FnRef, Graph, Reach
+from .root import TooManyFiles, find_root, is_stdin
+from .summary import ModuleSummary
+from .tooling import is_tooling_path
+from .tree import OutOfTime, ProjectTree
+
+MAX_FILES = 10_000
+BUDGET_SECONDS = 20.0
+_VIA_SHOWN = 4  # longer chains show their first and last functions
+
+
+@dataclass(frozen=True)
+class Chain:
+    """How a handler reaches a function."""
+
+    handler: str  # the handler's qualname
+    location: str  # where the handler is defined: "routes/search.py:40" (relative to the project root)
+    via: Tuple[str, ...]  # the functions after the handler, as "name()" or "Class.name()", ending with the one asked about
+
+    def where(self) -> str:
+        """``handler 'search' (routes/search.py:40) via search_web() -> fetch_results()``."""
+        text = f"handler '{self.handler}' ({self.location})"
+        via = list(self.via)
+        if len(via) > _VIA_SHOWN:
+            via = [via[0], "...", *via[-(_VIA_SHOWN - 2):]]
+        return f"{text} via {' -> '.join(via)}" if via else text
+
+
+class ModuleReach:
+    """The project's answers for the functions of one module."""
+
+    def __init__(self, summary: ModuleSummary, project: "_Project", complete: bool) -> None:
+        self.module = summary.module
+        self.path = summary.path
+        self.complete = complete
+        self._summary = summary
+        self._reach = project.reach
+        self._names = project.names
+        self._config = project.config
+        self._tooling_path = is_tooling_path(summary.path, project.config.tooling)
+        self.handlers: Dict[str, str] = {
+            summary.facts.functions[fn[2]].qualname: reason
+            for fn, reason in project.handlers.items()
+            if fn[1] == summary.path
+        }
+        """qualname -> reason for every handler of this module the project sees, including
+        those registered in another module (``path("", views.index)`` in ``urls.py``) or
+        deriving from a view class of another module."""
+
+    def _key(self, qualname: str, line: Optional[int]) -> Optional[int]:
+        found = [fn for fn in self._summary.facts.functions if fn.qualname == qualname]
+        if not found:
+            return None
+        if line is not None:
+            for fn in found:
+                if fn.line == line:
+                    return fn.key
+        return found[0].key
+
+    def _chain(self, table: Dict[FnRef, ChainRef], qualname: str, line: Optional[int]) -> Optional[Chain]:
+        key = self._key(qualname, line)
+        found = table.get(("f", self.path, key)) if key is not None else None
+        if found is None:
+            return None
+        handler, via = found
+        _display_name, location, handler_qualname = self._names[handler]
+        return Chain(handler_qualname, location, tuple(self._names[fn][0] for fn in via))
+
+    def chain(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:
+        """The handler that reaches this function (the shortest chain), or None."""
+        return self._chain(self._reach.chains, qualname, line) if self._reach else None
+
+    def on_loop(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:
+        """How the function comes to run on an event loop: an async function reached from a
+        handler, or what one calls in place (not through a thread hand-off); None otherwise."""
+        return self._chain(self._reach.loop, qualname, line) if self._reach else None
+
+    def in_request_task(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:
+        """How the function runs inside an async handler's own task (awaited in place)."""
+        return self._chain(self._reach.task, qualname, line) if self._reach else None
+
+    def is_tooling(self, qualname: Optional[str] = None, line: Optional[int] = None) -> bool:
+        """Code that only runs as tooling, and is to be left alone (never with ``check-tooling``).
+
+        True for a module matching the ``tooling`` globs, a CLI command (click/typer, an
+        argparse ``set_defaults(func=...)``, what runs under ``if __name__ == "__main__":``)
+        and the functions nested in one; module-level code (``qualname`` None) under the
+        ``__main__`` guard, when ``line`` is given. A function a handler reaches is never tooling.
+        """
+        if self._config.check_tooling:
+            return False
+        if qualname is None:
+            start, end = self._summary.main_guard
+            return self._tooling_path or (line is not None and start <= line <= end)
+        key = self._key(qualname, line)
+        if key is None:
+            return self._tooling_path
+        if self._reach is not None and ("f", self.path, key) in self._reach.chains:
+            return False
+        if self._tooling_path:
+            return True
+        functions = self._summary.facts.functions
+        current: Optional[int] = key
+        while current is not None:
+            if self._summary.functions[current].command:
+                return True
+            current = functions[current].parent_function
+        return False
+
+
+class _Project:
+    """One root's index in this process: the tree, the graph and its reach, built once."""
+
+    def __init__(self, root: str, config: Config, only: Optional[Dict[str, str]] = None) -> None:
+        self.root = root
+        self.config = config
+        self.error = ""
+        self.tree: Optional[ProjectTree] = None
+        self.reach: Optional[Reach] = None
+        self.handlers: Dict[FnRef, str] = {}
+        self.names: Dict[FnRef, Tuple[str, str, str]] = {}  # function -> (display name, location, qualname)
+        self.built_seconds = 0.0
+        deadline = time.monotonic() + BUDGET_SECONDS
+        cache = _cache(root, config) if only is None else Cache(None, root)
+        try:
+            self.tree = ProjectTree(root, config, cache, MAX_FILES, deadline, only)
+        except (TooManyFiles, OutOfTime) as exc:
+            self.error = type(exc).__name__
+        except Exception as exc:  # a bug of ours must not stop the lint run
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def build(self) -> None:
+        if self.tree is None or self.reach is not None or self.error:
+            return
+        start = time.monotonic()
+        try:
+            self.tree.deadline = start + BUDGET_SECONDS
+            graph = Graph(self.tree, self.config)
+            self.handlers = graph.handlers()
+            self.reach = graph.reach(self.handlers)
+            self.names = {}
+            for fn in [*self.reach.chains, *self.reach.loop]:
+                facts = graph.function(fn)
+                if facts is not None and fn not in self.names:
+                    self.names[fn] = (_display(graph, fn), f"{fn[1]}:{facts.line}", facts.qualname)
+        except OutOfTime:
+            self.error = "OutOfTime"
+        except RecursionError:
+            self.error = "RecursionError"
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+        if self.error:
+            self.reach = None
+        self.built_seconds = time.monotonic() - start
+
+    def answer(self, path: str, source: Optional[str], complete: bool = True) -> Optional[ModuleReach]:
+        tree = self.tree
+        if tree is None or path not in tree.files:
+            return None
+        if source is not None and _differs(os.path.join(self.root, path), source, tree.overrides.get(path)):
+            tree.override(path, source)
+            self.reach = None
+        self.build()
+        summary = tree.summary(path) if not self.error else None
+        if summary is None or self.reach is None:
+            return None
+        return ModuleReach(summary, self, complete)
+
+
+def _display(graph: Graph, fn: FnRef) -> str:
+    summary = graph.tree.summary(fn[1])
+    if summary is None:
+        return "?"
+    facts = summary.facts.functions[fn[2]]
+    if facts.cls is not None:
+        return f"{summary.facts.classes[facts.cls].name}.{facts.name}()"
+    return f"{facts.name}()"
+
+
+def _differs(filename: str, source: str, override: Optional[str]) -> bool:
+    if override is not None:
+        return override != source
+    try:
+        with open(filename, "rb") as handle:
+            return handle.read().decode("utf-8", "replace") != source
+    except OSError:
+        return True
+
+
+def _cache(root: str, config: Config) -> Cache:
+    if not config.cache:
+        return Cache(None, root)
+    directory = config.cache_dir or DEFAULT_DIRNAME
+    return Cache(os.path.join(root, os.path.expanduser(directory)), root)
+
+
+_PROJECTS: Dict[Tuple[str, Config], _Project] = {}
+
+
+def project_reach(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleReach]:
+    """What the project says about the module of ``filename`` (see the module docstring)."""
+    collecting = gc.isenabled()
+    gc.disable()  # a scan allocates many short-lived, acyclic objects
+    try:
+        return _project_reach(filename, config, source)
+    except Exception:
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _project_reach(filename: str, config: Config, source: Optional[str]) -> Optional[ModuleReach]:
+    if is_stdin(filename) or not config.project_reach:
+        return module_only(filename, config, source)
+    root = find_root(filename)
+    path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
+    project = _PROJECTS.get((root, config))
+    if project is None:
+        project = _PROJECTS[(root, config)] = _Project(root, config)
+    answer = project.answer(path, source)
+    if answer is not None:
+        return answer
+    return module_only(filename, config, source)
+
+
+def module_only(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleReach]:
+    """The answers one module gives alone: its own handlers and what they reach in it."""
+    stdin = is_stdin(filename)
+    root = find_root(filename)
+    path = "stdin.py" if stdin else os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
+    if source is None:
+        if stdin:
+            return None
+        try:
+            with open(os.path.join(root, path), "rb") as handle:
+                source = handle.read().decode("utf-8", "replace")
+        except OSError:
+            return None
+    return _Project(root, config, only={path: source}).answer(path, None, complete=False)
+
+
+def clear() -> None:
+    """Forget every index built in this process (the disk cache stays)."""
+    _PROJECTS.clear()
+
+
+def build_stats(filename: str, config: Config) -> Dict[str, object]:
+    """For benchmarks: build the index for ``filename``'s project and say what it took."""
+    root = find_root(filename)
+    start = time.perf_counter()
+    project = _Project(root, config)
+    project.build()
+    seconds = time.perf_counter() - start
+    tree = project.tree
+    return {
+        "root": root,
+        "error": project.error,
+        "seconds": seconds,
+        "files": len(tree.files) if tree else 0,
+        "hinted": len(tree.hinted()) if tree else 0,
+        "summaries": len(tree._summaries) if tree else 0,
+        "parsed": tree.parsed if tree else 0,
+        "handlers": len(project.handlers),
+        "reached": len(project.reach.chains) if project.reach else 0,
+        "on_loop": len(project.reach.loop) if project.reach else 0,
+    }
+

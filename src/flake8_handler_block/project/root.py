@@ -1,0 +1,145 @@
+"""Where a project starts, which Python files it holds, and each file's module name.
+
+The root is the nearest directory at or above the file holding ``pyproject.toml``,
+``setup.cfg``, ``setup.py`` or ``.git``; without one, the directory above the file's
+top-level package (walking up while ``__init__.py`` exists). The scan never follows
+a symlinked directory (no loops), skips hidden, virtualenv and build directories,
+and stops at a file-count limit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+SKIPPED_DIRS = frozenset(
+    {
+        "__pycache__", "node_modules", "site-packages", "dist-packages", "build", "dist",
+        "venv", "env", "htmlcov", "__pypackages__",
+    }
+)
+STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
+
+
+class TooManyFiles(Exception):
+    """The tree holds more Python files than the index is willing to read."""
+
+
+def is_stdin(filename: str) -> bool:
+    return filename in STDIN_NAMES
+
+
+def find_root(filename: str, cwd: Optional[str] = None) -> str:
+    """The project root for ``filename`` (a path, or "stdin": then the working directory)."""
+    base = cwd or os.getcwd()
+    if is_stdin(filename):
+        start = os.path.abspath(base)
+        return _marked_ancestor(start) or start
+    path = os.path.abspath(os.path.join(base, filename))
+    directory = os.path.dirname(path)
+    marked = _marked_ancestor(directory)
+    if marked is not None:
+        return marked
+    top = directory
+    while os.path.isfile(os.path.join(top, "__init__.py")):
+        parent = os.path.dirname(top)
+        if parent == top:
+            break
+        top = parent
+    return top
+
+
+def _marked_ancestor(directory: str) -> Optional[str]:
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative to the root, '/'-separated
+    size: int
+    mtime_ns: int
+
+
+def scan(root: str, limit: int, skip: Tuple[str, ...] = ()) -> List[SourceFile]:
+    """Every ``*.py`` file under ``root``, sorted by path; raises TooManyFiles past ``limit``."""
+    found: List[SourceFile] = []
+    skipped = {os.path.abspath(path) for path in skip}
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        if directory != root and any(entry.name == "pyvenv.cfg" for entry in entries):
+            continue  # a virtualenv
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not name.startswith(".") and name not in SKIPPED_DIRS and entry.path not in skipped:
+                        pending.append(entry.path)
+                elif name.endswith(".py") and entry.is_file():
+                    stat = entry.stat()
+                    relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                    found.append(SourceFile(relative, stat.st_size, stat.st_mtime_ns))
+                    if len(found) > limit:
+                        raise TooManyFiles(f"more than {limit} Python files under {root}")
+            except OSError:
+                continue  # vanished, unreadable, a broken symlink
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+class ModuleNames:
+    """Dotted module names of the files of a tree (and the file each name stands for).
+
+    A file inside packages is named from its top-level package (``src/app/views.py``
+    is ``app.views``); a file outside any package is named from the root (namespace
+    packages: ``routes/search.py`` is ``routes.search``), and from ``src/`` too.
+    """
+
+    def __init__(self, paths: List[str]) -> None:
+        self._packages: Set[str] = {p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.endswith("__init__.py")}
+        self.by_path: Dict[str, Tuple[str, bool]] = {}
+        self.by_name: Dict[str, str] = {}
+        aliases: List[Tuple[str, str]] = []
+        for path in paths:
+            name, is_package, others = self._names(path)
+            self.by_path[path] = (name, is_package)
+            self.by_name.setdefault(name, path)
+            aliases.extend((other, path) for other in others)
+        for name, path in aliases:
+            self.by_name.setdefault(name, path)
+
+    def _names(self, path: str) -> Tuple[str, bool, List[str]]:
+        parts = path[:-3].split("/")
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts = parts[:-1]
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        start = len(directory.split("/")) if directory else 0  # index of the first part in a package
+        current = directory
+        while current and current in self._packages:
+            start -= 1
+            current = current.rsplit("/", 1)[0] if "/" in current else ""
+        packaged = ".".join(parts[start:]) if start < len(parts) else ".".join(parts)
+        root_relative = ".".join(parts)
+        others = [root_relative]
+        if parts and parts[0] == "src" and len(parts) > 1:
+            others.append(".".join(parts[1:]))
+        if directory in self._packages or is_package:
+            return packaged, is_package, others
+        return root_relative, is_package, [packaged, *others[1:]]
+
+    def name_of(self, path: str) -> Optional[Tuple[str, bool]]:
+        return self.by_path.get(path)

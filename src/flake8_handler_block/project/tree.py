@@ -1,0 +1,171 @@
+"""The files of one project: a cheap text scan of all of them, summaries on demand.
+
+Every file is looked at once as text (cached by size and mtime): may it define or
+register a handler, and which base class names do its class statements use. Only the
+modules the graph asks for are parsed (handler modules, what they call, the bases and
+subclasses of view classes), so a large tree with few handlers stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Dict, List, Optional, Set, Union
+
+from ..config import Config
+from ..handlers import HANDLER_HINTS, is_django_views_file
+from .cache import Cache, Light
+from .root import ModuleNames, SourceFile, scan
+from .summary import ModuleSummary, empty_summary, summarise
+
+_CLASS_BASES = re.compile(r"^[ \t]*class\s+\w+\s*\(([^)]*)\)", re.MULTILINE)
+_BASE_NAME = re.compile(r"([A-Za-z_]\w*)\s*(?:\[.*)?$", re.DOTALL)
+
+
+class OutOfTime(Exception):
+    """The index went past its time budget."""
+
+
+class ProjectTree:
+    def __init__(self, root: str, config: Config, cache: Cache, max_files: int, deadline: float,
+                 only: Optional[Dict[str, str]] = None) -> None:
+        """``only``: no scan, just these files (path -> source), for a module on its own."""
+        self.root = root
+        self.config = config
+        self.cache = cache
+        self.deadline = deadline
+        if only is None:
+            skip = (cache.base,) if cache.enabled else ()
+            self.files: Dict[str, SourceFile] = {f.path: f for f in scan(root, max_files, skip)}
+        else:
+            self.files = {path: SourceFile(path, len(text), 0) for path, text in only.items()}
+        self.names = ModuleNames(list(self.files))
+        # path -> source that replaces the file's (an editor buffer)
+        self.overrides: Dict[str, str] = dict(only or {})
+        self._summaries: Dict[str, Optional[ModuleSummary]] = {}
+        self.parsed = 0  # modules summarised from source in this process (the rest came from the cache)
+        self.light = self._light()
+        self._by_base: Dict[str, List[str]] = {}
+        for path, entry in self.light.items():
+            for base in entry.bases:
+                self._by_base.setdefault(base, []).append(path)
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise OutOfTime()
+
+    # -- the text scan ---------------------------------------------------------------
+
+    def _words_key(self) -> str:
+        return ",".join(self.config.gate_words())
+
+    def _light(self) -> Dict[str, Light]:
+        words = self._words_key()
+        cached = self.cache.load_light(words)
+        light: Dict[str, Light] = {}
+        changed = False
+        for path, source in self.files.items():
+            entry = cached.get(path)
+            if entry is None or (entry.size, entry.mtime_ns) != (source.size, source.mtime_ns):
+                self.check_time()
+                entry = self._scan_text(path, source)
+                changed = True
+            light[path] = entry
+        if changed or len(cached) != len(light):
+            self.cache.store_light(words, light)
+        return light
+
+    def _scan_text(self, path: str, source: SourceFile) -> Light:
+        raw = self._read(path)
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw or ""
+        words = self.config.gate_words()
+        hints = (
+            is_django_views_file(path)
+            or HANDLER_HINTS.search(text)
+            or any(word in text for word in words)
+        )
+        bases: Set[str] = set()
+        for match in _CLASS_BASES.finditer(text):
+            for item in match.group(1).split(","):
+                item = item.strip()
+                if not item or "=" in item:
+                    continue
+                found = _BASE_NAME.search(item.split("[", 1)[0])
+                if found:
+                    bases.add(found.group(1))
+        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)))
+
+    def _read(self, path: str) -> Union[str, bytes, None]:
+        if path in self.overrides:
+            return self.overrides[path]
+        try:
+            with open(f"{self.root}/{path}", "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def hinted(self) -> List[str]:
+        """Files that may define or register handlers, by path."""
+        return [path for path, entry in self.light.items() if entry.hints]
+
+    def with_base(self, name: str) -> List[str]:
+        """Files with a class statement naming ``name`` (last component) as a base."""
+        return self._by_base.get(name, [])
+
+    def module_path(self, name: str) -> Optional[str]:
+        return self.names.by_name.get(name)
+
+    def is_module(self, name: str) -> bool:
+        return name in self.names.by_name
+
+    def module_name(self, path: str) -> Optional[str]:
+        named = self.names.name_of(path)
+        return named[0] if named else None
+
+    # -- summaries -------------------------------------------------------------------
+
+    def summary(self, path: str) -> Optional[ModuleSummary]:
+        if path in self._summaries:
+            return self._summaries[path]
+        self.check_time()
+        found = self._load(path)
+        self._summaries[path] = found
+        return found
+
+    def summary_of(self, module: str) -> Optional[ModuleSummary]:
+        path = self.module_path(module)
+        return self.summary(path) if path is not None else None
+
+    def _load(self, path: str) -> Optional[ModuleSummary]:
+        source = self.files.get(path)
+        named = self.names.name_of(path)
+        if source is None or named is None:
+            return None
+        module, is_package = named
+        if path not in self.overrides:
+            cached = self.cache.load_summary(path, source.size, source.mtime_ns, module)
+            if cached is not None:
+                return cached
+        raw = self._read(path)
+        if raw is None:
+            return empty_summary(module, path, is_package, "unreadable")
+        summary = summarise(raw, module, path, is_package)
+        self.parsed += 1
+        if path not in self.overrides:
+            self.cache.store_summary(summary, source.size, source.mtime_ns)
+        return summary
+
+    def override(self, path: str, source: str) -> None:
+        """Use ``source`` for ``path`` instead of the file (an unsaved editor buffer)."""
+        self.overrides[path] = source
+        self._summaries.pop(path, None)
+        known = self.files.get(path)
+        if known is not None:
+            entry = self._scan_text(path, known)
+            for base in entry.bases:
+                if path not in self._by_base.setdefault(base, []):
+                    self._by_base[base].append(path)
+            self.light[path] = entry
+

@@ -1,0 +1,5 @@
+from .services import fetch_feed
+
+
+def webhook(request):
+    return fetch_feed()

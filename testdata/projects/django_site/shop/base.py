@@ -1,0 +1,9 @@
+from django.views import View
+
+from .services import ProductService
+
+
+class BaseShopView(View):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.service = ProductService()

@@ -1,0 +1,9 @@
+import subprocess
+
+
+def backfill():
+    subprocess.run(["backfill"])
+
+
+if __name__ == "__main__":
+    backfill()

@@ -1,0 +1,5 @@
+from .clients.http import CLIENT
+
+
+def load_user():
+    return CLIENT.get_json("/me")
