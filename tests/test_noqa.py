@@ -34,7 +34,9 @@ def a():
 START = HEAD.count("\n") + 1  # line number of the first body line
 
 
-def flake8_still_reports(text: str, filename: str = "app.py", select: Tuple[str, ...] = ("HB",)) -> List[Tuple[int, str]]:
+def flake8_still_reports(
+    text: str, filename: str = "app.py", select: Tuple[str, ...] = ("HB",)
+) -> List[Tuple[int, str]]:
     """The findings flake8's own noqa code (its FileProcessor line mapping and Violation) lets through."""
     options = argparse.Namespace(
         hang_closing=False, indent_size=4, max_line_length=79, max_doc_length=None, verbose=0, disable_noqa=False,

@@ -181,24 +181,33 @@ def add_noqa(
         codes = ",".join(sorted({_code(message) for _, message in missing}))
         body, ending = _split_ending(edited[last - 1])
         if match is None:
-            body = body.rstrip(" \t") + "  # noqa: " + codes
+            new_body: Optional[str] = body.rstrip(" \t") + "  # noqa: " + codes
         else:
-            # Only the first noqa counts: extend it, which is possible only when it is a comment.
-            index, column = _locate(match.start(), span)
-            if index != len(span) - 1 or comment_at.get(last, column + 1) > column:
-                result.unplaced.extend(missing)
-                continue
-            trailing = _TRAILING_SEPARATORS.search(match.group("codes"))
-            assert trailing is not None  # the pattern matches every string
-            end = match.start("codes") + trailing.start()
-            column = _locate(end, span)[1]
-            body = body[:column] + "," + codes + body[column:]
-        edited[last - 1] = body + ending
+            new_body = _extended(body, match, span, comment_at.get(last), codes)
+        if new_body is None:
+            result.unplaced.extend(missing)
+            continue
+        edited[last - 1] = new_body + ending
         result.comments += 1
         result.silenced.update(_code(message) for _, message in missing)
     result.source = "".join(edited)
     _verify(text, result, filename, wanted)
     return result
+
+
+def _extended(body: str, match: re.Match, span: Sequence[str], comment: Optional[int], codes: str) -> Optional[str]:
+    """The last line of ``span`` with ``codes`` added to the noqa flake8 reads first; None if it is in a string.
+
+    ``comment`` is the column of that line's comment: a comment ends its line, so the noqa is
+    in it when it starts on the last line at or after that column.
+    """
+    index, column = _locate(match.start(), span)
+    if index != len(span) - 1 or comment is None or column < comment:
+        return None
+    trailing = _TRAILING_SEPARATORS.search(match.group("codes"))
+    assert trailing is not None  # the pattern matches every string
+    column = _locate(match.start("codes") + trailing.start(), span)[1]  # after the last code, before a reason
+    return body[:column] + "," + codes + body[column:]
 
 
 _TRAILING_SEPARATORS = re.compile(r"[,\s]*\Z")
