@@ -17,12 +17,12 @@ still resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, List, Optional, Union
 
 import libcst as cst
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .scopes import Scope
+    from .scopes import ClassScope, FunctionScope, ModuleScope, Scope, _Bound
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,10 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         return None
     depth = _depth + 1
     if isinstance(expr, cst.Name):
-        return scope.lookup(expr.value, depth)
+        return lookup(scope, expr.value, depth)
     if isinstance(expr, cst.Attribute):
         attr = expr.attr.value
-        self_attr = scope.self_attribute(expr, depth)
+        self_attr = self_attribute(scope, expr, depth)
         if self_attr is not None:
             return self_attr
         base = resolve(expr.value, scope, depth)
@@ -179,3 +179,130 @@ def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) 
     if isinstance(resolved, Ref):
         return Inst(resolved.dotted)
     return None
+
+
+# -- names in scopes: the bindings the collector recorded, read lazily ----------------------
+
+@dataclass(frozen=True)
+class SelfOf:
+    """``self`` (or ``cls``) inside a method of ``cls_scope``."""
+
+    cls_scope: "ClassScope"
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, None, str]:
+    if bound.kind == "ref":
+        return Ref(bound.payload)  # type: ignore[arg-type]
+    if bound.kind == "self":
+        return SelfOf(bound.payload)  # type: ignore[arg-type]
+    if bound.kind == "value" and bound.scope is not None:
+        if _is_none(bound.payload):  # type: ignore[arg-type]
+            return "skip"  # `x = None` before the real assignment says nothing
+        return resolve(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
+    if bound.kind == "annotation" and bound.scope is not None:
+        return annotation_kind(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
+    return None
+
+
+def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, None]:
+    """The meaning all bindings share; None when any is unknown or they differ."""
+    result: Union[Resolved, SelfOf, None] = None
+    for bound in bounds:
+        meaning = _meaning(bound, depth)
+        if meaning == "skip":
+            continue
+        if meaning is None or isinstance(meaning, str) or (result is not None and meaning != result):
+            return None
+        result = meaning
+    return result
+
+
+def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, None]:
+    """What ``name`` means in ``scope`` (Python's scoping rules; class bodies skipped)."""
+    current: Optional["Scope"] = scope
+    while current is not None:
+        bounds = current.bindings.get(name)
+        if bounds is not None:
+            if bounds[0].kind == "global":
+                bounds = current.module.bindings.get(name)
+                if bounds is None:
+                    return None
+            return agree(bounds, depth)
+        current = current.lookup_parent
+    return None
+
+
+def lookup(scope: "Scope", name: str, depth: int = 0) -> Optional[Resolved]:
+    found = lookup_any(scope, name, depth)
+    return found if isinstance(found, (Ref, Inst)) else None
+
+
+def self_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[Resolved]:
+    """``self.x``: what methods of the class assigned to ``x``."""
+    if not isinstance(expr.value, cst.Name):
+        return None
+    owner = lookup_any(scope, expr.value.value, depth)
+    if isinstance(owner, SelfOf):
+        return class_attribute(owner.cls_scope, expr.attr.value, depth)
+    return None
+
+
+def class_attribute(cls: "ClassScope", name: str, depth: int, _seen: Optional[set] = None) -> Optional[Resolved]:
+    """What ``self.<name>`` holds in methods of ``cls`` (or of its bases in the module)."""
+    bounds = cls.attrs.get(name, []) + cls.bindings.get(name, [])
+    if bounds:
+        found = agree(bounds, depth)
+        return found if isinstance(found, (Ref, Inst)) else None
+    seen = _seen or set()
+    seen.add(id(cls))
+    for base in cls.local_bases():
+        if id(base) not in seen:
+            found = class_attribute(base, name, depth, seen)
+            if found is not None:
+                return found
+    return None
+
+
+def base_names(cls: "ClassScope") -> List[str]:
+    """Dotted names of a class's bases as resolved through imports (or as written)."""
+    found = []
+    for arg in cls.node.bases:
+        resolved = resolve(arg.value, cls.parent) if cls.parent is not None else None
+        if isinstance(resolved, Ref):
+            found.append(resolved.dotted)
+        else:
+            text = dotted_name(arg.value)
+            if text:
+                found.append(text)
+    return found
+
+
+def decorator_names(function: "FunctionScope") -> List[str]:
+    """Each decorator's callee, resolved through imports when possible."""
+    found = []
+    for decorator in function.node.decorators:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        resolved = resolve(expr, function.parent) if function.parent is not None else None
+        found.append(resolved.dotted if isinstance(resolved, Ref) else dotted_name(expr) or "")
+    return found
+
+
+def derives_from(module: "ModuleScope", name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:
+    """Is ``name`` a class of this module deriving (transitively) from one of ``bases``?"""
+    seen = _seen or set()
+    for cls in module.class_defs.get(name, []):
+        if id(cls) in seen:
+            continue
+        seen.add(id(cls))
+        if any(base in bases for base in base_names(cls)):
+            return True
+        for arg in cls.node.bases:
+            if isinstance(arg.value, cst.Name) and derives_from(module, arg.value.value, bases, seen):
+                return True
+    return False

@@ -30,7 +30,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 import libcst as cst
 
 from .facts import Facts, Provider
-from .names import Ref, resolve
+from .names import Ref, decorator_names, lookup, resolve
 from .scopes import FunctionScope
 from .walk import children
 
@@ -177,7 +177,7 @@ def _is_store(node: cst.Name, parent: cst.CSTNode, parents: Dict[int, cst.CSTNod
 def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
     func = call.func
     if isinstance(func, cst.Name):
-        if func.value in _BUILTIN_READERS and function.lookup(func.value) is None:
+        if func.value in _BUILTIN_READERS and lookup(function, func.value) is None:
             return True
     if isinstance(func, cst.Attribute):
         if func.attr.value in _READER_METHODS:
@@ -437,7 +437,7 @@ def _owner_fate(facts: _Facts, function: FunctionScope, call: cst.Call, policy: 
 # -- helpers for rules ---------------------------------------------------------------------
 
 def is_pytest_fixture(function: FunctionScope) -> bool:
-    for name in function.decorator_names():
+    for name in decorator_names(function):
         if name.rsplit(".", 1)[-1] in ("fixture", "yield_fixture"):
             return True
     return False

@@ -33,7 +33,8 @@ from .calls import keyword, positional
 from .catalog import LOCK_KINDS, NOT_WAIT_GROUP_MODULES, QUEUE_KINDS, UNBOUNDED_QUEUE_KINDS
 from .config import Config
 from .facts import Facts, Provider
-from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, SelfOf, WalkState
+from .names import SelfOf, lookup_any
+from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, WalkState
 from .walk import children
 
 QUEUE_CTORS = frozenset(kind.rsplit(".", 1)[1] for kind in QUEUE_KINDS)
@@ -298,7 +299,7 @@ def var_key(expr: cst.BaseExpression, scope: Scope) -> Optional[Key]:
             current = current.lookup_parent
         return None
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-        owner = scope.lookup_any(expr.value.value)
+        owner = lookup_any(scope, expr.value.value)
         if isinstance(owner, SelfOf):
             return (_defining_class(owner.cls_scope, expr.attr.value), expr.attr.value)
     return None
@@ -505,7 +506,7 @@ def function_named(expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionS
             current = current.lookup_parent
         return None
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-        owner = scope.lookup_any(expr.value.value)
+        owner = lookup_any(scope, expr.value.value)
         if isinstance(owner, SelfOf):
             found = owner.cls_scope.method(expr.attr.value)
             return found[-1] if found else None

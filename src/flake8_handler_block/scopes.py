@@ -10,22 +10,15 @@ only after the walk, when everything a name can mean is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
 from .catalog import TASK_SPAWNS, THREAD_HANDOFFS
-from .names import Inst, Ref, Resolved, canonical, dotted_name, resolve, annotation_kind
+from .names import SelfOf, canonical, dotted_name, lookup_any
 
 
 # -- bindings -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SelfOf:
-    """``self`` (or ``cls``) inside a method of ``cls_scope``."""
-
-    cls_scope: "ClassScope"
-
 
 @dataclass(frozen=True)
 class _Bound:
@@ -37,37 +30,6 @@ class _Bound:
 
 
 _UNKNOWN = _Bound("unknown")
-
-
-def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def _meaning(bound: _Bound, depth: int) -> Union[Resolved, SelfOf, None, str]:
-    if bound.kind == "ref":
-        return Ref(bound.payload)  # type: ignore[arg-type]
-    if bound.kind == "self":
-        return SelfOf(bound.payload)  # type: ignore[arg-type]
-    if bound.kind == "value":
-        if _is_none(bound.payload):  # type: ignore[arg-type]
-            return "skip"  # `x = None` before the real assignment says nothing
-        return resolve(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
-    if bound.kind == "annotation":
-        return annotation_kind(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
-    return None
-
-
-def agree(bounds: List[_Bound], depth: int) -> Union[Resolved, SelfOf, None]:
-    """The meaning all bindings share; None when any is unknown or they differ."""
-    result: Union[Resolved, SelfOf, None] = None
-    for bound in bounds:
-        meaning = _meaning(bound, depth)
-        if meaning == "skip":
-            continue
-        if meaning is None or (result is not None and meaning != result):
-            return None
-        result = meaning  # type: ignore[assignment]
-    return result
 
 
 # -- scopes --------------------------------------------------------------------------
@@ -103,33 +65,6 @@ class Scope:
 
     def bind(self, name: str, bound: _Bound) -> None:
         self.bindings.setdefault(name, []).append(bound)
-
-    def lookup(self, name: str, depth: int = 0) -> Optional[Resolved]:
-        found = self.lookup_any(name, depth)
-        return found if isinstance(found, (Ref, Inst)) else None
-
-    def lookup_any(self, name: str, depth: int = 0) -> Union[Resolved, SelfOf, None]:
-        scope: Optional[Scope] = self
-        while scope is not None:
-            bounds = scope.bindings.get(name)
-            if bounds is not None:
-                if bounds[0].kind == "global":
-                    scope = scope.module
-                    bounds = scope.bindings.get(name)
-                    if bounds is None:
-                        return None
-                return agree(bounds, depth)
-            scope = scope.lookup_parent
-        return None
-
-    def self_attribute(self, expr: cst.Attribute, depth: int) -> Optional[Resolved]:
-        """``self.x``: what methods of the class assigned to ``x``."""
-        if not isinstance(expr.value, cst.Name):
-            return None
-        owner = self.lookup_any(expr.value.value, depth)
-        if isinstance(owner, SelfOf):
-            return owner.cls_scope.attribute(expr.attr.value, depth)
-        return None
 
     @property
     def module(self) -> "ModuleScope":
@@ -172,33 +107,6 @@ class ClassScope(Scope):
         self.qualname = qualname
         self.attrs: Dict[str, List[_Bound]] = {}  # self.x = ... in any method
         self.methods: Dict[str, List[FunctionScope]] = {}
-
-    def attribute(self, name: str, depth: int, _seen: Optional[set] = None) -> Optional[Resolved]:
-        bounds = self.attrs.get(name, []) + self.bindings.get(name, [])
-        if bounds:
-            found = agree(bounds, depth)
-            return found if isinstance(found, (Ref, Inst)) else None
-        seen = _seen or set()
-        seen.add(id(self))
-        for base in self.local_bases():
-            if id(base) not in seen:
-                found = base.attribute(name, depth, seen)
-                if found is not None:
-                    return found
-        return None
-
-    def base_names(self) -> List[str]:
-        """Dotted names of the bases as resolved through imports (or as written)."""
-        names = []
-        for arg in self.node.bases:
-            resolved = resolve(arg.value, self.parent) if self.parent else None
-            if isinstance(resolved, Ref):
-                names.append(resolved.dotted)
-            else:
-                text = dotted_name(arg.value)
-                if text:
-                    names.append(text)
-        return names
 
     def local_bases(self) -> Iterator["ClassScope"]:
         """Base classes defined in the same module."""
@@ -244,34 +152,6 @@ class FunctionScope(Scope):
         while isinstance(scope, ClassScope):
             scope = scope.parent
         return scope
-
-    def decorator_names(self) -> List[str]:
-        """Each decorator's callee, resolved through imports when possible."""
-        return [_decorator_name(d.decorator, self.parent) for d in self.node.decorators]
-
-
-def _decorator_name(expr: cst.BaseExpression, scope: Optional[Scope]) -> str:
-    if isinstance(expr, cst.Call):
-        expr = expr.func
-    resolved = resolve(expr, scope) if scope is not None else None
-    if isinstance(resolved, Ref):
-        return resolved.dotted
-    return dotted_name(expr) or ""
-
-
-def derives_from(module: ModuleScope, name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:
-    """Is ``name`` a class of this module deriving (transitively) from one of ``bases``?"""
-    seen = _seen or set()
-    for cls in module.class_defs.get(name, []):
-        if id(cls) in seen:
-            continue
-        seen.add(id(cls))
-        if any(base in bases for base in cls.base_names()):
-            return True
-        for arg in cls.node.bases:
-            if isinstance(arg.value, cst.Name) and derives_from(module, arg.value.value, bases, seen):
-                return True
-    return False
 
 
 def dotted_decorators(function: FunctionScope) -> List[str]:
@@ -545,7 +425,7 @@ class ScopeCollector(Batchable):
                     inner = inner.value
                 self._bind_target(inner, None)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            owner = scope.lookup_any(target.value.value)
+            owner = lookup_any(scope, target.value.value)
             if isinstance(owner, SelfOf):
                 owner.cls_scope.attrs.setdefault(target.attr.value, []).append(bound)
 
@@ -597,7 +477,7 @@ class ScopeCollector(Batchable):
         return (
             isinstance(fn, FunctionScope)
             and isinstance(expr, cst.Name)
-            and isinstance(fn.lookup_any(expr.value), SelfOf)
+            and isinstance(lookup_any(fn, expr.value), SelfOf)
         )
 
     def _edge(self, how: str, kind: str, name: str) -> None:

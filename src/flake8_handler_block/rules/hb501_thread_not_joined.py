@@ -8,7 +8,8 @@ from ..facts import Facts
 from ..calls import call_text, keyword
 from ..ownership import Ownership, Policy
 from ..rule import Rule
-from ..scopes import CallSite, derives_from
+from ..names import derives_from
+from ..scopes import CallSite
 from ..signature import Signature
 
 THREAD_CLASSES = frozenset({"threading.Thread"})

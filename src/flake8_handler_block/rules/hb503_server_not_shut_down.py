@@ -9,7 +9,8 @@ from ..calls import call_text
 from ..ownership import Flows, Ownership, Policy, UNSAFE, is_pytest_fixture
 from ..walk import iter_nodes
 from ..rule import ANYWHERE, Rule
-from ..scopes import ClassScope, FunctionScope, Scope, derives_from
+from ..names import base_names, derives_from
+from ..scopes import ClassScope, FunctionScope, Scope
 from ..signature import Signature
 
 _SOCKETSERVERS = (
@@ -186,7 +187,7 @@ class ServerNotShutDown(Rule):
 def _is_test_class(cls: ClassScope) -> bool:
     if cls.name.startswith("Test"):
         return True
-    return any(base.rsplit(".", 1)[-1].endswith("TestCase") for base in cls.base_names())
+    return any(base.rsplit(".", 1)[-1].endswith("TestCase") for base in base_names(cls))
 
 
 def _closes_attribute(node: cst.CSTNode, attribute: str) -> bool:
