@@ -154,7 +154,9 @@ class _Project:
         self.handlers: Dict[FnRef, str] = {}
         self.names: Dict[FnRef, Tuple[str, str, str]] = {}  # function -> (display name, location, qualname)
         self.built_seconds = 0.0
-        deadline = time.monotonic() + BUDGET_SECONDS
+        # One module alone is linear work: only the project has a budget.
+        self.budget = BUDGET_SECONDS if only is None else float("inf")
+        deadline = time.monotonic() + self.budget
         cache = _cache(root, config) if only is None else Cache(None, root)
         try:
             self.tree = ProjectTree(root, config, cache, MAX_FILES, deadline, only)
@@ -168,7 +170,7 @@ class _Project:
             return
         start = time.monotonic()
         try:
-            self.tree.deadline = start + BUDGET_SECONDS
+            self.tree.deadline = start + self.budget
             graph = Graph(self.tree, self.config)
             self.handlers = graph.handlers()
             self.reach = graph.reach(self.handlers)

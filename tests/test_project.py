@@ -1,0 +1,239 @@
+"""The project index on multi-module fixture projects: exact chains, loop, tooling, handlers.
+
+Each fixture project under testdata/projects/ is copied to a temporary directory (so
+its root is inferred from its own markers, or from its packages) and asked about.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flake8_handler_block.config import Config
+from flake8_handler_block.handlers import detect_handlers, find_handlers
+from flake8_handler_block.project.root import ModuleNames, find_root
+from flake8_handler_block.project.summary import Sym, summarise
+from flake8_handler_block.project.tooling import is_tooling_path
+from fixtures import TESTDATA, fixture_config
+from project_helpers import copy_project, loop_where, reach, where
+from test_handlers import analyse
+
+
+@pytest.fixture
+def flask_app(tmp_path: Path) -> Path:
+    return copy_project("flask_app", tmp_path)
+
+
+@pytest.fixture
+def django_site(tmp_path: Path) -> Path:
+    return copy_project("django_site", tmp_path)
+
+
+@pytest.fixture
+def fastapi_app(tmp_path: Path) -> Path:
+    return copy_project("fastapi_app", tmp_path)
+
+
+# -- Flask: routes -> services -> clients -----------------------------------------------
+
+def test_flask_chains_cross_modules(flask_app: Path) -> None:
+    http = reach(flask_app, "shop/clients/http.py")
+    assert http.complete
+    assert where(http, "HttpClient.__init__") == (
+        "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results() -> HttpClient.__init__()"
+    )
+    # `CLIENT = HttpClient()` in http.py, imported by the hook module: the shortest chain wins
+    assert where(http, "HttpClient.get_json") == "handler 'load_user' (shop/hooks.py:4) via HttpClient.get_json()"
+    search = reach(flask_app, "shop/services/search.py")
+    assert where(search, "fetch_results") == "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
+    assert where(search, "unused_helper") is None
+
+
+def test_flask_overrides_of_a_declared_base(flask_app: Path) -> None:
+    """``self.provider: Optional[BaseProvider]`` reaches every override in the project."""
+    providers = reach(flask_app, "shop/clients/providers.py")
+    prefix = "handler 'report' (shop/routes/search.py:15) via ReportService.run()"
+    assert where(providers, "BaseProvider.search") == f"{prefix} -> BaseProvider.search()"
+    assert where(providers, "WebProvider.search") == f"{prefix} -> WebProvider.search()"
+    assert where(providers, "ArchiveProvider.search") == f"{prefix} -> ArchiveProvider.search()"
+    assert where(providers, "fetch_archive") == f"{prefix} -> ArchiveProvider.search() -> fetch_archive()"
+
+
+def test_flask_registrations_in_another_module(flask_app: Path) -> None:
+    """``app.before_request(hooks.load_user)`` and ``add_url_rule(view_func=legacy.f)`` in shop/__init__.py."""
+    hooks = reach(flask_app, "shop/hooks.py")
+    assert hooks.handlers == {"load_user": "registered with before_request() in shop/__init__.py"}
+    legacy = reach(flask_app, "shop/routes/legacy.py")
+    assert legacy.handlers == {"legacy_report": "registered with add_url_rule() in shop/__init__.py"}
+    reports = reach(flask_app, "shop/services/reports.py")
+    assert where(reports, "build_report") == "handler 'legacy_report' (shop/routes/legacy.py:4) via build_report()"
+
+
+def test_flask_unreached_and_tooling(flask_app: Path) -> None:
+    jobs = reach(flask_app, "shop/jobs.py")
+    assert where(jobs, "nightly_sync") is None
+    assert not jobs.is_tooling("nightly_sync")  # a job, not tooling: wherever-rules still look at it
+    assert reach(flask_app, "shop/cli.py").is_tooling("sync")  # path glob **/cli.py
+    backfill = reach(flask_app, "scripts/backfill.py")
+    assert backfill.is_tooling("backfill") and backfill.is_tooling(None, line=9)
+    manage = reach(flask_app, "manage.py")
+    assert manage.is_tooling("deploy")  # argparse set_defaults(func=deploy)
+    assert manage.is_tooling("main")  # called under `if __name__ == "__main__":`
+    assert manage.is_tooling(None, line=15) and not manage.is_tooling(None, line=1)
+    assert not reach(flask_app, "manage.py", Config(check_tooling=True)).is_tooling("main")
+    custom = Config(tooling=("shop/jobs.py",))
+    assert reach(flask_app, "shop/jobs.py", custom).is_tooling("nightly_sync")
+    assert not reach(flask_app, "shop/cli.py", custom).is_tooling(None)  # the defaults were replaced
+
+
+# -- Django: urls.py -> views in another module -> services ---------------------------
+
+def test_django_urlconf_names_views_in_other_modules(django_site: Path) -> None:
+    views = reach(django_site, "shop/views.py")
+    assert views.handlers == {
+        "index": "routed with path() in site/urls.py",
+        "ArchiveView.get": "routed with path() in site/urls.py",  # as_view() on a class with an unknown mixin
+        "ProductView.get": "method of a BaseShopView request handler class",  # base view in shop/base.py
+    }
+    assert where(views, "ArchiveView.helper") is None
+    api = reach(django_site, "shop/api.py")
+    assert api.handlers == {"webhook": "routed with path() in site/urls.py"}
+
+
+def test_django_chains(django_site: Path) -> None:
+    services = reach(django_site, "shop/services.py")
+    # self.service = ProductService() in BaseShopView.setup (shop/base.py), used by ProductView.get
+    assert where(services, "ProductService.load") == "handler 'ProductView.get' (shop/views.py:19) via ProductService.load()"
+    # CATALOG = Catalog() at module level in services.py, imported by views.py
+    assert where(services, "Catalog.listing") == "handler 'index' (shop/views.py:6) via Catalog.listing()"
+    assert where(services, "fetch_feed") == "handler 'webhook' (shop/api.py:4) via fetch_feed()"
+    mixins = reach(django_site, "shop/mixins.py")
+    assert where(mixins, "PagedMixin.page") == "handler 'ArchiveView.get' (shop/views.py:11) via PagedMixin.page()"
+
+
+def test_django_root_without_config_file(django_site: Path) -> None:
+    """No pyproject.toml, setup.cfg, setup.py or .git: the directory above the top-level package."""
+    assert find_root(str(django_site / "shop" / "management" / "commands" / "sync_feed.py")) == str(django_site)
+    command = reach(django_site, "shop/management/commands/sync_feed.py")
+    assert command.is_tooling("Command.handle") and where(command, "Command.handle") is None
+    assert reach(django_site, "manage.py").is_tooling("main")
+
+
+# -- FastAPI / Starlette: hand-offs and the event loop ----------------------------------
+
+def test_hand_offs_are_reached_but_not_on_the_loop(fastapi_app: Path) -> None:
+    workers = reach(fastapi_app, "api/workers.py")
+    for name in ("load_items", "crunch", "resize"):  # to_thread, run_in_executor(partial(...)), submit
+        assert where(workers, name) == f"handler 'items' (api/main.py:17) via {name}()"
+        assert loop_where(workers, name) is None
+    streams = reach(fastapi_app, "api/streams.py")
+    assert where(streams, "Feeds.poll") == "handler 'Feeds.feed' (api/streams.py:13) via Feeds.poll()"  # Thread(target=)
+    assert loop_where(streams, "Feeds.poll") is None
+
+
+def test_sync_code_called_from_async_is_on_the_loop(fastapi_app: Path) -> None:
+    main = reach(fastapi_app, "api/main.py")
+    assert loop_where(main, "enrich") == "handler 'items' (api/main.py:17) via enrich()"
+    assert main.in_request_task("enrich") is not None
+    clients = reach(fastapi_app, "api/clients.py")
+    assert loop_where(clients, "SyncClient.fetch") == "handler 'Feeds.feed' (api/streams.py:13) via SyncClient.fetch()"
+    reports = reach(fastapi_app, "api/reports.py")
+    assert reports.handlers == {"summary": "registered with add_api_route() in api/main.py"}
+    assert loop_where(reports, "render") == "handler 'summary' (api/reports.py:4) via render()"
+
+
+def test_starlette_and_router_add_registrations(fastapi_app: Path) -> None:
+    streams = reach(fastapi_app, "api/streams.py")
+    assert streams.handlers == {"Feeds.feed": "registered with add()", "health": "registered with Route()"}
+
+
+# -- one detector ---------------------------------------------------------------------
+
+HANDLER_FIXTURES = sorted((TESTDATA / "handlers").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", HANDLER_FIXTURES, ids=lambda p: str(p.relative_to(TESTDATA / "handlers")))
+def test_ast_summary_finds_the_handlers_the_walk_finds(path: Path) -> None:
+    """The same detector over facts from libcst scopes and from an ast summary agrees."""
+    text = path.read_text(encoding="utf-8")
+    config = fixture_config(text, path)
+    scope, _ = analyse(text, str(path), config)
+    from_walk = {fn.qualname: reason for fn, reason in find_handlers(scope, config).items()}
+    summary = summarise(text, f"pkg.{path.stem}", str(path))
+    from_summary = {
+        summary.facts.functions[key].qualname: reason for key, reason in detect_handlers(summary.facts, config).items()
+    }
+    assert from_summary == from_walk
+
+
+# -- summaries ----------------------------------------------------------------------------
+
+def test_summary_resolves_receivers_symbolically() -> None:
+    source = '''
+import app.services as s
+from .clients import CLIENT, Client
+
+class View:
+    def __init__(self, client: "Client"):
+        self.client = client
+        self.http = None
+
+    def get(self):
+        self.http = self.http or Client()
+        local = Client()
+        s.fetch()
+        CLIENT.fetch()
+        local.fetch()
+        self.client.fetch()
+        self.http.fetch()
+        self.get()
+'''
+    summary = summarise(source, "app.views", "app/views.py")
+    get = summary.facts.functions[1]
+    assert get.qualname == "View.get"
+    callees = {edge.callee for edge in summary.functions[1].edges}
+    assert Sym("ref", "app.services.fetch") in callees
+    assert Sym("ref", "app.clients.CLIENT.fetch") in callees
+    assert Sym("ref", "app.clients.Client", ("()", "fetch")) in callees
+    assert Sym("self", "0", ("client", "fetch")) in callees
+    assert Sym("self", "0", ("get",)) in callees
+    assert dict(summary.classes[0].attrs) == {
+        "client": Sym("ref", "app.clients.Client", ("()",)),  # the __init__ parameter's annotation
+        "http": Sym("ref", "app.clients.Client", ("()",)),  # `x = None`, then `x = x or Client()`
+    }
+
+
+def test_relative_imports_resolved() -> None:
+    source = "from . import views\nfrom ..core import db\nfrom .sub.mod import f\n"
+    names = dict(summarise(source, "site.shop.urls", "site/shop/urls.py").names)
+    assert names == {
+        "views": Sym("ref", "site.shop.views"),
+        "db": Sym("ref", "site.core.db"),
+        "f": Sym("ref", "site.shop.sub.mod.f"),
+    }
+    package = dict(summarise("from . import views\n", "site.shop", "site/shop/__init__.py", True).names)
+    assert package == {"views": Sym("ref", "site.shop.views")}
+
+
+def test_module_names() -> None:
+    names = ModuleNames([
+        "src/app/__init__.py", "src/app/views.py", "routes/search.py", "manage.py", "pkg/__init__.py",
+        "pkg/sub/__init__.py", "pkg/sub/mod.py",
+    ])
+    assert names.name_of("src/app/views.py") == ("app.views", False)
+    assert names.name_of("src/app/__init__.py") == ("app", True)
+    assert names.name_of("routes/search.py") == ("routes.search", False)  # a namespace package
+    assert names.name_of("pkg/sub/mod.py") == ("pkg.sub.mod", False)
+    assert names.by_name["manage"] == "manage.py"
+
+
+def test_tooling_globs() -> None:
+    defaults = Config().tooling
+    for path in ("setup.py", "pkg/__main__.py", "pkg/cli.py", "pkg/cli/run.py", "app/management/commands/x.py",
+                 "scripts/x.py", "tools/scripts/y.py", "docs/conf.py", "noxfile.py", "tasks.py", "fabfile.py"):
+        assert is_tooling_path(path, defaults), path
+    for path in ("app/tasks.py", "pkg/setup.py", "pkg/client.py", "clipkg/x.py", "app/docs/views.py"):
+        assert not is_tooling_path(path, defaults), path
+    assert is_tooling_path("ops/deploy.py", ("ops/*.py",))
+    assert not is_tooling_path("ops/sub/deploy.py", ("ops/*.py",))

@@ -1,0 +1,146 @@
+"""The project index's disk cache: reuse, invalidation, and every way it can be bad."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from flake8_handler_block import __version__
+from flake8_handler_block.config import Config
+from flake8_handler_block.project import index
+from flake8_handler_block.project.cache import DEFAULT_DIRNAME, FORMAT
+from project_helpers import copy_project, reach, where
+
+SEARCH_CHAIN = "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
+
+
+def _age(root: Path, seconds: float = 100.0) -> None:
+    """Files written just now are 'racy' and never cached: make them old."""
+    past = time.time() - seconds
+    for path in root.rglob("*.py"):
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = copy_project("flask_app", tmp_path)
+    _age(root)
+    return root
+
+
+def _stats(root: Path, config: Config = Config()) -> Dict[str, object]:
+    return index.build_stats(str(root / "shop" / "routes" / "search.py"), config)
+
+
+def _cache_files(root: Path) -> List[Path]:
+    return sorted(p for p in (root / DEFAULT_DIRNAME).rglob("*.json"))
+
+
+def test_second_build_reads_every_summary_from_the_cache(project: Path) -> None:
+    cold = _stats(project)
+    assert cold["parsed"] == cold["summaries"] > 0 and not cold["error"]
+    warm = _stats(project)
+    assert warm["parsed"] == 0
+    assert (warm["handlers"], warm["reached"]) == (cold["handlers"], cold["reached"])
+    assert (project / DEFAULT_DIRNAME / "CACHEDIR.TAG").is_file()
+    assert (project / DEFAULT_DIRNAME / ".gitignore").read_text().strip().endswith("*")
+    assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+
+
+def test_a_changed_file_is_read_again(project: Path) -> None:
+    _stats(project)
+    services = project / "shop" / "services" / "search.py"
+    services.write_text(services.read_text().replace("return fetch_results(query)", "return unused_helper()"))
+    _age(project, 50.0)  # a new mtime, still old enough to be cached
+    index.clear()
+    after = reach(project, "shop/services/search.py")
+    assert where(after, "fetch_results") is None
+    assert where(after, "unused_helper") == "handler 'search' (shop/routes/search.py:10) via search_web() -> unused_helper()"
+    assert _stats(project)["parsed"] == 0  # and the new version is cached in turn
+
+
+def test_a_file_edited_just_now_is_not_cached(project: Path) -> None:
+    services = project / "shop" / "services" / "search.py"
+    services.write_text(services.read_text() + "\n")
+    assert _stats(project)["parsed"] > 1  # cold
+    assert _stats(project)["parsed"] == _stats(project)["parsed"] == 1  # racy: summarised each time
+
+
+def test_corrupt_cache_is_ignored(project: Path) -> None:
+    cold = _stats(project)
+    files = _cache_files(project)
+    assert len(files) > 2
+    garbage = [b"", b"{", b"\xff\xfe\x00", b"[]", json.dumps({"format": FORMAT, "version": __version__, "data": [1]}).encode()]
+    for number, path in enumerate(files):
+        if number % 2:
+            payload = json.loads(path.read_text())
+            payload["data"]["summary" if "summary" in payload["data"] else "files"] = [["x"], {"y": 1}]
+            path.write_text(json.dumps(payload))  # right version, wrong shape
+        else:
+            path.write_bytes(garbage[number % len(garbage)])
+    index.clear()
+    again = _stats(project)
+    assert (again["handlers"], again["reached"], again["error"]) == (cold["handlers"], cold["reached"], "")
+    assert again["parsed"] == cold["parsed"]
+    assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+
+
+def test_foreign_version_is_ignored(project: Path) -> None:
+    _stats(project)
+    # An entry of another version that would change the answer if it were believed.
+    services = project / "shop" / "services" / "search.py"
+    for path in _cache_files(project):
+        payload = json.loads(path.read_text())
+        if payload["data"].get("path") == "shop/services/search.py":
+            payload["data"]["summary"][8] = [[[], None, 0, 0] for _ in payload["data"]["summary"][8]]  # no edges
+            payload["version"] = "0.0.1-other"
+            path.write_text(json.dumps(payload))
+    index.clear()
+    assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    assert services.exists()
+
+
+def test_unwritable_cache_directory(project: Path) -> None:
+    blocker = project / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    config = Config(cache_dir=str(blocker))
+    stats = _stats(project, config)
+    assert not stats["error"] and stats["reached"]
+    assert where(reach(project, "shop/services/search.py", config), "fetch_results") == SEARCH_CHAIN
+    assert not (project / DEFAULT_DIRNAME).exists()
+
+
+def test_cache_can_move_or_be_disabled(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "caches"
+    _stats(project, Config(cache_dir=str(elsewhere)))
+    assert list(elsewhere.rglob("*.json")) and not (project / DEFAULT_DIRNAME).exists()
+    _stats(project, Config(cache_dir="build/.index"))  # relative: to the project root
+    assert list((project / "build" / ".index").rglob("*.json"))
+    _stats(project, Config(cache=False))
+    assert not (project / DEFAULT_DIRNAME).exists()
+
+
+def _build_in_worker(root: str) -> str:
+    index.clear()
+    found = index.project_reach(os.path.join(root, "shop/services/search.py"), Config())
+    chain = found.chain("fetch_results") if found else None
+    return chain.where() if chain else ""
+
+
+def test_parallel_workers_share_the_cache(project: Path) -> None:
+    """Like ``flake8 -j 2``: two processes build at once, both right, the cache whole."""
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(2) as pool:
+        results = pool.map(_build_in_worker, [str(project)] * 4)
+    assert results == [SEARCH_CHAIN] * 4
+    leftovers = [p for p in (project / DEFAULT_DIRNAME).rglob("*") if p.name.startswith(".tmp-")]
+    assert leftovers == []
+    for path in _cache_files(project):
+        json.loads(path.read_text())  # every entry is whole
+    assert _stats(project)["parsed"] == 0
