@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flake8_handler_block.engine import check_source
+from flake8_handler_block.fix import main as fix_main
 from flake8_handler_block.fix.core import fix_source, noqa_map, parse_timeouts
 from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
@@ -129,12 +129,29 @@ def test_crlf_and_unparseable():
 # -- the command line ------------------------------------------------------------------
 
 
-def _run_cli(*args, cwd):
-    env = dict(os.environ)
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_handler_block.fix", *args],
-        cwd=cwd, capture_output=True, text=True, env=env, timeout=120,
+@pytest.fixture
+def fix_cli(monkeypatch, capsys):
+    """`flake8-handler-block fix ARGS` in this process, from `cwd` (a subprocess costs ~1 s)."""
+
+    def run(*args, cwd):
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        returncode = fix_main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, returncode, out, err)
+
+    return run
+
+
+@pytest.mark.slow
+def test_python_dash_m_fix(tmp_path):
+    (tmp_path / "views.py").write_text(HANDLER)
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_handler_block.fix", "--diff", "views.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )
+    assert result.returncode == 1, result.stderr
+    assert "timeout=(3.05, 30)" in result.stdout
 
 
 HANDLER = (
@@ -143,58 +160,58 @@ HANDLER = (
 )
 
 
-def test_cli_diff_then_fix_in_place(tmp_path):
+def test_cli_diff_then_fix_in_place(tmp_path, fix_cli):
     pkg = tmp_path / "app"
     pkg.mkdir()
     (pkg / "views.py").write_text(HANDLER)
     (pkg / "notes.txt").write_text("requests.get(x)\n")
 
-    diff = _run_cli("--diff", "app", cwd=tmp_path)
+    diff = fix_cli("--diff", "app", cwd=tmp_path)
     assert diff.returncode == 1, diff.stderr
     assert "+    return requests.get('https://x', timeout=(3.05, 30)).text" in diff.stdout
     assert (pkg / "views.py").read_text() == HANDLER  # --diff writes nothing
     assert "would fix 2 finding(s) in 1 file(s)" in diff.stderr
 
-    done = _run_cli("app", cwd=tmp_path)
+    done = fix_cli("app", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "subprocess.run(['ls'], timeout=30)" in (pkg / "views.py").read_text()
 
-    clean = _run_cli("--diff", "app", cwd=tmp_path)
+    clean = fix_cli("--diff", "app", cwd=tmp_path)
     assert clean.returncode == 0 and clean.stdout == ""
 
 
-def test_cli_pyproject_fix_timeout_and_cli_override(tmp_path):
+def test_cli_pyproject_fix_timeout_and_cli_override(tmp_path, fix_cli):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.flake8-handler-block]\nfix-timeout = { HB201 = "HTTP_TIMEOUT", HB204 = 120 }\n'
     )
     (tmp_path / "views.py").write_text(HANDLER)
-    out = _run_cli("--diff", "--timeout", "HB204=5", "views.py", cwd=tmp_path)
+    out = fix_cli("--diff", "--timeout", "HB204=5", "views.py", cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "timeout=HTTP_TIMEOUT" in out.stdout and "subprocess.run(['ls'], timeout=5)" in out.stdout
 
 
-def test_cli_errors(tmp_path):
+def test_cli_errors(tmp_path, fix_cli):
     (tmp_path / "views.py").write_text(HANDLER)
-    bad = _run_cli("--timeout", "(1,", "views.py", cwd=tmp_path)
+    bad = fix_cli("--timeout", "(1,", "views.py", cwd=tmp_path)
     assert bad.returncode == 2 and "not a Python expression" in bad.stderr and "Traceback" not in bad.stderr
     (tmp_path / "pyproject.toml").write_text("[tool.flake8-handler-block]\nscope = 'nowhere'\n")
-    conf = _run_cli("views.py", cwd=tmp_path)
+    conf = fix_cli("views.py", cwd=tmp_path)
     assert conf.returncode == 2 and "scope" in conf.stderr and "Traceback" not in conf.stderr
     (tmp_path / "pyproject.toml").unlink()
     (tmp_path / "broken.py").write_text("import requests\n@app.get('/')\ndef (:\n")
     (tmp_path / "latin1.py").write_bytes(b"import requests\n# caf\xe9\n")
-    broken = _run_cli("broken.py", "latin1.py", "views.py", cwd=tmp_path)
+    broken = fix_cli("broken.py", "latin1.py", "views.py", cwd=tmp_path)
     assert "broken.py: skipped: libcst could not parse" in broken.stderr  # as the linter's HB000
     assert broken.returncode == 2 and "latin1.py: error" in broken.stderr
     assert "timeout=" in (tmp_path / "views.py").read_text()  # the good file is still fixed
 
 
-def test_cli_lists_what_it_leaves(tmp_path):
+def test_cli_lists_what_it_leaves(tmp_path, fix_cli):
     (tmp_path / "views.py").write_text(
         "import threading\nfrom flask import Flask\napp = Flask(__name__)\nREADY = threading.Event()\n\n"
         "@app.get('/')\ndef index():\n    READY.wait()\n    return 'ok'\n"
     )
-    out = _run_cli("-v", "views.py", cwd=tmp_path)
+    out = fix_cli("-v", "views.py", cwd=tmp_path)
     assert out.returncode == 0
     assert "views.py:8:5: HB205 left alone (wait() returns quietly" in out.stderr
     assert "left alone: 1 finding(s)" in out.stderr
@@ -265,10 +282,10 @@ def test_signal_skipped_by_an_early_break_is_left_alone():
     assert any(code == "HB402" and "break/continue/return" in reason for code, reason in left)
 
 
-def test_cli_keeps_encoding_and_line_endings(tmp_path):
+def test_cli_keeps_encoding_and_line_endings(tmp_path, fix_cli):
     source = HANDLER.replace("\n", "\r\n").replace("import requests", "# -*- coding: latin-1 -*-\r\nimport requests  # caf\xe9")
     (tmp_path / "views.py").write_bytes(source.encode("latin-1"))
-    assert _run_cli("views.py", cwd=tmp_path).returncode == 0
+    assert fix_cli("views.py", cwd=tmp_path).returncode == 0
     fixed = (tmp_path / "views.py").read_bytes()
     assert b"caf\xe9" in fixed and b"timeout=30)\r\n" in fixed and fixed.count(b"\n") == fixed.count(b"\r\n")
 

@@ -1,4 +1,9 @@
-"""The plugin through the real `flake8` command: entry point, noqa, select/ignore, -j2, stdin."""
+"""The plugin through the real `flake8` command: entry point, noqa, select/ignore, -j2, stdin.
+
+Each test starts flake8 in a subprocess (about a second each). The default run keeps the
+entry point with the fixture's markers, noqa and stdin; the option, configuration and
+encoding tests are marked slow and run in `.ci/run` (`pytest -m slow`).
+"""
 
 from __future__ import annotations
 
@@ -54,6 +59,7 @@ def app_file(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_version_lists_the_plugin():
     result = flake8("--version")
     assert "flake8-handler-block" in result.stdout
@@ -80,6 +86,7 @@ def test_noqa_is_honoured(app_file):
     assert findings(result.stdout) == {("app.py", 9, "HB201"), ("app.py", 11, "HB201")}
 
 
+@pytest.mark.slow
 def test_select_and_extend_ignore(app_file):
     assert findings(flake8("--select", "E501", str(app_file)).stdout) == set()
     assert findings(flake8("--select", "HB2", str(app_file)).stdout)
@@ -87,6 +94,7 @@ def test_select_and_extend_ignore(app_file):
     assert findings(ignored.stdout) == set()
 
 
+@pytest.mark.slow
 def test_parallel_jobs_match_serial():
     paths = [str(p) for p in sorted(TESTDATA.glob("HB20*.py"))]
     serial = flake8("--select", "HB", "-j1", *paths)
@@ -99,6 +107,7 @@ def test_stdin(app_file):
     assert findings(result.stdout) == {("stdin", 9, "HB201"), ("stdin", 11, "HB201")}
 
 
+@pytest.mark.slow
 def test_non_utf8_file_with_coding_cookie(tmp_path):
     path = tmp_path / "legacy.py"
     source = "# -*- coding: latin-1 -*-\n" + HANDLER.replace("users():", "users():\n    name = 'caf\xe9'")
@@ -108,6 +117,7 @@ def test_non_utf8_file_with_coding_cookie(tmp_path):
     assert ("legacy.py", 11, "HB201") in findings(result.stdout)
 
 
+@pytest.mark.slow
 def test_undecodable_file_does_not_crash(tmp_path):
     path = tmp_path / "binary.py"
     # No NUL byte: flake8 itself (not this plugin) raises on one under Python < 3.12.
@@ -116,6 +126,7 @@ def test_undecodable_file_does_not_crash(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_scope_option_on_the_command_line(tmp_path):
     path = tmp_path / "jobs.py"
     path.write_text("import requests\n\ndef nightly():\n    return requests.get(URL)\n")
@@ -123,6 +134,7 @@ def test_scope_option_on_the_command_line(tmp_path):
     assert findings(flake8("--select", "HB", "--hb-scope", "all", str(path)).stdout) == {("jobs.py", 4, "HB201")}
 
 
+@pytest.mark.slow
 def test_pyproject_configuration_and_flake8_option_wins(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.flake8-handler-block]\nscope = "all"\n')
     path = tmp_path / "jobs.py"
@@ -135,6 +147,7 @@ def test_pyproject_configuration_and_flake8_option_wins(tmp_path):
     assert findings(isolated.stdout) == set()
 
 
+@pytest.mark.slow
 def test_setup_cfg_option(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\nhb-handler-decorators = task_endpoint\n")
     path = tmp_path / "tasks.py"
@@ -143,6 +156,7 @@ def test_setup_cfg_option(tmp_path):
     assert findings(result.stdout) == {("tasks.py", 6, "HB201")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "table, key",
     [
@@ -162,6 +176,7 @@ def test_bad_pyproject_value_is_one_clear_line(tmp_path, table, key):
     assert len(lines) == 1 and key in lines[0] and "pyproject.toml" in lines[0]
 
 
+@pytest.mark.slow
 def test_malformed_pyproject_is_one_clear_line(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.flake8-handler-block\nscope = \n")
     (tmp_path / "app.py").write_text(HANDLER)
@@ -171,6 +186,7 @@ def test_malformed_pyproject_is_one_clear_line(tmp_path):
     assert len(lines) == 1 and "pyproject.toml" in lines[0] and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_command_line_value(app_file):
     result = flake8("--select", "HB", "--hb-scope", "nowhere", str(app_file))
     assert result.returncode != 0 and "Traceback" not in result.stderr

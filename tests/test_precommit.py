@@ -4,7 +4,8 @@ pre-commit builds the hook's environment by installing this package, so the test
 copies the working tree (the hook definition, pyproject.toml, README.md, src/) into
 a throwaway git repository, commits it, and points `try-repo` at that: the result
 does not depend on what is committed in the real checkout. Skipped when pre-commit
-or git is not installed, or when the package index cannot be reached.
+or git is not installed, or when the package index cannot be reached. Slow: run by
+`.ci/run` (`pytest -m slow`), not by the default `pytest`.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def try_repo(tmp_path_factory):
     return run
 
 
+@pytest.mark.slow  # pre-commit builds a virtualenv and installs the package: ~15 s
 def test_hook_reports_a_finding(try_repo):
     result = try_repo({"app.py": BAD})
     output = result.stdout + result.stderr
@@ -120,6 +122,7 @@ def test_hook_reports_a_finding(try_repo):
     assert "HB201" in output and "app.py:9:" in output, output
 
 
+@pytest.mark.slow  # pre-commit builds a virtualenv and installs the package: ~15 s
 def test_hook_passes_clean_code(try_repo):
     result = try_repo({"app.py": GOOD, "notes.txt": "requests.get(url)\n"})
     output = result.stdout + result.stderr
