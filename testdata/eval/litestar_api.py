@@ -2,6 +2,8 @@
 import _thread
 import asyncio
 import queue
+import smtplib
+import subprocess
 import threading
 
 import httpx
@@ -62,11 +64,12 @@ def order_pdf_wait(order_id: int) -> dict:
 
 
 def _send_mail(order_id):
-    return order_id
+    with smtplib.SMTP(settings.SMTP_HOST) as smtp:  # ambiguous: HB202 only a thread target of a handler, never called by name
+        smtp.sendmail(settings.SHOP_EMAIL, [settings.OPS_EMAIL], f"Subject: order {order_id}\n\n")
 
 
 def _render_pdf(order_id):
-    return order_id
+    subprocess.run(["wkhtmltopdf", f"{settings.BASE_URL}/orders/{order_id}", f"/tmp/{order_id}.pdf"])  # ambiguous: HB204 only a thread target of a handler, never called by name
 
 
 @get("/orders/{order_id:int}/tracking")
