@@ -79,3 +79,11 @@ def test_tasks_awaited_or_used_are_kept():
     assert _fate("async def f():\n    make()\n", tasks, False).kind == DROPPED
     assert _fate("async def f():\n    t = make()\n", tasks, False).kind == DROPPED
     assert _fate("async def f():\n    t = make()\n    t.cancel()\n", tasks, False).kind == ESCAPES
+
+
+def test_raising_code_is_judged_like_the_primitive_rules():
+    """One answer to "can this raise": logging cannot, a subscript can (as for HB401-HB403)."""
+    logged = "def f():\n    r = make()\n    log.info('got')\n    r.close()\n"
+    indexed = "def f():\n    r = make()\n    x = D['k']\n    r.close()\n"
+    assert _fate(logged, RESPONSE).kind == CLOSED
+    assert _fate(indexed, RESPONSE).kind == UNSAFE

@@ -31,6 +31,7 @@ import libcst as cst
 
 from .facts import Facts, Provider
 from .names import Ref, decorator_names, lookup, resolve
+from .raising import raises_here
 from .scopes import FunctionScope
 from .walk import children
 
@@ -84,7 +85,7 @@ _ESCAPE, _NEUTRAL, _DROP, _BIND, _CLOSE, _SAFE_CLOSE, _AWAIT, _HANDED, _BACKGROU
 )
 
 _NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_RISKY = (cst.Call, cst.Await, cst.Raise, cst.Assert, cst.Return, cst.Yield)
+_LEAVES = (cst.Return, cst.Yield)  # risky too: leaving the function skips a close after it
 
 
 class _Facts:
@@ -115,7 +116,7 @@ class _Facts:
             self.parent[key] = owner
             self.index[key] = self._counter
             self.nested[key] = scope
-            if scope is None and isinstance(current, _RISKY):
+            if scope is None and (isinstance(current, _LEAVES) or raises_here(current, container_methods_safe=False)):
                 self.risky.append(self._counter)
             self._counter += 1
             if isinstance(current, cst.Name):

@@ -34,6 +34,7 @@ from .catalog import LOCK_KINDS, NOT_WAIT_GROUP_MODULES, QUEUE_KINDS, UNBOUNDED_
 from .config import Config
 from .facts import Facts, Provider
 from .names import SelfOf, lookup_any
+from .raising import is_logging_call, raises_here
 from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, WalkState
 from .walk import children
 
@@ -49,17 +50,6 @@ SPAWNERS = frozenset(
 )
 _TIMEOUT_WRAPPERS = frozenset({"wait_for", "timeout", "timeout_at", "move_on_after", "fail_after"})
 _EXIT_METHODS = frozenset({"__exit__", "__aexit__"})
-_SAFE_CALLS = frozenset({"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable"})
-_LOG_ROOTS = ("log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "_LOGGER", "log_", "self.log", "self.logger", "self._log", "self._logger")
-_LOG_PREFIXES = tuple(root + "." for root in _LOG_ROOTS)
-# Methods of builtin containers, strings and clocks that do not raise in practice.
-_SAFE_METHODS = frozenset(
-    {
-        "get", "append", "appendleft", "items", "keys", "values", "format", "startswith", "endswith",
-        "strip", "lower", "upper", "copy", "qsize", "empty", "full", "is_set", "monotonic", "time",
-        "perf_counter", "setdefault", "discard", "clear",
-    }
-)
 _BROAD = frozenset({"Exception", "BaseException"})
 
 Key = Tuple[object, str]  # (scope or class that holds the binding, name)
@@ -580,28 +570,16 @@ _RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
 
 
 def can_raise(node: cst.CSTNode, receiver: str) -> bool:
-    """Whether running ``node`` can plausibly raise past the code that follows it."""
+    """Whether running the statement ``node`` can plausibly raise past the code that follows it."""
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False  # defining does not run the body
     if isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers):
         if all(not _contains_raise(h) or _signals(h, receiver) for h in node.handlers):
             return False  # everything the body raises is caught here (or signalled before re-raising)
-    if isinstance(node, (cst.Await, cst.Raise, cst.Assert, cst.Yield)):
+    if raises_here(node, receiver):
         return True
-    if isinstance(node, cst.Call):
-        text = names.dotted_name(node.func) or ""
-        if text.startswith(_LOG_PREFIXES):
-            return False  # logging: arguments included, it does not raise in practice
-        if text in _SAFE_CALLS or names.last_name(node.func) in _SAFE_METHODS:
-            pass
-        elif receiver and text.startswith(receiver + "."):
-            pass  # the primitive's own methods (add, put, ...)
-        else:
-            return True
-    if isinstance(node, cst.Subscript):
-        return True
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _RAISING_OPERATORS):
-        return True  # ZeroDivisionError, and TypeError on mismatched operands
+    if is_logging_call(node):
+        return False  # arguments included
     if isinstance(node, cst.Assign):
         return can_raise(node.value, receiver)
     return any(can_raise(child, receiver) for child in children(node))
