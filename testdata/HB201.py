@@ -9,6 +9,11 @@ from .settings import API_TIMEOUT, ACCOUNTS_URL
 app = Flask(__name__)
 SESSION = requests.Session()
 TIMEOUTS = (3.05, 27)
+SIGNED = {"headers": {"X-Signed": "1"}, "verify": True}
+BOUNDED = {"headers": {"X-Signed": "1"}, "timeout": TIMEOUTS}
+TUNED = dict(verify=False, allow_redirects=False)
+EXTRA = {"headers": {}}
+EXTRA.update(timeout=TIMEOUTS)
 
 
 @app.get("/users/<uid>")
@@ -87,3 +92,25 @@ def proxy():
 def http_get(url, session=None):
     session = session or SESSION
     return session.get(url)  # ok: session's kind is ambiguous (parameter or global)
+
+
+class AuditSession(requests.Session):
+    """A plain subclass: it waits as long as requests.Session does."""
+
+
+class PatientSession(requests.Session):
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", TIMEOUTS)
+        return super().request(method, url, **kwargs)
+
+
+@app.post("/signed/<uid>")
+def signed(uid):
+    requests.post(f"{ACCOUNTS_URL}/signed/{uid}", **SIGNED)  # expect: HB201 "requests.post() has no timeout" "handler 'signed'"
+    requests.post(f"{ACCOUNTS_URL}/bounded/{uid}", **BOUNDED)  # ok: the dict holds "timeout"
+    SESSION.get(f"{ACCOUNTS_URL}/tuned/{uid}", **TUNED)  # expect: HB201 "SESSION.get() has no timeout" "handler 'signed'"
+    SESSION.get(f"{ACCOUNTS_URL}/extra/{uid}", **EXTRA)  # ok: the dict is changed by update(): keys unknown
+    SESSION.get(f"{ACCOUNTS_URL}/merged/{uid}", **{**SIGNED, "timeout": 5})  # ok: the merged dict adds a timeout
+    AuditSession().post(f"{ACCOUNTS_URL}/audit/{uid}")  # expect: HB201 "AuditSession().post() has no timeout" "handler 'signed'"
+    PatientSession().post(f"{ACCOUNTS_URL}/patient/{uid}")  # ok: the subclass sets a default timeout in request()
+    return jsonify(ok=True)

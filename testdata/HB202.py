@@ -11,6 +11,8 @@ from urllib.request import urlopen as open_url
 UPSTREAM = "https://events.internal.example/ingest"
 SMTP_HOST = "mail.internal.example"
 NET_TIMEOUT = 5.0
+STATUS_PORT = {"port": 8080}
+QUICK_STATUS = {"port": 8080, "timeout": NET_TIMEOUT}
 
 
 class RelayHandler(BaseHTTPRequestHandler):
@@ -42,6 +44,14 @@ class RelayHandler(BaseHTTPRequestHandler):
         sock.close()
         probe = socket.create_connection(("metrics.internal.example", 2003), NET_TIMEOUT)  # ok: positional timeout
         probe.close()
+        status = http.client.HTTPConnection("status.internal.example", **STATUS_PORT)  # expect: HB202 "http.client.HTTPConnection() has no timeout" "handler 'RelayHandler.do_GET'"
+        quick_status = http.client.HTTPConnection("status.internal.example", **QUICK_STATUS)  # ok: the dict holds "timeout"
+        try:
+            status.request("GET", "/ready")
+            quick_status.request("GET", "/ready")
+        finally:
+            status.close()
+            quick_status.close()
         self.send_response(200)
         self.end_headers()
 

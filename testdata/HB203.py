@@ -1,6 +1,7 @@
 """Async gateway: proxies to internal services with httpx, aiohttp and urllib3."""
 import aiohttp
 import httpx
+import httpx2
 import urllib3
 from aiohttp import ClientTimeout
 from fastapi import FastAPI
@@ -11,6 +12,8 @@ app = FastAPI()
 POOL = urllib3.PoolManager(num_pools=4)
 TIMED_POOL = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=10.0))
 SERVICE = "http://inventory.internal"
+UNBOUNDED = {"timeout": None, "follow_redirects": True}
+REDIRECTS = {"follow_redirects": True}
 
 
 @app.get("/inventory/{sku}")
@@ -48,6 +51,17 @@ async def aio(sku: str):
         async with session.get(f"{SERVICE}/aio/{sku}", timeout=reads) as resp:
             body += await resp.text()
     return {"body": body}
+
+
+@app.get("/v2/{sku}")
+async def inventory_v2(sku: str):
+    async with httpx2.AsyncClient(timeout=None) as client:  # expect: HB203[col=16] "httpx2.AsyncClient() passes timeout=None" "handler 'inventory_v2'"
+        first = await client.get(f"{SERVICE}/v2/items/{sku}")
+        second = await client.get(f"{SERVICE}/v2/stock/{sku}", **UNBOUNDED)  # expect: HB203[col=24] "client.get() passes timeout=None" "handler 'inventory_v2'"
+        third = await client.get(f"{SERVICE}/v2/price/{sku}", **REDIRECTS)  # ok: the dict leaves the default timeout
+    async with httpx2.AsyncClient() as client:  # ok: httpx2 keeps httpx's 5 s default
+        await client.get(f"{SERVICE}/v2/audit/{sku}", timeout=2.0)  # ok: finite timeout
+    return {"item": first.json(), "stock": second.json(), "price": third.json()}
 
 
 def warm_cache():

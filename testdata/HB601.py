@@ -1,6 +1,8 @@
 """Report service: FastAPI endpoints that render reports, call upstream APIs and hand work to threads."""
 import asyncio
 import concurrent.futures
+import os
+import platform
 import queue
 import subprocess
 import threading
@@ -10,6 +12,7 @@ from functools import partial
 from time import sleep as pause
 
 import httpx
+import httpx2
 import requests
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +22,7 @@ from .settings import API_URL, RENDER_TIMEOUT, TIMEOUT
 app = FastAPI()
 SESSION = requests.Session()
 SYNC_CLIENT = httpx.Client(timeout=10)
+SYNC_CLIENT2 = httpx2.Client(timeout=10)
 ASYNC_CLIENT = httpx.AsyncClient(timeout=10)
 POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4)
 RENDER_QUEUE = queue.Queue(maxsize=100)
@@ -47,7 +51,7 @@ async def render_report(rid: str, request: Request):
     body = await request.body()
     subprocess.run(["wkhtmltopdf", "-", f"/tmp/{rid}.pdf"], input=body, timeout=RENDER_TIMEOUT)  # expect: HB601 "subprocess.run() blocks the event loop" "handler 'render_report'" "use await asyncio.create_subprocess_exec(...)"
     proc = await asyncio.create_subprocess_exec("gzip", f"/tmp/{rid}.pdf")  # ok: asyncio subprocess
-    await proc.wait()  # ok: asyncio process, awaited
+    await asyncio.wait_for(proc.wait(), RENDER_TIMEOUT)  # ok: asyncio process, awaited under a deadline
     await asyncio.to_thread(subprocess.run, ["sync"], timeout=60)  # ok: passed to to_thread, not called
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, lambda: subprocess.run(["sync"], timeout=60))  # ok: lambda runs in the executor
@@ -152,3 +156,33 @@ async def fetch_export(rid):
 async def ping():
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     return {"uptime": out.decode()}
+
+
+@app.post("/ops/{name}")
+async def run_ops(name: str):
+    os.system(f"logrotate /etc/logrotate.d/{name}")  # expect: HB601 "os.system() blocks the event loop" "handler 'run_ops'" "asyncio.create_subprocess_exec"
+    await asyncio.to_thread(os.system, "sync")  # ok: passed to to_thread, not called
+    host = platform.system()  # ok: platform.system(), not os.system()
+    disk = subprocess.getoutput("df -h /")  # expect: HB601 "subprocess.getoutput() blocks the event loop" "handler 'run_ops'"
+    code, load = subprocess.getstatusoutput("uptime")  # expect: HB601 "subprocess.getstatusoutput() blocks the event loop" "handler 'run_ops'"
+    version = os.popen("nginx -v").read()  # expect: HB601 "os.popen(...).read() blocks the event loop" "handler 'run_ops'"
+    pipe = os.popen(f"tail -f /var/log/{name}.log")  # ok: opening the pipe does not wait
+    os.spawnlp(os.P_WAIT, "tar", "tar", "czf", f"/tmp/{name}.tgz", f"/var/log/{name}")  # expect: HB601 "os.spawnlp() blocks the event loop" "handler 'run_ops'"
+    os.spawnlp(os.P_NOWAIT, "gzip", "gzip", f"/tmp/{name}.tgz")  # ok: P_NOWAIT returns the pid at once
+    os.posix_spawn("/usr/bin/touch", ["touch", f"/tmp/{name}.done"], {})  # ok: posix_spawn never waits
+    child = os.fork()
+    if child:
+        os.waitpid(child, os.WNOHANG)  # ok: WNOHANG only polls
+        pid, status = os.waitpid(child, 0)  # expect: HB601 "os.waitpid() blocks the event loop" "handler 'run_ops'" "await proc.wait()"
+    return {"host": host, "disk": disk, "load": load, "version": version, "pipe": pipe.fileno(), "code": code}
+
+
+@app.get("/v2/tags/{rid}")
+async def tags_v2(rid: str):
+    tags = SYNC_CLIENT2.get(f"{API_URL}/v2/tags/{rid}").json()  # expect: HB601 "SYNC_CLIENT2.get() blocks the event loop" "handler 'tags_v2'" "use an async client"
+    stats = httpx2.get(f"{API_URL}/v2/stats/{rid}").json()  # expect: HB601 "httpx2.get() blocks the event loop" "handler 'tags_v2'"
+    async with httpx2.AsyncClient(timeout=10) as client:
+        links = (await client.get(f"{API_URL}/v2/links/{rid}")).json()  # ok: httpx2.AsyncClient is awaited
+    loop = asyncio.get_running_loop()
+    audit = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, rid), loop).result(timeout=5)  # expect: HB601 "asyncio.run_coroutine_threadsafe(...).result() blocks the event loop" "handler 'tags_v2'"
+    return {"tags": tags, "stats": stats, "links": links, "audit": audit}

@@ -1,12 +1,21 @@
-"""Reading a call's arguments: keywords, positionals, ``*args`` and ``**kwargs``."""
+"""Reading a call's arguments: keywords, positionals, ``*args`` and ``**kwargs``.
+
+A ``**name`` whose dict the module shows in full (see :class:`Mappings`) is read
+like a literal ``**{...}``: its keys are the keywords it passes.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
-from .names import dotted_name
+from .facts import Provider
+from .names import Ref, dotted_name, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .facts import Facts
+    from .scopes import Scope
 
 PRESENT, MISSING, NONE = "present", "missing", "none"
 
@@ -37,21 +46,21 @@ def has_star(call: cst.Call) -> bool:
     return any(arg.star == "*" for arg in call.args)
 
 
-def keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    """The value of ``name=...``, also found in a literal ``**{"name": ...}``."""
+def keyword(call: cst.Call, name: str, mappings: Optional["Mappings"] = None) -> Optional[cst.BaseExpression]:
+    """The value of ``name=...``, also found in ``**{"name": ...}`` or a ``**dict`` that ``mappings`` shows."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
-        if arg.star == "**" and isinstance(arg.value, cst.Dict):
-            for element in arg.value.elements:
-                if isinstance(element, cst.DictElement) and _string_value(element.key) == name:
-                    return element.value
+        if arg.star == "**":
+            items = _items(arg.value, mappings)
+            if items is not None and name in items:
+                return items[name]
     return None
 
 
-def forwards_unknown_kwargs(call: cst.Call) -> bool:
-    """``**kwargs`` whose keys we cannot see (a literal dict is seen through)."""
-    return any(arg.star == "**" and not isinstance(arg.value, cst.Dict) for arg in call.args)
+def forwards_unknown_kwargs(call: cst.Call, mappings: Optional["Mappings"] = None) -> bool:
+    """``**kwargs`` whose keys we cannot see (a literal dict, or one ``mappings`` shows, is seen through)."""
+    return any(arg.star == "**" and _items(arg.value, mappings) is None for arg in call.args)
 
 
 def argument(call: cst.Call, name: str, index: Optional[int] = None) -> Optional[cst.BaseExpression]:
@@ -78,14 +87,17 @@ def is_zero(expr: Optional[cst.BaseExpression]) -> bool:
     return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.value.replace("_", "")) == 0
 
 
-def argument_state(call: cst.Call, name: str, index: Optional[int] = None) -> str:
+def argument_state(
+    call: cst.Call, name: str, index: Optional[int] = None, mappings: Optional["Mappings"] = None
+) -> str:
     """PRESENT, MISSING, or NONE (passed as the literal None) for keyword ``name``.
 
     ``index`` is the parameter's position when it may be passed positionally. An
     unseen ``*args`` or ``**kwargs`` may carry it: that counts as PRESENT, since an
-    unknown is never reported.
+    unknown is never reported. ``mappings`` lets a ``**name`` of a dict the module
+    shows in full be read like a literal one.
     """
-    value = keyword(call, name)
+    value = keyword(call, name, mappings)
     if value is None and index is not None:
         values = positional(call)
         if len(values) > index:
@@ -93,13 +105,15 @@ def argument_state(call: cst.Call, name: str, index: Optional[int] = None) -> st
         elif has_star(call):
             return PRESENT
     if value is None:
-        return PRESENT if forwards_unknown_kwargs(call) else MISSING
+        return PRESENT if forwards_unknown_kwargs(call, mappings) else MISSING
     return NONE if is_none(value) else PRESENT
 
 
-def missing_timeout(call: cst.Call, index: Optional[int] = None) -> Optional[str]:
+def missing_timeout(
+    call: cst.Call, index: Optional[int] = None, mappings: Optional["Mappings"] = None
+) -> Optional[str]:
     """How a call lacks its ``timeout`` (the words for the message), or None when it has one."""
-    state = argument_state(call, "timeout", index)
+    state = argument_state(call, "timeout", index, mappings)
     if state == MISSING:
         return "has no timeout"
     if state == NONE:
@@ -114,10 +128,276 @@ def _string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     return None
 
 
+# -- what keys a mapping has --------------------------------------------------------------
+
+# Methods that read a dict without changing it: calling them leaves its keys as they were.
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_MAX_SPLATS = 4  # `{**A, ...}` where A is itself `{**B, ...}`: how deep to follow
+
+
+def _items(expr: cst.BaseExpression, mappings: Optional["Mappings"], depth: int = 0) -> Optional[Dict[str, cst.BaseExpression]]:
+    """Key -> value of a dict whose keys are all visible: a display, ``dict(k=v)``, or a name ``mappings`` shows."""
+    if depth > _MAX_SPLATS:
+        return None
+    if isinstance(expr, cst.Dict):
+        items: Dict[str, cst.BaseExpression] = {}
+        for element in expr.elements:
+            if isinstance(element, cst.StarredDictElement):
+                inner = _items(element.value, mappings, depth + 1)
+                if inner is None:
+                    return None
+                items.update(inner)
+                continue
+            key = _string_value(element.key) if isinstance(element, cst.DictElement) else None
+            if key is None:
+                return None  # a computed key could be "timeout"
+            items[key] = element.value
+        return items
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) == "dict":
+        if any(arg.keyword is None for arg in expr.args):
+            return None  # dict(other, ...), dict(**other): keys we cannot list
+        return {arg.keyword.value: arg.value for arg in expr.args if arg.keyword is not None}
+    if isinstance(expr, cst.Name) and mappings is not None:
+        shown = mappings.definition(expr.value)
+        return _items(shown, mappings, depth + 1) if shown is not None else None
+    return None
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every use of every name in a module, and which of them cannot change a dict."""
+
+    def __init__(self) -> None:
+        self.uses: Dict[str, List[cst.Name]] = {}
+        self.harmless: Set[int] = set()  # ids of the Name nodes whose use leaves a dict as it is
+        self.definitions: Dict[str, List[cst.BaseExpression]] = {}  # name -> the dicts assigned to it
+        self._written: Set[int] = set()  # ids of subscripts assigned to or deleted
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.uses.setdefault(node.value, []).append(node)
+
+    # definitions: `KWARGS = {...}`, `KWARGS: dict = dict(verify=False)`
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1:
+            self._define(node.targets[0].target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._written_targets(node.target)
+        if node.value is not None:
+            self._define(node.target, node.value)
+
+    def _define(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name) and (
+            isinstance(value, cst.Dict) or (isinstance(value, cst.Call) and dotted_name(value.func) == "dict")
+        ):
+            self.harmless.add(id(target))
+            self.definitions.setdefault(target.value, []).append(value)
+
+    # writes: `KWARGS["timeout"] = 5`, `del KWARGS["timeout"]` (visited before the subscript itself)
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._written_targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._written_targets(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._written_targets(node.target)
+
+    def _written_targets(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._written_targets(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._written_targets(target.value)
+        else:
+            self._written.add(id(target))
+
+    # reads
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.star == "**" and isinstance(node.value, cst.Name):
+            self.harmless.add(id(node.value))
+
+    def visit_StarredDictElement(self, node: cst.StarredDictElement) -> None:
+        if isinstance(node.value, cst.Name):
+            self.harmless.add(id(node.value))  # `{**KWARGS, ...}` copies it
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _READ_METHODS:
+            self.harmless.add(id(func.value))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if isinstance(node.value, cst.Name) and id(node) not in self._written:
+            self.harmless.add(id(node.value))
+
+    def visit_ComparisonTarget(self, node: cst.ComparisonTarget) -> None:
+        if isinstance(node.operator, (cst.In, cst.NotIn)) and isinstance(node.comparator, cst.Name):
+            self.harmless.add(id(node.comparator))
+
+
+class Mappings:
+    """Which names hold a dict whose keys the module shows in full.
+
+    A name qualifies when the module assigns it exactly once, a dict display or
+    ``dict(k=...)``, and every other use of that name anywhere in the module is one
+    that cannot change it: ``**NAME``, ``{**NAME}``, ``NAME[...]`` read,
+    ``NAME.get(...)``/``keys()``/``items()``..., ``x in NAME``. Anything else (an item
+    assigned, ``update()``, the dict handed to a function, the name rebound,
+    imported, a parameter) makes its keys unknown, and an unknown is never reported.
+    Names are compared module-wide, not per scope: a clash only makes a name unknown.
+    """
+
+    def __init__(self, tree: cst.Module) -> None:
+        self._tree = tree
+        self._uses: Optional[_NameUses] = None
+        self._shown: Dict[str, Optional[cst.BaseExpression]] = {}
+
+    def definition(self, name: str) -> Optional[cst.BaseExpression]:
+        """The dict assigned to ``name`` when its keys are all known, else None."""
+        if name not in self._shown:
+            self._shown[name] = self._find(name)
+        return self._shown[name]
+
+    def keys(self, expr: cst.BaseExpression) -> Optional[FrozenSet[str]]:
+        """The keys ``**expr`` passes, None when they cannot all be seen."""
+        items = _items(expr, self)
+        return frozenset(items) if items is not None else None
+
+    def _find(self, name: str) -> Optional[cst.BaseExpression]:
+        if self._uses is None:
+            self._uses = _NameUses()
+            self._tree.visit(self._uses)
+        uses = self._uses
+        definitions = uses.definitions.get(name, [])
+        if len(definitions) != 1:
+            return None
+        if any(id(use) not in uses.harmless for use in uses.uses.get(name, [])):
+            return None
+        return definitions[0]
+
+
+class MappingFacts(Provider[Mappings]):
+    """The :class:`Mappings` of the module being analysed (scanned only when a ``**name`` is read)."""
+
+    def build(self, facts: "Facts") -> Mappings:
+        return Mappings(facts.tree)
+
+
+# -- messages ------------------------------------------------------------------------------
+
+_MAX_CALL_TEXT = 60
+
+
 def call_text(call: cst.Call) -> str:
-    """The callee as written (``session.get``), for messages."""
+    """The callee as written (``session.get``), on one line, for messages.
+
+    Calls inside the callee lose their arguments (``run_coroutine_threadsafe(...).result``),
+    and a long callee keeps its end, which names the call that blocks.
+    """
     name = dotted_name(call.func)
-    if name is not None:
-        return name
-    text = _EMPTY_MODULE.code_for_node(call.func)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if name is None:
+        name = _short(call.func)
+    return name if len(name) <= _MAX_CALL_TEXT else "..." + name[-(_MAX_CALL_TEXT - 3):]
+
+
+def _short(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_short(expr.value)}.{expr.attr.value}"
+    if isinstance(expr, cst.Call):
+        return f"{_short(expr.func)}({'...' if expr.args else ''})"
+    if isinstance(expr, cst.Subscript):
+        return f"{_short(expr.value)}[...]"
+    if isinstance(expr, cst.Await):
+        return f"(await {_short(expr.expression)})"
+    return one_line(_EMPTY_MODULE.code_for_node(expr))
+
+
+def one_line(text: str) -> str:
+    """``text`` folded onto one line: each line break with the indentation around it becomes one space
+    (none next to a bracket or before a dot), and comments are dropped."""
+    lines = [_drop_comment(line).strip() for line in text.splitlines()]
+    folded = ""
+    for line in lines:
+        if not line:
+            continue
+        if folded and not (folded.endswith(("(", "[", "{", ".")) or line.startswith((")", "]", "}", "."))):
+            folded += " "
+        folded += line
+    return folded
+
+
+def single_line(message: str) -> str:
+    """The last guard before a finding is printed: flake8 output is one finding per line."""
+    if "\n" not in message and "\r" not in message:
+        return message
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+def _drop_comment(line: str) -> str:
+    """The line without a trailing ``# comment`` (a ``#`` inside a string is kept)."""
+    quote: Optional[str] = None
+    for index, char in enumerate(line):
+        if quote is None and char == "#":
+            return line[:index]
+        if char in ("'", '"'):
+            quote = None if quote == char else (char if quote is None else quote)
+    return line
+
+
+# -- process calls -------------------------------------------------------------------------
+
+
+def _last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+def spawn_waits(call: cst.Call, index: int, scope: Optional["Scope"] = None) -> bool:
+    """``os.spawn*(mode, ...)`` runs the child to its end: mode ``P_WAIT`` (0 on every platform).
+
+    The mode is read as written (``os.P_WAIT``, ``P_WAIT``) or through what a name was
+    assigned (``mode = os.P_WAIT``). A mode we cannot read (a call, ``*args``, a name
+    of unknown value) is not a wait we can show; a call that passes no argument at
+    all shows no other mode either.
+    """
+    mode = argument(call, "mode", index)
+    if mode is None:
+        return not call.args
+    if isinstance(mode, cst.Integer):
+        return _integer(mode) == 0
+    if _last_name(mode) == "P_WAIT":
+        return True
+    found = resolve(mode, scope) if scope is not None else None
+    return isinstance(found, Ref) and found.dotted.rsplit(".", 1)[-1] == "P_WAIT"
+
+
+def returns_at_once(call: cst.Call, index: int) -> bool:
+    """``os.waitpid(pid, os.WNOHANG)``: options holding ``WNOHANG`` make a wait*() only poll.
+
+    Options we cannot read (a variable) may hold it too: that is not a wait we can show.
+    """
+    options = argument(call, "options", index)
+    if options is None:
+        return has_star(call) or forwards_unknown_kwargs(call)
+    return not _flags_without_nohang(options)
+
+
+def _integer(expr: cst.Integer) -> Optional[int]:
+    try:
+        return int(expr.value.replace("_", ""), 0)
+    except ValueError:  # a literal such as 010 that int() refuses in base 0
+        return None
+
+
+def _flags_without_nohang(expr: cst.BaseExpression) -> bool:
+    """``os.WUNTRACED | os.WCONTINUED``: flags we can read, none of them ``WNOHANG``."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        return _flags_without_nohang(expr.left) and _flags_without_nohang(expr.right)
+    if isinstance(expr, cst.Integer):
+        return _integer(expr) == 0
+    name = _last_name(expr)
+    return name is not None and name.startswith("W") and name.isupper() and name != "WNOHANG"

@@ -8,8 +8,12 @@ For each callee, written as ``names.callee`` resolves it (``requests.Session.get
   happens when it expires (``raises``: the caller sees an exception; ``returns``:
   it returns quietly, so adding a timeout changes the caller's logic);
 * ``blocking``: it blocks the calling thread (HB601), how a call can opt out
-  (a false ``block`` flag, a zero timeout), and what to use on an event loop;
-* ``until``: what it waits for, in words, for messages.
+  (a false ``block`` flag, a zero timeout, ``os.WNOHANG``, a spawn mode other than
+  ``os.P_WAIT``), and what to use on an event loop;
+* ``until``: what it waits for, in words, for messages;
+* ``awaited``: a coroutine with no timeout parameter (an asyncio process's
+  ``wait()``): only a deadline around the await (``asyncio.timeout()``,
+  ``asyncio.wait_for()``) bounds it.
 
 Factories (what kind of object a constructor returns) and hand-offs (calls that run
 a callable elsewhere) are here too. Nothing in this module imports libcst.
@@ -47,6 +51,8 @@ class Blocking:
     instead: str  # what to use on an event loop
     block_index: Optional[int] = None  # position of a `block`/`blocking` flag (False: does not block)
     bounded_only: bool = False  # queue put(): blocks only when the queue has a maxsize
+    options_index: Optional[int] = None  # os.wait*(): an `options` holding os.WNOHANG returns at once
+    mode_index: Optional[int] = None  # os.spawn*(): only mode os.P_WAIT waits for the child
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Api:
     timeout: Optional[Timeout] = None
     blocking: Optional[Blocking] = None
     until: str = ""  # what it waits for: "the event is never set"
+    awaited: bool = False  # a coroutine without a timeout parameter: bounded only by a deadline around it
 
 
 # -- what to use instead, on an event loop ---------------------------------------------------
@@ -62,6 +69,7 @@ class Api:
 SLEEP_INSTEAD = "use await asyncio.sleep(...)"
 HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
 SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asyncio.to_thread(...)"
+PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(...)"
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
@@ -105,6 +113,16 @@ FUTURE_KINDS = (
     "concurrent.futures.ProcessPoolExecutor.submit",
     "asyncio.run_coroutine_threadsafe",
 )
+ASYNC_PROCESS_FACTORIES = ("asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell")
+# A deadline around an await: `async with asyncio.timeout(5):`, `asyncio.wait_for(aw, 5)`, ...
+DEADLINE_SCOPES = frozenset(
+    {
+        "asyncio.timeout", "asyncio.timeout_at", "async_timeout.timeout", "async_timeout.timeout_at",
+        "anyio.fail_after", "anyio.move_on_after", "trio.fail_after", "trio.move_on_after",
+        "trio.fail_at", "trio.move_on_at",
+    }
+)
+DEADLINE_WRAPPERS = {"asyncio.wait_for": 1}  # callee -> positional index of its timeout
 ASYNC_RESULT_KINDS = tuple(
     f"multiprocessing.{pool}.{method}"
     for pool in ("Pool", "pool.Pool", "pool.ThreadPool")
@@ -150,6 +168,23 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"subprocess.{fn}", Api(SUBPROCESS, Timeout(), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.wait", Api(SUBPROCESS, Timeout(0), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.communicate", Api(SUBPROCESS, Timeout(1), Blocking(SUBPROCESS_INSTEAD))
+    # asyncio's Process: wait()/communicate() take no timeout; a deadline around the await bounds them
+    for factory in ASYNC_PROCESS_FACTORIES:
+        for method in ("wait", "communicate"):
+            yield f"{factory}.{method}", Api(SUBPROCESS, until="the child never exits", awaited=True)
+
+    # processes waited for with no timeout at all: they only block (HB601)
+    for fn in ("os.system", "subprocess.getoutput", "subprocess.getstatusoutput"):
+        yield fn, Api(OTHER, None, Blocking(SUBPROCESS_INSTEAD))
+    # os.popen(): the child's output is read to its end, close() waits for its exit
+    for method in ("read", "readlines", "close"):
+        yield f"os.popen.{method}", Api(OTHER, None, Blocking(SUBPROCESS_INSTEAD))
+    # spawn*(mode, path, ...): mode os.P_WAIT runs the child to its end (posix_spawn never waits)
+    for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"):
+        yield f"os.spawn{suffix}", Api(OTHER, None, Blocking(SUBPROCESS_INSTEAD, mode_index=0))
+    # wait*(): the position of `options` (os.WNOHANG returns at once); os.wait() has none
+    for fn, options in (("wait", None), ("wait3", 0), ("wait4", 1), ("waitpid", 1), ("waitid", 2)):
+        yield f"os.{fn}", Api(OTHER, None, Blocking(PROCESS_WAIT_INSTEAD, options_index=options))
 
     # sleeping
     yield "time.sleep", Api(OTHER, Timeout(0, "secs"), Blocking(SLEEP_INSTEAD))

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
+from .calls import single_line
 from .config import Config
 from .facts import Facts, Provider
 from .handlers import _is_django_views_file
@@ -232,7 +233,7 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     located = []
     for violation in kept:
         line, column = positions[id(violation.node)]
-        message = violation.text.replace("{where}", reach.where(violation.scope, violation.function))
+        message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))
         located.append(Located(violation, line, column, f"{violation.code} {message}"))
     return located
 

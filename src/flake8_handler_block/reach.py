@@ -90,10 +90,12 @@ class Reach:
 
     def where(self, scope: str, function: Optional[FunctionScope]) -> str:
         """How the message names the place: the handler chain, or the function itself."""
+        link = self.link(function)
         if scope == ASYNC_HANDLER and function is not None:
-            link = self.on_loop.get(function)
-        else:
-            link = self.link(function)
+            # With scope "all" every async def roots a loop: name it a handler only if it is one.
+            on_loop = self.on_loop.get(function)
+            if on_loop is not None and on_loop.handler in self.handlers:
+                link = on_loop
         if link is not None:
             return link.where()
         return describe(function)

@@ -14,7 +14,7 @@ from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Ty
 import libcst as cst
 
 from . import catalog, names
-from .calls import call_text, missing_timeout
+from .calls import MappingFacts, call_text, missing_timeout
 from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
@@ -127,13 +127,14 @@ class MissingTimeoutRule(Rule):
     """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
 
     timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
+    needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
         if target in self.timeouts:
-            self.judge_timeout(site, self.timeouts[target])
+            self.judge_timeout(site, self.timeouts[target], facts)
 
-    def judge_timeout(self, site: CallSite, index: Optional[int]) -> None:
-        problem = missing_timeout(site.node, index)
+    def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:
+        problem = missing_timeout(site.node, index, facts[MappingFacts])
         if problem:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem)

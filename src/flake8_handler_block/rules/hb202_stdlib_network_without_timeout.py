@@ -19,7 +19,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     `urllib.request.urlopen` (timeout is the 3rd positional), `http.client.HTTPConnection`
     and `HTTPSConnection`, `socket.create_connection`, `smtplib.SMTP/SMTP_SSL/LMTP`,
     `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL` and
-    `telnetlib.Telnet`. Timeouts passed by position count. A module that calls
+    `telnetlib.Telnet`. Timeouts passed by position count, and so does a `**KWARGS`
+    whose dict the module shows in full (assigned once, never changed or handed on)
+    with a `"timeout"` key; without one the call has no timeout. A module that calls
     `socket.setdefaulttimeout(...)` at module level is not checked by this rule.
     Calls named in the `extra-timeout-calls` option are checked the same way.
 
@@ -72,7 +74,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
                 self.default_set = True
             return
         if target in self.extra:
-            self.judge_timeout(site, self.extra[target])
+            self.judge_timeout(site, self.extra[target], facts)
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
@@ -82,4 +84,4 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.default_set:
             return
         for site, index in self.pending:
-            self.judge_timeout(site, index)
+            self.judge_timeout(site, index, facts)

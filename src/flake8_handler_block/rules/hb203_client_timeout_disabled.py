@@ -5,7 +5,8 @@ from typing import Optional
 from ..fix.fixers import fix_hb203
 from ..facts import Facts
 from ..calls import (
-    MISSING, NONE, PRESENT, argument_state, call_text, forwards_unknown_kwargs, has_star, is_none, keyword, positional,
+    MISSING, NONE, PRESENT, MappingFacts, Mappings, argument_state, call_text, forwards_unknown_kwargs, has_star,
+    is_none, keyword, positional,
 )
 from ..names import Inst
 from ..rule import Rule
@@ -35,7 +36,8 @@ class ClientTimeoutDisabled(Rule):
     """What it does:
     Finds third-party HTTP clients whose timeout is turned off, in request handlers:
     - `httpx` functions, `httpx.Client()`/`AsyncClient()` and their methods called with
-      `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted);
+      `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted); `httpx2`,
+      the maintained continuation of httpx, is checked the same way;
     - `aiohttp.ClientTimeout(...)` that sets neither `total` nor `sock_read` (both
       default to None: no limit). `ClientSession(timeout=None)` is not reported:
       aiohttp then applies its 300 s default;
@@ -72,25 +74,27 @@ class ClientTimeoutDisabled(Rule):
         | {"ClientTimeout", "request", *URLLIB3_METHODS}
     )
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
+    needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
         target = self.ctx.callee(call, site.scope)
         if target is None:
             return
+        mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:
-            if argument_state(call, "timeout") == NONE:
-                self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=httpx.Timeout(10.0)")
+            if argument_state(call, "timeout", mappings=mappings) == NONE:
+                self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=10.0")
         elif target == "aiohttp.ClientTimeout":
             if not self._aiohttp_timeout_bounded(call):
                 self._report(
                     site, "sets neither total nor sock_read", "set total= or sock_read= (the others default to no limit)"
                 )
         elif target == "urllib3.request":
-            if argument_state(call, "timeout") in (MISSING, NONE):
+            if argument_state(call, "timeout", mappings=mappings) in (MISSING, NONE):
                 self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
         else:
-            self._check_pool_request(site, target)
+            self._check_pool_request(site, target, mappings)
 
     def _aiohttp_timeout_bounded(self, call) -> bool:
         # ClientTimeout(total, connect, sock_read, sock_connect, ...)
@@ -103,7 +107,7 @@ class ClientTimeoutDisabled(Rule):
                 return True
         return forwards_unknown_kwargs(call) or has_star(call)  # unseen arguments: unknown
 
-    def _check_pool_request(self, site: CallSite, target: str) -> None:
+    def _check_pool_request(self, site: CallSite, target: str, mappings: Mappings) -> None:
         owner, _, method = target.rpartition(".")
         if owner not in URLLIB3_POOLS or method not in URLLIB3_METHODS:
             return
@@ -111,12 +115,12 @@ class ClientTimeoutDisabled(Rule):
         pool = self.ctx.resolve(func.value, site.scope) if hasattr(func, "value") else None
         if not isinstance(pool, Inst) or pool.call is None:
             return
-        if argument_state(pool.call, "timeout", URLLIB3_POOLS[owner]) == PRESENT:
+        if argument_state(pool.call, "timeout", URLLIB3_POOLS[owner], mappings) == PRESENT:
             return
         index: Optional[int] = None
         if method == "urlopen" and owner.endswith("ConnectionPool"):
             index = _CONNECTION_POOL_URLOPEN_TIMEOUT
-        if argument_state(site.node, "timeout", index) in (MISSING, NONE):
+        if argument_state(site.node, "timeout", index, mappings) in (MISSING, NONE):
             self._report(site, "has no timeout and its pool sets none",
                          "pass timeout=urllib3.Timeout(connect=..., read=...) here or to the pool")
 

@@ -1,11 +1,26 @@
 from __future__ import annotations
 
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
 from ..fix.fixers import fix_timeout
 from .. import catalog
+from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout
+from ..facts import Facts
+from ..names import dotted_name
+from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
+from ..scopes import CALL, CallSite, FunctionScope, Scope
 from ..signature import Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
+# asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
+AWAITED = frozenset(callee for callee, api in catalog.family(catalog.SUBPROCESS).items() if api.awaited)
+DEADLINE_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_SCOPES)
+WRAPPER_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_WRAPPERS)
+SYNC_FIX = "pass timeout= and handle subprocess.TimeoutExpired"
+ASYNC_FIX = "await it inside async with asyncio.timeout(...) (or asyncio.wait_for(..., timeout)) and kill the child on timeout"
 
 
 class SubprocessWithoutTimeout(MissingTimeoutRule):
@@ -15,6 +30,18 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `wait()`/`communicate()` on a `subprocess.Popen` (assigned, or bound with
     `with Popen(...) as p`) without a timeout. Positional timeouts count
     (`p.wait(5)`, `p.communicate(data, 5)`).
+
+    For a process from `asyncio.create_subprocess_exec()`/`create_subprocess_shell()`,
+    whose `wait()`/`communicate()` take no timeout, it finds `await proc.wait()` and
+    `await proc.communicate()` with no deadline around them: not inside
+    `async with asyncio.timeout(...)`/`timeout_at(...)` (or `async_timeout`, anyio's
+    `fail_after`/`move_on_after`, trio's), not the awaitable of
+    `asyncio.wait_for(..., timeout)`, and not in a coroutine that the module itself
+    runs under such a deadline (`await asyncio.wait_for(run_tool(), 30)`).
+
+    Not reported: `wait()` after `communicate()` on the same process in the same
+    function (the child has exited: nothing waits), and a `wait()`/`communicate()`
+    in a function that kills or terminates that process.
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -38,8 +65,143 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     code = "HB204"
     runtime = Signature(states=frozenset({"subprocess wait"}), untimed=True)
     name = "subprocess-without-timeout"
-    message = "{call}() {problem}: {where} can block forever on a child that never exits; pass timeout= and handle subprocess.TimeoutExpired"
+    message = "{call}() {problem}: {where} can block forever on a child that never exits; {fix}"
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')
-    calls = frozenset({"run", "call", "check_call", "check_output", "wait", "communicate"})
+    calls = frozenset(
+        {"run", "call", "check_call", "check_output", "wait", "communicate", "kill", "terminate"} | WRAPPER_NAMES
+    )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     timeouts = TIMEOUT_POSITION
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._awaited: Set[int] = set()
+        self._deadline_blocks: List[Tuple[cst.With, Scope, cst.Call]] = []
+        self._pending: List[Tuple[CallSite, Optional[int], str, int]] = []  # (site, timeout index, callee, position)
+        self._communicated: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # -> position of the first
+        self._stopped: Set[Tuple[Optional[FunctionScope], str]] = set()  # killed or terminated
+        self._wrapped: Set[int] = set()  # ids of awaitables handed to wait_for(..., timeout)
+        self._bounded_names: Set[str] = set()  # coroutine functions run under a deadline
+        self._position = 0
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._awaited.add(id(node.expression))
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if isinstance(item.item, cst.Call) and _last_name(item.item.func) in DEADLINE_NAMES:
+                self._deadline_blocks.append((node, self.ctx.scope, item.item))
+
+    def check_call(self, site: CallSite, facts: Facts) -> None:
+        self._position += 1
+        call = site.node
+        target = self.ctx.callee(call, site.scope)
+        receiver = _receiver(call)
+        key = (site.function, receiver or "")
+        if site.name in WRAPPER_NAMES:
+            self._note_wrapper(site, target)
+        elif site.name in ("kill", "terminate") and receiver is not None:
+            self._stopped.add(key)
+        elif target in self.timeouts or target in AWAITED:
+            if site.name == "communicate" and receiver is not None:
+                self._communicated.setdefault(key, self._position)
+            self._pending.append((site, self.timeouts.get(target or ""), target or "", self._position))
+
+    def _note_wrapper(self, site: CallSite, target: Optional[str]) -> None:
+        index = catalog.DEADLINE_WRAPPERS.get(target or "")
+        args = site.node.args
+        if index is None or not args or args[0].keyword is not None:
+            return
+        awaitable = args[0].value
+        limit = argument(site.node, "timeout", index)
+        if limit is None or is_none(limit):
+            self._awaited.add(id(awaitable))  # wait_for(aw, None) waits as long as aw does
+            return
+        self._wrapped.add(id(awaitable))
+        if isinstance(awaitable, cst.Call) and _last_name(awaitable.func):
+            self._bounded_names.add(_last_name(awaitable.func) or "")
+
+    def finish(self, facts: Facts) -> None:
+        bounded = self._bounded_functions()
+        for site, index, target, position in self._pending:
+            key = (site.function, _receiver(site.node) or "")
+            if key in self._stopped:
+                continue  # a child killed on some path: its waits are part of that cleanup
+            if site.name == "wait" and self._communicated.get(key, position) < position:
+                continue  # communicate() already waited for the exit
+            if target in AWAITED:
+                self._judge_awaited(site, bounded)
+            else:
+                problem = missing_timeout(site.node, index, facts[MappingFacts])
+                if problem:
+                    self._report(site, problem, SYNC_FIX)
+
+    def _judge_awaited(self, site: CallSite, bounded: Set[FunctionScope]) -> None:
+        call = site.node
+        if id(call) not in self._awaited or id(call) in self._wrapped:
+            return  # a coroutine handed on (gather, a task, wait_for): its deadline is elsewhere
+        if site.function in bounded or self._under_deadline(site):
+            return
+        self._report(site, "is awaited with no deadline", ASYNC_FIX)
+
+    def _under_deadline(self, site: CallSite) -> bool:
+        blocks = {id(block.node) for block in site.block.chain() if block.kind == "with"} if site.block else set()
+        for node, scope, call in self._deadline_blocks:
+            if id(node) in blocks and self._is_deadline(call, scope):
+                return True
+        return False
+
+    def _is_deadline(self, call: cst.Call, scope: Scope) -> bool:
+        if self.ctx.callee(call, scope) not in catalog.DEADLINE_SCOPES:
+            return False
+        args = [arg for arg in call.args if arg.keyword is None]
+        return not (args and is_none(args[0].value))  # asyncio.timeout(None) sets no deadline
+
+    def _bounded_functions(self) -> Set[FunctionScope]:
+        """Functions run under a deadline by their caller, and everything they call in place."""
+        module = self.ctx.module
+        found = [fn for fn in module.functions if fn.name in self._bounded_names]
+        for node, scope, call in self._deadline_blocks:
+            if self._is_deadline(call, scope):
+                names = _called_names(node.body)
+                found.extend(fn for fn in module.functions if fn.name in names)
+        seen: Set[FunctionScope] = set()
+        while found:
+            fn = found.pop()
+            if fn not in seen:
+                seen.add(fn)
+                found.extend(callees(fn, (CALL,)))
+        return seen
+
+    def _report(self, site: CallSite, problem: str, fix: str) -> None:
+        self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
+
+
+def _last_name(expr: cst.BaseExpression) -> Optional[str]:
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return None
+
+
+def _receiver(call: cst.Call) -> Optional[str]:
+    func = call.func
+    return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+
+
+class _CalledNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _last_name(node.func)
+        if name is not None:
+            self.names.add(name)
+
+
+def _called_names(body: cst.BaseSuite) -> Set[str]:
+    """Last names of the calls made in a block (``run_tool`` for ``await self.run_tool()``)."""
+    visitor = _CalledNames()
+    body.visit(visitor)
+    return visitor.names

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..catalog import APIS, FUTURE_INSTEAD, Api, last_names
 from ..facts import Facts
-from ..calls import argument, call_text, does_not_block, is_zero
+from ..calls import argument, call_text, does_not_block, is_zero, returns_at_once, spawn_waits
 from ..names import Inst
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, finished_future
@@ -30,7 +30,12 @@ class BlockingCallInAsyncHandler(Rule):
       methods of an `httpx.Client` (not `httpx.AsyncClient`);
     - `urllib3.request()` and `request()`/`urlopen()` on a `PoolManager`,
       `ProxyManager` or `HTTP(S)ConnectionPool`;
-    - `subprocess.run/call/check_call/check_output()`, `Popen.wait()/communicate()`;
+    - `subprocess.run/call/check_call/check_output/getoutput/getstatusoutput()`,
+      `Popen.wait()/communicate()`, `os.system()`, `read()`/`readlines()`/`close()`
+      on an `os.popen()` pipe, `os.spawnl/le/lp/lpe/v/ve/vp/vpe()` with mode
+      `os.P_WAIT` (not `P_NOWAIT`/`P_DETACH`, and never `os.posix_spawn()`, which
+      does not wait), and `os.wait()/wait3()/wait4()/waitpid()/waitid()` unless
+      their options hold `os.WNOHANG`;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
     - `threading` `Event.wait()`, `Condition.wait()/wait_for()`, `Barrier.wait()`,
@@ -49,8 +54,10 @@ class BlockingCallInAsyncHandler(Rule):
     `s: requests.Session`); a receiver of unknown kind is not reported. A timeout
     does not make a call non-blocking (`ev.wait(5)` still stalls the loop for up to
     5 s), but a call that cannot wait is not reported: `time.sleep(0)`,
-    `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`.
-    An awaited call is never reported.
+    `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`,
+    `os.waitpid(pid, os.WNOHANG)`. A spawn mode is also read through a name assigned
+    `os.P_WAIT`; a mode or wait options we cannot read (a call's result, a parameter)
+    are not reported. An awaited call is never reported.
 
     Not on the loop, so never reported: a function handed to
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
@@ -91,11 +98,11 @@ class BlockingCallInAsyncHandler(Rule):
     code = "HB601"
     runtime = Signature(loop_block=True)
     name = "blocking-call-in-async-handler"
-    message = "{call}() blocks the event loop: {where} stalls every other request on this worker while it waits; {fix}"
+    message = "{call}() blocks the event loop: {where} stalls {stalled} while it waits; {fix}"
     scope = ASYNC_HANDLER
     gate = imported(
         "time", "requests", "urllib", "httpx", "urllib3", "subprocess", "socket", "threading", "queue",
-        "concurrent", "multiprocessing", "websocket",
+        "concurrent", "multiprocessing", "websocket", "os",
     ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
     calls = last_names(BLOCKING)
@@ -117,7 +124,12 @@ class BlockingCallInAsyncHandler(Rule):
         api = BLOCKING.get(target) if target is not None else None
         if api is None or api.blocking is None or not self._blocks(site, api):
             return
-        self.report(call, site.function, call=call_text(call), fix=api.blocking.instead)
+        # Only a handler's loop is known to serve requests; any other loop runs tasks.
+        reach = facts.reach
+        loop = reach.on_loop.get(site.function)
+        serves = (loop is not None and loop.handler in reach.handlers) or reach.link(site.function) is not None
+        stalled = "every other request on this worker" if serves else "every other task on its event loop"
+        self.report(call, site.function, call=call_text(call), stalled=stalled, fix=api.blocking.instead)
 
     def _blocks(self, site: CallSite, api: Api) -> bool:
         call = site.node
@@ -126,6 +138,10 @@ class BlockingCallInAsyncHandler(Rule):
         if does_not_block(call, blocking.block_index):
             return False
         if api.timeout is not None and is_zero(argument(call, api.timeout.keyword, api.timeout.index)):
+            return False
+        if blocking.mode_index is not None and not spawn_waits(call, blocking.mode_index, site.scope):
+            return False
+        if blocking.options_index is not None and returns_at_once(call, blocking.options_index):
             return False
         if blocking.instead == FUTURE_INSTEAD and finished_future(site):
             return False
