@@ -121,7 +121,10 @@ def test_select_and_timeouts():
 
 
 def test_crlf_and_unparseable():
-    text = "import requests\r\nfrom flask import Flask\r\napp = Flask(__name__)\r\n@app.get('/')\r\ndef i():\r\n    requests.get('u')\r\n"
+    text = (
+        "import requests\r\nfrom flask import Flask\r\napp = Flask(__name__)\r\n"
+        "@app.get('/')\r\ndef i():\r\n    requests.get('u')\r\n"
+    )
     fixed = fix_source(text).source
     assert "requests.get('u', timeout=(3.05, 30))\r\n" in fixed and "\n" not in fixed.replace("\r\n", "")
 
@@ -283,7 +286,9 @@ def test_signal_skipped_by_an_early_break_is_left_alone():
 
 
 def test_cli_keeps_encoding_and_line_endings(tmp_path, fix_cli):
-    source = HANDLER.replace("\n", "\r\n").replace("import requests", "# -*- coding: latin-1 -*-\r\nimport requests  # caf\xe9")
+    source = HANDLER.replace("\n", "\r\n").replace(
+        "import requests", "# -*- coding: latin-1 -*-\r\nimport requests  # caf\xe9"
+    )
     (tmp_path / "views.py").write_bytes(source.encode("latin-1"))
     assert fix_cli("views.py", cwd=tmp_path).returncode == 0
     fixed = (tmp_path / "views.py").read_bytes()
@@ -301,6 +306,9 @@ def test_generator_argument_gets_parentheses():
 
 
 def test_parser_module_is_cheap_to_import():
-    code = "import sys, argparse, flake8_handler_block.fix as f; f.add_arguments(argparse.ArgumentParser()); print('libcst' in sys.modules)"
+    code = (
+        "import sys, argparse, flake8_handler_block.fix as f; f.add_arguments(argparse.ArgumentParser());"
+        " print('libcst' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr

@@ -17,7 +17,7 @@ def test_fixture(path):
     text = path.read_text(encoding="utf-8")
     markers = fixture_markers(path)
     if "_" not in path.stem:  # the rule's main fixture
-        assert any(item.code == path.stem for item in markers.items), f"{path.name} has no '# expect: {path.stem}' marker"
+        assert any(item.code == path.stem for item in markers.items), f"{path.name}: no '# expect: {path.stem}'"
     comparison = compare(markers, findings(check_source(text, str(path), fixture_config(text, path))))
     if not comparison.exact:
         pytest.fail(comparison.report(text, str(path.relative_to(ROOT))), pytrace=False)

@@ -151,7 +151,10 @@ def test_pyproject_configuration_and_flake8_option_wins(tmp_path):
 def test_setup_cfg_option(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\nhb-handler-decorators = task_endpoint\n")
     path = tmp_path / "tasks.py"
-    path.write_text("import requests\nfrom .registry import task_endpoint\n\n@task_endpoint\ndef run():\n    return requests.get(URL)\n")
+    path.write_text(
+        "import requests\nfrom .registry import task_endpoint\n\n"
+        "@task_endpoint\ndef run():\n    return requests.get(URL)\n"
+    )
     result = flake8("--select", "HB", "tasks.py", cwd=tmp_path, isolated=False)
     assert findings(result.stdout) == {("tasks.py", 6, "HB201")}
 

@@ -53,8 +53,13 @@ def _fate(source: str, policy: Policy = RESPONSE, awaited_value: bool = True):
         ("def f(stack):\n    r = make()\n    stack.callback(r.close)\n    r.read()\n", CLOSED),
         ("def f():\n    return json.load(make())\n", ESCAPES),  # json not imported: an unknown call
         ("import json\ndef f():\n    return json.load(make())\n", DROPPED),
-        ("def f():\n    r = None\n    try:\n        r = make()\n        r.read()\n    finally:\n        if r:\n            r.close()\n", CLOSED),
-        ("def f(a):\n    if a:\n        r = make()\n        r.read()\n    else:\n        r = other()\n    r.close()\n", UNSAFE),
+        (
+            "def f():\n    r = None\n    try:\n        r = make()\n        r.read()\n"
+            "    finally:\n        if r:\n            r.close()\n",
+            CLOSED,
+        ),
+        ("def f(a):\n    if a:\n        r = make()\n        r.read()\n    else:\n        r = other()\n    r.close()\n",
+         UNSAFE),
     ],
 )
 def test_response_fate(source, kind):

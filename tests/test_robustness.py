@@ -27,7 +27,10 @@ def codes(findings):
         "import requests\nrequests.get(u",
         HANDLER_HEAD + "    return requests.get(u) if True else (yield)\n",
     ],
-    ids=["empty", "comment", "blank", "syntax-error", "python2", "backticks", "formfeed-tab", "bom", "unclosed", "yield-expr"],
+    ids=[
+        "empty", "comment", "blank", "syntax-error", "python2", "backticks", "formfeed-tab", "bom", "unclosed",
+        "yield-expr",
+    ],
 )
 def test_odd_sources_never_raise(source):
     findings = check_source(source, "odd.py")
