@@ -3,6 +3,7 @@
 
     python scripts/real_eval.py [--apps .real-code] [--judgements testdata/real/judgements.tsv]
                                 [--scope all] [--flake8 PATH] [--only APP,APP] [--unjudged N]
+                                [--save DIR | --load DIR]
 
 Download the apps first (versions pinned in testdata/real/apps.txt):
 
@@ -244,6 +245,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--unjudged", type=int, default=30, help="how many unjudged findings to list")
     parser.add_argument("--findings-out", type=Path, default=None, help="write every finding as TSV here")
+    parser.add_argument("--save", type=Path, default=None, help="keep each app's raw flake8 output as DIR/APP.txt")
+    parser.add_argument("--load", type=Path, default=None,
+                        help="score raw outputs saved by --save instead of running flake8 (apps without one are run)")
     args = parser.parse_args(argv)
 
     flake8 = args.flake8 or str(Path(sys.executable).with_name("flake8"))
@@ -268,7 +272,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if version != apps[name]:
             print(f"# skipped {name}: want {apps[name]}, found {version or 'nothing'} in {args.apps / name}")
             continue
-        output, problem = run_plugin(flake8, args.apps / name, args.scope, args.jobs)
+        saved = args.load / f"{name}.txt" if args.load else None
+        if saved is not None and saved.is_file():
+            output, problem = saved.read_text(encoding="utf-8"), ""
+        else:
+            output, problem = run_plugin(flake8, args.apps / name, args.scope, args.jobs)
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{name}.txt").write_text(output, encoding="utf-8")
         app_findings, other = parse_findings(name, output)
         if problem or other:
             print(f"# {name}: {problem or ''} {len(other)} non-finding line(s), e.g. {other[:1]}".rstrip())
