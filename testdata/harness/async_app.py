@@ -24,7 +24,7 @@ async def enqueue(request):
 
 
 async def thumbnail(request):
-    time.sleep(0.3)
+    time.sleep(1.0)
     return PlainTextResponse("resized")
 
 

@@ -301,12 +301,12 @@ class AsgiFront:
         token = current_entry.set(entry)
         try:
             await self.app(scope, receive, send)
-            if entry.cancel_requested:
+            if entry.cancel_delivered:
                 entry.swallowed_cancel = True  # the handler returned normally after cancel(): HB602
         except asyncio.CancelledError:
             raise
         except Exception:
-            if entry.cancel_requested:
+            if entry.cancel_delivered:
                 entry.swallowed_cancel = True  # turned the cancellation into another outcome
             else:
                 traceback.print_exc(file=sys.stderr)
@@ -374,6 +374,11 @@ class AsgiFront:
                             worker.handler = where.handler  # the endpoint that handed it over
                         where, kind = worker, "thread (worker of the event loop)"
                         break
+                    if where.has_user_code:  # to_thread(requests.get, ...): the line awaiting it,
+                        where.state, where.timeout = worker.state, worker.timeout  # in the worker's state
+                        where.stack += "  ... in the worker thread:\n" + worker.stack
+                        kind = "task (awaiting a worker thread)"
+                        break
             out.append(
                 StuckHandler(
                     handler=where.handler, request=entry.request, elapsed=entry.elapsed(),
@@ -393,6 +398,12 @@ class AsgiFront:
                 continue
             entry.cancel_requested = True
             try:
-                loop.call_soon_threadsafe(entry.task.cancel)
+                loop.call_soon_threadsafe(self._cancel, entry)
             except RuntimeError:
                 return
+
+    @staticmethod
+    def _cancel(entry: Entry) -> None:
+        # cancel() runs when the loop gets control: a handler that held the loop until it
+        # returned never saw the cancellation, so it did not swallow it
+        entry.cancel_delivered = bool(entry.task.cancel())

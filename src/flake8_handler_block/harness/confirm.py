@@ -29,6 +29,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -74,11 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "handler runs the line (Flask, Starlette/FastAPI, Django URLconf)")
     parser.add_argument("--deadline", type=float, default=1.0, metavar="S",
                         help="seconds a request may take before its handler counts as stuck (default 1.0)")
-    parser.add_argument("--outbound", choices=("blackhole", "headers", "passthrough"), default="blackhole",
+    parser.add_argument("--outbound", choices=("auto", "blackhole", "headers", "passthrough"), default="auto",
                         help="blackhole: every outbound TCP connection a handler makes goes to a peer that "
-                             "never answers, so a missing timeout hangs (default); headers: the peer answers "
-                             "the headers and stalls the body, so unclosed responses (HB101, HB102) show; "
-                             "passthrough: the real network")
+                             "never answers, so a missing timeout hangs; headers: the peer answers the "
+                             "headers and stalls the body, so unclosed responses (HB101, HB102) show; "
+                             "passthrough: the real network; auto (default): headers for findings about "
+                             "unclosed responses, blackhole for the others")
     parser.add_argument("--repeat", type=int, default=8, metavar="N",
                         help="requests per route at most; sending stops when the line was seen doing what "
                              "the finding says, and moves to the next route when the line does not run "
@@ -236,7 +238,8 @@ def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[RouteO
     given = [route for where, route in routes if not where]
     spec = {
         "app": args.app, "routes": given, "mapped": mapped, "file": os.path.abspath(finding.file),
-        "line": finding.line, "code": finding.code, "deadline": args.deadline, "outbound": args.outbound,
+        "line": finding.line, "code": finding.code, "deadline": args.deadline,
+        "outbound": _outbound(args.outbound, table.get(finding.code) if finding.code else None),
         "repeat": args.repeat, "data": args.data, "signatures": table_to_dict(table),
         "import_timeout": args.import_timeout,
     }
@@ -250,29 +253,47 @@ def _confirm_one(finding: Finding, args: argparse.Namespace, routes: List[RouteO
     return finding
 
 
+def _outbound(choice: str, sig: Optional[Signature]) -> str:
+    if choice != "auto":
+        return choice
+    return "headers" if sig is not None and "response" in sig.leaks else "blackhole"
+
+
 def _run_child(spec: Dict[str, Any], hard: float) -> Dict[str, Any]:
     cmd = [sys.executable, "-m", "flake8_handler_block.harness.confirm", "--child", json.dumps(spec)]
     popen_kw: Dict[str, Any] = {}
     if os.name == "posix":
         popen_kw["start_new_session"] = True  # the whole group dies: the app's subprocesses too
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen_kw)
+    # Wait for the child itself, not for EOF: a process the app started holds the pipes open.
+    chunks: Dict[str, List[str]] = {"out": [], "err": []}
+    readers = [threading.Thread(target=_drain, args=(stream, chunks[name]), daemon=True)
+               for name, stream in (("out", proc.stdout), ("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
     try:
-        out, err = proc.communicate(timeout=hard)
+        proc.wait(timeout=hard)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        try:
-            proc.communicate(timeout=5.0)
-        except subprocess.TimeoutExpired:
-            pass
         return {"status": "timeout"}
     finally:
-        _kill_group(proc)
+        _kill_group(proc)  # what the app started dies too, and the pipes close
+        for reader in readers:
+            reader.join(5.0)
+    out, err = "".join(chunks["out"]), "".join(chunks["err"])
     for line in reversed(out.splitlines()):
         if line.startswith(_RESULT):
             result: Dict[str, Any] = json.loads(line[len(_RESULT):])
             return result
     tail = " | ".join(err.strip().splitlines()[-3:])
     return {"status": "inconclusive", "detail": f"the confirmation child failed (exit {proc.returncode}): {tail}"}
+
+
+def _drain(stream: Any, into: List[str]) -> None:
+    try:
+        for line in stream:
+            into.append(line)
+    except (OSError, ValueError):
+        pass
 
 
 def _kill_group(proc: "subprocess.Popen[str]") -> None:

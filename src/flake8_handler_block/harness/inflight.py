@@ -43,6 +43,7 @@ class Entry:
         self.was_stuck = False
         self.abandoned = False
         self.cancel_requested = False
+        self.cancel_delivered = False  # task.cancel() ran while the task was still pending
         self.swallowed_cancel = False
 
     def elapsed(self) -> float:

@@ -204,17 +204,26 @@ def library_rank(sig: Signature, kind: str, obs: Any) -> Optional[int]:
     return best
 
 
-def infer(table: Table, kind: str, obs: Any, file: str, line: int) -> Optional[str]:
-    """The one code the observation stands for, or None when no code fits or several fit equally."""
-    ranked: List[Tuple[Tuple[int, int, int], str]] = []
+def candidates(table: Table, kind: str, obs: Any, file: str, line: int) -> List[str]:
+    """Codes whose signature the observation fits (its location aside)."""
+    found = []
     for code, sig in table.items():
         if not sig.observable or not fits(sig, kind, obs):
             continue
         if sig.in_loop and enclosing(file, line, _LOOPS) is None:
             continue
+        found.append(code)
+    return found
+
+
+def infer(table: Table, kind: str, obs: Any, file: str, line: int) -> Optional[str]:
+    """The one code the observation stands for, or None when no code fits or several fit equally."""
+    ranked: List[Tuple[Tuple[int, int, int], str]] = []
+    for code in candidates(table, kind, obs, file, line):
+        sig = table[code]
         rank = library_rank(sig, kind, obs)
         if rank is None:
-            continue
+            continue  # a rule about requests, and requests is not on the stack
         # Decisive shapes first (a blocked loop, a swallowed cancellation, a loop at the line),
         # then the library nearest the line, then the narrowest set of states or leak kinds.
         decisive = 0 if (sig.loop_block or sig.cancelled or sig.in_loop) else 1
@@ -244,30 +253,30 @@ def match(report: Any, file: str, line: int, code: Optional[str], table: Table) 
             cancelled = "cancel" in getattr(obs, "note", "")
             if not any(_at_line(s, file, line, sig, cancelled) for s in sites):
                 continue
-            if sig is None or fits(sig, kind, obs):
+            if fits(sig, kind, obs) if sig is not None else candidates(table, kind, obs, file, line):
                 return kind, obs
     return None
 
 
-def timed_at_line(report: Any, file: str, line: int, sig: Signature) -> Optional[Any]:
-    """A handler stuck at the line in a state of the signature, but within its own timeout."""
-    if not sig.untimed:
-        return None
+def timed_at_line(report: Any, file: str, line: int, sigs: List[Signature]) -> Optional[Any]:
+    """A handler stuck at the line in a state of one of the signatures, but within its own timeout."""
     for obs in report.stuck:
-        if bool(getattr(obs, "timeout", None)) and _at_line(obs.site, file, line, sig, False) and (
-            sig.states is None or obs.state in sig.states
-        ):
-            return obs
+        if not bool(getattr(obs, "timeout", None)):
+            continue
+        for sig in sigs:
+            if sig.untimed and (sig.states is None or obs.state in sig.states) and _at_line(
+                obs.site, file, line, sig, False
+            ):
+                return obs
     return None
 
 
-def consequence(report: Any, sig: Signature) -> Optional[Any]:
-    """A handler stuck in the wait a skipped signal leaves waiting (HB401/HB402)."""
-    if not sig.consequence:
-        return None
+def consequence(report: Any, table: Table) -> Optional[Tuple[str, Any]]:
+    """(code, stuck handler): a handler stuck in the wait a skipped signal leaves waiting (HB401/HB402)."""
     for obs in report.stuck:
-        if obs.state in sig.consequence:
-            return obs
+        codes = [code for code, sig in table.items() if obs.state in sig.consequence]
+        if len(codes) == 1:
+            return codes[0], obs
     return None
 
 

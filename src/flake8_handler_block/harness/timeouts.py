@@ -36,7 +36,7 @@ def _timeout_object(value: Any) -> Tuple[bool, str]:
         return True, ""
     number = _seconds(value)
     if number is not None:
-        return True, f"{number:g}s"
+        return True, f"{number:.3g}s"
     if isinstance(value, tuple) and value:
         parts = [_seconds(v) for v in value]
         return True, f"{value!r}" if any(p is not None for p in parts) else ""
@@ -47,7 +47,7 @@ def _timeout_object(value: Any) -> Tuple[bool, str]:
                 continue
             number = _seconds(read)
             if number is not None:
-                return True, f"{type(value).__name__}({name}={number:g})"
+                return True, f"{type(value).__name__}({name}={number:.3g})"
     if any(hasattr(value, name) for name in _READ_FIELDS):
         return True, ""  # a timeout object whose fields are all None: no limit
     return False, ""
@@ -72,7 +72,7 @@ def _from_frame(frame: FrameType) -> Tuple[bool, str]:
             except OSError:
                 continue
             where = qualname(frame.f_code)
-            return True, "" if limit is None else f"socket timeout {limit:g}s (in {where})"
+            return True, "" if limit is None else f"socket timeout {limit:.3g}s (in {where})"
     for name in ("timeout", "_timeout"):
         if name in local:
             decided, text = _timeout_object(local[name])
@@ -98,18 +98,17 @@ def _receiver_of_call(frame: FrameType) -> Any:
 
 def own_timeout(frames: Sequence[FrameType], user: Optional[int]) -> str:
     """The timeout the parked call waits within ("socket timeout 10s (in SocketIO.readinto)"), or ""."""
-    if user is None:
-        return ""
-    for frame in reversed(frames[user + 1:]):
+    start = 0 if user is None else user + 1  # no user frame: a worker running a library call
+    for frame in reversed(frames[start:]):
         decided, text = _from_frame(frame)
         if decided:
             return text
-    if user == len(frames) - 1:  # the user's line calls straight into C: ask the receiver
+    if user is not None and user == len(frames) - 1:  # the user's line calls into C: ask the receiver
         sock = _socket_of(_receiver_of_call(frames[user]))
         if sock is not None:
             try:
                 limit = sock.gettimeout()
             except OSError:
                 return ""
-            return "" if limit is None else f"socket timeout {limit:g}s"
+            return "" if limit is None else f"socket timeout {limit:.3g}s"
     return ""

@@ -72,20 +72,19 @@ def judge(finding: Finding, outcome: Dict[str, Any], table: Table) -> None:
         finding.observed = {"kind": kind, **asdict(obs)}
         return
     skipped: List[str] = outcome.get("skipped", [])
-    stuck_wait = consequence(report, sig) if sig is not None and skipped else None
-    if stuck_wait is not None:
-        finding.verdict = "confirmed"
+    waits = consequence(report, table) if skipped else None
+    if waits is not None:
+        finding.verdict, finding.code = "confirmed", finding.code or waits[0]
         finding.detail = (f"line {finding.line} skipped: its function raised {skipped[0]}; "
-                          f"the wait it leaves stuck: {stuck_wait.summary()}")
-        finding.observed = {"kind": "stuck", "skipped": skipped, **asdict(stuck_wait)}
+                          f"the wait it leaves stuck: {waits[1].summary()}")
+        finding.observed = {"kind": "stuck", "skipped": skipped, **asdict(waits[1])}
         return
     sent = f"{finding.requests} request(s) to {', '.join(finding.routes) or '?'}"
     answers = statuses_text(finding.statuses)
-    timed = timed_at_line(report, finding.file, finding.line, sig) if sig is not None else None
+    timed = timed_at_line(report, finding.file, finding.line, [sig] if sig is not None else list(table.values()))
     if timed is not None:
         finding.verdict = "not-reproduced"
-        finding.detail = (f"the call waits within its own timeout ({timed.timeout}): {timed.summary()}; "
-                          f"not a missing timeout")
+        finding.detail = f"the call has a timeout of its own, not a missing one: {timed.summary()}"
         return
     ran = outcome.get("line_runs", 0) > 0 or outcome.get("module_level", False) or bool(skipped)
     if not ran:
