@@ -38,15 +38,23 @@ def _stats(root: Path, config: Config = Config()) -> Dict[str, object]:
     return index.build_stats(str(root / "shop" / "routes" / "search.py"), config)
 
 
+def _result_file(root: Path) -> List[str]:
+    found = list((root / DEFAULT_DIRNAME).rglob("result.json"))
+    assert len(found) == 1
+    return list(found[0].relative_to(root / DEFAULT_DIRNAME).parts)
+
+
 def _cache_files(root: Path) -> List[Path]:
     return sorted(p for p in (root / DEFAULT_DIRNAME).rglob("*.json"))
 
 
-def test_second_build_reads_every_summary_from_the_cache(project: Path) -> None:
+def test_second_build_reads_the_cache(project: Path) -> None:
     cold = _stats(project)
     assert cold["parsed"] == cold["summaries"] > 0 and not cold["error"]
     warm = _stats(project)
-    assert warm["parsed"] == 0
+    assert warm["parsed"] == 0 and warm["summaries"] == 0  # the stored result: no summary needed
+    (project / DEFAULT_DIRNAME).joinpath(*_result_file(project)).unlink()
+    assert _stats(project)["parsed"] == 0  # summaries from the cache, the graph built again
     assert (warm["handlers"], warm["reached"]) == (cold["handlers"], cold["reached"])
     assert (project / DEFAULT_DIRNAME / "CACHEDIR.TAG").is_file()
     assert (project / DEFAULT_DIRNAME / ".gitignore").read_text().strip().endswith("*")
@@ -80,8 +88,10 @@ def test_corrupt_cache_is_ignored(project: Path) -> None:
     for number, path in enumerate(files):
         if number % 2:
             payload = json.loads(path.read_text())
-            payload["data"]["summary" if "summary" in payload["data"] else "files"] = [["x"], {"y": 1}]
-            path.write_text(json.dumps(payload))  # right version, wrong shape
+            for key in payload["data"]:
+                if key not in ("fingerprint", "words", "path", "size", "mtime_ns", "module"):
+                    payload["data"][key] = [["x"], {"y": 1}]
+            path.write_text(json.dumps(payload))  # right version and key, wrong shape
         else:
             path.write_bytes(garbage[number % len(garbage)])
     index.clear()
@@ -93,17 +103,19 @@ def test_corrupt_cache_is_ignored(project: Path) -> None:
 
 def test_foreign_version_is_ignored(project: Path) -> None:
     _stats(project)
-    # An entry of another version that would change the answer if it were believed.
-    services = project / "shop" / "services" / "search.py"
+    # Entries of another version that would change the answer if they were believed.
     for path in _cache_files(project):
         payload = json.loads(path.read_text())
-        if payload["data"].get("path") == "shop/services/search.py":
-            payload["data"]["summary"][8] = [[[], None, 0, 0] for _ in payload["data"]["summary"][8]]  # no edges
-            payload["version"] = "0.0.1-other"
-            path.write_text(json.dumps(payload))
+        data = payload["data"]
+        if path.name == "result.json":
+            data["result"].update(chains=[], loop=[], task=[])
+        elif path.name != "files.json":
+            data["summary"][8] = [[[], None, 0, 0] for _ in data["summary"][8]]  # no calls
+        payload["version"] = "0.0.1-other"
+        path.write_text(json.dumps(payload))
     index.clear()
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
-    assert services.exists()
+    assert _stats(project)["parsed"] == 0  # rewritten in this version by the run above
 
 
 def test_unwritable_cache_directory(project: Path) -> None:

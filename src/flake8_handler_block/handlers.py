@@ -618,19 +618,29 @@ class HandlerHints:
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
         "add_delete", "add_head", "add_route", "add_view", "Route(",
     )
+    # (a substring the text must hold, the pattern): the substring test skips the regex on
+    # most files, which matters for the patterns that cannot start with a literal (`\b`).
     _PATTERNS = tuple(
-        re.compile(pattern)
-        for pattern in (
-            r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
-            r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
-            r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
-            r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
-            r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\(",
-            r"\b(?:re_)?path\(|\burl\(",
-            r"environ\b[^)]*\bstart_response\b",  # a WSGI callable's parameters
-            r"scope\b[^)]*\breceive\b[^)]*\bsend\b",  # an ASGI callable's parameters
-            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
-            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
+        (needles, re.compile(pattern))
+        for needles, pattern in (
+            (
+                ("@",),
+                r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
+                r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
+                r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
+                r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
+            ),
+            (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
+            (("start_response",), r"environ\b[^)]*\bstart_response\b"),  # a WSGI callable's parameters
+            (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
+            (
+                ("class",),
+                r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
+            ),
+            (
+                ("def",),
+                r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
+            ),
         )
     )
 
@@ -639,13 +649,29 @@ class HandlerHints:
     def search(self, text: str) -> bool:
         if any(word in text for word in self._WORDS):
             return True
-        if any(pattern.search(text) for pattern in self._PATTERNS):
+        if _called(text, "path(") or _called(text, "url("):  # Django's path(), re_path(), url()
+            return True
+        if any(any(n in text for n in needles) and pattern.search(text) for needles, pattern in self._PATTERNS):
             return True
         # Tornado apps name their handlers freely (`class Login(BaseHandler)`).
         return "tornado" in text and self._ANY_HANDLER_CLASS.search(text) is not None
 
 
 HANDLER_HINTS = HandlerHints()
+
+
+def _called(text: str, call: str) -> bool:
+    """``call`` (``"path("``) appears as a whole name, or as ``re_path(``: ``os.fspath(`` does not count.
+
+    A find loop: a regex starting with ``\\b`` is tried at every position of the text.
+    """
+    start = text.find(call)
+    while start != -1:
+        before = text[start - 1] if start else " "
+        if not (before.isalnum() or before == "_") or text[max(0, start - 3):start] == "re_":
+            return True
+        start = text.find(call, start + 1)
+    return False
 
 
 # -- facts from the libcst walk -------------------------------------------------------

@@ -5,6 +5,8 @@ Layout under the cache directory (default ``<root>/.handler_block_cache``)::
     CACHEDIR.TAG, .gitignore
     index-v<FORMAT>/<hash of the root>/files.json          what the text scan saw of each file
     index-v<FORMAT>/<hash of the root>/summaries/<hash>.json one module's summary
+    index-v<FORMAT>/<hash of the root>/result.json           handlers and what they reach, for one
+                                                             state of every file (a fingerprint)
 
 An entry is used only when the file's path, size and modification time (ns), the
 cache format and the plugin version all match; anything else (an older or foreign
@@ -80,7 +82,7 @@ class Cache:
         files = {
             path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases)]
             for path, entry in light.items()
-            if not _racy(entry.mtime_ns, now)
+            if not racy(entry.mtime_ns, now)
         }
         self._write(os.path.join(self.directory, "files.json"), {"words": words, "files": files})
 
@@ -98,7 +100,7 @@ class Cache:
             return None
 
     def store_summary(self, summary: ModuleSummary, size: int, mtime_ns: int) -> None:
-        if _racy(mtime_ns, time.time_ns()):
+        if racy(mtime_ns, time.time_ns()):
             return
         data = {"path": summary.path, "size": size, "mtime_ns": mtime_ns, "module": summary.module,
                 "summary": codec.encode(summary)}
@@ -107,6 +109,17 @@ class Cache:
     def _summary_file(self, path: str) -> str:
         digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         return os.path.join(self.directory, "summaries", f"{digest}.json")
+
+    # -- the graph's result -----------------------------------------------------------
+
+    def load_result(self, fingerprint: str) -> Any:
+        data = self._read(os.path.join(self.directory, "result.json"))
+        if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+            return None
+        return data.get("result")
+
+    def store_result(self, fingerprint: str, result: Any) -> None:
+        self._write(os.path.join(self.directory, "result.json"), {"fingerprint": fingerprint, "result": result})
 
     # -- files -------------------------------------------------------------------------
 
@@ -131,8 +144,10 @@ class Cache:
             directory = os.path.dirname(filename)
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+            # dumps, not dump: dump streams through the pure-Python encoder, ~20x slower.
+            text = json.dumps({"format": FORMAT, "version": __version__, "data": data}, separators=(",", ":"))
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"format": FORMAT, "version": __version__, "data": data}, out, separators=(",", ":"))
+                out.write(text)
             os.replace(temporary, filename)
             temporary = None
         except (OSError, ValueError):
@@ -157,5 +172,6 @@ class Cache:
         self._prepared = True
 
 
-def _racy(mtime_ns: int, now_ns: int) -> bool:
+def racy(mtime_ns: int, now_ns: int) -> bool:
+    """Modified so recently that a next edit may keep the same mtime."""
     return now_ns - mtime_ns < RACY_SECONDS * 1e9

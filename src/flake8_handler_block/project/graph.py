@@ -175,12 +175,12 @@ class Graph:
         """The functions that run when ``obj`` is called."""
         kind = obj[0]
         if kind == "f":
-            return [obj]  # type: ignore[list-item]
+            return [obj]
         if kind == "c":
-            return self.method(obj, "__init__", depth)  # type: ignore[return-value]
+            return self.method(obj, "__init__", depth)
         if kind == "i":
             cls = ("c", obj[1], obj[2])
-            return self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)  # type: ignore[return-value]
+            return self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)
         return []
 
     # -- classes ---------------------------------------------------------------------
@@ -332,7 +332,7 @@ class Graph:
     def _routed(self, view: ViewRef, depth: int = 0) -> List[FnRef]:
         """Project functions a registration argument names in another module."""
         if view.kind in ("name", "attribute") and view.full:
-            return [o for o in self.resolve(view.full) if o[0] == "f"]  # type: ignore[misc]
+            return [o for o in self.resolve(view.full) if o[0] == "f"]
         if view.kind != "wrapped" or depth > 3:
             return []
         if view.name == "as_view" and "." in view.full:
@@ -341,7 +341,7 @@ class Graph:
             for cls in self.resolve(view.full.rsplit(".", 1)[0]):
                 if cls[0] == "c":
                     for verb in sorted(VERB_METHODS):
-                        found.extend(self.method(cls, verb))  # type: ignore[arg-type]
+                        found.extend(self.method(cls, verb))
             return found
         if view.name not in _NOT_WRAPPERS and view.inner is not None:
             return self._routed(view.inner, depth + 1)

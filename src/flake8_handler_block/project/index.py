@@ -28,7 +28,7 @@ import gc
 import os
 import time
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..config import Config
 from .cache import DEFAULT_DIRNAME, Cache
@@ -113,6 +113,12 @@ class ModuleReach:
         """How the function runs inside an async handler's own task (awaited in place)."""
         return self._chain(self._reach.task, qualname, line) if self._reach else None
 
+    def reaches_any(self) -> bool:
+        """Whether a handler of the project reaches some function of this module."""
+        if self._reach is None:
+            return False
+        return any(fn[0] == "f" and fn[1] == self.path for fn in self._reach.chains)
+
     def is_tooling(self, qualname: Optional[str] = None, line: Optional[int] = None) -> bool:
         """Code that only runs as tooling, and is to be left alone (never with ``check-tooling``).
 
@@ -171,14 +177,12 @@ class _Project:
         start = time.monotonic()
         try:
             self.tree.deadline = start + self.budget
-            graph = Graph(self.tree, self.config)
-            self.handlers = graph.handlers()
-            self.reach = graph.reach(self.handlers)
-            self.names = {}
-            for fn in [*self.reach.chains, *self.reach.loop]:
-                facts = graph.function(fn)
-                if facts is not None and fn not in self.names:
-                    self.names[fn] = (_display(graph, fn), f"{fn[1]}:{facts.line}", facts.qualname)
+            fingerprint = self.tree.fingerprint()
+            stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
+            if stored is None or not self._restore(stored):
+                self._compute()
+                if fingerprint:
+                    self.tree.cache.store_result(fingerprint, self._saved())
         except OutOfTime:
             self.error = "OutOfTime"
         except RecursionError:
@@ -188,6 +192,53 @@ class _Project:
         if self.error:
             self.reach = None
         self.built_seconds = time.monotonic() - start
+
+    def _compute(self) -> None:
+        assert self.tree is not None
+        graph = Graph(self.tree, self.config)
+        self.handlers = graph.handlers()
+        self.reach = graph.reach(self.handlers)
+        self.names = {}
+        for fn in [*self.reach.chains, *self.reach.loop]:
+            facts = graph.function(fn)
+            if facts is not None and fn not in self.names:
+                self.names[fn] = (_display(graph, fn), f"{fn[1]}:{facts.line}", facts.qualname)
+
+    def _saved(self) -> Dict[str, object]:
+        """The result as JSON-ready lists: functions once in a table, then indexes into it."""
+        assert self.reach is not None
+        table = list(self.names)
+        number = {fn: i for i, fn in enumerate(table)}
+
+        def chains(found: Dict[FnRef, ChainRef]) -> List[List[object]]:
+            return [[number[fn], number[handler], [number[v] for v in via]] for fn, (handler, via) in found.items()]
+
+        return {
+            "functions": [[fn[1], fn[2], *self.names[fn]] for fn in table],
+            "handlers": [[fn[1], fn[2], reason] for fn, reason in self.handlers.items()],
+            "chains": chains(self.reach.chains),
+            "loop": chains(self.reach.loop),
+            "task": chains(self.reach.task),
+        }
+
+    def _restore(self, stored: Any) -> bool:
+        try:
+            table: List[FnRef] = []
+            names: Dict[FnRef, Tuple[str, str, str]] = {}
+            for path, key, display, location, qualname in stored["functions"]:
+                fn = ("f", str(path), int(key))
+                table.append(fn)
+                names[fn] = (str(display), str(location), str(qualname))
+
+            def chains(rows: Any) -> Dict[FnRef, ChainRef]:
+                return {table[i]: (table[h], tuple(table[v] for v in via)) for i, h, via in rows}
+
+            handlers = {("f", str(path), int(key)): str(reason) for path, key, reason in stored["handlers"]}
+            reach = Reach(list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]))
+        except (TypeError, ValueError, KeyError, IndexError):
+            return False
+        self.handlers, self.reach, self.names = handlers, reach, names
+        return True
 
     def answer(self, path: str, source: Optional[str], complete: bool = True) -> Optional[ModuleReach]:
         tree = self.tree
@@ -284,15 +335,16 @@ def clear() -> None:
 def build_stats(filename: str, config: Config) -> Dict[str, object]:
     """For benchmarks: build the index for ``filename``'s project and say what it took."""
     root = find_root(filename)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     project = _Project(root, config)
     project.build()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     tree = project.tree
     return {
         "root": root,
         "error": project.error,
         "seconds": seconds,
+        "cpu": cpu,
         "files": len(tree.files) if tree else 0,
         "hinted": len(tree.hinted()) if tree else 0,
         "summaries": len(tree._summaries) if tree else 0,

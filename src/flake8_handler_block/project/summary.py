@@ -218,7 +218,7 @@ class _Summariser:
         elif kind is ast.AugAssign:
             aug: ast.AugAssign = stmt  # type: ignore[assignment]
             if type(aug.target) is ast.Name:
-                scope.bind(aug.target.id, "unknown")  # type: ignore[attr-defined]
+                scope.bind(aug.target.id, "unknown")
             self._exprs([aug.value, aug.target], scope)
         elif kind is ast.Import or kind is ast.ImportFrom:
             self._import(stmt, scope)  # type: ignore[arg-type]
@@ -489,7 +489,7 @@ class _Summariser:
         if kind in ("def", "class"):
             return None if imports_only else Sym("ref", f"{self.module}.{payload}")
         if kind == "value":
-            if type(payload) is ast.Constant and payload.value is None:  # type: ignore[attr-defined]
+            if type(payload) is ast.Constant and payload.value is None:
                 return _SKIP
             return self.sym(payload, scope, imports_only, depth + 1, exclude)  # type: ignore[arg-type]
         if kind == "annotation":
@@ -624,7 +624,7 @@ class _Summariser:
 
     def _base(self, expr: ast.expr, scope: _Scope) -> Base:
         written = _dotted(expr)
-        local = expr.id if type(expr) is ast.Name else ""  # type: ignore[attr-defined]
+        local = expr.id if type(expr) is ast.Name else ""
         return Base(written, self._full(expr, scope) or written, local)
 
     def _registration(self, call: ast.Call, scope: _Scope, name: str, key: Optional[int]) -> Registration:
@@ -660,8 +660,8 @@ class _Summariser:
     def _handed(self, call: ast.Call, scope: _Scope) -> Iterator[Edge]:
         """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``."""
         for arg in [*call.args, *[k.value for k in call.keywords]]:
-            if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:  # type: ignore[attr-defined]
-                arg = arg.args[0]  # type: ignore[attr-defined]
+            if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
+                arg = arg.args[0]
             if type(arg) in (ast.Name, ast.Attribute):
                 target = self.sym(arg, scope)
                 if target is not None:
@@ -736,23 +736,23 @@ def _last_name(func: ast.expr) -> str:
 def _dotted(expr: ast.AST) -> str:
     parts = []
     while type(expr) is ast.Attribute:
-        parts.append(expr.attr)  # type: ignore[attr-defined]
-        expr = expr.value  # type: ignore[attr-defined]
+        parts.append(expr.attr)
+        expr = expr.value
     if type(expr) is not ast.Name:
         return ""
-    parts.append(expr.id)  # type: ignore[attr-defined]
+    parts.append(expr.id)
     return ".".join(reversed(parts))
 
 
 def _is_none(expr: ast.AST) -> bool:
-    return type(expr) is ast.Constant and expr.value is None  # type: ignore[attr-defined]
+    return type(expr) is ast.Constant and expr.value is None
 
 
 def _is_main_guard(test: ast.expr) -> bool:
     """``if __name__ == "__main__":`` (either way round)."""
-    if type(test) is not ast.Compare or len(test.ops) != 1 or type(test.ops[0]) is not ast.Eq:  # type: ignore[attr-defined]
+    if type(test) is not ast.Compare or len(test.ops) != 1 or type(test.ops[0]) is not ast.Eq:
         return False
-    sides = [test.left, test.comparators[0]]  # type: ignore[attr-defined]
+    sides = [test.left, test.comparators[0]]
     names = [s for s in sides if type(s) is ast.Name and s.id == "__name__"]
     strings = [s for s in sides if type(s) is ast.Constant and s.value == "__main__"]
     return len(names) == 1 and len(strings) == 1
@@ -762,7 +762,7 @@ def _calls_in(body: Sequence[ast.stmt]) -> Iterator[ast.Call]:
     for stmt in body:
         for node in ast.walk(stmt):
             if type(node) is ast.Call:
-                yield node  # type: ignore[misc]
+                yield node
 
 
 def _is_match_case(node: ast.AST) -> bool:

@@ -8,13 +8,14 @@ subclasses of view classes), so a large tree with few handlers stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from typing import Dict, List, Optional, Set, Union
 
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
-from .cache import Cache, Light
+from .cache import Cache, Light, racy
 from .root import ModuleNames, SourceFile, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
@@ -44,11 +45,18 @@ class ProjectTree:
         self.overrides: Dict[str, str] = dict(only or {})
         self._summaries: Dict[str, Optional[ModuleSummary]] = {}
         self.parsed = 0  # modules summarised from source in this process (the rest came from the cache)
-        self.light = self._light()
+        self._light_facts: Optional[Dict[str, Light]] = None
         self._by_base: Dict[str, List[str]] = {}
-        for path, entry in self.light.items():
-            for base in entry.bases:
-                self._by_base.setdefault(base, []).append(path)
+
+    @property
+    def light(self) -> Dict[str, Light]:
+        """The text scan of every file, done on first use (a cached result needs none)."""
+        if self._light_facts is None:
+            self._light_facts = self._light()
+            for path, entry in self._light_facts.items():
+                for base in entry.bases:
+                    self._by_base.setdefault(base, []).append(path)
+        return self._light_facts
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -112,6 +120,8 @@ class ProjectTree:
 
     def with_base(self, name: str) -> List[str]:
         """Files with a class statement naming ``name`` (last component) as a base."""
+        if self._light_facts is None:
+            self.light  # noqa: B018 - builds the base index
         return self._by_base.get(name, [])
 
     def module_path(self, name: str) -> Optional[str]:
@@ -168,4 +178,18 @@ class ProjectTree:
                 if path not in self._by_base.setdefault(base, []):
                     self._by_base[base].append(path)
             self.light[path] = entry
+
+    def fingerprint(self) -> Optional[str]:
+        """Identifies the state of every file (path, size, mtime) and the settings the graph
+        depends on; None when a file was written too recently to tell a next edit apart."""
+        now = time.time_ns()
+        digest = hashlib.sha1()
+        config = self.config
+        digest.update(repr((config.handler_decorators, config.handler_base_classes, config.gate_words())).encode())
+        for path in sorted(self.files):
+            source = self.files[path]
+            if racy(source.mtime_ns, now) or path in self.overrides:
+                return None
+            digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
