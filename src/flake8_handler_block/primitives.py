@@ -24,7 +24,7 @@ unknown kind is never reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -113,8 +113,9 @@ class Collector(Batchable):
     def _push(self, node: cst.CSTNode) -> None:
         self._stmts.append(node)
 
-    def _pop(self, node: cst.CSTNode) -> None:
-        if self._stmts and self._stmts[-1] is node:
+    # Named like libcst's leave_* parameter so it can stand in for each of them below.
+    def _pop(self, original_node: cst.CSTNode) -> None:
+        if self._stmts and self._stmts[-1] is original_node:
             self._stmts.pop()
 
     visit_SimpleStatementLine = visit_If = visit_While = visit_Try = visit_TryStar = _push
@@ -188,7 +189,7 @@ class Collector(Batchable):
         if node.asname is not None:
             self._store(node.asname.name)
 
-    def visit_Global(self, node: cst.Global) -> None:
+    def visit_Global(self, node: Union[cst.Global, cst.Nonlocal]) -> None:
         self._skip.update(id(item.name) for item in node.names)
 
     visit_Nonlocal = visit_Global
@@ -377,14 +378,14 @@ class PrimitiveFacts:
                 continue
             if isinstance(use.receiver, cst.Attribute) and use.receiver.attr.value not in attr_names:
                 continue
-            found = lookup(use.receiver, use.scope)
-            if not found:
+            used = lookup(use.receiver, use.scope)
+            if not used:
                 continue
             if var_key(use.receiver, use.scope) is None:
-                for q in found:
+                for q in used:
                     q.escaped = True
                 continue
-            q = found[0]
+            q = used[0]
             if use.method in ("put", "put_nowait"):
                 q.puts.append(use)
             elif use.method in ("get", "get_nowait"):
@@ -401,8 +402,8 @@ class PrimitiveFacts:
                 for q in lookup(node, scope):
                     q.escaped = True
         for name in attr_names:
-            for node, scope in c.attr_refs.get(name, ()):
-                for q in lookup(node, scope):
+            for attr, scope in c.attr_refs.get(name, ()):
+                for q in lookup(attr, scope):
                     q.escaped = True
 
     # wait groups

@@ -528,7 +528,8 @@ class ScopeCloser(Batchable):
     leave_FunctionDef_body = _leave_scope
     leave_ClassDef_body = _leave_scope
 
-    def _pop(self, node: cst.CSTNode) -> None:
+    # Named like libcst's leave_* parameter so it can stand in for each of them below.
+    def _pop(self, original_node: cst.CSTNode) -> None:
         block = self.s.block
         if block is not None and block.kind != "function":
             self.s.block = block.parent
