@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 
@@ -242,7 +242,7 @@ def _top_level_node(function: Optional[FunctionScope]) -> Optional[cst.CSTNode]:
     """The def/class of the outermost scope around ``function`` (where to look for its nodes)."""
     if function is None:
         return None
-    scope = function
+    scope: Union[FunctionScope, ClassScope] = function
     while isinstance(scope.parent, (FunctionScope, ClassScope)):
         scope = scope.parent
     return scope.node

@@ -53,4 +53,4 @@ class Facts:
     def __getitem__(self, provider: Type[Provider[T]]) -> T:
         if provider not in self._built:
             self._built[provider] = self._providers[provider].build(self)
-        return self._built[provider]  # type: ignore[no-any-return]
+        return self._built[provider]

@@ -158,7 +158,7 @@ class _Facts:
         return pos < len(self.risky) and self.risky[pos] < stop
 
 
-def _is_store(node: cst.Name, parent: cst.CSTNode, parents: Dict[int, cst.CSTNode]) -> bool:
+def _is_store(node: cst.Name, parent: Optional[cst.CSTNode], parents: Dict[int, cst.CSTNode]) -> bool:
     child: cst.CSTNode = node
     while isinstance(parent, (cst.Tuple, cst.List, cst.Element, cst.StarredElement)):
         child, parent = parent, parents.get(id(parent))
