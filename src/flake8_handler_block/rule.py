@@ -8,8 +8,9 @@ judge each in ``check_call`` once the whole module is known.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type
+from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, Union
 
 import libcst as cst
 
@@ -69,7 +70,13 @@ def imported(*modules: str) -> Tuple[str, ...]:
     return tuple(word for module in modules for word in (f"import {module}", f"from {module}", f", {module}"))
 
 
-CURRENT = object()  # report(): "the function being walked"
+class _Current(enum.Enum):
+    """report()'s default: "the function being walked" (None already means module level)."""
+
+    FUNCTION = "current function"
+
+
+CURRENT = _Current.FUNCTION
 
 
 class Rule(Batchable):
@@ -106,7 +113,9 @@ class Rule(Batchable):
     def finish(self, facts: Facts) -> None:
         """Called once after the walk and after every ``check_call``."""
 
-    def report(self, node: cst.CSTNode, function: object = CURRENT, **fields: object) -> None:
+    def report(
+        self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object
+    ) -> None:
         """Record a finding at ``node`` in ``function`` (default: the one being walked).
 
         ``{where}`` in the message is filled by the engine, which also drops findings
@@ -131,7 +140,7 @@ class MissingTimeoutRule(Rule):
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
-        if target in self.timeouts:
+        if target is not None and target in self.timeouts:
             self.judge_timeout(site, self.timeouts[target], facts)
 
     def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:
