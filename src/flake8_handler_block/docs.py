@@ -11,7 +11,10 @@ from __future__ import annotations
 import inspect
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Type
+
+if TYPE_CHECKING:
+    from .rule import Rule
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 OPTIONAL_SECTIONS = ("Options",)
@@ -36,14 +39,14 @@ runs on an async handler's event loop.
 """
 
 
-def load_rules() -> Tuple[type, ...]:
+def load_rules() -> Tuple[Type[Rule], ...]:
     """``ALL_RULES`` (imports the rules, hence libcst)."""
     from .rules import ALL_RULES
 
     return tuple(ALL_RULES)
 
 
-def sections(rule: type) -> Dict[str, str]:
+def sections(rule: Type[Rule]) -> Dict[str, str]:
     """The docstring's sections, by title (without the trailing colon)."""
     text = inspect.cleandoc(rule.__doc__ or "")
     found: Dict[str, List[str]] = {}
@@ -58,12 +61,12 @@ def sections(rule: type) -> Dict[str, str]:
     return {title: "\n".join(lines).strip("\n") for title, lines in found.items()}
 
 
-def missing_sections(rule: type) -> List[str]:
+def missing_sections(rule: Type[Rule]) -> List[str]:
     found = sections(rule)
     return [title for title in REQUIRED_SECTIONS if not found.get(title, "").strip()]
 
 
-def summary(rule: type) -> str:
+def summary(rule: Type[Rule]) -> str:
     """One line: the rule's ``summary`` attribute, else the first clause of What it does."""
     explicit = getattr(rule, "summary", None)
     if isinstance(explicit, str) and explicit.strip():
@@ -106,7 +109,7 @@ def _drop_asides(text: str) -> str:
     return "".join(out)
 
 
-def scope_label(rule: type) -> str:
+def scope_label(rule: Type[Rule]) -> str:
     scope = getattr(rule, "scope", "")
     return SCOPE_LABELS.get(scope, scope)
 
@@ -115,7 +118,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def rules_table(rules: Optional[Sequence[type]] = None, links: bool = True) -> str:
+def rules_table(rules: Optional[Sequence[Type[Rule]]] = None, links: bool = True) -> str:
     """The Markdown table of all rules (code, name, scope, fixable, summary)."""
     rules = load_rules() if rules is None else rules
     rows = [
@@ -131,13 +134,13 @@ def rules_table(rules: Optional[Sequence[type]] = None, links: bool = True) -> s
     return "\n".join(rows) + "\n"
 
 
-def anchor(rule: type) -> str:
+def anchor(rule: Type[Rule]) -> str:
     """GitHub's anchor for the rule's heading ``## HB201 requests-without-timeout``."""
     heading = f"{rule.code} {rule.name}".lower()
     return re.sub(r"[^a-z0-9 _-]", "", heading).replace(" ", "-")
 
 
-def rule_markdown(rule: type, level: int = 2) -> str:
+def rule_markdown(rule: Type[Rule], level: int = 2) -> str:
     """One rule's documentation: heading, facts line, message, then the sections."""
     found = sections(rule)
     hashes = "#" * level
@@ -161,7 +164,7 @@ def rule_markdown(rule: type, level: int = 2) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def rules_markdown(rules: Optional[Sequence[type]] = None) -> str:
+def rules_markdown(rules: Optional[Sequence[Type[Rule]]] = None) -> str:
     """The whole ``docs/rules.md``."""
     rules = load_rules() if rules is None else rules
     parts = [RULES_MD_HEADER, rules_table(rules).replace("](docs/rules.md#", "](#")]
@@ -179,7 +182,7 @@ def replace_table(readme: str, table: str) -> Optional[str]:
     return f"{head}\n{table}{readme[end:]}"
 
 
-def render(root: Path, check: bool = False, rules: Optional[Sequence[type]] = None) -> List[str]:
+def render(root: Path, check: bool = False, rules: Optional[Sequence[Type[Rule]]] = None) -> List[str]:
     """Write (or, with ``check``, compare) docs/rules.md and the README table.
 
     Returns one line per problem (a stale file when checking, a README without
@@ -209,7 +212,7 @@ def render(root: Path, check: bool = False, rules: Optional[Sequence[type]] = No
     return problems
 
 
-def find_rule(code: str, rules: Optional[Sequence[type]] = None) -> Optional[type]:
+def find_rule(code: str, rules: Optional[Sequence[Type[Rule]]] = None) -> Optional[Type[Rule]]:
     rules = load_rules() if rules is None else rules
     wanted = code.strip().upper()
     for rule in rules:
