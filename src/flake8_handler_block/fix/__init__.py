@@ -76,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     for path in _python_files(args.paths):
         try:
             with open(path, "rb") as handle:
-                raw = handle.read()
-            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]  # PEP 263 cookie, BOM
-            text = raw.decode(encoding)  # line endings untouched
+                data = handle.read()
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]  # PEP 263 cookie, BOM
+            text = data.decode(encoding)  # line endings untouched
             result = fix_source(text, path, config, select or None, timeouts)
         except (OSError, UnicodeError, SyntaxError) as exc:  # SyntaxError: a bad coding cookie
             print(f"{path}: error: {exc}", file=sys.stderr)

@@ -9,7 +9,7 @@ exception (or an early ``return``/``break``) leaves the block.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from .edits import (
     Parents, calls_in, comments_of, is_docstring, leading_lines, names_in, simple_expression, without_leading_lines,
 )
-from .edits import BodyEdit, FixContext, Skip
+from .edits import BodyEdit, FixContext, Skip, Suite
 
 _EMPTY = cst.Module(body=[])
 
@@ -38,7 +38,7 @@ def _method_calls(node: cst.CSTNode, receiver: str, methods: Sequence[str]) -> L
     ]
 
 
-def _locate(found: Located, ctx: FixContext) -> Union[Tuple[cst.BaseStatement, cst.CSTNode, int], Skip]:
+def _locate(found: Located, ctx: FixContext) -> Union[Tuple[cst.BaseStatement, Suite, int], Skip]:
     """The reported call's statement, the block holding it and its index there."""
     statement = ctx.parents.statement(found.violation.node)
     suite = ctx.parents.suite(statement) if statement is not None else None
@@ -67,7 +67,7 @@ def _block_body(statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStateme
     kept = list(leading_lines(first))
     while kept and kept[0].comment is None:
         kept.pop(0)
-    return [first.with_changes(leading_lines=kept), *statements[1:]]  # type: ignore[call-arg]
+    return [first.with_changes(leading_lines=kept), *statements[1:]]
 
 
 # -- HB401 / HB402: the completion signal moves into finally ------------------------------
@@ -75,12 +75,14 @@ def _block_body(statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStateme
 
 def _signal_in_finally(found: Located, ctx: FixContext, starters: Sequence[str]) -> Union[BodyEdit, Skip]:
     call = found.violation.node
-    receiver = _receiver(call) if isinstance(call, cst.Call) else None
     where = _locate(found, ctx)
     if isinstance(where, Skip):
         return where
     statement, suite, index = where
-    method = call.func.attr.value  # type: ignore[union-attr]
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+        return Skip("the reported node is not a method call")  # HB401/HB402 report `x.done()`
+    method = call.func.attr.value
+    receiver = _receiver(call)
     if receiver is None or not _is_call_statement(statement, call):
         return Skip(f"{method}() is not a statement of its own")
     body = list(suite.body)
@@ -123,7 +125,7 @@ def _signal_in_finally(found: Located, ctx: FixContext, starters: Sequence[str])
 
 def _jumps_out(statement: cst.BaseStatement) -> bool:
     """A ``return``, or a ``break``/``continue`` not inside a loop of its own."""
-    found = []
+    found: List[cst.CSTNode] = []
 
     class _Jumps(cst.CSTVisitor):
         loops = 0
@@ -215,13 +217,15 @@ def fix_hb403(found: Located, ctx: FixContext) -> Union[BodyEdit, Skip]:
         return Skip("release() is not in the same block as acquire()")
 
     def rewrite(updated: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
-        acquire, inner, rel = updated[index], updated[index + 1:release], updated[release]
+        # Checked above: `[await] <lock>.acquire()` alone on its line.
+        acquire = cast(cst.SimpleStatementLine, updated[index])
+        inner, rel = updated[index + 1:release], updated[release]
         expr = simple_expression(acquire)
-        acquired = expr.expression if isinstance(expr, cst.Await) else expr
-        lock = acquired.func.value  # type: ignore[union-attr]
+        acquired = cast(cst.Call, expr.expression if isinstance(expr, cst.Await) else expr)
+        lock = cast(cst.Attribute, acquired.func).value
         block = cst.IndentedBlock(
             body=_block_body(inner),
-            header=acquire.trailing_whitespace,  # type: ignore[attr-defined]
+            header=acquire.trailing_whitespace,
             footer=comments_of(rel),
         )
         node = cst.With(
@@ -272,8 +276,8 @@ def _response_with(found: Located, ctx: FixContext, asynchronous: bool) -> Union
     drop_close = last > index and _is_close(body[last], name)
 
     def rewrite(updated: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
-        line = updated[index]
-        small = line.body[0]  # type: ignore[attr-defined]
+        line = cast(cst.SimpleStatementLine, updated[index])  # checked above: `name = [await] <call>`
+        small = cast(cst.Assign, line.body[0])
         opened = small.value.expression if isinstance(small.value, cst.Await) else small.value
         inner = updated[index + 1:last + 1]
         footer: List[cst.EmptyLine] = []

@@ -249,11 +249,13 @@ def apply(module: cst.Module, edits: Edits) -> cst.Module:
 
 
 def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
-    return statement.leading_lines  # type: ignore[attr-defined]
+    # Both kinds of statement have them; their common base does not declare them.
+    assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return statement.leading_lines
 
 
 def without_leading_lines(statement: cst.BaseStatement) -> cst.BaseStatement:
-    return statement.with_changes(leading_lines=[])  # type: ignore[call-arg]
+    return statement.with_changes(leading_lines=[])
 
 
 def simple_expression(statement: cst.BaseStatement) -> Optional[cst.BaseExpression]:

@@ -62,7 +62,7 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     if not isinstance(call, cst.Call) or scope is None:
         return Skip("call outside a function")
     target = names.callee(call, scope)
-    if target in ctx.extra_timeout_calls:
+    if target is not None and target in ctx.extra_timeout_calls:
         return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
     api = APIS.get(target or "")
     if api is None or api.timeout is None:
