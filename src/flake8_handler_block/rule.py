@@ -94,7 +94,8 @@ class Rule(Batchable):
     # Substrings: a file containing none of them cannot hold a finding (checked before parsing).
     gate: ClassVar[Tuple[str, ...]] = ()
     gate_requires: ClassVar[Tuple[str, ...]] = ()  # ...and all of these must appear too
-    calls: ClassVar[FrozenSet[str]] = frozenset()  # last names of calls for check_call
+    # Last names of calls for check_call; a rule may widen it per instance from the configuration.
+    calls: FrozenSet[str] = frozenset()
     needs: ClassVar[Tuple[Type[Provider], ...]] = ()  # module facts it reads (built by the engine)
     fixer: ClassVar[Optional[Fixer]] = None  # the safe rewrite `flake8-handler-block fix` applies
     fixable: ClassVar[bool] = False  # derived from ``fixer``

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import List, Optional, Tuple
+
 from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..calls import is_none, positional
@@ -63,7 +65,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.extra = dict(ctx.config.extra_timeout_calls)
         if self.extra:
             self.calls = self.calls | {name.rsplit(".", 1)[-1] for name in self.extra}
-        self.pending = []
+        self.pending: List[Tuple[CallSite, Optional[int]]] = []
         self.default_set = False
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
