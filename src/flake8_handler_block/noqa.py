@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 # flake8's own noqa syntax and code list parsing, so that both always read a comment alike.
-from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP  # type: ignore[import-untyped]
-from flake8.utils import parse_comma_separated_list  # type: ignore[import-untyped]
+from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP
+from flake8.utils import parse_comma_separated_list
 
 from .fix import EXIT_DIFF, EXIT_ERROR, EXIT_OK, _label, _python_files
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -13,6 +13,7 @@ from ..signature import Signature
 
 _EMPTY_MODULE = cst.Module(body=[])
 _CANCELLED = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
+_Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]  # `except` or `except*`
 
 
 class _Found(NamedTuple):
@@ -129,7 +130,7 @@ class CancellationSwallowed(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._cancelled: Set[str] = set()  # dotted receivers of `.cancel()` (and what a loop cancels)
-        self._candidates: List[Tuple[cst.ExceptHandler, FunctionScope, str, List[cst.CSTNode]]] = []
+        self._candidates: List[Tuple[_Handler, FunctionScope, str, List[cst.CSTNode]]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -155,7 +156,7 @@ class CancellationSwallowed(Rule):
     def visit_TryStar(self, node: cst.TryStar) -> None:
         self._check(node.body, node.handlers)
 
-    def _check(self, body: cst.CSTNode, handlers: Sequence[cst.BaseExceptHandler]) -> None:
+    def _check(self, body: cst.CSTNode, handlers: Sequence[_Handler]) -> None:
         function = self.ctx.function
         if function is None or not function.is_async:
             return
@@ -173,7 +174,7 @@ class CancellationSwallowed(Rule):
                 return  # nothing in the try can be cancelled
             self._candidates.append((handler, function, clause, finder.awaited))
 
-    def _catches_cancellation(self, handler: cst.BaseExceptHandler, scope: Scope) -> Optional[str]:
+    def _catches_cancellation(self, handler: _Handler, scope: Scope) -> Optional[str]:
         star = "*" if isinstance(handler, cst.ExceptStarHandler) else ""
         if handler.type is None:
             return "bare except:"
