@@ -19,7 +19,9 @@ from .cache import Cache, Light, racy
 from .root import ModuleNames, SourceFile, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
-_CLASS_BASES = re.compile(r"^[ \t]*class\s+\w+\s*\(([^)]*)\)", re.MULTILINE)
+# Starts with a literal, so the regex engine jumps from one "class" to the next; a match in a
+# string or comment only adds a candidate file to the subclass search.
+_CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
 _BASE_NAME = re.compile(r"([A-Za-z_]\w*)\s*(?:\[.*)?$", re.DOTALL)
 
 
