@@ -49,7 +49,7 @@ def forward(method, url, **kwargs):
 
 def offline_report():
     # Not a handler and not reached from one: a batch job may wait.
-    return requests.get(f"{ACCOUNTS_URL}/report").text  # ok: not reachable from a handler
+    return requests.get(f"{ACCOUNTS_URL}/report").text  # expect: HB201 "requests.get() has no timeout" "function 'offline_report'"
 
 
 class AccountsClient:
@@ -60,7 +60,7 @@ class AccountsClient:
 
     def fetch(self, uid):
         # Reached only through an instance, not by name: outside the handler scope.
-        return self.http.get(f"{self.base_url}/{uid}")  # ok: not reached by name from a handler
+        return self.http.get(f"{self.base_url}/{uid}")  # expect: HB201 "self.http.get() has no timeout" "handler 'account'" "via AccountsClient.fetch()"
 
     def fetch_quietly(self, uid):
         return self.http.get(f"{self.base_url}/{uid}", timeout=self.settings.timeout)  # ok: attribute timeout

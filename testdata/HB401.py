@@ -26,12 +26,12 @@ class Counter:
 
     def wait(self):
         with self._cond:
-            self._cond.wait_for(lambda: self._n == 0)
+            self._cond.wait_for(lambda: self._n == 0)  # expect: HB205 "self._cond.wait_for() has no timeout" "via Counter.wait()"
 
 
 def resize_one(wg, image, out):
     out.append(resize(image))
-    wg.done()  # expect: HB401 "wg.done() is not in a finally" "function 'resize_one'"
+    wg.done()  # expect: HB401 "wg.done() is not in a finally" "resize_one"
 
 
 def resize_safely(wg, image, out):

@@ -14,7 +14,7 @@ POOL = ThreadPoolExecutor(max_workers=8)
 
 
 def section_worker(wg, name, out):
-    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'section_worker'"
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "section_worker"
     try:
         out[name] = render(name)
     finally:
@@ -23,7 +23,7 @@ def section_worker(wg, name, out):
 
 def pooled_worker(wg, name, out):
     """Render one section on the pool."""
-    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'pooled_worker'"
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "pooled_worker"
     try:
         out[name] = render(name)
     finally:
@@ -60,7 +60,7 @@ def tagging_worker(tags, name):
 
 
 def executor_worker(wg, name, out):
-    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "function 'executor_worker'"
+    wg.add(1)  # expect: HB404 "wg.add() runs inside the worker it counts" "executor_worker"
     try:
         out[name] = render(name)
     finally:

@@ -26,7 +26,7 @@ PARTNER_URL = "https://partner.example/hooks"
 
 
 def notify_partner(order_id):
-    requests.post(PARTNER_URL, json={"order": order_id})
+    requests.post(PARTNER_URL, json={"order": order_id})  # expect: HB201 "requests.post() has no timeout" "via notify_partner()"
 
 
 def send_welcome(email):
@@ -38,7 +38,7 @@ def send_welcome(email):
 
 
 def wait_for_approval(order_id):
-    APPROVED.wait()
+    APPROVED.wait()  # ok: HB205 runs in a thread of its own, not the request's work (the thread is HB501's)
     log.info("order %s approved", order_id)
 
 
@@ -48,15 +48,15 @@ def wait_a_little(order_id):
 
 
 def poll_status(order_id):
-    return urlopen(f"{PARTNER_URL}/status/{order_id}").status
+    return urlopen(f"{PARTNER_URL}/status/{order_id}").status  # expect: HB202 "urlopen() has no timeout" "poll_status"; ok: HB102 read to the end, the socket closes at EOF
 
 
 def convert(path):
-    subprocess.run(["convert", path, path + ".png"], timeout=None)
+    subprocess.run(["convert", path, path + ".png"], timeout=None)  # expect: HB204 "subprocess.run() passes timeout=None" "via convert()"
 
 
 def heartbeat(uid):
-    while True:
+    while True:  # ok: HB304 runs in a thread of its own, not the request's work (the thread is HB501's)
         log.info("user %s still here", uid)
         time.sleep(30)
 

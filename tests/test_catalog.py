@@ -14,7 +14,7 @@ import pytest
 
 from flake8_handler_block import docs
 from flake8_handler_block import rules as rules_package
-from flake8_handler_block.rule import ANYWHERE, ASYNC_HANDLER, HANDLER, Rule
+from flake8_handler_block.rule import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, HANDLER, Rule
 from flake8_handler_block.rules import ALL_RULES
 from fixtures import ROOT, TESTDATA
 
@@ -54,7 +54,7 @@ def test_every_rule_module_is_registered():
 def test_rule_attributes(rule):
     assert CODE.match(rule.code), f"bad code {rule.code!r}"
     assert isinstance(getattr(rule, "name", None), str) and SLUG.match(rule.name), f"{rule.code}: bad name"
-    assert rule.scope in (HANDLER, ANYWHERE, ASYNC_HANDLER), f"{rule.code}: scope {rule.scope!r}"
+    assert rule.scope in (EVERYWHERE, HANDLER, ANYWHERE, ASYNC_HANDLER), f"{rule.code}: scope {rule.scope!r}"
     # Substrings, any of which a file must contain to hold a finding (plus gate_requires, all of them).
     for words in (rule.gate, rule.gate_requires):
         assert isinstance(words, tuple), f"{rule.code}: gate words must be a tuple of substrings"

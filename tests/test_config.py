@@ -59,7 +59,7 @@ def test_flake8_options_win(tmp_path):
 
 def test_isolated_ignores_pyproject(tmp_path):
     write_pyproject(tmp_path, 'scope = "all"\n')
-    assert build_config(options(isolated=True), start_dir=str(tmp_path)).scope == "reachable"
+    assert build_config(options(isolated=True), start_dir=str(tmp_path)).scope == "default"
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,11 @@ def test_fixture_fix_is_safe_and_idempotent(path):
     # Nothing new appears, and only findings of fixable codes go away.
     assert not (after - before), f"new findings: {after - before}"
     gone = before - after
-    assert all(code in FIXERS for code, _ in gone), f"non-fixable findings vanished: {gone}"
+    # HB501 reports a thread because its target can hang in a call with no timeout: fixing that
+    # call answers the thread's finding too.
+    assert all(code in FIXERS or (code == "HB501" and "can hang in" in message) for code, message in gone), (
+        f"non-fixable findings vanished: {gone}"
+    )
     assert sum(result.fixed.values()) == sum(gone.values())
     # A finding of a fixable code that stays has a stated reason (not a silent miss).
     for item in result.remaining:
@@ -79,9 +83,9 @@ def test_fixable_flag_matches_fixers():
 
 def test_fix_is_only_applied_where_the_linter_reports():
     text = (
-        "import requests\n"
+        "import subprocess\n"
         "def offline():\n"
-        "    return requests.get('https://x')\n"  # not a handler: no finding, no fix
+        "    return subprocess.run(['make'])\n"  # HB204 looks at handler-reachable code only: no fix
     )
     assert fix_source(text).source == text
 
@@ -278,7 +282,9 @@ def test_signal_skipped_by_an_early_break_is_left_alone():
         "            break\n"
         "        send(item)\n"
         "        JOBS.task_done()\n"
-        "    JOBS.task_done()  # the sentinel's\n"
+        "    JOBS.task_done()  # the sentinel's\n\n"
+        "def drain():\n"
+        "    JOBS.join()\n"
     )
     result, left = _left(text)
     assert result.source == text

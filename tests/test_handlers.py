@@ -97,8 +97,12 @@ def test_gate_admits_every_handler_module(path):
 
 
 def test_gate_skips_module_without_handler():
-    text = "import requests\n\ndef sync_prices(url):\n    return requests.get(url)\n"
-    assert not may_hold_finding(text, "jobs/prices.py", Config(), ALL_RULES)
+    """Handler-scoped rules need a handler; HB201 looks at every function by default (issue 11)."""
+    text = "import subprocess\n\ndef convert(path):\n    return subprocess.run(['convert', path])\n"
+    assert not may_hold_finding(text, "jobs/convert.py", Config(project_reach=False), ALL_RULES)
+    library = "import requests\n\ndef sync_prices(url):\n    return requests.get(url)\n"
+    assert may_hold_finding(library, "jobs/prices.py", Config(), ALL_RULES)
+    assert not may_hold_finding(library, "jobs/prices.py", Config(scope="handlers"), ALL_RULES)
 
 
 # -- scope: what `reachable`, `handlers` and `all` cover -----------------------------------

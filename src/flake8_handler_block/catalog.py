@@ -233,14 +233,19 @@ def last_names(callees: Mapping[str, object]) -> FrozenSet[str]:
 
 # -- hand-offs: calls that run a callable somewhere else --------------------------------------
 
-# Run a callable (or a lambda) in a worker thread: it is not on the event loop.
+# Run a callable (or a lambda) in a worker thread and hand back its result: the work is still
+# the request's (it waits for it), but it is not on the event loop.
 THREAD_HANDOFFS = frozenset(
     {
         "run_in_executor", "to_thread", "run_sync", "run_in_threadpool", "sync_to_async",
         "database_sync_to_async", "submit", "async_add_executor_job", "add_executor_job",
-        "Thread", "start_new_thread", "asyncify", "make_async", "defer_to_thread", "deferToThread",
+        "asyncify", "make_async", "defer_to_thread", "deferToThread",
     }
 )
+# Start a thread that runs on its own: the request does not wait for it (HB501 looks at those).
+THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
+# A lambda handed to any of these runs in another thread.
+RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.
 TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
 # Decorators that turn a sync function into one that runs in a worker thread.

@@ -19,7 +19,8 @@ from .calls import single_line
 from .config import Config
 from .facts import Facts, Provider
 from .handlers import _is_django_views_file
-from .reach import ANYWHERE, Reach
+from .project.index import project_reach
+from .reach import ANYWHERE, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
@@ -99,9 +100,10 @@ def _gate(rules: Sequence[Type[Rule]], extra: Tuple[str, ...]) -> _Gate:
 def _gates(config: Config, rules: Tuple[Type[Rule], ...]) -> Tuple[_Gate, _Gate]:
     """(gate of rules that need a handler, gate of rules that do not)."""
     extra = config.gate_words()
+    unbound = (ANYWHERE, EVERYWHERE) if config.scope == "default" else (ANYWHERE,)
     return (
-        _gate([r for r in rules if r.scope != ANYWHERE], extra),
-        _gate([r for r in rules if r.scope == ANYWHERE], extra),
+        _gate([r for r in rules if r.scope not in unbound], extra),
+        _gate([r for r in rules if r.scope in unbound], extra),
     )
 
 
@@ -109,7 +111,8 @@ def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type
     """The cheap gate: most files of a large tree stop here, before any parse.
 
     A file passes when a rule that looks everywhere finds its words, or when a
-    handler-scoped rule finds its words *and* the text looks like it holds a handler.
+    handler-scoped rule finds its words *and* the text looks like it holds a handler,
+    or a handler elsewhere in the project reaches this module (asked only then).
     """
     handler_gate, anywhere_gate = _gates(config, rules)
     if anywhere_gate(text):
@@ -120,7 +123,12 @@ def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type
         return True
     if _HANDLER_HINTS.search(text):
         return True
-    return any(word in text for word in config.gate_words())
+    if any(word in text for word in config.gate_words()):
+        return True
+    if config.scope == "handlers" or not config.project_reach:
+        return False
+    project = project_reach(filename, config, text)
+    return project is not None and project.reaches_any()
 
 
 def check_source(
@@ -214,7 +222,7 @@ def _run_rules(
 
     BatchedWalk([ScopeCollector(state), *collectors, *rules, ScopeCloser(state)]).walk(module)
 
-    reach = Reach(module_scope, config)
+    reach = Reach(module_scope, config, project_reach(filename, config, module.code) if config.scope != "handlers" else None)
     facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):
@@ -233,6 +241,8 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     located = []
     for violation in kept:
         line, column = positions[id(violation.node)]
+        if violation.function is None and violation.scope == EVERYWHERE and reach.module_code_is_tooling(line):
+            continue
         message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))
         located.append(Located(violation, line, column, f"{violation.code} {message}"))
     return located

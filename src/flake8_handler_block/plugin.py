@@ -31,7 +31,7 @@ class Plugin:
             parse_from_config=True,
             default=None,
             metavar="SCOPE",
-            help=f"where handler-scoped HB rules look: {', '.join(SCOPES)} (default: reachable)",
+            help=f"where handler-scoped HB rules look: {', '.join(SCOPES)} (default: default)",
         )
         lists = {
             "--hb-handler-decorators": "extra decorators that mark a request handler",

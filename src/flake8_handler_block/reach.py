@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from .config import Config
 from .handlers import find_handlers
-from .scopes import CALL, TASK, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
+from .project.index import Chain, ModuleReach
+from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS
 
+# Where a rule looks (its ``scope``), by what the defect it names harms:
 ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
-HANDLER = "handler"  # honours the scope option
+EVERYWHERE = "everywhere"  # a call that hangs or leaks whatever calls it: every function but tooling
+HANDLER = "handler"  # code a handler of the project reaches
 ASYNC_HANDLER = "async-handler"  # code that runs on an async handler's event loop
 
 
@@ -46,18 +49,31 @@ class Link:
 
 
 Successors = Callable[[FunctionScope], Iterable[FunctionScope]]
+Tie = Union[Link, Chain]  # a handler of this module, or one of the project (its chain across modules)
 
 
 class Reach:
-    """Handlers of the module and which functions each scope setting covers."""
+    """Handlers of the module and which functions each scope setting covers.
 
-    def __init__(self, module: ModuleScope, config: Config) -> None:
+    ``project`` holds what the rest of the project says (``project.index``): handlers
+    registered in another module, chains from handlers of other modules, tooling. A
+    chain found inside the module is named as before (``handler 'x' via f()``); one
+    that starts in another module names its handler's file and line.
+    """
+
+    def __init__(self, module: ModuleScope, config: Config, project: Optional[ModuleReach] = None) -> None:
         self.config = config
+        self.project = project if config.scope != "handlers" else None
         self.handlers = find_handlers(module, config)
+        if project is not None:
+            for function in module.functions:
+                reason = project.handlers.get(function.qualname)
+                if reason is not None:
+                    self.handlers.setdefault(function, reason)
         order = {fn: i for i, fn in enumerate(module.functions)}
         ordered = sorted(self.handlers, key=order.__getitem__)
         self.contained = _links(ordered, nested)
-        self.reachable = _links(ordered, lambda fn: [*nested(fn), *callees(fn, (CALL, TASK))])
+        self.reachable = _links(ordered, lambda fn: [*nested(fn), *callees(fn, (CALL, TASK, THREAD))])
         if config.scope == "all":
             async_roots = [fn for fn in module.functions if fn.is_async]
         else:
@@ -73,29 +89,67 @@ class Reach:
             async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
         )
 
-    def link(self, function: Optional[FunctionScope]) -> Optional[Link]:
-        """The handler link that the configured scope gives ``function``."""
+    def link(self, function: Optional[FunctionScope]) -> Optional[Tie]:
+        """How a handler reaches ``function`` under the configured scope, if one does."""
         if function is None:
             return None
         table = self.contained if self.config.scope == "handlers" else self.reachable
-        return table.get(function)
+        return table.get(function) or (self.project.chain(function.qualname) if self.project else None)
+
+    def loop_link(self, function: Optional[FunctionScope]) -> Optional[Tie]:
+        """How ``function`` comes to run on an async function's event loop, if it does."""
+        if function is None:
+            return None
+        return self.on_loop.get(function) or (self.project.on_loop(function.qualname) if self.project else None)
+
+    def runs_on_loop(self, function: Optional[FunctionScope]) -> bool:
+        return self.loop_link(function) is not None
+
+    def loop_serves_requests(self, function: Optional[FunctionScope]) -> bool:
+        """The loop ``function`` runs on is a handler's (with scope "all" any ``async def`` roots one)."""
+        return self._handler_loop(function) is not None or self.link(function) is not None
+
+    def _handler_loop(self, function: Optional[FunctionScope]) -> Optional[Tie]:
+        loop = self.loop_link(function)
+        if isinstance(loop, Link) and loop.handler not in self.handlers:
+            return None
+        return loop
+
+    def in_request(self, function: FunctionScope) -> bool:
+        """Whether ``function`` runs inside an async handler's own task (where its cancellation arrives)."""
+        if function in self.in_request_task:
+            return True
+        return self.project is not None and self.project.in_request_task(function.qualname) is not None
+
+    def is_tooling(self, function: Optional[FunctionScope]) -> bool:
+        """Setup scripts, CLI commands, ``__main__`` code: never a request's work."""
+        if self.project is None or self.config.scope == "all":
+            return False
+        return self.project.is_tooling(function.qualname if function is not None else None)
+
+    def module_code_is_tooling(self, line: int) -> bool:
+        """Module-level code on ``line`` runs only as a script (``if __name__ == "__main__":``)."""
+        if self.project is None or self.config.scope == "all":
+            return False
+        return self.project.is_tooling(None, line)
 
     def in_scope(self, scope: str, function: Optional[FunctionScope]) -> bool:
         """Whether a finding of a rule looking at ``scope`` in ``function`` is kept."""
         if scope == ANYWHERE:
             return True
         if scope == ASYNC_HANDLER:
-            return function in self.on_loop
-        return self.config.scope == "all" or self.link(function) is not None
+            return self.runs_on_loop(function)
+        if self.config.scope == "all":
+            return True
+        if scope == EVERYWHERE and self.config.scope == "default":
+            return self.link(function) is not None or not self.is_tooling(function)
+        return self.link(function) is not None
 
     def where(self, scope: str, function: Optional[FunctionScope]) -> str:
         """How the message names the place: the handler chain, or the function itself."""
         link = self.link(function)
-        if scope == ASYNC_HANDLER and function is not None:
-            # With scope "all" every async def roots a loop: name it a handler only if it is one.
-            on_loop = self.on_loop.get(function)
-            if on_loop is not None and on_loop.handler in self.handlers:
-                link = on_loop
+        if scope == ASYNC_HANDLER:
+            link = self._handler_loop(function) or link
         if link is not None:
             return link.where()
         return describe(function)

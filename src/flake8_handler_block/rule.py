@@ -19,10 +19,10 @@ from .calls import MappingFacts, call_text, missing_timeout
 from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
-from .reach import ANYWHERE, ASYNC_HANDLER, HANDLER
+from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, HANDLER
 from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState
 
-__all__ = ["ANYWHERE", "ASYNC_HANDLER", "HANDLER", "Rule", "RuleContext", "Violation", "imported"]
+__all__ = ["ANYWHERE", "ASYNC_HANDLER", "EVERYWHERE", "HANDLER", "Rule", "RuleContext", "Violation", "imported"]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional
 
 import libcst as cst
 
-from .catalog import TASK_SPAWNS, THREAD_HANDOFFS
+from .catalog import TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from .names import SelfOf, canonical, dotted_name, lookup_any
 
 
@@ -34,15 +34,16 @@ _UNKNOWN = _Bound("unknown")
 
 # -- scopes --------------------------------------------------------------------------
 
-CALL, TASK, THREAD = "call", "task", "thread"
+CALL, TASK, THREAD, SPAWN = "call", "task", "thread", "spawn"
 
 
 class Edge(NamedTuple):
     """A call made in a function: ``f()`` (kind "name") or ``self.m()`` (kind "self").
 
     ``how`` says where the callee runs: in place (CALL), as an asyncio task of its own
-    (TASK, ``create_task(f())``) or in a worker thread (THREAD, ``to_thread(f)``,
-    ``Thread(target=self.m)``, a call inside a lambda handed to ``run_in_executor``).
+    (TASK, ``create_task(f())``), in a worker thread whose result the caller gets back
+    (THREAD, ``to_thread(f)``, ``submit(self.m)``, a call inside a lambda handed to
+    ``run_in_executor``), or in a thread of its own (SPAWN, ``Thread(target=f)``).
     """
 
     how: str
@@ -272,7 +273,7 @@ class WalkState:
     call_names: frozenset = frozenset()  # last names some rule asked the engine to keep
     call_aliases: Dict[str, str] = field(default_factory=dict)  # local alias -> imported name
     runs: Dict[int, str] = field(default_factory=dict)  # call id -> how it runs, when not in place
-    offloading: Set[int] = field(default_factory=set)  # ids of lambdas handed to a thread
+    offloading: Set[int] = field(default_factory=set)  # ids of lambdas handed to another thread
     offloaded_lambdas: int = 0  # depth of offloaded lambdas around the current node
 
     def __post_init__(self) -> None:
@@ -447,7 +448,9 @@ class ScopeCollector(Batchable):
         if name is None:
             return
         if name in THREAD_HANDOFFS or name == "map" and isinstance(func, cst.Attribute):
-            self._hand_off(node)
+            self._hand_off(node, THREAD)
+        elif name in THREAD_STARTS:
+            self._hand_off(node, SPAWN)
         elif name in TASK_SPAWNS:
             for value in _positional_values(node):
                 if isinstance(value, cst.Call):
@@ -458,7 +461,7 @@ class ScopeCollector(Batchable):
         if key is not None:
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
 
-    def _hand_off(self, node: cst.Call) -> None:
+    def _hand_off(self, node: cst.Call, how: str) -> None:
         """``to_thread(f)``, ``Thread(target=self.run)``, ``pool.map(f, xs)``: f runs in a thread."""
         for arg in node.args:
             value = arg.value
@@ -468,9 +471,9 @@ class ScopeCollector(Batchable):
             if isinstance(value, cst.Lambda):
                 self.s.offloading.add(id(value))
             elif isinstance(value, cst.Name):
-                self._edge(THREAD, "name", value.value)
+                self._edge(how, "name", value.value)
             elif isinstance(value, cst.Attribute) and self._is_self(value.value):
-                self._edge(THREAD, "self", value.attr.value)
+                self._edge(how, "self", value.attr.value)
 
     def _is_self(self, expr: cst.BaseExpression) -> bool:
         fn = self.s.scope

@@ -29,7 +29,7 @@ class PartnerClient:
         self.session = Session()
 
     def fetch(self, path):
-        return self.session.get(self.base + path)  # ok: HB201 reached only as client.fetch(), not helper()/self./cls. (spec's reachable)
+        return self.session.get(self.base + path)  # expect: HB201 "method 'PartnerClient.fetch'"
 
 
 @bp.route("/partners/<pid>/profile")
@@ -210,6 +210,6 @@ def mailbox_check(pid):
 def backfill_all(partner_ids):
     """Nightly cron job: not a route and not reached from one."""
     for pid in partner_ids:
-        rq.get(f"{PARTNERS}/{pid}/full")  # ok: HB201 not reachable from a handler
-        RAW_POOL.request("GET", f"{PARTNERS}/{pid}/catalog")  # ok: HB203 not reachable from a handler
-        urllib.request.urlopen(f"{PARTNERS}/{pid}/ack").read()  # ok: HB202, HB102 not reachable from a handler
+        rq.get(f"{PARTNERS}/{pid}/full")  # expect: HB201 "function 'backfill_all'"
+        RAW_POOL.request("GET", f"{PARTNERS}/{pid}/catalog")  # expect: HB203 "function 'backfill_all'"
+        urllib.request.urlopen(f"{PARTNERS}/{pid}/ack").read()  # expect: HB202 "function 'backfill_all'"; ok: HB102 read to the end, the socket closes at EOF

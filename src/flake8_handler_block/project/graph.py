@@ -24,7 +24,7 @@ from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, ModuleFacts, ViewRef, class_handler_methods, detect_handlers,
     registered_views,
 )
-from .summary import CALL, CALL_RESULT, TASK, ModuleSummary, Sym
+from .summary import CALL, CALL_RESULT, SPAWN, TASK, ModuleSummary, Sym
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
@@ -357,7 +357,8 @@ class Graph:
         for handler in order:
             chains[handler] = (handler, ())
             queue.append(handler)
-        self._spread(chains, queue, lambda how, target: True)
+        # A thread started on its own (Thread(target=f)) is not the request's work: HB501's business.
+        self._spread(chains, queue, lambda how, target: how != SPAWN)
 
         def on_loop(how: str, target: FnRef) -> bool:
             return how in ON_LOOP and not self.offloaded(target)

@@ -48,12 +48,12 @@ class Chain:
     """How a handler reaches a function."""
 
     handler: str  # the handler's qualname
-    location: str  # where the handler is defined: "routes/search.py:40" (relative to the project root)
+    location: str  # where the handler is defined: "routes/search.py:40" (relative to the root); "" in the same module
     via: Tuple[str, ...]  # the functions after the handler, as "name()" or "Class.name()", ending with the one asked about
 
     def where(self) -> str:
         """``handler 'search' (routes/search.py:40) via search_web() -> fetch_results()``."""
-        text = f"handler '{self.handler}' ({self.location})"
+        text = f"handler '{self.handler}'" + (f" ({self.location})" if self.location else "")
         via = list(self.via)
         if len(via) > _VIA_SHOWN:
             via = [via[0], "...", *via[-(_VIA_SHOWN - 2):]]
@@ -98,6 +98,8 @@ class ModuleReach:
             return None
         handler, via = found
         _display_name, location, handler_qualname = self._names[handler]
+        if handler[1] == self.path:
+            location = ""  # a handler of this very module: its name is enough
         return Chain(handler_qualname, location, tuple(self._names[fn][0] for fn in via))
 
     def chain(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:

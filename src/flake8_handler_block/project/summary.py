@@ -23,7 +23,7 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from ..catalog import OFFLOAD_DECORATORS, TASK_SPAWNS, THREAD_HANDOFFS
+from ..catalog import OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
@@ -31,7 +31,7 @@ from ..names import canonical
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
-CALL, TASK, THREAD, DEF = "call", "task", "thread", "def"
+CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
 
 CALL_RESULT = "()"  # a path step: the value a call returns
 
@@ -414,12 +414,13 @@ class _Summariser:
 
     def _call_children(self, call: ast.Call, where: _Scope, how: str, stack: _Stack) -> None:
         name = _last_name(call.func)
-        hand_off = name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute)
+        hand_off = name in RUNS_ELSEWHERE or (name == "map" and type(call.func) is ast.Attribute)
         spawn = name in TASK_SPAWNS
         stack.append((call.func, where, how))
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if hand_off and type(arg) is ast.Lambda:
-                stack.append((arg, where, THREAD))  # calls inside run in the worker thread
+                # calls inside run in the worker thread (a thread of their own for Thread())
+                stack.append((arg, where, SPAWN if name in THREAD_STARTS else THREAD))
             elif spawn and type(arg) is ast.Call:
                 stack.append((arg, where, TASK if how == CALL else how))
             else:
@@ -551,7 +552,9 @@ class _Summariser:
             if callee is not None:
                 found.append(Edge(how, callee, call.lineno))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
-                found.extend(self._handed(call, scope))
+                found.extend(self._handed(call, scope, THREAD))
+            elif name in THREAD_STARTS:
+                found.extend(self._handed(call, scope, SPAWN))
             elif name in DEFERRED and call.args:
                 target = self.sym(call.args[0], scope)
                 if target is not None:
@@ -657,7 +660,7 @@ class _Summariser:
             return ViewRef("string", expr.value)  # type: ignore[attr-defined]
         return ViewRef("other")
 
-    def _handed(self, call: ast.Call, scope: _Scope) -> Iterator[Edge]:
+    def _handed(self, call: ast.Call, scope: _Scope, how: str) -> Iterator[Edge]:
         """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``."""
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
@@ -665,7 +668,7 @@ class _Summariser:
             if type(arg) in (ast.Name, ast.Attribute):
                 target = self.sym(arg, scope)
                 if target is not None:
-                    yield Edge(THREAD, target, call.lineno)
+                    yield Edge(how, target, call.lineno)
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
         """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command."""

@@ -8,7 +8,7 @@ from ..fix.blocks import fix_hb101
 from ..facts import Facts
 from ..calls import call_text, is_false, keyword
 from ..ownership import CLOSED, Fate, Ownership, Policy, UNSAFE
-from ..rule import Rule
+from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import Signature
 
@@ -93,6 +93,7 @@ class StreamedResponseNotClosed(Rule):
     """
 
     code = "HB101"
+    scope = EVERYWHERE
     needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("requests", "httpx", "urllib3"))
     name = "streamed-response-not-closed"

@@ -6,7 +6,7 @@ from ..fix.blocks import fix_hb102
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import CLOSED, Ownership, Policy, UNSAFE
-from ..rule import Rule
+from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import Signature
 
@@ -59,6 +59,7 @@ class UrlopenResponseNotClosed(Rule):
     """
 
     code = "HB102"
+    scope = EVERYWHERE
     needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("urllib.request", "http.client"))
     name = "urlopen-response-not-closed"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import Ownership, Policy
-from ..rule import Rule, imported
+from ..rule import EVERYWHERE, Rule, imported
 from ..scopes import CallSite
 from ..signature import Signature
 
@@ -62,10 +62,11 @@ class ClientNotClosed(Rule):
     """
 
     code = "HB103"
+    scope = EVERYWHERE
     needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"client", "response"}), libraries=("requests", "httpx", "aiohttp", "urllib3", "http.client"))
     name = "client-not-closed"
-    message = "{call}() {kind} is created per request and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
+    message = "{call}() {kind} is created per {per} and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
     gate = imported("requests", "httpx", "aiohttp", "urllib3", "http") + ("HTTPConnection", "HTTPSConnection")
     calls = frozenset({"Session", "session", "Client", "AsyncClient", "ClientSession", "PoolManager", "ProxyManager",
                        "HTTPConnection", "HTTPSConnection"})
@@ -86,4 +87,5 @@ class ClientNotClosed(Rule):
         if not result.finding:
             return
         with_ = "async with" if target in ("httpx.AsyncClient", "aiohttp.ClientSession") else "with"
-        self.report(call, function, call=call_text(call), kind=kind, with_=with_)
+        per = "request" if facts.reach.link(function) is not None else "call"
+        self.report(call, function, call=call_text(call), kind=kind, with_=with_, per=per)

@@ -7,7 +7,7 @@ import libcst as cst
 from ..fix.fixers import fix_timeout
 from .. import catalog
 from ..facts import Facts
-from ..rule import timeout_positions, MissingTimeoutRule, imported
+from ..rule import EVERYWHERE, MissingTimeoutRule, imported, timeout_positions
 from ..names import derives_from
 from ..scopes import CallSite, ClassScope
 from ..signature import SOCKET_STATES, Signature
@@ -58,6 +58,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB201"
+    scope = EVERYWHERE
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("requests",))
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"

@@ -6,7 +6,7 @@ from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..calls import is_none, positional
 from .. import catalog
-from ..rule import timeout_positions, MissingTimeoutRule
+from ..rule import EVERYWHERE, MissingTimeoutRule, timeout_positions
 from ..scopes import CallSite
 from ..signature import SOCKET_STATES, Signature
 
@@ -53,6 +53,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB202"
+    scope = EVERYWHERE
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"))
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"

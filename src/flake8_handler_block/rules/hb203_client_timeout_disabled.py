@@ -9,7 +9,7 @@ from ..calls import (
     is_none, keyword, positional,
 )
 from ..names import Inst
-from ..rule import Rule
+from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import SOCKET_STATES, Signature
 
@@ -65,6 +65,7 @@ class ClientTimeoutDisabled(Rule):
     """
 
     code = "HB203"
+    scope = EVERYWHERE
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"

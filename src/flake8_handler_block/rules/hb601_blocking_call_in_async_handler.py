@@ -118,16 +118,14 @@ class BlockingCallInAsyncHandler(Rule):
         call = site.node
         if id(call) in self._awaited or id(call) in facts.module.offloaded_calls:
             return
-        if site.function not in facts.reach.on_loop:
+        if not facts.reach.runs_on_loop(site.function):
             return  # cheap exit: most calls are not on an event loop
         target = self.ctx.callee(call, site.scope)
         api = BLOCKING.get(target) if target is not None else None
         if api is None or api.blocking is None or not self._blocks(site, api):
             return
         # Only a handler's loop is known to serve requests; any other loop runs tasks.
-        reach = facts.reach
-        loop = reach.on_loop.get(site.function)
-        serves = (loop is not None and loop.handler in reach.handlers) or reach.link(site.function) is not None
+        serves = facts.reach.loop_serves_requests(site.function)
         stalled = "every other request on this worker" if serves else "every other task on its event loop"
         self.report(call, site.function, call=call_text(call), stalled=stalled, fix=api.blocking.instead)
 

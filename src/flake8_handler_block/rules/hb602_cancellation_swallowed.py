@@ -190,7 +190,7 @@ class CancellationSwallowed(Rule):
 
     def finish(self, facts: Facts) -> None:
         for handler, function, clause, awaits in self._candidates:
-            if function not in facts.reach.in_request_task:
+            if not facts.reach.in_request(function):
                 continue
             if self._cancel_then_await(awaits, function):
                 continue

@@ -140,5 +140,5 @@ class ProductDetail(DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["reviews"] = requests.get(f"https://reviews.internal/{self.object.pk}").json()  # ok: HB201 get_context_data is not a handler method in the spec table
+        ctx["reviews"] = requests.get(f"https://reviews.internal/{self.object.pk}").json()  # expect: HB201 "ProductDetail.get_context_data"
         return ctx
