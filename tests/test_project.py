@@ -238,3 +238,27 @@ def test_tooling_globs() -> None:
         assert not is_tooling_path(path, defaults), path
     assert is_tooling_path("ops/deploy.py", ("ops/*.py",))
     assert not is_tooling_path("ops/sub/deploy.py", ("ops/*.py",))
+
+
+def test_an_async_function_behind_a_thread_is_not_on_the_handlers_loop(tmp_path: Path) -> None:
+    root = tmp_path / "threads"
+    (root / "app").mkdir(parents=True)
+    (root / "setup.py").write_text("")
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "views.py").write_text(
+        "import asyncio\nfrom fastapi import FastAPI\nfrom .work import in_thread, awaited\n\napp = FastAPI()\n\n\n"
+        "@app.get('/')\nasync def home():\n    await asyncio.to_thread(in_thread)\n    return await awaited()\n"
+    )
+    (root / "app" / "work.py").write_text(
+        "import asyncio\n\n\ndef in_thread():\n    return asyncio.run(private_loop())\n\n\n"
+        "async def private_loop():\n    return helper()\n\n\nasync def awaited():\n    return helper()\n\n\n"
+        "def helper():\n    return 1\n"
+    )
+    from flake8_handler_block.project import index
+
+    index.clear()
+    work = reach(root, "app/work.py")
+    assert where(work, "private_loop") == "handler 'home' (app/views.py:9) via in_thread() -> private_loop()"
+    assert loop_where(work, "private_loop") is None  # its own loop, in the worker thread
+    assert loop_where(work, "awaited") == "handler 'home' (app/views.py:9) via awaited()"
+    assert loop_where(work, "helper") == "handler 'home' (app/views.py:9) via awaited() -> helper()"

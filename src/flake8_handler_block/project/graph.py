@@ -363,10 +363,13 @@ class Graph:
         def on_loop(how: str, target: FnRef) -> bool:
             return how in ON_LOOP and not self.offloaded(target)
 
-        # Every async function a handler reaches runs on an event loop, and so does what it
-        # calls in place; a hand-off to a thread leaves the loop.
+        # The handlers' event loop: every async function reached from a handler without a
+        # hand-off (one reached through a thread runs on another loop, if any), and what those
+        # call in place, sync functions included.
+        in_place: Dict[FnRef, ChainRef] = {handler: (handler, ()) for handler in order}
+        self._spread(in_place, deque(in_place), on_loop)
         loop: Dict[FnRef, ChainRef] = {}
-        for fn, chain in chains.items():
+        for fn, chain in in_place.items():
             facts = self.function(fn)
             if facts is not None and facts.is_async and not self.offloaded(fn):
                 loop[fn] = chain
