@@ -115,3 +115,66 @@ def test_every_defect_confirmed_and_no_twin(app: str, mode: str) -> None:
     assert not leftover_children()
     # each child: import + warm-up + a few requests of DEADLINE each; two run at a time
     assert took < 10 + len(marks) * (DEADLINE * 3 + 2.5) / 2, took
+
+
+PLUGIN_TEST = '''
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, {testdata!r})
+from flake8_handler_block.harness.routes import discover
+
+{load}
+MARKS = {marks!r}
+RESPONSE_LEAKS = {leaks!r}
+
+
+@pytest.mark.parametrize("mark", MARKS, ids=[f"{{m[2]}}-{{m[3]}}-{{m[1]}}" for m in MARKS])
+@pytest.mark.hangcheck(deadline={deadline})
+def test_route(hb_server, mark):
+    name, line, _, code = mark
+    targets, _ = discover(APP, os.path.join({testdata!r}, name), line)
+    assert targets, "no route"
+    target = targets[0]
+    server = hb_server(APP, outbound="headers" if code in RESPONSE_LEAKS else "blackhole").start()
+    for _ in range(2):
+        call = server.fire(target.method, target.path, (target.body or "{{}}").encode(),
+                           {{"Content-Type": "application/json", "Cookie": "csrftoken=" + "a" * 32,
+                            "X-CSRFToken": "a" * 32}})
+        if not call.wait({deadline}):
+            break
+'''
+
+LOADERS = {
+    "fastapi": "from fastapi_shop import app as APP",
+    "flask": "from flask_factory import create_app\nAPP = create_app()",
+    "django": "from django_site.wsgi import application as APP",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_hangcheck_fails_every_defect_and_passes_every_twin(app: str, tmp_path) -> None:
+    _, files = APPS[app]
+    marks = markers(files)
+    test_file = tmp_path / f"test_{app}_routes.py"
+    test_file.write_text(PLUGIN_TEST.format(testdata=TESTDATA, load=LOADERS[app], marks=marks,
+                                            leaks=RESPONSE_LEAKS, deadline=DEADLINE))
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(test_file)],
+                            cwd=str(tmp_path), capture_output=True, text=True, timeout=300)
+    took = time.monotonic() - start
+    out = result.stdout
+    wrong = []
+    for name, line, kind, code in marks:
+        test_id = f"test_route[{kind}-{code}-{line}]"
+        failed = f"FAILED {test_file.name}::{test_id}" in out
+        section = out.split(test_id, 1)[1][:3000] if test_id in out else ""
+        if kind == "defect" and not failed:
+            wrong.append(f"defect {code} {name}:{line} passed")
+        if kind == "twin" and failed and (code != "HB602" or "cancellation" in section):
+            wrong.append(f"twin {code} {name}:{line} failed")
+    assert not wrong, "\n".join(wrong) + "\n" + out[-6000:]
+    assert took < 20 + len(marks) * (DEADLINE * 3 + 1), took

@@ -24,6 +24,7 @@ def lines_by_location(stdout):
     return {line.split(" ", 1)[0]: line for line in stdout.splitlines()}
 
 
+@pytest.mark.slow
 def test_positional_findings_on_a_flask_app():
     result = run_cli(
         "jobs_app.py:19", "jobs_app.py:25", "jobs_app.py:30", "jobs_app.py:38", "jobs_app.py:44",
@@ -46,6 +47,7 @@ def test_positional_findings_on_a_flask_app():
     assert got["jobs_app.py:49"].startswith("jobs_app.py:49 no-route: ")
 
 
+@pytest.mark.slow
 def test_from_flake8_on_stdin_all_confirmed_as_json():
     flake8_output = "\n".join([
         "./jobs_app.py:19:5: HB301 blocking put() on bounded queue 'JOBS' that nothing consumes",
@@ -65,6 +67,7 @@ def test_from_flake8_on_stdin_all_confirmed_as_json():
     assert verdicts[0]["routes"] == ["POST /jobs"]
 
 
+@pytest.mark.slow
 def test_from_flake8_file_with_a_code_that_does_not_match_what_happens(tmp_path):
     report = tmp_path / "flake8.txt"
     report.write_text("jobs_app.py:25:12: HB304 loop with no way out\njobs_app.py:19:5: HB301 put\n")
@@ -75,6 +78,7 @@ def test_from_flake8_file_with_a_code_that_does_not_match_what_happens(tmp_path)
     assert got["jobs_app.py:19"].startswith("jobs_app.py:19 HB301 confirmed: ")
 
 
+@pytest.mark.slow
 def test_passthrough_with_an_explicit_route_does_not_hang():
     # with the real network the unknown host fails fast: nothing hangs, nothing is claimed
     result = run_cli("jobs_app.py:25", "--app", "jobs_app.py:app", "--route", "GET /stock", "--outbound",
@@ -83,6 +87,7 @@ def test_passthrough_with_an_explicit_route_does_not_hang():
     assert result.stdout.startswith("jobs_app.py:25 not-reproduced: 2 request(s) to GET /stock")
 
 
+@pytest.mark.slow
 def test_async_app_findings_are_confirmed():
     result = run_cli("async_app.py:22", "async_app.py:27", "async_app.py:32", "async_app.py:39",
                      "--app", "async_app:app", "--deadline", "0.5", "--jobs", "4")
@@ -96,6 +101,7 @@ def test_async_app_findings_are_confirmed():
     assert "cancellation swallowed" in got["async_app.py:39"]
 
 
+@pytest.mark.slow
 def test_an_app_that_cannot_be_imported_is_inconclusive():
     result = run_cli("jobs_app.py:19", "--app", "no_such_module:app")
     assert result.returncode == 3

@@ -86,7 +86,8 @@ def test_hangcheck_marker_fails_stuck_and_leaking_tests(pytester):
     result.assert_outcomes(passed=4, failed=5)
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
-        "*hangcheck: handler 'app' stuck * at *test_inner.py:* in app: NEVER.wait() [[]event wait[]] during GET /stuck*",
+        "*hangcheck: handler 'app' stuck * at *test_inner.py:* in app: NEVER.wait() [[]event wait[]]"
+        " during GET /stuck*",
     ])
     assert "hangcheck: leak: thread 'Thread-" in out and "(daemon) started at" in out
     assert "hangcheck: leak: thread 'left-behind' (non-daemon) started at" in out

@@ -26,7 +26,10 @@ PROG = "flake8-handler-block"
 
 # subcommand -> (module providing add_arguments/run, one-line help)
 PLUGGED = {
-    "confirm": ("flake8_handler_block.harness.confirm", "run a test command under the runtime harness to confirm findings"),
+    "confirm": (
+        "flake8_handler_block.harness.confirm",
+        "run the app to confirm findings (exit 0 all confirmed, 1 one not, 3 one inconclusive)",
+    ),
     "fix": ("flake8_handler_block.fix", "apply the safe automatic fixes (fixable rules)"),
     "noqa": ("flake8_handler_block.noqa", "add '# noqa: HBxxx' to every current finding (adopt now, fix later)"),
 }

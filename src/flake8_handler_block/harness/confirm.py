@@ -54,6 +54,7 @@ def signatures() -> Dict[str, Signature]:
             table[rule.code] = runtime
     return table
 
+
 class UsageError(Exception):
     pass
 

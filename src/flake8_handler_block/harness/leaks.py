@@ -23,12 +23,14 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import patches
 from .inflight import Entry, current_entry
 from .report import Leak, Site
-from .stacks import is_user_file, user_site_of_caller
+from .stacks import LazyStack, is_user_file, user_site_of_caller
+
+Stack = Union[LazyStack, str]  # formatted only when reported
 
 _scopes: List[Entry] = []  # test scopes (pytest hangcheck): record outside requests too
 _scopes_lock = threading.Lock()
@@ -48,7 +50,7 @@ def _targets() -> List[Entry]:
 class ThreadRecord:
     kind = "thread"
 
-    def __init__(self, thread: threading.Thread, site: Site, stack: str, request: str) -> None:
+    def __init__(self, thread: threading.Thread, site: Site, stack: Stack, request: str) -> None:
         self.ref = weakref.ref(thread)
         self.name = thread.name
         self.daemon = thread.daemon
@@ -72,7 +74,7 @@ class ThreadRecord:
 class TaskRecord:
     kind = "task"
 
-    def __init__(self, task: Any, site: Site, stack: str, request: str) -> None:
+    def __init__(self, task: Any, site: Site, stack: Stack, request: str) -> None:
         self.task = task
         self.also: List[Site] = []
         coro = getattr(task, "get_coro", lambda: None)()
@@ -114,7 +116,7 @@ class Resource:
     """A response, client, executor, process or server created during a request or test."""
 
     def __init__(
-        self, spec: "_Spec", obj: Any, site: Site, stack: str, request: str
+        self, spec: "_Spec", obj: Any, site: Site, stack: Stack, request: str
     ) -> None:
         self.kind, self.what, self.spec = spec.kind, spec.what, spec
         self.site, self.stack, self.request = site, stack, request

@@ -72,7 +72,7 @@ def _innermost(tree: ast.AST, line: int, kinds: Tuple[type, ...]) -> Optional[as
     for node in ast.walk(tree):
         if isinstance(node, kinds) and isinstance(node, ast.stmt):
             end = getattr(node, "end_lineno", None) or node.lineno
-            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):  # type: ignore[attr-defined]
+            if node.lineno <= line <= end and (best is None or node.lineno >= getattr(best, "lineno", 0)):
                 best = node
     return best
 

@@ -88,5 +88,5 @@ class LineProbe:
 
     def stop(self) -> None:
         self._active = False
-        threading.settrace(None)  # type: ignore[arg-type]
+        threading.settrace(None)
         sys.settrace(None)

@@ -212,7 +212,7 @@ def _model_fields(tp: Any) -> Optional[Dict[str, Any]]:
     if hasattr(tp, "__dataclass_fields__"):
         import dataclasses
 
-        return {f.name: f.type for f in dataclasses.fields(tp)  # type: ignore[arg-type]
+        return {f.name: f.type for f in dataclasses.fields(tp)
                 if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
     return None
 
@@ -381,7 +381,7 @@ def _django_methods(view: Any) -> List[str]:
 def _fill_django(pattern: Any) -> str:
     text = str(pattern)
     converters = getattr(pattern, "converters", {}) or {}
-    if hasattr(pattern, "regex") and not converters and "(?P<" in text or text.startswith("^"):
+    if not converters and ("(?P<" in text or text.startswith("^")):  # re_path()
         text = text.lstrip("^").rstrip("$")
         text = re.sub(r"\(\?P<\w+>([^)]*)\)", lambda m: "1" if ("\\d" in m.group(1) or "0-9" in m.group(1))
                       else "x", text)

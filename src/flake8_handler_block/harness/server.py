@@ -459,7 +459,7 @@ class TestServer(LoopbackAddress):
             pass
 
     def _join_handler_threads(self, budget: float) -> None:
-        threads = getattr(self._front, "handler_threads", lambda: [])()
+        threads: List[threading.Thread] = getattr(self._front, "handler_threads", lambda: [])()
         end = time.monotonic() + budget
         abandoned = {e.thread_ident for e in self._stuck_entries if e.abandoned}
         for thread in threads:

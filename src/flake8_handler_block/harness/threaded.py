@@ -129,16 +129,16 @@ def _wsgi_wrapper(app: Any, hb: Any) -> Any:
     return tracked
 
 
-def _http_server_handler(user_cls: type) -> type:
+def _http_server_handler(user_cls: Any) -> type:
     """Subclass a BaseHTTPRequestHandler so that each do_METHOD call is counted in and out."""
 
-    class Tracked(user_cls):  # type: ignore[misc, valid-type]
+    class Tracked(user_cls):
         def parse_request(self) -> bool:
             ok = super().parse_request()
             name = f"do_{self.command}"
             method = getattr(self, name, None) if ok else None
             if method is not None:
-                hb: Any = self.server.hb  # type: ignore[attr-defined]
+                hb: Any = self.server.hb
 
                 def counted() -> Any:
                     entry = hb._enter(f"{self.command} {self.path}", thread_ident=threading.get_ident(),
@@ -154,7 +154,7 @@ def _http_server_handler(user_cls: type) -> type:
             return ok
 
     if user_cls.log_message is http.server.BaseHTTPRequestHandler.log_message:
-        Tracked.log_message = lambda self, *args: None  # type: ignore[assignment]
+        Tracked.log_message = lambda self, *args: None
     Tracked.__name__ = user_cls.__name__
     Tracked.__qualname__ = user_cls.__qualname__
     return Tracked
