@@ -6,11 +6,32 @@ import threading
 
 log = logging.getLogger(__name__)
 JOBS = queue.Queue()
+NOTES = queue.Queue()
 STOP = object()
 
 
 def send(job):
-    pass
+    job.mailer.send_message(job.message)
+
+
+def send_quietly(job):
+    """Never raises: every error is logged."""
+    try:
+        send(job)
+    except Exception:
+        log.exception("sending %s failed", job)
+
+
+def wait_for_mail():
+    JOBS.join()
+
+
+def run_batch(jobs):
+    batch = queue.Queue()
+    for job in jobs:
+        batch.put(job)
+    threading.Thread(target=retrying_worker, args=(batch,), daemon=True).start()
+    batch.join()
 
 
 def mail_worker():
@@ -69,7 +90,21 @@ async def async_worker(inbox: asyncio.Queue):
 
 
 async def deliver(message):
-    pass
+    await message.transport.send(message.body)
+
+
+def quiet_worker():
+    while True:
+        job = JOBS.get()
+        send_quietly(job)
+        JOBS.task_done()  # ok: send_quietly() catches everything, nothing can skip this
+
+
+def note_worker():
+    while True:
+        note = NOTES.get()
+        send(note)
+        NOTES.task_done()  # ok: nothing ever joins NOTES, a skipped task_done() blocks nobody
 
 
 def ack_only(jobs):
@@ -104,7 +139,22 @@ class Pipeline:
                 self.inbox.task_done()  # ok: nothing can raise between the try and it
 
     def handle(self, item):
-        pass
+        self.sink.write(item)
+
+    def handle_safely(self, item):
+        try:
+            self.handle(item)
+        except Exception:
+            log.exception("item %r failed", item)
+
+    def run_quietly(self):
+        while True:
+            item = self.inbox.get()
+            self.handle_safely(item)
+            self.inbox.task_done()  # ok: handle_safely() catches everything
+
+    def drain(self):
+        self.inbox.join()
 
 
 threading.Thread(target=mail_worker, daemon=True).start()

@@ -21,7 +21,7 @@ hits = 0
 
 @app.post("/cache/refresh")
 def refresh():
-    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "handler 'refresh'" "use 'with CACHE_LOCK:'"
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "handler 'refresh'" "leaves it held and the next acquire() deadlocks" "use 'with CACHE_LOCK:'"
     CACHE.update(load_all())
     CACHE_LOCK.release()
     return "", 204
@@ -43,7 +43,7 @@ def get_key(key):
     STATS_LOCK.acquire()  # ok: nothing between acquire and release can raise
     hits += 1
     STATS_LOCK.release()
-    if SLOTS.acquire(timeout=2):  # expect: HB403[col=8] "SLOTS.acquire() is released outside a finally" "handler 'get_key'" "use 'with SLOTS:'"
+    if SLOTS.acquire(timeout=2):  # expect: HB403[col=8] "SLOTS.acquire() is released outside a finally" "handler 'get_key'" "every later acquire() waits out its timeout and fails" "use 'with SLOTS:'"
         value = load_one(key)
         SLOTS.release()
         return jsonify(value)
@@ -137,3 +137,81 @@ def scaled_latency(total, factor):
     scaled = total * factor
     STATS_LOCK.release()
     return scaled
+
+
+@app.post("/cache/rebuild")
+def rebuild():
+    if not CACHE_LOCK.acquire(blocking=False):  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "every later non-blocking acquire() fails and the work is skipped from then on"
+        return "", 409
+    CACHE.clear()
+    CACHE.update(load_all())
+    CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/rebuild-safely")
+def rebuild_safely():
+    if not CACHE_LOCK.acquire(False):  # ok: released in finally right after
+        return "", 409
+    try:
+        CACHE.update(load_all())
+    finally:
+        CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/merge")
+def merge():
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is followed by code that can raise before the try whose finally releases it" "handler 'merge'" "call acquire() right before `try:` or use 'with CACHE_LOCK:'"
+    fresh = load_all()
+    try:
+        CACHE.update(fresh)
+    finally:
+        CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/merge-safely")
+def merge_safely():
+    fresh = load_all()
+    CACHE_LOCK.acquire()  # ok: the try starts right after, only an assignment between
+    started = True
+    try:
+        CACHE.update(fresh)
+    finally:
+        CACHE_LOCK.release()
+    return jsonify(started=started)
+
+
+@app.post("/cache/merge-nested")
+def merge_nested():
+    STATS_LOCK.acquire()  # ok: acquired inside the try's protection chain, released in its finally
+    try:
+        try:
+            CACHE.update(load_all())
+        except KeyError:
+            CACHE.clear()
+    finally:
+        STATS_LOCK.release()
+    return "", 204
+
+
+def local_batch(items):
+    lock = threading.Lock()
+    lock.acquire()  # ok: a lock created in this call cannot be shared with another
+    total = sum(load_one(item) for item in items)
+    lock.release()
+    return total
+
+
+def record_hit(key):
+    try:
+        CACHE[key] = CACHE.get(key, 0) + 1
+    except Exception:
+        pass
+
+
+def count_hit(key):
+    STATS_LOCK.acquire()  # ok: record_hit() catches everything it raises
+    record_hit(key)
+    STATS_LOCK.release()

@@ -24,7 +24,7 @@ unknown kind is never reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -570,26 +570,31 @@ def _signals(node: cst.CSTNode, receiver: str) -> bool:
 _RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
 
 
-def can_raise(node: cst.CSTNode, receiver: str) -> bool:
-    """Whether running the statement ``node`` can plausibly raise past the code that follows it."""
+def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None) -> bool:
+    """Whether running the statement ``node`` can plausibly raise past the code that follows it.
+
+    ``quiet`` names calls known not to raise beyond what ``raises_here`` knows (functions
+    of the module whose whole body catches everything: :class:`QuietCalls`).
+    """
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False  # defining does not run the body
     if isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers):
         if all(not _contains_raise(h) or _signals(h, receiver) for h in node.handlers):
             return False  # everything the body raises is caught here (or signalled before re-raising)
-    if raises_here(node, receiver):
+    if raises_here(node, receiver) and not (quiet is not None and isinstance(node, cst.Call) and quiet(node)):
         return True
     if is_logging_call(node):
         return False  # arguments included
     if isinstance(node, cst.Assign):
-        return can_raise(node.value, receiver)
-    return any(can_raise(child, receiver) for child in children(node))
+        return can_raise(node.value, receiver, quiet)
+    return any(can_raise(child, receiver, quiet) for child in children(node))
 
 
 def unprotected(
     use: Use,
     module: Optional[cst.Module],
     starts: Optional[Sequence[Use]] = None,
+    quiet: Optional[Quiet] = None,
 ) -> bool:
     """Whether something that can raise runs between the start and ``use``.
 
@@ -616,12 +621,40 @@ def unprotected(
         for sibling in _siblings_before(parent, stmt):
             if id(sibling) in start_outer:
                 started, risky = True, False
-            elif started and can_raise(sibling, use.text):
+            elif started and can_raise(sibling, use.text, quiet):
                 risky = True
         if id(stmt) in start_inner and stmt is not use.stmts[-1]:
             started, risky = True, False
         parent = stmt
     return started and risky
+
+
+Quiet = Callable[[cst.Call], bool]
+
+
+class QuietCalls:
+    """Calls of functions of this module that cannot raise: their whole body catches everything.
+
+    ``def send(job): try: ... except Exception: log.exception(...)`` never lets an error
+    out, so a ``send(job)`` between ``get()`` and ``task_done()`` skips nothing.
+    """
+
+    def __init__(self) -> None:
+        self._known: Dict[FunctionScope, bool] = {}
+
+    def at(self, scope: Scope) -> Quiet:
+        """The ``quiet`` predicate for calls written in ``scope``."""
+        return lambda call: self._quiet(call, scope)
+
+    def _quiet(self, call: cst.Call, scope: Scope) -> bool:
+        function = function_named(call.func, scope)
+        if function is None or function.is_async:
+            return False  # an await can always be cancelled
+        if function not in self._known:
+            self._known[function] = False  # a recursive call is not assumed quiet
+            inner = self.at(function)
+            self._known[function] = not any(can_raise(stmt, "", inner) for stmt in function.node.body.body)
+        return self._known[function]
 
 
 # -- the provider ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import asyncio
 import logging
 import queue
+import threading
 
 log = logging.getLogger(__name__)
 JOBS = queue.Queue()
@@ -34,8 +35,24 @@ async def async_worker(inbox: asyncio.Queue):
 
 
 def send(job):
-    pass
+    job.mailer.send_message(job.message)
 
 
 async def deliver(message):
-    pass
+    await message.transport.send(message.body)
+
+
+def wait_idle():
+    JOBS.join()
+
+
+def run_batch(items):
+    batch = queue.Queue()
+    for item in items:
+        batch.put(item)
+    threading.Thread(target=retrying_worker, args=(batch,), daemon=True).start()
+    batch.join()
+
+
+async def flush(inbox: asyncio.Queue):
+    await inbox.join()

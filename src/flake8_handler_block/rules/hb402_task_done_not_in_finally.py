@@ -6,7 +6,7 @@ from typing import Dict, List, Tuple
 from ..fix.blocks import fix_hb402
 from ..facts import Facts
 from ..calls import call_text
-from ..primitives import Primitives, Use, in_except, in_exit_method, unprotected
+from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_except, in_exit_method, unprotected, var_key
 from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
@@ -18,13 +18,17 @@ class TaskDoneNotInFinally(Rule):
     with `get()`/`get_nowait()` on the same receiver, when code that can raise runs
     between the `get()` and the `task_done()`. The receiver may be a parameter (a
     worker is usually handed its queue); a receiver whose kind is known and is not a
-    queue is skipped.
+    queue is skipped. Reported only when something in the module `join()`s the queue
+    (as HB303 asks): a queue of the module that is joined, or, for a queue handed in,
+    a `join()` on the same name or a joined queue of the module that escapes.
 
-    Not reported: `task_done()` in `finally` or in an `except` block; one before which
-    nothing can raise since the `get()` (a sentinel check such as
-    `if item is None: q.task_done(); break`, assignments, logging); one after a `try`
-    whose broad `except Exception:` swallows the processing error; a function with no
-    `get()` on that receiver (we cannot see where the item came from).
+    Not reported: a queue nothing joins (a skipped `task_done()` blocks nobody);
+    `task_done()` in `finally` or in an `except` block; one before which nothing can
+    raise since the `get()` (a sentinel check such as
+    `if item is None: q.task_done(); break`, assignments, logging, a call of a function
+    of the module whose whole body is under `try`/`except Exception`); one after a
+    `try` whose broad `except Exception:` swallows the processing error; a function
+    with no `get()` on that receiver (we cannot see where the item came from).
 
     Why is this bad?
     If processing the item raises, `task_done()` is skipped, the queue's count of
@@ -68,13 +72,32 @@ class TaskDoneNotInFinally(Rule):
         gets: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
         for use in primitives.uses("get", "get_nowait"):
             gets[(id(use.function), use.text)].append(use)
+        quiet = QuietCalls()
         for use in primitives.uses("task_done"):
             starts = gets.get((id(use.function), use.text))
             if not starts or not use.text:
                 continue
             if use.in_lambda or in_finally(use.block) or in_except(use.block) or in_exit_method(use):
                 continue
-            if primitives.known_non_queue(use):
+            if primitives.known_non_queue(use) or not _joined(primitives, use):
                 continue
-            if unprotected(use, facts.tree, starts):
+            if unprotected(use, facts.tree, starts, quiet.at(use.scope)):
                 self.report(use.call, use.function, call=call_text(use.call))
+
+
+def _joined(primitives: PrimitiveFacts, use: Use) -> bool:
+    """Whether something in the module may be waiting in ``join()`` for this queue.
+
+    A queue created in the module: a ``join()`` on it. A queue handed in (a worker's
+    parameter): a ``join()`` on a name written the same way, or on a queue of the
+    module that escapes (it may be the one handed to this worker).
+    """
+    key = var_key(use.receiver, use.scope)
+    if key in primitives.queues:
+        return bool(primitives.queues[key].joins)
+    if any(q.joins and q.escaped for q in primitives.queues.values()):
+        return True
+    return any(
+        join.text == use.text and not join.call.args and not primitives.known_non_queue(join)
+        for join in primitives.uses("join")
+    )
