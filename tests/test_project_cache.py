@@ -156,3 +156,32 @@ def test_parallel_workers_share_the_cache(project: Path) -> None:
     for path in _cache_files(project):
         json.loads(path.read_text())  # every entry is whole
     assert _stats(project)["parsed"] == 0
+
+
+def test_text_as_flake8_reads_it_is_no_edit(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CRLF, a BOM, a latin-1 cookie or a new comment: the stored result still answers."""
+    services = project / "shop" / "services" / "search.py"
+    http = project / "shop" / "clients" / "http.py"
+    services.write_bytes(services.read_bytes().replace(b"\n", b"\r\n"))
+    http.write_bytes(b"\xef\xbb\xbf" + http.read_bytes())
+    hooks = project / "shop" / "hooks.py"
+    hooks.write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + hooks.read_bytes())
+    _age(project)
+    _stats(project)  # the stored result
+    index.clear()
+    computed: List[str] = []
+    original = index._Project._compute
+
+    def counting(self: index._Project) -> None:
+        computed.append(self.root)
+        original(self)
+
+    monkeypatch.setattr(index._Project, "_compute", counting)
+    for path in (services, http, hooks):
+        with open(path, encoding="latin-1" if path == hooks else "utf-8-sig") as handle:
+            text = handle.read()  # universal newlines, no BOM: what flake8 hands the plugin
+        found = reach(project, str(path.relative_to(project)), source=text)
+        assert found.reaches_any()
+    commented = reach(project, "shop/services/search.py", source=services.read_text() + "# later\n")
+    assert where(commented, "fetch_results") == SEARCH_CHAIN
+    assert computed == []

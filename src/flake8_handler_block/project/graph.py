@@ -404,6 +404,10 @@ class Reach:
         self.chains = chains
         self.loop = loop
         self.task = task
+        self._paths: Optional[FrozenSet[str]] = None
 
     def paths(self) -> FrozenSet[str]:
-        return frozenset(fn[1] for fn in self.chains)
+        """The files holding a function a handler reaches."""
+        if self._paths is None:
+            self._paths = frozenset(fn[1] for fn in self.chains)
+        return self._paths

@@ -25,6 +25,7 @@ when several share it (conditional definitions), by the line of its ``def`` keyw
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 import time
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from ..config import Config
 from .cache import DEFAULT_DIRNAME, Cache
 from .graph import ChainRef, FnRef, Graph, Reach
 from .root import TooManyFiles, find_root, is_stdin
-from .summary import ModuleSummary
+from .summary import ModuleSummary, summarise
 from .tooling import is_tooling_path
 from .tree import OutOfTime, ProjectTree
 
@@ -117,9 +118,7 @@ class ModuleReach:
 
     def reaches_any(self) -> bool:
         """Whether a handler of the project reaches some function of this module."""
-        if self._reach is None:
-            return False
-        return any(fn[0] == "f" and fn[1] == self.path for fn in self._reach.chains)
+        return self._reach is not None and self.path in self._reach.paths()
 
     def is_tooling(self, qualname: Optional[str] = None, line: Optional[int] = None) -> bool:
         """Code that only runs as tooling, and is to be left alone (never with ``check-tooling``).
@@ -162,6 +161,7 @@ class _Project:
         self.handlers: Dict[FnRef, str] = {}
         self.names: Dict[FnRef, Tuple[str, str, str]] = {}  # function -> (display name, location, qualname)
         self.built_seconds = 0.0
+        self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
         deadline = time.monotonic() + self.budget
@@ -246,7 +246,7 @@ class _Project:
         tree = self.tree
         if tree is None or path not in tree.files:
             return None
-        if source is not None and _differs(os.path.join(self.root, path), source, tree.overrides.get(path)):
+        if source is not None and self._is_edit(path, source):
             tree.override(path, source)
             self.reach = None
         self.build()
@@ -254,6 +254,45 @@ class _Project:
         if summary is None or self.reach is None:
             return None
         return ModuleReach(summary, self, complete)
+
+
+    def _is_edit(self, path: str, source: str) -> bool:
+        """Is ``source`` (the text being linted) an edit of ``path`` that changes the project's facts?
+
+        Compared as Python reads the file (coding cookie, BOM, newlines), and then by summary:
+        an editor buffer that only differs in comments or inside strings is no edit here, and
+        keeps the cached result usable.
+        """
+        assert self.tree is not None
+        known = self._compared.get(path)
+        if known is not None and known[0] == source:
+            return known[1]
+        current = self.tree.overrides.get(path)
+        if current is not None:
+            edit = _normalised(current) != _normalised(source)
+        else:
+            on_disk = _read_source(os.path.join(self.root, path))
+            edit = on_disk is None or on_disk != _normalised(source)
+            if edit:
+                named = self.tree.names.name_of(path)
+                disk_summary = self.tree.summary(path)
+                edit = named is None or disk_summary is None or summarise(source, named[0], path, named[1]) != disk_summary
+        self._compared[path] = (source, edit)
+        return edit
+
+
+def _read_source(filename: str) -> Optional[str]:
+    """The file's text as Python (and flake8) read it, newlines normalised."""
+    try:
+        with open(filename, "rb") as handle:
+            return _normalised(importlib.util.decode_source(handle.read()))
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+
+
+def _normalised(text: str) -> str:
+    text = text[1:] if text.startswith("\ufeff") else text
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _display(graph: Graph, fn: FnRef) -> str:
@@ -264,16 +303,6 @@ def _display(graph: Graph, fn: FnRef) -> str:
     if facts.cls is not None:
         return f"{summary.facts.classes[facts.cls].name}.{facts.name}()"
     return f"{facts.name}()"
-
-
-def _differs(filename: str, source: str, override: Optional[str]) -> bool:
-    if override is not None:
-        return override != source
-    try:
-        with open(filename, "rb") as handle:
-            return handle.read().decode("utf-8", "replace") != source
-    except OSError:
-        return True
 
 
 def _cache(root: str, config: Config) -> Cache:
