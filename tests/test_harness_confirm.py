@@ -149,3 +149,31 @@ def test_flake8_lines_are_parsed():
     ])
     assert [(f.file, f.line, f.code) for f in findings] == [("app.py", 20, "HB301")]
     assert skipped == 2
+
+
+@pytest.mark.slow
+def test_what_could_not_run_is_inconclusive_with_the_reason():
+    flask = os.path.join("flask_factory", "jobs.py")
+    line = next(i for i, t in enumerate(open(os.path.join(TESTDATA, flask)), 1) if "# defect: HB301" in t)
+    factory = run_cli(f"{flask}:{line}", "--app", "flask_factory:create_app", "--deadline", "0.5")
+    assert factory.returncode == 3, factory.stdout + factory.stderr
+    assert "inconclusive: flask_factory:create_app is a function taking no arguments" in factory.stdout
+    assert "give --app flask_factory:create_app()" in factory.stdout
+
+    wrong_route = run_cli(f"{flask}:{line}", "--app", "flask_factory:create_app()", "--deadline", "0.5",
+                          "--route", f"enqueue=POST /jobs/x")  # <int:job_id> does not match: 404
+    assert wrong_route.returncode == 3, wrong_route.stdout + wrong_route.stderr
+    assert wrong_route.stdout.strip().endswith("never ran: 2 request(s) to POST /jobs/x answered 404x2")
+
+    hung = run_cli("jobs_app.py:19", "--app", "hangs_at_import:app", "--import-timeout", "1")
+    assert hung.returncode == 3
+    assert ("inconclusive: importing hangs_at_import:app still running after 1s (the app hangs at import) "
+            "at hangs_at_import.py:8 in <module>: READY.wait() [event wait]") in hung.stdout
+
+    killed = run_cli("jobs_app.py:19", "--app", "hangs_at_import:app", "--import-timeout", "30", "--timeout", "3")
+    assert killed.returncode == 3
+    assert "inconclusive: the confirmation child was still running after 3s: killed" in killed.stdout
+
+    no_shape = run_cli("--from-flake8", "-", "--app", "jobs_app:app", stdin="jobs_app.py:19:5: HB302 put\n")
+    assert no_shape.returncode == 3
+    assert "HB302 inconclusive: HB302 has no run-time signature" in no_shape.stdout
