@@ -153,3 +153,47 @@ def test_close_waits_for_a_fired_request_to_reach_its_handler() -> None:
     never.set()
     assert [s.request for s in server.last_report.stuck] == ["GET /stuck"]
     assert server.last_report.stuck[0].state == "event wait"
+
+
+def test_what_the_warm_up_request_imports_is_nobodys_leak() -> None:
+    pytest.importorskip("django")
+    import django.urls
+    from django_site.wsgi import application
+
+    import django_site
+
+    for name in ("urls", "views"):  # as if never imported (`from . import views` reads the attribute)
+        sys.modules.pop(f"django_site.{name}", None)
+        django_site.__dict__.pop(name, None)
+    django.urls.clear_url_caches()  # the next request imports the URLconf, and views starts a thread
+    server = TestServer(application, deadline=0.5).start()
+    server.warm_up("GET", "/nowhere/")
+    assert "django_site.views" in sys.modules
+    assert server.request("POST", "/orders/twin/", b"{}", {"Cookie": "csrftoken=" + "a" * 32,
+                                                           "X-CSRFToken": "a" * 32}).status == 200
+    report = server.close(0.5)
+    assert report.ok, report.lines()
+
+
+def test_a_client_a_running_task_still_uses_is_not_left_open() -> None:
+    httpx = pytest.importorskip("httpx")
+    kept = set()
+
+    async def background() -> None:
+        async with httpx.AsyncClient():
+            await asyncio.sleep(0.5)
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        task = asyncio.ensure_future(background())
+        kept.add(task)
+        task.add_done_callback(kept.discard)
+        await asyncio.sleep(0.05)  # the client exists before the response
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    server = TestServer(app, deadline=0.5).start()
+    assert server.request("GET", "/").status == 200
+    assert server.leaks() == []
+    assert server.close(1.0).leaks == []
