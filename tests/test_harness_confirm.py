@@ -161,7 +161,7 @@ def test_what_could_not_run_is_inconclusive_with_the_reason():
     assert "give --app flask_factory:create_app()" in factory.stdout
 
     wrong_route = run_cli(f"{flask}:{line}", "--app", "flask_factory:create_app()", "--deadline", "0.5",
-                          "--route", f"enqueue=POST /jobs/x")  # <int:job_id> does not match: 404
+                          "--route", "enqueue=POST /jobs/x")  # <int:job_id> does not match: 404
     assert wrong_route.returncode == 3, wrong_route.stdout + wrong_route.stderr
     assert wrong_route.stdout.strip().endswith("never ran: 2 request(s) to POST /jobs/x answered 404x2")
 
