@@ -197,3 +197,21 @@ def test_a_client_a_running_task_still_uses_is_not_left_open() -> None:
     assert server.request("GET", "/").status == 200
     assert server.leaks() == []
     assert server.close(1.0).leaks == []
+
+
+def test_given_routes_go_only_to_the_findings_their_handler_runs() -> None:
+    pytest.importorskip("django")
+    from django_site.wsgi import application
+
+    from flake8_handler_block.harness.child import choose_targets
+
+    views = os.path.join(TESTDATA, "django_site", "views.py")
+    spec = {"app": "django_site.wsgi:application", "file": views,
+            "line": line_of("django_site/views.py", "OUTBOX.join()  # defect"),
+            "routes": ["GET /rates/1/", "GET /flush/", "GET /reports/x/"], "mapped": []}
+    assert choose_targets(application, spec) == ([Target("GET", "/flush/")], "")
+    spec["routes"] = ["GET /rates/1/"]
+    targets, why = choose_targets(application, spec)
+    assert targets == [] and "none of the routes given (GET /rates/1/) has a handler that runs" in why
+    spec["mapped"] = ["GET /anything/"]  # a mapping is taken as given
+    assert choose_targets(application, spec) == ([Target("GET", "/anything/")], "")
