@@ -6,13 +6,17 @@ recorded. An edge says *how* the callee runs (``scopes.Edge``):
 * ``call``: called in place: same thread, same task;
 * ``task``: started as its own asyncio task (``create_task(f())``): on the event
   loop, but a cancelled request does not cancel it;
-* ``thread``: handed to another thread (``to_thread(f)``, ``run_in_executor``,
-  ``submit``, ``Thread(target=f)``, a lambda given to one of these): still part of
-  the request's work, but off the event loop.
+* ``thread``: handed to a worker thread whose result the caller gets back
+  (``to_thread(f)``, ``run_in_executor``, ``submit``, ``executor.map``, a lambda given
+  to one of these): still the request's work, but off the event loop;
+* ``spawn``: a thread of its own (``Thread(target=f)``): not the request's work
+  (HB501 judges the thread itself), so reach does not follow it.
 
 From these: ``reachable`` (every function a handler reaches), ``on_loop`` (what
 runs on an async handler's event loop) and ``in_request_task`` (what runs inside
-the request's own task, where its cancellation arrives).
+the request's own task, where its cancellation arrives). What the rest of the
+project says (``project.index``: handlers registered elsewhere, chains from other
+modules, tooling) completes the module's own answers.
 """
 
 from __future__ import annotations
