@@ -21,7 +21,7 @@ from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, S
 
 from ..config import Config
 from ..handlers import (
-    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, ModuleFacts, ViewRef, class_handler_methods, detect_handlers,
+    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods, detect_handlers,
     registered_views,
 )
 from .summary import CALL, CALL_RESULT, SPAWN, TASK, ModuleSummary, Sym
@@ -288,7 +288,7 @@ class Graph:
         self._targets[fn] = found
         return found
 
-    def function(self, fn: FnRef):  # -> Optional[FunctionFacts]
+    def function(self, fn: FnRef) -> Optional[FunctionFacts]:
         summary = self.tree.summary(fn[1])
         return summary.facts.functions[fn[2]] if summary is not None else None
 

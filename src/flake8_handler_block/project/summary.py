@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from ..handlers import (
@@ -771,6 +771,3 @@ def _calls_in(body: Sequence[ast.stmt]) -> Iterator[ast.Call]:
 def _is_match_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
 
-
-def packages_of(summary: ModuleSummary) -> FrozenSet[str]:
-    return summary.facts.imported_packages

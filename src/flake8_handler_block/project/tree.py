@@ -53,6 +53,9 @@ class ProjectTree:
     @property
     def light(self) -> Dict[str, Light]:
         """The text scan of every file, done on first use (a cached result needs none)."""
+        return self._scanned()
+
+    def _scanned(self) -> Dict[str, Light]:
         if self._light_facts is None:
             self._light_facts = self._light()
             for path, entry in self._light_facts.items():
@@ -122,8 +125,7 @@ class ProjectTree:
 
     def with_base(self, name: str) -> List[str]:
         """Files with a class statement naming ``name`` (last component) as a base."""
-        if self._light_facts is None:
-            self.light  # noqa: B018 - builds the base index
+        self._scanned()  # fills the index
         return self._by_base.get(name, [])
 
     def module_path(self, name: str) -> Optional[str]:
