@@ -88,7 +88,7 @@ def fx_batch():
 def ping():
     conn = http.client.HTTPSConnection(PAYMENTS_HOST, timeout=TIMEOUT)  # expect: HB103 "http.client.HTTPSConnection() connection is created per request and never closed" "handler 'ping'" "use `with`"
     conn.request("HEAD", "/")
-    return {"status": conn.getresponse().status}  # expect: HB102[col=23] "conn.getresponse() response is never closed" "handler 'ping'"
+    return {"status": conn.getresponse().status}  # ok: HB102 dropped at once, CPython closes it (issue 12)
 
 
 @router.get("/ping/ok")
@@ -131,9 +131,34 @@ def reconcile():
 class PaymentsGateway:
     def __init__(self):
         self.session = requests.Session()  # ok: stored on self
+        self._refunds = None
 
     def charge(self, amount):
         return self.session.post(f"{PAYMENTS_URL}/charges", json={"amount": amount}, timeout=TIMEOUT)
+
+    def refunds_session(self):
+        self._refunds = self._refunds or requests.Session()  # ok: HB103 built once, kept on self
+        return self._refunds
+
+    def refund(self, charge_id):
+        return self.refunds_session().post(f"{PAYMENTS_URL}/refunds/{charge_id}", timeout=TIMEOUT)  # ok: HB103 an accessor of the kept session
+
+
+@router.get("/statements/{account}")
+def statements(account: str):
+    s = make_session(account)  # expect: HB103 "make_session() session is created per request and never closed" "handler 'statements'"
+    return s.get(f"{PAYMENTS_URL}/statements", timeout=TIMEOUT).json()
+
+
+@router.get("/statements/{account}/closed")
+def statements_closed(account: str):
+    with make_session(account) as s:  # ok: HB103 the factory's session is closed by with
+        return s.get(f"{PAYMENTS_URL}/statements", timeout=TIMEOUT).json()
+
+
+@router.post("/refunds/{charge_id}")
+def refund(charge_id: str):
+    return PaymentsGateway().refund(charge_id).json()
 
 
 app.include_router(router)

@@ -23,7 +23,8 @@ from .project.index import project_reach
 from .reach import ANYWHERE, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
-from .scopes import ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
+from . import names
+from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
 from .positions import locate
 from .walk import BatchedWalk
 
@@ -222,6 +223,7 @@ def _run_rules(
 
     BatchedWalk([ScopeCollector(state), *collectors, *rules, ScopeCloser(state)]).walk(module)
 
+    _add_factory_sites(module_scope, by_call)
     reach = Reach(module_scope, config, project_reach(filename, config, module.code) if config.scope != "handlers" else None)
     facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
@@ -230,6 +232,38 @@ def _run_rules(
     for rule in rules:
         rule.finish(facts)
     return ctx, reach
+
+
+def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
+    """``s = _create_session()``: a call of a module function that returns what a rule watches
+    is judged like the constructor it wraps (the rule sees the outer call as the creation)."""
+    produced: Dict[FunctionScope, Optional[names.Inst]] = {}
+    for site in module.local_calls:
+        function = names.local_function(site.node.func, site.scope)
+        if function is None:
+            continue
+        if function not in produced:
+            produced[function] = names.returned(function, 0) if _returns_new_value(function) else None
+        found = produced[function]
+        if found is not None:
+            name = found.producer.rsplit(".", 1)[-1]
+            if name in by_call:
+                module.sites.append(CallSite(site.node, site.scope, site.block, name))
+
+
+def _returns_new_value(function: FunctionScope) -> bool:
+    """Each ``return`` gives a value built in the call (``return Session()``, ``s = Session(); return s``),
+    not one kept elsewhere (``return self.http``): only then does the caller own it."""
+    for value in function.returns:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Name):
+            bounds = function.bindings.get(value.value, [])
+            if not bounds or any(b.kind != "value" or not isinstance(b.payload, cst.Call) for b in bounds):
+                return False
+        elif not isinstance(value, cst.Call):
+            return False
+    return True
 
 
 def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optional[str] = None) -> List[Located]:

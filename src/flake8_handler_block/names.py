@@ -142,9 +142,44 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
 
 
 def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[Inst]:
-    """What calling ``call.func`` produces: ``Inst(callee path)``."""
+    """What calling ``call.func`` produces: ``Inst(callee path)``.
+
+    A function of the module (``_create_session()``, ``self.pool()``) produces what all
+    its ``return`` statements agree on, with the constructing call inside it.
+    """
     target = callee(call, scope, depth)
-    return Inst(target, call) if target is not None else None
+    if target is not None:
+        return Inst(target, call)
+    function = local_function(call.func, scope, depth)
+    return returned(function, depth) if function is not None else None
+
+
+def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> Optional["FunctionScope"]:
+    """The function of this module that ``expr`` names (``helper``, ``self.method``), if one."""
+    if isinstance(expr, cst.Name):
+        found = lookup_any(scope, expr.value, depth)
+        return found.function if isinstance(found, FuncOf) else None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = lookup_any(scope, expr.value.value, depth)
+        if isinstance(owner, SelfOf):
+            methods = owner.cls_scope.method(expr.attr.value)
+            return methods[0] if len(methods) == 1 else None
+    return None
+
+
+def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
+    """The value every ``return`` of ``function`` gives, when they all agree on one kind."""
+    if function.is_generator or not function.returns or depth > _MAX_DEPTH:
+        return None
+    found: Optional[Inst] = None
+    for value in function.returns:
+        if value is None:
+            return None
+        meaning = resolve(value, function, depth + 1)
+        if not isinstance(meaning, Inst) or (found is not None and meaning != found):
+            return None
+        found = found or meaning
+    return found
 
 
 def callee(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[str]:
@@ -197,11 +232,20 @@ class SelfOf:
     cls_scope: "ClassScope"
 
 
+@dataclass(frozen=True)
+class FuncOf:
+    """A name bound by ``def``: the function of the module it names."""
+
+    function: "FunctionScope"
+
+
 def _is_none(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
 
 
-def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, None, str]:
+def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, FuncOf, None, str]:
+    if bound.kind == "def":
+        return FuncOf(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "ref":
         return Ref(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "self":
@@ -215,9 +259,9 @@ def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, None, str]:
     return None
 
 
-def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, None]:
+def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf, None]:
     """The meaning all bindings share; None when any is unknown or they differ."""
-    result: Union[Resolved, SelfOf, None] = None
+    result: Union[Resolved, SelfOf, FuncOf, None] = None
     for bound in bounds:
         meaning = _meaning(bound, depth)
         if meaning == "skip":
@@ -228,7 +272,7 @@ def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, None]:
     return result
 
 
-def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, None]:
+def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, FuncOf, None]:
     """What ``name`` means in ``scope`` (Python's scoping rules; class bodies skipped)."""
     current: Optional["Scope"] = scope
     while current is not None:

@@ -96,6 +96,9 @@ class ModuleScope(Scope):
         self.registrations: List[Tuple[cst.Call, Scope]] = []
         self.sites: List["CallSite"] = []
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
+        # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
+        # return a value a rule cares about (`s = _create_session()`).
+        self.local_calls: List["CallSite"] = []
 
 
 class ClassScope(Scope):
@@ -144,6 +147,8 @@ class FunctionScope(Scope):
         self.is_async = node.asynchronous is not None
         self.nested: Dict[str, List[FunctionScope]] = {}
         self.edges: List[Edge] = []  # the calls it makes, for reach
+        self.returns: List[Optional[cst.BaseExpression]] = []  # what its `return`s give (None: bare return)
+        self.is_generator = False  # has a `yield`: calling it does not run its returns
         self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
 
     @property
@@ -318,7 +323,7 @@ class ScopeCollector(Batchable):
         elif isinstance(owner, FunctionScope):
             owner.nested.setdefault(scope.name, []).append(scope)
         if not isinstance(owner, ClassScope):
-            owner.bind(node.name.value, _UNKNOWN)
+            owner.bind(node.name.value, _Bound("def", scope))
         self._bind_params(scope, node, cls)
         self._pending_fn = scope
 
@@ -407,10 +412,25 @@ class ScopeCollector(Batchable):
         for item in node.names:
             self.s.scope.bindings[item.name.value] = [_Bound("global")]
 
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(self.s.scope, FunctionScope):
+            self.s.scope.returns.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(self.s.scope, FunctionScope):
+            self.s.scope.is_generator = True
+
     def _bind_target(
         self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], bound: Optional[_Bound] = None
     ) -> None:
         scope = self.s.scope
+        if (
+            isinstance(value, cst.BooleanOperation)
+            and isinstance(value.operator, cst.Or)
+            and dotted_name(value.left) is not None
+            and dotted_name(value.left) == dotted_name(target)
+        ):
+            value = value.right  # `self.http = self.http or PoolManager()`: built lazily, once
         if bound is None:
             bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
         if isinstance(target, cst.Name):
@@ -460,6 +480,8 @@ class ScopeCollector(Batchable):
         key = name if name in s.call_names else s.call_aliases.get(name)
         if key is not None:
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
+        elif isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value):
+            s.module.local_calls.append(CallSite(node, s.scope, s.block, name))
 
     def _hand_off(self, node: cst.Call, how: str) -> None:
         """``to_thread(f)``, ``Thread(target=self.run)``, ``pool.map(f, xs)``: f runs in a thread."""

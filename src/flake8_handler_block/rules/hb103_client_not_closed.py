@@ -3,6 +3,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import Ownership, Policy
+from .. import names
 from ..rule import EVERYWHERE, Rule, imported
 from ..scopes import CallSite
 from ..signature import Signature
@@ -77,7 +78,8 @@ class ClientNotClosed(Rule):
         if function is None:
             return
         call = site.node
-        target = self.ctx.callee(call, site.scope)
+        built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
+        target = built.producer if built is not None else None
         kind = CLIENTS.get(target or "")
         if kind is None:
             return
