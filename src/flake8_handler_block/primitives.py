@@ -652,9 +652,20 @@ class QuietCalls:
             return False  # an await can always be cancelled
         if function not in self._known:
             self._known[function] = False  # a recursive call is not assumed quiet
+            body = function.node.body.body
             inner = self.at(function)
-            self._known[function] = not any(can_raise(stmt, "", inner) for stmt in function.node.body.body)
+            self._known[function] = any(_catches_all(stmt) for stmt in body) and not any(
+                can_raise(stmt, "", inner) for stmt in body
+            )
         return self._known[function]
+
+
+def _catches_all(stmt: cst.CSTNode) -> bool:
+    """A ``try`` with an ``except Exception``/``BaseException``/bare clause: what the body is wrapped in.
+
+    A body with no such ``try`` proves nothing: a plain ``d[k] = v`` can still raise.
+    """
+    return isinstance(stmt, cst.Try) and any(_broad_handler(h) for h in stmt.handlers)
 
 
 # -- the provider ------------------------------------------------------------------------

@@ -188,7 +188,7 @@ class StockView(MethodView):
 
 
 def healthz():
-    body = urlopen("http://localhost:9000/ping").read()  # expect: HB202, HB102
+    body = urlopen("http://localhost:9000/ping").read()  # expect: HB202; ok: HB102 read to the end, the socket closes at EOF (issue 12)
     return body
 
 

@@ -12,7 +12,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         conn = http.client.HTTPSConnection("api.example.com")  # expect: HB202, HB103
         conn.request("GET", "/v1/data")
-        resp = conn.getresponse()  # expect: HB102
+        resp = conn.getresponse()  # ok: HB102 a local read to the end (issue 12)
         body = resp.read()
         self._reply(200, body)
 
@@ -37,7 +37,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         req = urllib.request.Request("http://registry.internal" + self.path, method="DELETE")
-        resp = urllib.request.urlopen(req, timeout=10)  # expect: HB102
+        resp = urllib.request.urlopen(req, timeout=10)  # ok: HB102 a local, closed by CPython when do_DELETE returns (issue 12)
         self._reply(resp.status, b"")
 
     def do_PATCH(self):
@@ -60,7 +60,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         self._reply(200, json.dumps({"upstream": status}).encode())
 
     def _upstream_status(self):
-        resp = urllib.request.urlopen("http://registry.internal/health")  # expect: HB202, HB102
+        resp = urllib.request.urlopen("http://registry.internal/health")  # expect: HB202; ok: HB102 a local, closed when the method returns (issue 12)
         return resp.status
 
     def _reply(self, status, body):
@@ -90,6 +90,37 @@ class LineHandler(socketserver.StreamRequestHandler):
 def fetch_manifest():
     """Used by the deploy script, not by any handler."""
     return urllib.request.urlopen("http://registry.internal/manifest").read()  # expect: HB202 "function 'fetch_manifest'"; ok: HB102 read to the end, the socket closes at EOF
+
+
+# Kept responses (issue 12): these lines were written with the rule, not blind.
+REGISTRY_STREAMS = {}
+
+
+class RegistryWatcher:
+    """One per process."""
+
+    def __init__(self):
+        self._events = urllib.request.urlopen("http://registry.internal/events", timeout=10)  # expect: HB102
+
+    def connected(self):
+        return self._events.status == 200
+
+
+def watch_package(name):
+    REGISTRY_STREAMS[name] = urllib.request.urlopen(f"http://registry.internal/watch/{name}", timeout=10)  # expect: HB102
+
+
+def _open_manifest(name):
+    return urllib.request.urlopen(f"http://registry.internal/manifest/{name}", timeout=10)  # ok: HB102 returned to its callers
+
+
+class ManifestCache:
+    def __init__(self):
+        self._open = []
+
+    def prefetch(self, names):
+        for name in names:
+            self._open.append(_open_manifest(name))  # expect: HB102
 
 
 def main():

@@ -172,7 +172,7 @@ def _make_session(token):
 
 @bp.get("/partners/<pid>/legacy")
 def partner_legacy(pid):
-    resp = OPENER.open(f"http://legacy.partner/{pid}", timeout=5)  # expect: HB102
+    resp = OPENER.open(f"http://legacy.partner/{pid}", timeout=5)  # ok: HB102 a local read to the end (issue 12)
     return resp.read()
 
 
@@ -188,7 +188,7 @@ def partner_legacy_status(pid):
 def partner_legacy_raw(pid):
     conn = http.client.HTTPConnection("legacy.partner", 80, 5)  # expect: HB103; ok: HB202 positional timeout
     conn.request("GET", f"/{pid}/raw")
-    return conn.getresponse().read()  # expect: HB102
+    return conn.getresponse().read()  # ok: HB102 read to the end (issue 12)
 
 
 @bp.post("/partners/<pid>/mailbox/check")

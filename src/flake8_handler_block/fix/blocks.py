@@ -1,5 +1,5 @@
 """Fixers that restructure statements: try/finally (HB401, HB402), ``with lock``
-(HB403) and ``with <response>`` (HB101, HB102).
+(HB403) and ``with <response>`` (HB101).
 
 Each works inside one statement list (a function body, a loop body, ...): the
 statements it moves must all stand in the same block as the reported call, so the
@@ -239,7 +239,7 @@ def fix_hb403(found: Located, ctx: FixContext) -> Union[BodyEdit, Skip]:
     return BodyEdit(suite, rewrite, frozenset(body[index:release + 1]))
 
 
-# -- HB101 / HB102: the response goes in a with ------------------------------------------------
+# -- HB101: the response goes in a with ------------------------------------------------
 
 
 def _response_with(found: Located, ctx: FixContext, asynchronous: bool) -> Union[BodyEdit, Skip]:
@@ -352,7 +352,3 @@ def fix_hb101(found: Located, ctx: FixContext) -> Union[BodyEdit, Skip]:
     if target in AIOHTTP_CALLS:
         return _response_with(found, ctx, asynchronous=True)
     return Skip("only requests (stream=True) and awaited aiohttp responses are rewritten")
-
-
-def fix_hb102(found: Located, ctx: FixContext) -> Union[BodyEdit, Skip]:
-    return _response_with(found, ctx, asynchronous=False)

@@ -1,99 +1,148 @@
 from __future__ import annotations
 
-from typing import Optional
+from collections import deque
+from typing import Deque, Dict, List, Optional, Tuple
 
-from ..fix.blocks import fix_hb102
+import libcst as cst
+
+from ..calls import call_text, positional
 from ..facts import Facts
-from ..calls import call_text
-from ..ownership import CLOSED, Ownership, Policy, UNSAFE
+from ..keeping import STORED, RETURNED, Keeps, Reads, holder_class, per_request_object
+from ..primitives import function_named
 from ..rule import EVERYWHERE, Rule
-from ..scopes import CallSite
+from ..scopes import CallSite, FunctionScope, Scope
 from ..signature import Signature
 
-# callee -> what the message calls the result
-RESPONSE_CALLS = {
-    "urllib.request.urlopen": "response",
-    "urllib.request.build_opener.open": "response",
-    "urllib.request.OpenerDirector.open": "response",
-    "http.client.HTTPConnection.getresponse": "response",
-    "http.client.HTTPSConnection.getresponse": "response",
-}
-POLICY = Policy(closers=frozenset({"close"}), views=frozenset({"fp"}), strict=True)
-OWNER_POLICY = Policy(closers=frozenset({"close"}), strict=True)
+RESPONSE_CALLS = frozenset(
+    {
+        "urllib.request.urlopen",
+        "urllib.request.build_opener.open",
+        "urllib.request.OpenerDirector.open",
+        "http.client.HTTPConnection.getresponse",
+        "http.client.HTTPSConnection.getresponse",
+    }
+)
+READS = Reads(closers=frozenset({"close"}), called=frozenset({"read", "readlines"}), views=frozenset({"fp"}))
 
 
 class UrlopenResponseNotClosed(Rule):
     """What it does:
     Finds `urllib.request.urlopen()`, `opener.open()` (an opener from
-    `urllib.request.build_opener()`) and `http.client` `getresponse()` results in
-    request handlers that are not used as a context manager and not closed on every
-    path. A `close()` that only runs on the straight path, after code that can raise
-    or return, is reported: an exception skips it.
+    `urllib.request.build_opener()`) and `http.client` `getresponse()` responses that
+    are kept and never released: stored on an attribute (`self._feed = urlopen(url)`),
+    in a module global or a container (`PENDING.append(resp)`, `CACHE[key] = resp`),
+    and never read to the end (`read()`), closed, iterated or handed on anywhere in
+    the module. A response returned by a function of the module is followed to that
+    function's callers here, however long the chain.
 
-    Not reported: `with urlopen(...) as r`, `contextlib.closing(urlopen(...))`, a
-    `close()` in `finally`, `ExitStack.enter_context(...)`/`callback(r.close)`, a
-    response that is returned, yielded, stored on `self`/a global/a container or
-    passed to another call (which may take it over). A `getresponse()` whose
-    connection is closed in a `finally` or by the `with` that owns it is closed
-    through its owner. Reading calls such as `json.load(r)` do not take ownership.
+    Not reported: a response that stays in locals (CPython closes it, socket included,
+    when the function returns: nothing piles up), one read to the end (the socket is
+    closed at EOF), used in `with` or `contextlib.closing`, passed to another call
+    (`json.load(resp)`, a helper: it may close it), returned to a caller outside the
+    module; one stored on `self` of a class whose instances serve one request (an
+    `http.server` handler, a class-based view: it dies with the request); a holder
+    the module also closes, reads, iterates, drains or replaces;
+    `urlopen("data:...")` (no socket).
 
     Why is this bad?
-    The response keeps its socket open until it is closed; relying on the garbage
-    collector leaks file descriptors under load (and on PyPy or with reference
-    cycles, for a long time), and a connection left half-read cannot be reused.
+    A response kept alive holds its socket (and, for `http.client`, its connection)
+    open as long as whatever keeps it lives: kept per request or per item in a
+    container, sockets pile up until the process runs out of file descriptors, and
+    the peer sees idle connections it cannot reuse.
 
     Example:
     ```python
-    def do_GET(self):
-        data = json.load(urlopen(STATUS_URL, timeout=5))
-        self.send_json(data)
+    class StatusFeed:
+        def __init__(self, url):
+            self._resp = urlopen(url, timeout=5)
+
+        def status(self):
+            return self._resp.status
     ```
 
     Use instead:
     ```python
-    def do_GET(self):
-        with urlopen(STATUS_URL, timeout=5) as response:
-            data = json.load(response)
-        self.send_json(data)
+    class StatusFeed:
+        def __init__(self, url):
+            with urlopen(url, timeout=5) as resp:
+                self._status = resp.status
+
+        def status(self):
+            return self._status
     ```
     """
 
     code = "HB102"
     scope = EVERYWHERE
-    needs = (Ownership,)
+    needs = (Keeps,)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("urllib.request", "http.client"))
     name = "urlopen-response-not-closed"
-    message = "{call}() {problem}: {where} {consequence}; use `with {call}(...) as r:` (or close() in finally)"
+    message = (
+        "{call}() response{origin} is kept in {holder} and never read to the end or closed: its socket stays "
+        "open as long as {holder} lives ({where}); close it (or read it to the end) once done"
+    )
     gate = ('urlopen', 'getresponse', 'build_opener', 'OpenerDirector')
-    fixer = fix_hb102  # `flake8-handler-block fix`: see docs/fix.md
     calls = frozenset({"urlopen", "open", "getresponse"})
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.created: List[Tuple[cst.Call, FunctionScope]] = []
+        self.local_calls: List[Tuple[cst.Call, Scope]] = []  # f(...), self.m(...): the chain to callers
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            if self.ctx.function is not None:
+                self.local_calls.append((node, self.ctx.scope))
+
     def check_call(self, site: CallSite, facts: Facts) -> None:
-        flows = facts[Ownership]
-        function = site.function
-        if function is None:
+        if site.function is None or self.ctx.callee(site.node, site.scope) not in RESPONSE_CALLS:
             return
-        call = site.node
-        target = self.ctx.callee(call, site.scope)
-        if target not in RESPONSE_CALLS:
+        if not _data_url(site.node):
+            self.created.append((site.node, site.function))
+
+    def finish(self, facts: Facts) -> None:
+        if not self.created:
             return
-        result = flows.fate(function, flows.origin(function, call), POLICY)
-        if not result.finding:
-            return
-        kind: Optional[str] = result.kind
-        if target.endswith("getresponse"):
-            owner = flows.owner_fate(function, call, OWNER_POLICY)
-            if owner is not None and owner.kind in (CLOSED, UNSAFE):
-                if owner.close is None:
-                    return  # the connection is closed on every path (with, finally)
-                # Closed through its connection: judged from this response on.
-                kind = UNSAFE if flows.risky_before(function, call, owner.close) else None
-                if kind is None:
-                    return
-        if kind == UNSAFE:
-            problem = "response is closed only on the straight path"
-            consequence = "skips close() when an exception or early return comes first and leaks the socket"
-        else:
-            problem = "response is never closed"
-            consequence = "leaks its socket until the garbage collector gets to it"
-        self.report(call, function, call=call_text(call), problem=problem, consequence=consequence)
+        keeping = facts[Keeps]
+        handlers = list(facts.reach.handlers)
+        work: Deque[Tuple[cst.Call, FunctionScope, str]] = deque((c, f, "") for c, f in self.created)
+        returning: Dict[FunctionScope, str] = {}  # functions that return a response -> its origin
+        callers: Optional[Dict[FunctionScope, List[Tuple[cst.Call, FunctionScope]]]] = None
+        while work:
+            call, function, origin = work.popleft()
+            fate = keeping.fate(function, call, READS)
+            if fate.kind == STORED and fate.kept is not None:
+                kept = fate.kept
+                if kept.holder.startswith("self.") and per_request_object(function, handlers):
+                    continue
+                if keeping.released_elsewhere(kept, READS, within=holder_class(function, kept)):
+                    continue
+                self.report(call, function, call=call_text(call), origin=origin, holder=kept.holder)
+            elif fate.kind == RETURNED and function not in returning:
+                returning[function] = origin or f" (from {call_text(call)}())"
+                if callers is None:
+                    callers = self._callers()
+                for caller_call, caller in callers.get(function, ()):
+                    work.append((caller_call, caller, returning[function]))
+
+    def _callers(self) -> Dict[FunctionScope, List[Tuple[cst.Call, FunctionScope]]]:
+        found: Dict[FunctionScope, List[Tuple[cst.Call, FunctionScope]]] = {}
+        for call, scope in self.local_calls:
+            callee = function_named(call.func, scope)
+            caller = scope.function
+            if callee is not None and caller is not None:
+                found.setdefault(callee, []).append((call, caller))
+        return found
+
+
+def _data_url(call: cst.Call) -> bool:
+    """``urlopen("data:...")``: decoded in memory, no socket."""
+    values = positional(call)
+    first = values[0] if values else None
+    if isinstance(first, cst.SimpleString):
+        text = first.evaluated_value
+        return isinstance(text, str) and text.lower().startswith("data:")
+    if isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
+        return first.parts[0].value.lower().startswith("data:")
+    return False

@@ -50,7 +50,7 @@ def _render_receipt(order):
 
 def shipping_quote(request):
     req = Request(f"https://carrier.example/quote?zip={request.GET['zip']}", headers={"Accept": "application/json"})
-    resp = urlopen(req, None, 10)  # expect: HB102; ok: HB202 positional timeout
+    resp = urlopen(req, None, 10)  # ok: HB202 positional timeout; HB102 json.load() reads it to the end (issue 12)
     return JsonResponse(json.load(resp))
 
 
