@@ -19,7 +19,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flake8_handler_block.config import Config
-from flake8_handler_block.engine import _HANDLER_HINTS, may_hold_finding
+from flake8_handler_block.engine import may_hold_finding
+from flake8_handler_block.handlers import HANDLER_HINTS
 from flake8_handler_block.reach import Reach
 from flake8_handler_block.handlers import _is_django_views_file, find_handlers
 from flake8_handler_block.rules import ALL_RULES
@@ -93,7 +94,7 @@ def test_gate_admits_every_handler_module(path):
     # ... through the handler hints themselves, not through another rule's gate.
     words = config.gate_words()
     by_words = bool(words) and re.search(r"\b(?:%s)\b" % "|".join(map(re.escape, words)), text)
-    assert _HANDLER_HINTS.search(text) or _is_django_views_file(str(path)) or by_words
+    assert HANDLER_HINTS.search(text) or _is_django_views_file(str(path)) or by_words
 
 
 def test_gate_skips_module_without_handler():

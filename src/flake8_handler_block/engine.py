@@ -7,7 +7,6 @@ yields one HB000 note (ignored by default) instead of aborting the lint run.
 from __future__ import annotations
 
 import gc
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +17,7 @@ import libcst as cst
 from .calls import single_line
 from .config import Config
 from .facts import Facts, Provider
-from .handlers import _is_django_views_file
+from .handlers import HANDLER_HINTS, _is_django_views_file
 from .project.index import project_reach
 from .reach import ANYWHERE, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
@@ -29,49 +28,6 @@ from .positions import locate
 from .walk import BatchedWalk
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
-
-
-class _Hints:
-    """Text that a module holding a request handler almost always contains.
-
-    Substring tests first, then regexes that each start with a literal (``@``, ``class``,
-    ``def``, ``web.``): Python's regex engine scans fast for a literal prefix, while one
-    big alternation would try every branch at every character.
-    """
-
-    _WORDS = (
-        "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
-        "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
-        "add_delete", "add_head", "add_route", "add_view", "Route(",
-    )
-    _PATTERNS = tuple(
-        re.compile(pattern)
-        for pattern in (
-            r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
-            r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
-            r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
-            r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
-            r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\(",
-            r"\b(?:re_)?path\(|\burl\(",
-            r"environ\b[^)]*\bstart_response\b",  # a WSGI callable's parameters
-            r"scope\b[^)]*\breceive\b[^)]*\bsend\b",  # an ASGI callable's parameters
-            r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
-            r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
-        )
-    )
-
-    _ANY_HANDLER_CLASS = re.compile(r"class\s+\w+\s*\([^)]*Handler\b")
-
-    def search(self, text: str) -> bool:
-        if any(word in text for word in self._WORDS):
-            return True
-        if any(pattern.search(text) for pattern in self._PATTERNS):
-            return True
-        # Tornado apps name their handlers freely (`class Login(BaseHandler)`).
-        return "tornado" in text and self._ANY_HANDLER_CLASS.search(text) is not None
-
-
-_HANDLER_HINTS = _Hints()
 
 
 @dataclass(frozen=True)
@@ -122,7 +78,7 @@ def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type
         return False
     if config.scope == "all" or _is_django_views_file(filename):
         return True
-    if _HANDLER_HINTS.search(text):
+    if HANDLER_HINTS.search(text):
         return True
     if any(word in text for word in config.gate_words()):
         return True

@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional
 import libcst as cst
 
 from .catalog import TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
+from .handlers import REGISTRAR_CALLS
 from .names import SelfOf, canonical, dotted_name, lookup_any
 
 
@@ -257,16 +258,6 @@ class Batchable(cst.BatchableCSTVisitor):
         return {attr: getattr(self, attr) for attr in found}
 
 
-REGISTRAR_NAMES = frozenset(
-    {
-        "add_url_rule", "add_api_route", "add_api_websocket_route", "add_websocket_route",
-        "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_head",
-        "add_route", "add_view", "Route", "WebSocketRoute", "path", "re_path", "url",
-        "get", "post", "put", "patch", "delete", "head", "view", "route", "websocket",
-    }
-)
-
-
 @dataclass
 class WalkState:
     """What the walk knows at the current node; shared by the collector and the rules."""
@@ -475,7 +466,7 @@ class ScopeCollector(Batchable):
             for value in _positional_values(node):
                 if isinstance(value, cst.Call):
                     s.runs[id(value)] = TASK  # create_task(worker()): the call starts a task
-        if name in REGISTRAR_NAMES:
+        if name in REGISTRAR_CALLS:
             s.module.registrations.append((node, s.scope))
         key = name if name in s.call_names else s.call_aliases.get(name)
         if key is not None:
