@@ -50,6 +50,13 @@ def archive(request, report_id):
     digest = Popen(["md5sum", f"/tmp/{report_id}.tgz"], stdout=PIPE)
     out, _ = digest.communicate(timeout=CONVERT_TIMEOUT)  # ok: timeout given
     digest.wait()  # ok: communicate() already waited for the exit
+    hook = Popen(["post-archive-hook", str(report_id)], stdout=PIPE)
+    try:
+        hook.communicate()  # expect: HB204 "hook.communicate() has no timeout" "handler 'archive'"
+    except BaseException:
+        hook.kill()
+        hook.wait()  # ok: after kill(), wait() only reaps the child
+        raise
     return HttpResponse(out)
 
 

@@ -41,7 +41,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 
     Not reported: `wait()` after `communicate()` on the same process in the same
     function (the child has exited: nothing waits), and a `wait()`/`communicate()`
-    in a function that kills or terminates that process.
+    written after `kill()`/`terminate()` of that process (it only reaps the child).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -79,7 +79,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         self._deadline_blocks: List[Tuple[cst.With, Scope, cst.Call]] = []
         self._pending: List[Tuple[CallSite, Optional[int], str, int]] = []  # (site, timeout index, callee, position)
         self._communicated: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # -> position of the first
-        self._stopped: Set[Tuple[Optional[FunctionScope], str]] = set()  # killed or terminated
+        self._stopped: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # killed/terminated: first position
         self._wrapped: Set[int] = set()  # ids of awaitables handed to wait_for(..., timeout)
         self._bounded_names: Set[str] = set()  # coroutine functions run under a deadline
         self._position = 0
@@ -101,7 +101,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         if site.name in WRAPPER_NAMES:
             self._note_wrapper(site, target)
         elif site.name in ("kill", "terminate") and receiver is not None:
-            self._stopped.add(key)
+            self._stopped.setdefault(key, self._position)
         elif target in self.timeouts or target in AWAITED:
             if site.name == "communicate" and receiver is not None:
                 self._communicated.setdefault(key, self._position)
@@ -125,8 +125,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         bounded = self._bounded_functions()
         for site, index, target, position in self._pending:
             key = (site.function, _receiver(site.node) or "")
-            if key in self._stopped:
-                continue  # a child killed on some path: its waits are part of that cleanup
+            if self._stopped.get(key, position) < position:
+                continue  # after kill()/terminate(): the wait only reaps the child
             if site.name == "wait" and self._communicated.get(key, position) < position:
                 continue  # communicate() already waited for the exit
             if target in AWAITED:
