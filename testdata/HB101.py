@@ -21,8 +21,46 @@ SESSION = aiohttp.ClientSession()
 
 @app.get("/files/<name>/size")
 def file_size(name):
-    r = requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101 "requests.get() streamed response (stream=True) is never closed" "handler 'file_size'" "use `with`"
+    r = requests.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: a throw-away session; CPython closes the response with the function's locals
     return jsonify(size=r.headers.get("Content-Length"))
+
+
+@app.get("/files/<name>/type")
+def file_type(name):
+    r = HTTP.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101 "HTTP.get() streamed response (stream=True) is never closed" "handler 'file_type'" "leaks a pooled connection" "use `with`"
+    return jsonify(type=r.headers.get("Content-Type"))
+
+
+@app.get("/files/<name>/blob")
+def file_blob(name):
+    r = HTTP.get(f"{STORAGE_URL}/{name}", stream=True, timeout=TIMEOUT)  # ok: r.content reads the body in full, which releases the connection
+    if r.status_code != 200:
+        abort(502)
+    return Response(r.content, content_type=r.headers["Content-Type"])
+
+
+@app.get("/files/<name>/manifest")
+def manifest(name):
+    r = HTTP.get(f"{STORAGE_URL}/{name}/manifest.json", stream=True, timeout=TIMEOUT)  # ok: r.json() reads the body in full
+    return jsonify(r.json())
+
+
+class Mirror:
+    """One per process: follows the storage API's change feed."""
+
+    def open(self, name):
+        self.feed = requests.get(f"{STORAGE_URL}/{name}/changes", stream=True, timeout=TIMEOUT)  # expect: HB101 "requests.get() streamed response (stream=True) is kept in self.feed and never read or closed" "holds its connection open as long as self.feed lives"
+
+    def kind(self):
+        return self.feed.headers["Content-Type"]
+
+
+class ClosingMirror:
+    def open(self, name):
+        self.feed = requests.get(f"{STORAGE_URL}/{name}/changes", stream=True, timeout=TIMEOUT)  # ok: close() closes it
+
+    def close(self):
+        self.feed.close()
 
 
 @app.get("/files/<name>/head")
@@ -147,10 +185,22 @@ async def relay_status(request):
 
 async def thumbnail(request):
     key = request.match_info["key"]
-    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # expect: HB101[col=18] "SESSION.get() response awaited outside `async with` is never closed" "handler 'thumbnail'" "use `async with`"
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # ok: await resp.read() reads the body in full, which releases the connection
     if resp.status != 200:
         return aiohttp.web.Response(status=502)
     return aiohttp.web.Response(body=await resp.read())
+
+
+async def thumbnail_exists(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # expect: HB101[col=18] "SESSION.get() response awaited outside `async with` is never closed" "handler 'thumbnail_exists'" "use `async with`"
+    return aiohttp.web.Response(status=204 if resp.status == 200 else 404)
+
+
+async def thumbnail_meta(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb.json")  # ok: await resp.json() reads the body in full
+    return aiohttp.web.json_response(await resp.json())
 
 
 async def thumbnail_ok(request):
@@ -177,13 +227,21 @@ async def thumbnail_owned(request):
 
 def fetch_report(name):
     # Not reached from any handler.
-    r = requests.get(f"{STORAGE_URL}/reports/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101 "never closed" "function 'fetch_report'" "use `with`"
+    r = requests.get(f"{STORAGE_URL}/reports/{name}", stream=True, timeout=TIMEOUT)  # ok: r.content reads the body in full
     return len(r.content)
+
+
+def report_exists(name):
+    # Not reached from any handler either: a leaked pooled connection is one anywhere.
+    r = HTTP.get(f"{STORAGE_URL}/reports/{name}", stream=True, timeout=TIMEOUT)  # expect: HB101 "never closed" "function 'report_exists'" "use `with`"
+    return r.status_code == 200
 
 
 app.router.add_get("/relay/{key}", relay)
 app.router.add_get("/relay/{key}/status", relay_status)
 app.router.add_get("/thumb/{key}", thumbnail)
+app.router.add_get("/thumb/{key}/exists", thumbnail_exists)
+app.router.add_get("/thumb/{key}/meta", thumbnail_meta)
 app.router.add_get("/thumb/{key}/ok", thumbnail_ok)
 app.router.add_get("/thumb/{key}/released", thumbnail_released)
 app.router.add_get("/thumb/{key}/owned", thumbnail_owned)

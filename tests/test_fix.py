@@ -236,9 +236,10 @@ def _left(text: str):
 
 def test_response_used_after_its_block_is_left_alone():
     text = FLASK + (
+        "S = requests.Session()\n\n"
         "@app.get('/')\ndef index():\n"
         "    if True:\n"
-        "        r = requests.get('u', stream=True, timeout=5)\n"
+        "        r = S.get('u', stream=True, timeout=5)\n"
         "        head = r.headers\n"
         "    return r.status_code\n"
     )

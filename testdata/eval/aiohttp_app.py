@@ -33,7 +33,7 @@ async def forecast(request):
 @routes.get("/radar")
 async def radar(request):
     session = aiohttp.ClientSession()  # expect: HB103
-    resp = await session.get(f"{WX}/radar", timeout=aiohttp.ClientTimeout(sock_read=5))  # expect: HB101; ok: HB203 sock_read is set
+    resp = await session.get(f"{WX}/radar", timeout=aiohttp.ClientTimeout(sock_read=5))  # ok: HB203 sock_read is set; HB101 await resp.read() reads the body in full, which releases it (issue 12)
     return web.Response(body=await resp.read(), content_type="image/png")
 
 
@@ -53,7 +53,7 @@ async def alerts(request):
 
 
 async def _fetch_json(session: aiohttp.ClientSession, url: str):
-    resp = await session.get(url)  # expect: HB101
+    resp = await session.get(url)  # ok: HB101 await resp.json() reads the body in full (issue 12)
     return await resp.json()
 
 

@@ -79,7 +79,7 @@ def item_image(item_id):
 
 @catalog.route("/items/<int:item_id>/manual/size")
 def manual_size(item_id):
-    r = requests.get(f"{UPSTREAM}/manuals/{item_id}", stream=True, timeout=10)  # expect: HB101
+    r = requests.get(f"{UPSTREAM}/manuals/{item_id}", stream=True, timeout=10)  # ok: HB101 throw-away session, closed with the locals (issue 12)
     return jsonify(size=int(r.headers.get("Content-Length", 0)))
 
 

@@ -7,12 +7,13 @@ from flask import Flask, jsonify
 app = Flask(__name__)
 routes = web.RouteTableDef()
 SESSION = aiohttp.ClientSession()
+STORAGE = requests.Session()
 
 
 @app.get("/files/<name>/head")
 def file_head(name):
     # Peek at the first line only.
-    with requests.get(f"https://storage/{name}", stream=True, timeout=10) as r:  # streamed
+    with STORAGE.get(f"https://storage/{name}", stream=True, timeout=10) as r:  # streamed
         first = next(r.iter_lines())
         # done with it
     return jsonify(first=first.decode())
@@ -20,7 +21,7 @@ def file_head(name):
 
 @app.get("/files/<name>/size")
 def file_size(name):
-    with requests.get(
+    with STORAGE.get(
         f"https://storage/{name}",
         stream=True,
         timeout=10,
@@ -34,5 +35,5 @@ def file_size(name):
 async def thumbnail(request):
     key = request.match_info["key"]
     async with SESSION.get(f"https://storage/{key}/thumb") as resp:
-        body = await resp.read()
-    return web.Response(body=body)
+        found = resp.status == 200
+    return web.Response(status=204 if found else 404)

@@ -7,6 +7,7 @@ import libcst as cst
 from ..fix.blocks import fix_hb101
 from ..facts import Facts
 from ..calls import call_text, is_false, keyword
+from ..keeping import STORED, Keeps, Reads, holder_class, per_request_object
 from ..ownership import CLOSED, Fate, Ownership, Policy, UNSAFE
 from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
@@ -41,12 +42,26 @@ VIEWS = {
     "aiohttp": frozenset({"content", "iter_chunked", "iter_any", "iter_chunks"}),
 }
 OWNER_POLICY = Policy(closers=frozenset({"close", "aclose", "clear"}), strict=True)
+# What reads the whole body, which hands the connection back to its pool.
+FULL_READS = {
+    "requests": Reads(
+        closers=frozenset({"close"}), called=frozenset({"json"}), attributes=frozenset({"content", "text"}),
+        views=VIEWS["requests"],
+    ),
+    "aiohttp": Reads(closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}), views=VIEWS["aiohttp"]),
+}
+# Module functions: each builds a Session of its own for the one request and closes it.
+THROWAWAY_SESSION = frozenset(f"requests.{verb}" for verb in _VERBS)
 
 
 class StreamedResponseNotClosed(Rule):
     """What it does:
     Finds streamed HTTP responses in request handlers that are never closed:
-    - `requests` calls (module functions and `Session` methods) with `stream=True`;
+    - `requests` `Session` methods with `stream=True`; the module functions
+      (`requests.get(..., stream=True)`) only when the response is kept (stored on an
+      attribute, a global or a container and never read or closed in the module):
+      each builds a session of its own for the one request, so a response dropped
+      with the function's locals is closed by CPython and no pool runs dry;
     - `httpx.stream()` / `client.stream()` not used in `with`/`async with`, and
       `client.send(..., stream=True)`;
     - `urllib3` `request()`/`urlopen()` with `preload_content=False` and no
@@ -57,7 +72,9 @@ class StreamedResponseNotClosed(Rule):
     A `close()` that only runs on the straight path (after code that can raise or
     return) is reported too: an exception skips it.
 
-    Not reported: the response used in `with`/`async with` or `contextlib.closing`,
+    Not reported: a body read in full (`r.content`, `r.text`, `r.json()`; aiohttp
+    `await resp.read()/text()/json()`), which gives the connection back to the pool;
+    the response used in `with`/`async with` or `contextlib.closing`,
     closed in a `finally`, handed to `ExitStack.enter_context`/`callback`, returned,
     yielded, stored on `self`/a global/a container, passed to another call, or whose
     body is handed on to be streamed (`StreamingResponse(r.iter_content())`,
@@ -75,7 +92,7 @@ class StreamedResponseNotClosed(Rule):
     ```python
     @app.get("/export")
     def export():
-        r = requests.get(EXPORT_URL, stream=True, timeout=10)
+        r = STORAGE.get(EXPORT_URL, stream=True, timeout=10)  # STORAGE = requests.Session()
         if r.status_code != 200:
             abort(502)
         return save(r.iter_lines())
@@ -85,7 +102,7 @@ class StreamedResponseNotClosed(Rule):
     ```python
     @app.get("/export")
     def export():
-        with requests.get(EXPORT_URL, stream=True, timeout=10) as r:
+        with STORAGE.get(EXPORT_URL, stream=True, timeout=10) as r:
             if r.status_code != 200:
                 abort(502)
             return save(r.iter_lines())
@@ -94,7 +111,7 @@ class StreamedResponseNotClosed(Rule):
 
     code = "HB101"
     scope = EVERYWHERE
-    needs = (Ownership,)
+    needs = (Ownership, Keeps)
     runtime = Signature(leaks=frozenset({"response"}), libraries=("requests", "httpx", "urllib3"))
     name = "streamed-response-not-closed"
     message = "{call}() {problem}: {where} {consequence}; {fix}"
@@ -116,6 +133,12 @@ class StreamedResponseNotClosed(Rule):
         value = flows.origin(function, call)
         if family == "aiohttp" and value is call:
             return  # only an awaited request hands out a response (else `async with`)
+        reads = FULL_READS.get(family)
+        if reads is not None and facts[Keeps].read_in_full(function, value, reads):
+            return  # reading the whole body gives the connection back
+        if family == "requests" and self.ctx.callee(call, site.scope) in THROWAWAY_SESSION:
+            self._kept(site, value, what, facts)
+            return
         result = flows.fate(function, value, policy)
         if not result.finding:
             return
@@ -135,6 +158,26 @@ class StreamedResponseNotClosed(Rule):
             problem = f"{what} is never closed"
             consequence = "leaks a pooled connection (under load the pool runs dry)"
         self.report(call, function, call=call_text(call), problem=problem, consequence=consequence, fix=fix)
+
+    def _kept(self, site: CallSite, value: cst.CSTNode, what: str, facts: Facts) -> None:
+        """``requests.get(stream=True)``: its throw-away session pools nothing and CPython closes a
+        response dropped with the function's locals; only one kept somewhere leaks its connection."""
+        function = site.function
+        assert function is not None
+        keeping = facts[Keeps]
+        reads = FULL_READS["requests"]
+        fate = keeping.fate(function, value, reads)
+        kept = fate.kept
+        if fate.kind != STORED or kept is None:
+            return
+        if kept.holder.startswith("self.") and per_request_object(function, facts.reach.handlers):
+            return
+        if keeping.released_elsewhere(kept, reads, within=holder_class(function, kept)):
+            return
+        self.report(
+            site.node, function, call=call_text(site.node), problem=f"{what} is kept in {kept.holder} and never read or closed",
+            consequence=f"holds its connection open as long as {kept.holder} lives", fix="close it (or read it in full) once done",
+        )
 
     def _kind(self, site: CallSite) -> Optional[Tuple[str, str]]:
         call = site.node
