@@ -70,6 +70,7 @@ def test_importing_the_cli_is_cheap():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow  # two interpreters started
 def test_python_dash_m_works():
     result = _python("-m", "flake8_handler_block", "explain", "HB201")
     assert result.returncode == 0, result.stderr
@@ -78,6 +79,7 @@ def test_python_dash_m_works():
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_console_script_is_installed():
     script = Path(sys.executable).parent / ("flake8-handler-block" + (".exe" if os.name == "nt" else ""))
     if not script.exists():

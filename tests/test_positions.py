@@ -9,7 +9,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flake8_handler_block.positions import locate
 from fixtures import TESTDATA
 
-SAMPLES = sorted(TESTDATA.glob("HB*.py")) + sorted((TESTDATA / "handlers").rglob("*.py"))
+# The rule fixtures in the default run; the handler-detection samples (as many again) only in .ci/run.
+SAMPLES = sorted(TESTDATA.glob("HB*.py")) + [
+    pytest.param(path, marks=pytest.mark.slow) for path in sorted((TESTDATA / "handlers").rglob("*.py"))
+]
 
 EDGE_CASES = '''\
 """Module docstring."""

@@ -47,7 +47,7 @@ def test_python2_print_statement_is_skipped():
 
 
 @pytest.mark.parametrize(
-    "statements", [2_000, pytest.param(20_000, marks=pytest.mark.slow, id="20000")], ids=str
+    "statements", [1_000, pytest.param(20_000, marks=pytest.mark.slow, id="20000")], ids=str
 )
 def test_huge_file_is_analysed(statements):
     """One handler body of `statements` lines: analysed to its last line, no recursion limit hit."""
