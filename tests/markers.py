@@ -3,7 +3,7 @@
 Markers are end-of-line comments, read with `tokenize` (never evaluated)::
 
     x = requests.get(url)  # expect: HB201 "requests.get() has no timeout" "handler 'show'"
-    r = s.get(u).json()    # expect: HB201[col=9] "s.get()", HB601 "blocks the event loop"
+    r = s.get(u).json()    # expect: HB201[col=5] "s.get()", HB601 "blocks the event loop"
     worker.start()         # expect: HB501@pdf "Thread()"
     requests.get(u, timeout=3)  # ok: timeout given
     client.get(u)          # ok: HB203 default timeout applies
@@ -17,6 +17,7 @@ Grammar (spaces are free between the parts)::
                | "ok:" [CODE ("," CODE)*] [reason]
                | "ambiguous:" CODE ("," CODE)* [reason]
                | CODE ...                       continues the previous segment's keyword
+    reason    := free text up to a ";" that a keyword or a code follows
     finding   := CODE ["[col=" N "]"] ["@" TAG] fragment*
     fragment  := '"' text without '"' '"'  |  "'" text without "'" "'"
 
@@ -42,8 +43,6 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from typing import Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
-
-KEYWORDS = ("expect", "ok", "ambiguous")
 
 _CODE = re.compile(r"HB\d{3}\b")
 _COLUMN = re.compile(r"\[\s*col\s*=\s*(\d+)\s*\]")
