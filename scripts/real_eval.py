@@ -294,6 +294,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if mismatched:
         print(f"# {len(mismatched)} judgement(s) carry another version than apps.txt, e.g. {mismatched[0].key}")
     print(render(tallies))
+    total = tallies.get("all", Tally())
+    real_reported = total.real_reachable_found + total.real_other_found
+    judged = real_reported + total.wrong_reported + total.harmless_reported
+    if judged:
+        print(f"# of {judged} judged findings reported: {real_reported} real ({100 * real_reported / judged:.0f}%), "
+              f"{total.wrong_reported} wrong, {total.harmless_reported} harmless")
     if unjudged and args.unjudged:
         print(f"\n# unjudged findings ({len(unjudged)}), first {min(args.unjudged, len(unjudged))}:")
         for finding in unjudged[: args.unjudged]:
