@@ -1,4 +1,5 @@
 """Job API: hands work to background threads and waits for results."""
+import asyncio
 import multiprocessing
 import queue
 import threading
@@ -55,6 +56,43 @@ def batch():
     worker.start()
     worker.join()  # expect: HB205 "worker.join() has no timeout" "handler 'batch'" "if the thread never finishes"
     return jsonify(totals=totals)
+
+
+@app.post("/batch/settled")
+def batch_settled():
+    first = EXECUTOR.submit(crunch, 1)
+    second = EXECUTOR.submit(crunch, 2)
+    done, pending = wait([first, second], WAIT_SECONDS)
+    if first in done:
+        total = first.result()  # ok: in the done set wait() returned, it is finished
+    else:
+        total = 0
+    wait([second])  # expect: HB205 "wait() has no timeout" "handler 'batch_settled'"
+    total += second.result()  # ok: wait() above returned only once it finished
+    late = EXECUTOR.submit(crunch, 3)
+    wait([first, late], WAIT_SECONDS)
+    total += late.result()  # expect: HB205 "late.result() has no timeout" "if the work never finishes"
+    return jsonify(total=total, pending=len(pending))
+
+
+@app.post("/batch/scoped")
+def batch_scoped():
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        left = pool.submit(crunch, 5)
+        right = pool.submit(crunch, 6)
+        inside = left.result()  # expect: HB205 "left.result() has no timeout" "handler 'batch_scoped'"
+    return jsonify(total=inside + right.result())  # ok: the executor's with block waited for it on exit
+
+
+@app.post("/batch/bridge")
+def batch_bridge():
+    loop = app.extensions["loop"]
+    value = asyncio.run_coroutine_threadsafe(fetch_remote(), loop).result()  # expect: HB205 "asyncio.run_coroutine_threadsafe(...).result() has no timeout" "handler 'batch_bridge'"
+    return jsonify(value=value)
+
+
+async def fetch_remote():
+    return 1
 
 
 @app.get("/lookup")

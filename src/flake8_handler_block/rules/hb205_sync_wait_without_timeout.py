@@ -1,21 +1,65 @@
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from ..fix.fixers import fix_timeout
-from .. import catalog
+from .. import catalog, names
 from ..catalog import Api
 from ..facts import Facts
-from ..calls import MISSING, NONE, PRESENT, argument_state, call_text, does_not_block
+from ..calls import MISSING, NONE, PRESENT, argument, argument_state, call_text, does_not_block, positional
 from ..names import Inst, Ref
 from ..rule import Rule
-from ..scopes import CallSite, finished_future
+from ..scopes import CallSite, FunctionScope, finished_future
+from ..walk import children, iter_nodes
 from ..signature import SYNC_WAITS, Signature
 
 
 WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
+EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
+
+
+class _Order:
+    """Pre-order positions of one function's nodes: which comes first, which holds which."""
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        self.start: Dict[int, int] = {}
+        self.end: Dict[int, int] = {}
+        counter = 0
+        stack: List[Tuple[cst.CSTNode, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                self.end[id(node)] = counter
+                continue
+            self.start[id(node)] = counter
+            counter += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children(node)))
+
+    def before(self, first: cst.CSTNode, second: cst.CSTNode) -> bool:
+        return self.end.get(id(first), 1 << 62) <= self.start.get(id(second), -1)
+
+    def inside(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+        position = self.start.get(id(node))
+        return position is not None and self.start[id(outer)] < position < self.end[id(outer)]
+
+
+def _mentions(exprs: Sequence[cst.BaseExpression], name: str) -> bool:
+    return any(isinstance(node, cst.Name) and node.value == name for expr in exprs for node in iter_nodes(expr))
+
+
+def _wait_text(call: cst.Call) -> str:
+    """The wait as the message names it, on one line: ``run_coroutine_threadsafe(...).result``."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        receiver = func.value
+        text = names.dotted_name(receiver)
+        if text is None and isinstance(receiver, cst.Call):
+            text = f"{names.dotted_name(receiver.func) or '...'}(...)"
+        return f"{text or '...'}.{func.attr.value}"
+    return call_text(call)
 
 
 class SyncWaitWithoutTimeout(Rule):
@@ -29,7 +73,11 @@ class SyncWaitWithoutTimeout(Rule):
     `asyncio.run_coroutine_threadsafe()`), `concurrent.futures.wait()` and
     `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`.
     Positional timeouts count (`ev.wait(5)`, `q.get(True, 2)`); `block=False` or
-    `q.get(False)` does not block. Lock and semaphore acquisition is not this rule
+    `q.get(False)` does not block. A future already known to be finished is not
+    waited on: `result()` under `if fut.done():` or `if fut in done:` (`done` from
+    `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
+    returns only when all are complete, or after the executor's `with` block that
+    ran it exited (leaving it waited for every future). Lock and semaphore acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403). A receiver whose
     constructor is not visible in the module is not reported.
 
@@ -72,10 +120,96 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if api.blocking is not None and does_not_block(call, api.blocking.block_index):
             return
-        if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD and finished_future(site):
-            return  # `if fut.done(): fut.result()` does not wait
+        if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:
+            if finished_future(site) or self._waited_for(site):
+                return  # the future is known to be finished: nothing waits
         if argument_state(call, "timeout", api.timeout.index) in (MISSING, NONE):
-            self.report(call, site.function, call=call_text(call), outcome=api.until)
+            self.report(call, site.function, call=_wait_text(call), outcome=api.until)
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._orders: Dict[int, _Order] = {}
+
+    def _waited_for(self, site: CallSite) -> bool:
+        """``fut.result()`` after something already waited for ``fut`` to finish.
+
+        Its executor's ``with`` block exited (``shutdown(wait=True)`` ran), or
+        ``concurrent.futures.wait([..., fut, ...])`` returned earlier in the function
+        (no timeout, all futures completed), or ``if fut in done:`` with ``done`` from
+        such a ``wait()``.
+        """
+        func = site.node.func
+        function = site.function
+        if function is None or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return False
+        name = func.value.value
+        if self._in_done_set(site, name, function):
+            return True
+        order = self._orders.get(id(function.node))
+        if order is None:
+            order = self._orders[id(function.node)] = _Order(function.node)
+        receiver = self.ctx.resolve(func.value, site.scope)
+        submit = receiver.call if isinstance(receiver, Inst) else None
+        if submit is not None:
+            for executor in self._executor_blocks(function):
+                if order.inside(submit, executor) and not order.inside(site.node, executor):
+                    return True
+        for wait_call in self._completed_waits(function):
+            if order.before(wait_call, site.node) and _mentions(positional(wait_call)[:1], name):
+                return True
+        return False
+
+    def _in_done_set(self, site: CallSite, name: str, function: FunctionScope) -> bool:
+        """``if fut in done:`` where ``done`` is the first set ``wait()`` returned."""
+        done_names = set()
+        for node in iter_nodes(function.node.body):
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and self._is_wait(node.value, function):
+                target = node.targets[0].target
+                if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+                    first = target.elements[0].value
+                    if isinstance(first, cst.Name):
+                        done_names.add(first.value)
+            elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "done":
+                inner = node.value.value
+                target = node.targets[0].target
+                if isinstance(inner, cst.Call) and self._is_wait(inner, function) and isinstance(target, cst.Name):
+                    done_names.add(target.value)
+        if not done_names or site.block is None:
+            return False
+        for block in site.block.chain():
+            test = getattr(block.node, "test", None) if block.kind == "if" else None
+            if (
+                isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == name
+                and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.In)
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value in done_names
+            ):
+                return True
+        return False
+
+    def _is_wait(self, call: cst.Call, function: FunctionScope) -> bool:
+        return self.ctx.callee(call, function) == "concurrent.futures.wait"
+
+    def _completed_waits(self, function: FunctionScope) -> List[cst.Call]:
+        """``wait(fs)`` calls that return only once every future finished (no timeout, ALL_COMPLETED)."""
+        found = []
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(node, cst.Call) and self._is_wait(node, function):
+                when = argument(node, "return_when", 2)
+                all_completed = when is None or (names.last_name(when) or "") == "ALL_COMPLETED"
+                if all_completed and argument_state(node, "timeout", 1) in (MISSING, NONE):
+                    found.append(node)
+        return found
+
+    def _executor_blocks(self, function: FunctionScope) -> List[cst.With]:
+        """``with ThreadPoolExecutor(...) as ex:`` blocks: leaving one waits for every future it ran."""
+        found = []
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(node, cst.With) and node.asynchronous is None:
+                for item in node.items:
+                    if isinstance(item.item, cst.Call) and self.ctx.callee(item.item, function) in EXECUTORS:
+                        found.append(node)
+        return found
 
     def _wait(self, site: CallSite) -> Optional[Api]:
         call = site.node
