@@ -132,6 +132,96 @@ async def pollers(request):
     return web.json_response({"polled": len(tasks)})
 
 
+class SyncFailed(Exception):
+    pass
+
+
+@routes.post("/orders/{oid}/refresh")
+async def refresh_order(request):
+    oid = request.match_info["oid"]
+    try:
+        await bus.publish("refresh", oid)
+    except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError turns cancellation into web.HTTPServiceUnavailable" "handler 'refresh_order'" "timeouts, TaskGroup and the server see an ordinary error"
+        raise web.HTTPServiceUnavailable()
+    try:
+        await bus.publish("reindex", oid)
+    except BaseException as exc:  # expect: HB602 "except BaseException turns cancellation into SyncFailed" "handler 'refresh_order'"
+        raise SyncFailed(oid) from exc
+    try:
+        await bus.publish("audit", oid)
+    except asyncio.CancelledError as exc:  # ok: re-raises the caught cancellation itself
+        log.info("audit of %s cancelled", oid)
+        raise exc
+    try:
+        await bus.publish("search", oid)
+    except BaseException as exc:  # ok: re-raises when it is a cancellation, logs the rest
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        log.exception("search update of %s failed", oid)
+    return web.json_response({"ok": True})
+
+
+@routes.get("/orders/{oid}/fetch")
+async def fetch_order(request):
+    oid = request.match_info["oid"]
+    for attempt in range(3):
+        try:
+            return web.json_response(await bus.fetch_order(oid))
+        except (asyncio.CancelledError, ConnectionError):  # expect: HB602 "retries after cancellation" "handler 'fetch_order'" "swallows it until the retries run out"
+            if attempt == 2:
+                raise
+            await asyncio.sleep(0.5)
+    for attempt in range(3):
+        try:
+            return web.json_response(await bus.fetch_order(oid))
+        except BaseException as exc:  # ok: a cancellation is re-raised at once, only other errors are retried
+            if isinstance(exc, asyncio.CancelledError) or attempt == 2:
+                raise
+            await asyncio.sleep(0.5)
+    return web.json_response({}, status=503)
+
+
+@routes.post("/orders/{oid}/lock")
+async def lock_order(request):
+    oid = request.match_info["oid"]
+    try:
+        await bus.lock(oid)
+    except asyncio.CancelledError:
+        try:
+            await bus.release(oid)
+        except BaseException:  # ok: the enclosing clause re-raises the cancellation right after
+            log.exception("release of %s failed", oid)
+        raise
+    cancelled = False
+    try:
+        await bus.publish("locked", oid)
+    except asyncio.CancelledError:  # ok: remembered and re-raised below, after the release
+        cancelled = True
+    await bus.release(oid)
+    if cancelled:
+        raise asyncio.CancelledError()
+    return web.json_response({"locked": oid})
+
+
+@routes.post("/orders/{oid}/schedule")
+async def schedule_order(request):
+    request.app["scheduler"].spawn(poll_order(request.match_info["oid"]))
+    return web.json_response({"scheduled": True})
+
+
+async def poll_order(oid):
+    # Started by the framework's scheduler as a task of its own.
+    while True:
+        await poll_once(oid)
+
+
+async def poll_once(oid):
+    try:
+        await bus.poll(oid)
+    except asyncio.CancelledError:  # ok: only the scheduler's own task runs this, its owner cancels it to stop it
+        log.info("polling %s stopped", oid)
+
+
 @routes.get("/orders/{oid}/legacy")
 def legacy_order(request):
     try:

@@ -77,7 +77,8 @@ class SyncWaitWithoutTimeout(Rule):
     waited on: `result()` under `if fut.done():` or `if fut in done:` (`done` from
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
-    ran it exited (leaving it waited for every future). Lock and semaphore acquisition is not this rule
+    ran it exited (leaving it waited for every future). Lock and semaphore
+    acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403). A receiver whose
     constructor is not visible in the module is not reported.
 

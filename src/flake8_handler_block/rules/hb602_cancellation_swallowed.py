@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from ..facts import Facts
-from ..names import Ref, dotted_name, resolve
+from ..catalog import TASK_SPAWNS
+from ..names import Ref, dotted_name, last_name, resolve
 from ..rule import ASYNC_HANDLER, Rule
-from ..scopes import FunctionScope, Scope
+from ..scopes import Block, FunctionScope, Scope
 from ..walk import children, iter_nodes
 from ..signature import Signature
 
@@ -64,25 +65,68 @@ def _names_in(expr: cst.CSTNode) -> Set[str]:
     return found
 
 
+class _Raise(NamedTuple):
+    """A ``raise`` in an except clause that catches cancellation."""
+
+    propagates: bool  # re-raises the cancellation (bare raise, the caught name, CancelledError)
+    conditional: bool  # under an `if` of the clause
+    tests_cancel: bool  # ...whose test is about cancellation (`if task.cancelled():`)
+    raised: str  # what it raises, as written
+
+
+class _Candidate(NamedTuple):
+    handler: _Handler
+    function: FunctionScope
+    clause: str
+    awaited: List[cst.CSTNode]
+    problem: str  # SWALLOWS, CONVERTS or RETRIES
+    raised: str  # for CONVERTS
+
+
+SWALLOWS, CONVERTS, RETRIES = "swallows", "converts", "retries"
+# Framework calls that start a coroutine as a task of its own (besides catalog.TASK_SPAWNS).
+_TASK_WRAPPERS = frozenset(
+    {
+        "start_soon", "spawn", "spawn_callback", "add_callback", "run_in_background", "async_add_job",
+        "async_add_hass_job", "async_run_hass_job", "create_background_task", "run_until_complete",
+    }
+)
+
+
+def _starts_task(name: str) -> bool:
+    return name in TASK_SPAWNS or name in _TASK_WRAPPERS or name.endswith(("create_task", "background_task"))
+
+
 class CancellationSwallowed(Rule):
     """What it does:
     Finds cancellation swallowed in an `async def` handler: `except` clauses, in the
     handler and in the async functions of the module it calls, that catch the
-    cancellation of the task and do not re-raise: `except asyncio.CancelledError`
-    (alone or in a tuple), `except BaseException` and a bare `except:` whose body
-    has no `raise`. The `try` body must contain an
-    `await` (or `async for`/`async with`): cancellation is only delivered there, so
-    a `try` without one cannot swallow it.
+    cancellation of the task (`except asyncio.CancelledError`, alone or in a tuple,
+    `except BaseException`, a bare `except:`) and
+    - do not re-raise it: no `raise` in the clause, and no later `if <flag>: raise`
+      on a flag the clause sets;
+    - or turn it into another error: `raise HTTPError(...)` (with or without `from`)
+      loses the cancellation, so `asyncio.timeout()`, `TaskGroup` and the server see
+      an ordinary failure;
+    - or retry: in a loop, a `raise` only under a condition that is not about
+      cancellation (`if attempt == retries: raise`) swallows it until the retries
+      run out.
+    The `try` body must contain an `await` (or `async for`/`async with`):
+    cancellation is only delivered there, so a `try` without one cannot swallow it.
 
     Not reported: `except Exception` (on Python 3.8+ `CancelledError` derives from
-    `BaseException`); a clause that cleans up or logs and then `raise`s (any
-    `raise` in the clause counts); a sync function (it has no `await`);
-    `except concurrent.futures.CancelledError` (a different class); the
-    cancel-then-await idiom, where the `try` only awaits a task (or tasks) that
+    `BaseException`); a clause that cleans up or logs and then re-raises (a bare
+    `raise`, `raise exc` of the caught exception, `raise CancelledError`), also from
+    an enclosing `except CancelledError:` clause that re-raises; a sync function (it
+    has no `await`); `except concurrent.futures.CancelledError` (a different class);
+    the cancel-then-await idiom, where the `try` only awaits a task (or tasks) that
     the module cancels itself with `.cancel()`, so the `CancelledError` caught is
     that task's, not the handler's; a coroutine that only runs as a task of its own
-    (`asyncio.create_task(worker())`, `ensure_future()`), which the request's
-    cancellation never reaches (HB502 covers such tasks).
+    (`asyncio.create_task(worker())`, `ensure_future()`, framework wrappers such as
+    `hass.async_create_task()`, `tg.start_soon()`), and what only such tasks call:
+    its owner cancels it to stop it, the request's cancellation never reaches it
+    (HB502 covers such tasks); a module that imports Tornado, which never cancels a
+    handler when its client goes away.
 
     Why is this bad?
     The server cancels a request's task when the client disconnects, when the
@@ -122,7 +166,7 @@ class CancellationSwallowed(Rule):
     code = "HB602"
     runtime = Signature(states=None, cancelled=True)
     name = "cancellation-swallowed"
-    message = "{clause} swallows cancellation: {where} keeps running after its request was cancelled (client gone, timeout, shutdown); re-raise with a bare `raise` after cleanup"
+    message = "{clause} {problem}: {where} {consequence}; {fix}"
     scope = ASYNC_HANDLER
     gate = ('CancelledError', 'BaseException', 'except:', 'except :')
     gate_requires = ("async",)
@@ -130,10 +174,35 @@ class CancellationSwallowed(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._cancelled: Set[str] = set()  # dotted receivers of `.cancel()` (and what a loop cancels)
-        self._candidates: List[Tuple[_Handler, FunctionScope, str, List[cst.CSTNode]]] = []
+        self._candidates: List[_Candidate] = []
+        self._tornado = False
+        self._in_task: Set[int] = set()  # ids of calls that a task spawn starts: `create_task(f())`
+        self._spawned: Set[str] = set()  # names of functions started as tasks
+        self._callers: Dict[str, Set[Optional[FunctionScope]]] = {}  # name -> functions calling it in place
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._tornado = self._tornado or any(
+            (dotted_name(alias.name) or "").split(".")[0] == "tornado" for alias in node.names
+        )
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None else None
+        self._tornado = self._tornado or (module or "").split(".")[0] == "tornado"
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        name = last_name(func)
+        if name is not None and _starts_task(name):
+            for arg in node.args:
+                value = arg.value
+                started = value.func if isinstance(value, cst.Call) else value
+                if isinstance(value, cst.Call):
+                    self._in_task.add(id(value))
+                spawned = last_name(started)
+                if spawned is not None:
+                    self._spawned.add(spawned)
+        if name is not None and id(node) not in self._in_task:
+            self._callers.setdefault(name, set()).add(self.ctx.function)
         if not (isinstance(func, cst.Attribute) and func.attr.value == "cancel"):
             return
         receiver = dotted_name(func.value)
@@ -162,17 +231,41 @@ class CancellationSwallowed(Rule):
             return
         scope = self.ctx.scope
         finder: Optional[_Found] = None
+        blocks = list(self.ctx.state.block.chain()) if self.ctx.state.block is not None else []
         for handler in handlers:
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
                 continue
-            if _scan(handler.body).raises:
+            raises = self._raises(handler, scope)
+            problem, raised = self._judge(raises, handler, blocks, scope)
+            if problem is None:
                 continue
             if finder is None:
                 finder = _scan(body)
             if not finder.awaits:
                 return  # nothing in the try can be cancelled
-            self._candidates.append((handler, function, clause, finder.awaited))
+            self._candidates.append(_Candidate(handler, function, clause, finder.awaited, problem, raised))
+
+    def _judge(
+        self, raises: List[_Raise], handler: _Handler, blocks: List[Block], scope: Scope
+    ) -> Tuple[Optional[str], str]:
+        """What the clause does with the cancellation (None: it re-raises it)."""
+        propagating = [r for r in raises if r.propagates]
+        if any(not r.conditional or r.tests_cancel for r in propagating):
+            return None, ""
+        if propagating:
+            in_loop = any(b.kind == "loop" for b in blocks)
+            return (RETRIES, "") if in_loop and not _leaves(handler) else (None, "")
+        if raises:
+            return CONVERTS, raises[0].raised
+        for block in blocks:  # an enclosing `except CancelledError:` that re-raises it anyway
+            if block.kind == "except" and isinstance(block.node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                outer = block.node
+                if self._catches_cancellation(outer, scope) and any(
+                    r.propagates and not r.conditional for r in self._raises(outer, scope)
+                ):
+                    return None, ""
+        return SWALLOWS, ""
 
     def _catches_cancellation(self, handler: _Handler, scope: Scope) -> Optional[str]:
         star = "*" if isinstance(handler, cst.ExceptStarHandler) else ""
@@ -188,13 +281,79 @@ class CancellationSwallowed(Rule):
                 return f"except{star} {_EMPTY_MODULE.code_for_node(expr)}"
         return None
 
+    def _raises(self, handler: _Handler, scope: Scope) -> List[_Raise]:
+        """The ``raise`` statements of a clause, nested functions left out."""
+        caught = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
+        found: List[_Raise] = []
+        stack: List[Tuple[cst.CSTNode, bool, bool]] = [(handler.body, False, False)]
+        while stack:
+            node, conditional, tests_cancel = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Raise):
+                found.append(_Raise(self._propagates(node, caught, scope), conditional, tests_cancel, _raised(node)))
+                continue
+            if isinstance(node, cst.If):
+                about_cancel = _about_cancellation(node.test)
+                stack.append((node.body, True, tests_cancel or about_cancel))
+                if node.orelse is not None:
+                    stack.append((node.orelse, True, tests_cancel or about_cancel))
+                continue
+            stack.extend((child, conditional, tests_cancel) for child in children(node))
+        return found
+
+    def _propagates(self, node: cst.Raise, caught: Optional[str], scope: Scope) -> bool:
+        """Whether ``raise X`` re-raises the cancellation (an unknown X gets the benefit of the doubt)."""
+        exc = node.exc
+        if exc is None:
+            return True
+        target = exc.func if isinstance(exc, cst.Call) else exc
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == caught:
+            return True  # raise exc.with_traceback(tb)
+        if isinstance(target, cst.Name):
+            if target.value == caught or target.value.endswith("CancelledError"):
+                return True
+            if _is_builtin(target.value, scope):
+                return not target.value.endswith(("Error", "Exception", "Exit", "Interrupt"))
+        resolved = resolve(target, scope)
+        if isinstance(resolved, Ref):
+            return resolved.dotted in _CANCELLED
+        if isinstance(target, cst.Name) and target.value in self.ctx.module.class_defs:
+            return False  # an exception class of this module
+        return not isinstance(exc, cst.Call) or not isinstance(target, cst.Name)
+
     def finish(self, facts: Facts) -> None:
-        for handler, function, clause, awaits in self._candidates:
-            if not facts.reach.in_request(function):
+        if self._tornado:
+            return  # Tornado never cancels a handler when its client goes away
+        own_task = self._own_task_functions(facts)
+        for candidate in self._candidates:
+            function = candidate.function
+            if not facts.reach.in_request(function) or function in own_task:
                 continue
-            if self._cancel_then_await(awaits, function):
+            if self._cancel_then_await(candidate.awaited, function):
                 continue
-            self.report(handler, function, clause=clause)
+            if candidate.problem == SWALLOWS and _raised_later(candidate.handler, function):
+                continue
+            request = facts.reach.link(function) is not None
+            self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request))
+
+    def _own_task_functions(self, facts: Facts) -> Set[FunctionScope]:
+        """Coroutines that only run as tasks of their own, and what only they call in place."""
+        handlers = facts.reach.handlers
+        found: Set[FunctionScope] = set()
+        changed = True
+        while changed:
+            changed = False
+            for function in facts.module.functions:
+                if function in found or function in handlers or not function.is_async:
+                    continue
+                callers = self._callers.get(function.name, set())
+                if function.name not in self._spawned and not callers:
+                    continue  # never started here: whoever runs it may be a request
+                if callers <= found:  # module-level code (None) and other callers are never in `found`
+                    found.add(function)
+                    changed = True
+        return found
 
     def _cancel_then_await(self, awaits: List[cst.CSTNode], function: FunctionScope) -> bool:
         """Every ``await`` in the try waits on something the module cancelled itself.
@@ -212,6 +371,75 @@ class CancellationSwallowed(Rule):
             if not names & self._cancelled:
                 return False
         return True
+
+
+def _words(candidate: _Candidate, request: bool) -> Dict[str, str]:
+    """The message's problem, consequence and fix for one finding."""
+    cancelled = "its request was cancelled (client gone, timeout, shutdown)" if request else "it was cancelled (a timeout, shutdown)"
+    if candidate.problem == CONVERTS:
+        return {
+            "problem": f"turns cancellation into {candidate.raised}",
+            "consequence": f"hides that {cancelled.split(' (')[0]}: timeouts, TaskGroup and the server see an ordinary error",
+            "fix": "re-raise the CancelledError itself (a bare `raise`) after cleanup",
+        }
+    if candidate.problem == RETRIES:
+        return {
+            "problem": "retries after cancellation",
+            "consequence": f"swallows it until the retries run out and keeps running after {cancelled}",
+            "fix": "re-raise CancelledError at once, before any retry logic",
+        }
+    return {
+        "problem": "swallows cancellation",
+        "consequence": f"keeps running after {cancelled}",
+        "fix": "re-raise with a bare `raise` after cleanup",
+    }
+
+
+def _raised(node: cst.Raise) -> str:
+    exc = node.exc
+    if exc is None:
+        return "raise"
+    target = exc.func if isinstance(exc, cst.Call) else exc
+    return dotted_name(target) or "another error"
+
+
+def _about_cancellation(test: cst.BaseExpression) -> bool:
+    """An ``if`` test that asks about cancellation (``task.cancelled()``, ``isinstance(e, CancelledError)``)."""
+    return any(
+        isinstance(node, (cst.Name, cst.Attribute)) and "cancel" in (last_name(node) or "").lower()
+        for node in iter_nodes(test)
+    )
+
+
+def _leaves(handler: _Handler) -> bool:
+    """The clause ends with ``break`` or ``return``: no retry follows it."""
+    body = handler.body.body
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, (cst.Break, cst.Return)) for small in last.body)
+    return False
+
+
+def _raised_later(handler: _Handler, function: FunctionScope) -> bool:
+    """The clause sets a flag (or keeps the error) and a later ``if <flag>: raise`` re-raises it."""
+    flags: Set[str] = set()
+    for node in iter_nodes(handler.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                text = dotted_name(target.target)
+                if text is not None:
+                    flags.add(text)
+        elif isinstance(node, cst.AugAssign):
+            text = dotted_name(node.target)
+            if text is not None:
+                flags.add(text)
+    if not flags:
+        return False
+    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.If) and _names_in(node.test) & flags:
+            if any(isinstance(inner, cst.Raise) for inner in iter_nodes(node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))):
+                return True
+    return False
 
 
 def _assigned_values(name: str, scope: Optional[Scope]) -> List[cst.CSTNode]:
