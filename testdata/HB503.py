@@ -129,6 +129,46 @@ class CleanupDeliveryTest(unittest.TestCase):
         self.assertEqual(deliver(f"http://127.0.0.1:{server.server_port}", {}), 204)
 
 
+def test_deliver_inline():
+    threading.Thread(target=HTTPServer(("127.0.0.1", 8765), FakeUpstream).serve_forever, daemon=True).start()  # expect: HB503[col=29] "HTTPServer() server" "is built inline, so nothing can ever shut it down" "function 'test_deliver_inline'"
+    assert deliver("http://127.0.0.1:8765", {"id": 6}) == 204
+
+
+def test_deliver_walrus():
+    threading.Thread(target=(server := QuietServer(("127.0.0.1", 0), FakeUpstream)).serve_forever, daemon=True).start()  # expect: HB503 "QuietServer() server" "is never shut down" "function 'test_deliver_walrus'"
+    assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 7}) == 204
+
+
+def test_deliver_walrus_stopped():
+    threading.Thread(target=(server := QuietServer(("127.0.0.1", 0), FakeUpstream)).serve_forever, daemon=True).start()  # ok: shut down in finally
+    try:
+        assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 8}) == 204
+    finally:
+        server.shutdown()
+
+
+def test_deliver_in_with():
+    with HTTPServer(("127.0.0.1", 0), FakeUpstream) as server:  # expect: HB503 "HTTPServer() server" "is only closed by `with` (that calls server_close(), not shutdown())" "serve_forever() thread running"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 9}) == 204
+
+
+def test_deliver_bound_with():
+    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "QuietServer() server" "is only closed by `with`"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with server:
+        assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 10}) == 204
+
+
+def test_deliver_closed_only():
+    server = QuietServer(("127.0.0.1", 0), FakeUpstream)  # expect: HB503 "QuietServer() server" "is never shut down" "function 'test_deliver_closed_only'"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert deliver(f"http://127.0.0.1:{server.server_port}", {"id": 11}) == 204
+    finally:
+        server.server_close()
+
+
 def start_fake(port):
     # A helper: the caller owns the server.
     server = HTTPServer(("127.0.0.1", port), FakeUpstream)  # ok: returned
@@ -140,3 +180,7 @@ def main():
     # The program's own main loop.
     server = HTTPServer(("0.0.0.0", 8000), FakeUpstream)  # ok: serve_forever in the foreground
     server.serve_forever()
+
+
+def main_inline():
+    HTTPServer(("0.0.0.0", 8000), FakeUpstream).serve_forever()  # ok: the program's main loop, in the foreground

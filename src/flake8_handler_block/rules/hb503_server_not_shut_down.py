@@ -6,8 +6,8 @@ import libcst as cst
 
 from ..facts import Facts
 from ..calls import call_text
-from ..ownership import Flows, Ownership, Policy, UNSAFE, is_pytest_fixture
-from ..walk import iter_nodes
+from ..ownership import CLOSED, Flows, Ownership, Policy, UNSAFE, is_pytest_fixture
+from ..walk import children, iter_nodes
 from ..rule import ANYWHERE, Rule
 from ..names import base_names, derives_from
 from ..scopes import ClassScope, FunctionScope, Scope
@@ -26,7 +26,7 @@ SERVER_CLASSES = frozenset(
        "werkzeug.serving.ThreadedWSGIServer", "werkzeug.serving.ForkingWSGIServer"}
 )
 SERVER_FACTORIES = frozenset({"wsgiref.simple_server.make_server", "werkzeug.serving.make_server"})
-_CLOSERS = frozenset({"shutdown", "server_close"})
+_CLOSERS = frozenset({"shutdown"})  # server_close() only closes the socket: serve_forever() goes on
 _BACKGROUND = frozenset({"serve_forever"})
 
 
@@ -39,11 +39,15 @@ class ServerNotShutDown(Rule):
     `werkzeug.serving.make_server`, and subclasses of these defined in the module.
     Checked in every function (tests are the usual place).
 
-    A server counts as shut down when the function calls `shutdown()` or
-    `server_close()` on it in a `finally` (or with nothing that can raise or return
-    before the call), uses it in `with server:`, or registers its shutdown
-    (`request.addfinalizer(server.shutdown)`, `self.addCleanup(server.shutdown)`,
-    `stack.callback(...)`, a nested finalizer function). A straight-line `shutdown()`
+    A server counts as shut down when the function calls `shutdown()` on it in a
+    `finally` (or with nothing that can raise or return before the call), or
+    registers its shutdown (`request.addfinalizer(server.shutdown)`,
+    `self.addCleanup(server.shutdown)`, `stack.callback(...)`, a nested finalizer
+    function). `server_close()` alone, and `with server:` alone (it only calls
+    `server_close()`), close the socket but leave `serve_forever()` running: reported.
+    A server built inline (`Thread(target=HTTPServer(...).serve_forever)`) can never
+    be shut down: reported; so is a walrus-bound one (`(srv := HTTPServer(...))`)
+    whose `shutdown()` is never called. A straight-line `shutdown()`
     after asserts or calls in a test is reported: a failing assert skips it. In a pytest fixture the
     server handed to the test by `yield`/`return` is still the fixture's to stop: the
     code after `yield` or a finalizer must do it. A server stored on `self`/`cls` in a
@@ -90,16 +94,30 @@ class ServerNotShutDown(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.starts: List[Tuple[cst.Attribute, Scope]] = []
+        self.starts: List[Tuple[cst.Attribute, Scope, bool]] = []  # (x.serve_forever, scope, in the foreground)
+        self._called: Set[int] = set()  # ids of `x.serve_forever` that are called right there
+        self._lambdas = 0
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._lambdas += 1
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        self._lambdas -= 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "serve_forever" and not self._lambdas:
+            self._called.add(id(node.func))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "serve_forever":
-            self.starts.append((node, self.ctx.scope))
+            self.starts.append((node, self.ctx.scope, id(node) in self._called))
 
     def finish(self, facts: Facts) -> None:
         flows = facts[Ownership]
         seen: Set[int] = set()
-        for attr, scope in self.starts:
+        for attr, scope, foreground in self.starts:
+            if not foreground and self._built_inline(attr, scope):
+                continue
             found = self._creation(attr, scope, flows)
             if found is None:
                 continue
@@ -117,6 +135,14 @@ class ServerNotShutDown(Rule):
             # straight-line strictness there; elsewhere a failing assert skips it.
             policy = Policy(closers=_CLOSERS, background=_BACKGROUND, fixture=fixture, strict=not fixture)
             result = flows.fate(function, creation, policy)
+            name = result.name or _with_name(function, creation)
+            if result.kind == CLOSED and not foreground and name is not None and not _mentions_shutdown(function.node, name):
+                self.report(
+                    creation, function, call=call_text(creation),
+                    problem="is only closed by `with` (that calls server_close(), not shutdown())",
+                    fix="leaves its serve_forever() thread running; call shutdown() before the block ends",
+                )
+                continue
             if not (result.finding and result.background and not result.foreground):
                 continue
             if result.kind == UNSAFE:
@@ -130,6 +156,27 @@ class ServerNotShutDown(Rule):
                 fix = "leaves it serving and its port bound; call shutdown() and server_close() in finally"
             self.report(creation, function, call=call_text(creation), problem=problem, fix=fix)
 
+    def _built_inline(self, attr: cst.Attribute, scope: Scope) -> bool:
+        """``Thread(target=HTTPServer(...).serve_forever)``, or a walrus nothing shuts down: reported here."""
+        receiver = attr.value
+        function = scope.function
+        if function is None:
+            return False
+        name: Optional[str] = None
+        if isinstance(receiver, cst.NamedExpr) and isinstance(receiver.target, cst.Name):
+            name = receiver.target.value
+            receiver = receiver.value
+        if not isinstance(receiver, cst.Call) or not self._is_server(receiver, function):
+            return False
+        if name is not None and (_mentions_shutdown(function.node, name) or _handed_on(function.node, name)):
+            return True  # a walrus that is shut down, or handed to someone who may
+        self.report(
+            receiver, function, call=call_text(receiver),
+            problem="is built inline, so nothing can ever shut it down" if name is None else "is never shut down",
+            fix="leaves it serving and its port bound; bind it to a name and call shutdown() and server_close() in finally",
+        )
+        return True
+
     def _creation(
         self, attr: cst.Attribute, scope: Scope, flows: Flows
     ) -> Optional[Tuple[FunctionScope, cst.Call, Optional[str]]]:
@@ -139,6 +186,8 @@ class ServerNotShutDown(Rule):
             while function is not None:
                 if receiver.value in function.bindings:
                     value = flows.single_value(function, receiver.value)
+                    if value is None:
+                        value = _with_value(function, receiver.value)
                     if isinstance(value, cst.Call):
                         return function, value, None
                     return None
@@ -191,7 +240,7 @@ def _is_test_class(cls: ClassScope) -> bool:
 
 
 def _closes_attribute(node: cst.CSTNode, attribute: str) -> bool:
-    """Whether ``node`` mentions ``<x>.<attribute>.shutdown`` (or another closer)."""
+    """Whether ``node`` mentions ``<x>.<attribute>.shutdown``."""
     return any(
         isinstance(found, cst.Attribute)
         and found.attr.value in _CLOSERS
@@ -199,3 +248,42 @@ def _closes_attribute(node: cst.CSTNode, attribute: str) -> bool:
         and found.value.attr.value == attribute
         for found in iter_nodes(node)
     )
+
+
+def _with_value(function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
+    """What ``with <call> as name:`` in ``function`` binds ``name`` to."""
+    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.WithItem) and node.asname is not None:
+            target = node.asname.name
+            if isinstance(target, cst.Name) and target.value == name:
+                return node.item
+    return None
+
+
+def _with_name(function: FunctionScope, creation: cst.Call) -> Optional[str]:
+    """The name ``with <creation> as name:`` binds, when the server is created in a with."""
+    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.WithItem) and node.item is creation and node.asname is not None:
+            target = node.asname.name
+            return target.value if isinstance(target, cst.Name) else None
+    return None
+
+
+def _mentions_shutdown(node: cst.CSTNode, name: str) -> bool:
+    """``name.shutdown`` anywhere in ``node`` (called, or handed to a finalizer), nested functions too."""
+    return any(
+        isinstance(found, cst.Attribute) and found.attr.value == "shutdown"
+        and isinstance(found.value, cst.Name) and found.value.value == name
+        for found in iter_nodes(node)
+    )
+
+
+def _handed_on(node: cst.CSTNode, name: str) -> bool:
+    """``name`` used other than through an attribute (returned, passed, stored): someone else may stop it."""
+    for found in iter_nodes(node):
+        if isinstance(found, cst.Attribute):
+            continue
+        for child in children(found):
+            if isinstance(child, cst.Name) and child.value == name and not isinstance(found, (cst.NamedExpr, cst.Attribute)):
+                return True
+    return False
