@@ -12,6 +12,8 @@ import libcst as cst
 
 from .facts import Provider
 from .names import Ref, dotted_name, resolve
+from .scopes import Batchable
+from .walk import BatchedWalk
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import Facts
@@ -163,7 +165,7 @@ def _items(expr: cst.BaseExpression, mappings: Optional["Mappings"], depth: int 
     return None
 
 
-class _NameUses(cst.CSTVisitor):
+class _NameUses(Batchable):
     """Every use of every name in a module, and which of them cannot change a dict."""
 
     def __init__(self) -> None:
@@ -265,7 +267,7 @@ class Mappings:
     def _find(self, name: str) -> Optional[cst.BaseExpression]:
         if self._uses is None:
             self._uses = _NameUses()
-            self._tree.visit(self._uses)
+            BatchedWalk([self._uses]).walk(self._tree)
         uses = self._uses
         definitions = uses.definitions.get(name, [])
         if len(definitions) != 1:

@@ -13,6 +13,7 @@ from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
 from ..scopes import CALL, CallSite, FunctionScope, Scope
 from ..signature import Signature
+from ..walk import iter_nodes
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 # asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
@@ -190,18 +191,7 @@ def _receiver(call: cst.Call) -> Optional[str]:
     return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
 
 
-class _CalledNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: Set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = _last_name(node.func)
-        if name is not None:
-            self.names.add(name)
-
-
 def _called_names(body: cst.BaseSuite) -> Set[str]:
     """Last names of the calls made in a block (``run_tool`` for ``await self.run_tool()``)."""
-    visitor = _CalledNames()
-    body.visit(visitor)
-    return visitor.names
+    calls = (node for node in iter_nodes(body) if isinstance(node, cst.Call))
+    return {name for name in (_last_name(call.func) for call in calls) if name is not None}
