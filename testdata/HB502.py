@@ -70,6 +70,26 @@ async def ping_awaited(request):
     return web.Response(text="pong")
 
 
+@routes.post("/push/many")
+async def push_many(request):
+    payloads = await request.json()
+    [asyncio.create_task(send_push(p)) for p in payloads]  # expect: HB502 "asyncio.create_task() task is put in a list that is dropped" "handler 'push_many'"
+    pending = (asyncio.create_task(deliver(1)), asyncio.create_task(deliver(2)))  # expect: HB502[col=16] "is put in a tuple bound to 'pending' and never used", HB502[col=49] "is put in a tuple bound to 'pending' and never used"
+    list(asyncio.ensure_future(deliver(i)) for i in range(3))  # expect: HB502 "asyncio.ensure_future() task is put in a list() that is dropped"
+    return web.json_response({"queued": len(payloads)})
+
+
+@routes.post("/push/many/kept")
+async def push_many_kept(request):
+    payloads = await request.json()
+    tasks = [asyncio.create_task(send_push(p)) for p in payloads]  # ok: the list is waited on
+    await asyncio.wait(tasks)
+    BACKGROUND.update({asyncio.create_task(send_push(p)) for p in payloads})  # ok: the set is handed to BACKGROUND
+    both = (asyncio.create_task(deliver(1)), asyncio.create_task(deliver(2)))  # ok: the tuple is gathered
+    await asyncio.gather(*both)
+    return web.json_response({"queued": len(payloads)})
+
+
 class Worker:
     def __init__(self, queue):
         self.queue = queue

@@ -106,6 +106,10 @@ class Keeping:
             found = self._functions[id(function.node)] = Parents(function.node)
         return found
 
+    def parent(self, function: FunctionScope, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The node that holds ``node`` in ``function`` (None at its top)."""
+        return self._of(function).of(node)
+
     def fate(self, function: FunctionScope, value: cst.CSTNode, reads: Reads) -> Fate:
         """What becomes of ``value`` (an expression in ``function``): the strongest use wins.
 

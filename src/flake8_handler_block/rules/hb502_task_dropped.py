@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import Optional
+
+import libcst as cst
+
 from ..facts import Facts
 from ..calls import call_text
 from ..names import dotted_name
-from ..ownership import Ownership, Policy
+from ..keeping import Keeps
+from ..ownership import ESCAPES, Ownership, Policy
 from ..rule import ANYWHERE, Rule
-from ..scopes import CallSite
+from ..scopes import CallSite, FunctionScope
 from ..signature import Signature
 
 _LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop",
@@ -15,6 +20,11 @@ TASK_CALLS = frozenset(
     | {f"{loop}.create_task" for loop in _LOOPS}
 )
 POLICY = Policy(closers=frozenset(), awaited_closes=True, any_use_keeps=True)
+_CONTAINERS = {
+    cst.List: "list", cst.Tuple: "tuple", cst.Set: "set", cst.ListComp: "list",
+    cst.SetComp: "set", cst.GeneratorExp: "generator expression",
+}
+_BUILDERS = frozenset({"list", "tuple", "set", "frozenset", "sorted"})  # list(create_task(f(x)) for x in xs)
 
 
 class TaskDropped(Rule):
@@ -23,12 +33,16 @@ class TaskDropped(Rule):
     `asyncio.ensure_future()` and `loop.create_task()` (a loop from
     `asyncio.get_event_loop()`/`get_running_loop()`/`new_event_loop()` or annotated
     `asyncio.AbstractEventLoop`) whose result is used as a bare statement, or bound
-    to a local that is never used again. Checked in every function.
+    to a local that is never used again; also a task put in a list, tuple, set or
+    generator expression (or `list(...)` of one) that is itself dropped or bound and
+    never used (`[asyncio.create_task(send(x)) for x in xs]`). Checked in every
+    function.
 
     Not reported: a task that is awaited, returned, stored (on `self`, a global, a
     container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
-    `asyncio.wait`, ...), used in any way after being bound (`task.add_done_callback`
-    counts as kept: precision first), or created inside `async with TaskGroup()`.
+    `asyncio.wait`, ...) or whose list is, used in any way after being bound
+    (`task.add_done_callback` counts as kept: precision first), or created inside
+    `async with TaskGroup()`.
     `tg.create_task()` on a `TaskGroup` is never reported.
 
     Why is this bad?
@@ -58,7 +72,7 @@ class TaskDropped(Rule):
     """
 
     code = "HB502"
-    needs = (Ownership,)
+    needs = (Ownership, Keeps)
     runtime = Signature(leaks=frozenset({"task"}))  # the harness reports only tasks nobody keeps
     name = "task-dropped"
     message = "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; keep a reference (a set, a TaskGroup) or await it"
@@ -79,7 +93,36 @@ class TaskDropped(Rule):
             if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
                 return
         result = flows.fate(function, call, POLICY)
+        problem: Optional[str] = None
+        if result.finding:
+            problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
+        elif result.kind == ESCAPES:
+            problem = self._dropped_container(function, call, facts)
+        if problem is not None:
+            self.report(call, function, call=call_text(call), problem=problem)
+
+    def _dropped_container(self, function: FunctionScope, call: cst.Call, facts: Facts) -> Optional[str]:
+        """A task put in a list, tuple, set or generator expression that is then dropped."""
+        keeping = facts[Keeps]
+        node: cst.CSTNode = call
+        parent = keeping.parent(function, node)
+        if isinstance(parent, (cst.Element, cst.StarredElement)):
+            node, parent = parent, keeping.parent(function, parent)
+            if not isinstance(parent, (cst.List, cst.Tuple, cst.Set)):
+                return None
+        elif not (isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and parent.elt is node):
+            return None
+        container: cst.CSTNode = parent
+        kind = _CONTAINERS[type(parent)]
+        holder = keeping.parent(function, container)
+        if isinstance(holder, cst.Arg):
+            built = keeping.parent(function, holder)
+            if not (isinstance(built, cst.Call) and isinstance(built.func, cst.Name) and built.func.value in _BUILDERS):
+                return None  # handed to a call (`pending.update({...})`, `gather(*[...])`): it may keep them
+            container, kind = built, f"{built.func.value}()"
+        result = facts[Ownership].fate(function, container, POLICY)
         if not result.finding:
-            return
-        problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
-        self.report(call, function, call=call_text(call), problem=problem)
+            return None
+        if result.name:
+            return f"is put in a {kind} bound to '{result.name}' and never used"
+        return f"is put in a {kind} that is dropped"
