@@ -27,6 +27,7 @@ from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 # -- families: the rule that reports a missing timeout ------------------------------------
 
 REQUESTS = "requests"  # HB201
+THIRD_PARTY_HTTP = "third-party-http"  # HB203: has a timeout unless it is turned off (httpx), or per pool (urllib3)
 STDLIB_NETWORK = "stdlib-network"  # HB202
 SUBPROCESS = "subprocess"  # HB204
 SYNC_WAIT = "sync-wait"  # HB205
@@ -102,10 +103,12 @@ NOT_WAIT_GROUP_MODULES = frozenset(
     {"asyncio", "threading", "concurrent", "queue", "multiprocessing", "collections", "set", "dict", "list",
      "builtins", "weakref", "requests", "httpx", "aiohttp", "urllib3", "socket", "subprocess"}
 )
-URLLIB3_POOLS = (
-    "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
-    "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
-)
+# urllib3 pool constructors -> positional index of their `timeout`
+URLLIB3_POOL_TIMEOUTS: Mapping[str, Optional[int]] = {
+    "urllib3.PoolManager": None, "urllib3.ProxyManager": None, "urllib3.HTTPConnectionPool": 2,
+    "urllib3.HTTPSConnectionPool": 2, "urllib3.connection_from_url": None,
+}
+URLLIB3_POOLS = tuple(URLLIB3_POOL_TIMEOUTS)
 URLLIB3_REQUEST_METHODS = ("request", "urlopen", "request_encode_url", "request_encode_body")
 FUTURE_KINDS = (
     "concurrent.futures.Future",
@@ -128,6 +131,44 @@ ASYNC_RESULT_KINDS = tuple(
     for pool in ("Pool", "pool.Pool", "pool.ThreadPool")
     for method in ("apply_async", "map_async", "starmap_async")
 )
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a constructor builds that must be released: its kind (for messages) and how."""
+
+    kind: str
+    closers: FrozenSet[str]
+    async_with: bool = False  # released with `async with` (an async client)
+
+
+_CLOSE = frozenset({"close"})
+# HB103: HTTP clients and connection pools
+CLIENTS: Mapping[str, Resource] = {
+    "requests.Session": Resource("session", _CLOSE),
+    "httpx.Client": Resource("client", _CLOSE),
+    "httpx.AsyncClient": Resource("client", frozenset({"aclose"}), async_with=True),
+    "aiohttp.ClientSession": Resource("session", _CLOSE, async_with=True),
+    "urllib3.PoolManager": Resource("pool", frozenset({"clear"})),
+    "urllib3.ProxyManager": Resource("pool", frozenset({"clear"})),
+    "http.client.HTTPConnection": Resource("connection", _CLOSE),
+    "http.client.HTTPSConnection": Resource("connection", _CLOSE),
+}
+# HB504: executors and process/thread pools
+_POOL_CLOSERS = frozenset({"close", "terminate", "join"})
+EXECUTORS: Mapping[str, Resource] = {
+    "concurrent.futures.ThreadPoolExecutor": Resource("executor", frozenset({"shutdown"})),
+    "concurrent.futures.ProcessPoolExecutor": Resource("executor", frozenset({"shutdown"})),
+    "multiprocessing.Pool": Resource("pool", _POOL_CLOSERS),
+    "multiprocessing.pool.Pool": Resource("pool", _POOL_CLOSERS),
+    "multiprocessing.pool.ThreadPool": Resource("pool", _POOL_CLOSERS),
+    "multiprocessing.get_context.Pool": Resource("pool", _POOL_CLOSERS),
+}
+
+
+def closers(resources: Mapping[str, Resource]) -> FrozenSet[str]:
+    """Every method that releases one of ``resources``."""
+    return frozenset(name for resource in resources.values() for name in resource.closers)
 
 
 def _entries() -> Iterator[Tuple[str, Api]]:
@@ -155,13 +196,18 @@ def _entries() -> Iterator[Tuple[str, Api]]:
 
     # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
     for verb in (*HTTP_VERBS, "request", "stream"):
-        yield f"httpx.{verb}", Api(OTHER, None, _HTTP)
-    for verb in (*HTTP_VERBS, "request", "stream", "send"):
-        yield f"httpx.Client.{verb}", Api(OTHER, None, _HTTP)
-    yield "urllib3.request", Api(OTHER, None, _HTTP)
-    for pool in URLLIB3_POOLS:
+        yield f"httpx.{verb}", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
+    for client in ("Client", "AsyncClient"):
+        yield f"httpx.{client}", Api(THIRD_PARTY_HTTP, Timeout())
+        for verb in (*HTTP_VERBS, "request", "stream", "send"):
+            yield f"httpx.{client}.{verb}", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP if client == "Client" else None)
+    yield "urllib3.request", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
+    for pool, index in URLLIB3_POOL_TIMEOUTS.items():
+        yield pool, Api(THIRD_PARTY_HTTP, Timeout(index))  # the pool-level timeout, for its requests
         for method in URLLIB3_REQUEST_METHODS:
-            yield f"{pool}.{method}", Api(OTHER, None, _HTTP)
+            # ConnectionPool.urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
+            at = 7 if method == "urlopen" and pool.endswith("ConnectionPool") else None
+            yield f"{pool}.{method}", Api(THIRD_PARTY_HTTP, Timeout(at), _HTTP)
 
     # subprocess
     for fn in ("run", "call", "check_call", "check_output"):

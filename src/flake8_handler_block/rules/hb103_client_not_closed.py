@@ -3,23 +3,12 @@ from __future__ import annotations
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import Ownership, Policy
-from .. import names
+from .. import catalog, names
 from ..rule import EVERYWHERE, Rule, imported
 from ..scopes import CallSite
 from ..signature import Signature
 
-# constructor -> what it is, for the message
-CLIENTS = {
-    "requests.Session": "session",
-    "httpx.Client": "client",
-    "httpx.AsyncClient": "client",
-    "aiohttp.ClientSession": "session",
-    "urllib3.PoolManager": "pool",
-    "urllib3.ProxyManager": "pool",
-    "http.client.HTTPConnection": "connection",
-    "http.client.HTTPSConnection": "connection",
-}
-POLICY = Policy(closers=frozenset({"close", "aclose", "clear"}))
+POLICY = Policy(closers=catalog.closers(catalog.CLIENTS))
 
 
 class ClientNotClosed(Rule):
@@ -69,8 +58,7 @@ class ClientNotClosed(Rule):
     name = "client-not-closed"
     message = "{call}() {kind} is created per {per} and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
     gate = imported("requests", "httpx", "aiohttp", "urllib3", "http") + ("HTTPConnection", "HTTPSConnection")
-    calls = frozenset({"Session", "session", "Client", "AsyncClient", "ClientSession", "PoolManager", "ProxyManager",
-                       "HTTPConnection", "HTTPSConnection"})
+    calls = catalog.last_names(catalog.CLIENTS) | {"session"}  # requests.session() builds a Session too
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -80,14 +68,14 @@ class ClientNotClosed(Rule):
         call = site.node
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
         target = built.producer if built is not None else None
-        kind = CLIENTS.get(target or "")
-        if kind is None:
+        client = catalog.CLIENTS.get(target or "")
+        if client is None:
             return
         if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
             return
         result = flows.fate(function, flows.origin(function, call), POLICY)
         if not result.finding:
             return
-        with_ = "async with" if target in ("httpx.AsyncClient", "aiohttp.ClientSession") else "with"
+        with_ = "async with" if client.async_with else "with"
         per = "request" if facts.reach.link(function) is not None else "call"
-        self.report(call, function, call=call_text(call), kind=kind, with_=with_, per=per)
+        self.report(call, function, call=call_text(call), kind=client.kind, with_=with_, per=per)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict
 
+from .. import catalog
+from ..catalog import Api
 from ..fix.fixers import fix_hb203
 from ..facts import Facts
 from ..calls import (
@@ -13,23 +15,8 @@ from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import SOCKET_STATES, Signature
 
-_HTTPX_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
-HTTPX_CALLS = frozenset(
-    {f"httpx.{verb}" for verb in _HTTPX_VERBS if verb != "send"}
-    | {"httpx.Client", "httpx.AsyncClient"}
-    | {f"httpx.{cls}.{verb}" for cls in ("Client", "AsyncClient") for verb in _HTTPX_VERBS}
-)
-URLLIB3_POOLS = {
-    # constructor -> positional index of its `timeout`
-    "urllib3.PoolManager": None,
-    "urllib3.ProxyManager": None,
-    "urllib3.HTTPConnectionPool": 2,
-    "urllib3.HTTPSConnectionPool": 2,
-    "urllib3.connection_from_url": None,
-}
-# method -> positional index of `timeout` per pool kind
-URLLIB3_METHODS = {"request": None, "request_encode_url": None, "request_encode_body": None, "urlopen": None}
-_CONNECTION_POOL_URLOPEN_TIMEOUT = 7  # urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
+CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
+HTTPX_CALLS = frozenset(callee for callee in CALLS if callee.startswith("httpx."))
 
 
 class ClientTimeoutDisabled(Rule):
@@ -70,10 +57,7 @@ class ClientTimeoutDisabled(Rule):
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3')
-    calls = frozenset(
-        {name.rsplit(".", 1)[-1] for name in HTTPX_CALLS}
-        | {"ClientTimeout", "request", *URLLIB3_METHODS}
-    )
+    calls = catalog.last_names(CALLS) | {"ClientTimeout"}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
 
@@ -109,19 +93,18 @@ class ClientTimeoutDisabled(Rule):
         return forwards_unknown_kwargs(call) or has_star(call)  # unseen arguments: unknown
 
     def _check_pool_request(self, site: CallSite, target: str, mappings: Mappings) -> None:
-        owner, _, method = target.rpartition(".")
-        if owner not in URLLIB3_POOLS or method not in URLLIB3_METHODS:
+        owner = target.rpartition(".")[0]
+        pool_api, request_api = CALLS.get(owner), CALLS.get(target)
+        if owner not in catalog.URLLIB3_POOL_TIMEOUTS or pool_api is None or request_api is None:
             return
+        assert pool_api.timeout is not None and request_api.timeout is not None
         func = site.node.func
         pool = self.ctx.resolve(func.value, site.scope) if hasattr(func, "value") else None
         if not isinstance(pool, Inst) or pool.call is None:
             return
-        if argument_state(pool.call, "timeout", URLLIB3_POOLS[owner], mappings) == PRESENT:
+        if argument_state(pool.call, "timeout", pool_api.timeout.index, mappings) == PRESENT:
             return
-        index: Optional[int] = None
-        if method == "urlopen" and owner.endswith("ConnectionPool"):
-            index = _CONNECTION_POOL_URLOPEN_TIMEOUT
-        if argument_state(site.node, "timeout", index, mappings) in (MISSING, NONE):
+        if argument_state(site.node, "timeout", request_api.timeout.index, mappings) in (MISSING, NONE):
             self._report(site, "has no timeout and its pool sets none",
                          "pass timeout=urllib3.Timeout(connect=..., read=...) here or to the pool")
 

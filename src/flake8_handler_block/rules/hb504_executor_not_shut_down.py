@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .. import catalog
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import Ownership, Policy
@@ -7,17 +8,7 @@ from ..rule import Rule
 from ..scopes import CallSite
 from ..signature import Signature
 
-EXECUTORS = frozenset(
-    {
-        "concurrent.futures.ThreadPoolExecutor",
-        "concurrent.futures.ProcessPoolExecutor",
-        "multiprocessing.Pool",
-        "multiprocessing.pool.Pool",
-        "multiprocessing.pool.ThreadPool",
-        "multiprocessing.get_context.Pool",
-    }
-)
-POLICY = Policy(closers=frozenset({"shutdown", "close", "terminate", "join"}))
+POLICY = Policy(closers=catalog.closers(catalog.EXECUTORS))
 
 
 class ExecutorNotShutDown(Rule):
@@ -62,7 +53,7 @@ class ExecutorNotShutDown(Rule):
     name = "executor-not-shut-down"
     message = "{call}() is created per request and never shut down: {where} leaves its workers running; use `with {call}(...) as pool:` or one shared executor"
     gate = ('ThreadPoolExecutor', 'ProcessPoolExecutor', 'multiprocessing')
-    calls = frozenset({"ThreadPoolExecutor", "ProcessPoolExecutor", "Pool", "ThreadPool"})
+    calls = catalog.last_names(catalog.EXECUTORS)
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -70,7 +61,7 @@ class ExecutorNotShutDown(Rule):
         if function is None:
             return
         call = site.node
-        if self.ctx.callee(call, site.scope) not in EXECUTORS:
+        if self.ctx.callee(call, site.scope) not in catalog.EXECUTORS:
             return
         if function.name == "__init__":
             return
