@@ -99,6 +99,7 @@ class Rule(Batchable):
     needs: ClassVar[Tuple[Type[Provider], ...]] = ()  # module facts it reads (built by the engine)
     fixer: ClassVar[Optional[Fixer]] = None  # the safe rewrite `flake8-handler-block fix` applies
     fixable: ClassVar[bool] = False  # derived from ``fixer``
+    fix_default_timeout: ClassVar[str] = ""  # the timeout the fix writes, as source text, for rules that add one
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

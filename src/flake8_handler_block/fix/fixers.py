@@ -6,7 +6,7 @@ no safe fix). It is only ever asked about a finding the linter reported.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
@@ -17,14 +17,6 @@ from .. import names
 from ..catalog import APIS, RETURNS
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
-# Default timeout per code, as source text (`--timeout` and pyproject `fix-timeout` override).
-DEFAULT_TIMEOUTS: Dict[str, str] = {
-    "HB201": "(3.05, 30)",  # requests: (connect, read)
-    "HB202": "10",
-    "HB203": "10",
-    "HB204": "30",
-    "HB205": "10",
-}
 
 
 # -- HB2xx: pass the timeout ------------------------------------------------------------

@@ -65,6 +65,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     gate = imported("requests")
     calls = catalog.last_names(TIMEOUT_POSITION)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
+    fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
     timeouts = TIMEOUT_POSITION
 
     def check_call(self, site: CallSite, facts: Facts) -> None:

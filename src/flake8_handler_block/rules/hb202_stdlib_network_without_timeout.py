@@ -60,6 +60,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     gate = ('urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet')
     calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
+    fix_default_timeout = "10"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -59,6 +59,7 @@ class ClientTimeoutDisabled(Rule):
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3')
     calls = catalog.last_names(CALLS) | {"ClientTimeout"}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
+    fix_default_timeout = "10"
     needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
 
     def check_call(self, site: CallSite, facts: Facts) -> None:

@@ -72,6 +72,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         {"run", "call", "check_call", "check_output", "wait", "communicate", "kill", "terminate"} | WRAPPER_NAMES
     )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
+    fix_default_timeout = "30"
     timeouts = TIMEOUT_POSITION
 
     def __init__(self, ctx) -> None:

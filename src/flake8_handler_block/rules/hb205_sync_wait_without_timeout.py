@@ -113,6 +113,7 @@ class SyncWaitWithoutTimeout(Rule):
     gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe')
     calls = catalog.last_names(WAITS)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
+    fix_default_timeout = "10"
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
