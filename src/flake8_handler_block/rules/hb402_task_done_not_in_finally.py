@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
+import libcst as cst
+
 from ..fix.blocks import fix_hb402
 from ..facts import Facts
 from ..calls import call_text
@@ -95,9 +97,12 @@ def _joined(primitives: PrimitiveFacts, use: Use) -> bool:
     key = var_key(use.receiver, use.scope)
     if key in primitives.queues:
         return bool(primitives.queues[key].joins)
-    if any(q.joins and q.escaped for q in primitives.queues.values()):
+    function = use.function
+    handed_in = isinstance(use.receiver, cst.Name) and function is not None and use.receiver.value in function.param_names
+    if handed_in and any(q.joins and q.escaped for q in primitives.queues.values()):
         return True
     return any(
         join.text == use.text and not join.call.args and not primitives.known_non_queue(join)
+        and (not isinstance(use.receiver, cst.Attribute) or var_key(join.receiver, join.scope) == key)  # same class
         for join in primitives.uses("join")
     )
