@@ -200,7 +200,7 @@ async def thumbnail_exists(request):
 async def thumbnail_meta(request):
     key = request.match_info["key"]
     resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb.json")  # ok: await resp.json() reads the body in full
-    return aiohttp.web.json_response(await resp.json())
+    return aiohttp.web.json_response(await resp.json(content_type=None))
 
 
 async def thumbnail_ok(request):

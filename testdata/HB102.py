@@ -114,6 +114,14 @@ class ReadingFeed:
         return self._resp.read()
 
 
+class PeekingFeed:
+    def __init__(self, url):
+        self._resp = urlopen(url, timeout=TIMEOUT)  # expect: HB102 "urlopen() response is kept in self._resp" "method 'PeekingFeed.__init__'"
+
+    def head(self):
+        return self._resp.read(256)  # only the first bytes: the rest stays unread, the socket open
+
+
 class Connections:
     def __init__(self):
         self._pending = {}

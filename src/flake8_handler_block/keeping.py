@@ -264,13 +264,21 @@ def _member(tree: Parents, attr: cst.Attribute, reads: Reads) -> Tuple[str, Opti
     called = isinstance(outer, cst.Call) and outer.func is attr
     if name in reads.closers:
         return (RELEASED, outer) if called else (HANDED, attr)  # `callback(r.close)` hands the closing on
-    if called and name in reads.called and not outer.args:  # type: ignore[union-attr]
+    if called and name in reads.called and _whole(outer):  # type: ignore[arg-type]
         return RELEASED, outer
     if not called and name in reads.attributes:
         return RELEASED, attr
     if name in reads.views:
         return HANDED, attr
     return "local", attr
+
+
+_SIZES = frozenset({"amt", "size", "n"})
+
+
+def _whole(call: cst.Call) -> bool:
+    """A read with no size (``read()``, ``json(encoding="utf-8")``), not ``read(100)``."""
+    return all(arg.keyword is not None and arg.keyword.value not in _SIZES for arg in call.args)
 
 
 def _is_read(node: Optional[cst.CSTNode], reads: Reads) -> bool:
