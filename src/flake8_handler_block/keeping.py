@@ -34,6 +34,7 @@ from .walk import children
 RELEASED, HANDED, STORED, RETURNED, LOCAL = "released", "handed", "stored", "returned", "local"
 _STORE_METHODS = frozenset({"append", "appendleft", "add", "insert", "put", "put_nowait", "setdefault"})
 _NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_PACKED = (cst.Tuple, cst.List, cst.Set, cst.Element, cst.Dict, cst.DictElement, cst.StarredElement)
 
 
 class Reads(NamedTuple):
@@ -228,9 +229,9 @@ def _use(tree: Parents, node: cst.CSTNode, reads: Reads) -> Tuple[str, Optional[
             call = tree.of(parent)
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in SAFE_CALLS:
                 return "local", call  # len(x), repr(x): only looked at
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in _STORE_METHODS:
-                holder = dotted_name(call.func.value)
-                if holder is not None:
+            func = call.func if isinstance(call, cst.Call) else None
+            if isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+                if dotted_name(func.value) is not None:
                     return STORED, call
             return HANDED, call
         if isinstance(parent, cst.WithItem) and node is parent.item:
@@ -251,7 +252,7 @@ def _use(tree: Parents, node: cst.CSTNode, reads: Reads) -> Tuple[str, Optional[
             if isinstance(target, (cst.Attribute, cst.Subscript)):
                 return STORED, target
             return HANDED, parent
-        if isinstance(parent, (cst.Tuple, cst.List, cst.Set, cst.Element, cst.Dict, cst.DictElement, cst.StarredElement)):
+        if isinstance(parent, _PACKED):
             return HANDED, parent  # packed with others: followed no further
         if isinstance(parent, cst.NamedExpr):
             return HANDED, parent

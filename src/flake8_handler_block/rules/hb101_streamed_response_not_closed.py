@@ -48,7 +48,9 @@ FULL_READS = {
         closers=frozenset({"close"}), called=frozenset({"json"}), attributes=frozenset({"content", "text"}),
         views=VIEWS["requests"],
     ),
-    "aiohttp": Reads(closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}), views=VIEWS["aiohttp"]),
+    "aiohttp": Reads(
+        closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}), views=VIEWS["aiohttp"],
+    ),
 }
 # Module functions: each builds a Session of its own for the one request and closes it.
 THROWAWAY_SESSION = frozenset(f"requests.{verb}" for verb in _VERBS)
@@ -150,7 +152,10 @@ class StreamedResponseNotClosed(Rule):
                 if not flows.risky_before(function, call, owner.close):
                     return
                 result = Fate(UNSAFE, "closed through its owner on the straight path")
-        fix = "use `async with` (or release() in finally)" if family == "aiohttp" else "use `with` (or close() in finally)"
+        if family == "aiohttp":
+            fix = "use `async with` (or release() in finally)"
+        else:
+            fix = "use `with` (or close() in finally)"
         if result.kind == UNSAFE:
             problem = f"{what} is closed only on the straight path"
             consequence = "skips close() when an exception or early return comes first and leaks the connection"
@@ -175,8 +180,10 @@ class StreamedResponseNotClosed(Rule):
         if keeping.released_elsewhere(kept, reads, within=holder_class(function, kept)):
             return
         self.report(
-            site.node, function, call=call_text(site.node), problem=f"{what} is kept in {kept.holder} and never read or closed",
-            consequence=f"holds its connection open as long as {kept.holder} lives", fix="close it (or read it in full) once done",
+            site.node, function, call=call_text(site.node),
+            problem=f"{what} is kept in {kept.holder} and never read or closed",
+            consequence=f"holds its connection open as long as {kept.holder} lives",
+            fix="close it (or read it in full) once done",
         )
 
     def _kind(self, site: CallSite) -> Optional[Tuple[str, str]]:
@@ -191,7 +198,8 @@ class StreamedResponseNotClosed(Rule):
         if target in HTTPX_SEND:
             return ("httpx", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
         if target in URLLIB3_CALLS:
-            return ("urllib3", "response (preload_content=False)") if is_false(keyword(call, "preload_content")) else None
+            unloaded = is_false(keyword(call, "preload_content"))
+            return ("urllib3", "response (preload_content=False)") if unloaded else None
         if target in AIOHTTP_CALLS:
             return "aiohttp", "response awaited outside `async with`"
         return None

@@ -165,13 +165,15 @@ class SyncWaitWithoutTimeout(Rule):
         """``if fut in done:`` where ``done`` is the first set ``wait()`` returned."""
         done_names = set()
         for node in iter_nodes(function.node.body):
-            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and self._is_wait(node.value, function):
+            if not isinstance(node, cst.Assign):
+                continue
+            if isinstance(node.value, cst.Call) and self._is_wait(node.value, function):
                 target = node.targets[0].target
                 if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
                     first = target.elements[0].value
                     if isinstance(first, cst.Name):
                         done_names.add(first.value)
-            elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "done":
+            elif isinstance(node.value, cst.Attribute) and node.value.attr.value == "done":
                 inner = node.value.value
                 target = node.targets[0].target
                 if isinstance(inner, cst.Call) and self._is_wait(inner, function) and isinstance(target, cst.Name):

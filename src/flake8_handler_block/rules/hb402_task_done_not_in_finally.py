@@ -98,7 +98,8 @@ def _joined(primitives: PrimitiveFacts, use: Use) -> bool:
     if key in primitives.queues:
         return bool(primitives.queues[key].joins)
     function = use.function
-    handed_in = isinstance(use.receiver, cst.Name) and function is not None and use.receiver.value in function.param_names
+    receiver = use.receiver
+    handed_in = isinstance(receiver, cst.Name) and function is not None and receiver.value in function.param_names
     if handed_in and any(q.joins and q.escaped for q in primitives.queues.values()):
         return True
     return any(

@@ -96,7 +96,8 @@ class AcquireWithoutFinallyRelease(Rule):
                     self.report(
                         use.call, use.function, call=call_text(use.call),
                         problem="is followed by code that can raise before the try whose finally releases it",
-                        consequence=_consequence(use.call, kind), fix=f"call acquire() right before `try:` or use '{idiom}'",
+                        consequence=_consequence(use.call, kind),
+                        fix=f"call acquire() right before `try:` or use '{idiom}'",
                     )
                 continue
             if any(unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in paired):

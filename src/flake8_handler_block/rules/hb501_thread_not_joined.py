@@ -100,7 +100,10 @@ class ThreadNotJoined(Rule):
     needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"thread"}))
     name = "thread-not-joined"
-    message = "{call}() thread is started and never joined, and its target {target}() {hazard}: {where} leaves one more thread behind on every call; {fix}"
+    message = (
+        "{call}() thread is started and never joined, and its target {target}() {hazard}: "
+        "{where} leaves one more thread behind on every call; {fix}"
+    )
     gate = ('Thread', 'start_new_thread')
     calls = frozenset({"start", "start_new_thread"}) | catalog.last_names(HANGS)
 
@@ -173,8 +176,10 @@ class ThreadNotJoined(Rule):
         for bound in scope.bindings.get(name, []):
             value = getattr(bound, "payload", None)
             if isinstance(value, cst.Call):
-                last = value.func.attr.value if isinstance(value.func, cst.Attribute) else getattr(value.func, "value", "")
-                if last == "Thread" or last in self.ctx.module.class_defs or self.ctx.callee(value, scope) in THREAD_CLASSES:
+                last = last_name(value.func)
+                if last == "Thread" or last in self.ctx.module.class_defs:
+                    return True
+                if self.ctx.callee(value, scope) in THREAD_CLASSES:
                     return True
         return False
 

@@ -75,7 +75,10 @@ class TaskDropped(Rule):
     needs = (Ownership, Keeps)
     runtime = Signature(leaks=frozenset({"task"}))  # the harness reports only tasks nobody keeps
     name = "task-dropped"
-    message = "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; keep a reference (a set, a TaskGroup) or await it"
+    message = (
+        "{call}() task {problem}: in {where} it can be garbage-collected mid-flight and its exception is lost; "
+        "keep a reference (a set, a TaskGroup) or await it"
+    )
     scope = ANYWHERE
     gate = ('create_task', 'ensure_future')
     calls = frozenset({"create_task", "ensure_future"})

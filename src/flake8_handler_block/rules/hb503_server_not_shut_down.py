@@ -136,7 +136,8 @@ class ServerNotShutDown(Rule):
             policy = Policy(closers=_CLOSERS, background=_BACKGROUND, fixture=fixture, strict=not fixture)
             result = flows.fate(function, creation, policy)
             name = result.name or _with_name(function, creation)
-            if result.kind == CLOSED and not foreground and name is not None and not _mentions_shutdown(function.node, name):
+            closed_by_with = result.kind == CLOSED and not foreground
+            if closed_by_with and name is not None and not _mentions_shutdown(function.node, name):
                 self.report(
                     creation, function, call=call_text(creation),
                     problem="is only closed by `with` (that calls server_close(), not shutdown())",
@@ -147,7 +148,10 @@ class ServerNotShutDown(Rule):
                 continue
             if result.kind == UNSAFE:
                 problem = "is shut down only on the straight path"
-                fix = "leaves it serving when an assertion or exception comes first; shut it down in finally or with addCleanup()"
+                fix = (
+                    "leaves it serving when an assertion or exception comes first; "
+                    "shut it down in finally or with addCleanup()"
+                )
             elif fixture:
                 problem = "is never shut down"
                 fix = "leaves it serving after the test; shut it down after `yield` or in request.addfinalizer()"
@@ -173,7 +177,10 @@ class ServerNotShutDown(Rule):
         self.report(
             receiver, function, call=call_text(receiver),
             problem="is built inline, so nothing can ever shut it down" if name is None else "is never shut down",
-            fix="leaves it serving and its port bound; bind it to a name and call shutdown() and server_close() in finally",
+            fix=(
+                "leaves it serving and its port bound; "
+                "bind it to a name and call shutdown() and server_close() in finally"
+            ),
         )
         return True
 
@@ -284,6 +291,6 @@ def _handed_on(node: cst.CSTNode, name: str) -> bool:
         if isinstance(found, cst.Attribute):
             continue
         for child in children(found):
-            if isinstance(child, cst.Name) and child.value == name and not isinstance(found, (cst.NamedExpr, cst.Attribute)):
+            if isinstance(child, cst.Name) and child.value == name and not isinstance(found, cst.NamedExpr):
                 return True
     return False

@@ -13,6 +13,7 @@ from ..walk import children, iter_nodes
 from ..signature import Signature
 
 _EMPTY_MODULE = cst.Module(body=[])
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _CANCELLED = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
 _Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]  # `except` or `except*`
 
@@ -283,7 +284,8 @@ class CancellationSwallowed(Rule):
 
     def _raises(self, handler: _Handler, scope: Scope) -> List[_Raise]:
         """The ``raise`` statements of a clause, nested functions left out."""
-        caught = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
+        named = handler.name.name if handler.name is not None else None
+        caught = named.value if isinstance(named, cst.Name) else None
         found: List[_Raise] = []
         stack: List[Tuple[cst.CSTNode, bool, bool]] = [(handler.body, False, False)]
         while stack:
@@ -375,11 +377,16 @@ class CancellationSwallowed(Rule):
 
 def _words(candidate: _Candidate, request: bool) -> Dict[str, str]:
     """The message's problem, consequence and fix for one finding."""
-    cancelled = "its request was cancelled (client gone, timeout, shutdown)" if request else "it was cancelled (a timeout, shutdown)"
+    if request:
+        cancelled = "its request was cancelled (client gone, timeout, shutdown)"
+    else:
+        cancelled = "it was cancelled (a timeout, shutdown)"
     if candidate.problem == CONVERTS:
         return {
             "problem": f"turns cancellation into {candidate.raised}",
-            "consequence": f"hides that {cancelled.split(' (')[0]}: timeouts, TaskGroup and the server see an ordinary error",
+            "consequence": (
+                f"hides that {cancelled.split(' (')[0]}: timeouts, TaskGroup and the server see an ordinary error"
+            ),
             "fix": "re-raise the CancelledError itself (a bare `raise`) after cleanup",
         }
     if candidate.problem == RETRIES:
@@ -437,7 +444,7 @@ def _raised_later(handler: _Handler, function: FunctionScope) -> bool:
         return False
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if isinstance(node, cst.If) and _names_in(node.test) & flags:
-            if any(isinstance(inner, cst.Raise) for inner in iter_nodes(node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))):
+            if any(isinstance(inner, cst.Raise) for inner in iter_nodes(node.body, prune=_NESTED)):
                 return True
     return False
 
