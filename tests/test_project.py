@@ -77,7 +77,8 @@ def test_flask_unreached_and_tooling(flask_app: Path) -> None:
     assert reach(flask_app, "shop/cli.py").is_tooling("sync")  # path glob **/cli.py
     backfill = reach(flask_app, "scripts/backfill.py")
     assert backfill.is_tooling("backfill") and backfill.is_tooling(None, line=9)
-    manage = reach(flask_app, "manage.py")
+    assert reach(flask_app, "manage.py").is_tooling(None, line=1)  # path glob **/manage.py
+    manage = reach(flask_app, "manage.py", Config(tooling=()))  # no globs: commands and the __main__ guard
     assert manage.is_tooling("deploy")  # argparse set_defaults(func=deploy)
     assert manage.is_tooling("main")  # called under `if __name__ == "__main__":`
     assert manage.is_tooling(None, line=15) and not manage.is_tooling(None, line=1)

@@ -33,12 +33,14 @@ BOOL_KEYS = ("project-reach", "cache", "check-tooling")
 GLOB_KEYS = ("tooling", "extend-tooling")
 LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir", *BOOL_KEYS, *GLOB_KEYS))
 
-# Code that never serves a request; root-relative globs (see project/tooling.py). Test suites
-# count: a test that calls a local server with no timeout is not a request's hang.
+# Code that is not the project's request path, or not its to change; root-relative globs (see
+# project/tooling.py). Test suites count (a test calling a local server with no timeout is not a
+# request's hang), and so do examples and vendored copies of other projects.
 DEFAULT_TOOLING = (
-    "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/__main__.py", "**/cli.py", "**/cli/**",
-    "**/management/commands/**", "**/scripts/**", "docs/**",
+    "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/manage.py", "**/__main__.py", "**/cli.py",
+    "**/cli/**", "**/management/commands/**", "**/scripts/**", "docs/**",
     "**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py",
+    "**/examples/**", "**/example_dags/**", "**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**",
 )
 
 
