@@ -221,7 +221,8 @@ def test_libcst_parse_failure_is_reported():
 def test_every_finding_of_the_fixtures_is_silenced(path):
     text = path.read_text(encoding="utf-8")
     result = add_noqa(text, str(path))
-    assert result.silenced and not result.unplaced
+    assert not result.unplaced
+    assert sum(result.silenced.values()) == len(check_source(text, str(path)))  # every finding, none twice
     assert flake8_still_reports(result.source, str(path)) == []  # the second run: test_real_flake8_reports_nothing
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP
 from flake8.utils import parse_comma_separated_list
 
-from .fix import EXIT_DIFF, EXIT_ERROR, EXIT_OK, _label, _python_files
+from .fix import EXIT_DIFF, EXIT_ERROR, EXIT_OK, _label, _python_files, add_rewrite_arguments
 
 if TYPE_CHECKING:
     from .config import Config
@@ -61,19 +61,7 @@ class NoqaResult:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (their *.py files)")
-    parser.add_argument(
-        "--diff", action="store_true",
-        help="print a unified diff instead of rewriting; exit 1 when there is one",
-    )
-    parser.add_argument(
-        "--select", metavar="CODES", default=None,
-        help="comma-separated codes or prefixes to silence (default: every HB code)",
-    )
-    parser.add_argument(
-        "--hb-scope", dest="hb_scope", default=None, metavar="SCOPE",
-        help="where handler-scoped rules look: reachable, handlers, all (as the linter's --hb-scope)",
-    )
+    add_rewrite_arguments(parser, "comma-separated codes or prefixes to silence (default: every HB code)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

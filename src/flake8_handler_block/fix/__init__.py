@@ -17,28 +17,32 @@ import tokenize
 from collections import Counter
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ..config import SCOPES
+
 EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_rewrite_arguments(parser: argparse.ArgumentParser, select_help: str) -> None:
+    """What every rewriting command takes (`fix`, `noqa`): paths, --diff and --select."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (their *.py files)")
     parser.add_argument(
         "--diff", action="store_true",
         help="print a unified diff instead of rewriting; exit 1 when there is one (for CI)",
     )
+    parser.add_argument("--select", metavar="CODES", default=None, help=select_help)
     parser.add_argument(
-        "--select", metavar="CODES", default=None,
-        help="comma-separated codes or prefixes to fix (default: every fixable code)",
+        "--hb-scope", dest="hb_scope", default=None, metavar="SCOPE",
+        help=f"where the rules look: {', '.join(SCOPES)} (as the linter's --hb-scope)",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_rewrite_arguments(parser, "comma-separated codes or prefixes to fix (default: every fixable code)")
     parser.add_argument(
         "--timeout", metavar="[CODE=]EXPR", action="append", default=None, dest="fix_timeout",
         help="timeout to insert, as a Python expression; CODE=EXPR sets one code (repeatable). "
         "Defaults: HB201 (3.05, 30), HB204 30, others 10; pyproject key: fix-timeout",
-    )
-    parser.add_argument(
-        "--hb-scope", dest="hb_scope", default=None, metavar="SCOPE",
-        help="where handler-scoped rules look: reachable, handlers, all (as the linter's --hb-scope)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding left alone")
 

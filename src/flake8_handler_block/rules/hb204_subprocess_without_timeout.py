@@ -8,7 +8,7 @@ from ..fix.fixers import fix_timeout
 from .. import catalog
 from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout
 from ..facts import Facts
-from ..names import dotted_name
+from ..names import dotted_name, last_name
 from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
 from ..scopes import CALL, CallSite, FunctionScope, Scope
@@ -91,7 +91,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
-            if isinstance(item.item, cst.Call) and _last_name(item.item.func) in DEADLINE_NAMES:
+            if isinstance(item.item, cst.Call) and last_name(item.item.func) in DEADLINE_NAMES:
                 self._deadline_blocks.append((node, self.ctx.scope, item.item))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
@@ -120,8 +120,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             self._awaited.add(id(awaitable))  # wait_for(aw, None) waits as long as aw does
             return
         self._wrapped.add(id(awaitable))
-        if isinstance(awaitable, cst.Call) and _last_name(awaitable.func):
-            self._bounded_names.add(_last_name(awaitable.func) or "")
+        if isinstance(awaitable, cst.Call) and last_name(awaitable.func):
+            self._bounded_names.add(last_name(awaitable.func) or "")
 
     def finish(self, facts: Facts) -> None:
         bounded = self._bounded_functions()
@@ -179,14 +179,6 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
 
 
-def _last_name(expr: cst.BaseExpression) -> Optional[str]:
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    if isinstance(expr, cst.Name):
-        return expr.value
-    return None
-
-
 def _receiver(call: cst.Call) -> Optional[str]:
     func = call.func
     return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
@@ -195,4 +187,4 @@ def _receiver(call: cst.Call) -> Optional[str]:
 def _called_names(body: cst.BaseSuite) -> Set[str]:
     """Last names of the calls made in a block (``run_tool`` for ``await self.run_tool()``)."""
     calls = (node for node in iter_nodes(body) if isinstance(node, cst.Call))
-    return {name for name in (_last_name(call.func) for call in calls) if name is not None}
+    return {name for name in (last_name(call.func) for call in calls) if name is not None}
