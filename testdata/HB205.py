@@ -69,6 +69,10 @@ def batch_settled():
         total = 0
     wait([second])  # expect: HB205 "wait() has no timeout" "handler 'batch_settled'"
     total += second.result()  # ok: wait() above returned only once it finished
+    checked = EXECUTOR.submit(crunch, 4)
+    if checked.exception():  # expect: HB205 "checked.exception() has no timeout" "handler 'batch_settled'"
+        abort(500)
+    total += checked.result()  # ok: exception() above already waited for it
     late = EXECUTOR.submit(crunch, 3)
     wait([first, late], WAIT_SECONDS)
     total += late.result()  # expect: HB205 "late.result() has no timeout" "if the work never finishes"

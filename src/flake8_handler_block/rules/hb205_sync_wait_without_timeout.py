@@ -77,7 +77,8 @@ class SyncWaitWithoutTimeout(Rule):
     waited on: `result()` under `if fut.done():` or `if fut in done:` (`done` from
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
-    ran it exited (leaving it waited for every future). Lock and semaphore
+    ran it exited (leaving it waited for every future), or after an earlier
+    `fut.exception()`/`fut.result()` (that one did the waiting). Lock and semaphore
     acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403). A receiver whose
     constructor is not visible in the module is not reported.
@@ -138,7 +139,8 @@ class SyncWaitWithoutTimeout(Rule):
         Its executor's ``with`` block exited (``shutdown(wait=True)`` ran), or
         ``concurrent.futures.wait([..., fut, ...])`` returned earlier in the function
         (no timeout, all futures completed), or ``if fut in done:`` with ``done`` from
-        such a ``wait()``.
+        such a ``wait()``, or an earlier ``fut.exception()``/``fut.result()`` already
+        waited (the finding, if any, is that one).
         """
         func = site.node.func
         function = site.function
@@ -158,6 +160,13 @@ class SyncWaitWithoutTimeout(Rule):
                     return True
         for wait_call in self._completed_waits(function):
             if order.before(wait_call, site.node) and _mentions(positional(wait_call)[:1], name):
+                return True
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if (  # `exc = fut.exception()` then `fut.result()`: the first one did the waiting
+                isinstance(node, cst.Call) and node is not site.node and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("result", "exception") and isinstance(node.func.value, cst.Name)
+                and node.func.value.value == name and order.before(node, site.node)
+            ):
                 return True
         return False
 
