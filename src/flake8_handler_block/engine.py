@@ -23,7 +23,7 @@ from .reach import ANYWHERE, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from . import names
-from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState
+from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState, dotted_decorators
 from .positions import locate
 from .walk import BatchedWalk
 
@@ -209,7 +209,10 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
 
 def _returns_new_value(function: FunctionScope) -> bool:
     """Each ``return`` gives a value built in the call (``return Session()``, ``s = Session(); return s``),
-    not one kept elsewhere (``return self.http``): only then does the caller own it."""
+    not one kept elsewhere (``return self.http``): only then does the caller own it. A decorator
+    (``@lru_cache``) may hand out one shared value instead: then the caller owns nothing."""
+    if any(name not in ("staticmethod", "classmethod") for name in dotted_decorators(function)):
+        return False
     for value in function.returns:
         if isinstance(value, cst.Await):
             value = value.expression

@@ -70,6 +70,9 @@ VIEW_DECORATOR_MODULES = (
     "django.contrib.admin.views.decorators.",
 )
 VIEW_DECORATOR_PATHS = frozenset({"tornado.web.authenticated", "rest_framework.decorators.action"})
+# `expose` is a common word: a view only from these (or when its origin cannot be seen).
+EXPOSE_DECORATORS = frozenset({"expose", "expose_api"})
+EXPOSE_PACKAGES = frozenset({"flask_appbuilder", "flask_admin", "cherrypy", "superset"})
 # ... except these, which take any function.
 NOT_VIEW_DECORATORS = frozenset({"django.views.decorators.debug.sensitive_variables"})
 
@@ -377,6 +380,8 @@ def _decorator_reason(
         return f"decorated @{written or full} (handler-decorators)"
     if full in NOT_VIEW_DECORATORS:
         return None
+    if last in EXPOSE_DECORATORS and "." in full and full.split(".")[0] not in EXPOSE_PACKAGES:
+        return None  # another project's `expose` (a plugin API, an RPC registry): not a web view
     if last in VIEW_DECORATORS or full in VIEW_DECORATOR_PATHS or full.startswith(VIEW_DECORATOR_MODULES):
         return f"decorated @{written or full}"
     if last == "action" and function.cls is not None and _is_viewset(module.classes[function.cls]):

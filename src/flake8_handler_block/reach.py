@@ -141,6 +141,8 @@ class Reach:
         """Whether a finding of a rule looking at ``scope`` in ``function`` is kept."""
         if scope == ANYWHERE:
             return True
+        if self.config.scope != "all" and self.project is not None and self.project.tooling_path:
+            return False  # a test suite's or an example's handlers serve no one's requests
         if scope == ASYNC_HANDLER:
             return self.runs_on_loop(function)
         if self.config.scope == "all":

@@ -116,6 +116,11 @@ class ModuleReach:
         """How the function runs inside an async handler's own task (awaited in place)."""
         return self._chain(self._reach.task, qualname, line) if self._reach else None
 
+    @property
+    def tooling_path(self) -> bool:
+        """The whole module is tooling by its path (tests, scripts, examples...), whatever reaches it."""
+        return self._tooling_path and not self._config.check_tooling
+
     def reaches_any(self) -> bool:
         """Whether a handler of the project reaches some function of this module."""
         return self._reach is not None and self.path in self._reach.paths()
