@@ -2,40 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..names import dotted_name
+from ..loops import has_way_out, runs_forever
 from ..rule import HANDLER, Rule
 from ..signature import Signature
-from ..walk import children
-
-_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
-
-
-def _forever(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
-        return test.value == "True"
-    if isinstance(test, cst.Integer):
-        return int(test.value.replace("_", ""), 0) != 0
-    return False
-
-
-def has_way_out(node: cst.CSTNode, inner_loop: bool = False) -> bool:
-    """A break (of this loop), return, raise, yield or await reachable in ``node``."""
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        return False
-    if isinstance(node, (cst.Return, cst.Raise, cst.Yield, cst.Await)):
-        return True
-    if isinstance(node, cst.Break):
-        return not inner_loop
-    if isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None:
-        return True  # async for / async with suspend (and can be cancelled)
-    if isinstance(node, cst.Call) and dotted_name(node.func) in _EXIT_CALLS:
-        return True
-    if isinstance(node, (cst.For, cst.While)):
-        if any(has_way_out(child, True) for child in (node.body,)):
-            return True
-        return node.orelse is not None and has_way_out(node.orelse, inner_loop)
-    return any(has_way_out(child, inner_loop) for child in children(node))
-
 
 class LoopWithoutExit(Rule):
     """What it does:
@@ -84,7 +53,7 @@ class LoopWithoutExit(Rule):
     gate = ('while True', 'while 1', 'while(True)', 'while (True)', 'while(1)')
 
     def visit_While(self, node: cst.While) -> None:
-        if not _forever(node.test) or has_way_out(node.body):
+        if not runs_forever(node.test) or has_way_out(node.body):
             return
         test = node.test.value if isinstance(node.test, (cst.Name, cst.Integer)) else "True"
         self.report(node, test=test)

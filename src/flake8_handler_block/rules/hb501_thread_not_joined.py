@@ -8,6 +8,7 @@ import libcst as cst
 from .. import catalog
 from ..calls import call_text, does_not_block, is_false, keyword, missing_timeout, positional
 from ..facts import Facts
+from ..loops import has_way_out, runs_forever
 from ..names import derives_from, dotted_name, last_name
 from ..ownership import Ownership, Policy
 from ..primitives import function_named
@@ -16,7 +17,6 @@ from ..rule import Rule
 from ..scopes import CallSite, ClassScope, FunctionScope, Scope
 from ..signature import Signature
 from ..walk import iter_nodes
-from .hb304_loop_without_exit import has_way_out
 
 THREAD_CLASSES = frozenset({"threading.Thread"})
 START_NEW_THREAD = frozenset({"_thread.start_new_thread", "thread.start_new_thread", "_thread.start_new"})
@@ -272,15 +272,9 @@ def _runs_in_place(target: FunctionScope) -> List[FunctionScope]:
 def _endless_loop(function: FunctionScope) -> Optional[cst.While]:
     """A ``while True:`` in the function's own body that nothing leaves."""
     for node in iter_nodes(function.node.body, prune=_NESTED):
-        if isinstance(node, cst.While) and _forever(node.test) and not has_way_out(node.body):
+        if isinstance(node, cst.While) and runs_forever(node.test) and not has_way_out(node.body):
             return node
     return None
-
-
-def _forever(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
-        return test.value == "True"
-    return isinstance(test, cst.Integer) and int(test.value.replace("_", ""), 0) != 0
 
 
 def _test_text(loop: cst.While) -> str:

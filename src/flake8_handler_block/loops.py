@@ -1,0 +1,42 @@
+"""What a loop can do: run forever (``while True``), and whether anything in it leaves.
+
+Shared by HB304 (a handler's loop with no way out) and HB501 (a thread whose target
+loops forever): one answer for both.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .names import dotted_name
+from .walk import children
+
+_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def runs_forever(test: cst.BaseExpression) -> bool:
+    """``while True:`` / ``while 1:``: a condition that never becomes false."""
+    if isinstance(test, cst.Name):
+        return test.value == "True"
+    if isinstance(test, cst.Integer):
+        return int(test.value.replace("_", ""), 0) != 0
+    return False
+
+
+def has_way_out(node: cst.CSTNode, inner_loop: bool = False) -> bool:
+    """A break (of this loop), return, raise, yield or await reachable in ``node``."""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False
+    if isinstance(node, (cst.Return, cst.Raise, cst.Yield, cst.Await)):
+        return True
+    if isinstance(node, cst.Break):
+        return not inner_loop
+    if isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None:
+        return True  # async for / async with suspend (and can be cancelled)
+    if isinstance(node, cst.Call) and dotted_name(node.func) in _EXIT_CALLS:
+        return True
+    if isinstance(node, (cst.For, cst.While)):
+        if has_way_out(node.body, True):
+            return True
+        return node.orelse is not None and has_way_out(node.orelse, inner_loop)
+    return any(has_way_out(child, inner_loop) for child in children(node))
