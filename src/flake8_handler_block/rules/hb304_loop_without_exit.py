@@ -6,6 +6,7 @@ from ..loops import has_way_out, runs_forever
 from ..rule import HANDLER, Rule
 from ..signature import Signature
 
+
 class LoopWithoutExit(Rule):
     """What it does:
     Finds `while True:` / `while 1:` loops in request handlers whose body has no
