@@ -21,6 +21,8 @@ class RelayHandler(BaseHTTPRequestHandler):
         with urllib.request.urlopen(UPSTREAM, body) as resp:  # expect: HB202[col=14] "urllib.request.urlopen() has no timeout" "handler 'RelayHandler.do_POST'"
             status = resp.status
         with urllib.request.urlopen(UPSTREAM, body, NET_TIMEOUT) as resp:  # ok: positional timeout
+            pass
+        with urllib.request.urlopen("data:text/plain,relay%20ready") as resp:  # ok: HB202 a data: URL opens no socket
             status = resp.status
         with open_url(UPSTREAM, data=body, timeout=NET_TIMEOUT) as resp:  # ok: keyword timeout
             status = resp.status

@@ -137,7 +137,9 @@ _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains
 _MAX_SPLATS = 4  # `{**A, ...}` where A is itself `{**B, ...}`: how deep to follow
 
 
-def _items(expr: cst.BaseExpression, mappings: Optional["Mappings"], depth: int = 0) -> Optional[Dict[str, cst.BaseExpression]]:
+def _items(
+    expr: cst.BaseExpression, mappings: Optional["Mappings"], depth: int = 0
+) -> Optional[Dict[str, cst.BaseExpression]]:
     """Key -> value of a dict whose keys are all visible: a display, ``dict(k=v)``, or a name ``mappings`` shows."""
     if depth > _MAX_SPLATS:
         return None
@@ -287,6 +289,18 @@ class MappingFacts(Provider[Mappings]):
 # -- messages ------------------------------------------------------------------------------
 
 _MAX_CALL_TEXT = 60
+
+
+def is_data_url(call: cst.Call) -> bool:
+    """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall."""
+    values = positional(call)
+    first = values[0] if values else None
+    if isinstance(first, cst.SimpleString):
+        text = first.evaluated_value
+        return isinstance(text, str) and text.lower().startswith("data:")
+    if isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
+        return first.parts[0].value.lower().startswith("data:")
+    return False
 
 
 def call_text(call: cst.Call) -> str:

@@ -45,6 +45,8 @@ def raises_here(node: cst.CSTNode, receiver: str = "", container_methods_safe: b
             return False  # logging does not raise in practice
         if text in SAFE_CALLS or (container_methods_safe and last_name(node.func) in SAFE_METHODS):
             return False
+        if container_methods_safe and last_name(node.func) == "pop" and len(node.args) == 2:
+            return False  # d.pop(key, default) never raises KeyError
         return not (receiver and text.startswith(receiver + "."))
     if isinstance(node, cst.Subscript):
         return True  # KeyError, IndexError

@@ -5,7 +5,7 @@ from typing import Deque, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from ..calls import call_text, positional
+from ..calls import call_text, is_data_url
 from ..facts import Facts
 from ..keeping import STORED, RETURNED, Keeps, Reads, holder_class, per_request_object
 from ..primitives import function_named
@@ -98,7 +98,7 @@ class UrlopenResponseNotClosed(Rule):
     def check_call(self, site: CallSite, facts: Facts) -> None:
         if site.function is None or self.ctx.callee(site.node, site.scope) not in RESPONSE_CALLS:
             return
-        if not _data_url(site.node):
+        if not is_data_url(site.node):
             self.created.append((site.node, site.function))
 
     def finish(self, facts: Facts) -> None:
@@ -134,15 +134,3 @@ class UrlopenResponseNotClosed(Rule):
             if callee is not None and caller is not None:
                 found.setdefault(callee, []).append((call, caller))
         return found
-
-
-def _data_url(call: cst.Call) -> bool:
-    """``urlopen("data:...")``: decoded in memory, no socket."""
-    values = positional(call)
-    first = values[0] if values else None
-    if isinstance(first, cst.SimpleString):
-        text = first.evaluated_value
-        return isinstance(text, str) and text.lower().startswith("data:")
-    if isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
-        return first.parts[0].value.lower().startswith("data:")
-    return False

@@ -4,7 +4,7 @@ from typing import List, Optional, Tuple
 
 from ..fix.fixers import fix_timeout
 from ..facts import Facts
-from ..calls import is_none, positional
+from ..calls import is_data_url, is_none, positional
 from .. import catalog
 from ..rule import EVERYWHERE, MissingTimeoutRule, timeout_positions
 from ..scopes import CallSite
@@ -54,10 +54,16 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
 
     code = "HB202"
     scope = EVERYWHERE
-    runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"))
+    runtime = Signature(
+        states=SOCKET_STATES, untimed=True,
+        libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"),
+    )
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; pass timeout=<seconds>"
-    gate = ('urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet')
+    gate = (
+        'urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
+        'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet',
+    )
     calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
@@ -82,6 +88,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
+            if target == "urllib.request.urlopen" and is_data_url(site.node):
+                return  # decoded in memory: no socket to stall on
             self.pending.append((site, TIMEOUT_POSITION[target]))
 
     def finish(self, facts: Facts) -> None:
