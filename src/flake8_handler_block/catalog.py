@@ -171,11 +171,70 @@ def closers(resources: Mapping[str, Resource]) -> FrozenSet[str]:
     return frozenset(name for resource in resources.values() for name in resource.closers)
 
 
+# -- responses: what returns one, and what releases or reads it ------------------------------
+
+# HB101: calls that can return a streamed response
+STREAM_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+STREAMED_REQUESTS_CALLS = frozenset(
+    {f"requests.{verb}" for verb in STREAM_VERBS}
+    | {f"requests.Session.{verb}" for verb in STREAM_VERBS}
+    | {"requests.Session.send"}
+)
+HTTPX_STREAM_CALLS = frozenset({"httpx.stream", "httpx.Client.stream", "httpx.AsyncClient.stream"})
+HTTPX_SEND_CALLS = frozenset({"httpx.Client.send", "httpx.AsyncClient.send"})
+URLLIB3_RESPONSE_CALLS = frozenset(
+    {"urllib3.request"}
+    | {f"{pool}.{method}" for pool in URLLIB3_POOLS for method in URLLIB3_REQUEST_METHODS}
+)
+AIOHTTP_RESPONSE_CALLS = frozenset({f"aiohttp.ClientSession.{verb}" for verb in STREAM_VERBS})
+
+STREAM_CLOSERS = frozenset({"close", "release", "release_conn", "drain_conn", "aclose"})
+# Members that hand the body to someone else (a streaming response, a generator).
+RESPONSE_VIEWS = {
+    "requests": frozenset({"iter_content", "iter_lines", "raw"}),
+    "httpx": frozenset({"iter_bytes", "iter_text", "iter_lines", "iter_raw",
+                        "aiter_bytes", "aiter_text", "aiter_lines", "aiter_raw"}),
+    "urllib3": frozenset({"stream", "read_chunked"}),
+    "aiohttp": frozenset({"content", "iter_chunked", "iter_any", "iter_chunks"}),
+}
+# HB102: calls whose response holds a socket until it is read to the end or closed
+URLOPEN_RESPONSE_CALLS = frozenset(
+    {
+        "urllib.request.urlopen", "urllib.request.build_opener.open", "urllib.request.OpenerDirector.open",
+        "http.client.HTTPConnection.getresponse", "http.client.HTTPSConnection.getresponse",
+    }
+)
+
+# -- threads, tasks and servers ---------------------------------------------------------------
+
+THREAD_CLASSES = frozenset({"threading.Thread"})  # HB501
+START_NEW_THREAD = frozenset({"_thread.start_new_thread", "thread.start_new_thread", "_thread.start_new"})
+_LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop",
+          "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop")
+TASK_CALLS = frozenset(  # HB502
+    {"asyncio.create_task", "asyncio.ensure_future"} | {f"{loop}.create_task" for loop in _LOOPS}
+)
+_SOCKETSERVERS = (
+    "TCPServer", "UDPServer", "ThreadingTCPServer", "ThreadingUDPServer", "ForkingTCPServer",
+    "ForkingUDPServer", "UnixStreamServer", "UnixDatagramServer", "ThreadingUnixStreamServer",
+    "ThreadingUnixDatagramServer", "ForkingUnixStreamServer", "ForkingUnixDatagramServer", "BaseServer",
+)
+SERVER_CLASSES = frozenset(  # HB503
+    {"http.server.HTTPServer", "http.server.ThreadingHTTPServer"}
+    | {f"socketserver.{name}" for name in _SOCKETSERVERS}
+    | {f"http.server.{name}" for name in _SOCKETSERVERS}  # re-exported by http.server's import
+    | {"wsgiref.simple_server.WSGIServer", "werkzeug.serving.BaseWSGIServer",
+       "werkzeug.serving.ThreadedWSGIServer", "werkzeug.serving.ForkingWSGIServer"}
+)
+SERVER_FACTORIES = frozenset({"wsgiref.simple_server.make_server", "werkzeug.serving.make_server"})
+
+
 def _entries() -> Iterator[Tuple[str, Api]]:
     # requests: every verb takes timeout= by keyword only; Session.request's is the 9th parameter.
     for verb in (*HTTP_VERBS, "request"):
         yield f"requests.{verb}", Api(REQUESTS, Timeout(), _HTTP)
-        index = 8 if verb == "request" else None  # request(method, url, params, data, headers, cookies, files, auth, timeout)
+        # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)
+        index = 8 if verb == "request" else None
         yield f"requests.Session.{verb}", Api(REQUESTS, Timeout(index), _HTTP)
     yield "requests.Session.send", Api(REQUESTS, Timeout(), _HTTP)
 
@@ -192,7 +251,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield callee, Api(STDLIB_NETWORK, Timeout(index), blocking)
     yield "urllib.request.build_opener.open", Api(OTHER, None, _HTTP)
     yield "urllib.request.OpenerDirector.open", Api(OTHER, None, _HTTP)
-    yield "websocket.create_connection", Api(OTHER, None, Blocking("use an async websocket client (websockets, aiohttp)"))
+    websocket = Blocking("use an async websocket client (websockets, aiohttp)")
+    yield "websocket.create_connection", Api(OTHER, None, websocket)
 
     # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
     for verb in (*HTTP_VERBS, "request", "stream"):

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
+from .. import catalog
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 from .edits import (
@@ -342,13 +344,12 @@ def _use_problem(use: cst.Name, parents: Parents, function: cst.CSTNode) -> Opti
 
 def fix_hb101(found: Located, ctx: FixContext) -> Union[BodyEdit, Skip]:
     from ..names import callee
-    from ..rules.hb101_streamed_response_not_closed import AIOHTTP_CALLS, REQUESTS_CALLS
 
     call = found.violation.node
     function = found.violation.function
     target = callee(call, function) if isinstance(call, cst.Call) and function is not None else None
-    if target in REQUESTS_CALLS:
+    if target in catalog.STREAMED_REQUESTS_CALLS:
         return _response_with(found, ctx, asynchronous=False)
-    if target in AIOHTTP_CALLS:
+    if target in catalog.AIOHTTP_RESPONSE_CALLS:
         return _response_with(found, ctx, asynchronous=True)
     return Skip("only requests (stream=True) and awaited aiohttp responses are rewritten")

@@ -5,6 +5,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from ..fix.blocks import fix_hb101
+from .. import catalog
 from ..facts import Facts
 from ..calls import call_text, is_false, keyword
 from ..keeping import STORED, Keeps, Reads, holder_class, per_request_object
@@ -13,47 +14,20 @@ from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import Signature
 
-_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-REQUESTS_CALLS = frozenset(
-    {f"requests.{verb}" for verb in _VERBS}
-    | {f"requests.Session.{verb}" for verb in _VERBS}
-    | {"requests.Session.send"}
-)
-HTTPX_STREAM = frozenset({"httpx.stream", "httpx.Client.stream", "httpx.AsyncClient.stream"})
-HTTPX_SEND = frozenset({"httpx.Client.send", "httpx.AsyncClient.send"})
-_URLLIB3_POOLS = (
-    "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
-    "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
-)
-URLLIB3_CALLS = frozenset(
-    {"urllib3.request"}
-    | {f"{pool}.{method}" for pool in _URLLIB3_POOLS
-       for method in ("request", "urlopen", "request_encode_url", "request_encode_body")}
-)
-AIOHTTP_CALLS = frozenset({f"aiohttp.ClientSession.{verb}" for verb in _VERBS})
-
-_CLOSERS = frozenset({"close", "release", "release_conn", "drain_conn", "aclose"})
-# Members that hand the body to someone else (a streaming response, a generator).
-VIEWS = {
-    "requests": frozenset({"iter_content", "iter_lines", "raw"}),
-    "httpx": frozenset({"iter_bytes", "iter_text", "iter_lines", "iter_raw",
-                        "aiter_bytes", "aiter_text", "aiter_lines", "aiter_raw"}),
-    "urllib3": frozenset({"stream", "read_chunked"}),
-    "aiohttp": frozenset({"content", "iter_chunked", "iter_any", "iter_chunks"}),
-}
 OWNER_POLICY = Policy(closers=frozenset({"close", "aclose", "clear"}), strict=True)
 # What reads the whole body, which hands the connection back to its pool.
 FULL_READS = {
     "requests": Reads(
         closers=frozenset({"close"}), called=frozenset({"json"}), attributes=frozenset({"content", "text"}),
-        views=VIEWS["requests"],
+        views=catalog.RESPONSE_VIEWS["requests"],
     ),
     "aiohttp": Reads(
-        closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}), views=VIEWS["aiohttp"],
+        closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}),
+        views=catalog.RESPONSE_VIEWS["aiohttp"],
     ),
 }
 # Module functions: each builds a Session of its own for the one request and closes it.
-THROWAWAY_SESSION = frozenset(f"requests.{verb}" for verb in _VERBS)
+THROWAWAY_SESSION = frozenset(f"requests.{verb}" for verb in catalog.STREAM_VERBS)
 
 
 class StreamedResponseNotClosed(Rule):
@@ -119,7 +93,7 @@ class StreamedResponseNotClosed(Rule):
     message = "{call}() {problem}: {where} {consequence}; {fix}"
     gate = ('stream=True', 'stream = True', 'preload_content', 'aiohttp', '.stream(')
     fixer = fix_hb101  # `flake8-handler-block fix`: see docs/fix.md
-    calls = frozenset({*_VERBS, "send", "stream", "urlopen", "request_encode_url", "request_encode_body"})
+    calls = frozenset({*catalog.STREAM_VERBS, "send", "stream", "urlopen", "request_encode_url", "request_encode_body"})
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -131,7 +105,7 @@ class StreamedResponseNotClosed(Rule):
         if kind is None:
             return
         family, what = kind
-        policy = Policy(closers=_CLOSERS, views=VIEWS[family], strict=True)
+        policy = Policy(closers=catalog.STREAM_CLOSERS, views=catalog.RESPONSE_VIEWS[family], strict=True)
         value = flows.origin(function, call)
         if family == "aiohttp" and value is call:
             return  # only an awaited request hands out a response (else `async with`)
@@ -191,16 +165,16 @@ class StreamedResponseNotClosed(Rule):
         target = self.ctx.callee(call, site.scope)
         if target is None:
             return None
-        if target in REQUESTS_CALLS:
+        if target in catalog.STREAMED_REQUESTS_CALLS:
             return ("requests", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
-        if target in HTTPX_STREAM:
+        if target in catalog.HTTPX_STREAM_CALLS:
             return "httpx", "stream outside `with`"
-        if target in HTTPX_SEND:
+        if target in catalog.HTTPX_SEND_CALLS:
             return ("httpx", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
-        if target in URLLIB3_CALLS:
+        if target in catalog.URLLIB3_RESPONSE_CALLS:
             unloaded = is_false(keyword(call, "preload_content"))
             return ("urllib3", "response (preload_content=False)") if unloaded else None
-        if target in AIOHTTP_CALLS:
+        if target in catalog.AIOHTTP_RESPONSE_CALLS:
             return "aiohttp", "response awaited outside `async with`"
         return None
 

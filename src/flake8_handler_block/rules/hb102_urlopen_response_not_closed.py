@@ -6,6 +6,7 @@ from typing import Deque, Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..calls import call_text, is_data_url
+from .. import catalog
 from ..facts import Facts
 from ..keeping import STORED, RETURNED, Keeps, Reads, holder_class, per_request_object
 from ..primitives import function_named
@@ -13,15 +14,6 @@ from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite, FunctionScope, Scope
 from ..signature import Signature
 
-RESPONSE_CALLS = frozenset(
-    {
-        "urllib.request.urlopen",
-        "urllib.request.build_opener.open",
-        "urllib.request.OpenerDirector.open",
-        "http.client.HTTPConnection.getresponse",
-        "http.client.HTTPSConnection.getresponse",
-    }
-)
 READS = Reads(closers=frozenset({"close"}), called=frozenset({"read", "readlines"}), views=frozenset({"fp"}))
 
 
@@ -96,7 +88,7 @@ class UrlopenResponseNotClosed(Rule):
                 self.local_calls.append((node, self.ctx.scope))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
-        if site.function is None or self.ctx.callee(site.node, site.scope) not in RESPONSE_CALLS:
+        if site.function is None or self.ctx.callee(site.node, site.scope) not in catalog.URLOPEN_RESPONSE_CALLS:
             return
         if not is_data_url(site.node):
             self.created.append((site.node, site.function))

@@ -54,9 +54,14 @@ class ClientNotClosed(Rule):
     code = "HB103"
     scope = EVERYWHERE
     needs = (Ownership,)
-    runtime = Signature(leaks=frozenset({"client", "response"}), libraries=("requests", "httpx", "aiohttp", "urllib3", "http.client"))
+    runtime = Signature(
+        leaks=frozenset({"client", "response"}), libraries=("requests", "httpx", "aiohttp", "urllib3", "http.client")
+    )
     name = "client-not-closed"
-    message = "{call}() {kind} is created per {per} and never closed: {where} leaks its connection pool; use `{with_}` or create one shared client at startup"
+    message = (
+        "{call}() {kind} is created per {per} and never closed: {where} leaks its connection pool; "
+        "use `{with_}` or create one shared client at startup"
+    )
     gate = imported("requests", "httpx", "aiohttp", "urllib3") + ("HTTPConnection", "HTTPSConnection")
     calls = catalog.last_names(catalog.CLIENTS) | {"session"}  # requests.session() builds a Session too
 

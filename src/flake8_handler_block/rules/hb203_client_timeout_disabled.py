@@ -74,7 +74,8 @@ class ClientTimeoutDisabled(Rule):
         elif target == "aiohttp.ClientTimeout":
             if not self._aiohttp_timeout_bounded(call):
                 self._report(
-                    site, "sets neither total nor sock_read", "set total= or sock_read= (the others default to no limit)"
+                    site, "sets neither total nor sock_read",
+                    "set total= or sock_read= (the others default to no limit)",
                 )
         elif target == "urllib3.request":
             if argument_state(call, "timeout", mappings=mappings) in (MISSING, NONE):

@@ -21,7 +21,9 @@ AWAITED = frozenset(callee for callee, api in catalog.family(catalog.SUBPROCESS)
 DEADLINE_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_SCOPES)
 WRAPPER_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_WRAPPERS)
 SYNC_FIX = "pass timeout= and handle subprocess.TimeoutExpired"
-ASYNC_FIX = "await it inside async with asyncio.timeout(...) (or asyncio.wait_for(..., timeout)) and kill the child on timeout"
+ASYNC_FIX = (
+    "await it inside async with asyncio.timeout(...) (or asyncio.wait_for(..., timeout)) and kill the child on timeout"
+)
 
 
 class SubprocessWithoutTimeout(MissingTimeoutRule):

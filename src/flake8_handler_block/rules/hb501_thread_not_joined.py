@@ -18,8 +18,6 @@ from ..scopes import CallSite, ClassScope, FunctionScope, Scope
 from ..signature import Signature
 from ..walk import iter_nodes
 
-THREAD_CLASSES = frozenset({"threading.Thread"})
-START_NEW_THREAD = frozenset({"_thread.start_new_thread", "thread.start_new_thread", "_thread.start_new"})
 POLICY = Policy(closers=frozenset({"join"}))
 # The waits whose missing timeout is some rule's finding: a thread stuck in one never ends.
 HANG_FAMILIES = frozenset({catalog.REQUESTS, catalog.STDLIB_NETWORK, catalog.SUBPROCESS, catalog.SYNC_WAIT})
@@ -131,7 +129,7 @@ class ThreadNotJoined(Rule):
         assert function is not None
         call = site.node
         if site.name == "start_new_thread":
-            if self.ctx.callee(call, site.scope) in START_NEW_THREAD:
+            if self.ctx.callee(call, site.scope) in catalog.START_NEW_THREAD:
                 values = positional(call)
                 target = _target_function(values[0], site.scope) if values else None
                 self.candidates.append(Candidate(call, function, target, daemon=True))
@@ -179,16 +177,16 @@ class ThreadNotJoined(Rule):
                 last = last_name(value.func)
                 if last == "Thread" or last in self.ctx.module.class_defs:
                     return True
-                if self.ctx.callee(value, scope) in THREAD_CLASSES:
+                if self.ctx.callee(value, scope) in catalog.THREAD_CLASSES:
                     return True
         return False
 
     def _thread_class(self, call: cst.Call, scope: Scope) -> Optional[object]:
         """``threading.Thread`` (the string) or the module's subclass of it; None otherwise."""
         target = self.ctx.callee(call, scope)
-        if target in THREAD_CLASSES:
+        if target in catalog.THREAD_CLASSES:
             return target
-        if isinstance(call.func, cst.Name) and derives_from(self.ctx.module, call.func.value, THREAD_CLASSES):
+        if isinstance(call.func, cst.Name) and derives_from(self.ctx.module, call.func.value, catalog.THREAD_CLASSES):
             return self.ctx.module.class_defs[call.func.value][-1]
         return None
 

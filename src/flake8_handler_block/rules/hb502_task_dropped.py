@@ -4,6 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
+from .. import catalog
 from ..facts import Facts
 from ..calls import call_text
 from ..names import dotted_name
@@ -13,12 +14,6 @@ from ..rule import ANYWHERE, Rule
 from ..scopes import CallSite, FunctionScope
 from ..signature import Signature
 
-_LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop",
-          "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop")
-TASK_CALLS = frozenset(
-    {"asyncio.create_task", "asyncio.ensure_future"}
-    | {f"{loop}.create_task" for loop in _LOOPS}
-)
 POLICY = Policy(closers=frozenset(), awaited_closes=True, any_use_keeps=True)
 _CONTAINERS = {
     cst.List: "list", cst.Tuple: "tuple", cst.Set: "set", cst.ListComp: "list",
@@ -89,7 +84,7 @@ class TaskDropped(Rule):
         if function is None:
             return
         call = site.node
-        if self.ctx.callee(call, site.scope) not in TASK_CALLS:
+        if self.ctx.callee(call, site.scope) not in catalog.TASK_CALLS:
             return
         for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""

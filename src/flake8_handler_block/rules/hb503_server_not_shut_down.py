@@ -4,6 +4,7 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .. import catalog
 from ..facts import Facts
 from ..calls import call_text
 from ..ownership import CLOSED, Flows, Ownership, Policy, UNSAFE, is_pytest_fixture
@@ -13,19 +14,6 @@ from ..names import base_names, derives_from
 from ..scopes import ClassScope, FunctionScope, Scope
 from ..signature import Signature
 
-_SOCKETSERVERS = (
-    "TCPServer", "UDPServer", "ThreadingTCPServer", "ThreadingUDPServer", "ForkingTCPServer",
-    "ForkingUDPServer", "UnixStreamServer", "UnixDatagramServer", "ThreadingUnixStreamServer",
-    "ThreadingUnixDatagramServer", "ForkingUnixStreamServer", "ForkingUnixDatagramServer", "BaseServer",
-)
-SERVER_CLASSES = frozenset(
-    {"http.server.HTTPServer", "http.server.ThreadingHTTPServer"}
-    | {f"socketserver.{name}" for name in _SOCKETSERVERS}
-    | {f"http.server.{name}" for name in _SOCKETSERVERS}  # re-exported by http.server's import
-    | {"wsgiref.simple_server.WSGIServer", "werkzeug.serving.BaseWSGIServer",
-       "werkzeug.serving.ThreadedWSGIServer", "werkzeug.serving.ForkingWSGIServer"}
-)
-SERVER_FACTORIES = frozenset({"wsgiref.simple_server.make_server", "werkzeug.serving.make_server"})
 _CLOSERS = frozenset({"shutdown"})  # server_close() only closes the socket: serve_forever() goes on
 _BACKGROUND = frozenset({"serve_forever"})
 
@@ -222,10 +210,10 @@ class ServerNotShutDown(Rule):
 
     def _is_server(self, call: cst.Call, function: FunctionScope) -> bool:
         target = self.ctx.callee(call, function)
-        if target in SERVER_CLASSES or target in SERVER_FACTORIES:
+        if target in catalog.SERVER_CLASSES or target in catalog.SERVER_FACTORIES:
             return True
         if isinstance(call.func, cst.Name):
-            return derives_from(self.ctx.module, call.func.value, SERVER_CLASSES)
+            return derives_from(self.ctx.module, call.func.value, catalog.SERVER_CLASSES)
         return False
 
     def _check_stored(self, function: FunctionScope, creation: cst.Call, attribute: str) -> None:

@@ -51,7 +51,10 @@ class ExecutorNotShutDown(Rule):
     needs = (Ownership,)
     runtime = Signature(leaks=frozenset({"executor", "thread"}))
     name = "executor-not-shut-down"
-    message = "{call}() is created per request and never shut down: {where} leaves its workers running; use `with {call}(...) as pool:` or one shared executor"
+    message = (
+        "{call}() is created per request and never shut down: {where} leaves its workers running; "
+        "use `with {call}(...) as pool:` or one shared executor"
+    )
     gate = ('ThreadPoolExecutor', 'ProcessPoolExecutor', 'multiprocessing')
     calls = catalog.last_names(catalog.EXECUTORS)
 
