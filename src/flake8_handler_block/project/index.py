@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..config import Config
+from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .graph import ChainRef, FnRef, Graph, Reach
 from .root import TooManyFiles, find_root, is_stdin
@@ -50,7 +51,8 @@ class Chain:
 
     handler: str  # the handler's qualname
     location: str  # where the handler is defined: "routes/search.py:40" (relative to the root); "" in the same module
-    via: Tuple[str, ...]  # the functions after the handler, as "name()" or "Class.name()", ending with the one asked about
+    # the functions after the handler, as "name()" or "Class.name()", ending with the one asked about
+    via: Tuple[str, ...]
 
     def where(self) -> str:
         """``handler 'search' (routes/search.py:40) via search_web() -> fetch_results()``."""
@@ -69,6 +71,7 @@ class ModuleReach:
         self.path = summary.path
         self.complete = complete
         self._summary = summary
+        self._by_qualname: Optional[Dict[str, List[FunctionFacts]]] = None
         self._reach = project.reach
         self._names = project.names
         self._config = project.config
@@ -83,7 +86,11 @@ class ModuleReach:
         deriving from a view class of another module."""
 
     def _key(self, qualname: str, line: Optional[int]) -> Optional[int]:
-        found = [fn for fn in self._summary.facts.functions if fn.qualname == qualname]
+        if self._by_qualname is None:  # built once: a module asks about each of its functions
+            self._by_qualname = {}
+            for fn in self._summary.facts.functions:
+                self._by_qualname.setdefault(fn.qualname, []).append(fn)
+        found = self._by_qualname.get(qualname)
         if not found:
             return None
         if line is not None:
@@ -260,7 +267,6 @@ class _Project:
             return None
         return ModuleReach(summary, self, complete)
 
-
     def _is_edit(self, path: str, source: str) -> bool:
         """Is ``source`` (the text being linted) an edit of ``path`` that changes the project's facts?
 
@@ -281,7 +287,11 @@ class _Project:
             if edit:
                 named = self.tree.names.name_of(path)
                 disk_summary = self.tree.summary(path)
-                edit = named is None or disk_summary is None or summarise(source, named[0], path, named[1]) != disk_summary
+                edit = (
+                    named is None
+                    or disk_summary is None
+                    or summarise(source, named[0], path, named[1]) != disk_summary
+                )
         self._compared[path] = (source, edit)
         return edit
 
@@ -389,4 +399,3 @@ def build_stats(filename: str, config: Config) -> Dict[str, object]:
         "reached": len(project.reach.chains) if project.reach else 0,
         "on_loop": len(project.reach.loop) if project.reach else 0,
     }
-
