@@ -86,7 +86,7 @@ def fetch(tree: str) -> Path:
 def _run_flake8(side: str, paths, jobs: int):
     command = [sys.executable, "-c", _RUNNER, side, f"-j{jobs}", "--isolated", "--exit-zero", "--quiet", *paths]
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    line = [l for l in result.stderr.splitlines() if l.startswith("BENCH ")]
+    line = [text for text in result.stderr.splitlines() if text.startswith("BENCH ")]
     if not line:
         raise SystemExit(f"flake8 failed:\n{result.stderr[-2000:]}")
     _, elapsed, peak_kb, inside = line[-1].split()
@@ -114,7 +114,8 @@ def bench(tree: str, runs: int, jobs: int) -> None:
         f"{tree:8} {files:5} files {lines:8} lines  -j{jobs}  flake8 {base_t:7.2f}s  "
         f"+plugin {plug_t:7.2f}s  ratio {plug_t / base_t:5.3f} (+{(plug_t / base_t - 1) * 100:4.1f}%)  "
         f"peak RSS {peaks['baseline']:6.0f} MB -> {peaks['plugin']:6.0f} MB  "
-        f"time inside the plugin {statistics.median(inside):5.2f}s ({statistics.median(inside) / base_t * 100:4.1f}% of flake8)"
+        f"time inside the plugin {statistics.median(inside):5.2f}s "
+        f"({statistics.median(inside) / base_t * 100:4.1f}% of flake8)"
     )
 
 

@@ -69,7 +69,10 @@ def main() -> None:
             seconds = best_time(lambda: findings.append(check_source(text, "items.py")), args.repeat)
             per_line[size] = seconds * 1000 / count
             print(f"{shape:<6} {count:>7} {len(findings[-1]):>9} {seconds:>9.3f} {per_line[size]:>8.3f}")
-        print(f"{shape:<6} per-line cost ratio {sizes[-1]} / {sizes[0]} lines: {per_line[sizes[-1]] / per_line[sizes[0]]:.2f}")
+        print(
+            f"{shape:<6} per-line cost ratio {sizes[-1]} / {sizes[0]} lines: "
+            f"{per_line[sizes[-1]] / per_line[sizes[0]]:.2f}"
+        )
 
 
 if __name__ == "__main__":

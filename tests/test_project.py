@@ -46,7 +46,9 @@ def test_flask_chains_cross_modules(flask_app: Path) -> None:
     # `CLIENT = HttpClient()` in http.py, imported by the hook module: the shortest chain wins
     assert where(http, "HttpClient.get_json") == "handler 'load_user' (shop/hooks.py:4) via HttpClient.get_json()"
     search = reach(flask_app, "shop/services/search.py")
-    assert where(search, "fetch_results") == "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
+    assert where(search, "fetch_results") == (
+        "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
+    )
     assert where(search, "unused_helper") is None
 
 
@@ -105,7 +107,9 @@ def test_django_urlconf_names_views_in_other_modules(django_site: Path) -> None:
 def test_django_chains(django_site: Path) -> None:
     services = reach(django_site, "shop/services.py")
     # self.service = ProductService() in BaseShopView.setup (shop/base.py), used by ProductView.get
-    assert where(services, "ProductService.load") == "handler 'ProductView.get' (shop/views.py:19) via ProductService.load()"
+    assert where(services, "ProductService.load") == (
+        "handler 'ProductView.get' (shop/views.py:19) via ProductService.load()"
+    )
     # CATALOG = Catalog() at module level in services.py, imported by views.py
     assert where(services, "Catalog.listing") == "handler 'index' (shop/views.py:6) via Catalog.listing()"
     assert where(services, "fetch_feed") == "handler 'webhook' (shop/api.py:4) via fetch_feed()"

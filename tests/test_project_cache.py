@@ -69,7 +69,9 @@ def test_a_changed_file_is_read_again(project: Path) -> None:
     index.clear()
     after = reach(project, "shop/services/search.py")
     assert where(after, "fetch_results") is None
-    assert where(after, "unused_helper") == "handler 'search' (shop/routes/search.py:10) via search_web() -> unused_helper()"
+    assert where(after, "unused_helper") == (
+        "handler 'search' (shop/routes/search.py:10) via search_web() -> unused_helper()"
+    )
     assert _stats(project)["parsed"] == 0  # and the new version is cached in turn
 
 
@@ -84,7 +86,9 @@ def test_corrupt_cache_is_ignored(project: Path) -> None:
     cold = _stats(project)
     files = _cache_files(project)
     assert len(files) > 2
-    garbage = [b"", b"{", b"\xff\xfe\x00", b"[]", json.dumps({"format": FORMAT, "version": __version__, "data": [1]}).encode()]
+    garbage = [
+        b"", b"{", b"\xff\xfe\x00", b"[]", json.dumps({"format": FORMAT, "version": __version__, "data": [1]}).encode()
+    ]
     for number, path in enumerate(files):
         if number % 2:
             payload = json.loads(path.read_text())

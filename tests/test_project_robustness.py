@@ -130,7 +130,9 @@ def test_stdin_display_name_uses_the_buffer(tmp_path: Path) -> None:
     path = root / "shop" / "services" / "search.py"
     buffer = path.read_text().replace("return fetch_results(query)", "return unused_helper()")
     services = reach(root, "shop/services/search.py", source=buffer)
-    assert where(services, "unused_helper") == "handler 'search' (shop/routes/search.py:10) via search_web() -> unused_helper()"
+    assert where(services, "unused_helper") == (
+        "handler 'search' (shop/routes/search.py:10) via search_web() -> unused_helper()"
+    )
     assert where(services, "fetch_results") is None
     assert where(reach(root, "shop/services/search.py"), "fetch_results") is None  # same process: still the buffer
     assert where(reach(root, "shop/services/search.py", source=path.read_text()), "fetch_results")  # saved

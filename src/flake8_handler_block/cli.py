@@ -59,7 +59,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    explain = sub.add_parser("explain", help="print a rule's documentation", description="Print a rule's documentation.")
+    explain = sub.add_parser(
+        "explain", help="print a rule's documentation", description="Print a rule's documentation."
+    )
     explain.add_argument("code", help="rule code, e.g. HB201")
     explain.set_defaults(handler=_explain)
 

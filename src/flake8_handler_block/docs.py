@@ -100,7 +100,7 @@ def _drop_asides(text: str) -> str:
         char = text[i]
         if char == "`" and depth == 0:
             in_code = not in_code
-        elif not in_code and char == "(" and (depth or text[i - 1 : i] == " "):
+        elif not in_code and char == "(" and (depth or text[i - 1:i] == " "):
             depth += 1
             if depth == 1 and out and out[-1] == " ":
                 out.pop()

@@ -23,7 +23,9 @@ from .reach import ANYWHERE, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from . import names
-from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState, dotted_decorators
+from .scopes import (
+    CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState, dotted_decorators,
+)
 from .positions import locate
 from .walk import BatchedWalk
 
@@ -180,7 +182,9 @@ def _run_rules(
     BatchedWalk([ScopeCollector(state), *collectors, *rules, ScopeCloser(state)]).walk(module)
 
     _add_factory_sites(module_scope, by_call)
-    reach = Reach(module_scope, config, project_reach(filename, config, module.code) if config.scope != "handlers" else None)
+    reach = Reach(
+        module_scope, config, project_reach(filename, config, module.code) if config.scope != "handlers" else None
+    )
     facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):
@@ -230,7 +234,9 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     kept = [v for v in ctx._violations if reach.in_scope(v.scope, v.function)]
     if not kept:
         return []
-    positions = locate(module, [(v.node, _top_level_node(v.function)) for v in kept], text if text is not None else module.code)
+    positions = locate(
+        module, [(v.node, _top_level_node(v.function)) for v in kept], text if text is not None else module.code
+    )
     located = []
     for violation in kept:
         line, column = positions[id(violation.node)]

@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from typing import (
-    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple,
 )
 
 from .config import Config
@@ -28,7 +28,7 @@ from .config import Config
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
-    from .scopes import ClassScope, FunctionScope, ModuleScope, Scope
+    from .scopes import FunctionScope, ModuleScope, Scope
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 # The verbs a class-based view dispatches to (TRACE is never routed to a method in practice).
@@ -140,7 +140,6 @@ FALCON_RESPONDER_PREFIXES = tuple(f"on_{verb}" for verb in VIEW_VERBS) + ("on_we
 
 WSGI_PARAMS = ("environ", "start_response")
 ASGI_PARAMS = ("scope", "receive", "send")
-
 
 
 # -- the plain facts the rules read ----------------------------------------------------
@@ -537,7 +536,8 @@ def _add_class_handlers(
 
 
 def _takes_request(function: FunctionFacts) -> bool:
-    """The view signature: ``(self, request, ...)``, ``(request)`` if static, or a pass-through ``(self, *args, **kw)``."""
+    """The view signature: ``(self, request, ...)``, ``(request)`` if static,
+    or a pass-through ``(self, *args, **kw)``."""
     positional = function.positional
     if any(d.written == "staticmethod" and not d.called for d in function.decorators):
         return bool(positional) and positional[0] in REQUEST_PARAMS
@@ -644,7 +644,8 @@ class HandlerHints:
             ),
             (
                 ("def",),
-                r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\(|def\s+handle\(\s*self\s*\)",
+                r"def\s+(?:do_[A-Z]+|on_(?:get|post|put|patch|delete|head|options|websocket)\w*)\s*\("
+                r"|def\s+handle\(\s*self\s*\)",
             ),
         )
     )

@@ -189,7 +189,9 @@ def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
     return isinstance(resolved, Ref) and resolved.dotted in _READER_CALLS
 
 
-def _flow(facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionScope) -> Tuple[str, Optional[cst.CSTNode]]:
+def _flow(
+    facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionScope
+) -> Tuple[str, Optional[cst.CSTNode]]:
     """Where the value of ``node`` goes next: one event and the node that decides it."""
     while True:
         parent = facts.parent.get(id(node))
@@ -240,7 +242,9 @@ def _flow(facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionSc
         return _ESCAPE, parent
 
 
-def _member(facts: _Facts, attr: cst.Attribute, policy: Policy, function: FunctionScope) -> Tuple[str, Optional[cst.CSTNode]]:
+def _member(
+    facts: _Facts, attr: cst.Attribute, policy: Policy, function: FunctionScope
+) -> Tuple[str, Optional[cst.CSTNode]]:
     name = attr.attr.value
     outer = facts.parent.get(id(attr))
     called = isinstance(outer, cst.Call) and outer.func is attr
@@ -292,7 +296,9 @@ def _fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, policy:
     return _bound_fate(facts, function, creation, where, policy)
 
 
-def _bound_fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, target: cst.Name, policy: Policy) -> Fate:
+def _bound_fate(
+    facts: _Facts, function: FunctionScope, creation: cst.CSTNode, target: cst.Name, policy: Policy
+) -> Fate:
     name = target.value
     result = Fate(DROPPED, "never closed", name=name)
     if name in facts.declared:
@@ -415,7 +421,11 @@ def _owner_fate(facts: _Facts, function: FunctionScope, call: cst.Call, policy: 
     for anc in facts.ancestors(call):
         if isinstance(anc, cst.With):
             for item in anc.items:
-                if item.asname is not None and isinstance(item.asname.name, cst.Name) and item.asname.name.value == name:
+                if (
+                    item.asname is not None
+                    and isinstance(item.asname.name, cst.Name)
+                    and item.asname.name.value == name
+                ):
                     return Fate(CLOSED, "with", name=name)
     stores = [s for s in facts.stores.get(name, []) if facts.nested.get(id(s)) is None]
     origins = []

@@ -19,7 +19,9 @@ from .walk import iter_nodes
 Position = Tuple[int, int]  # (line, column): 1-based line, 0-based column
 
 
-def locate(module: cst.Module, wanted: Iterable[Tuple[cst.CSTNode, Optional[cst.CSTNode]]], text: str) -> Dict[int, Position]:
+def locate(
+    module: cst.Module, wanted: Iterable[Tuple[cst.CSTNode, Optional[cst.CSTNode]]], text: str
+) -> Dict[int, Position]:
     """Positions of ``wanted`` nodes, keyed by ``id(node)``.
 
     Each item is ``(node, hint)`` where ``hint`` is a top-level statement expected to

@@ -241,7 +241,8 @@ class Collector(Batchable):
             if name in METHODS:
                 state = self.state
                 guarded = id(node) in self._guarded or any(
-                    b.kind == "with" and id(b.node) in self._guarded for b in (state.block.chain() if state.block else ())
+                    b.kind == "with" and id(b.node) in self._guarded
+                    for b in (state.block.chain() if state.block else ())
                 )
                 self.uses.append(
                     Use(func.value, name, node, state.scope, state.block, tuple(self._stmts), self._lambda > 0, guarded)

@@ -26,7 +26,9 @@ from .edits import Fixer
 
 FIXERS: Dict[str, Fixer] = {rule.code: rule.fixer for rule in ALL_RULES if rule.fixer is not None}
 # The timeout a fix writes, per code, as source text (`--timeout` and pyproject `fix-timeout` override).
-DEFAULT_TIMEOUTS: Dict[str, str] = {rule.code: rule.fix_default_timeout for rule in ALL_RULES if rule.fix_default_timeout}
+DEFAULT_TIMEOUTS: Dict[str, str] = {
+    rule.code: rule.fix_default_timeout for rule in ALL_RULES if rule.fix_default_timeout
+}
 
 MAX_ROUNDS = 8
 

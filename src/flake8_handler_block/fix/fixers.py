@@ -18,7 +18,6 @@ from ..catalog import APIS, RETURNS
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
 
-
 # -- HB2xx: pass the timeout ------------------------------------------------------------
 
 

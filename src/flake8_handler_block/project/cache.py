@@ -92,7 +92,9 @@ class Cache:
         data = self._read(self._summary_file(path))
         if not isinstance(data, dict):
             return None
-        if (data.get("path"), data.get("size"), data.get("mtime_ns"), data.get("module")) != (path, size, mtime_ns, module):
+        if (data.get("path"), data.get("size"), data.get("mtime_ns"), data.get("module")) != (
+            path, size, mtime_ns, module
+        ):
             return None
         try:
             return codec.decode(data["summary"])

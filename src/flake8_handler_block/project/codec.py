@@ -43,7 +43,10 @@ def decode(data: Data) -> ModuleSummary:
 
 
 def _decode(data: Data) -> ModuleSummary:
-    module, path, is_package, error, functions, classes, registrations, packages, summaries, class_summaries, names, guard = data
+    (
+        module, path, is_package, error, functions, classes, registrations, packages, summaries, class_summaries, names,
+        guard,
+    ) = data
     facts = ModuleFacts(
         _str(path),
         tuple(_read_function(key, f) for key, f in enumerate(functions)),
@@ -152,7 +155,10 @@ def _read_view(data: Optional[Data]) -> Optional[ViewRef]:
 
 
 def _registration(r: Registration) -> Data:
-    return [r.callee, r.full, int(r.bare), [_view(a) for a in r.args], [[k, _view(v)] for k, v in r.keywords], r.function, r.line]
+    return [
+        r.callee, r.full, int(r.bare), [_view(a) for a in r.args], [[k, _view(v)] for k, v in r.keywords], r.function,
+        r.line,
+    ]
 
 
 def _read_registration(data: Data) -> Registration:
@@ -182,4 +188,3 @@ def _opt_int(value: object) -> Optional[int]:
     if not isinstance(value, int):
         raise ValueError(f"expected an integer, got {type(value).__name__}")
     return value
-

@@ -21,8 +21,8 @@ from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, S
 
 from ..config import Config
 from ..handlers import (
-    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods, detect_handlers,
-    registered_views,
+    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
+    detect_handlers, registered_views,
 )
 from .summary import CALL, CALL_RESULT, SPAWN, TASK, ModuleSummary, Sym
 from .tree import ProjectTree
@@ -381,7 +381,9 @@ class Graph:
             facts = self.function(handler)
             if facts is not None and facts.is_async and not self.offloaded(handler):
                 task[handler] = (handler, ())
-        self._spread(task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target))
+        self._spread(
+            task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target)
+        )
         return Reach(order, chains, loop, task)
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:

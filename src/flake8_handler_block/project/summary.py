@@ -349,7 +349,11 @@ class _Summariser:
     def _bind_target(self, target: ast.expr, scope: _Scope, kind: str, value: Optional[ast.expr]) -> None:
         t = type(target)
         if t is ast.Name:
-            scope.bind(target.id, kind if value is not None or kind == "unknown" else "unknown", value)  # type: ignore[attr-defined]
+            scope.bind(
+                target.id,  # type: ignore[attr-defined]
+                kind if value is not None or kind == "unknown" else "unknown",
+                value,
+            )
         elif t is ast.Tuple or t is ast.List:
             for element in target.elts:  # type: ignore[attr-defined]
                 self._bind_target(element.value if type(element) is ast.Starred else element, scope, "unknown", None)
@@ -358,9 +362,13 @@ class _Summariser:
         elif t is ast.Attribute and type(target.value) is ast.Name and value is not None:  # type: ignore[attr-defined]
             cls = self._self_class(target.value.id, scope)  # type: ignore[attr-defined]
             if cls is not None:
-                self.class_attrs[cls].setdefault(target.attr, []).append((kind, value, scope))  # type: ignore[attr-defined]
+                self.class_attrs[cls].setdefault(target.attr, []).append(  # type: ignore[attr-defined]
+                    (kind, value, scope)
+                )
         if scope.kind == "class" and t is ast.Name and value is not None:
-            self.class_attrs[scope.key].setdefault(target.id, []).append((kind, value, scope))  # type: ignore[attr-defined]
+            self.class_attrs[scope.key].setdefault(target.id, []).append(  # type: ignore[attr-defined]
+                (kind, value, scope)
+            )
 
     def _self_class(self, name: str, scope: _Scope) -> Optional[int]:
         """The class key when ``name`` is ``self`` (or ``cls``) of a method around ``scope``."""
@@ -531,7 +539,9 @@ class _Summariser:
     # -- the summary ------------------------------------------------------------------
 
     def _finish(self) -> ModuleSummary:
-        functions = [self._function_facts(key, node, outer, own) for key, (node, outer, own) in enumerate(self.functions)]
+        functions = [
+            self._function_facts(key, node, outer, own) for key, (node, outer, own) in enumerate(self.functions)
+        ]
         classes = [self._class_facts(key, node, outer, own) for key, (node, outer, own) in enumerate(self.classes)]
         edges: Dict[int, List[Edge]] = {key: [] for key in range(len(functions))}
         registrations: List[Registration] = []
@@ -573,7 +583,9 @@ class _Summariser:
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
-        class_summaries = tuple(self._class_summary(key, node, outer) for key, (node, outer, _own) in enumerate(self.classes))
+        class_summaries = tuple(
+            self._class_summary(key, node, outer) for key, (node, outer, _own) in enumerate(self.classes)
+        )
         facts = ModuleFacts(self.path, tuple(functions), tuple(classes), tuple(registrations), frozenset(self.packages))
         return ModuleSummary(
             self.module, self.path, self.is_package, "", facts, summaries, class_summaries,
@@ -584,7 +596,9 @@ class _Summariser:
         fn: ast.FunctionDef = node  # type: ignore[assignment]
         args = fn.args
         params = [*args.posonlyargs, *args.args]
-        every = [*params, *([args.vararg] if args.vararg else []), *args.kwonlyargs, *([args.kwarg] if args.kwarg else [])]
+        every = [
+            *params, *([args.vararg] if args.vararg else []), *args.kwonlyargs, *([args.kwarg] if args.kwarg else [])
+        ]
         return FunctionFacts(
             key=key,
             name=fn.name,
@@ -770,4 +784,3 @@ def _calls_in(body: Sequence[ast.stmt]) -> Iterator[ast.Call]:
 
 def _is_match_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
-

@@ -196,4 +196,3 @@ class ProjectTree:
                 return None
             digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
-
