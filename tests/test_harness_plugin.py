@@ -4,6 +4,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 INNER = textwrap.dedent(
@@ -79,6 +81,7 @@ INNER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a pytester run in a subprocess with stuck handlers: ~7 s
 def test_hangcheck_marker_fails_stuck_and_leaking_tests(pytester):
     pytester.makepyfile(test_inner=INNER)
     # --strict-markers: an unregistered hangcheck marker would be an error

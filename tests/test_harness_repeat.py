@@ -60,6 +60,7 @@ def test_fifty_clean_runs_leave_nothing(kind):
     assert all(_nobody_listens(p) for p in ports)
 
 
+@pytest.mark.slow  # twenty stuck servers in a row: ~3 s each
 @pytest.mark.parametrize("app", [flask_app.app, starlette_app.app], ids=["wsgi", "asgi"])
 def test_twenty_stuck_runs_are_freed(app):
     """A handler stuck on the BlackHole is reported each time, then freed by the hang-up."""
