@@ -154,13 +154,15 @@ def test_pyproject_configuration_and_flake8_option_wins(tmp_path):
 @pytest.mark.slow
 def test_setup_cfg_option(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\nhb-handler-decorators = task_endpoint\n")
-    path = tmp_path / "tasks.py"
-    path.write_text(
-        "import requests\nfrom .registry import task_endpoint\n\n"
-        "@task_endpoint\ndef run():\n    return requests.get(URL)\n"
+    path = tmp_path / "jobs.py"
+    path.write_text(  # HB204 looks only where a handler reaches: the option makes run() one
+        "import subprocess\nfrom .registry import task_endpoint\n\n"
+        "@task_endpoint\ndef run():\n    return subprocess.run(['convert'])\n"
     )
-    result = flake8("--select", "HB", "tasks.py", cwd=tmp_path, isolated=False)
-    assert findings(result.stdout) == {("tasks.py", 6, "HB201")}
+    result = flake8("--select", "HB", "jobs.py", cwd=tmp_path, isolated=False)
+    assert findings(result.stdout) == {("jobs.py", 6, "HB204")}
+    path.with_name("setup.cfg").write_text("[flake8]\n")
+    assert findings(flake8("--select", "HB", "jobs.py", cwd=tmp_path, isolated=False).stdout) == set()
 
 
 @pytest.mark.slow
