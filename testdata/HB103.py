@@ -1,4 +1,5 @@
 """Billing API: FastAPI routes that talk to the payments provider."""
+import functools
 import http.client
 
 import aiohttp
@@ -147,6 +148,21 @@ class PaymentsGateway:
 @router.get("/statements/{account}")
 def statements(account: str):
     s = make_session(account)  # expect: HB103 "make_session() session is created per request and never closed" "handler 'statements'"
+    return s.get(f"{PAYMENTS_URL}/statements", timeout=TIMEOUT).json()
+
+
+@functools.lru_cache(maxsize=1)
+def _statements_session():
+    return requests.Session()  # ok: HB103 returned (and cached)
+
+
+def statements_session():
+    return _statements_session()
+
+
+@router.get("/statements/{account}/shared")
+def statements_shared(account: str):
+    s = statements_session()  # ok: HB103 a cached session behind a helper: shared, not created per request
     return s.get(f"{PAYMENTS_URL}/statements", timeout=TIMEOUT).json()
 
 

@@ -211,11 +211,12 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))
 
 
-def _returns_new_value(function: FunctionScope) -> bool:
+def _returns_new_value(function: FunctionScope, depth: int = 0) -> bool:
     """Each ``return`` gives a value built in the call (``return Session()``, ``s = Session(); return s``),
     not one kept elsewhere (``return self.http``): only then does the caller own it. A decorator
-    (``@lru_cache``) may hand out one shared value instead: then the caller owns nothing."""
-    if any(name not in ("staticmethod", "classmethod") for name in dotted_decorators(function)):
+    (``@lru_cache``) may hand out one shared value instead, also behind another helper of the
+    module (``return _cached_session()``): then the caller owns nothing."""
+    if depth > 4 or any(name not in ("staticmethod", "classmethod") for name in dotted_decorators(function)):
         return False
     for value in function.returns:
         if isinstance(value, cst.Await):
@@ -224,8 +225,15 @@ def _returns_new_value(function: FunctionScope) -> bool:
             bounds = function.bindings.get(value.value, [])
             if not bounds or any(b.kind != "value" or not isinstance(b.payload, cst.Call) for b in bounds):
                 return False
-        elif not isinstance(value, cst.Call):
+            calls = [b.payload for b in bounds if isinstance(b.payload, cst.Call)]
+        elif isinstance(value, cst.Call):
+            calls = [value]
+        else:
             return False
+        for call in calls:
+            helper = names.local_function(call.func, function)
+            if helper is not None and not _returns_new_value(helper, depth + 1):
+                return False
     return True
 
 
