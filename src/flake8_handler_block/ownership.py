@@ -31,7 +31,7 @@ import libcst as cst
 
 from .facts import Facts, Provider
 from .names import Ref, decorator_names, lookup, resolve
-from .raising import raises_here
+from .raising import is_logging_call, raises_here
 from .scopes import FunctionScope
 from .walk import children
 
@@ -74,8 +74,6 @@ _READER_CALLS = frozenset(
     {"json.load", "pickle.load", "shutil.copyfileobj", "csv.reader", "csv.DictReader", "logging.debug",
      "logging.info", "logging.warning", "logging.error", "logging.exception", "logging.critical"}
 )
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
-_LOGGER_NAMES = frozenset({"log", "logger", "LOG", "LOGGER", "_log", "_logger", "logging"})
 # loop.run_in_executor(executor, fn) borrows the executor; b"".join(r.iter_content()) reads the body
 _READER_METHODS = frozenset({"run_in_executor", "join", "write", "writelines", "update"})
 
@@ -181,9 +179,7 @@ def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
         if func.value in _BUILTIN_READERS and lookup(function, func.value) is None:
             return True
     if isinstance(func, cst.Attribute):
-        if func.attr.value in _READER_METHODS:
-            return True
-        if func.attr.value in _LOG_METHODS and isinstance(func.value, cst.Name) and func.value.value in _LOGGER_NAMES:
+        if func.attr.value in _READER_METHODS or is_logging_call(call):
             return True
     resolved = resolve(func, function)
     return isinstance(resolved, Ref) and resolved.dotted in _READER_CALLS
