@@ -125,6 +125,18 @@ def test_django_root_without_config_file(django_site: Path) -> None:
     assert reach(django_site, "manage.py").is_tooling("main")
 
 
+def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
+    """An app unpacked under a hidden directory of another project is a project of its own:
+    the outer project's scan skips hidden directories, so the outer root would not see it."""
+    (tmp_path / "pyproject.toml").write_text("")
+    app = tmp_path / ".downloads" / "app"
+    (app / "pkg").mkdir(parents=True)
+    (app / "pkg" / "__init__.py").write_text("")
+    (app / "pkg" / "views.py").write_text("")
+    assert find_root(str(app / "pkg" / "views.py")) == str(app)
+    assert find_root(str(tmp_path / "pkg" / "views.py")) == str(tmp_path)
+
+
 # -- FastAPI / Starlette: hand-offs and the event loop ----------------------------------
 
 def test_hand_offs_are_reached_but_not_on_the_loop(fastapi_app: Path) -> None:

@@ -1,8 +1,9 @@
 """Where a project starts, which Python files it holds, and each file's module name.
 
 The root is the nearest directory at or above the file holding ``pyproject.toml``,
-``setup.cfg``, ``setup.py`` or ``.git``; without one, the directory above the file's
-top-level package (walking up while ``__init__.py`` exists). The scan never follows
+``setup.cfg``, ``setup.py`` or ``.git``, not looking past a hidden directory (a project
+unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
+skip it); without one, the directory above the file's top-level package (walking up while ``__init__.py`` exists). The scan never follows
 a symlinked directory (no loops), skips hidden, virtualenv and build directories,
 and stops at a file-count limit.
 """
@@ -59,6 +60,8 @@ def _marked_ancestor(directory: str) -> Optional[str]:
         parent = os.path.dirname(current)
         if parent == current:
             return None
+        if os.path.basename(parent).startswith("."):
+            return current  # the scan of any root above skips the hidden directory, and this file with it
         current = parent
 
 
