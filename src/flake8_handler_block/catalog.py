@@ -337,6 +337,20 @@ def last_names(callees: Mapping[str, object]) -> FrozenSet[str]:
     return frozenset(callee.rsplit(".", 1)[-1] for callee in callees)
 
 
+def blocks_plainly(api: Api) -> bool:
+    """A call that waits whatever its arguments and receiver say (unless an argument is a literal
+    "do not wait", ``sleep(0)``): what can be called blocking from a module summary, which keeps
+    no arguments, no queue sizes and no ``done()`` checks."""
+    blocking = api.blocking
+    return (
+        blocking is not None and blocking.block_index is None and not blocking.bounded_only
+        and blocking.options_index is None and blocking.mode_index is None and blocking.instead != FUTURE_INSTEAD
+    )
+
+
+PLAIN_BLOCKING: Mapping[str, Api] = {callee: api for callee, api in APIS.items() if blocks_plainly(api)}
+
+
 # -- hand-offs: calls that run a callable somewhere else --------------------------------------
 
 # Run a callable (or a lambda) in a worker thread and hand back its result: the work is still

@@ -19,7 +19,7 @@ from .config import Config
 from .facts import Facts, Provider
 from .handlers import HANDLER_HINTS, _is_django_views_file
 from .project.index import project_reach
-from .reach import ANYWHERE, EVERYWHERE, Reach
+from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from . import names
@@ -77,7 +77,8 @@ def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type
     if anywhere_gate(text):
         return True
     if not handler_gate(text):
-        return False
+        # An async function may still call a helper of another module that blocks (HB601).
+        return "async" in text and _project_says_blocking(filename, config, text, rules)
     if config.scope == "all" or _is_django_views_file(filename):
         return True
     if HANDLER_HINTS.search(text):
@@ -88,6 +89,13 @@ def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type
         return False
     project = project_reach(filename, config, text)
     return project is not None and project.reaches_any()
+
+
+def _project_says_blocking(filename: str, config: Config, text: str, rules: Tuple[Type[Rule], ...]) -> bool:
+    if config.scope == "handlers" or not config.project_reach or not any(r.scope == ASYNC_HANDLER for r in rules):
+        return False
+    project = project_reach(filename, config, text)
+    return project is not None and project.has_blocking_calls()
 
 
 def check_source(
@@ -248,6 +256,8 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     located = []
     for violation in kept:
         line, column = positions[id(violation.node)]
+        if violation.at_line is not None and line != violation.at_line:
+            continue
         if violation.function is None and violation.scope == EVERYWHERE and reach.module_code_is_tooling(line):
             continue
         message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .config import Config
 from .handlers import find_handlers
@@ -118,6 +118,13 @@ class Reach:
         if isinstance(loop, Link) and loop.handler not in self.handlers:
             return None
         return loop
+
+    def blocking_calls(self, function: FunctionScope) -> List[Tuple[int, str, str]]:
+        """The calls of async ``function`` to sync functions of the project that block, as the
+        project index found them: (line, name called, what blocks where)."""
+        if self.project is None or not function.is_async:
+            return []
+        return self.project.blocking_calls(function.qualname)
 
     def in_request(self, function: FunctionScope) -> bool:
         """Whether ``function`` runs inside an async handler's own task (where its cancellation arrives)."""

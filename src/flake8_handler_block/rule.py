@@ -32,6 +32,9 @@ class Violation:
     function: Optional[FunctionScope]
     text: str  # the message with {where} still to fill
     scope: str
+    # Kept only if ``node`` starts on this line: a fact of the project index names a call by
+    # its line and name, and several calls of a function may share the name.
+    at_line: Optional[int] = None
 
 
 @dataclass
@@ -127,6 +130,11 @@ class Rule(Batchable):
             function = self.ctx.function
         text = self.message.format(where="{where}", **fields)
         self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))
+
+    def report_on_line(self, node: cst.CSTNode, function: Optional[FunctionScope], line: int, **fields: object) -> None:
+        """``report``, kept only if ``node`` starts on ``line`` (the project index names calls by line)."""
+        self.report(node, function, **fields)
+        self.ctx._violations[-1].at_line = line
 
 
 def timeout_positions(family: str) -> Dict[str, Optional[int]]:

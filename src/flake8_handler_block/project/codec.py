@@ -92,12 +92,12 @@ def _sym_required(data: Data) -> Sym:
 
 
 def _edge(edge: Edge) -> Data:
-    return [edge.how, edge.line, edge.callee.kind, edge.callee.target, *edge.callee.path]
+    return [edge.how, edge.line, int(edge.quiet), edge.callee.kind, edge.callee.target, *edge.callee.path]
 
 
 def _read_edge(data: Data) -> Edge:
-    how, line, kind, target, *path = data
-    return Edge(_str(how), Sym(_str(kind), _str(target), tuple(_str(p) for p in path)), int(line))
+    how, line, quiet, kind, target, *path = data
+    return Edge(_str(how), Sym(_str(kind), _str(target), tuple(_str(p) for p in path)), int(line), bool(quiet))
 
 
 def _decorator(d: Decorator) -> Data:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
+from ..catalog import PLAIN_BLOCKING
 from ..config import Config
 from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
@@ -35,6 +36,15 @@ MAX_DEPTH = 24
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 ON_LOOP = (CALL, TASK)
+# How far below the called function a blocking call is looked for: deeper paths are mostly
+# first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
+MAX_BLOCK_DEPTH = 2
+
+# Where a sync function blocks: the catalogue call, where it is, and the functions called on
+# the way to it (the function asked about first).
+Block = Tuple[str, FnRef, int, Tuple[FnRef, ...]]
+# A call in an async function to a sync function that blocks: (line, called name, the Block).
+BlockingCall = Tuple[int, str, Block]
 
 
 class Graph:
@@ -47,6 +57,7 @@ class Graph:
         self._mro: Dict[Obj, List[Obj]] = {}
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._targets: Dict[FnRef, List[Tuple[str, FnRef]]] = {}
+        self._blocks: Dict[FnRef, Optional[Block]] = {}
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -296,6 +307,82 @@ class Graph:
         summary = self.tree.summary(fn[1])
         return summary is not None and summary.functions[fn[2]].offloaded
 
+    # -- blocking ----------------------------------------------------------------------
+
+    def api_name(self, sym: Sym, path: str) -> str:
+        """The catalogue name of a call outside the project (``subprocess.Popen.communicate`` for
+        ``subprocess.Popen(...).communicate()``, also through ``self.x = Cls()``), else ''."""
+        if sym.kind == "self" and sym.target.isdigit() and sym.path:
+            cls = ("c", path, int(sym.target))
+            for owner in self.mro(cls):
+                attr = self._class_attr(owner, sym.path[0])
+                if attr is not None:
+                    return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1])
+            return ""
+        if sym.kind != "ref" or self.resolve(sym.target):
+            return ""
+        return ".".join([sym.target, *(step for step in sym.path if step != CALL_RESULT)])
+
+    def blocks(self, fn: FnRef) -> Optional[Block]:
+        """Where calling the sync function ``fn`` waits in place: the nearest catalogue call that
+        waits (``time.sleep``, ``subprocess.run``, ``requests.get``...) in it or in the sync
+        functions it calls, up to MAX_BLOCK_DEPTH calls down; None when there is none (an async
+        function only returns a coroutine)."""
+        if fn in self._blocks:
+            return self._blocks[fn]
+        found: Optional[Block] = None
+        frontier: List[Tuple[FnRef, Tuple[FnRef, ...]]] = [(fn, ())] if self._runs_in_place(fn) else []
+        seen = {fn}
+        for _level in range(MAX_BLOCK_DEPTH + 1):
+            for current, via in frontier:
+                here = self._waits_in(current)
+                if here is not None:
+                    found = (here[0], current, here[1], via)
+                    break
+            if found is not None:
+                break
+            deeper: List[Tuple[FnRef, Tuple[FnRef, ...]]] = []
+            for current, via in frontier:
+                for how, target in self.targets(current):
+                    if how == CALL and target not in seen and self._runs_in_place(target):
+                        seen.add(target)
+                        deeper.append((target, via + (target,)))
+            frontier = deeper
+        self._blocks[fn] = found
+        return found
+
+    def _runs_in_place(self, fn: FnRef) -> bool:
+        facts = self.function(fn)
+        return facts is not None and not facts.is_async and not self.offloaded(fn)
+
+    def _waits_in(self, fn: FnRef) -> Optional[Tuple[str, int]]:
+        """The first catalogue call of ``fn`` itself that waits: (its name, its line)."""
+        summary = self.tree.summary(fn[1])
+        if summary is None:
+            return None
+        for edge in summary.functions[fn[2]].edges:
+            if edge.how == CALL and not edge.quiet:
+                name = self.api_name(edge.callee, fn[1])
+                if name in PLAIN_BLOCKING:
+                    return name, edge.line
+        return None
+
+    def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
+        """The calls of the async function ``fn`` to sync functions of the project that block."""
+        summary = self.tree.summary(fn[1])
+        if summary is None:
+            return []
+        found: List[BlockingCall] = []
+        for edge in summary.functions[fn[2]].edges:
+            if edge.how != CALL:
+                continue
+            for obj in self.evaluate(edge.callee, fn[1]):
+                hit = next((b for t in self.callables(obj) for b in [self.blocks(t)] if b is not None), None)
+                if hit is not None:
+                    found.append((edge.line, _called_name(edge.callee), (hit[0], hit[1], hit[2], hit[3])))
+                    break
+        return found
+
     # -- handlers --------------------------------------------------------------------
 
     def handlers(self) -> Dict[FnRef, str]:
@@ -384,7 +471,14 @@ class Graph:
         self._spread(
             task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target)
         )
-        return Reach(order, chains, loop, task)
+        blocking: Dict[FnRef, List[BlockingCall]] = {}
+        for fn in loop:
+            facts = self.function(fn)
+            if facts is not None and facts.is_async:
+                calls = self.blocking_calls(fn)
+                if calls:
+                    blocking[fn] = calls
+        return Reach(order, chains, loop, task, blocking)
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
         while queue:
@@ -401,11 +495,12 @@ class Reach:
     """What the handlers reach: chains by function, on the loop, in the request's task."""
 
     def __init__(self, handlers: List[FnRef], chains: Dict[FnRef, ChainRef], loop: Dict[FnRef, ChainRef],
-                 task: Dict[FnRef, ChainRef]) -> None:
+                 task: Dict[FnRef, ChainRef], blocking: Optional[Dict[FnRef, List[BlockingCall]]] = None) -> None:
         self.handlers = handlers
         self.chains = chains
         self.loop = loop
         self.task = task
+        self.blocking = blocking or {}  # async functions on the loop -> their calls to sync functions that block
         self._paths: Optional[FrozenSet[str]] = None
 
     def paths(self) -> FrozenSet[str]:
@@ -413,3 +508,9 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
+
+
+def _called_name(callee: Sym) -> str:
+    """The last name of what a call names (``test_share`` for ``smbctl.test_share()``)."""
+    steps = [step for step in callee.path if step != CALL_RESULT]
+    return steps[-1] if steps else callee.target.rsplit(".", 1)[-1]

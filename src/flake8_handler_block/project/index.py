@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config import Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
-from .graph import ChainRef, FnRef, Graph, Reach
+from .graph import BlockingCall, ChainRef, FnRef, Graph, Reach
 from .root import TooManyFiles, find_root, is_stdin
 from .summary import ModuleSummary, summarise
 from .tooling import is_tooling_path
@@ -118,6 +118,25 @@ class ModuleReach:
         """How the function comes to run on an event loop: an async function reached from a
         handler, or what one calls in place (not through a thread hand-off); None otherwise."""
         return self._chain(self._reach.loop, qualname, line) if self._reach else None
+
+    def blocking_calls(self, qualname: str, line: Optional[int] = None) -> List[Tuple[int, str, str]]:
+        """The calls of an async function on a handler's loop to sync functions of the project that
+        block: (line of the call, the name called, what blocks and where: ``subprocess.run() at
+        app/smb.py:238 via test_share() -> _mount()``)."""
+        key = self._key(qualname, line) if self._reach else None
+        calls = self._reach.blocking.get(("f", self.path, key), []) if self._reach and key is not None else []
+        found = []
+        for call_line, name, (api, site, site_line, via) in calls:
+            place = f"line {site_line}" if site[1] == self.path else f"{site[1]}:{site_line}"
+            text = f"{api}() at {place}"
+            if via:
+                text += " via " + " -> ".join(self._names[fn][0] for fn in via)
+            found.append((call_line, name, text))
+        return found
+
+    def has_blocking_calls(self) -> bool:
+        """Whether an async function of this module calls a sync function of the project that blocks."""
+        return self._reach is not None and any(fn[1] == self.path for fn in self._reach.blocking)
 
     def in_request_task(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:
         """How the function runs inside an async handler's own task (awaited in place)."""
@@ -213,7 +232,10 @@ class _Project:
         self.handlers = graph.handlers()
         self.reach = graph.reach(self.handlers)
         self.names = {}
-        for fn in [*self.reach.chains, *self.reach.loop]:
+        blocking = [
+            fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])
+        ]
+        for fn in [*self.reach.chains, *self.reach.loop, *blocking]:
             facts = graph.function(fn)
             if facts is not None and fn not in self.names:
                 self.names[fn] = (_display(graph, fn), f"{fn[1]}:{facts.line}", facts.qualname)
@@ -233,6 +255,11 @@ class _Project:
             "chains": chains(self.reach.chains),
             "loop": chains(self.reach.loop),
             "task": chains(self.reach.task),
+            "blocking": [
+                [number[fn], line, name, api, number[site], site_line, [number[v] for v in via]]
+                for fn, calls in self.reach.blocking.items()
+                for line, name, (api, site, site_line, via) in calls
+            ],
         }
 
     def _restore(self, stored: Any) -> bool:
@@ -248,7 +275,13 @@ class _Project:
                 return {table[i]: (table[h], tuple(table[v] for v in via)) for i, h, via in rows}
 
             handlers = {("f", str(path), int(key)): str(reason) for path, key, reason in stored["handlers"]}
-            reach = Reach(list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]))
+            blocking: Dict[FnRef, List[BlockingCall]] = {}
+            for i, line, name, api, site, site_line, via in stored["blocking"]:
+                block = (str(api), table[site], int(site_line), tuple(table[v] for v in via))
+                blocking.setdefault(table[i], []).append((int(line), str(name), block))
+            reach = Reach(
+                list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking
+            )
         except (TypeError, ValueError, KeyError, IndexError):
             return False
         self.handlers, self.reach, self.names = handlers, reach, names

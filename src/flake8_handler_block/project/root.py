@@ -3,9 +3,9 @@
 The root is the nearest directory at or above the file holding ``pyproject.toml``,
 ``setup.cfg``, ``setup.py`` or ``.git``, not looking past a hidden directory (a project
 unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
-skip it); without one, the directory above the file's top-level package (walking up while ``__init__.py`` exists). The scan never follows
-a symlinked directory (no loops), skips hidden, virtualenv and build directories,
-and stops at a file-count limit.
+skip it); without one, the directory above the file's top-level package (walking up
+while ``__init__.py`` exists). The scan never follows a symlinked directory (no loops),
+skips hidden, virtualenv and build directories, and stops at a file-count limit.
 """
 
 from __future__ import annotations

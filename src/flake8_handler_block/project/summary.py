@@ -73,6 +73,7 @@ class Edge:
     how: str  # CALL, TASK, THREAD or DEF
     callee: Sym  # what is called (or handed over)
     line: int
+    quiet: bool = False  # an argument says "do not wait" (a literal 0 or False): ``sleep(0)``, ``get(block=False)``
 
 
 @dataclass(frozen=True)
@@ -560,7 +561,7 @@ class _Summariser:
             found = edges[key]
             callee = self.sym(call.func, scope)
             if callee is not None:
-                found.append(Edge(how, callee, call.lineno))
+                found.append(Edge(how, callee, call.lineno, _quiet(call)))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD))
             elif name in THREAD_STARTS:
@@ -739,6 +740,18 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN)
     _CHILD_FIELDS[kind] = fields
     return fields
+
+
+_WAIT_KEYWORDS = frozenset({"timeout", "block", "blocking"})
+
+
+def _quiet(call: ast.Call) -> bool:
+    """An argument that makes a waiting call return at once: a literal 0 or False as the
+    first positional argument or as ``timeout``/``block``/``blocking``."""
+    values = [kw.value for kw in call.keywords if kw.arg in _WAIT_KEYWORDS]
+    if call.args:
+        values.append(call.args[0])
+    return any(type(v) is ast.Constant and v.value in (0, False) for v in values)
 
 
 def _last_name(func: ast.expr) -> str:
