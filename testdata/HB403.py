@@ -43,7 +43,7 @@ def get_key(key):
     STATS_LOCK.acquire()  # ok: nothing between acquire and release can raise
     hits += 1
     STATS_LOCK.release()
-    if SLOTS.acquire(timeout=2):  # expect: HB403[col=8] "SLOTS.acquire() is released outside a finally" "handler 'get_key'" "every later acquire() waits out its timeout and fails" "use 'with SLOTS:'"
+    if SLOTS.acquire(timeout=2):  # ok: SLOTS is only ever acquired with a timeout: left held, later acquires time out, nothing hangs
         value = load_one(key)
         SLOTS.release()
         return jsonify(value)
@@ -141,7 +141,7 @@ def scaled_latency(total, factor):
 
 @app.post("/cache/rebuild")
 def rebuild():
-    if not CACHE_LOCK.acquire(blocking=False):  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "every later non-blocking acquire() fails and the work is skipped from then on"
+    if not CACHE_LOCK.acquire(blocking=False):  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally" "leaves it held and the blocking acquire in 'refresh' deadlocks"
         return "", 409
     CACHE.clear()
     CACHE.update(load_all())
@@ -215,3 +215,53 @@ def count_hit(key):
     STATS_LOCK.acquire()  # ok: record_hit() catches everything it raises
     record_hit(key)
     STATS_LOCK.release()
+
+
+def reload_settings():
+    CACHE.clear()
+
+
+class Settings:
+    """Refreshes itself when another process bumped the version; one refresher at a time."""
+
+    def __init__(self):
+        self._version = None
+        self._mutex = threading.Lock()
+
+    def check_fresh(self):
+        value = load_one("version")
+        if self._version != value:
+            if self._mutex.acquire(False):  # ok: only ever acquired without blocking: left held, later refreshes are skipped, nothing hangs
+                reload_settings()
+                self._version = value
+                self._mutex.release()
+
+
+@app.get("/cache/<key>/timed")
+def timed(key):
+    if not STATS_LOCK.acquire(timeout=1):  # expect: HB403 "STATS_LOCK.acquire() is released outside a finally" "leaves it held and the blocking acquire in 'get_key' deadlocks"
+        return "", 503
+    value = load_one(key)
+    STATS_LOCK.release()
+    return jsonify(value)
+
+
+FAILED = {}
+SEEN = {}
+
+
+def remember(login, ok, now):
+    """Takes and drops one lock several times: each release() ends the region of the nearest acquire()."""
+    STATS_LOCK.acquire()  # ok: only a dict store and a pop with a default before its release
+    FAILED.pop(login, None)
+    SEEN[login] = now
+    STATS_LOCK.release()
+    if ok:
+        verdict = load_one(login)
+        STATS_LOCK.acquire()  # ok: its own region is a dict store; load_one() above ran before it
+        SEEN[login] = verdict
+        STATS_LOCK.release()
+    else:
+        STATS_LOCK.acquire()  # expect: HB403 "STATS_LOCK.acquire() is released outside a finally" "function 'remember'"
+        FAILED[login] = load_one(login)
+        STATS_LOCK.release()

@@ -2,17 +2,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from ..fix.blocks import fix_hb403
 from ..facts import Facts
-from ..calls import argument, call_text, does_not_block
-from ..primitives import Primitives, QuietCalls, Use, in_except, unprotected, var_key
+from ..calls import argument, call_text, does_not_block, is_none
+from ..names import dotted_name
+from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_except, unprotected, var_key
 from ..rule import ANYWHERE, Rule
-from ..scopes import in_finally
+from ..scopes import Scope, in_finally
 from ..signature import Signature
+from ..walk import children, iter_nodes
+
+LockKey = Tuple[object, str]
 
 
 class AcquireWithoutFinallyRelease(Rule):
@@ -23,14 +27,20 @@ class AcquireWithoutFinallyRelease(Rule):
     `await lock.acquire()`) whose `release()` in the same function is not in a
     `finally` block while code that can raise runs between the two; and an
     `acquire()` followed by code that can raise before the `try:` whose `finally`
-    releases it (that code is not protected by the `finally`). The message says what
-    a lock left held does to the next `acquire()`: a blocking one deadlocks, one with a
-    timeout times out, a non-blocking one (`acquire(False)`, `blocking=False`) fails,
-    so the work it guards is skipped from then on.
+    releases it (that code is not protected by the `finally`). Each `release()` is
+    judged from the nearest `acquire()` of the same lock before it on its path: a
+    function that takes and drops one lock several times is read region by region.
+
+    A non-blocking (`acquire(False)`, `blocking=False`) or timed (`timeout=...`)
+    `acquire()` is reported only when the same lock is also acquired blocking in the
+    module (`with lock:` or a plain `acquire()`): a lock it leaves held makes later
+    bounded acquires fail at once or at their timeout (the guarded work is skipped,
+    nothing hangs), but it deadlocks every blocking one. The message names where.
 
     Not reported: a `release()` in `finally` right after the `acquire()` (or in an
     `except` block that handles the error path); a lock created in the same function
-    call (a local: no other call can share it); an `acquire()` whose `release()` lives
+    call (a local: no other call can share it); a lock only ever acquired with
+    `blocking=False` or a timeout; an `acquire()` whose `release()` lives
     in another function (an `__enter__`/`__exit__` pair, a callback: we cannot see
     the protocol); a region where nothing can raise (assignments of names and
     constants, logging, a call of a function of the module whose whole body is under
@@ -77,7 +87,11 @@ class AcquireWithoutFinallyRelease(Rule):
         releases: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
         for use in primitives.uses("release"):
             releases[(id(use.function), use.text)].append(use)
+        acquires: Dict[Tuple[int, str], List[Use]] = defaultdict(list)
+        for use in primitives.uses("acquire"):
+            acquires[(id(use.function), use.text)].append(use)
         quiet = QuietCalls()
+        blocking: Optional[Dict[LockKey, str]] = None
         for use in primitives.uses("acquire"):
             if not use.text or use.in_lambda:
                 continue
@@ -89,31 +103,135 @@ class AcquireWithoutFinallyRelease(Rule):
                 continue
             if any(in_except(r.block) or r.in_lambda for r in paired):
                 continue
+            deadlocks = ""
+            if _bounded(use.call, kind):
+                if blocking is None:
+                    blocking = _blocking_acquirers(facts, primitives, acquires)
+                deadlocks = blocking.get(_lock_key(use.receiver, use.scope), "")
+                if not deadlocks:
+                    continue  # every acquire of this lock is bounded: a lock left held hangs nothing
+            same_lock = acquires[(id(use.function), use.text)]
+            paired = [r for r in paired if _nearest_acquire(r, same_lock, facts.tree) is use]
             idiom = f"async with {use.text}:" if kind.startswith("asyncio.") else f"with {use.text}:"
+            consequence = _consequence(use.call, kind, deadlocks)
             late = [_up_to_try(r) for r in paired if in_finally(r.block)]
             if late:
                 if any(r is not None and unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in late):
                     self.report(
                         use.call, use.function, call=call_text(use.call),
                         problem="is followed by code that can raise before the try whose finally releases it",
-                        consequence=_consequence(use.call, kind),
+                        consequence=consequence,
                         fix=f"call acquire() right before `try:` or use '{idiom}'",
                     )
                 continue
             if any(unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in paired):
                 self.report(
                     use.call, use.function, call=call_text(use.call), problem="is released outside a finally",
-                    consequence=_consequence(use.call, kind), fix=f"use '{idiom}'",
+                    consequence=consequence, fix=f"use '{idiom}'",
                 )
 
 
-def _consequence(call: cst.Call, kind: str) -> str:
+def _bounded(call: cst.Call, kind: str) -> bool:
+    """A non-blocking or timed acquire: waiting for a lock left held ends (at once, or at the timeout)."""
+    if kind.startswith("asyncio."):
+        return False  # asyncio locks take neither a flag nor a timeout
+    if does_not_block(call, 0):
+        return True
+    timeout = argument(call, "timeout", 1)
+    return timeout is not None and not is_none(timeout) and not _minus_one(timeout)
+
+
+def _minus_one(expr: cst.BaseExpression) -> bool:
+    """``timeout=-1``: threading's spelling of "wait forever"."""
+    return (
+        isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus)
+        and isinstance(expr.expression, cst.Integer) and expr.expression.value == "1"
+    )
+
+
+def _lock_key(expr: cst.BaseExpression, scope: Scope) -> LockKey:
+    """Which lock ``expr`` denotes: its binding when known, else its text (``obj.lock``)."""
+    key = var_key(expr, scope)
+    return key if key is not None else (scope.module, dotted_name(expr) or "")
+
+
+def _blocking_acquirers(
+    facts: Facts, primitives: PrimitiveFacts, acquires: Dict[Tuple[int, str], List[Use]]
+) -> Dict[LockKey, str]:
+    """Each lock of the module acquired blocking somewhere (a plain ``acquire()``, a ``with
+    lock:`` block), with the first function that does, in source order (``'refresh'``)."""
+    explicit: Dict[int, List[LockKey]] = defaultdict(list)
+    for uses in acquires.values():
+        for use in uses:
+            kind = primitives.lock_kind(use)
+            if kind is not None and not _bounded(use.call, kind) and use.function is not None:
+                explicit[id(use.function)].append(_lock_key(use.receiver, use.scope))
+    found: Dict[LockKey, str] = {}
+    for function in facts.module.functions:
+        keys = list(explicit.get(id(function), ()))
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(node, cst.With):
+                keys.extend(
+                    _lock_key(item.item, function) for item in node.items
+                    if isinstance(item.item, (cst.Name, cst.Attribute))
+                )
+        for key in keys:
+            found.setdefault(key, function.qualname)
+    return found
+
+
+def _consequence(call: cst.Call, kind: str, deadlocks: str) -> str:
     """What a lock left held does to the next acquire(), as this call is written."""
-    if not kind.startswith("asyncio.") and does_not_block(call, 0):
-        return "leaves it held: every later non-blocking acquire() fails and the work is skipped from then on"
-    if argument(call, "timeout", None if kind.startswith("asyncio.") else 1) is not None:
-        return "leaves it held: every later acquire() waits out its timeout and fails"
+    if deadlocks:
+        return f"leaves it held and the blocking acquire in '{deadlocks}' deadlocks"
     return "leaves it held and the next acquire() deadlocks"
+
+
+def _nearest_acquire(release: Use, acquires: List[Use], module: cst.Module) -> Optional[Use]:
+    """The ``acquire()`` that starts the region ``release`` ends: the last one before it on its path."""
+    root: cst.CSTNode = release.function.node if release.function is not None else module
+    best: Optional[Use] = None
+    best_at: Tuple[int, float] = (-1, -1.0)
+    for acquire in acquires:
+        at = _position_before(root, acquire.stmts, release.stmts)
+        if at is not None and at > best_at:
+            best, best_at = acquire, at
+    return best
+
+
+def _position_before(
+    root: cst.CSTNode, first: Tuple[cst.CSTNode, ...], second: Tuple[cst.CSTNode, ...]
+) -> Optional[Tuple[int, float]]:
+    """Where the statement path ``first`` precedes ``second`` on ``second``'s own path (both
+    from the body of ``root``), as (depth, index in that suite): deeper and later is nearer.
+    None when it does not."""
+    depth = 0
+    while depth < len(first) and depth < len(second) and first[depth] is second[depth]:
+        depth += 1
+    if depth == len(first) and depth < len(second):
+        return (depth - 1, float("inf"))  # in the header of a statement that holds ``second``
+    if depth >= len(first) or depth >= len(second):
+        return None
+    for suite in _suites(second[depth - 1] if depth else root):
+        index = next((i for i, stmt in enumerate(suite) if stmt is first[depth]), None)
+        if index is not None and any(stmt is second[depth] for stmt in suite[index + 1:]):
+            return (depth, float(index))
+    return None
+
+
+def _suites(parent: cst.CSTNode) -> List[Sequence[cst.CSTNode]]:
+    """The statement lists directly under ``parent``: its body, handlers, ``finally``, ``else``."""
+    if isinstance(parent, cst.Module):
+        return [parent.body]
+    found: List[Sequence[cst.CSTNode]] = []
+    for node in children(parent):
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            found.append(node.body)
+        elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.Else)):
+            found.append(getattr(node.body, "body", ()))
+        elif isinstance(node, cst.If):
+            found.append((node,))  # elif
+    return found
 
 
 def _created_here(use: Use) -> bool:
