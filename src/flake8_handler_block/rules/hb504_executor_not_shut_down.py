@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import libcst as cst
+
 from .. import catalog
 from ..facts import Facts
-from ..calls import call_text
+from ..calls import MISSING, NONE, argument_state, call_text
 from ..ownership import Ownership, Policy
 from ..rule import Rule
-from ..scopes import CallSite
+from ..scopes import CallSite, FunctionScope
 from ..signature import Signature
+from ..walk import iter_nodes
 
 POLICY = Policy(closers=catalog.closers(catalog.EXECUTORS))
+# Executors whose idle workers end when the executor is garbage-collected (CPython wakes them
+# through the executor's weak reference); a multiprocessing pool left open keeps its processes.
+FUTURE_EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
+# Module functions that wait on futures, with the position of their timeout.
+TIMED_WAITS = {"concurrent.futures.wait": 1, "concurrent.futures.as_completed": 1}
 
 
 class ExecutorNotShutDown(Rule):
@@ -22,6 +30,13 @@ class ExecutorNotShutDown(Rule):
     Not reported: `with ThreadPoolExecutor() as pool:`, a `shutdown()`/`close()`
     anywhere in the function, an executor returned, stored on `self`/a global/a
     container, or passed to another call; executors created at module level (shared).
+    Nor a `ThreadPoolExecutor`/`ProcessPoolExecutor` whose work the function waits
+    for with a timeout (`concurrent.futures.wait(fs, timeout=...)`,
+    `as_completed(fs, timeout=...)`, `f.result(timeout=...)`) and then drops:
+    leaving a `with` block (or `shutdown()`) would wait for a hung task and defeat
+    that timeout, and the dropped executor is collected when the function returns,
+    which ends its idle workers; only a hung task keeps its thread, as it would after
+    `shutdown(wait=False)`.
 
     Why is this bad?
     Every request starts new worker threads or processes that nobody stops: they
@@ -30,20 +45,20 @@ class ExecutorNotShutDown(Rule):
 
     Example:
     ```python
-    @app.post("/thumbnails")
-    def thumbnails():
-        pool = ThreadPoolExecutor(max_workers=4)
-        futures = [pool.submit(resize, f) for f in request.files.values()]
-        return jsonify([f.result(timeout=30) for f in futures])
+    @app.get("/uploads/size")
+    def uploads_size():
+        pool = multiprocessing.Pool(4)
+        sizes = pool.map(os.path.getsize, upload_paths())
+        return jsonify(total=sum(sizes))
     ```
 
     Use instead:
     ```python
-    @app.post("/thumbnails")
-    def thumbnails():
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = [pool.submit(resize, f) for f in request.files.values()]
-            return jsonify([f.result(timeout=30) for f in futures])
+    @app.get("/uploads/size")
+    def uploads_size():
+        with multiprocessing.Pool(4) as pool:
+            sizes = pool.map(os.path.getsize, upload_paths())
+        return jsonify(total=sum(sizes))
     ```
     """
 
@@ -68,5 +83,21 @@ class ExecutorNotShutDown(Rule):
             return
         if function.name == "__init__":
             return
-        if flows.fate(function, flows.origin(function, call), POLICY).finding:
-            self.report(call, function, call=call_text(call))
+        if not flows.fate(function, flows.origin(function, call), POLICY).finding:
+            return
+        if self.ctx.callee(call, site.scope) in FUTURE_EXECUTORS and self._waits_with_timeout(function):
+            return  # dropped on purpose: shutting down would wait out the hung work the timeout gave up on
+        self.report(call, function, call=call_text(call))
+
+    def _waits_with_timeout(self, function: FunctionScope) -> bool:
+        """The function waits for futures with a timeout: ``wait(fs, timeout=5)``,
+        ``as_completed(fs, 5)``, ``f.result(timeout=5)``."""
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if not isinstance(node, cst.Call):
+                continue
+            index = TIMED_WAITS.get(self.ctx.callee(node, function) or "")
+            if index is None and isinstance(node.func, cst.Attribute) and node.func.attr.value == "result":
+                index = 0
+            if index is not None and argument_state(node, "timeout", index) not in (MISSING, NONE):
+                return True
+        return False
