@@ -1,7 +1,10 @@
 """User service: Flask views that call the accounts API with requests."""
+import functools
+
 import requests
 import requests as rq
 from requests import Session, get as fetch
+from requests.adapters import HTTPAdapter
 from flask import Flask, jsonify, request
 
 from .settings import API_TIMEOUT, ACCOUNTS_URL
@@ -114,3 +117,75 @@ def signed(uid):
     AuditSession().post(f"{ACCOUNTS_URL}/audit/{uid}")  # expect: HB201 "AuditSession().post() has no timeout" "handler 'signed'"
     PatientSession().post(f"{ACCOUNTS_URL}/patient/{uid}")  # ok: the subclass sets a default timeout in request()
     return jsonify(ok=True)
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """Every request sent through it gets a timeout unless the caller gave one."""
+
+    def __init__(self, *args, timeout=TIMEOUTS, **kwargs):
+        self.timeout = timeout
+        super().__init__(*args, **kwargs)
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+class RetryAdapter(HTTPAdapter):
+    """Retries, and no timeout: it inherits HTTPAdapter.send()."""
+
+    def __init__(self):
+        super().__init__(max_retries=3)
+
+
+class DefaultingAdapter(HTTPAdapter):
+    def send(self, request, **kwargs):
+        kwargs.setdefault("timeout", TIMEOUTS)  # Session.request() passes timeout=None: this never applies to get()
+        return super().send(request, **kwargs)
+
+
+def timed_session():
+    session = requests.Session()
+    adapter = TimeoutAdapter(timeout=5)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+BILLING = timed_session()
+RETRYING = requests.Session()
+RETRYING.mount("https://", RetryAdapter())
+DEFAULTING = requests.Session()
+DEFAULTING.mount("https://", DefaultingAdapter())
+PARTIAL = requests.Session()
+PARTIAL.request = functools.partial(PARTIAL.request, timeout=TIMEOUTS)
+PLAIN_MOUNT = requests.Session()
+PLAIN_MOUNT.mount("https://", HTTPAdapter(max_retries=2))
+
+
+class LedgerClient:
+    def __init__(self):
+        self.http = requests.Session()
+        self.http.mount("https://", TimeoutAdapter(timeout=3))
+
+    def entries(self, uid):
+        return self.http.get(f"{ACCOUNTS_URL}/ledger/{uid}")  # ok: a TimeoutAdapter is mounted in __init__
+
+
+@app.get("/billing/<uid>")
+def billing(uid):
+    invoice = BILLING.get(f"{ACCOUNTS_URL}/billing/{uid}").json()  # ok: the factory mounts a TimeoutAdapter
+    BILLING.post(f"{ACCOUNTS_URL}/billing/{uid}/seen")  # ok: same session
+    RETRYING.get(f"{ACCOUNTS_URL}/retrying/{uid}")  # expect: HB201 "RETRYING.get() has no timeout" "handler 'billing'"
+    DEFAULTING.get(f"{ACCOUNTS_URL}/defaulting/{uid}")  # expect: HB201 "DEFAULTING.get() has no timeout (its mounted adapter's send() only fills in a missing timeout, and Session.request() always passes timeout=None)"
+    DEFAULTING.send(requests.Request("GET", ACCOUNTS_URL).prepare())  # ok: a direct send() passes no timeout key: setdefault() fills it
+    PARTIAL.post(f"{ACCOUNTS_URL}/partial/{uid}")  # ok: request() replaced by a partial with a timeout
+    PLAIN_MOUNT.get(f"{ACCOUNTS_URL}/plain/{uid}")  # expect: HB201 "PLAIN_MOUNT.get() has no timeout" "handler 'billing'"
+    requests.get(f"{ACCOUNTS_URL}/status")  # expect: HB201 "requests.get() has no timeout" "handler 'billing'"
+    with requests.Session() as scoped:
+        scoped.mount("https://", TimeoutAdapter())
+        scoped.get(f"{ACCOUNTS_URL}/scoped/{uid}")  # ok: mounted on this session
+    with requests.Session() as bare:
+        bare.get(f"{ACCOUNTS_URL}/bare/{uid}")  # expect: HB201 "bare.get() has no timeout" "handler 'billing'"
+    return jsonify(invoice=invoice, entries=LedgerClient().entries(uid).json())

@@ -28,8 +28,9 @@ OPTION_KEYS = {
     "tooling": "hb_tooling",
     "extend-tooling": "hb_extend_tooling",
     "check-tooling": "hb_check_tooling",
+    "requests-default-timeout": "hb_requests_default_timeout",
 }
-BOOL_KEYS = ("project-reach", "cache", "check-tooling")
+BOOL_KEYS = ("project-reach", "cache", "check-tooling", "requests-default-timeout")
 GLOB_KEYS = ("tooling", "extend-tooling")
 LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir", *BOOL_KEYS, *GLOB_KEYS))
 
@@ -61,6 +62,8 @@ class Config:
     cache_dir: str = ""  # '' -> <project root>/.handler_block_cache; relative -> to the project root
     tooling: Tuple[str, ...] = DEFAULT_TOOLING
     check_tooling: bool = False  # look at tooling like any other code
+    # the project gives requests a default timeout by means HB201 cannot see: its requests calls are fine
+    requests_default_timeout: bool = False
     source: str = field(default="defaults", compare=False)
 
     def matches_decorator(self, dotted: str) -> bool:
@@ -144,6 +147,7 @@ def config_from_table(
         cache_dir=cache_dir,
         tooling=globs.get("tooling", DEFAULT_TOOLING) + globs.get("extend-tooling", ()),
         check_tooling=flags.get("check-tooling", False),
+        requests_default_timeout=flags.get("requests-default-timeout", False),
         source=source,
     )
 

@@ -48,6 +48,8 @@ class Plugin:
             "--hb-cache": "keep the project index on disk: true or false (default true)",
             "--hb-cache-dir": "where the project index is kept (default <project root>/.handler_block_cache)",
             "--hb-check-tooling": "look at tooling (setup.py, CLIs, scripts, ...) like any code (default false)",
+            "--hb-requests-default-timeout": "the project gives requests a default timeout: HB201 reports no "
+            "requests call (default false)",
         }
         for flag, text in values.items():
             manager.add_option(flag, parse_from_config=True, default=None, help=text)

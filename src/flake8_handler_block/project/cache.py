@@ -32,7 +32,7 @@ from .. import __version__
 from . import codec
 from .summary import ModuleSummary
 
-FORMAT = 3  # bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls)
+FORMAT = 4  # bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls, 4: requests timeouts)
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -46,6 +46,7 @@ class Light:
     mtime_ns: int
     hints: bool  # may define or register a handler (handlers.HANDLER_HINTS, configured words)
     bases: Tuple[str, ...]  # last names of the bases in its class statements
+    patches: bool = False  # may patch requests or a session (default_timeout.PATCH_HINT)
 
 
 class Cache:
@@ -71,8 +72,10 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases = entry
-                found[str(path)] = Light(int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases))
+                size, mtime_ns, hints, bases, patches = entry
+                found[str(path)] = Light(
+                    int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches)
+                )
             except (TypeError, ValueError):
                 continue
         return found
@@ -80,7 +83,7 @@ class Cache:
     def store_light(self, words: str, light: Dict[str, Light]) -> None:
         now = time.time_ns()
         files = {
-            path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases)]
+            path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from ..handlers import Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef
+from .default_timeout import ClassTimeouts, RequestsTimeouts
 from .summary import ClassSummary, Edge, FunctionSummary, ModuleSummary, Sym
 
 Data = List[Any]
@@ -32,6 +33,7 @@ def encode(summary: ModuleSummary) -> Data:
         [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
         [[name, _sym(s)] for name, s in summary.names],
         list(summary.main_guard),
+        _timeouts(summary.requests_timeouts),
     ]
 
 
@@ -45,7 +47,7 @@ def decode(data: Data) -> ModuleSummary:
 def _decode(data: Data) -> ModuleSummary:
     (
         module, path, is_package, error, functions, classes, registrations, packages, summaries, class_summaries, names,
-        guard,
+        guard, timeouts,
     ) = data
     facts = ModuleFacts(
         _str(path),
@@ -67,7 +69,7 @@ def _decode(data: Data) -> ModuleSummary:
     start, end = guard
     return ModuleSummary(
         _str(module), _str(path), bool(is_package), _str(error), facts, function_summaries, classes_out,
-        tuple((_str(n), _sym_required(s)) for n, s in names), (int(start), int(end)),
+        tuple((_str(n), _sym_required(s)) for n, s in names), (int(start), int(end)), _read_timeouts(timeouts),
     )
 
 
@@ -140,6 +142,23 @@ def _read_class(key: int, data: Data) -> ClassFacts:
         tuple(_read_decorator(d) for d in decorators),
         tuple((_str(n), tuple(int(k) for k in keys)) for n, keys in methods),
         bool(top),
+    )
+
+
+def _timeouts(t: RequestsTimeouts) -> Data:
+    return [list(t.patched), [[c.qualname, list(c.covers), list(c.bases)] for c in t.classes],
+            [list(f) for f in t.functions]]
+
+
+def _read_timeouts(data: Data) -> RequestsTimeouts:
+    patched, classes, functions = data
+    return RequestsTimeouts(
+        tuple(_str(p) for p in patched),
+        tuple(
+            ClassTimeouts(_str(q), tuple(_str(c) for c in covers), tuple(_str(b) for b in bases))
+            for q, covers, bases in classes
+        ),
+        tuple((_str(q), _str(kind)) for q, kind in functions),
     )
 
 

@@ -34,6 +34,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config import Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
+from .default_timeout import ModuleTimeouts, ProjectTimeouts
 from .graph import BlockingCall, ChainRef, FnRef, Graph, Reach
 from .root import TooManyFiles, find_root, is_stdin
 from .summary import ModuleSummary, summarise
@@ -76,6 +77,8 @@ class ModuleReach:
         self._names = project.names
         self._config = project.config
         self._tooling_path = is_tooling_path(summary.path, project.config.tooling)
+        self.timeouts = ModuleTimeouts(summary.requests_timeouts, summary.module, project.timeouts)
+        """Where the module and the project give requests a default timeout (HB201)."""
         self.handlers: Dict[str, str] = {
             summary.facts.functions[fn[2]].qualname: reason
             for fn, reason in project.handlers.items()
@@ -203,6 +206,7 @@ class _Project:
             self.error = type(exc).__name__
         except Exception as exc:  # a bug of ours must not stop the lint run
             self.error = f"{type(exc).__name__}: {exc}"
+        self.timeouts = ProjectTimeouts(self.tree, config)
 
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:

@@ -20,7 +20,7 @@ needs no concrete syntax.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
@@ -28,6 +28,7 @@ from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
 from ..names import canonical
+from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
@@ -101,6 +102,7 @@ class ModuleSummary:
     classes: Tuple[ClassSummary, ...]  # parallel to facts.classes
     names: Tuple[Tuple[str, Sym], ...]  # module-level names bound by imports and assignments
     main_guard: Tuple[int, int]  # first and last line of ``if __name__ == "__main__":`` ((0, 0): none)
+    requests_timeouts: RequestsTimeouts = NO_TIMEOUTS  # where it gives requests a default timeout (HB201)
 
     def name(self, name: str) -> Optional[Sym]:
         for bound, sym in self.names:
@@ -195,7 +197,7 @@ class _Summariser:
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         self._body(tree.body, self.root)
-        return self._finish()
+        return replace(self._finish(), requests_timeouts=scan_timeouts(tree, self.module, self.is_package))
 
     def _body(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
         for stmt in body:

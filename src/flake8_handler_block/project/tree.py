@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Set, Union
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
+from .default_timeout import PATCH_HINT
 from .root import ModuleNames, SourceFile, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
@@ -106,7 +107,8 @@ class ProjectTree:
                 found = _BASE_NAME.search(item.split("[", 1)[0])
                 if found:
                     bases.add(found.group(1))
-        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)))
+        patches = "timeout" in text and PATCH_HINT.search(text) is not None
+        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches)
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:

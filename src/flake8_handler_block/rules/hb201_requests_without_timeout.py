@@ -1,22 +1,31 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog
+from ..calls import MappingFacts, argument, call_text, missing_timeout
 from ..facts import Facts
+from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, timeout_positions
-from ..names import derives_from
-from ..scopes import CallSite, ClassScope
+from ..names import Inst, Ref, derives_from, local_function
+from ..scopes import CallSite, ClassScope, Scope
 from ..signature import SOCKET_STATES, Signature
+from ..walk import iter_nodes
 
 
 TIMEOUT_POSITION = timeout_positions(catalog.REQUESTS)
 SESSION = "requests.Session"
 # A subclass defining one of these may set a default timeout: its calls are not judged.
 _TIMEOUT_HOOKS = frozenset({"__init__", "request", "send", "get_adapter", "mount", "merge_environment_settings"})
+_PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
+# A session whose adapter's send() only fills a missing "timeout" key: Session.request() always passes one.
+_FILLS_ONLY = (
+    " (its mounted adapter's send() only fills in a missing timeout, and Session.request() always "
+    "passes timeout=None)"
+)
 
 
 class RequestsWithoutTimeout(MissingTimeoutRule):
@@ -37,6 +46,23 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     dict changed or handed to another function); a receiver whose kind is unknown
     (a parameter without annotation, an object from another module).
 
+    Nor where the project gives requests a default timeout:
+    - calls on a session with an adapter mounted whose `send()` sets one when none
+      was given (`kwargs["timeout"] = kwargs.get("timeout") or 10`,
+      `if timeout is None: timeout = self.timeout`), the session built in the
+      module (also by a factory function, in `__init__`, under `with`); an adapter
+      class of another module of the project is read there;
+    - calls on a session whose `request` was replaced by one that fills one in
+      (`s.request = functools.partial(s.request, timeout=10)`);
+    - every requests call of the project when some module (tooling aside) patches
+      requests itself: `requests.Session.request = partialmethod(..., timeout=10)`,
+      `requests.adapters.HTTPAdapter.send = send_with_timeout`.
+    A `send()` that only fills a missing key (`kwargs.setdefault("timeout", 10)`,
+    `partial(send, timeout=10)`) does not count for `get()`/`post()`/`request()`:
+    `Session.request()` always passes `timeout=None` on to `send()`; such a call is
+    still reported, and says so. A plain `HTTPAdapter(max_retries=3)` gives no
+    timeout either; an adapter whose class cannot be seen is taken to give one.
+
     Why is this bad?
     `requests` waits forever by default. One upstream that accepts the connection and
     never answers parks the worker on this line; a few such requests and every worker
@@ -55,6 +81,11 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     def fetch_user(uid):
         return requests.get(f"{API}/users/{uid}", timeout=(3.05, 27)).json()
     ```
+
+    Options:
+    `requests-default-timeout = true` (`--hb-requests-default-timeout`): the project
+    gives requests a default timeout by means this rule cannot see; no requests
+    call is reported (other HTTP clients still are, by HB202/HB203).
     """
 
     code = "HB201"
@@ -68,10 +99,106 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
     timeouts = TIMEOUT_POSITION
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._mounts: List[Tuple[cst.Call, Scope]] = []  # `s.mount(prefix, adapter)`
+        self._replaced: List[Tuple[cst.Attribute, cst.BaseExpression, Scope]] = []  # `s.request = ...`
+        self._defaults: Optional[ModuleTimeouts] = None
+        self._sessions: Optional[Dict[int, Optional[FrozenSet[str]]]] = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "mount":
+            self._mounts.append((node, self.ctx.scope))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute) and target.target.attr.value in (REQUEST, SEND):
+                self._replaced.append((target.target, node.value, self.ctx.scope))
+
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope) or self._session_subclass_method(site)
-        if target in self.timeouts:
-            self.judge_timeout(site, self.timeouts[target], facts)
+        if target not in self.timeouts or facts.config.requests_default_timeout:
+            return
+        entry = SEND if target == f"{SESSION}.send" else REQUEST
+        if entry in self._module_timeouts(facts).patched():
+            return
+        note = ""
+        if target.startswith(f"{SESSION}."):
+            given = self._session_timeouts(site, facts)
+            if given is None or entry in given:
+                return
+            note = _FILLS_ONLY if SEND in given else ""
+        problem = missing_timeout(site.node, self.timeouts[target], facts[MappingFacts])
+        if problem:
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem + note)
+
+    # -- a default timeout the project gives -------------------------------------------
+
+    def _module_timeouts(self, facts: Facts) -> ModuleTimeouts:
+        if self._defaults is None:
+            project = facts.reach.project
+            self._defaults = project.timeouts if project is not None else module_alone(facts.tree.code)
+        return self._defaults
+
+    def _session_timeouts(self, site: CallSite, facts: Facts) -> Optional[FrozenSet[str]]:
+        """The entry points the receiver's mounted adapters or replaced request() give a
+        timeout; None when one of them cannot be read (taken to give one)."""
+        func = site.node.func
+        receiver = self.ctx.resolve(func.value, site.scope) if isinstance(func, cst.Attribute) else None
+        if not isinstance(receiver, Inst) or receiver.call is None:
+            return frozenset()
+        if self._sessions is None:
+            self._sessions = self._timed_sessions(self._module_timeouts(facts))
+        return self._sessions.get(id(receiver.call), frozenset())
+
+    def _timed_sessions(self, defaults: ModuleTimeouts) -> Dict[int, Optional[FrozenSet[str]]]:
+        """The sessions of the module given a timeout, by the call that built each."""
+        found: Dict[int, Optional[FrozenSet[str]]] = {}
+
+        def add(owner: cst.BaseExpression, scope: Scope, given: Optional[FrozenSet[str]]) -> None:
+            session = self.ctx.resolve(owner, scope)
+            if isinstance(session, Inst) and session.producer == SESSION and session.call is not None:
+                key = id(session.call)
+                known = found.get(key, frozenset())
+                found[key] = None if known is None or given is None else known | given
+
+        for call, scope in self._mounts:
+            adapter = argument(call, "adapter", 1)
+            if adapter is not None and isinstance(call.func, cst.Attribute):
+                add(call.func.value, scope, self._adapter_timeouts(adapter, scope, defaults))
+        for target, value, scope in self._replaced:
+            kind = self._replacement_kind(value, scope, defaults)
+            add(target.value, scope, None if kind is None else covers(kind, target.attr.value))
+        return found
+
+    def _adapter_timeouts(
+        self, adapter: cst.BaseExpression, scope: Scope, defaults: ModuleTimeouts
+    ) -> Optional[FrozenSet[str]]:
+        """What the adapter built by ``TimeoutAdapter(...)`` (or a name assigned one) gives."""
+        built, scope = _assigned(adapter, scope)
+        if not isinstance(built, cst.Call):
+            return None
+        func = built.func
+        if isinstance(func, cst.Name) and func.value in self.ctx.module.class_defs:
+            return defaults.class_covers(defaults.local(func.value))
+        cls = self.ctx.resolve(func, scope)
+        return defaults.class_covers(cls.dotted) if isinstance(cls, Ref) else None
+
+    def _replacement_kind(self, value: cst.BaseExpression, scope: Scope, defaults: ModuleTimeouts) -> Optional[str]:
+        """``s.request = partial(s.request, timeout=10)``, a lambda passing one, a function
+        (or what a function returns) that gives one: SETS, FILLS, '' (none) or None (unknown)."""
+        if isinstance(value, cst.Lambda):
+            return SETS if _passes_timeout(value) else ""
+        named = value.func if isinstance(value, cst.Call) else value
+        if isinstance(value, cst.Call):
+            partial = self.ctx.resolve(named, scope)
+            if isinstance(partial, Ref) and partial.dotted in _PARTIALS:
+                return FILLS if _passes_timeout(value, top_only=True) else ""
+        function = local_function(named, scope)
+        if function is not None:
+            return defaults.function_kind(defaults.local(function.qualname))
+        found = self.ctx.resolve(named, scope)
+        return defaults.function_kind(found.dotted) if isinstance(found, Ref) else None
 
     def _session_subclass_method(self, site: CallSite) -> Optional[str]:
         """``CustomSession().get``: a plain subclass of requests.Session built inline."""
@@ -88,6 +215,34 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         if any(_defines(cls, _TIMEOUT_HOOKS | {method}) for cls in module.class_defs.get(built.value, [])):
             return None
         return f"{SESSION}.{method}"
+
+
+def _assigned(expr: cst.BaseExpression, scope: Scope) -> Tuple[cst.BaseExpression, Scope]:
+    """The value a name was given, when it was given exactly one (``adapter = TimeoutAdapter()``)."""
+    if not isinstance(expr, cst.Name):
+        return expr, scope
+    current: Optional[Scope] = scope
+    while current is not None:
+        bounds = current.bindings.get(expr.value)
+        if bounds is not None:
+            only = bounds[0]
+            if len(bounds) == 1 and only.kind == "value" and only.scope is not None:
+                return only.payload, only.scope  # type: ignore[return-value]
+            return expr, scope
+        current = current.lookup_parent
+    return expr, scope
+
+
+def _passes_timeout(node: cst.CSTNode, top_only: bool = False) -> bool:
+    """A ``timeout=`` keyword that is not None, in the call (``top_only``) or anywhere in ``node``."""
+    args = node.args if top_only and isinstance(node, cst.Call) else (
+        n for n in iter_nodes(node) if isinstance(n, cst.Arg)
+    )
+    return any(
+        isinstance(arg, cst.Arg) and arg.keyword is not None and arg.keyword.value == "timeout"
+        and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+        for arg in args
+    )
 
 
 def _defines(cls: ClassScope, names: frozenset, _seen: Optional[set] = None) -> bool:

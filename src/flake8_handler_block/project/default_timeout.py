@@ -1,0 +1,473 @@
+"""Where a project gives ``requests`` a default timeout (HB201), read with ``ast``.
+
+requests has none of its own; a project adds one in a few known ways:
+
+* an ``HTTPAdapter`` subclass whose ``send()`` fills the timeout in, mounted on a session
+  (``s.mount("https://", TimeoutAdapter())``): that session's calls have one;
+* a ``Session`` subclass whose ``request()`` fills it in: its instances' calls have one;
+* a patch of requests itself (``requests.Session.request = ...``,
+  ``requests.adapters.HTTPAdapter.send = ...``): every requests call of the process has one.
+
+``Session.request()`` always hands ``timeout`` to ``send()``, as None when the caller gave
+none. A ``send()`` that only *fills* a missing key (``kwargs.setdefault("timeout", X)``,
+``functools.partial(send, timeout=X)``) therefore changes nothing for ``get()``/``post()``/
+``request()``; only a direct ``session.send(prepared)`` gets it. A ``send()`` that *sets* a
+value when it is None (``kwargs["timeout"] = kwargs.get("timeout") or X``,
+``if timeout is None: timeout = X``) covers both. So every fact says which entry points it
+covers: :data:`REQUEST` (the module functions, the verbs, ``request()``) and :data:`SEND`
+(``Session.send()`` called directly).
+
+A module's facts are data (cached with its summary); :class:`ModuleTimeouts` answers a rule's
+questions from them and, through :class:`ProjectTimeouts`, from the rest of the project.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+
+from ..config import Config
+from ..names import canonical
+from .root import ROOT_MARKERS
+from .tooling import is_tooling_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tree import ProjectTree
+
+REQUEST, SEND = "request", "send"  # entry points: through Session.request(), or Session.send() directly
+SETS, FILLS = "sets", "fills"  # a value when the timeout is None, or only when the key is missing
+
+# Text that may patch requests or a session (`.request =`, `.send =`): the files worth a summary.
+PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
+# requests' own classes: they give no default.
+_REQUESTS_CLASSES = frozenset({"requests.Session", "requests.adapters.HTTPAdapter", "requests.adapters.BaseAdapter"})
+# What a patch of requests itself replaces -> the entry point the replaced method serves.
+_PATCHED_METHODS = {
+    "requests.Session.request": REQUEST,
+    "requests.Session.send": SEND,
+    "requests.adapters.HTTPAdapter.send": SEND,
+}
+_PARTIALS = frozenset({"functools.partial", "functools.partialmethod", "partial", "partialmethod"})
+_MAX_DEPTH = 8
+
+
+def covers(kind: str, method: str) -> FrozenSet[str]:
+    """The entry points a ``request()`` or ``send()`` (``method``) of that ``kind`` gives a timeout."""
+    if not kind:
+        return frozenset()
+    if method == REQUEST:
+        return frozenset({REQUEST})
+    return frozenset({REQUEST, SEND}) if kind == SETS else frozenset({SEND})
+
+
+@dataclass(frozen=True)
+class ClassTimeouts:
+    qualname: str
+    covers: Tuple[str, ...]  # the entry points its own request()/send() give a timeout
+    bases: Tuple[str, ...]  # dotted, the module's own classes as <module>.<qualname>; "?" when unknown
+
+
+@dataclass(frozen=True)
+class RequestsTimeouts:
+    """One module's facts; empty for a module that does not import requests."""
+
+    patched: Tuple[str, ...] = ()  # entry points its patch of requests itself covers (the whole process)
+    classes: Tuple[ClassTimeouts, ...] = ()  # classes with request()/send() or with bases
+    functions: Tuple[Tuple[str, str], ...] = ()  # (qualname, SETS or FILLS): functions that give a timeout
+
+    def cls(self, qualname: str) -> Optional[ClassTimeouts]:
+        for found in self.classes:
+            if found.qualname == qualname:
+                return found
+        return None
+
+    def function(self, qualname: str) -> str:
+        for name, kind in self.functions:
+            if name == qualname:
+                return kind
+        return ""
+
+
+NONE = RequestsTimeouts()
+
+
+# -- one module ----------------------------------------------------------------------
+
+_Def = Tuple[str, ast.AST]  # (qualname, ClassDef / FunctionDef / AsyncFunctionDef)
+
+
+def scan(tree: ast.Module, module: str, is_package: bool = False) -> RequestsTimeouts:
+    """The facts of one parsed module (``module`` "" when it has no name: its classes are then
+    named by qualname alone)."""
+    if not _imports_requests(tree.body):
+        return NONE
+    return _Scan(tree, module, is_package).run()
+
+
+def _imports_requests(body: Sequence[ast.stmt]) -> bool:
+    for stmt in body:
+        if type(stmt) is ast.Import and any(a.name.split(".")[0] == "requests" for a in stmt.names):
+            return True
+        if type(stmt) is ast.ImportFrom and (stmt.module or "").split(".")[0] == "requests" and not stmt.level:
+            return True
+        if isinstance(stmt, (ast.If, ast.Try)) and _imports_requests(
+            [*stmt.body, *stmt.orelse, *[s for h in getattr(stmt, "handlers", []) for s in h.body]]
+        ):
+            return True
+    return False
+
+
+class _Scan:
+    def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
+        self.tree = tree
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.imports: Dict[str, str] = {}
+        self.defs: List[_Def] = list(_defs(tree.body, ""))
+        self.top = {name for name, node in self.defs if "." not in name}
+        self.kinds: Dict[str, str] = {}
+
+    def run(self) -> RequestsTimeouts:
+        for node in ast.walk(self.tree):
+            if type(node) is ast.Import or type(node) is ast.ImportFrom:
+                self._import(node)
+        for qualname, node in self.defs:
+            if type(node) is not ast.ClassDef:
+                kind = _fill_kind(node)
+                if kind:
+                    self.kinds[qualname] = kind
+        classes = [found for found in map(self._class, self.defs) if found is not None]
+        patched: Set[str] = set()
+        for node in ast.walk(self.tree):
+            if type(node) is ast.Assign:
+                patched |= self._patch(node)
+        return RequestsTimeouts(tuple(sorted(patched)), tuple(classes), tuple(sorted(self.kinds.items())))
+
+    def _import(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = self.package.split(".") if self.package else []
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            for alias in node.names:
+                if alias.name != "*":
+                    self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+    def _local(self, qualname: str) -> str:
+        return f"{self.module}.{qualname}" if self.module else qualname
+
+    def dotted(self, expr: ast.AST) -> str:
+        """What a name or attribute chain names, through imports and the module's own
+        top-level definitions; '' when unknown."""
+        parts: List[str] = []
+        while type(expr) is ast.Attribute:
+            parts.append(expr.attr)
+            expr = expr.value
+        if type(expr) is not ast.Name:
+            return ""
+        name = expr.id
+        if name in self.imports:
+            head = self.imports[name]
+        elif name in self.top:
+            head = self._local(name)
+        else:
+            return ""
+        return canonical(".".join([head, *reversed(parts)]))
+
+    def _class(self, item: _Def) -> Optional[ClassTimeouts]:
+        qualname, node = item
+        if type(node) is not ast.ClassDef:
+            return None
+        found: Set[str] = set()
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in (REQUEST, SEND):
+                found |= covers(self.kinds.get(f"{qualname}.{stmt.name}", ""), stmt.name)
+        bases = tuple(self.dotted(base) or "?" for base in node.bases if not _is_object(base))
+        if not found and not bases:
+            return None
+        return ClassTimeouts(qualname, tuple(sorted(found)), bases)
+
+    def _patch(self, node: ast.Assign) -> Set[str]:
+        """``requests.Session.request = partialmethod(..., timeout=5)``, ``HTTPAdapter.send = send_with_timeout``."""
+        found: Set[str] = set()
+        for target in node.targets:
+            if type(target) is not ast.Attribute or target.attr not in (REQUEST, SEND):
+                continue
+            entry = _PATCHED_METHODS.get(f"{self.dotted(target.value)}.{target.attr}")
+            if entry is not None:
+                found |= covers(self.value_kind(node.value), target.attr)
+        return found
+
+    def value_kind(self, value: ast.expr) -> str:
+        """How a replacement for request()/send() gives a timeout: a ``partial`` with one, a
+        lambda passing one, a function of the module that gives one (or returns one that does)."""
+        if type(value) is ast.Lambda:
+            return _fill_kind(value)
+        if type(value) is ast.Name:
+            return self.kinds.get(value.id, "") if value.id in self.top else ""
+        if type(value) is ast.Call:
+            func = value.func
+            if self.dotted(func) in _PARTIALS or (type(func) is ast.Name and func.id in _PARTIALS):
+                return FILLS if any(_gives(k.value, ()) for k in value.keywords if k.arg == "timeout") else ""
+            if type(func) is ast.Name and func.id in self.top:
+                return self.kinds.get(func.id, "")  # a wrapper factory: `with_timeout(Session.request)`
+        return ""
+
+
+def _defs(body: Sequence[ast.stmt], prefix: str) -> Iterator[_Def]:
+    """Classes and functions with their qualnames, in if/try/with blocks too."""
+    for stmt in body:
+        kind = type(stmt)
+        if kind is ast.ClassDef:
+            qualname = prefix + stmt.name  # type: ignore[attr-defined]
+            yield qualname, stmt
+            yield from _defs(stmt.body, f"{qualname}.")  # type: ignore[attr-defined]
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            qualname = prefix + stmt.name  # type: ignore[attr-defined]
+            yield qualname, stmt
+            yield from _defs(stmt.body, f"{qualname}.<locals>.")  # type: ignore[attr-defined]
+        else:
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list):
+                    yield from _defs(inner, prefix)
+            for handler in getattr(stmt, "handlers", None) or ():
+                yield from _defs(handler.body, prefix)
+
+
+def _is_object(expr: ast.expr) -> bool:
+    return type(expr) is ast.Name and expr.id == "object"
+
+
+def _params(node: ast.AST) -> Tuple[str, ...]:
+    args = getattr(node, "args", None)
+    if not isinstance(args, ast.arguments):
+        return ()
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+    return tuple(a.arg for a in every)
+
+
+def _fill_kind(node: ast.AST) -> str:
+    """Does this function (or lambda) give a missing timeout a value? SETS: it sets one when
+    the timeout is None; FILLS: only when the key is missing; '' otherwise. Nested functions
+    count (a wrapper factory returns the function that does it)."""
+    params = _params(node)
+    found = ""
+    for inner in ast.walk(node):
+        kind = type(inner)
+        if kind is ast.Assign or kind is ast.AnnAssign:
+            value = inner.value  # type: ignore[attr-defined]
+            targets = inner.targets if kind is ast.Assign else [inner.target]  # type: ignore[attr-defined]
+            if value is not None and any(_names_timeout(t) for t in targets) and _gives(value, params):
+                return SETS
+        elif kind is ast.Call:
+            call: ast.Call = inner  # type: ignore[assignment]
+            func = call.func
+            method = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else ""
+            if method == "setdefault" and len(call.args) == 2 and _is_timeout_key(call.args[0]):
+                if _gives(call.args[1], params):
+                    found = FILLS
+            elif method == "update" and _update_gives(call, params):
+                return SETS
+            elif any(k.arg == "timeout" and _gives(k.value, params) for k in call.keywords):
+                if method in ("partial", "partialmethod"):
+                    found = FILLS
+                elif method in (REQUEST, SEND) or type(func) is ast.Name:
+                    return SETS  # super().send(request, timeout=self.timeout), original(*a, timeout=5, **kw)
+    return found
+
+
+def _names_timeout(target: ast.expr) -> bool:
+    """``timeout = ...`` or ``kwargs["timeout"] = ...``."""
+    if type(target) is ast.Name:
+        return target.id == "timeout"
+    return type(target) is ast.Subscript and _is_timeout_key(_slice(target))
+
+
+def _slice(node: ast.Subscript) -> ast.AST:
+    inner = node.slice
+    return getattr(inner, "value", inner) if type(inner).__name__ == "Index" else inner  # Python 3.8 AST
+
+
+def _is_timeout_key(expr: ast.AST) -> bool:
+    return type(expr) is ast.Constant and expr.value == "timeout"
+
+
+def _update_gives(call: ast.Call, params: Tuple[str, ...]) -> bool:
+    """``kwargs.update(timeout=X)`` or ``kwargs.update({"timeout": X})``."""
+    if any(k.arg == "timeout" and _gives(k.value, params) for k in call.keywords):
+        return True
+    for arg in call.args:
+        if type(arg) is ast.Dict:
+            for key, value in zip(arg.keys, arg.values):
+                if key is not None and _is_timeout_key(key) and _gives(value, params):
+                    return True
+    return False
+
+
+def _gives(value: ast.expr, params: Tuple[str, ...]) -> bool:
+    """A value that may be a real timeout, not the caller's passed through: not None, not a
+    parameter as it came, not ``kwargs.get("timeout")``/``kwargs["timeout"]`` without a default."""
+    kind = type(value)
+    if kind is ast.Constant:
+        return value.value is not None  # type: ignore[attr-defined]
+    if kind is ast.Name:
+        return value.id not in params and value.id != "timeout"  # type: ignore[attr-defined]
+    if kind is ast.Subscript:
+        return not _is_timeout_key(_slice(value))  # type: ignore[arg-type]
+    if kind is ast.Call:
+        call: ast.Call = value  # type: ignore[assignment]
+        getter = isinstance(call.func, ast.Attribute) and call.func.attr in ("get", "pop")
+        if getter and call.args and _is_timeout_key(call.args[0]):  # kwargs.pop("timeout", 5)
+            default = call.args[1] if len(call.args) > 1 else None
+            return default is not None and _gives(default, params)
+        return True
+    return True
+
+
+# -- across modules ------------------------------------------------------------------
+
+# dotted name of a class or function -> (facts of the module defining it, its qualname there)
+Finder = Callable[[str], Optional[Tuple[RequestsTimeouts, str]]]
+
+
+def class_covers(dotted: str, find: Finder, depth: int = 0) -> Optional[FrozenSet[str]]:
+    """The entry points instances of the class named ``dotted`` give a timeout (its own
+    request()/send() and what it inherits); None when something on the way is unknown."""
+    if dotted in _REQUESTS_CLASSES:
+        return frozenset()
+    found = find(dotted) if depth < _MAX_DEPTH and dotted and dotted != "?" else None
+    entry = found[0].cls(found[1]) if found is not None else None
+    if entry is None:
+        return None
+    result = set(entry.covers)
+    for base in entry.bases:
+        inherited = class_covers(base, find, depth + 1)
+        if inherited is None:
+            return frozenset(result) if result >= {REQUEST, SEND} else None
+        result |= inherited
+    return frozenset(result)
+
+
+class ProjectTimeouts:
+    """The project's answers, from the summaries of its modules (built on first use)."""
+
+    def __init__(self, tree: Optional["ProjectTree"], config: Config) -> None:
+        self.tree = tree
+        self.config = config
+        self._patched: Optional[FrozenSet[str]] = None
+
+    def patched(self) -> FrozenSet[str]:
+        """Entry points a patch of requests in some module of the project covers (tooling
+        aside: a test suite's conftest patches only the tests)."""
+        if self._patched is None:
+            self._patched = frozenset()
+            try:
+                self._patched = self._find_patches()
+            except Exception:  # out of time, an unreadable tree: nothing is known to be patched
+                pass
+        return self._patched
+
+    def _find_patches(self) -> FrozenSet[str]:
+        found: Set[str] = set()
+        if self.tree is None:
+            return frozenset()
+        for path, light in self.tree.light.items():
+            if not light.patches:
+                continue
+            if not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
+                continue
+            if _in_nested_project(self.tree.root, path):
+                continue  # another program (its own pyproject.toml...), only scanned along with this one
+            summary = self.tree.summary(path)
+            if summary is not None:
+                found.update(summary.requests_timeouts.patched)
+        return frozenset(found)
+
+    def find(self, dotted: str, depth: int = 0) -> Optional[Tuple[RequestsTimeouts, str]]:
+        """The module of the project that defines ``dotted``, followed through re-exports."""
+        if self.tree is None or depth > _MAX_DEPTH:
+            return None
+        try:
+            parts = dotted.split(".")
+            for end in range(len(parts) - 1, 0, -1):
+                module = ".".join(parts[:end])
+                if not self.tree.is_module(module):
+                    continue
+                summary = self.tree.summary_of(module)
+                if summary is None:
+                    return None
+                qualname = ".".join(parts[end:])
+                alias = summary.name(qualname)
+                if alias is not None and alias.dotted and alias.dotted != dotted:
+                    return self.find(alias.dotted, depth + 1)  # `from .adapters import TimeoutAdapter`
+                return summary.requests_timeouts, qualname
+        except Exception:  # out of time: unknown
+            return None
+        return None
+
+
+def _in_nested_project(root: str, path: str) -> bool:
+    """Is ``path`` (root-relative) in a directory below ``root`` that marks a project root?"""
+    parts = path.split("/")[:-1]
+    return any(
+        os.path.exists(os.path.join(root, *parts[:end], marker))
+        for end in range(1, len(parts) + 1)
+        for marker in ROOT_MARKERS
+    )
+
+
+class ModuleTimeouts:
+    """What a rule asks about the module it checks: its own facts first, then the project's."""
+
+    def __init__(self, own: RequestsTimeouts, module: str, project: Optional[ProjectTimeouts]) -> None:
+        self.own = own
+        self.module = module
+        self.project = project
+
+    def local(self, qualname: str) -> str:
+        """The dotted name of a class or function of this module."""
+        return f"{self.module}.{qualname}" if self.module else qualname
+
+    def patched(self) -> FrozenSet[str]:
+        """Entry points every requests call of the process gets a timeout for."""
+        found = frozenset(self.own.patched)
+        return found | self.project.patched() if self.project is not None else found
+
+    def find(self, dotted: str) -> Optional[Tuple[RequestsTimeouts, str]]:
+        if self.module:
+            if dotted.startswith(f"{self.module}."):
+                return self.own, dotted[len(self.module) + 1:]
+        elif "." not in dotted or self.own.cls(dotted) is not None:
+            return self.own, dotted  # no module name: the module's own names are bare qualnames
+        return self.project.find(dotted) if self.project is not None else None
+
+    def class_covers(self, dotted: str) -> Optional[FrozenSet[str]]:
+        return class_covers(dotted, self.find)
+
+    def function_kind(self, dotted: str) -> Optional[str]:
+        """SETS, FILLS, '' (gives none) or None (unknown) for a function named ``dotted``."""
+        found = self.find(dotted)
+        return found[0].function(found[1]) if found is not None else None
+
+
+def module_alone(source: str) -> ModuleTimeouts:
+    """The facts of a module analysed with no project (stdin, ``scope = "handlers"``)."""
+    if "timeout" not in source:
+        return ModuleTimeouts(NONE, "", None)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ModuleTimeouts(NONE, "", None)
+    return ModuleTimeouts(scan(tree, ""), "", None)

@@ -1,0 +1,4 @@
+"""Billing service."""
+from .adapters import TimeoutAdapter
+
+__all__ = ["TimeoutAdapter"]
