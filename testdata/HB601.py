@@ -186,3 +186,38 @@ async def tags_v2(rid: str):
     loop = asyncio.get_running_loop()
     audit = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, rid), loop).result(timeout=5)  # expect: HB601 "asyncio.run_coroutine_threadsafe(...).result() blocks the event loop" "handler 'tags_v2'"
     return {"tags": tags, "stats": stats, "links": links, "audit": audit}
+
+
+import urllib3  # noqa: E402
+from urllib3.poolmanager import PoolManager  # noqa: E402
+
+MIRRORS = PoolManager(num_pools=4, timeout=urllib3.Timeout(connect=2, read=10))
+
+
+@app.get("/mirror/{name}")
+async def mirror(name: str):
+    pool: urllib3.HTTPSConnectionPool = MIRRORS.connection_from_url(f"{API_URL}/mirror")  # ok: picks a pool, no I/O
+    same = pool.is_same_host(f"{API_URL}/mirror/{name}")  # ok: compares URLs
+    size = pool.num_connections  # ok: an attribute read
+    head = pool.request("HEAD", f"/mirror/{name}")  # expect: HB601 "pool.request() blocks the event loop" "handler 'mirror'" "use an async client"
+    pool.close()  # expect: HB601 "pool.close() blocks the event loop" "handler 'mirror'"
+    pool: urllib3.util.Retry = urllib3.util.Retry(total=3)
+    pool.increment()  # ok: the name now holds a Retry, not a pool
+    MIRRORS.connection_from_host("mirror.internal").urlopen("GET", f"/{name}")  # expect: HB601 "MIRRORS.connection_from_host(...).urlopen() blocks the event loop" "handler 'mirror'"
+    MIRRORS.clear()  # expect: HB601 "MIRRORS.clear() blocks the event loop" "handler 'mirror'"
+    await asyncio.to_thread(MIRRORS.clear)  # ok: handed to a thread, not called
+    return {"same": same, "size": size, "status": head.status}
+
+
+@app.get("/export/{rid}")
+async def export(rid: str):
+    client = httpx.Client(timeout=10)
+    try:
+        body = await asyncio.to_thread(client.get, f"{API_URL}/export/{rid}")  # ok: runs in a thread
+    finally:
+        client.close()  # expect: HB601 "client.close() blocks the event loop" "handler 'export'" "await client.aclose()"
+    async with httpx.AsyncClient(timeout=10) as session:
+        await session.aclose()  # ok: the async client's close is awaited
+    other = httpx.AsyncClient(timeout=10)
+    await other.aclose()  # ok: awaited
+    return body.json()

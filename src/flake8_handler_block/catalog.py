@@ -69,6 +69,7 @@ class Api:
 
 SLEEP_INSTEAD = "use await asyncio.sleep(...)"
 HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
+CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"
 SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asyncio.to_thread(...)"
 PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(...)"
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
@@ -110,6 +111,21 @@ URLLIB3_POOL_TIMEOUTS: Mapping[str, Optional[int]] = {
 }
 URLLIB3_POOLS = tuple(URLLIB3_POOL_TIMEOUTS)
 URLLIB3_REQUEST_METHODS = ("request", "urlopen", "request_encode_url", "request_encode_body")
+# What urllib3's pools and pool managers are, as names.resolve names their producers: their public
+# methods are a request API (request*, urlopen) or shut sockets (close, clear), so HB601 takes any
+# method called on one as a wait, except those that only pick or build an object.
+_URLLIB3_MANAGERS = ("urllib3.PoolManager", "urllib3.ProxyManager")
+URLLIB3_POOL_QUIET_METHODS = frozenset(
+    {"connection_from_host", "connection_from_url", "connection_from_context", "connection_from_pool_key",
+     "is_same_host", "ConnectionCls", "QueueCls", "__enter__", "_new_pool", "_new_conn", "_merge_pool_kwargs"}
+)
+URLLIB3_POOL_KINDS = frozenset(
+    {*_URLLIB3_MANAGERS, "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool", "urllib3.ConnectionPool",
+     "urllib3.request.RequestMethods", "urllib3._request_methods.RequestMethods",
+     "urllib3.connection_from_url", "urllib3.proxy_from_url"}
+    | {f"{manager}.{method}" for manager in _URLLIB3_MANAGERS for method in URLLIB3_POOL_QUIET_METHODS
+       if method.startswith("connection_from_")}
+)
 FUTURE_KINDS = (
     "concurrent.futures.Future",
     "concurrent.futures.ThreadPoolExecutor.submit",
@@ -261,6 +277,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"httpx.{client}", Api(THIRD_PARTY_HTTP, Timeout())
         for verb in (*HTTP_VERBS, "request", "stream", "send"):
             yield f"httpx.{client}.{verb}", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP if client == "Client" else None)
+    # a sync client's close() shuts its pooled sockets in the calling thread
+    yield "httpx.Client.close", Api(OTHER, None, Blocking(CLOSE_INSTEAD))
     yield "urllib3.request", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
     for pool, index in URLLIB3_POOL_TIMEOUTS.items():
         yield pool, Api(THIRD_PARTY_HTTP, Timeout(index))  # the pool-level timeout, for its requests

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from typing import Dict, Set
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ..catalog import APIS, FUTURE_INSTEAD, Api, last_names
+from ..catalog import APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names
 from ..facts import Facts
 from ..calls import argument, call_text, does_not_block, is_zero, returns_at_once, spawn_waits
-from ..names import Inst
+from ..names import Inst, agree, dotted_name
 from ..rule import ASYNC_HANDLER, Rule, imported
-from ..scopes import CallSite, finished_future
+from ..scopes import CallSite, FunctionScope, Scope, finished_future
 from ..signature import Signature
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scopes import _Bound
 
 
 BLOCKING: Dict[str, Api] = {callee: api for callee, api in APIS.items() if api.blocking is not None}
@@ -110,9 +113,30 @@ class BlockingCallInAsyncHandler(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._awaited: Set[int] = set()
+        self._urllib3 = False  # the module imports urllib3 (seen so far)
+        # method calls that may be on a urllib3 pool, with the receiver's binding in effect there
+        self._method_calls: List[Tuple[cst.Call, Scope, Optional["_Bound"]]] = []
 
     def visit_Await(self, node: cst.Await) -> None:
         self._awaited.add(id(node.expression))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._urllib3 = self._urllib3 or any(
+            (dotted_name(alias.name) or "").split(".")[0] == "urllib3" for alias in node.names
+        )
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None else None
+        self._urllib3 = self._urllib3 or (module or "").split(".")[0] == "urllib3"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if self._urllib3 and isinstance(func, cst.Attribute) and func.attr.value not in URLLIB3_POOL_QUIET_METHODS:
+            scope = self.ctx.scope
+            self._method_calls.append((node, scope, _binding_in_effect(func.value, scope)))
+
+    def finish(self, facts: Facts) -> None:
+        self._pool_methods(facts)
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
@@ -124,10 +148,25 @@ class BlockingCallInAsyncHandler(Rule):
         api = BLOCKING.get(target) if target is not None else None
         if api is None or api.blocking is None or not self._blocks(site, api):
             return
-        # Only a handler's loop is known to serve requests; any other loop runs tasks.
-        serves = facts.reach.loop_serves_requests(site.function)
-        stalled = "every other request on this worker" if serves else "every other task on its event loop"
-        self.report(call, site.function, call=call_text(call), stalled=stalled, fix=api.blocking.instead)
+        self.report(call, site.function, call=call_text(call), stalled=_stalled(facts, site.function),
+                    fix=api.blocking.instead)
+
+    def _pool_methods(self, facts: Facts) -> None:
+        """Any method called on a urllib3 pool or pool manager (but those that only pick or
+        build an object): their public API is a request API. Calls the catalogue names (and
+        check_call judged) are left to it."""
+        for call, scope, bound in self._method_calls:
+            function = scope.function
+            if id(call) in self._awaited or id(call) in facts.module.offloaded_calls:
+                continue
+            if not facts.reach.runs_on_loop(function) or self.ctx.callee(call, scope) in BLOCKING:
+                continue
+            receiver = call.func.value  # type: ignore[attr-defined]
+            kind = agree([bound], 0) if bound is not None else None
+            if kind is None:
+                kind = self.ctx.resolve(receiver, scope)
+            if isinstance(kind, Inst) and kind.producer in URLLIB3_POOL_KINDS:
+                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function), fix=HTTP_INSTEAD)
 
     def _blocks(self, site: CallSite, api: Api) -> bool:
         call = site.node
@@ -153,3 +192,21 @@ class BlockingCallInAsyncHandler(Rule):
             if isinstance(maxsize, cst.UnaryOperation):  # Queue(-1): unbounded
                 return False
         return True
+
+
+def _binding_in_effect(receiver: cst.BaseExpression, scope: Scope) -> Optional["_Bound"]:
+    """For a name the function being walked binds: its last binding so far (the walk goes in
+    source order), so ``c: PoolManager = ...; c.x()`` then ``c: Other = ...; c.x()`` each see theirs."""
+    if not isinstance(receiver, cst.Name) or not isinstance(scope, FunctionScope):
+        return None
+    bounds = scope.bindings.get(receiver.value)
+    if not bounds or bounds[0].kind == "global":
+        return None
+    return bounds[-1]
+
+
+def _stalled(facts: Facts, function: Optional[FunctionScope]) -> str:
+    # Only a handler's loop is known to serve requests; any other loop runs tasks.
+    if facts.reach.loop_serves_requests(function):
+        return "every other request on this worker"
+    return "every other task on its event loop"
