@@ -78,7 +78,12 @@ class SyncWaitWithoutTimeout(Rule):
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
     ran it exited (leaving it waited for every future), or after an earlier
-    `fut.exception()`/`fut.result()` (that one did the waiting). Lock and semaphore
+    `fut.exception()`/`fut.result()` (that one did the waiting). A runner is not
+    reported: `result()` on work the function was given as a parameter
+    (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
+    `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
+    like `asyncio.run(coro)`; that work's own calls are judged where they are
+    written (HB201-HB204). Lock and semaphore
     acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403). A receiver whose
     constructor is not visible in the module is not reported.
@@ -126,6 +131,8 @@ class SyncWaitWithoutTimeout(Rule):
         if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:
             if finished_future(site) or self._waited_for(site):
                 return  # the future is known to be finished: nothing waits
+            if self._runs_what_it_was_given(site):
+                return  # a runner: it waits as long as its caller's work, which is judged where it is written
         if argument_state(call, "timeout", api.timeout.index) in (MISSING, NONE):
             self.report(call, site.function, call=_wait_text(call), outcome=api.until)
 
@@ -169,6 +176,26 @@ class SyncWaitWithoutTimeout(Rule):
             ):
                 return True
         return False
+
+    def _runs_what_it_was_given(self, site: CallSite) -> bool:
+        """``fut.result()`` on work the function was handed as a parameter: a sync-to-async
+        bridge (``run_coroutine_threadsafe(coro, loop).result()``) or a pool runner
+        (``POOL.submit(fn, *args).result()``), like ``asyncio.run(coro)``."""
+        func = site.node.func
+        function = site.function
+        if function is None or not isinstance(func, cst.Attribute):
+            return False
+        receiver = self.ctx.resolve(func.value, site.scope)
+        if not isinstance(receiver, Inst) or receiver.call is None:
+            return False
+        if receiver.producer != "asyncio.run_coroutine_threadsafe" and not receiver.producer.endswith(".submit"):
+            return False
+        values = positional(receiver.call)
+        work = values[0] if values else None
+        return (
+            isinstance(work, cst.Name) and work.value in function.param_names
+            and len(function.bindings.get(work.value, ())) == 1  # the parameter, never rebound
+        )
 
     def _in_done_set(self, site: CallSite, name: str, function: FunctionScope) -> bool:
         """``if fut in done:`` where ``done`` is the first set ``wait()`` returned."""
