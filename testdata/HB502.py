@@ -90,6 +90,47 @@ async def push_many_kept(request):
     return web.json_response({"queued": len(payloads)})
 
 
+SERVERS = {}
+
+
+def make_stop_future():
+    return asyncio.get_running_loop().create_future()
+
+
+@routes.delete("/servers/{name}")
+async def delete_server(request):
+    server = SERVERS[request.match_info["name"]]
+
+    async def _forget(stopped=None):
+        """Only called once the server stopped."""
+        if stopped:
+            await stopped
+        SERVERS.pop(server.name, None)
+        await refresh_feed(server.name)
+
+    asyncio.ensure_future(_forget(server.stop_future))  # ok: a continuation: it first waits on the server's stop future, which holds it
+    asyncio.ensure_future(_forget(make_stop_future()))  # expect: HB502 "asyncio.ensure_future() task is dropped" "handler 'delete_server'"
+    asyncio.ensure_future(_forget())  # expect: HB502 "asyncio.ensure_future() task is dropped" "handler 'delete_server'"
+    return web.Response(status=202)
+
+
+async def start_app(app):
+    loading = asyncio.ensure_future(warm_cache())  # ok: waited on by the continuation below
+    await asyncio.wait([loading], timeout=5)
+    if not loading.done():
+        async def after_loading():
+            await loading
+            await refresh_feed("all")
+
+        asyncio.ensure_future(after_loading())  # ok: a continuation of 'loading', which already exists
+
+        async def reload_all():
+            await refresh_feed("all")
+            await loading
+
+        asyncio.ensure_future(reload_all())  # expect: HB502 "asyncio.ensure_future() task is dropped" "function 'start_app'"
+
+
 class Worker:
     def __init__(self, queue):
         self.queue = queue

@@ -6,13 +6,15 @@ import libcst as cst
 
 from .. import catalog
 from ..facts import Facts
-from ..calls import call_text
+from ..calls import call_text, keyword, positional
 from ..names import dotted_name
 from ..keeping import Keeps
 from ..ownership import ESCAPES, Ownership, Policy
+from ..primitives import function_named
 from ..rule import ANYWHERE, Rule
-from ..scopes import CallSite, FunctionScope
+from ..scopes import CallSite, FunctionScope, Scope
 from ..signature import Signature
+from ..walk import iter_nodes
 
 POLICY = Policy(closers=frozenset(), awaited_closes=True, any_use_keeps=True)
 _CONTAINERS = {
@@ -37,7 +39,12 @@ class TaskDropped(Rule):
     container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
     `asyncio.wait`, ...) or whose list is, used in any way after being bound
     (`task.add_done_callback` counts as kept: precision first), or created inside
-    `async with TaskGroup()`.
+    `async with TaskGroup()`. Nor a continuation: a task whose coroutine (a function
+    of this module) first waits on a future that already exists - an attribute
+    (`await self._stopped`), a parameter given one (`create_task(remove(server.stop_future))`),
+    or a variable of the enclosing function - rather than on work it starts itself.
+    That future's done-callbacks hold the task while it waits: it is the coroutine
+    spelling of `future.add_done_callback(...)`, kept for the same reason.
     `tg.create_task()` on a `TaskGroup` is never reported.
 
     Why is this bad?
@@ -92,6 +99,8 @@ class TaskDropped(Rule):
                 return
         result = flows.fate(function, call, POLICY)
         problem: Optional[str] = None
+        if result.finding and _continuation(call, site.scope):
+            return
         if result.finding:
             problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
         elif result.kind == ESCAPES:
@@ -124,3 +133,48 @@ class TaskDropped(Rule):
         if result.name:
             return f"is put in a {kind} bound to '{result.name}' and never used"
         return f"is put in a {kind} that is dropped"
+
+
+def _continuation(task_call: cst.Call, scope: Scope) -> bool:
+    """``ensure_future(after(fut))`` where ``after`` first waits on a future that exists already."""
+    values = positional(task_call)
+    coro = values[0] if values else None
+    if not isinstance(coro, cst.Call):
+        return False
+    coroutine = function_named(coro.func, scope)
+    if coroutine is None or not coroutine.is_async:
+        return False
+    awaited = _first_wait(coroutine)
+    if isinstance(awaited, cst.Attribute):
+        return dotted_name(awaited) is not None  # `self._stopped`, `server.stop_future`
+    if not isinstance(awaited, cst.Name):
+        return False
+    name = awaited.value
+    if name in coroutine.param_names:
+        given = _argument_for(coro, coroutine, name)
+        return isinstance(given, (cst.Name, cst.Attribute))  # an existing object, not a fresh call
+    return name not in coroutine.bindings  # a variable of the enclosing function
+
+
+def _first_wait(coroutine: FunctionScope) -> Optional[cst.BaseExpression]:
+    """What the coroutine's first suspension waits on: the operand of its first ``await``
+    (None when an ``async for``/``async with`` comes first)."""
+    for node in iter_nodes(coroutine.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Await):
+            return node.expression
+        if isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None:
+            return None
+    return None
+
+
+def _argument_for(call: cst.Call, function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
+    """The value ``call`` passes for parameter ``name`` of ``function`` (``self`` skipped for methods)."""
+    value = keyword(call, name)
+    if value is not None:
+        return value
+    params = list(function.param_names)
+    if function.cls is not None and params:
+        params = params[1:]
+    values = positional(call)
+    index = params.index(name) if name in params else len(values)
+    return values[index] if index < len(values) else None
