@@ -13,6 +13,10 @@ from .names import dotted_name, last_name
 
 # Calls that do not raise in practice: builtins that only inspect, and logging.
 SAFE_CALLS = frozenset({"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable"})
+# Builtin containers: built empty (no arguments), they cannot raise.
+_EMPTY_BUILDERS = frozenset({"dict", "list", "set", "tuple", "frozenset"})
+# Number conversions: of a true division (a float), they cannot raise in practice.
+_NUMBER_CONVERSIONS = frozenset({"int", "float", "round"})
 _LOG_ROOTS = (
     "log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "_LOGGER", "log_",
     "self.log", "self.logger", "self._log", "self._logger",
@@ -47,10 +51,36 @@ def raises_here(node: cst.CSTNode, receiver: str = "", container_methods_safe: b
             return False
         if container_methods_safe and last_name(node.func) == "pop" and len(node.args) == 2:
             return False  # d.pop(key, default) never raises KeyError
+        if text in _EMPTY_BUILDERS and not node.args:
+            return False  # dict(), list(): an empty container
+        if text in _NUMBER_CONVERSIONS and _converts_a_quotient(node):
+            return False  # int(elapsed / 1e9): a float made a number again
         return not (receiver and text.startswith(receiver + "."))
     if isinstance(node, cst.Subscript):
         return True  # KeyError, IndexError
-    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _RAISING_OPERATORS)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _RAISING_OPERATORS):
+        # ZeroDivisionError, unless the divisor is a non-zero number written out (`/ 10**9`);
+        # `%` also formats strings, which can raise whatever the right side is.
+        return isinstance(node.operator, cst.Modulo) or not _nonzero_number(node.right)
+    return False
+
+
+def _nonzero_number(expr: cst.BaseExpression) -> bool:
+    """A number literal other than zero, or a product or power of such (``1000``, ``1e9``, ``10**9``)."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return expr.evaluated_value != 0
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return _nonzero_number(expr.expression)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Multiply, cst.Power)):
+        return _nonzero_number(expr.left) and _nonzero_number(expr.right)
+    return False
+
+
+def _converts_a_quotient(call: cst.Call) -> bool:
+    """``int(x / y)``, ``round(x / y, 2)``: the argument is a true division, so a float
+    (its own division is judged on its own)."""
+    first = call.args[0].value if call.args and not call.args[0].star and call.args[0].keyword is None else None
+    return isinstance(first, cst.BinaryOperation) and isinstance(first.operator, cst.Divide)
 
 
 def is_logging_call(node: cst.CSTNode) -> bool:
