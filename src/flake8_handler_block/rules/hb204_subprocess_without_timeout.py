@@ -43,8 +43,12 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     runs under such a deadline (`await asyncio.wait_for(run_tool(), 30)`).
 
     Not reported: `wait()` after `communicate()` on the same process in the same
-    function (the child has exited: nothing waits), and a `wait()`/`communicate()`
-    written after `kill()`/`terminate()` of that process (it only reaps the child).
+    function (the child has exited: nothing waits), a `wait()` after the same
+    function read the child's stdout to its end (`for line in p.stdout:`,
+    `iter(p.stdout.readline, b"")`, `p.stdout.read()`: the child closed its output,
+    it is exiting; a hang would be in that read, not in the `wait()`), and a
+    `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
+    (it only reaps the child).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -133,6 +137,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # after kill()/terminate(): the wait only reaps the child
             if site.name == "wait" and self._communicated.get(key, position) < position:
                 continue  # communicate() already waited for the exit
+            if site.name == "wait" and key[1] and _output_read_to_end(site, key[1]):
+                continue  # the child closed its stdout: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)
             else:
@@ -184,6 +190,42 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 def _receiver(call: cst.Call) -> Optional[str]:
     func = call.func
     return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+
+
+def _output_read_to_end(site: CallSite, process: str) -> bool:
+    """Before ``site`` (a ``wait()`` on ``process``), the same function read ``process.stdout``
+    to its end: ``for line in p.stdout:``, ``iter(p.stdout.readline, b"")``, ``p.stdout.read()``
+    or ``readlines()`` (awaited or not)."""
+    function = site.function
+    if function is None:
+        return False
+    stream = f"{process}.stdout"
+    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if node is site.node:
+            return False  # only what comes before the wait counts
+        if isinstance(node, cst.For) and _drains(node.iter, stream) and not _breaks(node):
+            if not any(inner is site.node for inner in iter_nodes(node.body)):
+                return True
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
+            if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) == stream:
+                return True
+    return False
+
+
+def _breaks(loop: cst.For) -> bool:
+    """A ``break`` of this loop: it may stop before the end of the stream."""
+    nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    return any(isinstance(node, cst.Break) for node in iter_nodes(loop.body, prune=nested))
+
+
+def _drains(expr: cst.BaseExpression, stream: str) -> bool:
+    """``p.stdout`` itself, or ``iter(p.stdout.readline, <empty>)``: iterating it ends at EOF."""
+    if dotted_name(expr) == stream:
+        return True
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) == "iter" and len(expr.args) == 2:
+        reader = expr.args[0].value
+        return dotted_name(reader) == f"{stream}.readline"
+    return False
 
 
 def _called_names(body: cst.BaseSuite) -> Set[str]:
