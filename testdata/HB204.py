@@ -16,7 +16,8 @@ def render_pdf(request, report_id):
     src, dst = f"/tmp/{report_id}.html", f"/tmp/{report_id}.pdf"
     subprocess.run(["wkhtmltopdf", src, dst], check=True)  # expect: HB204 "subprocess.run() has no timeout" "handler 'render_pdf'"
     subprocess.run(["pdfinfo", dst], check=True, timeout=CONVERT_TIMEOUT)  # ok: timeout by name
-    version = check_output(["wkhtmltopdf", "--version"])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
+    version = check_output(["wkhtmltopdf", "--version"])  # ok: asks the program only for its version: it prints and exits
+    pages = check_output(["wkhtmltopdf", "--version", dst])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     check_output(["qpdf", "--check", dst], timeout=10)  # ok: number
     subprocess.call(["sync"], **{"timeout": 5})  # ok: literal **dict timeout
     return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode()})

@@ -46,9 +46,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     function (the child has exited: nothing waits), a `wait()` after the same
     function read the child's stdout to its end (`for line in p.stdout:`,
     `iter(p.stdout.readline, b"")`, `p.stdout.read()`: the child closed its output,
-    it is exiting; a hang would be in that read, not in the `wait()`), and a
+    it is exiting; a hang would be in that read, not in the `wait()`), a
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
-    (it only reaps the child).
+    (it only reaps the child), and a command that only asks a program about itself
+    (`subprocess.run([binary, "--version"])`, `"--help"`: it prints and exits, reading
+    no input and opening no connection).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -141,7 +143,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # the child closed its stdout: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)
-            else:
+            elif not _asks_about_itself(site.node):
                 problem = missing_timeout(site.node, index, facts[MappingFacts])
                 if problem:
                     self._report(site, problem, SYNC_FIX)
@@ -210,6 +212,22 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
             if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) == stream:
                 return True
     return False
+
+
+INFORMATION_FLAGS = frozenset({"--version", "-version", "--help"})  # print and exit
+
+
+def _asks_about_itself(call: cst.Call) -> bool:
+    """``run([binary, "--version"])``: the argv is a literal whose arguments only ask for the
+    program's version or help."""
+    args = call.args
+    argv = args[0].value if args and args[0].keyword is None and not args[0].star else None
+    if not isinstance(argv, (cst.List, cst.Tuple)) or len(argv.elements) < 2:
+        return False
+    flags = [element.value for element in argv.elements[1:]]
+    return all(
+        isinstance(flag, cst.SimpleString) and flag.evaluated_value in INFORMATION_FLAGS for flag in flags
+    )
 
 
 def _breaks(loop: cst.For) -> bool:
