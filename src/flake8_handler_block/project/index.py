@@ -36,7 +36,7 @@ from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .default_timeout import ModuleTimeouts, ProjectTimeouts
 from .graph import BlockingCall, ChainRef, FnRef, Graph, Reach
-from .root import TooManyFiles, find_root, is_stdin
+from .root import TooManyFiles, enclosing_root, find_root, is_stdin
 from .summary import ModuleSummary, summarise
 from .tooling import is_tooling_path
 from .tree import OutOfTime, ProjectTree
@@ -76,7 +76,10 @@ class ModuleReach:
         self._reach = project.reach
         self._names = project.names
         self._config = project.config
-        self._tooling_path = is_tooling_path(summary.path, project.config.tooling)
+        self._tooling_path = is_tooling_path(summary.path, project.config.tooling) or (
+            project.outer_prefix is not None
+            and is_tooling_path(f"{project.outer_prefix}/{summary.path}", project.config.tooling)
+        )
         self.timeouts = ModuleTimeouts(summary.requests_timeouts, summary.module, project.timeouts)
         """Where the module and the project give requests a default timeout (HB201)."""
         self.handlers: Dict[str, str] = {
@@ -195,6 +198,10 @@ class _Project:
         self.handlers: Dict[FnRef, str] = {}
         self.names: Dict[FnRef, Tuple[str, str, str]] = {}  # function -> (display name, location, qualname)
         self.built_seconds = 0.0
+        # Where this root sits in a project around it (``vendor/pocket`` for a vendored package
+        # with its own setup.py): the outer project's tooling globs apply to it too.
+        outer = enclosing_root(root)
+        self.outer_prefix = os.path.relpath(root, outer).replace(os.sep, "/") if outer else None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")

@@ -52,6 +52,15 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
     return top
 
 
+def enclosing_root(root: str) -> Optional[str]:
+    """The root of a project ``root`` sits inside (a vendored package with its own ``setup.py`` or
+    ``.git``), or None. Not looked for past a hidden directory, as for ``find_root``."""
+    parent = os.path.dirname(root)
+    if parent == root or os.path.basename(parent).startswith("."):
+        return None
+    return _marked_ancestor(parent)
+
+
 def _marked_ancestor(directory: str) -> Optional[str]:
     current = directory
     while True:
