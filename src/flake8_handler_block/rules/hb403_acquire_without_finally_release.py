@@ -113,7 +113,7 @@ class AcquireWithoutFinallyRelease(Rule):
             same_lock = acquires[(id(use.function), use.text)]
             paired = [r for r in paired if _nearest_acquire(r, same_lock, facts.tree) is use]
             idiom = f"async with {use.text}:" if kind.startswith("asyncio.") else f"with {use.text}:"
-            consequence = _consequence(use.call, kind, deadlocks)
+            consequence = _consequence(deadlocks)
             late = [_up_to_try(r) for r in paired if in_finally(r.block)]
             if late:
                 if any(r is not None and unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in late):
@@ -180,8 +180,9 @@ def _blocking_acquirers(
     return found
 
 
-def _consequence(call: cst.Call, kind: str, deadlocks: str) -> str:
-    """What a lock left held does to the next acquire(), as this call is written."""
+def _consequence(deadlocks: str) -> str:
+    """What a lock left held does: the next acquire() deadlocks, or (for a bounded acquire)
+    the blocking one in ``deadlocks`` does."""
     if deadlocks:
         return f"leaves it held and the blocking acquire in '{deadlocks}' deadlocks"
     return "leaves it held and the next acquire() deadlocks"
