@@ -218,3 +218,20 @@ def test_summary_round_trips_through_the_cache_codec() -> None:
     summary = summarise(source, "billing.adapters", "billing/adapters.py")
     assert summary.requests_timeouts.classes
     assert codec.decode(codec.encode(summary)) == summary
+
+
+def test_a_patch_applied_by_a_function_with_a_replacement_of_its_own() -> None:
+    """Installed at startup (`AppConfig.ready()`): the replacement is a function nested in the installer."""
+    facts = _facts(
+        "def install():\n"
+        "    original = HTTPAdapter.send\n"
+        "    def send(self, request, timeout=None, **kw):\n"
+        "        if timeout is None:\n"
+        "            timeout = 20\n"
+        "        return original(self, request, timeout=timeout, **kw)\n"
+        "    HTTPAdapter.send = send\n"
+        "def send(self, request, **kw):\n"
+        "    return None\n"
+    )
+    assert facts.patched == (REQUEST, SEND)
+    assert _facts("def install(send):\n    HTTPAdapter.send = send\n").patched == ()

@@ -141,9 +141,15 @@ class _Scan:
                     self.kinds[qualname] = kind
         classes = [found for found in map(self._class, self.defs) if found is not None]
         patched: Set[str] = set()
-        for node in ast.walk(self.tree):
-            if type(node) is ast.Assign:
-                patched |= self._patch(node)
+        # module-level code and each function's own code (a patch applied by `def install(): ...`)
+        bodies = [("", self.tree.body)] + [
+            (f"{qualname}.<locals>.", node.body)
+            for qualname, node in self.defs if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        for prefix, body in bodies:
+            for stmt in _statements(body):
+                if isinstance(stmt, ast.Assign):
+                    patched |= self._patch(stmt, prefix)
         return RequestsTimeouts(tuple(sorted(patched)), tuple(classes), tuple(sorted(self.kinds.items())))
 
     def _import(self, node: ast.AST) -> None:
@@ -198,31 +204,48 @@ class _Scan:
             return None
         return ClassTimeouts(qualname, tuple(sorted(found)), bases)
 
-    def _patch(self, node: ast.Assign) -> Set[str]:
-        """``requests.Session.request = partialmethod(..., timeout=5)``, ``HTTPAdapter.send = send_with_timeout``."""
+    def _patch(self, node: ast.Assign, prefix: str) -> Set[str]:
+        """``requests.Session.request = partialmethod(..., timeout=5)``, ``HTTPAdapter.send = send_with_timeout``
+        (``prefix``: the qualname prefix of the functions defined where the assignment is)."""
         found: Set[str] = set()
         for target in node.targets:
             if type(target) is not ast.Attribute or target.attr not in (REQUEST, SEND):
                 continue
             entry = _PATCHED_METHODS.get(f"{self.dotted(target.value)}.{target.attr}")
             if entry is not None:
-                found |= covers(self.value_kind(node.value), target.attr)
+                found |= covers(self.value_kind(node.value, prefix), target.attr)
         return found
 
-    def value_kind(self, value: ast.expr) -> str:
+    def value_kind(self, value: ast.expr, prefix: str = "") -> str:
         """How a replacement for request()/send() gives a timeout: a ``partial`` with one, a
         lambda passing one, a function of the module that gives one (or returns one that does)."""
         if type(value) is ast.Lambda:
             return _fill_kind(value)
-        if type(value) is ast.Name:
-            return self.kinds.get(value.id, "") if value.id in self.top else ""
         if type(value) is ast.Call:
             func = value.func
-            if self.dotted(func) in _PARTIALS or (type(func) is ast.Name and func.id in _PARTIALS):
+            if self.dotted(func) in _PARTIALS:
                 return FILLS if any(_gives(k.value, ()) for k in value.keywords if k.arg == "timeout") else ""
-            if type(func) is ast.Name and func.id in self.top:
-                return self.kinds.get(func.id, "")  # a wrapper factory: `with_timeout(Session.request)`
+            value = func  # a wrapper factory: `with_timeout(Session.request)` gives what it returns
+        if type(value) is ast.Name:
+            local = f"{prefix}{value.id}"
+            if prefix and local in self.kinds:
+                return self.kinds[local]  # a function defined next to the patch
+            return self.kinds.get(value.id, "") if value.id in self.top else ""
         return ""
+
+
+def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a body, inside if/for/while/try/with too, but not in nested defs."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", None) or ():
+            yield from _statements(handler.body)
 
 
 def _defs(body: Sequence[ast.stmt], prefix: str) -> Iterator[_Def]:
