@@ -4,7 +4,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ..catalog import APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names
+from ..catalog import (
+    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
+)
 from ..facts import Facts
 from ..calls import argument, call_text, does_not_block, is_zero, returns_at_once, spawn_waits
 from ..names import Inst, agree, dotted_name
