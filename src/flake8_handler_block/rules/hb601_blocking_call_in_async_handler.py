@@ -10,6 +10,7 @@ from ..catalog import (
 from ..facts import Facts
 from ..calls import argument, call_text, does_not_block, is_zero, returns_at_once, spawn_waits
 from ..names import Inst, agree, dotted_name
+from ..walk import iter_nodes
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope, Scope, finished_future
 from ..signature import Signature
@@ -63,6 +64,13 @@ class BlockingCallInAsyncHandler(Rule):
     `os.waitpid(pid, os.WNOHANG)`. A spawn mode is also read through a name assigned
     `os.P_WAIT`; a mode or wait options we cannot read (a call's result, a parameter)
     are not reported. An awaited call is never reported.
+
+    A sync function of the project that blocks (one of these calls in it, or in
+    the sync functions it calls, up to two calls down) is also reported where an
+    `async def` on the loop calls it, in any module, naming what blocks and where:
+    that call is where `await asyncio.to_thread(...)` goes, and the helper itself
+    may rightly be sync (threads call it too). A call told not to wait
+    (`time.sleep(0)`, `block=False`) does not count, nor a helper handed to a thread.
 
     Not on the loop, so never reported: a function handed to
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
@@ -138,7 +146,25 @@ class BlockingCallInAsyncHandler(Rule):
             self._method_calls.append((node, scope, _binding_in_effect(func.value, scope)))
 
     def finish(self, facts: Facts) -> None:
+        """Calls of sync functions of the project that block, made in place on a handler's loop."""
         self._pool_methods(facts)
+        for function in facts.module.functions:
+            calls = facts.reach.blocking_calls(function) if function.is_async else []
+            if not calls or not facts.reach.runs_on_loop(function):
+                continue
+            wanted = {name for _line, name, _text in calls}
+            for node in iter_nodes(function.node, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                if not isinstance(node, cst.Call) or id(node) in facts.module.offloaded_calls:
+                    continue
+                name = _last_name(node.func)
+                if name not in wanted:
+                    continue
+                for line, called, blocks in calls:
+                    if called == name:
+                        fix = f"it runs {blocks}: use await asyncio.to_thread(...)"
+                        self.report_on_line(
+                            node, function, line, call=call_text(node), stalled=_stalled(facts, function), fix=fix
+                        )
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
@@ -212,3 +238,11 @@ def _stalled(facts: Facts, function: Optional[FunctionScope]) -> str:
     if facts.reach.loop_serves_requests(function):
         return "every other request on this worker"
     return "every other task on its event loop"
+
+
+def _last_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
