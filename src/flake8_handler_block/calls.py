@@ -6,14 +6,14 @@ like a literal ``**{...}``: its keys are the keywords it passes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from .facts import Provider
 from .names import Ref, dotted_name, resolve
 from .scopes import Batchable
-from .walk import BatchedWalk
+from .walk import BatchedWalk, iter_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import Facts
@@ -370,6 +370,16 @@ def _last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(expr, cst.Attribute):
         return expr.attr.value
     return None
+
+
+def calls_named(root: cst.CSTNode, names: Set[str]) -> Iterator[Tuple[cst.Call, str]]:
+    """The calls in ``root``'s own code (not in nested defs, classes or lambdas) whose last name is
+    one of ``names``, with that name: how a call the project index names by line and name is found."""
+    for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Call):
+            name = _last_name(node.func)
+            if name is not None and name in names:
+                yield node, name
 
 
 def spawn_waits(call: cst.Call, index: int, scope: Optional["Scope"] = None) -> bool:

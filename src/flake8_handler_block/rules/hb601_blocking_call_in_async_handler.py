@@ -8,9 +8,8 @@ from ..catalog import (
     APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
 )
 from ..facts import Facts
-from ..calls import argument, call_text, does_not_block, is_zero, returns_at_once, spawn_waits
+from ..calls import argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits
 from ..names import Inst, agree, dotted_name
-from ..walk import iter_nodes
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope, Scope, finished_future
 from ..signature import Signature
@@ -152,12 +151,8 @@ class BlockingCallInAsyncHandler(Rule):
             calls = facts.reach.blocking_calls(function) if function.is_async else []
             if not calls or not facts.reach.runs_on_loop(function):
                 continue
-            wanted = {name for _line, name, _text in calls}
-            for node in iter_nodes(function.node, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                if not isinstance(node, cst.Call) or id(node) in facts.module.offloaded_calls:
-                    continue
-                name = _last_name(node.func)
-                if name not in wanted:
+            for node, name in calls_named(function.node, {name for _line, name, _text in calls}):
+                if id(node) in facts.module.offloaded_calls:
                     continue
                 for line, called, blocks in calls:
                     if called == name:
@@ -238,11 +233,3 @@ def _stalled(facts: Facts, function: Optional[FunctionScope]) -> str:
     if facts.reach.loop_serves_requests(function):
         return "every other request on this worker"
     return "every other task on its event loop"
-
-
-def _last_name(func: cst.BaseExpression) -> str:
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return ""
