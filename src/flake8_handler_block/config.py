@@ -209,18 +209,23 @@ def find_pyproject(start_dir: str) -> Optional[str]:
         current = parent
 
 
-def load_pyproject_table(path: str) -> Mapping[str, Any]:
+def read_toml(path: str) -> Dict[str, Any]:
+    """A TOML file as a dict; ConfigError names the file when it cannot be read or parsed."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10 in CI
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+
+
+def load_pyproject_table(path: str) -> Mapping[str, Any]:
+    data = read_toml(path)
     table = data.get("tool", {}).get("flake8-handler-block", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [{PYPROJECT_TABLE}] must be a table")

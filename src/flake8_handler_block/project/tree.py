@@ -119,6 +119,13 @@ class ProjectTree:
         except OSError:
             return None
 
+    def text(self, path: str) -> Optional[str]:
+        """The file's text (an editor buffer's if one is set), undecodable bytes replaced."""
+        data = self._read(path)
+        if isinstance(data, bytes):
+            return data.decode("utf-8", "replace")
+        return data
+
     # -- lookups ---------------------------------------------------------------------
 
     def hinted(self) -> List[str]:

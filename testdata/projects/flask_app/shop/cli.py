@@ -1,8 +1,10 @@
 import click
 
-from .jobs import nightly_sync
+from .jobs import audit, nightly_sync, refresh_prices
 
 
 @click.command()
 def sync():
     nightly_sync()
+    refresh_prices()
+    audit()
