@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from flake8_handler_block.config import Config
+from flake8_handler_block.engine import check_source
 from flake8_handler_block.handlers import detect_handlers, find_handlers
 from flake8_handler_block.project.root import ModuleNames, find_root
 from flake8_handler_block.project.summary import Sym, summarise
 from flake8_handler_block.project.tooling import is_tooling_path
 from fixtures import TESTDATA, fixture_config
+from markers import compare, findings, read_markers
 from project_helpers import copy_project, loop_where, reach, where
 from test_handlers import analyse
 
@@ -75,7 +77,10 @@ def test_flask_registrations_in_another_module(flask_app: Path) -> None:
 def test_flask_unreached_and_tooling(flask_app: Path) -> None:
     jobs = reach(flask_app, "shop/jobs.py")
     assert where(jobs, "nightly_sync") is None
-    assert not jobs.is_tooling("nightly_sync")  # a job, not tooling: wherever-rules still look at it
+    # called only by the click command in shop/cli.py (directly, or one call down): tooling
+    assert jobs.is_tooling("nightly_sync") and jobs.is_tooling("_fetch_audit_log")
+    # also called by the task queue's worker: not tooling, wherever-rules still look at it
+    assert not jobs.is_tooling("refresh_prices")
     assert reach(flask_app, "shop/cli.py").is_tooling("sync")  # path glob **/cli.py
     backfill = reach(flask_app, "scripts/backfill.py")
     assert backfill.is_tooling("backfill") and backfill.is_tooling(None, line=9)
@@ -137,6 +142,88 @@ def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     assert find_root(str(tmp_path / "pkg" / "views.py")) == str(tmp_path)
 
 
+def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> None:
+    """HB201 at the call of a wrapper that passes its **kwargs on to requests with no timeout."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "http.py").write_text(
+        "import requests\n\n"
+        "def fetch(url, **kwargs):\n"
+        "    return _send('GET', url, **kwargs)\n\n"
+        "def _send(method, url, **kwargs):\n"
+        "    return requests.request(method, url, **kwargs)\n\n"
+        "def fetch_with_default(url, **kwargs):\n"
+        "    kwargs.setdefault('timeout', 5)\n"
+        "    return requests.get(url, **kwargs)\n"
+    )
+    views = (
+        "import requests\n"
+        "from flask import Flask\n"
+        "from .http import fetch, fetch_with_default\n\n"
+        "app = Flask(__name__)\n\n"
+        "@app.route('/proxy')\n"
+        "def proxy():\n"
+        "    a = fetch('https://example.com')"
+        "  # expect: HB201 \"fetch() passes no timeout on to requests.request() via _send()\" \"handler 'proxy'\"\n"
+        "    b = fetch('https://example.com', timeout=3)  # ok: HB201 given\n"
+        "    c = fetch('https://example.com', **OPTIONS)  # ok: HB201 maybe given\n"
+        "    d = fetch_with_default('https://example.com')  # ok: HB201 the wrapper sets a default\n"
+        "    return a, b, c, d, requests.codes.ok\n\n"
+        "OPTIONS = {}\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(views)
+    found = findings(check_source(views, str(tmp_path / "app" / "views.py")))
+    comparison = compare(read_markers(views, "views.py"), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+
+
+def test_a_django_project_directory_names_its_modules_from_there() -> None:
+    """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
+    names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",
+                         "ls/core/utils/io.py", "other/io.py"])
+    assert names.by_name["ls.core.utils.io"] == "ls/core/utils/io.py"
+    assert names.by_name["core.utils.io"] == "ls/core/utils/io.py"
+    assert names.by_name["core.utils"] == "ls/core/utils/__init__.py"
+    assert "utils.io" not in names.by_name and names.by_name["other.io"] == "other/io.py"
+
+
+def test_a_click_command_defined_inside_a_hook_is_a_command() -> None:
+    """``import click`` inside the function: the decorator is click's all the same."""
+    source = (
+        "def cli_commands_hook(group):\n"
+        "    import click\n\n"
+        "    @click.command('request-key')\n"
+        "    def request_command(url):\n"
+        "        return url\n\n"
+        "    @group.command('other')\n"
+        "    def other(url):\n"
+        "        return url\n"
+        "    return [request_command]\n"
+    )
+    summary = summarise(source, "plugin", "plugin.py")
+    commands = {f.qualname: s.command for f, s in zip(summary.facts.functions, summary.functions)}
+    assert commands["cli_commands_hook.<locals>.request_command"]
+    assert not commands["cli_commands_hook"]
+
+
+def test_a_vendored_package_with_its_own_root_is_tooling(tmp_path: Path) -> None:
+    """``vendor/pocket`` holds its own setup.py (a git submodule): its root is its own, but it
+    sits under the outer project's ``**/vendor/**`` glob."""
+    (tmp_path / "pyproject.toml").write_text("")
+    vendored = tmp_path / "app" / "vendor" / "pocket"
+    vendored.mkdir(parents=True)
+    (vendored / "setup.py").write_text("")
+    (vendored / "pocket.py").write_text("import requests\n\ndef add(url):\n    return requests.post(url)\n")
+    (tmp_path / "app" / "client.py").write_text("import requests\n\ndef add(url):\n    return requests.post(url)\n")
+    assert find_root(str(vendored / "pocket.py")) == str(vendored)
+    assert reach(tmp_path, "app/vendor/pocket/pocket.py").tooling_path
+    assert not reach(tmp_path, "app/client.py").tooling_path
+    text = (vendored / "pocket.py").read_text()
+    assert check_source(text, str(vendored / "pocket.py")) == []
+    assert [f[2][:5] for f in check_source(text, str(tmp_path / "app" / "client.py"))] == ["HB201"]
+
+
 # -- FastAPI / Starlette: hand-offs and the event loop ----------------------------------
 
 def test_hand_offs_are_reached_but_not_on_the_loop(fastapi_app: Path) -> None:
@@ -159,6 +246,17 @@ def test_sync_code_called_from_async_is_on_the_loop(fastapi_app: Path) -> None:
     reports = reach(fastapi_app, "api/reports.py")
     assert reports.handlers == {"summary": "registered with add_api_route() in api/main.py"}
     assert loop_where(reports, "render") == "handler 'summary' via render()"
+
+
+def test_blocking_sync_helpers_are_reported_where_the_async_handler_calls_them(fastapi_app: Path) -> None:
+    """HB601 at the call in the async handler, naming what blocks in the other module; the
+    markers in api/admin.py list what must and must not be reported."""
+    for name in ("admin.py", "usb.py"):  # usb.py names no blocking API itself: the gate asks the project
+        path = fastapi_app / "api" / name
+        text = path.read_text()
+        found = [f for f in findings(check_source(text, str(path))) if f.code == "HB601"]
+        comparison = compare(read_markers(text, name), found)
+        assert comparison.matched and not comparison.missing and not comparison.unexpected, (name, comparison)
 
 
 def test_starlette_and_router_add_registrations(fastapi_app: Path) -> None:

@@ -82,6 +82,18 @@ PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "gette
 
 DJANGO_VIEWSET_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
 VERB_METHODS = VIEW_VERBS | {"dispatch"}
+# DRF generic views (`CreateAPIView`, `ListCreateAPIView`, ...) serve a verb by calling the
+# action their mixins name: `post()` calls `self.create()`.
+_GENERIC_ACTION_WORDS = ("Create", "List", "Retrieve", "Update", "Destroy")
+
+
+def _has_actions(base: str) -> bool:
+    """A base whose request methods dispatch to viewset actions (``create``, ``list``, ...)."""
+    if base.endswith("ViewSet"):
+        return True
+    return base.endswith("APIView") and any(word in base for word in _GENERIC_ACTION_WORDS)
+
+
 STDLIB_DO_METHODS = frozenset(f"do_{verb.upper()}" for verb in VIEW_VERBS)
 
 # Base class (last dotted component) -> methods that serve requests.
@@ -590,7 +602,7 @@ def class_handler_methods(
             if full.split(".")[0] in packages:
                 methods |= names
         elif last.endswith(VIEW_LIKE_SUFFIXES):
-            request_methods |= VERB_METHODS | (DJANGO_VIEWSET_ACTIONS if last.endswith("ViewSet") else frozenset())
+            request_methods |= VERB_METHODS | (DJANGO_VIEWSET_ACTIONS if _has_actions(last) else frozenset())
         elif tornado and last.endswith(TORNADO_LIKE_SUFFIX) and last != "Handler" and not full.startswith("logging."):
             methods |= VIEW_VERBS
         if (methods, request_methods) != before and not origin:

@@ -15,7 +15,7 @@ from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Ty
 import libcst as cst
 
 from . import catalog, names
-from .calls import MappingFacts, call_text, missing_timeout
+from .calls import MappingFacts, call_text, calls_named, keyword, missing_timeout, positional
 from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
@@ -152,6 +152,25 @@ class MissingTimeoutRule(Rule):
         target = self.ctx.callee(site.node, site.scope)
         if target is not None and target in self.timeouts:
             self.judge_timeout(site, self.timeouts[target], facts)
+
+    def judge_forwarded(self, facts: Facts) -> None:
+        """Calls of the project's wrappers (``def get(url, **kw): return requests.get(url, **kw)``)
+        that pass no timeout, where the wrapper passes its keywords on to one of ``timeouts`` with
+        none of its own. Asked of the project index, for the functions a handler reaches."""
+        project = facts.reach.project
+        if project is None:
+            return
+        for function in facts.module.functions:
+            calls = [c for c in project.forwarding_calls(function.qualname) if c[2] in self.timeouts]
+            if not calls:
+                continue
+            for node, name in calls_named(function.node, {c[1] for c in calls}):
+                if keyword(node, "timeout") is not None or any(arg.star for arg in node.args):
+                    continue  # given, or maybe given through *args / **kwargs
+                for line, called, _api, params, text in calls:
+                    if called == name and len(positional(node)) <= params:
+                        problem = f"passes no timeout on to {text}"
+                        self.report_on_line(node, function, line, call=call_text(node), problem=problem)
 
     def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:
         problem = missing_timeout(site.node, index, facts[MappingFacts])

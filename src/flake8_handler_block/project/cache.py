@@ -32,7 +32,9 @@ from .. import __version__
 from . import codec
 from .summary import ModuleSummary
 
-FORMAT = 4  # bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls, 4: requests timeouts)
+# Bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls, 4: requests
+# timeouts, 5: module-level calls, 6: forwarded **kwargs).
+FORMAT = 6
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 
 from ..handlers import Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef
 from .default_timeout import ClassTimeouts, RequestsTimeouts
-from .summary import ClassSummary, Edge, FunctionSummary, ModuleSummary, Sym
+from .summary import ClassSummary, Edge, Forward, FunctionSummary, ModuleSummary, Sym
 
 Data = List[Any]
 
@@ -29,11 +29,16 @@ def encode(summary: ModuleSummary) -> Data:
         [_class_facts(c) for c in facts.classes],
         [_registration(r) for r in facts.registrations],
         sorted(facts.imported_packages),
-        [[[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command)] for f in summary.functions],
+        [
+            [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command),
+             [[_sym(w.callee), w.line, w.positional, int(w.stars)] for w in f.forwards]]
+            for f in summary.functions
+        ],
         [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
         [[name, _sym(s)] for name, s in summary.names],
         list(summary.main_guard),
         _timeouts(summary.requests_timeouts),
+        [_edge(e) for e in summary.module_edges],
     ]
 
 
@@ -47,7 +52,7 @@ def decode(data: Data) -> ModuleSummary:
 def _decode(data: Data) -> ModuleSummary:
     (
         module, path, is_package, error, functions, classes, registrations, packages, summaries, class_summaries, names,
-        guard, timeouts,
+        guard, timeouts, module_edges,
     ) = data
     facts = ModuleFacts(
         _str(path),
@@ -57,8 +62,11 @@ def _decode(data: Data) -> ModuleSummary:
         frozenset(_str(p) for p in packages),
     )
     function_summaries = tuple(
-        FunctionSummary(tuple(_read_edge(e) for e in edges), _read_sym(returns), bool(offloaded), bool(command))
-        for edges, returns, offloaded, command in summaries
+        FunctionSummary(
+            tuple(_read_edge(e) for e in edges), _read_sym(returns), bool(offloaded), bool(command),
+            tuple(Forward(_sym_required(c), int(ln), int(p), bool(st)) for c, ln, p, st in forwards),
+        )
+        for edges, returns, offloaded, command, forwards in summaries
     )
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")
@@ -70,6 +78,7 @@ def _decode(data: Data) -> ModuleSummary:
     return ModuleSummary(
         _str(module), _str(path), bool(is_package), _str(error), facts, function_summaries, classes_out,
         tuple((_str(n), _sym_required(s)) for n, s in names), (int(start), int(end)), _read_timeouts(timeouts),
+        tuple(_read_edge(e) for e in module_edges),
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
-from ..catalog import PLAIN_BLOCKING
+from ..catalog import APIS, PLAIN_BLOCKING
 from ..config import Config
 from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
@@ -45,6 +45,9 @@ MAX_BLOCK_DEPTH = 2
 Block = Tuple[str, FnRef, int, Tuple[FnRef, ...]]
 # A call in an async function to a sync function that blocks: (line, called name, the Block).
 BlockingCall = Tuple[int, str, Block]
+# A call of a wrapper that passes its keywords on to a catalogue call with no timeout:
+# (line, called name, the catalogue call, the wrapper's named positional parameters, the wrappers).
+ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...]]
 
 
 class Graph:
@@ -58,6 +61,7 @@ class Graph:
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._targets: Dict[FnRef, List[Tuple[str, FnRef]]] = {}
         self._blocks: Dict[FnRef, Optional[Block]] = {}
+        self._forwards: Dict[FnRef, Optional[Tuple[str, Tuple[FnRef, ...]]]] = {}
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -383,6 +387,57 @@ class Graph:
                     break
         return found
 
+    def forwards_without_timeout(self, fn: FnRef, depth: int = 0) -> Optional[Tuple[str, Tuple[FnRef, ...]]]:
+        """``fn`` passes its ``**kwargs`` on, with no timeout of its own, to a catalogue call that
+        takes one (directly or through more such wrappers): (that call, the wrappers below ``fn``)."""
+        if fn in self._forwards:
+            return self._forwards[fn]
+        self._forwards[fn] = None  # a cycle adds nothing
+        summary = self.tree.summary(fn[1])
+        if summary is None or depth > MAX_DEPTH:
+            return None
+        found: Optional[Tuple[str, Tuple[FnRef, ...]]] = None
+        for forward in summary.functions[fn[2]].forwards:
+            name = self.api_name(forward.callee, fn[1])
+            api = APIS.get(name) if name else None
+            if api is not None:
+                index = api.timeout.index if api.timeout is not None else None
+                if api.timeout is not None and (index is None or forward.positional <= index):
+                    found = (name, ())
+                    break
+                continue
+            for obj in self.evaluate(forward.callee, fn[1]):
+                for target in self.callables(obj):
+                    inner = self.forwards_without_timeout(target, depth + 1)
+                    if inner is not None and found is None:
+                        found = (inner[0], (target, *inner[1]))
+            if found is not None:
+                break
+        self._forwards[fn] = found
+        return found
+
+    def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
+        """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""
+        summary = self.tree.summary(fn[1])
+        if summary is None:
+            return []
+        found: List[ForwardingCall] = []
+        for edge in summary.functions[fn[2]].edges:
+            if edge.how != CALL:
+                continue
+            for obj in self.evaluate(edge.callee, fn[1]):
+                hit = next(
+                    ((t, f) for t in self.callables(obj) for f in [self.forwards_without_timeout(t)] if f is not None),
+                    None,
+                )
+                if hit is not None:
+                    target, (api, via) = hit
+                    facts = self.function(target)
+                    params = 0 if facts is None else len(facts.positional) - (1 if facts.cls is not None else 0)
+                    found.append((edge.line, _called_name(edge.callee), api, params, (target, *via)))
+                    break
+        return found
+
     # -- handlers --------------------------------------------------------------------
 
     def handlers(self) -> Dict[FnRef, str]:
@@ -478,7 +533,12 @@ class Graph:
                 calls = self.blocking_calls(fn)
                 if calls:
                     blocking[fn] = calls
-        return Reach(order, chains, loop, task, blocking)
+        forwarding: Dict[FnRef, List[ForwardingCall]] = {}
+        for fn in chains:
+            passed_on = self.forwarding_calls(fn)
+            if passed_on:
+                forwarding[fn] = passed_on
+        return Reach(order, chains, loop, task, blocking, forwarding)
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
         while queue:
@@ -495,12 +555,14 @@ class Reach:
     """What the handlers reach: chains by function, on the loop, in the request's task."""
 
     def __init__(self, handlers: List[FnRef], chains: Dict[FnRef, ChainRef], loop: Dict[FnRef, ChainRef],
-                 task: Dict[FnRef, ChainRef], blocking: Optional[Dict[FnRef, List[BlockingCall]]] = None) -> None:
+                 task: Dict[FnRef, ChainRef], blocking: Optional[Dict[FnRef, List[BlockingCall]]] = None,
+                 forwarding: Optional[Dict[FnRef, List[ForwardingCall]]] = None) -> None:
         self.handlers = handlers
         self.chains = chains
         self.loop = loop
         self.task = task
         self.blocking = blocking or {}  # async functions on the loop -> their calls to sync functions that block
+        self.forwarding = forwarding or {}  # reached functions -> their calls to wrappers with no timeout
         self._paths: Optional[FrozenSet[str]] = None
 
     def paths(self) -> FrozenSet[str]:

@@ -29,16 +29,17 @@ import importlib.util
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ..config import Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .default_timeout import ModuleTimeouts, ProjectTimeouts
-from .graph import BlockingCall, ChainRef, FnRef, Graph, Reach
+from .callers import Callers
+from .graph import BlockingCall, ChainRef, FnRef, ForwardingCall, Graph, Reach
 from .root import TooManyFiles, enclosing_root, find_root, is_stdin
 from .summary import ModuleSummary, summarise
-from .tooling import is_tooling_path
+from .tooling import console_scripts, is_tooling_path
 from .tree import OutOfTime, ProjectTree
 
 MAX_FILES = 10_000
@@ -76,10 +77,8 @@ class ModuleReach:
         self._reach = project.reach
         self._names = project.names
         self._config = project.config
-        self._tooling_path = is_tooling_path(summary.path, project.config.tooling) or (
-            project.outer_prefix is not None
-            and is_tooling_path(f"{project.outer_prefix}/{summary.path}", project.config.tooling)
-        )
+        self._project = project
+        self._tooling_path = project.is_tooling_file(summary.path)
         self.timeouts = ModuleTimeouts(summary.requests_timeouts, summary.module, project.timeouts)
         """Where the module and the project give requests a default timeout (HB201)."""
         self.handlers: Dict[str, str] = {
@@ -140,6 +139,23 @@ class ModuleReach:
             found.append((call_line, name, text))
         return found
 
+    def forwarding_calls(
+        self, qualname: Optional[str], line: Optional[int] = None
+    ) -> List[Tuple[int, str, str, int, str]]:
+        """Calls of a function a handler reaches to wrappers that pass their keywords on to a
+        catalogue call with no timeout: (line of the call, the name called, that catalogue call,
+        the wrapper's named positional parameters, ``requests.request() at core/io.py:388 via
+        ssrf_safe_request()``-style text)."""
+        key = self._key(qualname, line) if self._reach and qualname is not None else None
+        calls = self._reach.forwarding.get(("f", self.path, key), []) if self._reach and key is not None else []
+        found = []
+        for call_line, name, api, params, via in calls:
+            text = f"{api}()"
+            if len(via) > 1:
+                text += " via " + " -> ".join(self._names[fn][0] for fn in via[1:])
+            found.append((call_line, name, api, params, text))
+        return found
+
     def has_blocking_calls(self) -> bool:
         """Whether an async function of this module calls a sync function of the project that blocks."""
         return self._reach is not None and any(fn[1] == self.path for fn in self._reach.blocking)
@@ -173,17 +189,10 @@ class ModuleReach:
         key = self._key(qualname, line)
         if key is None:
             return self._tooling_path
-        if self._reach is not None and ("f", self.path, key) in self._reach.chains:
+        fn = ("f", self.path, key)
+        if self._reach is not None and fn in self._reach.chains:
             return False
-        if self._tooling_path:
-            return True
-        functions = self._summary.facts.functions
-        current: Optional[int] = key
-        while current is not None:
-            if self._summary.functions[current].command:
-                return True
-            current = functions[current].parent_function
-        return False
+        return self._project.is_tooling_entry(fn) or self._project.tooling_only(fn)
 
 
 class _Project:
@@ -202,7 +211,10 @@ class _Project:
         # with its own setup.py): the outer project's tooling globs apply to it too.
         outer = enclosing_root(root)
         self.outer_prefix = os.path.relpath(root, outer).replace(os.sep, "/") if outer else None
+        self._callers: Optional[Callers] = None
+        self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
+        self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
         deadline = time.monotonic() + self.budget
@@ -214,6 +226,56 @@ class _Project:
         except Exception as exc:  # a bug of ours must not stop the lint run
             self.error = f"{type(exc).__name__}: {exc}"
         self.timeouts = ProjectTimeouts(self.tree, config)
+
+    # -- tooling -------------------------------------------------------------------------
+
+    def is_tooling_file(self, path: str) -> bool:
+        """A file of the ``tooling`` globs, here or as seen from an enclosing project."""
+        globs = self.config.tooling
+        if is_tooling_path(path, globs):
+            return True
+        return self.outer_prefix is not None and is_tooling_path(f"{self.outer_prefix}/{path}", globs)
+
+    def is_tooling_entry(self, fn: FnRef) -> bool:
+        """A function of a tooling file, a CLI command, or a function nested in one."""
+        if self.is_tooling_file(fn[1]):
+            return True
+        summary = self.tree.summary(fn[1]) if self.tree is not None else None
+        if summary is not None and f"{summary.module}.{summary.facts.functions[fn[2]].qualname}" in self.scripts:
+            return True
+        current: Optional[int] = fn[2]
+        while summary is not None and current is not None:
+            if summary.functions[current].command:
+                return True
+            current = summary.facts.functions[current].parent_function
+        return False
+
+    @property
+    def scripts(self) -> FrozenSet[str]:
+        """``module.function`` of the project's console scripts (read once)."""
+        if self._scripts is None:
+            self._scripts = console_scripts(self.root)
+        return self._scripts
+
+    def is_tooling_code(self, path: str, line: int) -> bool:
+        """Module-level code of a tooling file, or under its ``__main__`` guard."""
+        if self.is_tooling_file(path):
+            return True
+        summary = self.tree.summary(path) if self.tree is not None else None
+        start, end = summary.main_guard if summary is not None else (0, 0)
+        return start <= line <= end and end > 0
+
+    def tooling_only(self, fn: FnRef) -> bool:
+        """Called only by tooling, up a few calls (``callers.Callers``); False when not known."""
+        if self.tree is None or self.error:
+            return False
+        if self._callers is None:
+            reach = self.reach
+            self._callers = Callers(
+                Graph(self.tree, self.config), self.is_tooling_entry, self.is_tooling_code,
+                lambda f: reach is not None and f in reach.chains,
+            )
+        return self._callers.tooling_only(fn)
 
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:
@@ -236,6 +298,8 @@ class _Project:
         if self.error:
             self.reach = None
         self.built_seconds = time.monotonic() - start
+        global _BUILDS
+        _BUILDS += 1
 
     def _compute(self) -> None:
         assert self.tree is not None
@@ -246,6 +310,7 @@ class _Project:
         blocking = [
             fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])
         ]
+        blocking += [fn for calls in self.reach.forwarding.values() for *_rest, via in calls for fn in via]
         for fn in [*self.reach.chains, *self.reach.loop, *blocking]:
             facts = graph.function(fn)
             if facts is not None and fn not in self.names:
@@ -271,6 +336,11 @@ class _Project:
                 for fn, calls in self.reach.blocking.items()
                 for line, name, (api, site, site_line, via) in calls
             ],
+            "forwarding": [
+                [number[fn], line, name, api, params, [number[v] for v in via]]
+                for fn, calls in self.reach.forwarding.items()
+                for line, name, api, params, via in calls
+            ],
         }
 
     def _restore(self, stored: Any) -> bool:
@@ -290,8 +360,14 @@ class _Project:
             for i, line, name, api, site, site_line, via in stored["blocking"]:
                 block = (str(api), table[site], int(site_line), tuple(table[v] for v in via))
                 blocking.setdefault(table[i], []).append((int(line), str(name), block))
+            forwarding: Dict[FnRef, List[ForwardingCall]] = {}
+            for i, line, name, api, params, via in stored["forwarding"]:
+                forwarding.setdefault(table[i], []).append(
+                    (int(line), str(name), str(api), int(params), tuple(table[v] for v in via))
+                )
             reach = Reach(
-                list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking
+                list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking,
+                forwarding,
             )
         except (TypeError, ValueError, KeyError, IndexError):
             return False
@@ -299,6 +375,15 @@ class _Project:
         return True
 
     def answer(self, path: str, source: Optional[str], complete: bool = True) -> Optional[ModuleReach]:
+        reach = self.reach_for(path, source)
+        summary = self.tree.summary(path) if reach is not None and self.tree is not None else None
+        if summary is None or self.reach is None:
+            return None
+        return ModuleReach(summary, self, complete)
+
+    def reach_for(self, path: str, source: Optional[str]) -> Optional[Reach]:
+        """The reach of the project as it stands with ``source`` for ``path`` (built on first
+        use); None when the project cannot speak for ``path``."""
         tree = self.tree
         if tree is None or path not in tree.files:
             return None
@@ -306,10 +391,22 @@ class _Project:
             tree.override(path, source)
             self.reach = None
         self.build()
-        summary = tree.summary(path) if not self.error else None
-        if summary is None or self.reach is None:
+        # The budget bounds the build; what one module's answer reads after it (its own summary,
+        # those the default-timeout questions read) gets a budget of its own, so that an answer
+        # never depends on how long ago the build ran.
+        tree.deadline = time.monotonic() + self.budget
+        return None if self.error else self.reach
+
+    def mark(self, path: str, source: Optional[str]) -> Optional[ModuleMark]:
+        """``ModuleReach.reaches_any`` and ``has_blocking_calls`` without reading the module's summary."""
+        reach = self.reach_for(path, source)
+        if reach is None:
             return None
-        return ModuleReach(summary, self, complete)
+        if self._marked is None or self._marked[0] is not reach:
+            blocking = frozenset(fn[1] for fn in reach.blocking)
+            self._marked = (reach, reach.paths(), blocking)
+        _reach, reached, blocking = self._marked
+        return ModuleMark(path in reached, path in blocking)
 
     def _is_edit(self, path: str, source: str) -> bool:
         """Is ``source`` (the text being linted) an edit of ``path`` that changes the project's facts?
@@ -390,7 +487,7 @@ def project_reach(filename: str, config: Config, source: Optional[str] = None) -
 def _project_reach(filename: str, config: Config, source: Optional[str]) -> Optional[ModuleReach]:
     if is_stdin(filename) or not config.project_reach:
         return module_only(filename, config, source)
-    root = find_root(filename)
+    root = _root(filename)
     path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
     project = _PROJECTS.get((root, config))
     if project is None:
@@ -401,10 +498,42 @@ def _project_reach(filename: str, config: Config, source: Optional[str]) -> Opti
     return module_only(filename, config, source)
 
 
+@dataclass(frozen=True)
+class ModuleMark:
+    """What the project says of a module as a whole: enough for the engine's gate."""
+
+    reached: bool  # ModuleReach.reaches_any()
+    blocking: bool  # ModuleReach.has_blocking_calls()
+
+
+def module_mark(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleMark]:
+    """``project_reach(...)``'s ``reaches_any()`` and ``has_blocking_calls()``, None where it gives
+    None; never raises. Cheaper: the module's own summary is not read when the project answers."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if not is_stdin(filename) and config.project_reach:
+            root = _root(filename)
+            path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
+            project = _PROJECTS.get((root, config))
+            if project is None:
+                project = _PROJECTS[(root, config)] = _Project(root, config)
+            found = project.mark(path, source)
+            if found is not None:
+                return found
+        alone = module_only(filename, config, source)
+        return ModuleMark(alone.reaches_any(), alone.has_blocking_calls()) if alone is not None else None
+    except Exception:
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def module_only(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleReach]:
     """The answers one module gives alone: its own handlers and what they reach in it."""
     stdin = is_stdin(filename)
-    root = find_root(filename)
+    root = find_root(filename) if stdin else _root(filename)
     path = "stdin.py" if stdin else os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
     if source is None:
         if stdin:
@@ -417,9 +546,28 @@ def module_only(filename: str, config: Config, source: Optional[str] = None) -> 
     return _Project(root, config, only={path: source}).answer(path, None, complete=False)
 
 
+_ROOTS: Dict[str, str] = {}  # directory -> its project root
+_BUILDS = 0  # project indexes built (or read back from the cache) in this process
+
+
+def builds() -> int:
+    """How many project indexes this process has built or read back so far."""
+    return _BUILDS
+
+
+def _root(filename: str) -> str:
+    """``find_root`` of a file (not stdin), once per directory: every file of a run asks."""
+    directory = os.path.dirname(os.path.abspath(filename))
+    root = _ROOTS.get(directory)
+    if root is None:
+        root = _ROOTS[directory] = find_root(filename)
+    return root
+
+
 def clear() -> None:
     """Forget every index built in this process (the disk cache stays)."""
     _PROJECTS.clear()
+    _ROOTS.clear()
 
 
 def build_stats(filename: str, config: Config) -> Dict[str, object]:

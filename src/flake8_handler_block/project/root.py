@@ -117,7 +117,9 @@ class ModuleNames:
 
     A file inside packages is named from its top-level package (``src/app/views.py``
     is ``app.views``); a file outside any package is named from the root (namespace
-    packages: ``routes/search.py`` is ``routes.search``), and from ``src/`` too.
+    packages: ``routes/search.py`` is ``routes.search``), and from ``src/`` too. A Django
+    project directory (the one holding ``manage.py``) is on ``sys.path`` when it runs: its
+    files are also named from there (``label_studio/core/utils/io.py`` is ``core.utils.io``).
     """
 
     def __init__(self, paths: List[str]) -> None:
@@ -125,8 +127,13 @@ class ModuleNames:
         self.by_path: Dict[str, Tuple[str, bool]] = {}
         self.by_name: Dict[str, str] = {}
         aliases: List[Tuple[str, str]] = []
+        script_dirs = sorted({p.rsplit("/", 1)[0] + "/" for p in paths if p.endswith("/manage.py")}, key=len)
         for path in paths:
             name, is_package, others = self._names(path)
+            for prefix in script_dirs:
+                if path.startswith(prefix):
+                    rest = path[len(prefix):-3].split("/")
+                    others.append(".".join(rest[:-1] if rest[-1] == "__init__" else rest))
             self.by_path[path] = (name, is_package)
             self.by_name.setdefault(name, path)
             aliases.extend((other, path) for other in others)

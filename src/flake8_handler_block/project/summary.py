@@ -83,6 +83,17 @@ class FunctionSummary:
     returns: Optional[Sym]  # an instance of the return annotation
     offloaded: bool  # decorated to run in a worker thread (``@sync_to_async``)
     command: bool  # a CLI entry: click/typer command, argparse ``set_defaults(func=)``, run under ``__main__``
+    # Calls that pass on the function's own ``**kwargs`` with no ``timeout=`` of their own: a
+    # wrapper (``def get(url, **kw): return requests.get(url, **kw)``) whose callers give the timeout.
+    forwards: Tuple["Forward", ...] = ()
+
+
+@dataclass(frozen=True)
+class Forward:
+    callee: Sym
+    line: int
+    positional: int  # positional arguments written before any ``*args``
+    stars: bool  # passes on the function's own ``*args`` too
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,7 @@ class ModuleSummary:
     names: Tuple[Tuple[str, Sym], ...]  # module-level names bound by imports and assignments
     main_guard: Tuple[int, int]  # first and last line of ``if __name__ == "__main__":`` ((0, 0): none)
     requests_timeouts: RequestsTimeouts = NO_TIMEOUTS  # where it gives requests a default timeout (HB201)
+    module_edges: Tuple[Edge, ...] = ()  # calls and hand-offs made by module-level and class-body code
 
     def name(self, name: str) -> Optional[Sym]:
         for bound, sym in self.names:
@@ -548,19 +560,23 @@ class _Summariser:
         classes = [self._class_facts(key, node, outer, own) for key, (node, outer, own) in enumerate(self.classes)]
         edges: Dict[int, List[Edge]] = {key: [] for key in range(len(functions))}
         registrations: List[Registration] = []
+        module_edges: List[Edge] = []
+        forwards: Dict[int, List[Forward]] = {key: [] for key in range(len(functions))}
         for node, _outer, own in self.functions:
             if own.parent is not None and own.parent.kind == "function":
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
         for call, scope, how in self.calls:
             key = scope.function_key()
             name = _last_name(call.func)
+            if key is not None and call.keywords:
+                forward = self._forward(call, scope, self.functions[key][0])
+                if forward is not None:
+                    forwards[key].append(forward)
             if name in REGISTRAR_CALLS:
                 registrations.append(self._registration(call, scope, name, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
-            if key is None:
-                continue
-            found = edges[key]
+            found = edges[key] if key is not None else module_edges
             callee = self.sym(call.func, scope)
             if callee is not None:
                 found.append(Edge(how, callee, call.lineno, _quiet(call)))
@@ -583,6 +599,7 @@ class _Summariser:
                 returns=self._returns(node, outer),
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
                 command=key in self.commands or self._is_command(functions[key]),
+                forwards=tuple(forwards[key]),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -592,7 +609,7 @@ class _Summariser:
         facts = ModuleFacts(self.path, tuple(functions), tuple(classes), tuple(registrations), frozenset(self.packages))
         return ModuleSummary(
             self.module, self.path, self.is_package, "", facts, summaries, class_summaries,
-            tuple(self._module_names()), self.main_guard,
+            tuple(self._module_names()), self.main_guard, module_edges=tuple(module_edges),
         )
 
     def _function_facts(self, key: int, node: ast.AST, outer: _Scope, own: _Scope) -> FunctionFacts:
@@ -696,6 +713,29 @@ class _Summariser:
                     if sym is not None and sym.dotted == f"{self.module}.{own.qualname}":
                         self.commands.add(key)
 
+    def _forward(self, call: ast.Call, scope: _Scope, function: ast.AST) -> Optional[Forward]:
+        """``call`` passes on ``function``'s own ``**kwargs`` and sets no timeout itself."""
+        kwarg = function.args.kwarg  # type: ignore[attr-defined]
+        if kwarg is None:
+            return None
+        if not any(kw.arg is None and type(kw.value) is ast.Name and kw.value.id == kwarg.arg for kw in call.keywords):
+            return None
+        if _handles_timeout(function):
+            return None
+        callee = self.sym(call.func, scope)
+        if callee is None:
+            return None
+        vararg = function.args.vararg  # type: ignore[attr-defined]
+        positional = 0
+        stars = False
+        for arg in call.args:
+            if type(arg) is ast.Starred:
+                value = arg.value
+                stars = stars or (vararg is not None and type(value) is ast.Name and value.id == vararg.arg)
+                break
+            positional += 1
+        return Forward(callee, call.lineno, positional, stars)
+
     def _is_command(self, function: FunctionFacts) -> bool:
         """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask)."""
         for decorator in function.decorators:
@@ -703,6 +743,8 @@ class _Summariser:
             if last not in COMMAND_DECORATORS:
                 continue
             if decorator.full.split(".")[0] in COMMAND_PACKAGES or self.packages & COMMAND_PACKAGES:
+                return True
+            if decorator.written.split(".")[0] in COMMAND_PACKAGES:  # `import click` inside a function
                 return True
             if ".cli." in f".{decorator.written}":
                 return True
@@ -742,6 +784,22 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN)
     _CHILD_FIELDS[kind] = fields
     return fields
+
+
+def _handles_timeout(function: ast.AST) -> bool:
+    """The function names a timeout anywhere (a parameter, ``kwargs.setdefault("timeout", 5)``,
+    ``timeout=`` in a call): what it passes on may well carry one."""
+    for node in ast.walk(function):
+        kind = type(node)
+        if kind is ast.Constant and node.value == "timeout":  # type: ignore[attr-defined]
+            return True
+        if kind is ast.Name and "timeout" in node.id.lower():  # type: ignore[attr-defined]
+            return True
+        if kind is ast.arg and "timeout" in node.arg.lower():  # type: ignore[attr-defined]
+            return True
+        if kind is ast.keyword and node.arg == "timeout":  # type: ignore[attr-defined]
+            return True
+    return False
 
 
 _WAIT_KEYWORDS = frozenset({"timeout", "block", "blocking"})

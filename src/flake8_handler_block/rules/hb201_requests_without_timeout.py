@@ -132,6 +132,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         if problem:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem + note)
 
+    def finish(self, facts: Facts) -> None:
+        if not facts.config.requests_default_timeout and REQUEST not in self._module_timeouts(facts).patched():
+            self.judge_forwarded(facts)
+
     # -- a default timeout the project gives -------------------------------------------
 
     def _module_timeouts(self, facts: Facts) -> ModuleTimeouts:

@@ -95,5 +95,6 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     def finish(self, facts: Facts) -> None:
         if self.default_set:
             return
+        self.judge_forwarded(facts)
         for site, index in self.pending:
             self.judge_timeout(site, index, facts)
