@@ -22,12 +22,13 @@ _LOG_ROOTS = (
     "self.log", "self.logger", "self._log", "self._logger",
 )
 _LOG_PREFIXES = tuple(root + "." for root in _LOG_ROOTS)
-# Methods of builtin containers, strings and clocks that do not raise in practice.
+# Methods of builtin containers, strings, clocks and the event loop's scheduler that do not
+# raise in practice (`loop.call_later()` only files a callback).
 SAFE_METHODS = frozenset(
     {
         "get", "append", "appendleft", "items", "keys", "values", "format", "startswith", "endswith",
         "strip", "lower", "upper", "copy", "qsize", "empty", "full", "is_set", "monotonic", "time",
-        "perf_counter", "setdefault", "discard", "clear",
+        "perf_counter", "setdefault", "discard", "clear", "call_soon", "call_later", "call_at",
     }
 )
 _RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
