@@ -9,8 +9,9 @@ in the test suite): flake8 looks for ``# noqa`` in the physical line of a findin
 with the lines a multi-line token (a triple-quoted string) or a backslash continuation
 ties it to, and only the *first* ``# noqa`` of that text counts. A comment can only sit at
 the end of the last of those lines, so that is where it goes, merged into the ``# noqa``
-already there when there is one. This module is cheap to import; libcst is loaded by the
-engine when ``run`` starts.
+already there when there is one. ``NoqaReading`` is that model for one text; ``fix`` uses it
+too, so both commands agree with flake8 on what is silenced. This module is cheap to import;
+libcst is loaded by the engine when ``run`` starts.
 """
 
 from __future__ import annotations
@@ -143,9 +144,10 @@ def add_noqa(
     from .fix.core import selected
 
     lines = _LINE.findall(text)
-    seen = _as_flake8_reads(lines)
-    if any(NOQA_FILE.match(line) for line in seen):
-        return NoqaResult(text)  # `# flake8: noqa` on a line of its own: flake8 skips the file
+    reading = NoqaReading(text)
+    if reading.skips_file:
+        return NoqaResult(text)
+    seen = reading.lines
     findings = check_source("".join(seen), filename, config)
     for _, _, message in findings:
         if _code(message) == "HB000":  # the linter did not analyse it: nothing to silence
@@ -154,15 +156,16 @@ def add_noqa(
     result = NoqaResult(text)
     if not wanted:
         return result
-    spans, comment_at = _token_map(seen)
+    if reading.error is not None:  # flake8 would read each line alone; the spans to edit are unknown
+        raise NoqaError(f"cannot tokenize: {reading.error}")
     by_span: Dict[Span, List[Tuple[int, str]]] = {}
     for line, message in wanted:
-        by_span.setdefault(spans.get(line, (line, line)), []).append((line, message))
+        by_span.setdefault(reading.span(line), []).append((line, message))
 
     edited = list(lines)
     for (first, last), found in sorted(by_span.items()):
         span = seen[first - 1:last]
-        match = NOQA_INLINE_REGEXP.search("".join(span))
+        match = reading.first_noqa(first)
         missing = [(line, message) for line, message in found if not _silences(match, _code(message))]
         if not missing:
             continue
@@ -171,7 +174,7 @@ def add_noqa(
         if match is None:
             new_body: Optional[str] = body.rstrip(" \t") + "  # noqa: " + codes
         else:
-            new_body = _extended(body, match, span, comment_at.get(last), codes)
+            new_body = _extended(body, match, span, reading.comments.get(last), codes)
         if new_body is None:
             result.unplaced.extend(missing)
             continue
@@ -215,28 +218,59 @@ def _split_ending(line: str) -> Tuple[str, str]:
     return body, line[len(body):]
 
 
+class NoqaReading:
+    """What flake8's noqa comments silence in one file's text (flake8's processor and violation).
+
+    flake8 searches the text of a finding's span (``span``) for the first ``# noqa``, strings
+    included; a bare one, or one with no valid code after the colon, silences everything,
+    otherwise the listed codes and prefixes do, compared case-sensitively (``silences``).
+    ``# flake8: noqa`` on a line of its own skips the whole file (``skips_file``).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = _as_flake8_reads(_LINE.findall(text))
+        self.error: Optional[str] = None  # why the text does not tokenize; then each line stands alone
+        try:
+            self.spans, self.comments = _token_map(self.lines)
+        except (tokenize.TokenError, SyntaxError) as exc:  # flake8 falls back to the physical line
+            self.spans, self.comments, self.error = {}, {}, str(exc)
+
+    @property
+    def skips_file(self) -> bool:
+        return any(NOQA_FILE.match(line) for line in self.lines)
+
+    def span(self, line: int) -> Span:
+        return self.spans.get(line, (line, line))
+
+    def first_noqa(self, line: int) -> Optional[re.Match]:
+        first, last = self.span(line)
+        return NOQA_INLINE_REGEXP.search("".join(self.lines[first - 1:last]))
+
+    def silences(self, line: int, code: str) -> bool:
+        """Whether flake8 drops a finding of ``code`` reported on ``line`` (the file aside)."""
+        return _silences(self.first_noqa(line), code)
+
+
 def _token_map(lines: Sequence[str]) -> Tuple[Dict[int, Span], Dict[int, int]]:
     """(line -> the span flake8 joins to look for its noqa, line -> column of its comment).
 
     flake8 gathers tokens up to each NL/NEWLINE: a line stands alone unless a token that
     spans lines (a triple-quoted string) or a backslash continuation ties it to others.
+    Raises what tokenize raises.
     """
     spans: Dict[int, Span] = {}
     comments: Dict[int, int] = {}
     first, last = len(lines) + 2, -1
     readline = iter(lines).__next__
-    try:
-        for token in tokenize.generate_tokens(readline):
-            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
-                continue
-            first, last = min(first, token.start[0]), max(last, token.end[0])
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = token.start[1]
-            elif token.type in (tokenize.NL, tokenize.NEWLINE):
-                spans.update(dict.fromkeys(range(first, last + 1), (first, last)))
-                first, last = len(lines) + 2, -1
-    except (tokenize.TokenError, SyntaxError) as exc:
-        raise NoqaError(f"cannot tokenize: {exc}") from None
+    for token in tokenize.generate_tokens(readline):
+        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        first, last = min(first, token.start[0]), max(last, token.end[0])
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.start[1]
+        elif token.type in (tokenize.NL, tokenize.NEWLINE):
+            spans.update(dict.fromkeys(range(first, last + 1), (first, last)))
+            first, last = len(lines) + 2, -1
     return spans, comments
 
 
@@ -262,20 +296,16 @@ def _locate(offset: int, span: Sequence[str]) -> Tuple[int, int]:
 
 def _verify(original: str, result: NoqaResult, filename: str, wanted: Sequence[Tuple[int, str]]) -> None:
     """The new text must read as flake8 would: every placed finding silenced, same lines, still Python."""
-    lines = _LINE.findall(result.source)
-    if len(lines) != len(_LINE.findall(original)):
+    reading = NoqaReading(result.source)
+    if len(reading.lines) != len(_LINE.findall(original)):
         raise RewriteError("internal error: the rewrite changed the number of lines; file left alone")
-    seen = _as_flake8_reads(lines)
-    try:
-        spans, _ = _token_map(seen)
-    except NoqaError as exc:
-        raise RewriteError(f"internal error: the rewrite does not tokenize ({exc}); file left alone") from None
+    if reading.error is not None:
+        raise RewriteError(f"internal error: the rewrite does not tokenize ({reading.error}); file left alone")
     unplaced = set(result.unplaced)
     for line, message in wanted:
         if (line, message) in unplaced:
             continue
-        first, last = spans.get(line, (line, line))
-        if not _silences(NOQA_INLINE_REGEXP.search("".join(seen[first - 1:last])), _code(message)):
+        if not reading.silences(line, _code(message)):
             raise RewriteError(f"internal error: line {line} would still be reported; file left alone")
     if not _compiles(result.source, filename) and _compiles(original, filename):
         raise RewriteError("internal error: the rewrite does not compile; file left alone")
@@ -318,7 +348,7 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
-__all__: Tuple[str, ...] = ("add_arguments", "run", "main", "add_noqa", "NoqaResult", "NoqaError")
+__all__: Tuple[str, ...] = ("add_arguments", "run", "main", "add_noqa", "NoqaResult", "NoqaError", "NoqaReading")
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
