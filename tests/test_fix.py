@@ -13,10 +13,11 @@ import pytest
 from flake8_handler_block.config import Config
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.fix import main as fix_main
-from flake8_handler_block.fix.core import fix_source, noqa_map, parse_timeouts
+from flake8_handler_block.fix.core import fix_source, parse_timeouts
 from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
 from fixtures import TESTDATA, fixture_config, fixture_markers
+from test_noqa import HEAD, START, flake8_still_reports  # flake8's own noqa code as the oracle
 
 GOLDEN = Path(__file__).resolve().parent / "fix_golden"
 BEFORE = sorted(GOLDEN.glob("*.before.py"))
@@ -92,18 +93,39 @@ def test_fix_is_only_applied_where_the_linter_reports():
     assert fix_source(text).source == text
 
 
-def test_noqa_is_respected():
-    text = (
-        "import requests\nfrom flask import Flask\napp = Flask(__name__)\n"
-        "@app.get('/')\n"
-        "def index():\n"
-        "    requests.get(\n        'https://x'\n    )  # noqa: HB201\n"
-        "    requests.get('https://y')  # noqa\n"
-        "    requests.get('https://z')  # noqa: HB999\n"
-    )
-    fixed = fix_source(text).source
-    assert fixed.count("timeout=") == 1 and "'https://z', timeout=" in fixed
-    assert noqa_map("x = 1  # NOQA:HB201,HB202\n") == {1: {"HB201", "HB202"}}
+# body -> whether flake8 still reports the HB201 on its first line (so `fix` fixes it). flake8 searches the
+# finding's line (or the lines a multi-line string or a backslash ties to it) for the first `# noqa`,
+# strings included; inside brackets each line stands alone; codes are compared case-sensitively.
+NOQA_CASES = {
+    "bare noqa": ("requests.get('u')  # noqa\n", False),
+    "noqa colon without a valid code": ("requests.get('u')  # noqa: hb-201\n", False),
+    "codes without spaces": ("requests.get('u')  # noqa:HB201,HB202\n", False),
+    "prefix": ("requests.get('u')  # NOQA: HB2\n", False),
+    "another code": ("requests.get('u')  # noqa: HB999\n", True),
+    "lower-case code": ("requests.get('u')  # noqa: hb201\n", True),
+    "codes glued together": ("requests.get('u')  # noqa:HB201HB202\n", True),
+    "noqa on the closing line of a call": ("requests.get(\n    'u'\n)  # noqa: HB201\n", True),
+    "bare noqa on the closing line of a call": ("requests.get('u',  # noqa: E501\n             'x')  # noqa\n", True),
+    "another code, the right one a line below": ("requests.get('u',  # noqa: E501\n    'x')  # noqa: HB201\n", True),
+    "bare noqa as text in a string": ("requests.get('u', params='# noqa')\n", False),
+    "noqa after a multi-line string": ("requests.get(\"\"\"\n  u\"\"\")  # noqa: HB201\n", False),
+    "noqa after a backslash": ("x = requests.get('u') \\\n    or 1  # noqa: HB201\n", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOQA_CASES))
+def test_noqa_is_read_as_flake8_reads_it(name):
+    body, reported = NOQA_CASES[name]
+    text = HEAD + "".join("    " + line for line in body.splitlines(keepends=True))
+    assert flake8_still_reports(text) == ([(START, "HB201")] if reported else [])
+    result = fix_source(text, "app.py")
+    assert result.fixed["HB201"] == int(reported)
+    assert ("timeout=" in result.source) is reported
+
+
+def test_file_level_flake8_noqa_skips_the_file():
+    text = "# flake8: noqa\n" + HEAD + "    return requests.get('u')\n"
+    assert fix_source(text, "app.py").source == text
 
 
 def test_select_and_timeouts():

@@ -8,9 +8,6 @@ instead of being composed blindly.
 from __future__ import annotations
 
 import ast
-import io
-import re
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Set
@@ -19,6 +16,7 @@ import libcst as cst
 
 from ..config import Config
 from ..engine import Located, analyse_module, may_hold_finding
+from ..noqa import NoqaReading
 from ..rules import ALL_RULES
 from .edits import Edits, Parents, apply
 from .edits import BodyEdit, CallEdit, FixContext, Skip
@@ -31,9 +29,6 @@ DEFAULT_TIMEOUTS: Dict[str, str] = {
 }
 
 MAX_ROUNDS = 8
-
-# flake8's own inline noqa syntax: `# noqa`, `# noqa: HB201,HB202`, `#NOQA:HB2`.
-_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 
 
 class FixError(Exception):
@@ -83,62 +78,14 @@ def selected(code: str, select: Optional[Sequence[str]]) -> bool:
     return not select or any(code.startswith(prefix) for prefix in select)
 
 
-def noqa_map(text: str) -> Dict[int, Optional[Set[str]]]:
-    """Line -> codes silenced there (None: all), spread over each logical line like flake8."""
-    silenced: Dict[int, Optional[Set[str]]] = {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return silenced
-    start: Optional[int] = None
-    comments: List[str] = []
-    for token in tokens:
-        if start is None and token.type not in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
-            start = token.start[0]
-        if token.type == tokenize.COMMENT:
-            comments.append(token.string)
-            if start is None:  # a comment on a line of its own
-                _add_noqa(silenced, [token.string], token.start[0], token.start[0])
-                comments = []
-        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and start is not None:
-            _add_noqa(silenced, comments, start, token.end[0])
-            start, comments = None, []
-    return silenced
-
-
-def _add_noqa(silenced: Dict[int, Optional[Set[str]]], comments: List[str], first: int, last: int) -> None:
-    codes: Optional[Set[str]] = set()
-    found = False
-    for comment in comments:
-        match = _NOQA.search(comment)
-        if match is None:
-            continue
-        found = True
-        if match.group("codes") is None:
-            codes = None
-            break
-        assert codes is not None
-        codes.update(c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c)
-    if not found:
-        return
-    for line in range(first, last + 1):
-        silenced[line] = codes
-
-
-def _silenced(found: Located, noqa: Dict[int, Optional[Set[str]]]) -> bool:
-    if found.line not in noqa:
-        return False
-    codes = noqa[found.line]
-    code = found.violation.code
-    return codes is None or any(code.startswith(c) for c in codes)
-
-
 def lint(module: cst.Module, text: str, filename: str, config: Config) -> List[Located]:
-    """What flake8 would report for this text (noqa applied), with the nodes."""
+    """What flake8 would report for this text (noqa applied as flake8 reads it), with the nodes."""
     if not may_hold_finding(text, filename, config, ALL_RULES):
         return []
-    noqa = noqa_map(text)
-    return [f for f in analyse_module(module, filename, config) if not _silenced(f, noqa)]
+    noqa = NoqaReading(text)
+    if noqa.skips_file:
+        return []
+    return [f for f in analyse_module(module, filename, config) if not noqa.silences(f.line, f.violation.code)]
 
 
 def fix_source(
