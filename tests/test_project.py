@@ -81,6 +81,8 @@ def test_flask_unreached_and_tooling(flask_app: Path) -> None:
     assert jobs.is_tooling("nightly_sync") and jobs.is_tooling("_fetch_audit_log")
     # also called by the task queue's worker: not tooling, wherever-rules still look at it
     assert not jobs.is_tooling("refresh_prices")
+    # called only by tests: tests call everything, so that says nothing of its other callers
+    assert not jobs.is_tooling("export_rates")
     assert reach(flask_app, "shop/cli.py").is_tooling("sync")  # path glob **/cli.py
     backfill = reach(flask_app, "scripts/backfill.py")
     assert backfill.is_tooling("backfill") and backfill.is_tooling(None, line=9)

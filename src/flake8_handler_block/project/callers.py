@@ -7,6 +7,8 @@ below them. A function is tooling-only when it has callers in the project and ev
 is tooling: a command (console scripts too), a function of a tooling file, code under the
 ``__main__`` guard, or a function that is itself tooling-only (up to MAX_UP calls up). Only
 calls count: a thread or task a command starts is long-running work (a server's workers).
+Tests, examples and docs are not callers here: they exercise everything, so a library
+function called only by its tests is not tooling (its real callers may be out of sight).
 
 Asked only for a finding outside every handler's reach, so it may read more than the index:
 the files whose text holds the function's name are the candidate callers (read once, on the
@@ -20,7 +22,9 @@ from __future__ import annotations
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
+from ..config import EXERCISE_GLOBS
 from .graph import FnRef, Graph
+from .tooling import is_tooling_path
 from .summary import CALL, DEF, Edge, ModuleSummary
 
 MAX_CANDIDATE_FILES = 80
@@ -84,11 +88,15 @@ class Callers:
         return self._tooling_only(("f", path, key), depth + 1, visiting)
 
     def callers(self, fn: FnRef) -> Optional[List[Caller]]:
-        """Every call (or hand-off) of ``fn`` in the project; None when that cannot be known."""
+        """Every call (or hand-off) of ``fn`` in the project but those of tests, examples and docs
+        (they call everything, whoever else does); None when that cannot be known."""
         name = self._name(fn)
         if not name:
             return None
-        candidates = [path for path, text in self._all_texts().items() if name in text]
+        candidates = [
+            path for path, text in self._all_texts().items()
+            if name in text and not is_tooling_path(path, EXERCISE_GLOBS)
+        ]
         if len(candidates) > MAX_CANDIDATE_FILES:
             return None
         found: List[Caller] = []
