@@ -49,8 +49,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     it is exiting; a hang would be in that read, not in the `wait()`), a
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
     (it only reaps the child), and a command that only asks a program about itself
-    (`subprocess.run([binary, "--version"])`, `"--help"`: it prints and exits, reading
-    no input and opening no connection).
+    (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
+    and exits, reading no input and opening no connection), and a git query of the
+    local repository written out in full (`git describe`, `show`, `log`, `rev-parse`,
+    `status`, `branch`, ...; never `fetch`, `pull`, `clone` or another that talks to a
+    remote).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -214,20 +217,46 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
     return False
 
 
-INFORMATION_FLAGS = frozenset({"--version", "-version", "--help"})  # print and exit
+INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
+# git subcommands that only read the local repository: they finish (none waits on a remote)
+LOCAL_GIT_QUERIES = frozenset(
+    {"describe", "show", "log", "rev-parse", "rev-list", "status", "branch", "tag", "config", "ls-files",
+     "diff", "symbolic-ref", "cat-file", "merge-base"}
+)
 
 
 def _asks_about_itself(call: cst.Call) -> bool:
-    """``run([binary, "--version"])``: the argv is a literal whose arguments only ask for the
-    program's version or help."""
+    """A literal command that finishes by itself: its arguments only ask for the program's
+    version or help (``run([binary, "--version"])``), or it is a git query of the local
+    repository (``check_output("git describe --tags", shell=True)``, ``["git", "rev-parse", ...]``)."""
+    words = _literal_command(call)
+    if words is None or len(words) < 2:
+        return False
+    if all(word in INFORMATION_FLAGS for word in words[1:]):
+        return True
+    return words[0] == "git" and words[1] in LOCAL_GIT_QUERIES
+
+
+def _literal_command(call: cst.Call) -> Optional[List[str]]:
+    """The words of a command written in full: a list/tuple of strings (the program may be a
+    variable: ``""``), or one string (shell)."""
     args = call.args
     argv = args[0].value if args and args[0].keyword is None and not args[0].star else None
-    if not isinstance(argv, (cst.List, cst.Tuple)) or len(argv.elements) < 2:
-        return False
-    flags = [element.value for element in argv.elements[1:]]
-    return all(
-        isinstance(flag, cst.SimpleString) and flag.evaluated_value in INFORMATION_FLAGS for flag in flags
-    )
+    if isinstance(argv, cst.SimpleString):
+        text = argv.evaluated_value
+        return text.split() if isinstance(text, str) else None
+    if not isinstance(argv, (cst.List, cst.Tuple)):
+        return None
+    words = []
+    for position, element in enumerate(argv.elements):
+        value = element.value
+        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+            words.append(value.evaluated_value)
+        elif position == 0 and not isinstance(value, cst.StarredElement) and element.__class__ is cst.Element:
+            words.append("")  # the program, named by a variable (a configured binary path)
+        else:
+            return None
+    return words
 
 
 def _breaks(loop: cst.For) -> bool:
