@@ -17,7 +17,7 @@ what is past a bound is simply not followed.
 from __future__ import annotations
 
 from collections import deque
-from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
 from ..catalog import APIS, PLAIN_BLOCKING
 from ..config import Config
@@ -25,10 +25,11 @@ from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
     detect_handlers, registered_views,
 )
-from .summary import CALL, CALL_RESULT, SPAWN, TASK, ModuleSummary, Sym
+from .summary import CALL, CALL_RESULT, SPAWN, TASK, Edge, ModuleSummary, Sym
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
+T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
@@ -373,18 +374,31 @@ class Graph:
 
     def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
         """The calls of the async function ``fn`` to sync functions of the project that block."""
+        calls = self._calls_to(fn, self.blocks)
+        return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]
+
+    def _calls_to(self, fn: FnRef, question: Callable[[FnRef], Optional[T]]) -> List[Tuple[Edge, FnRef, T]]:
+        """For each call ``fn`` makes in place: the first function it may run for which ``question``
+        has an answer, with that answer."""
         summary = self.tree.summary(fn[1])
         if summary is None:
             return []
-        found: List[BlockingCall] = []
+        found: List[Tuple[Edge, FnRef, T]] = []
         for edge in summary.functions[fn[2]].edges:
             if edge.how != CALL:
                 continue
-            for obj in self.evaluate(edge.callee, fn[1]):
-                hit = next((b for t in self.callables(obj) for b in [self.blocks(t)] if b is not None), None)
-                if hit is not None:
-                    found.append((edge.line, _called_name(edge.callee), (hit[0], hit[1], hit[2], hit[3])))
-                    break
+            hit = next(
+                (
+                    (edge, target, answer)
+                    for obj in self.evaluate(edge.callee, fn[1])
+                    for target in self.callables(obj)
+                    for answer in [question(target)]
+                    if answer is not None
+                ),
+                None,
+            )
+            if hit is not None:
+                found.append(hit)
         return found
 
     def forwards_without_timeout(self, fn: FnRef, depth: int = 0) -> Optional[Tuple[str, Tuple[FnRef, ...]]]:
@@ -418,24 +432,11 @@ class Graph:
 
     def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
         """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""
-        summary = self.tree.summary(fn[1])
-        if summary is None:
-            return []
         found: List[ForwardingCall] = []
-        for edge in summary.functions[fn[2]].edges:
-            if edge.how != CALL:
-                continue
-            for obj in self.evaluate(edge.callee, fn[1]):
-                hit = next(
-                    ((t, f) for t in self.callables(obj) for f in [self.forwards_without_timeout(t)] if f is not None),
-                    None,
-                )
-                if hit is not None:
-                    target, (api, via) = hit
-                    facts = self.function(target)
-                    params = 0 if facts is None else len(facts.positional) - (1 if facts.cls is not None else 0)
-                    found.append((edge.line, _called_name(edge.callee), api, params, (target, *via)))
-                    break
+        for edge, target, (api, via) in self._calls_to(fn, self.forwards_without_timeout):
+            facts = self.function(target)
+            params = 0 if facts is None else len(facts.positional) - (1 if facts.cls is not None else 0)
+            found.append((edge.line, _called_name(edge.callee), api, params, (target, *via)))
         return found
 
     # -- handlers --------------------------------------------------------------------
