@@ -19,9 +19,8 @@ def render_pdf(request, report_id):
     version = check_output(["wkhtmltopdf", "--version"])  # ok: asks the program only for its version: it prints and exits
     pages = check_output(["wkhtmltopdf", "--version", dst])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     check_output(["qpdf", "--check", dst], timeout=10)  # ok: number
-    build = check_output("git describe --tags --always", shell=True)  # ok: a git query of the local repository finishes
-    head = check_output(["git", "rev-parse", "HEAD"])  # ok: local git query
-    check_output(["git", "fetch", "origin"])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
+    build = check_output("git --exec-path", shell=True)  # ok: asks git only where its helpers are: it prints and exits
+    head = check_output(["git", "rev-parse", "HEAD"])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     subprocess.call(["sync"], **{"timeout": 5})  # ok: literal **dict timeout
     return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode(), "X-Build": build + head})
 

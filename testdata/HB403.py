@@ -43,7 +43,7 @@ def get_key(key):
     STATS_LOCK.acquire()  # ok: nothing between acquire and release can raise
     hits += 1
     STATS_LOCK.release()
-    if SLOTS.acquire(timeout=2):  # ok: SLOTS is only ever acquired with a timeout: left held, later acquires time out, nothing hangs
+    if SLOTS.acquire(timeout=2):  # expect: HB403 "every later acquire() waits out its timeout and fails"
         value = load_one(key)
         SLOTS.release()
         return jsonify(value)

@@ -97,6 +97,7 @@ class ModuleScope(Scope):
         self.registrations: List[Tuple[cst.Call, Scope]] = []
         self.sites: List["CallSite"] = []
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
+        self.imported_packages: Set[str] = set()  # top-level packages imported so far (in source order)
         # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
         # return a value a rule cares about (`s = _create_session()`).
         self.local_calls: List["CallSite"] = []
@@ -349,6 +350,7 @@ class ScopeCollector(Batchable):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = dotted_name(alias.name) or ""
+            self.s.module.imported_packages.add(full.split(".")[0])
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.s.scope.bind(alias.asname.name.value, _Bound("ref", canonical(full)))
             else:
@@ -356,9 +358,11 @@ class ScopeCollector(Batchable):
                 self.s.scope.bind(top, _Bound("ref", top))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        base = dotted_name(node.module) if node.module is not None else ""
+        if not node.relative and base:
+            self.s.module.imported_packages.add(base.split(".")[0])
         if isinstance(node.names, cst.ImportStar):
             return
-        base = dotted_name(node.module) if node.module is not None else ""
         base = "." * len(node.relative) + (base or "")
         for alias in node.names:
             name = dotted_name(alias.name) or ""

@@ -50,10 +50,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
     (it only reaps the child), and a command that only asks a program about itself
     (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
-    and exits, reading no input and opening no connection), and a git query of the
-    local repository written out in full (`git describe`, `show`, `log`, `rev-parse`,
-    `status`, `branch`, ...; never `fetch`, `pull`, `clone` or another that talks to a
-    remote).
+    and exits, reading no input and opening no connection). Other git commands are
+    reported, local queries included (`git describe` waits on the repository's locks
+    and filesystem like any child).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -218,23 +217,15 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
 
 
 INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
-# git subcommands that only read the local repository: they finish (none waits on a remote)
-LOCAL_GIT_QUERIES = frozenset(
-    {"describe", "show", "log", "rev-parse", "rev-list", "status", "branch", "tag", "config", "ls-files",
-     "diff", "symbolic-ref", "cat-file", "merge-base"}
-)
 
 
 def _asks_about_itself(call: cst.Call) -> bool:
-    """A literal command that finishes by itself: its arguments only ask for the program's
-    version or help (``run([binary, "--version"])``), or it is a git query of the local
-    repository (``check_output("git describe --tags", shell=True)``, ``["git", "rev-parse", ...]``)."""
+    """A literal command whose arguments only ask the program about itself: it prints and exits
+    (``run([binary, "--version"])``, ``check_output("git --exec-path", shell=True)``)."""
     words = _literal_command(call)
     if words is None or len(words) < 2:
         return False
-    if all(word in INFORMATION_FLAGS for word in words[1:]):
-        return True
-    return words[0] == "git" and words[1] in LOCAL_GIT_QUERIES
+    return all(word in INFORMATION_FLAGS for word in words[1:])
 
 
 def _literal_command(call: cst.Call) -> Optional[List[str]]:

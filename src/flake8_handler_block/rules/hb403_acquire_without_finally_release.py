@@ -31,16 +31,18 @@ class AcquireWithoutFinallyRelease(Rule):
     judged from the nearest `acquire()` of the same lock before it on its path: a
     function that takes and drops one lock several times is read region by region.
 
-    A non-blocking (`acquire(False)`, `blocking=False`) or timed (`timeout=...`)
-    `acquire()` is reported only when the same lock is also acquired blocking in the
-    module (`with lock:` or a plain `acquire()`): a lock it leaves held makes later
-    bounded acquires fail at once or at their timeout (the guarded work is skipped,
-    nothing hangs), but it deadlocks every blocking one. The message names where.
+    A non-blocking `acquire()` (`acquire(False)`, `blocking=False`) is reported only
+    when the same lock is also acquired blocking in the module (`with lock:` or a
+    plain `acquire()`): a lock it leaves held makes later tries fail at once (the
+    guarded work is skipped, nothing hangs), but it deadlocks every blocking acquire.
+    The message names where. A timed `acquire(timeout=...)` is reported: a lock (or a
+    semaphore's slot) it leaves held makes every later acquire wait out its timeout
+    and fail, so the guarded work is lost for good.
 
     Not reported: a `release()` in `finally` right after the `acquire()` (or in an
     `except` block that handles the error path); a lock created in the same function
     call (a local: no other call can share it); a lock only ever acquired with
-    `blocking=False` or a timeout; an `acquire()` whose `release()` lives
+    `blocking=False`; an `acquire()` whose `release()` lives
     in another function (an `__enter__`/`__exit__` pair, a callback: we cannot see
     the protocol); a region where nothing can raise (assignments of names and
     constants, logging, a call of a function of the module whose whole body is under
@@ -104,16 +106,18 @@ class AcquireWithoutFinallyRelease(Rule):
             if any(in_except(r.block) or r.in_lambda for r in paired):
                 continue
             deadlocks = ""
+            timed = False
             if _bounded(use.call, kind):
                 if blocking is None:
                     blocking = _blocking_acquirers(facts, primitives, acquires)
                 deadlocks = blocking.get(_lock_key(use.receiver, use.scope), "")
-                if not deadlocks:
-                    continue  # every acquire of this lock is bounded: a lock left held hangs nothing
+                timed = not does_not_block(use.call, 0)
+                if not deadlocks and not timed:
+                    continue  # only ever tried without waiting: a lock left held only skips the work
             same_lock = acquires[(id(use.function), use.text)]
             paired = [r for r in paired if _nearest_acquire(r, same_lock, facts.tree) is use]
             idiom = f"async with {use.text}:" if kind.startswith("asyncio.") else f"with {use.text}:"
-            consequence = _consequence(deadlocks)
+            consequence = _consequence(deadlocks, timed)
             late = [_up_to_try(r) for r in paired if in_finally(r.block)]
             if late:
                 if any(r is not None and unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in late):
@@ -180,11 +184,13 @@ def _blocking_acquirers(
     return found
 
 
-def _consequence(deadlocks: str) -> str:
-    """What a lock left held does: the next acquire() deadlocks, or (for a bounded acquire)
-    the blocking one in ``deadlocks`` does."""
+def _consequence(deadlocks: str, timed: bool = False) -> str:
+    """What a lock left held does: the next acquire() deadlocks, the blocking one in
+    ``deadlocks`` does, or (only timed acquires) every later one waits out its timeout and fails."""
     if deadlocks:
         return f"leaves it held and the blocking acquire in '{deadlocks}' deadlocks"
+    if timed:
+        return "leaves it held and every later acquire() waits out its timeout and fails"
     return "leaves it held and the next acquire() deadlocks"
 
 

@@ -9,7 +9,7 @@ from ..catalog import (
 )
 from ..facts import Facts
 from ..calls import argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits
-from ..names import Inst, agree, dotted_name
+from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope, Scope, finished_future
 from ..signature import Signature
@@ -122,25 +122,16 @@ class BlockingCallInAsyncHandler(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._awaited: Set[int] = set()
-        self._urllib3 = False  # the module imports urllib3 (seen so far)
         # method calls that may be on a urllib3 pool, with the receiver's binding in effect there
         self._method_calls: List[Tuple[cst.Call, Scope, Optional["_Bound"]]] = []
 
     def visit_Await(self, node: cst.Await) -> None:
         self._awaited.add(id(node.expression))
 
-    def visit_Import(self, node: cst.Import) -> None:
-        self._urllib3 = self._urllib3 or any(
-            (dotted_name(alias.name) or "").split(".")[0] == "urllib3" for alias in node.names
-        )
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = dotted_name(node.module) if node.module is not None else None
-        self._urllib3 = self._urllib3 or (module or "").split(".")[0] == "urllib3"
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if self._urllib3 and isinstance(func, cst.Attribute) and func.attr.value not in URLLIB3_POOL_QUIET_METHODS:
+        pools = "urllib3" in self.ctx.module.imported_packages
+        if pools and isinstance(func, cst.Attribute) and func.attr.value not in URLLIB3_POOL_QUIET_METHODS:
             scope = self.ctx.scope
             self._method_calls.append((node, scope, _binding_in_effect(func.value, scope)))
 

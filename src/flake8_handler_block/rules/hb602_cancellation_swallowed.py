@@ -176,19 +176,9 @@ class CancellationSwallowed(Rule):
         super().__init__(ctx)
         self._cancelled: Set[str] = set()  # dotted receivers of `.cancel()` (and what a loop cancels)
         self._candidates: List[_Candidate] = []
-        self._tornado = False
         self._in_task: Set[int] = set()  # ids of calls that a task spawn starts: `create_task(f())`
         self._spawned: Set[str] = set()  # names of functions started as tasks
         self._callers: Dict[str, Set[Optional[FunctionScope]]] = {}  # name -> functions calling it in place
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self._tornado = self._tornado or any(
-            (dotted_name(alias.name) or "").split(".")[0] == "tornado" for alias in node.names
-        )
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = dotted_name(node.module) if node.module is not None else None
-        self._tornado = self._tornado or (module or "").split(".")[0] == "tornado"
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -325,7 +315,7 @@ class CancellationSwallowed(Rule):
         return not isinstance(exc, cst.Call) or not isinstance(target, cst.Name)
 
     def finish(self, facts: Facts) -> None:
-        if self._tornado:
+        if "tornado" in facts.module.imported_packages:
             return  # Tornado never cancels a handler when its client goes away
         own_task = self._own_task_functions(facts)
         for candidate in self._candidates:
