@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from pathlib import Path
-from typing import List
+from typing import List, Optional, Tuple
 
 import libcst as cst
 import pytest
@@ -13,6 +15,7 @@ from flake8_handler_block import engine
 from flake8_handler_block.config import Config
 from flake8_handler_block.engine import _Words, check_source
 from flake8_handler_block.project import index
+from flake8_handler_block.project.cache import DEFAULT_DIRNAME
 from flake8_handler_block.project.index import module_mark, project_reach
 from flake8_handler_block.rules import ALL_RULES
 from project_helpers import PROJECTS, copy_project
@@ -96,3 +99,122 @@ def test_check_source_does_not_regenerate_the_source(tmp_path: Path, monkeypatch
     monkeypatch.setattr(cst.Module, "code", property(no_codegen))
     index.clear()
     assert check_source(path.read_text(), str(path)) == expected
+
+
+# -- findings kept between runs --------------------------------------------------------
+
+def _age(root: Path, seconds: float = 100.0) -> None:
+    """Files written just now are 'racy' and never cached: make them old."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def _age_file(path: Path) -> None:
+    """Old enough to be cached, and another mtime than every other file's."""
+    past = time.time() - 50.0
+    os.utime(path, (past, past))
+
+
+@pytest.fixture
+def aged_app(tmp_path: Path) -> Path:
+    root = copy_project("flask_app", tmp_path)
+    _age(root)
+    return root
+
+
+def _run(path: Path, config: Config = Config()) -> List[Tuple[int, int, str]]:
+    """What one flake8 process reports for ``path``."""
+    index.clear()
+    return check_source(path.read_text(), str(path), config, remember=True)
+
+
+def _forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse(text: str) -> cst.Module:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(engine.cst, "parse_module", parse)
+
+
+def _kept(root: Path) -> List[Path]:
+    return sorted((root / DEFAULT_DIRNAME).rglob("findings/*.json"))
+
+
+def test_a_second_run_over_unchanged_code_reports_the_kept_findings(
+    aged_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = aged_app / "shop" / "clients" / "providers.py"
+    first = _run(path)
+    assert first and len(_kept(aged_app)) == 1
+    _forbid_parsing(monkeypatch)
+    assert _run(path) == first
+
+
+@pytest.mark.parametrize("change", ["other module", "settings", "configuration", "plugin code", "text"])
+def test_kept_findings_are_not_used_after_a_change(
+    aged_app: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    path = aged_app / "shop" / "clients" / "providers.py"
+    first = _run(path)
+    config = Config()
+    text_changed = False
+    if change == "other module":
+        helper = aged_app / "shop" / "services" / "search.py"
+        helper.write_text(helper.read_text() + "\n\ndef more():\n    return 1\n")
+        _age_file(helper)
+    elif change == "settings":
+        settings = aged_app / "pyproject.toml"
+        settings.write_text('[project.scripts]\nshop = "shop.clients.providers:main"\n')
+        _age_file(settings)
+    elif change == "configuration":
+        config = Config(handler_decorators=("shop.hooks.route",))
+    elif change == "plugin code":
+        monkeypatch.setattr(index, "code_identity", lambda: "another version of the plugin")
+    else:
+        path.write_text(path.read_text() + "\n# a comment\n")
+        _age_file(path)
+        text_changed = True
+    parsed: List[str] = []
+    original = engine.cst.parse_module
+
+    def counting(text: str) -> cst.Module:
+        parsed.append(text)
+        return original(text)
+
+    monkeypatch.setattr(engine.cst, "parse_module", counting)
+    again = _run(path, config)
+    assert parsed, change
+    if not text_changed and change != "configuration":
+        assert again == first
+
+
+def test_nothing_is_kept_while_a_file_of_the_project_is_being_written(tmp_path: Path) -> None:
+    root = copy_project("flask_app", tmp_path)
+    _age(root)
+    (root / "shop" / "jobs.py").touch()  # saved just now: its next edit may keep this mtime
+    path = root / "shop" / "clients" / "providers.py"
+    assert _run(path)
+    assert _kept(root) == []
+
+
+def test_nothing_is_kept_without_the_cache_or_for_other_callers(aged_app: Path) -> None:
+    path = aged_app / "shop" / "clients" / "providers.py"
+    assert _run(path, Config(cache=False))
+    index.clear()
+    assert check_source(path.read_text(), str(path))  # the engine's callers (fix, noqa, tests): never kept
+    assert _kept(aged_app) == []
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{", b"[]", b'{"format": 1}', None])
+def test_a_bad_kept_entry_is_computed_again(aged_app: Path, garbage: Optional[bytes]) -> None:
+    path = aged_app / "shop" / "clients" / "providers.py"
+    first = _run(path)
+    (entry,) = _kept(aged_app)
+    if garbage is None:  # right version and key, wrong shape
+        payload = json.loads(entry.read_text())
+        payload["data"]["findings"] = [[1, "x", 2]]
+        entry.write_text(json.dumps(payload))
+    else:
+        entry.write_bytes(garbage)
+    assert _run(path) == first

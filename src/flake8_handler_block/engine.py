@@ -20,7 +20,7 @@ from .calls import single_line
 from .config import Config
 from .facts import Facts, Provider
 from .handlers import HANDLER_HINTS, _is_django_views_file
-from .project.index import module_mark, project_reach
+from .project.index import findings_slot, module_mark, project_reach
 from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
@@ -139,30 +139,47 @@ def check_source(
     filename: str = "<unknown>",
     config: Optional[Config] = None,
     rules: Optional[Sequence[Type[Rule]]] = None,
+    remember: bool = False,
 ) -> List[Finding]:
-    """All findings for one file's text, sorted; never raises."""
+    """All findings for one file's text, sorted; never raises.
+
+    ``remember``: findings are kept on disk (the project index's cache) and a file whose text,
+    project, configuration and plugin code are all unchanged is not analysed again (the flake8
+    plugin asks for it; the default rules only).
+    """
     config = config or Config()
     rule_classes = tuple(rules) if rules is not None else ALL_RULES
+    remember = remember and rules is None
     # A parse allocates a few hundred thousand short-lived, acyclic nodes: left on, the
     # cyclic collector would traverse flake8's whole heap many times per file.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(text, filename, config, rule_classes)
+        return _check(text, filename, config, rule_classes, remember)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...]) -> List[Finding]:
+def _check(
+    text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...], remember: bool = False
+) -> List[Finding]:
+    slot = None
     try:
         if not may_hold_finding(text, filename, config, rule_classes):
             return []
+        slot = findings_slot(filename, config, text) if remember else None
+        kept = slot.load() if slot is not None else None
+        if kept is not None:
+            return kept
         module = cst.parse_module(text)
     except Exception as exc:  # libcst rejects what ast accepted, or a parser limit
         return [(1, 0, f"HB000 not analysed: libcst could not parse this file ({type(exc).__name__})")]
     try:
-        return _analyse(module, text, filename, config, rule_classes)
+        found = _analyse(module, text, filename, config, rule_classes)
+        if slot is not None:
+            slot.store(found)
+        return found
     except RecursionError:
         return [(1, 0, "HB000 not analysed: nesting too deep for the analysis")]
     except Exception as exc:  # a bug of ours must not abort the user's whole lint run

@@ -78,7 +78,7 @@ class Plugin:
         from .engine import check_source  # libcst is imported only when a file is checked
 
         config = type(self)._config or Config()
-        found = check_source("".join(self.lines), self.filename, config)
+        found = check_source("".join(self.lines), self.filename, config, remember=True)
         _freeze_long_lived()
         for line, col, message in found:
             yield line, col, message, type(self)

@@ -7,6 +7,8 @@ Layout under the cache directory (default ``<root>/.handler_block_cache``)::
     index-v<FORMAT>/<hash of the root>/summaries/<hash>.json one module's summary
     index-v<FORMAT>/<hash of the root>/result.json           handlers and what they reach, for one
                                                              state of every file (a fingerprint)
+    index-v<FORMAT>/<hash of the root>/findings/<hash>.json  one module's findings, for one state of
+                                                             everything they depend on (index.findings_slot)
 
 An entry is used only when the file's path, size and modification time (ns), the
 cache format and the plugin version all match; anything else (an older or foreign
@@ -26,7 +28,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .. import __version__
 from . import codec
@@ -127,6 +129,31 @@ class Cache:
 
     def store_result(self, fingerprint: str, result: Any) -> None:
         self._write(os.path.join(self.directory, "result.json"), {"fingerprint": fingerprint, "result": result})
+
+    # -- one module's findings --------------------------------------------------------
+
+    def load_findings(self, path: str, key: str) -> Optional[List[Tuple[int, int, str]]]:
+        data = self._read(self._module_file("findings", path))
+        if not isinstance(data, dict) or data.get("path") != path or data.get("key") != key:
+            return None
+        found = data.get("findings")
+        if not isinstance(found, list):
+            return None
+        findings = []
+        for entry in found:
+            if (not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], str)
+                    or not all(type(value) is int for value in entry[:2])):
+                return None
+            findings.append((entry[0], entry[1], entry[2]))
+        return findings
+
+    def store_findings(self, path: str, key: str, findings: List[Tuple[int, int, str]]) -> None:
+        self._write(self._module_file("findings", path),
+                    {"path": path, "key": key, "findings": [list(finding) for finding in findings]})
+
+    def _module_file(self, kind: str, path: str) -> str:
+        digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return os.path.join(self.directory, kind, f"{digest}.json")
 
     # -- files -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ when several share it (conditional definitions), by the line of its ``def`` keyw
 from __future__ import annotations
 
 import gc
+import hashlib
 import importlib.util
 import os
 import time
@@ -38,6 +39,7 @@ from .default_timeout import ModuleTimeouts, ProjectTimeouts
 from .callers import Callers
 from .graph import BlockingCall, ChainRef, FnRef, ForwardingCall, Graph, Reach
 from .root import TooManyFiles, enclosing_root, find_root, is_stdin
+from .identity import code_identity
 from .summary import ModuleSummary, summarise
 from .tooling import console_scripts, is_tooling_path
 from .tree import OutOfTime, ProjectTree
@@ -214,6 +216,7 @@ class _Project:
         self._callers: Optional[Callers] = None
         self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
+        self._fingerprint: Optional[Tuple[Optional[str]]] = None  # computed once
         self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
@@ -276,6 +279,13 @@ class _Project:
                 lambda f: reach is not None and f in reach.chains,
             )
         return self._callers.tooling_only(fn)
+
+    def fingerprint(self) -> Optional[str]:
+        """The tree's fingerprint as first seen in this process (a file that was too recent then
+        may look old enough later, but the scan read it as it was); None after an edit."""
+        if self._fingerprint is None:
+            self._fingerprint = (self.tree.fingerprint() if self.tree is not None else None,)
+        return None if self.tree is None or self.tree.overrides else self._fingerprint[0]
 
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:
@@ -528,6 +538,55 @@ def module_mark(filename: str, config: Config, source: Optional[str] = None) -> 
     finally:
         if collecting:
             gc.enable()
+
+
+class FindingsSlot:
+    """Where one module's findings are kept between runs, for one exact state of everything
+    they depend on (see :func:`findings_slot`)."""
+
+    def __init__(self, cache: Cache, path: str, key: str) -> None:
+        self.cache = cache
+        self.path = path
+        self.key = key
+
+    def load(self) -> Optional[List[Tuple[int, int, str]]]:
+        return self.cache.load_findings(self.path, self.key)
+
+    def store(self, findings: List[Tuple[int, int, str]]) -> None:
+        self.cache.store_findings(self.path, self.key, findings)
+
+
+def findings_slot(filename: str, config: Config, source: str) -> Optional[FindingsSlot]:
+    """Where the findings of ``source`` (the text of ``filename``) are kept between runs, so that
+    a run over unchanged code does not analyse the module again; never raises.
+
+    They depend on the text, the configuration, this package's own code, and what the rest of
+    the project says; the key holds all of them: the text's hash, the configuration, the path,
+    size and mtime of every file of this package and of the project (any change anywhere in the
+    project computes every module again), the Python and libcst versions. None (nothing kept)
+    for stdin, a module outside the project's tree, a disabled cache, and while the project
+    has no fingerprint (a file written in the last seconds, an edit not saved yet).
+    """
+    try:
+        if is_stdin(filename) or not config.project_reach or not config.cache:
+            return None
+        root = _root(filename)
+        path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
+        project = _PROJECTS.get((root, config))
+        if project is None:
+            project = _PROJECTS[(root, config)] = _Project(root, config)
+        tree = project.tree
+        if tree is None or path not in tree.files or not tree.cache.enabled or project._is_edit(path, source):
+            return None
+        fingerprint = project.fingerprint()
+        if fingerprint is None:
+            return None
+        text = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()
+        around = (tree.settings, project.outer_prefix)
+        key = hashlib.sha1(repr((code_identity(), repr(config), fingerprint, around, path, text)).encode()).hexdigest()
+        return FindingsSlot(tree.cache, path, key)
+    except Exception:
+        return None
 
 
 def module_only(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleReach]:

@@ -81,8 +81,15 @@ class SourceFile:
     mtime_ns: int
 
 
-def scan(root: str, limit: int, skip: Tuple[str, ...] = ()) -> List[SourceFile]:
-    """Every ``*.py`` file under ``root``, sorted by path; raises TooManyFiles past ``limit``."""
+def scan(
+    root: str, limit: int, skip: Tuple[str, ...] = (), settings: Optional[List[SourceFile]] = None
+) -> List[SourceFile]:
+    """Every ``*.py`` file under ``root``, sorted by path; raises TooManyFiles past ``limit``.
+
+    ``settings`` receives the other files the analysis reads or looks for on the way: root
+    markers in any directory (``pyproject.toml``, ``setup.cfg``; ``.git`` by its presence only,
+    size and mtime 0) and the root's ``*.dist-info/entry_points.txt`` (console scripts).
+    """
     found: List[SourceFile] = []
     skipped = {os.path.abspath(path) for path in skip}
     pending = [root]
@@ -97,6 +104,10 @@ def scan(root: str, limit: int, skip: Tuple[str, ...] = ()) -> List[SourceFile]:
         for entry in entries:
             name = entry.name
             try:
+                if settings is not None and (
+                    name in ROOT_MARKERS or (directory == root and name.endswith(".dist-info"))
+                ):
+                    settings.append(_setting(root, entry))
                 if entry.is_dir(follow_symlinks=False):
                     if not name.startswith(".") and name not in SKIPPED_DIRS and entry.path not in skipped:
                         pending.append(entry.path)
@@ -109,7 +120,23 @@ def scan(root: str, limit: int, skip: Tuple[str, ...] = ()) -> List[SourceFile]:
             except OSError:
                 continue  # vanished, unreadable, a broken symlink
     found.sort(key=lambda f: f.path)
+    if settings is not None:
+        settings.sort(key=lambda f: f.path)
     return found
+
+
+def _setting(root: str, entry: "os.DirEntry[str]") -> SourceFile:
+    path = entry.path
+    if entry.name.endswith(".dist-info"):
+        path = os.path.join(path, "entry_points.txt")
+    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    if entry.name == ".git" or entry.name.endswith(".py"):
+        return SourceFile(relative, 0, 0)  # .git: its presence; setup.py: among the Python files
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return SourceFile(relative, -1, 0)
+    return SourceFile(relative, stat.st_size, stat.st_mtime_ns)
 
 
 class ModuleNames:

@@ -38,9 +38,12 @@ class ProjectTree:
         self.config = config
         self.cache = cache
         self.deadline = deadline
+        # other files the analysis reads or looks for (root markers, console scripts): part of
+        # what a module's kept findings depend on (index.findings_slot)
+        self.settings: List[SourceFile] = []
         if only is None:
             skip = (cache.base,) if cache.enabled else ()
-            self.files: Dict[str, SourceFile] = {f.path: f for f in scan(root, max_files, skip)}
+            self.files: Dict[str, SourceFile] = {f.path: f for f in scan(root, max_files, skip, self.settings)}
         else:
             self.files = {path: SourceFile(path, len(text), 0) for path, text in only.items()}
         self.names = ModuleNames(list(self.files))
