@@ -4,6 +4,7 @@ import concurrent.futures
 import os
 import platform
 import queue
+import smtplib
 import subprocess
 import threading
 import time
@@ -88,7 +89,7 @@ async def health():
     ready_now = READY.is_set()  # ok: not a wait
     await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
     try:
-        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 101" "asyncio.to_thread"
+        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 102" "asyncio.to_thread"
     finally:
         ASYNC_LOCK.release()
     return {"ready": ready_now, "warm": warm}
@@ -221,3 +222,19 @@ async def export(rid: str):
     other = httpx.AsyncClient(timeout=10)
     await other.aclose()  # ok: awaited
     return body.json()
+
+
+def send_welcome(address):
+    # A plain helper, also used by the signup worker thread.
+    with smtplib.SMTP("mail.internal", 587, timeout=10) as smtp:  # expect: HB601 "smtplib.SMTP() blocks the event loop" "handler 'signup' via send_welcome()"
+        smtp.sendmail("noreply@example.com", [address], "Welcome!")
+
+
+@app.post("/signup")
+async def signup(address: str):
+    relay = smtplib.SMTP("mail.internal", 587, timeout=10)  # expect: HB601 "smtplib.SMTP() blocks the event loop" "handler 'signup'" "aiosmtplib"
+    relay.quit()
+    draft = smtplib.SMTP(timeout=10)  # ok: no host given: nothing connects yet
+    send_welcome(address)  # expect: HB601 "send_welcome() blocks the event loop" "it runs smtplib.SMTP() at line"
+    await asyncio.to_thread(send_welcome, address)  # ok: handed to a thread
+    return {"queued": True, "draft": draft is not None}

@@ -54,6 +54,8 @@ class Blocking:
     bounded_only: bool = False  # queue put(): blocks only when the queue has a maxsize
     options_index: Optional[int] = None  # os.wait*(): an `options` holding os.WNOHANG returns at once
     mode_index: Optional[int] = None  # os.spawn*(): only mode os.P_WAIT waits for the child
+    # a client constructor that connects only when given where to (`smtplib.SMTP(host)`; `SMTP()` does not)
+    connects_with_host: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asy
 PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(...)"
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
+_MAIL_INSTEAD = "send it with an async client (aiosmtplib) or await asyncio.to_thread(...)"
+_CONNECTING_CLIENTS = frozenset({"smtplib", "ftplib", "imaplib", "poplib", "telnetlib"})
+_CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib and poplib always connect
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -264,6 +269,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         blocking = _HTTP if callee == "urllib.request.urlopen" else None
         if callee == "socket.create_connection":
             blocking = Blocking(SOCKET_INSTEAD)
+        elif callee.split(".")[0] in _CONNECTING_CLIENTS:
+            # the constructor connects (and logs in, for some) when it is given a host
+            blocking = Blocking(_MAIL_INSTEAD if callee.startswith("smtplib.") else SOCKET_INSTEAD,
+                                connects_with_host=callee.split(".")[0] in _CONNECT_IF_HOST)
         yield callee, Api(STDLIB_NETWORK, Timeout(index), blocking)
     yield "urllib.request.build_opener.open", Api(OTHER, None, _HTTP)
     yield "urllib.request.OpenerDirector.open", Api(OTHER, None, _HTTP)
@@ -359,7 +368,7 @@ def blocks_plainly(api: Api) -> bool:
     """A call that waits whatever its arguments and receiver say (unless an argument is a literal
     "do not wait", ``sleep(0)``): what can be called blocking from a module summary, which keeps
     no arguments, no queue sizes and no ``done()`` checks."""
-    blocking = api.blocking
+    blocking = api.blocking  # (a host-given connect counts: a summary call with no argument is quiet)
     return (
         blocking is not None and blocking.block_index is None and not blocking.bounded_only
         and blocking.options_index is None and blocking.mode_index is None and blocking.instead != FUTURE_INSTEAD

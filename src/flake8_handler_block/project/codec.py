@@ -103,12 +103,14 @@ def _sym_required(data: Data) -> Sym:
 
 
 def _edge(edge: Edge) -> Data:
-    return [edge.how, edge.line, int(edge.quiet), edge.callee.kind, edge.callee.target, *edge.callee.path]
+    flags = int(edge.quiet) | int(edge.hostless) << 1
+    return [edge.how, edge.line, flags, edge.callee.kind, edge.callee.target, *edge.callee.path]
 
 
 def _read_edge(data: Data) -> Edge:
-    how, line, quiet, kind, target, *path = data
-    return Edge(_str(how), Sym(_str(kind), _str(target), tuple(_str(p) for p in path)), int(line), bool(quiet))
+    how, line, flags, kind, target, *path = data
+    callee = Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
+    return Edge(_str(how), callee, int(line), bool(int(flags) & 1), bool(int(flags) & 2))
 
 
 def _decorator(d: Decorator) -> Data:

@@ -368,7 +368,9 @@ class Graph:
         for edge in summary.functions[fn[2]].edges:
             if edge.how == CALL and not edge.quiet:
                 name = self.api_name(edge.callee, fn[1])
-                if name in PLAIN_BLOCKING:
+                api = PLAIN_BLOCKING.get(name)
+                blocking = api.blocking if api is not None else None
+                if blocking is not None and not (edge.hostless and blocking.connects_with_host):
                     return name, edge.line
         return None
 

@@ -75,6 +75,9 @@ class Edge:
     callee: Sym  # what is called (or handed over)
     line: int
     quiet: bool = False  # an argument says "do not wait" (a literal 0 or False): ``sleep(0)``, ``get(block=False)``
+    # no positional argument and no ``host=``: a client constructor (``smtplib.SMTP(timeout=5)``)
+    # connects nowhere yet
+    hostless: bool = False
 
 
 @dataclass(frozen=True)
@@ -579,7 +582,8 @@ class _Summariser:
             found = edges[key] if key is not None else module_edges
             callee = self.sym(call.func, scope)
             if callee is not None:
-                found.append(Edge(how, callee, call.lineno, _quiet(call)))
+                hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
+                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD))
             elif name in THREAD_STARTS:

@@ -8,7 +8,9 @@ from ..catalog import (
     APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
 )
 from ..facts import Facts
-from ..calls import argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits
+from ..calls import (
+    argument, call_text, calls_named, does_not_block, is_zero, positional, returns_at_once, spawn_waits,
+)
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, imported
 from ..scopes import CallSite, FunctionScope, Scope, finished_future
@@ -43,6 +45,10 @@ class BlockingCallInAsyncHandler(Rule):
       their options hold `os.WNOHANG`;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
+    - the standard library's mail, FTP and telnet clients given a host
+      (`smtplib.SMTP("mail.internal")`, `ftplib.FTP(host)`: they connect, and log
+      in, in the constructor; `smtplib.SMTP()` connects nowhere yet), and
+      `imaplib.IMAP4*()`/`poplib.POP3*()`, which always connect;
     - `threading` `Event.wait()`, `Condition.wait()/wait_for()`, `Barrier.wait()`,
       `Thread.join()`, `Lock/RLock/Semaphore/BoundedSemaphore/Condition.acquire()`,
       `multiprocessing.Process.join()`;
@@ -188,6 +194,8 @@ class BlockingCallInAsyncHandler(Rule):
         assert blocking is not None
         if does_not_block(call, blocking.block_index):
             return False
+        if blocking.connects_with_host and not positional(call) and argument(call, "host") is None:
+            return False  # `smtplib.SMTP()`: nothing connects until connect() (or a host given by keyword)
         if api.timeout is not None and is_zero(argument(call, api.timeout.keyword, api.timeout.index)):
             return False
         if blocking.mode_index is not None and not spawn_waits(call, blocking.mode_index, site.scope):
