@@ -42,9 +42,12 @@ class Call:
 
 
 def fire(address: Tuple[str, int], method: str = "GET", path: str = "/", body: Optional[bytes] = None,
-         headers: Optional[Dict[str, str]] = None, timeout: float = 30.0) -> Call:
-    """Send a request from a daemon harness thread and return its Call at once."""
-    call = Call(method, path)
+         headers: Optional[Dict[str, str]] = None, timeout: float = 30.0, call: Optional[Call] = None) -> Call:
+    """Send a request from a daemon harness thread and return its Call at once.
+
+    ``call``: one made beforehand, so the caller can note its id before the server may see it.
+    """
+    call = call if call is not None else Call(method, path)
     headers = {CALL_HEADER: call.id, **(headers or {})}
     thread = threading.Thread(
         target=_send, args=(call, address, method, path, body, headers, timeout),

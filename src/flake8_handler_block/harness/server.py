@@ -280,9 +280,10 @@ class TestServer(LoopbackAddress):
         Frameworks import views, build URL resolvers and fill caches on the first request
         (Django imports the URLconf then): measured requests that follow are not blamed for it.
         """
-        call = client.fire(self.address, method, path, None, None, timeout)
-        with self._lock:
+        call = Call(method, path)
+        with self._lock:  # noted before it is sent: the server may enter it at once
             self._warmup_calls.add(call.id)
+        client.fire(self.address, method, path, None, None, timeout, call=call)
         call.wait(timeout + 0.5)
         self._inflight.wait_idle(min(timeout, 1.0))
         self._blocks_before = len(self._front.loop_blocks())
