@@ -287,7 +287,8 @@ _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def in_project(package: Path, lines: int, runs: int) -> None:
-    """The generated module inside a copy of ``package``: cold, warm, and without the plugin."""
+    """The generated module inside a copy of ``package``: without the plugin, with it and an
+    empty cache, a filled one, and a filled one right after the module was edited and saved."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
         shutil.copytree(package, root / package.name)
@@ -295,35 +296,41 @@ def in_project(package: Path, lines: int, runs: int) -> None:
         for source in root.rglob("*.py"):
             os.utime(source, (past, past))
         path = root / package.name / "orders_views.py"
-        path.write_text(generate(lines), encoding="utf-8")
+        text = generate(lines)
+        path.write_text(text, encoding="utf-8")
         os.utime(path, (past, past))
         project_lines = sum(len(f.read_bytes().splitlines()) for f in root.rglob("*.py"))
         cache = root / ".handler_block_cache"
 
-        def flake8(side: str, cold: bool) -> None:
-            if cold:
+        def flake8(side: str) -> Tuple[float, float]:
+            if side == "cold":
                 shutil.rmtree(cache, ignore_errors=True)
-            subprocess.run([sys.executable, "-c", _RUNNER, side, "--isolated", "--select", "HB,E,F,W", str(path)],
+            elif side == "edited":  # a new function, saved just now
+                path.write_text(text + f"\n\ndef added_{time.monotonic_ns()}():\n    return 1\n", encoding="utf-8")
+            cpu_before, started = _children_cpu(), time.perf_counter()
+            subprocess.run([sys.executable, "-c", _RUNNER, "without" if side == "without" else "with", "--isolated",
+                            "--select", "HB,E,F,W", str(path)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, env=_ENV)
+            return time.perf_counter() - started, _children_cpu() - cpu_before
 
-        flake8("with", cold=True)  # .pyc files, the OS file cache
-        samples: Dict[str, List[Tuple[float, float]]] = {"without": [], "cold": [], "warm": []}
+        flake8("cold")  # .pyc files, the OS file cache
+        samples: Dict[str, List[Tuple[float, float]]] = {"without": [], "cold": [], "warm": [], "edited": []}
         for _ in range(runs):
             for side in samples:
-                cpu_before, started = _children_cpu(), time.perf_counter()
-                flake8("without" if side == "without" else "with", cold=side == "cold")
-                samples[side].append((time.perf_counter() - started, _children_cpu() - cpu_before))
+                samples[side].append(flake8(side))
         cache_files = [f for f in cache.rglob("*") if f.is_file()]
+        cache_bytes = sum(f.stat().st_size for f in cache_files)
     medians = {side: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
                for side, values in samples.items()}
     base_wall, base_cpu = medians["without"]
     print(f"{path.name} ({lines} lines) in a copy of {package} ({project_lines} lines), median of {runs}")
-    print(f"{'flake8 without the plugin':<30} {base_wall:.3f} s wall, {base_cpu:.3f} s CPU")
-    for side in ("cold", "warm"):
+    print(f"{'flake8 without the plugin':<44} {base_wall:.3f} s wall, {base_cpu:.3f} s CPU")
+    labels = {"cold": "cache empty", "warm": "cache filled", "edited": "cache filled, module just edited"}
+    for side, label in labels.items():
         wall, cpu = medians[side]
-        print(f"{'flake8 with it, cache ' + side:<30} {wall:.3f} s wall, {cpu:.3f} s CPU: the plugin adds "
+        print(f"{'flake8 with it, ' + label:<44} {wall:.3f} s wall, {cpu:.3f} s CPU: the plugin adds "
               f"{wall - base_wall:.3f} s wall, {cpu - base_cpu:.3f} s CPU")
-    print(f"cache: {len(cache_files)} files, {sum(f.stat().st_size for f in cache_files) / 1e6:.2f} MB")
+    print(f"cache: {len(cache_files)} files, {cache_bytes / 1e6:.2f} MB")
 
 
 def main(argv=None) -> int:

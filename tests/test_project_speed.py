@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -13,7 +15,9 @@ import pytest
 
 from flake8_handler_block import engine
 from flake8_handler_block.config import Config
-from flake8_handler_block.engine import _Words, check_source
+from flake8_handler_block import gate
+from flake8_handler_block.engine import check_source, gate_table
+from flake8_handler_block.gate import GateTable, Words
 from flake8_handler_block.project import index
 from flake8_handler_block.project.cache import DEFAULT_DIRNAME
 from flake8_handler_block.project.index import module_mark, project_reach
@@ -33,15 +37,22 @@ TEXTS = (
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_gate_words_found_as_a_word_by_word_search_finds_them(text: str) -> None:
-    assert _Words(WORDS).present(text) == {word for word in WORDS if word in text}
+    assert Words(WORDS).present(text) == {word for word in WORDS if word in text}
 
 
 def test_every_rule_gate_word_is_looked_for() -> None:
-    words, handler_gate, anywhere_gate = engine._gates(Config(handler_decorators=("app.hook",)), ALL_RULES)
-    looked_for = {word for _name, members in words.groups for word in members}
+    table = gate_table(Config(handler_decorators=("app.hook",)), ALL_RULES)
+    looked_for = {word for _name, members in gate.words_of(table).groups for word in members}
     gated = {word for rule in ALL_RULES if rule.gate for word in (*rule.gate, *rule.gate_requires)}
     assert looked_for == gated | {"hook"}  # a configured name is looked for by its last part
-    assert handler_gate.checks and anywhere_gate.checks
+    assert table.handler and table.anywhere and table.async_rules
+
+
+def test_gate_table_as_data() -> None:
+    table = gate_table(Config(), ALL_RULES)
+    assert GateTable.from_data(json.loads(json.dumps(table.to_data()))) == table
+    for garbage in (None, [], [[], []], [[["a"]], [], True], [[[["a"], [1]]], [], True], [[], [], "yes"]):
+        assert GateTable.from_data(garbage) is None, garbage
 
 
 def _modules(root: Path) -> List[Path]:
@@ -218,3 +229,34 @@ def test_a_bad_kept_entry_is_computed_again(aged_app: Path, garbage: Optional[by
     else:
         entry.write_bytes(garbage)
     assert _run(path) == first
+
+
+def test_a_run_over_unchanged_code_needs_no_libcst(aged_app: Path) -> None:
+    """The flake8 plugin answers from the kept gate table and findings without importing libcst."""
+    files = [aged_app / "shop" / "clients" / "providers.py", aged_app / "shop" / "jobs.py", aged_app / "manage.py"]
+    expected = [_run(path) for path in files]
+    assert expected[0]
+    script = (
+        "import json, sys\n"
+        "from flake8_handler_block.config import Config\n"
+        "from flake8_handler_block.plugin import _known_findings\n"
+        "found = [_known_findings(open(p).read(), p, Config()) for p in sys.argv[1:]]\n"
+        "print(json.dumps([found, 'libcst' in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *map(str, files)], capture_output=True, text=True,
+                          check=True, cwd=aged_app)
+    found, imported = json.loads(done.stdout)
+    assert [[tuple(f) for f in findings] for findings in found] == expected
+    assert not imported
+
+
+def test_a_gate_table_of_other_code_is_not_used(aged_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = aged_app / "shop" / "clients" / "providers.py"
+    _run(path)
+    index.clear()
+    assert index.stored_gate_table(str(path), Config()) is not None
+    index.clear()
+    monkeypatch.setattr(index, "code_identity", lambda: "another version of the plugin")
+    assert index.stored_gate_table(str(path), Config()) is None
+    index.clear()
+    assert index.stored_gate_table(str(path), Config(handler_decorators=("x.route",))) is None

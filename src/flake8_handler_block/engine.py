@@ -7,20 +7,19 @@ yields one HB000 note (ignored by default) instead of aborting the lint run.
 from __future__ import annotations
 
 import gc
-import keyword
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import AbstractSet, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 
+from . import gate
 from .calls import single_line
 from .config import Config
+from .gate import GateTable
 from .facts import Facts, Provider
-from .handlers import HANDLER_HINTS, _is_django_views_file
-from .project.index import findings_slot, module_mark, project_reach
+from .project.index import findings_slot, keep_gate_table, project_reach
 from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, Reach
 from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
@@ -34,104 +33,29 @@ from .walk import BatchedWalk
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 
 
-@dataclass(frozen=True)
-class _Gate:
-    """Per rule: any of its words, and every word it requires, appear in the text."""
-
-    checks: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]  # (any of, all of)
-
-    def __call__(self, present: AbstractSet[str]) -> bool:
-        """``present``: the gate words the text holds (``_Words.present``)."""
-        return any(
-            any(word in present for word in words) and all(word in present for word in required)
-            for words, required in self.checks
-        )
-
-
-class _Words:
-    """Which of a fixed set of words a text holds, in fewer scans of the text.
-
-    Every missing word costs a scan of the whole file, and most files miss them all. Words
-    that share a name (``import requests``, ``from requests``, ``, requests``) are grouped
-    under it, and looked for only when the name is there: the same answer as testing each
-    word (a word's name is a substring of it), with about half the scans. Plain substring
-    tests: the regex engine is not involved on the hot path.
-    """
-
-    def __init__(self, words: Iterable[str]) -> None:
-        groups: Dict[str, List[str]] = {}
-        for word in sorted(set(words)):
-            groups.setdefault(_name_in(word), []).append(word)
-        self.groups = tuple((name, tuple(members)) for name, members in groups.items())
-
-    def present(self, text: str) -> FrozenSet[str]:
-        found: List[str] = []
-        for name, members in self.groups:
-            if name in text:
-                found.extend(word for word in members if word == name or word in text)
-        return frozenset(found)
-
-
-_NOT_NAMES = frozenset({"import", "from"}) | frozenset(keyword.kwlist)
-
-
-def _name_in(word: str) -> str:
-    """The longest name in ``word`` that is not a keyword (``requests`` in ``import requests``),
-    else the word itself."""
-    names = [run for run in re.findall(r"[A-Za-z_]\w*", word) if run not in _NOT_NAMES]
-    return max(names, key=len) if names else word
-
-
-def _gate(rules: Sequence[Type[Rule]], extra: Tuple[str, ...]) -> _Gate:
-    checks = [(tuple(rule.gate), tuple(rule.gate_requires)) for rule in rules if rule.gate]
-    if extra:
-        checks.append((extra, ()))
-    return _Gate(tuple(checks))
-
-
 @lru_cache(maxsize=32)
-def _gates(config: Config, rules: Tuple[Type[Rule], ...]) -> Tuple[_Words, _Gate, _Gate]:
-    """(every gate word, gate of rules that need a handler, gate of rules that do not)."""
+def gate_table(config: Config, rules: Tuple[Type[Rule], ...]) -> GateTable:
+    """The words of ``rules`` for the gate (gate.py), as data."""
     extra = config.gate_words()
     unbound = (ANYWHERE, EVERYWHERE) if config.scope == "default" else (ANYWHERE,)
-    handler_gate = _gate([r for r in rules if r.scope not in unbound], extra)
-    anywhere_gate = _gate([r for r in rules if r.scope in unbound], extra)
-    words = [word for gate in (handler_gate, anywhere_gate) for check in gate.checks for group in check
-             for word in group]
-    return _Words(words), handler_gate, anywhere_gate
+
+    def checks(selected: Sequence[Type[Rule]]) -> Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]:
+        found = [(tuple(rule.gate), tuple(rule.gate_requires)) for rule in selected if rule.gate]
+        if extra:
+            found.append((extra, ()))
+        return tuple(found)
+
+    return GateTable(
+        checks([r for r in rules if r.scope not in unbound]),
+        checks([r for r in rules if r.scope in unbound]),
+        any(r.scope == ASYNC_HANDLER for r in rules),
+    )
 
 
 def may_hold_finding(text: str, filename: str, config: Config, rules: Tuple[Type[Rule], ...]) -> bool:
-    """The cheap gate: most files of a large tree stop here, before any parse.
-
-    A file passes when a rule that looks everywhere finds its words, or when a
-    handler-scoped rule finds its words *and* the text looks like it holds a handler,
-    or a handler elsewhere in the project reaches this module (asked only then).
-    """
-    words, handler_gate, anywhere_gate = _gates(config, rules)
-    present = words.present(text)
-    if anywhere_gate(present):
-        return True
-    if not handler_gate(present):
-        # An async function may still call a helper of another module that blocks (HB601).
-        return "async" in text and _project_says_blocking(filename, config, text, rules)
-    if config.scope == "all" or _is_django_views_file(filename):
-        return True
-    if HANDLER_HINTS.search(text):
-        return True
-    if any(word in present for word in config.gate_words()):
-        return True
-    if config.scope == "handlers" or not config.project_reach:
-        return False
-    mark = module_mark(filename, config, text)
-    return mark is not None and mark.reached
-
-
-def _project_says_blocking(filename: str, config: Config, text: str, rules: Tuple[Type[Rule], ...]) -> bool:
-    if config.scope == "handlers" or not config.project_reach or not any(r.scope == ASYNC_HANDLER for r in rules):
-        return False
-    mark = module_mark(filename, config, text)
-    return mark is not None and mark.blocking
+    """The cheap gate (gate.py) with the words of ``rules``: most files of a large tree stop
+    here, before any parse."""
+    return gate.may_hold_finding(text, filename, config, gate_table(config, rules))
 
 
 def check_source(
@@ -168,6 +92,8 @@ def _check(
     try:
         if not may_hold_finding(text, filename, config, rule_classes):
             return []
+        if remember:
+            keep_gate_table(filename, config, gate_table(config, rule_classes).to_data())
         slot = findings_slot(filename, config, text) if remember else None
         kept = slot.load() if slot is not None else None
         if kept is not None:

@@ -75,13 +75,36 @@ class Plugin:
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        from .engine import check_source  # libcst is imported only when a file is checked
-
         config = type(self)._config or Config()
-        found = check_source("".join(self.lines), self.filename, config, remember=True)
+        text = "".join(self.lines)
+        found = _known_findings(text, self.filename, config)
+        if found is None:
+            from .engine import check_source  # libcst is imported only when a file is analysed
+
+            found = check_source(text, self.filename, config, remember=True)
         _freeze_long_lived()
         for line, col, message in found:
             yield line, col, message, type(self)
+
+
+def _known_findings(text: str, filename: str, config: Config) -> Optional[List[Tuple[int, int, str]]]:
+    """What ``check_source(..., remember=True)`` would say when it needs no analysis, found
+    without importing libcst or the rules: [] when the gate stops the file (with the rules'
+    words the last run of this code kept), the findings kept for this very text and state of
+    the project otherwise; None when the file has to be analysed (or nothing was kept)."""
+    from .gate import GateTable, may_hold_finding
+    from .project.index import findings_slot, stored_gate_table
+
+    try:
+        table = GateTable.from_data(stored_gate_table(filename, config))
+        if table is None:
+            return None
+        if not may_hold_finding(text, filename, config, table):
+            return []
+        slot = findings_slot(filename, config, text)
+        return slot.load() if slot is not None else None
+    except Exception:  # the long way round says what went wrong
+        return None
 
 
 _frozen_at: Optional[int] = None  # index.builds() when the collector was last told to skip what lives

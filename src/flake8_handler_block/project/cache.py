@@ -9,6 +9,8 @@ Layout under the cache directory (default ``<root>/.handler_block_cache``)::
                                                              state of every file (a fingerprint)
     index-v<FORMAT>/<hash of the root>/findings/<hash>.json  one module's findings, for one state of
                                                              everything they depend on (index.findings_slot)
+    index-v<FORMAT>/<hash of the root>/gate.json             the rules' gate words, for one state of the
+                                                             plugin's code and the configuration
 
 An entry is used only when the file's path, size and modification time (ns), the
 cache format and the plugin version all match; anything else (an older or foreign
@@ -150,6 +152,17 @@ class Cache:
     def store_findings(self, path: str, key: str, findings: List[Tuple[int, int, str]]) -> None:
         self._write(self._module_file("findings", path),
                     {"path": path, "key": key, "findings": [list(finding) for finding in findings]})
+
+    # -- the gate's table ---------------------------------------------------------------
+
+    def load_gate(self, key: str) -> Any:
+        data = self._read(os.path.join(self.directory, "gate.json"))
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        return data.get("table")
+
+    def store_gate(self, key: str, table: Any) -> None:
+        self._write(os.path.join(self.directory, "gate.json"), {"key": key, "table": table})
 
     def _module_file(self, kind: str, path: str) -> str:
         digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..config import Config
-from ..names import canonical
 from .root import ROOT_MARKERS
 from .tooling import is_tooling_path
 
@@ -189,6 +188,8 @@ class _Scan:
             head = self._local(name)
         else:
             return ""
+        from ..names import canonical  # here: names.py imports libcst, which a run that parses nothing skips
+
         return canonical(".".join([head, *reversed(parts)]))
 
     def _class(self, item: _Def) -> Optional[ClassTimeouts]:

@@ -8,6 +8,7 @@ must not see findings an older state of the code drew.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import sys
 from functools import lru_cache
@@ -37,14 +38,16 @@ def code_identity() -> str:
 
 
 def _libcst_version() -> str:
+    """libcst's version, read without importing it (a run that parses nothing never does)."""
     try:
-        from libcst._version import version  # written by libcst's build (importlib.metadata is slow)
-
-        return str(version)
-    except Exception:  # a libcst without it: where it is installed stands in for the version
-        try:
-            import libcst
-
-            return f"{libcst.__file__}:{os.stat(libcst.__file__).st_mtime_ns}"
-        except Exception:
-            return ""
+        spec = importlib.util.find_spec("libcst")
+    except (ImportError, ValueError):
+        return ""
+    origin = spec.origin if spec is not None else None
+    if not origin:
+        return ""
+    try:
+        with open(os.path.join(os.path.dirname(origin), "_version.py"), encoding="utf-8", errors="replace") as handle:
+            return handle.read(2000)  # written by libcst's build
+    except OSError:
+        return origin  # no version file: where it is installed stands in for the version

@@ -217,6 +217,8 @@ class _Project:
         self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
         self._fingerprint: Optional[Tuple[Optional[str]]] = None  # computed once
+        self.gate_table: Any = None  # the gate's table, read from the cache or kept in this process
+        self.gate_table_read = False
         self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
@@ -585,6 +587,49 @@ def findings_slot(filename: str, config: Config, source: str) -> Optional[Findin
         around = (tree.settings, project.outer_prefix)
         key = hashlib.sha1(repr((code_identity(), repr(config), fingerprint, around, path, text)).encode()).hexdigest()
         return FindingsSlot(tree.cache, path, key)
+    except Exception:
+        return None
+
+
+def _cached_project(filename: str, config: Config) -> Optional[_Project]:
+    """The project of ``filename`` when it keeps a cache on disk."""
+    if is_stdin(filename) or not config.project_reach or not config.cache:
+        return None
+    root = _root(filename)
+    project = _PROJECTS.get((root, config))
+    if project is None:
+        project = _PROJECTS[(root, config)] = _Project(root, config)
+    return project if project.tree is not None and project.tree.cache.enabled else None
+
+
+def _gate_key(config: Config) -> str:
+    return hashlib.sha1(repr((code_identity(), repr(config))).encode()).hexdigest()
+
+
+def keep_gate_table(filename: str, config: Config, table: Any) -> None:
+    """Keep the gate's table (``gate.GateTable.to_data``) for the next run of this code and
+    configuration in the project of ``filename`` (written once per process); never raises."""
+    try:
+        project = _cached_project(filename, config)
+        if project is not None and project.gate_table is None:
+            project.gate_table = table
+            assert project.tree is not None
+            project.tree.cache.store_gate(_gate_key(config), table)
+    except Exception:
+        pass
+
+
+def stored_gate_table(filename: str, config: Config) -> Any:
+    """The table ``keep_gate_table`` kept for this code and configuration, or None; never raises."""
+    try:
+        project = _cached_project(filename, config)
+        if project is None:
+            return None
+        if project.gate_table is None and not project.gate_table_read:
+            project.gate_table_read = True  # read once: a miss stays a miss until this process keeps one
+            assert project.tree is not None
+            project.gate_table = project.tree.cache.load_gate(_gate_key(config))
+        return project.gate_table
     except Exception:
         return None
 

@@ -27,7 +27,6 @@ from ..catalog import OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HA
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
-from ..names import canonical
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
@@ -141,6 +140,14 @@ def summarise(source: Union[str, bytes], module: str, path: str, is_package: boo
         return _Summariser(module, path, is_package).run(tree)
     except RecursionError:
         return empty_summary(module, path, is_package, "nesting too deep")
+
+
+def canonical(dotted: str) -> str:
+    """``names.canonical``, imported on first use: names.py imports libcst, and a run that
+    parses nothing (``plugin._known_findings``) must not pay for it."""
+    from ..names import canonical as public_name
+
+    return public_name(dotted)
 
 
 # -- scopes and bindings -------------------------------------------------------------
