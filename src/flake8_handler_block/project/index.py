@@ -499,15 +499,21 @@ def project_reach(filename: str, config: Config, source: Optional[str] = None) -
 def _project_reach(filename: str, config: Config, source: Optional[str]) -> Optional[ModuleReach]:
     if is_stdin(filename) or not config.project_reach:
         return module_only(filename, config, source)
+    project, path = _project_of(filename, config)
+    answer = project.answer(path, source)
+    if answer is not None:
+        return answer
+    return module_only(filename, config, source)
+
+
+def _project_of(filename: str, config: Config) -> Tuple[_Project, str]:
+    """The index of ``filename``'s project in this process (made on first use) and its path there."""
     root = _root(filename)
     path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
     project = _PROJECTS.get((root, config))
     if project is None:
         project = _PROJECTS[(root, config)] = _Project(root, config)
-    answer = project.answer(path, source)
-    if answer is not None:
-        return answer
-    return module_only(filename, config, source)
+    return project, path
 
 
 @dataclass(frozen=True)
@@ -525,11 +531,7 @@ def module_mark(filename: str, config: Config, source: Optional[str] = None) -> 
     gc.disable()
     try:
         if not is_stdin(filename) and config.project_reach:
-            root = _root(filename)
-            path = os.path.relpath(os.path.abspath(filename), root).replace(os.sep, "/")
-            project = _PROJECTS.get((root, config))
-            if project is None:
-                project = _PROJECTS[(root, config)] = _Project(root, config)
+            project, path = _project_of(filename, config)
             found = project.mark(path, source)
             if found is not None:
                 return found
