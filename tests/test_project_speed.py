@@ -6,9 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 import pytest
@@ -19,7 +20,7 @@ from flake8_handler_block import gate
 from flake8_handler_block.engine import check_source, gate_table
 from flake8_handler_block.gate import GateTable, Words
 from flake8_handler_block.project import index
-from flake8_handler_block.project.cache import DEFAULT_DIRNAME
+from flake8_handler_block.project.cache import DEFAULT_DIRNAME, Cache
 from flake8_handler_block.project.index import module_mark, project_reach
 from flake8_handler_block.rules import ALL_RULES
 from project_helpers import PROJECTS, copy_project
@@ -260,3 +261,43 @@ def test_a_gate_table_of_other_code_is_not_used(aged_app: Path, monkeypatch: pyt
     assert index.stored_gate_table(str(path), Config()) is None
     index.clear()
     assert index.stored_gate_table(str(path), Config(handler_decorators=("x.route",))) is None
+
+
+# -- one builder at a time ---------------------------------------------------------------
+
+def _cache_of(root: Path) -> Cache:
+    return Cache(str(root / DEFAULT_DIRNAME), str(root))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fcntl lock on this platform")
+def test_a_worker_waits_for_the_index_another_is_building(aged_app: Path) -> None:
+    """Like ``flake8 -j 2`` starting on a cold cache: the second worker reads what the first
+    stores instead of building the same index beside it."""
+    path = str(aged_app / "shop" / "routes" / "search.py")
+    done: List[Dict[str, object]] = []
+    with _cache_of(aged_app).building():  # another worker is building
+        worker = threading.Thread(target=lambda: done.append(index.build_stats(path, Config())))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not done  # waiting, not building
+        first = index._Project(str(aged_app), Config())  # the first worker's build, stored
+        assert first.tree is not None
+        fingerprint = first.tree.fingerprint()
+        assert fingerprint
+        first._compute()
+        first.tree.cache.store_result(fingerprint, first._saved())
+    worker.join(10)
+    assert done and done[0]["parsed"] == 0 and done[0]["reached"]  # read back, nothing parsed
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fcntl lock on this platform")
+def test_a_held_build_lock_never_hangs_the_run(aged_app: Path) -> None:
+    with _cache_of(aged_app).building():
+        started = time.monotonic()
+        with _cache_of(aged_app).building(wait=0.2):  # gives up waiting, goes ahead unlocked
+            waited = time.monotonic() - started
+    assert 0.2 <= waited < 2.0
+    blocker = aged_app / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    with Cache(str(blocker), str(aged_app)).building(wait=0.0):
+        pass

@@ -17,9 +17,10 @@ cache format and the plugin version all match; anything else (an older or foreig
 version, a truncated or corrupt file, a file that changed) is a miss, never an error.
 Writes go to a temporary file in the same directory, then ``os.replace``: ``flake8 -j N``
 workers may write the same entry at once and a reader sees either version whole, so no
-lock is needed. A file modified within the last seconds is not cached (its mtime may
-not change again on the next edit: "racy" entries). A directory that cannot be written
-only means nothing is saved.
+lock is needed to read or write. One lock (``build.lock``) only keeps workers from building
+the same index side by side (``building``): the others wait and read the stored result. A
+file modified within the last seconds is not cached (its mtime may not change again on the
+next edit: "racy" entries). A directory that cannot be written only means nothing is saved.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import json
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import IO, Any, Dict, Iterator, List, Optional, Tuple
 
 from .. import __version__
 from . import codec
@@ -167,6 +169,43 @@ class Cache:
     def _module_file(self, kind: str, path: str) -> str:
         digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         return os.path.join(self.directory, kind, f"{digest}.json")
+
+    # -- one builder at a time -----------------------------------------------------------
+
+    @contextmanager
+    def building(self, enabled: bool = True, wait: float = 20.0) -> Iterator[None]:
+        """Hold the project's build lock (across processes) while building, so that the others
+        can read what the first stores. Waits at most ``wait`` seconds, then goes ahead
+        unlocked; a cache that cannot hold a lock (disabled, unwritable, no ``fcntl``) never
+        blocks. A lock dies with its process."""
+        handle = self._lock(wait) if enabled and self.enabled and not self.writes_failed else None
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.close()  # releases the lock
+
+    def _lock(self, wait: float) -> Optional[IO[bytes]]:
+        try:
+            import fcntl
+        except ImportError:  # Windows: workers build side by side, as without a lock
+            return None
+        try:
+            self._prepare()
+            os.makedirs(self.directory, exist_ok=True)
+            handle = open(os.path.join(self.directory, "build.lock"), "ab")
+        except OSError:
+            return None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except OSError:
+                if time.monotonic() > deadline:
+                    handle.close()
+                    return None
+                time.sleep(0.02)
 
     # -- files -------------------------------------------------------------------------
 

@@ -298,9 +298,15 @@ class _Project:
             fingerprint = self.tree.fingerprint()
             stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
             if stored is None or not self._restore(stored):
-                self._compute()
-                if fingerprint:
-                    self.tree.cache.store_result(fingerprint, self._saved())
+                # `flake8 -j N` workers reach this at once: one builds, the others wait for the
+                # result it stores instead of building the same index side by side.
+                with self.tree.cache.building(enabled=fingerprint is not None, wait=self.budget):
+                    self.tree.deadline = time.monotonic() + self.budget
+                    stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
+                    if stored is None or not self._restore(stored):
+                        self._compute()
+                        if fingerprint:
+                            self.tree.cache.store_result(fingerprint, self._saved())
         except OutOfTime:
             self.error = "OutOfTime"
         except RecursionError:
