@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +22,21 @@ def copy_project(name: str, destination: Path) -> Path:
     shutil.copytree(PROJECTS / name, target)
     index.clear()
     return target
+
+
+def age(root: Path, seconds: float = 100.0) -> None:
+    """Files written just now are 'racy' and never cached: make every file of ``root`` old."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def aged_copy(name: str, destination: Path) -> Path:
+    """``copy_project``, with its files made old enough to be cached."""
+    root = copy_project(name, destination)
+    age(root)
+    return root
 
 
 def reach(root: Path, relative: str, config: Optional[Config] = None, source: Optional[str] = None) -> ModuleReach:

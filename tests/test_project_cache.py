@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import time
 from pathlib import Path
 from typing import Dict, List
 
@@ -15,23 +14,14 @@ from flake8_handler_block import __version__
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.cache import DEFAULT_DIRNAME, FORMAT
-from project_helpers import copy_project, reach, where
+from project_helpers import age, aged_copy, reach, where
 
 SEARCH_CHAIN = "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
 
 
-def _age(root: Path, seconds: float = 100.0) -> None:
-    """Files written just now are 'racy' and never cached: make them old."""
-    past = time.time() - seconds
-    for path in root.rglob("*.py"):
-        os.utime(path, (past, past))
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = copy_project("flask_app", tmp_path)
-    _age(root)
-    return root
+    return aged_copy("flask_app", tmp_path)
 
 
 def _stats(root: Path, config: Config = Config()) -> Dict[str, object]:
@@ -65,7 +55,7 @@ def test_a_changed_file_is_read_again(project: Path) -> None:
     _stats(project)
     services = project / "shop" / "services" / "search.py"
     services.write_text(services.read_text().replace("return fetch_results(query)", "return unused_helper()"))
-    _age(project, 50.0)  # a new mtime, still old enough to be cached
+    age(project, 50.0)  # a new mtime, still old enough to be cached
     index.clear()
     after = reach(project, "shop/services/search.py")
     assert where(after, "fetch_results") is None
@@ -170,7 +160,7 @@ def test_text_as_flake8_reads_it_is_no_edit(project: Path, monkeypatch: pytest.M
     http.write_bytes(b"\xef\xbb\xbf" + http.read_bytes())
     hooks = project / "shop" / "hooks.py"
     hooks.write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + hooks.read_bytes())
-    _age(project)
+    age(project)
     _stats(project)  # the stored result
     index.clear()
     computed: List[str] = []

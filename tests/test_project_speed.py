@@ -23,7 +23,7 @@ from flake8_handler_block.project import index
 from flake8_handler_block.project.cache import DEFAULT_DIRNAME, Cache
 from flake8_handler_block.project.index import module_mark, project_reach
 from flake8_handler_block.rules import ALL_RULES
-from project_helpers import PROJECTS, copy_project
+from project_helpers import PROJECTS, age, aged_copy, copy_project
 
 WORDS = (
     "import requests", "from requests", ", requests", "requests", "urllib", "urllib3", "import urllib3",
@@ -115,14 +115,6 @@ def test_check_source_does_not_regenerate_the_source(tmp_path: Path, monkeypatch
 
 # -- findings kept between runs --------------------------------------------------------
 
-def _age(root: Path, seconds: float = 100.0) -> None:
-    """Files written just now are 'racy' and never cached: make them old."""
-    past = time.time() - seconds
-    for path in root.rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
-
-
 def _age_file(path: Path) -> None:
     """Old enough to be cached, and another mtime than every other file's."""
     past = time.time() - 50.0
@@ -131,9 +123,7 @@ def _age_file(path: Path) -> None:
 
 @pytest.fixture
 def aged_app(tmp_path: Path) -> Path:
-    root = copy_project("flask_app", tmp_path)
-    _age(root)
-    return root
+    return aged_copy("flask_app", tmp_path)
 
 
 def _run(path: Path, config: Config = Config()) -> List[Tuple[int, int, str]]:
@@ -203,7 +193,7 @@ def test_kept_findings_are_not_used_after_a_change(
 
 def test_nothing_is_kept_while_a_file_of_the_project_is_being_written(tmp_path: Path) -> None:
     root = copy_project("flask_app", tmp_path)
-    _age(root)
+    age(root)
     (root / "shop" / "jobs.py").touch()  # saved just now: its next edit may keep this mtime
     path = root / "shop" / "clients" / "providers.py"
     assert _run(path)
