@@ -100,7 +100,7 @@ class Cache:
     # -- summaries ---------------------------------------------------------------------
 
     def load_summary(self, path: str, size: int, mtime_ns: int, module: str) -> Optional[ModuleSummary]:
-        data = self._read(self._summary_file(path))
+        data = self._read(self._module_file("summaries", path))
         if not isinstance(data, dict):
             return None
         if (data.get("path"), data.get("size"), data.get("mtime_ns"), data.get("module")) != (
@@ -117,19 +117,12 @@ class Cache:
             return
         data = {"path": summary.path, "size": size, "mtime_ns": mtime_ns, "module": summary.module,
                 "summary": codec.encode(summary)}
-        self._write(self._summary_file(summary.path), data)
-
-    def _summary_file(self, path: str) -> str:
-        digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-        return os.path.join(self.directory, "summaries", f"{digest}.json")
+        self._write(self._module_file("summaries", summary.path), data)
 
     # -- the graph's result -----------------------------------------------------------
 
     def load_result(self, fingerprint: str) -> Any:
-        data = self._read(os.path.join(self.directory, "result.json"))
-        if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
-            return None
-        return data.get("result")
+        return self._load_keyed("result.json", "fingerprint", fingerprint, "result")
 
     def store_result(self, fingerprint: str, result: Any) -> None:
         self._write(os.path.join(self.directory, "result.json"), {"fingerprint": fingerprint, "result": result})
@@ -158,15 +151,20 @@ class Cache:
     # -- the gate's table ---------------------------------------------------------------
 
     def load_gate(self, key: str) -> Any:
-        data = self._read(os.path.join(self.directory, "gate.json"))
-        if not isinstance(data, dict) or data.get("key") != key:
-            return None
-        return data.get("table")
+        return self._load_keyed("gate.json", "key", key, "table")
 
     def store_gate(self, key: str, table: Any) -> None:
         self._write(os.path.join(self.directory, "gate.json"), {"key": key, "table": table})
 
+    def _load_keyed(self, name: str, key_field: str, key: str, value_field: str) -> Any:
+        """The value kept in the project-wide file ``name`` for ``key``; None when it holds another."""
+        data = self._read(os.path.join(self.directory, name))
+        if not isinstance(data, dict) or data.get(key_field) != key:
+            return None
+        return data.get(value_field)
+
     def _module_file(self, kind: str, path: str) -> str:
+        """Where one module's kept data of ``kind`` lives (``summaries``, ``findings``)."""
         digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         return os.path.join(self.directory, kind, f"{digest}.json")
 
