@@ -30,7 +30,7 @@ import importlib.util
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from ..config import Config
 from ..handlers import FunctionFacts
@@ -130,15 +130,11 @@ class ModuleReach:
         """The calls of an async function on a handler's loop to sync functions of the project that
         block: (line of the call, the name called, what blocks and where: ``subprocess.run() at
         app/smb.py:238 via test_share() -> _mount()``)."""
-        key = self._key(qualname, line) if self._reach else None
-        calls = self._reach.blocking.get(("f", self.path, key), []) if self._reach and key is not None else []
         found = []
+        calls = self._calls_of(lambda reach: reach.blocking, qualname, line)
         for call_line, name, (api, site, site_line, via) in calls:
             place = f"line {site_line}" if site[1] == self.path else f"{site[1]}:{site_line}"
-            text = f"{api}() at {place}"
-            if via:
-                text += " via " + " -> ".join(self._names[fn][0] for fn in via)
-            found.append((call_line, name, text))
+            found.append((call_line, name, f"{api}() at {place}{self._via(via)}"))
         return found
 
     def forwarding_calls(
@@ -146,17 +142,24 @@ class ModuleReach:
     ) -> List[Tuple[int, str, str, int, str]]:
         """Calls of a function a handler reaches to wrappers that pass their keywords on to a
         catalogue call with no timeout: (line of the call, the name called, that catalogue call,
-        the wrapper's named positional parameters, ``requests.request() at core/io.py:388 via
-        ssrf_safe_request()``-style text)."""
-        key = self._key(qualname, line) if self._reach and qualname is not None else None
-        calls = self._reach.forwarding.get(("f", self.path, key), []) if self._reach and key is not None else []
-        found = []
-        for call_line, name, api, params, via in calls:
-            text = f"{api}()"
-            if len(via) > 1:
-                text += " via " + " -> ".join(self._names[fn][0] for fn in via[1:])
-            found.append((call_line, name, api, params, text))
-        return found
+        the wrapper's named positional parameters, ``requests.request() via ssrf_safe_request()``)."""
+        return [
+            (call_line, name, api, params, f"{api}(){self._via(via[1:])}")
+            for call_line, name, api, params, via in self._calls_of(lambda reach: reach.forwarding, qualname, line)
+        ]
+
+    def _calls_of(
+        self, table: Callable[[Reach], Dict[FnRef, List[Any]]], qualname: Optional[str], line: Optional[int]
+    ) -> List[Any]:
+        """What a table of the project's reach (``blocking``, ``forwarding``) holds for one function here."""
+        if self._reach is None or qualname is None:
+            return []
+        key = self._key(qualname, line)
+        return table(self._reach).get(("f", self.path, key), []) if key is not None else []
+
+    def _via(self, functions: Tuple[FnRef, ...]) -> str:
+        """`` via a() -> b()`` for the functions on the way ('' for none)."""
+        return " via " + " -> ".join(self._names[fn][0] for fn in functions) if functions else ""
 
     def has_blocking_calls(self) -> bool:
         """Whether an async function of this module calls a sync function of the project that blocks."""
