@@ -111,6 +111,22 @@ def build_log(request, target):
     return HttpResponse(b"".join(lines) + first, status=200 if code == 0 else 500)
 
 
+def add_host_key(request, host):
+    # ssh-keyscan gives up on a host after -T (5 s by default); timeout(1) kills its command.
+    scan = ["ssh-keyscan"]
+    if request.GET.get("port"):
+        scan.extend(["-p", request.GET["port"]])
+    scan.append(host)
+    keys = subprocess.run(scan, capture_output=True, check=True).stdout  # ok: bounds itself
+    subprocess.run(["timeout", "10", "ssh", host, "true"], check=True)  # ok: timeout(1) bounds it
+    probe = ["ssh", host]
+    probe.append("true")
+    subprocess.run(probe, check=True)  # expect: HB204 "subprocess.run() has no timeout" "handler 'add_host_key'"
+    command = ["ssh-keyscan", host] if keys else ["ssh", host]
+    subprocess.run(command, check=True)  # expect: HB204 "handler 'add_host_key'"
+    return HttpResponse(keys)
+
+
 def rebuild_all():
     # Management command helper, not a view: may wait.
     subprocess.run(["make", "all"], check=True)  # ok: not reachable from a handler
@@ -122,4 +138,5 @@ urlpatterns = [
     path("reports/<int:report_id>.tgz", archive),
     path("transcode/", transcode),
     path("build/<str:target>/", build_log),
+    path("hosts/<str:host>/", add_host_key),
 ]

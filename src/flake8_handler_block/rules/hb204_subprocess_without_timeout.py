@@ -52,7 +52,10 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
     and exits, reading no input and opening no connection). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
-    and filesystem like any child).
+    and filesystem like any child). Nor a program that bounds its own run, named as the
+    command's first word (in the call, or in the list the function assigned to the
+    command's name): `ssh-keyscan` (gives up on a host after `-T`, 5 s by default) and
+    coreutils `timeout` (kills the command after its limit).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -145,7 +148,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # the child closed its stdout: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)
-            elif not _asks_about_itself(site.node):
+            elif not _asks_about_itself(site.node) and _program(site) not in BOUNDED_PROGRAMS:
                 problem = missing_timeout(site.node, index, facts[MappingFacts])
                 if problem:
                     self._report(site, problem, SYNC_FIX)
@@ -217,6 +220,35 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
 
 
 INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
+# Programs that end on their own deadline whatever the peer does (so the wait is bounded).
+BOUNDED_PROGRAMS = frozenset({
+    "ssh-keyscan",  # -T: at most 5 s per host by default
+    "timeout",  # coreutils timeout(1): kills the command after its limit
+})
+
+
+def _program(site: CallSite) -> Optional[str]:
+    """The command's program when written as a literal first word: in the call
+    (``run(["ssh-keyscan", host])``) or in the list or tuple every assignment of the
+    function gives the command's name (``cmd = ["ssh-keyscan"]; cmd.append(host); run(cmd)``)."""
+    args = site.node.args
+    argv = args[0].value if args and args[0].keyword is None and not args[0].star else None
+    if isinstance(argv, cst.Name) and site.function is not None:
+        bounds = site.function.bindings.get(argv.value, [])
+        programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
+        return programs.pop() if len(programs) == 1 else None
+    return _first_word(argv)
+
+
+def _first_word(argv: object) -> Optional[str]:
+    if isinstance(argv, cst.SimpleString):
+        text = argv.evaluated_value
+        return text.split()[0] if isinstance(text, str) and text.split() else None
+    if isinstance(argv, (cst.List, cst.Tuple)) and argv.elements:
+        first = argv.elements[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+            return first.evaluated_value
+    return None
 
 
 def _asks_about_itself(call: cst.Call) -> bool:
