@@ -6,6 +6,8 @@ import requests as rq
 from requests import Session, get as fetch
 from requests.adapters import HTTPAdapter
 from flask import Flask, jsonify, request
+from flask_dance.contrib.github import github, make_github_blueprint
+from requests_oauthlib import OAuth2Session
 
 from .settings import API_TIMEOUT, ACCOUNTS_URL
 
@@ -189,3 +191,16 @@ def billing(uid):
     with requests.Session() as bare:
         bare.get(f"{ACCOUNTS_URL}/bare/{uid}")  # expect: HB201 "bare.get() has no timeout" "handler 'billing'"
     return jsonify(invoice=invoice, entries=LedgerClient().entries(uid).json())
+
+
+@app.get("/link/github")
+def github_profile():
+    # flask-dance's provider proxy and requests-oauthlib's session are requests.Session subclasses.
+    profile = github.get("/user")  # expect: HB201 "github.get() has no timeout" "handler 'github_profile'"
+    teams = github.get("/user/teams", timeout=API_TIMEOUT)  # ok: timeout passed as a name
+    blueprint = make_github_blueprint(client_id="id", client_secret="secret")  # ok: builds no request
+    oauth = OAuth2Session("client-id", token=profile.json().get("token"))
+    oauth.get(f"{ACCOUNTS_URL}/me")  # expect: HB201 "oauth.get() has no timeout" "handler 'github_profile'"
+    oauth.get(f"{ACCOUNTS_URL}/me", **{"timeout": 5})  # ok: timeout in a literal mapping
+    oauth.close()
+    return jsonify(profile=profile.json(), teams=teams.json(), blueprint=blueprint.name)

@@ -11,7 +11,8 @@ from typing import List
 import pytest
 
 from flake8_handler_block.config import Config, config_from_table
-from flake8_handler_block.engine import check_source
+from flake8_handler_block.engine import check_source, may_hold_finding
+from flake8_handler_block.rules import ALL_RULES
 from flake8_handler_block.project import codec
 from flake8_handler_block.project.default_timeout import FILLS, REQUEST, SEND, SETS, ClassTimeouts, scan
 from flake8_handler_block.project.summary import summarise
@@ -235,3 +236,14 @@ def test_a_patch_applied_by_a_function_with_a_replacement_of_its_own() -> None:
     )
     assert facts.patched == (REQUEST, SEND)
     assert _facts("def install(send):\n    HTTPAdapter.send = send\n").patched == ()
+
+
+def test_a_flask_dance_module_that_never_imports_requests_is_read() -> None:
+    """flask-dance's provider proxies are requests sessions: the gate lets their module through."""
+    text = (
+        "from flask_dance.contrib.google import google\n\n"
+        "def google_login():\n"
+        "    return google.get('/oauth2/v2/userinfo').json()\n"
+    )
+    assert may_hold_finding(text, "app/oauth.py", Config(), ALL_RULES)
+    assert _codes(text, "app/oauth.py") == _lines(text, "return google.get(")

@@ -53,6 +53,13 @@ _CANONICAL_PREFIXES = {
     "requests.sessions.session": "requests.Session",
     "requests.session": "requests.Session",
     "requests.models.Response": "requests.Response",
+    # requests-oauthlib's sessions (and flask-dance's, built on them) are requests.Session subclasses
+    "requests_oauthlib.OAuth1Session": "requests.Session",
+    "requests_oauthlib.OAuth2Session": "requests.Session",
+    "requests_oauthlib.oauth1_session.OAuth1Session": "requests.Session",
+    "requests_oauthlib.oauth2_session.OAuth2Session": "requests.Session",
+    "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
+    "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
     "httpx._api": "httpx",
     "httpx._client": "httpx",
     # httpx2: the maintained continuation of httpx, with the same API
@@ -94,6 +101,16 @@ def canonical(dotted: str) -> str:
     return dotted
 
 
+def library_value(dotted: str) -> Resolved:
+    """What a name imported from a library denotes: the object itself, except for the
+    library objects that are instances. flask-dance's provider proxies
+    (``from flask_dance.contrib.github import github``) are its OAuth sessions."""
+    parts = dotted.split(".")
+    if len(parts) == 4 and parts[:2] == ["flask_dance", "contrib"] and parts[2] == parts[3]:
+        return Inst("requests.Session")
+    return Ref(dotted)
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a chain of Name/Attribute nodes, else None (no resolution)."""
     parts = []
@@ -132,7 +149,7 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             return self_attr
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
-            return Ref(canonical(f"{base.dotted}.{attr}"))
+            return library_value(canonical(f"{base.dotted}.{attr}"))
         return None
     if isinstance(expr, cst.Call):
         return called_result(expr, scope, depth)
@@ -247,7 +264,7 @@ def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, FuncOf, Non
     if bound.kind == "def":
         return FuncOf(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "ref":
-        return Ref(bound.payload)  # type: ignore[arg-type]
+        return library_value(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "self":
         return SelfOf(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "value" and bound.scope is not None:

@@ -36,7 +36,9 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     was built with `requests.Session()` (assigned, bound by `with ... as`, stored on
     `self.`, annotated `s: requests.Session`, or called inline), and on an inline
     instance of a subclass of it defined in the module that overrides nothing a
-    default timeout could hide in (`CustomSession().get(url)`). `timeout=None`
+    default timeout could hide in (`CustomSession().get(url)`). requests-oauthlib's
+    `OAuth1Session`/`OAuth2Session` and flask-dance's provider proxies
+    (`from flask_dance.contrib.github import github`) are sessions too. `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
     once, a dict display or `dict(...)`, never changed or handed on) is read like
     its keywords: without a `"timeout"` key the call has no timeout.
@@ -93,7 +95,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("requests",))
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
-    gate = imported("requests")
+    gate = imported("requests", "flask_dance")  # flask-dance: its provider proxies are sessions
     calls = catalog.last_names(TIMEOUT_POSITION)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
