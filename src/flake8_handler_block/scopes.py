@@ -17,6 +17,7 @@ import libcst as cst
 from .catalog import TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from .handlers import REGISTRAR_CALLS
 from .names import SelfOf, canonical, dotted_name, lookup_any
+from .walk import iter_nodes
 
 
 # -- bindings -----------------------------------------------------------------------
@@ -216,6 +217,30 @@ def finished_future(site: "CallSite") -> bool:
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
             if test.func.attr.value == "done" and dotted_name(test.func.value) == receiver:
                 return True
+    return False
+
+
+STOPS = frozenset({"kill", "terminate"})
+
+
+def stopped_before(site: "CallSite", module: cst.Module) -> bool:
+    """``p.terminate(); p.join()``: a ``kill()``/``terminate()`` of the wait's receiver (same
+    dotted text) written earlier in the same function (or module-level code): the wait only
+    reaps what was stopped. HB204 (``Popen.wait()``) and HB205 (``Process.join()``) share it."""
+    func = site.node.func
+    receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+    if receiver is None:
+        return False
+    function = site.function
+    root: cst.CSTNode = function.node.body if function is not None else module
+    for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if node is site.node:
+            return False
+        if (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in STOPS and dotted_name(node.func.value) == receiver
+        ):
+            return True
     return False
 
 

@@ -11,7 +11,7 @@ from ..facts import Facts
 from ..names import dotted_name, last_name
 from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
-from ..scopes import CALL, CallSite, FunctionScope, Scope
+from ..scopes import CALL, CallSite, FunctionScope, Scope, stopped_before
 from ..signature import Signature
 from ..walk import iter_nodes
 
@@ -82,7 +82,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     message = "{call}() {problem}: {where} can block forever on a child that never exits; {fix}"
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')
     calls = frozenset(
-        {"run", "call", "check_call", "check_output", "wait", "communicate", "kill", "terminate"} | WRAPPER_NAMES
+        {"run", "call", "check_call", "check_output", "wait", "communicate"} | WRAPPER_NAMES
     )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "30"
@@ -94,7 +94,6 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         self._deadline_blocks: List[Tuple[cst.With, Scope, cst.Call]] = []
         self._pending: List[Tuple[CallSite, Optional[int], str, int]] = []  # (site, timeout index, callee, position)
         self._communicated: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # -> position of the first
-        self._stopped: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # killed/terminated: first position
         self._wrapped: Set[int] = set()  # ids of awaitables handed to wait_for(..., timeout)
         self._bounded_names: Set[str] = set()  # coroutine functions run under a deadline
         self._position = 0
@@ -115,8 +114,6 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         key = (site.function, receiver or "")
         if site.name in WRAPPER_NAMES:
             self._note_wrapper(site, target)
-        elif site.name in ("kill", "terminate") and receiver is not None:
-            self._stopped.setdefault(key, self._position)
         elif target in self.timeouts or target in AWAITED:
             if site.name == "communicate" and receiver is not None:
                 self._communicated.setdefault(key, self._position)
@@ -140,7 +137,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         bounded = self._bounded_functions()
         for site, index, target, position in self._pending:
             key = (site.function, _receiver(site.node) or "")
-            if self._stopped.get(key, position) < position:
+            if stopped_before(site, facts.tree):
                 continue  # after kill()/terminate(): the wait only reaps the child
             if site.name == "wait" and self._communicated.get(key, position) < position:
                 continue  # communicate() already waited for the exit
