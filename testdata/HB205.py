@@ -3,6 +3,7 @@ import asyncio
 import multiprocessing
 import queue
 import threading
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 
 from flask import Flask, abort, jsonify
@@ -133,6 +134,83 @@ def lookup():
     return "ok"
 
 
+@app.post("/render")
+def render():
+    renderer = multiprocessing.Process(target=crunch, args=(9,))
+    renderer.start()
+    if app.config.get("CANCEL"):
+        renderer.terminate()
+        renderer.join()  # ok: after terminate() of the same process, join() only reaps it
+    spinner = multiprocessing.Process(target=crunch, args=(1,))
+    spinner.start()
+    renderer.kill()
+    spinner.join()  # expect: HB205 "spinner.join() has no timeout" "if the process never exits"
+    renderer.join()  # ok: killed above, the wait only reaps it
+    return "ok"
+
+
+IDLE = queue.Queue()
+SPARE = queue.Queue()
+FREE = threading.Condition()
+STATE = {"readers": 0}
+LOADED = threading.Event()
+
+
+@contextmanager
+def borrowed_connection():
+    # A pool built from a queue: waiting for a free connection is the pool's contract.
+    connection = IDLE.get()  # ok: handed back to the same queue in the finally below
+    try:
+        yield connection
+    finally:
+        IDLE.put(connection)
+
+
+@contextmanager
+def reading():
+    with FREE:
+        FREE.wait_for(lambda: STATE["readers"] >= 0)  # ok: a lock's acquire, released in the finally below
+        STATE["readers"] += 1
+    try:
+        yield
+    finally:
+        with FREE:
+            STATE["readers"] -= 1
+            FREE.notify_all()
+
+
+@contextmanager
+def leaked_connection():
+    connection = IDLE.get()  # expect: HB205 "IDLE.get() has no timeout" "via leaked_connection()"
+    try:
+        yield connection
+    finally:
+        SPARE.put(connection)  # given to another queue: IDLE is never refilled here
+
+
+@contextmanager
+def loaded_settings():
+    LOADED.wait()  # expect: HB205 "LOADED.wait() has no timeout" "via loaded_settings()"
+    yield STATE  # nothing gives it back: waits for whoever sets it
+
+
+def first_load():
+    if not LOADED.is_set():
+        try:
+            STATE["loaded"] = True
+        finally:
+            LOADED.set()
+    else:
+        LOADED.wait()  # expect: HB205 "LOADED.wait() has no timeout" "via first_load()"
+    return STATE
+
+
+@app.get("/pooled")
+def pooled():
+    with borrowed_connection() as connection, reading(), leaked_connection() as other, loaded_settings():
+        return jsonify(connection=connection, other=other, state=first_load())
+
+
 def crunch(n):
     return n * n
 
@@ -141,3 +219,4 @@ def consumer_loop():
     # Worker thread body, not a handler: waiting is its job.
     while True:
         RESULTS.get()  # ok: not reachable from a handler
+        SPARE.get()  # ok: not reachable from a handler

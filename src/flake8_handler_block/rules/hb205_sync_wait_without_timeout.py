@@ -11,13 +11,21 @@ from ..facts import Facts
 from ..calls import MISSING, NONE, PRESENT, argument, argument_state, call_text, does_not_block, positional
 from ..names import Inst, Ref
 from ..rule import Rule
-from ..scopes import CallSite, FunctionScope, finished_future
+from ..scopes import CallSite, FunctionScope, finished_future, stopped_before
 from ..walk import children, iter_nodes
 from ..signature import SYNC_WAITS, Signature
 
 
 WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
+# What hands back what a wait took, by the waited-on kind: a queue used as a pool gets its item
+# back, a condition's waiters are notified, an event is set again.
+GIVE_BACK: Dict[str, frozenset] = {
+    "threading.Condition": frozenset({"notify", "notify_all"}),
+    "threading.Event": frozenset({"set"}),
+    **{kind: frozenset({"put", "put_nowait"}) for kind in catalog.SYNC_QUEUE_KINDS},
+    "queue.SimpleQueue": frozenset({"put", "put_nowait"}),
+}
 
 
 class _Order:
@@ -83,9 +91,16 @@ class SyncWaitWithoutTimeout(Rule):
     (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
     `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
     like `asyncio.run(coro)`; that work's own calls are judged where they are
-    written (HB201-HB204). Lock and semaphore
-    acquisition is not this rule
-    (`with lock:` is the idiom; a lock never released is HB403). A receiver whose
+    written (HB201-HB204). A `join()` (or any wait) written after `terminate()`/`kill()`
+    of the same receiver in the same function only reaps what was stopped (as HB204's
+    `wait()` after `kill()`). Lock and semaphore acquisition is not this rule
+    (`with lock:` is the idiom; a lock never released is HB403), and neither is a lock
+    built from a queue, condition or event: a generator (a `@contextmanager`) that
+    waits, then yields inside a `try` whose `finally` gives back to the same receiver
+    (`c = pool.get()` ... `finally: pool.put(c)`; `cond.wait_for(free)` ...
+    `finally: cond.notify_all()`; an event `set()` again): the wait lasts as long as
+    the other holders' `with` blocks. Given back to another receiver, or with no such
+    `finally`, it is reported. A receiver whose
     constructor is not visible in the module is not reported.
 
     Why is this bad?
@@ -128,6 +143,10 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if api.blocking is not None and does_not_block(call, api.blocking.block_index):
             return
+        if stopped_before(site, facts.tree):
+            return  # `p.terminate(); p.join()`: the wait only reaps what was stopped
+        if self._lends_and_takes_back(site):
+            return  # a lock's own acquire: the wait lasts as long as the holders' with blocks
         if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:
             if finished_future(site) or self._waited_for(site):
                 return  # the future is known to be finished: nothing waits
@@ -156,9 +175,7 @@ class SyncWaitWithoutTimeout(Rule):
         name = func.value.value
         if self._in_done_set(site, name, function):
             return True
-        order = self._orders.get(id(function.node))
-        if order is None:
-            order = self._orders[id(function.node)] = _Order(function.node)
+        order = self._order(function)
         receiver = self.ctx.resolve(func.value, site.scope)
         submit = receiver.call if isinstance(receiver, Inst) else None
         if submit is not None:
@@ -176,6 +193,41 @@ class SyncWaitWithoutTimeout(Rule):
             ):
                 return True
         return False
+
+    def _lends_and_takes_back(self, site: CallSite) -> bool:
+        """A generator (a ``@contextmanager``) that waits for a resource, then yields inside a
+        ``try`` whose ``finally`` gives the resource back to the same receiver: a lock built from
+        a queue used as a pool (``c = pool.get()`` ... ``finally: pool.put(c)``), a condition
+        (``cond.wait_for(free)`` ... ``finally: cond.notify_all()``) or an event. Its callers
+        hold it in ``with`` blocks; like ``with lock:`` (not this rule) the wait lasts as long
+        as the other holders' blocks."""
+        func = site.node.func
+        function = site.function
+        if function is None or not function.is_generator or not isinstance(func, cst.Attribute):
+            return False
+        receiver = names.dotted_name(func.value)
+        target = self.ctx.callee(site.node, site.scope)
+        give_back = GIVE_BACK.get(target.rsplit(".", 1)[0]) if target is not None else None
+        if receiver is None or give_back is None:
+            return False
+        order = self._order(function)
+        prune = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+        for node in iter_nodes(function.node.body, prune=prune):
+            if not isinstance(node, cst.Try) or node.finalbody is None or not order.before(site.node, node):
+                continue
+            if any(isinstance(inner, cst.Yield) for inner in iter_nodes(node.body, prune=prune)) and any(
+                isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
+                and inner.func.attr.value in give_back and names.dotted_name(inner.func.value) == receiver
+                for inner in iter_nodes(node.finalbody, prune=prune)
+            ):
+                return True
+        return False
+
+    def _order(self, function: FunctionScope) -> _Order:
+        order = self._orders.get(id(function.node))
+        if order is None:
+            order = self._orders[id(function.node)] = _Order(function.node)
+        return order
 
     def _runs_what_it_was_given(self, site: CallSite) -> bool:
         """``fut.result()`` on work the function was handed as a parameter: a sync-to-async
