@@ -129,6 +129,28 @@ def reconcile():
     s.get(f"{PAYMENTS_URL}/reconcile", timeout=TIMEOUT)
 
 
+def watch_payouts(stop):
+    # A worker thread's loop: one session for the worker's life, reused on every turn.
+    s = requests.Session()  # ok: kept for the worker loop that ends the function
+    while not stop.is_set():
+        s.get(f"{PAYMENTS_URL}/payouts", timeout=TIMEOUT)
+        stop.wait(60)
+
+
+def poll_payouts(pages):
+    # A bounded loop: the session is still built per call and dropped.
+    s = requests.Session()  # expect: HB103 "requests.Session() session is created per call and never closed" "function 'poll_payouts'"
+    while pages:
+        s.get(f"{PAYMENTS_URL}/payouts/{pages.pop()}", timeout=TIMEOUT)
+
+
+def drain_payouts(stop):
+    s = requests.Session()  # expect: HB103 "function 'drain_payouts'"
+    while not stop.is_set():
+        s.get(f"{PAYMENTS_URL}/payouts", timeout=TIMEOUT)
+    print("drained")  # the loop is not the last statement: not read as a worker loop
+
+
 class PaymentsGateway:
     def __init__(self):
         self.session = requests.Session()  # ok: stored on self

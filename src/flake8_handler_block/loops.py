@@ -1,7 +1,7 @@
 """What a loop can do: run forever (``while True``), and whether anything in it leaves.
 
-Shared by HB304 (a handler's loop with no way out) and HB501 (a thread whose target
-loops forever): one answer for both.
+Shared by HB304 (a handler's loop with no way out), HB501 (a thread whose target
+loops forever) and HB103 (a client kept for a worker loop's life): one answer for all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,20 @@ def runs_forever(test: cst.BaseExpression) -> bool:
         return test.value == "True"
     if isinstance(test, cst.Integer):
         return int(test.value.replace("_", ""), 0) != 0
+    return False
+
+
+def runs_until_stopped(test: cst.BaseExpression) -> bool:
+    """A worker's loop: ``while True:`` or ``while not stop.is_set():`` (runs until the
+    process stops it, not for one piece of work)."""
+    if runs_forever(test):
+        return True
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = test.expression
+        return (
+            isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
+            and inner.func.attr.value == "is_set" and not inner.args
+        )
     return False
 
 

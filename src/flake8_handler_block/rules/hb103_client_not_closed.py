@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import libcst as cst
+
 from ..facts import Facts
+from ..loops import runs_until_stopped
 from ..calls import call_text
 from ..ownership import Ownership, Policy
 from .. import catalog, names
 from ..rule import EVERYWHERE, Rule, imported
-from ..scopes import CallSite
+from ..scopes import CallSite, FunctionScope
+from ..walk import iter_nodes
 from ..signature import Signature
 
 POLICY = Policy(closers=catalog.closers(catalog.CLIENTS))
@@ -25,6 +29,10 @@ class ClientNotClosed(Rule):
     `with`, handed to `contextlib.closing`/`ExitStack.enter_context`, returned,
     yielded, stored on `self`/`app`/a global/a container, or passed to another call;
     clients created at module level or in `__init__` (shared, the recommended way).
+    Nor a client a worker function builds once and then uses in the loop that ends
+    its body and runs until the process stops it (`while True:`,
+    `while not stop.is_set():`), when no handler reaches that function: it is one
+    client for the worker's life, the reuse this rule asks for.
 
     Why is this bad?
     Each client owns a connection pool. Creating one per request and dropping it
@@ -78,9 +86,28 @@ class ClientNotClosed(Rule):
             return
         if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
             return
-        result = flows.fate(function, flows.origin(function, call), POLICY)
+        origin = flows.origin(function, call)
+        result = flows.fate(function, origin, POLICY)
         if not result.finding:
             return
-        with_ = "async with" if client.async_with else "with"
         per = "request" if facts.reach.link(function) is not None else "call"
+        if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
+            return
+        with_ = "async with" if client.async_with else "with"
         self.report(call, function, call=call_text(call), kind=client.kind, with_=with_, per=per)
+
+
+def _kept_for_worker_loop(function: FunctionScope, origin: cst.CSTNode, name: str) -> bool:
+    """``origin`` is in a statement of ``function``'s body (not in a branch or a loop),
+    and the body ends with a worker loop (``while True``/``while not stop.is_set()``)
+    that uses ``name``."""
+    body = function.node.body.body
+    if not body:
+        return False
+    top = [statement for statement in body[:-1] if isinstance(statement, cst.SimpleStatementLine)]
+    if not any(node is origin for statement in top for node in iter_nodes(statement)):
+        return False
+    loop = body[-1]
+    if not isinstance(loop, cst.While) or not runs_until_stopped(loop.test):
+        return False
+    return any(isinstance(node, cst.Name) and node.value == name for node in iter_nodes(loop.body))
