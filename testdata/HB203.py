@@ -67,3 +67,34 @@ async def inventory_v2(sku: str):
 def warm_cache():
     # Startup task, not a handler.
     return httpx.get(f"{SERVICE}/warm", timeout=None)  # expect: HB203 "httpx.get() passes timeout=None" "function 'warm_cache'"
+
+
+class InvoiceFeed:
+    def __init__(self):
+        self.client = httpx.AsyncClient(base_url=SERVICE, timeout=10.0)
+
+    async def paid_invoices(self):
+        # A subscription: the long poll waits for the next event by design, reopened on errors.
+        while settings.running:
+            try:
+                async with self.client.stream("GET", "/invoices/subscribe", timeout=None) as r:  # ok: event stream
+                    async for line in r.aiter_lines():
+                        yield line
+            except httpx.HTTPError:
+                continue
+
+    async def export(self):
+        # Not a generator: one download with the timeout off.
+        async with self.client.stream("GET", "/invoices/export", timeout=None) as r:  # expect: HB203 "self.client.stream() passes timeout=None" "method 'InvoiceFeed.export'"
+            return await r.aread()
+
+    async def pages(self):
+        # A generator, but no reconnecting loop: a plain download handed out in chunks.
+        async with self.client.stream("GET", "/invoices/all", timeout=None) as r:  # expect: HB203 "method 'InvoiceFeed.pages'"
+            async for chunk in r.aiter_bytes():
+                yield chunk
+
+    async def latest(self):
+        while settings.running:
+            r = await self.client.get("/invoices/latest", timeout=None)  # expect: HB203 "self.client.get() passes timeout=None"
+            yield r.json()

@@ -12,6 +12,8 @@ from ..calls import (
 )
 from ..names import Inst
 from ..rule import EVERYWHERE, Rule
+import libcst as cst
+
 from ..scopes import CallSite
 from ..signature import SOCKET_STATES, Signature
 
@@ -24,7 +26,10 @@ class ClientTimeoutDisabled(Rule):
     Finds third-party HTTP clients whose timeout is turned off, in request handlers:
     - `httpx` functions, `httpx.Client()`/`AsyncClient()` and their methods called with
       `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted); `httpx2`,
-      the maintained continuation of httpx, is checked the same way;
+      the maintained continuation of httpx, is checked the same way. Not reported: a
+      subscription, i.e. `stream(..., timeout=None)` opened inside a `while` loop of a
+      generator (`async for line in r.aiter_lines(): ... yield event`, reconnecting on
+      errors): waiting for the next event is what it is for;
     - `aiohttp.ClientTimeout(...)` that sets neither `total` nor `sock_read` (both
       default to None: no limit). `ClientSession(timeout=None)` is not reported:
       aiohttp then applies its 300 s default;
@@ -69,7 +74,7 @@ class ClientTimeoutDisabled(Rule):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:
-            if argument_state(call, "timeout", mappings=mappings) == NONE:
+            if argument_state(call, "timeout", mappings=mappings) == NONE and not _subscribes(site, target):
                 self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=10.0")
         elif target == "aiohttp.ClientTimeout":
             if not self._aiohttp_timeout_bounded(call):
@@ -112,3 +117,13 @@ class ClientTimeoutDisabled(Rule):
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
+
+
+def _subscribes(site: CallSite, target: str) -> bool:
+    """An event subscription: ``stream()`` inside a ``while`` loop of a generator that
+    hands on what arrives (a long poll or server-sent events, reopened on each turn)."""
+    function = site.function
+    if not target.endswith(".stream") or function is None or not function.is_generator:
+        return False
+    blocks = site.block.chain() if site.block is not None else ()
+    return any(block.kind == "loop" and isinstance(block.node, cst.While) for block in blocks)
