@@ -143,6 +143,8 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if api.blocking is not None and does_not_block(call, api.blocking.block_index):
             return
+        if argument_state(call, "timeout", api.timeout.index) not in (MISSING, NONE):
+            return
         if stopped_before(site, facts.tree):
             return  # `p.terminate(); p.join()`: the wait only reaps what was stopped
         if self._lends_and_takes_back(site):
@@ -152,8 +154,7 @@ class SyncWaitWithoutTimeout(Rule):
                 return  # the future is known to be finished: nothing waits
             if self._runs_what_it_was_given(site):
                 return  # a runner: it waits as long as its caller's work, which is judged where it is written
-        if argument_state(call, "timeout", api.timeout.index) in (MISSING, NONE):
-            self.report(call, site.function, call=_wait_text(call), outcome=api.until)
+        self.report(call, site.function, call=_wait_text(call), outcome=api.until)
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
