@@ -8,7 +8,7 @@
 
 Table (testdata/real/fix_pairs.tsv, tab-separated, one header row): package, old, new, path, old_line,
 new_line, code, fix, chain. One row is one defect: the site `path:old_line` of release `old` that release
-`new` fixed at `path:new_line`; `code` is the code a finding must carry there; `chain` names the handler
+`new` fixed at `path:new_line` (`old.py => new.py` when the fix moved the file); `code` is the code a finding must carry there; `chain` names the handler
 that reaches the site (empty when no request does).
 
 Releases are unpacked to DIR/PACKAGE/VERSION (a wheel as is, an sdist without its top directory) and
@@ -43,6 +43,7 @@ COLUMNS = ("package", "old", "new", "path", "old_line", "new_line", "code", "fix
 FINDING_RE = re.compile(r"^(?:\./)?(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HB\d{3}) (?P<message>.*)$")
 RUN_TIMEOUT = 3600  # seconds per release: an engine that hangs must not hang the report
 FINDINGS_DIR = "_findings"
+MOVED = "=>"  # path column of a file the fix moved: "old/path.py => new/path.py"
 
 # What an added line of a fix looks like, per kind of fix (--mine). A hunk is a candidate when a pattern
 # matches more added lines than removed ones (a reformatted call that kept its timeout does not count).
@@ -79,6 +80,14 @@ class Pair:
     def request_reachable(self) -> bool:
         return bool(self.chain.strip())
 
+    @property
+    def old_path(self) -> str:
+        return self.path.split(MOVED, 1)[0].strip()
+
+    @property
+    def new_path(self) -> str:
+        return self.path.split(MOVED, 1)[-1].strip()
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -107,6 +116,9 @@ def read_pairs(path: Path) -> List[Pair]:
                 raise InputError(f"{path}:{number}: lines must be numbers: {row['old_line']!r} {row['new_line']!r}")
             if not row["package"] or not row["old"] or not row["new"] or row["old"] == row["new"]:
                 raise InputError(f"{path}:{number}: need a package and two different versions")
+            if row["path"].count(MOVED) > 1 or not all(
+                    part.strip().endswith(".py") for part in row["path"].split(MOVED)):
+                raise InputError(f"{path}:{number}: path must be a .py file, or 'old.py {MOVED} new.py'")
             if not row["fix"].strip():
                 raise InputError(f"{path}:{number}: say what the fix did")
             pair = Pair(
@@ -302,8 +314,8 @@ def index(findings: Iterable[Finding]) -> Index:
 
 
 def judge(pair: Pair, old: Index, new: Index) -> Outcome:
-    at_old = old.get((pair.path, pair.old_line), [])
-    at_new = new.get((pair.path, pair.new_line), [])
+    at_old = old.get((pair.old_path, pair.old_line), [])
+    at_new = new.get((pair.new_path, pair.new_line), [])
     hit = [f for f in at_old if f.code == pair.code]
     left = [f for f in at_new if f.code == pair.code]
     old_said = hit or at_old

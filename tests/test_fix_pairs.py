@@ -244,3 +244,11 @@ def test_score_lints_each_release_once_and_keeps_the_output(tmp_path: Path) -> N
     fix_pairs.score_all(base, pairs, str(flake8), rerun=False)
     assert len((tmp_path / "calls").read_text(encoding="utf-8").split()) == 3  # kept outputs are read
     assert (base / "_findings" / "app==1.0.txt").read_text(encoding="utf-8").startswith("app/views.py:10")
+
+
+def test_a_moved_file_is_looked_up_under_each_release_path(tmp_path: Path) -> None:
+    row = ROW.replace("app/views.py", "app/old.py => app/new.py")
+    moved = _outcome(tmp_path, "app/old.py:10:5: HB201 x\n", "app/new.py:11:5: HB201 x\n", row)
+    assert moved.found and not moved.silent
+    with pytest.raises(fix_pairs.InputError, match="path must be"):
+        fix_pairs.read_pairs(_table(tmp_path, ROW.replace("app/views.py", "a.py => b.txt")))
