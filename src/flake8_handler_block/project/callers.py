@@ -10,28 +10,47 @@ calls count: a thread or task a command starts is long-running work (a server's 
 Tests, examples and docs are not callers here: they exercise everything, so a library
 function called only by its tests is not tooling (its real callers may be out of sight).
 
+References count with the calls (references.py): a function named in a table inside tooling
+code (``commands = {"sync": sync}``, then ``commands[name](...)``) is called from there; named
+anywhere else, or handed to another call (a callback: ``bus.subscribe(on_save)``,
+``task.delay()``), it may run anywhere, and is not tooling. A reference that cannot be
+resolved is taken to be the function.
+
+A method is also tooling-only when its class is a command's alone: every instance of the
+class (or of a subclass) is made by tooling code (``Client(url)`` in a CLI module, a class
+named in a command's table), no class method of it nor a class attribute from outside the
+project (``Feed.objects``, a factory) is used elsewhere, no handler reaches a method of it, and
+none of its methods is handed on from its own code
+(``Thread(target=self.poll)``, ``bus.subscribe(self.on_event)``): such a class runs on after
+the command's call (a server a CLI starts), and its methods are looked at as usual.
+
 Asked only for a finding outside every handler's reach, so it may read more than the index:
 the files whose text holds the function's name are the candidate callers (read once, on the
-first question). A common name (more than MAX_CANDIDATE_FILES files), a reference that is not a
-call (``COMMANDS = {"x": f}``), or a question past its time budget is "not known", and so not
-tooling: the finding stays.
+first question). A common name (more than MAX_CANDIDATE_FILES files), a reference that cannot
+be placed, or a question past its time budget is "not known", and so not tooling: the
+finding stays.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..config import EXERCISE_GLOBS
-from .graph import FnRef, Graph
+from ..handlers import FunctionFacts
+from .graph import FnRef, Graph, Obj
+from .references import Reference, references
+from .summary import CALL, DEF, Edge, ModuleSummary, Sym
 from .tooling import is_tooling_path
-from .summary import CALL, DEF, Edge, ModuleSummary
 
 MAX_CANDIDATE_FILES = 80
 MAX_UP = 4
 BUDGET_SECONDS = 2.0  # for all the questions of one process
+REF = "ref"  # a caller that names the function without calling it (a table entry)
+HANDED = "handed"  # a caller that hands it to another call (a callback: it may run later, anywhere)
 
-# (path, function key or None for module-level code, line, how: CALL, THREAD, SPAWN or TASK)
+# (path, function key or None for module-level code, line, how: CALL, REF, HANDED, THREAD, SPAWN or TASK)
 Caller = Tuple[str, Optional[int], int, str]
 
 
@@ -45,7 +64,10 @@ class Callers:
         self.is_tooling_code = is_tooling_code
         self.reached = reached
         self._texts: Optional[Dict[str, str]] = None
+        self._references: Dict[str, Dict[str, List[Reference]]] = {}
+        self._candidates_of: Dict[str, Optional[List[str]]] = {}
         self._memo: Dict[FnRef, bool] = {}
+        self._classes: Dict[Obj, bool] = {}
         self._spent = 0.0
         self._deadline = 0.0
 
@@ -69,57 +91,216 @@ class Callers:
         if depth >= MAX_UP or fn in visiting:
             return False
         visiting.add(fn)
-        callers = self.callers(fn)
-        answer = callers is not None and bool(callers) and all(
-            self._caller_is_tooling(c, depth, visiting) for c in callers
-        )
+        # a method's class first: one answer for all its methods, and their callers are rarely resolved
+        answer = self._method_of_tooling_class(fn, depth, visiting) or self._called_by_tooling(fn, depth, visiting)
         visiting.discard(fn)
         self._memo[fn] = answer
         return answer
 
+    def _called_by_tooling(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
+        callers = self.callers(fn)
+        if callers is None or not all(self._caller_is_tooling(c, depth, visiting) for c in callers):
+            return False
+        uses = self.uses(fn)  # read only when every call is tooling's
+        return uses is not None and bool(callers or uses) and all(
+            self._caller_is_tooling(u, depth, visiting) for u in uses
+        )
+
     def _caller_is_tooling(self, caller: Caller, depth: int, visiting: Set[FnRef]) -> bool:
         path, key, line, how = caller
-        if how != CALL:
+        if how not in (CALL, REF):
             # A thread or task a command starts is long-running work (a server's workers), not
-            # the command's own: a stall there is no CLI's business.
+            # the command's own: a stall there is no CLI's business. A callback it hands on may
+            # run there too.
             return False
         if key is None:
             return self.is_tooling_code(path, line)
         return self._tooling_only(("f", path, key), depth + 1, visiting)
 
+    # -- calls and references --------------------------------------------------------------
+
     def callers(self, fn: FnRef) -> Optional[List[Caller]]:
         """Every call (or hand-off) of ``fn`` in the project but those of tests, examples and docs
         (they call everything, whoever else does); None when that cannot be known."""
         name = self._name(fn)
-        if not name:
-            return None
-        candidates = [
-            path for path, text in self._all_texts().items()
-            if name in text and not is_tooling_path(path, EXERCISE_GLOBS)
-        ]
-        if len(candidates) > MAX_CANDIDATE_FILES:
+        candidates = self._candidates(name)
+        if candidates is None:
             return None
         found: List[Caller] = []
         for path in candidates:
             self._check_time()
             summary = self.graph.tree.summary(path)
-            if summary is None:
-                continue
-            found.extend(self._calls_in(summary, fn))
+            if summary is not None:
+                found.extend(self._calls_in(summary, lambda objs: any(fn in self.graph.callables(o) for o in objs)))
         return found
 
-    def _calls_in(self, summary: ModuleSummary, fn: FnRef) -> List[Caller]:
+    def uses(self, fn: FnRef) -> Optional[List[Caller]]:
+        """Where ``fn`` is named without being called (outside tests, examples and docs), as
+        callers of kind REF; None when that cannot be known."""
+        name = self._name(fn)
+        candidates = self._candidates(name)
+        if candidates is None:
+            return None
+        facts = self.graph.function(fn)
+        constructor = facts is not None and facts.name == "__init__" and facts.cls is not None
+        cls = ("c", fn[1], facts.cls) if constructor else None  # type: ignore[union-attr]
+        found: List[Caller] = []
+        for path in candidates:
+            summary = self.graph.tree.summary(path)
+            if summary is None:
+                continue
+            for ref in self._refs(summary, name):
+                if cls is not None and ref.owner and self._defines(cls, ref.owner):
+                    continue  # ``Client.attr``: the class's attribute, no instance made (a constructor's question)
+                objs = self._denotes(ref, summary)
+                if objs is None or any(o == fn or fn in self.graph.callables(o) for o in objs):
+                    found.append((path, ref.function, ref.line, HANDED if ref.handed else REF))
+        return found
+
+    def _calls_in(self, summary: ModuleSummary, hits: Callable[[List[Obj]], bool]) -> List[Caller]:
         found: List[Caller] = []
         path = summary.path
         for key, function in enumerate(summary.functions):
-            found.extend((path, key, e.line, e.how) for e in function.edges if self._reaches(e, path, fn))
-        found.extend((path, None, e.line, e.how) for e in summary.module_edges if self._reaches(e, path, fn))
+            found.extend((path, key, e.line, e.how) for e in function.edges if self._reaches(e, path, hits))
+        found.extend((path, None, e.line, e.how) for e in summary.module_edges if self._reaches(e, path, hits))
         return found
 
-    def _reaches(self, edge: Edge, path: str, fn: FnRef) -> bool:
+    def _reaches(self, edge: Edge, path: str, hits: Callable[[List[Obj]], bool]) -> bool:
         if edge.how == DEF:
             return False  # defining a nested function does not run it
-        return any(fn in self.graph.callables(obj) for obj in self.graph.evaluate(edge.callee, path))
+        return hits(self.graph.evaluate(edge.callee, path))
+
+    def _denotes(self, ref: Reference, summary: ModuleSummary) -> Optional[List[Obj]]:
+        """What a reference stands for: [] for something outside the project, None when unknown."""
+        if not ref.dotted:
+            return None
+        root, _, rest = ref.dotted.partition(".")
+        if ref.self_name and root == ref.self_name and ref.cls is not None:
+            sym = Sym("self", str(ref.cls), tuple(rest.split(".")) if rest else ())
+            return self.graph.evaluate(sym, summary.path) or None
+        bound = summary.name(root)
+        if bound is not None and bound.dotted and not self.graph.resolve(bound.dotted):
+            return []  # an import of another package: not the project's function
+        return self.graph.resolve(f"{summary.module}.{ref.dotted}") or None
+
+    # -- classes made by tooling only ---------------------------------------------------------
+
+    def _method_of_tooling_class(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
+        facts = self.graph.function(fn)
+        if facts is None or facts.cls is None or _kind(facts) != "method":
+            return False
+        cls = ("c", fn[1], facts.cls)
+        known = self._classes.get(cls)
+        if known is None:
+            self._classes[cls] = False  # made in its own methods' callers: not known while asked
+            known = self._made_by_tooling(cls, depth, visiting)
+            self._classes[cls] = known
+        return known
+
+    def _made_by_tooling(self, cls: Obj, depth: int, visiting: Set[FnRef]) -> bool:
+        family = [cls, *(c for c in self.graph.subclasses(cls) if not is_tooling_path(c[1], EXERCISE_GLOBS))]
+        for each in [*self.graph.mro(cls), *family]:
+            if self._runs_on_its_own(each, depth, visiting):
+                return False
+        makers: List[Caller] = []
+        for each in family:
+            made = self._constructions(each)
+            if made is None:
+                return False
+            makers.extend(made)
+        return bool(makers) and all(self._caller_is_tooling(m, depth, visiting) for m in makers)
+
+    def _runs_on_its_own(self, cls: Obj, depth: int, visiting: Set[FnRef]) -> bool:
+        """A handler reaches a method of ``cls``, its code hands a method of its instance on, or
+        a class method (an instance made there) is not tooling-only."""
+        summary = self.graph.tree.summary(cls[1])
+        if summary is None or cls[2] >= len(summary.facts.classes):
+            return True
+        for _name, keys in summary.facts.classes[cls[2]].methods:
+            for key in keys:
+                method: FnRef = ("f", cls[1], key)
+                if self.reached(method):
+                    return True
+                if any(e.how not in (CALL, DEF) and e.callee.kind == "self" for e in summary.functions[key].edges):
+                    return True  # ``create_task(self.run())``
+                kind = _kind(summary.facts.functions[key])
+                if kind == "classmethod" and not self._tooling_only(method, depth + 1, visiting):
+                    return True
+        for name in {name for name, _ in summary.facts.classes[cls[2]].methods}:
+            for ref in self._refs(summary, name):
+                if ref.cls == cls[2] and not ref.owner and ref.dotted == f"{ref.self_name}.{ref.name}":
+                    return True  # ``Thread(target=self.poll)``, ``signal.connect(self.on_save)``
+        return False
+
+    def _constructions(self, cls: Obj) -> Optional[List[Caller]]:
+        """Calls of ``cls`` and references to it passed on whole; None when not known."""
+        summary = self.graph.tree.summary(cls[1])
+        if summary is None:
+            return None
+        name = summary.facts.classes[cls[2]].name
+        candidates = self._candidates(name)
+        if candidates is None:
+            return None
+        found: List[Caller] = []
+        for path in candidates:
+            self._check_time()
+            other = self.graph.tree.summary(path)
+            if other is None:
+                continue
+            found.extend(self._calls_in(other, lambda objs: cls in objs))
+            for ref in self._refs(other, name):
+                if ref.owner and self._defines(cls, ref.owner):
+                    continue  # ``Client.attr``, ``Client.from_url()``: class methods are asked on their own
+                objs = self._denotes(ref, other)
+                if objs is None or cls in objs:
+                    found.append((path, ref.function, ref.line, HANDED if ref.handed else REF))
+        return found
+
+    def _defines(self, cls: Obj, member: str) -> bool:
+        """The project defines ``cls.member`` (a method or a class attribute): reading it makes no
+        instance but through a class method. Else it comes from a base outside the project, and
+        may be a factory (``Feed.objects.get()``, ``Model.parse_obj()``)."""
+        if member.startswith("__") and member.endswith("__") and member not in ("__new__", "__call__"):
+            return True  # ``Client.__name__``
+        if self.graph.method(cls, member):
+            return True
+        for base in self.graph.mro(cls):
+            summary = self.graph.tree.summary(base[1])
+            if summary is not None and any(attr == member for attr, _ in summary.classes[base[2]].attrs):
+                return True
+        return False
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _candidates(self, name: str) -> Optional[List[str]]:
+        """The files that may name ``name``, but tests, examples and docs; None for a common name."""
+        if not name:
+            return None
+        if name not in self._candidates_of:
+            candidates = [
+                path for path, text in self._all_texts().items()
+                if name in text and not is_tooling_path(path, EXERCISE_GLOBS)
+            ]
+            self._candidates_of[name] = candidates if len(candidates) <= MAX_CANDIDATE_FILES else None
+        return self._candidates_of[name]
+
+    def _refs(self, summary: ModuleSummary, name: str) -> List[Reference]:
+        """The references to ``name`` in a module (parsed only when its text may hold one: the
+        name not followed by an opening parenthesis)."""
+        text = self._all_texts().get(summary.path, "")
+        if summary.path not in self._references and not _may_reference(text, name):
+            return []
+        return self._parsed(summary, text).get(name, [])
+
+    def _parsed(self, summary: ModuleSummary, text: str) -> Dict[str, List[Reference]]:
+        known = self._references.get(summary.path)
+        if known is None:
+            self._check_time()
+            functions = {(f.line, f.name): f.key for f in summary.facts.functions}
+            classes = {(c.line, c.name): c.key for c in summary.facts.classes}
+            known = references(text, functions, classes)
+            self._references[summary.path] = known
+        return known
 
     def _name(self, fn: FnRef) -> str:
         facts = self.graph.function(fn)
@@ -144,6 +325,27 @@ class Callers:
     def _check_time(self) -> None:
         if time.monotonic() > self._deadline:
             raise _OutOfTime()
+
+
+def _may_reference(text: str, name: str) -> bool:
+    """Whether ``name`` appears once not called, quoted or commented: worth parsing the module."""
+    for match in re.finditer(rf"\b{re.escape(name)}\b(?!\s*\()", text):
+        start, end = match.span()
+        before = text[start - 1:start]
+        if before in ("'", '"') or text[end:end + 1] in ("'", '"'):
+            continue
+        if "#" in text[text.rfind("\n", 0, start) + 1:start]:
+            continue
+        return True
+    return False
+
+
+def _kind(facts: FunctionFacts) -> str:
+    """"method", "classmethod" or "staticmethod" (by its decorators)."""
+    for decorator in facts.decorators:
+        if decorator.written in ("classmethod", "staticmethod"):
+            return decorator.written
+    return "method"
 
 
 class _OutOfTime(Exception):

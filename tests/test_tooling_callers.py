@@ -1,0 +1,256 @@
+"""Tooling by its callers (project/callers.py): tables and references, classes made by tooling only.
+
+Each test writes a small project to a temporary directory and asks the index whether a
+function is tooling (left alone by the "everywhere but tooling" rules) and, for one of them,
+what HB201 reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from flake8_handler_block.engine import check_source
+from flake8_handler_block.project import index
+from flake8_handler_block.project.references import references
+from project_helpers import reach
+
+FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+
+
+def _project(root: Path, files: Dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    index.clear()
+    return root
+
+
+# -- functions named in a table ------------------------------------------------------------
+
+def test_a_function_in_a_commands_table_of_a_tooling_function_is_tooling(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": (
+            "import requests\n\n\ndef sync_prices(url):\n    return requests.get(url)\n\n\n"
+            "def sync_rates(url):\n    return requests.get(url)\n"
+        ),
+        "app/admin.py": (
+            "import sys\nfrom app import jobs\n\n\ndef main():\n"
+            "    commands = {'prices': jobs.sync_prices, 'rates': jobs.sync_rates}\n"
+            "    commands[sys.argv[1]](sys.argv[2])\n\n\n"
+            "if __name__ == '__main__':\n    main()\n"
+        ),
+    })
+    jobs = reach(root, "app/jobs.py")
+    assert jobs.is_tooling("sync_prices") and jobs.is_tooling("sync_rates")
+    text = (root / "app/jobs.py").read_text()
+    assert check_source(text, str(root / "app/jobs.py")) == []
+
+
+def test_a_table_outside_tooling_code_may_call_it_anywhere(tmp_path: Path) -> None:
+    """The same table at module level of an ordinary module: who calls through it is not known."""
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/registry.py": "from app.jobs import fetch\n\nFETCHERS = {'web': fetch}\n",
+        "app/admin.py": (
+            "import sys\nfrom app.jobs import fetch\n\n\nif __name__ == '__main__':\n    fetch(sys.argv[1])\n"
+        ),
+    })
+    jobs = reach(root, "app/jobs.py")
+    assert not jobs.is_tooling("fetch")
+    assert [f[2][:5] for f in check_source(FETCH, str(root / "app/jobs.py"))] == ["HB201"]
+
+
+def test_a_function_called_by_a_command_and_registered_as_a_callback_is_not_tooling(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/cli.py": "from app.jobs import fetch\n\n\ndef run(url):\n    fetch(url)\n",
+        "app/signals.py": "from app import jobs\nfrom blinker import signal\n\nsignal('saved').connect(jobs.fetch)\n",
+    })
+    assert not reach(root, "app/jobs.py").is_tooling("fetch")
+    (root / "app/signals.py").write_text("from blinker import signal\n")
+    index.clear()
+    assert reach(root, "app/jobs.py").is_tooling("fetch")
+
+
+def test_a_celery_delay_is_a_use_elsewhere(tmp_path: Path) -> None:
+    """``fetch.delay(url)`` hands it to a worker: not the command's own call."""
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/cli.py": "from app.jobs import fetch\n\n\ndef run(url):\n    fetch(url)\n",
+        "app/views.py": "from app.jobs import fetch\n\n\ndef queue(url):\n    fetch.delay(url)\n",
+    })
+    assert not reach(root, "app/jobs.py").is_tooling("fetch")
+
+
+# -- classes made by tooling only ----------------------------------------------------------
+
+CLIENT = (
+    "import requests\n\n\nclass Client:\n    def __init__(self, base):\n        self.base = base\n\n"
+    "    def request(self, path):\n        return requests.get(self.base + path)\n\n"
+    "    def get(self, path):\n        return self.request(path)\n"
+)
+
+
+def test_a_class_made_only_by_a_cli_module_is_tooling(tmp_path: Path) -> None:
+    """The CLI keeps the client on a context object (``ctx.obj.client.get(...)``): the calls do not
+    resolve, but every instance is the CLI's."""
+    root = _project(tmp_path, {
+        "api_client/__init__.py": CLIENT,
+        "app/__init__.py": "",
+        "app/cli/__init__.py": "",
+        "app/cli/client.py": (
+            "import api_client\n\n\ndef create_client(url):\n    return api_client.Client(url)\n\n\n"
+            "def cli(ctx, url):\n    ctx.obj.client = create_client(url)\n\n\n"
+            "def get(ctx, path):\n    return ctx.obj.client.get(path)\n"
+        ),
+    })
+    client = reach(root, "api_client/__init__.py")
+    assert client.is_tooling("Client.request") and client.is_tooling("Client.get")
+    assert check_source(CLIENT, str(root / "api_client/__init__.py")) == []
+
+
+def test_a_class_also_made_by_a_view_is_not_tooling(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "api_client/__init__.py": CLIENT,
+        "app/__init__.py": "",
+        "app/cli.py": "import api_client\n\n\ndef create_client(url):\n    return api_client.Client(url)\n",
+        "app/status.py": "from api_client import Client\n\n\ndef remote():\n    return Client('http://peer')\n",
+    })
+    assert not reach(root, "api_client/__init__.py").is_tooling("Client.request")
+
+
+def test_a_class_named_in_a_tooling_table_is_made_there(tmp_path: Path) -> None:
+    """``PROVIDERS[name]()`` in a script's main: the classes in the table are made by the script."""
+    root = _project(tmp_path, {
+        "deploy/__init__.py": "",
+        "deploy/aws.py": (
+            "import requests\n\n\nclass AwsProvider:\n    def create(self, url):\n        return requests.get(url)\n"
+        ),
+        "deploy/run.py": (
+            "import sys\nfrom deploy.aws import AwsProvider\n\n\ndef main():\n"
+            "    providers = {'aws': AwsProvider}\n    providers[sys.argv[1]]().create(sys.argv[2])\n\n\n"
+            "if __name__ == '__main__':\n    main()\n"
+        ),
+    })
+    assert reach(root, "deploy/aws.py").is_tooling("AwsProvider.create")
+
+
+def test_a_class_that_runs_work_of_its_own_is_not_the_commands(tmp_path: Path) -> None:
+    """A server or poller a command starts runs on after the command's call: a thread given one
+    of its methods, or a method registered as a callback."""
+    poller = (
+        "import threading\nimport requests\n\n\nclass Poller:\n    def start(self):\n"
+        "        threading.Thread(target=self.poll).start()\n\n"
+        "    def poll(self):\n        return requests.get('http://feed')\n"
+    )
+    listener = (
+        "import requests\n\n\nclass Listener:\n    def __init__(self, bus):\n"
+        "        bus.subscribe('saved', self.on_saved)\n\n"
+        "    def on_saved(self, event):\n        return requests.get('http://hook')\n"
+    )
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/poller.py": poller,
+        "app/listener.py": listener,
+        "app/cli.py": (
+            "from app.poller import Poller\nfrom app.listener import Listener\n\n\n"
+            "def serve(bus):\n    Poller().start()\n    Listener(bus)\n"
+        ),
+    })
+    assert not reach(root, "app/poller.py").is_tooling("Poller.poll")
+    assert not reach(root, "app/listener.py").is_tooling("Listener.on_saved")
+
+
+def test_a_subclass_made_elsewhere_runs_the_base_methods_there(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "api_client/__init__.py": CLIENT,
+        "app/__init__.py": "",
+        "app/cli.py": "import api_client\n\n\ndef create_client(url):\n    return api_client.Client(url)\n",
+        "app/peer.py": (
+            "from api_client import Client\n\n\nclass PeerClient(Client):\n    pass\n\n\n"
+            "def remote():\n    return PeerClient('http://peer')\n"
+        ),
+    })
+    assert not reach(root, "api_client/__init__.py").is_tooling("Client.request")
+
+
+def test_type_tests_and_super_make_no_instance(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "api_client/__init__.py": CLIENT.replace(
+            "        self.base = base\n", "        super(Client, self).__init__()\n        self.base = base\n"
+        ),
+        "app/__init__.py": "",
+        "app/cli.py": "import api_client\n\n\ndef create_client(url):\n    return api_client.Client(url)\n",
+        "app/checks.py": (
+            "from api_client import Client\n\n\ndef is_client(value):\n    return isinstance(value, Client)\n"
+        ),
+    })
+    assert reach(root, "api_client/__init__.py").is_tooling("Client.request")
+
+
+def test_a_class_method_used_outside_tooling_can_make_instances(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "api_client/__init__.py": (
+            CLIENT + "\n    @classmethod\n    def local(cls):\n        return cls('http://localhost')\n"
+        ),
+        "app/__init__.py": "",
+        "app/cli.py": "import api_client\n\n\ndef create_client(url):\n    return api_client.Client(url)\n",
+        "app/views.py": "from api_client import Client\n\n\ndef status():\n    return Client.local().get('/')\n",
+    })
+    assert not reach(root, "api_client/__init__.py").is_tooling("Client.request")
+
+
+def test_instances_from_a_base_outside_the_project_may_be_made_anywhere(tmp_path: Path) -> None:
+    """``Feed(url=...)`` only in a management command, but ``Feed.objects.get()`` (Django's manager,
+    not the project's) makes instances in a view: its methods run there."""
+    feed = (
+        "import requests\nfrom django.db import models\n\n\nclass Feed(models.Model):\n"
+        "    url = models.URLField()\n\n    def refresh(self):\n        return requests.get(self.url)\n"
+    )
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": feed,
+        "app/management/commands/addfeed.py": (
+            "from app.models import Feed\n\n\ndef handle(url):\n    Feed(url=url).save()\n"
+        ),
+        "app/tasks.py": "from app.models import Feed\n\n\ndef refresh_all():\n    return Feed.url\n",
+    })
+    assert reach(root, "app/models.py").is_tooling("Feed.refresh")  # a class attribute of the project's
+    (root / "app/tasks.py").write_text(
+        "from app.models import Feed\n\n\ndef refresh_all():\n    for feed in Feed.objects.all():\n"
+        "        feed.refresh()\n"
+    )
+    index.clear()
+    assert not reach(root, "app/models.py").is_tooling("Feed.refresh")
+
+
+def test_references_are_read_with_their_scope() -> None:
+    source = (
+        "import jobs\n\n\nclass Runner:\n    def start(self, pool):\n        pool.submit(self.work)\n"
+        "        self.work()\n\n    def work(self):\n        return jobs.f.delay()\n\n\n"
+        "def main(x: Runner):\n    table = {'f': jobs.f}\n    isinstance(x, Runner)\n    return table\n"
+    )
+    found = references(source, {(5, "start"): 0, (9, "work"): 1, (13, "main"): 2}, {(4, "Runner"): 0})
+    work = found["work"]
+    assert [(r.dotted, r.function, r.cls, r.self_name, r.owner) for r in work] == [("self.work", 0, 0, "self", "")]
+    assert sorted((r.dotted, r.function, r.owner) for r in found["f"]) == [("jobs.f", 1, "delay"), ("jobs.f", 2, "")]
+    assert "Runner" not in found  # an annotation and a type test make no instance
+
+
+def test_the_documented_default_globs_are_the_defaults() -> None:
+    import re
+
+    from flake8_handler_block.config import DEFAULT_TOOLING
+    from fixtures import TESTDATA
+
+    text = (TESTDATA.parent / "docs" / "handlers.md").read_text()
+    block = re.search(r"^tooling = \[(.*?)\]", text, re.MULTILINE | re.DOTALL)
+    assert block is not None
+    assert tuple(re.findall(r'"([^"]+)"', block.group(1))) == DEFAULT_TOOLING
