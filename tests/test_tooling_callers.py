@@ -78,6 +78,17 @@ def test_a_function_called_by_a_command_and_registered_as_a_callback_is_not_tool
     assert reach(root, "app/jobs.py").is_tooling("fetch")
 
 
+def test_a_function_a_command_hands_to_a_scheduler_is_not_the_commands(tmp_path: Path) -> None:
+    """``scheduler.add_job(refresh)`` in a command that starts a server: the job runs on after the
+    command's call, like a thread it starts."""
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/cli.py": "from app.jobs import fetch\n\n\ndef serve(scheduler):\n    scheduler.add_job(fetch)\n",
+    })
+    assert not reach(root, "app/jobs.py").is_tooling("fetch")
+
+
 def test_a_celery_delay_is_a_use_elsewhere(tmp_path: Path) -> None:
     """``fetch.delay(url)`` hands it to a worker: not the command's own call."""
     root = _project(tmp_path, {
