@@ -8,8 +8,8 @@
 
 Table (testdata/real/fix_pairs.tsv, tab-separated, one header row): package, old, new, path, old_line,
 new_line, code, fix, chain. One row is one defect: the site `path:old_line` of release `old` that release
-`new` fixed at `path:new_line` (`old.py => new.py` when the fix moved the file); `code` is the code a finding must carry there; `chain` names the handler
-that reaches the site (empty when no request does).
+`new` fixed at `path:new_line` (`old.py => new.py` when the fix moved the file); `code` is the code a
+finding must carry there; `chain` names the handler that reaches the site (empty when no request does).
 
 Releases are unpacked to DIR/PACKAGE/VERSION (a wheel as is, an sdist without its top directory) and
 each is linted once from that root, as a user would (`flake8 --select HB -j1 .`, default settings), so
@@ -43,6 +43,7 @@ COLUMNS = ("package", "old", "new", "path", "old_line", "new_line", "code", "fix
 FINDING_RE = re.compile(r"^(?:\./)?(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HB\d{3}) (?P<message>.*)$")
 RUN_TIMEOUT = 3600  # seconds per release: an engine that hangs must not hang the report
 FINDINGS_DIR = "_findings"
+HANDLER_WORD = "handler '"  # how a message names the handler chain ("... handler 'view' (app/views.py:3) via f()")
 MOVED = "=>"  # path column of a file the fix moved: "old/path.py => new/path.py"
 
 # What an added line of a fix looks like, per kind of fix (--mine). A hunk is a candidate when a pattern
@@ -332,6 +333,7 @@ class Totals:
     found: int = 0
     reachable: int = 0
     reachable_found: int = 0
+    reachable_chained: int = 0  # found, and the message names the handler that reaches the site
     silent: int = 0
 
 
@@ -344,6 +346,7 @@ def totals(outcomes: Iterable[Outcome]) -> Totals:
         if outcome.pair.request_reachable:
             t.reachable += 1
             t.reachable_found += outcome.found
+            t.reachable_chained += outcome.found and HANDLER_WORD in outcome.old_message
     return t
 
 
@@ -373,7 +376,8 @@ def render(outcomes: Sequence[Outcome]) -> str:
     packages = len({o.pair.package for o in outcomes})
     lines.append(f"# pairs: {t.pairs} from {packages} packages")
     lines.append(f"# found in the old release: {_ratio(t.found, t.pairs)}")
-    lines.append(f"# request-reachable found: {_ratio(t.reachable_found, t.reachable)}")
+    lines.append(f"# request-reachable found: {_ratio(t.reachable_found, t.reachable)}; "
+                 f"with the handler named in the message: {_ratio(t.reachable_chained, t.reachable)}")
     lines.append(f"# fixed release silent: {_ratio(t.silent, t.pairs)}")
     return "\n".join(lines)
 
