@@ -18,7 +18,8 @@ version, a truncated or corrupt file, a file that changed) is a miss, never an e
 Writes go to a temporary file in the same directory, then ``os.replace``: ``flake8 -j N``
 workers may write the same entry at once and a reader sees either version whole, so no
 lock is needed to read or write. One lock (``build.lock``) only keeps workers from building
-the same index side by side (``building``): the others wait and read the stored result. A
+the same index side by side (``building``): the others wait and read the stored result; a
+process that builds ahead in a child hands the lock to it (``try_lock``). A
 file modified within the last seconds is not cached (its mtime may not change again on the
 next edit: "racy" entries). A directory that cannot be written only means nothing is saved.
 """
@@ -183,6 +184,13 @@ class Cache:
             if handle is not None:
                 handle.close()  # releases the lock
 
+    def try_lock(self) -> Optional[IO[bytes]]:
+        """The build lock if no one holds it now, else None (never waits): a handle to close, or to
+        hand to a child process, which then holds the lock until it exits."""
+        if not self.enabled or self.writes_failed:
+            return None
+        return self._lock(0.0)
+
     def _lock(self, wait: float) -> Optional[IO[bytes]]:
         try:
             import fcntl
@@ -200,7 +208,7 @@ class Cache:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return handle
             except OSError:
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     handle.close()
                     return None
                 time.sleep(0.02)

@@ -12,6 +12,11 @@ and the file unreadable, or an internal error). It never raises.
   (cached on disk), then summaries of the modules the handlers lead to (cached on
   disk), then the graph. Later calls in the same process reuse it; ``flake8 -j N``
   workers share the disk cache.
+* ``build_ahead(filename, config)`` (the flake8 plugin asks before it imports libcst) starts
+  that build in a child process when the cache holds no result for the project as it is; the
+  first call that needs the index waits for the child and reads what it stored. The answers
+  are the same; only the work done meanwhile (libcst's import, the file's parse and walk)
+  runs beside the build, on another core.
 * ``source`` is the text being linted. When it differs from the file on disk (an
   editor buffer, ``--stdin-display-name``) that text is used for this module.
 * Past a limit (``MAX_FILES`` Python files, ``BUDGET_SECONDS`` of building) or on any
@@ -24,10 +29,14 @@ when several share it (conditional definitions), by the line of its ``def`` keyw
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import importlib.util
 import os
+import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
@@ -223,6 +232,8 @@ class _Project:
         self.gate_table: Any = None  # the gate's table, read from the cache or kept in this process
         self.gate_table_read = False
         self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
+        self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
+        self._ahead_asked = False
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
         deadline = time.monotonic() + self.budget
@@ -292,10 +303,64 @@ class _Project:
             self._fingerprint = (self.tree.fingerprint() if self.tree is not None else None,)
         return None if self.tree is None or self.tree.overrides else self._fingerprint[0]
 
+    def build_ahead(self) -> bool:
+        """Start building the index in a child process, which stores it in the cache, so that the
+        work this process does before it needs the index (importing libcst, parsing and walking
+        the file) runs beside the build on another core; ``build`` then reads the stored result.
+
+        Only once per project and process, when the result can be stored and is not stored yet,
+        the cache holds a lock and no one else holds it (the child keeps it until it exits: a
+        ``-j N`` worker waits for it as for another worker's build), and this process can fork
+        safely (no other thread). Returns whether a child was started."""
+        if self._ahead_asked or self.tree is None or self.reach is not None or self.error:
+            return False
+        self._ahead_asked = True
+        cache = self.tree.cache
+        if not _can_fork() or not cache.enabled:
+            return False
+        fingerprint = self.tree.fingerprint()
+        if fingerprint is None or cache.load_result(fingerprint) is not None:
+            return False
+        lock = cache.try_lock()
+        if lock is None:
+            return False
+        try:
+            pid = os.fork()
+        except OSError:
+            lock.close()
+            return False
+        if pid == 0:  # the child: build, store, leave without running anything of the parent's
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, _stop_child)  # a write under way removes its temporary file
+                gc.disable()  # as for any build (project_reach): the scan allocates no cycles
+                self._build_and_store(fingerprint)
+                code = 0
+            finally:
+                os._exit(code)
+        lock.close()  # the child holds it now
+        self._helper = pid
+        _started(pid)
+        return True
+
+    def _build_and_store(self, fingerprint: str) -> None:
+        """In the child of ``build_ahead``, which holds the build lock already."""
+        assert self.tree is not None
+        self.tree.deadline = time.monotonic() + self.budget
+        self._compute()
+        self.tree.cache.store_result(fingerprint, self._saved())
+
+    def _wait_for_helper(self) -> None:
+        """Let the child of ``build_ahead`` finish (it stops itself within the build budget)."""
+        pid, self._helper = self._helper, None
+        if pid is not None:
+            _reap(pid, block=True)
+
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:
             return
         start = time.monotonic()
+        self._wait_for_helper()
         try:
             self.tree.deadline = start + self.budget
             fingerprint = self.tree.fingerprint()
@@ -659,6 +724,60 @@ def module_only(filename: str, config: Config, source: Optional[str] = None) -> 
         except OSError:
             return None
     return _Project(root, config, only={path: source}).answer(path, None, complete=False)
+
+
+def build_ahead(filename: str, config: Config) -> None:
+    """Start building the index of ``filename``'s project in a child process when it is not in
+    the cache yet (``_Project.build_ahead``); the flake8 plugin asks before it imports the engine.
+    Never raises."""
+    try:
+        if not is_stdin(filename) and config.project_reach and config.cache:
+            _project_of(filename, config)[0].build_ahead()
+    except Exception:
+        pass
+
+
+def _can_fork() -> bool:
+    """A fork that only runs this package's code: POSIX but not macOS (whose system libraries
+    may not survive a fork without exec), and no other thread (one may hold a lock, the import
+    lock included, that the child would wait for forever)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+_HELPERS: Dict[int, int] = {}  # child pid -> the pid of the process that started it
+
+
+def _started(pid: int) -> None:
+    if not _HELPERS:
+        atexit.register(_stop_helpers)
+    _HELPERS[pid] = os.getpid()
+
+
+def _reap(pid: int, block: bool) -> None:
+    _HELPERS.pop(pid, None)
+    try:
+        os.waitpid(pid, 0 if block else os.WNOHANG)
+    except (OSError, ChildProcessError):
+        pass
+
+
+def _stop_child(signum: int, frame: Any) -> None:
+    raise SystemExit(1)
+
+
+def _stop_helpers() -> None:
+    """At exit: a child still building is of no use to this run any more (the next run builds
+    again); one that finished is reaped, so that its time counts as this process's children's."""
+    for pid, parent in list(_HELPERS.items()):
+        if parent != os.getpid():
+            continue
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+        _reap(pid, block=True)
 
 
 _ROOTS: Dict[str, str] = {}  # directory -> its project root
