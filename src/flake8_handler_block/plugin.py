@@ -79,6 +79,10 @@ class Plugin:
         text = "".join(self.lines)
         found = _known_findings(text, self.filename, config)
         if found is None:
+            # The project's index, not in the cache yet, builds in a child process meanwhile.
+            from .project.index import build_ahead
+
+            build_ahead(self.filename, config)
             from .engine import check_source  # libcst is imported only when a file is analysed
 
             found = check_source(text, self.filename, config, remember=True)
