@@ -3,13 +3,16 @@
 libcst's ``PositionProvider`` regenerates the code of the entire module, which costs
 more than the parse. Findings are few, so only the top-level statements that hold one
 are regenerated (each in a one-statement module), and Python's ``ast`` (fast, in C)
-says on which line each top-level statement starts in the real file.
+says on which line each top-level statement starts in the real file. Inside a class, only
+the member that holds the findings is regenerated (a class of thousands of lines costs
+as much as the rest of the module's analysis): its lines, written at the top level, are
+the real ones less the class's indentation, which the real text confirms line by line.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -31,9 +34,11 @@ def locate(
     linear in the size of the module.
     """
     wanted = list(wanted)
-    starts = _statement_start_lines(module, text)
-    if starts is None:  # ast and libcst disagree on the statements: take the slow, sure way
+    statements = _ast_statements(module.body, text)
+    if statements is None:  # ast and libcst disagree on the statements: take the slow, sure way
         return _full(module, (node for node, _ in wanted))
+    starts = [statement.lineno for statement in statements]
+    members = _Members(module, statements, text)
     index = {id(stmt): i for i, stmt in enumerate(module.body)}
     by_statement: Dict[int, List[cst.CSTNode]] = {}
     unplaced: List[cst.CSTNode] = []
@@ -45,7 +50,7 @@ def locate(
             by_statement.setdefault(top, []).append(node)
     found: Dict[int, Position] = {}
     for top, nodes in by_statement.items():
-        positions = _statement_positions(module, top, starts[top])
+        positions = members.positions(top, nodes) or _statement_positions(module, top, starts[top])
         for node in nodes:
             position = positions.get(node)
             if position is None:
@@ -60,7 +65,7 @@ def locate(
         for node in unplaced:
             groups.setdefault(tops[id(node)], []).append(node)
         for top, nodes in groups.items():
-            positions = _statement_positions(module, top, starts[top])
+            positions = members.positions(top, nodes) or _statement_positions(module, top, starts[top])
             for node in nodes:
                 found[id(node)] = positions[node]
     return found
@@ -110,18 +115,89 @@ def _full(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Positio
     return {id(node): (positions[node].start.line, positions[node].start.column) for node in nodes}
 
 
-def _statement_start_lines(module: cst.Module, text: str) -> Optional[List[int]]:
-    """Line on which each libcst top-level statement starts, from ``ast``."""
+def _ast_statements(statements: Sequence[cst.BaseStatement], text: str) -> Optional[List[ast.stmt]]:
+    """The ``ast`` statement (the first, for a line of several) of each libcst top-level statement:
+    its ``lineno`` is where the libcst statement starts (a def's line, not its decorators', as libcst)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    body = tree.body
-    starts = []
+    return _paired(statements, tree.body)
+
+
+def _paired(statements: Sequence[cst.BaseStatement], body: Sequence[ast.stmt]) -> Optional[List[ast.stmt]]:
+    found = []
     position = 0
-    for statement in module.body:
+    for statement in statements:
         if position >= len(body):
             return None
-        starts.append(body[position].lineno)  # a def's line, not its decorators' (as libcst)
+        found.append(body[position])
         position += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-    return starts if position == len(body) else None
+    return found if position == len(body) else None
+
+
+class _Members:
+    """Positions inside a top-level class from the one member (method, nested class, line of class
+    body) that holds the nodes, regenerated alone (see the module docstring)."""
+
+    def __init__(self, module: cst.Module, statements: List[ast.stmt], text: str) -> None:
+        self.module = module
+        self.statements = statements
+        self.text = text
+        self._lines: Optional[List[str]] = None
+
+    def positions(self, top: int, nodes: List[cst.CSTNode]) -> Optional[Dict[cst.CSTNode, Position]]:
+        """Every node of ``nodes`` placed, each member holding some regenerated once; or None (a
+        node outside the class's members, a line the real text does not confirm): the caller
+        regenerates the whole statement then."""
+        statement, tree = self.module.body[top], self.statements[top]
+        if not isinstance(statement, cst.ClassDef) or not isinstance(statement.body, cst.IndentedBlock):
+            return None
+        if not isinstance(tree, ast.ClassDef):
+            return None
+        members = _paired(statement.body.body, tree.body)
+        if members is None:
+            return None
+        wanted = {id(node): node for node in nodes}
+        found: Dict[cst.CSTNode, Position] = {}
+        for index, member in enumerate(statement.body.body):
+            inside = [wanted.pop(id(node)) for node in iter_nodes(member) if id(node) in wanted]
+            if inside:
+                placed = self._regenerated(member, members[index].lineno, inside)
+                if placed is None:
+                    return None
+                found.update(placed)
+            if not wanted:
+                return found
+        return None
+
+    def _regenerated(self, member: cst.BaseStatement, start_line: int,
+                     nodes: List[cst.CSTNode]) -> Optional[Dict[cst.CSTNode, Position]]:
+        module = self.module
+        body: Sequence = [member]  # an IndentedBlock holds the statements a Module does
+        alone = cst.Module(body=body, default_indent=module.default_indent, default_newline=module.default_newline)
+        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        offset = start_line - positions[member].start.line
+        written = _split_lines(alone.code)
+        if self._lines is None:
+            self._lines = _split_lines(self.text)
+        real = self._lines
+        found: Dict[cst.CSTNode, Position] = {}
+        for node in nodes:
+            start = positions[node].start
+            line = start.line + offset
+            if not 1 <= start.line <= len(written) or not 1 <= line <= len(real):
+                return None
+            here, there = written[start.line - 1], real[line - 1]
+            indent = len(there) - len(here)
+            # the member's own lines are the real ones less the class's indentation; lines inside
+            # brackets or strings are written as they are
+            if not here or indent < 0 or not there.endswith(here) or there[:indent].strip(" \t"):
+                return None
+            found[node] = (line, start.column + indent)
+        return found
+
+
+def _split_lines(text: str) -> List[str]:
+    """Lines as Python counts them (``\\n``, ``\\r\\n`` or ``\\r``), without their ends."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
