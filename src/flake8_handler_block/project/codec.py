@@ -104,13 +104,15 @@ def _sym_required(data: Data) -> Sym:
 
 def _edge(edge: Edge) -> Data:
     flags = int(edge.quiet) | int(edge.hostless) << 1
-    return [edge.how, edge.line, flags, edge.callee.kind, edge.callee.target, *edge.callee.path]
+    return [edge.how, edge.line, flags, edge.guard, list(edge.flags), edge.callee.kind, edge.callee.target,
+            *edge.callee.path]
 
 
 def _read_edge(data: Data) -> Edge:
-    how, line, flags, kind, target, *path = data
+    how, line, flags, guard, literals, kind, target, *path = data
     callee = Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
-    return Edge(_str(how), callee, int(line), bool(int(flags) & 1), bool(int(flags) & 2))
+    return Edge(_str(how), callee, int(line), bool(int(flags) & 1), bool(int(flags) & 2), _str(guard),
+                tuple(_str(f) for f in literals))
 
 
 def _decorator(d: Decorator) -> Data:

@@ -20,6 +20,7 @@ needs no concrete syntax.
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
@@ -34,6 +35,33 @@ from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan
 CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
 
 CALL_RESULT = "()"  # a path step: the value a call returns
+ANY = "any"  # a Sym kind: one of a few values
+MAX_ALTERNATIVES = 4  # values an "any" value may stand for (more: nothing known)
+ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
+SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
+CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
+MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
+
+# Annotations of containers whose elements are of the one type given (``list[X]``), and of classes.
+_SEQUENCES = frozenset({
+    "list", "set", "frozenset", "tuple", "collections.deque",
+    *(f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Tuple", "Deque", "Sequence", "MutableSequence",
+                                    "Iterable", "Iterator", "Collection", "AbstractSet", "MutableSet", "Generator",
+                                    "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Reversible")),
+    *(f"collections.abc.{name}" for name in ("Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+                                             "Set", "MutableSet", "Generator", "AsyncIterator", "AsyncIterable",
+                                             "AsyncGenerator", "Reversible")),
+})
+_MAPPINGS = frozenset({
+    "dict", "collections.OrderedDict", "collections.defaultdict",
+    *(f"typing.{name}" for name in ("Dict", "Mapping", "MutableMapping", "OrderedDict", "DefaultDict")),
+    *(f"collections.abc.{name}" for name in ("Mapping", "MutableMapping")),
+})
+_CLASSES = frozenset({"type", "typing.Type"})
+# `.append(x)`, `.add(x)`, `.insert(i, x)`: what a container is filled with.
+_ADDS = frozenset({"append", "add", "insert"})
+_EMPTY_CALLS = frozenset({"list", "set", "tuple", "dict"})  # `list()`: a container that says nothing yet
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
 # `BackgroundTasks.add_task(f)`, `functools.partial(f)`: f runs later, somewhere else.
 DEFERRED = frozenset({"add_task", "partial"})
@@ -46,8 +74,11 @@ class Sym:
     """A value in symbolic form.
 
     ``kind`` "ref": the object at dotted ``target``; "self": the instance of the class
-    whose key is ``target`` (``self``/``cls`` in its methods). ``path`` continues from
-    there: attribute names, and ``"()"`` for the result of a call.
+    whose key is ``target`` (``self`` in its methods); "cls": that class or one deriving
+    from it (``cls`` in its classmethods); "any": any of a few values,
+    ``target`` holding them as JSON (``[A(), B()]``, a function returning either). ``path``
+    continues from there: attribute names, ``"()"`` for the result of a call, and the
+    container steps (ITEM, SUBSCRIPT, CONTAINER, MAPPING).
     """
 
     kind: str
@@ -61,6 +92,39 @@ class Sym:
 
     def called(self) -> "Sym":
         return Sym(self.kind, self.target, self.path + (CALL_RESULT,))
+
+    def item(self) -> "Sym":
+        """What iterating over this value gives (over a container of X: X)."""
+        if self.path and self.path[-1] == CONTAINER:
+            return Sym(self.kind, self.target, self.path[:-1])
+        return Sym(self.kind, self.target, self.path + (ITEM,))
+
+    def subscript(self) -> "Sym":
+        """What subscripting this value gives (of a container or a mapping of X: X)."""
+        if self.path and self.path[-1] in (CONTAINER, MAPPING):
+            return Sym(self.kind, self.target, self.path[:-1])
+        return Sym(self.kind, self.target, self.path + (SUBSCRIPT,))
+
+    def contained(self) -> "Sym":
+        """A container whose elements are this value."""
+        return Sym(self.kind, self.target, self.path + (CONTAINER,))
+
+    def mapped(self) -> "Sym":
+        """A mapping whose values are this value."""
+        return Sym(self.kind, self.target, self.path + (MAPPING,))
+
+    @staticmethod
+    def union(members: Sequence["Sym"]) -> Optional["Sym"]:
+        """One of ``members`` (None for none, or for more than a few: nothing known)."""
+        if len(members) == 1:
+            return members[0]
+        if not members or len(members) > MAX_ALTERNATIVES:
+            return None
+        return Sym(ANY, json.dumps([[m.kind, m.target, *m.path] for m in members], separators=(",", ":")))
+
+    def members(self) -> List["Sym"]:
+        """The values an "any" value may be."""
+        return [Sym(kind, target, tuple(path)) for kind, target, *path in json.loads(self.target)]
 
     @property
     def dotted(self) -> str:
@@ -77,12 +141,18 @@ class Edge:
     # no positional argument and no ``host=``: a client constructor (``smtplib.SMTP(timeout=5)``)
     # connects nowhere yet
     hostless: bool = False
+    # the call sits in ``if flag:`` ("flag") or its ``else`` ("!flag"), ``flag`` a parameter of the
+    # function the function never rebinds: a caller passing ``flag=False`` never runs it ('': always)
+    guard: str = ""
+    # the literal True/False keyword arguments of the call (``Judge(_defer_init=True)``: ("_defer_init",);
+    # False: "!name"), read against the callee's guards
+    flags: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class FunctionSummary:
     edges: Tuple[Edge, ...]
-    returns: Optional[Sym]  # an instance of the return annotation
+    returns: Optional[Sym]  # what a call gives: its return annotation, else what its returns may give
     offloaded: bool  # decorated to run in a worker thread (``@sync_to_async``)
     command: bool  # a CLI entry: click/typer command, argparse ``set_defaults(func=)``, run under ``__main__``
     # Calls that pass on the function's own ``**kwargs`` with no ``timeout=`` of their own: a
@@ -153,13 +223,15 @@ def canonical(dotted: str) -> str:
 # -- scopes and bindings -------------------------------------------------------------
 
 # A binding: (kind, payload, scope). kinds: import (dotted), def/class (qualname), value (expr),
-# annotation (expr), self (class key), unknown, global.
+# annotation (expr), self (class key), item (expr: an element of it, ``for x in expr``),
+# element (expr: held by the container, ``x.append(expr)``), entry (expr: a mapping's value,
+# ``x[key] = expr``), unknown, global.
 _Binding = Tuple[str, object, "_Scope"]
 _SKIP = object()  # `x = None` before the real assignment says nothing
 
 
 class _Scope:
-    __slots__ = ("kind", "parent", "bindings", "key", "cls", "qualname", "globals")
+    __slots__ = ("kind", "parent", "bindings", "key", "cls", "qualname", "globals", "inner", "guard")
 
     def __init__(self, kind: str, parent: Optional["_Scope"], key: int = -1, cls: Optional[int] = None,
                  qualname: str = "") -> None:
@@ -170,8 +242,33 @@ class _Scope:
         self.cls = cls  # for a function defined directly in a class: the class key
         self.qualname = qualname
         self.globals: Set[str] = set()
+        self.inner = False
+        self.guard = ""  # in a part of a function: the parameter test it runs under ("flag", "!flag")
+
+    def narrowed(self, names: Dict[str, List[_Binding]], guard: str = "") -> "_Scope":
+        """A part of this scope where ``names`` mean something more (a comprehension's variables,
+        a name checked by ``isinstance``) or that runs under a test of a parameter (``guard``): seen
+        from inside only; what it binds belongs to this scope."""
+        part = _Scope(self.kind, self, self.key, self.cls, self.qualname)
+        part.bindings = names
+        part.globals = self.globals
+        part.inner = True
+        part.guard = guard
+        return part
+
+    def guarded_by(self) -> str:
+        """The innermost parameter test this part of a function runs under ('' for none)."""
+        scope: Optional[_Scope] = self
+        while scope is not None and scope.inner:
+            if scope.guard:
+                return scope.guard
+            scope = scope.parent
+        return ""
 
     def bind(self, name: str, kind: str, payload: object = None, scope: Optional["_Scope"] = None) -> None:
+        if self.inner:
+            self.parent.bind(name, kind, payload, scope or self)  # type: ignore[union-attr]
+            return
         target = self
         if name in self.globals:
             while target.parent is not None:
@@ -214,6 +311,10 @@ class _Summariser:
         self.main_calls: List[ast.expr] = []
         self.main_guard = (0, 0)
         self.packages: Set[str] = set()
+        self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
+        self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
+        self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
+        self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
 
     # -- the walk -------------------------------------------------------------------
 
@@ -224,6 +325,9 @@ class _Summariser:
     def _body(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
         for stmt in body:
             self._stmt(stmt, scope)
+            kind = type(stmt)
+            if kind is ast.Assert or kind is ast.If:
+                scope = self._guarded(stmt, scope)  # type: ignore[arg-type]
 
     def _stmt(self, stmt: ast.stmt, scope: _Scope) -> None:
         kind = type(stmt)
@@ -248,6 +352,9 @@ class _Summariser:
         elif kind is ast.Import or kind is ast.ImportFrom:
             self._import(stmt, scope)  # type: ignore[arg-type]
         elif kind is ast.Expr or kind is ast.Return:
+            if kind is ast.Return:
+                returned = stmt.value  # type: ignore[attr-defined]
+                self.returns.setdefault(scope.key, []).append(("value", returned, scope))
             self._exprs([stmt.value], scope)  # type: ignore[attr-defined]
         elif kind is ast.If:
             node: ast.If = stmt  # type: ignore[assignment]
@@ -255,11 +362,13 @@ class _Summariser:
                 self.main_guard = (node.lineno, getattr(node, "end_lineno", None) or node.lineno)
                 self.main_calls.extend(n.func for n in _calls_in(node.body))
             self._exprs([node.test], scope)
-            self._body(node.body, scope)
-            self._body(node.orelse, scope)
+            body, orelse = _flag_tests(node.test) if scope.kind == "function" else ("", "")
+            inside = self._narrowed(node.test, scope)
+            self._body(node.body, inside.narrowed({}, body) if body else inside)
+            self._body(node.orelse, scope.narrowed({}, orelse) if orelse else scope)
         elif kind is ast.For or kind is ast.AsyncFor:
             loop: ast.For = stmt  # type: ignore[assignment]
-            self._bind_target(loop.target, scope, "unknown", None)
+            self._bind_target(loop.target, scope, "item", loop.iter)
             self._exprs([loop.iter], scope)
             self._body(loop.body, scope)
             self._body(loop.orelse, scope)
@@ -277,6 +386,36 @@ class _Summariser:
                 scope.bind(name, "unknown")
         else:
             self._generic(stmt, scope)
+
+    def _narrowed(self, test: ast.expr, scope: _Scope) -> _Scope:
+        """Where ``test`` holds: a name it checks with ``isinstance(x, C)`` is a C, with
+        ``issubclass(x, C)`` the class C (or one deriving from it). Tuples of classes say nothing."""
+        if scope.kind != "function":
+            return scope
+        names: Dict[str, List[_Binding]] = {}
+        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        for check in checks:
+            if not isinstance(check, ast.Call) or not isinstance(check.func, ast.Name) or len(check.args) != 2:
+                continue
+            name, cls = check.args
+            how = check.func.id
+            if (how not in ("isinstance", "issubclass") or not isinstance(name, ast.Name) or isinstance(cls, ast.Tuple)
+                    or self._lookup(how, scope) is not None):
+                continue
+            value = cls if how == "issubclass" else ast.Call(func=cls, args=[], keywords=[])
+            names[name.id] = [("value", value, scope)]
+        return scope.narrowed(names) if names else scope
+
+    def _guarded(self, stmt: Union[ast.Assert, ast.If], scope: _Scope) -> _Scope:
+        """What the statements after ``stmt`` know: ``assert isinstance(x, C)``, and
+        ``if not isinstance(x, C): return`` (or raise, continue, break)."""
+        if isinstance(stmt, ast.Assert):
+            return self._narrowed(stmt.test, scope)
+        test = stmt.test
+        if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and not stmt.orelse
+                and isinstance(stmt.body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))):
+            return self._narrowed(test.operand, scope)
+        return scope
 
     def _generic(self, node: ast.AST, scope: _Scope) -> None:
         """try/while/raise/match...: statements inside, expressions around them."""
@@ -319,11 +458,14 @@ class _Summariser:
         params = [*args.posonlyargs, *args.args]
         static = any(type(d) is ast.Name and d.id == "staticmethod" for d in node.decorator_list)
         first_is_self = cls is not None and bool(params) and not static
+        # `cls` of a classmethod: the class or one deriving from it (`cls(...)` makes an instance)
+        first = "cls" if any(type(d) is ast.Name and d.id == "classmethod" for d in node.decorator_list) else "self"
         every = [*params, *([args.vararg] if args.vararg else []), *args.kwonlyargs,
                  *([args.kwarg] if args.kwarg else [])]
+        self.params[own.key] = {param.arg for param in every}
         for index, param in enumerate(every):
             if index == 0 and first_is_self:
-                own.bind(param.arg, "self", cls)
+                own.bind(param.arg, first, cls)
             elif param.annotation is not None and param not in (args.vararg, args.kwarg):
                 own.bind(param.arg, "annotation", param.annotation)
             else:
@@ -384,6 +526,10 @@ class _Summariser:
                 self._bind_target(element.value if type(element) is ast.Starred else element, scope, "unknown", None)
         elif t is ast.Starred:
             self._bind_target(target.value, scope, "unknown", None)  # type: ignore[attr-defined]
+        elif t is ast.Subscript and kind == "value" and value is not None:
+            mapping = target.value  # type: ignore[attr-defined]
+            if type(mapping) is ast.Name:
+                self._fill(mapping.id, "entry", value, scope)
         elif t is ast.Attribute and type(target.value) is ast.Name and value is not None:  # type: ignore[attr-defined]
             cls = self._self_class(target.value.id, scope)  # type: ignore[attr-defined]
             if cls is not None:
@@ -402,7 +548,7 @@ class _Summariser:
             bounds = current.bindings.get(name)
             if bounds is not None:
                 kind, payload, _ = bounds[0]
-                return payload if kind == "self" and len(bounds) == 1 else None  # type: ignore[return-value]
+                return payload if kind in ("self", "cls") and len(bounds) == 1 else None  # type: ignore[return-value]
             current = current.parent
         return None
 
@@ -426,6 +572,8 @@ class _Summariser:
             if kind is Call:
                 call: ast.Call = node  # type: ignore[assignment]
                 calls.append((call, where, how))
+                if type(call.func) is Attribute and call.func.attr in _ADDS:
+                    self._element(call, where)
                 self._call_children(call, where, how, stack)
                 continue
             if kind is NamedExpr:
@@ -436,6 +584,11 @@ class _Summariser:
                 holder.bind(target.id, "value", node.value)  # type: ignore[attr-defined]
                 push((node.value, where, how))  # type: ignore[attr-defined]
                 continue
+            if kind in _COMPREHENSIONS:
+                self._comprehension(node, where, how, stack)
+                continue
+            if kind is ast.Yield or kind is ast.YieldFrom:
+                self.generators.add(where.function_key())
             for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -444,6 +597,50 @@ class _Summariser:
                             push((item, where, how))
                 elif value is not None and type(value) not in leaves and isinstance(value, ast.AST):
                     push((value, where, how))
+
+    def _comprehension(self, node: ast.AST, where: _Scope, how: str, stack: _Stack) -> None:
+        """``[f(x) for x in items if x]``: ``x`` is an element of ``items``, inside the comprehension only."""
+        inner = self._comprehension_scope(node, where)
+        for index, generator in enumerate(node.generators):  # type: ignore[attr-defined]
+            stack.append((generator.iter, where if index == 0 else inner, how))  # the first is evaluated outside
+            stack.extend((condition, inner, how) for condition in generator.ifs)
+        for field in ("elt", "key", "value"):
+            value = getattr(node, field, None)
+            if value is not None:
+                stack.append((value, inner, how))
+
+    def _comprehension_scope(self, node: ast.AST, where: _Scope) -> _Scope:
+        """The scope of a comprehension's variables (one per comprehension: the walk and the
+        resolution share it): ``x`` is an element of ``items`` in ``for x in items``."""
+        inner = self.comprehensions.get(id(node))
+        if inner is not None:
+            return inner
+        names: Dict[str, List[_Binding]] = {}
+        inner = self.comprehensions[id(node)] = where.narrowed(names)
+        for index, generator in enumerate(node.generators):  # type: ignore[attr-defined]
+            outer = where if index == 0 else inner
+            if type(generator.target) is ast.Name:
+                names[generator.target.id] = [("item", generator.iter, outer)]
+            else:
+                for name in ast.walk(generator.target):
+                    if isinstance(name, ast.Name):
+                        names[name.id] = [("unknown", None, inner)]
+        return inner
+
+    def _element(self, call: ast.Call, where: _Scope) -> None:
+        """``found.append(x)`` (``add``, ``insert``): the container holds ``x`` too."""
+        func: ast.Attribute = call.func  # type: ignore[assignment]
+        args = call.args
+        value = args[-1] if len(args) == (2 if func.attr == "insert" else 1) else None
+        if value is not None and type(value) is not ast.Starred and type(func.value) is ast.Name and not call.keywords:
+            self._fill(func.value.id, "element", value, where)
+
+    def _fill(self, name: str, kind: str, value: ast.expr, where: _Scope) -> None:
+        """``name`` holds ``value`` (an element, or a mapping's entry) when it is bound only to
+        displays (``[]``, ``{}``, ``list()``) and to what is put in it."""
+        bounds = self._lookup(name, where)
+        if bounds and all(bound == kind or (bound == "value" and _is_display(payload)) for bound, payload, _ in bounds):
+            bounds.append((kind, value, where))
 
     def _call_children(self, call: ast.Call, where: _Scope, how: str, stack: _Stack) -> None:
         name = _last_name(call.func)
@@ -490,6 +687,32 @@ class _Summariser:
             return base.called() if base is not None else None
         if kind is ast.Await:
             return self.sym(expr.value, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
+        if kind is ast.Subscript and type(expr.slice) is not ast.Slice:  # type: ignore[attr-defined]
+            base = self.sym(expr.value, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
+            return base.subscript() if base is not None else None
+        if kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict:
+            # a display whose elements (a dict's values) all mean one thing: `[Client(), Client()]`
+            values = expr.values if kind is ast.Dict else expr.elts  # type: ignore[attr-defined]
+            if kind is ast.Dict and None in expr.keys:  # type: ignore[attr-defined]
+                return None  # `{**other}`
+            elements: List[Sym] = []
+            for value in values:
+                element = self.sym(value, scope, imports_only, depth + 1)
+                if element is None:
+                    return None
+                if element not in elements:
+                    elements.append(element)
+            only = Sym.union(elements)
+            if only is None:
+                return None
+            return only.mapped() if kind is ast.Dict else only.contained()
+        if kind in _COMPREHENSIONS:
+            inner = self._comprehension_scope(expr, scope)
+            only = self.sym(expr.value if kind is ast.DictComp else expr.elt,  # type: ignore[attr-defined]
+                            inner, imports_only, depth + 1)
+            if only is None:
+                return None
+            return only.mapped() if kind is ast.DictComp else only.contained()
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
             # `self.http = self.http or PoolManager()`: the value that is not the target itself
             found = {self.sym(v, scope, imports_only, depth + 1) for v in expr.values}  # type: ignore[attr-defined]
@@ -523,18 +746,23 @@ class _Summariser:
         if kind in ("def", "class"):
             return None if imports_only else Sym("ref", f"{self.module}.{payload}")
         if kind == "value":
-            if type(payload) is ast.Constant and payload.value is None:
-                return _SKIP
+            if payload is None or (type(payload) is ast.Constant and payload.value is None) or _is_empty(payload):
+                return _SKIP  # `x = None`, `x = []` (filled by `append`), a bare `return`
             return self.sym(payload, scope, imports_only, depth + 1, exclude)  # type: ignore[arg-type]
         if kind == "annotation":
-            found = self.annotation(payload, scope, depth + 1)  # type: ignore[arg-type]
-            return found.called() if found is not None else None
-        if kind == "self":
-            return None if imports_only else Sym("self", str(payload))
+            return self.declared(payload, scope, depth + 1)  # type: ignore[arg-type]
+        if kind == "item" or kind == "element" or kind == "entry":
+            found = self.sym(payload, scope, imports_only, depth + 1)  # type: ignore[arg-type]
+            if found is None:
+                return None
+            return found.item() if kind == "item" else found.contained() if kind == "element" else found.mapped()
+        if kind == "self" or kind == "cls":
+            return None if imports_only else Sym(kind, str(payload))
         return None
 
-    def annotation(self, expr: Optional[ast.expr], scope: _Scope, depth: int = 0) -> Optional[Sym]:
-        """The class an annotation names (``Optional[X]``, ``X | None``, ``"X"`` unwrapped)."""
+    def declared(self, expr: Optional[ast.expr], scope: _Scope, depth: int = 0) -> Optional[Sym]:
+        """The value an annotation declares: an instance of the class it names (``Optional[X]``,
+        ``X | None``, ``"X"`` unwrapped), a container of them for ``list[X]``, ``Iterable[X]``..."""
         if expr is None or depth > _MAX_DEPTH:
             return None
         kind = type(expr)
@@ -543,23 +771,39 @@ class _Summariser:
                 parsed = ast.parse(expr.value.strip(), mode="eval").body  # type: ignore[attr-defined]
             except (SyntaxError, ValueError):
                 return None
-            return self.annotation(parsed, scope, depth + 1)
+            return self.declared(parsed, scope, depth + 1)
         if kind is ast.BinOp and isinstance(expr.op, ast.BitOr):  # type: ignore[attr-defined]
             sides = [s for s in (expr.left, expr.right) if not _is_none(s)]  # type: ignore[attr-defined]
-            return self.annotation(sides[0], scope, depth + 1) if len(sides) == 1 else None
+            return self.declared(sides[0], scope, depth + 1) if len(sides) == 1 else None
         if kind is ast.Subscript:
             outer = self.sym(expr.value, scope, depth=depth + 1)  # type: ignore[attr-defined]
+            value = expr.value  # type: ignore[attr-defined]
             dotted = outer.dotted if outer is not None else ""
+            if outer is None and type(value) is ast.Name and self._lookup(value.id, scope) is None:
+                dotted = value.id  # a builtin: `list[X]`
             inner = expr.slice  # type: ignore[attr-defined]
             inner = getattr(inner, "value", inner) if type(inner).__name__ == "Index" else inner  # Python 3.8 AST
-            if dotted.rsplit(".", 1)[-1] == "Optional":
-                return self.annotation(inner, scope, depth + 1)
-            if dotted.rsplit(".", 1)[-1] == "Union" and type(inner) is ast.Tuple:
-                members = [m for m in inner.elts if not _is_none(m)]
-                return self.annotation(members[0], scope, depth + 1) if len(members) == 1 else None
-            return outer if dotted else None  # a generic: `Repository[Item]` is a Repository
+            last = dotted.rsplit(".", 1)[-1]
+            members = inner.elts if type(inner) is ast.Tuple else [inner]
+            if last == "Optional" or last == "Union":
+                members = [m for m in members if not _is_none(m)]
+                return self.declared(members[0], scope, depth + 1) if len(members) == 1 else None
+            if dotted in _MAPPINGS:
+                value = self.declared(members[-1], scope, depth + 1) if len(members) == 2 else None
+                return value.mapped() if value is not None else None
+            if dotted in _SEQUENCES or dotted in _CLASSES:
+                if last in ("tuple", "Tuple") and not (len(members) == 2 and _is_ellipsis(members[1])):
+                    return None  # `tuple[A, B]`: elements of several kinds
+                element = self.declared(members[0], scope, depth + 1)
+                if element is None:
+                    return None
+                if dotted in _CLASSES:  # `type[X]`: the class X, or one deriving from it
+                    made = element.path[-1:] == (CALL_RESULT,)
+                    return Sym(element.kind, element.target, element.path[:-1]) if made else None
+                return element.contained()
+            return outer.called() if outer is not None else None  # a generic: `Repository[Item]` is a Repository
         found = self.sym(expr, scope, depth=depth + 1)
-        return found if found is not None and found.dotted else None
+        return found.called() if found is not None and found.dotted else None
 
     # -- the summary ------------------------------------------------------------------
 
@@ -578,6 +822,7 @@ class _Summariser:
         for call, scope, how in self.calls:
             key = scope.function_key()
             name = _last_name(call.func)
+            guard = self._guard(scope, key)
             if key is not None and call.keywords:
                 forward = self._forward(call, scope, self.functions[key][0])
                 if forward is not None:
@@ -590,15 +835,15 @@ class _Summariser:
             callee = self.sym(call.func, scope)
             if callee is not None:
                 hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
-                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless))
+                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call)))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
-                found.extend(self._handed(call, scope, THREAD))
+                found.extend(self._handed(call, scope, THREAD, guard))
             elif name in THREAD_STARTS:
-                found.extend(self._handed(call, scope, SPAWN))
+                found.extend(self._handed(call, scope, SPAWN, guard))
             elif name in DEFERRED and call.args:
                 target = self.sym(call.args[0], scope)
                 if target is not None:
-                    found.append(Edge(THREAD, target, call.lineno))
+                    found.append(Edge(THREAD, target, call.lineno, guard=guard))
         for expr in self.main_calls:
             sym = self.sym(expr, self.root)
             for key, (node, outer, _own) in enumerate(self.functions):
@@ -607,7 +852,7 @@ class _Summariser:
         summaries = tuple(
             FunctionSummary(
                 edges=tuple(edges[key]),
-                returns=self._returns(node, outer),
+                returns=self._returns(key, node, outer),
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
                 command=key in self.commands or self._is_command(functions[key]),
                 forwards=tuple(forwards[key]),
@@ -705,7 +950,7 @@ class _Summariser:
             return ViewRef("string", expr.value)  # type: ignore[attr-defined]
         return ViewRef("other")
 
-    def _handed(self, call: ast.Call, scope: _Scope, how: str) -> Iterator[Edge]:
+    def _handed(self, call: ast.Call, scope: _Scope, how: str, guard: str) -> Iterator[Edge]:
         """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``."""
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
@@ -713,7 +958,16 @@ class _Summariser:
             if type(arg) in (ast.Name, ast.Attribute):
                 target = self.sym(arg, scope)
                 if target is not None:
-                    yield Edge(how, target, call.lineno)
+                    yield Edge(how, target, call.lineno, guard=guard)
+
+    def _guard(self, scope: _Scope, key: Optional[int]) -> str:
+        """The parameter test a call in ``scope`` runs under, when the parameter is never rebound."""
+        guard = scope.guarded_by() if scope.inner else ""
+        if not guard or key is None:
+            return ""
+        name = guard.lstrip("!")
+        own = self.functions[key][2]
+        return guard if name in self.params.get(key, ()) and len(own.bindings.get(name, ())) == 1 else ""
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
         """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command."""
@@ -761,9 +1015,25 @@ class _Summariser:
                 return True
         return False
 
-    def _returns(self, node: ast.AST, outer: _Scope) -> Optional[Sym]:
-        found = self.annotation(getattr(node, "returns", None), outer)
-        return found.called() if found is not None else None
+    def _returns(self, key: int, node: ast.AST, outer: _Scope) -> Optional[Sym]:
+        """What a call of the function may give: its return annotation, else what its ``return``
+        statements give (a returned name: each value bound to it; a few at most). Values not
+        known here add nothing; a generator gives nothing known here."""
+        annotation = getattr(node, "returns", None)
+        if annotation is not None:
+            return self.declared(annotation, outer)
+        if key in self.generators:
+            return None
+        found: List[Sym] = []
+        for bound in self.returns.get(key, ()):
+            _kind, value, scope = bound
+            bounds = self._lookup(value.id, scope) if isinstance(value, ast.Name) else None
+            declared = [each for each in bounds or () if each[0] == "annotation"]
+            for each in declared[:1] or bounds or [bound]:
+                meaning = self._meaning(each, False, 0)
+                if isinstance(meaning, Sym) and meaning not in found:
+                    found.append(meaning)
+        return Sym.union(found)
 
     def _class_summary(self, key: int, node: ast.ClassDef, outer: _Scope) -> ClassSummary:
         attrs = []
@@ -843,6 +1113,53 @@ def _dotted(expr: ast.AST) -> str:
         return ""
     parts.append(expr.id)
     return ".".join(reversed(parts))
+
+
+def _flag_tests(test: ast.expr) -> Tuple[str, str]:
+    """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
+    ``if not flag:`` ("!flag", "flag"), ``if flag and x:`` ("flag", ''); ('', '') for any other test."""
+    if isinstance(test, ast.Name):
+        return test.id, f"!{test.id}"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return f"!{test.operand.id}", test.operand.id
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        names = [value.id for value in test.values if isinstance(value, ast.Name)]
+        return (names[0], "") if names else ("", "")
+    return "", ""
+
+
+def _flags(call: ast.Call) -> Tuple[str, ...]:
+    """The literal True/False keyword arguments of a call: "name" for True, "!name" for False."""
+    found = []
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, bool):
+            found.append(keyword.arg if value.value else f"!{keyword.arg}")
+    return tuple(found)
+
+
+def _is_ellipsis(expr: ast.AST) -> bool:
+    return type(expr) is ast.Constant and expr.value is Ellipsis
+
+
+def _is_display(expr: object) -> bool:
+    """A list, set, tuple or dict display, or ``list()``/``dict()``... with no argument."""
+    kind = type(expr)
+    return kind is ast.List or kind is ast.Set or kind is ast.Tuple or kind is ast.Dict or _is_empty(expr)
+
+
+def _is_empty(expr: object) -> bool:
+    """``[]``, ``()``, ``set()``, ``list()``: a container that says nothing of what it will hold."""
+    kind = type(expr)
+    if kind is ast.List or kind is ast.Set or kind is ast.Tuple:
+        return not expr.elts  # type: ignore[attr-defined]
+    if kind is ast.Dict:
+        return not expr.keys  # type: ignore[attr-defined]
+    if kind is not ast.Call:
+        return False
+    call: ast.Call = expr  # type: ignore[assignment]
+    func = call.func
+    return type(func) is ast.Name and func.id in _EMPTY_CALLS and not call.args and not call.keywords
 
 
 def _is_none(expr: ast.AST) -> bool:
