@@ -2,13 +2,21 @@
 
 Objects are small tuples: ``("m", module)``, ``("f", path, key)`` (a function),
 ``("c", path, key)`` (a class), ``("i", path, key)`` (an instance of a class),
-``("l", path, key)`` (the locals of a function, for ``outer.<locals>.inner``).
+``("k", path, key)`` (a class or one deriving from it: ``cls`` in a classmethod),
+``("l", path, key)`` (the locals of a function, for ``outer.<locals>.inner``),
+``("e", obj)`` (a list, set or tuple whose elements are ``obj``: ``list[Provider]``, ``[Provider()]``),
+``("d", obj)`` (a mapping whose values are ``obj``: ``{"web": WebProvider}``), and what some of their
+methods return when called: ``("v", obj)`` (``mapping.get``, ``list.pop``), ``("s", path, key)``
+(``Class.__subclasses__``: any class deriving from it).
 A symbolic value from a summary (:class:`~.summary.Sym`) is evaluated step by step:
 a module's members, a class's methods through its bases (a simple left-to-right
 linearisation), an instance's attributes (``self.client = Client()`` in any method of
-the class or of a base), the instance a call returns (a class, or a function's return
-annotation). A method called on an instance reaches the method the class resolves to
-and every override in a subclass defined in the project.
+the class or of a base), the instance a call returns (a class, a function's return
+annotation or what its ``return`` statements agree on), an element of a container (a loop
+variable). A method called on an instance reaches the method the class resolves to and every
+override in a subclass defined in the project (class-hierarchy analysis): an instance of a base
+class stands for an instance of any class deriving from it. A method that ``self`` calls and
+only subclasses define (a mixin's or an abstract base's hook) is looked for in the subclasses.
 
 Every walk is bounded (depth, objects per step, candidate files per subclass search);
 what is past a bound is simply not followed.
@@ -25,18 +33,22 @@ from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
     detect_handlers, registered_views,
 )
-from .summary import CALL, CALL_RESULT, SPAWN, TASK, Edge, ModuleSummary, Sym
+from .summary import (
+    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, ModuleSummary, Sym,
+)
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
+Target = Tuple[str, FnRef, str, Tuple[str, ...]]  # how, the function, the edge's guard and flags
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
 MAX_DEPTH = 24
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 ON_LOOP = (CALL, TASK)
+_VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods that give one of its values
 # How far below the called function a blocking call is looked for: deeper paths are mostly
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
 MAX_BLOCK_DEPTH = 2
@@ -60,9 +72,10 @@ class Graph:
         self._qualnames: Dict[str, Dict[str, List[Obj]]] = {}
         self._mro: Dict[Obj, List[Obj]] = {}
         self._subclasses: Dict[Obj, List[Obj]] = {}
-        self._targets: Dict[FnRef, List[Tuple[str, FnRef]]] = {}
+        self._targets: Dict[FnRef, List[Target]] = {}
         self._blocks: Dict[FnRef, Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Tuple[str, Tuple[FnRef, ...]]]] = {}
+        self._results: Dict[Obj, List[Obj]] = {}
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -123,8 +136,12 @@ class Graph:
             return []
         if sym.kind == "ref":
             objs = self.resolve(sym.target, depth + 1)
-        elif sym.kind == "self" and sym.target.isdigit():
-            objs = [("i", path, int(sym.target))]
+        elif sym.kind in ("self", "cls") and sym.target.isdigit():
+            objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
+        elif sym.kind == ANY:
+            objs = []
+            for member in sym.members():
+                objs.extend(o for o in self.evaluate(member, path, depth + 1) if o not in objs)
         else:
             return []
         return self._walk(objs, list(sym.path), depth + 1)
@@ -135,7 +152,16 @@ class Graph:
                 return []
             found: List[Obj] = []
             for obj in objs:
-                more = self._call_result(obj, depth) if step == CALL_RESULT else self._attribute(obj, step, depth)
+                if step == CALL_RESULT:
+                    more = self._call_result(obj, depth)
+                elif step == ITEM:  # iterating over a mapping gives its keys: nothing known
+                    more = [obj[1]] if obj[0] == "e" else []
+                elif step == SUBSCRIPT:
+                    more = [obj[1]] if obj[0] in ("e", "d") else []
+                elif step == CONTAINER or step == MAPPING:
+                    more = [("e" if step == CONTAINER else "d", obj)]
+                else:
+                    more = self._attribute(obj, step, depth)
                 found.extend(o for o in more if o not in found)
             objs = found[:MAX_OBJECTS]
             depth += 1
@@ -143,13 +169,19 @@ class Graph:
 
     def _attribute(self, obj: Obj, name: str, depth: int) -> List[Obj]:
         kind = obj[0]
+        if kind == "d":
+            return [("v", obj[1])] if name in _VALUE_METHODS else [("v", ("e", obj[1]))] if name == "values" else []
+        if kind == "e":
+            return [("v", obj[1])] if name == "pop" else []
+        if kind in ("c", "i", "k") and name == "__subclasses__":
+            return [("s", obj[1], obj[2])]
         if kind == "m":
             return self.resolve(f"{obj[1]}.{name}", depth + 1)
-        if kind in ("c", "i"):
+        if kind in ("c", "i", "k"):
             cls = ("c", obj[1], obj[2])
             methods = self.method(cls, name, depth)
             if methods:
-                return methods + (self.overrides(cls, name, depth) if kind == "i" else [])
+                return methods + (self.overrides(cls, name, depth) if kind != "c" else [])
             for base in self.mro(cls, depth):
                 attr = self._class_attr(base, name)
                 if attr is not None:
@@ -157,8 +189,12 @@ class Graph:
             summary = self.tree.summary(obj[1])
             if summary is not None:  # a nested class
                 qualname = summary.facts.classes[obj[2]].qualname
-                return list(self._qualname_table(obj[1], summary).get(f"{qualname}.{name}", []))
-            return []
+                nested = self._qualname_table(obj[1], summary).get(f"{qualname}.{name}")
+                if nested:
+                    return list(nested)
+            # An instance of a class that lacks the method is one of a subclass that has it
+            # (a mixin or an abstract base calling ``self.hook()``).
+            return self.overrides(cls, name, depth) if kind != "c" else []
         if kind == "f":
             return [("l", obj[1], obj[2])] if name == "<locals>" else []
         if kind == "l":
@@ -170,12 +206,25 @@ class Graph:
         return []
 
     def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
-        if obj[0] == "c":
+        if obj[0] == "c" or obj[0] == "k":
             return [("i", obj[1], obj[2])]
+        if obj[0] == "v":  # `mapping.get(key)`, `mapping.values()`
+            return [obj[1]]
+        if obj[0] == "s":  # `Base.__subclasses__()`: the base stands for each (a call on one reaches overrides)
+            return [("e", ("c", obj[1], obj[2]))]
         if obj[0] == "f":
+            known = self._results.get(obj)
+            if known is not None:
+                return known
+            self._results[obj] = []  # a function returning its own result adds nothing
             summary = self.tree.summary(obj[1])
             returns = summary.functions[obj[2]].returns if summary is not None else None
-            return self.evaluate(returns, obj[1], depth + 1) if returns is not None else []
+            found = self.evaluate(returns, obj[1], depth + 1) if returns is not None else []
+            if found or depth < MAX_DEPTH // 2:
+                self._results[obj] = found
+            else:  # cut short by the depth bound: asked again from nearer the top, it may say more
+                del self._results[obj]
+            return found
         return []
 
     def _class_attr(self, cls: Obj, name: str) -> Optional[Sym]:
@@ -194,6 +243,9 @@ class Graph:
             return [obj]
         if kind == "c":
             return self.method(obj, "__init__", depth)
+        if kind == "k":  # `cls(...)`: the class's __init__, or a subclass's
+            cls = ("c", obj[1], obj[2])
+            return self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)
         if kind == "i":
             cls = ("c", obj[1], obj[2])
             return self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)
@@ -285,24 +337,30 @@ class Graph:
 
     # -- edges -------------------------------------------------------------------------
 
-    def targets(self, fn: FnRef) -> List[Tuple[str, FnRef]]:
-        """(how, function) for every call, hand-off and nested def of ``fn`` that resolves."""
+    def targets(self, fn: FnRef) -> List[Target]:
+        """(how, function, guard, flags) for every call, hand-off and nested def of ``fn`` that
+        resolves (``Edge.guard``, ``Edge.flags``: the parameter test it runs under, the literal
+        flags it passes)."""
         known = self._targets.get(fn)
         if known is not None:
             return known
-        found: List[Tuple[str, FnRef]] = []
+        found: List[Target] = []
         summary = self.tree.summary(fn[1])
         if summary is not None and fn[2] < len(summary.functions):
-            seen: Set[Tuple[str, FnRef]] = set()
+            seen: Set[Target] = set()
             for edge in summary.functions[fn[2]].edges:
                 for obj in self.evaluate(edge.callee, fn[1]):
                     for target in self.callables(obj):
-                        item = (edge.how, target)
+                        item = (edge.how, target, edge.guard, edge.flags)
                         if item not in seen:
                             seen.add(item)
                             found.append(item)
         self._targets[fn] = found
         return found
+
+    def _guards(self, fn: FnRef) -> FrozenSet[str]:
+        """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
+        return frozenset(guard.lstrip("!") for _how, _target, guard, _flags in self.targets(fn) if guard)
 
     def function(self, fn: FnRef) -> Optional[FunctionFacts]:
         summary = self.tree.summary(fn[1])
@@ -314,15 +372,15 @@ class Graph:
 
     # -- blocking ----------------------------------------------------------------------
 
-    def api_name(self, sym: Sym, path: str) -> str:
+    def api_name(self, sym: Sym, path: str, depth: int = 0) -> str:
         """The catalogue name of a call outside the project (``subprocess.Popen.communicate`` for
         ``subprocess.Popen(...).communicate()``, also through ``self.x = Cls()``), else ''."""
-        if sym.kind == "self" and sym.target.isdigit() and sym.path:
+        if sym.kind in ("self", "cls") and sym.target.isdigit() and sym.path:
             cls = ("c", path, int(sym.target))
             for owner in self.mro(cls):
                 attr = self._class_attr(owner, sym.path[0])
-                if attr is not None:
-                    return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1])
+                if attr is not None and depth < MAX_DEPTH:  # `self.x = self.x[0]` goes round
+                    return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
             return ""
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
@@ -348,7 +406,7 @@ class Graph:
                 break
             deeper: List[Tuple[FnRef, Tuple[FnRef, ...]]] = []
             for current, via in frontier:
-                for how, target in self.targets(current):
+                for how, target, _guard, _flags in self.targets(current):
                     if how == CALL and target not in seen and self._runs_in_place(target):
                         seen.add(target)
                         deeper.append((target, via + (target,)))
@@ -544,14 +602,29 @@ class Graph:
         return Reach(order, chains, loop, task, blocking, forwarding)
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
-        while queue:
-            current = queue.popleft()
+        """Breadth-first along the edges ``follow`` accepts. A function is entered with the literal
+        flags its caller passed for the parameters it tests (``Judge(_defer_init=True)``): a call
+        under ``if not _defer_init:`` is not followed from there. Entered again with other flags
+        (or none), it is read again; each function keeps its first chain."""
+        entered: Set[Tuple[FnRef, FrozenSet[str]]] = {(fn, frozenset()) for fn in queue}
+        pending: Deque[Tuple[FnRef, FrozenSet[str]]] = deque((fn, frozenset()) for fn in queue)
+        while pending:
+            current, given = pending.popleft()
             self.tree.check_time()
             handler, via = chains[current]
-            for how, target in self.targets(current):
-                if target not in chains and follow(how, target):
+            for how, target, guard, flags in self.targets(current):
+                if guard and _ruled_out(guard, given):
+                    continue
+                if not follow(how, target):
+                    continue
+                tested = self._guards(target)
+                state = (target, frozenset(f for f in flags if f.lstrip("!") in tested) if tested else frozenset())
+                if state in entered:
+                    continue
+                entered.add(state)
+                if target not in chains:
                     chains[target] = (handler, via + (target,))
-                    queue.append(target)
+                pending.append(state)
 
 
 class Reach:
@@ -573,6 +646,11 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
+
+
+def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:
+    """The caller passed the literal flag that makes ``guard`` false (``flag=False`` for "flag")."""
+    return (guard[1:] if guard.startswith("!") else f"!{guard}") in given
 
 
 def _called_name(callee: Sym) -> str:

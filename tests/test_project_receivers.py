@@ -1,0 +1,413 @@
+"""Receivers whose class the project reach infers: what a function returns, loop and
+comprehension variables over containers, isinstance checks, hooks only subclasses define.
+
+Each test writes a small project to a temporary directory and asks which handler reaches
+what; every form has a look-alike that must not resolve (precision first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from flake8_handler_block.config import Config
+from flake8_handler_block.engine import check_source
+from flake8_handler_block.project import index
+from flake8_handler_block.project.summary import Sym, summarise
+from markers import compare, findings, read_markers
+from project_helpers import loop_where, reach, where
+
+PROVIDERS = '''\
+import subprocess
+
+
+class Provider:
+    def search(self, q):
+        raise NotImplementedError
+
+    def check(self):
+        return True
+
+
+class WebProvider(Provider):
+    def search(self, q):
+        return subprocess.run(["curl", q])
+
+
+class FileProvider(Provider):
+    def search(self, q):
+        return open(q).read()
+
+
+class Other:
+    def search(self, q):
+        return subprocess.run(["grep", q])
+
+
+class Spare:
+    def search(self, q):
+        return subprocess.run(["find", q])
+'''
+
+
+def project(tmp_path: Path, files: Dict[str, str]) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "app" / "__init__.py").write_text("")
+    for name, text in files.items():
+        (root / "app" / name).write_text(text)
+    index.clear()
+    return root
+
+
+def routes(body: str, imports: str = "from .providers import Provider, WebProvider, FileProvider, Other\n") -> str:
+    return "from flask import Flask\n" + imports + "\napp = Flask(__name__)\n\n\n" + body
+
+
+def chain(root: Path, qualname: str, module: str = "app/providers.py") -> str:
+    return where(reach(root, module), qualname) or ""
+
+
+def handler(root: Path, name: str, module: str = "app/views.py") -> str:
+    """``handler 'name' (app/views.py:LINE)``: the line of its def."""
+    lines = (root / module).read_text().splitlines()
+    starts = (f"def {name}(", f"async def {name}(")
+    line = next(n for n, text in enumerate(lines, 1) if text.lstrip().startswith(starts))
+    return f"handler '{name}' ({module}:{line})"
+
+
+def test_an_unannotated_function_returns_what_its_returns_give(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from .providers import WebProvider, FileProvider, Other, Spare\n\n\n"
+            "def make():\n    return WebProvider()\n\n\n"
+            "def lookup(name):\n    if not name:\n        return None\n    return FileProvider()\n\n\n"
+            "def either(flag, cache):\n    found = cache.get(flag)\n    if found is None:\n"
+            "        found = Other()\n    return found\n\n\n"
+            "def produce():\n    yield Spare()\n\n\n"
+            "def passed(value):\n    return value\n"
+        ),
+        "views.py": routes(
+            "@app.route('/a')\ndef a():\n    return make().search('x')\n\n\n"
+            "@app.route('/b')\ndef b():\n    found = lookup('x')\n    return found.search('y')\n\n\n"
+            "@app.route('/c')\ndef c():\n    return either(True).search('x')\n\n\n"
+            "@app.route('/d')\ndef d():\n    return produce().search('x'), passed(Spare).search('x')\n",
+            "from .registry import make, lookup, either, produce, passed\n",
+        ),
+    })
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'a')} via WebProvider.search()"
+    # `return None` says nothing: the other return gives the value
+    assert chain(root, "FileProvider.search") == f"{handler(root, 'b')} via FileProvider.search()"
+    # a returned name: each value bound to it (what the unknown cache holds adds nothing)
+    assert chain(root, "Other.search") == f"{handler(root, 'c')} via Other.search()"
+    # a generator's call, a function returning its parameter: nothing known
+    assert chain(root, "Spare.search") == ""
+
+
+def test_a_loop_variable_over_a_declared_list_reaches_every_override(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from typing import Dict, List, Optional, Tuple\n"
+            "from .providers import Provider, WebProvider, Other\n\n\n"
+            "def providers() -> List[Provider]:\n    return [WebProvider()]\n\n\n"
+            "def pick(name):\n    for p in providers():\n        if p.name == name:\n            return p\n"
+            "    return None\n\n\n"
+            "def by_name() -> Dict[str, Other]:\n    return {}\n\n\n"
+            "def pair() -> Tuple[Other, Provider]:\n    return Other(), Provider()\n"
+        ),
+        "views.py": routes(
+            "@app.route('/health')\nasync def health(name):\n    p = pick(name)\n    return p.search(name)\n\n\n"
+            "@app.route('/keys')\ndef keys():\n    return [k.search('x') for k in by_name()]\n\n\n"
+            "@app.route('/pair')\ndef both():\n    for item in pair():\n        item.search('x')\n",
+            "from .registry import pick, by_name, pair\n",
+        ),
+    })
+    # the element of `List[Provider]` is any Provider: the base's method and every override
+    for qualname in ("Provider.search", "WebProvider.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'health')} via {qualname}()"
+    # iterating a dict gives its keys; `Tuple[A, B]` holds two kinds: nothing known
+    assert chain(root, "Other.search") == ""
+
+
+def test_displays_and_lists_filled_by_append(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from .providers import Provider, WebProvider, FileProvider, Other, Spare\n\n"
+            "WEB = [WebProvider(), WebProvider()]\n"
+            "MIXED = [FileProvider(), Other()]\n\n\n"
+            "def collect(modules):\n"
+            "    found = []\n"
+            "    for name, obj in modules:\n"
+            "        if issubclass(obj, Provider):\n"
+            "            found.append(obj())\n"
+            "    return found\n\n\n"
+            "def unknown(modules):\n"
+            "    found = list(modules)\n"
+            "    found.append(Spare())\n"
+            "    return found\n\n\n"
+            "LOADED = collect([])\n"
+        ),
+        "views.py": routes(
+            "@app.route('/web')\ndef web():\n    for p in WEB:\n        p.search('x')\n\n\n"
+            "@app.route('/mixed')\ndef mixed():\n    for p in MIXED:\n        p.search('x')\n\n\n"
+            "@app.route('/loaded')\ndef loaded():\n    return [p.check() for p in LOADED]\n\n\n"
+            "@app.route('/unknown')\ndef other():\n    return [p.search('x') for p in unknown([])]\n",
+            "from .registry import WEB, MIXED, LOADED, unknown\n",
+        ),
+    })
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'web')} via WebProvider.search()"
+    # a display of two classes holds either
+    assert chain(root, "FileProvider.search") == f"{handler(root, 'mixed')} via FileProvider.search()"
+    assert chain(root, "Other.search") == f"{handler(root, 'mixed')} via Other.search()"
+    # `issubclass(obj, Provider)` then `found.append(obj())`: instances of Provider or a subclass
+    assert chain(root, "Provider.check") == f"{handler(root, 'loaded')} via Provider.check()"
+    # a list built from something unknown, then appended to: nothing known
+    assert chain(root, "Spare.search") == ""
+
+
+def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            "@app.route('/if')\ndef checked(p):\n"
+            "    if isinstance(p, WebProvider) and p:\n        return p.search('x')\n"
+            "    return p.check()\n\n\n"
+            "@app.route('/assert')\ndef asserted(p):\n    assert isinstance(p, FileProvider)\n"
+            "    return p.search('x')\n\n\n"
+            "@app.route('/guard')\ndef guarded(k):\n    if not issubclass(k, Provider):\n        return None\n"
+            "    return k().check()\n\n\n"
+            "@app.route('/tuple')\ndef several(p):\n    if isinstance(p, (Other, WebProvider)):\n"
+            "        return p.search('x')\n"
+            "    return None\n"
+        ),
+    })
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'checked')} via WebProvider.search()"
+    assert chain(root, "FileProvider.search") == f"{handler(root, 'asserted')} via FileProvider.search()"
+    assert chain(root, "Provider.check") == f"{handler(root, 'guarded')} via Provider.check()"
+    # `p.check()` after the if: p is not known there; a tuple of classes says nothing
+    assert chain(root, "Other.search") == ""
+    summary = summarise((root / "app" / "views.py").read_text(), "app.views", "app/views.py")
+    checked = [edge.callee for edge in summary.functions[0].edges]
+    assert Sym("ref", "app.providers.WebProvider", ("()", "search")) in checked
+    assert not any(callee.path[-1:] == ("check",) for callee in checked)
+
+
+def test_comprehension_variables_and_hand_offs(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            "from concurrent.futures import ThreadPoolExecutor\nfrom typing import List\n"
+            "PROVIDERS: List[Provider] = []\n\n\n"
+            "@app.route('/search')\ndef search(q):\n"
+            "    with ThreadPoolExecutor() as executor:\n"
+            "        futures = {executor.submit(p.search, q): p for p in PROVIDERS if p}\n"
+            "    return list(futures)\n\n\n"
+            "@app.route('/shadow')\ndef shadow(p):\n    names = [p for p in ['a', 'b']]\n    return p.check(), names\n"
+        ),
+    })
+    for qualname in ("WebProvider.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'search')} via {qualname}()"
+    # the comprehension's `p` is not the parameter `p`
+    assert chain(root, "Provider.check") == ""
+
+
+def test_a_hook_only_subclasses_define(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "services.py": (
+            "import subprocess\n\n\n"
+            "class Base:\n    def run(self):\n        return self._fetch()\n\n\n"
+            "class Mixin:\n    def helper(self):\n        return self._fetch()\n\n\n"
+            "class Service(Base, Mixin):\n    def _fetch(self):\n        return subprocess.run(['true'])\n\n\n"
+            "class Unrelated:\n    def _fetch(self):\n        return subprocess.run(['false'])\n\n\n"
+            "def factory() -> 'type[Base]':\n    return Service\n"
+        ),
+        "views.py": routes(
+            "@app.route('/')\ndef home():\n    return factory()().run()\n",
+            "from .services import factory\n",
+        ),
+    })
+    module = "app/services.py"
+    assert chain(root, "Service._fetch", module) == f"{handler(root, 'home')} via Base.run() -> Service._fetch()"
+    assert chain(root, "Unrelated._fetch", module) == ""
+
+
+def test_an_async_handler_calling_a_provider_found_in_a_registry_blocks(tmp_path: Path) -> None:
+    """HB601 at the call in the async handler: the provider comes from an unannotated lookup
+    over a declared list, and one override runs a subprocess."""
+    views = routes(
+        "def _get(name):\n    for p in providers():\n        if p.name == name:\n            return p\n"
+        "    return None\n\n\n"
+        "@app.get('/health/<name>')\nasync def health(name):\n"
+        "    p = _get(name)\n"
+        "    p.search(name)  # expect: HB601 \"p.search() blocks the event loop\" \"at app/providers.py:14\"\n"
+        "    p.check()  # ok: HB601 returns at once\n"
+        "    return 'ok'\n",
+        "from typing import List\nfrom .providers import Provider\n\n\ndef providers() -> List[Provider]:\n"
+        "    return []\n",
+    )
+    root = project(tmp_path, {"providers.py": PROVIDERS, "views.py": views})
+    path = root / "app" / "views.py"
+    found = [f for f in findings(check_source(views, str(path), Config())) if f.code == "HB601"]
+    comparison = compare(read_markers(views, "views.py"), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+    assert loop_where(reach(root, "app/providers.py"), "WebProvider.search") == (
+        f"{handler(root, 'health')} via WebProvider.search()"
+    )
+
+
+def test_registries_of_classes_and_the_subclasses_of_a_base(tmp_path: Path) -> None:
+    """A dict of classes, one filled by ``REGISTRY[name] = cls``, a declared mapping, and
+    ``Base.__subclasses__()`` as a factory's lookup table (motionEye's upload services)."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from typing import Dict, Optional\n"
+            "from .providers import Provider, WebProvider, FileProvider, Other, Spare\n\n"
+            "BY_NAME = {'web': WebProvider, 'file': FileProvider}\n"
+            "FILLED = {}\n"
+            "FILLED['other'] = Other\n"
+            "DECLARED: Dict[str, Provider] = {}\n"
+            "KEYS = {Spare: 1}\n\n\n"
+            "def classes():\n    return {c.__name__: c for c in Provider.__subclasses__()}\n\n\n"
+            "def get(name, cache):\n"
+            "    found = cache.get(name)\n"
+            "    if found is None:\n"
+            "        cls = classes().get(name)\n"
+            "        found = cls()\n"
+            "    return found\n"
+        ),
+        "views.py": routes(
+            "@app.route('/by-name')\ndef by_name(name):\n    return BY_NAME[name]().search('x')\n\n\n"
+            "@app.route('/filled')\ndef filled():\n    return [cls().search('x') for cls in FILLED.values()]\n\n\n"
+            "@app.route('/declared')\ndef declared(name):\n    return DECLARED.get(name).check()\n\n\n"
+            "@app.route('/factory')\ndef factory(name):\n    return get(name, {}).check()\n\n\n"
+            "@app.route('/keys')\ndef keys():\n    for key in KEYS:\n        key().search('x')\n",
+            "from .registry import BY_NAME, FILLED, DECLARED, KEYS, get\n",
+        ),
+    })
+    for qualname in ("WebProvider.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'by_name')} via {qualname}()"
+    assert chain(root, "Other.search") == f"{handler(root, 'filled')} via Other.search()"
+    assert chain(root, "Provider.check") == f"{handler(root, 'declared')} via Provider.check()"
+    factory = reach(root, "app/registry.py")
+    assert where(factory, "get") == f"{handler(root, 'factory')} via get()"
+    # iterating a mapping gives its keys, not its values
+    assert chain(root, "Spare.search") == ""
+    summary = summarise((root / "app" / "registry.py").read_text(), "app.registry", "app/registry.py")
+    get = summary.functions[[f.qualname for f in summary.facts.functions].index("get")]
+    assert get.returns == Sym("ref", "app.registry.classes", ("()", "get", "()", "()"))  # the cache's adds nothing
+
+
+def test_factory_of_subclasses_reaches_their_overrides(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from .providers import Provider\n\n\n"
+            "def classes():\n    return {c.__name__: c for c in Provider.__subclasses__()}\n\n\n"
+            "def get(name, cache):\n"
+            "    found = cache.get(name)\n"
+            "    if found is None:\n"
+            "        found = classes().get(name)()\n"
+            "    return found\n"
+        ),
+        "views.py": routes(
+            "@app.route('/factory')\ndef factory(name):\n    return get(name, {}).search('x')\n",
+            "from .registry import get\n",
+        ),
+    })
+    for qualname in ("WebProvider.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'factory')} via {qualname}()"
+    assert chain(root, "Other.search") == ""
+
+
+def test_names_that_go_round_and_comprehension_variables_named_like_functions(tmp_path: Path) -> None:
+    """``self.node = self.node[0]`` is followed a bounded number of times (it once recursed without
+    end on Django); a comprehension's ``receiver`` is not the module's function ``receiver``."""
+    root = project(tmp_path, {
+        "views.py": routes(
+            "import subprocess\n\n\n"
+            "def receiver():\n    return subprocess.run(['true'])\n\n\n"
+            "class Tree:\n    node = None\n\n"
+            "    def down(self):\n        self.node = self.node[0]\n        return self.node.fetch()\n\n\n"
+            "@app.route('/')\nasync def home(receivers):\n"
+            "    Tree().down()\n"
+            "    return [receiver() for receiver in receivers]\n",
+            "",
+        ),
+    })
+    views = reach(root, "app/views.py")
+    assert views.complete
+    assert where(views, "Tree.down") == "handler 'home' via Tree.down()"
+    assert where(views, "receiver") is None
+
+
+def test_cls_in_a_classmethod_is_the_class_or_a_subclass(tmp_path: Path) -> None:
+    """``cls(...)`` makes an instance (its ``__init__`` runs, not ``__call__``); ``cls.m()``
+    reaches the overrides, and what the factory returns is an instance."""
+    root = project(tmp_path, {
+        "judges.py": (
+            "import subprocess\n\n\n"
+            "class Judge:\n"
+            "    def __init__(self):\n        self.ready = False\n\n"
+            "    def __call__(self):\n        return subprocess.run(['judge'])\n\n"
+            "    @classmethod\n    def load(cls):\n        cls.check()\n        return cls()\n\n"
+            "    @classmethod\n    def check(cls):\n        return True\n\n"
+            "    def score(self):\n        return 1\n\n\n"
+            "class Strict(Judge):\n"
+            "    @classmethod\n    def check(cls):\n        return subprocess.run(['strict'])\n\n"
+            "    def score(self):\n        return 2\n"
+        ),
+        "views.py": routes(
+            "@app.route('/')\ndef home():\n    return Judge.load().score()\n",
+            "from .judges import Judge\n",
+        ),
+    })
+    module = "app/judges.py"
+    assert chain(root, "Judge.__init__", module) == f"{handler(root, 'home')} via Judge.load() -> Judge.__init__()"
+    assert chain(root, "Strict.check", module) == f"{handler(root, 'home')} via Judge.load() -> Strict.check()"
+    assert chain(root, "Strict.score", module) == f"{handler(root, 'home')} via Strict.score()"
+    assert chain(root, "Judge.__call__", module) == ""
+
+
+def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> None:
+    """``Judge(defer=True)`` never runs what ``__init__`` does under ``if not defer:`` (mlflow's
+    deferred judge), ``server.wait_up(http=True)`` never the TCP wait in its ``else`` (jupyterhub);
+    a caller passing nothing, or a value that is not a literal, may run either."""
+    root = project(tmp_path, {
+        "work.py": (
+            "import subprocess\n\n\n"
+            "def load():\n    return subprocess.run(['load'])\n\n\n"
+            "def tcp_wait():\n    return subprocess.run(['nc'])\n\n\n"
+            "def http_wait():\n    return subprocess.run(['curl'])\n\n\n"
+            "def rebound_work():\n    return subprocess.run(['x'])\n\n\n"
+            "class Judge:\n"
+            "    def __init__(self, defer=False):\n        if not defer:\n            load()\n\n\n"
+            "def wait_up(http=False):\n    if http:\n        return http_wait()\n    else:\n"
+            "        return tcp_wait()\n\n\n"
+            "def rebound(flag=False):\n    flag = flag and check()\n    if not flag:\n        return rebound_work()\n"
+            "    return None\n\n\n"
+            "def check():\n    return False\n"
+        ),
+        "views.py": routes(
+            "@app.route('/deferred')\ndef deferred():\n    Judge(defer=True)\n    return wait_up(http=True)\n\n\n"
+            "@app.route('/rebound')\ndef rebinding():\n    return rebound(flag=True)\n",
+            "from .work import Judge, wait_up, rebound\n",
+        ),
+    })
+    module = "app/work.py"
+    assert chain(root, "http_wait", module) == f"{handler(root, 'deferred')} via wait_up() -> http_wait()"
+    assert chain(root, "tcp_wait", module) == ""
+    assert chain(root, "load", module) == ""
+    # the parameter is rebound before its test: the literal says nothing of it
+    assert chain(root, "rebound_work", module) == f"{handler(root, 'rebinding')} via rebound() -> rebound_work()"
+    (root / "app" / "views.py").write_text(routes(
+        "@app.route('/both')\ndef both(flag):\n    Judge()\n    return wait_up(http=flag)\n",
+        "from .work import Judge, wait_up\n",
+    ))
+    index.clear()
+    assert chain(root, "tcp_wait", module) == f"{handler(root, 'both')} via wait_up() -> tcp_wait()"
+    assert chain(root, "load", module) == f"{handler(root, 'both')} via Judge.__init__() -> load()"
