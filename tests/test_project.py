@@ -13,7 +13,7 @@ import pytest
 from flake8_handler_block.config import Config
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.handlers import detect_handlers, find_handlers
-from flake8_handler_block.project.root import ModuleNames, find_root
+from flake8_handler_block.project.root import ModuleNames, find_root, own_directory_on_path
 from flake8_handler_block.project.summary import Sym, summarise
 from flake8_handler_block.project.tooling import is_tooling_path
 from fixtures import TESTDATA, fixture_config
@@ -344,6 +344,39 @@ def test_module_names() -> None:
     assert names.name_of("routes/search.py") == ("routes.search", False)  # a namespace package
     assert names.name_of("pkg/sub/mod.py") == ("pkg.sub.mod", False)
     assert names.by_name["manage"] == "manage.py"
+
+
+def test_a_package_that_puts_its_own_directory_on_sys_path(tmp_path: Path) -> None:
+    """calibre-web's ``calibreweb/__init__.py`` inserts its directory first on ``sys.path`` and
+    imports ``cps.main``: ``calibreweb/cps/main.py`` is also the module ``cps.main``."""
+    files = {
+        "calibreweb/__init__.py": (
+            "import os\nimport sys\n\npath = os.path.dirname(os.path.abspath(__file__))\n"
+            "sys.path.insert(0, path)\n"
+        ),
+        "calibreweb/cps/__init__.py": "",
+        "calibreweb/cps/main.py": "",
+        "pathlib_style/__main__.py": (
+            "import sys\nfrom pathlib import Path\nsys.path.append(str(Path(__file__).resolve().parent))\n"
+        ),
+        "pathlib_style/__init__.py": "",
+        "pathlib_style/inner/__init__.py": "",
+        "parent/__init__.py": "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n",
+        "parent/sub/__init__.py": "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n",
+        "parent/sub/deeper/__init__.py": "",
+        "elsewhere/__init__.py": "import sys\nsys.path.insert(0, '/opt/lib')\n",
+        "elsewhere/x/__init__.py": "",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    paths = sorted(files)
+    # the parent directory, a subpackage's own (not a top-level package), another path: no
+    assert own_directory_on_path(str(tmp_path), paths) == ["calibreweb", "pathlib_style"]
+    names = ModuleNames(paths, ["calibreweb"])
+    assert names.name_of("calibreweb/cps/main.py") == ("calibreweb.cps.main", False)
+    assert names.by_name["cps.main"] == "calibreweb/cps/main.py"
+    assert "sub.deeper" not in names.by_name and "x" not in names.by_name
 
 
 def test_tooling_globs() -> None:

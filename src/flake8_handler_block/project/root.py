@@ -10,9 +10,10 @@ skips hidden, virtualenv and build directories, and stops at a file-count limit.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SKIPPED_DIRS = frozenset(
@@ -139,6 +140,75 @@ def _setting(root: str, entry: "os.DirEntry[str]") -> SourceFile:
     return SourceFile(relative, stat.st_size, stat.st_mtime_ns)
 
 
+def own_directory_on_path(root: str, paths: List[str]) -> List[str]:
+    """The top-level packages whose ``__init__.py`` or ``__main__.py`` puts the package's own
+    directory on ``sys.path`` (``sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))``,
+    also through a name assigned just before): their subpackages are imported as top-level ones."""
+    packages = {p[: -len("/__init__.py")] for p in paths if p.endswith("/__init__.py")}
+    found = []
+    for package in sorted(packages):
+        parent = package.rsplit("/", 1)[0] if "/" in package else ""
+        if parent in packages:
+            continue
+        for name in ("__init__.py", "__main__.py"):
+            if f"{package}/{name}" in paths and _puts_own_directory_on_path(os.path.join(root, package, name)):
+                found.append(package)
+                break
+    return found
+
+
+def _puts_own_directory_on_path(filename: str) -> bool:
+    try:
+        with open(filename, "rb") as handle:
+            source = handle.read(200_000)
+    except OSError:
+        return False
+    if b"sys.path" not in source or b"__file__" not in source:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    assigned: Dict[str, ast.expr] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned[node.targets[0].id] = node.value
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
+                and node.func.attr in ("insert", "append") and _written(node.func.value) == "sys.path"):
+            value = node.args[-1]
+            if isinstance(value, ast.Name):
+                value = assigned.get(value.id, value)
+            if _is_own_directory(value):
+                return True
+    return False
+
+
+def _is_own_directory(expr: ast.expr) -> bool:
+    """``os.path.dirname(os.path.abspath(__file__))`` (or ``realpath``, or no wrapper),
+    ``Path(__file__).parent`` (``.resolve()``/``.absolute()`` first, ``str()`` around)."""
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and len(expr.args) == 1:
+        expr = expr.args[0]
+    if isinstance(expr, ast.Call) and _written(expr.func) in ("os.path.dirname", "path.dirname", "dirname"):
+        inner = expr.args[0] if len(expr.args) == 1 else None
+        if (isinstance(inner, ast.Call) and len(inner.args) == 1
+                and _written(inner.func).rsplit(".", 1)[-1] in ("abspath", "realpath")):
+            inner = inner.args[0]
+        return isinstance(inner, ast.Name) and inner.id == "__file__"
+    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
+        inner = expr.value
+        if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and not inner.args
+                and inner.func.attr in ("resolve", "absolute")):
+            inner = inner.func.value
+        return (isinstance(inner, ast.Call) and _written(inner.func).rsplit(".", 1)[-1] == "Path"
+                and len(inner.args) == 1 and isinstance(inner.args[0], ast.Name) and inner.args[0].id == "__file__")
+    return False
+
+
+def _written(expr: ast.expr) -> str:
+    return ast.unparse(expr) if isinstance(expr, (ast.Name, ast.Attribute)) else ""
+
+
 class ModuleNames:
     """Dotted module names of the files of a tree (and the file each name stands for).
 
@@ -146,15 +216,19 @@ class ModuleNames:
     is ``app.views``); a file outside any package is named from the root (namespace
     packages: ``routes/search.py`` is ``routes.search``), and from ``src/`` too. A Django
     project directory (the one holding ``manage.py``) is on ``sys.path`` when it runs: its
-    files are also named from there (``label_studio/core/utils/io.py`` is ``core.utils.io``).
+    files are also named from there (``label_studio/core/utils/io.py`` is ``core.utils.io``),
+    and so are those of a package that puts its own directory on ``sys.path`` (``on_path``:
+    calibre-web's ``calibreweb/cps/web.py`` is ``cps.web``).
     """
 
-    def __init__(self, paths: List[str]) -> None:
+    def __init__(self, paths: List[str], on_path: Iterable[str] = ()) -> None:
         self._packages: Set[str] = {p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.endswith("__init__.py")}
         self.by_path: Dict[str, Tuple[str, bool]] = {}
         self.by_name: Dict[str, str] = {}
         aliases: List[Tuple[str, str]] = []
-        script_dirs = sorted({p.rsplit("/", 1)[0] + "/" for p in paths if p.endswith("/manage.py")}, key=len)
+        script_dirs = sorted(
+            {p.rsplit("/", 1)[0] + "/" for p in paths if p.endswith("/manage.py")} | {f"{d}/" for d in on_path}, key=len
+        )
         for path in paths:
             name, is_package, others = self._names(path)
             for prefix in script_dirs:

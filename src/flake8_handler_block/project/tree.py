@@ -17,7 +17,7 @@ from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
 from .default_timeout import PATCH_HINT
-from .root import ModuleNames, SourceFile, scan
+from .root import ModuleNames, SourceFile, own_directory_on_path, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
 # Starts with a literal, so the regex engine jumps from one "class" to the next; a match in a
@@ -46,7 +46,8 @@ class ProjectTree:
             self.files: Dict[str, SourceFile] = {f.path: f for f in scan(root, max_files, skip, self.settings)}
         else:
             self.files = {path: SourceFile(path, len(text), 0) for path, text in only.items()}
-        self.names = ModuleNames(list(self.files))
+        paths = list(self.files)
+        self.names = ModuleNames(paths, own_directory_on_path(root, paths) if only is None else ())
         # path -> source that replaces the file's (an editor buffer)
         self.overrides: Dict[str, str] = dict(only or {})
         self._summaries: Dict[str, Optional[ModuleSummary]] = {}
