@@ -178,7 +178,7 @@ class _Members:
         alone = cst.Module(body=body, default_indent=module.default_indent, default_newline=module.default_newline)
         positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
         offset = start_line - positions[member].start.line
-        written = _split_lines(alone.code)
+        written = _split_lines(alone.code_for_node(member))  # the module is this member alone
         if self._lines is None:
             self._lines = _split_lines(self.text)
         real = self._lines
