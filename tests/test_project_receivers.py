@@ -169,6 +169,25 @@ def test_displays_and_lists_filled_by_append(tmp_path: Path) -> None:
     assert chain(root, "Spare.search") == ""
 
 
+def test_either_branch_of_a_conditional_expression(tmp_path: Path) -> None:
+    """``source = FAKE if internal else get_source()`` (lnbits' funding source): either; with one
+    branch unknown, nothing."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            "FAKE = Other()\n\n\n"
+            "def get_source() -> Provider:\n    return WebProvider()\n\n\n"
+            "@app.route('/either')\ndef either(internal):\n"
+            "    source = FAKE if internal else get_source()\n    return source.search('x')\n\n\n"
+            "@app.route('/half')\ndef half(internal, unknown):\n"
+            "    source = Spare() if internal else unknown\n    return source.search('x')\n"
+        ),
+    })
+    for qualname in ("Other.search", "Provider.search", "WebProvider.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'either')} via {qualname}()"
+    assert chain(root, "Spare.search") == ""
+
+
 def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "providers.py": PROVIDERS,

@@ -713,6 +713,11 @@ class _Summariser:
             if only is None:
                 return None
             return only.mapped() if kind is ast.DictComp else only.contained()
+        if kind is ast.IfExp:  # `a if test else b`: either, when both are known
+            branches = (expr.body, expr.orelse)  # type: ignore[attr-defined]
+            sides = [self.sym(side, scope, imports_only, depth + 1, exclude) for side in branches]
+            known = [side for side in sides if side is not None]
+            return Sym.union(list(dict.fromkeys(known))) if len(known) == 2 else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
             # `self.http = self.http or PoolManager()`: the value that is not the target itself
             found = {self.sym(v, scope, imports_only, depth + 1) for v in expr.values}  # type: ignore[attr-defined]
