@@ -122,16 +122,27 @@ class Callers:
     def callers(self, fn: FnRef) -> Optional[List[Caller]]:
         """Every call (or hand-off) of ``fn`` in the project but those of tests, examples and docs
         (they call everything, whoever else does); None when that cannot be known."""
-        name = self._name(fn)
+        summaries = self._summaries_naming(self._name(fn))
+        if summaries is None:
+            return None
+
+        def hits(objs: List[Obj]) -> bool:
+            return any(fn in self.graph.callables(o) for o in objs)
+
+        return [caller for _path, summary in summaries for caller in self._calls_in(summary, hits)]
+
+    def _summaries_naming(self, name: str) -> Optional[List[Tuple[str, ModuleSummary]]]:
+        """The summaries of the files whose text names ``name`` (tests, examples and docs
+        aside); None when they cannot all be read."""
         candidates = self._candidates(name)
         if candidates is None:
             return None
-        found: List[Caller] = []
+        found: List[Tuple[str, ModuleSummary]] = []
         for path in candidates:
             self._check_time()
             summary = self.graph.tree.summary(path)
             if summary is not None:
-                found.extend(self._calls_in(summary, lambda objs: any(fn in self.graph.callables(o) for o in objs)))
+                found.append((path, summary))
         return found
 
     def uses(self, fn: FnRef) -> Optional[List[Caller]]:
@@ -238,15 +249,11 @@ class Callers:
         if summary is None:
             return None
         name = summary.facts.classes[cls[2]].name
-        candidates = self._candidates(name)
-        if candidates is None:
+        summaries = self._summaries_naming(name)
+        if summaries is None:
             return None
         found: List[Caller] = []
-        for path in candidates:
-            self._check_time()
-            other = self.graph.tree.summary(path)
-            if other is None:
-                continue
+        for path, other in summaries:
             found.extend(self._calls_in(other, lambda objs: cls in objs))
             for ref in self._refs(other, name):
                 if ref.owner and self._defines(cls, ref.owner):
