@@ -38,9 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import real_eval  # noqa: E402  (scripts/real_eval.py: one reading of flake8's output)
+
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("package", "old", "new", "path", "old_line", "new_line", "code", "fix", "chain")
-FINDING_RE = re.compile(r"^(?:\./)?(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HB\d{3}) (?P<message>.*)$")
 RUN_TIMEOUT = 3600  # seconds per release: an engine that hangs must not hang the report
 FINDINGS_DIR = "_findings"
 HANDLER_WORD = "handler '"  # how a message names the handler chain ("... handler 'view' (app/views.py:3) via f()")
@@ -282,17 +284,9 @@ def render_hunk(hunk: Hunk) -> str:
 
 
 def parse_findings(output: str) -> Tuple[List[Finding], List[str]]:
-    """flake8 lines to findings; lines that are not findings (and HB000 errors) come back apart."""
-    findings: List[Finding] = []
-    other: List[str] = []
-    for raw in output.splitlines():
-        match = FINDING_RE.match(raw)
-        if not match or match["code"] == "HB000":
-            if raw.strip():
-                other.append(raw)
-            continue
-        findings.append(Finding(match["path"], int(match["line"]), match["code"], match["message"]))
-    return findings, other
+    """flake8 lines to findings (real_eval's reading of them); other lines come back apart."""
+    found, other = real_eval.parse_findings("", output)
+    return [Finding(f.path, f.line, f.code, f.message) for f in found], other
 
 
 @dataclass(frozen=True)
