@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..config import Config
+from .astnames import dotted_parts
 from .root import ROOT_MARKERS
 from .tooling import is_tooling_path
 
@@ -175,13 +176,10 @@ class _Scan:
     def dotted(self, expr: ast.AST) -> str:
         """What a name or attribute chain names, through imports and the module's own
         top-level definitions; '' when unknown."""
-        parts: List[str] = []
-        while type(expr) is ast.Attribute:
-            parts.append(expr.attr)
-            expr = expr.value
-        if type(expr) is not ast.Name:
+        parts = dotted_parts(expr)
+        if parts is None:
             return ""
-        name = expr.id
+        name, rest = parts[0], parts[1:]
         if name in self.imports:
             head = self.imports[name]
         elif name in self.top:
@@ -190,7 +188,7 @@ class _Scan:
             return ""
         from ..names import canonical  # here: names.py imports libcst, which a run that parses nothing skips
 
-        return canonical(".".join([head, *reversed(parts)]))
+        return canonical(".".join([head, *rest]))
 
     def _class(self, item: _Def) -> Optional[ClassTimeouts]:
         qualname, node = item

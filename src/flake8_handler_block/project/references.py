@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
+from .astnames import dotted as _dotted
 
 _TYPE_TESTS = frozenset({"isinstance", "issubclass", "super"})  # ``super(Client, self)``: no instance made
 
@@ -131,14 +132,3 @@ class _Walk:
         self.found.setdefault(name, []).append(Reference(
             name, dotted, getattr(node, "lineno", 0), where.function, where.cls, where.self_name, owner, handed
         ))
-
-
-def _dotted(node: ast.AST) -> str:
-    parts: List[str] = []
-    while type(node) is ast.Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not ast.Name:
-        return ""
-    parts.append(node.id)
-    return ".".join(reversed(parts))

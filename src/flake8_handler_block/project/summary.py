@@ -29,6 +29,7 @@ from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
+from .astnames import dotted as _dotted
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
@@ -1107,17 +1108,6 @@ def _last_name(func: ast.expr) -> str:
     if kind is ast.Attribute:
         return func.attr  # type: ignore[attr-defined]
     return ""
-
-
-def _dotted(expr: ast.AST) -> str:
-    parts = []
-    while type(expr) is ast.Attribute:
-        parts.append(expr.attr)
-        expr = expr.value
-    if type(expr) is not ast.Name:
-        return ""
-    parts.append(expr.id)
-    return ".".join(reversed(parts))
 
 
 def _flag_tests(test: ast.expr) -> Tuple[str, str]:
