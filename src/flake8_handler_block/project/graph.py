@@ -617,8 +617,11 @@ class Graph:
                     continue
                 if not follow(how, target):
                     continue
-                tested = self._guards(target)
-                state = (target, frozenset(f for f in flags if f.lstrip("!") in tested) if tested else frozenset())
+                given_on: FrozenSet[str] = frozenset()
+                if flags:  # only the flags the target tests matter (most calls pass none)
+                    tested = self._guards(target)
+                    given_on = frozenset(f for f in flags if f.lstrip("!") in tested)
+                state = (target, given_on)
                 if state in entered:
                     continue
                 entered.add(state)
