@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from .astnames import dotted
+
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SKIPPED_DIRS = frozenset(
     {
@@ -175,7 +177,7 @@ def _puts_own_directory_on_path(filename: str) -> bool:
             assigned[node.targets[0].id] = node.value
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
-                and node.func.attr in ("insert", "append") and _written(node.func.value) == "sys.path"):
+                and node.func.attr in ("insert", "append") and dotted(node.func.value) == "sys.path"):
             value = node.args[-1]
             if isinstance(value, ast.Name):
                 value = assigned.get(value.id, value)
@@ -189,10 +191,10 @@ def _is_own_directory(expr: ast.expr) -> bool:
     ``Path(__file__).parent`` (``.resolve()``/``.absolute()`` first, ``str()`` around)."""
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and len(expr.args) == 1:
         expr = expr.args[0]
-    if isinstance(expr, ast.Call) and _written(expr.func) in ("os.path.dirname", "path.dirname", "dirname"):
+    if isinstance(expr, ast.Call) and dotted(expr.func) in ("os.path.dirname", "path.dirname", "dirname"):
         inner = expr.args[0] if len(expr.args) == 1 else None
         if (isinstance(inner, ast.Call) and len(inner.args) == 1
-                and _written(inner.func).rsplit(".", 1)[-1] in ("abspath", "realpath")):
+                and dotted(inner.func).rsplit(".", 1)[-1] in ("abspath", "realpath")):
             inner = inner.args[0]
         return isinstance(inner, ast.Name) and inner.id == "__file__"
     if isinstance(expr, ast.Attribute) and expr.attr == "parent":
@@ -200,13 +202,9 @@ def _is_own_directory(expr: ast.expr) -> bool:
         if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and not inner.args
                 and inner.func.attr in ("resolve", "absolute")):
             inner = inner.func.value
-        return (isinstance(inner, ast.Call) and _written(inner.func).rsplit(".", 1)[-1] == "Path"
+        return (isinstance(inner, ast.Call) and dotted(inner.func).rsplit(".", 1)[-1] == "Path"
                 and len(inner.args) == 1 and isinstance(inner.args[0], ast.Name) and inner.args[0].id == "__file__")
     return False
-
-
-def _written(expr: ast.expr) -> str:
-    return ast.unparse(expr) if isinstance(expr, (ast.Name, ast.Attribute)) else ""
 
 
 class ModuleNames:
