@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -64,11 +65,14 @@ def verdicts(result: subprocess.CompletedProcess) -> Dict[Tuple[str, int], dict]
     return {(os.path.normpath(v["file"]), v["line"]): v for v in items}
 
 
+SLEEP_CHILD = re.compile(r"\ssleep 30$")  # what the apps' subprocess defects start (not `sleep 300`)
+
+
 def leftover_children() -> List[str]:
     """Confirmation children (or what they started) still alive after confirm returned."""
     out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
     return [line for line in out.splitlines()
-            if "flake8_handler_block.harness.confirm --child" in line or "sleep 30" in line]
+            if "flake8_handler_block.harness.confirm --child" in line or SLEEP_CHILD.search(line)]
 
 
 def check(marks: List[Marker], got: Dict[Tuple[str, int], dict]) -> List[str]:
