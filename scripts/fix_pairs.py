@@ -24,7 +24,6 @@ Exit status is 0 unless the inputs are malformed: this is a report, not a test.
 from __future__ import annotations
 
 import argparse
-import csv
 import difflib
 import re
 import shutil
@@ -63,8 +62,7 @@ FIX_PATTERNS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
 )
 
 
-class InputError(Exception):
-    """A malformed pairs table: the report would be meaningless."""
+InputError = real_eval.InputError  # a malformed pairs table: the report would be meaningless
 
 
 @dataclass(frozen=True)
@@ -106,34 +104,28 @@ class Finding:
 def read_pairs(path: Path) -> List[Pair]:
     rows: List[Pair] = []
     seen: Dict[Tuple[str, str, str, int, str], int] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise InputError(f"{path}: header must be {' '.join(COLUMNS)!r}, got {reader.fieldnames}")
-        for number, row in enumerate(reader, 2):
-            if any(row.get(column) is None for column in COLUMNS) or None in row:
-                raise InputError(f"{path}:{number}: expected {len(COLUMNS)} tab-separated columns")
-            if not re.fullmatch(r"HB\d{3}", row["code"]):
-                raise InputError(f"{path}:{number}: bad code {row['code']!r}")
-            if not row["old_line"].isdigit() or not row["new_line"].isdigit():
-                raise InputError(f"{path}:{number}: lines must be numbers: {row['old_line']!r} {row['new_line']!r}")
-            if not row["package"] or not row["old"] or not row["new"] or row["old"] == row["new"]:
-                raise InputError(f"{path}:{number}: need a package and two different versions")
-            if row["path"].count(MOVED) > 1 or not all(
-                    part.strip().endswith(".py") for part in row["path"].split(MOVED)):
-                raise InputError(f"{path}:{number}: path must be a .py file, or 'old.py {MOVED} new.py'")
-            if not row["fix"].strip():
-                raise InputError(f"{path}:{number}: say what the fix did")
-            pair = Pair(
-                package=row["package"], old=row["old"], new=row["new"], path=row["path"],
-                old_line=int(row["old_line"]), new_line=int(row["new_line"]), code=row["code"],
-                fix=row["fix"], chain=row["chain"],
-            )
-            key = (pair.package, pair.old, pair.path, pair.old_line, pair.code)
-            if key in seen:
-                raise InputError(f"{path}:{number}: same package, old version, path, line and code as line {seen[key]}")
-            seen[key] = number
-            rows.append(pair)
+    for number, row in real_eval.read_table(path, COLUMNS):
+        if not re.fullmatch(r"HB\d{3}", row["code"]):
+            raise InputError(f"{path}:{number}: bad code {row['code']!r}")
+        if not row["old_line"].isdigit() or not row["new_line"].isdigit():
+            raise InputError(f"{path}:{number}: lines must be numbers: {row['old_line']!r} {row['new_line']!r}")
+        if not row["package"] or not row["old"] or not row["new"] or row["old"] == row["new"]:
+            raise InputError(f"{path}:{number}: need a package and two different versions")
+        if row["path"].count(MOVED) > 1 or not all(
+                part.strip().endswith(".py") for part in row["path"].split(MOVED)):
+            raise InputError(f"{path}:{number}: path must be a .py file, or 'old.py {MOVED} new.py'")
+        if not row["fix"].strip():
+            raise InputError(f"{path}:{number}: say what the fix did")
+        pair = Pair(
+            package=row["package"], old=row["old"], new=row["new"], path=row["path"],
+            old_line=int(row["old_line"]), new_line=int(row["new_line"]), code=row["code"],
+            fix=row["fix"], chain=row["chain"],
+        )
+        key = (pair.package, pair.old, pair.path, pair.old_line, pair.code)
+        if key in seen:
+            raise InputError(f"{path}:{number}: same package, old version, path, line and code as line {seen[key]}")
+        seen[key] = number
+        rows.append(pair)
     return rows
 
 

@@ -36,7 +36,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 VERDICTS = ("real", "missed-real", "wrong", "harmless", "not-defect")
@@ -99,28 +99,35 @@ def read_apps(path: Path) -> Dict[str, str]:
     return apps
 
 
+def read_table(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, Dict[str, str]]]:
+    """The rows of a tab-separated table whose header is ``columns``, each with its line number
+    in the file; InputError on another header or on a row with too few or too many fields."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if tuple(reader.fieldnames or ()) != tuple(columns):
+            raise InputError(f"{path}: header must be {' '.join(columns)!r}, got {reader.fieldnames}")
+        for number, row in enumerate(reader, 2):
+            if any(row.get(column) is None for column in columns) or None in row:
+                raise InputError(f"{path}:{number}: expected {len(columns)} tab-separated columns")
+            yield number, row
+
+
 def read_judgements(path: Path) -> List[Judgement]:
     rows: List[Judgement] = []
     seen: Dict[Key, int] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise InputError(f"{path}: header must be {' '.join(COLUMNS)!r}, got {reader.fieldnames}")
-        for number, row in enumerate(reader, 2):
-            if any(row.get(column) is None for column in COLUMNS) or None in row:
-                raise InputError(f"{path}:{number}: expected {len(COLUMNS)} tab-separated columns")
-            if row["verdict"] not in VERDICTS:
-                raise InputError(f"{path}:{number}: verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
-            if not re.fullmatch(r"HB\d{3}", row["code"]) or not row["line"].isdigit():
-                raise InputError(f"{path}:{number}: bad code or line: {row['code']!r} {row['line']!r}")
-            judgement = Judgement(
-                app=row["app"], version=row["version"], path=row["path"], line=int(row["line"]),
-                code=row["code"], verdict=row["verdict"], reason=row["reason"], chain=row["chain"],
-            )
-            if judgement.key in seen:
-                raise InputError(f"{path}:{number}: same app, path, line and code as line {seen[judgement.key]}")
-            seen[judgement.key] = number
-            rows.append(judgement)
+    for number, row in read_table(path, COLUMNS):
+        if row["verdict"] not in VERDICTS:
+            raise InputError(f"{path}:{number}: verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
+        if not re.fullmatch(r"HB\d{3}", row["code"]) or not row["line"].isdigit():
+            raise InputError(f"{path}:{number}: bad code or line: {row['code']!r} {row['line']!r}")
+        judgement = Judgement(
+            app=row["app"], version=row["version"], path=row["path"], line=int(row["line"]),
+            code=row["code"], verdict=row["verdict"], reason=row["reason"], chain=row["chain"],
+        )
+        if judgement.key in seen:
+            raise InputError(f"{path}:{number}: same app, path, line and code as line {seen[judgement.key]}")
+        seen[judgement.key] = number
+        rows.append(judgement)
     return rows
 
 
