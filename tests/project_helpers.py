@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
@@ -14,6 +14,16 @@ from flake8_handler_block.project.index import ModuleReach, project_reach
 from fixtures import TESTDATA
 
 PROJECTS = TESTDATA / "projects"
+
+
+def write_project(root: Path, files: Dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``root`` and forget every cached index."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    index.clear()
+    return root
 
 
 def copy_project(name: str, destination: Path) -> Path:

@@ -13,7 +13,7 @@ from flake8_handler_block.project import index
 from flake8_handler_block.project import tree as tree_module
 from flake8_handler_block.project.graph import Graph
 from flake8_handler_block.project.index import module_only, project_reach
-from project_helpers import copy_project, reach, where
+from project_helpers import copy_project, reach, where, write_project
 
 FLASK_MODULE = '''
 from flask import Flask
@@ -32,18 +32,9 @@ def local():
 '''
 
 
-def _write(root: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    index.clear()
-    return root
-
-
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
-    return _write(tmp_path / "small", {
+    return write_project(tmp_path / "small", {
         "pyproject.toml": "",
         "app/__init__.py": "",
         "app/views.py": FLASK_MODULE,
@@ -65,7 +56,7 @@ def test_syntax_error_in_another_module(tmp_path: Path) -> None:
 
 
 def test_import_and_inheritance_cycles(tmp_path: Path) -> None:
-    root = _write(tmp_path / "cycle", {
+    root = write_project(tmp_path / "cycle", {
         "setup.py": "",
         "pkg/__init__.py": "from .a import Thing\n",
         "pkg/a.py": "from .b import Thing, Other\n\nclass Base(Other):\n    pass\n",
@@ -171,7 +162,7 @@ def test_ten_thousand_files(tmp_path: Path) -> None:
             package.mkdir(parents=True)
             (package / "__init__.py").write_text("")
         (package / f"mod{number}.py").write_text(f"def f{number}():\n    return {number}\n")
-    _write(root, {"setup.py": "", "app/__init__.py": "", "app/views.py": FLASK_MODULE,
+    write_project(root, {"setup.py": "", "app/__init__.py": "", "app/views.py": FLASK_MODULE,
                   "app/helpers.py": "def helper():\n    return 2\n"})
     started = time.monotonic()
     views = reach(root, "app/views.py")

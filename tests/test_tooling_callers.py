@@ -13,19 +13,13 @@ from typing import Dict
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.project import index
 from flake8_handler_block.project.references import references
-from project_helpers import reach
+from project_helpers import reach, write_project
 
 FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 
 
 def _project(root: Path, files: Dict[str, str]) -> Path:
-    (root / "pyproject.toml").write_text("")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    index.clear()
-    return root
+    return write_project(root, {"pyproject.toml": "", **files})
 
 
 # -- functions named in a table ------------------------------------------------------------
