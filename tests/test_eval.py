@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+from fixtures import TESTDATA, load_script
 
-from fixtures import ROOT, TESTDATA
-
-_spec = importlib.util.spec_from_file_location("evaluate", ROOT / "scripts" / "evaluate.py")
-evaluate = importlib.util.module_from_spec(_spec)
-sys.modules["evaluate"] = evaluate  # dataclasses look their module up there
-_spec.loader.exec_module(evaluate)
+evaluate = load_script("evaluate")
 
 
 def test_blind_set_is_found_exactly():

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("fix_pairs", ROOT / "scripts" / "fix_pairs.py")
-assert _spec is not None and _spec.loader is not None
-fix_pairs = importlib.util.module_from_spec(_spec)
-sys.modules["fix_pairs"] = fix_pairs  # dataclasses look their module up there
-_spec.loader.exec_module(fix_pairs)
+from fixtures import ROOT, load_script
+
+fix_pairs = load_script("fix_pairs")
 
 HEADER = "package\told\tnew\tpath\told_line\tnew_line\tcode\tfix\tchain\n"
 ROW = "app\t1.0\t1.1\tapp/views.py\t10\t11\tHB201\ttimeout=5 added\thandler 'fetch' (app/views.py:8)"

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("real_eval", ROOT / "scripts" / "real_eval.py")
-assert _spec is not None and _spec.loader is not None
-real_eval = importlib.util.module_from_spec(_spec)
-sys.modules["real_eval"] = real_eval  # dataclasses look their module up there
-_spec.loader.exec_module(real_eval)
+from fixtures import load_script
+
+real_eval = load_script("real_eval")
 
 HEADER = "app\tversion\tpath\tline\tcode\tverdict\treason\tchain\n"
 
