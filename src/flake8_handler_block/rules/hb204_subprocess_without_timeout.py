@@ -228,13 +228,18 @@ def _program(site: CallSite) -> Optional[str]:
     """The command's program when written as a literal first word: in the call
     (``run(["ssh-keyscan", host])``) or in the list or tuple every assignment of the
     function gives the command's name (``cmd = ["ssh-keyscan"]; cmd.append(host); run(cmd)``)."""
-    args = site.node.args
-    argv = args[0].value if args and args[0].keyword is None and not args[0].star else None
+    argv = _argv(site.node)
     if isinstance(argv, cst.Name) and site.function is not None:
         bounds = site.function.bindings.get(argv.value, [])
         programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
         return programs.pop() if len(programs) == 1 else None
     return _first_word(argv)
+
+
+def _argv(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The command: the first positional argument, written as such (not ``*args``)."""
+    args = call.args
+    return args[0].value if args and args[0].keyword is None and not args[0].star else None
 
 
 def _first_word(argv: object) -> Optional[str]:
@@ -260,8 +265,7 @@ def _asks_about_itself(call: cst.Call) -> bool:
 def _literal_command(call: cst.Call) -> Optional[List[str]]:
     """The words of a command written in full: a list/tuple of strings (the program may be a
     variable: ``""``), or one string (shell)."""
-    args = call.args
-    argv = args[0].value if args and args[0].keyword is None and not args[0].star else None
+    argv = _argv(call)
     if isinstance(argv, cst.SimpleString):
         text = argv.evaluated_value
         return text.split() if isinstance(text, str) else None
