@@ -489,7 +489,11 @@ class Where:
     stack: str
     has_user_code: bool
     in_harness: bool = False  # the harness's own instrumentation runs below the user line
+    importing: bool = False  # the import system runs below the user line (a module loaded on first use)
     timeout: str = ""  # the parked call's own timeout, when it has one (timeouts.own_timeout)
+
+
+_IMPORT_SYSTEM = "<frozen importlib"  # importlib._bootstrap and _bootstrap_external
 
 
 def describe(frames: Sequence[FrameType], moving: bool = False, suspended: bool = False) -> Where:
@@ -507,5 +511,7 @@ def describe(frames: Sequence[FrameType], moving: bool = False, suspended: bool 
         has_user_code=inner is not None,
         in_harness=inner is not None
         and any(f.f_code.co_filename.startswith(_HARNESS_DIR) for f in frames[inner + 1:]),
+        importing=inner is not None
+        and any(f.f_code.co_filename.startswith(_IMPORT_SYSTEM) for f in frames[inner + 1:]),
         timeout="" if moving else own_timeout(frames, inner),
     )

@@ -103,7 +103,8 @@ class LoopWatchdog:
 
     @staticmethod
     def _users(block: _Open) -> bool:
-        return block.where.has_user_code and not block.where.in_harness
+        where = block.where
+        return where.has_user_code and not where.in_harness and not where.importing
 
     @staticmethod
     def _as_report(block: _Open, end: float, ongoing: bool) -> LoopBlock:
