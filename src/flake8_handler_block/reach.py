@@ -132,6 +132,13 @@ class Reach:
             return True
         return self.project is not None and self.project.in_request_task(function.qualname) is not None
 
+    def cancelled_by_callers(self, function: Optional[FunctionScope]) -> bool:
+        """Every caller in the project awaits async ``function`` under a deadline that cancels
+        it (``asyncio.wait_for``, ``asyncio.timeout()``): an awaited call in it cannot hang a request."""
+        if self.project is None or function is None or not function.is_async:
+            return False
+        return self.project.cancelled_by_callers(function.qualname)
+
     def is_tooling(self, function: Optional[FunctionScope]) -> bool:
         """Setup scripts, CLI commands, ``__main__`` code: never a request's work."""
         if self.project is None or self.config.scope == "all":

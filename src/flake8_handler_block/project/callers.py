@@ -41,7 +41,7 @@ from ..config import EXERCISE_GLOBS
 from ..handlers import FunctionFacts
 from .graph import FnRef, Graph, Obj
 from .references import Reference, references
-from .summary import CALL, DEF, Edge, ModuleSummary, Sym
+from .summary import CALL, DEF, TASK, Edge, ModuleSummary, Sym
 from .tooling import is_tooling_path
 
 MAX_CANDIDATE_FILES = 80
@@ -56,30 +56,64 @@ Caller = Tuple[str, Optional[int], int, str]
 
 class Callers:
     def __init__(self, graph: Graph, is_entry: Callable[[FnRef], bool],
-                 is_tooling_code: Callable[[str, int], bool], reached: Callable[[FnRef], bool]) -> None:
+                 is_tooling_code: Callable[[str, int], bool], reached: Callable[[FnRef], bool],
+                 is_handler: Callable[[FnRef], bool] = lambda fn: False) -> None:
         """``is_entry``: a command or a function of a tooling file; ``is_tooling_code(path, line)``:
-        module-level code that only runs as tooling; ``reached``: a handler reaches the function."""
+        module-level code that only runs as tooling; ``reached``: a handler reaches the function;
+        ``is_handler``: the framework calls the function itself."""
         self.graph = graph
         self.is_entry = is_entry
         self.is_tooling_code = is_tooling_code
         self.reached = reached
+        self.is_handler = is_handler
         self._texts: Optional[Dict[str, str]] = None
         self._references: Dict[str, Dict[str, List[Reference]]] = {}
         self._candidates_of: Dict[str, Optional[List[str]]] = {}
         self._memo: Dict[FnRef, bool] = {}
+        self._cancelled: Dict[FnRef, bool] = {}
         self._classes: Dict[Obj, bool] = {}
         self._spent = 0.0
         self._deadline = 0.0
 
     def tooling_only(self, fn: FnRef) -> bool:
+        return self._within_budget(lambda: self._tooling_only(fn, 0, set()))
+
+    def cancelled_by_callers(self, fn: FnRef) -> bool:
+        """Every run of async ``fn`` is cancelled by a caller's deadline: each call of it in the
+        project is awaited under one (``asyncio.wait_for``, ``async with asyncio.timeout()``, a
+        task awaited so: summary.Edge.deadline), or is awaited by an async function of which
+        the same holds, up to MAX_UP calls up. A handler (the framework awaits it under no
+        deadline of the project's), a module-level call, a thread, an unawaited task or a
+        reference (a callback may run anywhere) breaks it; so does a question not answered."""
+        return self._within_budget(lambda: self._cancelled_by_callers(fn, 0, set()))
+
+    def _within_budget(self, question: Callable[[], bool]) -> bool:
         start = time.monotonic()
         self._deadline = start + max(0.0, BUDGET_SECONDS - self._spent)
         try:
-            return self._tooling_only(fn, 0, set())
+            return question()
         except _OutOfTime:
             return False
         finally:
             self._spent += time.monotonic() - start
+
+    def _cancelled_by_callers(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
+        if fn in self._cancelled:
+            return self._cancelled[fn]
+        facts = self.graph.function(fn)
+        if facts is None or not facts.is_async or depth >= MAX_UP or fn in visiting or self.is_handler(fn):
+            return False
+        visiting.add(fn)
+        edges = self.call_edges(fn)
+        answer = bool(edges) and all(
+            (edge.deadline and edge.how in (CALL, TASK))
+            or (edge.how == CALL and key is not None
+                and self._cancelled_by_callers(("f", path, key), depth + 1, visiting))
+            for path, key, edge in edges or ()
+        ) and self.uses(fn) == []
+        visiting.discard(fn)
+        self._cancelled[fn] = answer
+        return answer
 
     def _tooling_only(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
         if fn in self._memo:
@@ -122,6 +156,12 @@ class Callers:
     def callers(self, fn: FnRef) -> Optional[List[Caller]]:
         """Every call (or hand-off) of ``fn`` in the project but those of tests, examples and docs
         (they call everything, whoever else does); None when that cannot be known."""
+        edges = self.call_edges(fn)
+        return None if edges is None else [(path, key, edge.line, edge.how) for path, key, edge in edges]
+
+    def call_edges(self, fn: FnRef) -> Optional[List[Tuple[str, Optional[int], Edge]]]:
+        """The calls of ``fn`` as ``callers`` finds them, with their edges: (path, function key
+        or None, edge)."""
         summaries = self._summaries_naming(self._name(fn))
         if summaries is None:
             return None
@@ -129,7 +169,7 @@ class Callers:
         def hits(objs: List[Obj]) -> bool:
             return any(fn in self.graph.callables(o) for o in objs)
 
-        return [caller for _path, summary in summaries for caller in self._calls_in(summary, hits)]
+        return [found for _path, summary in summaries for found in self._edges_in(summary, hits)]
 
     def _summaries_naming(self, name: str) -> Optional[List[Tuple[str, ModuleSummary]]]:
         """The summaries of the files whose text names ``name`` (tests, examples and docs
@@ -169,11 +209,15 @@ class Callers:
         return found
 
     def _calls_in(self, summary: ModuleSummary, hits: Callable[[List[Obj]], bool]) -> List[Caller]:
-        found: List[Caller] = []
+        return [(path, key, e.line, e.how) for path, key, e in self._edges_in(summary, hits)]
+
+    def _edges_in(self, summary: ModuleSummary,
+                  hits: Callable[[List[Obj]], bool]) -> List[Tuple[str, Optional[int], Edge]]:
+        found: List[Tuple[str, Optional[int], Edge]] = []
         path = summary.path
         for key, function in enumerate(summary.functions):
-            found.extend((path, key, e.line, e.how) for e in function.edges if self._reaches(e, path, hits))
-        found.extend((path, None, e.line, e.how) for e in summary.module_edges if self._reaches(e, path, hits))
+            found.extend((path, key, e) for e in function.edges if self._reaches(e, path, hits))
+        found.extend((path, None, e) for e in summary.module_edges if self._reaches(e, path, hits))
         return found
 
     def _reaches(self, edge: Edge, path: str, hits: Callable[[List[Obj]], bool]) -> bool:

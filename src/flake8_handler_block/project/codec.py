@@ -103,7 +103,7 @@ def _sym_required(data: Data) -> Sym:
 
 
 def _edge(edge: Edge) -> Data:
-    flags = int(edge.quiet) | int(edge.hostless) << 1
+    flags = int(edge.quiet) | int(edge.hostless) << 1 | int(edge.deadline) << 2
     return [edge.how, edge.line, flags, edge.guard, list(edge.flags), edge.callee.kind, edge.callee.target,
             *edge.callee.path]
 
@@ -112,7 +112,7 @@ def _read_edge(data: Data) -> Edge:
     how, line, flags, guard, literals, kind, target, *path = data
     callee = Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
     return Edge(_str(how), callee, int(line), bool(int(flags) & 1), bool(int(flags) & 2), _str(guard),
-                tuple(_str(f) for f in literals))
+                tuple(_str(f) for f in literals), bool(int(flags) & 4))
 
 
 def _decorator(d: Decorator) -> Data:

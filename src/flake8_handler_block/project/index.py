@@ -208,6 +208,11 @@ class ModuleReach:
             return False
         return self._project.is_tooling_entry(fn) or self._project.tooling_only(fn)
 
+    def cancelled_by_callers(self, qualname: str) -> bool:
+        """Every call of async ``qualname`` in the project is awaited under a caller's deadline."""
+        key = self._key(qualname, None)
+        return key is not None and self._project.cancelled_by_callers(("f", self.path, key))
+
 
 class _Project:
     """One root's index in this process: the tree, the graph and its reach, built once."""
@@ -286,15 +291,25 @@ class _Project:
 
     def tooling_only(self, fn: FnRef) -> bool:
         """Called only by tooling, up a few calls (``callers.Callers``); False when not known."""
+        callers = self.callers()
+        return callers is not None and callers.tooling_only(fn)
+
+    def cancelled_by_callers(self, fn: FnRef) -> bool:
+        """Every caller awaits async ``fn`` under a deadline (``callers.Callers``); False when not known."""
+        callers = self.callers()
+        return callers is not None and callers.cancelled_by_callers(fn)
+
+    def callers(self) -> Optional[Callers]:
+        """Who calls what, read on demand (None without a usable tree)."""
         if self.tree is None or self.error:
-            return False
+            return None
         if self._callers is None:
             reach = self.reach
             self._callers = Callers(
                 Graph(self.tree, self.config), self.is_tooling_entry, self.is_tooling_code,
-                lambda f: reach is not None and f in reach.chains,
+                lambda f: reach is not None and f in reach.chains, lambda f: f in self.handlers,
             )
-        return self._callers.tooling_only(fn)
+        return self._callers
 
     def fingerprint(self) -> Optional[str]:
         """The tree's fingerprint as first seen in this process (a file that was too recent then

@@ -24,7 +24,9 @@ import json
 from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from ..catalog import OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
+from ..catalog import (
+    DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
+)
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
@@ -63,6 +65,8 @@ _CLASSES = frozenset({"type", "typing.Type"})
 _ADDS = frozenset({"append", "add", "insert"})
 _EMPTY_CALLS = frozenset({"list", "set", "tuple", "dict"})  # `list()`: a container that says nothing yet
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
+_DEADLINE_SCOPE_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_SCOPES)
+_DEADLINE_WRAPPER_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_WRAPPERS)
 
 # `BackgroundTasks.add_task(f)`, `functools.partial(f)`: f runs later, somewhere else.
 DEFERRED = frozenset({"add_task", "partial"})
@@ -148,6 +152,10 @@ class Edge:
     # the literal True/False keyword arguments of the call (``Judge(_defer_init=True)``: ("_defer_init",);
     # False: "!name"), read against the callee's guards
     flags: Tuple[str, ...] = ()
+    # the call runs under a deadline that cancels it: inside ``async with asyncio.timeout(5):``, the
+    # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
+    # create_task(f()); await wait_for(t, 5)``)
+    deadline: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,6 +324,7 @@ class _Summariser:
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
+        self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
 
     # -- the walk -------------------------------------------------------------------
 
@@ -379,7 +388,11 @@ class _Summariser:
                 if item.optional_vars is not None:
                     self._bind_target(item.optional_vars, scope, "value", item.context_expr)
                 self._exprs([item.context_expr], scope)
+            start = len(self.calls)
             self._body(with_.body, scope)
+            if any(self._is_deadline_scope(i.context_expr, scope) for i in with_.items):  # anyio's is a plain `with`
+                key = scope.function_key()
+                self.deadline_calls.update(id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
         elif kind is ast.Global:
             scope.globals.update(stmt.names)  # type: ignore[attr-defined]
         elif kind is ast.Nonlocal:
@@ -825,6 +838,7 @@ class _Summariser:
         for node, _outer, own in self.functions:
             if own.parent is not None and own.parent.kind == "function":
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
+        under_deadline = self._under_deadline()
         for call, scope, how in self.calls:
             key = scope.function_key()
             name = _last_name(call.func)
@@ -841,7 +855,8 @@ class _Summariser:
             callee = self.sym(call.func, scope)
             if callee is not None:
                 hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
-                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call)))
+                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call),
+                                  id(call) in under_deadline))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD, guard))
             elif name in THREAD_STARTS:
@@ -873,6 +888,42 @@ class _Summariser:
             self.module, self.path, self.is_package, "", facts, summaries, class_summaries,
             tuple(self._module_names()), self.main_guard, module_edges=tuple(module_edges),
         )
+
+    def _is_deadline_scope(self, expr: ast.expr, scope: _Scope) -> bool:
+        """``asyncio.timeout(5)``, ``anyio.fail_after(t)``: a deadline (``timeout(None)`` is none)."""
+        if type(expr) is not ast.Call or _last_name(expr.func) not in _DEADLINE_SCOPE_NAMES:
+            return False
+        sym = self.sym(expr.func, scope)
+        given = [*expr.args, *(k.value for k in expr.keywords)]
+        return sym is not None and sym.dotted in DEADLINE_SCOPES and bool(given) and not _is_none(given[0])
+
+    def _under_deadline(self) -> Set[int]:
+        """The ids of the calls a deadline cancels: inside ``(async) with <deadline>:``, in the
+        awaitable of ``asyncio.wait_for(aw, 5)`` (not through ``shield()``), and in what the
+        awaited name was bound to (``t = create_task(f()); await wait_for(t, 5)``)."""
+        marked = set(self.deadline_calls)
+        for call, scope, _how in self.calls:
+            if not call.args or _last_name(call.func) not in _DEADLINE_WRAPPER_NAMES:
+                continue
+            sym = self.sym(call.func, scope)
+            index = DEADLINE_WRAPPERS.get(sym.dotted) if sym is not None else None
+            if index is None:
+                continue
+            given = call.args[index] if len(call.args) > index else next(
+                (k.value for k in call.keywords if k.arg == "timeout"), None
+            )
+            awaited = call.args[0]
+            if given is None or _is_none(given) or (type(awaited) is ast.Call and _last_name(awaited.func) == "shield"):
+                continue
+            values: List[ast.AST] = [awaited]
+            root = awaited
+            while type(root) is ast.Attribute:
+                root = root.value
+            if type(root) is ast.Name:
+                bounds = self._lookup(root.id, scope) or []
+                values.extend(p for kind, p, _ in bounds if kind == "value" and isinstance(p, ast.AST))
+            marked.update(id(n) for value in values for n in ast.walk(value) if type(n) is ast.Call)
+        return marked
 
     def _function_facts(self, key: int, node: ast.AST, outer: _Scope, own: _Scope) -> FunctionFacts:
         fn: ast.FunctionDef = node  # type: ignore[assignment]

@@ -19,6 +19,7 @@ from ..signature import SOCKET_STATES, Signature
 
 CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
 HTTPX_CALLS = frozenset(callee for callee in CALLS if callee.startswith("httpx."))
+ASYNC_CLIENT = "httpx.AsyncClient."
 
 
 class ClientTimeoutDisabled(Rule):
@@ -29,7 +30,12 @@ class ClientTimeoutDisabled(Rule):
       the maintained continuation of httpx, is checked the same way. Not reported: a
       subscription, i.e. `stream(..., timeout=None)` opened inside a `while` loop of a
       generator (`async for line in r.aiter_lines(): ... yield event`, reconnecting on
-      errors): waiting for the next event is what it is for;
+      errors): waiting for the next event is what it is for. Nor a request of an
+      `AsyncClient` in a coroutine that every caller in the project awaits under a
+      deadline (`await asyncio.wait_for(pay(), 30)`, `async with asyncio.timeout(30):`,
+      or a task awaited so), directly or a few awaited calls up: the deadline cancels
+      the request. A handler, a thread, a task nobody awaits under a deadline, or a
+      reference handed elsewhere keeps it reported;
     - `aiohttp.ClientTimeout(...)` that sets neither `total` nor `sock_read` (both
       default to None: no limit). `ClientSession(timeout=None)` is not reported:
       aiohttp then applies its 300 s default;
@@ -74,7 +80,8 @@ class ClientTimeoutDisabled(Rule):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:
-            if argument_state(call, "timeout", mappings=mappings) == NONE and not _subscribes(site, target):
+            if (argument_state(call, "timeout", mappings=mappings) == NONE and not _subscribes(site, target)
+                    and not self._cancelled_by_callers(site, target, facts)):
                 self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=10.0")
         elif target == "aiohttp.ClientTimeout":
             if not self._aiohttp_timeout_bounded(call):
@@ -87,6 +94,11 @@ class ClientTimeoutDisabled(Rule):
                 self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
         else:
             self._check_pool_request(site, target, mappings)
+
+    def _cancelled_by_callers(self, site: CallSite, target: str, facts: Facts) -> bool:
+        """An async client's request in a coroutine every caller of which awaits under a deadline
+        (``asyncio.wait_for(pay(), 30)``, a task awaited so): the deadline cancels the request."""
+        return target.startswith(ASYNC_CLIENT) and facts.reach.cancelled_by_callers(site.function)
 
     def _aiohttp_timeout_bounded(self, call) -> bool:
         # ClientTimeout(total, connect, sock_read, sock_connect, ...)
