@@ -180,6 +180,43 @@ def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> Non
     assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
 
 
+def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
+    """HB202 at the call of ``def urlopen(*args, **kw)`` that forwards both to urllib with no
+    timeout: positional arguments reach the timeout's position (the third) only from the third on."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "utils.py").write_text(
+        "import ssl\nimport urllib.request\n\n"
+        "def urlopen(*args, **kwargs):\n"
+        "    kwargs.setdefault('context', ssl.create_default_context())\n"
+        "    return urllib.request.urlopen(*args, **kwargs)\n\n"
+        "def post(url, *args, **kwargs):\n"
+        "    return urllib.request.urlopen(url, b'', *args, **kwargs)\n"
+    )
+    views = (
+        "from urllib.request import Request\n"
+        "from flask import Flask\n"
+        "from app import utils\n\n"
+        "app = Flask(__name__)\n\n"
+        "@app.route('/upload')\n"
+        "def upload():\n"
+        "    request = Request('https://upload.example', data=b'x')\n"
+        "    a = utils.urlopen(request)"
+        "  # expect: HB202 \"utils.urlopen() passes no timeout on to urllib.request.urlopen()\" \"handler 'upload'\"\n"
+        "    b = utils.urlopen(request, None)  # expect: HB202\n"
+        "    c = utils.urlopen(request, None, 10)  # ok: HB202 the timeout, by position\n"
+        "    d = utils.urlopen(request, timeout=10)  # ok: HB202 given\n"
+        "    e = utils.post('https://upload.example')  # expect: HB202\n"
+        "    f = utils.post('https://upload.example', 10)  # ok: HB202 lands on the timeout\n"
+        "    return a, b, c, d, e, f\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(views)
+    found = findings(check_source(views, str(tmp_path / "app" / "views.py")))
+    comparison = compare(read_markers(views, "views.py"), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

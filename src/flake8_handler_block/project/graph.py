@@ -45,6 +45,7 @@ Target = Tuple[str, FnRef, str, Tuple[str, ...]]  # how, the function, the edge'
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
 MAX_DEPTH = 24
+_ANY_NUMBER = 1 << 16  # positional arguments that can never reach a keyword-only timeout
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 ON_LOOP = (CALL, TASK)
@@ -496,8 +497,23 @@ class Graph:
         for edge, target, (api, via) in self._calls_to(fn, self.forwards_without_timeout):
             facts = self.function(target)
             params = 0 if facts is None else len(facts.positional) - (1 if facts.cls is not None else 0)
+            params += 0 if via else self._room_in_args(target, api)
             found.append((edge.line, _called_name(edge.callee), api, params, (target, *via)))
         return found
+
+    def _room_in_args(self, wrapper: FnRef, api: str) -> int:
+        """How many positional arguments past its named parameters a wrapper that passes its own
+        ``*args`` on to ``api`` takes before one lands on the timeout's position
+        (``def urlopen(*args, **kw): return urllib.request.urlopen(*args, **kw)``: two, url and data)."""
+        summary = self.tree.summary(wrapper[1])
+        spec = APIS.get(api)
+        if summary is None or spec is None or spec.timeout is None:
+            return 0
+        for forward in summary.functions[wrapper[2]].forwards:
+            if forward.stars and self.api_name(forward.callee, wrapper[1]) == api:
+                index = spec.timeout.index
+                return max(0, index - forward.positional) if index is not None else _ANY_NUMBER
+        return 0
 
     # -- handlers --------------------------------------------------------------------
 

@@ -65,6 +65,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet',
     )
     calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
+    timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
 
