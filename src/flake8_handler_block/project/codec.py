@@ -16,6 +16,7 @@ from .default_timeout import ClassTimeouts, RequestsTimeouts
 from .summary import ClassSummary, Edge, Forward, FunctionSummary, ModuleSummary, Sym
 
 Data = List[Any]
+_MAX_ARGS = 15  # Edge.args kept (more counts as this many): four bits of an edge's flags
 
 
 def encode(summary: ModuleSummary) -> Data:
@@ -31,7 +32,7 @@ def encode(summary: ModuleSummary) -> Data:
         sorted(facts.imported_packages),
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command),
-             [[_sym(w.callee), w.line, w.positional, int(w.stars)] for w in f.forwards]]
+             [[_sym(w.callee), w.line, w.positional, int(w.stars)] for w in f.forwards], list(f.unplaced)]
             for f in summary.functions
         ],
         [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
@@ -65,8 +66,9 @@ def _decode(data: Data) -> ModuleSummary:
         FunctionSummary(
             tuple(_read_edge(e) for e in edges), _read_sym(returns), bool(offloaded), bool(command),
             tuple(Forward(_sym_required(c), int(ln), int(p), bool(st)) for c, ln, p, st in forwards),
+            tuple(_str(u) for u in unplaced),
         )
-        for edges, returns, offloaded, command, forwards in summaries
+        for edges, returns, offloaded, command, forwards, unplaced in summaries
     )
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")
@@ -103,7 +105,8 @@ def _sym_required(data: Data) -> Sym:
 
 
 def _edge(edge: Edge) -> Data:
-    flags = int(edge.quiet) | int(edge.hostless) << 1 | int(edge.deadline) << 2
+    flags = (int(edge.quiet) | int(edge.hostless) << 1 | int(edge.deadline) << 2 | edge.timeout << 3
+             | min(edge.args, _MAX_ARGS) << 5)
     return [edge.how, edge.line, flags, edge.guard, list(edge.flags), edge.callee.kind, edge.callee.target,
             *edge.callee.path]
 
@@ -111,8 +114,9 @@ def _edge(edge: Edge) -> Data:
 def _read_edge(data: Data) -> Edge:
     how, line, flags, guard, literals, kind, target, *path = data
     callee = Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
-    return Edge(_str(how), callee, int(line), bool(int(flags) & 1), bool(int(flags) & 2), _str(guard),
-                tuple(_str(f) for f in literals), bool(int(flags) & 4))
+    bits = int(flags)
+    return Edge(_str(how), callee, int(line), bool(bits & 1), bool(bits & 2), _str(guard),
+                tuple(_str(f) for f in literals), bool(bits & 4), bits >> 3 & 3, bits >> 5 & _MAX_ARGS)
 
 
 def _decorator(d: Decorator) -> Data:

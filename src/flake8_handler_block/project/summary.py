@@ -20,6 +20,7 @@ needs no concrete syntax.
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 from dataclasses import dataclass, replace
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
@@ -36,6 +37,10 @@ from .astnames import dotted as _dotted
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
 CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
+# How a call gives its ``timeout=`` (Edge.timeout): not at all, a value, a literal None, or what
+# the function's caller gave (its own ``timeout`` parameter, or its ``**kwargs`` passed on).
+TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
+UNKNOWN_CALLABLE = "()"  # FunctionSummary.unplaced: a callable the module cannot type is called
 
 CALL_RESULT = "()"  # a path step: the value a call returns
 ANY = "any"  # a Sym kind: one of a few values
@@ -65,6 +70,16 @@ _CLASSES = frozenset({"type", "typing.Type"})
 _ADDS = frozenset({"append", "add", "insert"})
 _EMPTY_CALLS = frozenset({"list", "set", "tuple", "dict"})  # `list()`: a container that says nothing yet
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
+_BUILTINS = frozenset(dir(builtins))
+# Builtins whose result may be a project object (an element, an attribute, a base's method)
+_DYNAMIC = frozenset({"getattr", "super", "type", "next", "iter", "min", "max", "vars", "globals", "locals",
+                      "__import__", "eval", "exec", "object"})
+# Builtins that make values of builtin types: their methods run no project code
+_BUILTIN_MAKERS = frozenset({"open", "str", "repr", "ascii", "bytes", "bytearray", "int", "float", "complex",
+                             "bool", "len", "format", "hex", "oct", "bin", "chr", "ord", "round", "abs", "range",
+                             "memoryview", "dict", "list", "set", "frozenset", "tuple", "sorted", "enumerate", "zip"})
+_LITERALS = frozenset({ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp,
+                       ast.SetComp, ast.DictComp, ast.GeneratorExp})
 _DEADLINE_SCOPE_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_SCOPES)
 _DEADLINE_WRAPPER_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_WRAPPERS)
 
@@ -156,6 +171,8 @@ class Edge:
     # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
     # create_task(f()); await wait_for(t, 5)``)
     deadline: bool = False
+    timeout: int = TIMEOUT_MISSING  # how it gives ``timeout=`` (TIMEOUT_*)
+    args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,11 @@ class FunctionSummary:
     # Calls that pass on the function's own ``**kwargs`` with no ``timeout=`` of their own: a
     # wrapper (``def get(url, **kw): return requests.get(url, **kw)``) whose callers give the timeout.
     forwards: Tuple["Forward", ...] = ()
+    # Calls the module cannot type, so the graph cannot place them: the method names called on
+    # such values (``check.get()``, ``checker.get_latest()`` with ``checker`` from ``getattr``), and
+    # UNKNOWN_CALLABLE for a callable called (a parameter, ``registry[k](...)``). Builtins and the
+    # methods of literals and of what builtins make (``str(x).strip()``, ``open(p).read()``) are not.
+    unplaced: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -835,6 +857,7 @@ class _Summariser:
         registrations: List[Registration] = []
         module_edges: List[Edge] = []
         forwards: Dict[int, List[Forward]] = {key: [] for key in range(len(functions))}
+        unplaced: Dict[int, Set[str]] = {key: set() for key in range(len(functions))}
         for node, _outer, own in self.functions:
             if own.parent is not None and own.parent.kind == "function":
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
@@ -856,7 +879,11 @@ class _Summariser:
             if callee is not None:
                 hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call),
-                                  id(call) in under_deadline))
+                                  id(call) in under_deadline, self._timeout(call, key), _positional(call)))
+            elif key is not None:
+                unknown = self._unplaced(call.func, scope)
+                if unknown:
+                    unplaced[key].add(unknown)
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD, guard))
             elif name in THREAD_STARTS:
@@ -877,6 +904,7 @@ class _Summariser:
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
                 command=key in self.commands or self._is_command(functions[key]),
                 forwards=tuple(forwards[key]),
+                unplaced=tuple(sorted(unplaced[key])),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -887,6 +915,58 @@ class _Summariser:
         return ModuleSummary(
             self.module, self.path, self.is_package, "", facts, summaries, class_summaries,
             tuple(self._module_names()), self.main_guard, module_edges=tuple(module_edges),
+        )
+
+    def _timeout(self, call: ast.Call, key: Optional[int]) -> int:
+        """How ``call`` gives its ``timeout=`` (TIMEOUT_*). The function's own ``timeout`` parameter
+        (never rebound, no default but None) or its ``**kwargs`` pass on what its caller gave."""
+        passed_on = False
+        for keyword in call.keywords:
+            value = keyword.value
+            if keyword.arg == "timeout":
+                if _is_none(value):
+                    return TIMEOUT_NONE
+                if type(value) is ast.Name and key is not None and value.id in self.params.get(key, ()):
+                    own = self.functions[key][2]
+                    if value.id != "timeout" or len(own.bindings.get(value.id, ())) != 1:
+                        return TIMEOUT_MISSING  # another parameter: what its caller gives is not known
+                    default = _default(self.functions[key][0], value.id)
+                    return TIMEOUT_SET if default is not None and not _is_none(default) else TIMEOUT_PASSED
+                return TIMEOUT_SET
+            if keyword.arg is None and key is not None and type(value) is ast.Name:
+                kwarg = self.functions[key][0].args.kwarg  # type: ignore[attr-defined]
+                passed_on = passed_on or (kwarg is not None and value.id == kwarg.arg)
+        return TIMEOUT_PASSED if passed_on else TIMEOUT_MISSING
+
+    def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
+        """What a call whose callee the module cannot type may run (FunctionSummary.unplaced): the
+        method's name, UNKNOWN_CALLABLE for a callable; '' for a builtin, or a method of a literal
+        or of what a builtin makes."""
+        kind = type(func)
+        if kind is ast.Name:
+            builtin = self._lookup(func.id, scope) is None and func.id in _BUILTINS  # type: ignore[attr-defined]
+            return "" if builtin else UNKNOWN_CALLABLE
+        if kind is ast.Attribute:
+            return "" if self._builtin_value(func.value, scope) else func.attr  # type: ignore[attr-defined]
+        return UNKNOWN_CALLABLE
+
+    def _builtin_value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> bool:
+        """A literal, a display, what a builtin such as ``str()`` or ``open()`` makes, a builtin
+        itself (``dict.fromkeys``), or a name bound only to these."""
+        kind = type(expr)
+        if kind in _LITERALS:
+            return True
+        if kind is ast.Call:
+            func = expr.func  # type: ignore[attr-defined]
+            return type(func) is ast.Name and func.id in _BUILTIN_MAKERS and self._lookup(func.id, scope) is None
+        if kind is not ast.Name:
+            return False
+        bounds = self._lookup(expr.id, scope)  # type: ignore[attr-defined]
+        if bounds is None:
+            return expr.id in _BUILTINS and expr.id not in _DYNAMIC  # type: ignore[attr-defined]
+        return depth < 2 and all(
+            bound == "value" and payload is not None and self._builtin_value(payload, where, depth + 1)  # type: ignore
+            for bound, payload, where in bounds
         )
 
     def _is_deadline_scope(self, expr: ast.expr, scope: _Scope) -> bool:
@@ -1206,6 +1286,29 @@ def _is_empty(expr: object) -> bool:
     call: ast.Call = expr  # type: ignore[assignment]
     func = call.func
     return type(func) is ast.Name and func.id in _EMPTY_CALLS and not call.args and not call.keywords
+
+
+def _positional(call: ast.Call) -> int:
+    """The positional arguments written before any ``*args``."""
+    count = 0
+    for arg in call.args:
+        if type(arg) is ast.Starred:
+            break
+        count += 1
+    return count
+
+
+def _default(function: ast.AST, name: str) -> Optional[ast.expr]:
+    """The default value of parameter ``name`` of ``function`` (None: it has none)."""
+    args = function.args  # type: ignore[attr-defined]
+    positional = [*args.posonlyargs, *args.args]
+    for param, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+        if param.arg == name:
+            return default  # type: ignore[no-any-return]
+    for param, default in zip(args.kwonlyargs, args.kw_defaults):
+        if param.arg == name:
+            return default  # type: ignore[no-any-return]
+    return None
 
 
 def _is_none(expr: ast.AST) -> bool:
