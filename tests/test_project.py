@@ -217,6 +217,35 @@ def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
     assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
 
 
+def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -> None:
+    """HB202 looks everywhere but tooling: a library's form field calling the wrapper is reported
+    as the wrapped call would be; ``urlopen`` re-exported by a compat module under ``if PY2:``
+    is urllib's (django-recaptcha 1.5.0)."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "captcha").mkdir()
+    (tmp_path / "captcha" / "__init__.py").write_text("")
+    (tmp_path / "captcha" / "_compat.py").write_text(
+        "import sys\n\nPY2 = sys.version_info[0] == 2\n"
+        "if PY2:\n    from urllib2 import Request, urlopen\n"
+        "else:\n    from urllib.request import Request, urlopen\n"
+    )
+    client = (
+        "from captcha._compat import Request, urlopen\n\n"
+        "def request(*args, **kwargs):\n"
+        "    return urlopen(*args, **kwargs)\n\n"
+        "def submit(response, secret):\n"
+        "    req = Request('https://www.google.com/recaptcha/api/siteverify', data=b'x')\n"
+        "    return request(req)"
+        "  # expect: HB202 \"request() passes no timeout on to urllib.request.urlopen()\" \"function 'submit'\"\n\n"
+        "def submit_timed(response, secret):\n"
+        "    return request('https://www.google.com/recaptcha/api/siteverify', b'x', 10)  # ok: HB202\n"
+    )
+    (tmp_path / "captcha" / "client.py").write_text(client)
+    found = findings(check_source(client, str(tmp_path / "captcha" / "client.py")))
+    comparison = compare(read_markers(client, "client.py"), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

@@ -86,6 +86,9 @@ _CANONICAL_PREFIXES = {
     "six.moves.queue": "queue",
     "six.moves.http_client": "http.client",
     "socketserver.socket": "socket",
+    # Python 2's names, still imported by compat modules (`if PY2: from urllib2 import urlopen`)
+    "urllib2": "urllib.request",
+    "httplib": "http.client",
     "eventlet.green.threading": "threading",
 }
 

@@ -156,7 +156,7 @@ class MissingTimeoutRule(Rule):
     def judge_forwarded(self, facts: Facts) -> None:
         """Calls of the project's wrappers (``def get(url, **kw): return requests.get(url, **kw)``)
         that pass no timeout, where the wrapper passes its keywords on to one of ``timeouts`` with
-        none of its own. Asked of the project index, for the functions a handler reaches."""
+        none of its own. Asked of the project index, for every function (reached or not)."""
         project = facts.reach.project
         if project is None:
             return

@@ -43,7 +43,7 @@ from .summary import ModuleSummary
 # timeouts, 5: module-level calls, 6: forwarded **kwargs, 7: calls given no host, 8: what unannotated
 # functions return, loop variables and containers, isinstance checks, `cls`, calls' flag guards,
 # 9: either branch of `a if test else b`, 11: how calls give their timeout, calls not placed).
-FORMAT = 11
+FORMAT = 12
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

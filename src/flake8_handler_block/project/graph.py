@@ -385,7 +385,23 @@ class Graph:
             return ""
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
-        return ".".join([sym.target, *(step for step in sym.path if step != CALL_RESULT)])
+        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step != CALL_RESULT)])
+
+    def _library_name(self, dotted: str, depth: int = 0) -> str:
+        """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
+        is ``urllib.request.urlopen`` when app/compat.py imports it (under ``if PY2:`` too, when
+        both branches name the same thing)."""
+        parts = dotted.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            path = self.tree.module_path(".".join(parts[:end]))
+            if path is None:
+                continue
+            summary = self.tree.summary(path)
+            sym = summary.name(parts[end]) if summary is not None else None
+            if sym is None or sym.kind != "ref" or sym.path or depth > MAX_DEPTH:
+                return dotted
+            return self._library_name(".".join([sym.target, *parts[end + 1:]]), depth + 1)
+        return dotted
 
     def blocks(self, fn: FnRef) -> Optional[Block]:
         """Where calling the sync function ``fn`` waits in place: the nearest catalogue call that
@@ -611,11 +627,31 @@ class Graph:
                 if calls:
                     blocking[fn] = calls
         forwarding: Dict[FnRef, List[ForwardingCall]] = {}
-        for fn in chains:
+        for fn in [*chains, *(fn for fn in self._wrapper_callers() if fn not in chains)]:
             passed_on = self.forwarding_calls(fn)
             if passed_on:
                 forwarding[fn] = passed_on
         return Reach(order, chains, loop, task, blocking, forwarding)
+
+    def _wrapper_callers(self) -> List[FnRef]:
+        """The functions no handler reaches that call, by name, one of the project's wrappers that
+        pass their keywords on with no timeout: HB201/HB202 look everywhere but tooling, so a
+        wrapper's call counts there as the call it wraps would (a library's form field, a job)."""
+        summaries = [(path, s) for path in self.tree.files if (s := self.tree.summary(path)) is not None]
+        names = {
+            summary.facts.functions[key].name
+            for path, summary in summaries
+            for key, function in enumerate(summary.functions)
+            if function.forwards and self.forwards_without_timeout(("f", path, key)) is not None
+        }
+        if not names:
+            return []
+        return [
+            ("f", path, key)
+            for path, summary in summaries
+            for key, function in enumerate(summary.functions)
+            if any(e.how == CALL and _called_name(e.callee) in names for e in function.edges)
+        ]
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
         """Breadth-first along the edges ``follow`` accepts. A function is entered with the literal
@@ -657,7 +693,7 @@ class Reach:
         self.loop = loop
         self.task = task
         self.blocking = blocking or {}  # async functions on the loop -> their calls to sync functions that block
-        self.forwarding = forwarding or {}  # reached functions -> their calls to wrappers with no timeout
+        self.forwarding = forwarding or {}  # functions -> their calls to wrappers with no timeout
         self._paths: Optional[FrozenSet[str]] = None
 
     def paths(self) -> FrozenSet[str]:

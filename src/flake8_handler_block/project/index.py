@@ -149,7 +149,7 @@ class ModuleReach:
     def forwarding_calls(
         self, qualname: Optional[str], line: Optional[int] = None
     ) -> List[Tuple[int, str, str, int, str]]:
-        """Calls of a function a handler reaches to wrappers that pass their keywords on to a
+        """Calls of a function (a handler reaches it or not) to wrappers that pass their keywords on to a
         catalogue call with no timeout: (line of the call, the name called, that catalogue call,
         the wrapper's named positional parameters, ``requests.request() via ssrf_safe_request()``)."""
         return [
@@ -412,7 +412,7 @@ class _Project:
             fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])
         ]
         blocking += [fn for calls in self.reach.forwarding.values() for *_rest, via in calls for fn in via]
-        for fn in [*self.reach.chains, *self.reach.loop, *blocking]:
+        for fn in [*self.reach.chains, *self.reach.loop, *self.reach.forwarding, *blocking]:
             facts = graph.function(fn)
             if facts is not None and fn not in self.names:
                 self.names[fn] = (_display(graph, fn), f"{fn[1]}:{facts.line}", facts.qualname)
