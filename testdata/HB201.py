@@ -204,3 +204,15 @@ def github_profile():
     oauth.get(f"{ACCOUNTS_URL}/me", **{"timeout": 5})  # ok: timeout in a literal mapping
     oauth.close()
     return jsonify(profile=profile.json(), teams=teams.json(), blueprint=blueprint.name)
+
+
+@app.get("/users/<uid>/reviewed")
+def reviewed_user(uid):
+    # Lines whose maintainers silenced another linter's same check: read and kept on purpose.
+    profile = requests.get(f"{ACCOUNTS_URL}/users/{uid}")  # noqa: S113  # ok: ruff/flake8-bandit request-without-timeout silenced here
+    orders = requests.get(f"{ACCOUNTS_URL}/orders/{uid}")  # pylint: disable=missing-timeout  # ok: pylint's missing-timeout
+    teams = requests.get(f"{ACCOUNTS_URL}/teams/{uid}")  # pylint: disable=W0613,W3101  # ok: pylint's W3101 among others
+    avatar = requests.get(f"{ACCOUNTS_URL}/avatar/{uid}")  # noqa: S112  # expect: HB201 "requests.get() has no timeout" "handler 'reviewed_user'"
+    groups = requests.get(f"{ACCOUNTS_URL}/groups/{uid}")  # noqa: RUF006  # expect: HB201 "requests.get() has no timeout" "handler 'reviewed_user'"
+    roles = requests.get(f"{ACCOUNTS_URL}/roles/{uid}")  # pylint: disable=missing-docstring  # expect: HB201 "requests.get() has no timeout" "handler 'reviewed_user'"
+    return jsonify(p=profile.json(), o=orders.json(), t=teams.json(), a=avatar.json(), g=groups.json(), r=roles.json())

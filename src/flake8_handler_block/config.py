@@ -29,8 +29,9 @@ OPTION_KEYS = {
     "extend-tooling": "hb_extend_tooling",
     "check-tooling": "hb_check_tooling",
     "requests-default-timeout": "hb_requests_default_timeout",
+    "equivalent-noqa": "hb_equivalent_noqa",
 }
-BOOL_KEYS = ("project-reach", "cache", "check-tooling", "requests-default-timeout")
+BOOL_KEYS = ("project-reach", "cache", "check-tooling", "requests-default-timeout", "equivalent-noqa")
 GLOB_KEYS = ("tooling", "extend-tooling")
 LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir", *BOOL_KEYS, *GLOB_KEYS))
 
@@ -69,6 +70,8 @@ class Config:
     check_tooling: bool = False  # look at tooling like any other code
     # the project gives requests a default timeout by means HB201 cannot see: its requests calls are fine
     requests_default_timeout: bool = False
+    # a line that silences another linter's same check (`# noqa: RUF006`: equivalents.py) is not reported
+    equivalent_noqa: bool = True
     source: str = field(default="defaults", compare=False)
 
     def matches_decorator(self, dotted: str) -> bool:
@@ -153,6 +156,7 @@ def config_from_table(
         tooling=globs.get("tooling", DEFAULT_TOOLING) + globs.get("extend-tooling", ()),
         check_tooling=flags.get("check-tooling", False),
         requests_default_timeout=flags.get("requests-default-timeout", False),
+        equivalent_noqa=flags.get("equivalent-noqa", True),
         source=source,
     )
 

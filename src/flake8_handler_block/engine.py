@@ -10,11 +10,11 @@ import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 
-from . import gate
+from . import equivalents, gate
 from .calls import single_line
 from .config import Config
 from .gate import GateTable
@@ -29,6 +29,9 @@ from .scopes import (
 )
 from .positions import locate
 from .walk import BatchedWalk
+
+if TYPE_CHECKING:
+    from .noqa import NoqaReading
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
 
@@ -232,9 +235,9 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     kept = [v for v in ctx._violations if reach.in_scope(v.scope, v.function)]
     if not kept:
         return []
-    positions = locate(
-        module, [(v.node, _top_level_node(v.function)) for v in kept], text if text is not None else module.code
-    )
+    source = text if text is not None else module.code
+    positions = locate(module, [(v.node, _top_level_node(v.function)) for v in kept], source)
+    reading = _equivalent_noqa(source) if reach.config.equivalent_noqa else None
     located = []
     for violation in kept:
         line, column = positions[id(violation.node)]
@@ -242,9 +245,20 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
             continue
         if violation.function is None and violation.scope == EVERYWHERE and reach.module_code_is_tooling(line):
             continue
+        if reading is not None and equivalents.silenced_elsewhere(violation.code, reading.comment_texts(line)):
+            continue  # the line silences another linter's same check: kept on purpose
         message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))
         located.append(Located(violation, line, column, f"{violation.code} {message}"))
     return located
+
+
+def _equivalent_noqa(source: str) -> Optional["NoqaReading"]:
+    """The text's comments, when they may silence another linter's same check (equivalents.py)."""
+    if not equivalents.may_silence(source):
+        return None
+    from .noqa import NoqaReading  # flake8's reading of spans and comments; needed only here
+
+    return NoqaReading(source)
 
 
 def _top_level_node(function: Optional[FunctionScope]) -> Optional[cst.CSTNode]:

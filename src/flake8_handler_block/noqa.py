@@ -250,6 +250,15 @@ class NoqaReading:
         """Whether flake8 drops a finding of ``code`` reported on ``line`` (the file aside)."""
         return _silences(self.first_noqa(line), code)
 
+    def comment_texts(self, line: int) -> List[str]:
+        """The comments of the span of ``line`` (strings aside), each from its ``#`` to its line's end."""
+        first, last = self.span(line)
+        return [
+            self.lines[number - 1][self.comments[number]:].rstrip("\r\n")
+            for number in range(first, last + 1)
+            if number in self.comments
+        ]
+
 
 def _token_map(lines: Sequence[str]) -> Tuple[Dict[int, Span], Dict[int, int]]:
     """(line -> the span flake8 joins to look for its noqa, line -> column of its comment).

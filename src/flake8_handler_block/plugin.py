@@ -51,6 +51,8 @@ class Plugin:
             "--hb-check-tooling": "look at tooling (setup.py, CLIs, scripts, ...) like any code (default false)",
             "--hb-requests-default-timeout": "the project gives requests a default timeout: HB201 reports no "
             "requests call (default false)",
+            "--hb-equivalent-noqa": "a line that silences another linter's same check (# noqa: RUF006 or S113, "
+            "# pylint: disable=missing-timeout) is not reported: true or false (default true)",
         }
         for flag, text in values.items():
             manager.add_option(flag, parse_from_config=True, default=None, help=text)

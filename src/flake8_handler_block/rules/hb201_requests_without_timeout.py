@@ -46,7 +46,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     Not reported: `timeout=` given as a name, a number, a tuple or an attribute;
     `**{"timeout": 3}`; a call that forwards an unseen `**kwargs` (a parameter, a
     dict changed or handed to another function); a receiver whose kind is unknown
-    (a parameter without annotation, an object from another module).
+    (a parameter without annotation, an object from another module); a line whose
+    comment silences another linter's same check, read and kept by its maintainers
+    (`# noqa: S113`, ruff's and flake8-bandit's request-without-timeout;
+    `# pylint: disable=missing-timeout` or `W3101`), unless `equivalent-noqa = false`.
 
     Nor where the project gives requests a default timeout:
     - calls on a session with an adapter mounted whose `send()` sets one when none
