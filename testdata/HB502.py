@@ -1,5 +1,6 @@
 """Notification service: aiohttp handlers and a worker that fan out async jobs."""
 import asyncio
+import logging
 from asyncio import create_task, ensure_future
 
 from aiohttp import web
@@ -8,6 +9,7 @@ from .jobs import deliver, refresh_feed, send_push, warm_cache
 
 routes = web.RouteTableDef()
 BACKGROUND = set()
+log = logging.getLogger(__name__)
 
 
 @routes.post("/push")
@@ -158,3 +160,111 @@ async def main():
 class SomeScheduler:
     def create_task(self, coro):
         return coro
+
+
+async def notify_quietly(payload):
+    """Best effort: each channel's failure is logged, the others still go."""
+    try:
+        await send_push(payload)
+    except Exception as exc:
+        log.warning("push failed: %s", exc)
+    try:
+        await deliver(payload)
+    except (ValueError, Exception):
+        log.exception("delivery failed")
+
+
+async def notify_silently(payload):
+    try:
+        with open("/var/log/push.log", "a") as trail:  # a plain with: its exit runs even when the task is collected
+            trail.write(str(payload))
+        await send_push(payload)
+    except:  # noqa: E722
+        pass
+
+
+class Notifier:
+    async def _send(self, payload):
+        try:
+            await send_push(payload)
+        except BaseException:
+            log.exception("push failed")
+
+    def notify(self, payload):
+        asyncio.get_running_loop().create_task(self._send(payload))  # ok: best effort, a method of the class
+
+
+async def notify_and_release(payload, lock):
+    try:
+        await send_push(payload)
+    except Exception:
+        log.exception("push failed")
+    finally:
+        await deliver(lock)  # must run: the paused upstream waits for it
+
+
+async def notify_or_raise(payload):
+    try:
+        await send_push(payload)
+    except Exception:
+        log.exception("push failed")
+        raise
+
+
+async def notify_some(payload):
+    try:
+        await send_push(payload)
+    except ValueError:
+        log.exception("bad payload")
+
+
+async def notify_then_count(payload):
+    try:
+        await send_push(payload)
+    except Exception:
+        log.exception("push failed")
+    await deliver(payload)
+
+
+async def notify_in_session(payload):
+    try:
+        async with web.ClientSession() as session:
+            await session.post("http://push", json=payload)
+    except Exception:
+        log.exception("push failed")
+
+
+async def notify_else(payload):
+    try:
+        await send_push(payload)
+    except Exception:
+        log.exception("push failed")
+    else:
+        await deliver(payload)
+
+
+@routes.post("/notify")
+async def notify(request):
+    payload = await request.json()
+    asyncio.create_task(notify_quietly(payload))  # ok: best effort: the coroutine catches and logs every error, no cleanup of its own
+    asyncio.create_task(notify_silently(payload))  # ok: best effort: a bare except catches everything
+    asyncio.create_task(notify_and_release(payload, request))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(notify_or_raise(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(notify_some(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(notify_then_count(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(notify_in_session(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(notify_else(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    return web.json_response({"queued": True})
+
+
+@routes.post("/notify/reviewed")
+async def notify_reviewed(request):
+    payload = await request.json()
+    asyncio.create_task(send_push(payload))  # noqa: RUF006  # ok: ruff's asyncio-dangling-task is silenced here: kept on purpose
+    asyncio.ensure_future(deliver(payload))  # detached on purpose  # noqa: E501, RUF006  # ok: RUF006 among other codes
+    asyncio.create_task(send_push(payload))  # NOQA:RUF006  # ok: ruff reads noqa in any case, with or without a space
+    asyncio.create_task(send_push(payload))  # noqa: RUF005  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify_reviewed'"
+    # noqa: RUF006 (a comment line of its own silences nothing on the next line)
+    asyncio.create_task(send_push(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify_reviewed'"
+    asyncio.create_task(send_push(payload))  # pylint: disable=RUF006  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify_reviewed'"
+    return web.json_response({"queued": True})

@@ -581,7 +581,10 @@ def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None) -
         return False  # defining does not run the body
     if isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers):
         if all(not _contains_raise(h) or _signals(h, receiver) for h in node.handlers):
-            return False  # everything the body raises is caught here (or signalled before re-raising)
+            # everything the body raises is caught here (or signalled before re-raising); the
+            # else and finally clauses run outside the handlers
+            outside = [part for part in (node.orelse, node.finalbody) if part is not None]
+            return any(can_raise(part, receiver, quiet) for part in outside)
     if raises_here(node, receiver) and not (quiet is not None and isinstance(node, cst.Call) and quiet(node)):
         return True
     if is_logging_call(node):
@@ -651,6 +654,12 @@ class QuietCalls:
         function = function_named(call.func, scope)
         if function is None or function.is_async:
             return False  # an await can always be cancelled
+        return self.catches_everything(function)
+
+    def catches_everything(self, function: FunctionScope) -> bool:
+        """No exception leaves ``function``: its body is wrapped in ``try``/``except Exception``
+        (or broader) whose handlers do not raise, and nothing outside can raise. For a coroutine,
+        cancellation (``CancelledError``, not an ``Exception``) still can."""
         if function not in self._known:
             self._known[function] = False  # a recursive call is not assumed quiet
             body = function.node.body.body

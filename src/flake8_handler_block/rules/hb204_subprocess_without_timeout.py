@@ -52,7 +52,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
     and exits, reading no input and opening no connection). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
-    and filesystem like any child). Nor a program that bounds its own run, named as the
+    and filesystem like any child). So are other local tools that look quick:
+    `gpg --batch` never asks, but waits on its keyring's lock while another gpg holds
+    it ("waiting for lock") and on gpg-agent; `ssh-keygen -N "" -f key` asks on stdin
+    whether to overwrite a key file that exists, and a server's stdin can be a pipe
+    nobody writes (supervisord's). Nor a program that bounds its own run, named as the
     command's first word (in the call, or in the list the function assigned to the
     command's name): `ssh-keyscan` (gives up on a host after `-T`, 5 s by default) and
     coreutils `timeout` (kills the command after its limit).

@@ -10,8 +10,8 @@ from ..calls import call_text, keyword, positional
 from ..names import dotted_name
 from ..keeping import Keeps
 from ..ownership import ESCAPES, Ownership, Policy
-from ..primitives import function_named
-from ..rule import ANYWHERE, Rule
+from ..primitives import QuietCalls, function_named
+from ..rule import ANYWHERE, Rule, RuleContext
 from ..scopes import CallSite, FunctionScope, Scope
 from ..signature import Signature
 from ..walk import iter_nodes
@@ -46,6 +46,19 @@ class TaskDropped(Rule):
     That future's done-callbacks hold the task while it waits: it is the coroutine
     spelling of `future.add_done_callback(...)`, kept for the same reason.
     `tg.create_task()` on a `TaskGroup` is never reported.
+
+    Nor a best-effort task: its coroutine (a function or method of this module) lets
+    no exception out - its body is wrapped in `try`/`except Exception` (or
+    `BaseException`, or bare) whose handlers do not raise, and nothing outside them
+    can raise - and writes no cleanup that must run (no `finally`, no `async with`).
+    Nothing is lost to asyncio there, and a task collected mid-flight is one more
+    failure the coroutine already tolerates (asyncio logs it: "Task was destroyed but
+    it is pending!"). A `finally` says a step must run to the end (continue a paused
+    request, release what was taken): a task collected while waiting gets
+    `GeneratorExit` at its `await` and cannot finish it, so such a task is reported
+    however much it catches. Nor a line whose comment silences ruff's same check
+    (`# noqa: RUF006`, asyncio-dangling-task): its maintainers kept the task
+    detached on purpose (`equivalent-noqa = false` reports it again).
 
     Why is this bad?
     The event loop keeps only a weak reference to a task: a dropped task can be
@@ -85,6 +98,10 @@ class TaskDropped(Rule):
     gate = ('create_task', 'ensure_future')
     calls = frozenset({"create_task", "ensure_future"})
 
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self._quiet = QuietCalls()
+
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
         function = site.function
@@ -99,7 +116,7 @@ class TaskDropped(Rule):
                 return
         result = flows.fate(function, call, POLICY)
         problem: Optional[str] = None
-        if result.finding and _continuation(call, site.scope):
+        if result.finding and (_continuation(call, site.scope) or self._best_effort(call, site.scope)):
             return
         if result.finding:
             problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
@@ -107,6 +124,15 @@ class TaskDropped(Rule):
             problem = self._dropped_container(function, call, facts)
         if problem is not None:
             self.report(call, function, call=call_text(call), problem=problem)
+
+    def _best_effort(self, task_call: cst.Call, scope: Scope) -> bool:
+        """``create_task(notify(x))`` where ``notify``, a coroutine of this module, lets no exception
+        out (its body is wrapped in ``except Exception`` handlers that do not raise) and writes no
+        cleanup that must run (no ``finally``, no ``async with``)."""
+        coroutine = _coroutine_of(task_call, scope)
+        if coroutine is None or _cleans_up(coroutine):
+            return False
+        return self._quiet.catches_everything(coroutine)
 
     def _dropped_container(self, function: FunctionScope, call: cst.Call, facts: Facts) -> Optional[str]:
         """A task put in a list, tuple, set or generator expression that is then dropped."""
@@ -135,14 +161,34 @@ class TaskDropped(Rule):
         return f"is put in a {kind} that is dropped"
 
 
-def _continuation(task_call: cst.Call, scope: Scope) -> bool:
-    """``ensure_future(after(fut))`` where ``after`` first waits on a future that exists already."""
+def _coroutine_of(task_call: cst.Call, scope: Scope) -> Optional[FunctionScope]:
+    """The coroutine function of this module whose call the task runs (``create_task(f(x))``)."""
     values = positional(task_call)
     coro = values[0] if values else None
     if not isinstance(coro, cst.Call):
-        return False
+        return None
     coroutine = function_named(coro.func, scope)
-    if coroutine is None or not coroutine.is_async:
+    return coroutine if coroutine is not None and coroutine.is_async else None
+
+
+def _cleans_up(coroutine: FunctionScope) -> bool:
+    """Its own body holds cleanup that must run to the end: a ``finally`` or an ``async with``
+    (a task collected mid-flight gets ``GeneratorExit`` at its ``await``, where neither can
+    finish its work)."""
+    nested = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    for node in iter_nodes(coroutine.node.body, prune=nested):
+        if isinstance(node, cst.Try) and node.finalbody is not None:
+            return True
+        if isinstance(node, cst.With) and node.asynchronous is not None:
+            return True
+    return False
+
+
+def _continuation(task_call: cst.Call, scope: Scope) -> bool:
+    """``ensure_future(after(fut))`` where ``after`` first waits on a future that exists already."""
+    coroutine = _coroutine_of(task_call, scope)
+    coro = positional(task_call)[0] if coroutine is not None else None
+    if coroutine is None or not isinstance(coro, cst.Call):
         return False
     awaited = _first_wait(coroutine)
     if isinstance(awaited, cst.Attribute):
