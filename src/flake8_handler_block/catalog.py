@@ -24,6 +24,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 
+# Public names that stand for a private implementation path (longest prefix wins).
+_CANONICAL_PREFIXES = {
+    "requests.api": "requests",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    "requests.session": "requests.Session",
+    "requests.models.Response": "requests.Response",
+    # requests-oauthlib's sessions (and flask-dance's, built on them) are requests.Session subclasses
+    "requests_oauthlib.OAuth1Session": "requests.Session",
+    "requests_oauthlib.OAuth2Session": "requests.Session",
+    "requests_oauthlib.oauth1_session.OAuth1Session": "requests.Session",
+    "requests_oauthlib.oauth2_session.OAuth2Session": "requests.Session",
+    "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
+    "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
+    "httpx._api": "httpx",
+    "httpx._client": "httpx",
+    # httpx2: the maintained continuation of httpx, with the same API
+    "httpx2": "httpx",
+    "httpx2._api": "httpx",
+    "httpx2._client": "httpx",
+    "urllib3.poolmanager": "urllib3",
+    "urllib3.connectionpool": "urllib3",
+    "urllib3.response": "urllib3",
+    "aiohttp.client": "aiohttp",
+    "concurrent.futures.thread": "concurrent.futures",
+    "concurrent.futures.process": "concurrent.futures",
+    "concurrent.futures._base": "concurrent.futures",
+    "asyncio.queues": "asyncio",
+    "asyncio.locks": "asyncio",
+    "asyncio.tasks": "asyncio",
+    "asyncio.events": "asyncio",
+    "asyncio.subprocess.create_subprocess_exec": "asyncio.create_subprocess_exec",
+    "asyncio.subprocess.create_subprocess_shell": "asyncio.create_subprocess_shell",
+    "asyncio.timeouts": "asyncio",
+    "multiprocessing.queues": "multiprocessing",
+    "multiprocessing.context": "multiprocessing",
+    "six.moves.urllib.request": "urllib.request",
+    "six.moves.queue": "queue",
+    "six.moves.http_client": "http.client",
+    "socketserver.socket": "socket",
+    # Python 2's names, still imported by compat modules (`if PY2: from urllib2 import urlopen`)
+    "urllib2": "urllib.request",
+    "httplib": "http.client",
+    "eventlet.green.threading": "threading",
+}
+
+
+def canonical(dotted: str) -> str:
+    """Map an implementation path onto the public name rules are written against."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        head = ".".join(parts[:end])
+        target = _CANONICAL_PREFIXES.get(head)
+        if target is not None:
+            return ".".join([target, *parts[end:]])
+    return dotted
+
+
 # -- families: the rule that reports a missing timeout ------------------------------------
 
 REQUESTS = "requests"  # HB201

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
+from ..catalog import canonical
 from ..config import Config
 from .astnames import dotted_parts
 from .root import ROOT_MARKERS
@@ -186,8 +187,6 @@ class _Scan:
             head = self._local(name)
         else:
             return ""
-        from ..names import canonical  # here: names.py imports libcst, which a run that parses nothing skips
-
         return canonical(".".join([head, *rest]))
 
     def _class(self, item: _Def) -> Optional[ClassTimeouts]:
