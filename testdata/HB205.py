@@ -211,8 +211,42 @@ def pooled():
         return jsonify(connection=connection, other=other, state=first_load())
 
 
+# Steps registered by plugins at start-up: which one runs is known only then.
+STEPS = {}
+
+
 def crunch(n):
+    return STEPS[n % 4](n)  # a dispatch the analysis cannot follow: the work is not known to end
+
+
+def square(n):
     return n * n
+
+
+def lookup_rate(currency):
+    return RATES.get(currency, 1.0) * square(2)
+
+
+@app.post("/batch/local")
+def batch_local():
+    # The work waited for provably ends: local CPU work, no call that waits, nothing unresolved.
+    futures = [EXECUTOR.submit(square, n) for n in range(8)]
+    done = [f.result() for f in as_completed(futures)]  # ok: square() only computes
+    first = EXECUTOR.submit(lookup_rate, "EUR")
+    rate = first.result()  # ok: lookup_rate() reads a dict and calls square()
+    jobs = {}
+    for n in range(3):
+        jobs[EXECUTOR.submit(square, n)] = n
+    wait(jobs)  # ok: every future put in it runs square()
+    mixed = [EXECUTOR.submit(square, 1), EXECUTOR.submit(crunch, 2)]
+    wait(mixed)  # expect: HB205 "wait() has no timeout" "handler 'batch_local'" "if a future never finishes"
+    pending = list(PENDING)
+    wait(pending)  # expect: HB205 "wait() has no timeout" "handler 'batch_local'"
+    return jsonify(done=done, rate=rate)
+
+
+RATES = {"EUR": 1.1}
+PENDING = []
 
 
 def consumer_loop():

@@ -42,8 +42,9 @@ from .summary import ModuleSummary
 # Bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls, 4: requests
 # timeouts, 5: module-level calls, 6: forwarded **kwargs, 7: calls given no host, 8: what unannotated
 # functions return, loop variables and containers, isinstance checks, `cls`, calls' flag guards,
-# 9: either branch of `a if test else b`, 11: how calls give their timeout, calls not placed).
-FORMAT = 12
+# 9: either branch of `a if test else b`, 11: how calls give their timeout, calls not placed,
+# 13: a callable bound to a few known values, super() calls).
+FORMAT = 13
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -46,6 +46,7 @@ from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .default_timeout import ModuleTimeouts, ProjectTimeouts
 from .callers import Callers
+from .ends import Ends
 from .graph import BlockingCall, ChainRef, FnRef, ForwardingCall, Graph, Reach
 from .root import TooManyFiles, enclosing_root, find_root, is_stdin
 from .identity import code_identity
@@ -174,6 +175,13 @@ class ModuleReach:
         """Whether an async function of this module calls a sync function of the project that blocks."""
         return self._reach is not None and any(fn[1] == self.path for fn in self._reach.blocking)
 
+    def handed_work_ends(self, qualname: str, work: str, line: Optional[int] = None) -> bool:
+        """Whether the work the function hands to a thread as ``work`` (``executor.submit(work, ...)``)
+        provably ends: nothing it runs, a few calls down, waits with no timeout or makes a call the
+        graph cannot place (``ends.Ends``). False when not known."""
+        key = self._key(qualname, line)
+        return key is not None and self._project.work_ends(("f", self.path, key), work)
+
     def in_request_task(self, qualname: str, line: Optional[int] = None) -> Optional[Chain]:
         """How the function runs inside an async handler's own task (awaited in place)."""
         return self._chain(self._reach.task, qualname, line) if self._reach else None
@@ -231,6 +239,7 @@ class _Project:
         outer = enclosing_root(root)
         self.outer_prefix = os.path.relpath(root, outer).replace(os.sep, "/") if outer else None
         self._callers: Optional[Callers] = None
+        self._ends: Optional[Ends] = None
         self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
         self._fingerprint: Optional[Tuple[Optional[str]]] = None  # computed once
@@ -298,6 +307,15 @@ class _Project:
         """Every caller awaits async ``fn`` under a deadline (``callers.Callers``); False when not known."""
         callers = self.callers()
         return callers is not None and callers.cancelled_by_callers(fn)
+
+    def work_ends(self, fn: FnRef, work: str) -> bool:
+        """The work ``fn`` hands to a thread as ``work`` provably ends (``ends.Ends``); False when not known."""
+        callers = self.callers()
+        if callers is None:
+            return False
+        if self._ends is None:
+            self._ends = Ends(callers.graph)
+        return self._ends.handed_work_ends(fn, work)
 
     def callers(self) -> Optional[Callers]:
         """Who calls what, read on demand (None without a usable tree)."""

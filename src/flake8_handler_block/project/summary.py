@@ -41,6 +41,7 @@ CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
 # the function's caller gave (its own ``timeout`` parameter, or its ``**kwargs`` passed on).
 TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
 UNKNOWN_CALLABLE = "()"  # FunctionSummary.unplaced: a callable the module cannot type is called
+SUPER = "super()."  # FunctionSummary.unplaced: ``super().name(...)`` in a method, as "super().name"
 
 CALL_RESULT = "()"  # a path step: the value a call returns
 ANY = "any"  # a Sym kind: one of a few values
@@ -186,7 +187,8 @@ class FunctionSummary:
     forwards: Tuple["Forward", ...] = ()
     # Calls the module cannot type, so the graph cannot place them: the method names called on
     # such values (``check.get()``, ``checker.get_latest()`` with ``checker`` from ``getattr``), and
-    # UNKNOWN_CALLABLE for a callable called (a parameter, ``registry[k](...)``). Builtins and the
+    # UNKNOWN_CALLABLE for a callable called (a parameter, ``registry[k](...)``), SUPER + name for
+    # ``super().name(...)`` (the graph finds it in the bases). Builtins and the
     # methods of literals and of what builtins make (``str(x).strip()``, ``open(p).read()``) are not.
     unplaced: Tuple[str, ...] = ()
 
@@ -876,6 +878,8 @@ class _Summariser:
                 self._mark_commands(call.keywords, scope)
             found = edges[key] if key is not None else module_edges
             callee = self.sym(call.func, scope)
+            if callee is None and type(call.func) is ast.Name:
+                callee = self._either(call.func.id, scope)
             if callee is not None:
                 hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call),
@@ -934,9 +938,23 @@ class _Summariser:
                     return TIMEOUT_SET if default is not None and not _is_none(default) else TIMEOUT_PASSED
                 return TIMEOUT_SET
             if keyword.arg is None and key is not None and type(value) is ast.Name:
-                kwarg = self.functions[key][0].args.kwarg  # type: ignore[attr-defined]
+                kwarg = self.functions[key][0].args.kwarg
                 passed_on = passed_on or (kwarg is not None and value.id == kwarg.arg)
         return TIMEOUT_PASSED if passed_on else TIMEOUT_MISSING
+
+    def _either(self, name: str, scope: _Scope) -> Optional[Sym]:
+        """A callable bound to a few known values that differ (``cls = A`` in an ``if``, ``cls = B``
+        in its ``else``): any of them."""
+        found: List[Sym] = []
+        for bound in self._lookup(name, scope) or ():
+            meaning = self._meaning(bound, False, 0)
+            if meaning is _SKIP:
+                continue
+            if not isinstance(meaning, Sym):
+                return None
+            if meaning not in found:
+                found.append(meaning)
+        return Sym.union(found) if len(found) > 1 else None
 
     def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
         """What a call whose callee the module cannot type may run (FunctionSummary.unplaced): the
@@ -947,8 +965,18 @@ class _Summariser:
             builtin = self._lookup(func.id, scope) is None and func.id in _BUILTINS  # type: ignore[attr-defined]
             return "" if builtin else UNKNOWN_CALLABLE
         if kind is ast.Attribute:
-            return "" if self._builtin_value(func.value, scope) else func.attr  # type: ignore[attr-defined]
+            value = func.value  # type: ignore[attr-defined]
+            if self._is_super(value, scope):
+                return f"{SUPER}{func.attr}"  # type: ignore[attr-defined]
+            return "" if self._builtin_value(value, scope) else func.attr  # type: ignore[attr-defined]
         return UNKNOWN_CALLABLE
+
+    def _is_super(self, expr: ast.expr, scope: _Scope) -> bool:
+        """``super()`` with no argument, in a method (the builtin, not a name of the module)."""
+        return (
+            type(expr) is ast.Call and not expr.args and type(expr.func) is ast.Name
+            and expr.func.id == "super" and self._lookup("super", scope) is None
+        )
 
     def _builtin_value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> bool:
         """A literal, a display, what a builtin such as ``str()`` or ``open()`` makes, a builtin
@@ -1304,10 +1332,10 @@ def _default(function: ast.AST, name: str) -> Optional[ast.expr]:
     positional = [*args.posonlyargs, *args.args]
     for param, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
         if param.arg == name:
-            return default  # type: ignore[no-any-return]
+            return default
     for param, default in zip(args.kwonlyargs, args.kw_defaults):
         if param.arg == name:
-            return default  # type: ignore[no-any-return]
+            return default
     return None
 
 

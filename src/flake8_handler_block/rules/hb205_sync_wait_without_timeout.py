@@ -18,6 +18,12 @@ from ..signature import SYNC_WAITS, Signature
 
 WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
+RUNNERS = frozenset({"asyncio.run"})  # run the work given next to them: `submit(asyncio.run, coro)`
+# What may be done with a collection of futures besides waiting for them: filling it, reading it.
+_FILLS = frozenset({"append", "add"})
+_READS = frozenset({"get", "pop", "items", "keys", "values", "copy", "clear", "index", "count"})
+_READERS = frozenset({"len", "list", "tuple", "set", "sorted", "enumerate", "iter", "zip", "any", "all"})
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # What hands back what a wait took, by the waited-on kind: a queue used as a pool gets its item
 # back, a condition's waiters are notified, an event is set again.
 GIVE_BACK: Dict[str, frozenset] = {
@@ -56,6 +62,20 @@ class _Order:
 
 def _mentions(exprs: Sequence[cst.BaseExpression], name: str) -> bool:
     return any(isinstance(node, cst.Name) and node.value == name for expr in exprs for node in iter_nodes(expr))
+
+
+def _is_name(expr: Optional[cst.CSTNode], name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+def _empty_collection(expr: object) -> bool:
+    """``{}``, ``[]``, ``set()``, ``dict()``, ``list()``: a collection filled later."""
+    if isinstance(expr, (cst.Dict, cst.List)):
+        return not expr.elements
+    return (
+        isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Name)
+        and expr.func.value in ("dict", "list", "set")
+    )
 
 
 def _wait_text(call: cst.Call) -> str:
@@ -154,6 +174,8 @@ class SyncWaitWithoutTimeout(Rule):
                 return  # the future is known to be finished: nothing waits
             if self._runs_what_it_was_given(site):
                 return  # a runner: it waits as long as its caller's work, which is judged where it is written
+            if self._work_ends(site, facts):
+                return  # the work waited for provably ends: nothing it runs waits without a timeout
         self.report(call, site.function, call=_wait_text(call), outcome=api.until)
 
     def __init__(self, ctx) -> None:
@@ -245,10 +267,143 @@ class SyncWaitWithoutTimeout(Rule):
             return False
         values = positional(receiver.call)
         work = values[0] if values else None
+        if work is not None and len(values) > 1:
+            runner = self.ctx.resolve(work, site.scope)
+            if isinstance(runner, Ref) and runner.dotted in RUNNERS:
+                work = values[1]  # `submit(asyncio.run, coro)`: the coroutine is the work
         return (
             isinstance(work, cst.Name) and work.value in function.param_names
             and len(function.bindings.get(work.value, ())) == 1  # the parameter, never rebound
         )
+
+    def _work_ends(self, site: CallSite, facts: Facts) -> bool:
+        """Every future waited for is work handed to a thread here (``executor.submit(fn, ...)`` in
+        this function or one nested in it) that the project index proves ends: nothing ``fn`` runs,
+        a few calls down, waits with no timeout or goes where the graph cannot follow
+        (``ModuleReach.handed_work_ends``)."""
+        project = facts.reach.project
+        if project is None or site.function is None:
+            return False
+        handed = self._handed(site, site.function)
+        if not handed:
+            return False
+        return all(project.handed_work_ends(owner.qualname, work) for owner, work in handed)
+
+    def _handed(self, site: CallSite, function: FunctionScope) -> Optional[List[Tuple[FunctionScope, str]]]:
+        """The hand-offs whose futures the wait waits for, as (function making it, last name of the
+        callable handed over); None when some future may come from anywhere else."""
+        call = site.node
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("result", "exception"):
+            receiver = self.ctx.resolve(func.value, site.scope)
+            if not isinstance(receiver, Inst) or receiver.call is None or not receiver.producer.endswith(".submit"):
+                return None
+            return self._futures_of(receiver.call, function, 0)
+        values = positional(call)
+        waited = values[0] if values else argument(call, "fs", 0)
+        return self._futures_of(waited, function, 0) if waited is not None else None
+
+    def _futures_of(
+        self, expr: cst.BaseExpression, function: FunctionScope, depth: int
+    ) -> Optional[List[Tuple[FunctionScope, str]]]:
+        """The hand-offs ``expr`` (in ``function``) holds the futures of: a ``submit`` call, a call of
+        a function of this module returning one, a display or comprehension of them, or a local
+        name bound to these or to an empty collection filled with them (``futures[fut] = path``,
+        ``futures.append(fut)``) and used for nothing else that could add to it."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "submit":
+                work = positional(expr)[:1]
+                name = names.last_name(work[0]) if work and isinstance(work[0], (cst.Name, cst.Attribute)) else None
+                owner = self._owner(expr, function)
+                return [(owner, name)] if name is not None and owner is not None else None
+            helper = names.local_function(expr.func, function)
+            if helper is None or helper.is_generator or not helper.returns:
+                return None
+            return self._all_of([(value, helper) for value in helper.returns], depth)
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._futures_of(expr.elt, function, depth + 1)
+        if isinstance(expr, cst.DictComp):
+            return self._futures_of(expr.key, function, depth + 1)
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            elements = [e.value for e in expr.elements if isinstance(e, cst.Element)]
+            if len(elements) != len(expr.elements):
+                return None  # `[*more]`
+            return self._all_of([(e, function) for e in elements], depth)
+        if isinstance(expr, cst.Dict):
+            keys = [e.key for e in expr.elements if isinstance(e, cst.DictElement)]
+            return self._all_of([(k, function) for k in keys], depth) if len(keys) == len(expr.elements) else None
+        if isinstance(expr, cst.Name):
+            return self._filled(expr.value, function, depth)
+        return None
+
+    def _all_of(
+        self, parts: List[Tuple[Optional[cst.BaseExpression], FunctionScope]], depth: int
+    ) -> Optional[List[Tuple[FunctionScope, str]]]:
+        found: List[Tuple[FunctionScope, str]] = []
+        for expr, function in parts:
+            more = self._futures_of(expr, function, depth + 1) if expr is not None else None
+            if more is None:
+                return None
+            found.extend(more)
+        return found
+
+    def _filled(self, name: str, function: FunctionScope, depth: int) -> Optional[List[Tuple[FunctionScope, str]]]:
+        """The hand-offs a local collection holds: what it is bound to, and what is put in it."""
+        bounds = function.bindings.get(name)
+        if not bounds or any(b.kind != "value" or b.payload is None for b in bounds):
+            return None
+        parts: List[Tuple[Optional[cst.BaseExpression], FunctionScope]] = []
+        keyed = False
+        for bound in bounds:
+            value = bound.payload
+            if _empty_collection(value):
+                keyed = keyed or isinstance(value, cst.Dict) or (
+                    isinstance(value, cst.Call) and names.last_name(value.func) == "dict"
+                )
+            else:
+                parts.append((value, function))  # type: ignore[arg-type]
+        for node in iter_nodes(function.node.body):
+            if isinstance(node, _SCOPES) and any(
+                isinstance(inner, cst.Name) and inner.value == name for inner in iter_nodes(node)
+            ):
+                return None  # a nested function or lambda uses it: what it adds is not seen here
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    held = target.target
+                    if isinstance(held, cst.Subscript) and _is_name(held.value, name):
+                        index = held.slice[0].slice if len(held.slice) == 1 else None
+                        key = index.value if isinstance(index, cst.Index) else None
+                        parts.append((key if keyed else node.value, function))
+                if _is_name(node.value, name):
+                    return None  # another name for it
+            elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor, cst.WithItem, cst.NamedExpr)):
+                rebound = getattr(node, "target", None) or getattr(node, "asname", None)
+                if rebound is not None and any(
+                    isinstance(inner, cst.Name) and inner.value == name for inner in iter_nodes(rebound)
+                ):
+                    return None
+            elif isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and _is_name(func.value, name):
+                    if func.attr.value in _FILLS and len(node.args) == 1:
+                        parts.append((node.args[0].value, function))
+                    elif func.attr.value not in _READS:
+                        return None
+                elif any(_is_name(arg.value, name) for arg in node.args) and names.last_name(func) not in _READERS:
+                    if self.ctx.callee(node, function) not in WAITS:
+                        return None  # handed to a call that may add to it
+        return self._all_of(parts, depth)
+
+    def _owner(self, node: cst.CSTNode, function: FunctionScope) -> Optional[FunctionScope]:
+        """The function (``function`` or one nested in it) whose own code holds ``node``."""
+        if not self._order(function).inside(node, function.node):
+            return None
+        for nested in (fn for fns in function.nested.values() for fn in fns):
+            if self._order(function).inside(node, nested.node):
+                return self._owner(node, nested)
+        return function
 
     def _in_done_set(self, site: CallSite, name: str, function: FunctionScope) -> bool:
         """``if fut in done:`` where ``done`` is the first set ``wait()`` returned."""
