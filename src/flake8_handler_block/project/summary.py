@@ -27,6 +27,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
+    canonical,
 )
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
@@ -243,14 +244,6 @@ def summarise(source: Union[str, bytes], module: str, path: str, is_package: boo
         return _Summariser(module, path, is_package).run(tree)
     except RecursionError:
         return empty_summary(module, path, is_package, "nesting too deep")
-
-
-def canonical(dotted: str) -> str:
-    """``names.canonical``, imported on first use: names.py imports libcst, and a run that
-    parses nothing (``plugin._known_findings``) must not pay for it."""
-    from ..names import canonical as public_name
-
-    return public_name(dotted)
 
 
 # -- scopes and bindings -------------------------------------------------------------
