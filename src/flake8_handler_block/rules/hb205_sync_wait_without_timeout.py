@@ -110,8 +110,21 @@ class SyncWaitWithoutTimeout(Rule):
     reported: `result()` on work the function was given as a parameter
     (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
     `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
-    like `asyncio.run(coro)`; that work's own calls are judged where they are
-    written (HB201-HB204). A `join()` (or any wait) written after `terminate()`/`kill()`
+    like `asyncio.run(coro)` (also `POOL.submit(asyncio.run, coro).result()`); that
+    work's own calls are judged where they are written (HB201-HB204). Nor is a wait
+    for work that provably ends: every future waited for comes from a `submit(fn, ...)`
+    in the function (or in a helper nested in it, through a comprehension, a display
+    or a local collection filled with `append()`/`futures[fut] = ...`), and the project
+    index follows `fn` a few calls down (every override of a method): no catalogue call
+    that takes a timeout goes without one (a wrapper's own `timeout` parameter or
+    `**kwargs` carries its caller's: `http_request(url, timeout=10)`), none that
+    blocks with no timeout at all, no callable of unknown kind called (a parameter,
+    `registry[k]()`, `getattr(module, name)()`), and a method called on a value the
+    analysis cannot type only when every project function of that name ends (a
+    `checker.get_latest()` dispatched by `getattr` is reported when one module's
+    `get_latest` requests with no timeout). Library calls outside the catalogue count
+    as ending. Futures handed in as a parameter, work past the depth, or an async
+    function stay reported. A `join()` (or any wait) written after `terminate()`/`kill()`
     of the same receiver in the same function only reaps what was stopped (as HB204's
     `wait()` after `kill()`). Lock and semaphore acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403), and neither is a lock
