@@ -246,6 +246,35 @@ def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -
     assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
 
 
+def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> None:
+    """``bp.add_url_rule('/export', 'export', RHExport)`` (indico): a wrapper of the project makes
+    the instance and runs it, so the methods the class defines are handlers; a class of the same
+    module that no registration names is not."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "blueprint.py").write_text(
+        "from flask import Blueprint\nfrom app.controllers import RHExport\n\n"
+        "bp = Blueprint('export', __name__)\nbp.add_url_rule('/export', 'export', RHExport)\n"
+    )
+    controllers = (
+        "import subprocess\n\n"
+        "class RH:\n"
+        "    def process(self):\n        return self._process()\n\n"
+        "class RHExport(RH):\n"
+        "    def _process(self):\n"
+        "        subprocess.check_call(['xelatex', 'paper.tex'])"
+        "  # expect: HB204 \"handler 'RHExport._process'\"\n\n"
+        "class Exporter:\n"
+        "    def run(self):\n"
+        "        subprocess.check_call(['xelatex', 'paper.tex'])  # ok: HB204 no request reaches it\n"
+    )
+    (tmp_path / "app" / "controllers.py").write_text(controllers)
+    found = findings(check_source(controllers, str(tmp_path / "app" / "controllers.py")))
+    comparison = compare(read_markers(controllers, "controllers.py"), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

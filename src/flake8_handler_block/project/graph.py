@@ -567,7 +567,8 @@ class Graph:
     def _routed(self, view: ViewRef, depth: int = 0) -> List[FnRef]:
         """Project functions a registration argument names in another module."""
         if view.kind in ("name", "attribute") and view.full:
-            return [o for o in self.resolve(view.full) if o[0] == "f"]
+            objs = self.resolve(view.full)
+            return [o for o in objs if o[0] == "f"] + [fn for o in objs if o[0] == "c" for fn in self._own_methods(o)]
         if view.kind != "wrapped" or depth > 3:
             return []
         if view.name == "as_view" and "." in view.full:
@@ -581,6 +582,15 @@ class Graph:
         if view.name not in _NOT_WRAPPERS and view.inner is not None:
             return self._routed(view.inner, depth + 1)
         return []
+
+    def _own_methods(self, cls: Obj) -> List[FnRef]:
+        """A class registered as the view itself (``bp.add_url_rule('/x', 'x', RHExport)``: a
+        wrapper of the project makes an instance per request and runs it): the methods it
+        defines serve the request; those it inherits are reached from them."""
+        found = self._class_facts(cls)
+        if found is None:
+            return []
+        return [("f", cls[1], key) for _name, keys in found[1].methods for key in keys]
 
     # -- reach -----------------------------------------------------------------------
 
