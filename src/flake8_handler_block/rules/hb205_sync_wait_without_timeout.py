@@ -295,8 +295,8 @@ class SyncWaitWithoutTimeout(Rule):
         a few calls down, waits with no timeout or goes where the graph cannot follow
         (``ModuleReach.handed_work_ends``)."""
         project = facts.reach.project
-        if project is None or site.function is None:
-            return False
+        if project is None or site.function is None or not facts.reach.in_scope(self.scope, site.function):
+            return False  # (out of scope, the finding is dropped anyway: no question asked)
         handed = self._handed(site, site.function)
         if not handed:
             return False
