@@ -1,6 +1,7 @@
-"""HB205 leaves a wait for futures alone when the work waited for provably ends (project/ends.py):
-the submitted function, a few calls down, makes no catalogue call without its timeout and no call
-the graph cannot place. Each form has a look-alike that stays reported."""
+"""HB205 leaves a helper's wait for futures alone when the work waited for provably ends
+(project/ends.py): the submitted function, a few calls down, makes no catalogue call without its
+timeout and no call the graph cannot place. A handler's own wait is reported whatever the work.
+Each form has a look-alike that stays reported."""
 
 from __future__ import annotations
 
@@ -109,29 +110,26 @@ app = Flask(__name__)
 POOL = ThreadPoolExecutor(4)
 
 
-@app.post("/render")
-def render_all():
+def render_pair():
     with ThreadPoolExecutor() as pool:
         first = pool.submit(render, [1])
         second = pool.submit(render, [2])
         left = first.result()  # ok: render() only computes, through a subclass and super().__init__()
         right = second.result()  # ok: same work
-    return {"left": left, "right": right}
+    return left, right
 
 
-@app.post("/fetch")
-def fetch(urls):
+def fetch_all(urls):
     futures = {POOL.submit(fetch_timed, url): url for url in urls}
     done = [f.result() for f in as_completed(futures)]  # ok: the wrapper gets timeout=10
     posted = [POOL.submit(post_timed, url) for url in urls]
     wait(posted)  # ok: **kwargs carry timeout=5 to requests.post()
     slow = [POOL.submit(fetch_untimed, url) for url in urls]
-    wait(slow)  # expect: HB205 "wait() has no timeout" "handler 'fetch'" "if a future never finishes"
-    return {"done": done}
+    wait(slow)  # expect: HB205 "wait() has no timeout" "handler 'fetch' via fetch_all()" "if a future never finishes"
+    return done
 
 
-@app.post("/convert")
-def convert_all(paths):
+def convert_each(paths):
     jobs = []
     for path in paths:
         jobs.append(POOL.submit(convert, path))
@@ -139,23 +137,45 @@ def convert_all(paths):
     forever = []
     for path in paths:
         forever.append(POOL.submit(convert_forever, path))
-    wait(forever)  # expect: HB205 "wait() has no timeout" "handler 'convert_all'"
+    wait(forever)  # expect: HB205 "wait() has no timeout" "via convert_each()"
+
+
+def run_hooks(hook, kind, target, url):
+    hooked = POOL.submit(run_hook, hook, url)
+    value = hooked.result()  # expect: HB205 "hooked.result() has no timeout" "via run_hooks()"
+    found = POOL.submit(dispatch, kind, url)
+    checked = found.result()  # expect: HB205 "found.result() has no timeout" "via run_hooks()"
+    named = POOL.submit(check_by_name, target, url)
+    status = named.result()  # expect: HB205 "named.result() has no timeout" "via run_hooks()"
+    return value, checked, status
+
+
+def gather(futures):
+    return [f.result() for f in as_completed(futures)]  # expect: HB205 "as_completed() has no timeout" "via gather()"
+
+
+@app.post("/render")
+def render_all():
+    left, right = render_pair()
+    extra = POOL.submit(render, [3])
+    more = extra.result()  # expect: HB205 "extra.result() has no timeout" "handler 'render_all' blocks forever"
+    return {"left": left, "right": right, "more": more}
+
+
+@app.post("/fetch")
+def fetch(urls):
+    return {"done": fetch_all(urls)}
+
+
+@app.post("/convert")
+def convert_all(paths):
+    convert_each(paths)
     return "ok"
 
 
 @app.post("/hooks")
 def hooks(hook, kind, target, url):
-    hooked = POOL.submit(run_hook, hook, url)
-    value = hooked.result()  # expect: HB205 "hooked.result() has no timeout" "handler 'hooks'"
-    found = POOL.submit(dispatch, kind, url)
-    checked = found.result()  # expect: HB205 "found.result() has no timeout" "handler 'hooks'"
-    named = POOL.submit(check_by_name, target, url)
-    status = named.result()  # expect: HB205 "named.result() has no timeout" "handler 'hooks'"
-    return {"value": value, "checked": checked, "status": status}
-
-
-def gather(futures):
-    return [f.result() for f in as_completed(futures)]  # expect: HB205 "as_completed() has no timeout" "via gather()"
+    return {"values": run_hooks(hook, kind, target, url)}
 
 
 @app.post("/gather")
@@ -187,4 +207,4 @@ def test_without_the_project_every_wait_is_reported(tmp_path: Path) -> None:
     })
     path = root / "app" / "views.py"
     found = [f for f in findings(check_source(VIEWS, str(path), Config(project_reach=False))) if f.code == "HB205"]
-    assert any("first.result()" in f.message for f in found)
+    assert any("first.result()" in f.message and "via render_pair()" in f.message for f in found)

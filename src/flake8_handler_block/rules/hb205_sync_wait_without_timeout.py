@@ -111,8 +111,10 @@ class SyncWaitWithoutTimeout(Rule):
     (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
     `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
     like `asyncio.run(coro)` (also `POOL.submit(asyncio.run, coro).result()`); that
-    work's own calls are judged where they are written (HB201-HB204). Nor is a wait
-    for work that provably ends: every future waited for comes from a `submit(fn, ...)`
+    work's own calls are judged where they are written (HB201-HB204). Nor is a helper's
+    wait (not the handler's own: the request's wait is where its timeout and its answer
+    on expiry belong) for work that provably ends: every future waited for comes from a
+    `submit(fn, ...)`
     in the function (or in a helper nested in it, through a comprehension, a display
     or a local collection filled with `append()`/`futures[fut] = ...`), and the project
     index follows `fn` a few calls down (every override of a method): no catalogue call
@@ -290,14 +292,22 @@ class SyncWaitWithoutTimeout(Rule):
         )
 
     def _work_ends(self, site: CallSite, facts: Facts) -> bool:
-        """Every future waited for is work handed to a thread here (``executor.submit(fn, ...)`` in
-        this function or one nested in it) that the project index proves ends: nothing ``fn`` runs,
-        a few calls down, waits with no timeout or goes where the graph cannot follow
-        (``ModuleReach.handed_work_ends``)."""
+        """A helper below the handler waits for futures that are all work handed to a thread here
+        (``executor.submit(fn, ...)`` in this function or one nested in it), and the project index
+        proves that work ends: nothing ``fn`` runs, a few calls down, waits with no timeout or goes
+        where the graph cannot follow (``ModuleReach.handed_work_ends``). A handler that waits
+        itself is reported whatever the work: the request's own wait is where its timeout and the
+        answer on expiry belong (``abort(503)``)."""
         project = facts.reach.project
-        if project is None or site.function is None or not facts.reach.in_scope(self.scope, site.function):
+        function = site.function
+        if project is None or function is None or not facts.reach.in_scope(self.scope, function):
             return False  # (out of scope, the finding is dropped anyway: no question asked)
-        handed = self._handed(site, site.function)
+        scope: object = function
+        while isinstance(scope, FunctionScope):
+            if scope in facts.reach.handlers:
+                return False
+            scope = scope.parent
+        handed = self._handed(site, function)
         if not handed:
             return False
         return all(project.handed_work_ends(owner.qualname, work) for owner, work in handed)
