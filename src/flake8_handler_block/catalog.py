@@ -82,6 +82,16 @@ def canonical(dotted: str) -> str:
     return dotted
 
 
+def last_names_read_as(name: str) -> FrozenSet[str]:
+    """The last names a dotted name may end with for ``canonical`` to make it end with ``name``:
+    ``name`` itself, and ``session`` for ``Session`` (``requests.session`` is ``requests.Session``)."""
+    found = {name}
+    for written, public in _CANONICAL_PREFIXES.items():
+        if public.rsplit(".", 1)[-1] == name:
+            found.add(written.rsplit(".", 1)[-1])
+    return frozenset(found)
+
+
 # -- families: the rule that reports a missing timeout ------------------------------------
 
 REQUESTS = "requests"  # HB201

@@ -48,6 +48,7 @@ class Inst:
 
 Resolved = Union[Ref, Inst]
 
+
 def library_value(dotted: str) -> Resolved:
     """What a name imported from a library denotes: the object itself, except for the
     library objects that are instances. flask-dance's provider proxies

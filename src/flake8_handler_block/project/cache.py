@@ -59,6 +59,7 @@ class Light:
     hints: bool  # may define or register a handler (handlers.HANDLER_HINTS, configured words)
     bases: Tuple[str, ...]  # last names of the bases in its class statements
     patches: bool = False  # may patch requests or a session (default_timeout.PATCH_HINT)
+    forwards: bool = False  # may pass a function's own ``**kwargs`` on (tree.may_forward_kwargs)
 
 
 class Cache:
@@ -84,9 +85,9 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases, patches = entry
+                size, mtime_ns, hints, bases, patches, forwards = entry
                 found[str(path)] = Light(
-                    int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches)
+                    int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches), bool(forwards)
                 )
             except (TypeError, ValueError):
                 continue
@@ -95,7 +96,8 @@ class Cache:
     def store_light(self, words: str, light: Dict[str, Light]) -> None:
         now = time.time_ns()
         files = {
-            path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches)]
+            path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches),
+                   int(entry.forwards)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)
         }

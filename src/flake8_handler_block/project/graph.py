@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
-from ..catalog import APIS, PLAIN_BLOCKING
+from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as
 from ..config import Config
 from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
@@ -647,18 +647,22 @@ class Graph:
         """The functions no handler reaches that call, by name, one of the project's wrappers that
         pass their keywords on with no timeout: HB201/HB202 look everywhere but tooling, so a
         wrapper's call counts there as the call it wraps would (a library's form field, a job)."""
-        summaries = [(path, s) for path in self.tree.files if (s := self.tree.summary(path)) is not None]
+        tree = self.tree
+        # Only the modules whose text may hold a wrapper, then only those whose text names one, are read.
         names = {
             summary.facts.functions[key].name
-            for path, summary in summaries
+            for path in tree.files
+            if tree.may_forward(path) and (summary := tree.summary(path)) is not None
             for key, function in enumerate(summary.functions)
             if function.forwards and self.forwards_without_timeout(("f", path, key)) is not None
         }
         if not names:
             return []
+        words = {word for name in names for word in last_names_read_as(name)}
         return [
             ("f", path, key)
-            for path, summary in summaries
+            for path in tree.naming(words)
+            if (summary := tree.summary(path)) is not None
             for key, function in enumerate(summary.functions)
             if any(e.how == CALL and _called_name(e.callee) in names for e in function.edges)
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from typing import Dict, List, Optional, Set, Union
+from typing import Collection, Dict, List, Optional, Set, Union
 
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
@@ -24,6 +24,8 @@ from .summary import ModuleSummary, empty_summary, summarise
 # string or comment only adds a candidate file to the subclass search.
 _CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
 _BASE_NAME = re.compile(r"([A-Za-z_]\w*)\s*(?:\[.*)?$", re.DOTALL)
+# A name after ``**`` as Python reads it (blanks, a comment or a line continuation may come between).
+_DOUBLE_STARRED = re.compile(r"\*\*(?:[\s\\(]|#[^\n]*)*([^\W\d]\w*)")
 
 
 class OutOfTime(Exception):
@@ -112,7 +114,7 @@ class ProjectTree:
                 if found:
                     bases.add(found.group(1))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
-        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches)
+        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text))
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:
@@ -135,6 +137,25 @@ class ProjectTree:
     def hinted(self) -> List[str]:
         """Files that may define or register handlers, by path."""
         return [path for path, entry in self.light.items() if entry.hints]
+
+    def may_forward(self, path: str) -> bool:
+        """The file may hold a function that passes its own ``**kwargs`` on (``summary.Forward``)."""
+        entry = self.light.get(path)
+        return entry is None or entry.forwards
+
+    def naming(self, words: Collection[str]) -> List[str]:
+        """The files, in the tree's order, whose text holds one of ``words`` (anywhere: in code, a
+        string or a comment): the only ones whose summaries can name them. A file already
+        summarised is not read again."""
+        found = []
+        for path in self.files:
+            if path not in self._summaries:
+                self.check_time()
+                text = self.text(path)
+                if text is not None and not any(word in text for word in words):
+                    continue
+            found.append(path)
+        return found
 
     def with_base(self, name: str) -> List[str]:
         """Files with a class statement naming ``name`` (last component) as a base."""
@@ -209,3 +230,20 @@ class ProjectTree:
                 return None
             digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+
+def may_forward_kwargs(text: str) -> bool:
+    """Can the module hold a function that passes its own ``**kwargs`` on? Then it spells one
+    name after ``**`` twice: in the ``def`` and in the call (a power ``a ** b`` only adds a
+    candidate). A text that is not UTF-8 (replacement characters) may spell it otherwise."""
+    if "**" not in text:
+        return False
+    if "\ufffd" in text:
+        return True
+    seen: Set[str] = set()
+    for match in _DOUBLE_STARRED.finditer(text):
+        name = match.group(1)
+        if name in seen:
+            return True
+        seen.add(name)
+    return False
