@@ -249,3 +249,25 @@ async def refresh_subscriptions():
         await bus.resubscribe()
     except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'reload_feeds' via refresh_subscriptions()"
         log.warning("resubscribe interrupted")
+
+
+@routes.get("/chat/{cid}/stream")
+async def chat_stream(request):
+    client = await bus.connect_model(request.match_info["cid"])
+    try:
+        return web.json_response(await client.complete())
+    finally:
+        try:
+            await client.disconnect()
+        except BaseException as exc:  # ok: best-effort teardown in a finally; an earlier cancel propagates after it
+            log.debug("disconnect failed: %s", exc)
+
+
+@routes.get("/chat/{cid}/close")
+async def chat_close(request):
+    client = await bus.connect_model(request.match_info["cid"])
+    try:
+        await client.disconnect()
+    except BaseException as exc:  # expect: HB602 "except BaseException swallows cancellation" "handler 'chat_close'"
+        log.debug("disconnect failed: %s", exc)
+    return web.json_response({"closed": True})

@@ -127,7 +127,10 @@ class CancellationSwallowed(Rule):
     `hass.async_create_task()`, `tg.start_soon()`), and what only such tasks call:
     its owner cancels it to stop it, the request's cancellation never reaches it
     (HB502 covers such tasks); a module that imports Tornado, which never cancels a
-    handler when its client goes away.
+    handler when its client goes away; a clause inside a `finally:` (best-effort
+    teardown, `try: await client.disconnect() except BaseException: log(...)`): a
+    cancellation raised in the `try` body still propagates once the `finally` ends,
+    only one arriving during the teardown itself is absorbed.
 
     Why is this bad?
     The server cancels a request's task when the client disconnects, when the
@@ -223,6 +226,8 @@ class CancellationSwallowed(Rule):
         scope = self.ctx.scope
         finder: Optional[_Found] = None
         blocks = list(self.ctx.state.block.chain()) if self.ctx.state.block is not None else []
+        if any(b.kind == "finally" for b in blocks):
+            return  # teardown: a cancellation raised before it propagates on after the `finally`
         for handler in handlers:
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
