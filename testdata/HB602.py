@@ -271,3 +271,31 @@ async def chat_close(request):
     except BaseException as exc:  # expect: HB602 "except BaseException swallows cancellation" "handler 'chat_close'"
         log.debug("disconnect failed: %s", exc)
     return web.json_response({"closed": True})
+
+
+@routes.get("/events/stream")
+async def event_stream(request):
+    response = web.StreamResponse()
+    await response.prepare(request)
+    unsubscribe = bus.listen(response)
+    try:
+        while True:
+            await response.write(await bus.next_event())
+    except asyncio.CancelledError:  # expect: HB602 "handler 'event_stream' returns normally after its request was cancelled"
+        log.debug("stream closed")
+    finally:
+        unsubscribe()
+    return response
+
+
+@routes.get("/events/stream/v2")
+async def event_stream_v2(request):
+    response = web.StreamResponse()
+    await response.prepare(request)
+    try:
+        while True:
+            await response.write(await bus.next_event())
+    except asyncio.CancelledError:  # expect: HB602 "handler 'event_stream_v2' keeps running after its request was cancelled"
+        log.debug("stream closed")
+    await response.write_eof()
+    return response

@@ -76,6 +76,7 @@ class _Raise(NamedTuple):
 
 
 class _Candidate(NamedTuple):
+    statement: Union[cst.Try, cst.TryStar]
     handler: _Handler
     function: FunctionScope
     clause: str
@@ -214,12 +215,13 @@ class CancellationSwallowed(Rule):
                         self._cancelled.add(iterated)
 
     def visit_Try(self, node: cst.Try) -> None:
-        self._check(node.body, node.handlers)
+        self._check(node, node.handlers)
 
     def visit_TryStar(self, node: cst.TryStar) -> None:
-        self._check(node.body, node.handlers)
+        self._check(node, node.handlers)
 
-    def _check(self, body: cst.CSTNode, handlers: Sequence[_Handler]) -> None:
+    def _check(self, statement: Union[cst.Try, cst.TryStar], handlers: Sequence[_Handler]) -> None:
+        body = statement.body
         function = self.ctx.function
         if function is None or not function.is_async:
             return
@@ -240,7 +242,7 @@ class CancellationSwallowed(Rule):
                 finder = _scan(body)
             if not finder.awaits:
                 return  # nothing in the try can be cancelled
-            self._candidates.append(_Candidate(handler, function, clause, finder.awaited, problem, raised))
+            self._candidates.append(_Candidate(statement, handler, function, clause, finder.awaited, problem, raised))
 
     def _judge(
         self, raises: List[_Raise], handler: _Handler, blocks: List[Block], scope: Scope
@@ -332,7 +334,8 @@ class CancellationSwallowed(Rule):
             if candidate.problem == SWALLOWS and _raised_later(candidate.handler, function):
                 continue
             request = facts.reach.link(function) is not None
-            self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request))
+            at_once = function in facts.reach.handlers and _returns_at_once(candidate)
+            self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request, at_once))
 
     def _own_task_functions(self, facts: Facts) -> Set[FunctionScope]:
         """Coroutines that only run as tasks of their own, and what only they call in place."""
@@ -370,8 +373,9 @@ class CancellationSwallowed(Rule):
         return True
 
 
-def _words(candidate: _Candidate, request: bool) -> Dict[str, str]:
-    """The message's problem, consequence and fix for one finding."""
+def _words(candidate: _Candidate, request: bool, at_once: bool = False) -> Dict[str, str]:
+    """The message's problem, consequence and fix for one finding (``at_once``: a handler that
+    returns right after the clause, so nothing keeps running: it only returns normally)."""
     if request:
         cancelled = "its request was cancelled (client gone, timeout, shutdown)"
     else:
@@ -390,11 +394,30 @@ def _words(candidate: _Candidate, request: bool) -> Dict[str, str]:
             "consequence": f"swallows it until the retries run out and keeps running after {cancelled}",
             "fix": "re-raise CancelledError at once, before any retry logic",
         }
+    if at_once:
+        return {
+            "problem": "swallows cancellation",
+            "consequence": f"returns normally after {cancelled}: timeouts, TaskGroup and the server never see it",
+            "fix": "re-raise with a bare `raise` after cleanup",
+        }
     return {
         "problem": "swallows cancellation",
         "consequence": f"keeps running after {cancelled}",
         "fix": "re-raise with a bare `raise` after cleanup",
     }
+
+
+def _returns_at_once(candidate: _Candidate) -> bool:
+    """The function ends right after the clause: the ``try`` is a statement of its body and
+    neither the clause, the ``finally`` nor what follows awaits anything (``except
+    CancelledError: log(...)``, ``finally: unsubscribe()``, ``return response``)."""
+    body = candidate.function.node.body.body
+    index = next((i for i, stmt in enumerate(body) if stmt is candidate.statement), None)
+    if index is None:
+        return False
+    final = candidate.statement.finalbody
+    after: List[cst.CSTNode] = [candidate.handler.body, *([final] if final is not None else []), *body[index + 1:]]
+    return not any(_scan(part).awaits for part in after)
 
 
 def _raised(node: cst.Raise) -> str:
