@@ -7,6 +7,7 @@ its root is inferred from its own markers, or from its packages) and asked about
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict
 
 import pytest
 
@@ -18,7 +19,7 @@ from flake8_handler_block.project.summary import Sym, summarise
 from flake8_handler_block.project.tooling import is_tooling_path
 from fixtures import TESTDATA, fixture_config
 from markers import compare, findings, read_markers
-from project_helpers import copy_project, loop_where, reach, where
+from project_helpers import copy_project, loop_where, reach, where, write_project
 from test_handlers import analyse
 
 
@@ -144,12 +145,20 @@ def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     assert find_root(str(tmp_path / "pkg" / "views.py")) == str(tmp_path)
 
 
+def _markers_hold(root: Path, files: Dict[str, str], checked: str) -> None:
+    """Write a small project (``pyproject.toml`` and ``files``) and compare what the plugin
+    reports on ``checked`` with its ``# expect:`` markers."""
+    write_project(root, {"pyproject.toml": "", **files})
+    text = files[checked]
+    found = findings(check_source(text, str(root / checked)))
+    comparison = compare(read_markers(text, Path(checked).name), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+
+
 def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> None:
     """HB201 at the call of a wrapper that passes its **kwargs on to requests with no timeout."""
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "http.py").write_text(
+    files = {"app/__init__.py": ""}
+    files["app/http.py"] = (
         "import requests\n\n"
         "def fetch(url, **kwargs):\n"
         "    return _send('GET', url, **kwargs)\n\n"
@@ -174,19 +183,15 @@ def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> Non
         "    return a, b, c, d, requests.codes.ok\n\n"
         "OPTIONS = {}\n"
     )
-    (tmp_path / "app" / "views.py").write_text(views)
-    found = findings(check_source(views, str(tmp_path / "app" / "views.py")))
-    comparison = compare(read_markers(views, "views.py"), found)
-    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+    files["app/views.py"] = views
+    _markers_hold(tmp_path, files, "app/views.py")
 
 
 def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
     """HB202 at the call of ``def urlopen(*args, **kw)`` that forwards both to urllib with no
     timeout: positional arguments reach the timeout's position (the third) only from the third on."""
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "utils.py").write_text(
+    files = {"app/__init__.py": ""}
+    files["app/utils.py"] = (
         "import ssl\nimport urllib.request\n\n"
         "def urlopen(*args, **kwargs):\n"
         "    kwargs.setdefault('context', ssl.create_default_context())\n"
@@ -211,20 +216,16 @@ def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
         "    f = utils.post('https://upload.example', 10)  # ok: HB202 lands on the timeout\n"
         "    return a, b, c, d, e, f\n"
     )
-    (tmp_path / "app" / "views.py").write_text(views)
-    found = findings(check_source(views, str(tmp_path / "app" / "views.py")))
-    comparison = compare(read_markers(views, "views.py"), found)
-    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+    files["app/views.py"] = views
+    _markers_hold(tmp_path, files, "app/views.py")
 
 
 def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -> None:
     """HB202 looks everywhere but tooling: a library's form field calling the wrapper is reported
     as the wrapped call would be; ``urlopen`` re-exported by a compat module under ``if PY2:``
     is urllib's (django-recaptcha 1.5.0)."""
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "captcha").mkdir()
-    (tmp_path / "captcha" / "__init__.py").write_text("")
-    (tmp_path / "captcha" / "_compat.py").write_text(
+    files = {"captcha/__init__.py": ""}
+    files["captcha/_compat.py"] = (
         "import sys\n\nPY2 = sys.version_info[0] == 2\n"
         "if PY2:\n    from urllib2 import Request, urlopen\n"
         "else:\n    from urllib.request import Request, urlopen\n"
@@ -240,20 +241,16 @@ def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -
         "def submit_timed(response, secret):\n"
         "    return request('https://www.google.com/recaptcha/api/siteverify', b'x', 10)  # ok: HB202\n"
     )
-    (tmp_path / "captcha" / "client.py").write_text(client)
-    found = findings(check_source(client, str(tmp_path / "captcha" / "client.py")))
-    comparison = compare(read_markers(client, "client.py"), found)
-    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+    files["captcha/client.py"] = client
+    _markers_hold(tmp_path, files, "captcha/client.py")
 
 
 def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> None:
     """``bp.add_url_rule('/export', 'export', RHExport)`` (indico): a wrapper of the project makes
     the instance and runs it, so the methods the class defines are handlers; a class of the same
     module that no registration names is not."""
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "blueprint.py").write_text(
+    files = {"app/__init__.py": ""}
+    files["app/blueprint.py"] = (
         "from flask import Blueprint\nfrom app.controllers import RHExport\n\n"
         "bp = Blueprint('export', __name__)\nbp.add_url_rule('/export', 'export', RHExport)\n"
     )
@@ -269,10 +266,8 @@ def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> No
         "    def run(self):\n"
         "        subprocess.check_call(['xelatex', 'paper.tex'])  # ok: HB204 no request reaches it\n"
     )
-    (tmp_path / "app" / "controllers.py").write_text(controllers)
-    found = findings(check_source(controllers, str(tmp_path / "app" / "controllers.py")))
-    comparison = compare(read_markers(controllers, "controllers.py"), found)
-    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
+    files["app/controllers.py"] = controllers
+    _markers_hold(tmp_path, files, "app/controllers.py")
 
 
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
