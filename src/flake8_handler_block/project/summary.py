@@ -342,6 +342,7 @@ class _Summariser:
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
         self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
+        self.names_timeout: Dict[int, bool] = {}  # id of a def -> _handles_timeout(it), read once
 
     # -- the walk -------------------------------------------------------------------
 
@@ -1143,10 +1144,13 @@ class _Summariser:
             return None
         if not any(kw.arg is None and type(kw.value) is ast.Name and kw.value.id == kwarg.arg for kw in call.keywords):
             return None
-        if _handles_timeout(function):
-            return None
         callee = self.sym(call.func, scope)
-        if callee is None:
+        if callee is None:  # before the walk below (``super().__init__(**kwargs)``: most of them)
+            return None
+        handled = self.names_timeout.get(id(function))
+        if handled is None:  # a walk of the whole function: once, however many calls pass kwargs on
+            handled = self.names_timeout[id(function)] = _handles_timeout(function)
+        if handled:
             return None
         vararg = function.args.vararg  # type: ignore[attr-defined]
         positional = 0
