@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import flake8_handler_block.names  # noqa: F401  (imported before any fork, as i
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.cache import Cache
-from project_helpers import aged_copy, reach, where
+from project_helpers import age, aged_copy, reach, where
 
 SEARCH_CHAIN = "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
 
@@ -148,3 +149,83 @@ def test_no_fork_beside_another_thread() -> None:
     finally:
         stop.set()
         other.join()
+
+
+# -- the waiting process helps, the run starts the build --------------------------------------
+
+WRAPPERS = {
+    f"shop/wrappers/client{i}.py": (
+        "import requests\n\n\n"
+        f"def fetch{i}(url, **kw):\n    return requests.get(url, **kw)\n"
+    )
+    for i in range(12)
+}
+
+
+def _with_wrappers(root: Path) -> Path:
+    (root / "shop" / "wrappers").mkdir()
+    (root / "shop" / "wrappers" / "__init__.py").write_text("")
+    for name, text in WRAPPERS.items():
+        (root / name).write_text(text)
+    age(root)
+    index.clear()
+    return root
+
+
+def test_the_parent_summarises_for_the_child_while_it_waits(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wrapper search's candidates, from the end of the tree: the child reads them from the
+    cache; the answers are those of a build in place."""
+    root = _with_wrappers(project)
+    original = index._Project._build_and_store
+
+    def late(self: index._Project, fingerprint: str) -> None:
+        time.sleep(1.0)  # the parent gets to the waiting first
+        original(self, fingerprint)
+
+    monkeypatch.setattr(index._Project, "_build_and_store", late)
+    index.build_ahead(_file(root), Config())
+    pid = _helper(root)
+    assert where(reach(root, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    assert _gone(pid)
+    ahead = index._project_of(_file(root), Config())[0]
+    assert ahead.tree is not None and ahead.tree.parsed >= len(WRAPPERS)  # summarised here
+    in_place = _with_wrappers(aged_copy("flask_app", tmp_path / "other"))
+    alone = index._Project(str(in_place), Config(cache=False))
+    alone.build()
+    assert ahead._saved() == alone._saved()
+
+
+def test_a_worker_waiting_for_the_lock_helps() -> None:
+    calls: List[int] = []
+
+    def step() -> bool:
+        calls.append(1)
+        return len(calls) < 5  # then nothing left: the wait sleeps
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with Cache(tmp, tmp).building():
+            with Cache(tmp, tmp).building(wait=0.3, meanwhile=step):
+                pass
+    assert len(calls) == 5
+
+
+@pytest.mark.parametrize("given", ["directory", "file"])
+def test_a_run_starts_the_build_as_it_starts(project: Path, given: str) -> None:
+    path = str(project / "shop") if given == "directory" else _file(project)
+    index.build_ahead_for_run([path], Config())
+    pid = _helper(project)
+    assert list(index._HELPERS) == [pid]
+    assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    assert _gone(pid)
+
+
+@pytest.mark.parametrize("why", ["gate table kept", "stdin", "no cache", "no project reach"])
+def test_a_run_over_known_code_starts_no_build_before_a_file_asks(project: Path, why: str) -> None:
+    config = Config(cache=why != "no cache", project_reach=why != "no project reach")
+    if why == "gate table kept":
+        index.keep_gate_table(_file(project), config, [[], [], False])
+        index.clear()
+    index.build_ahead_for_run(["-"] if why == "stdin" else [str(project)], config)
+    assert index._HELPERS == {}

@@ -75,6 +75,11 @@ class Plugin:
         except ConfigError as exc:
             print(f"flake8-handler-block: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
+        # An empty cache: the project's index builds in a child process while flake8 finds the
+        # files and runs its own checks (index.build_ahead_for_run).
+        from .project.index import build_ahead_for_run
+
+        build_ahead_for_run(list(getattr(options, "filenames", None) or ["."]), cls._config)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         config = type(self)._config or Config()

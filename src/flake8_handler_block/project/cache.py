@@ -33,7 +33,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from .. import __version__
 from . import codec
@@ -118,6 +118,10 @@ class Cache:
         except (ValueError, KeyError):
             return None
 
+    def has_summary(self, path: str) -> bool:
+        """A summary of ``path`` is stored (for the file as it is or not: ``load_summary`` tells)."""
+        return self.enabled and os.path.exists(self._module_file("summaries", path))
+
     def store_summary(self, summary: ModuleSummary, size: int, mtime_ns: int) -> None:
         if racy(mtime_ns, time.time_ns()):
             return
@@ -177,12 +181,14 @@ class Cache:
     # -- one builder at a time -----------------------------------------------------------
 
     @contextmanager
-    def building(self, enabled: bool = True, wait: float = 20.0) -> Iterator[None]:
+    def building(self, enabled: bool = True, wait: float = 20.0,
+                 meanwhile: Optional[Callable[[], bool]] = None) -> Iterator[None]:
         """Hold the project's build lock (across processes) while building, so that the others
         can read what the first stores. Waits at most ``wait`` seconds, then goes ahead
         unlocked; a cache that cannot hold a lock (disabled, unwritable, no ``fcntl``) never
-        blocks. A lock dies with its process."""
-        handle = self._lock(wait) if enabled and self.enabled and not self.writes_failed else None
+        blocks. A lock dies with its process. While waiting, ``meanwhile()`` is called between
+        tries (a short step of work) until it says False (nothing left to do)."""
+        handle = self._lock(wait, meanwhile) if enabled and self.enabled and not self.writes_failed else None
         try:
             yield
         finally:
@@ -196,7 +202,7 @@ class Cache:
             return None
         return self._lock(0.0)
 
-    def _lock(self, wait: float) -> Optional[IO[bytes]]:
+    def _lock(self, wait: float, meanwhile: Optional[Callable[[], bool]] = None) -> Optional[IO[bytes]]:
         try:
             import fcntl
         except ImportError:  # Windows: workers build side by side, as without a lock
@@ -216,6 +222,9 @@ class Cache:
                 if time.monotonic() >= deadline:
                     handle.close()
                     return None
+                if meanwhile is not None and meanwhile():
+                    continue
+                meanwhile = None  # nothing left to do: only wait
                 time.sleep(0.02)
 
     # -- files -------------------------------------------------------------------------

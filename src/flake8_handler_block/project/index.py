@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from ..config import Config
 from ..handlers import FunctionFacts
@@ -384,10 +384,55 @@ class _Project:
         self.tree.cache.store_result(fingerprint, self._saved())
 
     def _wait_for_helper(self) -> None:
-        """Let the child of ``build_ahead`` finish (it stops itself within the build budget)."""
+        """Let the child of ``build_ahead`` finish (it stops itself within the build budget),
+        summarising for it meanwhile (``_help``)."""
         pid, self._helper = self._helper, None
-        if pid is not None:
-            _reap(pid, block=True)
+        if pid is None:
+            return
+        step = self._helper_step(rotated=False)
+        while True:
+            try:
+                done, _status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped already, or not this process's child (a -j N worker)
+                done = pid
+            if done:
+                _HELPERS.pop(pid, None)
+                return
+            if not step():
+                break
+        _reap(pid, block=True)
+
+    def _helper_step(self, rotated: bool) -> Callable[[], bool]:
+        """One step of ``_help`` a call; False once there is nothing left to do (or it failed)."""
+        work = self._help(rotated)
+
+        def step() -> bool:
+            try:
+                next(work)
+                return True
+            except Exception:  # done, out of time, an unreadable file: waiting is all that is left
+                return False
+
+        return step
+
+    def _help(self, rotated: bool) -> Iterator[None]:
+        """Work for this process while another one builds the index (the child of ``build_ahead``,
+        a ``flake8 -j N`` worker holding the build lock): the modules the build reads last, the
+        wrapper search's candidates (``ProjectTree.may_forward``), summarised into the cache from
+        the end of the tree, where the builder reads them instead of parsing them. One module a
+        step. ``rotated``: start at a place of its own (several workers waiting help side by side).
+        A module summarised here is the module the builder would have summarised."""
+        tree = self.tree
+        if tree is None or not tree.cache.enabled:
+            return
+        paths = [path for path in reversed(list(tree.files)) if tree.may_forward(path)]
+        if rotated and paths:
+            start = os.getpid() * 7919 % len(paths)
+            paths = paths[start:] + paths[:start]
+        for path in paths:
+            if not tree.cache.has_summary(path):
+                tree.summary(path)
+                yield
 
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:
@@ -401,7 +446,8 @@ class _Project:
             if stored is None or not self._restore(stored):
                 # `flake8 -j N` workers reach this at once: one builds, the others wait for the
                 # result it stores instead of building the same index side by side.
-                with self.tree.cache.building(enabled=fingerprint is not None, wait=self.budget):
+                with self.tree.cache.building(enabled=fingerprint is not None, wait=self.budget,
+                                              meanwhile=self._helper_step(rotated=True)):
                     self.tree.deadline = time.monotonic() + self.budget
                     stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
                     if stored is None or not self._restore(stored):
@@ -766,6 +812,24 @@ def build_ahead(filename: str, config: Config) -> None:
     try:
         if not is_stdin(filename) and config.project_reach and config.cache:
             _project_of(filename, config)[0].build_ahead()
+    except Exception:
+        pass
+
+
+def build_ahead_for_run(paths: List[str], config: Config) -> None:
+    """``build_ahead`` as a flake8 run starts (the plugin's options just parsed), for the project of
+    the first path it was given, when the cache keeps no run of this code and configuration there
+    (no gate table: a first run, an emptied cache): flake8 finds the files and checks the first
+    ones meanwhile. After a run, the first file that needs analysis asks, as before: a run over
+    code that changed a little (an editor's) starts no build it may not need. Never raises."""
+    try:
+        if not paths or is_stdin(paths[0]) or not config.project_reach or not config.cache:
+            return
+        first = paths[0]
+        # A file of the directory stands for it: its root is the one the files in it find.
+        filename = os.path.join(first, "__init__.py") if os.path.isdir(first) else first
+        if stored_gate_table(filename, config) is None:
+            build_ahead(filename, config)
     except Exception:
         pass
 
