@@ -98,6 +98,9 @@ class Plugin:
             yield line, col, message, type(self)
 
 
+_read_table: List[Any] = [None, None]  # the gate's kept data last read, and the GateTable it holds
+
+
 def _known_findings(text: str, filename: str, config: Config) -> Optional[List[Tuple[int, int, str]]]:
     """What ``check_source(..., remember=True)`` would say when it needs no analysis, found
     without importing libcst or the rules: [] when the gate stops the file (with the rules'
@@ -107,7 +110,12 @@ def _known_findings(text: str, filename: str, config: Config) -> Optional[List[T
     from .project.index import findings_slot, stored_gate_table
 
     try:
-        table = GateTable.from_data(stored_gate_table(filename, config))
+        data = stored_gate_table(filename, config)
+        if data is None:
+            return None
+        if _read_table[0] is not data:  # the same kept data for every file of the run: read once
+            _read_table[:] = [data, GateTable.from_data(data)]
+        table = _read_table[1]
         if table is None:
             return None
         if not may_hold_finding(text, filename, config, table):
