@@ -25,6 +25,15 @@ FORWARDING = (
     "def get(url, **kw):\n    return requests.get(url, **\\\n        kw)\n",
     "def get(url, **réglages):\n    return requests.get(url, **réglages)\n",
     "def get(url, **kw):\n    return requests.get(url, \ufffd**k)\n",  # not UTF-8: not known
+    # super() only where it is the builtin, and only for the call it makes itself
+    "class A(B):\n    def __init__(self, **kw):\n        super().__init__(x=make(**kw))\n",
+    "class A(B):\n    def __init__(self, super, **kw):\n        super().__init__(**kw)\n",
+    "super = B\nclass A(B):\n    def __init__(self, **kw):\n        super().__init__(**kw)\n",
+    "class A(B):\n    def __init__(self, **kw):\n        super().__init__  (**kw)\n        self.get(**kw)\n",
+    # a bracket in a comment is not the call's
+    "def get(url, **kw):\n    return requests.get(url,  # see [the docs\n        **kw)\n",
+    "def get(url, **kw):\n    return requests.get(url, '(', **kw)\n",
+    "lambda **kw: requests.get(**kw)\n",
 )
 NOT_FORWARDING = (
     "",
@@ -32,7 +41,18 @@ NOT_FORWARDING = (
     "def get(url, **kw):\n    return requests.get(url)\n",
     "def get(url, **kw):\n    return requests.get(url, **other)\n",
     "x = 2 ** 8\ny = {**defaults}\n",
+    "def get(url, **kw):\n    return {**kw}\n",
+    "class A(B):\n    def __init__(self, *args, **kwargs):\n        super().__init__(*args, **kwargs)\n",
+    "class A(B):\n    def save(self, **kwargs):\n        super(A, self).save(\n            **kwargs\n        )\n",
 )
+
+
+@pytest.mark.parametrize("text", [t for t in NOT_FORWARDING if "super" in t])
+def test_the_summary_never_resolves_a_super_call(text: str) -> None:
+    """What lets the text filter pass ``super().m(**kwargs)`` by: should the summaries ever
+    resolve such a call, the filter must take it as a call like any other."""
+    summary = summarise(text, "m", "m.py")
+    assert not any(function.forwards for function in summary.functions)
 
 
 @pytest.mark.parametrize("text", FORWARDING)

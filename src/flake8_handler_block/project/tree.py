@@ -233,17 +233,78 @@ class ProjectTree:
 
 
 def may_forward_kwargs(text: str) -> bool:
-    """Can the module hold a function that passes its own ``**kwargs`` on? Then it spells one
-    name after ``**`` twice: in the ``def`` and in the call (a power ``a ** b`` only adds a
-    candidate). A text that is not UTF-8 (replacement characters) may spell it otherwise."""
+    """Can the module hold a function that passes its own ``**kwargs`` on (``summary.Forward``)?
+    Then one name comes after ``**`` twice: in the ``def`` (or somewhere not known) and as the
+    argument of a call that is not ``super().method(...)`` (whose callee the summary never
+    resolves). Any doubt (a string or comment in the way, a module that may bind ``super``, a
+    text that is not UTF-8) answers True."""
     if "**" not in text:
         return False
     if "\ufffd" in text:
         return True
-    seen: Set[str] = set()
+    where: Dict[str, List[int]] = {}
     for match in _DOUBLE_STARRED.finditer(text):
-        name = match.group(1)
-        if name in seen:
+        where.setdefault(match.group(1), []).append(match.start())
+    named = [starts for starts in where.values() if len(starts) > 1]
+    if not named:
+        return False
+    super_bound = _may_bind_super(text)
+    for starts in named:
+        kinds = [_starred_in(text, start, super_bound) for start in starts]
+        others = kinds.count(_OTHER)
+        if others and others + kinds.count(_DEF) > 1:
             return True
-        seen.add(name)
+    return False
+
+
+_DEF, _SUPER_CALL, _NOT_PASSED, _OTHER = "def", "super", "none", "other"
+_BRACKETS = re.compile(r"[()\[\]{}'\"#]")
+_DEF_BEFORE = re.compile(r"(?:^|[^\w.])def\s+[^\W\d]\w*\s*(?:\[[^\[\]]*\])?\s*$")
+_SUPER_BEFORE = re.compile(r"(?:^|[^\w.])super\s*\([^()'\"#]*\)\s*(?:\.\s*[^\W\d]\w*\s*)+$")
+_SUPER = re.compile(r"super(?!\w)")
+_DEFINES = re.compile(r"(?:def|class)\s+$")
+
+
+def _starred_in(text: str, start: int, super_bound: bool, reach: int = 2000) -> str:
+    """Where the ``**`` at ``start`` stands: in a ``def``'s parameters (_DEF), as an argument of
+    ``super().m(...)`` (_SUPER_CALL), in a display (``{**d}``: _NOT_PASSED), else _OTHER. Read
+    backwards to the bracket around it; a quote or a ``#`` on the way (or on the bracket's line)
+    stops the reading: _OTHER."""
+    low = max(0, start - reach)
+    depth = 0
+    for match in _BRACKETS.finditer(text[low:start][::-1]):
+        mark = match.group()
+        if mark in ")]}":
+            depth += 1
+        elif mark in "([{":
+            if depth:
+                depth -= 1
+                continue
+            at = start - match.start() - 1
+            if "#" in text[text.rfind("\n", 0, at) + 1:at]:
+                return _OTHER  # the bracket may sit in a comment
+            if mark != "(":
+                return _NOT_PASSED
+            before = text[max(0, at - 300):at]
+            if _DEF_BEFORE.search(before):
+                return _DEF
+            if not super_bound and _SUPER_BEFORE.search(before):
+                return _SUPER_CALL
+            return _OTHER
+        else:
+            return _OTHER
+    return _OTHER
+
+
+def _may_bind_super(text: str) -> bool:
+    """The name ``super`` may mean something else than the builtin here: written other than as a
+    call (``super = ...``, a parameter, an import), or as the name of a def or class."""
+    for match in _SUPER.finditer(text):
+        at = match.start()
+        if at and (text[at - 1].isalnum() or text[at - 1] in "_."):
+            continue  # part of a longer name, or an attribute
+        if _DEFINES.search(text, max(0, at - 12), at):
+            return True
+        if not text[match.end():match.end() + 40].lstrip().startswith("("):
+            return True
     return False
