@@ -418,10 +418,11 @@ class _Project:
     def _help(self, rotated: bool) -> Iterator[None]:
         """Work for this process while another one builds the index (the child of ``build_ahead``,
         a ``flake8 -j N`` worker holding the build lock): the modules the build reads last, the
-        wrapper search's candidates (``ProjectTree.may_forward``), summarised into the cache from
-        the end of the tree, where the builder reads them instead of parsing them. One module a
-        step. ``rotated``: start at a place of its own (several workers waiting help side by side).
-        A module summarised here is the module the builder would have summarised."""
+        wrapper search's candidates (``ProjectTree.may_forward``) and the modules their
+        ``**kwargs`` calls lead to, summarised into the cache from the end of the tree, where the
+        builder reads them instead of parsing them. A short step at a time. ``rotated``: start at
+        a place of its own (several workers waiting help side by side). A module summarised here
+        is the module the builder would have summarised."""
         tree = self.tree
         if tree is None or not tree.cache.enabled:
             return
@@ -429,10 +430,17 @@ class _Project:
         if rotated and paths:
             start = os.getpid() * 7919 % len(paths)
             paths = paths[start:] + paths[:start]
+        graph = Graph(tree, self.config)
         for path in paths:
-            if not tree.cache.has_summary(path):
-                tree.summary(path)
-                yield
+            if tree.cache.has_summary(path):
+                continue
+            summary = tree.summary(path)
+            yield
+            # What the search reads next: the modules the wrapper's calls lead to.
+            for key, function in enumerate(summary.functions if summary is not None else ()):
+                if function.forwards:
+                    graph.forwards_without_timeout(("f", path, key))
+                    yield
 
     def build(self) -> None:
         if self.tree is None or self.reach is not None or self.error:
