@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 
@@ -229,3 +229,74 @@ def test_a_run_over_known_code_starts_no_build_before_a_file_asks(project: Path,
         index.clear()
     index.build_ahead_for_run(["-"] if why == "stdin" else [str(project)], config)
     assert index._HELPERS == {}
+
+
+# -- the child keeps the run's findings ahead (flake8 -j1) -----------------------------------------
+
+
+def _options(*args: str) -> Tuple[Any, Config]:
+    """flake8's options for ``args`` and the plugin's configuration (its parse_options runs)."""
+    from flake8.options.parse_args import parse_args
+
+    from flake8_handler_block import plugin
+
+    try:
+        _plugins, options = parse_args(["--isolated", *args])
+        config = plugin.Plugin._config
+    finally:
+        plugin.Plugin._config = None
+    assert config is not None
+    return options, config
+
+
+def _exited(pid: int, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            index._HELPERS.pop(pid, None)
+            return
+        time.sleep(0.05)
+    raise AssertionError("the child is still running")
+
+
+def test_the_child_keeps_the_findings_of_a_one_process_run(project: Path) -> None:
+    """Once the index is stored, the child of a ``-j1`` run keeps the findings of the run's files
+    from the last one backwards; the run's process finds them under its own key: the same
+    findings it would compute."""
+    from flake8.processor import FileProcessor
+
+    from flake8_handler_block.engine import check_source
+    from flake8_handler_block.plugin import _one_file_at_a_time
+
+    options, config = _options("-j1", str(project))
+    assert _one_file_at_a_time(options, [str(project)]) == ((os.cpu_count() or 1) > 1)
+    if not _one_file_at_a_time(options, [str(project)]):
+        pytest.skip("one core: nothing to do beside the run")
+    pid = _helper(project, config)
+    _exited(pid)
+    kept = 0
+    for path in sorted(project.rglob("*.py")):
+        text = "".join(FileProcessor(str(path), options).lines)
+        slot = index.findings_slot(str(path), config, text)
+        assert slot is not None
+        found = slot.load()
+        if found is not None:
+            kept += 1
+            assert found == check_source(text, str(path), config), path
+    assert kept >= 3
+
+
+@pytest.mark.parametrize("args", [("-j2",), ("-j1",)])
+def test_only_a_one_process_run_of_several_files_keeps_findings_ahead(project: Path, args: Tuple[str, ...]) -> None:
+    from flake8_handler_block.plugin import _one_file_at_a_time
+
+    many, _config = _options(*args, str(project))
+    one, _config = _options(*args, _file(project))
+    index._stop_helpers()
+    several = args == ("-j1",) and (os.cpu_count() or 1) > 1
+    assert _one_file_at_a_time(many, [str(project)]) is several
+    assert _one_file_at_a_time(one, [_file(project)]) is False

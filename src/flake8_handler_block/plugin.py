@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 import sys
-from typing import Any, ClassVar, Iterator, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Iterator, List, Optional, Tuple
 
 from . import __version__
 from .config import SCOPES, Config, ConfigError, build_config
@@ -79,7 +80,9 @@ class Plugin:
         # files and runs its own checks (index.build_ahead_for_run).
         from .project.index import build_ahead_for_run
 
-        build_ahead_for_run(list(getattr(options, "filenames", None) or ["."]), cls._config)
+        paths = list(getattr(options, "filenames", None) or ["."])
+        then = _findings_ahead(options, cls._config) if _one_file_at_a_time(options, paths) else None
+        build_ahead_for_run(paths, cls._config, then)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         config = type(self)._config or Config()
@@ -96,6 +99,50 @@ class Plugin:
         _freeze_long_lived()
         for line, col, message in found:
             yield line, col, message, type(self)
+
+
+def _one_file_at_a_time(options: Any, paths: List[str]) -> bool:
+    """flake8 checks several files in this one process (``-j 1``) and another core is free."""
+    jobs = getattr(options, "jobs", None)
+    serial = jobs is not None and not getattr(jobs, "is_auto", True) and getattr(jobs, "n_jobs", 0) == 1
+    return serial and (os.cpu_count() or 1) > 1 and not (len(paths) == 1 and os.path.isfile(paths[0]))
+
+
+def _findings_ahead(options: Any, config: Config) -> Callable[[], None]:
+    """What the child building the index does once the result is stored, when flake8 checks the
+    files one after another in this process: the findings of the run's files, from the last one
+    backwards, kept in the cache, where this process finds them when it gets there
+    (``_known_findings``); it stops at a file whose findings are kept already (this process got
+    there first). They are this process's findings: the same text (read as flake8 reads it),
+    configuration, code and project make the key (``index.findings_slot``)."""
+
+    def run() -> None:
+        from flake8.discover_files import expand_paths
+        from flake8.processor import FileProcessor
+
+        from .engine import check_source, may_hold_finding
+        from .project.index import findings_slot
+        from .rules import ALL_RULES
+
+        files = list(expand_paths(
+            paths=options.filenames, stdin_display_name=options.stdin_display_name,
+            filename_patterns=options.filename, exclude=[*options.exclude, *options.extend_exclude],
+        ))
+        for filename in reversed(files):
+            try:
+                text = "".join(FileProcessor(filename, options).lines)
+            except Exception:  # flake8 reports it; nothing to keep
+                continue
+            if not may_hold_finding(text, filename, config, ALL_RULES):
+                continue
+            slot = findings_slot(filename, config, text)
+            if slot is None:
+                continue
+            if slot.load() is not None:
+                return  # the run is past this file
+            check_source(text, filename, config, remember=True)
+
+    return run
 
 
 _read_table: List[Any] = [None, None]  # the gate's kept data last read, and the GateTable it holds

@@ -34,6 +34,7 @@ import gc
 import hashlib
 import importlib.util
 import os
+import select
 import signal
 import sys
 import threading
@@ -247,6 +248,8 @@ class _Project:
         self.gate_table_read = False
         self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
         self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
+        self._helper_done: Optional[int] = None  # a pipe's read end: at its end the child stored the result
+        self._helper_stays = False  # the child goes on with other work once the result is stored
         self._ahead_asked = False
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
@@ -336,15 +339,17 @@ class _Project:
             self._fingerprint = (self.tree.fingerprint() if self.tree is not None else None,)
         return None if self.tree is None or self.tree.overrides else self._fingerprint[0]
 
-    def build_ahead(self) -> bool:
+    def build_ahead(self, then: Optional[Callable[[], None]] = None) -> bool:
         """Start building the index in a child process, which stores it in the cache, so that the
         work this process does before it needs the index (importing libcst, parsing and walking
         the file) runs beside the build on another core; ``build`` then reads the stored result.
 
         Only once per project and process, when the result can be stored and is not stored yet,
-        the cache holds a lock and no one else holds it (the child keeps it until it exits: a
-        ``-j N`` worker waits for it as for another worker's build), and this process can fork
-        safely (no other thread). Returns whether a child was started."""
+        the cache holds a lock and no one else holds it (the child keeps it until the result is
+        stored: a ``-j N`` worker waits for it as for another worker's build), and this process
+        can fork safely (no other thread). The child closes a pipe once the result is stored (or
+        it failed); then it runs ``then``, if given, and leaves (stopped at this process's exit
+        if still running). Returns whether a child was started."""
         if self._ahead_asked or self.tree is None or self.reach is not None or self.error:
             return False
         self._ahead_asked = True
@@ -358,21 +363,35 @@ class _Project:
         if lock is None:
             return False
         try:
+            done_read, done_write = os.pipe()
+        except OSError:
+            lock.close()
+            return False
+        try:
             pid = os.fork()
         except OSError:
             lock.close()
+            os.close(done_read)
+            os.close(done_write)
             return False
         if pid == 0:  # the child: build, store, leave without running anything of the parent's
             code = 1
             try:
+                os.close(done_read)
                 signal.signal(signal.SIGTERM, _stop_child)  # a write under way removes its temporary file
                 gc.disable()  # as for any build (project_reach): the scan allocates no cycles
                 self._build_and_store(fingerprint)
+                lock.close()  # the others may read the result now
+                os.close(done_write)
                 code = 0
+                if then is not None:
+                    gc.enable()
+                    then()
             finally:
                 os._exit(code)
         lock.close()  # the child holds it now
-        self._helper = pid
+        os.close(done_write)
+        self._helper, self._helper_done, self._helper_stays = pid, done_read, then is not None
         _started(pid)
         return True
 
@@ -384,23 +403,23 @@ class _Project:
         self.tree.cache.store_result(fingerprint, self._saved())
 
     def _wait_for_helper(self) -> None:
-        """Let the child of ``build_ahead`` finish (it stops itself within the build budget),
-        summarising for it meanwhile (``_help``)."""
-        pid, self._helper = self._helper, None
-        if pid is None:
+        """Wait until the child of ``build_ahead`` stored the result or failed (it stops itself
+        within the build budget), summarising for it meanwhile (``_help``). A child with nothing
+        else to do is reaped; one that goes on is stopped at exit. A ``flake8 -j N`` worker
+        forked after the child was started waits on the same pipe."""
+        pid, done, self._helper, self._helper_done = self._helper, self._helper_done, None, None
+        if pid is None or done is None:
             return
-        step = self._helper_step(rotated=False)
-        while True:
-            try:
-                done, _status = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:  # reaped already, or not this process's child (a -j N worker)
-                done = pid
-            if done:
-                _HELPERS.pop(pid, None)
-                return
-            if not step():
-                break
-        _reap(pid, block=True)
+        try:
+            step = self._helper_step(rotated=_HELPERS.get(pid) != os.getpid())
+            while not select.select([done], [], [], 0)[0]:
+                if not step():
+                    select.select([done], [], [])
+                    break
+        finally:
+            os.close(done)
+        if not self._helper_stays and _HELPERS.get(pid) == os.getpid():
+            _reap(pid, block=True)
 
     def _helper_step(self, rotated: bool) -> Callable[[], bool]:
         """One step of ``_help`` a call; False once there is nothing left to do (or it failed)."""
@@ -824,12 +843,13 @@ def build_ahead(filename: str, config: Config) -> None:
         pass
 
 
-def build_ahead_for_run(paths: List[str], config: Config) -> None:
+def build_ahead_for_run(paths: List[str], config: Config, then: Optional[Callable[[], None]] = None) -> None:
     """``build_ahead`` as a flake8 run starts (the plugin's options just parsed), for the project of
     the first path it was given, when the cache keeps no run of this code and configuration there
     (no gate table: a first run, an emptied cache): flake8 finds the files and checks the first
     ones meanwhile. After a run, the first file that needs analysis asks, as before: a run over
-    code that changed a little (an editor's) starts no build it may not need. Never raises."""
+    code that changed a little (an editor's) starts no build it may not need. ``then``: what the
+    child does once the result is stored (``_Project.build_ahead``). Never raises."""
     try:
         if not paths or is_stdin(paths[0]) or not config.project_reach or not config.cache:
             return
@@ -837,7 +857,7 @@ def build_ahead_for_run(paths: List[str], config: Config) -> None:
         # A file of the directory stands for it: its root is the one the files in it find.
         filename = os.path.join(first, "__init__.py") if os.path.isdir(first) else first
         if stored_gate_table(filename, config) is None:
-            build_ahead(filename, config)
+            _project_of(filename, config)[0].build_ahead(then)
     except Exception:
         pass
 
