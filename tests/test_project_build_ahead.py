@@ -300,3 +300,33 @@ def test_only_a_one_process_run_of_several_files_keeps_findings_ahead(project: P
     several = args == ("-j1",) and (os.cpu_count() or 1) > 1
     assert _one_file_at_a_time(many, [str(project)]) is several
     assert _one_file_at_a_time(one, [_file(project)]) is False
+
+
+def test_the_findings_ahead_never_read_stdin(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``flake8 -j1 src -``: the run reads stdin itself when it gets there; the child must not
+    take it (it goes through the files from the last one, ``-`` first)."""
+    import io
+
+    import flake8.utils
+
+    from flake8_handler_block.plugin import _findings_ahead
+
+    options, config = _options("-j1", str(project), "-")
+    index._stop_helpers()
+
+    read: List[int] = []
+
+    class Untouchable(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            read.append(1)  # not raised: the child skips a file it cannot read
+            return 0
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Untouchable())))
+    flake8.utils.stdin_get_value.cache_clear()
+    _findings_ahead(options, config)()  # in this process: what the child runs
+    assert not read
+    slots = [index.findings_slot(str(p), config, p.read_text()) for p in project.rglob("*.py")]
+    assert any(slot is not None and slot.load() is not None for slot in slots)  # the files were done

@@ -122,6 +122,7 @@ def _findings_ahead(options: Any, config: Config) -> Callable[[], None]:
 
         from .engine import check_source, may_hold_finding
         from .project.index import findings_slot
+        from .project.root import is_stdin
         from .rules import ALL_RULES
 
         files = list(expand_paths(
@@ -129,6 +130,8 @@ def _findings_ahead(options: Any, config: Config) -> Callable[[], None]:
             filename_patterns=options.filename, exclude=[*options.exclude, *options.extend_exclude],
         ))
         for filename in reversed(files):
+            if is_stdin(filename):
+                continue  # reading it here would take it from the run
             try:
                 text = "".join(FileProcessor(filename, options).lines)
             except Exception:  # flake8 reports it; nothing to keep
