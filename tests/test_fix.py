@@ -40,6 +40,7 @@ def test_golden(before):
     assert again.source == result.source, "second run must change nothing"
 
 
+@pytest.mark.slow  # every fixture, each linted several times: ~10 s
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
 def test_fixture_fix_is_safe_and_idempotent(path):
     text = path.read_text(encoding="utf-8")

@@ -217,6 +217,7 @@ def test_libcst_parse_failure_is_reported():
         add_noqa(HEAD + "    return requests.get(URL\n", "app.py")
 
 
+@pytest.mark.slow  # every fixture, each linted several times: ~10 s
 @pytest.mark.parametrize("path", sorted(TESTDATA.glob("HB[0-9][0-9][0-9]*.py")), ids=lambda p: p.stem)
 def test_every_finding_of_the_fixtures_is_silenced(path):
     text = path.read_text(encoding="utf-8")
