@@ -59,7 +59,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     nobody writes (supervisord's). Nor a program that bounds its own run, named as the
     command's first word (in the call, or in the list the function assigned to the
     command's name): `ssh-keyscan` (gives up on a host after `-T`, 5 s by default) and
-    coreutils `timeout` (kills the command after its limit).
+    coreutils `timeout` (kills the command after its limit), nor a lookup of a program on
+    PATH (`which node`, Windows' `where node`: it reads no input, opens no connection and
+    takes no lock).
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -225,6 +227,8 @@ INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"}
 BOUNDED_PROGRAMS = frozenset({
     "ssh-keyscan",  # -T: at most 5 s per host by default
     "timeout",  # coreutils timeout(1): kills the command after its limit
+    "which",  # a lookup on PATH: reads no input, opens no connection, takes no lock
+    "where",  # Windows' which
 })
 
 
