@@ -199,4 +199,37 @@ def refund(charge_id: str):
     return PaymentsGateway().refund(charge_id).json()
 
 
+PROXY_TRANSPORT = httpx.AsyncHTTPTransport(retries=2)  # one pool for every proxied request
+CONNECTOR = aiohttp.TCPConnector(limit=50)
+
+
+@router.get("/proxy/{path}")
+async def proxy(path: str):
+    # The pool is the shared transport's; closing this client would close it for everyone.
+    client = httpx.AsyncClient(transport=PROXY_TRANSPORT, timeout=TIMEOUT)  # ok: HB103 borrows a shared transport
+    r = await client.get(f"{PAYMENTS_URL}/{path}")
+    return r.content
+
+
+@router.get("/proxy/{path}/fresh")
+async def proxy_fresh(path: str):
+    client = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=2), timeout=TIMEOUT)  # expect: HB103 "handler 'proxy_fresh'"
+    r = await client.get(f"{PAYMENTS_URL}/{path}")
+    return r.content
+
+
+@router.get("/webhooks/{hook}")
+async def webhook_status(hook: str):
+    session = aiohttp.ClientSession(connector=CONNECTOR, connector_owner=False)  # ok: HB103 the connector stays with its owner
+    async with session.get(f"{PAYMENTS_URL}/hooks/{hook}") as r:
+        return await r.json()
+
+
+@router.get("/webhooks/{hook}/owned")
+async def webhook_owned(hook: str):
+    session = aiohttp.ClientSession(connector=CONNECTOR)  # expect: HB103 "handler 'webhook_owned'"
+    async with session.get(f"{PAYMENTS_URL}/hooks/{hook}") as r:
+        return await r.json()
+
+
 app.include_router(router)

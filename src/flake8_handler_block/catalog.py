@@ -229,15 +229,18 @@ class Resource:
     kind: str
     closers: FrozenSet[str]
     async_with: bool = False  # released with `async with` (an async client)
+    # How a caller lends it a pool it does not own: (keyword, value). A value of None means
+    # "an object built elsewhere" (not a call in the argument): `httpx.Client(transport=SHARED)`.
+    borrowed_pool: Tuple[Tuple[str, Optional[str]], ...] = ()
 
 
 _CLOSE = frozenset({"close"})
 # HB103: HTTP clients and connection pools
 CLIENTS: Mapping[str, Resource] = {
     "requests.Session": Resource("session", _CLOSE),
-    "httpx.Client": Resource("client", _CLOSE),
-    "httpx.AsyncClient": Resource("client", frozenset({"aclose"}), async_with=True),
-    "aiohttp.ClientSession": Resource("session", _CLOSE, async_with=True),
+    "httpx.Client": Resource("client", _CLOSE, borrowed_pool=(("transport", None),)),
+    "httpx.AsyncClient": Resource("client", frozenset({"aclose"}), async_with=True, borrowed_pool=(("transport", None),)),
+    "aiohttp.ClientSession": Resource("session", _CLOSE, async_with=True, borrowed_pool=(("connector_owner", "False"),)),
     "urllib3.PoolManager": Resource("pool", frozenset({"clear"})),
     "urllib3.ProxyManager": Resource("pool", frozenset({"clear"})),
     "http.client.HTTPConnection": Resource("connection", _CLOSE),

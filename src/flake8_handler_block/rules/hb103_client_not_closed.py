@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..facts import Facts
 from ..loops import runs_until_stopped
-from ..calls import call_text
+from ..calls import call_text, keyword
 from ..ownership import Ownership, Policy
 from .. import catalog, names
 from ..rule import EVERYWHERE, Rule, imported
@@ -29,6 +29,11 @@ class ClientNotClosed(Rule):
     `with`, handed to `contextlib.closing`/`ExitStack.enter_context`, returned,
     yielded, stored on `self`/`app`/a global/a container, or passed to another call;
     clients created at module level or in `__init__` (shared, the recommended way).
+    Nor a client working on a pool it was lent: `httpx.Client`/`AsyncClient` given
+    an existing `transport=` (closing the client would close the shared transport,
+    so leaving it open is right), `aiohttp.ClientSession(..., connector_owner=False)`.
+    A transport built in the call itself (`transport=httpx.HTTPTransport()`) is the
+    client's own and is reported like any other.
     Nor a client a worker function builds once and then uses in the loop that ends
     its body and runs until the process stops it (`while True:`,
     `while not stop.is_set():`), when no handler reaches that function: it is one
@@ -86,6 +91,8 @@ class ClientNotClosed(Rule):
             return
         if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
             return
+        if _borrows_pool(call, client):
+            return
         origin = flows.origin(function, call)
         result = flows.fate(function, origin, POLICY)
         if not result.finding:
@@ -95,6 +102,21 @@ class ClientNotClosed(Rule):
             return
         with_ = "async with" if client.async_with else "with"
         self.report(call, function, call=call_text(call), kind=client.kind, with_=with_, per=per)
+
+
+def _borrows_pool(call: cst.Call, client: catalog.Resource) -> bool:
+    """The client works on a pool the caller lends it and keeps: ``httpx.AsyncClient(transport=SHARED)``
+    (closing the client would close the shared transport), ``aiohttp.ClientSession(connector=c,
+    connector_owner=False)``. A pool built in the argument itself is the client's own."""
+    for name, wanted in client.borrowed_pool:
+        value = keyword(call, name)
+        if value is None:
+            continue
+        if wanted is None and not isinstance(value, (cst.Call, cst.Lambda)):
+            return True
+        if wanted is not None and isinstance(value, cst.Name) and value.value == wanted:
+            return True
+    return False
 
 
 def _kept_for_worker_loop(function: FunctionScope, origin: cst.CSTNode, name: str) -> bool:
