@@ -235,12 +235,14 @@ class Resource:
 
 
 _CLOSE = frozenset({"close"})
+_LENT_TRANSPORT = (("transport", None),)
+_LENT_CONNECTOR = (("connector_owner", "False"),)
 # HB103: HTTP clients and connection pools
 CLIENTS: Mapping[str, Resource] = {
     "requests.Session": Resource("session", _CLOSE),
-    "httpx.Client": Resource("client", _CLOSE, borrowed_pool=(("transport", None),)),
-    "httpx.AsyncClient": Resource("client", frozenset({"aclose"}), async_with=True, borrowed_pool=(("transport", None),)),
-    "aiohttp.ClientSession": Resource("session", _CLOSE, async_with=True, borrowed_pool=(("connector_owner", "False"),)),
+    "httpx.Client": Resource("client", _CLOSE, borrowed_pool=_LENT_TRANSPORT),
+    "httpx.AsyncClient": Resource("client", frozenset({"aclose"}), async_with=True, borrowed_pool=_LENT_TRANSPORT),
+    "aiohttp.ClientSession": Resource("session", _CLOSE, async_with=True, borrowed_pool=_LENT_CONNECTOR),
     "urllib3.PoolManager": Resource("pool", frozenset({"clear"})),
     "urllib3.ProxyManager": Resource("pool", frozenset({"clear"})),
     "http.client.HTTPConnection": Resource("connection", _CLOSE),
