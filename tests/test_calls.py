@@ -10,6 +10,7 @@ from flake8_handler_block.calls import (
 )
 from flake8_handler_block.config import Config
 from flake8_handler_block.engine import check_source
+from flake8_handler_block.walk import iter_nodes
 
 
 def _call(source: str) -> cst.Call:
@@ -68,6 +69,9 @@ CHANGED = {"verify": False}
 CHANGED["timeout"] = 3
 UPDATED = {}
 UPDATED.update(timeout=3)
+UPDATED.update({"verify": False})
+MERGED_UNKNOWN = {}
+MERGED_UNKNOWN.update(other)
 HANDED = {}
 configure(HANDED)
 TWICE = {}
@@ -95,7 +99,8 @@ def mappings() -> Mappings:
         ("MERGED", {"headers", "verify", "stream"}),
         ("READ", {"verify"}),
         ("CHANGED", None),
-        ("UPDATED", None),
+        ("UPDATED", {"timeout", "verify"}),
+        ("MERGED_UNKNOWN", None),
         ("HANDED", None),
         ("TWICE", None),
         ("REBOUND", None),
@@ -105,6 +110,48 @@ def mappings() -> Mappings:
 )
 def test_mapping_keys_only_when_the_module_shows_them_all(mappings, name, keys):
     found = mappings.keys(cst.Name(name))
+    assert found == (frozenset(keys) if keys is not None else None)
+
+
+LOCALS = '''
+def send(conf):
+    options = {"host": conf.host}
+    if conf.ssl:
+        options.update({"use_ssl": True})
+    return connect(**options)
+
+def schedule(conf):
+    options = {"host": conf.host, "timeout": 5}
+    return connect(**options)
+
+def nested(conf):
+    options = {"host": conf.host}
+    def later():
+        options.update(timeout=5)
+    return connect(**options)
+
+def shared(conf):
+    global kwargs
+    kwargs = {"host": conf.host}
+    return connect(**kwargs)
+
+def other(conf):
+    kwargs = {"host": conf.host}
+    return kwargs
+'''
+
+
+@pytest.mark.parametrize(
+    "function, keys",
+    [("send", {"host", "use_ssl"}), ("schedule", {"host", "timeout"}), ("nested", None), ("shared", None)],
+)
+def test_mapping_keys_of_a_local_dict(function, keys):
+    """Several functions assign the name: each call reads its own function's dict (and its updates)."""
+    module = cst.parse_module(LOCALS)
+    mappings = Mappings(module)
+    body = next(s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == function).body
+    call = next(n for n in iter_nodes(body) if isinstance(n, cst.Call) and getattr(n.func, "value", "") == "connect")
+    found = mappings.keys(call.args[0].value)
     assert found == (frozenset(keys) if keys is not None else None)
 
 

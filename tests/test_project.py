@@ -502,3 +502,53 @@ def test_an_async_function_behind_a_thread_is_not_on_the_handlers_loop(tmp_path:
     assert loop_where(work, "private_loop") is None  # its own loop, in the worker thread
     assert loop_where(work, "awaited") == "handler 'home' (app/views.py:9) via awaited()"
     assert loop_where(work, "helper") == "handler 'home' (app/views.py:9) via awaited() -> helper()"
+
+
+_MAIL_BACKENDS = (
+    "from django.core.mail.backends.smtp import EmailBackend\n\n"
+    "class OrganiserBackend(EmailBackend):\n"
+    "    def test(self):\n"
+    "        self.open()\n\n"
+    "class TimedBackend(EmailBackend):\n"
+    "    def __init__(self, **kwargs):\n"
+    "        super().__init__(timeout=10, **kwargs)\n"
+)
+_MAIL_VIEWS = (
+    "from django.views import View\n\n"
+    "class TestMail(View):\n"
+    "    def post(self, request):\n"
+    "        from app.backends import OrganiserBackend, TimedBackend\n"
+    "        OrganiserBackend(host=request.POST['host']).test()  {mark}\n"
+    "        TimedBackend(host=request.POST['host']).test()  # ok: its __init__ gives a timeout\n"
+)
+
+
+@pytest.mark.parametrize(
+    "settings, reported",
+    [
+        ("DEBUG = False\n", True),
+        ("from django.conf import settings\nTIMEOUT = settings.EMAIL_TIMEOUT or 10\n", True),  # read only
+        ("EMAIL_TIMEOUT = 30\n", False),
+        ("import os\nEMAIL_TIMEOUT = int(os.environ.get('SMTP_TIMEOUT', '30'))\n", False),
+        ("import environ\nenv = environ.Env()\nglobals().update(env.dict('DJANGO_EMAIL_TIMEOUT'))\n", False),
+    ],
+)
+def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeout(
+    tmp_path: Path, settings: str, reported: bool
+) -> None:
+    """HB202 on a project subclass of Django's SMTP backend (defined in another module) built with no
+    timeout= in a view, unless some module of the project may set EMAIL_TIMEOUT."""
+    mark = '# expect: HB202 "OrganiserBackend() has no timeout and the project sets no EMAIL_TIMEOUT" ' \
+        '"handler \'TestMail.post\'"' if reported else "# ok: the settings may set EMAIL_TIMEOUT"
+    files = {
+        "app/__init__.py": "",
+        "app/settings.py": settings,
+        "app/backends.py": _MAIL_BACKENDS,
+        "app/views.py": _MAIL_VIEWS.format(mark=mark),
+    }
+    if reported:
+        _markers_hold(tmp_path, files, "app/views.py")
+    else:
+        write_project(tmp_path, {"pyproject.toml": "", **files})
+        found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))
+        assert not [message for _, _, message in found if message.startswith("HB202")]

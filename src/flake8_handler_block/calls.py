@@ -162,8 +162,32 @@ def _items(
             return None  # dict(other, ...), dict(**other): keys we cannot list
         return {arg.keyword.value: arg.value for arg in expr.args if arg.keyword is not None}
     if isinstance(expr, cst.Name) and mappings is not None:
-        shown = mappings.definition(expr.value)
-        return _items(shown, mappings, depth + 1) if shown is not None else None
+        found = mappings.shown(expr)
+        if found is None:
+            return None
+        shown, updates = found
+        merged = _items(shown, mappings, depth + 1)
+        if merged is None:
+            return None
+        for added in updates:
+            more = _items(added, mappings, depth + 1)
+            if more is None:
+                return None
+            for key, value in more.items():
+                if key not in merged or is_none(merged[key]):
+                    merged[key] = value  # a key set twice: the value that is not None (an unknown is not reported)
+        return merged
+    return None
+
+
+def _update_items(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """What ``name.update(...)`` adds when its keys are all written out: ``update({"k": v})``,
+    ``update(k=v)``; None otherwise."""
+    if len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+        value = call.args[0].value
+        return value if isinstance(value, cst.Dict) else None
+    if call.args and all(arg.keyword is not None for arg in call.args):
+        return cst.Call(func=cst.Name("dict"), args=call.args)
     return None
 
 
@@ -174,10 +198,40 @@ class _NameUses(Batchable):
         self.uses: Dict[str, List[cst.Name]] = {}
         self.harmless: Set[int] = set()  # ids of the Name nodes whose use leaves a dict as it is
         self.definitions: Dict[str, List[cst.BaseExpression]] = {}  # name -> the dicts assigned to it
+        # name -> what `name.update({...})` / `name.update(k=v)` adds, keys all written out
+        self.updates: Dict[str, List[cst.BaseExpression]] = {}
         self._written: Set[int] = set()  # ids of subscripts assigned to or deleted
+        # Where each definition, update and use is: the id of the innermost def or class (0: the module)
+        self.where: Dict[int, int] = {}
+        self.parent: Dict[int, int] = {}  # a def or class -> the one around it
+        self.shared: Set[str] = set()  # names declared `global` or `nonlocal` somewhere
+        self._scopes: List[int] = [0]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter(node)
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        self.parent[id(node)] = self._scopes[-1]
+        self._scopes.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._scopes.pop()
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.shared.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.shared.update(item.name.value for item in node.names)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.uses.setdefault(node.value, []).append(node)
+        self.where[id(node)] = self._scopes[-1]
 
     # definitions: `KWARGS = {...}`, `KWARGS: dict = dict(verify=False)`
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -195,6 +249,7 @@ class _NameUses(Batchable):
         ):
             self.harmless.add(id(target))
             self.definitions.setdefault(target.value, []).append(value)
+            self.where[id(value)] = self._scopes[-1]
 
     # writes: `KWARGS["timeout"] = 5`, `del KWARGS["timeout"]` (visited before the subscript itself)
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
@@ -228,6 +283,12 @@ class _NameUses(Batchable):
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _READ_METHODS:
             self.harmless.add(id(func.value))
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value == "update":
+            added = _update_items(node)
+            if added is not None:
+                self.harmless.add(id(func.value))
+                self.updates.setdefault(func.value.value, []).append(added)
+                self.where[id(added)] = self._scopes[-1]
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if isinstance(node.value, cst.Name) and id(node) not in self._written:
@@ -244,8 +305,10 @@ class Mappings:
     A name qualifies when the module assigns it exactly once, a dict display or
     ``dict(k=...)``, and every other use of that name anywhere in the module is one
     that cannot change it: ``**NAME``, ``{**NAME}``, ``NAME[...]`` read,
-    ``NAME.get(...)``/``keys()``/``items()``..., ``x in NAME``. Anything else (an item
-    assigned, ``update()``, the dict handed to a function, the name rebound,
+    ``NAME.get(...)``/``keys()``/``items()``..., ``x in NAME``, or adds keys written out
+    (``NAME.update({"k": v})``, ``NAME.update(k=v)``: its keys are then all the keys it
+    may hold, on any path). Anything else (an item assigned, another ``update()``, the
+    dict handed to a function, the name rebound,
     imported, a parameter) makes its keys unknown, and an unknown is never reported.
     Names are compared module-wide, not per scope: a clash only makes a name unknown.
     """
@@ -260,6 +323,41 @@ class Mappings:
         if name not in self._shown:
             self._shown[name] = self._find(name)
         return self._shown[name]
+
+    def shown(self, use: cst.Name) -> Optional[Tuple[cst.BaseExpression, List[cst.BaseExpression]]]:
+        """The dict ``use`` (a name read in the module) holds when its keys are all known, and the
+        ``update(...)`` calls that add to it; None otherwise. The dict is the one the module assigns
+        to that name, or, when several functions assign it, the one the function of ``use`` assigns
+        (once): a local of its own."""
+        definition = self.definition(use.value)
+        uses = self._uses
+        if uses is None:
+            return None
+        if definition is not None:
+            return definition, uses.updates.get(use.value, [])
+        name = use.value
+        scope = uses.where.get(id(use), 0)
+        if not scope or name in uses.shared or any(id(u) not in uses.harmless for u in uses.uses.get(name, [])):
+            return None
+        own = [d for d in uses.definitions.get(name, []) if uses.where.get(id(d)) == scope]
+        if len(own) != 1:
+            return None
+        updates = []
+        for added in uses.updates.get(name, []):
+            at = uses.where.get(id(added), 0)
+            if at == scope:
+                updates.append(added)
+            elif self._inside(at, scope):
+                return None  # a nested function adds to it: when is not known
+        return own[0], updates
+
+    def _inside(self, scope: int, outer: int) -> bool:
+        assert self._uses is not None
+        while scope:
+            scope = self._uses.parent.get(scope, 0)
+            if scope == outer:
+                return True
+        return False
 
     def keys(self, expr: cst.BaseExpression) -> Optional[FrozenSet[str]]:
         """The keys ``**expr`` passes, None when they cannot all be seen."""

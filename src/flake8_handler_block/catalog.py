@@ -322,6 +322,17 @@ SERVER_CLASSES = frozenset(  # HB503
 )
 SERVER_FACTORIES = frozenset({"wsgiref.simple_server.make_server", "werkzeug.serving.make_server"})
 
+# -- clients that connect later, through a library (HB202, HB203) ------------------------------
+
+# Django's SMTP backend: its open() calls smtplib.SMTP(host, port, timeout=self.timeout), and
+# self.timeout is settings.EMAIL_TIMEOUT (None: no limit) unless timeout= is passed.
+DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DJANGO_GET_CONNECTION = "django.core.mail.get_connection"
+DJANGO_EMAIL_TIMEOUT = "EMAIL_TIMEOUT"  # the setting that gives every SMTP backend its timeout
+# Where the SMTP backend connects, and how: get_connection(...) passing one of these means SMTP.
+# Not username/password: Django's own send_mail() passes them to whatever backend the settings name.
+DJANGO_SMTP_ARGUMENTS = frozenset({"host", "port", "use_tls", "use_ssl", "ssl_keyfile", "ssl_certfile"})
+
 
 def _entries() -> Iterator[Tuple[str, Api]]:
     # requests: every verb takes timeout= by keyword only; Session.request's is the 9th parameter.

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
 from .. import names
-from ..catalog import APIS, RETURNS
+from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, RETURNS
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
 
@@ -55,6 +55,9 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     target = names.callee(call, scope)
     if target is not None and target in ctx.extra_timeout_calls:
         return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
+    if found.violation.code == "HB202" and DJANGO_EMAIL_TIMEOUT in found.message:
+        # Django's SMTP backend, a subclass of it or get_connection(): each takes timeout= by keyword
+        return _timeout_edit(found, ctx)
     api = APIS.get(target or "")
     if api is None or api.timeout is None:
         return Skip("receiver not known")

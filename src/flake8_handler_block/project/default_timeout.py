@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..catalog import canonical
+from ..catalog import DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, canonical
 from ..config import Config
 from .astnames import dotted_parts
 from .root import ROOT_MARKERS
@@ -43,6 +43,10 @@ SETS, FILLS = "sets", "fills"  # a value when the timeout is None, or only when 
 
 # Text that may patch requests or a session (`.request =`, `.send =`): the files worth a summary.
 PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
+# Text that may set Django's EMAIL_TIMEOUT: the files worth a look (email_timeout_named).
+EMAIL_TIMEOUT_HINT = DJANGO_EMAIL_TIMEOUT
+_SETTING_STRING = re.compile(r"\w*" + DJANGO_EMAIL_TIMEOUT)
+_SMTP_BACKEND_NAME = DJANGO_SMTP_BACKEND.rsplit(".", 1)[-1]
 # requests' own classes: they give no default.
 _REQUESTS_CLASSES = frozenset({"requests.Session", "requests.adapters.HTTPAdapter", "requests.adapters.BaseAdapter"})
 # What a patch of requests itself replaces -> the entry point the replaced method serves.
@@ -388,6 +392,8 @@ class ProjectTimeouts:
         self.tree = tree
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
+        self._email_timeout: Optional[bool] = None
+        self._smtp_backends: Dict[str, bool] = {}
 
     def patched(self) -> FrozenSet[str]:
         """Entry points a patch of requests in some module of the project covers (tooling
@@ -416,6 +422,64 @@ class ProjectTimeouts:
                 found.update(summary.requests_timeouts.patched)
         return frozenset(found)
 
+    def email_timeout_set(self) -> bool:
+        """Some module of the project (tooling too: a doubt is enough) names Django's ``EMAIL_TIMEOUT``,
+        or the project cannot be read: the SMTP backends may get a timeout from the settings."""
+        if self._email_timeout is None:
+            self._email_timeout = True
+            try:
+                self._email_timeout = self._names_email_timeout()
+            except Exception:  # out of time, an unreadable tree: taken to set one
+                pass
+        return self._email_timeout
+
+    def _names_email_timeout(self) -> bool:
+        if self.tree is None:
+            return True
+        for path, light in self.tree.light.items():
+            if not light.email_timeout or _in_nested_project(self.tree.root, path):
+                continue
+            text = self.tree.text(path)
+            if text is None or email_timeout_named(text):
+                return True
+        return False
+
+    def smtp_backend(self, dotted: str, depth: int = 0) -> bool:
+        """Is ``dotted`` a class of the project deriving from Django's SMTP ``EmailBackend`` with no
+        ``__init__`` of its own on the way (where a timeout could be given)? False when unknown."""
+        if self.tree is None or depth > _MAX_DEPTH:
+            return False
+        if depth == 0:
+            if dotted not in self._smtp_backends:
+                # no class statement of the project names the backend as a base: none derives from it
+                found = bool(self.tree.with_base(_SMTP_BACKEND_NAME)) and self.smtp_backend(dotted, 1)
+                self._smtp_backends[dotted] = found
+            return self._smtp_backends[dotted]
+        try:
+            parts = dotted.split(".")
+            for end in range(len(parts) - 1, 0, -1):
+                module = ".".join(parts[:end])
+                if not self.tree.is_module(module):
+                    continue
+                summary = self.tree.summary_of(module)
+                if summary is None:
+                    return False
+                qualname = ".".join(parts[end:])
+                for cls, facts in zip(summary.classes, summary.facts.classes):
+                    if facts.qualname == qualname:
+                        return not facts.method_keys("__init__") and any(
+                            base is not None and base.dotted
+                            and (base.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(base.dotted, depth + 1))
+                            for base in cls.bases
+                        )
+                alias = summary.name(qualname)
+                if alias is not None and alias.dotted and alias.dotted != dotted:
+                    return alias.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(alias.dotted, depth + 1)
+                return False
+        except Exception:  # out of time: unknown
+            return False
+        return False
+
     def find(self, dotted: str, depth: int = 0) -> Optional[Tuple[RequestsTimeouts, str]]:
         """The module of the project that defines ``dotted``, followed through re-exports."""
         if self.tree is None or depth > _MAX_DEPTH:
@@ -437,6 +501,45 @@ class ProjectTimeouts:
         except Exception:  # out of time: unknown
             return None
         return None
+
+
+def email_timeout_named(source: str) -> bool:
+    """May the module set Django's ``EMAIL_TIMEOUT``? ``EMAIL_TIMEOUT = 10``, ``settings.EMAIL_TIMEOUT = 10``,
+    ``override_settings(EMAIL_TIMEOUT=5)``, the name imported or read bare (``from .base import EMAIL_TIMEOUT``),
+    a string naming the setting handed to a call, a dict or a subscript (``setattr(settings, "EMAIL_TIMEOUT",
+    5)``, ``env("DJANGO_EMAIL_TIMEOUT")``, ``{"EMAIL_TIMEOUT": 5}``). Only reading ``settings.EMAIL_TIMEOUT`` sets
+    nothing. A module that does not parse answers True: any doubt counts as a timeout set."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return True
+    for node in ast.walk(tree):
+        kind = type(node)
+        strings: Sequence[ast.AST] = ()
+        if kind is ast.Name:
+            if node.id == DJANGO_EMAIL_TIMEOUT:  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.Attribute:
+            if node.attr == DJANGO_EMAIL_TIMEOUT and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.keyword:
+            if node.arg == DJANGO_EMAIL_TIMEOUT:  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.alias:
+            if DJANGO_EMAIL_TIMEOUT in (node.name, node.asname):  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.Call:
+            strings = [*node.args, *(k.value for k in node.keywords)]  # type: ignore[attr-defined]
+        elif kind is ast.Dict:
+            strings = [key for key in node.keys if key is not None]  # type: ignore[attr-defined]
+        elif kind is ast.Subscript:
+            strings = [_slice(node)]  # type: ignore[arg-type]
+        for value in strings:
+            if type(value) is ast.Constant and isinstance(value.value, str) and _SETTING_STRING.fullmatch(
+                value.value.strip()
+            ):
+                return True
+    return False
 
 
 def _in_nested_project(root: str, path: str) -> bool:

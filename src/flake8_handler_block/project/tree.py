@@ -16,7 +16,7 @@ from typing import Collection, Dict, List, Optional, Set, Union
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
-from .default_timeout import PATCH_HINT
+from .default_timeout import EMAIL_TIMEOUT_HINT, PATCH_HINT
 from .root import ModuleNames, SourceFile, own_directory_on_path, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
@@ -114,7 +114,8 @@ class ProjectTree:
                 if found:
                     bases.add(found.group(1))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
-        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text))
+        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text),
+                     EMAIL_TIMEOUT_HINT in text)
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:
