@@ -68,6 +68,8 @@ _CANONICAL_PREFIXES = {
     "urllib2": "urllib.request",
     "httplib": "http.client",
     "eventlet.green.threading": "threading",
+    "ldap3.core.connection": "ldap3",
+    "ldap3.core.server": "ldap3",
 }
 
 
@@ -332,6 +334,15 @@ DJANGO_EMAIL_TIMEOUT = "EMAIL_TIMEOUT"  # the setting that gives every SMTP back
 # Where the SMTP backend connects, and how: get_connection(...) passing one of these means SMTP.
 # Not username/password: Django's own send_mail() passes them to whatever backend the settings name.
 DJANGO_SMTP_ARGUMENTS = frozenset({"host", "port", "use_tls", "use_ssl", "ssl_keyfile", "ssl_certfile"})
+
+# ldap3: no timeout unless given. A Connection of a waiting strategy reads each answer (bind, search)
+# with no limit unless receive_timeout= is set; its Server's connect_timeout= bounds the connect only.
+LDAP3_CONNECTION = "ldap3.Connection"
+LDAP3_SERVER = "ldap3.Server"
+LDAP3_RECEIVE_TIMEOUT = "receive_timeout"
+LDAP3_CONNECT_TIMEOUT = "connect_timeout"
+# client_strategy values whose operations wait for the answer in the calling thread
+LDAP3_WAITING_STRATEGIES = frozenset({"SYNC", "SAFE_SYNC", "RESTARTABLE", "SAFE_RESTARTABLE"})
 
 
 def _entries() -> Iterator[Tuple[str, Api]]:

@@ -7,10 +7,10 @@ from ..catalog import Api
 from ..fix.fixers import fix_hb203
 from ..facts import Facts
 from ..calls import (
-    MISSING, NONE, PRESENT, MappingFacts, Mappings, argument_state, call_text, forwards_unknown_kwargs, has_star,
-    is_none, keyword, positional,
+    MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
+    has_star, is_none, keyword, positional,
 )
-from ..names import Inst
+from ..names import Inst, Ref
 from ..rule import EVERYWHERE, Rule
 import libcst as cst
 
@@ -20,11 +20,15 @@ from ..signature import SOCKET_STATES, Signature
 CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
 HTTPX_CALLS = frozenset(callee for callee in CALLS if callee.startswith("httpx."))
 ASYNC_CLIENT = "httpx.AsyncClient."
+# Connection(server, user, password, auto_bind, version, authentication, client_strategy, ..., receive_timeout)
+_LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
+# Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
+_LDAP_CONNECT_TIMEOUT_INDEX = 7
 
 
 class ClientTimeoutDisabled(Rule):
     """What it does:
-    Finds third-party HTTP clients whose timeout is turned off, in request handlers:
+    Finds third-party clients whose timeout is turned off or has no default, in request handlers:
     - `httpx` functions, `httpx.Client()`/`AsyncClient()` and their methods called with
       `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted); `httpx2`,
       the maintained continuation of httpx, is checked the same way. Not reported: a
@@ -43,9 +47,21 @@ class ClientTimeoutDisabled(Rule):
       `PoolManager`, `ProxyManager` or `HTTP(S)ConnectionPool` built in this module)
       with neither a `timeout` argument nor a pool-level `timeout=`: urllib3 waits
       forever by default.
+    - `ldap3.Connection(server, ...)` with no `receive_timeout=` (or `None`) whose server
+      has no `connect_timeout=` either: a URL string, or a `Server(...)` built in view
+      without one. ldap3 has no timeout of its own; bind and search wait for the
+      directory's answer in the calling thread. One finding per connection, at the
+      `Connection(...)` (it is what waits): a `Server()` alone is not reported, and a
+      server with `connect_timeout=` is fine, since ldap3 leaves that timeout on the
+      socket for every read when no `receive_timeout` is given. Not reported: a server
+      not built in view (a parameter, a `ServerPool`, `self.server`), strategies that do
+      not wait in the call (`ASYNC`, whose `get_response()` has its own timeout, the
+      `MOCK_*` and `LDIF` ones) or a strategy not known, an unseen `**kwargs`;
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
+    An LDAP login against a directory that accepts the connection and never answers
+    holds the login request, and the thread it runs in, for good.
 
     Example:
     ```python
@@ -67,8 +83,8 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3')
-    calls = catalog.last_names(CALLS) | {"ClientTimeout"}
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3')
+    calls = catalog.last_names(CALLS) | {"ClientTimeout", catalog.LDAP3_CONNECTION.rsplit(".", 1)[-1]}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
     needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
@@ -92,6 +108,8 @@ class ClientTimeoutDisabled(Rule):
         elif target == "urllib3.request":
             if argument_state(call, "timeout", mappings=mappings) in (MISSING, NONE):
                 self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
+        elif target == catalog.LDAP3_CONNECTION:
+            self._check_ldap(site, mappings)
         else:
             self._check_pool_request(site, target, mappings)
 
@@ -126,6 +144,47 @@ class ClientTimeoutDisabled(Rule):
         if argument_state(site.node, "timeout", request_api.timeout.index, mappings) in (MISSING, NONE):
             self._report(site, "has no timeout and its pool sets none",
                          "pass timeout=urllib3.Timeout(connect=..., read=...) here or to the pool")
+
+    def _check_ldap(self, site: CallSite, mappings: Mappings) -> None:
+        """``ldap3.Connection(server, ...)`` of a waiting strategy with neither a ``receive_timeout`` nor
+        a ``connect_timeout`` on its ``Server()`` (ldap3 leaves the connect timeout on the socket when no
+        receive timeout is given: it bounds each read too): bind and search wait for the directory's
+        answer with no limit. The server must be seen: built in view with ``Server(...)``, or a URL."""
+        call = site.node
+        state = argument_state(call, catalog.LDAP3_RECEIVE_TIMEOUT, _LDAP_RECEIVE_TIMEOUT_INDEX, mappings)
+        if state == PRESENT:
+            return  # given, or maybe given (through *args or **kwargs)
+        strategy = keyword(call, "client_strategy", mappings)
+        if strategy is None and len(positional(call)) > _LDAP_STRATEGY_INDEX:
+            strategy = positional(call)[_LDAP_STRATEGY_INDEX]
+        if strategy is not None and self._ldap_strategy(strategy, site) not in catalog.LDAP3_WAITING_STRATEGIES:
+            return  # ASYNC (get_response() has its own timeout), MOCK_*, LDIF: no wait, or not known
+        server = argument(call, "server", 0)
+        if server is None or not self._ldap_server_untimed(server, site, mappings):
+            return
+        problem = "passes receive_timeout=None" if state == NONE else "has no receive_timeout"
+        self._report(site, f"{problem} and its server no connect_timeout",
+                     f"pass {catalog.LDAP3_RECEIVE_TIMEOUT}=<seconds> (or {catalog.LDAP3_CONNECT_TIMEOUT}= to "
+                     "its Server(), which then bounds each read too)")
+
+    def _ldap_server_untimed(self, server: cst.BaseExpression, site: CallSite, mappings: Mappings) -> bool:
+        """A server known to have no ``connect_timeout``: a URL string, or ``Server(...)`` built without one."""
+        if isinstance(server, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+            return True  # ldap3 builds Server(url) with no connect_timeout
+        built = self.ctx.resolve(server, site.scope)
+        return (isinstance(built, Inst) and built.producer == catalog.LDAP3_SERVER and built.call is not None
+                and argument_state(built.call, catalog.LDAP3_CONNECT_TIMEOUT, _LDAP_CONNECT_TIMEOUT_INDEX,
+                                   mappings) != PRESENT)
+
+    def _ldap_strategy(self, strategy: cst.BaseExpression, site: CallSite) -> str:
+        """``ldap3.SYNC``, ``"SYNC"``: the strategy's name; '' when not known."""
+        if isinstance(strategy, cst.SimpleString):
+            value = strategy.evaluated_value
+            return value if isinstance(value, str) else ""
+        found = self.ctx.resolve(strategy, site.scope)
+        if isinstance(found, Ref) and found.dotted.startswith("ldap3."):
+            return found.dotted.rsplit(".", 1)[-1]
+        return ""
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
