@@ -57,6 +57,11 @@ class ClientTimeoutDisabled(Rule):
       not built in view (a parameter, a `ServerPool`, `self.server`), strategies that do
       not wait in the call (`ASYNC`, whose `get_response()` has its own timeout, the
       `MOCK_*` and `LDIF` ones) or a strategy not known, an unseen `**kwargs`;
+    - `caldav.DAVClient(url, ...)` with no `timeout=` (or `None`): caldav hands it to
+      requests (niquests since 2.0) on every PROPFIND, REPORT and PUT, and its default
+      is None. A call with more than five positional arguments may pass it (its place
+      moved between versions) and is not reported, nor `caldav.get_davclient()`, which
+      may read one from its configuration;
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
@@ -83,8 +88,10 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3')
-    calls = catalog.last_names(CALLS) | {"ClientTimeout", catalog.LDAP3_CONNECTION.rsplit(".", 1)[-1]}
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3', 'caldav')
+    calls = catalog.last_names(CALLS) | catalog.last_names(
+        {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None}
+    )
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
     needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
@@ -110,6 +117,11 @@ class ClientTimeoutDisabled(Rule):
                 self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
         elif target == catalog.LDAP3_CONNECTION:
             self._check_ldap(site, mappings)
+        elif target == catalog.CALDAV_CLIENT:
+            state = argument_state(call, "timeout", catalog.CALDAV_TIMEOUT_INDEX, mappings)
+            if state != PRESENT:
+                problem = "passes timeout=None" if state == NONE else "has no timeout"
+                self._report(site, problem, "pass timeout=<seconds> (caldav hands it to every request it makes)")
         else:
             self._check_pool_request(site, target, mappings)
 
