@@ -9,7 +9,7 @@ reading it must not be able to run code or crash the interpreter.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from ..handlers import Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef
 from .default_timeout import ClassTimeouts, RequestsTimeouts
@@ -64,9 +64,9 @@ def _decode(data: Data) -> ModuleSummary:
     )
     function_summaries = tuple(
         FunctionSummary(
-            tuple(_read_edge(e) for e in edges), _read_sym(returns), bool(offloaded), bool(command),
-            tuple(Forward(_sym_required(c), int(ln), int(p), bool(st)) for c, ln, p, st in forwards),
-            tuple(_str(u) for u in unplaced),
+            tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(command),
+            tuple([Forward(_sym_required(c), int(ln), int(p), bool(st)) for c, ln, p, st in forwards]),
+            _strs(unplaced),
         )
         for edges, returns, offloaded, command, forwards, unplaced in summaries
     )
@@ -94,7 +94,9 @@ def _read_sym(data: Optional[Data]) -> Optional[Sym]:
     if data is None:
         return None
     kind, target, *path = data
-    return Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
+    if type(kind) is not str or type(target) is not str:
+        raise ValueError("expected a string")
+    return Sym(kind, target, _strs(path))
 
 
 def _sym_required(data: Data) -> Sym:
@@ -112,11 +114,14 @@ def _edge(edge: Edge) -> Data:
 
 
 def _read_edge(data: Data) -> Edge:
+    # The hottest reader (most of a summary's entries): strings checked in place.
     how, line, flags, guard, literals, kind, target, *path = data
-    callee = Sym(_str(kind), _str(target), tuple(_str(p) for p in path))
+    if type(how) is not str or type(guard) is not str or type(kind) is not str or type(target) is not str:
+        raise ValueError("expected a string")
+    callee = Sym(kind, target, _strs(path))
     bits = int(flags)
-    return Edge(_str(how), callee, int(line), bool(bits & 1), bool(bits & 2), _str(guard),
-                tuple(_str(f) for f in literals), bool(bits & 4), bits >> 3 & 3, bits >> 5 & _MAX_ARGS)
+    return Edge(how, callee, int(line), bool(bits & 1), bool(bits & 2), guard,
+                _strs(literals), bool(bits & 4), bits >> 3 & 3, bits >> 5 & _MAX_ARGS)
 
 
 def _decorator(d: Decorator) -> Data:
@@ -138,9 +143,9 @@ def _function_facts(f: FunctionFacts) -> Data:
 def _read_function(key: int, data: Data) -> FunctionFacts:
     name, qualname, line, is_async, params, positional, star_args, star_kwargs, decorators, cls, parent, top = data
     return FunctionFacts(
-        key, _str(name), _str(qualname), int(line), bool(is_async), tuple(_str(p) for p in params),
-        tuple(_str(p) for p in positional), bool(star_args), bool(star_kwargs),
-        tuple(_read_decorator(d) for d in decorators), _opt_int(cls), _opt_int(parent), bool(top),
+        key, _str(name), _str(qualname), int(line), bool(is_async), _strs(params),
+        _strs(positional), bool(star_args), bool(star_kwargs),
+        tuple([_read_decorator(d) for d in decorators]), _opt_int(cls), _opt_int(parent), bool(top),
     )
 
 
@@ -216,6 +221,15 @@ def _str(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {type(value).__name__}")
     return value
+
+
+def _strs(values: Any) -> Tuple[str, ...]:
+    """``tuple(_str(v) for v in values)``, faster: the common case of a short list of strings."""
+    found = tuple(values)
+    for value in found:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+    return found
 
 
 def _opt_int(value: object) -> Optional[int]:

@@ -91,6 +91,9 @@ COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback
 COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
 
 
+_CANONICAL: Dict[str, str] = {}  # canonical() of the dotted names seen so far (Sym.attr asks often)
+
+
 @dataclass(frozen=True)
 class Sym:
     """A value in symbolic form.
@@ -107,9 +110,21 @@ class Sym:
     target: str
     path: Tuple[str, ...] = ()
 
+    def __init__(self, kind: str, target: str, path: Tuple[str, ...] = ()) -> None:
+        # The dataclass's own __init__ sets each field through object.__setattr__ (a frozen class):
+        # twice as slow, and a summary makes many. Same fields and defaults (tests check).
+        fields = self.__dict__
+        fields["kind"] = kind
+        fields["target"] = target
+        fields["path"] = path
+
     def attr(self, name: str) -> "Sym":
         if self.kind == "ref" and not self.path:
-            return Sym("ref", canonical(f"{self.target}.{name}"))
+            dotted = f"{self.target}.{name}"
+            public = _CANONICAL.get(dotted)
+            if public is None:
+                public = _CANONICAL[dotted] = canonical(dotted)
+            return Sym("ref", public)
         return Sym(self.kind, self.target, self.path + (name,))
 
     def called(self) -> "Sym":
@@ -175,6 +190,22 @@ class Edge:
     deadline: bool = False
     timeout: int = TIMEOUT_MISSING  # how it gives ``timeout=`` (TIMEOUT_*)
     args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
+
+    def __init__(self, how: str, callee: Sym, line: int, quiet: bool = False, hostless: bool = False,
+                 guard: str = "", flags: Tuple[str, ...] = (), deadline: bool = False,
+                 timeout: int = TIMEOUT_MISSING, args: int = 0) -> None:
+        # As Sym.__init__: three times faster than the dataclass's (summaries and the cache make many).
+        fields = self.__dict__
+        fields["how"] = how
+        fields["callee"] = callee
+        fields["line"] = line
+        fields["quiet"] = quiet
+        fields["hostless"] = hostless
+        fields["guard"] = guard
+        fields["flags"] = flags
+        fields["deadline"] = deadline
+        fields["timeout"] = timeout
+        fields["args"] = args
 
 
 @dataclass(frozen=True)
@@ -587,19 +618,34 @@ class _Summariser:
     # -- expressions: calls and walrus bindings ---------------------------------------------
 
     def _exprs(self, nodes: Sequence[Optional[ast.AST]], scope: _Scope) -> None:
-        stack: _Stack = [(node, scope, CALL) for node in nodes if node is not None]
-        calls = self.calls
+        # What is pushed is never a leaf, and never an attribute (``a.b.c``: only the root ``a`` can
+        # hold a call): the root is pushed instead, where the attribute would have been, so the
+        # nodes are seen in the same order.
+        Attribute, Call, NamedExpr, Yield, YieldFrom = ast.Attribute, ast.Call, ast.NamedExpr, ast.Yield, ast.YieldFrom
+        skipped = _SKIPPED
+        stack: _Stack = []
         push = stack.append
+        for first in nodes:
+            kind = type(first)
+            while kind is Attribute:
+                first = first.value  # type: ignore[union-attr]
+                kind = type(first)
+            if kind not in skipped:
+                push((first, scope, CALL))  # type: ignore[arg-type]
+        if not stack:
+            return
+        calls = self.calls
         pop = stack.pop
-        Attribute, Call, NamedExpr = ast.Attribute, ast.Call, ast.NamedExpr
-        leaves = _LEAVES
+        fields_of = _CHILD_FIELDS.get
+        comprehensions = _COMPREHENSIONS
+        AST = ast.AST
         while stack:
             node, where, how = pop()
             kind = type(node)
-            while kind is Attribute:  # `a.b.c`: only the root can hold a call
+            while kind is Attribute:  # pushed by _call_children or _comprehension
                 node = node.value  # type: ignore[attr-defined]
                 kind = type(node)
-            if kind in leaves:
+            if kind in skipped:
                 continue
             if kind is Call:
                 call: ast.Call = node  # type: ignore[assignment]
@@ -616,19 +662,28 @@ class _Summariser:
                 holder.bind(target.id, "value", node.value)  # type: ignore[attr-defined]
                 push((node.value, where, how))  # type: ignore[attr-defined]
                 continue
-            if kind in _COMPREHENSIONS:
+            if kind in comprehensions:
                 self._comprehension(node, where, how, stack)
                 continue
-            if kind is ast.Yield or kind is ast.YieldFrom:
+            if kind is Yield or kind is YieldFrom:
                 self.generators.add(where.function_key())
-            for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
+            for field in fields_of(kind) or _child_fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
                     for item in value:
-                        if item is not None and type(item) not in leaves:
+                        child = type(item)
+                        while child is Attribute:
+                            item = item.value
+                            child = type(item)
+                        if child not in skipped:
                             push((item, where, how))
-                elif value is not None and type(value) not in leaves and isinstance(value, ast.AST):
-                    push((value, where, how))
+                else:
+                    child = type(value)
+                    while child is Attribute:
+                        value = value.value  # type: ignore[union-attr]
+                        child = type(value)
+                    if child not in skipped and isinstance(value, AST):
+                        push((value, where, how))
 
     def _comprehension(self, node: ast.AST, where: _Scope, how: str, stack: _Stack) -> None:
         """``[f(x) for x in items if x]``: ``x`` is an element of ``items``, inside the comprehension only."""
@@ -764,6 +819,9 @@ class _Summariser:
     def _agree(self, bounds: List[_Binding], imports_only: bool, depth: int,
                exclude: Optional[Sym] = None) -> Optional[Sym]:
         """The meaning every binding shares; a declared type (annotation) wins over values."""
+        if len(bounds) == 1:  # most names: the loop below, in short
+            meaning = self._meaning(bounds[0], imports_only, depth, exclude)
+            return None if meaning is _SKIP else meaning  # type: ignore[return-value]
         declared = [bound for bound in bounds if bound[0] == "annotation"]
         result: Optional[Sym] = None
         for bound in declared[:1] or bounds:
@@ -875,9 +933,14 @@ class _Summariser:
             if callee is None and type(call.func) is ast.Name:
                 callee = self._either(call.func.id, scope)
             if callee is not None:
-                hostless = not call.args and not any(kw.arg == "host" for kw in call.keywords)
-                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, _flags(call),
-                                  id(call) in under_deadline, self._timeout(call, key), _positional(call)))
+                keywords = call.keywords
+                if keywords:
+                    hostless = not call.args and not any(kw.arg == "host" for kw in keywords)
+                    flags, timeout = _flags(call), self._timeout(call, key)
+                else:  # most calls: what these would find in no keyword
+                    hostless, flags, timeout = not call.args, (), TIMEOUT_MISSING
+                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
+                                  id(call) in under_deadline, timeout, _positional(call)))
             elif key is not None:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:
@@ -1218,6 +1281,7 @@ class _Summariser:
 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _LEAVES = frozenset({ast.Name, ast.Constant, str, int, ast.Load, ast.Store, ast.Del})
+_SKIPPED = _LEAVES | {type(None)}  # what the walk of expressions does not look into
 _NOT_CHILDREN = frozenset(
     {"ctx", "op", "ops", "type_comment", "kind", "conversion", "level", "attr", "arg", "id", "name", "is_async"}
 )
@@ -1232,16 +1296,32 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
 def _handles_timeout(function: ast.AST) -> bool:
     """The function names a timeout anywhere (a parameter, ``kwargs.setdefault("timeout", 5)``,
     ``timeout=`` in a call): what it passes on may well carry one."""
-    for node in ast.walk(function):
+    # Every node, as ast.walk gives them (in another order), but ~4x faster: the fields that only
+    # hold names, numbers or operators are not looked into.
+    stack: List[ast.AST] = [function]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    Constant, Name, arg, keyword, AST = ast.Constant, ast.Name, ast.arg, ast.keyword, ast.AST
+    while stack:
+        node = pop()
         kind = type(node)
-        if kind is ast.Constant and node.value == "timeout":  # type: ignore[attr-defined]
+        if kind is Constant:
+            if node.value == "timeout":  # type: ignore[attr-defined]
+                return True
+            continue
+        if kind is Name:
+            if "timeout" in node.id.lower():  # type: ignore[attr-defined]
+                return True
+            continue
+        if kind is arg and "timeout" in node.arg.lower():  # type: ignore[attr-defined]
             return True
-        if kind is ast.Name and "timeout" in node.id.lower():  # type: ignore[attr-defined]
+        if kind is keyword and node.arg == "timeout":  # type: ignore[attr-defined]
             return True
-        if kind is ast.arg and "timeout" in node.arg.lower():  # type: ignore[attr-defined]
-            return True
-        if kind is ast.keyword and node.arg == "timeout":  # type: ignore[attr-defined]
-            return True
+        for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                extend(item for item in value if isinstance(item, AST))
+            elif isinstance(value, AST):
+                push(value)
     return False
 
 
