@@ -181,6 +181,28 @@ def test_text_as_flake8_reads_it_is_no_edit(project: Path, monkeypatch: pytest.M
     assert computed == []
 
 
+def test_a_write_goes_on_past_a_left_temporary_file_or_a_removed_directory(tmp_path: Path) -> None:
+    """Temporary files are named by pid and count; a name taken (a file left by an earlier process of
+    the same pid) or a directory removed meanwhile still ends in a whole entry, not in no cache."""
+    from flake8_handler_block.project import cache as cache_module
+
+    store = cache_module.Cache(str(tmp_path / "c"), str(tmp_path))
+    store.store_result("one", {"a": 1})
+    directory = Path(store.directory)
+    taken = directory / f".tmp-{os.getpid()}-{next(cache_module._SERIAL) + 1}.json"
+    taken.write_text("left over")
+    store.store_result("two", {"a": 2})
+    assert store.load_result("two") == {"a": 2} and not store.writes_failed
+    assert taken.read_text() == "left over"  # not someone else's to remove
+    taken.unlink()
+    for path in sorted(directory.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    directory.rmdir()
+    store.store_result("three", {"a": 3})
+    assert store.load_result("three") == {"a": 3} and not store.writes_failed
+    assert [p.name for p in directory.iterdir()] == ["result.json"]
+
+
 def test_summary_values_build_as_their_dataclasses_say() -> None:
     """Sym and Edge build through a faster __init__ of their own: the same fields, in the same
     order, with the same defaults as the dataclass declares."""

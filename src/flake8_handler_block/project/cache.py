@@ -27,13 +27,14 @@ next edit: "racy" entries). A directory that cannot be written only means nothin
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from .. import __version__
 from . import codec
@@ -73,6 +74,7 @@ class Cache:
         digest = hashlib.sha1(os.path.abspath(root).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.directory = os.path.join(self.base, f"index-v{FORMAT}", digest) if directory else ""
         self._prepared = False
+        self._made: Set[str] = set()  # directories known to exist (a write need not make them again)
         self.writes_failed = False
 
     # -- light facts -------------------------------------------------------------------
@@ -251,12 +253,11 @@ class Cache:
         try:
             self._prepare()
             directory = os.path.dirname(filename)
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
             # dumps, not dump: dump streams through the pure-Python encoder, ~20x slower.
             text = json.dumps({"format": FORMAT, "version": __version__, "data": data}, separators=(",", ":"))
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
+            handle, temporary = self._temporary(directory)
+            with os.fdopen(handle, "wb") as out:
+                out.write(text.encode("utf-8"))
             os.replace(temporary, filename)
             temporary = None
         except (OSError, ValueError):
@@ -267,6 +268,20 @@ class Cache:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+    def _temporary(self, directory: str) -> Tuple[int, str]:
+        """A new file of this process in ``directory`` (made if need be), open for writing: a name
+        of its own (pid and a count) at the cost of one ``open``; ``mkstemp``'s random names when
+        that one is taken (a file left by a process of the same pid) or the directory went away."""
+        if directory not in self._made:
+            os.makedirs(directory, exist_ok=True)
+            self._made.add(directory)
+        name = os.path.join(directory, f".tmp-{os.getpid()}-{next(_SERIAL)}.json")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), name
+        except OSError:
+            os.makedirs(directory, exist_ok=True)
+            return tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
 
     def _prepare(self) -> None:
         """Mark the directory as a cache (backup tools, git) the first time it is written."""
@@ -279,6 +294,9 @@ class Cache:
                 with open(marker, "w", encoding="utf-8") as out:
                     out.write(text)
         self._prepared = True
+
+
+_SERIAL = itertools.count()  # temporary files' numbers in this process
 
 
 def racy(mtime_ns: int, now_ns: int) -> bool:

@@ -10,8 +10,8 @@ from ..calls import MISSING, PRESENT, MappingFacts, argument_state, call_text, i
 from .. import catalog
 from ..names import base_names, last_name
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import CURRENT, EVERYWHERE, MissingTimeoutRule, timeout_positions
-from ..scopes import CallSite, FunctionScope, Scope
+from ..rule import CURRENT, EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
+from ..scopes import CallSite, ClassScope, FunctionScope, Scope
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
@@ -45,6 +45,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     - `django.core.mail.backends.smtp.EmailBackend(...)` built (its timeout is the 8th
       positional), or a subclass of it defined in the project (in this module or
       another) that has no `__init__` of its own on the way, where a timeout could be
+    Nor a call that waits as it runs in module-level code (`PEERS =
+    urlopen(URL).read()`): it runs once, at import, and a stall there stops the
+    start-up, where it is seen at once, and holds no request (`scope = "all"` reports
+    it). A client built there (`HTTPSConnection(host)`) is still reported: the
+    requests that use it later wait.
+
       given;
     - `django.core.mail.get_connection(...)` naming the SMTP backend (the string
       `"django.core.mail.backends.smtp.EmailBackend"` or a project subclass's path) or,
@@ -154,6 +160,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.mail:
             self._judge_mail(facts)
 
+        if target is not None and runs_at_import(site, target, facts.config):
+            return
     # -- Django's SMTP backend ------------------------------------------------------------
 
     def _judge_mail(self, facts: Facts) -> None:
