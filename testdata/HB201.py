@@ -19,6 +19,8 @@ BOUNDED = {"headers": {"X-Signed": "1"}, "timeout": TIMEOUTS}
 TUNED = dict(verify=False, allow_redirects=False)
 EXTRA = {"headers": {}}
 EXTRA.update(timeout=TIMEOUTS)
+# Fetched once at import: a stall stops the start-up (seen at once) and holds no request.
+BRANDING = requests.get(f"{ACCOUNTS_URL}/branding").json()  # ok: HB201 import time, start-up
 
 
 @app.get("/users/<uid>")

@@ -13,6 +13,10 @@ SMTP_HOST = "mail.internal.example"
 NET_TIMEOUT = 5.0
 STATUS_PORT = {"port": 8080}
 QUICK_STATUS = {"port": 8080, "timeout": NET_TIMEOUT}
+# Read once at import (start-up): a stall stops the process from starting, no request waits on it.
+PEERS = urllib.request.urlopen(f"{UPSTREAM}/peers").read()  # ok: HB202 import time, start-up
+# Built at import, used by every request later: its connections have no timeout.
+STATUS_CONN = http.client.HTTPSConnection("status.internal.example")  # expect: HB202 "module-level code"
 
 
 class RelayHandler(BaseHTTPRequestHandler):

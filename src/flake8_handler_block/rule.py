@@ -142,6 +142,29 @@ def timeout_positions(family: str) -> Dict[str, Optional[int]]:
     return {callee: api.timeout.index for callee, api in catalog.family(family).items() if api.timeout is not None}
 
 
+def runs_at_import(site: CallSite, callee: str, config: Config) -> bool:
+    """A call of module-level code that waits as it runs (``BRANDING = requests.get(URL).json()``):
+    it runs once, at import. A stall there stops the start-up, where it is seen at once, and holds
+    no request: left to ``scope = "all"``. A client built there (``HTTPSConnection(host)``) is
+    not: the requests that use it later wait."""
+    return site.function is None and config.scope != "all" and waits_when_called(site.node, callee)
+
+
+def waits_when_called(call: cst.Call, callee: str) -> bool:
+    """The call itself waits on the network or a child (``requests.get()``, ``urlopen()``,
+    ``smtplib.SMTP(host)``), rather than building a client whose later calls do
+    (``http.client.HTTPConnection(host)``, ``smtplib.SMTP()``)."""
+    api = catalog.APIS.get(callee)
+    blocking = api.blocking if api is not None else None
+    return blocking is not None and not connects_later(call, blocking)
+
+
+def connects_later(call: cst.Call, blocking: catalog.Blocking) -> bool:
+    """A client constructor that connects only when given a host, given none: ``smtplib.SMTP()``
+    connects at ``connect()``."""
+    return blocking.connects_with_host and not positional(call) and keyword(call, "host") is None
+
+
 class MissingTimeoutRule(Rule):
     """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
 
@@ -150,8 +173,11 @@ class MissingTimeoutRule(Rule):
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
-        if target is not None and target in self.timeouts:
-            self.judge_timeout(site, self.timeouts[target], facts)
+        if target is None or target not in self.timeouts:
+            return
+        if runs_at_import(site, target, self.ctx.config):
+            return
+        self.judge_timeout(site, self.timeouts[target], facts)
 
     def judge_forwarded(self, facts: Facts) -> None:
         """Calls of the project's wrappers (``def get(url, **kw): return requests.get(url, **kw)``)

@@ -9,7 +9,7 @@ from .. import catalog
 from ..calls import MappingFacts, argument, call_text, missing_timeout
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
-from ..rule import EVERYWHERE, MissingTimeoutRule, imported, timeout_positions
+from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
 from ..names import Inst, Ref, derives_from, local_function
 from ..scopes import CallSite, ClassScope, Scope
 from ..signature import SOCKET_STATES, Signature
@@ -50,6 +50,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     comment silences another linter's same check, read and kept by its maintainers
     (`# noqa: S113`, ruff's and flake8-bandit's request-without-timeout;
     `# pylint: disable=missing-timeout` or `W3101`), unless `equivalent-noqa = false`.
+    Nor a call that waits as it runs in module-level code (`BRANDING =
+    requests.get(URL).json()`): it runs once, at import, and a stall there stops the
+    start-up, where it is seen at once, and holds no request (`scope = "all"` reports
+    it). A client built there is still reported: the requests that use it later wait.
 
     Nor where the project gives requests a default timeout:
     - calls on a session with an adapter mounted whose `send()` sets one when none
@@ -123,6 +127,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope) or self._session_subclass_method(site)
         if target not in self.timeouts or facts.config.requests_default_timeout:
+            return
+        if runs_at_import(site, target, facts.config):
             return
         entry = SEND if target == f"{SESSION}.send" else REQUEST
         if entry in self._module_timeouts(facts).patched():

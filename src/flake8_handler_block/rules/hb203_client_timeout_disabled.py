@@ -11,7 +11,7 @@ from ..calls import (
     has_star, is_none, keyword, positional,
 )
 from ..names import Inst, Ref
-from ..rule import EVERYWHERE, Rule
+from ..rule import EVERYWHERE, Rule, runs_at_import
 import libcst as cst
 
 from ..scopes import CallSite
@@ -62,6 +62,11 @@ class ClientTimeoutDisabled(Rule):
       is None. A call with more than five positional arguments may pass it (its place
       moved between versions) and is not reported, nor `caldav.get_davclient()`, which
       may read one from its configuration;
+
+    Nor a request that waits as it runs in module-level code (`CATALOGUE =
+    httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
+    stops the start-up, where it is seen at once (`scope = "all"` reports it). A client or
+    a `ClientTimeout` built there is still reported: the requests that use it later wait.
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
@@ -199,6 +204,9 @@ class ClientTimeoutDisabled(Rule):
         return ""
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
+        callee = self.ctx.callee(site.node, site.scope)
+        if callee is not None and runs_at_import(site, callee, self.ctx.config):
+            return
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
 
 

@@ -9,10 +9,10 @@ from ..catalog import (
 )
 from ..facts import Facts
 from ..calls import (
-    argument, call_text, calls_named, does_not_block, is_zero, positional, returns_at_once, spawn_waits,
+    argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits,
 )
 from ..names import Inst, agree
-from ..rule import ASYNC_HANDLER, Rule, imported
+from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
 from ..scopes import CallSite, FunctionScope, Scope, finished_future
 from ..signature import Signature
 
@@ -194,7 +194,7 @@ class BlockingCallInAsyncHandler(Rule):
         assert blocking is not None
         if does_not_block(call, blocking.block_index):
             return False
-        if blocking.connects_with_host and not positional(call) and argument(call, "host") is None:
+        if connects_later(call, blocking):
             return False  # `smtplib.SMTP()`: nothing connects until connect() (or a host given by keyword)
         if api.timeout is not None and is_zero(argument(call, api.timeout.keyword, api.timeout.index)):
             return False
