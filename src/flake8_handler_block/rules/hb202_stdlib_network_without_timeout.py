@@ -11,7 +11,7 @@ from .. import catalog
 from ..names import base_names, last_name
 from ..project.default_timeout import ProjectTimeouts
 from ..rule import CURRENT, EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
-from ..scopes import CallSite, ClassScope, FunctionScope, Scope
+from ..scopes import CallSite, FunctionScope, Scope
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
@@ -38,6 +38,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
     (their `connect()`/`open()` take the timeout), so they are not reported.
 
+    Nor a call that waits as it runs in module-level code (`PEERS =
+    urlopen(URL).read()`): it runs once, at import, and a stall there stops the
+    start-up, where it is seen at once, and holds no request (`scope = "all"` reports
+    it). A client built there (`HTTPSConnection(host)`) is still reported: the
+    requests that use it later wait.
+
     Django's SMTP backend connects with `smtplib.SMTP(host, port, timeout=self.timeout)`,
     and its timeout is `settings.EMAIL_TIMEOUT` (None: no limit) unless `timeout=` is
     passed. Reported, when no module of the project may set `EMAIL_TIMEOUT`, and
@@ -45,12 +51,6 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     - `django.core.mail.backends.smtp.EmailBackend(...)` built (its timeout is the 8th
       positional), or a subclass of it defined in the project (in this module or
       another) that has no `__init__` of its own on the way, where a timeout could be
-    Nor a call that waits as it runs in module-level code (`PEERS =
-    urlopen(URL).read()`): it runs once, at import, and a stall there stops the
-    start-up, where it is seen at once, and holds no request (`scope = "all"` reports
-    it). A client built there (`HTTPSConnection(host)`) is still reported: the
-    requests that use it later wait.
-
       given;
     - `django.core.mail.get_connection(...)` naming the SMTP backend (the string
       `"django.core.mail.backends.smtp.EmailBackend"` or a project subclass's path) or,
@@ -142,6 +142,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             if site.function is None and args and not is_none(args[0]):
                 self.default_set = True
             return
+        if target is not None and runs_at_import(site, target, facts.config):
+            return
         if target in self.extra:
             self.judge_timeout(site, self.extra[target], facts)
         elif target in TIMEOUT_POSITION:
@@ -160,8 +162,6 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.mail:
             self._judge_mail(facts)
 
-        if target is not None and runs_at_import(site, target, facts.config):
-            return
     # -- Django's SMTP backend ------------------------------------------------------------
 
     def _judge_mail(self, facts: Facts) -> None:
