@@ -344,6 +344,16 @@ LDAP3_RECEIVE_TIMEOUT = "receive_timeout"
 LDAP3_CONNECT_TIMEOUT = "connect_timeout"
 # client_strategy values whose operations wait for the answer in the calling thread
 LDAP3_WAITING_STRATEGIES = frozenset({"SYNC", "SAFE_SYNC", "RESTARTABLE", "SAFE_RESTARTABLE"})
+# A raw socket: socket.socket(family, type, proto, fileno) connected with no timeout on it. Calls on
+# it that bound its waits or make it no client: settimeout(seconds), setblocking(False); bind/listen/accept.
+SOCKET_CLASS = "socket.socket"
+SOCKET_TIMEOUT_SETTERS = frozenset({"settimeout", "setblocking"})
+SOCKET_SERVER_METHODS = frozenset({"bind", "listen", "accept"})
+# What waits for the peer: connect() alone ends with the kernel's SYN retries, a read waits forever.
+SOCKET_READS = frozenset({"recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "makefile"})
+SOCKET_NETWORK_FAMILIES = frozenset({"socket.AF_INET", "socket.AF_INET6"})  # AF_UNIX: a local peer
+SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect() only sets the peer
+
 # caldav: DAVClient(url, ...) hands its timeout (None by default: no limit) to requests or niquests
 # on every request. Its position: 5 in caldav 1.3 (url, proxy, username, password, auth, timeout),
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.

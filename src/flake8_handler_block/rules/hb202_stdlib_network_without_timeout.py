@@ -1,26 +1,33 @@
 from __future__ import annotations
 
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from ..facts import Facts
-from ..calls import MISSING, PRESENT, MappingFacts, argument_state, call_text, is_data_url, is_none, keyword, positional
+from ..calls import (
+    MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_data_url, is_false, is_none,
+    keyword, positional,
+)
 from .. import catalog
-from ..names import base_names, last_name
+from ..names import Inst, Ref, base_names, last_name, resolve
+from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
 from ..rule import CURRENT, EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
-from ..scopes import CallSite, FunctionScope, Scope
+from ..scopes import CallSite, ClassScope, FunctionScope, Scope
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
 # These connect only when given a host; otherwise connect()/open() takes the timeout.
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
 SMTP_BACKEND_TIMEOUT = 7  # EmailBackend(host, port, username, password, use_tls, fail_silently, use_ssl, timeout)
+_SOCKET_METHOD = f"{catalog.SOCKET_CLASS}."
+_CODE = cst.Module(body=[])
+_AMBIGUOUS = cst.Name("_ambiguous")  # assigned on some paths only
 _DJANGO_PROBLEM = "has no timeout and the project sets no EMAIL_TIMEOUT"
-_FIX = "timeout=<seconds>"
-_DJANGO_FIX = "timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
+_FIX = "pass timeout=<seconds>"
+_DJANGO_FIX = "pass timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
 
 
 class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
@@ -43,6 +50,20 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     start-up, where it is seen at once, and holds no request (`scope = "all"` reports
     it). A client built there (`HTTPSConnection(host)`) is still reported: the
     requests that use it later wait.
+
+    A raw TCP socket is reported at its `connect()`: `sock = socket.socket()` (or
+    `socket.socket(AF_INET or AF_INET6, SOCK_STREAM)`, `with socket.socket() as sock`,
+    `self.sock = socket.socket(...)`) connected and read from (`recv*()`, `makefile()`)
+    with no `settimeout(<seconds>)` and no `setblocking(False)` on it: in the function,
+    or in the class for `self.sock`. The socket must be known from its constructor: the
+    last assignment before the connect on every path of the function (one assigned in a
+    branch before, or a parameter, is not known), or the class's only
+    `self.sock = socket.socket(...)`. Not reported: a socket only connected and written to
+    (`connect()` alone ends with the kernel's SYN retries; the wait that never ends is a
+    read), UDP (`SOCK_DGRAM`) and local (`AF_UNIX`) sockets, a family or type given by a
+    variable (`socket.socket(af, kind, proto)` in a `getaddrinfo` loop), a socket that is
+    bound, listens or accepts. A `settimeout()` after the connect counts: it bounds the
+    reads, and the connect ends anyway.
 
     Django's SMTP backend connects with `smtplib.SMTP(host, port, timeout=self.timeout)`,
     and its timeout is `settings.EMAIL_TIMEOUT` (None: no limit) unless `timeout=` is
@@ -104,13 +125,17 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"),
     )
     name = "stdlib-network-without-timeout"
-    message = "{call}() {problem}: {where} can block forever on a stalled peer; pass {fix}"
+    message = "{call}() {problem}: {where} can block forever on a stalled peer; {fix}"
     gate = (
         'urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
         'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet',
         'EmailBackend', 'get_connection', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
+        'socket(',  # a raw socket.socket(...)
     )
-    calls = frozenset({*(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout"})
+    calls = frozenset({
+        *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
+        "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
+    })
     timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
@@ -124,6 +149,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.default_set = False
         # calls that may build Django's SMTP backend: get_connection(...), a class built (CapWords)
         self.mail: List[Tuple[cst.Call, Scope, Optional[FunctionScope]]] = []
+        # raw sockets: connect() calls with the socket.socket(...) call that built the receiver; the
+        # receivers (function or class, source text) given a timeout, made non-blocking or used to
+        # serve, and those read from
+        self.sockets: List[Tuple[CallSite, cst.Call, Tuple[int, str]]] = []
+        self.settled: Set[Tuple[int, str]] = set()
+        self.read: Set[Tuple[int, str]] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
@@ -137,6 +168,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
+        if target is not None and target.startswith(_SOCKET_METHOD):
+            self._socket_call(site, target[len(_SOCKET_METHOD):])
+            return
         if target == "socket.setdefaulttimeout":
             args = positional(site.node)
             if site.function is None and args and not is_none(args[0]):
@@ -161,6 +195,62 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             self.judge_timeout(site, index, facts)
         if self.mail:
             self._judge_mail(facts)
+        for site, built, receiver in self.sockets:
+            if receiver in self.read and receiver not in self.settled and _network_stream(built, site.scope):
+                self.report(site.node, site.function, call=call_text(site.node),
+                            problem="connects a socket.socket() with no timeout",
+                            fix="call settimeout(<seconds>) on it before connect(), or use "
+                                "socket.create_connection(address, timeout=<seconds>)")
+
+    # -- raw sockets ------------------------------------------------------------------------
+
+    def _socket_built(self, site: CallSite, receiver: cst.BaseExpression) -> Optional[cst.Call]:
+        """The ``socket.socket(...)`` call the connected receiver holds: the assignment (or ``with ... as``)
+        that comes last before the connect on every path of its function; for ``self.x`` not assigned
+        there, the class's one ``self.x = socket.socket(...)``. None when not known (assigned in a branch
+        before, or more than once in the class)."""
+        function = site.function
+        if function is None:
+            return None
+        text = _CODE.code_for_node(receiver)
+        value = _assigned_before(function.node, site.node, text)
+        if value is _AMBIGUOUS:
+            return None
+        if value is None:
+            cls = function.parent if text.startswith("self.") else None
+            if not isinstance(cls, ClassScope) or _assignments(cls.node, text) != 1:
+                return None
+            found = self.ctx.resolve(receiver, site.scope)
+            return found.call if isinstance(found, Inst) else None
+        if isinstance(value, cst.Call) and self.ctx.callee(value, site.scope) == catalog.SOCKET_CLASS:
+            return value
+        return None
+
+    def _socket_call(self, site: CallSite, method: str) -> None:
+        """``sock.connect(...)``, ``sock.settimeout(...)``... on a receiver built by ``socket.socket(...)``."""
+        func = site.node.func
+        built = self.ctx.resolve(func.value, site.scope) if isinstance(func, cst.Attribute) else None
+        if not isinstance(built, Inst) or built.call is None or built.producer != catalog.SOCKET_CLASS:
+            return
+        assert isinstance(func, cst.Attribute)
+        receiver = _receiver(site, _CODE.code_for_node(func.value))
+        if receiver is None:
+            return
+        if method == "connect":
+            constructor = self._socket_built(site, func.value)
+            if constructor is not None:
+                self.sockets.append((site, constructor, receiver))
+        elif method in catalog.SOCKET_READS:
+            self.read.add(receiver)
+        elif method in catalog.SOCKET_SERVER_METHODS:
+            self.settled.add(receiver)  # a server's socket (bind: a client with a fixed source, unusual)
+        elif method in catalog.SOCKET_TIMEOUT_SETTERS:
+            args = positional(site.node)
+            value = args[0] if args else keyword(site.node, "value") or keyword(site.node, "flag")
+            if method == "settimeout" and (value is None or not is_none(value)):
+                self.settled.add(receiver)  # anywhere in the function (or class): its reads are bounded
+            elif method == "setblocking" and (value is None or is_false(value)):
+                self.settled.add(receiver)  # non-blocking: connect() raises instead of waiting
 
     # -- Django's SMTP backend ------------------------------------------------------------
 
@@ -221,3 +311,96 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             or ("." not in base and self._local_smtp_class(base, project, seen))
             for base in base_names(cls)
         )
+
+
+def _receiver(site: CallSite, text: str) -> Optional[Tuple[int, str]]:
+    """Where a socket's calls are looked for: its function, or its class for ``self.x``."""
+    function = site.function
+    if function is None:
+        return None
+    if text.startswith("self."):
+        cls = function.parent
+        return (id(cls), text) if isinstance(cls, ClassScope) else None
+    return id(function), text
+
+
+def _network_stream(built: cst.Call, scope: Scope) -> bool:
+    """``socket.socket()``, ``socket.socket(AF_INET[6], SOCK_STREAM)``: a TCP client's socket. A family or
+    type given by a name not known (``af, kind, proto, _, sa = info``), a ``fileno``, ``*args``: not known."""
+    if has_star(built) or argument(built, "fileno", 3) is not None:
+        return False
+    for name, index, allowed in (("family", 0, catalog.SOCKET_NETWORK_FAMILIES),
+                                 ("type", 1, catalog.SOCKET_STREAM_TYPES)):
+        value = argument(built, name, index)
+        if value is None:
+            continue
+        found = resolve(value, scope)
+        if not isinstance(found, Ref) or found.dotted not in allowed:
+            return False
+    return True
+
+
+def _assigned_before(root: cst.CSTNode, call: cst.CSTNode, target: str) -> Optional[cst.BaseExpression]:
+    """What ``target`` (source text: ``s``, ``self.sock``) was last assigned before ``call`` on every path
+    through ``root``: the closest earlier statement of the same suite, or of a suite around it, that
+    assigns it (or a ``with ... as target`` around the call). ``_AMBIGUOUS`` when an earlier compound
+    statement may assign it; None when nothing before assigns it."""
+    path = _path_to(root, call)
+    for index in range(len(path) - 2, -1, -1):
+        parent, child = path[index], path[index + 1]
+        if isinstance(parent, cst.With):
+            for item in parent.items:
+                if item.asname is not None and _CODE.code_for_node(item.asname.name) == target:
+                    return item.item
+        body = getattr(parent, "body", None)
+        if not isinstance(body, (list, tuple)) or child not in body:
+            continue
+        for statement in reversed(body[:body.index(child)]):
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in reversed(statement.body):
+                    if isinstance(small, cst.Assign) and any(
+                        _CODE.code_for_node(t.target) == target for t in small.targets
+                    ):
+                        return small.value
+                    if isinstance(small, (cst.AugAssign, cst.AnnAssign, cst.Del)) and _names(small, target):
+                        return _AMBIGUOUS
+            elif _names(statement, target):
+                return _AMBIGUOUS
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)) or parent is root:
+            break
+    return None
+
+
+def _path_to(root: cst.CSTNode, node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The nodes from ``root`` down to ``node`` (empty when it is not below)."""
+    if root is node:
+        return [root]
+    for child in root.children:
+        found = _path_to(child, node)
+        if found:
+            return [root, *found]
+    return []
+
+
+def _names(node: cst.CSTNode, target: str) -> bool:
+    """Does ``node`` assign, rebind or delete ``target`` anywhere (a nested def included)?"""
+    return _assignments(node, target) > 0
+
+
+def _assignments(node: cst.CSTNode, target: str) -> int:
+    """How many assignment targets (``=``, ``+=``, ``:``, ``as``, ``for``, ``del``) below ``node`` are ``target``."""
+    count = 0
+    for inner in iter_nodes(node):
+        written: List[cst.BaseExpression] = []
+        if isinstance(inner, cst.AssignTarget):
+            written = [inner.target]
+        elif isinstance(inner, (cst.AugAssign, cst.AnnAssign)):
+            written = [inner.target]
+        elif isinstance(inner, cst.AsName):
+            written = [inner.name]
+        elif isinstance(inner, (cst.For, cst.CompFor)):
+            written = [inner.target]
+        elif isinstance(inner, cst.Del):
+            written = [inner.target]
+        count += sum(1 for expr in written if _CODE.code_for_node(expr) == target)
+    return count
