@@ -1,4 +1,5 @@
 """Analytics endpoints that buffer events in memory."""
+import abc
 import asyncio
 import multiprocessing
 import queue
@@ -55,6 +56,31 @@ class Tracker:
         while True:
             item = await self._sink.get()
             print(item)
+
+
+class Channel(abc.ABC):
+    """Kernel messages for one client; each transport drains `outbox` in its own loop."""
+
+    def __init__(self):
+        self.outbox = asyncio.Queue()
+
+    def notify(self, message):
+        self.outbox.put_nowait(message)  # ok: HB302 an abstract class: its transports consume it
+
+    @abc.abstractmethod
+    async def run(self):
+        ...
+
+
+class Recorder:
+    def __init__(self):
+        self.outbox = asyncio.Queue()
+
+    def notify(self, message):
+        self.outbox.put_nowait(message)  # expect: HB302 "self.outbox.put_nowait() on an unbounded queue"
+
+    async def run(self):
+        ...
 
 
 def batch(items):

@@ -297,6 +297,16 @@ def var_key(expr: cst.BaseExpression, scope: Scope) -> Optional[Key]:
     return None
 
 
+def _is_abstract(cls: ClassScope) -> bool:
+    """The class declares ``@abstractmethod``s: it is completed by subclasses, which may use what
+    it stores on ``self`` (a queue they drain) in modules of their own."""
+    return any(
+        (names.dotted_name(decorator.decorator) or "").rsplit(".", 1)[-1] == "abstractmethod"
+        for functions in cls.methods.values() for function in functions
+        for decorator in function.node.decorators
+    )
+
+
 def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
     seen = set()
     stack = [cls]
@@ -406,6 +416,9 @@ class PrimitiveFacts:
             for attr, scope in c.attr_refs.get(name, ()):
                 for q in lookup(attr, scope):
                     q.escaped = True
+        for key, q in self.queues.items():
+            if isinstance(key[0], ClassScope) and _is_abstract(key[0]):
+                q.escaped = True  # the subclasses it asks for may consume it (their own module)
 
     # wait groups
     def _wait_group_keys(self) -> Set[Key]:

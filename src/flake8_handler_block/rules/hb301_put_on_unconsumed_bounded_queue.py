@@ -37,7 +37,9 @@ class PutOnUnconsumedBoundedQueue(Rule):
     `put_nowait()`, a `put()` wrapped in `asyncio.wait_for()` or under
     `async with asyncio.timeout()`, and calls forwarding `*args`/`**kwargs`.
     A `self.q` queue also counts as consumed or escaped when any other object's
-    `.q` attribute is used in the module (we cannot tell which object it is).
+    `.q` attribute is used in the module (we cannot tell which object it is), and
+    when its class declares `@abstractmethod`s: the subclasses it asks for, often in
+    modules of their own, may drain it (a transport's message loop).
 
     Why is this bad?
     Nobody takes items out, so the queue fills up; from then on every `put()` waits

@@ -13,7 +13,9 @@ class PutOnUnconsumedUnboundedQueue(Rule):
     `maxsize` of 0 or less, `SimpleQueue`) that nothing in the module consumes and that
     never escapes. Queues, consumption and escape are recognised as for HB301: a
     `get()`/`get_nowait()` or iteration anywhere in the module consumes it; passing it
-    to a call, returning, yielding, aliasing or storing it elsewhere lets it escape.
+    to a call, returning, yielding, aliasing or storing it elsewhere lets it escape, and
+    a `self.q` of a class that declares `@abstractmethod`s escapes to the subclasses
+    it asks for.
     `put_nowait()` is reported too: on an unbounded queue it grows the queue exactly
     like `put()`.
 
