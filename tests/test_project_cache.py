@@ -223,3 +223,23 @@ def test_summary_values_build_as_their_dataclasses_say() -> None:
     assert dataclasses.replace(edge, line=4).line == 4 and edge.line == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         edge.line = 5  # type: ignore[misc]
+
+
+def test_build_stats_builds_with_the_collector_off_and_gives_it_back(project: Path) -> None:
+    """As project_reach builds: a benchmark of the build does not time the collector's passes."""
+    import gc
+
+    seen = []
+    original = index._Project.build
+
+    def build(self: index._Project) -> None:
+        seen.append(gc.isenabled())
+        original(self)
+
+    index._Project.build = build  # type: ignore[method-assign]
+    try:
+        assert gc.isenabled()
+        _stats(project)
+    finally:
+        index._Project.build = original  # type: ignore[method-assign]
+    assert seen == [False] and gc.isenabled()
