@@ -105,6 +105,10 @@ def build_log(request, target):
         if line.startswith(b"make:"):
             break
     probe.wait()  # expect: HB204 "probe.wait() has no timeout" "handler 'build_log'"
+    check = Popen(["make", "-q", target], stdout=subprocess.DEVNULL, stderr=PIPE)
+    for line in iter(check.stderr.readline, b""):
+        lines.append(line)
+    check.wait()  # ok: its stderr was read to its end: it is exiting
     head = Popen(["make", "-p", target], stdout=PIPE)
     first = head.stdout.readline()
     head.wait()  # expect: HB204 "head.wait() has no timeout" "handler 'build_log'"

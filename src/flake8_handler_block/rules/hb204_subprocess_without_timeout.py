@@ -44,8 +44,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 
     Not reported: `wait()` after `communicate()` on the same process in the same
     function (the child has exited: nothing waits), a `wait()` after the same
-    function read the child's stdout to its end (`for line in p.stdout:`,
-    `iter(p.stdout.readline, b"")`, `p.stdout.read()`: the child closed its output,
+    function read the child's stdout or stderr to its end (`for line in p.stdout:`,
+    `iter(p.stderr.readline, b"")`, `p.stdout.read()`: the child closed its output,
     it is exiting; a hang would be in that read, not in the `wait()`), a
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
     (it only reaps the child), and a command that only asks a program about itself
@@ -148,7 +148,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             if site.name == "wait" and self._communicated.get(key, position) < position:
                 continue  # communicate() already waited for the exit
             if site.name == "wait" and key[1] and _output_read_to_end(site, key[1]):
-                continue  # the child closed its stdout: it is exiting
+                continue  # the child closed its output: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)
             elif not _asks_about_itself(site.node) and _program(site) not in BOUNDED_PROGRAMS:
@@ -203,21 +203,21 @@ def _receiver(call: cst.Call) -> Optional[str]:
 
 
 def _output_read_to_end(site: CallSite, process: str) -> bool:
-    """Before ``site`` (a ``wait()`` on ``process``), the same function read ``process.stdout``
-    to its end: ``for line in p.stdout:``, ``iter(p.stdout.readline, b"")``, ``p.stdout.read()``
-    or ``readlines()`` (awaited or not)."""
+    """Before ``site`` (a ``wait()`` on ``process``), the same function read ``process.stdout`` (or
+    ``process.stderr``) to its end: ``for line in p.stdout:``, ``iter(p.stderr.readline, b"")``,
+    ``p.stdout.read()`` or ``readlines()`` (awaited or not)."""
     function = site.function
     if function is None:
         return False
-    stream = f"{process}.stdout"
+    streams = {f"{process}.stdout", f"{process}.stderr"}
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False  # only what comes before the wait counts
-        if isinstance(node, cst.For) and _drains(node.iter, stream) and not _breaks(node):
+        if isinstance(node, cst.For) and _drains(node.iter, streams) and not _breaks(node):
             if not any(inner is site.node for inner in iter_nodes(node.body)):
                 return True
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
-            if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) == stream:
+            if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) in streams:
                 return True
     return False
 
@@ -297,13 +297,13 @@ def _breaks(loop: cst.For) -> bool:
     return any(isinstance(node, cst.Break) for node in iter_nodes(loop.body, prune=nested))
 
 
-def _drains(expr: cst.BaseExpression, stream: str) -> bool:
+def _drains(expr: cst.BaseExpression, streams: Set[str]) -> bool:
     """``p.stdout`` itself, or ``iter(p.stdout.readline, <empty>)``: iterating it ends at EOF."""
-    if dotted_name(expr) == stream:
+    if dotted_name(expr) in streams:
         return True
     if isinstance(expr, cst.Call) and dotted_name(expr.func) == "iter" and len(expr.args) == 2:
-        reader = expr.args[0].value
-        return dotted_name(reader) == f"{stream}.readline"
+        reader = dotted_name(expr.args[0].value) or ""
+        return reader.endswith(".readline") and reader[: -len(".readline")] in streams
     return False
 
 
