@@ -41,4 +41,16 @@ def ldap_status():
     mocked = Connection(Server("fake"), client_strategy=MOCK_SYNC)  # ok: a mock, no socket
     forwarded = Connection(Server("ldap.internal.example"), **LDAP.options)  # ok: unseen **kwargs may carry it
     positional = Connection(timed_server, None, None, True, 3, None, "SYNC")  # ok: a server with connect_timeout
-    return {"ok": all(c.bound for c in (direct, core, unset, via_connect, pooled, queued, mocked, forwarded, positional))}
+    if LDAP.use_ssl:
+        branch_server = Server(LDAP.host, use_ssl=True, connect_timeout=LDAP_TIMEOUT)
+    else:
+        branch_server = Server(LDAP.host)
+    mixed = Connection(branch_server, LDAP.app_dn, LDAP.app_password)  # ok: one branch's server has connect_timeout
+    if LDAP.use_ssl:
+        plain_server = Server(LDAP.host, use_ssl=True)
+    else:
+        plain_server = Server(LDAP.host)
+    either = Connection(plain_server, LDAP.app_dn, LDAP.app_password)  # expect: HB203 "Connection() has no receive_timeout and its server no connect_timeout"
+    attribute = Connection(LDAP.server, LDAP.app_dn, LDAP.app_password)  # ok: a server not built here
+    connections = (direct, core, unset, via_connect, pooled, queued, mocked, forwarded, positional, mixed, either, attribute)
+    return {"ok": all(c.bound for c in connections)}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional
 
 from .. import catalog
 from ..catalog import Api
@@ -14,7 +14,7 @@ from ..names import Inst, Ref
 from ..rule import EVERYWHERE, Rule, runs_at_import
 import libcst as cst
 
-from ..scopes import CallSite
+from ..scopes import CallSite, Scope
 from ..signature import SOCKET_STATES, Signature
 
 CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
@@ -48,9 +48,10 @@ class ClientTimeoutDisabled(Rule):
       with neither a `timeout` argument nor a pool-level `timeout=`: urllib3 waits
       forever by default.
     - `ldap3.Connection(server, ...)` with no `receive_timeout=` (or `None`) whose server
-      has no `connect_timeout=` either: a URL string, or a `Server(...)` built in view
-      without one. ldap3 has no timeout of its own; bind and search wait for the
-      directory's answer in the calling thread. One finding per connection, at the
+      has no `connect_timeout=` either: a URL string, a `Server(...)` built inline without
+      one, or a name every assignment of which (each branch) builds one so. ldap3 has no
+      timeout of its own; bind and search wait for the directory's answer in the calling
+      thread. One finding per connection, at the
       `Connection(...)` (it is what waits): a `Server()` alone is not reported, and a
       server with `connect_timeout=` is fine, since ldap3 leaves that timeout on the
       socket for every read when no `receive_timeout` is given. Not reported: a server
@@ -185,13 +186,28 @@ class ClientTimeoutDisabled(Rule):
                      "its Server(), which then bounds each read too)")
 
     def _ldap_server_untimed(self, server: cst.BaseExpression, site: CallSite, mappings: Mappings) -> bool:
-        """A server known to have no ``connect_timeout``: a URL string, or ``Server(...)`` built without one."""
+        """A server known to have no ``connect_timeout``: a URL string, ``Server(...)`` built inline without
+        one, or a name every assignment of which (``if``/``else`` branches too) builds one so."""
         if isinstance(server, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
             return True  # ldap3 builds Server(url) with no connect_timeout
-        built = self.ctx.resolve(server, site.scope)
-        return (isinstance(built, Inst) and built.producer == catalog.LDAP3_SERVER and built.call is not None
-                and argument_state(built.call, catalog.LDAP3_CONNECT_TIMEOUT, _LDAP_CONNECT_TIMEOUT_INDEX,
-                                   mappings) != PRESENT)
+        if isinstance(server, cst.Call):
+            return self._untimed_server_call(server, site.scope, mappings)
+        if not isinstance(server, cst.Name):
+            return False
+        scope: Optional[Scope] = site.scope
+        while scope is not None and server.value not in scope.bindings:
+            scope = scope.lookup_parent
+        bounds = scope.bindings[server.value] if scope is not None else []
+        return bool(bounds) and all(
+            bound.kind == "value" and isinstance(bound.payload, cst.Call) and bound.scope is not None
+            and self._untimed_server_call(bound.payload, bound.scope, mappings)
+            for bound in bounds
+        )
+
+    def _untimed_server_call(self, call: cst.Call, scope: Scope, mappings: Mappings) -> bool:
+        return self.ctx.callee(call, scope) == catalog.LDAP3_SERVER and argument_state(
+            call, catalog.LDAP3_CONNECT_TIMEOUT, _LDAP_CONNECT_TIMEOUT_INDEX, mappings
+        ) != PRESENT
 
     def _ldap_strategy(self, strategy: cst.BaseExpression, site: CallSite) -> str:
         """``ldap3.SYNC``, ``"SYNC"``: the strategy's name; '' when not known."""
