@@ -36,6 +36,7 @@ from .root import ROOT_MARKERS
 from .tooling import is_tooling_path
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .summary import ModuleSummary
     from .tree import ProjectTree
 
 REQUEST, SEND = "request", "send"  # entry points: through Session.request(), or Session.send() directly
@@ -456,50 +457,50 @@ class ProjectTimeouts:
                 self._smtp_backends[dotted] = found
             return self._smtp_backends[dotted]
         try:
-            parts = dotted.split(".")
-            for end in range(len(parts) - 1, 0, -1):
-                module = ".".join(parts[:end])
-                if not self.tree.is_module(module):
-                    continue
-                summary = self.tree.summary_of(module)
-                if summary is None:
-                    return False
-                qualname = ".".join(parts[end:])
-                for cls, facts in zip(summary.classes, summary.facts.classes):
-                    if facts.qualname == qualname:
-                        return not facts.method_keys("__init__") and any(
-                            base is not None and base.dotted
-                            and (base.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(base.dotted, depth + 1))
-                            for base in cls.bases
-                        )
-                alias = summary.name(qualname)
-                if alias is not None and alias.dotted and alias.dotted != dotted:
-                    return alias.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(alias.dotted, depth + 1)
+            defined = self._defined_in(dotted)
+            if defined is None:
                 return False
+            summary, qualname = defined
+            for cls, facts in zip(summary.classes, summary.facts.classes):
+                if facts.qualname == qualname:
+                    return not facts.method_keys("__init__") and any(
+                        base is not None and base.dotted
+                        and (base.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(base.dotted, depth + 1))
+                        for base in cls.bases
+                    )
+            alias = summary.name(qualname)
+            if alias is not None and alias.dotted and alias.dotted != dotted:
+                return alias.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(alias.dotted, depth + 1)
+            return False
         except Exception:  # out of time: unknown
             return False
-        return False
 
     def find(self, dotted: str, depth: int = 0) -> Optional[Tuple[RequestsTimeouts, str]]:
         """The module of the project that defines ``dotted``, followed through re-exports."""
         if self.tree is None or depth > _MAX_DEPTH:
             return None
         try:
-            parts = dotted.split(".")
-            for end in range(len(parts) - 1, 0, -1):
-                module = ".".join(parts[:end])
-                if not self.tree.is_module(module):
-                    continue
-                summary = self.tree.summary_of(module)
-                if summary is None:
-                    return None
-                qualname = ".".join(parts[end:])
-                alias = summary.name(qualname)
-                if alias is not None and alias.dotted and alias.dotted != dotted:
-                    return self.find(alias.dotted, depth + 1)  # `from .adapters import TimeoutAdapter`
-                return summary.requests_timeouts, qualname
+            defined = self._defined_in(dotted)
+            if defined is None:
+                return None
+            summary, qualname = defined
+            alias = summary.name(qualname)
+            if alias is not None and alias.dotted and alias.dotted != dotted:
+                return self.find(alias.dotted, depth + 1)  # `from .adapters import TimeoutAdapter`
+            return summary.requests_timeouts, qualname
         except Exception:  # out of time: unknown
             return None
+
+    def _defined_in(self, dotted: str) -> Optional[Tuple["ModuleSummary", str]]:
+        """The summary of the project module ``dotted`` is in (its longest module prefix) and the
+        name it has there; None when no project module holds it or it has no summary."""
+        assert self.tree is not None
+        parts = dotted.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:end])
+            if self.tree.is_module(module):
+                summary = self.tree.summary_of(module)
+                return None if summary is None else (summary, ".".join(parts[end:]))
         return None
 
 
