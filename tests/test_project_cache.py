@@ -204,25 +204,45 @@ def test_a_write_goes_on_past_a_left_temporary_file_or_a_removed_directory(tmp_p
 
 
 def test_summary_values_build_as_their_dataclasses_say() -> None:
-    """Sym and Edge build through a faster __init__ of their own: the same fields, in the same
-    order, with the same defaults as the dataclass declares."""
+    """The values summaries are made of build through quick_init's __init__: the same fields, in the
+    same order, with the same defaults as the dataclass declares; still frozen, equal, hashable,
+    replaceable and picklable."""
     import dataclasses
     import inspect
+    import pickle
 
+    from flake8_handler_block import handlers
+    from flake8_handler_block.project import summary
     from flake8_handler_block.project.summary import Edge, Sym
+    from flake8_handler_block.quick_init import quick_init
 
-    for cls in (Sym, Edge):
+    classes = [summary.Sym, summary.Edge, summary.FunctionSummary, summary.Forward, summary.ClassSummary,
+               summary.ModuleSummary, handlers.Decorator, handlers.Base, handlers.FunctionFacts,
+               handlers.ClassFacts, handlers.ViewRef, handlers.Registration, handlers.ModuleFacts]
+    for cls in classes:
         declared = [(f.name, f.default) for f in dataclasses.fields(cls)]
         params = list(inspect.signature(cls.__init__).parameters.values())[1:]
         assert [(p.name, p.default) for p in params] == [
             (name, inspect.Parameter.empty if default is dataclasses.MISSING else default)
             for name, default in declared
-        ]
+        ], cls
     edge = Edge("call", Sym("ref", "a.b"), 3, guard="flag")
     assert edge == Edge("call", Sym("ref", "a.b", ()), 3, False, False, "flag")
+    assert hash(edge) == hash(Edge("call", Sym("ref", "a.b"), 3, guard="flag"))
     assert dataclasses.replace(edge, line=4).line == 4 and edge.line == 3
+    assert pickle.loads(pickle.dumps(edge)) == edge
     with pytest.raises(dataclasses.FrozenInstanceError):
         edge.line = 5  # type: ignore[misc]
+
+    @dataclasses.dataclass(frozen=True)
+    class Later:
+        value: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    with pytest.raises(TypeError):
+        quick_init(Later)
 
 
 def test_build_stats_builds_with_the_collector_off_and_gives_it_back(project: Path) -> None:

@@ -24,6 +24,7 @@ from typing import (
 )
 
 from .config import Config
+from .quick_init import quick_init
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -157,6 +158,7 @@ ASGI_PARAMS = ("scope", "receive", "send")
 # -- the plain facts the rules read ----------------------------------------------------
 
 
+@quick_init
 @dataclass(frozen=True)
 class Decorator:
     """One decorator: its callee as written and as resolved through the module's imports."""
@@ -167,6 +169,7 @@ class Decorator:
     shape: str  # "name" (``@x``), "attribute" (``@a.x``) or "other"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Base:
     """One base class expression of a class statement."""
@@ -176,6 +179,7 @@ class Base:
     local: str  # the plain name when written as one (a class of the same module may be meant)
 
 
+@quick_init
 @dataclass(frozen=True)
 class FunctionFacts:
     key: int  # position in ModuleFacts.functions (source order, outer before inner)
@@ -193,6 +197,7 @@ class FunctionFacts:
     top_level: bool  # defined directly in the module body
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClassFacts:
     key: int  # position in ModuleFacts.classes
@@ -211,6 +216,7 @@ class ClassFacts:
         return ()
 
 
+@quick_init
 @dataclass(frozen=True)
 class ViewRef:
     """An argument of a registration call that may name a view.
@@ -227,6 +233,7 @@ class ViewRef:
     inner: Optional["ViewRef"] = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Registration:
     """A call that may register a view: ``add_url_rule(...)``, ``path(...)``, ``Route(...)``."""
@@ -240,6 +247,7 @@ class Registration:
     line: int
 
 
+@quick_init
 @dataclass(frozen=True)
 class ModuleFacts:
     filename: str

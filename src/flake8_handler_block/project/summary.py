@@ -32,6 +32,7 @@ from ..catalog import (
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
 )
+from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 from .astnames import dotted as _dotted
 
@@ -94,6 +95,7 @@ COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
 _CANONICAL: Dict[str, str] = {}  # canonical() of the dotted names seen so far (Sym.attr asks often)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Sym:
     """A value in symbolic form.
@@ -109,14 +111,6 @@ class Sym:
     kind: str
     target: str
     path: Tuple[str, ...] = ()
-
-    def __init__(self, kind: str, target: str, path: Tuple[str, ...] = ()) -> None:
-        # The dataclass's own __init__ sets each field through object.__setattr__ (a frozen class):
-        # twice as slow, and a summary makes many. Same fields and defaults (tests check).
-        fields = self.__dict__
-        fields["kind"] = kind
-        fields["target"] = target
-        fields["path"] = path
 
     def attr(self, name: str) -> "Sym":
         if self.kind == "ref" and not self.path:
@@ -169,6 +163,7 @@ class Sym:
         return self.target if self.kind == "ref" and not self.path else ""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Edge:
     how: str  # CALL, TASK, THREAD or DEF
@@ -191,23 +186,8 @@ class Edge:
     timeout: int = TIMEOUT_MISSING  # how it gives ``timeout=`` (TIMEOUT_*)
     args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
 
-    def __init__(self, how: str, callee: Sym, line: int, quiet: bool = False, hostless: bool = False,
-                 guard: str = "", flags: Tuple[str, ...] = (), deadline: bool = False,
-                 timeout: int = TIMEOUT_MISSING, args: int = 0) -> None:
-        # As Sym.__init__: three times faster than the dataclass's (summaries and the cache make many).
-        fields = self.__dict__
-        fields["how"] = how
-        fields["callee"] = callee
-        fields["line"] = line
-        fields["quiet"] = quiet
-        fields["hostless"] = hostless
-        fields["guard"] = guard
-        fields["flags"] = flags
-        fields["deadline"] = deadline
-        fields["timeout"] = timeout
-        fields["args"] = args
 
-
+@quick_init
 @dataclass(frozen=True)
 class FunctionSummary:
     edges: Tuple[Edge, ...]
@@ -225,6 +205,7 @@ class FunctionSummary:
     unplaced: Tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True)
 class Forward:
     callee: Sym
@@ -233,12 +214,14 @@ class Forward:
     stars: bool  # passes on the function's own ``*args`` too
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClassSummary:
     bases: Tuple[Optional[Sym], ...]
     attrs: Tuple[Tuple[str, Sym], ...]  # ``self.x = Client()``, ``x: Client`` -> what x holds
 
 
+@quick_init
 @dataclass(frozen=True)
 class ModuleSummary:
     module: str  # dotted name
