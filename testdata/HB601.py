@@ -156,7 +156,8 @@ async def fetch_export(rid):
 @app.get("/ping")
 async def ping():
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
-    return {"uptime": out.decode()}
+    node = subprocess.check_output(["node", "--version"])  # ok: HB601/HB204 asks the program about itself: back at once
+    return {"uptime": out.decode(), "node": node.decode()}
 
 
 @app.post("/ops/{name}")
@@ -168,6 +169,8 @@ async def run_ops(name: str):
     code, load = subprocess.getstatusoutput("uptime")  # expect: HB601 "subprocess.getstatusoutput() blocks the event loop" "handler 'run_ops'"
     version = os.popen("nginx -v").read()  # expect: HB601 "os.popen(...).read() blocks the event loop" "handler 'run_ops'"
     pipe = os.popen(f"tail -f /var/log/{name}.log")  # ok: opening the pipe does not wait
+    subprocess.call(["xdg-open", f"/var/log/{name}.log"])  # ok: HB601/HB204 hands the file to the desktop and returns
+    subprocess.call(["less", f"/var/log/{name}.log"])  # expect: HB601 "handler 'run_ops'", HB204 "handler 'run_ops'"
     os.spawnlp(os.P_WAIT, "tar", "tar", "czf", f"/tmp/{name}.tgz", f"/var/log/{name}")  # expect: HB601 "os.spawnlp() blocks the event loop" "handler 'run_ops'"
     os.spawnlp(os.P_NOWAIT, "gzip", "gzip", f"/tmp/{name}.tgz")  # ok: P_NOWAIT returns the pid at once
     os.posix_spawn("/usr/bin/touch", ["touch", f"/tmp/{name}.done"], {})  # ok: posix_spawn never waits

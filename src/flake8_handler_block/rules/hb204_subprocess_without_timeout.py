@@ -14,6 +14,7 @@ from ..rule import timeout_positions, MissingTimeoutRule
 from ..scopes import CALL, CallSite, FunctionScope, Scope, stopped_before
 from ..signature import Signature
 from ..walk import iter_nodes
+from ..commands import bounds_itself, ends_at_once
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 # asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
@@ -59,9 +60,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     nobody writes (supervisord's). Nor a program that bounds its own run, named as the
     command's first word (in the call, or in the list the function assigned to the
     command's name): `ssh-keyscan` (gives up on a host after `-T`, 5 s by default) and
-    coreutils `timeout` (kills the command after its limit), nor a lookup of a program on
-    PATH (`which node`, Windows' `where node`: it reads no input, opens no connection and
-    takes no lock).
+    coreutils `timeout` (kills the command after its limit), nor a program that returns
+    at once whatever it is given (it reads no input, opens no connection, takes no lock
+    and waits for no child): a lookup on PATH (`which node`, Windows' `where node`), a
+    hand-off to the desktop (`open path`, `xdg-open path`), a signal (`kill`, `pkill`,
+    `taskkill`). The list lives in `commands.py`, shared with HB601.
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
@@ -151,7 +154,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # the child closed its output: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)
-            elif not _asks_about_itself(site.node) and _program(site) not in BOUNDED_PROGRAMS:
+            elif not ends_at_once(site) and not bounds_itself(site):
                 problem = missing_timeout(site.node, index, facts[MappingFacts])
                 if problem:
                     self._report(site, problem, SYNC_FIX)
@@ -220,75 +223,6 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
             if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) in streams:
                 return True
     return False
-
-
-INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
-# Programs that end on their own deadline whatever the peer does (so the wait is bounded).
-BOUNDED_PROGRAMS = frozenset({
-    "ssh-keyscan",  # -T: at most 5 s per host by default
-    "timeout",  # coreutils timeout(1): kills the command after its limit
-    "which",  # a lookup on PATH: reads no input, opens no connection, takes no lock
-    "where",  # Windows' which
-})
-
-
-def _program(site: CallSite) -> Optional[str]:
-    """The command's program when written as a literal first word: in the call
-    (``run(["ssh-keyscan", host])``) or in the list or tuple every assignment of the
-    function gives the command's name (``cmd = ["ssh-keyscan"]; cmd.append(host); run(cmd)``)."""
-    argv = _argv(site.node)
-    if isinstance(argv, cst.Name) and site.function is not None:
-        bounds = site.function.bindings.get(argv.value, [])
-        programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
-        return programs.pop() if len(programs) == 1 else None
-    return _first_word(argv)
-
-
-def _argv(call: cst.Call) -> Optional[cst.BaseExpression]:
-    """The command: the first positional argument, written as such (not ``*args``)."""
-    args = call.args
-    return args[0].value if args and args[0].keyword is None and not args[0].star else None
-
-
-def _first_word(argv: object) -> Optional[str]:
-    if isinstance(argv, cst.SimpleString):
-        text = argv.evaluated_value
-        return text.split()[0] if isinstance(text, str) and text.split() else None
-    if isinstance(argv, (cst.List, cst.Tuple)) and argv.elements:
-        first = argv.elements[0].value
-        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
-            return first.evaluated_value
-    return None
-
-
-def _asks_about_itself(call: cst.Call) -> bool:
-    """A literal command whose arguments only ask the program about itself: it prints and exits
-    (``run([binary, "--version"])``, ``check_output("git --exec-path", shell=True)``)."""
-    words = _literal_command(call)
-    if words is None or len(words) < 2:
-        return False
-    return all(word in INFORMATION_FLAGS for word in words[1:])
-
-
-def _literal_command(call: cst.Call) -> Optional[List[str]]:
-    """The words of a command written in full: a list/tuple of strings (the program may be a
-    variable: ``""``), or one string (shell)."""
-    argv = _argv(call)
-    if isinstance(argv, cst.SimpleString):
-        text = argv.evaluated_value
-        return text.split() if isinstance(text, str) else None
-    if not isinstance(argv, (cst.List, cst.Tuple)):
-        return None
-    words = []
-    for position, element in enumerate(argv.elements):
-        value = element.value
-        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-            words.append(value.evaluated_value)
-        elif position == 0 and not isinstance(value, cst.StarredElement) and element.__class__ is cst.Element:
-            words.append("")  # the program, named by a variable (a configured binary path)
-        else:
-            return None
-    return words
 
 
 def _breaks(loop: cst.For) -> bool:

@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ..catalog import (
-    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
+    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, SUBPROCESS, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
 )
+from ..commands import ends_at_once
 from ..facts import Facts
 from ..calls import (
     argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits,
@@ -66,7 +67,10 @@ class BlockingCallInAsyncHandler(Rule):
     does not make a call non-blocking (`ev.wait(5)` still stalls the loop for up to
     5 s), but a call that cannot wait is not reported: `time.sleep(0)`,
     `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`,
-    `os.waitpid(pid, os.WNOHANG)`. A spawn mode is also read through a name assigned
+    `os.waitpid(pid, os.WNOHANG)`, and a subprocess whose written command is back at
+    once (HB204's list: it asks the program about itself, `[binary, "--version"]`;
+    or its program returns at once: `which`/`where`, `open`/`xdg-open`, which hand
+    a file to the desktop, `kill`/`pkill`/`taskkill`). A spawn mode is also read through a name assigned
     `os.P_WAIT`; a mode or wait options we cannot read (a call's result, a parameter)
     are not reported. An awaited call is never reported.
 
@@ -196,6 +200,8 @@ class BlockingCallInAsyncHandler(Rule):
             return False
         if connects_later(call, blocking):
             return False  # `smtplib.SMTP()`: nothing connects until connect() (or a host given by keyword)
+        if api.family == SUBPROCESS and ends_at_once(site):
+            return False  # `run(["node", "--version"])`, `call(["xdg-open", path])`: back at once
         if api.timeout is not None and is_zero(argument(call, api.timeout.keyword, api.timeout.index)):
             return False
         if blocking.mode_index is not None and not spawn_waits(call, blocking.mode_index, site.scope):
