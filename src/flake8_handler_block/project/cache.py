@@ -62,8 +62,8 @@ class Light:
     bases: Tuple[str, ...]  # last names of the bases in its class statements
     patches: bool = False  # may patch requests or a session (default_timeout.PATCH_HINT)
     forwards: bool = False  # may pass a function's own ``**kwargs`` on (tree.may_forward_kwargs)
-
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
+
 
 class Cache:
     """Reads and writes cache entries for one project root; every failure is a miss."""
