@@ -111,6 +111,14 @@ class Keeping:
         """The node that holds ``node`` in ``function`` (None at its top)."""
         return self._of(function).of(node)
 
+    def path(self, function: FunctionScope, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """The nodes from ``function``'s own node down to ``node``, both included."""
+        links = self._of(function)
+        found = [node]
+        while (above := links.of(found[-1])) is not None:
+            found.append(above)
+        return found[::-1]
+
     def fate(self, function: FunctionScope, value: cst.CSTNode, reads: Reads) -> Fate:
         """What becomes of ``value`` (an expression in ``function``): the strongest use wins.
 

@@ -169,7 +169,8 @@ class MissingTimeoutRule(Rule):
     """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
 
     timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
-    needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
+    # `**KWARGS` of a dict the module shows in full is read like a literal
+    needs: ClassVar[Tuple[Type[Provider], ...]] = (MappingFacts,)
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)

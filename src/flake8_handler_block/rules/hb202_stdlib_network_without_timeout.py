@@ -6,6 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from ..facts import Facts
+from ..keeping import Keeps
 from ..calls import (
     MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_data_url, is_false, is_none,
     keyword, positional,
@@ -119,6 +120,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     """
 
     code = "HB202"
+    needs = (MappingFacts, Keeps)  # `**KWARGS` read in full; parent links for a socket's assignments
     scope = EVERYWHERE
     runtime = Signature(
         states=SOCKET_STATES, untimed=True,
@@ -169,7 +171,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
         if target is not None and target.startswith(_SOCKET_METHOD):
-            self._socket_call(site, target[len(_SOCKET_METHOD):])
+            self._socket_call(site, target[len(_SOCKET_METHOD):], facts)
             return
         if target == "socket.setdefaulttimeout":
             args = positional(site.node)
@@ -204,7 +206,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
 
     # -- raw sockets ------------------------------------------------------------------------
 
-    def _socket_built(self, site: CallSite, receiver: cst.BaseExpression) -> Optional[cst.Call]:
+    def _socket_built(self, site: CallSite, receiver: cst.BaseExpression, facts: Facts) -> Optional[cst.Call]:
         """The ``socket.socket(...)`` call the connected receiver holds: the assignment (or ``with ... as``)
         that comes last before the connect on every path of its function; for ``self.x`` not assigned
         there, the class's one ``self.x = socket.socket(...)``. None when not known (assigned in a branch
@@ -213,7 +215,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if function is None:
             return None
         text = _CODE.code_for_node(receiver)
-        value = _assigned_before(function.node, site.node, text)
+        value = _assigned_before(facts[Keeps].path(function, site.node), text)
         if value is _AMBIGUOUS:
             return None
         if value is None:
@@ -226,7 +228,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return value
         return None
 
-    def _socket_call(self, site: CallSite, method: str) -> None:
+    def _socket_call(self, site: CallSite, method: str, facts: Facts) -> None:
         """``sock.connect(...)``, ``sock.settimeout(...)``... on a receiver built by ``socket.socket(...)``."""
         func = site.node.func
         built = self.ctx.resolve(func.value, site.scope) if isinstance(func, cst.Attribute) else None
@@ -237,7 +239,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if receiver is None:
             return
         if method == "connect":
-            constructor = self._socket_built(site, func.value)
+            constructor = self._socket_built(site, func.value, facts)
             if constructor is not None:
                 self.sockets.append((site, constructor, receiver))
         elif method in catalog.SOCKET_READS:
@@ -340,12 +342,12 @@ def _network_stream(built: cst.Call, scope: Scope) -> bool:
     return True
 
 
-def _assigned_before(root: cst.CSTNode, call: cst.CSTNode, target: str) -> Optional[cst.BaseExpression]:
-    """What ``target`` (source text: ``s``, ``self.sock``) was last assigned before ``call`` on every path
-    through ``root``: the closest earlier statement of the same suite, or of a suite around it, that
-    assigns it (or a ``with ... as target`` around the call). ``_AMBIGUOUS`` when an earlier compound
-    statement may assign it; None when nothing before assigns it."""
-    path = _path_to(root, call)
+def _assigned_before(path: List[cst.CSTNode], target: str) -> Optional[cst.BaseExpression]:
+    """What ``target`` (source text: ``s``, ``self.sock``) was last assigned before the call that ends
+    ``path`` (its function's node down to it) on every path through the function: the closest earlier
+    statement of the same suite, or of a suite around it, that assigns it (or a ``with ... as target``
+    around the call). ``_AMBIGUOUS`` when an earlier compound statement may assign it; None when
+    nothing before assigns it."""
     for index in range(len(path) - 2, -1, -1):
         parent, child = path[index], path[index + 1]
         if isinstance(parent, cst.With):
@@ -366,20 +368,9 @@ def _assigned_before(root: cst.CSTNode, call: cst.CSTNode, target: str) -> Optio
                         return _AMBIGUOUS
             elif _names(statement, target):
                 return _AMBIGUOUS
-        if isinstance(parent, (cst.FunctionDef, cst.Lambda)) or parent is root:
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)) or index == 0:
             break
     return None
-
-
-def _path_to(root: cst.CSTNode, node: cst.CSTNode) -> List[cst.CSTNode]:
-    """The nodes from ``root`` down to ``node`` (empty when it is not below)."""
-    if root is node:
-        return [root]
-    for child in root.children:
-        found = _path_to(child, node)
-        if found:
-            return [root, *found]
-    return []
 
 
 def _names(node: cst.CSTNode, target: str) -> bool:
