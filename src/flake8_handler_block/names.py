@@ -17,7 +17,7 @@ still resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Union
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -237,19 +237,30 @@ def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf,
     return result
 
 
-def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, FuncOf, None]:
-    """What ``name`` means in ``scope`` (Python's scoping rules; class bodies skipped)."""
+def bindings_of(scope: "Scope", name: str) -> Tuple[Optional["Scope"], List["_Bound"]]:
+    """The innermost scope that binds ``name`` as seen from ``scope`` (Python's scoping rules; class
+    bodies skipped) and its bindings there, as written (a ``global`` one is not followed); (None, [])
+    when none does."""
     current: Optional["Scope"] = scope
     while current is not None:
         bounds = current.bindings.get(name)
         if bounds is not None:
-            if bounds[0].kind == "global":
-                bounds = current.module.bindings.get(name)
-                if bounds is None:
-                    return None
-            return agree(bounds, depth)
+            return current, bounds
         current = current.lookup_parent
-    return None
+    return None, []
+
+
+def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, FuncOf, None]:
+    """What ``name`` means in ``scope`` (Python's scoping rules; class bodies skipped)."""
+    where, bounds = bindings_of(scope, name)
+    if where is None:
+        return None
+    if bounds[0].kind == "global":
+        found = where.module.bindings.get(name)
+        if found is None:
+            return None
+        bounds = found
+    return agree(bounds, depth)
 
 
 def lookup(scope: "Scope", name: str, depth: int = 0) -> Optional[Resolved]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict
 
 from .. import catalog
 from ..catalog import Api
@@ -10,7 +10,7 @@ from ..calls import (
     MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
     has_star, is_none, keyword, positional,
 )
-from ..names import Inst, Ref
+from ..names import Inst, Ref, bindings_of
 from ..rule import EVERYWHERE, Rule, runs_at_import
 import libcst as cst
 
@@ -105,7 +105,7 @@ class ClientTimeoutDisabled(Rule):
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
         target = self.ctx.callee(call, site.scope)
-        if target is None:
+        if target is None or runs_at_import(site, target, self.ctx.config):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:
@@ -194,10 +194,7 @@ class ClientTimeoutDisabled(Rule):
             return self._untimed_server_call(server, site.scope, mappings)
         if not isinstance(server, cst.Name):
             return False
-        scope: Optional[Scope] = site.scope
-        while scope is not None and server.value not in scope.bindings:
-            scope = scope.lookup_parent
-        bounds = scope.bindings[server.value] if scope is not None else []
+        _where, bounds = bindings_of(site.scope, server.value)
         return bool(bounds) and all(
             bound.kind == "value" and isinstance(bound.payload, cst.Call) and bound.scope is not None
             and self._untimed_server_call(bound.payload, bound.scope, mappings)
@@ -220,9 +217,6 @@ class ClientTimeoutDisabled(Rule):
         return ""
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
-        callee = self.ctx.callee(site.node, site.scope)
-        if callee is not None and runs_at_import(site, callee, self.ctx.config):
-            return
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
 
 
