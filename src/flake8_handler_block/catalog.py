@@ -22,6 +22,7 @@ a callable elsewhere) are here too. Nothing in this module imports libcst.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
@@ -74,6 +75,7 @@ _CANONICAL_PREFIXES = {
 }
 
 
+@lru_cache(maxsize=None)  # a pure answer over a fixed table, asked for the same names again and again
 def canonical(dotted: str) -> str:
     """Map an implementation path onto the public name rules are written against."""
     parts = dotted.split(".")

@@ -92,9 +92,6 @@ COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback
 COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
 
 
-_CANONICAL: Dict[str, str] = {}  # canonical() of the dotted names seen so far (Sym.attr asks often)
-
-
 @quick_init
 @dataclass(frozen=True)
 class Sym:
@@ -114,11 +111,7 @@ class Sym:
 
     def attr(self, name: str) -> "Sym":
         if self.kind == "ref" and not self.path:
-            dotted = f"{self.target}.{name}"
-            public = _CANONICAL.get(dotted)
-            if public is None:
-                public = _CANONICAL[dotted] = canonical(dotted)
-            return Sym("ref", public)
+            return Sym("ref", canonical(f"{self.target}.{name}"))
         return Sym(self.kind, self.target, self.path + (name,))
 
     def called(self) -> "Sym":
