@@ -34,7 +34,7 @@ from ..handlers import (
     detect_handlers, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, ModuleSummary, Sym,
+    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
 
@@ -73,9 +73,11 @@ class Graph:
         self._qualnames: Dict[str, Dict[str, List[Obj]]] = {}
         self._mro: Dict[Obj, List[Obj]] = {}
         self._subclasses: Dict[Obj, List[Obj]] = {}
+        self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[FnRef, List[Target]] = {}
         self._blocks: Dict[FnRef, Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Tuple[str, Tuple[FnRef, ...]]]] = {}
+        self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
 
     # -- evaluation ------------------------------------------------------------------
@@ -321,12 +323,24 @@ class Graph:
         return result
 
     def overrides(self, cls: Obj, name: str, depth: int = 0) -> List[Obj]:
-        """``name`` as defined by the subclasses of ``cls`` (a call on a ``cls`` instance may reach them)."""
+        """``name`` as defined by the subclasses of ``cls`` (a call on a ``cls`` instance may reach
+        them). Only the files that may hold a subclass and spell ``name`` are summarised."""
+        known = self._overrides.get((cls, name))
+        if known is not None:
+            return known
+        self._overrides[(cls, name)] = []  # asked again while answering (an import cycle): nothing more
+        facts = self._class_facts(cls)
+        if facts is None:
+            return []
         found: List[Obj] = []
-        for sub in self.subclasses(cls, depth):
-            facts = self._class_facts(sub)
-            if facts is not None:
-                found.extend(("f", sub[1], key) for key in facts[1].method_keys(name))
+        for path in self.tree.descendant_files(facts[1].name, name, MAX_SUBCLASS_FILES):
+            summary = self.tree.summary(path)
+            for other in summary.facts.classes if summary is not None else ():
+                keys = other.method_keys(name)
+                candidate = ("c", path, other.key)
+                if keys and candidate != cls and cls in self.mro(candidate, depth):
+                    found.extend(("f", path, key) for key in keys)
+        self._overrides[(cls, name)] = found
         return found
 
     def _bases_of(self, module: ModuleFacts, cls: ClassFacts) -> Iterator[Tuple[ModuleFacts, ClassFacts]]:
@@ -484,16 +498,16 @@ class Graph:
         if fn in self._forwards:
             return self._forwards[fn]
         self._forwards[fn] = None  # a cycle adds nothing
+        if not self._any_forward_to_api():
+            return None
         summary = self.tree.summary(fn[1])
         if summary is None or depth > MAX_DEPTH:
             return None
         found: Optional[Tuple[str, Tuple[FnRef, ...]]] = None
         for forward in summary.functions[fn[2]].forwards:
-            name = self.api_name(forward.callee, fn[1])
-            api = APIS.get(name) if name else None
-            if api is not None:
-                index = api.timeout.index if api.timeout is not None else None
-                if api.timeout is not None and (index is None or forward.positional <= index):
+            name, takes_timeout = self._api_passed(forward, fn[1])
+            if name:
+                if takes_timeout:
                     found = (name, ())
                     break
                 continue
@@ -506,6 +520,32 @@ class Graph:
                 break
         self._forwards[fn] = found
         return found
+
+    def _api_passed(self, forward: Forward, path: str) -> Tuple[str, bool]:
+        """The catalogue call ``forward`` passes the keywords on to ('' if none), and whether the
+        timeout it takes can come in those keywords (none is written before it)."""
+        name = self.api_name(forward.callee, path)
+        api = APIS.get(name) if name else None
+        if api is None:
+            return "", False
+        index = api.timeout.index if api.timeout is not None else None
+        return name, api.timeout is not None and (index is None or forward.positional <= index)
+
+    def _any_forward_to_api(self) -> bool:
+        """Whether a function of the project passes its ``**kwargs`` straight on to a catalogue
+        call that takes a timeout. Every wrapper's chain ends in one, so without one there is no
+        wrapper, and no callee need be resolved to tell (on Django, a third of the modules the
+        index reads would be read only for that)."""
+        if self._forward_to_api is None:
+            tree = self.tree
+            self._forward_to_api = any(
+                self._api_passed(forward, path)[1]
+                for path in tree.files
+                if tree.may_forward(path) and (summary := tree.summary(path)) is not None
+                for function in summary.functions
+                for forward in function.forwards
+            )
+        return self._forward_to_api
 
     def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
         """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from typing import Collection, Dict, List, Optional, Set, Union
+from typing import Collection, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
@@ -22,7 +22,7 @@ from .summary import ModuleSummary, empty_summary, summarise
 
 # Starts with a literal, so the regex engine jumps from one "class" to the next; a match in a
 # string or comment only adds a candidate file to the subclass search.
-_CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
+_CLASS_BASES = re.compile(r"class\s+(\w+)\s*\(([^)]*)\)")
 _BASE_NAME = re.compile(r"([A-Za-z_]\w*)\s*(?:\[.*)?$", re.DOTALL)
 # A name after ``**`` as Python reads it (blanks, a comment or a line continuation may come between).
 _DOUBLE_STARRED = re.compile(r"\*\*(?:[\s\\(]|#[^\n]*)*([^\W\d]\w*)")
@@ -56,6 +56,8 @@ class ProjectTree:
         self.parsed = 0  # modules summarised from source in this process (the rest came from the cache)
         self._light_facts: Optional[Dict[str, Light]] = None
         self._by_base: Dict[str, List[str]] = {}
+        self._derived: Dict[str, Tuple[str, FrozenSet[str]]] = {}  # path -> (text, classes it declares with bases)
+        self._order: Optional[Dict[str, int]] = None
 
     @property
     def light(self) -> Dict[str, Light]:
@@ -106,7 +108,7 @@ class ProjectTree:
         )
         bases: Set[str] = set()
         for match in _CLASS_BASES.finditer(text):
-            for item in match.group(1).split(","):
+            for item in match.group(2).split(","):
                 item = item.strip()
                 if not item or "=" in item:
                     continue
@@ -163,6 +165,33 @@ class ProjectTree:
         self._scanned()  # fills the index
         return self._by_base.get(name, [])
 
+    def descendant_files(self, name: str, word: str, limit: int) -> List[str]:
+        """The files, in the tree's order, that may declare a class deriving from a class called
+        ``name``, directly or through classes declared in such files (``with_base``, at most
+        ``limit`` files a base name), and whose text holds ``word``: the only ones where a
+        subclass can define a member called ``word``. Reads text, never a summary."""
+        names, seen, files = [name], {name}, {}
+        for each in names:
+            for path in self.with_base(each)[:limit]:
+                if path in files:
+                    continue
+                text, declared = self._declared(path)
+                files[path] = word in text
+                names.extend(sorted(declared - seen))
+                seen |= declared
+        if self._order is None:
+            self._order = {path: i for i, path in enumerate(self.files)}
+        return sorted((path for path, holds in files.items() if holds), key=self._order.__getitem__)
+
+    def _declared(self, path: str) -> Tuple[str, FrozenSet[str]]:
+        known = self._derived.get(path)
+        if known is None:
+            self.check_time()
+            text = self.text(path) or ""
+            known = (text, frozenset(match.group(1) for match in _CLASS_BASES.finditer(text)))
+            self._derived[path] = known
+        return known
+
     def module_path(self, name: str) -> Optional[str]:
         return self.names.by_name.get(name)
 
@@ -210,6 +239,7 @@ class ProjectTree:
         """Use ``source`` for ``path`` instead of the file (an unsaved editor buffer)."""
         self.overrides[path] = source
         self._summaries.pop(path, None)
+        self._derived.pop(path, None)
         known = self.files.get(path)
         if known is not None:
             entry = self._scan_text(path, known)
