@@ -71,8 +71,38 @@ def test_the_parent_reads_what_the_child_built(project: Path, monkeypatch: pytes
     computed = _counting_builds(monkeypatch)  # in this process only: the child forked before
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     assert computed == []  # the stored result answered
-    assert _gone(pid)  # waited for and reaped
-    assert list((project / ".handler_block_cache").rglob("result.json"))
+    index._stop_helpers()  # at exit: reaped once it has written the summaries
+    assert _gone(pid)
+    cache = project / ".handler_block_cache"
+    assert list(cache.rglob("result.json"))
+    assert list(cache.rglob("summaries/*.json"))
+
+
+def test_the_summaries_come_after_the_result_and_survive_a_stop(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child stores the result first (the others wait for it), then the summaries a later
+    build reads; a stop at the parent's exit while it writes them waits for them."""
+    from flake8_handler_block.project.cache import Cache as CacheClass
+
+    written = CacheClass.write_held
+
+    def slow_writes(self: CacheClass) -> None:
+        time.sleep(0.5)  # the parent stops it meanwhile
+        written(self)
+
+    monkeypatch.setattr(CacheClass, "write_held", slow_writes)
+    monkeypatch.setattr(index._Project, "_help", lambda self, rotated: iter(()))  # only the child writes
+    index.build_ahead(_file(project), Config())
+    pid = _helper(project)
+    project_of = index._project_of(_file(project), Config())[0]
+    project_of._wait_for_helper()  # the result is stored
+    cache = project / ".handler_block_cache"
+    assert list(cache.rglob("result.json"))
+    assert not list(cache.rglob("summaries/*.json"))
+    index._stop_helpers()
+    assert _gone(pid)
+    assert list(cache.rglob("summaries/*.json"))
 
 
 def test_the_answers_are_those_of_a_build_in_place(project: Path, tmp_path: Path) -> None:
@@ -116,6 +146,7 @@ def test_a_child_that_fails_leaves_the_build_to_the_parent(project: Path, monkey
     index.build_ahead(_file(project), Config())
     pid = _helper(project)
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    index._stop_helpers()
     assert _gone(pid)
 
 
@@ -188,6 +219,7 @@ def test_the_parent_summarises_for_the_child_while_it_waits(
     index.build_ahead(_file(root), Config())
     pid = _helper(root)
     assert where(reach(root, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    index._stop_helpers()
     assert _gone(pid)
     ahead = index._project_of(_file(root), Config())[0]
     assert ahead.tree is not None and ahead.tree.parsed >= len(WRAPPERS)  # summarised here
@@ -218,6 +250,7 @@ def test_a_run_starts_the_build_as_it_starts(project: Path, given: str) -> None:
     pid = _helper(project)
     assert list(index._HELPERS) == [pid]
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    index._stop_helpers()
     assert _gone(pid)
 
 

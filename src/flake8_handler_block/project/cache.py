@@ -76,6 +76,8 @@ class Cache:
         self._prepared = False
         self._made: Set[str] = set()  # directories known to exist (a write need not make them again)
         self.writes_failed = False
+        # summaries kept back from the disk until ``write_held`` (``hold_summaries``)
+        self._held: Optional[List[Tuple[ModuleSummary, int, int]]] = None
 
     # -- light facts -------------------------------------------------------------------
 
@@ -130,9 +132,23 @@ class Cache:
     def store_summary(self, summary: ModuleSummary, size: int, mtime_ns: int) -> None:
         if racy(mtime_ns, time.time_ns()):
             return
+        if self._held is not None:
+            self._held.append((summary, size, mtime_ns))
+            return
         data = {"path": summary.path, "size": size, "mtime_ns": mtime_ns, "module": summary.module,
                 "summary": codec.encode(summary)}
         self._write(self._module_file("summaries", summary.path), data)
+
+    def hold_summaries(self) -> None:
+        """Keep the summaries stored from now on in memory until ``write_held``: a build whose
+        result others wait for stores the result first (the summaries only serve a later build)."""
+        if self._held is None:
+            self._held = []
+
+    def write_held(self) -> None:
+        held, self._held = self._held or [], None
+        for summary, size, mtime_ns in held:
+            self.store_summary(summary, size, mtime_ns)
 
     # -- the graph's result -----------------------------------------------------------
 

@@ -380,9 +380,14 @@ class _Project:
                 os.close(done_read)
                 signal.signal(signal.SIGTERM, _stop_child)  # a write under way removes its temporary file
                 gc.disable()  # as for any build (project_reach): the scan allocates no cycles
+                cache.hold_summaries()  # the result first: the others wait for it
                 self._build_and_store(fingerprint)
+                # From here a stop at the parent's exit waits for the summaries (a later build reads them).
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
                 lock.close()  # the others may read the result now
                 os.close(done_write)
+                cache.write_held()
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                 code = 0
                 if then is not None:
                     gc.enable()
@@ -419,7 +424,7 @@ class _Project:
         finally:
             os.close(done)
         if not self._helper_stays and _HELPERS.get(pid) == os.getpid():
-            _reap(pid, block=True)
+            _reap(pid, block=False)  # else at exit, once it has written the summaries
 
     def _helper_step(self, rotated: bool) -> Callable[[], bool]:
         """One step of ``_help`` a call; False once there is nothing left to do (or it failed)."""
@@ -449,13 +454,18 @@ class _Project:
         if rotated and paths:
             start = os.getpid() * 7919 % len(paths)
             paths = paths[start:] + paths[:start]
-        graph = Graph(tree, self.config)
         for path in paths:
-            if tree.cache.has_summary(path):
-                continue
-            summary = tree.summary(path)
+            if not tree.cache.has_summary(path):
+                tree.summary(path)
+                yield
+        # What the search reads next: the modules the wrappers' calls lead to, if there can be
+        # a wrapper (``Graph.forwards_without_timeout`` reads every candidate first to tell).
+        summaries = []
+        for path in paths:
+            summaries.append((path, tree.summary(path)))
             yield
-            # What the search reads next: the modules the wrapper's calls lead to.
+        graph = Graph(tree, self.config)
+        for path, summary in summaries:
             for key, function in enumerate(summary.functions if summary is not None else ()):
                 if function.forwards:
                     graph.forwards_without_timeout(("f", path, key))
@@ -879,11 +889,13 @@ def _started(pid: int) -> None:
 
 
 def _reap(pid: int, block: bool) -> None:
-    _HELPERS.pop(pid, None)
+    """Collect the child's exit; without ``block``, only if it has exited (else it stays listed)."""
     try:
-        os.waitpid(pid, 0 if block else os.WNOHANG)
+        if os.waitpid(pid, 0 if block else os.WNOHANG)[0] == 0:
+            return
     except (OSError, ChildProcessError):
         pass
+    _HELPERS.pop(pid, None)
 
 
 def _stop_child(signum: int, frame: Any) -> None:
