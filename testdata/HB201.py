@@ -204,6 +204,11 @@ def github_profile():
     oauth = OAuth2Session("client-id", token=profile.json().get("token"))
     oauth.get(f"{ACCOUNTS_URL}/me")  # expect: HB201 "oauth.get() has no timeout" "handler 'github_profile'"
     oauth.get(f"{ACCOUNTS_URL}/me", **{"timeout": 5})  # ok: timeout in a literal mapping
+    # Its token calls request too, with timeout=None unless given (the 10th positional of fetch_token).
+    oauth.fetch_token(f"{ACCOUNTS_URL}/token", client_secret="secret")  # expect: HB201 "oauth.fetch_token() has no timeout" "handler 'github_profile'"
+    oauth.fetch_token(f"{ACCOUNTS_URL}/token", None, None, "", None, None, None, "POST", False, 5)  # ok: positional timeout
+    oauth.refresh_token(f"{ACCOUNTS_URL}/token", timeout=API_TIMEOUT)  # ok: timeout passed as a name
+    blueprint.session.fetch_token(f"{ACCOUNTS_URL}/token")  # ok: receiver of unknown kind
     oauth.close()
     return jsonify(profile=profile.json(), teams=teams.json(), blueprint=blueprint.name)
 

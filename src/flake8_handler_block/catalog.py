@@ -371,6 +371,14 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         index = 8 if verb == "request" else None
         yield f"requests.Session.{verb}", Api(REQUESTS, Timeout(index), _HTTP)
     yield "requests.Session.send", Api(REQUESTS, Timeout(), _HTTP)
+    # requests-oauthlib's sessions (read as requests.Session above) fetch tokens with requests too, their
+    # timeout None unless given: OAuth2Session.fetch_token(token_url, code, authorization_response, body,
+    # auth, username, password, method, force_querystring, timeout, ...), refresh_token(token_url,
+    # refresh_token, body, auth, timeout, ...); OAuth1Session's fetch_request_token(url, realm,
+    # **request_kwargs) and fetch_access_token(url, verifier, **request_kwargs) hand their keywords to post().
+    for method, index in (("fetch_token", 9), ("refresh_token", 4),
+                          ("fetch_request_token", None), ("fetch_access_token", None)):
+        yield f"requests.Session.{method}", Api(REQUESTS, Timeout(index), _HTTP)
 
     # the standard library's network clients: the timeout's position in the constructor
     for callee, index in (

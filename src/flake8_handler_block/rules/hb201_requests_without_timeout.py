@@ -38,7 +38,9 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     instance of a subclass of it defined in the module that overrides nothing a
     default timeout could hide in (`CustomSession().get(url)`). requests-oauthlib's
     `OAuth1Session`/`OAuth2Session` and flask-dance's provider proxies
-    (`from flask_dance.contrib.github import github`) are sessions too. `timeout=None`
+    (`from flask_dance.contrib.github import github`) are sessions too, and their token
+    calls request as well: `fetch_token()` (timeout the 10th positional), `refresh_token()`
+    (the 5th), `fetch_request_token()`, `fetch_access_token()`. `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
     once, a dict display or `dict(...)`, never changed or handed on) is read like
     its keywords: without a `"timeout"` key the call has no timeout.
