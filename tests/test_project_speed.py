@@ -291,3 +291,38 @@ def test_a_held_build_lock_never_hangs_the_run(aged_app: Path) -> None:
     blocker.write_text("a file where the cache directory should be")
     with Cache(str(blocker), str(aged_app)).building(wait=0.0):
         pass
+
+
+# -- overrides read only the files on a chain of subclasses that spell the method -------------------
+
+_HIERARCHY = {
+    "pyproject.toml": "[project]\nname = 'shop'\n",
+    "shop/__init__.py": "",
+    "shop/base.py": "class Fetcher:\n    def fetch(self, url):\n        return None\n",
+    "shop/middle.py": "from shop.base import Fetcher\n\n\nclass Cached(Fetcher):\n    ttl = 60\n",
+    "shop/leaf.py": (
+        "import requests\n\nfrom shop.middle import Cached\n\n\nclass Remote(Cached):\n"
+        "    def fetch(self, url):\n        return requests.get(url).text\n"
+    ),
+    # a subclass that does not define fetch, and an unrelated class that does
+    "shop/other.py": "from shop.middle import Cached\n\n\nclass Local(Cached):\n    ttl = 5\n",
+    "shop/unrelated.py": "class Fetcher2:\n    def fetch(self, url):\n        return url\n",
+    "shop/routes.py": (
+        "from flask import Flask\n\nfrom shop.base import Fetcher\n\napp = Flask(__name__)\n\n\n"
+        "@app.get('/page')\ndef page(fetcher: Fetcher):\n    return fetcher.fetch('https://example.com')\n"
+    ),
+}
+
+
+def test_overrides_are_found_two_classes_down_reading_only_their_chain(tmp_path: Path) -> None:
+    from project_helpers import reach, where, write_project
+
+    root = write_project(tmp_path / "app", _HIERARCHY)
+    age(root)
+    module = reach(root, "shop/leaf.py", Config(cache=False))
+    assert where(module, "Remote.fetch") == "handler 'page' (shop/routes.py:9) via Remote.fetch()"
+    tree = index._project_of(str(root / "shop" / "leaf.py"), Config(cache=False))[0].tree
+    assert tree is not None
+    files, chained = tree.descendant_files("Fetcher", "fetch", 150)
+    assert files == ["shop/leaf.py"]  # other.py holds a subclass but no fetch; unrelated.py no subclass
+    assert chained == {"Fetcher", "Cached", "Remote", "Local"}

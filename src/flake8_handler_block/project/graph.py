@@ -333,15 +333,35 @@ class Graph:
         if facts is None:
             return []
         found: List[Obj] = []
-        for path in self.tree.descendant_files(facts[1].name, name, MAX_SUBCLASS_FILES):
+        files, chained = self.tree.descendant_files(facts[1].name, name, MAX_SUBCLASS_FILES)
+        for path in files:
             summary = self.tree.summary(path)
             for other in summary.facts.classes if summary is not None else ():
-                keys = other.method_keys(name)
+                keys = other.method_keys(name) if other.name in chained else ()
                 candidate = ("c", path, other.key)
-                if keys and candidate != cls and cls in self.mro(candidate, depth):
+                if keys and candidate != cls and self._derives(candidate, cls, chained, depth):
                     found.extend(("f", path, key) for key in keys)
         self._overrides[(cls, name)] = found
         return found
+
+    def _derives(self, sub: Obj, cls: Obj, chained: FrozenSet[str], depth: int) -> bool:
+        """Whether ``sub`` derives from ``cls`` through classes named in ``chained`` (the chains
+        of class statements from ``cls``'s name): only the bases so named are resolved, so the
+        modules of other bases (mixins, the framework's) are not read."""
+        todo, seen = [(sub, depth)], {sub}
+        while todo:
+            current, level = todo.pop()  # each class further up is resolved one level deeper
+            summary = self.tree.summary(current[1])
+            for sym in summary.classes[current[2]].bases if summary is not None else ():
+                if sym is None or _called_name(sym) not in chained:
+                    continue
+                for base in self.evaluate(sym, current[1], level + 1):
+                    if base == cls:
+                        return True
+                    if base[0] == "c" and base not in seen:
+                        seen.add(base)
+                        todo.append((base, level + 1))
+        return False
 
     def _bases_of(self, module: ModuleFacts, cls: ClassFacts) -> Iterator[Tuple[ModuleFacts, ClassFacts]]:
         """The detector's view of base classes: anywhere in the project."""

@@ -508,6 +508,7 @@ class _Project:
         graph = Graph(self.tree, self.config)
         self.handlers = graph.handlers()
         self.reach = graph.reach(self.handlers)
+        self.tree.forget_texts()
         self.names = {}
         blocking = [
             fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])

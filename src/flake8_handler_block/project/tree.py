@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from typing import Collection, Dict, FrozenSet, List, Optional, Set, Tuple, Union
+from typing import Collection, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
@@ -56,7 +56,8 @@ class ProjectTree:
         self.parsed = 0  # modules summarised from source in this process (the rest came from the cache)
         self._light_facts: Optional[Dict[str, Light]] = None
         self._by_base: Dict[str, List[str]] = {}
-        self._derived: Dict[str, Tuple[str, FrozenSet[str]]] = {}  # path -> (text, classes it declares with bases)
+        self._texts: Dict[str, Tuple[str, Tuple[Tuple[str, FrozenSet[str]], ...]]] = {}  # ``_declared``
+        self._subclass_chains: Dict[str, Tuple[List[str], FrozenSet[str]]] = {}  # ``_descendants``
         self._order: Optional[Dict[str, int]] = None
 
     @property
@@ -108,13 +109,7 @@ class ProjectTree:
         )
         bases: Set[str] = set()
         for match in _CLASS_BASES.finditer(text):
-            for item in match.group(2).split(","):
-                item = item.strip()
-                if not item or "=" in item:
-                    continue
-                found = _BASE_NAME.search(item.split("[", 1)[0])
-                if found:
-                    bases.add(found.group(1))
+            bases.update(_base_names(match.group(2)))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
         return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text),
                      EMAIL_TIMEOUT_HINT in text)
@@ -165,32 +160,46 @@ class ProjectTree:
         self._scanned()  # fills the index
         return self._by_base.get(name, [])
 
-    def descendant_files(self, name: str, word: str, limit: int) -> List[str]:
-        """The files, in the tree's order, that may declare a class deriving from a class called
-        ``name``, directly or through classes declared in such files (``with_base``, at most
-        ``limit`` files a base name), and whose text holds ``word``: the only ones where a
-        subclass can define a member called ``word``. Reads text, never a summary."""
-        names, seen, files = [name], {name}, {}
-        for each in names:
-            for path in self.with_base(each)[:limit]:
-                if path in files:
-                    continue
-                text, declared = self._declared(path)
-                files[path] = word in text
-                names.extend(sorted(declared - seen))
-                seen |= declared
-        if self._order is None:
-            self._order = {path: i for i, path in enumerate(self.files)}
-        return sorted((path for path, holds in files.items() if holds), key=self._order.__getitem__)
+    def descendant_files(self, name: str, word: str, limit: int) -> Tuple[List[str], FrozenSet[str]]:
+        """Where a subclass of a class called ``name`` may define a member called ``word``: the
+        files, in the tree's order, whose text holds ``word`` among those declaring a class that
+        names ``name`` as a base, or names such a class, and so on (``with_base``, at most
+        ``limit`` files a base name); and the names of the classes on those chains. Reads text,
+        never a summary."""
+        files, names = self._descendants(name, limit)
+        return [path for path in files if word in self._declared(path)[0]], names
 
-    def _declared(self, path: str) -> Tuple[str, FrozenSet[str]]:
-        known = self._derived.get(path)
+    def _descendants(self, name: str, limit: int) -> Tuple[List[str], FrozenSet[str]]:
+        known = self._subclass_chains.get(name)
+        if known is None:
+            names, seen = [name], {name}
+            files: Dict[str, None] = {}  # an ordered set
+            for each in names:
+                for path in self.with_base(each)[:limit]:
+                    files[path] = None
+                    for declared, bases in self._declared(path)[1]:
+                        if each in bases and declared not in seen:
+                            seen.add(declared)
+                            names.append(declared)
+            if self._order is None:
+                self._order = {path: i for i, path in enumerate(self.files)}
+            known = (sorted(files, key=self._order.__getitem__), frozenset(seen))
+            self._subclass_chains[name] = known
+        return known
+
+    def _declared(self, path: str) -> Tuple[str, Tuple[Tuple[str, FrozenSet[str]], ...]]:
+        """The file's text and its class statements with bases: (name, the bases' last names)."""
+        known = self._texts.get(path)
         if known is None:
             self.check_time()
             text = self.text(path) or ""
-            known = (text, frozenset(match.group(1) for match in _CLASS_BASES.finditer(text)))
-            self._derived[path] = known
+            known = (text, tuple((m.group(1), frozenset(_base_names(m.group(2)))) for m in _CLASS_BASES.finditer(text)))
+            self._texts[path] = known
         return known
+
+    def forget_texts(self) -> None:
+        """Drop the texts ``descendant_files`` read (the index is built: they would only take room)."""
+        self._texts.clear()
 
     def module_path(self, name: str) -> Optional[str]:
         return self.names.by_name.get(name)
@@ -239,7 +248,8 @@ class ProjectTree:
         """Use ``source`` for ``path`` instead of the file (an unsaved editor buffer)."""
         self.overrides[path] = source
         self._summaries.pop(path, None)
-        self._derived.pop(path, None)
+        self._texts.pop(path, None)
+        self._subclass_chains.clear()
         known = self.files.get(path)
         if known is not None:
             entry = self._scan_text(path, known)
@@ -261,6 +271,16 @@ class ProjectTree:
                 return None
             digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+
+def _base_names(bases: str) -> Iterator[str]:
+    """The last names of the bases in a class statement's parentheses (keywords left out)."""
+    for item in bases.split(","):
+        item = item.strip()
+        if item and "=" not in item:
+            found = _BASE_NAME.search(item.split("[", 1)[0])
+            if found:
+                yield found.group(1)
 
 
 def may_forward_kwargs(text: str) -> bool:
