@@ -53,6 +53,16 @@ def _gone(pid: int) -> bool:
     return False
 
 
+def _ends(pid: int, within: float = 10.0) -> bool:
+    """The child exits by itself soon (a stop at exit leaves one writing summaries to finish)."""
+    deadline = time.monotonic() + within
+    while not _gone(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def _counting_builds(monkeypatch: pytest.MonkeyPatch) -> List[int]:
     computed: List[int] = []
     original = index._Project._compute
@@ -71,8 +81,8 @@ def test_the_parent_reads_what_the_child_built(project: Path, monkeypatch: pytes
     computed = _counting_builds(monkeypatch)  # in this process only: the child forked before
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     assert computed == []  # the stored result answered
-    index._stop_helpers()  # at exit: reaped once it has written the summaries
-    assert _gone(pid)
+    index._stop_helpers()  # at exit; the child ends once it has written the summaries
+    assert _ends(pid)
     cache = project / ".handler_block_cache"
     assert list(cache.rglob("result.json"))
     assert list(cache.rglob("summaries/*.json"))
@@ -82,7 +92,8 @@ def test_the_summaries_come_after_the_result_and_survive_a_stop(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The child stores the result first (the others wait for it), then the summaries a later
-    build reads; a stop at the parent's exit while it writes them waits for them."""
+    build reads; a stop at the parent's exit while it writes them does not wait for them, and the
+    child ends once they are written."""
     from flake8_handler_block.project.cache import Cache as CacheClass
 
     written = CacheClass.write_held
@@ -101,7 +112,8 @@ def test_the_summaries_come_after_the_result_and_survive_a_stop(
     assert list(cache.rglob("result.json"))
     assert not list(cache.rglob("summaries/*.json"))
     index._stop_helpers()
-    assert _gone(pid)
+    assert index._HELPERS == {} and not _gone(pid)  # left writing
+    assert _ends(pid)
     assert list(cache.rglob("summaries/*.json"))
 
 
@@ -147,7 +159,7 @@ def test_a_child_that_fails_leaves_the_build_to_the_parent(project: Path, monkey
     pid = _helper(project)
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     index._stop_helpers()
-    assert _gone(pid)
+    assert _ends(pid)
 
 
 def test_a_child_still_building_at_exit_is_stopped(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +170,7 @@ def test_a_child_still_building_at_exit_is_stopped(project: Path, monkeypatch: p
     index.build_ahead(_file(project), Config())
     pid = _helper(project)
     index._stop_helpers()
-    assert _gone(pid) and index._HELPERS == {}
+    assert _ends(pid) and index._HELPERS == {}
     lock = Cache(str(project / ".handler_block_cache"), str(project)).try_lock()
     assert lock is not None  # the lock died with the child
     lock.close()
@@ -220,7 +232,7 @@ def test_the_parent_summarises_for_the_child_while_it_waits(
     pid = _helper(root)
     assert where(reach(root, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     index._stop_helpers()
-    assert _gone(pid)
+    assert _ends(pid)
     ahead = index._project_of(_file(root), Config())[0]
     assert ahead.tree is not None and ahead.tree.parsed >= len(WRAPPERS)  # summarised here
     in_place = _with_wrappers(aged_copy("flask_app", tmp_path / "other"))
@@ -251,7 +263,7 @@ def test_a_run_starts_the_build_as_it_starts(project: Path, given: str) -> None:
     assert list(index._HELPERS) == [pid]
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     index._stop_helpers()
-    assert _gone(pid)
+    assert _ends(pid)
 
 
 @pytest.mark.parametrize("why", ["gate table kept", "stdin", "no cache", "no project reach"])

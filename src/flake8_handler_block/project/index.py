@@ -382,12 +382,14 @@ class _Project:
                 gc.disable()  # as for any build (project_reach): the scan allocates no cycles
                 cache.hold_summaries()  # the result first: the others wait for it
                 self._build_and_store(fingerprint)
-                # From here a stop at the parent's exit waits for the summaries (a later build reads them).
+                # From here a stop at the parent's exit is held until the summaries are written (a
+                # later build reads them): the parent does not wait, so hold none of its pipes.
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
                 lock.close()  # the others may read the result now
                 os.close(done_write)
+                _detach_stdio()
                 cache.write_held()
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # a stop asked meanwhile: here
                 code = 0
                 if then is not None:
                     gc.enable()
@@ -424,7 +426,7 @@ class _Project:
         finally:
             os.close(done)
         if not self._helper_stays and _HELPERS.get(pid) == os.getpid():
-            _reap(pid, block=False)  # else at exit, once it has written the summaries
+            _reap(pid)  # else at exit
 
     def _helper_step(self, rotated: bool) -> Callable[[], bool]:
         """One step of ``_help`` a call; False once there is nothing left to do (or it failed)."""
@@ -889,10 +891,10 @@ def _started(pid: int) -> None:
     _HELPERS[pid] = os.getpid()
 
 
-def _reap(pid: int, block: bool) -> None:
-    """Collect the child's exit; without ``block``, only if it has exited (else it stays listed)."""
+def _reap(pid: int) -> None:
+    """Collect the child's exit if it has exited (else it stays listed)."""
     try:
-        if os.waitpid(pid, 0 if block else os.WNOHANG)[0] == 0:
+        if os.waitpid(pid, os.WNOHANG)[0] == 0:
             return
     except (OSError, ChildProcessError):
         pass
@@ -903,9 +905,23 @@ def _stop_child(signum: int, frame: Any) -> None:
     raise SystemExit(1)
 
 
-def _stop_helpers() -> None:
-    """At exit: a child still building is of no use to this run any more (the next run builds
-    again); one that finished is reaped, so that its time counts as this process's children's."""
+def _detach_stdio() -> None:
+    """Point the child's stdin, stdout and stderr at /dev/null: a caller reading the run's output
+    to its end must not wait for a child that outlives the run."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _stop_helpers(grace: float = 0.1) -> None:
+    """At exit: a child still building or keeping findings ahead is of no use to this run any
+    more (the next run builds again) and is stopped; one that finished is reaped, so that its time
+    counts as this process's children's. A child writing the summaries holds the stop until they
+    are written: after ``grace`` seconds it is left to end by itself."""
     for pid, parent in list(_HELPERS.items()):
         if parent != os.getpid():
             continue
@@ -915,7 +931,12 @@ def _stop_helpers() -> None:
                 os.kill(pid, signal.SIGTERM)
         except OSError:
             pass
-        _reap(pid, block=True)
+        deadline = time.monotonic() + grace
+        while pid in _HELPERS and time.monotonic() < deadline:
+            _reap(pid)
+            if pid in _HELPERS:
+                time.sleep(0.005)
+        _HELPERS.pop(pid, None)
 
 
 _ROOTS: Dict[str, str] = {}  # directory -> its project root
