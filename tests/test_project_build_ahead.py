@@ -375,3 +375,40 @@ def test_the_findings_ahead_never_read_stdin(project: Path, monkeypatch: pytest.
     assert not read
     slots = [index.findings_slot(str(p), config, p.read_text()) for p in project.rglob("*.py")]
     assert any(slot is not None and slot.load() is not None for slot in slots)  # the files were done
+
+
+# -- a file saved a moment ago: the child hands this run its result through the pipe ----------------
+
+
+def _just_saved(root: Path) -> None:
+    """An editor's save: the file is 'racy', so no result can be kept for the next run."""
+    (root / "shop" / "routes" / "search.py").touch()
+
+
+def test_after_a_save_the_child_hands_the_result_to_the_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _just_saved(project)
+    index.build_ahead_for_run([str(project)], Config())  # a run's start: nothing this process cannot share
+    assert index._HELPERS == {}
+    index.build_ahead(_file(project), Config())  # the linting process: it reads the pipe itself
+    pid = _helper(project)
+    computed = _counting_builds(monkeypatch)
+    assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
+    assert computed == []  # the child's result answered
+    assert not list((project / ".handler_block_cache").rglob("result.json"))  # kept for no one
+    index._stop_helpers()
+    assert _ends(pid)
+
+
+def test_a_hand_off_built_before_an_edit_is_not_used(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _just_saved(project)
+    index.build_ahead(_file(project), Config())
+    pid = _helper(project)
+    computed = _counting_builds(monkeypatch)
+    services = project / "shop" / "services" / "search.py"
+    edited = services.read_text().replace("def fetch_results(", "def fetch_results_renamed(")
+    assert edited != services.read_text()
+    module = reach(project, "shop/services/search.py", source=edited)  # the editor's buffer
+    assert computed  # built here, with the buffer
+    assert where(module, "fetch_results") is None
+    index._stop_helpers()
+    assert _ends(pid)

@@ -33,6 +33,8 @@ import atexit
 import gc
 import hashlib
 import importlib.util
+import json
+import multiprocessing
 import os
 import select
 import signal
@@ -250,6 +252,8 @@ class _Project:
         self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
         self._helper_done: Optional[int] = None  # a pipe's read end: at its end the child stored the result
         self._helper_stays = False  # the child goes on with other work once the result is stored
+        self._handing = False  # the child writes the result into the pipe (build_ahead's hand_off)
+        self._handed: Optional[bytes] = None  # what it wrote
         self._ahead_asked = False
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
@@ -339,7 +343,7 @@ class _Project:
             self._fingerprint = (self.tree.fingerprint() if self.tree is not None else None,)
         return None if self.tree is None or self.tree.overrides else self._fingerprint[0]
 
-    def build_ahead(self, then: Optional[Callable[[], None]] = None) -> bool:
+    def build_ahead(self, then: Optional[Callable[[], None]] = None, hand_off: bool = False) -> bool:
         """Start building the index in a child process, which stores it in the cache, so that the
         work this process does before it needs the index (importing libcst, parsing and walking
         the file) runs beside the build on another core; ``build`` then reads the stored result.
@@ -349,7 +353,11 @@ class _Project:
         stored: a ``-j N`` worker waits for it as for another worker's build), and this process
         can fork safely (no other thread). The child closes a pipe once the result is stored (or
         it failed); then it runs ``then``, if given, and leaves (stopped at this process's exit
-        if still running). Returns whether a child was started."""
+        if still running). Returns whether a child was started.
+
+        ``hand_off``: this process reads the result itself (it lints, and no other process shares
+        the pipe). Then, when no result can be kept because a file was written a moment ago (an
+        editor's save), the child still builds, and writes this run's result into the pipe."""
         if self._ahead_asked or self.tree is None or self.reach is not None or self.error:
             return False
         self._ahead_asked = True
@@ -357,20 +365,27 @@ class _Project:
         if not _can_fork() or not cache.enabled:
             return False
         fingerprint = self.tree.fingerprint()
-        if fingerprint is None or cache.load_result(fingerprint) is not None:
+        lock = None
+        if fingerprint is None:
+            if not hand_off or self.tree.overrides:
+                self._ahead_asked = hand_off  # the linting process may ask again, handing off
+                return False
+            then = None  # nothing of this run can be kept for the next one
+        elif cache.load_result(fingerprint) is not None:
             return False
-        lock = cache.try_lock()
-        if lock is None:
-            return False
+        else:
+            lock = cache.try_lock()
+            if lock is None:
+                return False
         try:
             done_read, done_write = os.pipe()
         except OSError:
-            lock.close()
+            _close(lock)
             return False
         try:
             pid = os.fork()
         except OSError:
-            lock.close()
+            _close(lock)
             os.close(done_read)
             os.close(done_write)
             return False
@@ -381,11 +396,14 @@ class _Project:
                 signal.signal(signal.SIGTERM, _stop_child)  # a write under way removes its temporary file
                 gc.disable()  # as for any build (project_reach): the scan allocates no cycles
                 cache.hold_summaries()  # the result first: the others wait for it
-                self._build_and_store(fingerprint)
+                if fingerprint is None:
+                    self._build_and_hand_off(done_write)
+                else:
+                    self._build_and_store(fingerprint)
                 # From here a stop at the parent's exit is held until the summaries are written (a
                 # later build reads them): the parent does not wait, so hold none of its pipes.
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-                lock.close()  # the others may read the result now
+                _close(lock)  # the others may read the result now
                 os.close(done_write)
                 _detach_stdio()
                 cache.write_held()
@@ -396,9 +414,10 @@ class _Project:
                     then()
             finally:
                 os._exit(code)
-        lock.close()  # the child holds it now
+        _close(lock)  # the child holds it now
         os.close(done_write)
         self._helper, self._helper_done, self._helper_stays = pid, done_read, then is not None
+        self._handing = fingerprint is None
         _started(pid)
         return True
 
@@ -409,6 +428,15 @@ class _Project:
         self._compute()
         self.tree.cache.store_result(fingerprint, self._saved())
 
+    def _build_and_hand_off(self, pipe: int) -> None:
+        """In the child of ``build_ahead``: this run's result, as JSON, into ``pipe``."""
+        assert self.tree is not None
+        self.tree.deadline = time.monotonic() + self.budget
+        self._compute()
+        data = memoryview(json.dumps(self._saved(), separators=(",", ":")).encode("utf-8"))
+        while data:
+            data = data[os.write(pipe, data):]
+
     def _wait_for_helper(self) -> None:
         """Wait until the child of ``build_ahead`` stored the result or failed (it stops itself
         within the build budget), summarising for it meanwhile (``_help``). A child with nothing
@@ -417,14 +445,22 @@ class _Project:
         pid, done, self._helper, self._helper_done = self._helper, self._helper_done, None, None
         if pid is None or done is None:
             return
+        handed = bytearray() if self._handing else None
         try:
             step = self._helper_step(rotated=_HELPERS.get(pid) != os.getpid())
-            while not select.select([done], [], [], 0)[0]:
-                if not step():
-                    select.select([done], [], [])
+            idle = False
+            while True:
+                if not idle and not select.select([done], [], [], 0)[0]:
+                    idle = not step()
+                    continue
+                chunk = os.read(done, 1 << 16)  # with nothing left to do, waits for the child
+                if not chunk:
                     break
+                if handed is not None:
+                    handed += chunk
         finally:
             os.close(done)
+        self._handed = bytes(handed) if handed else None
         if not self._helper_stays and _HELPERS.get(pid) == os.getpid():
             _reap(pid)  # else at exit
 
@@ -482,6 +518,12 @@ class _Project:
             self.tree.deadline = start + self.budget
             fingerprint = self.tree.fingerprint()
             stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
+            handed, self._handed = self._handed, None
+            if stored is None and handed and not self.tree.overrides:  # else built before the edit
+                try:
+                    stored = json.loads(handed)
+                except ValueError:
+                    stored = None
             if stored is None or not self._restore(stored):
                 # `flake8 -j N` workers reach this at once: one builds, the others wait for the
                 # result it stores instead of building the same index side by side.
@@ -851,7 +893,8 @@ def build_ahead(filename: str, config: Config) -> None:
     Never raises."""
     try:
         if not is_stdin(filename) and config.project_reach and config.cache:
-            _project_of(filename, config)[0].build_ahead()
+            # A flake8 -j N worker shares what its parent started; only a process of its own hands off.
+            _project_of(filename, config)[0].build_ahead(hand_off=multiprocessing.parent_process() is None)
     except Exception:
         pass
 
@@ -903,6 +946,11 @@ def _reap(pid: int) -> None:
 
 def _stop_child(signum: int, frame: Any) -> None:
     raise SystemExit(1)
+
+
+def _close(lock: Optional[Any]) -> None:
+    if lock is not None:
+        lock.close()
 
 
 def _detach_stdio() -> None:
