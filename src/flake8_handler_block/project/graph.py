@@ -34,7 +34,8 @@ from ..handlers import (
     detect_handlers, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, ModuleSummary, Sym,
+    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
+    ModuleSummary, Sym,
 )
 from .tree import ProjectTree
 
@@ -262,14 +263,15 @@ class Graph:
             return None
         return summary, summary.facts.classes[cls[2]]
 
-    def bases(self, cls: Obj, depth: int = 0) -> List[Obj]:
-        """The direct base classes of ``cls`` that are defined in the project."""
+    def bases(self, cls: Obj, depth: int = 0, named: Optional[FrozenSet[str]] = None) -> List[Obj]:
+        """The direct base classes of ``cls`` that are defined in the project; with ``named``, only
+        those written with one of these last names are resolved (others' modules are not read)."""
         summary = self.tree.summary(cls[1])
         if summary is None:
             return []
         found: List[Obj] = []
         for sym in summary.classes[cls[2]].bases:
-            if sym is not None:
+            if sym is not None and (named is None or _called_name(sym) in named):
                 found.extend(o for o in self.evaluate(sym, cls[1], depth + 1) if o[0] == "c" and o not in found)
         return found
 
@@ -351,16 +353,12 @@ class Graph:
         todo, seen = [(sub, depth)], {sub}
         while todo:
             current, level = todo.pop()  # each class further up is resolved one level deeper
-            summary = self.tree.summary(current[1])
-            for sym in summary.classes[current[2]].bases if summary is not None else ():
-                if sym is None or _called_name(sym) not in chained:
-                    continue
-                for base in self.evaluate(sym, current[1], level + 1):
-                    if base == cls:
-                        return True
-                    if base[0] == "c" and base not in seen:
-                        seen.add(base)
-                        todo.append((base, level + 1))
+            for base in self.bases(current, level, chained):
+                if base == cls:
+                    return True
+                if base not in seen:
+                    seen.add(base)
+                    todo.append((base, level + 1))
         return False
 
     def _bases_of(self, module: ModuleFacts, cls: ClassFacts) -> Iterator[Tuple[ModuleFacts, ClassFacts]]:
@@ -557,15 +555,21 @@ class Graph:
         wrapper, and no callee need be resolved to tell (on Django, a third of the modules the
         index reads would be read only for that)."""
         if self._forward_to_api is None:
-            tree = self.tree
             self._forward_to_api = any(
-                self._api_passed(forward, path)[1]
-                for path in tree.files
-                if tree.may_forward(path) and (summary := tree.summary(path)) is not None
-                for function in summary.functions
+                self._api_passed(forward, fn[1])[1]
+                for fn, function in self._forwarders()
                 for forward in function.forwards
             )
         return self._forward_to_api
+
+    def _forwarders(self) -> Iterator[Tuple[FnRef, FunctionSummary]]:
+        """The functions that pass their own ``**kwargs`` on, in the modules whose text may hold one."""
+        tree = self.tree
+        for path in tree.files:
+            if tree.may_forward(path) and (summary := tree.summary(path)) is not None:
+                for key, function in enumerate(summary.functions):
+                    if function.forwards:
+                        yield ("f", path, key), function
 
     def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
         """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""
@@ -710,11 +714,9 @@ class Graph:
         tree = self.tree
         # Only the modules whose text may hold a wrapper, then only those whose text names one, are read.
         names = {
-            summary.facts.functions[key].name
-            for path in tree.files
-            if tree.may_forward(path) and (summary := tree.summary(path)) is not None
-            for key, function in enumerate(summary.functions)
-            if function.forwards and self.forwards_without_timeout(("f", path, key)) is not None
+            facts.name
+            for fn, _function in self._forwarders()
+            if self.forwards_without_timeout(fn) is not None and (facts := self.function(fn)) is not None
         }
         if not names:
             return []

@@ -252,8 +252,7 @@ class _Project:
         self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
         self._helper_done: Optional[int] = None  # a pipe's read end: at its end the child stored the result
         self._helper_stays = False  # the child goes on with other work once the result is stored
-        self._handing = False  # the child writes the result into the pipe (build_ahead's hand_off)
-        self._handed: Optional[bytes] = None  # what it wrote
+        self._handed: Optional[bytes] = None  # the result a child wrote into the pipe (build_ahead's hand_off)
         self._ahead_asked = False
         # One module alone is linear work: only the project has a budget.
         self.budget = BUDGET_SECONDS if only is None else float("inf")
@@ -417,7 +416,6 @@ class _Project:
         _close(lock)  # the child holds it now
         os.close(done_write)
         self._helper, self._helper_done, self._helper_stays = pid, done_read, then is not None
-        self._handing = fingerprint is None
         _started(pid)
         return True
 
@@ -445,7 +443,7 @@ class _Project:
         pid, done, self._helper, self._helper_done = self._helper, self._helper_done, None, None
         if pid is None or done is None:
             return
-        handed = bytearray() if self._handing else None
+        handed = bytearray()  # a child that hands its result off writes it here; the others write nothing
         try:
             step = self._helper_step(rotated=_HELPERS.get(pid) != os.getpid())
             idle = False
@@ -456,8 +454,7 @@ class _Project:
                 chunk = os.read(done, 1 << 16)  # with nothing left to do, waits for the child
                 if not chunk:
                     break
-                if handed is not None:
-                    handed += chunk
+                handed += chunk
         finally:
             os.close(done)
         self._handed = bytes(handed) if handed else None
