@@ -17,7 +17,7 @@ import flake8_handler_block.names  # noqa: F401  (imported before any fork, as i
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.cache import Cache
-from project_helpers import age, aged_copy, reach, where
+from project_helpers import age, aged_copy, reach, where, write_project
 
 SEARCH_CHAIN = "handler 'search' (shop/routes/search.py:10) via search_web() -> fetch_results()"
 
@@ -103,11 +103,11 @@ def test_the_summaries_come_after_the_result_and_survive_a_stop(
         written(self)
 
     monkeypatch.setattr(CacheClass, "write_held", slow_writes)
-    monkeypatch.setattr(index._Project, "_help", lambda self, rotated: iter(()))  # only the child writes
+    monkeypatch.setattr(index._Project, "_help", lambda self, rotated, first: iter(()))  # only the child writes
     index.build_ahead(_file(project), Config())
     pid = _helper(project)
     project_of = index._project_of(_file(project), Config())[0]
-    project_of._wait_for_helper()  # the result is stored
+    project_of._wait_for_helper(None)  # the result is stored
     cache = project / ".handler_block_cache"
     assert list(cache.rglob("result.json"))
     assert not list(cache.rglob("summaries/*.json"))
@@ -412,3 +412,72 @@ def test_a_hand_off_built_before_an_edit_is_not_used(project: Path, monkeypatch:
     assert where(module, "fetch_results") is None
     index._stop_helpers()
     assert _ends(pid)
+
+
+# -- the builder and its helpers share out the modules to summarise -----------------------------
+
+
+def _summarised_in_child(tree: Any, path: str) -> None:
+    """A process forked from here summarises ``path`` and keeps it (as the child of
+    ``build_ahead`` holds its summaries until the result is stored)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            tree.cache.hold_summaries()
+            tree.summary(path)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def test_a_module_another_process_summarises_is_left_to_it(project: Path) -> None:
+    from flake8_handler_block.project.tree import Claimed
+
+    tree = index._Project(str(project), Config()).tree
+    assert tree is not None
+    tree.share_claims()
+    _summarised_in_child(tree, "shop/services/search.py")
+    assert tree.claimed("shop/services/search.py")
+    assert not tree.claimed("shop/routes/search.py") and not tree.claimed("not/a/file.py")
+    tree.helping = True
+    with pytest.raises(Claimed):
+        tree.summary("shop/services/search.py")
+    assert tree.summary("shop/routes/search.py") is not None  # claimed here now, by this process
+    assert not tree.claimed("shop/routes/search.py")
+    tree.helping = False
+    assert tree.summary("shop/services/search.py") is not None  # the builder itself: never waits
+
+
+_ROUTE = "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/{0}')\ndef {0}():\n    return '{0}'\n"
+
+
+def test_a_helper_summarises_its_own_module_first_and_skips_claimed_ones(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        **{f"app/{name}_views.py": _ROUTE.format(name) for name in ("a", "b", "c")},
+        "app/wrap.py": "import requests\n\n\ndef get(url, **kwargs):\n    return requests.get(url, **kwargs)\n",
+        "app/models.py": "ROWS = []\n",
+    })
+    age(root)
+    built = index._Project(str(root), Config())
+    tree = built.tree
+    assert tree is not None
+    tree.share_claims()
+    taken = "app/b_views.py"  # the helper reads the hinted modules c, b, a: b is taken
+    _summarised_in_child(tree, taken)
+    read: List[str] = []
+    load = tree._load
+
+    def recorded(path: str) -> Any:
+        read.append(path)
+        return load(path)
+
+    tree._load = recorded  # type: ignore[method-assign]
+    step = built._helper_step(rotated=False, first="app/models.py")
+    while step():
+        pass
+    assert read[0] == "app/models.py"  # its own module first
+    assert {"app/a_views.py", "app/c_views.py", "app/wrap.py"} <= set(read)  # the others, after b too
+    assert taken not in tree._summaries  # left to the other process
+    assert not tree.helping

@@ -55,7 +55,7 @@ from .root import TooManyFiles, enclosing_root, find_root, is_stdin
 from .identity import code_identity
 from .summary import ModuleSummary, summarise
 from .tooling import console_scripts, is_tooling_path
-from .tree import OutOfTime, ProjectTree
+from .tree import Claimed, OutOfTime, ProjectTree
 
 MAX_FILES = 10_000
 BUDGET_SECONDS = 20.0
@@ -381,6 +381,7 @@ class _Project:
         except OSError:
             _close(lock)
             return False
+        self.tree.share_claims()
         try:
             pid = os.fork()
         except OSError:
@@ -435,17 +436,18 @@ class _Project:
         while data:
             data = data[os.write(pipe, data):]
 
-    def _wait_for_helper(self) -> None:
+    def _wait_for_helper(self, first: Optional[str]) -> None:
         """Wait until the child of ``build_ahead`` stored the result or failed (it stops itself
         within the build budget), summarising for it meanwhile (``_help``). A child with nothing
         else to do is reaped; one that goes on is stopped at exit. A ``flake8 -j N`` worker
-        forked after the child was started waits on the same pipe."""
+        forked after the child was started waits on the same pipe. ``first``: the module this
+        process lints."""
         pid, done, self._helper, self._helper_done = self._helper, self._helper_done, None, None
         if pid is None or done is None:
             return
         handed = bytearray()  # a child that hands its result off writes it here; the others write nothing
         try:
-            step = self._helper_step(rotated=_HELPERS.get(pid) != os.getpid())
+            step = self._helper_step(rotated=_HELPERS.get(pid) != os.getpid(), first=first)
             idle = False
             while True:
                 if not idle and not select.select([done], [], [], 0)[0]:
@@ -461,56 +463,81 @@ class _Project:
         if not self._helper_stays and _HELPERS.get(pid) == os.getpid():
             _reap(pid)  # else at exit
 
-    def _helper_step(self, rotated: bool) -> Callable[[], bool]:
+    def _helper_step(self, rotated: bool, first: Optional[str]) -> Callable[[], bool]:
         """One step of ``_help`` a call; False once there is nothing left to do (or it failed)."""
-        work = self._help(rotated)
+        work = self._help(rotated, first)
+        tree = self.tree
 
         def step() -> bool:
+            if tree is None:
+                return False
+            tree.helping = True
             try:
                 next(work)
                 return True
             except Exception:  # done, out of time, an unreadable file: waiting is all that is left
                 return False
+            finally:
+                tree.helping = False
 
         return step
 
-    def _help(self, rotated: bool) -> Iterator[None]:
+    def _help(self, rotated: bool, first: Optional[str]) -> Iterator[None]:
         """Work for this process while another one builds the index (the child of ``build_ahead``,
-        a ``flake8 -j N`` worker holding the build lock): the modules the build reads last, the
-        wrapper search's candidates (``ProjectTree.may_forward``) and the modules their
-        ``**kwargs`` calls lead to, summarised into the cache from the end of the tree, where the
-        builder reads them instead of parsing them. A short step at a time. ``rotated``: start at
-        a place of its own (several workers waiting help side by side). A module summarised here
-        is the module the builder would have summarised."""
+        a ``flake8 -j N`` worker holding the build lock), a short step at a time, summarising
+        modules into the cache where the builder reads them instead of parsing them:
+
+        - ``first``, the module this process lints: its answer reads the summary right after the
+          build, and the builder may read it from here;
+        - the modules the search for handlers reads first (``ProjectTree.hinted``), from the
+          end: the builder starts at the other;
+        - the modules the build reads last: the wrapper search's candidates
+          (``ProjectTree.may_forward``) and the modules their ``**kwargs`` calls lead to, from
+          the end of the tree; ``rotated``: from a place of its own (several workers waiting
+          help side by side).
+
+        A module another process has started on is left to it (``ProjectTree.claimed``). A
+        module summarised here is the module the builder would have summarised."""
         tree = self.tree
         if tree is None or not tree.cache.enabled:
             return
+        if first is not None and first in tree.files:
+            tree.helping = False  # this process needs its own module whoever else reads it
+            tree.summary(first)
+            yield
+        hinted = sorted(tree.hinted(), reverse=True)
         paths = [path for path in reversed(list(tree.files)) if tree.may_forward(path)]
-        if rotated and paths:
-            start = os.getpid() * 7919 % len(paths)
-            paths = paths[start:] + paths[:start]
-        for path in paths:
-            if not tree.cache.has_summary(path):
+        if rotated:
+            hinted, paths = _rotated(hinted), _rotated(paths)
+        for path in [*hinted, *paths]:
+            if not tree.claimed(path) and not tree.cache.has_summary(path):
                 tree.summary(path)
                 yield
         # What the search reads next: the modules the wrappers' calls lead to, if there can be
         # a wrapper (``Graph.forwards_without_timeout`` reads every candidate first to tell).
         summaries = []
         for path in paths:
-            summaries.append((path, tree.summary(path)))
+            try:
+                summaries.append((path, tree.summary(path)))
+            except Claimed:
+                pass
             yield
-        graph = Graph(tree, self.config)
+        graph = Graph(tree, self.config)  # its answers are not kept: a Claimed may cut one short
         for path, summary in summaries:
             for key, function in enumerate(summary.functions if summary is not None else ()):
                 if function.forwards:
-                    graph.forwards_without_timeout(("f", path, key))
+                    try:
+                        graph.forwards_without_timeout(("f", path, key))
+                    except Claimed:
+                        pass
                     yield
 
-    def build(self) -> None:
+    def build(self, first: Optional[str] = None) -> None:
+        """The index, from the cache or built here; ``first``: the module this process lints."""
         if self.tree is None or self.reach is not None or self.error:
             return
         start = time.monotonic()
-        self._wait_for_helper()
+        self._wait_for_helper(first)
         try:
             self.tree.deadline = start + self.budget
             fingerprint = self.tree.fingerprint()
@@ -525,7 +552,7 @@ class _Project:
                 # `flake8 -j N` workers reach this at once: one builds, the others wait for the
                 # result it stores instead of building the same index side by side.
                 with self.tree.cache.building(enabled=fingerprint is not None, wait=self.budget,
-                                              meanwhile=self._helper_step(rotated=True)):
+                                              meanwhile=self._helper_step(rotated=True, first=first)):
                     self.tree.deadline = time.monotonic() + self.budget
                     stored = self.tree.cache.load_result(fingerprint) if fingerprint else None
                     if stored is None or not self._restore(stored):
@@ -634,7 +661,7 @@ class _Project:
         if source is not None and self._is_edit(path, source):
             tree.override(path, source)
             self.reach = None
-        self.build()
+        self.build(path)
         # The budget bounds the build; what one module's answer reads after it (its own summary,
         # those the default-timeout questions read) gets a budget of its own, so that an answer
         # never depends on how long ago the build ran.
@@ -679,6 +706,14 @@ class _Project:
                 )
         self._compared[path] = (source, edit)
         return edit
+
+
+def _rotated(paths: List[str]) -> List[str]:
+    """``paths`` from a place of this process's own: helpers side by side start apart."""
+    if not paths:
+        return paths
+    start = os.getpid() * 7919 % len(paths)
+    return paths[start:] + paths[:start]
 
 
 def _read_source(filename: str) -> Optional[str]:

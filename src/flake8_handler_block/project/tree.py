@@ -9,6 +9,7 @@ subclasses of view classes), so a large tree with few handlers stays cheap.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import re
 import time
 from typing import Collection, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
@@ -30,6 +31,10 @@ _DOUBLE_STARRED = re.compile(r"\*\*(?:[\s\\(]|#[^\n]*)*([^\W\d]\w*)")
 
 class OutOfTime(Exception):
     """The index went past its time budget."""
+
+
+class Claimed(Exception):
+    """A helping process asked for a module another process is summarising (``ProjectTree.helping``)."""
 
 
 class ProjectTree:
@@ -59,6 +64,11 @@ class ProjectTree:
         self._texts: Dict[str, Tuple[str, Tuple[Tuple[str, FrozenSet[str]], ...]]] = {}  # ``_declared``
         self._subclass_chains: Dict[str, Tuple[List[str], FrozenSet[str]]] = {}  # ``_descendants``
         self._order: Optional[Dict[str, int]] = None
+        # One byte a file, shared with the processes forked after ``share_claims``: set by the
+        # process that summarises the file from source. A helping process leaves those alone.
+        self._claims: Optional[mmap.mmap] = None
+        self._mine: Set[str] = set()
+        self.helping = False
 
     @property
     def light(self) -> Dict[str, Light]:
@@ -181,9 +191,7 @@ class ProjectTree:
                         if each in bases and declared not in seen:
                             seen.add(declared)
                             names.append(declared)
-            if self._order is None:
-                self._order = {path: i for i, path in enumerate(self.files)}
-            known = (sorted(files, key=self._order.__getitem__), frozenset(seen))
+            known = (sorted(files, key=self._position().__getitem__), frozenset(seen))
             self._subclass_chains[name] = known
         return known
 
@@ -235,6 +243,7 @@ class ProjectTree:
             cached = self.cache.load_summary(path, source.size, source.mtime_ns, module)
             if cached is not None:
                 return cached
+            self._claim(path)
         raw = self._read(path)
         if raw is None:
             return empty_summary(module, path, is_package, "unreadable")
@@ -243,6 +252,39 @@ class ProjectTree:
         if path not in self.overrides:
             self.cache.store_summary(summary, source.size, source.mtime_ns)
         return summary
+
+    # -- sharing the summaries' work with other processes ---------------------------------
+
+    def share_claims(self) -> None:
+        """Before forking a process that builds the index beside this one (and the ``-j N``
+        workers that may help it): from now on each file summarised from source is marked on a
+        page all of them share, so that a helper summarises what no one has started on."""
+        if self._claims is None:
+            try:
+                self._claims = mmap.mmap(-1, max(1, len(self.files)))
+            except (OSError, ValueError):  # no shared memory: helpers may summarise a module twice
+                self._claims = None
+
+    def claimed(self, path: str) -> bool:
+        """Another process summarises ``path`` from source, or did."""
+        claims = self._claims
+        if claims is None or path in self._mine:
+            return False
+        position = self._position().get(path)
+        return position is not None and claims[position] != 0
+
+    def _claim(self, path: str) -> None:
+        if self.helping and self.claimed(path):
+            raise Claimed(path)
+        position = self._position().get(path)
+        if self._claims is not None and position is not None:
+            self._mine.add(path)
+            self._claims[position] = 1
+
+    def _position(self) -> Dict[str, int]:
+        if self._order is None:
+            self._order = {path: i for i, path in enumerate(self.files)}
+        return self._order
 
     def override(self, path: str, source: str) -> None:
         """Use ``source`` for ``path`` instead of the file (an unsaved editor buffer)."""
