@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, Mapping, Optional, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -520,3 +520,13 @@ TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsa
 OFFLOAD_DECORATORS = frozenset(
     {"sync_to_async", "database_sync_to_async", "asyncify", "run_in_executor", "run_in_threadpool", "to_thread"}
 )
+# Decorators (resolved through imports) that keep what a function returns: with no parameters,
+# its body runs once per process, at the first call, and every later call returns the kept value.
+ONCE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache"})
+
+
+def runs_once(decorators: Iterable[str], has_parameters: bool, is_async: bool) -> bool:
+    """A sync function without parameters under ``@functools.cache``/``@lru_cache(...)``: its
+    body is first-use set-up (a blocking call in it stalls the loop once, not every request).
+    ``decorators``: the callees, resolved. An async one would keep a coroutine, awaited once."""
+    return not has_parameters and not is_async and any(name in ONCE_DECORATORS for name in decorators)

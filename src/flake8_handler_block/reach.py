@@ -29,7 +29,8 @@ from .config import Config
 from .handlers import find_handlers
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
-from .catalog import OFFLOAD_DECORATORS
+from .catalog import OFFLOAD_DECORATORS, runs_once
+from .names import decorator_names
 
 # Where a rule looks (its ``scope``), by what the defect it names harms:
 ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
@@ -88,7 +89,7 @@ class Reach:
         else:
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
                 return list(callees(fn, (CALL, TASK)))
-        self.on_loop = _links(async_roots, lambda fn: [c for c in loop_successors(fn) if not runs_in_thread(c)])
+        self.on_loop = _links(async_roots, lambda fn: [c for c in loop_successors(fn) if not _off_the_loop(c)])
         self.in_request_task = _links(
             async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
         )
@@ -227,6 +228,14 @@ def enclosing_class(function: FunctionScope) -> Optional[ClassScope]:
 def runs_in_thread(function: FunctionScope) -> bool:
     """Decorated to run in a worker thread (``@sync_to_async``, ``@asyncify``, ...)."""
     return any(name.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for name in dotted_decorators(function))
+
+
+def _off_the_loop(function: FunctionScope) -> bool:
+    """Called from the loop, yet not the loop's work on every request: it runs in a worker thread,
+    or once per process (``catalog.runs_once``)."""
+    return runs_in_thread(function) or runs_once(
+        decorator_names(function), bool(function.param_names), function.is_async
+    )
 
 
 def _links(roots: Sequence[FunctionScope], successors: Successors) -> Dict[FunctionScope, Link]:

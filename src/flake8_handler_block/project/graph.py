@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
-from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as
+from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
     VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
@@ -403,6 +403,14 @@ class Graph:
         summary = self.tree.summary(fn[1])
         return summary is not None and summary.functions[fn[2]].offloaded
 
+    def off_the_loop(self, fn: FnRef) -> bool:
+        """Called from the loop, yet not the loop's work on every request: it runs in a worker
+        thread, or once per process (``catalog.runs_once``)."""
+        facts = self.function(fn)
+        return self.offloaded(fn) or (
+            facts is not None and runs_once((d.full for d in facts.decorators), bool(facts.params), facts.is_async)
+        )
+
     # -- blocking ----------------------------------------------------------------------
 
     def api_name(self, sym: Sym, path: str, depth: int = 0) -> str:
@@ -465,7 +473,7 @@ class Graph:
 
     def _runs_in_place(self, fn: FnRef) -> bool:
         facts = self.function(fn)
-        return facts is not None and not facts.is_async and not self.offloaded(fn)
+        return facts is not None and not facts.is_async and not self.off_the_loop(fn)
 
     def _waits_in(self, fn: FnRef) -> Optional[Tuple[str, int]]:
         """The first catalogue call of ``fn`` itself that waits: (its name, its line)."""
@@ -670,7 +678,7 @@ class Graph:
         self._spread(chains, queue, lambda how, target: how != SPAWN)
 
         def on_loop(how: str, target: FnRef) -> bool:
-            return how in ON_LOOP and not self.offloaded(target)
+            return how in ON_LOOP and not self.off_the_loop(target)
 
         # The handlers' event loop: every async function reached from a handler without a
         # hand-off (one reached through a thread runs on another loop, if any), and what those

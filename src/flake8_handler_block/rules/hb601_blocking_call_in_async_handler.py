@@ -85,7 +85,11 @@ class BlockingCallInAsyncHandler(Rule):
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
     `starlette.concurrency.run_in_threadpool()`, `executor.submit()` or a thread
     (it is passed, not called), a lambda handed to one of these, and functions
-    decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`. Sync
+    decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`. Nor,
+    as first-use set-up, a sync function with no parameters under
+    `@functools.cache`/`@functools.lru_cache(...)`: its body runs once per process,
+    at the first call (its calls with no timeout still get their HB2xx finding; one
+    cached per argument, `lru_cache` on `lookup(host)`, is reported). Sync
     handlers are not checked (frameworks run them in a thread pool). With
     `scope = "all"` every `async def` is treated as a handler.
 

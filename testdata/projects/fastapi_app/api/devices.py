@@ -1,5 +1,6 @@
 """Device helpers: plain sync code, also called from worker threads."""
 
+import functools
 import subprocess
 import time
 
@@ -34,3 +35,9 @@ def _power_cycle():
 
 async def probe():
     return list_devices()
+
+
+@functools.lru_cache(maxsize=None)
+def usb_ids():
+    # First-use set-up: the listing runs at the first call only.
+    return _run(["lsusb", "-v"]).stdout

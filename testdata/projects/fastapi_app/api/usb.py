@@ -7,4 +7,4 @@ router = APIRouter()
 
 @router.get("/usb")
 async def usb():
-    return {"devices": list_devices()}  # expect: HB601 "list_devices() blocks the event loop" "at api/devices.py:8"
+    return {"devices": list_devices()}  # expect: HB601 "list_devices() blocks the event loop" "at api/devices.py:9"
