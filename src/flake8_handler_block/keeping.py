@@ -25,6 +25,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Option
 import libcst as cst
 
 from .facts import Facts, Provider
+from .loops import has_way_out
 from .names import dotted_name
 from .raising import SAFE_CALLS
 from .reach import enclosing_class
@@ -278,8 +279,26 @@ def _member(tree: Parents, attr: cst.Attribute, reads: Reads) -> Tuple[str, Opti
     if not called and name in reads.attributes:
         return RELEASED, attr
     if name in reads.views:
-        return HANDED, attr
+        loop = _spent_by(tree, outer if isinstance(outer, cst.Call) and called else attr, reads)
+        return (RELEASED, loop) if loop is not None else (HANDED, attr)
     return "local", attr
+
+
+def _spent_by(tree: Parents, view: cst.CSTNode, reads: Reads) -> Optional[cst.For]:
+    """The ``for`` (or ``async for``) loop that iterates the body view ``view`` to its end
+    (``for chunk in r.iter_content(): ...``, ``async for c in resp.content.iter_chunked(n)``),
+    if no ``break``, ``return``, ``raise`` or ``yield`` in it can stop it early: a full read."""
+    node = view
+    outer = tree.of(node)
+    while isinstance(outer, cst.Attribute) and outer.value is node and outer.attr.value in reads.views:
+        node = outer  # a view of a view: resp.content.iter_chunked(n)
+        outer = tree.of(node)
+        if isinstance(outer, cst.Call) and outer.func is node:
+            node = outer
+            outer = tree.of(node)
+    if isinstance(outer, cst.For) and outer.iter is node and not has_way_out(outer.body, suspends=False):
+        return outer
+    return None
 
 
 _SIZES = frozenset({"amt", "size", "n"})

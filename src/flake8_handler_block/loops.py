@@ -37,20 +37,25 @@ def runs_until_stopped(test: cst.BaseExpression) -> bool:
     return False
 
 
-def has_way_out(node: cst.CSTNode, inner_loop: bool = False) -> bool:
-    """A break (of this loop), return, raise, yield or await reachable in ``node``."""
+def has_way_out(node: cst.CSTNode, inner_loop: bool = False, suspends: bool = True) -> bool:
+    """A break (of this loop), return, raise, yield or await reachable in ``node``.
+
+    ``suspends=False``: an ``await`` (or ``async for``/``async with``) does not count: the
+    question is then whether the loop can stop before its iterable is spent."""
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False
-    if isinstance(node, (cst.Return, cst.Raise, cst.Yield, cst.Await)):
+    if isinstance(node, (cst.Return, cst.Raise, cst.Yield)):
         return True
+    if isinstance(node, cst.Await):
+        return suspends or has_way_out(node.expression, inner_loop, suspends)
     if isinstance(node, cst.Break):
         return not inner_loop
-    if isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None:
+    if suspends and isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None:
         return True  # async for / async with suspend (and can be cancelled)
     if isinstance(node, cst.Call) and dotted_name(node.func) in _EXIT_CALLS:
         return True
     if isinstance(node, (cst.For, cst.While)):
-        if has_way_out(node.body, True):
+        if has_way_out(node.body, True, suspends):
             return True
-        return node.orelse is not None and has_way_out(node.orelse, inner_loop)
-    return any(has_way_out(child, inner_loop) for child in children(node))
+        return node.orelse is not None and has_way_out(node.orelse, inner_loop, suspends)
+    return any(has_way_out(child, inner_loop, suspends) for child in children(node))

@@ -49,7 +49,9 @@ class StreamedResponseNotClosed(Rule):
     return) is reported too: an exception skips it.
 
     Not reported: a body read in full (`r.content`, `r.text`, `r.json()`; aiohttp
-    `await resp.read()/text()/json()`), which gives the connection back to the pool;
+    `await resp.read()/text()/json()`; a `for`/`async for` loop over `r.iter_content()`,
+    `r.iter_lines()` or `resp.content.iter_chunked(n)` with no `break`, `return`, `raise`
+    or `yield` in it), which gives the connection back to the pool;
     the response used in `with`/`async with` or `contextlib.closing`,
     closed in a `finally`, handed to `ExitStack.enter_context`/`callback`, returned,
     yielded, stored on `self`/a global/a container, passed to another call, or whose
