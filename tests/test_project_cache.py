@@ -10,9 +10,8 @@ from typing import Dict, List
 
 import pytest
 
-from flake8_handler_block import __version__
 from flake8_handler_block.config import Config
-from flake8_handler_block.project import index
+from flake8_handler_block.project import identity, index
 from flake8_handler_block.project.cache import DEFAULT_DIRNAME, FORMAT
 from project_helpers import age, aged_copy, reach, where
 
@@ -77,7 +76,8 @@ def test_corrupt_cache_is_ignored(project: Path) -> None:
     files = _cache_files(project)
     assert len(files) > 2
     garbage = [
-        b"", b"{", b"\xff\xfe\x00", b"[]", json.dumps({"format": FORMAT, "version": __version__, "data": [1]}).encode()
+        b"", b"{", b"\xff\xfe\x00", b"[]",
+        json.dumps({"format": FORMAT, "version": identity.code_identity(), "data": [1]}).encode(),
     ]
     for number, path in enumerate(files):
         if number % 2:
@@ -110,6 +110,15 @@ def test_foreign_version_is_ignored(project: Path) -> None:
     index.clear()
     assert where(reach(project, "shop/services/search.py"), "fetch_results") == SEARCH_CHAIN
     assert _stats(project)["parsed"] == 0  # rewritten in this version by the run above
+
+
+def test_an_edit_of_the_plugin_leaves_what_older_code_stored(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A development checkout keeps its version number across edits: the code itself keys the cache."""
+    cold = _stats(project)
+    assert cold["parsed"] > 0 and _stats(project)["parsed"] == 0  # warm
+    monkeypatch.setattr(identity, "code_identity", lambda: "the same version, its code edited")
+    index.clear()
+    assert _stats(project)["parsed"] == cold["parsed"]
 
 
 def test_unwritable_cache_directory(project: Path) -> None:

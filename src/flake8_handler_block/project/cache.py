@@ -13,8 +13,9 @@ Layout under the cache directory (default ``<root>/.handler_block_cache``)::
                                                              plugin's code and the configuration
 
 An entry is used only when the file's path, size and modification time (ns), the
-cache format and the plugin version all match; anything else (an older or foreign
-version, a truncated or corrupt file, a file that changed) is a miss, never an error.
+cache format and the plugin's code (``identity.code_identity``: its version and every file of
+the package, so an edit of a development checkout counts) all match; anything else (an older
+or foreign version, a truncated or corrupt file, a file that changed) is a miss, never an error.
 Writes go to a temporary file in the same directory, then ``os.replace``: ``flake8 -j N``
 workers may write the same entry at once and a reader sees either version whole, so no
 lock is needed to read or write. One lock (``build.lock``) only keeps workers from building
@@ -36,8 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
-from .. import __version__
-from . import codec
+from . import codec, identity
 from .summary import ModuleSummary
 
 # Bumped when summaries change shape or meaning (2: spawn edges, 3: quiet calls, 4: requests
@@ -258,7 +258,9 @@ class Cache:
                 data = json.loads(handle.read())
         except (OSError, ValueError, UnicodeDecodeError, RecursionError):
             return None
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        if data.get("version") != identity.code_identity():
             return None
         return data.get("data")
 
@@ -270,7 +272,8 @@ class Cache:
             self._prepare()
             directory = os.path.dirname(filename)
             # dumps, not dump: dump streams through the pure-Python encoder, ~20x slower.
-            text = json.dumps({"format": FORMAT, "version": __version__, "data": data}, separators=(",", ":"))
+            stamped = {"format": FORMAT, "version": identity.code_identity(), "data": data}
+            text = json.dumps(stamped, separators=(",", ":"))
             handle, temporary = self._temporary(directory)
             with os.fdopen(handle, "wb") as out:
                 out.write(text.encode("utf-8"))
