@@ -2,6 +2,7 @@
 import ftplib
 import http.client
 import imaplib
+import nntplib
 import smtplib
 import socket
 import urllib.request
@@ -72,6 +73,11 @@ class RelayHandler(BaseHTTPRequestHandler):
         ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)
         archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202 "ftplib.FTP() passes timeout=None" "handler 'RelayHandler.do_POST' via mail_admins()"
         archive.quit()
+        news = nntplib.NNTP("news.internal.example")  # expect: HB202 "nntplib.NNTP() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        news.post(f"Subject: relay status {status}\n\n".encode())
+        news.quit()
+        with nntplib.NNTP_SSL("news.internal.example", 563, None, None, None, None, False, NET_TIMEOUT) as news:  # ok: positional timeout
+            news.group("ops.relay")
 
 
 def nightly_export():

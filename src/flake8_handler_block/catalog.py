@@ -150,8 +150,8 @@ PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asy
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
 _MAIL_INSTEAD = "send it with an async client (aiosmtplib) or await asyncio.to_thread(...)"
-_CONNECTING_CLIENTS = frozenset({"smtplib", "ftplib", "imaplib", "poplib", "telnetlib"})
-_CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib and poplib always connect
+_CONNECTING_CLIENTS = frozenset({"smtplib", "ftplib", "imaplib", "poplib", "telnetlib", "nntplib"})
+_CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib, poplib and nntplib always connect
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -386,6 +386,7 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         ("socket.create_connection", 1), ("smtplib.SMTP", 3), ("smtplib.SMTP_SSL", 5), ("smtplib.LMTP", 4),
         ("ftplib.FTP", 4), ("ftplib.FTP_TLS", 7), ("imaplib.IMAP4", 2), ("imaplib.IMAP4_SSL", 5),
         ("poplib.POP3", 2), ("poplib.POP3_SSL", 4), ("telnetlib.Telnet", 2),
+        ("nntplib.NNTP", 6), ("nntplib.NNTP_SSL", 7),  # Python up to 3.12
     ):
         blocking = _HTTP if callee == "urllib.request.urlopen" else None
         if callee == "socket.create_connection":

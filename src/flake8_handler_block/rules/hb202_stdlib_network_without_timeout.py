@@ -36,11 +36,13 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     Finds standard-library network calls in request handlers that have no timeout:
     `urllib.request.urlopen` (timeout is the 3rd positional), `http.client.HTTPConnection`
     and `HTTPSConnection`, `socket.create_connection`, `smtplib.SMTP/SMTP_SSL/LMTP`,
-    `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL` and
-    `telnetlib.Telnet`. Timeouts passed by position count, and so does a `**KWARGS`
-    whose dict the module shows in full (assigned once, never changed or handed on)
-    with a `"timeout"` key; without one the call has no timeout. A module that calls
-    `socket.setdefaulttimeout(...)` at module level is not checked by this rule.
+    `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL`,
+    `telnetlib.Telnet` and `nntplib.NNTP/NNTP_SSL` (the last two are gone from Python
+    3.13's standard library; code for older ones still calls them). Timeouts passed by
+    position count, and so does a `**KWARGS` whose dict the module shows in full
+    (assigned once, never changed or handed on) with a `"timeout"` key; without one the
+    call has no timeout. A module that calls `socket.setdefaulttimeout(...)` at module
+    level is not checked by this rule.
     Calls named in the `extra-timeout-calls` option are checked the same way.
 
     `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
@@ -124,13 +126,14 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     scope = EVERYWHERE
     runtime = Signature(
         states=SOCKET_STATES, untimed=True,
-        libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib"),
+        libraries=("urllib.request", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "telnetlib",
+                   "nntplib"),
     )
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; {fix}"
     gate = (
         'urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
-        'imaplib', 'poplib', 'telnetlib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet',
+        'imaplib', 'poplib', 'telnetlib', 'nntplib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
         'EmailBackend', 'get_connection', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
     )

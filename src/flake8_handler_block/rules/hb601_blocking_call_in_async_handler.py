@@ -49,7 +49,7 @@ class BlockingCallInAsyncHandler(Rule):
     - the standard library's mail, FTP and telnet clients given a host
       (`smtplib.SMTP("mail.internal")`, `ftplib.FTP(host)`: they connect, and log
       in, in the constructor; `smtplib.SMTP()` connects nowhere yet), and
-      `imaplib.IMAP4*()`/`poplib.POP3*()`, which always connect;
+      `imaplib.IMAP4*()`/`poplib.POP3*()`/`nntplib.NNTP*()`, which always connect;
     - `threading` `Event.wait()`, `Condition.wait()/wait_for()`, `Barrier.wait()`,
       `Thread.join()`, `Lock/RLock/Semaphore/BoundedSemaphore/Condition.acquire()`,
       `multiprocessing.Process.join()`;
