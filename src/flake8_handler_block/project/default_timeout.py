@@ -26,8 +26,11 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union,
+)
 
 from ..catalog import DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, canonical
 from ..config import Config
@@ -105,12 +108,14 @@ NONE = RequestsTimeouts()
 _Def = Tuple[str, ast.AST]  # (qualname, ClassDef / FunctionDef / AsyncFunctionDef)
 
 
-def scan(tree: ast.Module, module: str, is_package: bool = False) -> RequestsTimeouts:
+def scan(tree: ast.Module, module: str, is_package: bool = False,
+         source: Union[str, bytes, None] = None) -> RequestsTimeouts:
     """The facts of one parsed module (``module`` "" when it has no name: its classes are then
-    named by qualname alone)."""
+    named by qualname alone). ``source``: the text ``tree`` was parsed from, if at hand: a
+    function whose lines never spell "timeout" is then not walked for one."""
     if not _imports_requests(tree.body):
         return NONE
-    return _Scan(tree, module, is_package).run()
+    return _Scan(tree, module, is_package, source).run()
 
 
 def _imports_requests(body: Sequence[ast.stmt]) -> bool:
@@ -127,8 +132,11 @@ def _imports_requests(body: Sequence[ast.stmt]) -> bool:
 
 
 class _Scan:
-    def __init__(self, tree: ast.Module, module: str, is_package: bool) -> None:
+    def __init__(self, tree: ast.Module, module: str, is_package: bool, source: Union[str, bytes, None]) -> None:
         self.tree = tree
+        if isinstance(source, bytes):
+            source = source.decode("utf-8", "replace")
+        self.lines = source.splitlines() if source is not None else None
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]
         self.imports: Dict[str, str] = {}
@@ -137,11 +145,11 @@ class _Scan:
         self.kinds: Dict[str, str] = {}
 
     def run(self) -> RequestsTimeouts:
-        for node in ast.walk(self.tree):
+        for node in _statement_nodes(self.tree):
             if type(node) is ast.Import or type(node) is ast.ImportFrom:
                 self._import(node)
         for qualname, node in self.defs:
-            if type(node) is not ast.ClassDef:
+            if type(node) is not ast.ClassDef and self._may_spell_timeout(node):
                 kind = _fill_kind(node)
                 if kind:
                     self.kinds[qualname] = kind
@@ -157,6 +165,14 @@ class _Scan:
                 if isinstance(stmt, ast.Assign):
                     patched |= self._patch(stmt, prefix)
         return RequestsTimeouts(tuple(sorted(patched)), tuple(classes), tuple(sorted(self.kinds.items())))
+
+    def _may_spell_timeout(self, node: ast.AST) -> bool:
+        """``_fill_kind`` looks for the word "timeout" (a name, a key, a keyword) in the function."""
+        lines = self.lines
+        first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if lines is None or first is None or last is None:
+            return True
+        return any("timeout" in line for line in lines[first - 1:last])
 
     def _import(self, node: ast.AST) -> None:
         if isinstance(node, ast.Import):
@@ -235,6 +251,19 @@ class _Scan:
                 return self.kinds[local]  # a function defined next to the patch
             return self.kinds.get(value.id, "") if value.id in self.top else ""
         return ""
+
+
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, *((ast.match_case,) if hasattr(ast, "match_case") else ()))
+
+
+def _statement_nodes(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements ``ast.walk(tree)`` gives, in the same order (later imports of a name win),
+    without walking into expressions, which hold none."""
+    todo: Deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _STATEMENT_HOLDERS))
+        yield node
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -595,4 +624,4 @@ def module_alone(source: str) -> ModuleTimeouts:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return ModuleTimeouts(NONE, "", None)
-    return ModuleTimeouts(scan(tree, ""), "", None)
+    return ModuleTimeouts(scan(tree, "", source=source), "", None)

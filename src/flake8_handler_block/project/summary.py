@@ -248,7 +248,7 @@ def summarise(source: Union[str, bytes], module: str, path: str, is_package: boo
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         return empty_summary(module, path, is_package, f"not parsed: {type(exc).__name__}")
     try:
-        return _Summariser(module, path, is_package).run(tree)
+        return _Summariser(module, path, is_package).run(tree, source)
     except RecursionError:
         return empty_summary(module, path, is_package, "nesting too deep")
 
@@ -353,9 +353,10 @@ class _Summariser:
 
     # -- the walk -------------------------------------------------------------------
 
-    def run(self, tree: ast.Module) -> ModuleSummary:
+    def run(self, tree: ast.Module, source: Union[str, bytes, None] = None) -> ModuleSummary:
         self._body(tree.body, self.root)
-        return replace(self._finish(), requests_timeouts=scan_timeouts(tree, self.module, self.is_package))
+        timeouts = scan_timeouts(tree, self.module, self.is_package, source)
+        return replace(self._finish(), requests_timeouts=timeouts)
 
     def _body(self, body: Sequence[ast.stmt], scope: _Scope) -> None:
         for stmt in body:
