@@ -517,9 +517,13 @@ THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.
 TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
-# Decorators that turn a sync function into one that runs in a worker thread.
+# Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:
+# tornado.concurrent's, which submits the call to the instance's ``executor`` and returns its future).
 OFFLOAD_DECORATORS = frozenset(
-    {"sync_to_async", "database_sync_to_async", "asyncify", "run_in_executor", "run_in_threadpool", "to_thread"}
+    {
+        "sync_to_async", "database_sync_to_async", "asyncify", "run_in_executor", "run_in_threadpool", "to_thread",
+        "run_on_executor",
+    }
 )
 # Decorators (resolved through imports) that keep what a function returns: with no parameters,
 # its body runs once per process, at the first call, and every later call returns the kept value.

@@ -85,7 +85,8 @@ class BlockingCallInAsyncHandler(Rule):
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
     `starlette.concurrency.run_in_threadpool()`, `executor.submit()` or a thread
     (it is passed, not called), a lambda handed to one of these, and functions
-    decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`. Nor,
+    decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`, or with
+    tornado's `@run_on_executor` (the call is submitted to the instance's executor). Nor,
     as first-use set-up, a sync function with no parameters under
     `@functools.cache`/`@functools.lru_cache(...)`: its body runs once per process,
     at the first call (its calls with no timeout still get their HB2xx finding; one
