@@ -49,6 +49,8 @@ SETS, FILLS = "sets", "fills"  # a value when the timeout is None, or only when 
 PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
 # Text that may set Django's EMAIL_TIMEOUT: the files worth a look (email_timeout_named).
 EMAIL_TIMEOUT_HINT = DJANGO_EMAIL_TIMEOUT
+# Text that may give every socket a default timeout: the files worth a look (sets_socket_default).
+SOCKET_DEFAULT_HINT = "setdefaulttimeout"
 _SETTING_STRING = re.compile(r"\w*" + DJANGO_EMAIL_TIMEOUT)
 _SMTP_BACKEND_NAME = DJANGO_SMTP_BACKEND.rsplit(".", 1)[-1]
 # requests' own classes: they give no default.
@@ -423,6 +425,7 @@ class ProjectTimeouts:
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
+        self._socket_default: Dict[str, bool] = {}  # top-level package -> socket_default_set
         self._smtp_backends: Dict[str, bool] = {}
 
     def patched(self) -> FrozenSet[str]:
@@ -462,6 +465,50 @@ class ProjectTimeouts:
             except Exception:  # out of time, an unreadable tree: taken to set one
                 pass
         return self._email_timeout
+
+    def socket_default_set(self, path: str) -> bool:
+        """Some module of the top-level package holding ``path`` (tooling and tests aside: their
+        default is theirs) gives every socket of the process a default timeout for good
+        (``sets_socket_default``): the standard library's clients of that package then never
+        wait forever. One package, one program: scripts or sample apps side by side share no
+        process, and a module outside any package (no ``__init__.py``) only speaks for itself."""
+        package = self._package_of(path)
+        if package is None:
+            return False
+        if package not in self._socket_default:
+            self._socket_default[package] = False
+            try:
+                self._socket_default[package] = self._sets_socket_default(package)
+            except Exception:  # out of time, an unreadable tree: nothing is known to be set
+                pass
+        return self._socket_default[package]
+
+    def _package_of(self, path: str) -> Optional[str]:
+        """The outermost directory above ``path`` that is a regular package (``__init__.py``;
+        namespace directories may come between: ``app/jobs/notify.py`` in ``app``)."""
+        if self.tree is None:
+            return None
+        found = None
+        directory = path.rpartition("/")[0]
+        while directory:
+            if f"{directory}/__init__.py" in self.tree.files:
+                found = directory
+            directory = directory.rpartition("/")[0]
+        return found
+
+    def _sets_socket_default(self, package: str) -> bool:
+        assert self.tree is not None
+        for path, light in self.tree.light.items():
+            if not light.socket_default or _in_nested_project(self.tree.root, path):
+                continue
+            if not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
+                continue
+            if self._package_of(path) != package:
+                continue
+            text = self.tree.text(path)
+            if text is not None and sets_socket_default(text):
+                return True
+        return False
 
     def _names_email_timeout(self) -> bool:
         if self.tree is None:
@@ -531,6 +578,53 @@ class ProjectTimeouts:
                 summary = self.tree.summary_of(module)
                 return None if summary is None else (summary, ".".join(parts[end:]))
         return None
+
+
+def sets_socket_default(source: str) -> bool:
+    """Does the module give every socket of the process a default timeout: a call of
+    ``socket.setdefaulttimeout(X)``, X not None, that its function does not undo (a function that
+    also calls ``getdefaulttimeout()`` changes it for a while and puts the old value back)? At
+    module level or in a start-up function alike: the default holds from then on."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    modules: Set[str] = set()  # names bound to the socket module
+    functions: Set[str] = set()  # ... and to its setdefaulttimeout
+    for node in _statement_nodes(tree):
+        if isinstance(node, ast.Import):
+            modules.update(a.asname or a.name for a in node.names if a.name == "socket")
+        elif isinstance(node, ast.ImportFrom) and node.module == "socket" and not node.level:
+            functions.update(a.asname or a.name for a in node.names if a.name == SOCKET_DEFAULT_HINT)
+
+    def named(call: ast.Call, name: str) -> bool:
+        func = call.func
+        if type(func) is ast.Attribute:
+            return func.attr == name and type(func.value) is ast.Name and func.value.id in modules
+        return type(func) is ast.Name and func.id in functions and name == SOCKET_DEFAULT_HINT
+
+    scopes: List[ast.AST] = [tree, *(node for _name, node in _defs(tree.body, "") if type(node) is not ast.ClassDef)]
+    for scope in scopes:
+        calls = [node for node in _own_nodes(scope) if type(node) is ast.Call]
+        if any(named(call, "getdefaulttimeout") for call in calls):
+            continue  # changed for a while, then put back
+        for call in calls:
+            value = call.args[0] if call.args else None
+            if named(call, SOCKET_DEFAULT_HINT) and value is not None and not (
+                isinstance(value, ast.Constant) and value.value is None
+            ):
+                return True
+    return False
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a module or function, not those of the functions and classes defined in it."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def email_timeout_named(source: str) -> bool:

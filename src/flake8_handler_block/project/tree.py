@@ -17,7 +17,7 @@ from typing import Collection, Dict, FrozenSet, Iterator, List, Optional, Set, T
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
-from .default_timeout import EMAIL_TIMEOUT_HINT, PATCH_HINT
+from .default_timeout import EMAIL_TIMEOUT_HINT, PATCH_HINT, SOCKET_DEFAULT_HINT
 from .root import ModuleNames, SourceFile, own_directory_on_path, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
@@ -122,7 +122,7 @@ class ProjectTree:
             bases.update(_base_names(match.group(2)))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
         return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text),
-                     EMAIL_TIMEOUT_HINT in text)
+                     EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text)
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:

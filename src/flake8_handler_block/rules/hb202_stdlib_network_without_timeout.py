@@ -42,7 +42,15 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     position count, and so does a `**KWARGS` whose dict the module shows in full
     (assigned once, never changed or handed on) with a `"timeout"` key; without one the
     call has no timeout. A module that calls `socket.setdefaulttimeout(...)` at module
-    level is not checked by this rule.
+    level is not checked by this rule, nor, with the project index, a module of a package
+    another module of which (tooling and tests aside) calls it with a value, in a start-up
+    function too (`socket.setdefaulttimeout(settings.SOCKET_TIMEOUT)` in
+    `app/start.py`'s `initialize()`): every socket of the program has that default from
+    then on. The package is the top-level one: separate scripts or sample apps side by side
+    share no process, and a module outside any package only speaks for itself. A function
+    that also calls `socket.getdefaulttimeout()` changes it for a while and puts it back:
+    it sets no default. `requests` is not covered (HB201): it passes `timeout=None` on to
+    its sockets.
     Calls named in the `extra-timeout-calls` option are checked the same way.
 
     `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
@@ -193,7 +201,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             self.pending.append((site, TIMEOUT_POSITION[target]))
 
     def finish(self, facts: Facts) -> None:
-        if self.default_set:
+        if self.default_set or _project_sets_default(facts):
             return
         self.judge_forwarded(facts)
         for site, index in self.pending:
@@ -327,6 +335,14 @@ def _receiver(site: CallSite, text: str) -> Optional[Tuple[int, str]]:
         cls = function.parent
         return (id(cls), text) if isinstance(cls, ClassScope) else None
     return id(function), text
+
+
+def _project_sets_default(facts: Facts) -> bool:
+    """Another module of this module's top-level package gives every socket a default timeout
+    (``ProjectTimeouts.socket_default_set``)."""
+    reach = facts.reach.project
+    project = reach.timeouts.project if reach is not None and reach.complete else None
+    return project is not None and reach is not None and project.socket_default_set(reach.path)
 
 
 def _network_stream(built: cst.Call, scope: Scope) -> bool:
