@@ -39,6 +39,7 @@ from .root import ROOT_MARKERS
 from .tooling import is_tooling_path
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .cache import Light
     from .summary import ModuleSummary
     from .tree import ProjectTree
 
@@ -443,13 +444,7 @@ class ProjectTimeouts:
         found: Set[str] = set()
         if self.tree is None:
             return frozenset()
-        for path, light in self.tree.light.items():
-            if not light.patches:
-                continue
-            if not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
-                continue
-            if _in_nested_project(self.tree.root, path):
-                continue  # another program (its own pyproject.toml...), only scanned along with this one
+        for path in self._hinted(lambda light: light.patches, tooling=False):
             summary = self.tree.summary(path)
             if summary is not None:
                 found.update(summary.requests_timeouts.patched)
@@ -498,11 +493,7 @@ class ProjectTimeouts:
 
     def _sets_socket_default(self, package: str) -> bool:
         assert self.tree is not None
-        for path, light in self.tree.light.items():
-            if not light.socket_default or _in_nested_project(self.tree.root, path):
-                continue
-            if not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
-                continue
+        for path in self._hinted(lambda light: light.socket_default, tooling=False):
             if self._package_of(path) != package:
                 continue
             text = self.tree.text(path)
@@ -513,13 +504,23 @@ class ProjectTimeouts:
     def _names_email_timeout(self) -> bool:
         if self.tree is None:
             return True
-        for path, light in self.tree.light.items():
-            if not light.email_timeout or _in_nested_project(self.tree.root, path):
-                continue
+        for path in self._hinted(lambda light: light.email_timeout, tooling=True):
             text = self.tree.text(path)
             if text is None or email_timeout_named(text):
                 return True
         return False
+
+    def _hinted(self, hint: Callable[["Light"], bool], tooling: bool) -> Iterator[str]:
+        """The files whose text scan gives ``hint``, but not those of another program below the
+        root (its own pyproject.toml...: only scanned along with this one), nor tooling unless
+        ``tooling`` (or the configuration checks tooling)."""
+        assert self.tree is not None
+        for path, light in self.tree.light.items():
+            if not hint(light) or _in_nested_project(self.tree.root, path):
+                continue
+            if not tooling and not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
+                continue
+            yield path
 
     def smtp_backend(self, dotted: str, depth: int = 0) -> bool:
         """Is ``dotted`` a class of the project deriving from Django's SMTP ``EmailBackend`` with no

@@ -271,10 +271,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         """``EmailBackend(...)`` (or a project subclass) built, ``get_connection(...)`` naming the SMTP
         backend or passing its connection arguments, with no timeout while the project sets no
         ``EMAIL_TIMEOUT``: Django's ``open()`` then calls ``smtplib.SMTP(host, port)`` with none."""
-        reach = facts.reach.project
-        if reach is None or not reach.complete or reach.timeouts.project is None:
+        project = _project_timeouts(facts)
+        if project is None:
             return  # the settings cannot be seen: they may set EMAIL_TIMEOUT
-        project = reach.timeouts.project
         mappings = facts[MappingFacts]
         for node, scope, function in self.mail:
             target = self.ctx.callee(node, scope)
@@ -337,11 +336,17 @@ def _receiver(site: CallSite, text: str) -> Optional[Tuple[int, str]]:
     return id(function), text
 
 
+def _project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
+    """What the whole project says about timeouts, when the project index could read all of it."""
+    reach = facts.reach.project
+    return reach.timeouts.project if reach is not None and reach.complete else None
+
+
 def _project_sets_default(facts: Facts) -> bool:
     """Another module of this module's top-level package gives every socket a default timeout
     (``ProjectTimeouts.socket_default_set``)."""
+    project = _project_timeouts(facts)
     reach = facts.reach.project
-    project = reach.timeouts.project if reach is not None and reach.complete else None
     return project is not None and reach is not None and project.socket_default_set(reach.path)
 
 
