@@ -39,10 +39,11 @@ LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir"
 # project/tooling.py). Test suites count (a test calling a local server with no timeout is not a
 # request's hang), and so do examples and vendored copies of other projects.
 # Code that exercises the rest (tests, examples, docs): tooling, but calling a function from
-# there says nothing of who else calls it (tests call everything).
+# there says nothing of who else calls it (tests call everything). Test support shipped inside a
+# package (`mailman/testing/`, `django/test/`, a pytest plugin) counts as tests.
 EXERCISE_GLOBS = (
-    "docs/**", "**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py", "**/examples/**",
-    "**/example_dags/**",
+    "docs/**", "**/tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py", "**/*_test.py",
+    "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
 )
 DEFAULT_TOOLING = (
     "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/manage.py", "**/__main__.py", "**/cli.py",
