@@ -253,6 +253,11 @@ CLIENTS: Mapping[str, Resource] = {
     "http.client.HTTPConnection": Resource("connection", _CLOSE),
     "http.client.HTTPSConnection": Resource("connection", _CLOSE),
 }
+# Text that may build one (a cheap scan's hint): names a client's module and calls a client's class.
+CLIENT_IMPORTS = tuple(sorted({
+    f"{word} {name.rpartition('.')[0]}" for name in CLIENTS for word in ("import", "from")
+}))
+CLIENT_HINTS = tuple(sorted({f"{name.rpartition('.')[2]}(" for name in CLIENTS}))
 # HB504: executors and process/thread pools
 _POOL_CLOSERS = frozenset({"close", "terminate", "join"})
 EXECUTORS: Mapping[str, Resource] = {

@@ -178,6 +178,7 @@ def _run_rules(
         module_scope, config,
         project_reach(filename, config, module.code if text is None else text) if config.scope != "handlers" else None,
     )
+    module_scope.outside = reach.project  # receivers from other modules, from here on (names.Outside)
     facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):

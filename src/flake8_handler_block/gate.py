@@ -15,7 +15,7 @@ from typing import AbstractSet, Any, Dict, FrozenSet, Iterable, List, Optional, 
 
 from .config import Config
 from .handlers import HANDLER_HINTS, is_django_views_file
-from .project.index import module_mark
+from .project.index import client_names, module_mark
 
 Check = Tuple[Tuple[str, ...], Tuple[str, ...]]  # one rule: (any of these words, all of these)
 
@@ -107,6 +107,8 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
     present = words_of(table).present(text)
     if _passes(table.anywhere, present):
         return True
+    if _uses_a_client_of_the_project(filename, config, text):
+        return True
     if not _passes(table.handler, present):
         # An async function may still call a helper of another module that blocks (HB601).
         return "async" in text and _project_says_blocking(filename, config, text, table)
@@ -120,6 +122,13 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
         return False
     mark = module_mark(filename, config, text)
     return mark is not None and mark.reached
+
+
+def _uses_a_client_of_the_project(filename: str, config: Config, text: str) -> bool:
+    """The text names an HTTP client another module builds (``from .http import SESSION``)."""
+    if config.scope == "handlers" or not config.project_reach:
+        return False
+    return any(name in text for name in client_names(filename, config))
 
 
 def _project_says_blocking(filename: str, config: Config, text: str, table: GateTable) -> bool:

@@ -17,7 +17,7 @@ still resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Protocol, Tuple, Union
 
 import libcst as cst
 
@@ -47,6 +47,27 @@ class Inst:
 
 
 Resolved = Union[Ref, Inst]
+
+
+class Outside(Protocol):
+    """What the project says of names its other modules define (project/clients.py): the HTTP
+    client a name imported from there holds (``from .http import SESSION``), a function of
+    there returns (``make_session()``, with ``called``), or a base class of there sets on
+    ``self``. None: not known, or not a client."""
+
+    def client_held_by(self, dotted: str, called: bool = False) -> Optional[str]: ...
+
+    def client_attribute(self, class_qualname: str, attr: str) -> Optional[str]: ...
+
+
+def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
+    """``found`` (a name of another module of the project) as the client it holds, if one."""
+    outside = scope.module.outside
+    if outside is not None and isinstance(found, Ref):
+        kind = outside.client_held_by(found.dotted, called)
+        if kind is not None:
+            return Inst(kind)  # built in another module: no call of this one to read
+    return found
 
 
 def library_value(dotted: str) -> Resolved:
@@ -89,7 +110,7 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         return None
     depth = _depth + 1
     if isinstance(expr, cst.Name):
-        return lookup(scope, expr.value, depth)
+        return _outside(lookup(scope, expr.value, depth), scope)
     if isinstance(expr, cst.Attribute):
         attr = expr.attr.value
         self_attr = self_attribute(scope, expr, depth)
@@ -97,7 +118,7 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             return self_attr
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
-            return library_value(canonical(f"{base.dotted}.{attr}"))
+            return _outside(library_value(canonical(f"{base.dotted}.{attr}")), scope)
         return None
     if isinstance(expr, cst.Call):
         return called_result(expr, scope, depth)
@@ -114,7 +135,8 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
     """
     target = callee(call, scope, depth)
     if target is not None:
-        return Inst(target, call)
+        made = _outside(Ref(target), scope, called=True)
+        return made if isinstance(made, Inst) else Inst(target, call)
     function = local_function(call.func, scope, depth)
     return returned(function, depth) if function is not None else None
 
@@ -274,8 +296,22 @@ def self_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[
         return None
     owner = lookup_any(scope, expr.value.value, depth)
     if isinstance(owner, SelfOf):
-        return class_attribute(owner.cls_scope, expr.attr.value, depth)
+        cls, name = owner.cls_scope, expr.attr.value
+        found = class_attribute(cls, name, depth)
+        outside = cls.module.outside
+        if found is None and outside is not None and not _bound_in(cls, name, set()):
+            kind = outside.client_attribute(cls.qualname, name)  # set by a base of another module
+            return Inst(kind) if kind is not None else None
+        return found
     return None
+
+
+def _bound_in(cls: "ClassScope", name: str, seen: set) -> bool:
+    """Whether the class or a base of this module binds ``self.<name>`` at all."""
+    seen.add(id(cls))
+    if cls.attrs.get(name) or cls.bindings.get(name):
+        return True
+    return any(id(base) not in seen and _bound_in(base, name, seen) for base in cls.local_bases())
 
 
 def class_attribute(cls: "ClassScope", name: str, depth: int, _seen: Optional[set] = None) -> Optional[Resolved]:

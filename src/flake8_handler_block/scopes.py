@@ -16,7 +16,7 @@ import libcst as cst
 
 from .catalog import TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from .handlers import REGISTRAR_CALLS
-from .names import SelfOf, canonical, dotted_name, lookup_any
+from .names import Outside, SelfOf, canonical, dotted_name, lookup_any
 from .walk import iter_nodes
 
 
@@ -102,6 +102,9 @@ class ModuleScope(Scope):
         # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
         # return a value a rule cares about (`s = _create_session()`).
         self.local_calls: List["CallSite"] = []
+        # The project's answers on names of its other modules (names.Outside), once the engine
+        # has the project (after the walk): None in the walk, for a file alone, or stdin.
+        self.outside: Optional[Outside] = None
 
 
 class ClassScope(Scope):

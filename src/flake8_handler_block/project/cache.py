@@ -45,8 +45,9 @@ from .summary import ModuleSummary
 # functions return, loop variables and containers, isinstance checks, `cls`, calls' flag guards,
 # 9: either branch of `a if test else b`, 11: how calls give their timeout, calls not placed,
 # 13: a callable bound to a few known values, super() calls, 14: files.json says which files name
-# Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout).
-FORMAT = 15
+# Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout, 16: ...and which may build
+# an HTTP client; the result names the project's clients).
+FORMAT = 16
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -64,6 +65,7 @@ class Light:
     forwards: bool = False  # may pass a function's own ``**kwargs`` on (tree.may_forward_kwargs)
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
+    builds_client: bool = False  # its text may call an HTTP client's constructor (catalog.CLIENT_HINTS)
 
 
 class Cache:
@@ -92,10 +94,10 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default = entry
+                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, client = entry
                 found[str(path)] = Light(
                     int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches), bool(forwards),
-                    bool(email_timeout), bool(socket_default),
+                    bool(email_timeout), bool(socket_default), bool(client),
                 )
             except (TypeError, ValueError):
                 continue
@@ -105,7 +107,7 @@ class Cache:
         now = time.time_ns()
         files = {
             path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches),
-                   int(entry.forwards), int(entry.email_timeout), int(entry.socket_default)]
+                   int(entry.forwards), int(entry.email_timeout), int(entry.socket_default), int(entry.builds_client)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)
         }

@@ -187,7 +187,7 @@ class Graph:
             if methods:
                 return methods + (self.overrides(cls, name, depth) if kind != "c" else [])
             for base in self.mro(cls, depth):
-                attr = self._class_attr(base, name)
+                attr = self.class_attr(base, name)
                 if attr is not None:
                     return self.evaluate(attr, base[1], depth + 1)
             summary = self.tree.summary(obj[1])
@@ -231,7 +231,7 @@ class Graph:
             return found
         return []
 
-    def _class_attr(self, cls: Obj, name: str) -> Optional[Sym]:
+    def class_attr(self, cls: Obj, name: str) -> Optional[Sym]:
         summary = self.tree.summary(cls[1])
         if summary is None:
             return None
@@ -419,7 +419,7 @@ class Graph:
         if sym.kind in ("self", "cls") and sym.target.isdigit() and sym.path:
             cls = ("c", path, int(sym.target))
             for owner in self.mro(cls):
-                attr = self._class_attr(owner, sym.path[0])
+                attr = self.class_attr(owner, sym.path[0])
                 if attr is not None and depth < MAX_DEPTH:  # `self.x = self.x[0]` goes round
                     return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
             return ""

@@ -49,6 +49,7 @@ from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .default_timeout import ModuleTimeouts, ProjectTimeouts
 from .callers import Callers
+from .clients import Clients
 from .ends import Ends
 from .graph import BlockingCall, ChainRef, FnRef, ForwardingCall, Graph, Reach
 from .root import TooManyFiles, enclosing_root, find_root, is_stdin
@@ -219,6 +220,34 @@ class ModuleReach:
             return False
         return self._project.is_tooling_entry(fn) or self._project.tooling_only(fn)
 
+    def client_held_by(self, dotted: str, called: bool = False) -> Optional[str]:
+        """The HTTP client a name of another module holds, as this module imports it
+        (``app.http.SESSION``, ``.http.SESSION``), or calling it returns (``called``); None when
+        not known (``clients.Clients``; names.Outside)."""
+        absolute = self._absolute(dotted)
+        if absolute is None:
+            return None
+        return self._project.ask_clients(lambda clients: clients.held_by(absolute, called))
+
+    def client_attribute(self, class_qualname: str, attr: str) -> Optional[str]:
+        """The HTTP client ``self.<attr>`` holds in a class of this module, set by a base of another."""
+        return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
+
+    def _absolute(self, dotted: str) -> Optional[str]:
+        """``.http.SESSION`` as imported by this module: ``app.http.SESSION``."""
+        level = len(dotted) - len(dotted.lstrip("."))
+        if not level:
+            return dotted
+        package = self.module.split(".") if self.module else []
+        if not self._summary.is_package:
+            package = package[:-1]
+        up = level - 1
+        if up >= len(package):
+            return None  # above the top-level package
+        base = package[:len(package) - up]
+        rest = dotted[level:]
+        return ".".join(base + [rest]) if rest else ".".join(base)
+
     def cancelled_by_callers(self, qualname: str) -> bool:
         """Every call of async ``qualname`` in the project is awaited under a caller's deadline."""
         key = self._key(qualname, None)
@@ -236,12 +265,14 @@ class _Project:
         self.reach: Optional[Reach] = None
         self.handlers: Dict[FnRef, str] = {}
         self.names: Dict[FnRef, Tuple[str, str, str]] = {}  # function -> (display name, location, qualname)
+        self.client_names: FrozenSet[str] = frozenset()  # what a module writes to use another's client (clients.py)
         self.built_seconds = 0.0
         # Where this root sits in a project around it (``vendor/pocket`` for a vendored package
         # with its own setup.py): the outer project's tooling globs apply to it too.
         outer = enclosing_root(root)
         self.outer_prefix = os.path.relpath(root, outer).replace(os.sep, "/") if outer else None
         self._callers: Optional[Callers] = None
+        self._clients: Optional[Clients] = None
         self._ends: Optional[Ends] = None
         self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
@@ -322,6 +353,19 @@ class _Project:
         if self._ends is None:
             self._ends = Ends(callers.graph)
         return self._ends.handed_work_ends(fn, work)
+
+    def ask_clients(self, question: Callable[[Clients], Optional[str]]) -> Optional[str]:
+        """``question`` put to the project's clients (None without a usable tree, or on any error:
+        an unknown receiver is never reported)."""
+        callers = self.callers()
+        if callers is None:
+            return None
+        if self._clients is None:
+            self._clients = Clients(callers.graph)
+        try:
+            return question(self._clients)
+        except (Exception, RecursionError):
+            return None
 
     def callers(self) -> Optional[Callers]:
         """Who calls what, read on demand (None without a usable tree)."""
@@ -576,6 +620,7 @@ class _Project:
         graph = Graph(self.tree, self.config)
         self.handlers = graph.handlers()
         self.reach = graph.reach(self.handlers)
+        self.client_names = Clients(graph).names()
         self.tree.forget_texts()
         self.names = {}
         blocking = [
@@ -612,6 +657,7 @@ class _Project:
                 for fn, calls in self.reach.forwarding.items()
                 for line, name, api, params, via in calls
             ],
+            "clients": sorted(self.client_names),
         }
 
     def _restore(self, stored: Any) -> bool:
@@ -640,9 +686,10 @@ class _Project:
                 list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking,
                 forwarding,
             )
+            client_names = frozenset(str(name) for name in stored["clients"])
         except (TypeError, ValueError, KeyError, IndexError):
             return False
-        self.handlers, self.reach, self.names = handlers, reach, names
+        self.handlers, self.reach, self.names, self.client_names = handlers, reach, names, client_names
         return True
 
     def answer(self, path: str, source: Optional[str], complete: bool = True) -> Optional[ModuleReach]:
@@ -809,6 +856,18 @@ def module_mark(filename: str, config: Config, source: Optional[str] = None) -> 
     finally:
         if collecting:
             gc.enable()
+
+
+def client_names(filename: str, config: Config) -> FrozenSet[str]:
+    """The names through which a module may use an HTTP client another module of the project
+    builds (``Clients.names``); empty for a file alone or on any error. Never raises."""
+    if is_stdin(filename) or not config.project_reach:
+        return frozenset()
+    try:
+        project, path = _project_of(filename, config)
+        return project.client_names if project.reach_for(path, None) is not None else frozenset()
+    except Exception:
+        return frozenset()
 
 
 class FindingsSlot:

@@ -14,6 +14,7 @@ import re
 import time
 from typing import Collection, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
+from ..catalog import CLIENT_HINTS, CLIENT_IMPORTS
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
@@ -122,7 +123,7 @@ class ProjectTree:
             bases.update(_base_names(match.group(2)))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
         return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text),
-                     EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text)
+                     EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text, _may_build_client(text))
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:
@@ -145,6 +146,10 @@ class ProjectTree:
     def hinted(self) -> List[str]:
         """Files that may define or register handlers, by path."""
         return [path for path, entry in self.light.items() if entry.hints]
+
+    def may_build_client(self) -> List[str]:
+        """Files whose text may call an HTTP client's constructor (``catalog.CLIENT_HINTS``)."""
+        return [path for path, entry in self.light.items() if entry.builds_client]
 
     def may_forward(self, path: str) -> bool:
         """The file may hold a function that passes its own ``**kwargs`` on (``summary.Forward``)."""
@@ -313,6 +318,11 @@ class ProjectTree:
                 return None
             digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+
+def _may_build_client(text: str) -> bool:
+    """The text imports a client's module and calls the class of one (``catalog.CLIENTS``)."""
+    return any(word in text for word in CLIENT_IMPORTS) and any(hint in text for hint in CLIENT_HINTS)
 
 
 def _base_names(bases: str) -> Iterator[str]:

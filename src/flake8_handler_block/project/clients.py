@@ -1,0 +1,162 @@
+"""HTTP clients that cross a module boundary: what a name of another module holds.
+
+The rules resolve a receiver inside the module they check (names.py): ``SESSION.get(url)``
+names a ``requests.Session`` only when ``SESSION = requests.Session()`` is written in the same
+module. Real code builds its client once and uses it elsewhere:
+
+* a module-level client imported by another module (``from .http import SESSION``, or
+  ``http.SESSION`` after ``from . import http``);
+* a factory of another module (``s = make_session()``, which returns ``requests.Session()``);
+* an attribute set by a base class of another module (``self.session = requests.Session()``
+  in ``GenericClient.__init__``, read by a subclass's method).
+
+This module answers, from the project's summaries, which client class (a key of
+``catalog.CLIENTS``) such a name holds. Only clients are claimed: a queue or an event shared
+across modules is judged by rules that count its uses in one module, and a response or any other
+value says nothing a rule needs.
+
+Only a plain client is claimed. The module that builds it must not mount an adapter or replace
+``request``/``send`` anywhere (``SESSION.mount("https://", TimeoutAdapter(5))``): a default
+timeout given that way is read by HB201 in the module it checks only, so a client from such a
+module is left unknown (and unknown receivers are never reported). Everything else agrees with
+the rules' own resolution: a factory's ``return`` statements must agree, a class of the project
+(a session subclass) is not a library client, and walks are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, FrozenSet, Optional, Set, Tuple
+
+from ..catalog import CLIENTS
+from .graph import MAX_DEPTH, Graph
+from .summary import CALL_RESULT, Sym
+
+# Where a module may give its clients a timeout the rules would not see from another module.
+_TIMEOUT_GIVEN = re.compile(r"\.mount\s*\(|\.(?:request|send)\s*=(?!=)")
+
+
+class Clients:
+    """Which library client a name of the project holds (None when not known or not a client)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._plain: Dict[str, bool] = {}  # path -> no adapter mounted, no request() replaced
+        self._names: Dict[Tuple[str, bool], Optional[str]] = {}
+
+    def held_by(self, dotted: str, called: bool = False) -> Optional[str]:
+        """The client the project name ``dotted`` (absolute: ``app.http.SESSION``) holds, or,
+        with ``called``, the one calling it returns (``app.http.make_session``)."""
+        key = (dotted, called)
+        if key not in self._names:
+            self._names[key] = None  # a name defined through itself adds nothing
+            self._names[key] = self._held_by(dotted, called, 0, set())
+        return self._names[key]
+
+    def names(self, rounds: int = 2) -> FrozenSet[str]:
+        """The names a module must write to use a client another module builds: module-level
+        names that hold one, functions that return one, classes that set one on ``self``. Read
+        from the modules that may build a client (the text scan's hint), then from those that
+        name what was found (``self.session = make_session()`` in a base class), ``rounds``
+        deep. The gate lets a module that writes none of them stop before its parse."""
+        tree = self.graph.tree
+        found: Set[str] = set()
+        paths = tree.may_build_client()
+        seen = set(paths)
+        for _ in range(rounds):
+            new: Set[str] = set()
+            for path in paths:
+                new |= self._defined_in(path)
+            new -= found
+            if not new:
+                break
+            found |= new
+            paths = [path for path in tree.naming(new) if path not in seen]
+            seen.update(paths)
+        return frozenset(found)
+
+    def _defined_in(self, path: str) -> Set[str]:
+        summary = self.graph.tree.summary(path)
+        if summary is None:
+            return set()
+        found = {name for name, sym in summary.names if self._kind(sym, path, 0, set())}
+        for facts, function in zip(summary.facts.functions, summary.functions):
+            if function.returns is not None and self._kind(function.returns, path, 0, set()):
+                found.add(facts.name)
+        for cls_facts, cls in zip(summary.facts.classes, summary.classes):
+            if any(self._kind(sym, path, 0, set()) for _attr, sym in cls.attrs):
+                found.add(cls_facts.name)
+        return found
+
+    def attribute_of(self, path: str, class_qualname: str, attr: str) -> Optional[str]:
+        """The client ``self.<attr>`` holds in methods of the class ``class_qualname`` of
+        module ``path``, as the class or a base (of any module) assigns it."""
+        summary = self.graph.tree.summary(path)
+        if summary is None:
+            return None
+        keys = [cls.key for cls in summary.facts.classes if cls.qualname == class_qualname]
+        if len(keys) != 1:
+            return None
+        return self._attribute(("c", path, keys[0]), attr, 0, set())
+
+    def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
+        for owner in self.graph.mro(cls):
+            sym = self.graph.class_attr(owner, attr)
+            if sym is not None:
+                return self._kind(sym, owner[1], depth + 1, seen)
+        return None
+
+    def _held_by(self, dotted: str, called: bool, depth: int, seen: Set[str]) -> Optional[str]:
+        if depth > MAX_DEPTH or dotted in seen:
+            return None
+        seen.add(dotted)
+        if called:
+            return self._returned(self.graph.resolve(dotted), depth, seen)
+        parts = dotted.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            path = self.graph.tree.module_path(".".join(parts[:end]))
+            if path is None:
+                continue
+            summary = self.graph.tree.summary(path)
+            sym = summary.name(parts[end]) if summary is not None and end == len(parts) - 1 else None
+            return self._kind(sym, path, depth + 1, seen) if sym is not None else None
+        return None
+
+    def _returned(self, objs, depth: int, seen: Set[str]) -> Optional[str]:
+        """What calling each of ``objs`` returns, when they are functions that all agree."""
+        found: Optional[str] = None
+        for obj in objs:
+            if obj[0] != "f":
+                return None  # a class of the project (a session subclass) is not a library client
+            summary = self.graph.tree.summary(obj[1])
+            returns = summary.functions[obj[2]].returns if summary is not None else None
+            kind = self._kind(returns, obj[1], depth + 1, seen) if returns is not None else None
+            if kind is None or (found is not None and kind != found):
+                return None
+            found = kind
+        return found
+
+    def _kind(self, sym: Sym, path: str, depth: int, seen: Set[str]) -> Optional[str]:
+        """The client ``sym`` (a value written in module ``path``) stands for."""
+        if depth > MAX_DEPTH:
+            return None
+        if sym.kind in ("self", "cls") and sym.target.isdigit() and len(sym.path) == 1:
+            return self._attribute(("c", path, int(sym.target)), sym.path[0], depth, seen)
+        if sym.kind != "ref":
+            return None
+        if not sym.path:  # another name: `SESSION = http.SESSION`
+            return self._held_by(sym.target, False, depth, seen)
+        if sym.path[-1] != CALL_RESULT:
+            return None
+        made_by = Sym(sym.kind, sym.target, sym.path[:-1])
+        objs = self.graph.evaluate(made_by, path)
+        if objs:
+            return self._returned(objs, depth, seen)
+        name = self.graph.api_name(made_by, path)
+        return name if name in CLIENTS and self._is_plain(path) else None
+
+    def _is_plain(self, path: str) -> bool:
+        if path not in self._plain:
+            text = self.graph.tree.text(path)
+            self._plain[path] = text is not None and _TIMEOUT_GIVEN.search(text) is None
+        return self._plain[path]

@@ -1,0 +1,140 @@
+"""An HTTP client built in one module and used in another (project/clients.py): a module-level
+session imported elsewhere, a factory of another module, an attribute a base class of another
+module sets. Reported as if built in place; left alone where its own module may give it a
+timeout, and when it is a class of the project or not known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from flake8_handler_block.config import Config
+from flake8_handler_block.engine import check_source
+from flake8_handler_block.project import index
+from project_helpers import age, write_project
+
+HTTP = (
+    "import requests\n\n"
+    "SESSION = requests.Session()\n\n\n"
+    "def make_session():\n    session = requests.Session()\n"
+    "    session.headers['User-Agent'] = 'app'\n    return session\n"
+)
+BASE = (
+    "from ..http import make_session\n\n\n"
+    "class GenericClient:\n    def __init__(self, host):\n"
+    "        self.host = host\n        self.session = make_session()\n"
+)
+
+
+def _findings(files: Dict[str, str], tmp_path: Path, module: str = "app/views.py") -> List[Tuple[int, str]]:
+    root = write_project(tmp_path / "proj", {"pyproject.toml": "[project]\nname = 'app'\n", "app/__init__.py": "",
+                                             "app/http.py": HTTP, **files})
+    age(root)
+    path = root / module
+    return [(line, message[:5]) for line, _col, message in check_source(path.read_text(), str(path))]
+
+
+def _view(body: str, imports: str, verb: str = "def") -> str:
+    return (
+        f"from flask import Flask\n{imports}\n\napp = Flask(__name__)\n\n\n"
+        f"@app.get('/')\n{verb} index():\n    {body}\n    return ''\n"
+    )
+
+
+@pytest.mark.parametrize("imports, body", [
+    ("from .http import SESSION", "SESSION.get('https://api.example/')"),
+    ("from . import http", "http.SESSION.post('https://api.example/', data={})"),
+    ("import app.http as transport", "transport.SESSION.get('https://api.example/')"),
+    ("from app.http import SESSION as shared", "s = shared\n    s.get('https://api.example/')"),
+    ("from .http import make_session", "make_session().get('https://api.example/')"),
+    ("from .http import make_session", "s = make_session()\n    s.get('https://api.example/')"),
+])
+def test_a_client_from_another_module_is_known(tmp_path: Path, imports: str, body: str) -> None:
+    found = _findings({"app/views.py": _view(body, imports)}, tmp_path)
+    assert [code for _line, code in found] == ["HB201"]
+
+
+def test_a_relative_import_two_levels_up(tmp_path: Path) -> None:
+    view = _view("SESSION.get('https://api.example/')", "from ..http import SESSION")
+    assert _findings({"app/web/__init__.py": "", "app/web/views.py": view}, tmp_path, "app/web/views.py") == [
+        (9, "HB201")]
+
+
+def test_an_attribute_a_base_class_of_another_module_sets(tmp_path: Path) -> None:
+    client = (
+        "from .base import GenericClient\n\n\n"
+        "class DelugeClient(GenericClient):\n"
+        "    def login(self, password):\n"
+        "        return self.session.post(self.host + '/json', json={'params': [password]})\n\n"
+        "    def version(self):\n"
+        "        return self.session.get(self.host + '/version', timeout=10)\n"
+    )
+    found = _findings({"app/clients/__init__.py": "", "app/clients/base.py": BASE, "app/clients/deluge.py": client},
+                      tmp_path, "app/clients/deluge.py")
+    assert found == [(6, "HB201")]
+
+
+def test_an_async_handler_blocks_on_it(tmp_path: Path) -> None:
+    view = _view("SESSION.get('https://api.example/')", "from .http import SESSION", verb="async def")
+    assert sorted(_findings({"app/views.py": view}, tmp_path)) == [(9, "HB201"), (9, "HB601")]
+
+
+@pytest.mark.parametrize("http", [
+    # its own module mounts an adapter or replaces request(): a default timeout only it shows
+    HTTP + "\nSESSION.mount('https://', TimeoutAdapter(timeout=5))\n",
+    HTTP + "\nimport functools\nSESSION.request = functools.partial(SESSION.request, timeout=5)\n",
+    # a session class of the project (its request() may add the timeout)
+    "import requests\n\n\nclass TimeoutSession(requests.Session):\n    pass\n\n\nSESSION = TimeoutSession()\n\n\n"
+    "def make_session():\n    return TimeoutSession()\n",
+    # returns that disagree: not known
+    "import requests\n\nfrom .sessions import TimeoutSession\n\nSESSION = requests.Session()\n\n\n"
+    "def make_session(timeout):\n    if timeout:\n        return TimeoutSession()\n    return requests.Session()\n",
+])
+def test_a_client_its_module_may_give_a_timeout_is_left_alone(tmp_path: Path, http: str) -> None:
+    view = _view("make_session().get('https://api.example/')\n    SESSION.get('https://api.example/')",
+                 "from .http import SESSION, make_session")
+    found = _findings({"app/http.py": http, "app/views.py": view}, tmp_path)
+    plain_session = "TimeoutSession()\n    return" in http  # only the factory is in doubt there
+    assert found == ([(10, "HB201")] if plain_session else [])
+
+
+@pytest.mark.parametrize("imports, body", [
+    ("from .http import SESSION", "SESSION.get('https://api.example/', timeout=(3.05, 27))"),
+    ("from .http import QUEUE", "QUEUE.get()"),  # not a client: judged in its own module
+    ("from .http import Handle", "Handle().get('https://api.example/')"),  # a class of the project
+    ("from .missing import SESSION", "SESSION.get('https://api.example/')"),  # nothing to read
+])
+def test_what_is_not_a_plain_client_call_is_not_reported(tmp_path: Path, imports: str, body: str) -> None:
+    http = HTTP + "\nimport queue\nQUEUE = queue.Queue()\n\n\n"
+    http += "class Handle:\n    def get(self, url):\n        return url\n"
+    assert _findings({"app/http.py": http, "app/views.py": _view(body, imports)}, tmp_path) == []
+
+
+def test_a_class_that_sets_the_attribute_itself_is_read_in_place(tmp_path: Path) -> None:
+    client = (
+        "from .base import GenericClient\n\n\n"
+        "class Client(GenericClient):\n"
+        "    def __init__(self, host, session):\n        super().__init__(host)\n        self.session = session\n\n"
+        "    def login(self):\n        return self.session.post(self.host)\n"
+    )
+    found = _findings({"app/clients/__init__.py": "", "app/clients/base.py": BASE, "app/clients/client.py": client},
+                      tmp_path, "app/clients/client.py")
+    assert found == []
+
+
+def test_a_buffer_alone_knows_no_other_module(tmp_path: Path) -> None:
+    view = _view("SESSION.get('https://api.example/')", "from .http import SESSION")
+    _findings({"app/views.py": view}, tmp_path)
+    assert check_source(view, "-") == []
+
+
+def test_the_names_come_back_from_the_cache(tmp_path: Path) -> None:
+    view = _view("SESSION.get('https://api.example/')", "from .http import SESSION")
+    first = _findings({"app/views.py": view}, tmp_path)
+    index.clear()  # a new process: the result is read from the disk cache
+    path = tmp_path / "proj" / "app" / "views.py"
+    assert first == [(9, "HB201")]
+    assert [(line, message[:5]) for line, _col, message in check_source(path.read_text(), str(path))] == first
+    assert index.client_names(str(path), Config()) == frozenset({"SESSION", "make_session"})
