@@ -138,3 +138,11 @@ def test_the_names_come_back_from_the_cache(tmp_path: Path) -> None:
     assert first == [(9, "HB201")]
     assert [(line, message[:5]) for line, _col, message in check_source(path.read_text(), str(path))] == first
     assert index.client_names(str(path), Config()) == frozenset({"SESSION", "make_session"})
+
+
+def test_an_async_handler_calls_a_helper_that_uses_it(tmp_path: Path) -> None:
+    helper = "from .http import SESSION\n\n\ndef fetch(url):\n    return SESSION.get(url, timeout=5).json()\n"
+    view = _view("fetch('https://api.example/')", "from .helpers import fetch", verb="async def")
+    files = {"app/helpers.py": helper, "app/views.py": view}
+    assert _findings(files, tmp_path) == [(9, "HB601")]  # the call of the helper, naming what blocks
+    assert _findings(files, tmp_path, "app/helpers.py") == [(5, "HB601")]

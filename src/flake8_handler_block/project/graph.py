@@ -430,7 +430,9 @@ class Graph:
     def _library_name(self, dotted: str, depth: int = 0) -> str:
         """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
         is ``urllib.request.urlopen`` when app/compat.py imports it (under ``if PY2:`` too, when
-        both branches name the same thing)."""
+        both branches name the same thing); so is an instance it builds at module level
+        (``app.http.SESSION.get`` is ``requests.Session.get`` after ``SESSION = requests.Session()``:
+        call results drop out of the name, as in ``api_name``)."""
         parts = dotted.split(".")
         for end in range(len(parts) - 1, 0, -1):
             path = self.tree.module_path(".".join(parts[:end]))
@@ -438,7 +440,7 @@ class Graph:
                 continue
             summary = self.tree.summary(path)
             sym = summary.name(parts[end]) if summary is not None else None
-            if sym is None or sym.kind != "ref" or sym.path or depth > MAX_DEPTH:
+            if sym is None or sym.kind != "ref" or any(step != CALL_RESULT for step in sym.path) or depth > MAX_DEPTH:
                 return dotted
             return self._library_name(".".join([sym.target, *parts[end + 1:]]), depth + 1)
         return dotted
