@@ -32,6 +32,7 @@ class RelayHandler(BaseHTTPRequestHandler):
         with open_url(UPSTREAM, data=body, timeout=NET_TIMEOUT) as resp:  # ok: keyword timeout
             status = resp.status
         self.mail_admins(status)
+        self.forward_signed(body)
         self.send_response(204)
         self.end_headers()
 
@@ -78,6 +79,20 @@ class RelayHandler(BaseHTTPRequestHandler):
         news.quit()
         with nntplib.NNTP_SSL("news.internal.example", 563, None, None, None, None, False, NET_TIMEOUT) as news:  # ok: positional timeout
             news.group("ops.relay")
+
+    def forward_signed(self, body):
+        # urlopen() is open() on a default opener: an opener of our own waits the same way.
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler())
+        with opener.open(UPSTREAM, body) as resp:  # expect: HB202[col=14] "opener.open() has no timeout" "handler 'RelayHandler.do_POST' via forward_signed()"
+            resp.read()
+        with opener.open(UPSTREAM, body, NET_TIMEOUT) as resp:  # ok: positional timeout
+            resp.read()
+        with opener.open(UPSTREAM, data=body, timeout=NET_TIMEOUT) as resp:  # ok: keyword timeout
+            resp.read()
+        with self.server.opener.open(UPSTREAM) as resp:  # ok: a receiver of unknown kind
+            resp.read()
+        with open("/var/log/relay/forwarded.log", "ab") as log:  # ok: the builtin open
+            log.write(body)
 
 
 def nightly_export():

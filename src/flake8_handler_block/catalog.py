@@ -401,8 +401,9 @@ def _entries() -> Iterator[Tuple[str, Api]]:
             blocking = Blocking(_MAIL_INSTEAD if callee.startswith("smtplib.") else SOCKET_INSTEAD,
                                 connects_with_host=callee.split(".")[0] in _CONNECT_IF_HOST)
         yield callee, Api(STDLIB_NETWORK, Timeout(index), blocking)
-    yield "urllib.request.build_opener.open", Api(OTHER, None, _HTTP)
-    yield "urllib.request.OpenerDirector.open", Api(OTHER, None, _HTTP)
+    # OpenerDirector.open(fullurl, data, timeout): urlopen() is this call on a default opener
+    yield "urllib.request.build_opener.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)
+    yield "urllib.request.OpenerDirector.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)
     websocket = Blocking("use an async websocket client (websockets, aiohttp)")
     yield "websocket.create_connection", Api(OTHER, None, websocket)
 

@@ -34,7 +34,10 @@ _DJANGO_FIX = "pass timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
 class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds standard-library network calls in request handlers that have no timeout:
-    `urllib.request.urlopen` (timeout is the 3rd positional), `http.client.HTTPConnection`
+    `urllib.request.urlopen` (timeout is the 3rd positional) and `open()` on an opener from
+    `urllib.request.build_opener()` (or an `OpenerDirector`: `urlopen()` is that call on a
+    default opener, with the same `timeout` in the same place; rules.md names `urlopen` only,
+    and an opener of the project's own waits the same way), `http.client.HTTPConnection`
     and `HTTPSConnection`, `socket.create_connection`, `smtplib.SMTP/SMTP_SSL/LMTP`,
     `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL`,
     `telnetlib.Telnet` and `nntplib.NNTP/NNTP_SSL` (the last two are gone from Python
@@ -140,7 +143,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; {fix}"
     gate = (
-        'urlopen', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
+        'urlopen', 'build_opener', 'OpenerDirector', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
         'imaplib', 'poplib', 'telnetlib', 'nntplib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
         'EmailBackend', 'get_connection', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
