@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict
 
+import pytest
+
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.project import index
 from flake8_handler_block.project.references import references
@@ -259,3 +261,32 @@ def test_the_documented_default_globs_are_the_defaults() -> None:
     block = re.search(r"^tooling = \[(.*?)\]", text, re.MULTILINE | re.DOTALL)
     assert block is not None
     assert tuple(re.findall(r'"([^"]+)"', block.group(1))) == DEFAULT_TOOLING
+
+
+TEMPLATE_COMMAND = (
+    "from urllib.request import build_opener\n\nfrom app.core import BaseCommand\n\n\n"
+    "class TemplateCommand(BaseCommand):\n"
+    "    def handle(self, url):\n        return self.download(url)\n\n"
+    "    def download(self, url):\n        with build_opener().open(url) as source:\n            return source.read()\n"
+)
+
+
+@pytest.mark.parametrize("others, tooling", [
+    # only management commands derive from it; the framework makes them from their module's name
+    ({"app/management/commands/startapp.py": "from app.templates import TemplateCommand\n\n\n"
+                                             "class Command(TemplateCommand):\n    help = 'Creates an app.'\n"}, True),
+    # a class outside tooling derives from it too, and nothing in sight makes it: made out of sight
+    ({"app/management/commands/startapp.py": "from app.templates import TemplateCommand\n\n\n"
+                                             "class Command(TemplateCommand):\n    pass\n",
+      "app/fetch.py": "from app.templates import TemplateCommand\n\n\nclass Fetcher(TemplateCommand):\n    pass\n"},
+     False),
+    ({}, False),  # nothing derives from it, nothing makes it
+])
+def test_a_base_of_management_commands_only(tmp_path: Path, others: Dict[str, str], tooling: bool) -> None:
+    root = _project(tmp_path, {
+        "app/__init__.py": "", "app/core.py": "class BaseCommand:\n    pass\n",
+        "app/templates.py": TEMPLATE_COMMAND, **others,
+    })
+    assert reach(root, "app/templates.py").is_tooling("TemplateCommand.download") is tooling
+    findings = check_source(TEMPLATE_COMMAND, str(root / "app/templates.py"))
+    assert [message[:5] for _line, _col, message in findings] == ([] if tooling else ["HB202"])

@@ -18,7 +18,8 @@ resolved is taken to be the function.
 
 A method is also tooling-only when its class is a command's alone: every instance of the
 class (or of a subclass) is made by tooling code (``Client(url)`` in a CLI module, a class
-named in a command's table), no class method of it nor a class attribute from outside the
+named in a command's table, a subclass defined in a tooling file: Django's ``TemplateCommand``,
+which only ``management/commands/startapp.py`` and ``startproject.py`` derive from), no class method of it nor a class attribute from outside the
 project (``Feed.objects``, a factory) is used elsewhere, no handler reaches a method of it, and
 none of its methods is handed on from its own code
 (``Thread(target=self.poll)``, ``bus.subscribe(self.on_event)``): such a class runs on after
@@ -263,7 +264,19 @@ class Callers:
             if made is None:
                 return False
             makers.extend(made)
-        return bool(makers) and all(self._caller_is_tooling(m, depth, visiting) for m in makers)
+        if makers:
+            return all(self._caller_is_tooling(m, depth, visiting) for m in makers)
+        # None made in sight: a class of a tooling file is made there all the same (a framework
+        # loads a management command's ``Command`` by its module's name). A base whose every
+        # class below is such a class, or a base of them, is a command's too; a class elsewhere
+        # with none below it is made somewhere out of sight.
+        return any(self._defined_in_tooling(each) for each in family) and all(
+            self._defined_in_tooling(each) or self.graph.subclasses(each) for each in family
+        )
+
+    def _defined_in_tooling(self, cls: Obj) -> bool:
+        summary = self.graph.tree.summary(cls[1])
+        return summary is not None and self.is_tooling_code(cls[1], summary.facts.classes[cls[2]].line)
 
     def _runs_on_its_own(self, cls: Obj, depth: int, visiting: Set[FnRef]) -> bool:
         """A handler reaches a method of ``cls``, its code hands a method of its instance on, or
