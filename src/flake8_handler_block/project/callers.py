@@ -19,8 +19,9 @@ resolved is taken to be the function.
 A method is also tooling-only when its class is a command's alone: every instance of the
 class (or of a subclass) is made by tooling code (``Client(url)`` in a CLI module, a class
 named in a command's table, a subclass defined in a tooling file: Django's ``TemplateCommand``,
-which only ``management/commands/startapp.py`` and ``startproject.py`` derive from), no class method of it nor a class attribute from outside the
-project (``Feed.objects``, a factory) is used elsewhere, no handler reaches a method of it, and
+which only ``management/commands/startapp.py`` and ``startproject.py`` derive from), no class
+method of it nor a class attribute from outside the project (``Feed.objects``, a factory) is
+used elsewhere, no handler reaches a method of it, and
 none of its methods is handed on from its own code
 (``Thread(target=self.poll)``, ``bus.subscribe(self.on_event)``): such a class runs on after
 the command's call (a server a CLI starts), and its methods are looked at as usual.

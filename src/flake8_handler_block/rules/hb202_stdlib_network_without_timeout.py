@@ -143,7 +143,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     name = "stdlib-network-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled peer; {fix}"
     gate = (
-        'urlopen', 'build_opener', 'OpenerDirector', 'http.client', 'HTTPConnection', 'HTTPSConnection', 'create_connection', 'smtplib', 'ftplib',
+        'urlopen', 'build_opener', 'OpenerDirector', 'http.client', 'HTTPConnection', 'HTTPSConnection',
+        'create_connection', 'smtplib', 'ftplib',
         'imaplib', 'poplib', 'telnetlib', 'nntplib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
         'EmailBackend', 'get_connection', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
