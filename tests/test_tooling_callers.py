@@ -290,3 +290,19 @@ def test_a_base_of_management_commands_only(tmp_path: Path, others: Dict[str, st
     assert reach(root, "app/templates.py").is_tooling("TemplateCommand.download") is tooling
     findings = check_source(TEMPLATE_COMMAND, str(root / "app/templates.py"))
     assert [message[:5] for _line, _col, message in findings] == ([] if tooling else ["HB202"])
+
+
+def test_an_invoke_task_is_a_command_and_a_celery_task_is_not(tmp_path: Path) -> None:
+    tasks = (
+        "import requests\nfrom celery import shared_task\nfrom invoke import task\n\n\n"
+        "@task(help={'settings-path': 'settings file'})\n"
+        "def load_online_fixtures(context, settings_path=None):\n"
+        "    return _download('https://fixtures.example/x.zip')\n\n\n"
+        "def _download(url):\n    return requests.get(url).content\n\n\n"
+        "@shared_task\ndef refresh_prices():\n    return requests.get('https://prices.example/').json()\n"
+    )
+    root = _project(tmp_path, {"app/__init__.py": "", "app/tasks.py": tasks})
+    module = reach(root, "app/tasks.py")
+    assert module.is_tooling("load_online_fixtures") and module.is_tooling("_download")
+    assert not module.is_tooling("refresh_prices")
+    assert [line for line, _col, _message in check_source(tasks, str(root / "app/tasks.py"))] == [17]

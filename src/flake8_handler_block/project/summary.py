@@ -90,6 +90,10 @@ _DEADLINE_WRAPPER_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE
 DEFERRED = frozenset({"add_task", "partial"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback"})
 COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
+# invoke and fabric tasks run from the command line (`invoke load-fixtures`, a console script's
+# invoke Program): by their full name, as Celery's `@app.task` is no command.
+TASK_RUNNER_DECORATORS = frozenset({"invoke.task", "invoke.tasks.task", "fabric.task", "fabric.tasks.task",
+                                    "fabric.api.task", "fabric.decorators.task"})
 
 
 @quick_init
@@ -1204,8 +1208,11 @@ class _Summariser:
         return Forward(callee, call.lineno, positional, stars)
 
     def _is_command(self, function: FunctionFacts) -> bool:
-        """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask)."""
+        """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask),
+        an invoke or fabric ``@task``."""
         for decorator in function.decorators:
+            if decorator.full in TASK_RUNNER_DECORATORS:
+                return True
             last = decorator.full.rsplit(".", 1)[-1]
             if last not in COMMAND_DECORATORS:
                 continue
