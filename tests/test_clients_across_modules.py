@@ -146,3 +146,14 @@ def test_an_async_handler_calls_a_helper_that_uses_it(tmp_path: Path) -> None:
     files = {"app/helpers.py": helper, "app/views.py": view}
     assert _findings(files, tmp_path) == [(9, "HB601")]  # the call of the helper, naming what blocks
     assert _findings(files, tmp_path, "app/helpers.py") == [(5, "HB601")]
+
+
+def test_the_gate_reads_the_names_without_building_the_index(tmp_path: Path) -> None:
+    """A file that names nothing else is asked about before any build: the editor linting it
+    waits for the files that may build a client, not for the whole index."""
+    root = write_project(tmp_path / "proj", {"pyproject.toml": "", "app/__init__.py": "", "app/http.py": HTTP,
+                                             "app/models.py": "class Order:\n    pass\n"})
+    path = str(root / "app" / "models.py")
+    assert index.client_names(path, Config()) == frozenset({"SESSION", "make_session"})
+    project, _ = index._project_of(path, Config())
+    assert project.reach is None  # no handler search, no graph of the project

@@ -273,6 +273,7 @@ class _Project:
         self.outer_prefix = os.path.relpath(root, outer).replace(os.sep, "/") if outer else None
         self._callers: Optional[Callers] = None
         self._clients: Optional[Clients] = None
+        self._early_client_names: Optional[FrozenSet[str]] = None  # known_client_names before a build
         self._ends: Optional[Ends] = None
         self._scripts: Optional[FrozenSet[str]] = None
         self._compared: Dict[str, Tuple[str, bool]] = {}  # path -> (last text asked about, an edit?)
@@ -353,6 +354,20 @@ class _Project:
         if self._ends is None:
             self._ends = Ends(callers.graph)
         return self._ends.handed_work_ends(fn, work)
+
+    def known_client_names(self) -> FrozenSet[str]:
+        """``client_names``, without building the index when it is not built yet: then read from
+        the files that may build a client alone (``Clients.names``: the gate asks about files that
+        name nothing else, and an editor linting one should not wait for the whole index)."""
+        if self.reach is not None or self.tree is None or self.error:
+            return self.client_names
+        if self._early_client_names is None:
+            self.tree.deadline = time.monotonic() + self.budget
+            try:
+                self._early_client_names = Clients(Graph(self.tree, self.config)).names()
+            except (Exception, RecursionError):  # OutOfTime too: the file is left to the words
+                self._early_client_names = frozenset()
+        return self._early_client_names
 
     def ask_clients(self, question: Callable[[Clients], Optional[str]]) -> Optional[str]:
         """``question`` put to the project's clients (None without a usable tree, or on any error:
@@ -620,7 +635,8 @@ class _Project:
         graph = Graph(self.tree, self.config)
         self.handlers = graph.handlers()
         self.reach = graph.reach(self.handlers)
-        self.client_names = Clients(graph).names()
+        early = self._early_client_names
+        self.client_names = early if early is not None and not self.tree.overrides else Clients(graph).names()
         self.tree.forget_texts()
         self.names = {}
         blocking = [
@@ -864,8 +880,7 @@ def client_names(filename: str, config: Config) -> FrozenSet[str]:
     if is_stdin(filename) or not config.project_reach:
         return frozenset()
     try:
-        project, path = _project_of(filename, config)
-        return project.client_names if project.reach_for(path, None) is not None else frozenset()
+        return _project_of(filename, config)[0].known_client_names()
     except Exception:
         return frozenset()
 
