@@ -48,6 +48,9 @@ def test_a_default_set_in_the_projects_own_code_covers_every_module(tmp_path: Pa
                     "    socket.setdefaulttimeout(t)\n    try:\n        return 1\n    finally:\n"
                     "        socket.setdefaulttimeout(old)\n"},
     {"app/start.py": "import socket\n\nsocket.setdefaulttimeout(None)\n"},  # None: no limit
+    # a method sets it per item as it works (glances' port scanner): a side effect, in no fixed order
+    {"app/ports.py": "import socket\n\n\nclass Ports:\n    def scan(self, port):\n"
+                     "        socket.setdefaulttimeout(port['timeout'])\n        return socket.socket()\n"},
     {"tests/conftest.py": "import socket\n\nsocket.setdefaulttimeout(5)\n"},  # the tests' default, not the server's
     {"app/start.py": "# socket.setdefaulttimeout(30) once set here\nimport socket\n"},  # a comment sets nothing
     {"app/start.py": "def setdefaulttimeout(t):\n    return t\n\n\nsetdefaulttimeout(30)\n"},  # not socket's
@@ -60,6 +63,8 @@ def test_no_default_from_the_project(tmp_path: Path, files: Dict[str, str]) -> N
 
 
 def test_sets_socket_default_reads_the_module_not_its_text() -> None:
-    assert sets_socket_default("import socket\n\nclass A:\n    def start(self):\n        socket.setdefaulttimeout(9)\n")
+    assert sets_socket_default("import socket\n\ndef start():\n    socket.setdefaulttimeout(9)\n")
+    method = "import socket\n\nclass A:\n    def scan(self):\n        socket.setdefaulttimeout(9)\n"
+    assert not sets_socket_default(method)
     assert not sets_socket_default("import socket\nx = 'socket.setdefaulttimeout(9)'\n")
     assert not sets_socket_default("def broken(:\n    socket.setdefaulttimeout(9)\n")

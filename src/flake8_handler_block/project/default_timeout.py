@@ -585,7 +585,9 @@ def sets_socket_default(source: str) -> bool:
     """Does the module give every socket of the process a default timeout: a call of
     ``socket.setdefaulttimeout(X)``, X not None, that its function does not undo (a function that
     also calls ``getdefaulttimeout()`` changes it for a while and puts the old value back)? At
-    module level or in a start-up function alike: the default holds from then on."""
+    module level or in a top-level function (a start-up one: ``initialize()``) alike: the default
+    holds from then on. A method that sets it (a port scanner's per-port timeout) changes it as a
+    side effect of its work, in an order nothing fixes: that is no default of the program."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
@@ -604,7 +606,8 @@ def sets_socket_default(source: str) -> bool:
             return func.attr == name and type(func.value) is ast.Name and func.value.id in modules
         return type(func) is ast.Name and func.id in functions and name == SOCKET_DEFAULT_HINT
 
-    scopes: List[ast.AST] = [tree, *(node for _name, node in _defs(tree.body, "") if type(node) is not ast.ClassDef)]
+    top_level = (node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    scopes: List[ast.AST] = [tree, *top_level]
     for scope in scopes:
         calls = [node for node in _own_nodes(scope) if type(node) is ast.Call]
         if any(named(call, "getdefaulttimeout") for call in calls):

@@ -46,10 +46,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     (assigned once, never changed or handed on) with a `"timeout"` key; without one the
     call has no timeout. A module that calls `socket.setdefaulttimeout(...)` at module
     level is not checked by this rule, nor, with the project index, a module of a package
-    another module of which (tooling and tests aside) calls it with a value, in a start-up
-    function too (`socket.setdefaulttimeout(settings.SOCKET_TIMEOUT)` in
+    another module of which (tooling and tests aside) calls it with a value, in a top-level
+    start-up function too (`socket.setdefaulttimeout(settings.SOCKET_TIMEOUT)` in
     `app/start.py`'s `initialize()`): every socket of the program has that default from
-    then on. The package is the top-level one: separate scripts or sample apps side by side
+    then on. A method that sets it (Glances' port scanner, per port) does so as a side
+    effect of its work, in an order nothing fixes: it gives the program no default. The
+    package is the top-level one: separate scripts or sample apps side by side
     share no process, and a module outside any package only speaks for itself. A function
     that also calls `socket.getdefaulttimeout()` changes it for a while and puts it back:
     it sets no default. `requests` is not covered (HB201): it passes `timeout=None` on to
