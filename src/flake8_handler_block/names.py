@@ -62,8 +62,10 @@ class Outside(Protocol):
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""
+    if not isinstance(found, Ref):
+        return found
     outside = scope.module.outside
-    if outside is not None and isinstance(found, Ref):
+    if outside is not None:
         kind = outside.client_held_by(found.dotted, called)
         if kind is not None:
             return Inst(kind)  # built in another module: no call of this one to read
