@@ -79,13 +79,15 @@ class Clients:
         summary = self.graph.tree.summary(path)
         if summary is None:
             return set()
-        found = {name for name, sym in summary.names if self._kind(sym, path, 0, set())}
-        for facts, function in zip(summary.facts.functions, summary.functions):
-            if function.returns is not None and self._kind(function.returns, path, 0, set()):
-                found.add(facts.name)
-        for cls_facts, cls in zip(summary.facts.classes, summary.classes):
-            if any(self._kind(sym, path, 0, set()) for _attr, sym in cls.attrs):
-                found.add(cls_facts.name)
+
+        def client(sym: Optional[Sym]) -> bool:
+            return sym is not None and _built_here(sym, summary.module) and self._kind(sym, path, 0, set()) is not None
+
+        found = {name for name, sym in summary.names if client(sym)}
+        found.update(facts.name for facts, function in zip(summary.facts.functions, summary.functions)
+                     if client(function.returns))
+        found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
+                     if any(client(sym) for _attr, sym in cls.attrs))
         return found
 
     def attribute_of(self, path: str, class_qualname: str, attr: str) -> Optional[str]:
@@ -160,3 +162,13 @@ class Clients:
             text = self.graph.tree.text(path)
             self._plain[path] = text is not None and _TIMEOUT_GIVEN.search(text) is None
         return self._plain[path]
+
+
+def _built_here(sym: Sym, module: str) -> bool:
+    """A value the module makes (a call's result, ``self``'s) or one of its own names: not an
+    import, whose module speaks for itself (following every import would read the project)."""
+    if sym.kind != "ref":
+        return sym.kind in ("self", "cls")
+    if sym.path:
+        return sym.path[-1] == CALL_RESULT
+    return bool(module) and sym.target.startswith(f"{module}.")
