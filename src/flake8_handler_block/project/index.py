@@ -225,12 +225,16 @@ class ModuleReach:
         (``app.http.SESSION``, ``.http.SESSION``), or calling it returns (``called``); None when
         not known (``clients.Clients``; names.Outside)."""
         absolute = self._absolute(dotted)
-        if absolute is None:
+        # a name that is none of the project's client names (Clients.names) holds none: most
+        # imports are asked about, and the answer should not read their modules
+        if absolute is None or absolute.rpartition(".")[2] not in self._project.known_client_names():
             return None
         return self._project.ask_clients(lambda clients: clients.held_by(absolute, called))
 
     def client_attribute(self, class_qualname: str, attr: str) -> Optional[str]:
         """The HTTP client ``self.<attr>`` holds in a class of this module, set by a base of another."""
+        if not self._project.known_client_names():
+            return None  # no class of the project sets one
         return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
 
     def _absolute(self, dotted: str) -> Optional[str]:
