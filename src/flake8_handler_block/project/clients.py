@@ -29,11 +29,13 @@ import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from ..catalog import CLIENTS
+from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
 from .summary import CALL_RESULT, Sym
 
-# Where a module may give its clients a timeout the rules would not see from another module.
-_TIMEOUT_GIVEN = re.compile(r"\.mount\s*\(|\.(?:request|send)\s*=(?!=)")
+# Where a module may give its clients a timeout the rules would not see from another module: an
+# adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
+_MOUNT = re.compile(r"\.mount\s*\(")
 
 
 class Clients:
@@ -102,11 +104,8 @@ class Clients:
         return self._attribute(("c", path, keys[0]), attr, 0, set())
 
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
-        for owner in self.graph.mro(cls):
-            sym = self.graph.class_attr(owner, attr)
-            if sym is not None:
-                return self._kind(sym, owner[1], depth + 1, seen)
-        return None
+        assigned = self.graph.assigned_attr(cls, attr)
+        return self._kind(assigned[1], assigned[0][1], depth + 1, seen) if assigned is not None else None
 
     def _held_by(self, dotted: str, called: bool, depth: int, seen: Set[str]) -> Optional[str]:
         if depth > MAX_DEPTH or dotted in seen:
@@ -114,15 +113,10 @@ class Clients:
         seen.add(dotted)
         if called:
             return self._returned(self.graph.resolve(dotted), depth, seen)
-        parts = dotted.split(".")
-        for end in range(len(parts) - 1, 0, -1):
-            path = self.graph.tree.module_path(".".join(parts[:end]))
-            if path is None:
-                continue
-            summary = self.graph.tree.summary(path)
-            sym = summary.name(parts[end]) if summary is not None and end == len(parts) - 1 else None
-            return self._kind(sym, path, depth + 1, seen) if sym is not None else None
-        return None
+        found = self.graph.module_level(dotted)
+        if found is None or found[1] is None or found[2]:
+            return None  # not a module-level name of the project (an attribute of one is not followed)
+        return self._kind(found[1], found[0], depth + 1, seen)
 
     def _returned(self, objs, depth: int, seen: Set[str]) -> Optional[str]:
         """What calling each of ``objs`` returns, when they are functions that all agree."""
@@ -160,7 +154,7 @@ class Clients:
     def _is_plain(self, path: str) -> bool:
         if path not in self._plain:
             text = self.graph.tree.text(path)
-            self._plain[path] = text is not None and _TIMEOUT_GIVEN.search(text) is None
+            self._plain[path] = text is not None and not _MOUNT.search(text) and not PATCH_HINT.search(text)
         return self._plain[path]
 
 

@@ -186,10 +186,9 @@ class Graph:
             methods = self.method(cls, name, depth)
             if methods:
                 return methods + (self.overrides(cls, name, depth) if kind != "c" else [])
-            for base in self.mro(cls, depth):
-                attr = self.class_attr(base, name)
-                if attr is not None:
-                    return self.evaluate(attr, base[1], depth + 1)
+            assigned = self.assigned_attr(cls, name, depth)
+            if assigned is not None:
+                return self.evaluate(assigned[1], assigned[0][1], depth + 1)
             summary = self.tree.summary(obj[1])
             if summary is not None:  # a nested class
                 qualname = summary.facts.classes[obj[2]].qualname
@@ -230,6 +229,15 @@ class Graph:
                 del self._results[obj]
             return found
         return []
+
+    def assigned_attr(self, cls: Obj, name: str, depth: int = 0) -> Optional[Tuple[Obj, Sym]]:
+        """The first class in ``cls``'s resolution order that assigns ``name`` (``self.x = ...`` in a
+        method, or a class attribute), with what it assigns."""
+        for owner in self.mro(cls, depth):
+            attr = self.class_attr(owner, name)
+            if attr is not None:
+                return owner, attr
+        return None
 
     def class_attr(self, cls: Obj, name: str) -> Optional[Sym]:
         summary = self.tree.summary(cls[1])
@@ -417,12 +425,11 @@ class Graph:
         """The catalogue name of a call outside the project (``subprocess.Popen.communicate`` for
         ``subprocess.Popen(...).communicate()``, also through ``self.x = Cls()``), else ''."""
         if sym.kind in ("self", "cls") and sym.target.isdigit() and sym.path:
-            cls = ("c", path, int(sym.target))
-            for owner in self.mro(cls):
-                attr = self.class_attr(owner, sym.path[0])
-                if attr is not None and depth < MAX_DEPTH:  # `self.x = self.x[0]` goes round
-                    return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
-            return ""
+            assigned = self.assigned_attr(("c", path, int(sym.target)), sym.path[0])
+            if assigned is None or depth >= MAX_DEPTH:  # `self.x = self.x[0]` goes round
+                return ""
+            owner, attr = assigned
+            return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
         return ".".join([self._library_name(sym.target), *(step for step in sym.path if step != CALL_RESULT)])
@@ -433,17 +440,25 @@ class Graph:
         both branches name the same thing); so is an instance it builds at module level
         (``app.http.SESSION.get`` is ``requests.Session.get`` after ``SESSION = requests.Session()``:
         call results drop out of the name, as in ``api_name``)."""
+        found = self.module_level(dotted)
+        if found is None:
+            return dotted
+        _path, sym, rest = found
+        if sym is None or sym.kind != "ref" or any(step != CALL_RESULT for step in sym.path) or depth > MAX_DEPTH:
+            return dotted
+        return self._library_name(".".join([sym.target, *rest]), depth + 1)
+
+    def module_level(self, dotted: str) -> Optional[Tuple[str, Optional[Sym], List[str]]]:
+        """``app.http.SESSION.get`` as (``app/http.py``, what that module binds ``SESSION`` to or
+        None, ``["get"]``): the longest prefix of ``dotted`` that is a module of the project and
+        leaves a name after it; None when there is none."""
         parts = dotted.split(".")
         for end in range(len(parts) - 1, 0, -1):
             path = self.tree.module_path(".".join(parts[:end]))
-            if path is None:
-                continue
-            summary = self.tree.summary(path)
-            sym = summary.name(parts[end]) if summary is not None else None
-            if sym is None or sym.kind != "ref" or any(step != CALL_RESULT for step in sym.path) or depth > MAX_DEPTH:
-                return dotted
-            return self._library_name(".".join([sym.target, *parts[end + 1:]]), depth + 1)
-        return dotted
+            if path is not None:
+                summary = self.tree.summary(path)
+                return path, summary.name(parts[end]) if summary is not None else None, parts[end + 1:]
+        return None
 
     def blocks(self, fn: FnRef) -> Optional[Block]:
         """Where calling the sync function ``fn`` waits in place: the nearest catalogue call that
