@@ -65,7 +65,7 @@ class Light:
     forwards: bool = False  # may pass a function's own ``**kwargs`` on (tree.may_forward_kwargs)
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
-    builds_client: bool = False  # its text may call an HTTP client's constructor (catalog.CLIENT_HINTS)
+    builds_client: bool = False  # its text may call an HTTP client's constructor (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
 
 
 class Cache:

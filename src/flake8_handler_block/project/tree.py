@@ -148,7 +148,8 @@ class ProjectTree:
         return [path for path, entry in self.light.items() if entry.hints]
 
     def may_build_client(self) -> List[str]:
-        """Files whose text may call an HTTP client's constructor (``catalog.CLIENT_HINTS``)."""
+        """Files whose text imports a client's module and may call its constructor
+        (``catalog.CLIENT_IMPORTS``, ``catalog.CLIENT_HINTS``)."""
         return [path for path, entry in self.light.items() if entry.builds_client]
 
     def may_forward(self, path: str) -> bool:
