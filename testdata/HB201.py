@@ -54,6 +54,20 @@ def forward(method, url, **kwargs):
     return requests.request(method, url, **kwargs)  # ok: unseen **kwargs
 
 
+def account(uid, timeout=None):
+    # Wrapper whose timeout parameter defaults to none: its callers decide.
+    return requests.get(f"{ACCOUNTS_URL}/accounts/{uid}", timeout=timeout).json()  # ok: the caller's timeout
+
+
+@app.get("/accounts/<uid>")
+def show_account(uid):
+    mine = account(uid)  # expect: HB201 "account() passes no timeout on to requests.get()" "handler 'show_account'"
+    theirs = account(uid, timeout=TIMEOUTS)  # ok: given
+    shared = account(uid, API_TIMEOUT)  # ok: given in its place
+    forward("GET", f"{ACCOUNTS_URL}/ping", timeout=TIMEOUTS)  # ok: given to the **kwargs wrapper
+    return jsonify(mine=mine, theirs=theirs, shared=shared)
+
+
 def offline_report():
     # Not a handler and not reached from one: a batch job may wait.
     return requests.get(f"{ACCOUNTS_URL}/report").text  # expect: HB201 "requests.get() has no timeout" "function 'offline_report'"

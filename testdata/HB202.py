@@ -95,6 +95,24 @@ class RelayHandler(BaseHTTPRequestHandler):
             log.write(body)
 
 
+UNSET = object()
+
+
+def relay_open(url, data=None, timeout=UNSET):
+    # The timeout reaches the opener only when the caller gives one.
+    options = {"data": data}
+    if timeout is not UNSET:
+        options["timeout"] = timeout
+    return urllib.request.build_opener().open(url, **options)  # ok: the caller's timeout
+
+
+def replay(events):
+    for event in events:
+        relay_open(UPSTREAM, event).close()  # expect: HB202 "relay_open() passes no timeout on to urllib.request.build_opener.open()" "function 'replay'"
+        relay_open(UPSTREAM, event, NET_TIMEOUT).close()  # ok: given in its place
+        relay_open(UPSTREAM, data=event, timeout=None).close()  # ok: HB202 given (None on purpose, as written)
+
+
 def nightly_export():
     # Not a handler: a cron job may wait as long as it likes.
     return urllib.request.urlopen(UPSTREAM).read()  # expect: HB202 "urllib.request.urlopen() has no timeout" "function 'nightly_export'"; ok: HB102 read to the end, the socket closes at EOF

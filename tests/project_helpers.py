@@ -11,7 +11,9 @@ from typing import Dict, Optional
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.index import ModuleReach, project_reach
+from flake8_handler_block.engine import check_source
 from fixtures import TESTDATA
+from markers import compare, findings, read_markers
 
 PROJECTS = TESTDATA / "projects"
 
@@ -24,6 +26,16 @@ def write_project(root: Path, files: Dict[str, str]) -> Path:
         path.write_text(text)
     index.clear()
     return root
+
+
+def markers_hold(root: Path, files: Dict[str, str], checked: str) -> None:
+    """Write a small project (``pyproject.toml`` and ``files``) and compare what the plugin
+    reports on ``checked`` with its ``# expect:`` markers."""
+    write_project(root, {"pyproject.toml": "", **files})
+    text = files[checked]
+    found = findings(check_source(text, str(root / checked)))
+    comparison = compare(read_markers(text, Path(checked).name), found)
+    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
 
 
 def copy_project(name: str, destination: Path) -> Path:

@@ -13,7 +13,7 @@ from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.graph import _called_name
 from flake8_handler_block.project.summary import CALL, summarise
-from flake8_handler_block.project.tree import ProjectTree, may_forward_kwargs
+from flake8_handler_block.project.tree import ProjectTree, may_forward_kwargs, may_pass_timeout_param
 from fixtures import TESTDATA
 from project_helpers import PROJECTS, copy_project, write_project
 
@@ -65,27 +65,46 @@ def test_a_module_that_cannot_pass_its_kwargs_on(text: str) -> None:
     assert not may_forward_kwargs(text)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("def get(url, timeout=None):\n    return requests.get(url, timeout=timeout)\n", True),
+    ("def get(url, t=None):\n    return requests.get(url, timeout=t\n    )\n", True),
+    ("def get(url, timeout=UNSET):\n    kw = {}\n    if timeout is not UNSET:\n        kw['timeout'] = timeout\n",
+     True),
+    ("requests.get(url, timeout=None)\nrequests.get(url, timeout=3)\n", False),
+    ("requests.get(url, timeout=self.timeout)\n", False),
+    ("x = {'timeout': 3}\n", False),
+    ("def get(url):\n    return requests.get(url)\n", False),
+])
+def test_a_module_that_may_pass_a_timeout_parameter_on(text: str, expected: bool) -> None:
+    assert may_pass_timeout_param(text) is expected
+
+
 def _sources() -> List[Path]:
     return sorted(TESTDATA.rglob("*.py"))
 
 
 def test_every_module_whose_summary_passes_kwargs_on_passes_the_text_filter() -> None:
     """Over every Python file of testdata: a summary with a ``Forward`` comes from a text
-    ``may_forward_kwargs`` accepts, and the name each call is read as is spelled in the text."""
-    forwarding = 0
+    ``may_forward_kwargs`` accepts (``may_pass_timeout_param`` for a timeout parameter passed on),
+    and the name each call is read as is spelled in the text."""
+    forwarding = passing_params = 0
     for path in _sources():
         raw = path.read_bytes()
         text = raw.decode("utf-8", "replace")
         summary = summarise(raw, "m", str(path))
-        if any(function.forwards for function in summary.functions):
+        forwards = [forward for function in summary.functions for forward in function.forwards]
+        if any(not forward.param for forward in forwards):
             forwarding += 1
             assert may_forward_kwargs(text), path
+        if any(forward.param for forward in forwards):
+            passing_params += 1
+            assert may_pass_timeout_param(text), path
         for function in summary.functions:
             for edge in function.edges:
                 name = _called_name(edge.callee)
                 if edge.how == CALL and name.isidentifier():
                     assert any(word in text for word in last_names_read_as(name)), (path, name)
-    assert forwarding >= 3
+    assert forwarding >= 3 and passing_params >= 2
 
 
 def test_names_canonical_renames() -> None:

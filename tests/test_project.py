@@ -7,7 +7,6 @@ its root is inferred from its own markers, or from its packages) and asked about
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
 
 import pytest
 
@@ -19,7 +18,7 @@ from flake8_handler_block.project.summary import Sym, summarise
 from flake8_handler_block.project.tooling import is_tooling_path
 from fixtures import TESTDATA, fixture_config
 from markers import compare, findings, read_markers
-from project_helpers import copy_project, loop_where, reach, where, write_project
+from project_helpers import copy_project, loop_where, markers_hold, reach, where, write_project
 from test_handlers import analyse
 
 
@@ -145,16 +144,6 @@ def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     assert find_root(str(tmp_path / "pkg" / "views.py")) == str(tmp_path)
 
 
-def _markers_hold(root: Path, files: Dict[str, str], checked: str) -> None:
-    """Write a small project (``pyproject.toml`` and ``files``) and compare what the plugin
-    reports on ``checked`` with its ``# expect:`` markers."""
-    write_project(root, {"pyproject.toml": "", **files})
-    text = files[checked]
-    found = findings(check_source(text, str(root / checked)))
-    comparison = compare(read_markers(text, Path(checked).name), found)
-    assert comparison.matched and not comparison.missing and not comparison.unexpected, comparison
-
-
 def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> None:
     """HB201 at the call of a wrapper that passes its **kwargs on to requests with no timeout."""
     files = {"app/__init__.py": ""}
@@ -184,7 +173,7 @@ def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> Non
         "OPTIONS = {}\n"
     )
     files["app/views.py"] = views
-    _markers_hold(tmp_path, files, "app/views.py")
+    markers_hold(tmp_path, files, "app/views.py")
 
 
 def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
@@ -217,7 +206,7 @@ def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
         "    return a, b, c, d, e, f\n"
     )
     files["app/views.py"] = views
-    _markers_hold(tmp_path, files, "app/views.py")
+    markers_hold(tmp_path, files, "app/views.py")
 
 
 def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -> None:
@@ -242,7 +231,7 @@ def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -
         "    return request('https://www.google.com/recaptcha/api/siteverify', b'x', 10)  # ok: HB202\n"
     )
     files["captcha/client.py"] = client
-    _markers_hold(tmp_path, files, "captcha/client.py")
+    markers_hold(tmp_path, files, "captcha/client.py")
 
 
 def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> None:
@@ -267,7 +256,7 @@ def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> No
         "        subprocess.check_call(['xelatex', 'paper.tex'])  # ok: HB204 no request reaches it\n"
     )
     files["app/controllers.py"] = controllers
-    _markers_hold(tmp_path, files, "app/controllers.py")
+    markers_hold(tmp_path, files, "app/controllers.py")
 
 
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
@@ -549,7 +538,7 @@ def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeo
         "app/views.py": _MAIL_VIEWS.format(mark=mark),
     }
     if reported:
-        _markers_hold(tmp_path, files, "app/views.py")
+        markers_hold(tmp_path, files, "app/views.py")
     else:
         write_project(tmp_path, {"pyproject.toml": "", **files})
         found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))

@@ -169,6 +169,7 @@ class MissingTimeoutRule(Rule):
     """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
 
     timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
+    fix_text: ClassVar[str] = "pass timeout=<seconds>"  # ``{fix}`` in the message, unless a finding says otherwise
     # `**KWARGS` of a dict the module shows in full is read like a literal
     needs: ClassVar[Tuple[Type[Provider], ...]] = (MappingFacts,)
 
@@ -181,9 +182,11 @@ class MissingTimeoutRule(Rule):
         self.judge_timeout(site, self.timeouts[target], facts)
 
     def judge_forwarded(self, facts: Facts) -> None:
-        """Calls of the project's wrappers (``def get(url, **kw): return requests.get(url, **kw)``)
-        that pass no timeout, where the wrapper passes its keywords on to one of ``timeouts`` with
-        none of its own. Asked of the project index, for every function (reached or not)."""
+        """Calls of the project's wrappers that pass no timeout, where the wrapper passes on to one
+        of ``timeouts`` the timeout its callers give, if any: its keywords
+        (``def get(url, **kw): return requests.get(url, **kw)``) or a timeout parameter whose
+        default gives none (``def get(url, timeout=None): return requests.get(url, timeout=timeout)``).
+        Asked of the project index, for every function (reached or not)."""
         project = facts.reach.project
         if project is None:
             return
@@ -192,12 +195,19 @@ class MissingTimeoutRule(Rule):
             if not calls:
                 continue
             for node, name in calls_named(function.node, {c[1] for c in calls}):
-                if keyword(node, "timeout") is not None or any(arg.star for arg in node.args):
-                    continue  # given, or maybe given through *args / **kwargs
-                for line, called, _api, params, text in calls:
-                    if called == name and len(positional(node)) <= params:
+                if any(arg.star for arg in node.args):
+                    continue  # maybe given through *args / **kwargs
+                for line, called, _api, params, text, given_as in calls:
+                    if called == name and keyword(node, given_as) is None and len(positional(node)) <= params:
+                        fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
                         problem = f"passes no timeout on to {text}"
-                        self.report_on_line(node, function, line, call=call_text(node), problem=problem)
+                        self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
+
+    def report(
+        self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object
+    ) -> None:
+        fields.setdefault("fix", self.fix_text)
+        super().report(node, function, **fields)
 
     def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:
         problem = missing_timeout(site.node, index, facts[MappingFacts])

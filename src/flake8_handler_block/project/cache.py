@@ -46,8 +46,9 @@ from .summary import ModuleSummary
 # 9: either branch of `a if test else b`, 11: how calls give their timeout, calls not placed,
 # 13: a callable bound to a few known values, super() calls, 14: files.json says which files name
 # Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout, 16: ...and which may build
-# an HTTP client; the result names the project's clients).
-FORMAT = 16
+# an HTTP client; the result names the project's clients, 17: wrappers whose timeout parameter
+# defaults to none; files.json marks the files that may hold one).
+FORMAT = 17
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -62,7 +63,7 @@ class Light:
     hints: bool  # may define or register a handler (handlers.HANDLER_HINTS, configured words)
     bases: Tuple[str, ...]  # last names of the bases in its class statements
     patches: bool = False  # may patch requests or a session (default_timeout.PATCH_HINT)
-    forwards: bool = False  # may pass a function's own ``**kwargs`` on (tree.may_forward_kwargs)
+    forwards: bool = False  # may pass on a function's ``**kwargs`` or timeout (tree.may_forward_kwargs, ...)
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
     builds_client: bool = False  # its text may call an HTTP client's constructor (catalog.CLIENT_IMPORTS, CLIENT_HINTS)

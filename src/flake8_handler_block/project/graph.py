@@ -60,9 +60,11 @@ MAX_BLOCK_DEPTH = 2
 Block = Tuple[str, FnRef, int, Tuple[FnRef, ...]]
 # A call in an async function to a sync function that blocks: (line, called name, the Block).
 BlockingCall = Tuple[int, str, Block]
-# A call of a wrapper that passes its keywords on to a catalogue call with no timeout:
-# (line, called name, the catalogue call, the wrapper's named positional parameters, the wrappers).
-ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...]]
+# A call of a wrapper that passes on to a catalogue call the timeout its callers give, if any:
+# (line, called name, the catalogue call, how many positional arguments stop short of the timeout,
+# the wrappers, the keyword the wrapper takes the timeout as).
+ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...], str]
+Forwarded = Tuple[str, Tuple[FnRef, ...], str]  # Graph.forwards_without_timeout
 
 
 class Graph:
@@ -77,7 +79,7 @@ class Graph:
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[FnRef, List[Target]] = {}
         self._blocks: Dict[FnRef, Optional[Block]] = {}
-        self._forwards: Dict[FnRef, Optional[Tuple[str, Tuple[FnRef, ...]]]] = {}
+        self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
 
@@ -535,9 +537,11 @@ class Graph:
                 found.append(hit)
         return found
 
-    def forwards_without_timeout(self, fn: FnRef, depth: int = 0) -> Optional[Tuple[str, Tuple[FnRef, ...]]]:
-        """``fn`` passes its ``**kwargs`` on, with no timeout of its own, to a catalogue call that
-        takes one (directly or through more such wrappers): (that call, the wrappers below ``fn``)."""
+    def forwards_without_timeout(self, fn: FnRef, depth: int = 0) -> Optional[Forwarded]:
+        """``fn`` passes on to a catalogue call that takes a timeout, with none of its own, what its
+        callers give it: its ``**kwargs``, or a timeout parameter whose default gives none (directly
+        or through more such wrappers). (That call, the wrappers below ``fn``, the keyword a caller
+        gives ``fn`` the timeout as.)"""
         if fn in self._forwards:
             return self._forwards[fn]
         self._forwards[fn] = None  # a cycle adds nothing
@@ -546,33 +550,39 @@ class Graph:
         summary = self.tree.summary(fn[1])
         if summary is None or depth > MAX_DEPTH:
             return None
-        found: Optional[Tuple[str, Tuple[FnRef, ...]]] = None
+        found: Optional[Forwarded] = None
         for forward in summary.functions[fn[2]].forwards:
             name, takes_timeout = self._api_passed(forward, fn[1])
             if name:
                 if takes_timeout:
-                    found = (name, ())
+                    found = (name, (), forward.param or "timeout")
                     break
                 continue
             for obj in self.evaluate(forward.callee, fn[1]):
                 for target in self.callables(obj):
                     inner = self.forwards_without_timeout(target, depth + 1)
-                    if inner is not None and found is None:
-                        found = (inner[0], (target, *inner[1]))
+                    # A parameter passed on as ``timeout=`` reaches a wrapper that takes its timeout so.
+                    if inner is not None and found is None and (not forward.param or inner[2] == "timeout"):
+                        found = (inner[0], (target, *inner[1]), forward.param or inner[2])
             if found is not None:
                 break
         self._forwards[fn] = found
         return found
 
     def _api_passed(self, forward: Forward, path: str) -> Tuple[str, bool]:
-        """The catalogue call ``forward`` passes the keywords on to ('' if none), and whether the
-        timeout it takes can come in those keywords (none is written before it)."""
+        """The catalogue call ``forward`` passes the timeout on to ('' if none), and whether the
+        timeout it takes can come that way (a parameter passed as ``timeout=``; keywords passed on,
+        with no positional argument written at or past the timeout's place)."""
         name = self.api_name(forward.callee, path)
         api = APIS.get(name) if name else None
         if api is None:
             return "", False
-        index = api.timeout.index if api.timeout is not None else None
-        return name, api.timeout is not None and (index is None or forward.positional <= index)
+        if api.timeout is None:
+            return name, False
+        if forward.param:  # passed as ``timeout=``
+            return name, api.timeout.keyword == "timeout"
+        index = api.timeout.index
+        return name, index is None or forward.positional <= index
 
     def _any_forward_to_api(self) -> bool:
         """Whether a function of the project passes its ``**kwargs`` straight on to a catalogue
@@ -599,11 +609,14 @@ class Graph:
     def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
         """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""
         found: List[ForwardingCall] = []
-        for edge, target, (api, via) in self._calls_to(fn, self.forwards_without_timeout):
+        for edge, target, (api, via, keyword) in self._calls_to(fn, self.forwards_without_timeout):
             facts = self.function(target)
-            params = 0 if facts is None else len(facts.positional) - (1 if facts.cls is not None else 0)
-            params += 0 if via else self._room_in_args(target, api)
-            found.append((edge.line, _called_name(edge.callee), api, params, (target, *via)))
+            positional = () if facts is None else facts.positional[(1 if facts.cls is not None else 0):]
+            if keyword in positional:  # a timeout parameter: the arguments before it
+                params = positional.index(keyword)
+            else:
+                params = len(positional) + (0 if via else self._room_in_args(target, api))
+            found.append((edge.line, _called_name(edge.callee), api, params, (target, *via), keyword))
         return found
 
     def _room_in_args(self, wrapper: FnRef, api: str) -> int:

@@ -153,13 +153,16 @@ class ModuleReach:
 
     def forwarding_calls(
         self, qualname: Optional[str], line: Optional[int] = None
-    ) -> List[Tuple[int, str, str, int, str]]:
-        """Calls of a function (a handler reaches it or not) to wrappers that pass their keywords on to a
-        catalogue call with no timeout: (line of the call, the name called, that catalogue call,
-        the wrapper's named positional parameters, ``requests.request() via ssrf_safe_request()``)."""
+    ) -> List[Tuple[int, str, str, int, str, str]]:
+        """Calls of a function (a handler reaches it or not) to wrappers that pass on to a catalogue
+        call the timeout their callers give, if any: (line of the call, the name called, that
+        catalogue call, how many positional arguments stop short of the timeout,
+        ``requests.request() via ssrf_safe_request()``, the keyword the wrapper takes it as)."""
         return [
-            (call_line, name, api, params, f"{api}(){self._via(via[1:])}")
-            for call_line, name, api, params, via in self._calls_of(lambda reach: reach.forwarding, qualname, line)
+            (call_line, name, api, params, f"{api}(){self._via(via[1:])}", keyword)
+            for call_line, name, api, params, via, keyword in self._calls_of(
+                lambda reach: reach.forwarding, qualname, line
+            )
         ]
 
     def _calls_of(
@@ -646,7 +649,7 @@ class _Project:
         blocking = [
             fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])
         ]
-        blocking += [fn for calls in self.reach.forwarding.values() for *_rest, via in calls for fn in via]
+        blocking += [fn for calls in self.reach.forwarding.values() for *_rest, via, _keyword in calls for fn in via]
         for fn in [*self.reach.chains, *self.reach.loop, *self.reach.forwarding, *blocking]:
             facts = graph.function(fn)
             if facts is not None and fn not in self.names:
@@ -673,9 +676,9 @@ class _Project:
                 for line, name, (api, site, site_line, via) in calls
             ],
             "forwarding": [
-                [number[fn], line, name, api, params, [number[v] for v in via]]
+                [number[fn], line, name, api, params, [number[v] for v in via], keyword]
                 for fn, calls in self.reach.forwarding.items()
-                for line, name, api, params, via in calls
+                for line, name, api, params, via, keyword in calls
             ],
             "clients": sorted(self.client_names),
         }
@@ -698,9 +701,9 @@ class _Project:
                 block = (str(api), table[site], int(site_line), tuple(table[v] for v in via))
                 blocking.setdefault(table[i], []).append((int(line), str(name), block))
             forwarding: Dict[FnRef, List[ForwardingCall]] = {}
-            for i, line, name, api, params, via in stored["forwarding"]:
+            for i, line, name, api, params, via, keyword in stored["forwarding"]:
                 forwarding.setdefault(table[i], []).append(
-                    (int(line), str(name), str(api), int(params), tuple(table[v] for v in via))
+                    (int(line), str(name), str(api), int(params), tuple(table[v] for v in via), str(keyword))
                 )
             reach = Reach(
                 list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking,

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import json
 from dataclasses import dataclass, replace
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
@@ -209,6 +210,10 @@ class Forward:
     line: int
     positional: int  # positional arguments written before any ``*args``
     stars: bool  # passes on the function's own ``*args`` too
+    # The function's parameter that carries the timeout, when the call gets it from there and the
+    # parameter's default gives none (``def get(url, timeout=None): requests.get(url, timeout=timeout)``,
+    # or ``kw["timeout"] = timeout`` only ``if timeout is not UNSET``); '' for ``**kwargs`` passed on.
+    param: str = ""
 
 
 @quick_init
@@ -354,6 +359,7 @@ class _Summariser:
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
         self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
         self.names_timeout: Dict[int, bool] = {}  # id of a def -> _handles_timeout(it), read once
+        self.timeout_params: Dict[int, Dict[str, str]] = {}  # id of a def -> _timeout_params(it)
 
     # -- the walk -------------------------------------------------------------------
 
@@ -902,7 +908,8 @@ class _Summariser:
             name = _last_name(call.func)
             guard = self._guard(scope, key)
             if key is not None and call.keywords:
-                forward = self._forward(call, scope, self.functions[key][0])
+                function = self.functions[key][0]
+                forward = self._forward(call, scope, function) or self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
             if name in REGISTRAR_CALLS:
@@ -1207,6 +1214,29 @@ class _Summariser:
             positional += 1
         return Forward(callee, call.lineno, positional, stars)
 
+    def _timeout_param_forward(self, call: ast.Call, scope: _Scope, function: ast.AST) -> Optional[Forward]:
+        """``call`` takes its ``timeout`` from a parameter of ``function`` whose default leaves it
+        with none: ``timeout=P`` with ``P=None``, or ``**D`` where the local dict (or ``**kwargs``)
+        ``D`` gets ``"timeout"`` only under an ``if`` on ``P`` (``P=None`` or a sentinel)."""
+        passed: Any = next((kw.value for kw in call.keywords if kw.arg == "timeout"), None)
+        starred: Any = [kw.value for kw in call.keywords if kw.arg is None] if passed is None else None
+        if passed is None and (len(starred) != 1 or type(starred[0]) is not ast.Name):
+            return None
+        params = self.timeout_params.get(id(function))
+        if params is None:  # once per function, however many of its calls ask
+            params = self.timeout_params[id(function)] = _timeout_params(function)
+        if passed is not None:
+            param = passed.id if type(passed) is ast.Name and params.get(passed.id) == _NONE_DEFAULT else ""
+        else:
+            param = params.get(f"**{starred[0].id}", "")
+        if not param:
+            return None
+        callee = self.sym(call.func, scope)
+        if callee is None:
+            return None
+        positional = sum(1 for _ in itertools.takewhile(lambda arg: type(arg) is not ast.Starred, call.args))
+        return Forward(callee, call.lineno, positional, False, param)
+
     def _is_command(self, function: FunctionFacts) -> bool:
         """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask),
         an invoke or fabric ``@task``."""
@@ -1275,6 +1305,86 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN)
     _CHILD_FIELDS[kind] = fields
     return fields
+
+
+_NONE_DEFAULT = "None"  # _timeout_params: a parameter whose default is None
+
+
+def _timeout_params(function: Any) -> Dict[str, str]:
+    """What carries a timeout into ``function`` that its callers may leave out, giving none:
+
+    - parameter name -> _NONE_DEFAULT: a parameter defaulting to ``None``;
+    - ``"**D"`` -> parameter name: the local dict ``D`` (or the function's ``**kwargs``) gets the
+      key ``"timeout"`` only from that parameter, and only under an ``if`` that tests it; the
+      parameter defaults to ``None`` or a name (a sentinel: ``timeout=UNSET``).
+
+    A parameter bound again in the function (``timeout = timeout or 10``) carries nothing here."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip((a.arg for a in positional[len(positional) - len(args.defaults):]), args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    defaulted = {
+        name: (_NONE_DEFAULT if type(d) is ast.Constant else "sentinel")
+        for name, d in defaults.items()
+        if (type(d) is ast.Constant and d.value is None) or type(d) in (ast.Name, ast.Attribute)
+    }
+    if not defaulted:
+        return {}
+    stored: Dict[str, int] = {}  # how many times the function binds each name
+    keyed: Dict[str, List[Tuple[Any, List[Any]]]] = {}  # D -> each value D["timeout"] gets, with the if tests above
+    touched: Set[str] = set()  # dicts changed by a method (``D.update(...)``): what they hold is not known
+    stack: List[Tuple[Any, List[Any]]] = [(statement, []) for statement in function.body]
+    while stack:
+        node, tests = stack.pop()
+        kind = type(node)
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef):
+            continue  # a nested scope binds its own names
+        if kind is ast.Assign:
+            for target in node.targets:
+                key = target.slice if type(target) is ast.Subscript else None
+                if type(key) is ast.Constant and key.value == "timeout" and type(target.value) is ast.Name:
+                    keyed.setdefault(target.value.id, []).append((node.value, tests))
+        elif kind is ast.Name and type(node.ctx) is not ast.Load:
+            stored[node.id] = stored.get(node.id, 0) + 1
+        elif kind is ast.Call and type(node.func) is ast.Attribute and type(node.func.value) is ast.Name:
+            if node.func.attr in ("update", "setdefault", "__setitem__"):
+                touched.add(node.func.value.id)
+        test = node.test if kind is ast.If else None
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, tests + [test] if test is not None and child is not test else tests))
+    found = {name: _NONE_DEFAULT for name, default in defaulted.items() if default == _NONE_DEFAULT}
+    found = {name: kind for name, kind in found.items() if name not in stored}
+    kwargs = args.kwarg.arg if args.kwarg is not None else None
+    for target, values in keyed.items():
+        if target in touched or not _dict_without_timeout(function, target, kwargs, stored.get(target, 0)):
+            continue
+        params = {value.id if type(value) is ast.Name else "" for value, _tests in values}
+        param = params.pop() if len(params) == 1 else ""
+        if param and param in defaulted and param not in stored:
+            if all(any(_names(test, param) for test in tests) for _value, tests in values):
+                found[f"**{target}"] = param
+    return found
+
+
+def _dict_without_timeout(function: Any, name: str, kwargs: Optional[str], bindings: int) -> bool:
+    """``name`` is the function's ``**kwargs`` (never bound again), or a local bound once, to a
+    dict display of plain keys, ``"timeout"`` not among them."""
+    if name == kwargs:
+        return bindings == 0
+    if bindings != 1:
+        return False
+    bound = [
+        node.value for node in ast.walk(function)
+        if (type(node) is ast.Assign and any(type(t) is ast.Name and t.id == name for t in node.targets))
+        or (type(node) is ast.AnnAssign and type(node.target) is ast.Name and node.target.id == name)
+    ]
+    if len(bound) != 1 or type(bound[0]) is not ast.Dict:
+        return False
+    return all(type(k) is ast.Constant and k.value != "timeout" for k in bound[0].keys)
+
+
+def _names(node: ast.AST, name: str) -> bool:
+    return any(type(n) is ast.Name and n.id == name for n in ast.walk(node))
 
 
 def _handles_timeout(function: ast.AST) -> bool:

@@ -122,7 +122,8 @@ class ProjectTree:
         for match in _CLASS_BASES.finditer(text):
             bases.update(_base_names(match.group(2)))
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
-        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, may_forward_kwargs(text),
+        forwards = may_forward_kwargs(text) or may_pass_timeout_param(text)
+        return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, forwards,
                      EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text, _may_build_client(text))
 
     def _read(self, path: str) -> Union[str, bytes, None]:
@@ -153,7 +154,8 @@ class ProjectTree:
         return [path for path, entry in self.light.items() if entry.builds_client]
 
     def may_forward(self, path: str) -> bool:
-        """The file may hold a function that passes its own ``**kwargs`` on (``summary.Forward``)."""
+        """The file may hold a function that passes its own ``**kwargs`` or its timeout parameter on
+        (``summary.Forward``)."""
         entry = self.light.get(path)
         return entry is None or entry.forwards
 
@@ -334,6 +336,16 @@ def _base_names(bases: str) -> Iterator[str]:
             found = _BASE_NAME.search(item.split("[", 1)[0])
             if found:
                 yield found.group(1)
+
+
+_TIMEOUT_FROM_NAME = re.compile(r"""(?:\btimeout\s*=|\[\s*['"]timeout['"]\s*\]\s*=)\s*(?!None\b)[^\W\d]\w*\s*[,)\n]""")
+
+
+def may_pass_timeout_param(text: str) -> bool:
+    """Can the module hold a function whose timeout parameter it passes on (``summary.Forward``
+    with a ``param``)? Then a plain name is passed as ``timeout=NAME`` or stored as
+    ``d["timeout"] = NAME``."""
+    return "timeout" in text and _TIMEOUT_FROM_NAME.search(text) is not None
 
 
 def may_forward_kwargs(text: str) -> bool:

@@ -57,6 +57,20 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     start-up, where it is seen at once, and holds no request (`scope = "all"` reports
     it). A client built there is still reported: the requests that use it later wait.
 
+    A call of a wrapper of the project (in any module) that gives no timeout is
+    reported like the call it wraps, with the wrapper named (`fetch() passes no
+    timeout on to requests.get() via _request()`), where the wrapper passes on to one
+    of these calls, with no timeout of its own, what its callers give it:
+    - its `**kwargs` (`def get(url, **kw): return requests.get(url, **kw)`); or
+    - a timeout parameter whose default gives none: `timeout=None` passed on as
+      `timeout=timeout`, or a parameter defaulting to `None` or a sentinel
+      (`timeout=UNSET`) that sets `kwargs["timeout"]` only under an `if` on it
+      before `**kwargs` is passed on. The fix names the wrapper's parameter
+      (`pass wait=(connect, read)`).
+    A wrapper that sets a timeout of its own (`kwargs.setdefault("timeout", 10)`,
+    `timeout = timeout or 10`) is no such wrapper, and a call that passes the
+    parameter (by keyword or in its place) or `*args`/`**kwargs` is not reported.
+
     Nor where the project gives requests a default timeout:
     - calls on a session with an adapter mounted whose `send()` sets one when none
       was given (`kwargs["timeout"] = kwargs.get("timeout") or 10`,
@@ -103,7 +117,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     scope = EVERYWHERE
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("requests",))
     name = "requests-without-timeout"
-    message = "{call}() {problem}: {where} can block forever on a stalled upstream; pass timeout=(connect, read)"
+    message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
+    fix_text = "pass timeout=(connect, read)"
     gate = imported("requests", "flask_dance")  # flask-dance: its provider proxies are sessions
     calls = catalog.last_names(TIMEOUT_POSITION)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md

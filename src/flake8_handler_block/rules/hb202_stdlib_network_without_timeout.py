@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple, Union
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -15,7 +15,7 @@ from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
 from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import CURRENT, EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
+from ..rule import EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
 from ..scopes import CallSite, ClassScope, FunctionScope, Scope
 from ..signature import SOCKET_STATES, Signature
 
@@ -102,6 +102,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     seen: pass `timeout=` anyway, or silence the line. Without the project index (one
     file alone, `scope = "handlers"`) the settings cannot be seen and nothing is reported.
 
+    A call of a wrapper of the project that gives no timeout is reported like the call
+    it wraps, as HB201 describes: the wrapper passes its `**kwargs` on, or a timeout
+    parameter whose default gives none (`def urlopen(url, data=None, timeout=UNSET)`
+    that adds `kwargs["timeout"]` only `if timeout is not UNSET` before
+    `opener.open(url, **kwargs)`).
+
     Not reported: `send_mail()`, `get_connection()` or `get_connection(fail_silently=...,
     username=..., password=...)` (what `send_mail()` passes): they use the backend the
     settings name, which may be the console or locmem one; a backend named by a
@@ -156,6 +162,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
     })
     timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
+    fix_text = _FIX
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
 
@@ -179,11 +186,6 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         name = last_name(node.func)
         if name and (name == "get_connection" or name[:1].isupper()):
             self.mail.append((node, self.ctx.scope, self.ctx.function))
-
-    def report(self, node: cst.CSTNode, function: Union[FunctionScope, None, object] = CURRENT,
-               **fields: object) -> None:
-        fields.setdefault("fix", _FIX)
-        super().report(node, function, **fields)  # type: ignore[arg-type]
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope)
