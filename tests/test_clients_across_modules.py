@@ -76,6 +76,42 @@ def test_an_attribute_a_base_class_of_another_module_sets(tmp_path: Path) -> Non
     assert found == [(6, "HB201")]
 
 
+CACHED = (
+    "import requests\nfrom cachecontrol import CacheControl\n\n\n"
+    "def make_session():\n    session = requests.Session()\n"
+    "    return CacheControl(sess=session, cache_etags=True)\n"
+)
+
+
+def test_a_session_cachecontrol_hands_back(tmp_path: Path) -> None:
+    """``CacheControl(session)`` returns the session, with a caching adapter that gives no timeout
+    (SickChill's torrent clients: ``helpers.make_session()`` set by ``GenericClient.__init__``)."""
+    base = BASE.replace("from ..http import make_session", "from ..cached import make_session")
+    client = (
+        "from .base import GenericClient\n\n\n"
+        "class DelugeClient(GenericClient):\n"
+        "    def login(self, password):\n"
+        "        return self.session.post(self.host + '/json', json={'params': [password]})\n"
+    )
+    files = {"app/cached.py": CACHED, "app/clients/__init__.py": "", "app/clients/base.py": base,
+             "app/clients/deluge.py": client}
+    assert _findings(files, tmp_path, "app/clients/deluge.py") == [(6, "HB201")]
+
+
+@pytest.mark.parametrize("wrapped, expected", [
+    ("CacheControl(requests.Session())", [(8, "HB201")]),
+    ("CacheControl(sess=requests.Session(), heuristic=None)", [(8, "HB201")]),
+    ("CacheControl(make())", []),  # what it wraps is not known
+    ("CacheControl()", []),
+])
+def test_cachecontrol_in_the_same_module(tmp_path: Path, wrapped: str, expected: List[Tuple[int, str]]) -> None:
+    local = (
+        "import requests\nfrom cachecontrol import CacheControl\n\nfrom .factory import make\n\n\n"
+        f"def fetch(url):\n    return {wrapped}.get(url).text\n"
+    )
+    assert _findings({"app/local.py": local}, tmp_path, "app/local.py") == expected
+
+
 def test_an_async_handler_blocks_on_it(tmp_path: Path) -> None:
     view = _view("SESSION.get('https://api.example/')", "from .http import SESSION", verb="async def")
     assert sorted(_findings({"app/views.py": view}, tmp_path)) == [(9, "HB201"), (9, "HB601")]

@@ -254,6 +254,13 @@ CLIENTS: Mapping[str, Resource] = {
     "http.client.HTTPSConnection": Resource("connection", _CLOSE),
 }
 # Text that may build one (a cheap scan's hint): names a client's module and calls a client's class.
+# Library calls that hand back the client they are given, changed in ways that give no timeout:
+# callee -> (position, keyword) of that argument. CacheControl mounts a caching adapter (an
+# HTTPAdapter with no default timeout) on the session and returns the session itself.
+RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
+    "cachecontrol.CacheControl": (0, "sess"),
+    "cachecontrol.wrapper.CacheControl": (0, "sess"),
+}
 CLIENT_IMPORTS = tuple(sorted({
     f"{word} {name.rpartition('.')[0]}" for name in CLIENTS for word in ("import", "from")
 }))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, List, Optional, Protocol, Tuple, Union
 
 import libcst as cst
 
-from .catalog import canonical
+from .catalog import RETURNS_ITS_CLIENT, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -136,6 +136,13 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
     its ``return`` statements agree on, with the constructing call inside it.
     """
     target = callee(call, scope, depth)
+    if target is not None and target in RETURNS_ITS_CLIENT:  # `CacheControl(session)` is that session
+        from .calls import argument  # calls builds on this module
+
+        position, name = RETURNS_ITS_CLIENT[target]
+        given = argument(call, name, position)
+        meaning = resolve(given, scope, depth) if given is not None else None
+        return meaning if isinstance(meaning, Inst) else None
     if target is not None:
         made = _outside(Ref(target), scope, called=True)
         return made if isinstance(made, Inst) else Inst(target, call)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import (
-    DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
-    canonical,
+    DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT, RUNS_ELSEWHERE, TASK_SPAWNS,
+    THREAD_HANDOFFS, THREAD_STARTS, canonical,
 )
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
@@ -758,6 +758,9 @@ class _Summariser:
             return base.attr(expr.attr) if base is not None else None  # type: ignore[attr-defined]
         if kind is ast.Call:
             base = self.sym(expr.func, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
+            if base is not None and not base.path and base.target in RETURNS_ITS_CLIENT:
+                given = _argument(expr, *RETURNS_ITS_CLIENT[base.target])  # `CacheControl(session)` is that session
+                return self.sym(given, scope, imports_only, depth + 1) if given is not None else None
             return base.called() if base is not None else None
         if kind is ast.Await:
             return self.sym(expr.value, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
@@ -1381,6 +1384,15 @@ def _dict_without_timeout(function: Any, name: str, kwargs: Optional[str], bindi
     if len(bound) != 1 or type(bound[0]) is not ast.Dict:
         return False
     return all(type(k) is ast.Constant and k.value != "timeout" for k in bound[0].keys)
+
+
+def _argument(call: Any, position: int, keyword: str) -> Optional[ast.AST]:
+    """The value passed for a parameter, by keyword or in its place (before any ``*args``)."""
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    values = list(itertools.takewhile(lambda arg: type(arg) is not ast.Starred, call.args))
+    return values[position] if len(values) > position else None
 
 
 def _names(node: ast.AST, name: str) -> bool:

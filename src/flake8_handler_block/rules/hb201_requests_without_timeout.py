@@ -34,7 +34,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     `requests.get/post/put/patch/delete/head/options/request()` and the same
     methods plus `send()` on a `requests.Session`. The session is recognised when it
     was built with `requests.Session()` (assigned, bound by `with ... as`, stored on
-    `self.`, annotated `s: requests.Session`, or called inline), and on an inline
+    `self.`, annotated `s: requests.Session`, or called inline; also as handed back by
+    `cachecontrol.CacheControl(session)`, which only mounts a caching adapter), and on an inline
     instance of a subclass of it defined in the module that overrides nothing a
     default timeout could hide in (`CustomSession().get(url)`). requests-oauthlib's
     `OAuth1Session`/`OAuth2Session` and flask-dance's provider proxies
