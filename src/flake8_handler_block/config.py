@@ -47,7 +47,7 @@ EXERCISE_GLOBS = (
 )
 DEFAULT_TOOLING = (
     "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/manage.py", "**/__main__.py", "**/cli.py",
-    "**/cli/**", "**/management/commands/**", "**/scripts/**", *EXERCISE_GLOBS,
+    "**/cli/**", "**/_cli/**", "**/management/commands/**", "**/scripts/**", *EXERCISE_GLOBS,
     "**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**",
 )
 
