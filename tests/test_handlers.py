@@ -106,6 +106,22 @@ def test_gate_skips_module_without_handler():
     assert not may_hold_finding(library, "jobs/prices.py", Config(scope="handlers"), ALL_RULES)
 
 
+@pytest.mark.parametrize("text, passes", [
+    # a database or cache connection: no network call of the catalogue
+    ("def open_db(alias):\n    return self.get_connection(alias)\n", False),
+    ("def connect(params):\n    return self.create_connection(params)\n", False),
+    # the same names from the modules whose calls HB202 looks at
+    ("from django.core.mail import get_connection\n\ndef send():\n    return get_connection(host='mx')\n", True),
+    ("import socket\n\ndef probe(host):\n    return socket.create_connection((host, 80))\n", True),
+    # done() counts with add() and wait() on a name (a wait group), or with a WaitGroup class
+    ("def finish(task):\n    return task.done()\n", False),
+    ("def work(wg):\n    wg.add(1)\n    wg.done()\n    wg.wait()\n", True),
+    ("from sync import WaitGroup\n\ndef work(wg):\n    wg.done()\n", True),
+])
+def test_gate_words_too_common_alone(text: str, passes: bool) -> None:
+    assert may_hold_finding(text, "lib/module.py", Config(project_reach=False), ALL_RULES) is passes
+
+
 # -- scope: what `reachable`, `handlers` and `all` cover -----------------------------------
 
 SCOPE_SOURCE = '''

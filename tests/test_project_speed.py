@@ -45,6 +45,7 @@ def test_every_rule_gate_word_is_looked_for() -> None:
     table = gate_table(Config(handler_decorators=("app.hook",)), ALL_RULES)
     looked_for = {word for _name, members in gate.words_of(table).groups for word in members}
     gated = {word for rule in ALL_RULES if rule.gate for word in (*rule.gate, *rule.gate_requires)}
+    gated |= {word for rule in ALL_RULES for words, required in rule.gate_pairs for word in (*words, *required)}
     assert looked_for == gated | {"hook"}  # a configured name is looked for by its last part
     assert table.handler and table.anywhere and table.async_rules
 

@@ -44,6 +44,7 @@ def gate_table(config: Config, rules: Tuple[Type[Rule], ...]) -> GateTable:
 
     def checks(selected: Sequence[Type[Rule]]) -> Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]:
         found = [(tuple(rule.gate), tuple(rule.gate_requires)) for rule in selected if rule.gate]
+        found += [(tuple(words), tuple(required)) for rule in selected for words, required in rule.gate_pairs]
         if extra:
             found.append((extra, ()))
         return tuple(found)

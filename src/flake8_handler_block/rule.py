@@ -97,6 +97,9 @@ class Rule(Batchable):
     # Substrings: a file containing none of them cannot hold a finding (checked before parsing).
     gate: ClassVar[Tuple[str, ...]] = ()
     gate_requires: ClassVar[Tuple[str, ...]] = ()  # ...and all of these must appear too
+    # More ways in, each (any of these, and all of those): a word too common alone, with the
+    # word the call cannot be resolved without (``create_connection`` with ``socket``).
+    gate_pairs: ClassVar[Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]] = ()
     # Last names of calls for check_call; a rule may widen it per instance from the configuration.
     calls: FrozenSet[str] = frozenset()
     needs: ClassVar[Tuple[Type[Provider], ...]] = ()  # module facts it reads (built by the engine)

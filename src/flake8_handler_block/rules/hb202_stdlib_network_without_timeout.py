@@ -152,11 +152,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     message = "{call}() {problem}: {where} can block forever on a stalled peer; {fix}"
     gate = (
         'urlopen', 'build_opener', 'OpenerDirector', 'http.client', 'HTTPConnection', 'HTTPSConnection',
-        'create_connection', 'smtplib', 'ftplib',
-        'imaplib', 'poplib', 'telnetlib', 'nntplib', 'SMTP', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
-        'EmailBackend', 'get_connection', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
+        'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'nntplib', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
+        'EmailBackend', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
     )
+    # Names common elsewhere (database and cache connections): only with the module they come from.
+    gate_pairs = ((('create_connection',), ('socket',)), (('get_connection',), ('mail',)))
     calls = frozenset({
         *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,

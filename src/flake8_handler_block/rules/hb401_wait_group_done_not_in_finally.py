@@ -59,7 +59,8 @@ class WaitGroupDoneNotInFinally(Rule):
         "call it in finally (or register it with ExitStack.callback)"
     )
     scope = ANYWHERE
-    gate = ('done(', 'Done(')
+    gate = ('WaitGroup', 'Done(')
+    gate_pairs = ((('done(',), ('add(', 'wait(')),)  # a name that add(), done() and wait() are called on
     fixer = fix_hb401  # `flake8-handler-block fix`: see docs/fix.md
 
     def finish(self, facts: Facts) -> None:

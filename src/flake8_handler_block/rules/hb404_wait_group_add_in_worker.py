@@ -82,7 +82,8 @@ class WaitGroupAddInWorker(Rule):
         "call add() before starting the worker"
     )
     scope = ANYWHERE
-    gate = ('WaitGroup', 'done(', 'Done(')
+    gate = ('WaitGroup', 'Done(')
+    gate_pairs = ((('done(',), ('add(', 'wait(')),)  # a name that add(), done() and wait() are called on
 
     def finish(self, facts: Facts) -> None:
         primitives = facts[Primitives]
