@@ -110,7 +110,7 @@ def replay(events):
     for event in events:
         relay_open(UPSTREAM, event).close()  # expect: HB202 "relay_open() passes no timeout on to urllib.request.build_opener.open()" "function 'replay'"
         relay_open(UPSTREAM, event, NET_TIMEOUT).close()  # ok: given in its place
-        relay_open(UPSTREAM, data=event, timeout=None).close()  # ok: HB202 given (None on purpose, as written)
+        relay_open(UPSTREAM, data=event, timeout=None).close()  # expect: HB202 "relay_open() passes timeout=None on to urllib.request.build_opener.open()"
 
 
 def nightly_export():

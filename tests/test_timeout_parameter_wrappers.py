@@ -105,6 +105,8 @@ def proxy():
     fetch("https://example.com")  # expect: HB201 "fetch() passes no timeout on to requests.get()" "handler 'proxy'"
     fetch("https://example.com", timeout=3)  # ok: HB201 given
     fetch("https://example.com", 3)  # ok: HB201 given in its place
+    fetch("https://example.com", None)  # expect: HB201 "fetch() passes timeout=None on to requests.get()"
+    fetch_json("https://example.com", wait=None)  # expect: HB201 "passes wait=None on to"
     fetch("https://example.com", **OPTIONS)  # ok: HB201 maybe given
     fetch_json("https://example.com")  # expect: HB201 "pass wait=(connect, read)"
     fetch_json("https://example.com", wait=2)  # ok: HB201 given under the wrapper's name

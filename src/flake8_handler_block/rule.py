@@ -15,7 +15,7 @@ from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Ty
 import libcst as cst
 
 from . import catalog, names
-from .calls import MappingFacts, call_text, calls_named, keyword, missing_timeout, positional
+from .calls import MappingFacts, call_text, calls_named, is_none, keyword, missing_timeout, positional
 from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
@@ -201,10 +201,16 @@ class MissingTimeoutRule(Rule):
                 if any(arg.star for arg in node.args):
                     continue  # maybe given through *args / **kwargs
                 for line, called, _api, params, text, given_as in calls:
-                    if called == name and keyword(node, given_as) is None and len(positional(node)) <= params:
-                        fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
-                        problem = f"passes no timeout on to {text}"
-                        self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
+                    if called != name:
+                        continue
+                    values = positional(node)
+                    given = keyword(node, given_as) or (values[params] if len(values) > params else None)
+                    if given is not None and not is_none(given):
+                        continue  # a timeout given, by keyword or in its place
+                    passed = "no timeout" if given is None else f"{given_as}=None"
+                    problem = f"passes {passed} on to {text}"
+                    fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
+                    self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
 
     def report(
         self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object

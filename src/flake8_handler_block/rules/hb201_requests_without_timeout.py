@@ -70,7 +70,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
       (`pass wait=(connect, read)`).
     A wrapper that sets a timeout of its own (`kwargs.setdefault("timeout", 10)`,
     `timeout = timeout or 10`) is no such wrapper, and a call that passes the
-    parameter (by keyword or in its place) or `*args`/`**kwargs` is not reported.
+    parameter (by keyword or in its place) or `*args`/`**kwargs` is not reported,
+    unless what it passes is a literal `None` (`fetch(url, timeout=None)`).
 
     Nor where the project gives requests a default timeout:
     - calls on a session with an adapter mounted whose `send()` sets one when none
