@@ -150,6 +150,16 @@ def test_the_wrappers_themselves_are_not_reported(tmp_path: Path) -> None:
             "        kw['timeout'] = timeout\n    return g(url, **kw)\n",
             {"**kw": "timeout"},
         ),
+        (  # a default that is a timeout: `if timeout:` holds when it is left out
+            "def f(url, timeout=TIMEOUT):\n    kw = {}\n    if timeout:\n        kw['timeout'] = timeout\n"
+            "    return g(url, **kw)\n",
+            {},
+        ),
+        (  # ...and the sentinel is not what the test compares with
+            "def f(url, timeout=UNSET):\n    kw = {}\n    if timeout is not None:\n        kw['timeout'] = timeout\n"
+            "    return g(url, **kw)\n",
+            {},
+        ),
         (  # the key set whatever the parameter holds
             "def f(url, timeout=UNSET):\n    kw = {}\n    kw['timeout'] = timeout\n    return g(url, **kw)\n",
             {},

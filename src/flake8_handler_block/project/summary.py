@@ -1326,9 +1326,8 @@ def _timeout_params(function: Any) -> Dict[str, str]:
     positional = [*args.posonlyargs, *args.args]
     defaults = dict(zip((a.arg for a in positional[len(positional) - len(args.defaults):]), args.defaults))
     defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
-    defaulted = {
-        name: (_NONE_DEFAULT if type(d) is ast.Constant else "sentinel")
-        for name, d in defaults.items()
+    defaulted = {  # parameter -> its default: None, or a name that may be a sentinel
+        name: d for name, d in defaults.items()
         if (type(d) is ast.Constant and d.value is None) or type(d) in (ast.Name, ast.Attribute)
     }
     if not defaulted:
@@ -1355,8 +1354,11 @@ def _timeout_params(function: Any) -> Dict[str, str]:
         test = node.test if kind is ast.If else None
         for child in ast.iter_child_nodes(node):
             stack.append((child, tests + [test] if test is not None and child is not test else tests))
-    found = {name: _NONE_DEFAULT for name, default in defaulted.items() if default == _NONE_DEFAULT}
-    found = {name: kind for name, kind in found.items() if name not in stored}
+    found = {
+        name: _NONE_DEFAULT
+        for name, default in defaulted.items()
+        if type(default) is ast.Constant and name not in stored
+    }
     kwargs = args.kwarg.arg if args.kwarg is not None else None
     for target, values in keyed.items():
         if target in touched or not _dict_without_timeout(function, target, kwargs, stored.get(target, 0)):
@@ -1364,9 +1366,22 @@ def _timeout_params(function: Any) -> Dict[str, str]:
         params = {value.id if type(value) is ast.Name else "" for value, _tests in values}
         param = params.pop() if len(params) == 1 else ""
         if param and param in defaulted and param not in stored:
-            if all(any(_names(test, param) for test in tests) for _value, tests in values):
+            if all(any(_skips_default(test, param, defaulted[param]) for test in tests) for _value, tests in values):
                 found[f"**{target}"] = param
     return found
+
+
+def _skips_default(test: Any, param: str, default: Any) -> bool:
+    """``test`` is false while ``param`` holds its default: ``param is not UNSET`` for a sentinel
+    (a default that is a real timeout, ``TIMEOUT = 10``, passes ``if timeout:``); for ``None`` any
+    test of the parameter (``if timeout:``, ``if timeout is not None:``)."""
+    if type(default) is ast.Constant:
+        return _names(test, param)
+    return (
+        type(test) is ast.Compare and type(test.left) is ast.Name and test.left.id == param
+        and len(test.ops) == 1 and type(test.ops[0]) in (ast.IsNot, ast.NotEq)
+        and ast.dump(test.comparators[0]) == ast.dump(default)
+    )
 
 
 def _dict_without_timeout(function: Any, name: str, kwargs: Optional[str], bindings: int) -> bool:
