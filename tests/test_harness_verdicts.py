@@ -4,6 +4,7 @@ mappings, a finding's lines, own timeouts, kept tasks, and close() accounting fo
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import sys
@@ -16,7 +17,7 @@ from flake8_handler_block.harness.confirm import UsageError, _maps_to, _parse_ro
 from flake8_handler_block.harness.leaks import task_owner
 from flake8_handler_block.harness.matching import finding_lines, function_of
 from flake8_handler_block.harness.routes import Target, discover, handlers_for
-from flake8_handler_block.harness.stacks import thread_frames
+from flake8_handler_block.harness.stacks import current_frames, thread_frames
 from flake8_handler_block.harness.timeouts import own_timeout
 from flake8_handler_block.harness.verdict import Finding
 
@@ -215,3 +216,21 @@ def test_given_routes_go_only_to_the_findings_their_handler_runs() -> None:
     assert targets == [] and "none of the routes given (GET /rates/1/) has a handler that runs" in why
     spec["mapped"] = ["GET /anything/"]  # a mapping is taken as given
     assert choose_targets(application, spec) == ([Target("GET", "/anything/")], "")
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_current_frames_holds_the_collector_off_and_restores_it(collecting: bool, monkeypatch) -> None:
+    """CPython up to 3.11 can deadlock when a collection runs inside sys._current_frames()
+    (gh-106883): the harness samples with the collector off, and leaves it as it found it."""
+    during = []
+    real = sys._current_frames
+    monkeypatch.setattr(sys, "_current_frames", lambda: during.append(gc.isenabled()) or real())
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        frames = current_frames()
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert during == [False]
+    assert threading.get_ident() in frames

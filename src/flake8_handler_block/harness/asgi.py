@@ -21,7 +21,7 @@ from . import leaks
 from .client import CALL_HEADER
 from .inflight import Entry, HandlerAbandoned, current_entry
 from .report import LoopBlock, StuckHandler
-from .stacks import coro_frames, describe, sample_threads, thread_frames
+from .stacks import coro_frames, current_frames, describe, sample_threads, thread_frames
 from .watchdog import LoopWatchdog
 
 _MAX_HEAD = 64 * 1024
@@ -359,7 +359,7 @@ class AsgiFront:
                 kind = "task (blocking the event loop)"
             elif getattr(task.get_coro(), "cr_running", False) and self.thread is not None:
                 # running right now (between two awaits): its frames are on the loop thread
-                frame = sys._current_frames().get(self.thread.ident)  # type: ignore[arg-type]
+                frame = current_frames().get(self.thread.ident)  # type: ignore[arg-type]
                 frames = thread_frames(frame) if frame is not None else coro_frames(task.get_coro())
                 kind = "task (running)"
             else:

@@ -88,9 +88,9 @@ def _load_with_deadline(spec: str, limit: float) -> Any:
     thread.start()
     thread.join(limit)
     if thread.is_alive():
-        from .stacks import describe, thread_frames
+        from .stacks import current_frames, describe, thread_frames
 
-        frame = sys._current_frames().get(thread.ident or 0)
+        frame = current_frames().get(thread.ident or 0)
         where = describe(thread_frames(frame)) if frame is not None else None
         at = f" at {where.site.short()} [{where.state}]" if where is not None and where.site else ""
         raise Unusable(f"importing {spec} still running after {limit:g}s (the app hangs at import){at}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import dis
+import gc
 import io
 import linecache
 import os
@@ -98,6 +99,19 @@ def qualname(code: CodeType) -> str:
 
 
 # --- frames ---
+
+
+def current_frames() -> Dict[int, FrameType]:
+    """``sys._current_frames()`` with the cyclic collector held off: up to Python 3.11 a collection
+    run while it holds the runtime's thread-list lock can finalise an object whose thread state
+    takes that lock again, and the process deadlocks (CPython gh-106883, fixed in 3.12)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return sys._current_frames()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def thread_frames(frame: Optional[FrameType]) -> List[FrameType]:
@@ -455,7 +469,7 @@ def sample_threads(
     seen: Dict[int, set] = {i: set() for i in wanted}
     last: Dict[int, FrameType] = {}
     for n in range(rounds):
-        current = sys._current_frames()
+        current = current_frames()
         for ident in wanted:
             frame = current.get(ident)
             if frame is None:

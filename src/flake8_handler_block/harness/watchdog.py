@@ -8,13 +8,12 @@ CPU time (Linux) or its moving position tells a busy loop from a call parked in 
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from typing import Any, Callable, List, Optional
 
 from .report import LoopBlock
-from .stacks import BUSY, describe, thread_cpu, thread_frames
+from .stacks import BUSY, current_frames, describe, thread_cpu, thread_frames
 
 BEAT = 0.01  # seconds between heartbeats on the loop
 POLL = 0.005  # seconds between watchdog checks
@@ -70,7 +69,7 @@ class LoopWatchdog:
                 self._sample(beat)
 
     def _sample(self, beat: float) -> None:
-        frame = sys._current_frames().get(self.ident)  # type: ignore[arg-type]
+        frame = current_frames().get(self.ident)  # type: ignore[arg-type]
         if frame is None:
             return
         frames = thread_frames(frame)
