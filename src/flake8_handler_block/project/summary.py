@@ -912,7 +912,9 @@ class _Summariser:
             guard = self._guard(scope, key)
             if key is not None and call.keywords:
                 function = self.functions[key][0]
-                forward = self._forward(call, scope, function) or self._timeout_param_forward(call, scope, function)
+                forward = self._forward(call, scope, function)
+                if forward is None and any(kw.arg is None or kw.arg == "timeout" for kw in call.keywords):
+                    forward = self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
             if name in REGISTRAR_CALLS:
