@@ -204,7 +204,9 @@ class MissingTimeoutRule(Rule):
                     if called != name:
                         continue
                     values = positional(node)
-                    given = keyword(node, given_as) or (values[params] if len(values) > params else None)
+                    given = keyword(node, given_as)
+                    if given is None and len(values) > params:
+                        given = values[params]
                     if given is not None and not is_none(given):
                         continue  # a timeout given, by keyword or in its place
                     passed = "no timeout" if given is None else f"{given_as}=None"

@@ -607,7 +607,8 @@ class Graph:
                         yield ("f", path, key), function
 
     def forwarding_calls(self, fn: FnRef) -> List[ForwardingCall]:
-        """The calls of ``fn`` to wrappers of the project that pass their keywords on with no timeout."""
+        """The calls of ``fn`` to wrappers of the project that pass on, with no timeout of their own,
+        their keywords or their timeout parameter (``forwards_without_timeout``)."""
         found: List[ForwardingCall] = []
         for edge, target, (api, via, keyword) in self._calls_to(fn, self.forwards_without_timeout):
             facts = self.function(target)
