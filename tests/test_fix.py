@@ -17,6 +17,7 @@ from flake8_handler_block.fix.core import fix_source, parse_timeouts
 from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
 from fixtures import TESTDATA, fixture_config, fixture_markers
+from project_helpers import age
 from test_noqa import HEAD, START, flake8_still_reports  # flake8's own noqa code as the oracle
 
 GOLDEN = Path(__file__).resolve().parent / "fix_golden"
@@ -345,3 +346,32 @@ def test_parser_module_is_cheap_to_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_wrappers_call_gets_the_wrappers_own_timeout_argument(tmp_path, fix_cli):
+    """A call of the project's wrapper that gives it no timeout gets one under the wrapper's name,
+    in the place of a positional None, by keyword otherwise; the wrapper itself is left as it is."""
+    http = (
+        "import requests\n\n\n"
+        "def fetch(url, timeout=None):\n    return requests.get(url, timeout=timeout)\n\n\n"
+        "def fetch_json(url, *, wait=None):\n    return requests.get(url, timeout=wait).json()\n"
+    )
+    views = (
+        "import requests\nfrom flask import Flask\n\nfrom .http import fetch, fetch_json\n\n"
+        "app = Flask(__name__)\n\n\n@app.get('/')\ndef index():\n"
+        "    fetch('https://a')\n    fetch('https://b', None)\n    fetch_json('https://c', wait=None)\n"
+        "    return str(requests.codes.ok)\n"
+    )
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "http.py").write_text(http)
+    (tmp_path / "app" / "views.py").write_text(views)
+    age(tmp_path)  # a checkout: files written this second are read again, never from the index
+    done = fix_cli("app", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    fixed = (tmp_path / "app" / "views.py").read_text()
+    assert "    fetch('https://a', timeout=(3.05, 30))\n" in fixed
+    assert "    fetch('https://b', (3.05, 30))\n" in fixed
+    assert "    fetch_json('https://c', wait=(3.05, 30))\n" in fixed
+    assert (tmp_path / "app" / "http.py").read_text() == http

@@ -35,6 +35,9 @@ class Violation:
     # Kept only if ``node`` starts on this line: a fact of the project index names a call by
     # its line and name, and several calls of a function may share the name.
     at_line: Optional[int] = None
+    # Where `fix` passes the timeout when the catalogue cannot say (a call of the project's
+    # wrapper): the keyword the wrapper takes it as, and its place among the positional arguments.
+    fix_argument: Optional[Tuple[str, int]] = None
 
 
 @dataclass
@@ -213,6 +216,7 @@ class MissingTimeoutRule(Rule):
                     problem = f"passes {passed} on to {text}"
                     fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
                     self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
+                    self.ctx._violations[-1].fix_argument = (given_as, params)
 
     def report(
         self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object

@@ -52,6 +52,9 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     scope = _scope(found)
     if not isinstance(call, cst.Call) or scope is None:
         return Skip("call outside a function")
+    if found.violation.fix_argument is not None:  # a wrapper of the project passes it on
+        keyword, index = found.violation.fix_argument
+        return _timeout_edit(found, ctx, name=keyword, index=index)
     target = names.callee(call, scope)
     if target is not None and target in ctx.extra_timeout_calls:
         return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
