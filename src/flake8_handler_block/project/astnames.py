@@ -1,5 +1,5 @@
 """The text of a name or attribute chain in an ``ast`` tree (``a.b.c``), shared by the
-summary pass, the reference scan and the default-timeout scan."""
+summary pass, the reference scan and the default-timeout scan; and what a relative import names."""
 
 from __future__ import annotations
 
@@ -24,3 +24,18 @@ def dotted(expr: ast.AST) -> str:
     """``"a.b.c"`` for ``a.b.c``; '' for anything else."""
     parts = dotted_parts(expr)
     return ".".join(parts) if parts is not None else ""
+
+
+def absolute_import(importer: str, is_package: bool, level: int, name: str) -> Optional[str]:
+    """``name`` as module ``importer`` imports it ``level`` dots up (``from ..x import y``: level 2,
+    name ``x``): its absolute dotted name; None when the dots climb above the top-level package."""
+    if not level:
+        return name
+    parts = importer.split(".") if importer else []
+    if not is_package:
+        parts = parts[:-1]
+    up = level - 1
+    if up >= len(parts):
+        return None
+    parts = parts[: len(parts) - up]
+    return ".".join([*parts, name] if name else parts)

@@ -53,6 +53,7 @@ from .clients import Clients
 from .ends import Ends
 from .graph import BlockingCall, ChainRef, FnRef, ForwardingCall, Graph, Reach
 from .root import TooManyFiles, enclosing_root, find_root, is_stdin
+from .astnames import absolute_import
 from .identity import code_identity
 from .summary import ModuleSummary, summarise
 from .tooling import console_scripts, is_tooling_path
@@ -243,17 +244,7 @@ class ModuleReach:
     def _absolute(self, dotted: str) -> Optional[str]:
         """``.http.SESSION`` as imported by this module: ``app.http.SESSION``."""
         level = len(dotted) - len(dotted.lstrip("."))
-        if not level:
-            return dotted
-        package = self.module.split(".") if self.module else []
-        if not self._summary.is_package:
-            package = package[:-1]
-        up = level - 1
-        if up >= len(package):
-            return None  # above the top-level package
-        base = package[:len(package) - up]
-        rest = dotted[level:]
-        return ".".join(base + [rest]) if rest else ".".join(base)
+        return absolute_import(self.module, self._summary.is_package, level, dotted[level:])
 
     def cancelled_by_callers(self, qualname: str) -> bool:
         """Every call of async ``qualname`` in the project is awaited under a caller's deadline."""

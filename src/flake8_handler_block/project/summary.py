@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import itertools
 import json
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
@@ -35,7 +34,7 @@ from ..handlers import (
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
-from .astnames import dotted as _dotted
+from .astnames import absolute_import, dotted as _dotted
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
@@ -553,15 +552,10 @@ class _Summariser:
                 self.packages.add(dotted.split(".")[0])
 
     def _absolute(self, module: str, level: int) -> str:
-        """``from ..x import y`` seen from this module: the absolute package path."""
-        if not level:
-            return module
-        parts = self.module.split(".")
-        if not self.is_package:
-            parts = parts[:-1]
-        if level > 1:
-            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
-        return ".".join([*parts, module] if module else parts)
+        """``from ..x import y`` seen from this module: the absolute package path (past the
+        top-level package, the module as written)."""
+        found = absolute_import(self.module, self.is_package, level, module)
+        return found if found is not None else module
 
     def _bind_target(self, target: ast.expr, scope: _Scope, kind: str, value: Optional[ast.expr]) -> None:
         t = type(target)
@@ -1239,8 +1233,7 @@ class _Summariser:
         callee = self.sym(call.func, scope)
         if callee is None:
             return None
-        positional = sum(1 for _ in itertools.takewhile(lambda arg: type(arg) is not ast.Starred, call.args))
-        return Forward(callee, call.lineno, positional, False, param)
+        return Forward(callee, call.lineno, _positional(call), False, param)
 
     def _is_command(self, function: FunctionFacts) -> bool:
         """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask),
@@ -1324,13 +1317,8 @@ def _timeout_params(function: Any) -> Dict[str, str]:
       parameter defaults to ``None`` or a name (a sentinel: ``timeout=UNSET``).
 
     A parameter bound again in the function (``timeout = timeout or 10``) carries nothing here."""
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip((a.arg for a in positional[len(positional) - len(args.defaults):]), args.defaults))
-    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
     defaulted = {  # parameter -> its default: None, or a name that may be a sentinel
-        name: d for name, d in defaults.items()
-        if (type(d) is ast.Constant and d.value is None) or type(d) in (ast.Name, ast.Attribute)
+        name: d for name, d in _defaults(function).items() if _is_none(d) or type(d) in (ast.Name, ast.Attribute)
     }
     if not defaulted:
         return {}
@@ -1359,9 +1347,9 @@ def _timeout_params(function: Any) -> Dict[str, str]:
     found = {
         name: _NONE_DEFAULT
         for name, default in defaulted.items()
-        if type(default) is ast.Constant and name not in stored
+        if _is_none(default) and name not in stored
     }
-    kwargs = args.kwarg.arg if args.kwarg is not None else None
+    kwargs = function.args.kwarg.arg if function.args.kwarg is not None else None
     for target, values in keyed.items():
         if target in touched or not _dict_without_timeout(function, target, kwargs, stored.get(target, 0)):
             continue
@@ -1377,7 +1365,7 @@ def _skips_default(test: Any, param: str, default: Any) -> bool:
     """``test`` is false while ``param`` holds its default: ``param is not UNSET`` for a sentinel
     (a default that is a real timeout, ``TIMEOUT = 10``, passes ``if timeout:``); for ``None`` any
     test of the parameter (``if timeout:``, ``if timeout is not None:``)."""
-    if type(default) is ast.Constant:
+    if _is_none(default):
         return _names(test, param)
     return (
         type(test) is ast.Compare and type(test.left) is ast.Name and test.left.id == param
@@ -1408,8 +1396,7 @@ def _argument(call: Any, position: int, keyword: str) -> Optional[ast.AST]:
     for given in call.keywords:
         if given.arg == keyword:
             return given.value
-    values = list(itertools.takewhile(lambda arg: type(arg) is not ast.Starred, call.args))
-    return values[position] if len(values) > position else None
+    return call.args[position] if _positional(call) > position else None
 
 
 def _names(node: ast.AST, name: str) -> bool:
@@ -1528,15 +1515,18 @@ def _positional(call: ast.Call) -> int:
 
 def _default(function: ast.AST, name: str) -> Optional[ast.expr]:
     """The default value of parameter ``name`` of ``function`` (None: it has none)."""
+    return _defaults(function).get(name)
+
+
+def _defaults(function: ast.AST) -> Dict[str, ast.expr]:
+    """Each parameter of ``function`` that has a default, with it."""
     args = function.args  # type: ignore[attr-defined]
     positional = [*args.posonlyargs, *args.args]
-    for param, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
-        if param.arg == name:
-            return default
-    for param, default in zip(args.kwonlyargs, args.kw_defaults):
-        if param.arg == name:
-            return default
-    return None
+    found = {param.arg: default for param, default in zip(positional[len(positional) - len(args.defaults):],
+                                                          args.defaults)}
+    found.update((param.arg, default) for param, default in zip(args.kwonlyargs, args.kw_defaults)
+                 if default is not None)
+    return found
 
 
 def _is_none(expr: ast.AST) -> bool:
