@@ -17,7 +17,7 @@ from flake8_handler_block.fix.core import fix_source, parse_timeouts
 from flake8_handler_block.fix.core import FIXERS
 from flake8_handler_block.rules import ALL_RULES
 from fixtures import TESTDATA, fixture_config, fixture_markers
-from project_helpers import age
+from project_helpers import age, write_project
 from test_noqa import HEAD, START, flake8_still_reports  # flake8's own noqa code as the oracle
 
 GOLDEN = Path(__file__).resolve().parent / "fix_golden"
@@ -362,11 +362,7 @@ def test_a_wrappers_call_gets_the_wrappers_own_timeout_argument(tmp_path, fix_cl
         "    fetch('https://a')\n    fetch('https://b', None)\n    fetch_json('https://c', wait=None)\n"
         "    return str(requests.codes.ok)\n"
     )
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "http.py").write_text(http)
-    (tmp_path / "app" / "views.py").write_text(views)
+    write_project(tmp_path, {"pyproject.toml": "", "app/__init__.py": "", "app/http.py": http, "app/views.py": views})
     age(tmp_path)  # a checkout: files written this second are read again, never from the index
     done = fix_cli("app", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
