@@ -6,7 +6,6 @@ yields one HB000 note (ignored by default) instead of aborting the lint run.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Type, U
 
 import libcst as cst
 
-from . import equivalents, gate
+from . import collector, equivalents, gate
 from .calls import single_line
 from .config import Config
 from .gate import GateTable
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
     from .noqa import NoqaReading
 
 Finding = Tuple[int, int, str]  # (line, column, "HBxxx message")
+
+collector.built_long_lived()  # libcst and the rules, imported with this module, live for the run
 
 
 @lru_cache(maxsize=32)
@@ -78,15 +79,8 @@ def check_source(
     config = config or Config()
     rule_classes = tuple(rules) if rules is not None else ALL_RULES
     remember = remember and rules is None
-    # A parse allocates a few hundred thousand short-lived, acyclic nodes: left on, the
-    # cyclic collector would traverse flake8's whole heap many times per file.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():  # a parse allocates a few hundred thousand short-lived, acyclic nodes
         return _check(text, filename, config, rule_classes, remember)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _check(

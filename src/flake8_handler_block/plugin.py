@@ -7,7 +7,6 @@ flake8 owns noqa, --select/--ignore and output. This module stays cheap to impor
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import sys
 from typing import Any, Callable, ClassVar, Iterator, List, Optional, Tuple
@@ -96,7 +95,6 @@ class Plugin:
             from .engine import check_source  # libcst is imported only when a file is analysed
 
             found = check_source(text, self.filename, config, remember=True)
-        _freeze_long_lived()
         for line, col, message in found:
             yield line, col, message, type(self)
 
@@ -174,22 +172,3 @@ def _known_findings(text: str, filename: str, config: Config) -> Optional[List[T
         return slot.load() if slot is not None else None
     except Exception:  # the long way round says what went wrong
         return None
-
-
-_frozen_at: Optional[int] = None  # index.builds() when the collector was last told to skip what lives
-
-
-def _freeze_long_lived() -> None:
-    """Move what lives for the whole run (libcst's and the rules' modules, a project index just
-    built) out of the cyclic collector's way: flake8's full collections would otherwise walk it
-    again and again (on Django ~0.7 s of extra collection, a third of the plugin's own time).
-
-    Done after the engine is first imported and after each index build: a handful of times
-    per process. Frozen objects are still freed by reference counting.
-    """
-    global _frozen_at
-    from .project.index import builds
-
-    if builds() != _frozen_at:
-        gc.freeze()
-        _frozen_at = builds()

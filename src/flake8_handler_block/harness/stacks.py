@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import dis
-import gc
 import io
 import linecache
 import os
@@ -27,6 +26,7 @@ from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .. import collector
 from .report import Site
 
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -105,13 +105,8 @@ def current_frames() -> Dict[int, FrameType]:
     """``sys._current_frames()`` with the cyclic collector held off: up to Python 3.11 a collection
     run while it holds the runtime's thread-list lock can finalise an object whose thread state
     takes that lock again, and the process deadlocks (CPython gh-106883, fixed in 3.12)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return sys._current_frames()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def thread_frames(frame: Optional[FrameType]) -> List[FrameType]:

@@ -44,6 +44,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
+from .. import collector
 from ..config import Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
@@ -625,8 +626,7 @@ class _Project:
         if self.error:
             self.reach = None
         self.built_seconds = time.monotonic() - start
-        global _BUILDS
-        _BUILDS += 1
+        collector.built_long_lived()
 
     def _compute(self) -> None:
         assert self.tree is not None
@@ -813,15 +813,11 @@ _PROJECTS: Dict[Tuple[str, Config], _Project] = {}
 
 def project_reach(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleReach]:
     """What the project says about the module of ``filename`` (see the module docstring)."""
-    collecting = gc.isenabled()
-    gc.disable()  # a scan allocates many short-lived, acyclic objects
-    try:
-        return _project_reach(filename, config, source)
-    except Exception:
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    with collector.paused():  # a scan allocates many short-lived, acyclic objects
+        try:
+            return _project_reach(filename, config, source)
+        except Exception:
+            return None
 
 
 def _project_reach(filename: str, config: Config, source: Optional[str]) -> Optional[ModuleReach]:
@@ -855,21 +851,17 @@ class ModuleMark:
 def module_mark(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleMark]:
     """``project_reach(...)``'s ``reaches_any()`` and ``has_blocking_calls()``, None where it gives
     None; never raises. Cheaper: the module's own summary is not read when the project answers."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if not is_stdin(filename) and config.project_reach:
-            project, path = _project_of(filename, config)
-            found = project.mark(path, source)
-            if found is not None:
-                return found
-        alone = module_only(filename, config, source)
-        return ModuleMark(alone.reaches_any(), alone.has_blocking_calls()) if alone is not None else None
-    except Exception:
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    with collector.paused():
+        try:
+            if not is_stdin(filename) and config.project_reach:
+                project, path = _project_of(filename, config)
+                found = project.mark(path, source)
+                if found is not None:
+                    return found
+            alone = module_only(filename, config, source)
+            return ModuleMark(alone.reaches_any(), alone.has_blocking_calls()) if alone is not None else None
+        except Exception:
+            return None
 
 
 def client_names(filename: str, config: Config) -> FrozenSet[str]:
@@ -1092,12 +1084,6 @@ def _stop_helpers(grace: float = 0.1) -> None:
 
 
 _ROOTS: Dict[str, str] = {}  # directory -> its project root
-_BUILDS = 0  # project indexes built (or read back from the cache) in this process
-
-
-def builds() -> int:
-    """How many project indexes this process has built or read back so far."""
-    return _BUILDS
 
 
 def _root(filename: str) -> str:
@@ -1119,16 +1105,11 @@ def build_stats(filename: str, config: Config) -> Dict[str, object]:
     """For benchmarks: build the index for ``filename``'s project and say what it took (with the
     collector off, as ``project_reach`` and the child of ``build_ahead`` build it)."""
     root = find_root(filename)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         start, cpu = time.perf_counter(), time.process_time()
         project = _Project(root, config)
         project.build()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    finally:
-        if collecting:
-            gc.enable()
     tree = project.tree
     return {
         "root": root,
