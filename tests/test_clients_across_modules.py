@@ -193,3 +193,41 @@ def test_the_gate_reads_the_names_without_building_the_index(tmp_path: Path) -> 
     assert index.client_names(path, Config()) == frozenset({"SESSION", "make_session"})
     project, _ = index._project_of(path, Config())
     assert project.reach is None  # no handler search, no graph of the project
+
+
+PROCESSES = (
+    "import subprocess\n\n\n"
+    "def process_open(command, env=None):\n"
+    "    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)\n\n\n"
+    "def new_queue():\n    import queue\n    return queue.Queue()\n"
+)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("p = process_open(['git', 'fetch'])\n    p.communicate()", [(10, "HB204")]),
+    ("process_open(['git', 'fetch']).wait()", [(9, "HB204")]),
+    ("p = process_open(['git', 'fetch'])\n    p.communicate(timeout=30)", []),
+    ("p = process_open(['git', 'fetch'])\n    p.wait(5)", []),
+    ("q = new_queue()\n    q.get()", []),  # a queue is judged where it is built, never across modules
+])
+def test_a_child_process_a_factory_of_another_module_starts(
+    tmp_path: Path, body: str, expected: List[Tuple[int, str]]
+) -> None:
+    """calibre-web's ``subproc_wrapper.process_open()``: its callers' waits are judged as if the
+    ``Popen`` were written in place."""
+    view = _view(body, "from .processes import new_queue, process_open")
+    assert _findings({"app/processes.py": PROCESSES, "app/views.py": view}, tmp_path) == expected
+
+
+def test_a_child_process_an_attribute_holds(tmp_path: Path) -> None:
+    """lektor's publisher: ``self._cmd = portable_popen(...)`` in ``__init__``, waited on by a method
+    (HB204 where a handler reaches it; HB601 on an async handler's loop)."""
+    command = (
+        "from .processes import process_open\n\n\n"
+        "class Command:\n    def __init__(self, argline):\n        self._cmd = process_open(argline)\n\n"
+        "    def wait(self):\n        return self._cmd.wait()\n"
+    )
+    view = _view("Command(['rsync', '-a', 'out/', 'host:site/']).wait()", "from .command import Command",
+                 verb="async def")
+    files = {"app/processes.py": PROCESSES, "app/command.py": command, "app/views.py": view}
+    assert _findings(files, tmp_path, "app/command.py") == [(9, "HB204"), (9, "HB601")]

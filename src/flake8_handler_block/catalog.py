@@ -261,10 +261,14 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
     "cachecontrol.CacheControl": (0, "sess"),
     "cachecontrol.wrapper.CacheControl": (0, "sess"),
 }
+# What a name of another module may be known to hold (project/clients.py): the HTTP clients, and
+# a child process, whose waits HB204/HB601 judge call by call (a queue or an event is judged by
+# rules that count its uses in one module, so it is never claimed across modules).
+HELD_ACROSS_MODULES = frozenset({*CLIENTS, "subprocess.Popen"})
 CLIENT_IMPORTS = tuple(sorted({
-    f"{word} {name.rpartition('.')[0]}" for name in CLIENTS for word in ("import", "from")
+    f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")
 }))
-CLIENT_HINTS = tuple(sorted({f"{name.rpartition('.')[2]}(" for name in CLIENTS}))
+CLIENT_HINTS = tuple(sorted({f"{name.rpartition('.')[2]}(" for name in HELD_ACROSS_MODULES}))
 # HB504: executors and process/thread pools
 _POOL_CLOSERS = frozenset({"close", "terminate", "join"})
 EXECUTORS: Mapping[str, Resource] = {

@@ -48,7 +48,7 @@ from .summary import ModuleSummary
 # Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout, 16: ...and which may build
 # an HTTP client; the result names the project's clients, 17: wrappers whose timeout parameter
 # defaults to none; files.json marks the files that may hold one).
-FORMAT = 17
+FORMAT = 18
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -66,7 +66,7 @@ class Light:
     forwards: bool = False  # may pass on a function's ``**kwargs`` or timeout (tree.may_forward_kwargs, ...)
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
-    builds_client: bool = False  # its text may call an HTTP client's constructor (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
+    builds_client: bool = False  # may build an HTTP client or a child process (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
 
 
 class Cache:

@@ -1,4 +1,4 @@
-"""HTTP clients that cross a module boundary: what a name of another module holds.
+"""HTTP clients and child processes that cross a module boundary: what a name of another module holds.
 
 The rules resolve a receiver inside the module they check (names.py): ``SESSION.get(url)``
 names a ``requests.Session`` only when ``SESSION = requests.Session()`` is written in the same
@@ -11,11 +11,13 @@ module. Real code builds its client once and uses it elsewhere:
   in ``GenericClient.__init__``, read by a subclass's method).
 
 This module answers, from the project's summaries, which client class (a key of
-``catalog.CLIENTS``) such a name holds. Only clients are claimed: a queue or an event shared
-across modules is judged by rules that count its uses in one module, and a response or any other
-value says nothing a rule needs.
+``catalog.CLIENTS``) such a name holds, or that it holds a child process (``subprocess.Popen``
+from a factory such as ``process_open(cmd)``, whose waits are judged call by call). Only those are
+claimed (``catalog.HELD_ACROSS_MODULES``): a queue or an event shared across modules is judged by
+rules that count its uses in one module, and a response or any other value says nothing a rule
+needs.
 
-Only a plain client is claimed. The module that builds it must not mount an adapter or replace
+Only a plain HTTP client is claimed. The module that builds it must not mount an adapter or replace
 ``request``/``send`` anywhere (``SESSION.mount("https://", TimeoutAdapter(5))``): a default
 timeout given that way is read by HB201 in the module it checks only, so a client from such a
 module is left unknown (and unknown receivers are never reported). Everything else agrees with
@@ -28,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from ..catalog import CLIENTS
+from ..catalog import CLIENTS, HELD_ACROSS_MODULES
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
 from .summary import CALL_RESULT, Sym
@@ -149,7 +151,9 @@ class Clients:
         if objs:
             return self._returned(objs, depth, seen)
         name = self.graph.api_name(made_by, path)
-        return name if name in CLIENTS and self._is_plain(path) else None
+        if name not in HELD_ACROSS_MODULES or (name in CLIENTS and not self._is_plain(path)):
+            return None
+        return name
 
     def _is_plain(self, path: str) -> bool:
         if path not in self._plain:

@@ -31,8 +31,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds subprocess waits without a timeout in request handlers:
     `subprocess.run/call/check_call/check_output(...)` without `timeout=`, and
-    `wait()`/`communicate()` on a `subprocess.Popen` (assigned, or bound with
-    `with Popen(...) as p`) without a timeout. Positional timeouts count
+    `wait()`/`communicate()` on a `subprocess.Popen` (assigned, bound with
+    `with Popen(...) as p`, or returned by a function of the project, in this module or
+    another: `p = process_open(cmd)`) without a timeout. Positional timeouts count
     (`p.wait(5)`, `p.communicate(data, 5)`).
 
     For a process from `asyncio.create_subprocess_exec()`/`create_subprocess_shell()`,
