@@ -47,7 +47,8 @@ from .summary import ModuleSummary
 # 13: a callable bound to a few known values, super() calls, 14: files.json says which files name
 # Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout, 16: ...and which may build
 # an HTTP client; the result names the project's clients, 17: wrappers whose timeout parameter
-# defaults to none; files.json marks the files that may hold one).
+# defaults to none; files.json marks the files that may hold one, 18: the files that may build a
+# child process are marked as those that may build a client, and the result names their factories).
 FORMAT = 18
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
