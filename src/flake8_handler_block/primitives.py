@@ -38,6 +38,12 @@ from .raising import is_logging_call, raises_here
 from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, WalkState
 from .walk import children
 
+# The text a module holding a WaitGroup-like receiver (above) must contain, for the gate of the
+# rules about them (HB401, HB404): a class named ...WaitGroup, Go-style ``Done()``, or ``done(``
+# with ``add(`` and ``wait(`` (a name all three are called on).
+WAIT_GROUP_GATE = ("WaitGroup", "Done(")
+WAIT_GROUP_GATE_PAIRS = ((("done(",), ("add(", "wait(")),)
+
 QUEUE_CTORS = frozenset(kind.rsplit(".", 1)[1] for kind in QUEUE_KINDS)
 METHODS = frozenset(
     {

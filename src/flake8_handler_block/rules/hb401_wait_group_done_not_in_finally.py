@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..fix.blocks import fix_hb401
 from ..facts import Facts
 from ..calls import call_text
-from ..primitives import Primitives, in_except, in_exit_method, unprotected
+from ..primitives import WAIT_GROUP_GATE, WAIT_GROUP_GATE_PAIRS, Primitives, in_except, in_exit_method, unprotected
 from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
@@ -59,8 +59,8 @@ class WaitGroupDoneNotInFinally(Rule):
         "call it in finally (or register it with ExitStack.callback)"
     )
     scope = ANYWHERE
-    gate = ('WaitGroup', 'Done(')
-    gate_pairs = ((('done(',), ('add(', 'wait(')),)  # a name that add(), done() and wait() are called on
+    gate = WAIT_GROUP_GATE
+    gate_pairs = WAIT_GROUP_GATE_PAIRS
     fixer = fix_hb401  # `flake8-handler-block fix`: see docs/fix.md
 
     def finish(self, facts: Facts) -> None:

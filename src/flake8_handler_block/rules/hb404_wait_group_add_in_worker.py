@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..facts import Facts
 from ..calls import call_text
-from ..primitives import Primitives, Use
+from ..primitives import WAIT_GROUP_GATE, WAIT_GROUP_GATE_PAIRS, Primitives, Use
 from ..rule import ANYWHERE, Rule
 from ..signature import Signature
 
@@ -82,8 +82,8 @@ class WaitGroupAddInWorker(Rule):
         "call add() before starting the worker"
     )
     scope = ANYWHERE
-    gate = ('WaitGroup', 'Done(')
-    gate_pairs = ((('done(',), ('add(', 'wait(')),)  # a name that add(), done() and wait() are called on
+    gate = WAIT_GROUP_GATE
+    gate_pairs = WAIT_GROUP_GATE_PAIRS
 
     def finish(self, facts: Facts) -> None:
         primitives = facts[Primitives]
