@@ -125,7 +125,7 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
 
 
 def _uses_a_client_of_the_project(filename: str, config: Config, text: str) -> bool:
-    """The text names an HTTP client another module builds (``from .http import SESSION``)."""
+    """The text names an HTTP client (or a child process) another module builds (``from .http import SESSION``)."""
     if config.scope == "handlers" or not config.project_reach:
         return False
     return any(name in text for name in client_names(filename, config))

@@ -226,9 +226,9 @@ class ModuleReach:
         return self._project.is_tooling_entry(fn) or self._project.tooling_only(fn)
 
     def client_held_by(self, dotted: str, called: bool = False) -> Optional[str]:
-        """The HTTP client a name of another module holds, as this module imports it
-        (``app.http.SESSION``, ``.http.SESSION``), or calling it returns (``called``); None when
-        not known (``clients.Clients``; names.Outside)."""
+        """The HTTP client or child process (``catalog.HELD_ACROSS_MODULES``) a name of another module
+        holds, as this module imports it (``app.http.SESSION``, ``.http.SESSION``), or calling it
+        returns (``called``); None when not known (``clients.Clients``; names.Outside)."""
         absolute = self._absolute(dotted)
         # a name that is none of the project's client names (Clients.names) holds none: most
         # imports are asked about, and the answer should not read their modules
@@ -237,7 +237,8 @@ class ModuleReach:
         return self._project.ask_clients(lambda clients: clients.held_by(absolute, called))
 
     def client_attribute(self, class_qualname: str, attr: str) -> Optional[str]:
-        """The HTTP client ``self.<attr>`` holds in a class of this module, set by a base of another."""
+        """The HTTP client or child process ``self.<attr>`` holds in a class of this module, set by a
+        base of another."""
         if not self._project.known_client_names():
             return None  # no class of the project sets one
         return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
@@ -865,8 +866,8 @@ def module_mark(filename: str, config: Config, source: Optional[str] = None) -> 
 
 
 def client_names(filename: str, config: Config) -> FrozenSet[str]:
-    """The names through which a module may use an HTTP client another module of the project
-    builds (``Clients.names``); empty for a file alone or on any error. Never raises."""
+    """The names through which a module may use an HTTP client or child process another module of
+    the project builds (``Clients.names``); empty for a file alone or on any error. Never raises."""
     if is_stdin(filename) or not config.project_reach:
         return frozenset()
     try:
