@@ -17,7 +17,7 @@ still resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Union
 
 import libcst as cst
 
@@ -308,34 +308,38 @@ def self_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[
         cls, name = owner.cls_scope, expr.attr.value
         found = class_attribute(cls, name, depth)
         outside = cls.module.outside
-        if found is None and outside is not None and not _bound_in(cls, name, set()):
+        if found is None and outside is not None and not _bound_in(cls, name):
             kind = outside.client_attribute(cls.qualname, name)  # set by a base of another module
             return Inst(kind) if kind is not None else None
         return found
     return None
 
 
-def _bound_in(cls: "ClassScope", name: str, seen: set) -> bool:
-    """Whether the class or a base of this module binds ``self.<name>`` at all."""
+def _binders(cls: "ClassScope", name: str, seen: set) -> Iterator[List["_Bound"]]:
+    """The bindings of ``self.<name>`` (or a class attribute ``name``) in ``cls`` if it binds it,
+    else in each base of this module that binds it, nearest first (depth-first; a class that binds
+    it hides its own bases)."""
     seen.add(id(cls))
-    if cls.attrs.get(name) or cls.bindings.get(name):
-        return True
-    return any(id(base) not in seen and _bound_in(base, name, seen) for base in cls.local_bases())
-
-
-def class_attribute(cls: "ClassScope", name: str, depth: int, _seen: Optional[set] = None) -> Optional[Resolved]:
-    """What ``self.<name>`` holds in methods of ``cls`` (or of its bases in the module)."""
     bounds = cls.attrs.get(name, []) + cls.bindings.get(name, [])
     if bounds:
-        found = agree(bounds, depth)
-        return found if isinstance(found, (Ref, Inst)) else None
-    seen = _seen or set()
-    seen.add(id(cls))
+        yield bounds
+        return
     for base in cls.local_bases():
         if id(base) not in seen:
-            found = class_attribute(base, name, depth, seen)
-            if found is not None:
-                return found
+            yield from _binders(base, name, seen)
+
+
+def _bound_in(cls: "ClassScope", name: str) -> bool:
+    """Whether the class or a base of this module binds ``self.<name>`` at all."""
+    return next(_binders(cls, name, set()), None) is not None
+
+
+def class_attribute(cls: "ClassScope", name: str, depth: int) -> Optional[Resolved]:
+    """What ``self.<name>`` holds in methods of ``cls`` (or of its bases in the module)."""
+    for bounds in _binders(cls, name, set()):
+        found = agree(bounds, depth)
+        if isinstance(found, (Ref, Inst)):
+            return found
     return None
 
 
