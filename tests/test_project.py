@@ -288,6 +288,73 @@ def test_a_click_command_defined_inside_a_hook_is_a_command() -> None:
     assert not commands["cli_commands_hook"]
 
 
+_CLI_LOADERS = """import click
+import requests
+
+
+def load_url(url):
+    return requests.get(url).text  # expect: HB201
+
+
+def only_cli(url):
+    return requests.get(url).text
+
+
+@click.command()
+@click.argument("url")
+def main(url):
+    print(only_cli(url))
+"""
+_VIEWS = """from flask import Flask, request
+
+from app.cli.loaders import load_url
+from app.vendor.fetcher import fetch_vendored
+
+app = Flask(__name__)
+
+
+@app.route("/load")
+def load():
+    return load_url(request.args["url"])
+
+
+@app.route("/vendored")
+def vendored():
+    return fetch_vendored(request.args["url"])
+"""
+_FETCH_URL = "import requests\n\n\ndef fetch_vendored(url):\n    return requests.get(url).text\n"
+_TEST_APP = (
+    "import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+    "@app.route('/ping')\ndef ping():\n    return requests.get('http://localhost/x').text\n"
+)
+
+
+def test_a_cli_helper_the_apps_handlers_call_is_request_work(tmp_path: Path) -> None:
+    """A module under ``cli/`` is tooling by its path, but a function of it that a handler of the
+    app reaches does a request's work (D-Tale's URL loader); its CLI-only neighbour stays tooling."""
+    files = {"app/__init__.py": "", "app/cli/__init__.py": "", "app/views.py": _VIEWS,
+             "app/cli/loaders.py": _CLI_LOADERS, "app/vendor/fetcher.py": _FETCH_URL}
+    markers_hold(tmp_path, files, "app/cli/loaders.py")
+    loaders = reach(tmp_path, "app/cli/loaders.py")
+    assert loaders.tooling_path and loaders.serves_requests("load_url") and not loaders.serves_requests("only_cli")
+    assert where(loaders, "load_url") == "handler 'load' (app/views.py:10) via load_url()"
+
+
+def test_vendored_code_and_test_apps_stay_tooling_whoever_calls_them(tmp_path: Path) -> None:
+    """A vendored copy is another project's to change, even behind a handler of the app; a test
+    suite's own handler serves no one's requests."""
+    files = {"app/__init__.py": "", "app/cli/__init__.py": "", "app/views.py": _VIEWS,
+             "app/cli/loaders.py": _CLI_LOADERS, "app/vendor/fetcher.py": _FETCH_URL,
+             "app/tests/test_app.py": _TEST_APP}
+    write_project(tmp_path, {"pyproject.toml": "", **files})
+    vendored = reach(tmp_path, "app/vendor/fetcher.py")
+    assert where(vendored, "fetch_vendored") is not None and not vendored.serves_requests("fetch_vendored")
+    assert check_source(_FETCH_URL, str(tmp_path / "app/vendor/fetcher.py")) == []
+    tests = reach(tmp_path, "app/tests/test_app.py")
+    assert where(tests, "ping") is not None and not tests.serves_requests("ping")
+    assert check_source(_TEST_APP, str(tmp_path / "app/tests/test_app.py")) == []
+
+
 def test_a_vendored_package_with_its_own_root_is_tooling(tmp_path: Path) -> None:
     """``vendor/pocket`` holds its own setup.py (a git submodule): its root is its own, but it
     sits under the outer project's ``**/vendor/**`` glob."""

@@ -45,10 +45,11 @@ EXERCISE_GLOBS = (
     "docs/**", "**/tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py", "**/*_test.py",
     "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
 )
+# Vendored copies of other projects: not this project's to change, whoever calls them.
+VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**")
 DEFAULT_TOOLING = (
     "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/manage.py", "**/__main__.py", "**/cli.py",
-    "**/cli/**", "**/_cli/**", "**/management/commands/**", "**/scripts/**", *EXERCISE_GLOBS,
-    "**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**",
+    "**/cli/**", "**/_cli/**", "**/management/commands/**", "**/scripts/**", *EXERCISE_GLOBS, *VENDORED_GLOBS,
 )
 
 

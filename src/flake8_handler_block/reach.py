@@ -157,7 +157,10 @@ class Reach:
         if scope == ANYWHERE:
             return True
         if self.config.scope != "all" and self.project is not None and self.project.tooling_path:
-            return False  # a test suite's or an example's handlers serve no one's requests
+            # a test suite's or an example's handlers serve no one's requests; a CLI helper the
+            # app's handlers call does
+            if function is None or not self.project.serves_requests(function.qualname):
+                return False
         if scope == ASYNC_HANDLER:
             return self.runs_on_loop(function)
         if self.config.scope == "all":

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from .. import collector
-from ..config import Config
+from ..config import VENDORED_GLOBS, Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
 from .default_timeout import ModuleTimeouts, ProjectTimeouts
@@ -197,8 +197,27 @@ class ModuleReach:
 
     @property
     def tooling_path(self) -> bool:
-        """The whole module is tooling by its path (tests, scripts, examples...), whatever reaches it."""
+        """The whole module is tooling by its path (tests, scripts, CLIs, vendored code...): its
+        functions are left alone unless ``serves_requests`` says a handler outside tooling reaches them."""
         return self._tooling_path and not self._config.check_tooling
+
+    def serves_requests(self, qualname: str, line: Optional[int] = None) -> bool:
+        """A handler of a file that is not tooling reaches the function (its shortest chain, or its
+        way onto a handler's event loop, starts there): a helper under ``cli/`` that the web app
+        calls as well (D-Tale's ``cli/clickutils.handle_path()`` behind its URL loader) does a
+        request's work. Never for a vendored copy of another project, not this one's to change;
+        never from a handler of a test suite or an example."""
+        if self._reach is None or self._project.is_vendored_file(self.path):
+            return False
+        key = self._key(qualname, line)
+        if key is None:
+            return False
+        fn = ("f", self.path, key)
+        for table in (self._reach.chains, self._reach.loop):
+            found = table.get(fn)
+            if found is not None and not self._project.is_tooling_file(found[0][1]):
+                return True
+        return False
 
     def reaches_any(self) -> bool:
         """Whether a handler of the project reaches some function of this module."""
@@ -302,7 +321,14 @@ class _Project:
 
     def is_tooling_file(self, path: str) -> bool:
         """A file of the ``tooling`` globs, here or as seen from an enclosing project."""
-        globs = self.config.tooling
+        return self._matches(path, self.config.tooling)
+
+    def is_vendored_file(self, path: str) -> bool:
+        """A file of a vendored copy of another project (``config.VENDORED_GLOBS``) that the
+        ``tooling`` globs leave alone, here or as seen from an enclosing project."""
+        return self.is_tooling_file(path) and self._matches(path, VENDORED_GLOBS)
+
+    def _matches(self, path: str, globs: Tuple[str, ...]) -> bool:
         if is_tooling_path(path, globs):
             return True
         return self.outer_prefix is not None and is_tooling_path(f"{self.outer_prefix}/{path}", globs)
