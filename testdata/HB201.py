@@ -137,6 +137,23 @@ def signed(uid):
     return jsonify(ok=True)
 
 
+@app.get("/import")
+def import_feed():
+    url = request.args["url"]
+    options = {}
+    if request.args.get("proxy"):
+        options["proxies"] = {"https": request.args["proxy"]}
+    feed = requests.get(url, **options)  # expect: HB201 "requests.get() has no timeout" "handler 'import_feed'"
+    limits = {"verify": True}
+    if request.args.get("slow"):
+        limits["timeout"] = 60
+    backup = requests.get(url, **limits)  # ok: an item written out may add "timeout"
+    extra = {}
+    extra[request.args["option"]] = request.args["value"]
+    mirror = requests.get(url, **extra)  # ok: an item under a computed key could be "timeout"
+    return jsonify(feed=feed.text, backup=backup.text, mirror=mirror.text)
+
+
 class TimeoutAdapter(HTTPAdapter):
     """Every request sent through it gets a timeout unless the caller gave one."""
 

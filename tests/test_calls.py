@@ -67,6 +67,12 @@ TUNED = dict(verify=False)
 MERGED = {**SIGNED, "stream": True}
 CHANGED = {"verify": False}
 CHANGED["timeout"] = 3
+BY_KEY = {"verify": False}
+BY_KEY[key] = 3
+DELETED = {"verify": False, "timeout": 3}
+del DELETED["timeout"]
+BUMPED = {"retries": 1}
+BUMPED["retries"] += 1
 UPDATED = {}
 UPDATED.update(timeout=3)
 UPDATED.update({"verify": False})
@@ -98,7 +104,10 @@ def mappings() -> Mappings:
         ("TUNED", {"verify"}),
         ("MERGED", {"headers", "verify", "stream"}),
         ("READ", {"verify"}),
-        ("CHANGED", None),
+        ("CHANGED", {"verify", "timeout"}),  # an item written out adds its key
+        ("BY_KEY", None),  # a computed key could be "timeout"
+        ("DELETED", None),
+        ("BUMPED", None),
         ("UPDATED", {"timeout", "verify"}),
         ("MERGED_UNKNOWN", None),
         ("HANDED", None),

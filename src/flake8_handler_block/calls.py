@@ -237,6 +237,7 @@ class _NameUses(Batchable):
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1:
             self._define(node.targets[0].target, node.value)
+            self._set_item(node.targets[0].target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._written_targets(node.target)
@@ -251,7 +252,20 @@ class _NameUses(Batchable):
             self.definitions.setdefault(target.value, []).append(value)
             self.where[id(value)] = self._scopes[-1]
 
-    # writes: `KWARGS["timeout"] = 5`, `del KWARGS["timeout"]` (visited before the subscript itself)
+    def _set_item(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``KWARGS["proxies"] = value``, the key written out: it adds that key, as
+        ``KWARGS.update({"proxies": value})`` would."""
+        if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1):
+            return
+        index = target.slice[0].slice
+        if not isinstance(index, cst.Index) or _string_value(index.value) is None:
+            return
+        added = cst.Dict([cst.DictElement(index.value, value)])
+        self.harmless.add(id(target.value))
+        self.updates.setdefault(target.value.value, []).append(added)
+        self.where[id(added)] = self._scopes[-1]
+
+    # other writes: `KWARGS[key] = 5`, `del KWARGS["timeout"]` (visited before the subscript itself)
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._written_targets(node.target)
 
@@ -306,9 +320,9 @@ class Mappings:
     ``dict(k=...)``, and every other use of that name anywhere in the module is one
     that cannot change it: ``**NAME``, ``{**NAME}``, ``NAME[...]`` read,
     ``NAME.get(...)``/``keys()``/``items()``..., ``x in NAME``, or adds keys written out
-    (``NAME.update({"k": v})``, ``NAME.update(k=v)``: its keys are then all the keys it
-    may hold, on any path). Anything else (an item assigned, another ``update()``, the
-    dict handed to a function, the name rebound,
+    (``NAME.update({"k": v})``, ``NAME.update(k=v)``, ``NAME["k"] = v``: its keys are then all
+    the keys it may hold, on any path). Anything else (an item assigned under a computed key,
+    an item deleted, another ``update()``, the dict handed to a function, the name rebound,
     imported, a parameter) makes its keys unknown, and an unknown is never reported.
     Names are compared module-wide, not per scope: a clash only makes a name unknown.
     """

@@ -43,8 +43,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     calls request as well: `fetch_token()` (timeout the 10th positional), `refresh_token()`
     (the 5th), `fetch_request_token()`, `fetch_access_token()`. `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
-    once, a dict display or `dict(...)`, never changed or handed on) is read like
-    its keywords: without a `"timeout"` key the call has no timeout.
+    once, a dict display or `dict(...)`, changed only by items and updates whose keys
+    are written out, `options["proxies"] = proxy`, never handed on) is read like
+    its keywords: without a `"timeout"` key the call has no timeout; a key added on
+    one path only counts as given.
 
     Not reported: `timeout=` given as a name, a number, a tuple or an attribute;
     `**{"timeout": 3}`; a call that forwards an unseen `**kwargs` (a parameter, a
