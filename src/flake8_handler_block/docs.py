@@ -37,9 +37,10 @@ RULES_MD_HEADER = """\
 Each rule's section is also printed by `flake8-handler-block explain CODE`.
 Scope says where a rule looks by default, placed by what the defect harms:
 **everywhere but tooling** rules check every function except setup scripts, CLI commands,
-`__main__` code and test suites (a call with no timeout hangs whatever calls it; the message
-names the handler chain when a handler reaches it); **handler-reachable** rules check code a
-handler of the project reaches, across modules and hand-offs to worker threads;
+`__main__` code and test suites, unless a handler of the app reaches it (a call with no
+timeout hangs whatever calls it; the message names the handler chain when a handler reaches
+it); **handler-reachable** rules check code a handler of the project reaches, across modules
+and hand-offs to worker threads;
 **async handler** rules check the code that runs on an async handler's event loop;
 **anywhere** rules check every function. The `scope` option narrows or widens this
 (`reachable`, `handlers`, `all`).
