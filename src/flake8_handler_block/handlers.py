@@ -97,6 +97,40 @@ def _has_actions(base: str) -> bool:
 
 STDLIB_DO_METHODS = frozenset(f"do_{verb.upper()}" for verb in VIEW_VERBS)
 
+# The hooks a framework's own request methods call on every request, by the base that calls them:
+# Django's generic views (`ProcessFormView.post()` calls `form_valid()`, `BaseDetailView.get()`
+# calls `get_object()` and `get_context_data()`, ...) and DRF's generic views and viewsets
+# (`CreateModelMixin.create()` calls `perform_create()`). An override of one serves the request.
+_DJANGO_TEMPLATE_HOOKS = frozenset({"setup", "get_context_data", "get_template_names", "render_to_response"})
+_DJANGO_FORM_HOOKS = frozenset({
+    "get_form", "get_form_class", "get_form_kwargs", "get_initial", "form_valid", "form_invalid", "get_success_url",
+})
+_DJANGO_OBJECT_HOOKS = frozenset({"get_object", "get_queryset"})
+_DJANGO_LIST_HOOKS = frozenset({"get_queryset", "paginate_queryset", "get_paginate_by", "get_ordering"})
+_DRF_GENERIC_HOOKS = frozenset({
+    "get_queryset", "get_object", "filter_queryset", "get_serializer", "get_serializer_class",
+    "get_serializer_context", "perform_create", "perform_update", "perform_destroy",
+})
+VIEW_HOOKS: Dict[str, FrozenSet[str]] = {
+    "TemplateView": _DJANGO_TEMPLATE_HOOKS,
+    "RedirectView": frozenset({"setup", "get_redirect_url"}),
+    "FormView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_FORM_HOOKS,
+    "DetailView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_OBJECT_HOOKS,
+    "ListView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_LIST_HOOKS,
+    "CreateView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_FORM_HOOKS | _DJANGO_OBJECT_HOOKS,
+    "UpdateView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_FORM_HOOKS | _DJANGO_OBJECT_HOOKS,
+    "DeleteView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_FORM_HOOKS | _DJANGO_OBJECT_HOOKS,
+    "ArchiveIndexView": _DJANGO_TEMPLATE_HOOKS | _DJANGO_LIST_HOOKS,
+    **{
+        name: _DRF_GENERIC_HOOKS
+        for name in (
+            "GenericAPIView", "ModelViewSet", "GenericViewSet", "ReadOnlyModelViewSet",
+            "CreateAPIView", "ListAPIView", "RetrieveAPIView", "DestroyAPIView", "UpdateAPIView",
+            "ListCreateAPIView", "RetrieveUpdateAPIView", "RetrieveDestroyAPIView", "RetrieveUpdateDestroyAPIView",
+        )
+    },
+}
+
 # Base class (last dotted component) -> methods that serve requests.
 BASE_CLASS_METHODS: Dict[str, FrozenSet[str]] = {
     # Django, DRF; Flask `View` dispatches to dispatch_request
@@ -603,6 +637,7 @@ def class_handler_methods(
         before = (methods, request_methods)
         if config.matches_base_class(full) or (written and config.matches_base_class(written)):
             methods |= CONFIGURED_BASE_METHODS
+        methods |= VIEW_HOOKS.get(last, frozenset())
         if last in BASE_CLASS_METHODS:
             methods |= BASE_CLASS_METHODS[last]
         elif last in QUALIFIED_BASE_METHODS:

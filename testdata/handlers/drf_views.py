@@ -28,10 +28,10 @@ class TicketViewSet(viewsets.ModelViewSet):
         ticket.close()
         return Response({"closed": True})
 
-    def get_queryset(self):
+    def get_queryset(self):  # handler
         return Ticket.objects.filter(owner=self.request.user)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance):  # handler
         instance.archive()
 
 
@@ -49,7 +49,7 @@ class TicketDetail(generics.RetrieveUpdateDestroyAPIView):
     def patch(self, request, *args, **kwargs):  # handler
         return self.partial_update(request, *args, **kwargs)
 
-    def get_serializer_context(self):
+    def get_serializer_context(self):  # handler
         return {"request": self.request}
 
 

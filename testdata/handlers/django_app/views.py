@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from .mixins import LoginRequiredBlogView
 from .models import Comment, Post
@@ -31,8 +31,11 @@ class PostListView(ListView):
     def get(self, request, *args, **kwargs):  # handler
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self):  # handler
         return Post.objects.published()
+
+    def published_count(self):
+        return Post.objects.published().count()
 
 
 class PostDetailView(DetailView):
@@ -82,6 +85,21 @@ class AuthorView(LoginRequiredBlogView):
 @require_http_methods(["GET", "POST"])
 def contact(request):  # handler
     return render(request, "blog/contact.html")
+
+
+class NewsletterView(FormView):
+    # Django's ProcessFormView.post() calls these on every request.
+    template_name = "blog/newsletter.html"
+
+    def form_valid(self, form):  # handler
+        self.subscribe(form.cleaned_data["email"])
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):  # handler
+        return {**super().get_context_data(**kwargs), "count": Post.objects.count()}
+
+    def subscribe(self, email):
+        return email
 
 
 # -- not handlers ----------------------------------------------------------------
