@@ -463,7 +463,7 @@ class View:
     assert Sym("self", "0", ("client", "fetch")) in callees
     assert Sym("self", "0", ("get",)) in callees
     assert dict(summary.classes[0].attrs) == {
-        "client": Sym("ref", "app.clients.Client", ("()",)),  # the __init__ parameter's annotation
+        "client": Sym("ref", "app.clients.Client", ("(:)",)),  # the __init__ parameter's annotation
         "http": Sym("ref", "app.clients.Client", ("()",)),  # `x = None`, then `x = x or Client()`
     }
 

@@ -343,6 +343,27 @@ def test_factory_of_subclasses_reaches_their_overrides(tmp_path: Path) -> None:
     assert chain(root, "Other.search") == ""
 
 
+def test_an_instance_its_class_made_reaches_that_class_only(tmp_path: Path) -> None:
+    """``Provider().search()`` runs ``Provider.search``, whatever subclasses the project defines
+    (prefect's handler built ``EventsPipeline()``, and a test fixture's subclass overrode its
+    method); an instance an annotation declares may be of any subclass, so it reaches them."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            "class Holder:\n    def __init__(self):\n        self.web = WebProvider()\n\n"
+            "    def find(self):\n        return self.web.search('x')\n\n\n"
+            "def declared(p: Provider):\n    return p.search('x')\n\n\n"
+            "@app.route('/made')\ndef made():\n    made = Provider()\n    Holder().find()\n"
+            "    return made.search('x')\n\n\n"
+            "@app.route('/declared')\ndef dec():\n    return declared(None)\n",
+        ),
+    })
+    assert chain(root, "Provider.search") == f"{handler(root, 'made')} via Provider.search()"
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'made')} via Holder.find() -> WebProvider.search()"
+    assert chain(root, "FileProvider.search") == f"{handler(root, 'dec')} via declared() -> FileProvider.search()"
+    assert chain(root, "Other.search") == ""
+
+
 def test_names_that_go_round_and_comprehension_variables_named_like_functions(tmp_path: Path) -> None:
     """``self.node = self.node[0]`` is followed a bounded number of times (it once recursed without
     end on Django); a comprehension's ``receiver`` is not the module's function ``receiver``."""

@@ -33,7 +33,7 @@ from typing import Dict, FrozenSet, Optional, Set, Tuple
 from ..catalog import CLIENTS, HELD_ACROSS_MODULES
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
-from .summary import CALL_RESULT, Sym
+from .summary import MADE, Sym
 
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
@@ -144,7 +144,7 @@ class Clients:
             return None
         if not sym.path:  # another name: `SESSION = http.SESSION`
             return self._held_by(sym.target, False, depth, seen)
-        if sym.path[-1] != CALL_RESULT:
+        if sym.path[-1] not in MADE:
             return None
         made_by = Sym(sym.kind, sym.target, sym.path[:-1])
         objs = self.graph.evaluate(made_by, path)
@@ -168,5 +168,5 @@ def _built_here(sym: Sym, module: str) -> bool:
     if sym.kind != "ref":
         return sym.kind in ("self", "cls")
     if sym.path:
-        return sym.path[-1] == CALL_RESULT
+        return sym.path[-1] in MADE
     return bool(module) and sym.target.startswith(f"{module}.")

@@ -36,7 +36,8 @@ from ..catalog import APIS, THIRD_PARTY_HTTP, Api
 from ..config import EXERCISE_GLOBS
 from .graph import FnRef, Graph, Obj, _called_name
 from .summary import (
-    CALL_RESULT, DEF, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge, Sym,
+    CALL_RESULT, DEF, MADE, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge,
+    Sym,
 )
 from .tooling import is_tooling_path
 from .tree import OutOfTime
@@ -117,7 +118,7 @@ class Ends:
         for index, step in enumerate(steps):
             following = graph.evaluate(Sym(sym.kind, sym.target, steps[: index + 1]), path)
             if not following:
-                rest = [s for s in steps[index + 1:] if s != CALL_RESULT]
+                rest = [s for s in steps[index + 1:] if s not in MADE]
                 for obj in objs:
                     outside = self._outside(obj, step, depth)
                     if outside:
@@ -130,13 +131,13 @@ class Ends:
         """The library name of what ``step`` gives from the project object ``obj``, if it leaves
         the project there: a function's result, a class attribute, a library base's member."""
         graph = self.graph
-        if step == CALL_RESULT:
-            if obj[0] != "f":
+        if step in MADE:
+            if obj[0] != "f" or step != CALL_RESULT:
                 return ""
             summary = graph.tree.summary(obj[1])
             returns = summary.functions[obj[2]].returns if summary is not None else None
             return self.library_name(returns, obj[1], depth + 1) if returns is not None else ""
-        if obj[0] not in ("i", "c", "k"):
+        if obj[0] not in ("i", "c", "k", "x"):
             return ""
         for owner in graph.mro(("c", obj[1], obj[2])):
             summary = graph.tree.summary(owner[1])

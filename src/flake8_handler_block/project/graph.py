@@ -1,7 +1,8 @@
 """The project's call graph, resolved on demand, and what the handlers reach through it.
 
 Objects are small tuples: ``("m", module)``, ``("f", path, key)`` (a function),
-``("c", path, key)`` (a class), ``("i", path, key)`` (an instance of a class),
+``("c", path, key)`` (a class), ``("i", path, key)`` (an instance of a class or of one deriving
+from it: ``self``, an annotation), ``("x", path, key)`` (an instance of that very class: ``Cls()``),
 ``("k", path, key)`` (a class or one deriving from it: ``cls`` in a classmethod),
 ``("l", path, key)`` (the locals of a function, for ``outer.<locals>.inner``),
 ``("e", obj)`` (a list, set or tuple whose elements are ``obj``: ``list[Provider]``, ``[Provider()]``),
@@ -15,8 +16,10 @@ the class or of a base), the instance a call returns (a class, a function's retu
 annotation or what its ``return`` statements agree on), an element of a container (a loop
 variable). A method called on an instance reaches the method the class resolves to and every
 override in a subclass defined in the project (class-hierarchy analysis): an instance of a base
-class stands for an instance of any class deriving from it. A method that ``self`` calls and
-only subclasses define (a mixin's or an abstract base's hook) is looked for in the subclasses.
+class stands for an instance of any class deriving from it, unless the class is the one called to
+make it (``Pipeline().run()`` runs ``Pipeline.run``, not a test suite's override). A method that
+``self`` calls and only subclasses define (a mixin's or an abstract base's hook) is looked for in
+the subclasses.
 
 Every walk is bounded (depth, objects per step, candidate files per subclass search);
 what is past a bound is simply not followed.
@@ -34,12 +37,14 @@ from ..handlers import (
     detect_handlers, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, ITEM, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MADE, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
     ModuleSummary, Sym,
 )
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
+_CLASS_KINDS = ("c", "i", "k", "x")  # a class, or an instance of one: its attributes are the class's
+_OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
 Target = Tuple[str, FnRef, str, Tuple[str, ...]]  # how, the function, the edge's guard and flags
@@ -160,6 +165,8 @@ class Graph:
             for obj in objs:
                 if step == CALL_RESULT:
                     more = self._call_result(obj, depth)
+                elif step == DECLARED:
+                    more = [("i", obj[1], obj[2])] if obj[0] in ("c", "k") else []
                 elif step == ITEM:  # iterating over a mapping gives its keys: nothing known
                     more = [obj[1]] if obj[0] == "e" else []
                 elif step == SUBSCRIPT:
@@ -179,15 +186,15 @@ class Graph:
             return [("v", obj[1])] if name in _VALUE_METHODS else [("v", ("e", obj[1]))] if name == "values" else []
         if kind == "e":
             return [("v", obj[1])] if name == "pop" else []
-        if kind in ("c", "i", "k") and name == "__subclasses__":
+        if kind in _CLASS_KINDS and name == "__subclasses__":
             return [("s", obj[1], obj[2])]
         if kind == "m":
             return self.resolve(f"{obj[1]}.{name}", depth + 1)
-        if kind in ("c", "i", "k"):
+        if kind in _CLASS_KINDS:
             cls = ("c", obj[1], obj[2])
             methods = self.method(cls, name, depth)
             if methods:
-                return methods + (self.overrides(cls, name, depth) if kind != "c" else [])
+                return methods + (self.overrides(cls, name, depth) if kind in _OPEN_KINDS else [])
             assigned = self.assigned_attr(cls, name, depth)
             if assigned is not None:
                 return self.evaluate(assigned[1], assigned[0][1], depth + 1)
@@ -199,7 +206,7 @@ class Graph:
                     return list(nested)
             # An instance of a class that lacks the method is one of a subclass that has it
             # (a mixin or an abstract base calling ``self.hook()``).
-            return self.overrides(cls, name, depth) if kind != "c" else []
+            return self.overrides(cls, name, depth) if kind in _OPEN_KINDS else []
         if kind == "f":
             return [("l", obj[1], obj[2])] if name == "<locals>" else []
         if kind == "l":
@@ -211,12 +218,14 @@ class Graph:
         return []
 
     def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
-        if obj[0] == "c" or obj[0] == "k":
+        if obj[0] == "c":
+            return [("x", obj[1], obj[2])]
+        if obj[0] == "k":
             return [("i", obj[1], obj[2])]
         if obj[0] == "v":  # `mapping.get(key)`, `mapping.values()`
             return [obj[1]]
-        if obj[0] == "s":  # `Base.__subclasses__()`: the base stands for each (a call on one reaches overrides)
-            return [("e", ("c", obj[1], obj[2]))]
+        if obj[0] == "s":  # `Base.__subclasses__()`: any class deriving from the base (a call on one reaches overrides)
+            return [("e", ("k", obj[1], obj[2]))]
         if obj[0] == "f":
             known = self._results.get(obj)
             if known is not None:
@@ -260,9 +269,9 @@ class Graph:
         if kind == "k":  # `cls(...)`: the class's __init__, or a subclass's
             cls = ("c", obj[1], obj[2])
             return self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)
-        if kind == "i":
+        if kind == "i" or kind == "x":
             cls = ("c", obj[1], obj[2])
-            return self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)
+            return self.method(cls, "__call__", depth) + (self.overrides(cls, "__call__", depth) if kind == "i" else [])
         return []
 
     # -- classes ---------------------------------------------------------------------
@@ -434,7 +443,7 @@ class Graph:
             return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
-        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step != CALL_RESULT)])
+        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step not in MADE)])
 
     def _library_name(self, dotted: str, depth: int = 0) -> str:
         """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
@@ -446,7 +455,7 @@ class Graph:
         if found is None:
             return dotted
         _path, sym, rest = found
-        if sym is None or sym.kind != "ref" or any(step != CALL_RESULT for step in sym.path) or depth > MAX_DEPTH:
+        if sym is None or sym.kind != "ref" or any(step not in MADE for step in sym.path) or depth > MAX_DEPTH:
             return dotted
         return self._library_name(".".join([sym.target, *rest]), depth + 1)
 
@@ -825,5 +834,5 @@ def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:
 
 def _called_name(callee: Sym) -> str:
     """The last name of what a call names (``test_share`` for ``smbctl.test_share()``)."""
-    steps = [step for step in callee.path if step != CALL_RESULT]
+    steps = [step for step in callee.path if step not in MADE]
     return steps[-1] if steps else callee.target.rsplit(".", 1)[-1]

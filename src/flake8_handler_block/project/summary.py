@@ -45,7 +45,10 @@ TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
 UNKNOWN_CALLABLE = "()"  # FunctionSummary.unplaced: a callable the module cannot type is called
 SUPER = "super()."  # FunctionSummary.unplaced: ``super().name(...)`` in a method, as "super().name"
 
-CALL_RESULT = "()"  # a path step: the value a call returns
+CALL_RESULT = "()"  # a path step: the value a call returns (of a class: an instance of that very class)
+# A path step: an instance of the class, or of any class deriving from it (what an annotation declares).
+DECLARED = "(:)"
+MADE = (CALL_RESULT, DECLARED)  # the steps that give an instance of a class
 ANY = "any"  # a Sym kind: one of a few values
 MAX_ALTERNATIVES = 4  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
@@ -105,8 +108,8 @@ class Sym:
     whose key is ``target`` (``self`` in its methods); "cls": that class or one deriving
     from it (``cls`` in its classmethods); "any": any of a few values,
     ``target`` holding them as JSON (``[A(), B()]``, a function returning either). ``path``
-    continues from there: attribute names, ``"()"`` for the result of a call, and the
-    container steps (ITEM, SUBSCRIPT, CONTAINER, MAPPING).
+    continues from there: attribute names, ``"()"`` for the result of a call (DECLARED for what an
+    annotation declares), and the container steps (ITEM, SUBSCRIPT, CONTAINER, MAPPING).
     """
 
     kind: str
@@ -120,6 +123,10 @@ class Sym:
 
     def called(self) -> "Sym":
         return Sym(self.kind, self.target, self.path + (CALL_RESULT,))
+
+    def declared(self) -> "Sym":
+        """An instance of this class or of one deriving from it (``x: Base``)."""
+        return Sym(self.kind, self.target, self.path + (DECLARED,))
 
     def item(self) -> "Sym":
         """What iterating over this value gives (over a container of X: X)."""
@@ -877,12 +884,12 @@ class _Summariser:
                 if element is None:
                     return None
                 if dotted in _CLASSES:  # `type[X]`: the class X, or one deriving from it
-                    made = element.path[-1:] == (CALL_RESULT,)
+                    made = element.path[-1:] == (DECLARED,)
                     return Sym(element.kind, element.target, element.path[:-1]) if made else None
                 return element.contained()
-            return outer.called() if outer is not None else None  # a generic: `Repository[Item]` is a Repository
+            return outer.declared() if outer is not None else None  # a generic: `Repository[Item]` is a Repository
         found = self.sym(expr, scope, depth=depth + 1)
-        return found.called() if found is not None and found.dotted else None
+        return found.declared() if found is not None and found.dotted else None
 
     # -- the summary ------------------------------------------------------------------
 
