@@ -176,6 +176,40 @@ def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> Non
     markers_hold(tmp_path, files, "app/views.py")
 
 
+def test_wrappers_two_deep_that_pass_their_args_on(tmp_path: Path) -> None:
+    """``self.post(payment, url, data=...)`` through ``post(self, payment, *args, **kwargs)`` to a
+    decorated ``http_request(self, payment, *args, method=, **kwargs)`` and on to
+    ``requests.request(method, *args, **kwargs)`` (django-payments' PayPal provider): requests takes
+    its timeout by keyword only, so no positional argument can give it. When a wrapper on the way
+    takes the timeout as a parameter of its own, a positional argument may land on it."""
+    files = {"app/__init__.py": ""}
+    files["app/paypal.py"] = (
+        "import functools\nimport requests\n\n\n"
+        "def authorize(fun):\n"
+        "    @functools.wraps(fun)\n"
+        "    def wrapper(*args, **kwargs):\n"
+        "        return fun(*args, **kwargs)\n"
+        "    return wrapper\n\n\n"
+        "def send(url, timeout=None, **kwargs):\n"
+        "    return requests.get(url, timeout=timeout, **kwargs)\n\n\n"
+        "def fetch(*args, **kwargs):\n"
+        "    return send(*args, **kwargs)\n\n\n"
+        "class Provider:\n"
+        "    @authorize\n"
+        "    def http_request(self, payment, *args, method='get', **kwargs):\n"
+        "        return requests.request(method, *args, **kwargs).json()\n\n"
+        "    def post(self, payment, *args, **kwargs):\n"
+        "        return self.http_request(payment, *args, method='post', **kwargs)\n\n"
+        "    def capture(self, payment):\n"
+        "        self.post(payment, 'https://api.paypal.example', {'a': 1})"
+        "  # expect: HB201 \"self.post() passes no timeout on to requests.request() via Provider.http_request()\"\n"
+        "        self.post(payment, 'https://api.paypal.example', timeout=5)  # ok: HB201 given\n"
+        "        fetch(url='https://api.paypal.example')  # expect: HB201 \"fetch() passes no timeout on\"\n"
+        "        fetch('https://api.paypal.example', 5)  # ok: HB201 lands on send()'s timeout\n"
+    )
+    markers_hold(tmp_path, files, "app/paypal.py")
+
+
 def test_a_wrapper_that_passes_its_args_on_to_urlopen(tmp_path: Path) -> None:
     """HB202 at the call of ``def urlopen(*args, **kw)`` that forwards both to urllib with no
     timeout: positional arguments reach the timeout's position (the third) only from the third on."""

@@ -624,10 +624,26 @@ class Graph:
             positional = () if facts is None else facts.positional[(1 if facts.cls is not None else 0):]
             if keyword in positional:  # a timeout parameter: the arguments before it
                 params = positional.index(keyword)
+            elif via:
+                params = len(positional) + (_ANY_NUMBER if self._keywords_only(api, (target, *via)) else 0)
             else:
-                params = len(positional) + (0 if via else self._room_in_args(target, api))
+                params = len(positional) + self._room_in_args(target, api)
             found.append((edge.line, _called_name(edge.callee), api, params, (target, *via), keyword))
         return found
+
+    def _keywords_only(self, api: str, wrappers: Tuple[FnRef, ...]) -> bool:
+        """Whether no positional argument given to the first of ``wrappers`` (which pass their
+        ``**kwargs`` on, one to the next) can become ``api``'s timeout: the call takes it by keyword
+        only, and no wrapper on the way takes it as a parameter of its own (``self.post(url, data)``
+        through ``self.request(method, *args, **kwargs)`` to ``requests.request``)."""
+        spec = APIS.get(api)
+        if spec is None or spec.timeout is None or spec.timeout.index is not None:
+            return False
+        for wrapper in wrappers:
+            summary = self.tree.summary(wrapper[1])
+            if summary is None or any(forward.param for forward in summary.functions[wrapper[2]].forwards):
+                return False
+        return True
 
     def _room_in_args(self, wrapper: FnRef, api: str) -> int:
         """How many positional arguments past its named parameters a wrapper that passes its own
