@@ -211,8 +211,34 @@ def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) ->
     assert chain(root, "Other.search") == ""
     summary = summarise((root / "app" / "views.py").read_text(), "app.views", "app/views.py")
     checked = [edge.callee for edge in summary.functions[0].edges]
-    assert Sym("ref", "app.providers.WebProvider", ("()", "search")) in checked
+    assert Sym("ref", "app.providers.WebProvider", ("(:)", "search")) in checked  # a WebProvider, or a subclass's
     assert not any(callee.path[-1:] == ("check",) for callee in checked)
+    guarded = [edge.callee for edge in summary.functions[2].edges]
+    assert Sym("ref", "app.providers.Provider", ("(<)", "()", "check")) in guarded  # Provider or a subclass
+
+
+def test_a_class_declared_or_checked_as_a_subclass_makes_instances_of_any(tmp_path: Path) -> None:
+    """``k: type[Provider]`` and ``issubclass(k, Provider)`` name Provider or a class deriving
+    from it, so ``k().search()`` reaches every override (khoj's ``setup(text_to_entries:
+    Type[TextToEntries])``, calibre-web's providers found by ``issubclass``); ``Provider()`` itself
+    does not."""
+    bodies = {
+        "declared": "from typing import Type\n\n\ndef run(kind: Type[Provider], q):\n    return kind().search(q)\n",
+        "checked": (
+            "def run(classes, q):\n    for k in classes:\n        if issubclass(k, Provider):\n"
+            "            return k().search(q)\n    return None\n"
+        ),
+        "made": "def run(classes, q):\n    return Provider().search(q)\n",
+    }
+    for name, body in bodies.items():
+        root = project(tmp_path / name, {
+            "providers.py": PROVIDERS,
+            "views.py": routes(f"{body}\n\n@app.route('/')\ndef {name}(q):\n    return run(WebProvider, q)\n"),
+        })
+        for qualname in ("WebProvider.search", "FileProvider.search"):
+            expected = "" if name == "made" else f"{handler(root, name)} via run() -> {qualname}()"
+            assert chain(root, qualname) == expected, (name, qualname)
+        assert chain(root, "Other.search") == ""
 
 
 def test_comprehension_variables_and_hand_offs(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from ..catalog import APIS, THIRD_PARTY_HTTP, Api
 from ..config import EXERCISE_GLOBS
 from .graph import FnRef, Graph, Obj, _called_name
 from .summary import (
-    CALL_RESULT, DEF, MADE, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge,
+    CALL_RESULT, DEF, MADE, NAMELESS, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge,
     Sym,
 )
 from .tooling import is_tooling_path
@@ -118,7 +118,7 @@ class Ends:
         for index, step in enumerate(steps):
             following = graph.evaluate(Sym(sym.kind, sym.target, steps[: index + 1]), path)
             if not following:
-                rest = [s for s in steps[index + 1:] if s not in MADE]
+                rest = [s for s in steps[index + 1:] if s not in NAMELESS]
                 for obj in objs:
                     outside = self._outside(obj, step, depth)
                     if outside:
@@ -131,7 +131,7 @@ class Ends:
         """The library name of what ``step`` gives from the project object ``obj``, if it leaves
         the project there: a function's result, a class attribute, a library base's member."""
         graph = self.graph
-        if step in MADE:
+        if step in NAMELESS:
             if obj[0] != "f" or step != CALL_RESULT:
                 return ""
             summary = graph.tree.summary(obj[1])

@@ -37,7 +37,7 @@ from ..handlers import (
     detect_handlers, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MADE, MAPPING, SPAWN, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
     ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -165,8 +165,8 @@ class Graph:
             for obj in objs:
                 if step == CALL_RESULT:
                     more = self._call_result(obj, depth)
-                elif step == DECLARED:
-                    more = [("i", obj[1], obj[2])] if obj[0] in ("c", "k") else []
+                elif step == DECLARED or step == SUBCLASS:
+                    more = [("i" if step == DECLARED else "k", obj[1], obj[2])] if obj[0] in ("c", "k") else []
                 elif step == ITEM:  # iterating over a mapping gives its keys: nothing known
                     more = [obj[1]] if obj[0] == "e" else []
                 elif step == SUBSCRIPT:
@@ -443,7 +443,7 @@ class Graph:
             return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
-        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step not in MADE)])
+        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step not in NAMELESS)])
 
     def _library_name(self, dotted: str, depth: int = 0) -> str:
         """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
@@ -455,7 +455,7 @@ class Graph:
         if found is None:
             return dotted
         _path, sym, rest = found
-        if sym is None or sym.kind != "ref" or any(step not in MADE for step in sym.path) or depth > MAX_DEPTH:
+        if sym is None or sym.kind != "ref" or any(step not in NAMELESS for step in sym.path) or depth > MAX_DEPTH:
             return dotted
         return self._library_name(".".join([sym.target, *rest]), depth + 1)
 
@@ -850,5 +850,5 @@ def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:
 
 def _called_name(callee: Sym) -> str:
     """The last name of what a call names (``test_share`` for ``smbctl.test_share()``)."""
-    steps = [step for step in callee.path if step not in MADE]
+    steps = [step for step in callee.path if step not in NAMELESS]
     return steps[-1] if steps else callee.target.rsplit(".", 1)[-1]

@@ -48,7 +48,9 @@ SUPER = "super()."  # FunctionSummary.unplaced: ``super().name(...)`` in a metho
 CALL_RESULT = "()"  # a path step: the value a call returns (of a class: an instance of that very class)
 # A path step: an instance of the class, or of any class deriving from it (what an annotation declares).
 DECLARED = "(:)"
+SUBCLASS = "(<)"  # a path step: the class or any class deriving from it (``type[X]``, ``issubclass``)
 MADE = (CALL_RESULT, DECLARED)  # the steps that give an instance of a class
+NAMELESS = (*MADE, SUBCLASS)  # the steps a library name leaves out (``requests.Session().get``)
 ANY = "any"  # a Sym kind: one of a few values
 MAX_ALTERNATIVES = 4  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
@@ -127,6 +129,10 @@ class Sym:
     def declared(self) -> "Sym":
         """An instance of this class or of one deriving from it (``x: Base``)."""
         return Sym(self.kind, self.target, self.path + (DECLARED,))
+
+    def subclassed(self) -> "Sym":
+        """This class or one deriving from it (``x: type[Base]``)."""
+        return Sym(self.kind, self.target, self.path + (SUBCLASS,))
 
     def item(self) -> "Sym":
         """What iterating over this value gives (over a container of X: X)."""
@@ -458,8 +464,7 @@ class _Summariser:
             if (how not in ("isinstance", "issubclass") or not isinstance(name, ast.Name) or isinstance(cls, ast.Tuple)
                     or self._lookup(how, scope) is not None):
                 continue
-            value = cls if how == "issubclass" else ast.Call(func=cls, args=[], keywords=[])
-            names[name.id] = [("value", value, scope)]
+            names[name.id] = [("subclass" if how == "issubclass" else "annotation", cls, scope)]
         return scope.narrowed(names) if names else scope
 
     def _guarded(self, stmt: Union[ast.Assert, ast.If], scope: _Scope) -> _Scope:
@@ -837,6 +842,9 @@ class _Summariser:
             return self.sym(payload, scope, imports_only, depth + 1, exclude)  # type: ignore[arg-type]
         if kind == "annotation":
             return self.declared(payload, scope, depth + 1)  # type: ignore[arg-type]
+        if kind == "subclass":  # `issubclass(x, C)`: C or a class deriving from it
+            found = self.sym(payload, scope, imports_only, depth + 1)  # type: ignore[arg-type]
+            return found.subclassed() if found is not None and found.dotted else None
         if kind == "item" or kind == "element" or kind == "entry":
             found = self.sym(payload, scope, imports_only, depth + 1)  # type: ignore[arg-type]
             if found is None:
@@ -885,7 +893,7 @@ class _Summariser:
                     return None
                 if dotted in _CLASSES:  # `type[X]`: the class X, or one deriving from it
                     made = element.path[-1:] == (DECLARED,)
-                    return Sym(element.kind, element.target, element.path[:-1]) if made else None
+                    return Sym(element.kind, element.target, element.path[:-1]).subclassed() if made else None
                 return element.contained()
             return outer.declared() if outer is not None else None  # a generic: `Repository[Item]` is a Repository
         found = self.sym(expr, scope, depth=depth + 1)
