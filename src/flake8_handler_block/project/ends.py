@@ -137,7 +137,7 @@ class Ends:
             summary = graph.tree.summary(obj[1])
             returns = summary.functions[obj[2]].returns if summary is not None else None
             return self.library_name(returns, obj[1], depth + 1) if returns is not None else ""
-        if obj[0] not in ("i", "c", "k", "x"):
+        if obj[0] not in ("i", "c", "k", "t", "x"):
             return ""
         for owner in graph.mro(("c", obj[1], obj[2])):
             summary = graph.tree.summary(owner[1])

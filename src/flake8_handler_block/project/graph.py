@@ -4,6 +4,9 @@ Objects are small tuples: ``("m", module)``, ``("f", path, key)`` (a function),
 ``("c", path, key)`` (a class), ``("i", path, key)`` (an instance of a class or of one deriving
 from it: ``self``, an annotation), ``("x", path, key)`` (an instance of that very class: ``Cls()``),
 ``("k", path, key)`` (a class or one deriving from it: ``cls`` in a classmethod),
+``("t", path, key)`` (a class the code checked or declared, standing for itself or one deriving from
+it: ``issubclass(k, C)``, ``k: type[C]``, an element of ``C.__subclasses__()``; its instances are
+any subclass's, its constructor and attributes are its own),
 ``("l", path, key)`` (the locals of a function, for ``outer.<locals>.inner``),
 ``("e", obj)`` (a list, set or tuple whose elements are ``obj``: ``list[Provider]``, ``[Provider()]``),
 ``("d", obj)`` (a mapping whose values are ``obj``: ``{"web": WebProvider}``), and what some of their
@@ -43,7 +46,7 @@ from .summary import (
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
-_CLASS_KINDS = ("c", "i", "k", "x")  # a class, or an instance of one: its attributes are the class's
+_CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its attributes are the class's
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
@@ -166,7 +169,7 @@ class Graph:
                 if step == CALL_RESULT:
                     more = self._call_result(obj, depth)
                 elif step == DECLARED or step == SUBCLASS:
-                    more = [("i" if step == DECLARED else "k", obj[1], obj[2])] if obj[0] in ("c", "k") else []
+                    more = [("i" if step == DECLARED else "t", obj[1], obj[2])] if obj[0] in ("c", "k", "t") else []
                 elif step == ITEM:  # iterating over a mapping gives its keys: nothing known
                     more = [obj[1]] if obj[0] == "e" else []
                 elif step == SUBSCRIPT:
@@ -220,12 +223,12 @@ class Graph:
     def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
         if obj[0] == "c":
             return [("x", obj[1], obj[2])]
-        if obj[0] == "k":
+        if obj[0] == "k" or obj[0] == "t":
             return [("i", obj[1], obj[2])]
         if obj[0] == "v":  # `mapping.get(key)`, `mapping.values()`
             return [obj[1]]
-        if obj[0] == "s":  # `Base.__subclasses__()`: any class deriving from the base (a call on one reaches overrides)
-            return [("e", ("k", obj[1], obj[2]))]
+        if obj[0] == "s":  # `Base.__subclasses__()`: the base stands for each (a call on one reaches overrides)
+            return [("e", ("t", obj[1], obj[2]))]
         if obj[0] == "f":
             known = self._results.get(obj)
             if known is not None:
@@ -264,8 +267,8 @@ class Graph:
         kind = obj[0]
         if kind == "f":
             return [obj]
-        if kind == "c":
-            return self.method(obj, "__init__", depth)
+        if kind == "c" or kind == "t":
+            return self.method(("c", obj[1], obj[2]), "__init__", depth)
         if kind == "k":  # `cls(...)`: the class's __init__, or a subclass's
             cls = ("c", obj[1], obj[2])
             return self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)
