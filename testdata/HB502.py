@@ -146,6 +146,16 @@ class Worker:
             job = await self.queue.get()
             asyncio.ensure_future(deliver(job)).add_done_callback(print)  # expect: HB502 "asyncio.ensure_future() task is dropped" "method 'Worker.run'"
 
+    def schedule(self, loop, job):
+        task = loop.create_task(deliver(job))
+        BACKGROUND.add(task)
+        asyncio.ensure_future(task).add_done_callback(BACKGROUND.discard)  # ok: the task made above, handed back as it is
+        return task
+
+    def forward(self, pending):
+        asyncio.ensure_future(pending)  # ok: a Task, a Future or a coroutine: unknown
+        asyncio.create_task(pending)  # expect: HB502 "asyncio.create_task() task is dropped" "method 'Worker.forward'"
+
     def spawn(self, coro):
         return asyncio.create_task(coro)  # ok: returned
 

@@ -35,8 +35,10 @@ class TaskDropped(Rule):
     never used (`[asyncio.create_task(send(x)) for x in xs]`). Checked in every
     function.
 
-    Not reported: a task that is awaited, returned, stored (on `self`, a global, a
-    container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
+    Not reported: `asyncio.ensure_future(x)` given a name or an attribute rather than a
+    call (`x` may be a Task or a Future, which it returns unchanged: prefect keeps its task
+    in a set, then writes `asyncio.ensure_future(task).add_done_callback(...)`); a task
+    that is awaited, returned, stored (on `self`, a global, a container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
     `asyncio.wait`, ...) or whose list is, used in any way after being bound
     (`task.add_done_callback` counts as kept: precision first), or created inside
     `async with TaskGroup()`. Nor a continuation: a task whose coroutine (a function
@@ -108,8 +110,11 @@ class TaskDropped(Rule):
         if function is None:
             return
         call = site.node
-        if self.ctx.callee(call, site.scope) not in catalog.TASK_CALLS:
+        callee = self.ctx.callee(call, site.scope)
+        if callee not in catalog.TASK_CALLS:
             return
+        if callee == "asyncio.ensure_future" and not _makes_a_coroutine(call):
+            return  # a Task or Future is handed back as it is: no task is created here
         for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""
             if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
@@ -159,6 +164,14 @@ class TaskDropped(Rule):
         if result.name:
             return f"is put in a {kind} bound to '{result.name}' and never used"
         return f"is put in a {kind} that is dropped"
+
+
+def _makes_a_coroutine(task_call: cst.Call) -> bool:
+    """``ensure_future(f(x))``: the argument is a call, the coroutine it makes is new. A name or an
+    attribute may hold a Task or a Future, which ``ensure_future`` returns unchanged (a receiver of
+    unknown kind: not reported)."""
+    values = positional(task_call)
+    return bool(values) and isinstance(values[0], cst.Call)
 
 
 def _coroutine_of(task_call: cst.Call, scope: Scope) -> Optional[FunctionScope]:
