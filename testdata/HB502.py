@@ -156,6 +156,20 @@ class Worker:
         asyncio.ensure_future(pending)  # ok: a Task, a Future or a coroutine: unknown
         asyncio.create_task(pending)  # expect: HB502 "asyncio.create_task() task is dropped" "method 'Worker.forward'"
 
+    async def pump(self, reader, writer):
+        read = asyncio.ensure_future(reader.read(4096))  # ok: waited on at the top of the loop
+        while True:
+            done, _ = await asyncio.wait([read], timeout=30)
+            if not done:
+                raise ConnectionResetError()
+            writer.write(read.result())
+            read = asyncio.ensure_future(reader.read(4096))  # ok: the next pass waits on it
+
+    async def replay(self, jobs):
+        for job in jobs:
+            task = asyncio.ensure_future(deliver(job))  # expect: HB502 "is bound to 'task' and never used" "method 'Worker.replay'"
+            log.info("replaying %s", job)
+
     def spawn(self, coro):
         return asyncio.create_task(coro)  # ok: returned
 

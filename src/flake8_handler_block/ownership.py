@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -366,10 +366,13 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
 
     A later binding of the same name hides this one from the loads that follow it in
     the same block (or blocks nested in it); a binding in another branch does not.
-    Loads before the binding are ignored.
+    Loads before the binding are ignored, except in a loop the binding is in: the next
+    pass reads the value bound in this one (``task = ensure_future(read())`` at the end
+    of a ``while`` body whose ``asyncio.wait([task, ...])`` is at its top).
     """
     name = target.value
     start = facts.index[id(target)]
+    loops = _loops_around(facts, target)
     others = [
         s for s in facts.stores.get(name, [])
         if s is not target and facts.nested.get(id(s)) is None and facts.index[id(s)] > start
@@ -378,7 +381,7 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
     found = []
     for load in facts.loads.get(name, []):
         position = facts.index[id(load)]
-        if position <= start and facts.nested.get(id(load)) is None:
+        if position <= start and facts.nested.get(id(load)) is None and not _read_again(facts, load, loops):
             continue
         hidden = False
         for store_position, suite in suites:
@@ -388,6 +391,30 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
         if not hidden:
             found.append(load)
     return found
+
+
+def _loops_around(facts: _Facts, node: cst.CSTNode) -> List[Union[cst.For, cst.While]]:
+    """The loops of the function whose body holds ``node`` (innermost first)."""
+    loops: List[Union[cst.For, cst.While]] = []
+    inside: cst.CSTNode = node
+    for anc in facts.ancestors(node):
+        if isinstance(anc, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            break
+        if isinstance(anc, (cst.For, cst.While)) and inside is anc.body:
+            loops.append(anc)
+        inside = anc
+    return loops
+
+
+def _read_again(facts: _Facts, load: cst.Name, loops: List[Union[cst.For, cst.While]]) -> bool:
+    """``load``, written before the binding, runs again after it: it is in the body of a loop
+    the binding is in, or in a ``while`` test (a ``for``'s iterable is read once)."""
+    ancestors = list(facts.ancestors(load))
+    for loop in loops:
+        parts = (loop.body, loop.test) if isinstance(loop, cst.While) else (loop.body,)
+        if any(a is part for a in ancestors for part in parts):
+            return True
+    return False
 
 
 def _suite(facts: _Facts, node: cst.CSTNode) -> Optional[cst.CSTNode]:
