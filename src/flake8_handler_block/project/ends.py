@@ -36,8 +36,8 @@ from ..catalog import APIS, THIRD_PARTY_HTTP, Api
 from ..config import EXERCISE_GLOBS
 from .graph import FnRef, Graph, Obj, _called_name
 from .summary import (
-    CALL_RESULT, DEF, MADE, NAMELESS, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge,
-    Sym,
+    CALL_RESULT, DEF, NAMELESS, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE,
+    Edge, Sym,
 )
 from .tooling import is_tooling_path
 from .tree import OutOfTime

@@ -40,8 +40,8 @@ from ..handlers import (
     detect_handlers, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge, Forward, FunctionSummary,
-    ModuleSummary, Sym,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge,
+    Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
 

@@ -111,7 +111,8 @@ class Sym:
     from it (``cls`` in its classmethods); "any": any of a few values,
     ``target`` holding them as JSON (``[A(), B()]``, a function returning either). ``path``
     continues from there: attribute names, ``"()"`` for the result of a call (DECLARED for what an
-    annotation declares), and the container steps (ITEM, SUBSCRIPT, CONTAINER, MAPPING).
+    annotation declares, SUBCLASS for a class or one deriving from it), and the container steps
+    (ITEM, SUBSCRIPT, CONTAINER, MAPPING).
     """
 
     kind: str

@@ -38,10 +38,11 @@ class TaskDropped(Rule):
     Not reported: `asyncio.ensure_future(x)` given a name or an attribute rather than a
     call (`x` may be a Task or a Future, which it returns unchanged: prefect keeps its task
     in a set, then writes `asyncio.ensure_future(task).add_done_callback(...)`); a task
-    that is awaited, returned, stored (on `self`, a global, a container: `tasks.add(task)`), passed to a call (`asyncio.gather`,
-    `asyncio.wait`, ...) or whose list is, used in any way after being bound
-    (`task.add_done_callback` counts as kept: precision first), or created inside
-    `async with TaskGroup()`. Nor a continuation: a task whose coroutine (a function
+    that is awaited, returned, stored (on `self`, a global, a container:
+    `tasks.add(task)`), passed to a call (`asyncio.gather`, `asyncio.wait`, ...) or whose
+    list is, used in any way after being bound (`task.add_done_callback` counts as kept:
+    precision first; so does a read at the top of the loop's next pass), or created
+    inside `async with TaskGroup()`. Nor a continuation: a task whose coroutine (a function
     of this module) first waits on a future that already exists - an attribute
     (`await self._stopped`), a parameter given one (`create_task(remove(server.stop_future))`),
     or a variable of the enclosing function - rather than on work it starts itself.
