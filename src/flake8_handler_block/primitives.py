@@ -313,6 +313,31 @@ def _is_abstract(cls: ClassScope) -> bool:
     )
 
 
+# Bases whose own methods read no attribute of the subclass.
+_BARE_BASES = frozenset({"object", "ABC", "Generic", "Protocol"})
+
+
+def _inherits_from_elsewhere(cls: ClassScope) -> bool:
+    """The class (or a base of this module) derives from a class of another module, whose methods
+    may use what it stores on ``self``: litellm's ``SpendUpdateQueue.add_update()`` puts on
+    ``self.update_queue`` and its base, in another module, drains it."""
+    seen = set()
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for arg in current.node.bases:
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value  # `Generic[T]`
+            if isinstance(base, cst.Name) and base.value in current.module.class_defs:
+                continue  # a class of this module: its bases are walked below
+            if (names.dotted_name(base) or "").rsplit(".", 1)[-1] not in _BARE_BASES:
+                return True
+        stack.extend(current.local_bases())
+    return False
+
+
 def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
     seen = set()
     stack = [cls]
@@ -423,8 +448,8 @@ class PrimitiveFacts:
                 for q in lookup(attr, scope):
                     q.escaped = True
         for key, q in self.queues.items():
-            if isinstance(key[0], ClassScope) and _is_abstract(key[0]):
-                q.escaped = True  # the subclasses it asks for may consume it (their own module)
+            if isinstance(key[0], ClassScope) and (_is_abstract(key[0]) or _inherits_from_elsewhere(key[0])):
+                q.escaped = True  # subclasses it asks for, or a base's methods, may consume it elsewhere
 
     # wait groups
     def _wait_group_keys(self) -> Set[Key]:

@@ -15,7 +15,8 @@ class PutOnUnconsumedUnboundedQueue(Rule):
     `get()`/`get_nowait()` or iteration anywhere in the module consumes it; passing it
     to a call, returning, yielding, aliasing or storing it elsewhere lets it escape, and
     a `self.q` of a class that declares `@abstractmethod`s escapes to the subclasses
-    it asks for.
+    it asks for, as one of a class deriving from a class of another module escapes to
+    that base's methods.
     `put_nowait()` is reported too: on an unbounded queue it grows the queue exactly
     like `put()`.
 
