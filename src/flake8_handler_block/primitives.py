@@ -321,24 +321,22 @@ def _inherits_from_elsewhere(cls: ClassScope) -> bool:
     """The class (or a base of this module) derives from a class of another module, whose methods
     may use what it stores on ``self``: litellm's ``SpendUpdateQueue.add_update()`` puts on
     ``self.update_queue`` and its base, in another module, drains it."""
-    seen = set()
-    stack = [cls]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in _with_local_bases(cls):
         for arg in current.node.bases:
             base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value  # `Generic[T]`
             if isinstance(base, cst.Name) and base.value in current.module.class_defs:
-                continue  # a class of this module: its bases are walked below
+                continue  # a class of this module: walked in its turn
             if (names.dotted_name(base) or "").rsplit(".", 1)[-1] not in _BARE_BASES:
                 return True
-        stack.extend(current.local_bases())
     return False
 
 
 def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
+    return next((current for current in _with_local_bases(cls) if attr in current.attrs), cls)
+
+
+def _with_local_bases(cls: ClassScope) -> Iterator[ClassScope]:
+    """The class, then its bases defined in this module, each once."""
     seen = set()
     stack = [cls]
     while stack:
@@ -346,10 +344,8 @@ def _defining_class(cls: ClassScope, attr: str) -> ClassScope:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if attr in current.attrs:
-            return current
+        yield current
         stack.extend(current.local_bases())
-    return cls
 
 
 def is_bounded(kind: str, call: Optional[cst.Call]) -> bool:
