@@ -381,7 +381,7 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
     found = []
     for load in facts.loads.get(name, []):
         position = facts.index[id(load)]
-        if position <= start and facts.nested.get(id(load)) is None and not _read_again(facts, load, loops):
+        if position <= start and facts.nested.get(id(load)) is None and not (loops and _read_again(facts, load, loops)):
             continue
         hidden = False
         for store_position, suite in suites:

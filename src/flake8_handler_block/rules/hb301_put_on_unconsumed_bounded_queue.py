@@ -40,9 +40,9 @@ class PutOnUnconsumedBoundedQueue(Rule):
     `.q` attribute is used in the module (we cannot tell which object it is), and
     when its class derives from a class of another module (other than `object`, `ABC`,
     `Generic`, `Protocol`), whose methods may drain it (litellm's spend-update queues,
-    drained by their base class), and when its class declares `@abstractmethod`s:
-    the subclasses it asks for, often in
-    modules of their own, may drain it (a transport's message loop).
+    drained by their base class), and when its class declares `@abstractmethod`s: the
+    subclasses it asks for, often in modules of their own, may drain it (a transport's
+    message loop).
 
     Why is this bad?
     Nobody takes items out, so the queue fills up; from then on every `put()` waits
