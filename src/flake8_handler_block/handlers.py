@@ -79,6 +79,16 @@ NOT_VIEW_DECORATORS = frozenset({"django.views.decorators.debug.sensitive_variab
 
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "getter", "deleter"})
 
+# GraphQL resolvers run once per query that selects their field: each is a handler.
+# Strawberry decorates them (`@strawberry.field`, `@strawberry.mutation(...)`), by package:
+GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
+    "strawberry": frozenset({"field", "mutation", "subscription"}),
+    "strawberry_django": frozenset({"field", "mutation"}),
+}
+# Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
+# `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
+ARIADNE_BINDINGS = frozenset({"field", "source"})
+
 # -- class-based views ---------------------------------------------------------------
 
 DJANGO_VIEWSET_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
@@ -164,10 +174,28 @@ BASE_CLASS_METHODS: Dict[str, FrozenSet[str]] = {
         for name in ("BaseRequestHandler", "StreamRequestHandler", "DatagramRequestHandler")
     },
 }
-# Bases whose last name is too common to trust alone: counted when imported from these modules.
-QUALIFIED_BASE_METHODS: Dict[str, Tuple[Tuple[str, ...], FrozenSet[str]]] = {
-    "Resource": (("flask_restful", "flask_restx", "flask_restplus", "flask_smorest"), VIEW_VERBS),
-    "MethodResource": (("flask_apispec",), VIEW_VERBS),
+# Graphene object types resolve each field with `resolve_<field>(root, info)`; its mutations run
+# `mutate()` (relay: `mutate_and_get_payload()`).
+GRAPHENE_PACKAGES = ("graphene", "graphene_django", "graphene_sqlalchemy", "graphene_mongo")
+GRAPHENE_BASES = (
+    "ObjectType", "DjangoObjectType", "SQLAlchemyObjectType", "MongoengineObjectType", "Interface",
+    "Mutation", "ClientIDMutation", "DjangoModelFormMutation", "DjangoFormMutation", "SerializerMutation",
+)
+RESOLVER_PREFIX = "resolve_"
+# In a set of handler method names, this entry stands for every ``resolve_<field>`` method.
+RESOLVER_METHODS = RESOLVER_PREFIX + "*"
+GRAPHENE_METHODS = frozenset({"mutate", "mutate_and_get_payload", "perform_mutate", RESOLVER_METHODS})
+# Twisted Web resources serve a request with `render_<METHOD>(self, request)` (or `render()`), once
+# `getChild(self, path, request)` has routed it to them.
+TWISTED_RENDER_METHODS = frozenset({f"render_{verb.upper()}" for verb in VIEW_VERBS} | {"render", "getChild"})
+# Bases whose last name is too common to trust alone: last name -> {package it comes from: methods}.
+QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
+    "Resource": {
+        **{package: VIEW_VERBS for package in ("flask_restful", "flask_restx", "flask_restplus", "flask_smorest")},
+        "twisted": TWISTED_RENDER_METHODS,
+    },
+    "MethodResource": {"flask_apispec": VIEW_VERBS},
+    **{base: {package: GRAPHENE_METHODS for package in GRAPHENE_PACKAGES} for base in GRAPHENE_BASES},
 }
 # A base named like a view but defined elsewhere in the project (`HomeAssistantView`,
 # `LoginRequiredView`, `ListCreateAPIView`): its verb methods count when they take the
@@ -439,6 +467,13 @@ def _decorator_reason(
         return f"decorated @{written or full}"
     if last == "action" and function.cls is not None and _is_viewset(module.classes[function.cls]):
         return f"decorated @{written} in a viewset"
+    if "." in full and last in GRAPHQL_DECORATORS.get(full.split(".")[0], ()):
+        return f"GraphQL resolver @{written or full}"
+    if (
+        decorator.shape == "attribute" and decorator.called and last in ARIADNE_BINDINGS
+        and "ariadne" in module.imported_packages
+    ):
+        return f"GraphQL resolver bound with @{written} (ariadne)"
     if decorator.shape == "attribute":
         if full.split(".")[0] in NOT_ROUTERS or written.split(".")[0] in NOT_ROUTERS:
             return None
@@ -583,6 +618,8 @@ def _add_class_handlers(
                 continue
             if name in methods:
                 found[key] = f"method of a {origin} request handler class"
+            elif name.startswith(RESOLVER_PREFIX) and RESOLVER_METHODS in methods:
+                found[key] = f"GraphQL resolver of a {origin} class"
             elif name in decorated:
                 found[key] = decorated[name]
             elif name in request_methods and _takes_request(fn):
@@ -641,9 +678,7 @@ def class_handler_methods(
         if last in BASE_CLASS_METHODS:
             methods |= BASE_CLASS_METHODS[last]
         elif last in QUALIFIED_BASE_METHODS:
-            packages, names = QUALIFIED_BASE_METHODS[last]
-            if full.split(".")[0] in packages:
-                methods |= names
+            methods |= QUALIFIED_BASE_METHODS[last].get(full.split(".")[0], frozenset())
         elif last.endswith(VIEW_LIKE_SUFFIXES):
             request_methods |= VERB_METHODS | (DJANGO_VIEWSET_ACTIONS if _has_actions(last) else frozenset())
         elif tornado and last.endswith(TORNADO_LIKE_SUFFIX) and last != "Handler" and not full.startswith("logging."):
@@ -688,14 +723,16 @@ class HandlerHints:
                 r"@[ \t]*(?:[\w.]+\.)?(?:route|get|post|put|patch|delete|head|options|trace|websocket\w*|api_route"
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
-                r"|require_POST|require_safe|view_config|view_defaults|error|hook|action)\b",
+                r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
+                r"|field|mutation|subscription|source)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"environ\b[^)]*\bstart_response\b"),  # a WSGI callable's parameters
             (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
             (
                 ("class",),
-                r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource)\b",
+                r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource"
+                r"|ObjectType|Mutation)\b",
             ),
             (
                 ("def",),
