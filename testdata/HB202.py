@@ -120,3 +120,39 @@ def nightly_export():
 
 def serve():
     ThreadingHTTPServer(("127.0.0.1", 8080), RelayHandler).serve_forever()
+
+
+class AlertConnection(smtplib.SMTP):
+    # A subclass that runs smtplib.SMTP's constructor itself: that constructor connects.
+    def __init__(self, config):
+        smtplib.SMTP.__init__(self, config.host, port=config.port, local_hostname=config.helo)  # expect: HB202 "smtplib.SMTP.__init__() has no timeout" "method 'AlertConnection.__init__'"
+
+
+class AlertSSLConnection(smtplib.SMTP_SSL):
+    def __init__(self, host):
+        super().__init__(host, 465)  # expect: HB202 "super().__init__() has no timeout" "method 'AlertSSLConnection.__init__'"
+
+
+class BoundedAlertConnection(smtplib.SMTP):
+    def __init__(self, host, timeout=NET_TIMEOUT):
+        super().__init__(host, 25, timeout=timeout)  # ok: keyword timeout
+
+
+class PositionalAlertConnection(smtplib.SMTP):
+    def __init__(self, host):
+        smtplib.SMTP.__init__(self, host, 25, None, NET_TIMEOUT)  # ok: positional timeout, after self
+
+
+class ForwardingAlertConnection(smtplib.SMTP):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # ok: the caller's arguments, timeout among them
+
+
+class LazyArchive(ftplib.FTP):
+    def __init__(self):
+        super().__init__()  # ok: no host yet; connect() takes the timeout
+
+
+class AuditLog(list):
+    def __init__(self, entries):
+        super().__init__(entries)  # ok: not a network class

@@ -161,6 +161,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     calls = frozenset({
         *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
+        "__init__",  # a subclass's constructor running its base's: `smtplib.SMTP.__init__(self, host)`
     })
     timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
     fix_text = _FIX
@@ -208,6 +209,10 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             if target == "urllib.request.urlopen" and is_data_url(site.node):
                 return  # decoded in memory: no socket to stall on
             self.pending.append((site, TIMEOUT_POSITION[target]))
+        else:
+            base = _base_constructor(site, target)
+            if base is not None and not (base[0] in CONNECT_LATER and len(site.node.args) <= base[1]):
+                self.pending.append((site, TIMEOUT_POSITION[base[0]] + base[1]))
 
     def finish(self, facts: Facts) -> None:
         if self.default_set or _project_sets_default(facts):
@@ -332,6 +337,26 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             or ("." not in base and self._local_smtp_class(base, project, seen))
             for base in base_names(cls)
         )
+
+
+def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[str, int]]:
+    """A subclass's constructor that runs a listed class's own and so connects with its arguments:
+    ``smtplib.SMTP.__init__(self, host, port)`` (the listed class, and 1: ``self`` comes first), or
+    ``super().__init__(host, port)`` in a class whose one listed base is that class (0)."""
+    func = site.node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "__init__":
+        return None
+    if target is not None and target.endswith(".__init__"):
+        base = target[: -len(".__init__")]
+        return (base, 1) if base in TIMEOUT_POSITION else None
+    value, function = func.value, site.function
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "super"):
+        return None
+    cls = function.parent if function is not None else None
+    if not isinstance(cls, ClassScope):
+        return None
+    listed = [base for base in base_names(cls) if base in TIMEOUT_POSITION]
+    return (listed[0], 0) if len(listed) == 1 else None
 
 
 def _receiver(site: CallSite, text: str) -> Optional[Tuple[int, str]]:
