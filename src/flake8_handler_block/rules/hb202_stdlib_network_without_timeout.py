@@ -61,6 +61,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
     (their `connect()`/`open()` take the timeout), so they are not reported.
 
+    A subclass's constructor that runs a listed class's own connects there, with the
+    arguments it passes: `smtplib.SMTP.__init__(self, host, port)` (the timeout's place
+    one further on, after `self`) or `super().__init__(host, port)` in a class whose one
+    listed base is `smtplib.SMTP`. Reported at that call when it gives no timeout;
+    `super().__init__(*args, **kwargs)` passes the caller's on and is not.
+
     Nor a call that waits as it runs in module-level code (`PEERS =
     urlopen(URL).read()`): it runs once, at import, and a stall there stops the
     start-up, where it is seen at once, and holds no request (`scope = "all"` reports
