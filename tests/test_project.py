@@ -293,6 +293,28 @@ def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> No
     markers_hold(tmp_path, files, "app/controllers.py")
 
 
+def test_socketio_handlers_on_a_server_another_module_builds(tmp_path: Path) -> None:
+    """``from app.server import sio`` then ``@sio.on("message")``: the server's class is read in the
+    module that builds it; a client's events (``@upstream.on``) are no request's."""
+    files = {"app/__init__.py": ""}
+    files["app/server.py"] = (
+        "import socketio\n\nsio = socketio.AsyncServer(async_mode='asgi')\nupstream = socketio.AsyncClient()\n"
+    )
+    files["app/events.py"] = (
+        "import time\nfrom app.server import sio, upstream\n\n"
+        "@sio.on('message')\n"
+        "async def message(sid, data):\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'message'\"\n\n"
+        "@sio.event\n"
+        "async def connect(sid, environ):\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'connect'\"\n\n"
+        "@upstream.on('relay')\n"
+        "async def relay(data):\n"
+        "    time.sleep(1)  # ok: HB601 a client's event, no request\n"
+    )
+    markers_hold(tmp_path, files, "app/events.py")
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

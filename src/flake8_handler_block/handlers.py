@@ -85,6 +85,11 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
     "strawberry": frozenset({"field", "mutation", "subscription"}),
     "strawberry_django": frozenset({"field", "mutation"}),
 }
+# Socket.IO servers: a function decorated `@sio.on("message")` or `@sio.event` on one (python-socketio's
+# `Server`/`AsyncServer`, Flask-SocketIO's `SocketIO`) serves each message of a connected client. Known
+# from the receiver's class, so the receiver must be resolved: `event_handler_reason`.
+SOCKETIO_SERVERS = frozenset({"socketio.Server", "socketio.AsyncServer", "flask_socketio.SocketIO"})
+SOCKETIO_DECORATORS = frozenset({"on", "event"})
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})
@@ -229,6 +234,8 @@ class Decorator:
     full: str  # resolved through imports; ``written`` when it does not resolve
     called: bool  # ``@x(...)`` rather than ``@x``
     shape: str  # "name" (``@x``), "attribute" (``@a.x``) or "other"
+    # ``@a.x`` where the module builds ``a`` (``sio = socketio.AsyncServer()``): the class called, else ''
+    receiver: str = ""
 
 
 @quick_init
@@ -467,6 +474,9 @@ def _decorator_reason(
         return f"decorated @{written or full}"
     if last == "action" and function.cls is not None and _is_viewset(module.classes[function.cls]):
         return f"decorated @{written} in a viewset"
+    event = event_handler_reason(decorator, decorator.receiver)
+    if event:
+        return event
     if "." in full and last in GRAPHQL_DECORATORS.get(full.split(".")[0], ()):
         return f"GraphQL resolver @{written or full}"
     if (
@@ -485,6 +495,15 @@ def _decorator_reason(
         if package in BARE_DECORATOR_MODULES and last in BARE_DECORATORS:
             return f"decorated @{written} from {package}"
     return None
+
+
+def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[str]:
+    """``@sio.on("message")``, ``@sio.event``: ``receiver_class`` is the class ``sio`` is an instance of."""
+    if decorator.shape != "attribute" or receiver_class not in SOCKETIO_SERVERS:
+        return None
+    if decorator.written.rsplit(".", 1)[-1] not in SOCKETIO_DECORATORS:
+        return None
+    return f"Socket.IO event handler @{decorator.written}"
 
 
 def _is_viewset(cls: ClassFacts) -> bool:
@@ -724,7 +743,7 @@ class HandlerHints:
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
-                r"|field|mutation|subscription|source)\b",
+                r"|field|mutation|subscription|source|on|event)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"environ\b[^)]*\bstart_response\b"),  # a WSGI callable's parameters
@@ -853,13 +872,17 @@ def _cst_full(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> str:
 def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Decorator:
     import libcst as cst
 
-    from .names import dotted_name
+    from .names import Inst, dotted_name, resolve
 
     called = isinstance(expr, cst.Call)
     target = expr.func if isinstance(expr, cst.Call) else expr
     written = dotted_name(target) or ""
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
-    return Decorator(written, _cst_full(target, scope) or written, called, shape)
+    receiver = ""
+    if isinstance(target, cst.Attribute) and scope is not None:
+        built = resolve(target.value, scope)
+        receiver = built.producer or "" if isinstance(built, Inst) else ""
+    return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
 
 
 def _cst_base(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Base:

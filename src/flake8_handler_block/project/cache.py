@@ -48,8 +48,9 @@ from .summary import ModuleSummary
 # Django's EMAIL_TIMEOUT, 15: ...and which name socket.setdefaulttimeout, 16: ...and which may build
 # an HTTP client; the result names the project's clients, 17: wrappers whose timeout parameter
 # defaults to none; files.json marks the files that may hold one, 18: the files that may build a
-# child process are marked as those that may build a client, and the result names their factories).
-FORMAT = 18
+# child process are marked as those that may build a client, and the result names their factories,
+# 19: a decorator names the class of the module's instance it is an attribute of: `@sio.on(...)`).
+FORMAT = 19
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -125,12 +125,12 @@ def _read_edge(data: Data) -> Edge:
 
 
 def _decorator(d: Decorator) -> Data:
-    return [d.written, d.full, int(d.called), d.shape]
+    return [d.written, d.full, int(d.called), d.shape, d.receiver]
 
 
 def _read_decorator(data: Data) -> Decorator:
-    written, full, called, shape = data
-    return Decorator(_str(written), _str(full), bool(called), _str(shape))
+    written, full, called, shape, receiver = data
+    return Decorator(_str(written), _str(full), bool(called), _str(shape), _str(receiver))
 
 
 def _function_facts(f: FunctionFacts) -> Data:

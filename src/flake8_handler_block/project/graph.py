@@ -36,8 +36,8 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
-    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef, class_handler_methods,
-    detect_handlers, registered_views,
+    SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef,
+    class_handler_methods, detect_handlers, event_handler_reason, registered_views,
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge,
@@ -682,6 +682,10 @@ class Graph:
             facts = summary.facts
             for key, reason in detect_handlers(facts, self.config, self._bases_of).items():
                 found.setdefault(("f", path, key), reason)
+            for function in facts.functions:
+                event = self._event_handler(function, path)
+                if event:
+                    found.setdefault(("f", path, function.key), event)
             for view, reason, _registration in registered_views(facts):
                 for fn in self._routed(view):
                     if fn[1] != path:
@@ -694,6 +698,18 @@ class Graph:
                             queued.add(other)
                             pending.append(other)
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _event_handler(self, fn: FunctionFacts, path: str) -> Optional[str]:
+        """``@sio.on("message")`` where ``sio`` is a Socket.IO server another module builds
+        (``from app.server import sio``): its class is read in that module."""
+        for decorator in fn.decorators:
+            name = decorator.written.rsplit(".", 1)[-1]
+            if decorator.shape != "attribute" or decorator.receiver or name not in SOCKETIO_DECORATORS:
+                continue  # (a receiver the module builds is the detector's: ``Decorator.receiver``)
+            reason = event_handler_reason(decorator, self._library_name(decorator.full.rsplit(".", 1)[0]))
+            if reason:
+                return reason
+        return None
 
     def _routed(self, view: ViewRef, depth: int = 0) -> List[FnRef]:
         """Project functions a registration argument names in another module."""

@@ -1138,7 +1138,12 @@ class _Summariser:
         target = expr.func if called else expr  # type: ignore[attr-defined]
         written = _dotted(target)
         shape = "attribute" if type(target) is ast.Attribute else "name" if type(target) is ast.Name else "other"
-        return Decorator(written, self._full(target, scope) or written, called, shape)
+        receiver = ""
+        if type(target) is ast.Attribute:  # `@sio.on(...)` after `sio = socketio.AsyncServer()`: its class
+            built = self.sym(target.value, scope, imports_only=True)
+            if built is not None and built.kind == "ref" and built.path == (CALL_RESULT,):
+                receiver = built.target
+        return Decorator(written, self._full(target, scope) or written, called, shape, receiver)
 
     def _base(self, expr: ast.expr, scope: _Scope) -> Base:
         written = _dotted(expr)
