@@ -43,6 +43,8 @@ async def show_report(rid: str):
     time.sleep(0.5)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'show_report'" "use await asyncio.sleep(...)"
     await asyncio.sleep(0.5)  # ok: asyncio.sleep is awaited
     time.sleep(0)  # ok: sleep(0) does not wait
+    time.sleep(0.001)  # ok: a millisecond (distinct timestamps) stalls nothing
+    time.sleep(0.02)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'show_report'"
     pause(1)  # expect: HB601 "pause() blocks the event loop" "handler 'show_report'" "use await asyncio.sleep(...)"
     meta = requests.get(f"{API_URL}/reports/{rid}", timeout=TIMEOUT).json()  # expect: HB601 "requests.get() blocks the event loop" "handler 'show_report'" "use an async client"
     owner = SESSION.get(f"{API_URL}/owners/{meta['owner']}", timeout=TIMEOUT).json()  # expect: HB601 "SESSION.get() blocks the event loop" "handler 'show_report'" "use an async client"
@@ -96,7 +98,7 @@ async def health():
     ready_now = READY.is_set()  # ok: not a wait
     await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
     try:
-        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 109" "asyncio.to_thread"
+        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 111" "asyncio.to_thread"
     finally:
         ASYNC_LOCK.release()
     return {"ready": ready_now, "warm": warm}

@@ -315,6 +315,26 @@ def test_socketio_handlers_on_a_server_another_module_builds(tmp_path: Path) -> 
     markers_hold(tmp_path, files, "app/events.py")
 
 
+def test_a_negligible_pause_in_another_module_does_not_block_the_loop(tmp_path: Path) -> None:
+    """``time.sleep(0.001)`` in a constructor of another module (Chainlit's distinct timestamps) stalls
+    nothing; a helper that sleeps half a second does."""
+    files = {"app/__init__.py": ""}
+    files["app/models.py"] = (
+        "import time\n\n"
+        "class Message:\n    def __init__(self, text):\n        time.sleep(0.001)\n        self.text = text\n\n"
+        "def throttle():\n    time.sleep(0.5)\n"
+    )
+    files["app/api.py"] = (
+        "from fastapi import FastAPI\nfrom app.models import Message, throttle\n\napp = FastAPI()\n\n"
+        "@app.post('/messages')\n"
+        "async def post_message(text: str):\n"
+        "    message = Message(text)  # ok: HB601 a millisecond's pause\n"
+        "    throttle()  # expect: HB601 \"throttle() blocks the event loop\"\n"
+        "    return message.text\n"
+    )
+    markers_hold(tmp_path, files, "app/api.py")
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 import libcst as cst
 
+from .catalog import negligible_wait
 from .facts import Provider
 from .names import Ref, dotted_name, resolve
 from .scopes import Batchable
@@ -87,6 +88,11 @@ def does_not_block(call: cst.Call, index: Optional[int]) -> bool:
 
 def is_zero(expr: Optional[cst.BaseExpression]) -> bool:
     return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.value.replace("_", "")) == 0
+
+
+def is_negligible_wait(expr: Optional[cst.BaseExpression]) -> bool:
+    """A literal number of seconds short enough to stall nothing (``catalog.negligible_wait``)."""
+    return isinstance(expr, (cst.Integer, cst.Float)) and negligible_wait(float(expr.value.replace("_", "")))
 
 
 def argument_state(

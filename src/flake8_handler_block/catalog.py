@@ -142,6 +142,16 @@ class Api:
 
 # -- what to use instead, on an event loop ---------------------------------------------------
 
+# A wait given a literal this short (seconds) is over before anyone could tell: `time.sleep(0.001)` for
+# distinct timestamps stalls nothing (HB601). Zero is the usual "do not wait".
+NEGLIGIBLE_WAIT = 0.01
+
+
+def negligible_wait(value: object) -> bool:
+    """A literal number of seconds from 0 to NEGLIGIBLE_WAIT (a bool is a flag, not a duration)."""
+    return type(value) in (int, float) and 0 <= value <= NEGLIGIBLE_WAIT  # type: ignore[operator]
+
+
 SLEEP_INSTEAD = "use await asyncio.sleep(...)"
 HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
 CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"

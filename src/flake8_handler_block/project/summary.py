@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Un
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT, RUNS_ELSEWHERE, TASK_SPAWNS,
-    THREAD_HANDOFFS, THREAD_STARTS, canonical,
+    THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
 )
 from ..handlers import (
     REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
@@ -1460,12 +1460,13 @@ _WAIT_KEYWORDS = frozenset({"timeout", "block", "blocking"})
 
 
 def _quiet(call: ast.Call) -> bool:
-    """An argument that makes a waiting call return at once: a literal 0 or False as the
-    first positional argument or as ``timeout``/``block``/``blocking``."""
+    """An argument that makes a waiting call return at once, or as good as: a literal False, or a
+    literal wait of at most ``NEGLIGIBLE_WAIT`` seconds (0 too), as the first positional argument or as
+    ``timeout``/``block``/``blocking``."""
     values = [kw.value for kw in call.keywords if kw.arg in _WAIT_KEYWORDS]
     if call.args:
         values.append(call.args[0])
-    return any(type(v) is ast.Constant and v.value in (0, False) for v in values)
+    return any(type(v) is ast.Constant and (v.value is False or negligible_wait(v.value)) for v in values)
 
 
 def _last_name(func: ast.expr) -> str:

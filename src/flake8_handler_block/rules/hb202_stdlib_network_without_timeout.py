@@ -218,7 +218,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         else:
             base = _base_constructor(site, target)
             if base is not None and not (base[0] in CONNECT_LATER and len(site.node.args) <= base[1]):
-                self.pending.append((site, TIMEOUT_POSITION[base[0]] + base[1]))
+                index = TIMEOUT_POSITION[base[0]]
+                self.pending.append((site, None if index is None else index + base[1]))
 
     def finish(self, facts: Facts) -> None:
         if self.default_set or _project_sets_default(facts):

@@ -10,7 +10,7 @@ from ..catalog import (
 from ..commands import ends_at_once
 from ..facts import Facts
 from ..calls import (
-    argument, call_text, calls_named, does_not_block, is_zero, returns_at_once, spawn_waits,
+    argument, call_text, calls_named, does_not_block, is_negligible_wait, is_zero, returns_at_once, spawn_waits,
 )
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
@@ -66,7 +66,9 @@ class BlockingCallInAsyncHandler(Rule):
     `s: requests.Session`); a receiver of unknown kind is not reported. A timeout
     does not make a call non-blocking (`ev.wait(5)` still stalls the loop for up to
     5 s), but a call that cannot wait is not reported: `time.sleep(0)`,
-    `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`,
+    `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`; nor
+    one given a literal wait of at most 10 ms (`time.sleep(0.001)` for distinct
+    timestamps, `ev.wait(0.005)`), which is over before anyone could tell;
     `os.waitpid(pid, os.WNOHANG)`, and a subprocess whose written command is back at
     once (HB204's list: it asks the program about itself, `[binary, "--version"]`;
     or its program returns at once: `which`/`where`, `open`/`xdg-open`, which hand
@@ -79,7 +81,8 @@ class BlockingCallInAsyncHandler(Rule):
     `async def` on the loop calls it, in any module, naming what blocks and where:
     that call is where `await asyncio.to_thread(...)` goes, and the helper itself
     may rightly be sync (threads call it too). A call told not to wait
-    (`time.sleep(0)`, `block=False`) does not count, nor a helper handed to a thread.
+    (`time.sleep(0)`, `block=False`) or to wait 10 ms at most (`time.sleep(0.001)`)
+    does not count, nor a helper handed to a thread.
 
     Not on the loop, so never reported: a function handed to
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
@@ -207,7 +210,7 @@ class BlockingCallInAsyncHandler(Rule):
             return False  # `smtplib.SMTP()`: nothing connects until connect() (or a host given by keyword)
         if api.family == SUBPROCESS and ends_at_once(site):
             return False  # `run(["node", "--version"])`, `call(["xdg-open", path])`: back at once
-        if api.timeout is not None and is_zero(argument(call, api.timeout.keyword, api.timeout.index)):
+        if api.timeout is not None and is_negligible_wait(argument(call, api.timeout.keyword, api.timeout.index)):
             return False
         if blocking.mode_index is not None and not spawn_waits(call, blocking.mode_index, site.scope):
             return False
