@@ -252,7 +252,57 @@ def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, FuncOf, Non
         return resolve(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
     if bound.kind == "annotation" and bound.scope is not None:
         return annotation_kind(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
+    if bound.kind == "param" and bound.scope is not None and bound.scope.kind == "function":
+        return param_from_callers(bound.scope, *bound.payload, depth=depth)  # type: ignore[arg-type, misc]
     return None
+
+
+def param_from_callers(
+    function: "FunctionScope", place: Optional[int], name: str, depth: int = 0
+) -> Optional[Resolved]:
+    """What every call of ``function`` in its module passes for parameter ``name`` (at ``place`` among
+    the arguments the caller writes, None if keyword-only), when they all pass the same kind
+    (``get_certificate_id(self.session, ...)`` from each method: a ``requests.Session``). None when the
+    walk has not ended (calls further down are not recorded yet), when nothing here calls it, when a
+    call leaves the argument to ``*args``/``**kwargs`` or passes something unknown, or when the
+    function is decorated (the decorator may call it with anything)."""
+    module = function.module
+    if not module.walked or depth > _MAX_DEPTH or function.node.decorators:
+        return None
+    callers = module.callers
+    if callers is None:
+        callers = module.callers = {}
+        for site in (*module.local_calls, *module.sites):
+            func = site.node.func
+            called = last_name(func)
+            if called:
+                callers.setdefault(called, []).append(site)
+    found: Optional[Resolved] = None
+    for site in callers.get(function.name, ()):
+        if local_function(site.node.func, site.scope, depth + 1) is not function:
+            continue
+        value = _argument_for(site.node, place, name)
+        meaning = resolve(value, site.scope, depth + 1) if value is not None else None
+        if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
+            return None
+        found = meaning
+    return found
+
+
+def _argument_for(call: cst.Call, place: Optional[int], name: str) -> Optional[cst.BaseExpression]:
+    """The argument ``call`` gives parameter ``name`` (written at ``place``); None when ``*args`` or
+    ``**kwargs`` may give it, or when the call gives none."""
+    if any(arg.star for arg in call.args):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None]
+    return positional[place] if place is not None and place < len(positional) else None
+
+
+def _kind(meaning: Resolved) -> str:
+    return meaning.producer if isinstance(meaning, Inst) else meaning.dotted
 
 
 def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf, None]:

@@ -102,6 +102,8 @@ class ModuleScope(Scope):
         # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
         # return a value a rule cares about (`s = _create_session()`).
         self.local_calls: List["CallSite"] = []
+        self.walked = False  # the walk has ended (ScopeCloser)
+        self.callers: Optional[Dict[str, List["CallSite"]]] = None  # name -> its local calls (names.py)
         # The project's answers on names of its other modules (names.Outside), once the engine
         # has the project (after the walk): None in the walk, for a file alone, or stdin.
         self.outside: Optional[Outside] = None
@@ -358,6 +360,7 @@ class ScopeCollector(Batchable):
 
     def _bind_params(self, scope: FunctionScope, node: cst.FunctionDef, cls: Optional[ClassScope]) -> None:
         params = list(_all_params(node.params))
+        positional = [*node.params.posonly_params, *node.params.params]
         decorators = {dotted_name(d.decorator) for d in node.decorators}
         first_is_self = (
             cls is not None
@@ -371,8 +374,13 @@ class ScopeCollector(Batchable):
                 scope.bind(name, _Bound("self", cls))
             elif param.annotation is not None:
                 scope.bind(name, _Bound("annotation", param.annotation.annotation, scope))
+            elif param.star or param.default is not None:
+                scope.bind(name, _UNKNOWN)  # `*args`; a default: a caller may leave it out
             else:
-                scope.bind(name, _UNKNOWN)
+                # what the module's calls of the function pass (names.param_from_callers): its place
+                # among the arguments a caller writes (None: keyword-only)
+                place = index - (1 if first_is_self else 0) if any(p is param for p in positional) else None
+                scope.bind(name, _Bound("param", (place, name), scope))
 
     # bindings
     def visit_Import(self, node: cst.Import) -> None:
@@ -569,6 +577,9 @@ class ScopeCloser(Batchable):
     def __init__(self, state: WalkState) -> None:
         super().__init__()
         self.s = state
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self.s.module.walked = True  # every call of the module is recorded: callers can be asked
 
     def _leave_scope(self, node: cst.CSTNode) -> None:
         self.s.scope, self.s.block = self.s.stack.pop()
