@@ -37,6 +37,16 @@ def submit_job():
     polled = RESULTS.get(False)  # ok: non-blocking
     maybe = RESULTS.get(True, 2)  # ok: positional timeout
     RESULTS.get(block=False)  # ok: block=False
+    while not RESULTS.empty():
+        item = RESULTS.get()  # ok: the loop saw an item there
+    if RESULTS.qsize() > 0:
+        item = RESULTS.get()  # ok: an item is there
+    if not RESULTS.empty():
+        pass
+    else:
+        item = RESULTS.get()  # expect: HB205 "RESULTS.get() has no timeout" "handler 'submit_job'"
+    while not IDLE.empty():
+        item = RESULTS.get()  # expect: HB205 "RESULTS.get() has no timeout" "handler 'submit_job'"
     with DONE:
         DONE.wait()  # expect: HB205 "DONE.wait() has no timeout" "handler 'submit_job'" "if nobody ever notifies"
         DONE.wait_for(lambda: not RESULTS.empty(), WAIT_SECONDS)  # ok: positional timeout

@@ -225,6 +225,43 @@ def finished_future(site: "CallSite") -> bool:
     return False
 
 
+def checked_not_empty(site: "CallSite") -> bool:
+    """``while not q.empty(): q.get()``, ``if q.qsize(): q.get()``: the get() runs in the body of a test
+    that saw its receiver (same dotted text) holding an item, so it takes one at once (one consumer)."""
+    func = site.node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "get" or site.block is None:
+        return False
+    receiver = dotted_name(func.value)
+    if receiver is None:
+        return False
+    for block in site.block.chain():
+        test = getattr(block.node, "test", None) if block.kind in ("if", "loop") else None
+        if test is not None and _says_not_empty(test, receiver):
+            body = getattr(block.node, "body", None)
+            return body is not None and any(node is site.node for node in iter_nodes(body))
+    return False
+
+
+def _says_not_empty(test: cst.BaseExpression, receiver: str) -> bool:
+    """``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0`` on ``receiver``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _queue_query(test.expression, receiver) == "empty"
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.operator, (cst.GreaterThan, cst.NotEqual)) and isinstance(target.comparator, cst.Integer):
+            return target.comparator.value == "0" and _queue_query(test.left, receiver) == "qsize"
+        return False
+    return _queue_query(test, receiver) == "qsize"
+
+
+def _queue_query(expr: cst.BaseExpression, receiver: str) -> str:
+    """``q.empty()`` -> "empty" when ``q`` is ``receiver``; '' otherwise."""
+    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute):
+        if dotted_name(expr.func.value) == receiver:
+            return expr.func.attr.value
+    return ""
+
+
 STOPS = frozenset({"kill", "terminate"})
 
 

@@ -11,7 +11,7 @@ from ..facts import Facts
 from ..calls import MISSING, NONE, PRESENT, argument, argument_state, call_text, does_not_block, positional
 from ..names import Inst, Ref
 from ..rule import Rule
-from ..scopes import CallSite, FunctionScope, finished_future, stopped_before
+from ..scopes import CallSite, FunctionScope, checked_not_empty, finished_future, stopped_before
 from ..walk import children, iter_nodes
 from ..signature import SYNC_WAITS, Signature
 
@@ -101,7 +101,9 @@ class SyncWaitWithoutTimeout(Rule):
     `asyncio.run_coroutine_threadsafe()`), `concurrent.futures.wait()` and
     `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`.
     Positional timeouts count (`ev.wait(5)`, `q.get(True, 2)`); `block=False` or
-    `q.get(False)` does not block. A future already known to be finished is not
+    `q.get(False)` does not block, nor a `get()` in the body of a test that saw its
+    queue holding an item (`while not q.empty(): q.get()`, `if q.qsize() > 0:`): with
+    one consumer it takes the item at once. A future already known to be finished is not
     waited on: `result()` under `if fut.done():` or `if fut in done:` (`done` from
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
@@ -182,6 +184,8 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if stopped_before(site, facts.tree):
             return  # `p.terminate(); p.join()`: the wait only reaps what was stopped
+        if checked_not_empty(site):
+            return  # `while not q.empty(): q.get()`: an item is there
         if self._lends_and_takes_back(site):
             return  # a lock's own acquire: the wait lasts as long as the holders' with blocks
         if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:

@@ -14,7 +14,7 @@ from ..calls import (
 )
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
-from ..scopes import CallSite, FunctionScope, Scope, finished_future
+from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future
 from ..signature import Signature
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +55,8 @@ class BlockingCallInAsyncHandler(Rule):
       `multiprocessing.Process.join()`;
     - `get()` on a `queue.Queue/LifoQueue/PriorityQueue/SimpleQueue` or a
       `multiprocessing.Queue`, and `put()` on one of these built with a `maxsize`
-      (an unbounded queue's `put()` never waits);
+      (an unbounded queue's `put()` never waits; a `get()` under `while not q.empty():`
+      takes the item the test saw);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
       `executor.submit()`, `asyncio.run_coroutine_threadsafe()`),
       `concurrent.futures.wait()/as_completed()`, multiprocessing
@@ -218,6 +219,8 @@ class BlockingCallInAsyncHandler(Rule):
             return False
         if blocking.instead == FUTURE_INSTEAD and finished_future(site):
             return False
+        if checked_not_empty(site):
+            return False  # `while not q.empty(): q.get()`: an item is there
         if blocking.bounded_only:
             receiver = self.ctx.resolve(call.func.value, site.scope) if isinstance(call.func, cst.Attribute) else None
             if not isinstance(receiver, Inst) or receiver.call is None:
