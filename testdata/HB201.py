@@ -276,7 +276,12 @@ def order_history(session=None):
 
 @functools.lru_cache(maxsize=32)
 def order_owner(session, order_id):
-    return session.get(f"{ACCOUNTS_URL}/orders/{order_id}/owner")  # ok: decorated, whoever calls it through the cache
+    return session.get(f"{ACCOUNTS_URL}/orders/{order_id}/owner")  # expect: HB201 "session.get() has no timeout" "function 'order_owner'"
+
+
+@app.get("/orders/<order_id>/audit")
+def order_audit(session, order_id):
+    return session.get(f"{ACCOUNTS_URL}/orders/{order_id}/audit")  # ok: a route: the framework calls it too, with arguments of its own
 
 
 class OrdersView(MethodView):
@@ -291,4 +296,5 @@ class OrdersView(MethodView):
 
     def refresh(self, order_id):
         order_owner(self.session, order_id)
+        order_audit(self.session, order_id)
         return order_status(self.session, order_id)

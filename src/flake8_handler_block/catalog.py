@@ -552,6 +552,14 @@ OFFLOAD_DECORATORS = frozenset(
         "run_on_executor",
     }
 )
+# Decorators (resolved through imports) that call the function with the arguments its caller gave:
+# a retry or a cache around it. Any other decorator may register it for a framework to call with
+# arguments of its own (`@app.route`, `@receiver(signal)`), so its parameters are not read from the
+# module's calls (names.param_from_callers).
+PASS_THROUGH_DECORATORS = frozenset({
+    "functools.cache", "functools.lru_cache", "retrying.retry", "tenacity.retry", "backoff.on_exception",
+    "backoff.on_predicate", "staticmethod",
+})
 # Decorators (resolved through imports) that keep what a function returns: with no parameters,
 # its body runs once per process, at the first call, and every later call returns the kept value.
 ONCE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache"})

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 
 import libcst as cst
 
-from .catalog import RETURNS_ITS_CLIENT, canonical
+from .catalog import PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -264,10 +264,12 @@ def param_from_callers(
     the arguments the caller writes, None if keyword-only), when they all pass the same kind
     (``get_certificate_id(self.session, ...)`` from each method: a ``requests.Session``). None when the
     walk has not ended (calls further down are not recorded yet), when nothing here calls it, when a
-    call leaves the argument to ``*args``/``**kwargs`` or passes something unknown, or when the
-    function is decorated (the decorator may call it with anything)."""
+    call leaves the argument to ``*args``/``**kwargs`` or passes something unknown, or when a
+    decorator other than a retry or a cache may hand it to a framework (``PASS_THROUGH_DECORATORS``)."""
     module = function.module
-    if not module.walked or depth > _MAX_DEPTH or function.node.decorators:
+    if not module.walked or depth > _MAX_DEPTH:
+        return None
+    if any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
         return None
     callers = module.callers
     if callers is None:
