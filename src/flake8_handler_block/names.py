@@ -264,6 +264,7 @@ def param_from_callers(
     the arguments the caller writes, None if keyword-only), when they all pass the same kind
     (``get_certificate_id(self.session, ...)`` from each method: a ``requests.Session``). None when the
     walk has not ended (calls further down are not recorded yet), when nothing here calls it, when a
+    call of the name that may be this function's (``other.fetch(x)``) passes another kind, when a
     call leaves the argument to ``*args``/``**kwargs`` or passes something unknown, or when a
     decorator other than a retry or a cache may hand it to a framework (``PASS_THROUGH_DECORATORS``)."""
     module = function.module
@@ -281,8 +282,9 @@ def param_from_callers(
                 callers.setdefault(called, []).append(site)
     found: Optional[Resolved] = None
     for site in callers.get(function.name, ()):
-        if local_function(site.node.func, site.scope, depth + 1) is not function:
-            continue
+        target = local_function(site.node.func, site.scope, depth + 1)
+        if target is not None and target is not function:
+            continue  # another function of the name; one not known may be this one, and counts
         value = _argument_for(site.node, place, name)
         meaning = resolve(value, site.scope, depth + 1) if value is not None else None
         if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
