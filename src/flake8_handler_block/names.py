@@ -270,6 +270,23 @@ def param_from_callers(
     module = function.module
     if not module.walked or depth > _MAX_DEPTH:
         return None
+    key = (id(function), name)
+    known = module.param_kinds.get(key, _UNSEEN)
+    if known is not _UNSEEN:
+        return known  # type: ignore[return-value]  # (None while being worked out: a cycle of calls)
+    module.param_kinds[key] = None
+    found = _param_from_callers(function, place, name, depth)
+    module.param_kinds[key] = found
+    return found
+
+
+_UNSEEN = object()
+
+
+def _param_from_callers(
+    function: "FunctionScope", place: Optional[int], name: str, depth: int
+) -> Optional[Resolved]:
+    module = function.module
     if any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
         return None
     callers = module.callers

@@ -104,6 +104,7 @@ class ModuleScope(Scope):
         self.local_calls: List["CallSite"] = []
         self.walked = False  # the walk has ended (ScopeCloser)
         self.callers: Optional[Dict[str, List["CallSite"]]] = None  # name -> its local calls (names.py)
+        self.param_kinds: Dict[Tuple[int, str], object] = {}  # (function id, parameter) -> its kind (names.py)
         # The project's answers on names of its other modules (names.Outside), once the engine
         # has the project (after the walk): None in the walk, for a file alone, or stdin.
         self.outside: Optional[Outside] = None
