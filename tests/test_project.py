@@ -335,6 +335,39 @@ def test_a_negligible_pause_in_another_module_does_not_block_the_loop(tmp_path: 
     markers_hold(tmp_path, files, "app/api.py")
 
 
+def test_a_flag_the_caller_leaves_out_has_its_default(tmp_path: Path) -> None:
+    """``Run(h, read_only=True)`` never reaches ``if log_system_params: git_info()``: the caller leaves
+    the flag out and its default is False (Aim's runs in its web API). Passed True, by position, or
+    perhaps in a ``**mapping``, it may run."""
+    files = {"app/__init__.py": ""}
+    files["app/run.py"] = (
+        "import subprocess\n\n"
+        "def git_info():\n    return subprocess.run(['git', 'log', '-1'], capture_output=True)\n\n"
+        "class Run:\n"
+        "    def __init__(self, run_hash, read_only=False, log_system_params=False):\n"
+        "        self.hash = run_hash\n"
+        "        if not read_only:\n"
+        "            if log_system_params:\n"
+        "                self.git = git_info()\n"
+    )
+    files["app/api.py"] = (
+        "from fastapi import FastAPI\nfrom app.run import Run\n\napp = FastAPI()\n\n"
+        "@app.get('/runs/{h}')\n"
+        "async def show(h: str):\n"
+        "    return Run(h, read_only=True).hash  # ok: HB601 log_system_params is left at False\n\n"
+        "@app.post('/runs/{h}')\n"
+        "async def track(h: str):\n"
+        "    return Run(h, log_system_params=True).hash  # expect: HB601 \"Run() blocks the event loop\"\n\n"
+        "@app.put('/runs/{h}')\n"
+        "async def track_positional(h: str):\n"
+        "    return Run(h, False, True).hash  # expect: HB601 \"Run() blocks the event loop\"\n\n"
+        "@app.patch('/runs/{h}')\n"
+        "async def track_options(h: str, options: dict):\n"
+        "    return Run(h, **options).hash  # expect: HB601 \"Run() blocks the event loop\"\n"
+    )
+    markers_hold(tmp_path, files, "app/api.py")
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

@@ -49,8 +49,9 @@ from .summary import ModuleSummary
 # an HTTP client; the result names the project's clients, 17: wrappers whose timeout parameter
 # defaults to none; files.json marks the files that may hold one, 18: the files that may build a
 # child process are marked as those that may build a client, and the result names their factories,
-# 19: a decorator names the class of the module's instance it is an attribute of: `@sio.on(...)`).
-FORMAT = 19
+# 19: a decorator names the class of the module's instance it is an attribute of: `@sio.on(...)`, 20: the
+# keywords a call passes and the flag defaults of a function).
+FORMAT = 20
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -32,7 +32,8 @@ def encode(summary: ModuleSummary) -> Data:
         sorted(facts.imported_packages),
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command),
-             [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced)]
+             [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
+             list(f.flag_defaults)]
             for f in summary.functions
         ],
         [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
@@ -66,9 +67,9 @@ def _decode(data: Data) -> ModuleSummary:
         FunctionSummary(
             tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(command),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
-            _strs(unplaced),
+            _strs(unplaced), _strs(flag_defaults),
         )
-        for edges, returns, offloaded, command, forwards, unplaced in summaries
+        for edges, returns, offloaded, command, forwards, unplaced, flag_defaults in summaries
     )
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")

@@ -50,7 +50,7 @@ _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its 
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
-Target = Tuple[str, FnRef, str, Tuple[str, ...]]  # how, the function, the edge's guard and flags
+Target = Tuple[str, FnRef, str, Tuple[str, ...], int]  # how, the function, the edge's guard, flags, args
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
 MAX_DEPTH = 24
@@ -86,7 +86,7 @@ class Graph:
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[FnRef, List[Target]] = {}
-        self._blocks: Dict[FnRef, Optional[Block]] = {}
+        self._blocks: Dict[Tuple[FnRef, FrozenSet[str]], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
@@ -393,9 +393,9 @@ class Graph:
     # -- edges -------------------------------------------------------------------------
 
     def targets(self, fn: FnRef) -> List[Target]:
-        """(how, function, guard, flags) for every call, hand-off and nested def of ``fn`` that
-        resolves (``Edge.guard``, ``Edge.flags``: the parameter test it runs under, the literal
-        flags it passes)."""
+        """(how, function, guard, flags, args) for every call, hand-off and nested def of ``fn`` that
+        resolves (``Edge.guard``, ``Edge.flags``, ``Edge.args``: the parameter test it runs under, the
+        keywords it passes, how many positional arguments)."""
         known = self._targets.get(fn)
         if known is not None:
             return known
@@ -406,7 +406,7 @@ class Graph:
             for edge in summary.functions[fn[2]].edges:
                 for obj in self.evaluate(edge.callee, fn[1]):
                     for target in self.callables(obj):
-                        item = (edge.how, target, edge.guard, edge.flags)
+                        item = (edge.how, target, edge.guard, edge.flags, edge.args)
                         if item not in seen:
                             seen.add(item)
                             found.append(item)
@@ -415,7 +415,7 @@ class Graph:
 
     def _guards(self, fn: FnRef) -> FrozenSet[str]:
         """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
-        return frozenset(guard.lstrip("!") for _how, _target, guard, _flags in self.targets(fn) if guard)
+        return frozenset(guard.lstrip("!") for _how, _target, guard, _flags, _args in self.targets(fn) if guard)
 
     def function(self, fn: FnRef) -> Optional[FunctionFacts]:
         summary = self.tree.summary(fn[1])
@@ -474,44 +474,52 @@ class Graph:
                 return path, summary.name(parts[end]) if summary is not None else None, parts[end + 1:]
         return None
 
-    def blocks(self, fn: FnRef) -> Optional[Block]:
+    def blocks(self, fn: FnRef, given: FrozenSet[str] = frozenset()) -> Optional[Block]:
         """Where calling the sync function ``fn`` waits in place: the nearest catalogue call that
         waits (``time.sleep``, ``subprocess.run``, ``requests.get``...) in it or in the sync
         functions it calls, up to MAX_BLOCK_DEPTH calls down; None when there is none (an async
-        function only returns a coroutine)."""
-        if fn in self._blocks:
-            return self._blocks[fn]
+        function only returns a coroutine). ``given``: the flags ``fn`` is entered with (``_spread``):
+        a call under a test they rule out does not run."""
+        key = (fn, given)
+        if key in self._blocks:
+            return self._blocks[key]
         found: Optional[Block] = None
-        frontier: List[Tuple[FnRef, Tuple[FnRef, ...]]] = [(fn, ())] if self._runs_in_place(fn) else []
+        frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str]]] = (
+            [(fn, (), given)] if self._runs_in_place(fn) else []
+        )
         seen = {fn}
         for _level in range(MAX_BLOCK_DEPTH + 1):
-            for current, via in frontier:
-                here = self._waits_in(current)
+            for current, via, flags_in in frontier:
+                here = self._waits_in(current, flags_in)
                 if here is not None:
                     found = (here[0], current, here[1], via)
                     break
             if found is not None:
                 break
-            deeper: List[Tuple[FnRef, Tuple[FnRef, ...]]] = []
-            for current, via in frontier:
-                for how, target, _guard, _flags in self.targets(current):
+            deeper: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str]]] = []
+            for current, via, flags_in in frontier:
+                for how, target, guard, flags, args in self.targets(current):
+                    if guard and _ruled_out(guard, flags_in):
+                        continue
                     if how == CALL and target not in seen and self._runs_in_place(target):
                         seen.add(target)
-                        deeper.append((target, via + (target,)))
+                        deeper.append((target, via + (target,), self._entered_with(target, flags, args)))
             frontier = deeper
-        self._blocks[fn] = found
+        self._blocks[key] = found
         return found
 
     def _runs_in_place(self, fn: FnRef) -> bool:
         facts = self.function(fn)
         return facts is not None and not facts.is_async and not self.off_the_loop(fn)
 
-    def _waits_in(self, fn: FnRef) -> Optional[Tuple[str, int]]:
+    def _waits_in(self, fn: FnRef, given: FrozenSet[str] = frozenset()) -> Optional[Tuple[str, int]]:
         """The first catalogue call of ``fn`` itself that waits: (its name, its line)."""
         summary = self.tree.summary(fn[1])
         if summary is None:
             return None
         for edge in summary.functions[fn[2]].edges:
+            if edge.guard and _ruled_out(edge.guard, given):
+                continue
             if edge.how == CALL and not edge.quiet:
                 name = self.api_name(edge.callee, fn[1])
                 api = PLAIN_BLOCKING.get(name)
@@ -522,12 +530,17 @@ class Graph:
 
     def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
         """The calls of the async function ``fn`` to sync functions of the project that block."""
-        calls = self._calls_to(fn, self.blocks)
+        def block(target: FnRef, edge: Edge) -> Optional[Block]:
+            return self.blocks(target, self._entered_with(target, edge.flags, edge.args))
+
+        calls = self._calls_to(fn, block)
         return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]
 
-    def _calls_to(self, fn: FnRef, question: Callable[[FnRef], Optional[T]]) -> List[Tuple[Edge, FnRef, T]]:
+    def _calls_to(
+        self, fn: FnRef, question: Callable[[FnRef, Edge], Optional[T]]
+    ) -> List[Tuple[Edge, FnRef, T]]:
         """For each call ``fn`` makes in place: the first function it may run for which ``question``
-        has an answer, with that answer."""
+        (asked with the call) has an answer, with that answer."""
         summary = self.tree.summary(fn[1])
         if summary is None:
             return []
@@ -540,7 +553,7 @@ class Graph:
                     (edge, target, answer)
                     for obj in self.evaluate(edge.callee, fn[1])
                     for target in self.callables(obj)
-                    for answer in [question(target)]
+                    for answer in [question(target, edge)]
                     if answer is not None
                 ),
                 None,
@@ -622,7 +635,8 @@ class Graph:
         """The calls of ``fn`` to wrappers of the project that pass on, with no timeout of their own,
         their keywords or their timeout parameter (``forwards_without_timeout``)."""
         found: List[ForwardingCall] = []
-        for edge, target, (api, via, keyword) in self._calls_to(fn, self.forwards_without_timeout):
+        forwarding = self._calls_to(fn, lambda target, _edge: self.forwards_without_timeout(target))
+        for edge, target, (api, via, keyword) in forwarding:
             facts = self.function(target)
             positional = () if facts is None else facts.positional[(1 if facts.cls is not None else 0):]
             if keyword in positional:  # a timeout parameter: the arguments before it
@@ -823,15 +837,12 @@ class Graph:
             current, given = pending.popleft()
             self.tree.check_time()
             handler, via = chains[current]
-            for how, target, guard, flags in self.targets(current):
+            for how, target, guard, flags, args in self.targets(current):
                 if guard and _ruled_out(guard, given):
                     continue
                 if not follow(how, target):
                     continue
-                given_on: FrozenSet[str] = frozenset()
-                if flags:  # only the flags the target tests matter (most calls pass none)
-                    tested = self._guards(target)
-                    given_on = frozenset(f for f in flags if f.lstrip("!") in tested)
+                given_on = self._entered_with(target, flags, args)
                 state = (target, given_on)
                 if state in entered:
                     continue
@@ -839,6 +850,28 @@ class Graph:
                 if target not in chains:
                     chains[target] = (handler, via + (target,))
                 pending.append(state)
+
+    def _entered_with(self, fn: FnRef, flags: Tuple[str, ...], args: int) -> FrozenSet[str]:
+        """The flags ``fn`` is entered with, of those it tests: the literal ones its caller passes, and the
+        default of each one the caller leaves out (``Run(h, read_only=True)`` leaves
+        ``log_system_params=False``), unless a ``**mapping`` or a positional argument may give it."""
+        tested = self._guards(fn)
+        if not tested:
+            return frozenset()
+        given = {flag for flag in flags if flag.lstrip("!") in tested}
+        summary = self.tree.summary(fn[1])
+        if "**" in flags or summary is None or fn[2] >= len(summary.functions):
+            return frozenset(given)
+        passed = {flag.lstrip("!?") for flag in flags}
+        facts = summary.facts.functions[fn[2]]
+        positional = list(facts.positional)
+        if positional and facts.cls is not None and positional[0] in ("self", "cls"):
+            positional = positional[1:]  # bound: the caller's first argument is the second parameter
+        for default in summary.functions[fn[2]].flag_defaults:
+            name = default.lstrip("!")
+            if name in tested and name not in passed and not (name in positional and positional.index(name) < args):
+                given.add(default)
+        return frozenset(given)
 
 
 class Reach:

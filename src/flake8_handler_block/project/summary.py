@@ -187,8 +187,8 @@ class Edge:
     # the call sits in ``if flag:`` ("flag") or its ``else`` ("!flag"), ``flag`` a parameter of the
     # function the function never rebinds: a caller passing ``flag=False`` never runs it ('': always)
     guard: str = ""
-    # the literal True/False keyword arguments of the call (``Judge(_defer_init=True)``: ("_defer_init",);
-    # False: "!name"), read against the callee's guards
+    # the keyword arguments of the call (``_flags``: ``Judge(_defer_init=True)`` gives ("_defer_init",),
+    # False "!name", another value "?name"), read against the callee's guards and flag defaults
     flags: Tuple[str, ...] = ()
     # the call runs under a deadline that cancels it: inside ``async with asyncio.timeout(5):``, the
     # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
@@ -214,6 +214,9 @@ class FunctionSummary:
     # ``super().name(...)`` (the graph finds it in the bases). Builtins and the
     # methods of literals and of what builtins make (``str(x).strip()``, ``open(p).read()``) are not.
     unplaced: Tuple[str, ...] = ()
+    # Parameters whose default is a literal flag: "name" (``= True``), "!name" (``= False`` or ``None``):
+    # a caller that does not pass one gives the default (``_flags``' "?name" says it passed one).
+    flag_defaults: Tuple[str, ...] = ()
 
 
 @quick_init
@@ -969,6 +972,7 @@ class _Summariser:
                 command=key in self.commands or self._is_command(functions[key]),
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
+                flag_defaults=_flag_defaults(node),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -1492,12 +1496,32 @@ def _flag_tests(test: ast.expr) -> Tuple[str, str]:
 
 
 def _flags(call: ast.Call) -> Tuple[str, ...]:
-    """The literal True/False keyword arguments of a call: "name" for True, "!name" for False."""
+    """The keyword arguments of a call, as flags: "name" for a literal True, "!name" for False,
+    "?name" for any other value, and "**" for a ``**mapping`` (any keyword may be in it)."""
     found = []
     for keyword in call.keywords:
         value = keyword.value
-        if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        if keyword.arg is None:
+            found.append("**")
+        elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
             found.append(keyword.arg if value.value else f"!{keyword.arg}")
+        else:
+            found.append(f"?{keyword.arg}")
+    return tuple(found)
+
+
+def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
+    """``FunctionSummary.flag_defaults`` of a ``def`` (a lambda or a class: none)."""
+    args = getattr(node, "args", None)
+    if not isinstance(args, ast.arguments):
+        return ()
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
+    found = []
+    for arg, default in pairs:
+        if isinstance(default, ast.Constant) and (default.value is None or isinstance(default.value, bool)):
+            found.append(arg.arg if default.value else f"!{arg.arg}")
     return tuple(found)
 
 
