@@ -263,13 +263,16 @@ def _queue_query(expr: cst.BaseExpression, receiver: str) -> str:
     return ""
 
 
-STOPS = frozenset({"kill", "terminate"})
+# What ends a child before a later wait on it: a signal, or communicate(), which returns once it exited
+# (one with a timeout may raise first; a wait written after it is taken to follow the normal path).
+STOPS = frozenset({"kill", "terminate", "communicate"})
 
 
 def stopped_before(site: "CallSite", module: cst.Module) -> bool:
-    """``p.terminate(); p.join()``: a ``kill()``/``terminate()`` of the wait's receiver (same
-    dotted text) written earlier in the same function (or module-level code): the wait only
-    reaps what was stopped. HB204 (``Popen.wait()``) and HB205 (``Process.join()``) share it."""
+    """``p.terminate(); p.join()``, ``p.communicate(); p.wait()``: a ``kill()``/``terminate()``/
+    ``communicate()`` of the wait's receiver (same dotted text) written earlier in the same function (or
+    module-level code): the wait only reaps what ended. HB204 (``Popen.wait()``), HB205
+    (``Process.join()``) and HB601 share it."""
     func = site.node.func
     receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
     if receiver is None:

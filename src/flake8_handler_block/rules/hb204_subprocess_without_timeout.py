@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -102,11 +102,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         super().__init__(ctx)
         self._awaited: Set[int] = set()
         self._deadline_blocks: List[Tuple[cst.With, Scope, cst.Call]] = []
-        self._pending: List[Tuple[CallSite, Optional[int], str, int]] = []  # (site, timeout index, callee, position)
-        self._communicated: Dict[Tuple[Optional[FunctionScope], str], int] = {}  # -> position of the first
+        self._pending: List[Tuple[CallSite, Optional[int], str]] = []  # (site, timeout index, callee)
         self._wrapped: Set[int] = set()  # ids of awaitables handed to wait_for(..., timeout)
         self._bounded_names: Set[str] = set()  # coroutine functions run under a deadline
-        self._position = 0
 
     def visit_Await(self, node: cst.Await) -> None:
         self._awaited.add(id(node.expression))
@@ -117,17 +115,12 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 self._deadline_blocks.append((node, self.ctx.scope, item.item))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
-        self._position += 1
         call = site.node
         target = self.ctx.callee(call, site.scope)
-        receiver = _receiver(call)
-        key = (site.function, receiver or "")
         if site.name in WRAPPER_NAMES:
             self._note_wrapper(site, target)
         elif target in self.timeouts or target in AWAITED:
-            if site.name == "communicate" and receiver is not None:
-                self._communicated.setdefault(key, self._position)
-            self._pending.append((site, self.timeouts.get(target or ""), target or "", self._position))
+            self._pending.append((site, self.timeouts.get(target or ""), target or ""))
 
     def _note_wrapper(self, site: CallSite, target: Optional[str]) -> None:
         index = catalog.DEADLINE_WRAPPERS.get(target or "")
@@ -145,13 +138,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 
     def finish(self, facts: Facts) -> None:
         bounded = self._bounded_functions()
-        for site, index, target, position in self._pending:
-            key = (site.function, _receiver(site.node) or "")
+        for site, index, target in self._pending:
+            receiver = _receiver(site.node) or ""
             if stopped_before(site, facts.tree):
-                continue  # after kill()/terminate(): the wait only reaps the child
-            if site.name == "wait" and self._communicated.get(key, position) < position:
-                continue  # communicate() already waited for the exit
-            if site.name == "wait" and key[1] and _output_read_to_end(site, key[1]):
+                continue  # after kill()/terminate()/communicate(): the wait only reaps the child
+            if site.name == "wait" and receiver and _output_read_to_end(site, receiver):
                 continue  # the child closed its output: it is exiting
             if target in AWAITED:
                 self._judge_awaited(site, bounded)

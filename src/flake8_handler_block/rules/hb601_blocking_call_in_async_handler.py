@@ -14,7 +14,7 @@ from ..calls import (
 )
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
-from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future
+from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future, stopped_before
 from ..signature import Signature
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +56,8 @@ class BlockingCallInAsyncHandler(Rule):
     - `get()` on a `queue.Queue/LifoQueue/PriorityQueue/SimpleQueue` or a
       `multiprocessing.Queue`, and `put()` on one of these built with a `maxsize`
       (an unbounded queue's `put()` never waits; a `get()` under `while not q.empty():`
-      takes the item the test saw);
+      takes the item the test saw; a `wait()` after `communicate()`, `kill()` or
+      `terminate()` of the same process only reaps it);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
       `executor.submit()`, `asyncio.run_coroutine_threadsafe()`),
       `concurrent.futures.wait()/as_completed()`, multiprocessing
@@ -181,6 +182,8 @@ class BlockingCallInAsyncHandler(Rule):
         api = BLOCKING.get(target) if target is not None else None
         if api is None or api.blocking is None or not self._blocks(site, api):
             return
+        if site.name in ("wait", "join") and stopped_before(site, facts.tree):
+            return  # `p.communicate(); p.wait()`, `p.kill(); p.wait()`: it only reaps what ended
         self.report(call, site.function, call=call_text(call), stalled=_stalled(facts, site.function),
                     fix=api.blocking.instead)
 
