@@ -338,7 +338,7 @@ def test_a_negligible_pause_in_another_module_does_not_block_the_loop(tmp_path: 
 def test_a_flag_the_caller_leaves_out_has_its_default(tmp_path: Path) -> None:
     """``Run(h, read_only=True)`` never reaches ``if log_system_params: git_info()``: the caller leaves
     the flag out and its default is False (Aim's runs in its web API). Passed True, by position, or
-    perhaps in a ``**mapping``, it may run."""
+    perhaps in a ``**mapping`` or ``*args``, it may run."""
     files = {"app/__init__.py": ""}
     files["app/run.py"] = (
         "import subprocess\n\n"
@@ -364,6 +364,9 @@ def test_a_flag_the_caller_leaves_out_has_its_default(tmp_path: Path) -> None:
         "@app.patch('/runs/{h}')\n"
         "async def track_options(h: str, options: dict):\n"
         "    return Run(h, **options).hash  # expect: HB601 \"Run() blocks the event loop\"\n"
+        "\n@app.delete('/runs/{h}')\n"
+        "async def track_args(h: str, args: list):\n"
+        "    return Run(h, *args).hash  # expect: HB601 \"Run() blocks the event loop\"\n"
     )
     markers_hold(tmp_path, files, "app/api.py")
 

@@ -854,7 +854,7 @@ class Graph:
     def _entered_with(self, fn: FnRef, flags: Tuple[str, ...], args: int) -> FrozenSet[str]:
         """The flags ``fn`` is entered with, of those it tests: the literal ones its caller passes, and the
         default of each one the caller leaves out (``Run(h, read_only=True)`` leaves
-        ``log_system_params=False``), unless a ``**mapping`` or a positional argument may give it."""
+        ``log_system_params=False``), unless a ``**mapping``, ``*args`` or a positional argument may give it."""
         tested = self._guards(fn)
         if not tested:
             return frozenset()

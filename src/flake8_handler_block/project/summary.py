@@ -944,7 +944,7 @@ class _Summariser:
                     hostless = not call.args and not any(kw.arg == "host" for kw in keywords)
                     flags, timeout = _flags(call), self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
-                    hostless, flags, timeout = not call.args, (), TIMEOUT_MISSING
+                    hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
                                   id(call) in under_deadline, timeout, _positional(call)))
             elif key is not None:
@@ -1495,10 +1495,15 @@ def _flag_tests(test: ast.expr) -> Tuple[str, str]:
     return "", ""
 
 
+def _starred(call: ast.Call) -> bool:
+    return any(type(arg) is ast.Starred for arg in call.args)
+
+
 def _flags(call: ast.Call) -> Tuple[str, ...]:
     """The keyword arguments of a call, as flags: "name" for a literal True, "!name" for False,
-    "?name" for any other value, and "**" for a ``**mapping`` (any keyword may be in it)."""
-    found = []
+    "?name" for any other value, and "**" for a ``**mapping`` or ``*args`` (any parameter may be in
+    it)."""
+    found = ["**"] if _starred(call) else []
     for keyword in call.keywords:
         value = keyword.value
         if keyword.arg is None:
