@@ -879,9 +879,9 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
     written = dotted_name(target) or ""
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
     receiver = ""
-    if isinstance(target, cst.Attribute) and scope is not None:
+    if isinstance(target, cst.Attribute) and scope is not None:  # as the ast summary: a constructor called
         built = resolve(target.value, scope)
-        receiver = built.producer or "" if isinstance(built, Inst) else ""
+        receiver = built.producer if isinstance(built, Inst) and built.call is not None else ""
     return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
 
 
