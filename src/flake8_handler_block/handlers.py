@@ -235,6 +235,7 @@ class Decorator:
     called: bool  # ``@x(...)`` rather than ``@x``
     shape: str  # "name" (``@x``), "attribute" (``@a.x``) or "other"
     # ``@a.x`` where the module builds ``a`` (``sio = socketio.AsyncServer()``): the class called, else ''
+    # (read for the decorator names that need it: SOCKETIO_DECORATORS)
     receiver: str = ""
 
 
@@ -879,8 +880,8 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
     written = dotted_name(target) or ""
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
     receiver = ""
-    if isinstance(target, cst.Attribute) and scope is not None:  # as the ast summary: a constructor called
-        built = resolve(target.value, scope)
+    if isinstance(target, cst.Attribute) and target.attr.value in SOCKETIO_DECORATORS and scope is not None:
+        built = resolve(target.value, scope)  # as the ast summary: a constructor called, for the decorators read
         receiver = built.producer if isinstance(built, Inst) and built.call is not None else ""
     return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
 

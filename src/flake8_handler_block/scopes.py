@@ -212,32 +212,41 @@ def in_finally(block: Optional[Block]) -> bool:
     return block is not None and any(b.kind == "finally" for b in block.chain())
 
 
+def receiver_name(call: cst.Call) -> Optional[str]:
+    """The dotted name a method is called on (``self.proc`` for ``self.proc.wait()``), else None."""
+    func = call.func
+    return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+
+
+def _tests_around(site: "CallSite", kinds: Tuple[str, ...]) -> Iterator[Tuple[Block, cst.BaseExpression]]:
+    """The tests of the ``if`` (and ``while``, kind "loop") statements around the call, innermost first."""
+    for block in site.block.chain() if site.block is not None else ():
+        test = getattr(block.node, "test", None) if block.kind in kinds else None
+        if test is not None:
+            yield block, test
+
+
+def _asked(expr: cst.BaseExpression, receiver: str) -> str:
+    """The method ``expr`` asks ``receiver`` with no argument (``q.empty()`` -> "empty"), else ''."""
+    if isinstance(expr, cst.Call) and not expr.args and receiver_name(expr) == receiver:
+        return expr.func.attr.value  # type: ignore[attr-defined]  # (receiver_name: an attribute)
+    return ""
+
+
 def finished_future(site: "CallSite") -> bool:
     """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits."""
-    func = site.node.func
-    receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
-    if receiver is None or site.block is None:
-        return False
-    for block in site.block.chain():
-        test = getattr(block.node, "test", None) if block.kind == "if" else None
-        if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
-            if test.func.attr.value == "done" and dotted_name(test.func.value) == receiver:
-                return True
-    return False
+    receiver = receiver_name(site.node)
+    return receiver is not None and any(_asked(test, receiver) == "done" for _, test in _tests_around(site, ("if",)))
 
 
 def checked_not_empty(site: "CallSite") -> bool:
     """``while not q.empty(): q.get()``, ``if q.qsize(): q.get()``: the get() runs in the body of a test
     that saw its receiver (same dotted text) holding an item, so it takes one at once (one consumer)."""
-    func = site.node.func
-    if not isinstance(func, cst.Attribute) or func.attr.value != "get" or site.block is None:
+    receiver = receiver_name(site.node)
+    if receiver is None or site.node.func.attr.value != "get":  # type: ignore[attr-defined]
         return False
-    receiver = dotted_name(func.value)
-    if receiver is None:
-        return False
-    for block in site.block.chain():
-        test = getattr(block.node, "test", None) if block.kind in ("if", "loop") else None
-        if test is not None and _says_not_empty(test, receiver):
+    for block, test in _tests_around(site, ("if", "loop")):
+        if _says_not_empty(test, receiver):
             body = getattr(block.node, "body", None)
             return body is not None and any(node is site.node for node in iter_nodes(body))
     return False
@@ -246,21 +255,13 @@ def checked_not_empty(site: "CallSite") -> bool:
 def _says_not_empty(test: cst.BaseExpression, receiver: str) -> bool:
     """``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0`` on ``receiver``."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _queue_query(test.expression, receiver) == "empty"
+        return _asked(test.expression, receiver) == "empty"
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         if isinstance(target.operator, (cst.GreaterThan, cst.NotEqual)) and isinstance(target.comparator, cst.Integer):
-            return target.comparator.value == "0" and _queue_query(test.left, receiver) == "qsize"
+            return target.comparator.value == "0" and _asked(test.left, receiver) == "qsize"
         return False
-    return _queue_query(test, receiver) == "qsize"
-
-
-def _queue_query(expr: cst.BaseExpression, receiver: str) -> str:
-    """``q.empty()`` -> "empty" when ``q`` is ``receiver``; '' otherwise."""
-    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute):
-        if dotted_name(expr.func.value) == receiver:
-            return expr.func.attr.value
-    return ""
+    return _asked(test, receiver) == "qsize"
 
 
 # What ends a child before a later wait on it: a signal, or communicate(), which returns once it exited
@@ -273,8 +274,7 @@ def stopped_before(site: "CallSite", module: cst.Module) -> bool:
     ``communicate()`` of the wait's receiver (same dotted text) written earlier in the same function (or
     module-level code): the wait only reaps what ended. HB204 (``Popen.wait()``), HB205
     (``Process.join()``) and HB601 share it."""
-    func = site.node.func
-    receiver = dotted_name(func.value) if isinstance(func, cst.Attribute) else None
+    receiver = receiver_name(site.node)
     if receiver is None:
         return False
     function = site.function

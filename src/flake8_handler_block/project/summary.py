@@ -30,7 +30,8 @@ from ..catalog import (
     THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
 )
 from ..handlers import (
-    REGISTRAR_CALLS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef, _MAX_WRAPPERS,
+    REGISTRAR_CALLS, SOCKETIO_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    ViewRef, _MAX_WRAPPERS,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1143,7 +1144,8 @@ class _Summariser:
         written = _dotted(target)
         shape = "attribute" if type(target) is ast.Attribute else "name" if type(target) is ast.Name else "other"
         receiver = ""
-        if type(target) is ast.Attribute:  # `@sio.on(...)` after `sio = socketio.AsyncServer()`: its class
+        if type(target) is ast.Attribute and target.attr in SOCKETIO_DECORATORS:
+            # `@sio.on(...)` after `sio = socketio.AsyncServer()`: its class
             built = self.sym(target.value, scope, imports_only=True)
             if built is not None and built.kind == "ref" and built.path == (CALL_RESULT,):
                 receiver = built.target

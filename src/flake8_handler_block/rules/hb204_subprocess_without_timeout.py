@@ -11,7 +11,7 @@ from ..facts import Facts
 from ..names import dotted_name, last_name
 from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
-from ..scopes import CALL, CallSite, FunctionScope, Scope, stopped_before
+from ..scopes import CALL, CallSite, FunctionScope, Scope, receiver_name, stopped_before
 from ..signature import Signature
 from ..walk import iter_nodes
 from ..commands import bounds_itself, ends_at_once
@@ -139,7 +139,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     def finish(self, facts: Facts) -> None:
         bounded = self._bounded_functions()
         for site, index, target in self._pending:
-            receiver = _receiver(site.node) or ""
+            receiver = receiver_name(site.node) or ""
             if stopped_before(site, facts.tree):
                 continue  # after kill()/terminate()/communicate(): the wait only reaps the child
             if site.name == "wait" and receiver and _output_read_to_end(site, receiver):
@@ -190,11 +190,6 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
-
-
-def _receiver(call: cst.Call) -> Optional[str]:
-    func = call.func
-    return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
 
 
 def _output_read_to_end(site: CallSite, process: str) -> bool:
