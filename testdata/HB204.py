@@ -53,6 +53,12 @@ def archive(request, report_id):
     digest = Popen(["md5sum", f"/tmp/{report_id}.tgz"], stdout=PIPE)
     out, _ = digest.communicate(timeout=CONVERT_TIMEOUT)  # ok: timeout given
     digest.wait()  # ok: communicate() already waited for the exit
+    if report_id.endswith(".pdf"):
+        check = Popen(["pdfinfo", f"/tmp/{report_id}"], stdout=PIPE)
+        check.communicate()  # expect: HB204 "check.communicate() has no timeout" "handler 'archive'"
+    else:
+        check = Popen(["file", f"/tmp/{report_id}"], stdout=PIPE)
+        check.communicate()  # expect: HB204 "check.communicate() has no timeout" "handler 'archive'"
     hook = Popen(["post-archive-hook", str(report_id)], stdout=PIPE)
     try:
         hook.communicate()  # expect: HB204 "hook.communicate() has no timeout" "handler 'archive'"

@@ -264,19 +264,23 @@ def _says_not_empty(test: cst.BaseExpression, receiver: str) -> bool:
     return _asked(test, receiver) == "qsize"
 
 
-# What ends a child before a later wait on it: a signal, or communicate(), which returns once it exited
-# (one with a timeout may raise first; a wait written after it is taken to follow the normal path).
-STOPS = frozenset({"kill", "terminate", "communicate"})
+# What ends a child before a later wait or communicate() on it: a signal. Before a wait() also
+# communicate(), which returns once the child exited (one with a timeout may raise first; a wait written
+# after it is taken to follow the normal path). Not before another communicate(): by then the name may
+# hold a new child (`proc = ...; await proc.communicate()` in each branch).
+STOPS = frozenset({"kill", "terminate"})
+ENDS_BEFORE_WAIT = STOPS | {"communicate"}
 
 
 def stopped_before(site: "CallSite", module: cst.Module) -> bool:
-    """``p.terminate(); p.join()``, ``p.communicate(); p.wait()``: a ``kill()``/``terminate()``/
-    ``communicate()`` of the wait's receiver (same dotted text) written earlier in the same function (or
-    module-level code): the wait only reaps what ended. HB204 (``Popen.wait()``), HB205
-    (``Process.join()``) and HB601 share it."""
+    """``p.terminate(); p.join()``, ``p.communicate(); p.wait()``: a ``kill()``/``terminate()`` (before a
+    ``wait()`` also a ``communicate()``, ``ENDS_BEFORE_WAIT``) of the wait's receiver (same dotted text)
+    written earlier in the same function (or module-level code): the wait only reaps what ended. HB204
+    (``Popen.wait()``), HB205 (``Process.join()``) and HB601 share it."""
     receiver = receiver_name(site.node)
     if receiver is None:
         return False
+    stops = ENDS_BEFORE_WAIT if site.node.func.attr.value == "wait" else STOPS  # type: ignore[attr-defined]
     function = site.function
     root: cst.CSTNode = function.node.body if function is not None else module
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -284,7 +288,7 @@ def stopped_before(site: "CallSite", module: cst.Module) -> bool:
             return False
         if (
             isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in STOPS and dotted_name(node.func.value) == receiver
+            and node.func.attr.value in stops and dotted_name(node.func.value) == receiver
         ):
             return True
     return False
