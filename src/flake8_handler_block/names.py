@@ -286,6 +286,8 @@ _UNSEEN = object()
 def _param_from_callers(
     function: "FunctionScope", place: Optional[int], name: str, depth: int
 ) -> Optional[Resolved]:
+    from .calls import argument  # (calls reads names: imported on first use)
+
     module = function.module
     if any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
         return None
@@ -302,24 +304,13 @@ def _param_from_callers(
         target = local_function(site.node.func, site.scope, depth + 1)
         if target is not None and target is not function:
             continue  # another function of the name; one not known may be this one, and counts
-        value = _argument_for(site.node, place, name)
+        # `*args`/`**kwargs` may give it: not known
+        value = None if any(arg.star for arg in site.node.args) else argument(site.node, name, place)
         meaning = resolve(value, site.scope, depth + 1) if value is not None else None
         if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
             return None
         found = meaning
     return found
-
-
-def _argument_for(call: cst.Call, place: Optional[int], name: str) -> Optional[cst.BaseExpression]:
-    """The argument ``call`` gives parameter ``name`` (written at ``place``); None when ``*args`` or
-    ``**kwargs`` may give it, or when the call gives none."""
-    if any(arg.star for arg in call.args):
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    positional = [arg.value for arg in call.args if arg.keyword is None]
-    return positional[place] if place is not None and place < len(positional) else None
 
 
 def _kind(meaning: Resolved) -> str:
