@@ -411,9 +411,11 @@ def test_names_that_go_round_and_comprehension_variables_named_like_functions(tm
     assert where(views, "receiver") is None
 
 
-def test_cls_in_a_classmethod_is_the_class_or_a_subclass(tmp_path: Path) -> None:
-    """``cls(...)`` makes an instance (its ``__init__`` runs, not ``__call__``); ``cls.m()``
-    reaches the overrides, and what the factory returns is an instance."""
+def test_cls_in_a_classmethod_is_the_class_named_or_a_subclass(tmp_path: Path) -> None:
+    """``cls(...)`` makes an instance (its ``__init__`` runs, not ``__call__``). Called on a class
+    the code names (``Judge.load()``, ``Lenient.load()``), ``cls`` is that very class, so ``cls.m()``
+    runs the method it resolves to (mage-ai's ``S3Config.load()`` never ran ``EcsConfig``'s hook);
+    called on a class that may be any subclass (``kind: Type[Judge]``), it reaches the overrides."""
     root = project(tmp_path, {
         "judges.py": (
             "import subprocess\n\n\n"
@@ -425,18 +427,69 @@ def test_cls_in_a_classmethod_is_the_class_or_a_subclass(tmp_path: Path) -> None
             "    def score(self):\n        return 1\n\n\n"
             "class Strict(Judge):\n"
             "    @classmethod\n    def check(cls):\n        return subprocess.run(['strict'])\n\n"
-            "    def score(self):\n        return 2\n"
+            "    def score(self):\n        return 2\n\n\n"
+            "class Lenient(Judge):\n    pass\n"
         ),
         "views.py": routes(
-            "@app.route('/')\ndef home():\n    return Judge.load().score()\n",
-            "from .judges import Judge\n",
+            "@app.route('/')\ndef home():\n    return Judge.load().score()\n\n\n"
+            "@app.route('/lenient')\ndef lenient():\n    return Lenient.load()\n\n\n"
+            "@app.route('/strict')\ndef strict():\n    return Strict.load()\n",
+            "from .judges import Judge, Lenient, Strict\n",
         ),
     })
     module = "app/judges.py"
     assert chain(root, "Judge.__init__", module) == f"{handler(root, 'home')} via Judge.load() -> Judge.__init__()"
-    assert chain(root, "Strict.check", module) == f"{handler(root, 'home')} via Judge.load() -> Strict.check()"
-    assert chain(root, "Strict.score", module) == f"{handler(root, 'home')} via Strict.score()"
+    assert chain(root, "Judge.check", module) == f"{handler(root, 'home')} via Judge.load() -> Judge.check()"
+    assert chain(root, "Strict.check", module) == f"{handler(root, 'strict')} via Judge.load() -> Strict.check()"
     assert chain(root, "Judge.__call__", module) == ""
+    (root / "app" / "views.py").write_text(routes(
+        "from typing import Type\n\n\n"
+        "@app.route('/any')\ndef any_judge(kind: Type[Judge]):\n    return kind.load()\n",
+        "from .judges import Judge\n",
+    ))
+    index.clear()
+    assert chain(root, "Strict.check", module) == f"{handler(root, 'any_judge')} via Judge.load() -> Strict.check()"
+
+
+def test_a_method_of_an_instance_the_code_made_runs_on_that_class(tmp_path: Path) -> None:
+    """A base class's ``__init__`` or method that calls ``self.start()`` runs the ``start`` of the
+    class the code made (FiftyOne's ``DatabaseService()`` never ran ``ServerService.start``), also
+    through an attribute; an instance declared by an annotation may be of any subclass."""
+    root = project(tmp_path, {
+        "services.py": (
+            "import subprocess\n\n\n"
+            "class Service:\n"
+            "    def __init__(self):\n        self.start()\n\n"
+            "    def start(self):\n        return None\n\n"
+            "    def restart(self):\n        return self.start()\n\n\n"
+            "class ServerService(Service):\n"
+            "    def start(self):\n        return subprocess.run(['server'])\n\n\n"
+            "class DatabaseService(Service):\n"
+            "    def start(self):\n        return subprocess.run(['mongod'])\n\n\n"
+            "class Holder:\n"
+            "    def __init__(self):\n        self.db = DatabaseService()\n\n"
+            "    def again(self):\n        return self.db.restart()\n"
+        ),
+        "views.py": routes(
+            "@app.route('/db')\ndef db():\n    return DatabaseService()\n\n\n"
+            "@app.route('/held')\ndef held():\n    holder = Holder()\n    return holder.again()\n",
+            "from .services import DatabaseService, Holder\n",
+        ),
+    })
+    module = "app/services.py"
+    assert chain(root, "DatabaseService.start", module) == (
+        f"{handler(root, 'db')} via Service.__init__() -> DatabaseService.start()"
+    )
+    assert chain(root, "ServerService.start", module) == ""
+    assert chain(root, "Service.restart", module) == f"{handler(root, 'held')} via Holder.again() -> Service.restart()"
+    (root / "app" / "views.py").write_text(routes(
+        "@app.route('/declared')\ndef declared(service: Service):\n    return service.restart()\n",
+        "from .services import Service\n",
+    ))
+    index.clear()
+    assert chain(root, "ServerService.start", module) == (
+        f"{handler(root, 'declared')} via Service.restart() -> ServerService.start()"
+    )
 
 
 def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> None:

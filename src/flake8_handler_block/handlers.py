@@ -646,11 +646,19 @@ def _add_class_handlers(
                 found[key] = f"{name}(self, request) of a class deriving from a view ({origin})"
 
 
+def method_kind(facts: FunctionFacts) -> str:
+    """"method", "classmethod" or "staticmethod" (by its decorators)."""
+    for decorator in facts.decorators:
+        if decorator.written in ("classmethod", "staticmethod") and not decorator.called:
+            return decorator.written
+    return "method"
+
+
 def _takes_request(function: FunctionFacts) -> bool:
     """The view signature: ``(self, request, ...)``, ``(request)`` if static,
     or a pass-through ``(self, *args, **kw)``."""
     positional = function.positional
-    if any(d.written == "staticmethod" and not d.called for d in function.decorators):
+    if method_kind(function) == "staticmethod":
         return bool(positional) and positional[0] in REQUEST_PARAMS
     if len(positional) >= 2:
         return positional[1] in REQUEST_PARAMS

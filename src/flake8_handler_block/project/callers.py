@@ -40,7 +40,7 @@ import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..config import EXERCISE_GLOBS
-from ..handlers import FunctionFacts
+from ..handlers import method_kind
 from .graph import FnRef, Graph, Obj
 from .references import Reference, references
 from .summary import CALL, DEF, TASK, Edge, ModuleSummary, Sym
@@ -244,7 +244,7 @@ class Callers:
 
     def _method_of_tooling_class(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
         facts = self.graph.function(fn)
-        if facts is None or facts.cls is None or _kind(facts) != "method":
+        if facts is None or facts.cls is None or method_kind(facts) != "method":
             return False
         cls = ("c", fn[1], facts.cls)
         known = self._classes.get(cls)
@@ -292,7 +292,7 @@ class Callers:
                     return True
                 if any(e.how not in (CALL, DEF) and e.callee.kind == "self" for e in summary.functions[key].edges):
                     return True  # ``create_task(self.run())``
-                kind = _kind(summary.facts.functions[key])
+                kind = method_kind(summary.facts.functions[key])
                 if kind == "classmethod" and not self._tooling_only(method, depth + 1, visiting):
                     return True
         for name in {name for name, _ in summary.facts.classes[cls[2]].methods}:
@@ -403,14 +403,6 @@ def _may_reference(text: str, name: str) -> bool:
             continue
         return True
     return False
-
-
-def _kind(facts: FunctionFacts) -> str:
-    """"method", "classmethod" or "staticmethod" (by its decorators)."""
-    for decorator in facts.decorators:
-        if decorator.written in ("classmethod", "staticmethod"):
-            return decorator.written
-    return "method"
 
 
 class _OutOfTime(Exception):

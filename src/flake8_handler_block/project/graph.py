@@ -24,6 +24,12 @@ make it (``Pipeline().run()`` runs ``Pipeline.run``, not a test suite's override
 ``self`` calls and only subclasses define (a mixin's or an abstract base's hook) is looked for in
 the subclasses.
 
+A call says which class a method runs on when its receiver is that very class: a method of an
+instance the code made (``Cls().run()``), a classmethod called on a named class (``S3Config.load()``),
+a constructor. The method is then read with ``self``/``cls`` standing for that class
+(:data:`Receiver`): ``cls.load_extra_config()`` in ``BaseConfig.load`` runs S3Config's, not
+every subclass's override.
+
 Every walk is bounded (depth, objects per step, candidate files per subclass search);
 what is past a bound is simply not followed.
 """
@@ -37,7 +43,7 @@ from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
     SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef,
-    class_handler_methods, detect_handlers, event_handler_reason, registered_views,
+    class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge,
@@ -50,13 +56,19 @@ _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its 
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
-Target = Tuple[str, FnRef, str, Tuple[str, ...], int]  # how, the function, the edge's guard, flags, args
+# ("c", path, key): the very class a method is called on (``self``/``cls`` is that class, not a
+# subclass); None: any class deriving from the method's own.
+Receiver = Optional[Obj]
+# how, the function, the edge's guard, flags, args, the class the function runs on
+Target = Tuple[str, FnRef, str, Tuple[str, ...], int, Receiver]
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
 MAX_DEPTH = 24
 _ANY_NUMBER = 1 << 16  # positional arguments that can never reach a keyword-only timeout
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
+MAX_RECEIVERS = 8  # classes one method is read for; past them it is read for any class
+_NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING})
 ON_LOOP = (CALL, TASK)
 _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods that give one of its values
 # How far below the called function a blocking call is looked for: deeper paths are mostly
@@ -85,8 +97,8 @@ class Graph:
         self._mro: Dict[Obj, List[Obj]] = {}
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
-        self._targets: Dict[FnRef, List[Target]] = {}
-        self._blocks: Dict[Tuple[FnRef, FrozenSet[str]], Optional[Block]] = {}
+        self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
+        self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
@@ -264,18 +276,73 @@ class Graph:
 
     def callables(self, obj: Obj, depth: int = 0) -> List[FnRef]:
         """The functions that run when ``obj`` is called."""
+        return [fn for fn, _receiver in self.bound_callables(obj, depth)]
+
+    def bound_callables(self, obj: Obj, depth: int = 0) -> List[Tuple[FnRef, Receiver]]:
+        """The functions that run when ``obj`` is called, each with the class it runs on when that
+        is known to be the very class (``Cls()`` runs ``__init__`` on a Cls)."""
         kind = obj[0]
         if kind == "f":
-            return [obj]
-        if kind == "c" or kind == "t":
-            return self.method(("c", obj[1], obj[2]), "__init__", depth)
+            return [(obj, None)]
+        if kind not in _CLASS_KINDS:
+            return []
+        cls = ("c", obj[1], obj[2])
+        if kind == "c" or kind == "t":  # `t`: a subclass's instance, its own constructor
+            return [(fn, cls if kind == "c" else None) for fn in self.method(cls, "__init__", depth)]
         if kind == "k":  # `cls(...)`: the class's __init__, or a subclass's
-            cls = ("c", obj[1], obj[2])
-            return self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)
-        if kind == "i" or kind == "x":
-            cls = ("c", obj[1], obj[2])
-            return self.method(cls, "__call__", depth) + (self.overrides(cls, "__call__", depth) if kind == "i" else [])
+            return [(fn, None) for fn in self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)]
+        if kind == "x":
+            return [(fn, cls) for fn in self.method(cls, "__call__", depth)]
+        if kind == "i":
+            return [(fn, None) for fn in self.method(cls, "__call__", depth) + self.overrides(cls, "__call__", depth)]
         return []
+
+    def _callee(self, callee: Sym, fn: FnRef, receiver: Receiver) -> List[Tuple[FnRef, Receiver]]:
+        """The functions a call of ``callee`` in ``fn`` may run, each with the class it runs on when the
+        call names that very class (a method of an instance the code made, ``Cls().run()``; a
+        classmethod of a named class, ``S3Config.load()``). ``receiver``: the class ``fn`` runs on."""
+        found: List[Tuple[FnRef, Receiver]] = []
+        objs = self._evaluate_in(callee, fn, receiver)
+        bound: Dict[FnRef, List[Receiver]] = {}
+        if any(o[0] == "f" and self._is_method(o) for o in objs):
+            holder, name = _holder(callee)
+            for obj in self._evaluate_in(holder, fn, receiver) if holder is not None else ():
+                if obj[0] == "x" or obj[0] == "c":
+                    for method in self._attribute(obj, name, 0):
+                        if method[0] == "f":
+                            bound.setdefault(method, []).append(self._bound_to(obj, method))
+        for obj in objs:
+            for target, on in self.bound_callables(obj):
+                for each in bound.get(target, [on]) if obj[0] == "f" else [on]:
+                    if (target, each) not in found:
+                        found.append((target, each))
+        return found
+
+    def _evaluate_in(self, sym: Sym, fn: FnRef, receiver: Receiver) -> List[Obj]:
+        """``evaluate``, inside ``fn`` run on the very class ``receiver``: ``self``/``cls`` are that class."""
+        if receiver is not None and sym.kind in ("self", "cls"):
+            facts = self.function(fn)
+            if facts is not None and str(facts.cls) == sym.target:
+                start = ("x" if sym.kind == "self" else "c", receiver[1], receiver[2])
+                return self._walk([start], list(sym.path), 1)
+        return self.evaluate(sym, fn[1])
+
+    def _is_method(self, fn: FnRef) -> bool:
+        facts = self.function(fn)
+        return facts is not None and facts.cls is not None and method_kind(facts) != "staticmethod"
+
+    def _bound_to(self, holder: Obj, method: FnRef) -> Receiver:
+        """The class ``method`` runs on when looked up on ``holder`` (an instance of that very class:
+        any of its methods; the class itself: its classmethods), if it is one of that class's own
+        or inherited methods; else None."""
+        facts = self.function(method)
+        if facts is None or facts.cls is None:
+            return None
+        kind = method_kind(facts)
+        if kind == "staticmethod" or (holder[0] == "c" and kind != "classmethod"):
+            return None  # `Base.method(self, ...)`: its self is what the caller passes
+        cls = ("c", holder[1], holder[2])
+        return cls if ("c", method[1], facts.cls) in self.mro(cls) else None
 
     # -- classes ---------------------------------------------------------------------
 
@@ -392,11 +459,12 @@ class Graph:
 
     # -- edges -------------------------------------------------------------------------
 
-    def targets(self, fn: FnRef) -> List[Target]:
-        """(how, function, guard, flags, args) for every call, hand-off and nested def of ``fn`` that
-        resolves (``Edge.guard``, ``Edge.flags``, ``Edge.args``: the parameter test it runs under, the
-        keywords it passes, how many positional arguments)."""
-        known = self._targets.get(fn)
+    def targets(self, fn: FnRef, receiver: Receiver = None) -> List[Target]:
+        """(how, function, guard, flags, args, receiver) for every call, hand-off and nested def of ``fn``
+        (run on ``receiver``) that resolves (``Edge.guard``, ``Edge.flags``, ``Edge.args``: the parameter
+        test it runs under, the keywords it passes, how many positional arguments; the class the
+        function runs on, when the call names that very class)."""
+        known = self._targets.get((fn, receiver))
         if known is not None:
             return known
         found: List[Target] = []
@@ -404,18 +472,17 @@ class Graph:
         if summary is not None and fn[2] < len(summary.functions):
             seen: Set[Target] = set()
             for edge in summary.functions[fn[2]].edges:
-                for obj in self.evaluate(edge.callee, fn[1]):
-                    for target in self.callables(obj):
-                        item = (edge.how, target, edge.guard, edge.flags, edge.args)
-                        if item not in seen:
-                            seen.add(item)
-                            found.append(item)
-        self._targets[fn] = found
+                for target, on in self._callee(edge.callee, fn, receiver):
+                    item = (edge.how, target, edge.guard, edge.flags, edge.args, on)
+                    if item not in seen:
+                        seen.add(item)
+                        found.append(item)
+        self._targets[(fn, receiver)] = found
         return found
 
     def _guards(self, fn: FnRef) -> FrozenSet[str]:
         """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
-        return frozenset(guard.lstrip("!") for _how, _target, guard, _flags, _args in self.targets(fn) if guard)
+        return frozenset(target[2].lstrip("!") for target in self.targets(fn) if target[2])
 
     def function(self, fn: FnRef) -> Optional[FunctionFacts]:
         summary = self.tree.summary(fn[1])
@@ -474,36 +541,36 @@ class Graph:
                 return path, summary.name(parts[end]) if summary is not None else None, parts[end + 1:]
         return None
 
-    def blocks(self, fn: FnRef, given: FrozenSet[str] = frozenset()) -> Optional[Block]:
+    def blocks(self, fn: FnRef, given: FrozenSet[str] = frozenset(), receiver: Receiver = None) -> Optional[Block]:
         """Where calling the sync function ``fn`` waits in place: the nearest catalogue call that
         waits (``time.sleep``, ``subprocess.run``, ``requests.get``...) in it or in the sync
         functions it calls, up to MAX_BLOCK_DEPTH calls down; None when there is none (an async
         function only returns a coroutine). ``given``: the flags ``fn`` is entered with (``_spread``):
-        a call under a test they rule out does not run."""
-        key = (fn, given)
+        a call under a test they rule out does not run; ``receiver``: the class it runs on."""
+        key = (fn, given, receiver)
         if key in self._blocks:
             return self._blocks[key]
         found: Optional[Block] = None
-        frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str]]] = (
-            [(fn, (), given)] if self._runs_in_place(fn) else []
+        frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]] = (
+            [(fn, (), given, receiver)] if self._runs_in_place(fn) else []
         )
         seen = {fn}
         for _level in range(MAX_BLOCK_DEPTH + 1):
-            for current, via, flags_in in frontier:
+            for current, via, flags_in, _on in frontier:
                 here = self._waits_in(current, flags_in)
                 if here is not None:
                     found = (here[0], current, here[1], via)
                     break
             if found is not None:
                 break
-            deeper: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str]]] = []
-            for current, via, flags_in in frontier:
-                for how, target, guard, flags, args in self.targets(current):
+            deeper: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]] = []
+            for current, via, flags_in, on in frontier:
+                for how, target, guard, flags, args, target_on in self.targets(current, on):
                     if guard and _ruled_out(guard, flags_in):
                         continue
                     if how == CALL and target not in seen and self._runs_in_place(target):
                         seen.add(target)
-                        deeper.append((target, via + (target,), self._entered_with(target, flags, args)))
+                        deeper.append((target, via + (target,), self._entered_with(target, flags, args), target_on))
             frontier = deeper
         self._blocks[key] = found
         return found
@@ -530,17 +597,17 @@ class Graph:
 
     def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
         """The calls of the async function ``fn`` to sync functions of the project that block."""
-        def block(target: FnRef, edge: Edge) -> Optional[Block]:
-            return self.blocks(target, self._entered_with(target, edge.flags, edge.args))
+        def block(target: FnRef, receiver: Receiver, edge: Edge) -> Optional[Block]:
+            return self.blocks(target, self._entered_with(target, edge.flags, edge.args), receiver)
 
         calls = self._calls_to(fn, block)
         return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]
 
     def _calls_to(
-        self, fn: FnRef, question: Callable[[FnRef, Edge], Optional[T]]
+        self, fn: FnRef, question: Callable[[FnRef, Receiver, Edge], Optional[T]]
     ) -> List[Tuple[Edge, FnRef, T]]:
         """For each call ``fn`` makes in place: the first function it may run for which ``question``
-        (asked with the call) has an answer, with that answer."""
+        (asked with the class it runs on and the call) has an answer, with that answer."""
         summary = self.tree.summary(fn[1])
         if summary is None:
             return []
@@ -551,9 +618,8 @@ class Graph:
             hit = next(
                 (
                     (edge, target, answer)
-                    for obj in self.evaluate(edge.callee, fn[1])
-                    for target in self.callables(obj)
-                    for answer in [question(target, edge)]
+                    for target, receiver in self._callee(edge.callee, fn, None)
+                    for answer in [question(target, receiver, edge)]
                     if answer is not None
                 ),
                 None,
@@ -635,7 +701,7 @@ class Graph:
         """The calls of ``fn`` to wrappers of the project that pass on, with no timeout of their own,
         their keywords or their timeout parameter (``forwards_without_timeout``)."""
         found: List[ForwardingCall] = []
-        forwarding = self._calls_to(fn, lambda target, _edge: self.forwards_without_timeout(target))
+        forwarding = self._calls_to(fn, lambda target, _on, _edge: self.forwards_without_timeout(target))
         for edge, target, (api, via, keyword) in forwarding:
             facts = self.function(target)
             positional = () if facts is None else facts.positional[(1 if facts.cls is not None else 0):]
@@ -829,27 +895,36 @@ class Graph:
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
         """Breadth-first along the edges ``follow`` accepts. A function is entered with the literal
         flags its caller passed for the parameters it tests (``Judge(_defer_init=True)``): a call
-        under ``if not _defer_init:`` is not followed from there. Entered again with other flags
-        (or none), it is read again; each function keeps its first chain."""
-        entered: Set[Tuple[FnRef, FrozenSet[str]]] = {(fn, frozenset()) for fn in queue}
-        pending: Deque[Tuple[FnRef, FrozenSet[str]]] = deque((fn, frozenset()) for fn in queue)
+        under ``if not _defer_init:`` is not followed from there. A method called on the very class
+        it runs on (``targets``) is entered with that class, for up to MAX_RECEIVERS classes. Entered
+        again otherwise, it is read again; each function keeps the first chain that reached it, as
+        the way it was entered saw it (another handler's flags or class may not reach it)."""
+        State = Tuple[FnRef, FrozenSet[str], Receiver]
+        entered: Dict[State, ChainRef] = {(fn, frozenset(), None): chains[fn] for fn in queue}
+        pending: Deque[State] = deque(entered)
+        receivers: Dict[FnRef, Set[Receiver]] = {}
         while pending:
-            current, given = pending.popleft()
+            state = pending.popleft()
+            current, given, receiver = state
             self.tree.check_time()
-            handler, via = chains[current]
-            for how, target, guard, flags, args in self.targets(current):
+            handler, via = entered[state]
+            for how, target, guard, flags, args, on in self.targets(current, receiver):
                 if guard and _ruled_out(guard, given):
                     continue
                 if not follow(how, target):
                     continue
-                given_on = self._entered_with(target, flags, args)
-                state = (target, given_on)
-                if state in entered:
+                if on is not None:
+                    seen_on = receivers.setdefault(target, set())
+                    if on not in seen_on and len(seen_on) >= MAX_RECEIVERS:
+                        on = None
+                    seen_on.add(on)
+                reached = (target, self._entered_with(target, flags, args), on)
+                if reached in entered:
                     continue
-                entered.add(state)
+                entered[reached] = (handler, via + (target,))
                 if target not in chains:
-                    chains[target] = (handler, via + (target,))
-                pending.append(state)
+                    chains[target] = entered[reached]
+                pending.append(reached)
 
     def _entered_with(self, fn: FnRef, flags: Tuple[str, ...], args: int) -> FrozenSet[str]:
         """The flags ``fn`` is entered with, of those it tests: the literal ones its caller passes, and the
@@ -904,3 +979,15 @@ def _called_name(callee: Sym) -> str:
     """The last name of what a call names (``test_share`` for ``smbctl.test_share()``)."""
     steps = [step for step in callee.path if step not in NAMELESS]
     return steps[-1] if steps else callee.target.rsplit(".", 1)[-1]
+
+
+def _holder(callee: Sym) -> Tuple[Optional[Sym], str]:
+    """What a call's callee is an attribute of, and the attribute (``Cls().run``: ``Cls()``, "run";
+    ``mod.Cls.load``: ``mod.Cls``, "load"); (None, '') when it is not an attribute."""
+    if callee.path:
+        name = callee.path[-1]
+        return (Sym(callee.kind, callee.target, callee.path[:-1]), name) if name not in _NOT_NAMES else (None, "")
+    if callee.kind == "ref" and "." in callee.target:
+        holder, name = callee.target.rsplit(".", 1)
+        return Sym("ref", holder), name
+    return None, ""
