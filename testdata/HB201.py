@@ -1,5 +1,7 @@
 """User service: Flask views that call the accounts API with requests."""
+import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import requests as rq
@@ -13,6 +15,7 @@ from requests_oauthlib import OAuth2Session
 from .settings import API_TIMEOUT, ACCOUNTS_URL
 
 app = Flask(__name__)
+POOL = ThreadPoolExecutor(max_workers=4)
 SESSION = requests.Session()
 TIMEOUTS = (3.05, 27)
 SIGNED = {"headers": {"X-Signed": "1"}, "verify": True}
@@ -298,3 +301,19 @@ class OrdersView(MethodView):
         order_owner(self.session, order_id)
         order_audit(self.session, order_id)
         return order_status(self.session, order_id)
+
+
+@app.route("/orders/<order_id>/mirror")
+def mirror_order(order_id):
+    # The pool's thread makes the call with the arguments after it: the request waits for its result.
+    primary = POOL.submit(requests.get, f"{ACCOUNTS_URL}/orders/{order_id}")  # expect: HB201 "requests.get() has no timeout" "handler 'mirror_order'"
+    backup = POOL.submit(requests.get, f"{ACCOUNTS_URL}/orders/{order_id}", timeout=API_TIMEOUT)  # ok: the timeout passes on to the call
+    audit = POOL.submit(order_status, SESSION, order_id)  # ok: a function of the module, judged where it calls
+    return jsonify(primary.result(timeout=5).json(), backup.result(timeout=5).json(), audit.result(timeout=5))
+
+
+@app.route("/orders/<order_id>/archive", methods=["POST"])
+async def archive_order(order_id):
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, functools.partial(rq.post, f"{ACCOUNTS_URL}/archive", timeout=TIMEOUTS))  # ok: partial carries the timeout
+    return await loop.run_in_executor(None, rq.delete, f"{ACCOUNTS_URL}/orders/{order_id}")  # expect: HB201 "rq.delete() has no timeout" "through functools.partial"

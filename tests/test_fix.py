@@ -371,3 +371,18 @@ def test_a_wrappers_call_gets_the_wrappers_own_timeout_argument(tmp_path, fix_cl
     assert "    fetch('https://b', (3.05, 30))\n" in fixed
     assert "    fetch_json('https://c', wait=(3.05, 30))\n" in fixed
     assert (tmp_path / "app" / "http.py").read_text() == http
+
+
+def test_a_call_handed_to_a_thread_gets_its_timeout_through_the_hand_off():
+    """``to_thread``/``submit`` pass keywords on: the timeout goes on the hand-off. ``run_in_executor``
+    passes none: left alone, with what to do instead."""
+    text = FLASK + (
+        "import asyncio, subprocess\n\n"
+        "@app.get('/')\nasync def index():\n"
+        "    await asyncio.to_thread(subprocess.run, ['ls'])\n"
+        "    await asyncio.get_running_loop().run_in_executor(None, requests.get, 'u')\n"
+    )
+    result, left = _left(text)
+    assert "await asyncio.to_thread(subprocess.run, ['ls'], timeout=" in result.source
+    assert "run_in_executor(None, requests.get, 'u')\n" in result.source
+    assert ("HB201", "run_in_executor() passes on no keywords: hand it functools.partial(..., timeout=...)") in left

@@ -538,6 +538,15 @@ THREAD_HANDOFFS = frozenset(
         "asyncify", "make_async", "defer_to_thread", "deferToThread",
     }
 )
+# Those that call the callable with the arguments written after it (``to_thread(subprocess.run, cmd)``
+# runs ``subprocess.run(cmd)``): the position of the callable, and whether keywords pass on too
+# (``run_in_executor`` and anyio's ``run_sync`` take positional arguments only; their keywords are
+# their own).
+HANDED_ARGUMENTS: Mapping[str, Tuple[int, bool]] = {
+    "to_thread": (0, True), "submit": (0, True), "run_in_threadpool": (0, True), "deferToThread": (0, True),
+    "defer_to_thread": (0, True), "run_in_executor": (1, False), "run_sync": (0, False),
+    "async_add_executor_job": (0, False), "add_executor_job": (0, False),
+}
 # Start a thread that runs on its own: the request does not wait for it (HB501 looks at those).
 THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 # A lambda handed to any of these runs in another thread.

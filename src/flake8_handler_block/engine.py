@@ -177,7 +177,8 @@ def _run_rules(
     facts = Facts(config, module_scope, module, reach, providers)
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):
-            rule.check_call(site, facts)
+            if site.handed_by is None or rule.reads_handed_calls:
+                rule.check_call(site, facts)
     for rule in rules:
         rule.finish(facts)
     return ctx, reach

@@ -105,6 +105,8 @@ class Rule(Batchable):
     gate_pairs: ClassVar[Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]] = ()
     # Last names of calls for check_call; a rule may widen it per instance from the configuration.
     calls: FrozenSet[str] = frozenset()
+    # Also given the calls that hand-offs make in a worker thread (``CallSite.handed_by``)
+    reads_handed_calls: ClassVar[bool] = False
     needs: ClassVar[Tuple[Type[Provider], ...]] = ()  # module facts it reads (built by the engine)
     fixer: ClassVar[Optional[Fixer]] = None  # the safe rewrite `flake8-handler-block fix` applies
     fixable: ClassVar[bool] = False  # derived from ``fixer``
@@ -134,6 +136,7 @@ class Rule(Batchable):
         """
         if function is CURRENT:
             function = self.ctx.function
+        node = self.ctx.module.handed.get(id(node), node)  # a call a hand-off makes is found on the hand-off
         text = self.message.format(where="{where}", **fields)
         self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))
 
@@ -172,7 +175,11 @@ def connects_later(call: cst.Call, blocking: catalog.Blocking) -> bool:
 
 
 class MissingTimeoutRule(Rule):
-    """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position)."""
+    """A rule about calls that take a ``timeout``: set ``timeouts`` (callee -> its position).
+    It also judges the calls hand-offs make in a worker thread (``to_thread(subprocess.run, cmd)``):
+    the request waits for them as long."""
+
+    reads_handed_calls: ClassVar[bool] = True
 
     timeouts: ClassVar[Mapping[str, Optional[int]]] = {}
     fix_text: ClassVar[str] = "pass timeout=<seconds>"  # ``{fix}`` in the message, unless a finding says otherwise
@@ -222,6 +229,9 @@ class MissingTimeoutRule(Rule):
         self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object
     ) -> None:
         fields.setdefault("fix", self.fix_text)
+        hand_off = self.ctx.module.handed.get(id(node))
+        if hand_off is not None and not catalog.HANDED_ARGUMENTS[names.last_name(hand_off.func) or ""][1]:
+            fields["fix"] = f"{fields['fix']} through functools.partial(...)"  # run_in_executor() takes no keywords
         super().report(node, function, **fields)
 
     def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:

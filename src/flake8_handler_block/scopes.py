@@ -14,9 +14,9 @@ from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional
 
 import libcst as cst
 
-from .catalog import TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
+from .catalog import HANDED_ARGUMENTS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from .handlers import REGISTRAR_CALLS
-from .names import Outside, SelfOf, canonical, dotted_name, lookup_any
+from .names import Outside, SelfOf, canonical, dotted_name, last_name, lookup_any
 from .walk import iter_nodes
 
 
@@ -97,6 +97,7 @@ class ModuleScope(Scope):
         self.class_defs: Dict[str, List[ClassScope]] = {}
         self.registrations: List[Tuple[cst.Call, Scope]] = []
         self.sites: List["CallSite"] = []
+        self.handed: Dict[int, cst.Call] = {}  # id of a call a hand-off makes (CallSite.handed_by) -> the hand-off
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
         self.imported_packages: Set[str] = set()  # top-level packages imported so far (in source order)
         # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
@@ -302,10 +303,33 @@ class CallSite:
     scope: Scope
     block: Optional[Block]
     name: str  # the callee's last name, or the imported name an alias stands for
+    # The hand-off that makes this call in a worker thread: ``node`` is then the call it makes, built
+    # from its arguments (``subprocess.run(cmd)`` for ``to_thread(subprocess.run, cmd)``), and findings
+    # are placed on the hand-off (see ``handed_call``).
+    handed_by: Optional[cst.Call] = None
 
     @property
     def function(self) -> Optional[FunctionScope]:
         return self.scope.function
+
+
+def handed_call(node: cst.Call, name: str) -> Optional[cst.Call]:
+    """The call a hand-off makes in a worker thread with the arguments it is given
+    (``catalog.HANDED_ARGUMENTS``): ``subprocess.run(cmd, shell=True)`` for
+    ``asyncio.to_thread(subprocess.run, cmd, shell=True)``; None when the callable is not
+    written in its place or is a lambda (its body's calls are seen where they are written)."""
+    spec = HANDED_ARGUMENTS.get(name)
+    if spec is None:
+        return None
+    position, keywords = spec
+    args = node.args
+    if len(args) <= position or any(arg.keyword is not None or arg.star for arg in args[:position + 1]):
+        return None
+    func = args[position].value
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    passed = [arg for arg in args[position + 1:] if keywords or (arg.keyword is None and arg.star != "**")]
+    return cst.Call(func=func, args=passed)
 
 
 # -- the collector -------------------------------------------------------------------
@@ -545,6 +569,7 @@ class ScopeCollector(Batchable):
             return
         if name in THREAD_HANDOFFS or name == "map" and isinstance(func, cst.Attribute):
             self._hand_off(node, THREAD)
+            self._handed_site(node, name)
         elif name in THREAD_STARTS:
             self._hand_off(node, SPAWN)
         elif name in TASK_SPAWNS:
@@ -558,6 +583,18 @@ class ScopeCollector(Batchable):
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
         elif isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value):
             s.module.local_calls.append(CallSite(node, s.scope, s.block, name))
+
+    def _handed_site(self, node: cst.Call, name: str) -> None:
+        """The call a hand-off makes (``handed_call``), as a site of the rules that watch its name."""
+        handed = handed_call(node, name)
+        if handed is None:
+            return
+        s = self.s
+        called = last_name(handed.func) or ""
+        key = called if called in s.call_names else s.call_aliases.get(called)
+        if key is not None:
+            s.module.sites.append(CallSite(handed, s.scope, s.block, key, handed_by=node))
+            s.module.handed[id(handed)] = node
 
     def _hand_off(self, node: cst.Call, how: str) -> None:
         """``to_thread(f)``, ``Thread(target=self.run)``, ``pool.map(f, xs)``: f runs in a thread."""

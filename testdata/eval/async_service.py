@@ -104,7 +104,7 @@ async def legacy():
 @app.get("/legacy/offloaded")
 async def legacy_offloaded():
     loop = asyncio.get_running_loop()
-    r = await loop.run_in_executor(_EXEC, requests.get, "https://legacy.internal/status")  # ok: HB601 run_in_executor
+    r = await loop.run_in_executor(_EXEC, requests.get, "https://legacy.internal/status")  # expect: HB201 "through functools.partial"; ok: HB601 run_in_executor
     return jsonify(status=r.status_code)
 
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
 from .. import names
-from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, LDAP3_CONNECTION, LDAP3_RECEIVE_TIMEOUT, RETURNS
+from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, HANDED_ARGUMENTS, LDAP3_CONNECTION, LDAP3_RECEIVE_TIMEOUT, RETURNS
+from ..scopes import handed_call
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
 
@@ -56,6 +57,9 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         keyword, index = found.violation.fix_argument
         return _timeout_edit(found, ctx, name=keyword, index=index)
     target = names.callee(call, scope)
+    handed = handed_call(call, names.last_name(call.func) or "") if target not in APIS else None
+    if handed is not None:
+        return _handed_timeout_edit(found, ctx, handed)
     if target is not None and target in ctx.extra_timeout_calls:
         return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
     if found.violation.code == "HB202" and DJANGO_EMAIL_TIMEOUT in found.message:
@@ -68,6 +72,21 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         name = call.func.attr.value if isinstance(call.func, cst.Attribute) else target
         return Skip(f"{name}() returns quietly on timeout; check its result (or is_alive()) by hand")
     return _timeout_edit(found, ctx, name=api.timeout.keyword, index=api.timeout.index)
+
+
+def _handed_timeout_edit(found: Located, ctx: FixContext, handed: cst.Call) -> Union[Edit, Skip]:
+    """``to_thread(subprocess.run, cmd)``: the timeout goes to the hand-off, which passes it on."""
+    call = found.violation.node
+    assert isinstance(call, cst.Call)
+    hand_off = names.last_name(call.func) or ""
+    position, keywords = HANDED_ARGUMENTS[hand_off]
+    api = APIS.get(names.callee(handed, _scope(found)) or "")
+    if api is None or api.timeout is None or api.timeout.on_expiry == RETURNS:
+        return Skip("receiver not known")
+    if not keywords:
+        return Skip(f"{hand_off}() passes on no keywords: hand it functools.partial(..., timeout=...)")
+    index = api.timeout.index
+    return _timeout_edit(found, ctx, name=api.timeout.keyword, index=None if index is None else index + position + 1)
 
 
 def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:

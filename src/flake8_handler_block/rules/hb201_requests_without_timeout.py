@@ -32,7 +32,9 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     """What it does:
     Finds `requests` calls in request handlers that have no timeout:
     `requests.get/post/put/patch/delete/head/options/request()` and the same
-    methods plus `send()` on a `requests.Session`. The session is recognised when it
+    methods plus `send()` on a `requests.Session`, also handed to a worker thread with
+    their arguments (`executor.submit(requests.get, url)`, `asyncio.to_thread(...)`,
+    `loop.run_in_executor(None, requests.get, url)`: reported on the hand-off). The session is recognised when it
     was built with `requests.Session()` (assigned, bound by `with ... as`, stored on
     `self.`, annotated `s: requests.Session`, or called inline; also as handed back by
     `cachecontrol.CacheControl(session)`, which only mounts a caching adapter), and on an inline

@@ -41,7 +41,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     and `HTTPSConnection`, `socket.create_connection`, `smtplib.SMTP/SMTP_SSL/LMTP`,
     `ftplib.FTP/FTP_TLS`, `imaplib.IMAP4/IMAP4_SSL`, `poplib.POP3/POP3_SSL`,
     `telnetlib.Telnet` and `nntplib.NNTP/NNTP_SSL` (the last two are gone from Python
-    3.13's standard library; code for older ones still calls them). Timeouts passed by
+    3.13's standard library; code for older ones still calls them), also handed to a
+    worker thread with their arguments (`asyncio.to_thread(urlopen, url)`, reported on the
+    hand-off). Timeouts passed by
     position count, and so does a `**KWARGS` whose dict the module shows in full
     (assigned once, never changed or handed on) with a `"timeout"` key; without one the
     call has no timeout. A module that calls `socket.setdefaulttimeout(...)` at module

@@ -34,7 +34,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `wait()`/`communicate()` on a `subprocess.Popen` (assigned, bound with
     `with Popen(...) as p`, or returned by a function of the project, in this module or
     another: `p = process_open(cmd)`) without a timeout. Positional timeouts count
-    (`p.wait(5)`, `p.communicate(data, 5)`).
+    (`p.wait(5)`, `p.communicate(data, 5)`). A call handed to a worker thread with its
+    arguments is judged as the call it makes there, and reported on the hand-off:
+    `await asyncio.to_thread(subprocess.run, cmd)`, `executor.submit(...)`,
+    `loop.run_in_executor(None, check_output, cmd)` (which passes on no keywords: the
+    timeout goes in through `functools.partial`); the request waits for it all the same.
 
     For a process from `asyncio.create_subprocess_exec()`/`create_subprocess_shell()`,
     whose `wait()`/`communicate()` take no timeout, it finds `await proc.wait()` and
