@@ -12,13 +12,13 @@ import libcst as cst
 
 from .catalog import negligible_wait
 from .facts import Provider
-from .names import Ref, dotted_name, resolve
-from .scopes import Batchable
+from .names import Ref, caller_arguments, dotted_name, param_place, resolve
+from .scopes import Batchable, tests_around
 from .walk import BatchedWalk, iter_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import Facts
-    from .scopes import Scope
+    from .scopes import CallSite, Scope
 
 PRESENT, MISSING, NONE = "present", "missing", "none"
 
@@ -409,16 +409,47 @@ class MappingFacts(Provider[Mappings]):
 _MAX_CALL_TEXT = 60
 
 
-def is_data_url(call: cst.Call) -> bool:
-    """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall."""
-    values = positional(call)
-    first = values[0] if values else None
-    if isinstance(first, cst.SimpleString):
-        text = first.evaluated_value
-        return isinstance(text, str) and text.lower().startswith("data:")
-    if isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
-        return first.parts[0].value.lower().startswith("data:")
-    return False
+def is_data_url(site: "CallSite", depth: int = 0) -> bool:
+    """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall. Also a name
+    a test around the call saw starting so (``if url.startswith("data:"): urlopen(url)``), and a
+    parameter for which every call of its function in the module passes such a value (Synapse's
+    ``_parse_data_url(url)``, called only under that test)."""
+    values = positional(site.node)
+    return bool(values) and _data_url(values[0], site, depth)
+
+
+def _data_url(value: cst.BaseExpression, site: "CallSite", depth: int) -> bool:
+    if isinstance(value, cst.SimpleString):
+        text = value.evaluated_value
+        return isinstance(text, str) and _says_data(text)
+    if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringText):
+        return _says_data(value.parts[0].value)
+    if not isinstance(value, cst.Name) or depth > 3:
+        return False
+    for block, test in tests_around(site, ("if",)):
+        if _starts_data(test, value.value):
+            body = getattr(block.node, "body", None)
+            if body is not None and any(node is site.node for node in iter_nodes(body)):
+                return True
+    function = site.function
+    param = param_place(function, value.value) if function is not None else None
+    passed = caller_arguments(function, *param, depth=depth) if function is not None and param is not None else None
+    return bool(passed) and all(_data_url(arg, caller, depth + 1) for caller, arg in passed or ())
+
+
+def _says_data(text: str) -> bool:
+    return text.lower().startswith("data:")
+
+
+def _starts_data(test: cst.BaseExpression, name: str) -> bool:
+    """``name.startswith("data:")``."""
+    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"):
+        return False
+    values = positional(test)
+    return (
+        dotted_name(test.func.value) == name and len(values) == 1 and isinstance(values[0], cst.SimpleString)
+        and _says_data(str(values[0].evaluated_value))
+    )
 
 
 def call_text(call: cst.Call) -> str:

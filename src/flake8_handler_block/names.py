@@ -24,7 +24,7 @@ import libcst as cst
 from .catalog import PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .scopes import ClassScope, FunctionScope, ModuleScope, Scope, _Bound
+    from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
 
 
 @dataclass(frozen=True)
@@ -286,10 +286,26 @@ _UNSEEN = object()
 def _param_from_callers(
     function: "FunctionScope", place: Optional[int], name: str, depth: int
 ) -> Optional[Resolved]:
+    found: Optional[Resolved] = None
+    for site, value in caller_arguments(function, place, name, depth) or ():
+        meaning = resolve(value, site.scope, depth + 1)
+        if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
+            return None
+        found = meaning
+    return found
+
+
+def caller_arguments(
+    function: "FunctionScope", place: Optional[int], name: str, depth: int = 0
+) -> Optional[List[Tuple["CallSite", cst.BaseExpression]]]:
+    """Each call in the module of ``function`` (or of a function of its name the module cannot tell
+    apart) with what it passes for parameter ``name`` (at ``place``, None if keyword-only). None
+    when one call may leave it to ``*args``/``**kwargs`` or passes nothing for it, or when a decorator
+    other than a retry or a cache may hand the function to a framework (``PASS_THROUGH_DECORATORS``)."""
     from .calls import argument  # (calls reads names: imported on first use)
 
     module = function.module
-    if any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
+    if not module.walked or any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
         return None
     callers = module.callers
     if callers is None:
@@ -299,18 +315,25 @@ def _param_from_callers(
             called = last_name(func)
             if called:
                 callers.setdefault(called, []).append(site)
-    found: Optional[Resolved] = None
+    found: List[Tuple["CallSite", cst.BaseExpression]] = []
     for site in callers.get(function.name, ()):
         target = local_function(site.node.func, site.scope, depth + 1)
         if target is not None and target is not function:
             continue  # another function of the name; one not known may be this one, and counts
         # `*args`/`**kwargs` may give it: not known
         value = None if any(arg.star for arg in site.node.args) else argument(site.node, name, place)
-        meaning = resolve(value, site.scope, depth + 1) if value is not None else None
-        if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
+        if value is None:
             return None
-        found = meaning
+        found.append((site, value))
     return found
+
+
+def param_place(function: "FunctionScope", name: str) -> Optional[Tuple[Optional[int], str]]:
+    """(place, name) of ``name`` when it is a parameter of ``function`` every caller gives
+    (``FunctionScope.param_places``) and never rebound in it."""
+    if name not in function.param_places or len(function.bindings.get(name, [])) != 1:
+        return None
+    return function.param_places[name], name
 
 
 def _kind(meaning: Resolved) -> str:

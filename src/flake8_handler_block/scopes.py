@@ -160,6 +160,9 @@ class FunctionScope(Scope):
         self.returns: List[Optional[cst.BaseExpression]] = []  # what its `return`s give (None: bare return)
         self.is_generator = False  # has a `yield`: calling it does not run its returns
         self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
+        # A parameter a caller must give (no default, not `*args`) -> its place among the arguments
+        # a caller writes (None: keyword-only); see names.caller_arguments
+        self.param_places: Dict[str, Optional[int]] = {}
 
     @property
     def lookup_parent(self) -> Optional[Scope]:
@@ -219,7 +222,7 @@ def receiver_name(call: cst.Call) -> Optional[str]:
     return dotted_name(func.value) if isinstance(func, cst.Attribute) else None
 
 
-def _tests_around(site: "CallSite", kinds: Tuple[str, ...]) -> Iterator[Tuple[Block, cst.BaseExpression]]:
+def tests_around(site: "CallSite", kinds: Tuple[str, ...]) -> Iterator[Tuple[Block, cst.BaseExpression]]:
     """The tests of the ``if`` (and ``while``, kind "loop") statements around the call, innermost first."""
     for block in site.block.chain() if site.block is not None else ():
         test = getattr(block.node, "test", None) if block.kind in kinds else None
@@ -237,7 +240,7 @@ def _asked(expr: cst.BaseExpression, receiver: str) -> str:
 def finished_future(site: "CallSite") -> bool:
     """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits."""
     receiver = receiver_name(site.node)
-    return receiver is not None and any(_asked(test, receiver) == "done" for _, test in _tests_around(site, ("if",)))
+    return receiver is not None and any(_asked(test, receiver) == "done" for _, test in tests_around(site, ("if",)))
 
 
 def checked_not_empty(site: "CallSite") -> bool:
@@ -246,7 +249,7 @@ def checked_not_empty(site: "CallSite") -> bool:
     receiver = receiver_name(site.node)
     if receiver is None or site.node.func.attr.value != "get":  # type: ignore[attr-defined]
         return False
-    for block, test in _tests_around(site, ("if", "loop")):
+    for block, test in tests_around(site, ("if", "loop")):
         if _says_not_empty(test, receiver):
             body = getattr(block.node, "body", None)
             return body is not None and any(node is site.node for node in iter_nodes(body))
@@ -439,6 +442,9 @@ class ScopeCollector(Batchable):
         )
         for index, param in enumerate(params):
             name = param.name.value
+            place = index - (1 if first_is_self else 0) if any(p is param for p in positional) else None
+            if not (index == 0 and first_is_self) and not param.star and param.default is None:
+                scope.param_places[name] = place
             if index == 0 and first_is_self:
                 scope.bind(name, _Bound("self", cls))
             elif param.annotation is not None:
@@ -446,9 +452,7 @@ class ScopeCollector(Batchable):
             elif param.star or param.default is not None:
                 scope.bind(name, _UNKNOWN)  # `*args`; a default: a caller may leave it out
             else:
-                # what the module's calls of the function pass (names.param_from_callers): its place
-                # among the arguments a caller writes (None: keyword-only)
-                place = index - (1 if first_is_self else 0) if any(p is param for p in positional) else None
+                # what the module's calls of the function pass (names.param_from_callers)
                 scope.bind(name, _Bound("param", (place, name), scope))
 
     # bindings

@@ -90,7 +90,7 @@ class UrlopenResponseNotClosed(Rule):
     def check_call(self, site: CallSite, facts: Facts) -> None:
         if site.function is None or self.ctx.callee(site.node, site.scope) not in catalog.URLOPEN_RESPONSE_CALLS:
             return
-        if not is_data_url(site.node):
+        if not is_data_url(site):
             self.created.append((site.node, site.function))
 
     def finish(self, facts: Facts) -> None:

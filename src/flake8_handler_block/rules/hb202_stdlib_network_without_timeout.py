@@ -214,7 +214,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
-            if target == "urllib.request.urlopen" and is_data_url(site.node):
+            if target == "urllib.request.urlopen" and is_data_url(site):
                 return  # decoded in memory: no socket to stall on
             self.pending.append((site, TIMEOUT_POSITION[target]))
         else:

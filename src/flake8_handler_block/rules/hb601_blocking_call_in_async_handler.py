@@ -10,7 +10,7 @@ from ..catalog import (
 from ..commands import ends_at_once
 from ..facts import Facts
 from ..calls import (
-    argument, call_text, calls_named, does_not_block, is_negligible_wait, is_zero, returns_at_once, spawn_waits,
+    argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once, spawn_waits,
 )
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
@@ -184,6 +184,8 @@ class BlockingCallInAsyncHandler(Rule):
             return
         if site.name in ("wait", "join") and stopped_before(site, facts.tree):
             return  # `p.communicate(); p.wait()`, `p.kill(); p.wait()`: it only reaps what ended
+        if target == "urllib.request.urlopen" and is_data_url(site):
+            return  # decoded in memory: nothing to wait for
         self.report(call, site.function, call=call_text(call), stalled=_stalled(facts, site.function),
                     fix=api.blocking.instead)
 
