@@ -443,12 +443,12 @@ def _says_data(text: str) -> bool:
 
 def _starts_data(test: cst.BaseExpression, name: str) -> bool:
     """``name.startswith("data:")``."""
-    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"):
+    if not isinstance(test, cst.Call):
         return False
-    values = positional(test)
+    func, values = test.func, positional(test)
     return (
-        dotted_name(test.func.value) == name and len(values) == 1 and isinstance(values[0], cst.SimpleString)
-        and _says_data(str(values[0].evaluated_value))
+        isinstance(func, cst.Attribute) and func.attr.value == "startswith" and dotted_name(func.value) == name
+        and len(values) == 1 and isinstance(values[0], cst.SimpleString) and _says_data(str(values[0].evaluated_value))
     )
 
 

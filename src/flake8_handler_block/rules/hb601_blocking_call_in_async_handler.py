@@ -10,7 +10,8 @@ from ..catalog import (
 from ..commands import ends_at_once
 from ..facts import Facts
 from ..calls import (
-    argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once, spawn_waits,
+    argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once,
+    spawn_waits,
 )
 from ..names import Inst, agree
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
