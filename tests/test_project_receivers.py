@@ -530,3 +530,30 @@ def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> Non
     index.clear()
     assert chain(root, "tcp_wait", module) == f"{handler(root, 'both')} via wait_up() -> tcp_wait()"
     assert chain(root, "load", module) == f"{handler(root, 'both')} via Judge.__init__() -> load()"
+
+
+def test_the_loop_runs_sync_functions_in_place_only_so_deep(tmp_path: Path) -> None:
+    """An async handler runs on the loop what it calls in place, sync functions too, but only
+    ``MAX_LOOP_SYNC_DEPTH`` sync calls down: deeper chains were mostly ruled out by values or by
+    receivers the reach cannot see (feast, aim). The chain restarts below each async function."""
+    from flake8_handler_block.project.graph import MAX_LOOP_SYNC_DEPTH
+
+    depth = MAX_LOOP_SYNC_DEPTH
+    sync = "".join(f"def s{n}():\n    return s{n + 1}()\n\n\n" for n in range(1, depth + 1))
+    root = project(tmp_path, {
+        "work.py": (
+            "import asyncio\n\n\n" + sync
+            + f"def s{depth + 1}():\n    return None\n\n\n"
+            + "async def again():\n    return s1()\n"
+        ),
+        "views.py": routes(
+            "@app.route('/deep')\nasync def deep():\n    return s1()\n\n\n"
+            "@app.route('/again')\nasync def nested():\n    await again()\n",
+            "from .work import s1, again\n",
+        ),
+    })
+    work = reach(root, "app/work.py")
+    assert loop_where(work, f"s{depth}") is not None
+    assert loop_where(work, f"s{depth + 1}") is None
+    assert where(work, f"s{depth + 1}") is not None  # still reached: HB204/HB205 look there
+    assert loop_where(work, "again") is not None

@@ -85,7 +85,11 @@ class BlockingCallInAsyncHandler(Rule):
     that call is where `await asyncio.to_thread(...)` goes, and the helper itself
     may rightly be sync (threads call it too). A call told not to wait
     (`time.sleep(0)`, `block=False`) or to wait 10 ms at most (`time.sleep(0.001)`)
-    does not count, nor a helper handed to a thread.
+    does not count, nor a helper handed to a thread. The blocking call inside such a
+    helper is reported too, with the handler's chain, when the helper runs at most four
+    sync calls below the nearest `async def` (deeper chains, read on real apps, were mostly
+    ruled out by a value or a receiver the analysis cannot see; a missing timeout there is
+    still HB201/HB204's finding).
 
     Not on the loop, so never reported: a function handed to
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
