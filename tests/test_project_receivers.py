@@ -65,6 +65,12 @@ def routes(body: str, imports: str = "from .providers import Provider, WebProvid
     return "from flask import Flask\n" + imports + "\napp = Flask(__name__)\n\n\n" + body
 
 
+def rewrite_views(root: Path, body: str, imports: str) -> None:
+    """Replace app/views.py (the same project otherwise) and forget the index built before."""
+    (root / "app" / "views.py").write_text(routes(body, imports))
+    index.clear()
+
+
 def chain(root: Path, qualname: str, module: str = "app/providers.py") -> str:
     return where(reach(root, module), qualname) or ""
 
@@ -442,12 +448,12 @@ def test_cls_in_a_classmethod_is_the_class_named_or_a_subclass(tmp_path: Path) -
     assert chain(root, "Judge.check", module) == f"{handler(root, 'home')} via Judge.load() -> Judge.check()"
     assert chain(root, "Strict.check", module) == f"{handler(root, 'strict')} via Judge.load() -> Strict.check()"
     assert chain(root, "Judge.__call__", module) == ""
-    (root / "app" / "views.py").write_text(routes(
+    rewrite_views(
+        root,
         "from typing import Type\n\n\n"
         "@app.route('/any')\ndef any_judge(kind: Type[Judge]):\n    return kind.load()\n",
         "from .judges import Judge\n",
-    ))
-    index.clear()
+    )
     assert chain(root, "Strict.check", module) == f"{handler(root, 'any_judge')} via Judge.load() -> Strict.check()"
 
 
@@ -482,11 +488,11 @@ def test_a_method_of_an_instance_the_code_made_runs_on_that_class(tmp_path: Path
     )
     assert chain(root, "ServerService.start", module) == ""
     assert chain(root, "Service.restart", module) == f"{handler(root, 'held')} via Holder.again() -> Service.restart()"
-    (root / "app" / "views.py").write_text(routes(
+    rewrite_views(
+        root,
         "@app.route('/declared')\ndef declared(service: Service):\n    return service.restart()\n",
         "from .services import Service\n",
-    ))
-    index.clear()
+    )
     assert chain(root, "ServerService.start", module) == (
         f"{handler(root, 'declared')} via Service.restart() -> ServerService.start()"
     )
@@ -523,11 +529,11 @@ def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> Non
     assert chain(root, "load", module) == ""
     # the parameter is rebound before its test: the literal says nothing of it
     assert chain(root, "rebound_work", module) == f"{handler(root, 'rebinding')} via rebound() -> rebound_work()"
-    (root / "app" / "views.py").write_text(routes(
+    rewrite_views(
+        root,
         "@app.route('/both')\ndef both(flag):\n    Judge()\n    return wait_up(http=flag)\n",
         "from .work import Judge, wait_up\n",
-    ))
-    index.clear()
+    )
     assert chain(root, "tcp_wait", module) == f"{handler(root, 'both')} via wait_up() -> tcp_wait()"
     assert chain(root, "load", module) == f"{handler(root, 'both')} via Judge.__init__() -> load()"
 
