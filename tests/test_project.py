@@ -722,3 +722,36 @@ def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeo
         write_project(tmp_path, {"pyproject.toml": "", **files})
         found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))
         assert not [message for _, _, message in found if message.startswith("HB202")]
+
+
+def test_fastapi_dependencies_in_another_module_are_handlers(tmp_path: Path) -> None:
+    """``Depends(current_user)`` (in a default or in ``Annotated[...]``) and ``dependencies=[Depends(f)]``
+    run on every request to the route: an async dependency on the loop. A class named by ``Depends``
+    is only built (its methods are not served), and a function nothing depends on is no handler."""
+    files = {"app/__init__.py": ""}
+    files["app/auth.py"] = (
+        "import time\n\n"
+        "async def current_user(token: str):\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'current_user'\"\n\n"
+        "async def audit(path: str):\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'audit'\"\n\n"
+        "async def tenant(name: str):\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'tenant'\"\n\n"
+        "async def unused(token: str):\n"
+        "    time.sleep(1)  # ok: HB601 nothing depends on it\n\n"
+        "class Pager:\n"
+        "    def __init__(self, page: int = 1):\n        self.page = page\n\n"
+        "    async def refresh(self):\n"
+        "        time.sleep(1)  # ok: HB601 Depends(Pager) builds a Pager, it serves nothing\n"
+    )
+    files["app/api.py"] = (
+        "from typing import Annotated\n\nfrom fastapi import Depends, FastAPI\n"
+        "from app.auth import Pager, audit, current_user, tenant\n\napp = FastAPI()\n\n"
+        "@app.get('/me', dependencies=[Depends(audit)])\n"
+        "async def me(user=Depends(current_user), pager: Pager = Depends(Pager)):\n"
+        "    return user\n\n"
+        "@app.get('/tenant')\n"
+        "async def which(name: Annotated[str, Depends(tenant)]):\n"
+        "    return name\n"
+    )
+    markers_hold(tmp_path, files, "app/auth.py")

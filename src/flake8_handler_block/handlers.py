@@ -539,8 +539,14 @@ _AIOHTTP_ROUTES = {"get", "post", "put", "patch", "delete", "head", "view", "rou
 _NOT_WRAPPERS = {"as_view", "include", "partial"}
 # Request hooks registered by a call: `app.before_request(load_user)`.
 _HOOK_CALLS = {"before_request", "after_request", "before_app_request", "after_app_request", "teardown_request"}
+# FastAPI runs what a route's `Depends(f)`/`Security(f)` names on every request to it, before the
+# endpoint (an async one on the loop, a sync one in the threadpool): in a parameter's default or
+# `Annotated[...]`, or in `dependencies=[...]` of a route, a router or the app.
+DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 # Every call name that may register a view: the walks record these calls for the detector.
-REGISTRAR_CALLS = frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | {"websocket"}
+REGISTRAR_CALLS = (
+    frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket"}
+)
 _MAX_WRAPPERS = 3  # `path("", a(b(c(view))))` at most
 
 
@@ -568,6 +574,9 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in _HOOK_CALLS and not registration.bare:
             index, keyword = 0, "f"
             reason = f"registered with {last}()"
+        elif last in DEPENDENCY_CALLS and full.startswith("fastapi."):
+            index, keyword = 0, "dependency"
+            reason = f"a FastAPI dependency ({last}())"
         else:
             continue
         for view in _view_args(registration, index, keyword):

@@ -1,5 +1,5 @@
 """Orders API on FastAPI: routers, dependencies, middleware and look-alikes."""
-from typing import List
+from typing import Annotated, List
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.responses import JSONResponse
@@ -62,6 +62,19 @@ async def http_error(request: Request, exc: HTTPException):  # handler
 
 async def metrics():  # handler
     return {"orders": 0}
+
+
+async def require_account(request: Request):  # handler
+    return request.headers["X-Account"]
+
+
+def audit_trail(request: Request):  # handler
+    return request.url.path
+
+
+@router.get("/{order_id}/history", dependencies=[Depends(audit_trail)])
+async def order_history(order_id: int, account: Annotated[str, Depends(require_account)]):  # handler
+    return [order_id, account]
 
 
 app.add_api_route("/metrics", metrics, methods=["GET"])

@@ -50,8 +50,9 @@ from .summary import ModuleSummary
 # defaults to none; files.json marks the files that may hold one, 18: the files that may build a
 # child process are marked as those that may build a client, and the result names their factories,
 # 19: a decorator names the class of the module's instance it is an attribute of: `@sio.on(...)`, 20: the
-# keywords a call passes and the flag defaults of a function).
-FORMAT = 20
+# keywords a call passes and the flag defaults of a function, 21: FastAPI's `Depends(f)` registers f, also in
+# a parameter's annotation).
+FORMAT = 21
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

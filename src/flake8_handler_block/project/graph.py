@@ -42,7 +42,7 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
-    SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef,
+    DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef,
     class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
@@ -771,8 +771,9 @@ class Graph:
                 event = self._event_handler(function, path)
                 if event:
                     found.setdefault(("f", path, function.key), event)
-            for view, reason, _registration in registered_views(facts):
-                for fn in self._routed(view):
+            for view, reason, registration in registered_views(facts):
+                # a dependency names a callable: a class there is built, not served (its __init__ runs)
+                for fn in self._routed(view, classes=registration.callee not in DEPENDENCY_CALLS):
                     if fn[1] != path:
                         found.setdefault(fn, f"{reason} in {path}")
             for cls in facts.classes:
@@ -796,11 +797,13 @@ class Graph:
                 return reason
         return None
 
-    def _routed(self, view: ViewRef, depth: int = 0) -> List[FnRef]:
-        """Project functions a registration argument names in another module."""
+    def _routed(self, view: ViewRef, depth: int = 0, classes: bool = True) -> List[FnRef]:
+        """Project functions a registration argument names in another module (``classes``: and the
+        methods of a class it names)."""
         if view.kind in ("name", "attribute") and view.full:
             objs = self.resolve(view.full)
-            return [o for o in objs if o[0] == "f"] + [fn for o in objs if o[0] == "c" for fn in self._own_methods(o)]
+            own = [fn for o in objs if o[0] == "c" for fn in self._own_methods(o)] if classes else []
+            return [o for o in objs if o[0] == "f"] + own
         if view.kind != "wrapped" or depth > 3:
             return []
         if view.name == "as_view" and "." in view.full:
@@ -812,7 +815,7 @@ class Graph:
                         found.extend(self.method(cls, verb))
             return found
         if view.name not in _NOT_WRAPPERS and view.inner is not None:
-            return self._routed(view.inner, depth + 1)
+            return self._routed(view.inner, depth + 1, classes)
         return []
 
     def _own_methods(self, cls: Obj) -> List[FnRef]:

@@ -514,7 +514,10 @@ class _Summariser:
             scope.bind(node.name, "def", own.qualname)
         # Decorators, defaults and annotations run where the def is.
         args = node.args
-        self._exprs([*node.decorator_list, *args.defaults, *[d for d in args.kw_defaults if d is not None]], scope)
+        annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation]
+        self._exprs(
+            [*node.decorator_list, *args.defaults, *[d for d in args.kw_defaults if d is not None], *annotations], scope
+        )
         self._bind_params(node, own, cls)
         self._body(node.body, own)
 
