@@ -496,6 +496,16 @@ def test_a_method_of_an_instance_the_code_made_runs_on_that_class(tmp_path: Path
     assert chain(root, "ServerService.start", module) == (
         f"{handler(root, 'declared')} via Service.restart() -> ServerService.start()"
     )
+    # one of the values may be of any subclass: that reading stands beside the made instance's
+    rewrite_views(
+        root,
+        "@app.route('/either')\ndef either(flag, other: Service):\n"
+        "    service = DatabaseService() if flag else other\n    return service.restart()\n",
+        "from .services import DatabaseService, Service\n",
+    )
+    assert chain(root, "ServerService.start", module) == (
+        f"{handler(root, 'either')} via Service.restart() -> ServerService.start()"
+    )
 
 
 def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> None:

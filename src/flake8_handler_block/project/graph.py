@@ -42,8 +42,8 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
-    DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, ViewRef,
-    class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
+    DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts,
+    ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge,
@@ -312,10 +312,10 @@ class Graph:
         if any(o[0] == "f" and self._is_method(o) for o in objs):
             holder, name = _holder(callee)
             for obj in self._evaluate_in(holder, fn, receiver) if holder is not None else ():
-                if obj[0] == "x" or obj[0] == "c":
-                    for method in self._attribute(obj, name, 0):
-                        if method[0] == "f":
-                            bound.setdefault(method, []).append(self._bound_to(obj, method))
+                exact = obj[0] == "x" or obj[0] == "c"  # another holder may be of any subclass: None
+                for method in self._attribute(obj, name, 0):
+                    if method[0] == "f":
+                        bound.setdefault(method, []).append(self._bound_to(obj, method) if exact else None)
         for obj in objs:
             for target, on in self.bound_callables(obj):
                 for each in bound.get(target, [on]) if obj[0] == "f" else [on]:
