@@ -43,9 +43,11 @@ class RelayHandler(BaseHTTPRequestHandler):
                 payload = resp.read()
             payload += self._decode_payload(source)
             payload += self._load_payload(source)
+            self.server.pool.submit(urllib.request.urlopen, source)  # ok: HB202 a data: URL, handed to a thread
         else:
             with urllib.request.urlopen(source) as resp:  # expect: HB202 "urllib.request.urlopen() has no timeout" "handler 'RelayHandler.do_PUT'"
                 payload = resp.read()
+            self.server.pool.submit(urllib.request.urlopen, source)  # expect: HB202 "urllib.request.urlopen() has no timeout" "handler 'RelayHandler.do_PUT'"
         payload += self._load_payload(self.headers["X-Mirror-URL"])
         self.send_response(200 if payload else 204)
         self.end_headers()

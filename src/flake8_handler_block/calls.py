@@ -426,10 +426,11 @@ def _data_url(value: cst.BaseExpression, site: "CallSite", depth: int) -> bool:
         return _says_data(value.parts[0].value)
     if not isinstance(value, cst.Name) or depth > 3:
         return False
+    written = site.handed_by or site.node  # a call a hand-off makes is written as the hand-off
     for block, test in tests_around(site, ("if",)):
         if _starts_data(test, value.value):
             body = getattr(block.node, "body", None)
-            if body is not None and any(node is site.node for node in iter_nodes(body)):
+            if body is not None and any(node is written for node in iter_nodes(body)):
                 return True
     function = site.function
     param = param_place(function, value.value) if function is not None else None
