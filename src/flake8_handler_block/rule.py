@@ -20,7 +20,7 @@ from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
 from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, HANDLER
-from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState
+from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState, passes_keywords
 
 __all__ = ["ANYWHERE", "ASYNC_HANDLER", "EVERYWHERE", "HANDLER", "Rule", "RuleContext", "Violation", "imported"]
 
@@ -230,7 +230,7 @@ class MissingTimeoutRule(Rule):
     ) -> None:
         fields.setdefault("fix", self.fix_text)
         hand_off = self.ctx.module.handed.get(id(node))
-        if hand_off is not None and not catalog.HANDED_ARGUMENTS[names.last_name(hand_off.func) or ""][1]:
+        if hand_off is not None and not passes_keywords(hand_off):
             fields["fix"] = f"{fields['fix']} through functools.partial(...)"  # run_in_executor() takes no keywords
         super().report(node, function, **fields)
 

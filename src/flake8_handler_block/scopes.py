@@ -335,6 +335,13 @@ def handed_call(node: cst.Call, name: str) -> Optional[cst.Call]:
     return cst.Call(func=func, args=passed)
 
 
+def passes_keywords(hand_off: cst.Call) -> bool:
+    """Whether a hand-off (``catalog.HANDED_ARGUMENTS``) passes its keywords on to the call it makes
+    (``to_thread``, ``submit``), unlike ``run_in_executor`` and anyio's ``run_sync``."""
+    spec = HANDED_ARGUMENTS.get(last_name(hand_off.func) or "")
+    return spec is not None and spec[1]
+
+
 # -- the collector -------------------------------------------------------------------
 
 _VISITOR_NAMES: Dict[type, Tuple[str, ...]] = {}

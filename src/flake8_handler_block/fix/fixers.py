@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .. import names
 from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, HANDED_ARGUMENTS, LDAP3_CONNECTION, LDAP3_RECEIVE_TIMEOUT, RETURNS
-from ..scopes import handed_call
+from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
 
@@ -79,13 +79,13 @@ def _handed_timeout_edit(found: Located, ctx: FixContext, handed: cst.Call) -> U
     call = found.violation.node
     assert isinstance(call, cst.Call)
     hand_off = names.last_name(call.func) or ""
-    position, keywords = HANDED_ARGUMENTS[hand_off]
     api = APIS.get(names.callee(handed, _scope(found)) or "")
     if api is None or api.timeout is None or api.timeout.on_expiry == RETURNS:
         return Skip("receiver not known")
-    if not keywords:
+    if not passes_keywords(call):
         return Skip(f"{hand_off}() passes on no keywords: hand it functools.partial(..., timeout=...)")
     index = api.timeout.index
+    position = HANDED_ARGUMENTS[hand_off][0]  # the call's arguments follow the callable's place
     return _timeout_edit(found, ctx, name=api.timeout.keyword, index=None if index is None else index + position + 1)
 
 
