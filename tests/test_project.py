@@ -371,6 +371,40 @@ def test_a_flag_the_caller_leaves_out_has_its_default(tmp_path: Path) -> None:
     markers_hold(tmp_path, files, "app/api.py")
 
 
+def test_a_branch_for_no_running_loop_never_runs_on_the_loop(tmp_path: Path) -> None:
+    """``try: asyncio.get_running_loop() except RuntimeError: ...`` runs only with no event loop
+    running: an async handler never runs it in place, nor in a callback it defines (Prefect's
+    after-commit listener), yet a worker thread it hands the helper to does."""
+    files = {"app/__init__.py": ""}
+    files["app/cache.py"] = (
+        "import asyncio\nimport subprocess\nfrom asyncio import get_running_loop\n\n"
+        "def rebuild(key):\n"
+        "    subprocess.run(['rebuild-cache', key], check=True)  # expect: HB204\n\n"
+        "def compact(key):\n"
+        "    subprocess.run(['compact-cache', key], check=True)  # ok: HB204 never with no loop running\n\n"
+        "def refresh(key):\n"
+        "    try:\n        asyncio.get_running_loop()\n"
+        "    except RuntimeError:\n        compact(key)\n\n"
+        "def on_commit(session, key):\n"
+        "    def after_commit(s):\n"
+        "        try:\n            asyncio.get_running_loop()\n"
+        "        except (ValueError, RuntimeError):\n            compact(key)\n"
+        "    session.listen('after_commit', after_commit)\n\n"
+        "def warm(key):\n"
+        "    try:\n        get_running_loop()\n"
+        "    except RuntimeError:\n        rebuild(key)\n"
+    )
+    files["app/api.py"] = (
+        "import asyncio\nfrom fastapi import FastAPI\nfrom app.cache import on_commit, refresh, warm\n\n"
+        "app = FastAPI()\n\n"
+        "@app.post('/cache/{key}')\n"
+        "async def update(key: str, session):\n"
+        "    refresh(key)\n    on_commit(session, key)\n"
+        "    await asyncio.to_thread(warm, key)\n"
+    )
+    markers_hold(tmp_path, files, "app/cache.py")
+
+
 def test_a_django_project_directory_names_its_modules_from_there() -> None:
     """``manage.py`` puts its directory on sys.path: ``from core.utils.io import get`` works there."""
     names = ModuleNames(["ls/__init__.py", "ls/manage.py", "ls/core/__init__.py", "ls/core/utils/__init__.py",

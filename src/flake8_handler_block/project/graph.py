@@ -46,7 +46,8 @@ from ..handlers import (
     ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, ITEM, MAPPING, NAMELESS, SPAWN, SUBCLASS, SUBSCRIPT, TASK, Edge,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN, SUBCLASS, SUBSCRIPT,
+    TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -70,6 +71,9 @@ MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subcla
 MAX_RECEIVERS = 8  # classes one method is read for; past them it is read for any class
 _NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING})
 ON_LOOP = (CALL, TASK)
+# In the flags a function is entered with (``_spread``): it runs on the event loop's thread, so a
+# call that runs only with no loop running (``summary.NO_LOOP``) does not run.
+LOOP = NO_LOOP.lstrip("!")
 _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods that give one of its values
 # How far below the called function a blocking call is looked for: deeper paths are mostly
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
@@ -575,7 +579,8 @@ class Graph:
                         continue
                     if how == CALL and target not in seen and self._runs_in_place(target):
                         seen.add(target)
-                        deeper.append((target, via + (target,), self._entered_with(target, flags, args), target_on))
+                        entered = self._entered_with(target, flags, args) | (flags_in & _LOOP_ONLY)
+                        deeper.append((target, via + (target,), entered, target_on))
             frontier = deeper
         self._blocks[key] = found
         return found
@@ -603,7 +608,7 @@ class Graph:
     def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
         """The calls of the async function ``fn`` to sync functions of the project that block."""
         def block(target: FnRef, receiver: Receiver, edge: Edge) -> Optional[Block]:
-            return self.blocks(target, self._entered_with(target, edge.flags, edge.args), receiver)
+            return self.blocks(target, self._entered_with(target, edge.flags, edge.args) | _LOOP_ONLY, receiver)
 
         calls = self._calls_to(fn, block)
         return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]
@@ -837,8 +842,9 @@ class Graph:
         for handler in order:
             chains[handler] = (handler, ())
             queue.append(handler)
+        on_the_loop = [handler for handler in order if self._async_in_place(handler)]
         # A thread started on its own (Thread(target=f)) is not the request's work: HB501's business.
-        self._spread(chains, queue, lambda how, target: how != SPAWN)
+        self._spread(chains, queue, lambda how, target: how != SPAWN, on_the_loop)
 
         def on_loop(how: str, target: FnRef) -> bool:
             return how in ON_LOOP and not self.off_the_loop(target)
@@ -847,24 +853,16 @@ class Graph:
         # hand-off (one reached through a thread runs on another loop, if any), and what those
         # call in place, sync functions included.
         in_place: Dict[FnRef, ChainRef] = {handler: (handler, ()) for handler in order}
-        self._spread(in_place, deque(in_place), on_loop)
-        loop: Dict[FnRef, ChainRef] = {}
-        for fn, chain in in_place.items():
-            facts = self.function(fn)
-            if facts is not None and facts.is_async and not self.offloaded(fn):
-                loop[fn] = chain
-        self._spread(loop, deque(loop), on_loop)
+        self._spread(in_place, deque(in_place), on_loop, on_the_loop)
+        loop: Dict[FnRef, ChainRef] = {fn: chain for fn, chain in in_place.items() if self._async_in_place(fn)}
+        self._spread(loop, deque(loop), on_loop, loop)
         for fn in [fn for fn, chain in loop.items() if self._sync_depth(chain) > MAX_LOOP_SYNC_DEPTH]:
             del loop[fn]
 
         # The request's own task: what an async handler awaits in place.
-        task: Dict[FnRef, ChainRef] = {}
-        for handler in order:
-            facts = self.function(handler)
-            if facts is not None and facts.is_async and not self.offloaded(handler):
-                task[handler] = (handler, ())
+        task: Dict[FnRef, ChainRef] = {handler: (handler, ()) for handler in on_the_loop}
         self._spread(
-            task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target)
+            task, deque(task), lambda how, target: how == CALL and target in loop and not self.offloaded(target), task
         )
         blocking: Dict[FnRef, List[BlockingCall]] = {}
         for fn in loop:
@@ -879,6 +877,16 @@ class Graph:
             if passed_on:
                 forwarding[fn] = passed_on
         return Reach(order, chains, loop, task, blocking, forwarding)
+
+    def _async_in_place(self, fn: FnRef) -> bool:
+        """An ``async def`` run on the loop that reaches it (not handed to a thread of its own)."""
+        facts = self.function(fn)
+        return facts is not None and facts.is_async and not self.offloaded(fn)
+
+    def _stays_on_loop(self, how: str, target: FnRef) -> bool:
+        """A function on the loop's thread runs ``target`` there too: called or awaited in place, or
+        a function it defines (a callback it registers runs where it is called: on the loop too)."""
+        return how == DEF or (how in ON_LOOP and not self.offloaded(target))
 
     def _sync_depth(self, chain: ChainRef) -> int:
         """How many sync functions end ``chain`` (below its last async function or handler)."""
@@ -913,15 +921,20 @@ class Graph:
             if any(e.how == CALL and _called_name(e.callee) in names for e in function.edges)
         ]
 
-    def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow) -> None:
+    def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow,
+                on_the_loop: Iterable[FnRef] = ()) -> None:
         """Breadth-first along the edges ``follow`` accepts. A function is entered with the literal
         flags its caller passed for the parameters it tests (``Judge(_defer_init=True)``): a call
         under ``if not _defer_init:`` is not followed from there. A method called on the very class
         it runs on (``targets``) is entered with that class, for up to MAX_RECEIVERS classes. Entered
         again otherwise, it is read again; each function keeps the first chain that reached it, as
-        the way it was entered saw it (another handler's flags or class may not reach it)."""
+        the way it was entered saw it (another handler's flags or class may not reach it). The
+        functions ``on_the_loop`` and what they run in place on its thread are entered with LOOP."""
         State = Tuple[FnRef, FrozenSet[str], Receiver]
-        entered: Dict[State, ChainRef] = {(fn, frozenset(), None): chains[fn] for fn in queue}
+        looping = set(on_the_loop)
+        entered: Dict[State, ChainRef] = {
+            (fn, _LOOP_ONLY if fn in looping else frozenset(), None): chains[fn] for fn in queue
+        }
         pending: Deque[State] = deque(entered)
         receivers: Dict[FnRef, Set[Receiver]] = {}
         while pending:
@@ -939,7 +952,10 @@ class Graph:
                     if on not in seen_on and len(seen_on) >= MAX_RECEIVERS:
                         on = None
                     seen_on.add(on)
-                reached = (target, self._entered_with(target, flags, args), on)
+                flags_in = self._entered_with(target, flags, args)
+                if LOOP in given and self._stays_on_loop(how, target):
+                    flags_in |= _LOOP_ONLY
+                reached = (target, flags_in, on)
                 if reached in entered:
                     continue
                 entered[reached] = (handler, via + (target,))
@@ -989,6 +1005,9 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
+
+
+_LOOP_ONLY = frozenset({LOOP})
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:

@@ -45,6 +45,10 @@ CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
 TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
 UNKNOWN_CALLABLE = "()"  # FunctionSummary.unplaced: a callable the module cannot type is called
 SUPER = "super()."  # FunctionSummary.unplaced: ``super().name(...)`` in a method, as "super().name"
+# Edge.guard of a call that runs only with no event loop running in the thread: in the ``except
+# RuntimeError:`` of a ``try`` that asks ``asyncio.get_running_loop()`` (a caller on the loop never runs it).
+NO_LOOP = "!@loop"
+_RUNNING_LOOP = frozenset({"asyncio.get_running_loop", "asyncio.events.get_running_loop"})
 
 CALL_RESULT = "()"  # a path step: the value a call returns (of a class: an instance of that very class)
 # A path step: an instance of the class, or of any class deriving from it (what an annotation declares).
@@ -186,7 +190,8 @@ class Edge:
     # connects nowhere yet
     hostless: bool = False
     # the call sits in ``if flag:`` ("flag") or its ``else`` ("!flag"), ``flag`` a parameter of the
-    # function the function never rebinds: a caller passing ``flag=False`` never runs it ('': always)
+    # function the function never rebinds: a caller passing ``flag=False`` never runs it; or it
+    # runs only with no event loop running (NO_LOOP) ('': always)
     guard: str = ""
     # the keyword arguments of the call (``_flags``: ``Judge(_defer_init=True)`` gives ("_defer_init",),
     # False "!name", another value "?name"), read against the callee's guards and flag defaults
@@ -486,6 +491,7 @@ class _Summariser:
     def _generic(self, node: ast.AST, scope: _Scope) -> None:
         """try/while/raise/match...: statements inside, expressions around them."""
         exprs: List[ast.AST] = []
+        no_loop = scope.kind == "function" and self._asks_running_loop(node, scope)
         for name in node._fields:
             value = getattr(node, name, None)
             items = value if isinstance(value, list) else [value]
@@ -496,7 +502,8 @@ class _Summariser:
                     if item.name:
                         scope.bind(item.name, "unknown")
                     exprs.append(item.type)  # type: ignore[arg-type]
-                    self._body(item.body, scope)
+                    catches = no_loop and _catches_runtime_error(item.type)
+                    self._body(item.body, scope.narrowed({}, NO_LOOP) if catches else scope)
                 elif isinstance(item, ast.AST) and _is_match_case(item):
                     self._generic(item, scope)
                 elif isinstance(item, ast.AST):
@@ -1065,6 +1072,16 @@ class _Summariser:
             for bound, payload, where in bounds
         )
 
+    def _asks_running_loop(self, node: ast.AST, scope: _Scope) -> bool:
+        """``node`` is a ``try`` whose body calls ``asyncio.get_running_loop()``."""
+        if not isinstance(node, ast.Try):
+            return False
+        return any(
+            type(call) is ast.Call and _last_name(call.func) == "get_running_loop"
+            and (sym := self.sym(call.func, scope)) is not None and sym.dotted in _RUNNING_LOOP
+            for stmt in node.body for call in ast.walk(stmt)
+        )
+
     def _is_deadline_scope(self, expr: ast.expr, scope: _Scope) -> bool:
         """``asyncio.timeout(5)``, ``anyio.fail_after(t)``: a deadline (``timeout(None)`` is none)."""
         if type(expr) is not ast.Call or _last_name(expr.func) not in _DEADLINE_SCOPE_NAMES:
@@ -1200,10 +1217,12 @@ class _Summariser:
                     yield Edge(how, target, call.lineno, guard=guard)
 
     def _guard(self, scope: _Scope, key: Optional[int]) -> str:
-        """The parameter test a call in ``scope`` runs under, when the parameter is never rebound."""
+        """The parameter test a call in ``scope`` runs under, when the parameter is never rebound (or NO_LOOP)."""
         guard = scope.guarded_by() if scope.inner else ""
         if not guard or key is None:
             return ""
+        if guard == NO_LOOP:
+            return guard
         name = guard.lstrip("!")
         own = self.functions[key][2]
         return guard if name in self.params.get(key, ()) and len(own.bindings.get(name, ())) == 1 else ""
@@ -1485,6 +1504,13 @@ def _last_name(func: ast.expr) -> str:
     if kind is ast.Attribute:
         return func.attr  # type: ignore[attr-defined]
     return ""
+
+
+def _catches_runtime_error(caught: Optional[ast.expr]) -> bool:
+    """``except RuntimeError:`` or ``except (RuntimeError, ...):``: what ``get_running_loop()`` raises
+    with no loop running (a bare ``except`` or ``Exception`` may be another call's failure)."""
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    return any(isinstance(name, ast.Name) and name.id == "RuntimeError" for name in names)
 
 
 def _flag_tests(test: ast.expr) -> Tuple[str, str]:
