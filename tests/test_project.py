@@ -758,6 +758,32 @@ def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeo
         assert not [message for _, _, message in found if message.startswith("HB202")]
 
 
+def test_a_resource_class_added_in_another_module_serves_with_its_verbs(tmp_path: Path) -> None:
+    """``api.add_resource(resources.VPNConfig, "/vpn")`` (vantage6): the class's verb methods, its
+    own and those it inherits, serve the request even when its base comes from another
+    distribution; its other methods are reached only through them."""
+    files = {"app/__init__.py": ""}
+    files["app/resources.py"] = (
+        "import subprocess\n\nfrom vendor.common import ServicesResources\n\n"
+        "class Base(ServicesResources):\n"
+        "    def delete(self, name):\n"
+        "        subprocess.run(['vpnctl', 'revoke', name])  # expect: HB204 \"handler 'Base.delete'\"\n\n"
+        "class VPNConfig(Base):\n"
+        "    def get(self):\n"
+        "        return self.profile()\n\n"
+        "    def profile(self):\n"
+        "        return subprocess.run(['vpnctl', 'show'])  # expect: HB204 \"handler 'VPNConfig.get'\"\n\n"
+        "    def rotate(self):\n"
+        "        subprocess.run(['vpnctl', 'rotate'])  # ok: HB204 not a verb, and no verb calls it\n"
+    )
+    files["app/api.py"] = (
+        "from flask import Flask\nfrom flask_restful import Api\n\nfrom app import resources\n\n"
+        "app = Flask(__name__)\napi = Api(app)\n"
+        "api.add_resource(resources.VPNConfig, '/vpn', endpoint='vpn_config')\n"
+    )
+    markers_hold(tmp_path, files, "app/resources.py")
+
+
 def test_fastapi_dependencies_in_another_module_are_handlers(tmp_path: Path) -> None:
     """``Depends(current_user)`` (in a default or in ``Annotated[...]``) and ``dependencies=[Depends(f)]``
     run on every request to the route: an async dependency on the loop. A class named by ``Depends``

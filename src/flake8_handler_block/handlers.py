@@ -530,9 +530,12 @@ _REGISTRARS = {
     "add_delete": (1, "handler"),
     "add_head": (1, "handler"),
     "add_view": (0, "view"),
+    "add_resource": (0, "resource"),  # Flask-RESTful/RESTX `api.add_resource(UserResource, "/users")`
     "Route": (1, "endpoint"),
     "WebSocketRoute": (1, "endpoint"),
 }
+# Registrars that take a resource class and serve a request with its verb method (``get()``...).
+CLASS_REGISTRARS = frozenset({"add_resource"})
 _ROUTE_CLASS_MODULES = ("starlette.", "fastapi.", "litestar.", "starlite.")
 _DJANGO_ROUTES = {"path", "re_path", "url"}
 _AIOHTTP_ROUTES = {"get", "post", "put", "patch", "delete", "head", "view", "route"}
@@ -597,6 +600,11 @@ def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
     for view, reason, registration in registered_views(module):
         if registration.callee == "add_view":
             yield from _pyramid_attr_views(view, registration, module)
+        if registration.callee in CLASS_REGISTRARS and view.kind == "name":
+            for cls in module.class_defs(view.name):
+                for verb in sorted(VIEW_VERBS):
+                    for function in module.method(cls, verb):
+                        yield function, f"{verb}() of a class {reason}"
         for function in functions_named_by(view, registration.function, module):
             yield function, reason
 
@@ -748,7 +756,7 @@ class HandlerHints:
     _WORDS = (
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
-        "add_delete", "add_head", "add_route", "add_view", "Route(",
+        "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(",
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on
     # most files, which matters for the patterns that cannot start with a literal (`\b`).

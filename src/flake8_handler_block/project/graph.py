@@ -42,7 +42,7 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
-    DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts,
+    CLASS_REGISTRARS, DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts,
     ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
@@ -778,7 +778,9 @@ class Graph:
                     found.setdefault(("f", path, function.key), event)
             for view, reason, registration in registered_views(facts):
                 # a dependency names a callable: a class there is built, not served (its __init__ runs)
-                for fn in self._routed(view, classes=registration.callee not in DEPENDENCY_CALLS):
+                classes = registration.callee not in DEPENDENCY_CALLS
+                verbs = registration.callee in CLASS_REGISTRARS
+                for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
                         found.setdefault(fn, f"{reason} in {path}")
             for cls in facts.classes:
@@ -802,26 +804,29 @@ class Graph:
                 return reason
         return None
 
-    def _routed(self, view: ViewRef, depth: int = 0, classes: bool = True) -> List[FnRef]:
+    def _routed(self, view: ViewRef, depth: int = 0, classes: bool = True, verbs: bool = False) -> List[FnRef]:
         """Project functions a registration argument names in another module (``classes``: and the
-        methods of a class it names)."""
+        methods of a class it names; ``verbs``: only its request methods, inherited ones too)."""
         if view.kind in ("name", "attribute") and view.full:
             objs = self.resolve(view.full)
-            own = [fn for o in objs if o[0] == "c" for fn in self._own_methods(o)] if classes else []
+            own = [fn for o in objs if o[0] == "c" for fn in self._served_by(o, verbs)] if classes else []
             return [o for o in objs if o[0] == "f"] + own
         if view.kind != "wrapped" or depth > 3:
             return []
         if view.name == "as_view" and "." in view.full:
             # `views.ArchiveView.as_view()`: the class's request methods serve the route.
-            found: List[FnRef] = []
-            for cls in self.resolve(view.full.rsplit(".", 1)[0]):
-                if cls[0] == "c":
-                    for verb in sorted(VERB_METHODS):
-                        found.extend(self.method(cls, verb))
-            return found
+            return [fn for cls in self.resolve(view.full.rsplit(".", 1)[0]) if cls[0] == "c"
+                    for fn in self._served_by(cls, verbs=True)]
         if view.name not in _NOT_WRAPPERS and view.inner is not None:
-            return self._routed(view.inner, depth + 1, classes)
+            return self._routed(view.inner, depth + 1, classes, verbs)
         return []
+
+    def _served_by(self, cls: Obj, verbs: bool) -> List[FnRef]:
+        """The methods of a class registered as a view that serve its requests: its request methods,
+        inherited ones too (``verbs``), or else the ones it defines (``_own_methods``)."""
+        if not verbs:
+            return self._own_methods(cls)
+        return [fn for verb in sorted(VERB_METHODS) for fn in self.method(cls, verb)]
 
     def _own_methods(self, cls: Obj) -> List[FnRef]:
         """A class registered as the view itself (``bp.add_url_rule('/x', 'x', RHExport)``: a
