@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 
 import libcst as cst
 
-from .catalog import PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
+from .catalog import APIS, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -341,16 +341,28 @@ def _kind(meaning: Resolved) -> str:
 
 
 def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf, None]:
-    """The meaning all bindings share; None when any is unknown or they differ."""
+    """The meaning all bindings share; None when any is unknown or they differ (library
+    functions the catalogue describes alike agree: the first stands for them all)."""
     result: Union[Resolved, SelfOf, FuncOf, None] = None
     for bound in bounds:
         meaning = _meaning(bound, depth)
         if meaning == "skip":
             continue
-        if meaning is None or isinstance(meaning, str) or (result is not None and meaning != result):
+        if meaning is None or isinstance(meaning, str):
             return None
-        result = meaning
+        if result is not None and meaning != result and not _alike(result, meaning):
+            return None
+        result = result or meaning
     return result
+
+
+def _alike(one: object, other: object) -> bool:
+    """Two library functions every rule judges the same way: ``requestor = requests.get`` in one
+    branch and ``requests.post`` in another, then ``requestor(url)``."""
+    if not isinstance(one, Ref) or not isinstance(other, Ref):
+        return False
+    api = APIS.get(one.dotted)
+    return api is not None and api == APIS.get(other.dotted)
 
 
 def bindings_of(scope: "Scope", name: str) -> Tuple[Optional["Scope"], List["_Bound"]]:

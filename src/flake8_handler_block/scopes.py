@@ -545,6 +545,9 @@ class ScopeCollector(Batchable):
         if bound is None:
             bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
         if isinstance(target, cst.Name):
+            called = last_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+            if called in self.s.call_names and called != target.value:
+                self.s.call_aliases.setdefault(target.value, called)  # `requestor = requests.post`
             bounds = scope.bindings.get(target.value)
             if bounds and bounds[0].kind == "global":
                 scope.module.bind(target.value, bound)
