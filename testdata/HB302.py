@@ -21,14 +21,20 @@ BOUNDED = queue.Queue(maxsize=10)
 
 @app.post("/track")
 def track(event: dict):
-    EVENTS.put(event)  # expect: HB302 "EVENTS.put() on an unbounded queue" "handler 'track'"
-    CLICKS.put(event["click"])  # expect: HB302 "CLICKS.put() on an unbounded queue" "handler 'track'"
+    EVENTS.put(event)  # expect: HB302 "EVENTS.put() on an unbounded queue" "handler 'track'" "and its join() never returns"
+    CLICKS.put(event["click"])  # expect: HB302 "CLICKS.put() on an unbounded queue" "handler 'track'; consume it"
     ERRORS.put_nowait(event.get("error"))  # expect: HB302 "ERRORS.put_nowait() on an unbounded queue" "handler 'track'"
     TRACE.put(event, timeout=1)  # expect: HB302 "TRACE.put() on an unbounded queue" "handler 'track'"
     METRICS.put(event)  # ok: metrics_flusher consumes it
     PAGEVIEWS.put(event)  # ok: escapes into the thread's args
     BOUNDED.put(event, timeout=1)  # ok: bounded queue with a timeout (HB301 territory)
     return {"ok": True}
+
+
+@app.post("/track/drain")
+def drain():
+    EVENTS.join()  # expect: HB303 "EVENTS.join() waits for task_done() calls"
+    return {"drained": True}
 
 
 def metrics_flusher():

@@ -52,7 +52,7 @@ class PutOnUnconsumedUnboundedQueue(Rule):
     name = "put-on-unconsumed-unbounded-queue"
     message = (
         "{call}() on an unbounded queue that nothing in this module consumes: it grows with every "
-        "call from {where} and join() never returns; consume it or hand it to a consumer"
+        "call from {where}{joined}; consume it or hand it to a consumer"
     )
     scope = ANYWHERE
     gate = ('Queue',)
@@ -61,5 +61,7 @@ class PutOnUnconsumedUnboundedQueue(Rule):
         for queue in facts[Primitives].queues.values():
             if queue.bounded or queue.consumed or queue.escaped:
                 continue
+            # Only a queue the module joins has a join() that waits: say so then.
+            joined = " and its join() never returns" if queue.joins else ""
             for use in queue.puts:
-                self.report(use.call, use.function, call=call_text(use.call))
+                self.report(use.call, use.function, call=call_text(use.call), joined=joined)
