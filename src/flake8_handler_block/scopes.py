@@ -546,7 +546,7 @@ class ScopeCollector(Batchable):
             bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
         if isinstance(target, cst.Name):
             called = last_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
-            if called in self.s.call_names and called != target.value:
+            if called is not None and called in self.s.call_names and called != target.value:
                 self.s.call_aliases.setdefault(target.value, called)  # `requestor = requests.post`
             bounds = scope.bindings.get(target.value)
             if bounds and bounds[0].kind == "global":

@@ -42,8 +42,8 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
 from ..config import Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts,
-    ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
+    CLASS_REGISTRARS, DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts,
+    ModuleFacts, ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN, SUBCLASS, SUBSCRIPT,
@@ -74,6 +74,7 @@ ON_LOOP = (CALL, TASK)
 # In the flags a function is entered with (``_spread``): it runs on the event loop's thread, so a
 # call that runs only with no loop running (``summary.NO_LOOP``) does not run.
 LOOP = NO_LOOP.lstrip("!")
+_LOOP_ONLY = frozenset({LOOP})
 _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods that give one of its values
 # How far below the called function a blocking call is looked for: deeper paths are mostly
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
@@ -1010,9 +1011,6 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
-
-
-_LOOP_ONLY = frozenset({LOOP})
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:
