@@ -154,6 +154,24 @@ async def lint_snippet(request):
     return HttpResponse(checked.stdout + rules)
 
 
+def clone_repository(request):
+    url = request.POST["url"]
+    clone = Popen(["git", "clone", url], stdout=PIPE, stderr=PIPE)
+    out, err = clone.stdout.read(), clone.stderr.read()  # expect: HB204 "clone.stdout.read() reads the child's output to its end" "clone.communicate(timeout=...)"
+    fetch = subprocess.Popen(["git", "-C", "repo", "fetch"], stdout=PIPE)
+    fetch.wait(timeout=60)
+    fetched = fetch.stdout.read()  # ok: the wait before it ended the child (or raised)
+    log = Popen(["git", "-C", "repo", "log"], stdout=PIPE)
+    head = log.stdout.read(4096)  # ok: reads what is there, up to 4096 bytes
+    log.kill()
+    log.wait()  # ok: only reaps the killed child
+    with Popen(["git", "-C", "repo", "status"], stdout=PIPE) as status:
+        lines = status.stdout.readlines()  # expect: HB204 "status.stdout.readlines()" "handler 'clone_repository'"
+    with open("repo/.git/HEAD") as ref:
+        branch = ref.read()  # ok: a file, not a child's pipe
+    return HttpResponse(out + err + fetched + head + b"".join(lines) + branch.encode())
+
+
 def rebuild_all():
     # Management command helper, not a view: may wait.
     subprocess.run(["make", "all"], check=True)  # ok: not reachable from a handler
@@ -167,4 +185,5 @@ urlpatterns = [
     path("build/<str:target>/", build_log),
     path("hosts/<str:host>/", add_host_key),
     path("lint/", lint_snippet),
+    path("clone/", clone_repository),
 ]

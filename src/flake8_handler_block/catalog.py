@@ -221,6 +221,11 @@ FUTURE_KINDS = (
     "asyncio.run_coroutine_threadsafe",
 )
 ASYNC_PROCESS_FACTORIES = ("asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell")
+# A Popen's pipes: ``p.stdout`` is a value of its own, whose ``read()`` waits for the child.
+PROCESS_PIPES = ("subprocess.Popen.stdout", "subprocess.Popen.stderr")
+PIPE_READS_TO_END = ("read", "readlines")  # with no argument: until the child closes its output
+# Attributes of a value the catalogue knows that are values it knows too (``names.resolve``).
+KNOWN_ATTRIBUTES = frozenset(PROCESS_PIPES)
 # A deadline around an await: `async with asyncio.timeout(5):`, `asyncio.wait_for(aw, 5)`, ...
 DEADLINE_SCOPES = frozenset(
     {
@@ -450,6 +455,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"subprocess.{fn}", Api(SUBPROCESS, Timeout(), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.wait", Api(SUBPROCESS, Timeout(0), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.communicate", Api(SUBPROCESS, Timeout(1), Blocking(SUBPROCESS_INSTEAD))
+    # a Popen's output read to its end waits for the child to close it (to exit); read() takes no timeout
+    for pipe in PROCESS_PIPES:
+        for method in PIPE_READS_TO_END:
+            yield f"{pipe}.{method}", Api(SUBPROCESS, None, Blocking(SUBPROCESS_INSTEAD), until="the child never exits")
     # asyncio's Process: wait()/communicate() take no timeout; a deadline around the await bounds them
     for factory in ASYNC_PROCESS_FACTORIES:
         for method in ("wait", "communicate"):

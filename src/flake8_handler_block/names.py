@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 
 import libcst as cst
 
-from .catalog import APIS, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
+from .catalog import APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -121,6 +121,8 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
             return _outside(library_value(canonical(f"{base.dotted}.{attr}")), scope)
+        if isinstance(base, Inst) and f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES:
+            return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen
         return None
     if isinstance(expr, cst.Call):
         return called_result(expr, scope, depth)

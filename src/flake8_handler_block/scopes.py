@@ -10,7 +10,7 @@ only after the walk, when everything a name can mean is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -276,15 +276,19 @@ STOPS = frozenset({"kill", "terminate"})
 ENDS_BEFORE_WAIT = STOPS | {"communicate"}
 
 
-def stopped_before(site: "CallSite", module: cst.Module) -> bool:
+def stopped_before(
+    site: "CallSite", module: cst.Module, receiver: Optional[str] = None, stops: Optional[FrozenSet[str]] = None
+) -> bool:
     """``p.terminate(); p.join()``, ``p.communicate(); p.wait()``: a ``kill()``/``terminate()`` (before a
     ``wait()`` also a ``communicate()``, ``ENDS_BEFORE_WAIT``) of the wait's receiver (same dotted text)
     written earlier in the same function (or module-level code): the wait only reaps what ended. HB204
-    (``Popen.wait()``), HB205 (``Process.join()``) and HB601 share it."""
-    receiver = receiver_name(site.node)
+    (``Popen.wait()``, and with ``receiver`` and ``stops`` of its own a read of the process's pipe),
+    HB205 (``Process.join()``) and HB601 share it."""
+    receiver = receiver or receiver_name(site.node)
     if receiver is None:
         return False
-    stops = ENDS_BEFORE_WAIT if site.node.func.attr.value == "wait" else STOPS  # type: ignore[attr-defined]
+    if stops is None:
+        stops = ENDS_BEFORE_WAIT if site.node.func.attr.value == "wait" else STOPS  # type: ignore[attr-defined]
     function = site.function
     root: cst.CSTNode = function.node.body if function is not None else module
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):

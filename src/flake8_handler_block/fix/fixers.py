@@ -66,8 +66,10 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         # Django's SMTP backend, a subclass of it or get_connection(): each takes timeout= by keyword
         return _timeout_edit(found, ctx)
     api = APIS.get(target or "")
-    if api is None or api.timeout is None:
+    if api is None:
         return Skip("receiver not known")
+    if api.timeout is None:
+        return Skip(f"{names.last_name(call.func)}() takes no timeout; the message says what to do instead")
     if api.timeout.on_expiry == RETURNS:
         name = call.func.attr.value if isinstance(call.func, cst.Attribute) else target
         return Skip(f"{name}() returns quietly on timeout; check its result (or is_alive()) by hand")

@@ -11,7 +11,7 @@ from ..facts import Facts
 from ..names import dotted_name, last_name
 from ..reach import callees
 from ..rule import timeout_positions, MissingTimeoutRule
-from ..scopes import CALL, CallSite, FunctionScope, Scope, receiver_name, stopped_before
+from ..scopes import CALL, STOPS, CallSite, FunctionScope, Scope, receiver_name, stopped_before
 from ..signature import Signature
 from ..walk import iter_nodes
 from ..commands import bounds_itself, ends_at_once
@@ -21,7 +21,14 @@ TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 AWAITED = frozenset(callee for callee, api in catalog.family(catalog.SUBPROCESS).items() if api.awaited)
 DEADLINE_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_SCOPES)
 WRAPPER_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_WRAPPERS)
+# A Popen's output read to its end (``p.stdout.read()``): it waits for the child, and takes no timeout.
+PIPE_READS = frozenset(
+    callee for callee, api in catalog.family(catalog.SUBPROCESS).items() if api.timeout is None and not api.awaited
+)
 SYNC_FIX = "pass timeout= and handle subprocess.TimeoutExpired"
+PIPE_FIX = "read it with {process}.communicate(timeout=...) and handle subprocess.TimeoutExpired"
+# Before a read of its pipe, these of the process leave nothing to wait for (or are the wait themselves).
+ENDED_BY = STOPS | {"communicate", "wait"}
 ASYNC_FIX = (
     "await it inside async with asyncio.timeout(...) (or asyncio.wait_for(..., timeout)) and kill the child on timeout"
 )
@@ -39,6 +46,14 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `await asyncio.to_thread(subprocess.run, cmd)`, `executor.submit(...)`,
     `loop.run_in_executor(None, check_output, cmd)` (which passes on no keywords: the
     timeout goes in through `functools.partial`); the request waits for it all the same.
+
+    A `Popen`'s output read to its end, `p.stdout.read()` or `p.stderr.readlines()` with no
+    argument, waits for the child to close it (to exit), and `read()` takes no timeout:
+    the first such read of a process in a function is reported, with
+    `p.communicate(timeout=...)` as the fix. Not when the function waited for the process,
+    killed it or communicated with it before the read (nothing is left to wait for), nor
+    for `read(n)` (it returns what is there) or a read after the other pipe was read to its
+    end (that read was the wait).
 
     For a process from `asyncio.create_subprocess_exec()`/`create_subprocess_shell()`,
     whose `wait()`/`communicate()` take no timeout, it finds `await proc.wait()` and
@@ -97,6 +112,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     gate = ('subprocess', 'Popen', 'check_output', 'check_call')
     calls = frozenset(
         {"run", "call", "check_call", "check_output", "wait", "communicate"} | WRAPPER_NAMES
+        | set(catalog.PIPE_READS_TO_END)
     )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "30"
@@ -123,7 +139,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         target = self.ctx.callee(call, site.scope)
         if site.name in WRAPPER_NAMES:
             self._note_wrapper(site, target)
-        elif target in self.timeouts or target in AWAITED:
+        elif target in self.timeouts or target in AWAITED or (target in PIPE_READS and not call.args):
             self._pending.append((site, self.timeouts.get(target or ""), target or ""))
 
     def _note_wrapper(self, site: CallSite, target: Optional[str]) -> None:
@@ -148,12 +164,24 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # after kill()/terminate()/communicate(): the wait only reaps the child
             if site.name == "wait" and receiver and _output_read_to_end(site, receiver):
                 continue  # the child closed its output: it is exiting
-            if target in AWAITED:
+            if target in PIPE_READS:
+                self._judge_pipe_read(site, facts)
+            elif target in AWAITED:
                 self._judge_awaited(site, bounded)
             elif not ends_at_once(site) and not bounds_itself(site):
                 problem = missing_timeout(site.node, index, facts[MappingFacts])
                 if problem:
                     self._report(site, problem, SYNC_FIX)
+
+    def _judge_pipe_read(self, site: CallSite, facts: Facts) -> None:
+        """``p.stdout.read()``: the first read of the process's output to its end waits for the child,
+        unless the process was waited for, killed or communicated with before it."""
+        process = (receiver_name(site.node) or "").rpartition(".")[0]  # `p` of `p.stdout.read()`
+        if not process or stopped_before(site, facts.tree, process, ENDED_BY):
+            return
+        if _output_read_to_end(site, process):
+            return  # a read of the other pipe came first: it was the wait, and the child is exiting
+        self._report(site, "reads the child's output to its end with no timeout", PIPE_FIX.format(process=process))
 
     def _judge_awaited(self, site: CallSite, bounded: Set[FunctionScope]) -> None:
         call = site.node
