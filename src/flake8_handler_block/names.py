@@ -344,7 +344,7 @@ def _kind(meaning: Resolved) -> str:
 
 def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf, None]:
     """The meaning all bindings share; None when any is unknown or they differ (library
-    functions the catalogue describes alike agree: the first stands for them all)."""
+    functions the catalogue describes alike agree: any one stands for them all)."""
     result: Union[Resolved, SelfOf, FuncOf, None] = None
     for bound in bounds:
         meaning = _meaning(bound, depth)
@@ -354,7 +354,7 @@ def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf,
             return None
         if result is not None and meaning != result and not _alike(result, meaning):
             return None
-        result = result or meaning
+        result = meaning
     return result
 
 
