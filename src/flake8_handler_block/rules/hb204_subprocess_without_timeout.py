@@ -53,7 +53,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `p.communicate(timeout=...)` as the fix. Not when the function waited for the process,
     killed it or communicated with it before the read (nothing is left to wait for), nor
     for `read(n)` (it returns what is there) or a read after the other pipe was read to its
-    end (that read was the wait).
+    end (that read was the wait), nor a read handed to a worker thread
+    (`loop.run_in_executor(None, p.stdout.read)`, the way to read a pipe from async code:
+    the request waits on the hand-off, under whatever deadline the code puts around it).
 
     For a process from `asyncio.create_subprocess_exec()`/`create_subprocess_shell()`,
     whose `wait()`/`communicate()` take no timeout, it finds `await proc.wait()` and
@@ -176,6 +178,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     def _judge_pipe_read(self, site: CallSite, facts: Facts) -> None:
         """``p.stdout.read()``: the first read of the process's output to its end waits for the child,
         unless the process was waited for, killed or communicated with before it."""
+        if site.handed_by is not None:
+            return  # `run_in_executor(None, p.stdout.read)`: off the loop, on purpose; no timeout to pass on
         process = (receiver_name(site.node) or "").rpartition(".")[0]  # `p` of `p.stdout.read()`
         if not process or stopped_before(site, facts.tree, process, ENDED_BY):
             return
