@@ -13,7 +13,7 @@ import libcst as cst
 from .catalog import negligible_wait
 from .facts import Provider
 from .names import Ref, caller_arguments, dotted_name, param_place, resolve
-from .scopes import Batchable, tests_around
+from .scopes import Batchable, in_body, tests_around
 from .walk import BatchedWalk, iter_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -428,10 +428,8 @@ def _data_url(value: cst.BaseExpression, site: "CallSite", depth: int) -> bool:
         return False
     written = site.handed_by or site.node  # a call a hand-off makes is written as the hand-off
     for block, test in tests_around(site, ("if",)):
-        if _starts_data(test, value.value):
-            body = getattr(block.node, "body", None)
-            if body is not None and any(node is written for node in iter_nodes(body)):
-                return True
+        if _starts_data(test, value.value) and in_body(block, written):
+            return True
     function = site.function
     param = param_place(function, value.value) if function is not None else None
     passed = caller_arguments(function, *param, depth=depth) if function is not None and param is not None else None

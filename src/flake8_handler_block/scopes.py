@@ -237,6 +237,12 @@ def _asked(expr: cst.BaseExpression, receiver: str) -> str:
     return ""
 
 
+def in_body(block: Block, node: cst.CSTNode) -> bool:
+    """``node`` is in the body of the ``if``/``while`` ``block`` (where its test holds), not its ``else``."""
+    body = getattr(block.node, "body", None)
+    return body is not None and any(inner is node for inner in iter_nodes(body))
+
+
 def finished_future(site: "CallSite") -> bool:
     """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits."""
     receiver = receiver_name(site.node)
@@ -251,8 +257,7 @@ def checked_not_empty(site: "CallSite") -> bool:
         return False
     for block, test in tests_around(site, ("if", "loop")):
         if _says_not_empty(test, receiver):
-            body = getattr(block.node, "body", None)
-            return body is not None and any(node is site.node for node in iter_nodes(body))
+            return in_body(block, site.node)
     return False
 
 
