@@ -95,9 +95,11 @@ def scan(
     """
     found: List[SourceFile] = []
     skipped = {os.path.abspath(path) for path in skip}
-    pending = [root]
+    # Each directory with its path relative to the root, '/'-separated, built as the walk goes
+    # down (os.path.relpath per file was half the scan's time on Django).
+    pending = [(root, "")]
     while pending:
-        directory = pending.pop()
+        directory, prefix = pending.pop()
         try:
             entries = list(os.scandir(directory))
         except OSError:
@@ -110,14 +112,13 @@ def scan(
                 if settings is not None and (
                     name in ROOT_MARKERS or (directory == root and name.endswith(".dist-info"))
                 ):
-                    settings.append(_setting(root, entry))
+                    settings.append(_setting(prefix, entry))
                 if entry.is_dir(follow_symlinks=False):
                     if not name.startswith(".") and name not in SKIPPED_DIRS and entry.path not in skipped:
-                        pending.append(entry.path)
+                        pending.append((entry.path, f"{prefix}{name}/"))
                 elif name.endswith(".py") and entry.is_file():
                     stat = entry.stat()
-                    relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
-                    found.append(SourceFile(relative, stat.st_size, stat.st_mtime_ns))
+                    found.append(SourceFile(prefix + name, stat.st_size, stat.st_mtime_ns))
                     if len(found) > limit:
                         raise TooManyFiles(f"more than {limit} Python files under {root}")
             except OSError:
@@ -128,11 +129,11 @@ def scan(
     return found
 
 
-def _setting(root: str, entry: "os.DirEntry[str]") -> SourceFile:
-    path = entry.path
+def _setting(prefix: str, entry: "os.DirEntry[str]") -> SourceFile:
+    """``prefix``: the relative path of the entry's directory, '/'-separated (empty at the root)."""
+    path, relative = entry.path, prefix + entry.name
     if entry.name.endswith(".dist-info"):
-        path = os.path.join(path, "entry_points.txt")
-    relative = os.path.relpath(path, root).replace(os.sep, "/")
+        path, relative = os.path.join(path, "entry_points.txt"), f"{relative}/entry_points.txt"
     if entry.name == ".git" or entry.name.endswith(".py"):
         return SourceFile(relative, 0, 0)  # .git: its presence; setup.py: among the Python files
     try:
