@@ -415,6 +415,39 @@ def test_a_django_project_directory_names_its_modules_from_there() -> None:
     assert "utils.io" not in names.by_name and names.by_name["other.io"] == "other/io.py"
 
 
+def test_a_package_hides_a_module_of_the_same_name(tmp_path: Path) -> None:
+    """``schemas/providers/__init__.py`` beside ``schemas/providers.py``: Python imports the package,
+    so an import of ``app.schemas.providers`` leads there, and the module is never run (letta's
+    old ``providers.py``): its calls are not reported, and no chain goes through it."""
+    names = ModuleNames(["app/__init__.py", "app/schemas/__init__.py", "app/schemas/providers.py",
+                         "app/schemas/providers/__init__.py", "app/schemas/providers/ollama.py"])
+    assert names.by_name["app.schemas.providers"] == "app/schemas/providers/__init__.py"
+    assert names.shadowed == {"app/schemas/providers.py"}
+    old = "import requests\n\ndef list_models(url):\n    return requests.get(url).json()  # ok: never imported\n"
+    live = (
+        "import requests\n\n"
+        "def list_models(url):\n    return requests.get(url).json()  # expect: HB201\n"
+    )
+    files = {
+        "app/__init__.py": "", "app/schemas/__init__.py": "",
+        "app/schemas/providers.py": old,
+        "app/schemas/providers/__init__.py": "from .ollama import list_models\n",
+        "app/schemas/providers/ollama.py": live,
+        "app/api.py": (
+            "from fastapi import FastAPI\nfrom app.schemas.providers import list_models\n\n"
+            "app = FastAPI()\n\n@app.get('/models')\ndef models(url: str):\n    return list_models(url)\n"
+        ),
+    }
+    markers_hold(tmp_path, files, "app/schemas/providers/ollama.py")
+    assert where(reach(tmp_path, "app/schemas/providers/ollama.py"), "list_models") is not None
+    assert not findings(check_source(old, str(tmp_path / "app/schemas/providers.py")))
+    del files["app/schemas/providers/__init__.py"], files["app/schemas/providers/ollama.py"]
+    (tmp_path / "app/schemas/providers/__init__.py").unlink()
+    (tmp_path / "app/schemas/providers/ollama.py").unlink()
+    write_project(tmp_path, files)  # no package: the module is imported, and its call is reported
+    assert findings(check_source(old, str(tmp_path / "app/schemas/providers.py")))
+
+
 def test_a_click_command_defined_inside_a_hook_is_a_command() -> None:
     """``import click`` inside the function: the decorator is click's all the same."""
     source = (

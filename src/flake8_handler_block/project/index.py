@@ -320,7 +320,11 @@ class _Project:
     # -- tooling -------------------------------------------------------------------------
 
     def is_tooling_file(self, path: str) -> bool:
-        """A file of the ``tooling`` globs, here or as seen from an enclosing project."""
+        """A file of the ``tooling`` globs, here or as seen from an enclosing project; or a module
+        Python never imports, hidden by a package of the same name beside it (``ModuleNames.shadowed``):
+        dead code, left alone like tooling."""
+        if self.tree is not None and path in self.tree.names.shadowed:
+            return True
         return self._matches(path, self.config.tooling)
 
     def is_vendored_file(self, path: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .astnames import dotted
 
@@ -218,12 +218,19 @@ class ModuleNames:
     files are also named from there (``label_studio/core/utils/io.py`` is ``core.utils.io``),
     and so are those of a package that puts its own directory on ``sys.path`` (``on_path``:
     calibre-web's ``calibreweb/cps/web.py`` is ``cps.web``).
+
+    A package takes its name before a module of the same name beside it, as Python's import
+    does: with ``schemas/providers/__init__.py`` there, ``schemas/providers.py`` is never
+    imported (``shadowed``).
     """
 
     def __init__(self, paths: List[str], on_path: Iterable[str] = ()) -> None:
         self._packages: Set[str] = {p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.endswith("__init__.py")}
         self.by_path: Dict[str, Tuple[str, bool]] = {}
         self.by_name: Dict[str, str] = {}
+        packages = {p[: -len("/__init__.py")] for p in paths if p.endswith("/__init__.py")}
+        self.shadowed: FrozenSet[str] = frozenset(p for p in paths if not p.endswith("/__init__.py")
+                                                  and p[:-3] in packages)
         aliases: List[Tuple[str, str]] = []
         script_dirs = sorted(
             {p.rsplit("/", 1)[0] + "/" for p in paths if p.endswith("/manage.py")} | {f"{d}/" for d in on_path}, key=len
@@ -235,6 +242,8 @@ class ModuleNames:
                     rest = path[len(prefix):-3].split("/")
                     others.append(".".join(rest[:-1] if rest[-1] == "__init__" else rest))
             self.by_path[path] = (name, is_package)
+            if path in self.shadowed:
+                continue  # the package beside it has the name, and every other way in
             self.by_name.setdefault(name, path)
             aliases.extend((other, path) for other in others)
         for name, path in aliases:
