@@ -551,6 +551,15 @@ def in_except(block: Optional[Block]) -> bool:
     return block is not None and any(b.kind == "except" for b in block.chain())
 
 
+def in_broad_except(block: Optional[Block]) -> bool:
+    """In an ``except`` clause that catches whatever its ``try`` raises (``Exception``,
+    ``BaseException``, bare): the error path of every failure, not of one kind of it."""
+    return block is not None and any(
+        b.kind == "except" and isinstance(b.node, cst.ExceptHandler) and _broad_handler(b.node)
+        for b in block.chain()
+    )
+
+
 def in_exit_method(use: Use) -> bool:
     function = use.function
     return function is not None and function.name in _EXIT_METHODS

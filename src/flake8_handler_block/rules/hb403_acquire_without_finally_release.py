@@ -10,7 +10,7 @@ from ..fix.blocks import fix_hb403
 from ..facts import Facts
 from ..calls import argument, call_text, does_not_block, is_none
 from ..names import dotted_name
-from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_except, unprotected, var_key
+from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_broad_except, unprotected, var_key
 from ..rule import ANYWHERE, Rule
 from ..scopes import Scope, in_finally
 from ..signature import Signature
@@ -40,7 +40,9 @@ class AcquireWithoutFinallyRelease(Rule):
     and fail, so the guarded work is lost for good.
 
     Not reported: a `release()` in `finally` right after the `acquire()` (or in an
-    `except` block that handles the error path); a lock created in the same function
+    `except Exception:`, `except BaseException:` or bare `except:` block: the error path
+    of every failure; an `except` of one kind, `except AccessDenied:`, leaves the lock
+    held on every other error, as moin's upload view does); a lock created in the same function
     call (a local: no other call can share it); a lock only ever acquired with
     `blocking=False`; an `acquire()` whose `release()` lives
     in another function (an `__enter__`/`__exit__` pair, a callback: we cannot see
@@ -103,7 +105,7 @@ class AcquireWithoutFinallyRelease(Rule):
             kind = primitives.lock_kind(use)
             if kind is None or _created_here(use):
                 continue
-            if any(in_except(r.block) or r.in_lambda for r in paired):
+            if any(in_broad_except(r.block) or r.in_lambda for r in paired):
                 continue
             deadlocks = ""
             timed = False
