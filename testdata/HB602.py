@@ -299,3 +299,37 @@ async def event_stream_v2(request):
         log.debug("stream closed")
     await response.write_eof()
     return response
+
+
+async def _drain(future):
+    """Waits out shielded cleanup under repeated cancellation, then says whether one came."""
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:  # ok: the flag goes back to callers that raise it
+            cancelled = True
+    return cancelled
+
+
+async def _drain_quietly(future):
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:  # expect: HB602 "via _drain_quietly() keeps running after its request was cancelled"
+            cancelled = True
+    return cancelled
+
+
+@routes.post("/feeds/{name}/close")
+async def close_feed(request):
+    cleanup = asyncio.ensure_future(bus.close(request.match_info["name"]))
+    if await _drain(cleanup):
+        raise asyncio.CancelledError
+    flush = asyncio.ensure_future(bus.flush())
+    cancelled = await _drain(flush)
+    if cancelled:
+        raise CancelledError
+    await _drain_quietly(asyncio.ensure_future(bus.compact()))  # the flag is dropped here
+    return web.json_response({"closed": True})

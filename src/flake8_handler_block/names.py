@@ -297,6 +297,28 @@ def _param_from_callers(
     return found
 
 
+def module_calls(function: "FunctionScope", depth: int = 0) -> Optional[List["CallSite"]]:
+    """Each call in the module of ``function`` (or of a function of its name the module cannot tell
+    apart). None when a decorator other than a retry or a cache may hand the function to a
+    framework (``PASS_THROUGH_DECORATORS``), which calls it where the module does not show."""
+    module = function.module
+    if not module.walked or any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
+        return None
+    callers = module.callers
+    if callers is None:
+        callers = module.callers = {}
+        for site in (*module.local_calls, *module.sites):
+            called = last_name(site.node.func)
+            if called:
+                callers.setdefault(called, []).append(site)
+    found: List["CallSite"] = []
+    for site in callers.get(function.name, ()):
+        target = local_function(site.node.func, site.scope, depth + 1)
+        if target is None or target is function:  # another function of the name is not this one
+            found.append(site)
+    return found
+
+
 def caller_arguments(
     function: "FunctionScope", place: Optional[int], name: str, depth: int = 0
 ) -> Optional[List[Tuple["CallSite", cst.BaseExpression]]]:
@@ -306,22 +328,11 @@ def caller_arguments(
     other than a retry or a cache may hand the function to a framework (``PASS_THROUGH_DECORATORS``)."""
     from .calls import argument  # (calls reads names: imported on first use)
 
-    module = function.module
-    if not module.walked or any(decorator not in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)):
+    sites = module_calls(function, depth)
+    if sites is None:
         return None
-    callers = module.callers
-    if callers is None:
-        callers = module.callers = {}
-        for site in (*module.local_calls, *module.sites):
-            func = site.node.func
-            called = last_name(func)
-            if called:
-                callers.setdefault(called, []).append(site)
     found: List[Tuple["CallSite", cst.BaseExpression]] = []
-    for site in callers.get(function.name, ()):
-        target = local_function(site.node.func, site.scope, depth + 1)
-        if target is not None and target is not function:
-            continue  # another function of the name; one not known may be this one, and counts
+    for site in sites:
         # `*args`/`**kwargs` may give it: not known
         value = None if any(arg.star for arg in site.node.args) else argument(site.node, name, place)
         if value is None:

@@ -6,9 +6,9 @@ import libcst as cst
 
 from ..facts import Facts
 from ..catalog import TASK_SPAWNS
-from ..names import Ref, dotted_name, last_name, resolve
+from ..names import Ref, dotted_name, last_name, module_calls, resolve
 from ..rule import ASYNC_HANDLER, Rule
-from ..scopes import Block, FunctionScope, Scope
+from ..scopes import Block, CallSite, FunctionScope, Scope, tests_around
 from ..walk import children, iter_nodes
 from ..signature import Signature
 
@@ -106,7 +106,9 @@ class CancellationSwallowed(Rule):
     cancellation of the task (`except asyncio.CancelledError`, alone or in a tuple,
     `except BaseException`, a bare `except:`) and
     - do not re-raise it: no `raise` in the clause, and no later `if <flag>: raise`
-      on a flag the clause sets;
+      on a flag the clause sets (nor a flag the function returns when every call of
+      it in the module is the test of an `if` that raises:
+      `if await finish_cleanup(task): raise asyncio.CancelledError`);
     - or turn it into another error: `raise HTTPError(...)` (with or without `from`)
       loses the cancellation, so `asyncio.timeout()`, `TaskGroup` and the server see
       an ordinary failure;
@@ -460,11 +462,46 @@ def _raised_later(handler: _Handler, function: FunctionScope) -> bool:
                 flags.add(text)
     if not flags:
         return False
+    returned = False
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.If) and _names_in(node.test) & flags:
-            if any(isinstance(inner, cst.Raise) for inner in iter_nodes(node.body, prune=_NESTED)):
-                return True
-    return False
+        if isinstance(node, cst.If) and _names_in(node.test) & flags and _raises(node):
+            return True
+        if isinstance(node, cst.Return) and node.value is not None and _names_in(node.value) & flags:
+            returned = True
+    return returned and _callers_raise(function)
+
+
+def _raises(statement: cst.If) -> bool:
+    return any(isinstance(inner, cst.Raise) for inner in iter_nodes(statement.body, prune=_NESTED))
+
+
+def _callers_raise(function: FunctionScope) -> bool:
+    """The function hands the flag back (``return cancelled``), and every call of it in the module
+    is the test of an ``if`` that raises (``if await _finish_cleanup(task): raise CancelledError``):
+    langflow drains its cleanup under repeated cancellation, then its callers re-raise."""
+    sites = module_calls(function)
+    return bool(sites) and all(_raised_by_caller(site) for site in sites)
+
+
+def _raised_by_caller(site: CallSite) -> bool:
+    """The call (awaited or not) is the test of an ``if`` that raises, or its result is bound to a
+    name that a later ``if <name>: raise`` of the calling function tests."""
+    for block, test in tests_around(site, ("if",)):
+        if any(node is site.node for node in iter_nodes(test)):
+            return isinstance(block.node, cst.If) and _raises(block.node)
+    caller = site.function
+    if caller is None:
+        return False
+    names: Set[str] = set()
+    for node in iter_nodes(caller.node.body, prune=_NESTED):
+        if isinstance(node, cst.Assign):
+            value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if value is site.node:
+                names.update(filter(None, (dotted_name(t.target) for t in node.targets)))
+    return bool(names) and any(
+        isinstance(node, cst.If) and _names_in(node.test) & names and _raises(node)
+        for node in iter_nodes(caller.node.body, prune=_NESTED)
+    )
 
 
 def _assigned_values(name: str, scope: Optional[Scope]) -> List[cst.CSTNode]:
