@@ -228,9 +228,9 @@ class ModuleNames:
         self._packages: Set[str] = {p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.endswith("__init__.py")}
         self.by_path: Dict[str, Tuple[str, bool]] = {}
         self.by_name: Dict[str, str] = {}
-        packages = {p[: -len("/__init__.py")] for p in paths if p.endswith("/__init__.py")}
-        self.shadowed: FrozenSet[str] = frozenset(p for p in paths if not p.endswith("/__init__.py")
-                                                  and p[:-3] in packages)
+        self.shadowed: FrozenSet[str] = frozenset(
+            p for p in paths if not p.endswith("__init__.py") and p[:-3] in self._packages
+        )
         aliases: List[Tuple[str, str]] = []
         script_dirs = sorted(
             {p.rsplit("/", 1)[0] + "/" for p in paths if p.endswith("/manage.py")} | {f"{d}/" for d in on_path}, key=len
