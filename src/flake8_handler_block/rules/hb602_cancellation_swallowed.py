@@ -480,7 +480,7 @@ def _callers_raise(function: FunctionScope) -> bool:
     is the test of an ``if`` that raises (``if await _finish_cleanup(task): raise CancelledError``):
     langflow drains its cleanup under repeated cancellation, then its callers re-raise."""
     sites = module_calls(function)
-    return bool(sites) and all(_raised_by_caller(site) for site in sites)
+    return sites is not None and bool(sites) and all(_raised_by_caller(site) for site in sites)
 
 
 def _raised_by_caller(site: CallSite) -> bool:
