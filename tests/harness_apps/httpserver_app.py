@@ -139,7 +139,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n += 1
 
     def leak_thread(self):
-        threading.Thread(target=S.release.wait, args=(5,)).start()
+        threading.Thread(target=S.release.wait, args=(60,)).start()  # reset() wakes it
 
     def leak_urlopen(self):
         resp = urllib.request.urlopen(UPSTREAM["url"], timeout=2)

@@ -254,7 +254,7 @@ async def task_ok(request):
 
 
 async def leak_thread(request):
-    threading.Thread(target=S.release.wait, args=(5,)).start()
+    threading.Thread(target=S.release.wait, args=(60,)).start()  # reset() wakes it
     return text("started")
 
 
