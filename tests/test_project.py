@@ -423,7 +423,12 @@ def test_a_package_hides_a_module_of_the_same_name(tmp_path: Path) -> None:
                          "app/schemas/providers/__init__.py", "app/schemas/providers/ollama.py"])
     assert names.by_name["app.schemas.providers"] == "app/schemas/providers/__init__.py"
     assert names.shadowed == {"app/schemas/providers.py"}
-    old = "import requests\n\ndef list_models(url):\n    return requests.get(url).json()  # ok: never imported\n"
+    old = (
+        "import requests\nfrom app.schemas.base import Provider\n\n"
+        "def list_models(url):\n    return requests.get(url).json()  # ok: never imported\n\n"
+        "class OllamaProvider(Provider):\n"
+        "    async def check(self):\n        requests.get(self.url).json()  # ok: never imported\n"
+    )
     live = (
         "import requests\n\n"
         "def list_models(url):\n    return requests.get(url).json()  # expect: HB201\n"
@@ -433,9 +438,12 @@ def test_a_package_hides_a_module_of_the_same_name(tmp_path: Path) -> None:
         "app/schemas/providers.py": old,
         "app/schemas/providers/__init__.py": "from .ollama import list_models\n",
         "app/schemas/providers/ollama.py": live,
+        "app/schemas/base.py": "class Provider:\n    async def check(self):\n        pass\n",
         "app/api.py": (
-            "from fastapi import FastAPI\nfrom app.schemas.providers import list_models\n\n"
-            "app = FastAPI()\n\n@app.get('/models')\ndef models(url: str):\n    return list_models(url)\n"
+            "from fastapi import FastAPI\nfrom app.schemas.base import Provider\n"
+            "from app.schemas.providers import list_models\n\n"
+            "app = FastAPI()\n\n@app.get('/models')\ndef models(url: str):\n    return list_models(url)\n\n"
+            "@app.post('/check')\nasync def check(provider: Provider):\n    await provider.check()\n"
         ),
     }
     markers_hold(tmp_path, files, "app/schemas/providers/ollama.py")

@@ -247,6 +247,10 @@ class ProjectTree:
         if source is None or named is None:
             return None
         module, is_package = named
+        if path in self.names.shadowed:
+            # Never imported (a package of its name sits beside it): nothing of it runs, so the
+            # project sees no handler, class or function there (no chain, override or subclass).
+            return empty_summary(module, path, is_package, "shadowed")
         if path not in self.overrides:
             cached = self.cache.load_summary(path, source.size, source.mtime_ns, module)
             if cached is not None:
