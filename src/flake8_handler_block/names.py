@@ -314,7 +314,7 @@ def module_calls(function: "FunctionScope", depth: int = 0) -> Optional[List["Ca
     found: List["CallSite"] = []
     for site in callers.get(function.name, ()):
         target = local_function(site.node.func, site.scope, depth + 1)
-        if target is None or target is function:  # another function of the name is not this one
+        if target is None or target is function:  # one not known may be this one, and counts
             found.append(site)
     return found
 

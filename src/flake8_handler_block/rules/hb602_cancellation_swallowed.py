@@ -462,12 +462,12 @@ def _raised_later(handler: _Handler, function: FunctionScope) -> bool:
                 flags.add(text)
     if not flags:
         return False
-    returned = False
-    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.If) and _names_in(node.test) & flags and _raises(node):
-            return True
-        if isinstance(node, cst.Return) and node.value is not None and _names_in(node.value) & flags:
-            returned = True
+    if _raises_on(function, flags):
+        return True
+    returned = any(
+        isinstance(node, cst.Return) and node.value is not None and _names_in(node.value) & flags
+        for node in iter_nodes(function.node.body, prune=_NESTED)
+    )
     return returned and _callers_raise(function)
 
 
@@ -475,12 +475,22 @@ def _raises(statement: cst.If) -> bool:
     return any(isinstance(inner, cst.Raise) for inner in iter_nodes(statement.body, prune=_NESTED))
 
 
+def _raises_on(function: FunctionScope, names: Set[str]) -> bool:
+    """An ``if`` of ``function`` whose test reads one of ``names`` raises (``if cancelled: raise``)."""
+    return any(
+        isinstance(node, cst.If) and _names_in(node.test) & names and _raises(node)
+        for node in iter_nodes(function.node.body, prune=_NESTED)
+    )
+
+
 def _callers_raise(function: FunctionScope) -> bool:
     """The function hands the flag back (``return cancelled``), and every call of it in the module
     is the test of an ``if`` that raises (``if await _finish_cleanup(task): raise CancelledError``):
     langflow drains its cleanup under repeated cancellation, then its callers re-raise."""
     sites = module_calls(function)
-    return sites is not None and bool(sites) and all(_raised_by_caller(site) for site in sites)
+    if not sites:
+        return False
+    return all(_raised_by_caller(site) for site in sites)
 
 
 def _raised_by_caller(site: CallSite) -> bool:
@@ -498,10 +508,7 @@ def _raised_by_caller(site: CallSite) -> bool:
             value = node.value.expression if isinstance(node.value, cst.Await) else node.value
             if value is site.node:
                 names.update(filter(None, (dotted_name(t.target) for t in node.targets)))
-    return bool(names) and any(
-        isinstance(node, cst.If) and _names_in(node.test) & names and _raises(node)
-        for node in iter_nodes(caller.node.body, prune=_NESTED)
-    )
+    return bool(names) and _raises_on(caller, names)
 
 
 def _assigned_values(name: str, scope: Optional[Scope]) -> List[cst.CSTNode]:
