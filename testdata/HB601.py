@@ -310,3 +310,50 @@ class ThumbHandler(tornado.web.RequestHandler):
         thumb = await self.fetch_thumb(rid)  # ok: run_on_executor hands the call to a worker thread
         meta = self.fetch_meta(rid)  # expect: HB601 "self.fetch_meta() blocks the event loop" "handler 'ThumbHandler.get'"
         self.finish({"thumb": len(thumb), "meta": meta})
+
+
+from anthropic import Anthropic, AsyncAnthropic  # noqa: E402
+from google import genai  # noqa: E402
+from mistralai import Mistral  # noqa: E402
+import openai  # noqa: E402
+
+SUMMARISER = openai.OpenAI(timeout=30)
+ASYNC_SUMMARISER = openai.AsyncOpenAI(timeout=30)
+
+
+class TokenCounter:
+    def __init__(self, key):
+        self.client = Anthropic(api_key=key)
+        self.async_client = AsyncAnthropic(api_key=key)
+
+    def count(self, text):
+        # The SDK's sync client: an HTTP round trip on the calling thread.
+        return self.client.messages.count_tokens(model="claude", messages=[{"role": "user", "content": text}])  # expect: HB601 "self.client.messages.count_tokens() blocks the event loop" "handler 'summarise' via TokenCounter.count()"
+
+    async def count_async(self, text):
+        return await self.async_client.messages.count_tokens(model="claude", messages=[])  # ok: the async client, awaited
+
+
+@app.post("/summarise")
+async def summarise(text: str, key: str):
+    counter = TokenCounter(key)
+    tokens = counter.count(text)  # expect: HB601 "counter.count() blocks the event loop" "handler 'summarise'" "anthropic.Anthropic.messages.count_tokens()"
+    await counter.count_async(text)  # ok: awaited coroutine
+    reply = SUMMARISER.chat.completions.create(model="gpt", messages=[])  # expect: HB601 "SUMMARISER.chat.completions.create() blocks the event loop" "handler 'summarise'" "openai.AsyncOpenAI"
+    voice = SUMMARISER.with_options(timeout=5).audio.speech.create(model="tts-1", input=text)  # expect: HB601 "SUMMARISER.with_options(...).audio.speech.create() blocks the event loop"
+    quick = SUMMARISER.with_options(max_retries=0)  # ok: a copy of the client, no request
+    legacy = openai.moderations.create(input=text)  # expect: HB601 "openai.moderations.create() blocks the event loop" "handler 'summarise'"
+    again = await ASYNC_SUMMARISER.chat.completions.create(model="gpt", messages=[])  # ok: the async client
+    offloaded = await asyncio.to_thread(SUMMARISER.embeddings.create, model="e", input=text)  # ok: in a thread
+    gemini = genai.Client()
+    answer = await gemini.aio.models.generate_content(model="gemini", contents=text)  # ok: the client's async side
+    mistral = Mistral(api_key=key)
+    draft = await mistral.chat.complete_async(model="small", messages=[])  # ok: the async method of the client
+    return {"tokens": tokens, "reply": reply, "voice": voice, "quick": quick, "legacy": legacy, "again": again,
+            "offloaded": offloaded, "answer": answer, "draft": draft, "sync": gemini.models.list()}  # expect: HB601 "gemini.models.list() blocks the event loop"
+
+
+@app.post("/summarise-sync")
+def summarise_sync(text: str):
+    # A sync endpoint: FastAPI runs it in a worker thread, off the loop.
+    return SUMMARISER.chat.completions.create(model="gpt", messages=[{"role": "user", "content": text}])  # ok: not on the loop

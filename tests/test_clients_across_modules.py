@@ -231,3 +231,28 @@ def test_a_child_process_an_attribute_holds(tmp_path: Path) -> None:
                  verb="async def")
     files = {"app/processes.py": PROCESSES, "app/command.py": command, "app/views.py": view}
     assert _findings(files, tmp_path, "app/command.py") == [(9, "HB204"), (9, "HB601")]
+
+
+LLM = (
+    "from openai import AsyncOpenAI, OpenAI\n\nCLIENT = OpenAI()\nASYNC_CLIENT = AsyncOpenAI()\n\n\n"
+    "def summarise(text):\n    return CLIENT.chat.completions.create(model='m', messages=[text])\n"
+)
+
+
+@pytest.mark.parametrize("imports, body, expected", [
+    ("from .llm import CLIENT", "CLIENT.chat.completions.create(model='m', messages=[])", [(9, "HB601")]),
+    ("from . import llm", "llm.CLIENT.embeddings.create(model='e', input='x')", [(9, "HB601")]),
+    ("from .llm import summarise", "summarise('x')", [(9, "HB601")]),  # the helper's call, naming what blocks
+    ("from .llm import ASYNC_CLIENT", "await ASYNC_CLIENT.chat.completions.create(model='m', messages=[])", []),
+    ("from .llm import CLIENT", "CLIENT.with_options(timeout=5)", []),  # a copy of the client: no request
+])
+def test_an_sdk_client_of_another_module_blocks_the_loop(
+    tmp_path: Path, imports: str, body: str, expected: List[Tuple[int, str]]
+) -> None:
+    view = _view(body, imports, verb="async def")
+    assert _findings({"app/llm.py": LLM, "app/views.py": view}, tmp_path) == expected
+
+
+def test_an_sdk_client_in_a_sync_view_is_not_on_a_loop(tmp_path: Path) -> None:
+    view = _view("CLIENT.chat.completions.create(model='m', messages=[])", "from .llm import CLIENT")
+    assert _findings({"app/llm.py": LLM, "app/views.py": view}, tmp_path) == []

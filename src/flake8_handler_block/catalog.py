@@ -72,6 +72,17 @@ _CANONICAL_PREFIXES = {
     "ldap3.core.connection": "ldap3",
     "ldap3.core.server": "ldap3",
     "caldav.davclient": "caldav",
+    "openai._client": "openai",
+    "anthropic._client": "anthropic",
+    "groq._client": "groq",
+    "together.client": "together",
+    "ollama._client": "ollama",
+    "elevenlabs.client": "elevenlabs",
+    "google.genai.client": "google.genai",
+    "cohere.client": "cohere",
+    "cohere.client_v2": "cohere",
+    "huggingface_hub.inference._client": "huggingface_hub",
+    "mistralai.sdk": "mistralai",
 }
 
 
@@ -276,10 +287,68 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
     "cachecontrol.CacheControl": (0, "sess"),
     "cachecontrol.wrapper.CacheControl": (0, "sess"),
 }
-# What a name of another module may be known to hold (project/clients.py): the HTTP clients, and
-# a child process, whose waits HB204/HB601 judge call by call (a queue or an event is judged by
-# rules that count its uses in one module, so it is never claimed across modules).
-HELD_ACROSS_MODULES = frozenset({*CLIENTS, "subprocess.Popen"})
+# Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
+# (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
+# seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
+# and Anthropic: 600 s, retried). Client -> what to use on an event loop instead.
+SDK_CLIENTS: Mapping[str, str] = {
+    "openai.OpenAI": "openai.AsyncOpenAI",
+    "openai.AzureOpenAI": "openai.AsyncAzureOpenAI",
+    "anthropic.Anthropic": "anthropic.AsyncAnthropic",
+    "anthropic.AnthropicBedrock": "anthropic.AsyncAnthropicBedrock",
+    "anthropic.AnthropicVertex": "anthropic.AsyncAnthropicVertex",
+    "groq.Groq": "groq.AsyncGroq",
+    "cohere.Client": "cohere.AsyncClient",
+    "cohere.ClientV2": "cohere.AsyncClientV2",
+    "together.Together": "together.AsyncTogether",
+    "mistralai.Mistral": "the client's *_async methods",
+    "elevenlabs.ElevenLabs": "elevenlabs.AsyncElevenLabs",
+    "ollama.Client": "ollama.AsyncClient",
+    "huggingface_hub.InferenceClient": "huggingface_hub.AsyncInferenceClient",
+    "google.genai.Client": "the client's .aio methods",
+}
+# The openai module's own default client: `openai.chat.completions.create(...)`.
+SDK_MODULE_CLIENTS = {
+    f"openai.{resource}": "openai.AsyncOpenAI"
+    for resource in ("chat", "completions", "embeddings", "images", "audio", "moderations", "models", "files",
+                     "fine_tuning", "batches", "uploads", "responses", "beta", "vector_stores")
+}
+# Methods of a client that make no request (options, copies), and the async side of one client.
+SDK_LOCAL_METHODS = frozenset({"with_options", "copy", "close"})
+SDK_ASYNC_STEPS = frozenset({"aio"})
+
+
+@lru_cache(maxsize=None)  # asked for every method call of a module that imports an SDK
+def sdk_request(name: str) -> Optional[Api]:
+    """``openai.OpenAI.chat.completions.create`` (a method below a synchronous SDK client, also
+    through ``with_options(...)``) as a blocking HTTP call; None for the client itself, its options
+    and copies, its async side (``client.aio``, ``complete_async``) and anything else."""
+    parts = name.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        instead = SDK_CLIENTS.get(".".join(parts[:end])) or SDK_MODULE_CLIENTS.get(".".join(parts[:end]))
+        if instead is None:
+            continue
+        steps = parts[end:]
+        if any(step in SDK_ASYNC_STEPS or step.startswith("_") or not step.isidentifier() for step in steps):
+            return None
+        if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
+            return None
+        return Api(OTHER, None, Blocking(f"use {instead}, or await asyncio.to_thread(...)"), "the API never answers")
+    return None
+
+
+@lru_cache(maxsize=None)
+def below_sdk_client(producer: str) -> bool:
+    """A value made by a synchronous SDK client or reached from one (``client.chat.completions``)."""
+    parts = producer.split(".")
+    return any(".".join(parts[:end]) in SDK_CLIENTS for end in range(len(parts), 0, -1))
+
+
+SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODULE_CLIENTS))
+# What a name of another module may be known to hold (project/clients.py): the HTTP clients, the
+# SDK clients, and a child process, whose waits HB204/HB601 judge call by call (a queue or an event
+# is judged by rules that count its uses in one module, so it is never claimed across modules).
+HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen"})
 CLIENT_IMPORTS = tuple(sorted({
     f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")
 }))
@@ -443,6 +512,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # a sync client's close() shuts its pooled sockets in the calling thread
     yield "httpx.Client.close", Api(OTHER, None, Blocking(CLOSE_INSTEAD))
     yield "urllib3.request", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
+    # the ollama module's functions call its default synchronous client
+    for verb in ("chat", "generate", "embed", "embeddings", "pull", "push", "show", "ps"):
+        yield f"ollama.{verb}", Api(OTHER, None, Blocking("use ollama.AsyncClient, or await asyncio.to_thread(...)"),
+                                    "the model server never answers")
     for pool, index in URLLIB3_POOL_TIMEOUTS.items():
         yield pool, Api(THIRD_PARTY_HTTP, Timeout(index))  # the pool-level timeout, for its requests
         for method in URLLIB3_REQUEST_METHODS:

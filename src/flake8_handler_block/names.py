@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 
 import libcst as cst
 
-from .catalog import APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, canonical
+from .catalog import APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -121,8 +121,10 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
             return _outside(library_value(canonical(f"{base.dotted}.{attr}")), scope)
-        if isinstance(base, Inst) and f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES:
-            return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen
+        if isinstance(base, Inst) and (
+            f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES or below_sdk_client(base.producer)
+        ):
+            return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen, `client.chat` of an OpenAI client
         return None
     if isinstance(expr, cst.Call):
         return called_result(expr, scope, depth)
@@ -166,13 +168,16 @@ def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> 
 
 
 def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
-    """The value every ``return`` of ``function`` gives, when they all agree on one kind."""
+    """The value every ``return`` of ``function`` gives, when they all agree on one kind
+    (``return None`` aside: ``if not key: return None`` then ``return Client(key)`` makes a client)."""
     if function.is_generator or not function.returns or depth > _MAX_DEPTH:
         return None
     found: Optional[Inst] = None
     for value in function.returns:
         if value is None:
             return None
+        if _is_none(value):
+            continue
         meaning = resolve(value, function, depth + 1)
         if not isinstance(meaning, Inst) or (found is not None and meaning != found):
             return None

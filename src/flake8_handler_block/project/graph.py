@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
-from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once
+from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts,
@@ -600,7 +600,7 @@ class Graph:
                 continue
             if edge.how == CALL and not edge.quiet:
                 name = self.api_name(edge.callee, fn[1])
-                api = PLAIN_BLOCKING.get(name)
+                api = PLAIN_BLOCKING.get(name) or sdk_request(name)
                 blocking = api.blocking if api is not None else None
                 if blocking is not None and not (edge.hostless and blocking.connects_with_host):
                     return name, edge.line

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ..catalog import (
-    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, SUBPROCESS, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
+    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api,
+    last_names, sdk_request,
 )
 from ..commands import ends_at_once
 from ..facts import Facts
@@ -59,6 +60,16 @@ class BlockingCallInAsyncHandler(Rule):
       (an unbounded queue's `put()` never waits; a `get()` under `while not q.empty():`
       takes the item the test saw; a `wait()` after `communicate()`, `kill()` or
       `terminate()` of the same process only reaps it);
+    - any method reached below a synchronous SDK client of a hosted API
+      (`openai.OpenAI`/`AzureOpenAI`, `anthropic.Anthropic` and its Bedrock and
+      Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
+      `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
+      `huggingface_hub.InferenceClient`, `google.genai.Client`), at any depth
+      (`client.chat.completions.create()`, also after `client.with_options(...)`),
+      the `openai` module's default client (`openai.chat.completions.create()`) and
+      `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
+      long default timeout. Not `with_options()`/`copy()`/`close()` themselves, a
+      `*_async` method (Mistral) or the client's `.aio` side (google-genai);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
       `executor.submit()`, `asyncio.run_coroutine_threadsafe()`),
       `concurrent.futures.wait()/as_completed()`, multiprocessing
@@ -139,7 +150,7 @@ class BlockingCallInAsyncHandler(Rule):
     scope = ASYNC_HANDLER
     gate = imported(
         "time", "requests", "urllib", "httpx", "urllib3", "subprocess", "socket", "threading", "queue",
-        "concurrent", "multiprocessing", "websocket", "os",
+        "concurrent", "multiprocessing", "websocket", "os", *sorted(SDK_PACKAGES),
     ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
     calls = last_names(BLOCKING)
@@ -155,10 +166,11 @@ class BlockingCallInAsyncHandler(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        pools = "urllib3" in self.ctx.module.imported_packages
-        if pools and isinstance(func, cst.Attribute) and func.attr.value not in URLLIB3_POOL_QUIET_METHODS:
-            scope = self.ctx.scope
-            self._method_calls.append((node, scope, _binding_in_effect(func.value, scope)))
+        if not isinstance(func, cst.Attribute):
+            return
+        # any method call may be on an SDK client, also one another module builds (`from .llm import client`)
+        scope = self.ctx.scope
+        self._method_calls.append((node, scope, _binding_in_effect(func.value, scope)))
 
     def finish(self, facts: Facts) -> None:
         """Calls of sync functions of the project that block, made in place on a handler's loop."""
@@ -196,13 +208,25 @@ class BlockingCallInAsyncHandler(Rule):
 
     def _pool_methods(self, facts: Facts) -> None:
         """Any method called on a urllib3 pool or pool manager (but those that only pick or
-        build an object): their public API is a request API. Calls the catalogue names (and
-        check_call judged) are left to it."""
+        build an object), or below a synchronous SDK client (``client.chat.completions.create``):
+        their public API is a request API. Calls the catalogue names (and check_call judged)
+        are left to it."""
         for call, scope, bound in self._method_calls:
             function = scope.function
             if id(call) in self._awaited or id(call) in facts.module.offloaded_calls:
                 continue
-            if not facts.reach.runs_on_loop(function) or self.ctx.callee(call, scope) in BLOCKING:
+            if not facts.reach.runs_on_loop(function):
+                continue
+            target = self.ctx.callee(call, scope)
+            if target in BLOCKING:
+                continue
+            sdk = sdk_request(target) if target is not None else None
+            if sdk is not None and sdk.blocking is not None:
+                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
+                            fix=sdk.blocking.instead)
+                continue
+            method = call.func.attr.value  # type: ignore[attr-defined]
+            if "urllib3" not in facts.module.imported_packages or method in URLLIB3_POOL_QUIET_METHODS:
                 continue
             receiver = call.func.value  # type: ignore[attr-defined]
             kind = agree([bound], 0) if bound is not None else None
