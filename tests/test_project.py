@@ -132,6 +132,20 @@ def test_django_root_without_config_file(django_site: Path) -> None:
     assert reach(django_site, "manage.py").is_tooling("main")
 
 
+def test_root_without_config_file_climbs_through_a_namespace_portion(tmp_path: Path) -> None:
+    """A wheel's tree: ``app/schemas/`` has no ``__init__.py`` but ``app.schemas.providers`` still
+    imports through it, so its modules belong to the project above ``app``, not to one of their own."""
+    providers = tmp_path / "site" / "app" / "schemas" / "providers"
+    providers.mkdir(parents=True)
+    (tmp_path / "site" / "app" / "__init__.py").write_text("")
+    (providers / "__init__.py").write_text("")
+    (providers / "anthropic.py").write_text("")
+    (tmp_path / "site" / "scripts").mkdir()
+    assert find_root(str(providers / "anthropic.py")) == str(tmp_path / "site")
+    assert find_root(str(tmp_path / "site" / "app" / "schemas" / "enums.py")) == str(tmp_path / "site")
+    assert find_root(str(tmp_path / "site" / "scripts" / "run.py")) == str(tmp_path / "site" / "scripts")
+
+
 def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     """An app unpacked under a hidden directory of another project is a project of its own:
     the outer project's scan skips hidden directories, so the outer root would not see it."""

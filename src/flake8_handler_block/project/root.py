@@ -4,7 +4,8 @@ The root is the nearest directory at or above the file holding ``pyproject.toml`
 ``setup.cfg``, ``setup.py`` or ``.git``, not looking past a hidden directory (a project
 unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
 skip it); without one, the directory above the file's top-level package (walking up
-while ``__init__.py`` exists). The scan never follows a symlinked directory (no loops),
+while ``__init__.py`` exists, and through a directory without one inside a package: a namespace
+portion such as a wheel's ``app/schemas/``). The scan never follows a symlinked directory (no loops),
 skips hidden, virtualenv and build directories, and stops at a file-count limit.
 """
 
@@ -47,9 +48,13 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
     if marked is not None:
         return marked
     top = directory
-    while os.path.isfile(os.path.join(top, "__init__.py")):
+    while True:
         parent = os.path.dirname(top)
         if parent == top:
+            break
+        # a package, or a directory with no __init__.py inside one (`app/schemas/` of a wheel: an
+        # implicit namespace package that `app.schemas.x` still imports through)
+        if not any(os.path.isfile(os.path.join(d, "__init__.py")) for d in (top, parent)):
             break
         top = parent
     return top
