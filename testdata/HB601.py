@@ -357,3 +357,16 @@ async def summarise(text: str, key: str):
 def summarise_sync(text: str):
     # A sync endpoint: FastAPI runs it in a worker thread, off the loop.
     return SUMMARISER.chat.completions.create(model="gpt", messages=[{"role": "user", "content": text}])  # ok: not on the loop
+
+
+import ollama  # noqa: E402
+
+
+@app.post("/local-chat")
+async def local_chat(prompt: str):
+    client = ollama.Client(host="http://ollama:11434")
+    reply = client.chat(model="llama3", messages=[{"role": "user", "content": prompt}])  # expect: HB601 "client.chat() blocks the event loop" "handler 'local_chat'" "ollama.AsyncClient"
+    message = reply.get("message", {})  # ok: a field of the response, no request
+    text = message.get("content", "")  # ok: a dict's get
+    summary = ollama.generate(model="llama3", prompt=text)  # expect: HB601 "ollama.generate() blocks the event loop" "handler 'local_chat'"
+    return {"text": text, "summary": summary.get("response")}  # ok: the response's field

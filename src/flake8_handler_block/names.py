@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 
 import libcst as cst
 
-from .catalog import APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical
+from .catalog import APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical, sdk_request
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
@@ -147,6 +147,8 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
         given = argument(call, name, position)
         meaning = resolve(given, scope, depth) if given is not None else None
         return meaning if isinstance(meaning, Inst) else None
+    if target is not None and sdk_request(target) is not None:
+        return None  # an SDK request's response (`client.chat(...).get("message")`), not more of the client
     if target is not None:
         made = _outside(Ref(target), scope, called=True)
         return made if isinstance(made, Inst) else Inst(target, call)

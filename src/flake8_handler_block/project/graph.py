@@ -523,7 +523,14 @@ class Graph:
             return self.api_name(Sym(attr.kind, attr.target, attr.path + sym.path[1:]), owner[1], depth + 1)
         if sym.kind != "ref" or self.resolve(sym.target):
             return ""
-        return ".".join([self._library_name(sym.target), *(step for step in sym.path if step not in NAMELESS)])
+        library = self._library_name(sym.target)
+        steps: List[str] = []
+        for step in sym.path:
+            if step not in NAMELESS:
+                steps.append(step)
+            elif step == CALL_RESULT and steps and sdk_request(".".join([library, *steps])):
+                return ""  # an SDK request's response (`client.chat(...).get("message")`), not more of the client
+        return ".".join([library, *steps])
 
     def _library_name(self, dotted: str, depth: int = 0) -> str:
         """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
