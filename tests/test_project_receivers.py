@@ -587,11 +587,14 @@ def test_a_factory_that_picks_one_of_many_subclasses_reaches_each(tmp_path: Path
     cases = "".join(f"            case '{name}':\n                return {name}()\n" for name in kinds)
     root = project(tmp_path, {
         "providers.py": (
-            "import subprocess\n\n\nclass Base:\n    kind = ''\n\n    def check(self):\n        raise NotImplementedError\n\n"
-            "    def cast(self):\n        match self.kind:\n" + cases + "        raise ValueError(self.kind)\n\n\n" + classes
+            "import subprocess\n\n\nclass Base:\n    kind = ''\n\n"
+            "    def check(self):\n        raise NotImplementedError\n\n"
+            "    def cast(self):\n        match self.kind:\n" + cases
+            + "        raise ValueError(self.kind)\n\n\n" + classes
         ),
         "views.py": routes(
-            "@app.route('/check')\ndef check_kind():\n    return Base().cast().check()\n", "from .providers import Base\n"
+            "@app.route('/check')\ndef check_kind():\n    return Base().cast().check()\n",
+            "from .providers import Base\n",
         ),
     })
     assert chain(root, "Kind7.check") == f"{handler(root, 'check_kind')} via Kind7.check()"
