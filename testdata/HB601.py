@@ -370,3 +370,24 @@ async def local_chat(prompt: str):
     text = message.get("content", "")  # ok: a dict's get
     summary = ollama.generate(model="llama3", prompt=text)  # expect: HB601 "ollama.generate() blocks the event loop" "handler 'local_chat'"
     return {"text": text, "summary": summary.get("response")}  # ok: the response's field
+
+
+import boto3  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+MEDIA = boto3.client("s3", region_name="eu-west-1")
+MONGO = MongoClient("mongodb://mongo:27017", serverSelectionTimeoutMS=2000)
+AUDIT = MONGO.reports.audit
+
+
+@app.post("/media/{key}")
+async def store_media(key: str, request: Request):
+    body = await request.body()
+    MEDIA.put_object(Bucket="media", Key=key, Body=body)  # expect: HB601 "MEDIA.put_object() blocks the event loop" "handler 'store_media'" "aioboto3"
+    link = MEDIA.generate_presigned_url("get_object", Params={"Bucket": "media", "Key": key})  # ok: signed locally
+    pages = MEDIA.get_paginator("list_objects_v2")  # ok: a paginator object, no request yet
+    missing = MEDIA.exceptions.NoSuchKey  # ok: an exception class
+    await asyncio.to_thread(MEDIA.delete_object, Bucket="media", Key=f"{key}.tmp")  # ok: in a thread
+    AUDIT.insert_one({"key": key, "size": len(body)})  # expect: HB601 "AUDIT.insert_one() blocks the event loop" "handler 'store_media'"
+    archive = MONGO.get_database("archive").get_collection("media")  # ok: handles, no request
+    return {"link": link, "pages": pages is not None, "missing": missing.__name__, "archive": archive.name}

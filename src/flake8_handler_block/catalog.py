@@ -83,6 +83,12 @@ _CANONICAL_PREFIXES = {
     "cohere.client_v2": "cohere",
     "huggingface_hub.inference._client": "huggingface_hub",
     "mistralai.sdk": "mistralai",
+    "boto3.session.Session": "boto3.Session",
+    "slack_sdk.web.client": "slack_sdk",
+    "slack_sdk.web.WebClient": "slack_sdk.WebClient",
+    "pymongo.mongo_client": "pymongo",
+    "elasticsearch.client": "elasticsearch",
+    "stripe._stripe_client": "stripe",
 }
 
 
@@ -306,6 +312,15 @@ SDK_CLIENTS: Mapping[str, str] = {
     "ollama.Client": "ollama.AsyncClient",
     "huggingface_hub.InferenceClient": "huggingface_hub.AsyncInferenceClient",
     "google.genai.Client": "the client's .aio methods",
+    # cloud, messaging, search and document-store clients of the same shape
+    "boto3.client": "aioboto3",
+    "boto3.Session.client": "aioboto3",
+    "slack_sdk.WebClient": "slack_sdk.web.async_client.AsyncWebClient",
+    "twilio.rest.Client": "twilio's AsyncTwilioHttpClient",
+    "sendgrid.SendGridAPIClient": "an async HTTP client",
+    "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
+    "pymongo.MongoClient": "pymongo.AsyncMongoClient (or motor)",
+    "stripe.StripeClient": "the client's *_async methods",
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
 SDK_MODULE_CLIENTS = {
@@ -313,9 +328,14 @@ SDK_MODULE_CLIENTS = {
     for resource in ("chat", "completions", "embeddings", "images", "audio", "moderations", "models", "files",
                      "fine_tuning", "batches", "uploads", "responses", "beta", "vector_stores")
 }
-# Methods of a client that make no request (options, copies), and the async side of one client.
-SDK_LOCAL_METHODS = frozenset({"with_options", "copy", "close"})
-SDK_ASYNC_STEPS = frozenset({"aio"})
+# Methods of a client that make no request: options, copies, handles built locally (a boto3
+# paginator or presigned URL, a pymongo database or collection).
+SDK_LOCAL_METHODS = frozenset({
+    "with_options", "options", "copy", "close", "generate_presigned_url", "generate_presigned_post",
+    "get_paginator", "get_waiter", "can_paginate", "get_database", "get_collection", "get_default_database",
+})
+# Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
+SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 
 
 @lru_cache(maxsize=None)  # asked for every method call of a module that imports an SDK
@@ -329,7 +349,7 @@ def sdk_request(name: str) -> Optional[Api]:
         if instead is None:
             continue
         steps = parts[end:]
-        if any(step in SDK_ASYNC_STEPS or step.startswith("_") or not step.isidentifier() for step in steps):
+        if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
             return None
         if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
             return None

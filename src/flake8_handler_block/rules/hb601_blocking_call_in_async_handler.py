@@ -64,12 +64,17 @@ class BlockingCallInAsyncHandler(Rule):
       (`openai.OpenAI`/`AzureOpenAI`, `anthropic.Anthropic` and its Bedrock and
       Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
       `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
-      `huggingface_hub.InferenceClient`, `google.genai.Client`), at any depth
+      `huggingface_hub.InferenceClient`, `google.genai.Client`; also boto3 clients,
+      `slack_sdk.WebClient`, `twilio.rest.Client`, `sendgrid.SendGridAPIClient`,
+      `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
-      long default timeout. Not `with_options()`/`copy()`/`close()` themselves, a
-      `*_async` method (Mistral) or the client's `.aio` side (google-genai);
+      long default timeout. Not what is built locally (`with_options()`, `copy()`,
+      `close()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
+      `get_database()`/`get_collection()`), boto3's `meta`/`exceptions`, a `*_async`
+      method (Mistral, Stripe), the client's `.aio` side (google-genai), or what a
+      request returns (`reply.get("message")`);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
       `executor.submit()`, `asyncio.run_coroutine_threadsafe()`),
       `concurrent.futures.wait()/as_completed()`, multiprocessing
