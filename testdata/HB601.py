@@ -391,3 +391,23 @@ async def store_media(key: str, request: Request):
     AUDIT.insert_one({"key": key, "size": len(body)})  # expect: HB601 "AUDIT.insert_one() blocks the event loop" "handler 'store_media'"
     archive = MONGO.get_database("archive").get_collection("media")  # ok: handles, no request
     return {"link": link, "pages": pages is not None, "missing": missing.__name__, "archive": archive.name}
+
+
+import http.client  # noqa: E402
+
+
+def serper_search(query):
+    # A plain http.client round trip: the constructor only stores the host, request() and getresponse() wait.
+    conn = http.client.HTTPSConnection("google.serper.dev", timeout=10)  # ok: builds the connection, nothing sent yet
+    try:
+        conn.request("POST", "/search", body=query)  # expect: HB601 "conn.request() blocks the event loop" "handler 'web_search' via serper_search()"
+        return conn.getresponse().read()  # expect: HB601 "conn.getresponse() blocks the event loop" "handler 'web_search' via serper_search()"
+    finally:
+        conn.close()
+
+
+@app.get("/web-search")
+async def web_search(q: str):
+    raw = serper_search(q)  # expect: HB601 "serper_search() blocks the event loop" "http.client.HTTPSConnection.request()"
+    cached = await asyncio.to_thread(serper_search, f"{q} site:docs")  # ok: in a thread
+    return {"raw": raw, "cached": cached}

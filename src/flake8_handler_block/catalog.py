@@ -516,6 +516,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
             blocking = Blocking(_MAIL_INSTEAD if callee.startswith("smtplib.") else SOCKET_INSTEAD,
                                 connects_with_host=callee.split(".")[0] in _CONNECT_IF_HOST)
         yield callee, Api(STDLIB_NETWORK, Timeout(index), blocking)
+    # a connection's own calls send and wait on its socket (its timeout is the constructor's: HB202)
+    for connection in ("http.client.HTTPConnection", "http.client.HTTPSConnection"):
+        for method in ("connect", "request", "getresponse", "endheaders", "send"):
+            yield f"{connection}.{method}", Api(OTHER, None, _HTTP)
     # OpenerDirector.open(fullurl, data, timeout): urlopen() is this call on a default opener
     yield "urllib.request.build_opener.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)
     yield "urllib.request.OpenerDirector.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)

@@ -36,6 +36,8 @@ class BlockingCallInAsyncHandler(Rule):
     - `requests.get/post/put/patch/delete/head/options/request()` and the same
       methods plus `send()` on a `requests.Session`;
     - `urllib.request.urlopen()` and `open()` on an opener from `build_opener()`;
+    - `connect()`/`request()`/`getresponse()`/`endheaders()`/`send()` of an
+      `http.client.HTTPConnection`/`HTTPSConnection` (its constructor sends nothing);
     - the sync `httpx` functions (`httpx.get()`, ..., `httpx.stream()`) and the
       methods of an `httpx.Client` (not `httpx.AsyncClient`);
     - `urllib3.request()` and `request()`/`urlopen()` on a `PoolManager`,
