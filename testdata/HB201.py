@@ -342,3 +342,29 @@ def federate_peer(peer):
     notify_peer(f"{ACCOUNTS_URL}/peers/{peer}/last")  # expect: HB201 "notify_peer() has no timeout" "handler 'federate_peer'"
     lookup = dict.get
     return jsonify(first.json(), lookup({"peer": peer}, "peer"))  # ok: not a requests function
+
+
+class PageLoader:
+    """A scraper that uses the caller's session when given one, else its own (gpt-researcher's)."""
+
+    def __init__(self, link, session=None, client=None):
+        self.link = link
+        self.session = session or requests.Session()
+        self.client = client or make_client()  # a function of the project, of unknown result
+        self.lent = session  # only ever the caller's
+
+    def load(self):
+        page = self.session.get(self.link)  # expect: HB201 "self.session.get() has no timeout" "method 'PageLoader.load'"
+        again = self.session.get(self.link, timeout=TIMEOUTS)  # ok: timeout given
+        other = self.client.get(self.link)  # ok: receiver of unknown kind
+        lent = self.lent.get(self.link)  # ok: receiver of unknown kind
+        return page, again, other, lent
+
+
+def load_page(link, session=None):
+    current = session or requests.Session()  # expect: HB103 "requests.Session() session is created per call and never closed"
+    return current.get(link)  # expect: HB201 "current.get() has no timeout" "function 'load_page'"
+
+
+def make_client():
+    return object()

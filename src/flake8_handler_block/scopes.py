@@ -547,10 +547,12 @@ class ScopeCollector(Batchable):
         if (
             isinstance(value, cst.BooleanOperation)
             and isinstance(value.operator, cst.Or)
-            and dotted_name(value.left) is not None
-            and dotted_name(value.left) == dotted_name(target)
+            and isinstance(value.right, cst.Call)
+            and (_same_target(value.left, target) or _parameter_of(value.left, scope))
         ):
-            value = value.right  # `self.http = self.http or PoolManager()`: built lazily, once
+            # `self.http = self.http or PoolManager()`: built lazily, once; `session or requests.Session()`:
+            # the caller's session, else a new one, of the same class as far as the code says
+            value = value.right
         if bound is None:
             bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
         if isinstance(target, cst.Name):
@@ -719,3 +721,19 @@ def _qualname(owner: Scope, name: str) -> str:
         sep = "." if isinstance(owner, ClassScope) else ".<locals>."
         return f"{owner.qualname}{sep}{name}"
     return name
+
+
+def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
+    name = dotted_name(value)
+    return name is not None and name == dotted_name(target)
+
+
+def _parameter_of(value: cst.BaseExpression, scope: "Scope") -> bool:
+    """``value`` is a parameter of the function being walked (``session`` in ``session or Session()``)."""
+    if not isinstance(value, cst.Name) or not isinstance(scope, FunctionScope):
+        return False
+    params = scope.node.params
+    return any(
+        param.name.value == value.value
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    )

@@ -817,8 +817,13 @@ class _Summariser:
             known = [side for side in sides if side is not None]
             return Sym.union(list(dict.fromkeys(known))) if len(known) == 2 else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
-            # `self.http = self.http or PoolManager()`: the value that is not the target itself
-            found = {self.sym(v, scope, imports_only, depth + 1) for v in expr.values}  # type: ignore[attr-defined]
+            # `self.http = self.http or PoolManager()`: the value that is not the target itself;
+            # `session or requests.Session()`: the caller's, else a new one, of the class the code builds
+            values = expr.values  # type: ignore[attr-defined]
+            params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
+            if type(values[-1]) is ast.Call:
+                values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
+            found = {self.sym(v, scope, imports_only, depth + 1) for v in values}
             found.discard(exclude)
             return found.pop() if len(found) == 1 else None
         return None

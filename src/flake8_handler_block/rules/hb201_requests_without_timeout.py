@@ -36,7 +36,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     their arguments (`executor.submit(requests.get, url)`, `asyncio.to_thread(...)`,
     `loop.run_in_executor(None, requests.get, url)`: reported on the hand-off). The session is recognised when it
     was built with `requests.Session()` (assigned, bound by `with ... as`, stored on
-    `self.`, annotated `s: requests.Session`, or called inline; also as handed back by
+    `self.`, annotated `s: requests.Session`, or called inline; `session or
+    requests.Session()`, the caller's session or a new one, counts; also as handed back by
     `cachecontrol.CacheControl(session)`, which only mounts a caching adapter), and on an inline
     instance of a subclass of it defined in the module that overrides nothing a
     default timeout could hide in (`CustomSession().get(url)`). requests-oauthlib's
