@@ -8,7 +8,9 @@ what; every form has a look-alike that must not resolve (precision first).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
+
+import pytest
 
 from flake8_handler_block.config import Config
 from flake8_handler_block.engine import check_source
@@ -598,3 +600,26 @@ def test_a_factory_that_picks_one_of_many_subclasses_reaches_each(tmp_path: Path
         ),
     })
     assert chain(root, "Kind7.check") == f"{handler(root, 'check_kind')} via Kind7.check()"
+
+
+@pytest.mark.parametrize("annotation, reached", [
+    ("WebProvider | FileProvider", ["WebProvider.search", "FileProvider.search"]),
+    ("Optional[Union[WebProvider, FileProvider]]", ["WebProvider.search", "FileProvider.search"]),
+    ("'WebProvider | None'", ["WebProvider.search"]),
+    ("WebProvider | str", []),  # one side unknown: nothing is known
+])
+def test_a_union_annotation_declares_one_of_its_classes(tmp_path: Path, annotation: str, reached: List[str]) -> None:
+    """A provider chosen by configuration (r2r's ``file: PostgresFileProvider | S3FileProvider`` on a
+    pydantic model): a call on it reaches each class's method."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            f"class Providers:\n    file: {annotation}\n\n\n"
+            "def use(providers: Providers):\n    return providers.file.search('x')\n\n\n"
+            "@app.route('/use')\ndef used():\n    return use(Providers())\n",
+            "from typing import Optional, Union\n\nfrom .providers import FileProvider, WebProvider\n",
+        ),
+    })
+    for qualname in ("WebProvider.search", "FileProvider.search", "Other.search"):
+        expected = f"{handler(root, 'used')} via use() -> {qualname}()" if qualname in reached else ""
+        assert chain(root, qualname) == expected

@@ -887,8 +887,7 @@ class _Summariser:
                 return None
             return self.declared(parsed, scope, depth + 1)
         if kind is ast.BinOp and isinstance(expr.op, ast.BitOr):  # type: ignore[attr-defined]
-            sides = [s for s in (expr.left, expr.right) if not _is_none(s)]  # type: ignore[attr-defined]
-            return self.declared(sides[0], scope, depth + 1) if len(sides) == 1 else None
+            return self._declared_union(_union_members(expr), scope, depth)
         if kind is ast.Subscript:
             outer = self.sym(expr.value, scope, depth=depth + 1)  # type: ignore[attr-defined]
             value = expr.value  # type: ignore[attr-defined]
@@ -900,8 +899,7 @@ class _Summariser:
             last = dotted.rsplit(".", 1)[-1]
             members = inner.elts if type(inner) is ast.Tuple else [inner]
             if last == "Optional" or last == "Union":
-                members = [m for m in members if not _is_none(m)]
-                return self.declared(members[0], scope, depth + 1) if len(members) == 1 else None
+                return self._declared_union(members, scope, depth)
             if dotted in _MAPPINGS:
                 value = self.declared(members[-1], scope, depth + 1) if len(members) == 2 else None
                 return value.mapped() if value is not None else None
@@ -918,6 +916,20 @@ class _Summariser:
             return outer.declared() if outer is not None else None  # a generic: `Repository[Item]` is a Repository
         found = self.sym(expr, scope, depth=depth + 1)
         return found.declared() if found is not None and found.dotted else None
+
+    def _declared_union(self, members: Sequence[ast.expr], scope: _Scope, depth: int) -> Optional[Sym]:
+        """``A | B | None``, ``Union[A, B]``: an instance of one of the classes (a provider chosen by
+        configuration: ``file: PostgresFileProvider | S3FileProvider``); unknown when any is."""
+        found: List[Sym] = []
+        for member in members:
+            if _is_none(member):
+                continue
+            declared = self.declared(member, scope, depth + 1)
+            if declared is None:
+                return None
+            if declared not in found:
+                found.append(declared)
+        return Sym.union(found)
 
     # -- the summary ------------------------------------------------------------------
 
@@ -1639,3 +1651,10 @@ def _calls_in(body: Sequence[ast.stmt]) -> Iterator[ast.Call]:
 
 def _is_match_case(node: ast.AST) -> bool:
     return type(node).__name__ == "match_case"
+
+
+def _union_members(expr: ast.expr) -> List[ast.expr]:
+    """The sides of ``A | B | C`` (a chain of ``|``), left to right."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        return [*_union_members(expr.left), *_union_members(expr.right)]
+    return [expr]
