@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, Iterator, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -338,30 +338,36 @@ SDK_LOCAL_METHODS = frozenset({
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 
 
-@lru_cache(maxsize=None)  # asked for every method call of a module that imports an SDK
+def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, List[str]]]:
+    """The client of ``clients`` that ``name`` starts with (its value) and the steps below it."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        instead = clients.get(".".join(parts[:end]))
+        if instead is not None:
+            return instead, parts[end:]
+    return None
+
+
+@lru_cache(maxsize=None)  # asked for the method calls of every module with an async function
 def sdk_request(name: str) -> Optional[Api]:
     """``openai.OpenAI.chat.completions.create`` (a method below a synchronous SDK client, also
     through ``with_options(...)``) as a blocking HTTP call; None for the client itself, its options
     and copies, its async side (``client.aio``, ``complete_async``) and anything else."""
-    parts = name.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        instead = SDK_CLIENTS.get(".".join(parts[:end])) or SDK_MODULE_CLIENTS.get(".".join(parts[:end]))
-        if instead is None:
-            continue
-        steps = parts[end:]
-        if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
-            return None
-        if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
-            return None
-        return Api(OTHER, None, Blocking(f"use {instead}, or await asyncio.to_thread(...)"), "the API never answers")
-    return None
+    found = _below_client(name, SDK_CLIENTS) or _below_client(name, SDK_MODULE_CLIENTS)
+    if found is None or not found[1]:
+        return None
+    instead, steps = found
+    if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
+        return None
+    if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
+        return None
+    return Api(OTHER, None, Blocking(f"use {instead}, or await asyncio.to_thread(...)"), "the API never answers")
 
 
 @lru_cache(maxsize=None)
 def below_sdk_client(producer: str) -> bool:
     """A value made by a synchronous SDK client or reached from one (``client.chat.completions``)."""
-    parts = producer.split(".")
-    return any(".".join(parts[:end]) in SDK_CLIENTS for end in range(len(parts), 0, -1))
+    return _below_client(producer, SDK_CLIENTS) is not None
 
 
 SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODULE_CLIENTS))
