@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from flake8_handler_block import docs
+from flake8_handler_block import catalog, docs
 from flake8_handler_block import rules as rules_package
 from flake8_handler_block.rule import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, HANDLER, Rule
 from flake8_handler_block.rules import ALL_RULES
@@ -111,3 +111,25 @@ def test_explain_text_is_the_docs_text():
         assert section in rendered, f"{rule.code}: docs/rules.md lacks its section"
         explained = docs.rule_markdown(rule, level=1)
         assert explained.replace("\n## ", "\n### ").replace("# ", "## ", 1) == section
+
+
+@pytest.mark.parametrize("name, request_made", [
+    ("openai.OpenAI.chat.completions.create", True),
+    ("openai.OpenAI.with_options.audio.speech.create", True),
+    ("openai.chat.completions.create", True),  # the module's default client
+    ("openai.OpenAI", False),  # the constructor
+    ("openai.OpenAI.with_options", False),  # a copy of the client
+    ("openai.AsyncOpenAI.chat.completions.create", False),  # not a synchronous client
+    ("google.genai.Client.aio.models.generate_content", False),  # the client's async side
+    ("mistralai.Mistral.chat.complete_async", False),
+    ("boto3.client.put_object", True),
+    ("boto3.Session.client.send_message", True),
+    ("boto3.client.generate_presigned_url", False),  # signed locally
+    ("boto3.client.meta.events.register", False),
+    ("pymongo.MongoClient.get_database", False),
+    ("pymongo.MongoClient.app.users.find_one", True),
+    ("khoj.clients.{*}.get", False),  # not below a client
+    ("openai.OpenAI.{*}.get", False),  # a container's step: not a name
+])
+def test_sdk_request(name: str, request_made: bool) -> None:
+    assert (catalog.sdk_request(name) is not None) is request_made
