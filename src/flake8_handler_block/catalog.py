@@ -312,11 +312,11 @@ SDK_CLIENTS: Mapping[str, str] = {
     "ollama.Client": "ollama.AsyncClient",
     "huggingface_hub.InferenceClient": "huggingface_hub.AsyncInferenceClient",
     "google.genai.Client": "the client's .aio methods",
-    # cloud, messaging, search and document-store clients of the same shape
+    # cloud, messaging, search and document-store clients of the same shape (not Twilio's: its
+    # `services(sid)` builds a context locally, and only the call at the end of the chain sends)
     "boto3.client": "aioboto3",
     "boto3.Session.client": "aioboto3",
     "slack_sdk.WebClient": "slack_sdk.web.async_client.AsyncWebClient",
-    "twilio.rest.Client": "twilio's AsyncTwilioHttpClient",
     "sendgrid.SendGridAPIClient": "an async HTTP client",
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
     "pymongo.MongoClient": "pymongo.AsyncMongoClient (or motor)",

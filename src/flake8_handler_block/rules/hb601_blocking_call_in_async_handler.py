@@ -67,7 +67,7 @@ class BlockingCallInAsyncHandler(Rule):
       Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
       `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
       `huggingface_hub.InferenceClient`, `google.genai.Client`; also boto3 clients,
-      `slack_sdk.WebClient`, `twilio.rest.Client`, `sendgrid.SendGridAPIClient`,
+      `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
       `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
