@@ -547,8 +547,10 @@ class ScopeCollector(Batchable):
         if (
             isinstance(value, cst.BooleanOperation)
             and isinstance(value.operator, cst.Or)
-            and isinstance(value.right, cst.Call)
-            and (_same_target(value.left, target) or _parameter_of(value.left, scope))
+            and (
+                _same_target(value.left, target)
+                or (isinstance(value.right, cst.Call) and _parameter_of(value.left, scope))
+            )
         ):
             # `self.http = self.http or PoolManager()`: built lazily, once; `session or requests.Session()`:
             # the caller's session, else a new one, of the same class as far as the code says
