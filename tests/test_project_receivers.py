@@ -578,20 +578,20 @@ def test_the_loop_runs_sync_functions_in_place_only_so_deep(tmp_path: Path) -> N
 
 
 def test_a_factory_that_picks_one_of_many_subclasses_reaches_each(tmp_path: Path) -> None:
-    """``Provider(kind).cast()`` returning one of a dozen subclasses by a ``match`` (letta's provider
-    check): the call on its result reaches each subclass's override, not nothing."""
+    """``Provider(kind).cast()`` returning one of a dozen subclasses (letta's provider check, a
+    ``match``): the call on its result reaches each subclass's override, not nothing."""
     kinds = [f"Kind{n}" for n in range(12)]
     ping = "subprocess.run(['ping', 'db'])"
     classes = "".join(
         f"class {name}(Base):\n    def check(self):\n        return {ping if n == 7 else 'True'}\n\n\n"
         for n, name in enumerate(kinds)
     )
-    cases = "".join(f"            case '{name}':\n                return {name}()\n" for name in kinds)
+    cases = "".join(f"        if self.kind == '{name}':\n            return {name}()\n" for name in kinds)
     root = project(tmp_path, {
         "providers.py": (
             "import subprocess\n\n\nclass Base:\n    kind = ''\n\n"
             "    def check(self):\n        raise NotImplementedError\n\n"
-            "    def cast(self):\n        match self.kind:\n" + cases
+            "    def cast(self):\n" + cases
             + "        raise ValueError(self.kind)\n\n\n" + classes
         ),
         "views.py": routes(
