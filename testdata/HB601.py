@@ -411,3 +411,22 @@ async def web_search(q: str):
     raw = serper_search(q)  # expect: HB601 "serper_search() blocks the event loop" "http.client.HTTPSConnection.request()"
     cached = await asyncio.to_thread(serper_search, f"{q} site:docs")  # ok: in a thread
     return {"raw": raw, "cached": cached}
+
+
+import sqlite3  # noqa: E402
+
+import psycopg2  # noqa: E402
+
+
+@app.get("/reports/{rid}/rows")
+async def report_rows(rid: str):
+    conn = psycopg2.connect(host="warehouse", dbname="reports", connect_timeout=5)  # expect: HB601 "psycopg2.connect() blocks the event loop" "handler 'report_rows'" "an async driver"
+    try:
+        with conn.cursor() as cur:  # ok: a cursor is made locally
+            cur.execute("SELECT * FROM rows WHERE report = %s", (rid,))  # expect: HB601 "cur.execute() blocks the event loop" "handler 'report_rows'"
+            rows = cur.fetchall()  # ok: the rows execute() brought back
+        conn.commit()  # ok: the short round trip after the reported execute()
+    finally:
+        conn.close()  # ok: closes the socket
+    cache = sqlite3.connect("reports.db")  # ok: a local file, not a network connection
+    return {"rows": rows, "cached": cache is not None}

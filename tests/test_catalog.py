@@ -128,6 +128,10 @@ def test_explain_text_is_the_docs_text():
     ("boto3.client.meta.events.register", False),
     ("pymongo.MongoClient.get_database", False),
     ("pymongo.MongoClient.app.users.find_one", True),
+    ("psycopg2.connect.cursor.execute", True),
+    ("psycopg2.connect.cursor", False),  # a cursor is made locally
+    ("psycopg2.connect.cursor.fetchall", False),
+    ("sqlite3.connect.cursor.execute", False),  # a local file
     ("khoj.clients.{*}.get", False),  # not below a client
     ("openai.OpenAI.{*}.get", False),  # a container's step: not a name
 ])

@@ -293,6 +293,12 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
     "cachecontrol.CacheControl": (0, "sess"),
     "cachecontrol.wrapper.CacheControl": (0, "sess"),
 }
+# The DB-API drivers' connect(): it opens a network connection (and logs in) as it runs.
+DB_CONNECTS = (
+    "psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect", "mysql.connector.connect",
+    "snowflake.connector.connect", "pyodbc.connect", "oracledb.connect", "cx_Oracle.connect",
+)
+DB_INSTEAD = "an async driver (asyncpg, aiomysql, ...)"
 # Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
@@ -321,6 +327,8 @@ SDK_CLIENTS: Mapping[str, str] = {
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
     "pymongo.MongoClient": "pymongo.AsyncMongoClient (or motor)",
     "stripe.StripeClient": "the client's *_async methods",
+    # database drivers: a connection's commit() and its cursors' execute() are round trips
+    **{connect: DB_INSTEAD for connect in DB_CONNECTS},
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
 SDK_MODULE_CLIENTS = {
@@ -333,6 +341,9 @@ SDK_MODULE_CLIENTS = {
 SDK_LOCAL_METHODS = frozenset({
     "with_options", "options", "copy", "close", "generate_presigned_url", "generate_presigned_post",
     "get_paginator", "get_waiter", "can_paginate", "get_database", "get_collection", "get_default_database",
+    # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
+    # short transaction round trips after the execute() that is reported
+    "cursor", "fetchone", "fetchmany", "fetchall", "mogrify", "commit", "rollback",
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
@@ -542,6 +553,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # a sync client's close() shuts its pooled sockets in the calling thread
     yield "httpx.Client.close", Api(OTHER, None, Blocking(CLOSE_INSTEAD))
     yield "urllib3.request", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
+    for connect in DB_CONNECTS:
+        yield connect, Api(OTHER, None, Blocking(f"use {DB_INSTEAD} or await asyncio.to_thread(...)"))
     # the ollama module's functions call its default synchronous client
     for verb in ("chat", "generate", "embed", "embeddings", "pull", "push", "show", "ps"):
         yield f"ollama.{verb}", Api(OTHER, None, Blocking("use ollama.AsyncClient, or await asyncio.to_thread(...)"),

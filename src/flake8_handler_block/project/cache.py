@@ -53,8 +53,8 @@ from .summary import ModuleSummary
 # keywords a call passes and the flag defaults of a function, 21: FastAPI's `Depends(f)` registers f, also in
 # a parameter's annotation), 22: calls in the ``except RuntimeError:`` of ``asyncio.get_running_loop()``),
 # 25, 27: SDK clients are claimed across modules, 26: a value may be one of up to 24 alternatives, 28: `param
-# or Cls()` is a Cls, 29: `A | B` and `Union[A, B]` annotations declare one of the classes, 30: no Twilio client).
-FORMAT = 30
+# or Cls()` is a Cls, 29: `A | B` and `Union[A, B]` annotations declare one of the classes, 30: no Twilio client, 31: DB-API connections).
+FORMAT = 31
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

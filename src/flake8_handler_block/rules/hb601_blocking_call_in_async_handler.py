@@ -68,13 +68,18 @@ class BlockingCallInAsyncHandler(Rule):
       `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
       `huggingface_hub.InferenceClient`, `google.genai.Client`; also boto3 clients,
       `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
-      `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`), at any depth
+      `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, and
+      the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
+      `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
+      whose `connect()` is reported too, and its cursors' `execute()`), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
       long default timeout. Not what is built locally (`with_options()`, `copy()`,
       `close()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
-      `get_database()`/`get_collection()`), boto3's `meta`/`exceptions`, a `*_async`
+      `get_database()`/`get_collection()`, a connection's `cursor()`, a cursor's
+      `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`),
+      boto3's `meta`/`exceptions`, a `*_async`
       method (Mistral, Stripe), the client's `.aio` side (google-genai), or what a
       request returns (`reply.get("message")`);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
