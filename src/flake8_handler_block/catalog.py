@@ -343,7 +343,7 @@ SDK_LOCAL_METHODS = frozenset({
     "get_paginator", "get_waiter", "can_paginate", "get_database", "get_collection", "get_default_database",
     # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
     # short transaction round trips after the execute() that is reported
-    "cursor", "fetchone", "fetchmany", "fetchall", "mogrify", "commit", "rollback",
+    "cursor", "fetchone", "fetchmany", "fetchall", "mogrify", "setinputsizes", "setoutputsize", "commit", "rollback",
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
