@@ -430,3 +430,23 @@ async def report_rows(rid: str):
         conn.close()  # ok: closes the socket
     cache = sqlite3.connect("reports.db")  # ok: a local file, not a network connection
     return {"rows": rows, "cached": cache is not None}
+
+
+from tavily import AsyncTavilyClient, TavilyClient  # noqa: E402
+
+
+class WebSearch:
+    def __init__(self, key):
+        self.client = TavilyClient(api_key=key)
+        self.async_client = AsyncTavilyClient(api_key=key)
+
+    def quick_search(self, query):
+        return self.client.search(query=query, max_results=5)  # expect: HB601 "self.client.search() blocks the event loop" "handler 'ask_web' via WebSearch.quick_search()" "tavily.AsyncTavilyClient"
+
+
+@app.get("/ask-web")
+async def ask_web(q: str, key: str):
+    search = WebSearch(key)
+    found = search.quick_search(q)  # expect: HB601 "search.quick_search() blocks the event loop" "handler 'ask_web'"
+    deeper = await search.async_client.search(query=q, search_depth="advanced")  # ok: the async client, awaited
+    return {"found": found, "deeper": deeper}

@@ -318,6 +318,11 @@ SDK_CLIENTS: Mapping[str, str] = {
     "ollama.Client": "ollama.AsyncClient",
     "huggingface_hub.InferenceClient": "huggingface_hub.AsyncInferenceClient",
     "google.genai.Client": "the client's .aio methods",
+    # web search and scraping APIs that LLM agents call
+    "tavily.TavilyClient": "tavily.AsyncTavilyClient",
+    "exa_py.Exa": "exa_py.AsyncExa",
+    "firecrawl.FirecrawlApp": "firecrawl.AsyncFirecrawlApp",
+    "firecrawl.Firecrawl": "firecrawl.AsyncFirecrawl",
     # cloud, messaging, search and document-store clients of the same shape (not Twilio's: its
     # `services(sid)` builds a context locally, and only the call at the end of the chain sends)
     "boto3.client": "aioboto3",

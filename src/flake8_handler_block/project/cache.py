@@ -52,10 +52,10 @@ from .summary import ModuleSummary
 # 19: a decorator names the class of the module's instance it is an attribute of: `@sio.on(...)`, 20: the
 # keywords a call passes and the flag defaults of a function, 21: FastAPI's `Depends(f)` registers f, also in
 # a parameter's annotation), 22: calls in the ``except RuntimeError:`` of ``asyncio.get_running_loop()``),
-# 25, 27, 30, 31: SDK clients (and DB-API connections) are claimed across modules, 26: a value may be one
+# 25, 27, 30-32: SDK clients (and DB-API connections) are claimed across modules, 26: a value may be one
 # of up to 24 alternatives, 28: `param or Cls()` is a Cls, 29: `A | B` and `Union[A, B]` annotations
 # declare one of the classes).
-FORMAT = 31
+FORMAT = 32
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

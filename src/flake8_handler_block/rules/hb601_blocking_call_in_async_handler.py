@@ -66,7 +66,8 @@ class BlockingCallInAsyncHandler(Rule):
       (`openai.OpenAI`/`AzureOpenAI`, `anthropic.Anthropic` and its Bedrock and
       Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
       `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
-      `huggingface_hub.InferenceClient`, `google.genai.Client`; also boto3 clients,
+      `huggingface_hub.InferenceClient`, `google.genai.Client`, the search and scraping
+      clients `tavily.TavilyClient`, `exa_py.Exa`, `firecrawl.FirecrawlApp`/`Firecrawl`; also boto3 clients,
       `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
       `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
