@@ -364,6 +364,11 @@ def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, 
     return None
 
 
+def _offloaded(instead: str) -> Blocking:
+    """What an SDK or driver call stalls a loop with: use ``instead``, or a worker thread."""
+    return Blocking(f"use {instead} or await asyncio.to_thread(...)")
+
+
 @lru_cache(maxsize=None)  # asked for the method calls of every module with an async function
 def sdk_request(name: str) -> Optional[Api]:
     """``openai.OpenAI.chat.completions.create`` (a method below a synchronous SDK client, also
@@ -377,7 +382,7 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
         return None
-    return Api(OTHER, None, Blocking(f"use {instead}, or await asyncio.to_thread(...)"), "the API never answers")
+    return Api(OTHER, None, _offloaded(instead), "the API never answers")
 
 
 @lru_cache(maxsize=None)
@@ -559,11 +564,11 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     yield "httpx.Client.close", Api(OTHER, None, Blocking(CLOSE_INSTEAD))
     yield "urllib3.request", Api(THIRD_PARTY_HTTP, Timeout(), _HTTP)
     for connect in DB_CONNECTS:
-        yield connect, Api(OTHER, None, Blocking(f"use {DB_INSTEAD} or await asyncio.to_thread(...)"))
+        yield connect, Api(OTHER, None, _offloaded(DB_INSTEAD))
     # the ollama module's functions call its default synchronous client
+    ollama = _offloaded(SDK_CLIENTS["ollama.Client"])
     for verb in ("chat", "generate", "embed", "embeddings", "pull", "push", "show", "ps"):
-        yield f"ollama.{verb}", Api(OTHER, None, Blocking("use ollama.AsyncClient, or await asyncio.to_thread(...)"),
-                                    "the model server never answers")
+        yield f"ollama.{verb}", Api(OTHER, None, ollama, "the model server never answers")
     for pool, index in URLLIB3_POOL_TIMEOUTS.items():
         yield pool, Api(THIRD_PARTY_HTTP, Timeout(index))  # the pool-level timeout, for its requests
         for method in URLLIB3_REQUEST_METHODS:

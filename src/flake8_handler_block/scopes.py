@@ -732,10 +732,4 @@ def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 
 def _parameter_of(value: cst.BaseExpression, scope: "Scope") -> bool:
     """``value`` is a parameter of the function being walked (``session`` in ``session or Session()``)."""
-    if not isinstance(value, cst.Name) or not isinstance(scope, FunctionScope):
-        return False
-    params = scope.node.params
-    return any(
-        param.name.value == value.value
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-    )
+    return isinstance(value, cst.Name) and isinstance(scope, FunctionScope) and value.value in scope.param_names
