@@ -3,10 +3,12 @@ import sys
 import time
 
 from flask import Flask, jsonify
+from flask_sock import Sock
 
 from .jobs import backend
 
 app = Flask(__name__)
+sock = Sock(app)
 
 
 @app.get("/jobs/<job_id>/wait")
@@ -110,3 +112,25 @@ def until(job_id):
     while backend.running(job_id):  # ok: a condition that can change
         time.sleep(1)
     return jsonify(ok=True)
+
+
+@sock.route("/jobs/<job_id>/log")
+def job_log(ws, job_id):
+    while True:  # ok: ws.receive() raises ConnectionClosed once the client has gone
+        command = ws.receive()
+        if command == "refresh":
+            backend.refresh(job_id)
+
+
+@sock.route("/jobs/<job_id>/feed")
+def job_feed(ws, job_id):
+    while True:  # ok: ws.send() raises once the client has gone
+        ws.send(backend.status(job_id))
+        time.sleep(1)
+
+
+@sock.route("/jobs/<job_id>/pump")
+def job_pump(ws, job_id):
+    while True:  # expect: HB304 "while True: loop" "handler 'job_pump'"
+        backend.send(job_id)  # not the client's connection: nothing here ends with it
+        time.sleep(1)

@@ -243,6 +243,10 @@ PROCESS_PIPES = ("subprocess.Popen.stdout", "subprocess.Popen.stderr")
 PIPE_READS_TO_END = ("read", "readlines")  # with no argument: until the child closes its output
 # Attributes of a value the catalogue knows that are values it knows too (``names.resolve``).
 KNOWN_ATTRIBUTES = frozenset(PROCESS_PIPES)
+# Synchronous WebSocket libraries whose connection's receive()/send() raise once the client has
+# gone (flask-sock and simple-websocket: ConnectionClosed; gevent-websocket: WebSocketError).
+SYNC_WEBSOCKET_PACKAGES = frozenset({"flask_sock", "simple_websocket", "geventwebsocket", "flask_sockets"})
+SYNC_WEBSOCKET_IO = frozenset({"receive", "send"})
 # A deadline around an await: `async with asyncio.timeout(5):`, `asyncio.wait_for(aw, 5)`, ...
 DEADLINE_SCOPES = frozenset(
     {

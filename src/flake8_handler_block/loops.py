@@ -6,6 +6,8 @@ loops forever) and HB103 (a client kept for a worker loop's life): one answer fo
 
 from __future__ import annotations
 
+from typing import FrozenSet
+
 import libcst as cst
 
 from .names import dotted_name
@@ -35,6 +37,19 @@ def runs_until_stopped(test: cst.BaseExpression) -> bool:
             and inner.func.attr.value == "is_set" and not inner.args
         )
     return False
+
+
+def uses_connection(node: cst.CSTNode, connections: FrozenSet[str], methods: FrozenSet[str]) -> bool:
+    """A call ``conn.m()`` with ``conn`` in ``connections`` and ``m`` in ``methods`` in ``node``, outside
+    nested functions: a loop that talks to its client over a connection that raises once the
+    client has gone ends with the connection."""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        receiver = node.func.value
+        if isinstance(receiver, cst.Name) and receiver.value in connections and node.func.attr.value in methods:
+            return True
+    return any(uses_connection(child, connections, methods) for child in children(node))
 
 
 def has_way_out(node: cst.CSTNode, inner_loop: bool = False, suspends: bool = True) -> bool:

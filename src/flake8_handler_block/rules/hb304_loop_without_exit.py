@@ -2,8 +2,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..loops import has_way_out, runs_forever
-from ..rule import HANDLER, Rule
+from typing import List, Optional, Tuple
+
+from ..catalog import SYNC_WEBSOCKET_IO, SYNC_WEBSOCKET_PACKAGES
+from ..facts import Facts
+from ..loops import has_way_out, runs_forever, uses_connection
+from ..rule import HANDLER, Rule, RuleContext
+from ..scopes import FunctionScope
 from ..signature import Signature
 
 
@@ -15,7 +20,10 @@ class LoopWithoutExit(Rule):
     that ends an inner loop; a `return`/`raise`/`yield`/`await` in an inner loop does
     count (it leaves or suspends the outer one too), as do `async for`/`async with`
     and `sys.exit()`/`os._exit()`. Other conditions (`while running:`) are not
-    reported: something may change them.
+    reported: something may change them. Nor is a loop that receives from or sends to a
+    WebSocket given as a parameter, in a module that uses a synchronous WebSocket library
+    (flask-sock, simple-websocket, gevent-websocket): its `receive()`/`send()` raise once the
+    client has gone, which ends the loop with the connection.
 
     Why is this bad?
     Nothing can end the loop: the request never completes and the worker that runs it
@@ -53,8 +61,24 @@ class LoopWithoutExit(Rule):
     scope = HANDLER
     gate = ('while True', 'while 1', 'while(True)', 'while (True)', 'while(1)')
 
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        # loops that talk over a parameter: they end with it if the module's WebSocket library says so
+        self.over_connection: List[Tuple[cst.While, Optional[FunctionScope], str]] = []
+
     def visit_While(self, node: cst.While) -> None:
         if not runs_forever(node.test) or has_way_out(node.body):
             return
         test = node.test.value if isinstance(node.test, (cst.Name, cst.Integer)) else "True"
-        self.report(node, test=test)
+        function = self.ctx.function
+        if function is not None and uses_connection(node.body, frozenset(function.param_names), SYNC_WEBSOCKET_IO):
+            self.over_connection.append((node, function, test))
+        else:
+            self.report(node, test=test)
+
+    def finish(self, facts: Facts) -> None:
+        # the imports are all known only now
+        if self.ctx.module.imported_packages & SYNC_WEBSOCKET_PACKAGES:
+            return
+        for node, function, test in self.over_connection:
+            self.report(node, function, test=test)
