@@ -42,11 +42,11 @@ LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir"
 # there says nothing of who else calls it (tests call everything). Test support shipped inside a
 # package (`mailman/testing/`, `django/test/`, a pytest plugin) counts as tests.
 EXERCISE_GLOBS = (
-    "docs/**", "**/tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py", "**/*_test.py",
+    "docs/**", "**/tests/**", "**/_tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py", "**/*_test.py",
     "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
 )
 # Vendored copies of other projects: not this project's to change, whoever calls them.
-VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**")
+VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**", "**/thirdparty/**")
 DEFAULT_TOOLING = (
     "setup.py", "noxfile.py", "tasks.py", "fabfile.py", "**/manage.py", "**/__main__.py", "**/cli.py",
     "**/cli/**", "**/_cli/**", "**/management/commands/**", "**/scripts/**", *EXERCISE_GLOBS, *VENDORED_GLOBS,
