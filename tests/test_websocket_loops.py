@@ -25,7 +25,9 @@ def _hb304_lines(imports: str) -> List[int]:
     return [line for line, _, message in check_source(text, "views.py") if message.startswith("HB304")]
 
 
-@pytest.mark.parametrize("imports", ["from flask_sock import Sock\nsock = Sock()", "import simple_websocket\nsock = app"])
+@pytest.mark.parametrize("imports", [
+    "from flask_sock import Sock\nsock = Sock()", "import simple_websocket\nsock = app",
+])
 def test_a_websocket_that_raises_when_closed_ends_the_loop(imports: str) -> None:
     assert _hb304_lines(imports) == []
 

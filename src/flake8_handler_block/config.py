@@ -42,8 +42,8 @@ LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir"
 # there says nothing of who else calls it (tests call everything). Test support shipped inside a
 # package (`mailman/testing/`, `django/test/`, a pytest plugin) counts as tests.
 EXERCISE_GLOBS = (
-    "docs/**", "**/tests/**", "**/_tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py", "**/*_test.py",
-    "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
+    "docs/**", "**/tests/**", "**/_tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py",
+    "**/*_test.py", "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
 )
 # Vendored copies of other projects: not this project's to change, whoever calls them.
 VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**", "**/thirdparty/**")
