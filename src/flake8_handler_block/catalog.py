@@ -243,6 +243,11 @@ PROCESS_PIPES = ("subprocess.Popen.stdout", "subprocess.Popen.stderr")
 PIPE_READS_TO_END = ("read", "readlines")  # with no argument: until the child closes its output
 # Attributes of a value the catalogue knows that are values it knows too (``names.resolve``).
 KNOWN_ATTRIBUTES = frozenset(PROCESS_PIPES)
+# Calls that iterate the iterable they are given there and then (a generator made for one runs its
+# body in place), and those that wrap it lazily, iterated when they are (``for i, x in enumerate(gen())``).
+ITERATING_CALLS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "any", "all", "min",
+                             "max", "next", "join", "extend", "deque", "update"})
+LAZY_ITERATORS = frozenset({"enumerate", "zip", "iter", "map", "filter", "chain", "islice"})
 # Synchronous WebSocket libraries whose connection's receive()/send() raise once the client has
 # gone (flask-sock and simple-websocket: ConnectionClosed; gevent-websocket: WebSocketError).
 SYNC_WEBSOCKET_PACKAGES = frozenset({"flask_sock", "simple_websocket", "geventwebsocket", "flask_sockets"})

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import Config
 from .handlers import find_handlers
@@ -85,10 +85,10 @@ class Reach:
             async_roots = [fn for fn in ordered if fn.is_async]
         if config.scope == "handlers":
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
-                return [c for c in callees(fn, (CALL, TASK)) if c.parent is fn]
+                return [c for c in run_in_place(fn) if c.parent is fn]
         else:
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
-                return list(callees(fn, (CALL, TASK)))
+                return run_in_place(fn)
         self.on_loop = _links(async_roots, lambda fn: [c for c in loop_successors(fn) if not _off_the_loop(c)])
         self.in_request_task = _links(
             async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
@@ -195,6 +195,25 @@ def callees(function: FunctionScope, hows: Sequence[str]) -> Iterator[FunctionSc
     for edge in function.edges:
         if edge.how in hows:
             yield from edge_targets(function, edge)
+
+
+def run_in_place(function: FunctionScope) -> List[FunctionScope]:
+    """Functions of this module whose body ``function`` runs on its own thread: called or made a task
+    of, but not a sync generator it only makes (``StreamingResponse(rows())``: the body runs where
+    the generator is iterated, a worker thread for Starlette), unless it iterates it there."""
+    found: List[FunctionScope] = []
+    iterated: Optional[Set[int]] = None
+    for edge in function.edges:
+        if edge.how not in (CALL, TASK):
+            continue
+        for target in edge_targets(function, edge):
+            if edge.how == CALL and target.is_generator and not target.is_async:
+                if iterated is None:
+                    iterated = function.iterated_calls()
+                if edge.call not in iterated:
+                    continue
+            found.append(target)
+    return found
 
 
 def edge_targets(function: FunctionScope, edge: Edge) -> List[FunctionScope]:

@@ -14,7 +14,7 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTupl
 
 import libcst as cst
 
-from .catalog import HANDED_ARGUMENTS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
+from .catalog import HANDED_ARGUMENTS, ITERATING_CALLS, LAZY_ITERATORS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
 from .handlers import REGISTRAR_CALLS
 from .names import Outside, SelfOf, canonical, dotted_name, last_name, lookup_any
 from .walk import iter_nodes
@@ -51,6 +51,7 @@ class Edge(NamedTuple):
     how: str
     kind: str
     name: str
+    call: int = 0  # id of the call node
 
 
 class Scope:
@@ -159,10 +160,28 @@ class FunctionScope(Scope):
         self.edges: List[Edge] = []  # the calls it makes, for reach
         self.returns: List[Optional[cst.BaseExpression]] = []  # what its `return`s give (None: bare return)
         self.is_generator = False  # has a `yield`: calling it does not run its returns
+        self.iterated: List[cst.BaseExpression] = []  # what it iterates in place (`for`, `list()`, `yield from`)
         self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
         # A parameter a caller must give (no default, not `*args`) -> its place among the arguments
         # a caller writes (None: keyword-only); see names.caller_arguments
         self.param_places: Dict[str, Optional[int]] = {}
+
+    def iterated_calls(self) -> Set[int]:
+        """Ids of the calls whose result this function iterates where it makes it, itself or through
+        the name it binds it to: a generator such a call makes runs its body here."""
+        found: Set[int] = set()
+        pending = list(self.iterated)
+        while pending:
+            expr = pending.pop()
+            if isinstance(expr, cst.Call):
+                found.add(id(expr))
+                if last_name(expr.func) in LAZY_ITERATORS:
+                    pending.extend(arg.value for arg in expr.args)
+            elif isinstance(expr, cst.Name):
+                for bound in self.bindings.get(expr.value, ()):
+                    if bound.kind == "value" and isinstance(bound.payload, cst.Call):
+                        found.add(id(bound.payload))
+        return found
 
     @property
     def lookup_parent(self) -> Optional[Scope]:
@@ -516,6 +535,7 @@ class ScopeCollector(Batchable):
         self._bind_target(node.target, node.value)
 
     def visit_For(self, node: cst.For) -> None:
+        self._iterate(node.iter)
         self._bind_target(node.target, None)
         self._push("loop", node)
 
@@ -539,6 +559,15 @@ class ScopeCollector(Batchable):
     def visit_Yield(self, node: cst.Yield) -> None:
         if isinstance(self.s.scope, FunctionScope):
             self.s.scope.is_generator = True
+            if isinstance(node.value, cst.From):
+                self._iterate(node.value.item)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._iterate(node.iter)
+
+    def _iterate(self, expr: cst.BaseExpression) -> None:
+        if isinstance(self.s.scope, FunctionScope):
+            self.s.scope.iterated.append(expr.value if isinstance(expr, cst.StarredElement) else expr)
 
     def _bind_target(
         self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], bound: Optional[_Bound] = None
@@ -587,13 +616,17 @@ class ScopeCollector(Batchable):
             s.module.offloaded_calls.add(id(node))
         if isinstance(func, cst.Name):
             name = func.value
-            self._edge(how, "name", name)
+            self._edge(how, "name", name, node)
         elif isinstance(func, cst.Attribute):
             name = func.attr.value
             if self._is_self(func.value):
-                self._edge(how, "self", name)
+                self._edge(how, "self", name, node)
         if name is None:
             return
+        if name in ITERATING_CALLS:
+            for arg in node.args:
+                if arg.keyword is None:
+                    self._iterate(arg.value)
         if name in THREAD_HANDOFFS or name == "map" and isinstance(func, cst.Attribute):
             self._hand_off(node, THREAD)
             self._handed_site(node, name)
@@ -645,9 +678,9 @@ class ScopeCollector(Batchable):
             and isinstance(lookup_any(fn, expr.value), SelfOf)
         )
 
-    def _edge(self, how: str, kind: str, name: str) -> None:
+    def _edge(self, how: str, kind: str, name: str, call: Optional[cst.Call] = None) -> None:
         if isinstance(self.s.scope, FunctionScope):
-            self.s.scope.edges.append(Edge(how, kind, name))
+            self.s.scope.edges.append(Edge(how, kind, name, id(call) if call is not None else 0))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         if self.s.offloaded_lambdas or id(node) in self.s.offloading:

@@ -31,7 +31,7 @@ def encode(summary: ModuleSummary) -> Data:
         [_registration(r) for r in facts.registrations],
         sorted(facts.imported_packages),
         [
-            [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.command),
+            [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator), int(f.command),
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
              list(f.flag_defaults)]
             for f in summary.functions
@@ -65,11 +65,11 @@ def _decode(data: Data) -> ModuleSummary:
     )
     function_summaries = tuple(
         FunctionSummary(
-            tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(command),
+            tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(generator), bool(command),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
             _strs(unplaced), _strs(flag_defaults),
         )
-        for edges, returns, offloaded, command, forwards, unplaced, flag_defaults in summaries
+        for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults in summaries
     )
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")
@@ -109,7 +109,7 @@ def _sym_required(data: Data) -> Sym:
 
 def _edge(edge: Edge) -> Data:
     flags = (int(edge.quiet) | int(edge.hostless) << 1 | int(edge.deadline) << 2 | edge.timeout << 3
-             | min(edge.args, _MAX_ARGS) << 5)
+             | int(edge.iterated) << 5 | min(edge.args, _MAX_ARGS) << 6)
     return [edge.how, edge.line, flags, edge.guard, list(edge.flags), edge.callee.kind, edge.callee.target,
             *edge.callee.path]
 
@@ -122,7 +122,7 @@ def _read_edge(data: Data) -> Edge:
     callee = Sym(kind, target, _strs(path))
     bits = int(flags)
     return Edge(how, callee, int(line), bool(bits & 1), bool(bits & 2), guard,
-                _strs(literals), bool(bits & 4), bits >> 3 & 3, bits >> 5 & _MAX_ARGS)
+                _strs(literals), bool(bits & 4), bool(bits & 32), bits >> 3 & 3, bits >> 6 & _MAX_ARGS)
 
 
 def _decorator(d: Decorator) -> Data:

@@ -46,8 +46,8 @@ from ..handlers import (
     ModuleFacts, ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN, SUBCLASS, SUBSCRIPT,
-    TASK, Edge,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN, SUBCLASS,
+    SUBSCRIPT, TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -483,12 +483,22 @@ class Graph:
             seen: Set[Target] = set()
             for edge in summary.functions[fn[2]].edges:
                 for target, on in self._callee(edge.callee, fn, receiver):
-                    item = (edge.how, target, edge.guard, edge.flags, edge.args, on)
+                    item = (self._how(edge, target), target, edge.guard, edge.flags, edge.args, on)
                     if item not in seen:
                         seen.add(item)
                         found.append(item)
         self._targets[(fn, receiver)] = found
         return found
+
+    def _how(self, edge: Edge, target: FnRef) -> str:
+        """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
+        there runs none of its body there (GENERATOR)."""
+        if edge.how != CALL or edge.iterated:
+            return edge.how
+        summary = self.tree.summary(target[1])
+        if summary is None or not summary.functions[target[2]].generator:
+            return CALL
+        return CALL if summary.facts.functions[target[2]].is_async else GENERATOR
 
     def _guards(self, fn: FnRef) -> FrozenSet[str]:
         """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
@@ -637,6 +647,7 @@ class Graph:
                 (
                     (edge, target, answer)
                     for target, receiver in self._callee(edge.callee, fn, None)
+                    if self._how(edge, target) == CALL
                     for answer in [question(target, receiver, edge)]
                     if answer is not None
                 ),

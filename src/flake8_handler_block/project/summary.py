@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import (
-    DEADLINE_SCOPES, DEADLINE_WRAPPERS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT, RUNS_ELSEWHERE, TASK_SPAWNS,
-    THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
+    DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
+    RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
 )
 from ..handlers import (
     REGISTRAR_CALLS, SOCKETIO_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -40,6 +40,10 @@ from .astnames import absolute_import, dotted as _dotted
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
 CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
+# A call of a sync generator function whose result is not iterated where it is made (handed to a
+# ``StreamingResponse``, returned): the body runs wherever the generator is iterated (the graph
+# reads a CALL edge so when its target yields and ``Edge.iterated`` is false).
+GENERATOR = "generator"
 # How a call gives its ``timeout=`` (Edge.timeout): not at all, a value, a literal None, or what
 # the function's caller gave (its own ``timeout`` parameter, or its ``**kwargs`` passed on).
 TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
@@ -200,6 +204,9 @@ class Edge:
     # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
     # create_task(f()); await wait_for(t, 5)``)
     deadline: bool = False
+    # the call's result is iterated where it is made (a ``for``, a comprehension, ``list()``, ``yield
+    # from``; itself or the name it is bound to): a generator it makes runs its body here
+    iterated: bool = False
     timeout: int = TIMEOUT_MISSING  # how it gives ``timeout=`` (TIMEOUT_*)
     args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
 
@@ -210,6 +217,7 @@ class FunctionSummary:
     edges: Tuple[Edge, ...]
     returns: Optional[Sym]  # what a call gives: its return annotation, else what its returns may give
     offloaded: bool  # decorated to run in a worker thread (``@sync_to_async``)
+    generator: bool  # it yields: a call makes a generator and runs none of its body
     command: bool  # a CLI entry: click/typer command, argparse ``set_defaults(func=)``, run under ``__main__``
     # Calls that pass on the function's own ``**kwargs`` with no ``timeout=`` of their own: a
     # wrapper (``def get(url, **kw): return requests.get(url, **kw)``) whose callers give the timeout.
@@ -377,6 +385,8 @@ class _Summariser:
         self.packages: Set[str] = set()
         self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
+        self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
+        self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
         self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
@@ -437,6 +447,7 @@ class _Summariser:
         elif kind is ast.For or kind is ast.AsyncFor:
             loop: ast.For = stmt  # type: ignore[assignment]
             self._bind_target(loop.target, scope, "item", loop.iter)
+            self._iterate(loop.iter, scope)
             self._exprs([loop.iter], scope)
             self._body(loop.body, scope)
             self._body(loop.orelse, scope)
@@ -675,6 +686,8 @@ class _Summariser:
                 continue
             if kind is Yield or kind is YieldFrom:
                 self.generators.add(where.function_key())
+                if kind is YieldFrom:
+                    self._iterate(node.value, where)  # type: ignore[attr-defined]
             for field in fields_of(kind) or _child_fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -697,6 +710,7 @@ class _Summariser:
         """``[f(x) for x in items if x]``: ``x`` is an element of ``items``, inside the comprehension only."""
         inner = self._comprehension_scope(node, where)
         for index, generator in enumerate(node.generators):  # type: ignore[attr-defined]
+            self._iterate(generator.iter, where if index == 0 else inner)
             stack.append((generator.iter, where if index == 0 else inner, how))  # the first is evaluated outside
             stack.extend((condition, inner, how) for condition in generator.ifs)
         for field in ("elt", "key", "value"):
@@ -752,6 +766,32 @@ class _Summariser:
                 stack.append((arg, where, how))
 
     # -- resolution -------------------------------------------------------------------
+
+    def _iterate(self, expr: ast.expr, scope: _Scope) -> None:
+        """``expr`` is iterated where it is: a call's result, or the name of one."""
+        kind = type(expr)
+        if kind is ast.Call:
+            self.iterated.add(id(expr))
+            if _last_name(expr.func) in LAZY_ITERATORS:  # type: ignore[attr-defined]
+                for arg in expr.args:  # type: ignore[attr-defined]
+                    self._iterate(arg, scope)
+        elif kind is ast.Name:
+            self.iterated_names.append((expr.id, scope))  # type: ignore[attr-defined]
+        elif kind is ast.Starred:
+            self._iterate(expr.value, scope)  # type: ignore[attr-defined]
+
+    def _iterated_calls(self) -> Set[int]:
+        """Ids of the calls whose result is iterated where it is made, directly or through a name."""
+        for call, scope, _how in self.calls:
+            if call.args and _last_name(call.func) in ITERATING_CALLS:
+                for arg in call.args:
+                    self._iterate(arg, scope)
+        found = set(self.iterated)
+        for name, scope in self.iterated_names:
+            for kind, value, _where in self._lookup(name, scope) or ():
+                if kind == "value" and type(value) is ast.Call:
+                    found.add(id(value))
+        return found
 
     def _lookup(self, name: str, scope: _Scope) -> Optional[List[_Binding]]:
         current: Optional[_Scope] = scope
@@ -947,6 +987,7 @@ class _Summariser:
             if own.parent is not None and own.parent.kind == "function":
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
         under_deadline = self._under_deadline()
+        iterated = self._iterated_calls()
         for call, scope, how in self.calls:
             key = scope.function_key()
             name = _last_name(call.func)
@@ -974,7 +1015,7 @@ class _Summariser:
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
-                                  id(call) in under_deadline, timeout, _positional(call)))
+                                  id(call) in under_deadline, id(call) in iterated, timeout, _positional(call)))
             elif key is not None:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:
@@ -997,6 +1038,7 @@ class _Summariser:
                 edges=tuple(edges[key]),
                 returns=self._returns(key, node, outer),
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
+                generator=key in self.generators,
                 command=key in self.commands or self._is_command(functions[key]),
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),

@@ -120,7 +120,11 @@ class BlockingCallInAsyncHandler(Rule):
     `starlette.concurrency.run_in_threadpool()`, `executor.submit()` or a thread
     (it is passed, not called), a lambda handed to one of these, and functions
     decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`, or with
-    tornado's `@run_on_executor` (the call is submitted to the instance's executor). Nor,
+    tornado's `@run_on_executor` (the call is submitted to the instance's executor). Nor
+    the body of a sync generator function that the `async def` only makes and hands on
+    (`return StreamingResponse(rows())`: Starlette iterates it in a worker thread);
+    one it iterates itself (`for`, a comprehension, `list()`, `"".join()`, `yield from`,
+    on the call or on the name bound to it) runs on the loop. Nor,
     as first-use set-up, a sync function with no parameters under
     `@functools.cache`/`@functools.lru_cache(...)`: its body runs once per process,
     at the first call (its calls with no timeout still get their HB2xx finding; one
