@@ -169,3 +169,31 @@ class Relay:
             item = self.inbox.get()
             send(item)
             self.inbox.task_done()  # ok: nothing in this module joins self.inbox (another queue's join is not its)
+
+
+DIGESTS = asyncio.Queue()
+RECEIPTS = asyncio.Queue()
+
+
+async def digest_worker():
+    while True:
+        digest = await DIGESTS.get()
+        await digest.deliver()
+        DIGESTS.task_done()  # ok: DIGESTS is only joined under a deadline (flush_digests)
+
+
+async def flush_digests():
+    await asyncio.wait_for(DIGESTS.join(), timeout=30)
+
+
+async def receipt_worker():
+    while True:
+        receipt = await RECEIPTS.get()
+        await receipt.deliver()
+        RECEIPTS.task_done()  # expect: HB402 "function 'receipt_worker'"
+
+
+async def flush_receipts():
+    async with asyncio.timeout(30):
+        await RECEIPTS.join()
+    await RECEIPTS.join()  # a second join, with no deadline, waits for good

@@ -24,7 +24,9 @@ class TaskDoneNotInFinally(Rule):
     (as HB303 asks): a queue of the module that is joined, or, for a queue handed in,
     a `join()` on the same name or a joined queue of the module that escapes.
 
-    Not reported: a queue nothing joins (a skipped `task_done()` blocks nobody);
+    Not reported: a queue nothing joins (a skipped `task_done()` blocks nobody), or
+    that is only joined under a deadline (`await asyncio.wait_for(q.join(), 30)`,
+    inside `async with asyncio.timeout(...)`: the join ends anyway, as for HB303);
     `task_done()` in `finally` or in an `except` block; one before which nothing can
     raise since the `get()` (a sentinel check such as
     `if item is None: q.task_done(); break`, assignments, logging, a call of a function
@@ -88,7 +90,7 @@ class TaskDoneNotInFinally(Rule):
 
 
 def _joined(primitives: PrimitiveFacts, use: Use) -> bool:
-    """Whether something in the module may be waiting in ``join()`` for this queue.
+    """Whether something in the module may be waiting in ``join()`` for this queue with no deadline.
 
     A queue created in the module: a ``join()`` on it. A queue handed in (a worker's
     parameter): a ``join()`` on a name written the same way, or on a queue of the
@@ -96,14 +98,14 @@ def _joined(primitives: PrimitiveFacts, use: Use) -> bool:
     """
     key = var_key(use.receiver, use.scope)
     if key in primitives.queues:
-        return bool(primitives.queues[key].joins)
+        return any(not join.guarded for join in primitives.queues[key].joins)
     function = use.function
     receiver = use.receiver
     handed_in = isinstance(receiver, cst.Name) and function is not None and receiver.value in function.param_names
-    if handed_in and any(q.joins and q.escaped for q in primitives.queues.values()):
+    if handed_in and any(q.escaped and any(not j.guarded for j in q.joins) for q in primitives.queues.values()):
         return True
     return any(
-        join.text == use.text and not join.call.args and not primitives.known_non_queue(join)
+        join.text == use.text and not join.call.args and not join.guarded and not primitives.known_non_queue(join)
         and (not isinstance(use.receiver, cst.Attribute) or var_key(join.receiver, join.scope) == key)  # same class
         for join in primitives.uses("join")
     )
