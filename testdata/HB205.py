@@ -7,6 +7,10 @@ from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 
 from flask import Flask, abort, jsonify
+from transformers import TextIteratorStreamer
+from transformers.generation.streamers import TextIteratorStreamer as TokenStreamer
+
+from .models import MODEL, TOKENIZER
 
 app = Flask(__name__)
 READY = threading.Event()
@@ -273,3 +277,32 @@ def consumer_loop():
     while True:
         RESULTS.get()  # ok: not reachable from a handler
         SPARE.get()  # ok: not reachable from a handler
+
+
+STREAM_TIMEOUT = 30
+DECODE = {"skip_special_tokens": True}
+
+
+@app.post("/complete")
+def complete():
+    prompt = app.current_request.json["prompt"]
+    streamer = TextIteratorStreamer(TOKENIZER, skip_prompt=True)  # expect: HB205 "TextIteratorStreamer() has no timeout" "handler 'complete'" "if generate() fails in its thread"
+    threading.Thread(target=MODEL.generate, kwargs={"inputs": prompt, "streamer": streamer}).start()
+    return jsonify(text="".join(streamer))
+
+
+@app.post("/complete/bounded")
+def complete_bounded():
+    prompt = app.current_request.json["prompt"]
+    streamer = TextIteratorStreamer(TOKENIZER, skip_prompt=True, timeout=STREAM_TIMEOUT)  # ok: timeout as a name
+    quick = TokenStreamer(TOKENIZER, True, 10)  # ok: positional timeout
+    settings = {"timeout": STREAM_TIMEOUT, **DECODE}
+    configured = TextIteratorStreamer(TOKENIZER, **settings)  # ok: the mapping carries the timeout
+    decoded = TokenStreamer(TOKENIZER, **DECODE)  # expect: HB205 "TokenStreamer() has no timeout" "handler 'complete_bounded'"
+    for piece in (streamer, quick, configured, decoded):
+        threading.Thread(target=MODEL.generate, kwargs={"inputs": prompt, "streamer": piece}).start()
+    return jsonify(text="".join(streamer))
+
+
+def offline_stream(prompt):
+    return TextIteratorStreamer(TOKENIZER)  # ok: no handler reaches it (HB205 looks at handler-reachable code)

@@ -56,6 +56,8 @@ _CANONICAL_PREFIXES = {
     "asyncio.locks": "asyncio",
     "asyncio.tasks": "asyncio",
     "asyncio.events": "asyncio",
+    "transformers.generation.streamers.TextIteratorStreamer": "transformers.TextIteratorStreamer",
+    "transformers.generation.TextIteratorStreamer": "transformers.TextIteratorStreamer",
     "asyncio.subprocess.create_subprocess_exec": "asyncio.create_subprocess_exec",
     "asyncio.subprocess.create_subprocess_shell": "asyncio.create_subprocess_shell",
     "asyncio.timeouts": "asyncio",
@@ -639,6 +641,11 @@ def _entries() -> Iterator[Tuple[str, Api]]:
             yield f"{future}.{method}", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the work never finishes")
     yield "concurrent.futures.wait", Api(SYNC_WAIT, Timeout(1, on_expiry=RETURNS), _FUTURE, "a future never finishes")
     yield "concurrent.futures.as_completed", Api(SYNC_WAIT, Timeout(1), _FUTURE, "a future never finishes")
+    # Iterating a transformers TextIteratorStreamer is a queue.get() with the timeout its constructor
+    # was given (none by default); generate(), in another thread, ends the stream unless it raises.
+    yield "transformers.TextIteratorStreamer", Api(
+        SYNC_WAIT, Timeout(2), None, "generate() fails in its thread before it ends the stream"
+    )
     for result in ASYNC_RESULT_KINDS:
         yield f"{result}.get", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the pool task never finishes")
         yield f"{result}.wait", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _FUTURE, "the pool task never finishes")

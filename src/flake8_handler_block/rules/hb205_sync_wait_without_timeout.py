@@ -8,7 +8,9 @@ from ..fix.fixers import fix_timeout
 from .. import catalog, names
 from ..catalog import Api
 from ..facts import Facts
-from ..calls import MISSING, NONE, PRESENT, argument, argument_state, call_text, does_not_block, positional
+from ..calls import (
+    MISSING, NONE, PRESENT, MappingFacts, argument, argument_state, call_text, does_not_block, positional,
+)
 from ..names import Inst, Ref
 from ..rule import Rule
 from ..scopes import CallSite, FunctionScope, checked_not_empty, finished_future, stopped_before
@@ -99,11 +101,15 @@ class SyncWaitWithoutTimeout(Rule):
     `multiprocessing.Queue/JoinableQueue.get()` (blocking), futures'
     `result()`/`exception()` (from `Future()`, `executor.submit()` or
     `asyncio.run_coroutine_threadsafe()`), `concurrent.futures.wait()` and
-    `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`.
-    Positional timeouts count (`ev.wait(5)`, `q.get(True, 2)`); `block=False` or
-    `q.get(False)` does not block, nor a `get()` in the body of a test that saw its
-    queue holding an item (`while not q.empty(): q.get()`, `if q.qsize() > 0:`): with
-    one consumer it takes the item at once. A future already known to be finished is not
+    `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`. And a
+    transformers `TextIteratorStreamer(...)` built without `timeout=`: iterating it waits
+    on its queue for the next token with the constructor's timeout, none by default,
+    and if `generate()` raises in the thread that feeds it the stream never ends (it is
+    reported where it is built, where the timeout goes). Positional timeouts count
+    (`ev.wait(5)`, `q.get(True, 2)`); `block=False` or `q.get(False)` does not block,
+    nor a `get()` in the body of a test that saw its queue holding an item
+    (`while not q.empty(): q.get()`, `if q.qsize() > 0:`): with one consumer it takes
+    the item at once. A future already known to be finished is not
     waited on: `result()` under `if fut.done():` or `if fut in done:` (`done` from
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
@@ -168,7 +174,9 @@ class SyncWaitWithoutTimeout(Rule):
     runtime = Signature(states=SYNC_WAITS, untimed=True)
     name = "sync-wait-without-timeout"
     message = "{call}() has no timeout: {where} blocks forever if {outcome}; pass timeout= and handle the expiry"
-    gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe')
+    gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe',
+            'TextIteratorStreamer')
+    needs = (MappingFacts,)  # `**config` of a dict the module shows in full is read like a literal
     calls = catalog.last_names(WAITS)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
@@ -180,7 +188,7 @@ class SyncWaitWithoutTimeout(Rule):
             return
         if api.blocking is not None and does_not_block(call, api.blocking.block_index):
             return
-        if argument_state(call, "timeout", api.timeout.index) not in (MISSING, NONE):
+        if argument_state(call, "timeout", api.timeout.index, facts[MappingFacts]) not in (MISSING, NONE):
             return
         if stopped_before(site, facts.tree):
             return  # `p.terminate(); p.join()`: the wait only reaps what was stopped
