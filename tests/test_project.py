@@ -613,6 +613,53 @@ def test_starlette_and_router_add_registrations(fastapi_app: Path) -> None:
     assert streams.handlers == {"Feeds.feed": "registered with add()", "health": "registered with Route()"}
 
 
+API_CLASS = """from fastapi import APIRouter
+
+
+class RESTfulAPI:
+    def __init__(self):
+        self.router = APIRouter()
+
+    async def list_models(self):
+        return []
+
+    async def launch_model(self):
+        return {}
+
+    async def unrouted(self):
+        return None
+"""
+ROUTES = """from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .api import RESTfulAPI
+
+if TYPE_CHECKING:
+    from .api import RESTfulAPI as Api
+
+
+def register_routes(api: "Api") -> None:
+    api.router.add_api_route("/v1/models", api.list_models, methods=["GET"])
+
+
+def register_more() -> None:
+    built = RESTfulAPI()
+    built.router.add_api_route("/v1/launch", built.launch_model, methods=["POST"])
+"""
+
+
+def test_a_method_registered_on_an_instance_of_a_known_class_is_a_handler(tmp_path: Path) -> None:
+    # `router.add_api_route(path, api.list_models)` in another module, `api` annotated (a string
+    # naming a TYPE_CHECKING import) or built there: the class's method serves the route.
+    root = write_project(tmp_path / "proj", {"pyproject.toml": "", "app/__init__.py": "",
+                                             "app/api.py": API_CLASS, "app/routes.py": ROUTES})
+    assert reach(root, "app/api.py").handlers == {
+        "RESTfulAPI.list_models": "registered with add_api_route() in app/routes.py",
+        "RESTfulAPI.launch_model": "registered with add_api_route() in app/routes.py",
+    }
+
+
 # -- one detector ---------------------------------------------------------------------
 
 HANDLER_FIXTURES = sorted((TESTDATA / "handlers").rglob("*.py"))

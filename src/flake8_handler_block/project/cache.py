@@ -54,7 +54,8 @@ from .summary import ModuleSummary
 # a parameter's annotation), 22: calls in the ``except RuntimeError:`` of ``asyncio.get_running_loop()``),
 # 25, 27, 30-32: SDK clients (and DB-API connections) are claimed across modules, 26: a value may be one
 # of up to 24 alternatives, 28: `param or Cls()` is a Cls, 29: `A | B` and `Union[A, B]` annotations
-# declare one of the classes).
+# declare one of the classes, 33: a function says whether it is a generator, a call whether its result is
+# iterated where it is made).
 FORMAT = 33
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit

@@ -1254,7 +1254,8 @@ class _Summariser:
             value = expr.value  # type: ignore[attr-defined]
             if type(value) is ast.Name and value.id in ("self", "cls"):
                 return ViewRef("self", expr.attr)  # type: ignore[attr-defined]
-            return ViewRef("attribute", expr.attr, self._full(expr, scope))  # type: ignore[attr-defined]
+            attribute: ast.Attribute = expr  # type: ignore[assignment]
+            return ViewRef("attribute", attribute.attr, self._full(expr, scope) or self._method_of(attribute, scope))
         if kind is ast.Call and depth < _MAX_WRAPPERS:
             call: ast.Call = expr  # type: ignore[assignment]
             written = _dotted(call.func)
@@ -1264,6 +1265,14 @@ class _Summariser:
         if kind is ast.Constant and isinstance(expr.value, str):  # type: ignore[attr-defined]
             return ViewRef("string", expr.value)  # type: ignore[attr-defined]
         return ViewRef("other")
+
+    def _method_of(self, expr: ast.Attribute, scope: _Scope) -> str:
+        """``api.list_models`` where ``api`` is an instance of a known class (``api: RESTfulAPI``, a
+        parameter annotated with it, or ``api = RESTfulAPI()``): that class's method, as a dotted name."""
+        sym = self.sym(expr, scope, imports_only=True)
+        if sym is None or sym.kind != "ref" or len(sym.path) != 2 or sym.path[0] not in MADE:
+            return ""
+        return f"{sym.target}.{sym.path[1]}"
 
     def _handed(self, call: ast.Call, scope: _Scope, how: str, guard: str) -> Iterator[Edge]:
         """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``."""
