@@ -469,3 +469,28 @@ async def export_rows(rid: str):
 @app.get("/reports/{rid}/rows/count")
 async def count_rows(rid: str):
     return {"rows": sum(1 for _row in report_rows(rid))}  # expect: HB601 "report_rows() blocks the event loop"
+
+
+from qdrant_client import AsyncQdrantClient, QdrantClient  # noqa: E402
+
+
+class ChunkStore:
+    def __init__(self, url):
+        self.client = QdrantClient(url=url, timeout=10)
+        self.async_client = AsyncQdrantClient(url=url, timeout=10)
+
+    async def search(self, vector):
+        return self.client.query_points(collection_name="chunks", query=vector, limit=5)  # expect: HB601 "self.client.query_points() blocks the event loop" "qdrant_client.AsyncQdrantClient"
+
+    async def search_async(self, vector):
+        return await self.async_client.query_points(collection_name="chunks", query=vector, limit=5)  # ok: the async client
+
+
+CHUNKS = ChunkStore("http://qdrant:6333")
+
+
+@app.post("/ask")
+async def ask(vector: list):
+    hits = await CHUNKS.search(vector)
+    more = await CHUNKS.search_async(vector)
+    return {"hits": hits, "more": more}

@@ -343,6 +343,10 @@ SDK_CLIENTS: Mapping[str, str] = {
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
     "pymongo.MongoClient": "pymongo.AsyncMongoClient (or motor)",
     "stripe.StripeClient": "the client's *_async methods",
+    # vector databases a RAG service queries on every request
+    "qdrant_client.QdrantClient": "qdrant_client.AsyncQdrantClient",
+    "pymilvus.MilvusClient": "pymilvus.AsyncMilvusClient",
+    "chromadb.HttpClient": "chromadb.AsyncHttpClient",
     # database drivers: a connection's commit() and its cursors' execute() are round trips
     **{connect: DB_INSTEAD for connect in DB_CONNECTS},
 }

@@ -69,7 +69,9 @@ class BlockingCallInAsyncHandler(Rule):
       `huggingface_hub.InferenceClient`, `google.genai.Client`, the search and scraping
       clients `tavily.TavilyClient`, `exa_py.Exa`, `firecrawl.FirecrawlApp`/`Firecrawl`; also boto3 clients,
       `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
-      `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, and
+      `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, the
+      vector databases' `qdrant_client.QdrantClient`, `pymilvus.MilvusClient` and
+      `chromadb.HttpClient`, and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
