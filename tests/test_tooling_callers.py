@@ -306,3 +306,29 @@ def test_an_invoke_task_is_a_command_and_a_celery_task_is_not(tmp_path: Path) ->
     assert module.is_tooling("load_online_fixtures") and module.is_tooling("_download")
     assert not module.is_tooling("refresh_prices")
     assert [line for line, _col, _message in check_source(tasks, str(root / "app/tasks.py"))] == [17]
+
+
+def test_the_callers_budget_counts_this_process_cpu_not_the_machine_wall_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded machine (other jobs, ``-j`` siblings) slows every read, yet the same questions
+    are answered: the budget is CPU time this process spends, which waiting does not use."""
+    import time
+
+    from flake8_handler_block.project import callers
+    from flake8_handler_block.project.tree import ProjectTree
+
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/cli.py": "from app.jobs import fetch\n\n\ndef run(url):\n    fetch(url)\n",
+    })
+    reading = ProjectTree.text
+
+    def slow_text(self: ProjectTree, path: str) -> object:
+        time.sleep(0.05)  # another process holds the CPU: wall time passes, this process's CPU does not
+        return reading(self, path)
+
+    monkeypatch.setattr(ProjectTree, "text", slow_text)
+    monkeypatch.setattr(callers, "BUDGET_SECONDS", 0.02)
+    assert reach(root, "app/jobs.py").is_tooling("fetch")
