@@ -917,3 +917,52 @@ def test_fastapi_dependencies_in_another_module_are_handlers(tmp_path: Path) -> 
         "    return name\n"
     )
     markers_hold(tmp_path, files, "app/auth.py")
+
+
+UNPACKED = '''import argparse
+import time
+
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+class Controller:
+    def status(self, url):
+        return requests.post(url, timeout=5)  # expect: HB601 "handler 'refresh' via Controller.refresh() -> Controller.status()"
+
+    def refresh(self):
+        return [self.status(url) for url in ("http://a", "http://b")]
+
+    def pick(self):
+        if True:  # answer at once; the check below is kept for later
+            return "http://a"
+        return self.status("http://a")  # never runs
+
+
+def create_controller():
+    args = argparse.ArgumentParser().parse_args()
+    controller = Controller()
+    return args, controller
+
+
+@app.post("/refresh")
+async def refresh():
+    return controller.refresh()  # expect: HB601 "controller.refresh() blocks the event loop"
+
+
+@app.post("/pick")
+async def pick():
+    return controller.pick()  # ok: the status check after `if True: return` never runs
+
+
+if __name__ == "__main__":
+    args, controller = create_controller()
+'''
+
+
+def test_a_global_unpacked_from_a_returned_tuple_and_code_after_if_true_return(tmp_path: Path) -> None:
+    """``args, controller = create_controller()`` under ``__main__``: the handlers' ``controller``
+    is the Controller the function returns; a call after ``if True: return`` never runs."""
+    markers_hold(tmp_path / "proj", {"app/__init__.py": "", "app/controller.py": UNPACKED}, "app/controller.py")

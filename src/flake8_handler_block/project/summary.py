@@ -404,6 +404,8 @@ class _Summariser:
         for stmt in body:
             self._stmt(stmt, scope)
             kind = type(stmt)
+            if kind is ast.Return or kind is ast.Raise or (kind is ast.If and _always_leaves(stmt)):  # type: ignore
+                break  # what follows in the block never runs (``if True:  # return at once`` toggles)
             if kind is ast.Assert or kind is ast.If:
                 scope = self._guarded(stmt, scope)  # type: ignore[arg-type]
 
@@ -604,7 +606,13 @@ class _Summariser:
                 value,
             )
         elif t is ast.Tuple or t is ast.List:
-            for element in target.elts:  # type: ignore[attr-defined]
+            elements: List[ast.expr] = target.elts  # type: ignore[attr-defined]
+            unpacked = self._unpacked_returns(value, len(elements), scope) if kind == "value" else None
+            for index, element in enumerate(elements):
+                if unpacked is not None and type(element) is ast.Name:
+                    for item, where in unpacked:
+                        scope.bind(element.id, "value", item[index], where)
+                    continue
                 self._bind_target(element.value if type(element) is ast.Starred else element, scope, "unknown", None)
         elif t is ast.Starred:
             self._bind_target(target.value, scope, "unknown", None)  # type: ignore[attr-defined]
@@ -622,6 +630,31 @@ class _Summariser:
             self.class_attrs[scope.key].setdefault(target.id, []).append(  # type: ignore[attr-defined]
                 (kind, value, scope)
             )
+
+    def _unpacked_returns(
+        self, value: Optional[ast.expr], size: int, scope: _Scope
+    ) -> Optional[List[Tuple[List[ast.expr], _Scope]]]:
+        """``args, worker = create_worker()`` with ``create_worker`` a function of this module defined
+        above, every ``return`` of which gives a tuple of ``size`` plain items (``return args, worker``):
+        those items, each with the scope it is read in. None otherwise (the names stay unknown)."""
+        if type(value) is not ast.Call or type(value.func) is not ast.Name:
+            return None
+        bounds = self._lookup(value.func.id, scope)
+        if not bounds or len(bounds) != 1 or bounds[0][0] != "def":
+            return None
+        qualname = bounds[0][1]
+        key = next((k for k, (_node, _outer, own) in enumerate(self.functions) if own.qualname == qualname), None)
+        if key is None or key in self.generators:
+            return None
+        found: List[Tuple[List[ast.expr], _Scope]] = []
+        for _kind, returned, where in self.returns.get(key, ()):
+            if type(returned) is not ast.Tuple or len(returned.elts) != size:
+                return None
+            items: List[ast.expr] = returned.elts
+            if any(type(item) is ast.Starred for item in items):
+                return None
+            found.append((items, where))
+        return found or None
 
     def _self_class(self, name: str, scope: _Scope) -> Optional[int]:
         """The class key when ``name`` is ``self`` (or ``cls``) of a method around ``scope``."""
@@ -1563,6 +1596,15 @@ def _quiet(call: ast.Call) -> bool:
     if call.args:
         values.append(call.args[0])
     return any(type(v) is ast.Constant and (v.value is False or negligible_wait(v.value)) for v in values)
+
+
+def _always_leaves(stmt: ast.If) -> bool:
+    """``if True:`` (or another literal that is true) whose body ends in ``return`` or ``raise``."""
+    test = stmt.test
+    return (
+        type(test) is ast.Constant and bool(test.value) and bool(stmt.body)
+        and type(stmt.body[-1]) in (ast.Return, ast.Raise)
+    )
 
 
 def _last_name(func: ast.expr) -> str:
