@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import libcst as cst
-
 from typing import List, Optional, Tuple
+
+import libcst as cst
 
 from ..catalog import SYNC_WEBSOCKET_IO, SYNC_WEBSOCKET_PACKAGES
 from ..facts import Facts
