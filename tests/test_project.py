@@ -930,7 +930,7 @@ app = FastAPI()
 
 class Controller:
     def status(self, url):
-        return requests.post(url, timeout=5)  # expect: HB601 "handler 'refresh' via Controller.refresh() -> Controller.status()"
+        return requests.post(url, timeout=5)  # expect: HB601 "via Controller.refresh() -> Controller.status()"
 
     def refresh(self):
         return [self.status(url) for url in ("http://a", "http://b")]
