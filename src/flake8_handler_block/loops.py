@@ -11,7 +11,7 @@ from typing import FrozenSet
 import libcst as cst
 
 from .names import dotted_name
-from .walk import children
+from .walk import children, iter_nodes
 
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
 
@@ -43,13 +43,12 @@ def uses_connection(node: cst.CSTNode, connections: FrozenSet[str], methods: Fro
     """A call ``conn.m()`` with ``conn`` in ``connections`` and ``m`` in ``methods`` in ``node``, outside
     nested functions: a loop that talks to its client over a connection that raises once the
     client has gone ends with the connection."""
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        return False
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        receiver = node.func.value
-        if isinstance(receiver, cst.Name) and receiver.value in connections and node.func.attr.value in methods:
-            return True
-    return any(uses_connection(child, connections, methods) for child in children(node))
+    return any(
+        isinstance(found, cst.Call) and isinstance(found.func, cst.Attribute)
+        and isinstance(found.func.value, cst.Name) and found.func.value.value in connections
+        and found.func.attr.value in methods
+        for found in iter_nodes(node, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    )
 
 
 def has_way_out(node: cst.CSTNode, inner_loop: bool = False, suspends: bool = True) -> bool:
