@@ -331,3 +331,91 @@ def upload(key):
         CACHE_LOCK.release()
         return jsonify(error="denied"), 403
     return jsonify(ok=True)
+
+
+# A model worker whose semaphore is built on first use, on the module's worker object, and taken
+# and given back through two helpers of the module (FastChat's workers).
+class ModelWorker:
+    def __init__(self, limit):
+        self.limit = limit
+        self.semaphore = None
+
+    def generate(self, params):
+        return {"text": params["prompt"]}
+
+
+worker = ModelWorker(5)
+
+
+def release_worker_semaphore():
+    worker.semaphore.release()
+
+
+def acquire_worker_semaphore():
+    if worker.semaphore is None:
+        worker.semaphore = asyncio.Semaphore(worker.limit)
+    return worker.semaphore.acquire()
+
+
+def acquire_slot_for(target):
+    return target.semaphore.acquire()  # the lock is the caller's argument: not followed
+
+
+def acquire_and_log():
+    worker.semaphore.acquire()  # acquiring is not the helper's last word: not a helper
+    print("acquired")
+
+
+@app.post("/worker/generate")
+async def worker_generate(request):
+    params = await request.json()
+    await acquire_worker_semaphore()  # expect: HB403 "acquire_worker_semaphore() takes worker.semaphore, which is released outside a finally" "handler 'worker_generate'" "release it in a finally"
+    output = worker.generate(params)
+    release_worker_semaphore()
+    return output
+
+
+@app.post("/worker/generate-direct")
+async def worker_generate_direct(request):
+    params = await request.json()
+    await worker.semaphore.acquire()  # expect: HB403 "handler 'worker_generate_direct'" "use 'async with worker.semaphore:'"
+    output = worker.generate(params)
+    worker.semaphore.release()
+    return output
+
+
+@app.post("/worker/generate-safely")
+async def worker_generate_safely(request):
+    params = await request.json()
+    await acquire_worker_semaphore()
+    try:
+        return worker.generate(params)
+    finally:
+        release_worker_semaphore()
+
+
+@app.post("/worker/generate-for")
+async def worker_generate_for(request):
+    params = await request.json()
+    await acquire_slot_for(worker)
+    output = worker.generate(params)
+    release_worker_semaphore()
+    return output
+
+
+@app.post("/worker/generate-logged")
+async def worker_generate_logged(request):
+    params = await request.json()
+    acquire_and_log()
+    output = worker.generate(params)
+    release_worker_semaphore()
+    return output
+
+
+@app.post("/worker/status")
+async def worker_status(request):
+    worker = await request.json()  # a local named like the module's worker: another object
+    await worker.semaphore.acquire()
+    output = len(worker)
+    worker.semaphore.release()
+    return output

@@ -123,6 +123,9 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
             return _outside(library_value(canonical(f"{base.dotted}.{attr}")), scope)
+        shared = module_attribute(scope, expr, depth)
+        if shared is not None:
+            return shared
         if isinstance(base, Inst) and (
             f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES or below_sdk_client(base.producer)
         ):
@@ -432,6 +435,31 @@ def self_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[
             return Inst(kind) if kind is not None else None
         return found
     return None
+
+
+def module_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[Resolved]:
+    """``worker.semaphore`` on a module-level name: what every ``worker.semaphore = ...`` of the
+    module assigns (``if worker.semaphore is None: worker.semaphore = asyncio.Semaphore(n)``)."""
+    if not isinstance(expr.value, cst.Name):
+        return None
+    name = expr.value.value
+    module = scope.module
+    assigned = module.name_attrs.get((name, expr.attr.value))
+    if not assigned or not _module_level(scope, name):
+        return None
+    bounds = []
+    for bound, where in assigned:
+        if not _module_level(where, name):
+            return None  # a local of that name somewhere: not the same object
+        bounds.append(bound)
+    found = agree(bounds, depth)
+    return found if isinstance(found, (Ref, Inst)) else None
+
+
+def _module_level(scope: "Scope", name: str) -> bool:
+    """``name`` in ``scope`` is the module's own (not shadowed by a local, or declared ``global``)."""
+    holder, bounds = bindings_of(scope, name)
+    return holder is scope.module or bool(bounds and bounds[0].kind == "global")
 
 
 def _binders(cls: "ClassScope", name: str, seen: set) -> Iterator[List["_Bound"]]:

@@ -23,7 +23,7 @@ unknown kind is never reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
@@ -73,10 +73,19 @@ class Use:
     stmts: Tuple[cst.CSTNode, ...]  # statements from the function body down to the call
     in_lambda: bool
     guarded: bool  # the call is wrapped in wait_for()/under `async with timeout()`
+    # A call of a helper of the module that ends by calling the method (``acquire_worker_semaphore()``):
+    # the helper's name, and the scope the receiver is read in.
+    via: str = ""
+    home: Optional[Scope] = None
 
     @property
     def function(self) -> Optional[FunctionScope]:
         return self.scope.function
+
+    @property
+    def receiver_scope(self) -> Scope:
+        """Where ``receiver`` is written: the helper's body for a call through a helper."""
+        return self.home or self.scope
 
     @property
     def text(self) -> str:
@@ -101,6 +110,7 @@ class Collector(Batchable):
         self.config = config
         self.module_node: Optional[cst.Module] = None
         self.uses: List[Use] = []
+        self.helper_calls: List[Use] = []  # `f()` and `self.m()`: candidates for a call through a helper
         self.spawns: List[Spawn] = []
         self.creations: List[Tuple[cst.BaseExpression, cst.Call, Scope]] = []
         self.name_refs: Dict[str, List[Tuple[cst.Name, Scope]]] = {}
@@ -245,16 +255,20 @@ class Collector(Batchable):
             self._skip.add(id(func))
             self._skip.add(id(func.value))
             if name in METHODS:
-                state = self.state
-                guarded = id(node) in self._guarded or any(
-                    b.kind == "with" and id(b.node) in self._guarded
-                    for b in (state.block.chain() if state.block else ())
-                )
-                self.uses.append(
-                    Use(func.value, name, node, state.scope, state.block, tuple(self._stmts), self._lambda > 0, guarded)
-                )
+                self.uses.append(self._use(func.value, name, node))
+            elif isinstance(func.value, cst.Name) and func.value.value == "self":
+                self.helper_calls.append(self._use(func, "", node))
+        elif isinstance(func, cst.Name):
+            self.helper_calls.append(self._use(func, "", node))
         if name in SPAWNERS:
             self.spawns.append(Spawn(node, name, self.state.scope))
+
+    def _use(self, receiver: cst.BaseExpression, method: str, node: cst.Call) -> Use:
+        state = self.state
+        guarded = id(node) in self._guarded or any(
+            b.kind == "with" and id(b.node) in self._guarded for b in (state.block.chain() if state.block else ())
+        )
+        return Use(receiver, method, node, state.scope, state.block, tuple(self._stmts), self._lambda > 0, guarded)
 
     def visit_Await(self, node: cst.Await) -> None:
         if id(node) in self._guarded:
@@ -379,6 +393,7 @@ class PrimitiveFacts:
         self._build_queues()
         self._wg_keys = self._wait_group_keys()
         self._wg_texts = self._wait_group_texts()
+        self._through_helpers: Optional[List[Use]] = None
 
     # queues
     def _build_queues(self) -> None:
@@ -484,7 +499,7 @@ class PrimitiveFacts:
         return use.text in self._wg_texts
 
     def lock_kind(self, use: Use) -> Optional[str]:
-        found = names.resolve(use.receiver, use.scope)
+        found = names.resolve(use.receiver, use.receiver_scope)
         if isinstance(found, names.Inst) and found.producer in LOCK_KINDS:
             return found.producer
         return None
@@ -494,8 +509,29 @@ class PrimitiveFacts:
         return isinstance(found, names.Inst) and found.producer not in QUEUE_KINDS
 
     def uses(self, *methods: str) -> Iterator[Use]:
+        """The calls of ``methods``, with lock calls made through a helper of the module."""
         wanted = set(methods)
-        return (use for use in self.c.uses if use.method in wanted)
+        if wanted & _THROUGH_HELPERS and self._through_helpers is None:
+            self._through_helpers = list(self._calls_through_helpers())
+        through = self._through_helpers if wanted & _THROUGH_HELPERS else ()
+        return (use for use in (*self.c.uses, *(through or ())) if use.method in wanted)
+
+    def _calls_through_helpers(self) -> Iterator[Use]:
+        """``await acquire_worker_semaphore()``: a call of a helper whose body ends by acquiring or
+        releasing a lock of the module (``return worker.semaphore.acquire()``), read as that call made
+        where the helper is called. A helper that takes the lock as a parameter is not followed."""
+        helpers: Dict[FunctionScope, Use] = {}
+        for use in self.c.uses:
+            function = use.function
+            if use.method in _THROUGH_HELPERS and function is not None and _ends_with(function, use):
+                helpers[function] = use
+        if not helpers:
+            return
+        for site in self.c.helper_calls:
+            helper = function_named(site.receiver, site.scope)
+            inner = helpers.get(helper) if helper is not None else None
+            if helper is not None and inner is not None and helper is not site.function:
+                yield replace(site, receiver=inner.receiver, method=inner.method, via=helper.name, home=inner.scope)
 
     # worker functions
     def worker_of(self, spawn: Spawn) -> Optional[FunctionScope]:
@@ -523,6 +559,30 @@ class PrimitiveFacts:
         if target is None:
             return None
         return function_named(target, spawn.scope)
+
+
+_THROUGH_HELPERS = frozenset({"acquire", "release"})
+
+
+def _ends_with(function: FunctionScope, use: Use) -> bool:
+    """The last statement of ``function`` is ``use`` alone (``return lock.acquire()``, ``await
+    lock.acquire()``, ``lock.release()``), on a receiver that is none of its parameters."""
+    body = function.node.body.body
+    if not body or use.stmts != (body[-1],) or use.in_lambda:
+        return False
+    line = body[-1]
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return False
+    small = line.body[0]
+    value = small.value if isinstance(small, (cst.Expr, cst.Return)) else None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if value is not use.call:
+        return False
+    root = names.dotted_name(use.receiver) or ""
+    params = function.node.params
+    taken = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    return root.split(".", 1)[0] not in taken - {"self"}
 
 
 def function_named(expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionScope]:

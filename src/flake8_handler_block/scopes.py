@@ -107,6 +107,9 @@ class ModuleScope(Scope):
         self.walked = False  # the walk has ended (ScopeCloser)
         self.callers: Optional[Dict[str, List["CallSite"]]] = None  # name -> its local calls (names.py)
         self.param_kinds: Dict[Tuple[int, str], object] = {}  # (function id, parameter) -> its kind (names.py)
+        # `worker.semaphore = Semaphore()` on a name that is not `self`, wherever it is written:
+        # (name, attribute) -> (binding, scope of the assignment); names.module_attribute reads it.
+        self.name_attrs: Dict[Tuple[str, str], List[Tuple[_Bound, Scope]]] = {}
         # The project's answers on names of its other modules (names.Outside), once the engine
         # has the project (after the walk): None in the walk, for a file alone, or stdin.
         self.outside: Optional[Outside] = None
@@ -605,6 +608,9 @@ class ScopeCollector(Batchable):
             owner = lookup_any(scope, target.value.value)
             if isinstance(owner, SelfOf):
                 owner.cls_scope.attrs.setdefault(target.attr.value, []).append(bound)
+            else:
+                key = (target.value.value, target.attr.value)
+                scope.module.name_attrs.setdefault(key, []).append((bound, scope))
 
     # calls
     def visit_Call(self, node: cst.Call) -> None:

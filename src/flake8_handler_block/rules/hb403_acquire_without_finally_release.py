@@ -112,7 +112,7 @@ class AcquireWithoutFinallyRelease(Rule):
             if _bounded(use.call, kind):
                 if blocking is None:
                     blocking = _blocking_acquirers(facts, primitives, acquires)
-                deadlocks = blocking.get(_lock_key(use.receiver, use.scope), "")
+                deadlocks = blocking.get(_lock_key(use.receiver, use.receiver_scope), "")
                 timed = not does_not_block(use.call, 0)
                 if not deadlocks and not timed:
                     continue  # only ever tried without waiting: a lock left held only skips the work
@@ -120,20 +120,24 @@ class AcquireWithoutFinallyRelease(Rule):
             paired = [r for r in paired if _nearest_acquire(r, same_lock, facts.tree) is use]
             idiom = f"async with {use.text}:" if kind.startswith("asyncio.") else f"with {use.text}:"
             consequence = _consequence(deadlocks, timed)
+            call, took = call_text(use.call), ""
+            if use.via:  # `await acquire_worker_semaphore()`: name the lock the helper takes
+                call, took = use.via, f"takes {use.text}, which "
             late = [_up_to_try(r) for r in paired if in_finally(r.block)]
             if late:
                 if any(r is not None and unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in late):
                     self.report(
-                        use.call, use.function, call=call_text(use.call),
-                        problem="is followed by code that can raise before the try whose finally releases it",
+                        use.call, use.function, call=call,
+                        problem=f"{took}is followed by code that can raise before the try whose finally releases it",
                         consequence=consequence,
-                        fix=f"call acquire() right before `try:` or use '{idiom}'",
+                        fix=f"call {use.via}() right before `try:`" if use.via
+                        else f"call acquire() right before `try:` or use '{idiom}'",
                     )
                 continue
             if any(unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in paired):
                 self.report(
-                    use.call, use.function, call=call_text(use.call), problem="is released outside a finally",
-                    consequence=consequence, fix=f"use '{idiom}'",
+                    use.call, use.function, call=call, problem=f"{took}is released outside a finally",
+                    consequence=consequence, fix="release it in a finally" if use.via else f"use '{idiom}'",
                 )
 
 
@@ -171,7 +175,7 @@ def _blocking_acquirers(
         for use in uses:
             kind = primitives.lock_kind(use)
             if kind is not None and not _bounded(use.call, kind) and use.function is not None:
-                explicit[id(use.function)].append(_lock_key(use.receiver, use.scope))
+                explicit[id(use.function)].append(_lock_key(use.receiver, use.receiver_scope))
     found: Dict[LockKey, str] = {}
     for function in facts.module.functions:
         keys = list(explicit.get(id(function), ()))
@@ -245,8 +249,9 @@ def _suites(parent: cst.CSTNode) -> List[Sequence[cst.CSTNode]]:
 
 def _created_here(use: Use) -> bool:
     """A lock bound to a local of the function that acquires it: no other call can share it."""
-    key = var_key(use.receiver, use.scope)
-    return key is not None and use.function is not None and key[0] is use.function
+    key = var_key(use.receiver, use.receiver_scope)
+    function = use.receiver_scope.function
+    return key is not None and function is not None and key[0] is function
 
 
 def _up_to_try(release: Use) -> Optional[Use]:
