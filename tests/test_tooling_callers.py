@@ -332,3 +332,37 @@ def test_the_callers_budget_counts_this_process_cpu_not_the_machine_wall_clock(
     monkeypatch.setattr(ProjectTree, "text", slow_text)
     monkeypatch.setattr(callers, "BUDGET_SECONDS", 0.02)
     assert reach(root, "app/jobs.py").is_tooling("fetch")
+
+
+# -- what the __main__ guard calls ---------------------------------------------------------
+
+WEB_DEMO = (
+    "import sys\nimport gradio as gr\nimport requests\n\n\n"
+    "def get_model_list(url):\n    return requests.post(url + '/refresh').json()\n\n\n"
+    "def load_demo(params, request: gr.Request):\n    return get_model_list(sys.argv[1])\n\n\n"
+    "def build_demo():\n    with gr.Blocks() as demo:\n        demo.load(load_demo, [], [])\n    return demo\n\n\n"
+    "if __name__ == '__main__':\n    models = get_model_list(sys.argv[1])\n    build_demo().launch()\n"
+)
+
+
+def test_a_function_the_main_guard_calls_is_not_tooling_when_a_callback_calls_it_too(tmp_path: Path) -> None:
+    """FastChat's web server lists the models in its script part and again on every page load."""
+    root = _project(tmp_path, {"app/__init__.py": "", "app/web.py": WEB_DEMO})
+    web = reach(root, "app/web.py")
+    assert not web.is_tooling("get_model_list")
+    assert web.is_tooling("build_demo")  # called by the __main__ guard alone
+    found = check_source(WEB_DEMO, str(root / "app/web.py"))
+    assert [(f[0], f[2].split()[0]) for f in found] == [(7, "HB201")]
+
+
+def test_a_function_the_main_guard_calls_stays_tooling_whatever_other_modules_name_like_it(tmp_path: Path) -> None:
+    """``main`` is named everywhere (a local ``main = ...``, another module's own ``main``): only a
+    reference known to be this function makes it more than the script's."""
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/sync.py": (
+            FETCH + "\n\ndef main():\n    fetch('https://example.org')\n\n\nif __name__ == '__main__':\n    main()\n"
+        ),
+        "app/other.py": "def run(main):\n    handlers = [main]\n    return handlers\n",
+    })
+    assert reach(root, "app/sync.py").is_tooling("main")

@@ -62,15 +62,18 @@ Caller = Tuple[str, Optional[int], int, str]
 class Callers:
     def __init__(self, graph: Graph, is_entry: Callable[[FnRef], bool],
                  is_tooling_code: Callable[[str, int], bool], reached: Callable[[FnRef], bool],
-                 is_handler: Callable[[FnRef], bool] = lambda fn: False) -> None:
+                 is_handler: Callable[[FnRef], bool] = lambda fn: False,
+                 is_main_called: Callable[[FnRef], bool] = lambda fn: False) -> None:
         """``is_entry``: a command or a function of a tooling file; ``is_tooling_code(path, line)``:
         module-level code that only runs as tooling; ``reached``: a handler reaches the function;
-        ``is_handler``: the framework calls the function itself."""
+        ``is_handler``: the framework calls the function itself; ``is_main_called``: the
+        ``__main__`` guard calls it (tooling unless some other caller is not)."""
         self.graph = graph
         self.is_entry = is_entry
         self.is_tooling_code = is_tooling_code
         self.reached = reached
         self.is_handler = is_handler
+        self.is_main_called = is_main_called
         self._texts: Optional[Dict[str, str]] = None
         self._references: Dict[str, Dict[str, List[Reference]]] = {}
         self._candidates_of: Dict[str, Optional[List[str]]] = {}
@@ -81,7 +84,8 @@ class Callers:
         self._deadline = 0.0
 
     def tooling_only(self, fn: FnRef) -> bool:
-        return self._within_budget(lambda: self._tooling_only(fn, 0, set()))
+        # what the __main__ guard calls stays tooling when its other callers cannot be read in time
+        return self._within_budget(lambda: self._tooling_only(fn, 0, set()), self.is_main_called(fn))
 
     def cancelled_by_callers(self, fn: FnRef) -> bool:
         """Every run of async ``fn`` is cancelled by a caller's deadline: each call of it in the
@@ -92,13 +96,14 @@ class Callers:
         reference (a callback may run anywhere) breaks it; so does a question not answered."""
         return self._within_budget(lambda: self._cancelled_by_callers(fn, 0, set()))
 
-    def _within_budget(self, question: Callable[[], bool]) -> bool:
+    def _within_budget(self, question: Callable[[], bool], late: bool = False) -> bool:
+        """The answer to ``question``, or ``late`` when the time budget runs out first."""
         start = time.process_time()
         self._deadline = start + max(0.0, BUDGET_SECONDS - self._spent)
         try:
             return question()
         except _OutOfTime:
-            return False
+            return late
         finally:
             self._spent += time.process_time() - start
 
@@ -127,21 +132,29 @@ class Callers:
             return False
         if self.is_entry(fn):
             return True
+        main = self.is_main_called(fn)  # what the __main__ guard calls is tooling when nothing says otherwise
         if depth >= MAX_UP or fn in visiting:
-            return False
+            return main
         visiting.add(fn)
         # a method's class first: one answer for all its methods, and their callers are rarely resolved
-        answer = self._method_of_tooling_class(fn, depth, visiting) or self._called_by_tooling(fn, depth, visiting)
+        answer = self._method_of_tooling_class(fn, depth, visiting) or self._called_by_tooling(
+            fn, depth, visiting, unknown=main
+        )
         visiting.discard(fn)
         self._memo[fn] = answer
         return answer
 
-    def _called_by_tooling(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
+    def _called_by_tooling(self, fn: FnRef, depth: int, visiting: Set[FnRef], unknown: bool = False) -> bool:
+        """Every call and reference of ``fn`` is tooling's; ``unknown`` when they cannot be known."""
         callers = self.callers(fn)
-        if callers is None or not all(self._caller_is_tooling(c, depth, visiting) for c in callers):
+        if callers is None:
+            return unknown
+        if not all(self._caller_is_tooling(c, depth, visiting) for c in callers):
             return False
-        uses = self.uses(fn)  # read only when every call is tooling's
-        return uses is not None and bool(callers or uses) and all(
+        uses = self.uses(fn, sure=unknown)  # read only when every call is tooling's
+        if uses is None:
+            return unknown
+        return bool(callers or uses) and all(
             self._caller_is_tooling(u, depth, visiting) for u in uses
         )
 
@@ -190,9 +203,10 @@ class Callers:
                 found.append((path, summary))
         return found
 
-    def uses(self, fn: FnRef) -> Optional[List[Caller]]:
+    def uses(self, fn: FnRef, sure: bool = False) -> Optional[List[Caller]]:
         """Where ``fn`` is named without being called (outside tests, examples and docs), as
-        callers of kind REF; None when that cannot be known."""
+        callers of kind REF; None when that cannot be known. ``sure``: only the references known
+        to be ``fn`` in other modules (not every unplaced ``main``)."""
         name = self._name(fn)
         candidates = self._candidates(name)
         if candidates is None:
@@ -209,6 +223,8 @@ class Callers:
                 if cls is not None and ref.owner and self._defines(cls, ref.owner):
                     continue  # ``Client.attr``: the class's attribute, no instance made (a constructor's question)
                 objs = self._denotes(ref, summary)
+                if objs is None and sure and path != fn[1]:
+                    continue
                 if objs is None or any(o == fn or fn in self.graph.callables(o) for o in objs):
                     found.append((path, ref.function, ref.line, HANDED if ref.handed else REF))
         return found

@@ -31,7 +31,8 @@ def encode(summary: ModuleSummary) -> Data:
         [_registration(r) for r in facts.registrations],
         sorted(facts.imported_packages),
         [
-            [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator), int(f.command),
+            [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
+             int(f.command) + int(f.main_called),
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
              list(f.flag_defaults)]
             for f in summary.functions
@@ -67,7 +68,7 @@ def _decode(data: Data) -> ModuleSummary:
         FunctionSummary(
             tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(generator), bool(command),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
-            _strs(unplaced), _strs(flag_defaults),
+            _strs(unplaced), _strs(flag_defaults), command == 2,  # 2: a command only as called under __main__
         )
         for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults in summaries
     )

@@ -346,10 +346,16 @@ class _Project:
             return True
         current: Optional[int] = fn[2]
         while summary is not None and current is not None:
-            if summary.functions[current].command:
+            own = summary.functions[current]
+            if own.command and not (current == fn[2] and own.main_called):
                 return True
             current = summary.facts.functions[current].parent_function
         return False
+
+    def is_main_called(self, fn: FnRef) -> bool:
+        """A function the ``__main__`` guard calls (callers.Callers asks who else does)."""
+        summary = self.tree.summary(fn[1]) if self.tree is not None else None
+        return summary is not None and summary.functions[fn[2]].main_called
 
     @property
     def scripts(self) -> FrozenSet[str]:
@@ -369,7 +375,7 @@ class _Project:
     def tooling_only(self, fn: FnRef) -> bool:
         """Called only by tooling, up a few calls (``callers.Callers``); False when not known."""
         callers = self.callers()
-        return callers is not None and callers.tooling_only(fn)
+        return callers.tooling_only(fn) if callers is not None else self.is_main_called(fn)
 
     def cancelled_by_callers(self, fn: FnRef) -> bool:
         """Every caller awaits async ``fn`` under a deadline (``callers.Callers``); False when not known."""
@@ -421,6 +427,7 @@ class _Project:
             self._callers = Callers(
                 Graph(self.tree, self.config), self.is_tooling_entry, self.is_tooling_code,
                 lambda f: reach is not None and f in reach.chains, lambda f: f in self.handlers,
+                self.is_main_called,
             )
         return self._callers
 

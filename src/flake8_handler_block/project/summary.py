@@ -231,6 +231,10 @@ class FunctionSummary:
     # Parameters whose default is a literal flag: "name" (``= True``), "!name" (``= False`` or ``None``):
     # a caller that does not pass one gives the default (``_flags``' "?name" says it passed one).
     flag_defaults: Tuple[str, ...] = ()
+    # A command only because the ``__main__`` guard calls it: a helper the web code calls too
+    # (``models = get_model_list(url)`` in the script part and in a page-load callback) is not
+    # tooling (callers.Callers asks its other callers).
+    main_called: bool = False
 
 
 @quick_init
@@ -380,6 +384,7 @@ class _Summariser:
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
+        self.main_called: Set[int] = set()  # called under the ``__main__`` guard (a command unless called elsewhere)
         self.main_calls: List[ast.expr] = []
         self.main_guard = (0, 0)
         self.packages: Set[str] = set()
@@ -1065,14 +1070,16 @@ class _Summariser:
             sym = self.sym(expr, self.root)
             for key, (node, outer, _own) in enumerate(self.functions):
                 if outer is self.root and sym is not None and sym.dotted == f"{self.module}.{node.name}":
-                    self.commands.add(key)
+                    self.main_called.add(key)
         summaries = tuple(
             FunctionSummary(
                 edges=tuple(edges[key]),
                 returns=self._returns(key, node, outer),
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
                 generator=key in self.generators,
-                command=key in self.commands or self._is_command(functions[key]),
+                command=key in self.commands or key in self.main_called or self._is_command(functions[key]),
+                main_called=key in self.main_called and key not in self.commands
+                and not self._is_command(functions[key]),
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
                 flag_defaults=_flag_defaults(node),
