@@ -31,6 +31,13 @@ class AcquireWithoutFinallyRelease(Rule):
     judged from the nearest `acquire()` of the same lock before it on its path: a
     function that takes and drops one lock several times is read region by region.
 
+    A lock kept on an attribute of a module-level object (`worker.semaphore =
+    asyncio.Semaphore(n)`, in any function of the module) has the kind it is given there.
+    A helper of the module whose last statement acquires or releases a lock
+    (`return worker.semaphore.acquire()`, `worker.semaphore.release()`) counts as that call
+    where it is called: `await acquire_worker_semaphore()` ... `release_worker_semaphore()`.
+    A helper that takes the lock as a parameter is not followed.
+
     A non-blocking `acquire()` (`acquire(False)`, `blocking=False`) is reported only
     when the same lock is also acquired blocking in the module (`with lock:` or a
     plain `acquire()`): a lock it leaves held makes later tries fail at once (the
