@@ -46,8 +46,8 @@ from ..handlers import (
     ModuleFacts, ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN, SUBCLASS,
-    SUBSCRIPT, TASK, Edge,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN,
+    SUBCLASS, SUBSCRIPT, TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -483,7 +483,10 @@ class Graph:
             seen: Set[Target] = set()
             for edge in summary.functions[fn[2]].edges:
                 for target, on in self._callee(edge.callee, fn, receiver):
-                    item = (self._how(edge, target), target, edge.guard, edge.flags, edge.args, on)
+                    how = self._how(edge, target)
+                    if how == DROPPED:
+                        continue  # `self.close_all()` of an async def: the coroutine never runs
+                    item = (how, target, edge.guard, edge.flags, edge.args, on)
                     if item not in seen:
                         seen.add(item)
                         found.append(item)
@@ -492,11 +495,16 @@ class Graph:
 
     def _how(self, edge: Edge, target: FnRef) -> str:
         """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
-        there runs none of its body there (GENERATOR)."""
-        if edge.how != CALL or edge.iterated:
+        there runs none of its body there (GENERATOR); a coroutine function called as a statement of
+        its own, not awaited, makes a coroutine nobody runs (DROPPED)."""
+        if edge.how != CALL:
             return edge.how
         summary = self.tree.summary(target[1])
-        if summary is None or not summary.functions[target[2]].generator:
+        if summary is None:
+            return CALL
+        if edge.dropped and summary.facts.functions[target[2]].is_async:
+            return DROPPED
+        if edge.iterated or not summary.functions[target[2]].generator:
             return CALL
         return CALL if summary.facts.functions[target[2]].is_async else GENERATOR
 

@@ -44,6 +44,9 @@ CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
 # ``StreamingResponse``, returned): the body runs wherever the generator is iterated (the graph
 # reads a CALL edge so when its target yields and ``Edge.iterated`` is false).
 GENERATOR = "generator"
+# A call of a coroutine function as a statement of its own (``self.close_all()``, no ``await``): the
+# coroutine is made and dropped, and none of its body runs anywhere (the graph skips the edge).
+DROPPED = "dropped"
 # How a call gives its ``timeout=`` (Edge.timeout): not at all, a value, a literal None, or what
 # the function's caller gave (its own ``timeout`` parameter, or its ``**kwargs`` passed on).
 TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
@@ -209,6 +212,8 @@ class Edge:
     iterated: bool = False
     timeout: int = TIMEOUT_MISSING  # how it gives ``timeout=`` (TIMEOUT_*)
     args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
+    # the call is a statement of its own (``self.close_all()``): a coroutine it makes is dropped unrun
+    dropped: bool = False
 
 
 @quick_init
@@ -391,6 +396,7 @@ class _Summariser:
         self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
+        self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
         self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
@@ -437,6 +443,8 @@ class _Summariser:
         elif kind is ast.Import or kind is ast.ImportFrom:
             self._import(stmt, scope)  # type: ignore[arg-type]
         elif kind is ast.Expr or kind is ast.Return:
+            if kind is ast.Expr and type(stmt.value) is ast.Call:  # type: ignore[attr-defined]
+                self.bare_calls.add(id(stmt.value))  # type: ignore[attr-defined]
             if kind is ast.Return:
                 returned = stmt.value  # type: ignore[attr-defined]
                 self.returns.setdefault(scope.key, []).append(("value", returned, scope))
@@ -1053,7 +1061,8 @@ class _Summariser:
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
-                                  id(call) in under_deadline, id(call) in iterated, timeout, _positional(call)))
+                                  id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
+                                  id(call) in self.bare_calls))
             elif key is not None:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:
