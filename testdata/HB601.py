@@ -494,3 +494,25 @@ async def ask(vector: list):
     hits = await CHUNKS.search(vector)
     more = await CHUNKS.search_async(vector)
     return {"hits": hits, "more": more}
+
+
+# A chat bot's message webhook: the NLU services and the chat platform's own SDK are synchronous.
+from ibm_watson import AssistantV2  # noqa: E402
+from webexteamssdk import WebexTeamsAPI  # noqa: E402
+
+WEBEX = WebexTeamsAPI(access_token=os.environ.get("WEBEX_TOKEN"))
+
+
+async def understand(text):
+    service = AssistantV2(version="2021-06-14", authenticator=None)
+    service.set_service_url("https://api.eu-gb.assistant.watson.cloud.ibm.com")  # ok: a setting, kept locally
+    session = service.create_session(assistant_id="a1").get_result()  # expect: HB601 "service.create_session() blocks the event loop"
+    reply = service.message(assistant_id="a1", session_id=session["session_id"], input={"text": text})  # expect: HB601 "service.message() blocks the event loop"
+    return await asyncio.to_thread(service.delete_session, "a1", session["session_id"]) or reply  # ok: in a thread
+
+
+@app.post("/webex/messages")
+async def webex_message(request: Request):
+    event = await request.json()
+    message = WEBEX.messages.get(event["data"]["id"])  # expect: HB601 "WEBEX.messages.get() blocks the event loop" "handler 'webex_message'"
+    return await understand(message.text)

@@ -343,6 +343,14 @@ SDK_CLIENTS: Mapping[str, str] = {
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
     "pymongo.MongoClient": "pymongo.AsyncMongoClient (or motor)",
     "stripe.StripeClient": "the client's *_async methods",
+    "webexteamssdk.WebexTeamsAPI": "an async HTTP client",
+    "webexpythonsdk.WebexAPI": "an async HTTP client",
+    # NLU services a chat bot asks about every message
+    "ibm_watson.AssistantV1": "an async HTTP client",
+    "ibm_watson.AssistantV2": "an async HTTP client",
+    "google.cloud.dialogflow.SessionsClient": "google.cloud.dialogflow.SessionsAsyncClient",
+    "google.cloud.dialogflow_v2.SessionsClient": "google.cloud.dialogflow_v2.SessionsAsyncClient",
+    "dialogflow.SessionsClient": "google.cloud.dialogflow.SessionsAsyncClient",  # the package's old name
     # vector databases a RAG service queries on every request
     "qdrant_client.QdrantClient": "qdrant_client.AsyncQdrantClient",
     "pymilvus.MilvusClient": "pymilvus.AsyncMilvusClient",
@@ -364,6 +372,11 @@ SDK_LOCAL_METHODS = frozenset({
     # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
     # short transaction round trips after the execute() that is reported
     "cursor", "fetchone", "fetchmany", "fetchall", "mogrify", "setinputsizes", "setoutputsize", "commit", "rollback",
+    # IBM's SDKs: the service's settings, kept locally until the next request
+    "set_service_url", "set_http_config", "set_default_headers", "set_disable_ssl_verification",
+    "set_enable_gzip_compression", "set_http_client",
+    # a Google client's resource names, formatted locally
+    "session_path",
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})

@@ -71,7 +71,9 @@ class BlockingCallInAsyncHandler(Rule):
       `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
       `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, the
       vector databases' `qdrant_client.QdrantClient`, `pymilvus.MilvusClient` and
-      `chromadb.HttpClient`, and
+      `chromadb.HttpClient`, the chat bots' `webexteamssdk.WebexTeamsAPI`, IBM Watson's
+      `AssistantV1`/`V2` (not its local `set_service_url()`-style settings) and
+      Dialogflow's `SessionsClient`, and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
