@@ -533,7 +533,12 @@ _REGISTRARS = {
     "add_resource": (0, "resource"),  # Flask-RESTful/RESTX `api.add_resource(UserResource, "/users")`
     "Route": (1, "endpoint"),
     "WebSocketRoute": (1, "endpoint"),
+    "APIRoute": (1, "endpoint"),  # FastAPI's, in `FastAPI(routes=[...])` or `router.routes.append(...)`
+    "APIWebSocketRoute": (1, "endpoint"),
 }
+# Route classes: the class of a framework, or one of the module deriving from one (mlserver's own
+# `class APIRoute(fastapi.routing.APIRoute)` that swaps the request class).
+_ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
 # Registrars that take a resource class and serve a request with its verb method (``get()``...).
 CLASS_REGISTRARS = frozenset({"add_resource"})
 _ROUTE_CLASS_MODULES = ("starlette.", "fastapi.", "litestar.", "starlite.")
@@ -560,10 +565,12 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         last, full = registration.callee, registration.full
         if last in _REGISTRARS:
             index, keyword = _REGISTRARS[last]
-            if last in ("Route", "WebSocketRoute"):
+            if last in _ROUTE_CLASSES:
                 if full and not full.startswith(_ROUTE_CLASS_MODULES):
                     continue
-                if not full and (not registration.bare or module.class_defs(last)):
+                if not full and (not registration.bare or module.class_defs(last)) and not _route_class_of(
+                    module, last
+                ):
                     continue
             reason = f"registered with {last}()"
         elif last in _DJANGO_ROUTES and (
@@ -584,6 +591,14 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
             continue
         for view in _view_args(registration, index, keyword):
             yield view, reason, registration
+
+
+def _route_class_of(module: ModuleFacts, name: str) -> bool:
+    """``name`` is a class of the module deriving from a framework's route class."""
+    return any(
+        base.full.startswith(_ROUTE_CLASS_MODULES) and base.full.rsplit(".", 1)[-1] in _ROUTE_CLASSES
+        for cls in module.class_defs(name) for base in cls.bases
+    )
 
 
 def _view_args(registration: Registration, index: Optional[int], keyword: str) -> List[ViewRef]:
@@ -696,6 +711,17 @@ def _class_decorator_methods(cls: ClassFacts) -> Dict[str, str]:
     return found
 
 
+def _rpc_methods(module: ModuleFacts, cls: ClassFacts) -> FrozenSet[str]:
+    """The RPCs a gRPC servicer implements (``class Greeter(greeter_pb2_grpc.GreeterServicer)``): its
+    methods taking ``(self, request, context)``, which the server calls for each request."""
+    found = set()
+    for name, keys in cls.methods:
+        function = module.functions[keys[-1]]
+        if len(function.positional) == 3 and function.positional[2] == "context":
+            found.add(name)
+    return frozenset(found)
+
+
 def class_handler_methods(
     module: ModuleFacts,
     cls: ClassFacts,
@@ -728,6 +754,8 @@ def class_handler_methods(
             request_methods |= VERB_METHODS | (DJANGO_VIEWSET_ACTIONS if _has_actions(last) else frozenset())
         elif tornado and last.endswith(TORNADO_LIKE_SUFFIX) and last != "Handler" and not full.startswith("logging."):
             methods |= VIEW_VERBS
+        elif last.endswith("Servicer") and "_pb2_grpc." in full:
+            methods |= _rpc_methods(module, cls)
         if (methods, request_methods) != before and not origin:
             origin = last
     for base_module, base_cls in lookup(module, cls):
@@ -777,7 +805,7 @@ class HandlerHints:
             (
                 ("class",),
                 r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource"
-                r"|ObjectType|Mutation)\b",
+                r"|ObjectType|Mutation|Servicer)\b",
             ),
             (
                 ("def",),
