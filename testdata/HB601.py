@@ -485,6 +485,11 @@ class ChunkStore:
     async def search_async(self, vector):
         return await self.async_client.query_points(collection_name="chunks", query=vector, limit=5)  # ok: the async client
 
+    def reconnect(self, url):
+        old, self.client = self.client, None  # item by item: the client is still a QdrantClient or None
+        old.close()
+        self.client = QdrantClient(url=url, timeout=10)
+
 
 CHUNKS = ChunkStore("http://qdrant:6333")
 

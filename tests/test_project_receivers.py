@@ -623,3 +623,27 @@ def test_a_union_annotation_declares_one_of_its_classes(tmp_path: Path, annotati
     for qualname in ("WebProvider.search", "FileProvider.search", "Other.search"):
         expected = f"{handler(root, 'used')} via use() -> {qualname}()" if qualname in reached else ""
         assert chain(root, qualname) == expected
+
+
+def test_an_attribute_rebound_in_a_tuple_assignment_keeps_its_class(tmp_path: Path) -> None:
+    """``self.provider, self.count = WebProvider(), 0`` and ``old, self.provider = self.provider, None``
+    bind item by item (LightRAG's Milvus storage swaps its client so); ``self.spare, self.other =
+    pair()`` binds nothing known."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "store.py": (
+            "from .providers import WebProvider, FileProvider\n\n\n"
+            "class Store:\n    def __init__(self, pair):\n        self.provider, self.count = WebProvider(), 0\n"
+            "        self.spare, self.other = pair()\n\n"
+            "    def reset(self):\n        old, self.provider = self.provider, None\n"
+            "        old.close()\n\n\n"
+            "STORE = Store(lambda: (FileProvider(), FileProvider()))\n"
+        ),
+        "views.py": routes(
+            "@app.route('/a')\ndef a():\n    return STORE.provider.search('x')\n\n\n"
+            "@app.route('/b')\ndef b():\n    return STORE.spare.search('x')\n",
+            "from .store import STORE\n",
+        ),
+    })
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'a')} via WebProvider.search()"
+    assert chain(root, "FileProvider.search") == ""

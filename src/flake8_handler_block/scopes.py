@@ -599,11 +599,12 @@ class ScopeCollector(Batchable):
             else:
                 scope.bind(target.value, bound)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
+            values = _paired_values(target, value)
+            for index, element in enumerate(target.elements):
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
-                self._bind_target(inner, None)
+                self._bind_target(inner, values[index] if values is not None else None)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             owner = lookup_any(scope, target.value.value)
             if isinstance(owner, SelfOf):
@@ -772,3 +773,18 @@ def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 def _parameter_of(value: cst.BaseExpression, scope: "Scope") -> bool:
     """``value`` is a parameter of the function being walked (``session`` in ``session or Session()``)."""
     return isinstance(value, cst.Name) and isinstance(scope, FunctionScope) and value.value in scope.param_names
+
+
+def _paired_values(
+    target: cst.BaseExpression, value: Optional[cst.BaseExpression]
+) -> Optional[List[cst.BaseExpression]]:
+    """The items of ``value`` for the names of ``target`` when both are displays of one length with no
+    starred item (``old, self._client = self._client, None``); None otherwise."""
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(value, (cst.Tuple, cst.List)):
+        return None
+    if len(target.elements) != len(value.elements):
+        return None
+    items = [element.value for element in value.elements]
+    if any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)):
+        return None
+    return items

@@ -621,10 +621,14 @@ class _Summariser:
         elif t is ast.Tuple or t is ast.List:
             elements: List[ast.expr] = target.elts  # type: ignore[attr-defined]
             unpacked = self._unpacked_returns(value, len(elements), scope) if kind == "value" else None
+            paired = _paired_values(elements, value) if kind == "value" else None
             for index, element in enumerate(elements):
                 if unpacked is not None and type(element) is ast.Name:
                     for item, where in unpacked:
                         scope.bind(element.id, "value", item[index], where)
+                    continue
+                if paired is not None:  # `old, self._client = self._client, None`: item by item
+                    self._bind_target(element, scope, "value", paired[index])
                     continue
                 self._bind_target(element.value if type(element) is ast.Starred else element, scope, "unknown", None)
         elif t is ast.Starred:
@@ -1670,6 +1674,16 @@ def _flags(call: ast.Call) -> Tuple[str, ...]:
         else:
             found.append(f"?{keyword.arg}")
     return tuple(found)
+
+
+def _paired_values(elements: List[ast.expr], value: Optional[ast.expr]) -> Optional[List[ast.expr]]:
+    """The items of a display ``value`` for ``elements`` of one length, none starred; else None."""
+    if type(value) is not ast.Tuple and type(value) is not ast.List:
+        return None
+    items: List[ast.expr] = value.elts
+    if len(items) != len(elements) or any(type(e) is ast.Starred for e in (*items, *elements)):
+        return None
+    return items
 
 
 def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
