@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..facts import Facts
 from ..catalog import TASK_SPAWNS
-from ..names import Ref, dotted_name, last_name, module_calls, resolve
+from ..names import Ref, derives_from, dotted_name, last_name, module_calls, resolve
 from ..rule import ASYNC_HANDLER, Rule
 from ..scopes import Block, CallSite, FunctionScope, Scope, tests_around
 from ..walk import children, iter_nodes
@@ -121,7 +121,11 @@ class CancellationSwallowed(Rule):
     Not reported: `except Exception` (on Python 3.8+ `CancelledError` derives from
     `BaseException`); a clause that cleans up or logs and then re-raises (a bare
     `raise`, `raise exc` of the caught exception, `raise CancelledError`), also from
-    an enclosing `except CancelledError:` clause that re-raises; a sync function (it
+    an enclosing `except CancelledError:` clause that re-raises, or raises a class of
+    the module deriving from `CancelledError` (`raise ReplayCancelled(pending) from exc`:
+    still a cancellation); a clause after the first one of its `try` that catches the
+    cancellation (only that first clause ever sees it: `except (SystemExit,
+    CancelledError): raise` then `except BaseException: log(...)`); a sync function (it
     has no `await`); `except concurrent.futures.CancelledError` (a different class);
     the cancel-then-await idiom, where the `try` only awaits a task (or tasks) that
     the module cancels itself with `.cancel()`, so the `CancelledError` caught is
@@ -236,15 +240,18 @@ class CancellationSwallowed(Rule):
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
                 continue
+            # The first clause that catches the cancellation is the only one that sees it: an
+            # `except BaseException:` after `except (SystemExit, CancelledError): raise` never does.
             raises = self._raises(handler, scope)
             problem, raised = self._judge(raises, handler, blocks, scope)
             if problem is None:
-                continue
+                return
             if finder is None:
                 finder = _scan(body)
             if not finder.awaits:
                 return  # nothing in the try can be cancelled
             self._candidates.append(_Candidate(statement, handler, function, clause, finder.awaited, problem, raised))
+            return
 
     def _judge(
         self, raises: List[_Raise], handler: _Handler, blocks: List[Block], scope: Scope
@@ -320,7 +327,9 @@ class CancellationSwallowed(Rule):
         if isinstance(resolved, Ref):
             return resolved.dotted in _CANCELLED
         if isinstance(target, cst.Name) and target.value in self.ctx.module.class_defs:
-            return False  # an exception class of this module
+            # an exception class of this module: a cancellation only if it derives from CancelledError
+            # (`class BatchSendCancelled(asyncio.CancelledError)` carries what was left undone)
+            return derives_from(self.ctx.module, target.value, _CANCELLED)
         return not isinstance(exc, cst.Call) or not isinstance(target, cst.Name)
 
     def finish(self, facts: Facts) -> None:
