@@ -631,9 +631,15 @@ class Graph:
                     return name, edge.line
         return None
 
-    def blocking_calls(self, fn: FnRef) -> List[BlockingCall]:
-        """The calls of the async function ``fn`` to sync functions of the project that block."""
+    def blocking_calls(self, fn: FnRef, entered: Iterable[FrozenSet[str]] = ()) -> List[BlockingCall]:
+        """The calls of the async function ``fn`` to sync functions of the project that block; not a
+        call under a parameter test that every way ``fn`` is ``entered`` rules out (each caller passes
+        ``prefer_async=True`` to a function that blocks only under ``if not prefer_async:``)."""
+        ways = list(entered)
+
         def block(target: FnRef, receiver: Receiver, edge: Edge) -> Optional[Block]:
+            if edge.guard and ways and all(_ruled_out(edge.guard, given) for given in ways):
+                return None
             return self.blocks(target, self._entered_with(target, edge.flags, edge.args) | _LOOP_ONLY, receiver)
 
         calls = self._calls_to(fn, block)
@@ -885,9 +891,10 @@ class Graph:
         # hand-off (one reached through a thread runs on another loop, if any), and what those
         # call in place, sync functions included.
         in_place: Dict[FnRef, ChainRef] = {handler: (handler, ()) for handler in order}
-        self._spread(in_place, deque(in_place), on_loop, on_the_loop)
+        entered_with: Dict[FnRef, Dict[FrozenSet[str], ChainRef]] = {}  # every way from a handler, by its flags
+        self._spread(in_place, deque(in_place), on_loop, on_the_loop, entered_with)
         loop: Dict[FnRef, ChainRef] = {fn: chain for fn, chain in in_place.items() if self._async_in_place(fn)}
-        self._spread(loop, deque(loop), on_loop, loop)
+        self._spread(loop, deque(loop), on_loop, loop, seeded=entered_with)
         for fn in [fn for fn, chain in loop.items() if self._sync_depth(chain) > MAX_LOOP_SYNC_DEPTH]:
             del loop[fn]
 
@@ -900,7 +907,7 @@ class Graph:
         for fn in loop:
             facts = self.function(fn)
             if facts is not None and facts.is_async:
-                calls = self.blocking_calls(fn)
+                calls = self.blocking_calls(fn, entered_with.get(fn, ()))
                 if calls:
                     blocking[fn] = calls
         forwarding: Dict[FnRef, List[ForwardingCall]] = {}
@@ -954,19 +961,27 @@ class Graph:
         ]
 
     def _spread(self, chains: Dict[FnRef, ChainRef], queue: Deque[FnRef], follow,
-                on_the_loop: Iterable[FnRef] = ()) -> None:
+                on_the_loop: Iterable[FnRef] = (), ways: Optional[Dict[FnRef, Dict[FrozenSet[str], ChainRef]]] = None,
+                seeded: Optional[Dict[FnRef, Dict[FrozenSet[str], ChainRef]]] = None) -> None:
         """Breadth-first along the edges ``follow`` accepts. A function is entered with the literal
         flags its caller passed for the parameters it tests (``Judge(_defer_init=True)``): a call
         under ``if not _defer_init:`` is not followed from there. A method called on the very class
         it runs on (``targets``) is entered with that class, for up to MAX_RECEIVERS classes. Entered
         again otherwise, it is read again; each function keeps the first chain that reached it, as
         the way it was entered saw it (another handler's flags or class may not reach it). The
-        functions ``on_the_loop`` and what they run in place on its thread are entered with LOOP."""
+        functions ``on_the_loop`` and what they run in place on its thread are entered with LOOP.
+        ``ways``, when given, gets each set of flags a function is entered with and the chain that first
+        did; ``seeded`` gives the functions of ``queue`` those of an earlier spread (each way of them)."""
         State = Tuple[FnRef, FrozenSet[str], Receiver]
         looping = set(on_the_loop)
-        entered: Dict[State, ChainRef] = {
-            (fn, _LOOP_ONLY if fn in looping else frozenset(), None): chains[fn] for fn in queue
-        }
+        entered: Dict[State, ChainRef] = {}
+        for fn in queue:
+            loop_flag = _LOOP_ONLY if fn in looping else frozenset()
+            for given_in, chain in ((seeded or {}).get(fn) or {frozenset(): chains[fn]}).items():
+                entered.setdefault((fn, given_in | loop_flag, None), chain)
+        if ways is not None:
+            for (fn, given_in, _receiver), chain in entered.items():
+                ways.setdefault(fn, {}).setdefault(given_in, chain)
         pending: Deque[State] = deque(entered)
         receivers: Dict[FnRef, Set[Receiver]] = {}
         while pending:
@@ -991,6 +1006,8 @@ class Graph:
                 if reached in entered:
                     continue
                 entered[reached] = (handler, via + (target,))
+                if ways is not None:
+                    ways.setdefault(target, {}).setdefault(flags_in, entered[reached])
                 if target not in chains:
                     chains[target] = entered[reached]
                 pending.append(reached)

@@ -23,7 +23,7 @@ import ast
 import builtins
 import json
 from dataclasses import dataclass, replace
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
@@ -455,7 +455,11 @@ class _Summariser:
                 self.main_guard = (node.lineno, getattr(node, "end_lineno", None) or node.lineno)
                 self.main_calls.extend(n.func for n in _calls_in(node.body))
             self._exprs([node.test], scope)
-            body, orelse = _flag_tests(node.test) if scope.kind == "function" else ("", "")
+            body, orelse = ("", "")
+            if scope.kind == "function":
+                owner = scope.function_key() or 0
+                flags = frozenset(flag.lstrip("!") for flag in _flag_defaults(self.functions[owner][0]))
+                body, orelse = _flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
             self._body(node.body, inside.narrowed({}, body) if body else inside)
             self._body(node.orelse, scope.narrowed({}, orelse) if orelse else scope)
@@ -1643,16 +1647,20 @@ def _catches_runtime_error(caught: Optional[ast.expr]) -> bool:
     return any(isinstance(name, ast.Name) and name.id == "RuntimeError" for name in names)
 
 
-def _flag_tests(test: ast.expr) -> Tuple[str, str]:
+def _flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
     """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
-    ``if not flag:`` ("!flag", "flag"), ``if flag and x:`` ("flag", ''); ('', '') for any other test."""
+    ``if not flag:`` ("!flag", "flag"), ``if flag and x:`` ("flag", ''), ``if x and not flag:``
+    ("!flag", ''): of the parts that test a parameter, the first whose default is a literal flag
+    (``prefer_async=False``), else the first; ('', '') for any other test."""
     if isinstance(test, ast.Name):
         return test.id, f"!{test.id}"
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
         return f"!{test.operand.id}", test.operand.id
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        names = [value.id for value in test.values if isinstance(value, ast.Name)]
-        return (names[0], "") if names else ("", "")
+        parts = [_flag_tests(value, params)[0] for value in test.values if not isinstance(value, ast.BoolOp)]
+        tested = [part for part in parts if part and part.lstrip("!") in params]
+        preferred = [part for part in tested if part.lstrip("!") in flags]
+        return ((preferred or tested)[0], "") if tested else ("", "")
     return "", ""
 
 
