@@ -396,11 +396,10 @@ async def worker_generate_safely(request):
 
 @app.post("/worker/generate-for")
 async def worker_generate_for(request):
-    params = await request.json()
     await acquire_slot_for(worker)
-    output = worker.generate(params)
+    text = worker.generate(await request.json())["text"]
     release_worker_semaphore()
-    return output
+    return {"text": text}
 
 
 @app.post("/worker/generate-logged")
