@@ -321,11 +321,33 @@ def stopped_before(
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False
-        if (
-            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in stops and dotted_name(node.func.value) == receiver
-        ):
-            return True
+        if not isinstance(node, cst.Call):
+            continue
+        if isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in stops and dotted_name(node.func.value) == receiver:
+                return True
+        elif isinstance(node.func, cst.Name) and _stops_its_argument(node, receiver, site.scope.module, stops):
+            return True  # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
+    return False
+
+
+def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", stops: FrozenSet[str]) -> bool:
+    """``call`` passes ``receiver`` as a positional argument to a top-level function of the module
+    whose body stops that parameter (``proc.kill()``, ``proc.terminate()``)."""
+    defs = module.defs.get(call.func.value, []) if isinstance(call.func, cst.Name) else []
+    if len(defs) != 1:
+        return False
+    params = defs[0].node.params.params
+    for index, arg in enumerate(call.args):
+        if arg.keyword is not None or arg.star or index >= len(params) or dotted_name(arg.value) != receiver:
+            continue
+        name = params[index].name.value
+        for node in iter_nodes(defs[0].node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if (
+                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in stops and dotted_name(node.func.value) == name
+            ):
+                return True
     return False
 
 

@@ -70,8 +70,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     function read the child's stdout or stderr to its end (`for line in p.stdout:`,
     `iter(p.stderr.readline, b"")`, `p.stdout.read()`: the child closed its output,
     it is exiting; a hang would be in that read, not in the `wait()`), a
-    `wait()`/`communicate()` written after `kill()`/`terminate()` of that process
-    (it only reaps the child), and a command that only asks a program about itself
+    `wait()`/`communicate()` written after `kill()`/`terminate()` of that process,
+    directly or through a function of the module that kills what it is given
+    (`_kill_tree(proc)`; it only reaps the child), and a command that only asks a program about itself
     (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
     and exits, reading no input and opening no connection). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
