@@ -304,5 +304,33 @@ def complete_bounded():
     return jsonify(text="".join(streamer))
 
 
+@app.post("/complete/collected")
+def complete_collected():
+    prompt = app.current_request.json["prompt"]
+    streamer = TextIteratorStreamer(TOKENIZER, skip_prompt=True, timeout=STREAM_TIMEOUT)
+    worker = threading.Thread(target=MODEL.generate, kwargs={"inputs": prompt, "streamer": streamer})
+    worker.start()
+    pieces = []
+    for piece in streamer:
+        pieces.append(piece)
+    worker.join()  # ok: the stream ended, so generate() has returned and the thread is finishing
+    return jsonify(text="".join(pieces))
+
+
+@app.post("/complete/until-stop")
+def complete_until_stop():
+    prompt = app.current_request.json["prompt"]
+    streamer = TextIteratorStreamer(TOKENIZER, skip_prompt=True, timeout=STREAM_TIMEOUT)
+    worker = threading.Thread(target=MODEL.generate, kwargs={"inputs": prompt, "streamer": streamer})
+    worker.start()
+    text = ""
+    for piece in streamer:
+        text += piece
+        if "</s>" in text:
+            break
+    worker.join()  # expect: HB205 "worker.join() has no timeout" "handler 'complete_until_stop'"
+    return jsonify(text=text)
+
+
 def offline_stream(prompt):
     return TextIteratorStreamer(TOKENIZER)  # ok: no handler reaches it (HB205 looks at handler-reachable code)

@@ -122,6 +122,8 @@ REQUESTS = "requests"  # HB201
 THIRD_PARTY_HTTP = "third-party-http"  # HB203: has a timeout unless it is turned off (httpx), or per pool (urllib3)
 STDLIB_NETWORK = "stdlib-network"  # HB202
 SUBPROCESS = "subprocess"  # HB204
+# transformers' token streamer: a queue fed by generate() in another thread (HB205)
+TEXT_STREAMER = "transformers.TextIteratorStreamer"
 SYNC_WAIT = "sync-wait"  # HB205
 OTHER = "other"  # blocks, but its timeout is another rule's business (or has none)
 
@@ -660,7 +662,7 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     yield "concurrent.futures.as_completed", Api(SYNC_WAIT, Timeout(1), _FUTURE, "a future never finishes")
     # Iterating a transformers TextIteratorStreamer is a queue.get() with the timeout its constructor
     # was given (none by default); generate(), in another thread, ends the stream unless it raises.
-    yield "transformers.TextIteratorStreamer", Api(
+    yield TEXT_STREAMER, Api(
         SYNC_WAIT, Timeout(2), None, "generate() fails in its thread before it ends the stream"
     )
     for result in ASYNC_RESULT_KINDS:

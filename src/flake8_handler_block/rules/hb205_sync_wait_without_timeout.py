@@ -105,7 +105,9 @@ class SyncWaitWithoutTimeout(Rule):
     transformers `TextIteratorStreamer(...)` built without `timeout=`: iterating it waits
     on its queue for the next token with the constructor's timeout, none by default,
     and if `generate()` raises in the thread that feeds it the stream never ends (it is
-    reported where it is built, where the timeout goes). Positional timeouts count
+    reported where it is built, where the timeout goes); a `thread.join()` after a
+    `for` over such a streamer that has no `break` is not (the stream ends when
+    `generate()`, run by that thread, returns). Positional timeouts count
     (`ev.wait(5)`, `q.get(True, 2)`); `block=False` or `q.get(False)` does not block,
     nor a `get()` in the body of a test that saw its queue holding an item
     (`while not q.empty(): q.get()`, `if q.qsize() > 0:`): with one consumer it takes
@@ -196,6 +198,8 @@ class SyncWaitWithoutTimeout(Rule):
             return  # `while not q.empty(): q.get()`: an item is there
         if self._lends_and_takes_back(site):
             return  # a lock's own acquire: the wait lasts as long as the holders' with blocks
+        if site.name == "join" and _streamed_to_its_end(site):
+            return  # the streamer ended: generate() in that thread has returned
         if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:
             if finished_future(site) or self._waited_for(site):
                 return  # the future is known to be finished: nothing waits
@@ -511,3 +515,29 @@ class SyncWaitWithoutTimeout(Rule):
             if argument_state(receiver.call, "timeout", 2) == PRESENT:
                 return None  # Barrier(n, timeout=...) is the default for wait()
         return api
+
+
+def _streamed_to_its_end(site: CallSite) -> bool:
+    """``thread.join()`` after a ``for`` over a transformers ``TextIteratorStreamer``, earlier in the
+    same function, that has no ``break``: the stream ends when ``generate()`` (what the thread runs)
+    returns and calls ``streamer.end()``, so the join only reaps a thread that is finishing. A loop
+    left by an error (a stalled stream's ``queue.Empty``) never gets to the join."""
+    function = site.function
+    if function is None:
+        return False
+    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if node is site.node:
+            return False
+        if isinstance(node, cst.For) and not _breaks_out(node):
+            found = names.resolve(node.iter, site.scope)
+            if isinstance(found, Inst) and found.producer == catalog.TEXT_STREAMER:
+                return True
+    return False
+
+
+def _breaks_out(loop: cst.For) -> bool:
+    """A ``break`` of ``loop`` itself (not of a loop nested in it)."""
+    return any(
+        isinstance(node, cst.Break)
+        for node in iter_nodes(loop.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While))
+    )
