@@ -502,11 +502,12 @@ class Graph:
         summary = self.tree.summary(target[1])
         if summary is None:
             return CALL
-        if edge.dropped and summary.facts.functions[target[2]].is_async:
-            return DROPPED
+        facts = summary.facts.functions[target[2]]
+        if edge.dropped and facts.is_async and not facts.decorators:
+            return DROPPED  # (a decorator may make it a sync function: `@async_to_sync`)
         if edge.iterated or not summary.functions[target[2]].generator:
             return CALL
-        return CALL if summary.facts.functions[target[2]].is_async else GENERATOR
+        return CALL if facts.is_async else GENERATOR
 
     def _guards(self, fn: FnRef) -> FrozenSet[str]:
         """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
