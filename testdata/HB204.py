@@ -195,14 +195,13 @@ def probe_video(request):
 
 
 def probe_audio(request):
-    proc = Popen(["ffprobe", "-of", "json", "-"], stdin=PIPE, stdout=PIPE)
+    proc = Popen(["ffprobe", "-show_streams", "-"], stdin=PIPE, stdout=PIPE)
     try:
-        out, _ = proc.communicate(request.body, timeout=CONVERT_TIMEOUT)
+        return HttpResponse(proc.communicate(request.body, CONVERT_TIMEOUT)[0])
     except subprocess.TimeoutExpired:
         _log_exit(proc)
         proc.communicate()  # expect: HB204 "proc.communicate() has no timeout" "handler 'probe_audio'"
-        return HttpResponse(status=504)
-    return HttpResponse(out)
+    return HttpResponse("probe timed out", status=504)
 
 
 def rebuild_all():

@@ -319,9 +319,9 @@ def complete_collected():
 
 @app.post("/complete/until-stop")
 def complete_until_stop():
-    prompt = app.current_request.json["prompt"]
-    streamer = TextIteratorStreamer(TOKENIZER, skip_prompt=True, timeout=STREAM_TIMEOUT)
-    worker = threading.Thread(target=MODEL.generate, kwargs={"inputs": prompt, "streamer": streamer})
+    streamer = TextIteratorStreamer(TOKENIZER, timeout=STREAM_TIMEOUT)
+    generation = {"inputs": app.current_request.json["prompt"], "streamer": streamer, "max_new_tokens": 256}
+    worker = threading.Thread(target=MODEL.generate, kwargs=generation, daemon=True)
     worker.start()
     text = ""
     for piece in streamer:
