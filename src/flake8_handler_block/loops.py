@@ -51,6 +51,12 @@ def uses_connection(node: cst.CSTNode, connections: FrozenSet[str], methods: Fro
     )
 
 
+def breaks_out(loop: cst.For) -> bool:
+    """A ``break`` of ``loop`` itself (not of a loop nested in it): it may stop before its iterable is spent."""
+    nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    return any(isinstance(node, cst.Break) for node in iter_nodes(loop.body, prune=nested))
+
+
 def has_way_out(node: cst.CSTNode, inner_loop: bool = False, suspends: bool = True) -> bool:
     """A break (of this loop), return, raise, yield or await reachable in ``node``.
 

@@ -579,10 +579,8 @@ def _ends_with(function: FunctionScope, use: Use) -> bool:
         value = value.expression
     if value is not use.call:
         return False
-    root = names.dotted_name(use.receiver) or ""
-    params = function.node.params
-    taken = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    return root.split(".", 1)[0] not in taken - {"self"}
+    root = (names.dotted_name(use.receiver) or "").split(".", 1)[0]
+    return root == "self" or root not in function.param_names
 
 
 def function_named(expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionScope]:

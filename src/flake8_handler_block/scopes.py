@@ -321,14 +321,19 @@ def stopped_before(
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False
-        if not isinstance(node, cst.Call):
-            continue
-        if isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in stops and dotted_name(node.func.value) == receiver:
-                return True
-        elif isinstance(node.func, cst.Name) and _stops_its_argument(node, receiver, site.scope.module, stops):
+        if _stops(node, receiver, stops):
+            return True
+        if isinstance(node, cst.Call) and _stops_its_argument(node, receiver, site.scope.module, stops):
             return True  # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
     return False
+
+
+def _stops(node: cst.CSTNode, receiver: str, stops: FrozenSet[str]) -> bool:
+    """``node`` is ``<receiver>.kill()`` (or another of ``stops``)."""
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in stops and dotted_name(node.func.value) == receiver
+    )
 
 
 def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", stops: FrozenSet[str]) -> bool:
@@ -342,12 +347,11 @@ def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", st
         if arg.keyword is not None or arg.star or index >= len(params) or dotted_name(arg.value) != receiver:
             continue
         name = params[index].name.value
-        for node in iter_nodes(defs[0].node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if (
-                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in stops and dotted_name(node.func.value) == name
-            ):
-                return True
+        if any(
+            _stops(node, name, stops)
+            for node in iter_nodes(defs[0].node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        ):
+            return True
     return False
 
 

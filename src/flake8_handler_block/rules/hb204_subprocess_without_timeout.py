@@ -15,6 +15,7 @@ from ..scopes import CALL, STOPS, CallSite, FunctionScope, Scope, receiver_name,
 from ..signature import Signature
 from ..walk import iter_nodes
 from ..commands import bounds_itself, ends_at_once
+from ..loops import breaks_out
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 # asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
@@ -240,19 +241,13 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False  # only what comes before the wait counts
-        if isinstance(node, cst.For) and _drains(node.iter, streams) and not _breaks(node):
+        if isinstance(node, cst.For) and _drains(node.iter, streams) and not breaks_out(node):
             if not any(inner is site.node for inner in iter_nodes(node.body)):
                 return True
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
             if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) in streams:
                 return True
     return False
-
-
-def _breaks(loop: cst.For) -> bool:
-    """A ``break`` of this loop: it may stop before the end of the stream."""
-    nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
-    return any(isinstance(node, cst.Break) for node in iter_nodes(loop.body, prune=nested))
 
 
 def _drains(expr: cst.BaseExpression, streams: Set[str]) -> bool:

@@ -8,6 +8,7 @@ from ..fix.fixers import fix_timeout
 from .. import catalog, names
 from ..catalog import Api
 from ..facts import Facts
+from ..loops import breaks_out
 from ..calls import (
     MISSING, NONE, PRESENT, MappingFacts, argument, argument_state, call_text, does_not_block, positional,
 )
@@ -528,16 +529,8 @@ def _streamed_to_its_end(site: CallSite) -> bool:
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False
-        if isinstance(node, cst.For) and not _breaks_out(node):
+        if isinstance(node, cst.For) and not breaks_out(node):
             found = names.resolve(node.iter, site.scope)
             if isinstance(found, Inst) and found.producer == catalog.TEXT_STREAMER:
                 return True
     return False
-
-
-def _breaks_out(loop: cst.For) -> bool:
-    """A ``break`` of ``loop`` itself (not of a loop nested in it)."""
-    return any(
-        isinstance(node, cst.Break)
-        for node in iter_nodes(loop.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While))
-    )
