@@ -32,7 +32,7 @@ def encode(summary: ModuleSummary) -> Data:
         sorted(facts.imported_packages),
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
-             int(f.command) + int(f.main_called),
+             int(f.command) | int(f.main_called) << 1,
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
              list(f.flag_defaults)]
             for f in summary.functions
@@ -66,9 +66,10 @@ def _decode(data: Data) -> ModuleSummary:
     )
     function_summaries = tuple(
         FunctionSummary(
-            tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(generator), bool(command),
+            tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(generator),
+            bool(command & 1),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
-            _strs(unplaced), _strs(flag_defaults), command == 2,  # 2: a command only as called under __main__
+            _strs(unplaced), _strs(flag_defaults), bool(command & 2),
         )
         for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults in summaries
     )

@@ -347,8 +347,8 @@ class _Project:
         current: Optional[int] = fn[2]
         while summary is not None and current is not None:
             own = summary.functions[current]
-            if own.command and not (current == fn[2] and own.main_called):
-                return True
+            if own.command or (own.main_called and current != fn[2]):
+                return True  # what the guard calls itself is Callers' question (is_main_called)
             current = summary.facts.functions[current].parent_function
         return False
 

@@ -223,7 +223,7 @@ class FunctionSummary:
     returns: Optional[Sym]  # what a call gives: its return annotation, else what its returns may give
     offloaded: bool  # decorated to run in a worker thread (``@sync_to_async``)
     generator: bool  # it yields: a call makes a generator and runs none of its body
-    command: bool  # a CLI entry: click/typer command, argparse ``set_defaults(func=)``, run under ``__main__``
+    command: bool  # a CLI entry: click/typer command, argparse ``set_defaults(func=)``
     # Calls that pass on the function's own ``**kwargs`` with no ``timeout=`` of their own: a
     # wrapper (``def get(url, **kw): return requests.get(url, **kw)``) whose callers give the timeout.
     forwards: Tuple["Forward", ...] = ()
@@ -236,9 +236,9 @@ class FunctionSummary:
     # Parameters whose default is a literal flag: "name" (``= True``), "!name" (``= False`` or ``None``):
     # a caller that does not pass one gives the default (``_flags``' "?name" says it passed one).
     flag_defaults: Tuple[str, ...] = ()
-    # A command only because the ``__main__`` guard calls it: a helper the web code calls too
-    # (``models = get_model_list(url)`` in the script part and in a page-load callback) is not
-    # tooling (callers.Callers asks its other callers).
+    # The ``__main__`` guard calls it: a command unless something else calls it too (a helper the web
+    # code calls as well, ``models = get_model_list(url)`` in the script part and in a page-load
+    # callback, is not tooling: callers.Callers asks its other callers).
     main_called: bool = False
 
 
@@ -1094,9 +1094,8 @@ class _Summariser:
                 returns=self._returns(key, node, outer),
                 offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
                 generator=key in self.generators,
-                command=key in self.commands or key in self.main_called or self._is_command(functions[key]),
-                main_called=key in self.main_called and key not in self.commands
-                and not self._is_command(functions[key]),
+                command=key in self.commands or self._is_command(functions[key]),
+                main_called=key in self.main_called,
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
                 flag_defaults=_flag_defaults(node),
