@@ -342,7 +342,7 @@ def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", st
     defs = module.defs.get(call.func.value, []) if isinstance(call.func, cst.Name) else []
     if len(defs) != 1:
         return False
-    params = defs[0].node.params.params
+    params = [*defs[0].node.params.posonly_params, *defs[0].node.params.params]
     for index, arg in enumerate(call.args):
         if arg.keyword is not None or arg.star or index >= len(params) or dotted_name(arg.value) != receiver:
             continue
