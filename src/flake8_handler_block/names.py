@@ -17,6 +17,7 @@ still resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Union
 
 import libcst as cst
@@ -213,7 +214,12 @@ def callee(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[str]:
 
 
 def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[Resolved]:
-    """``s: requests.Session`` (or ``Optional[...]``/``X | None``) types ``s`` as an instance."""
+    """``s: requests.Session`` (or ``Optional[...]``/``X | None``, or either as a string) types ``s``
+    as an instance."""
+    if isinstance(annotation, cst.SimpleString):
+        text = annotation.evaluated_value
+        written = _forward_reference(text) if isinstance(text, str) else None
+        return annotation_kind(written, scope, depth) if written is not None else None
     if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
         outer = resolve(annotation.value, scope, depth)
         element = annotation.slice[0].slice
@@ -231,6 +237,15 @@ def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) 
     if isinstance(resolved, Ref):
         return Inst(resolved.dotted)
     return None
+
+
+@lru_cache(maxsize=512)
+def _forward_reference(text: str) -> Optional[cst.BaseExpression]:
+    """The expression a string annotation holds (``"asyncio.Queue[bytes]"``); None for bad syntax."""
+    try:
+        return cst.parse_expression(text.strip())
+    except Exception:  # noqa: BLE001 - any text may sit in a string annotation
+        return None
 
 
 # -- names in scopes: the bindings the collector recorded, read lazily ----------------------

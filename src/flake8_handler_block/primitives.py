@@ -675,14 +675,12 @@ def _signals(node: cst.CSTNode, receiver: str) -> bool:
     return any(_signals(child, receiver) for child in children(node))
 
 
-_RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
+def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None, scope: Optional[Scope] = None) -> bool:
+    """Whether running the statement ``node``, written in ``scope``, can plausibly raise past the
+    code that follows it.
 
-
-def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None) -> bool:
-    """Whether running the statement ``node`` can plausibly raise past the code that follows it.
-
-    ``quiet`` names calls known not to raise beyond what ``raises_here`` knows (functions
-    of the module whose whole body catches everything: :class:`QuietCalls`).
+    ``quiet`` names calls and awaits known not to raise beyond what ``raises_here`` knows
+    (functions of the module whose whole body catches everything: :class:`QuietCalls`).
     """
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False  # defining does not run the body
@@ -691,14 +689,16 @@ def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None) -
             # everything the body raises is caught here (or signalled before re-raising); the
             # else and finally clauses run outside the handlers
             outside = [part for part in (node.orelse, node.finalbody) if part is not None]
-            return any(can_raise(part, receiver, quiet) for part in outside)
-    if raises_here(node, receiver) and not (quiet is not None and isinstance(node, cst.Call) and quiet(node)):
+            return any(can_raise(part, receiver, quiet, scope) for part in outside)
+    if raises_here(node, receiver, scope=scope) and not (
+        quiet is not None and isinstance(node, (cst.Call, cst.Await)) and quiet(node)
+    ):
         return True
     if is_logging_call(node):
         return False  # arguments included
     if isinstance(node, cst.Assign):
-        return can_raise(node.value, receiver, quiet)
-    return any(can_raise(child, receiver, quiet) for child in children(node))
+        return can_raise(node.value, receiver, quiet, scope)
+    return any(can_raise(child, receiver, quiet, scope) for child in children(node))
 
 
 def unprotected(
@@ -732,7 +732,7 @@ def unprotected(
         for sibling in _siblings_before(parent, stmt):
             if id(sibling) in start_outer:
                 started, risky = True, False
-            elif started and can_raise(sibling, use.text, quiet):
+            elif started and can_raise(sibling, use.text, quiet, use.scope):
                 risky = True
         if id(stmt) in start_inner and stmt is not use.stmts[-1]:
             started, risky = True, False
@@ -740,7 +740,7 @@ def unprotected(
     return started and risky
 
 
-Quiet = Callable[[cst.Call], bool]
+Quiet = Callable[[Union[cst.Call, cst.Await]], bool]
 
 
 class QuietCalls:
@@ -757,7 +757,9 @@ class QuietCalls:
         """The ``quiet`` predicate for calls written in ``scope``."""
         return lambda call: self._quiet(call, scope)
 
-    def _quiet(self, call: cst.Call, scope: Scope) -> bool:
+    def _quiet(self, call: Union[cst.Call, cst.Await], scope: Scope) -> bool:
+        if not isinstance(call, cst.Call):
+            return False
         function = function_named(call.func, scope)
         if function is None or function.is_async:
             return False  # an await can always be cancelled
@@ -772,9 +774,33 @@ class QuietCalls:
             body = function.node.body.body
             inner = self.at(function)
             self._known[function] = any(_catches_all(stmt) for stmt in body) and not any(
-                can_raise(stmt, "", inner) for stmt in body
+                can_raise(stmt, "", inner, function) for stmt in body
             )
         return self._known[function]
+
+
+# asyncio waits that only a cancellation interrupts: ``asyncio.sleep()`` and these methods of
+# these asyncio kinds (``put()`` on a full queue waits for room, it never raises QueueFull).
+_CANCEL_ONLY_FUNCTIONS = frozenset({"asyncio.sleep"})
+_CANCEL_ONLY_METHODS = {
+    **{kind: frozenset({"put", "get", "join"}) for kind in QUEUE_KINDS if kind.startswith("asyncio.")},
+    "asyncio.Event": frozenset({"wait"}),
+}
+
+
+def cancellation_only(node: Union[cst.Call, cst.Await], scope: Scope) -> bool:
+    """``await asyncio.sleep(1)``, ``await out.put(item)`` on an asyncio queue: nothing but a
+    cancellation of the task can make it raise."""
+    call = node.expression if isinstance(node, cst.Await) else node
+    if not isinstance(call, cst.Call):
+        return False
+    if names.callee(call, scope) in _CANCEL_ONLY_FUNCTIONS:
+        return True
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return False
+    kind = names.resolve(func.value, scope)
+    return isinstance(kind, names.Inst) and func.attr.value in _CANCEL_ONLY_METHODS.get(kind.producer, ())
 
 
 def _catches_all(stmt: cst.CSTNode) -> bool:

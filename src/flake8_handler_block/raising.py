@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .names import dotted_name, last_name
+from typing import TYPE_CHECKING, Optional
+
+from .names import bindings_of, dotted_name, last_name
+
+if TYPE_CHECKING:
+    from .scopes import Scope
 
 # Calls that do not raise in practice: builtins that only inspect, and logging.
 SAFE_CALLS = frozenset({"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable"})
@@ -34,13 +39,16 @@ SAFE_METHODS = frozenset(
 _RAISING_OPERATORS = (cst.Divide, cst.FloorDivide, cst.Modulo)
 
 
-def raises_here(node: cst.CSTNode, receiver: str = "", container_methods_safe: bool = True) -> bool:
+def raises_here(
+    node: cst.CSTNode, receiver: str = "", container_methods_safe: bool = True, scope: Optional["Scope"] = None
+) -> bool:
     """Whether evaluating ``node`` itself (not its children) can raise.
 
     ``receiver`` names the object under study (``wg``, ``self.lock``): its own methods
     (``wg.add()``) are the protocol being checked, not a risk. ``container_methods_safe``
     trusts ``x.get()``, ``x.items()``...: right for primitives, where ``x`` is a dict or
-    a list; wrong for responses and clients, whose ``get()`` is network I/O.
+    a list; wrong for responses and clients, whose ``get()`` is network I/O. ``scope``,
+    where ``node`` is written, lets a divisor named by a constant count as its number.
     """
     if isinstance(node, (cst.Await, cst.Raise, cst.Assert, cst.Yield)):
         return True
@@ -60,10 +68,29 @@ def raises_here(node: cst.CSTNode, receiver: str = "", container_methods_safe: b
     if isinstance(node, cst.Subscript):
         return True  # KeyError, IndexError
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _RAISING_OPERATORS):
-        # ZeroDivisionError, unless the divisor is a non-zero number written out (`/ 10**9`);
-        # `%` also formats strings, which can raise whatever the right side is.
-        return isinstance(node.operator, cst.Modulo) or not _nonzero_number(node.right)
+        # ZeroDivisionError, unless the divisor is a non-zero number (`/ 10**9`, `% REPORT_EVERY`
+        # with `REPORT_EVERY = 100`); `%` also formats strings, which can raise whatever the
+        # right side is, so a left side that may be a format string keeps it raising.
+        if not _nonzero_number(_number_named(node.right, scope)):
+            return True
+        return isinstance(node.operator, cst.Modulo) and _maybe_text(node.left)
     return False
+
+
+def _number_named(expr: cst.BaseExpression, scope: Optional["Scope"]) -> cst.BaseExpression:
+    """The value of a name bound once, to a number, in the module or a function around
+    ``scope`` (``REPORT_EVERY = 100``); otherwise ``expr`` itself."""
+    if scope is None or not isinstance(expr, cst.Name):
+        return expr
+    _, bounds = bindings_of(scope, expr.value)
+    value = bounds[0].payload if len(bounds) == 1 and bounds[0].kind == "value" else None
+    return value if isinstance(value, cst.BaseExpression) else expr
+
+
+def _maybe_text(expr: cst.BaseExpression) -> bool:
+    """A left operand of ``%`` that may be a format string: anything but a name, an
+    attribute or a number (`count % EVERY` counts; `"%s" % x` and `(a + b) % n` are unknown)."""
+    return not isinstance(expr, (cst.Name, cst.Attribute, cst.Integer, cst.Float))
 
 
 def _nonzero_number(expr: cst.BaseExpression) -> bool:

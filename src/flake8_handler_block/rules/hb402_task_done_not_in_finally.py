@@ -8,7 +8,9 @@ import libcst as cst
 from ..fix.blocks import fix_hb402
 from ..facts import Facts
 from ..calls import call_text
-from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_except, in_exit_method, unprotected, var_key
+from ..primitives import (
+    PrimitiveFacts, Primitives, QuietCalls, Use, cancellation_only, in_except, in_exit_method, unprotected, var_key,
+)
 from ..rule import ANYWHERE, Rule
 from ..scopes import in_finally
 from ..signature import Signature
@@ -30,7 +32,12 @@ class TaskDoneNotInFinally(Rule):
     `task_done()` in `finally` or in an `except` block; one before which nothing can
     raise since the `get()` (a sentinel check such as
     `if item is None: q.task_done(); break`, assignments, logging, a call of a function
-    of the module whose whole body is under `try`/`except Exception`); one after a
+    of the module whose whole body is under `try`/`except Exception`, `count % EVERY`
+    with `EVERY = 100`, an `await` that only a cancellation interrupts:
+    `asyncio.sleep()`, `put()`/`get()` of an asyncio queue, `wait()` of an asyncio
+    event); a worker is cancelled to stop it, once `join()` has returned, as in the
+    asyncio documentation's worker example, so a `task_done()` that only a
+    cancellation skips blocks nobody); one after a
     `try` whose broad `except Exception:` swallows the processing error; a function
     with no `get()` on that receiver (we cannot see where the item came from).
 
@@ -85,7 +92,9 @@ class TaskDoneNotInFinally(Rule):
                 continue
             if primitives.known_non_queue(use) or not _joined(primitives, use):
                 continue
-            if unprotected(use, facts.tree, starts, quiet.at(use.scope)):
+            quiet_here = quiet.at(use.scope)
+            scope = use.scope
+            if unprotected(use, facts.tree, starts, lambda node: quiet_here(node) or cancellation_only(node, scope)):
                 self.report(use.call, use.function, call=call_text(use.call))
 
 
