@@ -723,6 +723,9 @@ THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.
 TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
+# Sent from a coroutine, its coroutine runs on the loop of another thread (a loop a thread of the
+# app runs for itself), not on the caller's.
+OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"
 # Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:
 # tornado.concurrent's, which submits the call to the instance's ``executor`` and returns its future).
 OFFLOAD_DECORATORS = frozenset(

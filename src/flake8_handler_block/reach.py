@@ -140,6 +140,14 @@ class Reach:
             return False
         return self.project.cancelled_by_callers(function.qualname)
 
+    def torn_down_by_callers(self, function: Optional[FunctionScope]) -> bool:
+        """Every caller in the project runs async ``function`` as teardown (in a ``finally:``, an
+        ``except`` clause that re-raises, a shielded block): a cancellation it swallows is a second
+        one, and the one being handled propagates once it returns."""
+        if self.project is None or function is None or not function.is_async:
+            return False
+        return self.project.torn_down_by_callers(function.qualname)
+
     def is_tooling(self, function: Optional[FunctionScope]) -> bool:
         """Setup scripts, CLI commands, ``__main__`` code: never a request's work."""
         if self.project is None or self.config.scope == "all":

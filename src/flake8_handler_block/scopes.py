@@ -14,7 +14,9 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTupl
 
 import libcst as cst
 
-from .catalog import HANDED_ARGUMENTS, ITERATING_CALLS, LAZY_ITERATORS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS
+from .catalog import (
+    HANDED_ARGUMENTS, ITERATING_CALLS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
+)
 from .handlers import REGISTRAR_CALLS
 from .names import Outside, SelfOf, canonical, dotted_name, last_name, lookup_any
 from .walk import iter_nodes
@@ -665,6 +667,8 @@ class ScopeCollector(Batchable):
             self._handed_site(node, name)
         elif name in THREAD_STARTS:
             self._hand_off(node, SPAWN)
+        elif name == OTHER_LOOP_SPAWN and isinstance(s.scope, FunctionScope) and s.scope.is_async:
+            self._send_to_other_loop(node)
         elif name in TASK_SPAWNS:
             for value in _positional_values(node):
                 if isinstance(value, cst.Call):
@@ -676,6 +680,18 @@ class ScopeCollector(Batchable):
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
         elif isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value):
             s.module.local_calls.append(CallSite(node, s.scope, s.block, name))
+
+    def _send_to_other_loop(self, node: cst.Call) -> None:
+        """``run_coroutine_threadsafe(coro, self.loop)`` from a coroutine: the coroutine runs on the
+        loop of another thread (its caller may wait for the result), not on this one."""
+        values = _positional_values(node)
+        first = values[0] if values else None
+        scope = self.s.scope
+        if isinstance(first, cst.Call):
+            self.s.runs[id(first)] = THREAD
+        elif isinstance(first, cst.Name) and isinstance(scope, FunctionScope):
+            made = {id(b.payload) for b in scope.bindings.get(first.value, ()) if b.kind == "value"}
+            scope.edges[:] = [e._replace(how=THREAD) if e.call in made and e.how == CALL else e for e in scope.edges]
 
     def _handed_site(self, node: cst.Call, name: str) -> None:
         """The call a hand-off makes (``handed_call``), as a site of the rules that watch its name."""

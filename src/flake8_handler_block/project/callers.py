@@ -59,6 +59,14 @@ HANDED = "handed"  # a caller that hands it to another call (a callback: it may 
 Caller = Tuple[str, Optional[int], int, str]
 
 
+def _under_deadline(edge: Edge) -> bool:
+    return edge.deadline and edge.how in (CALL, TASK)
+
+
+def _in_teardown(edge: Edge) -> bool:
+    return edge.teardown and edge.how == CALL
+
+
 class Callers:
     def __init__(self, graph: Graph, is_entry: Callable[[FnRef], bool],
                  is_tooling_code: Callable[[str, int], bool], reached: Callable[[FnRef], bool],
@@ -79,6 +87,7 @@ class Callers:
         self._candidates_of: Dict[str, Optional[List[str]]] = {}
         self._memo: Dict[FnRef, bool] = {}
         self._cancelled: Dict[FnRef, bool] = {}
+        self._torn_down: Dict[FnRef, bool] = {}
         self._classes: Dict[Obj, bool] = {}
         self._spent = 0.0
         self._deadline = 0.0
@@ -94,7 +103,14 @@ class Callers:
         the same holds, up to MAX_UP calls up. A handler (the framework awaits it under no
         deadline of the project's), a module-level call, a thread, an unawaited task or a
         reference (a callback may run anywhere) breaks it; so does a question not answered."""
-        return self._within_budget(lambda: self._cancelled_by_callers(fn, 0, set()))
+        return self._within_budget(lambda: self._every_call(fn, _under_deadline, self._cancelled, 0, set()))
+
+    def torn_down_by_callers(self, fn: FnRef) -> bool:
+        """Every run of async ``fn`` is teardown: each call of it in the project stands in a
+        ``finally:``, an ``except`` clause that re-raises, or a block shielded from cancellation
+        (summary.Edge.teardown), or is awaited by an async function of which the same holds, up
+        to MAX_UP calls up; what breaks ``cancelled_by_callers`` breaks it too."""
+        return self._within_budget(lambda: self._every_call(fn, _in_teardown, self._torn_down, 0, set()))
 
     def _within_budget(self, question: Callable[[], bool], late: bool = False) -> bool:
         """The answer to ``question``, or ``late`` when the time budget runs out first."""
@@ -107,22 +123,25 @@ class Callers:
         finally:
             self._spent += time.process_time() - start
 
-    def _cancelled_by_callers(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
-        if fn in self._cancelled:
-            return self._cancelled[fn]
+    def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, bool],
+                    depth: int, visiting: Set[FnRef]) -> bool:
+        """Every call of async ``fn`` in the project is an edge that ``holds``, or an in-place call
+        from a function of which the same holds (up to MAX_UP calls up); no reference to it."""
+        if fn in memo:
+            return memo[fn]
         facts = self.graph.function(fn)
         if facts is None or not facts.is_async or depth >= MAX_UP or fn in visiting or self.is_handler(fn):
             return False
         visiting.add(fn)
         edges = self.call_edges(fn)
         answer = bool(edges) and all(
-            (edge.deadline and edge.how in (CALL, TASK))
+            holds(edge)
             or (edge.how == CALL and key is not None
-                and self._cancelled_by_callers(("f", path, key), depth + 1, visiting))
+                and self._every_call(("f", path, key), holds, memo, depth + 1, visiting))
             for path, key, edge in edges or ()
         ) and self.uses(fn) == []
         visiting.discard(fn)
-        self._cancelled[fn] = answer
+        memo[fn] = answer
         return answer
 
     def _tooling_only(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:

@@ -27,7 +27,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
-    RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
+    OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
 )
 from ..handlers import (
     REGISTRAR_CALLS, SOCKETIO_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -214,6 +214,11 @@ class Edge:
     args: int = 0  # positional arguments written before any ``*args`` (a positional timeout's place)
     # the call is a statement of its own (``self.close_all()``): a coroutine it makes is dropped unrun
     dropped: bool = False
+    # the call is teardown of a failure already on its way: in a ``finally:``, in an ``except``
+    # clause that ends by re-raising (bare ``raise``), or shielded from cancellation (``with
+    # anyio.CancelScope(shield=True):``, ``asyncio.shield(f())``); a cancellation it swallows is
+    # not the request's, which propagates once it is done
+    teardown: bool = False
 
 
 @quick_init
@@ -397,6 +402,8 @@ class _Summariser:
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
         self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
+        self.teardown_calls: Set[int] = set()  # ids of the calls of Edge.teardown
+        self.other_loop_names: List[Tuple[str, _Scope]] = []  # `run_coroutine_threadsafe(coro, loop)` in a coroutine
         self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
@@ -481,6 +488,8 @@ class _Summariser:
             if any(self._is_deadline_scope(i.context_expr, scope) for i in with_.items):  # anyio's is a plain `with`
                 key = scope.function_key()
                 self.deadline_calls.update(id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
+            if any(_is_shield_scope(i.context_expr) for i in with_.items):
+                self._mark_teardown(start, scope)
         elif kind is ast.Global:
             scope.globals.update(stmt.names)  # type: ignore[attr-defined]
         elif kind is ast.Nonlocal:
@@ -525,6 +534,7 @@ class _Summariser:
         for name in node._fields:
             value = getattr(node, name, None)
             items = value if isinstance(value, list) else [value]
+            start = len(self.calls)
             for item in items:
                 if isinstance(item, ast.stmt):
                     self._stmt(item, scope)
@@ -533,12 +543,22 @@ class _Summariser:
                         scope.bind(item.name, "unknown")
                     exprs.append(item.type)  # type: ignore[arg-type]
                     catches = no_loop and _catches_runtime_error(item.type)
+                    handled = len(self.calls)
                     self._body(item.body, scope.narrowed({}, NO_LOOP) if catches else scope)
+                    if item.body and _reraises(item.body[-1]):
+                        self._mark_teardown(handled, scope)
                 elif isinstance(item, ast.AST) and _is_match_case(item):
                     self._generic(item, scope)
                 elif isinstance(item, ast.AST):
                     exprs.append(item)
+            if name == "finalbody":
+                self._mark_teardown(start, scope)
         self._exprs(exprs, scope)
+
+    def _mark_teardown(self, start: int, scope: _Scope) -> None:
+        """The calls recorded since ``start``, in the function of ``scope``, are teardown (Edge.teardown)."""
+        key = scope.function_key()
+        self.teardown_calls.update(id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
 
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef], scope: _Scope) -> None:
         key = len(self.functions)
@@ -809,15 +829,39 @@ class _Summariser:
         name = _last_name(call.func)
         hand_off = name in RUNS_ELSEWHERE or (name == "map" and type(call.func) is ast.Attribute)
         spawn = name in TASK_SPAWNS
+        started = TASK
+        if name == OTHER_LOOP_SPAWN and self._in_coroutine(where):
+            # a coroutine sent from the loop to a loop of another thread runs there, not here
+            started = THREAD
+            first = call.args[0] if call.args else None
+            if type(first) is ast.Name:
+                self.other_loop_names.append((first.id, where))
+        elif name == "shield" and call.args and type(call.args[0]) is ast.Call:
+            if (sym := self.sym(call.func, where)) is not None and sym.dotted == "asyncio.shield":
+                self.teardown_calls.add(id(call.args[0]))
         stack.append((call.func, where, how))
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if hand_off and type(arg) is ast.Lambda:
                 # calls inside run in the worker thread (a thread of their own for Thread())
                 stack.append((arg, where, SPAWN if name in THREAD_STARTS else THREAD))
             elif spawn and type(arg) is ast.Call:
-                stack.append((arg, where, TASK if how == CALL else how))
+                stack.append((arg, where, started if how == CALL else how))
             else:
                 stack.append((arg, where, how))
+
+    def _in_coroutine(self, scope: _Scope) -> bool:
+        key = scope.function_key()
+        return key is not None and type(self.functions[key][0]) is ast.AsyncFunctionDef
+
+    def _sent_to_other_loops(self) -> Set[int]:
+        """Ids of the calls whose coroutine, bound to a name, a coroutine sends to another loop
+        (``coro = self._start(); asyncio.run_coroutine_threadsafe(coro, self.loop)``)."""
+        found: Set[int] = set()
+        for name, scope in self.other_loop_names:
+            for bound, payload, _where in self._lookup(name, scope) or ():
+                if bound == "value" and type(payload) is ast.Call:
+                    found.add(id(payload))
+        return found
 
     # -- resolution -------------------------------------------------------------------
 
@@ -1042,7 +1086,10 @@ class _Summariser:
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
         under_deadline = self._under_deadline()
         iterated = self._iterated_calls()
+        elsewhere = self._sent_to_other_loops() if self.other_loop_names else set()
         for call, scope, how in self.calls:
+            if elsewhere and id(call) in elsewhere and how == CALL:
+                how = THREAD
             key = scope.function_key()
             name = _last_name(call.func)
             guard = self._guard(scope, key)
@@ -1070,7 +1117,7 @@ class _Summariser:
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
-                                  id(call) in self.bare_calls))
+                                  id(call) in self.bare_calls, id(call) in self.teardown_calls))
             elif key is not None:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:
@@ -1756,6 +1803,20 @@ def _defaults(function: ast.AST) -> Dict[str, ast.expr]:
     found.update((param.arg, default) for param, default in zip(args.kwonlyargs, args.kw_defaults)
                  if default is not None)
     return found
+
+
+def _is_shield_scope(expr: ast.AST) -> bool:
+    """``anyio.CancelScope(shield=True)``, ``anyio.move_on_after(5, shield=True)``: no cancellation
+    from outside reaches the block."""
+    return type(expr) is ast.Call and any(
+        kw.arg == "shield" and type(kw.value) is ast.Constant and kw.value.value is True
+        for kw in expr.keywords
+    )
+
+
+def _reraises(stmt: ast.stmt) -> bool:
+    """A bare ``raise``: the exception being handled goes on."""
+    return type(stmt) is ast.Raise and stmt.exc is None
 
 
 def _is_none(expr: ast.AST) -> bool:

@@ -95,6 +95,18 @@ _TASK_WRAPPERS = frozenset(
 )
 
 
+def _shields(statement: cst.CSTNode) -> bool:
+    """``with anyio.CancelScope(shield=True):`` (or ``move_on_after(5, shield=True)``)."""
+    return isinstance(statement, cst.With) and any(
+        isinstance(item.item, cst.Call) and any(
+            arg.keyword is not None and arg.keyword.value == "shield"
+            and isinstance(arg.value, cst.Name) and arg.value.value == "True"
+            for arg in item.item.args
+        )
+        for item in statement.items
+    )
+
+
 def _starts_task(name: str) -> bool:
     return name in TASK_SPAWNS or name in _TASK_WRAPPERS or name.endswith(("create_task", "background_task"))
 
@@ -137,7 +149,12 @@ class CancellationSwallowed(Rule):
     handler when its client goes away; a clause inside a `finally:` (best-effort
     teardown, `try: await client.disconnect() except BaseException: log(...)`): a
     cancellation raised in the `try` body still propagates once the `finally` ends,
-    only one arriving during the teardown itself is absorbed.
+    only one arriving during the teardown itself is absorbed; likewise a coroutine
+    that only runs as teardown, every call of it in the project standing in a
+    `finally:`, in an `except` clause that ends with a bare `raise`, or in a block
+    shielded from cancellation (`await asyncio.shield(reconcile(...))`); a clause
+    inside `with anyio.CancelScope(shield=True):` (or `move_on_after(t, shield=True)`),
+    which no cancellation from outside enters.
 
     Why is this bad?
     The server cancels a request's task when the client disconnects, when the
@@ -236,6 +253,8 @@ class CancellationSwallowed(Rule):
         blocks = list(self.ctx.state.block.chain()) if self.ctx.state.block is not None else []
         if any(b.kind == "finally" for b in blocks):
             return  # teardown: a cancellation raised before it propagates on after the `finally`
+        if any(b.kind == "with" and _shields(b.node) for b in blocks):
+            return  # `with anyio.CancelScope(shield=True):` no cancellation from outside gets in
         for handler in handlers:
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
@@ -340,6 +359,8 @@ class CancellationSwallowed(Rule):
             function = candidate.function
             if not facts.reach.in_request(function) or function in own_task:
                 continue
+            if facts.reach.torn_down_by_callers(function):
+                continue  # only run as teardown: the cancellation being handled goes on after it
             if self._cancel_then_await(candidate.awaited, function):
                 continue
             if candidate.problem == SWALLOWS and _raised_later(candidate.handler, function):
