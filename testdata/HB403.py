@@ -183,6 +183,37 @@ def merge_safely():
     return jsonify(started=started)
 
 
+def _cache_key(name):
+    """The form a key is stored under: caseless, so `Model` and `model` are one entry."""
+    return name.strip().casefold()
+
+
+def _cached(name):
+    return CACHE[name]
+
+
+@app.post("/cache/<name>/pin")
+def pin(name):
+    CACHE_LOCK.acquire()  # ok: _cache_key() cannot raise, the try starts right after it
+    key = _cache_key(name)
+    try:
+        CACHE[key] = load_one(key)
+    finally:
+        CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/<name>/touch")
+def touch(name):
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is followed by code that can raise before the try whose finally releases it" "handler 'touch'"
+    entry = _cached(name)
+    try:
+        CACHE[name] = entry
+    finally:
+        CACHE_LOCK.release()
+    return "", 204
+
+
 @app.post("/cache/merge-nested")
 def merge_nested():
     STATS_LOCK.acquire()  # ok: acquired inside the try's protection chain, released in its finally

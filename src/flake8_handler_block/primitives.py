@@ -744,14 +744,18 @@ Quiet = Callable[[Union[cst.Call, cst.Await]], bool]
 
 
 class QuietCalls:
-    """Calls of functions of this module that cannot raise: their whole body catches everything.
+    """Calls of functions of this module that cannot raise: their whole body catches everything,
+    or, for a plain function of the module (not a method a subclass may override), nothing in its
+    body can raise.
 
     ``def send(job): try: ... except Exception: log.exception(...)`` never lets an error
-    out, so a ``send(job)`` between ``get()`` and ``task_done()`` skips nothing.
+    out, so a ``send(job)`` between ``get()`` and ``task_done()`` skips nothing; nor does
+    ``token = _claim_token(key)`` with ``return unicodedata.normalize("NFD", key).casefold()``.
     """
 
     def __init__(self) -> None:
         self._known: Dict[FunctionScope, bool] = {}
+        self._plain: Dict[FunctionScope, bool] = {}
 
     def at(self, scope: Scope) -> Quiet:
         """The ``quiet`` predicate for calls written in ``scope``."""
@@ -763,7 +767,9 @@ class QuietCalls:
         function = function_named(call.func, scope)
         if function is None or function.is_async:
             return False  # an await can always be cancelled
-        return self.catches_everything(function)
+        return self.catches_everything(function) or (
+            isinstance(function.parent, ModuleScope) and self._cannot_raise(function)
+        )
 
     def catches_everything(self, function: FunctionScope) -> bool:
         """No exception leaves ``function``: its body is wrapped in ``try``/``except Exception``
@@ -772,11 +778,24 @@ class QuietCalls:
         if function not in self._known:
             self._known[function] = False  # a recursive call is not assumed quiet
             body = function.node.body.body
-            inner = self.at(function)
-            self._known[function] = any(_catches_all(stmt) for stmt in body) and not any(
-                can_raise(stmt, "", inner, function) for stmt in body
-            )
+            self._known[function] = any(_catches_all(stmt) for stmt in body) and self._cannot_raise(function)
         return self._known[function]
+
+    def _cannot_raise(self, function: FunctionScope) -> bool:
+        if function not in self._plain:
+            self._plain[function] = False  # a recursive call is not assumed quiet
+            inner = self.at(function)
+            self._plain[function] = not any(can_raise(stmt, "", inner, function) for stmt in function.node.body.body)
+        return self._plain[function]
+
+
+def _catches_all(stmt: cst.CSTNode) -> bool:
+    """A ``try`` with an ``except Exception``/``BaseException``/bare clause: what the body is wrapped in.
+
+    A body with no such ``try`` proves nothing for a coroutine (HB502 asks whether it swallows
+    what its awaits raise) nor for a method (a subclass may override it).
+    """
+    return isinstance(stmt, cst.Try) and any(_broad_handler(h) for h in stmt.handlers)
 
 
 # asyncio waits that only a cancellation interrupts: ``asyncio.sleep()`` and these methods of
@@ -801,14 +820,6 @@ def cancellation_only(node: Union[cst.Call, cst.Await], scope: Scope) -> bool:
         return False
     kind = names.resolve(func.value, scope)
     return isinstance(kind, names.Inst) and func.attr.value in _CANCEL_ONLY_METHODS.get(kind.producer, ())
-
-
-def _catches_all(stmt: cst.CSTNode) -> bool:
-    """A ``try`` with an ``except Exception``/``BaseException``/bare clause: what the body is wrapped in.
-
-    A body with no such ``try`` proves nothing: a plain ``d[k] = v`` can still raise.
-    """
-    return isinstance(stmt, cst.Try) and any(_broad_handler(h) for h in stmt.handlers)
 
 
 # -- the provider ------------------------------------------------------------------------

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from .scopes import Scope
 
 # Calls that do not raise in practice: builtins that only inspect, and logging.
-SAFE_CALLS = frozenset({"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable"})
+SAFE_CALLS = frozenset(
+    {"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable", "unicodedata.normalize"}
+)
 # Builtin containers: built empty (no arguments), they cannot raise.
 _EMPTY_BUILDERS = frozenset({"dict", "list", "set", "tuple", "frozenset"})
 # Number conversions: of a true division (a float), they cannot raise in practice.
@@ -32,7 +34,7 @@ _LOG_PREFIXES = tuple(root + "." for root in _LOG_ROOTS)
 SAFE_METHODS = frozenset(
     {
         "get", "append", "appendleft", "items", "keys", "values", "format", "startswith", "endswith",
-        "strip", "lower", "upper", "copy", "qsize", "empty", "full", "is_set", "monotonic", "time",
+        "strip", "lower", "upper", "casefold", "copy", "qsize", "empty", "full", "is_set", "monotonic", "time",
         "perf_counter", "setdefault", "discard", "clear", "call_soon", "call_later", "call_at",
     }
 )

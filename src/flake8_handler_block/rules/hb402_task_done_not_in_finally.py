@@ -32,7 +32,8 @@ class TaskDoneNotInFinally(Rule):
     `task_done()` in `finally` or in an `except` block; one before which nothing can
     raise since the `get()` (a sentinel check such as
     `if item is None: q.task_done(); break`, assignments, logging, a call of a function
-    of the module whose whole body is under `try`/`except Exception`, `count % EVERY`
+    of the module whose whole body is under `try`/`except Exception`, or a plain
+    function of the module in which nothing can raise, `count % EVERY`
     with `EVERY = 100`, an `await` that only a cancellation interrupts:
     `asyncio.sleep()`, `put()`/`get()` of an asyncio queue, `wait()` of an asyncio
     event); a worker is cancelled to stop it, once `join()` has returned, as in the

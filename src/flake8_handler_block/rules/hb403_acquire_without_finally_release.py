@@ -55,7 +55,9 @@ class AcquireWithoutFinallyRelease(Rule):
     in another function (an `__enter__`/`__exit__` pair, a callback: we cannot see
     the protocol); a region where nothing can raise (assignments of names and
     constants, logging, a call of a function of the module whose whole body is under
-    `try`/`except Exception`); receivers of unknown kind.
+    `try`/`except Exception`, or of a plain function of the module, not a method a
+    subclass may override, in which nothing can raise:
+    `return unicodedata.normalize("NFD", key).casefold()`); receivers of unknown kind.
 
     Why is this bad?
     An exception between `acquire()` and `release()` leaves the lock held for good:
