@@ -4,7 +4,7 @@ import multiprocessing
 import queue
 import threading
 from contextlib import contextmanager
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from flask import Flask, abort, jsonify
 from transformers import TextIteratorStreamer
@@ -334,3 +334,19 @@ def complete_until_stop():
 
 def offline_stream(prompt):
     return TextIteratorStreamer(TOKENIZER)  # ok: no handler reaches it (HB205 looks at handler-reachable code)
+
+
+@app.post("/exports")
+def start_export():
+    future = EXECUTOR.submit(crunch, 3)
+
+    def _mark_failed(done: "Future[int]") -> None:
+        if done.exception() is not None:  # ok: a done callback is given a finished future
+            app.logger.warning("export failed")
+
+    def _report(pending: "Future[int]", other: "Future[int]") -> None:
+        pending.result()  # expect: HB205 "pending.result() has no timeout" "handler 'start_export'"
+
+    future.add_done_callback(_mark_failed)
+    _report(future, future)
+    return jsonify(started=True)

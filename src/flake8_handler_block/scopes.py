@@ -102,6 +102,8 @@ class ModuleScope(Scope):
         self.sites: List["CallSite"] = []
         self.handed: Dict[int, cst.Call] = {}  # id of a call a hand-off makes (CallSite.handed_by) -> the hand-off
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
+        # names of the functions handed to ``fut.add_done_callback(f)``: they get a finished future
+        self.done_callbacks: Set[str] = set()
         self.imported_packages: Set[str] = set()  # top-level packages imported so far (in source order)
         # `f()` / `self.m()` calls no rule named: the engine keeps those of functions that
         # return a value a rule cares about (`s = _create_session()`).
@@ -268,9 +270,16 @@ def in_body(block: Block, node: cst.CSTNode) -> bool:
 
 
 def finished_future(site: "CallSite") -> bool:
-    """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits."""
+    """``if fut.done(): fut.result()``: the receiver is known to be finished, nothing waits. So is
+    a parameter of a function the module hands to ``add_done_callback()``: the future it is called
+    with has finished (``def _on_done(fut): fut.exception()``)."""
     receiver = receiver_name(site.node)
-    return receiver is not None and any(_asked(test, receiver) == "done" for _, test in tests_around(site, ("if",)))
+    if receiver is None:
+        return False
+    function = site.function
+    if function is not None and receiver in function.param_names and function.name in site.scope.module.done_callbacks:
+        return True
+    return any(_asked(test, receiver) == "done" for _, test in tests_around(site, ("if",)))
 
 
 def checked_not_empty(site: "CallSite") -> bool:
@@ -667,6 +676,11 @@ class ScopeCollector(Batchable):
             self._handed_site(node, name)
         elif name in THREAD_STARTS:
             self._hand_off(node, SPAWN)
+        elif name == "add_done_callback":
+            for value in _positional_values(node)[:1]:
+                callback = value.attr if isinstance(value, cst.Attribute) else value
+                if isinstance(callback, cst.Name):
+                    s.module.done_callbacks.add(callback.value)
         elif name == OTHER_LOOP_SPAWN and isinstance(s.scope, FunctionScope) and s.scope.is_async:
             self._send_to_other_loop(node)
         elif name in TASK_SPAWNS:
