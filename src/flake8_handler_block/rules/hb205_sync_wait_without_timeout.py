@@ -117,7 +117,8 @@ class SyncWaitWithoutTimeout(Rule):
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
     ran it exited (leaving it waited for every future), or after an earlier
-    `fut.exception()`/`fut.result()` (that one did the waiting). A runner is not
+    `fut.exception()`/`fut.result()` (that one did the waiting), or in a function the
+    module hands to `add_done_callback()`, on the future it is given. A runner is not
     reported: `result()` on work the function was given as a parameter
     (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
     `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
