@@ -486,10 +486,9 @@ class _Summariser:
             start = len(self.calls)
             self._body(with_.body, scope)
             if any(self._is_deadline_scope(i.context_expr, scope) for i in with_.items):  # anyio's is a plain `with`
-                key = scope.function_key()
-                self.deadline_calls.update(id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
+                self.deadline_calls.update(self._calls_since(start, scope))
             if any(_is_shield_scope(i.context_expr) for i in with_.items):
-                self._mark_teardown(start, scope)
+                self.teardown_calls.update(self._calls_since(start, scope))
         elif kind is ast.Global:
             scope.globals.update(stmt.names)  # type: ignore[attr-defined]
         elif kind is ast.Nonlocal:
@@ -546,19 +545,20 @@ class _Summariser:
                     handled = len(self.calls)
                     self._body(item.body, scope.narrowed({}, NO_LOOP) if catches else scope)
                     if item.body and _reraises(item.body[-1]):
-                        self._mark_teardown(handled, scope)
+                        self.teardown_calls.update(self._calls_since(handled, scope))
                 elif isinstance(item, ast.AST) and _is_match_case(item):
                     self._generic(item, scope)
                 elif isinstance(item, ast.AST):
                     exprs.append(item)
             if name == "finalbody":
-                self._mark_teardown(start, scope)
+                self.teardown_calls.update(self._calls_since(start, scope))
         self._exprs(exprs, scope)
 
-    def _mark_teardown(self, start: int, scope: _Scope) -> None:
-        """The calls recorded since ``start``, in the function of ``scope``, are teardown (Edge.teardown)."""
+    def _calls_since(self, start: int, scope: _Scope) -> Iterator[int]:
+        """Ids of the calls recorded since ``start`` in the function of ``scope`` (not in functions
+        nested in the block)."""
         key = scope.function_key()
-        self.teardown_calls.update(id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
+        return (id(c) for c, where, _ in self.calls[start:] if where.function_key() == key)
 
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef], scope: _Scope) -> None:
         key = len(self.functions)
