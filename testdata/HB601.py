@@ -342,6 +342,8 @@ async def summarise(text: str, key: str):
     reply = SUMMARISER.chat.completions.create(model="gpt", messages=[])  # expect: HB601 "SUMMARISER.chat.completions.create() blocks the event loop" "handler 'summarise'" "openai.AsyncOpenAI"
     voice = SUMMARISER.with_options(timeout=5).audio.speech.create(model="tts-1", input=text)  # expect: HB601 "SUMMARISER.with_options(...).audio.speech.create() blocks the event loop"
     quick = SUMMARISER.with_options(max_retries=0)  # ok: a copy of the client, no request
+    if SUMMARISER.is_closed():  # ok: reads the client's own state, no request
+        return {"error": "closed"}
     legacy = openai.moderations.create(input=text)  # expect: HB601 "openai.moderations.create() blocks the event loop" "handler 'summarise'"
     again = await ASYNC_SUMMARISER.chat.completions.create(model="gpt", messages=[])  # ok: the async client
     offloaded = await asyncio.to_thread(SUMMARISER.embeddings.create, model="e", input=text)  # ok: in a thread

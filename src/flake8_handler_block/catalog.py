@@ -369,7 +369,7 @@ SDK_MODULE_CLIENTS = {
 # Methods of a client that make no request: options, copies, handles built locally (a boto3
 # paginator or presigned URL, a pymongo database or collection).
 SDK_LOCAL_METHODS = frozenset({
-    "with_options", "options", "copy", "close", "generate_presigned_url", "generate_presigned_post",
+    "with_options", "options", "copy", "close", "is_closed", "generate_presigned_url", "generate_presigned_post",
     "get_paginator", "get_waiter", "can_paginate", "get_database", "get_collection", "get_default_database",
     # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
     # short transaction round trips after the execute() that is reported

@@ -112,7 +112,7 @@ def _sym_required(data: Data) -> Sym:
 def _edge(edge: Edge) -> Data:
     flags = (int(edge.quiet) | int(edge.hostless) << 1 | int(edge.deadline) << 2 | edge.timeout << 3
              | int(edge.iterated) << 5 | min(edge.args, _MAX_ARGS) << 6 | int(edge.dropped) << 10
-             | int(edge.teardown) << 11)
+             | int(edge.teardown) << 11 | int(edge.awaited) << 12)
     return [edge.how, edge.line, flags, edge.guard, list(edge.flags), edge.callee.kind, edge.callee.target,
             *edge.callee.path]
 
@@ -126,7 +126,7 @@ def _read_edge(data: Data) -> Edge:
     bits = int(flags)
     return Edge(how, callee, int(line), bool(bits & 1), bool(bits & 2), guard,
                 _strs(literals), bool(bits & 4), bool(bits & 32), bits >> 3 & 3, bits >> 6 & _MAX_ARGS,
-                bool(bits & 1024), bool(bits & 2048))
+                bool(bits & 1024), bool(bits & 2048), bool(bits & 4096))
 
 
 def _decorator(d: Decorator) -> Data:

@@ -641,6 +641,8 @@ class Graph:
         def block(target: FnRef, receiver: Receiver, edge: Edge) -> Optional[Block]:
             if edge.guard and ways and all(_ruled_out(edge.guard, given) for given in ways):
                 return None
+            if edge.awaited and not _is_coroutine_function(self.function(target)):
+                return None  # `await tool.connect()` runs a coroutine: a sync `connect` of that name is another class's
             return self.blocks(target, self._entered_with(target, edge.flags, edge.args) | _LOOP_ONLY, receiver)
 
         calls = self._calls_to(fn, block)
@@ -1055,6 +1057,10 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
+
+
+def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
+    return facts is None or facts.is_async
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:

@@ -219,6 +219,9 @@ class Edge:
     # anyio.CancelScope(shield=True):``, ``asyncio.shield(f())``); a cancellation it swallows is
     # not the request's, which propagates once it is done
     teardown: bool = False
+    # the call is awaited where it is made (``await tool.connect()``): what it runs is a coroutine
+    # function (or returns an awaitable), never a sync function that blocks in place
+    awaited: bool = False
 
 
 @quick_init
@@ -403,6 +406,7 @@ class _Summariser:
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
         self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
         self.teardown_calls: Set[int] = set()  # ids of the calls of Edge.teardown
+        self.awaited_calls: Set[int] = set()  # ids of the calls awaited where they are made
         self.other_loop_names: List[Tuple[str, _Scope]] = []  # `run_coroutine_threadsafe(coro, loop)` in a coroutine
         self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
@@ -715,6 +719,7 @@ class _Summariser:
         # hold a call): the root is pushed instead, where the attribute would have been, so the
         # nodes are seen in the same order.
         Attribute, Call, NamedExpr, Yield, YieldFrom = ast.Attribute, ast.Call, ast.NamedExpr, ast.Yield, ast.YieldFrom
+        Await = ast.Await
         skipped = _SKIPPED
         stack: _Stack = []
         push = stack.append
@@ -747,6 +752,8 @@ class _Summariser:
                     self._element(call, where)
                 self._call_children(call, where, how, stack)
                 continue
+            if kind is Await and type(node.value) is Call:  # type: ignore[attr-defined]
+                self.awaited_calls.add(id(node.value))  # type: ignore[attr-defined]
             if kind is NamedExpr:
                 target = node.target  # type: ignore[attr-defined]
                 holder = where
@@ -1117,7 +1124,8 @@ class _Summariser:
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
-                                  id(call) in self.bare_calls, id(call) in self.teardown_calls))
+                                  id(call) in self.bare_calls, id(call) in self.teardown_calls,
+                                  id(call) in self.awaited_calls))
             elif key is not None:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:

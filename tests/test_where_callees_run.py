@@ -1,6 +1,7 @@
-"""Where a coroutine's callers run it (project/summary.py ``Edge.teardown`` and the loop a
-coroutine is sent to): HB602 leaves alone a helper that only runs as teardown, and HB601 does
-not put on the handler's loop a coroutine sent to another thread's loop.
+"""How a call runs what it calls (project/summary.py ``Edge.teardown``, ``Edge.awaited`` and the
+loop a coroutine is sent to): HB602 leaves alone a helper that only runs as teardown; HB601 does
+not put on the handler's loop a coroutine sent to another thread's loop, nor run a sync override
+for an awaited call.
 """
 
 from __future__ import annotations
@@ -144,3 +145,30 @@ def test_hb601_stops_there_within_one_module(tmp_path: Path, case: str) -> None:
     start, expected = STARTS[case]
     start = start.replace("self._start", "_start").replace("self.loop", "LOOP").replace("        ", "    ")
     assert _codes({"app/session.py": ONE_MODULE.format(start=start)}, tmp_path, "app/session.py") == expected
+
+
+TOOLKITS = (
+    "import time\n\n\n"
+    "class Toolkit:\n"
+    "    def connect(self):\n        pass\n\n\n"
+    "class McpTools(Toolkit):\n"
+    "    async def connect(self):\n        pass\n\n\n"
+    "class PostgresTools(Toolkit):\n"
+    "    def connect(self):\n        time.sleep(1)\n"
+)
+
+CONNECTS = {
+    "awaited: only a coroutine function can be what runs": ("await tool.connect()", []),
+    "called in place: the sync override may run": ("tool.connect()", ["HB601"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONNECTS))
+def test_hb601_an_awaited_call_runs_no_sync_override(tmp_path: Path, case: str) -> None:
+    call, expected = CONNECTS[case]
+    views = (
+        "from fastapi import FastAPI\nfrom app.tools import Toolkit\n\napp = FastAPI()\n\n\n"
+        f"@app.get('/tools')\nasync def connect_all(tool: Toolkit):\n    {call}\n"
+    )
+    files = {"app/tools.py": TOOLKITS, "app/views.py": views}
+    assert _codes(files, tmp_path, "app/views.py") == expected
