@@ -81,7 +81,7 @@ class BlockingCallInAsyncHandler(Rule):
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
       long default timeout. Not what is built locally (`with_options()`, `copy()`,
-      `close()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
+      `close()`, `is_closed()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
       `get_database()`/`get_collection()`, a connection's `cursor()`, a cursor's
       `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`),
       boto3's `meta`/`exceptions`, a `*_async`
@@ -113,7 +113,9 @@ class BlockingCallInAsyncHandler(Rule):
     that call is where `await asyncio.to_thread(...)` goes, and the helper itself
     may rightly be sync (threads call it too). A call told not to wait
     (`time.sleep(0)`, `block=False`) or to wait 10 ms at most (`time.sleep(0.001)`)
-    does not count, nor a helper handed to a thread. The blocking call inside such a
+    does not count, nor a helper handed to a thread, nor a sync function for a call
+    that is awaited (`await tool.connect()` runs a coroutine function: a sync `connect`
+    another subclass defines is not what runs there). The blocking call inside such a
     helper is reported too, with the handler's chain, when the helper runs at most four
     sync calls below the nearest `async def` (deeper chains, read on real apps, were mostly
     ruled out by a value or a receiver the analysis cannot see; a missing timeout there is
@@ -122,7 +124,9 @@ class BlockingCallInAsyncHandler(Rule):
     Not on the loop, so never reported: a function handed to
     `loop.run_in_executor()`, `asyncio.to_thread()`, `anyio.to_thread.run_sync()`,
     `starlette.concurrency.run_in_threadpool()`, `executor.submit()` or a thread
-    (it is passed, not called), a lambda handed to one of these, and functions
+    (it is passed, not called), a lambda handed to one of these, a coroutine a
+    coroutine sends to another thread's loop with `asyncio.run_coroutine_threadsafe()`
+    (and what it calls), and functions
     decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`, or with
     tornado's `@run_on_executor` (the call is submitted to the instance's executor). Nor
     the body of a sync generator function that the `async def` only makes and hands on
