@@ -134,3 +134,25 @@ def job_pump(ws, job_id):
     while True:  # expect: HB304 "while True: loop" "handler 'job_pump'"
         backend.send(job_id)  # not the client's connection: nothing here ends with it
         time.sleep(1)
+
+
+@app.get("/jobs/<job_id>/pages")
+def job_pages(job_id):
+    crawl = backend.crawl_plan(job_id)
+    try:
+        url = next(crawl)
+        while True:  # ok: the plan's generator ends with StopIteration, caught around the loop
+            url = crawl.send(backend.fetch(url))
+    except StopIteration as stop:
+        pages = stop.value
+    return jsonify(pages=pages)
+
+
+@app.get("/jobs/<job_id>/pages-forever")
+def job_pages_forever(job_id):
+    try:
+        while True:  # expect: HB304 "while True: loop" "handler 'job_pages_forever'"
+            backend.fetch(job_id)
+    except StopIteration:
+        pass
+    return jsonify(done=True)

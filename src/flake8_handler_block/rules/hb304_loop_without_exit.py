@@ -7,9 +7,13 @@ import libcst as cst
 from ..catalog import SYNC_WEBSOCKET_IO, SYNC_WEBSOCKET_PACKAGES
 from ..facts import Facts
 from ..loops import has_way_out, runs_forever, uses_connection
+from ..names import dotted_name
 from ..rule import HANDLER, Rule, RuleContext
 from ..scopes import FunctionScope
 from ..signature import Signature
+from ..walk import iter_nodes
+
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 class LoopWithoutExit(Rule):
@@ -23,7 +27,11 @@ class LoopWithoutExit(Rule):
     reported: something may change them. Nor is a loop that receives from or sends to a
     WebSocket given as a parameter, in a module that uses a synchronous WebSocket library
     (flask-sock, simple-websocket, gevent-websocket): its `receive()`/`send()` raise once the
-    client has gone, which ends the loop with the connection.
+    client has gone, which ends the loop with the connection. Nor is a loop that drives a
+    generator (`next(gen)`, `gen.send(value)` in its body) inside a `try` whose
+    `except StopIteration` catches the end of it: the generator's return is the loop's
+    exit (`while True: url = discovery.send(fetch(url))` ended by `except StopIteration
+    as stop: found = stop.value`).
 
     Why is this bad?
     Nothing can end the loop: the request never completes and the worker that runs it
@@ -67,7 +75,7 @@ class LoopWithoutExit(Rule):
         self.over_connection: List[Tuple[cst.While, Optional[FunctionScope], str]] = []
 
     def visit_While(self, node: cst.While) -> None:
-        if not runs_forever(node.test) or has_way_out(node.body):
+        if not runs_forever(node.test) or has_way_out(node.body) or self._drives_a_generator(node):
             return
         test = node.test.value if isinstance(node.test, (cst.Name, cst.Integer)) else "True"
         function = self.ctx.function
@@ -76,9 +84,31 @@ class LoopWithoutExit(Rule):
         else:
             self.report(node, test=test)
 
+    def _drives_a_generator(self, loop: cst.While) -> bool:
+        """``next(gen)``/``gen.send(x)`` in the loop, which sits in the body of a ``try`` that
+        catches ``StopIteration``: the generator's end leaves the loop."""
+        block = self.ctx.state.block
+        caught = block is not None and any(
+            b.kind == "try" and isinstance(b.node, cst.Try) and any(_catches_stop(h) for h in b.node.handlers)
+            for b in block.chain()
+        )
+        return caught and any(
+            isinstance(node, cst.Call) and (
+                dotted_name(node.func) == "next"
+                or isinstance(node.func, cst.Attribute) and node.func.attr.value in ("send", "__next__")
+            )
+            for node in iter_nodes(loop.body, prune=_NESTED)
+        )
+
     def finish(self, facts: Facts) -> None:
         # the imports are all known only now
         if self.ctx.module.imported_packages & SYNC_WEBSOCKET_PACKAGES:
             return
         for node, function, test in self.over_connection:
             self.report(node, function, test=test)
+
+
+def _catches_stop(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    kinds = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    return any(k is not None and dotted_name(k) == "StopIteration" for k in kinds)

@@ -126,7 +126,8 @@ class CancellationSwallowed(Rule):
       an ordinary failure;
     - or retry: in a loop, a `raise` only under a condition that is not about
       cancellation (`if attempt == retries: raise`) swallows it until the retries
-      run out.
+      run out; a test about it (`isinstance(exc, CancelledError)`, `task.cancelled()`,
+      or `not isinstance(exc, Exception)`, true for a cancellation) re-raises it.
     The `try` body must contain an `await` (or `async for`/`async with`):
     cancellation is only delivered there, so a `try` without one cannot swallow it.
 
@@ -461,10 +462,21 @@ def _raised(node: cst.Raise) -> str:
 
 
 def _about_cancellation(test: cst.BaseExpression) -> bool:
-    """An ``if`` test that asks about cancellation (``task.cancelled()``, ``isinstance(e, CancelledError)``)."""
+    """An ``if`` test that asks about cancellation (``task.cancelled()``, ``isinstance(e, CancelledError)``,
+    or ``not isinstance(e, Exception)``, true for a ``CancelledError``, which is no ``Exception``)."""
     return any(
         isinstance(node, (cst.Name, cst.Attribute)) and "cancel" in (last_name(node) or "").lower()
+        or isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+        and _is_exception_test(node.expression)
         for node in iter_nodes(test)
+    )
+
+
+def _is_exception_test(expr: cst.BaseExpression) -> bool:
+    """``isinstance(error, Exception)``."""
+    return (
+        isinstance(expr, cst.Call) and dotted_name(expr.func) == "isinstance" and len(expr.args) == 2
+        and dotted_name(expr.args[1].value) == "Exception"
     )
 
 
