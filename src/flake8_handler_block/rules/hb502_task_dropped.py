@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Set
 
 import libcst as cst
 
 from .. import catalog
 from ..facts import Facts
 from ..calls import call_text, keyword, positional
-from ..names import dotted_name
+from ..names import dotted_name, last_name
 from ..keeping import Keeps
 from ..ownership import ESCAPES, Ownership, Policy
 from ..primitives import QuietCalls, function_named
@@ -49,6 +49,11 @@ class TaskDropped(Rule):
     That future's done-callbacks hold the task while it waits: it is the coroutine
     spelling of `future.add_done_callback(...)`, kept for the same reason.
     `tg.create_task()` on a `TaskGroup` is never reported.
+
+    A task a lambda returns is kept by whoever calls the lambda, except when the lambda is
+    registered as a callback (`context.on("page", lambda page: asyncio.create_task(...))`,
+    `add_listener()`, `add_done_callback()`, `call_soon()`, `add_signal_handler()`, ...):
+    the emitter drops what its callbacks return.
 
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
@@ -104,6 +109,14 @@ class TaskDropped(Rule):
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self._quiet = QuietCalls()
+        self._callback_results: Set[int] = set()  # ids of the calls a registered lambda returns
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = last_name(node.func)
+        if name in catalog.CALLBACK_REGISTRARS and isinstance(node.func, cst.Attribute):
+            for arg in node.args:
+                if isinstance(arg.value, cst.Lambda) and isinstance(arg.value.body, cst.Call):
+                    self._callback_results.add(id(arg.value.body))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -122,9 +135,12 @@ class TaskDropped(Rule):
                 return
         result = flows.fate(function, call, POLICY)
         problem: Optional[str] = None
-        if result.finding and (_continuation(call, site.scope) or self._best_effort(call, site.scope)):
+        emitted = id(call) in self._callback_results
+        if (result.finding or emitted) and (_continuation(call, site.scope) or self._best_effort(call, site.scope)):
             return
-        if result.finding:
+        if emitted:
+            problem = "is returned to an event emitter, which drops it"
+        elif result.finding:
             problem = f"is bound to '{result.name}' and never used" if result.name else "is dropped"
         elif result.kind == ESCAPES:
             problem = self._dropped_container(function, call, facts)
