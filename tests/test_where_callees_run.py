@@ -172,3 +172,34 @@ def test_hb601_an_awaited_call_runs_no_sync_override(tmp_path: Path, case: str) 
     )
     files = {"app/tools.py": TOOLKITS, "app/views.py": views}
     assert _codes(files, tmp_path, "app/views.py") == expected
+
+
+MODELS = (
+    "import time\n\n\n"
+    "class Model:\n"
+    "    def count_tokens(self, text):\n        return len(text)\n\n"
+    "    async def acount_tokens(self, text):\n        return self.count_tokens(text)\n\n\n"
+    "class Claude(Model):\n"
+    "    def count_tokens(self, text):\n        time.sleep(1)\n        return 0\n\n"
+    "    async def acount_tokens(self, text):\n        return 0\n\n\n"
+    "class Gemini(Model):\n"
+    "    def count_tokens(self, text):\n{gemini}\n"
+)
+
+GEMINIS = {
+    "the only override that blocks has its own async counter": ("        return 1", []),
+    "an override that inherits the async counter blocks": (
+        "        time.sleep(1)\n        return 1", ["HB601", "HB601"]
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GEMINIS))
+def test_hb601_self_call_reaches_overrides_of_subclasses_that_run_it(tmp_path: Path, case: str) -> None:
+    gemini, expected = GEMINIS[case]
+    views = (
+        "from fastapi import FastAPI\nfrom app.models import Model\n\napp = FastAPI()\n\n\n"
+        "@app.get('/count')\nasync def count(model: Model, text: str):\n    return await model.acount_tokens(text)\n"
+    )
+    files = {"app/models.py": MODELS.format(gemini=gemini), "app/views.py": views}
+    assert _codes(files, tmp_path, "app/models.py") == expected

@@ -20,7 +20,9 @@ annotation or what its ``return`` statements agree on), an element of a containe
 variable). A method called on an instance reaches the method the class resolves to and every
 override in a subclass defined in the project (class-hierarchy analysis): an instance of a base
 class stands for an instance of any class deriving from it, unless the class is the one called to
-make it (``Pipeline().run()`` runs ``Pipeline.run``, not a test suite's override). A method that
+make it (``Pipeline().run()`` runs ``Pipeline.run``, not a test suite's override), and unless the
+call is ``self.m()`` in a method that the subclass overrides too (its own version runs instead, so
+the base's never calls the subclass's ``m`` from there). A method that
 ``self`` calls and only subclasses define (a mixin's or an abstract base's hook) is looked for in
 the subclasses.
 
@@ -326,7 +328,30 @@ class Graph:
                 for each in bound.get(target, [on]) if obj[0] == "f" else [on]:
                     if (target, each) not in found:
                         found.append((target, each))
+        if callee.kind == "self" and receiver is None and len(found) > 1:
+            found = self._run_by(fn, found)
         return found
+
+    def _run_by(self, fn: FnRef, found: List[Tuple[FnRef, Receiver]]) -> List[Tuple[FnRef, Receiver]]:
+        """``self.count_tokens()`` in ``Model.acount_tokens`` reaches a subclass's override only
+        when that subclass runs ``Model.acount_tokens``: one that overrides ``acount_tokens`` itself
+        (Claude's async counter) never calls it from there."""
+        facts = self.function(fn)
+        if facts is None or facts.cls is None:
+            return found
+        own = ("c", fn[1], facts.cls)
+        lineage = self.mro(own)
+        kept: List[Tuple[FnRef, Receiver]] = []
+        for target, on in found:
+            held = self.function(target)
+            cls = ("c", target[1], held.cls) if held is not None and held.cls is not None else None
+            if cls is None or cls in lineage:
+                kept.append((target, on))  # this class's own method, or one it inherits
+                continue
+            runs = self.method(cls, facts.name)
+            if not runs or fn in runs:
+                kept.append((target, on))
+        return kept
 
     def _evaluate_in(self, sym: Sym, fn: FnRef, receiver: Receiver) -> List[Obj]:
         """``evaluate``, inside ``fn`` run on the very class ``receiver``: ``self``/``cls`` are that class."""
