@@ -299,6 +299,7 @@ async def live(request):
     feed = await request.app["feeds"].open(request.query["topic"])
     feed.on("item", lambda item: asyncio.create_task(send_push(item)))  # expect: HB502 "asyncio.create_task() task is returned to an event emitter, which drops it" "handler 'live'"
     feed.on("error", lambda error: log.warning("feed error: %s", error))  # ok: no task
+    asyncio.get_running_loop().call_later(30, lambda: asyncio.create_task(feed.refresh()))  # ok: a one-shot timer
     fetch = feed.cached(lambda key: asyncio.create_task(refresh_feed(key)))  # ok: an unknown call keeps what the lambda returns
     request.app["refreshers"].append(fetch)
     return web.json_response({"live": True})

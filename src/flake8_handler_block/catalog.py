@@ -723,14 +723,11 @@ THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.
 TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
-# Methods that register a callback and drop what it returns (an event emitter's ``on()``, the
-# event loop's ``call_soon()``, a future's ``add_done_callback()``).
-CALLBACK_REGISTRARS = frozenset(
-    {
-        "on", "once", "add_listener", "add_done_callback", "call_soon", "call_soon_threadsafe", "call_later",
-        "call_at", "add_signal_handler", "add_reader", "add_writer",
-    }
-)
+# Methods that register a callback run per event and drop what it returns (an event emitter's
+# ``on()``, a future's ``add_done_callback()``). Not the event loop's timers and signal handlers
+# (``call_later()``, ``add_signal_handler()``): one-shot scheduling of a reconnect or a shutdown,
+# which real apps start so by design.
+CALLBACK_REGISTRARS = frozenset({"on", "once", "add_listener", "add_done_callback"})
 # Sent from a coroutine, its coroutine runs on the loop of another thread (a loop a thread of the
 # app runs for itself), not on the caller's.
 OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"

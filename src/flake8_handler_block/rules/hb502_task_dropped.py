@@ -51,9 +51,12 @@ class TaskDropped(Rule):
     `tg.create_task()` on a `TaskGroup` is never reported.
 
     A task a lambda returns is kept by whoever calls the lambda, except when the lambda is
-    registered as a callback (`context.on("page", lambda page: asyncio.create_task(...))`,
-    `add_listener()`, `add_done_callback()`, `call_soon()`, `add_signal_handler()`, ...):
-    the emitter drops what its callbacks return.
+    registered as a callback of an event (`context.on("page", lambda page:
+    asyncio.create_task(...))`, `once()`, `add_listener()`, `add_done_callback()`): the
+    emitter drops what its callbacks return. A lambda handed to the event loop's timers
+    and signal handlers (`call_later()`, `call_soon()`, `add_signal_handler()`) is not
+    reported: that one-shot scheduling of a reconnect or a shutdown is by design in the
+    apps we read.
 
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
