@@ -183,23 +183,31 @@ MODELS = (
     "    def count_tokens(self, text):\n        time.sleep(1)\n        return 0\n\n"
     "    async def acount_tokens(self, text):\n        return 0\n\n\n"
     "class Gemini(Model):\n"
-    "    def count_tokens(self, text):\n{gemini}\n"
+    "    def count_tokens(self, text):\n{gemini}\n\n\n"
+    "class Groq(Model):\n"
+    "    def count_tokens(self, text):\n{groq}\n\n"
+    "    async def acount_tokens(self, text):\n"
+    "        try:\n            return await self.client.count(text)\n"
+    "        except ValueError:\n            return await super().acount_tokens(text)\n"
 )
 
 GEMINIS = {
-    "the only override that blocks has its own async counter": ("        return 1", []),
+    "the only override that blocks has its own async counter": (("        return 1", "        return 2"), []),
     "an override that inherits the async counter blocks": (
-        "        time.sleep(1)\n        return 1", ["HB601", "HB601"]
+        ("        time.sleep(1)\n        return 1", "        return 2"), ["HB601", "HB601"]
+    ),
+    "an override whose async counter falls back to the base's blocks": (
+        ("        return 1", "        time.sleep(1)\n        return 2"), ["HB601", "HB601"]
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(GEMINIS))
 def test_hb601_self_call_reaches_overrides_of_subclasses_that_run_it(tmp_path: Path, case: str) -> None:
-    gemini, expected = GEMINIS[case]
+    (gemini, groq), expected = GEMINIS[case]
     views = (
         "from fastapi import FastAPI\nfrom app.models import Model\n\napp = FastAPI()\n\n\n"
         "@app.get('/count')\nasync def count(model: Model, text: str):\n    return await model.acount_tokens(text)\n"
     )
-    files = {"app/models.py": MODELS.format(gemini=gemini), "app/views.py": views}
+    files = {"app/models.py": MODELS.format(gemini=gemini, groq=groq), "app/views.py": views}
     assert _codes(files, tmp_path, "app/models.py") == expected

@@ -49,7 +49,7 @@ from ..handlers import (
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN,
-    SUBCLASS, SUBSCRIPT, TASK, Edge,
+    SUBCLASS, SUBSCRIPT, SUPER, TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -328,14 +328,15 @@ class Graph:
                 for each in bound.get(target, [on]) if obj[0] == "f" else [on]:
                     if (target, each) not in found:
                         found.append((target, each))
-        if callee.kind == "self" and receiver is None and len(found) > 1:
+        if callee.kind == "self" and len(callee.path) == 1 and receiver is None and len(found) > 1:
             found = self._run_by(fn, found)
         return found
 
     def _run_by(self, fn: FnRef, found: List[Tuple[FnRef, Receiver]]) -> List[Tuple[FnRef, Receiver]]:
         """``self.count_tokens()`` in ``Model.acount_tokens`` reaches a subclass's override only
         when that subclass runs ``Model.acount_tokens``: one that overrides ``acount_tokens`` itself
-        (Claude's async counter) never calls it from there."""
+        (Claude's async counter) never calls it from there, unless its override calls
+        ``super().acount_tokens()`` (Gemini's fallback)."""
         facts = self.function(fn)
         if facts is None or facts.cls is None:
             return found
@@ -349,9 +350,13 @@ class Graph:
                 kept.append((target, on))  # this class's own method, or one it inherits
                 continue
             runs = self.method(cls, facts.name)
-            if not runs or fn in runs:
+            if not runs or fn in runs or any(self._calls_super(own_run, facts.name) for own_run in runs):
                 kept.append((target, on))
         return kept
+
+    def _calls_super(self, fn: FnRef, name: str) -> bool:
+        summary = self.tree.summary(fn[1])
+        return summary is None or f"{SUPER}{name}" in summary.functions[fn[2]].unplaced
 
     def _evaluate_in(self, sym: Sym, fn: FnRef, receiver: Receiver) -> List[Obj]:
         """``evaluate``, inside ``fn`` run on the very class ``receiver``: ``self``/``cls`` are that class."""
