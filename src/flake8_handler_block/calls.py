@@ -35,6 +35,10 @@ def is_false(expr: Optional[cst.BaseExpression]) -> bool:
     return isinstance(expr, cst.Integer) and expr.value == "0"
 
 
+def is_true(expr: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
 def positional(call: cst.Call) -> list:
     """Values passed by position, up to the first ``*args``."""
     values = []

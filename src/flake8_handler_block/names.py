@@ -418,6 +418,18 @@ def bindings_of(scope: "Scope", name: str) -> Tuple[Optional["Scope"], List["_Bo
     return None, []
 
 
+def assigned_value(expr: cst.BaseExpression, scope: "Scope") -> Tuple[cst.BaseExpression, "Scope"]:
+    """The value a name was given, when it was given exactly one (``adapter = TimeoutAdapter()``,
+    ``EVERY = 100``), with the scope it is written in; otherwise ``expr`` itself, in ``scope``."""
+    if not isinstance(expr, cst.Name):
+        return expr, scope
+    _, bounds = bindings_of(scope, expr.value)
+    only = bounds[0] if len(bounds) == 1 and bounds[0].kind == "value" else None
+    if only is not None and isinstance(only.payload, cst.BaseExpression) and only.scope is not None:
+        return only.payload, only.scope
+    return expr, scope
+
+
 def lookup_any(scope: "Scope", name: str, depth: int = 0) -> Union[Resolved, SelfOf, FuncOf, None]:
     """What ``name`` means in ``scope`` (Python's scoping rules; class bodies skipped)."""
     where, bounds = bindings_of(scope, name)

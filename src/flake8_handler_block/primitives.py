@@ -35,7 +35,7 @@ from .config import Config
 from .facts import Facts, Provider
 from .names import SelfOf, lookup_any
 from .raising import is_logging_call, raises_here
-from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, WalkState
+from .scopes import Batchable, Block, ClassScope, FunctionScope, ModuleScope, Scope, WalkState, caught_types
 from .walk import children
 
 # The text a module holding a WaitGroup-like receiver (above) must contain, for the gate of the
@@ -650,12 +650,7 @@ def _siblings_before(parent: cst.CSTNode, child: cst.CSTNode) -> Sequence[cst.CS
 
 
 def _broad_handler(handler: cst.ExceptHandler) -> bool:
-    kind = handler.type
-    if kind is None:
-        return True
-    if isinstance(kind, cst.Tuple):
-        return any(names.dotted_name(e.value) in _BROAD for e in kind.elements)
-    return names.dotted_name(kind) in _BROAD
+    return handler.type is None or any(names.dotted_name(kind) in _BROAD for kind in caught_types(handler))
 
 
 def _contains_raise(node: cst.CSTNode) -> bool:

@@ -7,11 +7,11 @@ creating a response and closing it), so both judge the same code the same way.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from typing import TYPE_CHECKING, Optional
 
-from .names import bindings_of, dotted_name, last_name
+import libcst as cst
+
+from .names import assigned_value, dotted_name, last_name
 
 if TYPE_CHECKING:
     from .scopes import Scope
@@ -82,11 +82,7 @@ def raises_here(
 def _number_named(expr: cst.BaseExpression, scope: Optional["Scope"]) -> cst.BaseExpression:
     """The value of a name bound once, to a number, in the module or a function around
     ``scope`` (``REPORT_EVERY = 100``); otherwise ``expr`` itself."""
-    if scope is None or not isinstance(expr, cst.Name):
-        return expr
-    _, bounds = bindings_of(scope, expr.value)
-    value = bounds[0].payload if len(bounds) == 1 and bounds[0].kind == "value" else None
-    return value if isinstance(value, cst.BaseExpression) else expr
+    return assigned_value(expr, scope)[0] if scope is not None else expr
 
 
 def _maybe_text(expr: cst.BaseExpression) -> bool:

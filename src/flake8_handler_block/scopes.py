@@ -238,6 +238,14 @@ class Block:
             block = block.parent
 
 
+def caught_types(handler: "cst.ExceptHandler | cst.ExceptStarHandler") -> List[cst.BaseExpression]:
+    """The classes an ``except`` clause names (``except (A, b.B):`` gives both); none for a bare one."""
+    kind = handler.type
+    if kind is None:
+        return []
+    return [element.value for element in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+
+
 def in_finally(block: Optional[Block]) -> bool:
     return block is not None and any(b.kind == "finally" for b in block.chain())
 

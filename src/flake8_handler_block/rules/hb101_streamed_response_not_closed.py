@@ -7,7 +7,7 @@ import libcst as cst
 from ..fix.blocks import fix_hb101
 from .. import catalog
 from ..facts import Facts
-from ..calls import call_text, is_false, keyword
+from ..calls import call_text, is_false, is_true, keyword
 from ..keeping import STORED, Keeps, Reads, holder_class, per_request_object
 from ..ownership import CLOSED, Fate, Ownership, Policy, UNSAFE
 from ..rule import EVERYWHERE, Rule
@@ -168,18 +168,14 @@ class StreamedResponseNotClosed(Rule):
         if target is None:
             return None
         if target in catalog.STREAMED_REQUESTS_CALLS:
-            return ("requests", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
+            return ("requests", "streamed response (stream=True)") if is_true(keyword(call, "stream")) else None
         if target in catalog.HTTPX_STREAM_CALLS:
             return "httpx", "stream outside `with`"
         if target in catalog.HTTPX_SEND_CALLS:
-            return ("httpx", "streamed response (stream=True)") if _is_true(keyword(call, "stream")) else None
+            return ("httpx", "streamed response (stream=True)") if is_true(keyword(call, "stream")) else None
         if target in catalog.URLLIB3_RESPONSE_CALLS:
             unloaded = is_false(keyword(call, "preload_content"))
             return ("urllib3", "response (preload_content=False)") if unloaded else None
         if target in catalog.AIOHTTP_RESPONSE_CALLS:
             return "aiohttp", "response awaited outside `async with`"
         return None
-
-
-def _is_true(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"

@@ -10,7 +10,7 @@ from ..calls import MappingFacts, argument, call_text, missing_timeout
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
-from ..names import Inst, Ref, derives_from, local_function
+from ..names import Inst, Ref, assigned_value, derives_from, local_function
 from ..scopes import CallSite, ClassScope, Scope
 from ..signature import SOCKET_STATES, Signature
 from ..walk import iter_nodes
@@ -214,7 +214,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         self, adapter: cst.BaseExpression, scope: Scope, defaults: ModuleTimeouts
     ) -> Optional[FrozenSet[str]]:
         """What the adapter built by ``TimeoutAdapter(...)`` (or a name assigned one) gives."""
-        built, scope = _assigned(adapter, scope)
+        built, scope = assigned_value(adapter, scope)
         if not isinstance(built, cst.Call):
             return None
         func = built.func
@@ -254,22 +254,6 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         if any(_defines(cls, _TIMEOUT_HOOKS | {method}) for cls in module.class_defs.get(built.value, [])):
             return None
         return f"{SESSION}.{method}"
-
-
-def _assigned(expr: cst.BaseExpression, scope: Scope) -> Tuple[cst.BaseExpression, Scope]:
-    """The value a name was given, when it was given exactly one (``adapter = TimeoutAdapter()``)."""
-    if not isinstance(expr, cst.Name):
-        return expr, scope
-    current: Optional[Scope] = scope
-    while current is not None:
-        bounds = current.bindings.get(expr.value)
-        if bounds is not None:
-            only = bounds[0]
-            if len(bounds) == 1 and only.kind == "value" and only.scope is not None:
-                return only.payload, only.scope  # type: ignore[return-value]
-            return expr, scope
-        current = current.lookup_parent
-    return expr, scope
 
 
 def _passes_timeout(node: cst.CSTNode, top_only: bool = False) -> bool:

@@ -9,7 +9,7 @@ from ..facts import Facts
 from ..loops import has_way_out, runs_forever, uses_connection
 from ..names import dotted_name
 from ..rule import HANDLER, Rule, RuleContext
-from ..scopes import FunctionScope
+from ..scopes import FunctionScope, caught_types
 from ..signature import Signature
 from ..walk import iter_nodes
 
@@ -109,6 +109,4 @@ class LoopWithoutExit(Rule):
 
 
 def _catches_stop(handler: cst.ExceptHandler) -> bool:
-    kind = handler.type
-    kinds = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
-    return any(k is not None and dotted_name(k) == "StopIteration" for k in kinds)
+    return any(dotted_name(kind) == "StopIteration" for kind in caught_types(handler))

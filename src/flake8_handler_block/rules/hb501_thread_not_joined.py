@@ -6,7 +6,7 @@ from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 import libcst as cst
 
 from .. import catalog
-from ..calls import call_text, does_not_block, is_false, keyword, missing_timeout, positional
+from ..calls import call_text, does_not_block, is_false, is_true, keyword, missing_timeout, positional
 from ..facts import Facts
 from ..loops import has_way_out, runs_forever
 from ..names import derives_from, dotted_name, last_name
@@ -279,10 +279,6 @@ def _test_text(loop: cst.While) -> str:
     return loop.test.value if isinstance(loop.test, (cst.Name, cst.Integer)) else "True"
 
 
-def _is_true(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"
-
-
 def _daemon_argument(call: cst.Call) -> bool:
     """``daemon=`` given as anything but a literal false counts as a daemon (unknown: not claimed)."""
     value = keyword(call, "daemon")
@@ -292,12 +288,12 @@ def _daemon_argument(call: cst.Call) -> bool:
 def _daemon_set_later(function: cst.FunctionDef, name: str) -> bool:
     """``t.daemon = True`` or ``t.setDaemon(True)`` on the bound thread."""
     for node in iter_nodes(function.body, prune=_NESTED):
-        if isinstance(node, cst.Assign) and _is_true(node.value):
+        if isinstance(node, cst.Assign) and is_true(node.value):
             if any(dotted_name(t.target) == f"{name}.daemon" for t in node.targets):
                 return True
         if isinstance(node, cst.Call) and dotted_name(node.func) == f"{name}.setDaemon":
             values = positional(node)
-            if values and _is_true(values[0]):
+            if values and is_true(values[0]):
                 return True
     return False
 
@@ -307,7 +303,7 @@ def _daemon_class(cls: ClassScope) -> bool:
     for node in iter_nodes(cls.node.body):
         if isinstance(node, cst.Call) and last_name(node.func) == "__init__" and _daemon_argument(node):
             return True
-        if isinstance(node, cst.Assign) and _is_true(node.value):
+        if isinstance(node, cst.Assign) and is_true(node.value):
             if any(dotted_name(t.target) == "self.daemon" for t in node.targets):
                 return True
         if isinstance(node, cst.Call) and dotted_name(node.func) == "self.setDaemon":

@@ -4,11 +4,12 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from ..calls import is_true, keyword
 from ..facts import Facts
 from ..catalog import TASK_SPAWNS
 from ..names import Ref, derives_from, dotted_name, last_name, module_calls, resolve
 from ..rule import ASYNC_HANDLER, Rule
-from ..scopes import Block, CallSite, FunctionScope, Scope, tests_around
+from ..scopes import Block, CallSite, FunctionScope, Scope, caught_types, tests_around
 from ..walk import children, iter_nodes
 from ..signature import Signature
 
@@ -98,12 +99,7 @@ _TASK_WRAPPERS = frozenset(
 def _shields(statement: cst.CSTNode) -> bool:
     """``with anyio.CancelScope(shield=True):`` (or ``move_on_after(5, shield=True)``)."""
     return isinstance(statement, cst.With) and any(
-        isinstance(item.item, cst.Call) and any(
-            arg.keyword is not None and arg.keyword.value == "shield"
-            and isinstance(arg.value, cst.Name) and arg.value.value == "True"
-            for arg in item.item.args
-        )
-        for item in statement.items
+        isinstance(item.item, cst.Call) and is_true(keyword(item.item, "shield")) for item in statement.items
     )
 
 
@@ -298,9 +294,7 @@ class CancellationSwallowed(Rule):
         star = "*" if isinstance(handler, cst.ExceptStarHandler) else ""
         if handler.type is None:
             return "bare except:"
-        types = handler.type.elements if isinstance(handler.type, cst.Tuple) else None
-        exprs = [el.value for el in types] if types is not None else [handler.type]
-        for expr in exprs:
+        for expr in caught_types(handler):
             if isinstance(expr, cst.Name) and expr.value == "BaseException" and _is_builtin("BaseException", scope):
                 return f"except{star} BaseException"
             resolved = resolve(expr, scope)
