@@ -333,10 +333,13 @@ class Graph:
         return found
 
     def _run_by(self, fn: FnRef, found: List[Tuple[FnRef, Receiver]]) -> List[Tuple[FnRef, Receiver]]:
-        """``self.count_tokens()`` in ``Model.acount_tokens`` reaches a subclass's override only
-        when that subclass runs ``Model.acount_tokens``: one that overrides ``acount_tokens`` itself
-        (Claude's async counter) never calls it from there, unless its override calls
-        ``super().acount_tokens()`` (Gemini's fallback)."""
+        """Keep, of the methods ``found`` for a ``self.m()`` call in method ``fn``, those of classes
+        that can run ``fn``: the class of ``fn`` and its bases, and each subclass that inherits
+        ``fn`` or whose override calls ``super()``'s.
+
+        ``self.count_tokens()`` in ``Model.acount_tokens`` never runs Claude's ``count_tokens``,
+        because Claude overrides ``acount_tokens``; it does run Gemini's, whose override falls back
+        to ``super().acount_tokens()``."""
         facts = self.function(fn)
         if facts is None or facts.cls is None:
             return found
