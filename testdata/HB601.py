@@ -523,3 +523,20 @@ async def webex_message(request: Request):
     event = await request.json()
     message = WEBEX.messages.get(event["data"]["id"])  # expect: HB601 "WEBEX.messages.get() blocks the event loop" "handler 'webex_message'"
     return await understand(message.text)
+
+
+class ExportEndpoints:
+    """Routes registered as bound methods of an instance (kserve's endpoint classes)."""
+
+    async def export(self, report_id: int):
+        time.sleep(1)  # expect: HB601 "handler 'ExportEndpoints.export'"
+        return {"id": report_id}
+
+    async def preview(self, report_id: int):
+        time.sleep(1)  # not registered: not a handler, and no handler calls it
+        return {"id": report_id}
+
+
+def register_exports(router) -> None:
+    endpoints = ExportEndpoints()
+    router.add_api_route("/reports/{report_id}/export", endpoints.export, methods=["POST"])

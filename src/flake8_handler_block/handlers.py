@@ -301,6 +301,9 @@ class ViewRef:
     name: str = ""  # the plain name, the attribute, the wrapper's last name or the string
     full: str = ""  # dotted path through imports ('' when unknown); the wrapper's for ``wrapped``
     inner: Optional["ViewRef"] = None
+    # ``attribute`` on an instance built by a plain-name call (``endpoints.predict`` after
+    # ``endpoints = Endpoints(plane)``, or ``Endpoints(plane).predict``): the name called
+    instance_of: str = ""
 
 
 @quick_init
@@ -650,6 +653,10 @@ def functions_named_by(view: ViewRef, function: Optional[int], module: ModuleFac
     if view.kind == "self":
         cls = module.functions[function].cls if function is not None else None
         return module.method(module.classes[cls], view.name) if cls is not None else []
+    if view.kind == "attribute" and view.instance_of:
+        # a bound method of an instance of a class of the module: kserve's
+        # `router.add_api_route(path, endpoints.predict)` after `endpoints = Endpoints(plane)`
+        return [fn for cls in module.class_defs(view.instance_of) for fn in module.method(cls, view.name)]
     if view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
         # A view wrapped by a decorator call: `login_required(index)`, `wrap(self.index)`.
         return functions_named_by(view.inner, function, module)
@@ -967,6 +974,19 @@ def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int])
     )
 
 
+def _cst_built_by(receiver: "cst.BaseExpression", scope: "Scope") -> str:
+    """``ViewRef.instance_of`` of a receiver: the plain name called to build it, directly or as the
+    one value its name was given."""
+    import libcst as cst
+
+    from .names import assigned_value
+
+    value, _ = assigned_value(receiver, scope)
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        return value.func.value
+    return ""
+
+
 def _cst_view(expr: "cst.BaseExpression", scope: "Scope", depth: int = 0) -> ViewRef:
     import libcst as cst
 
@@ -977,7 +997,7 @@ def _cst_view(expr: "cst.BaseExpression", scope: "Scope", depth: int = 0) -> Vie
     if isinstance(expr, cst.Attribute):
         if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
             return ViewRef("self", expr.attr.value)
-        return ViewRef("attribute", expr.attr.value, _cst_full(expr, scope))
+        return ViewRef("attribute", expr.attr.value, _cst_full(expr, scope), None, _cst_built_by(expr.value, scope))
     if isinstance(expr, cst.Call) and depth < _MAX_WRAPPERS:
         written = dotted_name(expr.func) or ""
         positional = [a.value for a in expr.args if a.keyword is None and not a.star]

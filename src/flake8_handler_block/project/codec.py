@@ -190,14 +190,14 @@ def _read_timeouts(data: Data) -> RequestsTimeouts:
 
 
 def _view(v: Optional[ViewRef]) -> Optional[Data]:
-    return None if v is None else [v.kind, v.name, v.full, _view(v.inner)]
+    return None if v is None else [v.kind, v.name, v.full, _view(v.inner), v.instance_of]
 
 
 def _read_view(data: Optional[Data]) -> Optional[ViewRef]:
     if data is None:
         return None
-    kind, name, full, inner = data
-    return ViewRef(_str(kind), _str(name), _str(full), _read_view(inner))
+    kind, name, full, inner, instance_of = data
+    return ViewRef(_str(kind), _str(name), _str(full), _read_view(inner), _str(instance_of))
 
 
 def _registration(r: Registration) -> Data:

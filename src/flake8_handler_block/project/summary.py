@@ -1366,7 +1366,8 @@ class _Summariser:
             if type(value) is ast.Name and value.id in ("self", "cls"):
                 return ViewRef("self", expr.attr)  # type: ignore[attr-defined]
             attribute: ast.Attribute = expr  # type: ignore[assignment]
-            return ViewRef("attribute", attribute.attr, self._full(expr, scope) or self._method_of(attribute, scope))
+            full = self._full(expr, scope) or self._method_of(attribute, scope)
+            return ViewRef("attribute", attribute.attr, full, None, self._built_by(value, scope))
         if kind is ast.Call and depth < _MAX_WRAPPERS:
             call: ast.Call = expr  # type: ignore[assignment]
             written = _dotted(call.func)
@@ -1376,6 +1377,24 @@ class _Summariser:
         if kind is ast.Constant and isinstance(expr.value, str):  # type: ignore[attr-defined]
             return ViewRef("string", expr.value)  # type: ignore[attr-defined]
         return ViewRef("other")
+
+    def _built_by(self, receiver: ast.expr, scope: _Scope) -> str:
+        """``ViewRef.instance_of`` of a receiver: the plain name called to build it, directly or as the
+        one value its name was given (as ``handlers._cst_built_by``)."""
+        value: object = receiver
+        if isinstance(receiver, ast.Name):
+            bounds = self._lookup(receiver.id, scope) or []
+            value = bounds[0][1] if len(bounds) == 1 and bounds[0][0] == "value" else None
+            where = bounds[0][2] if value is not None else scope
+            if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2:
+                # `endpoints = given or Endpoints()`: as ``sym`` reads it, the class the code builds
+                left, right = value.values
+                params = self.params.get(where.key, set()) if where.kind == "function" else set()
+                if isinstance(right, ast.Call) and isinstance(left, ast.Name) and left.id in params | {receiver.id}:
+                    value = right
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            return value.func.id
+        return ""
 
     def _method_of(self, expr: ast.Attribute, scope: _Scope) -> str:
         """``api.list_models`` where ``api`` is an instance of a known class (``api: RESTfulAPI``, a
