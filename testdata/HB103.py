@@ -232,4 +232,21 @@ async def webhook_owned(hook: str):
         return await r.json()
 
 
+_SHARED = {}
+
+
+def shared_session() -> requests.Session:
+    """One session per process, built on first use; the annotation names its class."""
+    session = _SHARED.get("session")
+    if session is None:
+        session = _SHARED["session"] = requests.Session()
+    return session
+
+
+@router.get("/refunds/{refund_id}")
+def refund_status(refund_id: str):
+    session = shared_session()  # ok: HB103 the getter hands out the shared session (its annotation says the class, not who built it)
+    return session.get(f"{PAYMENTS_URL}/refunds/{refund_id}", timeout=TIMEOUT).json()
+
+
 app.include_router(router)

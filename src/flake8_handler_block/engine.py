@@ -195,7 +195,7 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
         if function not in produced:
             produced[function] = names.returned(function, 0) if _returns_new_value(function) else None
         found = produced[function]
-        if found is not None:
+        if found is not None and not found.declared:  # an annotation says the class, not who built it
             name = found.producer.rsplit(".", 1)[-1]
             if name in by_call:
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))

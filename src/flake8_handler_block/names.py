@@ -42,11 +42,14 @@ class Inst:
     """The expression is a value produced by calling ``producer``.
 
     ``call`` is the producing call when known (for constructor arguments such as a
-    pool-level timeout); it does not take part in comparisons.
+    pool-level timeout); it does not take part in comparisons. ``declared``: known only from
+    a function's return annotation (``def get_session() -> requests.Session``): a value of that
+    class, maybe a shared one, not one the call is known to build.
     """
 
     producer: str
     call: Optional[cst.Call] = field(default=None, compare=False, hash=False)
+    declared: bool = field(default=False, compare=False, hash=False)
 
 
 Resolved = Union[Ref, Inst]
@@ -176,10 +179,21 @@ def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> 
 
 
 def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
-    """The value every ``return`` of ``function`` gives, when they all agree on one kind
-    (``return None`` aside: ``if not key: return None`` then ``return Client(key)`` makes a client)."""
-    if function.is_generator or not function.returns or depth > _MAX_DEPTH:
+    """What a call of ``function`` gives: the value every ``return`` gives when they all agree
+    on one kind (``return None`` aside: ``if not key: return None`` then ``return Client(key)``
+    makes a client); else the class its return annotation names (``-> requests.Session`` on a
+    getter of a cached session), as a ``declared`` value."""
+    if function.is_generator or depth > _MAX_DEPTH:
         return None
+    found = _agreed_return(function, depth)
+    annotation = function.node.returns
+    if found is not None or annotation is None or function.parent is None:
+        return found
+    declared = annotation_kind(annotation.annotation, function.parent, depth + 1)
+    return Inst(declared.producer, declared=True) if isinstance(declared, Inst) else None
+
+
+def _agreed_return(function: "FunctionScope", depth: int) -> Optional[Inst]:
     found: Optional[Inst] = None
     for value in function.returns:
         if value is None:

@@ -85,7 +85,7 @@ class ClientNotClosed(Rule):
             return
         call = site.node
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
-        target = built.producer if built is not None else None
+        target = built.producer if built is not None and not built.declared else None
         client = catalog.CLIENTS.get(target or "")
         if client is None:
             return
