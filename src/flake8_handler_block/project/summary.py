@@ -962,12 +962,8 @@ class _Summariser:
             known = [side for side in sides if side is not None]
             return Sym.union(list(dict.fromkeys(known))) if len(known) == 2 else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
-            # `self.http = self.http or PoolManager()`: the value that is not the target itself;
-            # `session or requests.Session()`: the caller's, else a new one, of the class the code builds
-            values = expr.values  # type: ignore[attr-defined]
-            params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
-            if type(values[-1]) is ast.Call:
-                values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
+            # `self.http = self.http or PoolManager()`: the value that is not the target itself
+            values = self._or_values(expr, scope)  # type: ignore[arg-type]
             found = {self.sym(v, scope, imports_only, depth + 1) for v in values}
             found.discard(exclude)
             return found.pop() if len(found) == 1 else None
@@ -1385,16 +1381,23 @@ class _Summariser:
         if isinstance(receiver, ast.Name):
             bounds = self._lookup(receiver.id, scope) or []
             value = bounds[0][1] if len(bounds) == 1 and bounds[0][0] == "value" else None
-            where = bounds[0][2] if value is not None else scope
             if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2:
-                # `endpoints = given or Endpoints()`: as ``sym`` reads it, the class the code builds
-                left, right = value.values
-                params = self.params.get(where.key, set()) if where.kind == "function" else set()
-                if isinstance(right, ast.Call) and isinstance(left, ast.Name) and left.id in params | {receiver.id}:
-                    value = right
+                # `given or Endpoints()`: as ``sym`` reads it (and the walk, which reads no longer chain)
+                values = self._or_values(value, bounds[0][2])
+                value = values[0] if len(values) == 1 else None
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
             return value.func.id
         return ""
+
+    def _or_values(self, expr: ast.BoolOp, scope: _Scope) -> List[ast.expr]:
+        """The values an ``a or b`` written in ``scope`` may give: all of them, except that a
+        parameter before a call (``session or requests.Session()``) is the caller's, else a new one
+        of the class the code builds, so only the call says what it is."""
+        values: List[ast.expr] = expr.values
+        if type(values[-1]) is ast.Call:
+            params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
+            values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
+        return values
 
     def _method_of(self, expr: ast.Attribute, scope: _Scope) -> str:
         """``api.list_models`` where ``api`` is an instance of a known class (``api: RESTfulAPI``, a
