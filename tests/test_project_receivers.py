@@ -196,6 +196,32 @@ def test_either_branch_of_a_conditional_expression(tmp_path: Path) -> None:
     assert chain(root, "Spare.search") == ""
 
 
+def test_a_module_name_bound_in_each_branch_of_a_setting_is_either(tmp_path: Path) -> None:
+    """``if ENGINE: Rails = Other`` / ``else: from .providers import WebProvider as Rails`` in a package
+    (nemoguardrails' ``LLMRails``): a view importing ``Rails`` may build either. One branch unknown, or
+    a function's local rebound: nothing."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "engines.py": (
+            "import os\nfrom . import backends\nfrom .providers import Other\n\n"
+            "if os.environ.get('ENGINE'):\n    Rails = Other\nelse:\n"
+            "    from .providers import WebProvider as Rails\n\n"
+            "if os.environ.get('SPARE'):\n    from .providers import Spare as Half\nelse:\n"
+            "    Half = getattr(backends, os.environ['HALF'])\n"
+        ),
+        "views.py": routes(
+            "@app.route('/either')\ndef either():\n    return Rails().search('x')\n\n\n"
+            "@app.route('/half')\ndef half():\n    return Half().search('x')\n\n\n"
+            "@app.route('/local')\ndef local(flag):\n    made = FileProvider()\n"
+            "    if flag:\n        made = Spare()\n    return made.search('x')\n",
+            "from .providers import FileProvider, Spare\nfrom .engines import Rails, Half\n",
+        ),
+    })
+    for qualname in ("Other.search", "WebProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'either')} via {qualname}()"
+    assert chain(root, "Spare.search") == chain(root, "FileProvider.search") == ""
+
+
 def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "providers.py": PROVIDERS,

@@ -980,15 +980,20 @@ class _Summariser:
             meaning = self._meaning(bounds[0], imports_only, depth, exclude)
             return None if meaning is _SKIP else meaning  # type: ignore[return-value]
         declared = [bound for bound in bounds if bound[0] == "annotation"]
-        result: Optional[Sym] = None
+        meanings: List[Sym] = []
         for bound in declared[:1] or bounds:
             meaning = self._meaning(bound, imports_only, depth, exclude)
             if meaning is _SKIP:
                 continue
-            if meaning is None or (result is not None and meaning != result):
+            if meaning is None:
                 return None
-            result = meaning  # type: ignore[assignment]
-        return result
+            if meaning not in meanings:
+                meanings.append(meaning)  # type: ignore[arg-type]
+        if len(meanings) > 1 and all(bound[2].kind == "module" for bound in bounds):
+            # `if flag: Rails = Guardrails` / `else: from .rails import Rails`: a module's name bound
+            # in each branch of a configuration is either, as `a if flag else b` is
+            return Sym.union(meanings)
+        return meanings[0] if len(meanings) == 1 else None
 
     def _meaning(self, bound: _Binding, imports_only: bool, depth: int,
                  exclude: Optional[Sym] = None) -> Union[Sym, None, object]:
