@@ -377,20 +377,37 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
         s for s in facts.stores.get(name, [])
         if s is not target and facts.nested.get(id(s)) is None and facts.index[id(s)] > start
     ]
-    suites = [(facts.index[id(s)], _suite(facts, s)) for s in others]
+    suites = [(facts.index[id(s)], _suite(facts, s), _read_first(facts, s)) for s in others]
     found = []
     for load in facts.loads.get(name, []):
         position = facts.index[id(load)]
         if position <= start and facts.nested.get(id(load)) is None and not (loops and _read_again(facts, load, loops)):
             continue
         hidden = False
-        for store_position, suite in suites:
-            if start < store_position < position and any(a is suite for a in facts.ancestors(load)):
+        for store_position, suite, read_first in suites:
+            if not start < store_position < position:
+                continue
+            ancestors = list(facts.ancestors(load))
+            if any(a is suite for a in ancestors) and not any(a is read_first for a in ancestors):
                 hidden = True
                 break
         if not hidden:
             found.append(load)
     return found
+
+
+def _read_first(facts: _Facts, store: cst.Name) -> Optional[cst.CSTNode]:
+    """What the binding statement of ``store`` evaluates before it binds: the value of ``done,
+    pending = await asyncio.wait(pending)`` reads the old ``pending``, the iterable of a ``for``
+    the old value of its target."""
+    for anc in facts.ancestors(store):
+        if isinstance(anc, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+            return anc.value
+        if isinstance(anc, (cst.For, cst.CompFor)):
+            return anc.iter
+        if isinstance(anc, cst.BaseStatement):
+            return None
+    return None
 
 
 def _loops_around(facts: _Facts, node: cst.CSTNode) -> List[Union[cst.For, cst.While]]:
