@@ -409,3 +409,37 @@ async def replay_feed(request):
         except BaseException:  # expect: HB602 "except BaseException swallows cancellation" "handler 'replay_feed'"
             log.debug("archive failed")
     return web.json_response({"ok": True})
+
+
+@routes.get("/ws/bridge")
+async def bridge(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    upstream = await bus.open_pipe(request.query["room"])
+
+    async def client_to_pipe():
+        try:
+            async for message in ws:
+                await upstream.write(message.data)
+        except asyncio.CancelledError:  # ok: only the gather runs it, and it ends here: the gather re-raises
+            pass
+
+    async def pipe_to_client():
+        try:
+            while True:
+                await ws.send_str(await upstream.read())
+        except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'bridge'"
+            log.info("pipe closed")
+        await upstream.flush_to(ws)
+
+    async def heartbeat():
+        try:
+            while True:
+                await ws.ping()
+                await asyncio.sleep(10)
+        except asyncio.CancelledError:  # expect: HB602 "except asyncio.CancelledError swallows cancellation" "handler 'bridge'"
+            return
+
+    await asyncio.gather(client_to_pipe(), pipe_to_client(), heartbeat())
+    await heartbeat()
+    return ws

@@ -142,7 +142,10 @@ class CancellationSwallowed(Rule):
     (`asyncio.create_task(worker())`, `ensure_future()`, framework wrappers such as
     `hass.async_create_task()`, `tg.start_soon()`), and what only such tasks call:
     its owner cancels it to stop it, the request's cancellation never reaches it
-    (HB502 covers such tasks); a module that imports Tornado, which never cancels a
+    (HB502 covers such tasks); a coroutine only run by `asyncio.gather(pump(), drain())`
+    that ends right after the clause (nothing awaited after it): a cancelled request
+    cancels the gather it awaits, and the gather raises the cancellation there once its
+    coroutines end, whatever they return; a module that imports Tornado, which never cancels a
     handler when its client goes away; a clause inside a `finally:` (best-effort
     teardown, `try: await client.disconnect() except BaseException: log(...)`): a
     cancellation raised in the `try` body still propagates once the `finally` ends,
@@ -203,10 +206,19 @@ class CancellationSwallowed(Rule):
         self._in_task: Set[int] = set()  # ids of calls that a task spawn starts: `create_task(f())`
         self._spawned: Set[str] = set()  # names of functions started as tasks
         self._callers: Dict[str, Set[Optional[FunctionScope]]] = {}  # name -> functions calling it in place
+        self._in_gather: Set[int] = set()  # ids of the coroutine calls `asyncio.gather(f(), g())` runs
+        self._gathered: Set[str] = set()  # names of functions some gather runs
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         name = last_name(func)
+        if name == "gather" and self.ctx.callee(node, self.ctx.scope) == "asyncio.gather":
+            for arg in node.args:
+                if isinstance(arg.value, cst.Call) and arg.star == "":
+                    self._in_gather.add(id(arg.value))
+        if id(node) in self._in_gather and name is not None:
+            self._gathered.add(name)
+            return  # the gather's task runs it, not its caller in place
         if name is not None and _starts_task(name):
             for arg in node.args:
                 value = arg.value
@@ -360,9 +372,18 @@ class CancellationSwallowed(Rule):
                 continue
             if candidate.problem == SWALLOWS and _raised_later(candidate.handler, function):
                 continue
+            if self._gathered_and_ends(candidate):
+                continue
             request = facts.reach.link(function) is not None
             at_once = function in facts.reach.handlers and _returns_at_once(candidate)
             self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request, at_once))
+
+    def _gathered_and_ends(self, candidate: _Candidate) -> bool:
+        """A coroutine only run by ``asyncio.gather(pump(), drain())`` that ends right after the clause:
+        a cancelled request cancels the gather it awaits, and the gather raises the cancellation
+        there once its coroutines end, whatever they return (skypilot's websocket bridges)."""
+        name = candidate.function.name
+        return name in self._gathered and not self._callers.get(name) and _returns_at_once(candidate)
 
     def _own_task_functions(self, facts: Facts) -> Set[FunctionScope]:
         """Coroutines that only run as tasks of their own, and what only they call in place."""
