@@ -315,6 +315,9 @@ async def run_batch(request):
         finished += len(done)
     checks = [asyncio.create_task(send_push(line)) for line in lines]  # ok: gathered as it is rebound
     checks = await asyncio.gather(*checks)
+    jobs = [asyncio.create_task(send_push(line)) for line in lines]  # ok: extended below, then gathered
+    jobs += [asyncio.create_task(send_push(line)) for line in lines]  # ok: the list it extends is gathered
+    await asyncio.gather(*jobs)
     probes = [asyncio.create_task(send_push(line)) for line in lines]  # expect: HB502 "task is put in a list bound to 'probes' and never used" "handler 'run_batch'"
     probes = []
     return web.json_response({"done": finished, "checks": checks, "probes": probes})

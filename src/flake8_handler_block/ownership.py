@@ -376,6 +376,7 @@ def _uses_of(facts: _Facts, target: cst.Name) -> List[cst.Name]:
     others = [
         s for s in facts.stores.get(name, [])
         if s is not target and facts.nested.get(id(s)) is None and facts.index[id(s)] > start
+        and not isinstance(next(iter(facts.ancestors(s)), None), cst.AugAssign)  # `tasks += [...]` keeps the list
     ]
     suites = [(facts.index[id(s)], _suite(facts, s), _read_first(facts, s)) for s in others]
     found = []
@@ -401,7 +402,7 @@ def _read_first(facts: _Facts, store: cst.Name) -> Optional[cst.CSTNode]:
     pending = await asyncio.wait(pending)`` reads the old ``pending``, the iterable of a ``for``
     the old value of its target."""
     for anc in facts.ancestors(store):
-        if isinstance(anc, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        if isinstance(anc, (cst.Assign, cst.AnnAssign, cst.NamedExpr)):
             return anc.value
         if isinstance(anc, (cst.For, cst.CompFor)):
             return anc.iter
