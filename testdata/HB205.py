@@ -67,6 +67,12 @@ def batch():
     async_result = POOL.apply_async(crunch, (3,))
     totals.append(async_result.get())  # expect: HB205[col=19] "async_result.get() has no timeout" "handler 'batch'" "if the pool task never finishes"
     totals.append(POOL.apply_async(crunch, (4,)).get(timeout=WAIT_SECONDS))  # ok: keyword timeout
+    summed = POOL.apply_async(sum, (totals,))
+    summed.wait()  # expect: HB205 "summed.wait() has no timeout" "handler 'batch'" "if the pool task never finishes"
+    totals.append(summed.get())  # ok: the untimed wait() above waited for it
+    counted = POOL.apply_async(len, (totals,))
+    counted.wait(WAIT_SECONDS)
+    totals.append(counted.get())  # expect: HB205 "counted.get() has no timeout" "handler 'batch'" "if the pool task never finishes"
     worker = threading.Thread(target=crunch, args=(5,))
     worker.start()
     worker.join()  # expect: HB205 "worker.join() has no timeout" "handler 'batch'" "if the thread never finishes"

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog, names
-from ..catalog import Api
+from ..catalog import ASYNC_RESULT_KINDS, Api
 from ..facts import Facts
 from ..loops import breaks_out
 from ..calls import (
@@ -117,7 +117,8 @@ class SyncWaitWithoutTimeout(Rule):
     `concurrent.futures.wait()`), after a `wait([..., fut])` with no timeout that
     returns only when all are complete, or after the executor's `with` block that
     ran it exited (leaving it waited for every future), or after an earlier
-    `fut.exception()`/`fut.result()` (that one did the waiting), or in a function the
+    `fut.exception()`/`fut.result()` (that one did the waiting), or `res.get()` after an
+    untimed `res.wait()` of a pool's `AsyncResult` (a timed one may return early), or in a function the
     module hands to `add_done_callback()`, on the future it is given. A runner is not
     reported: `result()` on work the function was given as a parameter
     (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
@@ -241,11 +242,17 @@ class SyncWaitWithoutTimeout(Rule):
         for wait_call in self._completed_waits(function):
             if order.before(wait_call, site.node) and _mentions(positional(wait_call)[:1], name):
                 return True
+        # `exc = fut.exception()` then `fut.result()`; an untimed `res.wait()` of a pool's AsyncResult
+        # then `res.get()`: the first one did the waiting
+        waits: Tuple[str, ...] = ("result", "exception")
+        if isinstance(receiver, Inst) and receiver.producer in ASYNC_RESULT_KINDS:
+            waits += ("wait",)
         for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if (  # `exc = fut.exception()` then `fut.result()`: the first one did the waiting
+            if (
                 isinstance(node, cst.Call) and node is not site.node and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in ("result", "exception") and isinstance(node.func.value, cst.Name)
+                and node.func.attr.value in waits and isinstance(node.func.value, cst.Name)
                 and node.func.value.value == name and order.before(node, site.node)
+                and not (node.func.attr.value == "wait" and node.args)
             ):
                 return True
         return False
