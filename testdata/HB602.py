@@ -423,6 +423,8 @@ async def bridge(request):
                 await upstream.write(message.data)
         except asyncio.CancelledError:  # ok: only the gather runs it, and it ends here: the gather re-raises
             pass
+        finally:
+            await upstream.close()
 
     async def pipe_to_client():
         try:

@@ -576,6 +576,46 @@ def test_a_literal_flag_rules_out_the_branch_it_turns_off(tmp_path: Path) -> Non
     assert chain(root, "load", module) == f"{handler(root, 'both')} via Judge.__init__() -> load()"
 
 
+def test_a_flag_relayed_to_a_callee_rules_out_its_branch_there(tmp_path: Path) -> None:
+    """``dag.validate(skip_workdir=True)`` relays the flag to ``task.validate(skip_workdir=skip_workdir)``,
+    which never runs what it does under ``if not skip_workdir:`` (skypilot's /validate); the default of
+    the relaying function is relayed too; a relayed parameter the relaying function rebinds says nothing."""
+    root = project(tmp_path, {
+        "work.py": (
+            "import subprocess\n\n\n"
+            "def check_workdir():\n    return subprocess.run(['git', 'rev-parse'])\n\n\n"
+            "def check_mounts():\n    return subprocess.run(['ls'])\n\n\n"
+            "def check_rebound():\n    return subprocess.run(['x'])\n\n\n"
+            "class Task:\n"
+            "    def validate(self, skip_workdir=False, skip_mounts=False, skip_rebound=False):\n"
+            "        if not skip_workdir:\n            check_workdir()\n"
+            "        if not skip_mounts:\n            check_mounts()\n"
+            "        if not skip_rebound:\n            check_rebound()\n\n\n"
+            "class Dag:\n"
+            "    def __init__(self):\n        self.tasks = [Task()]\n\n"
+            "    def validate(self, skip_workdir=False, skip_mounts=True, skip_rebound=False):\n"
+            "        skip_rebound = skip_rebound or False\n"
+            "        for task in self.tasks:\n"
+            "            task.validate(skip_workdir=skip_workdir, skip_mounts=skip_mounts, skip_rebound=skip_rebound)\n"
+        ),
+        "views.py": routes(
+            "@app.route('/validate')\ndef validate():\n"
+            "    return Dag().validate(skip_workdir=True, skip_rebound=True)\n",
+            "from .work import Dag\n",
+        ),
+    })
+    module = "app/work.py"
+    assert chain(root, "check_workdir", module) == ""
+    assert chain(root, "check_mounts", module) == ""  # Dag.validate's default relayed
+    assert chain(root, "check_rebound", module) == (
+        f"{handler(root, 'validate')} via Dag.validate() -> Task.validate() -> check_rebound()"
+    )
+    rewrite_views(root, "@app.route('/full')\ndef full():\n    return Dag().validate()\n", "from .work import Dag\n")
+    assert chain(root, "check_workdir", module) == (
+        f"{handler(root, 'full')} via Dag.validate() -> Task.validate() -> check_workdir()"
+    )
+
+
 def test_the_loop_runs_sync_functions_in_place_only_so_deep(tmp_path: Path) -> None:
     """An async handler runs on the loop what it calls in place, sync functions too, but only
     ``MAX_LOOP_SYNC_DEPTH`` sync calls down: deeper chains were mostly ruled out by values or by

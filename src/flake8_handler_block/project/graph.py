@@ -81,6 +81,7 @@ _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods 
 # How far below the called function a blocking call is looked for: deeper paths are mostly
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
 MAX_BLOCK_DEPTH = 2
+MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
 # How deep below the nearest async function the sync functions the loop runs in place are looked
 # into (HB601): on 130 real apps, the HB601 findings deeper than this were 13 wrong claims (a branch a
 # value rules out, an override the receiver never runs) and 4 harmless set-ups for 2 real ones, whose
@@ -110,6 +111,7 @@ class Graph:
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
+        self._guard_params: Dict[FnRef, FrozenSet[str]] = {}
         self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
@@ -542,9 +544,24 @@ class Graph:
             return CALL
         return CALL if facts.is_async else GENERATOR
 
-    def _guards(self, fn: FnRef) -> FrozenSet[str]:
-        """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter)."""
-        return frozenset(target[2].lstrip("!") for target in self.targets(fn) if target[2])
+    def _guards(self, fn: FnRef, depth: int = 0) -> FrozenSet[str]:
+        """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter),
+        and those it relays to a callee that tests them (``task.validate(skip_workdir=skip_workdir)``),
+        a few calls down."""
+        known = self._guard_params.get(fn)
+        if known is not None:
+            return known
+        targets = self.targets(fn)
+        tested = {target[2].lstrip("!") for target in targets if target[2]}
+        self._guard_params[fn] = frozenset(tested)  # what a call back into `fn` sees
+        if depth < MAX_RELAY_DEPTH:
+            for _how, target, _guard, flags, _args, _on in targets:
+                relayed = _relayed(flags)
+                if relayed:
+                    tests = self._guards(target, depth + 1)
+                    tested.update(param for keyword, param in relayed if keyword in tests)
+        self._guard_params[fn] = found = frozenset(tested)
+        return found
 
     def function(self, fn: FnRef) -> Optional[FunctionFacts]:
         summary = self.tree.summary(fn[1])
@@ -639,7 +656,7 @@ class Graph:
                         continue
                     if how == CALL and target not in seen and self._runs_in_place(target):
                         seen.add(target)
-                        entered = self._entered_with(target, flags, args) | (flags_in & _LOOP_ONLY)
+                        entered = self._entered_with(target, flags, args, flags_in) | (flags_in & _LOOP_ONLY)
                         deeper.append((target, via + (target,), entered, target_on))
             frontier = deeper
         self._blocks[key] = found
@@ -1035,7 +1052,7 @@ class Graph:
                     if on not in seen_on and len(seen_on) >= MAX_RECEIVERS:
                         on = None
                     seen_on.add(on)
-                flags_in = self._entered_with(target, flags, args)
+                flags_in = self._entered_with(target, flags, args, given)
                 if LOOP in given and self._stays_on_loop(how, target):
                     flags_in |= _LOOP_ONLY
                 reached = (target, flags_in, on)
@@ -1048,18 +1065,24 @@ class Graph:
                     chains[target] = entered[reached]
                 pending.append(reached)
 
-    def _entered_with(self, fn: FnRef, flags: Tuple[str, ...], args: int) -> FrozenSet[str]:
-        """The flags ``fn`` is entered with, of those it tests: the literal ones its caller passes, and the
-        default of each one the caller leaves out (``Run(h, read_only=True)`` leaves
-        ``log_system_params=False``), unless a ``**mapping``, ``*args`` or a positional argument may give it."""
+    def _entered_with(
+        self, fn: FnRef, flags: Tuple[str, ...], args: int, caller: FrozenSet[str] = frozenset()
+    ) -> FrozenSet[str]:
+        """The flags ``fn`` is entered with, of those it tests: the literal ones its caller passes, those
+        it relays from the flags it was itself entered with (``caller``), and the default of each one
+        the caller leaves out (``Run(h, read_only=True)`` leaves ``log_system_params=False``), unless a
+        ``**mapping``, ``*args`` or a positional argument may give it."""
         tested = self._guards(fn)
         if not tested:
             return frozenset()
         given = {flag for flag in flags if flag.lstrip("!") in tested}
+        for keyword, param in _relayed(flags):
+            if keyword in tested and (param in caller or f"!{param}" in caller):
+                given.add(keyword if param in caller else f"!{keyword}")
         summary = self.tree.summary(fn[1])
         if "**" in flags or summary is None or fn[2] >= len(summary.functions):
             return frozenset(given)
-        passed = {flag.lstrip("!?") for flag in flags}
+        passed = {flag.lstrip("!?").partition("=")[0] for flag in flags}
         facts = summary.facts.functions[fn[2]]
         positional = list(facts.positional)
         if positional and facts.cls is not None and positional[0] in ("self", "cls"):
@@ -1094,6 +1117,12 @@ class Reach:
 
 def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
     return facts is None or facts.is_async
+
+
+def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
+    """(keyword, parameter) for each keyword a call passes its function's own parameter to
+    (``skip_workdir=skip_workdir``: "?skip_workdir=skip_workdir" in ``Edge.flags``)."""
+    return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag]  # type: ignore[misc]
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:

@@ -201,7 +201,8 @@ class Edge:
     # runs only with no event loop running (NO_LOOP) ('': always)
     guard: str = ""
     # the keyword arguments of the call (``_flags``: ``Judge(_defer_init=True)`` gives ("_defer_init",),
-    # False "!name", another value "?name"), read against the callee's guards and flag defaults
+    # False "!name", the caller's own parameter "?name=param", another value "?name"), read against
+    # the callee's guards and flag defaults
     flags: Tuple[str, ...] = ()
     # the call runs under a deadline that cancels it: inside ``async with asyncio.timeout(5):``, the
     # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
@@ -1120,7 +1121,7 @@ class _Summariser:
                 keywords = call.keywords
                 if keywords:
                     hostless = not call.args and not any(kw.arg == "host" for kw in keywords)
-                    flags, timeout = _flags(call), self._timeout(call, key)
+                    flags, timeout = _flags(call, self._fixed_params(key)), self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
@@ -1421,6 +1422,13 @@ class _Summariser:
                 target = self.sym(arg, scope)
                 if target is not None:
                     yield Edge(how, target, call.lineno, guard=guard)
+
+    def _fixed_params(self, key: Optional[int]) -> FrozenSet[str]:
+        """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave."""
+        if key is None:
+            return frozenset()
+        own = self.functions[key][2]
+        return frozenset(name for name in self.params.get(key, ()) if len(own.bindings.get(name, ())) == 1)
 
     def _guard(self, scope: _Scope, key: Optional[int]) -> str:
         """The parameter test a call in ``scope`` runs under, when the parameter is never rebound (or NO_LOOP)."""
@@ -1749,10 +1757,11 @@ def _starred(call: ast.Call) -> bool:
     return any(type(arg) is ast.Starred for arg in call.args)
 
 
-def _flags(call: ast.Call) -> Tuple[str, ...]:
+def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, ...]:
     """The keyword arguments of a call, as flags: "name" for a literal True, "!name" for False,
-    "?name" for any other value, and "**" for a ``**mapping`` or ``*args`` (any parameter may be in
-    it)."""
+    "?name=param" for one of ``params`` (the function's own parameters, never rebound: it relays
+    what its caller gave), "?name" for any other value, and "**" for a ``**mapping`` or ``*args``
+    (any parameter may be in it)."""
     found = ["**"] if _starred(call) else []
     for keyword in call.keywords:
         value = keyword.value
@@ -1760,6 +1769,8 @@ def _flags(call: ast.Call) -> Tuple[str, ...]:
             found.append("**")
         elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
             found.append(keyword.arg if value.value else f"!{keyword.arg}")
+        elif type(value) is ast.Name and value.id in params:
+            found.append(f"?{keyword.arg}={value.id}")
         else:
             found.append(f"?{keyword.arg}")
     return tuple(found)

@@ -143,7 +143,8 @@ class CancellationSwallowed(Rule):
     `hass.async_create_task()`, `tg.start_soon()`), and what only such tasks call:
     its owner cancels it to stop it, the request's cancellation never reaches it
     (HB502 covers such tasks); a coroutine only run by `asyncio.gather(pump(), drain())`
-    that ends right after the clause (nothing awaited after it): a cancelled request
+    that ends right after the clause (nothing awaited after it but its `finally`, which a
+    re-raise would run as well): a cancelled request
     cancels the gather it awaits, and the gather raises the cancellation there once its
     coroutines end, whatever they return; a module that imports Tornado, which never cancels a
     handler when its client goes away; a clause inside a `finally:` (best-effort
@@ -383,7 +384,7 @@ class CancellationSwallowed(Rule):
         a cancelled request cancels the gather it awaits, and the gather raises the cancellation
         there once its coroutines end, whatever they return (skypilot's websocket bridges)."""
         name = candidate.function.name
-        return name in self._gathered and not self._callers.get(name) and _returns_at_once(candidate)
+        return name in self._gathered and not self._callers.get(name) and _returns_at_once(candidate, False)
 
     def _own_task_functions(self, facts: Facts) -> Set[FunctionScope]:
         """Coroutines that only run as tasks of their own, and what only they call in place."""
@@ -455,15 +456,16 @@ def _words(candidate: _Candidate, request: bool, at_once: bool = False) -> Dict[
     }
 
 
-def _returns_at_once(candidate: _Candidate) -> bool:
+def _returns_at_once(candidate: _Candidate, with_finally: bool = True) -> bool:
     """The function ends right after the clause: the ``try`` is a statement of its body and
     neither the clause, the ``finally`` nor what follows awaits anything (``except
-    CancelledError: log(...)``, ``finally: unsubscribe()``, ``return response``)."""
+    CancelledError: log(...)``, ``finally: unsubscribe()``, ``return response``). Without
+    ``with_finally``, the ``finally`` may await: it would run as well if the clause re-raised."""
     body = candidate.function.node.body.body
     index = next((i for i, stmt in enumerate(body) if stmt is candidate.statement), None)
     if index is None:
         return False
-    final = candidate.statement.finalbody
+    final = candidate.statement.finalbody if with_finally else None
     after: List[cst.CSTNode] = [candidate.handler.body, *([final] if final is not None else []), *body[index + 1:]]
     return not any(_scan(part).awaits for part in after)
 
