@@ -1,6 +1,7 @@
 """User service: Flask views that call the accounts API with requests."""
 import asyncio
 import functools
+import importlib
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -12,8 +13,14 @@ from flask.views import MethodView
 from flask_dance.contrib.github import github, make_github_blueprint
 from requests_oauthlib import OAuth2Session
 
+from .adaptors import LazyImport, lazy_gettext
 from .settings import API_TIMEOUT, ACCOUNTS_URL
 
+# Imported when first used (as skypilot's cloud adaptors do): these names stand for the modules.
+lazy_requests = LazyImport("requests")
+loaded_requests = importlib.import_module("requests")
+chosen = LazyImport(ACCOUNTS_URL)  # not a module name written out: unknown
+label = lazy_gettext("requests")  # a translated string, not a module
 app = Flask(__name__)
 POOL = ThreadPoolExecutor(max_workers=4)
 SESSION = requests.Session()
@@ -368,3 +375,13 @@ def load_page(link, session=None):
 
 def make_client():
     return object()
+
+
+@app.get("/regions")
+def list_regions():
+    regions = lazy_requests.get(f"{ACCOUNTS_URL}/regions").json()  # expect: HB201 "lazy_requests.get() has no timeout" "handler 'list_regions'"
+    zones = loaded_requests.get(f"{ACCOUNTS_URL}/zones").json()  # expect: HB201 "loaded_requests.get() has no timeout" "handler 'list_regions'"
+    quotas = lazy_requests.get(f"{ACCOUNTS_URL}/quotas", timeout=API_TIMEOUT).json()  # ok: timeout is a name
+    other = chosen.get(f"{ACCOUNTS_URL}/other")  # ok: receiver of unknown kind
+    title = label.get(f"{ACCOUNTS_URL}/title")  # ok: receiver of unknown kind
+    return jsonify(regions=regions, zones=zones, quotas=quotas, other=other, title=title)

@@ -222,6 +222,31 @@ def test_a_module_name_bound_in_each_branch_of_a_setting_is_either(tmp_path: Pat
     assert chain(root, "Spare.search") == chain(root, "FileProvider.search") == ""
 
 
+def test_a_module_imported_lazily_by_name_is_that_module(tmp_path: Path) -> None:
+    """``work = lazy_import("app.work")`` (fiftyone's ``fou.lazy_import``), ``importlib.import_module``:
+    the name stands for the module; a name not written out, or another helper, says nothing."""
+    root = project(tmp_path, {
+        "work.py": (
+            "import subprocess\n\n\n"
+            "def lazy():\n    return subprocess.run(['a'])\n\n\n"
+            "def loaded():\n    return subprocess.run(['b'])\n\n\n"
+            "def computed():\n    return subprocess.run(['c'])\n"
+        ),
+        "utils.py": "def lazy_import(name):\n    return name\n\n\ndef load_module(name):\n    return name\n",
+        "views.py": routes(
+            "work = utils.lazy_import('app.work')\nloaded = importlib.import_module('app.work')\n"
+            "computed = utils.lazy_import(NAME)\nother = utils.load_module('app.work')\n\n\n"
+            "@app.route('/a')\ndef a():\n    return work.lazy(), loaded.loaded(), computed.computed()\n\n\n"
+            "@app.route('/b')\ndef b():\n    return other.computed()\n",
+            "import importlib\nfrom . import utils\nNAME = 'app.work'\n",
+        ),
+    })
+    module = "app/work.py"
+    assert chain(root, "lazy", module) == f"{handler(root, 'a')} via lazy()"
+    assert chain(root, "loaded", module) == f"{handler(root, 'a')} via loaded()"
+    assert chain(root, "computed", module) == ""
+
+
 def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "providers.py": PROVIDERS,

@@ -21,9 +21,10 @@ a callable elsewhere) are here too. Nothing in this module imports libcst.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -306,6 +307,24 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
     "cachecontrol.CacheControl": (0, "sess"),
     "cachecontrol.wrapper.CacheControl": (0, "sess"),
 }
+# Calls that import a module named by a literal and stand for it: ``importlib.import_module("x")``
+# (resolved), and lazy-import helpers by their conventional names, a project's own or a library's
+# (``requests = LazyImport("requests")`` in skypilot's adaptors, ``fou.lazy_import("fiftyone.core.dataset")``).
+MODULE_IMPORTER = "importlib.import_module"
+LAZY_IMPORTERS = frozenset({"import_module", "lazy_import", "LazyImport", "lazy_module", "LazyModule"})
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def imported_module(last: Optional[str], literal: object, callee: Callable[[], Optional[str]]) -> Optional[str]:
+    """The module a call of ``last`` with the first argument ``literal`` imports, or None;
+    ``callee`` resolves the call (asked only for ``import_module``, which must be importlib's)."""
+    if last not in LAZY_IMPORTERS or not isinstance(literal, str) or not _MODULE_NAME.fullmatch(literal):
+        return None
+    if last == "import_module" and callee() != MODULE_IMPORTER:
+        return None
+    return literal
+
+
 # The DB-API drivers' connect(): it opens a network connection (and logs in) as it runs.
 DB_CONNECTS = (
     "psycopg2.connect", "psycopg.connect", "pymysql.connect", "MySQLdb.connect", "mysql.connector.connect",

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 import libcst as cst
 
 from .catalog import (
-    APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical, sdk_request,
+    APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module,
+    sdk_request,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,10 +137,19 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen, `client.chat` of an OpenAI client
         return None
     if isinstance(expr, cst.Call):
-        return called_result(expr, scope, depth)
+        module = _imported_module(expr, scope, depth)
+        return library_value(module) if module is not None else called_result(expr, scope, depth)
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
     return None
+
+
+def _imported_module(call: cst.Call, scope: "Scope", depth: int) -> Optional[str]:
+    """``LazyImport("requests")``, ``importlib.import_module("requests")``: the module it stands for."""
+    first = call.args[0] if call.args else None
+    if first is None or first.keyword is not None or not isinstance(first.value, cst.SimpleString):
+        return None
+    return imported_module(last_name(call.func), first.value.evaluated_value, lambda: callee(call, scope, depth))
 
 
 def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[Inst]:

@@ -27,7 +27,8 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
-    OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, negligible_wait,
+    OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
+    negligible_wait,
 )
 from ..handlers import (
     REGISTRAR_CALLS, SOCKETIO_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -924,6 +925,9 @@ class _Summariser:
             base = self.sym(expr.value, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
             return base.attr(expr.attr) if base is not None else None  # type: ignore[attr-defined]
         if kind is ast.Call:
+            module = self._imported_module(expr, scope)  # type: ignore[arg-type]
+            if module is not None:
+                return Sym("ref", module)
             base = self.sym(expr.func, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
             if base is not None and not base.path and base.target in RETURNS_ITS_CLIENT:
                 given = _argument(expr, *RETURNS_ITS_CLIENT[base.target])  # `CacheControl(session)` is that session
@@ -969,6 +973,19 @@ class _Summariser:
             found.discard(exclude)
             return found.pop() if len(found) == 1 else None
         return None
+
+    def _imported_module(self, call: ast.Call, scope: _Scope) -> Optional[str]:
+        """``LazyImport("requests")``, ``importlib.import_module("requests")``: the module it stands for."""
+        first = call.args[0] if call.args else None
+        if type(first) is not ast.Constant:
+            return None
+        func = call.func
+        last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+        return imported_module(last, first.value, lambda: self._dotted_callee(func, scope))
+
+    def _dotted_callee(self, func: ast.expr, scope: _Scope) -> Optional[str]:
+        found = self.sym(func, scope, imports_only=True)
+        return found.dotted if found is not None else None
 
     def _name_sym(self, name: str, scope: _Scope, imports_only: bool, depth: int) -> Optional[Sym]:
         bounds = self._lookup(name, scope)
