@@ -183,6 +183,42 @@ def merge_safely():
     return jsonify(started=started)
 
 
+@app.post("/cache/<name>/drop")
+def drop(name):
+    key = name.strip()
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is followed by code that can return before the try whose finally releases it: a return in handler 'drop'"
+    if not key:
+        return "", 400
+    try:
+        CACHE.pop(key, None)
+    finally:
+        CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/<name>/evict")
+def evict(name):
+    key = name.strip()
+    CACHE_LOCK.acquire()  # expect: HB403 "CACHE_LOCK.acquire() is released outside a finally: a return in handler 'evict'"
+    if key not in CACHE:
+        return "", 404
+    CACHE.pop(key, None)
+    CACHE_LOCK.release()
+    return "", 204
+
+
+@app.post("/cache/<name>/expire")
+def expire(name):
+    key = name.strip()
+    CACHE_LOCK.acquire()  # ok: the early return gives the lock back first
+    if key not in CACHE:
+        CACHE_LOCK.release()
+        return "", 404
+    CACHE.pop(key, None)
+    CACHE_LOCK.release()
+    return "", 204
+
+
 def _cache_key(name):
     """The form a key is stored under: caseless, so `Model` and `model` are one entry."""
     return name.strip().casefold()

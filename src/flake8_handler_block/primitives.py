@@ -661,6 +661,24 @@ def _contains_raise(node: cst.CSTNode) -> bool:
     return any(_contains_raise(child) for child in children(node))
 
 
+def _returns(node: cst.CSTNode, receiver: str) -> bool:
+    """A ``return`` of the function runs in ``node`` with no call of ``receiver``'s methods before it
+    in its block (``lock.release(); return None`` gives the lock back first). Nested functions,
+    lambdas and classes are left out."""
+    if isinstance(node, cst.Return):
+        return True
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False
+    if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
+        for stmt in node.body:
+            if _returns(stmt, receiver):
+                return True
+            if _signals(stmt, receiver):
+                return False  # released here: what follows leaves nothing held
+        return False
+    return any(_returns(child, receiver) for child in children(node))
+
+
 def _signals(node: cst.CSTNode, receiver: str) -> bool:
     """Whether ``node`` calls a method of ``receiver`` (the signal on the error path)."""
     if not receiver:
@@ -701,13 +719,15 @@ def unprotected(
     module: Optional[cst.Module],
     starts: Optional[Sequence[Use]] = None,
     quiet: Optional[Quiet] = None,
+    returns_count: bool = False,
 ) -> bool:
     """Whether something that can raise runs between the start and ``use``.
 
     ``starts`` are the calls that begin the protected region (``get()``,
     ``acquire()``); None means the start of the function. Only the statements that
     precede ``use`` on its own path count; code after the start, in the same
-    function, that can raise makes ``use`` unprotected. When no start precedes
+    function, that can raise makes ``use`` unprotected; with ``returns_count``, so does
+    a ``return`` there, which leaves without ``use`` too. When no start precedes
     ``use`` on its path, nothing is claimed (False).
     """
     function = use.function
@@ -727,7 +747,9 @@ def unprotected(
         for sibling in _siblings_before(parent, stmt):
             if id(sibling) in start_outer:
                 started, risky = True, False
-            elif started and can_raise(sibling, use.text, quiet, use.scope):
+            elif started and (
+                can_raise(sibling, use.text, quiet, use.scope) or (returns_count and _returns(sibling, use.text))
+            ):
                 risky = True
         if id(stmt) in start_inner and stmt is not use.stmts[-1]:
             started, risky = True, False

@@ -27,7 +27,9 @@ class AcquireWithoutFinallyRelease(Rule):
     `await lock.acquire()`) whose `release()` in the same function is not in a
     `finally` block while code that can raise runs between the two; and an
     `acquire()` followed by code that can raise before the `try:` whose `finally`
-    releases it (that code is not protected by the `finally`). Each `release()` is
+    releases it (that code is not protected by the `finally`). A `return` there
+    counts too (`if not key: return 400` between the two leaves the lock held), unless
+    its block releases the lock before it (`lock.release(); return None`). Each `release()` is
     judged from the nearest `acquire()` of the same lock before it on its path: a
     function that takes and drops one lock several times is read region by region.
 
@@ -60,7 +62,7 @@ class AcquireWithoutFinallyRelease(Rule):
     `return unicodedata.normalize("NFD", key).casefold()`); receivers of unknown kind.
 
     Why is this bad?
-    An exception between `acquire()` and `release()` leaves the lock held for good:
+    An exception (or an early `return`) between `acquire()` and `release()` leaves the lock held for good:
     the next caller that needs it deadlocks (or times out, or silently skips its
     work), and so does every one after it.
 
@@ -90,7 +92,7 @@ class AcquireWithoutFinallyRelease(Rule):
     needs = (Primitives,)
     runtime = Signature(states=frozenset({"lock acquire", "semaphore acquire"}))
     name = "acquire-without-finally-release"
-    message = "{call}() {problem}: an exception in {where} {consequence}; {fix}"
+    message = "{call}() {problem}: {cause} in {where} {consequence}; {fix}"
     scope = ANYWHERE
     gate = ('acquire(',)
     fixer = fix_hb403  # `flake8-handler-block fix`: see docs/fix.md
@@ -132,22 +134,40 @@ class AcquireWithoutFinallyRelease(Rule):
             call, took = call_text(use.call), ""
             if use.via:  # `await acquire_worker_semaphore()`: name the lock the helper takes
                 call, took = use.via, f"takes {use.text}, which "
-            late = [_up_to_try(r) for r in paired if in_finally(r.block)]
-            if late:
-                if any(r is not None and unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in late):
+            late = [r for r in (_up_to_try(r) for r in paired if in_finally(r.block)) if r is not None]
+            if late or any(in_finally(r.block) for r in paired):
+                cause = _cause(late, use, facts.tree, quiet)
+                if cause:
                     self.report(
-                        use.call, use.function, call=call,
-                        problem=f"{took}is followed by code that can raise before the try whose finally releases it",
+                        use.call, use.function, call=call, cause=cause,
+                        problem=f"{took}is followed by code that can {_VERBS[cause]} before the try whose finally "
+                        "releases it",
                         consequence=consequence,
                         fix=f"call {use.via}() right before `try:`" if use.via
                         else f"call acquire() right before `try:` or use '{idiom}'",
                     )
                 continue
-            if any(unprotected(r, facts.tree, [use], quiet.at(use.scope)) for r in paired):
+            cause = _cause(paired, use, facts.tree, quiet)
+            if cause:
                 self.report(
-                    use.call, use.function, call=call, problem=f"{took}is released outside a finally",
+                    use.call, use.function, call=call, problem=f"{took}is released outside a finally", cause=cause,
                     consequence=consequence, fix="release it in a finally" if use.via else f"use '{idiom}'",
                 )
+
+
+_EXCEPTION, _RETURN = "an exception", "a return"
+_VERBS = {_EXCEPTION: "raise", _RETURN: "return"}
+
+
+def _cause(releases: Sequence[Use], acquire: Use, tree: cst.Module, quiet: QuietCalls) -> str:
+    """What leaves between ``acquire`` and one of ``releases`` without releasing: code that can raise
+    (_EXCEPTION), else a ``return`` (_RETURN); '' for nothing."""
+    here = quiet.at(acquire.scope)
+    if any(unprotected(r, tree, [acquire], here) for r in releases):
+        return _EXCEPTION
+    if any(unprotected(r, tree, [acquire], here, returns_count=True) for r in releases):
+        return _RETURN
+    return ""
 
 
 def _bounded(call: cst.Call, kind: str) -> bool:
