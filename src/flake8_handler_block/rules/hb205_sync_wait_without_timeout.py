@@ -14,7 +14,7 @@ from ..calls import (
 )
 from ..names import Inst, Ref
 from ..rule import Rule
-from ..scopes import CallSite, FunctionScope, checked_not_empty, finished_future, stopped_before
+from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future, stopped_before
 from ..walk import children, iter_nodes
 from ..signature import SYNC_WAITS, Signature
 
@@ -121,7 +121,8 @@ class SyncWaitWithoutTimeout(Rule):
     untimed `res.wait()` of a pool's `AsyncResult` (a timed one may return early), or in a function the
     module hands to `add_done_callback()`, on the future it is given. A runner is not
     reported: `result()` on work the function was given as a parameter
-    (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`,
+    (`def run(coro): return run_coroutine_threadsafe(coro, LOOP).result()`, also through a
+    coroutine of the module whose whole body is `return await coro`,
     `POOL.submit(fn, *args).result()`) waits exactly as long as its caller's work,
     like `asyncio.run(coro)` (also `POOL.submit(asyncio.run, coro).result()`); that
     work's own calls are judged where they are written (HB201-HB204). Nor is a helper's
@@ -311,6 +312,8 @@ class SyncWaitWithoutTimeout(Rule):
             runner = self.ctx.resolve(work, site.scope)
             if isinstance(runner, Ref) and runner.dotted in RUNNERS:
                 work = values[1]  # `submit(asyncio.run, coro)`: the coroutine is the work
+        if isinstance(work, cst.Call) and _awaits_what_it_is_given(work, site.scope):
+            work = positional(work)[0]  # `run_coroutine_threadsafe(_coro(awaitable), loop)`
         return (
             isinstance(work, cst.Name) and work.value in function.param_names
             and len(function.bindings.get(work.value, ())) == 1  # the parameter, never rebound
@@ -524,6 +527,22 @@ class SyncWaitWithoutTimeout(Rule):
             if argument_state(receiver.call, "timeout", 2) == PRESENT:
                 return None  # Barrier(n, timeout=...) is the default for wait()
         return api
+
+
+def _awaits_what_it_is_given(call: cst.Call, scope: Scope) -> bool:
+    """``_coro(awaitable)``, a coroutine function of the module whose whole body is ``return await
+    awaitable``: it runs exactly the work it is handed."""
+    values = positional(call)
+    function = names.local_function(call.func, scope)
+    if len(values) != 1 or len(call.args) != 1 or function is None or not function.is_async:
+        return False
+    body = function.node.body.body
+    params = function.node.params.params
+    if len(body) != 1 or len(params) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
+        return False
+    line = body[0].body
+    returned = line[0].value if len(line) == 1 and isinstance(line[0], cst.Return) else None
+    return isinstance(returned, cst.Await) and _is_name(returned.expression, params[0].name.value)
 
 
 def _streamed_to_its_end(site: CallSite) -> bool:
