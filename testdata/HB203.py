@@ -18,6 +18,15 @@ REDIRECTS = {"follow_redirects": True}
 CATALOGUE = httpx.get(f"{SERVICE}/catalogue", timeout=None).json()  # ok: HB203 import time, start-up
 # A client built at import is what every request later uses: still reported.
 SLOW = httpx.Client(base_url=SERVICE, timeout=None)  # expect: HB203 "module-level code"
+NO_LIMIT = httpx.Timeout(None)
+CONNECT_ONLY = httpx.Timeout(None, connect=5.0)
+READ_LIMITED = httpx.Timeout(None, read=30.0)
+# The sidecar proxy: every phase, reads included, unlimited, written as a Timeout object.
+SIDECAR = httpx.AsyncClient(base_url=SERVICE, timeout=httpx.Timeout(None))  # expect: HB203 "httpx.AsyncClient() passes timeout=httpx.Timeout(None)" "module-level code"
+RELAY = httpx.AsyncClient(base_url=SERVICE, timeout=NO_LIMIT)  # expect: HB203 "passes timeout=httpx.Timeout(None)"
+DIALER = httpx.AsyncClient(base_url=SERVICE, timeout=CONNECT_ONLY)  # expect: HB203 "passes timeout=httpx.Timeout(None)"
+READER = httpx.AsyncClient(base_url=SERVICE, timeout=READ_LIMITED)  # ok: reads are bounded
+BOUNDED = httpx.AsyncClient(base_url=SERVICE, timeout=httpx.Timeout(10.0))  # ok: every phase 10 s
 
 
 @app.get("/inventory/{sku}")

@@ -10,7 +10,7 @@ from ..calls import (
     MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
     has_star, is_none, keyword, positional,
 )
-from ..names import Inst, Ref, bindings_of
+from ..names import Inst, Ref, assigned_value, bindings_of
 from ..rule import EVERYWHERE, Rule, runs_at_import
 import libcst as cst
 
@@ -20,6 +20,7 @@ from ..signature import SOCKET_STATES, Signature
 CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
 HTTPX_CALLS = frozenset(callee for callee in CALLS if callee.startswith("httpx."))
 ASYNC_CLIENT = "httpx.AsyncClient."
+HTTPX_TIMEOUTS = frozenset({"httpx.Timeout", "httpx2.Timeout"})
 # Connection(server, user, password, auto_bind, version, authentication, client_strategy, ..., receive_timeout)
 _LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
 # Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
@@ -30,7 +31,9 @@ class ClientTimeoutDisabled(Rule):
     """What it does:
     Finds third-party clients whose timeout is turned off or has no default, in request handlers:
     - `httpx` functions, `httpx.Client()`/`AsyncClient()` and their methods called with
-      `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted); `httpx2`,
+      `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted), or with
+      `timeout=httpx.Timeout(None)` (written there or given to a name once) that sets no
+      finite `read=`: every read waits with no limit just the same; `httpx2`,
       the maintained continuation of httpx, is checked the same way. Not reported: a
       subscription, i.e. `stream(..., timeout=None)` opened inside a `while` loop of a
       generator (`async for line in r.aiter_lines(): ... yield event`, reconnecting on
@@ -109,9 +112,11 @@ class ClientTimeoutDisabled(Rule):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:
-            if (argument_state(call, "timeout", mappings=mappings) == NONE and not _subscribes(site, target)
+            state = argument_state(call, "timeout", mappings=mappings)
+            unlimited = state == PRESENT and self._unlimited_reads(site)
+            if ((state == NONE or unlimited) and not _subscribes(site, target)
                     and not self._cancelled_by_callers(site, target, facts)):
-                self._report(site, "passes timeout=None", "pass a finite timeout, e.g. timeout=10.0")
+                self._report(site, f"passes timeout={unlimited or 'None'}", "pass a finite timeout, e.g. timeout=10.0")
         elif target == "aiohttp.ClientTimeout":
             if not self._aiohttp_timeout_bounded(call):
                 self._report(
@@ -130,6 +135,17 @@ class ClientTimeoutDisabled(Rule):
                 self._report(site, problem, "pass timeout=<seconds> (caldav hands it to every request it makes)")
         else:
             self._check_pool_request(site, target, mappings)
+
+    def _unlimited_reads(self, site: CallSite) -> str:
+        """``timeout=httpx.Timeout(None)`` (or a name given only that), with no finite ``read=``:
+        every read waits with no limit, as with ``timeout=None``. What is written, or ''."""
+        given, scope = assigned_value(keyword(site.node, "timeout") or cst.Name("None"), site.scope)
+        if not isinstance(given, cst.Call) or self.ctx.callee(given, scope) not in HTTPX_TIMEOUTS:
+            return ""
+        default, read = argument(given, "timeout", 0), keyword(given, "read")
+        if default is None or not is_none(default) or (read is not None and not is_none(read)) or has_star(given):
+            return ""
+        return f"{call_text(given)}(None)"
 
     def _cancelled_by_callers(self, site: CallSite, target: str, facts: Facts) -> bool:
         """An async client's request in a coroutine every caller of which awaits under a deadline
