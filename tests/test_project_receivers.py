@@ -247,6 +247,34 @@ def test_a_module_imported_lazily_by_name_is_that_module(tmp_path: Path) -> None
     assert chain(root, "computed", module) == ""
 
 
+def test_a_parameter_is_what_the_module_s_calls_pass(tmp_path: Path) -> None:
+    """``Server(self)`` in ``Interpreter.__init__``, then ``create_router(interpreter)`` in
+    ``Server.__init__``: the routes nested in ``create_router`` use that interpreter (open-interpreter's
+    server). Callers that disagree, a decorated function, or no caller at all: nothing."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": (
+            "from fastapi import APIRouter, FastAPI\n"
+            "from .providers import WebProvider, FileProvider, Other, Spare\n\n\n"
+            "class Interpreter:\n"
+            "    def __init__(self):\n        self.provider = WebProvider()\n        self.server = Server(self)\n\n"
+            "    def search(self, q):\n        return self.provider.search(q)\n\n\n"
+            "def create_router(interpreter, helper, other):\n    router = APIRouter()\n\n"
+            "    @router.get('/search')\n    def find(q):\n"
+            "        return interpreter.search(q), helper.search(q), other.search(q)\n\n"
+            "    return router\n\n\n"
+            "class Server:\n"
+            "    def __init__(self, interpreter):\n        self.app = FastAPI()\n"
+            "        self.app.include_router(create_router(interpreter, FileProvider(), Other()))\n\n\n"
+            "def spare_router():\n    return create_router(None, FileProvider(), Spare())\n"
+        ),
+    })
+    route = "handler 'create_router.<locals>.find' (app/views.py:18)"
+    assert chain(root, "WebProvider.search") == f"{route} via Interpreter.search() -> WebProvider.search()"
+    assert chain(root, "FileProvider.search") == f"{route} via FileProvider.search()"
+    assert chain(root, "Other.search") == chain(root, "Spare.search") == ""  # the two calls disagree
+
+
 def test_isinstance_checks_say_what_a_name_is_where_they_hold(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "providers.py": PROVIDERS,

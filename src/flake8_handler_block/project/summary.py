@@ -23,7 +23,7 @@ import ast
 import builtins
 import json
 from dataclasses import dataclass, replace
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union, cast
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
@@ -396,6 +396,7 @@ class _Summariser:
         self.functions: List[Tuple[_Def, _Scope, _Scope]] = []  # (def node, scope it is in, its own scope)
         self.classes: List[Tuple[ast.ClassDef, _Scope, _Scope]] = []
         self.calls: List[Tuple[ast.Call, _Scope, str]] = []  # every call, with where and how it runs
+        self._param_syms: Dict[Tuple[int, str], Optional[Sym]] = {}  # (function, parameter) -> what callers pass
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -600,8 +601,11 @@ class _Summariser:
                 own.bind(param.arg, first, cls)
             elif param.annotation is not None and param not in (args.vararg, args.kwarg):
                 own.bind(param.arg, "annotation", param.annotation)
-            else:
-                own.bind(param.arg, "unknown")
+            elif param in (args.vararg, args.kwarg) or node.decorator_list:
+                own.bind(param.arg, "unknown")  # a decorator may hand the function to a framework
+            else:  # what the module's calls of the function pass (`create_router(interpreter)`)
+                place = index - int(first_is_self) if index < len(params) else None
+                own.bind(param.arg, "param", (own.key, place, param.arg))
 
     def _class(self, node: ast.ClassDef, scope: _Scope) -> None:
         key = len(self.classes)
@@ -1036,7 +1040,54 @@ class _Summariser:
             return found.item() if kind == "item" else found.contained() if kind == "element" else found.mapped()
         if kind == "self" or kind == "cls":
             return None if imports_only else Sym(kind, str(payload))
+        if kind == "param" and not imports_only:
+            function, place, name = cast(Tuple[int, Optional[int], str], payload)
+            return self._param_sym(function, place, name, depth)
         return None
+
+    def _param_sym(self, key: int, place: Optional[int], name: str, depth: int) -> Optional[Sym]:
+        """What every call of function ``key`` in this module passes for its parameter ``name`` (at
+        ``place`` among the positional arguments, None for keyword-only), when they agree: a module
+        function called by its name, or a class's ``__init__`` called as the class. None when nothing
+        here calls it, or a call passes it through ``*args``/``**kwargs`` or leaves it out; a ``None``
+        passed says nothing."""
+        memo = (key, name)
+        if memo in self._param_syms:
+            return self._param_syms[memo]
+        self._param_syms[memo] = None  # a cycle of calls says nothing
+        found: Optional[Sym] = None
+        sites = self._calls_of_function(key)
+        for call, where in sites:
+            given = _argument(call, place, name) if place is not None else _keyword(call, name)
+            if given is None or _starred(call) or any(kw.arg is None for kw in call.keywords):
+                found = None
+                break
+            if _is_none(given):
+                continue  # `create_router(None, ...)` says nothing of what the others pass
+            meaning = self.sym(given, where, depth=depth + 1)
+            if meaning is None or (found is not None and meaning != found):
+                found = None
+                break
+            found = meaning
+        self._param_syms[memo] = found
+        return found
+
+    def _calls_of_function(self, key: int) -> List[Tuple[ast.Call, _Scope]]:
+        """The calls of function ``key`` in this module: by its name for a module function, as its class
+        for an ``__init__`` (methods otherwise: none known)."""
+        node, outer, own = self.functions[key]
+        if outer.kind == "module":
+            target = f"{self.module}.{own.qualname}"
+        elif outer.kind == "class" and node.name == "__init__" and outer.parent is not None \
+                and outer.parent.kind == "module":
+            target = f"{self.module}.{outer.qualname}"
+        else:
+            return []
+        last = target.rsplit(".", 1)[-1]
+        return [
+            (call, where) for call, where, _how in self.calls
+            if _last_name(call.func) == last and self.sym(call.func, where, imports_only=False) == Sym("ref", target)
+        ]
 
     def declared(self, expr: Optional[ast.expr], scope: _Scope, depth: int = 0) -> Optional[Sym]:
         """The value an annotation declares: an instance of the class it names (``Optional[X]``,
@@ -1677,6 +1728,10 @@ def _argument(call: Any, position: int, keyword: str) -> Optional[ast.AST]:
         if given.arg == keyword:
             return given.value
     return call.args[position] if _positional(call) > position else None
+
+
+def _keyword(call: ast.Call, keyword: str) -> Optional[ast.expr]:
+    return next((given.value for given in call.keywords if given.arg == keyword), None)
 
 
 def _names(node: ast.AST, name: str) -> bool:
