@@ -130,6 +130,7 @@ def run_in_bridge_loop(coro):
 
 
 async def _awaited(awaitable):
+    """Wraps an awaitable the SDK hands back (not a coroutine) into one run_coroutine_threadsafe takes."""
     return await awaitable
 
 

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from ..fix.edits import is_docstring
 from ..fix.fixers import fix_timeout
 from .. import catalog, names
 from ..catalog import ASYNC_RESULT_KINDS, Api
@@ -530,19 +531,26 @@ class SyncWaitWithoutTimeout(Rule):
 
 
 def _awaits_what_it_is_given(call: cst.Call, scope: Scope) -> bool:
-    """``_coro(awaitable)``, a coroutine function of the module whose whole body is ``return await
-    awaitable``: it runs exactly the work it is handed."""
+    """``_coro(awaitable)``, a coroutine function of the module whose whole body (a docstring aside) is
+    ``return await awaitable``: it runs exactly the work it is handed."""
     values = positional(call)
     function = names.local_function(call.func, scope)
     if len(values) != 1 or len(call.args) != 1 or function is None or not function.is_async:
         return False
-    body = function.node.body.body
     params = function.node.params.params
-    if len(body) != 1 or len(params) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
+    block = function.node.body
+    line: Sequence[cst.BaseSmallStatement]
+    if isinstance(block, cst.SimpleStatementSuite):
+        line = block.body  # `async def _coro(a): return await a`
+    elif not isinstance(block, cst.IndentedBlock):
         return False
-    line = body[0].body
+    else:
+        body = [stmt for stmt in block.body if not is_docstring(stmt)]
+        if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
+            return False
+        line = body[0].body
     returned = line[0].value if len(line) == 1 and isinstance(line[0], cst.Return) else None
-    return isinstance(returned, cst.Await) and _is_name(returned.expression, params[0].name.value)
+    return len(params) == 1 and isinstance(returned, cst.Await) and _is_name(returned.expression, params[0].name.value)
 
 
 def _streamed_to_its_end(site: CallSite) -> bool:
