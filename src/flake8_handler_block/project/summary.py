@@ -397,6 +397,7 @@ class _Summariser:
         self.classes: List[Tuple[ast.ClassDef, _Scope, _Scope]] = []
         self.calls: List[Tuple[ast.Call, _Scope, str]] = []  # every call, with where and how it runs
         self._param_syms: Dict[Tuple[int, str], Optional[Sym]] = {}  # (function, parameter) -> what callers pass
+        self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -1083,10 +1084,14 @@ class _Summariser:
             target = f"{self.module}.{outer.qualname}"
         else:
             return []
-        last = target.rsplit(".", 1)[-1]
+        if self._calls_by_name is None:  # built once: most modules ask for several parameters
+            self._calls_by_name = {}
+            for call, where, _how in self.calls:
+                self._calls_by_name.setdefault(_last_name(call.func), []).append((call, where))
+        wanted = Sym("ref", target)
         return [
-            (call, where) for call, where, _how in self.calls
-            if _last_name(call.func) == last and self.sym(call.func, where, imports_only=False) == Sym("ref", target)
+            (call, where) for call, where in self._calls_by_name.get(target.rsplit(".", 1)[-1], ())
+            if self.sym(call.func, where) == wanted
         ]
 
     def declared(self, expr: Optional[ast.expr], scope: _Scope, depth: int = 0) -> Optional[Sym]:
