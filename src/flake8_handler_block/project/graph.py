@@ -111,7 +111,7 @@ class Graph:
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
-        self._guard_params: Dict[FnRef, FrozenSet[str]] = {}
+        self._guard_params: Dict[Tuple[FnRef, int], FrozenSet[str]] = {}
         self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
@@ -548,19 +548,19 @@ class Graph:
         """The parameters ``fn``'s calls are guarded by (a caller's literal flags for them matter),
         and those it relays to a callee that tests them (``task.validate(skip_workdir=skip_workdir)``),
         a few calls down."""
-        known = self._guard_params.get(fn)
+        known = self._guard_params.get((fn, depth))  # by depth: one asked deeper sees fewer calls down
         if known is not None:
             return known
         targets = self.targets(fn)
         tested = {target[2].lstrip("!") for target in targets if target[2]}
-        self._guard_params[fn] = frozenset(tested)  # what a call back into `fn` sees
+        self._guard_params[(fn, depth)] = frozenset(tested)  # what a call back into `fn` sees
         if depth < MAX_RELAY_DEPTH:
             for _how, target, _guard, flags, _args, _on in targets:
                 relayed = _relayed(flags)
                 if relayed:
                     tests = self._guards(target, depth + 1)
                     tested.update(param for keyword, param in relayed if keyword in tests)
-        self._guard_params[fn] = found = frozenset(tested)
+        self._guard_params[(fn, depth)] = found = frozenset(tested)
         return found
 
     def function(self, fn: FnRef) -> Optional[FunctionFacts]:
