@@ -398,6 +398,7 @@ class _Summariser:
         self.calls: List[Tuple[ast.Call, _Scope, str]] = []  # every call, with where and how it runs
         self._param_syms: Dict[Tuple[int, str], Optional[Sym]] = {}  # (function, parameter) -> what callers pass
         self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
+        self._fixed: Dict[int, FrozenSet[str]] = {}  # function key -> the parameters it never rebinds
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -984,9 +985,7 @@ class _Summariser:
         first = call.args[0] if call.args else None
         if type(first) is not ast.Constant:
             return None
-        func = call.func
-        last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
-        return imported_module(last, first.value, lambda: self._dotted_callee(func, scope))
+        return imported_module(_last_name(call.func), first.value, lambda: self._dotted_callee(call.func, scope))
 
     def _dotted_callee(self, func: ast.expr, scope: _Scope) -> Optional[str]:
         found = self.sym(func, scope, imports_only=True)
@@ -1497,11 +1496,16 @@ class _Summariser:
                     yield Edge(how, target, call.lineno, guard=guard)
 
     def _fixed_params(self, key: Optional[int]) -> FrozenSet[str]:
-        """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave."""
+        """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave
+        (read once the walk is over, when every binding is known)."""
         if key is None:
             return frozenset()
-        own = self.functions[key][2]
-        return frozenset(name for name in self.params.get(key, ()) if len(own.bindings.get(name, ())) == 1)
+        found = self._fixed.get(key)
+        if found is None:
+            own = self.functions[key][2]
+            found = frozenset(name for name in self.params.get(key, ()) if len(own.bindings.get(name, ())) == 1)
+            self._fixed[key] = found
+        return found
 
     def _guard(self, scope: _Scope, key: Optional[int]) -> str:
         """The parameter test a call in ``scope`` runs under, when the parameter is never rebound (or NO_LOOP)."""
@@ -1510,9 +1514,7 @@ class _Summariser:
             return ""
         if guard == NO_LOOP:
             return guard
-        name = guard.lstrip("!")
-        own = self.functions[key][2]
-        return guard if name in self.params.get(key, ()) and len(own.bindings.get(name, ())) == 1 else ""
+        return guard if guard.lstrip("!") in self._fixed_params(key) else ""
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
         """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command."""

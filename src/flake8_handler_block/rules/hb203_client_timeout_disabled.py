@@ -139,7 +139,10 @@ class ClientTimeoutDisabled(Rule):
     def _unlimited_reads(self, site: CallSite) -> str:
         """``timeout=httpx.Timeout(None)`` (or a name given only that), with no finite ``read=``:
         every read waits with no limit, as with ``timeout=None``. What is written, or ''."""
-        given, scope = assigned_value(keyword(site.node, "timeout") or cst.Name("None"), site.scope)
+        written = keyword(site.node, "timeout")
+        if written is None:
+            return ""
+        given, scope = assigned_value(written, site.scope)
         if not isinstance(given, cst.Call) or self.ctx.callee(given, scope) not in HTTPX_TIMEOUTS:
             return ""
         default, read = argument(given, "timeout", 0), keyword(given, "read")

@@ -134,8 +134,9 @@ class AcquireWithoutFinallyRelease(Rule):
             call, took = call_text(use.call), ""
             if use.via:  # `await acquire_worker_semaphore()`: name the lock the helper takes
                 call, took = use.via, f"takes {use.text}, which "
-            late = [r for r in (_up_to_try(r) for r in paired if in_finally(r.block)) if r is not None]
-            if late or any(in_finally(r.block) for r in paired):
+            in_finally_blocks = [r for r in paired if in_finally(r.block)]
+            if in_finally_blocks:
+                late = [r for r in (_up_to_try(r) for r in in_finally_blocks) if r is not None]
                 cause = _cause(late, use, facts.tree, quiet)
                 if cause:
                     self.report(
