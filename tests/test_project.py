@@ -966,3 +966,20 @@ def test_a_global_unpacked_from_a_returned_tuple_and_code_after_if_true_return(t
     """``args, controller = create_controller()`` under ``__main__``: the handlers' ``controller``
     is the Controller the function returns; a call after ``if True: return`` never runs."""
     markers_hold(tmp_path / "proj", {"app/__init__.py": "", "app/controller.py": UNPACKED}, "app/controller.py")
+
+
+def test_root_of_a_wheel_whose_top_level_package_is_a_namespace(tmp_path: Path) -> None:
+    """``localstack/`` has no ``__init__.py`` but ``localstack.utils.http`` is how its own modules import
+    each other: beside a ``*.dist-info`` the wheel's directory is the root, so those imports resolve."""
+    wheel = tmp_path / "localstack-core"
+    utils = wheel / "localstack" / "utils"
+    utils.mkdir(parents=True)
+    (wheel / "localstack_core-1.0.dist-info").mkdir()
+    (utils / "__init__.py").write_text("")
+    (utils / "http.py").write_text("")
+    assert find_root(str(utils / "http.py")) == str(wheel)
+    assert find_root(str(wheel / "localstack" / "config.py")) == str(wheel)
+    plain = tmp_path / "plain" / "app"  # no metadata: the directory above the package, as before
+    (plain / "pkg").mkdir(parents=True)
+    (plain / "pkg" / "__init__.py").write_text("")
+    assert find_root(str(plain / "pkg" / "views.py")) == str(plain)

@@ -5,7 +5,8 @@ The root is the nearest directory at or above the file holding ``pyproject.toml`
 unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
 skip it); without one, the directory above the file's top-level package (walking up
 while ``__init__.py`` exists, and through a directory without one inside a package: a namespace
-portion such as a wheel's ``app/schemas/``). The scan never follows a symlinked directory (no loops),
+portion such as a wheel's ``app/schemas/``), or above that when it is the top-level namespace
+package of an unpacked wheel (a ``*.dist-info`` beside it). The scan never follows a symlinked directory (no loops),
 skips hidden, virtualenv and build directories, and stops at a file-count limit.
 """
 
@@ -57,7 +58,20 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
         if not any(os.path.isfile(os.path.join(d, "__init__.py")) for d in (top, parent)):
             break
         top = parent
+    # A top-level namespace package of an unpacked wheel (`localstack/` with no `__init__.py`,
+    # beside `localstack_core-*.dist-info`): its modules import it by name from the directory above.
+    parent = os.path.dirname(top)
+    if parent != top and _holds_distribution_metadata(parent) and not _holds_distribution_metadata(top):
+        return parent
     return top
+
+
+def _holds_distribution_metadata(directory: str) -> bool:
+    """``directory`` is where a wheel was unpacked (or a site-packages): it holds a ``*.dist-info``."""
+    try:
+        return any(name.endswith(".dist-info") for name in os.listdir(directory))
+    except OSError:
+        return False
 
 
 def enclosing_root(root: str) -> Optional[str]:
