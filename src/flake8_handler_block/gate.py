@@ -109,6 +109,8 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
         return True
     if _uses_a_client_of_the_project(filename, config, text):
         return True
+    if _calls_a_wrapper_without_timeout(filename, config, text):
+        return True
     if not _passes(table.handler, present):
         # An async function may still call a helper of another module that blocks (HB601).
         return "async" in text and _project_says_blocking(filename, config, text, table)
@@ -129,6 +131,17 @@ def _uses_a_client_of_the_project(filename: str, config: Config, text: str) -> b
     if config.scope == "handlers" or not config.project_reach:
         return False
     return any(name in text for name in client_names(filename, config))
+
+
+def _calls_a_wrapper_without_timeout(filename: str, config: Config, text: str) -> bool:
+    """A call here of another module's wrapper that passes on no timeout (``download(url, path)``
+    of ``def download(url, path, timeout=None): requests.get(url, timeout=timeout)``): the words
+    of the call it wraps are in the other module only. Asked of the project alone (a module alone
+    answers for its own wrappers, whose words it holds)."""
+    if config.scope == "handlers" or not config.project_reach:
+        return False
+    mark = module_mark(filename, config, text, alone=False)
+    return mark is not None and mark.forwarding
 
 
 def _project_says_blocking(filename: str, config: Config, text: str, table: GateTable) -> bool:

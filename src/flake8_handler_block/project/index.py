@@ -304,7 +304,8 @@ class _Project:
         self._fingerprint: Optional[Tuple[Optional[str]]] = None  # computed once
         self.gate_table: Any = None  # the gate's table, read from the cache or kept in this process
         self.gate_table_read = False
-        self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str]]] = None  # reach, its paths, blocking paths
+        # reach, its paths, the paths with blocking calls, those with calls of wrappers passing no timeout
+        self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str], FrozenSet[str]]] = None
         self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
         self._helper_done: Optional[int] = None  # a pipe's read end: at its end the child stored the result
         self._helper_stays = False  # the child goes on with other work once the result is stored
@@ -784,9 +785,10 @@ class _Project:
             return None
         if self._marked is None or self._marked[0] is not reach:
             blocking = frozenset(fn[1] for fn in reach.blocking)
-            self._marked = (reach, reach.paths(), blocking)
-        _reach, reached, blocking = self._marked
-        return ModuleMark(path in reached, path in blocking)
+            forwarding = frozenset(fn[1] for fn in reach.forwarding)
+            self._marked = (reach, reach.paths(), blocking, forwarding)
+        _reach, reached, blocking, forwarding = self._marked
+        return ModuleMark(path in reached, path in blocking, path in forwarding)
 
     def _is_edit(self, path: str, source: str) -> bool:
         """Is ``source`` (the text being linted) an edit of ``path`` that changes the project's facts?
@@ -894,20 +896,28 @@ class ModuleMark:
 
     reached: bool  # ModuleReach.reaches_any()
     blocking: bool  # ModuleReach.has_blocking_calls()
+    forwarding: bool = False  # a function of it calls a wrapper of the project that passes on no timeout
 
 
-def module_mark(filename: str, config: Config, source: Optional[str] = None) -> Optional[ModuleMark]:
+def module_mark(
+    filename: str, config: Config, source: Optional[str] = None, alone: bool = True
+) -> Optional[ModuleMark]:
     """``project_reach(...)``'s ``reaches_any()`` and ``has_blocking_calls()``, None where it gives
-    None; never raises. Cheaper: the module's own summary is not read when the project answers."""
+    None; never raises. Cheaper: the module's own summary is not read when the project answers.
+    ``alone``: when the project cannot answer, the module alone does (else None)."""
     with collector.paused():
         try:
             if not is_stdin(filename) and config.project_reach:
                 project, path = _project_of(filename, config)
                 found = project.mark(path, source)
-                if found is not None:
+                if found is not None or not alone:
                     return found
-            alone = module_only(filename, config, source)
-            return ModuleMark(alone.reaches_any(), alone.has_blocking_calls()) if alone is not None else None
+            elif not alone:
+                return None
+            alone_reach = module_only(filename, config, source)
+            if alone_reach is None:
+                return None
+            return ModuleMark(alone_reach.reaches_any(), alone_reach.has_blocking_calls())
         except Exception:
             return None
 
