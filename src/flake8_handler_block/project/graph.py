@@ -531,7 +531,8 @@ class Graph:
     def _how(self, edge: Edge, target: FnRef) -> str:
         """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
         there runs none of its body there (GENERATOR); a coroutine function called as a statement of
-        its own, not awaited, makes a coroutine nobody runs (DROPPED)."""
+        its own, not awaited, makes a coroutine nobody runs, and a call passing a keyword the function
+        does not take raises TypeError before any of it runs (both DROPPED)."""
         if edge.how != CALL:
             return edge.how
         summary = self.tree.summary(target[1])
@@ -540,6 +541,8 @@ class Graph:
         facts = summary.facts.functions[target[2]]
         if edge.dropped and facts.is_async and not facts.decorators:
             return DROPPED  # (a decorator may make it a sync function: `@async_to_sync`)
+        if _refuses_a_keyword(facts, edge.flags):
+            return DROPPED
         if edge.iterated or not summary.functions[target[2]].generator:
             return CALL
         return CALL if facts.is_async else GENERATOR
@@ -1113,6 +1116,21 @@ class Reach:
         if self._paths is None:
             self._paths = frozenset(fn[1] for fn in self.chains)
         return self._paths
+
+
+# Decorators that leave a function's parameters as they are.
+_SIGNATURE_KEEPING = frozenset({"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override",
+                                "typing.override", "typing_extensions.override"})
+
+
+def _refuses_a_keyword(facts: FunctionFacts, flags: Tuple[str, ...]) -> bool:
+    """A call passing ``flags`` (``Edge.flags``) raises TypeError at once: one of its keywords is no
+    parameter of the function, which takes no ``**kwargs`` (mindsdb's ``agent.invoke(query, sid,
+    history=h)`` of ``def invoke(self, query, session_id)``). Not known through a ``**mapping`` of the
+    call, or a decorator, which may take the function's place with a signature of its own."""
+    if facts.star_kwargs or "**" in flags or any(d.full not in _SIGNATURE_KEEPING for d in facts.decorators):
+        return False
+    return any(flag.lstrip("!?").split("=", 1)[0] not in facts.params for flag in flags)
 
 
 def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
