@@ -85,11 +85,24 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
     "strawberry": frozenset({"field", "mutation", "subscription"}),
     "strawberry_django": frozenset({"field", "mutation"}),
 }
-# Socket.IO servers: a function decorated `@sio.on("message")` or `@sio.event` on one (python-socketio's
-# `Server`/`AsyncServer`, Flask-SocketIO's `SocketIO`) serves each message of a connected client. Known
-# from the receiver's class, so the receiver must be resolved: `event_handler_reason`.
-SOCKETIO_SERVERS = frozenset({"socketio.Server", "socketio.AsyncServer", "flask_socketio.SocketIO"})
-SOCKETIO_DECORATORS = frozenset({"on", "event"})
+# Servers whose decorators make a function what serves a client's message, known from the
+# receiver's class, so the receiver must be resolved (`event_handler_reason`): Socket.IO servers
+# (`@sio.on("message")`, `@sio.event` on python-socketio's `Server`/`AsyncServer`, Flask-SocketIO's
+# `SocketIO`), and MCP servers (`@mcp.tool()`, `@mcp.resource("uri")`, `@mcp.prompt()` on the MCP
+# SDK's or FastMCP's `FastMCP`: each call of a tool by a client runs it).
+_SOCKETIO = (frozenset({"on", "event"}), "Socket.IO event handler")
+_MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
+EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
+    "socketio.Server": _SOCKETIO,
+    "socketio.AsyncServer": _SOCKETIO,
+    "flask_socketio.SocketIO": _SOCKETIO,
+    "mcp.server.fastmcp.FastMCP": _MCP,
+    "mcp.server.fastmcp.server.FastMCP": _MCP,
+    "fastmcp.FastMCP": _MCP,
+    "fastmcp.server.FastMCP": _MCP,
+    "fastmcp.server.server.FastMCP": _MCP,
+}
+EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() for name in names)
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})
@@ -235,7 +248,7 @@ class Decorator:
     called: bool  # ``@x(...)`` rather than ``@x``
     shape: str  # "name" (``@x``), "attribute" (``@a.x``) or "other"
     # ``@a.x`` where the module builds ``a`` (``sio = socketio.AsyncServer()``): the class called, else ''
-    # (read for the decorator names that need it: SOCKETIO_DECORATORS)
+    # (read for the decorator names that need it: EVENT_DECORATORS)
     receiver: str = ""
 
 
@@ -502,12 +515,12 @@ def _decorator_reason(
 
 
 def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[str]:
-    """``@sio.on("message")``, ``@sio.event``: ``receiver_class`` is the class ``sio`` is an instance of."""
-    if decorator.shape != "attribute" or receiver_class not in SOCKETIO_SERVERS:
+    """``@sio.on("message")``, ``@mcp.tool()``: ``receiver_class`` is the class ``sio`` or ``mcp`` is an
+    instance of (``EVENT_SERVERS``)."""
+    server = EVENT_SERVERS.get(receiver_class) if decorator.shape == "attribute" else None
+    if server is None or decorator.written.rsplit(".", 1)[-1] not in server[0]:
         return None
-    if decorator.written.rsplit(".", 1)[-1] not in SOCKETIO_DECORATORS:
-        return None
-    return f"Socket.IO event handler @{decorator.written}"
+    return f"{server[1]} @{decorator.written}"
 
 
 def _is_viewset(cls: ClassFacts) -> bool:
@@ -804,7 +817,7 @@ class HandlerHints:
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
-                r"|field|mutation|subscription|source|on|event)\b",
+                r"|field|mutation|subscription|source|on|event|tool|resource|prompt)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"environ\b[^)]*\bstart_response\b"),  # a WSGI callable's parameters
@@ -940,9 +953,9 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
     written = dotted_name(target) or ""
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
     receiver = ""
-    if isinstance(target, cst.Attribute) and target.attr.value in SOCKETIO_DECORATORS and scope is not None:
+    if isinstance(target, cst.Attribute) and target.attr.value in EVENT_DECORATORS and scope is not None:
         built = resolve(target.value, scope)  # as the ast summary: a constructor called, for the decorators read
-        receiver = built.producer if isinstance(built, Inst) and built.call is not None else ""
+        receiver = built.producer if isinstance(built, Inst) and (built.call is not None or built.declared) else ""
     return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
 
 

@@ -44,7 +44,7 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALLS, SOCKETIO_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts,
+    CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts,
     ModuleFacts, ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
 )
 from .summary import (
@@ -882,11 +882,11 @@ class Graph:
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
 
     def _event_handler(self, fn: FunctionFacts, path: str) -> Optional[str]:
-        """``@sio.on("message")`` where ``sio`` is a Socket.IO server another module builds
-        (``from app.server import sio``): its class is read in that module."""
+        """``@sio.on("message")``, ``@mcp.tool()`` where ``sio`` or ``mcp`` is a server another module
+        builds (``from app.server import sio``): its class is read in that module."""
         for decorator in fn.decorators:
             name = decorator.written.rsplit(".", 1)[-1]
-            if decorator.shape != "attribute" or decorator.receiver or name not in SOCKETIO_DECORATORS:
+            if decorator.shape != "attribute" or decorator.receiver or name not in EVENT_DECORATORS:
                 continue  # (a receiver the module builds is the detector's: ``Decorator.receiver``)
             reason = event_handler_reason(decorator, self._library_name(decorator.full.rsplit(".", 1)[0]))
             if reason:

@@ -31,7 +31,7 @@ from ..catalog import (
     negligible_wait,
 )
 from ..handlers import (
-    REGISTRAR_CALLS, SOCKETIO_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    REGISTRAR_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
     ViewRef, _MAX_WRAPPERS,
 )
 from ..quick_init import quick_init
@@ -1408,11 +1408,11 @@ class _Summariser:
         written = _dotted(target)
         shape = "attribute" if type(target) is ast.Attribute else "name" if type(target) is ast.Name else "other"
         receiver = ""
-        if type(target) is ast.Attribute and target.attr in SOCKETIO_DECORATORS:
+        if type(target) is ast.Attribute and target.attr in EVENT_DECORATORS:
             # `@sio.on(...)` after `sio = socketio.AsyncServer()`: its class
             built = self.sym(target.value, scope, imports_only=True)
-            if built is not None and built.kind == "ref" and built.path == (CALL_RESULT,):
-                receiver = built.target
+            if built is not None and built.kind == "ref" and built.path in ((CALL_RESULT,), (DECLARED,)):
+                receiver = built.target  # (or a parameter of that class: `def register(mcp: FastMCP)`)
         return Decorator(written, self._full(target, scope) or written, called, shape, receiver)
 
     def _base(self, expr: ast.expr, scope: _Scope) -> Base:
