@@ -531,7 +531,7 @@ class Graph:
     def _how(self, edge: Edge, target: FnRef) -> str:
         """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
         there runs none of its body there (GENERATOR); a coroutine function called as a statement of
-        its own, not awaited, makes a coroutine nobody runs, and a call passing a keyword the function
+        its own, not awaited, makes a coroutine nobody runs, and a call whose arguments the function
         does not take raises TypeError before any of it runs (both DROPPED)."""
         if edge.how != CALL:
             return edge.how
@@ -541,7 +541,7 @@ class Graph:
         facts = summary.facts.functions[target[2]]
         if edge.dropped and facts.is_async and not facts.decorators:
             return DROPPED  # (a decorator may make it a sync function: `@async_to_sync`)
-        if _refuses_a_keyword(facts, edge.flags):
+        if _refuses_the_arguments(facts, summary.functions[target[2]].required, edge):
             return DROPPED
         if edge.iterated or not summary.functions[target[2]].generator:
             return CALL
@@ -1123,14 +1123,23 @@ _SIGNATURE_KEEPING = frozenset({"staticmethod", "classmethod", "abstractmethod",
                                 "typing.override", "typing_extensions.override"})
 
 
-def _refuses_a_keyword(facts: FunctionFacts, flags: Tuple[str, ...]) -> bool:
-    """A call passing ``flags`` (``Edge.flags``) raises TypeError at once: one of its keywords is no
+def _refuses_the_arguments(facts: FunctionFacts, required: Tuple[str, ...], edge: Edge) -> bool:
+    """A call (``Edge.flags``, ``Edge.args``) raises TypeError at once: it passes a keyword that is no
     parameter of the function, which takes no ``**kwargs`` (mindsdb's ``agent.invoke(query, sid,
-    history=h)`` of ``def invoke(self, query, session_id)``). Not known through a ``**mapping`` of the
-    call, or a decorator, which may take the function's place with a signature of its own."""
-    if facts.star_kwargs or "**" in flags or any(d.full not in _SIGNATURE_KEEPING for d in facts.decorators):
+    history=h)`` of ``def invoke(self, query, session_id)``), or leaves out a parameter with no default
+    (``update_static()`` of ``def update_static(gui_version)``). Not known through a ``*args`` or
+    ``**mapping`` of the call, or a decorator, which may take the function's place with a signature of
+    its own. A method is taken as called bound (its ``self`` or ``cls`` given)."""
+    flags = edge.flags
+    if "**" in flags or any(d.full not in _SIGNATURE_KEEPING for d in facts.decorators):
         return False
-    return any(flag.lstrip("!?").split("=", 1)[0] not in facts.params for flag in flags)
+    keywords = {flag.lstrip("!?").split("=", 1)[0] for flag in flags}
+    if not facts.star_kwargs and not keywords <= set(facts.params):
+        return True
+    bound = facts.cls is not None and not any(d.full == "staticmethod" for d in facts.decorators)
+    positional = edge.args + (1 if bound else 0)
+    given = set(facts.positional[:positional]) | keywords
+    return any(name not in given for name in required)
 
 
 def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:

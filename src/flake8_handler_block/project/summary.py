@@ -250,6 +250,9 @@ class FunctionSummary:
     # code calls as well, ``models = get_model_list(url)`` in the script part and in a page-load
     # callback, is not tooling: callers.Callers asks its other callers).
     main_called: bool = False
+    # The parameters a call must give (no default, not ``*args``/``**kwargs``), in order: the
+    # positional ones (``self`` or ``cls`` first, for a method), then the keyword-only ones.
+    required: Tuple[str, ...] = ()
 
 
 @quick_init
@@ -1228,6 +1231,7 @@ class _Summariser:
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
                 flag_defaults=_flag_defaults(node),
+                required=_required(node),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -1863,6 +1867,16 @@ def _paired_values(elements: List[ast.expr], value: Optional[ast.expr]) -> Optio
     if len(items) != len(elements) or any(type(e) is ast.Starred for e in (*items, *elements)):
         return None
     return items
+
+
+def _required(node: ast.AST) -> Tuple[str, ...]:
+    """``FunctionSummary.required`` of a ``def`` (a lambda or a class: none)."""
+    args = getattr(node, "args", None)
+    if not isinstance(args, ast.arguments) or type(node) is ast.Lambda:
+        return ()
+    positional = [*args.posonlyargs, *args.args]
+    needed = [arg.arg for arg in positional[:len(positional) - len(args.defaults)]]
+    return tuple(needed + [arg.arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None])
 
 
 def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
