@@ -553,8 +553,10 @@ _REGISTRARS = {
     "APIWebSocketRoute": (1, "endpoint"),
 }
 # Route classes: the class of a framework, or one of the module deriving from one (mlserver's own
-# `class APIRoute(fastapi.routing.APIRoute)` that swaps the request class).
+# `class APIRoute(fastapi.routing.APIRoute)` that swaps the request class; langgraph-api's
+# `ApiRoute(Route)`, used in other modules too: the project index reads those).
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
+ROUTE_VIEW_ARGUMENT = _REGISTRARS["Route"]  # (path, endpoint): the second argument, or endpoint=
 # Registrars that take a resource class and serve a request with its verb method (``get()``...).
 CLASS_REGISTRARS = frozenset({"add_resource"})
 _ROUTE_CLASS_MODULES = ("starlette.", "fastapi.", "litestar.", "starlite.")
@@ -571,6 +573,16 @@ DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket"}
 )
+_ROUTE_SUFFIX = "Route"
+
+
+def records_registration(name: str) -> bool:
+    """A call the walks record for the detector: a known registrar, or a class named like a route
+    (``ApiRoute("/threads", endpoint=create)``: a route class deriving from a framework's, which the
+    module itself or the project index tells)."""
+    return name in REGISTRAR_CALLS or (name.endswith(_ROUTE_SUFFIX) and name[:1].isupper())
+
+
 _MAX_WRAPPERS = 3  # `path("", a(b(c(view))))` at most
 
 
@@ -588,6 +600,9 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
                     module, last
                 ):
                     continue
+            reason = f"registered with {last}()"
+        elif last.endswith(_ROUTE_SUFFIX) and not full and _route_class_of(module, last):
+            index, keyword = ROUTE_VIEW_ARGUMENT
             reason = f"registered with {last}()"
         elif last in _DJANGO_ROUTES and (
             full.startswith("django.") or (not full and registration.bare and last not in defs)
@@ -611,10 +626,20 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
 
 def _route_class_of(module: ModuleFacts, name: str) -> bool:
     """``name`` is a class of the module deriving from a framework's route class."""
+    return any(derives_from_a_route_class(cls) for cls in module.class_defs(name))
+
+
+def derives_from_a_route_class(cls: ClassFacts) -> bool:
+    """One of the class's own bases is a framework's route class (Starlette's ``Route``...)."""
     return any(
         base.full.startswith(_ROUTE_CLASS_MODULES) and base.full.rsplit(".", 1)[-1] in _ROUTE_CLASSES
-        for cls in module.class_defs(name) for base in cls.bases
+        for base in cls.bases
     )
+
+
+def route_class_views(registration: Registration) -> List[ViewRef]:
+    """The endpoint arguments of ``registration``, a call of a route class."""
+    return _view_args(registration, *ROUTE_VIEW_ARGUMENT)
 
 
 def _view_args(registration: Registration, index: Optional[int], keyword: str) -> List[ViewRef]:

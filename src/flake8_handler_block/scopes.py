@@ -17,7 +17,7 @@ import libcst as cst
 from .catalog import (
     HANDED_ARGUMENTS, ITERATING_CALLS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
 )
-from .handlers import REGISTRAR_CALLS
+from .handlers import records_registration
 from .names import Outside, SelfOf, canonical, dotted_name, last_name, lookup_any
 from .walk import iter_nodes
 
@@ -695,7 +695,7 @@ class ScopeCollector(Batchable):
             for value in _positional_values(node):
                 if isinstance(value, cst.Call):
                     s.runs[id(value)] = TASK  # create_task(worker()): the call starts a task
-        if name in REGISTRAR_CALLS:
+        if records_registration(name):
             s.module.registrations.append((node, s.scope))
         key = name if name in s.call_names else s.call_aliases.get(name)
         if key is not None:

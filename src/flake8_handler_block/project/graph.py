@@ -44,8 +44,10 @@ from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, O
 from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts,
-    ModuleFacts, ViewRef, class_handler_methods, detect_handlers, event_handler_reason, method_kind, registered_views,
+    CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
+    FunctionFacts, ModuleFacts, ViewRef, class_handler_methods, derives_from_a_route_class, detect_handlers,
+    event_handler_reason, functions_named_by, method_kind, records_registration, registered_views,
+    route_class_views,
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN,
@@ -872,6 +874,8 @@ class Graph:
                 for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
                         found.setdefault(fn, f"{reason} in {path}")
+            for fn, reason in self._routed_by_a_route_class_elsewhere(facts, path):
+                found.setdefault(fn, reason)
             for cls in facts.classes:
                 methods, request_methods, _ = class_handler_methods(facts, cls, self.config, self._bases_of)
                 if methods or request_methods:
@@ -880,6 +884,32 @@ class Graph:
                             queued.add(other)
                             pending.append(other)
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _routed_by_a_route_class_elsewhere(self, facts: ModuleFacts, path: str) -> Iterator[Tuple[FnRef, str]]:
+        """The endpoints of ``ApiRoute("/threads", endpoint=create_thread)`` where ``ApiRoute`` is a
+        class of another module of the project deriving from a framework's route class (the module
+        alone cannot tell it from any other class named so)."""
+        for registration in facts.registrations:
+            callee = registration.callee
+            if callee in REGISTRAR_CALLS or not records_registration(callee) or not registration.full:
+                continue
+            classes = [obj for obj in self.resolve(registration.full) if obj[0] == "c" and obj[1] != path]
+            if not any(self._is_route_class(cls) for cls in classes):
+                continue
+            reason = f"registered with {callee}()"
+            for view in route_class_views(registration):
+                for fn in self._routed(view, classes=False):
+                    yield fn, f"{reason} in {path}" if fn[1] != path else reason
+                for function in functions_named_by(view, registration.function, facts):
+                    yield ("f", path, function.key), reason
+
+    def _is_route_class(self, cls: Obj) -> bool:
+        """The class, or a project class it derives from, has a framework's route class as a base."""
+        for ancestor in self.mro(cls):
+            found = self._class_facts(ancestor)
+            if found is not None and derives_from_a_route_class(found[1]):
+                return True
+        return False
 
     def _event_handler(self, fn: FunctionFacts, path: str) -> Optional[str]:
         """``@sio.on("message")``, ``@mcp.tool()`` where ``sio`` or ``mcp`` is a server another module

@@ -31,8 +31,8 @@ from ..catalog import (
     negligible_wait,
 )
 from ..handlers import (
-    REGISTRAR_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
-    ViewRef, _MAX_WRAPPERS,
+    EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    ViewRef, _MAX_WRAPPERS, records_registration,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1184,7 +1184,7 @@ class _Summariser:
                     forward = self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
-            if name in REGISTRAR_CALLS:
+            if records_registration(name):
                 registrations.append(self._registration(call, scope, name, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
