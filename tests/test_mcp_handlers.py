@@ -4,7 +4,7 @@ handler, whether the server is built at module level, in the function that regis
 passed in as an annotated parameter. A look-alike ``.tool`` of another class is not.
 
 A sync tool is a handler but not a coroutine on the loop: the MCP SDK 1.x runs it inline, FastMCP
-2.14 and later in a worker thread, so HB601 says nothing of it."""
+releases since January 2026 in a worker thread, so HB601 says nothing of it."""
 
 from __future__ import annotations
 
