@@ -102,7 +102,9 @@ def words_of(table: GateTable) -> Words:
 def may_hold_finding(text: str, filename: str, config: Config, table: GateTable) -> bool:
     """A file passes when a rule that looks everywhere finds its words, or when a
     handler-scoped rule finds its words *and* the text looks like it holds a handler,
-    or a handler elsewhere in the project reaches this module (asked only then).
+    or a handler elsewhere in the project reaches this module (asked only then). The
+    project is also asked about a file that names none of the words: it may use a client
+    another module builds, or call a wrapper of another module that passes on no timeout.
     """
     present = words_of(table).present(text)
     if _passes(table.anywhere, present):

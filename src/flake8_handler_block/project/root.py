@@ -6,8 +6,8 @@ unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root abo
 skip it); without one, the directory above the file's top-level package (walking up
 while ``__init__.py`` exists, and through a directory without one inside a package: a namespace
 portion such as a wheel's ``app/schemas/``), or above that when it is the top-level namespace
-package of an unpacked wheel (a ``*.dist-info`` beside it). The scan never follows a symlinked directory (no loops),
-skips hidden, virtualenv and build directories, and stops at a file-count limit.
+package of an unpacked wheel (a ``*.dist-info`` beside it). The scan never follows a symlinked
+directory (no loops), skips hidden, virtualenv and build directories, and stops at a file-count limit.
 """
 
 from __future__ import annotations
