@@ -573,14 +573,18 @@ DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket"}
 )
-_ROUTE_SUFFIX = "Route"
+
+
+def named_like_a_route_class(name: str) -> bool:
+    """``ApiRoute``: a class that may derive from a framework's route class (the module itself or
+    the project index tells)."""
+    return name.endswith("Route") and name[:1].isupper()
 
 
 def records_registration(name: str) -> bool:
     """A call the walks record for the detector: a known registrar, or a class named like a route
-    (``ApiRoute("/threads", endpoint=create)``: a route class deriving from a framework's, which the
-    module itself or the project index tells)."""
-    return name in REGISTRAR_CALLS or (name.endswith(_ROUTE_SUFFIX) and name[:1].isupper())
+    (``ApiRoute("/threads", endpoint=create)``)."""
+    return name in REGISTRAR_CALLS or named_like_a_route_class(name)
 
 
 _MAX_WRAPPERS = 3  # `path("", a(b(c(view))))` at most
@@ -601,7 +605,7 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
                 ):
                     continue
             reason = f"registered with {last}()"
-        elif last.endswith(_ROUTE_SUFFIX) and not full and _route_class_of(module, last):
+        elif named_like_a_route_class(last) and not full and _route_class_of(module, last):
             index, keyword = ROUTE_VIEW_ARGUMENT
             reason = f"registered with {last}()"
         elif last in _DJANGO_ROUTES and (

@@ -46,7 +46,7 @@ from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
     FunctionFacts, ModuleFacts, ViewRef, class_handler_methods, derives_from_a_route_class, detect_handlers,
-    event_handler_reason, functions_named_by, method_kind, records_registration, registered_views,
+    event_handler_reason, functions_named_by, method_kind, named_like_a_route_class, registered_views,
     route_class_views,
 )
 from .summary import (
@@ -891,7 +891,7 @@ class Graph:
         alone cannot tell it from any other class named so)."""
         for registration in facts.registrations:
             callee = registration.callee
-            if callee in REGISTRAR_CALLS or not records_registration(callee) or not registration.full:
+            if callee in REGISTRAR_CALLS or not named_like_a_route_class(callee) or not registration.full:
                 continue
             classes = [obj for obj in self.resolve(registration.full) if obj[0] == "c" and obj[1] != path]
             if not any(self._is_route_class(cls) for cls in classes):
@@ -1115,7 +1115,7 @@ class Graph:
         summary = self.tree.summary(fn[1])
         if "**" in flags or summary is None or fn[2] >= len(summary.functions):
             return frozenset(given)
-        passed = {flag.lstrip("!?").partition("=")[0] for flag in flags}
+        passed = _keywords(flags)
         facts = summary.facts.functions[fn[2]]
         positional = list(facts.positional)
         if positional and facts.cls is not None and positional[0] in ("self", "cls"):
@@ -1163,10 +1163,10 @@ def _refuses_the_arguments(facts: FunctionFacts, required: Tuple[str, ...], edge
     flags = edge.flags
     if "**" in flags or any(d.full not in _SIGNATURE_KEEPING for d in facts.decorators):
         return False
-    keywords = {flag.lstrip("!?").split("=", 1)[0] for flag in flags}
+    keywords = _keywords(flags)
     if not facts.star_kwargs and not keywords <= set(facts.params):
         return True
-    bound = facts.cls is not None and not any(d.full == "staticmethod" for d in facts.decorators)
+    bound = facts.cls is not None and method_kind(facts) != "staticmethod"
     positional = edge.args + (1 if bound else 0)
     given = set(facts.positional[:positional]) | keywords
     return any(name not in given for name in required)
@@ -1174,6 +1174,11 @@ def _refuses_the_arguments(facts: FunctionFacts, required: Tuple[str, ...], edge
 
 def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
     return facts is None or facts.is_async
+
+
+def _keywords(flags: Tuple[str, ...]) -> Set[str]:
+    """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
+    return {flag.lstrip("!?").partition("=")[0] for flag in flags}
 
 
 def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:

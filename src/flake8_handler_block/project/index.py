@@ -910,9 +910,9 @@ def module_mark(
             if not is_stdin(filename) and config.project_reach:
                 project, path = _project_of(filename, config)
                 found = project.mark(path, source)
-                if found is not None or not alone:
+                if found is not None:
                     return found
-            elif not alone:
+            if not alone:
                 return None
             alone_reach = module_only(filename, config, source)
             if alone_reach is None:

@@ -1871,27 +1871,29 @@ def _paired_values(elements: List[ast.expr], value: Optional[ast.expr]) -> Optio
 
 def _required(node: ast.AST) -> Tuple[str, ...]:
     """``FunctionSummary.required`` of a ``def`` (a lambda or a class: none)."""
-    args = getattr(node, "args", None)
-    if not isinstance(args, ast.arguments) or type(node) is ast.Lambda:
+    if type(node) is ast.Lambda:
         return ()
-    positional = [*args.posonlyargs, *args.args]
-    needed = [arg.arg for arg in positional[:len(positional) - len(args.defaults)]]
-    return tuple(needed + [arg.arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None])
+    return tuple(arg.arg for arg, default in _with_defaults(node) if default is None)
 
 
 def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
     """``FunctionSummary.flag_defaults`` of a ``def`` (a lambda or a class: none)."""
-    args = getattr(node, "args", None)
-    if not isinstance(args, ast.arguments):
-        return ()
-    positional = [*args.posonlyargs, *args.args]
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
     found = []
-    for arg, default in pairs:
+    for arg, default in _with_defaults(node):
         if isinstance(default, ast.Constant) and (default.value is None or isinstance(default.value, bool)):
             found.append(arg.arg if default.value else f"!{arg.arg}")
     return tuple(found)
+
+
+def _with_defaults(node: ast.AST) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
+    """Each named parameter of a ``def`` (positional ones, then keyword-only ones; not ``*args`` or
+    ``**kwargs``) with its default, None for none; nothing for a class."""
+    args = getattr(node, "args", None)
+    if not isinstance(args, ast.arguments):
+        return []
+    positional = [*args.posonlyargs, *args.args]
+    defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults))
+    return [*zip(positional, [*defaults, *args.defaults]), *zip(args.kwonlyargs, args.kw_defaults)]
 
 
 def _is_ellipsis(expr: ast.AST) -> bool:
