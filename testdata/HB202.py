@@ -7,6 +7,7 @@ import smtplib
 import socket
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
 from urllib.request import urlopen as open_url
 
 UPSTREAM = "https://events.internal.example/ingest"
@@ -50,6 +51,23 @@ class RelayHandler(BaseHTTPRequestHandler):
             self.server.pool.submit(urllib.request.urlopen, source)  # expect: HB202 "urllib.request.urlopen() has no timeout" "handler 'RelayHandler.do_PUT'"
         payload += self._load_payload(self.headers["X-Mirror-URL"])
         self.send_response(200 if payload else 204)
+        self.end_headers()
+
+    def do_PATCH(self):
+        source = self.headers["X-Template-URL"]
+        parts = urlparse(source)
+        if parts.scheme == "file":
+            with urllib.request.urlopen(source) as resp:  # ok: HB202 a file: URL is read from disk, no peer
+                template = resp.read()
+        elif "file" == urlparse(self.headers["X-Mirror-URL"]).scheme:
+            with urllib.request.urlopen(source) as resp:  # expect: HB202 "handler 'RelayHandler.do_PATCH'"
+                template = resp.read()
+        else:
+            with urllib.request.urlopen(source) as resp:  # expect: HB202 "handler 'RelayHandler.do_PATCH'"
+                template = resp.read()
+        if urlparse(source).scheme == "file" and template:
+            open_url(source).close()  # ok: HB202 one side of the `and` says it is a file: URL
+        self.send_response(200 if template else 204)
         self.end_headers()
 
     def _decode_payload(self, url: str) -> bytes:

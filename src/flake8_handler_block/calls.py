@@ -12,7 +12,7 @@ import libcst as cst
 
 from .catalog import negligible_wait
 from .facts import Provider
-from .names import Ref, caller_arguments, dotted_name, param_place, resolve
+from .names import Ref, assigned_value, caller_arguments, dotted_name, param_place, resolve
 from .scopes import Batchable, in_body, tests_around
 from .walk import BatchedWalk, iter_nodes
 
@@ -413,46 +413,82 @@ class MappingFacts(Provider[Mappings]):
 _MAX_CALL_TEXT = 60
 
 
-def is_data_url(site: "CallSite", depth: int = 0) -> bool:
-    """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall. Also a name
-    a test around the call saw starting so (``if url.startswith("data:"): urlopen(url)``), and a
-    parameter for which every call of its function in the module passes such a value (Synapse's
-    ``_parse_data_url(url)``, called only under that test)."""
+DATA = frozenset({"data"})
+LOCAL_SCHEMES = frozenset({"data", "file"})  # what urlopen() serves without a peer that could stall
+
+
+def is_data_url(site: "CallSite") -> bool:
+    """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall."""
+    return url_scheme_in(site, DATA)
+
+
+def url_scheme_in(site: "CallSite", schemes: FrozenSet[str], depth: int = 0) -> bool:
+    """The URL ``urlopen(url)`` is given has one of ``schemes``: a string that says so, a name a test
+    around the call saw so (``if url.startswith("data:")``, ``if urlparse(url).scheme == "file"``,
+    or the scheme of a name given ``urlparse(url)``), or a parameter for which every call of its
+    function in the module passes such a value (Synapse's ``_parse_data_url(url)``, called only
+    under that test)."""
     values = positional(site.node)
-    return bool(values) and _data_url(values[0], site, depth)
+    return bool(values) and _url_scheme_in(values[0], site, schemes, depth)
 
 
-def _data_url(value: cst.BaseExpression, site: "CallSite", depth: int) -> bool:
+def _url_scheme_in(value: cst.BaseExpression, site: "CallSite", schemes: FrozenSet[str], depth: int) -> bool:
     if isinstance(value, cst.SimpleString):
         text = value.evaluated_value
-        return isinstance(text, str) and _says_data(text)
+        return isinstance(text, str) and _says_scheme(text, schemes)
     if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringText):
-        return _says_data(value.parts[0].value)
+        return _says_scheme(value.parts[0].value, schemes)
     if not isinstance(value, cst.Name) or depth > 3:
         return False
     written = site.handed_by or site.node  # a call a hand-off makes is written as the hand-off
     for block, test in tests_around(site, ("if",)):
-        if _starts_data(test, value.value) and in_body(block, written):
+        if _tests_scheme(test, value.value, site, schemes) and in_body(block, written):
             return True
     function = site.function
     param = param_place(function, value.value) if function is not None else None
     passed = caller_arguments(function, *param, depth=depth) if function is not None and param is not None else None
-    return bool(passed) and all(_data_url(arg, caller, depth + 1) for caller, arg in passed or ())
+    return bool(passed) and all(_url_scheme_in(arg, caller, schemes, depth + 1) for caller, arg in passed or ())
 
 
-def _says_data(text: str) -> bool:
-    return text.lower().startswith("data:")
+def _says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in schemes
 
 
-def _starts_data(test: cst.BaseExpression, name: str) -> bool:
-    """``name.startswith("data:")``."""
-    if not isinstance(test, cst.Call):
+def _tests_scheme(test: cst.BaseExpression, name: str, site: "CallSite", schemes: FrozenSet[str]) -> bool:
+    """``name.startswith("data:")``, or ``<parts of name>.scheme == "file"`` (either side), where
+    the parts are ``urlparse(name)`` / ``urlsplit(name)``, written there or given to a name once;
+    also as one side of an ``and``."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return any(_tests_scheme(side, name, site, schemes) for side in (test.left, test.right))
+    if isinstance(test, cst.Call):
+        func, values = test.func, positional(test)
+        return (
+            isinstance(func, cst.Attribute) and func.attr.value == "startswith" and dotted_name(func.value) == name
+            and len(values) == 1 and isinstance(values[0], cst.SimpleString)
+            and _says_scheme(str(values[0].evaluated_value), schemes)
+        )
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
-    func, values = test.func, positional(test)
-    return (
-        isinstance(func, cst.Attribute) and func.attr.value == "startswith" and dotted_name(func.value) == name
-        and len(values) == 1 and isinstance(values[0], cst.SimpleString) and _says_data(str(values[0].evaluated_value))
-    )
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    for scheme_of, text in ((test.left, target.comparator), (target.comparator, test.left)):
+        if (isinstance(text, cst.SimpleString) and str(text.evaluated_value).lower() in schemes
+                and isinstance(scheme_of, cst.Attribute) and scheme_of.attr.value == "scheme"):
+            parts, _ = assigned_value(scheme_of.value, site.scope)
+            return _parses(parts, name)
+    return False
+
+
+def _parses(parts: cst.BaseExpression, name: str) -> bool:
+    """``urlparse(name)``, ``urllib.parse.urlsplit(name)``."""
+    if not isinstance(parts, cst.Call):
+        return False
+    values = positional(parts)
+    callee = dotted_name(parts.func) or ""
+    return (callee.rsplit(".", 1)[-1] in ("urlparse", "urlsplit") and len(values) >= 1
+            and isinstance(values[0], cst.Name) and values[0].value == name)
 
 
 def call_text(call: cst.Call) -> str:

@@ -8,8 +8,8 @@ from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..keeping import Keeps
 from ..calls import (
-    MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_data_url, is_false, is_none,
-    keyword, positional,
+    LOCAL_SCHEMES, MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
+    keyword, positional, url_scheme_in,
 )
 from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
@@ -59,6 +59,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     it sets no default. `requests` is not covered (HB201): it passes `timeout=None` on to
     its sockets.
     Calls named in the `extra-timeout-calls` option are checked the same way.
+
+    Not reported: `urlopen()` of a URL known to be local, so no peer can stall it: a
+    `data:` URL (decoded in memory) or a `file:` URL (read from disk), written as such or
+    tested around the call (`if url.startswith("data:")`, `if urlparse(url).scheme ==
+    "file"`, `parts = urlparse(url)` then `if parts.scheme == "file"`, also as one side of
+    an `and`), or passed by every caller of the function in the module.
 
     `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
     (their `connect()`/`open()` take the timeout), so they are not reported.
@@ -214,8 +220,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
-            if target == "urllib.request.urlopen" and is_data_url(site):
-                return  # decoded in memory: no socket to stall on
+            if target == "urllib.request.urlopen" and url_scheme_in(site, LOCAL_SCHEMES):
+                return  # a data: URL is decoded in memory, a file: URL read from disk: no peer to stall
             self.pending.append((site, TIMEOUT_POSITION[target]))
         else:
             base = _base_constructor(site, target)
