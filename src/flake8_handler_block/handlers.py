@@ -70,7 +70,12 @@ VIEW_DECORATOR_MODULES = (
     "django.views.decorators.", "django.contrib.auth.decorators.",
     "django.contrib.admin.views.decorators.",
 )
-VIEW_DECORATOR_PATHS = frozenset({"tornado.web.authenticated", "rest_framework.decorators.action"})
+VIEW_DECORATOR_PATHS = frozenset({
+    "tornado.web.authenticated", "rest_framework.decorators.action",
+    # werkzeug's `@Request.application`: `def app(request)` becomes a WSGI application
+    "werkzeug.Request.application", "werkzeug.wrappers.Request.application",
+    "werkzeug.wrappers.request.Request.application", "flask.Request.application",
+})
 # `expose` is a common word: a view only from these (or when its origin cannot be seen).
 EXPOSE_DECORATORS = frozenset({"expose", "expose_api"})
 EXPOSE_PACKAGES = frozenset({"flask_appbuilder", "flask_admin", "cherrypy", "superset"})
@@ -231,7 +236,9 @@ CONFIGURED_BASE_METHODS = frozenset(
 
 FALCON_RESPONDER_PREFIXES = tuple(f"on_{verb}" for verb in VIEW_VERBS) + ("on_websocket",)
 
-WSGI_PARAMS = ("environ", "start_response")
+# A WSGI callable: the second of exactly two parameters is `start_response`; the first is
+# `environ` by convention, `env` or `e` in OpenStack and Paste middleware.
+WSGI_SECOND = "start_response"
 ASGI_PARAMS = ("scope", "receive", "send")
 
 
@@ -431,8 +438,8 @@ def _function_reason(function: FunctionFacts, module: ModuleFacts, config: Confi
         if reason:
             return reason
     params = _plain_params(function)
-    if params == WSGI_PARAMS:
-        return "WSGI callable (environ, start_response)"
+    if len(params) == 2 and params[1] == WSGI_SECOND:
+        return f"WSGI callable ({params[0]}, start_response)"
     if function.is_async and params == ASGI_PARAMS:
         return "ASGI callable (scope, receive, send)"
     if function.top_level and is_django_views_file(module.filename):
@@ -846,10 +853,10 @@ class HandlerHints:
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
-                r"|field|mutation|subscription|source|on|event|tool|resource|prompt)\b",
+                r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
-            (("start_response",), r"environ\b[^)]*\bstart_response\b"),  # a WSGI callable's parameters
+            (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
             (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
             (
                 ("class",),

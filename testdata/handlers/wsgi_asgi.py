@@ -1,6 +1,9 @@
 """Raw WSGI and ASGI callables: middleware and tiny apps without a framework."""
 import json
 
+from werkzeug import wrappers
+from werkzeug.wrappers import Request, Response
+
 
 def application(environ, start_response):  # handler
     start_response("200 OK", [("Content-Type", "text/plain")])
@@ -20,6 +23,33 @@ class PrefixMiddleware:
     def __call__(self, environ, start_response):  # handler
         environ["SCRIPT_NAME"] = self.prefix
         return self.app(environ, start_response)
+
+
+class AuthFilter:
+    """Paste and OpenStack middleware name the environ `env`."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, env, start_response):  # handler
+        env["REMOTE_USER"] = "anonymous"
+        return self.app(env, start_response)
+
+
+class ProcessingService:
+    """werkzeug's decorator makes the method, called with one request, a WSGI application."""
+
+    @Request.application
+    def __call__(self, http_request):  # handler
+        return Response(http_request.path)
+
+    @wrappers.Request.application
+    def serve_plugin(self, request):  # handler
+        return Response(request.args.get("run", ""))
+
+    @Request.from_values
+    def fake(self, path):
+        return path
 
 
 async def asgi_app(scope, receive, send):  # handler
@@ -56,3 +86,8 @@ def render(environ):
 
 def start(environ, start_response, extra):
     return None
+
+
+def respond(start_response):
+    """One parameter: a helper handed the callable, not a WSGI app."""
+    start_response("200 OK", [])
