@@ -11,13 +11,16 @@ from project_helpers import markers_hold
 FETCH = '''\
 import requests
 
+KEYSTONE = "https://keystone.internal/v3/auth"
+
 
 def load_template(url):
     return requests.get(url).text  # expect: HB201 "handler 'Service.__call__'"
 
 
 def check_token(token):
-    return requests.post("https://keystone.internal/v3/auth", json={"token": token}).ok  # expect: HB201 "handler 'AuthFilter.__call__'"
+    reply = requests.post(KEYSTONE, json={"token": token})  # expect: HB201 "handler 'AuthFilter.__call__'"
+    return reply.ok
 
 
 def warm_up():

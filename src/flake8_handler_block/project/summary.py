@@ -376,6 +376,15 @@ class _Scope:
         return scope.key if scope is not None else None
 
 
+def _apart(first: Tuple[Tuple[int, int], ...], second: Tuple[Tuple[int, int], ...]) -> bool:
+    """Two places in `if` sides (``_Summariser._branch``) where the first `if` they part at puts
+    them in its body and its else."""
+    for here, there in zip(first, second):
+        if here != there:
+            return here[0] == there[0]
+    return False  # one holds the other: both may run
+
+
 def _qualname(scope: _Scope, name: str) -> str:
     if scope.kind == "class":
         return f"{scope.qualname}.{name}"
@@ -418,6 +427,11 @@ class _Summariser:
         self.other_loop_names: List[Tuple[str, _Scope]] = []  # `run_coroutine_threadsafe(coro, loop)` in a coroutine
         self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
+        # The sides of the `if` statements around the statement being read, outermost first
+        # ((id of the if, 0 for its body, 1 for its else)), in a function; and that path for the
+        # value of each assignment there (by the value's id): two sides of one `if` never both run.
+        self._branch: Tuple[Tuple[int, int], ...] = ()
+        self._branch_of: Dict[int, Tuple[Tuple[int, int], ...]] = {}
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
         self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
         self.names_timeout: Dict[int, bool] = {}  # id of a def -> _handles_timeout(it), read once
@@ -449,6 +463,8 @@ class _Summariser:
             assign: ast.Assign = stmt  # type: ignore[assignment]
             for target in assign.targets:
                 self._bind_target(target, scope, "value", assign.value)
+            if scope.kind == "function":
+                self._branch_of[id(assign.value)] = self._branch
             self._exprs([assign.value, *assign.targets], scope)
         elif kind is ast.AnnAssign:
             ann: ast.AnnAssign = stmt  # type: ignore[assignment]
@@ -480,8 +496,12 @@ class _Summariser:
                 flags = frozenset(flag.lstrip("!") for flag in _flag_defaults(self.functions[owner][0]))
                 body, orelse = _flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
+            around = self._branch
+            self._branch = around + ((id(node), 0),)
             self._body(node.body, inside.narrowed({}, body) if body else inside)
+            self._branch = around + ((id(node), 1),)
             self._body(node.orelse, scope.narrowed({}, orelse) if orelse else scope)
+            self._branch = around
         elif kind is ast.For or kind is ast.AsyncFor:
             loop: ast.For = stmt  # type: ignore[assignment]
             self._bind_target(loop.target, scope, "item", loop.iter)
@@ -588,7 +608,9 @@ class _Summariser:
             [*node.decorator_list, *args.defaults, *[d for d in args.kw_defaults if d is not None], *annotations], scope
         )
         self._bind_params(node, own, cls)
+        around, self._branch = self._branch, ()
         self._body(node.body, own)
+        self._branch = around
 
     def _bind_params(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef], own: _Scope,
                      cls: Optional[int]) -> None:
@@ -1006,19 +1028,35 @@ class _Summariser:
             return None if meaning is _SKIP else meaning  # type: ignore[return-value]
         declared = [bound for bound in bounds if bound[0] == "annotation"]
         meanings: List[Sym] = []
+        meant: List[_Binding] = []
         for bound in declared[:1] or bounds:
             meaning = self._meaning(bound, imports_only, depth, exclude)
             if meaning is _SKIP:
                 continue
             if meaning is None:
                 return None
+            meant.append(bound)
             if meaning not in meanings:
                 meanings.append(meaning)  # type: ignore[arg-type]
-        if len(meanings) > 1 and all(bound[2].kind == "module" for bound in bounds):
+        if len(meanings) > 1 and (all(bound[2].kind == "module" for bound in bounds) or self._exclusive(meant)):
             # `if flag: Rails = Guardrails` / `else: from .rails import Rails`: a module's name bound
-            # in each branch of a configuration is either, as `a if flag else b` is
+            # in each branch of a configuration is either, as `a if flag else b` is; so is a
+            # function's name given a value in each side of an `if` (and nowhere else but `None`)
             return Sym.union(meanings)
         return meanings[0] if len(meanings) == 1 else None
+
+    def _exclusive(self, bounds: List[_Binding]) -> bool:
+        """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
+        run in one call (`if new: d = Deployment()` / `else: d = self._deployments[name]`). A
+        value given before the `if` or after it is not: one follows the other, and only the last
+        one holds where the name is used."""
+        paths = []
+        for kind, payload, _scope in bounds:
+            path = self._branch_of.get(id(payload)) if kind == "value" else None
+            if path is None:
+                return False
+            paths.append(path)
+        return all(_apart(first, second) for i, first in enumerate(paths) for second in paths[i + 1:])
 
     def _meaning(self, bound: _Binding, imports_only: bool, depth: int,
                  exclude: Optional[Sym] = None) -> Union[Sym, None, object]:
