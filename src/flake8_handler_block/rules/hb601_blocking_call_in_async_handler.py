@@ -31,7 +31,10 @@ class BlockingCallInAsyncHandler(Rule):
     Finds blocking calls in an `async def` handler, that is, on its event loop: in
     the handler, in the functions nested in it that it calls, and in the functions
     and methods of the same module it calls by name (`helper()`, `self.helper()`),
-    sync or async, transitively. The calls are:
+    sync or async, transitively. A sync handler is not checked, not even a Tornado
+    handler's `def get(self)`, which Tornado does call on its IOLoop's thread: the rule
+    is defined for `async def` handlers; such a call is still reported by HB201-HB205
+    when it has no timeout. The calls are:
     - `time.sleep()`;
     - `requests.get/post/put/patch/delete/head/options/request()` and the same
       methods plus `send()` on a `requests.Session`;
