@@ -56,6 +56,17 @@ def resize_logged(wg, image, out):
     wg.done()  # ok: nothing can raise between the try (which handles errors) and done()
 
 
+def resize_or_skip(wg, image, out):
+    try:
+        small = resize(image)
+        if small is None:
+            wg.done()  # ok: an error above ends in the except, then in the done() after the try
+            return
+        out.append(small)
+    except Exception:
+        out.append(None)
+    wg.done()  # ok: the broad except swallows the error
+
 def store_all(group: WaitGroup, images):
     for image in images:
         store(image)

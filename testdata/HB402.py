@@ -72,6 +72,35 @@ def swallowing_worker(jobs):
         jobs.task_done()  # ok: the broad except swallows processing errors
 
 
+def skipping_worker(jobs):
+    while not jobs.empty():
+        job = jobs.get()
+        try:
+            receipt = send(job)
+            if not receipt:
+                jobs.task_done()  # ok: an error above lands in the except, then in the task_done() after the try
+                continue
+            log.info("sent %s", receipt)
+        except Exception:
+            log.exception("sending %s failed", job)
+        jobs.task_done()  # ok: the broad except swallows processing errors
+
+
+def bailing_worker(jobs):
+    while not jobs.empty():
+        job = jobs.get()
+        try:
+            receipt = send(job)
+            if not receipt:
+                jobs.task_done()  # expect: HB402 "function 'bailing_worker'"
+                continue
+            log.info("sent %s", receipt)
+        except Exception:
+            log.exception("sending %s failed", job)
+            continue
+        jobs.task_done()  # ok: the broad except swallows processing errors
+
+
 def retrying_worker(jobs):
     while True:
         job = jobs.get()

@@ -37,6 +37,21 @@ def refresh_safely():
     return "", 204
 
 
+@app.post("/cache/warm")
+def warm():
+    CACHE_LOCK.acquire()  # ok: an error in the try ends in the except, then in the release() after it
+    try:
+        rows = load_all()
+        if not rows:
+            CACHE_LOCK.release()
+            return "", 204
+        CACHE.update(rows)
+    except Exception:
+        CACHE.clear()
+    CACHE_LOCK.release()
+    return "", 200
+
+
 @app.get("/cache/<key>")
 def get_key(key):
     global hits

@@ -661,6 +661,15 @@ def _contains_raise(node: cst.CSTNode) -> bool:
     return any(_contains_raise(child) for child in children(node))
 
 
+def _leaves(node: cst.CSTNode) -> bool:
+    """A ``return``, ``continue`` or ``break`` runs in ``node`` (nested functions and classes aside)."""
+    if isinstance(node, (cst.Return, cst.Continue, cst.Break)):
+        return True
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        return False
+    return any(_leaves(child) for child in children(node))
+
+
 def _returns(node: cst.CSTNode, receiver: str) -> bool:
     """A ``return`` of the function runs in ``node`` with no call of ``receiver``'s methods before it
     in its block (``lock.release(); return None`` gives the lock back first). Nested functions,
@@ -697,12 +706,11 @@ def can_raise(node: cst.CSTNode, receiver: str, quiet: Optional[Quiet] = None, s
     """
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         return False  # defining does not run the body
-    if isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers):
-        if all(not _contains_raise(h) or _signals(h, receiver) for h in node.handlers):
-            # everything the body raises is caught here (or signalled before re-raising); the
-            # else and finally clauses run outside the handlers
-            outside = [part for part in (node.orelse, node.finalbody) if part is not None]
-            return any(can_raise(part, receiver, quiet, scope) for part in outside)
+    if _handles_all_it_raises(node, receiver):
+        # everything the body raises is caught here (or signalled before re-raising); the
+        # else and finally clauses run outside the handlers
+        outside = [part for part in (node.orelse, node.finalbody) if part is not None]  # type: ignore[attr-defined]
+        return any(can_raise(part, receiver, quiet, scope) for part in outside)
     if raises_here(node, receiver, scope=scope) and not (
         quiet is not None and isinstance(node, (cst.Call, cst.Await)) and quiet(node)
     ):
@@ -742,19 +750,43 @@ def unprotected(
             start_inner.add(id(start.stmts[-1]))
     started = starts is None
     risky = False
+    caught = False  # in the body of a `try` whose handlers catch it all and signal right after it
     parent = root
-    for stmt in use.stmts:
+    for index, stmt in enumerate(use.stmts):
         for sibling in _siblings_before(parent, stmt):
             if id(sibling) in start_outer:
                 started, risky = True, False
-            elif started and (
+            elif started and not caught and (
                 can_raise(sibling, use.text, quiet, use.scope) or (returns_count and _returns(sibling, use.text))
             ):
                 risky = True
         if id(stmt) in start_inner and stmt is not use.stmts[-1]:
             started, risky = True, False
+        inner = use.stmts[index + 1] if index + 1 < len(use.stmts) else None
+        if inner is not None and _caught_then_signalled(stmt, inner, parent, use.text):
+            caught = True
         parent = stmt
     return started and risky
+
+
+def _caught_then_signalled(stmt: cst.CSTNode, inner: cst.CSTNode, parent: cst.CSTNode, receiver: str) -> bool:
+    """``stmt`` is a ``try`` whose body holds ``inner``, whose handlers take whatever that body
+    raises, and the statement after which (in ``parent``) signals ``receiver``: an error before
+    the use inside ends there all the same (``try: ...; q.task_done(); continue`` / ``except
+    Exception: log(...)`` / ``q.task_done()``). A handler that leaves the block (``return``,
+    ``continue``, ``break``) without signalling never gets there."""
+    if not _handles_all_it_raises(stmt, receiver):
+        return False
+    try_: cst.Try = stmt  # type: ignore[assignment]
+    if not any(s is inner for s in try_.body.body) or any(
+        _leaves(h) and not _signals(h, receiver) for h in try_.handlers
+    ):
+        return False
+    for suite in _suites(parent):
+        for index, sibling in enumerate(suite):
+            if sibling is stmt:
+                return index + 1 < len(suite) and _signals(suite[index + 1], receiver)
+    return False
 
 
 Quiet = Callable[[Union[cst.Call, cst.Await]], bool]
@@ -804,6 +836,14 @@ class QuietCalls:
             inner = self.at(function)
             self._plain[function] = not any(can_raise(stmt, "", inner, function) for stmt in function.node.body.body)
         return self._plain[function]
+
+
+def _handles_all_it_raises(node: cst.CSTNode, receiver: str) -> bool:
+    """A ``try`` with an ``except Exception``/``BaseException``/bare clause, none of whose handlers
+    raises again unless it signals ``receiver`` first: whatever its body raises ends in a handler."""
+    return isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers) and all(
+        not _contains_raise(h) or _signals(h, receiver) for h in node.handlers
+    )
 
 
 def _catches_all(stmt: cst.CSTNode) -> bool:

@@ -39,8 +39,13 @@ class TaskDoneNotInFinally(Rule):
     event); a worker is cancelled to stop it, once `join()` has returned, as in the
     asyncio documentation's worker example, so a `task_done()` that only a
     cancellation skips blocks nobody); one after a
-    `try` whose broad `except Exception:` swallows the processing error; a function
-    with no `get()` on that receiver (we cannot see where the item came from).
+    `try` whose broad `except Exception:` swallows the processing error, and one
+    inside such a `try` that the statement right after it backs up (`try: ...;
+    q.task_done(); continue` / `except Exception: log(...)` / `q.task_done()`: an error
+    before the first ends in the second, unless a handler leaves with `return`,
+    `continue` or `break`); a function with no `get()` on that receiver (we cannot
+    see where the item came from). The same holds for HB401's `done()` and HB403's
+    `release()`.
 
     Why is this bad?
     If processing the item raises, `task_done()` is skipped, the queue's count of
