@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from .catalog import negligible_wait
+from .catalog import DATA_SCHEME, negligible_wait, says_scheme
 from .facts import Provider
 from .names import Ref, assigned_value, caller_arguments, dotted_name, param_place, resolve
 from .scopes import Batchable, in_body, tests_around
@@ -413,13 +413,9 @@ class MappingFacts(Provider[Mappings]):
 _MAX_CALL_TEXT = 60
 
 
-DATA = frozenset({"data"})
-LOCAL_SCHEMES = frozenset({"data", "file"})  # what urlopen() serves without a peer that could stall
-
-
 def is_data_url(site: "CallSite") -> bool:
     """``urlopen("data:...")``: decoded in memory; no socket is opened, nothing can stall."""
-    return url_scheme_in(site, DATA)
+    return url_scheme_in(site, DATA_SCHEME)
 
 
 def url_scheme_in(site: "CallSite", schemes: FrozenSet[str], depth: int = 0) -> bool:
@@ -435,9 +431,9 @@ def url_scheme_in(site: "CallSite", schemes: FrozenSet[str], depth: int = 0) -> 
 def _url_scheme_in(value: cst.BaseExpression, site: "CallSite", schemes: FrozenSet[str], depth: int) -> bool:
     if isinstance(value, cst.SimpleString):
         text = value.evaluated_value
-        return isinstance(text, str) and _says_scheme(text, schemes)
+        return isinstance(text, str) and says_scheme(text, schemes)
     if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringText):
-        return _says_scheme(value.parts[0].value, schemes)
+        return says_scheme(value.parts[0].value, schemes)
     if not isinstance(value, cst.Name) or depth > 3:
         return False
     written = site.handed_by or site.node  # a call a hand-off makes is written as the hand-off
@@ -448,11 +444,6 @@ def _url_scheme_in(value: cst.BaseExpression, site: "CallSite", schemes: FrozenS
     param = param_place(function, value.value) if function is not None else None
     passed = caller_arguments(function, *param, depth=depth) if function is not None and param is not None else None
     return bool(passed) and all(_url_scheme_in(arg, caller, schemes, depth + 1) for caller, arg in passed or ())
-
-
-def _says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
-    scheme, colon, _ = text.partition(":")
-    return bool(colon) and scheme.lower() in schemes
 
 
 def _tests_scheme(test: cst.BaseExpression, name: str, site: "CallSite", schemes: FrozenSet[str]) -> bool:
@@ -466,7 +457,7 @@ def _tests_scheme(test: cst.BaseExpression, name: str, site: "CallSite", schemes
         return (
             isinstance(func, cst.Attribute) and func.attr.value == "startswith" and dotted_name(func.value) == name
             and len(values) == 1 and isinstance(values[0], cst.SimpleString)
-            and _says_scheme(str(values[0].evaluated_value), schemes)
+            and says_scheme(str(values[0].evaluated_value), schemes)
         )
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False

@@ -174,6 +174,19 @@ def negligible_wait(value: object) -> bool:
     return type(value) in (int, float) and 0 <= value <= NEGLIGIBLE_WAIT  # type: ignore[operator]
 
 
+# URL schemes `urlopen()` serves with no peer that could stall it: a `data:` URL is decoded in
+# memory (nothing waits, on a loop either), a `file:` URL read from disk (no network wait, though
+# reading a file still blocks a loop).
+DATA_SCHEME = frozenset({"data"})
+LOCAL_SCHEMES = frozenset({"data", "file"})
+
+
+def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
+    """``text`` starts with a URL scheme of ``schemes`` and its colon (``"data:text/plain,hi"``)."""
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in schemes
+
+
 SLEEP_INSTEAD = "use await asyncio.sleep(...)"
 HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
 CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"

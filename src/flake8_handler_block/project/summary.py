@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
     OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
-    negligible_wait,
+    DATA_SCHEME, negligible_wait, says_scheme,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -430,6 +430,8 @@ class _Summariser:
         # The sides of the `if` statements around the statement being read, outermost first
         # ((id of the if, 0 for its body, 1 for its else)), in a function; and that path for the
         # value of each assignment there (by the value's id): two sides of one `if` never both run.
+        # `if url.startswith("data:"):` in a function: (url, first and last line of the body)
+        self._data_url_tests: List[Tuple[str, int, int]] = []
         self._branch: Tuple[Tuple[int, int], ...] = ()
         self._branch_of: Dict[int, Tuple[Tuple[int, int], ...]] = {}
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
@@ -496,6 +498,11 @@ class _Summariser:
                 flags = frozenset(flag.lstrip("!") for flag in _flag_defaults(self.functions[owner][0]))
                 body, orelse = _flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
+            if scope.kind == "function" and node.body:
+                self._data_url_tests.extend(
+                    (name, node.body[0].lineno, getattr(node.body[-1], "end_lineno", None) or node.body[-1].lineno)
+                    for name in _data_url_names(node.test)
+                )
             around = self._branch
             self._branch = around + ((id(node), 0),)
             self._body(node.body, inside.narrowed({}, body) if body else inside)
@@ -1045,6 +1052,19 @@ class _Summariser:
             return Sym.union(meanings)
         return meanings[0] if len(meanings) == 1 else None
 
+    def _data_url(self, call: ast.Call) -> bool:
+        """``urlopen()`` of a ``data:`` URL, decoded in memory (nothing waits): a string that says so,
+        or a name a test around the call saw starting so (the libcst rules' ``calls.url_scheme_in``)."""
+        first = call.args[0] if call.args else None
+        if type(first) is ast.JoinedStr and first.values:
+            first = first.values[0]
+        if type(first) is ast.Constant:
+            return isinstance(first.value, str) and says_scheme(first.value, DATA_SCHEME)
+        return type(first) is ast.Name and any(
+            name == first.id and start <= call.lineno <= end
+            for name, start, end in self._data_url_tests
+        )
+
     def _exclusive(self, bounds: List[_Binding]) -> bool:
         """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
         run in one call (`if new: d = Deployment()` / `else: d = self._deployments[name]`). A
@@ -1237,7 +1257,8 @@ class _Summariser:
                     flags, timeout = _flags(call, self._fixed_params(key)), self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
-                found.append(Edge(how, callee, call.lineno, _quiet(call), hostless, guard, flags,
+                quiet = _quiet(call) or (name == "urlopen" and self._data_url(call))
+                found.append(Edge(how, callee, call.lineno, quiet, hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
                                   id(call) in self.bare_calls, id(call) in self.teardown_calls,
                                   id(call) in self.awaited_calls))
@@ -1820,6 +1841,19 @@ def _handles_timeout(function: ast.AST) -> bool:
 
 
 _WAIT_KEYWORDS = frozenset({"timeout", "block", "blocking"})
+
+
+def _data_url_names(test: ast.expr) -> Iterator[str]:
+    """The names ``test`` sees starting with ``data:`` (``url.startswith("data:")``, also as one side
+    of an ``and``)."""
+    checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    for check in checks:
+        if (
+            type(check) is ast.Call and type(check.func) is ast.Attribute and check.func.attr == "startswith"
+            and type(check.func.value) is ast.Name and len(check.args) == 1 and type(check.args[0]) is ast.Constant
+            and isinstance(check.args[0].value, str) and says_scheme(check.args[0].value, DATA_SCHEME)
+        ):
+            yield check.func.value.id
 
 
 def _quiet(call: ast.Call) -> bool:

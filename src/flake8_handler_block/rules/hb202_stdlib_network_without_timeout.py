@@ -8,7 +8,7 @@ from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..keeping import Keeps
 from ..calls import (
-    LOCAL_SCHEMES, MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
+    MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
     keyword, positional, url_scheme_in,
 )
 from .. import catalog
@@ -220,7 +220,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
-            if target == "urllib.request.urlopen" and url_scheme_in(site, LOCAL_SCHEMES):
+            if target == "urllib.request.urlopen" and url_scheme_in(site, catalog.LOCAL_SCHEMES):
                 return  # a data: URL is decoded in memory, a file: URL read from disk: no peer to stall
             self.pending.append((site, TIMEOUT_POSITION[target]))
         else:
