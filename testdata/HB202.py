@@ -70,6 +70,19 @@ class RelayHandler(BaseHTTPRequestHandler):
         self.send_response(200 if template else 204)
         self.end_headers()
 
+    def do_OPTIONS(self):
+        mirror = self.headers["X-Mirror-URL"]
+        if mirror.startswith("ftp://"):
+            socket.setdefaulttimeout(NET_TIMEOUT)
+            with urllib.request.urlopen(mirror) as resp:  # ok: HB202 the default timeout is set just before, on its way
+                listing = resp.read()
+        else:
+            with urllib.request.urlopen(mirror) as resp:  # expect: HB202 "handler 'RelayHandler.do_OPTIONS'"
+                listing = resp.read()
+            socket.setdefaulttimeout(None)
+        self.send_response(200 if listing else 204)
+        self.end_headers()
+
     def _decode_payload(self, url: str) -> bytes:
         with urllib.request.urlopen(url) as resp:  # ok: HB202 its one caller passes a data: URL
             return resp.read()

@@ -56,8 +56,11 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     package is the top-level one: separate scripts or sample apps side by side
     share no process, and a module outside any package only speaks for itself. A function
     that also calls `socket.getdefaulttimeout()` changes it for a while and puts it back:
-    it sets no default. `requests` is not covered (HB201): it passes `timeout=None` on to
-    its sockets.
+    it sets no default. A call that `socket.setdefaulttimeout(<seconds>)` precedes on its
+    way through its own function (a statement before it in its block, or in a block around
+    it: `if url.startswith("ftp://"): socket.setdefaulttimeout(30)` then `urlopen(req)`) is
+    not reported either: the default holds when it runs. `requests` is not covered (HB201):
+    it passes `timeout=None` on to its sockets.
     Calls named in the `extra-timeout-calls` option are checked the same way.
 
     Not reported: `urlopen()` of a URL known to be local, so no peer can stall it: a
@@ -215,6 +218,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return
         if target is not None and runs_at_import(site, target, facts.config):
             return
+        if (target in self.extra or target in TIMEOUT_POSITION) and self._default_set_before(site, facts):
+            return
         if target in self.extra:
             self.judge_timeout(site, self.extra[target], facts)
         elif target in TIMEOUT_POSITION:
@@ -228,6 +233,34 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             if base is not None and not (base[0] in CONNECT_LATER and len(site.node.args) <= base[1]):
                 index = TIMEOUT_POSITION[base[0]]
                 self.pending.append((site, None if index is None else index + base[1]))
+
+    def _default_set_before(self, site: CallSite, facts: Facts) -> bool:
+        """``socket.setdefaulttimeout(30)`` (not None) runs before the call on its way through its
+        function: a statement of its suite, or of a suite around it, before it. The default holds
+        for the call whatever else changes it later (anitya's FTP branch sets it, then opens)."""
+        function = site.function
+        if function is None:
+            return False
+        path = facts[Keeps].path(function, site.node)
+        for index in range(len(path) - 2, -1, -1):
+            parent, child = path[index], path[index + 1]
+            body = getattr(parent, "body", None)
+            if isinstance(body, (list, tuple)) and child in body:
+                for statement in body[:body.index(child)]:
+                    if isinstance(statement, cst.SimpleStatementLine) and any(
+                        self._sets_default(small, site) for small in statement.body
+                    ):
+                        return True
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+                break
+        return False
+
+    def _sets_default(self, small: cst.BaseSmallStatement, site: CallSite) -> bool:
+        call = small.value if isinstance(small, cst.Expr) else None
+        if not isinstance(call, cst.Call) or last_name(call.func) != "setdefaulttimeout":
+            return False
+        args = positional(call)
+        return bool(args) and not is_none(args[0]) and self.ctx.callee(call, site.scope) == "socket.setdefaulttimeout"
 
     def finish(self, facts: Facts) -> None:
         if self.default_set or _project_sets_default(facts):
