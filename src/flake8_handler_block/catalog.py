@@ -187,6 +187,12 @@ def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
     return bool(colon) and scheme.lower() in schemes
 
 
+# Flask-Mail connects with `smtplib.SMTP(host, port)` when it sends (`mail.send(msg)`,
+# `mail.send_message(...)`, `with mail.connect() as conn:`) and takes no timeout: no argument, no
+# setting. Only the process's socket default bounds it (HB202).
+FLASK_MAIL = "flask_mail.Mail"
+UNTIMED_MAIL_CALLS = frozenset({f"{FLASK_MAIL}.send", f"{FLASK_MAIL}.send_message", f"{FLASK_MAIL}.connect"})
+
 SLEEP_INSTEAD = "use await asyncio.sleep(...)"
 HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asyncio.to_thread(...)"
 CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"
@@ -457,7 +463,7 @@ SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODU
 # What a name of another module may be known to hold (project/clients.py): the HTTP clients, the
 # SDK clients, and a child process, whose waits HB204/HB601 judge call by call (a queue or an event
 # is judged by rules that count its uses in one module, so it is never claimed across modules).
-HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen"})
+HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL})
 CLIENT_IMPORTS = tuple(sorted({
     f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")
 }))
@@ -609,6 +615,9 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for connection in ("http.client.HTTPConnection", "http.client.HTTPSConnection"):
         for method in ("connect", "request", "getresponse", "endheaders", "send"):
             yield f"{connection}.{method}", Api(OTHER, None, _HTTP)
+    # Flask-Mail's sends connect with smtplib.SMTP(host, port) and take no timeout (HB202 says so)
+    for call in UNTIMED_MAIL_CALLS:
+        yield call, Api(OTHER, None, Blocking(_MAIL_INSTEAD))
     # OpenerDirector.open(fullurl, data, timeout): urlopen() is this call on a default opener
     yield "urllib.request.build_opener.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)
     yield "urllib.request.OpenerDirector.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)

@@ -29,6 +29,8 @@ _AMBIGUOUS = cst.Name("_ambiguous")  # assigned on some paths only
 _DJANGO_PROBLEM = "has no timeout and the project sets no EMAIL_TIMEOUT"
 _FIX = "pass timeout=<seconds>"
 _DJANGO_FIX = "pass timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
+_FLASK_MAIL_PROBLEM = "connects with smtplib.SMTP(host, port) and no timeout (Flask-Mail takes none)"
+_FLASK_MAIL_FIX = "call socket.setdefaulttimeout(<seconds>) at start-up, or send with Flask-Mailman and MAIL_TIMEOUT"
 
 
 class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
@@ -119,6 +121,14 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     seen: pass `timeout=` anyway, or silence the line. Without the project index (one
     file alone, `scope = "handlers"`) the settings cannot be seen and nothing is reported.
 
+    Flask-Mail's sends on a `flask_mail.Mail` (built in the module, or in another module
+    of the project and imported: `from .extensions import mail`): `mail.send(msg)`,
+    `mail.send_message(...)` and `mail.connect()` (its `with` connects). Flask-Mail opens
+    `smtplib.SMTP(host, port)` and takes no timeout, by argument or setting, so the fix is
+    the process's socket default or Flask-Mailman's `MAIL_TIMEOUT`; `flake8-handler-block
+    fix` leaves them alone. A `Mail` reached through `current_app.extensions["mail"]` is of
+    unknown kind and not reported.
+
     A call of a wrapper of the project that gives no timeout is reported like the call
     it wraps, as HB201 describes: the wrapper passes its `**kwargs` on, or a timeout
     parameter whose default gives none (`def urlopen(url, data=None, timeout=UNSET)`
@@ -172,6 +182,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         'smtplib', 'ftplib', 'imaplib', 'poplib', 'telnetlib', 'nntplib', 'IMAP4', 'POP3', 'FTP', 'Telnet', 'NNTP',
         'EmailBackend', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
+        'flask_mail',  # Flask-Mail's sends (a Mail of another module: the project's client names)
     )
     # Names common elsewhere (database and cache connections): only with the module they come from.
     gate_pairs = ((('create_connection',), ('socket',)), (('get_connection',), ('mail',)))
@@ -179,6 +190,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
         "__init__",  # a subclass's constructor running its base's: `smtplib.SMTP.__init__(self, host)`
+        *(name.rsplit(".", 1)[-1] for name in catalog.UNTIMED_MAIL_CALLS),
     })
     timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
     fix_text = _FIX
@@ -191,6 +203,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.extra:
             self.calls = self.calls | {name.rsplit(".", 1)[-1] for name in self.extra}
         self.pending: List[Tuple[CallSite, Optional[int]]] = []
+        self.untimed_mail: List[CallSite] = []  # Flask-Mail's sends
         self.default_set = False
         # calls that may build Django's SMTP backend: get_connection(...), a class built (CapWords)
         self.mail: List[Tuple[cst.Call, Scope, Optional[FunctionScope]]] = []
@@ -218,7 +231,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return
         if target is not None and runs_at_import(site, target, facts.config):
             return
-        if (target in self.extra or target in TIMEOUT_POSITION) and self._default_set_before(site, facts):
+        if (
+            target in self.extra or target in TIMEOUT_POSITION or target in catalog.UNTIMED_MAIL_CALLS
+        ) and self._default_set_before(site, facts):
+            return
+        if target in catalog.UNTIMED_MAIL_CALLS:
+            self.untimed_mail.append(site)
             return
         if target in self.extra:
             self.judge_timeout(site, self.extra[target], facts)
@@ -268,6 +286,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.judge_forwarded(facts)
         for site, index in self.pending:
             self.judge_timeout(site, index, facts)
+        for site in self.untimed_mail:
+            self.report(site.node, site.function, call=call_text(site.node), problem=_FLASK_MAIL_PROBLEM,
+                        fix=_FLASK_MAIL_FIX)
         if self.mail:
             self._judge_mail(facts)
         for site, built, receiver in self.sockets:
