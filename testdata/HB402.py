@@ -86,19 +86,17 @@ def skipping_worker(jobs):
         jobs.task_done()  # ok: the broad except swallows processing errors
 
 
-def bailing_worker(jobs):
-    while not jobs.empty():
-        job = jobs.get()
+def bailing_worker(jobs, retries):
+    for _attempt in range(retries):
+        batch = jobs.get()
         try:
-            receipt = send(job)
-            if not receipt:
+            sent = send(batch)
+            if sent is None:
                 jobs.task_done()  # expect: HB402 "function 'bailing_worker'"
-                continue
-            log.info("sent %s", receipt)
+                break
         except Exception:
-            log.exception("sending %s failed", job)
-            continue
-        jobs.task_done()  # ok: the broad except swallows processing errors
+            return  # leaves without the task_done() below
+        jobs.task_done()  # ok: nothing can raise between the try and it
 
 
 def retrying_worker(jobs):
