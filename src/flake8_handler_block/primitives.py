@@ -763,18 +763,19 @@ def unprotected(
         if id(stmt) in start_inner and stmt is not use.stmts[-1]:
             started, risky = True, False
         inner = use.stmts[index + 1] if index + 1 < len(use.stmts) else None
-        if inner is not None and _caught_then_signalled(stmt, inner, parent, use.text):
+        if inner is not None and _caught_then_signalled(stmt, inner, parent, use):
             caught = True
         parent = stmt
     return started and risky
 
 
-def _caught_then_signalled(stmt: cst.CSTNode, inner: cst.CSTNode, parent: cst.CSTNode, receiver: str) -> bool:
+def _caught_then_signalled(stmt: cst.CSTNode, inner: cst.CSTNode, parent: cst.CSTNode, use: Use) -> bool:
     """``stmt`` is a ``try`` whose body holds ``inner``, whose handlers take whatever that body
-    raises, and the statement after which (in ``parent``) signals ``receiver``: an error before
-    the use inside ends there all the same (``try: ...; q.task_done(); continue`` / ``except
-    Exception: log(...)`` / ``q.task_done()``). A handler that leaves the block (``return``,
-    ``continue``, ``break``) without signalling never gets there."""
+    raises, and the statement right after which (in ``parent``) makes the same call as ``use``:
+    an error before the use inside ends there all the same (``try: ...; q.task_done(); continue``
+    / ``except Exception: log(...)`` / ``q.task_done()``). A handler that leaves the block
+    (``return``, ``continue``, ``break``) without signalling never gets there."""
+    receiver = use.text
     if not _handles_all_it_raises(stmt, receiver):
         return False
     try_: cst.Try = stmt  # type: ignore[assignment]
@@ -782,10 +783,16 @@ def _caught_then_signalled(stmt: cst.CSTNode, inner: cst.CSTNode, parent: cst.CS
         _leaves(h) and not _signals(h, receiver) for h in try_.handlers
     ):
         return False
+    same = f"{receiver}.{use.method}"
     for suite in _suites(parent):
         for index, sibling in enumerate(suite):
             if sibling is stmt:
-                return index + 1 < len(suite) and _signals(suite[index + 1], receiver)
+                after = suite[index + 1] if index + 1 < len(suite) else None
+                return isinstance(after, cst.SimpleStatementLine) and any(
+                    isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
+                    and names.dotted_name(small.value.func) == same
+                    for small in after.body
+                )
     return False
 
 
