@@ -430,10 +430,10 @@ class _Summariser:
         # The sides of the `if` statements around the statement being read, outermost first
         # ((id of the if, 0 for its body, 1 for its else)), in a function; and that path for the
         # value of each assignment there (by the value's id): two sides of one `if` never both run.
-        # `if url.startswith("data:"):` in a function: (url, first and last line of the body)
-        self._data_url_tests: List[Tuple[str, int, int]] = []
         self._branch: Tuple[Tuple[int, int], ...] = ()
         self._branch_of: Dict[int, Tuple[Tuple[int, int], ...]] = {}
+        # `if url.startswith("data:"):` in a function: (url, first and last line of the body)
+        self._data_url_tests: List[Tuple[str, int, int]] = []
         self.params: Dict[int, Set[str]] = {}  # function key -> its parameters' names
         self.deadline_calls: Set[int] = set()  # ids of the calls inside ``(async) with <deadline>:``
         self.names_timeout: Dict[int, bool] = {}  # id of a def -> _handles_timeout(it), read once
