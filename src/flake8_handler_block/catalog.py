@@ -461,8 +461,9 @@ def below_sdk_client(producer: str) -> bool:
 
 SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODULE_CLIENTS))
 # What a name of another module may be known to hold (project/clients.py): the HTTP clients, the
-# SDK clients, and a child process, whose waits HB204/HB601 judge call by call (a queue or an event
-# is judged by rules that count its uses in one module, so it is never claimed across modules).
+# SDK clients, a child process, whose waits HB204/HB601 judge call by call, and Flask-Mail's `Mail`,
+# whose sends HB202 judges (a queue or an event is judged by rules that count its uses in one
+# module, so it is never claimed across modules).
 HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL})
 CLIENT_IMPORTS = tuple(sorted({
     f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")

@@ -848,8 +848,8 @@ class QuietCalls:
 def _handles_all_it_raises(node: cst.CSTNode, receiver: str) -> bool:
     """A ``try`` with an ``except Exception``/``BaseException``/bare clause, none of whose handlers
     raises again unless it signals ``receiver`` first: whatever its body raises ends in a handler."""
-    return isinstance(node, cst.Try) and any(_broad_handler(h) for h in node.handlers) and all(
-        not _contains_raise(h) or _signals(h, receiver) for h in node.handlers
+    return _catches_all(node) and all(
+        not _contains_raise(h) or _signals(h, receiver) for h in node.handlers  # type: ignore[attr-defined]
     )
 
 

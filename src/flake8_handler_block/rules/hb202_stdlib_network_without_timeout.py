@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -225,8 +225,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             self._socket_call(site, target[len(_SOCKET_METHOD):], facts)
             return
         if target == "socket.setdefaulttimeout":
-            args = positional(site.node)
-            if site.function is None and args and not is_none(args[0]):
+            if site.function is None and _gives_a_default(site.node):
                 self.default_set = True
             return
         if target is not None and runs_at_import(site, target, facts.config):
@@ -259,26 +258,19 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         function = site.function
         if function is None:
             return False
-        path = facts[Keeps].path(function, site.node)
-        for index in range(len(path) - 2, -1, -1):
-            parent, child = path[index], path[index + 1]
-            body = getattr(parent, "body", None)
-            if isinstance(body, (list, tuple)) and child in body:
-                for statement in body[:body.index(child)]:
-                    if isinstance(statement, cst.SimpleStatementLine) and any(
-                        self._sets_default(small, site) for small in statement.body
-                    ):
-                        return True
-            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
-                break
-        return False
+        return any(
+            isinstance(statement, cst.SimpleStatementLine) and any(
+                self._sets_default(small, site) for small in statement.body
+            )
+            for _parent, earlier in _earlier_statements(facts[Keeps].path(function, site.node))
+            for statement in earlier
+        )
 
     def _sets_default(self, small: cst.BaseSmallStatement, site: CallSite) -> bool:
         call = small.value if isinstance(small, cst.Expr) else None
         if not isinstance(call, cst.Call) or last_name(call.func) != "setdefaulttimeout":
             return False
-        args = positional(call)
-        return bool(args) and not is_none(args[0]) and self.ctx.callee(call, site.scope) == "socket.setdefaulttimeout"
+        return _gives_a_default(call) and self.ctx.callee(call, site.scope) == "socket.setdefaulttimeout"
 
     def finish(self, facts: Facts) -> None:
         if self.default_set or _project_sets_default(facts):
@@ -475,16 +467,12 @@ def _assigned_before(path: List[cst.CSTNode], target: str) -> Optional[cst.BaseE
     statement of the same suite, or of a suite around it, that assigns it (or a ``with ... as target``
     around the call). ``_AMBIGUOUS`` when an earlier compound statement may assign it; None when
     nothing before assigns it."""
-    for index in range(len(path) - 2, -1, -1):
-        parent, child = path[index], path[index + 1]
+    for parent, earlier in _earlier_statements(path):
         if isinstance(parent, cst.With):
             for item in parent.items:
                 if item.asname is not None and _CODE.code_for_node(item.asname.name) == target:
                     return item.item
-        body = getattr(parent, "body", None)
-        if not isinstance(body, (list, tuple)) or child not in body:
-            continue
-        for statement in reversed(body[:body.index(child)]):
+        for statement in earlier:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in reversed(statement.body):
                     if isinstance(small, cst.Assign) and any(
@@ -495,9 +483,27 @@ def _assigned_before(path: List[cst.CSTNode], target: str) -> Optional[cst.BaseE
                         return _AMBIGUOUS
             elif _names(statement, target):
                 return _AMBIGUOUS
-        if isinstance(parent, (cst.FunctionDef, cst.Lambda)) or index == 0:
-            break
     return None
+
+
+def _earlier_statements(path: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, List[cst.CSTNode]]]:
+    """What runs before the node that ends ``path`` (its function's node down to it), level by
+    level from the inside out: each node of the path around it, with the statements of that node's
+    suite that come before the path's next node, closest first (none when the path goes through
+    something else there: a test, a handler). Stops at the function."""
+    for index in range(len(path) - 2, -1, -1):
+        parent, child = path[index], path[index + 1]
+        body = getattr(parent, "body", None)
+        earlier = list(reversed(body[:body.index(child)])) if isinstance(body, (list, tuple)) and child in body else []
+        yield parent, earlier
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+            break
+
+
+def _gives_a_default(call: cst.Call) -> bool:
+    """``socket.setdefaulttimeout(30)``: a value that is not ``None``."""
+    args = positional(call)
+    return bool(args) and not is_none(args[0])
 
 
 def _names(node: cst.CSTNode, target: str) -> bool:
