@@ -36,7 +36,11 @@ class ThumbnailView(View):
             proc3.wait()  # expect: HB204 "proc3.wait() has no timeout" "handler 'ThumbnailView.post'"
         with Popen(["true"]) as proc4:
             proc4.wait(timeout=5)  # ok: keyword timeout
-        return HttpResponse(small, content_type="image/png")
+        with Popen(["optipng", "-version"], stdout=PIPE) as probe:
+            about, _ = probe.communicate()  # ok: the Popen only asks the program for its version
+        check = Popen(["optipng", "-v", "-"], stdout=PIPE)
+        check.wait()  # expect: HB204 "check.wait() has no timeout" "handler 'ThumbnailView.post'"
+        return HttpResponse(small, content_type="image/png", headers={"X-Optimizer": about.decode()})
 
     def get(self, request):
         worker = request.META["worker"]

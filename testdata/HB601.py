@@ -172,11 +172,28 @@ async def fetch_export(rid):
         return resp.read()
 
 
+def ffmpeg_version(binary="ffmpeg"):
+    with subprocess.Popen([binary, "-version"], stdout=subprocess.PIPE) as process:
+        return process.communicate()[0]  # ok: HB601/HB204 the Popen only asks for the version
+
+
+def locate(program):
+    command = ["which", program]
+    return subprocess.check_output(command)  # ok: HB601/HB204 which(1) looks the program up on PATH and returns
+
+
+def ffmpeg_codecs(binary="ffmpeg"):
+    return subprocess.check_output([binary, "-codecs"], timeout=10)  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping' via ffmpeg_codecs()"
+
+
 @app.get("/ping")
 async def ping():
+    ffmpeg = ffmpeg_version()  # ok: HB601 the helper only asks ffmpeg for its version
+    where = locate("ffmpeg")  # ok: HB601 the helper's command returns at once
+    codecs = ffmpeg_codecs()  # expect: HB601 "ffmpeg_codecs() blocks the event loop" "handler 'ping'" "at line 186"
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     node = subprocess.check_output(["node", "--version"])  # ok: HB601/HB204 asks the program about itself: back at once
-    return {"uptime": out.decode(), "node": node.decode()}
+    return {"uptime": out.decode(), "node": node.decode(), "ffmpeg": ffmpeg.decode(), "codecs": codecs.decode(), "where": where}
 
 
 @app.post("/ops/{name}")

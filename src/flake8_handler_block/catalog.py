@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -185,6 +185,35 @@ def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
     """``text`` starts with a URL scheme of ``schemes`` and its colon (``"data:text/plain,hi"``)."""
     scheme, colon, _ = text.partition(":")
     return bool(colon) and scheme.lower() in schemes
+
+
+# -- commands that end at once, or bound their own run (HB204, HB601) --
+INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
+# Programs that end on their own deadline whatever the peer does (so the wait is bounded).
+BOUNDED_PROGRAMS = frozenset({
+    "ssh-keyscan",  # -T: at most 5 s per host by default
+    "timeout",  # coreutils timeout(1): kills the command after its limit
+})
+# Programs that return at once whatever they are given: they read no input, open no connection
+# and take no lock (a child they start is not waited for).
+QUICK_PROGRAMS = frozenset({
+    "which", "where",  # a lookup on PATH (Windows' where)
+    "open", "xdg-open",  # hand a file or URL to the desktop (macOS, freedesktop) and return
+    "kill", "pkill", "taskkill",  # send a signal, or ask Windows to end a process tree
+})
+
+
+# What waits for a process another call started (``p = Popen(cmd); p.communicate()``).
+PROCESS_WAITS = frozenset({"communicate", "wait"})
+
+
+def says_it_ends_at_once(words: Optional[Sequence[str]], program: Optional[str]) -> bool:
+    """A command that only asks its program about itself (``[binary, "--version"]``: it prints and
+    exits), or whose program returns at once; from its words (``''`` for a program named by a
+    variable) and its program. The rules read them from libcst (``commands.ends_at_once``), the
+    project index from its ``ast`` (``summary._command_words``)."""
+    asks_about_itself = words is not None and len(words) >= 2 and all(word in INFORMATION_FLAGS for word in words[1:])
+    return asks_about_itself or program in QUICK_PROGRAMS
 
 
 # Flask-Mail connects with `smtplib.SMTP(host, port)` when it sends (`mail.send(msg)`,

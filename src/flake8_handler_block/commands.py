@@ -8,39 +8,43 @@ from typing import List, Optional
 
 import libcst as cst
 
+from .catalog import BOUNDED_PROGRAMS, PROCESS_WAITS, says_it_ends_at_once
+from .names import last_name
 from .scopes import CallSite
 
 
 def ends_at_once(site: CallSite) -> bool:
-    """The command only asks the program about itself, or its program returns at once."""
-    return _asks_about_itself(site.node) or _program(site) in QUICK_PROGRAMS
+    """The command only asks the program about itself, or its program returns at once; for
+    ``process.communicate()``/``wait()``, the command of the ``Popen`` the name holds."""
+    call = _started(site)
+    return says_it_ends_at_once(_literal_command(call), _program(call, site))
 
 
 def bounds_itself(site: CallSite) -> bool:
     """The command's program ends on its own deadline whatever the peer does."""
-    return _program(site) in BOUNDED_PROGRAMS
+    return _program(_started(site), site) in BOUNDED_PROGRAMS
 
 
-INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
-# Programs that end on their own deadline whatever the peer does (so the wait is bounded).
-BOUNDED_PROGRAMS = frozenset({
-    "ssh-keyscan",  # -T: at most 5 s per host by default
-    "timeout",  # coreutils timeout(1): kills the command after its limit
-})
-# Programs that return at once whatever they are given: they read no input, open no connection
-# and take no lock (a child they start is not waited for).
-QUICK_PROGRAMS = frozenset({
-    "which", "where",  # a lookup on PATH (Windows' where)
-    "open", "xdg-open",  # hand a file or URL to the desktop (macOS, freedesktop) and return
-    "kill", "pkill", "taskkill",  # send a signal, or ask Windows to end a process tree
-})
+def _started(site: CallSite) -> cst.Call:
+    """The call that starts the command ``site`` waits for: the ``Popen(...)`` every binding of the
+    function gives ``p`` in ``p.communicate()``/``p.wait()`` (assigned, or ``with Popen(...) as p``),
+    else the call itself."""
+    call, function = site.node, site.function
+    func = call.func
+    if function is None or not isinstance(func, cst.Attribute) or func.attr.value not in PROCESS_WAITS:
+        return call
+    if not isinstance(func.value, cst.Name):
+        return call
+    bounds = function.bindings.get(func.value.value, [])
+    start = bounds[0].payload if len(bounds) == 1 and bounds[0].kind == "value" else None
+    return start if isinstance(start, cst.Call) and last_name(start.func) == "Popen" else call
 
 
-def _program(site: CallSite) -> Optional[str]:
+def _program(call: cst.Call, site: CallSite) -> Optional[str]:
     """The command's program when written as a literal first word: in the call
     (``run(["ssh-keyscan", host])``) or in the list or tuple every assignment of the
     function gives the command's name (``cmd = ["ssh-keyscan"]; cmd.append(host); run(cmd)``)."""
-    argv = _argv(site.node)
+    argv = _argv(call)
     if isinstance(argv, cst.Name) and site.function is not None:
         bounds = site.function.bindings.get(argv.value, [])
         programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
@@ -65,18 +69,10 @@ def _first_word(argv: object) -> Optional[str]:
     return None
 
 
-def _asks_about_itself(call: cst.Call) -> bool:
-    """A literal command whose arguments only ask the program about itself: it prints and exits
-    (``run([binary, "--version"])``, ``check_output("git --exec-path", shell=True)``)."""
-    words = _literal_command(call)
-    if words is None or len(words) < 2:
-        return False
-    return all(word in INFORMATION_FLAGS for word in words[1:])
-
-
 def _literal_command(call: cst.Call) -> Optional[List[str]]:
     """The words of a command written in full: a list/tuple of strings (the program may be a
-    variable: ``""``), or one string (shell)."""
+    variable: ``""``), or one string (shell). A command that only asks the program about itself
+    prints and exits (``run([binary, "--version"])``, ``check_output("git --exec-path", shell=True)``)."""
     argv = _argv(call)
     if isinstance(argv, cst.SimpleString):
         text = argv.evaluated_value

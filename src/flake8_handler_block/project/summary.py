@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
     OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
-    DATA_SCHEME, negligible_wait, says_scheme,
+    DATA_SCHEME, PROCESS_WAITS, negligible_wait, says_it_ends_at_once, says_scheme,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -1065,6 +1065,28 @@ class _Summariser:
             for name, start, end in self._data_url_tests
         )
 
+    def _ends_at_once(self, call: ast.Call, scope: _Scope) -> bool:
+        """A command that ends at once (``catalog.says_it_ends_at_once``), run by ``call`` or, for
+        ``p.communicate()``/``p.wait()``, by the ``Popen(...)`` the one binding of ``p`` gives it."""
+        func = call.func
+        if type(func) is ast.Attribute and func.attr in PROCESS_WAITS:
+            holder = func.value
+            bounds = self._lookup(holder.id, scope) if type(holder) is ast.Name else None
+            start = bounds[0][1] if bounds and len(bounds) == 1 and bounds[0][0] == "value" else None
+            if type(start) is not ast.Call or _last_name(start.func) != "Popen":
+                return False
+            call = start
+        words = _command_words(call)
+        argv = call.args[0] if call.args else None
+        program = words[0] if words else None
+        if type(argv) is ast.Name:  # `cmd = ["which", name]; run(cmd)`: what every binding gives it
+            programs = {
+                _first_word(payload) if kind == "value" else None  # type: ignore[arg-type]
+                for kind, payload, _where in self._lookup(argv.id, scope) or [("", None, scope)]
+            }
+            program = programs.pop() if len(programs) == 1 else None
+        return says_it_ends_at_once(words, program)
+
     def _exclusive(self, bounds: List[_Binding]) -> bool:
         """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
         run in one call (`if new: d = Deployment()` / `else: d = self._deployments[name]`). A
@@ -1257,7 +1279,8 @@ class _Summariser:
                     flags, timeout = _flags(call, self._fixed_params(key)), self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
-                quiet = _quiet(call) or (name == "urlopen" and self._data_url(call))
+                quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
+                    callee.target.startswith("subprocess.") and self._ends_at_once(call, scope))
                 found.append(Edge(how, callee, call.lineno, quiet, hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
                                   id(call) in self.bare_calls, id(call) in self.teardown_calls,
@@ -1864,6 +1887,36 @@ def _quiet(call: ast.Call) -> bool:
     if call.args:
         values.append(call.args[0])
     return any(type(v) is ast.Constant and (v.value is False or negligible_wait(v.value)) for v in values)
+
+
+def _command_words(call: ast.Call) -> Optional[List[str]]:
+    """The words of a command written in full in ``call``: a list or tuple of strings (the program
+    may be a variable: ``""``) or one string (shell); the rules' ``commands._literal_command``."""
+    argv = call.args[0] if call.args else None
+    if type(argv) is ast.Constant:
+        return argv.value.split() if isinstance(argv.value, str) else None
+    if type(argv) is not ast.List and type(argv) is not ast.Tuple:
+        return None
+    words = []
+    for position, element in enumerate(argv.elts):
+        if type(element) is ast.Constant and isinstance(element.value, str):
+            words.append(element.value)
+        elif position == 0 and type(element) is not ast.Starred:
+            words.append("")  # the program, named by a variable (a configured binary path)
+        else:
+            return None
+    return words
+
+
+def _first_word(argv: Optional[ast.expr]) -> Optional[str]:
+    """The program a literal command names first (``"ssh-keyscan"`` of ``["ssh-keyscan", host]``)."""
+    if type(argv) is ast.Constant:
+        words = argv.value.split() if isinstance(argv.value, str) else []
+        return words[0] if words else None
+    if (type(argv) is ast.List or type(argv) is ast.Tuple) and argv.elts:
+        first = argv.elts[0]
+        return first.value if type(first) is ast.Constant and isinstance(first.value, str) else None
+    return None
 
 
 def _always_leaves(stmt: ast.If) -> bool:

@@ -75,7 +75,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     directly or through a function of the module that kills what it is given
     (`_kill_tree(proc)`; it only reaps the child), and a command that only asks a program about itself
     (`subprocess.run([binary, "--version"])`, `"--help"`, `git --exec-path`: it prints
-    and exits, reading no input and opening no connection). Other git commands are
+    and exits, reading no input and opening no connection; also `p.communicate()` of a
+    `p = Popen([ffmpeg, "-version"])`). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
     and filesystem like any child). So are other local tools that look quick:
     `gpg --batch` never asks, but waits on its keyring's lock while another gpg holds
