@@ -197,6 +197,14 @@ async def thumbnail_exists(request):
     return aiohttp.web.Response(status=204 if resp.status == 200 else 404)
 
 
+async def thumbnail_touch(request):
+    key = request.match_info["key"]
+    await SESSION.post(f"{STORAGE_URL}/{key}/touch", raise_for_status=True)  # ok: never bound, freed at once (aiohttp releases it)
+    if (await SESSION.head(f"{STORAGE_URL}/{key}/thumb")).status != 200:  # ok: a temporary, freed once tested
+        return aiohttp.web.Response(status=404)
+    return aiohttp.web.Response(status=204)
+
+
 async def thumbnail_meta(request):
     key = request.match_info["key"]
     resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb.json")  # ok: await resp.json() reads the body in full
@@ -270,6 +278,7 @@ app.router.add_get("/relay/{key}", relay)
 app.router.add_get("/relay/{key}/status", relay_status)
 app.router.add_get("/thumb/{key}", thumbnail)
 app.router.add_get("/thumb/{key}/exists", thumbnail_exists)
+app.router.add_post("/thumb/{key}/touch", thumbnail_touch)
 app.router.add_get("/thumb/{key}/meta", thumbnail_meta)
 app.router.add_get("/thumb/{key}/ok", thumbnail_ok)
 app.router.add_get("/thumb/{key}/released", thumbnail_released)

@@ -36,6 +36,7 @@ from .scopes import FunctionScope
 from .walk import children
 
 CLOSED, UNSAFE, ESCAPES, DROPPED = "closed", "unsafe", "escapes", "dropped"
+NEVER_BOUND = "never bound"  # a DROPPED value no name refers to: freed when its expression is done
 
 
 class Policy(NamedTuple):
@@ -283,9 +284,9 @@ def _fate(facts: _Facts, function: FunctionScope, creation: cst.CSTNode, policy:
     if event == _HANDED:
         return Fate(DROPPED, "handed to the test") if policy.fixture else Fate(ESCAPES, "returned")
     if event in (_DROP, _NEUTRAL):
-        return Fate(DROPPED, "never bound")
+        return Fate(DROPPED, NEVER_BOUND)
     if event == _FOREGROUND or event == _BACKGROUND:
-        return Fate(DROPPED, "never bound", background=event == _BACKGROUND, foreground=event == _FOREGROUND)
+        return Fate(DROPPED, NEVER_BOUND, background=event == _BACKGROUND, foreground=event == _FOREGROUND)
     if event != _BIND:
         return Fate(ESCAPES, "passed on")
     assert isinstance(where, cst.Name)

@@ -9,7 +9,7 @@ from .. import catalog
 from ..facts import Facts
 from ..calls import call_text, is_false, is_true, keyword
 from ..keeping import STORED, Keeps, Reads, holder_class, per_request_object
-from ..ownership import CLOSED, Fate, Ownership, Policy, UNSAFE
+from ..ownership import CLOSED, NEVER_BOUND, Fate, Ownership, Policy, UNSAFE
 from ..rule import EVERYWHERE, Rule
 from ..scopes import CallSite
 from ..signature import Signature
@@ -58,7 +58,10 @@ class StreamedResponseNotClosed(Rule):
     body is handed on to be streamed (`StreamingResponse(r.iter_content())`,
     `Response(r.raw)`, a generator that reads it); a response whose session or
     connection is closed by the `with` that owns it or in a `finally`. `stream=` given
-    as a variable is not reported (unknown).
+    as a variable is not reported (unknown). Nor an aiohttp response no name ever refers
+    to (`await session.post(url, json=event)` as a statement of its own, or tested at
+    once: `(await session.head(url)).status`): CPython frees it when the expression is
+    done, and aiohttp's finaliser gives its connection back then.
 
     Why is this bad?
     A streamed response holds its pooled connection until it is read to the end or
@@ -120,6 +123,8 @@ class StreamedResponseNotClosed(Rule):
         result = flows.fate(function, value, policy)
         if not result.finding:
             return
+        if family == "aiohttp" and result.detail == NEVER_BOUND:
+            return  # `await session.post(url)` as a statement: freed at once, aiohttp's finaliser releases it
         if not (family == "httpx" and what.startswith("stream")):
             owner = flows.owner_fate(function, call, OWNER_POLICY)
             if owner is not None and owner.kind in (CLOSED, UNSAFE):

@@ -107,9 +107,9 @@ class BlockingCallInAsyncHandler(Rule):
     once (HB204's list: it asks the program about itself, `[binary, "--version"]`;
     or its program returns at once: `which`/`where`, `open`/`xdg-open`, which hand
     a file to the desktop, `kill`/`pkill`/`taskkill`; also the `communicate()`/`wait()`
-    of a `Popen` that runs one), nor a helper whose only wait is one of those. A spawn mode is also read through a name assigned
-    `os.P_WAIT`; a mode or wait options we cannot read (a call's result, a parameter)
-    are not reported. An awaited call is never reported.
+    of a `Popen` that runs one), nor a helper whose only wait is one of those. A spawn
+    mode is also read through a name assigned `os.P_WAIT`; a mode or wait options we
+    cannot read (a call's result, a parameter) are not reported. An awaited call is never reported.
 
     A sync function of the project that blocks (one of these calls in it, or in
     the sync functions it calls, up to two calls down) is also reported where an
