@@ -187,6 +187,12 @@ def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
     return bool(colon) and scheme.lower() in schemes
 
 
+# Annotations that say nothing of what a value is: a declaration with one binds no kind (``method:
+# Callable`` before the branches that assign ``requests.post`` or ``requests.put``), and an
+# assignment with one is read from its value (``fetch: Callable = requests.get``).
+KINDLESS_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Any"})
+
+
 # -- commands that end at once, or bound their own run (HB204, HB601) --
 INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
 # Programs that end on their own deadline whatever the peer does (so the wait is bounded).

@@ -15,10 +15,11 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTupl
 import libcst as cst
 
 from .catalog import (
-    HANDED_ARGUMENTS, ITERATING_CALLS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
+    HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
+    THREAD_HANDOFFS, THREAD_STARTS,
 )
 from .handlers import records_registration
-from .names import Outside, SelfOf, canonical, dotted_name, last_name, lookup_any
+from .names import Outside, Ref, SelfOf, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
 
@@ -571,9 +572,13 @@ class ScopeCollector(Batchable):
             self._bind_target(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        written = node.annotation.annotation
+        if _kindless(written, self.s.scope):  # `method: Callable`: the value (if any) says what it is
+            if node.value is not None:
+                self._bind_target(node.target, node.value)
+            return
         # The declared type says what the value is, whatever expression produced it.
-        annotation = _Bound("annotation", node.annotation.annotation, self.s.scope)
-        self._bind_target(node.target, None, annotation)
+        self._bind_target(node.target, None, _Bound("annotation", written, self.s.scope))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
@@ -827,6 +832,13 @@ def _qualname(owner: Scope, name: str) -> str:
         sep = "." if isinstance(owner, ClassScope) else ".<locals>."
         return f"{owner.qualname}{sep}{name}"
     return name
+
+
+def _kindless(annotation: cst.BaseExpression, scope: "Scope") -> bool:
+    """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``)."""
+    written = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    found = resolve(written, scope)
+    return isinstance(found, Ref) and found.dotted in KINDLESS_ANNOTATIONS
 
 
 def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:

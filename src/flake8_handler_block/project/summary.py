@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
     OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
-    DATA_SCHEME, PROCESS_WAITS, negligible_wait, says_it_ends_at_once, says_scheme,
+    DATA_SCHEME, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once, says_scheme,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -470,7 +470,10 @@ class _Summariser:
             self._exprs([assign.value, *assign.targets], scope)
         elif kind is ast.AnnAssign:
             ann: ast.AnnAssign = stmt  # type: ignore[assignment]
-            self._bind_target(ann.target, scope, "annotation", ann.annotation)
+            if not self._kindless(ann.annotation, scope):
+                self._bind_target(ann.target, scope, "annotation", ann.annotation)
+            elif ann.value is not None:  # `fetch: Callable = requests.get`: what the value is
+                self._bind_target(ann.target, scope, "value", ann.value)
             self._exprs([ann.value, ann.target], scope)
         elif kind is ast.AugAssign:
             aug: ast.AugAssign = stmt  # type: ignore[assignment]
@@ -1064,6 +1067,13 @@ class _Summariser:
             name == first.id and start <= call.lineno <= end
             for name, start, end in self._data_url_tests
         )
+
+    def _kindless(self, annotation: ast.expr, scope: _Scope) -> bool:
+        """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``; the
+        rules' ``scopes._kindless``): a declaration that binds no kind."""
+        written = annotation.value if type(annotation) is ast.Subscript else annotation
+        found = self.sym(written, scope, imports_only=True)
+        return found is not None and found.kind == "ref" and not found.path and found.target in KINDLESS_ANNOTATIONS
 
     def _ends_at_once(self, call: ast.Call, scope: _Scope) -> bool:
         """A command that ends at once (``catalog.says_it_ends_at_once``), run by ``call`` or, for
