@@ -208,6 +208,22 @@ def probe_audio(request):
     return HttpResponse("probe timed out", status=504)
 
 
+def retry_on_eintr(func, *args, **kw):
+    """Run a function and retry it while it is interrupted (EINTR)."""
+    while True:
+        try:
+            return func(*args, **kw)
+        except InterruptedError:
+            continue
+
+
+def build_egg(request, project):
+    egg_dir = f"/tmp/eggs/{project}"
+    retry_on_eintr(subprocess.check_call, ["python", "setup.py", "bdist_egg", "-d", egg_dir])  # expect: HB204 "retry_on_eintr() passes no timeout on to subprocess.check_call()" "handler 'build_egg'"
+    retry_on_eintr(subprocess.check_call, ["python", "setup.py", "clean"], timeout=CONVERT_TIMEOUT)  # ok: the timeout is passed through
+    return HttpResponse(egg_dir)
+
+
 def rebuild_all():
     # Management command helper, not a view: may wait.
     subprocess.run(["make", "all"], check=True)  # ok: not reachable from a handler
@@ -224,4 +240,5 @@ urlpatterns = [
     path("clone/", clone_repository),
     path("probe/video/", probe_video),
     path("probe/audio/", probe_audio),
+    path("eggs/<str:project>/", build_egg),
 ]

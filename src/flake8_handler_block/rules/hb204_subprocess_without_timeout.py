@@ -47,6 +47,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `await asyncio.to_thread(subprocess.run, cmd)`, `executor.submit(...)`,
     `loop.run_in_executor(None, check_output, cmd)` (which passes on no keywords: the
     timeout goes in through `functools.partial`); the request waits for it all the same.
+    A call of a wrapper of the project that passes its `**kwargs` on to one of these
+    (HB201's wrappers), a retry helper included when every call of it hands it the same
+    function (`def retry_on_eintr(func, *args, **kw): return func(*args, **kw)` called as
+    `retry_on_eintr(check_call, cmd)`), is reported where it gives no timeout, with the
+    wrapper named.
 
     A `Popen`'s output read to its end, `p.stdout.read()` or `p.stderr.readlines()` with no
     argument, waits for the child to close it (to exit), and `read()` takes no timeout:
@@ -162,6 +167,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             self._bounded_names.add(last_name(awaitable.func) or "")
 
     def finish(self, facts: Facts) -> None:
+        self.judge_forwarded(facts)
         bounded = self._bounded_functions()
         for site, index, target in self._pending:
             receiver = receiver_name(site.node) or ""
