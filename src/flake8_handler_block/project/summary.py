@@ -1090,9 +1090,10 @@ class _Summariser:
         argv = call.args[0] if call.args else None
         program = words[0] if words else None
         if type(argv) is ast.Name:  # `cmd = ["which", name]; run(cmd)`: what every binding gives it
+            bounds = self._lookup(argv.id, scope) or []
             programs = {
                 _first_word(payload) if kind == "value" else None  # type: ignore[arg-type]
-                for kind, payload, _where in self._lookup(argv.id, scope) or [("", None, scope)]
+                for kind, payload, _ in bounds
             }
             program = programs.pop() if len(programs) == 1 else None
         return says_it_ends_at_once(words, program)
