@@ -217,10 +217,16 @@ def retry_on_eintr(func, *args, **kw):
             continue
 
 
+def run_quietly(cmd, **kwargs):
+    return subprocess.run(cmd, capture_output=True, **kwargs)
+
+
 def build_egg(request, project):
     egg_dir = f"/tmp/eggs/{project}"
     retry_on_eintr(subprocess.check_call, ["python", "setup.py", "bdist_egg", "-d", egg_dir])  # expect: HB204 "retry_on_eintr() passes no timeout on to subprocess.check_call()" "handler 'build_egg'"
     retry_on_eintr(subprocess.check_call, ["python", "setup.py", "clean"], timeout=CONVERT_TIMEOUT)  # ok: the timeout is passed through
+    run_quietly(["which", "python"])  # ok: which(1) looks the program up and returns
+    run_quietly(["python", "setup.py", "check"])  # expect: HB204 "run_quietly() passes no timeout on to subprocess.run()" "handler 'build_egg'"
     return HttpResponse(egg_dir)
 
 

@@ -219,11 +219,18 @@ class MissingTimeoutRule(Rule):
                         given = values[params]
                     if given is not None and not is_none(given):
                         continue  # a timeout given, by keyword or in its place
+                    if self.forwarded_at_once(node, function):
+                        continue
                     passed = "no timeout" if given is None else f"{given_as}=None"
                     problem = f"passes {passed} on to {text}"
                     fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
                     self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
                     self.ctx._violations[-1].fix_argument = (given_as, params)
+
+    def forwarded_at_once(self, node: cst.Call, function: FunctionScope) -> bool:
+        """A wrapper's call whose own arguments say the wait ends at once (HB204: a command that
+        asks the program about itself, ``run_cmd(["which", "ffmpeg"])``)."""
+        return False
 
     def report(
         self, node: cst.CSTNode, function: Union[FunctionScope, None, _Current] = CURRENT, **fields: object

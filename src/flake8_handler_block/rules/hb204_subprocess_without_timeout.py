@@ -166,6 +166,10 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         if isinstance(awaitable, cst.Call) and last_name(awaitable.func):
             self._bounded_names.add(last_name(awaitable.func) or "")
 
+    def forwarded_at_once(self, node: cst.Call, function: FunctionScope) -> bool:
+        site = CallSite(node, function, None, "")
+        return ends_at_once(site) or bounds_itself(site)
+
     def finish(self, facts: Facts) -> None:
         self.judge_forwarded(facts)
         bounded = self._bounded_functions()
