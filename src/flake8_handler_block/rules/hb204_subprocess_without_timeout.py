@@ -51,7 +51,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     (HB201's wrappers), a retry helper included when every call of it hands it the same
     function (`def retry_on_eintr(func, *args, **kw): return func(*args, **kw)` called as
     `retry_on_eintr(check_call, cmd)`), is reported where it gives no timeout, with the
-    wrapper named.
+    wrapper named; not when the command it is given ends at once (below).
 
     A `Popen`'s output read to its end, `p.stdout.read()` or `p.stderr.readlines()` with no
     argument, waits for the child to close it (to exit), and `read()` takes no timeout:
