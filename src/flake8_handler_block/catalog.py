@@ -361,6 +361,24 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
     "cachecontrol.CacheControl": (0, "sess"),
     "cachecontrol.wrapper.CacheControl": (0, "sess"),
 }
+# authlib's web-framework registries (`oauth = OAuth(app)`, Flask's and Django's: requests underneath;
+# Starlette's is httpx, which has a default timeout). `oauth.<name>`, `oauth.register(name, ...)` and
+# `oauth.create_client(name)` are a registered app, each of whose calls builds an authlib
+# OAuth2Session, a requests.Session with no timeout unless the registration's `client_kwargs` gives it
+# a `default_timeout`. Its calls below take `timeout=` and hand it on to requests.
+OAUTH_REGISTRIES = frozenset({"authlib.integrations.flask_client.OAuth", "authlib.integrations.django_client.OAuth"})
+OAUTH_APP = "authlib.OAuthApp"  # the registered app: authlib's FlaskOAuth2App, DjangoOAuth2App
+OAUTH_APP_REQUESTS = ("get", "post", "put", "patch", "delete", "request", "fetch_access_token",
+                      "authorize_access_token", "userinfo")
+OAUTH_REGISTER = "register"
+# The registry's own attributes; any other is a registered app (`oauth.github`).
+OAUTH_REGISTRY_ATTRIBUTES = frozenset({OAUTH_REGISTER, "create_client", "init_app", "cache", "fetch_token",
+                                       "update_token", "app", "config", "oauth1_client_cls", "oauth2_client_cls",
+                                       "framework_integration_cls", "load_config"})
+# Calls that make a value of a kind the catalogue names otherwise: callee -> that kind.
+MAKES: Mapping[str, str] = {
+    f"{registry}.{method}": OAUTH_APP for registry in OAUTH_REGISTRIES for method in (OAUTH_REGISTER, "create_client")
+}
 # Calls that import a module named by a literal and stand for it: ``importlib.import_module("x")``
 # (resolved), and lazy-import helpers by their conventional names, a project's own or a library's
 # (``requests = LazyImport("requests")`` in skypilot's adaptors, ``fou.lazy_import("fiftyone.core.dataset")``).
@@ -630,6 +648,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for method, index in (("fetch_token", 9), ("refresh_token", 4),
                           ("fetch_request_token", None), ("fetch_access_token", None)):
         yield f"requests.Session.{method}", Api(REQUESTS, Timeout(index), _HTTP)
+    for method in OAUTH_APP_REQUESTS:  # keyword-only: `request(method, url, token=None, **kwargs)`
+        yield f"{OAUTH_APP}.{method}", Api(REQUESTS, Timeout(), _HTTP)
 
     # the standard library's network clients: the timeout's position in the constructor
     for callee, index in (

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 import libcst as cst
 
 from .catalog import (
-    APIS, KNOWN_ATTRIBUTES, PASS_THROUGH_DECORATORS, RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module,
-    sdk_request,
+    APIS, KNOWN_ATTRIBUTES, MAKES, OAUTH_APP, OAUTH_REGISTRIES, OAUTH_REGISTRY_ATTRIBUTES, PASS_THROUGH_DECORATORS,
+    RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module, sdk_request,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +135,8 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES or below_sdk_client(base.producer)
         ):
             return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen, `client.chat` of an OpenAI client
+        if isinstance(base, Inst) and base.producer in OAUTH_REGISTRIES and _registered_name(attr):
+            return Inst(OAUTH_APP)  # `oauth.github`: the app registered under that name
         return None
     if isinstance(expr, cst.Call):
         module = _imported_module(expr, scope, depth)
@@ -142,6 +144,11 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
     return None
+
+
+def _registered_name(attr: str) -> bool:
+    """An attribute of an authlib registry that names a registered app, not one of its own."""
+    return attr not in OAUTH_REGISTRY_ATTRIBUTES and not attr.startswith("_")
 
 
 def _imported_module(call: cst.Call, scope: "Scope", depth: int) -> Optional[str]:
@@ -168,6 +175,8 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
         return meaning if isinstance(meaning, Inst) else None
     if target is not None and sdk_request(target) is not None:
         return None  # an SDK request's response (`client.chat(...).get("message")`), not more of the client
+    if target is not None and target in MAKES:  # `oauth.create_client("github")`: the registered app
+        return Inst(MAKES[target], call)
     if target is not None:
         made = _outside(Ref(target), scope, called=True)
         return made if isinstance(made, Inst) else Inst(target, call)

@@ -44,7 +44,16 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     `OAuth1Session`/`OAuth2Session` and flask-dance's provider proxies
     (`from flask_dance.contrib.github import github`) are sessions too, and their token
     calls request as well: `fetch_token()` (timeout the 10th positional), `refresh_token()`
-    (the 5th), `fetch_request_token()`, `fetch_access_token()`. `timeout=None`
+    (the 5th), `fetch_request_token()`, `fetch_access_token()`. So are the apps of
+    authlib's Flask and Django registries (`oauth = OAuth(app)`; `oauth.github`,
+    `oauth.register(...)`, `oauth.create_client("github")`): each call builds a
+    requests session, and `get/post/put/patch/delete/request()`,
+    `authorize_access_token()`, `fetch_access_token()` and `userinfo()` take
+    `timeout=`. Unless a registration of that registry in the module gives
+    `client_kwargs` a `default_timeout` or cannot be read (`client_kwargs=OPTIONS`,
+    `**settings.GITLAB_OAUTH`); a registry of another module is not judged (its
+    registrations are not seen). `authorize_redirect()` and `load_server_metadata()`
+    take no timeout and are not reported. `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
     once, a dict display or `dict(...)`, changed only by items and updates whose keys
     are written out, `options["proxies"] = proxy`, never handed on) is read like
@@ -126,7 +135,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     fix_text = "pass timeout=(connect, read)"
-    gate = imported("requests", "flask_dance")  # flask-dance: its provider proxies are sessions
+    # flask-dance: its provider proxies are sessions; authlib: its registered apps use requests
+    gate = imported("requests", "flask_dance", "authlib")
     calls = catalog.last_names(TIMEOUT_POSITION)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
@@ -138,10 +148,13 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         self._replaced: List[Tuple[cst.Attribute, cst.BaseExpression, Scope]] = []  # `s.request = ...`
         self._defaults: Optional[ModuleTimeouts] = None
         self._sessions: Optional[Dict[int, Optional[FrozenSet[str]]]] = None
+        self._registrations: List[Tuple[cst.Call, Scope]] = []  # `oauth.register(name, ...)` (authlib)
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "mount":
             self._mounts.append((node, self.ctx.scope))
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == catalog.OAUTH_REGISTER:
+            self._registrations.append((node, self.ctx.scope))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -156,6 +169,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
             return
         entry = SEND if target == f"{SESSION}.send" else REQUEST
         if entry in self._module_timeouts(facts).patched():
+            return
+        if target.startswith(f"{catalog.OAUTH_APP}.") and self._registered_with_timeout():
             return
         note = ""
         if target.startswith(f"{SESSION}."):
@@ -239,6 +254,21 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         found = self.ctx.resolve(named, scope)
         return defaults.function_kind(found.dotted) if isinstance(found, Ref) else None
 
+    def _registered_with_timeout(self) -> bool:
+        """An authlib registry of the module given a default timeout, or options that cannot be read,
+        at one of its registrations: `client_kwargs={"default_timeout": 10}`, `client_kwargs=KWARGS`,
+        `**options`."""
+        for call, scope in self._registrations:
+            receiver = self.ctx.resolve(call.func.value, scope) if isinstance(call.func, cst.Attribute) else None
+            if not (isinstance(receiver, Inst) and receiver.producer in catalog.OAUTH_REGISTRIES):
+                continue
+            if any(arg.star for arg in call.args):
+                return True
+            options = argument(call, "client_kwargs", None)
+            if options is not None and not _dict_without_timeout(options):
+                return True
+        return False
+
     def _session_subclass_method(self, site: CallSite) -> Optional[str]:
         """``CustomSession().get``: a plain subclass of requests.Session built inline."""
         func = site.node.func
@@ -266,6 +296,18 @@ def _passes_timeout(node: cst.CSTNode, top_only: bool = False) -> bool:
         and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
         for arg in args
     )
+
+
+def _dict_without_timeout(value: cst.BaseExpression) -> bool:
+    """A dict display whose keys are all written out and none of them a timeout."""
+    if not isinstance(value, cst.Dict):
+        return False
+    for element in value.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+            return False
+        if element.key.evaluated_value in ("timeout", "default_timeout"):
+            return False
+    return True
 
 
 def _defines(cls: ClassScope, names: frozenset, _seen: Optional[set] = None) -> bool:
