@@ -21,9 +21,10 @@ def render_pdf(request, report_id):
     pages = check_output(["wkhtmltopdf", "--version", dst])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     check_output(["qpdf", "--check", dst], timeout=10)  # ok: number
     build = check_output("git --exec-path", shell=True)  # ok: asks git only where its helpers are: it prints and exits
+    kernel = check_output("uname -rs", shell=True)  # ok: uname prints the kernel's name and exits
     head = check_output(["git", "rev-parse", "HEAD"])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     subprocess.call(["sync"], **{"timeout": 5})  # ok: literal **dict timeout
-    return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode(), "X-Build": build + head})
+    return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode(), "X-Build": build + head + kernel})
 
 
 class ThumbnailView(View):

@@ -206,6 +206,7 @@ QUICK_PROGRAMS = frozenset({
     "which", "where",  # a lookup on PATH (Windows' where)
     "open", "xdg-open",  # hand a file or URL to the desktop (macOS, freedesktop) and return
     "kill", "pkill", "taskkill",  # send a signal, or ask Windows to end a process tree
+    "uname", "nproc", "whoami",  # print what the kernel already knows of the system or the user
 })
 
 

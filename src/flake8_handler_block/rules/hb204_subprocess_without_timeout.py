@@ -94,7 +94,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     at once whatever it is given (it reads no input, opens no connection, takes no lock
     and waits for no child): a lookup on PATH (`which node`, Windows' `where node`), a
     hand-off to the desktop (`open path`, `xdg-open path`), a signal (`kill`, `pkill`,
-    `taskkill`). The list lives in `commands.py`, shared with HB601.
+    `taskkill`), what the kernel already knows (`uname -rs`, `nproc`, `whoami`). The
+    list lives in `catalog.py`, shared with HB601 and the project index.
 
     Why is this bad?
     A child that never exits (waiting on stdin, a lock, a network peer) keeps the
