@@ -36,8 +36,8 @@ from ..catalog import APIS, THIRD_PARTY_HTTP, Api
 from ..config import EXERCISE_GLOBS
 from .graph import FnRef, Graph, Obj, _called_name
 from .summary import (
-    CALL_RESULT, DEF, NAMELESS, SPAWN, SUPER, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE,
-    Edge, Sym,
+    CALL_RESULT, DEF, NAMELESS, SPAWN, SUPER, SUPER_OF, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET,
+    UNKNOWN_CALLABLE, Edge, Sym,
 )
 from .tooling import is_tooling_path
 from .tree import OutOfTime
@@ -181,20 +181,17 @@ class _Walk:
                     return False
             elif not self._namesakes_end(name, depth):
                 return False
-        return all(self.edge_ends(edge, fn[1], given, depth) for edge in own.edges if edge.how not in (SPAWN, DEF))
+        # a `super().name()` edge was judged above, as the base that runs it
+        return all(self.edge_ends(edge, fn[1], given, depth) for edge in own.edges
+                   if edge.how not in (SPAWN, DEF) and edge.callee.kind != SUPER_OF)
 
     def _super_ends(self, fn: FnRef, cls: Optional[int], name: str, depth: int) -> bool:
         """``super().name(...)`` in a method of class ``cls``: the first base defining ``name`` ends
         (a library base's method counts as ending)."""
         if cls is None:
             return self._namesakes_end(name, depth)
-        graph = self.graph
-        for owner in graph.mro(("c", fn[1], cls))[1:]:
-            summary = graph.tree.summary(owner[1])
-            keys = summary.facts.classes[owner[2]].method_keys(name) if summary is not None else ()
-            if keys:
-                return all(self.function_ends(("f", owner[1], key), False, depth + 1) for key in keys)
-        return True
+        runs = self.graph.method(("c", fn[1], cls), name, above=True)
+        return all(self.function_ends(target, False, depth + 1) for target in runs)
 
     def edge_ends(self, edge: Edge, path: str, given: bool, depth: int, handed: bool = False) -> bool:
         """The call (or hand-off) ``edge`` of a function in ``path`` ends; ``given``: the function's

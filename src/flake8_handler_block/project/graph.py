@@ -51,7 +51,7 @@ from ..handlers import (
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN,
-    SUBCLASS, SUBSCRIPT, SUPER, TASK, Edge,
+    SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -180,6 +180,8 @@ class Graph:
             objs = self.resolve(sym.target, depth + 1)
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
             objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
+        elif sym.kind == SUPER_OF and sym.target.isdigit() and len(sym.path) == 1:
+            return self.method(("c", path, int(sym.target)), sym.path[0], depth + 1, above=True)
         elif sym.kind == ANY:
             objs = []
             for member in sym.members():
@@ -424,9 +426,10 @@ class Graph:
         self._mro[cls] = order
         return order
 
-    def method(self, cls: Obj, name: str, depth: int = 0) -> List[Obj]:
-        """``cls.name`` as the class resolves it (its own, else the first base's that has it)."""
-        for owner in self.mro(cls, depth):
+    def method(self, cls: Obj, name: str, depth: int = 0, above: bool = False) -> List[Obj]:
+        """``cls.name`` as the class resolves it (its own, else the first base's that has it);
+        ``above``: as ``super().name`` in a method of ``cls`` does (the first base's that has it)."""
+        for owner in self.mro(cls, depth)[int(above):]:
             found = self._class_facts(owner)
             if found is not None:
                 keys = found[1].method_keys(name)

@@ -65,6 +65,7 @@ SUBCLASS = "(<)"  # a path step: the class or any class deriving from it (``type
 MADE = (CALL_RESULT, DECLARED)  # the steps that give an instance of a class
 NAMELESS = (*MADE, SUBCLASS)  # the steps a library name leaves out (``requests.Session().get``)
 ANY = "any"  # a Sym kind: one of a few values
+SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whose key is the target
 MAX_ALTERNATIVES = 24  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
@@ -121,7 +122,8 @@ class Sym:
 
     ``kind`` "ref": the object at dotted ``target``; "self": the instance of the class
     whose key is ``target`` (``self`` in its methods); "cls": that class or one deriving
-    from it (``cls`` in its classmethods); "any": any of a few values,
+    from it (``cls`` in its classmethods); "super": ``super()`` in a method of that class (its path
+    one name: the method the first base defining it has); "any": any of a few values,
     ``target`` holding them as JSON (``[A(), B()]``, a function returning either). ``path``
     continues from there: attribute names, ``"()"`` for the result of a call (DECLARED for what an
     annotation declares, SUBCLASS for a class or one deriving from it), and the container steps
@@ -1283,6 +1285,12 @@ class _Summariser:
             callee = self.sym(call.func, scope)
             if callee is None and type(call.func) is ast.Name:
                 callee = self._either(call.func.id, scope)
+            if callee is None and key is not None:
+                unknown = self._unplaced(call.func, scope)
+                if unknown:
+                    unplaced[key].add(unknown)
+                if unknown.startswith(SUPER) and scope.cls is not None:  # `super().post()`: a base's post
+                    callee = Sym(SUPER_OF, str(scope.cls), (unknown[len(SUPER):],))
             if callee is not None:
                 keywords = call.keywords
                 if keywords:
@@ -1296,10 +1304,6 @@ class _Summariser:
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
                                   id(call) in self.bare_calls, id(call) in self.teardown_calls,
                                   id(call) in self.awaited_calls))
-            elif key is not None:
-                unknown = self._unplaced(call.func, scope)
-                if unknown:
-                    unplaced[key].add(unknown)
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD, guard))
             elif name in THREAD_STARTS:
@@ -1388,10 +1392,27 @@ class _Summariser:
         return UNKNOWN_CALLABLE
 
     def _is_super(self, expr: ast.expr, scope: _Scope) -> bool:
-        """``super()`` with no argument, in a method (the builtin, not a name of the module)."""
-        return (
-            type(expr) is ast.Call and not expr.args and type(expr.func) is ast.Name
+        """``super()`` in a method (the builtin, not a name of the module), with no argument or with
+        the two it stands for written out (``super(Handler, self)`` in a method of ``Handler``)."""
+        if not (
+            isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)
             and expr.func.id == "super" and self._lookup("super", scope) is None
+        ):
+            return False
+        return not expr.args or (len(expr.args) == 2 and self._own_class_and_self(expr.args[0], expr.args[1], scope))
+
+    def _own_class_and_self(self, named: ast.expr, instance: ast.expr, scope: _Scope) -> bool:
+        """``Handler, self`` in a method of ``Handler``: its class and its first parameter."""
+        if not isinstance(named, ast.Name) or not isinstance(instance, ast.Name):
+            return False
+        owner = self._lookup(instance.id, scope)
+        cls = self._lookup(named.id, scope)
+        if not owner or not cls or len(owner) != 1 or len(cls) != 1:
+            return False
+        (kind, key, _), (cls_kind, qualname, _) = owner[0], cls[0]
+        return (
+            kind in ("self", "cls") and cls_kind == "class" and isinstance(key, int)
+            and self.classes[key][2].qualname == qualname
         )
 
     def _builtin_value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> bool:

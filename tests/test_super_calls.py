@@ -1,0 +1,92 @@
+"""``super().name()`` and ``super(Cls, self).name()`` in a method run the first base's ``name``: the
+project index follows them like ``self.name()`` (nbdime's extension handler falls back to its base's
+sync ``post``, which fetches a URL with requests, on the event loop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_helpers import markers_hold
+
+SERVER = '''\
+import requests
+from tornado import web
+
+
+class NbHandler(web.RequestHandler):
+    def read_notebook(self, arg):
+        return requests.get(arg).json()  # expect: HB201 "via read_notebook()", HB601 "via ApiDiffHandler.post()"
+
+    def local_notebook(self, path):
+        with open(path) as f:
+            return f.read()
+
+
+class ApiDiffHandler(NbHandler):
+    def post(self):
+        self.finish(self.read_notebook(self.get_argument("base")))
+
+
+class LocalHandler(NbHandler):
+    def post(self):
+        self.finish(self.local_notebook(self.get_argument("path")))
+'''
+
+EXTENSION = '''\
+from tornado import web
+
+from .server import ApiDiffHandler, LocalHandler
+
+
+class BaseGitDiffHandler(ApiDiffHandler):
+    def git_notebooks(self, ref):
+        return {}
+
+
+class ExtensionDiffHandler(BaseGitDiffHandler):
+    async def post(self):
+        base = self.get_argument("base")
+        if base.startswith("git:"):
+            self.finish(self.git_notebooks(base))
+        else:
+            super(ExtensionDiffHandler, self).post()  # expect: HB601 "super(...).post() blocks the event loop"
+
+
+class ZeroArgHandler(BaseGitDiffHandler):
+    async def post(self):
+        super().post()  # expect: HB601 "super().post() blocks the event loop"
+
+
+class LocalExtensionHandler(LocalHandler):
+    async def post(self):
+        super().post()  # ok: the base's post only reads a local file
+
+
+class OtherClassHandler(ZeroArgHandler):
+    async def post(self):
+        super(BaseGitDiffHandler, self).post()  # ok: not the form super() stands for: not followed
+
+
+class PlainHandler(web.RequestHandler):
+    async def get(self):
+        super().get()  # ok: a library base's method
+
+
+def make_app():
+    return web.Application([
+        (r"/diff", ExtensionDiffHandler), (r"/zero", ZeroArgHandler), (r"/local", LocalExtensionHandler),
+        (r"/other", OtherClassHandler), (r"/plain", PlainHandler),
+    ])
+'''
+
+
+def _files() -> dict:
+    return {"app/__init__.py": "", "app/server.py": SERVER, "app/extension.py": EXTENSION}
+
+
+def test_super_calls_run_the_bases_method(tmp_path: Path) -> None:
+    markers_hold(tmp_path, _files(), "app/extension.py")
+
+
+def test_the_base_method_reached_through_super_names_the_chain(tmp_path: Path) -> None:
+    markers_hold(tmp_path, _files(), "app/server.py")
