@@ -61,8 +61,8 @@ def github_refresh():
 
 @bp.route("/partner")
 def partner():
-    # a registry of another module: its registrations are not seen here
-    return _sign_in(partner_oauth.partner.userinfo())  # ok: HB201 registry of another module
+    # a name of a module the fixture does not hold: its kind is unknown
+    return _sign_in(partner_oauth.partner.userinfo())  # ok: HB201 a name of an unknown module
 
 
 def _sign_in(claims):

@@ -518,7 +518,7 @@ SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODU
 # SDK clients, a child process, whose waits HB204/HB601 judge call by call, and Flask-Mail's `Mail`,
 # whose sends HB202 judges (a queue or an event is judged by rules that count its uses in one
 # module, so it is never claimed across modules).
-HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL})
+HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL, *OAUTH_REGISTRIES})
 CLIENT_IMPORTS = tuple(sorted({
     f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")
 }))

@@ -22,7 +22,9 @@ Only a plain HTTP client is claimed. The module that builds it must not mount an
 timeout given that way is read by HB201 in the module it checks only, so a client from such a
 module is left unknown (and unknown receivers are never reported). Everything else agrees with
 the rules' own resolution: a factory's ``return`` statements must agree, a class of the project
-(a session subclass) is not a library client, and walks are bounded.
+(a session subclass) is not a library client, and walks are bounded. An authlib OAuth registry
+(``oauth = OAuth()`` in extensions.py) is claimed likewise when its module's registrations are read
+in full and give no timeout: HB201 reads those of the module it checks only.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from ..catalog import CLIENTS, HELD_ACROSS_MODULES
+from ..catalog import CLIENTS, HELD_ACROSS_MODULES, OAUTH_REGISTER, OAUTH_REGISTRIES
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
 from .summary import MADE, Sym
@@ -38,6 +40,12 @@ from .summary import MADE, Sym
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
 _MOUNT = re.compile(r"\.mount\s*\(")
+# Where an authlib registry's module may give its apps a timeout: a registration's `client_kwargs`
+# that is not a dict display, or any `**options` in one; a `default_timeout` or a `*_CLIENT_KWARGS`
+# setting anywhere in it.
+_REGISTER = re.compile(r"\.\s*" + OAUTH_REGISTER + r"\s*\(")
+_REGISTRY_TIMEOUT = re.compile(r"default_timeout|CLIENT_KWARGS")
+_UNREAD_OPTIONS = re.compile(r"\*\*|client_kwargs\s*=\s*(?!\{)")
 
 
 class Clients:
@@ -153,7 +161,17 @@ class Clients:
         name = self.graph.api_name(made_by, path)
         if name not in HELD_ACROSS_MODULES or (name in CLIENTS and not self._is_plain(path)):
             return None
+        if name in OAUTH_REGISTRIES and not self._registers_plainly(path):
+            return None
         return name
+
+    def _registers_plainly(self, path: str) -> bool:
+        """The authlib registry module ``path`` registers its apps with options that are read in full
+        and give no timeout (HB201 reads the registrations of the module it checks only)."""
+        text = self.graph.tree.text(path)
+        if text is None or _REGISTRY_TIMEOUT.search(text):
+            return False
+        return not any(_UNREAD_OPTIONS.search(_call_text(text, found.end())) for found in _REGISTER.finditer(text))
 
     def _is_plain(self, path: str) -> bool:
         if path not in self._plain:
@@ -170,3 +188,19 @@ def _built_here(sym: Sym, module: str) -> bool:
     if sym.path:
         return sym.path[-1] in MADE
     return bool(module) and sym.target.startswith(f"{module}.")
+
+
+def _call_text(text: str, start: int) -> str:
+    """The arguments of the call whose ``(`` ends just before ``start``, to its closing parenthesis
+    (the rest of the text when it has none); brackets inside strings may end it early, which only
+    reads less."""
+    depth = 1
+    for end in range(start, len(text)):
+        char = text[end]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[start:end]
+    return text[start:]

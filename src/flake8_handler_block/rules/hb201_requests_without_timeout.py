@@ -51,8 +51,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     `authorize_access_token()`, `fetch_access_token()` and `userinfo()` take
     `timeout=`. Unless a registration of that registry in the module gives
     `client_kwargs` a `default_timeout` or cannot be read (`client_kwargs=OPTIONS`,
-    `**settings.GITLAB_OAUTH`); a registry of another module is not judged (its
-    registrations are not seen). `authorize_redirect()` and `load_server_metadata()`
+    `**settings.GITLAB_OAUTH`). A registry imported from another module of the
+    project (`from .extensions import oauth`) is judged when that module's
+    registrations are read in full and give none (no `default_timeout`, no
+    `*_CLIENT_KWARGS` setting, no `**options`). `authorize_redirect()` and `load_server_metadata()`
     take no timeout and are not reported. `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
     once, a dict display or `dict(...)`, changed only by items and updates whose keys
