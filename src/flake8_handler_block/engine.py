@@ -242,6 +242,8 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
             continue
         if violation.function is None and violation.scope == EVERYWHERE and reach.module_code_is_tooling(line):
             continue
+        if reach.never_runs(violation.scope, violation.function, line):
+            continue
         if reading is not None and equivalents.silenced_elsewhere(violation.code, reading.comment_texts(line)):
             continue  # the line silences another linter's same check: kept on purpose
         message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))

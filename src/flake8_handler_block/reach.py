@@ -177,6 +177,14 @@ class Reach:
             return self.link(function) is not None or not self.is_tooling(function)
         return self.link(function) is not None
 
+    def never_runs(self, scope: str, function: Optional[FunctionScope], line: int) -> bool:
+        """A finding of a rule that looks at handler-reachable code, at a call of ``function`` under a
+        parameter test that every way a handler enters the function rules out (``if not
+        progress_handler:`` where every caller passes a callback)."""
+        if scope in (ANYWHERE, EVERYWHERE) or function is None or self.project is None or self.config.scope == "all":
+            return False
+        return self.project.never_runs(function.qualname, line)
+
     def where(self, scope: str, function: Optional[FunctionScope]) -> str:
         """How the message names the place: the handler chain, or the function itself."""
         link = self.link(function)

@@ -526,12 +526,26 @@ class Graph:
                     how = self._how(edge, target)
                     if how == DROPPED:
                         continue  # `self.close_all()` of an async def: the coroutine never runs
-                    item = (how, target, edge.guard, edge.flags, edge.args, on)
+                    item = (how, target, edge.guard, self._flags_read(edge.flags, fn[1]), edge.args, on)
                     if item not in seen:
                         seen.add(item)
                         found.append(item)
         self._targets[(fn, receiver)] = found
         return found
+
+    def _flags_read(self, flags: Tuple[str, ...], path: str) -> Tuple[str, ...]:
+        """``Edge.flags`` of a call of module ``path`` with each value the graph finds to be only
+        functions, methods or classes (always true) read as a true flag, and any other as unknown."""
+        if not any(_VALUE in flag for flag in flags):
+            return flags
+        read = []
+        for flag in flags:
+            keyword, _, written = flag.partition(_VALUE)
+            value = Sym.decoded(written) if written else None
+            objs = self.evaluate(value, path) if value is not None else []
+            callable_only = bool(objs) and all(obj[0] == "f" or obj[0] == "c" for obj in objs)
+            read.append(keyword[1:] if callable_only else keyword if written else flag)
+        return tuple(read)
 
     def _how(self, edge: Edge, target: FnRef) -> str:
         """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
@@ -701,7 +715,8 @@ class Graph:
                 return None
             if edge.awaited and not _is_coroutine_function(self.function(target)):
                 return None  # `await tool.connect()` runs a coroutine: a sync `connect` of that name is another class's
-            return self.blocks(target, self._entered_with(target, edge.flags, edge.args) | _LOOP_ONLY, receiver)
+            entered = self._entered_with(target, self._flags_read(edge.flags, fn[1]), edge.args)
+            return self.blocks(target, entered | _LOOP_ONLY, receiver)
 
         calls = self._calls_to(fn, block)
         return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]
@@ -971,7 +986,8 @@ class Graph:
             queue.append(handler)
         on_the_loop = [handler for handler in order if self._async_in_place(handler)]
         # A thread started on its own (Thread(target=f)) is not the request's work: HB501's business.
-        self._spread(chains, queue, lambda how, target: how != SPAWN, on_the_loop)
+        ways: Dict[FnRef, Dict[FrozenSet[str], ChainRef]] = {}  # every way from a handler, by its flags
+        self._spread(chains, queue, lambda how, target: how != SPAWN, on_the_loop, ways)
 
         def on_loop(how: str, target: FnRef) -> bool:
             return how in ON_LOOP and not self.off_the_loop(target)
@@ -1004,7 +1020,28 @@ class Graph:
             passed_on = self.forwarding_calls(fn)
             if passed_on:
                 forwarding[fn] = passed_on
-        return Reach(order, chains, loop, task, blocking, forwarding)
+        return Reach(order, chains, loop, task, blocking, forwarding, self._lines_never_run(ways))
+
+    def _lines_never_run(self, ways: Dict[FnRef, Dict[FrozenSet[str], ChainRef]]) -> Dict[FnRef, FrozenSet[int]]:
+        """For each function a handler reaches, the lines of its calls under a parameter test that
+        every way it is entered rules out (each caller passes ``progress_handler=tracker.hook`` to a
+        function that waits for a child only under ``if not progress_handler:``)."""
+        found: Dict[FnRef, FrozenSet[int]] = {}
+        for fn, entered in ways.items():
+            given = [flags for flags in entered if flags]
+            if len(given) < len(entered):
+                continue  # entered with no flag at all: every line may run
+            summary = self.tree.summary(fn[1])
+            if summary is None or fn[2] >= len(summary.functions):
+                continue
+            never: Set[int] = set()
+            runs: Set[int] = set()
+            for edge in summary.functions[fn[2]].edges:
+                ruled_out = bool(edge.guard) and all(_ruled_out(edge.guard, flags) for flags in given)
+                (never if ruled_out else runs).add(edge.line)
+            if never - runs:
+                found[fn] = frozenset(never - runs)
+        return found
 
     def _async_in_place(self, fn: FnRef) -> bool:
         """An ``async def`` run on the loop that reaches it (not handed to a thread of its own)."""
@@ -1135,13 +1172,15 @@ class Reach:
 
     def __init__(self, handlers: List[FnRef], chains: Dict[FnRef, ChainRef], loop: Dict[FnRef, ChainRef],
                  task: Dict[FnRef, ChainRef], blocking: Optional[Dict[FnRef, List[BlockingCall]]] = None,
-                 forwarding: Optional[Dict[FnRef, List[ForwardingCall]]] = None) -> None:
+                 forwarding: Optional[Dict[FnRef, List[ForwardingCall]]] = None,
+                 never_run: Optional[Dict[FnRef, FrozenSet[int]]] = None) -> None:
         self.handlers = handlers
         self.chains = chains
         self.loop = loop
         self.task = task
         self.blocking = blocking or {}  # async functions on the loop -> their calls to sync functions that block
         self.forwarding = forwarding or {}  # functions -> their calls to wrappers with no timeout
+        self.never_run = never_run or {}  # functions -> lines of calls no way from a handler runs
         self._paths: Optional[FrozenSet[str]] = None
 
     def paths(self) -> FrozenSet[str]:
@@ -1181,13 +1220,16 @@ def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
 
 def _keywords(flags: Tuple[str, ...]) -> Set[str]:
     """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
-    return {flag.lstrip("!?").partition("=")[0] for flag in flags}
+    return {flag.lstrip("!?").partition(_VALUE)[0].partition("=")[0] for flag in flags}
 
 
 def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
     """(keyword, parameter) for each keyword a call passes its function's own parameter to
     (``skip_workdir=skip_workdir``: "?skip_workdir=skip_workdir" in ``Edge.flags``)."""
-    return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag]  # type: ignore[misc]
+    return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag and _VALUE not in flag]  # type: ignore[misc]
+
+
+_VALUE = ":"  # "?name:" + Sym.encoded: a keyword's value the graph may find to be a callable (Edge.flags)
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:

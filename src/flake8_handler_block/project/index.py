@@ -142,6 +142,14 @@ class ModuleReach:
         handler, or what one calls in place (not through a thread hand-off); None otherwise."""
         return self._chain(self._reach.loop, qualname, line) if self._reach else None
 
+    def never_runs(self, qualname: str, call_line: int, line: Optional[int] = None) -> bool:
+        """The call at ``call_line`` of this function sits under a parameter test every way a
+        handler enters the function rules out."""
+        key = self._key(qualname, line)
+        if key is None or self._reach is None:
+            return False
+        return call_line in self._reach.never_run.get(("f", self.path, key), frozenset())
+
     def blocking_calls(self, qualname: str, line: Optional[int] = None) -> List[Tuple[int, str, str]]:
         """The calls of an async function on a handler's loop to sync functions of the project that
         block: (line of the call, the name called, what blocks and where: ``subprocess.run() at
@@ -720,6 +728,7 @@ class _Project:
                 for fn, calls in self.reach.forwarding.items()
                 for line, name, api, params, via, keyword in calls
             ],
+            "never_run": [[number[fn], sorted(lines)] for fn, lines in self.reach.never_run.items() if fn in number],
             "clients": sorted(self.client_names),
         }
 
@@ -745,9 +754,10 @@ class _Project:
                 forwarding.setdefault(table[i], []).append(
                     (int(line), str(name), str(api), int(params), tuple(table[v] for v in via), str(keyword))
                 )
+            never_run = {table[i]: frozenset(int(line) for line in lines) for i, lines in stored["never_run"]}
             reach = Reach(
                 list(handlers), chains(stored["chains"]), chains(stored["loop"]), chains(stored["task"]), blocking,
-                forwarding,
+                forwarding, never_run,
             )
             client_names = frozenset(str(name) for name in stored["clients"])
         except (TypeError, ValueError, KeyError, IndexError):

@@ -188,6 +188,21 @@ class Sym:
         """The dotted path when this is a plain reference, else ''."""
         return self.target if self.kind == "ref" and not self.path else ""
 
+    def encoded(self) -> str:
+        """This value as text (``Sym.decoded`` reads it back)."""
+        return json.dumps([self.kind, self.target, *self.path])
+
+    @staticmethod
+    def decoded(text: str) -> Optional["Sym"]:
+        """The value ``encoded`` wrote; None for text it did not write."""
+        try:
+            kind, target, *path = json.loads(text)
+        except (ValueError, TypeError):
+            return None
+        if not all(isinstance(part, str) for part in (kind, target, *path)):
+            return None
+        return Sym(kind, target, tuple(path))
+
 
 @quick_init
 @dataclass(frozen=True)
@@ -204,8 +219,9 @@ class Edge:
     # runs only with no event loop running (NO_LOOP) ('': always)
     guard: str = ""
     # the keyword arguments of the call (``_flags``: ``Judge(_defer_init=True)`` gives ("_defer_init",),
-    # False "!name", the caller's own parameter "?name=param", another value "?name"), read against
-    # the callee's guards and flag defaults
+    # False "!name", the caller's own parameter "?name=param", a name or attribute the graph may find
+    # to be a function, a method or a class "?name:" + ``Sym.encoded``, another value "?name"; a
+    # lambda is true: "name"), read against the callee's guards and flag defaults
     flags: Tuple[str, ...] = ()
     # the call runs under a deadline that cancels it: inside ``async with asyncio.timeout(5):``, the
     # awaitable of ``asyncio.wait_for(f(), 5)``, or a task whose handle is awaited so (``t =
@@ -1295,7 +1311,8 @@ class _Summariser:
                 keywords = call.keywords
                 if keywords:
                     hostless = not call.args and not any(kw.arg == "host" for kw in keywords)
-                    flags, timeout = _flags(call, self._fixed_params(key)), self._timeout(call, key)
+                    flags = self._callable_values(call, _flags(call, self._fixed_params(key)), scope)
+                    timeout = self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
@@ -1375,6 +1392,22 @@ class _Summariser:
             if meaning not in found:
                 found.append(meaning)
         return Sym.union(found) if len(found) > 1 else None
+
+    def _callable_values(self, call: ast.Call, flags: Tuple[str, ...], scope: _Scope) -> Tuple[str, ...]:
+        """``flags`` with what the graph can tell of a keyword's value that is a callable, so always
+        true (``progress_handler=tracker.progress_hook``, ``on_done=lambda: None``): ``Edge.flags``."""
+        values: Dict[str, str] = {}
+        for keyword in call.keywords:
+            value, unknown = keyword.value, f"?{keyword.arg}"
+            if keyword.arg is None or unknown not in flags:
+                continue
+            if type(value) is ast.Lambda:
+                values[unknown] = keyword.arg
+            elif type(value) is ast.Attribute or type(value) is ast.Name:
+                sym = self.sym(value, scope)
+                if sym is not None:
+                    values[unknown] = f"{unknown}:{sym.encoded()}"
+        return tuple(values.get(flag, flag) for flag in flags) if values else flags
 
     def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
         """What a call whose callee the module cannot type may run (FunctionSummary.unplaced): the
