@@ -2,6 +2,7 @@
 import asyncio
 import functools
 import subprocess
+from shlex import quote
 from subprocess import PIPE, Popen, check_output
 
 from django.http import FileResponse, HttpResponse
@@ -11,6 +12,7 @@ from django.views import View
 CONVERT_TIMEOUT = 60
 STRICT = {"check": True, "capture_output": True}
 BOUNDED = {"check": True, "timeout": CONVERT_TIMEOUT}
+WKHTMLTOPDF = "/usr/local/bin/wkhtmltopdf"
 
 
 def render_pdf(request, report_id):
@@ -23,8 +25,13 @@ def render_pdf(request, report_id):
     build = check_output("git --exec-path", shell=True)  # ok: asks git only where its helpers are: it prints and exits
     kernel = check_output("uname -rs", shell=True)  # ok: uname prints the kernel's name and exits
     head = check_output(["git", "rev-parse", "HEAD"])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
+    usage = check_output(quote(WKHTMLTOPDF) + " -h || true", shell=True)  # ok: prints its usage; `|| true` keeps the status
+    check_output(WKHTMLTOPDF + " --version", shell=True)  # ok: the configured binary asked only for its version
+    check_output(WKHTMLTOPDF + " -q " + src, shell=True)  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
+    check_output(quote(WKHTMLTOPDF) + " -q - -", shell=True)  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
+    check_output(quote(WKHTMLTOPDF) + " -q - - || true", shell=True)  # expect: HB204 "check_output() has no timeout"
     subprocess.call(["sync"], **{"timeout": 5})  # ok: literal **dict timeout
-    return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode(), "X-Build": build + head + kernel})
+    return FileResponse(open(dst, "rb"), headers={"X-Renderer": version.decode(), "X-Build": build + head + kernel + usage})
 
 
 class ThumbnailView(View):

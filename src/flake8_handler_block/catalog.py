@@ -194,7 +194,12 @@ KINDLESS_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable",
 
 
 # -- commands that end at once, or bound their own run (HB204, HB601) --
-INFORMATION_FLAGS = frozenset({"--version", "-version", "--help", "--exec-path"})  # print and exit
+INFORMATION_FLAGS = frozenset({
+    "--version", "-version", "--help", "-h", "--exec-path",  # print and exit
+    "-codecs", "-formats", "-encoders", "-decoders", "-hide_banner",  # ffmpeg's lists of what it was built with
+})
+# A shell command's last words that only change its exit status (``motion -h || true``).
+SHELL_FALLBACKS = (("||", "true"), ("||", ":"))
 # Programs that end on their own deadline whatever the peer does (so the wait is bounded).
 BOUNDED_PROGRAMS = frozenset({
     "ssh-keyscan",  # -T: at most 5 s per host by default
@@ -219,6 +224,8 @@ def says_it_ends_at_once(words: Optional[Sequence[str]], program: Optional[str])
     exits), or whose program returns at once; from its words (``''`` for a program named by a
     variable) and its program. The rules read them from libcst (``commands.ends_at_once``), the
     project index from its ``ast`` (``summary._command_words``)."""
+    if words is not None and tuple(words[-2:]) in SHELL_FALLBACKS:
+        words = words[:-2]
     asks_about_itself = words is not None and len(words) >= 2 and all(word in INFORMATION_FLAGS for word in words[1:])
     return asks_about_itself or program in QUICK_PROGRAMS
 

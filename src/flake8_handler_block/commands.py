@@ -77,6 +77,8 @@ def _literal_command(call: cst.Call) -> Optional[List[str]]:
     if isinstance(argv, cst.SimpleString):
         text = argv.evaluated_value
         return text.split() if isinstance(text, str) else None
+    if isinstance(argv, cst.BinaryOperation):
+        return _program_and_words(argv)
     if not isinstance(argv, (cst.List, cst.Tuple)):
         return None
     words = []
@@ -89,3 +91,13 @@ def _literal_command(call: cst.Call) -> Optional[List[str]]:
         else:
             return None
     return words
+
+
+def _program_and_words(argv: cst.BinaryOperation) -> Optional[List[str]]:
+    """A shell command made of a program held by a name and literal words after it
+    (``binary + " -codecs"``, ``quote(binary) + " -h || true"``): the program is ``""``."""
+    program, words = argv.left, argv.right
+    if not isinstance(argv.operator, cst.Add) or not isinstance(program, (cst.Name, cst.Attribute, cst.Call)):
+        return None
+    text = words.evaluated_value if isinstance(words, cst.SimpleString) else None
+    return [""] + text.split() if isinstance(text, str) else None

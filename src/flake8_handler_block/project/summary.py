@@ -1960,6 +1960,11 @@ def _command_words(call: ast.Call) -> Optional[List[str]]:
     argv = call.args[0] if call.args else None
     if type(argv) is ast.Constant:
         return argv.value.split() if isinstance(argv.value, str) else None
+    if type(argv) is ast.BinOp:  # `binary + " -codecs"`: the rules' `commands._program_and_words`
+        program, tail = argv.left, argv.right
+        if type(argv.op) is not ast.Add or type(program) not in (ast.Name, ast.Attribute, ast.Call):
+            return None
+        return [""] + tail.value.split() if type(tail) is ast.Constant and isinstance(tail.value, str) else None
     if type(argv) is not ast.List and type(argv) is not ast.Tuple:
         return None
     words = []
