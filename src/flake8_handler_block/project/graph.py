@@ -50,8 +50,8 @@ from ..handlers import (
     route_class_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP, SPAWN,
-    SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, Edge,
+    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
+    POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -574,11 +574,14 @@ class Graph:
         if known is not None:
             return known
         targets = self.targets(fn)
-        tested = {target[2].lstrip("!") for target in targets if target[2]}
+        summary = self.tree.summary(fn[1])
+        edges = summary.functions[fn[2]].edges if summary is not None and fn[2] < len(summary.functions) else ()
+        # every call's test, a library's too (a wait under `if not progress_handler:`)
+        tested = {edge.guard.lstrip("!") for edge in edges if edge.guard}
         self._guard_params[(fn, depth)] = frozenset(tested)  # what a call back into `fn` sees
         if depth < MAX_RELAY_DEPTH:
             for _how, target, _guard, flags, _args, _on in targets:
-                relayed = _relayed(flags)
+                relayed = self._relayed_into(target, flags)
                 if relayed:
                     tests = self._guards(target, depth + 1)
                     tested.update(param for keyword, param in relayed if keyword in tests)
@@ -1149,22 +1152,47 @@ class Graph:
         if not tested:
             return frozenset()
         given = {flag for flag in flags if flag.lstrip("!") in tested}
-        for keyword, param in _relayed(flags):
+        for keyword, param in self._relayed_into(fn, flags):
             if keyword in tested and (param in caller or f"!{param}" in caller):
                 given.add(keyword if param in caller else f"!{keyword}")
         summary = self.tree.summary(fn[1])
         if "**" in flags or summary is None or fn[2] >= len(summary.functions):
             return frozenset(given)
         passed = _keywords(flags)
-        facts = summary.facts.functions[fn[2]]
-        positional = list(facts.positional)
-        if positional and facts.cls is not None and positional[0] in ("self", "cls"):
-            positional = positional[1:]  # bound: the caller's first argument is the second parameter
+        positional = self._positional_params(fn)
         for default in summary.functions[fn[2]].flag_defaults:
             name = default.lstrip("!")
             if name in tested and name not in passed and not (name in positional and positional.index(name) < args):
                 given.add(default)
         return frozenset(given)
+
+    def _relayed_into(self, fn: FnRef, flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
+        """(parameter of ``fn``, the caller's own parameter it is given) for each relay of ``flags``
+        (``_relayed``); one passed by position ("?@2=param") is named by ``fn``'s signature."""
+        relayed = _relayed(flags)
+        if not any(keyword.startswith(POSITIONAL) for keyword, _param in relayed):
+            return relayed
+        positional = self._positional_params(fn)
+        found = []
+        for keyword, param in relayed:
+            if keyword.startswith(POSITIONAL):
+                index = int(keyword[len(POSITIONAL):])
+                if index >= len(positional):
+                    continue  # into a `*args`
+                keyword = positional[index]
+            found.append((keyword, param))
+        return found
+
+    def _positional_params(self, fn: FnRef) -> List[str]:
+        """The parameters of ``fn`` a call's positional arguments fill, in order (a method's
+        ``self`` or ``cls`` aside: the caller's first argument is the second parameter)."""
+        facts = self.function(fn)
+        if facts is None:
+            return []
+        positional = list(facts.positional)
+        if positional and facts.cls is not None and positional[0] in ("self", "cls"):
+            positional = positional[1:]
+        return positional
 
 
 class Reach:
@@ -1220,7 +1248,9 @@ def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
 
 def _keywords(flags: Tuple[str, ...]) -> Set[str]:
     """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
-    return {flag.lstrip("!?").partition(_VALUE)[0].partition("=")[0] for flag in flags}
+    return {
+        flag.lstrip("!?").partition(_VALUE)[0].partition("=")[0] for flag in flags if flag[1:2] != POSITIONAL
+    }
 
 
 def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:

@@ -28,7 +28,8 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
     OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
-    DATA_SCHEME, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once, says_scheme,
+    DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
+    says_scheme,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -1327,8 +1328,9 @@ class _Summariser:
                 found.extend(self._handed(call, scope, SPAWN, guard))
             elif name in DEFERRED and call.args:
                 target = self.sym(call.args[0], scope)
-                if target is not None:
-                    found.append(Edge(THREAD, target, call.lineno, guard=guard))
+                if target is not None:  # `add_task(f, *args, **kwargs)` and `partial(f, ...)` call f so
+                    args, flags = self._passed(call.args[1:], call.keywords, key, scope)
+                    found.append(Edge(THREAD, target, call.lineno, guard=guard, flags=flags, args=args))
         for expr in self.main_calls:
             sym = self.sym(expr, self.root)
             for key, (node, outer, _own) in enumerate(self.functions):
@@ -1637,14 +1639,41 @@ class _Summariser:
         return f"{sym.target}.{sym.path[1]}"
 
     def _handed(self, call: ast.Call, scope: _Scope, how: str, guard: str) -> Iterator[Edge]:
-        """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``."""
-        for arg in [*call.args, *[k.value for k in call.keywords]]:
+        """``to_thread(f)``, ``submit(self.m)``, ``Thread(target=f)``, ``to_thread(partial(f, x))``;
+        with the arguments ``f`` is called with (``Edge.args``, ``Edge.flags``) where the hand-off
+        shows them, else "**": any parameter may be given, so none is taken at its default."""
+        name = _last_name(call.func)
+        handed = HANDED_ARGUMENTS.get(name)
+        key = scope.function_key()
+        for position, arg in enumerate([*call.args, *[k.value for k in call.keywords]]):
+            given: Optional[Tuple[int, Tuple[str, ...]]] = None
             if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
+                if handed is None or len(call.args) == position + 1:  # no more arguments at the call
+                    given = self._passed(arg.args[1:], arg.keywords, key, scope)
                 arg = arg.args[0]
+            elif handed is not None and position == handed[0] and position < len(call.args):
+                given = self._passed(call.args[position + 1:], call.keywords if handed[1] else [], key, scope)
             if type(arg) in (ast.Name, ast.Attribute):
                 target = self.sym(arg, scope)
                 if target is not None:
-                    yield Edge(how, target, call.lineno, guard=guard)
+                    args, flags = given if given is not None else (0, ("**",))
+                    yield Edge(how, target, call.lineno, guard=guard, flags=flags, args=args)
+
+    def _passed(
+        self, args: Sequence[ast.expr], keywords: Sequence[ast.keyword], key: Optional[int], scope: _Scope
+    ) -> Tuple[int, Tuple[str, ...]]:
+        """How a hand-off calls its function with ``args`` and ``keywords``: the positional count
+        and the flags of a call written so (``_flags``), with "?@N=param" for the function's own
+        parameter passed on as the N-th positional argument (it relays what its caller gave)."""
+        written = ast.Call(func=ast.Name(id="_", ctx=ast.Load()), args=list(args), keywords=list(keywords))
+        params = self._fixed_params(key)
+        flags = self._callable_values(written, _flags(written, params), scope)
+        count = _positional(written)
+        relays = tuple(
+            f"?{POSITIONAL}{index}={arg.id}"
+            for index, arg in enumerate(args[:count]) if type(arg) is ast.Name and arg.id in params
+        )
+        return count, flags + relays
 
     def _fixed_params(self, key: Optional[int]) -> FrozenSet[str]:
         """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave
@@ -2033,6 +2062,9 @@ def _flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozen
 
 def _starred(call: ast.Call) -> bool:
     return any(type(arg) is ast.Starred for arg in call.args)
+
+
+POSITIONAL = "@"  # "?@2=param": a hand-off passes its function's own parameter as the 3rd argument
 
 
 def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, ...]:
