@@ -334,6 +334,30 @@ def test_the_callers_budget_counts_this_process_cpu_not_the_machine_wall_clock(
     assert reach(root, "app/jobs.py").is_tooling("fetch")
 
 
+def test_an_answer_is_the_same_whatever_was_asked_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The budget counts modules read, those of a kept answer too: so which questions a ``-j``
+    process asked first (one that answered ``sync`` already) changes no answer, at any limit."""
+    from flake8_handler_block.project import callers
+
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/sync.py": "from app.jobs import fetch\n\n\ndef sync(url):\n    fetch(url)\n",
+        "app/cli.py": "from app.sync import sync\n\n\ndef run(url):\n    sync(url)\n",
+    })
+    answers = set()
+    for limit in range(12):
+        monkeypatch.setattr(callers, "MAX_STEPS", limit)
+        monkeypatch.setattr(index, "_PROJECTS", {})
+        alone = reach(root, "app/jobs.py").is_tooling("fetch")
+        monkeypatch.setattr(index, "_PROJECTS", {})
+        reach(root, "app/sync.py").is_tooling("sync")
+        after = reach(root, "app/jobs.py").is_tooling("fetch")
+        assert alone == after, limit
+        answers.add(alone)
+    assert answers == {False, True}  # past the budget "not known"; within it, tooling
+
+
 # -- what the __main__ guard calls ---------------------------------------------------------
 
 WEB_DEMO = (

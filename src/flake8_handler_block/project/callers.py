@@ -29,8 +29,12 @@ the command's call (a server a CLI starts), and its methods are looked at as usu
 Asked only for a finding outside every handler's reach, so it may read more than the index:
 the files whose text holds the function's name are the candidate callers (read once, on the
 first question). A common name (more than MAX_CANDIDATE_FILES files), a reference that cannot
-be placed, or a question past its time budget is "not known", and so not tooling: the
-finding stays.
+be placed, or a question past its budget is "not known", and so not tooling: the finding stays.
+
+The budget of a question is counted in modules read (MAX_STEPS), not in time, and an answer
+kept from an earlier question counts the modules it read: so each answer is the same whatever
+was asked before it, in whichever ``flake8 -j`` process, on a loaded machine or an idle one.
+Only a safety net is counted in CPU time (BUDGET_SECONDS for all the questions of a process).
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ from .tooling import is_tooling_path
 
 MAX_CANDIDATE_FILES = 80
 MAX_UP = 4
-# For all the questions of one process, in the CPU time it spends on them (``time.process_time``):
-# what other processes do to the machine (a CI runner's other jobs, ``-j`` siblings) does not change
-# which questions are answered, so a loaded run reports what an idle one does.
-BUDGET_SECONDS = 2.0
+# Modules one question may read (a candidate caller's summary, a class's own module), counting
+# those read for the answers it reuses: the limit that decides, the same in every run.
+MAX_STEPS = 1000
+# A safety net only, for all the questions of one process, in the CPU time it spends on them
+# (``time.process_time``: what other processes do to the machine does not use it up).
+BUDGET_SECONDS = 10.0
 REF = "ref"  # a caller that names the function without calling it (a table entry)
 HANDED = "handed"  # a caller that hands it to another call (a callback: it may run later, anywhere)
 
@@ -85,10 +91,12 @@ class Callers:
         self._texts: Optional[Dict[str, str]] = None
         self._references: Dict[str, Dict[str, List[Reference]]] = {}
         self._candidates_of: Dict[str, Optional[List[str]]] = {}
-        self._memo: Dict[FnRef, bool] = {}
-        self._cancelled: Dict[FnRef, bool] = {}
-        self._torn_down: Dict[FnRef, bool] = {}
-        self._classes: Dict[Obj, bool] = {}
+        # answers kept, each with the steps it took (a later question that reuses one counts them)
+        self._memo: Dict[FnRef, Tuple[bool, int]] = {}
+        self._cancelled: Dict[FnRef, Tuple[bool, int]] = {}
+        self._torn_down: Dict[FnRef, Tuple[bool, int]] = {}
+        self._classes: Dict[Obj, Tuple[bool, int]] = {}
+        self._steps = 0
         self._spent = 0.0
         self._deadline = 0.0
 
@@ -116,6 +124,7 @@ class Callers:
         """The answer to ``question``, or ``late`` when the time budget runs out first."""
         start = time.process_time()
         self._deadline = start + max(0.0, BUDGET_SECONDS - self._spent)
+        self._steps = 0
         try:
             return question()
         except _OutOfTime:
@@ -123,16 +132,17 @@ class Callers:
         finally:
             self._spent += time.process_time() - start
 
-    def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, bool],
+    def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, Tuple[bool, int]],
                     depth: int, visiting: Set[FnRef]) -> bool:
         """Every call of async ``fn`` in the project is an edge that ``holds``, or an in-place call
         from a function of which the same holds (up to MAX_UP calls up); no reference to it."""
         if fn in memo:
-            return memo[fn]
+            return self._reuse(memo[fn])
         facts = self.graph.function(fn)
         if facts is None or not facts.is_async or depth >= MAX_UP or fn in visiting or self.is_handler(fn):
             return False
         visiting.add(fn)
+        before = self._steps
         edges = self.call_edges(fn)
         answer = bool(edges) and all(
             holds(edge)
@@ -141,12 +151,12 @@ class Callers:
             for path, key, edge in edges or ()
         ) and self.uses(fn) == []
         visiting.discard(fn)
-        memo[fn] = answer
+        memo[fn] = (answer, self._steps - before)
         return answer
 
     def _tooling_only(self, fn: FnRef, depth: int, visiting: Set[FnRef]) -> bool:
         if fn in self._memo:
-            return self._memo[fn]
+            return self._reuse(self._memo[fn])
         if self.reached(fn):
             return False
         if self.is_entry(fn):
@@ -155,12 +165,13 @@ class Callers:
         if depth >= MAX_UP or fn in visiting:
             return main
         visiting.add(fn)
+        before = self._steps
         # a method's class first: one answer for all its methods, and their callers are rarely resolved
         answer = self._method_of_tooling_class(fn, depth, visiting) or self._called_by_tooling(
             fn, depth, visiting, unknown=main
         )
         visiting.discard(fn)
-        self._memo[fn] = answer
+        self._memo[fn] = (answer, self._steps - before)
         return answer
 
     def _called_by_tooling(self, fn: FnRef, depth: int, visiting: Set[FnRef], unknown: bool = False) -> bool:
@@ -216,7 +227,7 @@ class Callers:
             return None
         found: List[Tuple[str, ModuleSummary]] = []
         for path in candidates:
-            self._check_time()
+            self._step()
             summary = self.graph.tree.summary(path)
             if summary is not None:
                 found.append((path, summary))
@@ -235,6 +246,7 @@ class Callers:
         cls = ("c", fn[1], facts.cls) if constructor else None  # type: ignore[union-attr]
         found: List[Caller] = []
         for path in candidates:
+            self._step()
             summary = self.graph.tree.summary(path)
             if summary is None:
                 continue
@@ -286,11 +298,17 @@ class Callers:
             return False
         cls = ("c", fn[1], facts.cls)
         known = self._classes.get(cls)
-        if known is None:
-            self._classes[cls] = False  # made in its own methods' callers: not known while asked
-            known = self._made_by_tooling(cls, depth, visiting)
-            self._classes[cls] = known
-        return known
+        if known is not None:
+            return self._reuse(known)
+        self._classes[cls] = (False, 0)  # made in its own methods' callers: not known while asked
+        before = self._steps
+        try:
+            answer = self._made_by_tooling(cls, depth, visiting)
+        except _OutOfTime:
+            del self._classes[cls]  # not "no": not known, and asked again by the next question
+            raise
+        self._classes[cls] = (answer, self._steps - before)
+        return answer
 
     def _made_by_tooling(self, cls: Obj, depth: int, visiting: Set[FnRef]) -> bool:
         family = [cls, *(c for c in self.graph.subclasses(cls) if not is_tooling_path(c[1], EXERCISE_GLOBS))]
@@ -320,6 +338,7 @@ class Callers:
     def _runs_on_its_own(self, cls: Obj, depth: int, visiting: Set[FnRef]) -> bool:
         """A handler reaches a method of ``cls``, its code hands a method of its instance on, or
         a class method (an instance made there) is not tooling-only."""
+        self._step()
         summary = self.graph.tree.summary(cls[1])
         if summary is None or cls[2] >= len(summary.facts.classes):
             return True
@@ -424,6 +443,18 @@ class Callers:
                     texts[path] = text
             self._texts = texts
         return self._texts
+
+    def _step(self, steps: int = 1) -> None:
+        """One more module read for the question (or ``steps``, those of an answer reused)."""
+        self._steps += steps
+        if self._steps > MAX_STEPS:
+            raise _OutOfTime()
+        self._check_time()
+
+    def _reuse(self, kept: Tuple[bool, int]) -> bool:
+        answer, steps = kept
+        self._step(steps)
+        return answer
 
     def _check_time(self) -> None:
         if time.process_time() > self._deadline:
