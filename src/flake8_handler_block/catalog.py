@@ -75,6 +75,9 @@ _CANONICAL_PREFIXES = {
     "ldap3.core.connection": "ldap3",
     "ldap3.core.server": "ldap3",
     "caldav.davclient": "caldav",
+    "websockets.client": "websockets",  # the legacy client's connect, still exported
+    "websockets.legacy.client": "websockets",
+    "websockets.asyncio.client": "websockets",
     "openai._client": "openai",
     "anthropic._client": "anthropic",
     "groq._client": "groq",
@@ -638,6 +641,12 @@ SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect()
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.
 CALDAV_CLIENT = "caldav.DAVClient"
 CALDAV_TIMEOUT_INDEX = 5
+
+# websockets: connect() gives up on an opening handshake that takes longer than open_timeout (10 s by
+# default, keyword-only); open_timeout=None turns that off: a server that accepts the connection and
+# never answers the upgrade holds the caller. The sync client's connect() takes the same argument.
+WEBSOCKETS_CONNECTS = frozenset({"websockets.connect", "websockets.sync.client.connect"})
+WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 
 
 def _entries() -> Iterator[Tuple[str, Api]]:

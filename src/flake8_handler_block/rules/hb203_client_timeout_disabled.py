@@ -66,6 +66,11 @@ class ClientTimeoutDisabled(Rule):
       is None. A call with more than five positional arguments may pass it (its place
       moved between versions) and is not reported, nor `caldav.get_davclient()`, which
       may read one from its configuration;
+    - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
+      websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
+      turns that off; then a server that accepts the connection and never answers the
+      upgrade holds the caller. Leaving it out, or any other value, is fine. Waiting on
+      the open connection (`recv()`) is what a websocket is for and is not reported;
 
     Nor a request that waits as it runs in module-level code (`CATALOGUE =
     httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
@@ -97,9 +102,10 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3', 'caldav')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3', 'caldav', 'websockets')
     calls = catalog.last_names(CALLS) | catalog.last_names(
-        {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None}
+        {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None,
+         **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
     )
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
@@ -133,6 +139,10 @@ class ClientTimeoutDisabled(Rule):
             if state != PRESENT:
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
                 self._report(site, problem, "pass timeout=<seconds> (caldav hands it to every request it makes)")
+        elif target in catalog.WEBSOCKETS_CONNECTS:
+            if argument_state(call, catalog.WEBSOCKETS_OPEN_TIMEOUT, mappings=mappings) == NONE:
+                self._report(site, "passes open_timeout=None",
+                             "leave open_timeout at its 10 s default or pass a finite one")
         else:
             self._check_pool_request(site, target, mappings)
 
