@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
+import pytest
+
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
 from flake8_handler_block.project.index import ModuleReach, project_reach
+from flake8_handler_block.project.tree import ProjectTree
 from flake8_handler_block.engine import check_source
 from fixtures import TESTDATA
 from markers import compare, findings, read_markers
@@ -75,3 +78,15 @@ def where(module: ModuleReach, qualname: str) -> Optional[str]:
 def loop_where(module: ModuleReach, qualname: str) -> Optional[str]:
     chain = module.on_loop(qualname)
     return chain.where() if chain else None
+
+
+def slow_reads(monkeypatch: pytest.MonkeyPatch, method: str, seconds: float) -> None:
+    """Every ``ProjectTree.<method>`` read waits ``seconds`` first, as on a loaded machine where
+    another process holds the CPU: wall time passes, this process's CPU time does not."""
+    reading = getattr(ProjectTree, method)
+
+    def slow(self: ProjectTree, path: str) -> object:
+        time.sleep(seconds)
+        return reading(self, path)
+
+    monkeypatch.setattr(ProjectTree, method, slow)

@@ -13,7 +13,7 @@ from flake8_handler_block.project import index
 from flake8_handler_block.project import tree as tree_module
 from flake8_handler_block.project.graph import Graph
 from flake8_handler_block.project.index import module_only, project_reach
-from project_helpers import copy_project, reach, where, write_project
+from project_helpers import copy_project, reach, slow_reads, where, write_project
 
 FLASK_MODULE = '''
 from flask import Flask
@@ -184,17 +184,7 @@ def test_the_build_budget_counts_this_process_cpu_not_the_machine_wall_clock(
 ) -> None:
     """Other jobs on a CI runner slow every read of the build, yet the index is the same: the
     budget is the CPU time this process spends, which waiting does not use."""
-    import time
-
-    from flake8_handler_block.project.tree import ProjectTree
-
-    reading = ProjectTree._read
-
-    def slow_read(self: ProjectTree, path: str) -> object:
-        time.sleep(0.2)  # another process holds the CPU: wall time passes, this process's CPU does not
-        return reading(self, path)
-
-    monkeypatch.setattr(ProjectTree, "_read", slow_read)
+    slow_reads(monkeypatch, "_read", 0.2)
     monkeypatch.setattr(index, "BUDGET_SECONDS", 0.5)
     views = reach(small, "app/views.py")
     assert views.complete

@@ -15,7 +15,7 @@ import pytest
 from flake8_handler_block.engine import check_source
 from flake8_handler_block.project import index
 from flake8_handler_block.project.references import references
-from project_helpers import reach, write_project
+from project_helpers import reach, slow_reads, write_project
 
 FETCH = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 
@@ -313,23 +313,14 @@ def test_the_callers_budget_counts_this_process_cpu_not_the_machine_wall_clock(
 ) -> None:
     """A loaded machine (other jobs, ``-j`` siblings) slows every read, yet the same questions
     are answered: the budget is CPU time this process spends, which waiting does not use."""
-    import time
-
     from flake8_handler_block.project import callers
-    from flake8_handler_block.project.tree import ProjectTree
 
     root = _project(tmp_path, {
         "app/__init__.py": "",
         "app/jobs.py": FETCH,
         "app/cli.py": "from app.jobs import fetch\n\n\ndef run(url):\n    fetch(url)\n",
     })
-    reading = ProjectTree.text
-
-    def slow_text(self: ProjectTree, path: str) -> object:
-        time.sleep(0.05)  # another process holds the CPU: wall time passes, this process's CPU does not
-        return reading(self, path)
-
-    monkeypatch.setattr(ProjectTree, "text", slow_text)
+    slow_reads(monkeypatch, "text", 0.05)
     monkeypatch.setattr(callers, "BUDGET_SECONDS", 0.02)
     assert reach(root, "app/jobs.py").is_tooling("fetch")
 
