@@ -121,7 +121,8 @@ class Callers:
         return self._within_budget(lambda: self._every_call(fn, _in_teardown, self._torn_down, 0, set()))
 
     def _within_budget(self, question: Callable[[], bool], late: bool = False) -> bool:
-        """The answer to ``question``, or ``late`` when the time budget runs out first."""
+        """The answer to ``question``, or ``late`` when its budget runs out first: MAX_STEPS modules
+        read (what decides), or what is left of the process's CPU safety net."""
         start = time.process_time()
         self._deadline = start + max(0.0, BUDGET_SECONDS - self._spent)
         self._steps = 0
