@@ -40,7 +40,6 @@ Only a safety net is counted in CPU time (BUDGET_SECONDS for all the questions o
 from __future__ import annotations
 
 import re
-import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..config import EXERCISE_GLOBS
@@ -49,6 +48,7 @@ from .graph import FnRef, Graph, Obj
 from .references import Reference, references
 from .summary import CALL, DEF, TASK, Edge, ModuleSummary, Sym
 from .tooling import is_tooling_path
+from .tree import budget_clock
 
 MAX_CANDIDATE_FILES = 80
 MAX_UP = 4
@@ -56,10 +56,11 @@ MAX_UP = 4
 # those read for the answers it reuses: the limit that decides, the same in every run.
 MAX_STEPS = 1000
 # A safety net only, for all the questions of one process, in the CPU time it spends on them
-# (``time.process_time``: what other processes do to the machine does not use it up).
+# (``tree.budget_clock``, the index's clock: what other processes do to the machine does not use it up).
 BUDGET_SECONDS = 10.0
 REF = "ref"  # a caller that names the function without calling it (a table entry)
 HANDED = "handed"  # a caller that hands it to another call (a callback: it may run later, anywhere)
+Kept = Tuple[bool, int]  # an answer kept, with the steps it took (a later question reusing it counts them)
 
 # (path, function key or None for module-level code, line, how: CALL, REF, HANDED, THREAD, SPAWN or TASK)
 Caller = Tuple[str, Optional[int], int, str]
@@ -91,11 +92,10 @@ class Callers:
         self._texts: Optional[Dict[str, str]] = None
         self._references: Dict[str, Dict[str, List[Reference]]] = {}
         self._candidates_of: Dict[str, Optional[List[str]]] = {}
-        # answers kept, each with the steps it took (a later question that reuses one counts them)
-        self._memo: Dict[FnRef, Tuple[bool, int]] = {}
-        self._cancelled: Dict[FnRef, Tuple[bool, int]] = {}
-        self._torn_down: Dict[FnRef, Tuple[bool, int]] = {}
-        self._classes: Dict[Obj, Tuple[bool, int]] = {}
+        self._memo: Dict[FnRef, Kept] = {}
+        self._cancelled: Dict[FnRef, Kept] = {}
+        self._torn_down: Dict[FnRef, Kept] = {}
+        self._classes: Dict[Obj, Kept] = {}
         self._steps = 0
         self._spent = 0.0
         self._deadline = 0.0
@@ -123,7 +123,7 @@ class Callers:
     def _within_budget(self, question: Callable[[], bool], late: bool = False) -> bool:
         """The answer to ``question``, or ``late`` when its budget runs out first: MAX_STEPS modules
         read (what decides), or what is left of the process's CPU safety net."""
-        start = time.process_time()
+        start = budget_clock()
         self._deadline = start + max(0.0, BUDGET_SECONDS - self._spent)
         self._steps = 0
         try:
@@ -131,9 +131,9 @@ class Callers:
         except _OutOfTime:
             return late
         finally:
-            self._spent += time.process_time() - start
+            self._spent += budget_clock() - start
 
-    def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, Tuple[bool, int]],
+    def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, Kept],
                     depth: int, visiting: Set[FnRef]) -> bool:
         """Every call of async ``fn`` in the project is an edge that ``holds``, or an in-place call
         from a function of which the same holds (up to MAX_UP calls up); no reference to it."""
@@ -452,13 +452,13 @@ class Callers:
             raise _OutOfTime()
         self._check_time()
 
-    def _reuse(self, kept: Tuple[bool, int]) -> bool:
+    def _reuse(self, kept: Kept) -> bool:
         answer, steps = kept
         self._step(steps)
         return answer
 
     def _check_time(self) -> None:
-        if time.process_time() > self._deadline:
+        if budget_clock() > self._deadline:
             raise _OutOfTime()
 
 
