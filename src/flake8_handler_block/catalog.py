@@ -648,6 +648,12 @@ CALDAV_TIMEOUT_INDEX = 5
 WEBSOCKETS_CONNECTS = frozenset({"websockets.connect", "websockets.sync.client.connect"})
 WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 
+# HB203's clients whose timeout argument is not called `timeout` (the rule reads it, `fix` sets it)
+TIMEOUT_KEYWORDS = {
+    LDAP3_CONNECTION: LDAP3_RECEIVE_TIMEOUT,
+    **dict.fromkeys(WEBSOCKETS_CONNECTS, WEBSOCKETS_OPEN_TIMEOUT),
+}
+
 
 def _entries() -> Iterator[Tuple[str, Api]]:
     # requests: every verb takes timeout= by keyword only; Session.request's is the 9th parameter.

@@ -14,10 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
 from .. import names
-from ..catalog import (
-    APIS, DJANGO_EMAIL_TIMEOUT, HANDED_ARGUMENTS, LDAP3_CONNECTION, LDAP3_RECEIVE_TIMEOUT, RETURNS, WEBSOCKETS_CONNECTS,
-    WEBSOCKETS_OPEN_TIMEOUT,
-)
+from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, HANDED_ARGUMENTS, RETURNS, TIMEOUT_KEYWORDS
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
@@ -108,10 +105,8 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         return _timeout_edit(found, ctx, name="total", index=0)
     index = None
     target = _callee(call, found) if isinstance(call, cst.Call) else None
-    if target == LDAP3_CONNECTION:
-        return _timeout_edit(found, ctx, name=LDAP3_RECEIVE_TIMEOUT)
-    if target in WEBSOCKETS_CONNECTS:
-        return _timeout_edit(found, ctx, name=WEBSOCKETS_OPEN_TIMEOUT)
+    if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout
+        return _timeout_edit(found, ctx, name=TIMEOUT_KEYWORDS[target])
     if target is not None and target.endswith("ConnectionPool.urlopen"):
         index = 7  # urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
     return _timeout_edit(found, ctx, index=index)
