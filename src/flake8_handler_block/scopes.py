@@ -393,6 +393,17 @@ class CallSite:
         return self.scope.function
 
 
+def receiver_home(function: Optional[FunctionScope], text: str) -> Optional[Tuple[int, str]]:
+    """Where what is done to a receiver, written ``text``, is looked for: its function, or its
+    class for ``self.x`` (set up in one method, used in another). None at module level."""
+    if function is None:
+        return None
+    if text.startswith("self."):
+        cls = function.parent
+        return (id(cls), text) if isinstance(cls, ClassScope) else None
+    return id(function), text
+
+
 def handed_call(node: cst.Call, name: str) -> Optional[cst.Call]:
     """The call a hand-off makes in a worker thread with the arguments it is given
     (``catalog.HANDED_ARGUMENTS``): ``subprocess.run(cmd, shell=True)`` for

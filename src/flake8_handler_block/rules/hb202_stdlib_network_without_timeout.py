@@ -16,7 +16,7 @@ from ..names import Inst, Ref, base_names, last_name, resolve
 from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
 from ..rule import EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
-from ..scopes import CallSite, ClassScope, FunctionScope, Scope
+from ..scopes import CallSite, ClassScope, FunctionScope, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
@@ -321,7 +321,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if not isinstance(built, Inst) or built.call is None or built.producer != catalog.SOCKET_CLASS:
             return
         assert isinstance(func, cst.Attribute)
-        receiver = _receiver(site, _CODE.code_for_node(func.value))
+        receiver = receiver_home(site.function, _CODE.code_for_node(func.value))
         if receiver is None:
             return
         if method == "connect":
@@ -418,17 +418,6 @@ def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[s
         return None
     listed = [base for base in base_names(cls) if base in TIMEOUT_POSITION]
     return (listed[0], 0) if len(listed) == 1 else None
-
-
-def _receiver(site: CallSite, text: str) -> Optional[Tuple[int, str]]:
-    """Where a socket's calls are looked for: its function, or its class for ``self.x``."""
-    function = site.function
-    if function is None:
-        return None
-    if text.startswith("self."):
-        cls = function.parent
-        return (id(cls), text) if isinstance(cls, ClassScope) else None
-    return id(function), text
 
 
 def _project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
