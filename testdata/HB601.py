@@ -584,3 +584,16 @@ def fetch_media(url: str) -> bytes:
 @app.post("/reports/{rid}/media")
 async def attach_media(rid: int, url: str):
     return {"size": len(fetch_media(url))}
+
+
+import ldap  # noqa: E402
+
+
+@app.post("/reports/{rid}/share")
+async def share_report(rid: int, uid: str):
+    directory = ldap.initialize("ldap://directory.internal")
+    directory.timeout = 5  # bounded, yet every answer is still waited for on the loop
+    directory.simple_bind_s()  # expect: HB601 "directory.simple_bind_s() blocks the event loop" "handler 'share_report'" "an async LDAP client"
+    entries = await asyncio.to_thread(directory.search_s, f"uid={uid},ou=people,dc=example,dc=org", ldap.SCOPE_BASE)  # ok: in a thread
+    directory.set_option(ldap.OPT_REFERRALS, 0)  # ok: sets an option locally
+    return {"shared_with": len(entries)}

@@ -67,7 +67,8 @@ def test_fixture_fix_is_safe_and_idempotent(path):
     assert fix_source(result.source, str(path), config).source == result.source
 
 
-@pytest.mark.parametrize("path", [p for p in FIXTURES if p.stem[:5] in ("HB201", "HB202", "HB203", "HB204", "HB205")],
+@pytest.mark.parametrize("path", [p for p in FIXTURES if p.stem[:5] in ("HB201", "HB202", "HB203", "HB204", "HB205")
+                                  and fixture_markers(p).items],  # a fixture of look-alikes only has nothing to fix
                          ids=lambda p: p.stem)
 def test_argument_fixes_touch_only_reported_lines(path):
     """A timeout fix edits the reported call and nothing else: same line count, and

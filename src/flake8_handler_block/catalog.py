@@ -74,6 +74,12 @@ _CANONICAL_PREFIXES = {
     "eventlet.green.threading": "threading",
     "ldap3.core.connection": "ldap3",
     "ldap3.core.server": "ldap3",
+    # python-ldap: initialize() builds the LDAPObject every connection class below is
+    "ldap.initialize": "ldap.LDAPObject",
+    "ldap.functions.initialize": "ldap.LDAPObject",
+    "ldap.ldapobject.LDAPObject": "ldap.LDAPObject",
+    "ldap.ldapobject.SimpleLDAPObject": "ldap.LDAPObject",
+    "ldap.ldapobject.ReconnectLDAPObject": "ldap.LDAPObject",
     "caldav.davclient": "caldav",
     "websockets.client": "websockets",  # the legacy client's connect, still exported
     "websockets.legacy.client": "websockets",
@@ -642,6 +648,31 @@ SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect()
 CALDAV_CLIENT = "caldav.DAVClient"
 CALDAV_TIMEOUT_INDEX = 5
 
+# python-ldap: an LDAPObject's synchronous calls (`*_s`) wait for the directory's answer, and nothing
+# bounds them by default. Most pass the object's `timeout` attribute (-1: no limit) to result(); the
+# SASL binds and start_tls_s() wait inside libldap, which only the OPT_TIMEOUT option bounds (set on
+# the object or for the process with ldap.set_option); the searches below take their own `timeout`
+# argument (-1 by default). OPT_NETWORK_TIMEOUT (`network_timeout`) bounds the connect only.
+PYTHON_LDAP = "ldap.LDAPObject"
+PYTHON_LDAP_TIMEOUT_OPTION = "OPT_TIMEOUT"
+PYTHON_LDAP_TIMEOUT_ATTRIBUTE = "timeout"
+PYTHON_LDAP_NO_LIMIT = "ldap.NO_LIMIT"
+PYTHON_LDAP_LOCAL_SCHEME = frozenset({"ldapi"})  # a Unix socket to a directory on this host
+PYTHON_LDAP_ATTRIBUTE_BOUNDED = frozenset({
+    "simple_bind_s", "bind_s", "add_s", "add_ext_s", "modify_s", "modify_ext_s", "delete_s", "delete_ext_s",
+    "rename_s", "modrdn_s", "compare_s", "compare_ext_s", "whoami_s", "passwd_s", "extop_s", "search_s",
+    "cancel_s",
+})
+PYTHON_LDAP_OPTION_BOUNDED = frozenset({
+    "start_tls_s", "sasl_interactive_bind_s", "sasl_non_interactive_bind_s", "sasl_external_bind_s",
+    "sasl_gssapi_bind_s", "sasl_bind_s",
+})
+PYTHON_LDAP_OWN_TIMEOUT = {"search_st": 5, "search_ext_s": 7, "read_s": 5, "find_unique_entry": 7}
+PYTHON_LDAP_WAITS = frozenset(
+    f"{PYTHON_LDAP}.{method}"
+    for method in (*PYTHON_LDAP_ATTRIBUTE_BOUNDED, *PYTHON_LDAP_OPTION_BOUNDED, *PYTHON_LDAP_OWN_TIMEOUT)
+)
+
 # websockets: connect() gives up on an opening handshake that takes longer than open_timeout (10 s by
 # default, keyword-only); open_timeout=None turns that off: a server that accepts the connection and
 # never answers the upgrade holds the caller. The sync client's connect() takes the same argument.
@@ -702,6 +733,12 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     yield "urllib.request.OpenerDirector.open", Api(STDLIB_NETWORK, Timeout(2), _HTTP)
     websocket = Blocking("use an async websocket client (websockets, aiohttp)")
     yield "websocket.create_connection", Api(OTHER, None, websocket)
+    # python-ldap's synchronous calls (HB203 judges what bounds them; they block a loop whatever it is)
+    directory = _offloaded("an async LDAP client (ldap3's ASYNC strategy, bonsai)")
+    for call in sorted(PYTHON_LDAP_WAITS):
+        own = PYTHON_LDAP_OWN_TIMEOUT.get(call.rsplit(".", 1)[-1])  # the others take none
+        yield call, Api(THIRD_PARTY_HTTP, None if own is None else Timeout(own), directory,
+                        "the directory never answers")
 
     # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
     for verb in (*HTTP_VERBS, "request", "stream"):

@@ -107,6 +107,9 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout
         return _timeout_edit(found, ctx, name=TIMEOUT_KEYWORDS[target])
+    api = APIS.get(target) if target is not None else None
+    if api is not None and api.timeout is None and isinstance(call, cst.Call):  # python-ldap's binds
+        return Skip(f"{names.last_name(call.func)}() takes no timeout; the message says what to set instead")
     if target is not None and target.endswith("ConnectionPool.urlopen"):
         index = 7  # urlopen(method, url, body, headers, retries, redirect, assert_same_host, timeout)
     return _timeout_edit(found, ctx, index=index)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List, Optional, Set, Tuple
 
 from .. import catalog
 from ..catalog import Api
@@ -10,11 +10,11 @@ from ..calls import (
     MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
     has_star, is_none, keyword, positional,
 )
-from ..names import Inst, Ref, assigned_value, bindings_of
+from ..names import Inst, Ref, assigned_value, bindings_of, last_name
 from ..rule import EVERYWHERE, Rule, runs_at_import
 import libcst as cst
 
-from ..scopes import CallSite, Scope
+from ..scopes import CallSite, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
 CALLS: Dict[str, Api] = catalog.family(catalog.THIRD_PARTY_HTTP)
@@ -25,6 +25,8 @@ HTTPX_TIMEOUTS = frozenset({"httpx.Timeout", "httpx2.Timeout"})
 _LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
 # Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
 _LDAP_CONNECT_TIMEOUT_INDEX = 7
+_SET_OPTION = "set_option"  # python-ldap's, on a connection or for the process
+_CODE = cst.Module([])
 
 
 class ClientTimeoutDisabled(Rule):
@@ -71,6 +73,19 @@ class ClientTimeoutDisabled(Rule):
       turns that off; then a server that accepts the connection and never answers the
       upgrade holds the caller. Leaving it out, or any other value, is fine. Waiting on
       the open connection (`recv()`) is what a websocket is for and is not reported;
+    - the synchronous calls of a python-ldap connection built in view (`ldap.initialize(uri)`,
+      `ReconnectLDAPObject(uri)`, also as `self.conn` of a class), which wait for the
+      directory's answer with no limit by default: `simple_bind_s()`, `search_s()`,
+      `modify_s()`, `whoami_s()`... unless the connection is given a finite
+      `conn.timeout = <seconds>` (in the function, or anywhere in the class for
+      `self.conn`); `start_tls_s()` and the SASL binds, which wait inside libldap where
+      `conn.timeout` does not reach; `search_st()`, `search_ext_s()`, `read_s()` and
+      `find_unique_entry()` unless given a finite `timeout=` (their own; -1 by default).
+      Not reported in a module that sets `ldap.OPT_TIMEOUT` (`ldap.set_option(...)` for
+      the process, or `conn.set_option(...)`): it bounds every synchronous call.
+      `OPT_NETWORK_TIMEOUT` bounds the connect only and does not count. Nor a connection
+      to `ldapi://` (a Unix socket to a directory on this host), a receiver of unknown
+      kind (a parameter nothing types), or `unbind_s()` (no answer to wait for);
 
     Nor a request that waits as it runs in module-level code (`CATALOGUE =
     httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
@@ -102,17 +117,38 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap3', 'caldav', 'websockets')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'websockets')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None,
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
-    )
+    ) | {_SET_OPTION}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
     needs = (MappingFacts,)  # `**KWARGS` of a dict the module shows in full is read like a literal
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        # python-ldap: its waiting calls (with the receiver's home), the receivers given a finite
+        # `timeout` attribute, and whether the module sets OPT_TIMEOUT (on an object or for the process)
+        self.directory_calls: List[Tuple[CallSite, str]] = []
+        self.timed_receivers: Set[Tuple[int, str]] = set()
+        self.api_timeout_set = False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            attribute = target.target
+            if (isinstance(attribute, cst.Attribute)
+                    and attribute.attr.value == catalog.PYTHON_LDAP_TIMEOUT_ATTRIBUTE
+                    and not self._no_limit(node.value, self.ctx.scope)):
+                home = receiver_home(self.ctx.function, _CODE.code_for_node(attribute.value))
+                if home is not None:
+                    self.timed_receivers.add(home)
+
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
+        if site.name == _SET_OPTION:
+            self._note_option(call, site.scope)
+            return
         target = self.ctx.callee(call, site.scope)
         if target is None or runs_at_import(site, target, self.ctx.config):
             return
@@ -139,12 +175,79 @@ class ClientTimeoutDisabled(Rule):
             if state != PRESENT:
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
                 self._report(site, problem, "pass timeout=<seconds> (caldav hands it to every request it makes)")
+        elif target in catalog.PYTHON_LDAP_WAITS:
+            self._directory_call(site, target, mappings)
         elif target in catalog.WEBSOCKETS_CONNECTS:
             if argument_state(call, catalog.WEBSOCKETS_OPEN_TIMEOUT, mappings=mappings) == NONE:
                 self._report(site, "passes open_timeout=None",
                              "leave open_timeout at its 10 s default or pass a finite one")
         else:
             self._check_pool_request(site, target, mappings)
+
+    def finish(self, facts: Facts) -> None:
+        if self.api_timeout_set:
+            return  # OPT_TIMEOUT bounds every synchronous call of the connections it is set for
+        for site, method in self.directory_calls:
+            func = site.node.func
+            assert isinstance(func, cst.Attribute)
+            conn = _CODE.code_for_node(func.value)
+            option = f"{conn}.set_option(ldap.OPT_TIMEOUT, <seconds>)"
+            if method in catalog.PYTHON_LDAP_OPTION_BOUNDED:
+                fix = f"call {option} first (libldap waits here: {conn}.timeout does not reach it)"
+            elif method in catalog.PYTHON_LDAP_OWN_TIMEOUT:
+                fix = f"pass timeout=<seconds>, or call {option} first"
+            elif receiver_home(site.function, conn) in self.timed_receivers:
+                continue
+            else:
+                fix = f"set {conn}.timeout = <seconds> first (or call {option})"
+            self._report(site, "waits for the directory with no timeout (python-ldap sets none)", fix)
+
+    # -- python-ldap ------------------------------------------------------------------------
+
+    def _note_option(self, call: cst.Call, scope: Scope) -> None:
+        """``ldap.set_option(ldap.OPT_TIMEOUT, 10)`` or ``conn.set_option(...)``: whatever the receiver
+        (a doubt silences), a finite API timeout in this module bounds its connections' calls."""
+        values = positional(call)
+        if (len(values) >= 2 and last_name(values[0]) == catalog.PYTHON_LDAP_TIMEOUT_OPTION
+                and not self._no_limit(values[1], scope)):
+            self.api_timeout_set = True
+
+    def _directory_call(self, site: CallSite, target: str, mappings: Mappings) -> None:
+        """A synchronous call of a python-ldap connection built in view (``ldap.initialize(uri)``),
+        not to a directory on this host (``ldapi://``), and not given a finite timeout of its own;
+        judged in ``finish`` once every ``conn.timeout = ...`` and OPT_TIMEOUT of the module is known."""
+        method = target.rsplit(".", 1)[-1]
+        func = site.node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        built = self.ctx.resolve(func.value, site.scope)
+        if not isinstance(built, Inst) or built.call is None or self._local_directory(built.call):
+            return
+        index = catalog.PYTHON_LDAP_OWN_TIMEOUT.get(method)
+        if index is not None:
+            given = argument(site.node, "timeout", index)
+            if given is not None:
+                if not self._no_limit(given, site.scope):
+                    return
+            elif argument_state(site.node, "timeout", index, mappings) == PRESENT:
+                return  # maybe given (through *args or **kwargs, or a mapping the module shows)
+        self.directory_calls.append((site, method))
+
+    def _no_limit(self, value: cst.BaseExpression, scope: Scope) -> bool:
+        """``None``, ``-1`` or ``ldap.NO_LIMIT``: python-ldap then waits with no limit."""
+        if is_none(value):
+            return True
+        if (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
+                and isinstance(value.expression, cst.Integer) and value.expression.value == "1"):
+            return True
+        found = self.ctx.resolve(value, scope)
+        return isinstance(found, Ref) and found.dotted == catalog.PYTHON_LDAP_NO_LIMIT
+
+    @staticmethod
+    def _local_directory(built: cst.Call) -> bool:
+        uri: Optional[cst.BaseExpression] = argument(built, "uri", 0)
+        value = uri.evaluated_value if isinstance(uri, cst.SimpleString) else None
+        return isinstance(value, str) and catalog.says_scheme(value, catalog.PYTHON_LDAP_LOCAL_SCHEME)
 
     def _unlimited_reads(self, site: CallSite) -> str:
         """``timeout=httpx.Timeout(None)`` (or a name given only that), with no finite ``read=``:

@@ -53,6 +53,9 @@ class BlockingCallInAsyncHandler(Rule):
       their options hold `os.WNOHANG`;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
+    - the synchronous calls (`simple_bind_s()`, `search_s()`, `start_tls_s()`, ...) of
+      a python-ldap connection (`ldap.initialize()`, `ReconnectLDAPObject()`), whatever
+      timeout it has: each waits for the directory's answer;
     - the standard library's mail, FTP and telnet clients given a host
       (`smtplib.SMTP("mail.internal")`, `ftplib.FTP(host)`: they connect, and log
       in, in the constructor; `smtplib.SMTP()` connects nowhere yet), and
@@ -179,7 +182,7 @@ class BlockingCallInAsyncHandler(Rule):
     scope = ASYNC_HANDLER
     gate = imported(
         "time", "requests", "urllib", "httpx", "urllib3", "subprocess", "socket", "threading", "queue",
-        "concurrent", "multiprocessing", "websocket", "os", *sorted(SDK_PACKAGES),
+        "concurrent", "multiprocessing", "websocket", "os", "ldap", *sorted(SDK_PACKAGES),
     ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
     calls = last_names(BLOCKING)
