@@ -19,6 +19,7 @@ from .calls import MappingFacts, call_text, calls_named, is_none, keyword, missi
 from .config import Config
 from .facts import Facts, Provider
 from .fix.edits import Fixer
+from .project.default_timeout import ProjectTimeouts
 from .reach import ANYWHERE, ASYNC_HANDLER, EVERYWHERE, HANDLER
 from .scopes import Batchable, CallSite, FunctionScope, ModuleScope, Scope, WalkState, passes_keywords
 
@@ -69,6 +70,12 @@ class RuleContext:
         """The dotted callable that produced the value of ``expr`` (its kind), if known."""
         found = names.resolve(expr, scope)
         return found.producer if isinstance(found, names.Inst) else None
+
+
+def project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
+    """What the whole project says about timeouts, when the project index could read all of it."""
+    reach = facts.reach.project
+    return reach.timeouts.project if reach is not None and reach.complete else None
 
 
 def imported(*modules: str) -> Tuple[str, ...]:

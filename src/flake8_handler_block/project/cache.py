@@ -56,7 +56,7 @@ from .summary import ModuleSummary
 # of up to 24 alternatives, 28: `param or Cls()` is a Cls, 29: `A | B` and `Union[A, B]` annotations
 # declare one of the classes, 33: a function says whether it is a generator, a call whether its result is
 # iterated where it is made).
-FORMAT = 55
+FORMAT = 56
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -75,6 +75,7 @@ class Light:
     email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
     builds_client: bool = False  # may build an HTTP client or a child process (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
+    ldap_timeout: bool = False  # its text names python-ldap's OPT_TIMEOUT (default_timeout.LDAP_TIMEOUT_HINT)
 
 
 class Cache:
@@ -103,10 +104,10 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, client = entry
+                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, client, ldap = entry
                 found[str(path)] = Light(
                     int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches), bool(forwards),
-                    bool(email_timeout), bool(socket_default), bool(client),
+                    bool(email_timeout), bool(socket_default), bool(client), bool(ldap),
                 )
             except (TypeError, ValueError):
                 continue
@@ -116,7 +117,8 @@ class Cache:
         now = time.time_ns()
         files = {
             path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches),
-                   int(entry.forwards), int(entry.email_timeout), int(entry.socket_default), int(entry.builds_client)]
+                   int(entry.forwards), int(entry.email_timeout), int(entry.socket_default), int(entry.builds_client),
+                   int(entry.ldap_timeout)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)
         }

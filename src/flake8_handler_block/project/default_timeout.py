@@ -32,7 +32,7 @@ from typing import (
     TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union,
 )
 
-from ..catalog import DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, canonical
+from ..catalog import DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, PYTHON_LDAP_TIMEOUT_OPTION, canonical
 from ..config import Config
 from .astnames import dotted_parts
 from .root import ROOT_MARKERS
@@ -52,6 +52,8 @@ PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
 EMAIL_TIMEOUT_HINT = DJANGO_EMAIL_TIMEOUT
 # Text that may give every socket a default timeout: the files worth a look (sets_socket_default).
 SOCKET_DEFAULT_HINT = "setdefaulttimeout"
+# Text that may give python-ldap's connections an API timeout (ldap_timeout_set).
+LDAP_TIMEOUT_HINT = PYTHON_LDAP_TIMEOUT_OPTION
 _SETTING_STRING = re.compile(r"\w*" + DJANGO_EMAIL_TIMEOUT)
 _SMTP_BACKEND_NAME = DJANGO_SMTP_BACKEND.rsplit(".", 1)[-1]
 # requests' own classes: they give no default.
@@ -426,7 +428,7 @@ class ProjectTimeouts:
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
-        self._socket_default: Dict[str, bool] = {}  # top-level package -> socket_default_set
+        self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
         self._smtp_backends: Dict[str, bool] = {}
 
     def patched(self) -> FrozenSet[str]:
@@ -467,16 +469,30 @@ class ProjectTimeouts:
         (``sets_socket_default``): the standard library's clients of that package then never
         wait forever. One package, one program: scripts or sample apps side by side share no
         process, and a module outside any package (no ``__init__.py``) only speaks for itself."""
+        return self._package_sets(path, SOCKET_DEFAULT_HINT, lambda light: light.socket_default, sets_socket_default)
+
+    def ldap_timeout_set(self, path: str) -> bool:
+        """Some module of the top-level package holding ``path`` (tooling and tests aside) names
+        python-ldap's ``OPT_TIMEOUT`` (``ldap.set_option(ldap.OPT_TIMEOUT, 10)`` at start-up,
+        django-auth-ldap's ``AUTH_LDAP_GLOBAL_OPTIONS``): it may bound every synchronous call of
+        the process's connections. A doubt is enough; the same package rule as sockets."""
+        return self._package_sets(path, LDAP_TIMEOUT_HINT, lambda light: light.ldap_timeout, lambda _text: True)
+
+    def _package_sets(self, path: str, what: str, hint: Callable[["Light"], bool],
+                      sets: Callable[[str], bool]) -> bool:
+        """Some module of the package holding ``path`` whose text scan gives ``hint`` and whose
+        text ``sets`` it (tooling aside); False outside a package, or out of time."""
         package = self._package_of(path)
         if package is None:
             return False
-        if package not in self._socket_default:
-            self._socket_default[package] = False
+        key = (what, package)
+        if key not in self._package_answers:
+            self._package_answers[key] = False
             try:
-                self._socket_default[package] = self._sets_socket_default(package)
+                self._package_answers[key] = self._sets_in_package(package, hint, sets)
             except Exception:  # out of time, an unreadable tree: nothing is known to be set
                 pass
-        return self._socket_default[package]
+        return self._package_answers[key]
 
     def _package_of(self, path: str) -> Optional[str]:
         """The outermost directory above ``path`` that is a regular package (``__init__.py``;
@@ -491,13 +507,13 @@ class ProjectTimeouts:
             directory = directory.rpartition("/")[0]
         return found
 
-    def _sets_socket_default(self, package: str) -> bool:
+    def _sets_in_package(self, package: str, hint: Callable[["Light"], bool], sets: Callable[[str], bool]) -> bool:
         assert self.tree is not None
-        for path in self._hinted(lambda light: light.socket_default, tooling=False):
+        for path in self._hinted(hint, tooling=False):
             if self._package_of(path) != package:
                 continue
             text = self.tree.text(path)
-            if text is not None and sets_socket_default(text):
+            if text is not None and sets(text):
                 return True
         return False
 

@@ -15,7 +15,7 @@ from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
 from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import EVERYWHERE, MissingTimeoutRule, runs_at_import, timeout_positions
+from ..rule import EVERYWHERE, MissingTimeoutRule, project_timeouts, runs_at_import, timeout_positions
 from ..scopes import CallSite, ClassScope, FunctionScope, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
@@ -346,7 +346,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         """``EmailBackend(...)`` (or a project subclass) built, ``get_connection(...)`` naming the SMTP
         backend or passing its connection arguments, with no timeout while the project sets no
         ``EMAIL_TIMEOUT``: Django's ``open()`` then calls ``smtplib.SMTP(host, port)`` with none."""
-        project = _project_timeouts(facts)
+        project = project_timeouts(facts)
         if project is None:
             return  # the settings cannot be seen: they may set EMAIL_TIMEOUT
         mappings = facts[MappingFacts]
@@ -420,16 +420,10 @@ def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[s
     return (listed[0], 0) if len(listed) == 1 else None
 
 
-def _project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
-    """What the whole project says about timeouts, when the project index could read all of it."""
-    reach = facts.reach.project
-    return reach.timeouts.project if reach is not None and reach.complete else None
-
-
 def _project_sets_default(facts: Facts) -> bool:
     """Another module of this module's top-level package gives every socket a default timeout
     (``ProjectTimeouts.socket_default_set``)."""
-    project = _project_timeouts(facts)
+    project = project_timeouts(facts)
     reach = facts.reach.project
     return project is not None and reach is not None and project.socket_default_set(reach.path)
 

@@ -11,7 +11,7 @@ from ..calls import (
     has_star, is_none, keyword, positional,
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
-from ..rule import EVERYWHERE, Rule, runs_at_import
+from ..rule import EVERYWHERE, Rule, project_timeouts, runs_at_import
 import libcst as cst
 
 from ..scopes import CallSite, Scope, receiver_home
@@ -82,7 +82,9 @@ class ClientTimeoutDisabled(Rule):
       `conn.timeout` does not reach; `search_st()`, `search_ext_s()`, `read_s()` and
       `find_unique_entry()` unless given a finite `timeout=` (their own; -1 by default).
       Not reported in a module that sets `ldap.OPT_TIMEOUT` (`ldap.set_option(...)` for
-      the process, or `conn.set_option(...)`): it bounds every synchronous call.
+      the process, or `conn.set_option(...)`): it bounds every synchronous call; nor when
+      another module of its top-level package names `OPT_TIMEOUT` (set at start-up, or in
+      django-auth-ldap's `AUTH_LDAP_GLOBAL_OPTIONS`, which it sets for the process).
       `OPT_NETWORK_TIMEOUT` bounds the connect only and does not count. Nor a connection
       to `ldapi://` (a Unix socket to a directory on this host), a receiver of unknown
       kind (a parameter nothing types), or `unbind_s()` (no answer to wait for);
@@ -185,7 +187,7 @@ class ClientTimeoutDisabled(Rule):
             self._check_pool_request(site, target, mappings)
 
     def finish(self, facts: Facts) -> None:
-        if self.api_timeout_set:
+        if not self.directory_calls or self.api_timeout_set or _package_sets_ldap_timeout(facts):
             return  # OPT_TIMEOUT bounds every synchronous call of the connections it is set for
         for site, method in self.directory_calls:
             func = site.node.func
@@ -350,6 +352,13 @@ class ClientTimeoutDisabled(Rule):
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
+
+
+def _package_sets_ldap_timeout(facts: Facts) -> bool:
+    """Another module of this module's top-level package names python-ldap's OPT_TIMEOUT
+    (``ProjectTimeouts.ldap_timeout_set``): set for the process at start-up, it bounds these calls."""
+    project, reach = project_timeouts(facts), facts.reach.project
+    return project is not None and reach is not None and project.ldap_timeout_set(reach.path)
 
 
 def _subscribes(site: CallSite, target: str) -> bool:
