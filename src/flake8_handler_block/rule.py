@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, Union
+from typing import Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -76,6 +76,33 @@ def project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
     """What the whole project says about timeouts, when the project index could read all of it."""
     reach = facts.reach.project
     return reach.timeouts.project if reach is not None and reach.complete else None
+
+
+def builds_subclass(call: cst.Call, target: Optional[str], module: ModuleScope, bases: FrozenSet[str],
+                    derives: Callable[[str], bool]) -> bool:
+    """``call`` builds one of ``bases`` (library classes) or a class of the project deriving from one
+    with no ``__init__`` of its own on the way (where a timeout could be given): resolved
+    (``target``, asked of the project with ``derives``), or a class of this module by its name."""
+    if target is not None:
+        return target in bases or derives(target)
+    func = call.func
+    return isinstance(func, cst.Name) and _local_subclass(module, func.value, bases, derives, set())
+
+
+def _local_subclass(module: ModuleScope, name: str, bases: FrozenSet[str], derives: Callable[[str], bool],
+                    seen: Set[str]) -> bool:
+    classes = module.class_defs.get(name, [])
+    if len(classes) != 1 or name in seen:
+        return False
+    seen.add(name)
+    cls = classes[0]
+    if "__init__" in cls.methods:
+        return False
+    return any(
+        catalog.canonical(base) in bases or derives(base)
+        or ("." not in base and _local_subclass(module, base, bases, derives, seen))
+        for base in names.base_names(cls)
+    )
 
 
 def imported(*modules: str) -> Tuple[str, ...]:

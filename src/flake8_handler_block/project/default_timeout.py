@@ -429,7 +429,7 @@ class ProjectTimeouts:
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
         self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
-        self._smtp_backends: Dict[str, bool] = {}
+        self._subclasses: Dict[Tuple[str, FrozenSet[str]], bool] = {}  # (class, bases) -> derives_from
 
     def patched(self) -> FrozenSet[str]:
         """Entry points a patch of requests in some module of the project covers (tooling
@@ -538,17 +538,24 @@ class ProjectTimeouts:
                 continue
             yield path
 
-    def smtp_backend(self, dotted: str, depth: int = 0) -> bool:
+    def smtp_backend(self, dotted: str) -> bool:
         """Is ``dotted`` a class of the project deriving from Django's SMTP ``EmailBackend`` with no
-        ``__init__`` of its own on the way (where a timeout could be given)? False when unknown."""
+        ``__init__`` of its own on the way (where a timeout could be given)? False when unknown. No
+        class statement of the project naming the backend as a base: none derives from it."""
+        return self.tree is not None and bool(self.tree.with_base(_SMTP_BACKEND_NAME)) and self.derives_from(
+            dotted, frozenset({DJANGO_SMTP_BACKEND}))
+
+    def derives_from(self, dotted: str, bases: FrozenSet[str], depth: int = 0) -> bool:
+        """Is ``dotted`` a class of the project deriving from one of ``bases`` (library classes, by
+        their public names), through imports and aliases, with no ``__init__`` of its own on the way
+        (where a timeout could be given)? False when unknown."""
         if self.tree is None or depth > _MAX_DEPTH:
             return False
         if depth == 0:
-            if dotted not in self._smtp_backends:
-                # no class statement of the project names the backend as a base: none derives from it
-                found = bool(self.tree.with_base(_SMTP_BACKEND_NAME)) and self.smtp_backend(dotted, 1)
-                self._smtp_backends[dotted] = found
-            return self._smtp_backends[dotted]
+            key = (dotted, bases)
+            if key not in self._subclasses:
+                self._subclasses[key] = self.derives_from(dotted, bases, 1)
+            return self._subclasses[key]
         try:
             defined = self._defined_in(dotted)
             if defined is None:
@@ -558,12 +565,12 @@ class ProjectTimeouts:
                 if facts.qualname == qualname:
                     return not facts.method_keys("__init__") and any(
                         base is not None and base.dotted
-                        and (base.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(base.dotted, depth + 1))
+                        and (canonical(base.dotted) in bases or self.derives_from(base.dotted, bases, depth + 1))
                         for base in cls.bases
                     )
             alias = summary.name(qualname)
             if alias is not None and alias.dotted and alias.dotted != dotted:
-                return alias.dotted == DJANGO_SMTP_BACKEND or self.smtp_backend(alias.dotted, depth + 1)
+                return canonical(alias.dotted) in bases or self.derives_from(alias.dotted, bases, depth + 1)
             return False
         except Exception:  # out of time: unknown
             return False

@@ -15,13 +15,14 @@ from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
 from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import EVERYWHERE, MissingTimeoutRule, project_timeouts, runs_at_import, timeout_positions
+from ..rule import EVERYWHERE, MissingTimeoutRule, builds_subclass, project_timeouts, runs_at_import, timeout_positions
 from ..scopes import CallSite, ClassScope, FunctionScope, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
 # These connect only when given a host; otherwise connect()/open() takes the timeout.
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
+_SMTP_BACKENDS = frozenset({catalog.DJANGO_SMTP_BACKEND})
 SMTP_BACKEND_TIMEOUT = 7  # EmailBackend(host, port, username, password, use_tls, fail_silently, use_ssl, timeout)
 _SOCKET_METHOD = f"{catalog.SOCKET_CLASS}."
 _CODE = cst.Module(body=[])
@@ -356,7 +357,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
                 if not self._connects_smtp(node, scope, project, mappings):
                     continue
                 state = argument_state(node, "timeout", None, mappings)
-            elif self._smtp_class(node, target, scope, project):
+            elif self._smtp_class(node, target, project):
                 state = argument_state(node, "timeout", SMTP_BACKEND_TIMEOUT, mappings)
             else:
                 continue
@@ -378,26 +379,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         dotted = backend.evaluated_value
         return isinstance(dotted, str) and (dotted == catalog.DJANGO_SMTP_BACKEND or project.smtp_backend(dotted))
 
-    def _smtp_class(self, call: cst.Call, target: Optional[str], scope: Scope, project: ProjectTimeouts) -> bool:
-        if target is not None:
-            return target == catalog.DJANGO_SMTP_BACKEND or project.smtp_backend(target)
-        func = call.func
-        return isinstance(func, cst.Name) and self._local_smtp_class(func.value, project, set())
-
-    def _local_smtp_class(self, name: str, project: ProjectTimeouts, seen: set) -> bool:
-        """A class of this module deriving from the SMTP backend, with no ``__init__`` on the way."""
-        classes = self.ctx.module.class_defs.get(name, [])
-        if len(classes) != 1 or name in seen:
-            return False
-        seen.add(name)
-        cls = classes[0]
-        if "__init__" in cls.methods:
-            return False
-        return any(
-            base == catalog.DJANGO_SMTP_BACKEND or project.smtp_backend(base)
-            or ("." not in base and self._local_smtp_class(base, project, seen))
-            for base in base_names(cls)
-        )
+    def _smtp_class(self, call: cst.Call, target: Optional[str], project: ProjectTimeouts) -> bool:
+        return builds_subclass(call, target, self.ctx.module, _SMTP_BACKENDS, project.smtp_backend)
 
 
 def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[str, int]]:
