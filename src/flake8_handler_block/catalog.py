@@ -81,6 +81,9 @@ _CANONICAL_PREFIXES = {
     "ldap.ldapobject.SimpleLDAPObject": "ldap.LDAPObject",
     "ldap.ldapobject.ReconnectLDAPObject": "ldap.LDAPObject",
     "caldav.davclient": "caldav",
+    "python_freeipa.client.Client": "python_freeipa.Client",
+    "python_freeipa.client_meta.ClientMeta": "python_freeipa.ClientMeta",
+    "python_freeipa.client_legacy.ClientLegacy": "python_freeipa.ClientLegacy",
     "websockets.client": "websockets",  # the legacy client's connect, still exported
     "websockets.legacy.client": "websockets",
     "websockets.asyncio.client": "websockets",
@@ -647,6 +650,11 @@ SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect()
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.
 CALDAV_CLIENT = "caldav.DAVClient"
 CALDAV_TIMEOUT_INDEX = 5
+
+# python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
+# their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
+FREEIPA_CLIENTS = frozenset({"python_freeipa.Client", "python_freeipa.ClientMeta", "python_freeipa.ClientLegacy"})
+FREEIPA_UNTIMED = "python-freeipa posts every call with none"  # HB203 says it; `fix` knows it has nothing to pass
 
 # python-ldap: an LDAPObject's synchronous calls (`*_s`) wait for the directory's answer, and nothing
 # bounds them by default. Most pass the object's `timeout` attribute (-1: no limit) to result(); the

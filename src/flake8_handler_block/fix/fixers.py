@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
 from .. import names
-from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, HANDED_ARGUMENTS, RETURNS, TIMEOUT_KEYWORDS
+from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, FREEIPA_UNTIMED, HANDED_ARGUMENTS, RETURNS, TIMEOUT_KEYWORDS
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
@@ -103,6 +103,8 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         if total is not None:
             return _timeout_edit(found, ctx, name="sock_read", index=2)
         return _timeout_edit(found, ctx, name="total", index=0)
+    if FREEIPA_UNTIMED in found.message:
+        return Skip("python-freeipa's clients take no timeout; the message says what to do instead")
     index = None
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout

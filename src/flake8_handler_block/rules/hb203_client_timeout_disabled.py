@@ -11,7 +11,7 @@ from ..calls import (
     has_star, is_none, keyword, positional,
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
-from ..rule import EVERYWHERE, Rule, project_timeouts, runs_at_import
+from ..rule import EVERYWHERE, Rule, builds_subclass, project_timeouts, runs_at_import
 import libcst as cst
 
 from ..scopes import CallSite, Scope, receiver_home
@@ -26,6 +26,7 @@ _LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
 # Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
 _LDAP_CONNECT_TIMEOUT_INDEX = 7
 _SET_OPTION = "set_option"  # python-ldap's, on a connection or for the process
+_FREEIPA_FIX = "give its _session a default timeout (mount an adapter that sets one), or run its calls under a deadline"
 _CODE = cst.Module([])
 
 
@@ -73,6 +74,13 @@ class ClientTimeoutDisabled(Rule):
       turns that off; then a server that accepts the connection and never answers the
       upgrade holds the caller. Leaving it out, or any other value, is fine. Waiting on
       the open connection (`recv()`) is what a websocket is for and is not reported;
+    - a python-freeipa client built (`Client(host)`, `ClientMeta(host)`, `ClientLegacy(host)`),
+      or a class of the project deriving from one with no `__init__` of its own on the way
+      (a subclass that only adds methods; one that defines `__init__` may give its session a
+      timeout): it posts every call (login, ping, each API method) on a requests session
+      with no timeout and takes none. One finding per client, where it is built. A subclass
+      is recognised when its name is called in a module that HB203 reads (one naming
+      `freeipa`, or another client of this list);
     - the synchronous calls of a python-ldap connection built in view (`ldap.initialize(uri)`,
       `ReconnectLDAPObject(uri)`, also as `self.conn` of a class), which wait for the
       directory's answer with no limit by default: `simple_bind_s()`, `search_s()`,
@@ -119,7 +127,7 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'websockets')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'websockets', 'freeipa')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None,
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
@@ -135,6 +143,12 @@ class ClientTimeoutDisabled(Rule):
         self.directory_calls: List[Tuple[CallSite, str]] = []
         self.timed_receivers: Set[Tuple[int, str]] = set()
         self.api_timeout_set = False
+        self.classes_built: List[Tuple[cst.Call, Scope]] = []  # calls of a CapWords name (python-freeipa)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = last_name(node.func)
+        if name and name[:1].isupper():  # may build a python-freeipa client, or a project subclass of one
+            self.classes_built.append((node, self.ctx.scope))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -187,6 +201,7 @@ class ClientTimeoutDisabled(Rule):
             self._check_pool_request(site, target, mappings)
 
     def finish(self, facts: Facts) -> None:
+        self._judge_freeipa(facts)
         if not self.directory_calls or self.api_timeout_set or _package_sets_ldap_timeout(facts):
             return  # OPT_TIMEOUT bounds every synchronous call of the connections it is set for
         for site, method in self.directory_calls:
@@ -250,6 +265,22 @@ class ClientTimeoutDisabled(Rule):
         uri: Optional[cst.BaseExpression] = argument(built, "uri", 0)
         value = uri.evaluated_value if isinstance(uri, cst.SimpleString) else None
         return isinstance(value, str) and catalog.says_scheme(value, catalog.PYTHON_LDAP_LOCAL_SCHEME)
+
+    def _judge_freeipa(self, facts: Facts) -> None:
+        """A python-freeipa client built, or a class of the project deriving from one with no
+        ``__init__`` of its own (noggin's ``class Client(ClientMeta)`` that adds methods)."""
+        project = project_timeouts(facts)
+
+        def derives(dotted: str) -> bool:
+            return project is not None and project.derives_from(dotted, catalog.FREEIPA_CLIENTS)
+
+        for call, scope in self.classes_built:
+            target = self.ctx.callee(call, scope)
+            if not builds_subclass(call, target, self.ctx.module, catalog.FREEIPA_CLIENTS, derives):
+                continue
+            # built at import too: it sends nothing then, the calls made on it later wait
+            self.report(call, scope.function, call=call_text(call),
+                        problem=f"has no timeout ({catalog.FREEIPA_UNTIMED})", fix=_FREEIPA_FIX)
 
     def _unlimited_reads(self, site: CallSite) -> str:
         """``timeout=httpx.Timeout(None)`` (or a name given only that), with no finite ``read=``:
