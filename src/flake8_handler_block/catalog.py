@@ -70,6 +70,8 @@ _CANONICAL_PREFIXES = {
     "socketserver.socket": "socket",
     # Python 2's names, still imported by compat modules (`if PY2: from urllib2 import urlopen`)
     "urllib2": "urllib.request",
+    "xmlrpclib": "xmlrpc.client",
+    "six.moves.xmlrpc_client": "xmlrpc.client",
     "httplib": "http.client",
     "eventlet.green.threading": "threading",
     "ldap3.core.connection": "ldap3",
@@ -651,6 +653,12 @@ SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect()
 CALDAV_CLIENT = "caldav.DAVClient"
 CALDAV_TIMEOUT_INDEX = 5
 
+# xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens
+# http.client connections with none, so every remote call waits forever on a stalled server unless a
+# transport of the caller's sets one (or the process's socket default does). `Server` is its old name.
+XMLRPC_PROXIES = frozenset({"xmlrpc.client.ServerProxy", "xmlrpc.client.Server"})
+XMLRPC_TRANSPORT = ("transport", 1)
+
 # python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
 # their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
 FREEIPA_CLIENTS = frozenset({"python_freeipa.Client", "python_freeipa.ClientMeta", "python_freeipa.ClientLegacy"})
@@ -733,6 +741,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for connection in ("http.client.HTTPConnection", "http.client.HTTPSConnection"):
         for method in ("connect", "request", "getresponse", "endheaders", "send"):
             yield f"{connection}.{method}", Api(OTHER, None, _HTTP)
+    for proxy in XMLRPC_PROXIES:  # takes no timeout: its transport holds it (HB202 says so)
+        yield proxy, Api(OTHER)
     # Flask-Mail's sends connect with smtplib.SMTP(host, port) and take no timeout (HB202 says so)
     for call in UNTIMED_MAIL_CALLS:
         yield call, Api(OTHER, None, Blocking(_MAIL_INSTEAD))

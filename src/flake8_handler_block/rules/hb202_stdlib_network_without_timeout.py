@@ -8,7 +8,7 @@ from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..keeping import Keeps
 from ..calls import (
-    MISSING, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
+    MISSING, NONE, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
     keyword, positional, url_scheme_in,
 )
 from .. import catalog
@@ -32,6 +32,9 @@ _FIX = "pass timeout=<seconds>"
 _DJANGO_FIX = "pass timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
 _FLASK_MAIL_PROBLEM = "connects with smtplib.SMTP(host, port) and no timeout (Flask-Mail takes none)"
 _FLASK_MAIL_FIX = "call socket.setdefaulttimeout(<seconds>) at start-up, or send with Flask-Mailman and MAIL_TIMEOUT"
+_XMLRPC_PROBLEM = "sends every call with no timeout (its default transport sets none)"
+_XMLRPC_FIX = ("pass transport= a Transport whose make_connection() sets a timeout, "
+               "or call socket.setdefaulttimeout(<seconds>) at start-up")
 
 
 class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
@@ -130,6 +133,12 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     fix` leaves them alone. A `Mail` reached through `current_app.extensions["mail"]` is of
     unknown kind and not reported.
 
+    `xmlrpc.client.ServerProxy(uri)` (or its old name `Server`, `xmlrpclib` in Python 2
+    compatibility code) with no `transport=` (or `transport=None`): it takes no timeout
+    and its default transport opens `http.client` connections with none, so every remote
+    call on it waits forever on a stalled server. One finding, where it is built. A
+    transport of the caller's may set one and is not reported; `fix` leaves these alone.
+
     A call of a wrapper of the project that gives no timeout is reported like the call
     it wraps, as HB201 describes: the wrapper passes its `**kwargs` on, or a timeout
     parameter whose default gives none (`def urlopen(url, data=None, timeout=UNSET)`
@@ -184,6 +193,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         'EmailBackend', 'Backend(',  # Django's SMTP backend, and a project's subclass of it
         'socket(',  # a raw socket.socket(...)
         'flask_mail',  # Flask-Mail's sends (a Mail of another module: the project's client names)
+        'xmlrpc',  # xmlrpc.client.ServerProxy (xmlrpclib in Python 2 compat code)
     )
     # Names common elsewhere (database and cache connections): only with the module they come from.
     gate_pairs = ((('create_connection',), ('socket',)), (('get_connection',), ('mail',)))
@@ -191,7 +201,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
         "__init__",  # a subclass's constructor running its base's: `smtplib.SMTP.__init__(self, host)`
-        *(name.rsplit(".", 1)[-1] for name in catalog.UNTIMED_MAIL_CALLS),
+        *(name.rsplit(".", 1)[-1] for name in catalog.UNTIMED_MAIL_CALLS), *catalog.last_names(
+            dict.fromkeys(catalog.XMLRPC_PROXIES)),
     })
     timeouts = TIMEOUT_POSITION  # what the project's wrappers may pass their keywords on to
     fix_text = _FIX
@@ -204,7 +215,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.extra:
             self.calls = self.calls | {name.rsplit(".", 1)[-1] for name in self.extra}
         self.pending: List[Tuple[CallSite, Optional[int]]] = []
-        self.untimed_mail: List[CallSite] = []  # Flask-Mail's sends
+        self.untimed: List[Tuple[CallSite, str, str]] = []  # calls that take no timeout: (site, problem, fix)
         self.default_set = False
         # calls that may build Django's SMTP backend: get_connection(...), a class built (CapWords)
         self.mail: List[Tuple[cst.Call, Scope, Optional[FunctionScope]]] = []
@@ -231,12 +242,15 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return
         if target is not None and runs_at_import(site, target, facts.config):
             return
-        if (
-            target in self.extra or target in TIMEOUT_POSITION or target in catalog.UNTIMED_MAIL_CALLS
-        ) and self._default_set_before(site, facts):
+        untimed = target in catalog.UNTIMED_MAIL_CALLS or target in catalog.XMLRPC_PROXIES
+        if (target in self.extra or target in TIMEOUT_POSITION or untimed) and self._default_set_before(site, facts):
             return
         if target in catalog.UNTIMED_MAIL_CALLS:
-            self.untimed_mail.append(site)
+            self.untimed.append((site, _FLASK_MAIL_PROBLEM, _FLASK_MAIL_FIX))
+            return
+        if target in catalog.XMLRPC_PROXIES:
+            if argument_state(site.node, *catalog.XMLRPC_TRANSPORT, facts[MappingFacts]) in (MISSING, NONE):
+                self.untimed.append((site, _XMLRPC_PROBLEM, _XMLRPC_FIX))
             return
         if target in self.extra:
             self.judge_timeout(site, self.extra[target], facts)
@@ -279,9 +293,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.judge_forwarded(facts)
         for site, index in self.pending:
             self.judge_timeout(site, index, facts)
-        for site in self.untimed_mail:
-            self.report(site.node, site.function, call=call_text(site.node), problem=_FLASK_MAIL_PROBLEM,
-                        fix=_FLASK_MAIL_FIX)
+        for site, problem, fix in self.untimed:
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
         if self.mail:
             self._judge_mail(facts)
         for site, built, receiver in self.sockets:
