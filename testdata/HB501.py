@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 from functools import partial
+from multiprocessing import dummy
 from threading import Thread
 from urllib.request import urlopen
 
@@ -248,3 +249,13 @@ def timer():
 def warm_caches():
     # Called at startup, not from a handler.
     threading.Thread(target=notify_partner, args=("all",)).start()  # ok: not reachable from a handler
+
+
+@app.post("/jobs/<name>")
+def start_job(name):
+    job = dummy.Process(target=convert, args=(name,))  # expect: HB501 "dummy.Process() thread is started and never joined" "its target convert() can hang in subprocess.run()"
+    job.start()
+    kept = dummy.Process(target=convert, args=(name + ".bak",))  # ok: joined before the response
+    kept.start()
+    kept.join(timeout=30)
+    return "started"

@@ -63,6 +63,10 @@ _CANONICAL_PREFIXES = {
     "asyncio.subprocess.create_subprocess_shell": "asyncio.create_subprocess_shell",
     "asyncio.timeouts": "asyncio",
     "multiprocessing.queues": "multiprocessing",
+    # multiprocessing.dummy: the multiprocessing API over threads (its Process is a threading.Thread)
+    "multiprocessing.dummy.Process": "threading.Thread",
+    "multiprocessing.dummy.DummyProcess": "threading.Thread",
+    "multiprocessing.dummy.Pool": "multiprocessing.pool.ThreadPool",
     "multiprocessing.context": "multiprocessing",
     "six.moves.urllib.request": "urllib.request",
     "six.moves.queue": "queue",
