@@ -665,7 +665,8 @@ XMLRPC_TRANSPORT = ("transport", 1)
 
 # python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
 # their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
-FREEIPA_CLIENTS = frozenset({"python_freeipa.Client", "python_freeipa.ClientMeta", "python_freeipa.ClientLegacy"})
+FREEIPA_PACKAGE = "python_freeipa"
+FREEIPA_CLIENTS = frozenset({f"{FREEIPA_PACKAGE}.{name}" for name in ("Client", "ClientMeta", "ClientLegacy")})
 FREEIPA_UNTIMED = "python-freeipa posts every call with none"  # HB203 says it; `fix` knows it has nothing to pass
 
 # python-ldap: an LDAPObject's synchronous calls (`*_s`) wait for the directory's answer, and nothing

@@ -26,6 +26,7 @@ _LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
 # Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
 _LDAP_CONNECT_TIMEOUT_INDEX = 7
 _SET_OPTION = "set_option"  # python-ldap's, on a connection or for the process
+_FREEIPA_NAMES = catalog.last_names(dict.fromkeys(catalog.FREEIPA_CLIENTS))
 _FREEIPA_FIX = "give its _session a default timeout (mount an adapter that sets one), or run its calls under a deadline"
 _CODE = cst.Module([])
 
@@ -79,8 +80,9 @@ class ClientTimeoutDisabled(Rule):
       (a subclass that only adds methods; one that defines `__init__` may give its session a
       timeout): it posts every call (login, ping, each API method) on a requests session
       with no timeout and takes none. One finding per client, where it is built. A subclass
-      is recognised when its name is called in a module that HB203 reads (one naming
-      `freeipa`, or another client of this list);
+      is recognised where HB203 reads the module (it names `freeipa`, or another client of
+      this list): any subclass in a module that imports python-freeipa, elsewhere one that
+      keeps the client's name (`Client`, `ClientMeta`, `ClientLegacy`);
     - the synchronous calls of a python-ldap connection built in view (`ldap.initialize(uri)`,
       `ReconnectLDAPObject(uri)`, also as `self.conn` of a class), which wait for the
       directory's answer with no limit by default: `simple_bind_s()`, `search_s()`,
@@ -274,7 +276,12 @@ class ClientTimeoutDisabled(Rule):
         def derives(dotted: str) -> bool:
             return project is not None and project.derives_from(dotted, catalog.FREEIPA_CLIENTS)
 
+        # A module that imports no python-freeipa builds one only through a class of the project
+        # that keeps the client's name (noggin's `Client`): the project is asked of those only.
+        imports_it = catalog.FREEIPA_PACKAGE in self.ctx.module.imported_packages
         for call, scope in self.classes_built:
+            if not imports_it and last_name(call.func) not in _FREEIPA_NAMES:
+                continue
             target = self.ctx.callee(call, scope)
             if not builds_subclass(call, target, self.ctx.module, catalog.FREEIPA_CLIENTS, derives):
                 continue
