@@ -94,6 +94,14 @@ def is_zero(expr: Optional[cst.BaseExpression]) -> bool:
     return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.value.replace("_", "")) == 0
 
 
+def is_minus_one(expr: Optional[cst.BaseExpression]) -> bool:
+    """A literal ``-1``: "wait forever" in threading's and python-ldap's timeouts."""
+    return (
+        isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus)
+        and isinstance(expr.expression, cst.Integer) and expr.expression.value == "1"
+    )
+
+
 def is_negligible_wait(expr: Optional[cst.BaseExpression]) -> bool:
     """A literal number of seconds short enough to stall nothing (``catalog.negligible_wait``)."""
     return isinstance(expr, (cst.Integer, cst.Float)) and negligible_wait(float(expr.value.replace("_", "")))

@@ -627,6 +627,7 @@ SERVER_FACTORIES = frozenset({"wsgiref.simple_server.make_server", "werkzeug.ser
 # Django's SMTP backend: its open() calls smtplib.SMTP(host, port, timeout=self.timeout), and
 # self.timeout is settings.EMAIL_TIMEOUT (None: no limit) unless timeout= is passed.
 DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DJANGO_SMTP_BACKENDS = frozenset({DJANGO_SMTP_BACKEND})  # the bases a project's backend derives from
 DJANGO_GET_CONNECTION = "django.core.mail.get_connection"
 DJANGO_EMAIL_TIMEOUT = "EMAIL_TIMEOUT"  # the setting that gives every SMTP backend its timeout
 # Where the SMTP backend connects, and how: get_connection(...) passing one of these means SMTP.

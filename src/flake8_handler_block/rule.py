@@ -78,6 +78,13 @@ def project_timeouts(facts: Facts) -> Optional[ProjectTimeouts]:
     return reach.timeouts.project if reach is not None and reach.complete else None
 
 
+def package_says(facts: Facts, question: Callable[[ProjectTimeouts, str], bool]) -> bool:
+    """A question about the top-level package of the module checked, asked of the whole project
+    (``ProjectTimeouts.socket_default_set``, ``ldap_timeout_set``); False when it cannot be read."""
+    project, reach = project_timeouts(facts), facts.reach.project
+    return project is not None and reach is not None and question(project, reach.path)
+
+
 def builds_subclass(call: cst.Call, target: Optional[str], module: ModuleScope, bases: FrozenSet[str],
                     derives: Callable[[str], bool]) -> bool:
     """``call`` builds one of ``bases`` (library classes) or a class of the project deriving from one

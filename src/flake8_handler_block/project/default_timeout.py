@@ -32,7 +32,9 @@ from typing import (
     TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union,
 )
 
-from ..catalog import DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, PYTHON_LDAP_TIMEOUT_OPTION, canonical
+from ..catalog import (
+    DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
+)
 from ..config import Config
 from .astnames import dotted_parts
 from .root import ROOT_MARKERS
@@ -476,12 +478,13 @@ class ProjectTimeouts:
         python-ldap's ``OPT_TIMEOUT`` (``ldap.set_option(ldap.OPT_TIMEOUT, 10)`` at start-up,
         django-auth-ldap's ``AUTH_LDAP_GLOBAL_OPTIONS``): it may bound every synchronous call of
         the process's connections. A doubt is enough; the same package rule as sockets."""
-        return self._package_sets(path, LDAP_TIMEOUT_HINT, lambda light: light.ldap_timeout, lambda _text: True)
+        return self._package_sets(path, LDAP_TIMEOUT_HINT, lambda light: light.ldap_timeout, None)
 
     def _package_sets(self, path: str, what: str, hint: Callable[["Light"], bool],
-                      sets: Callable[[str], bool]) -> bool:
+                      sets: Optional[Callable[[str], bool]]) -> bool:
         """Some module of the package holding ``path`` whose text scan gives ``hint`` and whose
-        text ``sets`` it (tooling aside); False outside a package, or out of time."""
+        text ``sets`` it (the hint alone, with no ``sets``; tooling aside); False outside a
+        package, or out of time."""
         package = self._package_of(path)
         if package is None:
             return False
@@ -507,11 +510,14 @@ class ProjectTimeouts:
             directory = directory.rpartition("/")[0]
         return found
 
-    def _sets_in_package(self, package: str, hint: Callable[["Light"], bool], sets: Callable[[str], bool]) -> bool:
+    def _sets_in_package(self, package: str, hint: Callable[["Light"], bool],
+                         sets: Optional[Callable[[str], bool]]) -> bool:
         assert self.tree is not None
         for path in self._hinted(hint, tooling=False):
             if self._package_of(path) != package:
                 continue
+            if sets is None:
+                return True  # the text scan's answer is the answer: nothing to read again
             text = self.tree.text(path)
             if text is not None and sets(text):
                 return True
@@ -543,7 +549,7 @@ class ProjectTimeouts:
         ``__init__`` of its own on the way (where a timeout could be given)? False when unknown. No
         class statement of the project naming the backend as a base: none derives from it."""
         return self.tree is not None and bool(self.tree.with_base(_SMTP_BACKEND_NAME)) and self.derives_from(
-            dotted, frozenset({DJANGO_SMTP_BACKEND}))
+            dotted, DJANGO_SMTP_BACKENDS)
 
     def derives_from(self, dotted: str, bases: FrozenSet[str], depth: int = 0) -> bool:
         """Is ``dotted`` a class of the project deriving from one of ``bases`` (library classes, by

@@ -15,14 +15,15 @@ from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
 from ..walk import iter_nodes
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import EVERYWHERE, MissingTimeoutRule, builds_subclass, project_timeouts, runs_at_import, timeout_positions
+from ..rule import (
+    EVERYWHERE, MissingTimeoutRule, builds_subclass, package_says, project_timeouts, runs_at_import, timeout_positions,
+)
 from ..scopes import CallSite, ClassScope, FunctionScope, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
 # These connect only when given a host; otherwise connect()/open() takes the timeout.
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
-_SMTP_BACKENDS = frozenset({catalog.DJANGO_SMTP_BACKEND})
 SMTP_BACKEND_TIMEOUT = 7  # EmailBackend(host, port, username, password, use_tls, fail_silently, use_ssl, timeout)
 _SOCKET_METHOD = f"{catalog.SOCKET_CLASS}."
 _CODE = cst.Module(body=[])
@@ -288,7 +289,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         return _gives_a_default(call) and self.ctx.callee(call, site.scope) == "socket.setdefaulttimeout"
 
     def finish(self, facts: Facts) -> None:
-        if self.default_set or _project_sets_default(facts):
+        if self.default_set or package_says(facts, ProjectTimeouts.socket_default_set):
             return
         self.judge_forwarded(facts)
         for site, index in self.pending:
@@ -393,7 +394,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         return isinstance(dotted, str) and (dotted == catalog.DJANGO_SMTP_BACKEND or project.smtp_backend(dotted))
 
     def _smtp_class(self, call: cst.Call, target: Optional[str], project: ProjectTimeouts) -> bool:
-        return builds_subclass(call, target, self.ctx.module, _SMTP_BACKENDS, project.smtp_backend)
+        return builds_subclass(call, target, self.ctx.module, catalog.DJANGO_SMTP_BACKENDS, project.smtp_backend)
 
 
 def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[str, int]]:
@@ -414,14 +415,6 @@ def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[s
         return None
     listed = [base for base in base_names(cls) if base in TIMEOUT_POSITION]
     return (listed[0], 0) if len(listed) == 1 else None
-
-
-def _project_sets_default(facts: Facts) -> bool:
-    """Another module of this module's top-level package gives every socket a default timeout
-    (``ProjectTimeouts.socket_default_set``)."""
-    project = project_timeouts(facts)
-    reach = facts.reach.project
-    return project is not None and reach is not None and project.socket_default_set(reach.path)
 
 
 def _network_stream(built: cst.Call, scope: Scope) -> bool:

@@ -8,10 +8,11 @@ from ..fix.fixers import fix_hb203
 from ..facts import Facts
 from ..calls import (
     MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
-    has_star, is_none, keyword, positional,
+    has_star, is_minus_one, is_none, keyword, positional,
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
-from ..rule import EVERYWHERE, Rule, builds_subclass, project_timeouts, runs_at_import
+from ..project.default_timeout import ProjectTimeouts
+from ..rule import EVERYWHERE, Rule, builds_subclass, package_says, project_timeouts, runs_at_import
 import libcst as cst
 
 from ..scopes import CallSite, Scope, receiver_home
@@ -204,8 +205,9 @@ class ClientTimeoutDisabled(Rule):
 
     def finish(self, facts: Facts) -> None:
         self._judge_freeipa(facts)
-        if not self.directory_calls or self.api_timeout_set or _package_sets_ldap_timeout(facts):
-            return  # OPT_TIMEOUT bounds every synchronous call of the connections it is set for
+        if (not self.directory_calls or self.api_timeout_set
+                or package_says(facts, ProjectTimeouts.ldap_timeout_set)):
+            return  # OPT_TIMEOUT (here, or named elsewhere in the package) bounds every synchronous call
         for site, method in self.directory_calls:
             func = site.node.func
             assert isinstance(func, cst.Attribute)
@@ -254,10 +256,7 @@ class ClientTimeoutDisabled(Rule):
 
     def _no_limit(self, value: cst.BaseExpression, scope: Scope) -> bool:
         """``None``, ``-1`` or ``ldap.NO_LIMIT``: python-ldap then waits with no limit."""
-        if is_none(value):
-            return True
-        if (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
-                and isinstance(value.expression, cst.Integer) and value.expression.value == "1"):
+        if is_none(value) or is_minus_one(value):
             return True
         found = self.ctx.resolve(value, scope)
         return isinstance(found, Ref) and found.dotted == catalog.PYTHON_LDAP_NO_LIMIT
@@ -390,13 +389,6 @@ class ClientTimeoutDisabled(Rule):
 
     def _report(self, site: CallSite, problem: str, fix: str) -> None:
         self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
-
-
-def _package_sets_ldap_timeout(facts: Facts) -> bool:
-    """Another module of this module's top-level package names python-ldap's OPT_TIMEOUT
-    (``ProjectTimeouts.ldap_timeout_set``): set for the process at start-up, it bounds these calls."""
-    project, reach = project_timeouts(facts), facts.reach.project
-    return project is not None and reach is not None and project.ldap_timeout_set(reach.path)
 
 
 def _subscribes(site: CallSite, target: str) -> bool:

@@ -8,7 +8,7 @@ import libcst as cst
 
 from ..fix.blocks import fix_hb403
 from ..facts import Facts
-from ..calls import argument, call_text, does_not_block, is_none
+from ..calls import argument, call_text, does_not_block, is_minus_one, is_none
 from ..names import dotted_name
 from ..primitives import PrimitiveFacts, Primitives, QuietCalls, Use, in_broad_except, unprotected, var_key
 from ..rule import ANYWHERE, Rule
@@ -178,15 +178,7 @@ def _bounded(call: cst.Call, kind: str) -> bool:
     if does_not_block(call, 0):
         return True
     timeout = argument(call, "timeout", 1)
-    return timeout is not None and not is_none(timeout) and not _minus_one(timeout)
-
-
-def _minus_one(expr: cst.BaseExpression) -> bool:
-    """``timeout=-1``: threading's spelling of "wait forever"."""
-    return (
-        isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus)
-        and isinstance(expr.expression, cst.Integer) and expr.expression.value == "1"
-    )
+    return timeout is not None and not is_none(timeout) and not is_minus_one(timeout)
 
 
 def _lock_key(expr: cst.BaseExpression, scope: Scope) -> LockKey:
