@@ -10,6 +10,8 @@ from typing import Dict
 
 import pytest
 
+from flake8_handler_block.fix.core import fix_source
+from fixtures import TESTDATA, fixture_config
 from project_helpers import markers_hold
 
 PLAIN = '''\
@@ -67,3 +69,78 @@ def test_an_imported_registry_that_may_set_a_timeout_is_not_judged(tmp_path: Pat
     )
     assert extensions != PLAIN
     markers_hold(tmp_path, _project(extensions, reported=False), "app/views.py")
+
+
+METADATA = '''\
+from authlib.integrations.flask_client import OAuth
+
+oauth = OAuth()
+
+
+def init_app(app):
+    oauth.init_app(app)
+    oauth.register(
+        name="okta",
+        server_metadata_url=app.config["OKTA_METADATA_URL"],
+        client_kwargs={"scope": "openid email"},
+    )
+    oauth.register("github", api_base_url="https://api.github.com/", client_kwargs={"scope": "user:email"})
+'''
+
+LOGIN = '''\
+import requests
+from flask import Blueprint, url_for
+
+from .extensions import oauth
+
+bp = Blueprint("login", __name__)
+
+
+@bp.route("/okta")
+def okta():
+    return oauth.okta.authorize_redirect(url_for("login.done", _external=True))  # {expect}
+
+
+@bp.route("/github")
+def github():
+    return oauth.github.authorize_redirect(url_for("login.done", _external=True))  # ok: HB201 no discovery document
+
+
+@bp.route("/done")
+def done():
+    requests.post("https://audit.example/login")  # expect: HB201 "requests.post() has no timeout"
+    return "ok"
+'''
+
+
+@pytest.mark.parametrize("registration, reported", [
+    ('server_metadata_url=app.config["OKTA_METADATA_URL"],', True),
+    ("server_metadata_url=None,", False),
+    ('api_base_url="https://okta.example/",', False),
+], ids=["metadata-url", "metadata-url-none", "no-metadata-url"])
+def test_an_imported_registry_fetches_the_discovery_document(tmp_path: Path, registration: str,
+                                                             reported: bool) -> None:
+    """authorize_redirect() takes no timeout; an app registered in another module with a
+    server_metadata_url fetches its discovery document with none."""
+    extensions = METADATA.replace('server_metadata_url=app.config["OKTA_METADATA_URL"],', registration)
+    expect = ('expect: HB201 "oauth.okta.authorize_redirect() fetches the provider\'s server metadata"'
+              if reported else "ok: HB201")
+    markers_hold(tmp_path, {
+        "app/__init__.py": "",
+        "app/extensions.py": extensions,
+        "app/login.py": LOGIN.replace("{expect}", expect),
+    }, "app/login.py")
+
+
+def test_fix_leaves_a_discovery_fetch_with_its_reason() -> None:
+    """The metadata calls take no timeout: `fix` edits the calls that take one and says why it
+    leaves these."""
+    path = TESTDATA / "HB201_authlib.py"
+    text = path.read_text(encoding="utf-8")
+    result = fix_source(text, str(path), fixture_config(text, path))
+    fetches = {i + 1 for i, line in enumerate(text.splitlines()) if "fetches" in line and "expect: HB201" in line}
+    assert len(fetches) == 2
+    old, new = text.splitlines(), result.source.splitlines()
+    assert all(old[line - 1] == new[line - 1] for line in fetches)
+    left = {item.line: item.reason for item in result.remaining if item.line in fetches}
+    assert set(left) == fetches and all("takes no timeout" in reason for reason in left.values()), left

@@ -396,6 +396,12 @@ OAUTH_REGISTRIES = frozenset({"authlib.integrations.flask_client.OAuth", "authli
 OAUTH_APP = "authlib.OAuthApp"  # the registered app: authlib's FlaskOAuth2App, DjangoOAuth2App
 OAUTH_APP_REQUESTS = ("get", "post", "put", "patch", "delete", "request", "fetch_access_token",
                       "authorize_access_token", "userinfo")
+# Calls of a registered app that take no timeout yet fetch the OpenID Connect discovery document of a
+# registration given a `server_metadata_url` (the first in each process; then it is kept) with the app's
+# session: no timeout unless the registration's `client_kwargs` gives a `default_timeout`.
+OAUTH_APP_METADATA = ("authorize_redirect", "create_authorization_url", "load_server_metadata")
+OAUTH_METADATA_FETCHES = frozenset(f"{OAUTH_APP}.{method}" for method in OAUTH_APP_METADATA)
+OAUTH_METADATA_URL = "server_metadata_url"
 OAUTH_REGISTER = "register"
 # The registry's own attributes; any other is a registered app (`oauth.github`).
 OAUTH_REGISTRY_ATTRIBUTES = frozenset({OAUTH_REGISTER, "create_client", "init_app", "cache", "fetch_token",

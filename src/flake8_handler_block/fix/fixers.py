@@ -14,7 +14,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
 from .. import names
-from ..catalog import APIS, DJANGO_EMAIL_TIMEOUT, FREEIPA_UNTIMED, HANDED_ARGUMENTS, RETURNS, TIMEOUT_KEYWORDS
+from ..catalog import (
+    APIS, DJANGO_EMAIL_TIMEOUT, FREEIPA_UNTIMED, HANDED_ARGUMENTS, OAUTH_METADATA_FETCHES, RETURNS, TIMEOUT_KEYWORDS,
+)
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
 
@@ -66,9 +68,9 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         # Django's SMTP backend, a subclass of it or get_connection(): each takes timeout= by keyword
         return _timeout_edit(found, ctx)
     api = APIS.get(target or "")
-    if api is None:
+    if api is None and target not in OAUTH_METADATA_FETCHES:
         return Skip("receiver not known")
-    if api.timeout is None:
+    if api is None or api.timeout is None:
         return Skip(f"{names.last_name(call.func)}() takes no timeout; the message says what to do instead")
     if api.timeout.on_expiry == RETURNS:
         name = call.func.attr.value if isinstance(call.func, cst.Attribute) else target

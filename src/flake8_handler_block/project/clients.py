@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from ..catalog import CLIENTS, HELD_ACROSS_MODULES, OAUTH_REGISTER, OAUTH_REGISTRIES
+from ..catalog import CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
 from .summary import MADE, Sym
@@ -46,6 +46,7 @@ _MOUNT = re.compile(r"\.mount\s*\(")
 _REGISTER = re.compile(r"\.\s*" + OAUTH_REGISTER + r"\s*\(")
 _REGISTRY_TIMEOUT = re.compile(r"default_timeout|CLIENT_KWARGS")
 _UNREAD_OPTIONS = re.compile(r"\*\*|client_kwargs\s*=\s*(?!\{)")
+_METADATA_URL = re.compile(r"\b" + OAUTH_METADATA_URL + r"\s*=\s*(?!None\b)")
 
 
 class Clients:
@@ -172,6 +173,21 @@ class Clients:
         if text is None or _REGISTRY_TIMEOUT.search(text):
             return False
         return not any(_UNREAD_OPTIONS.search(_call_text(text, found.end())) for found in _REGISTER.finditer(text))
+
+    def registers_metadata(self, dotted: str, app: str) -> Optional[str]:
+        """The module that builds the authlib registry ``dotted`` (absolute: ``app.extensions.oauth``),
+        when it registers the app named ``app`` with a ``server_metadata_url`` (written out as the
+        registration's first argument or its ``name=``); None otherwise."""
+        found = self.graph.module_level(dotted)
+        text = self.graph.tree.text(found[0]) if found is not None else None
+        if found is None or text is None:
+            return None
+        named = re.compile(r"(?:\A\s*|\bname\s*=\s*)([\"'])" + re.escape(app) + r"\1")
+        for register in _REGISTER.finditer(text):
+            arguments = _call_text(text, register.end())
+            if named.search(arguments) and _METADATA_URL.search(arguments):
+                return found[0]
+        return None
 
     def _is_plain(self, path: str) -> bool:
         if path not in self._plain:

@@ -271,6 +271,14 @@ class ModuleReach:
             return None  # no class of the project sets one
         return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
 
+    def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
+        """The authlib registry ``dotted`` (as this module imports it) is given, in the module that
+        builds it, an app named ``app`` registered with a ``server_metadata_url``."""
+        absolute = self._absolute(dotted)
+        return absolute is not None and self._project.ask_clients(
+            lambda clients: clients.registers_metadata(absolute, app)
+        ) is not None
+
     def _absolute(self, dotted: str) -> Optional[str]:
         """``.http.SESSION`` as imported by this module: ``app.http.SESSION``."""
         level = len(dotted) - len(dotted.lstrip("."))

@@ -10,7 +10,7 @@ from ..calls import MappingFacts, argument, call_text, missing_timeout
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
-from ..names import Inst, Ref, assigned_value, derives_from, local_function
+from ..names import Inst, Ref, assigned_value, derives_from, dotted_name, local_function, lookup
 from ..scopes import CallSite, ClassScope, Scope
 from ..signature import SOCKET_STATES, Signature
 from ..walk import iter_nodes
@@ -21,6 +21,7 @@ SESSION = "requests.Session"
 # A subclass defining one of these may set a default timeout: its calls are not judged.
 _TIMEOUT_HOOKS = frozenset({"__init__", "request", "send", "get_adapter", "mount", "merge_environment_settings"})
 _PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
+_METADATA_FIX = 'register the app with client_kwargs={"default_timeout": (3.05, 30)}'
 # A session whose adapter's send() only fills a missing "timeout" key: Session.request() always passes one.
 _FILLS_ONLY = (
     " (its mounted adapter's send() only fills in a missing timeout, and Session.request() always "
@@ -54,8 +55,15 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     `**settings.GITLAB_OAUTH`). A registry imported from another module of the
     project (`from .extensions import oauth`) is judged when that module's
     registrations are read in full and give none (no `default_timeout`, no
-    `*_CLIENT_KWARGS` setting, no `**options`). `authorize_redirect()` and `load_server_metadata()`
-    take no timeout and are not reported. `timeout=None`
+    `*_CLIENT_KWARGS` setting, no `**options`). `authorize_redirect()`,
+    `create_authorization_url()` and `load_server_metadata()` take no timeout, but the
+    first of them in each process fetches the OpenID Connect discovery document of an app
+    registered with a `server_metadata_url` (in the module, or in the module that builds an
+    imported registry; its name written out) on such a session: reported where a handler
+    reaches it, the fix being the registration's `default_timeout`. Not where a call of the
+    same app written before it in the function loaded the document already
+    (`authorize_access_token()`, `userinfo()`), nor a warm-up no handler reaches (start-up:
+    a stall is seen at once). `timeout=None`
     counts as missing. A `**KWARGS` whose dict the module shows in full (assigned
     once, a dict display or `dict(...)`, changed only by items and updates whose keys
     are written out, `options["proxies"] = proxy`, never handed on) is read like
@@ -139,7 +147,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     fix_text = "pass timeout=(connect, read)"
     # flask-dance: its provider proxies are sessions; authlib: its registered apps use requests
     gate = imported("requests", "flask_dance", "authlib")
-    calls = catalog.last_names(TIMEOUT_POSITION)
+    calls = catalog.last_names(TIMEOUT_POSITION) | frozenset(catalog.OAUTH_APP_METADATA)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
     timeouts = TIMEOUT_POSITION
@@ -165,6 +173,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         target = self.ctx.callee(site.node, site.scope) or self._session_subclass_method(site)
+        if target in catalog.OAUTH_METADATA_FETCHES and not facts.config.requests_default_timeout:
+            self._check_metadata_fetch(site, facts)
         if target not in self.timeouts or facts.config.requests_default_timeout:
             return
         if runs_at_import(site, target, facts.config):
@@ -271,6 +281,53 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
                 return True
         return False
 
+    # -- authlib's discovery document ----------------------------------------------------
+
+    def _check_metadata_fetch(self, site: CallSite, facts: Facts) -> None:
+        """``oauth.okta.authorize_redirect(uri)`` of an app registered with a ``server_metadata_url``:
+        the first such call of each process fetches the discovery document with no timeout. Only
+        where a handler reaches it: a warm-up at start-up stalls where it is seen at once."""
+        if REQUEST in self._module_timeouts(facts).patched() or self._registered_with_timeout():
+            return
+        if facts.config.scope != "all" and facts.reach.link(site.function) is None:
+            return
+        func = site.node.func
+        if not isinstance(func, cst.Attribute) or _loaded_before(site, func.value):
+            return
+        if self._fetches_metadata(func.value, site.scope, facts):
+            problem = "fetches the provider's server metadata with no timeout"
+            self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=_METADATA_FIX)
+
+    def _fetches_metadata(self, app: cst.BaseExpression, scope: Scope, facts: Facts) -> bool:
+        """The registered app ``app`` stands for (``oauth.okta``, ``oauth.create_client("okta")``,
+        ``oauth.register("okta", ...)``, or a name given one of them) has a ``server_metadata_url``,
+        by its registration in this module or in the module that builds an imported registry."""
+        value, scope = assigned_value(app, scope)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            if value.func.attr.value == catalog.OAUTH_REGISTER:
+                return self._is_registry(value.func.value, scope) and _names_metadata_url(value)
+            registry, name = value.func.value, _literal(argument(value, "name", 0))  # create_client("okta")
+        elif isinstance(value, cst.Attribute):
+            registry, name = value.value, value.attr.value
+        else:
+            return False
+        if name is None or not self._is_registry(registry, scope):
+            return False
+        here = [call for call, where in self._registrations
+                if _literal(argument(call, "name", 0)) == name
+                and isinstance(call.func, cst.Attribute) and self._is_registry(call.func.value, where)]
+        if here:
+            return any(_names_metadata_url(call) for call in here)
+        imported = lookup(scope, registry.value) if isinstance(registry, cst.Name) else None
+        project = facts.reach.project
+        return isinstance(imported, Ref) and project is not None and project.registry_fetches_metadata(
+            imported.dotted, name
+        )
+
+    def _is_registry(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        registry = self.ctx.resolve(expr, scope)
+        return isinstance(registry, Inst) and registry.producer in catalog.OAUTH_REGISTRIES
+
     def _session_subclass_method(self, site: CallSite) -> Optional[str]:
         """``CustomSession().get``: a plain subclass of requests.Session built inline."""
         func = site.node.func
@@ -310,6 +367,36 @@ def _dict_without_timeout(value: cst.BaseExpression) -> bool:
         if element.key.evaluated_value in ("timeout", "default_timeout"):
             return False
     return True
+
+
+def _literal(value: Optional[cst.BaseExpression]) -> Optional[str]:
+    return value.evaluated_value if isinstance(value, cst.SimpleString) else None  # type: ignore[return-value]
+
+
+# Calls of a registered app that load its discovery document first (they need an endpoint from it).
+_LOADS_METADATA = frozenset({*catalog.OAUTH_APP_METADATA, "authorize_access_token", "fetch_access_token", "userinfo"})
+
+
+def _loaded_before(site: CallSite, app: cst.BaseExpression) -> bool:
+    """A call of the same app, written earlier in the function, that loads the document already
+    (``authorize_access_token()`` and then ``load_server_metadata()``): it is kept from then on."""
+    written = dotted_name(app)
+    if site.function is None or written is None:
+        return False
+    for node in iter_nodes(site.function.node):
+        if node is site.node:
+            return False
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _LOADS_METADATA
+                and dotted_name(node.func.value) == written):
+            return True
+    return False
+
+
+def _names_metadata_url(registration: cst.Call) -> bool:
+    """``oauth.register(..., server_metadata_url=URL)`` with a URL that is not None."""
+    url = argument(registration, catalog.OAUTH_METADATA_URL)
+    return url is not None and not (isinstance(url, cst.Name) and url.value == "None")
 
 
 def _defines(cls: ClassScope, names: frozenset, _seen: Optional[set] = None) -> bool:
