@@ -70,3 +70,24 @@ ADMIN = (
 ])
 def test_a_subclass_of_a_freeipa_client_in_another_module(tmp_path: Path, ipa: str, reported: List[int]) -> None:
     assert _hb203_lines({"app/ipa.py": ipa, "app/admin.py": ADMIN}, tmp_path, module="admin") == reported
+
+
+# noggin's ipa_admin.py: it names no python-freeipa, imports the subclass relatively and builds it in a
+# method; the gate lets it through because the project's client names hold the subclass's name.
+RELATIVE_ADMIN = (
+    "from flask import current_app\n\nfrom .ipa import Client\n\n\nclass IPAAdmin:\n"
+    "    def session(self):\n"
+    "        client = Client(current_app.config['FREEIPA_SERVER'])\n"
+    "        client.login('admin', current_app.config['FREEIPA_PASSWORD'])\n"
+    "        return client\n"
+)
+
+
+@pytest.mark.parametrize("ipa, reported", [
+    ("from python_freeipa.client_meta import ClientMeta as IPAClient\n\n\nclass Client(IPAClient):\n"
+     "    def ping(self):\n        return self._request('ping')\n", [8]),
+    ("class Client:\n    def login(self, user, password):\n        pass\n", []),  # not python-freeipa's
+])
+def test_a_freeipa_subclass_imported_relatively_by_a_module_naming_no_client(
+        tmp_path: Path, ipa: str, reported: List[int]) -> None:
+    assert _hb203_lines({"app/ipa.py": ipa, "app/admin.py": RELATIVE_ADMIN}, tmp_path, module="admin") == reported

@@ -550,10 +550,20 @@ SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODU
 # whose sends HB202 judges (a queue or an event is judged by rules that count its uses in one
 # module, so it is never claimed across modules).
 HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL, *OAUTH_REGISTRIES})
+# python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
+# their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
+FREEIPA_PACKAGE = "python_freeipa"
+FREEIPA_CLIENTS = frozenset({f"{FREEIPA_PACKAGE}.{name}" for name in ("Client", "ClientMeta", "ClientLegacy")})
+FREEIPA_UNTIMED = "python-freeipa posts every call with none"  # HB203 says it; `fix` knows it has nothing to pass
+
+# Library clients a project subclasses (with no `__init__` of its own) and builds in other modules
+# (noggin's `class Client(ClientMeta)`): the subclass's name is one a module writes to build one.
+SUBCLASSED_CLIENTS = FREEIPA_CLIENTS
 CLIENT_IMPORTS = tuple(sorted({
-    f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES for word in ("import", "from")
+    f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES | SUBCLASSED_CLIENTS
+    for word in ("import", "from")
 }))
-CLIENT_HINTS = tuple(sorted({f"{name.rpartition('.')[2]}(" for name in HELD_ACROSS_MODULES}))
+CLIENT_HINTS = tuple(sorted({f"{name.rpartition('.')[2]}(" for name in HELD_ACROSS_MODULES | SUBCLASSED_CLIENTS}))
 # HB504: executors and process/thread pools
 _POOL_CLOSERS = frozenset({"close", "terminate", "join"})
 EXECUTORS: Mapping[str, Resource] = {
@@ -669,12 +679,6 @@ CALDAV_TIMEOUT_INDEX = 5
 # transport of the caller's sets one (or the process's socket default does). `Server` is its old name.
 XMLRPC_PROXIES = frozenset({"xmlrpc.client.ServerProxy", "xmlrpc.client.Server"})
 XMLRPC_TRANSPORT = ("transport", 1)
-
-# python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
-# their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
-FREEIPA_PACKAGE = "python_freeipa"
-FREEIPA_CLIENTS = frozenset({f"{FREEIPA_PACKAGE}.{name}" for name in ("Client", "ClientMeta", "ClientLegacy")})
-FREEIPA_UNTIMED = "python-freeipa posts every call with none"  # HB203 says it; `fix` knows it has nothing to pass
 
 # python-ldap: an LDAPObject's synchronous calls (`*_s`) wait for the directory's answer, and nothing
 # bounds them by default. Most pass the object's `timeout` attribute (-1: no limit) to result(); the

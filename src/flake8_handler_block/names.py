@@ -66,6 +66,8 @@ class Outside(Protocol):
 
     def client_attribute(self, class_qualname: str, attr: str) -> Optional[str]: ...
 
+    def absolute(self, dotted: str) -> Optional[str]: ...  # ``.ipa.Client`` as ``app.ipa.Client``
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""

@@ -91,6 +91,8 @@ def builds_subclass(call: cst.Call, target: Optional[str], module: ModuleScope, 
     with no ``__init__`` of its own on the way (where a timeout could be given): resolved
     (``target``, asked of the project with ``derives``), or a class of this module by its name."""
     if target is not None:
+        if target.startswith(".") and module.outside is not None:  # `from .ipa import Client`
+            target = module.outside.absolute(target) or target
         return target in bases or derives(target)
     func = call.func
     return isinstance(func, cst.Name) and _local_subclass(module, func.value, bases, derives, set())

@@ -32,7 +32,9 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from ..catalog import CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES
+from ..catalog import (
+    CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, SUBCLASSED_CLIENTS, canonical,
+)
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph
 from .summary import MADE, Sym
@@ -101,6 +103,9 @@ class Clients:
                      if client(function.returns))
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(client(sym) for _attr, sym in cls.attrs))
+        # a subclass of a library client (HB203 asks the project whether it adds an __init__)
+        found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
+                     if any(base is not None and canonical(base.dotted) in SUBCLASSED_CLIENTS for base in cls.bases))
         return found
 
     def attribute_of(self, path: str, class_qualname: str, attr: str) -> Optional[str]:

@@ -257,7 +257,7 @@ class ModuleReach:
         """The HTTP client or child process (``catalog.HELD_ACROSS_MODULES``) a name of another module
         holds, as this module imports it (``app.http.SESSION``, ``.http.SESSION``), or calling it
         returns (``called``); None when not known (``clients.Clients``; names.Outside)."""
-        absolute = self._absolute(dotted)
+        absolute = self.absolute(dotted)
         # a name that is none of the project's client names (Clients.names) holds none: most
         # imports are asked about, and the answer should not read their modules
         if absolute is None or absolute.rpartition(".")[2] not in self._project.known_client_names():
@@ -274,12 +274,12 @@ class ModuleReach:
     def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
         """The authlib registry ``dotted`` (as this module imports it) is given, in the module that
         builds it, an app named ``app`` registered with a ``server_metadata_url``."""
-        absolute = self._absolute(dotted)
+        absolute = self.absolute(dotted)
         return absolute is not None and self._project.ask_clients(
             lambda clients: clients.registers_metadata(absolute, app)
         ) is not None
 
-    def _absolute(self, dotted: str) -> Optional[str]:
+    def absolute(self, dotted: str) -> Optional[str]:
         """``.http.SESSION`` as imported by this module: ``app.http.SESSION``."""
         level = len(dotted) - len(dotted.lstrip("."))
         return absolute_import(self.module, self._summary.is_package, level, dotted[level:])
