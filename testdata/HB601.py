@@ -597,3 +597,15 @@ async def share_report(rid: int, uid: str):
     entries = await asyncio.to_thread(directory.search_s, f"uid={uid},ou=people,dc=example,dc=org", ldap.SCOPE_BASE)  # ok: in a thread
     directory.set_option(ldap.OPT_REFERRALS, 0)  # ok: sets an option locally
     return {"shared_with": len(entries)}
+
+
+import git  # noqa: E402
+
+
+@app.post("/reports/{rid}/templates")
+async def pull_templates(rid: int):
+    templates = git.Repo("/srv/report-templates")
+    templates.remotes.origin.pull(kill_after_timeout=30)  # expect: HB601 "templates.remotes.origin.pull() blocks the event loop" "handler 'pull_templates'"
+    await asyncio.to_thread(templates.remotes.origin.fetch, kill_after_timeout=30)  # ok: in a thread
+    templates.git.rev_parse("HEAD")  # ok: a local git command (no remote to wait on)
+    return {"head": templates.head.commit.hexsha}

@@ -130,14 +130,14 @@ def argument_state(
 
 
 def missing_timeout(
-    call: cst.Call, index: Optional[int] = None, mappings: Optional["Mappings"] = None
+    call: cst.Call, index: Optional[int] = None, mappings: Optional["Mappings"] = None, keyword: str = "timeout"
 ) -> Optional[str]:
     """How a call lacks its ``timeout`` (the words for the message), or None when it has one."""
-    state = argument_state(call, "timeout", index, mappings)
+    state = argument_state(call, keyword, index, mappings)
     if state == MISSING:
         return "has no timeout"
     if state == NONE:
-        return "passes timeout=None"
+        return f"passes {keyword}=None"
     return None
 
 

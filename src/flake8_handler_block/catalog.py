@@ -326,8 +326,19 @@ ASYNC_PROCESS_FACTORIES = ("asyncio.create_subprocess_exec", "asyncio.create_sub
 # A Popen's pipes: ``p.stdout`` is a value of its own, whose ``read()`` waits for the child.
 PROCESS_PIPES = ("subprocess.Popen.stdout", "subprocess.Popen.stderr")
 PIPE_READS_TO_END = ("read", "readlines")  # with no argument: until the child closes its output
+# GitPython runs git as a child and waits for it with no limit unless given `kill_after_timeout=`
+# (its Git commands and a Remote's fetch/pull/push take it). Only the commands that talk to a remote
+# are listed: they wait on the network (ssh or https), where a stalled peer holds the caller forever;
+# local ones (log, diff, status) end on their own. `Repo.clone_from()` takes no timeout at all.
+GIT_REPO = "git.Repo"
+GIT_COMMANDS = ("git.Git", f"{GIT_REPO}.git")  # `git.Git(path)`, and `repo.git`
+GIT_REMOTE = "git.Remote"  # `repo.remote(name)`, `repo.remotes.origin`, `repo.create_remote(...)`
+GIT_NETWORK_COMMANDS = ("fetch", "pull", "push", "ls_remote", "clone")
+GIT_REMOTE_WAITS = ("fetch", "pull", "push")
+GIT_CLONE_FROM = f"{GIT_REPO}.clone_from"
+GIT_TIMEOUT = "kill_after_timeout"
 # Attributes of a value the catalogue knows that are values it knows too (``names.resolve``).
-KNOWN_ATTRIBUTES = frozenset(PROCESS_PIPES)
+KNOWN_ATTRIBUTES = frozenset({*PROCESS_PIPES, f"{GIT_REPO}.git", f"{GIT_REPO}.remotes"})
 # Calls that iterate the iterable they are given there and then (a generator made for one runs its
 # body in place), and those that wrap it lazily, iterated when they are (``for i, x in enumerate(gen())``).
 ITERATING_CALLS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "any", "all", "min",
@@ -409,7 +420,18 @@ OAUTH_REGISTRY_ATTRIBUTES = frozenset({OAUTH_REGISTER, "create_client", "init_ap
                                        "framework_integration_cls", "load_config"})
 # Calls that make a value of a kind the catalogue names otherwise: callee -> that kind.
 MAKES: Mapping[str, str] = {
-    f"{registry}.{method}": OAUTH_APP for registry in OAUTH_REGISTRIES for method in (OAUTH_REGISTER, "create_client")
+    **{f"{registry}.{method}": OAUTH_APP
+       for registry in OAUTH_REGISTRIES for method in (OAUTH_REGISTER, "create_client")},
+    f"{GIT_REPO}.remote": GIT_REMOTE, f"{GIT_REPO}.create_remote": GIT_REMOTE,
+    GIT_CLONE_FROM: GIT_REPO, f"{GIT_REPO}.init": GIT_REPO,
+}
+# Values whose attributes name their members (``oauth.github``, ``repo.remotes.origin``): the value ->
+# (what a member is, the value's own attributes, which are not members).
+NAMED_MEMBERS: Mapping[str, Tuple[str, FrozenSet[str]]] = {
+    **{registry: (OAUTH_APP, OAUTH_REGISTRY_ATTRIBUTES) for registry in OAUTH_REGISTRIES},
+    # GitPython's IterableList of remotes: a list, whose items are also its attributes by name
+    f"{GIT_REPO}.remotes": (GIT_REMOTE, frozenset({"append", "extend", "insert", "pop", "remove", "reverse", "sort",
+                                                   "copy", "clear", "count", "index"})),
 }
 # Calls that import a module named by a literal and stand for it: ``importlib.import_module("x")``
 # (resolved), and lazy-import helpers by their conventional names, a project's own or a library's
@@ -810,6 +832,15 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for factory in ASYNC_PROCESS_FACTORIES:
         for method in ("wait", "communicate"):
             yield f"{factory}.{method}", Api(SUBPROCESS, until="the child never exits", awaited=True)
+
+    # GitPython's commands that talk to a remote (HB204, HB601)
+    git_waits = Blocking(SUBPROCESS_INSTEAD)
+    for owner in GIT_COMMANDS:
+        for command in GIT_NETWORK_COMMANDS:
+            yield f"{owner}.{command}", Api(SUBPROCESS, Timeout(keyword=GIT_TIMEOUT), git_waits)
+    for method in GIT_REMOTE_WAITS:
+        yield f"{GIT_REMOTE}.{method}", Api(SUBPROCESS, Timeout(keyword=GIT_TIMEOUT), git_waits)
+    yield GIT_CLONE_FROM, Api(SUBPROCESS, None, git_waits, until="the remote never answers")
 
     # processes waited for with no timeout at all: they only block (HB601)
     for fn in ("os.system", "subprocess.getoutput", "subprocess.getstatusoutput"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -175,9 +175,11 @@ def _run_rules(
     )
     module_scope.outside = reach.project  # receivers from other modules, from here on (names.Outside)
     facts = Facts(config, module_scope, module, reach, providers)
+    judged: Set[Tuple[int, int]] = set()  # a call kept under two names is judged once by each rule
     for site in module_scope.sites:
         for rule in by_call.get(site.name, ()):
-            if site.handed_by is None or rule.reads_handed_calls:
+            if (site.handed_by is None or rule.reads_handed_calls) and (id(site.node), id(rule)) not in judged:
+                judged.add((id(site.node), id(rule)))
                 rule.check_call(site, facts)
     for rule in rules:
         rule.finish(facts)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Uni
 import libcst as cst
 
 from .catalog import (
-    APIS, KNOWN_ATTRIBUTES, MAKES, OAUTH_APP, OAUTH_REGISTRIES, OAUTH_REGISTRY_ATTRIBUTES, PASS_THROUGH_DECORATORS,
+    APIS, KNOWN_ATTRIBUTES, MAKES, NAMED_MEMBERS, PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module, sdk_request,
 )
 
@@ -137,8 +137,9 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             f"{base.producer}.{attr}" in KNOWN_ATTRIBUTES or below_sdk_client(base.producer)
         ):
             return Inst(f"{base.producer}.{attr}")  # `p.stdout` of a Popen, `client.chat` of an OpenAI client
-        if isinstance(base, Inst) and base.producer in OAUTH_REGISTRIES and _registered_name(attr):
-            return Inst(OAUTH_APP)  # `oauth.github`: the app registered under that name
+        members = NAMED_MEMBERS.get(base.producer) if isinstance(base, Inst) else None
+        if members is not None and attr not in members[1] and not attr.startswith("_"):
+            return Inst(members[0])  # `oauth.github`: the app registered under that name
         return None
     if isinstance(expr, cst.Call):
         module = _imported_module(expr, scope, depth)
@@ -146,11 +147,6 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
     return None
-
-
-def _registered_name(attr: str) -> bool:
-    """An attribute of an authlib registry that names a registered app, not one of its own."""
-    return attr not in OAUTH_REGISTRY_ATTRIBUTES and not attr.startswith("_")
 
 
 def _imported_module(call: cst.Call, scope: "Scope", depth: int) -> Optional[str]:

@@ -478,6 +478,17 @@ class WalkState:
         return self.scope.function
 
 
+def _site_keys(name: str, s: "WalkState") -> List[str]:
+    """The names a call is kept under for the rules that asked: its own, and the imported name it is
+    an alias of (``from requests import get as fetch``: ``fetch`` for GitPython's fetch, ``get`` for
+    requests'), each once."""
+    keys = [name] if name in s.call_names else []
+    alias = s.call_aliases.get(name)
+    if alias is not None and alias not in keys:
+        keys.append(alias)
+    return keys
+
+
 class ScopeCollector(Batchable):
     """Opens scopes and blocks, records bindings, edges and call sites (runs first)."""
 
@@ -713,10 +724,10 @@ class ScopeCollector(Batchable):
                     s.runs[id(value)] = TASK  # create_task(worker()): the call starts a task
         if records_registration(name):
             s.module.registrations.append((node, s.scope))
-        key = name if name in s.call_names else s.call_aliases.get(name)
-        if key is not None:
+        keys = _site_keys(name, s)
+        for key in keys:
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
-        elif isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value):
+        if not keys and (isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value)):
             s.module.local_calls.append(CallSite(node, s.scope, s.block, name))
 
     def _send_to_other_loop(self, node: cst.Call) -> None:
@@ -737,9 +748,7 @@ class ScopeCollector(Batchable):
         if handed is None:
             return
         s = self.s
-        called = last_name(handed.func) or ""
-        key = called if called in s.call_names else s.call_aliases.get(called)
-        if key is not None:
+        for key in _site_keys(last_name(handed.func) or "", s):
             s.module.sites.append(CallSite(handed, s.scope, s.block, key, handed_by=node))
             s.module.handed[id(handed)] = node
 

@@ -10,7 +10,7 @@ from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout
 from ..facts import Facts
 from ..names import dotted_name, last_name
 from ..reach import callees
-from ..rule import timeout_positions, MissingTimeoutRule
+from ..rule import imported, timeout_positions, MissingTimeoutRule
 from ..scopes import CALL, STOPS, CallSite, FunctionScope, Scope, receiver_name, stopped_before
 from ..signature import Signature
 from ..walk import iter_nodes
@@ -23,10 +23,18 @@ AWAITED = frozenset(callee for callee, api in catalog.family(catalog.SUBPROCESS)
 DEADLINE_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_SCOPES)
 WRAPPER_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_WRAPPERS)
 # A Popen's output read to its end (``p.stdout.read()``): it waits for the child, and takes no timeout.
-PIPE_READS = frozenset(
-    callee for callee, api in catalog.family(catalog.SUBPROCESS).items() if api.timeout is None and not api.awaited
-)
+PIPE_READS = frozenset(f"{pipe}.{method}" for pipe in catalog.PROCESS_PIPES for method in catalog.PIPE_READS_TO_END)
 SYNC_FIX = "pass timeout= and handle subprocess.TimeoutExpired"
+# GitPython's commands that talk to a remote: `kill_after_timeout=` kills git and raises GitCommandError
+GIT_WAITS = frozenset(
+    callee for callee, api in catalog.family(catalog.SUBPROCESS).items()
+    if api.timeout is not None and api.timeout.keyword == catalog.GIT_TIMEOUT
+)
+GIT_FIX = f"pass {catalog.GIT_TIMEOUT}=<seconds> and handle git.GitCommandError"
+GIT_CLONE_FIX = (
+    "bound git's transfer (env GIT_HTTP_LOW_SPEED_LIMIT/GIT_HTTP_LOW_SPEED_TIME, ssh -o ServerAliveInterval) "
+    "or run git clone with subprocess.run(..., timeout=...)"
+)
 PIPE_FIX = "read it with {process}.communicate(timeout=...) and handle subprocess.TimeoutExpired"
 # Before a read of its pipe, these of the process leave nothing to wait for (or are the wait themselves).
 ENDED_BY = STOPS | {"communicate", "wait"}
@@ -70,6 +78,18 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `fail_after`/`move_on_after`, trio's), not the awaitable of
     `asyncio.wait_for(..., timeout)`, and not in a coroutine that the module itself
     runs under such a deadline (`await asyncio.wait_for(run_tool(), 30)`).
+
+    GitPython runs git as a child and waits for it with no limit unless given
+    `kill_after_timeout=`. Its commands that talk to a remote wait on the network, where a
+    stalled ssh or https peer holds the request: `fetch`/`pull`/`push`/`ls_remote`/`clone`
+    of a `git.Git` (`git.Git()`, `repo.git`) and `fetch()`/`pull()`/`push()` of a remote
+    (`repo.remote(name)`, `repo.remotes.origin`, `repo.create_remote(...)`), the repository
+    built in view (`git.Repo(path)`, `Repo.clone_from(...)`, `self.repo`), are reported without
+    `kill_after_timeout=` (the fix: git is killed, and `GitCommandError` raised);
+    `Repo.clone_from()` always (it takes no timeout: bound git's transfer instead, with
+    `GIT_HTTP_LOW_SPEED_LIMIT`/`GIT_HTTP_LOW_SPEED_TIME` or ssh's `ServerAliveInterval`, or
+    clone with `subprocess.run(..., timeout=...)`). Local commands (`log`, `status`,
+    `commit`, a `repo.clone(path)` of the local repository) end on their own and are not.
 
     Not reported: `wait()` after `communicate()` on the same process in the same
     function (the child has exited: nothing waits), a `wait()` after the same
@@ -122,10 +142,10 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     runtime = Signature(states=frozenset({"subprocess wait"}), untimed=True)
     name = "subprocess-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a child that never exits; {fix}"
-    gate = ('subprocess', 'Popen', 'check_output', 'check_call')
+    gate = ('subprocess', 'Popen', 'check_output', 'check_call', *imported("git"))
     calls = frozenset(
         {"run", "call", "check_call", "check_output", "wait", "communicate"} | WRAPPER_NAMES
-        | set(catalog.PIPE_READS_TO_END)
+        | set(catalog.PIPE_READS_TO_END) | catalog.last_names(dict.fromkeys([*GIT_WAITS, catalog.GIT_CLONE_FROM]))
     )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "30"
@@ -152,7 +172,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         target = self.ctx.callee(call, site.scope)
         if site.name in WRAPPER_NAMES:
             self._note_wrapper(site, target)
-        elif target in self.timeouts or target in AWAITED or (target in PIPE_READS and not call.args):
+        elif (target in self.timeouts or target in AWAITED or target == catalog.GIT_CLONE_FROM
+              or (target in PIPE_READS and not call.args)):
             self._pending.append((site, self.timeouts.get(target or ""), target or ""))
 
     def _note_wrapper(self, site: CallSite, target: Optional[str]) -> None:
@@ -186,6 +207,12 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 self._judge_pipe_read(site, facts)
             elif target in AWAITED:
                 self._judge_awaited(site, bounded)
+            elif target == catalog.GIT_CLONE_FROM:
+                self._report(site, "has no timeout (GitPython's clone_from() takes none)", GIT_CLONE_FIX)
+            elif target in GIT_WAITS:
+                problem = missing_timeout(site.node, None, facts[MappingFacts], keyword=catalog.GIT_TIMEOUT)
+                if problem:
+                    self._report(site, problem, GIT_FIX)
             elif not ends_at_once(site) and not bounds_itself(site):
                 problem = missing_timeout(site.node, index, facts[MappingFacts])
                 if problem:

@@ -56,6 +56,9 @@ class BlockingCallInAsyncHandler(Rule):
     - the synchronous calls (`simple_bind_s()`, `search_s()`, `start_tls_s()`, ...) of
       a python-ldap connection (`ldap.initialize()`, `ReconnectLDAPObject()`), whatever
       timeout it has: each waits for the directory's answer;
+    - GitPython's commands that talk to a remote (`repo.git.push()`,
+      `repo.remotes.origin.pull()`, `Repo.clone_from()`, HB204's), whatever timeout they
+      have: git runs as a child and the call waits for it;
     - the standard library's mail, FTP and telnet clients given a host
       (`smtplib.SMTP("mail.internal")`, `ftplib.FTP(host)`: they connect, and log
       in, in the constructor; `smtplib.SMTP()` connects nowhere yet), and
@@ -182,7 +185,7 @@ class BlockingCallInAsyncHandler(Rule):
     scope = ASYNC_HANDLER
     gate = imported(
         "time", "requests", "urllib", "httpx", "urllib3", "subprocess", "socket", "threading", "queue",
-        "concurrent", "multiprocessing", "websocket", "os", "ldap", *sorted(SDK_PACKAGES),
+        "concurrent", "multiprocessing", "websocket", "os", "ldap", "git", *sorted(SDK_PACKAGES),
     ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
     calls = last_names(BLOCKING)
