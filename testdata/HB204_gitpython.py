@@ -6,6 +6,7 @@ the commands that talk to the remote wait on the network, where a stalled peer h
 import git
 from flask import Flask, current_app, request
 from git import Repo
+from git.cmd import Git as GitCommand
 
 app = Flask(__name__)
 GIT_TIMEOUT = 60
@@ -48,6 +49,7 @@ def admin_remote():
     url = request.form["url"]
     git.Git().ls_remote("--exit-code", url, "HEAD")  # expect: HB204 "git.Git().ls_remote() has no timeout" "handler 'admin_remote'"
     git.Git().ls_remote("--exit-code", url, "HEAD", kill_after_timeout=(GIT_TIMEOUT))  # ok: HB204 parenthesised name
+    GitCommand().ls_remote("--heads", url)  # expect: HB204 "GitCommand().ls_remote() has no timeout" "handler 'admin_remote'"
     mirror = Repo.clone_from(url, "/srv/mirror")  # expect: HB204 "Repo.clone_from() has no timeout (GitPython's clone_from() takes none)" "GIT_HTTP_LOW_SPEED_TIME"
     mirror.git.status()  # ok: HB204 a local command
     backup = mirror.clone("/srv/backup")  # ok: HB204 a clone of the local repository

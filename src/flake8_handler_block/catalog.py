@@ -40,6 +40,11 @@ _CANONICAL_PREFIXES = {
     "requests_oauthlib.oauth2_session.OAuth2Session": "requests.Session",
     "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
     "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
+    # GitPython's classes where its modules define them
+    "git.repo.base.Repo": "git.Repo",
+    "git.repo.Repo": "git.Repo",
+    "git.cmd.Git": "git.Git",
+    "git.remote.Remote": "git.Remote",
     "httpx._api": "httpx",
     "httpx._client": "httpx",
     # httpx2: the maintained continuation of httpx, with the same API
