@@ -141,7 +141,7 @@ def missing_timeout(
     return None
 
 
-def _string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+def string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(expr, cst.SimpleString):
         text = expr.evaluated_value
         return text if isinstance(text, str) else None
@@ -170,7 +170,7 @@ def _items(
                     return None
                 items.update(inner)
                 continue
-            key = _string_value(element.key) if isinstance(element, cst.DictElement) else None
+            key = string_value(element.key) if isinstance(element, cst.DictElement) else None
             if key is None:
                 return None  # a computed key could be "timeout"
             items[key] = element.value
@@ -276,7 +276,7 @@ class _NameUses(Batchable):
         if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1):
             return
         index = target.slice[0].slice
-        if not isinstance(index, cst.Index) or _string_value(index.value) is None:
+        if not isinstance(index, cst.Index) or string_value(index.value) is None:
             return
         added = cst.Dict([cst.DictElement(index.value, value)])
         self.harmless.add(id(target.value))

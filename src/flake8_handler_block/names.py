@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Set, Tuple, Union
 
 import libcst as cst
 
@@ -365,9 +365,11 @@ def module_calls(function: "FunctionScope", depth: int = 0) -> Optional[List["Ca
     callers = module.callers
     if callers is None:
         callers = module.callers = {}
+        seen: Set[int] = set()  # a call kept under its name and its alias is one call
         for site in (*module.local_calls, *module.sites):
             called = last_name(site.node.func)
-            if called:
+            if called and id(site.node) not in seen:
+                seen.add(id(site.node))
                 callers.setdefault(called, []).append(site)
     found: List["CallSite"] = []
     for site in callers.get(function.name, ()):

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Seque
 
 import libcst as cst
 
+from ..calls import is_none, string_value
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Located
 
@@ -23,17 +25,6 @@ BodyRewrite = Callable[[List[cst.BaseStatement]], List[cst.BaseStatement]]
 # -- arguments -----------------------------------------------------------------------
 
 
-def _is_none(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def _string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def find_keyword(call: cst.Call, name: str) -> Optional[Union[cst.Arg, cst.DictElement]]:
     """The ``name=...`` argument, or the ``"name": ...`` element of a literal ``**{...}``."""
     for arg in call.args:
@@ -41,7 +32,7 @@ def find_keyword(call: cst.Call, name: str) -> Optional[Union[cst.Arg, cst.DictE
             return arg
         if arg.star == "**" and isinstance(arg.value, cst.Dict):
             for element in arg.value.elements:
-                if isinstance(element, cst.DictElement) and _string_value(element.key) == name:
+                if isinstance(element, cst.DictElement) and string_value(element.key) == name:
                     return element
     return None
 
@@ -146,11 +137,11 @@ def set_argument(
     something other than None (nothing to do)."""
     found = find_keyword(call, name)
     if found is not None:
-        return replace_value(call, found, value) if _is_none(found.value) else None
+        return replace_value(call, found, value) if is_none(found.value) else None
     if index is not None:
         values = positional_args(call)
         if len(values) > index:
-            return replace_value(call, values[index], value) if _is_none(values[index].value) else None
+            return replace_value(call, values[index], value) if is_none(values[index].value) else None
     return append_keyword(call, name, value)
 
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog
-from ..calls import MappingFacts, argument, call_text, missing_timeout
+from ..calls import MappingFacts, argument, call_text, missing_timeout, string_value
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
@@ -306,7 +306,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             if value.func.attr.value == catalog.OAUTH_REGISTER:
                 return self._is_registry(value.func.value, scope) and _names_metadata_url(value)
-            registry, name = value.func.value, _literal(argument(value, "name", 0))  # create_client("okta")
+            registry, name = value.func.value, string_value(argument(value, "name", 0))  # create_client("okta")
         elif isinstance(value, cst.Attribute):
             registry, name = value.value, value.attr.value
         else:
@@ -314,7 +314,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         if name is None or not self._is_registry(registry, scope):
             return False
         here = [call for call, where in self._registrations
-                if _literal(argument(call, "name", 0)) == name
+                if string_value(argument(call, "name", 0)) == name
                 and isinstance(call.func, cst.Attribute) and self._is_registry(call.func.value, where)]
         if here:
             return any(_names_metadata_url(call) for call in here)
@@ -367,10 +367,6 @@ def _dict_without_timeout(value: cst.BaseExpression) -> bool:
         if element.key.evaluated_value in ("timeout", "default_timeout"):
             return False
     return True
-
-
-def _literal(value: Optional[cst.BaseExpression]) -> Optional[str]:
-    return value.evaluated_value if isinstance(value, cst.SimpleString) else None  # type: ignore[return-value]
 
 
 # Calls of a registered app that load its discovery document first (they need an endpoint from it).
