@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog
-from ..calls import MappingFacts, argument, call_text, missing_timeout, string_value
+from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout, string_value
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
@@ -271,8 +271,7 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         at one of its registrations: `client_kwargs={"default_timeout": 10}`, `client_kwargs=KWARGS`,
         `**options`."""
         for call, scope in self._registrations:
-            receiver = self.ctx.resolve(call.func.value, scope) if isinstance(call.func, cst.Attribute) else None
-            if not (isinstance(receiver, Inst) and receiver.producer in catalog.OAUTH_REGISTRIES):
+            if not (isinstance(call.func, cst.Attribute) and self._is_registry(call.func.value, scope)):
                 continue
             if any(arg.star for arg in call.args):
                 return True
@@ -392,7 +391,7 @@ def _loaded_before(site: CallSite, app: cst.BaseExpression) -> bool:
 def _names_metadata_url(registration: cst.Call) -> bool:
     """``oauth.register(..., server_metadata_url=URL)`` with a URL that is not None."""
     url = argument(registration, catalog.OAUTH_METADATA_URL)
-    return url is not None and not (isinstance(url, cst.Name) and url.value == "None")
+    return url is not None and not is_none(url)
 
 
 def _defines(cls: ClassScope, names: frozenset, _seen: Optional[set] = None) -> bool:
