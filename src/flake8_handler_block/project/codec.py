@@ -34,7 +34,7 @@ def encode(summary: ModuleSummary) -> Data:
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
              int(f.command) | int(f.main_called) << 1,
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
-             list(f.flag_defaults), list(f.required)]
+             list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands]]
             for f in summary.functions
         ],
         [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
@@ -70,8 +70,10 @@ def _decode(data: Data) -> ModuleSummary:
             bool(command & 1),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
             _strs(unplaced), _strs(flag_defaults), bool(command & 2), _strs(required),
+            tuple([(_str(param), _str(how)) for param, how in hands]),
         )
-        for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults, required in summaries
+        for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults, required, hands
+        in summaries
     )
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")

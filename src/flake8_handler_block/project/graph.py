@@ -51,7 +51,7 @@ from ..handlers import (
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
-    POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, Edge,
+    POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym,
 )
 from .tree import ProjectTree
@@ -530,17 +530,48 @@ class Graph:
                     if item not in seen:
                         seen.add(item)
                         found.append(item)
+                    if how == CALL and edge.args:
+                        for handed in self._handed_through(edge, target, fn, receiver):
+                            if handed not in seen:
+                                seen.add(handed)
+                                found.append(handed)
         self._targets[(fn, receiver)] = found
+        return found
+
+    def _handed_through(self, edge: Edge, wrapper: FnRef, fn: FnRef, receiver: Receiver) -> List[Target]:
+        """What a call of ``fn`` passes, by position, to a parameter the project function ``wrapper``
+        hands to another thread (``FunctionSummary.hands``: ``run_async(_list_templates, key)``):
+        run there, with arguments not known ("**")."""
+        summary = self.tree.summary(wrapper[1])
+        hands = summary.functions[wrapper[2]].hands if summary is not None else ()
+        if not hands:
+            return []
+        positional = self._positional_params(wrapper)
+        found: List[Target] = []
+        for flag in edge.flags:
+            if flag[1:2] != POSITIONAL or VALUE not in flag:
+                continue
+            place, _, written = flag[2:].partition(VALUE)
+            index = int(place) if place.isdigit() else len(positional)
+            hows = [how for param, how in hands if index < len(positional) and positional[index] == param]
+            value = Sym.decoded(written) if hows else None
+            if value is None:
+                continue
+            for target, on in self._callee(value, fn, receiver):
+                found.extend((how, target, edge.guard, ("**",), 0, on) for how in hows)
         return found
 
     def _flags_read(self, flags: Tuple[str, ...], path: str) -> Tuple[str, ...]:
         """``Edge.flags`` of a call of module ``path`` with each value the graph finds to be only
-        functions, methods or classes (always true) read as a true flag, and any other as unknown."""
-        if not any(_VALUE in flag for flag in flags):
+        functions, methods or classes (always true) read as a true flag, and any other as unknown;
+        the positional values (read by ``_handed_through``) left out."""
+        if not any(VALUE in flag for flag in flags):
             return flags
         read = []
         for flag in flags:
-            keyword, _, written = flag.partition(_VALUE)
+            if flag[1:2] == POSITIONAL and VALUE in flag:
+                continue
+            keyword, _, written = flag.partition(VALUE)
             value = Sym.decoded(written) if written else None
             objs = self.evaluate(value, path) if value is not None else []
             callable_only = bool(objs) and all(obj[0] == "f" or obj[0] == "c" for obj in objs)
@@ -1249,17 +1280,14 @@ def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
 def _keywords(flags: Tuple[str, ...]) -> Set[str]:
     """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
     return {
-        flag.lstrip("!?").partition(_VALUE)[0].partition("=")[0] for flag in flags if flag[1:2] != POSITIONAL
+        flag.lstrip("!?").partition(VALUE)[0].partition("=")[0] for flag in flags if flag[1:2] != POSITIONAL
     }
 
 
 def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
     """(keyword, parameter) for each keyword a call passes its function's own parameter to
     (``skip_workdir=skip_workdir``: "?skip_workdir=skip_workdir" in ``Edge.flags``)."""
-    return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag and _VALUE not in flag]  # type: ignore[misc]
-
-
-_VALUE = ":"  # "?name:" + Sym.encoded: a keyword's value the graph may find to be a callable (Edge.flags)
+    return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag and VALUE not in flag]  # type: ignore[misc]
 
 
 def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:

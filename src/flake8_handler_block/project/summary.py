@@ -272,6 +272,10 @@ class FunctionSummary:
     # The parameters a call must give (no default, not ``*args``/``**kwargs``), in order: the
     # positional ones (``self`` or ``cls`` first, for a method), then the keyword-only ones.
     required: Tuple[str, ...] = ()
+    # The parameters it hands to another thread, with how (THREAD or SPAWN): a project's own hand-off
+    # wrapper (``async def run_async(func, *args): return await loop.run_in_executor(None, partial(func,
+    # *args))``) runs what its callers pass there (``Edge.flags``' "?@N:" values).
+    hands: Tuple[Tuple[str, str], ...] = ()
 
 
 @quick_init
@@ -1275,6 +1279,7 @@ class _Summariser:
         module_edges: List[Edge] = []
         forwards: Dict[int, List[Forward]] = {key: [] for key in range(len(functions))}
         unplaced: Dict[int, Set[str]] = {key: set() for key in range(len(functions))}
+        hands: Dict[int, Set[Tuple[str, str]]] = {key: set() for key in range(len(functions))}
         for node, _outer, own in self.functions:
             if own.parent is not None and own.parent.kind == "function":
                 edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
@@ -1316,6 +1321,8 @@ class _Summariser:
                     timeout = self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
+                if call.args and name not in RUNS_ELSEWHERE and name not in DEFERRED:
+                    flags += self._callables_passed(call, scope)
                 quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
                     callee.target.startswith("subprocess.") and self._ends_at_once(call, scope))
                 found.append(Edge(how, callee, call.lineno, quiet, hostless, guard, flags,
@@ -1324,8 +1331,12 @@ class _Summariser:
                                   id(call) in self.awaited_calls))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD, guard))
+                if key is not None:
+                    hands[key].update((param, THREAD) for param in self._params_handed(call, key, scope))
             elif name in THREAD_STARTS:
                 found.extend(self._handed(call, scope, SPAWN, guard))
+                if key is not None:
+                    hands[key].update((param, SPAWN) for param in self._params_handed(call, key, scope))
             elif name in DEFERRED and call.args:
                 target = self.sym(call.args[0], scope)
                 if target is not None:  # `add_task(f, *args, **kwargs)` and `partial(f, ...)` call f so
@@ -1348,6 +1359,7 @@ class _Summariser:
                 unplaced=tuple(sorted(unplaced[key])),
                 flag_defaults=_flag_defaults(node),
                 required=_required(node),
+                hands=tuple(sorted(hands[key])),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -1408,7 +1420,7 @@ class _Summariser:
             elif type(value) is ast.Attribute or type(value) is ast.Name:
                 sym = self.sym(value, scope)
                 if sym is not None:
-                    values[unknown] = f"{unknown}:{sym.encoded()}"
+                    values[unknown] = f"{unknown}{VALUE}{sym.encoded()}"
         return tuple(values.get(flag, flag) for flag in flags) if values else flags
 
     def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
@@ -1658,6 +1670,45 @@ class _Summariser:
                 if target is not None:
                     args, flags = given if given is not None else (0, ("**",))
                     yield Edge(how, target, call.lineno, guard=guard, flags=flags, args=args)
+
+    def _params_handed(self, call: ast.Call, key: int, scope: _Scope) -> Iterator[str]:
+        """The function's own parameters (never rebound) a hand-off runs elsewhere: ``to_thread(func)``,
+        ``run_in_executor(None, partial(func, *args))``, through a name bound once to that partial,
+        and through ``contextvars``' ``partial(ctx.run, func, *args)``, which calls ``func``."""
+        params = self._fixed_params(key)
+        if not params:
+            return
+        for arg in [*call.args, *[k.value for k in call.keywords]]:
+            if type(arg) is ast.Name and arg.id not in params:
+                bounds = self._lookup(arg.id, scope) or ()
+                if len(bounds) == 1 and bounds[0][0] == "value" and type(bounds[0][1]) is ast.Call:
+                    arg = bounds[0][1]
+            if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
+                arg = arg.args[1] if self._runs_in_context(arg.args[0], scope) and len(arg.args) > 1 else arg.args[0]
+            if type(arg) is ast.Name and arg.id in params:
+                yield arg.id
+
+    def _runs_in_context(self, expr: ast.expr, scope: _Scope) -> bool:
+        """``ctx.run`` of a ``contextvars`` context: it calls its first argument with the rest."""
+        if type(expr) is not ast.Attribute or expr.attr != "run":
+            return False
+        context = self.sym(expr.value, scope)
+        return context is not None and context.kind == "ref" and context.target.startswith("contextvars.")
+
+    def _callables_passed(self, call: ast.Call, scope: _Scope) -> Tuple[str, ...]:
+        """"?@N:" + ``Sym.encoded`` for each positional argument that may be a function, a method or
+        a class (a name bound to one, ``self.method``, ``module.function``): the graph runs it where
+        the callee hands that parameter to another thread (``FunctionSummary.hands``)."""
+        found = []
+        for index, arg in enumerate(call.args):
+            kind = type(arg)
+            if kind is ast.Starred:
+                break
+            if kind is ast.Name or kind is ast.Attribute:
+                sym = self.sym(arg, scope)
+                if sym is not None and (not sym.path if sym.kind == "ref" else sym.kind != ANY and len(sym.path) == 1):
+                    found.append(f"?{POSITIONAL}{index}{VALUE}{sym.encoded()}")
+        return tuple(found)
 
     def _passed(
         self, args: Sequence[ast.expr], keywords: Sequence[ast.keyword], key: Optional[int], scope: _Scope
@@ -2065,6 +2116,9 @@ def _starred(call: ast.Call) -> bool:
 
 
 POSITIONAL = "@"  # "?@2=param": a hand-off passes its function's own parameter as the 3rd argument
+# "?name:" + Sym.encoded: a keyword's value the graph may find to be a callable; "?@2:" + Sym.encoded:
+# the 3rd positional argument so (Edge.flags)
+VALUE = ":"
 
 
 def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, ...]:
