@@ -27,6 +27,10 @@ def http_request(method, url, timeout=None, **kwargs):
 
 def send(url, **kwargs):
     return requests.post(url, **kwargs)
+
+
+def get(url):
+    return requests.get(url)
 '''
 
 CHECKS = '''\
@@ -40,6 +44,8 @@ def check(url):
 WORK = '''\
 import json
 import subprocess
+
+import requests
 
 from .net import http_request, send
 
@@ -95,6 +101,13 @@ def dispatch(kind, url):
 
 def check_by_name(target, url):
     return target.check(url)
+
+
+def limit_of(client, code):
+    try:
+        return client.get_quota(code)["Value"]
+    except requests.HTTPError as error:
+        return error.response.headers.get("Retry-After")
 '''
 
 VIEWS = '''\
@@ -103,7 +116,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from flask import Flask
 
 from .work import (
-    check_by_name, convert, convert_forever, dispatch, fetch_timed, fetch_untimed, post_timed, render, run_hook,
+    check_by_name, convert, convert_forever, dispatch, fetch_timed, fetch_untimed, limit_of, post_timed, render,
+    run_hook,
 )
 
 app = Flask(__name__)
@@ -150,6 +164,23 @@ def run_hooks(hook, kind, target, url):
     return value, checked, status
 
 
+def limits(client, codes):
+    found = {}
+    future_to_code = {}
+    for code in codes:
+        future = POOL.submit(limit_of, client, code)
+        future_to_code[future] = code
+    for future in as_completed(future_to_code):  # ok: the loop's futures are the dict's, and limit_of() ends
+        found[future_to_code[future]] = future.result()
+    forever = {}
+    for code in codes:
+        job = POOL.submit(convert_forever, code)
+        forever[job] = code
+    for job in as_completed(forever):  # expect: HB205 "as_completed() has no timeout" "via limits()"
+        job.result()
+    return found
+
+
 def gather(futures):
     return [f.result() for f in as_completed(futures)]  # expect: HB205 "as_completed() has no timeout" "via gather()"
 
@@ -176,6 +207,11 @@ def convert_all(paths):
 @app.post("/hooks")
 def hooks(hook, kind, target, url):
     return {"values": run_hooks(hook, kind, target, url)}
+
+
+@app.post("/limits")
+def quotas(client, codes):
+    return limits(client, codes)
 
 
 @app.post("/gather")

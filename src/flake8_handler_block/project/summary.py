@@ -603,8 +603,9 @@ class _Summariser:
                 if isinstance(item, ast.stmt):
                     self._stmt(item, scope)
                 elif isinstance(item, ast.ExceptHandler):
-                    if item.name:
-                        scope.bind(item.name, "unknown")
+                    if item.name:  # `except ClientError as e`: an instance of that class (or of one deriving from it)
+                        caught = type(item.type) is ast.Name or type(item.type) is ast.Attribute
+                        scope.bind(item.name, "annotation" if caught else "unknown", item.type if caught else None)
                     exprs.append(item.type)  # type: ignore[arg-type]
                     catches = no_loop and _catches_runtime_error(item.type)
                     handled = len(self.calls)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
@@ -23,9 +23,13 @@ from ..signature import SYNC_WAITS, Signature
 WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
 RUNNERS = frozenset({"asyncio.run"})  # run the work given next to them: `submit(asyncio.run, coro)`
-# What may be done with a collection of futures besides waiting for them: filling it, reading it.
+# What may be done with a collection of futures besides waiting for them: filling it, reading it
+# (or, with a future itself, asking it how it ended).
 _FILLS = frozenset({"append", "add"})
-_READS = frozenset({"get", "pop", "items", "keys", "values", "copy", "clear", "index", "count"})
+_READS = frozenset({
+    "get", "pop", "items", "keys", "values", "copy", "clear", "index", "count",
+    "result", "exception", "done", "cancelled", "running",
+})
 _READERS = frozenset({"len", "list", "tuple", "set", "sorted", "enumerate", "iter", "zip", "any", "all"})
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # What hands back what a wait took, by the waited-on kind: a queue used as a pool gets its item
@@ -217,6 +221,7 @@ class SyncWaitWithoutTimeout(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._orders: Dict[int, _Order] = {}
+        self._filling: Set[Tuple[int, str]] = set()  # collections being read by _filled
 
     def _waited_for(self, site: CallSite) -> bool:
         """``fut.result()`` after something already waited for ``fut`` to finish.
@@ -402,14 +407,35 @@ class SyncWaitWithoutTimeout(Rule):
         return found
 
     def _filled(self, name: str, function: FunctionScope, depth: int) -> Optional[List[Tuple[FunctionScope, str]]]:
-        """The hand-offs a local collection holds: what it is bound to, and what is put in it."""
+        """The hand-offs a local collection holds: what it is bound to, and what is put in it. A
+        name read again while it is being read (``for future in as_completed(futures)`` binding the
+        name put in ``futures``) adds nothing: those are the collection's own futures."""
+        memo = (id(function.node), name)
+        if memo in self._filling:
+            return []
+        self._filling.add(memo)
+        try:
+            return self._filled_by(name, function, depth)
+        finally:
+            self._filling.discard(memo)
+
+    def _filled_by(self, name: str, function: FunctionScope, depth: int) -> Optional[List[Tuple[FunctionScope, str]]]:
         bounds = function.bindings.get(name)
-        if not bounds or any(b.kind != "value" or b.payload is None for b in bounds):
-            return None
-        parts: List[Tuple[Optional[cst.BaseExpression], FunctionScope]] = []
+        completing = [
+            node for node in iter_nodes(function.node.body)
+            if isinstance(node, cst.For) and _is_name(node.target, name) and self._completing(node.iter, function)
+        ]
+        unknown = sum(1 for b in bounds or () if b.kind != "value" or b.payload is None)
+        if not bounds or unknown != len(completing):
+            return None  # (each `for name in as_completed(fs)` binds the name to no value: one of fs)
+        parts: List[Tuple[Optional[cst.BaseExpression], FunctionScope]] = [
+            (positional(cast(cst.Call, node.iter))[0], function) for node in completing
+        ]
         keyed = False
         for bound in bounds:
             value = bound.payload
+            if value is None:
+                continue  # the `for` of `completing`
             if _empty_collection(value):
                 keyed = keyed or isinstance(value, cst.Dict) or (
                     isinstance(value, cst.Call) and names.last_name(value.func) == "dict"
@@ -430,6 +456,8 @@ class SyncWaitWithoutTimeout(Rule):
                         parts.append((key if keyed else node.value, function))
                 if _is_name(node.value, name):
                     return None  # another name for it
+            elif node in completing:
+                continue
             elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor, cst.WithItem, cst.NamedExpr)):
                 rebound = getattr(node, "target", None) or getattr(node, "asname", None)
                 if rebound is not None and any(
@@ -447,6 +475,13 @@ class SyncWaitWithoutTimeout(Rule):
                     if self.ctx.callee(node, function) not in WAITS:
                         return None  # handed to a call that may add to it
         return self._all_of(parts, depth)
+
+    def _completing(self, expr: cst.BaseExpression, function: FunctionScope) -> bool:
+        """``as_completed(fs)``: iterating it gives the futures of ``fs``."""
+        return (
+            isinstance(expr, cst.Call) and bool(positional(expr))
+            and self.ctx.callee(expr, function) == "concurrent.futures.as_completed"
+        )
 
     def _owner(self, node: cst.CSTNode, function: FunctionScope) -> Optional[FunctionScope]:
         """The function (``function`` or one nested in it) whose own code holds ``node``."""
