@@ -34,10 +34,9 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ..catalog import APIS, THIRD_PARTY_HTTP, Api
 from ..config import EXERCISE_GLOBS
-from .graph import FnRef, Graph, Obj, _called_name
+from .graph import FnRef, Graph, _called_name
 from .summary import (
-    CALL_RESULT, DEF, NAMELESS, SPAWN, SUPER, SUPER_OF, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET,
-    UNKNOWN_CALLABLE, Edge, Sym,
+    DEF, SPAWN, SUPER, SUPER_OF, THREAD, TIMEOUT_NONE, TIMEOUT_PASSED, TIMEOUT_SET, UNKNOWN_CALLABLE, Edge,
 )
 from .tooling import is_tooling_path
 from .tree import OutOfTime
@@ -99,59 +98,6 @@ class Ends:
                 return None
         return functions
 
-    def library_name(self, sym: Sym, path: str, depth: int = 0) -> str:
-        """The catalogue-style name of what ``sym`` calls when it is outside the project: what
-        ``Graph.api_name`` gives, and also through the value a project function returns
-        (``helper().get`` with ``helper`` returning ``requests.Session()``: ``requests.Session.get``)
-        and through a project class's library base; '' when not known to be outside."""
-        graph = self.graph
-        name = graph.api_name(sym, path)
-        if name or depth > MAX_DEPTH:
-            return name
-        if sym.kind == "ref":
-            objs: List[Obj] = graph.resolve(sym.target)
-        elif sym.kind in ("self", "cls") and sym.target.isdigit():
-            objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
-        else:
-            return ""
-        steps = sym.path
-        for index, step in enumerate(steps):
-            following = graph.evaluate(Sym(sym.kind, sym.target, steps[: index + 1]), path)
-            if not following:
-                rest = [s for s in steps[index + 1:] if s not in NAMELESS]
-                for obj in objs:
-                    outside = self._outside(obj, step, depth)
-                    if outside:
-                        return ".".join([outside, *rest])
-                return ""
-            objs = following
-        return ""
-
-    def _outside(self, obj: Obj, step: str, depth: int) -> str:
-        """The library name of what ``step`` gives from the project object ``obj``, if it leaves
-        the project there: a function's result, a class attribute, a library base's member."""
-        graph = self.graph
-        if step in NAMELESS:
-            if obj[0] != "f" or step != CALL_RESULT:
-                return ""
-            summary = graph.tree.summary(obj[1])
-            returns = summary.functions[obj[2]].returns if summary is not None else None
-            return self.library_name(returns, obj[1], depth + 1) if returns is not None else ""
-        if obj[0] not in ("i", "c", "k", "t", "x"):
-            return ""
-        for owner in graph.mro(("c", obj[1], obj[2])):
-            summary = graph.tree.summary(owner[1])
-            if summary is None:
-                continue
-            own = summary.classes[owner[2]]
-            for attr, sym in own.attrs:
-                if attr == step:
-                    return self.library_name(sym, owner[1], depth + 1)
-            for base in own.bases:
-                if base is not None and base.dotted and not graph.resolve(base.dotted):
-                    return f"{base.dotted}.{step}"
-        return ""
-
 
 class _Walk:
     """One question's walk: the functions entered (with whether their caller gave a timeout)."""
@@ -206,7 +152,7 @@ class _Walk:
             return False
         if objs:
             return True  # a project class a library base builds, a container's own method
-        name = self.ends.library_name(edge.callee, path)
+        name = graph.library_name(edge.callee, path)
         if name:
             api = APIS.get(name)
             return api is None or _bounded(name, api, edge, timed)

@@ -69,6 +69,7 @@ Target = Tuple[str, FnRef, str, Tuple[str, ...], int, Receiver]
 ChainRef = Tuple[FnRef, Tuple[FnRef, ...]]  # (handler, the functions after it, ending with the one reached)
 
 MAX_DEPTH = 24
+_MAX_LIBRARY_DEPTH = 8  # project hops (a helper's result, a class attribute) before a library name
 _ANY_NUMBER = 1 << 16  # positional arguments that can never reach a keyword-only timeout
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
@@ -305,9 +306,9 @@ class Graph:
         if kind not in _CLASS_KINDS:
             return []
         cls = ("c", obj[1], obj[2])
-        if kind == "c" or kind == "t":  # `t`: a subclass's instance, its own constructor
-            return [(fn, cls if kind == "c" else None) for fn in self.method(cls, "__init__", depth)]
-        if kind == "k":  # `cls(...)`: the class's __init__, or a subclass's
+        if kind == "c":
+            return [(fn, cls) for fn in self.method(cls, "__init__", depth)]
+        if kind == "k" or kind == "t":  # `cls(...)`, `backend_cls: type[Base]`: the class's __init__, or a subclass's
             return [(fn, None) for fn in self.method(cls, "__init__", depth) + self.overrides(cls, "__init__", depth)]
         if kind == "x":
             return [(fn, cls) for fn in self.method(cls, "__call__", depth)]
@@ -671,6 +672,57 @@ class Graph:
             return dotted
         return self._library_name(".".join([sym.target, *rest]), depth + 1)
 
+    def library_name(self, sym: Sym, path: str, depth: int = 0) -> str:
+        """The catalogue-style name of what ``sym`` calls when it is outside the project: what
+        ``api_name`` gives, and also through the value a project function returns
+        (``helper().get`` with ``helper`` returning ``requests.Session()``: ``requests.Session.get``)
+        and through a project class's library base; '' when not known to be outside."""
+        name = self.api_name(sym, path)
+        if name or depth > _MAX_LIBRARY_DEPTH:
+            return name
+        if sym.kind == "ref":
+            objs: List[Obj] = self.resolve(sym.target)
+        elif sym.kind in ("self", "cls") and sym.target.isdigit():
+            objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
+        else:
+            return ""
+        steps = sym.path
+        for index, step in enumerate(steps):
+            following = self.evaluate(Sym(sym.kind, sym.target, steps[: index + 1]), path)
+            if not following:
+                rest = [s for s in steps[index + 1:] if s not in NAMELESS]
+                for obj in objs:
+                    outside = self._outside(obj, step, depth)
+                    if outside:
+                        return ".".join([outside, *rest])
+                return ""
+            objs = following
+        return ""
+
+    def _outside(self, obj: Obj, step: str, depth: int) -> str:
+        """The library name of what ``step`` gives from the project object ``obj``, if it leaves
+        the project there: a function's result, a class attribute, a library base's member."""
+        if step in NAMELESS:
+            if obj[0] != "f" or step != CALL_RESULT:
+                return ""
+            summary = self.tree.summary(obj[1])
+            returns = summary.functions[obj[2]].returns if summary is not None else None
+            return self.library_name(returns, obj[1], depth + 1) if returns is not None else ""
+        if obj[0] not in ("i", "c", "k", "t", "x"):
+            return ""
+        for owner in self.mro(("c", obj[1], obj[2])):
+            summary = self.tree.summary(owner[1])
+            if summary is None:
+                continue
+            own = summary.classes[owner[2]]
+            for attr, sym in own.attrs:
+                if attr == step:
+                    return self.library_name(sym, owner[1], depth + 1)
+            for base in own.bases:
+                if base is not None and base.dotted and not self.resolve(base.dotted):
+                    return f"{base.dotted}.{step}"
+        return ""
+
     def module_level(self, dotted: str) -> Optional[Tuple[str, Optional[Sym], List[str]]]:
         """``app.http.SESSION.get`` as (``app/http.py``, what that module binds ``SESSION`` to or
         None, ``["get"]``): the longest prefix of ``dotted`` that is a module of the project and
@@ -817,7 +869,7 @@ class Graph:
         """The catalogue call ``forward`` passes the timeout on to ('' if none), and whether the
         timeout it takes can come that way (a parameter passed as ``timeout=``; keywords passed on,
         with no positional argument written at or past the timeout's place)."""
-        name = self.api_name(forward.callee, path)
+        name = self.library_name(forward.callee, path)
         api = APIS.get(name) if name else None
         if api is None:
             return "", False
