@@ -12,7 +12,9 @@ import pytest
 
 from flake8_handler_block.fix.core import fix_source
 from fixtures import TESTDATA, fixture_config
-from project_helpers import markers_hold
+from flake8_handler_block.engine import check_source
+from markers import findings
+from project_helpers import markers_hold, write_project
 
 PLAIN = '''\
 from authlib.integrations.flask_client import OAuth
@@ -131,3 +133,67 @@ def test_fix_leaves_a_discovery_fetch_with_its_reason() -> None:
     assert all(old[line - 1] == new[line - 1] for line in fetches)
     left = {item.line: item.reason for item in result.remaining if item.line in fetches}
     assert set(left) == fetches and all("takes no timeout" in reason for reason in left.values()), left
+
+
+# anitya's shape: the app factory builds the registry and hands it to the module that makes the
+# login blueprint, whose views ask it for an app by name
+FACTORY = '''\
+from authlib.integrations.flask_client import OAuth
+from flask import Flask
+
+from . import auth
+
+
+def create_app(config):
+    app = Flask(__name__)
+    oauth = OAuth(app)
+    for backend in config["BACKENDS"]:
+        REGISTRATION
+    app.register_blueprint(auth.create_auth_blueprint(oauth))
+    return app
+'''
+
+AUTH = '''\
+import flask
+
+
+def create_auth_blueprint(oauth):
+    blueprint = flask.Blueprint("auth", __name__)
+
+    @blueprint.route("/auth/<name>")
+    def auth(name):
+        client = oauth.create_client(name)
+        token = client.authorize_access_token()  # {expect}
+        profile = client.get("user", token=token, timeout=10).json()  # ok: HB201 timeout given
+        return profile["login"]
+
+    return blueprint
+
+
+def describe(registry):
+    return registry.create_client("github").name  # ok: no request, and its callers are not known
+'''
+
+
+def _registry_project(factory: str, expect: str) -> Dict[str, str]:
+    return {"app/__init__.py": "", "app/factory.py": factory, "app/auth.py": AUTH.replace("{expect}", expect)}
+
+
+def test_a_registry_passed_in_by_every_caller_is_judged(tmp_path: Path) -> None:
+    factory = FACTORY.replace("REGISTRATION", "oauth.register(backend.lower())")
+    expect = 'expect: HB201 "client.authorize_access_token() has no timeout"'
+    markers_hold(tmp_path, _registry_project(factory, expect), "app/auth.py")
+
+
+@pytest.mark.parametrize("factory", [
+    FACTORY.replace("REGISTRATION", 'oauth.register(backend.lower(), client_kwargs={"default_timeout": 10})'),
+    FACTORY.replace("REGISTRATION", "oauth.register(backend.lower())")
+    + "\n\ndef other(registry):\n    return auth.create_auth_blueprint(registry)\n",
+], ids=["default-timeout", "another-caller"])
+def test_a_registry_passed_in_that_may_set_a_timeout_or_be_another_value_is_not_judged(
+    tmp_path: Path, factory: str
+) -> None:
+    files = _registry_project(factory, "ok: HB201")
+    write_project(tmp_path, {"pyproject.toml": "", **files})
+    found = findings(check_source(files["app/auth.py"], str(tmp_path / "app" / "auth.py")))
+    assert [f for f in found if f.code == "HB201"] == []

@@ -419,6 +419,8 @@ OAUTH_APP_METADATA = ("authorize_redirect", "create_authorization_url", "load_se
 OAUTH_METADATA_FETCHES = frozenset(f"{OAUTH_APP}.{method}" for method in OAUTH_APP_METADATA)
 OAUTH_METADATA_URL = "server_metadata_url"
 OAUTH_REGISTER = "register"
+# The calls that name an authlib app or registry beyond doubt (a module that holds one it is given).
+OAUTH_APP_CALLS = ("create_client", "authorize_access_token", *OAUTH_APP_METADATA)
 # The registry's own attributes; any other is a registered app (`oauth.github`).
 OAUTH_REGISTRY_ATTRIBUTES = frozenset({OAUTH_REGISTER, "create_client", "init_app", "cache", "fetch_token",
                                        "update_token", "app", "config", "oauth1_client_cls", "oauth2_client_cls",

@@ -168,12 +168,12 @@ def _run_rules(
 
     BatchedWalk([ScopeCollector(state), *collectors, *rules, ScopeCloser(state)]).walk(module)
 
-    _add_factory_sites(module_scope, by_call)
     reach = Reach(
         module_scope, config,
         project_reach(filename, config, module.code if text is None else text) if config.scope != "handlers" else None,
     )
     module_scope.outside = reach.project  # receivers from other modules, from here on (names.Outside)
+    _add_factory_sites(module_scope, by_call)
     facts = Facts(config, module_scope, module, reach, providers)
     judged: Set[Tuple[int, int]] = set()  # a call kept under two names is judged once by each rule
     for site in module_scope.sites:

@@ -68,6 +68,8 @@ class Outside(Protocol):
 
     def absolute(self, dotted: str) -> Optional[str]: ...  # ``.ipa.Client`` as ``app.ipa.Client``
 
+    def client_param(self, qualname: str, param: str) -> Optional[str]: ...  # what every caller passes
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""
@@ -336,7 +338,15 @@ def param_from_callers(
         return known  # type: ignore[return-value]  # (None while being worked out: a cycle of calls)
     module.param_kinds[key] = None
     found = _param_from_callers(function, place, name, depth)
-    module.param_kinds[key] = found
+    if found is None and module.outside is not None and all(
+        decorator in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)
+    ):
+        kind = module.outside.client_param(function.qualname, name)  # callers in other modules
+        found = Inst(kind) if kind is not None else None
+    if found is None and module.outside is None:
+        del module.param_kinds[key]  # asked before the project is: asked again once it is
+    else:
+        module.param_kinds[key] = found
     return found
 
 

@@ -46,7 +46,7 @@ from ..config import EXERCISE_GLOBS
 from ..handlers import method_kind
 from .graph import FnRef, Graph, Obj
 from .references import Reference, references
-from .summary import CALL, DEF, TASK, Edge, ModuleSummary, Sym
+from .summary import CALL, DEF, POSITIONAL, TASK, VALUE, Edge, ModuleSummary, Sym
 from .tooling import is_tooling_path
 from .tree import budget_clock
 
@@ -207,6 +207,32 @@ class Callers:
         (they call everything, whoever else does); None when that cannot be known."""
         edges = self.call_edges(fn)
         return None if edges is None else [(path, key, edge.line, edge.how) for path, key, edge in edges]
+
+    def arguments(self, fn: FnRef, param: str) -> Optional[List[Tuple[str, Sym]]]:
+        """What each call of ``fn`` in the project passes for its parameter ``param``, with the
+        module that writes it, as the summaries record a value that may be a callable or a client
+        (``Edge.flags``: "?@N:" by position, "?name:" by keyword). None when a call shows no such
+        value (another value, ``*args``/``**kwargs``, the argument left out), when ``fn`` is named
+        anywhere without being called, or when that cannot be known within the budget."""
+        positional = self.graph._positional_params(fn)
+        written = [f"?{param}{VALUE}"]
+        if param in positional:
+            written.append(f"?{POSITIONAL}{positional.index(param)}{VALUE}")
+        found: List[Tuple[str, Sym]] = []
+
+        def every_call_shows_it() -> bool:
+            edges = self.call_edges(fn)
+            if not edges or self.uses(fn) != []:
+                return False
+            for path, _key, edge in edges:
+                value = next((flag for flag in edge.flags if flag.startswith(tuple(written))), None)
+                sym = Sym.decoded(value.partition(VALUE)[2]) if value is not None and edge.how == CALL else None
+                if sym is None:
+                    return False
+                found.append((path, sym))
+            return True
+
+        return found if self._within_budget(every_call_shows_it) else None
 
     def call_edges(self, fn: FnRef) -> Optional[List[Tuple[str, Optional[int], Edge]]]:
         """The calls of ``fn`` as ``callers`` finds them, with their edges: (path, function key

@@ -30,7 +30,7 @@ in full and give no timeout: HB201 reads those of the module it checks only.
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..catalog import (
     CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, SUBCLASSED_CLIENTS, canonical,
@@ -193,6 +193,12 @@ class Clients:
             if named.search(arguments) and _METADATA_URL.search(arguments):
                 return found[0]
         return None
+
+    def passed(self, arguments: List[Tuple[str, Sym]]) -> Optional[str]:
+        """The client every one of ``arguments`` (a value, the module writing it) stands for, when
+        they agree (``Callers.arguments``: what a parameter holds)."""
+        kinds = {self._kind(sym, path, 0, set()) for path, sym in arguments}
+        return kinds.pop() if len(kinds) == 1 else None
 
     def _is_plain(self, path: str) -> bool:
         if path not in self._plain:

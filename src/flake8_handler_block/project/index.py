@@ -271,6 +271,13 @@ class ModuleReach:
             return None  # no class of the project sets one
         return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
 
+    def client_param(self, qualname: str, param: str) -> Optional[str]:
+        """The HTTP client or registry (``catalog.HELD_ACROSS_MODULES``) every call of function
+        ``qualname`` of this module passes for its parameter ``param``, wherever the call is
+        (``create_auth_blueprint(oauth)`` in the app factory); None when not known."""
+        key = self._key(qualname, None)
+        return self._project.client_passed(("f", self.path, key), param) if key is not None else None
+
     def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
         """The authlib registry ``dotted`` (as this module imports it) is given, in the module that
         builds it, an app named ``app`` registered with a ``server_metadata_url``."""
@@ -418,6 +425,12 @@ class _Project:
         if self._ends is None:
             self._ends = Ends(callers.graph)
         return self._ends.handed_work_ends(fn, work)
+
+    def client_passed(self, fn: FnRef, param: str) -> Optional[str]:
+        """The client every call of ``fn`` passes for ``param`` (``Callers.arguments``, ``Clients.passed``)."""
+        callers = self.callers()
+        arguments = callers.arguments(fn, param) if callers is not None else None
+        return self.ask_clients(lambda clients: clients.passed(arguments)) if arguments else None
 
     def known_client_names(self) -> FrozenSet[str]:
         """``client_names``, without building the index when it is not built yet: then read from

@@ -26,8 +26,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union, cast
 
 from ..catalog import (
-    DEADLINE_SCOPES, DEADLINE_WRAPPERS, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS, RETURNS_ITS_CLIENT,
-    OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical, imported_module,
+    DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
+    RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical,
+    imported_module,
     DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
     says_scheme,
 )
@@ -1698,8 +1699,10 @@ class _Summariser:
 
     def _callables_passed(self, call: ast.Call, scope: _Scope) -> Tuple[str, ...]:
         """"?@N:" + ``Sym.encoded`` for each positional argument that may be a function, a method or
-        a class (a name bound to one, ``self.method``, ``module.function``): the graph runs it where
-        the callee hands that parameter to another thread (``FunctionSummary.hands``)."""
+        a class (a name bound to one, ``self.method``, ``module.function``), or a library client
+        (``oauth`` of ``oauth = OAuth(app)``): the graph runs a callable where the callee hands that
+        parameter to another thread (``FunctionSummary.hands``), and a client is what the callee's
+        parameter holds when every call passes one (``Callers.arguments``)."""
         found = []
         for index, arg in enumerate(call.args):
             kind = type(arg)
@@ -1707,7 +1710,7 @@ class _Summariser:
                 break
             if kind is ast.Name or kind is ast.Attribute:
                 sym = self.sym(arg, scope)
-                if sym is not None and (not sym.path if sym.kind == "ref" else sym.kind != ANY and len(sym.path) == 1):
+                if sym is not None and _may_be_callable_or_client(sym):
                     found.append(f"?{POSITIONAL}{index}{VALUE}{sym.encoded()}")
         return tuple(found)
 
@@ -2139,6 +2142,14 @@ def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, .
         else:
             found.append(f"?{keyword.arg}")
     return tuple(found)
+
+
+def _may_be_callable_or_client(sym: Sym) -> bool:
+    """``_callables_passed``' values: a dotted name, an attribute of ``self`` or ``cls``, or a
+    library client made here."""
+    if sym.kind != "ref":
+        return sym.kind != ANY and len(sym.path) == 1
+    return not sym.path or (len(sym.path) == 1 and sym.path[0] in MADE and sym.target in HELD_ACROSS_MODULES)
 
 
 def _paired_values(elements: List[ast.expr], value: Optional[ast.expr]) -> Optional[List[ast.expr]]:

@@ -145,8 +145,9 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     fix_text = "pass timeout=(connect, read)"
-    # flask-dance: its provider proxies are sessions; authlib: its registered apps use requests
-    gate = imported("requests", "flask_dance", "authlib")
+    # flask-dance: its provider proxies are sessions; authlib: its registered apps use requests, also
+    # through a registry another module passes in (`oauth.create_client(name)` of a parameter)
+    gate = imported("requests", "flask_dance", "authlib") + tuple(f"{method}(" for method in catalog.OAUTH_APP_CALLS)
     calls = catalog.last_names(TIMEOUT_POSITION) | frozenset(catalog.OAUTH_APP_METADATA)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
