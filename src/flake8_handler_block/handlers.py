@@ -218,6 +218,11 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
         "twisted": TWISTED_RENDER_METHODS,
     },
     "MethodResource": {"flask_apispec": VIEW_VERBS},
+    # JupyterHub's plugins: its handlers await a spawner's start()/stop()/poll() (the spawn and
+    # stop requests, a user's status) and an authenticator's authenticate() (the login request)
+    # and pre_spawn_start() (the spawn request), in the request
+    "Spawner": {"jupyterhub": frozenset({"start", "stop", "poll"})},
+    "Authenticator": {"jupyterhub": frozenset({"authenticate", "pre_spawn_start"})},
     **{base: {package: GRAPHENE_METHODS for package in GRAPHENE_PACKAGES} for base in GRAPHENE_BASES},
 }
 # A base named like a view but defined elsewhere in the project (`HomeAssistantView`,
@@ -861,7 +866,7 @@ class HandlerHints:
             (
                 ("class",),
                 r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource"
-                r"|ObjectType|Mutation|Servicer)\b",
+                r"|ObjectType|Mutation|Servicer|Spawner|Authenticator)\b",
             ),
             (
                 ("def",),
