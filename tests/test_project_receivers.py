@@ -17,7 +17,7 @@ from flake8_handler_block.engine import check_source
 from flake8_handler_block.project import index
 from flake8_handler_block.project.summary import Sym, summarise
 from markers import compare, findings, read_markers
-from project_helpers import loop_where, reach, where
+from project_helpers import loop_where, markers_hold, reach, where
 
 PROVIDERS = '''\
 import subprocess
@@ -766,3 +766,56 @@ def test_an_attribute_rebound_in_a_tuple_assignment_keeps_its_class(tmp_path: Pa
     })
     assert chain(root, "WebProvider.search") == f"{handler(root, 'a')} via WebProvider.search()"
     assert chain(root, "FileProvider.search") == ""
+
+
+MODELS = '''\
+import subprocess
+
+
+class Model:
+    @classmethod
+    def load(cls, **data):
+        model = cls(**data)
+        return model
+
+    def with_name(self, name):
+        self.name = name
+        return self
+
+
+class Hook(Model):
+    def run(self):
+        return "ran"
+
+
+class Remote(Model):
+    def run(self):
+        return subprocess.run(["git", "fetch"])  # expect: HB204 "handler 'sync'" "via Remote.run()"
+'''
+
+HOOK_VIEWS = '''\
+from flask import Flask
+
+from .models import Hook, Remote
+
+app = Flask(__name__)
+
+
+@app.post("/hooks")
+def hooks():
+    hook = Hook.load(name="after")
+    return hook.run() + Hook().with_name("x").run()  # runs Hook.run, not every Model's run()
+
+
+@app.post("/sync")
+def sync():
+    return Remote.load().run()
+'''
+
+
+def test_a_classmethod_building_cls_builds_the_class_it_is_called_on(tmp_path: Path) -> None:
+    """``Hook.load()`` with ``load`` on the base returning ``cls(...)``: a Hook, not any Model
+    (mage-ai's global hooks reached every model's ``run()``); a builder returning ``self``
+    likewise. The class it is called on still counts (``Remote.load().run()``)."""
+    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": HOOK_VIEWS}
+    markers_hold(tmp_path, files, "app/models.py")

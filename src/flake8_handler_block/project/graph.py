@@ -178,6 +178,13 @@ class Graph:
         if depth > MAX_DEPTH:
             return []
         if sym.kind == "ref":
+            if sym.path[:1] == (CALL_RESULT,) and "." in sym.target:
+                # `Hook.load()`: walked from the class, so that a classmethod building `cls(...)` is
+                # known to build a Hook (_made_on), not any class deriving from the one defining it
+                holder, name = sym.target.rsplit(".", 1)
+                holders = self.resolve(holder, depth + 1)
+                if holders and all(obj[0] in _CLASS_KINDS for obj in holders):
+                    return self._walk(holders, [name, *sym.path], depth + 1)
             objs = self.resolve(sym.target, depth + 1)
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
             objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
@@ -192,13 +199,17 @@ class Graph:
         return self._walk(objs, list(sym.path), depth + 1)
 
     def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
+        holders: Dict[Obj, List[Obj]] = {}  # a method found on a class or an instance: what it was found on
         for step in steps:
             if not objs or depth > MAX_DEPTH:
                 return []
             found: List[Obj] = []
+            held: Dict[Obj, List[Obj]] = {}
             for obj in objs:
                 if step == CALL_RESULT:
-                    more = self._call_result(obj, depth)
+                    more = self._made_on(obj, holders[obj], depth) if obj in holders else None
+                    if more is None:
+                        more = self._call_result(obj, depth)
                 elif step == DECLARED or step == SUBCLASS:
                     more = [("i" if step == DECLARED else "t", obj[1], obj[2])] if obj[0] in ("c", "k", "t") else []
                 elif step == ITEM:  # iterating over a mapping gives its keys: nothing known
@@ -209,10 +220,37 @@ class Graph:
                     more = [("e" if step == CONTAINER else "d", obj)]
                 else:
                     more = self._attribute(obj, step, depth)
+                    if obj[0] in _CLASS_KINDS:
+                        for method in more:
+                            if method[0] == "f":
+                                held.setdefault(method, []).append(obj)
                 found.extend(o for o in more if o not in found)
             objs = found[:MAX_OBJECTS]
+            holders = held
             depth += 1
         return objs
+
+    def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
+        """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds
+        an instance: ``Hook.load(**data)`` with ``load`` defined on a base) or ``self`` (a builder):
+        an instance of the class it was found on, ``holders``, not of any class deriving from the
+        one defining it. None for any other method."""
+        summary = self.tree.summary(method[1])
+        returns = summary.functions[method[2]].returns if summary is not None else None
+        if returns is None or returns.kind not in ("cls", "self") or not returns.target.isdigit():
+            return None
+        if returns.path != ((CALL_RESULT,) if returns.kind == "cls" else ()):
+            return None
+        facts = self.function(method)
+        if facts is None or facts.cls != int(returns.target):
+            return None  # (`cls` of an enclosing class's method)
+        made = []
+        for holder in holders:
+            if returns.kind == "self" and holder[0] not in ("i", "x"):
+                return None
+            # the very class, or an instance of it: an instance of that class (`x`); else of it or a subclass
+            made.append(("x" if holder[0] in ("c", "x") else "i", holder[1], holder[2]))
+        return made
 
     def _attribute(self, obj: Obj, name: str, depth: int) -> List[Obj]:
         kind = obj[0]

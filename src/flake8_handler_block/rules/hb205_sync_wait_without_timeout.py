@@ -135,7 +135,9 @@ class SyncWaitWithoutTimeout(Rule):
     on expiry belong) for work that provably ends: every future waited for comes from a
     `submit(fn, ...)`
     in the function (or in a helper nested in it, through a comprehension, a display
-    or a local collection filled with `append()`/`futures[fut] = ...`), and the project
+    or a local collection filled with `append()`/`futures[fut] = ...`, also when the loop
+    over `as_completed(futures)` rebinds `fut`: it gives back the collection's own
+    futures; a name bound anywhere else stays unknown), and the project
     index follows `fn` a few calls down (every override of a method): no catalogue call
     that takes a timeout goes without one (a wrapper's own `timeout` parameter or
     `**kwargs` carries its caller's: `http_request(url, timeout=10)`), none that
