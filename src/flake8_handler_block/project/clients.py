@@ -36,8 +36,8 @@ from ..catalog import (
     CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, SUBCLASSED_CLIENTS, canonical,
 )
 from .default_timeout import PATCH_HINT
-from .graph import MAX_DEPTH, Graph
-from .summary import MADE, Sym
+from .graph import MAX_DEPTH, Graph, _called_name
+from .summary import CALL_RESULT, MADE, VALUE, Sym
 
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
@@ -58,6 +58,7 @@ class Clients:
         self.graph = graph
         self._plain: Dict[str, bool] = {}  # path -> no adapter mounted, no request() replaced
         self._names: Dict[Tuple[str, bool], Optional[str]] = {}
+        self._receivers: Optional[FrozenSet[str]] = None
 
     def held_by(self, dotted: str, called: bool = False) -> Optional[str]:
         """The client the project name ``dotted`` (absolute: ``app.http.SESSION``) holds, or,
@@ -194,6 +195,23 @@ class Clients:
                 return found[0]
         return None
 
+    def receivers(self) -> FrozenSet[str]:
+        """The names of the functions (a class's, for its constructor) some call of the project passes
+        a client it builds to (``create_auth_blueprint(oauth)`` after ``oauth = OAuth(app)``): only
+        their parameters may hold one (``passed``), so only they are asked about. Read from the
+        files that may build a client (``ProjectTree.may_build_client``), once."""
+        if self._receivers is None:
+            found: Set[str] = set()
+            tree = self.graph.tree
+            for path in tree.may_build_client():
+                summary = tree.summary(path)
+                for function in summary.functions if summary is not None else ():
+                    for edge in function.edges:
+                        if any(_passes_a_client(flag) for flag in edge.flags):
+                            found.add(_called_name(edge.callee))
+            self._receivers = frozenset(found)
+        return self._receivers
+
     def passed(self, arguments: List[Tuple[str, Sym]]) -> Optional[str]:
         """The client every one of ``arguments`` (a value, the module writing it) stands for, when
         they agree (``Callers.arguments``: what a parameter holds)."""
@@ -205,6 +223,14 @@ class Clients:
             text = self.graph.tree.text(path)
             self._plain[path] = text is not None and not _MOUNT.search(text) and not PATCH_HINT.search(text)
         return self._plain[path]
+
+
+def _passes_a_client(flag: str) -> bool:
+    """An ``Edge.flags`` value that is a library client made by a call (``OAuth(app)``)."""
+    if VALUE not in flag or CALL_RESULT not in flag:
+        return False
+    sym = Sym.decoded(flag.partition(VALUE)[2])
+    return sym is not None and sym.kind == "ref" and sym.path == (CALL_RESULT,) and sym.target in HELD_ACROSS_MODULES
 
 
 def _built_here(sym: Sym, module: str) -> bool:

@@ -427,9 +427,18 @@ class _Project:
         return self._ends.handed_work_ends(fn, work)
 
     def client_passed(self, fn: FnRef, param: str) -> Optional[str]:
-        """The client every call of ``fn`` passes for ``param`` (``Callers.arguments``, ``Clients.passed``)."""
+        """The client every call of ``fn`` passes for ``param`` (``Callers.arguments``, ``Clients.passed``);
+        asked only of a function some call passes a client to (``Clients.receivers``)."""
         callers = self.callers()
-        arguments = callers.arguments(fn, param) if callers is not None else None
+        facts = callers.graph.function(fn) if callers is not None else None
+        if callers is None or facts is None:
+            return None
+        name = facts.name
+        if name == "__init__" and facts.cls is not None:
+            name = callers.graph.tree.summary(fn[1]).facts.classes[facts.cls].name  # type: ignore[union-attr]
+        if self.ask_clients(lambda clients: "yes" if name in clients.receivers() else None) is None:
+            return None
+        arguments = callers.arguments(fn, param)
         return self.ask_clients(lambda clients: clients.passed(arguments)) if arguments else None
 
     def known_client_names(self) -> FrozenSet[str]:
