@@ -46,7 +46,7 @@ from ..config import EXERCISE_GLOBS
 from ..handlers import method_kind
 from .graph import FnRef, Graph, Obj
 from .references import Reference, references
-from .summary import CALL, DEF, POSITIONAL, TASK, VALUE, Edge, ModuleSummary, Sym
+from .summary import CALL, DEF, POSITIONAL, TASK, Edge, ModuleSummary, Sym, passed_value
 from .tooling import is_tooling_path
 from .tree import budget_clock
 
@@ -215,9 +215,7 @@ class Callers:
         value (another value, ``*args``/``**kwargs``, the argument left out), when ``fn`` is named
         anywhere without being called, or when that cannot be known within the budget."""
         positional = self.graph._positional_params(fn)
-        written = [f"?{param}{VALUE}"]
-        if param in positional:
-            written.append(f"?{POSITIONAL}{positional.index(param)}{VALUE}")
+        places = [param, *([f"{POSITIONAL}{positional.index(param)}"] if param in positional else [])]
         found: List[Tuple[str, Sym]] = []
 
         def every_call_shows_it() -> bool:
@@ -225,8 +223,8 @@ class Callers:
             if not edges or self.uses(fn) != []:
                 return False
             for path, _key, edge in edges:
-                value = next((flag for flag in edge.flags if flag.startswith(tuple(written))), None)
-                sym = Sym.decoded(value.partition(VALUE)[2]) if value is not None and edge.how == CALL else None
+                values = [passed_value(edge.flags, place) for place in places] if edge.how == CALL else []
+                sym = next((value for value in values if value is not None), None)
                 if sym is None:
                     return False
                 found.append((path, sym))
@@ -237,7 +235,7 @@ class Callers:
     def call_edges(self, fn: FnRef) -> Optional[List[Tuple[str, Optional[int], Edge]]]:
         """The calls of ``fn`` as ``callers`` finds them, with their edges: (path, function key
         or None, edge)."""
-        summaries = self._summaries_naming(self._name(fn))
+        summaries = self._summaries_naming(self.called_as(fn))
         if summaries is None:
             return None
 
@@ -264,7 +262,7 @@ class Callers:
         """Where ``fn`` is named without being called (outside tests, examples and docs), as
         callers of kind REF; None when that cannot be known. ``sure``: only the references known
         to be ``fn`` in other modules (not every unplaced ``main``)."""
-        name = self._name(fn)
+        name = self.called_as(fn)
         candidates = self._candidates(name)
         if candidates is None:
             return None
@@ -451,7 +449,8 @@ class Callers:
             self._references[summary.path] = known
         return known
 
-    def _name(self, fn: FnRef) -> str:
+    def called_as(self, fn: FnRef) -> str:
+        """The name a call of ``fn`` writes: its own, or its class's for an ``__init__``."""
         facts = self.graph.function(fn)
         if facts is None:
             return ""

@@ -52,7 +52,7 @@ from ..handlers import (
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
     POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
-    Forward, FunctionSummary, ModuleSummary, Sym,
+    Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .tree import ProjectTree
 
@@ -587,17 +587,10 @@ class Graph:
             return []
         positional = self._positional_params(wrapper)
         found: List[Target] = []
-        for flag in edge.flags:
-            if flag[1:2] != POSITIONAL or VALUE not in flag:
-                continue
-            place, _, written = flag[2:].partition(VALUE)
-            index = int(place) if place.isdigit() else len(positional)
-            hows = [how for param, how in hands if index < len(positional) and positional[index] == param]
-            value = Sym.decoded(written) if hows else None
-            if value is None:
-                continue
-            for target, on in self._callee(value, fn, receiver):
-                found.extend((how, target, edge.guard, ("**",), 0, on) for how in hows)
+        for param, how in hands:
+            value = passed_value(edge.flags, f"{POSITIONAL}{positional.index(param)}") if param in positional else None
+            for target, on in self._callee(value, fn, receiver) if value is not None else ():
+                found.append((how, target, edge.guard, ("**",), 0, on))
         return found
 
     def _flags_read(self, flags: Tuple[str, ...], path: str) -> Tuple[str, ...]:
@@ -746,7 +739,7 @@ class Graph:
             summary = self.tree.summary(obj[1])
             returns = summary.functions[obj[2]].returns if summary is not None else None
             return self.library_name(returns, obj[1], depth + 1) if returns is not None else ""
-        if obj[0] not in ("i", "c", "k", "t", "x"):
+        if obj[0] not in _CLASS_KINDS:
             return ""
         for owner in self.mro(("c", obj[1], obj[2])):
             summary = self.tree.summary(owner[1])

@@ -430,16 +430,16 @@ class _Project:
         """The client every call of ``fn`` passes for ``param`` (``Callers.arguments``, ``Clients.passed``);
         asked only of a function some call passes a client to (``Clients.receivers``)."""
         callers = self.callers()
-        facts = callers.graph.function(fn) if callers is not None else None
-        if callers is None or facts is None:
+        if callers is None:
             return None
-        name = facts.name
-        if name == "__init__" and facts.cls is not None:
-            name = callers.graph.tree.summary(fn[1]).facts.classes[facts.cls].name  # type: ignore[union-attr]
-        if self.ask_clients(lambda clients: "yes" if name in clients.receivers() else None) is None:
-            return None
-        arguments = callers.arguments(fn, param)
-        return self.ask_clients(lambda clients: clients.passed(arguments)) if arguments else None
+
+        def question(clients: Clients) -> Optional[str]:
+            if callers.called_as(fn) not in clients.receivers():
+                return None
+            arguments = callers.arguments(fn, param)
+            return clients.passed(arguments) if arguments else None
+
+        return self.ask_clients(question)
 
     def known_client_names(self) -> FrozenSet[str]:
         """``client_names``, without building the index when it is not built yet: then read from

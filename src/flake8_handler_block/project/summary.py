@@ -2125,6 +2125,16 @@ POSITIONAL = "@"  # "?@2=param": a hand-off passes its function's own parameter 
 VALUE = ":"
 
 
+def passed_value(flags: Tuple[str, ...], place: str) -> Optional[Sym]:
+    """The value ``Edge.flags`` keep for what a call passes at ``place``: a keyword's name, or
+    POSITIONAL + the argument's index ("?@0:" + ``Sym.encoded``); None when none is kept."""
+    prefix = f"?{place}{VALUE}"
+    for flag in flags:
+        if flag.startswith(prefix):
+            return Sym.decoded(flag[len(prefix):])
+    return None
+
+
 def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, ...]:
     """The keyword arguments of a call, as flags: "name" for a literal True, "!name" for False,
     "?name=param" for one of ``params`` (the function's own parameters, never rebound: it relays
