@@ -90,3 +90,80 @@ def test_super_calls_run_the_bases_method(tmp_path: Path) -> None:
 
 def test_the_base_method_reached_through_super_names_the_chain(tmp_path: Path) -> None:
     markers_hold(tmp_path, _files(), "app/server.py")
+
+
+# tiled's authenticators: the async login calls decode_token() of a subclass of a subclass, whose
+# overrides each extend super()'s; the base's one fetches the signing keys with a sync client.
+AUTHENTICATORS = '''\
+import httpx
+
+
+class OIDCAuthenticator:
+    def keys(self):
+        return httpx.get("https://idp.example.org/jwks").json()  # expect: HB601 "OIDCAuthenticator.decode_token() ->"
+
+    def decode_token(self, token):
+        return {"token": token, "keys": self.keys()}
+
+    async def authenticate(self, token):
+        return self.decode_token(token)  # expect: HB601 "it runs httpx.get()"
+
+
+class ProxiedOIDCAuthenticator(OIDCAuthenticator):
+    def decode_token(self, token):
+        return super().decode_token(token.removeprefix("Bearer "))
+
+
+class EntraAuthenticator(ProxiedOIDCAuthenticator):
+    def decode_token(self, token):
+        return super().decode_token(token.strip())
+
+    async def authenticate(self, token):
+        return self.decode_token(token)  # expect: HB601 "via ProxiedOIDCAuthenticator.decode_token() ->"
+
+
+class CachedAuthenticator(ProxiedOIDCAuthenticator):
+    def decode_token(self, token):
+        return self.cached(token)
+
+    def cached(self, token):
+        return self.lookup(token)
+
+    def lookup(self, token):
+        return self.fetch(token)
+
+    def fetch(self, token):
+        return super().decode_token(token)
+
+    async def authenticate(self, token):
+        return self.decode_token(token)  # ok: four plain calls down before the override's super(): too deep to claim
+'''
+
+ROUTES = '''\
+from fastapi import FastAPI
+
+from .authenticators import CachedAuthenticator, EntraAuthenticator, OIDCAuthenticator
+
+app = FastAPI()
+AUTHENTICATORS = {"oidc": OIDCAuthenticator(), "entra": EntraAuthenticator(), "cached": CachedAuthenticator()}
+
+
+@app.post("/login/oidc")
+async def oidc_login(token: str):
+    return await AUTHENTICATORS["oidc"].authenticate(token)
+
+
+@app.post("/login/entra")
+async def entra_login(token: str):
+    return await EntraAuthenticator().authenticate(token)
+
+
+@app.post("/login/cached")
+async def cached_login(token: str):
+    return await CachedAuthenticator().authenticate(token)
+'''
+
+
+def test_an_override_extending_super_is_no_call_deeper(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/authenticators.py": AUTHENTICATORS, "app/routes.py": ROUTES}
+    markers_hold(tmp_path, files, "app/authenticators.py")

@@ -83,6 +83,7 @@ _LOOP_ONLY = frozenset({LOOP})
 _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods that give one of its values
 # How far below the called function a blocking call is looked for: deeper paths are mostly
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
+# An override's ``super().name()`` is the same call continued, not a call deeper (_with_overridden).
 MAX_BLOCK_DEPTH = 2
 MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
 # How deep below the nearest async function the sync functions the loop runs in place are looked
@@ -781,6 +782,7 @@ class Graph:
         )
         seen = {fn}
         for _level in range(MAX_BLOCK_DEPTH + 1):
+            frontier = self._with_overridden(frontier, seen)
             for current, via, flags_in, _on in frontier:
                 here = self._waits_in(current, flags_in)
                 if here is not None:
@@ -799,6 +801,30 @@ class Graph:
                         deeper.append((target, via + (target,), entered, target_on))
             frontier = deeper
         self._blocks[key] = found
+        return found
+
+    def _with_overridden(
+        self, frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]], seen: Set[FnRef]
+    ) -> List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]]:
+        """``frontier`` with the base methods its overrides extend (``super().decode_token(...)``): the
+        same operation's body continued, so no call deeper (a subclass of a subclass of the client
+        that fetches its keys is as near as the client)."""
+        found = list(frontier)
+        for current, via, flags_in, on in found:  # grows as it goes: a base's own super() call too
+            summary = self.tree.summary(current[1])
+            if summary is None:
+                continue
+            for edge in summary.functions[current[2]].edges:
+                if edge.how != CALL or edge.callee.kind != SUPER_OF:
+                    continue
+                if edge.guard and _ruled_out(edge.guard, flags_in):
+                    continue
+                for target, target_on in self._callee(edge.callee, current, on):
+                    if target not in seen and self._runs_in_place(target):
+                        seen.add(target)
+                        passed = self._flags_read(edge.flags, current[1])
+                        entered = self._entered_with(target, passed, edge.args, flags_in) | (flags_in & _LOOP_ONLY)
+                        found.append((target, via + (target,), entered, target_on))
         return found
 
     def _runs_in_place(self, fn: FnRef) -> bool:
