@@ -609,3 +609,36 @@ async def pull_templates(rid: int):
     await asyncio.to_thread(templates.remotes.origin.fetch, kill_after_timeout=30)  # ok: in a thread
     templates.git.rev_parse("HEAD")  # ok: a local git command (no remote to wait on)
     return {"head": templates.head.commit.hexsha}
+
+
+import docker  # noqa: E402
+import keyring  # noqa: E402
+import ldap3  # noqa: E402
+import pamela  # noqa: E402
+
+DOCKER = docker.from_env()
+
+
+@app.post("/reports/{rid}/login")
+async def report_login(user: str, password: str):
+    pamela.authenticate(user, password)  # expect: HB601 "pamela.authenticate() blocks the event loop" "handler 'report_login'" "worker thread"
+    await asyncio.to_thread(pamela.open_session, user)  # ok: in a thread
+    keyring.set_password("reports", user, password)  # expect: HB601 "keyring.set_password() blocks the event loop"
+    token = await asyncio.to_thread(keyring.get_password, "reports", user)  # ok: in a thread
+    return {"token": token}
+
+
+@app.post("/reports/{rid}/sandbox")
+async def report_sandbox(rid: int):
+    image = DOCKER.images.get("report-renderer:latest")  # expect: HB601 "DOCKER.images.get() blocks the event loop" "aiodocker"
+    runner = await asyncio.to_thread(DOCKER.containers.run, image, detach=True)  # ok: in a thread
+    DOCKER.close()  # ok: closes its own sockets
+    return {"runner": runner.id}
+
+
+@app.get("/reports/{rid}/owners")
+async def report_owners(rid: int):
+    directory = ldap3.Connection(ldap3.Server("ldap://directory.internal", connect_timeout=5), receive_timeout=10)
+    directory.bind()  # expect: HB601 "directory.bind() blocks the event loop" "handler 'report_owners'"
+    found = await asyncio.to_thread(directory.search, "ou=reports,dc=example,dc=org", f"(report={rid})")  # ok: in a thread
+    return {"owners": found}

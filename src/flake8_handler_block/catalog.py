@@ -110,6 +110,8 @@ _CANONICAL_PREFIXES = {
     "huggingface_hub.inference._client": "huggingface_hub",
     "mistralai.sdk": "mistralai",
     "boto3.session.Session": "boto3.Session",
+    "docker.client": "docker",
+    "docker.api.client": "docker.api",
     "slack_sdk.web.client": "slack_sdk",
     "slack_sdk.web.WebClient": "slack_sdk.WebClient",
     "pymongo.mongo_client": "pymongo",
@@ -509,6 +511,17 @@ SDK_CLIENTS: Mapping[str, str] = {
     "qdrant_client.QdrantClient": "qdrant_client.AsyncQdrantClient",
     "pymilvus.MilvusClient": "pymilvus.AsyncMilvusClient",
     "chromadb.HttpClient": "chromadb.AsyncHttpClient",
+    # the Docker daemon's API (docker-py): every call below a client is an HTTP round trip on its
+    # socket, of up to 60 s by default, and longer for an image pull or a container's logs
+    "docker.DockerClient": "aiodocker",
+    "docker.from_env": "aiodocker",
+    "docker.APIClient": "aiodocker",
+    "docker.api.APIClient": "aiodocker",
+    # ldap3's Connection: of its default SYNC strategy, every operation waits for the directory
+    "ldap3.Connection": "an async LDAP client (bonsai)",
+    # supabase's sync client: its auth and table calls are HTTP round trips
+    "supabase.create_client": "supabase.acreate_client",
+    "supabase.Client": "supabase.acreate_client",
     # database drivers: a connection's commit() and its cursors' execute() are round trips
     **{connect: DB_INSTEAD for connect in DB_CONNECTS},
 }
@@ -697,6 +710,11 @@ SOCKET_READS = frozenset({"recv", "recv_into", "recvfrom", "recvfrom_into", "rec
 SOCKET_NETWORK_FAMILIES = frozenset({"socket.AF_INET", "socket.AF_INET6"})  # AF_UNIX: a local peer
 SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect() only sets the peer
 
+PAM_CALLS = frozenset(f"pamela.{name}" for name in (
+    "authenticate", "open_session", "close_session", "check_account", "change_password"))
+KEYRING_CALLS = frozenset(f"keyring.{name}" for name in (
+    "get_password", "set_password", "delete_password", "get_credential"))
+
 # caldav: DAVClient(url, ...) hands its timeout (None by default: no limit) to requests or niquests
 # on every request. Its position: 5 in caldav 1.3 (url, proxy, username, password, auth, timeout),
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.
@@ -802,6 +820,12 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         own = PYTHON_LDAP_OWN_TIMEOUT.get(call.rsplit(".", 1)[-1])  # the others take none
         yield call, Api(THIRD_PARTY_HTTP, None if own is None else Timeout(own), directory,
                         "the directory never answers")
+
+    # PAM and the system keyring answer in their own time: a PAM stack waits pam_faildelay after a
+    # wrong password and asks sssd, LDAP or Kerberos over the network; the Secret Service, over
+    # D-Bus, may wait for its user to unlock it
+    for call in PAM_CALLS | KEYRING_CALLS:
+        yield call, Api(OTHER, None, Blocking("run it in a worker thread: await asyncio.to_thread(...)"))
 
     # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
     for verb in (*HTTP_VERBS, "request", "stream"):

@@ -53,6 +53,10 @@ class BlockingCallInAsyncHandler(Rule):
       their options hold `os.WNOHANG`;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
+    - `pamela.authenticate()` (and its other PAM calls) and `keyring.get_password()`/
+      `set_password()`/`delete_password()`/`get_credential()`: a PAM stack waits
+      after a wrong password and may ask sssd, LDAP or Kerberos; the Secret Service
+      may wait for its user to unlock it;
     - the synchronous calls (`simple_bind_s()`, `search_s()`, `start_tls_s()`, ...) of
       a python-ldap connection (`ldap.initialize()`, `ReconnectLDAPObject()`), whatever
       timeout it has: each waits for the directory's answer;
@@ -82,7 +86,11 @@ class BlockingCallInAsyncHandler(Rule):
       vector databases' `qdrant_client.QdrantClient`, `pymilvus.MilvusClient` and
       `chromadb.HttpClient`, the chat bots' `webexteamssdk.WebexTeamsAPI`, IBM Watson's
       `AssistantV1`/`V2` (not its local `set_service_url()`-style settings) and
-      Dialogflow's `SessionsClient`, and
+      Dialogflow's `SessionsClient`, the Docker daemon's `docker.from_env()`/`DockerClient`/
+      `APIClient` (`client.images.get()`), an `ldap3.Connection` (`conn.search()`: of
+      its default SYNC strategy, each operation waits for the directory; the rule does not
+      tell an ASYNC-strategy connection apart, rare in an event loop's code), `supabase`'s
+      sync client, and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
