@@ -148,6 +148,13 @@ class Reach:
             return False
         return self.project.torn_down_by_callers(function.qualname)
 
+    def handed_over_by_callers(self, function: FunctionScope) -> bool:
+        """Every call of the async generator ``function`` in the project hands it on uniterated
+        (``StreamingResponse(rows())``): its body is the request's last work."""
+        if self.project is None or not function.is_async or not function.is_generator:
+            return False
+        return self.project.handed_over_by_callers(function.qualname)
+
     def is_tooling(self, function: Optional[FunctionScope]) -> bool:
         """Setup scripts, CLI commands, ``__main__`` code: never a request's work."""
         if self.project is None or self.config.scope == "all":

@@ -120,6 +120,17 @@ class Callers:
         to MAX_UP calls up; what breaks ``cancelled_by_callers`` breaks it too."""
         return self._within_budget(lambda: self._every_call(fn, _in_teardown, self._torn_down, 0, set()))
 
+    def handed_over_by_callers(self, fn: FnRef) -> bool:
+        """Every call of the async generator ``fn`` in the project makes it and hands it on
+        without iterating it (``StreamingResponse(stream_rows(q))``): the framework runs its body,
+        and once it ends nothing of the project's waits on it; no reference to it either."""
+        def holds() -> bool:
+            edges = self.call_edges(fn) or []
+            return bool(edges) and all(edge.how == CALL and not edge.iterated for _p, _k, edge in edges) and (
+                self.uses(fn) == [])
+
+        return self._within_budget(holds)
+
     def _within_budget(self, question: Callable[[], bool], late: bool = False) -> bool:
         """The answer to ``question``, or ``late`` when its budget runs out first: MAX_STEPS modules
         read (what decides), or what is left of the process's CPU safety net."""

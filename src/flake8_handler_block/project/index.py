@@ -301,6 +301,11 @@ class ModuleReach:
         key = self._key(qualname, None)
         return key is not None and self._project.torn_down_by_callers(("f", self.path, key))
 
+    def handed_over_by_callers(self, qualname: str) -> bool:
+        """Every call of the async generator ``qualname`` hands it on uniterated (``callers.Callers``)."""
+        key = self._key(qualname, None)
+        return key is not None and self._project.handed_over_by_callers(("f", self.path, key))
+
 
 class _Project:
     """One root's index in this process: the tree, the graph and its reach, built once."""
@@ -416,6 +421,11 @@ class _Project:
         """Every call of async ``fn`` is teardown (``callers.Callers``); False when not known."""
         callers = self.callers()
         return callers is not None and callers.torn_down_by_callers(fn)
+
+    def handed_over_by_callers(self, fn: FnRef) -> bool:
+        """Every call of the async generator ``fn`` hands it on uniterated; False when not known."""
+        callers = self.callers()
+        return callers is not None and callers.handed_over_by_callers(fn)
 
     def work_ends(self, fn: FnRef, work: str) -> bool:
         """The work ``fn`` hands to a thread as ``work`` provably ends (``ends.Ends``); False when not known."""

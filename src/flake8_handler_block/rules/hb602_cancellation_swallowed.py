@@ -146,7 +146,12 @@ class CancellationSwallowed(Rule):
     that ends right after the clause (nothing awaited after it but its `finally`, which a
     re-raise would run as well): a cancelled request
     cancels the gather it awaits, and the gather raises the cancellation there once its
-    coroutines end, whatever they return; a module that imports Tornado, which never cancels a
+    coroutines end, whatever they return; likewise an async generator that every caller
+    in the project hands on uniterated (`StreamingResponse(rows())`), which the framework
+    runs as the response's body and stops reading when its client goes: once it ends right
+    after the clause nothing of the request runs on (the handler itself is still reported,
+    even when it returns at once: its caller, the server, should see the cancellation);
+    a module that imports Tornado, which never cancels a
     handler when its client goes away; a clause inside a `finally:` (best-effort
     teardown, `try: await client.disconnect() except BaseException: log(...)`): a
     cancellation raised in the `try` body still propagates once the `finally` ends,
@@ -375,9 +380,20 @@ class CancellationSwallowed(Rule):
                 continue
             if self._gathered_and_ends(candidate):
                 continue
+            if candidate.problem == SWALLOWS and self._response_body_ends(candidate, facts):
+                continue
             request = facts.reach.link(function) is not None
             at_once = function in facts.reach.handlers and _returns_at_once(candidate)
             self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request, at_once))
+
+    @staticmethod
+    def _response_body_ends(candidate: _Candidate, facts: Facts) -> bool:
+        """An async generator every caller hands on uniterated (``StreamingResponse(rows())``) that
+        ends right after the clause: the framework runs its body as the response and stops reading
+        it when its client goes; once it ends, nothing of the request's runs on (aim's and agno's
+        streamers). Not the handler itself: its caller is the framework, which the spec asks to
+        see the cancellation."""
+        return facts.reach.handed_over_by_callers(candidate.function) and _returns_at_once(candidate, False)
 
     def _gathered_and_ends(self, candidate: _Candidate) -> bool:
         """A coroutine only run by ``asyncio.gather(pump(), drain())`` that ends right after the clause:
@@ -457,17 +473,61 @@ def _words(candidate: _Candidate, request: bool, at_once: bool = False) -> Dict[
 
 
 def _returns_at_once(candidate: _Candidate, with_finally: bool = True) -> bool:
-    """The function ends right after the clause: the ``try`` is a statement of its body and
-    neither the clause, the ``finally`` nor what follows awaits anything (``except
-    CancelledError: log(...)``, ``finally: unsubscribe()``, ``return response``). Without
-    ``with_finally``, the ``finally`` may await: it would run as well if the clause re-raised."""
-    body = candidate.function.node.body.body
-    index = next((i for i, stmt in enumerate(body) if stmt is candidate.statement), None)
-    if index is None:
+    """The function ends right after the clause: neither the clause, the ``finally`` nor what
+    follows the ``try`` up to the function's end awaits anything (``except CancelledError:
+    log(...)``, ``finally: unsubscribe()``, ``return response``). The ``try`` may sit in ``if``
+    and ``with`` blocks; in a loop, or in another ``try``, only a clause that returns or raises
+    ends the function. Without ``with_finally``, the ``finally`` may await: it would run as well
+    if the clause re-raised."""
+    path = _statement_path(candidate.function.node.body, candidate.statement)
+    if path is None:
         return False
     final = candidate.statement.finalbody if with_finally else None
-    after: List[cst.CSTNode] = [candidate.handler.body, *([final] if final is not None else []), *body[index + 1:]]
+    after: List[cst.CSTNode] = [candidate.handler.body, *([final] if final is not None else [])]
+    if not _ends_function(candidate.handler):
+        for owner, body, index in path:
+            if isinstance(owner, (cst.For, cst.While)):
+                return False  # the loop runs again
+            after.extend(body[index + 1:])
     return not any(_scan(part).awaits for part in after)
+
+
+_Step = Tuple[Optional[cst.CSTNode], Sequence[cst.BaseStatement], int]
+
+
+def _statement_path(
+    block: cst.BaseSuite, target: cst.CSTNode, owner: Optional[cst.CSTNode] = None
+) -> Optional[List[_Step]]:
+    """Where ``target`` stands, innermost first: (the compound statement whose block holds it, or
+    None for the function's body; that block's statements; its index there), through ``if``,
+    ``with`` and loop bodies only (None when it stands elsewhere: in another ``try``)."""
+    body = block.body if isinstance(block, cst.IndentedBlock) else ()
+    for index, statement in enumerate(body):
+        if statement is target:
+            return [(owner, body, index)]
+        for inner in _inner_blocks(statement):
+            found = _statement_path(inner, target, statement)
+            if found is not None:
+                return [*found, (owner, body, index)]
+    return None
+
+
+def _inner_blocks(statement: cst.CSTNode) -> List[cst.BaseSuite]:
+    if isinstance(statement, cst.If):
+        orelse = statement.orelse
+        rest = [orelse.body] if isinstance(orelse, cst.Else) else _inner_blocks(orelse) if orelse is not None else []
+        return [statement.body, *rest]
+    if isinstance(statement, (cst.With, cst.For, cst.While)):
+        return [statement.body]
+    return []
+
+
+def _ends_function(handler: _Handler) -> bool:
+    """The clause ends with ``return`` or ``raise``."""
+    body = handler.body.body
+    last = body[-1] if body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
 
 
 def _raised(node: cst.Raise) -> str:
