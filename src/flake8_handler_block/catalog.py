@@ -984,6 +984,9 @@ CALLBACK_REGISTRARS = frozenset({"on", "once", "add_listener", "add_done_callbac
 # Sent from a coroutine, its coroutine runs on the loop of another thread (a loop a thread of the
 # app runs for itself), not on the caller's.
 OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"
+# Decorators that make a method a property whose read runs its body (``self.discovery_data``):
+# the standard library's, Django's and Werkzeug's ``cached_property``, Pyramid's ``reify``.
+READ_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "reify"})
 # Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:
 # tornado.concurrent's, which submits the call to the instance's ``executor`` and returns its future).
 OFFLOAD_DECORATORS = frozenset(

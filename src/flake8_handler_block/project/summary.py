@@ -27,7 +27,8 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
-    RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, canonical,
+    READ_PROPERTY_DECORATORS, RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS,
+    THREAD_STARTS, canonical,
     imported_module,
     DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
     says_scheme,
@@ -1349,6 +1350,7 @@ class _Summariser:
             for key, (node, outer, _own) in enumerate(self.functions):
                 if outer is self.root and sym is not None and sym.dotted == f"{self.module}.{node.name}":
                     self.main_called.add(key)
+        self._property_reads(functions, edges)
         summaries = tuple(
             FunctionSummary(
                 edges=tuple(edges[key]),
@@ -1373,6 +1375,39 @@ class _Summariser:
             self.module, self.path, self.is_package, "", facts, summaries, class_summaries,
             tuple(self._module_names()), self.main_guard, module_edges=tuple(module_edges),
         )
+
+    def _property_reads(self, functions: Sequence[FunctionFacts], edges: Dict[int, List[Edge]]) -> None:
+        """``self.name`` read in a method whose own class has a property ``name`` that calls
+        something (``@property def discovery_data(self): return self._fetch()``): the read runs
+        the property's body in place, as a call would (feast's and tiled's lazily fetched OIDC
+        discovery documents). Properties of other classes are not seen from here."""
+        properties: Dict[int, Set[str]] = {}
+        written: Set[Tuple[int, str]] = set()  # a property with a setter or deleter: a name of two bodies
+        for key, (node, outer, _own) in enumerate(self.functions):
+            if outer.kind != "class":
+                continue
+            made = {d.written.rsplit(".", 1)[-1] for d in functions[key].decorators}
+            if made & {"setter", "deleter"}:
+                written.add((outer.key, node.name))
+            elif edges[key] and made & READ_PROPERTY_DECORATORS:
+                properties.setdefault(outer.key, set()).add(node.name)
+        for cls, name in written:
+            properties.get(cls, set()).discard(name)
+        if not any(properties.values()):
+            return
+        for key, (node, outer, own) in enumerate(self.functions):
+            names = properties.get(outer.key) if outer.kind == "class" else None
+            if not names or not node.args.args:
+                continue
+            first = node.args.args[0].arg
+            read: Set[str] = set()
+            for sub in _own_nodes(node):
+                if (type(sub) is ast.Attribute and sub.attr in names and sub.attr not in read
+                        and type(sub.value) is ast.Name and sub.value.id == first and type(sub.ctx) is ast.Load):
+                    sym = self.sym(sub, own)
+                    if sym is not None:
+                        read.add(sub.attr)
+                        edges[key].append(Edge(CALL, sym, sub.lineno))
 
     def _timeout(self, call: ast.Call, key: Optional[int]) -> int:
         """How ``call`` gives its ``timeout=`` (TIMEOUT_*). The function's own ``timeout`` parameter
@@ -2026,6 +2061,16 @@ def _data_url_names(test: ast.expr) -> Iterator[str]:
             and isinstance(check.args[0].value, str) and says_scheme(check.args[0].value, DATA_SCHEME)
         ):
             yield check.func.value.id
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions, lambdas and classes in it."""
+    stack = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
 
 
 def _quiet(call: ast.Call) -> bool:
