@@ -89,3 +89,73 @@ async def peek():
 def test_a_property_read_runs_its_body(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/oidc.py": OIDC, "app/routes.py": ROUTES}
     markers_hold(tmp_path, files, "app/oidc.py")
+
+
+# invokeai's routes reach the install service through a property of the model manager
+# (`services.model_manager.install`, a `@property` annotated to return the install service's base).
+MANAGER = '''\
+import threading
+from abc import ABC, abstractmethod
+
+
+class InstallServiceBase(ABC):
+    @abstractmethod
+    def heuristic_import(self, source): ...
+
+
+class InstallService(InstallServiceBase):
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._pending = set()
+
+    def heuristic_import(self, source):
+        with self._condition:
+            while source in self._pending:
+                self._condition.wait()  # expect: HB205 "via InstallService.heuristic_import()"
+            self._pending.add(source)
+        return source
+
+
+class ModelManager:
+    def __init__(self, install: InstallServiceBase):
+        self._install = install
+
+    @property
+    def install(self) -> InstallServiceBase:
+        return self._install
+
+    def describe(self):
+        return "manager"
+
+
+class Services:
+    def __init__(self, manager: ModelManager):
+        self.manager = manager
+
+
+SERVICES = Services(ModelManager(InstallService()))
+'''
+
+INSTALL_ROUTES = '''\
+from fastapi import FastAPI
+
+from .manager import SERVICES
+
+app = FastAPI()
+
+
+@app.post("/install")
+def install_model(source: str):
+    installer = SERVICES.manager.install
+    return installer.heuristic_import(source)
+
+
+@app.get("/describe")
+def describe():
+    return SERVICES.manager.describe()
+'''
+
+
+def test_a_property_read_gives_what_it_returns(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/manager.py": MANAGER, "app/routes.py": INSTALL_ROUTES}
+    markers_hold(tmp_path, files, "app/manager.py")
