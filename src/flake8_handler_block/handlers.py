@@ -292,6 +292,11 @@ class FunctionFacts:
     parent_function: Optional[int]  # key of the nearest enclosing function
     top_level: bool  # defined directly in the module body
 
+    @property
+    def reads_as_property(self) -> bool:
+        """A read of it on an instance runs its body (``@property``, ``cached_property``, ``reify``)."""
+        return any(d.written.rsplit(".", 1)[-1] in READ_PROPERTY_DECORATORS for d in self.decorators)
+
 
 @quick_init
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
-from ..catalog import APIS, PLAIN_BLOCKING, READ_PROPERTY_DECORATORS, last_names_read_as, runs_once, sdk_request
+from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
@@ -243,9 +243,7 @@ class Graph:
         found: List[Obj] = []
         for obj in objs:
             facts = self.function(obj) if obj[0] == "f" else None
-            if facts is not None and any(
-                d.written.rsplit(".", 1)[-1] in READ_PROPERTY_DECORATORS for d in facts.decorators
-            ):
+            if facts is not None and facts.reads_as_property:
                 found.extend(o for o in self._call_result(obj, depth) if o not in found)
             elif obj not in found:
                 found.append(obj)

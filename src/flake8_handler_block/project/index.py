@@ -898,9 +898,10 @@ def _display(graph: Graph, fn: FnRef) -> str:
     if summary is None:
         return "?"
     facts = summary.facts.functions[fn[2]]
+    called = "" if facts.reads_as_property else "()"  # a property is read: `Discovery.data`
     if facts.cls is not None:
-        return f"{summary.facts.classes[facts.cls].name}.{facts.name}()"
-    return f"{facts.name}()"
+        return f"{summary.facts.classes[facts.cls].name}.{facts.name}{called}"
+    return f"{facts.name}{called}"
 
 
 def _cache(root: str, config: Config) -> Cache:

@@ -27,7 +27,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
-    READ_PROPERTY_DECORATORS, RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS,
+    RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS,
     THREAD_STARTS, canonical,
     imported_module,
     DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
@@ -1386,10 +1386,9 @@ class _Summariser:
         for key, (node, outer, _own) in enumerate(self.functions):
             if outer.kind != "class":
                 continue
-            made = {d.written.rsplit(".", 1)[-1] for d in functions[key].decorators}
-            if made & {"setter", "deleter"}:
+            if any(d.written.rsplit(".", 1)[-1] in ("setter", "deleter") for d in functions[key].decorators):
                 written.add((outer.key, node.name))
-            elif edges[key] and made & READ_PROPERTY_DECORATORS:
+            elif edges[key] and functions[key].reads_as_property:
                 properties.setdefault(outer.key, set()).add(node.name)
         for cls, name in written:
             properties.get(cls, set()).discard(name)
