@@ -119,7 +119,9 @@ class CancellationSwallowed(Rule):
       `if await finish_cleanup(task): raise asyncio.CancelledError`);
     - or turn it into another error: `raise HTTPError(...)` (with or without `from`)
       loses the cancellation, so `asyncio.timeout()`, `TaskGroup` and the server see
-      an ordinary failure;
+      an ordinary failure (not in the handler itself when the clause ends it by raising,
+      with nothing awaited first: the server answers with that error and nothing of
+      the request runs on; in a helper its caller may catch the error and go on);
     - or retry: in a loop, a `raise` only under a condition that is not about
       cancellation (`if attempt == retries: raise`) swallows it until the retries
       run out; a test about it (`isinstance(exc, CancelledError)`, `task.cancelled()`,
@@ -382,6 +384,9 @@ class CancellationSwallowed(Rule):
                 continue
             if candidate.problem == SWALLOWS and self._response_body_ends(candidate, facts):
                 continue
+            if candidate.problem == CONVERTS and function in facts.reach.handlers and _returns_at_once(
+                    candidate, False):
+                continue  # the handler ends raising its error: the server answers it, nothing runs on
             request = facts.reach.link(function) is not None
             at_once = function in facts.reach.handlers and _returns_at_once(candidate)
             self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request, at_once))
