@@ -58,7 +58,6 @@ from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
 _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its attributes are the class's
-_INSTANCE_KINDS = ("i", "x")  # an instance: a property read on it runs the property
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
@@ -202,8 +201,7 @@ class Graph:
 
     def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
         holders: Dict[Obj, List[Obj]] = {}  # a method found on a class or an instance: what it was found on
-        last = len(steps) - 1
-        for index, step in enumerate(steps):
+        for step in steps:
             if not objs or depth > MAX_DEPTH:
                 return []
             found: List[Obj] = []
@@ -223,8 +221,6 @@ class Graph:
                     more = [("e" if step == CONTAINER else "d", obj)]
                 else:
                     more = self._attribute(obj, step, depth)
-                    if index < last and obj[0] in _INSTANCE_KINDS and more:
-                        more = self._read_properties(more, depth)
                     if obj[0] in _CLASS_KINDS:
                         for method in more:
                             if method[0] == "f":
@@ -234,20 +230,6 @@ class Graph:
             holders = held
             depth += 1
         return objs
-
-    def _read_properties(self, objs: List[Obj], depth: int) -> List[Obj]:
-        """``objs`` found as an instance's attribute, a property read for what its body returns
-        (``manager.install.heuristic_import()``: ``install`` a ``@property`` returning the install
-        service). Not at the last step: a call of ``self.data`` (a summary's property read) runs
-        the body itself."""
-        found: List[Obj] = []
-        for obj in objs:
-            facts = self.function(obj) if obj[0] == "f" else None
-            if facts is not None and facts.reads_as_property:
-                found.extend(o for o in self._call_result(obj, depth) if o not in found)
-            elif obj not in found:
-                found.append(obj)
-        return found
 
     def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
         """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds
