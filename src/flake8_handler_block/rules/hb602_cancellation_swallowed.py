@@ -298,7 +298,7 @@ class CancellationSwallowed(Rule):
             return None, ""
         if propagating:
             in_loop = any(b.kind == "loop" for b in blocks)
-            return (RETRIES, "") if in_loop and not _leaves(handler) else (None, "")
+            return (RETRIES, "") if in_loop and not _ends_with(handler, (cst.Break, cst.Return)) else (None, "")
         if raises:
             return CONVERTS, raises[0].raised
         for block in blocks:  # an enclosing `except CancelledError:` that re-raises it anyway
@@ -489,7 +489,7 @@ def _returns_at_once(candidate: _Candidate, with_finally: bool = True) -> bool:
         return False
     final = candidate.statement.finalbody if with_finally else None
     after: List[cst.CSTNode] = [candidate.handler.body, *([final] if final is not None else [])]
-    if not _ends_function(candidate.handler):
+    if not _ends_with(candidate.handler, (cst.Return, cst.Raise)):  # it leaves the function
         for owner, body, index in path:
             if isinstance(owner, (cst.For, cst.While)):
                 return False  # the loop runs again
@@ -527,12 +527,11 @@ def _inner_blocks(statement: cst.CSTNode) -> List[cst.BaseSuite]:
     return []
 
 
-def _ends_function(handler: _Handler) -> bool:
-    """The clause ends with ``return`` or ``raise``."""
+def _ends_with(handler: _Handler, kinds: Tuple[type, ...]) -> bool:
+    """The clause's last statement is one of ``kinds`` (``return``, ``raise``, ``break``)."""
     body = handler.body.body
     last = body[-1] if body else None
-    return isinstance(last, cst.SimpleStatementLine) and any(
-        isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
+    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(small, kinds) for small in last.body)
 
 
 def _raised(node: cst.Raise) -> str:
@@ -560,15 +559,6 @@ def _is_exception_test(expr: cst.BaseExpression) -> bool:
         isinstance(expr, cst.Call) and dotted_name(expr.func) == "isinstance" and len(expr.args) == 2
         and dotted_name(expr.args[1].value) == "Exception"
     )
-
-
-def _leaves(handler: _Handler) -> bool:
-    """The clause ends with ``break`` or ``return``: no retry follows it."""
-    body = handler.body.body
-    last = body[-1] if body else None
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(small, (cst.Break, cst.Return)) for small in last.body)
-    return False
 
 
 def _raised_later(handler: _Handler, function: FunctionScope) -> bool:
