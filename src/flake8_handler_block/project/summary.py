@@ -1283,10 +1283,15 @@ class _Summariser:
         forwards: Dict[int, List[Forward]] = {key: [] for key in range(len(functions))}
         unplaced: Dict[int, Set[str]] = {key: set() for key in range(len(functions))}
         hands: Dict[int, Set[Tuple[str, str]]] = {key: set() for key in range(len(functions))}
+        started: Dict[int, Set[str]] = {}  # by parent: its nested functions it only starts threads on
         for node, _outer, own in self.functions:
-            if own.parent is None or own.parent.kind != "function" or self._only_started(node, own.parent.key):
+            if own.parent is None or own.parent.kind != "function":
                 continue
-            edges[own.parent.key].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
+            parent = own.parent.key
+            if parent not in started:
+                started[parent] = self._only_started(parent)
+            if node.name not in started[parent]:
+                edges[parent].append(Edge(DEF, Sym("ref", f"{self.module}.{own.qualname}"), node.lineno))
         under_deadline = self._under_deadline()
         iterated = self._iterated_calls()
         elsewhere = self._sent_to_other_loops() if self.other_loop_names else set()
@@ -1377,19 +1382,18 @@ class _Summariser:
             tuple(self._module_names()), self.main_guard, module_edges=tuple(module_edges),
         )
 
-    def _only_started(self, nested: ast.AST, parent: int) -> bool:
-        """The nested function is named in its parent only as the target of threads it starts
-        (``Thread(target=_run_repeatedly, daemon=True).start()``): it runs in those threads (their
-        SPAWN edges), not with the parent, which starts it and goes on."""
-        name = getattr(nested, "name", "")
+    def _only_started(self, parent: int) -> Set[str]:
+        """The names the function uses only as the target of threads it starts
+        (``Thread(target=_run_repeatedly, daemon=True).start()``): a nested function so named runs in
+        those threads (their SPAWN edges), not with the parent, which starts it and goes on."""
         targets: Set[int] = set()
-        named: List[ast.AST] = []
+        named: Dict[str, List[ast.Name]] = {}
         for sub in _own_nodes(self.functions[parent][0]):
             if type(sub) is ast.Call and _last_name(sub.func) in THREAD_STARTS:
                 targets.update(id(k.value) for k in sub.keywords if k.arg == "target")
-            elif type(sub) is ast.Name and sub.id == name:
-                named.append(sub)
-        return bool(named) and all(id(use) in targets for use in named)
+            elif type(sub) is ast.Name:
+                named.setdefault(sub.id, []).append(sub)
+        return {name for name, uses in named.items() if all(id(use) in targets for use in uses)}
 
     def _property_reads(self, functions: Sequence[FunctionFacts], edges: Dict[int, List[Edge]]) -> None:
         """``self.name`` read in a method whose own class has a property ``name`` that calls
