@@ -92,6 +92,9 @@ MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is fol
 # missing timeouts are still reported by HB201/HB204 at the same line. 3 would lose 2 more real ones.
 MAX_LOOP_SYNC_DEPTH = 4
 
+# A place ``Graph.blocks`` looks for a wait: the function, the functions on the way to it, the
+# flags it is entered with, the class it runs on.
+_Step = Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]
 # Where a sync function blocks: the catalogue call, where it is, and the functions called on
 # the way to it (the function asked about first).
 Block = Tuple[str, FnRef, int, Tuple[FnRef, ...]]
@@ -777,40 +780,37 @@ class Graph:
         if key in self._blocks:
             return self._blocks[key]
         found: Optional[Block] = None
-        frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]] = (
-            [(fn, (), given, receiver)] if self._runs_in_place(fn) else []
-        )
+        frontier: List[_Step] = [(fn, (), given, receiver)] if self._runs_in_place(fn) else []
         seen = {fn}
         for _level in range(MAX_BLOCK_DEPTH + 1):
             frontier = self._with_overridden(frontier, seen)
             for current, via, flags_in, _on in frontier:
-                here = self._waits_in(current, flags_in)
-                if here is not None:
-                    found = (here[0], current, here[1], via)
+                waits = self._waits_in(current, flags_in)
+                if waits is not None:
+                    found = (waits[0], current, waits[1], via)
                     break
             if found is not None:
                 break
-            deeper: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]] = []
-            for current, via, flags_in, on in frontier:
+            deeper: List[_Step] = []
+            for here in frontier:
+                current, _via, flags_in, on = here
                 for how, target, guard, flags, args, target_on in self.targets(current, on):
                     if guard and _ruled_out(guard, flags_in):
                         continue
-                    if how == CALL and target not in seen and self._runs_in_place(target):
-                        seen.add(target)
-                        entered = self._entered_with(target, flags, args, flags_in) | (flags_in & _LOOP_ONLY)
-                        deeper.append((target, via + (target,), entered, target_on))
+                    step = self._step_into(here, target, flags, args, target_on, seen) if how == CALL else None
+                    if step is not None:
+                        deeper.append(step)
             frontier = deeper
         self._blocks[key] = found
         return found
 
-    def _with_overridden(
-        self, frontier: List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]], seen: Set[FnRef]
-    ) -> List[Tuple[FnRef, Tuple[FnRef, ...], FrozenSet[str], Receiver]]:
+    def _with_overridden(self, frontier: List[_Step], seen: Set[FnRef]) -> List[_Step]:
         """``frontier`` with the base methods its overrides extend (``super().decode_token(...)``): the
         same operation's body continued, so no call deeper (a subclass of a subclass of the client
         that fetches its keys is as near as the client)."""
         found = list(frontier)
-        for current, via, flags_in, on in found:  # grows as it goes: a base's own super() call too
+        for here in found:  # grows as it goes: a base's own super() call too
+            current, _via, flags_in, on = here
             summary = self.tree.summary(current[1])
             if summary is None:
                 continue
@@ -819,13 +819,23 @@ class Graph:
                     continue
                 if edge.guard and _ruled_out(edge.guard, flags_in):
                     continue
+                passed = self._flags_read(edge.flags, current[1])
                 for target, target_on in self._callee(edge.callee, current, on):
-                    if target not in seen and self._runs_in_place(target):
-                        seen.add(target)
-                        passed = self._flags_read(edge.flags, current[1])
-                        entered = self._entered_with(target, passed, edge.args, flags_in) | (flags_in & _LOOP_ONLY)
-                        found.append((target, via + (target,), entered, target_on))
+                    step = self._step_into(here, target, passed, edge.args, target_on, seen)
+                    if step is not None:
+                        found.append(step)
         return found
+
+    def _step_into(self, here: _Step, target: FnRef, flags: Tuple[str, ...], args: int, on: Receiver,
+                   seen: Set[FnRef]) -> Optional[_Step]:
+        """``blocks``' next place to look from ``here``: the sync function ``target`` run in place,
+        not seen yet, entered with what the call passes (``flags``, ``args``) and ``on`` its class."""
+        if target in seen or not self._runs_in_place(target):
+            return None
+        seen.add(target)
+        _current, via, flags_in, _on = here
+        entered = self._entered_with(target, flags, args, flags_in) | (flags_in & _LOOP_ONLY)
+        return target, via + (target,), entered, on
 
     def _runs_in_place(self, fn: FnRef) -> bool:
         facts = self.function(fn)
