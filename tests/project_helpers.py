@@ -12,6 +12,7 @@ import pytest
 
 from flake8_handler_block.config import Config
 from flake8_handler_block.project import index
+from flake8_handler_block.project.cache import DEFAULT_DIRNAME
 from flake8_handler_block.project.index import ModuleReach, project_reach
 from flake8_handler_block.project.tree import ProjectTree
 from flake8_handler_block.engine import check_source
@@ -42,9 +43,10 @@ def markers_hold(root: Path, files: Dict[str, str], checked: str) -> None:
 
 
 def copy_project(name: str, destination: Path) -> Path:
-    """A fresh copy of testdata/projects/<name> (the real tree has markers above it)."""
+    """A fresh copy of testdata/projects/<name> (the real tree has markers above it), without the
+    index cache a run over testdata/ (the README's first command) leaves in it."""
     target = destination / name
-    shutil.copytree(PROJECTS / name, target)
+    shutil.copytree(PROJECTS / name, target, ignore=shutil.ignore_patterns(DEFAULT_DIRNAME))
     index.clear()
     return target
 
