@@ -987,6 +987,8 @@ OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"
 # Decorators that make a method a property whose read runs its body (``self.discovery_data``):
 # the standard library's, Django's and Werkzeug's ``cached_property``, Pyramid's ``reify``.
 READ_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "reify"})
+# ... and those that give a property's name a second body, run on a write or a delete (``@x.setter``).
+WRITE_PROPERTY_DECORATORS = frozenset({"setter", "deleter"})
 # Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:
 # tornado.concurrent's, which submits the call to the instance's ``executor`` and returns its future).
 OFFLOAD_DECORATORS = frozenset(

@@ -23,7 +23,7 @@ from typing import (
     TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple,
 )
 
-from .catalog import READ_PROPERTY_DECORATORS
+from .catalog import READ_PROPERTY_DECORATORS, WRITE_PROPERTY_DECORATORS
 from .config import Config
 from .quick_init import quick_init
 
@@ -83,7 +83,7 @@ EXPOSE_PACKAGES = frozenset({"flask_appbuilder", "flask_admin", "cherrypy", "sup
 # ... except these, which take any function.
 NOT_VIEW_DECORATORS = frozenset({"django.views.decorators.debug.sensitive_variables"})
 
-PROPERTY_DECORATORS = READ_PROPERTY_DECORATORS | {"setter", "getter", "deleter"}
+PROPERTY_DECORATORS = READ_PROPERTY_DECORATORS | WRITE_PROPERTY_DECORATORS | {"getter"}
 
 # GraphQL resolvers run once per query that selects their field: each is a handler.
 # Strawberry decorates them (`@strawberry.field`, `@strawberry.mutation(...)`), by package:

@@ -1,10 +1,11 @@
 """The text of a name or attribute chain in an ``ast`` tree (``a.b.c``), shared by the
-summary pass, the reference scan and the default-timeout scan; and what a relative import names."""
+summary pass, the reference scan and the default-timeout scan; what a relative import names; and
+the nodes a function or module holds itself."""
 
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 
 def dotted_parts(expr: ast.AST) -> Optional[List[str]]:
@@ -39,3 +40,14 @@ def absolute_import(importer: str, is_package: bool, level: int, name: str) -> O
         return None
     parts = parts[: len(parts) - up]
     return ".".join([*parts, name] if name else parts)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a module or function, not those of the functions, lambdas and classes defined in
+    it (their ``def`` and ``class`` nodes are given, not looked into)."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))

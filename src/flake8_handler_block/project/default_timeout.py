@@ -36,7 +36,7 @@ from ..catalog import (
     DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
 )
 from ..config import Config
-from .astnames import dotted_parts
+from .astnames import dotted_parts, own_nodes
 from .root import ROOT_MARKERS
 from .tooling import is_tooling_path
 
@@ -638,7 +638,7 @@ def sets_socket_default(source: str) -> bool:
     top_level = (node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
     scopes: List[ast.AST] = [tree, *top_level]
     for scope in scopes:
-        calls = [node for node in _own_nodes(scope) if type(node) is ast.Call]
+        calls = [node for node in own_nodes(scope) if type(node) is ast.Call]
         if any(named(call, "getdefaulttimeout") for call in calls):
             continue  # changed for a while, then put back
         for call in calls:
@@ -648,16 +648,6 @@ def sets_socket_default(source: str) -> bool:
             ):
                 return True
     return False
-
-
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a module or function, not those of the functions and classes defined in it."""
-    todo = list(ast.iter_child_nodes(scope))
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            todo.extend(ast.iter_child_nodes(node))
 
 
 def email_timeout_named(source: str) -> bool:

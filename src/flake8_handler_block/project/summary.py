@@ -27,9 +27,8 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
-    RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS,
-    THREAD_STARTS, canonical,
-    imported_module,
+    RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
+    WRITE_PROPERTY_DECORATORS, canonical, imported_module,
     DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
     says_scheme,
 )
@@ -39,7 +38,7 @@ from ..handlers import (
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
-from .astnames import absolute_import, dotted as _dotted
+from .astnames import absolute_import, dotted as _dotted, own_nodes
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
@@ -1388,7 +1387,7 @@ class _Summariser:
         those threads (their SPAWN edges), not with the parent, which starts it and goes on."""
         targets: Set[int] = set()
         named: Dict[str, List[ast.Name]] = {}
-        for sub in _own_nodes(self.functions[parent][0]):
+        for sub in own_nodes(self.functions[parent][0]):
             if type(sub) is ast.Call and _last_name(sub.func) in THREAD_STARTS:
                 targets.update(id(k.value) for k in sub.keywords if k.arg == "target")
             elif type(sub) is ast.Name:
@@ -1405,7 +1404,7 @@ class _Summariser:
         for key, (node, outer, _own) in enumerate(self.functions):
             if outer.kind != "class":
                 continue
-            if any(d.written.rsplit(".", 1)[-1] in ("setter", "deleter") for d in functions[key].decorators):
+            if any(d.written.rsplit(".", 1)[-1] in WRITE_PROPERTY_DECORATORS for d in functions[key].decorators):
                 written.add((outer.key, node.name))
             elif edges[key] and functions[key].reads_as_property:
                 properties.setdefault(outer.key, set()).add(node.name)
@@ -1419,7 +1418,7 @@ class _Summariser:
                 continue
             first = node.args.args[0].arg
             read: Set[str] = set()
-            for sub in _own_nodes(node):
+            for sub in own_nodes(node):
                 if (type(sub) is ast.Attribute and sub.attr in names and sub.attr not in read
                         and type(sub.value) is ast.Name and sub.value.id == first and type(sub.ctx) is ast.Load):
                     sym = self.sym(sub, own)
@@ -2079,16 +2078,6 @@ def _data_url_names(test: ast.expr) -> Iterator[str]:
             and isinstance(check.args[0].value, str) and says_scheme(check.args[0].value, DATA_SCHEME)
         ):
             yield check.func.value.id
-
-
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of the functions, lambdas and classes in it."""
-    stack = list(getattr(function, "body", []))
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node)
-                     if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
 
 
 def _quiet(call: ast.Call) -> bool:
