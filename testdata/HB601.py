@@ -642,3 +642,28 @@ async def report_owners(rid: int):
     directory.bind()  # expect: HB601 "directory.bind() blocks the event loop" "handler 'report_owners'"
     found = await asyncio.to_thread(directory.search, "ou=reports,dc=example,dc=org", f"(report={rid})")  # ok: in a thread
     return {"owners": found}
+
+
+from google.auth.transport import requests as google_requests  # noqa: E402
+from google.oauth2 import id_token, service_account  # noqa: E402
+
+GOOGLE_CLIENT_ID = "reports.apps.googleusercontent.com"
+
+
+@app.post("/reports/sign-in")
+async def report_sign_in(credential: str, session=None):
+    claims = id_token.verify_oauth2_token(credential, google_requests.Request(), GOOGLE_CLIENT_ID)  # expect: HB601 "id_token.verify_oauth2_token() blocks the event loop" "handler 'report_sign_in'" "google.auth.aio"
+    again = await asyncio.to_thread(id_token.verify_oauth2_token, credential, google_requests.Request(), GOOGLE_CLIENT_ID)  # ok: in a thread
+    token = _directory_token(claims["hd"])  # expect: HB601 "_directory_token() blocks the event loop" "it runs google.auth.transport.requests.Request.__call__() at line"
+    transport = google_requests.Request()
+    owner = service_account.Credentials.from_service_account_file("/etc/reports/owner.json")
+    owner.refresh(transport)  # expect: HB601 "owner.refresh() blocks the event loop"
+    owner.refresh(session)  # ok: a transport of unknown kind
+    await asyncio.to_thread(owner.refresh, transport)  # ok: in a thread
+    return {"user": again["email"], "token": token, "expired": owner.expired}
+
+
+def _directory_token(domain):
+    credentials = service_account.Credentials.from_service_account_file("/etc/reports/dir.json", subject=domain)
+    credentials.refresh(google_requests.Request())  # expect: HB601 "credentials.refresh() blocks the event loop" "handler 'report_sign_in' via _directory_token()"
+    return credentials.token

@@ -715,6 +715,15 @@ PAM_CALLS = frozenset(f"pamela.{name}" for name in (
 KEYRING_CALLS = frozenset(f"keyring.{name}" for name in (
     "get_password", "set_password", "delete_password", "get_credential"))
 
+# google-auth's sync transport: a `Request()` of it is the HTTP client the library's calls use in the
+# calling thread. Verifying an ID token fetches the issuer's certificates through it on every call
+# (`verify_oauth2_token(token, Request(), audience)`), and any call handed one (`credentials.refresh(
+# Request())`) sends its requests through it: the token endpoint, the metadata server.
+GOOGLE_AUTH_TRANSPORTS = frozenset({"google.auth.transport.requests.Request"})
+GOOGLE_AUTH_SENDS = frozenset(f"{transport}.__call__" for transport in GOOGLE_AUTH_TRANSPORTS)
+GOOGLE_ID_TOKEN_CALLS = frozenset(f"google.oauth2.id_token.{name}" for name in (
+    "verify_token", "verify_oauth2_token", "verify_firebase_token", "fetch_id_token"))
+
 # caldav: DAVClient(url, ...) hands its timeout (None by default: no limit) to requests or niquests
 # on every request. Its position: 5 in caldav 1.3 (url, proxy, username, password, auth, timeout),
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.
@@ -826,6 +835,9 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # D-Bus, may wait for its user to unlock it
     for call in PAM_CALLS | KEYRING_CALLS:
         yield call, Api(OTHER, None, Blocking("run it in a worker thread: await asyncio.to_thread(...)"))
+    # google-auth's sync transport sends in the calling thread; what it is handed to waits for it
+    for call in GOOGLE_ID_TOKEN_CALLS | GOOGLE_AUTH_SENDS:
+        yield call, Api(OTHER, None, _offloaded("google-auth's aiohttp transport (google.auth.aio)"))
 
     # httpx and urllib3: their timeouts are HB203's (a default exists, or a pool-level one)
     for verb in (*HTTP_VERBS, "request", "stream"):
@@ -974,6 +986,18 @@ HANDED_ARGUMENTS: Mapping[str, Tuple[int, bool]] = {
 THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 # A lambda handed to any of these runs in another thread.
 RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
+# Calls that keep a callable (or the arguments for one) to run later: `partial(f, ...)`, a
+# response's background `add_task(f, ...)`.
+DEFERRED = frozenset({"add_task", "partial"})
+
+
+def sends_through_transport(called: str) -> bool:
+    """A call (by its last name) handed a google-auth transport (``GOOGLE_AUTH_TRANSPORTS``) sends its
+    requests through it in place: ``credentials.refresh(Request())``. Not one that runs a callable
+    elsewhere or later with it (``to_thread(credentials.refresh, Request())``, ``partial(...)``)."""
+    return called not in RUNS_ELSEWHERE and called not in DEFERRED
+
+
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.
 TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsafe"})
 # Methods that register a callback run per event and drop what it returns (an event emitter's

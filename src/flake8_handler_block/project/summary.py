@@ -29,8 +29,8 @@ from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, imported_module,
-    DATA_SCHEME, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS, negligible_wait, says_it_ends_at_once,
-    says_scheme,
+    DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
+    negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -107,8 +107,6 @@ _LITERALS = frozenset({ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Set
 _DEADLINE_SCOPE_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_SCOPES)
 _DEADLINE_WRAPPER_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in DEADLINE_WRAPPERS)
 
-# `BackgroundTasks.add_task(f)`, `functools.partial(f)`: f runs later, somewhere else.
-DEFERRED = frozenset({"add_task", "partial"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback", "result_callback"})
 COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
 # invoke and fabric tasks run from the command line (`invoke load-fixtures`, a console script's
@@ -442,6 +440,7 @@ class _Summariser:
         self.main_calls: List[ast.expr] = []
         self.main_guard = (0, 0)
         self.packages: Set[str] = set()
+        self.google_auth = False  # the module imports google-auth somewhere (its transport may be handed on)
         self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
@@ -690,6 +689,7 @@ class _Summariser:
                     scope.bind(dotted, "import", dotted)
                 if scope is self.root:
                     self.packages.add(dotted.split(".")[0])
+                self.google_auth = self.google_auth or alias.name.startswith("google.auth")
             return
         base = self._absolute(node.module or "", node.level)
         for alias in node.names:
@@ -699,6 +699,7 @@ class _Summariser:
             scope.bind(alias.asname or alias.name, "import", dotted)
             if scope is self.root:
                 self.packages.add(dotted.split(".")[0])
+        self.google_auth = self.google_auth or base.startswith("google.auth")
 
     def _absolute(self, module: str, level: int) -> str:
         """``from ..x import y`` seen from this module: the absolute package path (past the
@@ -1337,6 +1338,10 @@ class _Summariser:
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
                                   id(call) in self.bare_calls, id(call) in self.teardown_calls,
                                   id(call) in self.awaited_calls))
+            if self.google_auth and key is not None and sends_through_transport(name or ""):
+                sent = self._transport_handed(call, scope)
+                if sent is not None:  # `credentials.refresh(Request())` sends through it here
+                    found.append(Edge(CALL, sent, call.lineno, guard=guard))
             if name in THREAD_HANDOFFS or (name == "map" and type(call.func) is ast.Attribute):
                 found.extend(self._handed(call, scope, THREAD, guard))
                 if key is not None:
@@ -1460,6 +1465,17 @@ class _Summariser:
             if meaning not in found:
                 found.append(meaning)
         return Sym.union(found) if len(found) > 1 else None
+
+    def _transport_handed(self, call: ast.Call, scope: _Scope) -> Optional[Sym]:
+        """The send of a google-auth transport handed to ``call`` (``Request()``, or a name bound to
+        one), as what the call runs in place: ``catalog.GOOGLE_AUTH_SENDS``."""
+        for value in (*call.args, *(keyword.value for keyword in call.keywords)):
+            sym = self.sym(value, scope)
+            if sym is not None and sym.kind == "ref" and sym.path == (CALL_RESULT,) and (
+                sym.target in GOOGLE_AUTH_TRANSPORTS
+            ):
+                return Sym("ref", sym.target, (CALL_RESULT, "__call__"))
+        return None
 
     def _callable_values(self, call: ast.Call, flags: Tuple[str, ...], scope: _Scope) -> Tuple[str, ...]:
         """``flags`` with what the graph can tell of a keyword's value that is a callable, so always

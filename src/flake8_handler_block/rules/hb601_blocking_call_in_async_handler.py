@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ..catalog import (
-    APIS, FUTURE_INSTEAD, HTTP_INSTEAD, SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS, URLLIB3_POOL_QUIET_METHODS, Api,
-    last_names, sdk_request,
+    APIS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS,
+    URLLIB3_POOL_QUIET_METHODS, Api, last_names, sdk_request, sends_through_transport,
 )
 from ..commands import ends_at_once
 from ..facts import Facts
@@ -14,7 +14,7 @@ from ..calls import (
     argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once,
     spawn_waits,
 )
-from ..names import Inst, agree
+from ..names import Inst, agree, last_name
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
 from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future, stopped_before
 from ..signature import Signature
@@ -57,6 +57,11 @@ class BlockingCallInAsyncHandler(Rule):
       `set_password()`/`delete_password()`/`get_credential()`: a PAM stack waits
       after a wrong password and may ask sssd, LDAP or Kerberos; the Secret Service
       may wait for its user to unlock it;
+    - google-auth's ID token checks (`id_token.verify_oauth2_token()`, `verify_token()`,
+      `verify_firebase_token()`, `fetch_id_token()`), which fetch the issuer's keys on every
+      call, and any call handed its sync transport, `google.auth.transport.requests.Request()`
+      or a name bound to one (`credentials.refresh(Request())`: the token endpoint, the
+      metadata server); a transport of unknown kind is not reported;
     - the synchronous calls (`simple_bind_s()`, `search_s()`, `start_tls_s()`, ...) of
       a python-ldap connection (`ldap.initialize()`, `ReconnectLDAPObject()`), whatever
       timeout it has: each waits for the directory's answer;
@@ -203,12 +208,15 @@ class BlockingCallInAsyncHandler(Rule):
         self._awaited: Set[int] = set()
         # method calls that may be on a urllib3 pool, with the receiver's binding in effect there
         self._method_calls: List[Tuple[cst.Call, Scope, Optional["_Bound"]]] = []
+        self._given_arguments: List[Tuple[cst.Call, Scope]] = []  # calls that may be handed a transport
 
     def visit_Await(self, node: cst.Await) -> None:
         self._awaited.add(id(node.expression))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if node.args:
+            self._given_arguments.append((node, self.ctx.scope))
         if not isinstance(func, cst.Attribute):
             return
         # any method call may be on an SDK client, also one another module builds (`from .llm import client`)
@@ -218,6 +226,8 @@ class BlockingCallInAsyncHandler(Rule):
     def finish(self, facts: Facts) -> None:
         """Calls of sync functions of the project that block, made in place on a handler's loop."""
         self._pool_methods(facts)
+        if "google" in facts.module.imported_packages:
+            self._transport_sends(facts)
         for function in facts.module.functions:
             calls = facts.reach.blocking_calls(function) if function.is_async else []
             if not calls or not facts.reach.runs_on_loop(function):
@@ -277,6 +287,27 @@ class BlockingCallInAsyncHandler(Rule):
                 kind = self.ctx.resolve(receiver, scope)
             if isinstance(kind, Inst) and kind.producer in URLLIB3_POOL_KINDS:
                 self.report(call, function, call=call_text(call), stalled=_stalled(facts, function), fix=HTTP_INSTEAD)
+
+    def _transport_sends(self, facts: Facts) -> None:
+        """A call handed google-auth's sync transport (``credentials.refresh(Request())``) sends
+        its requests through it in place; a catalogue call (``verify_oauth2_token``) is check_call's."""
+        for call, scope in self._given_arguments:
+            function = scope.function
+            if id(call) in self._awaited or id(call) in facts.module.offloaded_calls:
+                continue
+            if not sends_through_transport(last_name(call.func) or "") or not facts.reach.runs_on_loop(function):
+                continue
+            target = self.ctx.callee(call, scope)
+            if target in BLOCKING:
+                continue
+            for arg in call.args:
+                kind = self.ctx.resolve(arg.value, scope)
+                if isinstance(kind, Inst) and kind.producer in GOOGLE_AUTH_TRANSPORTS:
+                    sends = BLOCKING[f"{kind.producer}.__call__"].blocking
+                    assert sends is not None
+                    self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
+                                fix=sends.instead)
+                    break
 
     def _blocks(self, site: CallSite, api: Api) -> bool:
         call = site.node
