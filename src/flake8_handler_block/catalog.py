@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -92,6 +92,7 @@ _CANONICAL_PREFIXES = {
     "ldap.ldapobject.SimpleLDAPObject": "ldap.LDAPObject",
     "ldap.ldapobject.ReconnectLDAPObject": "ldap.LDAPObject",
     "caldav.davclient": "caldav",
+    "gitlab.client": "gitlab",
     "python_freeipa.client.Client": "python_freeipa.Client",
     "python_freeipa.client_meta.ClientMeta": "python_freeipa.ClientMeta",
     "python_freeipa.client_legacy.ClientLegacy": "python_freeipa.ClientLegacy",
@@ -729,6 +730,25 @@ GOOGLE_ID_TOKEN_CALLS = frozenset(f"google.oauth2.id_token.{name}" for name in (
 # 6 since auth_type came before it; a call with more positionals than 5 may pass it.
 CALDAV_CLIENT = "caldav.DAVClient"
 CALDAV_TIMEOUT_INDEX = 5
+# python-gitlab: Gitlab(url, private_token, oauth_token, job_token, ssl_verify, http_username,
+# http_password, timeout=None, ...) hands its timeout to requests on every API call; None: no limit.
+# A `session=` of the caller's may bound them itself.
+GITLAB_CLIENT = "gitlab.Gitlab"
+
+
+class UntimedClient(NamedTuple):
+    """A client whose constructor takes the timeout it gives every request it makes, None (no limit)
+    by default (HB203)."""
+
+    position: int  # the timeout's place among the constructor's arguments
+    carrier: str  # who hands it on, for the fix: "caldav hands it to every request it makes"
+    own_client: Optional[str] = None  # a keyword that hands it a client of the caller's, which may bound it
+
+
+UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
+    CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
+    GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client="session"),
+}
 
 # xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens
 # http.client connections with none, so every remote call waits forever on a stalled server unless a

@@ -71,6 +71,10 @@ class ClientTimeoutDisabled(Rule):
       is None. A call with more than five positional arguments may pass it (its place
       moved between versions) and is not reported, nor `caldav.get_davclient()`, which
       may read one from its configuration;
+    - `gitlab.Gitlab(url, ...)` (python-gitlab) with no `timeout=` (or `None`): it hands its
+      timeout to requests on every API call, None by default. Eight or more positional
+      arguments may pass it; nor is one given a `session=` of the caller's reported (it may
+      bound its requests), nor `Gitlab.from_config()`, which reads one from its file;
     - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
       websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
       turns that off; then a server that accepts the connection and never answers the
@@ -130,9 +134,9 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'websockets', 'freeipa')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'websockets', 'freeipa')
     calls = catalog.last_names(CALLS) | catalog.last_names(
-        {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, catalog.CALDAV_CLIENT: None,
+        {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
     ) | {_SET_OPTION}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
@@ -189,11 +193,13 @@ class ClientTimeoutDisabled(Rule):
                 self._report(site, "has no timeout", "pass timeout=urllib3.Timeout(connect=..., read=...)")
         elif target == catalog.LDAP3_CONNECTION:
             self._check_ldap(site, mappings)
-        elif target == catalog.CALDAV_CLIENT:
-            state = argument_state(call, "timeout", catalog.CALDAV_TIMEOUT_INDEX, mappings)
-            if state != PRESENT:
+        elif target in catalog.UNTIMED_CLIENTS:
+            client = catalog.UNTIMED_CLIENTS[target]
+            state = argument_state(call, "timeout", client.position, mappings)
+            if state != PRESENT and not (client.own_client and argument_state(
+                    call, client.own_client, mappings=mappings) == PRESENT):
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
-                self._report(site, problem, "pass timeout=<seconds> (caldav hands it to every request it makes)")
+                self._report(site, problem, f"pass timeout=<seconds> ({client.carrier})")
         elif target in catalog.PYTHON_LDAP_WAITS:
             self._directory_call(site, target, mappings)
         elif target in catalog.WEBSOCKETS_CONNECTS:

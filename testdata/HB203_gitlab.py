@@ -1,0 +1,38 @@
+"""Issue tracker integration of a test management app: bugs are filed on GitLab with python-gitlab."""
+import gitlab
+from django.conf import settings
+from django.http import JsonResponse
+from gitlab import Gitlab
+from rest_framework import viewsets
+
+from trackers.http import tracker_session
+from trackers.vendor import Gitlab as VendoredGitlab
+
+GITLAB_TIMEOUT = 20
+CLIENT_OPTIONS = {"private_token": settings.GITLAB_TOKEN, "timeout": GITLAB_TIMEOUT}
+
+
+class GitlabTracker:
+    def __init__(self, tracker):
+        self.rpc = gitlab.Gitlab(tracker.base_url, private_token=tracker.api_password)  # expect: HB203[col=20] "gitlab.Gitlab() has no timeout" "python-gitlab hands it to every API request"
+        self.bounded = gitlab.Gitlab(tracker.base_url, private_token=tracker.api_password, timeout=GITLAB_TIMEOUT)  # ok: timeout given
+
+    def report(self, execution):
+        project = self.rpc.projects.get(execution.run.plan.product.name)
+        return project.issues.create({"title": execution.case.summary})
+
+
+class IssueViewSet(viewsets.ViewSet):
+    def create(self, request):
+        client = Gitlab(settings.GITLAB_URL, private_token=request.auth, timeout=None)  # expect: HB203 "Gitlab() passes timeout=None" "handler 'IssueViewSet.create'"
+        issue = client.projects.get(request.data["project"]).issues.create(request.data["issue"])
+        return JsonResponse({"iid": issue.iid})
+
+    def list(self, request):
+        configured = Gitlab(settings.GITLAB_URL, **CLIENT_OPTIONS)  # ok: the dict holds "timeout"
+        positional = Gitlab(settings.GITLAB_URL, settings.GITLAB_TOKEN, None, None, True, None, None, 30)  # ok: the 8th positional is the timeout
+        own = Gitlab(settings.GITLAB_URL, private_token=request.auth, session=tracker_session())  # ok: a session of the app's may bound it
+        from_file = gitlab.Gitlab.from_config("tracker", ["/etc/python-gitlab.cfg"])  # ok: its file may set a timeout
+        vendored = VendoredGitlab(settings.GITLAB_URL)  # ok: another Gitlab (the project's)
+        found = [c.projects.list(get_all=False) for c in (configured, positional, own, from_file, vendored)]
+        return JsonResponse({"count": sum(len(f) for f in found)})
