@@ -93,6 +93,7 @@ _CANONICAL_PREFIXES = {
     "ldap.ldapobject.ReconnectLDAPObject": "ldap.LDAPObject",
     "caldav.davclient": "caldav",
     "gitlab.client": "gitlab",
+    "jira.client": "jira",
     "python_freeipa.client.Client": "python_freeipa.Client",
     "python_freeipa.client_meta.ClientMeta": "python_freeipa.ClientMeta",
     "python_freeipa.client_legacy.ClientLegacy": "python_freeipa.ClientLegacy",
@@ -734,6 +735,10 @@ CALDAV_TIMEOUT_INDEX = 5
 # http_password, timeout=None, ...) hands its timeout to requests on every API call; None: no limit.
 # A `session=` of the caller's may bound them itself.
 GITLAB_CLIENT = "gitlab.Gitlab"
+# jira: JIRA(server, options, basic_auth, token_auth, oauth, jwt, kerberos, kerberos_options, validate,
+# get_server_info, async_, async_workers, logging, max_retries, proxies, timeout=None, ...) builds a
+# session with that timeout for every request, the server-info fetch its constructor makes included.
+JIRA_CLIENT = "jira.JIRA"
 
 
 class UntimedClient(NamedTuple):
@@ -748,6 +753,7 @@ class UntimedClient(NamedTuple):
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
     GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client="session"),
+    JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
 }
 
 # xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens

@@ -75,6 +75,8 @@ class ClientTimeoutDisabled(Rule):
       timeout to requests on every API call, None by default. Eight or more positional
       arguments may pass it; nor is one given a `session=` of the caller's reported (it may
       bound its requests), nor `Gitlab.from_config()`, which reads one from its file;
+    - `jira.JIRA(server, ...)` with no `timeout=` (or `None`): its session has no limit on
+      any request, the server-info fetch the constructor itself makes included;
     - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
       websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
       turns that off; then a server that accepts the connection and never answers the
@@ -134,7 +136,8 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'websockets', 'freeipa')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'websockets',
+            'freeipa')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}

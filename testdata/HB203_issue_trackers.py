@@ -1,4 +1,4 @@
-"""Issue tracker integration of a test management app: bugs are filed on GitLab with python-gitlab."""
+"""Issue tracker integrations of a test management app: bugs are filed on GitLab (python-gitlab) and Jira."""
 import gitlab
 from django.conf import settings
 from django.http import JsonResponse
@@ -36,3 +36,19 @@ class IssueViewSet(viewsets.ViewSet):
         vendored = VendoredGitlab(settings.GITLAB_URL)  # ok: another Gitlab (the project's)
         found = [c.projects.list(get_all=False) for c in (configured, positional, own, from_file, vendored)]
         return JsonResponse({"count": sum(len(f) for f in found)})
+
+
+import jira  # noqa: E402
+from jira import JIRA  # noqa: E402
+
+JIRA_OPTIONS = {"server": settings.JIRA_URL, "timeout": (3.05, 30)}
+
+
+class JiraTracker:
+    def __init__(self, tracker):
+        self.rpc = jira.JIRA(tracker.base_url, basic_auth=(tracker.api_username, tracker.api_password))  # expect: HB203 "jira.JIRA() has no timeout" "jira's session gives it to every request"
+        self.bounded = JIRA(tracker.base_url, basic_auth=(tracker.api_username, tracker.api_password), timeout=10)  # ok: timeout given
+        self.configured = JIRA(**JIRA_OPTIONS)  # ok: the dict holds "timeout"
+
+    def issue(self, key):
+        return self.rpc.issue(key)
