@@ -1,4 +1,4 @@
-"""Issue tracker integrations of a test management app: bugs are filed on GitLab (python-gitlab) and Jira."""
+"""Integrations of a test management app: bugs filed on GitLab (python-gitlab) and Jira, SMS by Twilio."""
 import gitlab
 from django.conf import settings
 from django.http import JsonResponse
@@ -52,3 +52,15 @@ class JiraTracker:
 
     def issue(self, key):
         return self.rpc.issue(key)
+
+
+from twilio.http.http_client import TwilioHttpClient  # noqa: E402
+from twilio.rest import Client as TwilioClient  # noqa: E402
+
+SMS = TwilioClient(settings.TWILIO_SID, settings.TWILIO_TOKEN)  # expect: HB203 "TwilioClient() has no timeout" "http_client=TwilioHttpClient(timeout=<seconds>)"
+SMS_BOUNDED = TwilioClient(settings.TWILIO_SID, settings.TWILIO_TOKEN, http_client=TwilioHttpClient(timeout=10))  # ok: an HTTP client with a timeout
+SMS_CONFIGURED = TwilioClient(**settings.TWILIO_OPTIONS)  # ok: the options may hand it an HTTP client
+
+
+def notify_failure(execution):
+    SMS.messages.create(to=execution.tested_by.phone, from_=settings.TWILIO_FROM, body=execution.case.summary)

@@ -395,3 +395,16 @@ def test_a_call_handed_to_a_thread_gets_its_timeout_through_the_hand_off():
     assert "await asyncio.to_thread(subprocess.run, ['ls'], timeout=" in result.source
     assert "run_in_executor(None, requests.get, 'u')\n" in result.source
     assert ("HB201", "run_in_executor() passes on no keywords: hand it functools.partial(..., timeout=...)") in left
+
+
+def test_a_client_whose_http_client_holds_the_timeout_is_left_with_a_reason():
+    """twilio's Client takes no timeout: `timeout=10` would be a TypeError, so the fix leaves the
+    call alone and says why; python-gitlab's and jira's clients get their keyword."""
+    path = next(p for p in FIXTURES if p.stem == "HB203_issue_trackers")
+    text = path.read_text(encoding="utf-8")
+    result = fix_source(text, str(path), fixture_config(text, path))
+    new = result.source.splitlines()
+    twilio = [i for i, line in enumerate(text.splitlines()) if "SMS = TwilioClient(" in line]
+    assert twilio and new[twilio[0]] == text.splitlines()[twilio[0]]
+    assert any("takes no timeout" in item.reason for item in result.remaining)
+    assert any("gitlab.Gitlab(" in line and "timeout=" in line for line in new)

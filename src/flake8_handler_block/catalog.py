@@ -94,6 +94,7 @@ _CANONICAL_PREFIXES = {
     "caldav.davclient": "caldav",
     "gitlab.client": "gitlab",
     "jira.client": "jira",
+    "twilio.rest.client.Client": "twilio.rest.Client",
     "python_freeipa.client.Client": "python_freeipa.Client",
     "python_freeipa.client_meta.ClientMeta": "python_freeipa.ClientMeta",
     "python_freeipa.client_legacy.ClientLegacy": "python_freeipa.ClientLegacy",
@@ -739,21 +740,28 @@ GITLAB_CLIENT = "gitlab.Gitlab"
 # get_server_info, async_, async_workers, logging, max_retries, proxies, timeout=None, ...) builds a
 # session with that timeout for every request, the server-info fetch its constructor makes included.
 JIRA_CLIENT = "jira.JIRA"
+# twilio: Client(username, password, account_sid, region, http_client=None, ...) takes no timeout; its
+# default TwilioHttpClient(timeout=None) sends every API request with none. One of the caller's may.
+TWILIO_CLIENT = "twilio.rest.Client"
 
 
 class UntimedClient(NamedTuple):
     """A client whose constructor takes the timeout it gives every request it makes, None (no limit)
     by default (HB203)."""
 
-    position: int  # the timeout's place among the constructor's arguments
+    position: Optional[int]  # the timeout's place among the constructor's arguments (None: it takes none)
     carrier: str  # who hands it on, for the fix: "caldav hands it to every request it makes"
     own_client: Optional[str] = None  # a keyword that hands it a client of the caller's, which may bound it
+    fix: str = ""  # the fix, when it is not `timeout=` (a client that takes none)
 
 
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
     GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client="session"),
     JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
+    TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
+                                 own_client="http_client",
+                                 fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),
 }
 
 # xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens

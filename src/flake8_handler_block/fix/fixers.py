@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from .. import names
 from ..catalog import (
     APIS, DJANGO_EMAIL_TIMEOUT, FREEIPA_UNTIMED, HANDED_ARGUMENTS, OAUTH_METADATA_FETCHES, RETURNS, TIMEOUT_KEYWORDS,
+    UNTIMED_CLIENTS,
 )
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
@@ -111,6 +112,9 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout
         return _timeout_edit(found, ctx, name=TIMEOUT_KEYWORDS[target])
+    if any(client.position is None and client.fix in found.message for client in UNTIMED_CLIENTS.values()):
+        # twilio's Client (at module level too, where the callee is not resolved): its HTTP client holds the timeout
+        return Skip("the client takes no timeout; the message says what to pass instead")
     api = APIS.get(target) if target is not None else None
     if api is not None and api.timeout is None and isinstance(call, cst.Call):  # python-ldap's binds
         return Skip(f"{names.last_name(call.func)}() takes no timeout; the message says what to set instead")

@@ -77,6 +77,9 @@ class ClientTimeoutDisabled(Rule):
       bound its requests), nor `Gitlab.from_config()`, which reads one from its file;
     - `jira.JIRA(server, ...)` with no `timeout=` (or `None`): its session has no limit on
       any request, the server-info fetch the constructor itself makes included;
+    - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
+      default `TwilioHttpClient` sends every API request with none (the fix: pass
+      `http_client=TwilioHttpClient(timeout=...)`);
     - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
       websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
       turns that off; then a server that accepts the connection and never answers the
@@ -136,8 +139,8 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'websockets',
-            'freeipa')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
+            'websockets', 'freeipa')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
@@ -202,7 +205,8 @@ class ClientTimeoutDisabled(Rule):
             if state != PRESENT and not (client.own_client and argument_state(
                     call, client.own_client, mappings=mappings) == PRESENT):
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
-                self._report(site, problem, f"pass timeout=<seconds> ({client.carrier})")
+                fix = f"{client.fix} ({client.carrier})" if client.fix else f"pass timeout=<seconds> ({client.carrier})"
+                self._report(site, problem, fix)
         elif target in catalog.PYTHON_LDAP_WAITS:
             self._directory_call(site, target, mappings)
         elif target in catalog.WEBSOCKETS_CONNECTS:
