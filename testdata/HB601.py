@@ -645,6 +645,7 @@ async def report_owners(rid: int):
 
 
 from google.auth.transport import requests as google_requests  # noqa: E402
+from google.auth.transport.requests import AuthorizedSession  # noqa: E402
 from google.oauth2 import id_token, service_account  # noqa: E402
 
 GOOGLE_CLIENT_ID = "reports.apps.googleusercontent.com"
@@ -659,8 +660,9 @@ async def report_sign_in(credential: str, session=None):
     owner = service_account.Credentials.from_service_account_file("/etc/reports/owner.json")
     owner.refresh(transport)  # expect: HB601 "owner.refresh() blocks the event loop"
     owner.refresh(session)  # ok: a transport of unknown kind
+    directory = AuthorizedSession(owner, auth_request=transport)  # ok: keeps the transport for later refreshes
     await asyncio.to_thread(owner.refresh, transport)  # ok: in a thread
-    return {"user": again["email"], "token": token, "expired": owner.expired}
+    return {"user": again["email"], "token": token, "expired": owner.expired, "directory": directory.credentials}
 
 
 def _directory_token(domain):

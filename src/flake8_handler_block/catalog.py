@@ -1025,11 +1025,16 @@ RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 DEFERRED = frozenset({"add_task", "partial"})
 
 
+# Classes that keep a google-auth transport for their later refreshes: building one sends nothing.
+TRANSPORT_KEEPERS = frozenset({"AuthorizedSession"})
+
+
 def sends_through_transport(called: str) -> bool:
     """A call (by its last name) handed a google-auth transport (``GOOGLE_AUTH_TRANSPORTS``) sends its
     requests through it in place: ``credentials.refresh(Request())``. Not one that runs a callable
-    elsewhere or later with it (``to_thread(credentials.refresh, Request())``, ``partial(...)``)."""
-    return called not in RUNS_ELSEWHERE and called not in DEFERRED
+    elsewhere or later with it (``to_thread(credentials.refresh, Request())``, ``partial(...)``), nor
+    one that keeps it (``AuthorizedSession(credentials, auth_request=Request())``)."""
+    return called not in RUNS_ELSEWHERE and called not in DEFERRED and called not in TRANSPORT_KEEPERS
 
 
 # Start a coroutine as a task of its own: on the loop, but not inside the request's task.

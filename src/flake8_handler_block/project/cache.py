@@ -58,7 +58,7 @@ from .summary import ModuleSummary
 # iterated where it is made; 57: a file subclassing a python-freeipa client may build a client; 59: a
 # method's read of its class's property is a call; 60: a nested function only started as a thread's
 # target is not reached with its parent).
-FORMAT = 61
+FORMAT = 62
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

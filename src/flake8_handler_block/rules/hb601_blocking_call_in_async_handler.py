@@ -61,7 +61,8 @@ class BlockingCallInAsyncHandler(Rule):
       `verify_firebase_token()`, `fetch_id_token()`), which fetch the issuer's keys on every
       call, and any call handed its sync transport, `google.auth.transport.requests.Request()`
       or a name bound to one (`credentials.refresh(Request())`: the token endpoint, the
-      metadata server); a transport of unknown kind is not reported;
+      metadata server); a transport of unknown kind is not reported, nor an
+      `AuthorizedSession(credentials, auth_request=Request())`, which keeps it for later;
     - the synchronous calls (`simple_bind_s()`, `search_s()`, `start_tls_s()`, ...) of
       a python-ldap connection (`ldap.initialize()`, `ReconnectLDAPObject()`), whatever
       timeout it has: each waits for the directory's answer;
