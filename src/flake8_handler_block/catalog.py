@@ -723,7 +723,8 @@ KEYRING_CALLS = frozenset(f"keyring.{name}" for name in (
 # (`verify_oauth2_token(token, Request(), audience)`), and any call handed one (`credentials.refresh(
 # Request())`) sends its requests through it: the token endpoint, the metadata server.
 GOOGLE_AUTH_TRANSPORTS = frozenset({"google.auth.transport.requests.Request"})
-GOOGLE_AUTH_SENDS = frozenset(f"{transport}.__call__" for transport in GOOGLE_AUTH_TRANSPORTS)
+TRANSPORT_SEND = "__call__"  # what a call handed a transport runs: the transport, called (`request(url=...)`)
+GOOGLE_AUTH_SENDS = frozenset(f"{transport}.{TRANSPORT_SEND}" for transport in GOOGLE_AUTH_TRANSPORTS)
 GOOGLE_ID_TOKEN_CALLS = frozenset(f"google.oauth2.id_token.{name}" for name in (
     "verify_token", "verify_oauth2_token", "verify_firebase_token", "fetch_id_token"))
 
@@ -752,7 +753,7 @@ class UntimedClient(NamedTuple):
     position: Optional[int]  # the timeout's place among the constructor's arguments (None: it takes none)
     carrier: str  # who hands it on, for the fix: "caldav hands it to every request it makes"
     own_client: Optional[str] = None  # a keyword that hands it a client of the caller's, which may bound it
-    fix: str = ""  # the fix, when it is not `timeout=` (a client that takes none)
+    fix: str = "pass timeout=<seconds>"  # another for a client that takes no timeout
 
 
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {

@@ -57,7 +57,8 @@ from .summary import ModuleSummary
 # declare one of the classes, 33: a function says whether it is a generator, a call whether its result is
 # iterated where it is made; 57: a file subclassing a python-freeipa client may build a client; 59: a
 # method's read of its class's property is a call; 60: a nested function only started as a thread's
-# target is not reached with its parent).
+# target is not reached with its parent; 61: a call handed google-auth's transport sends through it;
+# 62: not when it only keeps it, an AuthorizedSession).
 FORMAT = 62
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit

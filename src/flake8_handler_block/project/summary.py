@@ -30,7 +30,7 @@ from ..catalog import (
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, imported_module,
     DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
-    negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
+    TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -1474,7 +1474,7 @@ class _Summariser:
             if sym is not None and sym.kind == "ref" and sym.path == (CALL_RESULT,) and (
                 sym.target in GOOGLE_AUTH_TRANSPORTS
             ):
-                return Sym("ref", sym.target, (CALL_RESULT, "__call__"))
+                return Sym("ref", sym.target, (CALL_RESULT, TRANSPORT_SEND))
         return None
 
     def _callable_values(self, call: ast.Call, flags: Tuple[str, ...], scope: _Scope) -> Tuple[str, ...]:

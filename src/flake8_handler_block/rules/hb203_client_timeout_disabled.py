@@ -205,8 +205,7 @@ class ClientTimeoutDisabled(Rule):
             if state != PRESENT and not (client.own_client and argument_state(
                     call, client.own_client, mappings=mappings) == PRESENT):
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
-                fix = f"{client.fix} ({client.carrier})" if client.fix else f"pass timeout=<seconds> ({client.carrier})"
-                self._report(site, problem, fix)
+                self._report(site, problem, f"{client.fix} ({client.carrier})")
         elif target in catalog.PYTHON_LDAP_WAITS:
             self._directory_call(site, target, mappings)
         elif target in catalog.WEBSOCKETS_CONNECTS:

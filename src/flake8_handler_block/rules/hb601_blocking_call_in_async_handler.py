@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..catalog import (
     APIS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS,
-    URLLIB3_POOL_QUIET_METHODS, Api, last_names, sdk_request, sends_through_transport,
+    TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names, sdk_request, sends_through_transport,
 )
 from ..commands import ends_at_once
 from ..facts import Facts
@@ -304,7 +304,7 @@ class BlockingCallInAsyncHandler(Rule):
             for arg in call.args:
                 kind = self.ctx.resolve(arg.value, scope)
                 if isinstance(kind, Inst) and kind.producer in GOOGLE_AUTH_TRANSPORTS:
-                    sends = BLOCKING[f"{kind.producer}.__call__"].blocking
+                    sends = BLOCKING[f"{kind.producer}.{TRANSPORT_SEND}"].blocking
                     assert sends is not None
                     self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
                                 fix=sends.instead)
