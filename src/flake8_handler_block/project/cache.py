@@ -58,8 +58,9 @@ from .summary import ModuleSummary
 # iterated where it is made; 57: a file subclassing a python-freeipa client may build a client; 59: a
 # method's read of its class's property is a call; 60: a nested function only started as a thread's
 # target is not reached with its parent; 61: a call handed google-auth's transport sends through it;
-# 62: not when it only keeps it, an AuthorizedSession).
-FORMAT = 62
+# 62: not when it only keeps it, an AuthorizedSession; 63: equality guards, `if mode == Mode.LOGIN:`,
+# and the values calls pass and parameters default to that they test).
+FORMAT = 63
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

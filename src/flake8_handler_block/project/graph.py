@@ -51,9 +51,10 @@ from ..handlers import (
 )
 from .summary import (
     ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
-    POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
+    KWARGS_RELAY, POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
+from .guards import guard_param, ruled_out
 from .tree import ProjectTree
 
 Obj = Tuple  # see the module docstring
@@ -86,6 +87,7 @@ _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods 
 # An override's ``super().name()`` is the same call continued, not a call deeper (_with_overridden).
 MAX_BLOCK_DEPTH = 2
 MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
+UNSEEN = "**"  # in the flags a function is entered with: its **kwargs may hold any keyword
 # How deep below the nearest async function the sync functions the loop runs in place are looked
 # into (HB601): on 130 real apps, the HB601 findings deeper than this were 13 wrong claims (a branch a
 # value rules out, an override the receiver never runs) and 4 harmless set-ups for 2 real ones, whose
@@ -119,6 +121,7 @@ class Graph:
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
         self._guard_params: Dict[Tuple[FnRef, int], FrozenSet[str]] = {}
+        self._kwargs_relays: Dict[FnRef, bool] = {}
         self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
@@ -644,7 +647,7 @@ class Graph:
         summary = self.tree.summary(fn[1])
         edges = summary.functions[fn[2]].edges if summary is not None and fn[2] < len(summary.functions) else ()
         # every call's test, a library's too (a wait under `if not progress_handler:`)
-        tested = {edge.guard.lstrip("!") for edge in edges if edge.guard}
+        tested = {guard_param(edge.guard) for edge in edges if edge.guard}
         self._guard_params[(fn, depth)] = frozenset(tested)  # what a call back into `fn` sees
         if depth < MAX_RELAY_DEPTH:
             for _how, target, _guard, flags, _args, _on in targets:
@@ -652,6 +655,10 @@ class Graph:
                 if relayed:
                     tests = self._guards(target, depth + 1)
                     tested.update(param for keyword, param in relayed if keyword in tests)
+                if KWARGS_RELAY in flags:  # those its **kwargs may hold: not its own parameters
+                    facts = self.function(fn)
+                    named = facts.params if facts is not None else ()
+                    tested.update(param for param in self._guards(target, depth + 1) if param not in named)
         self._guard_params[(fn, depth)] = found = frozenset(tested)
         return found
 
@@ -795,7 +802,7 @@ class Graph:
             for here in frontier:
                 current, _via, flags_in, on = here
                 for how, target, guard, flags, args, target_on in self.targets(current, on):
-                    if guard and _ruled_out(guard, flags_in):
+                    if guard and ruled_out(guard, flags_in):
                         continue
                     step = self._step_into(here, target, flags, args, target_on, seen) if how == CALL else None
                     if step is not None:
@@ -817,7 +824,7 @@ class Graph:
             for edge in summary.functions[current[2]].edges:
                 if edge.how != CALL or edge.callee.kind != SUPER_OF:
                     continue
-                if edge.guard and _ruled_out(edge.guard, flags_in):
+                if edge.guard and ruled_out(edge.guard, flags_in):
                     continue
                 passed = self._flags_read(edge.flags, current[1])
                 for target, target_on in self._callee(edge.callee, current, on):
@@ -847,7 +854,7 @@ class Graph:
         if summary is None:
             return None
         for edge in summary.functions[fn[2]].edges:
-            if edge.guard and _ruled_out(edge.guard, given):
+            if edge.guard and ruled_out(edge.guard, given):
                 continue
             if edge.how == CALL and not edge.quiet:
                 name = self.api_name(edge.callee, fn[1])
@@ -864,7 +871,7 @@ class Graph:
         ways = list(entered)
 
         def block(target: FnRef, receiver: Receiver, edge: Edge) -> Optional[Block]:
-            if edge.guard and ways and all(_ruled_out(edge.guard, given) for given in ways):
+            if edge.guard and ways and all(ruled_out(edge.guard, given) for given in ways):
                 return None
             if edge.awaited and not _is_coroutine_function(self.function(target)):
                 return None  # `await tool.connect()` runs a coroutine: a sync `connect` of that name is another class's
@@ -1190,8 +1197,8 @@ class Graph:
             never: Set[int] = set()
             runs: Set[int] = set()
             for edge in summary.functions[fn[2]].edges:
-                ruled_out = bool(edge.guard) and all(_ruled_out(edge.guard, flags) for flags in given)
-                (never if ruled_out else runs).add(edge.line)
+                skipped = bool(edge.guard) and all(ruled_out(edge.guard, flags) for flags in given)
+                (never if skipped else runs).add(edge.line)
             if never - runs:
                 found[fn] = frozenset(never - runs)
         return found
@@ -1269,7 +1276,7 @@ class Graph:
             self.tree.check_time()
             handler, via = entered[state]
             for how, target, guard, flags, args, on in self.targets(current, receiver):
-                if guard and _ruled_out(guard, given):
+                if guard and ruled_out(guard, given):
                     continue
                 if not follow(how, target):
                     continue
@@ -1301,20 +1308,39 @@ class Graph:
         tested = self._guards(fn)
         if not tested:
             return frozenset()
-        given = {flag for flag in flags if flag.lstrip("!") in tested}
+        given = {flag for flag in flags if flag[:1] != "?" and guard_param(flag) in tested}
         for keyword, param in self._relayed_into(fn, flags):
-            if keyword in tested and (param in caller or f"!{param}" in caller):
-                given.add(keyword if param in caller else f"!{keyword}")
-        summary = self.tree.summary(fn[1])
-        if "**" in flags or summary is None or fn[2] >= len(summary.functions):
-            return frozenset(given)
+            if keyword in tested:  # "!param" or "param~Mode.X" the caller was entered with, renamed
+                given.update(flag.replace(param, keyword, 1) for flag in caller if guard_param(flag) == param)
         passed = _keywords(flags)
+        unseen = "**" in flags  # a mapping or `*args` may give any of them
+        if KWARGS_RELAY in flags:  # the caller's own **kwargs, untouched: what the caller was given
+            unseen = UNSEEN in caller
+            from_caller = {flag for flag in caller if guard_param(flag) in tested and guard_param(flag) not in passed}
+            given |= from_caller
+            passed |= {guard_param(flag) for flag in from_caller}
+        if self._relays_kwargs(fn):  # what its **kwargs hold, for the calls it passes them on to
+            given |= {f"?{name}" for name in _keywords(_unknown_values(flags)) if name in tested}
+            if unseen:
+                given.add(UNSEEN)
+        summary = self.tree.summary(fn[1])
+        if unseen or summary is None or fn[2] >= len(summary.functions):
+            return frozenset(given)
         positional = self._positional_params(fn)
         for default in summary.functions[fn[2]].flag_defaults:
-            name = default.lstrip("!")
+            name = guard_param(default)
             if name in tested and name not in passed and not (name in positional and positional.index(name) < args):
                 given.add(default)
         return frozenset(given)
+
+    def _relays_kwargs(self, fn: FnRef) -> bool:
+        """A call of ``fn`` passes on its own ``**kwargs`` untouched (``Edge.flags``' KWARGS_RELAY)."""
+        known = self._kwargs_relays.get(fn)
+        if known is None:
+            summary = self.tree.summary(fn[1])
+            edges = summary.functions[fn[2]].edges if summary is not None and fn[2] < len(summary.functions) else ()
+            known = self._kwargs_relays[fn] = any(KWARGS_RELAY in edge.flags for edge in edges)
+        return known
 
     def _relayed_into(self, fn: FnRef, flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
         """(parameter of ``fn``, the caller's own parameter it is given) for each relay of ``flags``
@@ -1399,19 +1425,19 @@ def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
 def _keywords(flags: Tuple[str, ...]) -> Set[str]:
     """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
     return {
-        flag.lstrip("!?").partition(VALUE)[0].partition("=")[0] for flag in flags if flag[1:2] != POSITIONAL
+        guard_param(flag.lstrip("?").partition(VALUE)[0].partition("=")[0]) for flag in flags if flag[1:2] != POSITIONAL
     }
+
+
+def _unknown_values(flags: Tuple[str, ...]) -> Tuple[str, ...]:
+    """The keywords ``Edge.flags`` pass a value of unknown kind ("?name", "?name=param", "?name:...")."""
+    return tuple(flag for flag in flags if flag[:1] == "?" and flag[1:2] != POSITIONAL)
 
 
 def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
     """(keyword, parameter) for each keyword a call passes its function's own parameter to
     (``skip_workdir=skip_workdir``: "?skip_workdir=skip_workdir" in ``Edge.flags``)."""
     return [tuple(flag[1:].split("=", 1)) for flag in flags if "=" in flag and VALUE not in flag]  # type: ignore[misc]
-
-
-def _ruled_out(guard: str, given: FrozenSet[str]) -> bool:
-    """The caller passed the literal flag that makes ``guard`` false (``flag=False`` for "flag")."""
-    return (guard[1:] if guard.startswith("!") else f"!{guard}") in given
 
 
 def _called_name(callee: Sym) -> str:

@@ -39,6 +39,7 @@ from ..handlers import (
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 from .astnames import absolute_import, dotted as _dotted, own_nodes
+from .guards import EQUALS, flag_tests, guard_param, value_key
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
@@ -214,8 +215,9 @@ class Edge:
     # no positional argument and no ``host=``: a client constructor (``smtplib.SMTP(timeout=5)``)
     # connects nowhere yet
     hostless: bool = False
-    # the call sits in ``if flag:`` ("flag") or its ``else`` ("!flag"), ``flag`` a parameter of the
-    # function the function never rebinds: a caller passing ``flag=False`` never runs it; or it
+    # the call sits in ``if flag:`` ("flag") or its ``else`` ("!flag"), or in ``if mode == Mode.LOGIN:``
+    # ("mode~Mode.LOGIN", guards.py), the parameter one the function never rebinds: a caller passing
+    # ``flag=False`` (or ``mode=Mode.SHELL``) never runs it; or it
     # runs only with no event loop running (NO_LOOP) ('': always)
     guard: str = ""
     # the keyword arguments of the call (``_flags``: ``Judge(_defer_init=True)`` gives ("_defer_init",),
@@ -261,8 +263,9 @@ class FunctionSummary:
     # ``super().name(...)`` (the graph finds it in the bases). Builtins and the
     # methods of literals and of what builtins make (``str(x).strip()``, ``open(p).read()``) are not.
     unplaced: Tuple[str, ...] = ()
-    # Parameters whose default is a literal flag: "name" (``= True``), "!name" (``= False`` or ``None``):
-    # a caller that does not pass one gives the default (``_flags``' "?name" says it passed one).
+    # Parameters whose default is a literal flag: "name" (``= True``), "!name" (``= False`` or ``None``),
+    # or a value an equality test can tell ("mode~Mode.SHELL", guards.py): a caller that does not pass
+    # one gives the default (``_flags``' "?name" says it passed one).
     flag_defaults: Tuple[str, ...] = ()
     # The ``__main__`` guard calls it: a command unless something else calls it too (a helper the web
     # code calls as well, ``models = get_model_list(url)`` in the script part and in a page-load
@@ -433,6 +436,7 @@ class _Summariser:
         self._param_syms: Dict[Tuple[int, str], Optional[Sym]] = {}  # (function, parameter) -> what callers pass
         self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
         self._fixed: Dict[int, FrozenSet[str]] = {}  # function key -> the parameters it never rebinds
+        self._kwargs_untouched: Dict[int, bool] = {}  # function key -> its ``**kwargs`` is only read
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -521,8 +525,8 @@ class _Summariser:
             body, orelse = ("", "")
             if scope.kind == "function":
                 owner = scope.function_key() or 0
-                flags = frozenset(flag.lstrip("!") for flag in _flag_defaults(self.functions[owner][0]))
-                body, orelse = _flag_tests(node.test, self.params.get(owner, set()), flags)
+                flags = frozenset(guard_param(flag) for flag in _flag_defaults(self.functions[owner][0]))
+                body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
             if scope.kind == "function" and node.body:
                 self._data_url_tests.extend(
@@ -1327,6 +1331,8 @@ class _Summariser:
                 if keywords:
                     hostless = not call.args and not any(kw.arg == "host" for kw in keywords)
                     flags = self._callable_values(call, _flags(call, self._fixed_params(key)), scope)
+                    if key is not None and self._relays_kwargs(call, key):
+                        flags += (KWARGS_RELAY,)
                     timeout = self._timeout(call, key)
                 else:  # most calls: what these would find in no keyword
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
@@ -1798,6 +1804,20 @@ class _Summariser:
         )
         return count, flags + relays
 
+    def _relays_kwargs(self, call: ast.Call, key: int) -> bool:
+        """``super().run(cmd, **kwargs)``: the call passes on the function's own ``**kwargs`` (and no
+        other ``*``/``**``), which the function only reads: it holds what the function's caller gave."""
+        kwarg = getattr(self.functions[key][0], "args", None)
+        kwarg = kwarg.kwarg if kwarg is not None else None
+        starred = [kw.value for kw in call.keywords if kw.arg is None]
+        if (kwarg is None or _starred(call) or len(starred) != 1 or type(starred[0]) is not ast.Name
+                or starred[0].id != kwarg.arg):
+            return False
+        untouched = self._kwargs_untouched.get(key)
+        if untouched is None:
+            untouched = self._kwargs_untouched[key] = _only_read(self.functions[key][0], kwarg.arg)
+        return untouched
+
     def _fixed_params(self, key: Optional[int]) -> FrozenSet[str]:
         """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave
         (read once the walk is over, when every binding is known)."""
@@ -1817,7 +1837,7 @@ class _Summariser:
             return ""
         if guard == NO_LOOP:
             return guard
-        return guard if guard.lstrip("!") in self._fixed_params(key) else ""
+        return guard if guard_param(guard) in self._fixed_params(key) else ""
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
         """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command."""
@@ -2166,23 +2186,6 @@ def _catches_runtime_error(caught: Optional[ast.expr]) -> bool:
     return any(isinstance(name, ast.Name) and name.id == "RuntimeError" for name in names)
 
 
-def _flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
-    """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
-    ``if not flag:`` ("!flag", "flag"), ``if flag and x:`` ("flag", ''), ``if x and not flag:``
-    ("!flag", ''): of the parts that test a parameter, the first whose default is a literal flag
-    (``prefer_async=False``), else the first; ('', '') for any other test."""
-    if isinstance(test, ast.Name):
-        return test.id, f"!{test.id}"
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
-        return f"!{test.operand.id}", test.operand.id
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        parts = [_flag_tests(value, params)[0] for value in test.values if not isinstance(value, ast.BoolOp)]
-        tested = [part for part in parts if part and part.lstrip("!") in params]
-        preferred = [part for part in tested if part.lstrip("!") in flags]
-        return ((preferred or tested)[0], "") if tested else ("", "")
-    return "", ""
-
-
 def _starred(call: ast.Call) -> bool:
     return any(type(arg) is ast.Starred for arg in call.args)
 
@@ -2191,6 +2194,9 @@ POSITIONAL = "@"  # "?@2=param": a hand-off passes its function's own parameter 
 # "?name:" + Sym.encoded: a keyword's value the graph may find to be a callable; "?@2:" + Sym.encoded:
 # the 3rd positional argument so (Edge.flags)
 VALUE = ":"
+# In ``Edge.flags``, beside "**": the call passes on the function's own ``**kwargs``, untouched, so
+# its callee gets the keywords the function's caller gave (a flag it tests among them).
+KWARGS_RELAY = "**>"
 
 
 def passed_value(flags: Tuple[str, ...], place: str) -> Optional[Sym]:
@@ -2203,9 +2209,32 @@ def passed_value(flags: Tuple[str, ...], place: str) -> Optional[Sym]:
     return None
 
 
+_READ_ONLY_METHODS = frozenset({"get", "keys", "items", "values", "copy"})
+
+
+def _only_read(function: ast.AST, name: str) -> bool:
+    """``name`` is never rebound nor changed in ``function``: it is only passed on (``**name``),
+    subscripted, or read through ``get()``, ``keys()``, ``items()``, ``values()``, ``copy()``."""
+    reads: Set[int] = set()
+    uses: List[ast.Name] = []
+    for node in own_nodes(function):
+        value = getattr(node, "value", None)
+        if type(value) is ast.Name and value.id == name:
+            if isinstance(node, ast.keyword) and node.arg is None:
+                reads.add(id(value))
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                reads.add(id(value))
+            elif isinstance(node, ast.Attribute) and node.attr in _READ_ONLY_METHODS:
+                reads.add(id(value))
+        elif type(node) is ast.Name and node.id == name:
+            uses.append(node)
+    return all(id(use) in reads for use in uses)
+
+
 def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, ...]:
     """The keyword arguments of a call, as flags: "name" for a literal True, "!name" for False,
-    "?name=param" for one of ``params`` (the function's own parameters, never rebound: it relays
+    "name~Mode.LOGIN" for a value an equality test can tell (guards.py), "?name=param" for one of
+    ``params`` (the function's own parameters, never rebound: it relays
     what its caller gave), "?name" for any other value, and "**" for a ``**mapping`` or ``*args``
     (any parameter may be in it)."""
     found = ["**"] if _starred(call) else []
@@ -2215,6 +2244,8 @@ def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, .
             found.append("**")
         elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
             found.append(keyword.arg if value.value else f"!{keyword.arg}")
+        elif value_key(value) is not None:
+            found.append(f"{keyword.arg}{EQUALS}{value_key(value)}")
         elif type(value) is ast.Name and value.id in params:
             found.append(f"?{keyword.arg}={value.id}")
         else:
@@ -2253,6 +2284,8 @@ def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
     for arg, default in _with_defaults(node):
         if isinstance(default, ast.Constant) and (default.value is None or isinstance(default.value, bool)):
             found.append(arg.arg if default.value else f"!{arg.arg}")
+        elif value_key(default) is not None:
+            found.append(f"{arg.arg}{EQUALS}{value_key(default)}")
     return tuple(found)
 
 

@@ -1,0 +1,112 @@
+"""The parameter tests a call runs under, and whether what a caller passes rules one out.
+
+A call inside ``if flag:`` runs under the guard "flag" (its ``else``: "!flag"); one inside
+``if mode == Mode.LOGIN:`` under "mode~Mode.LOGIN" (its ``else``, or ``!=``: "!mode~Mode.LOGIN").
+What a function is entered with is written the same way: ``flag=False`` is "!flag", a default of
+``None`` "!flag" too, ``mode=Mode.SHELL`` (passed, or the default) "mode~Mode.SHELL". A caller
+rules a guard out when it gives the opposite flag, or for an equality a value known to differ:
+another member of the same enum-like class, another string or integer written out. A value of
+another kind (a string against a member) or of another class may still be equal: it rules
+nothing out.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import FrozenSet, Optional, Set, Tuple
+
+EQUALS = "~"  # "mode~Mode.LOGIN": the parameter holds (or is tested against) that value
+_PLAIN_TEXT = re.compile(r"[\w.\-]*")  # a string value kept as written (never the flags' own separators)
+_STRING, _INTEGER, _MEMBER = "string", "integer", "member"
+
+
+def guard_param(guard: str) -> str:
+    """The parameter a guard or a flag is about: "flag", "!flag", "mode~'x'", "!mode~'x'", "?flag" (given
+    a value of unknown kind) -> its name."""
+    return guard.lstrip("!?").partition(EQUALS)[0]
+
+
+def value_key(value: Optional[ast.expr]) -> Optional[str]:
+    """A value whose equality with another such value can be told from the text: a string of plain
+    characters or an integer written out (``'login'``, ``3``), or an enum-like member (a CapWords
+    class, an UPPER_CASE member: ``Mode.LOGIN``, ``ssh.Mode.LOGIN``), kept as its last two names."""
+    if isinstance(value, ast.Constant):
+        if isinstance(value.value, str) and _PLAIN_TEXT.fullmatch(value.value):
+            return repr(value.value)
+        if type(value.value) is int:
+            return str(value.value)
+        return None
+    if not isinstance(value, ast.Attribute) or not value.attr.isupper():
+        return None
+    owner = value.value
+    name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+    return f"{name}.{value.attr}" if name[:1].isupper() and not name.isupper() else None
+
+
+def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
+    """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
+    ``if not flag:`` ("!flag", "flag"), ``if mode == Mode.LOGIN:`` ("mode~Mode.LOGIN",
+    "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if flag and x:`` ("flag", ''),
+    ``if x and not flag:`` ("!flag", ''): of the parts that test a parameter, the first whose default
+    is a literal flag (``prefer_async=False``), else the first; ('', '') for any other test."""
+    if isinstance(test, ast.Name):
+        return test.id, f"!{test.id}"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return f"!{test.operand.id}", test.operand.id
+    if isinstance(test, ast.Compare):
+        return _equality_tests(test, params)
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        parts = [flag_tests(value, params)[0] for value in test.values if not isinstance(value, ast.BoolOp)]
+        tested = [part for part in parts if part and guard_param(part) in params]
+        preferred = [part for part in tested if guard_param(part) in flags]
+        return ((preferred or tested)[0], "") if tested else ("", "")
+    return "", ""
+
+
+def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
+    """``mode == Mode.LOGIN`` (either way round; ``is`` too): ("mode~Mode.LOGIN", "!mode~Mode.LOGIN")."""
+    if len(test.ops) != 1:
+        return "", ""
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if not isinstance(left, ast.Name) or left.id not in params:
+        left, right = right, left
+    key = value_key(right)
+    if not isinstance(left, ast.Name) or left.id not in params or key is None:
+        return "", ""
+    equal = f"{left.id}{EQUALS}{key}"
+    if isinstance(op, (ast.Eq, ast.Is)):
+        return equal, f"!{equal}"
+    if isinstance(op, (ast.NotEq, ast.IsNot)):
+        return f"!{equal}", equal
+    return "", ""
+
+
+def ruled_out(guard: str, given: FrozenSet[str]) -> bool:
+    """The caller passed what makes ``guard`` false: ``flag=False`` for "flag", another member of
+    the class for "mode~Mode.LOGIN", that very member for "!mode~Mode.LOGIN"."""
+    negated = guard.startswith("!")
+    test = guard[1:] if negated else guard
+    param, equals, value = test.partition(EQUALS)
+    if not equals:
+        return (test if negated else f"!{test}") in given
+    if negated:
+        return test in given
+    return any(
+        flag.partition(EQUALS)[0] == param and _differs(flag.partition(EQUALS)[2], value)
+        for flag in given if EQUALS in flag and not flag.startswith("!")
+    )
+
+
+def _differs(one: str, other: str) -> bool:
+    """Two value keys known to be unequal: of one kind, and not the same (members of one class)."""
+    kind = _kind(one)
+    if kind != _kind(other) or one == other:
+        return False
+    return kind != _MEMBER or one.rpartition(".")[0] == other.rpartition(".")[0]
+
+
+def _kind(key: str) -> str:
+    if key[:1] in ("'", '"'):
+        return _STRING
+    return _MEMBER if "." in key else _INTEGER
