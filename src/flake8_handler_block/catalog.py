@@ -437,6 +437,15 @@ MAKES: Mapping[str, str] = {
     f"{GIT_REPO}.remote": GIT_REMOTE, f"{GIT_REPO}.create_remote": GIT_REMOTE,
     GIT_CLONE_FROM: GIT_REPO, f"{GIT_REPO}.init": GIT_REPO,
 }
+# Attributes a framework's request handlers inherit that hold an instance of a class the deployment
+# configures (a plugin's): attribute -> (the package of the handlers' base class, the configured
+# class's base). Read on ``self`` in a handler deriving from a class of that package, such an
+# attribute is an instance of one of the project's classes deriving from that base.
+FRAMEWORK_CONFIGURED: Mapping[str, Tuple[str, str]] = {
+    # JupyterHub's BaseHandler.authenticator: the Hub's Authenticator, in an authenticator's
+    # package the package's own (nativeauthenticator's SignUpHandler calling create_user())
+    "authenticator": ("jupyterhub.", "jupyterhub.auth.Authenticator"),
+}
 # Values whose attributes name their members (``oauth.github``, ``repo.remotes.origin``): the value ->
 # (what a member is, the value's own attributes, which are not members).
 NAMED_MEMBERS: Mapping[str, Tuple[str, FrozenSet[str]]] = {

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
 
-from ..catalog import APIS, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
+from ..catalog import APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
@@ -297,6 +297,9 @@ class Graph:
                 nested = self._qualname_table(obj[1], summary).get(f"{qualname}.{name}")
                 if nested:
                     return list(nested)
+            configured = self._configured(cls, name, depth) if name in FRAMEWORK_CONFIGURED else []
+            if configured:
+                return configured
             # An instance of a class that lacks the method is one of a subclass that has it
             # (a mixin or an abstract base calling ``self.hook()``).
             return self.overrides(cls, name, depth) if kind in _OPEN_KINDS else []
@@ -309,6 +312,34 @@ class Graph:
             qualname = summary.facts.functions[obj[2]].qualname
             return list(self._qualname_table(obj[1], summary).get(f"{qualname}.<locals>.{name}", []))
         return []
+
+    def _configured(self, cls: Obj, name: str, depth: int) -> List[Obj]:
+        """``self.authenticator`` in a handler deriving from one of JupyterHub's: an instance of
+        one of the project's classes deriving from the configured class's base (FRAMEWORK_CONFIGURED)."""
+        package, base = FRAMEWORK_CONFIGURED[name]
+        if not any(library.startswith(package) for library in self._library_bases(cls, depth)):
+            return []
+        found: List[Obj] = []
+        for path in self.tree.with_base(base.rsplit(".", 1)[-1])[:MAX_SUBCLASS_FILES]:
+            summary = self.tree.summary(path)
+            for key in range(len(summary.classes)) if summary is not None else ():
+                candidate = ("c", path, key)
+                if base in self._library_bases(candidate, depth, own=True):
+                    found.extend(("i", c[1], c[2]) for c in (candidate, *self.subclasses(candidate, depth))
+                                 if ("i", c[1], c[2]) not in found)
+        return found
+
+    def _library_bases(self, cls: Obj, depth: int, own: bool = False) -> List[str]:
+        """The library classes ``cls`` names as bases (``jupyterhub.handlers.BaseHandler``), its
+        project bases' too unless ``own``."""
+        found: List[str] = []
+        for owner in [cls] if own else self.mro(cls, depth):
+            summary = self.tree.summary(owner[1])
+            for sym in summary.classes[owner[2]].bases if summary is not None else ():
+                library = self.api_name(sym, owner[1], depth + 1) if sym is not None else ""
+                if library and library not in found:
+                    found.append(library)
+        return found
 
     def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
         if obj[0] == "c":
