@@ -1,7 +1,6 @@
 """A method's read of its own class's property runs the property's body in place, as a call would:
 feast's and tiled's OIDC clients fetch their discovery document lazily in a property, on the event
-loop of the async login that first reads it. A property of an instance read on the way to a call
-(``manager.parser.parse()``) gives what it returns."""
+loop of the async login that first reads it."""
 
 from __future__ import annotations
 
@@ -90,55 +89,3 @@ async def peek():
 def test_a_property_read_runs_its_body(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/oidc.py": OIDC, "app/routes.py": ROUTES}
     markers_hold(tmp_path, files, "app/oidc.py")
-
-
-PARSERS = '''\
-import requests
-
-
-class Parser:
-    async def parse(self, token):
-        raise NotImplementedError
-
-
-class OidcParser(Parser):
-    async def parse(self, token):
-        return requests.get("https://idp.example.org/userinfo", params={"t": token}, timeout=5)  # expect: HB601 "'me'"
-
-
-class Manager:
-    def __init__(self, parser: Parser):
-        self._parser = parser
-
-    @property
-    def parser(self) -> Parser:
-        return self._parser
-
-
-def get_manager() -> Manager:
-    return MANAGER
-
-
-MANAGER = Manager(OidcParser())
-'''
-
-MANAGER_ROUTES = '''\
-from fastapi import FastAPI
-
-from .parsers import get_manager
-
-app = FastAPI()
-
-
-@app.get("/me")
-async def me(token: str):
-    return await get_manager().parser.parse(token)
-'''
-
-
-def test_a_property_read_on_the_way_gives_what_it_returns(tmp_path: Path) -> None:
-    """``get_manager().parser.parse(token)``: ``parser`` is a property of the manager that returns a
-    ``Parser``, so the call reaches the parsers' ``parse()`` (feast's token parser behind its auth
-    manager, which fetches the OIDC discovery document on the loop)."""
-    files = {"app/__init__.py": "", "app/parsers.py": PARSERS, "app/routes.py": MANAGER_ROUTES}
-    markers_hold(tmp_path, files, "app/parsers.py")

@@ -60,7 +60,6 @@ from .tree import ProjectTree
 Obj = Tuple  # see the module docstring
 _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its attributes are the class's
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
-_INSTANCE_KINDS = ("i", "x")  # an instance: a property read on it runs the property
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
 # ("c", path, key): the very class a method is called on (``self``/``cls`` is that class, not a
@@ -208,7 +207,7 @@ class Graph:
 
     def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
         holders: Dict[Obj, List[Obj]] = {}  # a method found on a class or an instance: what it was found on
-        for index, step in enumerate(steps):
+        for step in steps:
             if not objs or depth > MAX_DEPTH:
                 return []
             found: List[Obj] = []
@@ -228,8 +227,6 @@ class Graph:
                     more = [("e" if step == CONTAINER else "d", obj)]
                 else:
                     more = self._attribute(obj, step, depth)
-                    if obj[0] in _INSTANCE_KINDS and index < len(steps) - 1:
-                        more = self._properties_read(more, depth)
                     if obj[0] in _CLASS_KINDS:
                         for method in more:
                             if method[0] == "f":
@@ -239,17 +236,6 @@ class Graph:
             holders = held
             depth += 1
         return objs
-
-    def _properties_read(self, found: List[Obj], depth: int) -> List[Obj]:
-        """What an attribute of an instance gives, read on the way to another step: a property
-        (``manager.token_parser.parse()``, ``token_parser`` a ``@property`` returning a
-        ``TokenParser``) gives what its body returns, not the function."""
-        read: List[Obj] = []
-        for obj in found:
-            facts = self.function(obj) if obj[0] == "f" else None
-            more = self._call_result(obj, depth) if facts is not None and facts.reads_as_property else [obj]
-            read.extend(o for o in more if o not in read)
-        return read
 
     def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
         """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds
