@@ -437,6 +437,7 @@ class _Summariser:
         self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
         self._fixed: Dict[int, FrozenSet[str]] = {}  # function key -> the parameters it never rebinds
         self._kwargs_untouched: Dict[int, bool] = {}  # function key -> its ``**kwargs`` is only read
+        self._flag_params: Dict[int, FrozenSet[str]] = {}  # function key -> its parameters with a flag default
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -525,7 +526,10 @@ class _Summariser:
             body, orelse = ("", "")
             if scope.kind == "function":
                 owner = scope.function_key() or 0
-                flags = frozenset(guard_param(flag) for flag in _flag_defaults(self.functions[owner][0]))
+                flags = self._flag_params.get(owner)
+                if flags is None:  # asked at each `if` of the function: read its defaults once
+                    flags = self._flag_params[owner] = frozenset(
+                        guard_param(flag) for flag in _flag_defaults(self.functions[owner][0]))
                 body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
             if scope.kind == "function" and node.body:
@@ -2244,12 +2248,11 @@ def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, .
             found.append("**")
         elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
             found.append(keyword.arg if value.value else f"!{keyword.arg}")
-        elif value_key(value) is not None:
-            found.append(f"{keyword.arg}{EQUALS}{value_key(value)}")
-        elif type(value) is ast.Name and value.id in params:
-            found.append(f"?{keyword.arg}={value.id}")
+        elif type(value) is ast.Name:
+            found.append(f"?{keyword.arg}={value.id}" if value.id in params else f"?{keyword.arg}")
         else:
-            found.append(f"?{keyword.arg}")
+            key = value_key(value)
+            found.append(f"{keyword.arg}{EQUALS}{key}" if key is not None else f"?{keyword.arg}")
     return tuple(found)
 
 
@@ -2284,8 +2287,10 @@ def _flag_defaults(node: ast.AST) -> Tuple[str, ...]:
     for arg, default in _with_defaults(node):
         if isinstance(default, ast.Constant) and (default.value is None or isinstance(default.value, bool)):
             found.append(arg.arg if default.value else f"!{arg.arg}")
-        elif value_key(default) is not None:
-            found.append(f"{arg.arg}{EQUALS}{value_key(default)}")
+        elif default is not None:
+            key = value_key(default)
+            if key is not None:
+                found.append(f"{arg.arg}{EQUALS}{key}")
     return tuple(found)
 
 
