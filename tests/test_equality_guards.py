@@ -23,8 +23,10 @@ class Mode(enum.Enum):
 
 
 class Runner:
-    def run(self, cmd, mode=Mode.SHELL, method="exec"):
+    def run(self, cmd, mode=Mode.SHELL, method="exec", attempts=1):
         subprocess.run(["hostname"])  # expect: HB204 "handler 'run'"
+        if attempts > 1:
+            subprocess.run(["ssh", "-o", "ConnectionAttempts=%d" % attempts, cmd])  # {retry}
         if mode == Mode.LOGIN:
             subprocess.run(["ssh", "-t", cmd])  # {login}
         if method != "exec":
@@ -52,8 +54,10 @@ def run(mode):
 EXPECTED = "expect: HB204"
 
 
-def _holds(tmp_path: Path, body: str, login: bool = False, script: bool = False, touch: str = "") -> None:
-    runner = RUNNER.format(login=EXPECTED if login else "", script=EXPECTED if script else "", touch=touch)
+def _holds(tmp_path: Path, body: str, login: bool = False, script: bool = False, touch: str = "",
+           retry: bool = False) -> None:
+    runner = RUNNER.format(login=EXPECTED if login else "", script=EXPECTED if script else "", touch=touch,
+                           retry=EXPECTED if retry else "")
     files = {"app/__init__.py": "", "app/runner.py": runner, "app/views.py": VIEWS.format(body=body)}
     markers_hold(tmp_path, files, "app/runner.py")
 
@@ -71,14 +75,19 @@ def test_the_wrappers_kwargs_carry_the_callers_flags_and_leave_the_defaults(tmp_
     _holds(tmp_path, 'return SudoRunner().run("ls", mode=Mode.LOGIN)', login=True)
 
 
+def test_an_integer_given_or_left_at_its_default_rules_out_an_order_test_it_fails(tmp_path: Path) -> None:
+    _holds(tmp_path, 'return Runner().run("ls", attempts=1)')
+    _holds(tmp_path, 'return SudoRunner().run("ls", attempts=3)', retry=True)
+
+
 def test_a_value_of_unknown_kind_through_the_wrapper_may_run_either(tmp_path: Path) -> None:
     _holds(tmp_path, 'return SudoRunner().run("ls", mode=Mode[mode])', login=True)
-    _holds(tmp_path, 'return SudoRunner().run("ls", **{"mode": Mode[mode]})', login=True, script=True)
+    _holds(tmp_path, 'return SudoRunner().run("ls", **{"mode": Mode[mode]})', login=True, script=True, retry=True)
 
 
 def test_a_wrapper_that_changes_its_kwargs_says_nothing_of_them(tmp_path: Path) -> None:
     touch = 'kwargs.setdefault("mode", Mode.LOGIN)\n        '
-    _holds(tmp_path, 'return SudoRunner().run("uptime")', login=True, script=True, touch=touch)
+    _holds(tmp_path, 'return SudoRunner().run("uptime")', login=True, script=True, touch=touch, retry=True)
 
 
 def _test(source: str) -> ast.expr:
@@ -99,6 +108,10 @@ def _test(source: str) -> ast.expr:
     ("if mode == 'a=b': pass", ("", "")),  # not plain text
     ("if other == Mode.LOGIN: pass", ("", "")),  # not a parameter
     ("if 1 < level < 3: pass", ("", "")),
+    ("if level > 1: pass", ("level~>1", "!level~>1")),
+    ("if 2 >= level: pass", ("level~<=2", "!level~<=2")),  # the integer first: the test mirrored
+    ("if ready and level >= 1: pass", ("ready", "")),
+    ("if level > 'b': pass", ("", "")),  # an order of strings: not read
 ])
 def test_the_guards_an_equality_test_puts_on_its_branches(source: str, guards: tuple) -> None:
     assert flag_tests(_test(source), {"mode", "method", "level", "ready"}) == guards
@@ -115,6 +128,11 @@ def test_the_guards_an_equality_test_puts_on_its_branches(source: str, guards: t
     ("!mode~Mode.LOGIN", {"mode~Mode.SHELL"}, False),
     ("method~'exec'", {"method~'script'"}, True),
     ("level~1", {"level~2"}, True),
+    ("level~>1", {"level~1"}, True),  # max_attempts=1 never takes `if max_attempts > 1:`
+    ("level~>1", {"level~3"}, False),
+    ("!level~>1", {"level~3"}, True),
+    ("level~<=2", {"level~'x'"}, False),  # not an integer: nothing known
+    ("level~>1", {"?level"}, False),
     ("flag", {"!flag"}, True),
     ("!flag", {"flag"}, True),
 ])

@@ -19,6 +19,12 @@ from typing import FrozenSet, Optional, Set, Tuple
 EQUALS = "~"  # "mode~Mode.LOGIN": the parameter holds (or is tested against) that value
 _PLAIN_TEXT = re.compile(r"[\w.\-]*")  # a string value kept as written (never the flags' own separators)
 _STRING, _INTEGER, _MEMBER = "string", "integer", "member"
+# An order test of a parameter against an integer written out (``attempts > 1``), and its mirror when
+# the integer comes first (``1 < attempts``)
+_ORDERS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_MIRRORED = {ast.Lt: ast.Gt(), ast.LtE: ast.GtE(), ast.Gt: ast.Lt(), ast.GtE: ast.LtE()}
+_ORDER_SIGNS = ("<", ">")
+_COMPARE = {"<": int.__lt__, "<=": int.__le__, ">": int.__gt__, ">=": int.__ge__}
 
 
 def guard_param(guard: str) -> str:
@@ -47,7 +53,8 @@ def value_key(value: Optional[ast.expr]) -> Optional[str]:
 def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
     """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
     ``if not flag:`` ("!flag", "flag"), ``if mode == Mode.LOGIN:`` ("mode~Mode.LOGIN",
-    "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if flag and x:`` ("flag", ''),
+    "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if attempts > 1:`` ("attempts~>1",
+    "!attempts~>1"), ``if flag and x:`` ("flag", ''),
     ``if x and not flag:`` ("!flag", ''): of the parts that test a parameter, the first whose default
     is a literal flag (``prefer_async=False``), else the first; ('', '') for any other test."""
     if isinstance(test, ast.Name):
@@ -65,12 +72,14 @@ def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozens
 
 
 def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
-    """``mode == Mode.LOGIN`` (either way round; ``is`` too): ("mode~Mode.LOGIN", "!mode~Mode.LOGIN")."""
+    """``mode == Mode.LOGIN`` (either way round; ``is`` too): ("mode~Mode.LOGIN", "!mode~Mode.LOGIN");
+    ``attempts > 1`` (an integer written out): ("attempts~>1", "!attempts~>1")."""
     if len(test.ops) != 1:
         return "", ""
     op, left, right = test.ops[0], test.left, test.comparators[0]
     if not isinstance(left, ast.Name) or left.id not in params:
         left, right = right, left
+        op = _MIRRORED.get(type(op), op)
     key = value_key(right)
     if not isinstance(left, ast.Name) or left.id not in params or key is None:
         return "", ""
@@ -79,6 +88,10 @@ def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
         return equal, f"!{equal}"
     if isinstance(op, (ast.NotEq, ast.IsNot)):
         return f"!{equal}", equal
+    order = _ORDERS.get(type(op))
+    if order is not None and _kind(key) == _INTEGER:
+        bound = f"{left.id}{EQUALS}{order}{key}"
+        return bound, f"!{bound}"
     return "", ""
 
 
@@ -90,12 +103,16 @@ def ruled_out(guard: str, given: FrozenSet[str]) -> bool:
     param, equals, value = test.partition(EQUALS)
     if not equals:
         return (test if negated else f"!{test}") in given
+    values = [flag.partition(EQUALS)[2] for flag in given
+              if EQUALS in flag and not flag.startswith("!") and flag.partition(EQUALS)[0] == param]
+    if value[:1] in _ORDER_SIGNS:  # "attempts~>1": an integer given is known to pass the test or not
+        order = value.rstrip("-0123456789")
+        bound = int(value[len(order):])
+        passes = [_COMPARE[order](int(given), bound) for given in values if _kind(given) == _INTEGER]
+        return any(passes) if negated else any(not outcome for outcome in passes)
     if negated:
         return test in given
-    return any(
-        flag.partition(EQUALS)[0] == param and _differs(flag.partition(EQUALS)[2], value)
-        for flag in given if EQUALS in flag and not flag.startswith("!")
-    )
+    return any(_differs(given, value) for given in values)
 
 
 def _differs(one: str, other: str) -> bool:
