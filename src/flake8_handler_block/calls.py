@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from .catalog import DATA_SCHEME, negligible_wait, says_scheme
+from .catalog import DATA_SCHEME, DICT_READ_METHODS, negligible_wait, says_scheme
 from .facts import Provider
 from .names import Ref, assigned_value, caller_arguments, dotted_name, param_place, resolve
 from .scopes import Batchable, in_body, tests_around
@@ -151,7 +151,7 @@ def string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:
 # -- what keys a mapping has --------------------------------------------------------------
 
 # Methods that read a dict without changing it: calling them leaves its keys as they were.
-_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_READ_METHODS = DICT_READ_METHODS | {"__contains__", "__getitem__"}
 _MAX_SPLATS = 4  # `{**A, ...}` where A is itself `{**B, ...}`: how deep to follow
 
 

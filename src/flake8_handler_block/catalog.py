@@ -1035,6 +1035,12 @@ RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 DEFERRED = frozenset({"add_task", "partial"})
 
 
+# Methods that read a dict without changing it (``kwargs.get("x")``): the rules' mappings whose keys
+# the module shows in full (calls.Mappings), and the summary's wrappers that pass their ``**kwargs`` on
+# untouched, both allow them.
+DICT_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
+
+
 # Classes that keep a google-auth transport for their later refreshes: building one sends nothing.
 TRANSPORT_KEEPERS = frozenset({"AuthorizedSession"})
 

@@ -122,6 +122,7 @@ class Graph:
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
         self._guard_params: Dict[Tuple[FnRef, int], FrozenSet[str]] = {}
         self._kwargs_relays: Dict[FnRef, bool] = {}
+        self._configured_instances: Dict[str, List[Obj]] = {}  # FRAMEWORK_CONFIGURED's base -> the project's
         self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
@@ -305,15 +306,17 @@ class Graph:
         package, base = FRAMEWORK_CONFIGURED[name]
         if not any(library.startswith(package) for library in self._library_bases(cls, depth)):
             return []
-        found: List[Obj] = []
-        for path in self.tree.with_base(base.rsplit(".", 1)[-1])[:MAX_SUBCLASS_FILES]:
-            summary = self.tree.summary(path)
-            for key in range(len(summary.classes)) if summary is not None else ():
-                candidate = ("c", path, key)
-                if base in self._library_bases(candidate, depth, own=True):
-                    found.extend(("i", c[1], c[2]) for c in (candidate, *self.subclasses(candidate, depth))
-                                 if ("i", c[1], c[2]) not in found)
-        return found
+        found = self._configured_instances.get(base)
+        if found is None:  # the same for every handler that reads the attribute: found once
+            found = self._configured_instances[base] = []
+            for path in self.tree.with_base(base.rsplit(".", 1)[-1])[:MAX_SUBCLASS_FILES]:
+                summary = self.tree.summary(path)
+                for key in range(len(summary.classes)) if summary is not None else ():
+                    candidate = ("c", path, key)
+                    if base in self._library_bases(candidate, depth, own=True):
+                        found.extend(("i", c[1], c[2]) for c in (candidate, *self.subclasses(candidate, depth))
+                                     if ("i", c[1], c[2]) not in found)
+        return list(found)
 
     def _library_bases(self, cls: Obj, depth: int, own: bool = False) -> List[str]:
         """The library classes ``cls`` names as bases (``jupyterhub.handlers.BaseHandler``), its
@@ -1456,7 +1459,7 @@ def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:
 def _keywords(flags: Tuple[str, ...]) -> Set[str]:
     """The keywords a call passes, from its ``Edge.flags`` ("!name", "?name=param" are ``name``)."""
     return {
-        guard_param(flag.lstrip("?").partition(VALUE)[0].partition("=")[0]) for flag in flags if flag[1:2] != POSITIONAL
+        guard_param(flag.partition(VALUE)[0].partition("=")[0]) for flag in flags if flag[1:2] != POSITIONAL
     }
 
 

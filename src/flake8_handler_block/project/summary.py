@@ -30,7 +30,7 @@ from ..catalog import (
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, imported_module,
     DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
-    TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
+    DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -437,7 +437,7 @@ class _Summariser:
         self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
         self._fixed: Dict[int, FrozenSet[str]] = {}  # function key -> the parameters it never rebinds
         self._kwargs_untouched: Dict[int, bool] = {}  # function key -> its ``**kwargs`` is only read
-        self._flag_params: Dict[int, FrozenSet[str]] = {}  # function key -> its parameters with a flag default
+        self._flag_defaults: Dict[int, Tuple[str, ...]] = {}  # function key -> FunctionSummary.flag_defaults
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
@@ -526,10 +526,7 @@ class _Summariser:
             body, orelse = ("", "")
             if scope.kind == "function":
                 owner = scope.function_key() or 0
-                flags = self._flag_params.get(owner)
-                if flags is None:  # asked at each `if` of the function: read its defaults once
-                    flags = self._flag_params[owner] = frozenset(
-                        guard_param(flag) for flag in _flag_defaults(self.functions[owner][0]))
+                flags = frozenset(guard_param(flag) for flag in self._flag_defaults_of(owner))
                 body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags)
             inside = self._narrowed(node.test, scope)
             if scope.kind == "function" and node.body:
@@ -1381,7 +1378,7 @@ class _Summariser:
                 main_called=key in self.main_called,
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
-                flag_defaults=_flag_defaults(node),
+                flag_defaults=self._flag_defaults_of(key),
                 required=_required(node),
                 hands=tuple(sorted(hands[key])),
             )
@@ -1444,7 +1441,6 @@ class _Summariser:
     def _timeout(self, call: ast.Call, key: Optional[int]) -> int:
         """How ``call`` gives its ``timeout=`` (TIMEOUT_*). The function's own ``timeout`` parameter
         (never rebound, no default but None) or its ``**kwargs`` pass on what its caller gave."""
-        passed_on = False
         for keyword in call.keywords:
             value = keyword.value
             if keyword.arg == "timeout":
@@ -1457,9 +1453,7 @@ class _Summariser:
                     default = _default(self.functions[key][0], value.id)
                     return TIMEOUT_SET if default is not None and not _is_none(default) else TIMEOUT_PASSED
                 return TIMEOUT_SET
-            if keyword.arg is None and key is not None and type(value) is ast.Name:
-                kwarg = self.functions[key][0].args.kwarg
-                passed_on = passed_on or (kwarg is not None and value.id == kwarg.arg)
+        passed_on = key is not None and _own_kwargs_passed(call, self.functions[key][0]) is not None
         return TIMEOUT_PASSED if passed_on else TIMEOUT_MISSING
 
     def _either(self, name: str, scope: _Scope) -> Optional[Sym]:
@@ -1811,16 +1805,21 @@ class _Summariser:
     def _relays_kwargs(self, call: ast.Call, key: int) -> bool:
         """``super().run(cmd, **kwargs)``: the call passes on the function's own ``**kwargs`` (and no
         other ``*``/``**``), which the function only reads: it holds what the function's caller gave."""
-        kwarg = getattr(self.functions[key][0], "args", None)
-        kwarg = kwarg.kwarg if kwarg is not None else None
-        starred = [kw.value for kw in call.keywords if kw.arg is None]
-        if (kwarg is None or _starred(call) or len(starred) != 1 or type(starred[0]) is not ast.Name
-                or starred[0].id != kwarg.arg):
+        function = self.functions[key][0]
+        kwargs = _own_kwargs_passed(call, function)
+        if kwargs is None or _starred(call) or sum(kw.arg is None for kw in call.keywords) != 1:
             return False
         untouched = self._kwargs_untouched.get(key)
         if untouched is None:
-            untouched = self._kwargs_untouched[key] = _only_read(self.functions[key][0], kwarg.arg)
+            untouched = self._kwargs_untouched[key] = _only_read(function, kwargs)
         return untouched
+
+    def _flag_defaults_of(self, key: int) -> Tuple[str, ...]:
+        """``FunctionSummary.flag_defaults`` of function ``key``, read once (each ``if`` of it asks)."""
+        found = self._flag_defaults.get(key)
+        if found is None:
+            found = self._flag_defaults[key] = _flag_defaults(self.functions[key][0])
+        return found
 
     def _fixed_params(self, key: Optional[int]) -> FrozenSet[str]:
         """The parameters of function ``key`` it never rebinds: what they hold is what its caller gave
@@ -1854,10 +1853,7 @@ class _Summariser:
 
     def _forward(self, call: ast.Call, scope: _Scope, function: ast.AST) -> Optional[Forward]:
         """``call`` passes on ``function``'s own ``**kwargs`` and sets no timeout itself."""
-        kwarg = function.args.kwarg  # type: ignore[attr-defined]
-        if kwarg is None:
-            return None
-        if not any(kw.arg is None and type(kw.value) is ast.Name and kw.value.id == kwarg.arg for kw in call.keywords):
+        if _own_kwargs_passed(call, function) is None:
             return None
         callee = self.sym(call.func, scope)
         if callee is None:  # before the walk below (``super().__init__(**kwargs)``: most of them)
@@ -2213,12 +2209,20 @@ def passed_value(flags: Tuple[str, ...], place: str) -> Optional[Sym]:
     return None
 
 
-_READ_ONLY_METHODS = frozenset({"get", "keys", "items", "values", "copy"})
+def _own_kwargs_passed(call: ast.Call, function: ast.AST) -> Optional[str]:
+    """The name of ``function``'s own ``**kwargs`` when ``call`` passes it on (``**kwargs``), else None."""
+    args = getattr(function, "args", None)
+    kwarg = args.kwarg if args is not None else None
+    if kwarg is None:
+        return None
+    passed = any(kw.arg is None and type(kw.value) is ast.Name and kw.value.id == kwarg.arg for kw in call.keywords)
+    return kwarg.arg if passed else None
 
 
 def _only_read(function: ast.AST, name: str) -> bool:
     """``name`` is never rebound nor changed in ``function``: it is only passed on (``**name``),
-    subscripted, or read through ``get()``, ``keys()``, ``items()``, ``values()``, ``copy()``."""
+    subscripted, or read through ``get()``, ``keys()``, ``items()``, ``values()``, ``copy()``
+    (``DICT_READ_METHODS``)."""
     reads: Set[int] = set()
     uses: List[ast.Name] = []
     for node in own_nodes(function):
@@ -2228,7 +2232,7 @@ def _only_read(function: ast.AST, name: str) -> bool:
                 reads.add(id(value))
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
                 reads.add(id(value))
-            elif isinstance(node, ast.Attribute) and node.attr in _READ_ONLY_METHODS:
+            elif isinstance(node, ast.Attribute) and node.attr in DICT_READ_METHODS:
                 reads.add(id(value))
         elif type(node) is ast.Name and node.id == name:
             uses.append(node)
