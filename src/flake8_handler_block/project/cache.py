@@ -59,8 +59,9 @@ from .summary import ModuleSummary
 # method's read of its class's property is a call; 60: a nested function only started as a thread's
 # target is not reached with its parent; 61: a call handed google-auth's transport sends through it;
 # 62: not when it only keeps it, an AuthorizedSession; 63: equality guards, `if mode == Mode.LOGIN:`,
-# and the values calls pass and parameters default to that they test).
-FORMAT = 63
+# and the values calls pass and parameters default to that they test; 64: a constructor's parameter
+# the module never passes is what the project's calls pass, `Skill(self)` keeps `self`).
+FORMAT = 64
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

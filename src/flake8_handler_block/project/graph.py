@@ -39,7 +39,9 @@ what is past a bound is simply not followed.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar,
+)
 
 from ..catalog import APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
@@ -50,12 +52,15 @@ from ..handlers import (
     route_class_views,
 )
 from .summary import (
-    ANY, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
+    ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
     KWARGS_RELAY, POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .guards import guard_param, ruled_out
 from .tree import ProjectTree
+
+if TYPE_CHECKING:
+    from .callers import Callers
 
 Obj = Tuple  # see the module docstring
 _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its attributes are the class's
@@ -127,6 +132,9 @@ class Graph:
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
+        self._passed: Dict[Tuple[FnRef, str], List[Obj]] = {}  # a constructor's parameter -> what its callers pass
+        self._callers: Optional["Callers"] = None
+        self._asking_callers = False
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -144,6 +152,19 @@ class Graph:
             self._resolving.discard(dotted)
         self._dotted[dotted] = found
         return found
+
+    def resolve_from(self, dotted: str, importer: str, depth: int = 0) -> List[Obj]:
+        """``resolve``, for a name module ``importer`` imports: one the root does not hold may be
+        imported from a directory above it that the project puts on ``sys.path``
+        (``ProjectTree.on_path_above``)."""
+        found = self.resolve(dotted, depth)
+        if found:
+            return found
+        top = dotted.split(".", 1)[0]
+        if self.tree.is_module(top):
+            return []
+        above = self.tree.on_path_above(importer, top)
+        return self.resolve(f"{above}.{dotted}", depth) if above else []
 
     def _resolve(self, dotted: str, depth: int) -> List[Obj]:
         parts = dotted.split(".")
@@ -190,10 +211,10 @@ class Graph:
                 # `Hook.load()`: walked from the class, so that a classmethod building `cls(...)` is
                 # known to build a Hook (_made_on), not any class deriving from the one defining it
                 holder, name = sym.target.rsplit(".", 1)
-                holders = self.resolve(holder, depth + 1)
+                holders = self.resolve_from(holder, path, depth + 1)
                 if holders and all(obj[0] in _CLASS_KINDS for obj in holders):
                     return self._walk(holders, [name, *sym.path], depth + 1)
-            objs = self.resolve(sym.target, depth + 1)
+            objs = self.resolve_from(sym.target, path, depth + 1)
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
             objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
         elif sym.kind == SUPER_OF and sym.target.isdigit() and len(sym.path) == 1:
@@ -202,9 +223,42 @@ class Graph:
             objs = []
             for member in sym.members():
                 objs.extend(o for o in self.evaluate(member, path, depth + 1) if o not in objs)
+        elif sym.kind == ARG and sym.target.isdigit() and sym.path:
+            objs = self.passed_to(("f", path, int(sym.target)), sym.path[0], depth + 1)
+            return self._walk(objs, list(sym.path[1:]), depth + 1)
         else:
             return []
         return self._walk(objs, list(sym.path), depth + 1)
+
+    def passed_to(self, fn: FnRef, param: str, depth: int = 0) -> List[Obj]:
+        """What the project's calls of the constructor ``fn`` pass for ``param`` (``Skill(self)`` in
+        another module: the owner's instance), when every call passes a value that evaluates to
+        objects of the project: all of them ([] otherwise, or past the callers' budget). The calls
+        are found as the tooling question finds them (``callers.Callers.arguments``: the files naming
+        the class, no reference without a call); a question asked while answering one says nothing."""
+        memo = (fn, param)
+        if memo in self._passed:
+            return self._passed[memo]
+        if self._asking_callers or depth > MAX_DEPTH:
+            return []
+        self._passed[memo] = []  # a cycle says nothing
+        if self._callers is None:
+            from .callers import Callers  # it reads the project through this graph
+
+            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
+        self._asking_callers = True
+        try:
+            arguments = self._callers.arguments(fn, param) or []
+        finally:
+            self._asking_callers = False
+        found: List[Obj] = []
+        for where, value in arguments:
+            objs = self.evaluate(value, where, depth + 1)
+            if not objs:
+                return []  # a library object, or one not known: the attribute may be anything
+            found.extend(o for o in objs if o not in found)
+        self._passed[memo] = found[:MAX_OBJECTS]
+        return self._passed[memo]
 
     def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
         holders: Dict[Obj, List[Obj]] = {}  # a method found on a class or an instance: what it was found on

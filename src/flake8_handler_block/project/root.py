@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from .astnames import dotted
 
@@ -185,46 +185,73 @@ def _puts_own_directory_on_path(filename: str) -> bool:
             source = handle.read(200_000)
     except OSError:
         return False
-    if b"sys.path" not in source or b"__file__" not in source:
-        return False
+    return 1 in path_entries(source)
+
+
+def path_entries(source: Union[str, bytes]) -> FrozenSet[int]:
+    """The directories a module puts on ``sys.path`` (``insert``/``append``) that it computes from
+    its own ``__file__``, as how far up from the file each is: 1 for its own directory
+    (``os.path.dirname(os.path.abspath(__file__))``, ``Path(__file__).parent``), 2 for the one
+    above (``dirname(dirname(__file__))``, ``Path(__file__).parent.parent``,
+    ``os.path.join(os.path.dirname(__file__), "..")``), also through a name assigned first."""
+    marker = b"sys.path" if isinstance(source, bytes) else "sys.path"
+    own = b"__file__" if isinstance(source, bytes) else "__file__"
+    if marker not in source or own not in source:  # type: ignore[operator]
+        return frozenset()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+        return frozenset()
     assigned: Dict[str, ast.expr] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
+    found = set()
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
                 and node.func.attr in ("insert", "append") and dotted(node.func.value) == "sys.path"):
             value = node.args[-1]
             if isinstance(value, ast.Name):
                 value = assigned.get(value.id, value)
-            if _is_own_directory(value):
-                return True
-    return False
+            levels = _levels_up(value, assigned)
+            if levels is not None and levels > 0:
+                found.add(levels)
+    return frozenset(found)
 
 
-def _is_own_directory(expr: ast.expr) -> bool:
-    """``os.path.dirname(os.path.abspath(__file__))`` (or ``realpath``, or no wrapper),
-    ``Path(__file__).parent`` (``.resolve()``/``.absolute()`` first, ``str()`` around)."""
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str" and len(expr.args) == 1:
-        expr = expr.args[0]
-    if isinstance(expr, ast.Call) and dotted(expr.func) in ("os.path.dirname", "path.dirname", "dirname"):
-        inner = expr.args[0] if len(expr.args) == 1 else None
-        if (isinstance(inner, ast.Call) and len(inner.args) == 1
-                and dotted(inner.func).rsplit(".", 1)[-1] in ("abspath", "realpath")):
-            inner = inner.args[0]
-        return isinstance(inner, ast.Name) and inner.id == "__file__"
+def _levels_up(expr: ast.expr, assigned: Dict[str, ast.expr], depth: int = 0) -> Optional[int]:
+    """How many directories up from the module's file ``expr`` is (0: the file itself), None when
+    it is not computed from ``__file__`` alone."""
+    if depth > 8:
+        return None
+    if isinstance(expr, ast.Name):
+        if expr.id == "__file__":
+            return 0
+        value = assigned.get(expr.id)
+        return _levels_up(value, assigned, depth + 1) if value is not None else None
+    if isinstance(expr, ast.Call):
+        name = dotted(expr.func).rsplit(".", 1)[-1]
+        args = expr.args
+        if name in ("str", "abspath", "realpath", "normpath", "resolve", "absolute") and len(args) == 1:
+            return _levels_up(args[0], assigned, depth + 1)
+        if name == "dirname" and len(args) == 1:
+            inner = _levels_up(args[0], assigned, depth + 1)
+            return inner + 1 if inner is not None else None
+        if name == "Path" and len(args) == 1:
+            return _levels_up(args[0], assigned, depth + 1)
+        if name == "join" and args and not expr.keywords:
+            inner = _levels_up(args[0], assigned, depth + 1)
+            rest = args[1:]
+            if inner is None or not all(isinstance(a, ast.Constant) and a.value in ("..", os.pardir) for a in rest):
+                return None
+            return inner + len(rest)
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in ("resolve", "absolute") and not args:
+            return _levels_up(expr.func.value, assigned, depth + 1)
+        return None
     if isinstance(expr, ast.Attribute) and expr.attr == "parent":
-        inner = expr.value
-        if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and not inner.args
-                and inner.func.attr in ("resolve", "absolute")):
-            inner = inner.func.value
-        return (isinstance(inner, ast.Call) and dotted(inner.func).rsplit(".", 1)[-1] == "Path"
-                and len(inner.args) == 1 and isinstance(inner.args[0], ast.Name) and inner.args[0].id == "__file__")
-    return False
+        inner = _levels_up(expr.value, assigned, depth + 1)
+        return inner + 1 if inner is not None else None
+    return None
 
 
 class ModuleNames:

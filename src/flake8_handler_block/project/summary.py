@@ -69,6 +69,10 @@ MADE = (CALL_RESULT, DECLARED)  # the steps that give an instance of a class
 NAMELESS = (*MADE, SUBCLASS)  # the steps a library name leaves out (``requests.Session().get``)
 ANY = "any"  # a Sym kind: one of a few values
 SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whose key is the target
+# A Sym kind: what the project's calls of a constructor pass for one of its parameters, ``target``
+# the ``__init__``'s key and the parameter's name the first step (``self.owner = owner`` when the
+# module itself never makes the class: ``Skill(self)`` in another module); the graph asks the callers.
+ARG = "arg"
 MAX_ALTERNATIVES = 24  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
@@ -1167,8 +1171,17 @@ class _Summariser:
             return None if imports_only else Sym(kind, str(payload))
         if kind == "param" and not imports_only:
             function, place, name = cast(Tuple[int, Optional[int], str], payload)
-            return self._param_sym(function, place, name, depth)
+            found = self._param_sym(function, place, name, depth)
+            if found is None and self._is_constructor(function):
+                return Sym(ARG, str(function), (name,))
+            return found
         return None
+
+    def _is_constructor(self, key: int) -> bool:
+        """Function ``key`` is the ``__init__`` of a class of the module's top level (made by its name)."""
+        node, outer, _own = self.functions[key]
+        return node.name == "__init__" and outer.kind == "class" and outer.parent is not None \
+            and outer.parent.kind == "module"
 
     def _param_sym(self, key: int, place: Optional[int], name: str, depth: int) -> Optional[Sym]:
         """What every call of function ``key`` in this module passes for its parameter ``name`` (at
@@ -2261,10 +2274,12 @@ def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, .
 
 
 def _may_be_callable_or_client(sym: Sym) -> bool:
-    """``_callables_passed``' values: a dotted name, an attribute of ``self`` or ``cls``, or a
-    library client made here."""
+    """``_callables_passed``' values: a dotted name, ``self`` or an attribute of ``self`` or ``cls``,
+    or a library client made here."""
+    if sym.kind == "self" and not sym.path:
+        return True  # ``Skill(self)``: the instance itself, a constructor's question (``Sym`` kind ARG)
     if sym.kind != "ref":
-        return sym.kind != ANY and len(sym.path) == 1
+        return sym.kind not in (ANY, ARG) and len(sym.path) == 1
     return not sym.path or (len(sym.path) == 1 and sym.path[0] in MADE and sym.target in HELD_ACROSS_MODULES)
 
 

@@ -19,7 +19,7 @@ from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
 from .default_timeout import EMAIL_TIMEOUT_HINT, LDAP_TIMEOUT_HINT, PATCH_HINT, SOCKET_DEFAULT_HINT
-from .root import ModuleNames, SourceFile, own_directory_on_path, scan
+from .root import ModuleNames, SourceFile, own_directory_on_path, path_entries, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
 # Starts with a literal, so the regex engine jumps from one "class" to the next; a match in a
@@ -72,6 +72,7 @@ class ProjectTree:
         self._texts: Dict[str, Tuple[str, Tuple[Tuple[str, FrozenSet[str]], ...]]] = {}  # ``_declared``
         self._subclass_chains: Dict[str, Tuple[List[str], FrozenSet[str]]] = {}  # ``_descendants``
         self._order: Optional[Dict[str, int]] = None
+        self._on_path: Dict[str, bool] = {}  # a directory -> a file below it puts it on sys.path
         # One byte a file, shared with the processes forked after ``share_claims``: set by the
         # process that summarises the file from source. A helping process leaves those alone.
         self._claims: Optional[mmap.mmap] = None
@@ -230,6 +231,34 @@ class ProjectTree:
 
     def is_module(self, name: str) -> bool:
         return name in self.names.by_name
+
+    def on_path_above(self, importer: str, top: str) -> Optional[str]:
+        """The nearest directory above module ``importer`` that holds the module or package ``top``
+        and that a file below it puts on ``sys.path`` (``sys.path.insert(0, dirname(dirname(__file__)))``
+        in ``backend/server/app.py``, which then imports ``from server.utils import x``), as a
+        dotted prefix (``backend``); None when there is none. Asked only of an import the root
+        does not resolve."""
+        directory = importer.rsplit("/", 1)[0] if "/" in importer else ""
+        while directory:
+            if f"{directory}/{top}/__init__.py" in self.files or f"{directory}/{top}.py" in self.files:
+                return directory.replace("/", ".") if self._put_on_path(directory) else None
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+        return None
+
+    def _put_on_path(self, directory: str) -> bool:
+        known = self._on_path.get(directory)
+        if known is None:
+            known = False
+            for path in self.files:
+                if not path.startswith(f"{directory}/"):
+                    continue
+                text = self.text(path)
+                levels = path_entries(text) if text is not None else frozenset()
+                if any(path.count("/") - level + 1 == directory.count("/") + 1 for level in levels):
+                    known = True
+                    break
+            self._on_path[directory] = known
+        return known
 
     def module_name(self, path: str) -> Optional[str]:
         named = self.names.name_of(path)
