@@ -219,27 +219,33 @@ class Callers:
         edges = self.call_edges(fn)
         return None if edges is None else [(path, key, edge.line, edge.how) for path, key, edge in edges]
 
-    def arguments(self, fn: FnRef, param: str) -> Optional[List[Tuple[str, Sym]]]:
+    def arguments(self, fn: FnRef, param: str, files: int = MAX_CANDIDATE_FILES,
+                  first: Callable[[str], bool] = lambda path: False) -> Optional[List[Tuple[str, Sym]]]:
         """What each call of ``fn`` in the project passes for its parameter ``param``, with the
         module that writes it, as the summaries record a value that may be a callable or a client
         (``Edge.flags``: "?@N:" by position, "?name:" by keyword). None when a call shows no such
         value (another value, ``*args``/``**kwargs``, the argument left out), when ``fn`` is named
-        anywhere without being called, or when that cannot be known within the budget."""
+        anywhere without being called or in more than ``files`` files, or when that cannot be known
+        within the budget. The files for which ``first`` holds are read first (those read already:
+        a call there that shows no value spares reading the others)."""
         positional = self.graph._positional_params(fn)
         places = [param, *([f"{POSITIONAL}{positional.index(param)}"] if param in positional else [])]
         found: List[Tuple[str, Sym]] = []
 
         def every_call_shows_it() -> bool:
-            edges = self.call_edges(fn)
-            if not edges or self.uses(fn) != []:
+            candidates = self._candidates(self.called_as(fn))
+            if candidates is None or len(candidates) > files:
                 return False
-            for path, _key, edge in edges:
-                values = [passed_value(edge.flags, place) for place in places] if edge.how == CALL else []
-                sym = next((value for value in values if value is not None), None)
-                if sym is None:
-                    return False
-                found.append((path, sym))
-            return True
+            for path in sorted(candidates, key=lambda path: not first(path)):
+                self._step()
+                summary = self.graph.tree.summary(path)
+                for _path, _key, edge in self._edges_in(summary, self._hits(fn)) if summary is not None else ():
+                    values = [passed_value(edge.flags, place) for place in places] if edge.how == CALL else []
+                    sym = next((value for value in values if value is not None), None)
+                    if sym is None:
+                        return False
+                    found.append((path, sym))
+            return bool(found) and self.uses(fn) == []
 
         return found if self._within_budget(every_call_shows_it) else None
 
@@ -249,11 +255,12 @@ class Callers:
         summaries = self._summaries_naming(self.called_as(fn))
         if summaries is None:
             return None
-
-        def hits(objs: List[Obj]) -> bool:
-            return any(fn in self.graph.callables(o) for o in objs)
-
+        hits = self._hits(fn)
         return [found for _path, summary in summaries for found in self._edges_in(summary, hits)]
+
+    def _hits(self, fn: FnRef) -> Callable[[List[Obj]], bool]:
+        """Whether a call's callee, as the graph evaluates it, may run ``fn``."""
+        return lambda objs: any(fn in self.graph.callables(o) for o in objs)
 
     def _summaries_naming(self, name: str) -> Optional[List[Tuple[str, ModuleSummary]]]:
         """The summaries of the files whose text names ``name`` (tests, examples and docs

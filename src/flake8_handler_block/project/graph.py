@@ -91,6 +91,9 @@ _VALUE_METHODS = frozenset({"get", "pop", "setdefault"})  # a mapping's methods 
 # first-use set-up behind a cache (``if _config is None: load()``), and a chain no one can check.
 # An override's ``super().name()`` is the same call continued, not a call deeper (_with_overridden).
 MAX_BLOCK_DEPTH = 2
+# Files naming a class whose calls are read for what its constructor's parameter holds (``passed_to``):
+# a class made in more places is rarely given one same object, and each file read may be a parse.
+MAX_ARGUMENT_FILES = 8
 MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
 UNSEEN = "**"  # in the flags a function is entered with: its **kwargs may hold any keyword
 # How deep below the nearest async function the sync functions the loop runs in place are looked
@@ -235,7 +238,9 @@ class Graph:
         another module: the owner's instance), when every call passes a value that evaluates to
         objects of the project: all of them ([] otherwise, or past the callers' budget). The calls
         are found as the tooling question finds them (``callers.Callers.arguments``: the files naming
-        the class, no reference without a call); a question asked while answering one says nothing."""
+        the class, no reference without a call), those the graph has read first: a call there that
+        passes a value of unknown kind ends the question before any other file is parsed. A
+        question asked while answering one says nothing."""
         memo = (fn, param)
         if memo in self._passed:
             return self._passed[memo]
@@ -248,7 +253,7 @@ class Graph:
             self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
         self._asking_callers = True
         try:
-            arguments = self._callers.arguments(fn, param) or []
+            arguments = self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised) or []
         finally:
             self._asking_callers = False
         found: List[Obj] = []

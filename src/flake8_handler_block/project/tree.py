@@ -232,6 +232,10 @@ class ProjectTree:
     def is_module(self, name: str) -> bool:
         return name in self.names.by_name
 
+    def is_summarised(self, path: str) -> bool:
+        """This process has read the summary of ``path`` already."""
+        return path in self._summaries
+
     def on_path_above(self, importer: str, top: str) -> Optional[str]:
         """The nearest directory above module ``importer`` that holds the module or package ``top``
         and that a file below it puts on ``sys.path`` (``sys.path.insert(0, dirname(dirname(__file__)))``
