@@ -59,7 +59,8 @@ def research(query):
     return Agent().research(query)
 '''
 
-EXPECTED = 'expect: HB204 "handler \'research\' (app/views.py:9) via Agent.research() -> Planner.plan() -> Scraper.scrape()"'
+EXPECTED = ('expect: HB204 "handler \'research\' (app/views.py:9) via Agent.research() -> Planner.plan() '
+            '-> Scraper.scrape()"')
 
 
 def _holds(tmp_path: Path, planner_owner: str = "self", found: bool = True, more: str = "") -> None:
