@@ -188,11 +188,23 @@ def main() -> None:
     parser.add_argument("--tree", choices=sorted(TREES), action="append", help="default: all trees")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--before", metavar="DIR", help="also run the plugin package found in DIR (PYTHONPATH), "
-                        "interleaved with the others: a before/after comparison on the same machine state")
+    parser.add_argument("--before", metavar="DIR", help="also run the plugin package found in DIR or DIR/src (a "
+                        "checkout's root), interleaved with the others: a before/after comparison on the same "
+                        "machine state")
     args = parser.parse_args()
+    before = _package_dir(args.before) if args.before else None
     for tree in args.tree or sorted(TREES, reverse=True):
-        bench(tree, args.runs, args.jobs, args.before)
+        bench(tree, args.runs, args.jobs, before)
+
+
+def _package_dir(given: str) -> str:
+    """The directory holding the plugin's package, from a checkout's root (its ``src/``) or the
+    directory itself: given the root, PYTHONPATH would miss the package and the "before" side
+    would quietly run the installed one."""
+    for candidate in (Path(given) / "src", Path(given)):
+        if (candidate / "flake8_handler_block" / "__init__.py").is_file():
+            return str(candidate.resolve())
+    raise SystemExit(f"--before {given}: no flake8_handler_block package there nor in its src/")
 
 
 if __name__ == "__main__":
