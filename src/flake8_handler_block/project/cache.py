@@ -60,8 +60,9 @@ from .summary import ModuleSummary
 # target is not reached with its parent; 61: a call handed google-auth's transport sends through it;
 # 62: not when it only keeps it, an AuthorizedSession; 63: equality guards, `if mode == Mode.LOGIN:`,
 # and the values calls pass and parameters default to that they test; 64: a constructor's parameter
-# the module never passes is what the project's calls pass, `Skill(self)` keeps `self`).
-FORMAT = 64
+# the module never passes is what the project's calls pass, `Skill(self)` keeps `self`; 65: files.json
+# says which files may put a directory on sys.path).
+FORMAT = 65
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -81,6 +82,7 @@ class Light:
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
     builds_client: bool = False  # may build an HTTP client or a child process (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
     ldap_timeout: bool = False  # its text names python-ldap's OPT_TIMEOUT (default_timeout.LDAP_TIMEOUT_HINT)
+    path_entry: bool = False  # may put a directory on sys.path from its own file (root.may_put_on_path)
 
 
 class Cache:
@@ -109,10 +111,11 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, client, ldap = entry
+                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, *rest = entry
+                client, ldap, on_path = rest
                 found[str(path)] = Light(
                     int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches), bool(forwards),
-                    bool(email_timeout), bool(socket_default), bool(client), bool(ldap),
+                    bool(email_timeout), bool(socket_default), bool(client), bool(ldap), bool(on_path),
                 )
             except (TypeError, ValueError):
                 continue
@@ -123,7 +126,7 @@ class Cache:
         files = {
             path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches),
                    int(entry.forwards), int(entry.email_timeout), int(entry.socket_default), int(entry.builds_client),
-                   int(entry.ldap_timeout)]
+                   int(entry.ldap_timeout), int(entry.path_entry)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)
         }

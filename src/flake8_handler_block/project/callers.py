@@ -236,10 +236,11 @@ class Callers:
             candidates = self._candidates(self.called_as(fn))
             if candidates is None or len(candidates) > files:
                 return False
+            hits = self._hits(fn)
             for path in sorted(candidates, key=lambda path: not first(path)):
                 self._step()
                 summary = self.graph.tree.summary(path)
-                for _path, _key, edge in self._edges_in(summary, self._hits(fn)) if summary is not None else ():
+                for _path, _key, edge in self._edges_in(summary, hits) if summary is not None else ():
                     values = [passed_value(edge.flags, place) for place in places] if edge.how == CALL else []
                     sym = next((value for value in values if value is not None), None)
                     if sym is None:

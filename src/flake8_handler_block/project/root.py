@@ -188,15 +188,22 @@ def _puts_own_directory_on_path(filename: str) -> bool:
     return 1 in path_entries(source)
 
 
+# Text a module must hold to put a directory computed from its own file on ``sys.path`` (path_entries).
+PATH_ENTRY_HINTS = ("sys.path", "__file__")
+
+
+def may_put_on_path(text: str) -> bool:
+    """The cheap test before ``path_entries``: the text names both ``sys.path`` and ``__file__``."""
+    return all(hint in text for hint in PATH_ENTRY_HINTS)
+
+
 def path_entries(source: Union[str, bytes]) -> FrozenSet[int]:
     """The directories a module puts on ``sys.path`` (``insert``/``append``) that it computes from
     its own ``__file__``, as how far up from the file each is: 1 for its own directory
     (``os.path.dirname(os.path.abspath(__file__))``, ``Path(__file__).parent``), 2 for the one
     above (``dirname(dirname(__file__))``, ``Path(__file__).parent.parent``,
     ``os.path.join(os.path.dirname(__file__), "..")``), also through a name assigned first."""
-    marker = b"sys.path" if isinstance(source, bytes) else "sys.path"
-    own = b"__file__" if isinstance(source, bytes) else "__file__"
-    if marker not in source or own not in source:  # type: ignore[operator]
+    if not may_put_on_path(source.decode("utf-8", "replace") if isinstance(source, bytes) else source):
         return frozenset()
     try:
         tree = ast.parse(source)
@@ -232,13 +239,11 @@ def _levels_up(expr: ast.expr, assigned: Dict[str, ast.expr], depth: int = 0) ->
     if isinstance(expr, ast.Call):
         name = dotted(expr.func).rsplit(".", 1)[-1]
         args = expr.args
-        if name in ("str", "abspath", "realpath", "normpath", "resolve", "absolute") and len(args) == 1:
+        if name in ("str", "Path", "abspath", "realpath", "normpath", "resolve", "absolute") and len(args) == 1:
             return _levels_up(args[0], assigned, depth + 1)
         if name == "dirname" and len(args) == 1:
             inner = _levels_up(args[0], assigned, depth + 1)
             return inner + 1 if inner is not None else None
-        if name == "Path" and len(args) == 1:
-            return _levels_up(args[0], assigned, depth + 1)
         if name == "join" and args and not expr.keywords:
             inner = _levels_up(args[0], assigned, depth + 1)
             rest = args[1:]

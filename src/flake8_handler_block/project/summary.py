@@ -1216,8 +1216,7 @@ class _Summariser:
         node, outer, own = self.functions[key]
         if outer.kind == "module":
             target = f"{self.module}.{own.qualname}"
-        elif outer.kind == "class" and node.name == "__init__" and outer.parent is not None \
-                and outer.parent.kind == "module":
+        elif self._is_constructor(key):
             target = f"{self.module}.{outer.qualname}"
         else:
             return []

@@ -19,7 +19,7 @@ from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
 from .default_timeout import EMAIL_TIMEOUT_HINT, LDAP_TIMEOUT_HINT, PATCH_HINT, SOCKET_DEFAULT_HINT
-from .root import ModuleNames, SourceFile, own_directory_on_path, path_entries, scan
+from .root import ModuleNames, SourceFile, may_put_on_path, own_directory_on_path, path_entries, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
 # Starts with a literal, so the regex engine jumps from one "class" to the next; a match in a
@@ -133,7 +133,7 @@ class ProjectTree:
         forwards = may_forward_kwargs(text) or may_pass_timeout_param(text)
         return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, forwards,
                      EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text, _may_build_client(text),
-                     LDAP_TIMEOUT_HINT in text)
+                     LDAP_TIMEOUT_HINT in text, may_put_on_path(text))
 
     def _read(self, path: str) -> Union[str, bytes, None]:
         if path in self.overrides:
@@ -250,15 +250,17 @@ class ProjectTree:
         return None
 
     def _put_on_path(self, directory: str) -> bool:
+        """A file below ``directory`` puts it on ``sys.path`` (read only in the files whose text
+        the scan says may: ``Light.path_entry``)."""
         known = self._on_path.get(directory)
         if known is None:
             known = False
-            for path in self.files:
-                if not path.startswith(f"{directory}/"):
+            for path, entry in self.light.items():
+                if not entry.path_entry or not path.startswith(f"{directory}/"):
                     continue
                 text = self.text(path)
                 levels = path_entries(text) if text is not None else frozenset()
-                if any(path.count("/") - level + 1 == directory.count("/") + 1 for level in levels):
+                if any(path.count("/") - level == directory.count("/") for level in levels):
                     known = True
                     break
             self._on_path[directory] = known
