@@ -31,6 +31,8 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from settle import run_settled
+
 ROOT = Path(__file__).resolve().parent.parent
 # As a user runs it: hash seed fixed for steady runs, and .pyc files written and used (a
 # PYTHONDONTWRITEBYTECODE environment would make every run compile the plugin's sources).
@@ -122,10 +124,11 @@ def _run_flake8(
         *([] if side == "baseline" else [f"--hb-cache-dir={cache_dir}"]), *paths,
     ]
     env = {**ENV, "PYTHONPATH": source} if source else ENV  # another copy of the plugin's package
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    line = [text for text in result.stderr.splitlines() if text.startswith("BENCH ")]
+    _status, _out, stderr, _wall = run_settled(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                               env=env)
+    line = [text for text in stderr.splitlines() if text.startswith("BENCH ")]
     if not line:
-        raise SystemExit(f"flake8 failed:\n{result.stderr[-2000:]}")
+        raise SystemExit(f"flake8 failed:\n{stderr[-2000:]}")
     _, elapsed, peak_kb, inside, index, cpu = line[-1].split()
     return float(elapsed), int(peak_kb) / 1024, float(inside), float(index), float(cpu)
 

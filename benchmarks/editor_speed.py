@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from settle import run_settled
+
 ROOT = Path(__file__).resolve().parent.parent
 
 HEADER = '''\
@@ -265,9 +267,8 @@ def median_seconds(command, runs: int):
     times, cpu = [], []
     for _ in range(runs):
         cpu_before = _children_cpu()
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        times.append(time.perf_counter() - started)
+        *_output, elapsed = run_settled(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(elapsed)
         cpu.append(_children_cpu() - cpu_before)
     return statistics.median(times), statistics.median(cpu)
 
@@ -307,11 +308,15 @@ def in_project(package: Path, lines: int, runs: int) -> None:
                 shutil.rmtree(cache, ignore_errors=True)
             elif side == "edited":  # a new function, saved just now
                 path.write_text(text + f"\n\ndef added_{time.monotonic_ns()}():\n    return 1\n", encoding="utf-8")
-            cpu_before, started = _children_cpu(), time.perf_counter()
-            subprocess.run([sys.executable, "-c", _RUNNER, "without" if side == "without" else "with", "--isolated",
-                            "--select", "HB,E,F,W", str(path)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, env=_ENV)
-            return time.perf_counter() - started, _children_cpu() - cpu_before
+            cpu_before = _children_cpu()
+            *_output, elapsed = run_settled(
+                [sys.executable, "-c", _RUNNER, "without" if side == "without" else "with", "--isolated",
+                 "--select", "HB,E,F,W", str(path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, env=_ENV)
+            if side == "edited":  # back to the checkout, so that the next cold and warm runs see no edit
+                path.write_text(text, encoding="utf-8")
+                os.utime(path, (past, past))
+            return elapsed, _children_cpu() - cpu_before
 
         flake8("cold")  # .pyc files, the OS file cache
         samples: Dict[str, List[Tuple[float, float]]] = {"without": [], "cold": [], "warm": [], "edited": []}
