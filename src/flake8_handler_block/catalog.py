@@ -1031,8 +1031,9 @@ THREAD_STARTS = frozenset({"Thread", "Timer", "start_new_thread"})
 # A lambda handed to any of these runs in another thread.
 RUNS_ELSEWHERE = THREAD_HANDOFFS | THREAD_STARTS
 # Calls that keep a callable (or the arguments for one) to run later: `partial(f, ...)`, a
-# response's background `add_task(f, ...)`.
-DEFERRED = frozenset({"add_task", "partial"})
+# response's background `add_task(f, ...)` or Starlette's `BackgroundTask(f, ...)` (run after the
+# response is sent: a coroutine function on the server's loop, a plain one in its thread pool).
+DEFERRED = frozenset({"add_task", "partial", "BackgroundTask"})
 
 
 # Methods that read a dict without changing it (``kwargs.get("x")``): the rules' mappings whose keys

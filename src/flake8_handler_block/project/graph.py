@@ -52,8 +52,8 @@ from ..handlers import (
     route_class_views,
 )
 from .summary import (
-    ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, MAPPING, NAMELESS, NO_LOOP,
-    KWARGS_RELAY, POSITIONAL, SPAWN, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
+    ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMELESS,
+    NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .guards import guard_param, ruled_out
@@ -714,7 +714,12 @@ class Graph:
         """How ``target`` runs for ``edge``: a call of a sync generator function that is not iterated
         there runs none of its body there (GENERATOR); a coroutine function called as a statement of
         its own, not awaited, makes a coroutine nobody runs, and a call whose arguments the function
-        does not take raises TypeError before any of it runs (both DROPPED)."""
+        does not take raises TypeError before any of it runs (both DROPPED). A background task
+        (LATER) of a coroutine function is awaited in place once the response is sent, still in the
+        request's task (CALL); any other runs in a thread (THREAD)."""
+        if edge.how == LATER:
+            facts = self.function(target)
+            return CALL if facts is not None and facts.is_async else THREAD
         if edge.how != CALL:
             return edge.how
         summary = self.tree.summary(target[1])

@@ -44,6 +44,10 @@ from .guards import EQUALS, flag_tests, guard_param, value_key
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
 # thread; DEF: a nested function (reached with its parent, run when something calls it).
 CALL, TASK, THREAD, SPAWN, DEF = "call", "task", "thread", "spawn", "def"
+# Run after the response by the framework (``background_tasks.add_task(f)``, ``BackgroundTask(f)``):
+# a coroutine function awaited in place, in the request's own task (the graph reads CALL), any other
+# in the server's thread pool (THREAD).
+LATER = "later"
 # A call of a sync generator function whose result is not iterated where it is made (handed to a
 # ``StreamingResponse``, returned): the body runs wherever the generator is iterated (the graph
 # reads a CALL edge so when its target yields and ``Edge.iterated`` is false).
@@ -1373,7 +1377,8 @@ class _Summariser:
                 target = self.sym(call.args[0], scope)
                 if target is not None:  # `add_task(f, *args, **kwargs)` and `partial(f, ...)` call f so
                     args, flags = self._passed(call.args[1:], call.keywords, key, scope)
-                    found.append(Edge(THREAD, target, call.lineno, guard=guard, flags=flags, args=args))
+                    how = THREAD if name == "partial" else LATER
+                    found.append(Edge(how, target, call.lineno, guard=guard, flags=flags, args=args))
         for expr in self.main_calls:
             sym = self.sym(expr, self.root)
             for key, (node, outer, _own) in enumerate(self.functions):
