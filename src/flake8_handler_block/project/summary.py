@@ -673,7 +673,9 @@ class _Summariser:
         for index, param in enumerate(every):
             if index == 0 and first_is_self:
                 own.bind(param.arg, first, cls)
-            elif param.annotation is not None and param not in (args.vararg, args.kwarg):
+            elif param.annotation is not None and param not in (args.vararg, args.kwarg) and not self._kindless(
+                param.annotation, own.parent or own
+            ):  # (`f: Callable` declares no kind: what the callers pass, as for no annotation)
                 own.bind(param.arg, "annotation", param.annotation)
             elif param in (args.vararg, args.kwarg) or node.decorator_list:
                 own.bind(param.arg, "unknown")  # a decorator may hand the function to a framework
@@ -1199,6 +1201,11 @@ class _Summariser:
         self._param_syms[memo] = None  # a cycle of calls says nothing
         found: Optional[Sym] = None
         sites = self._calls_of_function(key)
+        if not sites and place == 0:
+            # A decorator's parameter is each function it decorates in turn (``def rpc(f):
+            # _rpcs[f.__name__] = f``): the registry it fills holds any of them.
+            self._param_syms[memo] = found = Sym.union(self._decorated_by(key))
+            return found
         for call, where in sites:
             given = _argument(call, place, name) if place is not None else _keyword(call, name)
             if given is None or _starred(call) or any(kw.arg is None for kw in call.keywords):
@@ -1212,6 +1219,33 @@ class _Summariser:
                 break
             found = meaning
         self._param_syms[memo] = found
+        return found
+
+    def _decorated_by(self, key: int) -> List[Sym]:
+        """The module's top-level functions and classes that function ``key`` decorates: written
+        ``@key`` for a module function, ``@factory(...)`` for one nested in a module function
+        ``factory`` that returns it (``def register(name): def deco(f): ...; return deco``)."""
+        node, outer, own = self.functions[key]
+        if outer.kind == "module":
+            wanted, called = f"{self.module}.{own.qualname}", False
+        elif outer.kind == "function" and outer.parent is not None and outer.parent.kind == "module" and any(
+            type(stmt) is ast.Return and type(stmt.value) is ast.Name and stmt.value.id == node.name
+            for stmt in self.functions[outer.key][0].body
+        ):
+            wanted, called = f"{self.module}.{outer.qualname}", True
+        else:
+            return []
+        found: List[Sym] = []
+        for defined, where, _own in [*self.functions, *self.classes]:
+            if where.kind != "module":
+                continue
+            for decorator in defined.decorator_list:
+                if called != (type(decorator) is ast.Call):
+                    continue
+                written = decorator.func if type(decorator) is ast.Call else decorator
+                if self.sym(written, where) == Sym("ref", wanted):
+                    found.append(Sym("ref", f"{self.module}.{defined.name}"))
+                    break
         return found
 
     def _calls_of_function(self, key: int) -> List[Tuple[ast.Call, _Scope]]:
