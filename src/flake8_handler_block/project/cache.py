@@ -62,7 +62,7 @@ from .summary import ModuleSummary
 # and the values calls pass and parameters default to that they test; 64: a constructor's parameter
 # the module never passes is what the project's calls pass, `Skill(self)` keeps `self`; 65: files.json
 # says which files may put a directory on sys.path).
-FORMAT = 67
+FORMAT = 68
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

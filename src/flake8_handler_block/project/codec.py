@@ -37,7 +37,8 @@ def encode(summary: ModuleSummary) -> Data:
              list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands]]
             for f in summary.functions
         ],
-        [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs]] for c in summary.classes],
+        [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs], list(c.named)]
+         for c in summary.classes],
         [[name, _sym(s)] for name, s in summary.names],
         list(summary.main_guard),
         _timeouts(summary.requests_timeouts),
@@ -78,8 +79,9 @@ def _decode(data: Data) -> ModuleSummary:
     if len(function_summaries) != len(facts.functions) or len(class_summaries) != len(facts.classes):
         raise ValueError("summaries do not match the facts")
     classes_out = tuple(
-        ClassSummary(tuple(_read_sym(b) for b in bases), tuple((_str(n), _sym_required(s)) for n, s in attrs))
-        for bases, attrs in class_summaries
+        ClassSummary(tuple(_read_sym(b) for b in bases), tuple((_str(n), _sym_required(s)) for n, s in attrs),
+                     _strs(named))
+        for bases, attrs, named in class_summaries
     )
     start, end = guard
     return ModuleSummary(

@@ -52,8 +52,8 @@ from ..handlers import (
     route_class_views,
 )
 from .summary import (
-    ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMELESS,
-    NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
+    ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
+    NAMELESS, NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .guards import guard_param, ruled_out
@@ -80,7 +80,7 @@ _ANY_NUMBER = 1 << 16  # positional arguments that can never reach a keyword-onl
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 MAX_RECEIVERS = 8  # classes one method is read for; past them it is read for any class
-_NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING})
+_NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING, NAMED})
 ON_LOOP = (CALL, TASK)
 # In the flags a function is entered with (``_spread``): it runs on the event loop's thread, so a
 # call that runs only with no loop running (``summary.NO_LOOP``) does not run.
@@ -297,6 +297,23 @@ class Graph:
             depth += 1
         return objs
 
+    def _named_methods(self, obj: Obj, depth: int) -> List[Obj]:
+        """``getattr(self, name)`` on ``obj``: the methods of its class (and, for an instance of any
+        subclass, of each subclass) that a string of its own or its bases' class-level tables names
+        (summary.NAMED: unmanic's API handlers list their endpoints as ``"call_method": "..."``)."""
+        cls = ("c", obj[1], obj[2])
+        classes = [cls, *(self.subclasses(cls, depth) if obj[0] in _OPEN_KINDS else ())]
+        found: List[Obj] = []
+        for each in classes:
+            names: List[str] = []
+            for base in self.mro(each, depth):
+                summary = self.tree.summary(base[1])
+                if summary is not None and base[2] < len(summary.classes):
+                    names.extend(n for n in summary.classes[base[2]].named if n not in names)
+            for name in names:
+                found.extend(m for m in self.method(each, name, depth) if m[0] == "f" and m not in found)
+        return found[:MAX_OBJECTS]
+
     def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
         """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds
         an instance: ``Hook.load(**data)`` with ``load`` defined on a base) or ``self`` (a builder):
@@ -327,6 +344,8 @@ class Graph:
             return [("v", obj[1])] if name == "pop" else []
         if kind in _CLASS_KINDS and name == "__subclasses__":
             return [("s", obj[1], obj[2])]
+        if kind in _CLASS_KINDS and name == NAMED:
+            return self._named_methods(obj, depth)
         if kind == "m":
             return self.resolve(f"{obj[1]}.{name}", depth + 1)
         if kind in _CLASS_KINDS:
@@ -1361,8 +1380,9 @@ class Graph:
         entered: Dict[State, ChainRef] = {}
         for fn in queue:
             loop_flag = _LOOP_ONLY if fn in looping else frozenset()
+            own = self._leaf_class(fn) if fn == chains[fn][0] else None  # a handler: run on its own class
             for given_in, chain in ((seeded or {}).get(fn) or {frozenset(): chains[fn]}).items():
-                entered.setdefault((fn, given_in | loop_flag, None), chain)
+                entered.setdefault((fn, given_in | loop_flag, own), chain)
         if ways is not None:
             for (fn, given_in, _receiver), chain in entered.items():
                 ways.setdefault(fn, {}).setdefault(given_in, chain)
@@ -1395,6 +1415,15 @@ class Graph:
                 if target not in chains:
                     chains[target] = entered[reached]
                 pending.append(reached)
+
+    def _leaf_class(self, fn: FnRef) -> Receiver:
+        """The class a method runs on when no class of the project derives from its own (a handler
+        of a view class: the framework makes that very class); else None."""
+        facts = self.function(fn)
+        if facts is None or facts.cls is None or method_kind(facts) == "staticmethod":
+            return None
+        cls = ("c", fn[1], facts.cls)
+        return cls if not self.subclasses(cls) else None
 
     def _entered_with(
         self, fn: FnRef, flags: Tuple[str, ...], args: int, caller: FrozenSet[str] = frozenset()

@@ -79,6 +79,10 @@ SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whos
 ARG = "arg"
 MAX_ALTERNATIVES = 24  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
+# A path step: a method of the instance's class (or of one deriving from it) that a string of the
+# class's own tables names, looked up by a name the code computes (``getattr(self, route["call_method"])``).
+NAMED = "(getattr)"
+MAX_NAMED = 64  # identifier strings kept of one class's tables (more: a data table, not a dispatch one)
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
 CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
 MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
@@ -306,6 +310,7 @@ class Forward:
 class ClassSummary:
     bases: Tuple[Optional[Sym], ...]
     attrs: Tuple[Tuple[str, Sym], ...]  # ``self.x = Client()``, ``x: Client`` -> what x holds
+    named: Tuple[str, ...] = ()  # the names its class-level tables spell (``routes = [{"call": "get_items"}]``)
 
 
 @quick_init
@@ -1010,6 +1015,9 @@ class _Summariser:
             module = self._imported_module(expr, scope)  # type: ignore[arg-type]
             if module is not None:
                 return Sym("ref", module)
+            looked_up = self._looked_up_on_self(expr, scope)  # type: ignore[arg-type]
+            if looked_up is not None:
+                return looked_up
             base = self.sym(expr.func, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
             if base is not None and not base.path and base.target in RETURNS_ITS_CLIENT:
                 given = _argument(expr, *RETURNS_ITS_CLIENT[base.target])  # `CacheControl(session)` is that session
@@ -1055,6 +1063,18 @@ class _Summariser:
             found.discard(exclude)
             return found.pop() if len(found) == 1 else None
         return None
+
+    def _looked_up_on_self(self, call: ast.Call, scope: _Scope) -> Optional[Sym]:
+        """``getattr(self, name)`` with a name the code computes: a method some table of the class
+        names (``NAMED``). Not with a default (the lookup may give it), nor a literal name."""
+        func, args = call.func, call.args
+        if type(func) is not ast.Name or func.id != "getattr" or len(args) != 2 or call.keywords:
+            return None
+        if type(args[1]) is ast.Constant or self._lookup("getattr", scope):
+            return None
+        holder = self.sym(args[0], scope)
+        return Sym("self", holder.target, (NAMED,)) if holder is not None and holder.kind == "self" \
+            and not holder.path else None
 
     def _imported_module(self, call: ast.Call, scope: _Scope) -> Optional[str]:
         """``LazyImport("requests")``, ``importlib.import_module("requests")``: the module it stands for."""
@@ -1990,7 +2010,7 @@ class _Summariser:
             found = self._agree(bounds, False, 0, exclude=Sym("self", str(key), (name,)))
             if found is not None:
                 attrs.append((name, found))
-        return ClassSummary(tuple(self.sym(b, outer) for b in node.bases), tuple(attrs))
+        return ClassSummary(tuple(self.sym(b, outer) for b in node.bases), tuple(attrs), _table_names(node))
 
     def _module_names(self) -> Iterator[Tuple[str, Sym]]:
         for name, bounds in self.root.bindings.items():
@@ -2364,6 +2384,20 @@ def _with_defaults(node: ast.AST) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
 
 def _is_ellipsis(expr: ast.AST) -> bool:
     return type(expr) is ast.Constant and expr.value is Ellipsis
+
+
+def _table_names(node: ast.ClassDef) -> Tuple[str, ...]:
+    """The identifier strings of the class body's own assignments (``routes = [{"call_method":
+    "get_items"}, ...]``): the names a ``getattr(self, ...)`` of the class may look up. None when
+    there are more than MAX_NAMED (a data table, not a dispatch table)."""
+    found: List[str] = []
+    for stmt in node.body:
+        value = stmt.value if type(stmt) in (ast.Assign, ast.AnnAssign) else None  # type: ignore[attr-defined]
+        for each in ast.walk(value) if value is not None else ():
+            if type(each) is ast.Constant and isinstance(each.value, str) and each.value.isidentifier() \
+                    and each.value not in found:
+                found.append(each.value)
+    return tuple(found) if len(found) <= MAX_NAMED else ()
 
 
 def _is_display(expr: object) -> bool:
