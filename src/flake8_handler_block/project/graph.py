@@ -78,6 +78,7 @@ MAX_DEPTH = 24
 _MAX_LIBRARY_DEPTH = 8  # project hops (a helper's result, a class attribute) before a library name
 _ANY_NUMBER = 1 << 16  # positional arguments that can never reach a keyword-only timeout
 MAX_OBJECTS = 32  # values one step of an evaluation may stand for
+MAX_DISPATCHED = 256  # methods a getattr(self, name) lookup may run (a route table per handler class)
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 MAX_RECEIVERS = 8  # classes one method is read for; past them it is read for any class
 _NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING, NAMED})
@@ -292,7 +293,7 @@ class Graph:
                             if method[0] == "f":
                                 held.setdefault(method, []).append(obj)
                 found.extend(o for o in more if o not in found)
-            objs = found[:MAX_OBJECTS]
+            objs = found[:MAX_DISPATCHED if step == NAMED else MAX_OBJECTS]
             holders = held
             depth += 1
         return objs
@@ -312,7 +313,7 @@ class Graph:
                     names.extend(n for n in summary.classes[base[2]].named if n not in names)
             for name in names:
                 found.extend(m for m in self.method(each, name, depth) if m[0] == "f" and m not in found)
-        return found[:MAX_OBJECTS]
+        return found[:MAX_DISPATCHED]
 
     def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
         """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds
