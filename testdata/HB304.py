@@ -1,8 +1,9 @@
 """Job status endpoints that poll a backend."""
+import io
 import sys
 import time
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_sock import Sock
 
 from .jobs import backend
@@ -156,3 +157,26 @@ def job_pages_forever(job_id):
     except StopIteration:
         pass
     return jsonify(done=True)
+
+
+@app.post("/jobs/<job_id>/records")
+def job_records(job_id):
+    stream = io.BytesIO(request.get_data())
+    records = []
+    try:
+        while True:  # ok: decoding past the end of the body raises EOFError, caught around the loop
+            records.append(backend.decode_record(stream))
+    except EOFError:
+        pass
+    return jsonify(count=len(records))
+
+
+@app.post("/jobs/<job_id>/spin")
+def job_spin(job_id):
+    spins = 0
+    try:
+        while True:  # expect: HB304 "while True: loop" "handler 'job_spin'"
+            spins += 1
+    except EOFError:
+        pass
+    return jsonify(spins=spins)

@@ -14,6 +14,7 @@ from ..signature import Signature
 from ..walk import iter_nodes
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_END_OF_INPUT = frozenset({"StopIteration", "EOFError"})  # what ends a loop that reads to the end
 
 
 class LoopWithoutExit(Rule):
@@ -31,7 +32,10 @@ class LoopWithoutExit(Rule):
     generator (`next(gen)`, `gen.send(value)` in its body) inside a `try` whose
     `except StopIteration` catches the end of it: the generator's return is the loop's
     exit (`while True: url = discovery.send(fetch(url))` ended by `except StopIteration
-    as stop: found = stop.value`).
+    as stop: found = stop.value`). Nor is a loop that calls anything inside a `try` whose
+    `except EOFError` catches the end of what it reads: reading past the end of the data
+    raises it, and that is the loop's exit (`while True: items.append(decode(f))` in a
+    `try` ending with `except EOFError: pass`).
 
     Why is this bad?
     Nothing can end the loop: the request never completes and the worker that runs it
@@ -75,7 +79,7 @@ class LoopWithoutExit(Rule):
         self.over_connection: List[Tuple[cst.While, Optional[FunctionScope], str]] = []
 
     def visit_While(self, node: cst.While) -> None:
-        if not runs_forever(node.test) or has_way_out(node.body) or self._drives_a_generator(node):
+        if not runs_forever(node.test) or has_way_out(node.body) or self._ends_with_its_input(node):
             return
         test = node.test.value if isinstance(node.test, (cst.Name, cst.Integer)) else "True"
         function = self.ctx.function
@@ -84,19 +88,23 @@ class LoopWithoutExit(Rule):
         else:
             self.report(node, test=test)
 
-    def _drives_a_generator(self, loop: cst.While) -> bool:
-        """``next(gen)``/``gen.send(x)`` in the loop, which sits in the body of a ``try`` that
-        catches ``StopIteration``: the generator's end leaves the loop."""
+    def _ends_with_its_input(self, loop: cst.While) -> bool:
+        """The loop sits in the body of a ``try`` that catches the end of what it reads: a
+        generator it drives (``next(gen)``/``gen.send(x)``, ended by ``StopIteration``), or data
+        any call of it may read past the end of (``EOFError``)."""
         block = self.ctx.state.block
-        caught = block is not None and any(
-            b.kind == "try" and isinstance(b.node, cst.Try) and any(_catches_stop(h) for h in b.node.handlers)
-            for b in block.chain()
-        )
-        return caught and any(
-            isinstance(node, cst.Call) and (
+        caught = {
+            dotted_name(kind) for b in (block.chain() if block is not None else ())
+            if b.kind == "try" and isinstance(b.node, cst.Try)
+            for handler in b.node.handlers for kind in caught_types(handler)
+        }
+        if not caught & _END_OF_INPUT:
+            return False
+        return any(
+            isinstance(node, cst.Call) and ("EOFError" in caught or "StopIteration" in caught and (
                 dotted_name(node.func) == "next"
                 or isinstance(node.func, cst.Attribute) and node.func.attr.value in ("send", "__next__")
-            )
+            ))
             for node in iter_nodes(loop.body, prune=_NESTED)
         )
 
@@ -106,7 +114,3 @@ class LoopWithoutExit(Rule):
             return
         for node, function, test in self.over_connection:
             self.report(node, function, test=test)
-
-
-def _catches_stop(handler: cst.ExceptHandler) -> bool:
-    return any(dotted_name(kind) == "StopIteration" for kind in caught_types(handler))
