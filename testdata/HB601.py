@@ -669,3 +669,25 @@ def _directory_token(domain):
     credentials = service_account.Credentials.from_service_account_file("/etc/reports/dir.json", subject=domain)
     credentials.refresh(google_requests.Request())  # expect: HB601 "credentials.refresh() blocks the event loop" "handler 'report_sign_in' via _directory_token()"
     return credentials.token
+
+
+import jwt  # noqa: E402
+
+JWKS = jwt.PyJWKClient("https://login.example.com/.well-known/jwks.json")
+
+
+@app.get("/me")
+async def me(request: Request):
+    token = request.headers["authorization"].removeprefix("Bearer ")
+    signing_key = JWKS.get_signing_key_from_jwt(token)  # expect: HB601 "JWKS.get_signing_key_from_jwt() blocks the event loop" "keys fetched at startup"
+    claims = jwt.decode(token, signing_key.key, algorithms=["RS256"])  # ok: decoding is local
+    return {"sub": claims["sub"]}
+
+
+@app.get("/me/threaded")
+async def me_threaded(request: Request):
+    token = request.headers["authorization"].removeprefix("Bearer ")
+    signing_key = await asyncio.to_thread(JWKS.get_signing_key_from_jwt, token)  # ok: in a worker thread
+    keys = JWKS.get_jwk_set()  # expect: HB601 "JWKS.get_jwk_set() blocks the event loop"
+    chosen = jwt.PyJWKClient.match_kid(keys.keys, "main")  # ok: a lookup in the key set it is given
+    return {"kid": signing_key.key_id, "chosen": chosen is not None}

@@ -120,6 +120,7 @@ _CANONICAL_PREFIXES = {
     "pymongo.mongo_client": "pymongo",
     "elasticsearch.client": "elasticsearch",
     "stripe._stripe_client": "stripe",
+    "jwt.jwks_client": "jwt",
 }
 
 
@@ -531,6 +532,9 @@ SDK_CLIENTS: Mapping[str, str] = {
     "docker.api.APIClient": "aiodocker",
     # ldap3's Connection: of its default SYNC strategy, every operation waits for the directory
     "ldap3.Connection": "an async LDAP client (bonsai)",
+    # PyJWT's JWKS client: a signing key it has not cached (the first token, a new key id, its key
+    # set's 300 s lifespan over) is fetched with a blocking urlopen() of up to 30 s per read
+    "jwt.PyJWKClient": "keys fetched at startup",
     # supabase's sync client: its auth and table calls are HTTP round trips
     "supabase.create_client": "supabase.acreate_client",
     "supabase.Client": "supabase.acreate_client",
@@ -556,6 +560,8 @@ SDK_LOCAL_METHODS = frozenset({
     "set_enable_gzip_compression", "set_http_client",
     # a Google client's resource names, formatted locally
     "session_path",
+    # PyJWKClient's lookup of a key id in a key set it is given
+    "match_kid",
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})

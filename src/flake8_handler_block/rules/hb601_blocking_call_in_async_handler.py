@@ -96,7 +96,9 @@ class BlockingCallInAsyncHandler(Rule):
       `APIClient` (`client.images.get()`), an `ldap3.Connection` (`conn.search()`: of
       its default SYNC strategy, each operation waits for the directory; the rule does not
       tell an ASYNC-strategy connection apart, rare in an event loop's code), `supabase`'s
-      sync client, and
+      sync client, PyJWT's `jwt.PyJWKClient` (`get_signing_key_from_jwt()`: a key it has not
+      cached, the first token's or after its key set's 300 s lifespan, is fetched with a
+      blocking `urlopen()` of up to 30 s; not the static `match_kid()`), and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
