@@ -61,7 +61,9 @@ from .summary import ModuleSummary
 # 62: not when it only keeps it, an AuthorizedSession; 63: equality guards, `if mode == Mode.LOGIN:`,
 # and the values calls pass and parameters default to that they test; 64: a constructor's parameter
 # the module never passes is what the project's calls pass, `Skill(self)` keeps `self`; 65: files.json
-# says which files may put a directory on sys.path).
+# says which files may put a directory on sys.path; 66: a response's background task is an edge of its
+# own (LATER); 67: a decorator's parameter is what it decorates, a `Callable` parameter what calls pass;
+# 68: a class keeps the names its class-level tables spell, for `getattr(self, name)`).
 FORMAT = 68
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit

@@ -313,7 +313,7 @@ class Graph:
                     names.extend(n for n in summary.classes[base[2]].named if n not in names)
             for name in names:
                 found.extend(m for m in self.method(each, name, depth) if m[0] == "f" and m not in found)
-        return found[:MAX_DISPATCHED]
+        return found  # _walk keeps MAX_DISPATCHED of them
 
     def _made_on(self, method: Obj, holders: List[Obj], depth: int) -> Optional[List[Obj]]:
         """What a call of ``method`` gives when it returns ``cls(...)`` (a classmethod that builds

@@ -190,10 +190,14 @@ def _puts_own_directory_on_path(filename: str) -> bool:
 
 # Text a module must hold to put a directory computed from its own file on ``sys.path`` (path_entries).
 PATH_ENTRY_HINTS = ("sys.path", "__file__")
+_PATH_ENTRY_BYTES = tuple(hint.encode("ascii") for hint in PATH_ENTRY_HINTS)
 
 
-def may_put_on_path(text: str) -> bool:
-    """The cheap test before ``path_entries``: the text names both ``sys.path`` and ``__file__``."""
+def may_put_on_path(text: Union[str, bytes]) -> bool:
+    """The cheap test before ``path_entries``: the text (or the file's bytes, not decoded for it)
+    names both ``sys.path`` and ``__file__``."""
+    if isinstance(text, bytes):
+        return all(hint in text for hint in _PATH_ENTRY_BYTES)
     return all(hint in text for hint in PATH_ENTRY_HINTS)
 
 
@@ -203,7 +207,7 @@ def path_entries(source: Union[str, bytes]) -> FrozenSet[int]:
     (``os.path.dirname(os.path.abspath(__file__))``, ``Path(__file__).parent``), 2 for the one
     above (``dirname(dirname(__file__))``, ``Path(__file__).parent.parent``,
     ``os.path.join(os.path.dirname(__file__), "..")``), also through a name assigned first."""
-    if not may_put_on_path(source.decode("utf-8", "replace") if isinstance(source, bytes) else source):
+    if not may_put_on_path(source):
         return frozenset()
     try:
         tree = ast.parse(source)

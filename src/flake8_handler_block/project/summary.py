@@ -2388,7 +2388,7 @@ def _is_ellipsis(expr: ast.AST) -> bool:
 
 def _table_names(node: ast.ClassDef) -> Tuple[str, ...]:
     """The identifier strings of the class body's own assignments (``routes = [{"call_method":
-    "get_items"}, ...]``): the names a ``getattr(self, ...)`` of the class may look up. None when
+    "get_items"}, ...]``): the names a ``getattr(self, ...)`` of the class may look up. Nothing when
     there are more than MAX_NAMED (a data table, not a dispatch table)."""
     found: List[str] = []
     for stmt in node.body:
