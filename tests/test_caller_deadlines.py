@@ -116,3 +116,51 @@ def test_a_sync_client_is_not_cancelled_by_a_deadline(tmp_path: Path) -> None:
         "    return await asyncio.wait_for(_send(invoice), timeout=30)\n"
     )
     assert _codes({"app/wallet.py": sync_wallet, "app/views.py": views}, tmp_path) == ["HB203"]
+
+
+SYSTEMD = (
+    "import asyncio\n\n\n"
+    "async def reset_service(unit):\n"
+    "    proc = await asyncio.create_subprocess_exec('systemctl', 'reset-failed', unit)\n"
+    "    return await proc.wait()\n"
+)
+
+SPAWNER = (
+    "from jupyterhub.spawner import {base}\n"
+    "from app import systemd\n\n\n"
+    "class UnitSpawner({base}):\n"
+    "    async def {method}(self):\n"
+    "        await systemd.reset_service(self.unit)\n"
+)
+
+
+@pytest.mark.parametrize("base, method, expected", [
+    ("Spawner", "start", []),
+    ("LocalProcessSpawner", "start", []),
+    ("Spawner", "stop", ["HB204"]),
+    ("Spawner", "poll", ["HB204"]),
+])
+def test_the_hub_runs_a_spawners_start_under_its_start_timeout(
+    tmp_path: Path, base: str, method: str, expected: List[str]
+) -> None:
+    """JupyterHub awaits ``start()`` in ``asyncio.wait_for(..., spawner.start_timeout)``, which
+    cancels the child's wait; ``stop()`` and ``poll()`` it awaits under no deadline."""
+    root = write_project(tmp_path, {
+        "pyproject.toml": "", "app/__init__.py": "", "app/systemd.py": SYSTEMD,
+        "app/spawner.py": SPAWNER.format(base=base, method=method),
+    })
+    path = root / "app/systemd.py"
+    assert [m[:5] for _l, _c, m in check_source(SYSTEMD, str(path))] == expected
+
+
+def test_a_spawner_start_called_by_the_project_too_keeps_the_finding(tmp_path: Path) -> None:
+    """The Hub's deadline holds for its own call of ``start()``; another caller's need not
+    (here ``poll()``, which the Hub awaits with none)."""
+    spawner = SPAWNER.format(base="Spawner", method="start") + (
+        "\n    async def poll(self):\n        await self.start()\n"
+    )
+    root = write_project(tmp_path, {
+        "pyproject.toml": "", "app/__init__.py": "", "app/systemd.py": SYSTEMD, "app/spawner.py": spawner,
+    })
+    path = root / "app/systemd.py"
+    assert [m[:5] for _l, _c, m in check_source(SYSTEMD, str(path))] == ["HB204"]

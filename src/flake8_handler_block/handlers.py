@@ -226,6 +226,13 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     "Authenticator": {"jupyterhub": frozenset({"authenticate", "pre_spawn_start"})},
     **{base: {package: GRAPHENE_METHODS for package in GRAPHENE_PACKAGES} for base in GRAPHENE_BASES},
 }
+# Handler methods the framework awaits under a deadline of its own, which cancels them: last name
+# of the library base (a suffix: LocalProcessSpawner too) -> {package: methods}. JupyterHub runs a
+# spawner's start() in `asyncio.wait_for(..., timeout=spawner.start_timeout)`; its stop() and
+# poll() it awaits with none.
+FRAMEWORK_DEADLINES: Dict[str, Dict[str, FrozenSet[str]]] = {
+    "Spawner": {"jupyterhub": frozenset({"start"})},
+}
 # A base named like a view but defined elsewhere in the project (`HomeAssistantView`,
 # `LoginRequiredView`, `ListCreateAPIView`): its verb methods count when they take the
 # request as first argument, which is the view signature and nothing else's.
@@ -835,6 +842,17 @@ def class_handler_methods(
             if (inherited or inherited_request) and not origin:
                 origin = inherited_origin
     return methods, request_methods, origin
+
+
+def bounded_by_framework(method: str, library_bases: Iterable[str]) -> bool:
+    """The framework awaits ``method`` of a class with these library bases (dotted names) under a
+    deadline of its own (FRAMEWORK_DEADLINES)."""
+    for dotted in library_bases:
+        package, last = dotted.split(".", 1)[0], dotted.rsplit(".", 1)[-1]
+        for suffix, packages in FRAMEWORK_DEADLINES.items():
+            if last.endswith(suffix) and method in packages.get(package, frozenset()):
+                return True
+    return False
 
 
 # -- the cheap text gate ------------------------------------------------------------

@@ -109,9 +109,12 @@ class Callers:
         project is awaited under one (``asyncio.wait_for``, ``async with asyncio.timeout()``, a
         task awaited so: summary.Edge.deadline), or is awaited by an async function of which
         the same holds, up to MAX_UP calls up. A handler (the framework awaits it under no
-        deadline of the project's), a module-level call, a thread, an unawaited task or a
+        deadline of the project's, unless it is one the framework bounds itself: a JupyterHub
+        spawner's ``start()``, handlers.FRAMEWORK_DEADLINES), a module-level call, a thread, an unawaited task or a
         reference (a callback may run anywhere) breaks it; so does a question not answered."""
-        return self._within_budget(lambda: self._every_call(fn, _under_deadline, self._cancelled, 0, set()))
+        return self._within_budget(lambda: self._every_call(
+            fn, _under_deadline, self._cancelled, 0, set(), self.graph.under_framework_deadline
+        ))
 
     def torn_down_by_callers(self, fn: FnRef) -> bool:
         """Every run of async ``fn`` is teardown: each call of it in the project stands in a
@@ -145,21 +148,27 @@ class Callers:
             self._spent += budget_clock() - start
 
     def _every_call(self, fn: FnRef, holds: Callable[[Edge], bool], memo: Dict[FnRef, Kept],
-                    depth: int, visiting: Set[FnRef]) -> bool:
+                    depth: int, visiting: Set[FnRef],
+                    framework_holds: Callable[[FnRef], bool] = lambda fn: False) -> bool:
         """Every call of async ``fn`` in the project is an edge that ``holds``, or an in-place call
-        from a function of which the same holds (up to MAX_UP calls up); no reference to it."""
+        from a function of which the same holds (up to MAX_UP calls up); no reference to it. The
+        framework calls a handler: ``framework_holds`` says whether the same holds of its call
+        (and then of the project's calls of it too)."""
         if fn in memo:
             return self._reuse(memo[fn])
         facts = self.graph.function(fn)
-        if facts is None or not facts.is_async or depth >= MAX_UP or fn in visiting or self.is_handler(fn):
+        if facts is None or not facts.is_async or depth >= MAX_UP or fn in visiting:
+            return False
+        framework = self.is_handler(fn)
+        if framework and not framework_holds(fn):
             return False
         visiting.add(fn)
         before = self._steps
         edges = self.call_edges(fn)
-        answer = bool(edges) and all(
+        answer = (bool(edges) or framework) and all(
             holds(edge)
             or (edge.how == CALL and key is not None
-                and self._every_call(("f", path, key), holds, memo, depth + 1, visiting))
+                and self._every_call(("f", path, key), holds, memo, depth + 1, visiting, framework_holds))
             for path, key, edge in edges or ()
         ) and self.uses(fn) == []
         visiting.discard(fn)

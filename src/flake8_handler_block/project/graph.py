@@ -47,9 +47,9 @@ from ..catalog import APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, last_names_rea
 from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
-    FunctionFacts, ModuleFacts, ViewRef, class_handler_methods, derives_from_a_route_class, detect_handlers,
-    event_handler_reason, functions_named_by, method_kind, named_like_a_route_class, registered_views,
-    route_class_views,
+    FunctionFacts, ModuleFacts, ViewRef, bounded_by_framework, class_handler_methods, derives_from_a_route_class,
+    detect_handlers, event_handler_reason, functions_named_by, method_kind, named_like_a_route_class,
+    registered_views, route_class_views,
 )
 from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
@@ -408,6 +408,14 @@ class Graph:
                 if library and library not in found:
                     found.append(library)
         return found
+
+    def under_framework_deadline(self, fn: FnRef) -> bool:
+        """Method ``fn`` is one the framework awaits under a deadline of its own, by its class's
+        library bases (handlers.FRAMEWORK_DEADLINES: a JupyterHub spawner's ``start()``)."""
+        facts = self.function(fn)
+        if facts is None or facts.cls is None or method_kind(facts) != "method":
+            return False
+        return bounded_by_framework(facts.name, self._library_bases(("c", fn[1], facts.cls), 0))
 
     def _call_result(self, obj: Obj, depth: int) -> List[Obj]:
         if obj[0] == "c":

@@ -46,8 +46,9 @@ class ClientTimeoutDisabled(Rule):
       `AsyncClient` in a coroutine that every caller in the project awaits under a
       deadline (`await asyncio.wait_for(pay(), 30)`, `async with asyncio.timeout(30):`,
       or a task awaited so), directly or a few awaited calls up: the deadline cancels
-      the request. A handler, a thread, a task nobody awaits under a deadline, or a
-      reference handed elsewhere keeps it reported;
+      the request; a JupyterHub spawner's `start()`, which the Hub runs under its
+      `start_timeout`, counts as such a caller. Any other handler, a thread, a task
+      nobody awaits under a deadline, or a reference handed elsewhere keeps it reported;
     - `aiohttp.ClientTimeout(...)` that sets neither `total` nor `sock_read` (both
       default to None: no limit). `ClientSession(timeout=None)` is not reported:
       aiohttp then applies its 300 s default;

@@ -77,7 +77,10 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `async with asyncio.timeout(...)`/`timeout_at(...)` (or `async_timeout`, anyio's
     `fail_after`/`move_on_after`, trio's), not the awaitable of
     `asyncio.wait_for(..., timeout)`, and not in a coroutine that the module itself
-    runs under such a deadline (`await asyncio.wait_for(run_tool(), 30)`).
+    runs under such a deadline (`await asyncio.wait_for(run_tool(), 30)`), nor in one
+    that every caller in the project awaits under one, a few awaited calls up, or that
+    the framework does: JupyterHub runs a spawner's `start()` under its `start_timeout`,
+    and cancels it there (not its `stop()` or `poll()`, which it awaits with none).
 
     GitPython runs git as a child and waits for it with no limit unless given
     `kill_after_timeout=`. Its commands that talk to a remote wait on the network, where a
@@ -206,7 +209,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             if target in PIPE_READS:
                 self._judge_pipe_read(site, facts)
             elif target in AWAITED:
-                self._judge_awaited(site, bounded)
+                self._judge_awaited(site, bounded, facts)
             elif target == catalog.GIT_CLONE_FROM:
                 self._report(site, "has no timeout (GitPython's clone_from() takes none)", GIT_CLONE_FIX)
             elif target in GIT_WAITS:
@@ -230,11 +233,11 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             return  # a read of the other pipe came first: it was the wait, and the child is exiting
         self._report(site, "reads the child's output to its end with no timeout", PIPE_FIX.format(process=process))
 
-    def _judge_awaited(self, site: CallSite, bounded: Set[FunctionScope]) -> None:
+    def _judge_awaited(self, site: CallSite, bounded: Set[FunctionScope], facts: Facts) -> None:
         call = site.node
         if id(call) not in self._awaited or id(call) in self._wrapped:
             return  # a coroutine handed on (gather, a task, wait_for): its deadline is elsewhere
-        if site.function in bounded or self._under_deadline(site):
+        if site.function in bounded or self._under_deadline(site) or facts.reach.cancelled_by_callers(site.function):
             return
         self._report(site, "is awaited with no deadline", ASYNC_FIX)
 
