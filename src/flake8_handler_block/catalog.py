@@ -1070,6 +1070,12 @@ CALLBACK_REGISTRARS = frozenset({"on", "once", "add_listener", "add_done_callbac
 # Sent from a coroutine, its coroutine runs on the loop of another thread (a loop a thread of the
 # app runs for itself), not on the caller's.
 OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"
+# Called from a plain function (a sync view in the server's thread pool, a websocket's thread),
+# these run the coroutine given them on an event loop of their own, in that thread: what blocks
+# there holds that loop alone, not the server's. By the callee resolved (``asyncio.run``), or by a
+# method's name (``loop.run_until_complete``, on a loop the function made or was given).
+PRIVATE_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
+PRIVATE_LOOP_METHODS = frozenset({"run_until_complete"})
 # Decorators that make a method a property whose read runs its body (``self.discovery_data``):
 # the standard library's, Django's and Werkzeug's ``cached_property``, Pyramid's ``reify``.
 READ_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "reify"})

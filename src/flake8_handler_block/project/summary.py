@@ -27,6 +27,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set
 
 from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
+    PRIVATE_LOOP_METHODS, PRIVATE_LOOP_RUNNERS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, imported_module,
     DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
@@ -935,6 +936,8 @@ class _Summariser:
         elif name == "shield" and call.args and type(call.args[0]) is ast.Call:
             if (sym := self.sym(call.func, where)) is not None and sym.dotted == "asyncio.shield":
                 self.teardown_calls.add(id(call.args[0]))
+        elif self._runs_a_private_loop(call, name, where):
+            spawn, started = True, THREAD  # `asyncio.run(main())` in a sync function: off the server's loop
         stack.append((call.func, where, how))
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if hand_off and type(arg) is ast.Lambda:
@@ -944,6 +947,16 @@ class _Summariser:
                 stack.append((arg, where, started if how == CALL else how))
             else:
                 stack.append((arg, where, how))
+
+    def _runs_a_private_loop(self, call: ast.Call, name: Optional[str], where: _Scope) -> bool:
+        """``asyncio.run(coro)`` or ``loop.run_until_complete(coro)`` in a plain function
+        (catalog.PRIVATE_LOOP_RUNNERS)."""
+        if name in PRIVATE_LOOP_METHODS and type(call.func) is ast.Attribute:
+            return where.function_key() is not None and not self._in_coroutine(where)
+        if name != "run" or where.function_key() is None or self._in_coroutine(where):
+            return False
+        sym = self.sym(call.func, where)
+        return sym is not None and sym.dotted in PRIVATE_LOOP_RUNNERS
 
     def _in_coroutine(self, scope: _Scope) -> bool:
         key = scope.function_key()

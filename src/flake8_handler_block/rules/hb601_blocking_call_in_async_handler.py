@@ -152,7 +152,9 @@ class BlockingCallInAsyncHandler(Rule):
     `starlette.concurrency.run_in_threadpool()`, `executor.submit()` or a thread
     (it is passed, not called), a lambda handed to one of these, a coroutine a
     coroutine sends to another thread's loop with `asyncio.run_coroutine_threadsafe()`
-    (and what it calls), and functions
+    (and what it calls), a coroutine a plain function runs on a loop of its own
+    (`asyncio.run(session(ws))` or `loop.run_until_complete(...)` in a sync view or a
+    websocket's thread: what blocks there holds that loop alone), and functions
     decorated with `@sync_to_async`/`@database_sync_to_async`/`@asyncify`, or with
     tornado's `@run_on_executor` (the call is submitted to the instance's executor). Nor
     the body of a sync generator function that the `async def` only makes and hands on
