@@ -385,3 +385,52 @@ def list_regions():
     other = chosen.get(f"{ACCOUNTS_URL}/other")  # ok: receiver of unknown kind
     title = label.get(f"{ACCOUNTS_URL}/title")  # ok: receiver of unknown kind
     return jsonify(regions=regions, zones=zones, quotas=quotas, other=other, title=title)
+
+
+class SearchIndex:
+    """A search backend's client that picks the session's verb and sends through one helper
+    (as cloudkitty's Elasticsearch storage does)."""
+
+    def __init__(self, url):
+        self._url = url
+        self._sess = requests.Session()
+
+    def _req(self, method, path, body=None):
+        r = method(self._url + path, data=body)  # expect: HB201 "method() as requests.Session." "method 'SearchIndex._req'"
+        r.raise_for_status()
+        return r.json()
+
+    def _req_bounded(self, method, path):
+        return method(self._url + path, timeout=TIMEOUTS).json()  # ok: timeout given
+
+    def _req_any(self, method, path):
+        return method(self._url + path).json()  # ok: one caller passes a function of the project
+
+    def search(self, query):
+        return self._req(self._sess.post, "/_search", body=query)
+
+    def mapping(self):
+        return self._req(self._sess.get, "/_mapping")
+
+    def count(self):
+        return self._req_bounded(self._sess.get, "/_count")
+
+    def health(self):
+        return self._req_any(self._sess.get, "/_cluster/health")
+
+    def cached(self):
+        return self._req_any(make_client, "/_cache")
+
+
+def send_with(verb, link, **kwargs):
+    return verb(link, **kwargs)  # ok: **kwargs may carry the timeout
+
+
+@app.post("/links")
+def post_link():
+    sender = requests.post
+    first = sender(f"{ACCOUNTS_URL}/links", json=request.json)  # expect: HB201 "sender() has no timeout" "handler 'post_link'"
+    limited = functools.partial(requests.post, timeout=TIMEOUTS)
+    second = limited(f"{ACCOUNTS_URL}/links", json=request.json)  # ok: the partial gives the timeout
+    third = send_with(requests.post, f"{ACCOUNTS_URL}/links", timeout=TIMEOUTS)
+    return jsonify(first=first.json(), second=second.json(), third=third.json())

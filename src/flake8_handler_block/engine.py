@@ -174,6 +174,7 @@ def _run_rules(
     )
     module_scope.outside = reach.project  # receivers from other modules, from here on (names.Outside)
     _add_factory_sites(module_scope, by_call)
+    _add_called_value_sites(module_scope, by_call)
     facts = Facts(config, module_scope, module, reach, providers)
     judged: Set[Tuple[int, int]] = set()  # a call kept under two names is judged once by each rule
     for site in module_scope.sites:
@@ -201,6 +202,25 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
             name = found.producer.rsplit(".", 1)[-1]
             if name in by_call:
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))
+
+
+def _add_called_value_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
+    """``method(url)`` where ``method`` is a parameter every call of the function fills with a
+    library call the rules watch (``self._req(self._sess.get, url)``), or a local name bound to
+    one: judged as that call, under its last name (the rules resolve the name to it)."""
+    for site in list(module.local_calls):
+        func = site.node.func
+        if not isinstance(func, cst.Name) or names.local_function(func, site.scope) is not None:
+            continue
+        _, bounds = names.bindings_of(site.scope, func.value)
+        if not bounds or any(bound.kind not in ("param", "value") for bound in bounds):
+            continue  # imports, defs and classes are what they are: no library call hides there
+        resolved = names.resolve(func, site.scope)
+        if isinstance(resolved, names.Ref):
+            name = resolved.dotted.rsplit(".", 1)[-1]
+            if name in by_call:
+                module.sites.append(CallSite(site.node, site.scope, site.block, name))
+                module.called_values[id(site.node)] = resolved.dotted
 
 
 def _returns_new_value(function: FunctionScope, depth: int = 0) -> bool:

@@ -33,9 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Ref:
-    """The expression denotes the dotted object itself."""
+    """The expression denotes the dotted object itself. ``of``: the instance whose method it is,
+    when known (``self._sess.get``); it does not take part in comparisons."""
 
     dotted: str
+    of: Optional["Inst"] = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,8 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         members = NAMED_MEMBERS.get(base.producer) if isinstance(base, Inst) else None
         if members is not None and attr not in members[1] and not attr.startswith("_"):
             return Inst(members[0])  # `oauth.github`: the app registered under that name
+        if isinstance(base, Inst) and f"{base.producer}.{attr}" in APIS:
+            return Ref(f"{base.producer}.{attr}", base)  # `self._sess.get` handed on, called later as `method(url)`
         return None
     if isinstance(expr, cst.Call):
         module = _imported_module(expr, scope, depth)
@@ -359,10 +363,19 @@ def _param_from_callers(
     found: Optional[Resolved] = None
     for site, value in caller_arguments(function, place, name, depth) or ():
         meaning = resolve(value, site.scope, depth + 1)
-        if meaning is None or (found is not None and _kind(meaning) != _kind(found)):
+        if meaning is None or (found is not None and _kind(meaning) != _kind(found) and not _alike(found, meaning)):
             return None
+        if isinstance(found, Ref) and isinstance(meaning, Ref) and not _same_owner(found, meaning):
+            meaning = Ref(meaning.dotted)  # methods of two instances: which one is not known
         found = meaning
     return found
+
+
+def _same_owner(one: Ref, other: Ref) -> bool:
+    """Methods of the same instance (built by the same call), or both plain functions."""
+    if one.of is None or other.of is None:
+        return one.of is other.of
+    return one.of.call is not None and one.of.call is other.of.call
 
 
 def module_calls(function: "FunctionScope", depth: int = 0) -> Optional[List["CallSite"]]:

@@ -179,6 +179,9 @@ class Rule(Batchable):
         """
         if function is CURRENT:
             function = self.ctx.function
+        meant = self.ctx.module.called_values.get(id(node))
+        if meant is not None and "call" in fields:
+            fields["call"] = f"{fields['call']}() as {meant}"  # `method()` as requests.Session.get()
         node = self.ctx.module.handed.get(id(node), node)  # a call a hand-off makes is found on the hand-off
         text = self.message.format(where="{where}", **fields)
         self.ctx._violations.append(Violation(self.code, node, function, text, self.scope))

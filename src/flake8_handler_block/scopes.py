@@ -102,6 +102,7 @@ class ModuleScope(Scope):
         self.registrations: List[Tuple[cst.Call, Scope]] = []
         self.sites: List["CallSite"] = []
         self.handed: Dict[int, cst.Call] = {}  # id of a call a hand-off makes (CallSite.handed_by) -> the hand-off
+        self.called_values: Dict[int, str] = {}  # id of ``method(url)`` -> the library call ``method`` is
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
         # names of the functions handed to ``fut.add_done_callback(f)``: they get a finished future
         self.done_callbacks: Set[str] = set()

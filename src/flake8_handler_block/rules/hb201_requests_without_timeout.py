@@ -68,7 +68,13 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     once, a dict display or `dict(...)`, changed only by items and updates whose keys
     are written out, `options["proxies"] = proxy`, never handed on) is read like
     its keywords: without a `"timeout"` key the call has no timeout; a key added on
-    one path only counts as given.
+    one path only counts as given. A call through a name stands for what the name
+    holds: `send = requests.post; send(url)`, and a parameter that every call of the
+    function in the module fills with one of these (`self._req(self._sess.get, path)`
+    and `self._req(self._sess.post, path, body)`, then `method(url, data=body)` in
+    `_req`: reported as `method() as requests.Session.post()`). Not when one caller
+    passes something else, or when the sessions handed in are not one known session
+    and the module gives one of its sessions a default timeout (an adapter mounted).
 
     Not reported: `timeout=` given as a name, a number, a tuple or an attribute;
     `**{"timeout": 3}`; a call that forwards an unseen `**kwargs` (a parameter, a
@@ -211,7 +217,13 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
         """The entry points the receiver's mounted adapters or replaced request() give a
         timeout; None when one of them cannot be read (taken to give one)."""
         func = site.node.func
-        receiver = self.ctx.resolve(func.value, site.scope) if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Attribute):
+            receiver = self.ctx.resolve(func.value, site.scope)
+        else:  # `method(url)`, a session's method handed in: its session, when known
+            meant = self.ctx.resolve(func, site.scope)
+            receiver = meant.of if isinstance(meant, Ref) else None
+            if receiver is None and (self._mounts or self._replaced):
+                return None  # some session of the module has a timeout: it may be that one
         if not isinstance(receiver, Inst) or receiver.call is None:
             return frozenset()
         if self._sessions is None:
