@@ -94,6 +94,9 @@ _CANONICAL_PREFIXES = {
     "caldav.davclient": "caldav",
     "gitlab.client": "gitlab",
     "jira.client": "jira",
+    "swiftclient.Connection": "swiftclient.client.Connection",
+    "influxdb.client": "influxdb",
+    "keystoneclient.session.Session": "keystoneauth1.session.Session",
     "twilio.rest.client.Client": "twilio.rest.Client",
     "python_freeipa.client.Client": "python_freeipa.Client",
     "python_freeipa.client_meta.ClientMeta": "python_freeipa.ClientMeta",
@@ -756,6 +759,20 @@ GITLAB_CLIENT = "gitlab.Gitlab"
 # get_server_info, async_, async_workers, logging, max_retries, proxies, timeout=None, ...) builds a
 # session with that timeout for every request, the server-info fetch its constructor makes included.
 JIRA_CLIENT = "jira.JIRA"
+# keystoneauth1: Session(auth, session, original_ip, verify, cert, timeout=None, ...) hands its timeout to
+# requests on every call made through it (a token fetch, discovery, each API call of the clients given
+# it); None: no limit. keystoneclient's old Session takes the same arguments. A `session=` of the
+# caller's (a requests session) may bound them itself.
+KEYSTONE_SESSION = "keystoneauth1.session.Session"
+# python-swiftclient: Connection(authurl, user, key, retries, preauthurl, preauthtoken, snet,
+# starting_backoff, max_backoff, tenant_name, os_options, auth_version, cacert, insecure, cert, cert_key,
+# ssl_compression, retry_on_ratelimit, timeout=None, session=None, ...): its HTTP connections wait with
+# that timeout; a keystoneauth `session=` authenticates (and bounds that) instead.
+SWIFT_CONNECTION = "swiftclient.client.Connection"
+# influxdb (the 1.x client): InfluxDBClient(host, port, username, password, database, ssl, verify_ssl,
+# timeout=None, ...) hands its timeout to requests on every query and write. (influxdb_client, the 2.x
+# client, has a 10 s default.)
+INFLUXDB_CLIENT = "influxdb.InfluxDBClient"
 # twilio: Client(username, password, account_sid, region, http_client=None, ...) takes no timeout; its
 # default TwilioHttpClient(timeout=None) sends every API request with none. One of the caller's may.
 TWILIO_CLIENT = "twilio.rest.Client"
@@ -775,6 +792,10 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
     GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client="session"),
     JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
+    KEYSTONE_SESSION: UntimedClient(5, "keystoneauth hands it to every request made through the session",
+                                    own_client="session"),
+    SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client="session"),
+    INFLUXDB_CLIENT: UntimedClient(7, "influxdb hands it to every query and write", own_client="session"),
     TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
                                  own_client="http_client",
                                  fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),

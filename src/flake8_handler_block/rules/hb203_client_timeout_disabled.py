@@ -78,6 +78,17 @@ class ClientTimeoutDisabled(Rule):
       bound its requests), nor `Gitlab.from_config()`, which reads one from its file;
     - `jira.JIRA(server, ...)` with no `timeout=` (or `None`): its session has no limit on
       any request, the server-info fetch the constructor itself makes included;
+    - keystoneauth1's `session.Session(auth=...)` (keystoneclient's old one too) with no
+      `timeout=` (or `None`): every request through it, the token fetch, discovery and each
+      call of the OpenStack clients given the session, waits with no limit. Not one given a
+      requests `session=` of the caller's, nor a session loaded from configuration
+      (`ks_loading.load_session_from_conf_options()`: its `timeout` option is the
+      deployment's to set);
+    - python-swiftclient's `Connection(...)` with no `timeout=` and no keystoneauth
+      `session=`: every connection it opens to the object store waits with none;
+    - `influxdb.InfluxDBClient(...)` (the 1.x client) with no `timeout=`: it hands None to
+      requests on every query and write (`influxdb_client`, the 2.x client, has a 10 s
+      default and is not reported);
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
@@ -141,7 +152,7 @@ class ClientTimeoutDisabled(Rule):
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
-            'websockets', 'freeipa')
+            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
