@@ -43,10 +43,7 @@ def deployment_session(conf):
 
 
 def swift_api(request):
-    return swift_client.Connection(  # expect: HB203 "swift_client.Connection() has no timeout" "swiftclient gives it to every connection"
-        None, request.user.username, None,
-        preauthtoken=request.user.token.id, preauthurl=settings.SWIFT_URL, auth_version="3",
-    )
+    return swift_client.Connection(None, request.user.username, None, preauthtoken=request.user.token.id, preauthurl=settings.SWIFT_URL)  # expect: HB203 "swift_client.Connection() has no timeout" "swiftclient gives it to every connection"
 
 
 def swift_api_bounded(request):

@@ -8,6 +8,7 @@ from subprocess import PIPE, Popen, check_output
 from django.http import FileResponse, HttpResponse
 from django.urls import path
 from django.views import View
+from oslo_concurrency import processutils
 
 CONVERT_TIMEOUT = 60
 STRICT = {"check": True, "capture_output": True}
@@ -243,6 +244,19 @@ def rebuild_all():
     subprocess.run(["make", "all"], check=True)  # ok: not reachable from a handler
 
 
+
+def image_info(request, image_id):
+    """Inspect an uploaded disk image, as OpenStack services do with oslo.concurrency."""
+    path = f"/var/lib/images/{image_id}"
+    info, _ = processutils.execute("qemu-img", "info", "--output=json", path)  # expect: HB204 "processutils.execute() has no timeout" "handler 'image_info'"
+    checked, _ = processutils.execute("qemu-img", "check", path, timeout=CONVERT_TIMEOUT)  # ok: timeout given
+    options = {"timeout": CONVERT_TIMEOUT, "check_exit_code": [0, 1]}
+    mapped, _ = processutils.execute("qemu-img", "map", path, **options)  # ok: the dict holds "timeout"
+    cursor = request.db.cursor()
+    cursor.execute("SELECT 1")  # ok: not a child process
+    return HttpResponse(info + checked + mapped)
+
+
 urlpatterns = [
     path("reports/<int:report_id>.pdf", render_pdf),
     path("thumbnails/", ThumbnailView.as_view()),
@@ -255,4 +269,5 @@ urlpatterns = [
     path("probe/video/", probe_video),
     path("probe/audio/", probe_audio),
     path("eggs/<str:project>/", build_egg),
+    path("images/<str:image_id>/", image_info),
 ]

@@ -938,6 +938,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"subprocess.{fn}", Api(SUBPROCESS, Timeout(), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.wait", Api(SUBPROCESS, Timeout(0), Blocking(SUBPROCESS_INSTEAD))
     yield "subprocess.Popen.communicate", Api(SUBPROCESS, Timeout(1), Blocking(SUBPROCESS_INSTEAD))
+    # oslo.concurrency: execute(*cmd, **kwargs) (and trycmd, which hands its keywords to it) runs the
+    # child with Popen and waits in communicate() with its `timeout=` keyword, None by default
+    for fn in ("execute", "trycmd"):
+        yield f"oslo_concurrency.processutils.{fn}", Api(SUBPROCESS, Timeout(), Blocking(SUBPROCESS_INSTEAD))
     # a Popen's output read to its end waits for the child to close it (to exit); read() takes no timeout
     for pipe in PROCESS_PIPES:
         for method in PIPE_READS_TO_END:

@@ -19,6 +19,7 @@ from ..loops import breaks_out
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 # asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
+OSLO_RUNS = catalog.last_names({callee: None for callee in TIMEOUT_POSITION if callee.startswith("oslo_concurrency.")})
 AWAITED = frozenset(callee for callee, api in catalog.family(catalog.SUBPROCESS).items() if api.awaited)
 DEADLINE_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_SCOPES)
 WRAPPER_NAMES = frozenset(callee.rsplit(".", 1)[-1] for callee in catalog.DEADLINE_WRAPPERS)
@@ -49,7 +50,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `subprocess.run/call/check_call/check_output(...)` without `timeout=`, and
     `wait()`/`communicate()` on a `subprocess.Popen` (assigned, bound with
     `with Popen(...) as p`, or returned by a function of the project, in this module or
-    another: `p = process_open(cmd)`) without a timeout. Positional timeouts count
+    another: `p = process_open(cmd)`) without a timeout; oslo.concurrency's
+    `processutils.execute(*cmd)` and `trycmd(*cmd)` without `timeout=` (they wait in
+    `communicate()` with none by default). Positional timeouts count
     (`p.wait(5)`, `p.communicate(data, 5)`). A call handed to a worker thread with its
     arguments is judged as the call it makes there, and reported on the hand-off:
     `await asyncio.to_thread(subprocess.run, cmd)`, `executor.submit(...)`,
@@ -145,9 +148,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     runtime = Signature(states=frozenset({"subprocess wait"}), untimed=True)
     name = "subprocess-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a child that never exits; {fix}"
-    gate = ('subprocess', 'Popen', 'check_output', 'check_call', *imported("git"))
+    gate = ('subprocess', 'Popen', 'check_output', 'check_call', 'processutils', *imported("git"))
     calls = frozenset(
-        {"run", "call", "check_call", "check_output", "wait", "communicate"} | WRAPPER_NAMES
+        {"run", "call", "check_call", "check_output", "wait", "communicate", *OSLO_RUNS} | WRAPPER_NAMES
         | set(catalog.PIPE_READS_TO_END) | catalog.last_names(dict.fromkeys([*GIT_WAITS, catalog.GIT_CLONE_FROM]))
     )
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
