@@ -777,10 +777,11 @@ def test_tooling_globs() -> None:
     defaults = Config().tooling
     for path in ("setup.py", "pkg/__main__.py", "pkg/cli.py", "pkg/cli/run.py", "app/management/commands/x.py",
                  "scripts/x.py", "tools/scripts/y.py", "docs/conf.py", "noxfile.py", "tasks.py", "fabfile.py",
-                 "mailman/testing/mta.py", "django/test/client.py", "pulpcore/pytest_plugin.py"):
+                 "mailman/testing/mta.py", "django/test/client.py", "pulpcore/pytest_plugin.py",
+                 "geonode/security/tests.py"):
         assert is_tooling_path(path, defaults), path
     for path in ("app/tasks.py", "pkg/setup.py", "pkg/client.py", "clipkg/x.py", "app/docs/views.py",
-                 "app/testing.py", "app/contest/views.py"):
+                 "app/testing.py", "app/contest/views.py", "app/contests.py", "app/tests_views.py"):
         assert not is_tooling_path(path, defaults), path
     assert is_tooling_path("ops/deploy.py", ("ops/*.py",))
     assert not is_tooling_path("ops/sub/deploy.py", ("ops/*.py",))

@@ -40,10 +40,11 @@ LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir"
 # request's hang), and so do examples and vendored copies of other projects.
 # Code that exercises the rest (tests, examples, docs): tooling, but calling a function from
 # there says nothing of who else calls it (tests call everything). Test support shipped inside a
-# package (`mailman/testing/`, `django/test/`, a pytest plugin) counts as tests.
+# package (`mailman/testing/`, `django/test/`, a pytest plugin) counts as tests, and so does a Django
+# app's `tests.py` (the module `startapp` makes for them).
 EXERCISE_GLOBS = (
     "docs/**", "**/tests/**", "**/_tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py",
-    "**/*_test.py", "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
+    "**/*_test.py", "**/tests.py", "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
 )
 # Vendored copies of other projects: not this project's to change, whoever calls them.
 VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**", "**/thirdparty/**")
