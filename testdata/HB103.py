@@ -250,3 +250,28 @@ def refund_status(refund_id: str):
 
 
 app.include_router(router)
+
+
+class SigningSession(requests.Session):
+    """The provider's session: every request carries the merchant's signature."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.headers["X-Signature-Key"] = key
+
+
+class ProviderRegistry:
+    """Not a client: only the name looks like one."""
+
+    def __init__(self, region: str):
+        self.region = region
+
+
+@router.get("/disputes/{dispute_id}")
+def dispute(dispute_id: str):
+    signed = SigningSession(PAYMENTS_HOST)  # expect: HB103 "SigningSession() session is created per request and never closed" "handler 'dispute'"
+    with SigningSession(PAYMENTS_HOST) as closed:  # ok: with
+        evidence = closed.get(f"{PAYMENTS_URL}/disputes/{dispute_id}/evidence", timeout=TIMEOUT).json()
+    registry = ProviderRegistry("eu")  # ok: not a client
+    return {"dispute": signed.get(f"{PAYMENTS_URL}/disputes/{dispute_id}", timeout=TIMEOUT).json(),
+            "evidence": evidence, "region": registry.region}

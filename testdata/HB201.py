@@ -143,8 +143,8 @@ def signed(uid):
     SESSION.get(f"{ACCOUNTS_URL}/tuned/{uid}", **TUNED)  # expect: HB201 "SESSION.get() has no timeout" "handler 'signed'"
     SESSION.get(f"{ACCOUNTS_URL}/extra/{uid}", **EXTRA)  # ok: the dict is changed by update(): keys unknown
     SESSION.get(f"{ACCOUNTS_URL}/merged/{uid}", **{**SIGNED, "timeout": 5})  # ok: the merged dict adds a timeout
-    AuditSession().post(f"{ACCOUNTS_URL}/audit/{uid}")  # expect: HB201 "AuditSession().post() has no timeout" "handler 'signed'"
-    PatientSession().post(f"{ACCOUNTS_URL}/patient/{uid}")  # ok: the subclass sets a default timeout in request()
+    AuditSession().post(f"{ACCOUNTS_URL}/audit/{uid}")  # expect: HB201 "AuditSession().post() has no timeout" "handler 'signed'", HB103 "AuditSession() session is created per request and never closed"
+    PatientSession().post(f"{ACCOUNTS_URL}/patient/{uid}")  # ok: HB201 the subclass sets a default timeout in request(); expect: HB103 "PatientSession() session is created per request and never closed"
     return jsonify(ok=True)
 
 

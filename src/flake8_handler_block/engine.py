@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple, Ty
 
 import libcst as cst
 
-from . import collector, equivalents, gate
+from . import catalog, collector, equivalents, gate
 from .calls import single_line
 from .config import Config
 from .gate import GateTable
@@ -175,6 +175,7 @@ def _run_rules(
     module_scope.outside = reach.project  # receivers from other modules, from here on (names.Outside)
     _add_factory_sites(module_scope, by_call)
     _add_called_value_sites(module_scope, by_call)
+    _add_client_subclass_sites(module_scope, by_call)
     facts = Facts(config, module_scope, module, reach, providers)
     judged: Set[Tuple[int, int]] = set()  # a call kept under two names is judged once by each rule
     for site in module_scope.sites:
@@ -202,6 +203,23 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
             name = found.producer.rsplit(".", 1)[-1]
             if name in by_call:
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))
+
+
+def _add_client_subclass_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
+    """``RedirectValidatingSession(validator)``, a class of the module deriving from a client the
+    rules watch (``requests.Session``): kept under the client's last name, for the rules that ask
+    what a call builds (HB103: a session of any subclass holds a connection pool to close)."""
+    found: Dict[str, Optional[str]] = {}
+    for site in module.local_calls:
+        func = site.node.func
+        if not isinstance(func, cst.Name) or func.value not in module.class_defs:
+            continue
+        if func.value not in found:
+            found[func.value] = names.derived_from_one_of(module, func.value, catalog.CLIENTS)
+        base = found[func.value]
+        name = base.rsplit(".", 1)[-1] if base is not None else None
+        if name is not None and name in by_call:
+            module.sites.append(CallSite(site.node, site.scope, site.block, name))
 
 
 def _add_called_value_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator, List, Optional, Protocol, Set, Tuple, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Protocol, Set, Tuple, Union
 
 import libcst as cst
 
@@ -597,6 +597,12 @@ def decorator_names(function: "FunctionScope") -> List[str]:
         resolved = resolve(expr, function.parent) if function.parent is not None else None
         found.append(resolved.dotted if isinstance(resolved, Ref) else dotted_name(expr) or "")
     return found
+
+
+def derived_from_one_of(module: "ModuleScope", name: str, bases: Iterable[str]) -> Optional[str]:
+    """The first of ``bases`` (dotted library classes) that the class ``name`` of this module derives
+    from, directly or through classes of the module (``derives_from``); None if none."""
+    return next((base for base in bases if derives_from(module, name, frozenset({base}))), None)
 
 
 def derives_from(module: "ModuleScope", name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:

@@ -22,7 +22,10 @@ class ClientNotClosed(Rule):
     `aiohttp.ClientSession()`, `urllib3.PoolManager()`/`ProxyManager()` and
     `http.client.HTTPConnection`/`HTTPSConnection`, when they are not used in
     `with`/`async with` and have no `close()` (`aclose()`, `clear()` for pools).
-    An inline `requests.Session().get(...)` is reported: nothing can close it.
+    An inline `requests.Session().get(...)` is reported: nothing can close it. So is an
+    instance of a class of the module deriving from one of these
+    (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
+    same pool, whatever it adds.
 
     Not reported: a client closed anywhere in the function (a straight-line `close()`
     counts here; the responses it produced are HB101/HB102's business), used in
@@ -86,6 +89,8 @@ class ClientNotClosed(Rule):
         call = site.node
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
         target = built.producer if built is not None and not built.declared else None
+        if target is None and isinstance(call.func, cst.Name):  # `RedirectValidatingSession(v)`: still a Session
+            target = names.derived_from_one_of(self.ctx.module, call.func.value, catalog.CLIENTS)
         client = catalog.CLIENTS.get(target or "")
         if client is None:
             return
