@@ -6,7 +6,9 @@ import threading
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
-from flask import Flask, abort, jsonify
+from celery import Celery, shared_task
+from celery.result import AsyncResult
+from flask import Flask, abort, jsonify, request
 from transformers import TextIteratorStreamer
 from transformers.generation.streamers import TextIteratorStreamer as TokenStreamer
 
@@ -20,6 +22,7 @@ EXECUTOR = ThreadPoolExecutor(max_workers=4)
 POOL = multiprocessing.Pool(2)
 GATE = threading.Barrier(3, timeout=5)
 WAIT_SECONDS = 10
+celery = Celery("jobs", broker="redis://localhost")
 
 
 @app.get("/ready")
@@ -378,3 +381,38 @@ def start_export():
     future.add_done_callback(_mark_failed)
     _report(future, future)
     return jsonify(started=True)
+
+
+@shared_task
+def rebuild_index(name):
+    return name
+
+
+@celery.task(bind=True)
+def render_report(self, report_id):
+    return report_id
+
+
+class Pacer:
+    """Not a task: a rate limiter whose delay() hands back a plain value."""
+
+    def delay(self, seconds):
+        return {"seconds": seconds}
+
+
+@app.post("/indexes/<name>/rebuild")
+def rebuild(name):
+    result = rebuild_index.delay(name)
+    result.get()  # expect: HB205 "result.get() has no timeout" "handler 'rebuild'" "no worker takes the task"
+    bounded = rebuild_index.delay(name)
+    bounded.get(timeout=WAIT_SECONDS)  # ok: timeout given
+    report = render_report.apply_async((name,)).get(propagate=False)  # expect: HB205 "render_report.apply_async(...).get() has no timeout"
+    options = {"timeout": WAIT_SECONDS, "propagate": False}
+    configured = render_report.delay(name).get(**options)  # ok: the dict holds "timeout"
+    by_id = AsyncResult(request.args["task"]).get()  # expect: HB205 "AsyncResult(...).get() has no timeout"
+    sent = celery.send_task("jobs.cleanup", args=(name,))
+    sent.wait()  # expect: HB205 "sent.wait() has no timeout" "handler 'rebuild'"
+    paced = Pacer().delay(2).get("seconds")  # ok: not a task's result
+    pending = rebuild_index.delay(name)
+    state = pending.state  # ok: reads the state, waits for nothing
+    return jsonify(result=report, configured=configured, by_id=by_id, paced=paced, state=state)

@@ -94,6 +94,8 @@ _CANONICAL_PREFIXES = {
     "caldav.davclient": "caldav",
     "gitlab.client": "gitlab",
     "jira.client": "jira",
+    "celery.app.base.Celery": "celery.Celery",
+    "celery.app.Celery": "celery.Celery",
     "swiftclient.Connection": "swiftclient.client.Connection",
     "influxdb.client": "influxdb",
     "keystoneclient.session.Session": "keystoneauth1.session.Session",
@@ -376,6 +378,13 @@ ASYNC_RESULT_KINDS = tuple(
     for pool in ("Pool", "pool.Pool", "pool.ThreadPool")
     for method in ("apply_async", "map_async", "starmap_async")
 )
+# Celery: a task's `delay()`/`apply_async()` (and an app's `send_task()`, `AsyncResult(id)`) hand back
+# an AsyncResult whose get() (and its old name wait()) waits for the result with no timeout by
+# default: forever if no worker takes the task, or its result is never stored (`ignore_result`).
+CELERY_RESULT = "celery.result.AsyncResult"
+CELERY_SENDS = frozenset({"delay", "apply_async"})
+# The decorators that make a function a Celery task (by their last name: `@app.task`, `@shared_task`).
+CELERY_TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task"})
 
 
 @dataclass(frozen=True)
@@ -440,6 +449,7 @@ MAKES: Mapping[str, str] = {
        for registry in OAUTH_REGISTRIES for method in (OAUTH_REGISTER, "create_client")},
     f"{GIT_REPO}.remote": GIT_REMOTE, f"{GIT_REPO}.create_remote": GIT_REMOTE,
     GIT_CLONE_FROM: GIT_REPO, f"{GIT_REPO}.init": GIT_REPO,
+    "celery.Celery.AsyncResult": CELERY_RESULT, "celery.Celery.send_task": CELERY_RESULT,
 }
 # Attributes a framework's request handlers inherit that hold an instance of a class the deployment
 # configures (a plugin's): attribute -> (the package of the handlers' base class, the configured
@@ -1008,6 +1018,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for result in ASYNC_RESULT_KINDS:
         yield f"{result}.get", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the pool task never finishes")
         yield f"{result}.wait", Api(SYNC_WAIT, Timeout(0, on_expiry=RETURNS), _FUTURE, "the pool task never finishes")
+    for method in ("get", "wait"):
+        yield f"{CELERY_RESULT}.{method}", Api(
+            SYNC_WAIT, Timeout(0), _FUTURE, "no worker takes the task or its result is never stored"
+        )
 
 
 APIS: Mapping[str, Api] = dict(_entries())

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Protocol, Set, Tuple, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Protocol, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from .catalog import (
-    APIS, KNOWN_ATTRIBUTES, MAKES, NAMED_MEMBERS, PASS_THROUGH_DECORATORS,
+    APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, NAMED_MEMBERS,
+    PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module, sdk_request,
 )
 
@@ -71,6 +72,8 @@ class Outside(Protocol):
     def absolute(self, dotted: str) -> Optional[str]: ...  # ``.ipa.Client`` as ``app.ipa.Client``
 
     def client_param(self, qualname: str, param: str) -> Optional[str]: ...  # what every caller passes
+
+    def decorators_of(self, dotted: str) -> Tuple[str, ...]: ...  # of a project function, resolved
 
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
@@ -169,6 +172,9 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
     A function of the module (``_create_session()``, ``self.pool()``) produces what all
     its ``return`` statements agree on, with the constructing call inside it.
     """
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in CELERY_SENDS:
+        if _is_celery_task(call.func.value, scope, depth):
+            return Inst(CELERY_RESULT, call)  # `update_layers.delay(...)`: the task's AsyncResult
     target = callee(call, scope, depth)
     if target is not None and target in RETURNS_ITS_CLIENT:  # `CacheControl(session)` is that session
         from .calls import argument  # calls builds on this module
@@ -186,6 +192,21 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
         return made if isinstance(made, Inst) else Inst(target, call)
     function = local_function(call.func, scope, depth)
     return returned(function, depth) if function is not None else None
+
+
+def _is_celery_task(expr: cst.BaseExpression, scope: "Scope", depth: int) -> bool:
+    """``expr`` names a function decorated as a Celery task (``@app.task``, ``@shared_task``): of this
+    module, or of another module of the project (asked of it: ``Outside.decorators_of``)."""
+    function = local_function(expr, scope, depth + 1)
+    if function is not None:
+        decorators: Sequence[str] = decorator_names(function)
+    else:
+        found = resolve(expr, scope, depth + 1)
+        outside = scope.module.outside
+        if not isinstance(found, Ref) or outside is None:
+            return False
+        decorators = outside.decorators_of(found.dotted)
+    return any(name.rsplit(".", 1)[-1] in CELERY_TASK_DECORATORS for name in decorators)
 
 
 def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> Optional["FunctionScope"]:

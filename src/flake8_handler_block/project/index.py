@@ -278,6 +278,22 @@ class ModuleReach:
         key = self._key(qualname, None)
         return self._project.client_passed(("f", self.path, key), param) if key is not None else None
 
+    def decorators_of(self, dotted: str) -> Tuple[str, ...]:
+        """The decorators (callees resolved through imports) of the project function ``dotted`` names
+        as this module imports it (``from .tasks import rebuild``); () when it names none."""
+        absolute = self.absolute(dotted)
+        callers = self._project.callers() if absolute is not None else None
+        if callers is None or absolute is None:
+            return ()
+        try:
+            for obj in callers.graph.resolve(absolute):
+                facts = callers.graph.function(obj) if obj[0] == "f" else None
+                if facts is not None:
+                    return tuple(decorator.full for decorator in facts.decorators)
+        except (Exception, RecursionError):
+            pass  # an index that cannot answer says nothing
+        return ()
+
     def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
         """The authlib registry ``dotted`` (as this module imports it) is given, in the module that
         builds it, an app named ``app`` registered with a ``server_metadata_url``."""

@@ -107,7 +107,11 @@ class SyncWaitWithoutTimeout(Rule):
     `multiprocessing.Queue/JoinableQueue.get()` (blocking), futures'
     `result()`/`exception()` (from `Future()`, `executor.submit()` or
     `asyncio.run_coroutine_threadsafe()`), `concurrent.futures.wait()` and
-    `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`. And a
+    `as_completed()`, multiprocessing `AsyncResult.get()` and `Process.join()`, Celery's
+    `AsyncResult.get()`/`wait()` (of a task's `delay()`/`apply_async()`, the task a function
+    of the module or of another module of the project decorated `@app.task`/`@shared_task`,
+    of an app's `send_task()` or `AsyncResult(task_id)`: it waits forever if no worker takes
+    the task, or its result is never stored). And a
     transformers `TextIteratorStreamer(...)` built without `timeout=`: iterating it waits
     on its queue for the next token with the constructor's timeout, none by default,
     and if `generate()` raises in the thread that feeds it the stream never ends (it is
@@ -188,7 +192,7 @@ class SyncWaitWithoutTimeout(Rule):
     name = "sync-wait-without-timeout"
     message = "{call}() has no timeout: {where} blocks forever if {outcome}; pass timeout= and handle the expiry"
     gate = ('threading', 'queue', 'multiprocessing', 'concurrent.futures', 'run_coroutine_threadsafe',
-            'TextIteratorStreamer')
+            'TextIteratorStreamer', '.delay(', '.apply_async(', 'AsyncResult(', 'send_task(')
     needs = (MappingFacts,)  # `**config` of a dict the module shows in full is read like a literal
     calls = catalog.last_names(WAITS)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
