@@ -381,3 +381,50 @@ def test_a_function_the_main_guard_calls_stays_tooling_whatever_other_modules_na
         "app/other.py": "def run(main):\n    handlers = [main]\n    return handlers\n",
     })
     assert reach(root, "app/sync.py").is_tooling("main")
+
+
+# -- argparse commands that are methods ----------------------------------------------------
+
+CLIENT_CLI = '''import argparse
+
+import requests
+
+
+class RestClient:
+    def __init__(self, url):
+        self.url = url
+        self.session = requests.Session()
+
+    def enqueue(self, project):
+        return self.session.post(f"{self.url}/enqueue", json={"project": project})
+
+
+class Client:
+    def parse(self, argv):
+        parser = argparse.ArgumentParser()
+        commands = parser.add_subparsers()
+        enqueue = commands.add_parser("enqueue")
+        enqueue.add_argument("project")
+        enqueue.set_defaults(func=self.enqueue)
+        return parser.parse_args(argv)
+
+    def enqueue(self, args):
+        return RestClient(args.url).enqueue(args.project)
+
+    def run(self, argv):
+        args = self.parse(argv)
+        return args.func(args)
+
+
+def main():
+    Client().run(None)
+'''
+
+
+def test_an_argparse_command_that_is_a_method_is_tooling(tmp_path: Path) -> None:
+    """``set_defaults(func=self.enqueue)`` (zuul's client): the method is a command, and the REST
+    client only it builds is the command's alone."""
+    root = _project(tmp_path, {"ops/__init__.py": "", "ops/client.py": CLIENT_CLI})
+    client = reach(root, "ops/client.py")
+    assert client.is_tooling("Client.enqueue") and client.is_tooling("RestClient.enqueue")
+    assert check_source(CLIENT_CLI, str(root / "ops/client.py")) == []

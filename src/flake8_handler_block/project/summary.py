@@ -1927,12 +1927,17 @@ class _Summariser:
         return guard if guard_param(guard) in self._fixed_params(key) else ""
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
-        """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command."""
+        """argparse ``parser.set_defaults(func=handle_sync)``: a CLI command; also a method of the
+        command's class, ``set_defaults(func=self.autohold)`` (zuul's client)."""
         for keyword in keywords:
             if keyword.arg == "func":
                 sym = self.sym(keyword.value, scope)
+                if sym is None:
+                    continue
+                own_method = sym.kind == "self" and sym.target.isdigit() and len(sym.path) == 1
                 for key, (node, _outer, own) in enumerate(self.functions):
-                    if sym is not None and sym.dotted == f"{self.module}.{own.qualname}":
+                    if sym.dotted == f"{self.module}.{own.qualname}" or (
+                            own_method and own.cls == int(sym.target) and node.name == sym.path[0]):
                         self.commands.add(key)
 
     def _forward(self, call: ast.Call, scope: _Scope, function: ast.AST) -> Optional[Forward]:
