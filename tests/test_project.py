@@ -920,6 +920,55 @@ def test_fastapi_dependencies_in_another_module_are_handlers(tmp_path: Path) -> 
     markers_hold(tmp_path, files, "app/auth.py")
 
 
+def test_an_instance_given_as_a_fastapi_dependency_runs_its_call(tmp_path: Path) -> None:
+    """``Depends(JWTBearer())``, or a name holding an instance (``get_identity = IdentityFactory(...)``,
+    then ``Depends(get_identity)``): FastAPI calls the instance on every request to the route, which
+    runs its class's ``__call__``, in the module or in another; not its other methods."""
+    files = {"app/__init__.py": ""}
+    files["app/auth.py"] = (
+        "import time\n\nfrom fastapi.security import HTTPBearer\n\n"
+        "class JWTBearer(HTTPBearer):\n"
+        "    async def __call__(self, request):\n"
+        "        time.sleep(1)  # expect: HB601 \"handler 'JWTBearer.__call__'\"\n"
+        "        return await super().__call__(request)\n\n"
+        "    async def rotate(self):\n"
+        "        time.sleep(1)  # ok: HB601 no route depends on it\n\n"
+        "class RoleChecker:\n"
+        "    def __init__(self, role: str):\n        self.role = role\n\n"
+        "    async def __call__(self, request):\n"
+        "        time.sleep(1)  # expect: HB601 \"handler 'RoleChecker.__call__'\"\n\n"
+        "class Unused:\n"
+        "    async def __call__(self, request):\n"
+        "        time.sleep(1)  # ok: HB601 no route depends on an instance of it\n\n"
+        "class IdentityFactory:\n"
+        "    def __init__(self, optional: bool):\n        self.optional = optional\n\n"
+        "    async def __call__(self, request):\n"
+        "        time.sleep(1)  # expect: HB601 \"handler 'IdentityFactory.__call__'\"\n\n"
+        "get_identity = IdentityFactory(optional=False)\n"
+    )
+    files["app/api.py"] = (
+        "from fastapi import Depends, FastAPI\n"
+        "from app.auth import JWTBearer, RoleChecker, get_identity\n\napp = FastAPI()\n\n"
+        "@app.get('/me', dependencies=[Depends(JWTBearer())])\n"
+        "async def me(admin=Depends(RoleChecker('admin')), identity=Depends(get_identity)):\n"
+        "    return admin\n"
+    )
+    markers_hold(tmp_path, files, "app/auth.py")
+
+
+def test_an_instance_given_as_a_fastapi_dependency_in_its_own_module(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/api.py": (
+        "import time\n\nfrom fastapi import Depends, FastAPI\n\napp = FastAPI()\n\n"
+        "class Limiter:\n"
+        "    async def __call__(self, request):\n"
+        "        time.sleep(1)  # expect: HB601 \"handler 'Limiter.__call__'\"\n\n"
+        "@app.get('/items', dependencies=[Depends(Limiter())])\n"
+        "async def items():\n"
+        "    return []\n"
+    )}
+    markers_hold(tmp_path, files, "app/api.py")
+
+
 UNPACKED = '''import argparse
 import time
 

@@ -594,6 +594,7 @@ _HOOK_CALLS = {"before_request", "after_request", "before_app_request", "after_a
 # endpoint (an async one on the loop, a sync one in the threadpool): in a parameter's default or
 # `Annotated[...]`, or in `dependencies=[...]` of a route, a router or the app.
 DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
+DEPENDENCY_CALL_METHOD = "__call__"  # what runs for an instance given as a dependency
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket"}
@@ -690,8 +691,18 @@ def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
                 for verb in sorted(VIEW_VERBS):
                     for function in module.method(cls, verb):
                         yield function, f"{verb}() of a class {reason}"
+        if is_dependency_instance(view, registration):
+            for cls in module.class_defs(view.name):
+                for function in module.method(cls, DEPENDENCY_CALL_METHOD):
+                    yield function, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason}"
         for function in functions_named_by(view, registration.function, module):
             yield function, reason
+
+
+def is_dependency_instance(view: ViewRef, registration: Registration) -> bool:
+    """``Depends(JWTBearer())``: FastAPI calls the instance a dependency names on every request,
+    which runs its class's ``__call__`` (the instance is built once, where the route is declared)."""
+    return registration.callee in DEPENDENCY_CALLS and view.kind == "wrapped" and view.name not in _NOT_WRAPPERS
 
 
 def _pyramid_attr_views(

@@ -46,10 +46,11 @@ from typing import (
 from ..catalog import APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
 from ..config import Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts,
-    FunctionFacts, ModuleFacts, ViewRef, bounded_by_framework, class_handler_methods, derives_from_a_route_class,
-    detect_handlers, event_handler_reason, functions_named_by, method_kind, named_like_a_route_class,
-    registered_views, route_class_views,
+    CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS,
+    _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
+    class_handler_methods,
+    derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
+    method_kind, named_like_a_route_class, registered_views, route_class_views,
 )
 from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
@@ -1178,6 +1179,9 @@ class Graph:
                 for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
                         found.setdefault(fn, f"{reason} in {path}")
+                for made in self._dependency_instances(view, registration):
+                    for fn in self.method(made, DEPENDENCY_CALL_METHOD):
+                        found.setdefault(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
             for fn, reason in self._routed_by_a_route_class_elsewhere(facts, path):
                 found.setdefault(fn, reason)
             for cls in facts.classes:
@@ -1188,6 +1192,18 @@ class Graph:
                             queued.add(other)
                             pending.append(other)
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _dependency_instances(self, view: ViewRef, registration: Registration) -> List[Obj]:
+        """The classes of the instances a FastAPI dependency names, whose ``__call__`` FastAPI runs on
+        every request: built there (``Depends(JWTBearer())``) or held by a name
+        (``get_identity = IdentityFactory(optional=False)``, then ``Depends(get_identity)``)."""
+        if registration.callee not in DEPENDENCY_CALLS or not view.full:
+            return []
+        if is_dependency_instance(view, registration):
+            return [obj for obj in self.resolve(view.full) if obj[0] == "c"]
+        if view.kind in ("name", "attribute"):
+            return [("c", obj[1], obj[2]) for obj in self.resolve(view.full) if obj[0] in ("x", "i")]
+        return []
 
     def _routed_by_a_route_class_elsewhere(self, facts: ModuleFacts, path: str) -> Iterator[Tuple[FnRef, str]]:
         """The endpoints of ``ApiRoute("/threads", endpoint=create_thread)`` where ``ApiRoute`` is a
