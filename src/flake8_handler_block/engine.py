@@ -226,7 +226,7 @@ def _add_called_value_sites(module: ModuleScope, by_call: Dict[str, List[Rule]])
     """``method(url)`` where ``method`` is a parameter every call of the function fills with a
     library call the rules watch (``self._req(self._sess.get, url)``), or a local name bound to
     one: judged as that call, under its last name (the rules resolve the name to it)."""
-    for site in list(module.local_calls):
+    for site in module.local_calls:
         func = site.node.func
         if not isinstance(func, cst.Name) or names.local_function(func, site.scope) is not None:
             continue

@@ -282,8 +282,10 @@ class ModuleReach:
         """The decorators (callees resolved through imports) of the project function ``dotted`` names
         as this module imports it (``from .tasks import rebuild``); () when it names none."""
         absolute = self.absolute(dotted)
-        callers = self._project.callers() if absolute is not None else None
-        if callers is None or absolute is None:
+        if absolute is None:
+            return ()
+        callers = self._project.callers()
+        if callers is None:
             return ()
         try:
             for obj in callers.graph.resolve(absolute):

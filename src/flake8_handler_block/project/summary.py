@@ -951,11 +951,11 @@ class _Summariser:
     def _runs_a_private_loop(self, call: ast.Call, name: Optional[str], where: _Scope) -> bool:
         """``asyncio.run(coro)`` or ``loop.run_until_complete(coro)`` in a plain function
         (catalog.PRIVATE_LOOP_RUNNERS)."""
-        if name in PRIVATE_LOOP_METHODS and type(call.func) is ast.Attribute:
-            return where.function_key() is not None and not self._in_coroutine(where)
-        if name != "run" or where.function_key() is None or self._in_coroutine(where):
+        if where.function_key() is None or self._in_coroutine(where):
             return False
-        sym = self.sym(call.func, where)
+        if name in PRIVATE_LOOP_METHODS:
+            return type(call.func) is ast.Attribute
+        sym = self.sym(call.func, where) if name == "run" else None
         return sym is not None and sym.dotted in PRIVATE_LOOP_RUNNERS
 
     def _in_coroutine(self, scope: _Scope) -> bool:
