@@ -371,8 +371,9 @@ class ProjectTree:
 
 
 def _may_build_client(text: str) -> bool:
-    """The text imports a client's module and calls the class of one (``catalog.CLIENTS``)."""
-    return any(word in text for word in CLIENT_IMPORTS) and any(hint in text for hint in CLIENT_HINTS)
+    """The text imports a client's module and calls the class of one (``catalog.CLIENTS``).
+    The calls first: fewer words, and most files name none of them (a third of the cold scan)."""
+    return any(hint in text for hint in CLIENT_HINTS) and any(word in text for word in CLIENT_IMPORTS)
 
 
 def _base_names(bases: str) -> Iterator[str]:
