@@ -12,9 +12,10 @@ from flask import Flask, jsonify, request
 from flask.views import MethodView
 from flask_dance.contrib.github import github, make_github_blueprint
 from requests_oauthlib import OAuth2Session
+from google_auth_oauthlib.flow import Flow
 
 from .adaptors import LazyImport, lazy_gettext
-from .settings import API_TIMEOUT, ACCOUNTS_URL
+from .settings import API_TIMEOUT, ACCOUNTS_URL, GOOGLE_CLIENT
 
 # Imported when first used (as skypilot's cloud adaptors do): these names stand for the modules.
 lazy_requests = LazyImport("requests")
@@ -253,6 +254,25 @@ def github_profile():
     blueprint.session.fetch_token(f"{ACCOUNTS_URL}/token")  # ok: receiver of unknown kind
     oauth.close()
     return jsonify(profile=profile.json(), teams=teams.json(), blueprint=blueprint.name)
+
+
+def google_flow(state=None):
+    return Flow.from_client_config(GOOGLE_CLIENT, scopes=["openid", "email"], state=state,
+                                   redirect_uri="https://example.org/login/google/callback")
+
+
+@app.get("/login/google/callback")
+async def google_callback():
+    # Google's sign-in sample: the flow hands its keywords to OAuth2Session.fetch_token (no timeout).
+    flow = google_flow(request.args["state"])
+    await asyncio.to_thread(flow.fetch_token, authorization_response=request.url)  # expect: HB201 "flow.fetch_token() has no timeout" "handler 'google_callback'"
+    await asyncio.to_thread(flow.fetch_token, code=request.args["code"], timeout=API_TIMEOUT)  # ok: timeout passed as a name
+    retry = Flow(OAuth2Session("client-id"), "web", GOOGLE_CLIENT)
+    await asyncio.to_thread(functools.partial(retry.fetch_token, **{"timeout": 10}))  # ok: timeout in a literal mapping
+    await asyncio.to_thread(flow.authorization_url, prompt="consent")  # ok: builds a URL, sends nothing
+    credentials = flow.credentials
+    credentials.fetch_token(code="x")  # ok: receiver of unknown kind
+    return jsonify(email=credentials.id_token)
 
 
 @app.get("/users/<uid>/reviewed")

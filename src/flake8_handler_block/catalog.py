@@ -443,8 +443,14 @@ OAUTH_APP_CALLS = ("create_client", "authorize_access_token", *OAUTH_APP_METADAT
 OAUTH_REGISTRY_ATTRIBUTES = frozenset({OAUTH_REGISTER, "create_client", "init_app", "cache", "fetch_token",
                                        "update_token", "app", "config", "oauth1_client_cls", "oauth2_client_cls",
                                        "framework_integration_cls", "load_config"})
+# google-auth-oauthlib's flows (Google's sign-in sample: `flow.fetch_token(authorization_response=
+# request.url)` in the callback view) fetch the token through a requests-oauthlib OAuth2Session, handing
+# their keywords on: no timeout unless given one. Built by their class methods as often as by the class.
+GOOGLE_OAUTH_FLOWS = ("google_auth_oauthlib.flow.Flow", "google_auth_oauthlib.flow.InstalledAppFlow")
+GOOGLE_OAUTH_FLOW_BUILDERS = ("from_client_config", "from_client_secrets_file")
 # Calls that make a value of a kind the catalogue names otherwise: callee -> that kind.
 MAKES: Mapping[str, str] = {
+    **{f"{flow}.{builder}": flow for flow in GOOGLE_OAUTH_FLOWS for builder in GOOGLE_OAUTH_FLOW_BUILDERS},
     **{f"{registry}.{method}": OAUTH_APP
        for registry in OAUTH_REGISTRIES for method in (OAUTH_REGISTER, "create_client")},
     f"{GIT_REPO}.remote": GIT_REMOTE, f"{GIT_REPO}.create_remote": GIT_REMOTE,
@@ -873,6 +879,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"requests.Session.{method}", Api(REQUESTS, Timeout(index), _HTTP)
     for method in OAUTH_APP_REQUESTS:  # keyword-only: `request(method, url, token=None, **kwargs)`
         yield f"{OAUTH_APP}.{method}", Api(REQUESTS, Timeout(), _HTTP)
+    for flow in GOOGLE_OAUTH_FLOWS:  # `fetch_token(**kwargs)`: the keywords go to OAuth2Session.fetch_token
+        yield f"{flow}.fetch_token", Api(REQUESTS, Timeout(), _HTTP)
 
     # the standard library's network clients: the timeout's position in the constructor
     for callee, index in (

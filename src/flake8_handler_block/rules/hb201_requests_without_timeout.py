@@ -45,7 +45,10 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     `OAuth1Session`/`OAuth2Session` and flask-dance's provider proxies
     (`from flask_dance.contrib.github import github`) are sessions too, and their token
     calls request as well: `fetch_token()` (timeout the 10th positional), `refresh_token()`
-    (the 5th), `fetch_request_token()`, `fetch_access_token()`. So are the apps of
+    (the 5th), `fetch_request_token()`, `fetch_access_token()`; so does google-auth-oauthlib's
+    `Flow.fetch_token()` (`InstalledAppFlow`'s; built by the class or by its
+    `from_client_config()`/`from_client_secrets_file()`), which hands its keywords to
+    `OAuth2Session.fetch_token()`: Google's sign-in callback. So are the apps of
     authlib's Flask and Django registries (`oauth = OAuth(app)`; `oauth.github`,
     `oauth.register(...)`, `oauth.create_client("github")`): each call builds a
     requests session, and `get/post/put/patch/delete/request()`,
