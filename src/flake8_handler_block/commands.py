@@ -4,7 +4,7 @@ Shared by HB204 (a wait with no timeout) and HB601 (a wait on the event loop).""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Iterable, List, Optional
 
 import libcst as cst
 
@@ -25,10 +25,16 @@ def bounds_itself(site: CallSite) -> bool:
     return _program(_started(site), site) in BOUNDED_PROGRAMS
 
 
+# What starts a process the name of ``p.communicate()``/``p.wait()`` may hold (asyncio's awaited).
+_STARTERS = frozenset({"Popen", "create_subprocess_exec", "create_subprocess_shell"})
+# Takes the program and its words as separate arguments: ``create_subprocess_exec("az", "--version")``.
+_EXEC_FORM = "create_subprocess_exec"
+
+
 def _started(site: CallSite) -> cst.Call:
-    """The call that starts the command ``site`` waits for: the ``Popen(...)`` every binding of the
-    function gives ``p`` in ``p.communicate()``/``p.wait()`` (assigned, or ``with Popen(...) as p``),
-    else the call itself."""
+    """The call that starts the command ``site`` waits for: the ``Popen(...)`` (or awaited
+    ``asyncio.create_subprocess_exec(...)``) every binding of the function gives ``p`` in
+    ``p.communicate()``/``p.wait()`` (assigned, or ``with Popen(...) as p``), else the call itself."""
     call, function = site.node, site.function
     func = call.func
     if function is None or not isinstance(func, cst.Attribute) or func.attr.value not in PROCESS_WAITS:
@@ -37,7 +43,9 @@ def _started(site: CallSite) -> cst.Call:
         return call
     bounds = function.bindings.get(func.value.value, [])
     start = bounds[0].payload if len(bounds) == 1 and bounds[0].kind == "value" else None
-    return start if isinstance(start, cst.Call) and last_name(start.func) == "Popen" else call
+    if isinstance(start, cst.Await):
+        start = start.expression
+    return start if isinstance(start, cst.Call) and last_name(start.func) in _STARTERS else call
 
 
 def _program(call: cst.Call, site: CallSite) -> Optional[str]:
@@ -45,7 +53,7 @@ def _program(call: cst.Call, site: CallSite) -> Optional[str]:
     (``run(["ssh-keyscan", host])``) or in the list or tuple every assignment of the
     function gives the command's name (``cmd = ["ssh-keyscan"]; cmd.append(host); run(cmd)``)."""
     argv = _argv(call)
-    if isinstance(argv, cst.Name) and site.function is not None:
+    if isinstance(argv, cst.Name) and site.function is not None and last_name(call.func) != _EXEC_FORM:
         bounds = site.function.bindings.get(argv.value, [])
         programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
         return programs.pop() if len(programs) == 1 else None
@@ -53,7 +61,8 @@ def _program(call: cst.Call, site: CallSite) -> Optional[str]:
 
 
 def _argv(call: cst.Call) -> Optional[cst.BaseExpression]:
-    """The command: the first positional argument, written as such (not ``*args``)."""
+    """The command: the first positional argument, written as such (not ``*args``); for the exec
+    form, the program."""
     args = call.args
     return args[0].value if args and args[0].keyword is None and not args[0].star else None
 
@@ -73,6 +82,9 @@ def _literal_command(call: cst.Call) -> Optional[List[str]]:
     """The words of a command written in full: a list/tuple of strings (the program may be a
     variable: ``""``), or one string (shell). A command that only asks the program about itself
     prints and exits (``run([binary, "--version"])``, ``check_output("git --exec-path", shell=True)``)."""
+    if last_name(call.func) == _EXEC_FORM:
+        positional = [arg for arg in call.args if arg.keyword is None]
+        return _words(arg.value if not arg.star else None for arg in positional)
     argv = _argv(call)
     if isinstance(argv, cst.SimpleString):
         text = argv.evaluated_value
@@ -81,12 +93,17 @@ def _literal_command(call: cst.Call) -> Optional[List[str]]:
         return _program_and_words(argv)
     if not isinstance(argv, (cst.List, cst.Tuple)):
         return None
+    return _words(element.value if element.__class__ is cst.Element else None for element in argv.elements)
+
+
+def _words(values: Iterable[Optional[cst.BaseExpression]]) -> Optional[List[str]]:
+    """The words of a command given one value each (None: starred, so not known): literal strings,
+    the program may be a variable (``""``)."""
     words = []
-    for position, element in enumerate(argv.elements):
-        value = element.value
+    for position, value in enumerate(values):
         if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
             words.append(value.evaluated_value)
-        elif position == 0 and not isinstance(value, cst.StarredElement) and element.__class__ is cst.Element:
+        elif position == 0 and value is not None:
             words.append("")  # the program, named by a variable (a configured binary path)
         else:
             return None

@@ -100,14 +100,16 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     Not reported: `wait()` after `communicate()` on the same process in the same
     function (the child has exited: nothing waits), a `wait()` after the same
     function read the child's stdout or stderr to its end (`for line in p.stdout:`,
-    `iter(p.stderr.readline, b"")`, `p.stdout.read()`: the child closed its output,
-    it is exiting; a hang would be in that read, not in the `wait()`), a
+    `iter(p.stderr.readline, b"")`, `p.stdout.read()`, or a `while True:` loop whose one
+    `break` is `if not line: break` after `line = [await] p.stdout.readline()`: the child
+    closed its output, it is exiting; a hang would be in that read, not in the `wait()`), a
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process,
     directly or through a function of the module that kills what it is given
     (`_kill_tree(proc)`; it only reaps the child), and a command that only asks a program about itself
     (`subprocess.run([binary, "--version"])`, `"--help"`, `"-h"`, `git --exec-path`,
     ffmpeg's `-codecs`/`-formats`: it prints and exits, reading no input and opening no
-    connection; also `p.communicate()` of a `p = Popen([ffmpeg, "-version"])`, and a shell
+    connection; also `p.communicate()` of a `p = Popen([ffmpeg, "-version"])` or of an
+    awaited `asyncio.create_subprocess_exec("az", "--version")`, and a shell
     string that adds the words to a configured binary, `quote(binary) + " -h || true"`:
     `|| true` only changes the exit status). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
@@ -242,6 +244,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             return  # a coroutine handed on (gather, a task, wait_for): its deadline is elsewhere
         if site.function in bounded or self._under_deadline(site) or facts.reach.cancelled_by_callers(site.function):
             return
+        if ends_at_once(site) or bounds_itself(site):
+            return  # `create_subprocess_exec("az", "--version")`: prints and exits
         self._report(site, "is awaited with no deadline", ASYNC_FIX)
 
     def _under_deadline(self, site: CallSite) -> bool:
@@ -280,7 +284,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
 def _output_read_to_end(site: CallSite, process: str) -> bool:
     """Before ``site`` (a ``wait()`` on ``process``), the same function read ``process.stdout`` (or
     ``process.stderr``) to its end: ``for line in p.stdout:``, ``iter(p.stderr.readline, b"")``,
-    ``p.stdout.read()`` or ``readlines()`` (awaited or not)."""
+    ``p.stdout.read()`` or ``readlines()`` (awaited or not), or a ``while`` loop that reads a line
+    and stops only when it is empty."""
     function = site.function
     if function is None:
         return False
@@ -288,13 +293,49 @@ def _output_read_to_end(site: CallSite, process: str) -> bool:
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False  # only what comes before the wait counts
-        if isinstance(node, cst.For) and _drains(node.iter, streams) and not breaks_out(node):
+        if (isinstance(node, cst.For) and _drains(node.iter, streams) and not breaks_out(node)) or (
+                isinstance(node, cst.While) and _reads_lines_to_end(node, streams)):
             if not any(inner is site.node for inner in iter_nodes(node.body)):
                 return True
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
             if node.func.attr.value in ("read", "readlines") and dotted_name(node.func.value) in streams:
                 return True
     return False
+
+
+def _reads_lines_to_end(loop: cst.While, streams: Set[str]) -> bool:
+    """``while True: line = [await] p.stdout.readline() ... if not line: break``, the loop's one
+    way out (a deadline around the read, ``wait_for(p.stdout.readline(), 600)``, raises instead)."""
+    if not isinstance(loop.test, cst.Name) or loop.test.value != "True" or not isinstance(loop.body, cst.IndentedBlock):
+        return False
+    read: Set[str] = set()
+    ends_at_eof = False
+    for statement in loop.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name) and _reads_a_line(small.value, streams)):
+                    read.add(small.targets[0].target.value)
+        elif isinstance(statement, cst.If) and _breaks_when_empty(statement, read):
+            ends_at_eof = True
+    nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    breaks = [node for node in iter_nodes(loop.body, prune=nested) if isinstance(node, cst.Break)]
+    return ends_at_eof and len(breaks) == 1
+
+
+def _reads_a_line(value: cst.BaseExpression, streams: Set[str]) -> bool:
+    return any(isinstance(node, cst.Call) and dotted_name(node.func) in {f"{s}.readline" for s in streams}
+               for node in iter_nodes(value))
+
+
+def _breaks_when_empty(statement: cst.If, names: Set[str]) -> bool:
+    """``if not line: break`` on a name read from the stream."""
+    test, body = statement.test, statement.body
+    return (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+            and isinstance(test.expression, cst.Name) and test.expression.value in names
+            and statement.orelse is None and isinstance(body, cst.IndentedBlock) and len(body.body) == 1
+            and isinstance(body.body[0], cst.SimpleStatementLine)
+            and all(isinstance(small, cst.Break) for small in body.body[0].body))
 
 
 def _drains(expr: cst.BaseExpression, streams: Set[str]) -> bool:
