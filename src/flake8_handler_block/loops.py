@@ -6,7 +6,7 @@ loops forever) and HB103 (a client kept for a worker loop's life): one answer fo
 
 from __future__ import annotations
 
-from typing import FrozenSet
+from typing import FrozenSet, Iterator, Union
 
 import libcst as cst
 
@@ -51,10 +51,15 @@ def uses_connection(node: cst.CSTNode, connections: FrozenSet[str], methods: Fro
     )
 
 
-def breaks_out(loop: cst.For) -> bool:
+def breaks_out(loop: Union[cst.For, cst.While]) -> bool:
     """A ``break`` of ``loop`` itself (not of a loop nested in it): it may stop before its iterable is spent."""
+    return any(True for _ in own_breaks(loop))
+
+
+def own_breaks(loop: Union[cst.For, cst.While]) -> Iterator[cst.Break]:
+    """The ``break`` statements of ``loop`` itself, not those of a loop nested in it."""
     nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
-    return any(isinstance(node, cst.Break) for node in iter_nodes(loop.body, prune=nested))
+    return (node for node in iter_nodes(loop.body, prune=nested) if isinstance(node, cst.Break))
 
 
 def has_way_out(node: cst.CSTNode, inner_loop: bool = False, suspends: bool = True) -> bool:

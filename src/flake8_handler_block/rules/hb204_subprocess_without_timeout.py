@@ -15,7 +15,7 @@ from ..scopes import CALL, STOPS, CallSite, FunctionScope, Scope, receiver_name,
 from ..signature import Signature
 from ..walk import iter_nodes
 from ..commands import bounds_itself, ends_at_once
-from ..loops import breaks_out
+from ..loops import breaks_out, own_breaks
 
 TIMEOUT_POSITION = timeout_positions(catalog.SUBPROCESS)
 # asyncio's Process.wait()/communicate(): no timeout parameter, a deadline around the await bounds them
@@ -318,14 +318,12 @@ def _reads_lines_to_end(loop: cst.While, streams: Set[str]) -> bool:
                     read.add(small.targets[0].target.value)
         elif isinstance(statement, cst.If) and _breaks_when_empty(statement, read):
             ends_at_eof = True
-    nested = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)
-    breaks = [node for node in iter_nodes(loop.body, prune=nested) if isinstance(node, cst.Break)]
-    return ends_at_eof and len(breaks) == 1
+    return ends_at_eof and len(list(own_breaks(loop))) == 1
 
 
 def _reads_a_line(value: cst.BaseExpression, streams: Set[str]) -> bool:
-    return any(isinstance(node, cst.Call) and dotted_name(node.func) in {f"{s}.readline" for s in streams}
-               for node in iter_nodes(value))
+    readers = {f"{stream}.readline" for stream in streams}
+    return any(isinstance(node, cst.Call) and dotted_name(node.func) in readers for node in iter_nodes(value))
 
 
 def _breaks_when_empty(statement: cst.If, names: Set[str]) -> bool:
