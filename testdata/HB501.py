@@ -259,3 +259,40 @@ def start_job(name):
     kept.start()
     kept.join(timeout=30)
     return "started"
+
+
+class JobRunner:
+    """A fixed pool of workers, started lazily by the first request that needs one."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._started = False
+        self._kicked = False
+
+    def ensure_workers(self):
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            for _ in range(4):
+                Thread(target=self.work_forever, daemon=True).start()  # ok: started once, on the first call
+
+    def kick(self):
+        if self._kicked:
+            log.info("kicking again")  # logs, and starts one more anyway
+        self._kicked = True
+        Thread(target=notify_partner, args=("kick",)).start()  # expect: HB501 "its target notify_partner() can hang in requests.post()" "handler 'run_job'"
+
+    def work_forever(self):
+        while True:
+            notify_partner(AUDIT_QUEUE.get())
+
+
+RUNNER = JobRunner()
+
+
+@app.post("/jobs/<name>/run")
+def run_job(name):
+    RUNNER.ensure_workers()
+    RUNNER.kick()
+    return "queued"

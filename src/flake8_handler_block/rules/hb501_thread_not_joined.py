@@ -8,6 +8,7 @@ import libcst as cst
 from .. import catalog
 from ..calls import call_text, does_not_block, is_false, is_true, keyword, missing_timeout, positional
 from ..facts import Facts
+from ..once import guarded_to_run_once
 from ..loops import has_way_out, runs_forever
 from ..names import derives_from, dotted_name, last_name
 from ..ownership import Ownership, Policy
@@ -62,7 +63,10 @@ class ThreadNotJoined(Rule):
     (anywhere in the function), returned, stored on `self`/a global/a container
     (`threads.append(t)`), or passed to another call (someone else owns it); a thread
     created but never started; `threading.Timer`; a thread whose target is
-    `server.serve_forever` (the server's `shutdown()` ends it: that is HB503's business).
+    `server.serve_forever` (the server's `shutdown()` ends it: that is HB503's business); a
+    thread started by a function guarded to start its threads once (`if self._started:
+    return`, then `self._started = True`: a fixed pool of workers started lazily, on the
+    first request, not one more on each).
 
     Why is this bad?
     The request returns while the thread runs on. When that thread can wait forever
@@ -127,6 +131,8 @@ class ThreadNotJoined(Rule):
         flows = facts[Ownership]
         function = site.function
         assert function is not None
+        if guarded_to_run_once(function.node):
+            return  # `if self._started: return` then `self._started = True`: a fixed pool, started once
         call = site.node
         if site.name == "start_new_thread":
             if self.ctx.callee(call, site.scope) in catalog.START_NEW_THREAD:
