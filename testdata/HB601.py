@@ -495,6 +495,53 @@ async def count_rows(rid: str):
     return {"rows": sum(1 for _row in report_rows(rid))}  # expect: HB601 "report_rows() blocks the event loop"
 
 
+from contextlib import asynccontextmanager, contextmanager  # noqa: E402
+
+_domain_slots = threading.BoundedSemaphore(2)
+
+
+@contextmanager
+def domain_slot(url):
+    # Entered with `with`: its body up to the yield runs where the `with` is, on the loop here.
+    _domain_slots.acquire()  # expect: HB601 "_domain_slots.acquire() blocks the event loop" "handler 'scrape_page' via domain_slot()"
+    try:
+        pause(0.2)  # expect: HB601 "pause() blocks the event loop" "handler 'scrape_page' via domain_slot()"
+        yield url
+    finally:
+        _domain_slots.release()
+
+
+@contextmanager
+def timed(label):
+    started = time.monotonic()  # ok: reads the clock, waits on nothing
+    yield label
+    print(label, time.monotonic() - started)
+
+
+@asynccontextmanager
+async def paced(url):
+    await asyncio.sleep(0.1)  # ok: the loop's own sleep
+    yield url
+
+
+def fetch_page(url):
+    with domain_slot(url):
+        return url
+
+
+def page_lines(url):
+    yield from url.splitlines()
+
+
+@app.get("/v2/scrape")
+async def scrape_page(url: str):
+    with timed("scrape"):  # ok: a context manager that blocks on nothing
+        page = fetch_page(url)  # expect: HB601 "fetch_page() blocks the event loop" "handler 'scrape_page'" "via domain_slot()"
+    async with paced(url):  # ok: awaits asyncio.sleep only
+        lines = page_lines(page)  # ok: a plain generator, made and not iterated here
+    return {"lines": lines}
+
+
 from qdrant_client import AsyncQdrantClient, QdrantClient  # noqa: E402
 
 

@@ -1128,6 +1128,18 @@ PRIVATE_LOOP_METHODS = frozenset({"run_until_complete"})
 READ_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "reify"})
 # ... and those that give a property's name a second body, run on a write or a delete (``@x.setter``).
 WRITE_PROPERTY_DECORATORS = frozenset({"setter", "deleter"})
+# Decorators that make a generator function a context manager (``contextlib.contextmanager``, by its
+# last name as written): ``with slot(url):`` runs the body up to its ``yield`` where the ``with`` is,
+# and the rest on leaving it; a call of it is not a generator waiting to be iterated.
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
+
+
+def entered_in_place(decorators: Iterable[str]) -> bool:
+    """A generator function so decorated (``CONTEXT_MANAGER_DECORATORS``; the decorators' callees
+    as written) runs its body where a call of it is entered, not where it is iterated."""
+    return any(name.rsplit(".", 1)[-1] in CONTEXT_MANAGER_DECORATORS for name in decorators)
+
+
 # Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:
 # tornado.concurrent's, which submits the call to the instance's ``executor`` and returns its future).
 OFFLOAD_DECORATORS = frozenset(

@@ -29,7 +29,7 @@ from .config import Config
 from .handlers import find_handlers
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
-from .catalog import OFFLOAD_DECORATORS, runs_once
+from .catalog import OFFLOAD_DECORATORS, entered_in_place, runs_once
 from .names import decorator_names
 
 # Where a rule looks (its ``scope``), by what the defect it names harms:
@@ -223,14 +223,16 @@ def callees(function: FunctionScope, hows: Sequence[str]) -> Iterator[FunctionSc
 def run_in_place(function: FunctionScope) -> List[FunctionScope]:
     """Functions of this module whose body ``function`` runs on its own thread: called or made a task
     of, but not a sync generator it only makes (``StreamingResponse(rows())``: the body runs where
-    the generator is iterated, a worker thread for Starlette), unless it iterates it there."""
+    the generator is iterated, a worker thread for Starlette), unless it iterates it there or it is a
+    ``@contextmanager`` (entered where it is called: ``with slot(url):``)."""
     found: List[FunctionScope] = []
     iterated: Optional[Set[int]] = None
     for edge in function.edges:
         if edge.how not in (CALL, TASK):
             continue
         for target in edge_targets(function, edge):
-            if edge.how == CALL and target.is_generator and not target.is_async:
+            if edge.how == CALL and target.is_generator and not target.is_async and not entered_in_place(
+                    dotted_decorators(target)):
                 if iterated is None:
                     iterated = function.iterated_calls()
                 if edge.call not in iterated:

@@ -43,7 +43,9 @@ from typing import (
     TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar,
 )
 
-from ..catalog import APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, last_names_read_as, runs_once, sdk_request
+from ..catalog import (
+    APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once, sdk_request,
+)
 from ..config import Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS,
@@ -761,6 +763,8 @@ class Graph:
             return DROPPED
         if edge.iterated or not summary.functions[target[2]].generator:
             return CALL
+        if entered_in_place(d.written for d in facts.decorators):
+            return CALL  # `with slot(url):` of a @contextmanager runs its body here
         return CALL if facts.is_async else GENERATOR
 
     def _guards(self, fn: FnRef, depth: int = 0) -> FrozenSet[str]:

@@ -160,7 +160,9 @@ class BlockingCallInAsyncHandler(Rule):
     the body of a sync generator function that the `async def` only makes and hands on
     (`return StreamingResponse(rows())`: Starlette iterates it in a worker thread);
     one it iterates itself (`for`, a comprehension, `list()`, `"".join()`, `yield from`,
-    on the call or on the name bound to it) runs on the loop. Nor,
+    on the call or on the name bound to it) runs on the loop, and so does a
+    `@contextlib.contextmanager` one entered there (`with domain_slot(url):` runs its body
+    up to the `yield` in place, a semaphore's `acquire()` or a pacing `time.sleep()`). Nor,
     as first-use set-up, a sync function with no parameters under
     `@functools.cache`/`@functools.lru_cache(...)`: its body runs once per process,
     at the first call (its calls with no timeout still get their HB2xx finding; one
