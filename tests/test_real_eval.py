@@ -19,6 +19,15 @@ def _judgements(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
+def test_the_projects_own_panel_reads() -> None:
+    """Every row of the committed panel is well formed, and names an app of apps.txt at its version."""
+    real = Path(__file__).resolve().parent.parent / "testdata" / "real"
+    apps = real_eval.read_apps(real / "apps.txt")
+    judgements = real_eval.read_judgements(real / "judgements.tsv")
+    assert judgements
+    assert [j.key for j in judgements if apps.get(j.app) != j.version] == []
+
+
 def test_judgements_reject_unknown_verdict(tmp_path: Path) -> None:
     path = _judgements(tmp_path, "a\t1\tm.py\t3\tHB201\tmaybe\twhy\t")
     with pytest.raises(real_eval.InputError, match="verdict 'maybe'"):
