@@ -282,6 +282,37 @@ def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -
     markers_hold(tmp_path, files, "captcha/client.py")
 
 
+def test_a_library_call_imported_through_a_compat_module(tmp_path: Path) -> None:
+    """``from .compat import urlopen`` where compat.py imports urllib's (under ``try``/``except
+    ImportError`` for Python 2): the call is urllib's, reported where it is made whatever calls it
+    (django-push-notifications' WNS client). A function of the same name the compat module defines
+    is the project's own; an instance it re-exports stays an instance."""
+    files = {"push/__init__.py": ""}
+    files["push/compat.py"] = (
+        "import requests\n\n"
+        "try:\n    from urllib.request import Request, urlopen\n"
+        "except ImportError:\n    from urllib2 import Request, urlopen\n\n"
+        "SESSION = requests.Session()\n\n"
+        "def open_url(url, timeout=10):\n    return urlopen(url, timeout=timeout)\n"
+    )
+    files["push/wns.py"] = (
+        "from .compat import SESSION, Request, open_url, urlopen\n"
+        "from push import compat\n\n"
+        "def authenticate(url, data):\n"
+        "    return urlopen(Request(url, data)).read()"
+        "  # expect: HB202 \"urlopen() has no timeout\" \"function 'authenticate'\"\n\n"
+        "def send(uri, data):\n"
+        "    return urlopen(Request(uri, data), timeout=10).read()  # ok: HB202\n\n"
+        "def fetch(uri):\n"
+        "    return open_url(uri).read()  # ok: the project's own function, with a timeout\n\n"
+        "def ping(uri):\n"
+        "    return compat.urlopen(uri, None, 5).read()  # ok: HB202 (the module's attribute, timed)\n\n"
+        "def profile(uri):\n"
+        "    return SESSION.get(uri, timeout=5).json()  # ok: HB201 (an instance, timed)\n"
+    )
+    markers_hold(tmp_path, files, "push/wns.py")
+
+
 def test_a_class_registered_as_the_view_serves_the_request(tmp_path: Path) -> None:
     """``bp.add_url_rule('/export', 'export', RHExport)`` (indico): a wrapper of the project makes
     the instance and runs it, so the methods the class defines are handlers; a class of the same

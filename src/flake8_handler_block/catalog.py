@@ -1045,6 +1045,14 @@ def last_names(callees: Mapping[str, object]) -> FrozenSet[str]:
     return frozenset(callee.rsplit(".", 1)[-1] for callee in callees)
 
 
+# The names under which a module of the project may re-export a library's function or class the
+# catalogue knows (``from .compat import urlopen``): the last name of each entry that a module of
+# its library defines (``urllib.request.urlopen``, not ``requests.Session.get``).
+REEXPORTABLE = frozenset(
+    parts[-1] for parts in (name.split(".") for name in APIS) if len(parts) > 1 and parts[-2][:1].islower()
+)
+
+
 def blocks_plainly(api: Api) -> bool:
     """A call that waits whatever its arguments and receiver say (unless an argument is a literal
     "do not wait", ``sleep(0)``): what can be called blocking from a module summary, which keeps

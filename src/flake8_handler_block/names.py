@@ -75,6 +75,8 @@ class Outside(Protocol):
 
     def decorators_of(self, dotted: str) -> Tuple[str, ...]: ...  # of a project function, resolved
 
+    def library_reexport(self, dotted: str) -> Optional[str]: ...  # ``.compat.urlopen``: urllib's
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""
@@ -85,6 +87,9 @@ def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) ->
         kind = outside.client_held_by(found.dotted, called)
         if kind is not None:
             return Inst(kind)  # built in another module: no call of this one to read
+        library = outside.library_reexport(found.dotted)
+        if library is not None:
+            return library_value(canonical(library))  # a compat module's import: the library's own
     return found
 
 

@@ -831,19 +831,33 @@ class Graph:
                 return ""  # an SDK request's response (`client.chat(...).get("message")`), not more of the client
         return ".".join([library, *steps])
 
-    def _library_name(self, dotted: str, depth: int = 0) -> str:
+    def _library_name(self, dotted: str) -> str:
         """What a project module re-exports from a library is the library's: ``app.compat.urlopen``
         is ``urllib.request.urlopen`` when app/compat.py imports it (under ``if PY2:`` too, when
         both branches name the same thing); so is an instance it builds at module level
         (``app.http.SESSION.get`` is ``requests.Session.get`` after ``SESSION = requests.Session()``:
         call results drop out of the name, as in ``api_name``)."""
+        return self._followed_out(dotted, instances=True)
+
+    def reexported(self, dotted: str) -> Optional[str]:
+        """The library's own name for what a module of the project imports and ``dotted`` names
+        (``app.compat.urlopen``: ``urllib.request.urlopen``); None when it is not such an import (a
+        definition of the project, an instance it builds, a name not known)."""
+        found = self._followed_out(dotted, instances=False)
+        return found if found != dotted and not self.tree.is_module(found.split(".", 1)[0]) else None
+
+    def _followed_out(self, dotted: str, instances: bool, depth: int = 0) -> str:
+        """``dotted`` through the module-level names of the project that name another thing:
+        imports, and with ``instances`` what a module builds there (its call dropped)."""
         found = self.module_level(dotted)
         if found is None:
             return dotted
         _path, sym, rest = found
-        if sym is None or sym.kind != "ref" or any(step not in NAMELESS for step in sym.path) or depth > MAX_DEPTH:
+        if sym is None or sym.kind != "ref" or depth > MAX_DEPTH:
             return dotted
-        return self._library_name(".".join([sym.target, *rest]), depth + 1)
+        if any(step not in NAMELESS for step in sym.path) or (sym.path and not instances):
+            return dotted
+        return self._followed_out(".".join([sym.target, *rest]), instances, depth + 1)
 
     def library_name(self, sym: Sym, path: str, depth: int = 0) -> str:
         """The catalogue-style name of what ``sym`` calls when it is outside the project: what

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from .. import collector
+from ..catalog import REEXPORTABLE
 from ..config import VENDORED_GLOBS, Config
 from ..handlers import FunctionFacts
 from .cache import DEFAULT_DIRNAME, Cache
@@ -295,6 +296,21 @@ class ModuleReach:
         except (Exception, RecursionError):
             pass  # an index that cannot answer says nothing
         return ()
+
+    def library_reexport(self, dotted: str) -> Optional[str]:
+        """The library's name for what another module of the project imports and this module
+        imports from it (``from .compat import urlopen``: ``urllib.request.urlopen``); None when
+        ``dotted`` is no such import (only names the catalogue knows are asked about)."""
+        if dotted.rpartition(".")[2] not in REEXPORTABLE:
+            return None
+        absolute = self.absolute(dotted)
+        callers = self._project.callers() if absolute is not None else None
+        if absolute is None or callers is None:
+            return None
+        try:
+            return callers.graph.reexported(absolute)
+        except (Exception, RecursionError):
+            return None  # an index that cannot answer says nothing
 
     def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
         """The authlib registry ``dotted`` (as this module imports it) is given, in the module that

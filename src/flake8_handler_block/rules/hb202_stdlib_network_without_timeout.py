@@ -50,7 +50,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     `telnetlib.Telnet` and `nntplib.NNTP/NNTP_SSL` (the last two are gone from Python
     3.13's standard library; code for older ones still calls them), also handed to a
     worker thread with their arguments (`asyncio.to_thread(urlopen, url)`, reported on the
-    hand-off). Timeouts passed by
+    hand-off), and imported through a module of the project that imports them
+    (`from .compat import urlopen`, the compat module's `try: from urllib.request import
+    urlopen` / `except ImportError: from urllib2 import urlopen`). Timeouts passed by
     position count, and so does a `**KWARGS` whose dict the module shows in full
     (assigned once, never changed or handed on) with a `"timeout"` key; without one the
     call has no timeout. A module that calls `socket.setdefaulttimeout(...)` at module
