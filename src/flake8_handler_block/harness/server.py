@@ -54,9 +54,22 @@ def _tracer_forbids_async_raise() -> bool:
     return any(hook is not None for hook in hooks)
 
 
+def _inside_logging(ident: int) -> bool:
+    """The thread runs the logging module's code (waits on a handler's lock, writes a record): an
+    exception raised there as the lock is taken leaves it held, and every later log call of the
+    process (the next test's, Django's set-up) waits on it forever."""
+    frame = sys._current_frames().get(ident)
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).split(".", 1)[0] == "logging":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _async_raise(ident: int, exc: type) -> bool:
-    """Ask CPython to raise `exc` in a thread; it fires when the thread next runs Python code."""
-    if sys.implementation.name != "cpython" or _tracer_forbids_async_raise():
+    """Ask CPython to raise `exc` in a thread; it fires when the thread next runs Python code.
+    Not in a thread inside logging: it is left to finish there (``_inside_logging``)."""
+    if sys.implementation.name != "cpython" or _tracer_forbids_async_raise() or _inside_logging(ident):
         return False
     import ctypes
 
