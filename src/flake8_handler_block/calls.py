@@ -335,7 +335,8 @@ class Mappings:
     """Which names hold a dict whose keys the module shows in full.
 
     A name qualifies when the module assigns it exactly once, a dict display or
-    ``dict(k=...)``, and every other use of that name anywhere in the module is one
+    ``dict(k=...)`` (or one function assigns it such dicts only, the keys of all of
+    them together), and every other use of that name anywhere in the module is one
     that cannot change it: ``**NAME``, ``{**NAME}``, ``NAME[...]`` read,
     ``NAME.get(...)``/``keys()``/``items()``..., ``x in NAME``, or adds keys written out
     (``NAME.update({"k": v})``, ``NAME.update(k=v)``, ``NAME["k"] = v``: its keys are then all
@@ -359,8 +360,8 @@ class Mappings:
     def shown(self, use: cst.Name) -> Optional[Tuple[cst.BaseExpression, List[cst.BaseExpression]]]:
         """The dict ``use`` (a name read in the module) holds when its keys are all known, and the
         ``update(...)`` calls that add to it; None otherwise. The dict is the one the module assigns
-        to that name, or, when several functions assign it, the one the function of ``use`` assigns
-        (once): a local of its own."""
+        to that name, or, when several functions assign it, the one the function of ``use`` assigns:
+        a local of its own (assigned more than once, the others come with the updates)."""
         definition = self.definition(use.value)
         uses = self._uses
         if uses is None:
@@ -372,9 +373,11 @@ class Mappings:
         if not scope or name in uses.shared or any(id(u) not in uses.harmless for u in uses.uses.get(name, [])):
             return None
         own = [d for d in uses.definitions.get(name, []) if uses.where.get(id(d)) == scope]
-        if len(own) != 1:
+        if not own:
             return None
-        updates = []
+        # Several dicts the function assigns to it (`kw = {}`, then `kw = {...}` under an `if`): it
+        # holds one of them, so the keys of all of them are all it may hold, as with `update()`.
+        updates = own[1:]
         for added in uses.updates.get(name, []):
             at = uses.where.get(id(added), 0)
             if at == scope:
