@@ -13,9 +13,10 @@ from flask.views import MethodView
 from flask_dance.contrib.github import github, make_github_blueprint
 from requests_oauthlib import OAuth2Session
 from google_auth_oauthlib.flow import Flow
+from pywebpush import webpush
 
 from .adaptors import LazyImport, lazy_gettext
-from .settings import API_TIMEOUT, ACCOUNTS_URL, GOOGLE_CLIENT
+from .settings import API_TIMEOUT, ACCOUNTS_URL, GOOGLE_CLIENT, VAPID_KEY
 
 # Imported when first used (as skypilot's cloud adaptors do): these names stand for the modules.
 lazy_requests = LazyImport("requests")
@@ -273,6 +274,32 @@ async def google_callback():
     credentials = flow.credentials
     credentials.fetch_token(code="x")  # ok: receiver of unknown kind
     return jsonify(email=credentials.id_token)
+
+
+@app.post("/notify/<uid>")
+def notify_browser(uid):
+    # Web push: the endpoint is whatever URL the browser registered; pywebpush posts with no timeout.
+    subscription = request.get_json()["subscription"]
+    claims = {"sub": "mailto:ops@example.org"}
+    webpush(subscription, "ping", VAPID_KEY, claims)  # expect: HB201 "webpush() has no timeout" "handler 'notify_browser'"
+    webpush(subscription_info=subscription, data="ping", vapid_private_key=VAPID_KEY, vapid_claims=claims, timeout=API_TIMEOUT)  # ok: timeout passed as a name
+    webpush(subscription, "ping", VAPID_KEY, claims, "aes128gcm", False, 10)  # ok: the 7th positional is the timeout
+    webpush(subscription, "ping", VAPID_KEY, claims, **{"timeout": 10, "ttl": 60})  # ok: timeout in a literal mapping
+    return jsonify(sent=True)
+
+
+@app.get("/mirror/<path:name>")
+def mirror(name):
+    # A dict the view assigns twice (one under an `if`): it holds one of them, keys known either way.
+    options = {}
+    if request.args.get("insecure"):
+        options = {"verify": False}
+    page = requests.get(f"{ACCOUNTS_URL}/mirror/{name}", **options)  # expect: HB201 "requests.get() has no timeout" "handler 'mirror'"
+    limits = {}
+    if request.args.get("slow"):
+        limits = {"timeout": 30}
+    head = requests.head(f"{ACCOUNTS_URL}/mirror/{name}", **limits)  # ok: one of the dicts it may hold gives a timeout
+    return jsonify(size=len(page.content), type=head.headers.get("content-type"))
 
 
 @app.get("/users/<uid>/reviewed")

@@ -881,6 +881,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         yield f"{OAUTH_APP}.{method}", Api(REQUESTS, Timeout(), _HTTP)
     for flow in GOOGLE_OAUTH_FLOWS:  # `fetch_token(**kwargs)`: the keywords go to OAuth2Session.fetch_token
         yield f"{flow}.fetch_token", Api(REQUESTS, Timeout(), _HTTP)
+    # pywebpush's webpush(subscription_info, data, vapid_private_key, vapid_claims, content_encoding,
+    # curl, timeout, ...) posts with requests and timeout=None unless given (WebPusher.send's own
+    # default is 10000 s: bounded, if long).
+    yield "pywebpush.webpush", Api(REQUESTS, Timeout(6), _HTTP)
 
     # the standard library's network clients: the timeout's position in the constructor
     for callee, index in (

@@ -48,7 +48,9 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     (the 5th), `fetch_request_token()`, `fetch_access_token()`; so does google-auth-oauthlib's
     `Flow.fetch_token()` (`InstalledAppFlow`'s; built by the class or by its
     `from_client_config()`/`from_client_secrets_file()`), which hands its keywords to
-    `OAuth2Session.fetch_token()`: Google's sign-in callback. So are the apps of
+    `OAuth2Session.fetch_token()`: Google's sign-in callback; and pywebpush's
+    `webpush()` (its timeout the 7th positional, None by default), which posts to the
+    push endpoint the browser registered. So are the apps of
     authlib's Flask and Django registries (`oauth = OAuth(app)`; `oauth.github`,
     `oauth.register(...)`, `oauth.create_client("github")`): each call builds a
     requests session, and `get/post/put/patch/delete/request()`,
@@ -154,9 +156,13 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     name = "requests-without-timeout"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     fix_text = "pass timeout=(connect, read)"
+    # the libraries of the calls it judges (requests, authlib, google-auth-oauthlib, pywebpush);
     # flask-dance: its provider proxies are sessions; authlib: its registered apps use requests, also
     # through a registry another module passes in (`oauth.create_client(name)` of a parameter)
-    gate = imported("requests", "flask_dance", "authlib") + tuple(f"{method}(" for method in catalog.OAUTH_APP_CALLS)
+    gate = imported(
+        *sorted({name.split(".")[0] for name, api in catalog.APIS.items() if api.family == catalog.REQUESTS}),
+        "flask_dance",
+    ) + tuple(f"{method}(" for method in catalog.OAUTH_APP_CALLS)
     calls = catalog.last_names(TIMEOUT_POSITION) | frozenset(catalog.OAUTH_APP_METADATA)
     fixer = fix_timeout  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "(3.05, 30)"  # requests: (connect, read)
