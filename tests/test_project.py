@@ -284,18 +284,21 @@ def test_a_wrapper_call_no_handler_reaches_and_a_compat_module(tmp_path: Path) -
 
 def test_a_library_call_imported_through_a_compat_module(tmp_path: Path) -> None:
     """``from .compat import urlopen`` where compat.py imports urllib's (under ``try``/``except
-    ImportError`` for Python 2): the call is urllib's, reported where it is made whatever calls it
-    (django-push-notifications' WNS client). A function of the same name the compat module defines
-    is the project's own; an instance it re-exports stays an instance."""
+    ImportError`` for Python 2), or ``compat.httplib`` where it imports ``httplib`` or
+    ``http.client as httplib``: the call is the library's, reported where it is made whatever calls
+    it (django-push-notifications' WNS client, supervisor's compat module). A function of the same
+    name the compat module defines is the project's own; an instance it re-exports stays one."""
     files = {"push/__init__.py": ""}
     files["push/compat.py"] = (
         "import requests\n\n"
         "try:\n    from urllib.request import Request, urlopen\n"
         "except ImportError:\n    from urllib2 import Request, urlopen\n\n"
         "SESSION = requests.Session()\n\n"
+        "try:\n    import httplib\nexcept ImportError:\n    import http.client as httplib\n\n"
         "def open_url(url, timeout=10):\n    return urlopen(url, timeout=timeout)\n"
     )
     files["push/wns.py"] = (
+        "import contextlib\n\n"
         "from .compat import SESSION, Request, open_url, urlopen\n"
         "from push import compat\n\n"
         "def authenticate(url, data):\n"
@@ -308,7 +311,12 @@ def test_a_library_call_imported_through_a_compat_module(tmp_path: Path) -> None
         "def ping(uri):\n"
         "    return compat.urlopen(uri, None, 5).read()  # ok: HB202 (the module's attribute, timed)\n\n"
         "def profile(uri):\n"
-        "    return SESSION.get(uri, timeout=5).json()  # ok: HB201 (an instance, timed)\n"
+        "    return SESSION.get(uri, timeout=5).json()  # ok: HB201 (an instance, timed)\n\n"
+        "def status(host):\n"
+        "    with contextlib.closing(compat.httplib.HTTPConnection(host)) as conn:"
+        "  # expect: HB202 \"HTTPConnection() has no timeout\" \"function 'status'\"\n"
+        "        conn.request('GET', '/status')\n"
+        "        return conn.getresponse().read()\n"
     )
     markers_hold(tmp_path, files, "push/wns.py")
 

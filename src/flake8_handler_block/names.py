@@ -87,10 +87,18 @@ def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) ->
         kind = outside.client_held_by(found.dotted, called)
         if kind is not None:
             return Inst(kind)  # built in another module: no call of this one to read
-        library = outside.library_reexport(found.dotted)
+        library = _reexported(found.dotted, scope)
         if library is not None:
-            return library_value(canonical(library))  # a compat module's import: the library's own
+            return library_value(library)  # a compat module's import: the library's own
     return found
+
+
+def _reexported(dotted: str, scope: "Scope") -> Optional[str]:
+    """The library's name for ``dotted`` when a module of the project only imports it from there
+    (``app.compat.urlopen``, ``app.compat.httplib.HTTPConnection``); None otherwise."""
+    outside = scope.module.outside
+    library = outside.library_reexport(dotted) if outside is not None else None
+    return canonical(library) if library is not None else None
 
 
 def library_value(dotted: str) -> Resolved:
@@ -268,7 +276,8 @@ def callee(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[str]:
         if isinstance(base, Inst):
             return f"{base.producer}.{func.attr.value}"
         if isinstance(base, Ref):
-            return canonical(f"{base.dotted}.{func.attr.value}")
+            dotted = canonical(f"{base.dotted}.{func.attr.value}")
+            return _reexported(dotted, scope) or dotted
         return None
     resolved = resolve(func, scope, depth + 1)
     if isinstance(resolved, Ref):
