@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, TypeVar
 
 from .. import collector
 from ..catalog import REEXPORTABLE
@@ -60,6 +60,8 @@ from .identity import code_identity
 from .summary import ModuleSummary, summarise
 from .tooling import console_scripts, is_tooling_path
 from .tree import Claimed, OutOfTime, ProjectTree, budget_clock
+
+_T = TypeVar("_T")
 
 MAX_FILES = 10_000
 BUDGET_SECONDS = 20.0  # of CPU time (tree.budget_clock): a loaded machine builds what an idle one does
@@ -282,20 +284,15 @@ class ModuleReach:
     def decorators_of(self, dotted: str) -> Tuple[str, ...]:
         """The decorators (callees resolved through imports) of the project function ``dotted`` names
         as this module imports it (``from .tasks import rebuild``); () when it names none."""
-        absolute = self.absolute(dotted)
-        if absolute is None:
-            return ()
-        callers = self._project.callers()
-        if callers is None:
-            return ()
-        try:
-            for obj in callers.graph.resolve(absolute):
-                facts = callers.graph.function(obj) if obj[0] == "f" else None
+
+        def decorators(graph: Graph, absolute: str) -> Tuple[str, ...]:
+            for obj in graph.resolve(absolute):
+                facts = graph.function(obj) if obj[0] == "f" else None
                 if facts is not None:
                     return tuple(decorator.full for decorator in facts.decorators)
-        except (Exception, RecursionError):
-            pass  # an index that cannot answer says nothing
-        return ()
+            return ()
+
+        return self._ask_graph(dotted, decorators, ())
 
     def library_reexport(self, dotted: str) -> Optional[str]:
         """The library's name for what another module of the project imports and this module
@@ -303,14 +300,20 @@ class ModuleReach:
         ``dotted`` is no such import (only names the catalogue knows are asked about)."""
         if dotted.rpartition(".")[2] not in REEXPORTABLE:
             return None
+        return self._ask_graph(dotted, Graph.reexported, None)
+
+    def _ask_graph(self, dotted: str, question: Callable[[Graph, str], _T], default: _T) -> _T:
+        """``question`` of the project's graph about ``dotted`` as this module imports it (made
+        absolute, ``.tasks.rebuild`` as ``app.tasks.rebuild``); ``default`` when there is no graph
+        or it cannot answer (the callers' index is built on the first question only)."""
         absolute = self.absolute(dotted)
         callers = self._project.callers() if absolute is not None else None
         if absolute is None or callers is None:
-            return None
+            return default
         try:
-            return callers.graph.reexported(absolute)
+            return question(callers.graph, absolute)
         except (Exception, RecursionError):
-            return None  # an index that cannot answer says nothing
+            return default  # an index that cannot answer says nothing
 
     def registry_fetches_metadata(self, dotted: str, app: str) -> bool:
         """The authlib registry ``dotted`` (as this module imports it) is given, in the module that

@@ -710,7 +710,7 @@ class _Summariser:
                     # `import httplib` (a compat module's Python 2 branch) names what http.client is
                     scope.bind(dotted, "import", canonical(dotted) if dotted == alias.name else dotted)
                 if scope is self.root:
-                    self.packages.add(alias.name.split(".")[0] if not alias.asname else dotted.split(".")[0])
+                    self.packages.add(dotted.split(".")[0])
                 self.google_auth = self.google_auth or alias.name.startswith("google.auth")
             return
         base = self._absolute(node.module or "", node.level)
