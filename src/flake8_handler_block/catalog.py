@@ -1146,10 +1146,16 @@ WRITE_PROPERTY_DECORATORS = frozenset({"setter", "deleter"})
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
 
 
+def decorated_by_one_of(decorators: Iterable[str], names: FrozenSet[str]) -> bool:
+    """One of ``decorators`` (callees as written or resolved) ends with one of ``names``: how the
+    tables of decorators are read (``@contextlib.contextmanager``, ``@app.task``, ``@shared_task``)."""
+    return any(decorator.rsplit(".", 1)[-1] in names for decorator in decorators)
+
+
 def entered_in_place(decorators: Iterable[str]) -> bool:
     """A generator function so decorated (``CONTEXT_MANAGER_DECORATORS``; the decorators' callees
     as written) runs its body where a call of it is entered, not where it is iterated."""
-    return any(name.rsplit(".", 1)[-1] in CONTEXT_MANAGER_DECORATORS for name in decorators)
+    return decorated_by_one_of(decorators, CONTEXT_MANAGER_DECORATORS)
 
 
 # Decorators that turn a sync function into one that runs in a worker thread (``run_on_executor``:

@@ -23,7 +23,7 @@ from typing import (
     TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple,
 )
 
-from .catalog import READ_PROPERTY_DECORATORS, WRITE_PROPERTY_DECORATORS
+from .catalog import READ_PROPERTY_DECORATORS, WRITE_PROPERTY_DECORATORS, decorated_by_one_of
 from .config import Config
 from .quick_init import quick_init
 
@@ -302,7 +302,7 @@ class FunctionFacts:
     @property
     def reads_as_property(self) -> bool:
         """A read of it on an instance runs its body (``@property``, ``cached_property``, ``reify``)."""
-        return any(d.written.rsplit(".", 1)[-1] in READ_PROPERTY_DECORATORS for d in self.decorators)
+        return decorated_by_one_of((d.written for d in self.decorators), READ_PROPERTY_DECORATORS)
 
 
 @quick_init

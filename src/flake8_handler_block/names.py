@@ -25,7 +25,7 @@ import libcst as cst
 from .catalog import (
     APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, NAMED_MEMBERS,
     PASS_THROUGH_DECORATORS,
-    RETURNS_ITS_CLIENT, below_sdk_client, canonical, imported_module, sdk_request,
+    RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, sdk_request,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -219,7 +219,7 @@ def _is_celery_task(expr: cst.BaseExpression, scope: "Scope", depth: int) -> boo
         if not isinstance(found, Ref) or outside is None:
             return False
         decorators = outside.decorators_of(found.dotted)
-    return any(name.rsplit(".", 1)[-1] in CELERY_TASK_DECORATORS for name in decorators)
+    return decorated_by_one_of(decorators, CELERY_TASK_DECORATORS)
 
 
 def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> Optional["FunctionScope"]:

@@ -29,7 +29,7 @@ from .config import Config
 from .handlers import find_handlers
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
-from .catalog import OFFLOAD_DECORATORS, entered_in_place, runs_once
+from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
 from .names import decorator_names
 
 # Where a rule looks (its ``scope``), by what the defect it names harms:
@@ -274,7 +274,7 @@ def enclosing_class(function: FunctionScope) -> Optional[ClassScope]:
 
 def runs_in_thread(function: FunctionScope) -> bool:
     """Decorated to run in a worker thread (``@sync_to_async``, ``@asyncify``, ...)."""
-    return any(name.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for name in dotted_decorators(function))
+    return decorated_by_one_of(dotted_decorators(function), OFFLOAD_DECORATORS)
 
 
 def _off_the_loop(function: FunctionScope) -> bool:

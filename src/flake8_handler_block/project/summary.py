@@ -29,7 +29,7 @@ from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
     PRIVATE_LOOP_METHODS, PRIVATE_LOOP_RUNNERS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
-    WRITE_PROPERTY_DECORATORS, canonical, imported_module,
+    WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
     DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
 )
@@ -1457,7 +1457,7 @@ class _Summariser:
             FunctionSummary(
                 edges=tuple(edges[key]),
                 returns=self._returns(key, node, outer),
-                offloaded=any(d.written.rsplit(".", 1)[-1] in OFFLOAD_DECORATORS for d in functions[key].decorators),
+                offloaded=decorated_by_one_of((d.written for d in functions[key].decorators), OFFLOAD_DECORATORS),
                 generator=key in self.generators,
                 command=key in self.commands or self._is_command(functions[key]),
                 main_called=key in self.main_called,
@@ -1501,7 +1501,7 @@ class _Summariser:
         for key, (node, outer, _own) in enumerate(self.functions):
             if outer.kind != "class":
                 continue
-            if any(d.written.rsplit(".", 1)[-1] in WRITE_PROPERTY_DECORATORS for d in functions[key].decorators):
+            if decorated_by_one_of((d.written for d in functions[key].decorators), WRITE_PROPERTY_DECORATORS):
                 written.add((outer.key, node.name))
             elif edges[key] and functions[key].reads_as_property:
                 properties.setdefault(outer.key, set()).add(node.name)
