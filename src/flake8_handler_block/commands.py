@@ -8,7 +8,7 @@ from typing import Iterable, List, Optional
 
 import libcst as cst
 
-from .catalog import BOUNDED_PROGRAMS, PROCESS_WAITS, says_it_ends_at_once
+from .catalog import ASYNC_PROCESS_FACTORIES, BOUNDED_PROGRAMS, PROCESS_WAITS, says_it_ends_at_once
 from .names import last_name
 from .scopes import CallSite
 
@@ -26,7 +26,7 @@ def bounds_itself(site: CallSite) -> bool:
 
 
 # What starts a process the name of ``p.communicate()``/``p.wait()`` may hold (asyncio's awaited).
-_STARTERS = frozenset({"Popen", "create_subprocess_exec", "create_subprocess_shell"})
+_STARTERS = frozenset({"Popen", *(factory.rsplit(".", 1)[-1] for factory in ASYNC_PROCESS_FACTORIES)})
 # Takes the program and its words as separate arguments: ``create_subprocess_exec("az", "--version")``.
 _EXEC_FORM = "create_subprocess_exec"
 
