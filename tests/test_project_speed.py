@@ -335,3 +335,41 @@ def test_overrides_are_found_two_classes_down_reading_only_their_chain(tmp_path:
     files, chained = tree.descendant_files("Fetcher", "fetch", 150)
     assert files == ["shop/leaf.py"]  # other.py holds a subclass but no fetch; unrelated.py no subclass
     assert chained == {"Fetcher", "Cached", "Remote", "Local"}
+
+
+_COMMANDS = {
+    "pyproject.toml": "[project]\nname = 'tools'\n",
+    "tools/__init__.py": "",
+    "tools/base.py": (
+        "class Command:\n    def handle(self, **options):\n        raise NotImplementedError\n\n"
+        "    def execute(self, **options):\n        return self.handle(**options)\n\n\n"
+        "class Formatted:\n    def render(self, **context):\n        return self.as_text(**context)\n"
+    ),
+    "tools/commands/__init__.py": "",
+    "tools/commands/export.py": (
+        "from tools.base import Command, Formatted\n\n\nclass Export(Command, Formatted):\n"
+        "    def handle(self, **options):\n        return options\n\n"
+        "    def as_text(self, **context):\n        return str(context)\n"
+    ),
+    "tools/views.py": (
+        "import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "@app.get('/')\ndef index():\n    return requests.get('https://example.com').text\n"
+    ),
+}
+
+
+def test_the_wrapper_search_reads_no_subclass_to_tell_a_method_call_stays_in_the_project(tmp_path: Path) -> None:
+    """``self.handle(**options)`` calls a method of the project whichever subclass overrides it (and
+    ``self.as_text(**context)`` in a mixin lacking it leaves the project nowhere): asking whether any
+    function passes its keywords on to a library call (none does: there is no wrapper to look for)
+    need not read the subclasses. (Django's management commands: 29 modules not read.)"""
+    from project_helpers import reach, write_project
+
+    root = write_project(tmp_path / "app", _COMMANDS)
+    age(root)
+    module = reach(root, "tools/views.py", Config(cache=False))
+    assert module.forwarding_calls("index") == []
+    assert module.serves_requests("index")
+    tree = index._project_of(str(root / "tools" / "views.py"), Config(cache=False))[0].tree
+    assert tree is not None and tree.is_summarised("tools/base.py")
+    assert not tree.is_summarised("tools/commands/export.py")

@@ -875,6 +875,10 @@ class Graph:
             return ""
         steps = sym.path
         for index, step in enumerate(steps):
+            if index == len(steps) - 1 and self._stays_in_project(objs, step, depth):
+                # the subclasses that may override the method need not be read to tell
+                # (Django's ``self.handle(**options)``, ``self.as_sql()`` in a mixin)
+                return ""
             following = self.evaluate(Sym(sym.kind, sym.target, steps[: index + 1]), path)
             if not following:
                 rest = [s for s in steps[index + 1:] if s not in NAMELESS]
@@ -885,6 +889,16 @@ class Graph:
                 return ""
             objs = following
         return ""
+
+    def _stays_in_project(self, objs: List[Obj], name: str, depth: int) -> bool:
+        """Every one of ``objs`` is a class of the project, or an instance of one, whose member
+        ``name`` is a method of the project (its own or a base's) or does not leave the project
+        (``_outside``): what ``library_name`` answers for the last step whatever the overrides."""
+        return bool(objs) and name not in NAMELESS and all(
+            obj[0] in _CLASS_KINDS
+            and (self.method(("c", obj[1], obj[2]), name) or not self._outside(obj, name, depth))
+            for obj in objs
+        )
 
     def _outside(self, obj: Obj, step: str, depth: int) -> str:
         """The library name of what ``step`` gives from the project object ``obj``, if it leaves
