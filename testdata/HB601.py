@@ -388,7 +388,7 @@ import ollama  # noqa: E402
 
 @app.post("/local-chat")
 async def local_chat(prompt: str):
-    client = ollama.Client(host="http://ollama:11434")
+    client = ollama.Client(host="http://ollama:11434")  # expect: HB203 "ollama.Client() has no timeout"
     reply = client.chat(model="llama3", messages=[{"role": "user", "content": prompt}])  # expect: HB601 "client.chat() blocks the event loop" "handler 'local_chat'" "ollama.AsyncClient"
     message = reply.get("message", {})  # ok: a field of the response, no request
     text = message.get("content", "")  # ok: a dict's get

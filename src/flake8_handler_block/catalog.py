@@ -111,6 +111,9 @@ _CANONICAL_PREFIXES = {
     "groq._client": "groq",
     "together.client": "together",
     "ollama._client": "ollama",
+    "langchain_ollama.chat_models": "langchain_ollama",
+    "langchain_ollama.embeddings": "langchain_ollama",
+    "langchain_ollama.llms": "langchain_ollama",
     "elevenlabs.client": "elevenlabs",
     "google.genai.client": "google.genai",
     "cohere.client": "cohere",
@@ -792,29 +795,50 @@ INFLUXDB_CLIENT = "influxdb.InfluxDBClient"
 # twilio: Client(username, password, account_sid, region, http_client=None, ...) takes no timeout; its
 # default TwilioHttpClient(timeout=None) sends every API request with none. One of the caller's may.
 TWILIO_CLIENT = "twilio.rest.Client"
+# ollama: Client(host, **kwargs) and AsyncClient build their httpx client with timeout=None unless given
+# `timeout=`: every chat, generate and embed waits for the model server with no limit.
+OLLAMA_CLIENTS = ("ollama.Client", "ollama.AsyncClient")
+# langchain-ollama's models build those clients from `client_kwargs` (and the sync_/async_ ones), no
+# timeout of their own.
+LANGCHAIN_OLLAMA_MODELS = ("langchain_ollama.ChatOllama", "langchain_ollama.OllamaLLM",
+                           "langchain_ollama.OllamaEmbeddings")
+_OLLAMA_CLIENT_KWARGS = ("client_kwargs", "sync_client_kwargs", "async_client_kwargs")
+
+
+_PASS_TIMEOUT = "pass timeout=<seconds>"
 
 
 class UntimedClient(NamedTuple):
     """A client whose constructor takes the timeout it gives every request it makes, None (no limit)
     by default (HB203)."""
 
-    position: Optional[int]  # the timeout's place among the constructor's arguments (None: it takes none)
+    position: Optional[int]  # the timeout's place among the constructor's arguments (None: by keyword only)
     carrier: str  # who hands it on, for the fix: "caldav hands it to every request it makes"
-    own_client: Optional[str] = None  # a keyword that hands it a client of the caller's, which may bound it
-    fix: str = "pass timeout=<seconds>"  # another for a client that takes no timeout
+    own_client: Tuple[str, ...] = ()  # keywords that hand it a client (or its settings) of the caller's
+    fix: str = _PASS_TIMEOUT  # another for a client that takes no timeout
+
+    @property
+    def takes_timeout(self) -> bool:
+        """Whether ``timeout=`` bounds it (else ``fix`` says what to pass instead)."""
+        return self.fix == _PASS_TIMEOUT
 
 
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
-    GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client="session"),
+    GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client=("session",)),
     JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
     KEYSTONE_SESSION: UntimedClient(5, "keystoneauth hands it to every request made through the session",
-                                    own_client="session"),
-    SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client="session"),
-    INFLUXDB_CLIENT: UntimedClient(7, "influxdb hands it to every query and write", own_client="session"),
+                                    own_client=("session",)),
+    SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client=("session",)),
+    INFLUXDB_CLIENT: UntimedClient(7, "influxdb hands it to every query and write", own_client=("session",)),
     TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
-                                 own_client="http_client",
+                                 own_client=("http_client",),
                                  fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),
+    **{client: UntimedClient(None, "ollama gives it to the httpx client every call goes through")
+       for client in OLLAMA_CLIENTS},
+    **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,
+                            fix='pass client_kwargs={"timeout": <seconds>}')
+       for model in LANGCHAIN_OLLAMA_MODELS},
 }
 
 # xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens

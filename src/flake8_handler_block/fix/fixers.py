@@ -112,8 +112,9 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout
         return _timeout_edit(found, ctx, name=TIMEOUT_KEYWORDS[target])
-    if any(client.position is None and client.fix in found.message for client in UNTIMED_CLIENTS.values()):
-        # twilio's Client (at module level too, where the callee is not resolved): its HTTP client holds the timeout
+    if any(not client.takes_timeout and client.fix in found.message for client in UNTIMED_CLIENTS.values()):
+        # twilio's Client, langchain-ollama's models (at module level too, where the callee is not
+        # resolved): a client or settings of the caller's hold the timeout
         return Skip("the client takes no timeout; the message says what to pass instead")
     api = APIS.get(target) if target is not None else None
     if api is not None and api.timeout is None and isinstance(call, cst.Call):  # python-ldap's binds

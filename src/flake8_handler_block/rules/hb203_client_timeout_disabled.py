@@ -92,6 +92,16 @@ class ClientTimeoutDisabled(Rule):
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
+    - ollama's `Client(host)` and `AsyncClient(host)` with no `timeout=` (or `None`): they
+      build their httpx client with no timeout (not httpx's 5 s), so every `chat()`,
+      `generate()` and `embed()` waits for the model server with no limit. langchain-ollama's
+      `ChatOllama`, `OllamaLLM` and `OllamaEmbeddings` build those clients from
+      `client_kwargs` (or `sync_client_kwargs`/`async_client_kwargs`) and are reported when
+      given none of them (the fix: `client_kwargs={"timeout": ...}`). The module-level
+      `ollama.chat()` and friends use a default client that takes no timeout at all and are
+      not reported here (HB601 reports them on an event loop). LangChain's OpenAI and
+      Anthropic models are left alone: whether their default passes `timeout=None` to the SDK
+      depends on the release;
     - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
       websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
       turns that off; then a server that accepts the connection and never answers the
@@ -151,7 +161,7 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio', 'ollama',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
@@ -214,8 +224,8 @@ class ClientTimeoutDisabled(Rule):
         elif target in catalog.UNTIMED_CLIENTS:
             client = catalog.UNTIMED_CLIENTS[target]
             state = argument_state(call, "timeout", client.position, mappings)
-            if state != PRESENT and not (client.own_client and argument_state(
-                    call, client.own_client, mappings=mappings) == PRESENT):
+            if state != PRESENT and not any(
+                    argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
                 self._report(site, problem, f"{client.fix} ({client.carrier})")
         elif target in catalog.PYTHON_LDAP_WAITS:

@@ -1,0 +1,60 @@
+"""A self-hosted assistant: chat and embeddings served by a local Ollama, through ollama and langchain-ollama."""
+import os
+
+import httpx
+import ollama
+from fastapi import FastAPI
+from langchain_ollama import ChatOllama, OllamaEmbeddings
+from ollama import AsyncClient, Client
+
+from assistant.models import Client as AccountClient
+
+app = FastAPI()
+OLLAMA_URL = os.environ.get("OLLAMA_URL", "http://127.0.0.1:11434")
+MODEL_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=5.0)
+CLIENT_SETTINGS = {"timeout": 60}
+
+chat_client = ollama.Client(host=OLLAMA_URL)  # expect: HB203 "ollama.Client() has no timeout" "module-level code"
+bounded_client = ollama.Client(host=OLLAMA_URL, timeout=MODEL_TIMEOUT)  # ok: timeout given (a name)
+configured_client = Client(OLLAMA_URL, **CLIENT_SETTINGS)  # ok: the dict holds "timeout"
+tuple_client = Client(host=OLLAMA_URL, timeout=(5, 120))  # ok: timeout given as a tuple
+accounts = AccountClient(OLLAMA_URL)  # ok: the project's own Client, not ollama's
+
+
+class EmbeddingProvider:
+    def __init__(self, base_url=OLLAMA_URL):
+        self.client = Client(host=base_url)  # expect: HB203 "Client() has no timeout" "ollama gives it to the httpx client"
+        self.aclient = AsyncClient(host=base_url, timeout=None)  # expect: HB203 "AsyncClient() passes timeout=None"
+        self.bounded = AsyncClient(host=base_url, timeout=30)  # ok: timeout given
+
+    async def embed(self, texts):
+        return await self.aclient.embed(model="nomic-embed-text", input=texts)
+
+
+def chat_model(options):
+    if options.get("local"):
+        return ChatOllama(model="llama3.2", base_url=OLLAMA_URL)  # expect: HB203 "ChatOllama() has no timeout" "client_kwargs"
+    return ChatOllama(model="llama3.2", base_url=OLLAMA_URL, client_kwargs={"timeout": 60})  # ok: client_kwargs given
+
+
+def embeddings(options):
+    sync_only = OllamaEmbeddings(model="nomic-embed-text", sync_client_kwargs={"timeout": 30})  # ok: its client's settings
+    passed_on = OllamaEmbeddings(model="nomic-embed-text", **options)  # ok: unseen keywords may carry client_kwargs
+    plain = OllamaEmbeddings(model="nomic-embed-text")  # expect: HB203 "OllamaEmbeddings() has no timeout"
+    return sync_only, passed_on, plain
+
+
+@app.post("/chat")
+async def chat(payload: dict):
+    client = AsyncClient(host=OLLAMA_URL)  # expect: HB203 "handler 'chat'"
+    answer = await client.chat(model="llama3.2", messages=payload["messages"])
+    return {"answer": answer.message.content}
+
+
+@app.post("/chat/bounded")
+async def chat_bounded(payload: dict):
+    async with httpx.AsyncClient(base_url=OLLAMA_URL) as http:  # ok: httpx's own 5 s default
+        health = await http.get("/api/version")
+    client = AsyncClient(host=OLLAMA_URL, timeout=MODEL_TIMEOUT)  # ok: timeout given
+    answer = await client.chat(model="llama3.2", messages=payload["messages"])
+    return {"answer": answer.message.content, "version": health.json()}
