@@ -377,6 +377,14 @@ async def summarise(text: str, key: str):
             "offloaded": offloaded, "answer": answer, "draft": draft, "sync": gemini.models.list()}  # expect: HB601 "gemini.models.list() blocks the event loop"
 
 
+@app.post("/openai-events")
+async def openai_events(request: Request):
+    body = await request.body()
+    event = SUMMARISER.webhooks.unwrap(body.decode(), request.headers)  # ok: checks the signature locally, no request
+    SUMMARISER.webhooks.verify_signature(body.decode(), request.headers)  # ok: an HMAC, no request
+    return {"type": event.type}
+
+
 @app.post("/summarise-sync")
 def summarise_sync(text: str):
     # A sync endpoint: FastAPI runs it in a worker thread, off the loop.

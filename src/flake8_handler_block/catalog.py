@@ -587,6 +587,9 @@ SDK_LOCAL_METHODS = frozenset({
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
+# Resources of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/`unwrap()` check
+# an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call).
+SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {"openai": frozenset({"webhooks"})}
 
 
 def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, List[str]]]:
@@ -614,6 +617,8 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     instead, steps = found
     if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
+        return None
+    if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
         return None

@@ -109,7 +109,8 @@ class BlockingCallInAsyncHandler(Rule):
       `close()`, `is_closed()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
       `get_database()`/`get_collection()`, a connection's `cursor()`, a cursor's
       `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`),
-      boto3's `meta`/`exceptions`, a `*_async`
+      boto3's `meta`/`exceptions`, OpenAI's `webhooks.unwrap()`/`verify_signature()` (an
+      HMAC checked locally), a `*_async`
       method (Mistral, Stripe), the client's `.aio` side (google-genai), or what a
       request returns (`reply.get("message")`);
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
