@@ -529,6 +529,8 @@ SDK_CLIENTS: Mapping[str, str] = {
     # `services(sid)` builds a context locally, and only the call at the end of the chain sends)
     "boto3.client": "aioboto3",
     "boto3.Session.client": "aioboto3",
+    "boto3.resource": "aioboto3",
+    "boto3.Session.resource": "aioboto3",
     "slack_sdk.WebClient": "slack_sdk.web.async_client.AsyncWebClient",
     "sendgrid.SendGridAPIClient": "an async HTTP client",
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
@@ -590,6 +592,10 @@ SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 # Resources of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/`unwrap()` check
 # an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call).
 SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {"openai": frozenset({"webhooks"})}
+# boto3's resource API: `boto3.resource("dynamodb").Table(name)` builds a resource locally (a
+# capitalised step), and a collection (`bucket.objects.all()`) requests when iterated, not when made.
+SDK_RESOURCE_FACTORIES: Mapping[str, str] = {"boto3.resource": "", "boto3.Session.resource": ""}
+SDK_LAZY_COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size"})
 
 
 def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, List[str]]]:
@@ -619,6 +625,9 @@ def sdk_request(name: str) -> Optional[Api]:
     if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
         return None
     if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
+        return None
+    if _below_client(name, SDK_RESOURCE_FACTORIES) is not None and (
+            steps[-1][:1].isupper() or steps[-1] in SDK_LAZY_COLLECTION_METHODS):
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
         return None

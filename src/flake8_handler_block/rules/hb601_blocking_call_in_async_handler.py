@@ -86,7 +86,9 @@ class BlockingCallInAsyncHandler(Rule):
       Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
       `mistralai.Mistral`, `elevenlabs.ElevenLabs`, `ollama.Client`,
       `huggingface_hub.InferenceClient`, `google.genai.Client`, the search and scraping
-      clients `tavily.TavilyClient`, `exa_py.Exa`, `firecrawl.FirecrawlApp`/`Firecrawl`; also boto3 clients,
+      clients `tavily.TavilyClient`, `exa_py.Exa`, `firecrawl.FirecrawlApp`/`Firecrawl`; also boto3 clients
+      and resources (`boto3.resource("dynamodb").Table(name).put_item()`; building a
+      resource, `Table(name)`, and a collection, `bucket.objects.filter()`, send nothing),
       `slack_sdk.WebClient`, `sendgrid.SendGridAPIClient`,
       `elasticsearch.Elasticsearch`, `pymongo.MongoClient`, `stripe.StripeClient`, the
       vector databases' `qdrant_client.QdrantClient`, `pymilvus.MilvusClient` and
