@@ -111,6 +111,7 @@ _CANONICAL_PREFIXES = {
     "groq._client": "groq",
     "together.client": "together",
     "ollama._client": "ollama",
+    "msal.application": "msal",
     "langchain_ollama.chat_models": "langchain_ollama",
     "langchain_ollama.embeddings": "langchain_ollama",
     "langchain_ollama.llms": "langchain_ollama",
@@ -817,6 +818,12 @@ OLLAMA_CLIENTS = ("ollama.Client", "ollama.AsyncClient")
 LANGCHAIN_OLLAMA_MODELS = ("langchain_ollama.ChatOllama", "langchain_ollama.OllamaLLM",
                            "langchain_ollama.OllamaEmbeddings")
 _OLLAMA_CLIENT_KWARGS = ("client_kwargs", "sync_client_kwargs", "async_client_kwargs")
+# msal: ClientApplication(client_id, client_credential, authority, validate_authority, token_cache,
+# http_client, verify, proxies, timeout=None, ...) binds that timeout to its requests session for every
+# call, the authority discovery its constructor makes included; PublicClientApplication takes it by
+# keyword. An `http_client=` of the caller's may bound them itself.
+MSAL_APPLICATIONS = {"msal.ConfidentialClientApplication": 8, "msal.PublicClientApplication": None,
+                     "msal.ClientApplication": 8}
 
 
 _PASS_TIMEOUT = "pass timeout=<seconds>"
@@ -848,6 +855,9 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
                                  own_client=("http_client",),
                                  fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),
+    **{app: UntimedClient(position, "msal gives it to every request, its sign-in discovery included",
+                          own_client=("http_client",))
+       for app, position in MSAL_APPLICATIONS.items()},
     **{client: UntimedClient(None, "ollama gives it to the httpx client every call goes through")
        for client in OLLAMA_CLIENTS},
     **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,

@@ -92,6 +92,10 @@ class ClientTimeoutDisabled(Rule):
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
+    - msal's `ConfidentialClientApplication(client_id, ...)` (and `PublicClientApplication`)
+      with no `timeout=` (or `None`) and no `http_client=` of the caller's: msal binds that
+      timeout, none by default, to its requests session for every call: the authority
+      discovery its constructor makes, and each `acquire_token_*()` of the sign-in view;
     - ollama's `Client(host)` and `AsyncClient(host)` with no `timeout=` (or `None`): they
       build their httpx client with no timeout (not httpx's 5 s), so every `chat()`,
       `generate()` and `embed()` waits for the model server with no limit. langchain-ollama's
@@ -161,8 +165,8 @@ class ClientTimeoutDisabled(Rule):
     runtime = Signature(states=SOCKET_STATES, untimed=True, libraries=("httpx", "aiohttp", "urllib3"))
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
-    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio', 'ollama',
-            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb')
+    gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
+            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
