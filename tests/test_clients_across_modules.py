@@ -256,3 +256,31 @@ def test_an_sdk_client_of_another_module_blocks_the_loop(
 def test_an_sdk_client_in_a_sync_view_is_not_on_a_loop(tmp_path: Path) -> None:
     view = _view("CLIENT.chat.completions.create(model='m', messages=[])", "from .llm import CLIENT")
     assert _findings({"app/llm.py": LLM, "app/views.py": view}, tmp_path) == []
+
+
+AWS = (
+    "import boto3\n\n\n"
+    "def fresh_session(profile_name=None):\n    if profile_name:\n"
+    "        return boto3.Session(profile_name=profile_name)\n    return boto3.Session()\n"
+)
+GROUNDING = (
+    "from ..aws import fresh_session\n\n\n"
+    "class Grounding:\n    def __init__(self):\n        session = fresh_session()\n"
+    "        self.client = session.client('bedrock-runtime')\n"
+    "        self.regions = session.get_available_regions('s3')\n\n"
+    "    async def search(self, text):\n        return self.client.converse(modelId='nova', messages=[text])\n\n"
+    "    async def buckets(self):\n        return fresh_session().client('s3').list_buckets()\n\n"
+    "    async def profile(self):\n        return fresh_session().profile_name\n"
+)
+
+
+def test_a_boto3_session_a_factory_of_another_module_returns(tmp_path: Path) -> None:
+    """``fresh_session()`` of another module returns a boto3 ``Session``: the clients it makes block the
+    loop like those of a session built in place (ziya's grounding service); the session's own reads
+    (``get_available_regions()``, ``profile_name``) are local."""
+    files = {"app/aws.py": AWS, "app/services/__init__.py": "", "app/services/grounding.py": GROUNDING,
+             "app/views.py": (
+                 "from flask import Flask\nfrom .services.grounding import Grounding\n\napp = Flask(__name__)\n\n\n"
+                 "@app.get('/')\nasync def index():\n    g = Grounding()\n"
+                 "    return [await g.search('q'), await g.buckets(), await g.profile()]\n")}
+    assert _findings(files, tmp_path, "app/services/grounding.py") == [(11, "HB601"), (14, "HB601")]

@@ -643,10 +643,12 @@ def below_sdk_client(producer: str) -> bool:
 
 SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODULE_CLIENTS))
 # What a name of another module may be known to hold (project/clients.py): the HTTP clients, the
-# SDK clients, a child process, whose waits HB204/HB601 judge call by call, and Flask-Mail's `Mail`,
-# whose sends HB202 judges (a queue or an event is judged by rules that count its uses in one
-# module, so it is never claimed across modules).
-HELD_ACROSS_MODULES = frozenset({*CLIENTS, *SDK_CLIENTS, "subprocess.Popen", FLASK_MAIL, *OAUTH_REGISTRIES})
+# SDK clients and boto3's Session, which makes them (`fresh_session().client("s3")`), a child
+# process, whose waits HB204/HB601 judge call by call, and Flask-Mail's `Mail`, whose sends HB202
+# judges (a queue or an event is judged by rules that count its uses in one module, so it is never
+# claimed across modules).
+HELD_ACROSS_MODULES = frozenset({
+    *CLIENTS, *SDK_CLIENTS, "boto3.Session", "subprocess.Popen", FLASK_MAIL, *OAUTH_REGISTRIES})
 # python-freeipa: its clients post every call (login, ping, each API method) on a requests.Session of
 # their own with no timeout, and take none: a FreeIPA server that stalls holds the caller.
 FREEIPA_PACKAGE = "python_freeipa"
