@@ -1,10 +1,14 @@
-"""A self-hosted assistant: chat and embeddings served by a local Ollama, through ollama and langchain-ollama."""
+"""A self-hosted assistant: chat and embeddings served by a local Ollama (ollama, langchain-ollama), with
+hosted models as a fallback through LangChain."""
 import os
 
 import httpx
 import ollama
 from fastapi import FastAPI
+from langchain_anthropic import ChatAnthropic
 from langchain_ollama import ChatOllama, OllamaEmbeddings
+from langchain_openai import AzureChatOpenAI, ChatOpenAI
+from openai import OpenAI
 from ollama import AsyncClient, Client
 
 from assistant.models import Client as AccountClient
@@ -35,6 +39,23 @@ def chat_model(options):
     if options.get("local"):
         return ChatOllama(model="llama3.2", base_url=OLLAMA_URL)  # expect: HB203 "ChatOllama() has no timeout" "client_kwargs"
     return ChatOllama(model="llama3.2", base_url=OLLAMA_URL, client_kwargs={"timeout": 60})  # ok: client_kwargs given
+
+
+def hosted_model(options):
+    if options.get("provider") == "anthropic":
+        return ChatAnthropic(model="claude-sonnet-4-5", max_tokens=512)  # expect: HB203 "ChatAnthropic() has no timeout" "LangChain hands the SDK timeout=None"
+    if options.get("provider") == "azure":
+        return AzureChatOpenAI(azure_deployment="gpt-4o", request_timeout=None)  # expect: HB203 "AzureChatOpenAI() passes timeout=None"
+    return ChatOpenAI(model="gpt-4o", temperature=0)  # expect: HB203 "ChatOpenAI() has no timeout" "function 'hosted_model'"
+
+
+def bounded_models(options):
+    by_alias = ChatOpenAI(model="gpt-4o", timeout=MODEL_TIMEOUT)  # ok: timeout given (a name)
+    by_field = ChatOpenAI(model="gpt-4o", request_timeout=(5, 60))  # ok: the field's own name, a tuple
+    claude = ChatAnthropic(model="claude-sonnet-4-5", default_request_timeout=60)  # ok: the field's own name
+    own_client = ChatOpenAI(model="gpt-4o", root_client=OpenAI(timeout=30))  # ok: the caller's SDK client
+    passed_on = ChatAnthropic(model="claude-sonnet-4-5", **options)  # ok: unseen keywords may carry it
+    return by_alias, by_field, claude, own_client, passed_on
 
 
 def embeddings(options):

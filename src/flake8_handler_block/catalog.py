@@ -112,6 +112,10 @@ _CANONICAL_PREFIXES = {
     "together.client": "together",
     "ollama._client": "ollama",
     "msal.application": "msal",
+    "langchain_openai.chat_models": "langchain_openai",
+    "langchain_openai.chat_models.base": "langchain_openai",
+    "langchain_openai.chat_models.azure": "langchain_openai",
+    "langchain_anthropic.chat_models": "langchain_anthropic",
     "langchain_ollama.chat_models": "langchain_ollama",
     "langchain_ollama.embeddings": "langchain_ollama",
     "langchain_ollama.llms": "langchain_ollama",
@@ -820,6 +824,16 @@ OLLAMA_CLIENTS = ("ollama.Client", "ollama.AsyncClient")
 LANGCHAIN_OLLAMA_MODELS = ("langchain_ollama.ChatOllama", "langchain_ollama.OllamaLLM",
                            "langchain_ollama.OllamaEmbeddings")
 _OLLAMA_CLIENT_KWARGS = ("client_kwargs", "sync_client_kwargs", "async_client_kwargs")
+# LangChain's OpenAI and Anthropic chat models hand their SDK client `timeout=None` unless given one
+# (`timeout=`, or the field's own name), which turns the SDK's 600 s default off (LangChain issue
+# 35597, open with its fixes unmerged in 2026). Clients of the caller's may bound them instead.
+LANGCHAIN_SDK_MODELS: Mapping[str, Tuple[str, Tuple[str, ...]]] = {
+    "langchain_openai.ChatOpenAI": ("request_timeout", ("client", "async_client", "root_client", "root_async_client",
+                                                        "http_client", "http_async_client")),
+    "langchain_openai.AzureChatOpenAI": ("request_timeout", ("client", "async_client", "root_client",
+                                                             "root_async_client", "http_client", "http_async_client")),
+    "langchain_anthropic.ChatAnthropic": ("default_request_timeout", ()),
+}
 # msal: ClientApplication(client_id, client_credential, authority, validate_authority, token_cache,
 # http_client, verify, proxies, timeout=None, ...) binds that timeout to its requests session for every
 # call, the authority discovery its constructor makes included; PublicClientApplication takes it by
@@ -839,6 +853,7 @@ class UntimedClient(NamedTuple):
     carrier: str  # who hands it on, for the fix: "caldav hands it to every request it makes"
     own_client: Tuple[str, ...] = ()  # keywords that hand it a client (or its settings) of the caller's
     fix: str = _PASS_TIMEOUT  # another for a client that takes no timeout
+    aliases: Tuple[str, ...] = ()  # other keywords the timeout may be given as (a pydantic field's name)
 
     @property
     def takes_timeout(self) -> bool:
@@ -860,6 +875,9 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     **{app: UntimedClient(position, "msal gives it to every request, its sign-in discovery included",
                           own_client=("http_client",))
        for app, position in MSAL_APPLICATIONS.items()},
+    **{model: UntimedClient(None, "LangChain hands the SDK timeout=None, which turns its default off",
+                            own_client=own, aliases=(field,))
+       for model, (field, own) in LANGCHAIN_SDK_MODELS.items()},
     **{client: UntimedClient(None, "ollama gives it to the httpx client every call goes through")
        for client in OLLAMA_CLIENTS},
     **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,

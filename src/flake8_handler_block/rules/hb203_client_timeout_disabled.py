@@ -103,9 +103,13 @@ class ClientTimeoutDisabled(Rule):
       `client_kwargs` (or `sync_client_kwargs`/`async_client_kwargs`) and are reported when
       given none of them (the fix: `client_kwargs={"timeout": ...}`). The module-level
       `ollama.chat()` and friends use a default client that takes no timeout at all and are
-      not reported here (HB601 reports them on an event loop). LangChain's OpenAI and
-      Anthropic models are left alone: whether their default passes `timeout=None` to the SDK
-      depends on the release;
+      not reported here (HB601 reports them on an event loop);
+    - LangChain's `ChatOpenAI`, `AzureChatOpenAI` (langchain-openai) and `ChatAnthropic`
+      (langchain-anthropic) with no `timeout=` (nor `request_timeout=`/
+      `default_request_timeout=`, the fields' own names), or `None`: they hand the SDK client
+      `timeout=None`, which turns off its 600 s default (LangChain issue 35597, open in
+      2026), so `invoke()` waits on a stalled API with no limit. Not one given SDK or httpx
+      clients of the caller's (`client=`, `http_client=`, ...);
     - `websockets.connect(uri, open_timeout=None)` (the asyncio, legacy and sync clients):
       websockets gives up on an opening handshake after 10 s unless `open_timeout=None`
       turns that off; then a server that accepts the connection and never answers the
@@ -166,7 +170,7 @@ class ClientTimeoutDisabled(Rule):
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
-            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal')
+            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
@@ -227,7 +231,9 @@ class ClientTimeoutDisabled(Rule):
             self._check_ldap(site, mappings)
         elif target in catalog.UNTIMED_CLIENTS:
             client = catalog.UNTIMED_CLIENTS[target]
-            state = argument_state(call, "timeout", client.position, mappings)
+            states = {argument_state(call, "timeout", client.position, mappings),
+                      *(argument_state(call, alias, mappings=mappings) for alias in client.aliases)}
+            state = PRESENT if PRESENT in states else NONE if NONE in states else MISSING
             if state != PRESENT and not any(
                     argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
                 problem = "passes timeout=None" if state == NONE else "has no timeout"
