@@ -281,41 +281,6 @@ async def notify(request):
     return web.json_response({"queued": True})
 
 
-SUBSCRIBERS = {}
-
-
-async def publish_state(event):
-    # No await: the task runs to its end in its first step; nothing is left to collect mid-flight.
-    for queue in SUBSCRIBERS.get(event["topic"], ()):
-        queue.put_nowait(event)
-
-
-async def publish_later(event):
-    async def deliver_one(queue):
-        await queue.put(event)
-
-    return [deliver_one(queue) for queue in SUBSCRIBERS.get(event["topic"], ())]
-
-
-async def publish_each(event, source):
-    async for queue in source:
-        queue.put_nowait(event)
-
-
-async def publish_all(event):
-    return [await queue.put(event) for queue in SUBSCRIBERS.get(event["topic"], ())]
-
-
-@routes.post("/events")
-async def events(request):
-    event = await request.json()
-    asyncio.create_task(publish_state(event))  # ok: never suspends, so it finishes in its first step
-    asyncio.create_task(publish_later(event))  # ok: the await is in a nested function it only builds
-    asyncio.create_task(publish_each(event, request.app["queues"]))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'events'"
-    asyncio.create_task(publish_all(event))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'events'"
-    return web.json_response({"queued": True})
-
-
 @routes.post("/notify/reviewed")
 async def notify_reviewed(request):
     payload = await request.json()

@@ -58,11 +58,6 @@ class TaskDropped(Rule):
     reported: that one-shot scheduling of a reconnect or a shutdown is by design in the
     apps we read.
 
-    Nor a task whose coroutine (a function or method of this module) never suspends: no
-    `await`, `async for` or `async with` in its body (a nested function's aside). It runs
-    to its end in its first step, so there is no moment it could be collected mid-flight
-    (an exception it raises is logged when the finished task is freed).
-
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
     `BaseException`, or bare) whose handlers do not raise, and nothing outside them
@@ -144,8 +139,7 @@ class TaskDropped(Rule):
         result = flows.fate(function, call, POLICY)
         problem: Optional[str] = None
         emitted = id(call) in self._callback_results
-        if (result.finding or emitted) and (_continuation(call, site.scope) or _never_suspends(call, site.scope)
-                                            or self._best_effort(call, site.scope)):
+        if (result.finding or emitted) and (_continuation(call, site.scope) or self._best_effort(call, site.scope)):
             return
         if emitted:
             problem = "is returned to an event emitter, which drops it"
@@ -208,21 +202,6 @@ def _coroutine_of(task_call: cst.Call, scope: Scope) -> Optional[FunctionScope]:
         return None
     coroutine = function_named(coro.func, scope)
     return coroutine if coroutine is not None and coroutine.is_async else None
-
-
-def _never_suspends(task_call: cst.Call, scope: Scope) -> bool:
-    """``create_task(log_state(x))`` where ``log_state``, a coroutine of this module, holds no
-    ``await``, ``async for`` or ``async with``: it runs to its end in its first step, so there is no
-    moment the task could be collected mid-flight."""
-    coroutine = _coroutine_of(task_call, scope)
-    if coroutine is None:
-        return False
-    for node in iter_nodes(coroutine.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, (cst.Await, cst.Yield)):
-            return False
-        if isinstance(node, (cst.For, cst.With, cst.CompFor)) and node.asynchronous is not None:
-            return False
-    return True
 
 
 def _cleans_up(coroutine: FunctionScope) -> bool:
