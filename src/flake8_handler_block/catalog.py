@@ -827,11 +827,10 @@ _OLLAMA_CLIENT_KWARGS = ("client_kwargs", "sync_client_kwargs", "async_client_kw
 # LangChain's OpenAI and Anthropic chat models hand their SDK client `timeout=None` unless given one
 # (`timeout=`, or the field's own name), which turns the SDK's 600 s default off (LangChain issue
 # 35597, open with its fixes unmerged in 2026). Clients of the caller's may bound them instead.
+_OPENAI_OWN_CLIENTS = ("client", "async_client", "root_client", "root_async_client", "http_client", "http_async_client")
 LANGCHAIN_SDK_MODELS: Mapping[str, Tuple[str, Tuple[str, ...]]] = {
-    "langchain_openai.ChatOpenAI": ("request_timeout", ("client", "async_client", "root_client", "root_async_client",
-                                                        "http_client", "http_async_client")),
-    "langchain_openai.AzureChatOpenAI": ("request_timeout", ("client", "async_client", "root_client",
-                                                             "root_async_client", "http_client", "http_async_client")),
+    "langchain_openai.ChatOpenAI": ("request_timeout", _OPENAI_OWN_CLIENTS),
+    "langchain_openai.AzureChatOpenAI": ("request_timeout", _OPENAI_OWN_CLIENTS),
     "langchain_anthropic.ChatAnthropic": ("default_request_timeout", ()),
 }
 # msal: ClientApplication(client_id, client_credential, authority, validate_authority, token_cache,
