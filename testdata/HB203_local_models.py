@@ -45,7 +45,7 @@ def hosted_model(options):
     if options.get("provider") == "anthropic":
         return ChatAnthropic(model="claude-sonnet-4-5", max_tokens=512)  # expect: HB203 "ChatAnthropic() has no timeout" "LangChain hands the SDK timeout=None"
     if options.get("provider") == "azure":
-        return AzureChatOpenAI(azure_deployment="gpt-4o", request_timeout=None)  # expect: HB203 "AzureChatOpenAI() passes timeout=None"
+        return AzureChatOpenAI(azure_deployment="gpt-4o", request_timeout=None)  # expect: HB203 "AzureChatOpenAI() passes request_timeout=None"
     return ChatOpenAI(model="gpt-4o", temperature=0)  # expect: HB203 "ChatOpenAI() has no timeout" "function 'hosted_model'"
 
 

@@ -231,12 +231,13 @@ class ClientTimeoutDisabled(Rule):
             self._check_ldap(site, mappings)
         elif target in catalog.UNTIMED_CLIENTS:
             client = catalog.UNTIMED_CLIENTS[target]
-            states = {argument_state(call, "timeout", client.position, mappings),
-                      *(argument_state(call, alias, mappings=mappings) for alias in client.aliases)}
-            state = PRESENT if PRESENT in states else NONE if NONE in states else MISSING
-            if state != PRESENT and not any(
+            states = {"timeout": argument_state(call, "timeout", client.position, mappings)}
+            states.update((alias, argument_state(call, alias, mappings=mappings)) for alias in client.aliases)
+            given = [name for name, state in states.items() if state == PRESENT]
+            disabled = [name for name, state in states.items() if state == NONE]
+            if not given and not any(
                     argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
-                problem = "passes timeout=None" if state == NONE else "has no timeout"
+                problem = f"passes {disabled[0]}=None" if disabled else "has no timeout"
                 self._report(site, problem, f"{client.fix} ({client.carrier})")
         elif target in catalog.PYTHON_LDAP_WAITS:
             self._directory_call(site, target, mappings)
