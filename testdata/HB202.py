@@ -126,7 +126,16 @@ class RelayHandler(BaseHTTPRequestHandler):
         box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202 "imaplib.IMAP4_SSL() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
         box.logout()
         ftp = ftplib.FTP()  # ok: no host yet; connect() takes the timeout
-        ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)
+        ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)  # ok: the connect's own timeout
+        mirror = ftplib.FTP_TLS() if status else ftplib.FTP()  # ok: no host yet
+        mirror.connect("mirror.internal.example", 21)  # expect: HB202 "mirror.connect() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        backup = ftplib.FTP()
+        backup.connect("backup.internal.example", 21, NET_TIMEOUT)  # ok: its third argument is the timeout
+        patient = ftplib.FTP(timeout=NET_TIMEOUT)
+        patient.connect("slow.internal.example")  # ok: the constructor's timeout holds for the connect
+        self.upload = ftplib.FTP()
+        self.upload.connect("upload.internal.example", port=21)  # expect: HB202 "self.upload.connect() has no timeout"
+        self.relay.connect("relay.internal.example", 21)  # ok: a receiver of unknown kind
         archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202 "ftplib.FTP() passes timeout=None" "handler 'RelayHandler.do_POST' via mail_admins()"
         archive.quit()
         news = nntplib.NNTP("news.internal.example")  # expect: HB202 "nntplib.NNTP() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"

@@ -22,8 +22,11 @@ from ..scopes import CallSite, ClassScope, FunctionScope, Scope, receiver_home
 from ..signature import SOCKET_STATES, Signature
 
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
-# These connect only when given a host; otherwise connect()/open() takes the timeout.
+# These connect only when given a host; otherwise connect()/open() takes the timeout, as its third
+# argument (host, port, timeout), or else waits with the constructor's.
 CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
+_LATER_CONNECTS = {"connect": ("ftplib.FTP", "ftplib.FTP_TLS"), "open": ("telnetlib.Telnet",)}
+_LATER_CONNECT_TIMEOUT = 2
 SMTP_BACKEND_TIMEOUT = 7  # EmailBackend(host, port, username, password, use_tls, fail_silently, use_ssl, timeout)
 _SOCKET_METHOD = f"{catalog.SOCKET_CLASS}."
 _CODE = cst.Module(body=[])
@@ -78,8 +81,11 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     "file"`, `parts = urlparse(url)` then `if parts.scheme == "file"`, also as one side of
     an `and`), or passed by every caller of the function in the module.
 
-    `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet
-    (their `connect()`/`open()` take the timeout), so they are not reported.
+    `FTP()`, `FTP_TLS()` and `Telnet()` built without a host do not connect yet, so they
+    are not reported there: their `connect()`/`open()` is, when it passes no timeout (its
+    third argument) and the client was built in view with none (`ftp = FTP()`, `ftp =
+    FTP_TLS() if tls else FTP()`, `self.ftp = FTP()`): it then waits with the
+    constructor's, none by default, as do the `login()` and transfers after it.
 
     A subclass's constructor that runs a listed class's own connects there, with the
     arguments it passes: `smtplib.SMTP.__init__(self, host, port)` (the timeout's place
@@ -218,6 +224,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if self.extra:
             self.calls = self.calls | {name.rsplit(".", 1)[-1] for name in self.extra}
         self.pending: List[Tuple[CallSite, Optional[int]]] = []
+        self.later_connects: List[CallSite] = []  # connect()/open() of a client built hostless (_connects_later)
         self.untimed: List[Tuple[CallSite, str, str]] = []  # calls that take no timeout: (site, problem, fix)
         self.default_set = False
         # calls that may build Django's SMTP backend: get_connection(...), a class built (CapWords)
@@ -257,6 +264,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             return
         if target in self.extra:
             self.judge_timeout(site, self.extra[target], facts)
+        elif self._connects_later(site, facts):
+            self.later_connects.append(site)
         elif target in TIMEOUT_POSITION:
             if target in CONNECT_LATER and not site.node.args:
                 return
@@ -268,6 +277,31 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             if base is not None and not (base[0] in CONNECT_LATER and len(site.node.args) <= base[1]):
                 index = TIMEOUT_POSITION[base[0]]
                 self.pending.append((site, None if index is None else index + base[1]))
+
+    def _connects_later(self, site: CallSite, facts: Facts) -> bool:
+        """``ftp.connect(host, port)`` (``tn.open(host)``) on a client built with no host and no timeout
+        (``FTP()``, also ``FTP_TLS() if tls else FTP()``): the connect is where it waits, with the
+        constructor's timeout unless it passes one (judged as the call's own, third, argument)."""
+        func = site.node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _LATER_CONNECTS:
+            return False
+        classes = _LATER_CONNECTS[func.attr.value]
+        built = self.ctx.resolve(func.value, site.scope)
+        if isinstance(built, Inst):
+            values: List[cst.BaseExpression] = [built.call] if built.call is not None else []
+        elif site.function is not None:  # `FTP_TLS() if tls else FTP()`, which resolves to no one class
+            value = _assigned_before(facts[Keeps].path(site.function, site.node), _CODE.code_for_node(func.value))
+            values = [value.body, value.orelse] if isinstance(value, cst.IfExp) else []
+        else:
+            values = []
+        mappings = facts[MappingFacts]
+        return bool(values) and all(
+            isinstance(value, cst.Call) and not positional(value)
+            and self.ctx.callee(value, site.scope) in classes
+            and keyword(value, "host", mappings) is None
+            and argument_state(value, "timeout", None, mappings) != PRESENT
+            for value in values
+        )
 
     def _default_set_before(self, site: CallSite, facts: Facts) -> bool:
         """``socket.setdefaulttimeout(30)`` (not None) runs before the call on its way through its
@@ -296,6 +330,11 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.judge_forwarded(facts)
         for site, index in self.pending:
             self.judge_timeout(site, index, facts)
+        for site in self.later_connects:
+            reported = len(self.ctx._violations)
+            self.judge_timeout(site, _LATER_CONNECT_TIMEOUT, facts)
+            if len(self.ctx._violations) > reported:  # `fix` passes it where the connect takes it
+                self.ctx._violations[-1].fix_argument = ("timeout", _LATER_CONNECT_TIMEOUT)
         for site, problem, fix in self.untimed:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
         if self.mail:
