@@ -423,16 +423,3 @@ def test_langchain_ollama_models_are_left_and_ollama_clients_get_a_timeout():
     clients = [i for i, line in enumerate(old) if "expect: HB203" in line and "Client(" in line.split("#")[0]]
     code = [new[i].split("#")[0] for i in clients]
     assert code and all("timeout=" in line and "timeout=None" not in line for line in code)
-
-
-def test_redis_clients_get_a_socket_timeout():
-    """redis-py takes `socket_timeout=`, not `timeout=` (a TypeError): the fix passes that keyword,
-    at module level too (where the callee is read from the message), and replaces a None."""
-    path = next(p for p in FIXTURES if p.stem == "HB203_redis")
-    text = path.read_text(encoding="utf-8")
-    result = fix_source(text, str(path), fixture_config(text, path))
-    old, new = text.splitlines(), result.source.splitlines()
-    reported = [i for i, line in enumerate(old) if "expect: HB203" in line]
-    code = [new[i].split("#")[0] for i in reported]
-    assert code and all("socket_timeout=" in line and "socket_timeout=None" not in line for line in code)
-    assert not any(" timeout=" in line or "(timeout=" in line for line in code)
