@@ -112,12 +112,6 @@ _CANONICAL_PREFIXES = {
     "together.client": "together",
     "ollama._client": "ollama",
     "msal.application": "msal",
-    "redis.client": "redis",
-    "redis.asyncio.client": "redis.asyncio",
-    "redis.StrictRedis": "redis.Redis",  # REDIS_ALIASES
-    "redis.asyncio.StrictRedis": "redis.asyncio.Redis",
-    "redis.from_url": "redis.Redis.from_url",
-    "redis.asyncio.from_url": "redis.asyncio.Redis.from_url",
     "langchain_openai.chat_models": "langchain_openai",
     "langchain_openai.chat_models.base": "langchain_openai",
     "langchain_openai.chat_models.azure": "langchain_openai",
@@ -847,14 +841,6 @@ MSAL_APPLICATIONS = {"msal.ConfidentialClientApplication": 8, "msal.PublicClient
                      "msal.ClientApplication": 8}
 
 
-# redis-py: Redis(host, port, db, password, socket_timeout=None, socket_connect_timeout=None, ...) (and
-# redis.asyncio's, and from_url()) reads every reply with no limit unless given socket_timeout: a server
-# that stalls holds the caller. A `connection_pool=` of the caller's carries its own settings.
-REDIS_CLIENTS = {"redis.Redis": 4, "redis.asyncio.Redis": 4, "redis.Redis.from_url": None,
-                 "redis.asyncio.Redis.from_url": None}
-REDIS_SOCKET_TIMEOUT = "socket_timeout"
-REDIS_ALIASES = ("redis.StrictRedis", "redis.asyncio.StrictRedis")  # canonical: Redis (_CANONICAL_PREFIXES)
-
 _PASS_TIMEOUT = "pass timeout=<seconds>"
 
 
@@ -867,12 +853,11 @@ class UntimedClient(NamedTuple):
     own_client: Tuple[str, ...] = ()  # keywords that hand it a client (or its settings) of the caller's
     fix: str = _PASS_TIMEOUT  # another for a client that takes no timeout
     aliases: Tuple[str, ...] = ()  # other keywords the timeout may be given as (a pydantic field's name)
-    keyword: str = "timeout"  # the constructor's own name for it
 
     @property
     def takes_timeout(self) -> bool:
-        """Whether its timeout keyword bounds it (else ``fix`` says what to pass instead)."""
-        return self.fix == _PASS_TIMEOUT.replace("timeout", self.keyword, 1)
+        """Whether ``timeout=`` bounds it (else ``fix`` says what to pass instead)."""
+        return self.fix == _PASS_TIMEOUT
 
 
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
@@ -892,10 +877,6 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     **{model: UntimedClient(None, "LangChain hands the SDK timeout=None, which turns its default off",
                             own_client=own, aliases=(field,))
        for model, (field, own) in LANGCHAIN_SDK_MODELS.items()},
-    **{client: UntimedClient(position, "redis-py reads every reply with none", own_client=("connection_pool",),
-                             fix=f"pass {REDIS_SOCKET_TIMEOUT}=<seconds>", aliases=("socket_connect_timeout",),
-                             keyword=REDIS_SOCKET_TIMEOUT)
-       for client, position in REDIS_CLIENTS.items()},
     **{client: UntimedClient(None, "ollama gives it to the httpx client every call goes through")
        for client in OLLAMA_CLIENTS},
     **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,
@@ -944,7 +925,6 @@ WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 TIMEOUT_KEYWORDS = {
     LDAP3_CONNECTION: LDAP3_RECEIVE_TIMEOUT,
     **dict.fromkeys(WEBSOCKETS_CONNECTS, WEBSOCKETS_OPEN_TIMEOUT),
-    **{name: client.keyword for name, client in UNTIMED_CLIENTS.items() if client.keyword != "timeout"},
 }
 
 

@@ -112,9 +112,6 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout
         return _timeout_edit(found, ctx, name=TIMEOUT_KEYWORDS[target])
-    for client in UNTIMED_CLIENTS.values():
-        if client.keyword != "timeout" and client.takes_timeout and client.fix in found.message:
-            return _timeout_edit(found, ctx, name=client.keyword)  # redis-py's socket_timeout, at module level too
     if any(not client.takes_timeout and client.fix in found.message for client in UNTIMED_CLIENTS.values()):
         # twilio's Client, langchain-ollama's models (at module level too, where the callee is not
         # resolved): a client or settings of the caller's hold the timeout

@@ -104,12 +104,6 @@ class ClientTimeoutDisabled(Rule):
       given none of them (the fix: `client_kwargs={"timeout": ...}`). The module-level
       `ollama.chat()` and friends use a default client that takes no timeout at all and are
       not reported here (HB601 reports them on an event loop);
-    - redis-py's `Redis(...)`/`StrictRedis(...)` (and `redis.asyncio`'s), `Redis.from_url(url)`
-      and `redis.from_url(url)` with neither `socket_timeout=` nor `socket_connect_timeout=` (or
-      `socket_timeout=None`): every reply is read with no limit, so a Redis that stalls holds
-      each request that asks it. Not one given a `connection_pool=` of the caller's (it carries
-      its own settings), nor unseen `**kwargs`. A URL's own `?socket_timeout=` is not read:
-      pass the keyword;
     - LangChain's `ChatOpenAI`, `AzureChatOpenAI` (langchain-openai) and `ChatAnthropic`
       (langchain-anthropic) with no `timeout=` (nor `request_timeout=`/
       `default_request_timeout=`, the fields' own names), or `None`: they hand the SDK client
@@ -176,10 +170,9 @@ class ClientTimeoutDisabled(Rule):
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
-            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain', 'redis')
+            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
-         **dict.fromkeys(catalog.REDIS_ALIASES),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
     ) | {_SET_OPTION}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
@@ -238,7 +231,7 @@ class ClientTimeoutDisabled(Rule):
             self._check_ldap(site, mappings)
         elif target in catalog.UNTIMED_CLIENTS:
             client = catalog.UNTIMED_CLIENTS[target]
-            states = {client.keyword: argument_state(call, client.keyword, client.position, mappings)}
+            states = {"timeout": argument_state(call, "timeout", client.position, mappings)}
             states.update((alias, argument_state(call, alias, mappings=mappings)) for alias in client.aliases)
             given = [name for name, state in states.items() if state == PRESENT]
             disabled = [name for name, state in states.items() if state == NONE]
