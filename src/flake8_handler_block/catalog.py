@@ -506,6 +506,10 @@ DB_CONNECTS = (
     "snowflake.connector.connect", "pyodbc.connect", "oracledb.connect", "cx_Oracle.connect",
 )
 DB_INSTEAD = "an async driver (asyncpg, aiomysql, ...)"
+# boto3's resource API: `boto3.resource("dynamodb").Table(name)` builds a resource locally (a
+# capitalised step), and a collection (`bucket.objects.all()`) requests when iterated, not when made.
+BOTO3_RESOURCE_FACTORIES = ("boto3.resource", "boto3.Session.resource")
+SDK_LAZY_COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size"})
 # Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
@@ -534,8 +538,7 @@ SDK_CLIENTS: Mapping[str, str] = {
     # `services(sid)` builds a context locally, and only the call at the end of the chain sends)
     "boto3.client": "aioboto3",
     "boto3.Session.client": "aioboto3",
-    "boto3.resource": "aioboto3",
-    "boto3.Session.resource": "aioboto3",
+    **dict.fromkeys(BOTO3_RESOURCE_FACTORIES, "aioboto3"),
     "slack_sdk.WebClient": "slack_sdk.web.async_client.AsyncWebClient",
     "sendgrid.SendGridAPIClient": "an async HTTP client",
     "elasticsearch.Elasticsearch": "elasticsearch.AsyncElasticsearch",
@@ -597,10 +600,6 @@ SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 # Resources of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/`unwrap()` check
 # an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call).
 SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {"openai": frozenset({"webhooks"})}
-# boto3's resource API: `boto3.resource("dynamodb").Table(name)` builds a resource locally (a
-# capitalised step), and a collection (`bucket.objects.all()`) requests when iterated, not when made.
-SDK_RESOURCE_FACTORIES: Mapping[str, str] = {"boto3.resource": "", "boto3.Session.resource": ""}
-SDK_LAZY_COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size"})
 
 
 def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, List[str]]]:
@@ -631,7 +630,7 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
         return None
-    if _below_client(name, SDK_RESOURCE_FACTORIES) is not None and (
+    if _below_client(name, dict.fromkeys(BOTO3_RESOURCE_FACTORIES, "")) is not None and (
             steps[-1][:1].isupper() or steps[-1] in SDK_LAZY_COLLECTION_METHODS):
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):

@@ -287,7 +287,12 @@ class MissingTimeoutRule(Rule):
             fields["fix"] = f"{fields['fix']} through functools.partial(...)"  # run_in_executor() takes no keywords
         super().report(node, function, **fields)
 
-    def judge_timeout(self, site: CallSite, index: Optional[int], facts: Facts) -> None:
+    def judge_timeout(
+        self, site: CallSite, index: Optional[int], facts: Facts, fix_argument: Optional[Tuple[str, int]] = None
+    ) -> None:
+        """Report ``site`` when it lacks its timeout (``index``: its place among the positionals);
+        ``fix_argument``: where `fix` passes it, when the catalogue cannot say (keyword, place)."""
         problem = missing_timeout(site.node, index, facts[MappingFacts])
         if problem:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem)
+            self.ctx._violations[-1].fix_argument = fix_argument

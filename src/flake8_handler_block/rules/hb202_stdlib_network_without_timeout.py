@@ -24,8 +24,8 @@ from ..signature import SOCKET_STATES, Signature
 TIMEOUT_POSITION = timeout_positions(catalog.STDLIB_NETWORK)
 # These connect only when given a host; otherwise connect()/open() takes the timeout, as its third
 # argument (host, port, timeout), or else waits with the constructor's.
-CONNECT_LATER = frozenset({"ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"})
 _LATER_CONNECTS = {"connect": ("ftplib.FTP", "ftplib.FTP_TLS"), "open": ("telnetlib.Telnet",)}
+CONNECT_LATER = frozenset(cls for classes in _LATER_CONNECTS.values() for cls in classes)
 _LATER_CONNECT_TIMEOUT = 2
 SMTP_BACKEND_TIMEOUT = 7  # EmailBackend(host, port, username, password, use_tls, fail_silently, use_ssl, timeout)
 _SOCKET_METHOD = f"{catalog.SOCKET_CLASS}."
@@ -330,11 +330,8 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         self.judge_forwarded(facts)
         for site, index in self.pending:
             self.judge_timeout(site, index, facts)
-        for site in self.later_connects:
-            reported = len(self.ctx._violations)
-            self.judge_timeout(site, _LATER_CONNECT_TIMEOUT, facts)
-            if len(self.ctx._violations) > reported:  # `fix` passes it where the connect takes it
-                self.ctx._violations[-1].fix_argument = ("timeout", _LATER_CONNECT_TIMEOUT)
+        for site in self.later_connects:  # `fix` passes it where the connect takes it
+            self.judge_timeout(site, _LATER_CONNECT_TIMEOUT, facts, fix_argument=("timeout", _LATER_CONNECT_TIMEOUT))
         for site, problem, fix in self.untimed:
             self.report(site.node, site.function, call=call_text(site.node), problem=problem, fix=fix)
         if self.mail:
