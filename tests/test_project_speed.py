@@ -32,13 +32,22 @@ WORDS = (
 TEXTS = (
     "", "import requests\n", "x = [a, requests]\n", "from urllib3 import PoolManager\n", "try:\n    pass\nexcept:\n",
     "while 1:\n    q.task_done()\n", "async def f(): ...\n", "requests_toolbelt, urllib\n", "Done(1) while(1)",
-    "é requests ✓ import urllib3", "except : pass",
+    "é requests ✓ import urllib3", "except : pass", "my_requests_session = 3urllib3x", "éasync_done(é)",
+    "1requests\nwhile(1)",
 )
 
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_gate_words_found_as_a_word_by_word_search_finds_them(text: str) -> None:
     assert Words(WORDS).present(text) == {word for word in WORDS if word in text}
+
+
+def test_gate_words_of_the_rules_found_in_the_fixtures_as_a_word_by_word_search_finds_them() -> None:
+    words = gate.words_of(gate_table(Config(), ALL_RULES))
+    every = [word for _name, members in words.groups for word in members]
+    for path in sorted(Path(__file__).resolve().parent.parent.joinpath("testdata").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert words.present(text) == {word for word in every if word in text}, path.name
 
 
 def test_every_rule_gate_word_is_looked_for() -> None:

@@ -66,8 +66,10 @@ class Words:
     Every missing word costs a scan of the whole file, and most files miss them all. Words
     that share a name (``import requests``, ``from requests``, ``, requests``) are grouped
     under it, and looked for only when the name is there: the same answer as testing each
-    word (a word's name is a substring of it), with about half the scans. Plain substring
-    tests: the regex engine is not involved on the hot path.
+    word (a word's name is a substring of it), with about half the scans. A name of word
+    characters only can sit only inside a run of them, so it is looked for among the text's
+    distinct runs (a set lookup, else a scan of those runs joined by spaces, a few times
+    shorter than the text); names with other characters (``while True``) scan the text.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
@@ -75,13 +77,19 @@ class Words:
         for word in sorted(set(words)):
             groups.setdefault(_name_in(word), []).append(word)
         self.groups = tuple((name, tuple(members)) for name, members in groups.items())
+        self._wordy = tuple(_WORD_RUN.fullmatch(name) is not None for name, _members in self.groups)
 
     def present(self, text: str) -> FrozenSet[str]:
+        runs = set(_WORD_RUN.findall(text))
+        joined = " ".join(runs)
         found: List[str] = []
-        for name, members in self.groups:
-            if name in text:
+        for (name, members), wordy in zip(self.groups, self._wordy):
+            if (name in runs or name in joined) if wordy else name in text:
                 found.extend(word for word in members if word == name or word in text)
         return frozenset(found)
+
+
+_WORD_RUN = re.compile(r"\w+")
 
 
 _NOT_NAMES = frozenset({"import", "from"}) | frozenset(keyword.kwlist)
