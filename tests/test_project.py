@@ -1008,6 +1008,50 @@ def test_an_instance_given_as_a_fastapi_dependency_in_its_own_module(tmp_path: P
     markers_hold(tmp_path, files, "app/api.py")
 
 
+def test_a_function_a_factory_returns_serves_the_requests_it_is_registered_for(tmp_path: Path) -> None:
+    """``Depends(make_dep(options))``, or ``dep = make_dep(options)`` then ``Depends(dep)``, or a view
+    made the same way for ``add_url_rule``: the function the factory returns runs on every request,
+    in the factory's module or another; a factory's function nothing registers serves nothing."""
+    files = {"app/__init__.py": ""}
+    files["app/deps.py"] = (
+        "import time\n\n"
+        "def make_chunks_dep(options):\n"
+        "    async def chunks_dep(request):\n"
+        "        time.sleep(0.1)  # expect: HB601 \"handler 'make_chunks_dep.<locals>.chunks_dep'\"\n"
+        "    return chunks_dep\n\n"
+        "def make_auth_dep(options):\n"
+        "    async def auth_dep(request):\n"
+        "        time.sleep(0.1)  # expect: HB601 \"handler 'make_auth_dep.<locals>.auth_dep'\"\n"
+        "    return auth_dep\n\n"
+        "def make_unused_dep(options):\n"
+        "    async def unused_dep(request):\n"
+        "        time.sleep(0.1)  # ok: HB601 nothing registers what this factory makes\n"
+        "    return unused_dep\n"
+    )
+    files["app/routes.py"] = (
+        "from fastapi import Depends\n"
+        "from app.deps import make_auth_dep, make_chunks_dep, make_unused_dep\n\n"
+        "def core_routes(router, options):\n"
+        "    chunks = make_chunks_dep(options)\n"
+        "    spare = make_unused_dep(options)\n\n"
+        "    @router.patch('/{uuid}')\n"
+        "    async def patch(uuid: str, _=Depends(chunks), __=Depends(make_auth_dep(options))):\n"
+        "        return uuid\n"
+        "    return spare\n"
+    )
+    files["app/views.py"] = (
+        "import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n"
+        "def make_view(url):\n"
+        "    def view():\n"
+        "        return requests.get(url).text  # expect: HB201 \"handler 'make_view.<locals>.view'\"\n"
+        "    return view\n\n"
+        "status = make_view('http://upstream/status')\n"
+        "app.add_url_rule('/status', view_func=status)\n"
+    )
+    markers_hold(tmp_path, files, "app/deps.py")
+    markers_hold(tmp_path, files, "app/views.py")
+
+
 UNPACKED = '''import argparse
 import time
 

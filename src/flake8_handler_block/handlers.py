@@ -332,7 +332,8 @@ class ViewRef:
     kinds: ``name`` (``index``), ``self`` (``self.index``/``cls.index``), ``attribute``
     (``views.index``), ``wrapped`` (``login_required(index)``: ``inner`` is the first
     positional argument; ``views.Feed.as_view()`` too, with ``name`` "as_view"),
-    ``string`` (a string literal), ``other``.
+    ``string`` (a string literal), ``other``. A local name given one call, and nothing else
+    (``dep = make_dep(options)``, then ``Depends(dep)``), is that call: ``wrapped``.
     """
 
     kind: str
@@ -1079,10 +1080,14 @@ def _cst_built_by(receiver: "cst.BaseExpression", scope: "Scope") -> str:
 def _cst_view(expr: "cst.BaseExpression", scope: "Scope", depth: int = 0) -> ViewRef:
     import libcst as cst
 
-    from .names import dotted_name
+    from .names import assigned_value, dotted_name
 
     if isinstance(expr, cst.Name):
-        return ViewRef("name", expr.value, _cst_full(expr, scope))
+        full = _cst_full(expr, scope)
+        made, where = assigned_value(expr, scope)
+        if not full and isinstance(made, cst.Call) and depth < _MAX_WRAPPERS:
+            return _cst_view(made, where, depth + 1)  # the call it was given (ViewRef)
+        return ViewRef("name", expr.value, full)
     if isinstance(expr, cst.Attribute):
         if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
             return ViewRef("self", expr.attr.value)

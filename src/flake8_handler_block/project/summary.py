@@ -1758,7 +1758,14 @@ class _Summariser:
     def _view(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> ViewRef:
         kind = type(expr)
         if kind is ast.Name:
-            return ViewRef("name", expr.id, self._full(expr, scope))  # type: ignore[attr-defined]
+            name: str = expr.id  # type: ignore[attr-defined]
+            full = self._full(expr, scope)
+            bounds = self._lookup(name, scope) if not full and depth < _MAX_WRAPPERS else None
+            if bounds and len(bounds) == 1 and bounds[0][0] == "value":
+                _kind, made, where = bounds[0]
+                if isinstance(made, ast.Call):
+                    return self._view(made, where, depth + 1)  # the call it was given (ViewRef)
+            return ViewRef("name", name, full)
         if kind is ast.Attribute:
             value = expr.value  # type: ignore[attr-defined]
             if type(value) is ast.Name and value.id in ("self", "cls"):
