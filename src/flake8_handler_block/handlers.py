@@ -76,6 +76,8 @@ VIEW_DECORATOR_PATHS = frozenset({
     # werkzeug's `@Request.application`: `def app(request)` becomes a WSGI application
     "werkzeug.Request.application", "werkzeug.wrappers.Request.application",
     "werkzeug.wrappers.request.Request.application", "flask.Request.application",
+    # Dash's app-less `@callback(Output(...), Input(...))`: it serves the app that imports the module
+    "dash.callback", "dash_extensions.enrich.callback",
 })
 # `expose` is a common word: a view only from these (or when its origin cannot be seen).
 EXPOSE_DECORATORS = frozenset({"expose", "expose_api"})
@@ -95,9 +97,12 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
 # receiver's class, so the receiver must be resolved (`event_handler_reason`): Socket.IO servers
 # (`@sio.on("message")`, `@sio.event` on python-socketio's `Server`/`AsyncServer`, Flask-SocketIO's
 # `SocketIO`), and MCP servers (`@mcp.tool()`, `@mcp.resource("uri")`, `@mcp.prompt()` on the MCP
-# SDK's or FastMCP's `FastMCP`: each call of a tool by a client runs it).
+# SDK's or FastMCP's `FastMCP`: each call of a tool by a client runs it), and Dash apps
+# (`@app.callback(Output(...), Input(...))` on a `Dash`: the browser POSTs to the app for each
+# callback it fires, and the Flask server runs the function in that request).
 _SOCKETIO = (frozenset({"on", "event"}), "Socket.IO event handler")
 _MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
+_DASH = (frozenset({"callback"}), "Dash callback")
 EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "socketio.Server": _SOCKETIO,
     "socketio.AsyncServer": _SOCKETIO,
@@ -107,6 +112,9 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "fastmcp.FastMCP": _MCP,
     "fastmcp.server.FastMCP": _MCP,
     "fastmcp.server.server.FastMCP": _MCP,
+    "dash.Dash": _DASH,
+    "dash.dash.Dash": _DASH,
+    "dash_extensions.enrich.DashProxy": _DASH,
 }
 EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() for name in names)
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
@@ -894,7 +902,7 @@ class HandlerHints:
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
-                r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application)\b",
+                r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application|callback)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
