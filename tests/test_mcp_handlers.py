@@ -72,3 +72,69 @@ class Toolbox:
 def test_mcp_tools_resources_and_prompts_are_handlers(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/server.py": SERVER, "app/toolbox.py": TOOLBOX}
     markers_hold(tmp_path, files, "app/server.py")
+
+
+LOWLEVEL = '''\
+import asyncio
+import subprocess
+
+import mcp.types as types
+from mcp.server.lowlevel import Server
+
+from .toolbox import Toolbox
+
+server = Server("git")
+toolbox = Toolbox()
+
+
+@server.call_tool()
+async def call_tool(name: str, arguments: dict) -> list:
+    if name == "git_log":
+        text = await asyncio.to_thread(git_log, arguments["repo"])
+        return [types.TextContent(type="text", text=text)]
+    raise ValueError(name)
+
+
+def git_log(repo: str) -> str:
+    return subprocess.check_output(["git", "-C", repo, "log"], text=True)  # expect: HB204 "via git_log()"
+
+
+@server.list_resources()
+async def list_resources() -> list:
+    await asyncio.to_thread(subprocess.run, ["git", "fetch"])  # expect: HB204 "handler 'list_resources'"
+    return []
+
+
+async def on_call(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "pull"])  # expect: HB204 "handler 'on_call'"
+
+
+async def on_list(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "status"])  # expect: HB204 "handler 'on_list'"
+
+
+async def on_tick(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "gc"])  # ok: HB204 on_tick= names no request of the server
+
+
+def build() -> Server:
+    return Server("git", on_call_tool=on_call, on_list_tools=on_list, on_tick=on_tick)
+
+
+@toolbox.call_tool()
+async def not_a_server_handler(name: str) -> None:
+    await asyncio.to_thread(subprocess.run, ["git", "gc"])  # ok: HB204 Toolbox is no MCP server
+'''
+
+LOWLEVEL_TOOLBOX = '''\
+class Toolbox:
+    def call_tool(self):
+        return lambda function: function
+'''
+
+
+def test_mcp_lowlevel_server_request_handlers(tmp_path: Path) -> None:
+    """The MCP SDK's low-level ``Server``: what ``@server.call_tool()``, ``@server.list_resources()``...
+    decorate (1.x), or ``Server(name, on_call_tool=f)`` names (2.x), answers each request of that kind."""
+    files = {"app/__init__.py": "", "app/server.py": LOWLEVEL, "app/toolbox.py": LOWLEVEL_TOOLBOX}
+    markers_hold(tmp_path, files, "app/server.py")

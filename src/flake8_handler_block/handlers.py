@@ -103,6 +103,16 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
 _SOCKETIO = (frozenset({"on", "event"}), "Socket.IO event handler")
 _MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
 _DASH = (frozenset({"callback"}), "Dash callback")
+# The MCP SDK's low-level server: `@server.call_tool()`, `@server.read_resource()`... (1.x) register
+# what answers each request of that kind; 2.x takes them as `Server(name, on_call_tool=f, ...)`.
+MCP_LOWLEVEL_SERVERS = frozenset(
+    {"mcp.server.Server", "mcp.server.lowlevel.Server", "mcp.server.lowlevel.server.Server"}
+)
+MCP_LOWLEVEL_REQUESTS = frozenset({
+    "call_tool", "read_resource", "get_prompt", "list_tools", "list_resources", "list_resource_templates",
+    "list_prompts", "completion", "subscribe_resource", "unsubscribe_resource", "set_logging_level",
+})
+_MCP_LOWLEVEL = (MCP_LOWLEVEL_REQUESTS, "MCP request handler")
 EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "socketio.Server": _SOCKETIO,
     "socketio.AsyncServer": _SOCKETIO,
@@ -112,6 +122,7 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "fastmcp.FastMCP": _MCP,
     "fastmcp.server.FastMCP": _MCP,
     "fastmcp.server.server.FastMCP": _MCP,
+    **dict.fromkeys(MCP_LOWLEVEL_SERVERS, _MCP_LOWLEVEL),
     "dash.Dash": _DASH,
     "dash.dash.Dash": _DASH,
     "dash_extensions.enrich.DashProxy": _DASH,
@@ -606,8 +617,9 @@ DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 DEPENDENCY_CALL_METHOD = "__call__"  # what runs for an instance given as a dependency
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
-    frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket"}
+    frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket", "Server"}
 )
+_MCP_HANDLER_KEYWORD = "on_"  # `Server(name, on_call_tool=f, on_list_tools=g)`, the MCP SDK 2.x
 
 
 def named_like_a_route_class(name: str) -> bool:
@@ -657,6 +669,11 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in DEPENDENCY_CALLS and full.startswith("fastapi."):
             index, keyword = 0, "dependency"
             reason = f"a FastAPI dependency ({last}())"
+        elif last == "Server" and full in MCP_LOWLEVEL_SERVERS:
+            for name, view in registration.keywords:
+                if name.startswith(_MCP_HANDLER_KEYWORD) and name[len(_MCP_HANDLER_KEYWORD):] in MCP_LOWLEVEL_REQUESTS:
+                    yield view, f"an MCP request handler (Server({name}=...))", registration
+            continue
         else:
             continue
         for view in _view_args(registration, index, keyword):
@@ -889,7 +906,7 @@ class HandlerHints:
     _WORDS = (
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
-        "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(",
+        "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=",
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on
     # most files, which matters for the patterns that cannot start with a literal (`\b`).
@@ -902,7 +919,8 @@ class HandlerHints:
                 r"|middleware|before_(?:app_)?request|after_(?:app_)?request|(?:app_)?errorhandler|exception_handler"
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
-                r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application|callback)\b",
+                r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application|callback"
+                r"|call_tool|read_resource|get_prompt|list_\w+|completion)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters

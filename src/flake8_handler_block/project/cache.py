@@ -68,8 +68,9 @@ from .summary import ModuleSummary
 # command's `func=self.method` marks the method a command; 71: an instance given as a FastAPI dependency,
 # `Depends(JWTBearer())`, makes its class's `__call__` a handler; 73: a local name given one call,
 # `dep = make_dep(options)` then `Depends(dep)`, is registered as that call; 74: a Dash app's
-# `@app.callback(...)` hints at a handler).
-FORMAT = 74
+# `@app.callback(...)` hints at a handler; 75: the MCP SDK's low-level server, `@server.call_tool()`
+# and `Server(name, on_call_tool=f)`, registers handlers).
+FORMAT = 75
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
