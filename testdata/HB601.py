@@ -768,3 +768,24 @@ async def me_threaded(request: Request):
     keys = JWKS.get_jwk_set()  # expect: HB601 "JWKS.get_jwk_set() blocks the event loop"
     chosen = jwt.PyJWKClient.match_kid(keys.keys, "main")  # ok: a lookup in the key set it is given
     return {"kid": signing_key.key_id, "chosen": chosen is not None}
+
+
+def _aws_session(profile=None):
+    # Either branch builds a boto3 Session: the conditional is one.
+    try:
+        return boto3.Session(profile_name=profile) if profile else boto3.Session()
+    except Exception:
+        return boto3.Session()
+
+
+def _settings_or_default(settings=None):
+    return settings if settings else boto3.Session()  # a parameter on one side: of unknown kind
+
+
+@app.post("/memory/index")
+async def create_memory_index(name: str, profile: str = ""):
+    client = _aws_session(profile).client("opensearch")
+    client.create_index(domainName="mem", indexName=name)  # expect: HB601 "client.create_index() blocks the event loop" "handler 'create_memory_index'"
+    other = _settings_or_default(None).client("opensearch")
+    other.create_index(domainName="mem", indexName=name)  # ok: the session's kind is unknown
+    return {"created": name}

@@ -168,7 +168,20 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         return library_value(module) if module is not None else called_result(expr, scope, depth)
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
+    if isinstance(expr, cst.IfExp):
+        return _either(resolve(expr.body, scope, depth), resolve(expr.orelse, scope, depth))
     return None
+
+
+def _either(one: Optional[Resolved], other: Optional[Resolved]) -> Optional[Resolved]:
+    """``a if test else b`` (as the summaries read it): the value both sides agree on
+    (``boto3.Session(profile_name=p) if p else boto3.Session()`` is a boto3 Session); an instance
+    built by two different calls has no one constructing call."""
+    if one is None or one != other:
+        return None
+    if isinstance(one, Inst) and isinstance(other, Inst) and one.call is not other.call:
+        return Inst(one.producer, None, one.declared and other.declared)
+    return one
 
 
 def _imported_module(call: cst.Call, scope: "Scope", depth: int) -> Optional[str]:
