@@ -283,6 +283,7 @@ HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asynci
 CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"
 SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asyncio.to_thread(...)"
 PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(...)"
+PROGRAM_INSTEAD = "await asyncio.to_thread(...)"  # a library that runs a program and waits for it
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
 _MAIL_INSTEAD = "send it with an async client (aiosmtplib) or await asyncio.to_thread(...)"
@@ -1051,6 +1052,14 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # processes waited for with no timeout at all: they only block (HB601)
     for fn in ("os.system", "subprocess.getoutput", "subprocess.getstatusoutput"):
         yield fn, Api(OTHER, None, Blocking(SUBPROCESS_INSTEAD))
+    # libraries that run a program and wait for it (Tesseract OCR, Poppler's pdftoppm): seconds a
+    # page, and no timeout unless one is passed (pytesseract's is 0, pdf2image's None: none)
+    programs = Blocking(PROGRAM_INSTEAD)
+    for fn in ("image_to_string", "image_to_data", "image_to_boxes", "image_to_osd", "image_to_pdf_or_hocr",
+               "image_to_alto_xml", "run_and_get_output"):
+        yield f"pytesseract.{fn}", Api(OTHER, None, programs)
+    for fn in ("convert_from_path", "convert_from_bytes", "pdfinfo_from_path", "pdfinfo_from_bytes"):
+        yield f"pdf2image.{fn}", Api(OTHER, None, programs)
     # os.popen(): the child's output is read to its end, close() waits for its exit
     for method in ("read", "readlines", "close"):
         yield f"os.popen.{method}", Api(OTHER, None, Blocking(SUBPROCESS_INSTEAD))

@@ -51,6 +51,9 @@ class BlockingCallInAsyncHandler(Rule):
       `os.P_WAIT` (not `P_NOWAIT`/`P_DETACH`, and never `os.posix_spawn()`, which
       does not wait), and `os.wait()/wait3()/wait4()/waitpid()/waitid()` unless
       their options hold `os.WNOHANG`;
+    - libraries that run a program and wait for it: pytesseract's OCR calls
+      (`image_to_string()`, `image_to_data()`, ...) and pdf2image's
+      `convert_from_path()`/`convert_from_bytes()` (Poppler's `pdftoppm`), seconds a page;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
     - `pamela.authenticate()` (and its other PAM calls) and `keyring.get_password()`/
