@@ -813,6 +813,9 @@ SWIFT_CONNECTION = "swiftclient.client.Connection"
 # timeout=None, ...) hands its timeout to requests on every query and write. (influxdb_client, the 2.x
 # client, has a 10 s default.)
 INFLUXDB_CLIENT = "influxdb.InfluxDBClient"
+# pydiscourse: DiscourseClient(host, api_username, api_key, timeout=None) hands its timeout to requests
+# on every API call (user sync, SSO logout, group changes).
+PYDISCOURSE_CLIENTS = ("pydiscourse.DiscourseClient", "pydiscourse.client.DiscourseClient")
 # twilio: Client(username, password, account_sid, region, http_client=None, ...) takes no timeout; its
 # default TwilioHttpClient(timeout=None) sends every API request with none. One of the caller's may.
 TWILIO_CLIENT = "twilio.rest.Client"
@@ -868,6 +871,7 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
                                     own_client=("session",)),
     SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client=("session",)),
     INFLUXDB_CLIENT: UntimedClient(7, "influxdb hands it to every query and write", own_client=("session",)),
+    **{client: UntimedClient(3, "pydiscourse hands it to every API request") for client in PYDISCOURSE_CLIENTS},
     TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
                                  own_client=("http_client",),
                                  fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),

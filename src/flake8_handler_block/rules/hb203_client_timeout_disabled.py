@@ -89,6 +89,8 @@ class ClientTimeoutDisabled(Rule):
     - `influxdb.InfluxDBClient(...)` (the 1.x client) with no `timeout=`: it hands None to
       requests on every query and write (`influxdb_client`, the 2.x client, has a 10 s
       default and is not reported);
+    - pydiscourse's `DiscourseClient(host, api_username, api_key)` with no `timeout=` (the
+      fourth positional): it hands None to requests on every API call;
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
@@ -170,7 +172,8 @@ class ClientTimeoutDisabled(Rule):
     name = "client-timeout-disabled"
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
-            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain')
+            'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
+            'pydiscourse')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
