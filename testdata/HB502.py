@@ -267,6 +267,26 @@ async def notify_else(payload):
         await deliver(payload)
 
 
+async def run_after_delay(func, *args, delay, periodic=False):
+    await asyncio.sleep(delay)  # only a cancellation interrupts it
+    try:
+        result = func(*args)
+        if asyncio.iscoroutine(result):
+            await result
+    except Exception as error:
+        log.info("task %s failed: %s", func, error)
+    if periodic:
+        asyncio.create_task(run_after_delay(func, *args, delay=delay, periodic=True))  # ok: best effort, rescheduling itself
+
+
+async def run_after_wait(func, *args, ready):
+    await ready.wait()  # a wait on a receiver of unknown kind may raise
+    try:
+        func(*args)
+    except Exception as error:
+        log.info("task %s failed: %s", func, error)
+
+
 @routes.post("/notify")
 async def notify(request):
     payload = await request.json()
@@ -278,6 +298,8 @@ async def notify(request):
     asyncio.create_task(notify_then_count(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
     asyncio.create_task(notify_in_session(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
     asyncio.create_task(notify_else(payload))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
+    asyncio.create_task(run_after_delay(send_push, payload, delay=5))  # ok: best effort: a sleep only a cancellation ends, then everything caught
+    asyncio.create_task(run_after_wait(send_push, payload, ready=request.app["ready"]))  # expect: HB502 "asyncio.create_task() task is dropped" "handler 'notify'"
     return web.json_response({"queued": True})
 
 

@@ -819,10 +819,12 @@ class QuietCalls:
 
     def _quiet(self, call: Union[cst.Call, cst.Await], scope: Scope) -> bool:
         if not isinstance(call, cst.Call):
-            return False
-        function = function_named(call.func, scope)
-        if function is None or function.is_async:
             return False  # an await can always be cancelled
+        function = function_named(call.func, scope)
+        if function is None:
+            return False
+        if function.is_async:
+            return True  # called, not awaited: it only makes the coroutine, none of its body runs
         return self.catches_everything(function) or (
             isinstance(function.parent, ModuleScope) and self._cannot_raise(function)
         )
@@ -838,10 +840,16 @@ class QuietCalls:
         return self._known[function]
 
     def _cannot_raise(self, function: FunctionScope) -> bool:
+        """Nothing in ``function`` raises an exception; a wait that only a cancellation interrupts
+        (``await asyncio.sleep(delay)``) does not count, as ``catches_everything`` says."""
         if function not in self._plain:
             self._plain[function] = False  # a recursive call is not assumed quiet
             inner = self.at(function)
-            self._plain[function] = not any(can_raise(stmt, "", inner, function) for stmt in function.node.body.body)
+
+            def quiet(node: Union[cst.Call, cst.Await]) -> bool:
+                return inner(node) or cancellation_only(node, function)
+
+            self._plain[function] = not any(can_raise(stmt, "", quiet, function) for stmt in function.node.body.body)
         return self._plain[function]
 
 

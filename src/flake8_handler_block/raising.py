@@ -16,9 +16,11 @@ from .names import assigned_value, dotted_name, last_name
 if TYPE_CHECKING:
     from .scopes import Scope
 
-# Calls that do not raise in practice: builtins that only inspect, and logging.
+# Calls that do not raise in practice: builtins that only inspect, and logging; scheduling a task
+# on the running loop (only a call from outside any loop raises, which a first run shows).
 SAFE_CALLS = frozenset(
-    {"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable", "unicodedata.normalize"}
+    {"len", "isinstance", "print", "str", "repr", "bool", "id", "type", "callable", "unicodedata.normalize",
+     "asyncio.create_task", "asyncio.ensure_future"}
 )
 # Builtin containers: built empty (no arguments), they cannot raise.
 _EMPTY_BUILDERS = frozenset({"dict", "list", "set", "tuple", "frozenset"})

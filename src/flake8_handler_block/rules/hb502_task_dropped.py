@@ -61,7 +61,9 @@ class TaskDropped(Rule):
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
     `BaseException`, or bare) whose handlers do not raise, and nothing outside them
-    can raise - and writes no cleanup that must run (no `finally`, no `async with`).
+    can raise (a wait only a cancellation ends, `await asyncio.sleep(delay)`, and a
+    task it schedules, `asyncio.create_task(again(...))`, raise nothing) - and writes
+    no cleanup that must run (no `finally`, no `async with`).
     Nothing is lost to asyncio there, and a task collected mid-flight is one more
     failure the coroutine already tolerates (asyncio logs it: "Task was destroyed but
     it is pending!"). A `finally` says a step must run to the end (continue a paused
