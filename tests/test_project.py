@@ -1046,7 +1046,14 @@ def test_a_function_a_factory_returns_serves_the_requests_it_is_registered_for(t
         "        return requests.get(url).text  # expect: HB201 \"handler 'make_view.<locals>.view'\"\n"
         "    return view\n\n"
         "status = make_view('http://upstream/status')\n"
-        "app.add_url_rule('/status', view_func=status)\n"
+        "app.add_url_rule('/status', view_func=status)\n\n"
+        "def register(blueprint):\n"
+        "    def make_health(url):\n"
+        "        def health():\n"
+        "            return requests.get(url).text"
+        "  # expect: HB201 \"handler 'register.<locals>.make_health.<locals>.health'\"\n"
+        "        return health\n"
+        "    blueprint.add_url_rule('/health', view_func=make_health('http://upstream/health'))\n"
     )
     markers_hold(tmp_path, files, "app/deps.py")
     markers_hold(tmp_path, files, "app/views.py")

@@ -1211,7 +1211,7 @@ class Graph:
                 for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
                         found.setdefault(fn, f"{reason} in {path}")
-                for fn in self._made_by_factory(view, summary.module):
+                for fn in self._made_by_factory(view, registration, facts, path):
                     where = f" in {path}" if fn[1] != path else ""
                     found.setdefault(fn, f"{reason}{where}, made by {view.name}()")
                 for made in self._dependency_instances(view, registration):
@@ -1240,18 +1240,22 @@ class Graph:
             return [("c", obj[1], obj[2]) for obj in self.resolve(view.full) if obj[0] in ("x", "i")]
         return []
 
-    def _made_by_factory(self, view: ViewRef, module: str) -> List[FnRef]:
+    def _made_by_factory(
+        self, view: ViewRef, registration: Registration, facts: ModuleFacts, path: str
+    ) -> List[FnRef]:
         """The project functions a project function returns, registered by calling it
         (``Depends(make_request_chunks_dep(options))``, ``dep = make_dep(options)`` then
         ``Depends(dep)``): the function it returns serves every request, whichever module it is in.
-        ``module``: the registering module, where a factory it defines is known by its plain name."""
+        A factory of the registering module is known by its plain name, as its views are."""
         if view.kind != "wrapped" or not view.full or view.name in _NOT_WRAPPERS:
             return []
+        factories = [obj for obj in self.resolve(view.full) if obj[0] == "f"]
+        if not factories and "." not in view.full:
+            local = functions_named_by(ViewRef("name", view.full), registration.function, facts)
+            factories = [("f", path, fn.key) for fn in local]
         made: List[FnRef] = []
-        factories = self.resolve(view.full) or (self.resolve(f"{module}.{view.full}") if "." not in view.full else [])
         for factory in factories:
-            if factory[0] == "f":
-                made.extend(fn for fn in self._call_result(factory, 0) if fn[0] == "f" and fn not in made)
+            made.extend(fn for fn in self._call_result(factory, 0) if fn[0] == "f" and fn not in made)
         return made
 
     def _routed_by_a_route_class_elsewhere(self, facts: ModuleFacts, path: str) -> Iterator[Tuple[FnRef, str]]:
