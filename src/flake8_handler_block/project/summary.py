@@ -1001,6 +1001,14 @@ class _Summariser:
                     found.add(id(value))
         return found
 
+    def _given_once(self, name: str, scope: _Scope) -> Optional[Tuple[object, _Scope]]:
+        """The value ``name`` was given, when it was given exactly one, with the scope it is written
+        in (the summaries' ``names.assigned_value``)."""
+        bounds = self._lookup(name, scope)
+        if bounds and len(bounds) == 1 and bounds[0][0] == "value":
+            return bounds[0][1], bounds[0][2]
+        return None
+
     def _lookup(self, name: str, scope: _Scope) -> Optional[List[_Binding]]:
         current: Optional[_Scope] = scope
         while current is not None:
@@ -1156,8 +1164,8 @@ class _Summariser:
         func = call.func
         if type(func) is ast.Attribute and func.attr in PROCESS_WAITS:
             holder = func.value
-            bounds = self._lookup(holder.id, scope) if type(holder) is ast.Name else None
-            start = bounds[0][1] if bounds and len(bounds) == 1 and bounds[0][0] == "value" else None
+            given = self._given_once(holder.id, scope) if type(holder) is ast.Name else None
+            start = given[0] if given is not None else None
             if type(start) is not ast.Call or _last_name(start.func) != "Popen":
                 return False
             call = start
@@ -1760,11 +1768,9 @@ class _Summariser:
         if kind is ast.Name:
             name: str = expr.id  # type: ignore[attr-defined]
             full = self._full(expr, scope)
-            bounds = self._lookup(name, scope) if not full and depth < _MAX_WRAPPERS else None
-            if bounds and len(bounds) == 1 and bounds[0][0] == "value":
-                _kind, made, where = bounds[0]
-                if isinstance(made, ast.Call):
-                    return self._view(made, where, depth + 1)  # the call it was given (ViewRef)
+            given = self._given_once(name, scope) if not full and depth < _MAX_WRAPPERS else None
+            if given is not None and isinstance(given[0], ast.Call):
+                return self._view(given[0], given[1], depth + 1)  # the call it was given (ViewRef)
             return ViewRef("name", name, full)
         if kind is ast.Attribute:
             value = expr.value  # type: ignore[attr-defined]
@@ -1788,11 +1794,12 @@ class _Summariser:
         one value its name was given (as ``handlers._cst_built_by``)."""
         value: object = receiver
         if isinstance(receiver, ast.Name):
-            bounds = self._lookup(receiver.id, scope) or []
-            value = bounds[0][1] if len(bounds) == 1 and bounds[0][0] == "value" else None
-            if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2:
+            given = self._given_once(receiver.id, scope)
+            value = given[0] if given is not None else None
+            if (given is not None and isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or)
+                    and len(value.values) == 2):
                 # `given or Endpoints()`: as ``sym`` reads it (and the walk, which reads no longer chain)
-                values = self._or_values(value, bounds[0][2])
+                values = self._or_values(value, given[1])
                 value = values[0] if len(values) == 1 else None
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
             return value.func.id
@@ -1846,9 +1853,9 @@ class _Summariser:
             return
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if type(arg) is ast.Name and arg.id not in params:
-                bounds = self._lookup(arg.id, scope) or ()
-                if len(bounds) == 1 and bounds[0][0] == "value" and type(bounds[0][1]) is ast.Call:
-                    arg = bounds[0][1]
+                given = self._given_once(arg.id, scope)
+                if given is not None and type(given[0]) is ast.Call:
+                    arg = given[0]
             if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
                 arg = arg.args[1] if self._runs_in_context(arg.args[0], scope) and len(arg.args) > 1 else arg.args[0]
             if type(arg) is ast.Name and arg.id in params:
