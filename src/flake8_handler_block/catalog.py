@@ -510,6 +510,7 @@ DB_INSTEAD = "an async driver (asyncpg, aiomysql, ...)"
 # boto3's resource API: `boto3.resource("dynamodb").Table(name)` builds a resource locally (a
 # capitalised step), and a collection (`bucket.objects.all()`) requests when iterated, not when made.
 BOTO3_RESOURCE_FACTORIES = ("boto3.resource", "boto3.Session.resource")
+_BOTO3_RESOURCES: Mapping[str, str] = dict.fromkeys(BOTO3_RESOURCE_FACTORIES, "")  # for _below_client
 SDK_LAZY_COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size"})
 # Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
@@ -631,7 +632,7 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
         return None
-    if _below_client(name, dict.fromkeys(BOTO3_RESOURCE_FACTORIES, "")) is not None and (
+    if _below_client(name, _BOTO3_RESOURCES) is not None and (
             steps[-1][:1].isupper() or steps[-1] in SDK_LAZY_COLLECTION_METHODS):
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
