@@ -244,6 +244,11 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     "Spawner": {"jupyterhub": frozenset({"start", "stop", "poll"})},
     "Authenticator": {"jupyterhub": frozenset({"authenticate", "pre_spawn_start"})},
     **{base: {package: GRAPHENE_METHODS for package in GRAPHENE_PACKAGES} for base in GRAPHENE_BASES},
+    # Middleware classes: every request passes through them. Starlette's runs `dispatch(request,
+    # call_next)`; Django's old-style hooks run before and after each view.
+    "BaseHTTPMiddleware": {"starlette": frozenset({"dispatch"})},
+    "MiddlewareMixin": {"django": frozenset({"process_request", "process_view", "process_response",
+                                             "process_exception", "process_template_response", "__call__"})},
 }
 # Handler methods the framework awaits under a deadline of its own, which cancels them: last name
 # of the library base (a suffix: LocalProcessSpawner too) -> {package: methods}. JupyterHub runs a

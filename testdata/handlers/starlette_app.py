@@ -1,6 +1,7 @@
-"""Notes service on Starlette: Route tables, endpoints and a raw ASGI middleware."""
+"""Notes service on Starlette: Route tables, endpoints, a raw ASGI middleware and a BaseHTTPMiddleware."""
 from starlette.applications import Starlette
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
+from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
@@ -58,6 +59,20 @@ class TimingMiddleware:
 
     async def __call__(self, scope, receive, send):  # handler
         await self.app(scope, receive, send)
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    def __init__(self, app, password):
+        super().__init__(app)
+        self.password = password
+
+    async def dispatch(self, request, call_next):  # handler
+        if request.headers.get("x-password") != self.password:
+            return PlainTextResponse("", status_code=401)
+        return await call_next(request)
+
+    def _realm(self):
+        return "notes"
 
 
 routes = [
