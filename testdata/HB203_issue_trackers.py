@@ -84,3 +84,20 @@ class ForumSync:
 
     def configured(self):
         return ForumClient(settings.DISCOURSE_URL, "system", settings.DISCOURSE_KEY, timeout=settings.FORUM_TIMEOUT)  # ok: timeout given as a name
+
+
+import jenkins  # noqa: E402
+from jenkins import Jenkins as CIServer  # noqa: E402
+
+CI_OPTIONS = {"username": settings.JENKINS_USER, "password": settings.JENKINS_TOKEN, "timeout": 30}
+
+
+class BuildTrigger:
+    def __init__(self):
+        self.server = jenkins.Jenkins(settings.JENKINS_URL, username=settings.JENKINS_USER, password=settings.JENKINS_TOKEN)  # expect: HB203 "jenkins.Jenkins() has no timeout" "python-jenkins hands it to every request"
+        self.bounded = CIServer(settings.JENKINS_URL, settings.JENKINS_USER, settings.JENKINS_TOKEN, 30)  # ok: timeout given, fourth positional
+        self.configured = CIServer(settings.JENKINS_URL, **CI_OPTIONS)  # ok: the dict holds "timeout"
+        self.by_name = CIServer(settings.JENKINS_URL, timeout=settings.JENKINS_TIMEOUT)  # ok: timeout given as a name
+
+    def trigger(self, job, params):
+        return self.server.build_job(job, params)

@@ -691,6 +691,7 @@ async def pull_templates(rid: int):
 import docker  # noqa: E402
 import keyring  # noqa: E402
 import ldap3  # noqa: E402
+import pam  # noqa: E402
 import pamela  # noqa: E402
 
 DOCKER = docker.from_env()
@@ -701,6 +702,10 @@ async def report_login(user: str, password: str):
     pamela.authenticate(user, password)  # expect: HB601 "pamela.authenticate() blocks the event loop" "handler 'report_login'" "worker thread"
     await asyncio.to_thread(pamela.open_session, user)  # ok: in a thread
     keyring.set_password("reports", user, password)  # expect: HB601 "keyring.set_password() blocks the event loop"
+    pam.authenticate(user, password, service="login")  # expect: HB601 "pam.authenticate() blocks the event loop" "handler 'report_login'"
+    checker = pam.pam()
+    checker.authenticate(user, password)  # expect: HB601 "checker.authenticate() blocks the event loop"
+    await asyncio.to_thread(checker.authenticate, user, password)  # ok: in a thread
     token = await asyncio.to_thread(keyring.get_password, "reports", user)  # ok: in a thread
     return {"token": token}
 

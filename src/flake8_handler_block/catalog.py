@@ -237,7 +237,7 @@ KINDLESS_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable",
 
 # -- commands that end at once, or bound their own run (HB204, HB601) --
 INFORMATION_FLAGS = frozenset({
-    "--version", "-version", "--help", "-h", "--exec-path",  # print and exit
+    "--version", "-version", "-V", "--help", "-h", "--exec-path",  # print and exit
     "-codecs", "-formats", "-encoders", "-decoders", "-hide_banner",  # ffmpeg's lists of what it was built with
 })
 # A shell command's last words that only change its exit status (``motion -h || true``).
@@ -773,7 +773,10 @@ SOCKET_NETWORK_FAMILIES = frozenset({"socket.AF_INET", "socket.AF_INET6"})  # AF
 SOCKET_STREAM_TYPES = frozenset({"socket.SOCK_STREAM"})  # SOCK_DGRAM: connect() only sets the peer
 
 PAM_CALLS = frozenset(f"pamela.{name}" for name in (
-    "authenticate", "open_session", "close_session", "check_account", "change_password"))
+    "authenticate", "open_session", "close_session", "check_account", "change_password")) | frozenset(
+    # python-pam: `pam.authenticate()`, or the method of its authenticator (`pam.pam()`, the old name)
+    f"{owner}.{name}" for owner in ("pam", "pam.pam", "pam.PamAuthenticator")
+    for name in ("authenticate", "open_session", "close_session"))
 KEYRING_CALLS = frozenset(f"keyring.{name}" for name in (
     "get_password", "set_password", "delete_password", "get_credential"))
 
@@ -817,6 +820,9 @@ INFLUXDB_CLIENT = "influxdb.InfluxDBClient"
 # pydiscourse: DiscourseClient(host, api_username, api_key, timeout=None) hands its timeout to requests
 # on every API call (user sync, SSO logout, group changes).
 PYDISCOURSE_CLIENTS = ("pydiscourse.DiscourseClient", "pydiscourse.client.DiscourseClient")
+# python-jenkins: Jenkins(url, username, password, timeout=socket._GLOBAL_DEFAULT_TIMEOUT) hands its timeout
+# to every request of its session; that default is the process's socket default, none unless set.
+JENKINS_CLIENT = "jenkins.Jenkins"
 # twilio: Client(username, password, account_sid, region, http_client=None, ...) takes no timeout; its
 # default TwilioHttpClient(timeout=None) sends every API request with none. One of the caller's may.
 TWILIO_CLIENT = "twilio.rest.Client"
@@ -873,6 +879,7 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client=("session",)),
     INFLUXDB_CLIENT: UntimedClient(7, "influxdb hands it to every query and write", own_client=("session",)),
     **{client: UntimedClient(3, "pydiscourse hands it to every API request") for client in PYDISCOURSE_CLIENTS},
+    JENKINS_CLIENT: UntimedClient(3, "python-jenkins hands it to every request, the socket default (none) else"),
     TWILIO_CLIENT: UntimedClient(None, "its default HTTP client sends every API request with none",
                                  own_client=("http_client",),
                                  fix="pass http_client=TwilioHttpClient(timeout=<seconds>)"),

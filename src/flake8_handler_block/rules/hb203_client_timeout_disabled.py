@@ -91,6 +91,9 @@ class ClientTimeoutDisabled(Rule):
       default and is not reported);
     - pydiscourse's `DiscourseClient(host, api_username, api_key)` with no `timeout=` (the
       fourth positional): it hands None to requests on every API call;
+    - python-jenkins's `Jenkins(url, username, password)` with no `timeout=` (the fourth
+      positional): its default is the process's socket default, none unless something set
+      one, and every job, build and queue call waits on it;
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
@@ -173,7 +176,7 @@ class ClientTimeoutDisabled(Rule):
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
-            'pydiscourse')
+            'pydiscourse', 'jenkins')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}

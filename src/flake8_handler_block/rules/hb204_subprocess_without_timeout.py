@@ -106,7 +106,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process,
     directly or through a function of the module that kills what it is given
     (`_kill_tree(proc)`; it only reaps the child), and a command that only asks a program about itself
-    (`subprocess.run([binary, "--version"])`, `"--help"`, `"-h"`, `git --exec-path`,
+    (`subprocess.run([binary, "--version"])`, `"-V"` (`tmux -V`), `"--help"`, `"-h"`, `git --exec-path`,
     ffmpeg's `-codecs`/`-formats`: it prints and exits, reading no input and opening no
     connection; also `p.communicate()` of a `p = Popen([ffmpeg, "-version"])` or of an
     awaited `asyncio.create_subprocess_exec("az", "--version")`, and a shell

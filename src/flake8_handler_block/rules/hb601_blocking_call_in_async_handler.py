@@ -56,7 +56,8 @@ class BlockingCallInAsyncHandler(Rule):
       `convert_from_path()`/`convert_from_bytes()` (Poppler's `pdftoppm`), seconds a page;
     - `socket.create_connection()`, and `websocket.create_connection()` of the
       websocket-client package;
-    - `pamela.authenticate()` (and its other PAM calls) and `keyring.get_password()`/
+    - `pamela.authenticate()` (and its other PAM calls), python-pam's `pam.authenticate()` (and
+      its authenticator's, `pam.pam().authenticate()`), and `keyring.get_password()`/
       `set_password()`/`delete_password()`/`get_credential()`: a PAM stack waits
       after a wrong password and may ask sssd, LDAP or Kerberos; the Secret Service
       may wait for its user to unlock it;
