@@ -256,6 +256,8 @@ QUICK_PROGRAMS = frozenset({
     "uname", "nproc", "whoami",  # print what the kernel already knows of the system or the user
 })
 
+# Programs that, given this flag, only signal their running master and exit: `nginx -s reload`.
+SIGNALLING_FLAGS = {"nginx": "-s"}
 
 # What waits for a process another call started (``p = Popen(cmd); p.communicate()``).
 PROCESS_WAITS = frozenset({"communicate", "wait"})
@@ -263,13 +265,15 @@ PROCESS_WAITS = frozenset({"communicate", "wait"})
 
 def says_it_ends_at_once(words: Optional[Sequence[str]], program: Optional[str]) -> bool:
     """A command that only asks its program about itself (``[binary, "--version"]``: it prints and
-    exits), or whose program returns at once; from its words (``''`` for a program named by a
-    variable) and its program. The rules read them from libcst (``commands.ends_at_once``), the
-    project index from its ``ast`` (``summary._command_words``)."""
+    exits) or signals its running master (``nginx -s reload``), or whose program returns at once;
+    from its words (``''`` for a program named by a variable) and its program. The rules read them
+    from libcst (``commands.ends_at_once``), the project index from its ``ast``
+    (``summary._command_words``)."""
     if words is not None and tuple(words[-2:]) in SHELL_FALLBACKS:
         words = words[:-2]
     asks_about_itself = words is not None and len(words) >= 2 and all(word in INFORMATION_FLAGS for word in words[1:])
-    return asks_about_itself or program in QUICK_PROGRAMS
+    signals = words is not None and len(words) == 3 and SIGNALLING_FLAGS.get(words[0]) == words[1]
+    return asks_about_itself or signals or program in QUICK_PROGRAMS
 
 
 # Flask-Mail connects with `smtplib.SMTP(host, port)` when it sends (`mail.send(msg)`,

@@ -106,12 +106,13 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process,
     directly or through a function of the module that kills what it is given
     (`_kill_tree(proc)`; it only reaps the child), and a command that only asks a program about itself
-    (`subprocess.run([binary, "--version"])`, `"-V"` (`tmux -V`), `"--help"`, `"-h"`, `git --exec-path`,
-    ffmpeg's `-codecs`/`-formats`: it prints and exits, reading no input and opening no
-    connection; also `p.communicate()` of a `p = Popen([ffmpeg, "-version"])` or of an
-    awaited `asyncio.create_subprocess_exec("az", "--version")`, and a shell
-    string that adds the words to a configured binary, `quote(binary) + " -h || true"`:
-    `|| true` only changes the exit status). Other git commands are
+    (`subprocess.run([binary, "--version"])`, `"-V"` (`tmux -V`), `"--help"`, `"-h"`,
+    `git --exec-path`, ffmpeg's `-codecs`/`-formats`: it prints and exits, reading no input
+    and opening no connection; `nginx -s reload` only signals the running master and exits;
+    also `p.communicate()` of a `p = Popen([ffmpeg, "-version"])` or of an awaited
+    `asyncio.create_subprocess_exec("az", "--version")`, and a shell string that adds the
+    words to a configured binary, `quote(binary) + " -h || true"`: `|| true` only changes
+    the exit status). Other git commands are
     reported, local queries included (`git describe` waits on the repository's locks
     and filesystem like any child). So are other local tools that look quick:
     `gpg --batch` never asks, but waits on its keyring's lock while another gpg holds

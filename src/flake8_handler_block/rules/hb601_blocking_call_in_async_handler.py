@@ -136,7 +136,11 @@ class BlockingCallInAsyncHandler(Rule):
     once (HB204's list: it asks the program about itself, `[binary, "--version"]`;
     or its program returns at once: `which`/`where`, `open`/`xdg-open`, which hand
     a file to the desktop, `kill`/`pkill`/`taskkill`; also the `communicate()`/`wait()`
-    of a `Popen` that runs one), nor a helper whose only wait is one of those. A spawn
+    of a `Popen` that runs one), nor a helper whose only wait is one of those. Name
+    lookups (`socket.getaddrinfo()`, `gethostbyname()`, `getnameinfo()`) are not
+    reported: they wait on the system resolver, but in the real code read most resolve a
+    local address or an IP literal, which never waits (an SSRF check resolving a URL's
+    host would be real; its host cannot be told from a local one statically). A spawn
     mode is also read through a name assigned `os.P_WAIT`; a mode or wait options we
     cannot read (a call's result, a parameter) are not reported. An awaited call is never reported.
 
