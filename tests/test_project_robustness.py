@@ -189,3 +189,31 @@ def test_the_build_budget_counts_this_process_cpu_not_the_machine_wall_clock(
     views = reach(small, "app/views.py")
     assert views.complete
     assert where(reach(small, "app/helpers.py"), "helper") is not None
+
+
+def test_one_evaluation_has_a_bounded_amount_of_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An evaluation and all it asks (nested evaluations, the callers read for a constructor's
+    argument) share one allowance (graph.MAX_EVALUATIONS): past it the value is unknown, and the
+    run goes on. Roundup's hyperdb made one evaluation walk the same chains for minutes."""
+    from flake8_handler_block.project import graph as graph_module
+
+    root = copy_project("flask_app", tmp_path)
+    index.clear()
+    full = reach(root, "shop/clients/http.py")
+    assert where(full, "HttpClient.get_json")
+
+    outermost: list = []
+    original = Graph._evaluate
+
+    def counted(self: Graph, sym, path, depth):  # type: ignore[no-untyped-def]
+        if self._evaluating == 1:
+            outermost.append(0)
+        outermost[-1] += 1
+        return original(self, sym, path, depth)
+
+    monkeypatch.setattr(Graph, "_evaluate", counted)
+    monkeypatch.setattr(graph_module, "MAX_EVALUATIONS", 3)
+    index.clear()
+    starved = reach(root, "shop/clients/http.py", Config(cache=False))  # built here, not read from disk
+    assert outermost and max(outermost) <= 3  # each outermost evaluation stopped at its allowance
+    assert starved.complete  # the run went on, with less known

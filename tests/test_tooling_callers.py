@@ -428,3 +428,31 @@ def test_an_argparse_command_that_is_a_method_is_tooling(tmp_path: Path) -> None
     client = reach(root, "ops/client.py")
     assert client.is_tooling("Client.enqueue") and client.is_tooling("RestClient.enqueue")
     assert check_source(CLIENT_CLI, str(root / "ops/client.py")) == []
+
+
+def test_a_summary_read_past_the_builds_deadline_ends_the_question_not_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree's own time check (a module's classes read late, for a subclass) stops a callers'
+    question like the question's own budget: "not known", never an HB000 internal error."""
+    from flake8_handler_block.project import tree as tree_module
+
+    root = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": FETCH,
+        "app/admin.py": "from app.jobs import fetch\n\n\ndef main():\n    fetch('x')\n\n\n"
+                        "if __name__ == '__main__':\n    main()\n",
+    })
+    jobs = reach(root, "app/jobs.py")
+
+    read = tree_module.ProjectTree.summary
+
+    def late(self: tree_module.ProjectTree, path: str):  # type: ignore[no-untyped-def]
+        if path.endswith("admin.py"):  # the caller's module, read by the question
+            raise tree_module.OutOfTime()
+        return read(self, path)
+
+    monkeypatch.setattr(tree_module.ProjectTree, "summary", late)
+    assert not jobs.is_tooling("fetch")  # not known: not left alone
+    text = (root / "app/jobs.py").read_text()
+    assert [f for f in check_source(text, str(root / "app/jobs.py")) if "HB000" in f[2]] == []

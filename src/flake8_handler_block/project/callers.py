@@ -48,7 +48,7 @@ from .graph import FnRef, Graph, Obj
 from .references import Reference, references
 from .summary import CALL, DEF, POSITIONAL, TASK, Edge, ModuleSummary, Sym, passed_value
 from .tooling import is_tooling_path
-from .tree import budget_clock
+from .tree import OutOfTime, budget_clock
 
 MAX_CANDIDATE_FILES = 80
 MAX_UP = 4
@@ -142,7 +142,7 @@ class Callers:
         self._steps = 0
         try:
             return question()
-        except _OutOfTime:
+        except OutOfTime:
             return late
         finally:
             self._spent += budget_clock() - start
@@ -328,6 +328,7 @@ class Callers:
     def _reaches(self, edge: Edge, path: str, hits: Callable[[List[Obj]], bool]) -> bool:
         if edge.how == DEF:
             return False  # defining a nested function does not run it
+        self._check_time()  # a module of many calls, each evaluated: the budget holds here too
         return hits(self.graph.evaluate(edge.callee, path))
 
     def _denotes(self, ref: Reference, summary: ModuleSummary) -> Optional[List[Obj]]:
@@ -357,7 +358,7 @@ class Callers:
         before = self._steps
         try:
             answer = self._made_by_tooling(cls, depth, visiting)
-        except _OutOfTime:
+        except OutOfTime:
             del self._classes[cls]  # not "no": not known, and asked again by the next question
             raise
         self._classes[cls] = (answer, self._steps - before)
@@ -528,5 +529,6 @@ def _may_reference(text: str, name: str) -> bool:
     return False
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(OutOfTime):
+    """The question's own budget ran out (a tree's, for a summary read past the build's deadline,
+    ends a question the same way)."""
