@@ -24,6 +24,7 @@ def render_pdf(request, report_id):
     version = check_output(["wkhtmltopdf", "--version"])  # ok: asks the program only for its version: it prints and exits
     tmux = check_output(["tmux", "-V"])  # ok: -V asks tmux only for its version
     subprocess.run(["nginx", "-s", "reload"], check=True)  # ok: signals the running master and exits
+    subprocess.run(["/usr/sbin/nginx", "-s", "quit"])  # ok: the same program by its path
     subprocess.run(["nginx", "-c", dst], check=True)  # expect: HB204 "subprocess.run() has no timeout" "handler 'render_pdf'"
     pages = check_output(["wkhtmltopdf", "--version", dst])  # expect: HB204 "check_output() has no timeout" "handler 'render_pdf'"
     check_output(["qpdf", "--check", dst], timeout=10)  # ok: number

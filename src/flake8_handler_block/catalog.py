@@ -272,7 +272,7 @@ def says_it_ends_at_once(words: Optional[Sequence[str]], program: Optional[str])
     if words is not None and tuple(words[-2:]) in SHELL_FALLBACKS:
         words = words[:-2]
     asks_about_itself = words is not None and len(words) >= 2 and all(word in INFORMATION_FLAGS for word in words[1:])
-    signals = words is not None and len(words) == 3 and SIGNALLING_FLAGS.get(words[0]) == words[1]
+    signals = words is not None and len(words) == 3 and SIGNALLING_FLAGS.get(words[0].rsplit("/", 1)[-1]) == words[1]
     return asks_about_itself or signals or program in QUICK_PROGRAMS
 
 
