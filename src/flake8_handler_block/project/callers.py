@@ -142,7 +142,7 @@ class Callers:
         self._steps = 0
         try:
             return question()
-        except OutOfTime:
+        except OutOfTime:  # this question's budget, or the tree's (a summary read past the build's deadline)
             return late
         finally:
             self._spent += budget_clock() - start
@@ -503,7 +503,7 @@ class Callers:
         """One more module read for the question (or ``steps``, those of an answer reused)."""
         self._steps += steps
         if self._steps > MAX_STEPS:
-            raise _OutOfTime()
+            raise OutOfTime()
         self._check_time()
 
     def _reuse(self, kept: Kept) -> bool:
@@ -513,7 +513,7 @@ class Callers:
 
     def _check_time(self) -> None:
         if budget_clock() > self._deadline:
-            raise _OutOfTime()
+            raise OutOfTime()
 
 
 def _may_reference(text: str, name: str) -> bool:
@@ -527,8 +527,3 @@ def _may_reference(text: str, name: str) -> bool:
             continue
         return True
     return False
-
-
-class _OutOfTime(OutOfTime):
-    """The question's own budget ran out (a tree's, for a summary read past the build's deadline,
-    ends a question the same way)."""
