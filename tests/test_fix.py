@@ -423,3 +423,22 @@ def test_langchain_ollama_models_are_left_and_ollama_clients_get_a_timeout():
     clients = [i for i, line in enumerate(old) if "expect: HB203" in line and "Client(" in line.split("#")[0]]
     code = [new[i].split("#")[0] for i in clients]
     assert code and all("timeout=" in line and "timeout=None" not in line for line in code)
+
+
+def test_sends_through_the_settings_backend_are_left_to_the_setting(tmp_path: Path) -> None:
+    """HB202 on `send_mail()` or a message's `send()` names a setting, not an argument: `fix` adds no
+    `timeout=` there (neither takes one) and says why."""
+    view = (
+        "from django.core.mail import EmailMessage, send_mail\n\n"
+        "def contact(request):\n"
+        "    send_mail('Hi', request.POST['body'], None, ['team@example.org'])\n"
+        "    EmailMessage('Copy', 'copy', None, ['a@example.org']).send()\n"
+    )
+    write_project(tmp_path, {"pyproject.toml": "", "app/__init__.py": "", "app/views.py": view,
+                             "app/settings.py": "EMAIL_HOST = 'smtp.example.org'\n"})
+    path = str(tmp_path / "app/views.py")
+    assert [code for code, _ in _codes(view, filename=path)] == ["HB202", "HB202"]
+    result = fix_source(view, path)
+    assert result.source == view
+    assert [item.reason for item in result.remaining] == [
+        "it sends with the settings' backend: set EMAIL_TIMEOUT in the settings"] * 2

@@ -900,6 +900,62 @@ def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeo
         assert not [message for _, _, message in found if message.startswith("HB202")]
 
 
+_SENDS_VIEWS = (
+    "from django.core import mail\n"
+    "from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection, send_mail\n\n"
+    "def contact(request):\n"
+    "    send_mail('Hi', request.POST['body'], None, ['team@example.org'])  {mark}\n"
+    "    mail.mail_admins('New contact', request.POST['body'])  {mark}\n"
+    "    message = EmailMultiAlternatives('Thanks', 'Thanks!', None, [request.POST['email']])\n"
+    "    message.send()  {mark}\n"
+    "    connection = get_connection(fail_silently=True)  {mark}\n"
+    "    EmailMessage('Copy', 'copy', None, ['a@example.org'], connection=connection).send()  # ok: its connection\n"
+    "    send_mail('Hi', 'copy', None, ['b@example.org'], connection=connection)  # ok: its connection\n"
+    "    late = EmailMessage('Late', 'late', None, ['c@example.org'])\n"
+    "    late.connection = connection\n"
+    "    late.send()  # ok: given the connection after it was built\n"
+    "    send_mail('Hi', 'copy', None, ['d@example.org'], False, None, None, connection)  # ok: by position\n"
+)
+
+
+@pytest.mark.parametrize(
+    "settings, reported",
+    [
+        ("EMAIL_HOST = 'smtp.example.org'\n", True),
+        # the deployment picks the backend; the server settings beside it say SMTP
+        ("import os\nEMAIL_BACKEND = os.environ['EMAIL_BACKEND']\nEMAIL_HOST = os.environ['EMAIL_HOST']\n", True),
+        # a development branch with the console backend, a server for production (byro)
+        ("DEBUG = True\nif DEBUG:\n    EMAIL_BACKEND = 'django.core.mail.backends.console.EmailBackend'\n"
+         "else:\n    EMAIL_HOST = 'mail.example.org'\n", True),
+        ("EMAIL_HOST = 'smtp.example.org'\nEMAIL_TIMEOUT = 10\n", False),
+        ("DEBUG = False\n", False),  # no mail server named: mail may go anywhere
+        ("EMAIL_HOST = 'localhost'\n", False),  # this machine's MTA answers at once
+        ("EMAIL_BACKEND = 'anymail.backends.mailgun.EmailBackend'\nEMAIL_HOST = 'smtp.example.org'\n", False),
+        ("import os\nEMAIL_BACKEND = os.getenv('MAIL', 'django_ses.SESBackend')\nEMAIL_HOST = 'smtp.example.org'\n",
+         False),
+    ],
+)
+def test_django_sends_through_the_settings_smtp_backend(tmp_path: Path, settings: str, reported: bool) -> None:
+    """HB202 on Django's sends that use the settings' backend (send_mail(), mail_admins(), a message's send(),
+    get_connection() with nothing named) when the project's settings name a mail server, leave the backend
+    to Django's own, and set no EMAIL_TIMEOUT; a send given a connection is judged where that is made."""
+    mark = '# expect: HB202 "the project sets no EMAIL_TIMEOUT" "handler \'contact\'"' if reported else "# ok"
+    files = {
+        "app/__init__.py": "",
+        "app/settings.py": settings,
+        "app/test_settings.py": "EMAIL_BACKEND = 'django.core.mail.backends.locmem.EmailBackend'\n",
+        "app/views.py": _SENDS_VIEWS.format(mark=mark),
+        "app/urls.py": "from django.urls import path\nfrom app import views\n\n"
+                       "urlpatterns = [path('contact/', views.contact)]\n",
+    }
+    if reported:
+        markers_hold(tmp_path, files, "app/views.py")
+    else:
+        write_project(tmp_path, {"pyproject.toml": "", **files})
+        found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))
+        assert not [message for _, _, message in found if message.startswith("HB202")]
+
+
 def test_a_resource_class_added_in_another_module_serves_with_its_verbs(tmp_path: Path) -> None:
     """``api.add_resource(resources.VPNConfig, "/vpn")`` (vantage6): the class's verb methods, its
     own and those it inherits, serve the request even when its base comes from another

@@ -45,6 +45,8 @@ _CANONICAL_PREFIXES = {
     "git.repo.Repo": "git.Repo",
     "git.cmd.Git": "git.Git",
     "git.remote.Remote": "git.Remote",
+    # Django's mail messages where its module defines them
+    "django.core.mail.message": "django.core.mail",
     "httpx._api": "httpx",
     "httpx._client": "httpx",
     # httpx2: the maintained continuation of httpx, with the same API
@@ -754,6 +756,20 @@ DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 DJANGO_SMTP_BACKENDS = frozenset({DJANGO_SMTP_BACKEND})  # the bases a project's backend derives from
 DJANGO_GET_CONNECTION = "django.core.mail.get_connection"
 DJANGO_EMAIL_TIMEOUT = "EMAIL_TIMEOUT"  # the setting that gives every SMTP backend its timeout
+# The settings that say where mail goes: a project that names its mail server (EMAIL_HOST) and leaves
+# EMAIL_BACKEND to Django's own backends sends through the SMTP one in production.
+DJANGO_EMAIL_HOST = "EMAIL_HOST"
+DJANGO_EMAIL_BACKEND = "EMAIL_BACKEND"
+DJANGO_BUILTIN_BACKENDS = frozenset(
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("smtp", "console", "dummy", "locmem", "filebased")
+)
+# What sends through the backend the settings name (get_connection() with no backend) unless given a
+# connection: the functions (``connection=`` keyword), and a message's send() (its constructor's).
+DJANGO_SEND_FUNCTIONS = frozenset(
+    f"django.core.mail.{name}" for name in ("send_mail", "send_mass_mail", "mail_admins", "mail_managers")
+)
+DJANGO_MESSAGES = frozenset({"django.core.mail.EmailMessage", "django.core.mail.EmailMultiAlternatives"})
+DJANGO_CONNECTION = "connection"
 # Where the SMTP backend connects, and how: get_connection(...) passing one of these means SMTP.
 # Not username/password: Django's own send_mail() passes them to whatever backend the settings name.
 DJANGO_SMTP_ARGUMENTS = frozenset({"host", "port", "use_tls", "use_ssl", "ssl_keyfile", "ssl_certfile"})

@@ -69,8 +69,9 @@ from .summary import ModuleSummary
 # `Depends(JWTBearer())`, makes its class's `__call__` a handler; 73: a local name given one call,
 # `dep = make_dep(options)` then `Depends(dep)`, is registered as that call; 74: a Dash app's
 # `@app.callback(...)` hints at a handler; 75: the MCP SDK's low-level server, `@server.call_tool()`
-# and `Server(name, on_call_tool=f)`, registers handlers).
-FORMAT = 75
+# and `Server(name, on_call_tool=f)`, registers handlers; 76: the mail hint is any Django mail setting,
+# EMAIL_HOST and EMAIL_BACKEND too).
+FORMAT = 76
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"
@@ -86,7 +87,7 @@ class Light:
     bases: Tuple[str, ...]  # last names of the bases in its class statements
     patches: bool = False  # may patch requests or a session (default_timeout.PATCH_HINT)
     forwards: bool = False  # may pass on a function's ``**kwargs`` or timeout (tree.may_forward_kwargs, ...)
-    email_timeout: bool = False  # its text names Django's EMAIL_TIMEOUT (default_timeout.email_timeout_named)
+    mail_settings: bool = False  # its text may name Django's mail settings (default_timeout.MAIL_SETTINGS_HINT)
     socket_default: bool = False  # its text names socket.setdefaulttimeout (default_timeout.sets_socket_default)
     builds_client: bool = False  # may build an HTTP client or a child process (catalog.CLIENT_IMPORTS, CLIENT_HINTS)
     ldap_timeout: bool = False  # its text names python-ldap's OPT_TIMEOUT (default_timeout.LDAP_TIMEOUT_HINT)
@@ -119,11 +120,11 @@ class Cache:
         found: Dict[str, Light] = {}
         for path, entry in files.items():
             try:
-                size, mtime_ns, hints, bases, patches, forwards, email_timeout, socket_default, *rest = entry
+                size, mtime_ns, hints, bases, patches, forwards, mail_settings, socket_default, *rest = entry
                 client, ldap, on_path = rest
                 found[str(path)] = Light(
                     int(size), int(mtime_ns), bool(hints), tuple(str(b) for b in bases), bool(patches), bool(forwards),
-                    bool(email_timeout), bool(socket_default), bool(client), bool(ldap), bool(on_path),
+                    bool(mail_settings), bool(socket_default), bool(client), bool(ldap), bool(on_path),
                 )
             except (TypeError, ValueError):
                 continue
@@ -133,7 +134,7 @@ class Cache:
         now = time.time_ns()
         files = {
             path: [entry.size, entry.mtime_ns, int(entry.hints), list(entry.bases), int(entry.patches),
-                   int(entry.forwards), int(entry.email_timeout), int(entry.socket_default), int(entry.builds_client),
+                   int(entry.forwards), int(entry.mail_settings), int(entry.socket_default), int(entry.builds_client),
                    int(entry.ldap_timeout), int(entry.path_entry)]
             for path, entry in light.items()
             if not racy(entry.mtime_ns, now)

@@ -33,7 +33,8 @@ from typing import (
 )
 
 from ..catalog import (
-    DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
+    DJANGO_BUILTIN_BACKENDS, DJANGO_EMAIL_BACKEND, DJANGO_EMAIL_HOST, DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND,
+    DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
 )
 from ..config import Config
 from .astnames import dotted_parts, own_nodes
@@ -50,14 +51,17 @@ SETS, FILLS = "sets", "fills"  # a value when the timeout is None, or only when 
 
 # Text that may patch requests or a session (`.request =`, `.send =`): the files worth a summary.
 PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
-# Text that may set Django's EMAIL_TIMEOUT: the files worth a look (email_timeout_named).
-EMAIL_TIMEOUT_HINT = DJANGO_EMAIL_TIMEOUT
+# Text that may name Django's mail settings (EMAIL_TIMEOUT, EMAIL_HOST, EMAIL_BACKEND): the files worth a
+# look (email_timeout_named, mail_server_named).
+MAIL_SETTINGS_HINT = "EMAIL_"
 # Text that may give every socket a default timeout: the files worth a look (sets_socket_default).
 SOCKET_DEFAULT_HINT = "setdefaulttimeout"
 # Text that may give python-ldap's connections an API timeout (ldap_timeout_set).
 LDAP_TIMEOUT_HINT = PYTHON_LDAP_TIMEOUT_OPTION
 _SETTING_STRING = re.compile(r"\w*" + DJANGO_EMAIL_TIMEOUT)
 _SMTP_BACKEND_NAME = DJANGO_SMTP_BACKEND.rsplit(".", 1)[-1]
+# A mail host that is this machine: its MTA answers at once (and refuses when there is none).
+_LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 # requests' own classes: they give no default.
 _REQUESTS_CLASSES = frozenset({"requests.Session", "requests.adapters.HTTPAdapter", "requests.adapters.BaseAdapter"})
 # What a patch of requests itself replaces -> the entry point the replaced method serves.
@@ -430,6 +434,7 @@ class ProjectTimeouts:
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
+        self._smtp_settings: Optional[bool] = None
         self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
         self._subclasses: Dict[Tuple[str, FrozenSet[str]], bool] = {}  # (class, bases) -> derives_from
 
@@ -464,6 +469,32 @@ class ProjectTimeouts:
             except Exception:  # out of time, an unreadable tree: taken to set one
                 pass
         return self._email_timeout
+
+    def settings_send_smtp(self) -> bool:
+        """The project's settings send mail through Django's SMTP backend: a module (tooling and tests
+        aside) names a mail server (``EMAIL_HOST = env("SMTP_HOST")``, not this machine), and every
+        ``EMAIL_BACKEND`` the project assigns is one of Django's own backends written out (the console
+        one of a development branch beside it: the server is for production). False on any doubt: a
+        backend of a library or given by a variable, settings that cannot be read."""
+        if self._smtp_settings is None:
+            self._smtp_settings = False
+            try:
+                self._smtp_settings = self._names_mail_server()
+            except Exception:  # out of time, an unreadable tree: not known to use SMTP
+                pass
+        return self._smtp_settings
+
+    def _names_mail_server(self) -> bool:
+        if self.tree is None:
+            return False
+        server = False
+        for path in self._hinted(lambda light: light.mail_settings, tooling=False):
+            text = self.tree.text(path)
+            found = mail_server_named(text) if text is not None else None
+            if found is None:
+                return False
+            server = server or found
+        return server
 
     def socket_default_set(self, path: str) -> bool:
         """Some module of the top-level package holding ``path`` (tooling and tests aside: their
@@ -526,7 +557,7 @@ class ProjectTimeouts:
     def _names_email_timeout(self) -> bool:
         if self.tree is None:
             return True
-        for path in self._hinted(lambda light: light.email_timeout, tooling=True):
+        for path in self._hinted(lambda light: light.mail_settings, tooling=True):
             text = self.tree.text(path)
             if text is None or email_timeout_named(text):
                 return True
@@ -687,6 +718,41 @@ def email_timeout_named(source: str) -> bool:
             ):
                 return True
     return False
+
+
+def mail_server_named(source: str) -> Optional[bool]:
+    """What the module's own statements (module level, branches included) say of where Django sends mail:
+    True when they assign ``EMAIL_HOST`` a server that is not this machine, False when they name none;
+    None when the mail may go elsewhere than Django's own backends: an ``EMAIL_BACKEND`` that spells
+    another backend's path (``"anymail.backends.ses.EmailBackend"``, also as a default:
+    ``env("EMAIL_BACKEND", default="...")``), or a module that does not parse. A backend read from
+    the environment with no path spelled is the deployment's choice, and the SMTP settings beside it
+    (the server, its port, its login) say which one it makes."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    server = False
+    for statement in _statements(tree.body):
+        if type(statement) is ast.Assign:
+            targets, value = statement.targets, statement.value
+        elif type(statement) is ast.AnnAssign and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        names = {target.id for target in targets if type(target) is ast.Name}
+        literal = value.value if type(value) is ast.Constant else None
+        if DJANGO_EMAIL_BACKEND in names and any(_another_backend(node) for node in ast.walk(value)):
+            return None
+        if DJANGO_EMAIL_HOST in names and not (literal is None and type(value) is ast.Constant):
+            server = server or not (isinstance(literal, str) and literal.strip() in _LOCAL_HOSTS)
+    return server
+
+
+def _another_backend(node: ast.AST) -> bool:
+    """A string spelling a dotted path that is none of Django's own mail backends."""
+    text = node.value if type(node) is ast.Constant else None
+    return isinstance(text, str) and "." in text and text.strip() not in DJANGO_BUILTIN_BACKENDS
 
 
 def _in_nested_project(root: str, path: str) -> bool:

@@ -18,7 +18,7 @@ from ..catalog import CLIENT_HINTS, CLIENT_IMPORTS
 from ..config import Config
 from ..handlers import HANDLER_HINTS, is_django_views_file
 from .cache import Cache, Light, racy
-from .default_timeout import EMAIL_TIMEOUT_HINT, LDAP_TIMEOUT_HINT, PATCH_HINT, SOCKET_DEFAULT_HINT
+from .default_timeout import LDAP_TIMEOUT_HINT, MAIL_SETTINGS_HINT, PATCH_HINT, SOCKET_DEFAULT_HINT
 from .root import ModuleNames, SourceFile, may_put_on_path, own_directory_on_path, path_entries, scan
 from .summary import ModuleSummary, empty_summary, summarise
 
@@ -132,7 +132,7 @@ class ProjectTree:
         patches = "timeout" in text and PATCH_HINT.search(text) is not None
         forwards = may_forward_kwargs(text) or may_pass_timeout_param(text)
         return Light(source.size, source.mtime_ns, bool(hints), tuple(sorted(bases)), patches, forwards,
-                     EMAIL_TIMEOUT_HINT in text, SOCKET_DEFAULT_HINT in text, _may_build_client(text),
+                     MAIL_SETTINGS_HINT in text, SOCKET_DEFAULT_HINT in text, _may_build_client(text),
                      LDAP_TIMEOUT_HINT in text, may_put_on_path(text))
 
     def _read(self, path: str) -> Union[str, bytes, None]:

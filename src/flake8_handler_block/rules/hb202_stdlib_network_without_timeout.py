@@ -8,8 +8,8 @@ from ..fix.fixers import fix_timeout
 from ..facts import Facts
 from ..keeping import Keeps
 from ..calls import (
-    MISSING, NONE, PRESENT, MappingFacts, argument, argument_state, call_text, has_star, is_false, is_none,
-    keyword, positional, url_scheme_in,
+    MISSING, NONE, PRESENT, MappingFacts, argument, argument_state, call_text, forwards_unknown_kwargs, has_star,
+    is_false, is_none, keyword, positional, url_scheme_in,
 )
 from .. import catalog
 from ..names import Inst, Ref, base_names, last_name, resolve
@@ -34,6 +34,14 @@ _AMBIGUOUS = cst.Name("_ambiguous")  # assigned on some paths only
 _DJANGO_PROBLEM = "has no timeout and the project sets no EMAIL_TIMEOUT"
 _FIX = "pass timeout=<seconds>"
 _DJANGO_FIX = "pass timeout=<seconds> (or set EMAIL_TIMEOUT in the settings)"
+_DJANGO_SETTINGS_FIX = "set EMAIL_TIMEOUT in the settings (or pass connection=get_connection(timeout=<seconds>))"
+# Where the connection goes among the positionals: send_mail(subject, message, from_email, recipient_list,
+# fail_silently, auth_user, auth_password, connection), mail_admins(subject, message, fail_silently,
+# connection), EmailMessage(subject, body, from_email, to, bcc, connection) (EmailMultiAlternatives alike).
+_CONNECTION_POSITION = {"send_mail": 7, "send_mass_mail": 4, "mail_admins": 3, "mail_managers": 3}
+_MESSAGE_CONNECTION = 5
+_MESSAGE_SENDS = frozenset(f"{message}.send" for message in catalog.DJANGO_MESSAGES)
+_MAIL_CALLS = frozenset({"get_connection", "send", *_CONNECTION_POSITION})
 _FLASK_MAIL_PROBLEM = "connects with smtplib.SMTP(host, port) and no timeout (Flask-Mail takes none)"
 _FLASK_MAIL_FIX = "call socket.setdefaulttimeout(<seconds>) at start-up, or send with Flask-Mailman and MAIL_TIMEOUT"
 _XMLRPC_PROBLEM = "sends every call with no timeout (its default transport sets none)"
@@ -154,12 +162,28 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     that adds `kwargs["timeout"]` only `if timeout is not UNSET` before
     `opener.open(url, **kwargs)`).
 
-    Not reported: `send_mail()`, `get_connection()` or `get_connection(fail_silently=...,
-    username=..., password=...)` (what `send_mail()` passes): they use the backend the
-    settings name, which may be the console or locmem one; a backend named by a
-    variable or a setting (`get_connection(settings.CUSTOM_BACKEND, ...)`); another
-    backend's class (`locmem.EmailBackend`); a project subclass only recognised when
-    its constructor is called by a name in CapWords.
+    What sends with the backend the settings name is reported only where the project's
+    settings show it is the SMTP one: a module of the project (tooling and tests aside)
+    assigns `EMAIL_HOST` a server that is not this machine (`localhost`), no module
+    assigns an `EMAIL_BACKEND` that spells another backend's path (Django's own
+    console, locmem, file and dummy backends beside it are development settings; one
+    read from the environment with no path spelled is the deployment's choice, and the
+    server settings say which), and none may set `EMAIL_TIMEOUT`. Then, at the call:
+    `send_mail()`, `send_mass_mail()`, `mail_admins()` and `mail_managers()` given no
+    `connection=`; `get_connection()` naming no backend; `message.send()` of an
+    `EmailMessage` or `EmailMultiAlternatives` built, where the module shows it, with
+    no `connection=` and given none later (`message.connection = ...`). The fix is the
+    setting, so `fix` leaves these alone.
+
+    Not reported: those sends when no module names a mail server (a reusable app whose
+    settings are its users', or settings loaded in ways not written out:
+    `vars().update(env.email_url())`), they may go to a library's backend, or the
+    project may set `EMAIL_TIMEOUT`; `get_connection(fail_silently=..., username=...,
+    password=...)` is judged the same way (what `send_mail()` passes); a message built
+    in code the module does not show; a backend named by a variable or a setting
+    (`get_connection(settings.CUSTOM_BACKEND, ...)`); another backend's class
+    (`locmem.EmailBackend`); a project subclass only recognised when its constructor
+    is called by a name in CapWords.
 
     Why is this bad?
     These calls use the global socket default, which is "wait forever". A peer that
@@ -205,7 +229,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         'xmlrpc',  # xmlrpc.client.ServerProxy (xmlrpclib in Python 2 compat code)
     )
     # Names common elsewhere (database and cache connections): only with the module they come from.
-    gate_pairs = ((('create_connection',), ('socket',)), (('get_connection',), ('mail',)))
+    gate_pairs = ((('create_connection',), ('socket',)), (('get_connection',), ('mail',)),
+                  (('send_mail', 'send_mass_mail', 'mail_admins', 'mail_managers', 'EmailMessage',
+                    'EmailMultiAlternatives'), ('django',)))
     calls = frozenset({
         *(name.rsplit(".", 1)[-1] for name in TIMEOUT_POSITION), "setdefaulttimeout",
         "connect", *catalog.SOCKET_TIMEOUT_SETTERS, *catalog.SOCKET_SERVER_METHODS, *catalog.SOCKET_READS,
@@ -238,7 +264,7 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
-        if name and (name == "get_connection" or name[:1].isupper()):
+        if name and (name in _MAIL_CALLS or name[:1].isupper()):
             self.mail.append((node, self.ctx.scope, self.ctx.function))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
@@ -411,6 +437,10 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
                 state = argument_state(node, "timeout", None, mappings)
             elif self._smtp_class(node, target, project):
                 state = argument_state(node, "timeout", SMTP_BACKEND_TIMEOUT, mappings)
+            elif self._sends_by_settings(node, target, scope, mappings) and project.settings_send_smtp():
+                if not project.email_timeout_set():
+                    self.report(node, function, call=call_text(node), problem=_DJANGO_PROBLEM, fix=_DJANGO_SETTINGS_FIX)
+                continue
             else:
                 continue
             if state == PRESENT or project.email_timeout_set():
@@ -418,14 +448,31 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             problem = _DJANGO_PROBLEM if state == MISSING else "passes timeout=None"
             self.report(node, function, call=call_text(node), problem=problem, fix=_DJANGO_FIX)
 
+    def _sends_by_settings(self, call: cst.Call, target: Optional[str], scope: Scope, mappings) -> bool:
+        """``send_mail(...)`` (``send_mass_mail``, ``mail_admins``, ``mail_managers``) given no connection, or
+        ``message.send()`` of an ``EmailMessage`` built, in code this module shows, with none: each opens the
+        backend the settings name. A message built elsewhere (its constructing call not known) is not."""
+        if target in catalog.DJANGO_SEND_FUNCTIONS:
+            position = _CONNECTION_POSITION[target.rpartition(".")[2]]
+            return argument_state(call, catalog.DJANGO_CONNECTION, position, mappings) in (MISSING, NONE)
+        if target not in _MESSAGE_SENDS or not isinstance(call.func, cst.Attribute):
+            return False
+        message = self.ctx.resolve(call.func.value, scope)
+        if not isinstance(message, Inst) or message.call is None or message.declared:
+            return False
+        state = argument_state(message.call, catalog.DJANGO_CONNECTION, _MESSAGE_CONNECTION, mappings)
+        return state in (MISSING, NONE) and not _connection_given_later(call.func.value, scope)
+
     def _connects_smtp(self, call: cst.Call, scope: Scope, project: ProjectTimeouts, mappings) -> bool:
         """``get_connection(backend=..., ...)`` of the SMTP backend, or no backend and SMTP arguments."""
         backend = keyword(call, "backend", mappings)
         values = positional(call)
         if backend is None and values:
             backend = values[0]
-        if backend is None:
-            return any(keyword(call, name, mappings) is not None for name in catalog.DJANGO_SMTP_ARGUMENTS)
+        if backend is None:  # the settings' backend, unless it passes where to connect
+            if any(keyword(call, name, mappings) is not None for name in catalog.DJANGO_SMTP_ARGUMENTS):
+                return True
+            return not forwards_unknown_kwargs(call, mappings) and project.settings_send_smtp()
         if not isinstance(backend, cst.SimpleString):
             return False  # a name, a setting: which backend is not known here
         dotted = backend.evaluated_value
@@ -453,6 +500,18 @@ def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[s
         return None
     listed = [base for base in base_names(cls) if base in TIMEOUT_POSITION]
     return (listed[0], 0) if len(listed) == 1 else None
+
+
+def _connection_given_later(message: cst.BaseExpression, scope: Scope) -> bool:
+    """``message.connection = ...`` written in the function that sends it: a connection of the caller's."""
+    if not isinstance(scope, FunctionScope) or not isinstance(message, cst.Name):
+        return False
+    return any(
+        isinstance(target.target, cst.Attribute) and target.target.attr.value == catalog.DJANGO_CONNECTION
+        and isinstance(target.target.value, cst.Name) and target.target.value.value == message.value
+        for node in iter_nodes(scope.node.body) if isinstance(node, cst.Assign)
+        for target in node.targets
+    )
 
 
 def _network_stream(built: cst.Call, scope: Scope) -> bool:
