@@ -1,4 +1,4 @@
-"""HB205 leaves a helper's wait for futures alone when the work waited for provably ends
+"""HB205 leaves a helper's wait for futures (or a thread it started) alone when the work waited for provably ends
 (project/ends.py): the submitted function, a few calls down, makes no catalogue call without its
 timeout and no call the graph cannot place. A handler's own wait is reported whatever the work.
 Each form has a look-alike that stays reported."""
@@ -111,6 +111,7 @@ def limit_of(client, code):
 '''
 
 VIEWS = '''\
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 
 from flask import Flask
@@ -181,6 +182,25 @@ def limits(client, codes):
     return found
 
 
+def render_in_thread(rows):
+    result = {}
+
+    def work():
+        result["total"] = render(rows)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join()  # ok: the thread's work (a nested function) only computes
+    slow = threading.Thread(target=fetch_untimed, args=("http://upstream",))
+    slow.start()
+    slow.join()  # expect: HB205 "slow.join() has no timeout" "via render_in_thread()"
+    return result
+
+
+def join_given(thread):
+    thread.join()  # expect: HB205 "thread.join() has no timeout" "via join_given()"
+
+
 def gather(futures):
     return [f.result() for f in as_completed(futures)]  # expect: HB205 "as_completed() has no timeout" "via gather()"
 
@@ -212,6 +232,15 @@ def hooks(hook, kind, target, url):
 @app.post("/limits")
 def quotas(client, codes):
     return limits(client, codes)
+
+
+@app.post("/threaded")
+def threaded(rows):
+    own = threading.Thread(target=render, args=(rows,))
+    own.start()
+    own.join()  # expect: HB205 "own.join() has no timeout" "handler 'threaded'"
+    join_given(own)
+    return render_in_thread(rows)
 
 
 @app.post("/gather")

@@ -1,5 +1,6 @@
 """Whether work handed to a worker thread provably ends: HB205's question before it reports a
-wait with no timeout for a future (``fut.result()``, ``as_completed(fs)``, ``wait(fs)``).
+wait with no timeout for a future (``fut.result()``, ``as_completed(fs)``, ``wait(fs)``) or a thread
+the function started itself (``Thread(target=fn).join()``).
 
 The work provably ends when the function handed over (``executor.submit(fn, ...)``) and every
 function it runs, up to MAX_DEPTH calls down, make no call that can wait forever and every call
@@ -24,7 +25,7 @@ they make is accounted for:
   like (``check.get()`` in a project with no ``get``) is a library method.
 
 Callables handed to library calls as arguments (``sorted(key=f)``) are not followed; threads
-started on their own (``Thread(target=f)``) are not the work's: joining one is a wait of its own.
+the work starts on their own (``Thread(target=f)``) are not the work's: joining one is a wait of its own.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .tooling import is_tooling_path
 from .tree import OutOfTime
 
 MAX_DEPTH = 8  # calls below the function handed over
+_HANDED = frozenset({THREAD, SPAWN})  # work submitted to an executor, or a thread's target
 MAX_FUNCTIONS = 300  # functions read for one question: past it, nothing is proved
 MAX_NAMESAKES = 24  # project functions a call the graph cannot place may run, by its name
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
@@ -70,7 +72,7 @@ class Ends:
         summary = self.graph.tree.summary(fn[1])
         if summary is None or fn[2] >= len(summary.functions):
             return False
-        handed = [e for e in summary.functions[fn[2]].edges if e.how == THREAD and _called_name(e.callee) == work]
+        handed = [e for e in summary.functions[fn[2]].edges if e.how in _HANDED and _called_name(e.callee) == work]
         walk = _Walk(self)
         return bool(handed) and all(walk.edge_ends(edge, fn[1], False, 0, handed=True) for edge in handed)
 

@@ -141,7 +141,9 @@ class SyncWaitWithoutTimeout(Rule):
     in the function (or in a helper nested in it, through a comprehension, a display
     or a local collection filled with `append()`/`futures[fut] = ...`, also when the loop
     over `as_completed(futures)` rebinds `fut`: it gives back the collection's own
-    futures; a name bound anywhere else stays unknown), and the project
+    futures; a name bound anywhere else stays unknown), or the thread joined was built
+    there as `threading.Thread(target=fn, ...)` (a function of the module or one nested
+    in the helper), and the project
     index follows `fn` a few calls down (every override of a method): no catalogue call
     that takes a timeout goes without one (a wrapper's own `timeout` parameter or
     `**kwargs` carries its caller's: `http_request(url, timeout=10)`), none that
@@ -215,6 +217,8 @@ class SyncWaitWithoutTimeout(Rule):
             return  # a lock's own acquire: the wait lasts as long as the holders' with blocks
         if site.name == "join" and _streamed_to_its_end(site):
             return  # the streamer ended: generate() in that thread has returned
+        if site.name == "join" and self._work_ends(site, facts):
+            return  # the thread runs work that provably ends, as a future's below
         if api.blocking is not None and api.blocking.instead == catalog.FUTURE_INSTEAD:
             if finished_future(site) or self._waited_for(site):
                 return  # the future is known to be finished: nothing waits
@@ -333,7 +337,8 @@ class SyncWaitWithoutTimeout(Rule):
 
     def _work_ends(self, site: CallSite, facts: Facts) -> bool:
         """A helper below the handler waits for futures that are all work handed to a thread here
-        (``executor.submit(fn, ...)`` in this function or one nested in it), and the project index
+        (``executor.submit(fn, ...)`` in this function or one nested in it), or joins a thread it
+        started on such work (``Thread(target=fn)``), and the project index
         proves that work ends: nothing ``fn`` runs, a few calls down, waits with no timeout or goes
         where the graph cannot follow (``ModuleReach.handed_work_ends``). A handler that waits
         itself is reported whatever the work: the request's own wait is where its timeout and the
@@ -357,6 +362,14 @@ class SyncWaitWithoutTimeout(Rule):
         callable handed over); None when some future may come from anywhere else."""
         call = site.node
         func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "join":
+            thread = self.ctx.resolve(func.value, site.scope)
+            if not isinstance(thread, Inst) or thread.call is None or thread.producer not in catalog.THREAD_CLASSES:
+                return None
+            target = argument(thread.call, "target", 1)
+            name = names.last_name(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            owner = self._owner(thread.call, function)
+            return [(owner, name)] if name is not None and owner is not None else None
         if isinstance(func, cst.Attribute) and func.attr.value in ("result", "exception"):
             receiver = self.ctx.resolve(func.value, site.scope)
             if not isinstance(receiver, Inst) or receiver.call is None or not receiver.producer.endswith(".submit"):
