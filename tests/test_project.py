@@ -158,6 +158,29 @@ def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     assert find_root(str(tmp_path / "pkg" / "views.py")) == str(tmp_path)
 
 
+def test_a_module_named_setup_in_a_package_marks_no_root(tmp_path: Path) -> None:
+    """agentweave-hub's ``hub/api/v1/setup.py`` (the set-up wizard's routes, beside ``__init__.py``) is a
+    module, not a build script: its directory is no project of its own, and the routes beside it reach
+    the helpers of the whole package."""
+    files = {
+        "hub/__init__.py": "", "hub/api/__init__.py": "", "hub/api/v1/__init__.py": "",
+        "hub/api/v1/setup.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "hub/gitops.py": "import subprocess\n\n\ndef branches(root):\n"
+                         "    return subprocess.run(['git', 'branch'], cwd=root, timeout=30).stdout\n",
+        "hub/api/v1/worktrees.py": (
+            "from fastapi import APIRouter\n\nfrom hub import gitops\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/worktrees')\n"
+            "async def list_worktrees(root: str):\n"
+            "    return gitops.branches(root)  # expect: HB601 \"gitops.branches() blocks the event loop\"\n"
+        ),
+    }
+    markers_hold(tmp_path, files, "hub/api/v1/worktrees.py")
+    assert find_root(str(tmp_path / "hub" / "api" / "v1" / "worktrees.py")) == str(tmp_path)
+    (tmp_path / "tool").mkdir()
+    (tmp_path / "tool" / "setup.py").write_text("")  # a build script: no __init__.py beside it
+    assert find_root(str(tmp_path / "tool" / "run.py")) == str(tmp_path / "tool")
+
+
 def test_wrappers_that_pass_keywords_on_without_a_timeout(tmp_path: Path) -> None:
     """HB201 at the call of a wrapper that passes its **kwargs on to requests with no timeout."""
     files = {"app/__init__.py": ""}

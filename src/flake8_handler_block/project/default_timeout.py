@@ -38,7 +38,7 @@ from ..catalog import (
 )
 from ..config import Config
 from .astnames import dotted_parts, own_nodes
-from .root import ROOT_MARKERS
+from .root import marks_root
 from .tooling import is_tooling_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -758,11 +758,7 @@ def _another_backend(node: ast.AST) -> bool:
 def _in_nested_project(root: str, path: str) -> bool:
     """Is ``path`` (root-relative) in a directory below ``root`` that marks a project root?"""
     parts = path.split("/")[:-1]
-    return any(
-        os.path.exists(os.path.join(root, *parts[:end], marker))
-        for end in range(1, len(parts) + 1)
-        for marker in ROOT_MARKERS
-    )
+    return any(marks_root(os.path.join(root, *parts[:end])) for end in range(1, len(parts) + 1))
 
 
 class ModuleTimeouts:

@@ -83,10 +83,21 @@ def enclosing_root(root: str) -> Optional[str]:
     return _marked_ancestor(parent)
 
 
+def marks_root(directory: str) -> bool:
+    """``directory`` holds one of ``ROOT_MARKERS``. A ``setup.py`` beside an ``__init__.py`` is a module
+    of that package (an API's ``setup`` routes, ``hub/api/v1/setup.py``), not a project's build script."""
+    for marker in ROOT_MARKERS:
+        if os.path.exists(os.path.join(directory, marker)):
+            if marker == "setup.py" and os.path.isfile(os.path.join(directory, "__init__.py")):
+                continue
+            return True
+    return False
+
+
 def _marked_ancestor(directory: str) -> Optional[str]:
     current = directory
     while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+        if marks_root(current):
             return current
         parent = os.path.dirname(current)
         if parent == current:
