@@ -88,3 +88,37 @@ def load(plugin):
         "app/views.py": _views(also, "@rpc", found=False),
     }
     markers_hold(tmp_path, files, "app/views.py")
+
+
+def test_a_typed_registry_of_many_tools_reaches_them(tmp_path: Path) -> None:
+    """cylestio-perimeter's MCP tools: the registry is annotated (``Dict[str, ToolHandler] = {}``, a
+    display whose annotation names only the container), the decorator's parameter is annotated with a
+    type alias of ``Callable`` (no kind, as ``Callable`` itself), and thirty tools are registered."""
+    tools = "\n\n".join(
+        f'@register_tool("tool{n}")\ndef tool{n}(args):\n    return {{"n": {n}}}' for n in range(30)
+    )
+    views = (
+        "from typing import Any, Callable, Dict\n\nimport requests\nfrom fastapi import FastAPI\n\n"
+        "app = FastAPI()\n"
+        "ToolHandler = Callable[[Dict[str, Any]], Dict[str, Any]]\n"
+        "_tools: Dict[str, ToolHandler] = {}\n\n\n"
+        "def register_tool(name: str):\n"
+        "    def decorator(func: ToolHandler) -> ToolHandler:\n"
+        "        _tools[name] = func\n"
+        "        return func\n"
+        "    return decorator\n\n\n"
+        f"{tools}\n\n\n"
+        '@register_tool("analyse")\n'
+        "def analyse(args):\n"
+        "    return requests.post('http://localhost:7100/analyse', json=args, timeout=120).json()"
+        "  # expect: HB601 \"handler 'call' via run_tool() -> analyse()\"\n\n\n"
+        "def run_tool(name, args):\n"
+        "    handler = _tools.get(name)\n"
+        "    if not handler:\n"
+        "        return {'error': name}\n"
+        "    return handler(args)\n\n\n"
+        "@app.post('/tools/{name}')\n"
+        "async def call(name: str, args: dict):\n"
+        "    return run_tool(name, args)  # expect: HB601 \"run_tool() blocks the event loop\"\n"
+    )
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/views.py": views}, "app/views.py")

@@ -19,7 +19,7 @@ from .catalog import (
     THREAD_HANDOFFS, THREAD_STARTS,
 )
 from .handlers import records_registration
-from .names import Outside, Ref, SelfOf, canonical, dotted_name, last_name, lookup_any, resolve
+from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
 
@@ -855,9 +855,19 @@ def _qualname(owner: Scope, name: str) -> str:
     return name
 
 
-def _kindless(annotation: cst.BaseExpression, scope: "Scope") -> bool:
-    """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``)."""
+def _kindless(annotation: cst.BaseExpression, scope: "Scope", depth: int = 0) -> bool:
+    """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``), also through
+    a module-level alias (``ToolHandler = Callable[[dict], dict]``), and a container of them
+    (``Dict[str, ToolHandler]``, ``Optional[Callable]``: what is put there says what it holds)."""
+    if depth >= 4:
+        return False
     written = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    last = annotation.slice[-1].slice if isinstance(annotation, cst.Subscript) and annotation.slice else None
+    if isinstance(last, cst.Index) and _kindless(last.value, scope, depth + 1):
+        return True
+    alias, where = assigned_value(written, scope)
+    if alias is not written and isinstance(alias, cst.Subscript) and where.kind == "module":
+        return _kindless(alias, where, depth + 1)
     found = resolve(written, scope)
     return isinstance(found, Ref) and found.dotted in KINDLESS_ANNOTATIONS
 

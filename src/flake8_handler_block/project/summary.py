@@ -78,7 +78,7 @@ SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whos
 # the ``__init__``'s key and the parameter's name the first step (``self.owner = owner`` when the
 # module itself never makes the class: ``Skill(self)`` in another module); the graph asks the callers.
 ARG = "arg"
-MAX_ALTERNATIVES = 24  # values an "any" value may stand for (more: nothing known)
+MAX_ALTERNATIVES = 48  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
 # A path step: a method of the instance's class (or of one deriving from it) that a string of the
 # class's own tables names, looked up by a name the code computes (``getattr(self, route["call_method"])``).
@@ -361,6 +361,15 @@ def summarise(source: Union[str, bytes], module: str, path: str, is_package: boo
 # ``x[key] = expr``), unknown, global.
 _Binding = Tuple[str, object, "_Scope"]
 _SKIP = object()  # `x = None` before the real assignment says nothing
+
+
+def _last_type_argument(annotation: ast.expr) -> Optional[ast.expr]:
+    """``V`` of ``Dict[K, V]``, ``X`` of ``List[X]``/``Optional[X]``; None for an annotation not subscripted."""
+    if type(annotation) is not ast.Subscript:
+        return None
+    inner = annotation.slice
+    inner = getattr(inner, "value", inner) if type(inner).__name__ == "Index" else inner  # Python 3.8 AST
+    return inner.elts[-1] if type(inner) is ast.Tuple and inner.elts else inner
 
 
 class _Scope:
@@ -1151,12 +1160,31 @@ class _Summariser:
             for name, start, end in self._data_url_tests
         )
 
-    def _kindless(self, annotation: ast.expr, scope: _Scope) -> bool:
+    def _kindless(self, annotation: ast.expr, scope: _Scope, depth: int = 0) -> bool:
         """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``; the
         rules' ``scopes._kindless``): a declaration that binds no kind."""
+        if depth >= 4:
+            return False
         written = annotation.value if type(annotation) is ast.Subscript else annotation
+        item = _last_type_argument(annotation)
+        if item is not None and self._kindless(item, scope, depth + 1):
+            return True  # `Dict[str, Handler]`, `Optional[Callable]`: what is put there says what it holds
+        alias = self._alias_of(written, scope)
+        if alias is not None:  # `ToolHandler = Callable[[dict], dict]`, then `func: ToolHandler`
+            return self._kindless(alias, scope, depth + 1)
         found = self.sym(written, scope, imports_only=True)
         return found is not None and found.kind == "ref" and not found.path and found.target in KINDLESS_ANNOTATIONS
+
+    def _alias_of(self, written: ast.expr, scope: _Scope) -> Optional[ast.expr]:
+        """The annotation a module-level type alias stands for (``ToolHandler = Callable[...]``, bound
+        once); None for any other name."""
+        if type(written) is not ast.Name:
+            return None
+        bounds = self._lookup(written.id, scope)
+        if not bounds or len(bounds) != 1 or bounds[0][0] != "value" or bounds[0][2].kind != "module":
+            return None
+        value = bounds[0][1]
+        return value if type(value) is ast.Subscript else None
 
     def _ends_at_once(self, call: ast.Call, scope: _Scope) -> bool:
         """A command that ends at once (``catalog.says_it_ends_at_once``), run by ``call`` or, for
