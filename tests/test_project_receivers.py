@@ -819,3 +819,22 @@ def test_a_classmethod_building_cls_builds_the_class_it_is_called_on(tmp_path: P
     likewise. The class it is called on still counts (``Remote.load().run()``)."""
     files = {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": HOOK_VIEWS}
     markers_hold(tmp_path, files, "app/models.py")
+
+
+@pytest.mark.parametrize("annotation, reached", [
+    ("Provider", True),
+    ("Union[Provider, Callable]", True),  # may be a Provider: the union keeps its kind
+    ("Optional[WebProvider]", True),
+    ("Dict[str, Callable]", False),  # a container of callables declares no kind: what callers pass
+])
+def test_an_annotated_parameter_keeps_the_kinds_it_names(tmp_path: Path, annotation: str, reached: bool) -> None:
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "views.py": routes(
+            "from typing import Callable, Dict, Optional, Union\n\n\n"
+            f"def run(source: {annotation}, q):\n    return source.search(q)\n\n\n"
+            "@app.route('/search')\ndef search(q):\n    return run(make(), q)\n"
+        ),
+    })
+    found = chain(root, "WebProvider.search")
+    assert found.startswith(handler(root, "search")) if reached else found == ""

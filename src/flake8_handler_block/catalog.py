@@ -235,6 +235,11 @@ def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
 # Callable`` before the branches that assign ``requests.post`` or ``requests.put``), and an
 # assignment with one is read from its value (``fetch: Callable = requests.get``).
 KINDLESS_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Any"})
+# Subscripted annotations that are no container: `Union[Toolkit, Callable]` may be a Toolkit, so a
+# kindless argument does not make them kindless (a container's does: `Dict[str, Handler]`).
+TYPE_COMBINATORS = frozenset(
+    {"typing.Union", "typing.Optional", "typing.Annotated", "typing_extensions.Annotated", "typing.Literal"}
+)
 
 
 # -- commands that end at once, or bound their own run (HB204, HB601) --

@@ -16,7 +16,7 @@ import libcst as cst
 
 from .catalog import (
     HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
-    THREAD_HANDOFFS, THREAD_STARTS,
+    THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
 from .handlers import records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
@@ -858,13 +858,15 @@ def _qualname(owner: Scope, name: str) -> str:
 def _kindless(annotation: cst.BaseExpression, scope: "Scope", depth: int = 0) -> bool:
     """``Callable``, ``Callable[..., Response]``, ``Any`` (``catalog.KINDLESS_ANNOTATIONS``), also through
     a module-level alias (``ToolHandler = Callable[[dict], dict]``), and a container of them
-    (``Dict[str, ToolHandler]``, ``Optional[Callable]``: what is put there says what it holds)."""
+    (``Dict[str, ToolHandler]``: what is put there says what it holds; not ``Union[Toolkit, Callable]``)."""
     if depth >= 4:
         return False
     written = annotation.value if isinstance(annotation, cst.Subscript) else annotation
     last = annotation.slice[-1].slice if isinstance(annotation, cst.Subscript) and annotation.slice else None
     if isinstance(last, cst.Index) and _kindless(last.value, scope, depth + 1):
-        return True
+        combinator = resolve(written, scope)
+        if not (isinstance(combinator, Ref) and combinator.dotted in TYPE_COMBINATORS):
+            return True
     alias, where = assigned_value(written, scope)
     if alias is not written and isinstance(alias, cst.Subscript) and where.kind == "module":
         return _kindless(alias, where, depth + 1)

@@ -31,7 +31,8 @@ from ..catalog import (
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
-    DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme, sends_through_transport,
+    TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
+    sends_through_transport,
 )
 from ..handlers import (
     EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
@@ -364,7 +365,7 @@ _SKIP = object()  # `x = None` before the real assignment says nothing
 
 
 def _last_type_argument(annotation: ast.expr) -> Optional[ast.expr]:
-    """``V`` of ``Dict[K, V]``, ``X`` of ``List[X]``/``Optional[X]``; None for an annotation not subscripted."""
+    """``V`` of ``Dict[K, V]``, ``X`` of ``List[X]``; None for an annotation not subscripted."""
     if type(annotation) is not ast.Subscript:
         return None
     inner = annotation.slice
@@ -1167,13 +1168,18 @@ class _Summariser:
             return False
         written = annotation.value if type(annotation) is ast.Subscript else annotation
         item = _last_type_argument(annotation)
-        if item is not None and self._kindless(item, scope, depth + 1):
-            return True  # `Dict[str, Handler]`, `Optional[Callable]`: what is put there says what it holds
+        if item is not None and self._kindless(item, scope, depth + 1) and not self._combinator(written, scope):
+            return True  # `Dict[str, Handler]`: what is put there says what it holds
         alias = self._alias_of(written, scope)
         if alias is not None:  # `ToolHandler = Callable[[dict], dict]`, then `func: ToolHandler`
             return self._kindless(alias, scope, depth + 1)
         found = self.sym(written, scope, imports_only=True)
         return found is not None and found.kind == "ref" and not found.path and found.target in KINDLESS_ANNOTATIONS
+
+    def _combinator(self, written: ast.expr, scope: _Scope) -> bool:
+        """``Union``, ``Optional``, ``Annotated``... (``catalog.TYPE_COMBINATORS``): no container."""
+        found = self.sym(written, scope, imports_only=True)
+        return found is not None and found.kind == "ref" and not found.path and found.target in TYPE_COMBINATORS
 
     def _alias_of(self, written: ast.expr, scope: _Scope) -> Optional[ast.expr]:
         """The annotation a module-level type alias stands for (``ToolHandler = Callable[...]``, bound
