@@ -205,6 +205,18 @@ async def thumbnail_touch(request):
     return aiohttp.web.Response(status=204)
 
 
+async def thumbnail_stream(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # ok: resp.content.read() reads the stream to its end
+    return aiohttp.web.Response(body=await resp.content.read())
+
+
+async def thumbnail_head(request):
+    key = request.match_info["key"]
+    resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb")  # expect: HB101 "SESSION.get() response awaited outside `async with` is never closed" "handler 'thumbnail_head'"
+    return aiohttp.web.Response(body=await resp.content.read(1024))
+
+
 async def thumbnail_meta(request):
     key = request.match_info["key"]
     resp = await SESSION.get(f"{STORAGE_URL}/{key}/thumb.json")  # ok: await resp.json() reads the body in full
@@ -280,6 +292,8 @@ app.router.add_get("/thumb/{key}", thumbnail)
 app.router.add_get("/thumb/{key}/exists", thumbnail_exists)
 app.router.add_post("/thumb/{key}/touch", thumbnail_touch)
 app.router.add_get("/thumb/{key}/meta", thumbnail_meta)
+app.router.add_get("/thumb/{key}/stream", thumbnail_stream)
+app.router.add_get("/thumb/{key}/head", thumbnail_head)
 app.router.add_get("/thumb/{key}/ok", thumbnail_ok)
 app.router.add_get("/thumb/{key}/released", thumbnail_released)
 app.router.add_get("/thumb/{key}/owned", thumbnail_owned)

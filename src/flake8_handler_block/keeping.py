@@ -45,6 +45,7 @@ class Reads(NamedTuple):
     called: FrozenSet[str] = frozenset()  # methods that read the body in full when called with no argument
     attributes: FrozenSet[str] = frozenset()  # attributes whose access reads the body in full
     views: FrozenSet[str] = frozenset()  # members that hand the body on (a stream, a generator)
+    read_views: FrozenSet[str] = frozenset()  # views whose read to the end (``called``, whole) reads the body
 
 
 class Kept(NamedTuple):
@@ -278,6 +279,10 @@ def _member(tree: Parents, attr: cst.Attribute, reads: Reads) -> Tuple[str, Opti
         return RELEASED, outer
     if not called and name in reads.attributes:
         return RELEASED, attr
+    if name in reads.read_views and isinstance(outer, cst.Attribute) and outer.value is attr:
+        read = tree.of(outer)  # `await resp.content.read()`: the stream read to its end
+        if isinstance(read, cst.Call) and read.func is outer and outer.attr.value in reads.called and _whole(read):
+            return RELEASED, read
     if name in reads.views:
         loop = _spent_by(tree, outer if isinstance(outer, cst.Call) and called else attr, reads)
         return (RELEASED, loop) if loop is not None else (HANDED, attr)

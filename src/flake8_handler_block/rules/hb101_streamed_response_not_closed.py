@@ -23,7 +23,7 @@ FULL_READS = {
     ),
     "aiohttp": Reads(
         closers=frozenset({"close", "release"}), called=frozenset({"read", "text", "json"}),
-        views=catalog.RESPONSE_VIEWS["aiohttp"],
+        views=catalog.RESPONSE_VIEWS["aiohttp"], read_views=frozenset({"content"}),
     ),
 }
 # Module functions: each builds a Session of its own for the one request and closes it.
@@ -49,7 +49,8 @@ class StreamedResponseNotClosed(Rule):
     return) is reported too: an exception skips it.
 
     Not reported: a body read in full (`r.content`, `r.text`, `r.json()`; aiohttp
-    `await resp.read()/text()/json()`; a `for`/`async for` loop over `r.iter_content()`,
+    `await resp.read()/text()/json()` or `await resp.content.read()`, whose end of stream
+    gives the connection back; a `for`/`async for` loop over `r.iter_content()`,
     `r.iter_lines()` or `resp.content.iter_chunked(n)` with no `break`, `return`, `raise`
     or `yield` in it), which gives the connection back to the pool;
     the response used in `with`/`async with` or `contextlib.closing`,
