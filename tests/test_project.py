@@ -7,6 +7,7 @@ its root is inferred from its own markers, or from its packages) and asked about
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict
 
 import pytest
 
@@ -882,6 +883,18 @@ _MAIL_BACKENDS = (
     "    def __init__(self, **kwargs):\n"
     "        super().__init__(timeout=10, **kwargs)\n"
 )
+
+
+def _markers_or_silent(root: Path, files: Dict[str, str], checked: str, code: str, reported: bool) -> None:
+    """``checked``'s markers hold in the project of ``files``; when nothing is ``reported``, no ``code`` at all."""
+    if reported:
+        markers_hold(root, files, checked)
+        return
+    write_project(root, {"pyproject.toml": "", **files})
+    found = check_source(files[checked], str(root / checked))
+    assert not [message for _, _, message in found if message.startswith(code)]
+
+
 _MAIL_VIEWS = (
     "from django.views import View\n\n"
     "class TestMail(View):\n"
@@ -915,12 +928,7 @@ def test_django_smtp_backend_without_timeout_unless_the_project_sets_email_timeo
         "app/backends.py": _MAIL_BACKENDS,
         "app/views.py": _MAIL_VIEWS.format(mark=mark),
     }
-    if reported:
-        markers_hold(tmp_path, files, "app/views.py")
-    else:
-        write_project(tmp_path, {"pyproject.toml": "", **files})
-        found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))
-        assert not [message for _, _, message in found if message.startswith("HB202")]
+    _markers_or_silent(tmp_path, files, "app/views.py", "HB202", reported)
 
 
 _SENDS_VIEWS = (
@@ -971,12 +979,7 @@ def test_django_sends_through_the_settings_smtp_backend(tmp_path: Path, settings
         "app/urls.py": "from django.urls import path\nfrom app import views\n\n"
                        "urlpatterns = [path('contact/', views.contact)]\n",
     }
-    if reported:
-        markers_hold(tmp_path, files, "app/views.py")
-    else:
-        write_project(tmp_path, {"pyproject.toml": "", **files})
-        found = check_source(files["app/views.py"], str(tmp_path / "app/views.py"))
-        assert not [message for _, _, message in found if message.startswith("HB202")]
+    _markers_or_silent(tmp_path, files, "app/views.py", "HB202", reported)
 
 
 def test_a_resource_class_added_in_another_module_serves_with_its_verbs(tmp_path: Path) -> None:
