@@ -1205,3 +1205,32 @@ def test_root_of_a_wheel_whose_top_level_package_is_a_namespace(tmp_path: Path) 
     (plain / "pkg").mkdir(parents=True)
     (plain / "pkg" / "__init__.py").write_text("")
     assert find_root(str(plain / "pkg" / "views.py")) == str(plain)
+
+
+def test_a_loop_under_a_parameter_test_every_caller_rules_out_is_not_reported(tmp_path: Path) -> None:
+    """mage-ai's ``start_scheduler(foreground=False)`` watches its scheduler forever only ``if foreground:``;
+    the API handler calls it with no argument, so the loop never runs in a request. A caller that
+    passes ``foreground=True`` runs it."""
+    files = {
+        "app/__init__.py": "",
+        "app/scheduler.py": (
+            "import time\n\n\n"
+            "def check_status():\n    return None\n\n\n"
+            "def start(foreground: bool = False):\n"
+            "    if foreground:\n"
+            "        while True:  # ok: HB304 every caller leaves foreground False\n"
+            "            check_status()\n"
+            "            time.sleep(5)\n\n\n"
+            "def watch(foreground: bool = False):\n"
+            "    if foreground:\n"
+            "        while True:  # expect: HB304 \"handler 'watch_view' (app/views.py:15) via watch()\"\n"
+            "            check_status()\n"
+            "            time.sleep(5)\n"
+        ),
+        "app/views.py": (
+            "from flask import Flask\n\nfrom app import scheduler\n\napp = Flask(__name__)\n\n\n"
+            "@app.post('/scheduler/start')\ndef start_view():\n    scheduler.start()\n    return 'ok'\n\n\n"
+            "@app.post('/scheduler/watch')\ndef watch_view():\n    scheduler.watch(foreground=True)\n    return 'ok'\n"
+        ),
+    }
+    markers_hold(tmp_path, files, "app/scheduler.py")

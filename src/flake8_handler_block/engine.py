@@ -273,7 +273,9 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
     if not kept:
         return []
     source = text if text is not None else module.code
-    positions = locate(module, [(v.node, _top_level_node(v.function)) for v in kept], source)
+    wanted = [(v.node, _top_level_node(v.function)) for v in kept]
+    wanted += [(v.runs_with, _top_level_node(v.function)) for v in kept if v.runs_with is not None]
+    positions = locate(module, wanted, source)
     reading = _equivalent_noqa(source) if reach.config.equivalent_noqa else None
     located = []
     for violation in kept:
@@ -284,6 +286,9 @@ def _located(module: cst.Module, found: Tuple[RuleContext, Reach], text: Optiona
             continue
         if reach.never_runs(violation.scope, violation.function, line):
             continue
+        runs_with = positions.get(id(violation.runs_with)) if violation.runs_with is not None else None
+        if runs_with is not None and reach.never_runs(violation.scope, violation.function, runs_with[0]):
+            continue  # what runs with it never runs: a loop under `if foreground:` every caller leaves False
         if reading is not None and equivalents.silenced_elsewhere(violation.code, reading.comment_texts(line)):
             continue  # the line silences another linter's same check: kept on purpose
         message = single_line(violation.text.replace("{where}", reach.where(violation.scope, violation.function)))

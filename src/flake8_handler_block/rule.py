@@ -39,6 +39,9 @@ class Violation:
     # Where `fix` passes the timeout when the catalogue cannot say (a call of the project's
     # wrapper): the keyword the wrapper takes it as, and its place among the positional arguments.
     fix_argument: Optional[Tuple[str, int]] = None
+    # A call that runs whenever what is reported does (the first call of a loop's body): when a
+    # parameter test rules its line out for every way a handler enters, the finding is dropped too.
+    runs_with: Optional[cst.CSTNode] = None
 
 
 @dataclass

@@ -35,7 +35,10 @@ class LoopWithoutExit(Rule):
     as stop: found = stop.value`). Nor is a loop that calls anything inside a `try` whose
     `except EOFError` catches the end of what it reads: reading past the end of the data
     raises it, and that is the loop's exit (`while True: items.append(decode(f))` in a
-    `try` ending with `except EOFError: pass`).
+    `try` ending with `except EOFError: pass`). Nor a loop whose first statement is a call
+    that a parameter test rules out for every way a handler enters the function (mage-ai's
+    `start_scheduler(foreground=False)` watches forever only `if foreground:`, and the API
+    handler calls it with no argument): the loop runs only when that call does.
 
     Why is this bad?
     Nothing can end the loop: the request never completes and the worker that runs it
@@ -87,6 +90,7 @@ class LoopWithoutExit(Rule):
             self.over_connection.append((node, function, test))
         else:
             self.report(node, test=test)
+            self.ctx._violations[-1].runs_with = _first_call(node)
 
     def _ends_with_its_input(self, loop: cst.While) -> bool:
         """The loop sits in the body of a ``try`` that catches the end of what it reads: a
@@ -114,3 +118,14 @@ class LoopWithoutExit(Rule):
             return
         for node, function, test in self.over_connection:
             self.report(node, function, test=test)
+            self.ctx._violations[-1].runs_with = _first_call(node)
+
+
+def _first_call(loop: cst.While) -> Optional[cst.Call]:
+    """The first call of the loop's first statement: it runs whenever the loop does (``while True``
+    always enters), so a parameter test that rules it out rules out the loop."""
+    first = loop.body.body[0] if isinstance(loop.body, cst.IndentedBlock) and loop.body.body else None
+    if isinstance(first, cst.SimpleStatementLine) and first.body and isinstance(first.body[0], cst.Expr):
+        call = first.body[0].value
+        return call if isinstance(call, cst.Call) else None
+    return None
