@@ -973,13 +973,31 @@ def test_django_sends_through_the_settings_smtp_backend(tmp_path: Path, settings
     mark = '# expect: HB202 "the project sets no EMAIL_TIMEOUT" "handler \'contact\'"' if reported else "# ok"
     files = {
         "app/__init__.py": "",
-        "app/settings.py": settings,
+        "app/settings.py": settings + "ADMINS = [('Ops', 'ops@example.org')]\n",
         "app/test_settings.py": "EMAIL_BACKEND = 'django.core.mail.backends.locmem.EmailBackend'\n",
         "app/views.py": _SENDS_VIEWS.format(mark=mark),
         "app/urls.py": "from django.urls import path\nfrom app import views\n\n"
                        "urlpatterns = [path('contact/', views.contact)]\n",
     }
     _markers_or_silent(tmp_path, files, "app/views.py", "HB202", reported)
+
+
+def test_mail_admins_with_no_admins_sends_nothing(tmp_path: Path) -> None:
+    """synapse-registration's middleware: ``mail_admins()`` returns before connecting while ``ADMINS`` is
+    empty (Django's default), so with no module naming it (or an empty list) only ``send_mail()`` waits."""
+    views = (
+        "from django.core.mail import mail_admins, send_mail\n\n"
+        "def contact(request):\n"
+        "    mail_admins('New contact', request.POST['body'])  # ok: no ADMINS, nothing is sent\n"
+        "    send_mail('Hi', 'copy', None, ['a@example.org'])  # expect: HB202 \"send_mail() has no timeout\"\n"
+    )
+    files = {
+        "app/__init__.py": "", "app/views.py": views,
+        "app/settings.py": "EMAIL_HOST = 'smtp.example.org'\nADMINS = []\n",
+        "app/urls.py": "from django.urls import path\nfrom app import views\n\n"
+                       "urlpatterns = [path('contact/', views.contact)]\n",
+    }
+    markers_hold(tmp_path, files, "app/views.py")
 
 
 def test_a_resource_class_added_in_another_module_serves_with_its_verbs(tmp_path: Path) -> None:

@@ -774,6 +774,9 @@ DJANGO_SEND_FUNCTIONS = frozenset(
     f"django.core.mail.{name}" for name in ("send_mail", "send_mass_mail", "mail_admins", "mail_managers")
 )
 DJANGO_MESSAGES = frozenset({"django.core.mail.EmailMessage", "django.core.mail.EmailMultiAlternatives"})
+# mail_admins()/mail_managers() return before connecting while their setting is empty (Django's default).
+DJANGO_RECIPIENT_SETTINGS = frozenset({"ADMINS", "MANAGERS"})
+DJANGO_RECIPIENTS_OF = {"django.core.mail.mail_admins": "ADMINS", "django.core.mail.mail_managers": "MANAGERS"}
 DJANGO_CONNECTION = "connection"
 # Where the SMTP backend connects, and how: get_connection(...) passing one of these means SMTP.
 # Not username/password: Django's own send_mail() passes them to whatever backend the settings name.

@@ -33,8 +33,8 @@ from typing import (
 )
 
 from ..catalog import (
-    DJANGO_BUILTIN_BACKENDS, DJANGO_EMAIL_BACKEND, DJANGO_EMAIL_HOST, DJANGO_EMAIL_TIMEOUT, DJANGO_SMTP_BACKEND,
-    DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
+    DJANGO_BUILTIN_BACKENDS, DJANGO_EMAIL_BACKEND, DJANGO_EMAIL_HOST, DJANGO_EMAIL_TIMEOUT, DJANGO_RECIPIENT_SETTINGS,
+    DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
 )
 from ..config import Config
 from .astnames import dotted_parts, own_nodes
@@ -52,7 +52,7 @@ SETS, FILLS = "sets", "fills"  # a value when the timeout is None, or only when 
 # Text that may patch requests or a session (`.request =`, `.send =`): the files worth a summary.
 PATCH_HINT = re.compile(r"\.(?:request|send)\s*=(?!=)")
 # Text that may name Django's mail settings (EMAIL_TIMEOUT, EMAIL_HOST, EMAIL_BACKEND): the files worth a
-# look (email_timeout_named, mail_server_named).
+# look (email_timeout_named, mail_settings_named).
 MAIL_SETTINGS_HINT = "EMAIL_"
 # Text that may give every socket a default timeout: the files worth a look (sets_socket_default).
 SOCKET_DEFAULT_HINT = "setdefaulttimeout"
@@ -434,7 +434,7 @@ class ProjectTimeouts:
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
-        self._smtp_settings: Optional[bool] = None
+        self._smtp_settings: Optional[FrozenSet[str]] = None
         self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
         self._subclasses: Dict[Tuple[str, FrozenSet[str]], bool] = {}  # (class, bases) -> derives_from
 
@@ -476,25 +476,33 @@ class ProjectTimeouts:
         ``EMAIL_BACKEND`` the project assigns is one of Django's own backends written out (the console
         one of a development branch beside it: the server is for production). False on any doubt: a
         backend of a library or given by a variable, settings that cannot be read."""
+        return DJANGO_EMAIL_HOST in self._mail_settings()
+
+    def settings_name(self, setting: str) -> bool:
+        """A module with mail settings (``settings_send_smtp``) gives ``setting`` (``ADMINS``) a value
+        that may not be empty: ``mail_admins()`` sends nothing while it is."""
+        return setting in self._mail_settings()
+
+    def _mail_settings(self) -> FrozenSet[str]:
         if self._smtp_settings is None:
-            self._smtp_settings = False
+            self._smtp_settings = frozenset()
             try:
-                self._smtp_settings = self._names_mail_server()
+                self._smtp_settings = self._named_mail_settings()
             except Exception:  # out of time, an unreadable tree: not known to use SMTP
                 pass
         return self._smtp_settings
 
-    def _names_mail_server(self) -> bool:
+    def _named_mail_settings(self) -> FrozenSet[str]:
         if self.tree is None:
-            return False
-        server = False
+            return frozenset()
+        named: Set[str] = set()
         for path in self._hinted(lambda light: light.mail_settings, tooling=False):
             text = self.tree.text(path)
-            found = mail_server_named(text) if text is not None else None
+            found = mail_settings_named(text) if text is not None else None
             if found is None:
-                return False
-            server = server or found
-        return server
+                return frozenset()
+            named |= found
+        return frozenset(named)
 
     def socket_default_set(self, path: str) -> bool:
         """Some module of the top-level package holding ``path`` (tooling and tests aside: their
@@ -720,19 +728,20 @@ def email_timeout_named(source: str) -> bool:
     return False
 
 
-def mail_server_named(source: str) -> Optional[bool]:
+def mail_settings_named(source: str) -> Optional[FrozenSet[str]]:
     """What the module's own statements (module level, branches included) say of where Django sends mail:
-    True when they assign ``EMAIL_HOST`` a server that is not this machine, False when they name none;
-    None when the mail may go elsewhere than Django's own backends: an ``EMAIL_BACKEND`` that spells
-    another backend's path (``"anymail.backends.ses.EmailBackend"``, also as a default:
-    ``env("EMAIL_BACKEND", default="...")``), or a module that does not parse. A backend read from
-    the environment with no path spelled is the deployment's choice, and the SMTP settings beside it
-    (the server, its port, its login) say which one it makes."""
+    ``EMAIL_HOST`` when they assign it a server that is not this machine, ``ADMINS``/``MANAGERS`` when they
+    give one a value that may not be empty (``mail_admins()`` sends nothing to an empty list). None when
+    the mail may go elsewhere than Django's own backends: an ``EMAIL_BACKEND`` that spells another
+    backend's path (``"anymail.backends.ses.EmailBackend"``, also as a default: ``env("EMAIL_BACKEND",
+    default="...")``), or a module that does not parse. A backend read from the environment with no
+    path spelled is the deployment's choice, and the SMTP settings beside it (the server, its port,
+    its login) say which one it makes."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    server = False
+    named: Set[str] = set()
     for statement in _statements(tree.body):
         if type(statement) is ast.Assign:
             targets, value = statement.targets, statement.value
@@ -745,8 +754,12 @@ def mail_server_named(source: str) -> Optional[bool]:
         if DJANGO_EMAIL_BACKEND in names and any(_another_backend(node) for node in ast.walk(value)):
             return None
         if DJANGO_EMAIL_HOST in names and not (literal is None and type(value) is ast.Constant):
-            server = server or not (isinstance(literal, str) and literal.strip() in _LOCAL_HOSTS)
-    return server
+            if not (isinstance(literal, str) and literal.strip() in _LOCAL_HOSTS):
+                named.add(DJANGO_EMAIL_HOST)
+        for recipients in names & DJANGO_RECIPIENT_SETTINGS:
+            if not (type(value) in (ast.List, ast.Tuple) and not value.elts):  # type: ignore[attr-defined]
+                named.add(recipients)
+    return frozenset(named)
 
 
 def _another_backend(node: ast.AST) -> bool:

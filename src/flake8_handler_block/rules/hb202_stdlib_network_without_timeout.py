@@ -172,8 +172,10 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
     `send_mail()`, `send_mass_mail()`, `mail_admins()` and `mail_managers()` given no
     `connection=`; `get_connection()` naming no backend; `message.send()` of an
     `EmailMessage` or `EmailMultiAlternatives` built, where the module shows it, with
-    no `connection=` and given none later (`message.connection = ...`). The fix is the
-    setting, so `fix` leaves these alone.
+    no `connection=` and given none later (`message.connection = ...`); `mail_admins()`
+    and `mail_managers()` only when such a module also gives `ADMINS` (`MANAGERS`) a
+    value that may not be empty (Django returns before connecting while it is). The fix
+    is the setting, so `fix` leaves these alone.
 
     Not reported: those sends when no module names a mail server (a reusable app whose
     settings are its users', or settings loaded in ways not written out:
@@ -438,6 +440,9 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
             elif self._smtp_class(node, target, project):
                 state = argument_state(node, "timeout", SMTP_BACKEND_TIMEOUT, mappings)
             elif self._sends_by_settings(node, target, scope, mappings) and project.settings_send_smtp():
+                recipients = catalog.DJANGO_RECIPIENTS_OF.get(target or "")
+                if recipients is not None and not project.settings_name(recipients):
+                    continue  # `mail_admins()` with no ADMINS set returns before it connects
                 if not project.email_timeout_set():
                     self.report(node, function, call=call_text(node), problem=_DJANGO_PROBLEM, fix=_DJANGO_SETTINGS_FIX)
                 continue
