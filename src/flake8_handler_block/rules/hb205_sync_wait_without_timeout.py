@@ -366,10 +366,7 @@ class SyncWaitWithoutTimeout(Rule):
             thread = self.ctx.resolve(func.value, site.scope)
             if not isinstance(thread, Inst) or thread.call is None or thread.producer not in catalog.THREAD_CLASSES:
                 return None
-            target = argument(thread.call, "target", 1)
-            name = names.last_name(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
-            owner = self._owner(thread.call, function)
-            return [(owner, name)] if name is not None and owner is not None else None
+            return self._hand_off(thread.call, argument(thread.call, "target", 1), function)
         if isinstance(func, cst.Attribute) and func.attr.value in ("result", "exception"):
             receiver = self.ctx.resolve(func.value, site.scope)
             if not isinstance(receiver, Inst) or receiver.call is None or not receiver.producer.endswith(".submit"):
@@ -391,9 +388,7 @@ class SyncWaitWithoutTimeout(Rule):
         if isinstance(expr, cst.Call):
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "submit":
                 work = positional(expr)[:1]
-                name = names.last_name(work[0]) if work and isinstance(work[0], (cst.Name, cst.Attribute)) else None
-                owner = self._owner(expr, function)
-                return [(owner, name)] if name is not None and owner is not None else None
+                return self._hand_off(expr, work[0] if work else None, function)
             helper = names.local_function(expr.func, function)
             if helper is None or helper.is_generator or not helper.returns:
                 return None
@@ -413,6 +408,15 @@ class SyncWaitWithoutTimeout(Rule):
         if isinstance(expr, cst.Name):
             return self._filled(expr.value, function, depth)
         return None
+
+    def _hand_off(
+        self, call: cst.Call, work: Optional[cst.BaseExpression], function: FunctionScope
+    ) -> Optional[List[Tuple[FunctionScope, str]]]:
+        """``call`` hands ``work`` to a thread (``submit(fn, ...)``, ``Thread(target=fn)``): the function
+        making it and the last name of what it hands over; None when that is no name."""
+        name = names.last_name(work) if isinstance(work, (cst.Name, cst.Attribute)) else None
+        owner = self._owner(call, function)
+        return [(owner, name)] if name is not None and owner is not None else None
 
     def _all_of(
         self, parts: List[Tuple[Optional[cst.BaseExpression], FunctionScope]], depth: int
