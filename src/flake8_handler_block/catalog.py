@@ -774,6 +774,7 @@ DJANGO_SEND_FUNCTIONS = frozenset(
     f"django.core.mail.{name}" for name in ("send_mail", "send_mass_mail", "mail_admins", "mail_managers")
 )
 DJANGO_MESSAGES = frozenset({"django.core.mail.EmailMessage", "django.core.mail.EmailMultiAlternatives"})
+DJANGO_MESSAGE_SENDS = frozenset(f"{message}.send" for message in DJANGO_MESSAGES)
 # mail_admins()/mail_managers() return before connecting while their setting is empty (Django's default).
 DJANGO_RECIPIENT_SETTINGS = frozenset({"ADMINS", "MANAGERS"})
 DJANGO_RECIPIENTS_OF = {"django.core.mail.mail_admins": "ADMINS", "django.core.mail.mail_managers": "MANAGERS"}

@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .. import names
 from ..catalog import (
-    APIS, DJANGO_EMAIL_TIMEOUT, DJANGO_SEND_FUNCTIONS, FREEIPA_UNTIMED, HANDED_ARGUMENTS, OAUTH_METADATA_FETCHES,
-    RETURNS, TIMEOUT_KEYWORDS, UNTIMED_CLIENTS,
+    APIS, DJANGO_EMAIL_TIMEOUT, DJANGO_MESSAGE_SENDS, DJANGO_SEND_FUNCTIONS, FREEIPA_UNTIMED, HANDED_ARGUMENTS,
+    OAUTH_METADATA_FETCHES, RETURNS, TIMEOUT_KEYWORDS, UNTIMED_CLIENTS,
 )
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
@@ -66,7 +66,7 @@ def fix_timeout(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
     if target is not None and target in ctx.extra_timeout_calls:
         return _timeout_edit(found, ctx, index=ctx.extra_timeout_calls[target])
     if found.violation.code == "HB202" and DJANGO_EMAIL_TIMEOUT in found.message:
-        if target in DJANGO_SEND_FUNCTIONS or names.last_name(call.func) == "send":
+        if target in DJANGO_SEND_FUNCTIONS or target in DJANGO_MESSAGE_SENDS:
             return Skip("it sends with the settings' backend: set EMAIL_TIMEOUT in the settings")
         # Django's SMTP backend, a subclass of it or get_connection(): each takes timeout= by keyword
         return _timeout_edit(found, ctx)

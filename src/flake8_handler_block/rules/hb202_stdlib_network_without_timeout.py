@@ -40,7 +40,6 @@ _DJANGO_SETTINGS_FIX = "set EMAIL_TIMEOUT in the settings (or pass connection=ge
 # connection), EmailMessage(subject, body, from_email, to, bcc, connection) (EmailMultiAlternatives alike).
 _CONNECTION_POSITION = {"send_mail": 7, "send_mass_mail": 4, "mail_admins": 3, "mail_managers": 3}
 _MESSAGE_CONNECTION = 5
-_MESSAGE_SENDS = frozenset(f"{message}.send" for message in catalog.DJANGO_MESSAGES)
 _MAIL_CALLS = frozenset({"get_connection", "send", *_CONNECTION_POSITION})
 _FLASK_MAIL_PROBLEM = "connects with smtplib.SMTP(host, port) and no timeout (Flask-Mail takes none)"
 _FLASK_MAIL_FIX = "call socket.setdefaulttimeout(<seconds>) at start-up, or send with Flask-Mailman and MAIL_TIMEOUT"
@@ -460,13 +459,18 @@ class StdlibNetworkWithoutTimeout(MissingTimeoutRule):
         if target in catalog.DJANGO_SEND_FUNCTIONS:
             position = _CONNECTION_POSITION[target.rpartition(".")[2]]
             return argument_state(call, catalog.DJANGO_CONNECTION, position, mappings) in (MISSING, NONE)
-        if target not in _MESSAGE_SENDS or not isinstance(call.func, cst.Attribute):
+        if target not in catalog.DJANGO_MESSAGE_SENDS or not isinstance(call.func, cst.Attribute):
             return False
         message = self.ctx.resolve(call.func.value, scope)
         if not isinstance(message, Inst) or message.call is None or message.declared:
             return False
         state = argument_state(message.call, catalog.DJANGO_CONNECTION, _MESSAGE_CONNECTION, mappings)
-        return state in (MISSING, NONE) and not _connection_given_later(call.func.value, scope)
+        if state not in (MISSING, NONE):
+            return False
+        if not isinstance(scope, FunctionScope) or not isinstance(call.func.value, cst.Name):
+            return True
+        # `message.connection = conn` in the function that sends it: a connection of the caller's
+        return _assignments(scope.node.body, f"{call.func.value.value}.{catalog.DJANGO_CONNECTION}") == 0
 
     def _connects_smtp(self, call: cst.Call, scope: Scope, project: ProjectTimeouts, mappings) -> bool:
         """``get_connection(backend=..., ...)`` of the SMTP backend, or no backend and SMTP arguments."""
@@ -505,18 +509,6 @@ def _base_constructor(site: CallSite, target: Optional[str]) -> Optional[Tuple[s
         return None
     listed = [base for base in base_names(cls) if base in TIMEOUT_POSITION]
     return (listed[0], 0) if len(listed) == 1 else None
-
-
-def _connection_given_later(message: cst.BaseExpression, scope: Scope) -> bool:
-    """``message.connection = ...`` written in the function that sends it: a connection of the caller's."""
-    if not isinstance(scope, FunctionScope) or not isinstance(message, cst.Name):
-        return False
-    return any(
-        isinstance(target.target, cst.Attribute) and target.target.attr.value == catalog.DJANGO_CONNECTION
-        and isinstance(target.target.value, cst.Name) and target.target.value.value == message.value
-        for node in iter_nodes(scope.node.body) if isinstance(node, cst.Assign)
-        for target in node.targets
-    )
 
 
 def _network_stream(built: cst.Call, scope: Scope) -> bool:
