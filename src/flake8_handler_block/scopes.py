@@ -862,16 +862,15 @@ def _kindless(annotation: cst.BaseExpression, scope: "Scope", depth: int = 0) ->
     if depth >= 4:
         return False
     written = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    found = resolve(written, scope)
+    named = found.dotted if isinstance(found, Ref) else ""
     last = annotation.slice[-1].slice if isinstance(annotation, cst.Subscript) and annotation.slice else None
-    if isinstance(last, cst.Index) and _kindless(last.value, scope, depth + 1):
-        combinator = resolve(written, scope)
-        if not (isinstance(combinator, Ref) and combinator.dotted in TYPE_COMBINATORS):
-            return True
+    if isinstance(last, cst.Index) and named not in TYPE_COMBINATORS and _kindless(last.value, scope, depth + 1):
+        return True
     alias, where = assigned_value(written, scope)
     if alias is not written and isinstance(alias, cst.Subscript) and where.kind == "module":
         return _kindless(alias, where, depth + 1)
-    found = resolve(written, scope)
-    return isinstance(found, Ref) and found.dotted in KINDLESS_ANNOTATIONS
+    return named in KINDLESS_ANNOTATIONS
 
 
 def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:

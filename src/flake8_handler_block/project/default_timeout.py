@@ -434,7 +434,7 @@ class ProjectTimeouts:
         self.config = config
         self._patched: Optional[FrozenSet[str]] = None
         self._email_timeout: Optional[bool] = None
-        self._smtp_settings: Optional[FrozenSet[str]] = None
+        self._mail_named: Optional[FrozenSet[str]] = None
         self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
         self._subclasses: Dict[Tuple[str, FrozenSet[str]], bool] = {}  # (class, bases) -> derives_from
 
@@ -484,13 +484,13 @@ class ProjectTimeouts:
         return setting in self._mail_settings()
 
     def _mail_settings(self) -> FrozenSet[str]:
-        if self._smtp_settings is None:
-            self._smtp_settings = frozenset()
+        if self._mail_named is None:
+            self._mail_named = frozenset()
             try:
-                self._smtp_settings = self._named_mail_settings()
+                self._mail_named = self._named_mail_settings()
             except Exception:  # out of time, an unreadable tree: not known to use SMTP
                 pass
-        return self._smtp_settings
+        return self._mail_named
 
     def _named_mail_settings(self) -> FrozenSet[str]:
         if self.tree is None:

@@ -1167,19 +1167,15 @@ class _Summariser:
         if depth >= 4:
             return False
         written = annotation.value if type(annotation) is ast.Subscript else annotation
+        found = self.sym(written, scope, imports_only=True)
+        named = found.target if found is not None and found.kind == "ref" and not found.path else ""
         item = _last_type_argument(annotation)
-        if item is not None and self._kindless(item, scope, depth + 1) and not self._combinator(written, scope):
-            return True  # `Dict[str, Handler]`: what is put there says what it holds
+        if item is not None and named not in TYPE_COMBINATORS and self._kindless(item, scope, depth + 1):
+            return True  # `Dict[str, Handler]`: what is put there says what it holds (not `Union[Toolkit, ...]`)
         alias = self._alias_of(written, scope)
         if alias is not None:  # `ToolHandler = Callable[[dict], dict]`, then `func: ToolHandler`
             return self._kindless(alias, scope, depth + 1)
-        found = self.sym(written, scope, imports_only=True)
-        return found is not None and found.kind == "ref" and not found.path and found.target in KINDLESS_ANNOTATIONS
-
-    def _combinator(self, written: ast.expr, scope: _Scope) -> bool:
-        """``Union``, ``Optional``, ``Annotated``... (``catalog.TYPE_COMBINATORS``): no container."""
-        found = self.sym(written, scope, imports_only=True)
-        return found is not None and found.kind == "ref" and not found.path and found.target in TYPE_COMBINATORS
+        return named in KINDLESS_ANNOTATIONS
 
     def _alias_of(self, written: ast.expr, scope: _Scope) -> Optional[ast.expr]:
         """The annotation a module-level type alias stands for (``ToolHandler = Callable[...]``, bound
