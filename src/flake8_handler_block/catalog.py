@@ -96,6 +96,7 @@ _CANONICAL_PREFIXES = {
     "caldav.davclient": "caldav",
     "gitlab.client": "gitlab",
     "jira.client": "jira",
+    "prometheus_api_client.prometheus_connect": "prometheus_api_client",
     "celery.app.base.Celery": "celery.Celery",
     "celery.app.Celery": "celery.Celery",
     "swiftclient.Connection": "swiftclient.client.Connection",
@@ -523,6 +524,55 @@ DB_INSTEAD = "an async driver (asyncpg, aiomysql, ...)"
 BOTO3_RESOURCE_FACTORIES = ("boto3.resource", "boto3.Session.resource")
 _BOTO3_RESOURCES: Mapping[str, str] = dict.fromkeys(BOTO3_RESOURCE_FACTORIES, "")  # for _below_client
 SDK_LAZY_COLLECTION_METHODS = frozenset({"all", "filter", "limit", "page_size"})
+# kubernetes' generated API classes (`client.CoreV1Api()`, one per API group and version): every
+# public method is a request to the API server, sent on urllib3 with no timeout unless the call passes
+# `_request_timeout` (its Configuration has no default one: kubernetes-client issue 1961). A list's or
+# watch's `timeout_seconds` is a limit the server keeps. Their async twin is kubernetes_asyncio.
+KUBERNETES_APIS = frozenset(f"kubernetes.client.{name}Api" for name in (
+    "Core", "CoreV1", "Apps", "AppsV1", "Batch", "BatchV1", "BatchV1beta1", "CustomObjects", "Networking",
+    "NetworkingV1", "RbacAuthorization", "RbacAuthorizationV1", "Storage", "StorageV1", "Autoscaling",
+    "AutoscalingV1", "AutoscalingV2", "Policy", "PolicyV1", "Version", "Apis", "Apiextensions",
+    "ApiextensionsV1", "Coordination", "CoordinationV1", "Events", "EventsV1", "Admissionregistration",
+    "AdmissionregistrationV1", "Certificates", "CertificatesV1", "Discovery", "DiscoveryV1", "Node", "NodeV1",
+    "Scheduling", "SchedulingV1", "Authentication", "AuthenticationV1", "Authorization", "AuthorizationV1",
+    "Apiregistration", "ApiregistrationV1", "Logs", "ExtensionsV1beta1", "AppsV1beta1",
+))
+# Its dynamic client: `dyn.resources.get(kind=...)` looks a resource up in the discovery it fetched
+# once and keeps; the requests are the resource's verbs (`res.get()`) and the client's own.
+KUBERNETES_DYNAMIC = "kubernetes.dynamic.DynamicClient"
+KUBERNETES_DYNAMIC_VERBS = frozenset({"get", "create", "delete", "replace", "patch", "server_side_apply", "watch"})
+_KUBERNETES_CLIENTS: Mapping[str, str] = {**dict.fromkeys(KUBERNETES_APIS, "api"), KUBERNETES_DYNAMIC: "dynamic"}
+# Each client takes the ApiClient that sends its requests (`CoreV1Api(api_client)`, `DynamicClient(client)`);
+# none given, it makes the library's own. A project's ApiClient subclass may give every request a
+# timeout (dstack's `request()` does), so only the library's ones are known to send with none.
+KUBERNETES_API_CLIENT_PARAMETERS = {**dict.fromkeys(KUBERNETES_APIS, "api_client"), KUBERNETES_DYNAMIC: "client"}
+KUBERNETES_CLIENT_BASES = ("ApiClient", "RESTClientObject")  # what a project subclasses to time every request
+KUBERNETES_LIBRARY_API_CLIENTS = frozenset({
+    "kubernetes.client.ApiClient", "kubernetes.client.api_client.ApiClient", "kubernetes.config.new_client_from_config",
+    "kubernetes.config.new_client_from_config_dict", "kubernetes.config.kube_config.new_client_from_config",
+})
+KUBERNETES_PACKAGE = "kubernetes"
+KUBERNETES_REQUEST_TIMEOUT = "_request_timeout"
+KUBERNETES_UNTIMED = "the kubernetes client sets none"  # HB203 says it; `fix` passes _request_timeout
+# Arguments of a call that either bound it already or make it a stream meant to stay open: a list's
+# `timeout_seconds` (kept by the server), `async_req` (the client's thread pool sends it and the call
+# returns at once), a watch, a followed log, a response left unread for the caller to stream.
+KUBERNETES_NOT_UNTIMED = ("timeout_seconds", "async_req", "watch", "follow", "_preload_content")
+
+
+def kubernetes_request(name: str) -> bool:
+    """``kubernetes.client.CoreV1Api.list_namespaced_pod`` (any public method of a generated API
+    class) or a dynamic client's verb, on the client or on a resource it looked up: a request to
+    the API server."""
+    found = _below_client(name, _KUBERNETES_CLIENTS)
+    if found is None:
+        return False
+    kind, steps = found
+    if kind == "api":
+        return len(steps) == 1 and steps[0] != "api_client" and not steps[0].startswith("_")
+    return (len(steps) == 1 or (len(steps) == 3 and steps[0] == "resources")) and steps[-1] in KUBERNETES_DYNAMIC_VERBS
+
+
 # Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
@@ -585,6 +635,7 @@ SDK_CLIENTS: Mapping[str, str] = {
     "supabase.Client": "supabase.acreate_client",
     # database drivers: a connection's commit() and its cursors' execute() are round trips
     **{connect: DB_INSTEAD for connect in DB_CONNECTS},
+    **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
 SDK_MODULE_CLIENTS = {
@@ -639,6 +690,8 @@ def sdk_request(name: str) -> Optional[Api]:
     if found is None or not found[1]:
         return None
     instead, steps = found
+    if name.startswith(f"{KUBERNETES_PACKAGE}.") and not kubernetes_request(name):
+        return None  # its clients' attributes and discovery (`v1.api_client`, `dyn.resources.get()`)
     if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
         return None
     if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
@@ -828,6 +881,10 @@ CALDAV_TIMEOUT_INDEX = 5
 # http_password, timeout=None, ...) hands its timeout to requests on every API call; None: no limit.
 # A `session=` of the caller's may bound them itself.
 GITLAB_CLIENT = "gitlab.Gitlab"
+# prometheus-api-client: PrometheusConnect(url, headers, disable_ssl, retry, auth, proxy, session,
+# timeout=None, method) gives its timeout to every query it sends on its requests session; None: no
+# limit. A `session=` of the caller's may bound them itself.
+PROMETHEUS_CLIENT = "prometheus_api_client.PrometheusConnect"
 # jira: JIRA(server, options, basic_auth, token_auth, oauth, jwt, kerberos, kerberos_options, validate,
 # get_server_info, async_, async_workers, logging, max_retries, proxies, timeout=None, ...) builds a
 # session with that timeout for every request, the server-info fetch its constructor makes included.
@@ -903,6 +960,7 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
     GITLAB_CLIENT: UntimedClient(7, "python-gitlab hands it to every API request", own_client=("session",)),
     JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
+    PROMETHEUS_CLIENT: UntimedClient(7, "prometheus-api-client gives it to every query", own_client=("session",)),
     KEYSTONE_SESSION: UntimedClient(5, "keystoneauth hands it to every request made through the session",
                                     own_client=("session",)),
     SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client=("session",)),

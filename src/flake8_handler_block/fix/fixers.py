@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from .. import names
 from ..catalog import (
     APIS, DJANGO_EMAIL_TIMEOUT, DJANGO_MESSAGE_SENDS, DJANGO_SEND_FUNCTIONS, FREEIPA_UNTIMED, HANDED_ARGUMENTS,
-    OAUTH_METADATA_FETCHES, RETURNS, TIMEOUT_KEYWORDS, UNTIMED_CLIENTS,
+    KUBERNETES_REQUEST_TIMEOUT, KUBERNETES_UNTIMED, OAUTH_METADATA_FETCHES, RETURNS, TIMEOUT_KEYWORDS, UNTIMED_CLIENTS,
 )
 from ..scopes import handed_call, passes_keywords
 from .edits import CallEdit, Edit, FixContext, Skip, find_keyword, positional_args, set_argument
@@ -110,6 +110,8 @@ def fix_hb203(found: Located, ctx: FixContext) -> Union[Edit, Skip]:
         return _timeout_edit(found, ctx, name="total", index=0)
     if FREEIPA_UNTIMED in found.message:
         return Skip("python-freeipa's clients take no timeout; the message says what to do instead")
+    if KUBERNETES_UNTIMED in found.message:
+        return _timeout_edit(found, ctx, name=KUBERNETES_REQUEST_TIMEOUT)
     index = None
     target = _callee(call, found) if isinstance(call, cst.Call) else None
     if target in TIMEOUT_KEYWORDS:  # ldap3's receive_timeout, websockets' open_timeout

@@ -34,7 +34,8 @@ from typing import (
 
 from ..catalog import (
     DJANGO_BUILTIN_BACKENDS, DJANGO_EMAIL_BACKEND, DJANGO_EMAIL_HOST, DJANGO_EMAIL_TIMEOUT, DJANGO_RECIPIENT_SETTINGS,
-    DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, PYTHON_LDAP_TIMEOUT_OPTION, canonical,
+    DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, KUBERNETES_CLIENT_BASES, KUBERNETES_PACKAGE, PYTHON_LDAP_TIMEOUT_OPTION,
+    canonical,
 )
 from ..config import Config
 from .astnames import dotted_parts, own_nodes
@@ -437,6 +438,7 @@ class ProjectTimeouts:
         self._mail_named: Optional[FrozenSet[str]] = None
         self._package_answers: Dict[Tuple[str, str], bool] = {}  # (what, top-level package) -> set there
         self._subclasses: Dict[Tuple[str, FrozenSet[str]], bool] = {}  # (class, bases) -> derives_from
+        self._kubernetes_subclassed: Optional[bool] = None
 
     def patched(self) -> FrozenSet[str]:
         """Entry points a patch of requests in some module of the project covers (tooling
@@ -582,6 +584,22 @@ class ProjectTimeouts:
             if not tooling and not self.config.check_tooling and is_tooling_path(path, self.config.tooling):
                 continue
             yield path
+
+    def kubernetes_client_subclassed(self) -> bool:
+        """Some class of the project names kubernetes' ApiClient or REST client as a base, under an
+        alias too (``class ApiClient(_BaseApiClient)``, in a file naming kubernetes): it may give every
+        request a timeout (dstack's ``request()`` does). A doubt is enough; True when the tree cannot
+        be read."""
+        if self._kubernetes_subclassed is None:
+            self._kubernetes_subclassed = True
+            if self.tree is not None:
+                tree = self.tree
+                self._kubernetes_subclassed = any(
+                    text is None or KUBERNETES_PACKAGE in text
+                    for base in KUBERNETES_CLIENT_BASES for path in tree.with_base_naming(base)
+                    for text in [tree.text(path)]
+                )
+        return self._kubernetes_subclassed
 
     def smtp_backend(self, dotted: str) -> bool:
         """Is ``dotted`` a class of the project deriving from Django's SMTP ``EmailBackend`` with no

@@ -187,6 +187,12 @@ class ProjectTree:
         self._scanned()  # fills the index
         return self._by_base.get(name, [])
 
+    def with_base_naming(self, word: str) -> List[str]:
+        """Files with a class statement whose base's name (last component) holds ``word``: an alias
+        too (``class ApiClient(_BaseApiClient)``)."""
+        self._scanned()
+        return sorted({path for base, paths in self._by_base.items() if word in base for path in paths})
+
     def descendant_files(self, name: str, word: str, limit: int) -> Tuple[List[str], FrozenSet[str]]:
         """Where a subclass of a class called ``name`` may define a member called ``word``: the
         files, in the tree's order, whose text holds ``word`` among those declaring a class that

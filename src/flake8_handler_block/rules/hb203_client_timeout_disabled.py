@@ -30,6 +30,7 @@ _SET_OPTION = "set_option"  # python-ldap's, on a connection or for the process
 _FREEIPA_NAMES = catalog.last_names(dict.fromkeys(catalog.FREEIPA_CLIENTS))
 _FREEIPA_FIX = "give its _session a default timeout (mount an adapter that sets one), or run its calls under a deadline"
 _CODE = cst.Module([])
+_MAX_RECEIVER_STEPS = 4  # attributes and lookups between a kubernetes request and the client it is made on
 
 
 class ClientTimeoutDisabled(Rule):
@@ -86,6 +87,8 @@ class ClientTimeoutDisabled(Rule):
       deployment's to set);
     - python-swiftclient's `Connection(...)` with no `timeout=` and no keystoneauth
       `session=`: every connection it opens to the object store waits with none;
+    - prometheus-api-client's `PrometheusConnect(url, ...)` with no `timeout=` (or `None`), nor a
+      `session=` of the caller's: it hands None to requests on every query;
     - `influxdb.InfluxDBClient(...)` (the 1.x client) with no `timeout=`: it hands None to
       requests on every query and write (`influxdb_client`, the 2.x client, has a 10 s
       default and is not reported);
@@ -143,6 +146,20 @@ class ClientTimeoutDisabled(Rule):
       `OPT_NETWORK_TIMEOUT` bounds the connect only and does not count. Nor a connection
       to `ldapi://` (a Unix socket to a directory on this host), a receiver of unknown
       kind (a parameter nothing types), or `unbind_s()` (no answer to wait for);
+    - a request of the kubernetes client with no `_request_timeout=` (or `None`): any public
+      method of a generated API class (`client.CoreV1Api().list_namespaced_pod(ns)`,
+      `CustomObjectsApi`, `AppsV1Api`...) and a dynamic client's verbs (`get`, `create`,
+      `patch`... on the client or on a resource `dyn.resources.get(...)` looked up). The client
+      sends each request on urllib3 with no timeout, and its `Configuration` has no default one.
+      A client built in view on the library's own `ApiClient` (none given, `ApiClient(...)`,
+      `config.new_client_from_config()`) is reported, one built on another is not (a project's
+      `ApiClient` subclass may give every request a timeout, as dstack's does). A client built out
+      of view (an annotated parameter, a module global a factory sets, another module's) is
+      reported only when the whole project was read and no class of it derives from kubernetes'
+      `ApiClient` or `RESTClientObject`. Not reported: a list or watch given `timeout_seconds=`
+      (the API server ends it), a watch, a followed log or a response left for the caller to
+      stream (`watch=`, `follow=`, `_preload_content=`), a request sent by the client's thread
+      pool (`async_req=`), nor the discovery `dyn.resources.get(...)` makes once and keeps;
 
     Nor a request that waits as it runs in module-level code (`CATALOGUE =
     httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
@@ -176,7 +193,7 @@ class ClientTimeoutDisabled(Rule):
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
-            'pydiscourse', 'jenkins')
+            'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
@@ -193,11 +210,14 @@ class ClientTimeoutDisabled(Rule):
         self.timed_receivers: Set[Tuple[int, str]] = set()
         self.api_timeout_set = False
         self.classes_built: List[Tuple[cst.Call, Scope]] = []  # calls of a CapWords name (python-freeipa)
+        self.method_calls: List[Tuple[cst.Call, Scope]] = []  # in a module importing kubernetes
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
         if name and name[:1].isupper():  # may build a python-freeipa client, or a project subclass of one
             self.classes_built.append((node, self.ctx.scope))
+        elif isinstance(node.func, cst.Attribute) and catalog.KUBERNETES_PACKAGE in self.ctx.module.imported_packages:
+            self.method_calls.append((node, self.ctx.scope))  # may be a request of a kubernetes client
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -256,6 +276,7 @@ class ClientTimeoutDisabled(Rule):
 
     def finish(self, facts: Facts) -> None:
         self._judge_freeipa(facts)
+        self._judge_cluster_requests(facts)
         if (not self.directory_calls or self.api_timeout_set
                 or package_says(facts, ProjectTimeouts.ldap_timeout_set)):
             return  # OPT_TIMEOUT (here, or named elsewhere in the package) bounds every synchronous call
@@ -338,6 +359,69 @@ class ClientTimeoutDisabled(Rule):
             # built at import too: it sends nothing then, the calls made on it later wait
             self.report(call, scope.function, call=call_text(call),
                         problem=f"has no timeout ({catalog.FREEIPA_UNTIMED})", fix=_FREEIPA_FIX)
+
+    def _judge_cluster_requests(self, facts: Facts) -> None:
+        """A kubernetes client's request with no ``_request_timeout`` (or ``None``): the client sends it
+        with none, its configuration has no default. Not a watch or stream (meant to stay open), nor a
+        list the server bounds (``timeout_seconds``), nor one its thread pool sends (``async_req``)."""
+        mappings = facts[MappingFacts]
+        for call, scope in self.method_calls:
+            if scope.function is None and self.ctx.config.scope != "all":
+                continue  # it waits as the module is imported: a stall is seen at start-up
+            target = self.ctx.callee(call, scope)
+            if target is None or not catalog.kubernetes_request(target):
+                continue
+            assert isinstance(call.func, cst.Attribute)
+            untimed = self._sends_untimed(call.func.value, scope)
+            if untimed is False or (untimed is None and not self._no_timed_api_client(facts)):
+                continue
+            state = argument_state(call, catalog.KUBERNETES_REQUEST_TIMEOUT, mappings=mappings)
+            if state == PRESENT or any(argument_state(call, name, mappings=mappings) != MISSING
+                                       for name in catalog.KUBERNETES_NOT_UNTIMED):
+                continue
+            problem = f"passes {catalog.KUBERNETES_REQUEST_TIMEOUT}=None" if state == NONE else "has no timeout"
+            self.report(call, scope.function, call=call_text(call),
+                        problem=f"{problem} ({catalog.KUBERNETES_UNTIMED})",
+                        fix=f"pass {catalog.KUBERNETES_REQUEST_TIMEOUT}=(connect, read), e.g. (5, 30)")
+
+    def _sends_untimed(self, receiver: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[bool]:
+        """Whether the kubernetes client ``receiver`` is (or a resource it looked up,
+        ``dyn.resources.get(...)``) sends on the library's own ApiClient: True when built in view on
+        one (none given, ``ApiClient(...)``, ``config.new_client_from_config()``), False when built on
+        another (a project's subclass may time every request), None when not known (built elsewhere,
+        on an ApiClient this module cannot see)."""
+        if depth > _MAX_RECEIVER_STEPS:
+            return None
+        built: Optional[cst.Call] = receiver if isinstance(receiver, cst.Call) else None
+        if built is None:
+            found = self.ctx.resolve(receiver, scope)
+            if isinstance(found, Inst) and found.call is not None and not found.declared:
+                built = found.call
+            elif isinstance(receiver, cst.Attribute):  # `dyn.resources`: the client below
+                return self._sends_untimed(receiver.value, scope, depth + 1)
+        if built is None:
+            return None
+        parameter = catalog.KUBERNETES_API_CLIENT_PARAMETERS.get(self.ctx.callee(built, scope) or "")
+        if parameter is None:  # a lookup on a client (`dyn.resources.get(...)`): the client it asked
+            func = built.func
+            return self._sends_untimed(func.value, scope, depth + 1) if isinstance(func, cst.Attribute) else None
+        given = argument(built, parameter, 0)
+        if given is None:
+            return None if has_star(built) else True
+        made = self.ctx.callee(given, scope) if isinstance(given, cst.Call) else None
+        if made is None:
+            found = self.ctx.resolve(given, scope)
+            made = found.producer if isinstance(found, Inst) and not found.declared else None
+        if made is None:
+            return None
+        return made in catalog.KUBERNETES_LIBRARY_API_CLIENTS
+
+    @staticmethod
+    def _no_timed_api_client(facts: Facts) -> bool:
+        """The whole project was read and no class of it derives from kubernetes' ApiClient (or its
+        REST client): every client of it, wherever built, sends on the library's own."""
+        project = project_timeouts(facts)
+        return project is not None and not project.kubernetes_client_subclassed()
 
     def _unlimited_reads(self, site: CallSite) -> str:
         """``timeout=httpx.Timeout(None)`` (or a name given only that), with no finite ``read=``:

@@ -104,7 +104,10 @@ class BlockingCallInAsyncHandler(Rule):
       tell an ASYNC-strategy connection apart, rare in an event loop's code), `supabase`'s
       sync client, PyJWT's `jwt.PyJWKClient` (`get_signing_key_from_jwt()`: a key it has not
       cached, the first token's or after its key set's 300 s lifespan, is fetched with a
-      blocking `urlopen()` of up to 30 s; not the static `match_kid()`), and
+      blocking `urlopen()` of up to 30 s; not the static `match_kid()`), the kubernetes
+      client's API classes (`client.CoreV1Api().list_namespaced_pod()`) and dynamic client
+      (`dyn.resources.get(...).get()`; not the lookup itself, answered from the discovery it
+      keeps, nor `api.api_client`'s local helpers), and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
