@@ -114,6 +114,28 @@ def test_an_unannotated_function_returns_what_its_returns_give(tmp_path: Path) -
     assert chain(root, "Spare.search") == ""
 
 
+def test_a_function_annotated_with_a_protocol_returns_what_its_returns_give(tmp_path: Path) -> None:
+    """``-> Backend`` naming a ``typing.Protocol`` of the module: its methods are stubs and nothing
+    derives from it, so the returned values say which class runs (job-sentinel's chat backends).
+    A class that is not a protocol keeps the annotation."""
+    root = project(tmp_path, {
+        "providers.py": PROVIDERS,
+        "registry.py": (
+            "from typing import Protocol\n\nfrom .providers import Provider, WebProvider, Other\n\n\n"
+            "class Backend(Protocol):\n    def search(self, q): ...\n\n\n"
+            "def make() -> Backend:\n    return WebProvider()\n\n\n"
+            "def declared() -> Provider:\n    return Other()\n"
+        ),
+        "views.py": routes(
+            "@app.route('/a')\ndef a():\n    return make().search('x')\n\n\n"
+            "@app.route('/b')\ndef b():\n    return declared().search('x')\n",
+            "from .registry import make, declared\n",
+        ),
+    })
+    assert chain(root, "WebProvider.search") == f"{handler(root, 'a')} via WebProvider.search()"
+    assert chain(root, "Other.search") == ""  # `-> Provider`: a Provider (WebProvider's search runs too)
+
+
 def test_a_loop_variable_over_a_declared_list_reaches_every_override(tmp_path: Path) -> None:
     root = project(tmp_path, {
         "providers.py": PROVIDERS,

@@ -62,9 +62,15 @@ DROPPED = "dropped"
 TIMEOUT_MISSING, TIMEOUT_SET, TIMEOUT_NONE, TIMEOUT_PASSED = 0, 1, 2, 3
 UNKNOWN_CALLABLE = "()"  # FunctionSummary.unplaced: a callable the module cannot type is called
 SUPER = "super()."  # FunctionSummary.unplaced: ``super().name(...)`` in a method, as "super().name"
-# Edge.guard of a call that runs only with no event loop running in the thread: in the ``except
-# RuntimeError:`` of a ``try`` that asks ``asyncio.get_running_loop()`` (a caller on the loop never runs it).
+# Edge.guard of a call the loop does not run on its requests: with no event loop running in the thread
+# (in the ``except RuntimeError:`` of a ``try`` that asks ``asyncio.get_running_loop()``), or once per
+# process, as first-use set-up behind a module global the function keeps (``if _client is None:
+# _client = connect()``, or what follows ``if _backend is not None: return _backend``).
 NO_LOOP = "!@loop"
+# While the module is read: the guard of first-use set-up kept in the global named after it, NO_LOOP
+# once the module is read unless some function resets that global (``_CONFIG = None`` to reload it):
+# then a request may run the set-up again.
+_KEPT = "!@kept:"
 _RUNNING_LOOP = frozenset({"asyncio.get_running_loop", "asyncio.events.get_running_loop"})
 
 CALL_RESULT = "()"  # a path step: the value a call returns (of a class: an instance of that very class)
@@ -472,6 +478,7 @@ class _Summariser:
         self.google_auth = False  # the module imports google-auth somewhere (its transport may be handed on)
         self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
+        self.reset_globals: Set[str] = set()  # module globals a function sets to None or False (_KEPT)
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
         self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
         self.teardown_calls: Set[int] = set()  # ids of the calls of Edge.teardown
@@ -517,6 +524,8 @@ class _Summariser:
             assign: ast.Assign = stmt  # type: ignore[assignment]
             for target in assign.targets:
                 self._bind_target(target, scope, "value", assign.value)
+                if type(target) is ast.Name and target.id in scope.globals and _is_falsy_constant(assign.value):
+                    self.reset_globals.add(target.id)
             if scope.kind == "function":
                 self._branch_of[id(assign.value)] = self._branch
             self._exprs([assign.value, *assign.targets], scope)
@@ -552,6 +561,9 @@ class _Summariser:
                 owner = scope.function_key() or 0
                 flags = frozenset(guard_param(flag) for flag in self._flag_defaults_of(owner))
                 body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags)
+            kept = _sets_kept_global(node, scope.globals) if scope.kind == "function" and not node.orelse else ""
+            if kept and not body:
+                body = _KEPT + kept
             inside = self._narrowed(node.test, scope)
             if scope.kind == "function" and node.body:
                 self._data_url_tests.extend(
@@ -615,6 +627,9 @@ class _Summariser:
         if isinstance(stmt, ast.Assert):
             return self._narrowed(stmt.test, scope)
         test = stmt.test
+        kept = _returns_kept_global(stmt, scope.globals) if scope.kind == "function" else ""
+        if kept:
+            return scope.narrowed({}, _KEPT + kept)  # what follows is first-use set-up
         if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and not stmt.orelse
                 and isinstance(stmt.body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))):
             return self._narrowed(test.operand, scope)
@@ -1969,6 +1984,8 @@ class _Summariser:
             return ""
         if guard == NO_LOOP:
             return guard
+        if guard.startswith(_KEPT):
+            return "" if guard[len(_KEPT):] in self.reset_globals else NO_LOOP
         return guard if guard_param(guard) in self._fixed_params(key) else ""
 
     def _mark_commands(self, keywords: List[ast.keyword], scope: _Scope) -> None:
@@ -2053,9 +2070,25 @@ class _Summariser:
         known here add nothing; a generator gives nothing known here."""
         annotation = getattr(node, "returns", None)
         if annotation is not None:
-            return self.declared(annotation, outer)
-        if key in self.generators:
-            return None
+            declared = self.declared(annotation, outer)
+            # A protocol of the module (`-> ChatBackend`) names no class that runs: its methods are
+            # stubs, and what implements them derives from nothing. What is returned says more.
+            return (self._returned(key) or declared) if self._names_protocol(annotation, outer) else declared
+        return None if key in self.generators else self._returned(key)
+
+    def _names_protocol(self, annotation: ast.expr, scope: _Scope) -> bool:
+        """``annotation`` names a ``typing.Protocol`` class defined in this module."""
+        if not isinstance(annotation, ast.Name):
+            return False
+        bounds = self._lookup(annotation.id, scope) or ()
+        qualnames = {payload for kind, payload, _where in bounds if kind == "class"}
+        return any(
+            own.qualname in qualnames and any(_last_name(base) == "Protocol" for base in defined.bases)
+            for defined, _outer, own in self.classes
+        )
+
+    def _returned(self, key: int) -> Optional[Sym]:
+        """What the function's ``return`` statements give (a returned name: each value bound to it)."""
         found: List[Sym] = []
         for bound in self.returns.get(key, ()):
             _kind, value, scope = bound
@@ -2293,6 +2326,52 @@ def _first_word(argv: Optional[ast.expr]) -> Optional[str]:
         first = argv.elts[0]
         return first.value if type(first) is ast.Constant and isinstance(first.value, str) else None
     return None
+
+
+def _unset_global(test: ast.expr, globals_: Set[str]) -> str:
+    """``G is None`` or ``not G`` of a name the function declares ``global``: that name, else ''."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        name = test.operand.id
+    elif (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
+          and isinstance(test.ops[0], ast.Is) and _is_none(test.comparators[0])):
+        name = test.left.id
+    else:
+        return ""
+    return name if name in globals_ else ""
+
+
+def _sets_kept_global(stmt: ast.If, globals_: Set[str]) -> str:
+    """``if _client is None: ... _client = connect()``: the body runs until it has kept a value in
+    the module global it tests, once per process (first-use set-up). That global, else ''."""
+    name = _unset_global(stmt.test, globals_)
+    sets = name and any(
+        isinstance(each, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in each.targets)
+        for each in stmt.body
+    )
+    return name if sets else ""
+
+
+def _returns_kept_global(stmt: ast.If, globals_: Set[str]) -> str:
+    """``if _backend is not None: return _backend`` (or ``if _backend: return _backend``) of a module
+    global the function declares: every call after the first returns the kept value. That global,
+    else ''."""
+    test = stmt.test
+    if isinstance(test, ast.Name):
+        name = test.id
+    elif (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
+          and isinstance(test.ops[0], ast.IsNot) and _is_none(test.comparators[0])):
+        name = test.left.id
+    else:
+        return ""
+    body = stmt.body
+    returned = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    kept = name in globals_ and not stmt.orelse and isinstance(returned, ast.Name) and returned.id == name
+    return name if kept else ""
+
+
+def _is_falsy_constant(value: ast.expr) -> bool:
+    """``None`` or ``False``: what resets a kept global, so that its set-up runs again."""
+    return isinstance(value, ast.Constant) and (value.value is None or value.value is False)
 
 
 def _always_leaves(stmt: ast.If) -> bool:

@@ -180,7 +180,10 @@ class BlockingCallInAsyncHandler(Rule):
     as first-use set-up, a sync function with no parameters under
     `@functools.cache`/`@functools.lru_cache(...)`: its body runs once per process,
     at the first call (its calls with no timeout still get their HB2xx finding; one
-    cached per argument, `lru_cache` on `lookup(host)`, is reported). Sync
+    cached per argument, `lru_cache` on `lookup(host)`, is reported); and the set-up a
+    function keeps in a module global it declares `global`: the body of `if _client is
+    None:` that assigns `_client`, and what follows `if _backend is not None: return
+    _backend` (a test that sets nothing, or a local name, is every call's work). Sync
     handlers are not checked (frameworks run them in a thread pool). With
     `scope = "all"` every `async def` is treated as a handler.
 
