@@ -169,6 +169,10 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
     if isinstance(expr, cst.IfExp):
+        from .calls import is_none  # (calls reads names: imported on first use)
+        sides = [side for side in (expr.body, expr.orelse) if not is_none(side)]  # None holds nothing to call
+        if len(sides) == 1:
+            return resolve(sides[0], scope, depth)
         return _either(resolve(expr.body, scope, depth), resolve(expr.orelse, scope, depth))
     return None
 

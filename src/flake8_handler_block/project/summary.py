@@ -1099,10 +1099,11 @@ class _Summariser:
                 return None
             return only.mapped() if kind is ast.DictComp else only.contained()
         if kind is ast.IfExp:  # `a if test else b`: either, when both are known
-            branches = (expr.body, expr.orelse)  # type: ignore[attr-defined]
+            # a `None` side holds nothing a call could be made on (`Checker() if check else None`)
+            branches = [side for side in (expr.body, expr.orelse) if not _is_none(side)]  # type: ignore[attr-defined]
             sides = [self.sym(side, scope, imports_only, depth + 1, exclude) for side in branches]
             known = [side for side in sides if side is not None]
-            return Sym.union(list(dict.fromkeys(known))) if len(known) == 2 else None
+            return Sym.union(list(dict.fromkeys(known))) if known and len(known) == len(branches) else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
             # `self.http = self.http or PoolManager()`: the value that is not the target itself
             values = self._or_values(expr, scope)  # type: ignore[arg-type]
