@@ -205,7 +205,13 @@ def runs_at_import(site: CallSite, callee: str, config: Config) -> bool:
     it runs once, at import. A stall there stops the start-up, where it is seen at once, and holds
     no request: left to ``scope = "all"``. A client built there (``HTTPSConnection(host)``) is
     not: the requests that use it later wait."""
-    return site.function is None and config.scope != "all" and waits_when_called(site.node, callee)
+    return runs_once_at_import(site.function, config) and waits_when_called(site.node, callee)
+
+
+def runs_once_at_import(function: Optional[FunctionScope], config: Config) -> bool:
+    """Code of the module itself, run once as it is imported: a wait there stalls the start-up, where
+    it is seen at once, and holds no request (left to ``scope = "all"``)."""
+    return function is None and config.scope != "all"
 
 
 def waits_when_called(call: cst.Call, callee: str) -> bool:

@@ -2083,7 +2083,7 @@ class _Summariser:
             return False
         bounds = self._lookup(annotation.id, scope) or ()
         qualnames = {payload for kind, payload, _where in bounds if kind == "class"}
-        return any(
+        return bool(qualnames) and any(
             own.qualname in qualnames and any(_last_name(base) == "Protocol" for base in defined.bases)
             for defined, _outer, own in self.classes
         )
@@ -2329,23 +2329,26 @@ def _first_word(argv: Optional[ast.expr]) -> Optional[str]:
     return None
 
 
-def _unset_global(test: ast.expr, globals_: Set[str]) -> str:
-    """``G is None`` or ``not G`` of a name the function declares ``global``: that name, else ''."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
-        name = test.operand.id
-    elif (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
-          and isinstance(test.ops[0], ast.Is) and _is_none(test.comparators[0])):
-        name = test.left.id
-    else:
-        return ""
-    return name if name in globals_ else ""
+def _global_test(test: ast.expr, globals_: Set[str]) -> Tuple[str, bool]:
+    """A test of a module global the function declares ``global``: its name and whether the test
+    holds when the global keeps a value (``G``, ``G is not None``: True; ``not G``, ``G is None``:
+    False); ('', False) for any other test."""
+    tested, held = test, True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        tested, held = test.operand, False
+    elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+          and _is_none(test.comparators[0])):
+        tested, held = test.left, isinstance(test.ops[0], ast.IsNot)
+    if isinstance(tested, ast.Name) and tested.id in globals_:
+        return tested.id, held
+    return "", False
 
 
 def _sets_kept_global(stmt: ast.If, globals_: Set[str]) -> str:
     """``if _client is None: ... _client = connect()``: the body runs until it has kept a value in
     the module global it tests, once per process (first-use set-up). That global, else ''."""
-    name = _unset_global(stmt.test, globals_)
-    sets = name and any(
+    name, held = _global_test(stmt.test, globals_)
+    sets = name and not held and any(
         isinstance(each, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in each.targets)
         for each in stmt.body
     )
@@ -2356,17 +2359,10 @@ def _returns_kept_global(stmt: ast.If, globals_: Set[str]) -> str:
     """``if _backend is not None: return _backend`` (or ``if _backend: return _backend``) of a module
     global the function declares: every call after the first returns the kept value. That global,
     else ''."""
-    test = stmt.test
-    if isinstance(test, ast.Name):
-        name = test.id
-    elif (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
-          and isinstance(test.ops[0], ast.IsNot) and _is_none(test.comparators[0])):
-        name = test.left.id
-    else:
-        return ""
+    name, held = _global_test(stmt.test, globals_)
     body = stmt.body
     returned = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
-    kept = name in globals_ and not stmt.orelse and isinstance(returned, ast.Name) and returned.id == name
+    kept = held and not stmt.orelse and isinstance(returned, ast.Name) and returned.id == name
     return name if kept else ""
 
 

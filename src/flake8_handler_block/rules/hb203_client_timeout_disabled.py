@@ -12,7 +12,9 @@ from ..calls import (
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
 from ..project.default_timeout import ProjectTimeouts
-from ..rule import EVERYWHERE, Rule, builds_subclass, package_says, project_timeouts, runs_at_import
+from ..rule import (
+    EVERYWHERE, Rule, builds_subclass, package_says, project_timeouts, runs_at_import, runs_once_at_import,
+)
 import libcst as cst
 
 from ..scopes import CallSite, Scope, receiver_home
@@ -366,8 +368,8 @@ class ClientTimeoutDisabled(Rule):
         list the server bounds (``timeout_seconds``), nor one its thread pool sends (``async_req``)."""
         mappings = facts[MappingFacts]
         for call, scope in self.method_calls:
-            if scope.function is None and self.ctx.config.scope != "all":
-                continue  # it waits as the module is imported: a stall is seen at start-up
+            if runs_once_at_import(scope.function, self.ctx.config):
+                continue
             target = self.ctx.callee(call, scope)
             if target is None or not catalog.kubernetes_request(target):
                 continue
