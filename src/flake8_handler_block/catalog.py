@@ -560,6 +560,17 @@ KUBERNETES_UNTIMED = "the kubernetes client sets none"  # HB203 says it; `fix` p
 KUBERNETES_NOT_UNTIMED = ("timeout_seconds", "async_req", "watch", "follow", "_preload_content")
 
 
+# The verbs of the generated API classes' methods (`list_namespaced_pod`, `read_node`): a module that
+# imports no kubernetes may still call them on a client another module builds (`clients.core_v1`).
+KUBERNETES_API_VERBS = frozenset({"list", "read", "create", "delete", "patch", "replace", "connect"})
+
+
+def may_be_kubernetes_api_method(name: str) -> bool:
+    """``list_namespaced_pod``: a name a generated kubernetes API class's method may have."""
+    verb, underscore, _rest = name.partition("_")
+    return bool(underscore) and verb in KUBERNETES_API_VERBS
+
+
 def kubernetes_request(name: str) -> bool:
     """``kubernetes.client.CoreV1Api.list_namespaced_pod`` (any public method of a generated API
     class) or a dynamic client's verb, on the client or on a resource it looked up: a request to

@@ -77,6 +77,8 @@ class Outside(Protocol):
 
     def library_reexport(self, dotted: str) -> Optional[str]: ...  # ``.compat.urlopen``: urllib's
 
+    def instance_client(self, dotted_class: str, attr: str) -> Optional[str]: ...  # ``Deps().http``
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""
@@ -162,7 +164,7 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
             return Inst(members[0])  # `oauth.github`: the app registered under that name
         if isinstance(base, Inst) and f"{base.producer}.{attr}" in APIS:
             return Ref(f"{base.producer}.{attr}", base)  # `self._sess.get` handed on, called later as `method(url)`
-        return None
+        return instance_attribute(expr, base, scope, depth)
     if isinstance(expr, cst.Call):
         module = _imported_module(expr, scope, depth)
         return library_value(module) if module is not None else called_result(expr, scope, depth)
@@ -562,14 +564,87 @@ def self_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[
         return None
     owner = lookup_any(scope, expr.value.value, depth)
     if isinstance(owner, SelfOf):
-        cls, name = owner.cls_scope, expr.attr.value
-        found = class_attribute(cls, name, depth)
-        outside = cls.module.outside
-        if found is None and outside is not None and not _bound_in(cls, name):
-            kind = outside.client_attribute(cls.qualname, name)  # set by a base of another module
-            return Inst(kind) if kind is not None else None
-        return found
+        return _attribute_of(owner.cls_scope, expr.attr.value, depth)
     return None
+
+
+def _attribute_of(cls: "ClassScope", name: str, depth: int) -> Optional[Resolved]:
+    """What ``<instance>.name`` holds on an instance of ``cls``: what the class (or a base of this
+    module) binds, else the client a base of another module sets."""
+    found = class_attribute(cls, name, depth)
+    outside = cls.module.outside
+    if found is None and outside is not None and not _bound_in(cls, name):
+        kind = outside.client_attribute(cls.qualname, name)  # set by a base of another module
+        return Inst(kind) if kind is not None else None
+    return found
+
+
+def instance_attribute(
+    expr: cst.Attribute, base: Optional[Resolved], scope: "Scope", depth: int
+) -> Optional[Resolved]:
+    """``deps.http`` on an instance of a class of the project (``deps: Deps``, ``deps = Deps(...)``):
+    what the class declares or assigns for the attribute (``http: requests.Session``, ``self.http =
+    requests.Session()``). A class of this module is read here; one of another module is asked of
+    the project (the client it holds, ``Outside.instance_client``)."""
+    name = expr.attr.value
+    if isinstance(base, Inst):
+        outside = scope.module.outside
+        kind = outside.instance_client(base.producer, name) if outside is not None else None
+        return Inst(kind) if kind is not None else None
+    cls = _local_class_of(expr.value, scope, depth)
+    return _attribute_of(cls, name, depth) if cls is not None else None
+
+
+def _local_class_of(expr: cst.BaseExpression, scope: "Scope", depth: int) -> Optional["ClassScope"]:
+    """The top-level class of this module whose instance the name ``expr`` holds, by every one of
+    its bindings: a parameter or a variable annotated with the class's name (``Optional[...]``
+    and a string too), or a call of the class (``deps = Deps(...)``)."""
+    if not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
+        return None
+    _where, bounds = bindings_of(scope, expr.value)
+    found: Optional["ClassScope"] = None
+    for bound in bounds:
+        if bound.kind == "annotation" and bound.scope is not None:
+            written = _declared_name(bound.payload)  # type: ignore[arg-type]
+        elif bound.kind == "value" and isinstance(bound.payload, cst.Call) and bound.scope is not None:
+            written = bound.payload.func if isinstance(bound.payload.func, cst.Name) else None
+        else:
+            return None
+        cls = _module_class(written.value, bound.scope) if written is not None else None
+        if cls is None or (found is not None and cls is not found):
+            return None
+        found = cls
+    return found
+
+
+def _declared_name(annotation: cst.BaseExpression) -> Optional[cst.Name]:
+    """The class name an annotation writes: ``Deps``, ``Optional[Deps]``, ``Deps | None``, ``"Deps"``."""
+    if isinstance(annotation, cst.SimpleString):
+        text = annotation.evaluated_value
+        written = _forward_reference(text) if isinstance(text, str) else None
+        return _declared_name(written) if written is not None else None
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        element = annotation.slice[0].slice
+        if dotted_name(annotation.value) in ("Optional", "typing.Optional") and isinstance(element, cst.Index):
+            return _declared_name(element.value)
+        return None
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+            if isinstance(other, cst.Name) and other.value == "None":
+                return _declared_name(side)
+        return None
+    return annotation if isinstance(annotation, cst.Name) else None
+
+
+def _module_class(name: str, scope: "Scope") -> Optional["ClassScope"]:
+    """The class ``name`` means in ``scope`` when it is a class defined once at the module's top
+    level and the name is bound to nothing else (an import of that name, a reassignment)."""
+    where, bounds = bindings_of(scope, name)
+    module = scope.module
+    classes = module.class_defs.get(name, [])
+    if where is not module or len(classes) != 1 or len(bounds) != 1:
+        return None
+    return classes[0]
 
 
 def module_attribute(scope: "Scope", expr: cst.Attribute, depth: int) -> Optional[Resolved]:

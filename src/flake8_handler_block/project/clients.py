@@ -120,6 +120,14 @@ class Clients:
             return None
         return self._attribute(("c", path, keys[0]), attr, 0, set())
 
+    def instance_attribute(self, dotted_class: str, attr: str) -> Optional[str]:
+        """The client ``<instance>.<attr>`` holds on an instance of the project class ``dotted_class``
+        (absolute: ``app.deps.Deps``), as the class or a base assigns or declares it."""
+        objs = self.graph.resolve(dotted_class)
+        if len(objs) != 1 or objs[0][0] != "c":
+            return None
+        return self._attribute(objs[0], attr, 0, set())
+
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
         assigned = self.graph.assigned_attr(cls, attr)
         return self._kind(assigned[1], assigned[0][1], depth + 1, seen) if assigned is not None else None

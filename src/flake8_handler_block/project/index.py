@@ -274,6 +274,14 @@ class ModuleReach:
             return None  # no class of the project sets one
         return self._project.ask_clients(lambda clients: clients.attribute_of(self.path, class_qualname, attr))
 
+    def instance_client(self, dotted_class: str, attr: str) -> Optional[str]:
+        """The HTTP client or child process ``<instance>.<attr>`` holds on an instance of the project
+        class ``dotted_class`` (as this module imports it: ``deps.http`` with ``deps: Deps``)."""
+        absolute = self.absolute(dotted_class)
+        if absolute is None or absolute.rpartition(".")[2] not in self._project.known_client_names():
+            return None  # a class no module of the project gives a client
+        return self._project.ask_clients(lambda clients: clients.instance_attribute(absolute, attr))
+
     def client_param(self, qualname: str, param: str) -> Optional[str]:
         """The HTTP client or registry (``catalog.HELD_ACROSS_MODULES``) every call of function
         ``qualname`` of this module passes for its parameter ``param``, wherever the call is

@@ -212,13 +212,17 @@ class ClientTimeoutDisabled(Rule):
         self.timed_receivers: Set[Tuple[int, str]] = set()
         self.api_timeout_set = False
         self.classes_built: List[Tuple[cst.Call, Scope]] = []  # calls of a CapWords name (python-freeipa)
-        self.method_calls: List[Tuple[cst.Call, Scope]] = []  # in a module importing kubernetes
+        # in a module importing kubernetes, or named as an API class's method
+        self.method_calls: List[Tuple[cst.Call, Scope]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
         if name and name[:1].isupper():  # may build a python-freeipa client, or a project subclass of one
             self.classes_built.append((node, self.ctx.scope))
-        elif isinstance(node.func, cst.Attribute) and catalog.KUBERNETES_PACKAGE in self.ctx.module.imported_packages:
+        elif isinstance(node.func, cst.Attribute) and (
+            catalog.KUBERNETES_PACKAGE in self.ctx.module.imported_packages
+            or catalog.may_be_kubernetes_api_method(node.func.attr.value)  # on a client of another module
+        ):
             self.method_calls.append((node, self.ctx.scope))  # may be a request of a kubernetes client
 
     def visit_Assign(self, node: cst.Assign) -> None:
