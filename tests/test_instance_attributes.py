@@ -11,6 +11,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from flake8_handler_block.engine import check_source
+from flake8_handler_block.project.summary import summarise
 from project_helpers import age, write_project
 
 CLIENTS = (
@@ -114,3 +115,75 @@ def test_a_class_bound_to_two_things_is_not_known(tmp_path: Path) -> None:
         "    return deps.http.get(url)\n"
     )
     assert _findings({"app/ops.py": ops}, tmp_path) == []
+
+
+HOLDERS = (
+    "from dataclasses import dataclass, field\n"
+    "from typing import Any, NamedTuple\n\n\n"
+    "@dataclass\n"
+    "class K8s:\n"
+    "    core_v1: Any\n"
+    "    extra: Any = None\n\n\n"
+    "class Pair(NamedTuple):\n"
+    "    http: Any\n"
+    "    name: str\n\n\n"
+    "@dataclass\n"
+    "class Mixed:\n"
+    "    http: Any\n\n\n"
+    "class Plain:\n"
+    "    http: Any\n\n\n"
+    "@dataclass\n"
+    "class Derived(K8s):\n"
+    "    http: Any = None\n"
+)
+BUILDS = (
+    "import requests\n"
+    "from kubernetes import client\n\n"
+    "from .holders import K8s, Pair, Mixed, Derived\n\n\n"
+    "def build():\n"
+    "    api = client.ApiClient()\n"
+    "    return K8s(core_v1=client.CoreV1Api(api)), Pair(requests.Session(), 'x')\n\n\n"
+    "def mixed(session):\n"
+    "    return Mixed(http=requests.Session()), Mixed(session), Derived(client.CoreV1Api(), http=requests.Session())\n"
+)
+
+
+def test_a_field_that_declares_no_kind_holds_what_every_construction_passes(tmp_path: Path) -> None:
+    ops = (
+        "from .holders import K8s, Pair, Mixed, Plain, Derived\n\n\n"
+        "def count(k: K8s, ns):\n"
+        "    return k.core_v1.list_namespaced_pod(ns)\n\n\n"  # line 5: every construction passes a CoreV1Api
+        "def fetch(pair: Pair, url):\n"
+        "    return pair.http.get(url)\n\n\n"  # line 9: positional, of a NamedTuple
+        "def others(m: Mixed, p: Plain, d: Derived, url):\n"
+        "    m.http.get(url)\n"  # one construction passes a value of unknown kind
+        "    p.http.get(url)\n"  # no dataclass: no constructor takes it
+        "    return d.http.get(url)\n"  # a base of the project may add fields before it
+    )
+    found = _findings({"app/holders.py": HOLDERS, "app/builds.py": BUILDS, "app/ops.py": ops}, tmp_path)
+    assert found == [(5, "HB203"), (9, "HB201")]
+
+
+def test_a_class_named_without_a_call_holds_anything(tmp_path: Path) -> None:
+    ops = (
+        "from .holders import K8s\n\n"
+        "FACTORY = K8s\n\n\n"
+        "def count(k: K8s, ns):\n"
+        "    return k.core_v1.list_namespaced_pod(ns)\n"
+    )
+    assert _findings({"app/holders.py": HOLDERS, "app/builds.py": BUILDS, "app/ops.py": ops}, tmp_path) == []
+
+
+def test_the_fields_a_generated_constructor_takes() -> None:
+    source = (
+        "import dataclasses\nimport attrs\nfrom dataclasses import field\n"
+        "from typing import Any, ClassVar\nfrom pydantic import BaseModel\n\n\n"
+        "@dataclasses.dataclass(frozen=True)\nclass A:\n    a: Any\n    b: ClassVar[int] = 3\n"
+        "    c: int = field(init=False)\n    d: 'Any' = 1\n\n\n"
+        "@attrs.define\nclass B:\n    x: Any\n\n\n"
+        "class C(BaseModel):\n    y: Any\n\n\n"
+        "@dataclasses.dataclass\nclass D:\n    z: Any\n\n    def __init__(self, z):\n        self.z = z\n\n\n"
+        "class E:\n    w: Any\n"
+    )
+    summary = summarise(source, "app.models", "app/models.py")
+    assert [cls.fields for cls in summary.classes] == [("a", "d"), ("x",), ("y",), (), ()]

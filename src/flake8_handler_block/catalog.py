@@ -236,6 +236,13 @@ def says_scheme(text: str, schemes: FrozenSet[str]) -> bool:
 # Callable`` before the branches that assign ``requests.post`` or ``requests.put``), and an
 # assignment with one is read from its value (``fetch: Callable = requests.get``).
 KINDLESS_ANNOTATIONS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Any"})
+# What makes a class whose constructor takes its annotated fields (``Clients(core_v1=CoreV1Api())``): a
+# dataclass-style decorator, or a base that builds ``__init__`` from the annotations (attr.s needs attr.ib()).
+FIELD_CLASS_DECORATORS = frozenset({
+    "dataclasses.dataclass", "pydantic.dataclasses.dataclass",
+    *(f"{package}.{name}" for package in ("attr", "attrs") for name in ("define", "frozen", "mutable")),
+})
+FIELD_CLASS_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple"})
 # Subscripted annotations that are no container: `Union[Toolkit, Callable]` may be a Toolkit, so a
 # kindless argument does not make them kindless (a container's does: `Dict[str, Handler]`).
 TYPE_COMBINATORS = frozenset(
@@ -738,9 +745,17 @@ FREEIPA_UNTIMED = "python-freeipa posts every call with none"  # HB203 says it; 
 # Library clients a project subclasses (with no `__init__` of its own) and builds in other modules
 # (noggin's `class Client(ClientMeta)`): the subclass's name is one a module writes to build one.
 SUBCLASSED_CLIENTS = FREEIPA_CLIENTS
+
+
+def _import_words(module: str) -> Tuple[str, ...]:
+    """How a file imports ``module`` (or a name of it): ``import a.b``, ``from a.b``, and ``from a import``
+    (``from kubernetes import client as k8s``)."""
+    parent, dot, _last = module.rpartition(".")
+    return (f"import {module}", f"from {module}", *((f"from {parent} import",) if dot else ()))
+
+
 CLIENT_IMPORTS = tuple(sorted({
-    f"{word} {name.rpartition('.')[0]}" for name in HELD_ACROSS_MODULES | SUBCLASSED_CLIENTS
-    for word in ("import", "from")
+    word for name in HELD_ACROSS_MODULES | SUBCLASSED_CLIENTS for word in _import_words(name.rpartition(".")[0])
 }))
 # kubernetes' API classes all end in "Api": one word for the dozens of them (each word is a scan of
 # every file of the project)

@@ -15,6 +15,7 @@ import dataclasses
 from typing import Any, Dict, List, Type, TypeVar
 
 T = TypeVar("T")
+_DICT = "_instance_dict"  # the generated __init__'s local for ``self.__dict__`` (no field may take its name)
 
 
 def quick_init(cls: Type[T]) -> Type[T]:
@@ -32,8 +33,10 @@ def quick_init(cls: Type[T]) -> Type[T]:
         else:
             defaults[f"_default_{field.name}"] = field.default
             params.append(f"{field.name}=_default_{field.name}")
-        lines.append(f"    fields[{field.name!r}] = {field.name}")
-    source = f"def __init__(self, {', '.join(params)}):\n    fields = self.__dict__\n" + "\n".join(lines) + "\n"
+        if field.name in ("self", _DICT):
+            raise TypeError(f"quick_init cannot build {cls.__name__}.{field.name}")
+        lines.append(f"    {_DICT}[{field.name!r}] = {field.name}")
+    source = f"def __init__(self, {', '.join(params)}):\n    {_DICT} = self.__dict__\n" + "\n".join(lines) + "\n"
     exec(source, defaults)  # the way dataclasses writes its own __init__
     init = defaults["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"

@@ -228,16 +228,22 @@ class Callers:
         edges = self.call_edges(fn)
         return None if edges is None else [(path, key, edge.line, edge.how) for path, key, edge in edges]
 
-    def arguments(self, fn: FnRef, param: str, files: int = MAX_CANDIDATE_FILES,
+    def arguments(self, fn: Obj, param: str, files: int = MAX_CANDIDATE_FILES,
                   first: Callable[[str], bool] = lambda path: False) -> Optional[List[Tuple[str, Sym]]]:
-        """What each call of ``fn`` in the project passes for its parameter ``param``, with the
-        module that writes it, as the summaries record a value that may be a callable or a client
+        """What each call of ``fn`` (a function, or a dataclass-style class: ``param`` a field) in the
+        project passes for its parameter ``param``, with the module that writes it, as the
+        summaries record a value that may be a callable or a client
         (``Edge.flags``: "?@N:" by position, "?name:" by keyword). None when a call shows no such
         value (another value, ``*args``/``**kwargs``, the argument left out), when ``fn`` is named
         anywhere without being called or in more than ``files`` files, or when that cannot be known
         within the budget. The files for which ``first`` holds are read first (those read already:
         a call there that shows no value spares reading the others)."""
-        positional = self.graph._positional_params(fn)
+        if fn[0] == "c":  # a dataclass-style class: its fields are its constructor's parameters
+            positional = list(self.graph.init_fields(fn))
+            hits: Callable[[List[Obj]], bool] = lambda objs: fn in objs  # noqa: E731
+        else:
+            positional = self.graph._positional_params(fn)
+            hits = self._hits(fn)
         places = [param, *([f"{POSITIONAL}{positional.index(param)}"] if param in positional else [])]
         found: List[Tuple[str, Sym]] = []
 
@@ -245,7 +251,6 @@ class Callers:
             candidates = self._candidates(self.called_as(fn))
             if candidates is None or len(candidates) > files:
                 return False
-            hits = self._hits(fn)
             for path in sorted(candidates, key=lambda path: not first(path)):
                 self._step()
                 summary = self.graph.tree.summary(path)
@@ -286,7 +291,7 @@ class Callers:
                 found.append((path, summary))
         return found
 
-    def uses(self, fn: FnRef, sure: bool = False) -> Optional[List[Caller]]:
+    def uses(self, fn: Obj, sure: bool = False) -> Optional[List[Caller]]:
         """Where ``fn`` is named without being called (outside tests, examples and docs), as
         callers of kind REF; None when that cannot be known. ``sure``: only the references known
         to be ``fn`` in other modules (not every unplaced ``main``)."""
@@ -294,9 +299,12 @@ class Callers:
         candidates = self._candidates(name)
         if candidates is None:
             return None
-        facts = self.graph.function(fn)
-        constructor = facts is not None and facts.name == "__init__" and facts.cls is not None
-        cls = ("c", fn[1], facts.cls) if constructor else None  # type: ignore[union-attr]
+        if fn[0] == "c":  # a class: what makes an instance of it
+            cls: Optional[Obj] = fn
+        else:
+            facts = self.graph.function(fn)
+            constructor = facts is not None and facts.name == "__init__" and facts.cls is not None
+            cls = ("c", fn[1], facts.cls) if constructor else None  # type: ignore[union-attr]
         found: List[Caller] = []
         for path in candidates:
             self._step()
@@ -478,8 +486,11 @@ class Callers:
             self._references[summary.path] = known
         return known
 
-    def called_as(self, fn: FnRef) -> str:
-        """The name a call of ``fn`` writes: its own, or its class's for an ``__init__``."""
+    def called_as(self, fn: Obj) -> str:
+        """The name a call of ``fn`` writes: its own, or its class's for an ``__init__`` (or a class)."""
+        if fn[0] == "c":
+            facts_of = self.graph._class_facts(fn)
+            return facts_of[1].name if facts_of is not None else ""
         facts = self.graph.function(fn)
         if facts is None:
             return ""

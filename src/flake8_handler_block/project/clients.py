@@ -37,7 +37,7 @@ from ..catalog import (
 )
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph, _called_name
-from .summary import CALL_RESULT, MADE, VALUE, Sym
+from .summary import CALL, CALL_RESULT, MADE, VALUE, ModuleSummary, Sym
 
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
@@ -104,9 +104,24 @@ class Clients:
                      if client(function.returns))
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(client(sym) for _attr, sym in cls.attrs))
+        found.update(self._given_a_client(summary))
         # a subclass of a library client (HB203 asks the project whether it adds an __init__)
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(base is not None and canonical(base.dotted) in SUBCLASSED_CLIENTS for base in cls.bases))
+        return found
+
+    def _given_a_client(self, summary: ModuleSummary) -> Set[str]:
+        """The dataclass-style classes of the project this module constructs with a client it builds
+        (``Clients(core_v1=client.CoreV1Api(api))``): their fields may hold one."""
+        found: Set[str] = set()
+        for function in (*summary.functions, None):
+            for edge in function.edges if function is not None else summary.module_edges:
+                if edge.how != CALL or not any(_passes_a_client(flag) for flag in edge.flags):
+                    continue
+                for obj in self.graph.evaluate(edge.callee, summary.path):
+                    facts = self.graph._class_facts(obj) if obj[0] == "c" and self.graph.init_fields(obj) else None
+                    if facts is not None:
+                        found.add(facts[1].name)
         return found
 
     def attribute_of(self, path: str, class_qualname: str, attr: str) -> Optional[str]:
@@ -130,7 +145,11 @@ class Clients:
 
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
         assigned = self.graph.assigned_attr(cls, attr)
-        return self._kind(assigned[1], assigned[0][1], depth + 1, seen) if assigned is not None else None
+        if assigned is not None:
+            return self._kind(assigned[1], assigned[0][1], depth + 1, seen)
+        # a dataclass field that declares no kind (`core_v1: Any`): what its constructions pass
+        arguments = self.graph.constructed_with(cls, attr)
+        return self.passed(arguments) if arguments else None
 
     def _held_by(self, dotted: str, called: bool, depth: int, seen: Set[str]) -> Optional[str]:
         if depth > MAX_DEPTH or dotted in seen:

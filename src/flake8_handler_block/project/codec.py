@@ -37,7 +37,7 @@ def encode(summary: ModuleSummary) -> Data:
              list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands]]
             for f in summary.functions
         ],
-        [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs], list(c.named)]
+        [[[_sym(b) for b in c.bases], [[name, _sym(s)] for name, s in c.attrs], list(c.named), list(c.fields)]
          for c in summary.classes],
         [[name, _sym(s)] for name, s in summary.names],
         list(summary.main_guard),
@@ -80,8 +80,8 @@ def _decode(data: Data) -> ModuleSummary:
         raise ValueError("summaries do not match the facts")
     classes_out = tuple(
         ClassSummary(tuple(_read_sym(b) for b in bases), tuple((_str(n), _sym_required(s)) for n, s in attrs),
-                     _strs(named))
-        for bases, attrs, named in class_summaries
+                     _strs(named), _strs(fields))
+        for bases, attrs, named, fields in class_summaries
     )
     start, end = guard
     return ModuleSummary(

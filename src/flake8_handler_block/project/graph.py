@@ -270,15 +270,7 @@ class Graph:
         if self._asking_callers or depth > MAX_DEPTH:
             return []
         self._passed[memo] = []  # a cycle says nothing
-        if self._callers is None:
-            from .callers import Callers  # it reads the project through this graph
-
-            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
-        self._asking_callers = True
-        try:
-            arguments = self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised) or []
-        finally:
-            self._asking_callers = False
+        arguments = self._arguments(fn, param) or []
         found: List[Obj] = []
         for where, value in arguments:
             objs = self.evaluate(value, where, depth + 1)
@@ -287,6 +279,38 @@ class Graph:
             found.extend(o for o in objs if o not in found)
         self._passed[memo] = found[:MAX_OBJECTS]
         return self._passed[memo]
+
+    def init_fields(self, cls: Obj) -> Tuple[str, ...]:
+        """The fields the dataclass-style class ``cls`` takes (ClassSummary.fields); () when a base of
+        the project may add its own before them (their order is not known here)."""
+        summary = self.tree.summary(cls[1])
+        if summary is None or cls[2] >= len(summary.classes) or self.bases(cls):
+            return ()
+        return summary.classes[cls[2]].fields
+
+    def constructed_with(self, cls: Obj, field: str) -> Optional[List[Tuple[str, Sym]]]:
+        """What every construction of the dataclass-style class ``cls`` in the project passes for its
+        field ``field``, with the module writing it (``Clients(core_v1=client.CoreV1Api(api))``:
+        ``callers.Callers.arguments``); None when a construction passes another value or none, the
+        class is named without being called, or the question is asked while answering one."""
+        if field not in self.init_fields(cls):
+            return None
+        return self._arguments(cls, field)
+
+    def _arguments(self, fn: Obj, param: str) -> Optional[List[Tuple[str, Sym]]]:
+        """``Callers.arguments`` of the graph's own callers' index (the files the graph has read
+        first); None when asked while answering such a question."""
+        if self._asking_callers:
+            return None
+        if self._callers is None:
+            from .callers import Callers  # it reads the project through this graph
+
+            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
+        self._asking_callers = True
+        try:
+            return self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
+        finally:
+            self._asking_callers = False
 
     def _walk(self, objs: List[Obj], steps: List[str], depth: int) -> List[Obj]:
         holders: Dict[Obj, List[Obj]] = {}  # a method found on a class or an instance: what it was found on
@@ -388,6 +412,8 @@ class Graph:
             configured = self._configured(cls, name, depth) if name in FRAMEWORK_CONFIGURED else []
             if configured:
                 return configured
+            if kind in ("i", "x") and name in self.init_fields(cls):  # `deps.provider` of `provider: Any`
+                return self.passed_to(cls, name, depth + 1)
             # An instance of a class that lacks the method is one of a subclass that has it
             # (a mixin or an abstract base calling ``self.hook()``).
             return self.overrides(cls, name, depth) if kind in _OPEN_KINDS else []

@@ -30,7 +30,8 @@ from ..catalog import (
     PRIVATE_LOOP_METHODS, PRIVATE_LOOP_RUNNERS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
-    DATA_SCHEME, DEFERRED, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS, KINDLESS_ANNOTATIONS, PROCESS_WAITS,
+    DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
+    KINDLESS_ANNOTATIONS, PROCESS_WAITS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
     sends_through_transport,
 )
@@ -319,6 +320,10 @@ class ClassSummary:
     bases: Tuple[Optional[Sym], ...]
     attrs: Tuple[Tuple[str, Sym], ...]  # ``self.x = Client()``, ``x: Client`` -> what x holds
     named: Tuple[str, ...] = ()  # the names its class-level tables spell (``routes = [{"call": "get_items"}]``)
+    # A dataclass (or attrs, pydantic, NamedTuple) class with no ``__init__`` of its own: the fields its
+    # constructor takes, in order. A field whose annotation binds no kind (``core_v1: Any``) holds
+    # what the project's constructions pass for it (graph.Graph.constructed_with).
+    fields: Tuple[str, ...] = ()
 
 
 @quick_init
@@ -1630,11 +1635,20 @@ class _Summariser:
                 continue
             if type(value) is ast.Lambda:
                 values[unknown] = keyword.arg
-            elif type(value) is ast.Attribute or type(value) is ast.Name:
+            elif type(value) is ast.Attribute or type(value) is ast.Name or self._builds_a_client(value, scope):
                 sym = self.sym(value, scope)
                 if sym is not None:
                     values[unknown] = f"{unknown}{VALUE}{sym.encoded()}"
         return tuple(values.get(flag, flag) for flag in flags) if values else flags
+
+    def _builds_a_client(self, value: ast.expr, scope: _Scope) -> bool:
+        """``client.CoreV1Api(api)`` written as an argument: a library client made there
+        (``catalog.HELD_ACROSS_MODULES``), which a dataclass field or a parameter then holds."""
+        if type(value) is not ast.Call:
+            return False
+        sym = self.sym(value, scope)
+        return sym is not None and sym.kind == "ref" and sym.path == (CALL_RESULT,) \
+            and sym.target in HELD_ACROSS_MODULES
 
     def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
         """What a call whose callee the module cannot type may run (FunctionSummary.unplaced): the
@@ -1925,7 +1939,7 @@ class _Summariser:
             kind = type(arg)
             if kind is ast.Starred:
                 break
-            if kind is ast.Name or kind is ast.Attribute:
+            if kind is ast.Name or kind is ast.Attribute or self._builds_a_client(arg, scope):
                 sym = self.sym(arg, scope)
                 if sym is not None and _may_be_callable_or_client(sym):
                     found.append(f"?{POSITIONAL}{index}{VALUE}{sym.encoded()}")
@@ -2107,7 +2121,28 @@ class _Summariser:
             found = self._agree(bounds, False, 0, exclude=Sym("self", str(key), (name,)))
             if found is not None:
                 attrs.append((name, found))
-        return ClassSummary(tuple(self.sym(b, outer) for b in node.bases), tuple(attrs), _table_names(node))
+        bases = tuple(self.sym(b, outer) for b in node.bases)
+        return ClassSummary(bases, tuple(attrs), _table_names(node), self._init_fields(node, bases, outer))
+
+    def _init_fields(self, node: ast.ClassDef, bases: Tuple[Optional[Sym], ...], outer: _Scope) -> Tuple[str, ...]:
+        """The fields a dataclass-style class's generated ``__init__`` takes, in order (ClassVars and
+        ``field(init=False)`` aside); () for any other class, or one that writes its own ``__init__``."""
+        decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+        made = any(found is not None and canonical(found.dotted) in FIELD_CLASS_DECORATORS
+                   for found in (self.sym(d, outer, imports_only=True) for d in decorators))
+        if not made and not any(base is not None and canonical(base.dotted) in FIELD_CLASS_BASES for base in bases):
+            return ()
+        fields: List[str] = []
+        for stmt in node.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                return ()
+            if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+                continue
+            written = stmt.annotation.value if isinstance(stmt.annotation, ast.Subscript) else stmt.annotation
+            if _last_name(written) == "ClassVar" or _keyword_false(stmt.value, "init"):
+                continue
+            fields.append(stmt.target.id)
+        return tuple(fields)
 
     def _module_names(self) -> Iterator[Tuple[str, Sym]]:
         for name, bounds in self.root.bindings.items():
@@ -2523,6 +2558,14 @@ def _with_defaults(node: ast.AST) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
 
 def _is_ellipsis(expr: ast.AST) -> bool:
     return type(expr) is ast.Constant and expr.value is Ellipsis
+
+
+def _keyword_false(value: Optional[ast.expr], name: str) -> bool:
+    """``field(init=False)``: a call given ``name=False``."""
+    return isinstance(value, ast.Call) and any(
+        keyword.arg == name and isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+        for keyword in value.keywords
+    )
 
 
 def _table_names(node: ast.ClassDef) -> Tuple[str, ...]:
