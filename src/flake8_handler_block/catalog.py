@@ -749,9 +749,14 @@ SUBCLASSED_CLIENTS = FREEIPA_CLIENTS
 
 def _import_words(module: str) -> Tuple[str, ...]:
     """How a file imports ``module`` (or a name of it): ``import a.b``, ``from a.b``, and ``from a import``
-    (``from kubernetes import client as k8s``)."""
+    (``from kubernetes import client as k8s``), but for a standard library package, whose other
+    modules most files importing it want (``from http import HTTPStatus``)."""
     parent, dot, _last = module.rpartition(".")
-    return (f"import {module}", f"from {module}", *((f"from {parent} import",) if dot else ()))
+    by_name = dot and parent.partition(".")[0] not in _STDLIB_CLIENT_PACKAGES
+    return (f"import {module}", f"from {module}", *((f"from {parent} import",) if by_name else ()))
+
+
+_STDLIB_CLIENT_PACKAGES = frozenset({"http", "urllib", "xmlrpc", "email"})
 
 
 CLIENT_IMPORTS = tuple(sorted({
