@@ -247,14 +247,16 @@ class Callers:
         places = [param, *([f"{POSITIONAL}{positional.index(param)}"] if param in positional else [])]
         found: List[Tuple[str, Sym]] = []
 
+        name = self.called_as(fn)
+
         def every_call_shows_it() -> bool:
-            candidates = self._candidates(self.called_as(fn))
+            candidates = self._candidates(name)
             if candidates is None or len(candidates) > files:
                 return False
             for path in sorted(candidates, key=lambda path: not first(path)):
                 self._step()
                 summary = self.graph.tree.summary(path)
-                for _path, _key, edge in self._edges_in(summary, hits) if summary is not None else ():
+                for _path, _key, edge in self._edges_in(summary, hits, name) if summary is not None else ():
                     values = [passed_value(edge.flags, place) for place in places] if edge.how == CALL else []
                     sym = next((value for value in values if value is not None), None)
                     if sym is None:
@@ -270,8 +272,8 @@ class Callers:
         summaries = self._summaries_naming(self.called_as(fn))
         if summaries is None:
             return None
-        hits = self._hits(fn)
-        return [found for _path, summary in summaries for found in self._edges_in(summary, hits)]
+        hits, name = self._hits(fn), self.called_as(fn)
+        return [found for _path, summary in summaries for found in self._edges_in(summary, hits, name)]
 
     def _hits(self, fn: FnRef) -> Callable[[List[Obj]], bool]:
         """Whether a call's callee, as the graph evaluates it, may run ``fn``."""
@@ -321,21 +323,25 @@ class Callers:
                     found.append((path, ref.function, ref.line, HANDED if ref.handed else REF))
         return found
 
-    def _calls_in(self, summary: ModuleSummary, hits: Callable[[List[Obj]], bool]) -> List[Caller]:
-        return [(path, key, e.line, e.how) for path, key, e in self._edges_in(summary, hits)]
+    def _calls_in(self, summary: ModuleSummary, hits: Callable[[List[Obj]], bool], name: str) -> List[Caller]:
+        return [(path, key, e.line, e.how) for path, key, e in self._edges_in(summary, hits, name)]
 
-    def _edges_in(self, summary: ModuleSummary,
-                  hits: Callable[[List[Obj]], bool]) -> List[Tuple[str, Optional[int], Edge]]:
+    def _edges_in(self, summary: ModuleSummary, hits: Callable[[List[Obj]], bool],
+                  name: str) -> List[Tuple[str, Optional[int], Edge]]:
+        """The calls and hand-offs of ``summary`` whose callee ``hits``, for a function or class named
+        ``name`` (what its calls write: ``called_as``)."""
         found: List[Tuple[str, Optional[int], Edge]] = []
         path = summary.path
         for key, function in enumerate(summary.functions):
-            found.extend((path, key, e) for e in function.edges if self._reaches(e, path, hits))
-        found.extend((path, None, e) for e in summary.module_edges if self._reaches(e, path, hits))
+            found.extend((path, key, e) for e in function.edges if self._reaches(e, path, hits, name))
+        found.extend((path, None, e) for e in summary.module_edges if self._reaches(e, path, hits, name))
         return found
 
-    def _reaches(self, edge: Edge, path: str, hits: Callable[[List[Obj]], bool]) -> bool:
+    def _reaches(self, edge: Edge, path: str, hits: Callable[[List[Obj]], bool], name: str) -> bool:
         if edge.how == DEF:
             return False  # defining a nested function does not run it
+        if not _may_name(edge.callee, name):
+            return False
         self._check_time()  # a module of many calls, each evaluated: the budget holds here too
         return hits(self.graph.evaluate(edge.callee, path))
 
@@ -431,7 +437,7 @@ class Callers:
             return None
         found: List[Caller] = []
         for path, other in summaries:
-            found.extend(self._calls_in(other, lambda objs: cls in objs))
+            found.extend(self._calls_in(other, lambda objs: cls in objs, name))
             for ref in self._refs(other, name):
                 if ref.owner and self._defines(cls, ref.owner):
                     continue  # ``Client.attr``, ``Client.from_url()``: class methods are asked on their own
@@ -538,3 +544,13 @@ def _may_reference(text: str, name: str) -> bool:
             continue
         return True
     return False
+
+
+def _may_name(callee: Sym, name: str) -> bool:
+    """Whether a call of ``callee`` may run a function (or build a class) called ``name``: a call
+    whose last step is another plain name runs something else (the summaries resolve imports and
+    aliases; the function bound to another name is a reference, which ``uses`` finds), with no
+    evaluation. A dunder (``super().__init__()``, ``self.__class__()``), a call of a value
+    (``HANDLERS[k]()``, ``make()()``) and an instance called (``__call__``) may run anything."""
+    last = callee.path[-1] if callee.path else callee.target.rpartition(".")[2]
+    return last == name or not last.isidentifier() or last.startswith("__") or name.startswith("__")
