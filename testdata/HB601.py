@@ -830,3 +830,33 @@ async def register_webhook(url: str):
     checked = await asyncio.to_thread(_resolves_to_public, url)
     name = socket.gethostname()
     return {"address": address, "infos": len(infos), "checked": checked, "name": name}
+
+
+# An MCP server on the SDK 1.x's FastMCP: it calls sync tools in place, on its event loop.
+from mcp.server.fastmcp import FastMCP as SdkServer  # noqa: E402
+from fastmcp import FastMCP as StandaloneServer  # noqa: E402
+
+reports_mcp = SdkServer("reports")
+standalone_mcp = StandaloneServer("reports")
+
+
+@reports_mcp.tool()
+def render_report_tool(report_id: str) -> str:
+    time.sleep(0.5)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'render_report_tool'"
+    return report_id
+
+
+@reports_mcp.resource("reports://latest")
+def latest_report() -> str:
+    return SYNC_CLIENT.get(f"{API_URL}/latest").text  # expect: HB601 "SYNC_CLIENT.get() blocks the event loop"
+
+
+@standalone_mcp.tool()
+def render_elsewhere(report_id: str) -> str:
+    time.sleep(0.5)  # ok: FastMCP 3 runs sync tools in a worker thread (its version is not known)
+    return report_id
+
+
+@reports_mcp.tool()
+async def render_offloaded(report_id: str) -> str:
+    return await asyncio.to_thread(render_elsewhere, report_id)  # ok: handed to a thread

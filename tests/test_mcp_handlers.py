@@ -3,8 +3,10 @@
 handler, whether the server is built at module level, in the function that registers the tools, or
 passed in as an annotated parameter. A look-alike ``.tool`` of another class is not.
 
-A sync tool is a handler but not a coroutine on the loop: the MCP SDK 1.x runs it inline, FastMCP
-releases since January 2026 in a worker thread, so HB601 says nothing of it."""
+A sync tool of the MCP SDK 1.x's FastMCP (``mcp.server.fastmcp``, a module 2.x no longer has) runs
+in place on its event loop, so HB601 looks at it as at a coroutine; FastMCP's own (``fastmcp``) runs
+sync tools in a worker thread since 3.0 and its version is not known from the code: HB601 says
+nothing of those."""
 
 from __future__ import annotations
 
@@ -32,7 +34,22 @@ async def forecast(city: str) -> str:
 
 @server.resource("weather://stations")
 def stations() -> str:
-    return requests.get("https://api.example/stations").text  # expect: HB201 "handler 'stations'"
+    return requests.get("https://api.example/stations").text  # expect: HB201 "handler 'stations'", HB601 "stations"
+
+
+@server.tool()
+def radar(city: str) -> str:
+    return _fetch_radar(city)
+
+
+def _fetch_radar(city: str) -> str:
+    time.sleep(2)  # expect: HB601 "handler 'radar'" "via _fetch_radar()"
+    return city
+
+
+@server.prompt()
+def briefing(city: str) -> str:
+    return f"Brief me on {city}"  # ok: HB601 a sync prompt that waits on nothing
 
 
 def register(mcp: FastMCP) -> None:

@@ -102,6 +102,12 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
 # callback it fires, and the Flask server runs the function in that request).
 _SOCKETIO = (frozenset({"on", "event"}), "Socket.IO event handler")
 _MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
+# The MCP SDK 1.x's FastMCP (`mcp.server.fastmcp`, a module 2.x no longer has) calls a sync tool,
+# resource or prompt in place, on its event loop (2.x and FastMCP 3 hand them to a thread; FastMCP
+# 2's version is not known from the code): a sync one runs on the loop as an `async def` does.
+INLINE_MCP_MODULE = "mcp.server.fastmcp"
+INLINE_ON_LOOP = "MCP SDK 1.x handler, run on its event loop"
+_MCP_INLINE = (_MCP[0], INLINE_ON_LOOP)
 _DASH = (frozenset({"callback"}), "Dash callback")
 # The MCP SDK's low-level server: `@server.call_tool()`, `@server.read_resource()`... (1.x) register
 # what answers each request of that kind; 2.x takes them as `Server(name, on_call_tool=f, ...)`.
@@ -117,8 +123,8 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "socketio.Server": _SOCKETIO,
     "socketio.AsyncServer": _SOCKETIO,
     "flask_socketio.SocketIO": _SOCKETIO,
-    "mcp.server.fastmcp.FastMCP": _MCP,
-    "mcp.server.fastmcp.server.FastMCP": _MCP,
+    f"{INLINE_MCP_MODULE}.FastMCP": _MCP_INLINE,
+    f"{INLINE_MCP_MODULE}.server.FastMCP": _MCP_INLINE,
     "fastmcp.FastMCP": _MCP,
     "fastmcp.server.FastMCP": _MCP,
     "fastmcp.server.server.FastMCP": _MCP,
@@ -571,6 +577,11 @@ def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[
     if server is None or decorator.written.rsplit(".", 1)[-1] not in server[0]:
         return None
     return f"{server[1]} @{decorator.written}"
+
+
+def runs_inline_on_loop(reason: str) -> bool:
+    """A handler its server calls in place on its event loop, sync or not (``INLINE_ON_LOOP``)."""
+    return reason.startswith(INLINE_ON_LOOP)
 
 
 def _is_viewset(cls: ClassFacts) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import Config
-from .handlers import find_handlers
+from .handlers import find_handlers, runs_inline_on_loop
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
@@ -83,13 +83,16 @@ class Reach:
             async_roots = [fn for fn in module.functions if fn.is_async]
         else:
             async_roots = [fn for fn in ordered if fn.is_async]
+        # a sync handler its server calls in place runs on the loop too (not in a task of its own)
+        inline = [fn for fn in ordered if not fn.is_async and runs_inline_on_loop(self.handlers[fn])]
         if config.scope == "handlers":
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
                 return [c for c in run_in_place(fn) if c.parent is fn]
         else:
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
                 return run_in_place(fn)
-        self.on_loop = _links(async_roots, lambda fn: [c for c in loop_successors(fn) if not _off_the_loop(c)])
+        self.on_loop = _links([*async_roots, *inline],
+                              lambda fn: [c for c in loop_successors(fn) if not _off_the_loop(c)])
         self.in_request_task = _links(
             async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
         )

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import deque
 from typing import (
-    TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, TypeVar,
+    TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, TypeVar,
 )
 
 from ..catalog import (
@@ -52,6 +52,7 @@ from ..handlers import (
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
+    runs_inline_on_loop,
     method_kind, named_like_a_route_class, registered_views, route_class_views,
 )
 from .summary import (
@@ -1376,8 +1377,9 @@ class Graph:
 
     # -- reach -----------------------------------------------------------------------
 
-    def reach(self, handlers: Iterable[FnRef]) -> "Reach":
-        """Breadth-first from all handlers at once: each function keeps its shortest chain."""
+    def reach(self, handlers: Mapping[FnRef, str]) -> "Reach":
+        """Breadth-first from all handlers at once (with their reasons): each function keeps its
+        shortest chain."""
         order = list(handlers)
         chains: Dict[FnRef, ChainRef] = {}
         queue: Deque[FnRef] = deque()
@@ -1385,6 +1387,8 @@ class Graph:
             chains[handler] = (handler, ())
             queue.append(handler)
         on_the_loop = [handler for handler in order if self._async_in_place(handler)]
+        # a sync handler its server calls in place (the MCP SDK 1.x's tools) runs on the loop too
+        inline = {handler for handler in order if runs_inline_on_loop(handlers[handler])}
         # A thread started on its own (Thread(target=f)) is not the request's work: HB501's business.
         ways: Dict[FnRef, Dict[FrozenSet[str], ChainRef]] = {}  # every way from a handler, by its flags
         self._spread(chains, queue, lambda how, target: how != SPAWN, on_the_loop, ways)
@@ -1398,7 +1402,9 @@ class Graph:
         in_place: Dict[FnRef, ChainRef] = {handler: (handler, ()) for handler in order}
         entered_with: Dict[FnRef, Dict[FrozenSet[str], ChainRef]] = {}  # every way from a handler, by its flags
         self._spread(in_place, deque(in_place), on_loop, on_the_loop, entered_with)
-        loop: Dict[FnRef, ChainRef] = {fn: chain for fn, chain in in_place.items() if self._async_in_place(fn)}
+        loop: Dict[FnRef, ChainRef] = {
+            fn: chain for fn, chain in in_place.items() if self._async_in_place(fn) or fn in inline
+        }
         self._spread(loop, deque(loop), on_loop, loop, seeded=entered_with)
         for fn in [fn for fn, chain in loop.items() if self._sync_depth(chain) > MAX_LOOP_SYNC_DEPTH]:
             del loop[fn]

@@ -10,6 +10,7 @@ from ..catalog import (
 )
 from ..commands import ends_at_once
 from ..facts import Facts
+from ..handlers import INLINE_MCP_MODULE
 from ..calls import (
     argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once,
     spawn_waits,
@@ -34,7 +35,12 @@ class BlockingCallInAsyncHandler(Rule):
     sync or async, transitively. A sync handler is not checked, not even a Tornado
     handler's `def get(self)`, which Tornado does call on its IOLoop's thread: the rule
     is defined for `async def` handlers; such a call is still reported by HB201-HB205
-    when it has no timeout. The calls are:
+    when it has no timeout. One exception: a sync tool, resource or prompt of the MCP
+    SDK 1.x's `FastMCP` (`from mcp.server.fastmcp import FastMCP`, a module the SDK's
+    2.x no longer has) is called in place by the server's coroutine, on its loop, and
+    is checked as an `async def` handler is (FastMCP's own `fastmcp` package hands sync
+    tools to a thread since 3.0, and its version is not known from the code: not
+    checked). The calls are:
     - `time.sleep()`;
     - `requests.get/post/put/patch/delete/head/options/request()` and the same
       methods plus `send()` on a `requests.Session`;
@@ -225,6 +231,8 @@ class BlockingCallInAsyncHandler(Rule):
         "concurrent", "multiprocessing", "websocket", "os", "ldap", "git", *sorted(SDK_PACKAGES),
     ) + ("run_coroutine_threadsafe",)
     gate_requires = ("async",)
+    # the MCP SDK 1.x's FastMCP runs sync tools on its loop: a module serving them needs no `async`
+    gate_pairs = ((tuple(gate), (INLINE_MCP_MODULE,)),)
     calls = last_names(BLOCKING)
 
     def __init__(self, ctx) -> None:
