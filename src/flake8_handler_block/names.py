@@ -307,27 +307,46 @@ def callee(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[str]:
 def annotation_kind(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[Resolved]:
     """``s: requests.Session`` (or ``Optional[...]``/``X | None``, or either as a string) types ``s``
     as an instance."""
-    if isinstance(annotation, cst.SimpleString):
-        text = annotation.evaluated_value
-        written = _forward_reference(text) if isinstance(text, str) else None
-        return annotation_kind(written, scope, depth) if written is not None else None
-    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
-        outer = resolve(annotation.value, scope, depth)
-        element = annotation.slice[0].slice
-        if not isinstance(outer, Ref):
-            return None
-        if outer.dotted in ("typing.Optional", "Optional"):
-            return annotation_kind(element.value, scope, depth) if isinstance(element, cst.Index) else None
-        return Inst(outer.dotted)  # a generic: `asyncio.Queue[int]` is an asyncio.Queue
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
-            if isinstance(other, cst.Name) and other.value == "None":
-                return annotation_kind(side, scope, depth)
+    written = declared_type(annotation, scope, depth)
+    if written is None:
         return None
-    resolved = resolve(annotation, scope, depth)
+    if isinstance(written, cst.Subscript) and len(written.slice) == 1:
+        outer = resolve(written.value, scope, depth)
+        if not isinstance(outer, Ref) or _is_optional(outer):
+            return None
+        return Inst(outer.dotted)  # a generic: `asyncio.Queue[int]` is an asyncio.Queue
+    resolved = resolve(written, scope, depth)
     if isinstance(resolved, Ref):
         return Inst(resolved.dotted)
     return None
+
+
+def declared_type(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[cst.BaseExpression]:
+    """The type an annotation declares, its quotes, ``Optional[...]`` and ``| None`` taken off
+    (``"Deps"``, ``Optional[Deps]``, ``Deps | None``: ``Deps``); None for a union of two types or a
+    string that does not parse."""
+    while True:
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            written = _forward_reference(text) if isinstance(text, str) else None
+            if written is None:
+                return None
+            annotation = written
+        elif isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1 and isinstance(
+            annotation.slice[0].slice, cst.Index
+        ) and _is_optional(resolve(annotation.value, scope, depth)):
+            annotation = annotation.slice[0].slice.value
+        elif isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
+            if len(sides) != 1:
+                return None
+            annotation = sides[0]
+        else:
+            return annotation
+
+
+def _is_optional(found: Optional[Resolved]) -> bool:
+    return isinstance(found, Ref) and found.dotted in ("typing.Optional", "Optional")
 
 
 @lru_cache(maxsize=512)
@@ -605,7 +624,8 @@ def _local_class_of(expr: cst.BaseExpression, scope: "Scope", depth: int) -> Opt
     found: Optional["ClassScope"] = None
     for bound in bounds:
         if bound.kind == "annotation" and bound.scope is not None:
-            written = _declared_name(bound.payload)  # type: ignore[arg-type]
+            declared = declared_type(bound.payload, bound.scope, depth + 1)  # type: ignore[arg-type]
+            written = declared if isinstance(declared, cst.Name) else None
         elif bound.kind == "value" and isinstance(bound.payload, cst.Call) and bound.scope is not None:
             written = bound.payload.func if isinstance(bound.payload.func, cst.Name) else None
         else:
@@ -615,25 +635,6 @@ def _local_class_of(expr: cst.BaseExpression, scope: "Scope", depth: int) -> Opt
             return None
         found = cls
     return found
-
-
-def _declared_name(annotation: cst.BaseExpression) -> Optional[cst.Name]:
-    """The class name an annotation writes: ``Deps``, ``Optional[Deps]``, ``Deps | None``, ``"Deps"``."""
-    if isinstance(annotation, cst.SimpleString):
-        text = annotation.evaluated_value
-        written = _forward_reference(text) if isinstance(text, str) else None
-        return _declared_name(written) if written is not None else None
-    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
-        element = annotation.slice[0].slice
-        if dotted_name(annotation.value) in ("Optional", "typing.Optional") and isinstance(element, cst.Index):
-            return _declared_name(element.value)
-        return None
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
-            if isinstance(other, cst.Name) and other.value == "None":
-                return _declared_name(side)
-        return None
-    return annotation if isinstance(annotation, cst.Name) else None
 
 
 def _module_class(name: str, scope: "Scope") -> Optional["ClassScope"]:

@@ -30,14 +30,14 @@ in full and give no timeout: HB201 reads those of the module it checks only.
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..catalog import (
     CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, SUBCLASSED_CLIENTS, canonical,
 )
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph, _called_name
-from .summary import CALL, CALL_RESULT, MADE, VALUE, ModuleSummary, Sym
+from .summary import CALL, CALL_RESULT, MADE, VALUE, Edge, ModuleSummary, Sym
 
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
@@ -114,14 +114,11 @@ class Clients:
         """The dataclass-style classes of the project this module constructs with a client it builds
         (``Clients(core_v1=client.CoreV1Api(api))``): their fields may hold one."""
         found: Set[str] = set()
-        for function in (*summary.functions, None):
-            for edge in function.edges if function is not None else summary.module_edges:
-                if edge.how != CALL or not any(_passes_a_client(flag) for flag in edge.flags):
-                    continue
-                for obj in self.graph.evaluate(edge.callee, summary.path):
-                    facts = self.graph._class_facts(obj) if obj[0] == "c" and self.graph.init_fields(obj) else None
-                    if facts is not None:
-                        found.add(facts[1].name)
+        for edge in _passing_a_client(summary, module_level=True):
+            for obj in self.graph.evaluate(edge.callee, summary.path):
+                facts = self.graph._class_facts(obj) if obj[0] == "c" and self.graph.init_fields(obj) else None
+                if facts is not None:
+                    found.add(facts[1].name)
         return found
 
     def attribute_of(self, path: str, class_qualname: str, attr: str) -> Optional[str]:
@@ -232,10 +229,7 @@ class Clients:
             tree = self.graph.tree
             for path in tree.may_build_client():
                 summary = tree.summary(path)
-                for function in summary.functions if summary is not None else ():
-                    for edge in function.edges:
-                        if any(_passes_a_client(flag) for flag in edge.flags):
-                            found.add(_called_name(edge.callee))
+                found.update(_called_name(edge.callee) for edge in _passing_a_client(summary))
             self._receivers = frozenset(found)
         return self._receivers
 
@@ -250,6 +244,17 @@ class Clients:
             text = self.graph.tree.text(path)
             self._plain[path] = text is not None and not _MOUNT.search(text) and not PATCH_HINT.search(text)
         return self._plain[path]
+
+
+def _passing_a_client(summary: Optional[ModuleSummary], module_level: bool = False) -> Iterator[Edge]:
+    """The calls of ``summary``'s functions (and, with ``module_level``, of its module-level code)
+    that pass a library client they build (``_passes_a_client``)."""
+    if summary is None:
+        return
+    edges = [edge for function in summary.functions for edge in function.edges]
+    for edge in [*edges, *(summary.module_edges if module_level else ())]:
+        if edge.how == CALL and any(_passes_a_client(flag) for flag in edge.flags):
+            yield edge
 
 
 def _passes_a_client(flag: str) -> bool:

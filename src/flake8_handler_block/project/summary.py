@@ -1635,20 +1635,24 @@ class _Summariser:
                 continue
             if type(value) is ast.Lambda:
                 values[unknown] = keyword.arg
-            elif type(value) is ast.Attribute or type(value) is ast.Name or self._builds_a_client(value, scope):
-                sym = self.sym(value, scope)
+            else:
+                sym = self._passed_value(value, scope)
                 if sym is not None:
                     values[unknown] = f"{unknown}{VALUE}{sym.encoded()}"
         return tuple(values.get(flag, flag) for flag in flags) if values else flags
 
-    def _builds_a_client(self, value: ast.expr, scope: _Scope) -> bool:
-        """``client.CoreV1Api(api)`` written as an argument: a library client made there
-        (``catalog.HELD_ACROSS_MODULES``), which a dataclass field or a parameter then holds."""
-        if type(value) is not ast.Call:
-            return False
+    def _passed_value(self, value: ast.expr, scope: _Scope) -> Optional[Sym]:
+        """What an argument names (a name, an attribute), or the library client it builds
+        (``client.CoreV1Api(api)``: ``catalog.HELD_ACROSS_MODULES``, which a dataclass field or a
+        parameter then holds); None for any other value."""
+        kind = type(value)
+        if kind is not ast.Name and kind is not ast.Attribute and kind is not ast.Call:
+            return None
         sym = self.sym(value, scope)
-        return sym is not None and sym.kind == "ref" and sym.path == (CALL_RESULT,) \
-            and sym.target in HELD_ACROSS_MODULES
+        if sym is None or kind is not ast.Call:
+            return sym
+        made = sym.kind == "ref" and sym.path == (CALL_RESULT,) and sym.target in HELD_ACROSS_MODULES
+        return sym if made else None
 
     def _unplaced(self, func: ast.expr, scope: _Scope) -> str:
         """What a call whose callee the module cannot type may run (FunctionSummary.unplaced): the
@@ -1939,10 +1943,9 @@ class _Summariser:
             kind = type(arg)
             if kind is ast.Starred:
                 break
-            if kind is ast.Name or kind is ast.Attribute or self._builds_a_client(arg, scope):
-                sym = self.sym(arg, scope)
-                if sym is not None and _may_be_callable_or_client(sym):
-                    found.append(f"?{POSITIONAL}{index}{VALUE}{sym.encoded()}")
+            sym = self._passed_value(arg, scope)
+            if sym is not None and _may_be_callable_or_client(sym):
+                found.append(f"?{POSITIONAL}{index}{VALUE}{sym.encoded()}")
         return tuple(found)
 
     def _passed(
