@@ -1646,7 +1646,10 @@ class _Summariser:
         (``client.CoreV1Api(api)``: ``catalog.HELD_ACROSS_MODULES``, which a dataclass field or a
         parameter then holds); None for any other value."""
         kind = type(value)
-        if kind is not ast.Name and kind is not ast.Attribute and kind is not ast.Call:
+        if kind is ast.Call:
+            if _last_name(value.func) not in _CLIENT_NAMES:  # type: ignore[attr-defined]
+                return None  # (most calls build no client: their value is not worked out)
+        elif kind is not ast.Name and kind is not ast.Attribute:
             return None
         sym = self.sym(value, scope)
         if sym is None or kind is not ast.Call:
@@ -2561,6 +2564,9 @@ def _with_defaults(node: ast.AST) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
 
 def _is_ellipsis(expr: ast.AST) -> bool:
     return type(expr) is ast.Constant and expr.value is Ellipsis
+
+
+_CLIENT_NAMES = frozenset(name.rpartition(".")[2] for name in HELD_ACROSS_MODULES)
 
 
 def _keyword_false(value: Optional[ast.expr], name: str) -> bool:
