@@ -842,7 +842,7 @@ standalone_mcp = StandaloneServer("reports")
 
 @reports_mcp.tool()
 def render_report_tool(report_id: str) -> str:
-    time.sleep(0.5)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'render_report_tool'"
+    time.sleep(0.5)  # expect: HB601 "time.sleep() blocks the event loop" "handler 'render_report_tool'" "make it `async def`, then use await asyncio.sleep"
     return report_id
 
 

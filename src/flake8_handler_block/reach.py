@@ -113,6 +113,12 @@ class Reach:
     def runs_on_loop(self, function: Optional[FunctionScope]) -> bool:
         return self.loop_link(function) is not None
 
+    def called_inline(self, function: Optional[FunctionScope]) -> bool:
+        """A sync handler its server calls in place, on its event loop (the MCP SDK 1.x's tools)."""
+        return function is not None and not function.is_async and runs_inline_on_loop(
+            self.handlers.get(function, "")
+        )
+
     def loop_serves_requests(self, function: Optional[FunctionScope]) -> bool:
         """The loop ``function`` runs on is a handler's (with scope "all" any ``async def`` roots one)."""
         return self._handler_loop(function) is not None or self.link(function) is not None

@@ -289,7 +289,7 @@ class BlockingCallInAsyncHandler(Rule):
         if target == "urllib.request.urlopen" and is_data_url(site):
             return  # decoded in memory: nothing to wait for
         self.report(call, site.function, call=call_text(call), stalled=_stalled(facts, site.function),
-                    fix=api.blocking.instead)
+                    fix=_fix(facts, site.function, api.blocking.instead))
 
     def _pool_methods(self, facts: Facts) -> None:
         """Any method called on a urllib3 pool or pool manager (but those that only pick or
@@ -308,7 +308,7 @@ class BlockingCallInAsyncHandler(Rule):
             sdk = sdk_request(target) if target is not None else None
             if sdk is not None and sdk.blocking is not None:
                 self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
-                            fix=sdk.blocking.instead)
+                            fix=_fix(facts, function, sdk.blocking.instead))
                 continue
             method = call.func.attr.value  # type: ignore[attr-defined]
             if "urllib3" not in facts.module.imported_packages or method in URLLIB3_POOL_QUIET_METHODS:
@@ -318,7 +318,8 @@ class BlockingCallInAsyncHandler(Rule):
             if kind is None:
                 kind = self.ctx.resolve(receiver, scope)
             if isinstance(kind, Inst) and kind.producer in URLLIB3_POOL_KINDS:
-                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function), fix=HTTP_INSTEAD)
+                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
+                            fix=_fix(facts, function, HTTP_INSTEAD))
 
     def _transport_sends(self, facts: Facts) -> None:
         """A call handed google-auth's sync transport (``credentials.refresh(Request())``) sends
@@ -338,7 +339,7 @@ class BlockingCallInAsyncHandler(Rule):
                     sends = BLOCKING[f"{kind.producer}.{TRANSPORT_SEND}"].blocking
                     assert sends is not None
                     self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
-                                fix=sends.instead)
+                                fix=_fix(facts, function, sends.instead))
                     break
 
     def _blocks(self, site: CallSite, api: Api) -> bool:
@@ -382,6 +383,11 @@ def _binding_in_effect(receiver: cst.BaseExpression, scope: Scope) -> Optional["
     if not bounds or bounds[0].kind == "global":
         return None
     return bounds[-1]
+
+
+def _fix(facts: Facts, function: Optional[FunctionScope], fix: str) -> str:
+    """The fix, for a sync tool its server calls on the loop first made a coroutine."""
+    return f"make it `async def`, then {fix}" if facts.reach.called_inline(function) else fix
 
 
 def _stalled(facts: Facts, function: Optional[FunctionScope]) -> str:
