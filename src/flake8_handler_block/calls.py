@@ -12,7 +12,7 @@ import libcst as cst
 
 from .catalog import DATA_SCHEME, DICT_READ_METHODS, negligible_wait, says_scheme
 from .facts import Provider
-from .names import Ref, assigned_value, caller_arguments, dotted_name, param_place, resolve
+from .names import Ref, assigned_value, caller_arguments, dotted_name, is_none, param_place, resolve
 from .scopes import Batchable, in_body, tests_around
 from .walk import BatchedWalk, iter_nodes
 
@@ -23,10 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
 PRESENT, MISSING, NONE = "present", "missing", "none"
 
 _EMPTY_MODULE = cst.Module(body=[])
-
-
-def is_none(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def is_false(expr: Optional[cst.BaseExpression]) -> bool:

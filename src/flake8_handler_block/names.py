@@ -171,7 +171,6 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
     if isinstance(expr, cst.IfExp):
-        from .calls import is_none  # (calls reads names: imported on first use)
         sides = [side for side in (expr.body, expr.orelse) if not is_none(side)]  # None holds nothing to call
         if len(sides) == 1:
             return resolve(sides[0], scope, depth)
@@ -274,7 +273,7 @@ def _agreed_return(function: "FunctionScope", depth: int) -> Optional[Inst]:
     for value in function.returns:
         if value is None:
             return None
-        if _is_none(value):
+        if is_none(value):
             continue
         meaning = resolve(value, function, depth + 1)
         if not isinstance(meaning, Inst) or (found is not None and meaning != found):
@@ -337,7 +336,7 @@ def declared_type(annotation: cst.BaseExpression, scope: "Scope", depth: int) ->
         ) and _is_optional(resolve(annotation.value, scope, depth)):
             annotation = annotation.slice[0].slice.value
         elif isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
+            sides = [side for side in (annotation.left, annotation.right) if not is_none(side)]
             if len(sides) != 1:
                 return None
             annotation = sides[0]
@@ -374,7 +373,8 @@ class FuncOf:
     function: "FunctionScope"
 
 
-def _is_none(expr: cst.BaseExpression) -> bool:
+def is_none(expr: Optional[cst.BaseExpression]) -> bool:
+    """The literal ``None``."""
     return isinstance(expr, cst.Name) and expr.value == "None"
 
 
@@ -386,7 +386,7 @@ def _meaning(bound: "_Bound", depth: int) -> Union[Resolved, SelfOf, FuncOf, Non
     if bound.kind == "self":
         return SelfOf(bound.payload)  # type: ignore[arg-type]
     if bound.kind == "value" and bound.scope is not None:
-        if _is_none(bound.payload):  # type: ignore[arg-type]
+        if is_none(bound.payload):  # type: ignore[arg-type]
             return "skip"  # `x = None` before the real assignment says nothing
         return resolve(bound.payload, bound.scope, depth)  # type: ignore[arg-type]
     if bound.kind == "annotation" and bound.scope is not None:

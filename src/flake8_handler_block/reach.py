@@ -84,7 +84,7 @@ class Reach:
         else:
             async_roots = [fn for fn in ordered if fn.is_async]
         # a sync handler its server calls in place runs on the loop too (not in a task of its own)
-        inline = [fn for fn in ordered if not fn.is_async and runs_inline_on_loop(self.handlers[fn])]
+        inline = [fn for fn in ordered if self.called_inline(fn)]
         if config.scope == "handlers":
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
                 return [c for c in run_in_place(fn) if c.parent is fn]

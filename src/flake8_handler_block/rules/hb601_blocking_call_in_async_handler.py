@@ -270,9 +270,8 @@ class BlockingCallInAsyncHandler(Rule):
                 for line, called, blocks in calls:
                     if called == name:
                         fix = f"it runs {blocks}: use await asyncio.to_thread(...)"
-                        self.report_on_line(
-                            node, function, line, call=call_text(node), stalled=_stalled(facts, function), fix=fix
-                        )
+                        self.report_on_line(node, function, line, call=call_text(node),
+                                            **_where_and_fix(facts, function, fix))
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         call = site.node
@@ -288,8 +287,8 @@ class BlockingCallInAsyncHandler(Rule):
             return  # `p.communicate(); p.wait()`, `p.kill(); p.wait()`: it only reaps what ended
         if target == "urllib.request.urlopen" and is_data_url(site):
             return  # decoded in memory: nothing to wait for
-        self.report(call, site.function, call=call_text(call), stalled=_stalled(facts, site.function),
-                    fix=_fix(facts, site.function, api.blocking.instead))
+        self.report(call, site.function, call=call_text(call),
+                    **_where_and_fix(facts, site.function, api.blocking.instead))
 
     def _pool_methods(self, facts: Facts) -> None:
         """Any method called on a urllib3 pool or pool manager (but those that only pick or
@@ -307,8 +306,8 @@ class BlockingCallInAsyncHandler(Rule):
                 continue
             sdk = sdk_request(target) if target is not None else None
             if sdk is not None and sdk.blocking is not None:
-                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
-                            fix=_fix(facts, function, sdk.blocking.instead))
+                self.report(call, function, call=call_text(call),
+                            **_where_and_fix(facts, function, sdk.blocking.instead))
                 continue
             method = call.func.attr.value  # type: ignore[attr-defined]
             if "urllib3" not in facts.module.imported_packages or method in URLLIB3_POOL_QUIET_METHODS:
@@ -318,8 +317,7 @@ class BlockingCallInAsyncHandler(Rule):
             if kind is None:
                 kind = self.ctx.resolve(receiver, scope)
             if isinstance(kind, Inst) and kind.producer in URLLIB3_POOL_KINDS:
-                self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
-                            fix=_fix(facts, function, HTTP_INSTEAD))
+                self.report(call, function, call=call_text(call), **_where_and_fix(facts, function, HTTP_INSTEAD))
 
     def _transport_sends(self, facts: Facts) -> None:
         """A call handed google-auth's sync transport (``credentials.refresh(Request())``) sends
@@ -338,8 +336,7 @@ class BlockingCallInAsyncHandler(Rule):
                 if isinstance(kind, Inst) and kind.producer in GOOGLE_AUTH_TRANSPORTS:
                     sends = BLOCKING[f"{kind.producer}.{TRANSPORT_SEND}"].blocking
                     assert sends is not None
-                    self.report(call, function, call=call_text(call), stalled=_stalled(facts, function),
-                                fix=_fix(facts, function, sends.instead))
+                    self.report(call, function, call=call_text(call), **_where_and_fix(facts, function, sends.instead))
                     break
 
     def _blocks(self, site: CallSite, api: Api) -> bool:
@@ -385,9 +382,12 @@ def _binding_in_effect(receiver: cst.BaseExpression, scope: Scope) -> Optional["
     return bounds[-1]
 
 
-def _fix(facts: Facts, function: Optional[FunctionScope], fix: str) -> str:
-    """The fix, for a sync tool its server calls on the loop first made a coroutine."""
-    return f"make it `async def`, then {fix}" if facts.reach.called_inline(function) else fix
+def _where_and_fix(facts: Facts, function: Optional[FunctionScope], fix: str) -> Dict[str, str]:
+    """The message's ``stalled`` and ``fix`` for a blocking call in ``function``: a sync tool its
+    server calls on the loop is first made a coroutine."""
+    if facts.reach.called_inline(function):
+        fix = f"make it `async def`, then {fix}"
+    return {"stalled": _stalled(facts, function), "fix": fix}
 
 
 def _stalled(facts: Facts, function: Optional[FunctionScope]) -> str:
