@@ -155,3 +155,91 @@ def test_mcp_lowlevel_server_request_handlers(tmp_path: Path) -> None:
     decorate (1.x), or ``Server(name, on_call_tool=f)`` names (2.x), answers each request of that kind."""
     files = {"app/__init__.py": "", "app/server.py": LOWLEVEL, "app/toolbox.py": LOWLEVEL_TOOLBOX}
     markers_hold(tmp_path, files, "app/server.py")
+
+
+SDK2 = '''\
+import time
+
+import requests
+from mcp.server.fastmcp import FastMCP
+from mcp.server.mcpserver import MCPServer
+
+legacy = FastMCP("legacy")
+server = MCPServer("markets")
+
+
+@server.tool()
+async def quote(symbol: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'quote'"
+    return symbol
+
+
+@server.tool()
+def history(symbol: str) -> str:
+    time.sleep(1)  # ok: HB601 the SDK 2.x runs a sync tool in a worker thread
+    return requests.get(f"https://api.example/{symbol}").text  # expect: HB201 "handler 'history'"
+
+
+@legacy.custom_route("/health", methods=["GET"])
+async def health(request):
+    time.sleep(1)  # expect: HB601 "handler 'health'"
+
+
+@server.custom_route("/ready", methods=["GET"])
+def ready(request):
+    time.sleep(1)  # ok: HB601 Starlette runs a sync route in its thread pool
+    return requests.get("https://api.example/ping").text  # expect: HB201 "handler 'ready'"
+'''
+
+
+def test_mcp_sdk_2_server_and_custom_routes(tmp_path: Path) -> None:
+    """The MCP SDK 2.x renamed FastMCP ``mcp.server.mcpserver.MCPServer``: its tools are handlers, its
+    sync ones run in a thread. ``@mcp.custom_route(...)`` serves an HTTP route of the server's app."""
+    files = {"app/__init__.py": "", "app/server.py": SDK2}
+    markers_hold(tmp_path, files, "app/server.py")
+
+
+REPLACED_TOOLS = '''\
+import time
+
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("analytics")
+
+
+@mcp.tool()
+def report(name: str) -> str:
+    time.sleep(1)  # ok: HB601 the project replaces its sync tools with coroutines that run them in a thread
+    return name
+
+
+@mcp.tool()
+async def summary(name: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'summary'"
+    return name
+'''
+
+WRAPPER = '''\
+import asyncio
+import functools
+
+
+def run_sync_tools_in_threads(mcp) -> None:
+    for name, tool in list(mcp._tool_manager._tools.items()):
+        if tool.is_async:
+            continue
+
+        @functools.wraps(tool.fn)
+        async def runner(*args, _fn=tool.fn, **kwargs):
+            return await asyncio.to_thread(_fn, *args, **kwargs)
+
+        mcp._tool_manager._tools[name] = tool.model_copy(update={"fn": runner, "is_async": True})
+'''
+
+
+def test_sync_tools_of_a_project_that_replaces_them_are_not_known_inline(tmp_path: Path) -> None:
+    """A project that reaches into FastMCP's private tool registry may swap its sync tools for
+    coroutines handing them to a thread (``handlers.TOOLS_REPLACED``): they are not claimed to
+    run on the loop. Its coroutines still are."""
+    files = {"app/__init__.py": "", "app/tools.py": REPLACED_TOOLS, "app/wrapping.py": WRAPPER}
+    markers_hold(tmp_path, files, "app/tools.py")

@@ -125,6 +125,9 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "flask_socketio.SocketIO": _SOCKETIO,
     f"{INLINE_MCP_MODULE}.FastMCP": _MCP_INLINE,
     f"{INLINE_MCP_MODULE}.server.FastMCP": _MCP_INLINE,
+    # the MCP SDK 2.x's FastMCP, renamed (its sync tools run in a thread)
+    "mcp.server.mcpserver.MCPServer": _MCP,
+    "mcp.server.mcpserver.server.MCPServer": _MCP,
     "fastmcp.FastMCP": _MCP,
     "fastmcp.server.FastMCP": _MCP,
     "fastmcp.server.server.FastMCP": _MCP,
@@ -133,7 +136,10 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "dash.dash.Dash": _DASH,
     "dash_extensions.enrich.DashProxy": _DASH,
 }
-EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() for name in names)
+# `@mcp.custom_route("/health", methods=["GET"])` on FastMCP or the SDK's server: a Starlette route of
+# the server's HTTP app (a sync one runs in Starlette's thread pool, whichever SDK runs the tools).
+MCP_HTTP_ROUTE = "custom_route"
+EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() for name in names) | {MCP_HTTP_ROUTE}
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})
@@ -574,7 +580,10 @@ def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[
     """``@sio.on("message")``, ``@mcp.tool()``: ``receiver_class`` is the class ``sio`` or ``mcp`` is an
     instance of (``EVENT_SERVERS``)."""
     server = EVENT_SERVERS.get(receiver_class) if decorator.shape == "attribute" else None
-    if server is None or decorator.written.rsplit(".", 1)[-1] not in server[0]:
+    name = decorator.written.rsplit(".", 1)[-1]
+    if server in (_MCP, _MCP_INLINE) and name == MCP_HTTP_ROUTE:
+        return f"route @{decorator.written} of an MCP server"
+    if server is None or name not in server[0]:
         return None
     return f"{server[1]} @{decorator.written}"
 
@@ -582,6 +591,18 @@ def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[
 def runs_inline_on_loop(reason: str) -> bool:
     """A handler its server calls in place on its event loop, sync or not (``INLINE_ON_LOOP``)."""
     return reason.startswith(INLINE_ON_LOOP)
+
+
+# A project that writes into FastMCP's private tool registry replaces tools it registered (there:
+# `mcp._tool_manager._tools[name] = tool.model_copy(update={"fn": runner})`, a coroutine handing the
+# sync tool to a thread): how its sync tools run is then not known from their registration. Read
+# from the text of the code (not a comment) outside the project's tests.
+TOOLS_REPLACED = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*_tools\s*\[[^\]\n]*\]\s*=(?!=)", re.M)
+
+
+def not_known_inline(reason: str) -> str:
+    """``reason`` without the claim that its server calls the handler in place on its loop."""
+    return _MCP[1] + reason[len(INLINE_ON_LOOP):] if runs_inline_on_loop(reason) else reason
 
 
 def _is_viewset(cls: ClassFacts) -> bool:
@@ -936,7 +957,7 @@ class HandlerHints:
                 r"|on_request|on_response|view|expose\w*|authenticated|api_view|require_http_methods|require_GET"
                 r"|require_POST|require_safe|view_config|view_defaults|error|hook|action"
                 r"|field|mutation|subscription|source|on|event|tool|resource|prompt|application|callback"
-                r"|call_tool|read_resource|get_prompt|list_\w+|completion)\b",
+                r"|call_tool|read_resource|get_prompt|list_\w+|completion|custom_route)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters

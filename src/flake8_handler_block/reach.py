@@ -73,8 +73,11 @@ class Reach:
         if project is not None:
             for function in module.functions:
                 reason = project.handlers.get(function.qualname)
-                if reason is not None:
-                    self.handlers.setdefault(function, reason)
+                if reason is None:
+                    continue
+                known = self.handlers.setdefault(function, reason)
+                if runs_inline_on_loop(known) and not runs_inline_on_loop(reason):
+                    self.handlers[function] = reason  # the project replaces its tools: not known to run inline
         order = {fn: i for i, fn in enumerate(module.functions)}
         ordered = sorted(self.handlers, key=order.__getitem__)
         self.contained = _links(ordered, nested)

@@ -46,14 +46,14 @@ from typing import (
 from ..catalog import (
     APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once, sdk_request,
 )
-from ..config import Config
+from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS,
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
-    runs_inline_on_loop,
-    method_kind, named_like_a_route_class, registered_views, route_class_views,
+    TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views,
+    route_class_views, runs_inline_on_loop,
 )
 from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
@@ -61,6 +61,7 @@ from .summary import (
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .guards import guard_param, ruled_out
+from .tooling import is_tooling_path
 from .tree import ProjectTree
 
 if TYPE_CHECKING:
@@ -1272,7 +1273,17 @@ class Graph:
                         if other not in queued:
                             queued.add(other)
                             pending.append(other)
+        if any(runs_inline_on_loop(reason) for reason in found.values()) and self._replaces_tools():
+            found = {fn: not_known_inline(reason) for fn, reason in found.items()}
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _replaces_tools(self) -> bool:
+        """Some module of the project, its tests aside, writes into its MCP server's tool registry
+        (``handlers.TOOLS_REPLACED``). Read only for a project with a tool its server runs in place."""
+        return any(
+            not is_tooling_path(path, EXERCISE_GLOBS) and TOOLS_REPLACED.search(self.tree.text(path) or "")
+            for path in self.tree.files
+        )
 
     def _dependency_instances(self, view: ViewRef, registration: Registration) -> List[Obj]:
         """The classes of the instances a FastAPI dependency names, whose ``__call__`` FastAPI runs on
