@@ -18,7 +18,7 @@ from .catalog import (
     HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
     THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
-from .handlers import records_registration
+from .handlers import DEPENDENCY_CALLS, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
@@ -210,6 +210,16 @@ def dotted_decorators(function: FunctionScope) -> List[str]:
             expr = expr.func
         found.append(dotted_name(expr) or "")
     return found
+
+
+def dependency_named(default: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """What a parameter's ``Depends(get_client)`` (or ``Security(...)``) default names: the framework
+    passes what calling it gives (FastAPI, FastMCP). None for any other default. (The index reads it
+    in ``ast``: ``summary._dependency``.)"""
+    if not isinstance(default, cst.Call) or last_name(default.func) not in DEPENDENCY_CALLS:
+        return None
+    named = next((a.value for a in default.args if a.keyword is None or a.keyword.value == "dependency"), None)
+    return named if isinstance(named, (cst.Name, cst.Attribute)) else None
 
 
 def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
@@ -556,6 +566,9 @@ class ScopeCollector(Batchable):
                 scope.bind(name, _Bound("self", cls))
             elif param.annotation is not None:
                 scope.bind(name, _Bound("annotation", param.annotation.annotation, scope))
+            elif dependency_named(param.default) is not None:  # `s=Depends(get_session)`: what get_session gives
+                called = cst.Call(func=dependency_named(param.default))  # type: ignore[arg-type]
+                scope.bind(name, _Bound("value", called, scope.parent))
             elif param.star or param.default is not None:
                 scope.bind(name, _UNKNOWN)  # `*args`; a default: a caller may leave it out
             else:

@@ -36,7 +36,7 @@ from ..catalog import (
     sends_through_transport,
 )
 from ..handlers import (
-    EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    DEPENDENCY_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
     ViewRef, _MAX_WRAPPERS, records_registration,
 )
 from ..quick_init import quick_init
@@ -706,13 +706,17 @@ class _Summariser:
         every = [*params, *([args.vararg] if args.vararg else []), *args.kwonlyargs,
                  *([args.kwarg] if args.kwarg else [])]
         self.params[own.key] = {param.arg for param in every}
+        defaults = {id(param): default for param, default in _with_defaults(node) if default is not None}
         for index, param in enumerate(every):
+            dependency = _dependency(defaults.get(id(param)))
             if index == 0 and first_is_self:
                 own.bind(param.arg, first, cls)
             elif param.annotation is not None and param not in (args.vararg, args.kwarg) and not self._kindless(
                 param.annotation, own.parent or own
             ):  # (`f: Callable` declares no kind: what the callers pass, as for no annotation)
                 own.bind(param.arg, "annotation", param.annotation)
+            elif dependency is not None:  # `client=Depends(get_client)`: what calling get_client gives
+                own.bind(param.arg, "value", ast.Call(func=dependency, args=[], keywords=[]), own.parent)
             elif param in (args.vararg, args.kwarg) or node.decorator_list:
                 own.bind(param.arg, "unknown")  # a decorator may hand the function to a framework
             else:  # what the module's calls of the function pass (`create_router(interpreter)`)
@@ -2560,6 +2564,16 @@ def _with_defaults(node: ast.AST) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
     positional = [*args.posonlyargs, *args.args]
     defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults))
     return [*zip(positional, [*defaults, *args.defaults]), *zip(args.kwonlyargs, args.kw_defaults)]
+
+
+def _dependency(default: Optional[ast.expr]) -> Optional[ast.expr]:
+    """What a parameter's ``Depends(get_client)`` (or ``Security(...)``) default names: the framework
+    passes what calling it gives (FastAPI, FastMCP); None for any other default."""
+    if not isinstance(default, ast.Call) or _last_name(default.func) not in DEPENDENCY_CALLS:
+        return None
+    named = default.args[0] if default.args else next(
+        (k.value for k in default.keywords if k.arg == "dependency"), None)
+    return named if type(named) in (ast.Name, ast.Attribute) else None
 
 
 def _is_ellipsis(expr: ast.AST) -> bool:
