@@ -169,6 +169,9 @@ class ClientTimeoutDisabled(Rule):
     httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
     stops the start-up, where it is seen at once (`scope = "all"` reports it). A client or
     a `ClientTimeout` built there is still reported: the requests that use it later wait.
+    Nor a redis-py client built without `socket_timeout=`: redis-py 8 gives both of its socket
+    timeouts a 5 s default (earlier versions none), and the version installed is not known from
+    the code.
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
