@@ -860,3 +860,18 @@ def render_elsewhere(report_id: str) -> str:
 @reports_mcp.tool()
 async def render_offloaded(report_id: str) -> str:
     return await asyncio.to_thread(render_elsewhere, report_id)  # ok: handed to a thread
+
+
+# Google's discovery-based API client: methods build a request, its execute() sends it.
+from googleapiclient.discovery import build  # noqa: E402
+
+
+@app.get("/mail/{message_id}")
+async def read_mail(message_id: str):
+    gmail = build("gmail", "v1", cache_discovery=False)  # ok: builds the resource locally
+    request = gmail.users().messages().get(userId="me", id=message_id)  # ok: builds the request, sends nothing
+    message = request.execute()  # expect: HB601 "request.execute() blocks the event loop" "handler 'read_mail'" "aiogoogle"
+    profile = gmail.users().getProfile(userId="me").execute()  # expect: HB601 "handler 'read_mail'"
+    labels = await asyncio.to_thread(gmail.users().labels().list(userId="me").execute)  # ok: in a thread
+    batch = gmail.new_batch_http_request()  # ok: builds a batch, sends nothing
+    return {"message": message, "profile": profile, "labels": labels, "batch": batch is not None}

@@ -595,6 +595,10 @@ def kubernetes_request(name: str) -> bool:
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
 # and Anthropic: 600 s, retried). Client -> what to use on an event loop instead.
+# Clients whose methods only build a request (a resource, then an `HttpRequest`), sent by its
+# `execute()`: a blocking HTTP round trip (httplib2, 60 s a read by default).
+SDK_SENT_BY_EXECUTE = frozenset({"googleapiclient.discovery.build", "googleapiclient.discovery.build_from_document"})
+_EXECUTE = "execute"
 SDK_CLIENTS: Mapping[str, str] = {
     "openai.OpenAI": "openai.AsyncOpenAI",
     "openai.AzureOpenAI": "openai.AsyncAzureOpenAI",
@@ -648,6 +652,9 @@ SDK_CLIENTS: Mapping[str, str] = {
     # PyJWT's JWKS client: a signing key it has not cached (the first token, a new key id, its key
     # set's 300 s lifespan over) is fetched with a blocking urlopen() of up to 30 s per read
     "jwt.PyJWKClient": "keys fetched at startup",
+    # Google's discovery-based API clients (google-api-python-client): a request is sent by the
+    # `execute()` that ends the chain (`service.users().messages().list(userId="me").execute()`)
+    **dict.fromkeys(SDK_SENT_BY_EXECUTE, "an async client (aiogoogle)"),
     # supabase's sync client: its auth and table calls are HTTP round trips
     "supabase.create_client": "supabase.acreate_client",
     "supabase.Client": "supabase.acreate_client",
@@ -719,6 +726,8 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
         return None
+    if steps[-1] != _EXECUTE and _below_client(name, dict.fromkeys(SDK_SENT_BY_EXECUTE, "")) is not None:
+        return None  # building the request, not sending it
     return Api(OTHER, None, _offloaded(instead), "the API never answers")
 
 

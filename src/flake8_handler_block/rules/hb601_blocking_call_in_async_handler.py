@@ -113,7 +113,10 @@ class BlockingCallInAsyncHandler(Rule):
       blocking `urlopen()` of up to 30 s; not the static `match_kid()`), the kubernetes
       client's API classes (`client.CoreV1Api().list_namespaced_pod()`) and dynamic client
       (`dyn.resources.get(...).get()`; not the lookup itself, answered from the discovery it
-      keeps, nor `api.api_client`'s local helpers), and
+      keeps, nor `api.api_client`'s local helpers), Google's discovery-based API clients
+      (`googleapiclient.discovery.build(...)`: only the `execute()` that sends a request,
+      `service.users().messages().get(...).execute()`; the resources and the request it
+      builds before send nothing), and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`), at any depth
