@@ -595,6 +595,14 @@ def kubernetes_request(name: str) -> bool:
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
 # and Anthropic: 600 s, retried). Client -> what to use on an event loop instead.
+# The MCP SDK's request `Context`, generic in what the server's lifespan yields (1.x:
+# `Context[ServerSession, AppContext]`, 2.x: `Context[AppContext]`): the place of that type among
+# its parameters. `ctx.request_context.lifespan_context` is the lifespan's value.
+MCP_LIFESPAN_PARAMETER: Mapping[str, int] = {
+    "mcp.server.fastmcp.Context": 1, "mcp.server.fastmcp.server.Context": 1,
+    "mcp.server.mcpserver.Context": 0, "mcp.server.mcpserver.context.Context": 0,
+}
+MCP_LIFESPAN_PATH = ("request_context", "lifespan_context")
 # Clients whose methods only build a request (a resource, then an `HttpRequest`), sent by its
 # `execute()`: a blocking HTTP round trip (httplib2, 60 s a read by default).
 SDK_SENT_BY_EXECUTE = frozenset({"googleapiclient.discovery.build", "googleapiclient.discovery.build_from_document"})

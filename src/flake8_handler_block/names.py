@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Protocol, 
 import libcst as cst
 
 from .catalog import (
-    APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, NAMED_MEMBERS,
-    PASS_THROUGH_DECORATORS,
+    APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
+    MCP_LIFESPAN_PATH, NAMED_MEMBERS, PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, sdk_request,
 )
 
@@ -149,6 +149,9 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         self_attr = self_attribute(scope, expr, depth)
         if self_attr is not None:
             return self_attr
+        lifespan = lifespan_type(expr, scope, depth)
+        if lifespan is not None:  # `ctx.request_context.lifespan_context`: what the server's lifespan gave
+            return annotation_kind(*lifespan, depth)
         base = resolve(expr.value, scope, depth)
         if isinstance(base, Ref):
             return _outside(library_value(canonical(f"{base.dotted}.{attr}")), scope)
@@ -618,6 +621,10 @@ def _local_class_of(expr: cst.BaseExpression, scope: "Scope", depth: int) -> Opt
     """The top-level class of this module whose instance the name ``expr`` holds, by every one of
     its bindings: a parameter or a variable annotated with the class's name (``Optional[...]``
     and a string too), or a call of the class (``deps = Deps(...)``)."""
+    lifespan = lifespan_type(expr, scope, depth)
+    if lifespan is not None:
+        written = declared_type(*lifespan, depth + 1)
+        return _module_class(written.value, lifespan[1]) if isinstance(written, cst.Name) else None
     if not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
         return None
     _where, bounds = bindings_of(scope, expr.value)
@@ -635,6 +642,32 @@ def _local_class_of(expr: cst.BaseExpression, scope: "Scope", depth: int) -> Opt
             return None
         found = cls
     return found
+
+
+def lifespan_type(
+    expr: cst.BaseExpression, scope: "Scope", depth: int
+) -> Optional[Tuple[cst.BaseExpression, "Scope"]]:
+    """``ctx.request_context.lifespan_context`` with ``ctx`` annotated as the MCP SDK's request
+    context of a server whose lifespan yields a declared type (``Context[ServerSession, AppContext]``,
+    ``catalog.MCP_LIFESPAN_PARAMETER``): that type's expression, with the scope it is written in.
+    (The index reads the same in ``ast``: ``summary.LIFESPAN_OF``.)"""
+    steps: List[str] = []
+    while isinstance(expr, cst.Attribute) and len(steps) < len(MCP_LIFESPAN_PATH):
+        steps.insert(0, expr.attr.value)
+        expr = expr.value
+    if tuple(steps) != MCP_LIFESPAN_PATH or not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
+        return None
+    _where, bounds = bindings_of(scope, expr.value)
+    if len(bounds) != 1 or bounds[0].kind != "annotation" or bounds[0].scope is None:
+        return None
+    where = bounds[0].scope
+    written = declared_type(bounds[0].payload, where, depth + 1)  # type: ignore[arg-type]
+    if not isinstance(written, cst.Subscript):
+        return None
+    context = resolve(written.value, where, depth + 1)
+    place = MCP_LIFESPAN_PARAMETER.get(context.dotted) if isinstance(context, Ref) else None
+    given = written.slice[place].slice if place is not None and place < len(written.slice) else None
+    return (given.value, where) if isinstance(given, cst.Index) else None
 
 
 def _module_class(name: str, scope: "Scope") -> Optional["ClassScope"]:

@@ -31,7 +31,7 @@ from ..catalog import (
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
-    KINDLESS_ANNOTATIONS, PROCESS_WAITS,
+    KINDLESS_ANNOTATIONS, MCP_LIFESPAN_PARAMETER, MCP_LIFESPAN_PATH, PROCESS_WAITS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
     sends_through_transport,
 )
@@ -95,6 +95,10 @@ MAX_NAMED = 64  # identifier strings kept of one class's tables (more: a data ta
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
 CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
 MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
+# Path steps: an MCP request context whose server's lifespan gives the value (``ctx: Context[Session,
+# AppContext]``), then its ``request_context``, whose ``lifespan_context`` is the value itself.
+LIFESPAN_OF = "(mcp ctx)"
+LIFESPAN_OF_REQUEST = "(mcp ctx request)"
 
 # Annotations of containers whose elements are of the one type given (``list[X]``), and of classes.
 _SEQUENCES = frozenset({
@@ -159,6 +163,10 @@ class Sym:
     def attr(self, name: str) -> "Sym":
         if self.kind == "ref" and not self.path:
             return Sym("ref", canonical(f"{self.target}.{name}"))
+        if self.path[-1:] == (LIFESPAN_OF,) and name == MCP_LIFESPAN_PATH[0]:
+            return Sym(self.kind, self.target, self.path[:-1] + (LIFESPAN_OF_REQUEST,))
+        if self.path[-1:] == (LIFESPAN_OF_REQUEST,) and name == MCP_LIFESPAN_PATH[1]:
+            return Sym(self.kind, self.target, self.path[:-1])  # `ctx.request_context.lifespan_context`
         return Sym(self.kind, self.target, self.path + (name,))
 
     def called(self) -> "Sym":
@@ -1391,6 +1399,10 @@ class _Summariser:
             members = inner.elts if type(inner) is ast.Tuple else [inner]
             if last == "Optional" or last == "Union":
                 return self._declared_union(members, scope, depth)
+            lifespan = MCP_LIFESPAN_PARAMETER.get(dotted)
+            if lifespan is not None and lifespan < len(members):
+                held = self.declared(members[lifespan], scope, depth + 1)
+                return Sym(held.kind, held.target, held.path + (LIFESPAN_OF,)) if held is not None else None
             if dotted in _MAPPINGS:
                 value = self.declared(members[-1], scope, depth + 1) if len(members) == 2 else None
                 return value.mapped() if value is not None else None
