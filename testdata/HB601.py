@@ -875,3 +875,17 @@ async def read_mail(message_id: str):
     labels = await asyncio.to_thread(gmail.users().labels().list(userId="me").execute)  # ok: in a thread
     batch = gmail.new_batch_http_request()  # ok: builds a batch, sends nothing
     return {"message": message, "profile": profile, "labels": labels, "batch": batch is not None}
+
+
+# A DB-API driver's connection pool: taking a connection waits for a free one, or opens one.
+from psycopg_pool import ConnectionPool  # noqa: E402
+
+ACCOUNTS = ConnectionPool(conninfo=os.environ.get("ACCOUNTS_DSN", ""), open=False)
+
+
+@app.get("/accounts/{account_id}")
+async def account(account_id: int):
+    with ACCOUNTS.connection() as conn:  # expect: HB601 "ACCOUNTS.connection() blocks the event loop" "handler 'account'" "asyncpg"
+        row = conn.execute("SELECT * FROM accounts WHERE id = %s", (account_id,)).fetchone()
+    await asyncio.to_thread(ACCOUNTS.check)  # ok: in a thread
+    return {"row": row}

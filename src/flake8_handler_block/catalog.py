@@ -526,6 +526,9 @@ DB_CONNECTS = (
     "snowflake.connector.connect", "pyodbc.connect", "oracledb.connect", "cx_Oracle.connect",
 )
 DB_INSTEAD = "an async driver (asyncpg, aiomysql, ...)"
+# Connection pools of those drivers: taking a connection waits for a free one (or opens one), and
+# what it gives is a connection (`with pool.connection() as conn: conn.execute(...)`).
+DB_POOLS = ("psycopg_pool.ConnectionPool", "psycopg2.pool.SimpleConnectionPool", "psycopg2.pool.ThreadedConnectionPool")
 # boto3's resource API: `boto3.resource("dynamodb").Table(name)` builds a resource locally (a
 # capitalised step), and a collection (`bucket.objects.all()`) requests when iterated, not when made.
 BOTO3_RESOURCE_FACTORIES = ("boto3.resource", "boto3.Session.resource")
@@ -667,7 +670,7 @@ SDK_CLIENTS: Mapping[str, str] = {
     "supabase.create_client": "supabase.acreate_client",
     "supabase.Client": "supabase.acreate_client",
     # database drivers: a connection's commit() and its cursors' execute() are round trips
-    **{connect: DB_INSTEAD for connect in DB_CONNECTS},
+    **{connect: DB_INSTEAD for connect in (*DB_CONNECTS, *DB_POOLS)},
     **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
@@ -684,6 +687,7 @@ SDK_LOCAL_METHODS = frozenset({
     # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
     # short transaction round trips after the execute() that is reported
     "cursor", "fetchone", "fetchmany", "fetchall", "mogrify", "setinputsizes", "setoutputsize", "commit", "rollback",
+    "putconn",  # a pool's: gives the connection back
     # IBM's SDKs: the service's settings, kept locally until the next request
     "set_service_url", "set_http_config", "set_default_headers", "set_disable_ssl_verification",
     "set_enable_gzip_compression", "set_http_client",

@@ -119,7 +119,9 @@ class BlockingCallInAsyncHandler(Rule):
       builds before send nothing), and
       the connection of a DB-API driver: `psycopg2`/`psycopg`, `pymysql`, `MySQLdb`,
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
-      whose `connect()` is reported too, and its cursors' `execute()`), at any depth
+      whose `connect()` is reported too, and its cursors' `execute()`, and the pools
+      `psycopg_pool.ConnectionPool` and psycopg2's `SimpleConnectionPool`/`ThreadedConnectionPool`,
+      whose `connection()`/`getconn()` waits for a free connection or opens one), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
