@@ -945,6 +945,9 @@ PROMETHEUS_CLIENT = "prometheus_api_client.PrometheusConnect"
 # meilisearch: Client(url, api_key, timeout=None, ...) hands its timeout to requests on every call (a
 # search, a document add, a task wait); None: no limit.
 MEILISEARCH_CLIENT = "meilisearch.Client"
+# imapclient: IMAPClient(host, port, use_uid, ssl, stream, ssl_context, timeout=None) connects and reads
+# on a socket with that timeout; None (not the process default: it is passed on): no limit.
+IMAPCLIENT_CLIENT = "imapclient.IMAPClient"
 # jira: JIRA(server, options, basic_auth, token_auth, oauth, jwt, kerberos, kerberos_options, validate,
 # get_server_info, async_, async_workers, logging, max_retries, proxies, timeout=None, ...) builds a
 # session with that timeout for every request, the server-info fetch its constructor makes included.
@@ -1022,6 +1025,7 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     JIRA_CLIENT: UntimedClient(15, "jira's session gives it to every request, the constructor's own included"),
     PROMETHEUS_CLIENT: UntimedClient(7, "prometheus-api-client gives it to every query", own_client=("session",)),
     MEILISEARCH_CLIENT: UntimedClient(2, "meilisearch hands it to requests on every call"),
+    IMAPCLIENT_CLIENT: UntimedClient(6, "imapclient connects and reads with none"),
     KEYSTONE_SESSION: UntimedClient(5, "keystoneauth hands it to every request made through the session",
                                     own_client=("session",)),
     SWIFT_CONNECTION: UntimedClient(18, "swiftclient gives it to every connection it opens", own_client=("session",)),

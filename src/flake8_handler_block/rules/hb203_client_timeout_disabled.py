@@ -93,6 +93,9 @@ class ClientTimeoutDisabled(Rule):
       `session=` of the caller's: it hands None to requests on every query;
     - meilisearch's `Client(url, api_key)` with no `timeout=` (the third positional) or `None`: it
       hands None to requests on every search, document write and task wait;
+    - imapclient's `IMAPClient(host, ...)` with no `timeout=` (the seventh positional) or `None`:
+      it connects, logs in and reads on a socket with none (it passes None on, so the process's
+      socket default does not apply either);
     - `influxdb.InfluxDBClient(...)` (the 1.x client) with no `timeout=`: it hands None to
       requests on every query and write (`influxdb_client`, the 2.x client, has a 10 s
       default and is not reported);
@@ -200,7 +203,8 @@ class ClientTimeoutDisabled(Rule):
     message = "{call}() {problem}: {where} can block forever on a stalled upstream; {fix}"
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
-            'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect', 'meilisearch')
+            'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect', 'meilisearch',
+            'imapclient')
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
