@@ -566,9 +566,9 @@ class ScopeCollector(Batchable):
                 scope.bind(name, _Bound("self", cls))
             elif param.annotation is not None:
                 scope.bind(name, _Bound("annotation", param.annotation.annotation, scope))
-            elif dependency_named(param.default) is not None:  # `s=Depends(get_session)`: what get_session gives
-                called = cst.Call(func=dependency_named(param.default))  # type: ignore[arg-type]
-                scope.bind(name, _Bound("value", called, scope.parent))
+            elif (dependency := dependency_named(param.default)) is not None:
+                # `s=Depends(get_session)`: what calling get_session gives
+                scope.bind(name, _Bound("value", cst.Call(func=dependency), scope.parent))
             elif param.star or param.default is not None:
                 scope.bind(name, _UNKNOWN)  # `*args`; a default: a caller may leave it out
             else:

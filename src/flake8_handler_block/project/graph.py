@@ -1280,10 +1280,11 @@ class Graph:
     def _replaces_tools(self) -> bool:
         """Some module of the project, its tests aside, writes into its MCP server's tool registry
         (``handlers.TOOLS_REPLACED``). Read only for a project with a tool its server runs in place."""
-        return any(
-            not is_tooling_path(path, EXERCISE_GLOBS) and TOOLS_REPLACED.search(self.tree.text(path) or "")
-            for path in self.tree.files
-        )
+        for path in self.tree.files:
+            self.tree.check_time()  # every file is read: the run's budget holds
+            if not is_tooling_path(path, EXERCISE_GLOBS) and TOOLS_REPLACED.search(self.tree.text(path) or ""):
+                return True
+        return False
 
     def _dependency_instances(self, view: ViewRef, registration: Registration) -> List[Obj]:
         """The classes of the instances a FastAPI dependency names, whose ``__call__`` FastAPI runs on

@@ -724,7 +724,8 @@ class _Summariser:
             ):  # (`f: Callable` declares no kind: what the callers pass, as for no annotation)
                 own.bind(param.arg, "annotation", param.annotation)
             elif dependency is not None:  # `client=Depends(get_client)`: what calling get_client gives
-                own.bind(param.arg, "value", ast.Call(func=dependency, args=[], keywords=[]), own.parent)
+                called = ast.copy_location(ast.Call(func=dependency, args=[], keywords=[]), dependency)
+                own.bind(param.arg, "value", called, own.parent)
             elif param in (args.vararg, args.kwarg) or node.decorator_list:
                 own.bind(param.arg, "unknown")  # a decorator may hand the function to a framework
             else:  # what the module's calls of the function pass (`create_router(interpreter)`)
