@@ -72,3 +72,49 @@ def test_a_dependency_parameter_holds_what_its_function_gives(tmp_path: Path) ->
 def test_the_dependency_s_call_is_reached_from_the_handler(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/clients.py": CLIENTS, "app/routes.py": ROUTES}
     markers_hold(tmp_path, files, "app/clients.py")
+
+
+STORES = '''\
+import psycopg
+
+
+class SqliteStore:
+    def get(self, key: str) -> dict:
+        return {"key": key}
+
+
+class PostgresStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def get(self, key: str) -> dict:
+        with psycopg.connect(self.url) as conn:
+            return dict(conn.execute("SELECT * FROM kv WHERE key = %s", (key,)).fetchone())
+
+
+StoreLike = SqliteStore | PostgresStore
+'''
+
+ALIASED = '''\
+from fastapi import FastAPI
+
+from .stores import StoreLike
+
+app = FastAPI()
+
+
+def find(store: StoreLike | None, key: str) -> dict:
+    return store.get(key) if store else {}
+
+
+@app.get("/kv/{key}")
+async def lookup(key: str):
+    return find(app.state.store, key)  # expect: HB601 "find() blocks the event loop" "psycopg.connect()"
+'''
+
+
+def test_a_type_alias_of_a_union_names_each_class(tmp_path: Path) -> None:
+    """``StoreLike = SqliteStore | PostgresStore`` in one module, ``store: StoreLike | None`` in another:
+    the receiver may be either class, and reach follows both."""
+    files = {"app/__init__.py": "", "app/stores.py": STORES, "app/routes.py": ALIASED}
+    markers_hold(tmp_path, files, "app/routes.py")

@@ -1128,6 +1128,12 @@ class _Summariser:
             found = {self.sym(v, scope, imports_only, depth + 1) for v in values}
             found.discard(exclude)
             return found.pop() if len(found) == 1 else None
+        if kind is ast.BinOp and isinstance(expr.op, ast.BitOr):  # type: ignore[attr-defined]
+            # a type alias, `StorageLike = Storage | PostgresStorage`: one of the classes it names
+            alternatives = _union_members(expr)  # type: ignore[arg-type]
+            members = [self.sym(side, scope, imports_only, depth + 1) for side in alternatives]
+            named = [m for m in members if m is not None and m.kind == "ref" and not m.path]
+            return Sym.union(list(dict.fromkeys(named))) if len(named) == len(members) else None
         return None
 
     def _looked_up_on_self(self, call: ast.Call, scope: _Scope) -> Optional[Sym]:
