@@ -594,10 +594,6 @@ def kubernetes_request(name: str) -> bool:
     return (len(steps) == 1 or (len(steps) == 3 and steps[0] == "resources")) and steps[-1] in KUBERNETES_DYNAMIC_VERBS
 
 
-# Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
-# (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
-# seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
-# and Anthropic: 600 s, retried). Client -> what to use on an event loop instead.
 # The MCP SDK's request `Context`, generic in what the server's lifespan yields (1.x:
 # `Context[ServerSession, AppContext]`, 2.x: `Context[AppContext]`): the place of that type among
 # its parameters. `ctx.request_context.lifespan_context` is the lifespan's value.
@@ -610,6 +606,11 @@ MCP_LIFESPAN_PATH = ("request_context", "lifespan_context")
 # `execute()`: a blocking HTTP round trip (httplib2, 60 s a read by default).
 SDK_SENT_BY_EXECUTE = frozenset({"googleapiclient.discovery.build", "googleapiclient.discovery.build_from_document"})
 _EXECUTE = "execute"
+_SENT_BY_EXECUTE: Mapping[str, str] = dict.fromkeys(SDK_SENT_BY_EXECUTE, "")  # for _below_client
+# Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
+# (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
+# seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
+# and Anthropic: 600 s, retried). Client -> what to use on an event loop instead.
 SDK_CLIENTS: Mapping[str, str] = {
     "openai.OpenAI": "openai.AsyncOpenAI",
     "openai.AzureOpenAI": "openai.AsyncAzureOpenAI",
@@ -738,7 +739,7 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[-1] in SDK_LOCAL_METHODS or steps[-1].endswith("_async"):
         return None
-    if steps[-1] != _EXECUTE and _below_client(name, dict.fromkeys(SDK_SENT_BY_EXECUTE, "")) is not None:
+    if steps[-1] != _EXECUTE and _below_client(name, _SENT_BY_EXECUTE) is not None:
         return None  # building the request, not sending it
     return Api(OTHER, None, _offloaded(instead), "the API never answers")
 
