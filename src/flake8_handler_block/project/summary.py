@@ -494,6 +494,7 @@ class _Summariser:
         self.reset_globals: Set[str] = set()  # module globals a function sets to None or False (_KEPT)
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
         self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
+        self.raised_calls: Set[int] = set()  # ids of the calls a `raise` throws: exception constructors
         self.teardown_calls: Set[int] = set()  # ids of the calls of Edge.teardown
         self.awaited_calls: Set[int] = set()  # ids of the calls awaited where they are made
         self.other_loop_names: List[Tuple[str, _Scope]] = []  # `run_coroutine_threadsafe(coro, loop)` in a coroutine
@@ -556,6 +557,12 @@ class _Summariser:
             self._exprs([aug.value, aug.target], scope)
         elif kind is ast.Import or kind is ast.ImportFrom:
             self._import(stmt, scope)  # type: ignore[arg-type]
+        elif kind is ast.Raise:
+            # `raise type(exc)(msg)`, `raise self.error_class(msg)`: whatever the class, it builds an
+            # exception, which waits on nothing (ends.py would take the callable for any work)
+            if type(stmt.exc) is ast.Call:  # type: ignore[attr-defined]
+                self.raised_calls.add(id(stmt.exc))  # type: ignore[attr-defined]
+            self._generic(stmt, scope)
         elif kind is ast.Expr or kind is ast.Return:
             if kind is ast.Expr and type(stmt.value) is ast.Call:  # type: ignore[attr-defined]
                 self.bare_calls.add(id(stmt.value))  # type: ignore[attr-defined]
@@ -1487,7 +1494,7 @@ class _Summariser:
             callee = self.sym(call.func, scope)
             if callee is None and type(call.func) is ast.Name:
                 callee = self._either(call.func.id, scope)
-            if callee is None and key is not None:
+            if callee is None and key is not None and id(call) not in self.raised_calls:
                 unknown = self._unplaced(call.func, scope)
                 if unknown:
                     unplaced[key].add(unknown)
