@@ -243,3 +243,114 @@ def test_sync_tools_of_a_project_that_replaces_them_are_not_known_inline(tmp_pat
     run on the loop. Its coroutines still are."""
     files = {"app/__init__.py": "", "app/tools.py": REPLACED_TOOLS, "app/wrapping.py": WRAPPER}
     markers_hold(tmp_path, files, "app/tools.py")
+
+
+APPLIED_SERVER = '''\
+import functools
+import time
+
+from mcp.server.fastmcp import FastMCP
+
+from . import tags
+from .toolbox import Toolbox
+from .workspaces import list_workspaces
+
+mcp = FastMCP("forge")
+toolbox = Toolbox()
+
+
+def _guarded(name):
+    def wrap(function):
+        @functools.wraps(function)
+        def inner(*args, **kwargs):
+            return function(*args, **kwargs)
+        return inner
+    return wrap
+
+
+def status() -> str:
+    time.sleep(1)  # expect: HB601 "handler 'status'"
+    return "ok"
+
+
+def not_served() -> str:
+    time.sleep(1)  # ok: HB601 registered on no MCP server
+    return "ok"
+
+
+mcp.tool()(list_workspaces)
+mcp.tool()(tags.list_tags)
+mcp.tool()(_guarded("create")(tags.create_tag))
+mcp.resource("forge://status")(status)
+mcp.add_tool(tags.delete_tag)
+toolbox.tool()(not_served)
+toolbox.add_tool(tags.rename_tag)
+'''
+
+APPLIED_TAGS = '''\
+import time
+
+
+def list_tags() -> list:
+    time.sleep(1)  # expect: HB601 "handler 'list_tags'"
+    return []
+
+
+def create_tag(name: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'create_tag'"
+    return name
+
+
+def delete_tag(name: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'delete_tag'"
+    return name
+
+
+def rename_tag(name: str) -> str:
+    time.sleep(1)  # ok: HB601 Toolbox.add_tool serves nothing
+    return name
+'''
+
+APPLIED_WORKSPACES = '''\
+import time
+
+
+def list_workspaces() -> list:
+    time.sleep(1)  # expect: HB601 "handler 'list_workspaces'"
+    return []
+'''
+
+APPLIED_ELSEWHERE = '''\
+import time
+
+from .server import mcp
+
+
+def ping() -> str:
+    time.sleep(1)  # expect: HB601 "handler 'ping'"
+    return "pong"
+
+
+mcp.tool()(ping)
+'''
+
+APPLIED_TOOLBOX = '''\
+class Toolbox:
+    def tool(self):
+        return lambda function: function
+
+    def add_tool(self, function):
+        return function
+'''
+
+
+def test_tools_registered_by_applying_the_decorator_or_add_tool(tmp_path: Path) -> None:
+    """``mcp.tool()(f)`` (the decorator applied by a call, ``f`` from any module, through a wrapper too)
+    and ``mcp.add_tool(f)`` register ``f`` as ``@mcp.tool()`` does, on a server built here or imported;
+    the same calls on a class that is no MCP server register nothing."""
+    files = {
+        "app/__init__.py": "", "app/server.py": APPLIED_SERVER, "app/tags.py": APPLIED_TAGS,
+        "app/workspaces.py": APPLIED_WORKSPACES, "app/ping.py": APPLIED_ELSEWHERE, "app/toolbox.py": APPLIED_TOOLBOX,
+    }
+    for checked in ("app/server.py", "app/tags.py", "app/workspaces.py", "app/ping.py"):
+        markers_hold(tmp_path, files, checked)

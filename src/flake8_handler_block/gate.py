@@ -122,8 +122,11 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
     if _calls_a_wrapper_without_timeout(filename, config, text):
         return True
     if not _passes(table.handler, present):
-        # An async function may still call a helper of another module that blocks (HB601).
-        return "async" in text and _project_says_blocking(filename, config, text, table)
+        # An async function may still call a helper of another module that blocks (HB601); a sync
+        # function may run on a handler's loop, registered as an MCP tool in another module.
+        if "async" in text:
+            return _project_says_blocking(filename, config, text, table)
+        return bool(present) and _project_runs_it_on_a_loop(filename, config, text, table)
     if config.scope == "all" or is_django_views_file(filename):
         return True
     if HANDLER_HINTS.search(text):
@@ -152,6 +155,13 @@ def _calls_a_wrapper_without_timeout(filename: str, config: Config, text: str) -
         return False
     mark = module_mark(filename, config, text, alone=False)
     return mark is not None and mark.forwarding
+
+
+def _project_runs_it_on_a_loop(filename: str, config: Config, text: str, table: GateTable) -> bool:
+    if config.scope == "handlers" or not config.project_reach or not table.async_rules:
+        return False
+    mark = module_mark(filename, config, text)
+    return mark is not None and mark.on_loop
 
 
 def _project_says_blocking(filename: str, config: Config, text: str, table: GateTable) -> bool:

@@ -140,6 +140,10 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
 # the server's HTTP app (a sync one runs in Starlette's thread pool, whichever SDK runs the tools).
 MCP_HTTP_ROUTE = "custom_route"
 EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() for name in names) | {MCP_HTTP_ROUTE}
+# A server's decorator applied by a call (`mcp.tool()(tags.list_tags)`, `sio.on("message")(handler)`)
+# registers its argument as the decorator would; so does FastMCP's `mcp.add_tool(fn)`.
+MCP_ADD_TOOL = "add_tool"
+SERVER_REGISTRARS = EVENT_DECORATORS | {MCP_ADD_TOOL}
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})
@@ -393,6 +397,9 @@ class Registration:
     keywords: Tuple[Tuple[str, ViewRef], ...]
     function: Optional[int]  # key of the innermost function around the call
     line: int
+    # a server's registration (``SERVER_REGISTRARS``: ``mcp.tool()(f)``, ``mcp.add_tool(f)``) on a server
+    # the module builds: its class, as ``Decorator.receiver``
+    receiver: str = ""
 
 
 @quick_init
@@ -579,13 +586,37 @@ def _decorator_reason(
 def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[str]:
     """``@sio.on("message")``, ``@mcp.tool()``: ``receiver_class`` is the class ``sio`` or ``mcp`` is an
     instance of (``EVENT_SERVERS``)."""
-    server = EVENT_SERVERS.get(receiver_class) if decorator.shape == "attribute" else None
-    name = decorator.written.rsplit(".", 1)[-1]
-    if server in (_MCP, _MCP_INLINE) and name == MCP_HTTP_ROUTE:
-        return f"route @{decorator.written} of an MCP server"
-    if server is None or name not in server[0]:
+    if decorator.shape != "attribute":
         return None
-    return f"{server[1]} @{decorator.written}"
+    return _served_by_server(decorator.written, receiver_class, f" @{decorator.written}")
+
+
+def _served_by_server(written: str, receiver_class: str, how: str) -> Optional[str]:
+    """What a server of ``receiver_class`` makes of a function its method ``written`` registers
+    (``how``, to append: as a decorator, or by a call); None when the method registers nothing."""
+    server = EVENT_SERVERS.get(receiver_class)
+    name = written.rsplit(".", 1)[-1]
+    mcp = server in (_MCP, _MCP_INLINE)
+    if mcp and name == MCP_HTTP_ROUTE:
+        return f"route{how} of an MCP server"
+    if server is None or (name not in server[0] and not (mcp and name == MCP_ADD_TOOL)):
+        return None
+    return f"{server[1]}{how}"
+
+
+def server_registrations(
+    module: ModuleFacts, server_of: Callable[[Registration], str]
+) -> Iterator[Tuple[ViewRef, str, Registration]]:
+    """The functions a server's method registers by a call (``SERVER_REGISTRARS``: ``mcp.tool()(f)``,
+    ``mcp.add_tool(f)``), with the reason; ``server_of`` tells the server's class."""
+    for registration in module.registrations:
+        if registration.callee not in SERVER_REGISTRARS:
+            continue
+        receiver = server_of(registration)
+        how = f", registered with {registration.callee}()"
+        reason = _served_by_server(registration.callee, receiver, how) if receiver else None
+        if reason:
+            yield from ((view, reason, registration) for view in _view_args(registration, *_SERVER_VIEW_ARGUMENT))
 
 
 def runs_inline_on_loop(reason: str) -> bool:
@@ -638,6 +669,7 @@ _REGISTRARS = {
 # `class APIRoute(fastapi.routing.APIRoute)` that swaps the request class; langgraph-api's
 # `ApiRoute(Route)`, used in other modules too: the project index reads those).
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
+_SERVER_VIEW_ARGUMENT = (0, "fn")  # `mcp.tool()(f)`, `mcp.add_tool(fn=f)`
 ROUTE_VIEW_ARGUMENT = _REGISTRARS["Route"]  # (path, endpoint): the second argument, or endpoint=
 # Registrars that take a resource class and serve a request with its verb method (``get()``...).
 CLASS_REGISTRARS = frozenset({"add_resource"})
@@ -654,7 +686,8 @@ DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 DEPENDENCY_CALL_METHOD = "__call__"  # what runs for an instance given as a dependency
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
-    frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS | {"websocket", "Server"}
+    frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS
+    | {"websocket", "Server", MCP_ADD_TOOL}
 )
 _MCP_HANDLER_KEYWORD = "on_"  # `Server(name, on_call_tool=f, on_list_tools=g)`, the MCP SDK 2.x
 
@@ -706,6 +739,8 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in DEPENDENCY_CALLS and full.startswith("fastapi."):
             index, keyword = 0, "dependency"
             reason = f"a FastAPI dependency ({last}())"
+        elif last in SERVER_REGISTRARS:
+            continue  # server_registrations(): the server's class tells
         elif last == "Server" and full in MCP_LOWLEVEL_SERVERS:
             for name, view in registration.keywords:
                 if name.startswith(_MCP_HANDLER_KEYWORD) and name[len(_MCP_HANDLER_KEYWORD):] in MCP_LOWLEVEL_REQUESTS:
@@ -746,6 +781,9 @@ def _view_args(registration: Registration, index: Optional[int], keyword: str) -
 
 
 def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
+    for view, reason, registration in server_registrations(module, lambda registration: registration.receiver):
+        for function in functions_named_by(view, registration.function, module):
+            yield function, reason
     for view, reason, registration in registered_views(module):
         if registration.callee == "add_view":
             yield from _pyramid_attr_views(view, registration, module)
@@ -943,7 +981,7 @@ class HandlerHints:
     _WORDS = (
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
-        "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=",
+        "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=", "add_tool(",
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on
     # most files, which matters for the patterns that cannot start with a literal (`\b`).
@@ -960,6 +998,9 @@ class HandlerHints:
                 r"|call_tool|read_resource|get_prompt|list_\w+|completion|custom_route)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
+            # a server's decorator applied by a call: `mcp.tool()(tags.list_tags)`, `sio.on("x")(f)`
+            ((")(",), r"\.(?:tool|resource|prompt|on|event|callback|custom_route|call_tool|read_resource"
+                      r"|get_prompt|list_\w+|completion)\([^()\n]*\)\("),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
             (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
             (
@@ -1086,17 +1127,28 @@ def _cst_full(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> str:
 def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Decorator:
     import libcst as cst
 
-    from .names import Inst, dotted_name, resolve
+    from .names import dotted_name
 
     called = isinstance(expr, cst.Call)
     target = expr.func if isinstance(expr, cst.Call) else expr
     written = dotted_name(target) or ""
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
-    receiver = ""
-    if isinstance(target, cst.Attribute) and target.attr.value in EVENT_DECORATORS and scope is not None:
-        built = resolve(target.value, scope)  # as the ast summary: a constructor called, for the decorators read
-        receiver = built.producer if isinstance(built, Inst) and (built.call is not None or built.declared) else ""
+    named = isinstance(target, cst.Attribute) and target.attr.value in EVENT_DECORATORS
+    receiver = _cst_server(target, scope) if named else ""
     return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
+
+
+def _cst_server(method: "cst.BaseExpression", scope: Optional["Scope"]) -> str:
+    """``sio.on``, ``mcp.tool``: the class the module builds ``sio`` or ``mcp`` with (a constructor
+    called, or a parameter declared of it, as the ast summary reads it), else ''."""
+    import libcst as cst
+
+    from .names import Inst, resolve
+
+    if not isinstance(method, cst.Attribute) or scope is None:
+        return ""
+    built = resolve(method.value, scope)
+    return built.producer if isinstance(built, Inst) and (built.call is not None or built.declared) else ""
 
 
 def _cst_base(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Base:
@@ -1113,9 +1165,12 @@ def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int])
     import libcst as cst
 
     func = call.func
+    if isinstance(func, cst.Call):  # `mcp.tool()(f)`: the decorator applied (scopes.applies_a_server_decorator)
+        func = func.func
     last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    callee = last if isinstance(last, str) else ""
     return Registration(
-        callee=last if isinstance(last, str) else "",
+        callee=callee,
         full=_cst_full(func, scope),
         bare=isinstance(func, cst.Name),
         args=tuple(_cst_view(a.value, scope) for a in call.args if a.keyword is None and not a.star),
@@ -1124,6 +1179,7 @@ def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int])
         ),
         function=function,
         line=0,
+        receiver=_cst_server(func, scope) if callee in SERVER_REGISTRARS else "",
     )
 
 

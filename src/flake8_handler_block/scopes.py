@@ -18,7 +18,7 @@ from .catalog import (
     HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
     THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
-from .handlers import DEPENDENCY_CALLS, records_registration
+from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
@@ -714,6 +714,8 @@ class ScopeCollector(Batchable):
             name = func.attr.value
             if self._is_self(func.value):
                 self._edge(how, "self", name, node)
+        elif applies_a_server_decorator(func):  # `mcp.tool()(tags.list_tags)`: registers its argument
+            s.module.registrations.append((node, s.scope))
         if name is None:
             return
         if name in ITERATING_CALLS:
@@ -909,3 +911,9 @@ def _paired_values(
     if any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)):
         return None
     return items
+
+
+def applies_a_server_decorator(func: cst.BaseExpression) -> bool:
+    """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
+    return (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
+            and func.func.attr.value in EVENT_DECORATORS)

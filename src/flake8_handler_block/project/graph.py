@@ -52,7 +52,7 @@ from ..handlers import (
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
-    TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views,
+    TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views, server_registrations,
     route_class_views, runs_inline_on_loop,
 )
 from .summary import (
@@ -1264,6 +1264,10 @@ class Graph:
                 for made in self._dependency_instances(view, registration):
                     for fn in self.method(made, DEPENDENCY_CALL_METHOD):
                         found.setdefault(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
+            for view, reason, registration in server_registrations(facts, self._server_class):
+                local = [("f", path, fn.key) for fn in functions_named_by(view, registration.function, facts)]
+                for fn in local + self._routed(view, classes=False):
+                    found.setdefault(fn, reason)
             for fn, reason in self._routed_by_a_route_class_elsewhere(facts, path):
                 found.setdefault(fn, reason)
             for cls in facts.classes:
@@ -1341,6 +1345,13 @@ class Graph:
             if found is not None and derives_from_a_route_class(found[1]):
                 return True
         return False
+
+    def _server_class(self, registration: Registration) -> str:
+        """The class of the server ``mcp.tool()(f)`` or ``mcp.add_tool(f)`` registers ``f`` on: one the
+        module builds (``Registration.receiver``), or another module's (``from app.server import mcp``)."""
+        if registration.receiver or "." not in registration.full:
+            return registration.receiver
+        return self._library_name(registration.full.rsplit(".", 1)[0])
 
     def _event_handler(self, fn: FunctionFacts, path: str) -> Optional[str]:
         """``@sio.on("message")``, ``@mcp.tool()`` where ``sio`` or ``mcp`` is a server another module

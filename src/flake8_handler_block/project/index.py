@@ -379,7 +379,7 @@ class _Project:
         self.gate_table: Any = None  # the gate's table, read from the cache or kept in this process
         self.gate_table_read = False
         # reach, its paths, the paths with blocking calls, those with calls of wrappers passing no timeout
-        self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str], FrozenSet[str]]] = None
+        self._marked: Optional[Tuple[Reach, FrozenSet[str], FrozenSet[str], FrozenSet[str], FrozenSet[str]]] = None
         self._helper: Optional[int] = None  # a child process building the index ahead (build_ahead)
         self._helper_done: Optional[int] = None  # a pipe's read end: at its end the child stored the result
         self._helper_stays = False  # the child goes on with other work once the result is stored
@@ -883,9 +883,10 @@ class _Project:
         if self._marked is None or self._marked[0] is not reach:
             blocking = frozenset(fn[1] for fn in reach.blocking)
             forwarding = frozenset(fn[1] for fn in reach.forwarding)
-            self._marked = (reach, reach.paths(), blocking, forwarding)
-        _reach, reached, blocking, forwarding = self._marked
-        return ModuleMark(path in reached, path in blocking, path in forwarding)
+            loop = frozenset(fn[1] for fn in reach.loop)
+            self._marked = (reach, reach.paths(), blocking, forwarding, loop)
+        _reach, reached, blocking, forwarding, loop = self._marked
+        return ModuleMark(path in reached, path in blocking, path in forwarding, path in loop)
 
     def _is_edit(self, path: str, source: str) -> bool:
         """Is ``source`` (the text being linted) an edit of ``path`` that changes the project's facts?
@@ -995,6 +996,9 @@ class ModuleMark:
     reached: bool  # ModuleReach.reaches_any()
     blocking: bool  # ModuleReach.has_blocking_calls()
     forwarding: bool = False  # a function of it calls a wrapper of the project that passes on no timeout
+    # a function of it runs on a handler's event loop: a sync one too (an MCP SDK 1.x tool another
+    # module registers, `mcp.tool()(tags.list_tags)`), in a module that may never write `async`
+    on_loop: bool = False
 
 
 def module_mark(

@@ -37,7 +37,7 @@ from ..catalog import (
 )
 from ..handlers import (
     DEPENDENCY_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
-    ViewRef, _MAX_WRAPPERS, records_registration,
+    SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, records_registration,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1486,8 +1486,8 @@ class _Summariser:
                     forward = self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
-            if records_registration(name):
-                registrations.append(self._registration(call, scope, name, key))
+            if records_registration(name) or _applies_a_server_decorator(call.func):
+                registrations.append(self._registration(call, scope, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
             found = edges[key] if key is not None else module_edges
@@ -1836,28 +1836,39 @@ class _Summariser:
         target = expr.func if called else expr  # type: ignore[attr-defined]
         written = _dotted(target)
         shape = "attribute" if type(target) is ast.Attribute else "name" if type(target) is ast.Name else "other"
-        receiver = ""
-        if type(target) is ast.Attribute and target.attr in EVENT_DECORATORS:
-            # `@sio.on(...)` after `sio = socketio.AsyncServer()`: its class
-            built = self.sym(target.value, scope, imports_only=True)
-            if built is not None and built.kind == "ref" and built.path in ((CALL_RESULT,), (DECLARED,)):
-                receiver = built.target  # (or a parameter of that class: `def register(mcp: FastMCP)`)
+        named = type(target) is ast.Attribute and target.attr in EVENT_DECORATORS
+        receiver = self._server(target, scope) if named else ""
         return Decorator(written, self._full(target, scope) or written, called, shape, receiver)
+
+    def _server(self, method: ast.expr, scope: _Scope) -> str:
+        """``sio.on`` after ``sio = socketio.AsyncServer()``: the class built (or a parameter's declared
+        class: ``def register(mcp: FastMCP)``), else ''."""
+        if type(method) is not ast.Attribute:
+            return ""
+        built = self.sym(method.value, scope, imports_only=True)
+        if built is not None and built.kind == "ref" and built.path in ((CALL_RESULT,), (DECLARED,)):
+            return built.target
+        return ""
 
     def _base(self, expr: ast.expr, scope: _Scope) -> Base:
         written = _dotted(expr)
         local = expr.id if type(expr) is ast.Name else ""
         return Base(written, self._full(expr, scope) or written, local)
 
-    def _registration(self, call: ast.Call, scope: _Scope, name: str, key: Optional[int]) -> Registration:
+    def _registration(self, call: ast.Call, scope: _Scope, key: Optional[int]) -> Registration:
+        func = call.func
+        if type(func) is ast.Call:  # `mcp.tool()(f)`: the decorator applied (_applies_a_server_decorator)
+            func = func.func
+        name = _last_name(func)
         return Registration(
             callee=name,
-            full=self._full(call.func, scope),
-            bare=type(call.func) is ast.Name,
+            full=self._full(func, scope),
+            bare=type(func) is ast.Name,
             args=tuple(self._view(a, scope) for a in call.args if type(a) is not ast.Starred),
             keywords=tuple((k.arg, self._view(k.value, scope)) for k in call.keywords if k.arg is not None),
             function=key,
             line=call.lineno,
+            receiver=self._server(func, scope) if name in SERVER_REGISTRARS else "",
         )
 
     def _view(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> ViewRef:
@@ -2449,6 +2460,12 @@ def _always_leaves(stmt: ast.If) -> bool:
         type(test) is ast.Constant and bool(test.value) and bool(stmt.body)
         and type(stmt.body[-1]) in (ast.Return, ast.Raise)
     )
+
+
+def _applies_a_server_decorator(func: ast.expr) -> bool:
+    """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
+    return (type(func) is ast.Call and type(func.func) is ast.Attribute
+            and func.func.attr in EVENT_DECORATORS)
 
 
 def _last_name(func: ast.expr) -> str:
