@@ -172,6 +172,8 @@ def test_hb601_an_awaited_call_runs_no_sync_override(tmp_path: Path, case: str) 
     )
     files = {"app/tools.py": TOOLKITS, "app/views.py": views}
     assert _codes(files, tmp_path, "app/views.py") == expected
+    # nor is the sync override taken for code on the loop, where its own sleep would be reported
+    assert _codes(files, tmp_path, "app/tools.py") == expected
 
 
 MODELS = (

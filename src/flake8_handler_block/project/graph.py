@@ -739,7 +739,7 @@ class Graph:
         if summary is not None and fn[2] < len(summary.functions):
             seen: Set[Target] = set()
             for edge in summary.functions[fn[2]].edges:
-                for target, on in self._callee(edge.callee, fn, receiver):
+                for target, on in self._awaitable(edge, self._callee(edge.callee, fn, receiver)):
                     how = self._how(edge, target)
                     if how == DROPPED:
                         continue  # `self.close_all()` of an async def: the coroutine never runs
@@ -754,6 +754,16 @@ class Graph:
                                 found.append(handed)
         self._targets[(fn, receiver)] = found
         return found
+
+    def _awaitable(self, edge: Edge, callees: List[Tuple[FnRef, Receiver]]) -> List[Tuple[FnRef, Receiver]]:
+        """Of the functions an awaited call may run (``await tool.connect()``, ``tool`` of unknown kind:
+        every ``connect`` of the project), the coroutine functions, when there are some: a sync one of
+        that name is another class's (a sync function awaited must return an awaitable, as a helper
+        returning ``run_in_executor(...)`` does: alone, it is kept)."""
+        if not edge.awaited or len(callees) < 2:
+            return callees
+        coroutines = [c for c in callees if c[0][0] != "f" or _is_coroutine_function(self.function(c[0]))]
+        return coroutines or callees
 
     def _handed_through(self, edge: Edge, wrapper: FnRef, fn: FnRef, receiver: Receiver) -> List[Target]:
         """What a call of ``fn`` passes, by position, to a parameter the project function ``wrapper``
