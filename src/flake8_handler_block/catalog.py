@@ -1087,9 +1087,29 @@ WEBSOCKETS_CONNECTS = frozenset({"websockets.connect", "websockets.sync.client.c
 WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 
 # HB203's clients whose timeout argument is not called `timeout` (the rule reads it, `fix` sets it)
+# redis-py: before 8.0 a client's sockets have no timeout (socket_timeout=None: a reply a stalled
+# server never sends is waited for forever); 8.0 gives them 5 s. Which one runs is known only from
+# the project's requirements (project/requirements.py): HB203 reports a client built with none in a
+# project that requires a redis-py older than 8. The constructors, with socket_timeout's position
+# (the asyncio client takes it by keyword only; from_url() and the pools too):
+REDIS_DISTRIBUTION, REDIS_TIMED_SINCE = "redis", 8
+REDIS_SOCKET_TIMEOUT = "socket_timeout"
+REDIS_OWN_POOL = "connection_pool"  # a pool of the caller's holds the timeouts
+_REDIS_MODULES = ("redis", "redis.client", "redis.asyncio", "redis.asyncio.client")
+REDIS_CLIENTS: Mapping[str, Optional[int]] = {
+    **{f"{module}.{cls}": 4 if module in ("redis", "redis.client") else None
+       for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
+    **{f"{module}.{cls}.from_url": None for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
+    "redis.from_url": None, "redis.asyncio.from_url": None, "redis.utils.from_url": None,
+    **{f"{module}.{pool}{built}": None
+       for module in ("redis", "redis.connection", "redis.asyncio", "redis.asyncio.connection")
+       for pool in ("ConnectionPool", "BlockingConnectionPool") for built in ("", ".from_url")},
+}
+
 TIMEOUT_KEYWORDS = {
     LDAP3_CONNECTION: LDAP3_RECEIVE_TIMEOUT,
     **dict.fromkeys(WEBSOCKETS_CONNECTS, WEBSOCKETS_OPEN_TIMEOUT),
+    **dict.fromkeys(REDIS_CLIENTS, REDIS_SOCKET_TIMEOUT),
 }
 
 

@@ -172,9 +172,18 @@ class ClientTimeoutDisabled(Rule):
     httpx.get(URL, timeout=None).json()`): it runs once, at import, and a stall there
     stops the start-up, where it is seen at once (`scope = "all"` reports it). A client or
     a `ClientTimeout` built there is still reported: the requests that use it later wait.
-    Nor a redis-py client built without `socket_timeout=`: redis-py 8 gives both of its socket
-    timeouts a 5 s default (earlier versions none), and the version installed is not known from
-    the code.
+
+    A redis-py client or pool (`redis.Redis(...)`, `StrictRedis`, the asyncio ones,
+    `from_url(url)`, `ConnectionPool(...)`) built with no `socket_timeout=` is reported only in
+    a project whose own files require a redis-py older than 8: a cap in its requirements
+    (`pyproject.toml`, `setup.cfg`, `setup.py`, `requirements*.txt`, a wheel's `METADATA`:
+    `redis>=5,<7`, `redis==6.4.0`, Poetry's `^5.0`), or the version its lock file holds
+    (`uv.lock`, `poetry.lock`, `Pipfile.lock`). Before 8 its sockets have no timeout, and a
+    command waits for a reply a stalled server never sends; redis-py 8 gives them 5 s, so where
+    the project allows 8 (or names no version) nothing is claimed. Not reported: a timeout in
+    the URL (`from_url("redis://host?socket_timeout=5")`), a `connection_pool=` of the caller's
+    (the pool holds the timeouts), an explicit `socket_timeout=None` (a subscriber's client that
+    waits for messages says so on purpose).
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
@@ -204,10 +213,10 @@ class ClientTimeoutDisabled(Rule):
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
             'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect', 'meilisearch',
-            'imapclient')
+            'imapclient', catalog.REDIS_DISTRIBUTION)
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
-         **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS)}
+         **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS), **catalog.REDIS_CLIENTS}
     ) | {_SET_OPTION}
     fixer = fix_hb203  # `flake8-handler-block fix`: see docs/fix.md
     fix_default_timeout = "10"
@@ -280,6 +289,8 @@ class ClientTimeoutDisabled(Rule):
                     argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
                 problem = f"passes {disabled[0]}=None" if disabled else "has no timeout"
                 self._report(site, problem, f"{client.fix} ({client.carrier})")
+        elif target in catalog.REDIS_CLIENTS:
+            self._check_redis(site, target, mappings, facts)
         elif target in catalog.PYTHON_LDAP_WAITS:
             self._directory_call(site, target, mappings)
         elif target in catalog.WEBSOCKETS_CONNECTS:
@@ -309,6 +320,27 @@ class ClientTimeoutDisabled(Rule):
             else:
                 fix = f"set {conn}.timeout = <seconds> first (or call {option})"
             self._report(site, "waits for the directory with no timeout (python-ldap sets none)", fix)
+
+    # -- redis-py ---------------------------------------------------------------------------
+
+    def _check_redis(self, site: CallSite, target: str, mappings: Mappings, facts: Facts) -> None:
+        """A redis-py client or pool built with no ``socket_timeout`` (none in its URL, no pool of the
+        caller's), in a project that requires a redis-py older than 8: every command waits for its
+        reply with no limit. An explicit ``socket_timeout=None`` is not reported: a subscriber's
+        client that waits for messages says so on purpose."""
+        call = site.node
+        position = catalog.REDIS_CLIENTS[target]
+        if argument_state(call, catalog.REDIS_SOCKET_TIMEOUT, position, mappings) != MISSING:
+            return
+        if argument_state(call, catalog.REDIS_OWN_POOL, mappings=mappings) == PRESENT:
+            return
+        if target.endswith("from_url") and any(
+                catalog.REDIS_SOCKET_TIMEOUT in _CODE.code_for_node(arg.value) for arg in call.args):
+            return  # `from_url("redis://host?socket_timeout=5")`
+        if package_says(facts, ProjectTimeouts.requires_old_redis):
+            self._report(site, f"has no {catalog.REDIS_SOCKET_TIMEOUT}",
+                         f"pass {catalog.REDIS_SOCKET_TIMEOUT}=<seconds> (redis-py before 8, which this project "
+                         "requires, waits for every reply with none)")
 
     # -- python-ldap ------------------------------------------------------------------------
 
