@@ -13,6 +13,7 @@ from flake8_handler_block.project.requirements import caps_below, requires_below
 from project_helpers import markers_hold, write_project
 
 CACHE = '''\
+import asyncio
 import os
 
 import redis
@@ -38,6 +39,18 @@ def revocations(options):
 
 def passed_on(options):
     return redis.Redis(**options)  # ok: what the caller gives is not known
+
+
+async def probe(url):
+    client = aioredis.from_url(url)  # ok: its only caller awaits it under a deadline
+    try:
+        return await client.ping()
+    finally:
+        await client.aclose()
+
+
+async def ready(url):
+    return await asyncio.wait_for(probe(url), 2)
 '''
 
 

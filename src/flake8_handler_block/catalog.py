@@ -1095,6 +1095,7 @@ WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 REDIS_DISTRIBUTION, REDIS_TIMED_SINCE = "redis", 8
 REDIS_SOCKET_TIMEOUT = "socket_timeout"
 REDIS_OWN_POOL = "connection_pool"  # a pool of the caller's holds the timeouts
+REDIS_ASYNCIO = "redis.asyncio."
 _REDIS_MODULES = ("redis", "redis.client", "redis.asyncio", "redis.asyncio.client")
 REDIS_CLIENTS: Mapping[str, Optional[int]] = {
     **{f"{module}.{cls}": 4 if module in ("redis", "redis.client") else None

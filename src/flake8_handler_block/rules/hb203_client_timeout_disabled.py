@@ -183,7 +183,8 @@ class ClientTimeoutDisabled(Rule):
     the project allows 8 (or names no version) nothing is claimed. Not reported: a timeout in
     the URL (`from_url("redis://host?socket_timeout=5")`), a `connection_pool=` of the caller's
     (the pool holds the timeouts), an explicit `socket_timeout=None` (a subscriber's client that
-    waits for messages says so on purpose).
+    waits for messages says so on purpose), an asyncio client built in a coroutine every caller
+    awaits under a deadline (`await asyncio.wait_for(probe(url), 2)`).
 
     Why is this bad?
     With the timeout off, an upstream that stops sending parks the handler forever.
@@ -326,8 +327,10 @@ class ClientTimeoutDisabled(Rule):
     def _check_redis(self, site: CallSite, target: str, mappings: Mappings, facts: Facts) -> None:
         """A redis-py client or pool built with no ``socket_timeout`` (none in its URL, no pool of the
         caller's), in a project that requires a redis-py older than 8: every command waits for its
-        reply with no limit. An explicit ``socket_timeout=None`` is not reported: a subscriber's
-        client that waits for messages says so on purpose."""
+        reply with no limit; an asyncio one built in a coroutine every caller awaits under a deadline
+        (``asyncio.wait_for(check(), 2)``) waits no longer than that. An explicit
+        ``socket_timeout=None`` is not reported: a subscriber's client that waits for messages says
+        so on purpose."""
         call = site.node
         position = catalog.REDIS_CLIENTS[target]
         if argument_state(call, catalog.REDIS_SOCKET_TIMEOUT, position, mappings) != MISSING:
@@ -337,6 +340,8 @@ class ClientTimeoutDisabled(Rule):
         if target.endswith("from_url") and any(
                 catalog.REDIS_SOCKET_TIMEOUT in _CODE.code_for_node(arg.value) for arg in call.args):
             return  # `from_url("redis://host?socket_timeout=5")`
+        if target.startswith(catalog.REDIS_ASYNCIO) and facts.reach.cancelled_by_callers(site.function):
+            return  # every caller awaits the function that builds and uses it under a deadline
         if package_says(facts, ProjectTimeouts.requires_old_redis):
             self._report(site, f"has no {catalog.REDIS_SOCKET_TIMEOUT}",
                          f"pass {catalog.REDIS_SOCKET_TIMEOUT}=<seconds> (redis-py before 8, which this project "
