@@ -425,6 +425,28 @@ async def store_media(key: str, request: Request):
     return {"link": link, "pages": pages is not None, "missing": missing.__name__, "archive": archive.name}
 
 
+import redis  # noqa: E402
+from rq import Queue  # noqa: E402
+
+CACHE = redis.Redis.from_url("redis://cache:6379/0", socket_timeout=2)
+JOBS = Queue("reports", connection=CACHE)
+
+
+@app.post("/reports/{key}")
+async def queue_report(key: str):
+    if CACHE.get(f"report:{key}"):  # expect: HB601 "CACHE.get() blocks the event loop" "handler 'queue_report'" "redis.asyncio"
+        return {"cached": True}
+    JOBS.enqueue("reports.build", key)  # expect: HB601 "JOBS.enqueue() blocks the event loop" "handler 'queue_report'"
+    with CACHE.pipeline() as pipe:  # ok: a pipeline buffers its commands
+        pipe.incr("reports:queued")  # ok: buffered
+        pipe.expire("reports:queued", 3600)  # ok: buffered
+        pipe.execute()  # expect: HB601 "pipe.execute() blocks the event loop" "handler 'queue_report'"
+    guard = CACHE.lock(f"report-lock:{key}", timeout=30)  # ok: a lock object, built locally
+    await asyncio.to_thread(CACHE.delete, f"report:{key}")  # ok: in a thread
+    fresh = redis.Redis.from_url("redis://cache:6379/1", socket_timeout=2)  # ok: connects on its first command
+    return {"queued": True, "guard": guard.name, "fresh": fresh is not None}
+
+
 USERS = boto3.resource("dynamodb", region_name="eu-west-1").Table("users")  # ok: builds a resource, no request
 ASSETS = boto3.Session().resource("s3").Bucket("assets")  # ok: builds a resource, no request
 

@@ -134,6 +134,15 @@ def test_explain_text_is_the_docs_text():
     ("sqlite3.connect.cursor.execute", False),  # a local file
     ("khoj.clients.{*}.get", False),  # not below a client
     ("openai.OpenAI.{*}.get", False),  # a container's step: not a name
+    ("redis.Redis.from_url.get", True),
+    ("redis.Redis.from_url", False),  # builds the client, connects on its first command
+    ("redis.StrictRedis.pipeline", False),  # a pipeline buffers
+    ("redis.StrictRedis.pipeline.hset", False),
+    ("redis.StrictRedis.pipeline.execute", True),  # sends what it buffered
+    ("redis.Redis.lock", False),
+    ("redis.Redis.lock.acquire", True),
+    ("redis.asyncio.Redis.get", False),  # the asyncio client
+    ("rq.Queue.enqueue", True),
 ])
 def test_sdk_request(name: str, request_made: bool) -> None:
     assert (catalog.sdk_request(name) is not None) is request_made

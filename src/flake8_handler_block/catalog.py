@@ -441,6 +441,21 @@ CLIENTS: Mapping[str, Resource] = {
     "http.client.HTTPConnection": Resource("connection", _CLOSE),
     "http.client.HTTPSConnection": Resource("connection", _CLOSE),
 }
+# HB103 too: the LLM SDKs generated on one base (OpenAI's, Anthropic's, Groq's) build an httpx pool
+# per client, closed by close() (awaited on the async ones) or `with`; a client given an
+# `http_client=` built elsewhere works on that shared pool. Made per call and dropped, the pool
+# lingers: the client and its resources refer to each other, so only the cyclic collector frees it.
+_LENT_HTTP_CLIENT = (("http_client", None),)
+POOLED_SDK_CLIENTS: Mapping[str, Resource] = {
+    **{f"openai.{name}": Resource("client", _CLOSE, borrowed_pool=_LENT_HTTP_CLIENT)
+       for name in ("OpenAI", "AzureOpenAI")},
+    **{f"openai.{name}": Resource("client", _CLOSE, async_with=True, borrowed_pool=_LENT_HTTP_CLIENT)
+       for name in ("AsyncOpenAI", "AsyncAzureOpenAI")},
+    "anthropic.Anthropic": Resource("client", _CLOSE, borrowed_pool=_LENT_HTTP_CLIENT),
+    "anthropic.AsyncAnthropic": Resource("client", _CLOSE, async_with=True, borrowed_pool=_LENT_HTTP_CLIENT),
+    "groq.Groq": Resource("client", _CLOSE, borrowed_pool=_LENT_HTTP_CLIENT),
+    "groq.AsyncGroq": Resource("client", _CLOSE, async_with=True, borrowed_pool=_LENT_HTTP_CLIENT),
+}
 # Text that may build one (a cheap scan's hint): names a client's module and calls a client's class.
 # Library calls that hand back the client they are given, changed in ways that give no timeout:
 # callee -> (position, keyword) of that argument. CacheControl mounts a caching adapter (an
@@ -607,6 +622,29 @@ MCP_LIFESPAN_PATH = ("request_context", "lifespan_context")
 SDK_SENT_BY_EXECUTE = frozenset({"googleapiclient.discovery.build", "googleapiclient.discovery.build_from_document"})
 _EXECUTE = "execute"
 _SENT_BY_EXECUTE: Mapping[str, str] = dict.fromkeys(SDK_SENT_BY_EXECUTE, "")  # for _below_client
+# redis-py: before 8.0 a client's sockets have no timeout (socket_timeout=None: a reply a stalled
+# server never sends is waited for forever); 8.0 gives them 5 s. Which one runs is known only from
+# the project's requirements (project/requirements.py): HB203 reports a client built with none in a
+# project that requires a redis-py older than 8. The constructors, with socket_timeout's position
+# (the asyncio client takes it by keyword only; from_url() and the pools too):
+REDIS_DISTRIBUTION, REDIS_TIMED_SINCE = "redis", 8
+REDIS_SOCKET_TIMEOUT = "socket_timeout"
+REDIS_OWN_POOL = "connection_pool"  # a pool of the caller's holds the timeouts
+REDIS_ASYNCIO = "redis.asyncio."
+_REDIS_MODULES = ("redis", "redis.client", "redis.asyncio", "redis.asyncio.client")
+REDIS_CLIENTS: Mapping[str, Optional[int]] = {
+    **{f"{module}.{cls}": 4 if module in ("redis", "redis.client") else None
+       for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
+    **{f"{module}.{cls}.from_url": None for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
+    "redis.from_url": None, "redis.asyncio.from_url": None, "redis.utils.from_url": None,
+    **{f"{module}.{pool}{built}": None
+       for module in ("redis", "redis.connection", "redis.asyncio", "redis.asyncio.connection")
+       for pool in ("ConnectionPool", "BlockingConnectionPool") for built in ("", ".from_url")},
+}
+REDIS_SYNC_CLIENTS = frozenset(
+    client for client in REDIS_CLIENTS if not client.startswith(REDIS_ASYNCIO) and "ConnectionPool" not in client
+)
+
 # Synchronous clients of hosted APIs (LLMs, speech): every method they reach, at any depth
 # (`client.chat.completions.create(...)`, `client.voices.get_all()`), is an HTTP round trip of
 # seconds to minutes made on the calling thread, under the SDK's own long default timeout (OpenAI
@@ -672,6 +710,10 @@ SDK_CLIENTS: Mapping[str, str] = {
     "supabase.Client": "supabase.acreate_client",
     # database drivers: a connection's commit() and its cursors' execute() are round trips
     **{connect: DB_INSTEAD for connect in (*DB_CONNECTS, *DB_POOLS)},
+    # redis-py's sync client: every command is a round trip on its socket (a pipeline's are buffered
+    # and sent by its execute(): SDK_BUFFERED_BELOW); rq's queue keeps its jobs there
+    **dict.fromkeys(REDIS_SYNC_CLIENTS, "redis.asyncio"),
+    "rq.Queue": "await asyncio.to_thread(...) around the queue's calls",
     **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
@@ -696,9 +738,14 @@ SDK_LOCAL_METHODS = frozenset({
     "session_path",
     # PyJWKClient's lookup of a key id in a key set it is given
     "match_kid",
+    # redis-py's objects built locally: a lock (its acquire() waits), a pub/sub or a script handle
+    "lock", "pubsub", "register_script",
 })
 # Below these, nothing is a request: the async side of one client, boto3's metadata and exceptions.
 SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
+# Below these, the calls are buffered locally and sent by the execute() that ends the chain (a redis
+# pipeline); the call that makes one sends nothing.
+SDK_BUFFERED_BELOW = frozenset({"pipeline"})
 # Resources of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/`unwrap()` check
 # an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call).
 SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {"openai": frozenset({"webhooks"})}
@@ -741,6 +788,8 @@ def sdk_request(name: str) -> Optional[Api]:
         return None
     if steps[-1] != _EXECUTE and _below_client(name, _SENT_BY_EXECUTE) is not None:
         return None  # building the request, not sending it
+    if any(step in SDK_BUFFERED_BELOW for step in steps) and steps[-1] != _EXECUTE:
+        return None  # a pipeline, or a command it buffers
     return Api(OTHER, None, _offloaded(instead), "the API never answers")
 
 
@@ -1087,26 +1136,6 @@ WEBSOCKETS_CONNECTS = frozenset({"websockets.connect", "websockets.sync.client.c
 WEBSOCKETS_OPEN_TIMEOUT = "open_timeout"
 
 # HB203's clients whose timeout argument is not called `timeout` (the rule reads it, `fix` sets it)
-# redis-py: before 8.0 a client's sockets have no timeout (socket_timeout=None: a reply a stalled
-# server never sends is waited for forever); 8.0 gives them 5 s. Which one runs is known only from
-# the project's requirements (project/requirements.py): HB203 reports a client built with none in a
-# project that requires a redis-py older than 8. The constructors, with socket_timeout's position
-# (the asyncio client takes it by keyword only; from_url() and the pools too):
-REDIS_DISTRIBUTION, REDIS_TIMED_SINCE = "redis", 8
-REDIS_SOCKET_TIMEOUT = "socket_timeout"
-REDIS_OWN_POOL = "connection_pool"  # a pool of the caller's holds the timeouts
-REDIS_ASYNCIO = "redis.asyncio."
-_REDIS_MODULES = ("redis", "redis.client", "redis.asyncio", "redis.asyncio.client")
-REDIS_CLIENTS: Mapping[str, Optional[int]] = {
-    **{f"{module}.{cls}": 4 if module in ("redis", "redis.client") else None
-       for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
-    **{f"{module}.{cls}.from_url": None for module in _REDIS_MODULES for cls in ("Redis", "StrictRedis")},
-    "redis.from_url": None, "redis.asyncio.from_url": None, "redis.utils.from_url": None,
-    **{f"{module}.{pool}{built}": None
-       for module in ("redis", "redis.connection", "redis.asyncio", "redis.asyncio.connection")
-       for pool in ("ConnectionPool", "BlockingConnectionPool") for built in ("", ".from_url")},
-}
-
 TIMEOUT_KEYWORDS = {
     LDAP3_CONNECTION: LDAP3_RECEIVE_TIMEOUT,
     **dict.fromkeys(WEBSOCKETS_CONNECTS, WEBSOCKETS_OPEN_TIMEOUT),
