@@ -121,14 +121,17 @@ class BlockingCallInAsyncHandler(Rule):
       `mysql.connector`, `snowflake.connector`, `pyodbc`, `oracledb`, `cx_Oracle`,
       whose `connect()` is reported too, and its cursors' `execute()`, and the pools
       `psycopg_pool.ConnectionPool` and psycopg2's `SimpleConnectionPool`/`ThreadedConnectionPool`,
-      whose `connection()`/`getconn()` waits for a free connection or opens one), at any depth
+      whose `connection()`/`getconn()` waits for a free connection or opens one, redis-py's
+      sync client (`redis.Redis`, `StrictRedis`, `from_url()`: every command; a pipeline's
+      buffered commands are not, its `execute()` is) and rq's `Queue` (`enqueue()`)), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
       long default timeout. Not what is built locally (`with_options()`, `copy()`,
       `close()`, `is_closed()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
       `get_database()`/`get_collection()`, a connection's `cursor()`, a cursor's
-      `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`),
+      `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`, redis-py's
+      `pipeline()`, `lock()`, `pubsub()` and `register_script()`),
       boto3's `meta`/`exceptions`, OpenAI's `webhooks.unwrap()`/`verify_signature()` (an
       HMAC checked locally), a `*_async`
       method (Mistral, Stripe), the client's `.aio` side (google-genai), or what a
