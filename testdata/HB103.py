@@ -4,8 +4,10 @@ import http.client
 
 import aiohttp
 import httpx
+import openai
 import requests
 import urllib3
+from anthropic import Anthropic
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from .config import PAYMENTS_HOST, PAYMENTS_URL, TIMEOUT
@@ -275,3 +277,40 @@ def dispute(dispute_id: str):
     registry = ProviderRegistry("eu")  # ok: not a client
     return {"dispute": signed.get(f"{PAYMENTS_URL}/disputes/{dispute_id}", timeout=TIMEOUT).json(),
             "evidence": evidence, "region": registry.region}
+
+
+SUMMARY_LLM = openai.AsyncOpenAI(timeout=TIMEOUT)  # ok: module level, shared
+LLM_POOL = httpx.AsyncClient(timeout=TIMEOUT)
+
+
+@router.post("/invoices/{invoice_id}/summary")
+async def invoice_summary(invoice_id: str):
+    llm = openai.AsyncOpenAI(timeout=TIMEOUT)  # expect: HB103 "openai.AsyncOpenAI() client is created per request and never closed" "handler 'invoice_summary'" "use `async with`"
+    reply = await llm.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": invoice_id}])
+    pooled = openai.AsyncOpenAI(http_client=LLM_POOL)  # ok: works on a pool lent to it
+    second = await pooled.chat.completions.create(model="gpt-4o-mini", messages=[])
+    shared = await SUMMARY_LLM.chat.completions.create(model="gpt-4o-mini", messages=[])
+    closing = openai.AsyncOpenAI(timeout=TIMEOUT)  # ok: closed below
+    try:
+        third = await closing.chat.completions.create(model="gpt-4o-mini", messages=[])
+    finally:
+        await closing.close()
+    return [reply, second, shared, third]
+
+
+@router.post("/disputes/{dispute_id}/triage")
+def triage(dispute_id: str):
+    claude = Anthropic(timeout=TIMEOUT)  # expect: HB103 "Anthropic() client is created per request and never closed" "handler 'triage'" "use `with`"
+    verdict = claude.messages.create(model="claude-3-5-haiku-latest", max_tokens=50, messages=[])
+    with Anthropic(timeout=TIMEOUT) as scoped:  # ok: with
+        note = scoped.messages.create(model="claude-3-5-haiku-latest", max_tokens=50, messages=[])
+    return {"verdict": verdict, "note": note, "client": _make_llm()}
+
+
+def _make_llm():
+    return openai.OpenAI(timeout=TIMEOUT)  # ok: returned to the caller
+
+
+def nightly_digest(rows):
+    digest = openai.OpenAI(timeout=TIMEOUT)  # ok: an SDK client no handler reaches (a job's)
+    return digest.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": str(rows)}])

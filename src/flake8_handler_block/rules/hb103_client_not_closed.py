@@ -12,7 +12,8 @@ from ..scopes import CallSite, FunctionScope
 from ..walk import iter_nodes
 from ..signature import Signature
 
-POLICY = Policy(closers=catalog.closers(catalog.CLIENTS))
+_CLIENTS = {**catalog.CLIENTS, **catalog.POOLED_SDK_CLIENTS}
+POLICY = Policy(closers=catalog.closers(_CLIENTS))
 
 
 class ClientNotClosed(Rule):
@@ -20,12 +21,17 @@ class ClientNotClosed(Rule):
     Finds HTTP clients and connection pools created inside a request handler and
     never closed: `requests.Session()`, `httpx.Client()`/`AsyncClient()`,
     `aiohttp.ClientSession()`, `urllib3.PoolManager()`/`ProxyManager()` and
-    `http.client.HTTPConnection`/`HTTPSConnection`, when they are not used in
-    `with`/`async with` and have no `close()` (`aclose()`, `clear()` for pools).
+    `http.client.HTTPConnection`/`HTTPSConnection`, and the LLM SDKs' clients that own such a
+    pool (`openai.OpenAI`/`AsyncOpenAI` and the Azure ones, `anthropic.Anthropic`/`AsyncAnthropic`,
+    `groq.Groq`/`AsyncGroq`), when they are not used in `with`/`async with` and have no `close()`
+    (`aclose()`, `clear()` for pools).
     An inline `requests.Session().get(...)` is reported: nothing can close it. So is an
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
     same pool, whatever it adds.
+
+    An SDK client is reported only where a handler reaches it: dropped elsewhere, it was mostly
+    in a function that runs rarely (a provider's key check, a failure hook) or no longer at all.
 
     Not reported: a client closed anywhere in the function (a straight-line `close()`
     counts here; the responses it produced are HB101/HB102's business), used in
@@ -34,7 +40,8 @@ class ClientNotClosed(Rule):
     clients created at module level or in `__init__` (shared, the recommended way).
     Nor a client working on a pool it was lent: `httpx.Client`/`AsyncClient` given
     an existing `transport=` (closing the client would close the shared transport,
-    so leaving it open is right), `aiohttp.ClientSession(..., connector_owner=False)`.
+    so leaving it open is right), `aiohttp.ClientSession(..., connector_owner=False)`, an SDK
+    client given an `http_client=` built elsewhere.
     A transport built in the call itself (`transport=httpx.HTTPTransport()`) is the
     client's own and is reported like any other.
     Nor a client a worker function builds once and then uses in the loop that ends
@@ -78,8 +85,9 @@ class ClientNotClosed(Rule):
         "{call}() {kind} is created per {per} and never closed: {where} leaks its connection pool; "
         "use `{with_}` or create one shared client at startup"
     )
-    gate = imported("requests", "httpx", "aiohttp", "urllib3") + ("HTTPConnection", "HTTPSConnection")
-    calls = catalog.last_names(catalog.CLIENTS) | {"session"}  # requests.session() builds a Session too
+    gate = imported("requests", "httpx", "aiohttp", "urllib3", "openai", "anthropic", "groq") + (
+        "HTTPConnection", "HTTPSConnection")
+    calls = catalog.last_names(_CLIENTS) | {"session"}  # requests.session() builds a Session too
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -90,8 +98,8 @@ class ClientNotClosed(Rule):
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
         target = built.producer if built is not None and not built.declared else None
         if target is None and isinstance(call.func, cst.Name):  # `RedirectValidatingSession(v)`: still a Session
-            target = names.derived_from_one_of(self.ctx.module, call.func.value, catalog.CLIENTS)
-        client = catalog.CLIENTS.get(target or "")
+            target = names.derived_from_one_of(self.ctx.module, call.func.value, _CLIENTS)
+        client = _CLIENTS.get(target or "")
         if client is None:
             return
         if function.name in ("__init__", "__aenter__", "setup", "setUp", "startup", "on_startup"):
@@ -103,6 +111,8 @@ class ClientNotClosed(Rule):
         if not result.finding:
             return
         per = "request" if facts.reach.link(function) is not None else "call"
+        if per == "call" and target in catalog.POOLED_SDK_CLIENTS:
+            return  # an SDK client dropped where no handler reaches: mostly code that runs rarely, if ever
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
         with_ = "async with" if client.async_with else "with"
