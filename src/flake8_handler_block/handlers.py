@@ -278,6 +278,19 @@ FRAMEWORK_DEADLINES: Dict[str, Dict[str, FrozenSet[str]]] = {
 # request as first argument, which is the view signature and nothing else's.
 VIEW_LIKE_SUFFIXES = ("View", "ViewSet", "APIView", "Endpoint")
 REQUEST_PARAMS = frozenset({"request", "req"})
+# A parameter declared of the framework's request (`request: Request`, `websocket: WebSocket`): only a
+# request supplies one, so the function runs inside a request, whoever calls it (a library's
+# dependency or helper that the app's routes call: an auth package's `require_session_auth(request:
+# Request)`, a `login(self, request: Request)` its users' views await).
+TAKES_THE_REQUEST = "takes the request"  # the reason given such a function (an entry point: none calls it)
+REQUEST_CLASSES = frozenset({
+    "fastapi.Request", "fastapi.requests.Request", "fastapi.WebSocket", "fastapi.websockets.WebSocket",
+    "starlette.requests.Request", "starlette.requests.HTTPConnection", "starlette.websockets.WebSocket",
+    "aiohttp.web.Request", "aiohttp.web.BaseRequest", "aiohttp.web_request.Request",
+    "aiohttp.web_request.BaseRequest", "django.http.HttpRequest", "django.http.request.HttpRequest",
+    "rest_framework.request.Request", "sanic.Request", "sanic.request.Request", "litestar.Request",
+    "litestar.connection.Request",
+})
 # A `*Handler` base in a module that imports tornado (Jupyter's `APIHandler`, ...).
 TORNADO_LIKE_SUFFIX = "Handler"
 
@@ -338,6 +351,7 @@ class FunctionFacts:
     cls: Optional[int]  # key of the class when defined directly in a class body
     parent_function: Optional[int]  # key of the nearest enclosing function
     top_level: bool  # defined directly in the module body
+    request_class: str = ""  # the REQUEST_CLASSES a parameter is declared of ('' for none)
 
     @property
     def reads_as_property(self) -> bool:
@@ -509,6 +523,8 @@ def _function_reason(function: FunctionFacts, module: ModuleFacts, config: Confi
             return "Django function view (first parameter 'request' in a views module)"
     if function.cls is not None and _is_falcon_responder(function):
         return "Falcon responder (self, req, resp)"
+    if function.request_class:
+        return f"{TAKES_THE_REQUEST} ({function.request_class.rsplit('.', 1)[-1]}): it runs inside one"
     return None
 
 
@@ -1002,6 +1018,9 @@ class HandlerHints:
             ((")(",), r"\.(?:tool|resource|prompt|on|event|callback|custom_route|call_tool|read_resource"
                       r"|get_prompt|list_\w+|completion)\([^()\n]*\)\("),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
+            # a parameter declared of a request class (REQUEST_CLASSES): `request: Request`
+            (("Request", "WebSocket", "HTTPConnection"),
+             r":[ \t]*(?:[\w.]+\.)?(?:Request|WebSocket|HttpRequest|HTTPConnection|BaseRequest)[ \t]*[,)=]"),
             (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
             (
                 ("class",),
@@ -1082,6 +1101,7 @@ def module_facts(module: "ModuleScope") -> ModuleFacts:
             cls=class_keys[id(fn.cls)] if fn.cls is not None else None,
             parent_function=enclosing(fn.parent),
             top_level=fn.parent is module,
+            request_class=_cst_request_class(fn.node.params, fn.parent),
         )
         for key, fn in enumerate(module.functions)
     )
@@ -1149,6 +1169,18 @@ def _cst_server(method: "cst.BaseExpression", scope: Optional["Scope"]) -> str:
         return ""
     built = resolve(method.value, scope)
     return built.producer if isinstance(built, Inst) and (built.call is not None or built.declared) else ""
+
+
+def _cst_request_class(params: "cst.Parameters", scope: Optional["Scope"]) -> str:
+    """The REQUEST_CLASSES a parameter is declared of, '' for none (``Optional[Request]`` is not:
+    such a function may run with none)."""
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    for param in every:
+        if param.annotation is not None:
+            full = _cst_full(param.annotation.annotation, scope)
+            if full in REQUEST_CLASSES:
+                return full
+    return ""
 
 
 def _cst_base(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Base:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import Config
-from .handlers import find_handlers, runs_inline_on_loop
+from .handlers import TAKES_THE_REQUEST, find_handlers, runs_inline_on_loop
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
@@ -78,6 +78,7 @@ class Reach:
                 known = self.handlers.setdefault(function, reason)
                 if runs_inline_on_loop(known) and not runs_inline_on_loop(reason):
                     self.handlers[function] = reason  # the project replaces its tools: not known to run inline
+        self._drop_called_request_takers(module, project)
         order = {fn: i for i, fn in enumerate(module.functions)}
         ordered = sorted(self.handlers, key=order.__getitem__)
         self.contained = _links(ordered, nested)
@@ -99,6 +100,20 @@ class Reach:
         self.in_request_task = _links(
             async_roots, lambda fn: [c for c in callees(fn, (CALL,)) if c in self.on_loop and not runs_in_thread(c)]
         )
+
+    def _drop_called_request_takers(self, module: ModuleScope, project: Optional[ModuleReach]) -> None:
+        """A function that takes the request is a handler only when nothing calls it (the project
+        index's answer, else this module's): one that is called is a helper of its callers."""
+        takers = [fn for fn, reason in self.handlers.items() if reason.startswith(TAKES_THE_REQUEST)]
+        if not takers:
+            return
+        if project is not None:
+            called = {fn for fn in takers if fn.qualname not in project.handlers}
+        else:
+            called = {c for fn in module.functions for c in callees(fn, (CALL, TASK, THREAD)) if c is not fn}
+        for fn in takers:
+            if fn in called:
+                del self.handlers[fn]
 
     def link(self, function: Optional[FunctionScope]) -> Optional[Tie]:
         """How a handler reaches ``function`` under the configured scope, if one does."""

@@ -90,7 +90,7 @@ def fetch_order(session, order_id):
     return order
 
 
-async def get_current_user(request: Request):
+async def get_current_user(request: Request):  # handler: it takes the request and nothing calls it (a dependency)
     return request.headers.get("X-User")
 
 

@@ -146,15 +146,17 @@ def _function_facts(f: FunctionFacts) -> Data:
     return [
         f.name, f.qualname, f.line, int(f.is_async), list(f.params), list(f.positional), int(f.star_args),
         int(f.star_kwargs), [_decorator(d) for d in f.decorators], f.cls, f.parent_function, int(f.top_level),
+        f.request_class,
     ]
 
 
 def _read_function(key: int, data: Data) -> FunctionFacts:
-    name, qualname, line, is_async, params, positional, star_args, star_kwargs, decorators, cls, parent, top = data
+    (name, qualname, line, is_async, params, positional, star_args, star_kwargs, decorators, cls, parent, top,
+     typed) = data
     return FunctionFacts(
         key, _str(name), _str(qualname), int(line), bool(is_async), _strs(params),
         _strs(positional), bool(star_args), bool(star_kwargs),
-        tuple([_read_decorator(d) for d in decorators]), _opt_int(cls), _opt_int(parent), bool(top),
+        tuple([_read_decorator(d) for d in decorators]), _opt_int(cls), _opt_int(parent), bool(top), _str(typed),
     )
 
 

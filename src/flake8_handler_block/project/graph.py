@@ -52,7 +52,8 @@ from ..handlers import (
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
-    TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views, server_registrations,
+    TAKES_THE_REQUEST, TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views,
+    server_registrations,
     route_class_views, runs_inline_on_loop,
 )
 from .summary import (
@@ -299,18 +300,34 @@ class Graph:
             return None
         return self._arguments(cls, field)
 
+    def _called_in_project(self, fn: FnRef) -> bool:
+        """Some function of the project calls one named as ``fn`` is (a namesake's call counts: a doubt)."""
+        facts = self.function(fn)
+        if facts is None:
+            return True
+        for path in self.tree.naming({facts.name}):
+            summary = self.tree.summary(path)
+            if summary is None or any(edge.how == CALL and _called_name(edge.callee) == facts.name
+                                      for function in summary.functions for edge in function.edges):
+                return True
+        return False
+
+    def _own_callers(self) -> "Callers":
+        if self._callers is None:
+            from .callers import Callers  # it reads the project through this graph
+
+            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
+        return self._callers
+
     def _arguments(self, fn: Obj, param: str) -> Optional[List[Tuple[str, Sym]]]:
         """``Callers.arguments`` of the graph's own callers' index (the files the graph has read
         first); None when asked while answering such a question."""
         if self._asking_callers:
             return None
-        if self._callers is None:
-            from .callers import Callers  # it reads the project through this graph
-
-            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
+        callers = self._own_callers()
         self._asking_callers = True
         try:
-            return self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
+            return callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
         finally:
             self._asking_callers = False
 
@@ -1287,6 +1304,10 @@ class Graph:
                         if other not in queued:
                             queued.add(other)
                             pending.append(other)
+        # A function that takes the request and that the project calls is a helper of whatever calls it:
+        # only one nothing calls (a library's dependency or API, a route registered out of view) is a handler.
+        found = {fn: reason for fn, reason in found.items()
+                 if not reason.startswith(TAKES_THE_REQUEST) or not self._called_in_project(fn)}
         if any(runs_inline_on_loop(reason) for reason in found.values()) and self._replaces_tools():
             found = {fn: not_known_inline(reason) for fn, reason in found.items()}
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))

@@ -37,7 +37,7 @@ from ..catalog import (
 )
 from ..handlers import (
     DEPENDENCY_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
-    SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, records_registration,
+    REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, records_registration,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1812,6 +1812,8 @@ class _Summariser:
             cls=own.cls,
             parent_function=outer.function_key(),
             top_level=outer is self.root,
+            request_class=next((full for p in every if p.annotation is not None
+                                for full in (self._full(p.annotation, outer),) if full in REQUEST_CLASSES), ""),
         )
 
     def _class_facts(self, key: int, node: ast.ClassDef, outer: _Scope, own: _Scope) -> ClassFacts:

@@ -1,0 +1,69 @@
+"""A function with a parameter declared of the framework's request (`request: Request`) runs inside a
+request, whoever calls it: one that nothing of the project calls (a library's dependency or API, a
+route registered out of view) is a handler; one that is called is a helper of its callers, named
+through them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_helpers import markers_hold
+
+AUTH = '''\
+import time
+from typing import Optional
+
+from fastapi import Request
+from starlette.requests import Request as StarletteRequest
+
+
+class Auth:
+    def dependency(self):
+        async def require_session(request: Request) -> dict:
+            return await self.refresh(request)
+        return require_session
+
+    async def refresh(self, request: Request) -> dict:
+        time.sleep(0.1)  # expect: HB601 "handler 'Auth.dependency.<locals>.require_session' via refresh()"
+        return {}
+
+    async def login(self, request: StarletteRequest) -> str:
+        time.sleep(1)  # expect: HB601 "handler 'Auth.login'"
+        return "ok"
+
+
+async def maybe_in_a_request(request: Optional[Request] = None) -> None:
+    time.sleep(1)  # ok: HB601 may run with no request at all
+
+
+async def no_request(payload: dict) -> None:
+    time.sleep(1)  # ok: HB601 nothing says a request runs it
+'''
+
+ROUTES = '''\
+import time
+
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+async def current_user(request: Request) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'profile' via current_user()"
+    return "me"
+
+
+@app.get("/me")
+async def profile(request: Request) -> dict:
+    return {"user": await current_user(request)}
+'''
+
+
+def test_a_request_taker_nothing_calls_is_a_handler(tmp_path: Path) -> None:
+    files = {"lib/__init__.py": "", "lib/auth.py": AUTH, "lib/routes.py": ROUTES}
+    markers_hold(tmp_path, files, "lib/auth.py")
+
+
+def test_a_called_request_taker_is_named_through_its_caller(tmp_path: Path) -> None:
+    files = {"lib/__init__.py": "", "lib/auth.py": AUTH, "lib/routes.py": ROUTES}
+    markers_hold(tmp_path, files, "lib/routes.py")
