@@ -2,7 +2,10 @@
 
 The lazy start of a fixed pool of background workers (agentcrawl's ``_ensure_job_workers``) is
 called on every request, yet starts its threads only the first time: no request leaves one more
-thread behind.
+thread behind. With a flag the function declares ``global`` (``if _VALIDATED: return``, then
+``_VALIDATED = True``) the work runs once per process: first-use set-up, off the event loop's
+every-request work (HB601). The project index reads the same shape in ``ast``
+(``project/once_ast.py``).
 """
 
 from __future__ import annotations
@@ -21,15 +24,26 @@ def guarded_to_run_once(function: cst.FunctionDef) -> bool:
     return isinstance(body, cst.IndentedBlock) and _once_in(body.body)
 
 
-def _once_in(statements: Sequence[cst.BaseStatement]) -> bool:
+def guarded_once_per_process(function: cst.FunctionDef) -> bool:
+    """``guarded_to_run_once`` by a flag the function declares ``global``."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    declared = {name.name.value for statement in body.body if isinstance(statement, cst.SimpleStatementLine)
+                for small in statement.body if isinstance(small, cst.Global) for name in small.names}
+    return bool(declared) and _once_in(body.body, declared)
+
+
+def _once_in(statements: Sequence[cst.BaseStatement], declared: Optional[Set[str]] = None) -> bool:
+    """``declared``: the flags that count (None: any)."""
     checked: Set[str] = set()
     for statement in statements:
         if isinstance(statement, cst.With) and isinstance(statement.body, cst.IndentedBlock):
-            if _once_in(statement.body.body):
+            if _once_in(statement.body.body, declared):
                 return True
             continue
         flag = _returns_if_set(statement)
-        if flag is not None:
+        if flag is not None and (declared is None or flag in declared):
             checked.add(flag)
         elif checked and isinstance(statement, cst.SimpleStatementLine):
             if any(_sets_true(small) in checked for small in statement.body):

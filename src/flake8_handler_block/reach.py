@@ -31,6 +31,7 @@ from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
 from .names import decorator_names
+from .once import guarded_once_per_process
 
 # Where a rule looks (its ``scope``), by what the defect it names harms:
 ANYWHERE = "anywhere"  # a primitive's protocol: checked in every function
@@ -306,10 +307,10 @@ def runs_in_thread(function: FunctionScope) -> bool:
 
 def _off_the_loop(function: FunctionScope) -> bool:
     """Called from the loop, yet not the loop's work on every request: it runs in a worker thread,
-    or once per process (``catalog.runs_once``)."""
+    or once per process (``catalog.runs_once``, or guarded by a global flag: ``once.py``)."""
     return runs_in_thread(function) or runs_once(
         decorator_names(function), bool(function.param_names), function.is_async
-    )
+    ) or (not function.is_async and guarded_once_per_process(function.node))
 
 
 def _links(roots: Sequence[FunctionScope], successors: Successors) -> Dict[FunctionScope, Link]:

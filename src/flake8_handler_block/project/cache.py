@@ -75,7 +75,7 @@ from .summary import ModuleSummary
 # returns what the function returns, set-up kept in a global is not the loop's work, kubernetes'
 # clients are known across modules; 79: a `None` side of a conditional adds nothing; 81: an MCP server's
 # `@mcp.custom_route(...)` is recorded with its receiver).
-FORMAT = 83
+FORMAT = 84
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -32,7 +32,7 @@ def encode(summary: ModuleSummary) -> Data:
         sorted(facts.imported_packages),
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
-             int(f.command) | int(f.main_called) << 1,
+             int(f.command) | int(f.main_called) << 1 | int(f.once) << 2,
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
              list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands]]
             for f in summary.functions
@@ -71,7 +71,7 @@ def _decode(data: Data) -> ModuleSummary:
             bool(command & 1),
             tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
             _strs(unplaced), _strs(flag_defaults), bool(command & 2), _strs(required),
-            tuple([(_str(param), _str(how)) for param, how in hands]),
+            tuple([(_str(param), _str(how)) for param, how in hands]), bool(command & 4),
         )
         for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults, required, hands
         in summaries

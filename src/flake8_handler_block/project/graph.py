@@ -877,9 +877,10 @@ class Graph:
 
     def off_the_loop(self, fn: FnRef) -> bool:
         """Called from the loop, yet not the loop's work on every request: it runs in a worker
-        thread, or once per process (``catalog.runs_once``)."""
+        thread, or once per process (``catalog.runs_once``, or guarded by a global flag: ``once.py``)."""
         facts = self.function(fn)
-        return self.offloaded(fn) or (
+        summary = self.tree.summary(fn[1])
+        return self.offloaded(fn) or (summary is not None and summary.functions[fn[2]].once) or (
             facts is not None and runs_once((d.full for d in facts.decorators), bool(facts.params), facts.is_async)
         )
 

@@ -42,6 +42,7 @@ from ..handlers import (
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 from .astnames import absolute_import, dotted as _dotted, own_nodes
+from .once_ast import ast_guarded_once_per_process
 from .guards import EQUALS, flag_tests, guard_param, value_key
 
 # How a callee runs, as in reach.py: in place, as an asyncio task of its own, in a worker
@@ -307,6 +308,7 @@ class FunctionSummary:
     # wrapper (``async def run_async(func, *args): return await loop.run_in_executor(None, partial(func,
     # *args))``) runs what its callers pass there (``Edge.flags``' "?@N:" values).
     hands: Tuple[Tuple[str, str], ...] = ()
+    once: bool = False  # a sync function guarded by a global flag to do its work once per process (once.py)
 
 
 @quick_init
@@ -1550,6 +1552,7 @@ class _Summariser:
                 generator=key in self.generators,
                 command=key in self.commands or self._is_command(functions[key]),
                 main_called=key in self.main_called,
+                once=isinstance(node, ast.FunctionDef) and ast_guarded_once_per_process(node),
                 forwards=tuple(forwards[key]),
                 unplaced=tuple(sorted(unplaced[key])),
                 flag_defaults=self._flag_defaults_of(key),

@@ -197,7 +197,10 @@ class BlockingCallInAsyncHandler(Rule):
     cached per argument, `lru_cache` on `lookup(host)`, is reported); and the set-up a
     function keeps in a module global it declares `global`: the body of `if _client is
     None:` that assigns `_client`, and what follows `if _backend is not None: return
-    _backend` (a test that sets nothing, or a local name, is every call's work). Sync
+    _backend` (a test that sets nothing, or a local name, is every call's work); nor a sync
+    function guarded by a flag it declares `global` (`if _VALIDATED: return`, then
+    `_VALIDATED = True`: a licence check at the first tool call), whose work is the
+    first call's (a flag of `self` may be set once per request's object: not this). Sync
     handlers are not checked (frameworks run them in a thread pool). With
     `scope = "all"` every `async def` is treated as a handler.
 
