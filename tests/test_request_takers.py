@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from project_helpers import markers_hold
 
 AUTH = '''\
@@ -59,11 +61,10 @@ async def profile(request: Request) -> dict:
 '''
 
 
-def test_a_request_taker_nothing_calls_is_a_handler(tmp_path: Path) -> None:
+@pytest.mark.parametrize("checked", [
+    "lib/auth.py",  # the request takers nothing calls are handlers
+    "lib/routes.py",  # the one a route calls is named through the route
+])
+def test_request_takers(tmp_path: Path, checked: str) -> None:
     files = {"lib/__init__.py": "", "lib/auth.py": AUTH, "lib/routes.py": ROUTES}
-    markers_hold(tmp_path, files, "lib/auth.py")
-
-
-def test_a_called_request_taker_is_named_through_its_caller(tmp_path: Path) -> None:
-    files = {"lib/__init__.py": "", "lib/auth.py": AUTH, "lib/routes.py": ROUTES}
-    markers_hold(tmp_path, files, "lib/routes.py")
+    markers_hold(tmp_path, files, checked)
