@@ -35,11 +35,10 @@ from typing import (
 from ..catalog import (
     DJANGO_BUILTIN_BACKENDS, DJANGO_EMAIL_BACKEND, DJANGO_EMAIL_HOST, DJANGO_EMAIL_TIMEOUT, DJANGO_RECIPIENT_SETTINGS,
     DJANGO_SMTP_BACKEND, DJANGO_SMTP_BACKENDS, KUBERNETES_CLIENT_BASES, KUBERNETES_PACKAGE, PYTHON_LDAP_TIMEOUT_OPTION,
-    REDIS_DISTRIBUTION, REDIS_TIMED_SINCE, canonical,
+    canonical,
 )
 from ..config import Config
 from .astnames import dotted_parts, own_nodes
-from .requirements import requires_below
 from .root import marks_root
 from .tooling import is_tooling_path
 
@@ -461,11 +460,6 @@ class ProjectTimeouts:
             if summary is not None:
                 found.update(summary.requests_timeouts.patched)
         return frozenset(found)
-
-    def requires_old_redis(self, _path: str) -> bool:
-        """The project requires a redis-py older than 8, whose sockets have no default timeout
-        (``catalog.REDIS_CLIENTS``)."""
-        return self.tree is not None and requires_below(self.tree.root, REDIS_DISTRIBUTION, REDIS_TIMED_SINCE)
 
     def email_timeout_set(self) -> bool:
         """Some module of the project (tooling too: a doubt is enough) names Django's ``EMAIL_TIMEOUT``,

@@ -38,6 +38,7 @@ what is past a bound is simply not followed.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import (
     TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, TypeVar,
@@ -300,17 +301,18 @@ class Graph:
             return None
         return self._arguments(cls, field)
 
-    def _called_in_project(self, fn: FnRef) -> bool:
-        """Some function of the project calls one named as ``fn`` is (a namesake's call counts: a doubt)."""
-        facts = self.function(fn)
-        if facts is None:
-            return True
-        for path in self.tree.naming({facts.name}):
-            summary = self.tree.summary(path)
-            if summary is None or any(edge.how == CALL and _called_name(edge.callee) == facts.name
-                                      for function in summary.functions for edge in function.edges):
-                return True
-        return False
+    def _names_called(self, names: Set[str]) -> Set[str]:
+        """Those of ``names`` the text of some module of the project, its tests aside, calls
+        (``name(``, ``obj.name(``; not ``def name(``): one read of each file for all of them, and a
+        namesake's call, or one in a comment, counts too (a doubt)."""
+        called: Set[str] = set()
+        for path in self.tree.files:
+            self.tree.check_time()
+            if not is_tooling_path(path, EXERCISE_GLOBS):
+                called.update(names.intersection(_CALLED_NAME.findall(self.tree.text(path) or "")))
+                if called >= names:
+                    break
+        return called
 
     def _own_callers(self) -> "Callers":
         if self._callers is None:
@@ -1307,8 +1309,11 @@ class Graph:
                             pending.append(other)
         # A function that takes the request and that the project calls is a helper of whatever calls it:
         # only one nothing calls (a library's dependency or API, a route registered out of view) is a handler.
-        found = {fn: reason for fn, reason in found.items()
-                 if not reason.startswith(TAKES_THE_REQUEST) or not self._called_in_project(fn)}
+        takers = {fn: taker.name for fn, reason in found.items()
+                  if reason.startswith(TAKES_THE_REQUEST) and (taker := self.function(fn)) is not None}
+        if takers:
+            called = self._names_called(set(takers.values()))
+            found = {fn: reason for fn, reason in found.items() if fn not in takers or takers[fn] not in called}
         if any(runs_inline_on_loop(reason) for reason in found.values()) and self._replaces_tools():
             found = {fn: not_known_inline(reason) for fn, reason in found.items()}
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
@@ -1727,6 +1732,9 @@ def _refuses_the_arguments(facts: FunctionFacts, required: Tuple[str, ...], edge
     positional = edge.args + (1 if bound else 0)
     given = set(facts.positional[:positional]) | keywords
     return any(name not in given for name in required)
+
+
+_CALLED_NAME = re.compile(r"(?<!def )\b(\w+)[ \t]*\(")  # `name(`, `obj.name(`; not `def name(`
 
 
 def _is_coroutine_function(facts: Optional[FunctionFacts]) -> bool:

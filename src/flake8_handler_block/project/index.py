@@ -64,7 +64,7 @@ from .tree import Claimed, OutOfTime, ProjectTree, budget_clock
 _T = TypeVar("_T")
 
 MAX_FILES = 10_000
-BUDGET_SECONDS = 20.0  # of CPU time (tree.budget_clock): a loaded machine builds what an idle one does
+BUDGET_SECONDS = 40.0  # of CPU time (tree.budget_clock): a loaded machine builds what an idle one does
 LOCK_WAIT = 3  # budgets of wall time a `-j` worker waits for another's build before building itself
 _VIA_SHOWN = 4  # longer chains show their first and last functions
 
@@ -1244,6 +1244,12 @@ def _stop_helpers(grace: float = 0.1) -> None:
 
 
 _ROOTS: Dict[str, str] = {}  # directory -> its project root
+
+
+def project_root(filename: str) -> Optional[str]:
+    """The root of the project ``filename`` belongs to (``find_root``), None for stdin: for questions
+    its own files answer (its requirements) without building its index."""
+    return None if is_stdin(filename) else _root(filename)
 
 
 def _root(filename: str) -> str:

@@ -12,6 +12,8 @@ from ..calls import (
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
 from ..project.default_timeout import ProjectTimeouts
+from ..project.index import project_root
+from ..project.requirements import requires_below
 from ..rule import (
     EVERYWHERE, Rule, builds_subclass, package_says, project_timeouts, runs_at_import, runs_once_at_import,
 )
@@ -342,7 +344,8 @@ class ClientTimeoutDisabled(Rule):
             return  # `from_url("redis://host?socket_timeout=5")`
         if target.startswith(catalog.REDIS_ASYNCIO) and facts.reach.cancelled_by_callers(site.function):
             return  # every caller awaits the function that builds and uses it under a deadline
-        if package_says(facts, ProjectTimeouts.requires_old_redis):
+        root = project_root(self.ctx.module.filename)  # the project's own files: no index is built
+        if root is not None and requires_below(root, catalog.REDIS_DISTRIBUTION, catalog.REDIS_TIMED_SINCE):
             self._report(site, f"has no {catalog.REDIS_SOCKET_TIMEOUT}",
                          f"pass {catalog.REDIS_SOCKET_TIMEOUT}=<seconds> (redis-py before 8, which this project "
                          "requires, waits for every reply with none)")
