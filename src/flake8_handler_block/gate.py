@@ -15,7 +15,7 @@ from typing import AbstractSet, Any, Dict, FrozenSet, Iterable, List, Optional, 
 
 from .config import Config
 from .handlers import HANDLER_HINTS, is_django_views_file
-from .project.index import client_names, module_mark
+from .project.index import ModuleMark, client_names, module_mark
 
 Check = Tuple[Tuple[str, ...], Tuple[str, ...]]  # one rule: (any of these words, all of these)
 
@@ -124,9 +124,10 @@ def may_hold_finding(text: str, filename: str, config: Config, table: GateTable)
     if not _passes(table.handler, present):
         # An async function may still call a helper of another module that blocks (HB601); a sync
         # function may run on a handler's loop, registered as an MCP tool in another module.
-        if "async" in text:
-            return _project_says_blocking(filename, config, text, table)
-        return bool(present) and _project_runs_it_on_a_loop(filename, config, text, table)
+        if "async" not in text and not present:
+            return False
+        mark = _async_mark(filename, config, text, table)
+        return mark is not None and (mark.blocking if "async" in text else mark.on_loop)
     if config.scope == "all" or is_django_views_file(filename):
         return True
     if HANDLER_HINTS.search(text):
@@ -157,15 +158,10 @@ def _calls_a_wrapper_without_timeout(filename: str, config: Config, text: str) -
     return mark is not None and mark.forwarding
 
 
-def _project_runs_it_on_a_loop(filename: str, config: Config, text: str, table: GateTable) -> bool:
+def _async_mark(filename: str, config: Config, text: str, table: GateTable) -> Optional[ModuleMark]:
+    """What the project says of the module, asked for the rules of code on a handler's loop: does an
+    async function of it call a helper that blocks (``blocking``), does a sync one run on the loop
+    (``on_loop``)? None when the rules or the configuration do not ask."""
     if config.scope == "handlers" or not config.project_reach or not table.async_rules:
-        return False
-    mark = module_mark(filename, config, text)
-    return mark is not None and mark.on_loop
-
-
-def _project_says_blocking(filename: str, config: Config, text: str, table: GateTable) -> bool:
-    if config.scope == "handlers" or not config.project_reach or not table.async_rules:
-        return False
-    mark = module_mark(filename, config, text)
-    return mark is not None and mark.blocking
+        return None
+    return module_mark(filename, config, text)

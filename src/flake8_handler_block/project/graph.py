@@ -314,22 +314,18 @@ class Graph:
                     break
         return called
 
-    def _own_callers(self) -> "Callers":
-        if self._callers is None:
-            from .callers import Callers  # it reads the project through this graph
-
-            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
-        return self._callers
-
     def _arguments(self, fn: Obj, param: str) -> Optional[List[Tuple[str, Sym]]]:
         """``Callers.arguments`` of the graph's own callers' index (the files the graph has read
         first); None when asked while answering such a question."""
         if self._asking_callers:
             return None
-        callers = self._own_callers()
+        if self._callers is None:
+            from .callers import Callers  # it reads the project through this graph
+
+            self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
         self._asking_callers = True
         try:
-            return callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
+            return self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
         finally:
             self._asking_callers = False
 
@@ -880,10 +876,12 @@ class Graph:
     def off_the_loop(self, fn: FnRef) -> bool:
         """Called from the loop, yet not the loop's work on every request: it runs in a worker
         thread, or once per process (``catalog.runs_once``, or guarded by a global flag: ``once.py``)."""
-        facts = self.function(fn)
         summary = self.tree.summary(fn[1])
-        return self.offloaded(fn) or (summary is not None and summary.functions[fn[2]].once) or (
-            facts is not None and runs_once((d.full for d in facts.decorators), bool(facts.params), facts.is_async)
+        if summary is None:
+            return False
+        own, facts = summary.functions[fn[2]], summary.facts.functions[fn[2]]
+        return own.offloaded or own.once or runs_once(
+            (d.full for d in facts.decorators), bool(facts.params), facts.is_async
         )
 
     # -- blocking ----------------------------------------------------------------------

@@ -106,13 +106,14 @@ class ClientNotClosed(Rule):
             return
         if _borrows_pool(call, client):
             return
+        reached = facts.reach.link(function) is not None
+        if target in catalog.POOLED_SDK_CLIENTS and not reached:
+            return  # an SDK client dropped where no handler reaches: mostly code that runs rarely, if ever
         origin = flows.origin(function, call)
         result = flows.fate(function, origin, POLICY)
         if not result.finding:
             return
-        per = "request" if facts.reach.link(function) is not None else "call"
-        if per == "call" and target in catalog.POOLED_SDK_CLIENTS:
-            return  # an SDK client dropped where no handler reaches: mostly code that runs rarely, if ever
+        per = "request" if reached else "call"
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
         with_ = "async with" if client.async_with else "with"

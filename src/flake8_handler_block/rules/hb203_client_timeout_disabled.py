@@ -342,13 +342,14 @@ class ClientTimeoutDisabled(Rule):
         if target.endswith("from_url") and any(
                 catalog.REDIS_SOCKET_TIMEOUT in _CODE.code_for_node(arg.value) for arg in call.args):
             return  # `from_url("redis://host?socket_timeout=5")`
-        if target.startswith(catalog.REDIS_ASYNCIO) and facts.reach.cancelled_by_callers(site.function):
-            return  # every caller awaits the function that builds and uses it under a deadline
         root = project_root(self.ctx.module.filename)  # the project's own files: no index is built
-        if root is not None and requires_below(root, catalog.REDIS_DISTRIBUTION, catalog.REDIS_TIMED_SINCE):
-            self._report(site, f"has no {catalog.REDIS_SOCKET_TIMEOUT}",
-                         f"pass {catalog.REDIS_SOCKET_TIMEOUT}=<seconds> (redis-py before 8, which this project "
-                         "requires, waits for every reply with none)")
+        if root is None or not requires_below(root, catalog.REDIS_DISTRIBUTION, catalog.REDIS_TIMED_SINCE):
+            return
+        if target.startswith(catalog.REDIS_ASYNCIO) and facts.reach.cancelled_by_callers(site.function):
+            return  # every caller awaits it under a deadline (asked last: the project's callers are read)
+        self._report(site, f"has no {catalog.REDIS_SOCKET_TIMEOUT}",
+                     f"pass {catalog.REDIS_SOCKET_TIMEOUT}=<seconds> (redis-py before 8, which this project "
+                     "requires, waits for every reply with none)")
 
     # -- python-ldap ------------------------------------------------------------------------
 
