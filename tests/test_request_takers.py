@@ -68,3 +68,57 @@ async def profile(request: Request) -> dict:
 def test_request_takers(tmp_path: Path, checked: str) -> None:
     files = {"lib/__init__.py": "", "lib/auth.py": AUTH, "lib/routes.py": ROUTES}
     markers_hold(tmp_path, files, checked)
+
+
+# A function that is a handler for a firmer reason stays one when some other code calls a function
+# of its name: Home Assistant's `APIEventStream.get(self, request: web.Request)` on a view class
+# (`.get(` is called everywhere), and a route a module read after it registers.
+VIEWS = '''\
+import asyncio
+import time
+
+from aiohttp import web
+
+
+class HomeAssistantView:
+    url = ""
+
+
+class EventStreamView(HomeAssistantView):
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:  # expect: HB602 "handler 'EventStreamView.get'"
+            pass
+        return web.Response()
+
+
+async def handle_ping(request: web.Request) -> web.Response:
+    time.sleep(1)  # expect: HB601 "handler 'handle_ping'"
+    return web.Response()
+
+
+def lookup(table: dict, key: str) -> object:
+    return table.get(key)
+'''
+
+WIRING = '''\
+import logging
+
+from aiohttp import web
+
+from . import views
+
+app = web.Application()
+app.router.add_get("/ping", views.handle_ping)
+logging.getLogger(__name__).handle_ping = None
+
+
+def also_named(handler) -> None:
+    handler.handle_ping(None)
+'''
+
+
+def test_firmer_reasons_outrank_taking_the_request(tmp_path: Path) -> None:
+    files = {"web/__init__.py": "", "web/views.py": VIEWS, "web/wiring.py": WIRING}
+    markers_hold(tmp_path, files, "web/views.py")

@@ -492,7 +492,24 @@ def detect_handlers(
             found.setdefault(function.key, reason)
     for cls in module.classes:
         _add_class_handlers(cls, module, config, lookup, found)
+    # Last: a method a view class serves (`get(self, request: web.Request)`) or a registered route
+    # is a handler whoever else calls a function of that name; a request taker is one only while
+    # nothing calls it (`Graph.handlers`, `Reach`), so it must not hide a firmer reason.
+    for function in module.functions:
+        if function.request_class and not _is_property(function):
+            found.setdefault(function.key, taker_reason(function))
     return found
+
+
+def taker_reason(function: FunctionFacts) -> str:
+    """The reason given a function with a parameter of the framework's request class."""
+    return f"{TAKES_THE_REQUEST} ({function.request_class.rsplit('.', 1)[-1]}): it runs inside one"
+
+
+def firmer(present: Optional[str], reason: str) -> bool:
+    """``reason`` should replace ``present`` as a function's handler reason: none is there yet, or
+    only a request taker's, which a registration, a view class or an event outranks."""
+    return present is None or (present.startswith(TAKES_THE_REQUEST) and not reason.startswith(TAKES_THE_REQUEST))
 
 
 def _is_property(function: FunctionFacts) -> bool:
@@ -523,8 +540,6 @@ def _function_reason(function: FunctionFacts, module: ModuleFacts, config: Confi
             return "Django function view (first parameter 'request' in a views module)"
     if function.cls is not None and _is_falcon_responder(function):
         return "Falcon responder (self, req, resp)"
-    if function.request_class:
-        return f"{TAKES_THE_REQUEST} ({function.request_class.rsplit('.', 1)[-1]}): it runs inside one"
     return None
 
 

@@ -51,7 +51,7 @@ from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS,
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
-    class_handler_methods,
+    class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     TAKES_THE_REQUEST, TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     server_registrations,
@@ -1265,6 +1265,11 @@ class Graph:
         and the files naming a view class as a base (its subclasses are views too).
         """
         found: Dict[FnRef, str] = {}
+
+        def give(fn: FnRef, reason: str) -> None:
+            if firmer(found.get(fn), reason):
+                found[fn] = reason
+
         pending: Deque[str] = deque(sorted(self.tree.hinted()))
         queued: Set[str] = set(pending)
         while pending:
@@ -1274,30 +1279,30 @@ class Graph:
                 continue
             facts = summary.facts
             for key, reason in detect_handlers(facts, self.config, self._bases_of).items():
-                found.setdefault(("f", path, key), reason)
+                give(("f", path, key), reason)
             for function in facts.functions:
                 event = self._event_handler(function, path)
                 if event:
-                    found.setdefault(("f", path, function.key), event)
+                    give(("f", path, function.key), event)
             for view, reason, registration in registered_views(facts):
                 # a dependency names a callable: a class there is built, not served (its __init__ runs)
                 classes = registration.callee not in DEPENDENCY_CALLS
                 verbs = registration.callee in CLASS_REGISTRARS
                 for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
-                        found.setdefault(fn, f"{reason} in {path}")
+                        give(fn, f"{reason} in {path}")
                 for fn in self._made_by_factory(view, registration, facts, path):
                     where = f" in {path}" if fn[1] != path else ""
-                    found.setdefault(fn, f"{reason}{where}, made by {view.name}()")
+                    give(fn, f"{reason}{where}, made by {view.name}()")
                 for made in self._dependency_instances(view, registration):
                     for fn in self.method(made, DEPENDENCY_CALL_METHOD):
-                        found.setdefault(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
+                        give(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
             for view, reason, registration in server_registrations(facts, self._server_class):
                 local = [("f", path, fn.key) for fn in functions_named_by(view, registration.function, facts)]
                 for fn in local + self._routed(view, classes=False):
-                    found.setdefault(fn, reason)
+                    give(fn, reason)
             for fn, reason in self._routed_by_a_route_class_elsewhere(facts, path):
-                found.setdefault(fn, reason)
+                give(fn, reason)
             for cls in facts.classes:
                 methods, request_methods, _ = class_handler_methods(facts, cls, self.config, self._bases_of)
                 if methods or request_methods:
