@@ -1,6 +1,9 @@
 """Notification service: aiohttp handlers and a worker that fan out async jobs."""
 import asyncio
+import atexit
+import functools
 import logging
+import signal
 from asyncio import create_task, ensure_future
 
 from aiohttp import web
@@ -343,3 +346,31 @@ async def run_batch(request):
     probes = [asyncio.create_task(send_push(line)) for line in lines]  # expect: HB502 "task is put in a list bound to 'probes' and never used" "handler 'run_batch'"
     probes = []
     return web.json_response({"done": finished, "checks": checks, "probes": probes})
+
+
+class NotifierProcess:
+    """Signal and exit handlers: what they schedule is one-shot work as the process reloads or stops."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def install(self):
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGQUIT"):
+            callback = functools.partial(self.on_signal, name)
+            loop.add_signal_handler(getattr(signal, name), callback)
+        signal.signal(signal.SIGTERM, lambda sig, frame: self.stop(sig))
+        atexit.register(flush_on_exit)
+
+    def on_signal(self, name):
+        asyncio.ensure_future(warm_cache(name))  # ok: a signal handler's one-shot reload
+
+    def stop(self, sig):
+        asyncio.create_task(self.app.shutdown())  # ok: run from the SIGTERM handler's lambda
+
+    def restart(self, sig):
+        asyncio.create_task(self.app.shutdown())  # expect: HB502 "asyncio.create_task() task is dropped" "'NotifierProcess.restart'"
+
+
+def flush_on_exit():
+    asyncio.ensure_future(deliver({"flush": True}))  # ok: registered with atexit

@@ -1416,6 +1416,12 @@ TASK_SPAWNS = frozenset({"create_task", "ensure_future", "run_coroutine_threadsa
 # (``call_later()``, ``add_signal_handler()``): one-shot scheduling of a reconnect or a shutdown,
 # which real apps start so by design.
 CALLBACK_REGISTRARS = frozenset({"on", "once", "add_listener", "add_done_callback"})
+# Register a function the process runs when it is signalled or exits (``signal.signal(SIGTERM, stop)``,
+# ``atexit.register(cleanup)`` by the callee resolved, ``loop.add_signal_handler(SIGHUP, reload)`` by the
+# method's name), with the place of that function among the arguments: what it schedules is one-shot
+# work at a reload or at the end of the process, not a request's.
+SIGNAL_HANDLER_REGISTRARS = {"signal.signal": 1, "atexit.register": 0}
+SIGNAL_HANDLER_METHODS = {"add_signal_handler": 1}
 # Sent from a coroutine, its coroutine runs on the loop of another thread (a loop a thread of the
 # app runs for itself), not on the caller's.
 OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"

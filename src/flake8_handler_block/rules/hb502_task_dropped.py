@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Optional, Set
+from typing import Callable, Optional, Set
 
 import libcst as cst
 
 from .. import catalog
 from ..facts import Facts
 from ..calls import call_text, keyword, positional
-from ..names import dotted_name, last_name
+from ..names import assigned_value, dotted_name, last_name
 from ..keeping import Keeps
 from ..ownership import ESCAPES, Ownership, Policy
 from ..primitives import QuietCalls, function_named
@@ -21,6 +21,9 @@ _CONTAINERS = {
     cst.List: "list", cst.Tuple: "tuple", cst.Set: "set", cst.ListComp: "list",
     cst.SetComp: "set", cst.GeneratorExp: "generator expression",
 }
+_REGISTRAR_NAMES = frozenset(
+    {name.rsplit(".", 1)[-1] for name in catalog.SIGNAL_HANDLER_REGISTRARS} | set(catalog.SIGNAL_HANDLER_METHODS)
+)
 _BUILDERS = frozenset({"list", "tuple", "set", "frozenset", "sorted"})  # list(create_task(f(x)) for x in xs)
 
 
@@ -56,7 +59,11 @@ class TaskDropped(Rule):
     emitter drops what its callbacks return. A lambda handed to the event loop's timers
     and signal handlers (`call_later()`, `call_soon()`, `add_signal_handler()`) is not
     reported: that one-shot scheduling of a reconnect or a shutdown is by design in the
-    apps we read.
+    apps we read. Nor a task created in a function of this module registered to run
+    when the process is signalled or exits: `signal.signal(SIGTERM, stop)`,
+    `loop.add_signal_handler(SIGHUP, reload)`, `atexit.register(cleanup)`, also through a
+    lambda calling it (`lambda sig, frame: self.stop(sig)`) or a `functools.partial()` of it
+    (the process is reloading or going away; no request waits on that task).
 
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
@@ -109,12 +116,13 @@ class TaskDropped(Rule):
     )
     scope = ANYWHERE
     gate = ('create_task', 'ensure_future')
-    calls = frozenset({"create_task", "ensure_future"})
+    calls = frozenset({"create_task", "ensure_future", *_REGISTRAR_NAMES})
 
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self._quiet = QuietCalls()
         self._callback_results: Set[int] = set()  # ids of the calls a registered lambda returns
+        self._signal_handlers: Optional[Set[FunctionScope]] = None  # found once, on the first task call
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
@@ -134,6 +142,8 @@ class TaskDropped(Rule):
             return
         if callee == "asyncio.ensure_future" and not _makes_a_coroutine(call):
             return  # a Task or Future is handed back as it is: no task is created here
+        if function in self._signal_handlers_of(facts):
+            return
         for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""
             if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
@@ -151,6 +161,21 @@ class TaskDropped(Rule):
             problem = self._dropped_container(function, call, facts)
         if problem is not None:
             self.report(call, function, call=call_text(call), problem=problem)
+
+    def _signal_handlers_of(self, facts: Facts) -> Set[FunctionScope]:
+        """The functions of this module registered to run when the process is signalled or exits."""
+        if self._signal_handlers is None:
+            self._signal_handlers = set()
+            for site in facts.module.sites:
+                if site.name not in _REGISTRAR_NAMES:
+                    continue
+                place = _handler_place(site, self.ctx.callee(site.node, site.scope))
+                values = positional(site.node)
+                if place is not None and place < len(values):
+                    handler = _function_run(values[place], site.scope, self.ctx.callee)
+                    if handler is not None:
+                        self._signal_handlers.add(handler)
+        return self._signal_handlers
 
     def _best_effort(self, task_call: cst.Call, scope: Scope) -> bool:
         """``create_task(notify(x))`` where ``notify``, a coroutine of this module, lets no exception
@@ -186,6 +211,29 @@ class TaskDropped(Rule):
         if result.name:
             return f"is put in a {kind} bound to '{result.name}' and never used"
         return f"is put in a {kind} that is dropped"
+
+
+def _handler_place(site: CallSite, callee: Optional[str]) -> Optional[int]:
+    """Where ``site``, a call registering a signal or exit handler, takes the function; None for
+    any other call."""
+    if callee in catalog.SIGNAL_HANDLER_REGISTRARS:
+        return catalog.SIGNAL_HANDLER_REGISTRARS[callee]
+    if isinstance(site.node.func, cst.Attribute):
+        return catalog.SIGNAL_HANDLER_METHODS.get(site.name)
+    return None
+
+
+def _function_run(expr: cst.BaseExpression, scope: Scope, callee: Callable[[cst.Call, Scope], Optional[str]]
+                  ) -> Optional[FunctionScope]:
+    """The function of this module that the callable ``expr`` runs: itself (``stop``,
+    ``self.stop``), the one a lambda calls (``lambda sig, frame: self.stop(sig)``) or a
+    ``functools.partial()`` wraps, also through a name given that value once."""
+    value, where = assigned_value(expr, scope) if isinstance(expr, cst.Name) else (expr, scope)
+    if isinstance(value, cst.Lambda) and isinstance(value.body, cst.Call):
+        value = value.body.func
+    elif isinstance(value, cst.Call) and callee(value, where) == "functools.partial" and positional(value):
+        value = positional(value)[0]
+    return function_named(value, where)
 
 
 def _makes_a_coroutine(task_call: cst.Call) -> bool:
