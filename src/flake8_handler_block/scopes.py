@@ -673,6 +673,13 @@ class ScopeCollector(Batchable):
             # `self.http = self.http or PoolManager()`: built lazily, once; `session or requests.Session()`:
             # the caller's session, else a new one, of the same class as far as the code says
             value = value.right
+        elif isinstance(value, cst.IfExp):
+            # `provider if provider is not None else Provider()`: read as `provider or Provider()`
+            # (the summaries' `_built_unless_given`)
+            built = [side for side in (value.body, value.orelse) if isinstance(side, cst.Call)]
+            given = [side for side in (value.body, value.orelse) if _parameter_of(side, scope)]
+            if len(built) == 1 and len(given) == 1:
+                value = built[0]
         if bound is None:
             bound = _Bound("value", value, scope) if value is not None else _UNKNOWN
         if isinstance(target, cst.Name):

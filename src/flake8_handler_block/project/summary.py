@@ -1128,6 +1128,7 @@ class _Summariser:
         if kind is ast.IfExp:  # `a if test else b`: either, when both are known
             # a `None` side holds nothing a call could be made on (`Checker() if check else None`)
             branches = [side for side in (expr.body, expr.orelse) if not _is_none(side)]  # type: ignore[attr-defined]
+            branches = self._built_unless_given(branches, scope)
             sides = [self.sym(side, scope, imports_only, depth + 1, exclude) for side in branches]
             known = [side for side in sides if side is not None]
             return Sym.union(list(dict.fromkeys(known))) if known and len(known) == len(branches) else None
@@ -1919,11 +1920,15 @@ class _Summariser:
         return ""
 
     def _or_values(self, expr: ast.BoolOp, scope: _Scope) -> List[ast.expr]:
-        """The values an ``a or b`` written in ``scope`` may give: all of them, except that a
-        parameter before a call (``session or requests.Session()``) is the caller's, else a new one
-        of the class the code builds, so only the call says what it is."""
-        values: List[ast.expr] = expr.values
-        if type(values[-1]) is ast.Call:
+        """The values an ``a or b`` written in ``scope`` may give (``_built_unless_given``)."""
+        return self._built_unless_given(expr.values, scope)
+
+    def _built_unless_given(self, values: List[ast.expr], scope: _Scope) -> List[ast.expr]:
+        """The values an ``a or b`` or an ``a if test else b`` written in ``scope`` may give: all of
+        them, except that a parameter beside a call (``session or requests.Session()``, ``provider if
+        provider is not None else Provider()``) is the caller's, else a new one of the class the code
+        builds, so only the call says what it is (the walk binds both so: ``scopes._bind_target``)."""
+        if any(type(v) is ast.Call for v in values):
             params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
             values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
         return values
