@@ -214,6 +214,26 @@ async def lock_order(request):
         except BaseException:  # ok: the enclosing clause re-raises the cancellation right after
             log.exception("release of %s failed", oid)
         raise
+    try:
+        await bus.wait_locked(oid)
+    except BaseException as exc:
+        if not isinstance(exc, asyncio.CancelledError):
+            raise web.HTTPBadGateway() from exc
+        else:
+            try:
+                await bus.release(oid)
+            except:  # ok: the enclosing clause re-raises the cancellation it tests for right after
+                pass
+            raise exc
+    try:
+        await bus.wait_locked(oid)
+    except BaseException as exc:
+        if isinstance(exc, ValueError):
+            try:
+                await bus.release(oid)
+            except:  # expect: HB602 "bare except: swallows cancellation" "handler 'lock_order'"
+                pass
+            raise exc
     cancelled = False
     try:
         await bus.publish("locked", oid)

@@ -132,7 +132,8 @@ class CancellationSwallowed(Rule):
     Not reported: `except Exception` (on Python 3.8+ `CancelledError` derives from
     `BaseException`); a clause that cleans up or logs and then re-raises (a bare
     `raise`, `raise exc` of the caught exception, `raise CancelledError`), also from
-    an enclosing `except CancelledError:` clause that re-raises, or raises a class of
+    an enclosing `except CancelledError:` clause that re-raises (also under a test about
+    cancellation: `if isinstance(exc, CancelledError): ... raise exc`), or raises a class of
     the module deriving from `CancelledError` (`raise ReplayCancelled(pending) from exc`:
     still a cancellation); a clause after the first one of its `try` that catches the
     cancellation (only that first clause ever sees it: `except (SystemExit,
@@ -305,7 +306,7 @@ class CancellationSwallowed(Rule):
             if block.kind == "except" and isinstance(block.node, (cst.ExceptHandler, cst.ExceptStarHandler)):
                 outer = block.node
                 if self._catches_cancellation(outer, scope) and any(
-                    r.propagates and not r.conditional for r in self._raises(outer, scope)
+                    r.propagates and (not r.conditional or r.tests_cancel) for r in self._raises(outer, scope)
                 ):
                     return None, ""
         return SWALLOWS, ""
