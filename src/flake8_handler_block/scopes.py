@@ -674,10 +674,10 @@ class ScopeCollector(Batchable):
             # the caller's session, else a new one, of the same class as far as the code says
             value = value.right
         elif isinstance(value, cst.IfExp):
-            # `provider if provider is not None else Provider()`: read as `provider or Provider()`
-            # (the summaries' `_built_unless_given`)
+            # `provider if provider is not None else Provider()`: read as `provider or Provider()` when
+            # nothing declares the parameter's class (the summaries' `_unknown_override`)
             built = [side for side in (value.body, value.orelse) if isinstance(side, cst.Call)]
-            given = [side for side in (value.body, value.orelse) if _parameter_of(side, scope)]
+            given = [side for side in (value.body, value.orelse) if _parameter_of(side, scope, undeclared=True)]
             if len(built) == 1 and len(given) == 1:
                 value = built[0]
         if bound is None:
@@ -900,9 +900,28 @@ def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
     return name is not None and name == dotted_name(target)
 
 
-def _parameter_of(value: cst.BaseExpression, scope: "Scope") -> bool:
-    """``value`` is a parameter of the function being walked (``session`` in ``session or Session()``)."""
-    return isinstance(value, cst.Name) and isinstance(scope, FunctionScope) and value.value in scope.param_names
+def _parameter_of(value: cst.BaseExpression, scope: "Scope", undeclared: bool = False) -> bool:
+    """``value`` is a parameter of the function being walked (``session`` in ``session or Session()``);
+    with ``undeclared``, one whose annotation names no class (none, ``object``, ``Any``, or ``None``
+    beside one of those)."""
+    if not (isinstance(value, cst.Name) and isinstance(scope, FunctionScope) and value.value in scope.param_names):
+        return False
+    if not undeclared:
+        return True
+    for param in _all_params(scope.node.params):
+        if param.name.value == value.value:
+            return param.annotation is None or _names_no_class(param.annotation.annotation)
+    return False
+
+
+def _names_no_class(annotation: cst.BaseExpression) -> bool:
+    """``object``, ``Any``, ``object | None``, ``Optional[Any]``: an annotation that declares no kind."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return all(_names_no_class(side) for side in (annotation.left, annotation.right))
+    if isinstance(annotation, cst.Subscript) and last_name(annotation.value) == "Optional" and annotation.slice:
+        inner = annotation.slice[0].slice
+        return isinstance(inner, cst.Index) and _names_no_class(inner.value)
+    return last_name(annotation) in ("object", "Any", "None")
 
 
 def _paired_values(

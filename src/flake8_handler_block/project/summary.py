@@ -1128,8 +1128,12 @@ class _Summariser:
         if kind is ast.IfExp:  # `a if test else b`: either, when both are known
             # a `None` side holds nothing a call could be made on (`Checker() if check else None`)
             branches = [side for side in (expr.body, expr.orelse) if not _is_none(side)]  # type: ignore[attr-defined]
-            branches = self._built_unless_given(branches, scope)
             sides = [self.sym(side, scope, imports_only, depth + 1, exclude) for side in branches]
+            if len(branches) == 2 and any(
+                self._unknown_override(branches[i], sides[i], branches[1 - i], scope) for i in (0, 1)
+            ):
+                sides = [sym for sym, side in zip(sides, branches) if type(side) is ast.Call]
+                branches = branches[:1]
             known = [side for side in sides if side is not None]
             return Sym.union(list(dict.fromkeys(known))) if known and len(known) == len(branches) else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
@@ -1920,18 +1924,23 @@ class _Summariser:
         return ""
 
     def _or_values(self, expr: ast.BoolOp, scope: _Scope) -> List[ast.expr]:
-        """The values an ``a or b`` written in ``scope`` may give (``_built_unless_given``)."""
-        return self._built_unless_given(expr.values, scope)
-
-    def _built_unless_given(self, values: List[ast.expr], scope: _Scope) -> List[ast.expr]:
-        """The values an ``a or b`` or an ``a if test else b`` written in ``scope`` may give: all of
-        them, except that a parameter beside a call (``session or requests.Session()``, ``provider if
-        provider is not None else Provider()``) is the caller's, else a new one of the class the code
-        builds, so only the call says what it is (the walk binds both so: ``scopes._bind_target``)."""
-        if any(type(v) is ast.Call for v in values):
+        """The values an ``a or b`` written in ``scope`` may give: all of them, except that a
+        parameter before a call (``session or requests.Session()``) is the caller's, else a new one
+        of the class the code builds, so only the call says what it is."""
+        values: List[ast.expr] = expr.values
+        if type(values[-1]) is ast.Call:
             params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
             values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
         return values
+
+    def _unknown_override(self, side: ast.expr, sym: Optional[Sym], other: ast.expr, scope: _Scope) -> bool:
+        """``provider`` in ``provider if provider is not None else Provider()``: a parameter of no
+        known kind beside a call is an override the caller may pass (a test's fake), so only the call
+        says what the value is, as in ``provider or Provider()`` (the walk: ``scopes._bind_target``).
+        A parameter declared of a class stays one side (``Built() if flag else other``)."""
+        if sym is not None or type(side) is not ast.Name or type(other) is not ast.Call:
+            return False
+        return scope.kind == "function" and side.id in self.params.get(scope.key, set())
 
     def _method_of(self, expr: ast.Attribute, scope: _Scope) -> str:
         """``api.list_models`` where ``api`` is an instance of a known class (``api: RESTfulAPI``, a
