@@ -368,6 +368,9 @@ class NotifierProcess:
     def stop(self, sig):
         asyncio.create_task(self.app.shutdown())  # ok: run from the SIGTERM handler's lambda
 
+    def __del__(self):
+        asyncio.get_running_loop().create_task(self.app.shutdown())  # ok: a finalizer's last-resort cleanup
+
     def restart(self, sig):
         asyncio.create_task(self.app.shutdown())  # expect: HB502 "asyncio.create_task() task is dropped" "'NotifierProcess.restart'"
 

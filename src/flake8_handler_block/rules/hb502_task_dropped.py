@@ -63,7 +63,8 @@ class TaskDropped(Rule):
     when the process is signalled or exits: `signal.signal(SIGTERM, stop)`,
     `loop.add_signal_handler(SIGHUP, reload)`, `atexit.register(cleanup)`, also through a
     lambda calling it (`lambda sig, frame: self.stop(sig)`) or a `functools.partial()` of it
-    (the process is reloading or going away; no request waits on that task).
+    (the process is reloading or going away; no request waits on that task), nor in a
+    finalizer, `__del__`, a last-resort cleanup as the object is collected.
 
     Nor a best-effort task: its coroutine (a function or method of this module) lets
     no exception out - its body is wrapped in `try`/`except Exception` (or
@@ -142,8 +143,8 @@ class TaskDropped(Rule):
             return
         if callee == "asyncio.ensure_future" and not _makes_a_coroutine(call):
             return  # a Task or Future is handed back as it is: no task is created here
-        if function in self._signal_handlers_of(facts):
-            return
+        if (function.name == "__del__" and function.cls is not None) or function in self._signal_handlers_of(facts):
+            return  # a finalizer, a signal or exit handler: one-shot work no request waits on
         for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""
             if name.rsplit(".", 1)[-1] in ("TaskGroup", "create_task_group", "open_nursery"):
