@@ -910,18 +910,19 @@ def _parameter_of(value: cst.BaseExpression, scope: "Scope", undeclared: bool = 
         return True
     for param in _all_params(scope.node.params):
         if param.name.value == value.value:
-            return param.annotation is None or _names_no_class(param.annotation.annotation)
+            return param.annotation is None or _names_no_class(param.annotation.annotation, scope)
     return False
 
 
-def _names_no_class(annotation: cst.BaseExpression) -> bool:
-    """``object``, ``Any``, ``object | None``, ``Optional[Any]``: an annotation that declares no kind."""
+def _names_no_class(annotation: cst.BaseExpression, scope: "Scope") -> bool:
+    """An annotation that declares no kind: ``object``, what ``_kindless`` says (``Any``, ``Callable``),
+    and ``None`` beside them (``object | None``, ``Optional[Any]``)."""
     if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        return all(_names_no_class(side) for side in (annotation.left, annotation.right))
+        return all(_names_no_class(side, scope) for side in (annotation.left, annotation.right))
     if isinstance(annotation, cst.Subscript) and last_name(annotation.value) == "Optional" and annotation.slice:
         inner = annotation.slice[0].slice
-        return isinstance(inner, cst.Index) and _names_no_class(inner.value)
-    return last_name(annotation) in ("object", "Any", "None")
+        return isinstance(inner, cst.Index) and _names_no_class(inner.value, scope)
+    return last_name(annotation) in ("object", "None") or _kindless(annotation, scope)
 
 
 def _paired_values(

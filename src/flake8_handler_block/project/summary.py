@@ -1132,8 +1132,9 @@ class _Summariser:
             if len(branches) == 2 and any(
                 self._unknown_override(branches[i], sides[i], branches[1 - i], scope) for i in (0, 1)
             ):
+                # the parameter is the caller's override: only the value the code builds says what it is
                 sides = [sym for sym, side in zip(sides, branches) if type(side) is ast.Call]
-                branches = branches[:1]
+                branches = [side for side in branches if type(side) is ast.Call]
             known = [side for side in sides if side is not None]
             return Sym.union(list(dict.fromkeys(known))) if known and len(known) == len(branches) else None
         if kind is ast.BoolOp and isinstance(expr.op, ast.Or):  # type: ignore[attr-defined]
