@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Callable, Optional, Set
+from typing import Callable, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -117,13 +117,14 @@ class TaskDropped(Rule):
     )
     scope = ANYWHERE
     gate = ('create_task', 'ensure_future')
-    calls = frozenset({"create_task", "ensure_future", *_REGISTRAR_NAMES})
+    calls = frozenset({"create_task", "ensure_future"})
 
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self._quiet = QuietCalls()
         self._callback_results: Set[int] = set()  # ids of the calls a registered lambda returns
-        self._signal_handlers: Optional[Set[FunctionScope]] = None  # found once, on the first task call
+        self._registrations: List[Tuple[cst.Call, Scope]] = []  # calls that may register a signal or exit handler
+        self._signal_handlers: Optional[Set[FunctionScope]] = None  # resolved once, on the first task call
 
     def visit_Call(self, node: cst.Call) -> None:
         name = last_name(node.func)
@@ -131,6 +132,8 @@ class TaskDropped(Rule):
             for arg in node.args:
                 if isinstance(arg.value, cst.Lambda) and isinstance(arg.value.body, cst.Call):
                     self._callback_results.add(id(arg.value.body))
+        if name in _REGISTRAR_NAMES:
+            self._registrations.append((node, self.ctx.scope))  # resolved after the walk: methods defined later
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -143,7 +146,7 @@ class TaskDropped(Rule):
             return
         if callee == "asyncio.ensure_future" and not _makes_a_coroutine(call):
             return  # a Task or Future is handed back as it is: no task is created here
-        if (function.name == "__del__" and function.cls is not None) or function in self._signal_handlers_of(facts):
+        if (function.name == "__del__" and function.cls is not None) or function in self._signal_handlers_of():
             return  # a finalizer, a signal or exit handler: one-shot work no request waits on
         for entered in flows.enclosing_with_calls(function, call):
             name = dotted_name(entered.func) or ""
@@ -163,17 +166,15 @@ class TaskDropped(Rule):
         if problem is not None:
             self.report(call, function, call=call_text(call), problem=problem)
 
-    def _signal_handlers_of(self, facts: Facts) -> Set[FunctionScope]:
+    def _signal_handlers_of(self) -> Set[FunctionScope]:
         """The functions of this module registered to run when the process is signalled or exits."""
         if self._signal_handlers is None:
             self._signal_handlers = set()
-            for site in facts.module.sites:
-                if site.name not in _REGISTRAR_NAMES:
-                    continue
-                place = _handler_place(site, self.ctx.callee(site.node, site.scope))
-                values = positional(site.node)
+            for call, scope in self._registrations:
+                place = _handler_place(call, self.ctx.callee(call, scope))
+                values = positional(call)
                 if place is not None and place < len(values):
-                    handler = _function_run(values[place], site.scope, self.ctx.callee)
+                    handler = _function_run(values[place], scope, self.ctx.callee)
                     if handler is not None:
                         self._signal_handlers.add(handler)
         return self._signal_handlers
@@ -214,13 +215,13 @@ class TaskDropped(Rule):
         return f"is put in a {kind} that is dropped"
 
 
-def _handler_place(site: CallSite, callee: Optional[str]) -> Optional[int]:
-    """Where ``site``, a call registering a signal or exit handler, takes the function; None for
-    any other call."""
+def _handler_place(call: cst.Call, callee: Optional[str]) -> Optional[int]:
+    """Where ``call``, one registering a signal or exit handler, takes the function; None for any
+    other call."""
     if callee in catalog.SIGNAL_HANDLER_REGISTRARS:
         return catalog.SIGNAL_HANDLER_REGISTRARS[callee]
-    if isinstance(site.node.func, cst.Attribute):
-        return catalog.SIGNAL_HANDLER_METHODS.get(site.name)
+    if isinstance(call.func, cst.Attribute):
+        return catalog.SIGNAL_HANDLER_METHODS.get(call.func.attr.value)
     return None
 
 
