@@ -497,19 +497,20 @@ def detect_handlers(
     # nothing calls it (`Graph.handlers`, `Reach`), so it must not hide a firmer reason.
     for function in module.functions:
         if function.request_class and not _is_property(function):
-            found.setdefault(function.key, taker_reason(function))
+            found.setdefault(function.key, f"{TAKES_THE_REQUEST} ({function.request_class.rsplit('.', 1)[-1]}): "
+                                           "it runs inside one")
     return found
 
 
-def taker_reason(function: FunctionFacts) -> str:
-    """The reason given a function with a parameter of the framework's request class."""
-    return f"{TAKES_THE_REQUEST} ({function.request_class.rsplit('.', 1)[-1]}): it runs inside one"
+def is_taker_reason(reason: str) -> bool:
+    """The handler reason of a function that takes the request: a handler only while nothing calls it."""
+    return reason.startswith(TAKES_THE_REQUEST)
 
 
 def firmer(present: Optional[str], reason: str) -> bool:
     """``reason`` should replace ``present`` as a function's handler reason: none is there yet, or
     only a request taker's, which a registration, a view class or an event outranks."""
-    return present is None or (present.startswith(TAKES_THE_REQUEST) and not reason.startswith(TAKES_THE_REQUEST))
+    return present is None or (is_taker_reason(present) and not is_taker_reason(reason))
 
 
 def _is_property(function: FunctionFacts) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import Config
-from .handlers import TAKES_THE_REQUEST, find_handlers, runs_inline_on_loop
+from .handlers import find_handlers, is_taker_reason, runs_inline_on_loop
 from .project.index import Chain, ModuleReach
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
@@ -105,7 +105,7 @@ class Reach:
     def _drop_called_request_takers(self, module: ModuleScope, project: Optional[ModuleReach]) -> None:
         """A function that takes the request is a handler only when nothing calls it (the project
         index's answer, else this module's): one that is called is a helper of its callers."""
-        takers = [fn for fn, reason in self.handlers.items() if reason.startswith(TAKES_THE_REQUEST)]
+        takers = [fn for fn, reason in self.handlers.items() if is_taker_reason(reason)]
         if not takers:
             return
         if project is not None:

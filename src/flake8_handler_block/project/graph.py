@@ -53,7 +53,7 @@ from ..handlers import (
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
-    TAKES_THE_REQUEST, TOOLS_REPLACED, method_kind, named_like_a_route_class, not_known_inline, registered_views,
+    TOOLS_REPLACED, is_taker_reason, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     server_registrations,
     route_class_views, runs_inline_on_loop,
 )
@@ -1313,7 +1313,7 @@ class Graph:
         # A function that takes the request and that the project calls is a helper of whatever calls it:
         # only one nothing calls (a library's dependency or API, a route registered out of view) is a handler.
         takers = {fn: taker.name for fn, reason in found.items()
-                  if reason.startswith(TAKES_THE_REQUEST) and (taker := self.function(fn)) is not None}
+                  if is_taker_reason(reason) and (taker := self.function(fn)) is not None}
         if takers:
             called = self._names_called(set(takers.values()))
             found = {fn: reason for fn, reason in found.items() if fn not in takers or takers[fn] not in called}
