@@ -496,10 +496,14 @@ class _Project:
 
         return self.ask_clients(question)
 
-    def known_client_names(self) -> FrozenSet[str]:
+    def known_client_names(self, first: Optional[str] = None) -> FrozenSet[str]:
         """``client_names``, without building the index when it is not built yet: then read from
         the files that may build a client alone (``Clients.names``: the gate asks about files that
-        name nothing else, and an editor linting one should not wait for the whole index)."""
+        name nothing else, and an editor linting one should not wait for the whole index). While
+        a child builds the index ahead, its result says, and the wait helps it (``build``): the
+        gate asks the whole index next anyway. ``first``: the module this process lints."""
+        if self.reach is None and self._helper is not None:
+            self.build(first)
         if self.reach is not None or self.tree is None or self.error:
             return self.client_names
         if self._early_client_names is None:
@@ -543,7 +547,9 @@ class _Project:
             self._fingerprint = (self.tree.fingerprint() if self.tree is not None else None,)
         return None if self.tree is None or self.tree.overrides else self._fingerprint[0]
 
-    def build_ahead(self, then: Optional[Callable[[], None]] = None, hand_off: bool = False) -> bool:
+    def build_ahead(
+        self, then: Optional[Callable[[], None]] = None, hand_off: bool = False, scan_first: bool = False
+    ) -> bool:
         """Start building the index in a child process, which stores it in the cache, so that the
         work this process does before it needs the index (importing libcst, parsing and walking
         the file) runs beside the build on another core; ``build`` then reads the stored result.
@@ -557,7 +563,11 @@ class _Project:
 
         ``hand_off``: this process reads the result itself (it lints, and no other process shares
         the pipe). Then, when no result can be kept because a file was written a moment ago (an
-        editor's save), the child still builds, and writes this run's result into the pipe."""
+        editor's save), the child still builds, and writes this run's result into the pipe.
+
+        ``scan_first``: the text scan of every file is done here, before the fork, so that the child
+        and the processes forked later (``flake8 -j N`` workers, which ask for it as they wait) share
+        one scan instead of each making its own."""
         if self._ahead_asked or self.tree is None or self.reach is not None or self.error:
             return False
         self._ahead_asked = True
@@ -582,6 +592,11 @@ class _Project:
         except OSError:
             _close(lock)
             return False
+        if scan_first:
+            try:
+                self.tree.light
+            except Exception:  # out of time: the child finds out again, and stops
+                pass
         self.tree.share_claims()
         try:
             pid = os.fork()
@@ -1030,7 +1045,8 @@ def client_names(filename: str, config: Config) -> FrozenSet[str]:
     if is_stdin(filename) or not config.project_reach:
         return frozenset()
     try:
-        return _project_of(filename, config)[0].known_client_names()
+        project, path = _project_of(filename, config)
+        return project.known_client_names(path)
     except Exception:
         return frozenset()
 
@@ -1169,7 +1185,7 @@ def build_ahead_for_run(paths: List[str], config: Config, then: Optional[Callabl
         # A file of the directory stands for it: its root is the one the files in it find.
         filename = os.path.join(first, "__init__.py") if os.path.isdir(first) else first
         if stored_gate_table(filename, config) is None:
-            _project_of(filename, config)[0].build_ahead(then)
+            _project_of(filename, config)[0].build_ahead(then, scan_first=True)
     except Exception:
         pass
 
