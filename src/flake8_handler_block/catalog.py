@@ -714,6 +714,10 @@ SDK_CLIENTS: Mapping[str, str] = {
     # and sent by its execute(): SDK_BUFFERED_BELOW); rq's queue keeps its jobs there
     **dict.fromkeys(REDIS_SYNC_CLIENTS, "redis.asyncio"),
     "rq.Queue": "await asyncio.to_thread(...) around the queue's calls",
+    # msal's applications: no async side; a token call is a round trip to the identity provider
+    # (SDK_LOCAL_RESOURCES: the calls that only read its token cache or build a sign-in URL)
+    **dict.fromkeys(("msal.ConfidentialClientApplication", "msal.PublicClientApplication", "msal.ClientApplication"),
+                    "await asyncio.to_thread(...) around its token calls"),
     **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
@@ -746,9 +750,14 @@ SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 # Below these, the calls are buffered locally and sent by the execute() that ends the chain (a redis
 # pipeline); the call that makes one sends nothing.
 SDK_BUFFERED_BELOW = frozenset({"pipeline"})
-# Resources of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/`unwrap()` check
-# an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call).
-SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {"openai": frozenset({"webhooks"})}
+# Resources and methods of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/
+# `unwrap()` check an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call); msal's
+# applications read their token cache and build the sign-in URL and flow locally.
+SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {
+    "openai": frozenset({"webhooks"}),
+    "msal": frozenset({"get_accounts", "remove_account", "get_authorization_request_url", "initiate_auth_code_flow",
+                       "is_pop_supported", "token_cache"}),
+}
 
 
 def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, List[str]]]:
@@ -762,8 +771,14 @@ def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, 
 
 
 def _offloaded(instead: str) -> Blocking:
-    """What an SDK or driver call stalls a loop with: use ``instead``, or a worker thread."""
-    return Blocking(f"use {instead} or await asyncio.to_thread(...)")
+    """What an SDK or driver call stalls a loop with: use ``instead``, or a worker thread (the one
+    advice for a client with no async side)."""
+    if instead.startswith(_TO_THREAD):
+        return Blocking(f"use {instead}")
+    return Blocking(f"use {instead} or {_TO_THREAD}")
+
+
+_TO_THREAD = "await asyncio.to_thread(...)"
 
 
 @lru_cache(maxsize=None)  # asked for the method calls of every module with an async function
