@@ -1291,6 +1291,8 @@ class Graph:
                 for fn in self._routed(view, classes=classes, verbs=verbs):
                     if fn[1] != path:
                         give(fn, f"{reason} in {path}")
+                for fn in self._self_view_overrides(view, registration, facts, path):
+                    give(fn, f"{reason} in {path}, as an override")
                 for fn in self._made_by_factory(view, registration, facts, path):
                     where = f" in {path}" if fn[1] != path else ""
                     give(fn, f"{reason}{where}, made by {view.name}()")
@@ -1421,6 +1423,16 @@ class Graph:
         if view.name not in _NOT_WRAPPERS and view.inner is not None:
             return self._routed(view.inner, depth + 1, classes, verbs)
         return []
+
+    def _self_view_overrides(
+        self, view: ViewRef, registration: Registration, facts: ModuleFacts, path: str
+    ) -> List[FnRef]:
+        """A method a class registers as ``self.m`` (``router.add_route("GET", "/login", self.login)``)
+        is the one of the instance registering it: a subclass's override of ``m`` serves the route."""
+        if view.kind != "self" or registration.function is None:
+            return []
+        cls = facts.functions[registration.function].cls
+        return self.overrides(("c", path, cls), view.name) if cls is not None else []
 
     def _served_by(self, cls: Obj, verbs: bool) -> List[FnRef]:
         """The methods of a class registered as a view that serve its requests: its request methods,
