@@ -123,7 +123,8 @@ class BlockingCallInAsyncHandler(Rule):
       `psycopg_pool.ConnectionPool` and psycopg2's `SimpleConnectionPool`/`ThreadedConnectionPool`,
       whose `connection()`/`getconn()` waits for a free connection or opens one, redis-py's
       sync client (`redis.Redis`, `StrictRedis`, `from_url()`: every command; a pipeline's
-      buffered commands are not, its `execute()` is) and rq's `Queue` (`enqueue()`)), at any depth
+      buffered commands are not, its `execute()` is), rq's `Queue` (`enqueue()`) and msal's
+      applications (`acquire_token_*()`; msal has no async side)), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
@@ -131,7 +132,8 @@ class BlockingCallInAsyncHandler(Rule):
       `close()`, `is_closed()`, boto3's `generate_presigned_url()`/`get_paginator()`, pymongo's
       `get_database()`/`get_collection()`, a connection's `cursor()`, a cursor's
       `fetchall()`, and `commit()`/`rollback()` after the reported `execute()`, redis-py's
-      `pipeline()`, `lock()`, `pubsub()` and `register_script()`),
+      `pipeline()`, `lock()`, `pubsub()` and `register_script()`, msal's `get_accounts()`,
+      `initiate_auth_code_flow()` and `get_authorization_request_url()`),
       boto3's `meta`/`exceptions`, OpenAI's `webhooks.unwrap()`/`verify_signature()` (an
       HMAC checked locally), a `*_async`
       method (Mistral, Stripe), the client's `.aio` side (google-genai), or what a
