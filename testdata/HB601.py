@@ -933,6 +933,13 @@ class EntraLogin:
         fresh = await asyncio.to_thread(entra.acquire_token_silent, ["User.Read"], account=accounts[0])  # ok: in a thread
         return {"result": result, "fresh": fresh}
 
+    async def password_sign_in(self, request, user: str, password: str):
+        if request.query.get("tenant"):
+            entra = self.sign_in_app()
+        else:
+            entra = msal.PublicClientApplication("client-id", authority=AUTHORITY, timeout=10)
+        return entra.acquire_token_by_username_password(user, password, ["User.Read"])  # expect: HB601 "entra.acquire_token_by_username_password() blocks the event loop" "handler 'EntraLogin.password_sign_in'"
+
     async def start(self, request):
         flow = self.sign_in_app().initiate_auth_code_flow(["User.Read"], redirect_uri=str(request.url))  # ok: builds the flow locally
         return flow["auth_uri"]
@@ -942,6 +949,7 @@ def add_sign_in(web_app: web.Application) -> None:
     login = EntraLogin()
     web_app.router.add_get("/login/callback", login.callback)
     web_app.router.add_get("/login", login.start)
+    web_app.router.add_post("/login/password", login.password_sign_in)
 
 
 AUTHORITY = "https://login.microsoftonline.com/common"

@@ -146,3 +146,16 @@ def test_explain_text_is_the_docs_text():
 ])
 def test_sdk_request(name: str, request_made: bool) -> None:
     assert (catalog.sdk_request(name) is not None) is request_made
+
+
+@pytest.mark.parametrize("one, other, alike", [
+    ("msal.ClientApplication", "msal.ConfidentialClientApplication", True),
+    ("redis.Redis", "redis.StrictRedis", True),
+    ("boto3.client", "boto3.resource", False),  # a resource builds its objects locally
+    ("psycopg2.connect", "pymysql.connect", False),  # one advice, two packages
+    ("openai.OpenAI", "openai.AzureOpenAI", False),  # each has its own async client
+    ("msal.ClientApplication", "requests.Session", False),
+])
+def test_same_sdk_client(one: str, other: str, alike: bool) -> None:
+    assert catalog.same_sdk_client(one, other) is alike
+    assert catalog.same_sdk_client(other, one) is alike

@@ -808,6 +808,15 @@ def sdk_request(name: str) -> Optional[Api]:
     return Api(OTHER, None, _offloaded(instead), "the API never answers")
 
 
+def same_sdk_client(one: str, other: str) -> bool:
+    """Two synchronous SDK clients of one package that every call below them is judged alike for
+    (msal's `ClientApplication` and `ConfidentialClientApplication`, redis-py's `Redis` and
+    `StrictRedis`): the same advice for a loop, and neither a boto3 resource (built locally below)."""
+    instead = SDK_CLIENTS.get(one)
+    return (instead is not None and instead == SDK_CLIENTS.get(other) and one.split(".")[0] == other.split(".")[0]
+            and not {one, other} & set(BOTO3_RESOURCE_FACTORIES))
+
+
 @lru_cache(maxsize=None)
 def below_sdk_client(producer: str) -> bool:
     """A value made by a synchronous SDK client or reached from one (``client.chat.completions``)."""

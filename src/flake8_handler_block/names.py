@@ -25,7 +25,8 @@ import libcst as cst
 from .catalog import (
     APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, NAMED_MEMBERS, PASS_THROUGH_DECORATORS,
-    RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, sdk_request,
+    RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, same_sdk_client,
+    sdk_request,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -530,7 +531,11 @@ def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf,
 
 def _alike(one: object, other: object) -> bool:
     """Two library functions every rule judges the same way: ``requestor = requests.get`` in one
-    branch and ``requests.post`` in another, then ``requestor(url)``."""
+    branch and ``requests.post`` in another, then ``requestor(url)``; or two clients of one SDK
+    (``app = msal.ClientApplication(...)`` in one branch, ``msal.ConfidentialClientApplication(...)``
+    in another, then ``app.acquire_token_silent(...)``)."""
+    if isinstance(one, Inst) and isinstance(other, Inst):
+        return same_sdk_client(one.producer, other.producer)
     if not isinstance(one, Ref) or not isinstance(other, Ref):
         return False
     api = APIS.get(one.dotted)
