@@ -913,35 +913,33 @@ async def account(account_id: int):
     return {"row": row}
 
 
-# msal's applications have no async side: a token call is a round trip to the identity provider.
+# msal's applications have no async side: a token call is a round trip to the identity provider,
+# and so is the authority discovery an application makes as it is built.
 import msal  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+AUTHORITY = "https://login.microsoftonline.com/common"
+SIGN_IN = msal.ConfidentialClientApplication(  # ok: built once, at import
+    "client-id", client_credential=os.environ.get("ENTRA_SECRET", ""), authority=AUTHORITY, timeout=10,
+)
+
 
 class EntraLogin:
-    def sign_in_app(self, cache=None):
-        return msal.ConfidentialClientApplication(
-            "client-id", client_credential=os.environ.get("ENTRA_SECRET", ""), authority=AUTHORITY, timeout=10,
-            token_cache=cache,
-        )
-
     async def callback(self, request, flow: dict):
-        cache = msal.SerializableTokenCache()
-        entra = self.sign_in_app(cache)
-        accounts = entra.get_accounts()  # ok: reads the token cache
-        result = entra.acquire_token_by_auth_code_flow(flow, dict(request.query))  # expect: HB601 "entra.acquire_token_by_auth_code_flow() blocks the event loop" "handler 'EntraLogin.callback'" "asyncio.to_thread"
-        fresh = await asyncio.to_thread(entra.acquire_token_silent, ["User.Read"], account=accounts[0])  # ok: in a thread
+        accounts = SIGN_IN.get_accounts()  # ok: reads the token cache
+        result = SIGN_IN.acquire_token_by_auth_code_flow(flow, dict(request.query))  # expect: HB601 "SIGN_IN.acquire_token_by_auth_code_flow() blocks the event loop" "handler 'EntraLogin.callback'" "asyncio.to_thread"
+        fresh = await asyncio.to_thread(SIGN_IN.acquire_token_silent, ["User.Read"], account=accounts[0])  # ok: in a thread
         return {"result": result, "fresh": fresh}
 
     async def password_sign_in(self, request, user: str, password: str):
         if request.query.get("tenant"):
-            entra = self.sign_in_app()
+            entra = SIGN_IN
         else:
-            entra = msal.PublicClientApplication("client-id", authority=AUTHORITY, timeout=10)
+            entra = msal.PublicClientApplication("client-id", authority=AUTHORITY, timeout=10)  # expect: HB601 "msal.PublicClientApplication() blocks the event loop" "handler 'EntraLogin.password_sign_in'"
         return entra.acquire_token_by_username_password(user, password, ["User.Read"])  # expect: HB601 "entra.acquire_token_by_username_password() blocks the event loop" "handler 'EntraLogin.password_sign_in'"
 
     async def start(self, request):
-        flow = self.sign_in_app().initiate_auth_code_flow(["User.Read"], redirect_uri=str(request.url))  # ok: builds the flow locally
+        flow = SIGN_IN.initiate_auth_code_flow(["User.Read"], redirect_uri=str(request.url))  # ok: builds the flow locally
         return flow["auth_uri"]
 
 
@@ -950,6 +948,3 @@ def add_sign_in(web_app: web.Application) -> None:
     web_app.router.add_get("/login/callback", login.callback)
     web_app.router.add_get("/login", login.start)
     web_app.router.add_post("/login/password", login.password_sign_in)
-
-
-AUTHORITY = "https://login.microsoftonline.com/common"

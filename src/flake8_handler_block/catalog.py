@@ -1234,6 +1234,9 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # D-Bus, may wait for its user to unlock it
     for call in PAM_CALLS | KEYRING_CALLS:
         yield call, Api(OTHER, None, Blocking("run it in a worker thread: await asyncio.to_thread(...)"))
+    # msal's applications discover their authority (an HTTP round trip) as they are built
+    for app in MSAL_APPLICATIONS:
+        yield app, Api(OTHER, None, _offloaded(SDK_CLIENTS[app]))
     # google-auth's sync transport sends in the calling thread; what it is handed to waits for it
     for call in GOOGLE_ID_TOKEN_CALLS | GOOGLE_AUTH_SENDS:
         yield call, Api(OTHER, None, _offloaded("google-auth's aiohttp transport (google.auth.aio)"))

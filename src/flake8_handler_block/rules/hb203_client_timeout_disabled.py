@@ -262,7 +262,9 @@ class ClientTimeoutDisabled(Rule):
             self._note_option(call, site.scope)
             return
         target = self.ctx.callee(call, site.scope)
-        if target is None or runs_at_import(site, target, self.ctx.config):
+        # A client whose constructor also waits (msal's discovery) keeps its timeout for the requests
+        # made later: built at import, those still wait.
+        if target is None or (runs_at_import(site, target, self.ctx.config) and target not in catalog.UNTIMED_CLIENTS):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:

@@ -124,7 +124,8 @@ class BlockingCallInAsyncHandler(Rule):
       whose `connection()`/`getconn()` waits for a free connection or opens one, redis-py's
       sync client (`redis.Redis`, `StrictRedis`, `from_url()`: every command; a pipeline's
       buffered commands are not, its `execute()` is), rq's `Queue` (`enqueue()`) and msal's
-      applications (`acquire_token_*()`; msal has no async side)), at any depth
+      applications (`acquire_token_*()`, and building one, which discovers its authority over
+      HTTP; msal has no async side)), at any depth
       (`client.chat.completions.create()`, also after `client.with_options(...)`),
       the `openai` module's default client (`openai.chat.completions.create()`) and
       `ollama.chat()`/`generate()`/...: each is an HTTP round trip under the SDK's
