@@ -10,17 +10,23 @@ from project_helpers import markers_hold
 
 BASE = '''\
 from aiohttp import web
+from aiohttp_security_helpers import login_required  # a library's wrapper
 
 
 class ExternalAuth:
     def configure(self, app: web.Application) -> None:
         app.router.add_route("GET", "/login", self.authenticate)
+        app.router.add_route("GET", "/profile", login_required(self.profile))
 
     async def authenticate(self, request: web.Request):
         return web.json_response({})
 
     async def lookup(self, request: web.Request):
         return web.json_response({})
+
+    async def profile(self, request: web.Request):
+        return web.json_response({})
+
 '''
 
 AZURE = '''\
@@ -36,6 +42,10 @@ class AzureAuth(ExternalAuth):
 
     async def lookup(self, request):
         time.sleep(1)  # ok: an override of a method nothing registers
+        return None
+
+    async def profile(self, request):
+        time.sleep(1)  # expect: HB601 "handler 'AzureAuth.profile'"
         return None
 
 

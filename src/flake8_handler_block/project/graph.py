@@ -1428,7 +1428,10 @@ class Graph:
         self, view: ViewRef, registration: Registration, facts: ModuleFacts, path: str
     ) -> List[FnRef]:
         """A method a class registers as ``self.m`` (``router.add_route("GET", "/login", self.login)``)
-        is the one of the instance registering it: a subclass's override of ``m`` serves the route."""
+        is the one of the instance registering it: a subclass's override of ``m`` serves the route,
+        wrapped too (``path("", wrap(self.index))``, as the Django admin routes its views)."""
+        while view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
+            view = view.inner
         if view.kind != "self" or registration.function is None:
             return []
         cls = facts.functions[registration.function].cls
