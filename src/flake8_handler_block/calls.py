@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 import libcst as cst
 
 from .catalog import DATA_SCHEME, DICT_READ_METHODS, negligible_wait, says_scheme
+from .project.summary import TABLE_CALL
 from .facts import Provider
 from .names import Ref, assigned_value, caller_arguments, dotted_name, is_none, param_place, resolve
 from .scopes import Batchable, in_body, tests_around
@@ -560,12 +561,18 @@ def _last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
 
 def calls_named(root: cst.CSTNode, names: Set[str]) -> Iterator[Tuple[cst.Call, str]]:
     """The calls in ``root``'s own code (not in nested defs, classes or lambdas) whose last name is
-    one of ``names``, with that name: how a call the project index names by line and name is found."""
-    for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    one of ``names``, with that name: how a call the project index names by line and name is found.
+    ``TABLE_CALL`` among them stands for a call of a name ``root`` binds as a ``for`` loop's target."""
+    nodes = [node for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))]
+    loop_names = {node.target.value for node in nodes if isinstance(node, cst.For)
+                  and isinstance(node.target, cst.Name)} if TABLE_CALL in names else set()
+    for node in nodes:
         if isinstance(node, cst.Call):
             name = _last_name(node.func)
             if name is not None and name in names:
                 yield node, name
+            elif isinstance(node.func, cst.Name) and node.func.value in loop_names:
+                yield node, TABLE_CALL
 
 
 def spawn_waits(call: cst.Call, index: int, scope: Optional["Scope"] = None) -> bool:

@@ -59,7 +59,8 @@ from ..handlers import (
 )
 from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
-    NAMELESS, NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK, VALUE, Edge,
+    NAMELESS, NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, TABLE_CALL, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK,
+    VALUE, Edge,
     Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
 )
 from .guards import guard_param, ruled_out
@@ -1778,7 +1779,10 @@ def _relayed(flags: Tuple[str, ...]) -> List[Tuple[str, str]]:
 
 
 def _called_name(callee: Sym) -> str:
-    """The last name of what a call names (``test_share`` for ``smbctl.test_share()``)."""
+    """The last name of what a call names (``test_share`` for ``smbctl.test_share()``); ``TABLE_CALL``
+    for a call of one of several functions (a loop variable over a table of them)."""
+    if callee.kind == ANY and not callee.path:
+        return TABLE_CALL
     steps = [step for step in callee.path if step not in NAMELESS]
     return steps[-1] if steps else callee.target.rsplit(".", 1)[-1]
 

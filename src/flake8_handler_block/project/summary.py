@@ -80,6 +80,9 @@ CALL_RESULT = "()"  # a path step: the value a call returns (of a class: an inst
 DECLARED = "(:)"
 SUBCLASS = "(<)"  # a path step: the class or any class deriving from it (``type[X]``, ``issubclass``)
 MADE = (CALL_RESULT, DECLARED)  # the steps that give an instance of a class
+# What the index names a call of a loop variable over a table of functions by (the summary records
+# what the variable may be, not how the call writes it): ``for check in CHECKS: check(request)``.
+TABLE_CALL = ""
 NAMELESS = (*MADE, SUBCLASS)  # the steps a library name leaves out (``requests.Session().get``)
 ANY = "any"  # a Sym kind: one of a few values
 SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whose key is the target
@@ -480,6 +483,8 @@ class _Summariser:
         self.calls: List[Tuple[ast.Call, _Scope, str]] = []  # every call, with where and how it runs
         self._param_syms: Dict[Tuple[int, str], Optional[Sym]] = {}  # (function, parameter) -> what callers pass
         self._calls_by_name: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None  # by the last name called
+        # calls of a loop variable over a table of functions, by each function it may be (_calls_through_tables)
+        self._calls_by_entry: Optional[Dict[str, List[Tuple[ast.Call, _Scope]]]] = None
         self._fixed: Dict[int, FrozenSet[str]] = {}  # function key -> the parameters it never rebinds
         self._kwargs_untouched: Dict[int, bool] = {}  # function key -> its ``**kwargs`` is only read
         self._flag_defaults: Dict[int, Tuple[str, ...]] = {}  # function key -> FunctionSummary.flag_defaults
@@ -1376,8 +1381,9 @@ class _Summariser:
         return found
 
     def _calls_of_function(self, key: int) -> List[Tuple[ast.Call, _Scope]]:
-        """The calls of function ``key`` in this module: by its name for a module function, as its class
-        for an ``__init__`` (methods otherwise: none known)."""
+        """The calls of function ``key`` in this module: by its name for a module function (or through a
+        table of functions naming it, ``_calls_through_tables``), as its class for an ``__init__``
+        (methods otherwise: none known)."""
         node, outer, own = self.functions[key]
         if outer.kind == "module":
             target = f"{self.module}.{own.qualname}"
@@ -1390,10 +1396,28 @@ class _Summariser:
             for call, where, _how in self.calls:
                 self._calls_by_name.setdefault(_last_name(call.func), []).append((call, where))
         wanted = Sym("ref", target)
-        return [
+        by_name = [
             (call, where) for call, where in self._calls_by_name.get(target.rsplit(".", 1)[-1], ())
             if self.sym(call.func, where) == wanted
         ]
+        return by_name + (self._calls_through_tables().get(target, []) if outer.kind == "module" else [])
+
+    def _calls_through_tables(self) -> Dict[str, List[Tuple[ast.Call, _Scope]]]:
+        """The calls of a loop variable over a table of the module's functions, by each function it may
+        be: ``for dispatch in _DISPATCHERS: dispatch(action, params, client)`` calls every function
+        ``_DISPATCHERS = (_dispatch_1, _dispatch_2)`` names, with those arguments."""
+        if self._calls_by_entry is None:
+            self._calls_by_entry = {}
+            for call, where, _how in self.calls:
+                func = call.func
+                if type(func) is not ast.Name or not any(
+                        kind == "item" for kind, _payload, _scope in self._lookup(func.id, where) or ()):
+                    continue
+                found = self.sym(func, where)
+                for member in (found.members() if found is not None and found.kind == ANY else [found]):
+                    if member is not None and member.kind == "ref" and not member.path:
+                        self._calls_by_entry.setdefault(member.target, []).append((call, where))
+        return self._calls_by_entry
 
     def declared(self, expr: Optional[ast.expr], scope: _Scope, depth: int = 0) -> Optional[Sym]:
         """The value an annotation declares: an instance of the class it names (``Optional[X]``,
