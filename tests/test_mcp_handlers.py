@@ -354,3 +354,62 @@ def test_tools_registered_by_applying_the_decorator_or_add_tool(tmp_path: Path) 
     }
     for checked in ("app/server.py", "app/tags.py", "app/workspaces.py", "app/ping.py"):
         markers_hold(tmp_path, files, checked)
+
+
+DIRECT = '''\
+import time
+from typing import Optional
+
+from fastmcp import FastMCP
+from mcp.server import MCPServer
+
+from .toolbox import Toolbox
+
+archive = MCPServer("archive")  # the name `mcp.server` re-exports
+toolbox = Toolbox()
+
+
+@archive.tool()
+async def search(query: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'search'"
+    return query
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.server: Optional[FastMCP] = None
+
+    async def start(self) -> None:
+        self.server = FastMCP("gateway")
+        self.add_skill("ask")
+
+    def add_skill(self, name: str) -> None:
+        async def handle(message: str) -> str:
+            time.sleep(1)  # expect: HB601 "handler 'Gateway.add_skill.<locals>.handle'"
+            return message
+
+        self.server.tool(handle)  # FastMCP's decorator given the function itself
+
+
+async def briefing(topic: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'briefing'"
+    return topic
+
+
+async def not_a_tool(topic: str) -> str:
+    time.sleep(1)  # ok: HB601 handed to a Toolbox, no MCP server
+    return topic
+
+
+mcp = FastMCP("news")
+mcp.prompt(briefing)
+mcp.tool("headline")  # ok: a name, no function
+toolbox.tool(not_a_tool)
+'''
+
+
+def test_mcp_server_reexport_and_direct_registration(tmp_path: Path) -> None:
+    """``from mcp.server import MCPServer`` is the SDK 2.x server; FastMCP's ``mcp.tool(handle)``
+    registers ``handle`` as ``@mcp.tool`` would (on a server held by ``self`` too)."""
+    files = {"app/__init__.py": "", "app/server.py": DIRECT, "app/toolbox.py": TOOLBOX}
+    markers_hold(tmp_path, files, "app/server.py")

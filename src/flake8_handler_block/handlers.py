@@ -127,6 +127,7 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     f"{INLINE_MCP_MODULE}.server.FastMCP": _MCP_INLINE,
     # the MCP SDK 2.x's FastMCP, renamed (its sync tools run in a thread)
     "mcp.server.mcpserver.MCPServer": _MCP,
+    "mcp.server.MCPServer": _MCP,  # the name `mcp.server` re-exports
     "mcp.server.mcpserver.server.MCPServer": _MCP,
     "fastmcp.FastMCP": _MCP,
     "fastmcp.server.FastMCP": _MCP,
@@ -144,6 +145,9 @@ EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() fo
 # registers its argument as the decorator would; so does FastMCP's `mcp.add_tool(fn)`.
 MCP_ADD_TOOL = "add_tool"
 SERVER_REGISTRARS = EVENT_DECORATORS | {MCP_ADD_TOOL}
+# FastMCP's decorators also take the function itself: `mcp.tool(handle)` registers `handle` (the MCP
+# SDK's raise when given one, so a project that writes it runs FastMCP).
+MCP_DIRECT_REGISTRARS = _MCP[0]
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})
@@ -1033,6 +1037,8 @@ class HandlerHints:
             # a server's decorator applied by a call: `mcp.tool()(tags.list_tags)`, `sio.on("x")(f)`
             ((")(",), r"\.(?:tool|resource|prompt|on|event|callback|custom_route|call_tool|read_resource"
                       r"|get_prompt|list_\w+|completion)\([^()\n]*\)\("),
+            # FastMCP's decorator given the function itself: `mcp.tool(handle)` (MCP_DIRECT_REGISTRARS)
+            ((".tool(", ".resource(", ".prompt("), r"\.(?:tool|resource|prompt)\(\s*[A-Za-z_][\w.]*\s*[,)]"),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
             # a parameter declared of a request class (REQUEST_CLASSES): `request: Request`
             (("Request", "WebSocket", "HTTPConnection"),

@@ -18,7 +18,7 @@ from .catalog import (
     HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
     THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
-from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, records_registration
+from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
@@ -745,7 +745,7 @@ class ScopeCollector(Batchable):
             for value in _positional_values(node):
                 if isinstance(value, cst.Call):
                     s.runs[id(value)] = TASK  # create_task(worker()): the call starts a task
-        if records_registration(name):
+        if records_registration(name) or registers_directly(node):
             s.module.registrations.append((node, s.scope))
         keys = _site_keys(name, s)
         for key in keys:
@@ -944,3 +944,11 @@ def applies_a_server_decorator(func: cst.BaseExpression) -> bool:
     """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
     return (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
             and func.func.attr.value in EVENT_DECORATORS)
+
+
+def registers_directly(call: cst.Call) -> bool:
+    """``mcp.tool(handle)``: a server's decorator given the function itself (``MCP_DIRECT_REGISTRARS``),
+    named by its first positional argument."""
+    func, first = call.func, call.args[0] if call.args else None
+    return (isinstance(func, cst.Attribute) and func.attr.value in MCP_DIRECT_REGISTRARS and first is not None
+            and first.keyword is None and not first.star and isinstance(first.value, (cst.Name, cst.Attribute)))

@@ -36,7 +36,8 @@ from ..catalog import (
     sends_through_transport,
 )
 from ..handlers import (
-    DEPENDENCY_CALLS, EVENT_DECORATORS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts,
+    Registration,
     REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, records_registration,
 )
 from ..quick_init import quick_init
@@ -1518,7 +1519,7 @@ class _Summariser:
                     forward = self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
-            if records_registration(name) or _applies_a_server_decorator(call.func):
+            if records_registration(name) or _applies_a_server_decorator(call.func) or _registers_directly(call):
                 registrations.append(self._registration(call, scope, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
@@ -2510,6 +2511,13 @@ def _applies_a_server_decorator(func: ast.expr) -> bool:
     """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
     return (type(func) is ast.Call and type(func.func) is ast.Attribute
             and func.func.attr in EVENT_DECORATORS)
+
+
+def _registers_directly(call: ast.Call) -> bool:
+    """``mcp.tool(handle)`` (``scopes.registers_directly``)."""
+    func, first = call.func, call.args[0] if call.args else None
+    return (type(func) is ast.Attribute and func.attr in MCP_DIRECT_REGISTRARS
+            and first is not None and type(first) in (ast.Name, ast.Attribute))
 
 
 def _last_name(func: ast.expr) -> str:
