@@ -472,3 +472,18 @@ async def bridge(request):
     await asyncio.gather(client_to_pipe(), pipe_to_client(), heartbeat())
     await heartbeat()
     return ws
+
+
+@routes.post("/jobs/{jid}/stop")
+async def stop_job(request):
+    updates = asyncio.Queue()
+    backlog = asyncio.Queue(maxsize=1)
+    try:
+        await updates.put("stop")
+    except BaseException:  # ok: a put on an unbounded queue returns without a turn of the loop
+        pass
+    try:
+        await backlog.put("stop")
+    except BaseException:  # expect: HB602 "except BaseException swallows cancellation" "handler 'stop_job'"
+        pass
+    return web.json_response({"next": [updates.get_nowait(), backlog.get_nowait()]})

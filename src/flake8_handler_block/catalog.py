@@ -325,6 +325,7 @@ QUEUE_KINDS = frozenset(
     }
 )
 UNBOUNDED_QUEUE_KINDS = frozenset({"queue.SimpleQueue", "multiprocessing.SimpleQueue"})
+ASYNC_QUEUE_KINDS = frozenset({"asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue"})
 JOINABLE_QUEUE_KINDS = QUEUE_KINDS - {"queue.SimpleQueue", "multiprocessing.SimpleQueue", "multiprocessing.Queue"}
 SYNC_QUEUE_KINDS = ("queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "multiprocessing.Queue",
                     "multiprocessing.JoinableQueue")

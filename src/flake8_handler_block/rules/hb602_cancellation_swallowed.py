@@ -6,8 +6,9 @@ import libcst as cst
 
 from ..calls import is_true, keyword
 from ..facts import Facts
-from ..catalog import TASK_SPAWNS
-from ..names import Ref, derives_from, dotted_name, last_name, module_calls, resolve
+from ..catalog import ASYNC_QUEUE_KINDS, TASK_SPAWNS
+from ..names import Inst, Ref, derives_from, dotted_name, last_name, module_calls, resolve
+from ..primitives import is_bounded
 from ..rule import ASYNC_HANDLER, Rule
 from ..scopes import Block, CallSite, FunctionScope, Scope, caught_types, tests_around
 from ..walk import children, iter_nodes
@@ -41,6 +42,16 @@ def _scan(body: cst.CSTNode) -> _Found:
         elif isinstance(node, cst.Raise):
             raises = True
     return found._replace(raises=raises)
+
+
+def _never_suspends(expr: cst.CSTNode, scope: Scope) -> bool:
+    """``await queue.put(item)`` on an asyncio queue built with no ``maxsize``: it puts the item and
+    returns without giving the loop a turn, so no cancellation is delivered in it."""
+    if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "put"):
+        return False
+    queue = resolve(expr.func.value, scope)
+    return (isinstance(queue, Inst) and queue.producer in ASYNC_QUEUE_KINDS and queue.call is not None
+            and not is_bounded(queue.producer, queue.call))
 
 
 def _is_builtin(name: str, scope: Scope) -> bool:
@@ -127,7 +138,9 @@ class CancellationSwallowed(Rule):
       run out; a test about it (`isinstance(exc, CancelledError)`, `task.cancelled()`,
       or `not isinstance(exc, Exception)`, true for a cancellation) re-raises it.
     The `try` body must contain an `await` (or `async for`/`async with`):
-    cancellation is only delivered there, so a `try` without one cannot swallow it.
+    cancellation is only delivered there, so a `try` without one cannot swallow it; nor
+    can one whose only awaits are `put()`s on an asyncio queue built with no `maxsize`
+    (`await updates.put(item)` returns without giving the loop a turn).
 
     Not reported: `except Exception` (on Python 3.8+ `CancelledError` derives from
     `BaseException`); a clause that cleans up or logs and then re-raises (a bare
@@ -285,7 +298,7 @@ class CancellationSwallowed(Rule):
                 return
             if finder is None:
                 finder = _scan(body)
-            if not finder.awaits:
+            if not any(not _never_suspends(expr, scope) for expr in finder.awaits):
                 return  # nothing in the try can be cancelled
             self._candidates.append(_Candidate(statement, handler, function, clause, finder.awaited, problem, raised))
             return
