@@ -718,7 +718,7 @@ SDK_CLIENTS: Mapping[str, str] = {
     # msal's applications: no async side; a token call is a round trip to the identity provider
     # (SDK_LOCAL_RESOURCES: the calls that only read its token cache or build a sign-in URL)
     **dict.fromkeys(("msal.ConfidentialClientApplication", "msal.PublicClientApplication", "msal.ClientApplication"),
-                    "await asyncio.to_thread(...) around its token calls"),
+                    "await asyncio.to_thread(...): msal has no async side"),
     **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
