@@ -413,3 +413,41 @@ def test_mcp_server_reexport_and_direct_registration(tmp_path: Path) -> None:
     registers ``handle`` as ``@mcp.tool`` would (on a server held by ``self`` too)."""
     files = {"app/__init__.py": "", "app/server.py": DIRECT, "app/toolbox.py": TOOLBOX}
     markers_hold(tmp_path, files, "app/server.py")
+
+
+FALLBACK_SERVER = '''\
+try:
+    from mcp.server.mcpserver import MCPServer as FastMCP
+except ImportError:  # the SDK 1.x's name
+    from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("notes")
+'''
+
+FALLBACK_TOOLS = '''\
+import time
+
+from .server import mcp
+
+
+@mcp.tool()
+async def find(query: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'find'"
+    return query
+
+
+@mcp.tool()
+def find_sync(query: str) -> str:
+    time.sleep(1)  # ok: HB601 the SDK 2.x, if it is the one installed, runs a sync tool in a thread
+    return query
+'''
+
+
+def test_mcp_server_class_an_import_falls_back_between(tmp_path: Path) -> None:
+    """``try: from mcp.server.mcpserver import MCPServer as FastMCP`` / ``except ImportError: from
+    mcp.server.fastmcp import FastMCP``: either class registers tools alike; which is installed is not
+    known, so a sync tool is not taken to run on the loop (only the 1.x one does)."""
+    files = {"app/__init__.py": "", "app/server.py": FALLBACK_SERVER, "app/tools.py": FALLBACK_TOOLS}
+    markers_hold(tmp_path, files, "app/tools.py")
+    local = FALLBACK_SERVER + FALLBACK_TOOLS.replace("from .server import mcp\n", "")
+    markers_hold(tmp_path / "alone", {"app/__init__.py": "", "app/server.py": local}, "app/server.py")

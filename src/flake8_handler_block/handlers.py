@@ -627,6 +627,18 @@ def event_handler_reason(decorator: Decorator, receiver_class: str) -> Optional[
     return _served_by_server(decorator.written, receiver_class, f" @{decorator.written}")
 
 
+def one_server_of(one: str, other: str) -> Optional[str]:
+    """Two server classes a module falls back between (``try: from mcp.server.mcpserver import
+    MCPServer as FastMCP``, ``except ImportError: from mcp.server.fastmcp import FastMCP``) that
+    register handlers with the same decorators: the one to read the server as, the one that runs
+    its sync handlers off the loop when only one does (which is installed is not known from the
+    code); None when they are not two such classes."""
+    first, second = EVENT_SERVERS.get(one), EVENT_SERVERS.get(other)
+    if first is None or second is None or first[0] != second[0]:
+        return None
+    return other if first[1] == INLINE_ON_LOOP and second[1] != INLINE_ON_LOOP else one
+
+
 def _served_by_server(written: str, receiver_class: str, how: str) -> Optional[str]:
     """What a server of ``receiver_class`` makes of a function its method ``written`` registers
     (``how``, to append: as a decorator, or by a call); None when the method registers nothing."""

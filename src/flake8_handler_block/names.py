@@ -29,6 +29,8 @@ from .catalog import (
     sdk_request,
 )
 
+from .handlers import one_server_of
+
 if TYPE_CHECKING:  # pragma: no cover
     from .scopes import CallSite, ClassScope, FunctionScope, ModuleScope, Scope, _Bound
 
@@ -515,7 +517,8 @@ def _kind(meaning: Resolved) -> str:
 
 def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf, None]:
     """The meaning all bindings share; None when any is unknown or they differ (library
-    functions the catalogue describes alike agree: any one stands for them all)."""
+    functions the catalogue describes alike agree: any one stands for them all; two server
+    classes an import falls back between are read as one, ``one_server_of``)."""
     result: Union[Resolved, SelfOf, FuncOf, None] = None
     for bound in bounds:
         meaning = _meaning(bound, depth)
@@ -523,8 +526,14 @@ def agree(bounds: List["_Bound"], depth: int) -> Union[Resolved, SelfOf, FuncOf,
             continue
         if meaning is None or isinstance(meaning, str):
             return None
-        if result is not None and meaning != result and not _alike(result, meaning):
-            return None
+        if result is not None and meaning != result:
+            server = one_server_of(result.dotted, meaning.dotted) if (
+                isinstance(result, Ref) and isinstance(meaning, Ref)) else None
+            if server is not None:
+                result = Ref(server)
+                continue
+            if not _alike(result, meaning):
+                return None
         result = meaning
     return result
 

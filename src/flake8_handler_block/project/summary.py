@@ -38,7 +38,7 @@ from ..catalog import (
 from ..handlers import (
     DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts,
     Registration,
-    REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, records_registration,
+    REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, one_server_of, records_registration,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1202,6 +1202,10 @@ class _Summariser:
             meant.append(bound)
             if meaning not in meanings:
                 meanings.append(meaning)  # type: ignore[arg-type]
+        if len(meanings) == 2 and all(m.kind == "ref" and not m.path for m in meanings):
+            server = one_server_of(meanings[0].target, meanings[1].target)  # an import's fallback (names.agree)
+            if server is not None:
+                return Sym("ref", server)
         if len(meanings) > 1 and (all(bound[2].kind == "module" for bound in bounds) or self._exclusive(meant)):
             # `if flag: Rails = Guardrails` / `else: from .rails import Rails`: a module's name bound
             # in each branch of a configuration is either, as `a if flag else b` is; so is a
