@@ -302,7 +302,8 @@ HTTP_INSTEAD = "use an async client (httpx.AsyncClient, aiohttp) or await asynci
 CLOSE_INSTEAD = "use httpx.AsyncClient and await client.aclose(), or await asyncio.to_thread(client.close)"
 SUBPROCESS_INSTEAD = "use await asyncio.create_subprocess_exec(...) or await asyncio.to_thread(...)"
 PROCESS_WAIT_INSTEAD = "await proc.wait() on an asyncio subprocess, or await asyncio.to_thread(...)"
-PROGRAM_INSTEAD = "await asyncio.to_thread(...)"  # a library that runs a program and waits for it
+TO_THREAD = "await asyncio.to_thread(...)"  # the advice for a call with no async counterpart
+PROGRAM_INSTEAD = TO_THREAD  # a library that runs a program and waits for it
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
 _MAIL_INSTEAD = "send it with an async client (aiosmtplib) or await asyncio.to_thread(...)"
@@ -714,11 +715,11 @@ SDK_CLIENTS: Mapping[str, str] = {
     # redis-py's sync client: every command is a round trip on its socket (a pipeline's are buffered
     # and sent by its execute(): SDK_BUFFERED_BELOW); rq's queue keeps its jobs there
     **dict.fromkeys(REDIS_SYNC_CLIENTS, "redis.asyncio"),
-    "rq.Queue": "await asyncio.to_thread(...) around the queue's calls",
+    "rq.Queue": f"{TO_THREAD} around the queue's calls",
     # msal's applications: no async side; a token call is a round trip to the identity provider
     # (SDK_LOCAL_RESOURCES: the calls that only read its token cache or build a sign-in URL)
     **dict.fromkeys(("msal.ConfidentialClientApplication", "msal.PublicClientApplication", "msal.ClientApplication"),
-                    "await asyncio.to_thread(...): msal has no async side"),
+                    f"{TO_THREAD}: msal has no async side"),
     **dict.fromkeys(_KUBERNETES_CLIENTS, "kubernetes_asyncio"),
 }
 # The openai module's own default client: `openai.chat.completions.create(...)`.
@@ -774,12 +775,9 @@ def _below_client(name: str, clients: Mapping[str, str]) -> Optional[Tuple[str, 
 def _offloaded(instead: str) -> Blocking:
     """What an SDK or driver call stalls a loop with: use ``instead``, or a worker thread (the one
     advice for a client with no async side)."""
-    if instead.startswith(_TO_THREAD):
+    if instead.startswith(TO_THREAD):
         return Blocking(f"use {instead}")
-    return Blocking(f"use {instead} or {_TO_THREAD}")
-
-
-_TO_THREAD = "await asyncio.to_thread(...)"
+    return Blocking(f"use {instead} or {TO_THREAD}")
 
 
 @lru_cache(maxsize=None)  # asked for the method calls of every module with an async function

@@ -298,7 +298,7 @@ class CancellationSwallowed(Rule):
                 return
             if finder is None:
                 finder = _scan(body)
-            if not any(not _never_suspends(expr, scope) for expr in finder.awaits):
+            if all(_never_suspends(expr, scope) for expr in finder.awaits):
                 return  # nothing in the try can be cancelled
             self._candidates.append(_Candidate(statement, handler, function, clause, finder.awaited, problem, raised))
             return
