@@ -562,9 +562,10 @@ def _last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
 def calls_named(root: cst.CSTNode, names: Set[str]) -> Iterator[Tuple[cst.Call, str]]:
     """The calls in ``root``'s own code (not in nested defs, classes or lambdas) whose last name is
     one of ``names``, with that name: how a call the project index names by line and name is found.
-    ``TABLE_CALL`` among them stands for a call of a name ``root`` binds as a ``for`` loop's target."""
+    ``TABLE_CALL`` among them stands for a call of a name ``root`` binds as the target of a ``for`` loop
+    or of a comprehension's ``for`` (the summary's ``item`` binding)."""
     nodes = list(iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
-    loop_names = {node.target.value for node in nodes if isinstance(node, cst.For)
+    loop_names = {node.target.value for node in nodes if isinstance(node, (cst.For, cst.CompFor))
                   and isinstance(node.target, cst.Name)} if TABLE_CALL in names else set()
     for node in nodes:
         if isinstance(node, cst.Call):
