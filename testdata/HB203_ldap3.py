@@ -11,6 +11,8 @@ from app.config import LDAP
 
 router = APIRouter()
 LDAP_TIMEOUT = 10
+# built and bound at import: its searches for each request later wait with no limit either
+DIRECTORY = Connection(Server("ldap.internal.example"), LDAP.app_dn, LDAP.app_password, auto_bind=True)  # expect: HB203 "Connection() has no receive_timeout" "module-level code"
 
 
 @router.post("/auth/ldap")

@@ -717,6 +717,7 @@ import pam  # noqa: E402
 import pamela  # noqa: E402
 
 DOCKER = docker.from_env()
+REPORT_AUTO_BIND = os.environ.get("REPORT_LDAP_AUTO_BIND", "NONE")
 
 
 @app.post("/reports/{rid}/login")
@@ -746,6 +747,17 @@ async def report_owners(rid: int):
     directory.bind()  # expect: HB601 "directory.bind() blocks the event loop" "handler 'report_owners'"
     found = await asyncio.to_thread(directory.search, "ou=reports,dc=example,dc=org", f"(report={rid})")  # ok: in a thread
     return {"owners": found}
+
+
+@app.post("/reports/{rid}/owners/login")
+async def report_owner_login(rid: int, user: str, password: str):
+    server = ldap3.Server("ldap://directory.internal", connect_timeout=5)
+    bound = ldap3.Connection(server, user, password, auto_bind=True, receive_timeout=10)  # expect: HB601 "ldap3.Connection() blocks the event loop" "handler 'report_owner_login'" "bonsai"
+    secured = ldap3.Connection(server, user, password, ldap3.AUTO_BIND_TLS_BEFORE_BIND, receive_timeout=10)  # expect: HB601 "ldap3.Connection() blocks the event loop"
+    lazy = ldap3.Connection(server, user, password, auto_bind=ldap3.AUTO_BIND_NONE, receive_timeout=10)  # ok: binds on bind()
+    configured = ldap3.Connection(server, user, password, auto_bind=REPORT_AUTO_BIND, receive_timeout=10)  # ok: a mode not known here
+    in_thread = await asyncio.to_thread(ldap3.Connection, server, user, password, auto_bind=True)  # ok: in a thread
+    return {"owners": [bound.extend.standard.who_am_i(), secured, lazy, configured, in_thread]}  # expect: HB601 "who_am_i() blocks"
 
 
 from google.auth.transport import requests as google_requests  # noqa: E402

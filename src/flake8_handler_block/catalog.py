@@ -196,6 +196,8 @@ class Blocking:
     mode_index: Optional[int] = None  # os.spawn*(): only mode os.P_WAIT waits for the child
     # a client constructor that connects only when given where to (`smtplib.SMTP(host)`; `SMTP()` does not)
     connects_with_host: bool = False
+    # ldap3's Connection: connects only when told to bind as it is built (ldap3_auto_binds)
+    binds_when_told: bool = False
 
 
 @dataclass(frozen=True)
@@ -974,6 +976,22 @@ LDAP3_RECEIVE_TIMEOUT = "receive_timeout"
 LDAP3_CONNECT_TIMEOUT = "connect_timeout"
 # client_strategy values whose operations wait for the answer in the calling thread
 LDAP3_WAITING_STRATEGIES = frozenset({"SYNC", "SAFE_SYNC", "RESTARTABLE", "SAFE_RESTARTABLE"})
+# Connection(server, user, password, auto_bind, ...) opens its socket and binds as it is built when
+# auto_bind is True or a binding mode (`ldap3.AUTO_BIND_NO_TLS`, ...); False, AUTO_BIND_NONE and the
+# default AUTO_BIND_DEFAULT (bound on entering `with`) leave it to bind()
+LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX = "auto_bind", 3
+_LDAP3_BINDING_MODES = frozenset({"NO_TLS", "TLS_BEFORE_BIND", "TLS_AFTER_BIND"})
+_LDAP3_MODE_PREFIX = "ldap3.AUTO_BIND_"
+
+
+def ldap3_auto_binds(value: object = None, constant: str = "") -> bool:
+    """An ``auto_bind=`` that binds as the Connection is built: the literal ``value`` True or a
+    binding mode's string (``"NO_TLS"``), or the ``constant`` named ``ldap3.AUTO_BIND_NO_TLS``...."""
+    if value is True or (isinstance(value, str) and value in _LDAP3_BINDING_MODES):
+        return True
+    return constant.startswith(_LDAP3_MODE_PREFIX) and constant[len(_LDAP3_MODE_PREFIX):] in _LDAP3_BINDING_MODES
+
+
 # A raw socket: socket.socket(family, type, proto, fileno) connected with no timeout on it. Calls on
 # it that bound its waits or make it no client: settimeout(seconds), setblocking(False); bind/listen/accept.
 SOCKET_CLASS = "socket.socket"
@@ -1236,6 +1254,10 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # msal's applications discover their authority (an HTTP round trip) as they are built
     for app in MSAL_APPLICATIONS:
         yield app, Api(OTHER, None, _offloaded(SDK_CLIENTS[app]))
+    # an ldap3 Connection told to bind as it is built connects and waits for the bind's answer
+    bind = _offloaded(SDK_CLIENTS[LDAP3_CONNECTION])
+    yield LDAP3_CONNECTION, Api(OTHER, None, Blocking(bind.instead, binds_when_told=True),
+                                "the directory never answers")
     # google-auth's sync transport sends in the calling thread; what it is handed to waits for it
     for call in GOOGLE_ID_TOKEN_CALLS | GOOGLE_AUTH_SENDS:
         yield call, Api(OTHER, None, _offloaded("google-auth's aiohttp transport (google.auth.aio)"))

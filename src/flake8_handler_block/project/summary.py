@@ -31,9 +31,10 @@ from ..catalog import (
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
-    KINDLESS_ANNOTATIONS, MCP_LIFESPAN_PARAMETER, MCP_LIFESPAN_PATH, PROCESS_WAITS,
+    KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
+    MCP_LIFESPAN_PATH, PROCESS_WAITS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
-    sends_through_transport,
+    ldap3_auto_binds, sends_through_transport,
 )
 from ..handlers import (
     DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts,
@@ -1253,6 +1254,25 @@ class _Summariser:
         value = bounds[0][1]
         return value if type(value) is ast.Subscript else None
 
+    def _builds_unbound(self, call: ast.Call, callee: Sym, scope: _Scope) -> bool:
+        """``ldap3.Connection(server)``: a connection not told to bind as it is built connects at its
+        ``bind()`` (the libcst rule's ``_auto_binds``); a mode named in branches binds if each does."""
+        if callee.kind != "ref" or callee.path or canonical(callee.target) != LDAP3_CONNECTION:
+            return False
+        value = next((kw.value for kw in call.keywords if kw.arg == LDAP3_AUTO_BIND), None)
+        if value is None and len(call.args) > LDAP3_AUTO_BIND_INDEX:
+            value = call.args[LDAP3_AUTO_BIND_INDEX]
+        if value is None:
+            return True
+        if type(value) is ast.Constant:
+            return not ldap3_auto_binds(value.value)
+        found = self.sym(value, scope)
+        members = found.members() if found is not None and found.kind == ANY else [found]
+        return not all(
+            member is not None and member.kind == "ref" and not member.path and ldap3_auto_binds(constant=member.target)
+            for member in members
+        )
+
     def _ends_at_once(self, call: ast.Call, scope: _Scope) -> bool:
         """A command that ends at once (``catalog.says_it_ends_at_once``), run by ``call`` or, for
         ``p.communicate()``/``p.wait()``, by the ``Popen(...)`` the one binding of ``p`` gives it."""
@@ -1550,7 +1570,8 @@ class _Summariser:
                 if call.args and name not in RUNS_ELSEWHERE and name not in DEFERRED:
                     flags += self._callables_passed(call, scope)
                 quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
-                    callee.target.startswith("subprocess.") and self._ends_at_once(call, scope))
+                    callee.target.startswith("subprocess.") and self._ends_at_once(call, scope)) or (
+                    name == "Connection" and self._builds_unbound(call, callee, scope))
                 found.append(Edge(how, callee, call.lineno, quiet, hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
                                   id(call) in self.bare_calls, id(call) in self.teardown_calls,

@@ -28,6 +28,8 @@ ASYNC_CLIENT = "httpx.AsyncClient."
 HTTPX_TIMEOUTS = frozenset({"httpx.Timeout", "httpx2.Timeout"})
 # Connection(server, user, password, auto_bind, version, authentication, client_strategy, ..., receive_timeout)
 _LDAP_STRATEGY_INDEX, _LDAP_RECEIVE_TIMEOUT_INDEX = 6, 21
+# clients whose constructor may wait as well: built at import, they still serve requests later
+_SERVE_AFTER_IMPORT = frozenset({*catalog.UNTIMED_CLIENTS, catalog.LDAP3_CONNECTION})
 # Server(host, port, use_ssl, allowed_referral_hosts, get_info, tls, formatter, connect_timeout)
 _LDAP_CONNECT_TIMEOUT_INDEX = 7
 _SET_OPTION = "set_option"  # python-ldap's, on a connection or for the process
@@ -262,9 +264,9 @@ class ClientTimeoutDisabled(Rule):
             self._note_option(call, site.scope)
             return
         target = self.ctx.callee(call, site.scope)
-        # A client whose constructor also waits (msal's discovery) keeps its timeout for the requests
-        # made later: built at import, those still wait.
-        if target is None or (runs_at_import(site, target, self.ctx.config) and target not in catalog.UNTIMED_CLIENTS):
+        # A client whose constructor also waits (msal's discovery, ldap3's auto_bind) keeps its timeout
+        # for the requests made later: built at import, those still wait.
+        if target is None or (runs_at_import(site, target, self.ctx.config) and target not in _SERVE_AFTER_IMPORT):
             return
         mappings = facts[MappingFacts]
         if target in HTTPX_CALLS:

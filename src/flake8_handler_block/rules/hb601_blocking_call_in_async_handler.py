@@ -5,17 +5,18 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ..catalog import (
-    APIS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS,
-    TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names, sdk_request, sends_through_transport,
+    APIS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, SDK_PACKAGES,
+    SUBPROCESS, URLLIB3_POOL_KINDS, TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names, ldap3_auto_binds,
+    sdk_request, sends_through_transport,
 )
 from ..commands import ends_at_once
 from ..facts import Facts
 from ..handlers import INLINE_MCP_MODULE
 from ..calls import (
-    argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_zero, returns_at_once,
-    spawn_waits,
+    argument, call_text, calls_named, does_not_block, is_data_url, is_negligible_wait, is_true, is_zero,
+    returns_at_once, spawn_waits,
 )
-from ..names import Inst, agree, last_name
+from ..names import Inst, Ref, agree, last_name
 from ..rule import ASYNC_HANDLER, Rule, connects_later, imported
 from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future, stopped_before
 from ..signature import Signature
@@ -107,7 +108,10 @@ class BlockingCallInAsyncHandler(Rule):
       Dialogflow's `SessionsClient`, the Docker daemon's `docker.from_env()`/`DockerClient`/
       `APIClient` (`client.images.get()`), an `ldap3.Connection` (`conn.search()`: of
       its default SYNC strategy, each operation waits for the directory; the rule does not
-      tell an ASYNC-strategy connection apart, rare in an event loop's code), `supabase`'s
+      tell an ASYNC-strategy connection apart, rare in an event loop's code; building one
+      told to bind, `auto_bind=True` or a binding mode such as `ldap3.AUTO_BIND_NO_TLS`,
+      connects and binds in the constructor; not the default, `False` or `AUTO_BIND_NONE`,
+      nor a mode read from settings), `supabase`'s
       sync client, PyJWT's `jwt.PyJWKClient` (`get_signing_key_from_jwt()`: a key it has not
       cached, the first token's or after its key set's 300 s lifespan, is fetched with a
       blocking `urlopen()` of up to 30 s; not the static `match_kid()`), the kubernetes
@@ -361,6 +365,8 @@ class BlockingCallInAsyncHandler(Rule):
             return False
         if connects_later(call, blocking):
             return False  # `smtplib.SMTP()`: nothing connects until connect() (or a host given by keyword)
+        if blocking.binds_when_told and not self._auto_binds(site):
+            return False  # `ldap3.Connection(server)`: nothing connects until bind()
         if api.family == SUBPROCESS and ends_at_once(site):
             return False  # `run(["node", "--version"])`, `call(["xdg-open", path])`: back at once
         if api.timeout is not None and is_negligible_wait(argument(call, api.timeout.keyword, api.timeout.index)):
@@ -383,6 +389,16 @@ class BlockingCallInAsyncHandler(Rule):
             if isinstance(maxsize, cst.UnaryOperation):  # Queue(-1): unbounded
                 return False
         return True
+
+    def _auto_binds(self, site: CallSite) -> bool:
+        """``ldap3.Connection(server, auto_bind=True)`` (or a binding mode): it binds as it is built."""
+        value = argument(site.node, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX)
+        if value is None:
+            return False
+        if isinstance(value, cst.SimpleString):
+            return ldap3_auto_binds(value.evaluated_value)
+        found = self.ctx.resolve(value, site.scope)
+        return is_true(value) or (isinstance(found, Ref) and ldap3_auto_binds(constant=found.dotted))
 
 
 def _binding_in_effect(receiver: cst.BaseExpression, scope: Scope) -> Optional["_Bound"]:
