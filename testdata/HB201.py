@@ -384,7 +384,10 @@ def federate(endpoint):
         requestor = requests.delete
     upstream = requestor(f"{ACCOUNTS_URL}/{endpoint}", data=request.data)  # expect: HB201 "requestor() has no timeout" "handler 'federate'"
     mirror = requestor(f"{ACCOUNTS_URL}/mirror/{endpoint}", data=request.data, timeout=TIMEOUTS)  # ok: timeout given
-    return jsonify(upstream.json(), mirror.json())
+    send = requests.post if request.data else requests.get
+    probe = send(f"{ACCOUNTS_URL}/probe/{endpoint}", data=request.data)  # expect: HB201 "send() has no timeout" "handler 'federate'"
+    timed = send(f"{ACCOUNTS_URL}/probe/{endpoint}", data=request.data, timeout=TIMEOUTS)  # ok: timeout given
+    return jsonify(upstream.json(), mirror.json(), probe.json(), timed.json())
 
 
 @app.route("/federation/peers/<peer>")

@@ -186,9 +186,10 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
 
 def _either(one: Optional[Resolved], other: Optional[Resolved]) -> Optional[Resolved]:
     """``a if test else b`` (as the summaries read it): the value both sides agree on
-    (``boto3.Session(profile_name=p) if p else boto3.Session()`` is a boto3 Session); an instance
-    built by two different calls has no one constructing call."""
-    if one is None or one != other:
+    (``boto3.Session(profile_name=p) if p else boto3.Session()`` is a boto3 Session), or two library
+    functions every rule judges alike (``requests.post if data else requests.get``, ``_alike``); an
+    instance built by two different calls has no one constructing call."""
+    if one is None or other is None or (one != other and not _alike(one, other)):
         return None
     if isinstance(one, Inst) and isinstance(other, Inst) and one.call is not other.call:
         return Inst(one.producer, None, one.declared and other.declared)
