@@ -484,3 +484,22 @@ def post_link():
     second = limited(f"{ACCOUNTS_URL}/links", json=request.json)  # ok: the partial gives the timeout
     third = send_with(requests.post, f"{ACCOUNTS_URL}/links", timeout=TIMEOUTS)
     return jsonify(first=first.json(), second=second.json(), third=third.json())
+
+
+class LinkMirror:
+    # the caller's client (a test's fake), else the requests module itself (imported as rq)
+    def __init__(self, client=None, fallback=None):
+        self.client = client or rq
+        self.fallback = fallback or make_client
+
+    def fetch(self, link):
+        return self.client.get(link)  # expect: HB201 "self.client.get() has no timeout" "handler 'mirror_link'"
+
+    def fetch_fallback(self, link):
+        return self.fallback(link)  # ok: a function of the module, not a requests call
+
+
+@app.get("/links/mirror")
+def mirror_link():
+    mirror = LinkMirror()
+    return jsonify(first=mirror.fetch(f"{ACCOUNTS_URL}/links").json(), second=mirror.fetch_fallback(ACCOUNTS_URL))

@@ -667,11 +667,12 @@ class ScopeCollector(Batchable):
             and isinstance(value.operator, cst.Or)
             and (
                 _same_target(value.left, target)
-                or (isinstance(value.right, cst.Call) and _parameter_of(value.left, scope))
+                or (_own_default(value.right, scope) and _parameter_of(value.left, scope))
             )
         ):
-            # `self.http = self.http or PoolManager()`: built lazily, once; `session or requests.Session()`:
-            # the caller's session, else a new one, of the same class as far as the code says
+            # `self.http = self.http or PoolManager()`: built lazily, once; `session or requests.Session()`
+            # (`service or certificate`, a module): the caller's, else the code's own, of the same kind
+            # as far as the code says
             value = value.right
         elif isinstance(value, cst.IfExp):
             # `provider if provider is not None else Provider()`: read as `provider or Provider()` when
@@ -898,6 +899,22 @@ def _kindless(annotation: cst.BaseExpression, scope: "Scope", depth: int = 0) ->
 def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
     name = dotted_name(value)
     return name is not None and name == dotted_name(target)
+
+
+def _own_default(value: cst.BaseExpression, scope: "Scope") -> bool:
+    """What the code falls back to after a parameter (``session or requests.Session()``): a call, or a
+    name only imports bind (``service or cert_mod`` after ``from . import certificate as cert_mod``)."""
+    if isinstance(value, cst.Call):
+        return True
+    if not isinstance(value, cst.Name):
+        return False
+    current: Optional[Scope] = scope
+    while current is not None:
+        bounds = current.bindings.get(value.value)
+        if bounds is not None:
+            return all(bound.kind == "ref" for bound in bounds)
+        current = current.lookup_parent
+    return False
 
 
 def _parameter_of(value: cst.BaseExpression, scope: "Scope", undeclared: bool = False) -> bool:

@@ -1979,10 +1979,35 @@ class _Summariser:
         parameter before a call (``session or requests.Session()``) is the caller's, else a new one
         of the class the code builds, so only the call says what it is."""
         values: List[ast.expr] = expr.values
-        if type(values[-1]) is ast.Call:
+        if self._own_default(values[-1], scope):
             params = self.params.get(scope.key, set()) if scope.kind == "function" else set()
             values = [v for v in values if not (type(v) is ast.Name and v.id in params)]
         return values
+
+    def _own_default(self, value: ast.expr, scope: _Scope) -> bool:
+        """What the code falls back to after a parameter (``session or requests.Session()``): a call,
+        or a name only imports bind (``service or cert_mod``; the walk's ``scopes._own_default``)."""
+        if type(value) is ast.Call:
+            return True
+        bindings = self._lookup(value.id, scope) if type(value) is ast.Name else None
+        return bool(bindings) and all(kind == "import" for kind, _payload, _scope in bindings or ())
+
+    def _without_overrides(self, bounds: List[_Binding]) -> List[_Binding]:
+        """An attribute's bindings, less a parameter of no declared kind stored beside the code's own
+        default (``self.signer = signer``, then ``if self.signer is None: self.signer = Signer()``):
+        the caller's override, read as in ``signer or Signer()`` (``_or_values``)."""
+        if not any(kind == "value" and isinstance(value, ast.expr) and self._own_default(value, where)
+                   for kind, value, where in bounds):
+            return bounds
+        kept = [(kind, value, where) for kind, value, where in bounds
+                if not (kind == "value" and isinstance(value, ast.Name) and self._undeclared_param(value.id, where))]
+        return kept or bounds
+
+    def _undeclared_param(self, name: str, scope: _Scope) -> bool:
+        """``name`` is a parameter of function ``scope`` that no annotation gives a kind."""
+        if scope.kind != "function" or name not in self.params.get(scope.key, set()):
+            return False
+        return not any(kind == "annotation" for kind, _payload, _scope in self._lookup(name, scope) or ())
 
     def _unknown_override(self, side: ast.expr, sym: Optional[Sym], other: ast.expr, scope: _Scope) -> bool:
         """``provider`` in ``provider if provider is not None else Provider()``: a parameter of no
@@ -2235,7 +2260,7 @@ class _Summariser:
     def _class_summary(self, key: int, node: ast.ClassDef, outer: _Scope) -> ClassSummary:
         attrs = []
         for name, bounds in self.class_attrs[key].items():
-            found = self._agree(bounds, False, 0, exclude=Sym("self", str(key), (name,)))
+            found = self._agree(self._without_overrides(bounds), False, 0, exclude=Sym("self", str(key), (name,)))
             if found is not None:
                 attrs.append((name, found))
         bases = tuple(self.sym(b, outer) for b in node.bases)

@@ -1,0 +1,88 @@
+"""A parameter of no declared kind stored beside the code's own default is the caller's override
+(a test's fake): the attribute holds what the code builds or names. ``self.cert = cert or cert_mod``
+(a module imported under another name) and ``self.signer = signer`` then ``if self.signer is None:
+self.signer = Signer()`` (an e-invoicing app whose views reach openssl through both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_helpers import markers_hold
+
+CRYPTO = '''\
+import subprocess
+
+
+def generate_key(path):
+    return subprocess.check_output(["openssl", "genpkey", "-out", path])  # expect: HB204 "handler 'onboard'"
+
+
+class Signer:
+    def sign(self, document):
+        return subprocess.check_output(["openssl", "dgst", "-sign", "k.pem"], input=document)  # expect: HB204 "'sign'"
+
+
+class Verifier:
+    def verify(self, document):
+        return subprocess.check_output(["openssl", "dgst", "-verify", "p.pem"], input=document)  # ok: declared
+'''
+
+SERVICE = '''\
+from app import crypto as cert_mod
+from app.crypto import Signer, Verifier
+
+
+class Phase2Service:
+    def __init__(self, certificate_service=None, signer=None, verifier: "Checker | None" = None):
+        self.cert_service = certificate_service or cert_mod
+        self.signer = signer
+        if self.signer is None:
+            self.signer = Signer()
+        self.verifier = verifier
+        if self.verifier is None:
+            self.verifier = Verifier()
+
+    def onboard(self):
+        return self.cert_service.generate_key("key.pem")
+
+    def sign(self, document):
+        return self.signer.sign(document)
+
+    def verify(self, document):
+        return self.verifier.verify(document)
+'''
+
+CHECKER = '''\
+class Checker:
+    def verify(self, document):
+        return True
+'''
+
+VIEWS = '''\
+from flask import Flask, request
+
+from app.service import Phase2Service
+
+app = Flask(__name__)
+
+
+@app.post("/onboard")
+def onboard():
+    return Phase2Service().onboard()
+
+
+@app.post("/sign")
+def sign():
+    return Phase2Service().sign(request.data)
+
+
+@app.post("/verify")
+def verify():
+    return Phase2Service().verify(request.data)
+'''
+
+
+def test_a_parameter_beside_the_codes_own_default_is_an_override(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/crypto.py": CRYPTO, "app/service.py": SERVICE, "app/views.py": VIEWS,
+             "app/checker.py": CHECKER}
+    markers_hold(tmp_path, files, "app/crypto.py")
