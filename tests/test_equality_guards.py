@@ -112,6 +112,11 @@ def _test(source: str) -> ast.expr:
     ("if 2 >= level: pass", ("level~<=2", "!level~<=2")),  # the integer first: the test mirrored
     ("if ready and level >= 1: pass", ("ready", "")),
     ("if level > 'b': pass", ("", "")),  # an order of strings: not read
+    ("if ready is True and other: pass", ("ready", "")),  # a flag tested as one
+    ("if ready is not True: pass", ("", "ready")),  # (a truthy value other than True takes the body)
+    ("if ready == False: pass", ("!ready", "")),
+    ("if ready is not False: pass", ("", "!ready")),
+    ("if ready is None: pass", ("", "")),  # False is not None: not a flag test
 ])
 def test_the_guards_an_equality_test_puts_on_its_branches(source: str, guards: tuple) -> None:
     assert flag_tests(_test(source), {"mode", "method", "level", "ready"}) == guards
@@ -144,3 +149,33 @@ def test_values_kept_for_equality() -> None:
     assert value_key(ast.parse("x.Mode.LOGIN", mode="eval").body) == "Mode.LOGIN"
     assert value_key(ast.parse("True", mode="eval").body) is None  # a flag, kept as one
     assert value_key(ast.parse("1.5", mode="eval").body) is None
+
+
+TRUST = '''import requests
+
+
+def modify_trust(peer, approved=None):
+    requests.head(peer, timeout=5)  # expect: HB601
+    if approved is True and peer:
+        requests.post(peer, timeout=(5, 10))  # {notify}
+    return peer
+'''
+
+TRUST_ROUTES = '''from fastapi import FastAPI
+
+from .trust import modify_trust
+
+app = FastAPI()
+
+
+@app.post("/trust/{{peer}}")
+async def update_trust(peer: str):
+    return modify_trust(peer{given})
+'''
+
+
+@pytest.mark.parametrize("given, notified", [("", False), (", approved=True", True), (", approved=False", False)])
+def test_a_flag_tested_is_true_runs_only_for_a_caller_passing_true(tmp_path: Path, given: str, notified: bool) -> None:
+    files = {"app/__init__.py": "", "app/trust.py": TRUST.format(notify="expect: HB601" if notified else ""),
+             "app/routes.py": TRUST_ROUTES.format(given=given)}
+    markers_hold(tmp_path, files, "app/trust.py")

@@ -52,7 +52,7 @@ def value_key(value: Optional[ast.expr]) -> Optional[str]:
 
 def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
     """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
-    ``if not flag:`` ("!flag", "flag"), ``if mode == Mode.LOGIN:`` ("mode~Mode.LOGIN",
+    ``if not flag:`` ("!flag", "flag"), ``if flag is True:`` ("flag", ''), ``if mode == Mode.LOGIN:`` ("mode~Mode.LOGIN",
     "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if attempts > 1:`` ("attempts~>1",
     "!attempts~>1"), ``if flag and x:`` ("flag", ''),
     ``if x and not flag:`` ("!flag", ''): of the parts that test a parameter, the first whose default
@@ -80,6 +80,13 @@ def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
     if not isinstance(left, ast.Name) or left.id not in params:
         left, right = right, left
         op = _MIRRORED.get(type(op), op)
+    if isinstance(left, ast.Name) and left.id in params and isinstance(right, ast.Constant) and type(right.value) is bool:
+        # `approved is True`: the flag itself. Only the branch of the very literal is known: a truthy
+        # value other than True fails `is True` as a falsy one does
+        flag = left.id if right.value else f"!{left.id}"
+        if isinstance(op, (ast.Eq, ast.Is)):
+            return flag, ""
+        return ("", flag) if isinstance(op, (ast.NotEq, ast.IsNot)) else ("", "")
     key = value_key(right)
     if not isinstance(left, ast.Name) or left.id not in params or key is None:
         return "", ""
