@@ -108,8 +108,10 @@ def batch_scoped():
     with ThreadPoolExecutor(max_workers=2) as pool:
         left = pool.submit(crunch, 5)
         right = pool.submit(crunch, 6)
-        inside = left.result()  # expect: HB205 "left.result() has no timeout" "handler 'batch_scoped'"
-    return jsonify(total=inside + right.result())  # ok: the executor's with block waited for it on exit
+        inside = left.result()  # ok: crunch() ends, and leaving the block would wait for it anyway
+        stepped = pool.submit(dispatch_step, 7)
+        step = stepped.result()  # expect: HB205 "stepped.result() has no timeout" "handler 'batch_scoped'"
+    return jsonify(total=inside + right.result() + step)  # ok: the executor's with block waited for it on exit
 
 
 @app.post("/batch/bridge")

@@ -136,7 +136,9 @@ class SyncWaitWithoutTimeout(Rule):
     like `asyncio.run(coro)` (also `POOL.submit(asyncio.run, coro).result()`); that
     work's own calls are judged where they are written (HB201-HB204). Nor is a helper's
     wait (not the handler's own: the request's wait is where its timeout and its answer
-    on expiry belong) for work that provably ends: every future waited for comes from a
+    on expiry belong; but a handler's too inside the `with` block of the executor running
+    the work, whose exit waits for all of it, so that no timeout there could end the
+    request's wait) for work that provably ends: every future waited for comes from a
     `submit(fn, ...)`
     in the function (or in a helper nested in it, through a comprehension, a display
     or a local collection filled with `append()`/`futures[fut] = ...`, also when the loop
@@ -342,13 +344,14 @@ class SyncWaitWithoutTimeout(Rule):
         proves that work ends: nothing ``fn`` runs, a few calls down, waits with no timeout or goes
         where the graph cannot follow (``ModuleReach.handed_work_ends``). A handler that waits
         itself is reported whatever the work: the request's own wait is where its timeout and the
-        answer on expiry belong (``abort(503)``)."""
+        answer on expiry belong (``abort(503)``), unless it waits inside the ``with`` block of the
+        executor (``_inside_executor_block``): there no timeout could end its wait."""
         project = facts.reach.project
         function = site.function
         if project is None or function is None or not facts.reach.in_scope(self.scope, function):
             return False  # (out of scope, the finding is dropped anyway: no question asked)
         scope: object = function
-        while isinstance(scope, FunctionScope):
+        while isinstance(scope, FunctionScope) and not self._inside_executor_block(site, function):
             if scope in facts.reach.handlers:
                 return False
             scope = scope.parent
@@ -356,6 +359,13 @@ class SyncWaitWithoutTimeout(Rule):
         if not handed:
             return False
         return all(project.handed_work_ends(owner.qualname, work) for owner, work in handed)
+
+    def _inside_executor_block(self, site: CallSite, function: FunctionScope) -> bool:
+        """The wait sits in a ``with ThreadPoolExecutor() as ex:`` block of ``function``: leaving the
+        block waits for every future the executor ran, so a timeout here would end no wait; only the
+        work's own can (a handler's ``as_completed(futures)`` over lookups it submitted there)."""
+        order = self._order(function)
+        return any(order.inside(site.node, block) for block in self._executor_blocks(function))
 
     def _handed(self, site: CallSite, function: FunctionScope) -> Optional[List[Tuple[FunctionScope, str]]]:
         """The hand-offs whose futures the wait waits for, as (function making it, last name of the
