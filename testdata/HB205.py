@@ -1,5 +1,6 @@
 """Job API: hands work to background threads and waits for results."""
 import asyncio
+import contextvars
 import multiprocessing
 import queue
 import threading
@@ -159,6 +160,20 @@ def run_in_pool(fn, *args):
     return EXECUTOR.submit(fn, *args).result()  # ok: a runner: it waits as long as the function it was handed
 
 
+def run_hook_in_context(hook, *args):
+    """Runs an async hook from sync code under the caller's context variables."""
+    ctx = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        future = runner.submit(ctx.run, asyncio.run, hook(*args))
+        return future.result()  # ok: a runner: it waits as long as the hook it was handed
+
+
+def run_fetch_in_context():
+    ctx = contextvars.copy_context()
+    future = EXECUTOR.submit(ctx.run, asyncio.run, fetch_remote())
+    return future.result()  # expect: HB205 "future.result() has no timeout" "via run_fetch_in_context()"
+
+
 def run_remote_fetch():
     future = asyncio.run_coroutine_threadsafe(fetch_remote(), BRIDGE_LOOP)
     return future.result()  # expect: HB205 "future.result() has no timeout" "handler 'bridged' via run_remote_fetch()"
@@ -167,7 +182,8 @@ def run_remote_fetch():
 @app.post("/batch/bridged")
 def bridged():
     return jsonify(value=run_in_bridge_loop(fetch_remote()), squared=run_in_pool(crunch, 3), remote=run_remote_fetch(),
-                   wrapped=run_wrapped(fetch_remote()), logged=run_logged(fetch_remote()))
+                   wrapped=run_wrapped(fetch_remote()), logged=run_logged(fetch_remote()),
+                   hooked=run_hook_in_context(fetch_remote), in_context=run_fetch_in_context())
 
 
 @app.get("/lookup")

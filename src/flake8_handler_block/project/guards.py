@@ -52,9 +52,9 @@ def value_key(value: Optional[ast.expr]) -> Optional[str]:
 
 def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
     """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
-    ``if not flag:`` ("!flag", "flag"), ``if flag is True:`` ("flag", ''), ``if mode == Mode.LOGIN:`` ("mode~Mode.LOGIN",
-    "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if attempts > 1:`` ("attempts~>1",
-    "!attempts~>1"), ``if flag and x:`` ("flag", ''),
+    ``if not flag:`` ("!flag", "flag"), ``if flag is True:`` ("flag", ''), ``if mode == Mode.LOGIN:``
+    ("mode~Mode.LOGIN", "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if attempts > 1:``
+    ("attempts~>1", "!attempts~>1"), ``if flag and x:`` ("flag", ''),
     ``if x and not flag:`` ("!flag", ''): of the parts that test a parameter, the first whose default
     is a literal flag (``prefer_async=False``), else the first; ('', '') for any other test."""
     if isinstance(test, ast.Name):
@@ -80,7 +80,8 @@ def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
     if not isinstance(left, ast.Name) or left.id not in params:
         left, right = right, left
         op = _MIRRORED.get(type(op), op)
-    if isinstance(left, ast.Name) and left.id in params and isinstance(right, ast.Constant) and type(right.value) is bool:
+    tested = isinstance(left, ast.Name) and left.id in params
+    if tested and isinstance(left, ast.Name) and isinstance(right, ast.Constant) and type(right.value) is bool:
         # `approved is True`: the flag itself. Only the branch of the very literal is known: a truthy
         # value other than True fails `is True` as a falsy one does
         flag = left.id if right.value else f"!{left.id}"

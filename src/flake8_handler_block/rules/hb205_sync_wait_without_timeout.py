@@ -23,6 +23,8 @@ from ..signature import SYNC_WAITS, Signature
 WAITS: Dict[str, Api] = catalog.family(catalog.SYNC_WAIT)
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
 RUNNERS = frozenset({"asyncio.run"})  # run the work given next to them: `submit(asyncio.run, coro)`
+# a context's run(fn, *args) runs what it is given in that context: `submit(ctx.run, asyncio.run, coro)`
+_CONTEXTS = frozenset({"contextvars.copy_context", "contextvars.Context"})
 # What may be done with a collection of futures besides waiting for them: filling it, reading it
 # (or, with a future itself, asking it how it ended).
 _FILLS = frozenset({"append", "add"})
@@ -314,7 +316,8 @@ class SyncWaitWithoutTimeout(Rule):
     def _runs_what_it_was_given(self, site: CallSite) -> bool:
         """``fut.result()`` on work the function was handed as a parameter: a sync-to-async
         bridge (``run_coroutine_threadsafe(coro, loop).result()``) or a pool runner
-        (``POOL.submit(fn, *args).result()``), like ``asyncio.run(coro)``."""
+        (``POOL.submit(fn, *args).result()``, ``POOL.submit(ctx.run, asyncio.run, hook(*args))``),
+        like ``asyncio.run(coro)``."""
         func = site.node.func
         function = site.function
         if function is None or not isinstance(func, cst.Attribute):
@@ -324,7 +327,9 @@ class SyncWaitWithoutTimeout(Rule):
             return False
         if receiver.producer != "asyncio.run_coroutine_threadsafe" and not receiver.producer.endswith(".submit"):
             return False
-        values = positional(receiver.call)
+        values = list(positional(receiver.call))
+        if len(values) > 1 and self._context_run(values[0], site.scope):
+            values = values[1:]  # `submit(ctx.run, fn, ...)` runs `fn(...)` in the copied context
         work = values[0] if values else None
         if work is not None and len(values) > 1:
             runner = self.ctx.resolve(work, site.scope)
@@ -332,10 +337,19 @@ class SyncWaitWithoutTimeout(Rule):
                 work = values[1]  # `submit(asyncio.run, coro)`: the coroutine is the work
         if isinstance(work, cst.Call) and _awaits_what_it_is_given(work, site.scope):
             work = positional(work)[0]  # `run_coroutine_threadsafe(_coro(awaitable), loop)`
+        if isinstance(work, cst.Call) and isinstance(work.func, cst.Name):
+            work = work.func  # `asyncio.run(hook(*args))`: the coroutine of the function it was given
         return (
             isinstance(work, cst.Name) and work.value in function.param_names
             and len(function.bindings.get(work.value, ())) == 1  # the parameter, never rebound
         )
+
+    def _context_run(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """``ctx.run`` of ``ctx = contextvars.copy_context()``."""
+        if not isinstance(expr, cst.Attribute) or expr.attr.value != "run":
+            return False
+        owner = self.ctx.resolve(expr.value, scope)
+        return isinstance(owner, Inst) and owner.producer in _CONTEXTS
 
     def _work_ends(self, site: CallSite, facts: Facts) -> bool:
         """A helper below the handler waits for futures that are all work handed to a thread here
