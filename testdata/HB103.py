@@ -281,6 +281,7 @@ def dispute(dispute_id: str):
 
 SUMMARY_LLM = openai.AsyncOpenAI(timeout=TIMEOUT)  # ok: module level, shared
 LLM_POOL = httpx.AsyncClient(timeout=TIMEOUT)
+SHARED_PAYMENTS = httpx.Client(base_url=PAYMENTS_URL, timeout=TIMEOUT)
 
 
 @router.post("/invoices/{invoice_id}/summary")
@@ -314,3 +315,41 @@ def _make_llm():
 def nightly_digest(rows):
     digest = openai.OpenAI(timeout=TIMEOUT)  # ok: an SDK client no handler reaches (a job's)
     return digest.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": str(rows)}])
+
+
+class PaymentsHttp:
+    """The app's HTTP wrapper: it owns an httpx client and closes it in close()."""
+
+    def __init__(self, client=None):
+        self._client = client or httpx.Client(base_url=PAYMENTS_URL, timeout=TIMEOUT)
+
+    def fetch(self, path):
+        return self._client.get(path)
+
+    def close(self):
+        self._client.close()
+
+
+class PaymentsView:
+    """A read-only view of a client it is handed: it owns nothing to close."""
+
+    def __init__(self):
+        self._client = httpx.Client(base_url=PAYMENTS_URL, timeout=TIMEOUT)
+
+    def fetch(self, path):
+        return self._client.get(path)
+
+
+@router.get("/payments/{payment_id}/receipt")
+def payment_receipt(payment_id: str):
+    payments = PaymentsHttp()  # expect: HB103 "PaymentsHttp() (holding its own httpx.Client) is created per request and never closed" "handler 'payment_receipt'" "finally: payments.close()"
+    receipt = payments.fetch(f"/payments/{payment_id}/receipt")
+    lent = PaymentsHttp(SHARED_PAYMENTS)  # ok: an argument may lend it its client
+    closed = PaymentsHttp()  # ok: closed in finally
+    try:
+        status = closed.fetch(f"/payments/{payment_id}")
+    finally:
+        closed.close()
+    view = PaymentsView()  # ok: a class with no close() of its own (its client is HB103's in __init__)
+    return {"receipt": receipt.json(), "lent": lent.fetch("/").json(), "status": status.json(),
+            "view": view.fetch("/").json()}

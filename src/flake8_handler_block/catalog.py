@@ -432,6 +432,9 @@ class Resource:
 
 
 _CLOSE = frozenset({"close"})
+# A class of the project that builds a client into an attribute of its own and defines one of these
+# owns the client's pool, as the client does: its owner is meant to close it (HB103)
+OWNER_CLOSERS = ("close", "aclose", "__exit__", "__aexit__")
 _LENT_TRANSPORT = (("transport", None),)
 _LENT_CONNECTOR = (("connector_owner", "False"),)
 # HB103: HTTP clients and connection pools

@@ -207,16 +207,18 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
 
 def _add_client_subclass_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
     """``RedirectValidatingSession(validator)``, a class of the module deriving from a client the
-    rules watch (``requests.Session``): kept under the client's last name, for the rules that ask
-    what a call builds (HB103: a session of any subclass holds a connection pool to close)."""
-    found: Dict[str, Optional[str]] = {}
+    rules watch (``requests.Session``), or ``HttpClient()``, a class of the project owning one
+    (``names.project_client``): kept under the client's last name, for the rules that ask what a
+    call builds (HB103: either holds a connection pool to close)."""
+    found: Dict[Tuple[str, bool], Optional[str]] = {}
     for site in module.local_calls:
         func = site.node.func
-        if not isinstance(func, cst.Name) or func.value not in module.class_defs:
+        if not isinstance(func, cst.Name) or (func.value not in module.class_defs and module.outside is None):
             continue
-        if func.value not in found:
-            found[func.value] = names.derived_from_one_of(module, func.value, catalog.CLIENTS)
-        base = found[func.value]
+        key = (func.value, bool(site.node.args))
+        if key not in found:
+            found[key] = names.project_client(site.node, site.scope, catalog.CLIENTS)[0]
+        base = found[key]
         name = base.rsplit(".", 1)[-1] if base is not None else None
         if name is not None and name in by_call:
             module.sites.append(CallSite(site.node, site.scope, site.block, name))

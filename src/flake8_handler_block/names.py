@@ -24,7 +24,7 @@ import libcst as cst
 
 from .catalog import (
     APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
-    MCP_LIFESPAN_PATH, NAMED_MEMBERS, PASS_THROUGH_DECORATORS,
+    MCP_LIFESPAN_PATH, NAMED_MEMBERS, OWNER_CLOSERS, PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, same_sdk_client,
     sdk_request,
 )
@@ -81,6 +81,8 @@ class Outside(Protocol):
     def library_reexport(self, dotted: str) -> Optional[str]: ...  # ``.compat.urlopen``: urllib's
 
     def instance_client(self, dotted_class: str, attr: str) -> Optional[str]: ...  # ``Deps().http``
+
+    def wrapped_client(self, dotted_class: str) -> Optional[str]: ...  # ``HttpClient()``: its own pool
 
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
@@ -779,6 +781,44 @@ def derived_from_one_of(module: "ModuleScope", name: str, bases: Iterable[str]) 
     """The first of ``bases`` (dotted library classes) that the class ``name`` of this module derives
     from, directly or through classes of the module (``derives_from``); None if none."""
     return next((base for base in bases if derives_from(module, name, frozenset({base}))), None)
+
+
+def project_client(call: cst.Call, scope: "Scope", clients: Iterable[str]) -> Tuple[Optional[str], bool]:
+    """The client (one of ``clients``) a call of a class of the project builds, and whether it wraps
+    one: a class of this module deriving from the client (``RedirectValidatingSession(v)``, a
+    session still), or a class of the project owning one (``HttpClient()``: ``client_wrapped_by``
+    here, ``Outside.wrapped_client`` for another module's). Only a call passing nothing is read as
+    building the owner's own client: an argument may lend it one."""
+    func = call.func
+    if not isinstance(func, cst.Name):
+        return None, False
+    module = scope.module
+    if func.value in module.class_defs:
+        base = derived_from_one_of(module, func.value, clients)
+        if base is not None or call.args:
+            return base, False
+        wrapped = client_wrapped_by(module, func.value, clients)
+        return wrapped, wrapped is not None
+    resolved = resolve(func, scope) if not call.args and module.outside is not None else None
+    if not isinstance(resolved, Ref) or module.outside is None:
+        return None, False
+    wrapped = module.outside.wrapped_client(resolved.dotted)
+    return (wrapped, True) if wrapped in frozenset(clients) else (None, False)
+
+
+def client_wrapped_by(module: "ModuleScope", name: str, clients: Iterable[str]) -> Optional[str]:
+    """The client (one of ``clients``) the class ``name`` of this module builds into an attribute of
+    its own (``self._client = httpx.Client()``), when the class can close it (``OWNER_CLOSERS``): an
+    instance owns a pool, as the client does. None otherwise."""
+    wanted = frozenset(clients)
+    for cls in module.class_defs.get(name, []):
+        if not any(cls.method(closer) for closer in OWNER_CLOSERS):
+            continue
+        for attr in cls.attrs:
+            found = class_attribute(cls, attr, 0)
+            if isinstance(found, Inst) and not found.declared and found.producer in wanted:
+                return found.producer
+    return None
 
 
 def derives_from(module: "ModuleScope", name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:

@@ -33,7 +33,8 @@ import re
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..catalog import (
-    CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, SUBCLASSED_CLIENTS, canonical,
+    CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, OWNER_CLOSERS,
+    SUBCLASSED_CLIENTS, canonical,
 )
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph, _called_name
@@ -139,6 +140,23 @@ class Clients:
         if len(objs) != 1 or objs[0][0] != "c":
             return None
         return self._attribute(objs[0], attr, 0, set())
+
+    def wrapped(self, dotted_class: str) -> Optional[str]:
+        """The client the project class ``dotted_class`` (absolute) builds into an attribute of its
+        own, when it can close it (``OWNER_CLOSERS``, its own or a base's): an instance owns that pool
+        (the rules' ``names.client_wrapped_by``, for a class of another module)."""
+        objs = self.graph.resolve(dotted_class)
+        if len(objs) != 1 or objs[0][0] != "c":
+            return None
+        cls = objs[0]
+        summary = self.graph.tree.summary(cls[1])
+        if summary is None or not any(self.graph.method(cls, closer) for closer in OWNER_CLOSERS):
+            return None
+        for attr, _sym in summary.classes[cls[2]].attrs:
+            kind = self._attribute(cls, attr, 0, set())
+            if kind in CLIENTS:
+                return kind
+        return None
 
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
         assigned = self.graph.assigned_attr(cls, attr)

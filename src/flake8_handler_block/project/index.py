@@ -282,6 +282,14 @@ class ModuleReach:
             return None  # a class no module of the project gives a client
         return self._project.ask_clients(lambda clients: clients.instance_attribute(absolute, attr))
 
+    def wrapped_client(self, dotted_class: str) -> Optional[str]:
+        """The HTTP client the project class ``dotted_class`` (as this module imports it) builds into
+        an attribute of its own and can close (``clients.Clients.wrapped``)."""
+        absolute = self.absolute(dotted_class)
+        if absolute is None or absolute.rpartition(".")[2] not in self._project.known_client_names():
+            return None  # a class no module of the project gives a client
+        return self._project.ask_clients(lambda clients: clients.wrapped(absolute))
+
     def client_param(self, qualname: str, param: str) -> Optional[str]:
         """The HTTP client or registry (``catalog.HELD_ACROSS_MODULES``) every call of function
         ``qualname`` of this module passes for its parameter ``param``, wherever the call is

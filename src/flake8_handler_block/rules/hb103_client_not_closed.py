@@ -28,7 +28,12 @@ class ClientNotClosed(Rule):
     An inline `requests.Session().get(...)` is reported: nothing can close it. So is an
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
-    same pool, whatever it adds.
+    same pool, whatever it adds. And so is an instance of a class of the project, of any
+    module, that builds one of these clients into an attribute of its own and can close it
+    (`close()`, `aclose()`, `__exit__`): `HttpClient()` whose `__init__` sets
+    `self._client = httpx.Client(...)` owns that pool; the fix is its own `close()` in a
+    `finally`. Only a call passing no argument counts: an argument may lend it the
+    client (`HttpClient(shared)`), which it must not close.
 
     An SDK client is reported only where a handler reaches it: dropped elsewhere, it was mostly
     in a function that runs rarely (a provider's key check, a failure hook) or no longer at all.
@@ -97,8 +102,9 @@ class ClientNotClosed(Rule):
         call = site.node
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
         target = built.producer if built is not None and not built.declared else None
-        if target is None and isinstance(call.func, cst.Name):  # `RedirectValidatingSession(v)`: still a Session
-            target = names.derived_from_one_of(self.ctx.module, call.func.value, _CLIENTS)
+        wrapper = False
+        if target not in _CLIENTS:  # `RedirectValidatingSession(v)`: still a Session; `HttpClient()`: owns one
+            target, wrapper = names.project_client(call, site.scope, _CLIENTS)
         client = _CLIENTS.get(target or "")
         if client is None:
             return
@@ -116,8 +122,12 @@ class ClientNotClosed(Rule):
         per = "request" if reached else "call"
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
-        with_ = "async with" if client.async_with else "with"
-        self.report(call, function, call=call_text(call), kind=client.kind, with_=with_, per=per)
+        if wrapper:  # its own close(): the class may not be a context manager
+            holder = f"{result.name}." if result.name else ""
+            kind, with_ = f"(holding its own {target})", f"finally: {holder}close()"
+        else:
+            kind, with_ = client.kind, "async with" if client.async_with else "with"
+        self.report(call, function, call=call_text(call), kind=kind, with_=with_, per=per)
 
 
 def _borrows_pool(call: cst.Call, client: catalog.Resource) -> bool:

@@ -1,0 +1,69 @@
+"""A class of the project that builds an HTTP client into an attribute of its own and can close it
+owns that client's pool: built per request and never closed, it leaks the pool as the client would
+(HB103). An incident tool's ``HttpClient()``, made in a helper for every Jira attachment upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_helpers import markers_hold
+
+HTTP = '''\
+import httpx
+
+
+class HttpClient:
+    def __init__(self, client_kwargs=None):
+        self._client = httpx.Client(**(client_kwargs or {}))
+        self._client.timeout = httpx.Timeout(15, read=20)
+
+    def get(self, url, **kwargs):
+        return self._client.get(url, **kwargs)
+
+    def close(self):
+        self._client.close()
+
+
+class Mirror:
+    def __init__(self):
+        self._session = None
+
+    def get(self, url):
+        return httpx.get(url, timeout=5)
+'''
+
+ATTACHMENTS = '''\
+from app.http import HttpClient, Mirror
+
+
+def add_attachments(issue, urls):
+    http_client = HttpClient()  # expect: HB103 "HttpClient() (holding its own httpx.Client)" "handler 'attach'"
+    for url in urls:
+        issue.attach(http_client.get(url).content)
+    scoped = HttpClient()  # ok: closed in finally
+    try:
+        scoped.get(urls[0])
+    finally:
+        scoped.close()
+    configured = HttpClient({"timeout": 5})  # ok: an argument may lend it what it uses
+    mirror = Mirror()  # ok: it holds no client of its own
+    return configured, mirror
+'''
+
+VIEWS = '''\
+from flask import Flask, request
+
+from app.attachments import add_attachments
+
+app = Flask(__name__)
+
+
+@app.post("/issues/<int:issue_id>/attachments")
+def attach(issue_id):
+    return str(add_attachments(request.issue, request.json["urls"]))
+'''
+
+
+def test_a_project_class_owning_a_client_is_closed_as_one(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/http.py": HTTP, "app/attachments.py": ATTACHMENTS, "app/views.py": VIEWS}
+    markers_hold(tmp_path, files, "app/attachments.py")
