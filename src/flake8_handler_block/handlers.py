@@ -270,6 +270,11 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     "MiddlewareMixin": {"django": frozenset({"process_request", "process_view", "process_response",
                                              "process_exception", "process_template_response", "__call__"})},
 }
+# Django's middleware protocol, with no base class: a class built with the next handler
+# (`__init__(self, get_response)`, the documented name) runs these for every request
+DJANGO_MIDDLEWARE_PARAM = "get_response"
+DJANGO_MIDDLEWARE_METHODS = frozenset({"__call__", "__acall__", "process_view", "process_exception",
+                                       "process_template_response"})
 # Handler methods the framework awaits under a deadline of its own, which cancels them: last name
 # of the library base (a suffix: LocalProcessSpawner too) -> {package: methods}. JupyterHub runs a
 # spawner's start() in `asyncio.wait_for(..., timeout=spawner.start_timeout)`; its stop() and
@@ -992,6 +997,9 @@ def class_handler_methods(
             methods |= _rpc_methods(module, cls)
         if (methods, request_methods) != before and not origin:
             origin = last
+    if _django_middleware(module, cls):
+        methods |= DJANGO_MIDDLEWARE_METHODS
+        origin = origin or "Django middleware"
     for base_module, base_cls in lookup(module, cls):
         if (base_module.filename, base_cls.key) not in seen:
             inherited, inherited_request, inherited_origin = class_handler_methods(
@@ -1002,6 +1010,13 @@ def class_handler_methods(
             if (inherited or inherited_request) and not origin:
                 origin = inherited_origin
     return methods, request_methods, origin
+
+
+def _django_middleware(module: ModuleFacts, cls: ClassFacts) -> bool:
+    """A class of Django's middleware protocol: its ``__init__`` takes ``get_response`` first."""
+    keys = cls.method_keys("__init__")
+    positional = module.functions[keys[-1]].positional if keys else ()
+    return len(positional) >= 2 and positional[1] == DJANGO_MIDDLEWARE_PARAM
 
 
 def bounded_by_framework(method: str, library_bases: Iterable[str]) -> bool:
@@ -1052,6 +1067,7 @@ class HandlerHints:
             # FastMCP's decorator given the function itself: `mcp.tool(handle)` (MCP_DIRECT_REGISTRARS)
             ((".tool(", ".resource(", ".prompt("), r"\.(?:tool|resource|prompt)\(\s*[A-Za-z_][\w.]*\s*[,)]"),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
+            (("get_response",), r"def\s+__init__\s*\(\s*self\s*,\s*get_response\b"),  # Django middleware
             # a parameter declared of a request class (REQUEST_CLASSES): `request: Request`
             (("Request", "WebSocket", "HTTPConnection"),
              r":[ \t]*(?:[\w.]+\.)?(?:Request|WebSocket|HttpRequest|HTTPConnection|BaseRequest)[ \t]*[,)=]"),
