@@ -487,3 +487,31 @@ async def stop_job(request):
     except BaseException:  # expect: HB602 "except BaseException swallows cancellation" "handler 'stop_job'"
         pass
     return web.json_response({"next": [updates.get_nowait(), backlog.get_nowait()]})
+
+
+@routes.get("/jobs/{jid}/profile")
+async def profile_job(request):
+    skip = request.query.get("skip") == "1"
+    try:
+        result = await request.app["jobs"].profile(request.match_info["jid"])
+    finally:
+        if skip:
+            return web.json_response({})  # expect: HB602 "`return` in `finally` swallows cancellation" "handler 'profile_job'" "move the `return` out of the `finally`"
+        request.app["profiler"].stop()
+    for attempt in range(3):
+        try:
+            await request.app["jobs"].ping()
+        finally:
+            if attempt == 2:
+                break  # expect: HB602 "`break` in `finally` swallows cancellation" "keeps running after"
+    try:
+        await request.app["jobs"].flush()
+    finally:
+        for hook in request.app["hooks"]:
+            if hook is None:
+                continue  # ok: the loop of the finally itself
+            hook()
+    try:
+        request.app["jobs"].mark()
+    finally:
+        return web.json_response({"result": result})  # ok: the try awaits nothing, nothing to cancel

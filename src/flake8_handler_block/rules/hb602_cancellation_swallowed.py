@@ -137,6 +137,10 @@ class CancellationSwallowed(Rule):
       cancellation (`if attempt == retries: raise`) swallows it until the retries
       run out; a test about it (`isinstance(exc, CancelledError)`, `task.cancelled()`,
       or `not isinstance(exc, Exception)`, true for a cancellation) re-raises it.
+    - or leave a `finally:` with `return`, `break` or `continue` (not one of a loop inside
+      the `finally`): whatever exception is in flight when the `finally` runs, the
+      cancellation too, is dropped, and the function returns normally (an ASGI
+      middleware's `finally: if skip: return`).
     The `try` body must contain an `await` (or `async for`/`async with`):
     cancellation is only delivered there, so a `try` without one cannot swallow it; nor
     can one whose only awaits are `put()`s on an asyncio queue built with no `maxsize`
@@ -218,7 +222,7 @@ class CancellationSwallowed(Rule):
     name = "cancellation-swallowed"
     message = "{clause} {problem}: {where} {consequence}; {fix}"
     scope = ASYNC_HANDLER
-    gate = ('CancelledError', 'BaseException', 'except:', 'except :')
+    gate = ('CancelledError', 'BaseException', 'except:', 'except :', 'finally:')
     gate_requires = ("async",)
 
     def __init__(self, ctx) -> None:
@@ -230,6 +234,7 @@ class CancellationSwallowed(Rule):
         self._callers: Dict[str, Set[Optional[FunctionScope]]] = {}  # name -> functions calling it in place
         self._in_gather: Set[int] = set()  # ids of the coroutine calls `asyncio.gather(f(), g())` runs
         self._gathered: Set[str] = set()  # names of functions some gather runs
+        self._exits: List[Tuple[cst.CSTNode, FunctionScope]] = []  # `return` in a `finally` after an await
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -286,6 +291,11 @@ class CancellationSwallowed(Rule):
             return  # teardown: a cancellation raised before it propagates on after the `finally`
         if any(b.kind == "with" and _shields(b.node) for b in blocks):
             return  # `with anyio.CancelScope(shield=True):` no cancellation from outside gets in
+        exit_ = _finally_exit(statement)
+        if exit_ is not None:
+            finder = _scan(body)
+            if not all(_never_suspends(expr, scope) for expr in finder.awaits):
+                self._exits.append((exit_, function))
         for handler in handlers:
             clause = self._catches_cancellation(handler, scope)
             if clause is None:
@@ -384,6 +394,17 @@ class CancellationSwallowed(Rule):
         if "tornado" in facts.module.imported_packages:
             return  # Tornado never cancels a handler when its client goes away
         own_task = self._own_task_functions(facts)
+        for exit_, function in self._exits:
+            if not facts.reach.in_request(function) or function in own_task:
+                continue
+            if facts.reach.torn_down_by_callers(function):
+                continue
+            request = facts.reach.link(function) is not None
+            returns = isinstance(exit_, cst.Return)  # a loop's break or continue runs on
+            words = _words(SWALLOWS, "", request, at_once=returns)
+            statement = "return" if returns else "break" if isinstance(exit_, cst.Break) else "continue"
+            words["fix"] = f"move the `{statement}` out of the `finally` (after the `try` statement)"
+            self.report(exit_, function, clause=f"`{statement}` in `finally`", **words)
         for candidate in self._candidates:
             function = candidate.function
             if not facts.reach.in_request(function) or function in own_task:
@@ -403,7 +424,8 @@ class CancellationSwallowed(Rule):
                 continue  # the handler ends raising its error: the server answers it, nothing runs on
             request = facts.reach.link(function) is not None
             at_once = function in facts.reach.handlers and _returns_at_once(candidate)
-            self.report(candidate.handler, function, clause=candidate.clause, **_words(candidate, request, at_once))
+            words = _words(candidate.problem, candidate.raised, request, at_once)
+            self.report(candidate.handler, function, clause=candidate.clause, **words)
 
     @staticmethod
     def _response_body_ends(candidate: _Candidate, facts: Facts) -> bool:
@@ -457,22 +479,40 @@ class CancellationSwallowed(Rule):
         return True
 
 
-def _words(candidate: _Candidate, request: bool, at_once: bool = False) -> Dict[str, str]:
+def _finally_exit(statement: Union[cst.Try, cst.TryStar]) -> Optional[cst.CSTNode]:
+    """The first ``return``, ``break`` or ``continue`` that leaves the ``finally`` of ``statement``
+    (nested functions and classes aside; ``break``/``continue`` of a loop inside the ``finally``
+    stay in it)."""
+    if statement.finalbody is None:
+        return None
+    stack: List[Tuple[cst.CSTNode, bool]] = [(statement.finalbody.body, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, _NESTED):
+            continue
+        if isinstance(node, cst.Return) or (isinstance(node, (cst.Break, cst.Continue)) and not in_loop):
+            return node
+        inner = in_loop or isinstance(node, (cst.For, cst.While))
+        stack.extend((child, inner) for child in reversed(list(children(node))))
+    return None
+
+
+def _words(problem: str, raised: str, request: bool, at_once: bool = False) -> Dict[str, str]:
     """The message's problem, consequence and fix for one finding (``at_once``: a handler that
     returns right after the clause, so nothing keeps running: it only returns normally)."""
     if request:
         cancelled = "its request was cancelled (client gone, timeout, shutdown)"
     else:
         cancelled = "it was cancelled (a timeout, shutdown)"
-    if candidate.problem == CONVERTS:
+    if problem == CONVERTS:
         return {
-            "problem": f"turns cancellation into {candidate.raised}",
+            "problem": f"turns cancellation into {raised}",
             "consequence": (
                 f"hides that {cancelled.split(' (')[0]}: timeouts, TaskGroup and the server see an ordinary error"
             ),
             "fix": "re-raise the CancelledError itself (a bare `raise`) after cleanup",
         }
-    if candidate.problem == RETRIES:
+    if problem == RETRIES:
         return {
             "problem": "retries after cancellation",
             "consequence": f"swallows it until the retries run out and keeps running after {cancelled}",
