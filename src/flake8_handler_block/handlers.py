@@ -252,6 +252,7 @@ GRAPHENE_METHODS = frozenset({"mutate", "mutate_and_get_payload", "perform_mutat
 # `getChild(self, path, request)` has routed it to them.
 TWISTED_RENDER_METHODS = frozenset({f"render_{verb.upper()}" for verb in VIEW_VERBS} | {"render", "getChild"})
 # Bases whose last name is too common to trust alone: last name -> {package it comes from: methods}.
+CHANNELS_WEBSOCKET_METHODS = frozenset({"connect", "receive", "disconnect"})
 QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     "Resource": {
         **{package: VIEW_VERBS for package in ("flask_restful", "flask_restx", "flask_restplus", "flask_smorest")},
@@ -267,6 +268,13 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     # Middleware classes: every request passes through them. Starlette's runs `dispatch(request,
     # call_next)`; Django's old-style hooks run before and after each view.
     "BaseHTTPMiddleware": {"starlette": frozenset({"dispatch"})},
+    # Django Channels' consumers: one instance per websocket (or HTTP) connection, whose methods
+    # the connection's events run (messages sent to its group run methods named by their type)
+    **{consumer: {"channels": CHANNELS_WEBSOCKET_METHODS}
+       for consumer in ("WebsocketConsumer", "AsyncWebsocketConsumer")},
+    **{consumer: {"channels": CHANNELS_WEBSOCKET_METHODS | {"receive_json"}}
+       for consumer in ("JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer")},
+    "AsyncHttpConsumer": {"channels": frozenset({"handle"})},
     "MiddlewareMixin": {"django": frozenset({"process_request", "process_view", "process_response",
                                              "process_exception", "process_template_response", "__call__"})},
 }
@@ -1074,7 +1082,8 @@ class HandlerHints:
             (("receive",), r"scope\b[^)]*\breceive\b[^)]*\bsend\b"),  # an ASGI callable's parameters
             (
                 ("class",),
-                r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller|Resource"
+                r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller"
+                r"|Resource|Consumer"
                 r"|ObjectType|Mutation|Servicer|Spawner|Authenticator)\b",
             ),
             (
