@@ -73,6 +73,8 @@ VIEW_DECORATOR_MODULES = (
 )
 VIEW_DECORATOR_PATHS = frozenset({
     "tornado.web.authenticated", "rest_framework.decorators.action",
+    # a Django admin action: it runs in the changelist's POST request
+    "django.contrib.admin.action", "django.contrib.admin.decorators.action",
     # werkzeug's `@Request.application`: `def app(request)` becomes a WSGI application
     "werkzeug.Request.application", "werkzeug.wrappers.Request.application",
     "werkzeug.wrappers.request.Request.application", "flask.Request.application",
@@ -275,6 +277,12 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     **{consumer: {"channels": CHANNELS_WEBSOCKET_METHODS | {"receive_json"}}
        for consumer in ("JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer")},
     "AsyncHttpConsumer": {"channels": frozenset({"handle"})},
+    # Django's admin: the views of a model's pages, and the hooks they call as they save or delete
+    "ModelAdmin": {"django": frozenset({
+        "changelist_view", "changeform_view", "add_view", "change_view", "delete_view", "history_view",
+        "save_model", "delete_model", "save_related", "save_formset", "delete_queryset",
+        "response_add", "response_change", "response_delete",
+    })},
     "MiddlewareMixin": {"django": frozenset({"process_request", "process_view", "process_response",
                                              "process_exception", "process_template_response", "__call__"})},
 }
@@ -1083,7 +1091,7 @@ class HandlerHints:
             (
                 ("class",),
                 r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller"
-                r"|Resource|Consumer"
+                r"|Resource|Consumer|ModelAdmin"
                 r"|ObjectType|Mutation|Servicer|Spawner|Authenticator)\b",
             ),
             (
