@@ -94,6 +94,10 @@ MAX_EVALUATIONS = 20_000
 MAX_DISPATCHED = 256  # methods a getattr(self, name) lookup may run (a route table per handler class)
 MAX_SUBCLASS_FILES = 150  # files naming a base that are read to find its subclasses
 MAX_RECEIVERS = 8  # classes one method is read for; past them it is read for any class
+# A value declared as a library class few of the project's classes derive from may be an instance of
+# any of them (an interface with its implementations); past this many, the class is a framework's
+# base (a model, a view) and the declaration says nothing of which
+MAX_IMPLEMENTATIONS = 3
 _NOT_NAMES = frozenset({CALL_RESULT, DECLARED, SUBCLASS, ITEM, SUBSCRIPT, CONTAINER, MAPPING, NAMED})
 ON_LOOP = (CALL, TASK)
 # In the flags a function is entered with (``_spread``): it runs on the event loop's thread, so a
@@ -144,6 +148,7 @@ class Graph:
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
         self._guard_params: Dict[Tuple[FnRef, int], FrozenSet[str]] = {}
         self._kwargs_relays: Dict[FnRef, bool] = {}
+        self._library_subclasses: Dict[str, List[Obj]] = {}  # a library class -> the project's naming it a base
         self._configured_instances: Dict[str, List[Obj]] = {}  # FRAMEWORK_CONFIGURED's base -> the project's
         self._blocks: Dict[Tuple[FnRef, FrozenSet[str], Receiver], Optional[Block]] = {}
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
@@ -246,6 +251,10 @@ class Graph:
                 if holders and all(obj[0] in _CLASS_KINDS for obj in holders):
                     return self._walk(holders, [name, *sym.path], depth + 1)
             objs = self.resolve_from(sym.target, path, depth + 1)
+            if not objs and sym.path[:1] == (DECLARED,):
+                # `service: Service` of a library the project implements: an instance of one of its classes
+                implementations = self._deriving_from_library(sym.target, depth)
+                objs = list(implementations) if len(implementations) <= MAX_IMPLEMENTATIONS else []
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
             objs = [("i" if sym.kind == "self" else "k", path, int(sym.target))]
         elif sym.kind == SUPER_OF and sym.target.isdigit() and len(sym.path) == 1:
@@ -454,14 +463,24 @@ class Graph:
         found = self._configured_instances.get(base)
         if found is None:  # the same for every handler that reads the attribute: found once
             found = self._configured_instances[base] = []
+            for candidate in self._deriving_from_library(base, depth):
+                found.extend(("i", c[1], c[2]) for c in (candidate, *self.subclasses(candidate, depth))
+                             if ("i", c[1], c[2]) not in found)
+        return list(found)
+
+    def _deriving_from_library(self, base: str, depth: int) -> List[Obj]:
+        """The project's classes naming the library class ``base`` as a base (``class
+        ServiceBase(Service, ABC)`` for ``gavicore.service.Service``)."""
+        found = self._library_subclasses.get(base)
+        if found is None:
+            found = self._library_subclasses[base] = []
             for path in self.tree.with_base(base.rsplit(".", 1)[-1])[:MAX_SUBCLASS_FILES]:
                 summary = self.tree.summary(path)
                 for key in range(len(summary.classes)) if summary is not None else ():
                     candidate = ("c", path, key)
                     if base in self._library_bases(candidate, depth, own=True):
-                        found.extend(("i", c[1], c[2]) for c in (candidate, *self.subclasses(candidate, depth))
-                                     if ("i", c[1], c[2]) not in found)
-        return list(found)
+                        found.append(candidate)
+        return found
 
     def _library_bases(self, cls: Obj, depth: int, own: bool = False) -> List[str]:
         """The library classes ``cls`` names as bases (``jupyterhub.handlers.BaseHandler``), its
