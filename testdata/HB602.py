@@ -511,6 +511,13 @@ async def profile_job(request):
             if hook is None:
                 continue  # ok: the loop of the finally itself
             hook()
+    done = False
+    try:
+        await request.app["jobs"].flush()
+        done = True
+    finally:
+        if done:
+            return web.json_response({"done": done})  # ok: only once the try got there, nothing in flight
     try:
         request.app["jobs"].mark()
     finally:

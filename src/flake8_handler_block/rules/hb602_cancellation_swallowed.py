@@ -140,7 +140,9 @@ class CancellationSwallowed(Rule):
     - or leave a `finally:` with `return`, `break` or `continue` (not one of a loop inside
       the `finally`): whatever exception is in flight when the `finally` runs, the
       cancellation too, is dropped, and the function returns normally (an ASGI
-      middleware's `finally: if skip: return`).
+      middleware's `finally: if skip: return`); not one under a test of a name the `try`
+      body sets (`if step == FINISHED: return`), which leaves only once the body got that
+      far, with no exception in flight.
     The `try` body must contain an `await` (or `async for`/`async with`):
     cancellation is only delivered there, so a `try` without one cannot swallow it; nor
     can one whose only awaits are `put()`s on an asyncio queue built with no `maxsize`
@@ -482,9 +484,11 @@ class CancellationSwallowed(Rule):
 def _finally_exit(statement: Union[cst.Try, cst.TryStar]) -> Optional[cst.CSTNode]:
     """The first ``return``, ``break`` or ``continue`` that leaves the ``finally`` of ``statement``
     (nested functions and classes aside; ``break``/``continue`` of a loop inside the ``finally``
-    stay in it)."""
+    stay in it). Not one under a test of what the ``try`` body sets (``if step == FINISHED:
+    return``): it leaves only once the body got that far, with no exception in flight."""
     if statement.finalbody is None:
         return None
+    progress = _assigned_names(statement.body)
     stack: List[Tuple[cst.CSTNode, bool]] = [(statement.finalbody.body, False)]
     while stack:
         node, in_loop = stack.pop()
@@ -492,9 +496,31 @@ def _finally_exit(statement: Union[cst.Try, cst.TryStar]) -> Optional[cst.CSTNod
             continue
         if isinstance(node, cst.Return) or (isinstance(node, (cst.Break, cst.Continue)) and not in_loop):
             return node
+        if isinstance(node, (cst.If, cst.While)) and _mentions_any(node.test, progress):
+            if isinstance(node, cst.If) and node.orelse is not None:
+                stack.append((node.orelse, in_loop))  # (the other branch leaves whatever the body did)
+            continue
         inner = in_loop or isinstance(node, (cst.For, cst.While))
         stack.extend((child, inner) for child in reversed(list(children(node))))
     return None
+
+
+def _assigned_names(body: cst.CSTNode) -> Set[str]:
+    """The plain names a block assigns (nested functions and classes aside)."""
+    found: Set[str] = set()
+    for node in iter_nodes(body, prune=_NESTED):
+        targets: List[cst.CSTNode] = []
+        if isinstance(node, cst.Assign):
+            targets = [target.target for target in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets = [node.target]
+        for target in targets:
+            found.update(name.value for name in iter_nodes(target) if isinstance(name, cst.Name))
+    return found
+
+
+def _mentions_any(expr: cst.CSTNode, names: Set[str]) -> bool:
+    return any(isinstance(node, cst.Name) and node.value in names for node in iter_nodes(expr))
 
 
 def _words(problem: str, raised: str, request: bool, at_once: bool = False) -> Dict[str, str]:
