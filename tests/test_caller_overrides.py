@@ -22,6 +22,11 @@ class Signer:
         return subprocess.check_output(["openssl", "dgst", "-sign", "k.pem"], input=document)  # expect: HB204 "'sign'"
 
 
+class Archiver:
+    def store(self, document):
+        return subprocess.check_output(["openssl", "cms", "-compress"], input=document)  # expect: HB204 "archive"
+
+
 class Verifier:
     def verify(self, document):
         return subprocess.check_output(["openssl", "dgst", "-verify", "p.pem"], input=document)  # ok: declared
@@ -29,11 +34,11 @@ class Verifier:
 
 SERVICE = '''\
 from app import crypto as cert_mod
-from app.crypto import Signer, Verifier
+from app.crypto import Archiver, Signer, Verifier
 
 
 class Phase2Service:
-    def __init__(self, certificate_service=None, signer=None, verifier: "Checker | None" = None):
+    def __init__(self, certificate_service=None, signer=None, verifier: "Checker | None" = None, archiver=None):
         self.cert_service = certificate_service or cert_mod
         self.signer = signer
         if self.signer is None:
@@ -41,6 +46,14 @@ class Phase2Service:
         self.verifier = verifier
         if self.verifier is None:
             self.verifier = Verifier()
+        # an if/else between the caller's and the code's own: both are read (a class of the project is known)
+        if archiver is not None:
+            self.archiver = archiver
+        else:
+            self.archiver = Archiver()
+
+    def archive(self, document):
+        return self.archiver.store(document)
 
     def onboard(self):
         return self.cert_service.generate_key("key.pem")
@@ -79,6 +92,11 @@ def sign():
 @app.post("/verify")
 def verify():
     return Phase2Service().verify(request.data)
+
+
+@app.post("/archive")
+def archive():
+    return Phase2Service().archive(request.data)
 '''
 
 

@@ -491,6 +491,8 @@ class _Summariser:
         self._kwargs_untouched: Dict[int, bool] = {}  # function key -> its ``**kwargs`` is only read
         self._flag_defaults: Dict[int, Tuple[str, ...]] = {}  # function key -> FunctionSummary.flag_defaults
         self.class_attrs: Dict[int, Dict[str, List[_Binding]]] = {}
+        # (class, attribute) filled in when None: `if self.signer is None: self.signer = Signer()`
+        self.filled_attrs: Set[Tuple[int, str]] = set()
         self.methods: Dict[int, Dict[str, List[int]]] = {}  # class key -> name -> function keys
         self.commands: Set[int] = set()
         self.main_called: Set[int] = set()  # called under the ``__main__`` guard (a command unless called elsewhere)
@@ -585,6 +587,10 @@ class _Summariser:
                 self.main_guard = (node.lineno, getattr(node, "end_lineno", None) or node.lineno)
                 self.main_calls.extend(n.func for n in _calls_in(node.body))
             self._exprs([node.test], scope)
+            filled = _filled_when_none(node)
+            cls = self._self_class(filled[0], scope) if filled is not None else None
+            if filled is not None and cls is not None:
+                self.filled_attrs.add((cls, filled[1]))
             body, orelse = ("", "")
             if scope.kind == "function":
                 owner = scope.function_key() or 0
@@ -1993,9 +1999,11 @@ class _Summariser:
         return bool(bindings) and all(kind == "import" for kind, _payload, _scope in bindings or ())
 
     def _without_overrides(self, bounds: List[_Binding]) -> List[_Binding]:
-        """An attribute's bindings, less a parameter of no declared kind stored beside the code's own
-        default (``self.signer = signer``, then ``if self.signer is None: self.signer = Signer()``):
-        the caller's override, read as in ``signer or Signer()`` (``_or_values``)."""
+        """The bindings of an attribute filled in when None (``self.signer = signer``, then ``if
+        self.signer is None: self.signer = Signer()``), less a parameter of no declared kind stored
+        beside the code's own default: the caller's override, read as in ``signer or Signer()``
+        (``_or_values``). Not an ``if``/``else`` between a parameter and a default: both branches
+        stay values of the attribute (a parameter of unknown kind leaves a library client unknown)."""
         if not any(kind == "value" and isinstance(value, ast.expr) and self._own_default(value, where)
                    for kind, value, where in bounds):
             return bounds
@@ -2260,7 +2268,9 @@ class _Summariser:
     def _class_summary(self, key: int, node: ast.ClassDef, outer: _Scope) -> ClassSummary:
         attrs = []
         for name, bounds in self.class_attrs[key].items():
-            found = self._agree(self._without_overrides(bounds), False, 0, exclude=Sym("self", str(key), (name,)))
+            if (key, name) in self.filled_attrs:
+                bounds = self._without_overrides(bounds)
+            found = self._agree(bounds, False, 0, exclude=Sym("self", str(key), (name,)))
             if found is not None:
                 attrs.append((name, found))
         bases = tuple(self.sym(b, outer) for b in node.bases)
@@ -2459,6 +2469,27 @@ def _data_url_names(test: ast.expr) -> Iterator[str]:
             and isinstance(check.args[0].value, str) and says_scheme(check.args[0].value, DATA_SCHEME)
         ):
             yield check.func.value.id
+
+
+def _filled_when_none(node: ast.If) -> Optional[Tuple[str, str]]:
+    """``if self.x is None: self.x = Cls()`` (or ``if not self.x:``): (``self``, ``x``), the attribute
+    the code fills in with its own default when it holds nothing; None for any other ``if``."""
+    test = node.test
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) and _is_none(
+            test.comparators[0]):
+        tested = test.left
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        tested = test.operand
+    else:
+        return None
+    if not (isinstance(tested, ast.Attribute) and isinstance(tested.value, ast.Name)) or node.orelse:
+        return None
+    for stmt in node.body:
+        if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and any(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == tested.value.id
+                and t.attr == tested.attr for t in stmt.targets)):
+            return tested.value.id, tested.attr
+    return None
 
 
 def _quiet(call: ast.Call) -> bool:
