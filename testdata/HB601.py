@@ -741,6 +741,14 @@ async def report_sandbox(rid: int):
     return {"runner": runner.id}
 
 
+@app.post("/reports/{rid}/sandbox/refresh")
+async def report_sandbox_refresh(rid: int, runner: docker.models.containers.Container):
+    runner.reload()  # expect: HB601 "runner.reload() blocks the event loop" "handler 'report_sandbox_refresh'" "aiodocker"
+    state = runner.status  # ok: an attribute the reload() filled in
+    logs = await asyncio.to_thread(runner.logs, tail=50)  # ok: in a thread
+    return {"state": state, "logs": logs.decode()}
+
+
 @app.get("/reports/{rid}/owners")
 async def report_owners(rid: int):
     directory = ldap3.Connection(ldap3.Server("ldap://directory.internal", connect_timeout=5), receive_timeout=10)

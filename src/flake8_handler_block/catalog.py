@@ -704,6 +704,11 @@ SDK_CLIENTS: Mapping[str, str] = {
     "docker.from_env": "aiodocker",
     "docker.APIClient": "aiodocker",
     "docker.api.APIClient": "aiodocker",
+    # its models, as a function declares them (`container: docker.models.containers.Container`): every
+    # method of one is a call to the daemon (`reload()`, `exec_run()`, `logs()`, `stop()`)
+    **dict.fromkeys((f"docker.models.{module}.{model}" for module, model in (
+        ("containers", "Container"), ("images", "Image"), ("networks", "Network"), ("volumes", "Volume"))),
+        "aiodocker"),
     # ldap3's Connection: of its default SYNC strategy, every operation waits for the directory
     "ldap3.Connection": "an async LDAP client (bonsai)",
     # PyJWT's JWKS client: a signing key it has not cached (the first token, a new key id, its key

@@ -106,7 +106,9 @@ class BlockingCallInAsyncHandler(Rule):
       `chromadb.HttpClient`, the chat bots' `webexteamssdk.WebexTeamsAPI`, IBM Watson's
       `AssistantV1`/`V2` (not its local `set_service_url()`-style settings) and
       Dialogflow's `SessionsClient`, the Docker daemon's `docker.from_env()`/`DockerClient`/
-      `APIClient` (`client.images.get()`), an `ldap3.Connection` (`conn.search()`: of
+      `APIClient` (`client.images.get()`) and its models as a function declares them
+      (`container: docker.models.containers.Container`, then `container.reload()`), an
+      `ldap3.Connection` (`conn.search()`: of
       its default SYNC strategy, each operation waits for the directory; the rule does not
       tell an ASYNC-strategy connection apart, rare in an event loop's code; building one
       told to bind, `auto_bind=True` or a binding mode such as `ldap3.AUTO_BIND_NO_TLS`,
