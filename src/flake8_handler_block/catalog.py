@@ -86,6 +86,8 @@ _CANONICAL_PREFIXES = {
     "httplib": "http.client",
     "eventlet.green.threading": "threading",
     "ldap3.core.connection": "ldap3",
+    "zeep.transports": "zeep",
+    "zeep.client": "zeep",
     "ldap3.core.server": "ldap3",
     # python-ldap: initialize() builds the LDAPObject every connection class below is
     "ldap.initialize": "ldap.LDAPObject",
@@ -1111,12 +1113,19 @@ class UntimedClient(NamedTuple):
     own_client: Tuple[str, ...] = ()  # keywords that hand it a client (or its settings) of the caller's
     fix: str = _PASS_TIMEOUT  # another for a client that takes no timeout
     aliases: Tuple[str, ...] = ()  # other keywords the timeout may be given as (a pydantic field's name)
+    keyword: str = "timeout"  # the timeout's own keyword (zeep's operation_timeout)
 
     @property
     def takes_timeout(self) -> bool:
         """Whether ``timeout=`` bounds it (else ``fix`` says what to pass instead)."""
         return self.fix == _PASS_TIMEOUT
 
+
+# zeep: Transport(cache, timeout, operation_timeout, session) sends every SOAP operation with
+# operation_timeout, None by default (its timeout= bounds only the loading of the WSDL and its
+# schemas); a Client given no transport= builds such a Transport itself.
+ZEEP_TRANSPORT = "zeep.Transport"
+ZEEP_CLIENT = "zeep.Client"
 
 UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     CALDAV_CLIENT: UntimedClient(CALDAV_TIMEOUT_INDEX, "caldav hands it to every request it makes"),
@@ -1142,6 +1151,11 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
        for model, (field, own) in LANGCHAIN_SDK_MODELS.items()},
     **{client: UntimedClient(None, "ollama gives it to the httpx client every call goes through")
        for client in OLLAMA_CLIENTS},
+    # (a session of the caller's changes nothing: zeep passes the operation's timeout to each post)
+    ZEEP_TRANSPORT: UntimedClient(2, "zeep sends every SOAP operation with it; timeout= bounds only the WSDL's loading",
+                                  fix="pass operation_timeout=<seconds>", keyword="operation_timeout"),
+    ZEEP_CLIENT: UntimedClient(None, "its default Transport sends every SOAP operation with none",
+                               own_client=("transport",), fix="pass transport=Transport(operation_timeout=<seconds>)"),
     **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,
                             fix='pass client_kwargs={"timeout": <seconds>}')
        for model in LANGCHAIN_OLLAMA_MODELS},

@@ -111,6 +111,11 @@ class ClientTimeoutDisabled(Rule):
     - `twilio.rest.Client(sid, token)` with no `http_client=`: it takes no timeout, and its
       default `TwilioHttpClient` sends every API request with none (the fix: pass
       `http_client=TwilioHttpClient(timeout=...)`);
+    - zeep's `Transport(...)` with no `operation_timeout=` (the third positional, or `None`):
+      zeep sends every SOAP operation with it, none by default, and its `timeout=` bounds only
+      the loading of the WSDL and its schemas (a session handed to it changes nothing: zeep
+      passes the operation's timeout to each post); and `zeep.Client(wsdl)` with no
+      `transport=`, which builds such a Transport itself;
     - msal's `ConfidentialClientApplication(client_id, ...)` (and `PublicClientApplication`)
       with no `timeout=` (or `None`) and no `http_client=` of the caller's: msal binds that
       timeout, none by default, to its requests session for every call: the authority
@@ -218,7 +223,7 @@ class ClientTimeoutDisabled(Rule):
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
             'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect', 'meilisearch',
-            'imapclient', catalog.REDIS_DISTRIBUTION)
+            'imapclient', 'zeep', catalog.REDIS_DISTRIBUTION)
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS), **catalog.REDIS_CLIENTS}
@@ -288,13 +293,13 @@ class ClientTimeoutDisabled(Rule):
             self._check_ldap(site, mappings)
         elif target in catalog.UNTIMED_CLIENTS:
             client = catalog.UNTIMED_CLIENTS[target]
-            states = {"timeout": argument_state(call, "timeout", client.position, mappings)}
+            states = {client.keyword: argument_state(call, client.keyword, client.position, mappings)}
             states.update((alias, argument_state(call, alias, mappings=mappings)) for alias in client.aliases)
             given = [name for name, state in states.items() if state == PRESENT]
             disabled = [name for name, state in states.items() if state == NONE]
             if not given and not any(
                     argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
-                problem = f"passes {disabled[0]}=None" if disabled else "has no timeout"
+                problem = f"passes {disabled[0]}=None" if disabled else f"has no {client.keyword}"
                 self._report(site, problem, f"{client.fix} ({client.carrier})")
         elif target in catalog.REDIS_CLIENTS:
             self._check_redis(site, target, mappings, facts)
