@@ -1203,6 +1203,7 @@ TIMEOUT_KEYWORDS = {
     LDAP3_CONNECTION: LDAP3_RECEIVE_TIMEOUT,
     **dict.fromkeys(WEBSOCKETS_CONNECTS, WEBSOCKETS_OPEN_TIMEOUT),
     **dict.fromkeys(REDIS_CLIENTS, REDIS_SOCKET_TIMEOUT),
+    **{client: untimed.keyword for client, untimed in UNTIMED_CLIENTS.items() if untimed.keyword != "timeout"},
 }
 
 
