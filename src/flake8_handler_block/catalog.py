@@ -86,9 +86,9 @@ _CANONICAL_PREFIXES = {
     "httplib": "http.client",
     "eventlet.green.threading": "threading",
     "ldap3.core.connection": "ldap3",
+    "ldap3.core.server": "ldap3",
     "zeep.transports": "zeep",
     "zeep.client": "zeep",
-    "ldap3.core.server": "ldap3",
     # python-ldap: initialize() builds the LDAPObject every connection class below is
     "ldap.initialize": "ldap.LDAPObject",
     "ldap.functions.initialize": "ldap.LDAPObject",

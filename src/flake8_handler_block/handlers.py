@@ -253,8 +253,9 @@ GRAPHENE_METHODS = frozenset({"mutate", "mutate_and_get_payload", "perform_mutat
 # Twisted Web resources serve a request with `render_<METHOD>(self, request)` (or `render()`), once
 # `getChild(self, path, request)` has routed it to them.
 TWISTED_RENDER_METHODS = frozenset({f"render_{verb.upper()}" for verb in VIEW_VERBS} | {"render", "getChild"})
-# Bases whose last name is too common to trust alone: last name -> {package it comes from: methods}.
+# Django Channels' websocket consumers: the methods a connection's events run
 CHANNELS_WEBSOCKET_METHODS = frozenset({"connect", "receive", "disconnect"})
+# Bases whose last name is too common to trust alone: last name -> {package it comes from: methods}.
 QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     "Resource": {
         **{package: VIEW_VERBS for package in ("flask_restful", "flask_restx", "flask_restplus", "flask_smorest")},

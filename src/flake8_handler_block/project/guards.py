@@ -80,8 +80,9 @@ def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
     if not isinstance(left, ast.Name) or left.id not in params:
         left, right = right, left
         op = _MIRRORED.get(type(op), op)
-    tested = isinstance(left, ast.Name) and left.id in params
-    if tested and isinstance(left, ast.Name) and isinstance(right, ast.Constant) and type(right.value) is bool:
+    if not isinstance(left, ast.Name) or left.id not in params:
+        return "", ""
+    if isinstance(right, ast.Constant) and type(right.value) is bool:
         # `approved is True`: the flag itself. Only the branch of the very literal is known: a truthy
         # value other than True fails `is True` as a falsy one does
         flag = left.id if right.value else f"!{left.id}"
@@ -89,7 +90,7 @@ def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:
             return flag, ""
         return ("", flag) if isinstance(op, (ast.NotEq, ast.IsNot)) else ("", "")
     key = value_key(right)
-    if not isinstance(left, ast.Name) or left.id not in params or key is None:
+    if key is None:
         return "", ""
     equal = f"{left.id}{EQUALS}{key}"
     if isinstance(op, (ast.Eq, ast.Is)):

@@ -2002,11 +2002,9 @@ class _Summariser:
         """The bindings of an attribute filled in when None (``self.signer = signer``, then ``if
         self.signer is None: self.signer = Signer()``), less a parameter of no declared kind stored
         beside the code's own default: the caller's override, read as in ``signer or Signer()``
-        (``_or_values``). Not an ``if``/``else`` between a parameter and a default: both branches
-        stay values of the attribute (a parameter of unknown kind leaves a library client unknown)."""
-        if not any(kind == "value" and isinstance(value, ast.expr) and self._own_default(value, where)
-                   for kind, value, where in bounds):
-            return bounds
+        (``_or_values``; ``_filled_when_none`` saw the default built). Not an ``if``/``else`` between
+        a parameter and a default: both branches stay values of the attribute (a parameter of unknown
+        kind leaves a library client unknown)."""
         kept = [(kind, value, where) for kind, value, where in bounds
                 if not (kind == "value" and isinstance(value, ast.Name) and self._undeclared_param(value.id, where))]
         return kept or bounds

@@ -364,8 +364,8 @@ class SyncWaitWithoutTimeout(Rule):
         function = site.function
         if project is None or function is None or not facts.reach.in_scope(self.scope, function):
             return False  # (out of scope, the finding is dropped anyway: no question asked)
-        scope: object = function
-        while isinstance(scope, FunctionScope) and not self._inside_executor_block(site, function):
+        scope: object = None if self._inside_executor_block(site, function) else function
+        while isinstance(scope, FunctionScope):
             if scope in facts.reach.handlers:
                 return False
             scope = scope.parent
