@@ -754,10 +754,25 @@ _HOOK_CALLS = {"before_request", "after_request", "before_app_request", "after_a
 # `Annotated[...]`, or in `dependencies=[...]` of a route, a router or the app.
 DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 DEPENDENCY_CALL_METHOD = "__call__"  # what runs for an instance given as a dependency
+# Servers that call a function for each connection they accept -> the keyword of that function (the
+# first positional argument too). The callback serves a client as a route does: an async one runs on
+# the server's event loop, where one blocking call stalls every other connection.
+CONNECTION_SERVERS = {
+    "asyncio.start_server": "client_connected_cb",
+    "asyncio.start_unix_server": "client_connected_cb",
+    "websockets.serve": "handler",
+    "websockets.unix_serve": "handler",
+    "websockets.asyncio.server.serve": "handler",
+    "websockets.asyncio.server.unix_serve": "handler",
+    "websockets.server.serve": "handler",  # the legacy server, still exported
+    "websockets.legacy.server.serve": "handler",
+    "websockets.sync.server.serve": "handler",  # a thread per connection
+}
+_CONNECTION_SERVER_NAMES = frozenset(full.rsplit(".", 1)[-1] for full in CONNECTION_SERVERS)
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS
-    | {"websocket", "Server", MCP_ADD_TOOL}
+    | {"websocket", "Server", MCP_ADD_TOOL} | _CONNECTION_SERVER_NAMES
 )
 _MCP_HANDLER_KEYWORD = "on_"  # `Server(name, on_call_tool=f, on_list_tools=g)`, the MCP SDK 2.x
 
@@ -809,6 +824,9 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in DEPENDENCY_CALLS and full.startswith("fastapi."):
             index, keyword = 0, "dependency"
             reason = f"a FastAPI dependency ({last}())"
+        elif full in CONNECTION_SERVERS:
+            index, keyword = 0, CONNECTION_SERVERS[full]
+            reason = f"a connection handler of {full}()"
         elif last in SERVER_REGISTRARS:
             continue  # server_registrations(): the server's class tells
         elif last == "Server" and full in MCP_LOWLEVEL_SERVERS:
@@ -1062,6 +1080,7 @@ class HandlerHints:
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
         "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=", "add_tool(",
+        "start_server(", "start_unix_server(", "websockets",  # CONNECTION_SERVERS
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on
     # most files, which matters for the patterns that cannot start with a literal (`\b`).

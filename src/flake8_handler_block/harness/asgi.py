@@ -200,8 +200,8 @@ class AsgiFront:
         method, target, headers, body = request
         try:
             await self._serve(method, target, headers, body, writer)
-        except (asyncio.CancelledError, HandlerAbandoned):
-            pass  # cancelled or abandoned by close(): already reported
+        except HandlerAbandoned:
+            pass  # abandoned by close(): already reported
 
     async def _read_request(
         self, reader: asyncio.StreamReader
