@@ -768,6 +768,24 @@ async def report_owner_login(rid: int, user: str, password: str):
     return {"owners": [bound.extend.standard.who_am_i(), secured, lazy, configured, in_thread]}  # expect: HB601 "who_am_i() blocks"
 
 
+import paramiko  # noqa: E402
+
+
+@app.post("/reports/{rid}/publish")
+async def report_publish(rid: int, host: str):
+    ssh = paramiko.SSHClient()
+    ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # ok: a setting kept locally
+    ssh.load_system_host_keys()  # ok: reads the known_hosts file
+    ssh.connect(host, username="reports", timeout=10)  # expect: HB601 "ssh.connect() blocks the event loop" "handler 'report_publish'" "asyncssh"
+    try:
+        _, stdout, _ = ssh.exec_command(f"publish-report {rid}", timeout=60)  # expect: HB601 "ssh.exec_command() blocks the event loop"
+        sftp = await asyncio.to_thread(ssh.open_sftp)  # ok: in a thread
+        await asyncio.to_thread(sftp.put, f"/srv/reports/{rid}.pdf", f"/var/www/{rid}.pdf")  # ok: in a thread
+        return {"published": stdout.channel.exit_status_ready()}
+    finally:
+        ssh.close()  # ok: closes the client
+
+
 from google.auth.transport import requests as google_requests  # noqa: E402
 from google.auth.transport.requests import AuthorizedSession  # noqa: E402
 from google.oauth2 import id_token, service_account  # noqa: E402

@@ -711,6 +711,9 @@ SDK_CLIENTS: Mapping[str, str] = {
     **dict.fromkeys((f"docker.models.{module}.{model}" for module, model in (
         ("containers", "Container"), ("images", "Image"), ("networks", "Network"), ("volumes", "Volume"))),
         "aiodocker"),
+    # paramiko's SSH client: connecting, each command run and each SFTP session opened is a round trip
+    # to the host (connect() waits up to its banner and auth timeouts even when given timeout=)
+    "paramiko.SSHClient": "asyncssh",
     # ldap3's Connection: of its default SYNC strategy, every operation waits for the directory
     "ldap3.Connection": "an async LDAP client (bonsai)",
     # PyJWT's JWKS client: a signing key it has not cached (the first token, a new key id, its key
@@ -766,11 +769,14 @@ SDK_NO_REQUEST_BELOW = frozenset({"aio", "meta", "exceptions"})
 SDK_BUFFERED_BELOW = frozenset({"pipeline"})
 # Resources and methods of one SDK that never send: OpenAI's `client.webhooks.verify_signature()`/
 # `unwrap()` check an HMAC locally (SendGrid's `webhooks` path, by contrast, is an API call); msal's
-# applications read their token cache and build the sign-in URL and flow locally.
+# applications read their token cache and build the sign-in URL and flow locally; paramiko's settings.
 SDK_LOCAL_RESOURCES: Mapping[str, FrozenSet[str]] = {
     "openai": frozenset({"webhooks"}),
     "msal": frozenset({"get_accounts", "remove_account", "get_authorization_request_url", "initiate_auth_code_flow",
                        "is_pop_supported", "token_cache"}),
+    # paramiko's client settings and host keys (a file read), and the transport it already holds
+    "paramiko": frozenset({"set_missing_host_key_policy", "load_system_host_keys", "load_host_keys",
+                           "save_host_keys", "get_host_keys", "set_log_channel", "get_transport"}),
 }
 
 
