@@ -178,6 +178,7 @@ def add_host_key(request, host):
     probe.append("true")
     subprocess.run(probe, check=True)  # expect: HB204 "subprocess.run() has no timeout" "handler 'add_host_key'"
     node = subprocess.check_output(["which", "node"]).decode().strip()  # ok: a PATH lookup ends at once
+    running = subprocess.run(["pgrep", "-f", "ssh-agent"], capture_output=True)  # ok: lists processes and returns
     which = ["whichever", node]
     subprocess.run(which, check=True)  # expect: HB204 "handler 'add_host_key'"
     command = ["ssh-keyscan", host] if keys else ["ssh", host]

@@ -271,7 +271,8 @@ BOUNDED_PROGRAMS = frozenset({
 QUICK_PROGRAMS = frozenset({
     "which", "where",  # a lookup on PATH (Windows' where)
     "open", "xdg-open",  # hand a file or URL to the desktop (macOS, freedesktop) and return
-    "kill", "pkill", "taskkill",  # send a signal, or ask Windows to end a process tree
+    "kill", "pkill", "killall", "taskkill",  # send a signal, or ask Windows to end a process tree
+    "pgrep", "pidof", "ps",  # list the processes the kernel already knows of
     "uname", "nproc", "whoami",  # print what the kernel already knows of the system or the user
 })
 

@@ -138,9 +138,7 @@ class SyncWaitWithoutTimeout(Rule):
     like `asyncio.run(coro)` (also `POOL.submit(asyncio.run, coro).result()`); that
     work's own calls are judged where they are written (HB201-HB204). Nor is a helper's
     wait (not the handler's own: the request's wait is where its timeout and its answer
-    on expiry belong; but a handler's too inside the `with` block of the executor running
-    the work, whose exit waits for all of it, so that no timeout there could end the
-    request's wait) for work that provably ends: every future waited for comes from a
+    on expiry belong) for work that provably ends: every future waited for comes from a
     `submit(fn, ...)`
     in the function (or in a helper nested in it, through a comprehension, a display
     or a local collection filled with `append()`/`futures[fut] = ...`, also when the loop
@@ -157,9 +155,13 @@ class SyncWaitWithoutTimeout(Rule):
     `checker.get_latest()` dispatched by `getattr` is reported when one module's
     `get_latest` requests with no timeout). Library calls outside the catalogue count
     as ending. Futures handed in as a parameter, work past the depth, or an async
-    function stay reported. A `join()` (or any wait) written after `terminate()`/`kill()`
-    of the same receiver in the same function only reaps what was stopped (as HB204's
-    `wait()` after `kill()`). Lock and semaphore acquisition is not this rule
+    function stay reported. A wait (a handler's too) inside the `with` block of the
+    executor running all the work it waits for is not reported, whatever the work: the
+    block's exit waits for every future, so no timeout there could end the request's wait;
+    the work's own calls are judged where they are written (a search's
+    `as_completed(futures)` over sources it submitted in that block). A `join()` (or any
+    wait) written after `terminate()`/`kill()` of the same receiver in the same function
+    only reaps what was stopped (as HB204's `wait()` after `kill()`). Lock and semaphore acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403), and neither is a lock
     built from a queue, condition or event: a generator (a `@contextmanager`) that
     waits, then yields inside a `try` whose `finally` gives back to the same receiver
@@ -358,20 +360,24 @@ class SyncWaitWithoutTimeout(Rule):
         proves that work ends: nothing ``fn`` runs, a few calls down, waits with no timeout or goes
         where the graph cannot follow (``ModuleReach.handed_work_ends``). A handler that waits
         itself is reported whatever the work: the request's own wait is where its timeout and the
-        answer on expiry belong (``abort(503)``), unless it waits inside the ``with`` block of the
-        executor (``_inside_executor_block``): there no timeout could end its wait."""
+        answer on expiry belong (``abort(503)``). A wait inside the ``with`` block of the executor
+        (``_inside_executor_block``) is never reported, whatever the work: leaving the block waits for
+        every future, so no timeout there could end the request's wait; the work's own calls are
+        judged where they are written."""
         project = facts.reach.project
         function = site.function
         if project is None or function is None or not facts.reach.in_scope(self.scope, function):
             return False  # (out of scope, the finding is dropped anyway: no question asked)
-        scope: object = None if self._inside_executor_block(site, function) else function
+        handed = self._handed(site, function)
+        if not handed:
+            return False
+        if self._inside_executor_block(site, function):
+            return True  # leaving the block waits for all of it: only the work's own calls can end the wait
+        scope: object = function
         while isinstance(scope, FunctionScope):
             if scope in facts.reach.handlers:
                 return False
             scope = scope.parent
-        handed = self._handed(site, function)
-        if not handed:
-            return False
         return all(project.handed_work_ends(owner.qualname, work) for owner, work in handed)
 
     def _inside_executor_block(self, site: CallSite, function: FunctionScope) -> bool:
