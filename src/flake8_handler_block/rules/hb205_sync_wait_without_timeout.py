@@ -366,13 +366,15 @@ class SyncWaitWithoutTimeout(Rule):
         judged where they are written."""
         project = facts.reach.project
         function = site.function
-        if project is None or function is None or not facts.reach.in_scope(self.scope, function):
+        if function is None or not facts.reach.in_scope(self.scope, function):
             return False  # (out of scope, the finding is dropped anyway: no question asked)
         handed = self._handed(site, function)
         if not handed:
             return False
         if self._inside_executor_block(site, function):
             return True  # leaving the block waits for all of it: only the work's own calls can end the wait
+        if project is None:
+            return False
         scope: object = function
         while isinstance(scope, FunctionScope):
             if scope in facts.reach.handlers:
