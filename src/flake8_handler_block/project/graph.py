@@ -61,7 +61,7 @@ from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
     NAMELESS, NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, TABLE_CALL, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK,
     VALUE, Edge,
-    Forward, FunctionSummary, ModuleSummary, Sym, passed_value,
+    Forward, FunctionSummary, ModuleSummary, Sym, passed_value, unpacked_index,
 )
 from .guards import guard_param, ruled_out
 from .tooling import is_tooling_path
@@ -359,6 +359,8 @@ class Graph:
                     more = [obj[1]] if obj[0] in ("e", "d") else []
                 elif step == CONTAINER or step == MAPPING:
                     more = [("e" if step == CONTAINER else "d", obj)]
+                elif unpacked_index(step) is not None:
+                    more = self._unpacked_item(obj, unpacked_index(step) or 0, depth)
                 else:
                     more = self._attribute(obj, step, depth)
                     if obj[0] in _CLASS_KINDS:
@@ -370,6 +372,18 @@ class Graph:
             holders = held
             depth += 1
         return objs
+
+    def _unpacked_item(self, obj: Obj, index: int, depth: int) -> List[Obj]:
+        """Item ``index`` of the tuple a call of the function ``obj`` gives (FunctionSummary.unpacked),
+        seen from the function's module: ``client, project = get_client(db)``."""
+        if obj[0] != "f":
+            return []
+        summary = self.tree.summary(obj[1])
+        if summary is None or obj[2] >= len(summary.functions):
+            return []
+        items = summary.functions[obj[2]].unpacked
+        item = items[index] if index < len(items) else None
+        return self.evaluate(item, obj[1], depth + 1) if item is not None else []
 
     def _named_methods(self, obj: Obj, depth: int) -> List[Obj]:
         """``getattr(self, name)`` on ``obj``: the methods of its class (and, for an instance of any
@@ -1811,7 +1825,8 @@ def _holder(callee: Sym) -> Tuple[Optional[Sym], str]:
     ``mod.Cls.load``: ``mod.Cls``, "load"); (None, '') when it is not an attribute."""
     if callee.path:
         name = callee.path[-1]
-        return (Sym(callee.kind, callee.target, callee.path[:-1]), name) if name not in _NOT_NAMES else (None, "")
+        named = name not in _NOT_NAMES and unpacked_index(name) is None
+        return (Sym(callee.kind, callee.target, callee.path[:-1]), name) if named else (None, "")
     if callee.kind == "ref" and "." in callee.target:
         holder, name = callee.target.rsplit(".", 1)
         return Sym("ref", holder), name

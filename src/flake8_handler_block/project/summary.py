@@ -98,6 +98,10 @@ ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
 # class's own tables names, looked up by a name the code computes (``getattr(self, route["call_method"])``).
 NAMED = "(getattr)"
 MAX_NAMED = 64  # identifier strings kept of one class's tables (more: a data table, not a dispatch one)
+# A path step: item N (``"#0"``) of the tuple a call of the function gives, as a caller unpacks it
+# (``client, project = get_client(db)`` with ``get_client`` of another module): FunctionSummary.unpacked.
+UNPACKED = "#"
+
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
 CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
 MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
@@ -145,6 +149,11 @@ COMMAND_PACKAGES = frozenset({"click", "typer", "asyncclick", "cyclopts"})
 # invoke Program): by their full name, as Celery's `@app.task` is no command.
 TASK_RUNNER_DECORATORS = frozenset({"invoke.task", "invoke.tasks.task", "fabric.task", "fabric.tasks.task",
                                     "fabric.api.task", "fabric.decorators.task"})
+
+
+def unpacked_index(step: str) -> Optional[int]:
+    """N of an UNPACKED path step (``"#1"``: 1); None for any other step."""
+    return int(step[1:]) if step[:1] == UNPACKED and step[1:].isdigit() else None
 
 
 @quick_init
@@ -314,6 +323,10 @@ class FunctionSummary:
     # *args))``) runs what its callers pass there (``Edge.flags``' "?@N:" values).
     hands: Tuple[Tuple[str, str], ...] = ()
     once: bool = False  # a sync function guarded by a global flag to do its work once per process (once.py)
+    # What each item of the tuple every ``return`` gives may be (``return Client(token), project_id``),
+    # for the callers that unpack it (``client, project = get_client(db)``): () when a ``return`` gives
+    # anything else, or tuples of other sizes, or the function is a generator.
+    unpacked: Tuple[Optional[Sym], ...] = ()
 
 
 @quick_init
@@ -810,6 +823,11 @@ class _Summariser:
                 if unpacked is not None and type(element) is ast.Name:
                     for item, where in unpacked:
                         scope.bind(element.id, "value", item[index], where)
+                    continue
+                if kind == "value" and type(value) is ast.Call and type(element) is ast.Name and paired is None:
+                    # `client, project = get_client(db)` of a function defined elsewhere: the graph
+                    # reads item `index` of what it returns (FunctionSummary.unpacked)
+                    scope.bind(element.id, "unpacked", (value, index))
                     continue
                 if paired is not None:  # `old, self._client = self._client, None`: item by item
                     self._bind_target(element, scope, "value", paired[index])
@@ -1338,6 +1356,10 @@ class _Summariser:
             return found.item() if kind == "item" else found.contained() if kind == "element" else found.mapped()
         if kind == "self" or kind == "cls":
             return None if imports_only else Sym(kind, str(payload))
+        if kind == "unpacked" and not imports_only:
+            call, index = cast(Tuple[ast.Call, int], payload)
+            found = self.sym(call.func, scope, imports_only, depth + 1)
+            return Sym(found.kind, found.target, found.path + (f"{UNPACKED}{index}",)) if found is not None else None
         if kind == "param" and not imports_only:
             function, place, name = cast(Tuple[int, Optional[int], str], payload)
             found = self._param_sym(function, place, name, depth)
@@ -1620,6 +1642,7 @@ class _Summariser:
                 flag_defaults=self._flag_defaults_of(key),
                 required=_required(node),
                 hands=tuple(sorted(hands[key])),
+                unpacked=self._unpacked(key),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -2262,6 +2285,25 @@ class _Summariser:
                 if isinstance(meaning, Sym) and meaning not in found:
                     found.append(meaning)
         return Sym.union(found)
+
+    def _unpacked(self, key: int) -> Tuple[Optional[Sym], ...]:
+        """What each item of the tuple the function's every ``return`` gives may be
+        (FunctionSummary.unpacked); items of unknown kind are None."""
+        if key in self.generators:
+            return ()
+        items: List[List[Sym]] = []
+        for _kind, returned, where in self.returns.get(key, ()):
+            if type(returned) is not ast.Tuple or any(type(item) is ast.Starred for item in returned.elts):
+                return ()
+            if not items:
+                items = [[] for _ in returned.elts]
+            if len(returned.elts) != len(items):
+                return ()
+            for index, item in enumerate(returned.elts):
+                meaning = self._meaning(("value", item, where), False, 0)
+                if isinstance(meaning, Sym) and meaning not in items[index]:
+                    items[index].append(meaning)
+        return tuple(Sym.union(each) for each in items)
 
     def _class_summary(self, key: int, node: ast.ClassDef, outer: _Scope) -> ClassSummary:
         attrs = []
