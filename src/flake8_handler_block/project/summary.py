@@ -101,7 +101,6 @@ MAX_NAMED = 64  # identifier strings kept of one class's tables (more: a data ta
 # A path step: item N (``"#0"``) of the tuple a call of the function gives, as a caller unpacks it
 # (``client, project = get_client(db)`` with ``get_client`` of another module): FunctionSummary.unpacked.
 UNPACKED = "#"
-
 SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
 CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
 MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
