@@ -45,12 +45,36 @@ async def replay(reader, writer):
     time.sleep(0.5)  # ok: never given to a server
 
 
+async def relay(reader, writer):
+    try:
+        await forward(reader, writer)
+    except asyncio.CancelledError:  # ok: the server's own task, which nothing awaits, ends right here
+        pass
+    finally:
+        writer.close()
+
+
+async def mirror(reader, writer):
+    while not reader.at_eof():
+        try:
+            writer.write(await reader.read(1024))
+            await writer.drain()
+        except:  # expect: HB602 "handler 'mirror'"
+            writer.close()
+
+
+async def forward(reader, writer):
+    writer.write(await reader.read(1024))
+
+
 async def console(port):
     server = Console()
     await asyncio.start_server(server.run, "127.0.0.1", port)
     await asyncio.start_unix_server(client_connected_cb=health, path="/run/relay.sock")
     host = Host()
     await asyncio.start_unix_server(host.serve_connection, path="/run/host.sock")
+    await asyncio.start_server(relay, "127.0.0.1", port + 1)
+    await asyncio.start_server(mirror, "127.0.0.1", port + 2)
     async with websockets.serve(echo, "localhost", 8765):
         await asyncio.Future()
     async with serve(chat, "localhost", 8766):

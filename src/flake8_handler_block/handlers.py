@@ -769,12 +769,19 @@ CONNECTION_SERVERS = {
     "websockets.sync.server.serve": "handler",  # a thread per connection
 }
 _CONNECTION_SERVER_NAMES = frozenset(full.rsplit(".", 1)[-1] for full in CONNECTION_SERVERS)
+_CONNECTION_HANDLER = "a connection handler of "  # the reason given such a callback
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS
     | {"websocket", "Server", MCP_ADD_TOOL} | _CONNECTION_SERVER_NAMES
 )
 _MCP_HANDLER_KEYWORD = "on_"  # `Server(name, on_call_tool=f, on_list_tools=g)`, the MCP SDK 2.x
+
+
+def is_connection_reason(reason: str) -> bool:
+    """The handler is a connection server's callback: the server runs it as a task of its own,
+    which nothing awaits."""
+    return reason.startswith(_CONNECTION_HANDLER)
 
 
 def named_like_a_route_class(name: str) -> bool:
@@ -826,7 +833,7 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
             reason = f"a FastAPI dependency ({last}())"
         elif full in CONNECTION_SERVERS:
             index, keyword = 0, CONNECTION_SERVERS[full]
-            reason = f"a connection handler of {full}()"
+            reason = f"{_CONNECTION_HANDLER}{full}()"
         elif last in SERVER_REGISTRARS:
             continue  # server_registrations(): the server's class tells
         elif last == "Server" and full in MCP_LOWLEVEL_SERVERS:

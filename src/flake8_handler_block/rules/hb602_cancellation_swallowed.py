@@ -7,6 +7,7 @@ import libcst as cst
 from ..calls import is_true, keyword
 from ..facts import Facts
 from ..catalog import ASYNC_QUEUE_KINDS, TASK_SPAWNS
+from ..handlers import is_connection_reason
 from ..names import Inst, Ref, derives_from, dotted_name, last_name, module_calls, resolve
 from ..primitives import is_bounded
 from ..rule import ASYNC_HANDLER, Rule
@@ -173,6 +174,10 @@ class CancellationSwallowed(Rule):
     runs as the response's body and stops reading when its client goes: once it ends right
     after the clause nothing of the request runs on (the handler itself is still reported,
     even when it returns at once: its caller, the server, should see the cancellation);
+    likewise the callback of a connection server (`asyncio.start_server(serve, ...)`, the
+    `websockets` servers), which the server runs as a task of its own that nothing awaits:
+    once it ends right after the clause, nothing of the connection runs on (one that swallows
+    the cancellation and goes on serving is reported);
     a module that imports Tornado, which never cancels a
     handler when its client goes away; a clause inside a `finally:` (best-effort
     teardown, `try: await client.disconnect() except BaseException: log(...)`): a
@@ -421,6 +426,9 @@ class CancellationSwallowed(Rule):
                 continue
             if candidate.problem == SWALLOWS and self._response_body_ends(candidate, facts):
                 continue
+            if candidate.problem == SWALLOWS and is_connection_reason(facts.reach.handlers.get(function, "")) and (
+                    _returns_at_once(candidate, False)):
+                continue  # a connection server's callback: its own task, which nothing awaits, simply ends
             if candidate.problem == CONVERTS and function in facts.reach.handlers and _returns_at_once(
                     candidate, False):
                 continue  # the handler ends raising its error: the server answers it, nothing runs on
