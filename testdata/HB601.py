@@ -271,14 +271,17 @@ async def export(rid: str):
 def send_welcome(address):
     # A plain helper, also used by the signup worker thread.
     with smtplib.SMTP("mail.internal", 587, timeout=10) as smtp:  # expect: HB601 "smtplib.SMTP() blocks the event loop" "handler 'signup' via send_welcome()"
-        smtp.sendmail("noreply@example.com", [address], "Welcome!")
+        smtp.sendmail("noreply@example.com", [address], "Welcome!")  # expect: HB601 "smtp.sendmail() blocks the event loop" "handler 'signup' via send_welcome()"
 
 
 @app.post("/signup")
 async def signup(address: str):
     relay = smtplib.SMTP("mail.internal", 587, timeout=10)  # expect: HB601 "smtplib.SMTP() blocks the event loop" "handler 'signup'" "aiosmtplib"
-    relay.quit()
+    relay.quit()  # expect: HB601 "relay.quit() blocks the event loop" "aiosmtplib"
     draft = smtplib.SMTP(timeout=10)  # ok: no host given: nothing connects yet
+    if address.endswith("@partner.example"):
+        draft.connect("relay.partner.example", 587)  # expect: HB601 "draft.connect() blocks the event loop"
+        await asyncio.to_thread(draft.sendmail, "noreply@example.com", [address], "Welcome!")  # ok: in a thread
     send_welcome(address)  # expect: HB601 "send_welcome() blocks the event loop" "it runs smtplib.SMTP() at line"
     await asyncio.to_thread(send_welcome, address)  # ok: handed to a thread
     return {"queued": True, "draft": draft is not None}

@@ -312,6 +312,9 @@ PROGRAM_INSTEAD = TO_THREAD  # a library that runs a program and waits for it
 SOCKET_INSTEAD = "use await asyncio.open_connection(...)"
 SYNC_INSTEAD = "use the asyncio primitive (asyncio.Event/Lock/Queue) or await asyncio.to_thread(...)"
 _MAIL_INSTEAD = "send it with an async client (aiosmtplib) or await asyncio.to_thread(...)"
+# What an SMTP connection sends the server and waits for the answer of.
+SMTP_COMMANDS = ("connect", "login", "auth", "starttls", "ehlo", "helo", "ehlo_or_helo_if_needed", "sendmail",
+                 "send_message", "mail", "rcpt", "data", "rset", "noop", "verify", "expn", "docmd", "quit")
 _CONNECTING_CLIENTS = frozenset({"smtplib", "ftplib", "imaplib", "poplib", "telnetlib", "nntplib"})
 _CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib, poplib and nntplib always connect
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
@@ -1259,6 +1262,11 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     for connection in ("http.client.HTTPConnection", "http.client.HTTPSConnection"):
         for method in ("connect", "request", "getresponse", "endheaders", "send"):
             yield f"{connection}.{method}", Api(OTHER, None, _HTTP)
+    # a mail connection's own commands wait for the server on its socket (the constructor's timeout
+    # bounds each: HB202); `SMTP()` given no host connects in connect()
+    for client in ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP"):
+        for command in SMTP_COMMANDS:
+            yield f"{client}.{command}", Api(OTHER, None, Blocking(_MAIL_INSTEAD))
     for proxy in XMLRPC_PROXIES:  # takes no timeout: its transport holds it (HB202 says so)
         yield proxy, Api(OTHER)
     # Flask-Mail's sends connect with smtplib.SMTP(host, port) and take no timeout (HB202 says so)

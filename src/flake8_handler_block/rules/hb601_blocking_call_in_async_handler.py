@@ -83,7 +83,9 @@ class BlockingCallInAsyncHandler(Rule):
     - the standard library's mail, FTP and telnet clients given a host
       (`smtplib.SMTP("mail.internal")`, `ftplib.FTP(host)`: they connect, and log
       in, in the constructor; `smtplib.SMTP()` connects nowhere yet), and
-      `imaplib.IMAP4*()`/`poplib.POP3*()`/`nntplib.NNTP*()`, which always connect;
+      `imaplib.IMAP4*()`/`poplib.POP3*()`/`nntplib.NNTP*()`, which always connect; an
+      SMTP connection's commands too (`smtp.connect()`, `login()`, `starttls()`,
+      `sendmail()`, `send_message()`, `quit()`: each waits for the server's answer);
     - `threading` `Event.wait()`, `Condition.wait()/wait_for()`, `Barrier.wait()`,
       `Thread.join()`, `Lock/RLock/Semaphore/BoundedSemaphore/Condition.acquire()`,
       `multiprocessing.Process.join()`;
