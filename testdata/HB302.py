@@ -99,3 +99,19 @@ def batch(items):
 
 def relay(item, other_queue):
     other_queue.put(item)  # ok: parameter of unknown kind
+
+
+try:  # a comments app that still runs on Python 2: the same module either way
+    import Queue as compat_queue
+except ImportError:
+    import queue as compat_queue
+
+MAIL_SENT = compat_queue.Queue()
+BOUNDED_SENT = compat_queue.Queue(maxsize=100)
+
+
+@app.post("/comments/{pk}/notify")
+def notify_followers(pk: int):
+    MAIL_SENT.put(pk)  # expect: HB302 "MAIL_SENT.put() on an unbounded queue" "handler 'notify_followers'"
+    BOUNDED_SENT.put_nowait(pk)  # ok: bounded, and put_nowait() never waits
+    return {"notified": pk}

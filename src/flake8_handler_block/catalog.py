@@ -28,6 +28,13 @@ from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping,
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
+    # Python 2's names of standard modules, which compatibility imports fall back from or to
+    # (`try: import Queue as queue` / `except ImportError: import queue`): the same module
+    "Queue": "queue",
+    "urllib2": "urllib.request",
+    "httplib": "http.client",
+    "SocketServer": "socketserver",
+    "BaseHTTPServer": "http.server",
     "requests.api": "requests",
     "requests.sessions.Session": "requests.Session",
     "requests.sessions.session": "requests.Session",
