@@ -239,9 +239,44 @@ def run_sync_tools_in_threads(mcp) -> None:
 
 def test_sync_tools_of_a_project_that_replaces_them_are_not_known_inline(tmp_path: Path) -> None:
     """A project that reaches into FastMCP's private tool registry may swap its sync tools for
-    coroutines handing them to a thread (``handlers.TOOLS_REPLACED``): they are not claimed to
+    coroutines handing them to a thread (``handlers.replaces_tools``): they are not claimed to
     run on the loop. Its coroutines still are."""
     files = {"app/__init__.py": "", "app/tools.py": REPLACED_TOOLS, "app/wrapping.py": WRAPPER}
+    markers_hold(tmp_path, files, "app/tools.py")
+
+
+REWRITTEN_FUNCTIONS = '''\
+import asyncio
+import functools
+
+from .tools import mcp
+
+
+def _offload_sync_tools() -> int:
+    converted = 0
+    for tool in mcp._tool_manager.list_tools():
+        if tool.is_async:
+            continue
+        sync_fn = tool.fn
+
+        @functools.wraps(sync_fn)
+        async def threaded(*args, __sync_fn=sync_fn, **kwargs):
+            return await asyncio.to_thread(__sync_fn, *args, **kwargs)
+
+        tool.fn = threaded
+        tool.is_async = True
+        converted += 1
+    return converted
+
+
+OFFLOADED = _offload_sync_tools()
+'''
+
+
+def test_sync_tools_whose_functions_the_project_rewrites_are_not_known_inline(tmp_path: Path) -> None:
+    """Rewriting the function of each tool listed from the registry (``tool.fn = threaded``, a
+    trading MCP server's import-time offload) swaps the sync tools as surely."""
+    files = {"app/__init__.py": "", "app/tools.py": REPLACED_TOOLS, "app/wrapping.py": REWRITTEN_FUNCTIONS}
     markers_hold(tmp_path, files, "app/tools.py")
 
 

@@ -147,6 +147,21 @@ def test_root_without_config_file_climbs_through_a_namespace_portion(tmp_path: P
     assert find_root(str(tmp_path / "site" / "scripts" / "run.py")) == str(tmp_path / "site" / "scripts")
 
 
+def test_root_climbs_through_namespace_portions_a_few_deep(tmp_path: Path) -> None:
+    """``app/core/services/`` with no ``__init__.py`` in ``core`` or ``services`` (a trading MCP
+    server's wheel): ``app.core.services.backtest`` still imports through both, so the module belongs
+    to the project above ``app``; a plain directory beside it stays a project of its own."""
+    services = tmp_path / "site" / "app" / "core" / "services"
+    services.mkdir(parents=True)
+    (tmp_path / "site" / "app" / "__init__.py").write_text("")
+    (services / "backtest.py").write_text("")
+    (tmp_path / "site" / "notebooks" / "daily").mkdir(parents=True)
+    assert find_root(str(services / "backtest.py")) == str(tmp_path / "site")
+    assert find_root(str(tmp_path / "site" / "app" / "core" / "errors.py")) == str(tmp_path / "site")
+    daily = tmp_path / "site" / "notebooks" / "daily" / "report.py"
+    assert find_root(str(daily)) == str(tmp_path / "site" / "notebooks" / "daily")
+
+
 def test_root_is_not_looked_for_past_a_hidden_directory(tmp_path: Path) -> None:
     """An app unpacked under a hidden directory of another project is a project of its own:
     the outer project's scan skips hidden directories, so the outer root would not see it."""

@@ -696,9 +696,22 @@ def runs_inline_on_loop(reason: str) -> bool:
 
 # A project that writes into FastMCP's private tool registry replaces tools it registered (there:
 # `mcp._tool_manager._tools[name] = tool.model_copy(update={"fn": runner})`, a coroutine handing the
-# sync tool to a thread): how its sync tools run is then not known from their registration. Read
-# from the text of the code (not a comment) outside the project's tests.
-TOOLS_REPLACED = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*_tools\s*\[[^\]\n]*\]\s*=(?!=)", re.M)
+# sync tool to a thread), or rewrites the function of each tool it lists (`for tool in
+# mcp._tool_manager.list_tools(): tool.fn = threaded(tool.fn)`): how its sync tools run is then not
+# known from their registration. Read from the text of the code (not a comment) outside the
+# project's tests.
+_TOOL_REGISTRY_WRITE = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*_tools\s*\[[^\]\n]*\]\s*=(?!=)", re.M)
+_TOOLS_LISTED = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*(?:list_tools\s*\(|_tools\s*\.\s*values\s*\()", re.M)
+_TOOL_FUNCTION_WRITE = re.compile(r"^[^#\n]*\.fn\s*=(?!=)", re.M)
+
+
+def replaces_tools(text: str) -> bool:
+    """The module's code writes into its MCP server's tool registry, or rewrites the function of the
+    tools it lists from it."""
+    return "_tool_manager" in text and (
+        _TOOL_REGISTRY_WRITE.search(text) is not None
+        or (_TOOLS_LISTED.search(text) is not None and _TOOL_FUNCTION_WRITE.search(text) is not None)
+    )
 
 
 def not_known_inline(reason: str) -> str:

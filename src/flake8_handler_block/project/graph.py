@@ -53,7 +53,7 @@ from ..handlers import (
     _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
-    TOOLS_REPLACED, is_taker_reason, method_kind, named_like_a_route_class, not_known_inline, registered_views,
+    is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     server_registrations,
     route_class_views, runs_inline_on_loop,
 )
@@ -1359,10 +1359,10 @@ class Graph:
 
     def _replaces_tools(self) -> bool:
         """Some module of the project, its tests aside, writes into its MCP server's tool registry
-        (``handlers.TOOLS_REPLACED``). Read only for a project with a tool its server runs in place."""
+        (``handlers.replaces_tools``). Read only for a project with a tool its server runs in place."""
         for path in self.tree.files:
             self.tree.check_time()  # every file is read: the run's budget holds
-            if not is_tooling_path(path, EXERCISE_GLOBS) and TOOLS_REPLACED.search(self.tree.text(path) or ""):
+            if not is_tooling_path(path, EXERCISE_GLOBS) and replaces_tools(self.tree.text(path) or ""):
                 return True
         return False
 

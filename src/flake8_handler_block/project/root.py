@@ -4,8 +4,8 @@ The root is the nearest directory at or above the file holding ``pyproject.toml`
 ``setup.cfg``, ``setup.py`` or ``.git``, not looking past a hidden directory (a project
 unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
 skip it); without one, the directory above the file's top-level package (walking up
-while ``__init__.py`` exists, and through a directory without one inside a package: a namespace
-portion such as a wheel's ``app/schemas/``), or above that when it is the top-level namespace
+while ``__init__.py`` exists, and through directories without one inside a package: namespace
+portions such as a wheel's ``app/schemas/`` or ``app/core/services/``), or above that when it is the top-level namespace
 package of an unpacked wheel (a ``*.dist-info`` beside it). The scan never follows a symlinked
 directory (no loops), skips hidden, virtualenv and build directories, and stops at a file-count limit.
 """
@@ -54,8 +54,9 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
         if parent == top:
             break
         # a package, or a directory with no __init__.py inside one (`app/schemas/` of a wheel: an
-        # implicit namespace package that `app.schemas.x` still imports through)
-        if not any(os.path.isfile(os.path.join(d, "__init__.py")) for d in (top, parent)):
+        # implicit namespace package that `app.schemas.x` still imports through), also a few such
+        # directories deep (`app/core/services/`)
+        if not os.path.isfile(os.path.join(top, "__init__.py")) and not _inside_package(parent):
             break
         top = parent
     # A top-level namespace package of an unpacked wheel (`localstack/` with no `__init__.py`,
@@ -64,6 +65,21 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
     if parent != top and _holds_distribution_metadata(parent) and not _holds_distribution_metadata(top):
         return parent
     return top
+
+
+_NAMESPACE_DEPTH = 3  # directories with no __init__.py a package may hold above a module
+
+
+def _inside_package(directory: str) -> bool:
+    """``directory`` is a package, or one of the few directories above it is."""
+    for _ in range(_NAMESPACE_DEPTH):
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+    return False
 
 
 def _holds_distribution_metadata(directory: str) -> bool:
