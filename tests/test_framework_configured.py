@@ -17,7 +17,7 @@ from jupyterhub.auth import Authenticator
 class NativeAuthenticator(Authenticator):
     def create_user(self, name):
         server = smtplib.SMTP("mail.example.org", 587)  # expect: HB202 "handler 'SignUpHandler.post'", HB601
-        server.sendmail("hub@example.org", [name], "approve")
+        server.sendmail("hub@example.org", [name], "approve")  # expect: HB601 "server.sendmail() blocks the event loop"
         return name
 
     def forget(self, name):
