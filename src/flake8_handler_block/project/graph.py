@@ -359,8 +359,8 @@ class Graph:
                     more = [obj[1]] if obj[0] in ("e", "d") else []
                 elif step == CONTAINER or step == MAPPING:
                     more = [("e" if step == CONTAINER else "d", obj)]
-                elif unpacked_index(step) is not None:
-                    more = self._unpacked_item(obj, unpacked_index(step) or 0, depth)
+                elif (index := unpacked_index(step)) is not None:
+                    more = self._unpacked_item(obj, index, depth)
                 else:
                     more = self._attribute(obj, step, depth)
                     if obj[0] in _CLASS_KINDS:

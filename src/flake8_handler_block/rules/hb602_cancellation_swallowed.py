@@ -401,10 +401,15 @@ class CancellationSwallowed(Rule):
         if "tornado" in facts.module.imported_packages:
             return  # Tornado never cancels a handler when its client goes away
         own_task = self._own_task_functions(facts)
+
+        def beyond_the_request(function: FunctionScope) -> bool:
+            """No request's cancellation reaches it: out of every request, only run as a task of its
+            own, or only run as teardown (the cancellation being handled goes on after it)."""
+            return (not facts.reach.in_request(function) or function in own_task
+                    or facts.reach.torn_down_by_callers(function))
+
         for exit_, function in self._exits:
-            if not facts.reach.in_request(function) or function in own_task:
-                continue
-            if facts.reach.torn_down_by_callers(function):
+            if beyond_the_request(function):
                 continue
             request = facts.reach.link(function) is not None
             returns = isinstance(exit_, cst.Return)  # a loop's break or continue runs on
@@ -414,10 +419,8 @@ class CancellationSwallowed(Rule):
             self.report(exit_, function, clause=f"`{statement}` in `finally`", **words)
         for candidate in self._candidates:
             function = candidate.function
-            if not facts.reach.in_request(function) or function in own_task:
+            if beyond_the_request(function):
                 continue
-            if facts.reach.torn_down_by_callers(function):
-                continue  # only run as teardown: the cancellation being handled goes on after it
             if self._cancel_then_await(candidate.awaited, function):
                 continue
             if candidate.problem == SWALLOWS and _raised_later(candidate.handler, function):
