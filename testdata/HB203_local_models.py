@@ -1,10 +1,12 @@
 """A self-hosted assistant: chat and embeddings served by a local Ollama (ollama, langchain-ollama), with
-hosted models as a fallback through LangChain."""
+hosted models as a fallback through LangChain and Google's Gemini SDK."""
 import os
 
 import httpx
 import ollama
 from fastapi import FastAPI
+from google import genai
+from google.genai import types
 from langchain_anthropic import ChatAnthropic
 from langchain_ollama import ChatOllama, OllamaEmbeddings
 from langchain_openai import AzureChatOpenAI, ChatOpenAI
@@ -47,6 +49,16 @@ def hosted_model(options):
     if options.get("provider") == "azure":
         return AzureChatOpenAI(azure_deployment="gpt-4o", request_timeout=None)  # expect: HB203 "AzureChatOpenAI() passes request_timeout=None"
     return ChatOpenAI(model="gpt-4o", temperature=0)  # expect: HB203 "ChatOpenAI() has no timeout" "function 'hosted_model'"
+
+
+def gemini_client(options):
+    if options.get("vertex"):
+        return genai.Client(vertexai=True, project=options["project"], location="europe-west4")  # expect: HB203 "genai.Client() has no timeout" "HttpOptions(timeout=<milliseconds>)"
+    if options.get("bounded"):
+        return genai.Client(api_key=options["key"], http_options=types.HttpOptions(timeout=60_000))  # ok: its options bound it
+    if options.get("custom"):
+        return genai.Client(api_key=options["key"], **options["client"])  # ok: unseen keywords may carry http_options
+    return genai.Client(api_key=options["key"])  # expect: HB203 "google-genai sends every request with none"
 
 
 def bounded_models(options):

@@ -372,7 +372,7 @@ async def summarise(text: str, key: str):
     legacy = openai.moderations.create(input=text)  # expect: HB601 "openai.moderations.create() blocks the event loop" "handler 'summarise'"
     again = await ASYNC_SUMMARISER.chat.completions.create(model="gpt", messages=[])  # ok: the async client
     offloaded = await asyncio.to_thread(SUMMARISER.embeddings.create, model="e", input=text)  # ok: in a thread
-    gemini = genai.Client()
+    gemini = genai.Client()  # expect: HB203 "genai.Client() has no timeout" "handler 'summarise'"
     answer = await gemini.aio.models.generate_content(model="gemini", contents=text)  # ok: the client's async side
     mistral = Mistral(api_key=key)
     draft = await mistral.chat.complete_async(model="small", messages=[])  # ok: the async method of the client

@@ -411,16 +411,19 @@ def test_a_client_whose_http_client_holds_the_timeout_is_left_with_a_reason():
 
 
 def test_langchain_ollama_models_are_left_and_ollama_clients_get_a_timeout():
-    """ChatOllama takes no timeout of its own (its client's settings do), so the fix leaves it with a
-    reason; ollama's Client and AsyncClient get `timeout=`."""
+    """ChatOllama and google-genai's Client take no timeout of their own (their client's settings
+    do), so the fix leaves them with a reason; ollama's Client and AsyncClient get `timeout=`."""
     path = next(p for p in FIXTURES if p.stem == "HB203_local_models")
     text = path.read_text(encoding="utf-8")
     result = fix_source(text, str(path), fixture_config(text, path))
     old, new = text.splitlines(), result.source.splitlines()
-    models = [i for i, line in enumerate(old) if "expect: HB203" in line and "Ollama" in line.split("#")[0]]
-    assert models and all(new[i] == old[i] for i in models)
+    left = ("Ollama", "genai.")
+    models = [i for i, line in enumerate(old)
+              if "expect: HB203" in line and any(name in line.split("#")[0] for name in left)]
+    assert len(models) > 3 and all(new[i] == old[i] for i in models)
     assert any("takes no timeout" in item.reason for item in result.remaining)
-    clients = [i for i, line in enumerate(old) if "expect: HB203" in line and "Client(" in line.split("#")[0]]
+    clients = [i for i, line in enumerate(old) if "expect: HB203" in line and "Client(" in line.split("#")[0]
+               and i not in models]
     code = [new[i].split("#")[0] for i in clients]
     assert code and all("timeout=" in line and "timeout=None" not in line for line in code)
 

@@ -1101,6 +1101,10 @@ OLLAMA_CLIENTS = ("ollama.Client", "ollama.AsyncClient")
 LANGCHAIN_OLLAMA_MODELS = ("langchain_ollama.ChatOllama", "langchain_ollama.OllamaLLM",
                            "langchain_ollama.OllamaEmbeddings")
 _OLLAMA_CLIENT_KWARGS = ("client_kwargs", "sync_client_kwargs", "async_client_kwargs")
+# google-genai: Client(api_key=..., http_options=None, ...) takes no timeout of its own; its HttpOptions'
+# timeout (milliseconds) is None unless given, and the SDK passes that None to httpx on every request,
+# which turns off any limit its httpx client had (pydantic-ai #4031): generate_content() waits forever.
+GOOGLE_GENAI_CLIENT = "google.genai.Client"
 # LangChain's OpenAI and Anthropic chat models hand their SDK client `timeout=None` unless given one
 # (`timeout=`, or the field's own name), which turns the SDK's 600 s default off (LangChain issue
 # 35597, open with its fixes unmerged in 2026). Clients of the caller's may bound them instead.
@@ -1176,6 +1180,9 @@ UNTIMED_CLIENTS: Mapping[str, UntimedClient] = {
     **{model: UntimedClient(None, "its ollama client has none", own_client=_OLLAMA_CLIENT_KWARGS,
                             fix='pass client_kwargs={"timeout": <seconds>}')
        for model in LANGCHAIN_OLLAMA_MODELS},
+    GOOGLE_GENAI_CLIENT: UntimedClient(None, "google-genai sends every request with none, its httpx client's limit off",
+                                       own_client=("http_options",),
+                                       fix="pass http_options=HttpOptions(timeout=<milliseconds>)"),
 }
 
 # xmlrpc.client: ServerProxy(uri, transport=None, ...) takes no timeout; its default transport opens

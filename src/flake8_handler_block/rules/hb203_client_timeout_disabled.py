@@ -128,6 +128,11 @@ class ClientTimeoutDisabled(Rule):
       given none of them (the fix: `client_kwargs={"timeout": ...}`). The module-level
       `ollama.chat()` and friends use a default client that takes no timeout at all and are
       not reported here (HB601 reports them on an event loop);
+    - google-genai's `genai.Client(api_key=...)` with no `http_options=`: its options' timeout
+      is None unless given, and the SDK passes that None to httpx on every request, which
+      turns off any limit its httpx client had, so `generate_content()` waits on a stalled
+      API with no limit (the fix: `http_options=HttpOptions(timeout=...)`, in milliseconds).
+      Options of the caller's (`http_options=`, `**kwargs`) are taken to bound it;
     - LangChain's `ChatOpenAI`, `AzureChatOpenAI` (langchain-openai) and `ChatAnthropic`
       (langchain-anthropic) with no `timeout=` (nor `request_timeout=`/
       `default_request_timeout=`, the fields' own names), or `None`: they hand the SDK client
@@ -223,7 +228,7 @@ class ClientTimeoutDisabled(Rule):
     gate = ('httpx', 'aiohttp', 'ClientTimeout', 'urllib3', 'ldap', 'caldav', 'gitlab', 'jira', 'twilio',
             'websockets', 'freeipa', 'keystone', 'swiftclient', 'influxdb', 'ollama', 'msal', 'langchain',
             'pydiscourse', 'jenkins', catalog.KUBERNETES_PACKAGE, 'PrometheusConnect', 'meilisearch',
-            'imapclient', 'zeep', catalog.REDIS_DISTRIBUTION)
+            'imapclient', 'zeep', 'genai', catalog.REDIS_DISTRIBUTION)
     calls = catalog.last_names(CALLS) | catalog.last_names(
         {"ClientTimeout": None, catalog.LDAP3_CONNECTION: None, **dict.fromkeys(catalog.UNTIMED_CLIENTS),
          **dict.fromkeys(catalog.WEBSOCKETS_CONNECTS), **catalog.REDIS_CLIENTS}
