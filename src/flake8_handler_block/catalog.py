@@ -754,6 +754,11 @@ SDK_MODULE_CLIENTS = {
     for resource in ("chat", "completions", "embeddings", "images", "audio", "moderations", "models", "files",
                      "fine_tuning", "batches", "uploads", "responses", "beta", "vector_stores")
 }
+# A name's step for what subscripting a value gives (`v["key"]`), in the summaries' paths too.
+SUBSCRIPT_STEP = "[k]"
+# SDKs whose clients name their parts by subscript: pymongo's `client["shop"]` is a database and its
+# `["orders"]` a collection, as `client.shop.orders` is; each method below them is a request.
+SDK_NAMED_BY_SUBSCRIPT = frozenset({"pymongo"})
 # Methods of a client that make no request: options, copies, handles built locally (a boto3
 # paginator or presigned URL, a pymongo database or collection).
 SDK_LOCAL_METHODS = frozenset({
@@ -820,8 +825,12 @@ def sdk_request(name: str) -> Optional[Api]:
     instead, steps = found
     if name.startswith(f"{KUBERNETES_PACKAGE}.") and not kubernetes_request(name):
         return None  # its clients' attributes and discovery (`v1.api_client`, `dyn.resources.get()`)
-    if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_") or not step.isidentifier() for step in steps):
+    by_subscript = name.split(".", 1)[0] in SDK_NAMED_BY_SUBSCRIPT
+    if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_")
+           or not (step.isidentifier() or (by_subscript and step == SUBSCRIPT_STEP)) for step in steps):
         return None
+    if steps[-1] == SUBSCRIPT_STEP:
+        return None  # `client["shop"]`: a part of the client, no request
     if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
         return None
     if _below_client(name, _BOTO3_RESOURCES) is not None and (
@@ -849,6 +858,14 @@ def same_sdk_client(one: str, other: str) -> bool:
 def below_sdk_client(producer: str) -> bool:
     """A value made by a synchronous SDK client or reached from one (``client.chat.completions``)."""
     return _below_client(producer, SDK_CLIENTS) is not None
+
+
+def subscript_of_sdk_client(producer: str) -> Optional[str]:
+    """What subscripting ``producer`` gives when it is more of an SDK client (pymongo's
+    ``client["shop"]``: ``pymongo.MongoClient.[k]``); None for anything else."""
+    if producer.split(".", 1)[0] not in SDK_NAMED_BY_SUBSCRIPT or not below_sdk_client(producer):
+        return None
+    return f"{producer}.{SUBSCRIPT_STEP}"
 
 
 SDK_PACKAGES = frozenset(name.split(".")[0] for name in (*SDK_CLIENTS, *SDK_MODULE_CLIENTS))

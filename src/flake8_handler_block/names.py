@@ -26,7 +26,7 @@ from .catalog import (
     APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, NAMED_MEMBERS, OWNER_CLOSERS, PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, same_sdk_client,
-    sdk_request,
+    sdk_request, subscript_of_sdk_client,
 )
 
 from .handlers import one_server_of
@@ -178,6 +178,10 @@ def resolve(expr: cst.BaseExpression, scope: "Scope", _depth: int = 0) -> Option
         return library_value(module) if module is not None else called_result(expr, scope, depth)
     if isinstance(expr, cst.Await):
         return resolve(expr.expression, scope, depth)
+    if isinstance(expr, cst.Subscript):
+        base = resolve(expr.value, scope, depth)
+        part = subscript_of_sdk_client(base.producer) if isinstance(base, Inst) else None
+        return Inst(part) if part is not None else None  # `client["shop"]`: pymongo's database
     if isinstance(expr, cst.IfExp):
         sides = [side for side in (expr.body, expr.orelse) if not is_none(side)]  # None holds nothing to call
         if len(sides) == 1:

@@ -625,7 +625,14 @@ class ScopeCollector(Batchable):
 
     def visit_For(self, node: cst.For) -> None:
         self._iterate(node.iter)
-        self._bind_target(node.target, None)
+        written = node.iter.elements if isinstance(node.iter, (cst.Tuple, cst.List, cst.Set)) else None
+        if isinstance(node.target, cst.Name) and written and not any(
+                isinstance(element, cst.StarredElement) for element in written):
+            # `for t in (self.feeder, self.player):` is each of them in turn: what they all are
+            for element in written:
+                self._bind_target(node.target, element.value)
+        else:
+            self._bind_target(node.target, None)
         self._push("loop", node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:

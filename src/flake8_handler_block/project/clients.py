@@ -34,11 +34,11 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..catalog import (
     CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, OWNER_CLOSERS,
-    SUBCLASSED_CLIENTS, canonical,
+    SUBCLASSED_CLIENTS, canonical, subscript_of_sdk_client,
 )
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph, _called_name
-from .summary import CALL, CALL_RESULT, MADE, VALUE, Edge, ModuleSummary, Sym
+from .summary import CALL, CALL_RESULT, MADE, SUBSCRIPT, VALUE, Edge, ModuleSummary, Sym
 
 # Where a module may give its clients a timeout the rules would not see from another module: an
 # adapter mounted, or request()/send() replaced (default_timeout.PATCH_HINT).
@@ -201,6 +201,9 @@ class Clients:
             return None
         if not sym.path:  # another name: `SESSION = http.SESSION`
             return self._held_by(sym.target, False, depth, seen)
+        if sym.path[-1] == SUBSCRIPT:  # `orders = db["orders"]`: pymongo's collection
+            whole = self._kind(Sym(sym.kind, sym.target, sym.path[:-1]), path, depth + 1, seen)
+            return subscript_of_sdk_client(whole) if whole is not None else None
         if sym.path[-1] not in MADE:
             return None
         made_by = Sym(sym.kind, sym.target, sym.path[:-1])
@@ -289,7 +292,7 @@ def _built_here(sym: Sym, module: str) -> bool:
     if sym.kind != "ref":
         return sym.kind in ("self", "cls")
     if sym.path:
-        return sym.path[-1] in MADE
+        return sym.path[-1] in MADE or sym.path[-1] == SUBSCRIPT  # `db = client["shop"]`
     return bool(module) and sym.target.startswith(f"{module}.")
 
 

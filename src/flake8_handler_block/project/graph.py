@@ -976,6 +976,11 @@ class Graph:
         name = self.api_name(sym, path)
         if name or depth > _MAX_LIBRARY_DEPTH:
             return name
+        if sym.kind == ANY and sym.path:
+            # `for t in (self.feeder, self.player): t.join()`: the one name all the values agree on
+            names = {self.library_name(Sym(m.kind, m.target, m.path + sym.path), path, depth + 1)
+                     for m in sym.members()}
+            return names.pop() if len(names) == 1 else ""
         if sym.kind == "ref":
             objs: List[Obj] = self.resolve(sym.target)
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
@@ -1125,7 +1130,7 @@ class Graph:
             if edge.guard and ruled_out(edge.guard, given):
                 continue
             if edge.how == CALL and not edge.quiet:
-                name = self.api_name(edge.callee, fn[1])
+                name = self.library_name(edge.callee, fn[1])
                 api = PLAIN_BLOCKING.get(name) or sdk_request(name)
                 blocking = api.blocking if api is not None else None
                 if blocking is not None and not (edge.hostless and blocking.connects_with_host):

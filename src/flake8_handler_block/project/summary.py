@@ -32,7 +32,7 @@ from ..catalog import (
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
     KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
-    MCP_LIFESPAN_PATH, PROCESS_WAITS,
+    MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
     ldap3_auto_binds, sends_through_transport,
 )
@@ -101,7 +101,7 @@ MAX_NAMED = 64  # identifier strings kept of one class's tables (more: a data ta
 # A path step: item N (``"#0"``) of the tuple a call of the function gives, as a caller unpacks it
 # (``client, project = get_client(db)`` with ``get_client`` of another module): FunctionSummary.unpacked.
 UNPACKED = "#"
-SUBSCRIPT = "[k]"  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
+SUBSCRIPT = SUBSCRIPT_STEP  # a path step: what subscripting the value gives (``v[0]``, ``v["key"]``)
 CONTAINER = "[*]"  # a path step: a list, set or tuple whose elements are the value (``list[X]``, ``[X()]``)
 MAPPING = "{*}"  # a path step: a mapping whose values are the value (``dict[str, X]``, ``{"a": X}``)
 # Path steps: an MCP request context whose server's lifespan gives the value (``ctx: Context[Session,

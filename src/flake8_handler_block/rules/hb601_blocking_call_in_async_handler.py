@@ -156,7 +156,10 @@ class BlockingCallInAsyncHandler(Rule):
 
     Receivers are recognised from their constructor, through imports and
     assignments (`self.lock = threading.Lock()`, `with httpx.Client() as c`,
-    `s: requests.Session`); a receiver of unknown kind is not reported. A timeout
+    `s: requests.Session`), a loop over written values that are all of one kind
+    (`for t in (self.feeder, self.player): t.join()`) and pymongo's databases and
+    collections taken by subscript (`client["shop"]["orders"].find_one()`); a
+    receiver of unknown kind is not reported. A timeout
     does not make a call non-blocking (`ev.wait(5)` still stalls the loop for up to
     5 s), but a call that cannot wait is not reported: `time.sleep(0)`,
     `block=False`/`blocking=False` (or `q.get(False)`), a literal `timeout=0`; nor
