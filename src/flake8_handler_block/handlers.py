@@ -110,6 +110,12 @@ _MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
 INLINE_MCP_MODULE = "mcp.server.fastmcp"
 INLINE_ON_LOOP = "MCP SDK 1.x handler, run on its event loop"
 _MCP_INLINE = (_MCP[0], INLINE_ON_LOOP)
+# FastMCP (the standalone package) 2.x calls a sync tool in place too (its `FunctionTool.run` calls
+# the function and awaits what it returns only when that is awaitable); 3.0 hands it to a thread.
+# Which one runs shows only in the project's requirements (`fastmcp<3`, a lock file: project.requirements).
+FASTMCP_DISTRIBUTION, FASTMCP_THREADED_SINCE = "fastmcp", 3
+_FASTMCP = (_MCP[0], "FastMCP handler")
+INLINE_ON_FASTMCP_2 = "FastMCP 2 handler, run on its event loop"
 _DASH = (frozenset({"callback"}), "Dash callback")
 # The MCP SDK's low-level server: `@server.call_tool()`, `@server.read_resource()`... (1.x) register
 # what answers each request of that kind; 2.x takes them as `Server(name, on_call_tool=f, ...)`.
@@ -131,9 +137,9 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "mcp.server.mcpserver.MCPServer": _MCP,
     "mcp.server.MCPServer": _MCP,  # the name `mcp.server` re-exports
     "mcp.server.mcpserver.server.MCPServer": _MCP,
-    "fastmcp.FastMCP": _MCP,
-    "fastmcp.server.FastMCP": _MCP,
-    "fastmcp.server.server.FastMCP": _MCP,
+    "fastmcp.FastMCP": _FASTMCP,
+    "fastmcp.server.FastMCP": _FASTMCP,
+    "fastmcp.server.server.FastMCP": _FASTMCP,
     **dict.fromkeys(MCP_LOWLEVEL_SERVERS, _MCP_LOWLEVEL),
     "dash.Dash": _DASH,
     "dash.dash.Dash": _DASH,
@@ -666,7 +672,7 @@ def _served_by_server(written: str, receiver_class: str, how: str) -> Optional[s
     (``how``, to append: as a decorator, or by a call); None when the method registers nothing."""
     server = EVENT_SERVERS.get(receiver_class)
     name = written.rsplit(".", 1)[-1]
-    mcp = server in (_MCP, _MCP_INLINE)
+    mcp = server in (_MCP, _MCP_INLINE, _FASTMCP)
     if mcp and name == MCP_HTTP_ROUTE:
         return f"route{how} of an MCP server"
     if server is None or (name not in server[0] and not (mcp and name == MCP_ADD_TOOL)):
@@ -690,8 +696,23 @@ def server_registrations(
 
 
 def runs_inline_on_loop(reason: str) -> bool:
-    """A handler its server calls in place on its event loop, sync or not (``INLINE_ON_LOOP``)."""
-    return reason.startswith(INLINE_ON_LOOP)
+    """A handler its server calls in place on its event loop, sync or not (``INLINE_ON_LOOP``, or
+    FastMCP 2's, ``on_fastmcp_2``)."""
+    return reason.startswith((INLINE_ON_LOOP, INLINE_ON_FASTMCP_2))
+
+
+def on_fastmcp_2(reason: str, root: Callable[[], Optional[str]]) -> str:
+    """``reason`` as a FastMCP server runs the handler when every FastMCP the project (at the
+    ``root()`` asked for only then) allows or has locked is a 2.x: in place on its event loop, sync or
+    not. Unchanged otherwise (another handler, no root, a FastMCP 3 allowed or no requirement found)."""
+    if not reason.startswith(_FASTMCP[1]):
+        return reason
+    from .project.requirements import requires_below  # (the project package reads this module)
+
+    where = root()
+    if where is None or not requires_below(where, FASTMCP_DISTRIBUTION, FASTMCP_THREADED_SINCE):
+        return reason
+    return INLINE_ON_FASTMCP_2 + reason[len(_FASTMCP[1]):]
 
 
 # A project that writes into FastMCP's private tool registry replaces tools it registered (there:
@@ -716,7 +737,10 @@ def replaces_tools(text: str) -> bool:
 
 def not_known_inline(reason: str) -> str:
     """``reason`` without the claim that its server calls the handler in place on its loop."""
-    return _MCP[1] + reason[len(INLINE_ON_LOOP):] if runs_inline_on_loop(reason) else reason
+    for inline in (INLINE_ON_LOOP, INLINE_ON_FASTMCP_2):
+        if reason.startswith(inline):
+            return _MCP[1] + reason[len(inline):]
+    return reason
 
 
 def _is_viewset(cls: ClassFacts) -> bool:

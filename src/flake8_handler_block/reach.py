@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import Config
-from .handlers import find_handlers, is_taker_reason, runs_inline_on_loop
-from .project.index import Chain, ModuleReach
+from .handlers import find_handlers, is_taker_reason, on_fastmcp_2, runs_inline_on_loop
+from .project.index import Chain, ModuleReach, project_root
 from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
 from .names import decorator_names
@@ -70,7 +70,8 @@ class Reach:
     def __init__(self, module: ModuleScope, config: Config, project: Optional[ModuleReach] = None) -> None:
         self.config = config
         self.project = project if config.scope != "handlers" else None
-        self.handlers = find_handlers(module, config)
+        self.handlers = {fn: on_fastmcp_2(reason, lambda: project_root(module.filename))
+                         for fn, reason in find_handlers(module, config).items()}
         if project is not None:
             for function in module.functions:
                 reason = project.handlers.get(function.qualname)

@@ -55,7 +55,7 @@ from ..handlers import (
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     server_registrations,
-    route_class_views, runs_inline_on_loop,
+    on_fastmcp_2, route_class_views, runs_inline_on_loop,
 )
 from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
@@ -1358,6 +1358,7 @@ class Graph:
         if takers:
             called = self._names_called(set(takers.values()))
             found = {fn: reason for fn, reason in found.items() if fn not in takers or takers[fn] not in called}
+        found = {fn: on_fastmcp_2(reason, lambda: self.tree.root) for fn, reason in found.items()}
         if any(runs_inline_on_loop(reason) for reason in found.values()) and self._replaces_tools():
             found = {fn: not_known_inline(reason) for fn, reason in found.items()}
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))

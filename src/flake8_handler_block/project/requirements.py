@@ -18,6 +18,7 @@ no cap, is not known to be older: nothing is claimed.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import json
 import os
@@ -52,6 +53,13 @@ def requires_below(root: str, distribution: str, major: int) -> bool:
 def canonical(name: str) -> str:
     """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_requirements_file(relative: str) -> bool:
+    """``relative`` (to the project root, '/'-separated) is one of the files read here (a lock, a
+    requirements list): what a module's kept findings depend on, besides the root markers."""
+    return relative in (*_LOCKS, _PIPFILE_LOCK) or any(
+        fnmatch.fnmatchcase(relative, pattern) for pattern in _REQUIREMENT_GLOBS)
 
 
 def _sources(root: str) -> Iterator[Tuple[str, float]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from .astnames import dotted
+from .requirements import is_requirements_file
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SKIPPED_DIRS = frozenset(
@@ -137,7 +138,8 @@ def scan(
 
     ``settings`` receives the other files the analysis reads or looks for on the way: root
     markers in any directory (``pyproject.toml``, ``setup.cfg``; ``.git`` by its presence only,
-    size and mtime 0) and the root's ``*.dist-info/entry_points.txt`` (console scripts).
+    size and mtime 0), the root's ``*.dist-info/entry_points.txt`` (console scripts) and its
+    requirement lists and lock files (``requirements.is_requirements_file``).
     """
     found: List[SourceFile] = []
     skipped = {os.path.abspath(path) for path in skip}
@@ -157,6 +159,7 @@ def scan(
             try:
                 if settings is not None and (
                     name in ROOT_MARKERS or (directory == root and name.endswith(".dist-info"))
+                    or is_requirements_file(prefix + name)
                 ):
                     settings.append(_setting(prefix, entry))
                 if entry.is_dir(follow_symlinks=False):

@@ -362,8 +362,9 @@ class ProjectTree:
             self.light[path] = entry
 
     def fingerprint(self) -> Optional[str]:
-        """Identifies the state of every file (path, size, mtime) and the settings the graph
-        depends on; None when a file was written too recently to tell a next edit apart."""
+        """Identifies the state of every file (path, size, mtime), of the other files the analysis
+        reads (``settings``: root markers, requirements) and the settings the graph depends on;
+        None when a file was written too recently to tell a next edit apart."""
         now = time.time_ns()
         digest = hashlib.sha1()
         config = self.config
@@ -373,6 +374,8 @@ class ProjectTree:
             if racy(source.mtime_ns, now) or path in self.overrides:
                 return None
             digest.update(f"{path}\0{source.size}\0{source.mtime_ns}\n".encode("utf-8", "surrogatepass"))
+        for setting in self.settings:  # the requirements say how a server runs its handlers (FastMCP 2)
+            digest.update(f"{setting.path}\0{setting.size}\0{setting.mtime_ns}\n".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
 

@@ -39,9 +39,11 @@ class BlockingCallInAsyncHandler(Rule):
     when it has no timeout. One exception: a sync tool, resource or prompt of the MCP
     SDK 1.x's `FastMCP` (`from mcp.server.fastmcp import FastMCP`, a module the SDK's
     2.x no longer has) is called in place by the server's coroutine, on its loop, and
-    is checked as an `async def` handler is (FastMCP's own `fastmcp` package hands sync
-    tools to a thread since 3.0, and its version is not known from the code: not
-    checked). The calls are:
+    is checked as an `async def` handler is; so is one of FastMCP's own `fastmcp` package
+    when the project's requirements allow only its 2.x (`fastmcp<3`, a pin, a lock file
+    that locks a 2.x), which calls sync tools in place too (FastMCP 3 hands them to a
+    thread: with no requirement found, or one that allows 3, they are not checked). The
+    calls are:
     - `time.sleep()`;
     - `requests.get/post/put/patch/delete/head/options/request()` and the same
       methods plus `send()` on a `requests.Session`;
