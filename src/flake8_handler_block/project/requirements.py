@@ -29,6 +29,7 @@ from ..config import read_toml
 
 _LOCKS = ("uv.lock", "poetry.lock")
 _PIPFILE_LOCK = "Pipfile.lock"
+_ROOT_LOCKS = frozenset({*_LOCKS, _PIPFILE_LOCK})
 _REQUIREMENT_GLOBS = ("requirements*.txt", "requirements/*.txt", "requirements/*.in", "requirements*.in")
 _METADATA_GLOB = "*.dist-info/METADATA"
 _SPECIFIER = re.compile(r"(===|==|~=|!=|<=|>=|<|>|\^|~)\s*v?([0-9][0-9A-Za-z.*+!-]*)")
@@ -58,8 +59,9 @@ def canonical(name: str) -> str:
 def is_requirements_file(relative: str) -> bool:
     """``relative`` (to the project root, '/'-separated) is one of the files read here (a lock, a
     requirements list): what a module's kept findings depend on, besides the root markers."""
-    return relative in (*_LOCKS, _PIPFILE_LOCK) or any(
-        fnmatch.fnmatchcase(relative, pattern) for pattern in _REQUIREMENT_GLOBS)
+    if not relative.startswith("requirements"):  # asked of every entry of the scan: the cheap test first
+        return relative in _ROOT_LOCKS
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in _REQUIREMENT_GLOBS)
 
 
 def _sources(root: str) -> Iterator[Tuple[str, float]]:
