@@ -480,14 +480,8 @@ def module_calls(function: "FunctionScope", depth: int = 0) -> Optional[List["Ca
             if called and id(site.node) not in seen:
                 seen.add(id(site.node))
                 callers.setdefault(called, []).append(site)
-    called_as = function.name
-    cls = function.cls
-    if called_as == "__init__" and cls is not None and cls.parent is module:
-        if any(cls.name in base_names(other) for others in module.class_defs.values() for other in others):
-            return None  # `Sub(x)` runs this `__init__` too, and its calls are not counted here
-        called_as = cls.name  # `Index(conn)` calls `Index.__init__`
     found: List["CallSite"] = []
-    for site in callers.get(called_as, ()):
+    for site in callers.get(function.name, ()):
         target = local_function(site.node.func, site.scope, depth + 1)
         if target is None or target is function:  # one not known may be this one, and counts
             found.append(site)
