@@ -825,13 +825,14 @@ def sdk_request(name: str) -> Optional[Api]:
     instead, steps = found
     if name.startswith(f"{KUBERNETES_PACKAGE}.") and not kubernetes_request(name):
         return None  # its clients' attributes and discovery (`v1.api_client`, `dyn.resources.get()`)
-    by_subscript = name.split(".", 1)[0] in SDK_NAMED_BY_SUBSCRIPT
+    package = name.split(".", 1)[0]
+    by_subscript = package in SDK_NAMED_BY_SUBSCRIPT
     if any(step in SDK_NO_REQUEST_BELOW or step.startswith("_")
            or not (step.isidentifier() or (by_subscript and step == SUBSCRIPT_STEP)) for step in steps):
         return None
     if steps[-1] == SUBSCRIPT_STEP:
         return None  # `client["shop"]`: a part of the client, no request
-    if steps[0] in SDK_LOCAL_RESOURCES.get(name.split(".", 1)[0], ()):
+    if steps[0] in SDK_LOCAL_RESOURCES.get(package, ()):
         return None
     if _below_client(name, _BOTO3_RESOURCES) is not None and (
             steps[-1][:1].isupper() or steps[-1] in SDK_LAZY_COLLECTION_METHODS):

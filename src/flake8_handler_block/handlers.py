@@ -116,6 +116,7 @@ _MCP_INLINE = (_MCP[0], INLINE_ON_LOOP)
 FASTMCP_DISTRIBUTION, FASTMCP_THREADED_SINCE = "fastmcp", 3
 _FASTMCP = (_MCP[0], "FastMCP handler")
 INLINE_ON_FASTMCP_2 = "FastMCP 2 handler, run on its event loop"
+_INLINE_REASONS = (INLINE_ON_LOOP, INLINE_ON_FASTMCP_2)  # how a reason says its server runs it in place
 _DASH = (frozenset({"callback"}), "Dash callback")
 # The MCP SDK's low-level server: `@server.call_tool()`, `@server.read_resource()`... (1.x) register
 # what answers each request of that kind; 2.x takes them as `Server(name, on_call_tool=f, ...)`.
@@ -698,7 +699,7 @@ def server_registrations(
 def runs_inline_on_loop(reason: str) -> bool:
     """A handler its server calls in place on its event loop, sync or not (``INLINE_ON_LOOP``, or
     FastMCP 2's, ``on_fastmcp_2``)."""
-    return reason.startswith((INLINE_ON_LOOP, INLINE_ON_FASTMCP_2))
+    return reason.startswith(_INLINE_REASONS)
 
 
 def on_fastmcp_2(reason: str, root: Callable[[], Optional[str]]) -> str:
@@ -737,7 +738,7 @@ def replaces_tools(text: str) -> bool:
 
 def not_known_inline(reason: str) -> str:
     """``reason`` without the claim that its server calls the handler in place on its loop."""
-    for inline in (INLINE_ON_LOOP, INLINE_ON_FASTMCP_2):
+    for inline in _INLINE_REASONS:
         if reason.startswith(inline):
             return _MCP[1] + reason[len(inline):]
     return reason

@@ -862,17 +862,23 @@ class _Summariser:
             return None
         qualname = bounds[0][1]
         key = next((k for k, (_node, _outer, own) in enumerate(self.functions) if own.qualname == qualname), None)
-        if key is None or key in self.generators:
+        found = self._returned_tuples(key) if key is not None else None
+        return found if found and len(found[0][0]) == size else None
+
+    def _returned_tuples(self, key: int) -> Optional[List[Tuple[List[ast.expr], _Scope]]]:
+        """The items of the tuple each ``return`` of function ``key`` gives, each with the scope it is
+        read in, when every one gives a tuple of plain items of one size; None otherwise (a generator,
+        a ``return`` of anything else, a starred item, tuples of two sizes)."""
+        if key in self.generators:
             return None
         found: List[Tuple[List[ast.expr], _Scope]] = []
         for _kind, returned, where in self.returns.get(key, ()):
-            if type(returned) is not ast.Tuple or len(returned.elts) != size:
+            if type(returned) is not ast.Tuple or any(type(item) is ast.Starred for item in returned.elts):
                 return None
-            items: List[ast.expr] = returned.elts
-            if any(type(item) is ast.Starred for item in items):
+            if found and len(returned.elts) != len(found[0][0]):
                 return None
-            found.append((items, where))
-        return found or None
+            found.append((returned.elts, where))
+        return found
 
     def _self_class(self, name: str, scope: _Scope) -> Optional[int]:
         """The class key when ``name`` is ``self`` (or ``cls``) of a method around ``scope``."""
@@ -2288,17 +2294,12 @@ class _Summariser:
     def _unpacked(self, key: int) -> Tuple[Optional[Sym], ...]:
         """What each item of the tuple the function's every ``return`` gives may be
         (FunctionSummary.unpacked); items of unknown kind are None."""
-        if key in self.generators:
+        tuples = self._returned_tuples(key)
+        if not tuples:
             return ()
-        items: List[List[Sym]] = []
-        for _kind, returned, where in self.returns.get(key, ()):
-            if type(returned) is not ast.Tuple or any(type(item) is ast.Starred for item in returned.elts):
-                return ()
-            if not items:
-                items = [[] for _ in returned.elts]
-            if len(returned.elts) != len(items):
-                return ()
-            for index, item in enumerate(returned.elts):
+        items: List[List[Sym]] = [[] for _ in tuples[0][0]]
+        for returned, where in tuples:
+            for index, item in enumerate(returned):
                 meaning = self._meaning(("value", item, where), False, 0)
                 if isinstance(meaning, Sym) and meaning not in items[index]:
                     items[index].append(meaning)
