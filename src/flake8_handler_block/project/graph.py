@@ -49,8 +49,8 @@ from ..catalog import (
 )
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, REGISTRAR_CALLS, VERB_METHODS,
-    _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
+    CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, REGISTRAR_CALLS,
+    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
     class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
@@ -1442,10 +1442,34 @@ class Graph:
             name = decorator.written.rsplit(".", 1)[-1]
             if decorator.shape != "attribute" or decorator.receiver or name not in EVENT_DECORATORS:
                 continue  # (a receiver the module builds is the detector's: ``Decorator.receiver``)
-            reason = event_handler_reason(decorator, self._library_name(decorator.full.rsplit(".", 1)[0]))
+            receiver = decorator.full.rsplit(".", 1)[0]
+            server = self._library_name(receiver)
+            if server not in EVENT_SERVERS and fn.parent_function is not None and decorator.full == decorator.written:
+                server = self._server_passed(("f", path, fn.parent_function), receiver) or server
+            reason = event_handler_reason(decorator, server)
             if reason:
                 return reason
         return None
+
+    def _server_passed(self, fn: FnRef, param: str) -> str:
+        """The server class (``EVENT_SERVERS``) of what every call of ``fn`` passes for its parameter
+        ``param`` (``register_tools(mcp)`` after ``mcp = FastMCP("app")``, in whichever module: the
+        ``@mcp.tool()`` functions ``register_tools`` defines are that server's); '' when a call passes
+        anything else or none, or ``param`` is not ``fn``'s."""
+        function = self.function(fn)
+        if function is None or param not in function.params:
+            return ""
+        classes = {self._instance_class(sym) for _where, sym in self._arguments(fn, param) or ()}
+        server = classes.pop() if len(classes) == 1 else ""
+        return server if server in EVENT_SERVERS else ""
+
+    def _instance_class(self, sym: Sym) -> str:
+        """The library class a passed value is an instance of: one built there (``FastMCP()``), or
+        one a module builds at its top level and the value names (``app.server.mcp``); '' else."""
+        if sym.kind != "ref" or sym.path not in ((), (CALL_RESULT,)):
+            return ""
+        name = self._library_name(sym.target)
+        return name if sym.path or name != sym.target else ""
 
     def _routed(self, view: ViewRef, depth: int = 0, classes: bool = True, verbs: bool = False) -> List[FnRef]:
         """Project functions a registration argument names in another module (``classes``: and the

@@ -37,8 +37,8 @@ from ..catalog import (
     ldap3_auto_binds, sends_through_transport,
 )
 from ..handlers import (
-    DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator, FunctionFacts, ModuleFacts,
-    Registration,
+    DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator,
+    FunctionFacts, ModuleFacts, Registration,
     REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, one_server_of, records_registration,
 )
 from ..quick_init import quick_init
@@ -2733,12 +2733,14 @@ def _flags(call: ast.Call, params: FrozenSet[str] = frozenset()) -> Tuple[str, .
 
 def _may_be_callable_or_client(sym: Sym) -> bool:
     """``_callables_passed``' values: a dotted name, ``self`` or an attribute of ``self`` or ``cls``,
-    or a library client made here."""
+    or a library client or server made here (``register_tools(mcp)`` after ``mcp = FastMCP()``: the
+    callee's ``@mcp.tool()`` functions are that server's handlers)."""
     if sym.kind == "self" and not sym.path:
         return True  # ``Skill(self)``: the instance itself, a constructor's question (``Sym`` kind ARG)
     if sym.kind != "ref":
         return sym.kind not in (ANY, ARG) and len(sym.path) == 1
-    return not sym.path or (len(sym.path) == 1 and sym.path[0] in MADE and sym.target in HELD_ACROSS_MODULES)
+    made = len(sym.path) == 1 and sym.path[0] in MADE
+    return not sym.path or (made and (sym.target in HELD_ACROSS_MODULES or sym.target in EVENT_SERVERS))
 
 
 def _paired_values(elements: List[ast.expr], value: Optional[ast.expr]) -> Optional[List[ast.expr]]:

@@ -1,0 +1,79 @@
+"""Tools registered by a function that is given the server (``def register(mcp): @mcp.tool() ...``,
+called as ``register(mcp)`` after ``mcp = FastMCP("app")``) are that server's handlers: the graph
+reads what every call of the function passes for the parameter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from flake8_handler_block.engine import check_source
+from project_helpers import age, write_project
+
+TOOLS = '''import time
+
+
+def register(mcp, client=None):
+    @mcp.tool()
+    async def find(query: str) -> str:
+        time.sleep(1)
+        return query
+'''
+
+METHOD_TOOLS = '''import time
+
+
+class Registrar:
+    def attach(self, mcp):
+        @mcp.tool()
+        async def ping() -> str:
+            time.sleep(1)
+            return "pong"
+'''
+
+
+def _codes(tmp_path: Path, files: Dict[str, str], target: str = "app/tools.py") -> List[Tuple[int, str]]:
+    root = write_project(tmp_path / "proj", {"app/__init__.py": "", "pyproject.toml": "", **files})
+    age(root)
+    path = root / target
+    source = files[target]
+    return [(line, message[:5]) for line, _col, message in check_source(source, str(path))]
+
+
+@pytest.mark.parametrize("server", [
+    # a module-level server, passed by position or by keyword
+    'from mcp.server.fastmcp import FastMCP\nfrom app import tools\n\nmcp = FastMCP("demo")\ntools.register(mcp)\n',
+    'from fastmcp import FastMCP\nfrom app.tools import register\n\nmcp = FastMCP("demo")\nregister(mcp=mcp)\n',
+    # built in a factory and passed from there, beside another argument
+    'from mcp.server.fastmcp import FastMCP\nfrom app import tools\n\n\ndef build():\n'
+    '    server = FastMCP("demo")\n    tools.register(server, object())\n    return server\n',
+    # the server another module builds, imported and passed on
+    'from app.mcp_app import mcp\nfrom app.tools import register\n\nregister(mcp)\n',
+])
+def test_tools_of_a_server_passed_in_are_handlers(tmp_path: Path, server: str) -> None:
+    files = {"app/tools.py": TOOLS, "app/server.py": server,
+             "app/mcp_app.py": 'from fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n'}
+    assert _codes(tmp_path, files) == [(7, "HB601")]
+
+
+def test_a_method_given_the_server_registers_handlers(tmp_path: Path) -> None:
+    server = ('from fastmcp import FastMCP\nfrom app.tools import Registrar\n\nmcp = FastMCP("demo")\n'
+              'Registrar().attach(mcp)\n')
+    assert _codes(tmp_path, {"app/tools.py": METHOD_TOOLS, "app/server.py": server}) == [(8, "HB601")]
+
+
+@pytest.mark.parametrize("server", [
+    # something else passed: not a server
+    'from app import tools\n\ntools.register(object())\n',
+    # one call passes a server, another a value of unknown kind
+    'from fastmcp import FastMCP\nfrom app import tools\n\nmcp = FastMCP("demo")\ntools.register(mcp)\n\n\n'
+    'def other(thing):\n    tools.register(thing)\n',
+    # never called: nothing says what the parameter holds
+    'from fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n',
+    # a Flask app is not a server whose `tool()` registers handlers
+    'from flask import Flask\nfrom app import tools\n\napp = Flask(__name__)\ntools.register(app)\n',
+])
+def test_tools_of_a_parameter_of_unknown_kind_are_not_handlers(tmp_path: Path, server: str) -> None:
+    assert _codes(tmp_path, {"app/tools.py": TOOLS, "app/server.py": server}) == []
