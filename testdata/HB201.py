@@ -12,6 +12,7 @@ from flask import Flask, jsonify, request
 from flask.views import MethodView
 from flask_dance.contrib.github import github, make_github_blueprint
 from requests_oauthlib import OAuth2Session
+from authlib.integrations.requests_client import AssertionSession, OAuth2Session as AuthlibSession
 from google_auth_oauthlib.flow import Flow
 from pywebpush import webpush
 
@@ -255,6 +256,22 @@ def github_profile():
     blueprint.session.fetch_token(f"{ACCOUNTS_URL}/token")  # ok: receiver of unknown kind
     oauth.close()
     return jsonify(profile=profile.json(), teams=teams.json(), blueprint=blueprint.name)
+
+
+@app.get("/login/gitea/callback")
+def gitea_callback():
+    # authlib's requests sessions: requests.Session subclasses whose `default_timeout` (None unless
+    # given) goes with every request they send, their token calls included.
+    client = AuthlibSession("client-id", "secret", redirect_uri=f"{ACCOUNTS_URL}/cb")
+    client.create_authorization_url(f"{ACCOUNTS_URL}/authorize")  # ok: builds a URL, sends nothing
+    client.fetch_token(f"{ACCOUNTS_URL}/token", authorization_response=request.url)  # expect: HB201 "client.fetch_token() has no timeout" "handler 'gitea_callback'"
+    client.revoke_token(f"{ACCOUNTS_URL}/revoke", token="old")  # expect: HB201 "client.revoke_token() has no timeout" "handler 'gitea_callback'"
+    user = client.get(f"{ACCOUNTS_URL}/user", timeout=TIMEOUTS)  # ok: timeout passed as a name
+    timed = AuthlibSession("client-id", "secret", default_timeout=TIMEOUTS)
+    timed.fetch_token(f"{ACCOUNTS_URL}/token", authorization_response=request.url)  # ok: the session's default_timeout
+    service = AssertionSession(f"{ACCOUNTS_URL}/token", "issuer", "subject", **{"default_timeout": 10})
+    service.get(f"{ACCOUNTS_URL}/audit")  # ok: default_timeout in a literal mapping
+    return jsonify(user=user.json())
 
 
 def google_flow(state=None):

@@ -47,6 +47,14 @@ _CANONICAL_PREFIXES = {
     "requests_oauthlib.oauth2_session.OAuth2Session": "requests.Session",
     "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
     "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
+    # so are authlib's requests sessions; its OAuth2Session and AssertionSession give every request
+    # they send the constructor's `default_timeout` (None by default: SESSION_DEFAULT_TIMEOUT)
+    "authlib.integrations.requests_client.OAuth1Session": "requests.Session",
+    "authlib.integrations.requests_client.OAuth2Session": "requests.Session",
+    "authlib.integrations.requests_client.AssertionSession": "requests.Session",
+    "authlib.integrations.requests_client.oauth1_session.OAuth1Session": "requests.Session",
+    "authlib.integrations.requests_client.oauth2_session.OAuth2Session": "requests.Session",
+    "authlib.integrations.requests_client.assertion_session.AssertionSession": "requests.Session",
     # GitPython's classes where its modules define them
     "git.repo.base.Repo": "git.Repo",
     "git.repo.Repo": "git.Repo",
@@ -489,6 +497,8 @@ RETURNS_ITS_CLIENT: Mapping[str, Tuple[int, str]] = {
 # `oauth.create_client(name)` are a registered app, each of whose calls builds an authlib
 # OAuth2Session, a requests.Session with no timeout unless the registration's `client_kwargs` gives it
 # a `default_timeout`. Its calls below take `timeout=` and hand it on to requests.
+# The keyword of an authlib requests session's constructor that gives each of its requests a timeout.
+SESSION_DEFAULT_TIMEOUT = "default_timeout"
 OAUTH_REGISTRIES = frozenset({"authlib.integrations.flask_client.OAuth", "authlib.integrations.django_client.OAuth"})
 OAUTH_APP = "authlib.OAuthApp"  # the registered app: authlib's FlaskOAuth2App, DjangoOAuth2App
 OAUTH_APP_REQUESTS = ("get", "post", "put", "patch", "delete", "request", "fetch_access_token",
@@ -1262,8 +1272,11 @@ def _entries() -> Iterator[Tuple[str, Api]]:
     # auth, username, password, method, force_querystring, timeout, ...), refresh_token(token_url,
     # refresh_token, body, auth, timeout, ...); OAuth1Session's fetch_request_token(url, realm,
     # **request_kwargs) and fetch_access_token(url, verifier, **request_kwargs) hand their keywords to post().
+    # authlib's sessions add revoke_token(url, token, token_type_hint, body, auth, headers, **kwargs) and
+    # introspect_token (the same), which post with the session too.
     for method, index in (("fetch_token", 9), ("refresh_token", 4),
-                          ("fetch_request_token", None), ("fetch_access_token", None)):
+                          ("fetch_request_token", None), ("fetch_access_token", None),
+                          ("revoke_token", None), ("introspect_token", None)):
         yield f"requests.Session.{method}", Api(REQUESTS, Timeout(index), _HTTP)
     for method in OAUTH_APP_REQUESTS:  # keyword-only: `request(method, url, token=None, **kwargs)`
         yield f"{OAUTH_APP}.{method}", Api(REQUESTS, Timeout(), _HTTP)

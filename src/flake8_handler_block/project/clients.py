@@ -34,7 +34,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..catalog import (
     CLIENTS, HELD_ACROSS_MODULES, OAUTH_METADATA_URL, OAUTH_REGISTER, OAUTH_REGISTRIES, OWNER_CLOSERS,
-    SUBCLASSED_CLIENTS, canonical, subscript_of_sdk_client,
+    SESSION_DEFAULT_TIMEOUT, SUBCLASSED_CLIENTS, canonical, subscript_of_sdk_client,
 )
 from .default_timeout import PATCH_HINT
 from .graph import MAX_DEPTH, Graph, _called_name
@@ -47,7 +47,7 @@ _MOUNT = re.compile(r"\.mount\s*\(")
 # that is not a dict display, or any `**options` in one; a `default_timeout` or a `*_CLIENT_KWARGS`
 # setting anywhere in it.
 _REGISTER = re.compile(r"\.\s*" + OAUTH_REGISTER + r"\s*\(")
-_REGISTRY_TIMEOUT = re.compile(r"default_timeout|CLIENT_KWARGS")
+_REGISTRY_TIMEOUT = re.compile(SESSION_DEFAULT_TIMEOUT + "|CLIENT_KWARGS")
 _UNREAD_OPTIONS = re.compile(r"\*\*|client_kwargs\s*=\s*(?!\{)")
 _METADATA_URL = re.compile(r"\b" + OAUTH_METADATA_URL + r"\s*=\s*(?!None\b)")
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog
-from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout, string_value
+from ..calls import PRESENT, MappingFacts, argument, argument_state, call_text, is_none, missing_timeout, string_value
 from ..facts import Facts
 from ..project.default_timeout import FILLS, REQUEST, SEND, SETS, ModuleTimeouts, covers, module_alone
 from ..rule import EVERYWHERE, MissingTimeoutRule, imported, runs_at_import, timeout_positions
@@ -21,7 +21,8 @@ SESSION = "requests.Session"
 # A subclass defining one of these may set a default timeout: its calls are not judged.
 _TIMEOUT_HOOKS = frozenset({"__init__", "request", "send", "get_adapter", "mount", "merge_environment_settings"})
 _PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
-_METADATA_FIX = 'register the app with client_kwargs={"default_timeout": (3.05, 30)}'
+_METADATA_FIX = f'register the app with client_kwargs={{"{catalog.SESSION_DEFAULT_TIMEOUT}": (3.05, 30)}}'
+_EVERY_ENTRY = frozenset({REQUEST, SEND})
 # A session whose adapter's send() only fills a missing "timeout" key: Session.request() always passes one.
 _FILLS_ONLY = (
     " (its mounted adapter's send() only fills in a missing timeout, and Session.request() always "
@@ -48,7 +49,11 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
     (the 5th), `fetch_request_token()`, `fetch_access_token()`; so does google-auth-oauthlib's
     `Flow.fetch_token()` (`InstalledAppFlow`'s; built by the class or by its
     `from_client_config()`/`from_client_secrets_file()`), which hands its keywords to
-    `OAuth2Session.fetch_token()`: Google's sign-in callback; and pywebpush's
+    `OAuth2Session.fetch_token()`: Google's sign-in callback. authlib's requests sessions
+    (`authlib.integrations.requests_client.OAuth2Session`, `AssertionSession`,
+    `OAuth1Session`) are sessions too, with `revoke_token()` and `introspect_token()` besides;
+    an `OAuth2Session` or `AssertionSession` built with `default_timeout=` (or `**options`
+    that may hold it) gives every request it sends that timeout. And pywebpush's
     `webpush()` (its timeout the 7th positional, None by default), which posts to the
     push endpoint the browser registered. So are the apps of
     authlib's Flask and Django registries (`oauth = OAuth(app)`; `oauth.github`,
@@ -235,6 +240,8 @@ class RequestsWithoutTimeout(MissingTimeoutRule):
                 return None  # some session of the module has a timeout: it may be that one
         if not isinstance(receiver, Inst) or receiver.call is None:
             return frozenset()
+        if argument_state(receiver.call, catalog.SESSION_DEFAULT_TIMEOUT, mappings=facts[MappingFacts]) == PRESENT:
+            return _EVERY_ENTRY  # an authlib session built with `default_timeout=10` (`*args`, `**kw`: unknown)
         if self._sessions is None:
             self._sessions = self._timed_sessions(self._module_timeouts(facts))
         return self._sessions.get(id(receiver.call), frozenset())
@@ -385,7 +392,7 @@ def _dict_without_timeout(value: cst.BaseExpression) -> bool:
     for element in value.elements:
         if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
             return False
-        if element.key.evaluated_value in ("timeout", "default_timeout"):
+        if element.key.evaluated_value in ("timeout", catalog.SESSION_DEFAULT_TIMEOUT):
             return False
     return True
 
