@@ -77,3 +77,51 @@ def test_a_method_given_the_server_registers_handlers(tmp_path: Path) -> None:
 ])
 def test_tools_of_a_parameter_of_unknown_kind_are_not_handlers(tmp_path: Path, server: str) -> None:
     assert _codes(tmp_path, {"app/tools.py": TOOLS, "app/server.py": server}) == []
+
+
+def test_a_server_passed_to_each_tools_module_in_a_loop(tmp_path: Path) -> None:
+    # kicad-buddy: each of many tools modules defines `register(mcp)` (a name many files write), and
+    # the server module calls them over a written tuple
+    modules = [f"tools_{n}" for n in range(12)]
+    server = (f'from mcp.server.fastmcp import FastMCP\nfrom app import {", ".join(modules)}\n\n\n'
+              'def build():\n    mcp = FastMCP("demo")\n'
+              f'    for module in ({", ".join(modules)}):\n        module.register(mcp)\n    return mcp\n')
+    files = {f"app/{name}.py": TOOLS for name in modules}
+    assert _codes(tmp_path, {**files, "app/server.py": server}, target="app/tools_3.py") == [(7, "HB601")]
+
+
+SERVER_CLASS = '''from fastmcp import FastMCP
+
+from app.work import slow_lookup
+
+
+class Server:
+    def __init__(self, name, backend=None):
+        self.mcp = FastMCP(name)
+        self.backend = backend
+        self._register()
+
+    def _register(self):
+        @self.mcp.tool()
+        async def lookup(key: str) -> str:
+            return await slow_lookup(key)
+
+        @self.backend.tool()
+        async def other(key: str) -> str:
+            return await slow_lookup(key)
+'''
+
+WORK = '''import time
+
+
+async def slow_lookup(key):
+    time.sleep(1)
+    return key
+'''
+
+
+def test_tools_of_the_instance_s_server_reach_other_modules(tmp_path: Path) -> None:
+    # `@self.mcp.tool()` in a method, after `self.mcp = FastMCP(name)`: a handler for the whole
+    # project, whose calls into other modules are followed (`self.backend` is of unknown kind)
+    files = {"app/server.py": SERVER_CLASS, "app/work.py": WORK}
+    assert _codes(tmp_path, files, target="app/work.py") == [(5, "HB601")]

@@ -112,6 +112,9 @@ MAX_BLOCK_DEPTH = 2
 # Files naming a class whose calls are read for what its constructor's parameter holds (``passed_to``):
 # a class made in more places is rarely given one same object, and each file read may be a parse.
 MAX_ARGUMENT_FILES = 8
+# Files naming a function given a server whose decorators it applies (``_server_passed``): asked of
+# few functions, whose name is often a common one (``register``, in each tools module).
+MAX_SERVER_ARGUMENT_FILES = 40
 MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
 UNSEEN = "**"  # in the flags a function is entered with: its **kwargs may hold any keyword
 # How deep below the nearest async function the sync functions the loop runs in place are looked
@@ -324,9 +327,10 @@ class Graph:
                     break
         return called
 
-    def _arguments(self, fn: Obj, param: str) -> Optional[List[Tuple[str, Sym]]]:
+    def _arguments(self, fn: Obj, param: str, files: int = MAX_ARGUMENT_FILES) -> Optional[List[Tuple[str, Sym]]]:
         """``Callers.arguments`` of the graph's own callers' index (the files the graph has read
-        first); None when asked while answering such a question."""
+        first), when at most ``files`` files name ``fn``; None when asked while answering such a
+        question."""
         if self._asking_callers:
             return None
         if self._callers is None:
@@ -335,7 +339,7 @@ class Graph:
             self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
         self._asking_callers = True
         try:
-            return self._callers.arguments(fn, param, MAX_ARGUMENT_FILES, self.tree.is_summarised)
+            return self._callers.arguments(fn, param, files, self.tree.is_summarised)
         finally:
             self._asking_callers = False
 
@@ -1445,21 +1449,27 @@ class Graph:
             receiver = decorator.full.rsplit(".", 1)[0]
             server = self._library_name(receiver)
             if server not in EVENT_SERVERS and fn.parent_function is not None and decorator.full == decorator.written:
-                server = self._server_passed(("f", path, fn.parent_function), receiver) or server
+                server = self._server_given(("f", path, fn.parent_function), receiver) or server
             reason = event_handler_reason(decorator, server)
             if reason:
                 return reason
         return None
 
-    def _server_passed(self, fn: FnRef, param: str) -> str:
-        """The server class (``EVENT_SERVERS``) of what every call of ``fn`` passes for its parameter
-        ``param`` (``register_tools(mcp)`` after ``mcp = FastMCP("app")``, in whichever module: the
-        ``@mcp.tool()`` functions ``register_tools`` defines are that server's); '' when a call passes
-        anything else or none, or ``param`` is not ``fn``'s."""
+    def _server_given(self, fn: FnRef, receiver: str) -> str:
+        """The server class (``EVENT_SERVERS``) of ``receiver`` in the function ``fn`` that defines
+        the decorated one: an attribute of ``fn``'s instance (``@self.mcp.tool()`` in a method, after
+        ``self.mcp = FastMCP("app")``), or what every call of ``fn`` passes for its parameter
+        (``register_tools(mcp)``, in whichever module); '' when not known to be one server's."""
         function = self.function(fn)
-        if function is None or param not in function.params:
+        if function is None:
             return ""
-        classes = {self._instance_class(sym) for _where, sym in self._arguments(fn, param) or ()}
+        owner, _, attrs = receiver.partition(".")
+        if attrs and function.cls is not None and function.params[:1] == (owner,):
+            return self.api_name(Sym("self", str(function.cls), tuple(attrs.split("."))), fn[1])
+        if attrs or receiver not in function.params:
+            return ""
+        passed = self._arguments(fn, receiver, MAX_SERVER_ARGUMENT_FILES) or ()
+        classes = {self._instance_class(sym) for _where, sym in passed}
         server = classes.pop() if len(classes) == 1 else ""
         return server if server in EVENT_SERVERS else ""
 
