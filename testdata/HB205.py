@@ -268,9 +268,41 @@ def first_load():
     return STATE
 
 
+class ModelSlot:
+    """One model loaded at a time: a load waits for the one in progress, which hands the slot
+    back in its `finally` (a lock built from a condition and a flag)."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.loading = False
+
+    def load(self, name):
+        with self.changed:
+            while self.loading:
+                self.changed.wait()  # ok: released in the finally below, as a lock's holder does
+            self.loading = True
+        try:
+            STATE["model"] = name
+        finally:
+            with self.changed:
+                self.loading = False
+                self.changed.notify_all()
+
+    def current(self):
+        with self.changed:
+            while "model" not in STATE:
+                self.changed.wait()  # expect: HB205 "self.changed.wait() has no timeout" "via ModelSlot.current()"
+            return STATE["model"]  # waits for a first load nothing may ever start
+
+
+SLOT = ModelSlot()
+
+
 @app.get("/pooled")
 def pooled():
     with borrowed_connection() as connection, reading(), leaked_connection() as other, loaded_settings():
+        SLOT.load(request.args["model"])
+        SLOT.current()
         return jsonify(connection=connection, other=other, state=first_load())
 
 

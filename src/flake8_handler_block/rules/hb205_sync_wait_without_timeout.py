@@ -163,12 +163,13 @@ class SyncWaitWithoutTimeout(Rule):
     wait) written after `terminate()`/`kill()` of the same receiver in the same function
     only reaps what was stopped (as HB204's `wait()` after `kill()`). Lock and semaphore acquisition is not this rule
     (`with lock:` is the idiom; a lock never released is HB403), and neither is a lock
-    built from a queue, condition or event: a generator (a `@contextmanager`) that
-    waits, then yields inside a `try` whose `finally` gives back to the same receiver
-    (`c = pool.get()` ... `finally: pool.put(c)`; `cond.wait_for(free)` ...
-    `finally: cond.notify_all()`; an event `set()` again): the wait lasts as long as
-    the other holders' `with` blocks. Given back to another receiver, or with no such
-    `finally`, it is reported. A receiver whose
+    built from a queue, condition or event: a function that waits, then holds what it
+    waited for in a `try` whose `finally` gives it back to the same receiver
+    (`c = pool.get()` ... `finally: pool.put(c)`; `while self.loading: cond.wait()`,
+    `self.loading = True`, then `finally: cond.notify_all()`; an event `set()` again),
+    around its own work or, for a generator (a `@contextmanager`), around its `yield`:
+    the wait lasts as long as the other holders' work. Given back to another receiver,
+    or with no such `finally`, it is reported. A receiver whose
     constructor is not visible in the module is not reported.
 
     Why is this bad?
@@ -281,15 +282,16 @@ class SyncWaitWithoutTimeout(Rule):
         return False
 
     def _lends_and_takes_back(self, site: CallSite) -> bool:
-        """A generator (a ``@contextmanager``) that waits for a resource, then yields inside a
-        ``try`` whose ``finally`` gives the resource back to the same receiver: a lock built from
-        a queue used as a pool (``c = pool.get()`` ... ``finally: pool.put(c)``), a condition
-        (``cond.wait_for(free)`` ... ``finally: cond.notify_all()``) or an event. Its callers
-        hold it in ``with`` blocks; like ``with lock:`` (not this rule) the wait lasts as long
-        as the other holders' blocks."""
+        """A lock built from a queue used as a pool (``c = pool.get()`` ... ``finally:
+        pool.put(c)``), a condition (``while self.loading: cond.wait()``, then ``self.loading =
+        True`` ... ``finally: cond.notify_all()``) or an event: the function waits for the
+        resource, then gives it back to the same receiver in the ``finally`` of a ``try`` that
+        holds it, around its own work or, for a generator (a ``@contextmanager``), around its
+        ``yield`` (its callers hold it in ``with`` blocks). Like ``with lock:`` (not this rule)
+        the wait lasts as long as the other holders' work."""
         func = site.node.func
         function = site.function
-        if function is None or not function.is_generator or not isinstance(func, cst.Attribute):
+        if function is None or not isinstance(func, cst.Attribute):
             return False
         receiver = names.dotted_name(func.value)
         target = self.ctx.callee(site.node, site.scope)
@@ -301,7 +303,9 @@ class SyncWaitWithoutTimeout(Rule):
         for node in iter_nodes(function.node.body, prune=prune):
             if not isinstance(node, cst.Try) or node.finalbody is None or not order.before(site.node, node):
                 continue
-            if any(isinstance(inner, cst.Yield) for inner in iter_nodes(node.body, prune=prune)) and any(
+            holds = not function.is_generator or any(
+                isinstance(inner, cst.Yield) for inner in iter_nodes(node.body, prune=prune))
+            if holds and any(
                 isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
                 and inner.func.attr.value in give_back and names.dotted_name(inner.func.value) == receiver
                 for inner in iter_nodes(node.finalbody, prune=prune)
