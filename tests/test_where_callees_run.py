@@ -43,6 +43,20 @@ CALLERS = {
         "    except asyncio.CancelledError:\n        await close_upstream(stream)\n        raise\n",
         [],
     ),
+    "in an except clause that raises the caught name": (
+        "@app.get('/relay')\nasync def relay(stream):\n"
+        "    try:\n        return await stream.read()\n"
+        "    except (asyncio.CancelledError, GeneratorExit) as cancellation:\n"
+        "        await close_upstream(stream)\n        raise cancellation\n",
+        [],
+    ),
+    "in an except clause that raises another name": (
+        "@app.get('/relay')\nasync def relay(stream, failure):\n"
+        "    try:\n        return await stream.read()\n"
+        "    except asyncio.CancelledError as cancellation:\n"
+        "        await close_upstream(stream)\n        raise failure\n",
+        ["HB602"],
+    ),
     "in a shielded scope": (
         "@app.get('/relay')\nasync def relay(stream):\n"
         "    data = await stream.read()\n"

@@ -78,7 +78,7 @@ from .summary import ModuleSummary
 # parameter `p` is what the code builds, as `p or Cls()` is; 86: a loop over a table of the module's
 # functions calls each of them, FastMCP's `mcp.tool(f)` registers `f` and hints at a handler; 91: the
 # connection servers' calls are registrations; 92: what each item of a returned tuple may be).
-FORMAT = 93
+FORMAT = 94
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

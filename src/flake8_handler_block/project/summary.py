@@ -280,9 +280,9 @@ class Edge:
     # the call is a statement of its own (``self.close_all()``): a coroutine it makes is dropped unrun
     dropped: bool = False
     # the call is teardown of a failure already on its way: in a ``finally:``, in an ``except``
-    # clause that ends by re-raising (bare ``raise``), or shielded from cancellation (``with
-    # anyio.CancelScope(shield=True):``, ``asyncio.shield(f())``); a cancellation it swallows is
-    # not the request's, which propagates once it is done
+    # clause that ends by re-raising (a bare ``raise``, or ``raise e`` of the ``as e`` it caught), or
+    # shielded from cancellation (``with anyio.CancelScope(shield=True):``, ``asyncio.shield(f())``);
+    # a cancellation it swallows is not the request's, which propagates once it is done
     teardown: bool = False
     # the call is awaited where it is made (``await tool.connect()``): what it runs is a coroutine
     # function (or returns an awaitable), never a sync function that blocks in place
@@ -701,7 +701,7 @@ class _Summariser:
                     catches = no_loop and _catches_runtime_error(item.type)
                     handled = len(self.calls)
                     self._body(item.body, scope.narrowed({}, NO_LOOP) if catches else scope)
-                    if item.body and _reraises(item.body[-1]):
+                    if item.body and _reraises(item.body[-1], item.name):
                         self.teardown_calls.update(self._calls_since(handled, scope))
                 elif isinstance(item, ast.AST) and _is_match_case(item):
                     self._generic(item, scope)
@@ -2878,9 +2878,13 @@ def _is_shield_scope(expr: ast.AST) -> bool:
     )
 
 
-def _reraises(stmt: ast.stmt) -> bool:
-    """A bare ``raise``: the exception being handled goes on."""
-    return type(stmt) is ast.Raise and stmt.exc is None
+def _reraises(stmt: ast.stmt, caught: Optional[str]) -> bool:
+    """A bare ``raise``, or a ``raise`` of the name the clause binds the exception to (``except
+    CancelledError as cancellation: ... raise cancellation``): the exception being handled goes on."""
+    if type(stmt) is not ast.Raise:
+        return False
+    raised = stmt.exc
+    return raised is None or (caught is not None and type(raised) is ast.Name and raised.id == caught)
 
 
 def _is_none(expr: ast.AST) -> bool:

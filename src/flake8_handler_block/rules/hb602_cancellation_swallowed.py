@@ -184,7 +184,8 @@ class CancellationSwallowed(Rule):
     cancellation raised in the `try` body still propagates once the `finally` ends,
     only one arriving during the teardown itself is absorbed; likewise a coroutine
     that only runs as teardown, every call of it in the project standing in a
-    `finally:`, in an `except` clause that ends with a bare `raise`, or in a block
+    `finally:`, in an `except` clause that ends with a bare `raise` (or a `raise` of
+    the name it caught: `except CancelledError as cancellation: ... raise cancellation`), or in a block
     shielded from cancellation (`await asyncio.shield(reconcile(...))`); a clause
     inside `with anyio.CancelScope(shield=True):` (or `move_on_after(t, shield=True)`),
     which no cancellation from outside enters.
