@@ -280,6 +280,66 @@ def test_sync_tools_whose_functions_the_project_rewrites_are_not_known_inline(tm
     markers_hold(tmp_path, files, "app/tools.py")
 
 
+DECORATOR_REPLACED = '''\
+import functools
+import time
+
+import anyio
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("painter")
+_register_tool = mcp.tool
+
+
+def _tool_in_worker_thread(*args, **kwargs):
+    register = _register_tool(*args, **kwargs)
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        async def run(*fn_args, **fn_kwargs):
+            return await anyio.to_thread.run_sync(functools.partial(fn, *fn_args, **fn_kwargs))
+        return register(run)
+    return decorator
+
+
+mcp.tool = _tool_in_worker_thread
+
+
+@mcp.tool()
+def restart(name: str) -> str:
+    time.sleep(1)  # ok: HB601 the server's decorator is the project's own, which runs sync tools in a thread
+    return name
+
+
+@mcp.tool()
+async def status(name: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'status'"
+    return name
+'''
+
+
+def test_sync_tools_of_a_server_whose_decorator_the_project_replaces_are_not_known_inline(tmp_path: Path) -> None:
+    """`mcp.tool = _tool_in_worker_thread` (GIMP's MCP server): the project's own decorator registers
+    each tool, a coroutine handing it to a thread."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/tools.py": DECORATOR_REPLACED}, "app/tools.py")
+
+
+ERRORS_WRAPPED = DECORATOR_REPLACED.replace(
+    "            return await anyio.to_thread.run_sync(functools.partial(fn, *fn_args, **fn_kwargs))",
+    "            return fn(*fn_args, **fn_kwargs)",
+).replace("        async def run(", "        def run(").replace(
+    "# ok: HB601 the server's decorator is the project's own, which runs sync tools in a thread",
+    "# expect: HB601 \"handler 'restart'\"",
+)
+
+
+def test_a_replaced_decorator_that_hands_nothing_to_a_thread_keeps_tools_inline(tmp_path: Path) -> None:
+    """A replacement that only wraps the tool (an error translator, a nudge appended to its text)
+    registers it sync: the server still calls it on its loop."""
+    assert "to_thread" not in ERRORS_WRAPPED and "expect: HB601 \"handler 'restart'\"" in ERRORS_WRAPPED
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/tools.py": ERRORS_WRAPPED}, "app/tools.py")
+
+
 APPLIED_SERVER = '''\
 import functools
 import time
