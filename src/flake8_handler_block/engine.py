@@ -69,26 +69,30 @@ def check_source(
     config: Optional[Config] = None,
     rules: Optional[Sequence[Type[Rule]]] = None,
     remember: bool = False,
+    gated: bool = False,
 ) -> List[Finding]:
     """All findings for one file's text, sorted; never raises.
 
     ``remember``: findings are kept on disk (the project index's cache) and a file whose text,
     project, configuration and plugin code are all unchanged is not analysed again (the flake8
-    plugin asks for it; the default rules only).
+    plugin asks for it; the default rules only). ``gated``: the caller asked the gate with the
+    default rules' words already, and it let the file through.
     """
     config = config or Config()
     rule_classes = tuple(rules) if rules is not None else ALL_RULES
     remember = remember and rules is None
+    gated = gated and rules is None
     with collector.paused():  # a parse allocates a few hundred thousand short-lived, acyclic nodes
-        return _check(text, filename, config, rule_classes, remember)
+        return _check(text, filename, config, rule_classes, remember, gated)
 
 
 def _check(
-    text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...], remember: bool = False
+    text: str, filename: str, config: Config, rule_classes: Tuple[Type[Rule], ...], remember: bool = False,
+    gated: bool = False,
 ) -> List[Finding]:
     slot = None
     try:
-        if not may_hold_finding(text, filename, config, rule_classes):
+        if not gated and not may_hold_finding(text, filename, config, rule_classes):
             return []
         if remember:
             keep_gate_table(filename, config, gate_table(config, rule_classes).to_data())

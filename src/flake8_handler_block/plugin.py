@@ -87,14 +87,14 @@ class Plugin:
         config = type(self)._config or Config()
         text = "".join(self.lines)
         found = _known_findings(text, self.filename, config)
-        if found is None:
+        if found is None or found is _PASSED_THE_GATE:
             # The project's index, not in the cache yet, builds in a child process meanwhile.
             from .project.index import build_ahead
 
             build_ahead(self.filename, config)
             from .engine import check_source  # libcst is imported only when a file is analysed
 
-            found = check_source(text, self.filename, config, remember=True)
+            found = check_source(text, self.filename, config, remember=True, gated=found is _PASSED_THE_GATE)
         for line, col, message in found:
             yield line, col, message, type(self)
 
@@ -147,13 +147,17 @@ def _findings_ahead(options: Any, config: Config) -> Callable[[], None]:
 
 
 _read_table: List[Any] = [None, None]  # the gate's kept data last read, and the GateTable it holds
+# `_known_findings`: the file has to be analysed, and the kept gate let it through already (the
+# analysis need not ask the gate again: the table is the one the rules' words make).
+_PASSED_THE_GATE: List[Tuple[int, int, str]] = []
 
 
 def _known_findings(text: str, filename: str, config: Config) -> Optional[List[Tuple[int, int, str]]]:
     """What ``check_source(..., remember=True)`` would say when it needs no analysis, found
     without importing libcst or the rules: [] when the gate stops the file (with the rules'
     words the last run of this code kept), the findings kept for this very text and state of
-    the project otherwise; None when the file has to be analysed (or nothing was kept)."""
+    the project otherwise; None when the file has to be analysed (or nothing was kept), and
+    ``_PASSED_THE_GATE`` (itself) when it has to be and the gate let it through."""
     from .gate import GateTable, may_hold_finding
     from .project.index import findings_slot, stored_gate_table
 
@@ -169,6 +173,7 @@ def _known_findings(text: str, filename: str, config: Config) -> Optional[List[T
         if not may_hold_finding(text, filename, config, table):
             return []
         slot = findings_slot(filename, config, text)
-        return slot.load() if slot is not None else None
+        kept = slot.load() if slot is not None else None
+        return _PASSED_THE_GATE if kept is None else kept
     except Exception:  # the long way round says what went wrong
         return None

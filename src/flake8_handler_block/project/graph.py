@@ -884,14 +884,15 @@ class Graph:
         known = self._guard_params.get((fn, depth))  # by depth: one asked deeper sees fewer calls down
         if known is not None:
             return known
-        targets = self.targets(fn)
         summary = self.tree.summary(fn[1])
         edges = summary.functions[fn[2]].edges if summary is not None and fn[2] < len(summary.functions) else ()
         # every call's test, a library's too (a wait under `if not progress_handler:`)
         tested = {guard_param(edge.guard) for edge in edges if edge.guard}
         self._guard_params[(fn, depth)] = frozenset(tested)  # what a call back into `fn` sees
-        if depth < MAX_RELAY_DEPTH:
-            for _how, target, _guard, flags, _args, _on in targets:
+        # the callees are worked out only for a function that relays something (most do not)
+        relays = any(KWARGS_RELAY in edge.flags or _relayed(edge.flags) for edge in edges)
+        if depth < MAX_RELAY_DEPTH and relays:
+            for _how, target, _guard, flags, _args, _on in self.targets(fn):
                 relayed = self._relayed_into(target, flags)
                 if relayed:
                     tests = self._guards(target, depth + 1)
