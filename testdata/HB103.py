@@ -8,6 +8,8 @@ import openai
 import requests
 import urllib3
 from anthropic import Anthropic
+from authlib.integrations.httpx_client import AsyncOAuth2Client as ProviderClient
+from authlib.integrations.requests_client import OAuth2Session
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from .config import PAYMENTS_HOST, PAYMENTS_URL, TIMEOUT
@@ -353,3 +355,26 @@ def payment_receipt(payment_id: str):
     view = PaymentsView()  # ok: a class with no close() of its own (its client is HB103's in __init__)
     return {"receipt": receipt.json(), "lent": lent.fetch("/").json(), "status": status.json(),
             "view": view.fetch("/").json()}
+
+
+@router.get("/payments/connect")
+async def connect_provider(state: str):
+    # an OAuth client built only to make the sign-in URL sends nothing
+    client = ProviderClient("billing", scope="payments")  # ok: no request is sent on it
+    uri, _ = client.create_authorization_url(f"{PAYMENTS_URL}/authorize", state=state)
+    return {"redirect": uri}
+
+
+@router.get("/payments/connect/callback")
+async def connect_callback(code: str):
+    client = ProviderClient("billing", "secret")  # expect: HB103 "ProviderClient() client is created per request and never closed" "handler 'connect_callback'"
+    token = await client.fetch_token(f"{PAYMENTS_URL}/token", code=code)
+    async with ProviderClient("billing", token=token) as api:  # ok: async with
+        account = await api.get(f"{PAYMENTS_URL}/account")
+    return {"account": account.json()}
+
+
+@router.post("/payments/connect/refresh")
+def refresh_connection(refresh: str):
+    legacy = OAuth2Session("billing", "secret", default_timeout=TIMEOUT)  # expect: HB103 "OAuth2Session() session is created per request and never closed" "handler 'refresh_connection'"
+    return legacy.refresh_token(f"{PAYMENTS_URL}/token", refresh_token=refresh)

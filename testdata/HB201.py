@@ -271,6 +271,8 @@ def gitea_callback():
     timed.fetch_token(f"{ACCOUNTS_URL}/token", authorization_response=request.url)  # ok: the session's default_timeout
     service = AssertionSession(f"{ACCOUNTS_URL}/token", "issuer", "subject", **{"default_timeout": 10})
     service.get(f"{ACCOUNTS_URL}/audit")  # ok: default_timeout in a literal mapping
+    for session in (client, timed, service):
+        session.close()
     return jsonify(user=user.json())
 
 

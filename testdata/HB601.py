@@ -53,6 +53,7 @@ async def show_report(rid: str):
     stats = httpx.get(f"{API_URL}/stats/{rid}").json()  # expect: HB601 "httpx.get() blocks the event loop" "handler 'show_report'" "use an async client"
     oauth = OAuth2Session("report-service")
     token = oauth.fetch_token(f"{API_URL}/token", timeout=TIMEOUT)  # expect: HB601 "oauth.fetch_token() blocks the event loop" "handler 'show_report'" "use an async client"
+    oauth.close()
     return {"meta": meta, "owner": owner, "tags": tags, "links": links, "stats": stats, "token": token}
 
 
@@ -105,7 +106,7 @@ async def health():
     ready_now = READY.is_set()  # ok: not a wait
     await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
     try:
-        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 118" "asyncio.to_thread"
+        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 119" "asyncio.to_thread"
     finally:
         ASYNC_LOCK.release()
     return {"ready": ready_now, "warm": warm}
@@ -195,7 +196,7 @@ async def ping():
     ffmpeg = ffmpeg_version()  # ok: HB601 the helper only asks ffmpeg for its version
     where = locate("ffmpeg")  # ok: HB601 the helper's command returns at once
     codecs = ffmpeg_codecs()  # ok: HB601 the helper's command lists codecs and exits
-    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 190"
+    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 191"
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     node = subprocess.check_output(["node", "--version"])  # ok: HB601/HB204 asks the program about itself: back at once
     return {"uptime": out.decode(), "node": node.decode(), "ffmpeg": ffmpeg.decode(), "codecs": codecs.decode(), "probe": probe.decode(), "where": where}

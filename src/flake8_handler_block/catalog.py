@@ -27,6 +27,36 @@ from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 # Public names that stand for a private implementation path (longest prefix wins).
+# OAuth clients that are HTTP clients of a library: requests-oauthlib's sessions (and flask-dance's,
+# built on them) and authlib's requests sessions are requests.Session subclasses (authlib's
+# OAuth2Session and AssertionSession give every request they send the constructor's
+# `default_timeout`, None by default: SESSION_DEFAULT_TIMEOUT); authlib's httpx clients are httpx's.
+# One built only to make a sign-in URL (`create_authorization_url()`) sends nothing (HB103 asks for a
+# request: OAUTH_SESSION_NAMES).
+_AUTHLIB_REQUESTS = "authlib.integrations.requests_client"
+_AUTHLIB_HTTPX = "authlib.integrations.httpx_client"
+OAUTH_SESSIONS = {
+    **{f"requests_oauthlib.{module}{name}": "requests.Session"
+       for name, file in (("OAuth1Session", "oauth1_session"), ("OAuth2Session", "oauth2_session"))
+       for module in ("", f"{file}.")},
+    "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
+    "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
+    **{f"{_AUTHLIB_REQUESTS}.{module}{name}": "requests.Session"
+       for name, file in (("OAuth1Session", "oauth1_session"), ("OAuth2Session", "oauth2_session"),
+                          ("AssertionSession", "assertion_session"))
+       for module in ("", f"{file}.")},
+    **{f"{_AUTHLIB_HTTPX}.{module}{prefix}{name}": f"httpx.{prefix}Client"
+       for name, file in (("OAuth1Client", "oauth1_client"), ("OAuth2Client", "oauth2_client"),
+                          ("AssertionClient", "assertion_client"))
+       for prefix in ("", "Async") for module in ("", f"{file}.")},
+}
+OAUTH_SESSION_NAMES = frozenset(name.rsplit(".", 1)[1] for name in OAUTH_SESSIONS)
+# What sends a request on one: the HTTP verbs, and the token calls.
+OAUTH_SESSION_REQUESTS = frozenset({
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "fetch_token",
+    "fetch_access_token", "fetch_request_token", "refresh_token", "revoke_token", "introspect_token",
+})
+
 _CANONICAL_PREFIXES = {
     # Python 2's names of standard modules, which compatibility imports fall back from or to
     # (`try: import Queue as queue` / `except ImportError: import queue`): the same module
@@ -40,21 +70,7 @@ _CANONICAL_PREFIXES = {
     "requests.sessions.session": "requests.Session",
     "requests.session": "requests.Session",
     "requests.models.Response": "requests.Response",
-    # requests-oauthlib's sessions (and flask-dance's, built on them) are requests.Session subclasses
-    "requests_oauthlib.OAuth1Session": "requests.Session",
-    "requests_oauthlib.OAuth2Session": "requests.Session",
-    "requests_oauthlib.oauth1_session.OAuth1Session": "requests.Session",
-    "requests_oauthlib.oauth2_session.OAuth2Session": "requests.Session",
-    "flask_dance.consumer.requests.OAuth1Session": "requests.Session",
-    "flask_dance.consumer.requests.OAuth2Session": "requests.Session",
-    # so are authlib's requests sessions; its OAuth2Session and AssertionSession give every request
-    # they send the constructor's `default_timeout` (None by default: SESSION_DEFAULT_TIMEOUT)
-    "authlib.integrations.requests_client.OAuth1Session": "requests.Session",
-    "authlib.integrations.requests_client.OAuth2Session": "requests.Session",
-    "authlib.integrations.requests_client.AssertionSession": "requests.Session",
-    "authlib.integrations.requests_client.oauth1_session.OAuth1Session": "requests.Session",
-    "authlib.integrations.requests_client.oauth2_session.OAuth2Session": "requests.Session",
-    "authlib.integrations.requests_client.assertion_session.AssertionSession": "requests.Session",
+    **OAUTH_SESSIONS,
     # GitPython's classes where its modules define them
     "git.repo.base.Repo": "git.Repo",
     "git.repo.Repo": "git.Repo",
