@@ -31,8 +31,10 @@ from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping,
 # built on them) and authlib's requests sessions are requests.Session subclasses (authlib's
 # OAuth2Session and AssertionSession give every request they send the constructor's
 # `default_timeout`, None by default: SESSION_DEFAULT_TIMEOUT); authlib's httpx clients are httpx's.
-# One built only to make a sign-in URL (`create_authorization_url()`) sends nothing (HB103 asks for a
-# request: OAUTH_SESSION_NAMES).
+# HB103 reports authlib's httpx clients built per request and never closed (OAUTH_CLIENT_NAMES), as
+# it reports httpx's own, when a request is sent on one: one built only to make a sign-in URL
+# (`create_authorization_url()`) sends nothing. The requests sessions are left to requests' rules
+# (one dropped at return is freed by reference counting, its pool with it).
 _AUTHLIB_REQUESTS = "authlib.integrations.requests_client"
 _AUTHLIB_HTTPX = "authlib.integrations.httpx_client"
 OAUTH_SESSIONS = {
@@ -50,9 +52,10 @@ OAUTH_SESSIONS = {
                           ("AssertionClient", "assertion_client"))
        for prefix in ("", "Async") for module in ("", f"{file}.")},
 }
-OAUTH_SESSION_NAMES = frozenset(name.rsplit(".", 1)[1] for name in OAUTH_SESSIONS)
+OAUTH_CLIENT_NAMES = frozenset(name.rsplit(".", 1)[1] for name, public in OAUTH_SESSIONS.items()
+                               if public.startswith("httpx."))
 # What sends a request on one: the HTTP verbs, and the token calls.
-OAUTH_SESSION_REQUESTS = frozenset({
+OAUTH_CLIENT_REQUESTS = frozenset({
     "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "fetch_token",
     "fetch_access_token", "fetch_request_token", "refresh_token", "revoke_token", "introspect_token",
 })

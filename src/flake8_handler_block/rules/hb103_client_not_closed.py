@@ -24,11 +24,10 @@ class ClientNotClosed(Rule):
     `http.client.HTTPConnection`/`HTTPSConnection`, and the LLM SDKs' clients that own such a
     pool (`openai.OpenAI`/`AsyncOpenAI` and the Azure ones, `anthropic.Anthropic`/`AsyncAnthropic`,
     `groq.Groq`/`AsyncGroq`), when they are not used in `with`/`async with` and have no `close()`
-    (`aclose()`, `clear()` for pools). The OAuth libraries' sessions are such clients too
-    (requests-oauthlib's `OAuth2Session`, authlib's requests sessions and its httpx clients,
-    `AsyncOAuth2Client`...), reported when the function sends a request on one (`fetch_token()`,
-    `get()`...): one built only to make the sign-in URL (`create_authorization_url()`) never
-    connects.
+    (`aclose()`, `clear()` for pools). authlib's httpx clients (`AsyncOAuth2Client`,
+    `OAuth2Client`...) are httpx clients too, reported when the function sends a request on one
+    (`fetch_token()`, `get()`...): one built only to make the sign-in URL
+    (`create_authorization_url()`) never connects.
     An inline `requests.Session().get(...)` is reported: nothing can close it. So is an
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
@@ -96,8 +95,8 @@ class ClientNotClosed(Rule):
     )
     gate = imported("requests", "httpx", "aiohttp", "urllib3", "openai", "anthropic", "groq") + (
         "HTTPConnection", "HTTPSConnection")
-    # requests.session() builds a Session too; so do the OAuth libraries' sessions (catalog.OAUTH_SESSIONS)
-    calls = catalog.last_names(_CLIENTS) | {"session"} | catalog.OAUTH_SESSION_NAMES
+    # requests.session() builds a Session too; authlib's httpx clients are httpx clients
+    calls = catalog.last_names(_CLIENTS) | {"session"} | catalog.OAUTH_CLIENT_NAMES
 
     def check_call(self, site: CallSite, facts: Facts) -> None:
         flows = facts[Ownership]
@@ -124,8 +123,8 @@ class ClientNotClosed(Rule):
         result = flows.fate(function, origin, POLICY)
         if not result.finding:
             return
-        if site.name in catalog.OAUTH_SESSION_NAMES and not _sends_on(function, result.name or ""):
-            return  # an OAuth session built to make a sign-in URL: it never connects
+        if site.name in catalog.OAUTH_CLIENT_NAMES and not _sends_on(function, result.name or ""):
+            return  # an OAuth client built to make a sign-in URL: it never connects
         per = "request" if reached else "call"
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
@@ -154,12 +153,12 @@ def _borrows_pool(call: cst.Call, client: catalog.Resource) -> bool:
 
 def _sends_on(function: FunctionScope, name: str) -> bool:
     """``function`` sends a request on the client its name ``name`` holds (``client.fetch_token(...)``,
-    ``client.get(...)``: catalog.OAUTH_SESSION_REQUESTS); False for no name."""
+    ``client.get(...)``: catalog.OAUTH_CLIENT_REQUESTS); False for no name."""
     if not name:
         return False
     for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and (
-                node.func.attr.value in catalog.OAUTH_SESSION_REQUESTS):
+                node.func.attr.value in catalog.OAUTH_CLIENT_REQUESTS):
             receiver = node.func.value
             if isinstance(receiver, cst.Name) and receiver.value == name:
                 return True
