@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-# Public names that stand for a private implementation path (longest prefix wins).
 # OAuth clients that are HTTP clients of a library: requests-oauthlib's sessions (and flask-dance's,
 # built on them) and authlib's requests sessions are requests.Session subclasses (authlib's
 # OAuth2Session and AssertionSession give every request they send the constructor's
@@ -60,6 +59,7 @@ OAUTH_CLIENT_REQUESTS = frozenset({
     "fetch_access_token", "fetch_request_token", "refresh_token", "revoke_token", "introspect_token",
 })
 
+# Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
     # Python 2's names of standard modules, which compatibility imports fall back from or to
     # (`try: import Queue as queue` / `except ImportError: import queue`): the same module

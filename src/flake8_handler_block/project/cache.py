@@ -77,7 +77,9 @@ from .summary import ModuleSummary
 # `@mcp.custom_route(...)` is recorded with its receiver; 85: `p if p is not None else Cls()` of a
 # parameter `p` is what the code builds, as `p or Cls()` is; 86: a loop over a table of the module's
 # functions calls each of them, FastMCP's `mcp.tool(f)` registers `f` and hints at a handler; 91: the
-# connection servers' calls are registrations; 92: what each item of a returned tuple may be).
+# connection servers' calls are registrations; 92: what each item of a returned tuple may be; 93: an
+# MCP server passed as an argument is kept; 94: `raise e` of the `as e` an except clause caught
+# re-raises).
 FORMAT = 94
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit

@@ -112,7 +112,7 @@ MAX_BLOCK_DEPTH = 2
 # Files naming a class whose calls are read for what its constructor's parameter holds (``passed_to``):
 # a class made in more places is rarely given one same object, and each file read may be a parse.
 MAX_ARGUMENT_FILES = 8
-# Files naming a function given a server whose decorators it applies (``_server_passed``): asked of
+# Files naming a function given a server whose decorators it applies (``_server_given``): asked of
 # few functions, whose name is often a common one (``register``, in each tools module).
 MAX_SERVER_ARGUMENT_FILES = 40
 MAX_RELAY_DEPTH = 3  # calls down a flag a function relays to its callees is followed
