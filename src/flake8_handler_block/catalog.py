@@ -53,11 +53,6 @@ OAUTH_SESSIONS = {
 }
 OAUTH_CLIENT_NAMES = frozenset(name.rsplit(".", 1)[1] for name, public in OAUTH_SESSIONS.items()
                                if public.startswith("httpx."))
-# What sends a request on one: the HTTP verbs, and the token calls.
-OAUTH_CLIENT_REQUESTS = frozenset({
-    "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "fetch_token",
-    "fetch_access_token", "fetch_request_token", "refresh_token", "revoke_token", "introspect_token",
-})
 
 # Public names that stand for a private implementation path (longest prefix wins).
 _CANONICAL_PREFIXES = {
@@ -354,6 +349,19 @@ _CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib, pop
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+# The OAuth sessions' token calls, which request with the session, with the timeout's position (None:
+# by keyword only). requests-oauthlib's OAuth2Session.fetch_token(token_url, code,
+# authorization_response, body, auth, username, password, method, force_querystring, timeout, ...),
+# refresh_token(token_url, refresh_token, body, auth, timeout, ...); OAuth1Session's
+# fetch_request_token(url, realm, **request_kwargs) and fetch_access_token(url, verifier,
+# **request_kwargs) hand their keywords to post(); authlib's sessions add revoke_token(url, token,
+# token_type_hint, body, auth, headers, **kwargs) and introspect_token (the same).
+OAUTH_TOKEN_CALLS: Tuple[Tuple[str, Optional[int]], ...] = (
+    ("fetch_token", 9), ("refresh_token", 4), ("fetch_request_token", None), ("fetch_access_token", None),
+    ("revoke_token", None), ("introspect_token", None),
+)
+# What sends a request on an OAuth client (HB103): the HTTP verbs, and the token calls.
+OAUTH_CLIENT_REQUESTS = frozenset({*HTTP_VERBS, "request", "send", "stream", *(name for name, _ in OAUTH_TOKEN_CALLS)})
 _HTTP = Blocking(HTTP_INSTEAD)
 _SYNC = Blocking(SYNC_INSTEAD)
 _FUTURE = Blocking(FUTURE_INSTEAD)
@@ -1286,16 +1294,9 @@ def _entries() -> Iterator[Tuple[str, Api]]:
         index = 8 if verb == "request" else None
         yield f"requests.Session.{verb}", Api(REQUESTS, Timeout(index), _HTTP)
     yield "requests.Session.send", Api(REQUESTS, Timeout(), _HTTP)
-    # requests-oauthlib's sessions (read as requests.Session above) fetch tokens with requests too, their
-    # timeout None unless given: OAuth2Session.fetch_token(token_url, code, authorization_response, body,
-    # auth, username, password, method, force_querystring, timeout, ...), refresh_token(token_url,
-    # refresh_token, body, auth, timeout, ...); OAuth1Session's fetch_request_token(url, realm,
-    # **request_kwargs) and fetch_access_token(url, verifier, **request_kwargs) hand their keywords to post().
-    # authlib's sessions add revoke_token(url, token, token_type_hint, body, auth, headers, **kwargs) and
-    # introspect_token (the same), which post with the session too.
-    for method, index in (("fetch_token", 9), ("refresh_token", 4),
-                          ("fetch_request_token", None), ("fetch_access_token", None),
-                          ("revoke_token", None), ("introspect_token", None)):
+    # the OAuth sessions (read as requests.Session above) fetch tokens with requests too, their timeout
+    # None unless given
+    for method, index in OAUTH_TOKEN_CALLS:
         yield f"requests.Session.{method}", Api(REQUESTS, Timeout(index), _HTTP)
     for method in OAUTH_APP_REQUESTS:  # keyword-only: `request(method, url, token=None, **kwargs)`
         yield f"{OAUTH_APP}.{method}", Api(REQUESTS, Timeout(), _HTTP)
