@@ -81,3 +81,113 @@ def register(mcp: FastMCP):
 def test_a_loop_over_a_table_of_functions_calls_each(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/tools.py": TOOLS}
     markers_hold(tmp_path, files, "app/tools.py")
+
+
+LOW_LEVEL_SERVER = '''\
+import subprocess
+import time
+
+from mcp.server import Server
+
+from app.client import Api
+
+server = Server("stocks")
+api = Api()
+
+
+async def _quote(code):
+    time.sleep(0.5)
+    return {"code": code}
+
+
+async def _screen(limit):
+    return api.fetch_items(limit=limit)
+
+
+async def _version():
+    return {"version": "1.0"}
+
+
+def _unknown_tool(arguments):
+    return {"error": "unknown"}
+
+
+def _report(arguments):
+    return subprocess.run(["report", arguments["name"]], capture_output=True).stdout  # expect: HB204, HB601
+
+
+TOOL_HANDLERS = {
+    "quote": lambda args: _quote(args.get("code", "")),
+    "screen": lambda args: _screen(limit=args.get("limit", 10)),
+    "version": lambda args: _version(),
+}
+
+SYNC_HANDLERS = {"report": _report}
+
+FILTERS = {"upper": lambda text: text.upper(), "call": lambda fn: fn()}
+
+
+@server.call_tool()
+async def call_tool(name: str, arguments: dict):
+    handler = TOOL_HANDLERS.get(name)
+    if not handler:
+        return []
+    return await handler(arguments)
+
+
+@server.call_tool()
+async def call_sync_tool(name: str, arguments: dict):
+    run = SYNC_HANDLERS.get(name, _unknown_tool)
+    return run(arguments)  # ok: reported where it blocks, in this module
+
+
+@server.call_tool()
+async def call_filter(name: str, arguments: dict):
+    chosen = FILTERS.get(name)
+    return chosen(arguments["text"])  # ok: the lambdas call their own parameters
+'''
+
+QUOTES = '''\
+import time
+
+
+async def _quote(code):
+    time.sleep(0.5)  # expect: HB601 "handler 'call_tool'" "via _quote()"
+    return {"code": code}
+
+
+async def _version():
+    return {"version": "1.0"}  # ok: a tool that does not block
+'''
+
+
+def test_a_lookup_in_a_table_of_lambdas_calls_what_they_call(tmp_path: Path) -> None:
+    """``handler = TOOL_HANDLERS.get(name); await handler(arguments)`` over a table of ``lambda
+    args: _quote(...)`` runs ``_quote`` on the loop (a low-level MCP server's one ``call_tool``:
+    tdx-link-mcp); ``.get(name, default)`` may give the default too."""
+    server = LOW_LEVEL_SERVER.replace("time.sleep(0.5)\n", "time.sleep(0.5)  # expect: HB601 \"via _quote()\"\n")
+    server = server.replace(
+        "    return api.fetch_items(limit=limit)\n",
+        "    return api.fetch_items(limit=limit)  # expect: HB601 \"fetch_items() blocks the event loop\"\n")
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/server.py": server}
+    markers_hold(tmp_path, files, "app/server.py")
+
+
+def test_a_table_in_another_module_is_looked_up_too(tmp_path: Path) -> None:
+    server = '''\
+from mcp.server import Server
+
+from app.quotes import _quote, _version
+
+server = Server("stocks")
+
+TOOL_HANDLERS = {"quote": lambda args: _quote(args["code"]), "version": lambda args: _version()}
+
+
+@server.call_tool()
+async def call_tool(name: str, arguments: dict):
+    handler = TOOL_HANDLERS.get(name)
+    return await handler(arguments) if handler else []
+'''
+    files = {"app/__init__.py": "", "app/quotes.py": QUOTES, "app/server.py": server}
+    markers_hold(tmp_path, files, "app/quotes.py")

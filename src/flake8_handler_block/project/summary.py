@@ -1132,7 +1132,11 @@ class _Summariser:
             if base is not None and not base.path and base.target in RETURNS_ITS_CLIENT:
                 given = _argument(expr, *RETURNS_ITS_CLIENT[base.target])  # `CacheControl(session)` is that session
                 return self.sym(given, scope, imports_only, depth + 1) if given is not None else None
+            if base is not None and base.path[-2:] == (MAPPING, "get"):
+                return self._got(base, expr, scope, imports_only, depth)  # type: ignore[arg-type]
             return base.called() if base is not None else None
+        if kind is ast.Lambda:
+            return self._lambda_callee(expr, scope, imports_only, depth)  # type: ignore[arg-type]
         if kind is ast.Await:
             return self.sym(expr.value, scope, imports_only, depth + 1)  # type: ignore[attr-defined]
         if kind is ast.Subscript and type(expr.slice) is not ast.Slice:  # type: ignore[attr-defined]
@@ -1186,6 +1190,37 @@ class _Summariser:
             named = [m for m in members if m is not None and m.kind == "ref" and not m.path]
             return Sym.union(list(dict.fromkeys(named))) if len(named) == len(members) else None
         return None
+
+    def _got(self, method: Sym, call: ast.Call, scope: _Scope, imports_only: bool, depth: int) -> Optional[Sym]:
+        """``TOOLS.get(name)`` on a mapping whose values are known (``TOOLS = {"check": check}``):
+        one of them, as ``TOOLS[name]`` gives; with a default (``TOOLS.get(name, unknown_tool)``),
+        that too, when it is known. ``method``: what ``TOOLS.get`` stands for."""
+        if call.keywords or not 1 <= len(call.args) <= 2:
+            return None
+        value = Sym(method.kind, method.target, method.path[:-2])
+        if len(call.args) == 1 or _is_none(call.args[1]):
+            return value
+        default = self.sym(call.args[1], scope, imports_only, depth + 1)
+        if default is None:
+            return None
+        members = value.members() if value.kind == ANY and not value.path else [value]
+        return Sym.union(list(dict.fromkeys([*members, default])))
+
+    def _lambda_callee(self, node: ast.Lambda, scope: _Scope, imports_only: bool, depth: int) -> Optional[Sym]:
+        """``lambda args: check(args["url"])``: calling it calls ``check``, so it stands for it (a table
+        of tools, ``TOOLS = {"check": lambda args: check(args["url"])}``). None for any other body,
+        or a callee reached through the lambda's own parameters (``lambda f: f()``)."""
+        body = node.body
+        if type(body) is not ast.Call:
+            return None
+        root = body.func
+        while type(root) is ast.Attribute:
+            root = root.value
+        own = {arg.arg for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+        own.update(arg.arg for arg in (node.args.vararg, node.args.kwarg) if arg is not None)
+        if type(root) is not ast.Name or root.id in own:
+            return None
+        return self.sym(body.func, scope, imports_only, depth + 1)
 
     def _looked_up_on_self(self, call: ast.Call, scope: _Scope) -> Optional[Sym]:
         """``getattr(self, name)`` with a name the code computes: a method some table of the class
