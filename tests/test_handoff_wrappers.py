@@ -114,7 +114,6 @@ def test_a_project_wrapper_hands_its_callable_to_a_thread(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "body",
     [
-        "    return func(*args)\n",  # calls it in place: not a hand-off (and not followed)
         "    HOOKS.append(func)\n",  # keeps it for later
         "    func = print\n    return await asyncio.to_thread(func, *args)\n",  # rebinds the parameter first
     ],
@@ -128,6 +127,27 @@ def test_a_function_that_does_not_hand_its_parameter_on_reaches_nothing(tmp_path
         body,
     )
     templates = TEMPLATES.replace('''  # expect: HB204 "via list_templates() -> _list_sync()"''', "")
+    markers_hold(
+        tmp_path,
+        {"app/__init__.py": "", "app/utils.py": utils, "app/templates.py": templates, "app/views.py": VIEWS},
+        "app/templates.py",
+    )
+
+
+def test_a_wrapper_that_calls_its_callable_in_place_runs_it_on_the_loop(tmp_path: Path) -> None:
+    """``async def run_async(func, *args): return func(*args)`` hands nothing to a thread: what each
+    caller passes runs in place, here on the event loop (``FunctionSummary.hands``' CALL)."""
+    utils = UTILS.replace(
+        '''    ctx = contextvars.copy_context()
+    func_with_args = partial(ctx.run, func, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(None, func_with_args)
+''',
+        "    return func(*args)\n",
+    )
+    templates = TEMPLATES.replace(
+        '''  # expect: HB204 "via list_templates() -> _list_sync()"''',
+        '''  # expect: HB204 "via list_templates() -> _list_sync()", HB601 "via list_templates() -> _list_sync()"''',
+    )
     markers_hold(
         tmp_path,
         {"app/__init__.py": "", "app/utils.py": utils, "app/templates.py": templates, "app/views.py": VIEWS},

@@ -1154,7 +1154,17 @@ class Graph:
             if edge.awaited and not _is_coroutine_function(self.function(target)):
                 return None  # `await tool.connect()` runs a coroutine: a sync `connect` of that name is another class's
             entered = self._entered_with(target, self._flags_read(edge.flags, fn[1]), edge.args)
-            return self.blocks(target, entered | _LOOP_ONLY, receiver)
+            found = self.blocks(target, entered | _LOOP_ONLY, receiver)
+            if found is None and edge.args and self._runs_in_place(target):
+                # `_safe_call(_do)`: the function the wrapper calls in place is this call's (`FunctionSummary.hands`)
+                for how, handed, _guard, flags, _args, on in self._handed_through(edge, target, fn, receiver):
+                    if how != CALL:
+                        continue
+                    deeper = self.blocks(handed, self._entered_with(handed, flags, 0) | _LOOP_ONLY, on)
+                    if deeper is not None:
+                        name, where, line, via = deeper
+                        return name, where, line, (handed, *via)
+            return found
 
         calls = self._calls_to(fn, block)
         return [(edge.line, _called_name(edge.callee), block) for edge, _target, block in calls]

@@ -319,7 +319,8 @@ class FunctionSummary:
     required: Tuple[str, ...] = ()
     # The parameters it hands to another thread, with how (THREAD or SPAWN): a project's own hand-off
     # wrapper (``async def run_async(func, *args): return await loop.run_in_executor(None, partial(func,
-    # *args))``) runs what its callers pass there (``Edge.flags``' "?@N:" values).
+    # *args))``) runs what its callers pass there (``Edge.flags``' "?@N:" values); or calls in place
+    # (CALL), when its callers pass different functions (``def _safe_call(fn): return fn()``).
     hands: Tuple[Tuple[str, str], ...] = ()
     once: bool = False  # a sync function guarded by a global flag to do its work once per process (once.py)
     # What each item of the tuple every ``return`` gives may be (``return Client(token), project_id``),
@@ -1625,6 +1626,10 @@ class _Summariser:
                     unplaced[key].add(unknown)
                 if unknown.startswith(SUPER) and scope.cls is not None:  # `super().post()`: a base's post
                     callee = Sym(SUPER_OF, str(scope.cls), (unknown[len(SUPER):],))
+                elif how == CALL and type(call.func) is ast.Name and call.func.id in self._fixed_params(key):
+                    # `def _safe_call(fn): return fn()` called with other functions by other callers:
+                    # each call runs what it passes (the graph reads it at the call: Edge.flags' "?@N:")
+                    hands[key].add((call.func.id, CALL))
             if callee is not None:
                 keywords = call.keywords
                 if keywords:
