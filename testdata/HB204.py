@@ -198,6 +198,9 @@ async def lint_snippet(request):
     await loop.run_in_executor(None, lambda: check_output(["ruff", "linter"], timeout=5))  # ok: the lambda's call has one
     linter = Popen(["ruff", "check", "--statistics", "-"], stdin=PIPE, stdout=PIPE)
     stats = await asyncio.wait_for(loop.run_in_executor(None, linter.stdout.read), 10)  # ok: the read is handed to a thread, under a deadline
+    formatter = Popen(["ruff", "format", "-"], stdin=PIPE)
+    await asyncio.wait_for(asyncio.to_thread(formatter.wait), timeout=2)  # ok: the request waits under a deadline
+    await asyncio.to_thread(formatter.wait)  # expect: HB204 "formatter.wait() has no timeout" "handler 'lint_snippet'"
     return HttpResponse(checked.stdout + rules + stats)
 
 

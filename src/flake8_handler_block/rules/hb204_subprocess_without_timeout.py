@@ -57,7 +57,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     arguments is judged as the call it makes there, and reported on the hand-off:
     `await asyncio.to_thread(subprocess.run, cmd)`, `executor.submit(...)`,
     `loop.run_in_executor(None, check_output, cmd)` (which passes on no keywords: the
-    timeout goes in through `functools.partial`); the request waits for it all the same.
+    timeout goes in through `functools.partial`); the request waits for it all the same,
+    unless it awaits the hand-off under a deadline (`await asyncio.wait_for(
+    asyncio.to_thread(proc.wait), timeout=2)`, then a kill: a terminal's exit poll).
     A call of a wrapper of the project that passes its `**kwargs` on to one of these
     (HB201's wrappers), a retry helper included when every call of it hands it the same
     function (`def retry_on_eintr(func, *args, **kw): return func(*args, **kw)` called as
@@ -212,6 +214,8 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
                 continue  # after kill()/terminate()/communicate(): the wait only reaps the child
             if site.name == "wait" and receiver and _output_read_to_end(site, receiver):
                 continue  # the child closed its output: it is exiting
+            if site.handed_by is not None and id(site.handed_by) in self._wrapped:
+                continue  # `wait_for(to_thread(p.wait), 2)`: the request waits for the hand-off under a deadline
             if target in PIPE_READS:
                 self._judge_pipe_read(site, facts)
             elif target in AWAITED:
