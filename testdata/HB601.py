@@ -95,7 +95,11 @@ async def submit_job(payload: dict):
     drained = AUDIT_QUEUE.get(block=False)  # ok: non-blocking get
     while not AUDIT_QUEUE.empty():
         drained = AUDIT_QUEUE.get()  # ok: the loop saw an item there, nothing else takes it on the loop
-    return {"result": result, "wrapped": wrapped, "fresh": fresh, "drained": drained}
+    pages = list(POOL.map(render_sync, payload["pages"]))  # expect: HB601 "POOL.map() blocks the event loop" "asyncio.gather"
+    for page in POOL.map(render_sync, payload["pages"]):  # expect: HB601 "POOL.map() blocks the event loop"
+        pages.append(page)
+    later = POOL.map(render_sync, payload["pages"])  # ok: the iterator waits for nothing until it is read
+    return {"result": result, "wrapped": wrapped, "fresh": fresh, "drained": drained, "pages": pages, "later": later}
 
 
 @app.get("/health")
@@ -106,7 +110,7 @@ async def health():
     ready_now = READY.is_set()  # ok: not a wait
     await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
     try:
-        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 119" "asyncio.to_thread"
+        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 123" "asyncio.to_thread"
     finally:
         ASYNC_LOCK.release()
     return {"ready": ready_now, "warm": warm}
@@ -196,7 +200,7 @@ async def ping():
     ffmpeg = ffmpeg_version()  # ok: HB601 the helper only asks ffmpeg for its version
     where = locate("ffmpeg")  # ok: HB601 the helper's command returns at once
     codecs = ffmpeg_codecs()  # ok: HB601 the helper's command lists codecs and exits
-    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 191"
+    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 195"
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     node = subprocess.check_output(["node", "--version"])  # ok: HB601/HB204 asks the program about itself: back at once
     return {"uptime": out.decode(), "node": node.decode(), "ffmpeg": ffmpeg.decode(), "codecs": codecs.decode(), "probe": probe.decode(), "where": where}

@@ -347,6 +347,7 @@ SMTP_COMMANDS = ("connect", "login", "auth", "starttls", "ehlo", "helo", "ehlo_o
 _CONNECTING_CLIENTS = frozenset({"smtplib", "ftplib", "imaplib", "poplib", "telnetlib", "nntplib"})
 _CONNECT_IF_HOST = frozenset({"smtplib", "ftplib", "telnetlib"})  # imaplib, poplib and nntplib always connect
 FUTURE_INSTEAD = "await asyncio.wrap_future(...) or loop.run_in_executor(...) instead"
+MAP_INSTEAD = "await asyncio.gather(*(loop.run_in_executor(pool, fn, item) for item in items)) instead"
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # The OAuth sessions' token calls, which request with the session, with the timeout's position (None:
@@ -412,6 +413,9 @@ URLLIB3_POOL_KINDS = frozenset(
     | {f"{manager}.{method}" for manager in _URLLIB3_MANAGERS for method in URLLIB3_POOL_QUIET_METHODS
        if method.startswith("connection_from_")}
 )
+# `executor.map(fn, items)` gives the results in order, each waited for as the iterator is read:
+# iterating it where it is made waits for every call (HB601); the iterator alone waits for nothing.
+EXECUTOR_MAPS = frozenset({"concurrent.futures.ThreadPoolExecutor.map", "concurrent.futures.ProcessPoolExecutor.map"})
 FUTURE_KINDS = (
     "concurrent.futures.Future",
     "concurrent.futures.ThreadPoolExecutor.submit",
@@ -1463,6 +1467,8 @@ def _entries() -> Iterator[Tuple[str, Api]]:
             yield f"{future}.{method}", Api(SYNC_WAIT, Timeout(0), _FUTURE, "the work never finishes")
     yield "concurrent.futures.wait", Api(SYNC_WAIT, Timeout(1, on_expiry=RETURNS), _FUTURE, "a future never finishes")
     yield "concurrent.futures.as_completed", Api(SYNC_WAIT, Timeout(1), _FUTURE, "a future never finishes")
+    for executor_map in sorted(EXECUTOR_MAPS):  # its timeout bounds the whole map, by keyword
+        yield executor_map, Api(OTHER, Timeout(None), Blocking(MAP_INSTEAD), "a call never finishes")
     # Iterating a transformers TextIteratorStreamer is a queue.get() with the timeout its constructor
     # was given (none by default); generate(), in another thread, ends the stream unless it raises.
     yield TEXT_STREAMER, Api(

@@ -45,7 +45,8 @@ from typing import (
 )
 
 from ..catalog import (
-    APIS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once, sdk_request,
+    APIS, EXECUTOR_MAPS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once,
+    sdk_request,
 )
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
@@ -1136,6 +1137,8 @@ class Graph:
                 continue
             if edge.how == CALL and not edge.quiet:
                 name = self.library_name(edge.callee, fn[1])
+                if name in EXECUTOR_MAPS and not edge.iterated:
+                    continue  # `results = pool.map(f, items)`: the iterator waits for nothing until read
                 api = PLAIN_BLOCKING.get(name) or sdk_request(name)
                 blocking = api.blocking if api is not None else None
                 if blocking is not None and not (edge.hostless and blocking.connects_with_host):

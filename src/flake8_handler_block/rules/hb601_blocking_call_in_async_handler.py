@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from ..catalog import (
-    APIS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, SDK_PACKAGES,
-    SUBPROCESS, URLLIB3_POOL_KINDS, TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names, ldap3_auto_binds,
+    APIS, EXECUTOR_MAPS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX,
+    SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS, TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
+    ldap3_auto_binds,
     sdk_request, sends_through_transport,
 )
 from ..commands import ends_at_once
@@ -154,7 +155,10 @@ class BlockingCallInAsyncHandler(Rule):
     - `result()`/`exception()` of a `concurrent.futures` future (from `Future()`,
       `executor.submit()`, `asyncio.run_coroutine_threadsafe()`),
       `concurrent.futures.wait()/as_completed()`, multiprocessing
-      `AsyncResult.get()/wait()` (not under `if fut.done():`, where nothing waits).
+      `AsyncResult.get()/wait()` (not under `if fut.done():`, where nothing waits);
+      an executor's `map()` iterated where it is made (`list(pool.map(convert, files))`,
+      `for page in pool.map(render, pages):`), which waits for every call in turn (the
+      iterator kept for later waits for nothing yet).
 
     Receivers are recognised from their constructor, through imports and
     assignments (`self.lock = threading.Lock()`, `with httpx.Client() as c`,
@@ -312,6 +316,8 @@ class BlockingCallInAsyncHandler(Rule):
         api = BLOCKING.get(target) if target is not None else None
         if api is None or api.blocking is None or not self._blocks(site, api):
             return
+        if target in EXECUTOR_MAPS and (site.function is None or id(call) not in site.function.iterated_calls()):
+            return  # `results = pool.map(f, items)` read later, or elsewhere: the map itself waits for nothing
         if site.name in ("wait", "join") and stopped_before(site, facts.tree):
             return  # `p.communicate(); p.wait()`, `p.kill(); p.wait()`: it only reaps what ended
         if target == "urllib.request.urlopen" and is_data_url(site):
