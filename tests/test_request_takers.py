@@ -122,3 +122,68 @@ def also_named(handler) -> None:
 def test_firmer_reasons_outrank_taking_the_request(tmp_path: Path) -> None:
     files = {"web/__init__.py": "", "web/views.py": VIEWS, "web/wiring.py": WIRING}
     markers_hold(tmp_path, files, "web/views.py")
+
+
+# A framework's own controllers (django-matt's inspector): `@get("stats")` registers the method under
+# a path with a decorator of the package itself, which no table knows; a call of a method of that name
+# anywhere else (`storage.get_stats()`, another class's `get_stats`) does not make it a helper.
+CONTROLLERS = '''\
+from django.http import HttpRequest, JsonResponse
+
+from .routing import get, post
+from .storage import get_storage
+
+
+class InspectorController:
+    @get("stats")
+    async def get_stats(self, request: HttpRequest) -> JsonResponse:
+        return JsonResponse(get_storage().get_stats())  # expect: HB601 "handler 'InspectorController.get_stats'"
+
+    @post("pause")
+    async def pause_capture(self, request: HttpRequest) -> JsonResponse:
+        get_storage().pause_capture()  # expect: HB601 "handler 'InspectorController.pause_capture'"
+        return JsonResponse({"ok": True})
+
+    @staticmethod
+    async def read_stats(request: HttpRequest) -> dict:
+        return get_storage().get_stats()  # expect: HB601 "handler 'summary' via InspectorController.read_stats()"
+
+
+async def summary(request: HttpRequest) -> dict:
+    return await InspectorController.read_stats(request)
+'''
+
+STORAGE = '''\
+import redis
+
+
+class RedisStorage:
+    def __init__(self) -> None:
+        self._redis = redis.Redis.from_url("redis://localhost", socket_timeout=5)
+
+    def get_stats(self) -> dict:
+        return {"n": self._redis.llen("requests")}
+
+    def pause_capture(self) -> None:
+        self._redis.set("capturing", "0")
+
+
+def get_storage() -> RedisStorage:
+    return RedisStorage()
+'''
+
+ROUTING = '''\
+def get(path):
+    def register(view):
+        return view
+    return register
+
+
+post = get
+'''
+
+
+def test_a_method_a_decorator_registers_under_a_path_stays_a_handler(tmp_path: Path) -> None:
+    files = {"matt/__init__.py": "", "matt/controllers.py": CONTROLLERS, "matt/storage.py": STORAGE,
+             "matt/routing.py": ROUTING}
+    markers_hold(tmp_path, files, "matt/controllers.py")

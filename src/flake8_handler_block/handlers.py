@@ -356,6 +356,9 @@ class Decorator:
     # ``@a.x`` where the module builds ``a`` (``sio = socketio.AsyncServer()``): the class called, else ''
     # (read for the decorator names that need it: EVENT_DECORATORS)
     receiver: str = ""
+    # ``@x("...")``: called with a string written out first (a route's path, ``@get("stats")``; an
+    # event's name), which registers the function under it
+    labelled: bool = False
 
 
 @quick_init
@@ -1294,7 +1297,9 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
     shape = "attribute" if isinstance(target, cst.Attribute) else "name" if isinstance(target, cst.Name) else "other"
     named = isinstance(target, cst.Attribute) and target.attr.value in EVENT_DECORATORS
     receiver = _cst_server(target, scope) if named else ""
-    return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver)
+    labelled = isinstance(expr, cst.Call) and bool(expr.args) and expr.args[0].keyword is None \
+        and isinstance(expr.args[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver, labelled)
 
 
 def _cst_server(method: "cst.BaseExpression", scope: Optional["Scope"]) -> str:

@@ -136,12 +136,12 @@ def _read_edge(data: Data) -> Edge:
 
 
 def _decorator(d: Decorator) -> Data:
-    return [d.written, d.full, int(d.called), d.shape, d.receiver]
+    return [d.written, d.full, int(d.called) | int(d.labelled) << 1, d.shape, d.receiver]
 
 
 def _read_decorator(data: Data) -> Decorator:
     written, full, called, shape, receiver = data
-    return Decorator(_str(written), _str(full), bool(called), _str(shape), _str(receiver))
+    return Decorator(_str(written), _str(full), bool(called & 1), _str(shape), _str(receiver), bool(called & 2))
 
 
 def _function_facts(f: FunctionFacts) -> Data:

@@ -1371,8 +1371,11 @@ class Graph:
                             pending.append(other)
         # A function that takes the request and that the project calls is a helper of whatever calls it:
         # only one nothing calls (a library's dependency or API, a route registered out of view) is a handler.
+        # One a decorator registers under a path (`@get("stats")`, a framework's own routing) is one
+        # whoever else writes a call of its name (`storage.get_stats()`, another class's `get_stats`).
         takers = {fn: taker.name for fn, reason in found.items()
-                  if is_taker_reason(reason) and (taker := self.function(fn)) is not None}
+                  if is_taker_reason(reason) and (taker := self.function(fn)) is not None
+                  and not any(decorator.labelled for decorator in taker.decorators)}
         if takers:
             called = self._names_called(set(takers.values()))
             found = {fn: reason for fn, reason in found.items() if fn not in takers or takers[fn] not in called}

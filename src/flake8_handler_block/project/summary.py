@@ -1973,7 +1973,9 @@ class _Summariser:
         shape = "attribute" if type(target) is ast.Attribute else "name" if type(target) is ast.Name else "other"
         named = type(target) is ast.Attribute and target.attr in EVENT_DECORATORS
         receiver = self._server(target, scope) if named else ""
-        return Decorator(written, self._full(target, scope) or written, called, shape, receiver)
+        first = expr.args[0] if called and expr.args else None  # type: ignore[attr-defined]
+        labelled = type(first) is ast.Constant and isinstance(first.value, str)
+        return Decorator(written, self._full(target, scope) or written, called, shape, receiver, labelled)
 
     def _server(self, method: ast.expr, scope: _Scope) -> str:
         """``sio.on`` after ``sio = socketio.AsyncServer()``: the class built (or a parameter's declared
