@@ -183,6 +183,10 @@ def add_host_key(request, host):
     subprocess.run(which, check=True)  # expect: HB204 "handler 'add_host_key'"
     command = ["ssh-keyscan", host] if keys else ["ssh", host]
     subprocess.run(command, check=True)  # expect: HB204 "handler 'add_host_key'"
+    lookup = "where" if request.GET.get("windows") else "which"
+    subprocess.run([lookup, "ssh"], capture_output=True)  # ok: either program is a PATH lookup that ends at once
+    remote = "ssh" if keys else "which"
+    subprocess.run([remote, host], check=True)  # expect: HB204 "handler 'add_host_key'"
     return HttpResponse(keys)
 
 

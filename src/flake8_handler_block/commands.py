@@ -17,7 +17,8 @@ def ends_at_once(site: CallSite) -> bool:
     """The command only asks the program about itself, or its program returns at once; for
     ``process.communicate()``/``wait()``, the command of the ``Popen`` the name holds."""
     call = _started(site)
-    return says_it_ends_at_once(_literal_command(call), _program(call, site))
+    words = _literal_command(call)
+    return all(says_it_ends_at_once(words, program) for program in _programs(call, site))
 
 
 def bounds_itself(site: CallSite) -> bool:
@@ -58,6 +59,21 @@ def _program(call: cst.Call, site: CallSite) -> Optional[str]:
         programs = {_first_word(bound.payload) if bound.kind == "value" else None for bound in bounds}
         return programs.pop() if len(programs) == 1 else None
     return _first_word(argv)
+
+
+def _programs(call: cst.Call, site: CallSite) -> List[Optional[str]]:
+    """``_program``, or the programs a first word named by a variable may be: ``[lookup, "xray"]``
+    after ``lookup = "where" if windows else "which"`` (each side a string written out)."""
+    argv = _argv(call)
+    first = argv.elements[0].value if isinstance(argv, (cst.List, cst.Tuple)) and argv.elements else None
+    if isinstance(first, cst.Name) and site.function is not None:
+        bounds = site.function.bindings.get(first.value, [])
+        chosen = bounds[0].payload if len(bounds) == 1 and bounds[0].kind == "value" else None
+        if isinstance(chosen, cst.IfExp):
+            sides = [_first_word(side) for side in (chosen.body, chosen.orelse)]
+            if all(sides):
+                return sides
+    return [_program(call, site)]
 
 
 def _argv(call: cst.Call) -> Optional[cst.BaseExpression]:

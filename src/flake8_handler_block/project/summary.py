@@ -1359,6 +1359,14 @@ class _Summariser:
                 for kind, payload, _ in bounds
             }
             program = programs.pop() if len(programs) == 1 else None
+        elif (type(argv) is ast.List or type(argv) is ast.Tuple) and argv.elts and type(argv.elts[0]) is ast.Name:
+            # `[lookup, "xray"]` after `lookup = "where" if windows else "which"`: either program
+            given = self._given_once(argv.elts[0].id, scope)
+            chosen = given[0] if given is not None else None
+            if type(chosen) is ast.IfExp:
+                sides = [_first_word(side) for side in (chosen.body, chosen.orelse)]
+                if all(sides):
+                    return all(says_it_ends_at_once(words, side) for side in sides)
         return says_it_ends_at_once(words, program)
 
     def _exclusive(self, bounds: List[_Binding]) -> bool:
