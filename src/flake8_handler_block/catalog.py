@@ -310,6 +310,12 @@ SIGNALLING_FLAGS = {"nginx": "-s"}
 
 # What waits for a process another call started (``p = Popen(cmd); p.communicate()``).
 PROCESS_WAITS = frozenset({"communicate", "wait"})
+# What ends a child before a later wait or communicate() on it: a signal. Before a wait() also
+# communicate(), which returns once the child exited (one with a timeout may raise first; a wait written
+# after it is taken to follow the normal path). Not before another communicate(): by then the name may
+# hold a new child (`proc = ...; await proc.communicate()` in each branch).
+STOPS = frozenset({"kill", "terminate"})
+ENDS_BEFORE_WAIT = STOPS | {"communicate"}
 
 
 def says_it_ends_at_once(words: Optional[Sequence[str]], program: Optional[str]) -> bool:

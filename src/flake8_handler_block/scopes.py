@@ -15,8 +15,8 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTupl
 import libcst as cst
 
 from .catalog import (
-    HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, TASK_SPAWNS,
-    THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
+    ENDS_BEFORE_WAIT, HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, STOPS,
+    TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
 from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
@@ -324,14 +324,6 @@ def _says_not_empty(test: cst.BaseExpression, receiver: str) -> bool:
             return target.comparator.value == "0" and _asked(test.left, receiver) == "qsize"
         return False
     return _asked(test, receiver) == "qsize"
-
-
-# What ends a child before a later wait or communicate() on it: a signal. Before a wait() also
-# communicate(), which returns once the child exited (one with a timeout may raise first; a wait written
-# after it is taken to follow the normal path). Not before another communicate(): by then the name may
-# hold a new child (`proc = ...; await proc.communicate()` in each branch).
-STOPS = frozenset({"kill", "terminate"})
-ENDS_BEFORE_WAIT = STOPS | {"communicate"}
 
 
 def stopped_before(

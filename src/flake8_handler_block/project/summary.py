@@ -32,7 +32,7 @@ from ..catalog import (
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
     KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
-    MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP,
+    MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP, ENDS_BEFORE_WAIT, STOPS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
     ldap3_auto_binds, sends_through_transport,
 )
@@ -1369,6 +1369,21 @@ class _Summariser:
                     return all(says_it_ends_at_once(words, side) for side in sides)
         return says_it_ends_at_once(words, program)
 
+    def _stopped_before(self, call: ast.Call, scope: _Scope) -> bool:
+        """``p.terminate(); p.wait(timeout=3)``: a ``kill()``/``terminate()`` (before a ``wait()`` also
+        a ``communicate()``) of the wait's receiver (same dotted text) on an earlier line of the same
+        function: the wait only reaps what ended (the rules' ``scopes.stopped_before``)."""
+        func, key = call.func, scope.function_key()
+        if type(func) is not ast.Attribute or func.attr not in PROCESS_WAITS or key is None:
+            return False
+        receiver = _dotted(func.value)
+        stops = ENDS_BEFORE_WAIT if func.attr == "wait" else STOPS
+        return bool(receiver) and any(
+            type(other) is ast.Call and type(other.func) is ast.Attribute and other.func.attr in stops
+            and other.lineno < call.lineno and _dotted(other.func.value) == receiver
+            for other in own_nodes(self.functions[key][0])
+        )
+
     def _exclusive(self, bounds: List[_Binding]) -> bool:
         """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
         run in one call (`if new: d = Deployment()` / `else: d = self._deployments[name]`). A
@@ -1652,6 +1667,7 @@ class _Summariser:
                     flags += self._callables_passed(call, scope)
                 quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
                     callee.target.startswith("subprocess.") and self._ends_at_once(call, scope)) or (
+                    name in PROCESS_WAITS and self._stopped_before(call, scope)) or (
                     name == "Connection" and self._builds_unbound(call, callee, scope))
                 found.append(Edge(how, callee, call.lineno, quiet, hostless, guard, flags,
                                   id(call) in under_deadline, id(call) in iterated, timeout, _positional(call),
