@@ -191,3 +191,38 @@ async def call_tool(name: str, arguments: dict):
 '''
     files = {"app/__init__.py": "", "app/quotes.py": QUOTES, "app/server.py": server}
     markers_hold(tmp_path, files, "app/quotes.py")
+
+
+def test_a_table_of_sixty_tools_is_followed(tmp_path: Path) -> None:
+    """A dispatch table of a large MCP server (crawlemoon's sixty `handle_*` tools in a dict the
+    handler builds, looked up with `.get(name)`): each of its functions is one the call may run."""
+    tools = "\n\n".join(f"async def handle_{n}(arguments):\n    return {{'n': {n}}}\n" for n in range(59))
+    table = ",\n".join(f'        "t{n}": handle_{n}' for n in range(59))
+    server = f'''\
+import asyncio
+import time
+
+from mcp.server import Server
+
+server = Server("crawler")
+
+
+{tools}
+
+async def handle_rotate(arguments):
+    time.sleep(1.5)  # expect: HB601 "handler 'call_tool' via handle_rotate()"
+    return {{}}
+
+
+@server.call_tool()
+async def call_tool(name: str, arguments: dict):
+    handler_map = {{
+{table},
+        "rotate": handle_rotate,
+    }}
+    handler = handler_map.get(name)
+    if not handler:
+        return []
+    return await asyncio.wait_for(handler(arguments), timeout=30)
+'''
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/server.py": server}, "app/server.py")

@@ -92,7 +92,7 @@ SUPER_OF = "super"  # a Sym kind: ``super().name`` in a method of the class whos
 # the ``__init__``'s key and the parameter's name the first step (``self.owner = owner`` when the
 # module itself never makes the class: ``Skill(self)`` in another module); the graph asks the callers.
 ARG = "arg"
-MAX_ALTERNATIVES = 48  # values an "any" value may stand for (more: nothing known)
+MAX_ALTERNATIVES = 96  # values an "any" value may stand for (more: nothing known)
 ITEM = "[]"  # a path step: what iterating over the value gives (``for x in v``)
 # A path step: a method of the instance's class (or of one deriving from it) that a string of the
 # class's own tables names, looked up by a name the code computes (``getattr(self, route["call_method"])``).
