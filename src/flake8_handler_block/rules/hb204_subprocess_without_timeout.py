@@ -127,7 +127,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     at once whatever it is given (it reads no input, opens no connection, takes no lock
     and waits for no child): a lookup on PATH (`which node`, Windows' `where node`), a
     hand-off to the desktop (`open path`, `xdg-open path`), a signal (`kill`, `pkill`,
-    `taskkill`), what the kernel already knows (`uname -rs`, `nproc`, `whoami`). The
+    `taskkill`), what the kernel already knows (`uname -rs`, `nproc`, `whoami`); also a
+    program named by a variable given either of two such programs written out
+    (`lookup = "where" if windows else "which"`, then `run([lookup, "xray"])`). The
     list lives in `catalog.py`, shared with HB601 and the project index.
 
     Why is this bad?

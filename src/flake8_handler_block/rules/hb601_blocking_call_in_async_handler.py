@@ -7,8 +7,7 @@ import libcst as cst
 from ..catalog import (
     APIS, EXECUTOR_MAPS, FUTURE_INSTEAD, GOOGLE_AUTH_TRANSPORTS, HTTP_INSTEAD, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX,
     SDK_PACKAGES, SUBPROCESS, URLLIB3_POOL_KINDS, TRANSPORT_SEND, URLLIB3_POOL_QUIET_METHODS, Api, last_names,
-    ldap3_auto_binds,
-    sdk_request, sends_through_transport,
+    ldap3_auto_binds, sdk_request, sends_through_transport,
 )
 from ..commands import ends_at_once
 from ..facts import Facts
