@@ -344,18 +344,18 @@ def stopped_before(
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
             return False
-        if _stops(node, receiver, stops):
+        if calls_method_on(node, receiver, stops):
             return True
         if isinstance(node, cst.Call) and _stops_its_argument(node, receiver, site.scope.module, stops):
             return True  # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
     return False
 
 
-def _stops(node: cst.CSTNode, receiver: str, stops: FrozenSet[str]) -> bool:
-    """``node`` is ``<receiver>.kill()`` (or another of ``stops``)."""
+def calls_method_on(node: cst.CSTNode, receiver: str, methods: FrozenSet[str]) -> bool:
+    """``node`` is a call of one of ``methods`` on ``receiver`` (same dotted text): ``p.kill()``."""
     return (
         isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in stops and dotted_name(node.func.value) == receiver
+        and node.func.attr.value in methods and dotted_name(node.func.value) == receiver
     )
 
 
@@ -371,7 +371,7 @@ def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", st
             continue
         name = params[index].name.value
         if any(
-            _stops(node, name, stops)
+            calls_method_on(node, name, stops)
             for node in iter_nodes(defs[0].node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
         ):
             return True

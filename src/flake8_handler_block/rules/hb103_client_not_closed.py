@@ -8,7 +8,7 @@ from ..calls import call_text, keyword
 from ..ownership import Ownership, Policy
 from .. import catalog, names
 from ..rule import EVERYWHERE, Rule, imported
-from ..scopes import CallSite, FunctionScope
+from ..scopes import CallSite, FunctionScope, calls_method_on
 from ..walk import iter_nodes
 from ..signature import Signature
 
@@ -154,15 +154,10 @@ def _borrows_pool(call: cst.Call, client: catalog.Resource) -> bool:
 def _sends_on(function: FunctionScope, name: str) -> bool:
     """``function`` sends a request on the client its name ``name`` holds (``client.fetch_token(...)``,
     ``client.get(...)``: catalog.OAUTH_CLIENT_REQUESTS); False for no name."""
-    if not name:
-        return False
-    for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and (
-                node.func.attr.value in catalog.OAUTH_CLIENT_REQUESTS):
-            receiver = node.func.value
-            if isinstance(receiver, cst.Name) and receiver.value == name:
-                return True
-    return False
+    return bool(name) and any(
+        calls_method_on(node, name, catalog.OAUTH_CLIENT_REQUESTS)
+        for node in iter_nodes(function.node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    )
 
 
 def _kept_for_worker_loop(function: FunctionScope, origin: cst.CSTNode, name: str) -> bool:

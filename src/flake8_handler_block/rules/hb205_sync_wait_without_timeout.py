@@ -15,7 +15,9 @@ from ..calls import (
 )
 from ..names import Inst, Ref
 from ..rule import Rule
-from ..scopes import CallSite, FunctionScope, Scope, checked_not_empty, finished_future, stopped_before
+from ..scopes import (
+    CallSite, FunctionScope, Scope, calls_method_on, checked_not_empty, finished_future, stopped_before,
+)
 from ..walk import children, iter_nodes
 from ..signature import SYNC_WAITS, Signature
 
@@ -306,9 +308,7 @@ class SyncWaitWithoutTimeout(Rule):
             holds = not function.is_generator or any(
                 isinstance(inner, cst.Yield) for inner in iter_nodes(node.body, prune=prune))
             if holds and any(
-                isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
-                and inner.func.attr.value in give_back and names.dotted_name(inner.func.value) == receiver
-                for inner in iter_nodes(node.finalbody, prune=prune)
+                calls_method_on(inner, receiver, give_back) for inner in iter_nodes(node.finalbody, prune=prune)
             ):
                 return True
         return False
