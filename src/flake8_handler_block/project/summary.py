@@ -1195,7 +1195,10 @@ class _Summariser:
     def _got(self, method: Sym, call: ast.Call, scope: _Scope, imports_only: bool, depth: int) -> Optional[Sym]:
         """``TOOLS.get(name)`` on a mapping whose values are known (``TOOLS = {"check": check}``):
         one of them, as ``TOOLS[name]`` gives; with a default (``TOOLS.get(name, unknown_tool)``),
-        that too, when it is known. ``method``: what ``TOOLS.get`` stands for."""
+        that too, when it is known. ``method``: what ``TOOLS.get`` stands for. Read here, as
+        ``Sym.subscript`` reads ``TOOLS[name]``, though the graph reads a mapping's ``get()`` too
+        (``_VALUE_METHODS``): there one step stands for at most MAX_OBJECTS values, fewer than a
+        large server's table of tools holds."""
         if call.keywords or not 1 <= len(call.args) <= 2:
             return None
         value = Sym(method.kind, method.target, method.path[:-2])
