@@ -146,6 +146,19 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "dash.dash.Dash": _DASH,
     "dash_extensions.enrich.DashProxy": _DASH,
 }
+# A project class deriving from an MCP server that overrides how a tool is called (k8s-mcp's
+# `call_tool`, which sends the sync tools to an executor): its tools are handlers, run as it decides.
+MCP_TOOL_CALLERS = frozenset({"call_tool"})
+_MCP_OFF_LOOP_SERVER = "mcp.server.mcpserver.MCPServer"
+
+
+def server_calling_tools_itself(server: str) -> str:
+    """The server class to read a project subclass of ``server`` as when it overrides
+    ``MCP_TOOL_CALLERS``: for an MCP server, one with the same decorators that does not claim to
+    run a sync tool on its loop."""
+    return _MCP_OFF_LOOP_SERVER if EVENT_SERVERS.get(server, ((), ""))[0] == _MCP[0] else server
+
+
 # `@mcp.custom_route("/health", methods=["GET"])` on FastMCP or the SDK's server: a Starlette route of
 # the server's HTTP app (a sync one runs in Starlette's thread pool, whichever SDK runs the tools).
 MCP_HTTP_ROUTE = "custom_route"
@@ -422,7 +435,9 @@ class ViewRef:
     kinds: ``name`` (``index``), ``self`` (``self.index``/``cls.index``), ``attribute``
     (``views.index``), ``wrapped`` (``login_required(index)``: ``inner`` is the first
     positional argument; ``views.Feed.as_view()`` too, with ``name`` "as_view"),
-    ``string`` (a string literal), ``other``. A local name given one call, and nothing else
+    ``string`` (a string literal), ``param`` (a parameter of the function registering it, or a
+    local name standing for one: ``registered_parameter``; the project's summaries only),
+    ``other``. A local name given one call, and nothing else
     (``dep = make_dep(options)``, then ``Depends(dep)``), is that call: ``wrapped``.
     """
 
@@ -941,6 +956,15 @@ def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
                     yield function, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason}"
         for function in functions_named_by(view, registration.function, module):
             yield function, reason
+
+
+def registered_parameter(view: ViewRef) -> str:
+    """The parameter of the registering function a view is, through wrappers (``mcp.tool()(fn)``,
+    ``mcp.tool()(_instrumented(fn))`` in ``def deco(fn)``): what each caller of that function gives
+    it is registered (``ViewRef`` kind ``param``, from the project's summaries); '' otherwise."""
+    while view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
+        view = view.inner
+    return view.name if view.kind == "param" else ""
 
 
 def is_dependency_instance(view: ViewRef, registration: Registration) -> bool:

@@ -51,11 +51,12 @@ from ..catalog import (
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, REGISTRAR_CALLS,
-    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, FunctionFacts, ModuleFacts, Registration, ViewRef, bounded_by_framework,
+    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef,
+    bounded_by_framework,
     class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
-    server_registrations,
+    registered_parameter, server_calling_tools_itself, server_registrations, MCP_TOOL_CALLERS,
     on_fastmcp_2, route_class_views, runs_inline_on_loop,
 )
 from .summary import (
@@ -1360,6 +1361,10 @@ class Graph:
                 local = [("f", path, fn.key) for fn in functions_named_by(view, registration.function, facts)]
                 for fn in local + self._routed(view, classes=False):
                     give(fn, reason)
+                param = registered_parameter(view)
+                if param and registration.function is not None:
+                    for fn, how in self._given_to(("f", path, registration.function), param):
+                        give(fn, f"{reason}, {how}")
             for fn, reason in self._routed_by_a_route_class_elsewhere(facts, path):
                 give(fn, reason)
             for cls in facts.classes:
@@ -1383,6 +1388,55 @@ class Graph:
         if any(runs_inline_on_loop(reason) for reason in found.values()) and self._replaces_tools():
             found = {fn: not_known_inline(reason) for fn, reason in found.items()}
         return dict(sorted(found.items(), key=lambda item: (item[0][1], item[0][2])))
+
+    def _given_to(self, helper: FnRef, param: str) -> List[Tuple[FnRef, str]]:
+        """The project functions given to ``helper``, a function that registers its parameter
+        ``param`` (``handlers.registered_parameter``), with how: what every call of it passes
+        (``register_tool(mcp, rollback, "rollback")``, in any module), what it decorates when
+        ``param`` comes first (``@write_tool``), and what the decorator a factory returns decorates
+        (``@tool(name="logs")``, where ``def tool(**options)`` returns the helper)."""
+        function = self.function(helper)
+        if function is None:
+            return []
+        how = f"through {function.name}()"
+        found = [
+            (obj, how) for path, sym in self._arguments(helper, param, MAX_SERVER_ARGUMENT_FILES) or ()
+            if sym.kind == "ref" and not sym.path for obj in self.resolve_from(sym.target, path) if obj[0] == "f"
+        ]
+        if function.positional[:1] != (param,):
+            return found
+        appliers = [(helper, False)]
+        if function.parent_function is not None:
+            factory: FnRef = ("f", helper[1], function.parent_function)
+            if helper in self._call_result(factory, 0):
+                appliers.append((factory, True))
+        names = {name for fn, _called in appliers if (name := self._function_name(fn))}
+        for path in self.tree.naming(names)[:MAX_SERVER_ARGUMENT_FILES]:
+            summary = self.tree.summary(path)
+            if summary is None or summary.error:
+                continue
+            for decorated in summary.facts.functions:
+                for decorator in decorated.decorators:
+                    applied = self._decorator_functions(decorator, decorated, summary.facts, path)
+                    if any(fn in applied and called == decorator.called for fn, called in appliers):
+                        found.append((("f", path, decorated.key), f"as @{decorator.written}"))
+        return found
+
+    def _function_name(self, fn: FnRef) -> str:
+        function = self.function(fn)
+        return function.name if function is not None else ""
+
+    def _decorator_functions(
+        self, decorator: Decorator, decorated: FunctionFacts, facts: ModuleFacts, path: str
+    ) -> List[FnRef]:
+        """The project functions a decorator names: through the module's imports, or a function of
+        the module by its plain name, seen from where the decorated function is defined."""
+        if "." in decorator.full:
+            return [obj for obj in self.resolve_from(decorator.full, path) if obj[0] == "f"]
+        if decorator.shape != "name":
+            return []
+        named = functions_named_by(ViewRef("name", decorator.full), decorated.parent_function, facts)
+        return [("f", path, fn.key) for fn in named]
 
     def _replaces_tools(self) -> bool:
         """Some module of the project, its tests aside, writes into its MCP server's tool registry
@@ -1453,18 +1507,39 @@ class Graph:
         """The class of the server ``mcp.tool()(f)`` or ``mcp.add_tool(f)`` registers ``f`` on: one the
         module builds (``Registration.receiver``), or another module's (``from app.server import mcp``)."""
         if registration.receiver or "." not in registration.full:
-            return registration.receiver
-        return self._library_name(registration.full.rsplit(".", 1)[0])
+            return self._server_of_class(registration.receiver)
+        return self._server_of_class(self._library_name(registration.full.rsplit(".", 1)[0]))
+
+    def _server_of_class(self, dotted: str) -> str:
+        """The server class (``EVENT_SERVERS``) a class of the project derives from, directly or through
+        its other classes (workspace-mcp's ``class SecureFastMCP(FastMCP)``): its decorators register
+        as the server's do; ``dotted`` itself otherwise."""
+        if not dotted or dotted in EVENT_SERVERS:
+            return dotted
+        for cls in self.resolve(dotted):
+            if cls[0] != "c":
+                continue
+            calls_tools = False  # one of its classes overrides how a tool is called
+            for owner in self.mro(cls):
+                found = self._class_facts(owner)
+                if found is None:
+                    continue
+                calls_tools = calls_tools or any(found[1].method_keys(name) for name in MCP_TOOL_CALLERS)
+                for base in found[1].bases:
+                    library = self._library_name(base.full)
+                    if library in EVENT_SERVERS:
+                        return server_calling_tools_itself(library) if calls_tools else library
+        return dotted
 
     def _event_handler(self, fn: FunctionFacts, path: str) -> Optional[str]:
         """``@sio.on("message")``, ``@mcp.tool()`` where ``sio`` or ``mcp`` is a server another module
         builds (``from app.server import sio``): its class is read in that module."""
         for decorator in fn.decorators:
             name = decorator.written.rsplit(".", 1)[-1]
-            if decorator.shape != "attribute" or decorator.receiver or name not in EVENT_DECORATORS:
-                continue  # (a receiver the module builds is the detector's: ``Decorator.receiver``)
+            if decorator.shape != "attribute" or decorator.receiver in EVENT_SERVERS or name not in EVENT_DECORATORS:
+                continue  # (a server the module builds is the detector's: ``Decorator.receiver``)
             receiver = decorator.full.rsplit(".", 1)[0]
-            server = self._library_name(receiver)
+            server = self._server_of_class(decorator.receiver or self._library_name(receiver))
             if server not in EVENT_SERVERS and fn.parent_function is not None and decorator.full == decorator.written:
                 server = self._server_given(("f", path, fn.parent_function), receiver) or server
             reason = event_handler_reason(decorator, server)
@@ -1486,7 +1561,7 @@ class Graph:
         if attrs or receiver not in function.params:
             return ""
         passed = self._arguments(fn, receiver, MAX_SERVER_ARGUMENT_FILES) or ()
-        classes = {self._instance_class(sym) for _where, sym in passed}
+        classes = {self._server_of_class(self._instance_class(sym)) for _where, sym in passed}
         server = classes.pop() if len(classes) == 1 else ""
         return server if server in EVENT_SERVERS else ""
 

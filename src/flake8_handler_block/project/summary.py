@@ -1474,29 +1474,34 @@ class _Summariser:
         return found
 
     def _decorated_by(self, key: int) -> List[Sym]:
-        """The module's top-level functions and classes that function ``key`` decorates: written
-        ``@key`` for a module function, ``@factory(...)`` for one nested in a module function
-        ``factory`` that returns it (``def register(name): def deco(f): ...; return deco``)."""
+        """The functions and classes that function ``key`` decorates: written ``@key`` for a module
+        function (at the module's top level), ``@factory(...)`` for one nested in a module function
+        ``factory`` that returns it (``def register(name): def deco(f): ...; return deco``), and
+        ``@key`` beside it for one a function defines for its own nested functions (``def tool(fn):``
+        then ``@tool`` in the function that builds a server)."""
         node, outer, own = self.functions[key]
+        site = outer  # the scope the decorated ones are defined in
         if outer.kind == "module":
             wanted, called = f"{self.module}.{own.qualname}", False
         elif outer.kind == "function" and outer.parent is not None and outer.parent.kind == "module" and any(
             type(stmt) is ast.Return and type(stmt.value) is ast.Name and stmt.value.id == node.name
             for stmt in self.functions[outer.key][0].body
         ):
-            wanted, called = f"{self.module}.{outer.qualname}", True
+            wanted, called, site = f"{self.module}.{outer.qualname}", True, outer.parent
+        elif outer.kind == "function":
+            wanted, called = f"{self.module}.{own.qualname}", False
         else:
             return []
         found: List[Sym] = []
-        for defined, where, _own in [*self.functions, *self.classes]:
-            if where.kind != "module":
+        for defined, where, defined_own in [*self.functions, *self.classes]:
+            if where.kind != site.kind or where.key != site.key:
                 continue
             for decorator in defined.decorator_list:
                 if called != (type(decorator) is ast.Call):
                     continue
                 written = decorator.func if type(decorator) is ast.Call else decorator
                 if self.sym(written, where) == Sym("ref", wanted):
-                    found.append(Sym("ref", f"{self.module}.{defined.name}"))
+                    found.append(Sym("ref", f"{self.module}.{defined_own.qualname}"))
                     break
         return found
 
@@ -2006,10 +2011,11 @@ class _Summariser:
 
     def _server(self, method: ast.expr, scope: _Scope) -> str:
         """``sio.on`` after ``sio = socketio.AsyncServer()``: the class built (or a parameter's declared
-        class: ``def register(mcp: FastMCP)``), else ''."""
+        class: ``def register(mcp: FastMCP)``), else ''. A class of the module (``mcp = _K8sMCP("k8s")``)
+        is named too: the graph reads the server class it derives from."""
         if type(method) is not ast.Attribute:
             return ""
-        built = self.sym(method.value, scope, imports_only=True)
+        built = self.sym(method.value, scope, imports_only=True) or self.sym(method.value, scope)
         if built is not None and built.kind == "ref" and built.path in ((CALL_RESULT,), (DECLARED,)):
             return built.target
         return ""
@@ -2043,7 +2049,8 @@ class _Summariser:
             given = self._given_once(name, scope) if not full and depth < _MAX_WRAPPERS else None
             if given is not None and isinstance(given[0], ast.Call):
                 return self._view(given[0], given[1], depth + 1)  # the call it was given (ViewRef)
-            return ViewRef("name", name, full)
+            param = self._parameter_behind(expr, scope) if not full else None
+            return ViewRef("param", param) if param else ViewRef("name", name, full)
         if kind is ast.Attribute:
             value = expr.value  # type: ignore[attr-defined]
             if type(value) is ast.Name and value.id in ("self", "cls"):
@@ -2060,6 +2067,42 @@ class _Summariser:
         if kind is ast.Constant and isinstance(expr.value, str):  # type: ignore[attr-defined]
             return ViewRef("string", expr.value)  # type: ignore[attr-defined]
         return ViewRef("other")
+
+    def _parameter_behind(self, expr: ast.expr, scope: _Scope, seen: FrozenSet[str] = frozenset(),
+                          depth: int = 0) -> Optional[str]:
+        """The parameter of the function around ``expr`` that ``expr`` stands for: the parameter
+        itself, a call wrapping it (``_instrumented(fn)``), or a local name every value of which is
+        one of those (``decorated = func``, then ``decorated = log_calls(decorated)`` under an
+        ``if``); None for anything else, a parameter rebound to something else included. A name
+        already being read (``seen``) stands for what its other values say: ''."""
+        while type(expr) is ast.Call:
+            positional = [a for a in expr.args if type(a) is not ast.Starred]
+            if not positional or depth >= _MAX_WRAPPERS:
+                return None
+            expr, depth = positional[0], depth + 1
+        if type(expr) is not ast.Name:
+            return None
+        name: str = expr.id
+        if name in seen:
+            return ""
+        bounds = self._lookup(name, scope)
+        key = scope.function_key()
+        if not bounds or key is None:
+            return None
+        first_kind, _payload, owner = bounds[0]
+        found = ""
+        values = bounds
+        if first_kind in ("param", "unknown", "annotation") and owner.kind == "function" and owner.key == key \
+                and name in self.params.get(key, ()):
+            found, values = name, bounds[1:]
+        for kind, value, where in values:
+            if kind != "value" or type(value) not in (ast.Name, ast.Call) or where.function_key() != key:
+                return None
+            behind = self._parameter_behind(value, where, seen | {name}, depth)  # type: ignore[arg-type]
+            if behind is None or (found and behind and behind != found):
+                return None
+            found = found or behind
+        return found if found or seen else None
 
     def _built_by(self, receiver: ast.expr, scope: _Scope) -> str:
         """``ViewRef.instance_of`` of a receiver: the plain name called to build it, directly or as the
