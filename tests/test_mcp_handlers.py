@@ -138,6 +138,26 @@ def build() -> Server:
     return Server("git", on_call_tool=on_call, on_list_tools=on_list, on_tick=on_tick)
 
 
+async def on_describe(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "describe"])  # expect: HB204 "handler 'on_describe'"
+
+
+async def on_blame(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "blame"])  # expect: HB204 "handler 'on_blame'"
+
+
+async def on_shortlog(ctx, params):
+    await asyncio.to_thread(subprocess.run, ["git", "shortlog"])  # ok: HB204 a toolbox's, no server's
+
+
+def build_by_method() -> Server:
+    by_method = Server("git")
+    by_method.add_request_handler("tools/call", types.CallToolRequestParams, on_describe)
+    by_method.add_request_handler("resources/read", types.ReadResourceRequestParams, handler=on_blame)
+    toolbox.add_request_handler("tools/call", types.CallToolRequestParams, on_shortlog)
+    return by_method
+
+
 @toolbox.call_tool()
 async def not_a_server_handler(name: str) -> None:
     await asyncio.to_thread(subprocess.run, ["git", "gc"])  # ok: HB204 Toolbox is no MCP server
@@ -147,12 +167,16 @@ LOWLEVEL_TOOLBOX = '''\
 class Toolbox:
     def call_tool(self):
         return lambda function: function
+
+    def add_request_handler(self, method, params, handler):
+        self.handlers = {method: handler}
 '''
 
 
 def test_mcp_lowlevel_server_request_handlers(tmp_path: Path) -> None:
     """The MCP SDK's low-level ``Server``: what ``@server.call_tool()``, ``@server.list_resources()``...
-    decorate (1.x), or ``Server(name, on_call_tool=f)`` names (2.x), answers each request of that kind."""
+    decorate (1.x), or ``Server(name, on_call_tool=f)`` names (2.x) or ``server.add_request_handler("tools/call",
+    Params, f)`` registers (2.x), answers each request of that kind."""
     files = {"app/__init__.py": "", "app/server.py": LOWLEVEL, "app/toolbox.py": LOWLEVEL_TOOLBOX}
     markers_hold(tmp_path, files, "app/server.py")
 

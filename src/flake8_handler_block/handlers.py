@@ -166,7 +166,10 @@ EVENT_DECORATORS = frozenset(name for names, _label in EVENT_SERVERS.values() fo
 # A server's decorator applied by a call (`mcp.tool()(tags.list_tags)`, `sio.on("message")(handler)`)
 # registers its argument as the decorator would; so does FastMCP's `mcp.add_tool(fn)`.
 MCP_ADD_TOOL = "add_tool"
-SERVER_REGISTRARS = EVENT_DECORATORS | {MCP_ADD_TOOL}
+# The MCP SDK 2.x's low-level server also takes a handler by the request's method name:
+# `server.add_request_handler("tools/call", CallToolRequestParams, call_tool)`.
+MCP_ADD_REQUEST_HANDLER = "add_request_handler"
+SERVER_REGISTRARS = EVENT_DECORATORS | {MCP_ADD_TOOL, MCP_ADD_REQUEST_HANDLER}
 # FastMCP's decorators also take the function itself: `mcp.tool(handle)` registers `handle` (the MCP
 # SDK's raise when given one, so a project that writes it runs FastMCP).
 MCP_DIRECT_REGISTRARS = _MCP[0]
@@ -694,7 +697,8 @@ def _served_by_server(written: str, receiver_class: str, how: str) -> Optional[s
     mcp = server in (_MCP, _MCP_INLINE, _FASTMCP)
     if mcp and name == MCP_HTTP_ROUTE:
         return f"route{how} of an MCP server"
-    if server is None or (name not in server[0] and not (mcp and name == MCP_ADD_TOOL)):
+    added = (mcp and name == MCP_ADD_TOOL) or (server is _MCP_LOWLEVEL and name == MCP_ADD_REQUEST_HANDLER)
+    if server is None or (name not in server[0] and not added):
         return None
     return f"{server[1]}{how}"
 
@@ -711,7 +715,9 @@ def server_registrations(
         how = f", registered with {registration.callee}()"
         reason = _served_by_server(registration.callee, receiver, how) if receiver else None
         if reason:
-            yield from ((view, reason, registration) for view in _view_args(registration, *_SERVER_VIEW_ARGUMENT))
+            by_method = registration.callee == MCP_ADD_REQUEST_HANDLER
+            where = _REQUEST_HANDLER_ARGUMENT if by_method else _SERVER_VIEW_ARGUMENT
+            yield from ((view, reason, registration) for view in _view_args(registration, *where))
 
 
 def runs_inline_on_loop(reason: str) -> bool:
@@ -803,6 +809,7 @@ _REGISTRARS = {
 # `ApiRoute(Route)`, used in other modules too: the project index reads those).
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
 _SERVER_VIEW_ARGUMENT = (0, "fn")  # `mcp.tool()(f)`, `mcp.add_tool(fn=f)`
+_REQUEST_HANDLER_ARGUMENT = (2, "handler")  # `server.add_request_handler("tools/call", Params, f)`
 ROUTE_VIEW_ARGUMENT = _REGISTRARS["Route"]  # (path, endpoint): the second argument, or endpoint=
 # Registrars that take a resource class and serve a request with its verb method (``get()``...).
 CLASS_REGISTRARS = frozenset({"add_resource"})
@@ -836,7 +843,7 @@ _CONNECTION_HANDLER = "a connection handler of "  # the reason given such a call
 # Every call name that may register a view: the walks record these calls for the detector.
 REGISTRAR_CALLS = (
     frozenset(_REGISTRARS) | _DJANGO_ROUTES | _AIOHTTP_ROUTES | _HOOK_CALLS | DEPENDENCY_CALLS
-    | {"websocket", "Server", MCP_ADD_TOOL} | _CONNECTION_SERVER_NAMES
+    | {"websocket", "Server", MCP_ADD_TOOL, MCP_ADD_REQUEST_HANDLER} | _CONNECTION_SERVER_NAMES
 )
 _MCP_HANDLER_KEYWORD = "on_"  # `Server(name, on_call_tool=f, on_list_tools=g)`, the MCP SDK 2.x
 
@@ -1159,6 +1166,7 @@ class HandlerHints:
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
         "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=", "add_tool(",
+        "add_request_handler(",
         "start_server(", "start_unix_server(", "websockets",  # CONNECTION_SERVERS
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on
