@@ -106,3 +106,36 @@ def test_a_subclass_calling_its_tools_itself_keeps_sync_tools_off_the_loop(tmp_p
         {"app/__init__.py": "", "app/server.py": server, "app/tools.py": tools, "app/local.py": LOCAL},
         "app/tools.py",
     )
+
+
+SHIM = '''try:  # the SDK 2.x
+    from mcp.server.mcpserver import MCPServer
+except ModuleNotFoundError:  # 1.x, under its old name
+    from mcp.server.fastmcp import FastMCP as MCPServer
+'''
+
+SHIMMED = '''import subprocess
+import time
+
+from ._sdk import MCPServer
+
+mcp = MCPServer("kvm")
+
+
+@mcp.tool()
+async def power_cycle(host: str) -> str:
+    time.sleep(5)  # expect: HB601 "power_cycle"
+    return host
+
+
+@mcp.tool()
+def firmware(host: str) -> str:
+    return subprocess.check_output(["gh", "release", "view"])  # expect: HB204 "firmware"
+'''
+
+
+def test_a_server_class_imported_through_a_project_module(tmp_path: Path) -> None:
+    """kvm-pilot's ``_sdk.py`` imports the SDK's server under either name, and the server module
+    imports it from there: read as the class that runs sync tools in a worker thread
+    (``handlers.one_server_of``), so the sync tool's wait is HB204's, not HB601's."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/_sdk.py": SHIM, "app/server.py": SHIMMED}, "app/server.py")

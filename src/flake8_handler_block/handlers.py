@@ -1166,7 +1166,7 @@ class HandlerHints:
         "django.views.decorators", "django.contrib.auth.decorators", "django.contrib.admin.views.decorators",
         "add_url_rule", "add_api_route", "websocket_route", "add_get", "add_post", "add_put", "add_patch",
         "add_delete", "add_head", "add_route", "add_view", "add_resource", "Route(", "on_call_tool=", "add_tool(",
-        "add_request_handler(",
+        "add_request_handler(", *(f"{hook}(" for hook in sorted(_HOOK_CALLS)),  # a hook registered by a call
         "start_server(", "start_unix_server(", "websockets",  # CONNECTION_SERVERS
     )
     # (a substring the text must hold, the pattern): the substring test skips the regex on

@@ -1511,11 +1511,16 @@ class Graph:
         return self._server_of_class(self._library_name(registration.full.rsplit(".", 1)[0]))
 
     def _server_of_class(self, dotted: str) -> str:
-        """The server class (``EVENT_SERVERS``) a class of the project derives from, directly or through
-        its other classes (workspace-mcp's ``class SecureFastMCP(FastMCP)``): its decorators register
-        as the server's do; ``dotted`` itself otherwise."""
+        """The server class (``EVENT_SERVERS``) ``dotted`` names: through a project module that imports
+        it (kvm-pilot's ``_sdk.MCPServer``, an import falling back between the SDK's two names), or
+        that a class of the project derives from, directly or through its other classes
+        (workspace-mcp's ``class SecureFastMCP(FastMCP)``): its decorators register as the server's
+        do; ``dotted`` itself otherwise."""
         if not dotted or dotted in EVENT_SERVERS:
             return dotted
+        named = self._library_name(dotted)  # a project module's import of it (an SDK shim's fallback)
+        if named in EVENT_SERVERS:
+            return named
         for cls in self.resolve(dotted):
             if cls[0] != "c":
                 continue
