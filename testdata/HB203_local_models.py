@@ -1,5 +1,6 @@
 """A self-hosted assistant: chat and embeddings served by a local Ollama (ollama, langchain-ollama), with
 hosted models as a fallback through LangChain and Google's Gemini SDK."""
+import asyncio
 import os
 
 import httpx
@@ -91,3 +92,43 @@ async def chat_bounded(payload: dict):
     client = AsyncClient(host=OLLAMA_URL, timeout=MODEL_TIMEOUT)  # ok: timeout given
     answer = await client.chat(model="llama3.2", messages=payload["messages"])
     return {"answer": answer.message.content, "version": health.json()}
+
+
+@app.post("/embed")
+async def embed(payload: dict):
+    client = genai.Client(api_key=os.environ["GEMINI_KEY"])  # ok: its one request is awaited under wait_for
+    result = await asyncio.wait_for(
+        client.aio.models.embed_content(model="text-embedding-004", contents=payload["text"]), timeout=60,
+    )
+    return list(result.embeddings[0].values)
+
+
+@app.post("/embed/scoped")
+async def embed_scoped(payload: dict):
+    local = AsyncClient(host=OLLAMA_URL)  # ok: each request awaited inside asyncio.timeout(60)
+    async with asyncio.timeout(60):
+        first = await local.embed(model="nomic-embed-text", input=payload["text"])
+        second = await local.embed(model="nomic-embed-text", input=payload["title"])
+    return first, second
+
+
+@app.post("/embed/unbounded")
+async def embed_unbounded(payload: dict):
+    client = genai.Client(api_key=os.environ["GEMINI_KEY"])  # expect: HB203 "handler 'embed_unbounded'"
+    summary = await asyncio.wait_for(client.aio.models.generate_content(model="gemini-2.5-flash", contents="hi"), 30)
+    result = await client.aio.models.embed_content(model="text-embedding-004", contents=summary.text)
+    return list(result.embeddings[0].values)
+
+
+@app.post("/embed/none")
+async def embed_none(payload: dict):
+    client = genai.Client(api_key=os.environ["GEMINI_KEY"])  # expect: HB203 "handler 'embed_none'"
+    result = await asyncio.wait_for(client.aio.models.embed_content(model="m", contents="x"), timeout=None)
+    return result
+
+
+@app.post("/embed/kept")
+async def embed_kept(payload: dict):
+    client = genai.Client(api_key=os.environ["GEMINI_KEY"])  # expect: HB203 "handler 'embed_kept'"
+    app.state.gemini = client
+    return await asyncio.wait_for(client.aio.models.embed_content(model="m", contents="x"), timeout=60)

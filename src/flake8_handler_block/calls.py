@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 import libcst as cst
 
-from .catalog import DATA_SCHEME, DICT_READ_METHODS, negligible_wait, says_scheme
+from .catalog import DATA_SCHEME, DEADLINE_SCOPES, DEADLINE_WRAPPERS, DICT_READ_METHODS, negligible_wait, says_scheme
 from .project.summary import TABLE_CALL
 from .facts import Provider
 from .names import Ref, assigned_value, caller_arguments, dotted_name, is_none, param_place, resolve
@@ -136,6 +136,25 @@ def missing_timeout(
     if state == NONE:
         return f"passes {keyword}=None"
     return None
+
+
+def sets_deadline(call: cst.Call, callee: Optional[str]) -> bool:
+    """``asyncio.timeout(30)``, ``anyio.fail_after(30)``... (``catalog.DEADLINE_SCOPES``, ``callee``
+    being what ``call`` calls) with a deadline: ``timeout(None)`` sets none."""
+    if callee not in DEADLINE_SCOPES:
+        return False
+    args = [arg for arg in call.args if arg.keyword is None]
+    return not (args and is_none(args[0].value))
+
+
+def bounded_awaitable(call: cst.Call, callee: Optional[str]) -> Optional[cst.BaseExpression]:
+    """The awaitable ``asyncio.wait_for(aw, 30)`` (``catalog.DEADLINE_WRAPPERS``) waits for under a
+    deadline; None when ``call`` is no such wrapper or passes ``timeout=None``."""
+    index = DEADLINE_WRAPPERS.get(callee or "")
+    if index is None or not call.args or call.args[0].keyword is not None:
+        return None
+    limit = argument(call, "timeout", index)
+    return None if limit is None or is_none(limit) else call.args[0].value
 
 
 def string_value(expr: Optional[cst.BaseExpression]) -> Optional[str]:

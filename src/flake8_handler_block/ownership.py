@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -496,11 +496,12 @@ def is_pytest_fixture(function: FunctionScope) -> bool:
     return False
 
 
-def _enclosing_with_calls(facts: _Facts, function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
-    """The calls that the enclosing ``with``/``async with`` statements enter."""
+def _enclosing_with_calls(facts: _Facts, node: cst.CSTNode, asynchronous: bool = False) -> List[cst.Call]:
+    """The calls that the enclosing ``with``/``async with`` statements (``asynchronous``: only
+    ``async with``) enter."""
     found = []
     for anc in facts.ancestors(node):
-        if isinstance(anc, cst.With):
+        if isinstance(anc, cst.With) and (anc.asynchronous is not None or not asynchronous):
             for item in anc.items:
                 if isinstance(item.item, cst.Call):
                     found.append(item.item)
@@ -521,6 +522,44 @@ def _single_value(facts: _Facts, function: FunctionScope, name: str) -> Optional
         else:
             return None
     return values[0] if len(values) == 1 else None
+
+
+def _requests_under_deadlines(
+    facts: _Facts, creation: cst.Call, wrapped: Callable[[cst.Call], Optional[cst.BaseExpression]],
+    bounds: Callable[[cst.Call], bool],
+) -> bool:
+    """``creation`` builds an object bound to a local name (``client = genai.Client(...)``), and
+    every read of that name is a request awaited under a deadline: the awaitable a wrapper bounds
+    (``await asyncio.wait_for(client.aio.models.embed_content(...), 60)``: ``wrapped`` names it) or
+    an ``await`` inside an ``async with`` one of whose calls ``bounds`` holds for
+    (``asyncio.timeout(60)``). Each deadline cancels its request; nothing else holds the object."""
+    assign = facts.parent.get(id(creation))
+    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name) and facts.nested.get(id(creation)) is None):
+        return False
+    uses = _uses_of(facts, assign.targets[0].target)
+    for load in uses:
+        if facts.nested.get(id(load)) is not None:
+            return False
+        request: cst.CSTNode = load  # the outermost call of `client.aio.models.embed_content(...)`
+        while True:
+            parent = facts.parent.get(id(request))
+            if isinstance(parent, cst.Attribute) and parent.value is request:
+                request = parent
+            elif isinstance(parent, cst.Call) and parent.func is request:
+                request = parent
+            else:
+                break
+        if not isinstance(request, cst.Call):
+            return False
+        holder = facts.parent.get(id(facts.parent.get(id(request))))  # Call <- Arg <- wrapper
+        if isinstance(holder, cst.Call) and wrapped(holder) is request:
+            if not isinstance(facts.parent.get(id(holder)), cst.Await):
+                return False
+        elif not (isinstance(facts.parent.get(id(request)), cst.Await) and any(
+                bounds(call) for call in _enclosing_with_calls(facts, request, asynchronous=True))):
+            return False
+    return bool(uses)
 
 
 # -- the provider ------------------------------------------------------------------------
@@ -551,7 +590,13 @@ class Flows:
         return _owner_fate(self._of(function), function, call, policy)
 
     def enclosing_with_calls(self, function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
-        return _enclosing_with_calls(self._of(function), function, node)
+        return _enclosing_with_calls(self._of(function), node)
+
+    def requests_under_deadlines(
+        self, function: FunctionScope, creation: cst.Call,
+        wrapped: Callable[[cst.Call], Optional[cst.BaseExpression]], bounds: Callable[[cst.Call], bool],
+    ) -> bool:
+        return _requests_under_deadlines(self._of(function), creation, wrapped, bounds)
 
     def single_value(self, function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
         return _single_value(self._of(function), function, name)

@@ -7,10 +7,11 @@ from ..catalog import Api
 from ..fix.fixers import fix_hb203
 from ..facts import Facts
 from ..calls import (
-    MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, call_text, forwards_unknown_kwargs,
-    has_star, is_minus_one, is_none, keyword, positional,
+    MISSING, NONE, PRESENT, MappingFacts, Mappings, argument, argument_state, bounded_awaitable, call_text,
+    forwards_unknown_kwargs, has_star, is_minus_one, is_none, keyword, positional, sets_deadline,
 )
 from ..names import Inst, Ref, assigned_value, bindings_of, last_name
+from ..ownership import Ownership
 from ..project.default_timeout import ProjectTimeouts
 from ..project.index import project_root
 from ..project.requirements import requires_below
@@ -132,7 +133,11 @@ class ClientTimeoutDisabled(Rule):
       is None unless given, and the SDK passes that None to httpx on every request, which
       turns off any limit its httpx client had, so `generate_content()` waits on a stalled
       API with no limit (the fix: `http_options=HttpOptions(timeout=...)`, in milliseconds).
-      Options of the caller's (`http_options=`, `**kwargs`) are taken to bound it;
+      Options of the caller's (`http_options=`, `**kwargs`) are taken to bound it. Not
+      reported for any client of this list: one the function binds to a name and uses only for
+      requests it awaits under a deadline (`await asyncio.wait_for(client.aio.models.embed_content(
+      ...), 60)`, or inside `async with asyncio.timeout(60):`): each deadline cancels its request.
+      One that is kept, passed on, or sends a request with no such deadline stays reported;
     - LangChain's `ChatOpenAI`, `AzureChatOpenAI` (langchain-openai) and `ChatAnthropic`
       (langchain-anthropic) with no `timeout=` (nor `request_timeout=`/
       `default_request_timeout=`, the fields' own names), or `None`: they hand the SDK client
@@ -303,7 +308,8 @@ class ClientTimeoutDisabled(Rule):
             given = [name for name, state in states.items() if state == PRESENT]
             disabled = [name for name, state in states.items() if state == NONE]
             if not given and not any(
-                    argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client):
+                    argument_state(call, own, mappings=mappings) == PRESENT for own in client.own_client
+            ) and not self._requests_under_deadlines(site, facts):
                 problem = f"passes {disabled[0]}=None" if disabled else f"has no {client.keyword}"
                 self._report(site, problem, f"{client.fix} ({client.carrier})")
         elif target in catalog.REDIS_CLIENTS:
@@ -511,6 +517,19 @@ class ClientTimeoutDisabled(Rule):
         """An async client's request in a coroutine every caller of which awaits under a deadline
         (``asyncio.wait_for(pay(), 30)``, a task awaited so): the deadline cancels the request."""
         return target.startswith(ASYNC_CLIENT) and facts.reach.cancelled_by_callers(site.function)
+
+    def _requests_under_deadlines(self, site: CallSite, facts: Facts) -> bool:
+        """A client built for this function whose every request is awaited under a deadline
+        (``await asyncio.wait_for(client.aio.models.embed_content(...), 60)``): each is cancelled
+        at the deadline, so none waits with no limit (``ownership.Flows.requests_under_deadlines``)."""
+        function, scope = site.function, site.scope
+        if function is None:
+            return False
+        return facts[Ownership].requests_under_deadlines(
+            function, site.node,
+            lambda call: bounded_awaitable(call, self.ctx.callee(call, scope)),
+            lambda call: sets_deadline(call, self.ctx.callee(call, scope)),
+        )
 
     def _aiohttp_timeout_bounded(self, call) -> bool:
         # ClientTimeout(total, connect, sock_read, sock_connect, ...)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..fix.fixers import fix_timeout
 from .. import catalog
-from ..calls import MappingFacts, argument, call_text, is_none, missing_timeout
+from ..calls import MappingFacts, bounded_awaitable, call_text, missing_timeout, sets_deadline
 from ..facts import Facts
 from ..names import dotted_name, last_name
 from ..reach import callees
@@ -190,14 +190,12 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
             self._pending.append((site, self.timeouts.get(target or ""), target or ""))
 
     def _note_wrapper(self, site: CallSite, target: Optional[str]) -> None:
-        index = catalog.DEADLINE_WRAPPERS.get(target or "")
         args = site.node.args
-        if index is None or not args or args[0].keyword is not None:
+        if target not in catalog.DEADLINE_WRAPPERS or not args or args[0].keyword is not None:
             return
-        awaitable = args[0].value
-        limit = argument(site.node, "timeout", index)
-        if limit is None or is_none(limit):
-            self._awaited.add(id(awaitable))  # wait_for(aw, None) waits as long as aw does
+        awaitable = bounded_awaitable(site.node, target)
+        if awaitable is None:
+            self._awaited.add(id(args[0].value))  # wait_for(aw, None) waits as long as aw does
             return
         self._wrapped.add(id(awaitable))
         if isinstance(awaitable, cst.Call) and last_name(awaitable.func):
@@ -263,10 +261,7 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
         return False
 
     def _is_deadline(self, call: cst.Call, scope: Scope) -> bool:
-        if self.ctx.callee(call, scope) not in catalog.DEADLINE_SCOPES:
-            return False
-        args = [arg for arg in call.args if arg.keyword is None]
-        return not (args and is_none(args[0].value))  # asyncio.timeout(None) sets no deadline
+        return sets_deadline(call, self.ctx.callee(call, scope))
 
     def _bounded_functions(self) -> Set[FunctionScope]:
         """Functions run under a deadline by their caller, and everything they call in place."""
