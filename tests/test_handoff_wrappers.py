@@ -153,3 +153,68 @@ def test_a_wrapper_that_calls_its_callable_in_place_runs_it_on_the_loop(tmp_path
         {"app/__init__.py": "", "app/utils.py": utils, "app/templates.py": templates, "app/views.py": VIEWS},
         "app/templates.py",
     )
+
+
+LAMBDA_UTILS = '''import anyio
+
+
+async def in_worker(fn):
+    return await anyio.to_thread.run_sync(fn)
+
+
+async def in_place(fn):
+    return fn()
+'''
+
+LAMBDA_ROUTES = '''import anyio
+import httpx
+from fastapi import APIRouter
+
+from .utils import in_place, in_worker
+
+
+def fetch(url):
+    with httpx.Client(timeout=45) as client:
+        return client.post(url).json()  # expect: HB601 "handler 'build_router.<locals>.inline'"
+
+
+def probe(url):
+    return httpx.get(url, timeout=5).status_code  # ok: HB601 only ever run in a worker thread
+
+
+async def execute_top(fn):
+    return await anyio.to_thread.run_sync(fn)
+
+
+def build_router():
+    router = APIRouter()
+
+    async def execute(fn):
+        return await anyio.to_thread.run_sync(fn)
+
+    @router.post("/connect")
+    async def connect(url: str):
+        return await execute(lambda: fetch(url))
+
+    @router.post("/probe")
+    async def probe_route(url: str):
+        first = await execute_top(lambda: probe(url))
+        return first, await in_worker(lambda: probe(url))
+
+    @router.post("/inline")
+    async def inline(url: str):
+        return await in_place(lambda: fetch(url))
+
+    return router
+'''
+
+
+def test_a_lambda_given_to_a_project_hand_off_wrapper_runs_in_its_thread(tmp_path: Path) -> None:
+    """``await execute(lambda: fetch(url))`` where ``execute`` hands its parameter to
+    ``anyio.to_thread.run_sync``: ``fetch`` runs in the worker thread, whether ``execute`` is nested
+    in the function building the routes, a module function, or another module's
+    (``summary.IN_LAMBDA``, ``reach.handed_by_callee``); a wrapper that calls its parameter in place
+    runs the lambda on the loop."""
+    markers_hold(
+        tmp_path, {"app/__init__.py": "", "app/utils.py": LAMBDA_UTILS, "app/routes.py": LAMBDA_ROUTES}, "app/routes.py"
+    )

@@ -25,6 +25,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+import libcst as cst
+
 from .config import Config
 from .handlers import find_handlers, is_taker_reason, on_fastmcp_2, runs_inline_on_loop
 from .project.index import Chain, ModuleReach, project_root
@@ -96,7 +98,7 @@ class Reach:
                 return [c for c in run_in_place(fn) if c.parent is fn]
         else:
             def loop_successors(fn: FunctionScope) -> List[FunctionScope]:
-                return run_in_place(fn)
+                return run_in_place(fn, project is not None)
         self.on_loop = _links([*async_roots, *inline],
                               lambda fn: [c for c in loop_successors(fn) if not _off_the_loop(c)])
         self.in_request_task = _links(
@@ -249,15 +251,17 @@ def callees(function: FunctionScope, hows: Sequence[str]) -> Iterator[FunctionSc
             yield from edge_targets(function, edge)
 
 
-def run_in_place(function: FunctionScope) -> List[FunctionScope]:
+def run_in_place(function: FunctionScope, project_reads_lambdas: bool = False) -> List[FunctionScope]:
     """Functions of this module whose body ``function`` runs on its own thread: called or made a task
     of, but not a sync generator it only makes (``StreamingResponse(rows())``: the body runs where
     the generator is iterated, a worker thread for Starlette), unless it iterates it there or it is a
-    ``@contextmanager`` (entered where it is called: ``with slot(url):``)."""
+    ``@contextmanager`` (entered where it is called: ``with slot(url):``), nor a call in a lambda
+    its callee hands to another thread (``handed_by_callee``; ``project_reads_lambdas``: one given to
+    a function of another module is left to the project index, which reads that function)."""
     found: List[FunctionScope] = []
     iterated: Optional[Set[int]] = None
     for edge in function.edges:
-        if edge.how not in (CALL, TASK):
+        if edge.how not in (CALL, TASK) or handed_by_callee(function, edge, project_reads_lambdas):
             continue
         for target in edge_targets(function, edge):
             if edge.how == CALL and target.is_generator and not target.is_async and not entered_in_place(
@@ -268,6 +272,28 @@ def run_in_place(function: FunctionScope) -> List[FunctionScope]:
                     continue
             found.append(target)
     return found
+
+
+def handed_by_callee(function: FunctionScope, edge: Edge, elsewhere: bool = False) -> bool:
+    """A call in a lambda ``function`` passes by position to a function of this module that hands
+    that parameter to another thread (``await execute(lambda: fetch(url))``, where ``async def
+    execute(fn): return await anyio.to_thread.run_sync(fn)``): it runs there, not in place (the
+    project index reads it so too: ``summary.IN_LAMBDA``). ``elsewhere``: so does one passed to a
+    function this module does not define (the project index tells)."""
+    origin = function.module.lambda_calls.get(edge.call) if edge.how == CALL else None
+    callee = origin[0].func if origin is not None else None
+    if origin is None or not isinstance(callee, cst.Name):
+        return False
+    index = origin[1]
+    wrappers = function_named(function, callee.value)
+    if not wrappers:
+        return elsewhere
+    for wrapper in wrappers:
+        params = [param.name.value for param in (*wrapper.node.params.posonly_params, *wrapper.node.params.params)]
+        param = params[index] if index < len(params) else None
+        if any(e.how == THREAD and e.kind == "name" and e.name == param for e in wrapper.edges):
+            return True
+    return False
 
 
 def edge_targets(function: FunctionScope, edge: Edge) -> List[FunctionScope]:

@@ -104,6 +104,10 @@ class ModuleScope(Scope):
         self.handed: Dict[int, cst.Call] = {}  # id of a call a hand-off makes (CallSite.handed_by) -> the hand-off
         self.called_values: Dict[int, str] = {}  # id of ``method(url)`` -> the library call ``method`` is
         self.offloaded_calls: Set[int] = set()  # ids of calls that run in a worker thread
+        # id of a call in a lambda passed by position to a call of a plain name, and no hand-off of the
+        # catalogue -> (that call, the lambda's index): ``execute(lambda: fetch(url))`` runs ``fetch``
+        # where ``execute`` runs its parameter (reach.handed_by_callee)
+        self.lambda_calls: Dict[int, Tuple[cst.Call, int]] = {}
         # names of the functions handed to ``fut.add_done_callback(f)``: they get a finished future
         self.done_callbacks: Set[str] = set()
         self.imported_packages: Set[str] = set()  # top-level packages imported so far (in source order)
@@ -472,6 +476,9 @@ class WalkState:
     runs: Dict[int, str] = field(default_factory=dict)  # call id -> how it runs, when not in place
     offloading: Set[int] = field(default_factory=set)  # ids of lambdas handed to another thread
     offloaded_lambdas: int = 0  # depth of offloaded lambdas around the current node
+    # id of a lambda passed by position to a call of a plain name -> (that call, its index)
+    passed_lambdas: Dict[int, Tuple[cst.Call, int]] = field(default_factory=dict)
+    in_lambdas: List[Tuple[cst.Call, int]] = field(default_factory=list)  # the passed lambdas around the node
 
     def __post_init__(self) -> None:
         self.scope = self.module
@@ -714,9 +721,15 @@ class ScopeCollector(Batchable):
         how = s.runs.pop(id(node), THREAD if s.offloaded_lambdas else CALL)
         if how == THREAD:
             s.module.offloaded_calls.add(id(node))
+        elif s.in_lambdas:
+            s.module.lambda_calls[id(node)] = s.in_lambdas[-1]
         if isinstance(func, cst.Name):
             name = func.value
             self._edge(how, "name", name, node)
+            if name not in THREAD_HANDOFFS and name not in THREAD_STARTS:
+                for index, value in enumerate(_positional_values(node)):
+                    if isinstance(value, cst.Lambda):
+                        s.passed_lambdas[id(value)] = (node, index)
         elif isinstance(func, cst.Attribute):
             name = func.attr.value
             if self._is_self(func.value):
@@ -804,6 +817,9 @@ class ScopeCollector(Batchable):
     def visit_Lambda(self, node: cst.Lambda) -> None:
         if self.s.offloaded_lambdas or id(node) in self.s.offloading:
             self.s.offloaded_lambdas += 1
+        passed = self.s.passed_lambdas.get(id(node))
+        if passed is not None:
+            self.s.in_lambdas.append(passed)
 
     # blocks
     def visit_Try(self, node: cst.Try) -> None:
@@ -864,6 +880,8 @@ class ScopeCloser(Batchable):
     def leave_Lambda(self, node: cst.Lambda) -> None:
         if self.s.offloaded_lambdas:
             self.s.offloaded_lambdas -= 1
+        if self.s.passed_lambdas.pop(id(node), None) is not None:
+            self.s.in_lambdas.pop()
 
 
 def _positional_values(call: cst.Call) -> List[cst.BaseExpression]:

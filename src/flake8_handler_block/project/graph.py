@@ -63,7 +63,7 @@ from .summary import (
     ANY, ARG, CALL, CALL_RESULT, CONTAINER, DECLARED, DEF, DROPPED, GENERATOR, ITEM, LATER, MAPPING, NAMED,
     NAMELESS, NO_LOOP, KWARGS_RELAY, POSITIONAL, SPAWN, TABLE_CALL, THREAD, SUBCLASS, SUBSCRIPT, SUPER, SUPER_OF, TASK,
     VALUE, Edge,
-    Forward, FunctionSummary, ModuleSummary, Sym, passed_value, unpacked_index,
+    Forward, FunctionSummary, ModuleSummary, Sym, in_lambda, passed_value, unpacked_index,
 )
 from .guards import guard_param, ruled_out
 from .tooling import is_tooling_path
@@ -793,9 +793,12 @@ class Graph:
         summary = self.tree.summary(fn[1])
         if summary is not None and fn[2] < len(summary.functions):
             seen: Set[Target] = set()
-            for edge in summary.functions[fn[2]].edges:
+            edges = summary.functions[fn[2]].edges
+            for edge in edges:
+                passed_in = in_lambda(edge.flags) if edge.how == CALL else None
+                handed_how = self._lambda_handed(passed_in, edges, fn, receiver) if passed_in is not None else None
                 for target, on in self._awaitable(edge, self._callee(edge.callee, fn, receiver)):
-                    how = self._how(edge, target)
+                    how = handed_how or self._how(edge, target)
                     if how == DROPPED:
                         continue  # `self.close_all()` of an async def: the coroutine never runs
                     item = (how, target, edge.guard, self._flags_read(edge.flags, fn[1]), edge.args, on)
@@ -819,6 +822,28 @@ class Graph:
             return callees
         coroutines = [c for c in callees if c[0][0] != "f" or _is_coroutine_function(self.function(c[0]))]
         return coroutines or callees
+
+    def _lambda_handed(
+        self, passed_in: Tuple[int, int], edges: Tuple[Edge, ...], fn: FnRef, receiver: Receiver
+    ) -> Optional[str]:
+        """How a call in a lambda runs when ``fn`` passes the lambda by position to the call at
+        (line, index) ``passed_in``: THREAD or SPAWN when that call's callee, a project function,
+        hands the parameter there to another thread (``FunctionSummary.hands``: ``await
+        execute(lambda: fetch(url))`` with ``execute`` calling ``anyio.to_thread.run_sync(fn)``);
+        None (in place, as written) otherwise."""
+        line, index = passed_in
+        for edge in edges:
+            if edge.line != line or edge.how != CALL or edge.args <= index:
+                continue
+            for wrapper, _on in self._callee(edge.callee, fn, receiver):
+                summary = self.tree.summary(wrapper[1])
+                hands = summary.functions[wrapper[2]].hands if summary is not None and wrapper[0] == "f" else ()
+                positional = self._positional_params(wrapper) if hands else []
+                param = positional[index] if index < len(positional) else None
+                for handed, how in hands:
+                    if handed == param and how in (THREAD, SPAWN):
+                        return how
+        return None
 
     def _handed_through(self, edge: Edge, wrapper: FnRef, fn: FnRef, receiver: Receiver) -> List[Target]:
         """What a call of ``fn`` passes, by position, to a parameter the project function ``wrapper``

@@ -521,6 +521,9 @@ class _Summariser:
         self.raised_calls: Set[int] = set()  # ids of the calls a `raise` throws: exception constructors
         self.teardown_calls: Set[int] = set()  # ids of the calls of Edge.teardown
         self.awaited_calls: Set[int] = set()  # ids of the calls awaited where they are made
+        # ids of the calls in a lambda passed by position to a call no hand-off of the catalogue makes:
+        # (that call's line, the lambda's index) (``IN_LAMBDA``)
+        self.lambda_calls: Dict[int, Tuple[int, int]] = {}
         self.other_loop_names: List[Tuple[str, _Scope]] = []  # `run_coroutine_threadsafe(coro, loop)` in a coroutine
         self.iterated_names: List[Tuple[str, _Scope]] = []  # names iterated: the calls bound to them are
         self.comprehensions: Dict[int, _Scope] = {}  # id of a comprehension node -> the scope of its variables
@@ -1029,6 +1032,14 @@ class _Summariser:
         elif self._runs_a_private_loop(call, name, where):
             spawn, started = True, THREAD  # `asyncio.run(main())` in a sync function: off the server's loop
         stack.append((call.func, where, how))
+        if not hand_off:
+            for index, arg in enumerate(call.args):
+                if type(arg) is ast.Starred:
+                    break
+                if type(arg) is ast.Lambda:
+                    for node in ast.walk(arg.body):
+                        if type(node) is ast.Call:
+                            self.lambda_calls.setdefault(id(node), (call.lineno, index))
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if hand_off and type(arg) is ast.Lambda:
                 # calls inside run in the worker thread (a thread of their own for Thread())
@@ -1673,6 +1684,9 @@ class _Summariser:
                     hostless, flags, timeout = not call.args, _flags(call) if _starred(call) else (), TIMEOUT_MISSING
                 if call.args and name not in RUNS_ELSEWHERE and name not in DEFERRED:
                     flags += self._callables_passed(call, scope)
+                if how == CALL and id(call) in self.lambda_calls:
+                    line, index = self.lambda_calls[id(call)]
+                    flags += (f"{IN_LAMBDA}{line}{VALUE}{index}",)
                 quiet = _quiet(call) or (name == "urlopen" and self._data_url(call)) or (
                     callee.target.startswith("subprocess.") and self._ends_at_once(call, scope)) or (
                     name in PROCESS_WAITS and self._stopped_before(call, scope)) or (
@@ -2780,6 +2794,21 @@ VALUE = ":"
 # In ``Edge.flags``, beside "**": the call passes on the function's own ``**kwargs``, untouched, so
 # its callee gets the keywords the function's caller gave (a flag it tests among them).
 KWARGS_RELAY = "**>"
+# In ``Edge.flags``: the call is in a lambda passed as the N-th positional argument of the call at
+# line L ("?@^L:N", read as a positional value, so no keyword): it runs where that call's callee runs
+# its argument, in place unless the callee hands that parameter to another thread
+# (``FunctionSummary.hands``: ``await execute(lambda: fetch(url))`` where ``async def execute(fn):
+# return await anyio.to_thread.run_sync(fn)``).
+IN_LAMBDA = f"?{POSITIONAL}^"
+
+
+def in_lambda(flags: Tuple[str, ...]) -> Optional[Tuple[int, int]]:
+    """The (line, index) an IN_LAMBDA flag says, None without one."""
+    for flag in flags:
+        if flag.startswith(IN_LAMBDA):
+            line, _, index = flag[len(IN_LAMBDA):].partition(VALUE)
+            return int(line), int(index)
+    return None
 
 
 def passed_value(flags: Tuple[str, ...], place: str) -> Optional[Sym]:
