@@ -1,6 +1,8 @@
 """Report rendering views that shell out to converters."""
 import asyncio
 import functools
+import os
+import signal
 import subprocess
 from shlex import quote
 from subprocess import PIPE, Popen, check_output
@@ -105,6 +107,16 @@ async def transcode(request):
     except asyncio.TimeoutError:
         checker.kill()
         await checker.wait()  # ok: the child was killed, its exit comes at once
+    grouped = await asyncio.create_subprocess_exec("sox", "-", start_new_session=True)
+    try:
+        await asyncio.wait_for(grouped.wait(), CONVERT_TIMEOUT)
+    except asyncio.CancelledError:
+        os.killpg(grouped.pid, signal.SIGKILL)
+        await grouped.wait()  # ok: its process group was sent SIGKILL, the exit comes at once
+        raise
+    paused = await asyncio.create_subprocess_exec("lame", "-")
+    os.kill(paused.pid, signal.SIGCONT)
+    await paused.wait()  # expect: HB204 "paused.wait() is awaited with no deadline"
     await asyncio.wait_for(normalise(audio), CONVERT_TIMEOUT)
     return HttpResponse(audio, content_type="audio/mpeg")
 

@@ -315,6 +315,7 @@ PROCESS_WAITS = frozenset({"communicate", "wait"})
 # after it is taken to follow the normal path). Not before another communicate(): by then the name may
 # hold a new child (`proc = ...; await proc.communicate()` in each branch).
 STOPS = frozenset({"kill", "terminate"})
+STOP_SIGNALS = frozenset({"SIGKILL", "SIGTERM"})  # what kill() and terminate() send
 ENDS_BEFORE_WAIT = STOPS | {"communicate"}
 
 

@@ -15,8 +15,8 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, NamedTupl
 import libcst as cst
 
 from .catalog import (
-    ENDS_BEFORE_WAIT, HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN, STOPS,
-    TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
+    ENDS_BEFORE_WAIT, HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN,
+    STOP_SIGNALS, STOPS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
 from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
@@ -345,14 +345,42 @@ def stopped_before(
         stops = ENDS_BEFORE_WAIT if site.node.func.attr.value == "wait" else STOPS  # type: ignore[attr-defined]
     function = site.function
     root: cst.CSTNode = function.node.body if function is not None else module
+    signalled = False
     for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if node is site.node:
-            return False
+            return signalled and _signalled_just_before(root, site.node)
         if calls_method_on(node, receiver, stops):
             return True
         if isinstance(node, cst.Call) and _stops_its_argument(node, receiver, site.scope.module, stops):
             return True  # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
+        signalled = signalled or ("kill" in stops and isinstance(node, cst.Call) and _sends_a_stop_signal(node))
     return False
+
+
+def _sends_a_stop_signal(call: cst.CSTNode) -> bool:
+    """``call`` passes ``signal.SIGKILL`` or ``signal.SIGTERM`` (``STOP_SIGNALS``): it sends the
+    process what ``kill()``/``terminate()`` would, through ``os.kill``/``os.killpg`` or a helper."""
+    return isinstance(call, cst.Call) and any(
+        (dotted_name(arg.value) or "").rsplit(".", 1)[-1] in STOP_SIGNALS for arg in call.args
+    )
+
+
+def _signalled_just_before(root: cst.CSTNode, wait: cst.Call) -> bool:
+    """A statement before the one holding ``wait``, in the same block, sends a stop signal
+    (``self._signal_process_group(job, signal.SIGKILL)``, then ``await proc.wait()``): the process
+    it stops is the one waited for. One sent in another block may stop another process."""
+    nested = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    found = False
+    for suite in iter_nodes(root, prune=nested):  # outer blocks first: the last one holding it is its own
+        body = getattr(suite, "body", None)
+        if not isinstance(suite, (cst.IndentedBlock, cst.Module)) or not isinstance(body, (list, tuple)):
+            continue
+        for index, statement in enumerate(body):
+            if any(node is wait for node in iter_nodes(statement, prune=nested)):
+                found = any(_sends_a_stop_signal(node) for earlier in body[:index]
+                            if isinstance(earlier, cst.SimpleStatementLine) for node in iter_nodes(earlier))
+                break
+    return found
 
 
 def calls_method_on(node: cst.CSTNode, receiver: str, methods: FrozenSet[str]) -> bool:
