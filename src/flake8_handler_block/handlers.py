@@ -309,6 +309,13 @@ QUALIFIED_BASE_METHODS: Dict[str, Dict[str, FrozenSet[str]]] = {
     })},
     "MiddlewareMixin": {"django": frozenset({"process_request", "process_view", "process_response",
                                              "process_exception", "process_template_response", "__call__"})},
+    # An MCP server's bearer authentication (the MCP SDK's and FastMCP's `token_verifier=`) awaits its
+    # verifier's `verify_token()` on every request; the SDK's OAuth provider serves its auth endpoints
+    "TokenVerifier": {package: frozenset({"verify_token"}) for package in ("mcp", "fastmcp")},
+    "OAuthAuthorizationServerProvider": {"mcp": frozenset({
+        "get_client", "register_client", "authorize", "load_authorization_code", "exchange_authorization_code",
+        "load_refresh_token", "exchange_refresh_token", "load_access_token", "revoke_token",
+    })},
 }
 # Django's middleware protocol, with no base class: a class built with the next handler
 # (`__init__(self, get_response)`, the documented name) runs these for every request
@@ -1199,7 +1206,8 @@ class HandlerHints:
                 ("class",),
                 r"class\s+\w+\s*\([^)]*(?:View|ViewSet|Endpoint|RequestHandler|WebSocketHandler|Controller"
                 r"|Resource|Consumer|ModelAdmin"
-                r"|ObjectType|Mutation|Servicer|Spawner|Authenticator)\b",
+                r"|ObjectType|Mutation|Servicer|Spawner|Authenticator"
+                r"|TokenVerifier|OAuthAuthorizationServerProvider)\b",
             ),
             (
                 ("def",),
