@@ -164,13 +164,17 @@ async def in_worker(fn):
 
 async def in_place(fn):
     return fn()
+
+
+async def in_worker_calling(fn, *args, **kwargs):
+    return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
 '''
 
 LAMBDA_ROUTES = '''import anyio
 import httpx
 from fastapi import APIRouter
 
-from .utils import in_place, in_worker
+from .utils import in_place, in_worker, in_worker_calling
 
 
 def fetch(url):
@@ -199,7 +203,8 @@ def build_router():
     @router.post("/probe")
     async def probe_route(url: str):
         first = await execute_top(lambda: probe(url))
-        return first, await in_worker(lambda: probe(url))
+        second = await in_worker_calling(lambda: probe(url))
+        return first, second, await in_worker(lambda: probe(url))
 
     @router.post("/inline")
     async def inline(url: str):
@@ -212,9 +217,9 @@ def build_router():
 def test_a_lambda_given_to_a_project_hand_off_wrapper_runs_in_its_thread(tmp_path: Path) -> None:
     """``await execute(lambda: fetch(url))`` where ``execute`` hands its parameter to
     ``anyio.to_thread.run_sync``: ``fetch`` runs in the worker thread, whether ``execute`` is nested
-    in the function building the routes, a module function, or another module's
-    (``summary.IN_LAMBDA``, ``reach.handed_by_callee``); a wrapper that calls its parameter in place
-    runs the lambda on the loop."""
+    in the function building the routes, a module function, or another module's, handing it directly
+    or in a lambda of its own (``run_sync(lambda: fn(*args))``; ``summary.IN_LAMBDA``,
+    ``reach.handed_by_callee``); a wrapper that calls its parameter in place runs the lambda on the loop."""
     markers_hold(
         tmp_path, {"app/__init__.py": "", "app/utils.py": LAMBDA_UTILS, "app/routes.py": LAMBDA_ROUTES}, "app/routes.py"
     )

@@ -2210,7 +2210,8 @@ class _Summariser:
     def _params_handed(self, call: ast.Call, key: int, scope: _Scope) -> Iterator[str]:
         """The function's own parameters (never rebound) a hand-off runs elsewhere: ``to_thread(func)``,
         ``run_in_executor(None, partial(func, *args))``, through a name bound once to that partial,
-        and through ``contextvars``' ``partial(ctx.run, func, *args)``, which calls ``func``."""
+        through ``contextvars``' ``partial(ctx.run, func, *args)``, which calls ``func``, and through
+        a lambda that calls it (``run_sync(lambda: fn(*args, **kw))``)."""
         params = self._fixed_params(key)
         if not params:
             return
@@ -2221,6 +2222,8 @@ class _Summariser:
                     arg = given[0]
             if type(arg) is ast.Call and _last_name(arg.func) == "partial" and arg.args:
                 arg = arg.args[1] if self._runs_in_context(arg.args[0], scope) and len(arg.args) > 1 else arg.args[0]
+            if type(arg) is ast.Lambda and type(arg.body) is ast.Call:
+                arg = arg.body.func
             if type(arg) is ast.Name and arg.id in params:
                 yield arg.id
 
