@@ -633,6 +633,12 @@ class ScopeCollector(Batchable):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+        owner = self.s.scope
+        if isinstance(owner, ClassScope) and isinstance(node.value, cst.Name) and node.value.value in owner.methods:
+            # `get = _handle` in a class body: the same function, under another name
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    owner.methods.setdefault(target.target.value, []).extend(owner.methods[node.value.value])
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         written = node.annotation.annotation

@@ -36,9 +36,29 @@ class CachedStaticHandler(StaticHandler):
         super().do_GET()
 
 
+class RendezvousHandler(BaseHTTPRequestHandler):
+    """One method serves every verb, under the names the server calls."""
+
+    def route(self):  # handler
+        self.send_response(200)
+        self.end_headers()
+
+    def _reply(self, code):
+        self.send_response(code)
+
+    do_GET = route
+    do_POST = route
+    reply = _reply
+
+
 class NotAHandler:
     def do_GET(self):
         return "a method named like a handler on an unrelated class"
+
+    def route(self):
+        return "aliased on an unrelated class"
+
+    do_POST = route
 
 
 def serve(port=9100):

@@ -852,6 +852,10 @@ class _Summariser:
             self.class_attrs[scope.key].setdefault(target.id, []).append(  # type: ignore[attr-defined]
                 (kind, value, scope)
             )
+            if kind == "value" and type(value) is ast.Name and value.id in self.methods[scope.key]:
+                # `get = _handle` in a class body: the same function, under another name
+                self.methods[scope.key].setdefault(target.id, []).extend(  # type: ignore[attr-defined]
+                    self.methods[scope.key][value.id])
 
     def _unpacked_returns(
         self, value: Optional[ast.expr], size: int, scope: _Scope
