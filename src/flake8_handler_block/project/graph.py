@@ -50,13 +50,12 @@ from ..catalog import (
 )
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
-    CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, REGISTRAR_CALLS,
-    VERB_METHODS, _NOT_WRAPPERS, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration, ViewRef,
-    bounded_by_framework,
-    class_handler_methods, firmer,
+    CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, MCP_TOOL_CALLERS,
+    REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
+    ViewRef, bounded_by_framework, class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
-    registered_parameter, server_calling_tools_itself, server_registrations, MCP_TOOL_CALLERS,
+    registered_parameter, server_calling_tools_itself, server_registrations,
     on_fastmcp_2, route_class_views, runs_inline_on_loop,
 )
 from .summary import (
