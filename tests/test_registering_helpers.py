@@ -165,3 +165,56 @@ def test_a_registration_on_another_class_makes_no_handler(tmp_path: Path) -> Non
     registry = REGISTRY.replace("from fastmcp import FastMCP", "from agents import Registry as FastMCP")
     tools = TOOLS.replace('  # expect: HB204 "rollback"', "")
     markers_hold(tmp_path, _files(registry=registry, tools=tools), "app/tools.py")
+
+
+FACTORY = '''import subprocess
+
+from fastmcp import FastMCP
+
+mcp = FastMCP("wedge")
+WEDGE = {"resize": "convert", "probe": "ffprobe"}
+
+
+def _register_wedge():
+    for name, program in WEDGE.items():
+        def _make(tool_program: str):
+            def handler(**kw) -> str:
+                return subprocess.check_output([tool_program, *kw.values()])  # expect: HB204 "handler"
+            return handler
+
+        handler = _make(program)
+        handler.__name__ = name
+        mcp.tool(name=name)(handler)
+
+
+def eject_viz(name: str) -> str:
+    return subprocess.check_output(["vizctl", "eject", name])  # expect: HB204 "eject_viz"
+
+
+def eject_files(name: str) -> str:
+    return subprocess.check_output(["vizctl", "files", name])  # expect: HB204 "eject_files"
+
+
+def eject_help(name: str) -> str:
+    return subprocess.check_output(["vizctl", "help", name])  # ok: not among the tools the loop registers
+
+
+for fn in (eject_viz, eject_files):
+    mcp.tool(description=fn.__doc__)(fn)
+
+
+def _unused_factory(program: str):
+    def runner(**kw) -> str:
+        return subprocess.check_output([program, *kw.values()])  # ok: made, never registered
+    return runner
+
+
+_register_wedge()
+'''
+
+
+def test_a_tool_a_factory_makes_is_a_handler(tmp_path: Path) -> None:
+    """``mcp.tool(name=name)(handler)`` after ``handler = _make(name)``: the function the factory
+    returns is registered (gocreative-wedge-mcp's sixteen tools made in a loop); so is each function
+    a loop over a tuple of them registers (``for fn in (eject_viz, eject_files): mcp.tool()(fn)``)."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/wedge.py": FACTORY}, "app/wedge.py")

@@ -1383,7 +1383,8 @@ class Graph:
                         give(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
             for view, reason, registration in server_registrations(facts, self._server_class):
                 local = [("f", path, fn.key) for fn in functions_named_by(view, registration.function, facts)]
-                for fn in local + self._routed(view, classes=False):
+                for fn in local + self._routed(view, classes=False) + self._made_by_factory(
+                        view, registration, facts, path):
                     give(fn, reason)
                 param = registered_parameter(view)
                 if param and registration.function is not None:

@@ -1659,7 +1659,7 @@ class _Summariser:
                 if forward is not None:
                     forwards[key].append(forward)
             if records_registration(name) or _applies_a_server_decorator(call.func) or _registers_directly(call):
-                registrations.append(self._registration(call, scope, key))
+                registrations.extend(self._registrations(call, scope, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
             found = edges[key] if key is not None else module_edges
@@ -2042,6 +2042,21 @@ class _Summariser:
         written = _dotted(expr)
         local = expr.id if type(expr) is ast.Name else ""
         return Base(written, self._full(expr, scope) or written, local)
+
+    def _registrations(self, call: ast.Call, scope: _Scope, key: Optional[int]) -> List[Registration]:
+        """The call's registration, or one per function a loop gives the name it registers: ``for fn
+        in (eject_viz, get_viz_files): mcp.tool(description=fn.__doc__)(fn)`` registers each."""
+        registration = self._registration(call, scope, key)
+        first = call.args[0] if call.args else None
+        bounds = self._lookup(first.id, scope) if type(first) is ast.Name else None
+        if not bounds or len(bounds) != 1 or bounds[0][0] != "item" or not registration.args:
+            return [registration]
+        items = bounds[0][1]
+        if type(items) not in (ast.Tuple, ast.List) or any(
+                type(e) not in (ast.Name, ast.Attribute) for e in items.elts):  # type: ignore[attr-defined]
+            return [registration]
+        return [replace(registration, args=(self._view(element, bounds[0][2]), *registration.args[1:]))
+                for element in items.elts]  # type: ignore[attr-defined]
 
     def _registration(self, call: ast.Call, scope: _Scope, key: Optional[int]) -> Registration:
         func = call.func
