@@ -972,12 +972,19 @@ def _registered(module: ModuleFacts) -> Iterator[Tuple[FunctionFacts, str]]:
             yield function, reason
 
 
+def unwrapped(view: ViewRef) -> ViewRef:
+    """The view inside its wrappers (``login_required(index)``: ``index``; ``as_view()``,
+    ``include()`` and ``partial()`` are no wrappers)."""
+    while view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
+        view = view.inner
+    return view
+
+
 def registered_parameter(view: ViewRef) -> str:
     """The parameter of the registering function a view is, through wrappers (``mcp.tool()(fn)``,
     ``mcp.tool()(_instrumented(fn))`` in ``def deco(fn)``): what each caller of that function gives
     it is registered (``ViewRef`` kind ``param``, from the project's summaries); '' otherwise."""
-    while view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
-        view = view.inner
+    view = unwrapped(view)
     return view.name if view.kind == "param" else ""
 
 

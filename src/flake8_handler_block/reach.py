@@ -30,7 +30,9 @@ import libcst as cst
 from .config import Config
 from .handlers import find_handlers, is_taker_reason, on_fastmcp_2, runs_inline_on_loop
 from .project.index import Chain, ModuleReach, project_root
-from .scopes import CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators
+from .scopes import (
+    CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators, positional_names,
+)
 from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
 from .names import decorator_names
 from .once import guarded_once_per_process
@@ -289,7 +291,7 @@ def handed_by_callee(function: FunctionScope, edge: Edge, elsewhere: bool = Fals
     if not wrappers:
         return elsewhere
     for wrapper in wrappers:
-        params = [param.name.value for param in (*wrapper.node.params.posonly_params, *wrapper.node.params.params)]
+        params = positional_names(wrapper.node)
         param = params[index] if index < len(params) else None
         if any(e.how == THREAD and e.kind == "name" and e.name == param for e in wrapper.edges):
             return True

@@ -391,17 +391,22 @@ def calls_method_on(node: cst.CSTNode, receiver: str, methods: FrozenSet[str]) -
     )
 
 
+def positional_names(function: cst.FunctionDef) -> List[str]:
+    """The names of the parameters a call's positional arguments fill, in order."""
+    return [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
+
+
 def _stops_its_argument(call: cst.Call, receiver: str, module: "ModuleScope", stops: FrozenSet[str]) -> bool:
     """``call`` passes ``receiver`` as a positional argument to a top-level function of the module
     whose body stops that parameter (``proc.kill()``, ``proc.terminate()``)."""
     defs = module.defs.get(call.func.value, []) if isinstance(call.func, cst.Name) else []
     if len(defs) != 1:
         return False
-    params = [*defs[0].node.params.posonly_params, *defs[0].node.params.params]
+    params = positional_names(defs[0].node)
     for index, arg in enumerate(call.args):
         if arg.keyword is not None or arg.star or index >= len(params) or dotted_name(arg.value) != receiver:
             continue
-        name = params[index].name.value
+        name = params[index]
         if any(
             calls_method_on(node, name, stops)
             for node in iter_nodes(defs[0].node.body, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda))

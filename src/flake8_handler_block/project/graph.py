@@ -55,7 +55,7 @@ from ..handlers import (
     ViewRef, bounded_by_framework, class_handler_methods, firmer,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
-    registered_parameter, server_calling_tools_itself, server_registrations,
+    registered_parameter, server_calling_tools_itself, server_registrations, unwrapped,
     on_fastmcp_2, route_class_views, runs_inline_on_loop,
 )
 from .summary import (
@@ -835,12 +835,8 @@ class Graph:
             if edge.line != line or edge.how != CALL or edge.args <= index:
                 continue
             for wrapper, _on in self._callee(edge.callee, fn, receiver):
-                summary = self.tree.summary(wrapper[1])
-                hands = summary.functions[wrapper[2]].hands if summary is not None and wrapper[0] == "f" else ()
-                positional = self._positional_params(wrapper) if hands else []
-                param = positional[index] if index < len(positional) else None
-                for handed, how in hands:
-                    if handed == param and how in (THREAD, SPAWN):
+                for place, how in self._handed_places(wrapper):
+                    if place == index and how in (THREAD, SPAWN):
                         return how
         return None
 
@@ -848,17 +844,22 @@ class Graph:
         """What a call of ``fn`` passes, by position, to a parameter the project function ``wrapper``
         hands to another thread (``FunctionSummary.hands``: ``run_async(_list_templates, key)``):
         run there, with arguments not known ("**")."""
-        summary = self.tree.summary(wrapper[1])
+        found: List[Target] = []
+        for place, how in self._handed_places(wrapper):
+            value = passed_value(edge.flags, f"{POSITIONAL}{place}")
+            for target, on in self._callee(value, fn, receiver) if value is not None else ():
+                found.append((how, target, edge.guard, ("**",), 0, on))
+        return found
+
+    def _handed_places(self, wrapper: FnRef) -> List[Tuple[int, str]]:
+        """(index among a call's positional arguments, how) of each parameter the project function
+        ``wrapper`` hands on or calls (``FunctionSummary.hands``); none for anything else."""
+        summary = self.tree.summary(wrapper[1]) if wrapper[0] == "f" else None
         hands = summary.functions[wrapper[2]].hands if summary is not None else ()
         if not hands:
             return []
         positional = self._positional_params(wrapper)
-        found: List[Target] = []
-        for param, how in hands:
-            value = passed_value(edge.flags, f"{POSITIONAL}{positional.index(param)}") if param in positional else None
-            for target, on in self._callee(value, fn, receiver) if value is not None else ():
-                found.append((how, target, edge.guard, ("**",), 0, on))
-        return found
+        return [(positional.index(param), how) for param, how in hands if param in positional]
 
     def _flags_read(self, flags: Tuple[str, ...], path: str) -> Tuple[str, ...]:
         """``Edge.flags`` of a call of module ``path`` with each value the graph finds to be only
@@ -1626,8 +1627,7 @@ class Graph:
         """A method a class registers as ``self.m`` (``router.add_route("GET", "/login", self.login)``)
         is the one of the instance registering it: a subclass's override of ``m`` serves the route,
         wrapped too (``path("", wrap(self.index))``, as the Django admin routes its views)."""
-        while view.kind == "wrapped" and view.inner is not None and view.name not in _NOT_WRAPPERS:
-            view = view.inner
+        view = unwrapped(view)
         if view.kind != "self" or registration.function is None:
             return []
         cls = facts.functions[registration.function].cls
