@@ -53,6 +53,20 @@ HOOK_DECORATORS = frozenset(
 )
 # `@mock.patch(...)`, `@pytest.mark.get(...)`: receivers whose verbs are not routes.
 NOT_ROUTERS = frozenset({"mock", "unittest", "pytest", "asynctest", "pytest_mock", "mlflow"})
+# Keywords only a route's declaration takes: `bp.route(url, methods=["GET"])` declares one.
+_ROUTE_KEYWORDS = frozenset({"methods", "endpoint", "response_model", "response_class", "status_code"})
+
+
+def declares_a_route(written: str, first: Optional[str], keywords: Iterable[str]) -> bool:
+    """``app.get("/ping")``, ``bp.route(url, methods=[...])``: the call of a route decorator (``written``
+    its callee, ``first`` its first positional argument when a string literal), which a call applies
+    to a view (``app.get("/ping")(ping)``). The path or a keyword tells it from ``config.get(key)``."""
+    head, _, method = written.rpartition(".")
+    return (
+        bool(head) and method in CALLED_ROUTE_DECORATORS and head.split(".")[0] not in NOT_ROUTERS
+        and ((first is not None and first.startswith("/")) or not _ROUTE_KEYWORDS.isdisjoint(keywords))
+    )
+
 
 # Bare `@get`, `@route` only count when imported from a framework that exports them.
 BARE_DECORATOR_MODULES = ("bottle", "litestar", "starlite", "sanic")
@@ -475,6 +489,8 @@ class Registration:
     # a server's registration (``SERVER_REGISTRARS``: ``mcp.tool()(f)``, ``mcp.add_tool(f)``) on a server
     # the module builds: its class, as ``Decorator.receiver``
     receiver: str = ""
+    # a route decorator applied by a call (``app.get("/ping")(ping)``: ``declares_a_route``)
+    route: bool = False
 
 
 @quick_init
@@ -816,6 +832,7 @@ _REGISTRARS = {
 # `ApiRoute(Route)`, used in other modules too: the project index reads those).
 _ROUTE_CLASSES = frozenset({"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"})
 _SERVER_VIEW_ARGUMENT = (0, "fn")  # `mcp.tool()(f)`, `mcp.add_tool(fn=f)`
+_ROUTE_DECORATOR_VIEW: Tuple[Optional[int], str] = (0, "")  # `app.get("/ping")(ping)`
 _REQUEST_HANDLER_ARGUMENT = (2, "handler")  # `server.add_request_handler("tools/call", Params, f)`
 ROUTE_VIEW_ARGUMENT = _REGISTRARS["Route"]  # (path, endpoint): the second argument, or endpoint=
 # Registrars that take a resource class and serve a request with its verb method (``get()``...).
@@ -881,7 +898,10 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
     defs = module.defs()
     for registration in module.registrations:
         last, full = registration.callee, registration.full
-        if last in _REGISTRARS:
+        if registration.route:
+            index, keyword = _ROUTE_DECORATOR_VIEW
+            reason = f"routed with {last}()(...)"
+        elif last in _REGISTRARS:
             index, keyword = _REGISTRARS[last]
             if last in _ROUTE_CLASSES:
                 if full and not full.startswith(_ROUTE_CLASS_MODULES):
@@ -1198,9 +1218,11 @@ class HandlerHints:
                 r"|call_tool|read_resource|get_prompt|list_\w+|completion|custom_route)\b",
             ),
             (("web.",), r"web\.(?:get|post|put|patch|delete|head|view|route)\s*\("),
-            # a server's decorator applied by a call: `mcp.tool()(tags.list_tags)`, `sio.on("x")(f)`
+            # a server's or a route's decorator applied by a call: `mcp.tool()(tags.list_tags)`,
+            # `sio.on("x")(f)`, `app.get("/ping")(ping)` (declares_a_route)
             ((")(",), r"\.(?:tool|resource|prompt|on|event|callback|custom_route|call_tool|read_resource"
-                      r"|get_prompt|list_\w+|completion)\([^()\n]*\)\("),
+                      r"|get_prompt|list_\w+|completion|route|get|post|put|patch|delete|websocket\w*|api_route)"
+                      r"\([^()\n]*\)\("),
             # FastMCP's decorator given the function itself: `mcp.tool(handle)` (MCP_DIRECT_REGISTRARS)
             ((".tool(", ".resource(", ".prompt("), r"\.(?:tool|resource|prompt)\(\s*[A-Za-z_][\w.]*\s*[,)]"),
             (("start_response",), r"\bstart_response\b"),  # a WSGI callable's parameters
@@ -1387,7 +1409,10 @@ def _cst_base(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Base:
 def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int]) -> Registration:
     import libcst as cst
 
+    from .scopes import applies_a_route_decorator
+
     func = call.func
+    route = applies_a_route_decorator(func)
     if isinstance(func, cst.Call):  # `mcp.tool()(f)`: the decorator applied (scopes.applies_a_server_decorator)
         func = func.func
     last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
@@ -1403,6 +1428,7 @@ def _cst_registration(call: "cst.Call", scope: "Scope", function: Optional[int])
         function=function,
         line=0,
         receiver=_cst_server(func, scope) if callee in SERVER_REGISTRARS else "",
+        route=route,
     )
 
 

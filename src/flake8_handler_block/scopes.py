@@ -18,7 +18,7 @@ from .catalog import (
     ENDS_BEFORE_WAIT, HANDED_ARGUMENTS, ITERATING_CALLS, KINDLESS_ANNOTATIONS, LAZY_ITERATORS, OTHER_LOOP_SPAWN,
     STOP_SIGNALS, STOPS, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS, TYPE_COMBINATORS,
 )
-from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, records_registration
+from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, declares_a_route, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
 from .walk import iter_nodes
 
@@ -773,7 +773,7 @@ class ScopeCollector(Batchable):
             name = func.attr.value
             if self._is_self(func.value):
                 self._edge(how, "self", name, node)
-        elif applies_a_server_decorator(func):  # `mcp.tool()(tags.list_tags)`: registers its argument
+        elif applies_a_server_decorator(func) or applies_a_route_decorator(func):  # `mcp.tool()(tags.list_tags)`
             s.module.registrations.append((node, s.scope))
         if name is None:
             return
@@ -1017,6 +1017,18 @@ def applies_a_server_decorator(func: cst.BaseExpression) -> bool:
     """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
     return (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
             and func.func.attr.value in EVENT_DECORATORS)
+
+
+def applies_a_route_decorator(func: cst.BaseExpression) -> bool:
+    """``func`` is ``app.get("/ping")``: the call it makes registers a route (``declares_a_route``)."""
+    if not isinstance(func, cst.Call):
+        return False
+    first = func.args[0] if func.args and func.args[0].keyword is None and not func.args[0].star else None
+    path = first.value.evaluated_value if first is not None and isinstance(first.value, cst.SimpleString) else None
+    return declares_a_route(
+        dotted_name(func.func) or "", path if isinstance(path, str) else None,
+        (a.keyword.value for a in func.args if a.keyword is not None),
+    )
 
 
 def registers_directly(call: cst.Call) -> bool:

@@ -211,15 +211,16 @@ def _read_view(data: Optional[Data]) -> Optional[ViewRef]:
 def _registration(r: Registration) -> Data:
     return [
         r.callee, r.full, int(r.bare), [_view(a) for a in r.args], [[k, _view(v)] for k, v in r.keywords], r.function,
-        r.line, r.receiver,
+        r.line, r.receiver, int(r.route),
     ]
 
 
 def _read_registration(data: Data) -> Registration:
-    callee, full, bare, args, keywords, function, line, receiver = data
+    callee, full, bare, args, keywords, function, line, receiver, route = data
     return Registration(
         _str(callee), _str(full), bool(bare), tuple(_view_required(a) for a in args),
         tuple((_str(k), _view_required(v)) for k, v in keywords), _opt_int(function), int(line), _str(receiver),
+        bool(route),
     )
 
 

@@ -39,7 +39,8 @@ from ..catalog import (
 from ..handlers import (
     DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, MCP_DIRECT_REGISTRARS, Base, ClassFacts, Decorator,
     FunctionFacts, ModuleFacts, Registration,
-    REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, one_server_of, records_registration,
+    REQUEST_CLASSES, SERVER_REGISTRARS, ViewRef, _MAX_WRAPPERS, declares_a_route, one_server_of,
+    records_registration,
 )
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
@@ -1658,7 +1659,7 @@ class _Summariser:
                     forward = self._timeout_param_forward(call, scope, function)
                 if forward is not None:
                     forwards[key].append(forward)
-            if records_registration(name) or _applies_a_server_decorator(call.func) or _registers_directly(call):
+            if records_registration(name) or _applies_a_decorator(call.func) or _registers_directly(call):
                 registrations.extend(self._registrations(call, scope, key))
             if name == "set_defaults":
                 self._mark_commands(call.keywords, scope)
@@ -2060,7 +2061,8 @@ class _Summariser:
 
     def _registration(self, call: ast.Call, scope: _Scope, key: Optional[int]) -> Registration:
         func = call.func
-        if type(func) is ast.Call:  # `mcp.tool()(f)`: the decorator applied (_applies_a_server_decorator)
+        route = _applies_a_route_decorator(func)
+        if type(func) is ast.Call:  # `mcp.tool()(f)`: the decorator applied (_applies_a_decorator)
             func = func.func
         name = _last_name(func)
         return Registration(
@@ -2072,6 +2074,7 @@ class _Summariser:
             function=key,
             line=call.lineno,
             receiver=self._server(func, scope) if name in SERVER_REGISTRARS else "",
+            route=route,
         )
 
     def _view(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> ViewRef:
@@ -2776,10 +2779,23 @@ def _always_leaves(stmt: ast.If) -> bool:
     )
 
 
-def _applies_a_server_decorator(func: ast.expr) -> bool:
-    """``func`` is ``mcp.tool()`` or ``sio.on("message")``: the call it makes applies that decorator."""
+def _applies_a_decorator(func: ast.expr) -> bool:
+    """``func`` is ``mcp.tool()`` or ``sio.on("message")``, or a route's (``_applies_a_route_decorator``):
+    the call it makes applies that decorator."""
     return (type(func) is ast.Call and type(func.func) is ast.Attribute
-            and func.func.attr in EVENT_DECORATORS)
+            and func.func.attr in EVENT_DECORATORS) or _applies_a_route_decorator(func)
+
+
+def _applies_a_route_decorator(func: ast.expr) -> bool:
+    """``app.get("/ping")`` (``scopes.applies_a_route_decorator``)."""
+    if type(func) is not ast.Call:
+        return False
+    first = func.args[0] if func.args else None
+    path = first.value if isinstance(first, ast.Constant) else None
+    return declares_a_route(
+        _dotted(func.func), path if isinstance(path, str) else None,
+        (k.arg for k in func.keywords if k.arg is not None),
+    )
 
 
 def _registers_directly(call: ast.Call) -> bool:
