@@ -104,3 +104,53 @@ def test_a_parameter_beside_the_codes_own_default_is_an_override(tmp_path: Path)
     files = {"app/__init__.py": "", "app/crypto.py": CRYPTO, "app/service.py": SERVICE, "app/views.py": VIEWS,
              "app/checker.py": CHECKER}
     markers_hold(tmp_path, files, "app/crypto.py")
+
+
+FETCH = '''\
+import urllib.request
+from typing import Any, Callable, Optional
+
+
+def _default_fetch(url):
+    with urllib.request.urlopen(url, timeout=15) as response:  # expect: HB601 "handler 'sync_trash'"
+        return response.read()
+
+
+def _fetch_text(url):
+    with urllib.request.urlopen(url, timeout=15) as response:  # expect: HB601 "handler 'sync_text'"
+        return response.read().decode()
+
+
+def fetch_json(url: str, fetcher: Any | None = None):
+    return (fetcher or _default_fetch)(url)
+
+
+def fetch_text(url: str, fetcher: Optional[Callable[[str], str]] = None):
+    read = fetcher or _fetch_text
+    return read(url)
+'''
+
+TOOLS = '''\
+from fastapi import FastAPI
+
+from app.fetch import fetch_json, fetch_text
+
+app = FastAPI()
+
+
+@app.post("/trash/sync")
+async def sync_trash():
+    return fetch_json("https://trash-guides.info/desired.json")
+
+
+@app.post("/text/sync")
+async def sync_text():
+    return fetch_text("https://trash-guides.info/desired.txt")
+'''
+
+
+def test_a_declared_parameter_before_a_function_of_the_module_is_an_override(tmp_path: Path) -> None:
+    """arr-py-client: ``(fetcher or _default_fetch)(url)`` with ``fetcher: Any | None`` calls the
+    module's own function unless a caller (a test) passes one."""
+    files = {"app/__init__.py": "", "app/fetch.py": FETCH, "app/tools.py": TOOLS}
+    markers_hold(tmp_path, files, "app/fetch.py")

@@ -959,7 +959,8 @@ def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 
 def _own_default(value: cst.BaseExpression, scope: "Scope") -> bool:
     """What the code falls back to after a parameter (``session or requests.Session()``): a call, or a
-    name only imports bind (``service or cert_mod`` after ``from . import certificate as cert_mod``)."""
+    name only imports or defs bind (``service or cert_mod`` after ``from . import certificate as
+    cert_mod``; ``(fetcher or _default_fetch)(url)``)."""
     if isinstance(value, cst.Call):
         return True
     if not isinstance(value, cst.Name):
@@ -968,7 +969,7 @@ def _own_default(value: cst.BaseExpression, scope: "Scope") -> bool:
     while current is not None:
         bounds = current.bindings.get(value.value)
         if bounds is not None:
-            return all(bound.kind == "ref" for bound in bounds)
+            return all(bound.kind in ("ref", "def") for bound in bounds)
         current = current.lookup_parent
     return False
 

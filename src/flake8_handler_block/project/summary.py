@@ -2168,11 +2168,12 @@ class _Summariser:
 
     def _own_default(self, value: ast.expr, scope: _Scope) -> bool:
         """What the code falls back to after a parameter (``session or requests.Session()``): a call,
-        or a name only imports bind (``service or cert_mod``; the walk's ``scopes._own_default``)."""
+        or a name only imports or defs bind (``service or cert_mod``, ``(fetcher or _default_fetch)(url)``;
+        the walk's ``scopes._own_default``)."""
         if type(value) is ast.Call:
             return True
         bindings = self._lookup(value.id, scope) if type(value) is ast.Name else None
-        return bool(bindings) and all(kind == "import" for kind, _payload, _scope in bindings or ())
+        return bool(bindings) and all(kind in ("import", "def") for kind, _payload, _scope in bindings or ())
 
     def _without_overrides(self, bounds: List[_Binding]) -> List[_Binding]:
         """The bindings of an attribute filled in when None (``self.signer = signer``, then ``if
