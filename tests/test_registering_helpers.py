@@ -218,3 +218,50 @@ def test_a_tool_a_factory_makes_is_a_handler(tmp_path: Path) -> None:
     returns is registered (gocreative-wedge-mcp's sixteen tools made in a loop); so is each function
     a loop over a tuple of them registers (``for fn in (eject_viz, eject_files): mcp.tool()(fn)``)."""
     markers_hold(tmp_path, {"app/__init__.py": "", "app/wedge.py": FACTORY}, "app/wedge.py")
+
+
+ANNOTATED_FACTORY = '''from __future__ import annotations
+
+import collections.abc
+import subprocess
+
+import mcp.server.fastmcp
+
+Tool = collections.abc.Callable[..., object]
+
+
+def build_server(enabled: collections.abc.Container[str]) -> mcp.server.fastmcp.FastMCP:
+    server = mcp.server.fastmcp.FastMCP("tickets")
+
+    def register(name: str) -> collections.abc.Callable[[Tool], Tool]:
+        def decorator(func: Tool) -> Tool:
+            if name in enabled:
+                server.add_tool(func, name=name)
+            return func
+
+        return decorator
+
+    def annotate(name: str) -> collections.abc.Callable[[Tool], Tool]:
+        def decorator(func: Tool) -> Tool:
+            func.__doc__ = name
+            return func
+
+        return decorator
+
+    @register("whoami")
+    async def whoami() -> str:
+        return subprocess.check_output(["jira", "me"]).decode()  # expect: HB204 "whoami", HB601 "whoami"
+
+    @annotate("draft")
+    async def draft() -> str:
+        return subprocess.check_output(["jira", "draft"]).decode()  # ok: HB204 HB601 annotated, not registered
+
+    return server
+'''
+
+
+def test_a_factory_annotated_as_returning_a_callable_returns_its_decorator(tmp_path: Path) -> None:
+    """jira-ticket-mcp: ``def register(name) -> Callable[[Tool], Tool]`` returns the nested
+    ``decorator`` that calls ``server.add_tool(func)``; the annotation names no class, so what the
+    factory returns says what ``@register(...)`` applies."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/server.py": ANNOTATED_FACTORY}, "app/server.py")

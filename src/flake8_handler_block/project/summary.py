@@ -2412,6 +2412,8 @@ class _Summariser:
         statements give (a returned name: each value bound to it; a few at most). Values not
         known here add nothing; a generator gives nothing known here."""
         annotation = getattr(node, "returns", None)
+        if annotation is not None and self._kindless(annotation, outer):
+            annotation = None  # `-> Callable[[F], F]` on a decorator factory: what it returns says what runs
         if annotation is not None:
             declared = self.declared(annotation, outer)
             # A protocol of the module (`-> ChatBackend`) names no class that runs: its methods are
