@@ -60,3 +60,49 @@ async def wait_proxy() -> str:
 def test_a_wait_after_terminate_only_reaps(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/runner.py": RUNNER, "app/tools.py": TOOLS}
     markers_hold(tmp_path, files, "app/tools.py")
+
+
+JOBS = '''\
+import os
+import signal
+import subprocess
+
+
+def kill_job(proc: subprocess.Popen) -> int:
+    os.killpg(os.getpgid(proc.pid), signal.SIGKILL)
+    return proc.wait()
+
+
+def kill_sidecar(proc: subprocess.Popen, sidecar: subprocess.Popen) -> int:
+    if sidecar.poll() is None:
+        os.killpg(os.getpgid(sidecar.pid), signal.SIGTERM)
+    return proc.wait()  # expect: HB204 "cancel_with_sidecar", HB601 "cancel_with_sidecar"
+'''
+
+JOB_ROUTES = '''\
+from fastapi import FastAPI
+
+from app.jobs import kill_job, kill_sidecar
+
+app = FastAPI()
+JOBS = {}
+
+
+@app.post("/jobs/{name}/cancel")
+async def cancel(name: str):
+    return kill_job(JOBS[name])  # ok: HB601 the wait only reaps the child it just sent SIGKILL
+
+
+@app.post("/jobs/{name}/cancel-with-sidecar")
+async def cancel_with_sidecar(name: str):
+    return kill_sidecar(JOBS[name], JOBS["sidecar"])  # expect: HB601 "kill_sidecar() blocks the event loop"
+'''
+
+
+def test_a_helper_waiting_right_after_a_stop_signal_does_not_block_its_async_caller(tmp_path: Path) -> None:
+    """The project index reads a stop signal sent by the statement before a wait in its block as
+    the module walk does (``scopes.stopped_before``): the helper's wait only reaps, so calling it
+    from async code blocks nothing. A signal sent in another block may stop another process."""
+    files = {"app/__init__.py": "", "app/jobs.py": JOBS, "app/routes.py": JOB_ROUTES}
+    markers_hold(tmp_path, files, "app/routes.py")
+    markers_hold(tmp_path, files, "app/jobs.py")

@@ -32,7 +32,7 @@ from ..catalog import (
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
     KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
-    MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP, ENDS_BEFORE_WAIT, STOPS,
+    MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP, ENDS_BEFORE_WAIT, STOP_SIGNALS, STOPS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
     ldap3_auto_binds, sends_through_transport,
 )
@@ -1397,11 +1397,12 @@ class _Summariser:
             return False
         receiver = _dotted(func.value)
         stops = ENDS_BEFORE_WAIT if func.attr == "wait" else STOPS
-        return bool(receiver) and any(
+        function = self.functions[key][0]
+        return bool(receiver) and (any(
             type(other) is ast.Call and type(other.func) is ast.Attribute and other.func.attr in stops
             and other.lineno < call.lineno and _dotted(other.func.value) == receiver
-            for other in own_nodes(self.functions[key][0])
-        )
+            for other in own_nodes(function)
+        ) or ("kill" in stops and _signalled_just_before(function, call)))
 
     def _exclusive(self, bounds: List[_Binding]) -> bool:
         """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
@@ -2780,6 +2781,28 @@ def _always_leaves(stmt: ast.If) -> bool:
         type(test) is ast.Constant and bool(test.value) and bool(stmt.body)
         and type(stmt.body[-1]) in (ast.Return, ast.Raise)
     )
+
+
+def _signalled_just_before(function: ast.AST, wait: ast.Call) -> bool:
+    """A simple statement before the one holding ``wait``, in the same block, sends a stop signal
+    (``os.killpg(os.getpgid(proc.pid), signal.SIGKILL)``, then ``proc.wait()``): the rules'
+    ``scopes._signalled_just_before``."""
+    blocks = [getattr(node, field) for node in (function, *own_nodes(function))
+              for field in ("body", "orelse", "finalbody", "handlers")
+              if isinstance(getattr(node, field, None), list)]
+    own: Optional[Tuple[List[ast.stmt], int]] = None
+    for block in blocks:
+        for index, statement in enumerate(block):
+            if statement.lineno <= wait.lineno <= (statement.end_lineno or statement.lineno) and (
+                    own is None or statement.lineno >= own[0][own[1]].lineno):
+                own = (block, index)  # the innermost block: its statement starts last
+    return own is not None and any(
+        type(node) is ast.Call and any(_dotted(arg).rsplit(".", 1)[-1] in STOP_SIGNALS for arg in node.args)
+        for earlier in own[0][:own[1]] if isinstance(earlier, _SIMPLE_STATEMENTS) for node in ast.walk(earlier)
+    )
+
+
+_SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
 
 
 def _applies_a_decorator(func: ast.expr) -> bool:

@@ -95,7 +95,9 @@ class BlockingCallInAsyncHandler(Rule):
       `multiprocessing.Queue`, and `put()` on one of these built with a `maxsize`
       (an unbounded queue's `put()` never waits; a `get()` under `while not q.empty():`
       takes the item the test saw; a `wait()` after `communicate()`, `kill()` or
-      `terminate()` of the same process only reaps it);
+      `terminate()` of the same process, or right after a statement of its block that
+      sends `signal.SIGKILL`/`SIGTERM`, only reaps it, in the handler or in a helper it
+      calls);
     - any method reached below a synchronous SDK client of a hosted API
       (`openai.OpenAI`/`AzureOpenAI`, `anthropic.Anthropic` and its Bedrock and
       Vertex clients, `groq.Groq`, `cohere.Client`/`ClientV2`, `together.Together`,
