@@ -1606,10 +1606,21 @@ WRITE_PROPERTY_DECORATORS = frozenset({"setter", "deleter"})
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
 
 
+# ... and, with the async one, those whose function gives a `with` what it yields: `with
+# self._managed_ssh() as ssh:` binds ``ssh`` to the session the generator yields.
+YIELDS_TO_WITH_DECORATORS = CONTEXT_MANAGER_DECORATORS | {"asynccontextmanager"}
+
+
 def decorated_by_one_of(decorators: Iterable[str], names: FrozenSet[str]) -> bool:
     """One of ``decorators`` (callees as written or resolved) ends with one of ``names``: how the
     tables of decorators are read (``@contextlib.contextmanager``, ``@app.task``, ``@shared_task``)."""
     return any(decorator.rsplit(".", 1)[-1] in names for decorator in decorators)
+
+
+def gives_what_it_yields(decorators: Iterable[str]) -> bool:
+    """A generator function so decorated (``YIELDS_TO_WITH_DECORATORS``) is entered by ``with``,
+    which binds what it yields: a call of it stands for that value."""
+    return decorated_by_one_of(decorators, YIELDS_TO_WITH_DECORATORS)
 
 
 def entered_in_place(decorators: Iterable[str]) -> bool:

@@ -25,7 +25,8 @@ import libcst as cst
 from .catalog import (
     APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, NAMED_MEMBERS, OWNER_CLOSERS, PASS_THROUGH_DECORATORS,
-    RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, imported_module, same_sdk_client,
+    RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, gives_what_it_yields, imported_module,
+    same_sdk_client,
     sdk_request, subscript_of_sdk_client,
 )
 
@@ -270,20 +271,47 @@ def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
     """What a call of ``function`` gives: the value every ``return`` gives when they all agree
     on one kind (``return None`` aside: ``if not key: return None`` then ``return Client(key)``
     makes a client); else the class its return annotation names (``-> requests.Session`` on a
-    getter of a cached session), as a ``declared`` value."""
-    if function.is_generator or depth > _MAX_DEPTH:
+    getter of a cached session), as a ``declared`` value. A generator gives nothing known, but
+    a context manager's (``@contextmanager``) call stands for what it yields, which ``with`` binds:
+    the value every ``yield`` gives, else the item its annotation names (``-> Iterator[SSHSession]``)."""
+    if depth > _MAX_DEPTH:
         return None
-    found = _agreed_return(function, depth)
+    if function.is_generator and not gives_what_it_yields(decorator_names(function)):
+        return None
+    found = _agreed(function.yields if function.is_generator else function.returns, function, depth)
     annotation = function.node.returns
     if found is not None or annotation is None or function.parent is None:
         return found
-    declared = annotation_kind(annotation.annotation, function.parent, depth + 1)
+    written: Optional[cst.BaseExpression] = annotation.annotation
+    if function.is_generator:
+        written = _yielded_type(annotation.annotation, function.parent, depth + 1)
+    declared = annotation_kind(written, function.parent, depth + 1) if written is not None else None
     return Inst(declared.producer, declared=True) if isinstance(declared, Inst) else None
 
 
-def _agreed_return(function: "FunctionScope", depth: int) -> Optional[Inst]:
+# The generics a generator's annotation names, the type it yields first (`Iterator[X]`, `Generator[X, None, None]`).
+_GENERATOR_TYPES = frozenset({
+    f"{module}.{name}" for module in ("typing", "collections.abc")
+    for name in ("Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator")
+})
+
+
+def _yielded_type(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[cst.BaseExpression]:
+    """``Iterator[SSHSession]``: ``SSHSession``, the type a generator so annotated yields."""
+    if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+        return None
+    outer = resolve(annotation.value, scope, depth)
+    first = annotation.slice[0].slice
+    if not isinstance(outer, Ref) or outer.dotted not in _GENERATOR_TYPES or not isinstance(first, cst.Index):
+        return None
+    return first.value
+
+
+def _agreed(values: Sequence[Optional[cst.BaseExpression]], function: "FunctionScope", depth: int) -> Optional[Inst]:
+    """The instance every one of ``values`` (what the function's returns or yields give) is, when
+    they agree (``None`` aside); None for a bare ``return``."""
     found: Optional[Inst] = None
-    for value in function.returns:
+    for value in values:
         if value is None:
             return None
         if is_none(value):

@@ -173,6 +173,7 @@ class FunctionScope(Scope):
         self.edges: List[Edge] = []  # the calls it makes, for reach
         self.returns: List[Optional[cst.BaseExpression]] = []  # what its `return`s give (None: bare return)
         self.is_generator = False  # has a `yield`: calling it does not run its returns
+        self.yields: List[cst.BaseExpression] = []  # what its `yield`s give (a context manager's value)
         self.iterated: List[cst.BaseExpression] = []  # what it iterates in place (`for`, `list()`, `yield from`)
         self.param_names: List[str] = [p.name.value for p in _all_params(node.params)]
         # A parameter a caller must give (no default, not `*args`) -> its place among the arguments
@@ -695,6 +696,8 @@ class ScopeCollector(Batchable):
             self.s.scope.is_generator = True
             if isinstance(node.value, cst.From):
                 self._iterate(node.value.item)
+            elif node.value is not None:
+                self.s.scope.yields.append(node.value)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._iterate(node.iter)

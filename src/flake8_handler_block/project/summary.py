@@ -29,7 +29,7 @@ from ..catalog import (
     DEADLINE_SCOPES, DEADLINE_WRAPPERS, HELD_ACROSS_MODULES, ITERATING_CALLS, LAZY_ITERATORS, OFFLOAD_DECORATORS,
     PRIVATE_LOOP_METHODS, PRIVATE_LOOP_RUNNERS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
-    WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, imported_module,
+    WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, gives_what_it_yields, imported_module,
     DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
     KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP, ENDS_BEFORE_WAIT, STOP_SIGNALS, STOPS,
@@ -516,6 +516,7 @@ class _Summariser:
         self.google_auth = False  # the module imports google-auth somewhere (its transport may be handed on)
         self.returns: Dict[int, List[_Binding]] = {}  # function key -> the values its returns give
         self.generators: Set[Optional[int]] = set()  # functions that yield: a call gives a generator
+        self.yields: Dict[int, List[_Binding]] = {}  # function key -> the values its yields give
         self.reset_globals: Set[str] = set()  # module globals a function sets to None or False (_KEPT)
         self.iterated: Set[int] = set()  # ids of the calls whose result is iterated where it is made
         self.bare_calls: Set[int] = set()  # ids of the calls that are statements of their own
@@ -954,9 +955,12 @@ class _Summariser:
                 self._comprehension(node, where, how, stack)
                 continue
             if kind is Yield or kind is YieldFrom:
-                self.generators.add(where.function_key())
+                key = where.function_key()
+                self.generators.add(key)
                 if kind is YieldFrom:
                     self._iterate(node.value, where)  # type: ignore[attr-defined]
+                elif node.value is not None and key is not None:  # type: ignore[attr-defined]
+                    self.yields.setdefault(key, []).append(("value", node.value, where))  # type: ignore[attr-defined]
             for field in fields_of(kind) or _child_fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -2415,12 +2419,27 @@ class _Summariser:
         annotation = getattr(node, "returns", None)
         if annotation is not None and self._kindless(annotation, outer):
             annotation = None  # `-> Callable[[F], F]` on a decorator factory: what it returns says what runs
+        if key in self.generators:
+            return self._yielded(key, node, annotation, outer)
         if annotation is not None:
             declared = self.declared(annotation, outer)
             # A protocol of the module (`-> ChatBackend`) names no class that runs: its methods are
             # stubs, and what implements them derives from nothing. What is returned says more.
             return (self._returned(key) or declared) if self._names_protocol(annotation, outer) else declared
-        return None if key in self.generators else self._returned(key)
+        return self._returned(key)
+
+    def _yielded(self, key: int, node: ast.AST, annotation: Optional[ast.expr], outer: _Scope) -> Optional[Sym]:
+        """What a call of a generator function gives: nothing known, but for a context manager's
+        (``@contextmanager``), which ``with`` enters and binds to what it yields: the item its
+        annotation names (``-> Iterator[SSHSession]``), else what its ``yield``s give (the rules'
+        ``names.returned``)."""
+        decorators = [_dotted(d.func if isinstance(d, ast.Call) else d) for d in getattr(node, "decorator_list", ())]
+        if not gives_what_it_yields(decorators):
+            return None
+        declared = self.declared(annotation, outer) if annotation is not None else None
+        if declared is not None and declared.path[-1:] == (CONTAINER,):
+            return declared.item()
+        return self._given(self.yields.get(key, ()))
 
     def _names_protocol(self, annotation: ast.expr, scope: _Scope) -> bool:
         """``annotation`` names a ``typing.Protocol`` class defined in this module."""
@@ -2435,8 +2454,12 @@ class _Summariser:
 
     def _returned(self, key: int) -> Optional[Sym]:
         """What the function's ``return`` statements give (a returned name: each value bound to it)."""
+        return self._given(self.returns.get(key, ()))
+
+    def _given(self, values: Sequence[_Binding]) -> Optional[Sym]:
+        """What the values a function returns or yields may be (a name: each value bound to it)."""
         found: List[Sym] = []
-        for bound in self.returns.get(key, ()):
+        for bound in values:
             _kind, value, scope = bound
             bounds = self._lookup(value.id, scope) if isinstance(value, ast.Name) else None
             declared = [each for each in bounds or () if each[0] == "annotation"]
