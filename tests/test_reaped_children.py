@@ -106,3 +106,95 @@ def test_a_helper_waiting_right_after_a_stop_signal_does_not_block_its_async_cal
     files = {"app/__init__.py": "", "app/jobs.py": JOBS, "app/routes.py": JOB_ROUTES}
     markers_hold(tmp_path, files, "app/routes.py")
     markers_hold(tmp_path, files, "app/jobs.py")
+
+
+CANCELLABLE = '''\
+import os
+import signal
+import subprocess
+
+from flask import Flask, request
+
+app = Flask(__name__)
+CANCELLED = set()
+
+
+def _terminate_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(os.getpgid(process.pid), signal.SIGTERM)
+    except OSError:
+        process.terminate()
+
+
+@app.post("/runs")
+def start_run():
+    process = subprocess.Popen(request.json["argv"], start_new_session=True)
+    if request.json["name"] in CANCELLED:
+        _terminate_group(process)
+        return {"cancelled": True}
+    return {"code": process.wait()}  # expect: HB204 "process.wait()"
+
+
+@app.post("/runs/stop")
+def stop_run():
+    process = subprocess.Popen(request.json["argv"], start_new_session=True)
+    if request.json.get("now"):
+        _terminate_group(process)
+    return {"code": process.wait()}  # ok: HB204 may reap what the helper stopped
+
+
+@app.delete("/runs")
+def cancel_run():
+    process = subprocess.Popen(request.json["argv"], start_new_session=True)
+    _terminate_group(process)
+    return {"code": process.wait()}  # ok: HB204 the wait only reaps what the helper stopped
+'''
+
+
+def test_a_stop_in_a_block_the_code_leaves_does_not_come_before_a_later_wait(tmp_path: Path) -> None:
+    """rea-mcp: ``if cancelled: _terminate_group(process); break`` then ``process.wait()``: the wait
+    runs only where the stop did not, so it may wait for a child nothing stopped."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/runs.py": CANCELLABLE}, "app/runs.py")
+
+
+SUPERVISOR = '''\
+import subprocess
+
+
+def finish(process: subprocess.Popen, cancelled: bool):
+    if cancelled:
+        process.kill()
+        return None
+    return process.wait()  # expect: HB204 "wait_run", HB601 "wait_run"
+
+
+def reap(process: subprocess.Popen):
+    process.kill()
+    return process.wait()
+'''
+
+SUPERVISED = '''\
+from fastapi import FastAPI
+
+from app.supervisor import finish, reap
+
+app = FastAPI()
+RUNS = {}
+
+
+@app.post("/runs/{name}/wait")
+async def wait_run(name: str, cancelled: bool = False):
+    return finish(RUNS[name], cancelled)  # expect: HB601 "finish() blocks the event loop"
+
+
+@app.post("/runs/{name}/kill")
+async def kill_run(name: str):
+    return reap(RUNS[name])  # ok: HB601 the wait only reaps the child it killed
+'''
+
+
+def test_a_helpers_stop_in_a_block_it_leaves_does_not_make_its_wait_a_reap(tmp_path: Path) -> None:
+    """The project index reads a stop in a block the helper leaves as the module walk does."""
+    files = {"app/__init__.py": "", "app/supervisor.py": SUPERVISOR, "app/routes.py": SUPERVISED}
+    markers_hold(tmp_path, files, "app/routes.py")
+    markers_hold(tmp_path, files, "app/supervisor.py")

@@ -20,7 +20,7 @@ from .catalog import (
 )
 from .handlers import DEPENDENCY_CALLS, EVENT_DECORATORS, MCP_DIRECT_REGISTRARS, declares_a_route, records_registration
 from .names import Outside, Ref, SelfOf, assigned_value, canonical, dotted_name, last_name, lookup_any, resolve
-from .walk import iter_nodes
+from .walk import children, iter_nodes
 
 
 # -- bindings -----------------------------------------------------------------------
@@ -347,15 +347,43 @@ def stopped_before(
     function = site.function
     root: cst.CSTNode = function.node.body if function is not None else module
     signalled = False
-    for node in iter_nodes(root, prune=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    stopped_in: List[Tuple[int, ...]] = []  # the blocks left early around each stop seen
+    for node, left in _nodes_in_blocks_left(root):
         if node is site.node:
+            # a stop in a block the code leaves (`_terminate_group(p); break`) is not before a wait after it
+            if any(set(blocks) <= set(left) for blocks in stopped_in):
+                return True
             return signalled and _signalled_just_before(root, site.node)
-        if calls_method_on(node, receiver, stops):
-            return True
-        if isinstance(node, cst.Call) and _stops_its_argument(node, receiver, site.scope.module, stops):
-            return True  # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
+        if calls_method_on(node, receiver, stops) or (
+            # `_terminate_process_tree(proc)`: a helper of the module that kills what it is given
+            isinstance(node, cst.Call) and _stops_its_argument(node, receiver, site.scope.module, stops)
+        ):
+            stopped_in.append(left)
         signalled = signalled or ("kill" in stops and isinstance(node, cst.Call) and _sends_a_stop_signal(node))
     return False
+
+
+_LEAVING = (cst.Break, cst.Continue, cst.Return, cst.Raise)
+
+
+def _nodes_in_blocks_left(root: cst.CSTNode) -> Iterator[Tuple[cst.CSTNode, Tuple[int, ...]]]:
+    """The nodes of ``root`` in source order (nested functions and classes not entered), each with
+    the blocks around it that end by leaving (``break``, ``continue``, ``return``, ``raise``): what
+    such a block does is not done before the statements after it."""
+    stack: List[Tuple[cst.CSTNode, Tuple[int, ...]]] = [(root, ())]
+    while stack:
+        node, left = stack.pop()
+        yield node, left
+        if node is not root and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.IndentedBlock) and _ends_by_leaving(node):
+            left = left + (id(node),)
+        stack.extend((child, left) for child in reversed(children(node)))
+
+
+def _ends_by_leaving(block: cst.IndentedBlock) -> bool:
+    last = block.body[-1] if block.body else None
+    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], _LEAVING)
 
 
 def _sends_a_stop_signal(call: cst.CSTNode) -> bool:

@@ -1405,6 +1405,7 @@ class _Summariser:
         return bool(receiver) and (any(
             type(other) is ast.Call and type(other.func) is ast.Attribute and other.func.attr in stops
             and other.lineno < call.lineno and _dotted(other.func.value) == receiver
+            and _blocks_left_around(function, other) <= _blocks_left_around(function, call)
             for other in own_nodes(function)
         ) or ("kill" in stops and _signalled_just_before(function, call)))
 
@@ -2826,6 +2827,18 @@ def _signalled_just_before(function: ast.AST, wait: ast.Call) -> bool:
 
 
 _SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
+_LEAVING = (ast.Break, ast.Continue, ast.Return, ast.Raise)
+
+
+def _blocks_left_around(function: ast.AST, node: ast.AST) -> Set[int]:
+    """The blocks of ``function`` holding ``node`` that end by leaving (``break``, ``return``...):
+    a stop in one is not before a wait outside it (the rules' ``scopes._nodes_in_blocks_left``)."""
+    line = getattr(node, "lineno", 0)
+    return {
+        id(block) for owner in own_nodes(function) for field in ("body", "orelse", "finalbody")
+        if isinstance(block := getattr(owner, field, None), list) and block and isinstance(block[-1], _LEAVING)
+        and block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
+    }
 
 
 def _applies_a_decorator(func: ast.expr) -> bool:
