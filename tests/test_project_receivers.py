@@ -220,8 +220,9 @@ def test_either_branch_of_a_conditional_expression(tmp_path: Path) -> None:
 
 def test_a_module_name_bound_in_each_branch_of_a_setting_is_either(tmp_path: Path) -> None:
     """``if ENGINE: Rails = Other`` / ``else: from .providers import WebProvider as Rails`` in a package
-    (nemoguardrails' ``LLMRails``): a view importing ``Rails`` may build either. One branch unknown, or
-    a function's local rebound: nothing."""
+    (nemoguardrails' ``LLMRails``): a view importing ``Rails`` may build either; so may a function's
+    local given a value, then another under an `if` (``test_filled_locals``). One branch unknown:
+    nothing."""
     root = project(tmp_path, {
         "providers.py": PROVIDERS,
         "engines.py": (
@@ -241,7 +242,8 @@ def test_a_module_name_bound_in_each_branch_of_a_setting_is_either(tmp_path: Pat
     })
     for qualname in ("Other.search", "WebProvider.search"):
         assert chain(root, qualname) == f"{handler(root, 'either')} via {qualname}()"
-    assert chain(root, "Spare.search") == chain(root, "FileProvider.search") == ""
+    for qualname in ("Spare.search", "FileProvider.search"):
+        assert chain(root, qualname) == f"{handler(root, 'local')} via {qualname}()"
 
 
 def test_a_module_imported_lazily_by_name_is_that_module(tmp_path: Path) -> None:

@@ -1295,7 +1295,9 @@ class _Summariser:
             server = one_server_of(meanings[0].target, meanings[1].target)  # an import's fallback (names.agree)
             if server is not None:
                 return Sym("ref", server)
-        if len(meanings) > 1 and (all(bound[2].kind == "module" for bound in bounds) or self._exclusive(meant)):
+        if len(meanings) > 1 and (
+            all(bound[2].kind == "module" for bound in bounds) or self._exclusive(meant) or self._filled_later(meant)
+        ):
             # `if flag: Rails = Guardrails` / `else: from .rails import Rails`: a module's name bound
             # in each branch of a configuration is either, as `a if flag else b` is; so is a
             # function's name given a value in each side of an `if` (and nowhere else but `None`)
@@ -1408,6 +1410,20 @@ class _Summariser:
             and _blocks_left_around(function, other) <= _blocks_left_around(function, call)
             for other in own_nodes(function)
         ) or ("kill" in stops and _signalled_just_before(function, call)))
+
+    def _filled_later(self, bounds: List[_Binding]) -> bool:
+        """The first of ``bounds`` is given in the function's flow and every later one under an `if`
+        of that flow (``conn = self._conn``, then ``if conn is None or stale: conn = Conn()``): after
+        the `if`, the name holds either value."""
+        paths = []
+        for kind, payload, _scope in bounds:
+            path = self._branch_of.get(id(payload)) if kind == "value" else None
+            if path is None:
+                return False
+            paths.append((getattr(payload, "lineno", 0), path))
+        paths.sort(key=lambda item: item[0])
+        first = paths[0][1]
+        return all(len(path) > len(first) and path[:len(first)] == first for _line, path in paths[1:])
 
     def _exclusive(self, bounds: List[_Binding]) -> bool:
         """The assignments ``bounds`` sit in different sides of `if` statements, no two of which
