@@ -570,3 +570,61 @@ def test_mcp_server_class_an_import_falls_back_between(tmp_path: Path) -> None:
     markers_hold(tmp_path, files, "app/tools.py")
     local = FALLBACK_SERVER + FALLBACK_TOOLS.replace("from .server import mcp\n", "")
     markers_hold(tmp_path / "alone", {"app/__init__.py": "", "app/server.py": local}, "app/server.py")
+
+
+LOOPED_TOOL = '''\
+import subprocess
+
+
+def register(mcp) -> None:
+    @mcp.tool()
+    def run_trace(target: str) -> str:
+        return subprocess.run(["python", target], capture_output=True, timeout=120).stdout  # expect: HB601 "run_trace"
+'''
+
+LOOPED_REGISTRY = '''\
+from . import trace
+
+_MODULES = (trace,)
+
+
+def register_all(mcp) -> None:
+    for module in _MODULES:
+        module.register(mcp)
+'''
+
+LOOPED_SERVER = '''\
+from mcp.server.fastmcp import FastMCP
+
+from .tools import register_all
+
+mcp = FastMCP("graph")
+register_all(mcp)
+'''
+
+
+def test_a_tool_of_a_parameter_whose_callers_cannot_be_read_registers_with_the_projects_server(
+    tmp_path: Path,
+) -> None:
+    """contextai-mcp, scrapy-mcp: each tool module's ``register(mcp)`` is called as
+    ``module.register(mcp)`` for every module of a tuple, with ``register_all``'s own parameter:
+    ``@mcp.tool()`` there registers with the one MCP server class the project builds."""
+    files = {"app/__init__.py": "", "app/server.py": LOOPED_SERVER, "app/tools/__init__.py": LOOPED_REGISTRY,
+             "app/tools/trace.py": LOOPED_TOOL}
+    markers_hold(tmp_path, files, "app/tools/trace.py")
+
+
+def test_a_project_building_two_mcp_server_classes_names_none_for_such_a_tool(tmp_path: Path) -> None:
+    tool = LOOPED_TOOL.replace('  # expect: HB601 "run_trace"', "")
+    tool += '''
+
+@mcp_2.tool()
+def status() -> str:
+    return subprocess.run(["uptime"], capture_output=True, timeout=5).stdout  # expect: HB601 "status"
+'''
+    tool = tool.replace("import subprocess\n", "import subprocess\n\nfrom mcp.server.fastmcp import FastMCP\n\n"
+                        "from fastmcp import FastMCP as OtherServer\n\nmcp_2 = FastMCP('status')\n"
+                        "spare = OtherServer('spare')\n")
+    files = {"app/__init__.py": "", "app/server.py": LOOPED_SERVER, "app/tools/__init__.py": LOOPED_REGISTRY,
+             "app/tools/trace.py": tool}
+    markers_hold(tmp_path, files, "app/tools/trace.py")

@@ -51,6 +51,9 @@ def _codes(tmp_path: Path, files: Dict[str, str], target: str = "app/tools.py") 
     '    server = FastMCP("demo")\n    tools.register(server, object())\n    return server\n',
     # the server another module builds, imported and passed on
     'from app.mcp_app import mcp\nfrom app.tools import register\n\nregister(mcp)\n',
+    # one call passes a server, another a value of unknown kind: the project builds one server class
+    'from fastmcp import FastMCP\nfrom app import tools\n\nmcp = FastMCP("demo")\ntools.register(mcp)\n\n\n'
+    'def other(thing):\n    tools.register(thing)\n',
 ])
 def test_tools_of_a_server_passed_in_are_handlers(tmp_path: Path, server: str) -> None:
     files = {"app/tools.py": TOOLS, "app/server.py": server,
@@ -67,9 +70,8 @@ def test_a_method_given_the_server_registers_handlers(tmp_path: Path) -> None:
 @pytest.mark.parametrize("server", [
     # something else passed: not a server
     'from app import tools\n\ntools.register(object())\n',
-    # one call passes a server, another a value of unknown kind
-    'from fastmcp import FastMCP\nfrom app import tools\n\nmcp = FastMCP("demo")\ntools.register(mcp)\n\n\n'
-    'def other(thing):\n    tools.register(thing)\n',
+    # one call passes a value of unknown kind, and the project builds no server class
+    'from app import tools\n\n\ndef other(thing):\n    tools.register(thing)\n',
     # never called: nothing says what the parameter holds
     'from fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n',
     # a Flask app is not a server whose `tool()` registers handlers

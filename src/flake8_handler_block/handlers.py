@@ -118,6 +118,7 @@ GRAPHQL_DECORATORS: Dict[str, FrozenSet[str]] = {
 # callback it fires, and the Flask server runs the function in that request).
 _SOCKETIO = (frozenset({"on", "event"}), "Socket.IO event handler")
 _MCP = (frozenset({"tool", "resource", "prompt"}), "MCP handler")
+MCP_DECORATORS = _MCP[0]  # `@mcp.tool()`, `@mcp.resource(uri)`, `@mcp.prompt()`
 # The MCP SDK 1.x's FastMCP (`mcp.server.fastmcp`, a module 2.x no longer has) calls a sync tool,
 # resource or prompt in place, on its event loop (2.x and FastMCP 3 hand them to a thread; FastMCP
 # 2's version is not known from the code): a sync one runs on the loop as an `async def` does.
@@ -166,11 +167,20 @@ MCP_TOOL_CALLERS = frozenset({"call_tool"})
 _MCP_OFF_LOOP_SERVER = "mcp.server.mcpserver.MCPServer"
 
 
+def is_mcp_server(server: str) -> bool:
+    """``server`` is a class of ``EVENT_SERVERS`` that registers MCP tools, resources and prompts."""
+    return EVENT_SERVERS.get(server, ((), ""))[0] == MCP_DECORATORS
+
+
+# The last names of those classes: the words a module building one writes (`FastMCP("notes")`).
+MCP_SERVER_NAMES = frozenset(server.rsplit(".", 1)[-1] for server in EVENT_SERVERS if is_mcp_server(server))
+
+
 def server_calling_tools_itself(server: str) -> str:
     """The server class to read a project subclass of ``server`` as when it overrides
     ``MCP_TOOL_CALLERS``: for an MCP server, one with the same decorators that does not claim to
     run a sync tool on its loop."""
-    return _MCP_OFF_LOOP_SERVER if EVENT_SERVERS.get(server, ((), ""))[0] == _MCP[0] else server
+    return _MCP_OFF_LOOP_SERVER if is_mcp_server(server) else server
 
 
 # `@mcp.custom_route("/health", methods=["GET"])` on FastMCP or the SDK's server: a Starlette route of
@@ -186,7 +196,7 @@ MCP_ADD_REQUEST_HANDLER = "add_request_handler"
 SERVER_REGISTRARS = EVENT_DECORATORS | {MCP_ADD_TOOL, MCP_ADD_REQUEST_HANDLER}
 # FastMCP's decorators also take the function itself: `mcp.tool(handle)` registers `handle` (the MCP
 # SDK's raise when given one, so a project that writes it runs FastMCP).
-MCP_DIRECT_REGISTRARS = _MCP[0]
+MCP_DIRECT_REGISTRARS = MCP_DECORATORS
 # Ariadne binds them on its object types (`query = QueryType()`, then `@query.field("user")`,
 # `@subscription.source("event")`): a module that imports ariadne, a bound decorator called.
 ARIADNE_BINDINGS = frozenset({"field", "source"})

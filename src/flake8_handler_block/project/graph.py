@@ -52,7 +52,7 @@ from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, MCP_TOOL_CALLERS,
     REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
-    ViewRef, bounded_by_framework, class_handler_methods, firmer,
+    MCP_DECORATORS, MCP_SERVER_NAMES, ViewRef, bounded_by_framework, class_handler_methods, firmer, is_mcp_server,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     registered_parameter, server_calling_tools_itself, server_registrations, unwrapped,
@@ -149,6 +149,7 @@ class Graph:
         self._mro: Dict[Obj, List[Obj]] = {}
         self._subclasses: Dict[Obj, List[Obj]] = {}
         self._overrides: Dict[Tuple[Obj, str], List[Obj]] = {}
+        self._mcp_server: Optional[str] = None  # the one MCP server class the project builds (_project_mcp_server)
         self._targets: Dict[Tuple[FnRef, Receiver], List[Target]] = {}
         self._guard_params: Dict[Tuple[FnRef, int], FrozenSet[str]] = {}
         self._kwargs_relays: Dict[FnRef, bool] = {}
@@ -1573,6 +1574,9 @@ class Graph:
             server = self._server_of_class(decorator.receiver or self._library_name(receiver))
             if server not in EVENT_SERVERS and fn.parent_function is not None and decorator.full == decorator.written:
                 server = self._server_given(("f", path, fn.parent_function), receiver) or server
+                if server not in EVENT_SERVERS and name in MCP_DECORATORS and self._unread_parameter(
+                        ("f", path, fn.parent_function), receiver):
+                    server = self._project_mcp_server()
             reason = event_handler_reason(decorator, server)
             if reason:
                 return reason
@@ -1595,6 +1599,34 @@ class Graph:
         classes = {self._server_of_class(self._instance_class(sym)) for _where, sym in passed}
         server = classes.pop() if len(classes) == 1 else ""
         return server if server in EVENT_SERVERS else ""
+
+    def _unread_parameter(self, fn: FnRef, name: str) -> bool:
+        """``name`` is a parameter of ``fn``, which the project calls, but whose calls do not all show
+        what they pass (``register(mcp)`` called as ``module.register(mcp)`` for each module of a
+        list, with ``register_all``'s own parameter). A function nothing calls says nothing."""
+        function = self.function(fn)
+        if function is None or name not in function.params or self._arguments(fn, name, MAX_SERVER_ARGUMENT_FILES):
+            return False
+        calls = self._callers.call_edges(fn) if self._callers is not None else None
+        return bool(calls)
+
+    def _project_mcp_server(self) -> str:
+        """The one MCP server class (``handlers.is_mcp_server``) the project builds, through its own
+        subclasses too; '' when it builds none or several. ``@mcp.tool()`` on a parameter whose
+        callers cannot be read (scrapy-mcp's ``register(mcp)`` in each tool module, called from a
+        loop over the modules) registers with it."""
+        if self._mcp_server is None:
+            built = set()
+            for path in self.tree.naming(MCP_SERVER_NAMES)[:MAX_SERVER_ARGUMENT_FILES]:
+                summary = self.tree.summary(path)
+                edges = [*summary.module_edges, *(e for f in summary.functions for e in f.edges)] if summary else []
+                for edge in edges:
+                    if edge.how == CALL and edge.callee.kind == "ref" and not edge.callee.path:
+                        server = self._server_of_class(self._library_name(edge.callee.target))
+                        if is_mcp_server(server):
+                            built.add(server)
+            self._mcp_server = built.pop() if len(built) == 1 else ""
+        return self._mcp_server
 
     def _instance_class(self, sym: Sym) -> str:
         """The library class a passed value is an instance of: one built there (``FastMCP()``), or
