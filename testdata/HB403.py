@@ -75,6 +75,31 @@ def get_slot(key):
         SLOTS.release()
 
 
+@app.get("/cache/<key>/admitted")
+def get_admitted(key):
+    admitted = SLOTS.acquire(timeout=2)  # ok: what runs before the try when nothing was taken holds nothing
+    if not admitted:
+        load_one("busy").record(key)
+        return "", 503
+    try:
+        return jsonify(load_one(key))
+    finally:
+        SLOTS.release()
+
+
+@app.get("/cache/<key>/checked")
+def get_checked(key):
+    admitted = SLOTS.acquire(timeout=2)  # expect: HB403 "can return before the try whose finally releases it" "handler 'get_checked'"
+    if not admitted:
+        return "", 503
+    if not key:
+        return "", 400
+    try:
+        return jsonify(load_one(key))
+    finally:
+        SLOTS.release()
+
+
 @app.get("/cache/<key>/proc")
 def proc(key):
     PROC_LOCK.acquire()  # expect: HB403 "PROC_LOCK.acquire() is released outside a finally" "handler 'proc'" "use 'with PROC_LOCK:'"

@@ -744,10 +744,12 @@ def unprotected(
         return False
     start_outer: Set[int] = set()
     start_inner: Set[int] = set()
+    failed: Set[str] = set()  # names holding what the start returned: `if not admitted: return` took nothing
     for start in starts or ():
         if start.function is function and start.stmts:
             start_outer.update(id(s) for s in start.stmts)
             start_inner.add(id(start.stmts[-1]))
+            failed.update(_result_names(start))
     started = starts is None
     risky = False
     caught = False  # in the body of a `try` whose handlers catch it all and signal right after it
@@ -756,7 +758,7 @@ def unprotected(
         for sibling in _siblings_before(parent, stmt):
             if id(sibling) in start_outer:
                 started, risky = True, False
-            elif started and not caught and (
+            elif started and not caught and not _runs_when_not_taken(sibling, failed) and (
                 can_raise(sibling, use.text, quiet, use.scope) or (returns_count and _returns(sibling, use.text))
             ):
                 risky = True
@@ -767,6 +769,29 @@ def unprotected(
             caught = True
         parent = stmt
     return started and risky
+
+
+def _result_names(start: Use) -> Set[str]:
+    """The name the statement of ``start`` binds its call's result to (``admitted =
+    sem.acquire(timeout=5)``); empty for any other statement."""
+    line = start.stmts[-1]
+    if not isinstance(line, cst.SimpleStatementLine):
+        return set()
+    return {
+        target.target.value for stmt in line.body if isinstance(stmt, cst.Assign) and stmt.value is start.call
+        for target in stmt.targets if isinstance(target.target, cst.Name)
+    }
+
+
+def _runs_when_not_taken(node: cst.CSTNode, names: Set[str]) -> bool:
+    """``if not admitted: return 503``: an ``if`` with no ``else`` whose test is that a result of the
+    start is false (a timed ``acquire()`` that took nothing): its body runs holding nothing, so what
+    raises or returns there leaves nothing held."""
+    test = node.test if isinstance(node, cst.If) and node.orelse is None else None
+    return (
+        isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        and isinstance(test.expression, cst.Name) and test.expression.value in names
+    )
 
 
 def _caught_then_signalled(stmt: cst.CSTNode, inner: cst.CSTNode, parent: cst.CSTNode, use: Use) -> bool:

@@ -29,7 +29,9 @@ class AcquireWithoutFinallyRelease(Rule):
     `acquire()` followed by code that can raise before the `try:` whose `finally`
     releases it (that code is not protected by the `finally`). A `return` there
     counts too (`if not key: return 400` between the two leaves the lock held), unless
-    its block releases the lock before it (`lock.release(); return None`). Each `release()` is
+    its block releases the lock before it (`lock.release(); return None`). What runs when a
+    timed acquire took nothing (`admitted = slots.acquire(timeout=2)`, then `if not
+    admitted: log(...); return 503`) holds nothing: it is not counted. Each `release()` is
     judged from the nearest `acquire()` of the same lock before it on its path: a
     function that takes and drops one lock several times is read region by region.
 
