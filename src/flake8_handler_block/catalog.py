@@ -903,6 +903,14 @@ def same_sdk_client(one: str, other: str) -> bool:
             and not {one, other} & set(BOTO3_RESOURCE_FACTORIES))
 
 
+def one_sdk_client(names: Iterable[str]) -> str:
+    """The first of ``names`` when they are synchronous SDK clients every call below is judged
+    alike for (``same_sdk_client``: ``self.msal_app``, built as msal's ``ConfidentialClientApplication``
+    or its ``PublicClientApplication``); '' otherwise."""
+    found = sorted(set(names))
+    return found[0] if found and all(same_sdk_client(found[0], other) for other in found[1:]) else ""
+
+
 @lru_cache(maxsize=None)
 def below_sdk_client(producer: str) -> bool:
     """A value made by a synchronous SDK client or reached from one (``client.chat.completions``)."""

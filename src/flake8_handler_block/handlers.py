@@ -857,6 +857,9 @@ _HOOK_CALLS = {"before_request", "after_request", "before_app_request", "after_a
 # endpoint (an async one on the loop, a sync one in the threadpool): in a parameter's default or
 # `Annotated[...]`, or in `dependencies=[...]` of a route, a router or the app.
 DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
+# ... and FastMCP's (`fastmcp.dependencies.Depends`), which runs it on every call of a tool that
+# declares it (`client=Depends(get_client)`): the framework each package's is, by its module.
+_DEPENDENCY_FRAMEWORKS = {"fastapi.": "FastAPI", "fastmcp.": "FastMCP"}
 DEPENDENCY_CALL_METHOD = "__call__"  # what runs for an instance given as a dependency
 # Servers that call a function for each connection they accept -> the keyword of that function (the
 # first positional argument too). The callback serves a client as a route does: an async one runs on
@@ -935,9 +938,10 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in _HOOK_CALLS and not registration.bare:
             index, keyword = 0, "f"
             reason = f"registered with {last}()"
-        elif last in DEPENDENCY_CALLS and full.startswith("fastapi."):
+        elif last in DEPENDENCY_CALLS and full.startswith(tuple(_DEPENDENCY_FRAMEWORKS)):
             index, keyword = 0, "dependency"
-            reason = f"a FastAPI dependency ({last}())"
+            framework = next(name for module, name in _DEPENDENCY_FRAMEWORKS.items() if full.startswith(module))
+            reason = f"a {framework} dependency ({last}())"
         elif full in CONNECTION_SERVERS:
             index, keyword = 0, CONNECTION_SERVERS[full]
             reason = f"{_CONNECTION_HANDLER}{full}()"

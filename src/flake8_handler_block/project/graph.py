@@ -46,7 +46,7 @@ from typing import (
 
 from ..catalog import (
     APIS, EXECUTOR_MAPS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once,
-    sdk_request,
+    one_sdk_client, sdk_request,
 )
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
@@ -1009,11 +1009,11 @@ class Graph:
         name = self.api_name(sym, path)
         if name or depth > _MAX_LIBRARY_DEPTH:
             return name
-        if sym.kind == ANY and sym.path:
+        if sym.kind == ANY:
             # `for t in (self.feeder, self.player): t.join()`: the one name all the values agree on
             names = {self.library_name(Sym(m.kind, m.target, m.path + sym.path), path, depth + 1)
                      for m in sym.members()}
-            return names.pop() if len(names) == 1 else ""
+            return names.pop() if len(names) == 1 else one_sdk_client(names)
         if sym.kind == "ref":
             objs: List[Obj] = self.resolve(sym.target)
         elif sym.kind in ("self", "cls") and sym.target.isdigit():
