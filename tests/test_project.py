@@ -1240,6 +1240,28 @@ def test_root_of_a_wheel_whose_top_level_package_is_a_namespace(tmp_path: Path) 
     assert find_root(str(plain / "pkg" / "views.py")) == str(plain)
 
 
+def test_root_of_a_module_in_a_wheels_data_folder_is_the_wheel(tmp_path: Path) -> None:
+    """eeg-security ships deliberately vulnerable samples in ``eeg/rules/bundles/<bundle>/_test_fixtures/
+    <case>/case.py``, with no ``__init__.py`` on the way: beside the one ``*.dist-info`` the wheel's
+    directory is the root, so the tooling globs see the sample's path. A directory holding several
+    (a site-packages, a ``--target`` install) is no one project's root."""
+    wheel = tmp_path / "eeg_security"
+    case = wheel / "eeg" / "rules" / "bundles" / "ai" / "_test_fixtures" / "mcp-ssrf"
+    case.mkdir(parents=True)
+    (wheel / "eeg" / "__init__.py").write_text("")
+    (wheel / "eeg_security-2.5.0.dist-info").mkdir()
+    sample = case / "mcp-ssrf.py"
+    sample.write_text("import requests\n\nrequests.get('http://169.254.169.254/')\n")
+    assert find_root(str(sample)) == str(wheel)
+    assert reach(wheel, "eeg/rules/bundles/ai/_test_fixtures/mcp-ssrf/mcp-ssrf.py").tooling_path
+    site = tmp_path / "target"
+    nested = site / "samples" / "a" / "b" / "c"
+    nested.mkdir(parents=True)
+    for name in ("one-1.0.dist-info", "two-2.0.dist-info"):
+        (site / name).mkdir()
+    assert find_root(str(nested / "run.py")) == str(nested)
+
+
 def test_a_loop_under_a_parameter_test_every_caller_rules_out_is_not_reported(tmp_path: Path) -> None:
     """mage-ai's ``start_scheduler(foreground=False)`` watches its scheduler forever only ``if foreground:``;
     the API handler calls it with no argument, so the loop never runs in a request. A caller that

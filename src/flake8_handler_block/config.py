@@ -45,6 +45,9 @@ LIST_KEYS = tuple(key for key in OPTION_KEYS if key not in ("scope", "cache-dir"
 EXERCISE_GLOBS = (
     "docs/**", "**/tests/**", "**/_tests/**", "**/test/**", "**/testing/**", "**/testutils/**", "**/test_*.py",
     "**/*_test.py", "**/tests.py", "**/conftest.py", "**/pytest_plugin.py", "**/examples/**", "**/example_dags/**",
+    # sample code a package ships as data for its own tests or rule engine (eeg-security's deliberately
+    # vulnerable `_test_fixtures/`), never run as the app
+    "**/fixtures/**", "**/_test_fixtures/**", "**/test_fixtures/**",
 )
 # Vendored copies of other projects: not this project's to change, whoever calls them.
 VENDORED_GLOBS = ("**/vendor/**", "**/_vendor/**", "**/vendored/**", "**/third_party/**", "**/thirdparty/**")

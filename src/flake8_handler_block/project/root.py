@@ -46,7 +46,7 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
         return _marked_ancestor(start) or start
     path = os.path.abspath(os.path.join(base, filename))
     directory = os.path.dirname(path)
-    marked = _marked_ancestor(directory)
+    marked = _marked_ancestor(directory) or _unpacked_wheel_around(directory)
     if marked is not None:
         return marked
     top = directory
@@ -81,6 +81,25 @@ def _inside_package(directory: str) -> bool:
             return False
         directory = parent
     return False
+
+
+def _unpacked_wheel_around(directory: str) -> Optional[str]:
+    """The nearest directory holding ``directory`` (or itself) where one wheel was unpacked: it holds
+    exactly one ``*.dist-info`` (a site-packages holds many). A module in a folder of data the wheel
+    ships (eeg-security's `rules/bundles/.../_test_fixtures/mcp-ssrf/`, no ``__init__.py`` on the way)
+    belongs to that project, whose tooling globs then see its path."""
+    current = directory
+    while True:
+        try:
+            infos = [name for name in os.listdir(current) if name.endswith(".dist-info")]
+        except OSError:
+            infos = []
+        if len(infos) == 1 and os.path.basename(current) not in SKIPPED_DIRS:
+            return current
+        parent = os.path.dirname(current)
+        if parent == current or os.path.basename(parent).startswith("."):
+            return None
+        current = parent
 
 
 def _holds_distribution_metadata(directory: str) -> bool:
