@@ -1607,8 +1607,13 @@ class Graph:
         function = self.function(fn)
         if function is None or name not in function.params or self._arguments(fn, name, MAX_SERVER_ARGUMENT_FILES):
             return False
-        calls = self._callers.call_edges(fn) if self._callers is not None else None
-        return bool(calls)
+        if self._callers is None or self._asking_callers:
+            return False  # asked while the callers' index answers another question: nothing known
+        self._asking_callers = True
+        try:
+            return bool(self._callers.call_edges(fn))
+        finally:
+            self._asking_callers = False
 
     def _project_mcp_server(self) -> str:
         """The one MCP server class (``handlers.is_mcp_server``) the project builds, through its own
