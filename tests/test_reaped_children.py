@@ -117,6 +117,7 @@ from flask import Flask, request
 
 app = Flask(__name__)
 CANCELLED = set()
+TICKS = []
 
 
 def _terminate_group(process: subprocess.Popen) -> None:
@@ -141,6 +142,28 @@ def stop_run():
     if request.json.get("now"):
         _terminate_group(process)
     return {"code": process.wait()}  # ok: HB204 may reap what the helper stopped
+
+
+@app.post("/runs/drain")
+def drain_run():
+    process = subprocess.Popen(request.json["argv"], start_new_session=True)
+    while process.poll() is None:
+        if request.json["name"] in CANCELLED:
+            _terminate_group(process)
+            break
+        TICKS.append(process.pid)
+    return {"code": process.wait()}  # ok: HB204 after the loop: stopped when left by break, else ended
+
+
+@app.post("/runs/poll")
+def poll_run():
+    process = subprocess.Popen(request.json["argv"], start_new_session=True)
+    for _attempt in range(3):
+        if request.json["name"] in CANCELLED:
+            _terminate_group(process)
+            break
+        process.wait()  # expect: HB204 "process.wait()"
+    return {"code": process.returncode}
 
 
 @app.delete("/runs")

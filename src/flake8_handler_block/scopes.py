@@ -347,11 +347,14 @@ def stopped_before(
     function = site.function
     root: cst.CSTNode = function.node.body if function is not None else module
     signalled = False
-    stopped_in: List[Tuple[int, ...]] = []  # the blocks left early around each stop seen
-    for node, left in _nodes_in_blocks_left(root):
+    stopped_in: List[Tuple[Tuple[int, int], ...]] = []  # the blocks left early around each stop seen
+    for node, left, around in _nodes_in_blocks_left(root):
         if node is site.node:
-            # a stop in a block the code leaves (`_terminate_group(p); break`) is not before a wait after it
-            if any(set(blocks) <= set(left) for blocks in stopped_in):
+            # a stop in a block the code leaves (`_terminate_group(p); return`) is not before a wait
+            # after it; one left by `break` is before a wait after the loop
+            inside = set(around)
+            if any(all(block in inside or (loop and loop not in inside) for block, loop in blocks)
+                   for blocks in stopped_in):
                 return True
             return signalled and _signalled_just_before(root, site.node)
         if calls_method_on(node, receiver, stops) or (
@@ -363,27 +366,31 @@ def stopped_before(
     return False
 
 
-_LEAVING = (cst.Break, cst.Continue, cst.Return, cst.Raise)
+_LEAVING = (cst.Return, cst.Raise)  # the function; a `break` leaves the loop only, a `continue` nothing
 
 
-def _nodes_in_blocks_left(root: cst.CSTNode) -> Iterator[Tuple[cst.CSTNode, Tuple[int, ...]]]:
+def _nodes_in_blocks_left(
+    root: cst.CSTNode,
+) -> Iterator[Tuple[cst.CSTNode, Tuple[Tuple[int, int], ...], Tuple[int, ...]]]:
     """The nodes of ``root`` in source order (nested functions and classes not entered), each with
-    the blocks around it that end by leaving (``break``, ``continue``, ``return``, ``raise``): what
-    such a block does is not done before the statements after it."""
-    stack: List[Tuple[cst.CSTNode, Tuple[int, ...]]] = [(root, ())]
+    the blocks around it that end by leaving, as (block, loop): a ``return`` or ``raise`` (loop 0),
+    whose work is done before nothing after the block, or a ``break`` out of ``loop``, whose work is
+    done before what follows the loop only; and the ids of the blocks and loops around it."""
+    stack: List[Tuple[cst.CSTNode, Tuple[Tuple[int, int], ...], Tuple[int, ...], int]] = [(root, (), (), 0)]
     while stack:
-        node, left = stack.pop()
-        yield node, left
+        node, left, around, loop = stack.pop()
+        yield node, left, around
         if node is not root and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        if isinstance(node, cst.IndentedBlock) and _ends_by_leaving(node):
-            left = left + (id(node),)
-        stack.extend((child, left) for child in reversed(children(node)))
-
-
-def _ends_by_leaving(block: cst.IndentedBlock) -> bool:
-    last = block.body[-1] if block.body else None
-    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], _LEAVING)
+        if isinstance(node, (cst.For, cst.While)):
+            loop, around = id(node), around + (id(node),)
+        if isinstance(node, cst.IndentedBlock):
+            around = around + (id(node),)
+            last = node.body[-1] if node.body else None
+            ends = last.body[-1] if isinstance(last, cst.SimpleStatementLine) and last.body else None
+            if isinstance(ends, _LEAVING) or (isinstance(ends, cst.Break) and loop):
+                left = left + ((id(node), 0 if isinstance(ends, _LEAVING) else loop),)
+        stack.extend((child, left, around, loop) for child in reversed(children(node)))
 
 
 def _sends_a_stop_signal(call: cst.CSTNode) -> bool:

@@ -1407,7 +1407,7 @@ class _Summariser:
         return bool(receiver) and (any(
             type(other) is ast.Call and type(other.func) is ast.Attribute and other.func.attr in stops
             and other.lineno < call.lineno and _dotted(other.func.value) == receiver
-            and _blocks_left_around(function, other) <= _blocks_left_around(function, call)
+            and not _left_before(function, other, call)
             for other in own_nodes(function)
         ) or ("kill" in stops and _signalled_just_before(function, call)))
 
@@ -2843,18 +2843,35 @@ def _signalled_just_before(function: ast.AST, wait: ast.Call) -> bool:
 
 
 _SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
-_LEAVING = (ast.Break, ast.Continue, ast.Return, ast.Raise)
+_LEAVING = (ast.Return, ast.Raise)  # the function; a `break` leaves the loop only, a `continue` nothing
 
 
-def _blocks_left_around(function: ast.AST, node: ast.AST) -> Set[int]:
-    """The blocks of ``function`` holding ``node`` that end by leaving (``break``, ``return``...):
-    a stop in one is not before a wait outside it (the rules' ``scopes._nodes_in_blocks_left``)."""
-    line = getattr(node, "lineno", 0)
-    return {
-        id(block) for owner in own_nodes(function) for field in ("body", "orelse", "finalbody")
-        if isinstance(block := getattr(owner, field, None), list) and block and isinstance(block[-1], _LEAVING)
-        and block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
-    }
+def _left_before(function: ast.AST, stop: ast.AST, wait: ast.AST) -> bool:
+    """``stop`` sits in a block of ``function`` that ends by leaving before ``wait`` runs: a
+    ``return``/``raise`` block not holding it, or a ``break`` block not holding it inside the
+    same loop (the rules' ``scopes._nodes_in_blocks_left``)."""
+    def holds(node: ast.AST, line: int) -> bool:
+        return node.lineno <= line <= (getattr(node, "end_lineno", None) or node.lineno)  # type: ignore[attr-defined]
+
+    at, until = getattr(stop, "lineno", 0), getattr(wait, "lineno", 0)
+    loops = [n for n in own_nodes(function) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    for owner in own_nodes(function):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(owner, field, None)
+            if not isinstance(block, list) or not block or not (block[0].lineno <= at <= (block[-1].end_lineno or 0)):
+                continue
+            inside = block[0].lineno <= until <= (block[-1].end_lineno or 0)
+            if isinstance(block[-1], _LEAVING) and not inside:
+                return True
+            if isinstance(block[-1], ast.Break) and not inside:
+                if owner in loops and field == "body":
+                    loop: Optional[ast.AST] = owner  # the loop's own body ends by leaving it
+                else:  # the innermost loop around the block (a loop's `else` leaves the one around it)
+                    around = [node for node in loops if node is not owner and holds(node, block[0].lineno)]
+                    loop = max(around, key=lambda node: node.lineno, default=None)
+                if loop is not None and holds(loop, until):
+                    return True
+    return False
 
 
 def _applies_a_decorator(func: ast.expr) -> bool:

@@ -107,8 +107,9 @@ class SubprocessWithoutTimeout(MissingTimeoutRule):
     closed its output, it is exiting; a hang would be in that read, not in the `wait()`), a
     `wait()`/`communicate()` written after `kill()`/`terminate()` of that process,
     directly or through a function of the module that kills what it is given
-    (`_kill_tree(proc)`; it only reaps the child; a kill in a block that then leaves,
-    `if cancelled: proc.kill(); break`, is not before a wait after that block), or right after
+    (`_kill_tree(proc)`; it only reaps the child; a kill in a block that then returns or
+    raises is not before a wait after that block, nor one that breaks out of a loop before a
+    wait later in that loop), or right after
     a statement of the same block
     that sends `signal.SIGKILL`/`SIGTERM` (`os.killpg(pgid, signal.SIGKILL)`, a helper given the
     signal), and a command that only asks a program about itself

@@ -164,7 +164,8 @@ class SyncWaitWithoutTimeout(Rule):
     `as_completed(futures)` over sources it submitted in that block). A `join()` (or any
     wait) written after `terminate()`/`kill()` of the same receiver in the same function
     only reaps what was stopped (as HB204's `wait()` after `kill()`, and as there not a stop
-    in a block that then leaves with `break`, `continue`, `return` or `raise`). Lock and
+    in a block that then leaves with `return` or `raise`, or with `break` for a wait later in
+    the same loop). Lock and
     semaphore acquisition is not this rule (`with lock:` is the idiom; a lock never released
     is HB403), and neither is a lock built from a queue, condition or event: a function that waits, then holds what it
     waited for in a `try` whose `finally` gives it back to the same receiver
