@@ -1614,6 +1614,12 @@ WRITE_PROPERTY_DECORATORS = frozenset({"setter", "deleter"})
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager"})
 
 
+# The generics a generator is annotated with; the first type they take is what it yields
+# (`Iterator[X]`, `Generator[X, None, None]`).
+GENERATOR_TYPES = frozenset({
+    f"{module}.{name}" for module in ("typing", "collections.abc")
+    for name in ("Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator")
+})
 # ... and, with the async one, those whose function gives a `with` what it yields: `with
 # self._managed_ssh() as ssh:` binds ``ssh`` to the session the generator yields.
 YIELDS_TO_WITH_DECORATORS = CONTEXT_MANAGER_DECORATORS | {"asynccontextmanager"}

@@ -938,10 +938,9 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
         elif last in _HOOK_CALLS and not registration.bare:
             index, keyword = 0, "f"
             reason = f"registered with {last}()"
-        elif last in DEPENDENCY_CALLS and full.startswith(tuple(_DEPENDENCY_FRAMEWORKS)):
+        elif last in DEPENDENCY_CALLS and _dependency_framework(full):
             index, keyword = 0, "dependency"
-            framework = next(name for module, name in _DEPENDENCY_FRAMEWORKS.items() if full.startswith(module))
-            reason = f"a {framework} dependency ({last}())"
+            reason = f"a {_dependency_framework(full)} dependency ({last}())"
         elif full in CONNECTION_SERVERS:
             index, keyword = 0, CONNECTION_SERVERS[full]
             reason = f"{_CONNECTION_HANDLER}{full}()"
@@ -956,6 +955,11 @@ def registered_views(module: ModuleFacts) -> Iterator[Tuple[ViewRef, str, Regist
             continue
         for view in _view_args(registration, index, keyword):
             yield view, reason, registration
+
+
+def _dependency_framework(full: str) -> str:
+    """The framework whose ``Depends`` ``full`` names (``_DEPENDENCY_FRAMEWORKS``), '' for another's."""
+    return next((name for module, name in _DEPENDENCY_FRAMEWORKS.items() if full.startswith(module)), "")
 
 
 def _route_class_of(module: ModuleFacts, name: str) -> bool:

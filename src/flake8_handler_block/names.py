@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Protocol, 
 import libcst as cst
 
 from .catalog import (
-    APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, KNOWN_ATTRIBUTES, MAKES, MCP_LIFESPAN_PARAMETER,
+    APIS, CELERY_RESULT, CELERY_SENDS, CELERY_TASK_DECORATORS, GENERATOR_TYPES, KNOWN_ATTRIBUTES, MAKES,
+    MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, NAMED_MEMBERS, OWNER_CLOSERS, PASS_THROUGH_DECORATORS,
     RETURNS_ITS_CLIENT, below_sdk_client, canonical, decorated_by_one_of, gives_what_it_yields, imported_module,
     same_sdk_client,
@@ -289,20 +290,13 @@ def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
     return Inst(declared.producer, declared=True) if isinstance(declared, Inst) else None
 
 
-# The generics a generator's annotation names, the type it yields first (`Iterator[X]`, `Generator[X, None, None]`).
-_GENERATOR_TYPES = frozenset({
-    f"{module}.{name}" for module in ("typing", "collections.abc")
-    for name in ("Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator")
-})
-
-
 def _yielded_type(annotation: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[cst.BaseExpression]:
     """``Iterator[SSHSession]``: ``SSHSession``, the type a generator so annotated yields."""
     if not isinstance(annotation, cst.Subscript) or not annotation.slice:
         return None
     outer = resolve(annotation.value, scope, depth)
     first = annotation.slice[0].slice
-    if not isinstance(outer, Ref) or outer.dotted not in _GENERATOR_TYPES or not isinstance(first, cst.Index):
+    if not isinstance(outer, Ref) or outer.dotted not in GENERATOR_TYPES or not isinstance(first, cst.Index):
         return None
     return first.value
 

@@ -333,15 +333,20 @@ class Graph:
         """``Callers.arguments`` of the graph's own callers' index (the files the graph has read
         first), when at most ``files`` files name ``fn``; None when asked while answering such a
         question."""
+        return self._ask_callers(lambda callers: callers.arguments(fn, param, files, self.tree.is_summarised))
+
+    def _ask_callers(self, question: Callable[["Callers"], T]) -> Optional[T]:
+        """``question`` of the graph's own callers' index, built on first use; None when asked while
+        that index answers another question (it reads the project through this graph)."""
         if self._asking_callers:
             return None
         if self._callers is None:
-            from .callers import Callers  # it reads the project through this graph
+            from .callers import Callers
 
             self._callers = Callers(self, lambda fn: False, lambda path, line: False, lambda fn: False)
         self._asking_callers = True
         try:
-            return self._callers.arguments(fn, param, files, self.tree.is_summarised)
+            return question(self._callers)
         finally:
             self._asking_callers = False
 
@@ -1607,13 +1612,7 @@ class Graph:
         function = self.function(fn)
         if function is None or name not in function.params or self._arguments(fn, name, MAX_SERVER_ARGUMENT_FILES):
             return False
-        if self._callers is None or self._asking_callers:
-            return False  # asked while the callers' index answers another question: nothing known
-        self._asking_callers = True
-        try:
-            return bool(self._callers.call_edges(fn))
-        finally:
-            self._asking_callers = False
+        return bool(self._ask_callers(lambda callers: callers.call_edges(fn)))
 
     def _project_mcp_server(self) -> str:
         """The one MCP server class (``handlers.is_mcp_server``) the project builds, through its own

@@ -90,11 +90,7 @@ def _unpacked_wheel_around(directory: str) -> Optional[str]:
     belongs to that project, whose tooling globs then see its path."""
     current = directory
     while True:
-        try:
-            infos = [name for name in os.listdir(current) if name.endswith(".dist-info")]
-        except OSError:
-            infos = []
-        if len(infos) == 1 and os.path.basename(current) not in SKIPPED_DIRS:
+        if len(_distribution_metadata(current)) == 1 and os.path.basename(current) not in SKIPPED_DIRS:
             return current
         parent = os.path.dirname(current)
         if parent == current or os.path.basename(parent).startswith("."):
@@ -104,10 +100,15 @@ def _unpacked_wheel_around(directory: str) -> Optional[str]:
 
 def _holds_distribution_metadata(directory: str) -> bool:
     """``directory`` is where a wheel was unpacked (or a site-packages): it holds a ``*.dist-info``."""
+    return bool(_distribution_metadata(directory))
+
+
+def _distribution_metadata(directory: str) -> List[str]:
+    """The ``*.dist-info`` entries of ``directory`` (none when it cannot be read)."""
     try:
-        return any(name.endswith(".dist-info") for name in os.listdir(directory))
+        return [name for name in os.listdir(directory) if name.endswith(".dist-info")]
     except OSError:
-        return False
+        return []
 
 
 def enclosing_root(root: str) -> Optional[str]:

@@ -30,7 +30,8 @@ from ..catalog import (
     PRIVATE_LOOP_METHODS, PRIVATE_LOOP_RUNNERS,
     RETURNS_ITS_CLIENT, OTHER_LOOP_SPAWN, RUNS_ELSEWHERE, TASK_SPAWNS, THREAD_HANDOFFS, THREAD_STARTS,
     WRITE_PROPERTY_DECORATORS, canonical, decorated_by_one_of, gives_what_it_yields, imported_module,
-    DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GOOGLE_AUTH_TRANSPORTS, HANDED_ARGUMENTS,
+    DATA_SCHEME, DEFERRED, FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, GENERATOR_TYPES, GOOGLE_AUTH_TRANSPORTS,
+    HANDED_ARGUMENTS,
     KINDLESS_ANNOTATIONS, LDAP3_AUTO_BIND, LDAP3_AUTO_BIND_INDEX, LDAP3_CONNECTION, MCP_LIFESPAN_PARAMETER,
     MCP_LIFESPAN_PATH, PROCESS_WAITS, SUBSCRIPT_STEP, ENDS_BEFORE_WAIT, STOP_SIGNALS, STOPS,
     TYPE_COMBINATORS, DICT_READ_METHODS, TRANSPORT_SEND, negligible_wait, says_it_ends_at_once, says_scheme,
@@ -111,14 +112,12 @@ LIFESPAN_OF = "(mcp ctx)"
 LIFESPAN_OF_REQUEST = "(mcp ctx request)"
 
 # Annotations of containers whose elements are of the one type given (``list[X]``), and of classes.
-_SEQUENCES = frozenset({
+_SEQUENCES = GENERATOR_TYPES | frozenset({
     "list", "set", "frozenset", "tuple", "collections.deque",
     *(f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Tuple", "Deque", "Sequence", "MutableSequence",
-                                    "Iterable", "Iterator", "Collection", "AbstractSet", "MutableSet", "Generator",
-                                    "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Reversible")),
-    *(f"collections.abc.{name}" for name in ("Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
-                                             "Set", "MutableSet", "Generator", "AsyncIterator", "AsyncIterable",
-                                             "AsyncGenerator", "Reversible")),
+                                    "Collection", "AbstractSet", "MutableSet", "Reversible")),
+    *(f"collections.abc.{name}" for name in ("Sequence", "MutableSequence", "Collection", "Set", "MutableSet",
+                                             "Reversible")),
 })
 _MAPPINGS = frozenset({
     "dict", "collections.OrderedDict", "collections.defaultdict",
@@ -2827,14 +2826,12 @@ def _signalled_just_before(function: ast.AST, wait: ast.Call) -> bool:
     """A simple statement before the one holding ``wait``, in the same block, sends a stop signal
     (``os.killpg(os.getpgid(proc.pid), signal.SIGKILL)``, then ``proc.wait()``): the rules'
     ``scopes._signalled_just_before``."""
-    blocks = [getattr(node, field) for node in (function, *own_nodes(function))
-              for field in ("body", "orelse", "finalbody", "handlers")
+    blocks = [getattr(node, field) for node in (function, *own_nodes(function)) for field in _BLOCK_FIELDS
               if isinstance(getattr(node, field, None), list)]
     own: Optional[Tuple[List[ast.stmt], int]] = None
     for block in blocks:
         for index, statement in enumerate(block):
-            if statement.lineno <= wait.lineno <= (statement.end_lineno or statement.lineno) and (
-                    own is None or statement.lineno >= own[0][own[1]].lineno):
+            if _holds(statement, wait.lineno) and (own is None or statement.lineno >= own[0][own[1]].lineno):
                 own = (block, index)  # the innermost block: its statement starts last
     return own is not None and any(
         type(node) is ast.Call and any(_dotted(arg).rsplit(".", 1)[-1] in STOP_SIGNALS for arg in node.args)
@@ -2844,32 +2841,41 @@ def _signalled_just_before(function: ast.AST, wait: ast.Call) -> bool:
 
 _SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
 _LEAVING = (ast.Return, ast.Raise)  # the function; a `break` leaves the loop only, a `continue` nothing
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")  # the statement lists of a node (an except's: its body)
+
+
+def _holds(node: ast.AST, line: int) -> bool:
+    """``line`` is one of those ``node`` spans."""
+    start = getattr(node, "lineno", 0)
+    return start <= line <= (getattr(node, "end_lineno", None) or start)
+
+
+def _block_holds(block: List[ast.stmt], line: int) -> bool:
+    """``line`` is one of those the statements of ``block`` span, from the first to the last."""
+    return block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
 
 
 def _left_before(function: ast.AST, stop: ast.AST, wait: ast.AST) -> bool:
     """``stop`` sits in a block of ``function`` that ends by leaving before ``wait`` runs: a
     ``return``/``raise`` block not holding it, or a ``break`` block not holding it inside the
     same loop (the rules' ``scopes._nodes_in_blocks_left``)."""
-    def holds(node: ast.AST, line: int) -> bool:
-        return node.lineno <= line <= (getattr(node, "end_lineno", None) or node.lineno)  # type: ignore[attr-defined]
-
     at, until = getattr(stop, "lineno", 0), getattr(wait, "lineno", 0)
     loops = [n for n in own_nodes(function) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
     for owner in own_nodes(function):
-        for field in ("body", "orelse", "finalbody"):
+        for field in _BLOCK_FIELDS:
             block = getattr(owner, field, None)
-            if not isinstance(block, list) or not block or not (block[0].lineno <= at <= (block[-1].end_lineno or 0)):
+            if not isinstance(block, list) or not block or not _block_holds(block, at):
                 continue
-            inside = block[0].lineno <= until <= (block[-1].end_lineno or 0)
+            inside = _block_holds(block, until)
             if isinstance(block[-1], _LEAVING) and not inside:
                 return True
             if isinstance(block[-1], ast.Break) and not inside:
                 if owner in loops and field == "body":
                     loop: Optional[ast.AST] = owner  # the loop's own body ends by leaving it
                 else:  # the innermost loop around the block (a loop's `else` leaves the one around it)
-                    around = [node for node in loops if node is not owner and holds(node, block[0].lineno)]
+                    around = [node for node in loops if node is not owner and _holds(node, block[0].lineno)]
                     loop = max(around, key=lambda node: node.lineno, default=None)
-                if loop is not None and holds(loop, until):
+                if loop is not None and _holds(loop, until):
                     return True
     return False
 
