@@ -1260,6 +1260,11 @@ def test_root_of_a_module_in_a_wheels_data_folder_is_the_wheel(tmp_path: Path) -
     for name in ("one-1.0.dist-info", "two-2.0.dist-info"):
         (site / name).mkdir()
     assert find_root(str(nested / "run.py")) == str(nested)
+    # nor is it the root of a top-level namespace package it holds: the package's own directory is
+    namespace = site / "tool" / "utils"
+    namespace.mkdir(parents=True)
+    (namespace / "__init__.py").write_text("")
+    assert find_root(str(namespace / "http.py")) == str(site / "tool")
 
 
 def test_a_loop_under_a_parameter_test_every_caller_rules_out_is_not_reported(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@
 The root is the nearest directory at or above the file holding ``pyproject.toml``,
 ``setup.cfg``, ``setup.py`` or ``.git``, not looking past a hidden directory (a project
 unpacked under ``.cache/`` or ``.real-code/`` is its own: the scan of a root above would
-skip it); without one, the directory above the file's top-level package (walking up
-while ``__init__.py`` exists, and through directories without one inside a package: namespace
-portions such as a wheel's ``app/schemas/`` or ``app/core/services/``), or above that when it is the top-level namespace
-package of an unpacked wheel (a ``*.dist-info`` beside it). The scan never follows a symlinked
-directory (no loops), skips hidden, virtualenv and build directories, and stops at a file-count limit.
+skip it); else the nearest directory where one wheel was unpacked (exactly one ``*.dist-info``:
+what it holds imports by name from there, a top-level namespace package included; a directory
+holding several, a site-packages or a ``--target`` install, is no one project's root); else the
+directory above the file's top-level package (walking up while ``__init__.py`` exists, and
+through directories without one inside a package: namespace portions such as ``app/schemas/``
+or ``app/core/services/``). The scan never follows a symlinked directory (no loops), skips
+hidden, virtualenv and build directories, and stops at a file-count limit.
 """
 
 from __future__ import annotations
@@ -60,11 +62,6 @@ def find_root(filename: str, cwd: Optional[str] = None) -> str:
         if not os.path.isfile(os.path.join(top, "__init__.py")) and not _inside_package(parent):
             break
         top = parent
-    # A top-level namespace package of an unpacked wheel (`localstack/` with no `__init__.py`,
-    # beside `localstack_core-*.dist-info`): its modules import it by name from the directory above.
-    parent = os.path.dirname(top)
-    if parent != top and _holds_distribution_metadata(parent) and not _holds_distribution_metadata(top):
-        return parent
     return top
 
 
@@ -96,11 +93,6 @@ def _unpacked_wheel_around(directory: str) -> Optional[str]:
         if parent == current or os.path.basename(parent).startswith("."):
             return None
         current = parent
-
-
-def _holds_distribution_metadata(directory: str) -> bool:
-    """``directory`` is where a wheel was unpacked (or a site-packages): it holds a ``*.dist-info``."""
-    return bool(_distribution_metadata(directory))
 
 
 def _distribution_metadata(directory: str) -> List[str]:
