@@ -119,16 +119,16 @@ class RelayHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def mail_admins(self, status):
-        with smtplib.SMTP(SMTP_HOST) as smtp:  # expect: HB202[col=14] "smtplib.SMTP() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        with smtplib.SMTP(SMTP_HOST) as smtp:  # expect: HB202[col=14] "smtplib.SMTP() has no timeout" "handler 'RelayHandler.do_POST' via RelayHandler.mail_admins()"
             smtp.sendmail("relay@example", ["ops@example"], f"status {status}")
         with smtplib.SMTP(SMTP_HOST, 25, timeout=NET_TIMEOUT) as smtp:  # ok: keyword timeout
             smtp.noop()
-        box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202 "imaplib.IMAP4_SSL() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        box = imaplib.IMAP4_SSL("imap.internal.example")  # expect: HB202 "imaplib.IMAP4_SSL() has no timeout" "handler 'RelayHandler.do_POST' via RelayHandler.mail_admins()"
         box.logout()
         ftp = ftplib.FTP()  # ok: no host yet; connect() takes the timeout
         ftp.connect("ftp.internal.example", 21, timeout=NET_TIMEOUT)  # ok: the connect's own timeout
         mirror = ftplib.FTP_TLS() if status else ftplib.FTP()  # ok: no host yet
-        mirror.connect("mirror.internal.example", 21)  # expect: HB202 "mirror.connect() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        mirror.connect("mirror.internal.example", 21)  # expect: HB202 "mirror.connect() has no timeout" "handler 'RelayHandler.do_POST' via RelayHandler.mail_admins()"
         backup = ftplib.FTP()
         backup.connect("backup.internal.example", 21, NET_TIMEOUT)  # ok: its third argument is the timeout
         patient = ftplib.FTP(timeout=NET_TIMEOUT)
@@ -136,9 +136,9 @@ class RelayHandler(BaseHTTPRequestHandler):
         self.upload = ftplib.FTP()
         self.upload.connect("upload.internal.example", port=21)  # expect: HB202 "self.upload.connect() has no timeout"
         self.relay.connect("relay.internal.example", 21)  # ok: a receiver of unknown kind
-        archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202 "ftplib.FTP() passes timeout=None" "handler 'RelayHandler.do_POST' via mail_admins()"
+        archive = ftplib.FTP("ftp.internal.example", timeout=None)  # expect: HB202 "ftplib.FTP() passes timeout=None" "handler 'RelayHandler.do_POST' via RelayHandler.mail_admins()"
         archive.quit()
-        news = nntplib.NNTP("news.internal.example")  # expect: HB202 "nntplib.NNTP() has no timeout" "handler 'RelayHandler.do_POST' via mail_admins()"
+        news = nntplib.NNTP("news.internal.example")  # expect: HB202 "nntplib.NNTP() has no timeout" "handler 'RelayHandler.do_POST' via RelayHandler.mail_admins()"
         news.post(f"Subject: relay status {status}\n\n".encode())
         news.quit()
         with nntplib.NNTP_SSL("news.internal.example", 563, None, None, None, None, False, NET_TIMEOUT) as news:  # ok: positional timeout
@@ -147,7 +147,7 @@ class RelayHandler(BaseHTTPRequestHandler):
     def forward_signed(self, body):
         # urlopen() is open() on a default opener: an opener of our own waits the same way.
         opener = urllib.request.build_opener(urllib.request.HTTPSHandler())
-        with opener.open(UPSTREAM, body) as resp:  # expect: HB202[col=14] "opener.open() has no timeout" "handler 'RelayHandler.do_POST' via forward_signed()"
+        with opener.open(UPSTREAM, body) as resp:  # expect: HB202[col=14] "opener.open() has no timeout" "handler 'RelayHandler.do_POST' via RelayHandler.forward_signed()"
             resp.read()
         with opener.open(UPSTREAM, body, NET_TIMEOUT) as resp:  # ok: positional timeout
             resp.read()

@@ -65,7 +65,7 @@ class ThumbnailView(View):
         return HttpResponse("ok")
 
     def run_cleanup(self, request):
-        subprocess.check_call(["find", "/tmp", "-name", "*.png", "-delete"])  # expect: HB204 "subprocess.check_call() has no timeout" "handler 'ThumbnailView.get' via run_cleanup()"
+        subprocess.check_call(["find", "/tmp", "-name", "*.png", "-delete"])  # expect: HB204 "subprocess.check_call() has no timeout" "handler 'ThumbnailView.get' via ThumbnailView.run_cleanup()"
 
 
 def archive(request, report_id):

@@ -334,7 +334,7 @@ class ThumbHandler(tornado.web.RequestHandler):
         return SESSION.get(f"{API_URL}/thumbs/{rid}", timeout=TIMEOUT).content  # ok: runs in the executor
 
     def fetch_meta(self, rid):
-        return SESSION.get(f"{API_URL}/meta/{rid}", timeout=TIMEOUT).json()  # expect: HB601 "SESSION.get() blocks the event loop" "handler 'ThumbHandler.get' via fetch_meta()"
+        return SESSION.get(f"{API_URL}/meta/{rid}", timeout=TIMEOUT).json()  # expect: HB601 "SESSION.get() blocks the event loop" "handler 'ThumbHandler.get' via ThumbHandler.fetch_meta()"
 
     async def get(self, rid):
         thumb = await self.fetch_thumb(rid)  # ok: run_on_executor hands the call to a worker thread
@@ -568,9 +568,9 @@ _domain_slots = threading.BoundedSemaphore(2)
 @contextmanager
 def domain_slot(url):
     # Entered with `with`: its body up to the yield runs where the `with` is, on the loop here.
-    _domain_slots.acquire()  # expect: HB601 "_domain_slots.acquire() blocks the event loop" "handler 'scrape_page' via domain_slot()"
+    _domain_slots.acquire()  # expect: HB601 "_domain_slots.acquire() blocks the event loop" "handler 'scrape_page' via fetch_page() -> domain_slot()"
     try:
-        pause(0.2)  # expect: HB601 "pause() blocks the event loop" "handler 'scrape_page' via domain_slot()"
+        pause(0.2)  # expect: HB601 "pause() blocks the event loop" "handler 'scrape_page' via fetch_page() -> domain_slot()"
         yield url
     finally:
         _domain_slots.release()

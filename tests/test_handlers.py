@@ -195,11 +195,13 @@ def test_reachable_follows_calls_transitively():
     }
     assert reach.link(fn["report"]).where() == "handler 'report'"
     assert reach.link(fn["load_rows"]).where() == "handler 'report' via load_rows()"
-    assert reach.link(fn["fetch_page"]).where() == "handler 'report' via fetch_page()"
+    assert reach.link(fn["fetch_page"]).where() == "handler 'report' via load_rows() -> fetch_page()"
     assert reach.link(fn["ReportView.helper_of_build"]).where() == (
-        "handler 'ReportView.get' via helper_of_build()"
+        "handler 'ReportView.get' via ReportView.build() -> ReportView.helper_of_build()"
     )
-    assert reach.link(fn["ReportView.counts"]).where() == "handler 'ReportView.get' via counts()"
+    assert reach.link(fn["ReportView.counts"]).where() == (
+        "handler 'ReportView.get' via ReportView.summary() -> ReportView.counts()"
+    )
     assert reach.link(fn["unrelated"]) is None
     assert reach.link(fn["ReportView.unused"]) is None
 

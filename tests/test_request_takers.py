@@ -26,7 +26,7 @@ class Auth:
         return require_session
 
     async def refresh(self, request: Request) -> dict:
-        time.sleep(0.1)  # expect: HB601 "handler 'Auth.dependency.<locals>.require_session' via refresh()"
+        time.sleep(0.1)  # expect: HB601 "handler 'Auth.dependency.<locals>.require_session' via Auth.refresh()"
         return {}
 
     async def login(self, request: StarletteRequest) -> str:

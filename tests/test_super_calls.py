@@ -15,7 +15,7 @@ from tornado import web
 
 class NbHandler(web.RequestHandler):
     def read_notebook(self, arg):
-        return requests.get(arg).json()  # expect: HB201 "via read_notebook()", HB601 "via ApiDiffHandler.post()"
+        return requests.get(arg).json()  # expect: HB201 "NbHandler.read_notebook()", HB601 "via ApiDiffHandler.post()"
 
     def local_notebook(self, path):
         with open(path) as f:

@@ -33,7 +33,7 @@ from .project.index import Chain, ModuleReach, project_root
 from .scopes import (
     CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators, positional_names,
 )
-from .catalog import OFFLOAD_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
+from .catalog import OFFLOAD_DECORATORS, READ_PROPERTY_DECORATORS, decorated_by_one_of, entered_in_place, runs_once
 from .names import decorator_names
 from .once import guarded_once_per_process
 
@@ -49,13 +49,23 @@ class Link:
     """How a function is tied to a handler: the handler itself or reached from it."""
 
     handler: FunctionScope
-    via: Optional[FunctionScope]  # None when the function is the handler
+    path: Tuple[FunctionScope, ...]  # the functions after the handler, ending with this one (none: the handler)
+
+    @property
+    def via(self) -> Optional[FunctionScope]:
+        """The function reached (None when it is the handler)."""
+        return self.path[-1] if self.path else None
 
     def where(self) -> str:
-        text = f"handler '{self.handler.qualname}'"
-        if self.via is not None:
-            text += f" via {self.via.name}()"
-        return text
+        """``handler 'x' via f() -> Client.g()``, named as the project index names a chain."""
+        return Chain(self.handler.qualname, "", tuple(_shown(fn) for fn in self.path)).where()
+
+
+def _shown(function: FunctionScope) -> str:
+    """``Client.g()``; a property is read, not called: ``Client.data``."""
+    called = "" if decorated_by_one_of(decorator_names(function), READ_PROPERTY_DECORATORS) else "()"
+    owner = f"{function.cls.name}." if function.cls is not None else ""
+    return f"{owner}{function.name}{called}"
 
 
 Successors = Callable[[FunctionScope], Iterable[FunctionScope]]
@@ -348,15 +358,15 @@ def _links(roots: Sequence[FunctionScope], successors: Successors) -> Dict[Funct
     for root in roots:
         if root in links and links[root].via is None:
             continue
-        links[root] = Link(root, None)
+        links[root] = Link(root, ())
         queue = deque([root])
-        seen = {root}
+        paths: Dict[FunctionScope, Tuple[FunctionScope, ...]] = {root: ()}  # the shortest way from the root
         while queue:
             current = queue.popleft()
             for nxt in successors(current):
-                if nxt in seen:
+                if nxt in paths:
                     continue
-                seen.add(nxt)
-                links.setdefault(nxt, Link(root, nxt))
+                paths[nxt] = (*paths[current], nxt)
+                links.setdefault(nxt, Link(root, paths[nxt]))
                 queue.append(nxt)
     return links
