@@ -348,6 +348,60 @@ def test_sync_tools_of_a_server_whose_decorator_the_project_replaces_are_not_kno
     markers_hold(tmp_path, {"app/__init__.py": "", "app/tools.py": DECORATOR_REPLACED}, "app/tools.py")
 
 
+TOOL_RUN_PATCHED = '''\
+"""Sync tools run in a worker thread: the SDK's Tool.run is patched at import."""
+
+import asyncio
+
+import anyio
+from mcp.server.fastmcp.tools import base as _tb
+
+_orig_run = _tb.Tool.run
+
+
+async def _offloading_run(self, arguments, context=None, convert_result=False):
+    if self.is_async:
+        return await _orig_run(self, arguments, context, convert_result)
+    return await anyio.to_thread.run_sync(
+        lambda: asyncio.run(_orig_run(self, arguments, context, convert_result))
+    )
+
+
+_tb.Tool.run = _offloading_run
+'''
+
+PATCHED_SERVER = '''\
+import time
+
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("eda")
+
+
+@mcp.tool()
+def simulate(design: str) -> str:
+    time.sleep(1)  # ok: HB601 the project patched the SDK's Tool.run to run sync tools in a thread
+    return design
+
+
+@mcp.tool()
+async def status(design: str) -> str:
+    time.sleep(1)  # expect: HB601 "handler 'status'"
+    return design
+'''
+
+
+def test_sync_tools_of_an_sdk_whose_tool_class_the_project_patches_are_not_known_inline(tmp_path: Path) -> None:
+    """edi-grpc-mcp's ``servers/__init__.py`` replaces ``mcp.server.fastmcp.tools.base.Tool.run`` with a
+    coroutine handing each sync tool to ``anyio.to_thread.run_sync``: its sync tools leave the loop.
+    Its async tools still run there."""
+    files = {"servers/__init__.py": TOOL_RUN_PATCHED, "servers/eda.py": PATCHED_SERVER}
+    markers_hold(tmp_path, files, "servers/eda.py")
+    unpatched = {"servers/__init__.py": "", "servers/eda.py": PATCHED_SERVER.replace(
+        "# ok: HB601 the project patched the SDK's Tool.run to run sync tools in a thread", "# expect: HB601")}
+    markers_hold(tmp_path / "plain", unpatched, "servers/eda.py")
+
+
 ERRORS_WRAPPED = DECORATOR_REPLACED.replace(
     "            return await anyio.to_thread.run_sync(functools.partial(fn, *fn_args, **fn_kwargs))",
     "            return fn(*fn_args, **fn_kwargs)",

@@ -780,9 +780,12 @@ def on_fastmcp_2(reason: str, root: Callable[[], Optional[str]]) -> str:
 # known from their registration. So does one that puts a decorator of its own in the place of the
 # server's, at module level, in a module that hands work to a thread (`mcp.tool =
 # _tool_in_worker_thread`, which registers a coroutine running each tool with `anyio.to_thread`; not an
-# instance's `self.tool = tool`, nor a wrapper that only adds error handling and stays sync). Read
-# from the text of the code (not a comment) outside the project's tests.
+# instance's `self.tool = tool`, nor a wrapper that only adds error handling and stays sync), or that
+# patches the SDK's tool class to run them so (`_tb.Tool.run = _offloading_run`, whose coroutine hands
+# a sync tool to `anyio.to_thread.run_sync`). Read from the text of the code (not a comment) outside
+# the project's tests.
 _DECORATOR_REPLACED = re.compile(r"^\w+\s*\.\s*(?:tool|resource|prompt)\s*=(?!=)", re.M)  # at module level
+_TOOL_RUN_REPLACED = re.compile(r"^(?:\w+\s*\.\s*)*Tool\s*\.\s*run\s*=(?!=)", re.M)  # at module level
 _HANDS_TO_A_THREAD = re.compile(r"^[^#\n]*\b(?:to_thread|run_in_executor|run_sync)\b", re.M)
 _TOOL_REGISTRY_WRITE = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*_tools\s*\[[^\]\n]*\]\s*=(?!=)", re.M)
 _TOOLS_LISTED = re.compile(r"^[^#\n]*\b_tool_manager\s*\.\s*(?:list_tools\s*\(|_tools\s*\.\s*values\s*\()", re.M)
@@ -791,8 +794,10 @@ _TOOL_FUNCTION_WRITE = re.compile(r"^[^#\n]*\.fn\s*=(?!=)", re.M)
 
 def replaces_tools(text: str) -> bool:
     """The module's code writes into its MCP server's tool registry, rewrites the function of the
-    tools it lists from it, or replaces the server's decorator by one that may run them in a thread."""
-    if _DECORATOR_REPLACED.search(text) is not None and _HANDS_TO_A_THREAD.search(text) is not None:
+    tools it lists from it, or replaces the server's decorator, or its tool class's ``run``, by one
+    that may run them in a thread."""
+    replaced = _DECORATOR_REPLACED.search(text) is not None or _TOOL_RUN_REPLACED.search(text) is not None
+    if replaced and _HANDS_TO_A_THREAD.search(text) is not None:
         return True
     return "_tool_manager" in text and (
         _TOOL_REGISTRY_WRITE.search(text) is not None
