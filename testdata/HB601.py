@@ -864,8 +864,10 @@ def _settings_or_default(settings=None):
 async def create_memory_index(name: str, profile: str = ""):
     client = _aws_session(profile).client("opensearch")
     client.create_index(domainName="mem", indexName=name)  # expect: HB601 "client.create_index() blocks the event loop" "handler 'create_memory_index'"
-    other = _settings_or_default(None).client("opensearch")
+    other = _settings_or_default(profile or None).client("opensearch")
     other.create_index(domainName="mem", indexName=name)  # ok: the session's kind is unknown
+    fresh = _settings_or_default(None).client("opensearch")  # the literal None picks boto3.Session()
+    fresh.create_index(domainName="mem", indexName=name)  # expect: HB601 "fresh.create_index() blocks the event loop"
     return {"created": name}
 
 

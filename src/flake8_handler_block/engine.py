@@ -203,6 +203,8 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
         if function not in produced:
             produced[function] = names.returned(function, 0) if _returns_new_value(function) else None
         found = produced[function]
+        if found is None and _returns_new_value(function):  # the call's literal arguments may pick one
+            found = names.returned(function, 0, site.node)
         if found is not None and not found.declared:  # an annotation says the class, not who built it
             name = found.producer.rsplit(".", 1)[-1]
             if name in by_call:
@@ -254,9 +256,13 @@ def _returns_new_value(function: FunctionScope, depth: int = 0) -> bool:
     module (``return _cached_session()``): then the caller owns nothing."""
     if depth > 4 or any(name not in ("staticmethod", "classmethod") for name in dotted_decorators(function)):
         return False
-    for value in function.returns:
+    values = list(function.returns)
+    for value in values:
         if isinstance(value, cst.Await):
             value = value.expression
+        if isinstance(value, cst.IfExp):  # `AsyncClient() if use_async else Client()`: each arm
+            values.extend((value.body, value.orelse))
+            continue
         if isinstance(value, cst.Name):
             bounds = function.bindings.get(value.value, [])
             if not bounds or any(b.kind != "value" or not isinstance(b.payload, cst.Call) for b in bounds):

@@ -237,7 +237,7 @@ def called_result(call: cst.Call, scope: "Scope", depth: int = 0) -> Optional[In
         made = _outside(Ref(target), scope, called=True)
         return made if isinstance(made, Inst) else Inst(target, call)
     function = local_function(call.func, scope, depth)
-    return returned(function, depth) if function is not None else None
+    return returned(function, depth, call) if function is not None else None
 
 
 def _is_celery_task(expr: cst.BaseExpression, scope: "Scope", depth: int) -> bool:
@@ -268,18 +268,26 @@ def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> 
     return None
 
 
-def returned(function: "FunctionScope", depth: int) -> Optional[Inst]:
+def returned(function: "FunctionScope", depth: int, call: Optional[cst.Call] = None) -> Optional[Inst]:
     """What a call of ``function`` gives: the value every ``return`` gives when they all agree
     on one kind (``return None`` aside: ``if not key: return None`` then ``return Client(key)``
-    makes a client); else the class its return annotation names (``-> requests.Session`` on a
-    getter of a cached session), as a ``declared`` value. A generator gives nothing known, but
+    makes a client), of the returns ``call`` can reach when its literal arguments decide the
+    branches (``branch_returns``); else the class its return annotation names (``-> requests.Session``
+    on a getter of a cached session), as a ``declared`` value. A generator gives nothing known, but
     a context manager's (``@contextmanager``) call stands for what it yields, which ``with`` binds:
     the value every ``yield`` gives, else the item its annotation names (``-> Iterator[SSHSession]``)."""
     if depth > _MAX_DEPTH:
         return None
     if function.is_generator and not gives_what_it_yields(decorator_names(function)):
         return None
-    found = _agreed(function.yields if function.is_generator else function.returns, function, depth)
+    values: Optional[Sequence[Optional[cst.BaseExpression]]] = None
+    if call is not None and not function.is_generator:
+        from .branch_returns import returns_for_call  # (it reads calls, which reads this module)
+
+        values = returns_for_call(function, call)
+    if values is None:
+        values = function.yields if function.is_generator else function.returns
+    found = _agreed(values, function, depth)
     annotation = function.node.returns
     if found is not None or annotation is None or function.parent is None:
         return found
