@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from project_helpers import markers_hold
+from flake8_handler_block.engine import check_source
+from project_helpers import markers_hold, write_project
 
 SERVER = '''\
 import time
@@ -666,6 +667,55 @@ def test_a_tool_of_a_parameter_whose_callers_cannot_be_read_registers_with_the_p
     files = {"app/__init__.py": "", "app/server.py": LOOPED_SERVER, "app/tools/__init__.py": LOOPED_REGISTRY,
              "app/tools/trace.py": LOOPED_TOOL}
     markers_hold(tmp_path, files, "app/tools/trace.py")
+
+
+SPEC_REGISTRY = '''\
+from typing import Callable, Iterable, Tuple
+
+
+def register_tools(mcp, mode: str, specs: Iterable[Tuple[str, Callable[..., None]]]) -> int:
+    applied = 0
+    for capability, register_fn in specs:
+        if capability in ("any", mode):
+            register_fn(mcp, mode)
+            applied += 1
+    return applied
+'''
+
+SPEC_SERVER = '''\
+from mcp.server.fastmcp import FastMCP
+
+from .registry import register_tools
+
+
+def _tool_specs():
+    from .tools import trace
+
+    return [("any", trace.register)]
+
+
+def build_server() -> FastMCP:
+    mcp = FastMCP("rhino")
+    register_tools(mcp, "bridge", _tool_specs())
+    return mcp
+'''
+
+
+def test_a_tool_of_a_parameter_whose_function_is_handed_on_registers_with_the_projects_server(
+    tmp_path: Path,
+) -> None:
+    """rhino3dm-mcp: each tool module's ``register(mcp, mode)`` is listed as ``(Mode.BRIDGE,
+    query.register)`` and called by a helper looping over the list as ``register_fn(mcp, mode)``:
+    nothing calls it by name, but it is handed on to be called, so ``@mcp.tool()`` there registers
+    with the one MCP server class the project builds. A ``register`` nothing calls or names says
+    nothing."""
+    tool = LOOPED_TOOL.replace("def register(mcp) -> None:", "def register(mcp, mode) -> None:")
+    files = {"app/__init__.py": "", "app/server.py": SPEC_SERVER, "app/registry.py": SPEC_REGISTRY,
+             "app/tools/__init__.py": "", "app/tools/trace.py": tool}
+    markers_hold(tmp_path, files, "app/tools/trace.py")
+    files["app/server.py"] = SPEC_SERVER.replace("[(\"any\", trace.register)]", "[]")
+    root = write_project(tmp_path / "unnamed", {"pyproject.toml": "", **files})
+    assert not check_source(tool, str(root / "app/tools/trace.py"))
 
 
 def test_a_project_building_two_mcp_server_classes_names_none_for_such_a_tool(tmp_path: Path) -> None:

@@ -1608,11 +1608,13 @@ class Graph:
     def _unread_parameter(self, fn: FnRef, name: str) -> bool:
         """``name`` is a parameter of ``fn``, which the project calls, but whose calls do not all show
         what they pass (``register(mcp)`` called as ``module.register(mcp)`` for each module of a
-        list, with ``register_all``'s own parameter). A function nothing calls says nothing."""
+        list, with ``register_all``'s own parameter), or hands on as a value to be called elsewhere
+        (rhino3dm-mcp's ``[(Mode.BRIDGE, query.register), ...]``, each called as ``register_fn(mcp,
+        mode)`` by a helper looping over them). A function nothing calls or names says nothing."""
         function = self.function(fn)
         if function is None or name not in function.params or self._arguments(fn, name, MAX_SERVER_ARGUMENT_FILES):
             return False
-        return bool(self._ask_callers(lambda callers: callers.call_edges(fn)))
+        return bool(self._ask_callers(lambda callers: callers.call_edges(fn) or callers.uses(fn)))
 
     def _project_mcp_server(self) -> str:
         """The one MCP server class (``handlers.is_mcp_server``) the project builds, through its own
