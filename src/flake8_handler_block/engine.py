@@ -24,7 +24,7 @@ from .rule import Rule, RuleContext, Violation
 from .rules import ALL_RULES
 from . import names
 from .scopes import (
-    CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState, dotted_decorators,
+    CallSite, ClassScope, FunctionScope, ModuleScope, ScopeCloser, ScopeCollector, WalkState,
 )
 from .positions import locate
 from .walk import BatchedWalk
@@ -211,6 +211,16 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))
 
 
+def _hands_back_a_new_value(function: FunctionScope, decorator: str) -> bool:
+    """``decorator`` (resolved through imports) leaves what a call of ``function`` gives as its body
+    returns it: ``staticmethod``, ``classmethod``, or a decorator of the project whose wrapper returns
+    what a call of the function gives (the project index: ``passthrough.keeps_result``)."""
+    if decorator in ("staticmethod", "classmethod"):
+        return True
+    outside = function.module.outside
+    return bool(decorator) and outside is not None and outside.keeps_result(decorator)
+
+
 def _add_client_subclass_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
     """``RedirectValidatingSession(validator)``, a class of the module deriving from a client the
     rules watch (``requests.Session``), or ``HttpClient()``, a class of the project owning one
@@ -253,8 +263,9 @@ def _returns_new_value(function: FunctionScope, depth: int = 0) -> bool:
     """Each ``return`` gives a value built in the call (``return Session()``, ``s = Session(); return s``),
     not one kept elsewhere (``return self.http``): only then does the caller own it. A decorator
     (``@lru_cache``) may hand out one shared value instead, also behind another helper of the
-    module (``return _cached_session()``): then the caller owns nothing."""
-    if depth > 4 or any(name not in ("staticmethod", "classmethod") for name in dotted_decorators(function)):
+    module (``return _cached_session()``): then the caller owns nothing; not one of the project's
+    that hands back what the function returns (``@trace_method``: ``_hands_back_a_new_value``)."""
+    if depth > 4 or not all(_hands_back_a_new_value(function, name) for name in names.decorator_names(function)):
         return False
     values = list(function.returns)
     for value in values:

@@ -80,6 +80,8 @@ class Outside(Protocol):
 
     def decorators_of(self, dotted: str) -> Tuple[str, ...]: ...  # of a project function, resolved
 
+    def keeps_result(self, dotted: str) -> bool: ...  # a decorator handing back what it decorates returns
+
     def library_reexport(self, dotted: str) -> Optional[str]: ...  # ``.compat.urlopen``: urllib's
 
     def instance_client(self, dotted_class: str, attr: str) -> Optional[str]: ...  # ``Deps().http``

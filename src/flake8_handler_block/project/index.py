@@ -310,6 +310,21 @@ class ModuleReach:
 
         return self._ask_graph(dotted, decorators, ())
 
+    def keeps_result(self, dotted: str) -> bool:
+        """The project function ``dotted`` names as this module sees it (``trace_method``, imported or
+        its own) is a decorator handing back what the function it decorates returns
+        (``FunctionSummary.keeps_result``)."""
+
+        def keeps(graph: Graph, absolute: str) -> bool:
+            own = f"{self.module}.{dotted}"  # a decorator the module defines
+            for obj in [*graph.resolve(absolute), *(graph.resolve(own) if "." not in dotted else ())]:
+                summary = graph.tree.summary(obj[1]) if obj[0] == "f" else None
+                if summary is not None and obj[2] < len(summary.functions):
+                    return summary.functions[obj[2]].keeps_result
+            return False
+
+        return self._ask_graph(dotted, keeps, False)
+
     def library_reexport(self, dotted: str) -> Optional[str]:
         """The library's name for what another module of the project imports and this module
         imports from it (``from .compat import urlopen``: ``urllib.request.urlopen``); None when

@@ -46,6 +46,7 @@ from ..handlers import (
 from ..quick_init import quick_init
 from .default_timeout import NONE as NO_TIMEOUTS, RequestsTimeouts, scan as scan_timeouts
 from .astnames import absolute_import, dotted as _dotted, own_nodes
+from .passthrough import keeps_result
 from .once_ast import ast_guarded_once_per_process
 from .guards import EQUALS, flag_tests, guard_param, value_key
 
@@ -327,6 +328,9 @@ class FunctionSummary:
     # for the callers that unpack it (``client, project = get_client(db)``): () when a ``return`` gives
     # anything else, or tuples of other sizes, or the function is a generator.
     unpacked: Tuple[Optional[Sym], ...] = ()
+    # A decorator handing back what the function it decorates returns (passthrough.keeps_result:
+    # ``def trace_method(func)`` returning a wrapper that returns ``await func(*args, **kwargs)``).
+    keeps_result: bool = False
 
 
 @quick_init
@@ -1760,6 +1764,7 @@ class _Summariser:
                 required=_required(node),
                 hands=tuple(sorted(hands[key])),
                 unpacked=self._unpacked(key),
+                keeps_result=keeps_result(node),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
