@@ -1001,3 +1001,27 @@ def add_sign_in(web_app: web.Application) -> None:
     web_app.router.add_get("/login/callback", login.callback)
     web_app.router.add_get("/login", login.start)
     web_app.router.add_post("/login/password", login.password_sign_in)
+
+
+import xmlrpc.client  # noqa: E402
+
+ERP_URL = os.environ.get("ERP_URL", "http://erp.internal")
+
+
+class ErpService:
+    def __init__(self):
+        transport = xmlrpc.client.Transport()
+        self.common = xmlrpc.client.ServerProxy(f"{ERP_URL}/xmlrpc/2/common", transport=transport)
+        self.models = xmlrpc.client.ServerProxy(f"{ERP_URL}/xmlrpc/2/object", transport=transport)
+
+    def partners(self, uid: int, password: str):
+        return self.models.execute_kw("erp", uid, password, "res.partner", "search_read", [[]])  # expect: HB601 "self.models.execute_kw() blocks the event loop" "via ErpService.partners()"
+
+
+@app.get("/erp/health")
+async def erp_health(password: str):
+    erp = ErpService()
+    uid = erp.common.authenticate("erp", "admin", password, {})  # expect: HB601 "erp.common.authenticate() blocks the event loop" "handler 'erp_health'"
+    methods = await asyncio.to_thread(erp.common.system.listMethods)  # ok: in a thread
+    partners = erp.partners(uid, password)  # expect: HB601 "erp.partners() blocks the event loop" "xmlrpc.client.ServerProxy.execute_kw()"
+    return {"uid": uid, "methods": len(methods), "partners": len(partners)}

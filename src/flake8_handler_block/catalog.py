@@ -770,6 +770,10 @@ SDK_CLIENTS: Mapping[str, str] = {
     **dict.fromkeys((f"docker.models.{module}.{model}" for module, model in (
         ("containers", "Container"), ("images", "Image"), ("networks", "Network"), ("volumes", "Volume"))),
         "aiodocker"),
+    # xmlrpc.client's proxy: each remote method called on it (`proxy.execute_kw(...)`,
+    # `proxy.system.listMethods()`) is an HTTP round trip, with no timeout of its own (HB202)
+    "xmlrpc.client.ServerProxy": "an async XML-RPC client (aiohttp-xmlrpc)",
+    "xmlrpc.client.Server": "an async XML-RPC client (aiohttp-xmlrpc)",
     # paramiko's SSH client: connecting, each command run and each SFTP session opened is a round trip
     # to the host (connect() waits up to its banner and auth timeouts even when given timeout=)
     "paramiko.SSHClient": "asyncssh",

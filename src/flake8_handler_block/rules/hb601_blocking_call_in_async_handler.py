@@ -121,7 +121,8 @@ class BlockingCallInAsyncHandler(Rule):
       connects and binds in the constructor; not the default, `False` or `AUTO_BIND_NONE`,
       nor a mode read from settings), paramiko's `SSHClient` (`connect()`, `exec_command()`,
       `open_sftp()`: round trips to the host; not its local settings and host keys,
-      `set_missing_host_key_policy()`, `load_system_host_keys()`), `supabase`'s
+      `set_missing_host_key_policy()`, `load_system_host_keys()`), an `xmlrpc.client.ServerProxy`
+      (each remote method called on it, `proxy.execute_kw(...)`, is an HTTP round trip), `supabase`'s
       sync client, PyJWT's `jwt.PyJWKClient` (`get_signing_key_from_jwt()`: a key it has not
       cached, the first token's or after its key set's 300 s lifespan, is fetched with a
       blocking `urlopen()` of up to 30 s; not the static `match_kid()`), the kubernetes
