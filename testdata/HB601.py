@@ -426,6 +426,7 @@ async def store_media(key: str, request: Request):
     body = await request.body()
     MEDIA.put_object(Bucket="media", Key=key, Body=body)  # expect: HB601 "MEDIA.put_object() blocks the event loop" "handler 'store_media'" "aioboto3"
     link = MEDIA.generate_presigned_url("get_object", Params={"Bucket": "media", "Key": key})  # ok: signed locally
+    token = boto3.client("rds").generate_db_auth_token("db.internal", 3306, "app")  # ok: an IAM token signed locally
     pages = MEDIA.get_paginator("list_objects_v2")  # ok: a paginator object, no request yet
     missing = MEDIA.exceptions.NoSuchKey  # ok: an exception class
     await asyncio.to_thread(MEDIA.delete_object, Bucket="media", Key=f"{key}.tmp")  # ok: in a thread
@@ -435,7 +436,8 @@ async def store_media(key: str, request: Request):
     backups = MONGO["archive"]["backups"]  # ok: a collection taken by subscript, no request
     if backups.name in REPORTS.list_collection_names():  # expect: HB601 "REPORTS.list_collection_names() blocks"
         return {"link": link}
-    return {"link": link, "pages": pages is not None, "missing": missing.__name__, "archive": archive.name}
+    return {"link": link, "pages": pages is not None, "missing": missing.__name__, "archive": archive.name,
+            "token": bool(token)}
 
 
 import redis  # noqa: E402

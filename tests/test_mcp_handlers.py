@@ -718,6 +718,18 @@ def test_a_tool_of_a_parameter_whose_function_is_handed_on_registers_with_the_pr
     assert not check_source(tool, str(root / "app/tools/trace.py"))
 
 
+def test_the_sdk_server_by_the_name_mcp_server_reexports(tmp_path: Path) -> None:
+    """``from mcp.server import FastMCP`` (the SDK 1.x's ``mcp/server/__init__.py`` re-exports it:
+    nifimcp's ``core.py``) is the SDK's FastMCP: its tools are handlers, its sync ones run on the loop."""
+    core = "from mcp.server import FastMCP\n\nmcp = FastMCP('nifi')\n"
+    tools = (
+        "import time\n\nfrom .core import mcp\n\n\n@mcp.tool()\nasync def expert(question: str) -> str:\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'expert'\"\n    return question\n\n\n"
+        "@mcp.tool()\ndef status() -> str:\n    time.sleep(1)  # expect: HB601 \"handler 'status'\"\n    return 'ok'\n"
+    )
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/core.py": core, "app/tools.py": tools}, "app/tools.py")
+
+
 def test_a_project_building_two_mcp_server_classes_names_none_for_such_a_tool(tmp_path: Path) -> None:
     tool = LOOPED_TOOL.replace('  # expect: HB601 "run_trace"', "")
     tool += '''

@@ -815,6 +815,7 @@ SDK_NAMED_BY_SUBSCRIPT = frozenset({"pymongo"})
 # paginator or presigned URL, a pymongo database or collection).
 SDK_LOCAL_METHODS = frozenset({
     "with_options", "options", "copy", "close", "is_closed", "generate_presigned_url", "generate_presigned_post",
+    "generate_db_auth_token",  # boto3's RDS client signs the IAM token locally
     "get_paginator", "get_waiter", "can_paginate", "get_database", "get_collection", "get_default_database",
     # a DB-API connection's cursor, what it fetches from the rows execute() brought back, and the
     # short transaction round trips after the execute() that is reported

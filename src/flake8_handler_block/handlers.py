@@ -149,6 +149,7 @@ EVENT_SERVERS: Dict[str, Tuple[FrozenSet[str], str]] = {
     "flask_socketio.SocketIO": _SOCKETIO,
     f"{INLINE_MCP_MODULE}.FastMCP": _MCP_INLINE,
     f"{INLINE_MCP_MODULE}.server.FastMCP": _MCP_INLINE,
+    "mcp.server.FastMCP": _MCP_INLINE,  # the name the SDK 1.x's `mcp.server` re-exports
     # the MCP SDK 2.x's FastMCP, renamed (its sync tools run in a thread)
     "mcp.server.mcpserver.MCPServer": _MCP,
     "mcp.server.MCPServer": _MCP,  # the name `mcp.server` re-exports
