@@ -111,3 +111,29 @@ class InvoiceFeed:
         while settings.running:
             r = await self.client.get("/invoices/latest", timeout=None)  # expect: HB203 "self.client.get() passes timeout=None"
             yield r.json()
+
+
+class BotApi:
+    """A bot's API client: one pooled client with a 10 s timeout, and a helper every method calls."""
+
+    def __init__(self, token: str):
+        self._client = httpx.Client(base_url=f"{SERVICE}/bot{token}", timeout=10.0)
+
+    def _call(self, method: str, payload: dict, timeout: float | None = None):
+        # httpx is handed timeout=None when no caller gives one: the client's 10 s are off then
+        return self._client.post(f"/{method}", json=payload, timeout=timeout).json()
+
+    def _call_kw(self, method: str, payload: dict, **kwargs):
+        return self._client.post(f"/{method}", json=payload, **kwargs).json()
+
+    def send_message(self, chat_id: int, text: str):
+        return self._call("sendMessage", {"chat_id": chat_id, "text": text})  # expect: HB203 "self._call() passes no timeout on to httpx.Client.post()" "timeout=None"
+
+    def get_me(self):
+        return self._call("getMe", {}, None)  # expect: HB203 "self._call() passes timeout=None on to httpx.Client.post()"
+
+    def get_updates(self, offset: int):
+        return self._call("getUpdates", {"offset": offset, "timeout": 30}, timeout=40.0)  # ok: a timeout given
+
+    def get_chat(self, chat_id: int):
+        return self._call_kw("getChat", {"chat_id": chat_id})  # ok: no timeout keyword reaches httpx: the client's 10 s hold

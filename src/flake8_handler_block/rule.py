@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple, Type, Union
+from typing import Callable, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -195,6 +195,38 @@ class Rule(Batchable):
         self.ctx._violations[-1].at_line = line
 
 
+WrapperCall = Tuple[int, str, str, int, str, str, bool]  # project.index.ModuleReach.forwarding_calls
+
+
+def wrapper_calls_untimed(
+    facts: Facts, wanted: Callable[[str, bool], bool]
+) -> Iterator[Tuple[FunctionScope, cst.Call, WrapperCall, Optional[cst.BaseExpression]]]:
+    """The calls in this module of the project's wrappers that pass on to a catalogue call the
+    timeout their callers give (``ModuleReach.forwarding_calls``, those ``wanted(api, by_param)``
+    keeps) and that give none: each with its function, the wrapper's entry and what it gives for the
+    timeout (None: nothing; else a literal ``None``). A call with ``*args``/``**kwargs`` may give it."""
+    project = facts.reach.project
+    if project is None:
+        return
+    for function in facts.module.functions:
+        calls = [c for c in project.forwarding_calls(function.qualname) if wanted(c[2], c[6])]
+        if not calls:
+            continue
+        for node, name in calls_named(function.node, {c[1] for c in calls}):
+            if any(arg.star for arg in node.args):
+                continue  # maybe given through *args / **kwargs
+            for entry in calls:
+                _line, called, _api, params, _text, given_as, _by_param = entry
+                if called != name:
+                    continue
+                values = positional(node)
+                given = keyword(node, given_as)
+                if given is None and len(values) > params:
+                    given = values[params]
+                if given is None or is_none(given):  # else a timeout given, by keyword or in its place
+                    yield function, node, entry, given
+
+
 def timeout_positions(family: str) -> Dict[str, Optional[int]]:
     """Callee -> positional index of its timeout, for one family of the API catalogue."""
     return {callee: api.timeout.index for callee, api in catalog.family(family).items() if api.timeout is not None}
@@ -255,32 +287,15 @@ class MissingTimeoutRule(Rule):
         (``def get(url, **kw): return requests.get(url, **kw)``) or a timeout parameter whose
         default gives none (``def get(url, timeout=None): return requests.get(url, timeout=timeout)``).
         Asked of the project index, for every function (reached or not)."""
-        project = facts.reach.project
-        if project is None:
-            return
-        for function in facts.module.functions:
-            calls = [c for c in project.forwarding_calls(function.qualname) if c[2] in self.timeouts]
-            if not calls:
+        for function, node, (line, _called, _api, params, text, given_as, _by_param), given in wrapper_calls_untimed(
+                facts, lambda api, _by_param: api in self.timeouts):
+            if self.forwarded_at_once(node, function):
                 continue
-            for node, name in calls_named(function.node, {c[1] for c in calls}):
-                if any(arg.star for arg in node.args):
-                    continue  # maybe given through *args / **kwargs
-                for line, called, _api, params, text, given_as in calls:
-                    if called != name:
-                        continue
-                    values = positional(node)
-                    given = keyword(node, given_as)
-                    if given is None and len(values) > params:
-                        given = values[params]
-                    if given is not None and not is_none(given):
-                        continue  # a timeout given, by keyword or in its place
-                    if self.forwarded_at_once(node, function):
-                        continue
-                    passed = "no timeout" if given is None else f"{given_as}=None"
-                    problem = f"passes {passed} on to {text}"
-                    fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
-                    self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
-                    self.ctx._violations[-1].fix_argument = (given_as, params)
+            passed = "no timeout" if given is None else f"{given_as}=None"
+            problem = f"passes {passed} on to {text}"
+            fix = self.fix_text.replace("timeout=", f"{given_as}=", 1)  # the wrapper's own name for it
+            self.report_on_line(node, function, line, call=call_text(node), problem=problem, fix=fix)
+            self.ctx._violations[-1].fix_argument = (given_as, params)
 
     def forwarded_at_once(self, node: cst.Call, function: FunctionScope) -> bool:
         """A wrapper's call whose own arguments say the wait ends at once (HB204: a command that

@@ -135,7 +135,9 @@ BlockingCall = Tuple[int, str, Block]
 # A call of a wrapper that passes on to a catalogue call the timeout its callers give, if any:
 # (line, called name, the catalogue call, how many positional arguments stop short of the timeout,
 # the wrappers, the keyword the wrapper takes the timeout as).
-ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...], str]
+# (line, name called, catalogue call, arguments before the timeout, wrappers, the wrapper's keyword for
+# it, whether the innermost wrapper passes on a parameter of its own: a caller's silence gives None)
+ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...], str, bool]
 Forwarded = Tuple[str, Tuple[FnRef, ...], str]  # Graph.forwards_without_timeout
 
 
@@ -1313,8 +1315,18 @@ class Graph:
                 params = len(positional) + (_ANY_NUMBER if self._keywords_only(api, (target, *via)) else 0)
             else:
                 params = len(positional) + self._room_in_args(target, api)
-            found.append((edge.line, _called_name(edge.callee), api, params, (target, *via), keyword))
+            found.append((edge.line, _called_name(edge.callee), api, params, (target, *via), keyword,
+                          self._passes_a_parameter(via[-1] if via else target, api)))
         return found
+
+    def _passes_a_parameter(self, wrapper: FnRef, api: str) -> bool:
+        """``wrapper`` gives ``api`` a timeout parameter of its own (whose default gives none), not its
+        ``**kwargs``: a caller that passes none makes it pass ``timeout=None``."""
+        summary = self.tree.summary(wrapper[1])
+        if summary is None or wrapper[2] >= len(summary.functions):
+            return False
+        return any(forward.param and self._api_passed(forward, wrapper[1])[0] == api
+                   for forward in summary.functions[wrapper[2]].forwards)
 
     def _keywords_only(self, api: str, wrappers: Tuple[FnRef, ...]) -> bool:
         """Whether no positional argument given to the first of ``wrappers`` (which pass their

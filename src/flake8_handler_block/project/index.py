@@ -167,14 +167,15 @@ class ModuleReach:
 
     def forwarding_calls(
         self, qualname: Optional[str], line: Optional[int] = None
-    ) -> List[Tuple[int, str, str, int, str, str]]:
+    ) -> List[Tuple[int, str, str, int, str, str, bool]]:
         """Calls of a function (a handler reaches it or not) to wrappers that pass on to a catalogue
         call the timeout their callers give, if any: (line of the call, the name called, that
         catalogue call, how many positional arguments stop short of the timeout,
-        ``requests.request() via ssrf_safe_request()``, the keyword the wrapper takes it as)."""
+        ``requests.request() via ssrf_safe_request()``, the keyword the wrapper takes it as, whether
+        the last wrapper passes on a parameter of its own, so that giving none passes ``None``)."""
         return [
-            (call_line, name, api, params, f"{api}(){self._via(via[1:])}", keyword)
-            for call_line, name, api, params, via, keyword in self._calls_of(
+            (call_line, name, api, params, f"{api}(){self._via(via[1:])}", keyword, by_param)
+            for call_line, name, api, params, via, keyword, by_param in self._calls_of(
                 lambda reach: reach.forwarding, qualname, line
             )
         ]
@@ -822,7 +823,7 @@ class _Project:
         blocking = [
             fn for calls in self.reach.blocking.values() for _l, _n, block in calls for fn in (block[1], *block[3])
         ]
-        blocking += [fn for calls in self.reach.forwarding.values() for *_rest, via, _keyword in calls for fn in via]
+        blocking += [fn for calls in self.reach.forwarding.values() for *_r, via, _kw, _by in calls for fn in via]
         for fn in [*self.reach.chains, *self.reach.loop, *self.reach.forwarding, *blocking]:
             facts = graph.function(fn)
             if facts is not None and fn not in self.names:
@@ -849,9 +850,9 @@ class _Project:
                 for line, name, (api, site, site_line, via) in calls
             ],
             "forwarding": [
-                [number[fn], line, name, api, params, [number[v] for v in via], keyword]
+                [number[fn], line, name, api, params, [number[v] for v in via], keyword, int(by_param)]
                 for fn, calls in self.reach.forwarding.items()
-                for line, name, api, params, via, keyword in calls
+                for line, name, api, params, via, keyword, by_param in calls
             ],
             "never_run": [[number[fn], sorted(lines)] for fn, lines in self.reach.never_run.items() if fn in number],
             "clients": sorted(self.client_names),
@@ -875,9 +876,10 @@ class _Project:
                 block = (str(api), table[site], int(site_line), tuple(table[v] for v in via))
                 blocking.setdefault(table[i], []).append((int(line), str(name), block))
             forwarding: Dict[FnRef, List[ForwardingCall]] = {}
-            for i, line, name, api, params, via, keyword in stored["forwarding"]:
+            for i, line, name, api, params, via, keyword, by_param in stored["forwarding"]:
                 forwarding.setdefault(table[i], []).append(
-                    (int(line), str(name), str(api), int(params), tuple(table[v] for v in via), str(keyword))
+                    (int(line), str(name), str(api), int(params), tuple(table[v] for v in via), str(keyword),
+                     bool(by_param))
                 )
             never_run = {table[i]: frozenset(int(line) for line in lines) for i, lines in stored["never_run"]}
             reach = Reach(

@@ -17,6 +17,7 @@ from ..project.index import project_root
 from ..project.requirements import requires_below
 from ..rule import (
     EVERYWHERE, Rule, builds_subclass, package_says, project_timeouts, runs_at_import, runs_once_at_import,
+    wrapper_calls_untimed,
 )
 import libcst as cst
 
@@ -47,7 +48,13 @@ class ClientTimeoutDisabled(Rule):
       `timeout=None` (httpx's 5 s default is fine when `timeout` is omitted), or with
       `timeout=httpx.Timeout(None)` (written there or given to a name once) that sets no
       finite `read=`: every read waits with no limit just the same; `httpx2`,
-      the maintained continuation of httpx, is checked the same way. Not reported: a
+      the maintained continuation of httpx, is checked the same way; also a call of a
+      wrapper of the project that gives no timeout where the wrapper hands a timeout
+      parameter of its own, `None` by default, to such a request (`def _call(self, method,
+      timeout=None): return self._client.post(..., timeout=timeout)`, called as
+      `self._call("sendMessage", payload)`): httpx is then given `timeout=None`, the
+      client's own limit included (a wrapper passing on its `**kwargs` is not: leaving
+      `timeout` out keeps httpx's default). Not reported: a
       subscription, i.e. `stream(..., timeout=None)` opened inside a `while` loop of a
       generator (`async for line in r.aiter_lines(): ... yield event`, reconnecting on
       errors): waiting for the next event is what it is for. Nor a request of an
@@ -326,6 +333,7 @@ class ClientTimeoutDisabled(Rule):
     def finish(self, facts: Facts) -> None:
         self._judge_freeipa(facts)
         self._judge_cluster_requests(facts)
+        self._judge_wrappers_passing_none(facts)
         if (not self.directory_calls or self.api_timeout_set
                 or package_says(facts, ProjectTimeouts.ldap_timeout_set)):
             return  # OPT_TIMEOUT (here, or named elsewhere in the package) bounds every synchronous call
@@ -343,6 +351,20 @@ class ClientTimeoutDisabled(Rule):
             else:
                 fix = f"set {conn}.timeout = <seconds> first (or call {option})"
             self._report(site, "waits for the directory with no timeout (python-ldap sets none)", fix)
+
+    def _judge_wrappers_passing_none(self, facts: Facts) -> None:
+        """A call of a wrapper of the project that gives no timeout, where the wrapper hands a timeout
+        parameter of its own, None by default, to an httpx request (``def _call(self, method,
+        timeout=None): return self._client.post(..., timeout=timeout)``): httpx is then given
+        ``timeout=None``, which turns every limit off, the client's own too."""
+        for function, node, (line, _called, _api, params, text, given_as, _by), given in wrapper_calls_untimed(
+                facts, lambda api, by_param: by_param and api in HTTPX_CALLS):
+            passed = "no timeout" if given is None else f"{given_as}=None"
+            self.report_on_line(
+                node, function, line, call=call_text(node),
+                problem=f"passes {passed} on to {text}, which then gets timeout=None (no limit at all)",
+                fix=f"pass {given_as}=<seconds>, or give the wrapper's {given_as} a finite default",
+            )
 
     # -- redis-py ---------------------------------------------------------------------------
 
