@@ -195,15 +195,16 @@ def _run_rules(
 def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> None:
     """``s = _create_session()``: a call of a module function that returns what a rule watches
     is judged like the constructor it wraps (the rule sees the outer call as the creation)."""
-    produced: Dict[FunctionScope, Optional[names.Inst]] = {}
+    produced: Dict[FunctionScope, Tuple[bool, Optional[names.Inst]]] = {}  # (a new value?, what every call makes)
     for site in module.local_calls:
         function = names.local_function(site.node.func, site.scope)
         if function is None:
             continue
         if function not in produced:
-            produced[function] = names.returned(function, 0) if _returns_new_value(function) else None
-        found = produced[function]
-        if found is None and _returns_new_value(function):  # the call's literal arguments may pick one
+            new = _returns_new_value(function)
+            produced[function] = (new, names.returned(function, 0) if new else None)
+        new, found = produced[function]
+        if found is None and new:  # the call's literal arguments may pick one
             found = names.returned(function, 0, site.node)
         if found is not None and not found.declared:  # an annotation says the class, not who built it
             name = found.producer.rsplit(".", 1)[-1]
