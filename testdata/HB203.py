@@ -126,6 +126,12 @@ class BotApi:
     def _call_kw(self, method: str, payload: dict, **kwargs):
         return self._client.post(f"/{method}", json=payload, **kwargs).json()
 
+    def _call_opt(self, method: str, payload: dict, timeout: float | None = None):
+        kwargs: dict = {}
+        if timeout is not None:  # given only when a caller gives one: else the client's 10 s hold
+            kwargs["timeout"] = timeout
+        return self._client.post(f"/{method}", json=payload, **kwargs).json()
+
     def send_message(self, chat_id: int, text: str):
         return self._call("sendMessage", {"chat_id": chat_id, "text": text})  # expect: HB203 "self._call() passes no timeout on to httpx.Client.post()" "timeout=None"
 
@@ -137,3 +143,6 @@ class BotApi:
 
     def get_chat(self, chat_id: int):
         return self._call_kw("getChat", {"chat_id": chat_id})  # ok: no timeout keyword reaches httpx: the client's 10 s hold
+
+    def get_file(self, file_id: str):
+        return self._call_opt("getFile", {"file_id": file_id})  # ok: no timeout keyword reaches httpx

@@ -33,7 +33,8 @@ def encode(summary: ModuleSummary) -> Data:
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
              int(f.command) | int(f.main_called) << 1 | int(f.once) << 2 | int(f.keeps_result) << 3,
-             [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param] for w in f.forwards], list(f.unplaced),
+             [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param, int(w.written)] for w in f.forwards],
+             list(f.unplaced),
              list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands],
              [_sym(item) for item in f.unpacked]]
             for f in summary.functions
@@ -70,7 +71,8 @@ def _decode(data: Data) -> ModuleSummary:
         FunctionSummary(
             tuple([_read_edge(e) for e in edges]), _read_sym(returns), bool(offloaded), bool(generator),
             bool(command & 1),
-            tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa)) for c, ln, p, st, pa in forwards]),
+            tuple([Forward(_sym_required(c), int(ln), int(p), bool(st), _str(pa), bool(wr))
+                   for c, ln, p, st, pa, wr in forwards]),
             _strs(unplaced), _strs(flag_defaults), bool(command & 2), _strs(required),
             tuple([(_str(param), _str(how)) for param, how in hands]), bool(command & 4),
             tuple([_read_sym(item) for item in unpacked]), bool(command & 8),

@@ -1320,12 +1320,13 @@ class Graph:
         return found
 
     def _passes_a_parameter(self, wrapper: FnRef, api: str) -> bool:
-        """``wrapper`` gives ``api`` a timeout parameter of its own (whose default gives none), not its
-        ``**kwargs``: a caller that passes none makes it pass ``timeout=None``."""
+        """``wrapper`` gives ``api`` a timeout parameter of its own, ``None`` by default, as
+        ``timeout=P`` (``Forward.written``; not its ``**kwargs``, nor a dict filled only when the
+        parameter is given): a caller that passes none makes it pass ``timeout=None``."""
         summary = self.tree.summary(wrapper[1])
         if summary is None or wrapper[2] >= len(summary.functions):
             return False
-        return any(forward.param and self._api_passed(forward, wrapper[1])[0] == api
+        return any(forward.written and self._api_passed(forward, wrapper[1])[0] == api
                    for forward in summary.functions[wrapper[2]].forwards)
 
     def _keywords_only(self, api: str, wrappers: Tuple[FnRef, ...]) -> bool:

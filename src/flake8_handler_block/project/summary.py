@@ -344,6 +344,9 @@ class Forward:
     # parameter's default gives none (``def get(url, timeout=None): requests.get(url, timeout=timeout)``,
     # or ``kw["timeout"] = timeout`` only ``if timeout is not UNSET``); '' for ``**kwargs`` passed on.
     param: str = ""
+    # ``timeout=P`` written in the call itself: a caller giving none makes it pass ``timeout=None``
+    # (not so through ``**kw``, which then holds no timeout at all)
+    written: bool = False
 
 
 @quick_init
@@ -2414,7 +2417,7 @@ class _Summariser:
         callee = self.sym(call.func, scope)
         if callee is None:
             return None
-        return Forward(callee, call.lineno, _positional(call), False, param)
+        return Forward(callee, call.lineno, _positional(call), False, param, passed is not None)
 
     def _is_command(self, function: FunctionFacts) -> bool:
         """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask),
