@@ -305,6 +305,18 @@ def test_sync_tools_whose_functions_the_project_rewrites_are_not_known_inline(tm
     markers_hold(tmp_path, files, "app/tools.py")
 
 
+def _a_sync_and_an_async_tool(why_sync_is_off_the_loop: str) -> str:
+    """Two tools of the module's ``mcp`` that sleep: a sync one, off the loop for ``why``, and an async one."""
+    return (
+        "\n\n@mcp.tool()\ndef restart(name: str) -> str:\n"
+        f"    time.sleep(1)  # ok: HB601 {why_sync_is_off_the_loop}\n    return name\n\n\n"
+        "@mcp.tool()\nasync def status(name: str) -> str:\n"
+        "    time.sleep(1)  # expect: HB601 \"handler 'status'\"\n    return name\n"
+    )
+
+
+PATCHED_REASON = "the project patched the SDK's Tool.run to run sync tools in a thread"
+
 DECORATOR_REPLACED = '''\
 import functools
 import time
@@ -328,19 +340,7 @@ def _tool_in_worker_thread(*args, **kwargs):
 
 
 mcp.tool = _tool_in_worker_thread
-
-
-@mcp.tool()
-def restart(name: str) -> str:
-    time.sleep(1)  # ok: HB601 the server's decorator is the project's own, which runs sync tools in a thread
-    return name
-
-
-@mcp.tool()
-async def status(name: str) -> str:
-    time.sleep(1)  # expect: HB601 "handler 'status'"
-    return name
-'''
+''' + _a_sync_and_an_async_tool("the server's decorator is the project's own, which runs sync tools in a thread")
 
 
 def test_sync_tools_of_a_server_whose_decorator_the_project_replaces_are_not_known_inline(tmp_path: Path) -> None:
@@ -377,19 +377,7 @@ import time
 from mcp.server.fastmcp import FastMCP
 
 mcp = FastMCP("eda")
-
-
-@mcp.tool()
-def simulate(design: str) -> str:
-    time.sleep(1)  # ok: HB601 the project patched the SDK's Tool.run to run sync tools in a thread
-    return design
-
-
-@mcp.tool()
-async def status(design: str) -> str:
-    time.sleep(1)  # expect: HB601 "handler 'status'"
-    return design
-'''
+''' + _a_sync_and_an_async_tool(PATCHED_REASON)
 
 
 def test_sync_tools_of_an_sdk_whose_tool_class_the_project_patches_are_not_known_inline(tmp_path: Path) -> None:
@@ -399,7 +387,7 @@ def test_sync_tools_of_an_sdk_whose_tool_class_the_project_patches_are_not_known
     files = {"servers/__init__.py": TOOL_RUN_PATCHED, "servers/eda.py": PATCHED_SERVER}
     markers_hold(tmp_path, files, "servers/eda.py")
     unpatched = {"servers/__init__.py": "", "servers/eda.py": PATCHED_SERVER.replace(
-        "# ok: HB601 the project patched the SDK's Tool.run to run sync tools in a thread", "# expect: HB601")}
+        f"# ok: HB601 {PATCHED_REASON}", "# expect: HB601")}
     markers_hold(tmp_path / "plain", unpatched, "servers/eda.py")
 
 
