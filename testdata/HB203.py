@@ -126,6 +126,11 @@ class BotApi:
     def _call_kw(self, method: str, payload: dict, **kwargs):
         return self._client.post(f"/{method}", json=payload, **kwargs).json()
 
+    def _call_when_given(self, method: str, payload: dict, timeout: float | None = None):
+        if timeout:
+            return self._client.post(f"/{method}", json=payload, timeout=timeout).json()
+        return self._client.post(f"/{method}", json=payload).json()
+
     def _call_opt(self, method: str, payload: dict, timeout: float | None = None):
         kwargs: dict = {}
         if timeout is not None:  # given only when a caller gives one: else the client's 10 s hold
@@ -146,3 +151,6 @@ class BotApi:
 
     def get_file(self, file_id: str):
         return self._call_opt("getFile", {"file_id": file_id})  # ok: no timeout keyword reaches httpx
+
+    def get_chat_member(self, chat_id: int, user_id: int):
+        return self._call_when_given("getChatMember", {"chat_id": chat_id, "user_id": user_id})  # ok: timeout= only under `if timeout:`

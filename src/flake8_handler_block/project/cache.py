@@ -80,7 +80,7 @@ from .summary import ModuleSummary
 # connection servers' calls are registrations; 92: what each item of a returned tuple may be; 93: an
 # MCP server passed as an argument is kept; 94: `raise e` of the `as e` an except clause caught
 # re-raises).
-FORMAT = 105
+FORMAT = 106
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

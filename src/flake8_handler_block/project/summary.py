@@ -2417,7 +2417,8 @@ class _Summariser:
         callee = self.sym(call.func, scope)
         if callee is None:
             return None
-        return Forward(callee, call.lineno, _positional(call), False, param, passed is not None)
+        written = passed is not None and not _under_a_test_of(function, call, param)
+        return Forward(callee, call.lineno, _positional(call), False, param, written)
 
     def _is_command(self, function: FunctionFacts) -> bool:
         """``@click.command()``, ``@app.command()`` in a typer module, ``@app.cli.command()`` (Flask),
@@ -2564,6 +2565,23 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
 
 
 _NONE_DEFAULT = "None"  # _timeout_params: a parameter whose default is None
+
+
+def _under_a_test_of(function: ast.AST, call: ast.Call, param: str) -> bool:
+    """``call`` runs only when ``param`` is given a value: in the body of ``if param:`` or ``if param is
+    not None:`` (notebooklm-mcp-cli's ``if timeout: client.post(..., timeout=timeout)``)."""
+    for node in own_nodes(function):
+        if type(node) is not ast.If:
+            continue
+        test = node.test
+        tested = test if type(test) is ast.Name else None
+        if (type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.IsNot
+                and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None):
+            tested = test.left if type(test.left) is ast.Name else None
+        if tested is not None and tested.id == param and any(
+                sub is call for stmt in node.body for sub in ast.walk(stmt)):
+            return True
+    return False
 
 
 def _timeout_params(function: Any) -> Dict[str, str]:
