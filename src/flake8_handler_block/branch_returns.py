@@ -25,7 +25,7 @@ def returns_for_call(function: "FunctionScope", call: cst.Call) -> Optional[List
     is decided by the call (then all of ``function.returns`` count)."""
     decided = _Decided(function, call)
     body = function.node.body
-    if not decided.any_param_test or not isinstance(body, cst.IndentedBlock):
+    if not function.param_slots or not isinstance(body, cst.IndentedBlock):
         return None
     found: List[Optional[cst.BaseExpression]] = []
     _collect(body.body, decided, found)
@@ -39,16 +39,13 @@ class _Decided:
         self.function = function
         self.call = call
         self.used = False  # some test was decided
-        params = function.node.params
-        self.names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-        self.any_param_test = bool(self.names)
 
     def truth(self, test: cst.BaseExpression) -> Optional[bool]:
         """True/False when ``test`` is a parameter (or ``not`` one) the call gives a literal for."""
         negated = False
         while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             negated, test = not negated, test.expression
-        if not isinstance(test, cst.Name) or test.value not in self.names:
+        if not isinstance(test, cst.Name) or test.value not in self.function.param_slots:
             return None
         value = self._given(test.value)
         if value is None:
@@ -63,27 +60,12 @@ class _Decided:
         return truth != negated
 
     def _given(self, name: str) -> Optional[cst.BaseExpression]:
-        node = self.function.node
-        positional = [*node.params.posonly_params, *node.params.params]
-        skip_self = 1 if self.function.cls is not None and positional and not _static(node) else 0
-        place: Optional[int] = None
-        param: Optional[cst.Param] = None
-        for index, each in enumerate(positional):
-            if each.name.value == name:
-                place, param = index - skip_self, each
-        for each in node.params.kwonly_params:
-            if each.name.value == name:
-                param = each
-        if param is None or (place is not None and place < 0):
-            return None
+        """What the call passes for parameter ``name`` (``FunctionScope.param_slots``), else its default."""
+        place, default = self.function.param_slots[name]
         value = argument(self.call, name, place)
         if value is None and has_star(self.call):
             return None  # `*args`/`**kwargs` may give it
-        return value if value is not None else param.default
-
-
-def _static(node: cst.FunctionDef) -> bool:
-    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in node.decorators)
+        return value if value is not None else default
 
 
 Found = List[Optional[cst.BaseExpression]]

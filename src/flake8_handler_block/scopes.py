@@ -179,6 +179,9 @@ class FunctionScope(Scope):
         # A parameter a caller must give (no default, not `*args`) -> its place among the arguments
         # a caller writes (None: keyword-only); see names.caller_arguments
         self.param_places: Dict[str, Optional[int]] = {}
+        # Every parameter a caller may give (not ``self``/``cls``, not ``*args``/``**kwargs``) -> its
+        # place as above, and its default (None: it has none)
+        self.param_slots: Dict[str, Tuple[Optional[int], Optional[cst.BaseExpression]]] = {}
 
     def iterated_calls(self) -> Set[int]:
         """Ids of the calls whose result this function iterates where it makes it, itself or through
@@ -628,8 +631,10 @@ class ScopeCollector(Batchable):
         for index, param in enumerate(params):
             name = param.name.value
             place = index - (1 if first_is_self else 0) if any(p is param for p in positional) else None
-            if not (index == 0 and first_is_self) and not param.star and param.default is None:
-                scope.param_places[name] = place
+            if not (index == 0 and first_is_self) and not param.star:
+                scope.param_slots[name] = (place, param.default)
+                if param.default is None:
+                    scope.param_places[name] = place
             if index == 0 and first_is_self:
                 scope.bind(name, _Bound("self", cls))
             elif param.annotation is not None:
