@@ -29,7 +29,7 @@ import libcst as cst
 
 from .config import Config
 from .handlers import find_handlers, is_taker_reason, on_fastmcp_2, runs_inline_on_loop
-from .project.index import Chain, ModuleReach, project_root
+from .project.index import Chain, ModuleReach, chain_name, project_root
 from .scopes import (
     CALL, TASK, THREAD, ClassScope, Edge, FunctionScope, ModuleScope, Scope, dotted_decorators, positional_names,
 )
@@ -62,10 +62,9 @@ class Link:
 
 
 def _shown(function: FunctionScope) -> str:
-    """``Client.g()``; a property is read, not called: ``Client.data``."""
-    called = "" if decorated_by_one_of(decorator_names(function), READ_PROPERTY_DECORATORS) else "()"
-    owner = f"{function.cls.name}." if function.cls is not None else ""
-    return f"{owner}{function.name}{called}"
+    """The function as a chain names it (``project.index.chain_name``)."""
+    reads_as_property = decorated_by_one_of(decorator_names(function), READ_PROPERTY_DECORATORS)
+    return chain_name(function.cls.name if function.cls is not None else None, function.name, reads_as_property)
 
 
 Successors = Callable[[FunctionScope], Iterable[FunctionScope]]

@@ -134,9 +134,8 @@ Block = Tuple[str, FnRef, int, Tuple[FnRef, ...]]
 BlockingCall = Tuple[int, str, Block]
 # A call of a wrapper that passes on to a catalogue call the timeout its callers give, if any:
 # (line, called name, the catalogue call, how many positional arguments stop short of the timeout,
-# the wrappers, the keyword the wrapper takes the timeout as).
-# (line, name called, catalogue call, arguments before the timeout, wrappers, the wrapper's keyword for
-# it, whether the innermost wrapper passes on a parameter of its own: a caller's silence gives None)
+# the wrappers, the keyword the wrapper takes the timeout as, whether the innermost wrapper writes
+# a parameter of its own there: a caller's silence gives None).
 ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...], str, bool]
 Forwarded = Tuple[str, Tuple[FnRef, ...], str]  # Graph.forwards_without_timeout
 

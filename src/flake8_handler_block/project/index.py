@@ -984,10 +984,14 @@ def _display(graph: Graph, fn: FnRef) -> str:
     if summary is None:
         return "?"
     facts = summary.facts.functions[fn[2]]
-    called = "" if facts.reads_as_property else "()"  # a property is read: `Discovery.data`
-    if facts.cls is not None:
-        return f"{summary.facts.classes[facts.cls].name}.{facts.name}{called}"
-    return f"{facts.name}{called}"
+    owner = summary.facts.classes[facts.cls].name if facts.cls is not None else None
+    return chain_name(owner, facts.name, facts.reads_as_property)
+
+
+def chain_name(owner: Optional[str], name: str, reads_as_property: bool) -> str:
+    """How a chain names a function: ``fetch()``, ``Client.get()``; a property is read, not called:
+    ``Discovery.data``."""
+    return f"{owner + '.' if owner else ''}{name}{'' if reads_as_property else '()'}"
 
 
 def _cache(root: str, config: Config) -> Cache:
