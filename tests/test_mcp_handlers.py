@@ -732,3 +732,84 @@ def status() -> str:
     files = {"app/__init__.py": "", "app/server.py": LOOPED_SERVER, "app/tools/__init__.py": LOOPED_REGISTRY,
              "app/tools/trace.py": tool}
     markers_hold(tmp_path, files, "app/tools/trace.py")
+
+
+FACTORY_SERVER = '''\
+import functools
+import time
+
+from fastapi import APIRouter
+from mcp.server.fastmcp import FastMCP
+
+from .mail import send_draft
+
+READ, WRITE = "read", "write"
+router = APIRouter()
+
+
+def route(**options):
+    return router.get("/report", **options)
+
+
+def cached(ttl):
+    return functools.lru_cache(maxsize=ttl)
+
+
+@route(response_model=dict)
+async def report() -> dict:
+    time.sleep(1)  # expect: HB601 "handler 'report'"
+    return {}
+
+
+@cached(8)
+async def lookup(key: str) -> str:
+    time.sleep(1)  # ok: HB601 lru_cache registers nothing
+    return key
+
+
+def build_server(remote: bool = False) -> FastMCP:
+    server = FastMCP("school")
+
+    def tool(annotations: str):
+        if remote and annotations != READ:
+            return lambda function: function  # not served remotely
+        return server.tool(annotations=annotations)
+
+    def quiet(annotations: str):
+        return lambda function: function
+
+    @tool(READ)
+    async def agenda() -> str:
+        time.sleep(1)  # expect: HB601 "handler 'build_server.<locals>.agenda'"
+        return "agenda"
+
+    @tool(WRITE)
+    async def draft(to: str) -> str:
+        return send_draft(to)  # expect: HB601 "handler 'build_server.<locals>.draft'"
+
+    @quiet(READ)
+    async def hidden() -> str:
+        time.sleep(1)  # ok: HB601 the factory hands back the function unregistered
+        return "hidden"
+
+    return server
+'''
+
+FACTORY_MAIL = '''\
+import subprocess
+
+
+def send_draft(to: str) -> str:
+    subprocess.run(["sendmail", to])  # expect: HB204 "handler 'build_server.<locals>.draft'", HB601
+    return to
+'''
+
+
+def test_tools_registered_through_a_factory_of_the_servers_decorator(tmp_path: Path) -> None:
+    """``@tool(READ)``, where a function of the module returns ``server.tool(annotations=...)`` (or a
+    route's decorator), registers as that decorator does: in the module itself (libcst) and for the
+    project index (``ast``), which takes the draft tool's helper in another module to a handler. A
+    factory returning another decorator, or only the function back, registers nothing."""
+    files = {"app/__init__.py": "", "app/server.py": FACTORY_SERVER, "app/mail.py": FACTORY_MAIL}
+    for checked in ("app/server.py", "app/mail.py"):
+        markers_hold(tmp_path, files, checked)

@@ -1384,6 +1384,9 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
 
     from .names import dotted_name
 
+    made = _cst_registering_decorator_made_by(expr, scope)
+    if made is not None:
+        return _cst_decorator(*made)
     called = isinstance(expr, cst.Call)
     target = expr.func if isinstance(expr, cst.Call) else expr
     written = dotted_name(target) or ""
@@ -1393,6 +1396,28 @@ def _cst_decorator(expr: "cst.BaseExpression", scope: Optional["Scope"]) -> Deco
     labelled = isinstance(expr, cst.Call) and bool(expr.args) and expr.args[0].keyword is None \
         and isinstance(expr.args[0].value, (cst.SimpleString, cst.ConcatenatedString))
     return Decorator(written, _cst_full(target, scope) or written, called, shape, receiver, labelled)
+
+
+def _cst_registering_decorator_made_by(
+    expr: "cst.BaseExpression", scope: Optional["Scope"]
+) -> Optional[Tuple["cst.Call", "Scope"]]:
+    """``@tool(READ)`` where a function of the module returns a server's or a route's decorator
+    (``def tool(annotations): return server.tool(annotations=annotations)``): that decorator, with the
+    factory's scope to read it in. The summary's ``_registering_decorator_made_by`` reads it from ``ast``."""
+    import libcst as cst
+
+    from .names import local_function
+    from .scopes import applies_a_route_decorator, applies_a_server_decorator
+
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Name) or scope is None:
+        return None
+    factory = local_function(expr.func, scope)
+    if factory is None or factory.is_generator:
+        return None
+    for value in factory.returns:
+        if isinstance(value, cst.Call) and (applies_a_server_decorator(value) or applies_a_route_decorator(value)):
+            return value, factory
+    return None
 
 
 def _cst_server(method: "cst.BaseExpression", scope: Optional["Scope"]) -> str:

@@ -873,13 +873,17 @@ class _Summariser:
         those items, each with the scope it is read in. None otherwise (the names stay unknown)."""
         if type(value) is not ast.Call or type(value.func) is not ast.Name:
             return None
-        bounds = self._lookup(value.func.id, scope)
+        key = self._local_def(value.func.id, scope)
+        found = self._returned_tuples(key) if key is not None else None
+        return found if found and len(found[0][0]) == size else None
+
+    def _local_def(self, name: str, scope: _Scope) -> Optional[int]:
+        """The key of the one function of this module ``name`` is bound to, seen from ``scope``."""
+        bounds = self._lookup(name, scope)
         if not bounds or len(bounds) != 1 or bounds[0][0] != "def":
             return None
         qualname = bounds[0][1]
-        key = next((k for k, (_node, _outer, own) in enumerate(self.functions) if own.qualname == qualname), None)
-        found = self._returned_tuples(key) if key is not None else None
-        return found if found and len(found[0][0]) == size else None
+        return next((k for k, (_node, _outer, own) in enumerate(self.functions) if own.qualname == qualname), None)
 
     def _returned_tuples(self, key: int) -> Optional[List[Tuple[List[ast.expr], _Scope]]]:
         """The items of the tuple each ``return`` of function ``key`` gives, each with the scope it is
@@ -2047,6 +2051,9 @@ class _Summariser:
         return sym.dotted if sym is not None else ""
 
     def _decorator(self, expr: ast.expr, scope: _Scope) -> Decorator:
+        made = self._registering_decorator_made_by(expr, scope)
+        if made is not None:
+            return self._decorator(*made)
         called = type(expr) is ast.Call
         target = expr.func if called else expr  # type: ignore[attr-defined]
         written = _dotted(target)
@@ -2056,6 +2063,20 @@ class _Summariser:
         first = expr.args[0] if called and expr.args else None  # type: ignore[attr-defined]
         labelled = type(first) is ast.Constant and isinstance(first.value, str)
         return Decorator(written, self._full(target, scope) or written, called, shape, receiver, labelled)
+
+    def _registering_decorator_made_by(self, expr: ast.expr, scope: _Scope) -> Optional[Tuple[ast.Call, _Scope]]:
+        """``@tool(READ)`` where a function of the module returns a server's or a route's decorator
+        (``def tool(annotations): return server.tool(annotations=annotations)``): that decorator, with
+        the factory's scope to read it in (``handlers._cst_registering_decorator_made_by``)."""
+        if type(expr) is not ast.Call or type(expr.func) is not ast.Name:
+            return None
+        key = self._local_def(expr.func.id, scope)
+        if key is None or key in self.generators:
+            return None
+        for _kind, value, where in self.returns.get(key, ()):
+            if type(value) is ast.Call and (_applies_a_decorator(value) or _applies_a_route_decorator(value)):
+                return value, where
+        return None
 
     def _server(self, method: ast.expr, scope: _Scope) -> str:
         """``sio.on`` after ``sio = socketio.AsyncServer()``: the class built (or a parameter's declared
