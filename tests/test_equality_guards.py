@@ -179,3 +179,60 @@ def test_a_flag_tested_is_true_runs_only_for_a_caller_passing_true(tmp_path: Pat
     files = {"app/__init__.py": "", "app/trust.py": TRUST.format(notify="expect: HB601" if notified else ""),
              "app/routes.py": TRUST_ROUTES.format(given=given)}
     markers_hold(tmp_path, files, "app/trust.py")
+
+
+WRITER = '''import time
+
+_BACKOFF = (0.5, 2.0)
+
+
+class Pipeline:
+    def enqueue(self, rows):
+        self._write(rows, retries=0)  # on the request: one attempt, no back-off
+
+    def flush_now(self, rows, retries):
+        self._write(rows, retries=retries)
+
+    def _write(self, rows, retries):
+        for attempt in range(retries + 1):
+            try:
+                return self.backend.write(rows)
+            except OSError:
+                if attempt < retries:
+                    time.sleep(_BACKOFF[min(attempt, 1)])  # {sleep}
+        for index in range(len(rows)):
+            if index > retries:  # `index` is no counter below `retries`: no guard
+                time.sleep(0.1)  # {other}
+'''
+
+MIDDLEWARE = '''from .pipeline import Pipeline
+
+pipeline = Pipeline()
+
+
+async def app(scope, receive, send):
+    pipeline.{call}
+'''
+
+
+@pytest.mark.parametrize("call, sleep", [
+    ("enqueue([scope])", False),  # retries=0: `attempt < retries` never holds
+    ("flush_now([scope], retries=scope['retries'])", True),
+])
+def test_a_retry_loops_back_off_needs_a_retry(tmp_path: Path, call: str, sleep: bool) -> None:
+    """``for attempt in range(retries + 1)`` then ``if attempt < retries: time.sleep(...)``: a caller
+    passing ``retries=0`` never sleeps (django-observatory's request path writes with no retry)."""
+    expected = 'expect: HB601 "handler \'app\'"'
+    writer = WRITER.format(sleep=expected if sleep else "ok: HB601 retries=0", other=expected)
+    files = {"app/__init__.py": "", "app/pipeline.py": writer, "app/asgi.py": MIDDLEWARE.format(call=call)}
+    markers_hold(tmp_path, files, "app/pipeline.py")
+
+
+@pytest.mark.parametrize("source, guards", [
+    ("if attempt < retries: pass", ("retries~>0", "")),
+    ("if retries > attempt: pass", ("retries~>0", "")),
+    ("if attempt <= retries: pass", ("", "")),  # holds at retries=0
+    ("if other < retries: pass", ("", "")),  # not a counter from zero
+])
+def test_the_guard_a_counter_from_zero_puts_on_its_bound(source: str, guards: tuple) -> None:
+    assert flag_tests(_test(source), {"retries"}, counters=frozenset({"attempt"})) == guards

@@ -50,11 +50,15 @@ def value_key(value: Optional[ast.expr]) -> Optional[str]:
     return f"{name}.{value.attr}" if name[:1].isupper() and not name.isupper() else None
 
 
-def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset()) -> Tuple[str, str]:
+def flag_tests(
+    test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozenset(), counters: FrozenSet[str] = frozenset()
+) -> Tuple[str, str]:
     """The guards ``if test:`` puts on its body and on its ``else``: ``if flag:`` ("flag", "!flag"),
     ``if not flag:`` ("!flag", "flag"), ``if flag is True:`` ("flag", ''), ``if mode == Mode.LOGIN:``
     ("mode~Mode.LOGIN", "!mode~Mode.LOGIN"; ``!=``, ``is not`` the other way round), ``if attempts > 1:``
-    ("attempts~>1", "!attempts~>1"), ``if flag and x:`` ("flag", ''),
+    ("attempts~>1", "!attempts~>1"), ``if attempt < retries:`` with ``attempt`` one of ``counters``
+    (names counting up from zero: ``for attempt in range(retries + 1)``) ("retries~>0", ''),
+    ``if flag and x:`` ("flag", ''),
     ``if x and not flag:`` ("!flag", ''): of the parts that test a parameter, the first whose default
     is a literal flag (``prefer_async=False``), else the first; ('', '') for any other test."""
     if isinstance(test, ast.Name):
@@ -62,13 +66,29 @@ def flag_tests(test: ast.expr, params: Set[str], flags: FrozenSet[str] = frozens
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
         return f"!{test.operand.id}", test.operand.id
     if isinstance(test, ast.Compare):
-        return _equality_tests(test, params)
+        return _below_a_counter(test, params, counters) or _equality_tests(test, params)
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        parts = [flag_tests(value, params)[0] for value in test.values if not isinstance(value, ast.BoolOp)]
+        parts = [flag_tests(value, params, counters=counters)[0]
+                 for value in test.values if not isinstance(value, ast.BoolOp)]
         tested = [part for part in parts if part and guard_param(part) in params]
         preferred = [part for part in tested if guard_param(part) in flags]
         return ((preferred or tested)[0], "") if tested else ("", "")
     return "", ""
+
+
+def _below_a_counter(test: ast.Compare, params: Set[str], counters: FrozenSet[str]) -> Optional[Tuple[str, str]]:
+    """``attempt < retries`` (or ``retries > attempt``) where ``attempt`` counts up from zero: it holds
+    only when ``retries`` is above zero ("retries~>0"); its ``else`` says nothing."""
+    if len(test.ops) != 1 or not counters:
+        return None
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if isinstance(op, ast.Gt):
+        left, right = right, left
+    elif not isinstance(op, ast.Lt):
+        return None
+    if isinstance(left, ast.Name) and left.id in counters and isinstance(right, ast.Name) and right.id in params:
+        return f"{right.id}{EQUALS}>0", ""
+    return None
 
 
 def _equality_tests(test: ast.Compare, params: Set[str]) -> Tuple[str, str]:

@@ -619,7 +619,8 @@ class _Summariser:
             if scope.kind == "function":
                 owner = scope.function_key() or 0
                 flags = frozenset(guard_param(flag) for flag in self._flag_defaults_of(owner))
-                body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags)
+                counters = self._counters(node.test, scope)
+                body, orelse = flag_tests(node.test, self.params.get(owner, set()), flags, counters)
             kept = _sets_kept_global(node, scope.globals) if scope.kind == "function" and not node.orelse else ""
             if kept and not body:
                 body = _KEPT + kept
@@ -876,6 +877,14 @@ class _Summariser:
         key = self._local_def(value.func.id, scope)
         found = self._returned_tuples(key) if key is not None else None
         return found if found and len(found[0][0]) == size else None
+
+    def _counters(self, test: ast.expr, scope: _Scope) -> FrozenSet[str]:
+        """The names ``test`` compares that count up from zero: each bound only by a loop over
+        ``range(n)`` (or ``range(0, n)``), as a retry loop's ``for attempt in range(retries + 1)``."""
+        if type(test) is not ast.Compare:
+            return frozenset()
+        names = [part.id for part in (test.left, *test.comparators) if type(part) is ast.Name]
+        return frozenset(name for name in names if _counts_from_zero(self._lookup(name, scope)))
 
     def _local_def(self, name: str, scope: _Scope) -> Optional[int]:
         """The key of the one function of this module ``name`` is bound to, seen from ``scope``."""
@@ -2925,6 +2934,17 @@ def _left_before(function: ast.AST, stop: ast.AST, wait: ast.AST) -> bool:
                 if loop is not None and _holds(loop, until):
                     return True
     return False
+
+
+def _counts_from_zero(bounds: Optional[List[_Binding]]) -> bool:
+    """One binding, as the target of a loop over ``range(n)`` or ``range(0, n)``."""
+    if not bounds or len(bounds) != 1 or bounds[0][0] != "item":
+        return False
+    loop = bounds[0][1]
+    if type(loop) is not ast.Call or type(loop.func) is not ast.Name or loop.func.id != "range" or loop.keywords:
+        return False
+    first = loop.args[0] if len(loop.args) == 2 else None
+    return len(loop.args) == 1 or (type(first) is ast.Constant and first.value == 0)
 
 
 def _applies_a_decorator(func: ast.expr) -> bool:
