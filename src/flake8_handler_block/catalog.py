@@ -1608,6 +1608,10 @@ OTHER_LOOP_SPAWN = "run_coroutine_threadsafe"
 # method's name (``loop.run_until_complete``, on a loop the function made or was given).
 PRIVATE_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
 PRIVATE_LOOP_METHODS = frozenset({"run_until_complete"})
+# A method that only declares what another class implements: an abstract one, or any method of a
+# `typing.Protocol` class (a mixin naming a Protocol among its bases gets the body from a sibling base).
+ABSTRACT_DECORATORS = frozenset({"abstractmethod"})
+PROTOCOL_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 # Decorators that make a method a property whose read runs its body (``self.discovery_data``):
 # the standard library's, Django's and Werkzeug's ``cached_property``, Pyramid's ``reify``.
 READ_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "reify"})

@@ -45,8 +45,8 @@ from typing import (
 )
 
 from ..catalog import (
-    APIS, EXECUTOR_MAPS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, entered_in_place, last_names_read_as, runs_once,
-    one_sdk_client, sdk_request,
+    ABSTRACT_DECORATORS, APIS, EXECUTOR_MAPS, FRAMEWORK_CONFIGURED, PLAIN_BLOCKING, PROTOCOL_BASES,
+    decorated_by_one_of, entered_in_place, last_names_read_as, one_sdk_client, runs_once, sdk_request,
 )
 from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
@@ -138,6 +138,30 @@ BlockingCall = Tuple[int, str, Block]
 # a parameter of its own there: a caller's silence gives None).
 ForwardingCall = Tuple[int, str, str, int, Tuple[FnRef, ...], str, bool]
 Forwarded = Tuple[str, Tuple[FnRef, ...], str]  # Graph.forwards_without_timeout
+
+
+def _c3_merge(lines: List[List[Obj]]) -> Optional[List[Obj]]:
+    """Python's method resolution order after the class itself: the C3 merge of its bases' orders
+    and the bases (``class JiraFetcher(IssuesMixin, UsersMixin)``, both deriving from ``JiraClient``:
+    ``UsersMixin`` comes before ``JiraClient`` and the ``Protocol`` classes ``IssuesMixin`` names).
+    None when no order is consistent (Python refuses such a class)."""
+    pending = [list(line) for line in lines if line]
+    merged: List[Obj] = []
+    while pending:
+        head = next((line[0] for line in pending if not any(line[0] in other[1:] for other in pending)), None)
+        if head is None:
+            return None
+        merged.append(head)
+        pending = [rest for line in pending if (rest := line[1:] if line[0] == head else line)]
+    return merged
+
+
+def _depth_first(lines: List[List[Obj]]) -> List[Obj]:
+    """The bases' orders one after the other, each class once: the order when C3 has none."""
+    order: List[Obj] = []
+    for line in lines:
+        order.extend(ancestor for ancestor in line if ancestor not in order)
+    return order
 
 
 class Graph:
@@ -451,8 +475,13 @@ class Graph:
         if kind in _CLASS_KINDS:
             cls = ("c", obj[1], obj[2])
             methods = self.method(cls, name, depth)
+            if methods and kind in _OPEN_KINDS:
+                more = self.overrides(cls, name, depth)
+                if not more and all(self._only_declares(fn) for fn in methods):
+                    more = self._from_other_bases(cls, name, depth)
+                return methods + more
             if methods:
-                return methods + (self.overrides(cls, name, depth) if kind in _OPEN_KINDS else [])
+                return methods
             assigned = self.assigned_attr(cls, name, depth)
             if assigned is not None:
                 return self.evaluate(assigned[1], assigned[0][1], depth + 1)
@@ -468,8 +497,10 @@ class Graph:
             if kind in ("i", "x") and name in self.init_fields(cls):  # `deps.provider` of `provider: Any`
                 return self.passed_to(cls, name, depth + 1)
             # An instance of a class that lacks the method is one of a subclass that has it
-            # (a mixin or an abstract base calling ``self.hook()``).
-            return self.overrides(cls, name, depth) if kind in _OPEN_KINDS else []
+            # (a mixin or an abstract base calling ``self.hook()``), or gets it from another base.
+            if kind not in _OPEN_KINDS:
+                return []
+            return self.overrides(cls, name, depth) or self._from_other_bases(cls, name, depth)
         if kind == "f":
             return [("l", obj[1], obj[2])] if name == "<locals>" else []
         if kind == "l":
@@ -696,11 +727,9 @@ class Graph:
         if known is not None:
             return known
         self._mro[cls] = [cls]  # a class deriving from itself through an import cycle stops here
-        order = [cls]
-        for base in self.bases(cls, depth):
-            for ancestor in self.mro(base, depth + 1):
-                if ancestor not in order:
-                    order.append(ancestor)
+        bases = self.bases(cls, depth)
+        lines = [self.mro(base, depth + 1) for base in bases]
+        order = [cls, *(_c3_merge([*lines, bases]) or _depth_first(lines))]
         self._mro[cls] = order
         return order
 
@@ -762,6 +791,29 @@ class Graph:
                     found.extend(("f", path, key) for key in keys)
         self._overrides[(cls, name)] = found
         return found
+
+    def _from_other_bases(self, cls: Obj, name: str, depth: int) -> List[Obj]:
+        """``self.name()`` in a mixin that lacks it and no subclass defines: the method each subclass
+        of the project resolves it to through its other bases (``class JiraFetcher(IssuesMixin,
+        UsersMixin)``: ``IssuesMixin.create_issue`` calling ``self._get_account_id()`` runs
+        ``UsersMixin._get_account_id``)."""
+        found: List[Obj] = []
+        for sub in self.subclasses(cls, depth + 1):
+            found.extend(fn for fn in self.method(sub, name, depth + 1) if fn not in found)
+        return found
+
+    def _only_declares(self, fn: Obj) -> bool:
+        """A method that only declares what another class implements: ``@abstractmethod``, or one of
+        a ``typing.Protocol`` class (``IssuesMixin(JiraClient, UsersOperationsProto)`` reaching
+        ``UsersOperationsProto._get_account_id``)."""
+        summary = self.tree.summary(fn[1])
+        if summary is None:
+            return False
+        function = summary.facts.functions[fn[2]]
+        if decorated_by_one_of((d.full for d in function.decorators), ABSTRACT_DECORATORS):
+            return True
+        owner = summary.facts.classes[function.cls] if function.cls is not None else None
+        return owner is not None and any(base.full in PROTOCOL_BASES for base in owner.bases)
 
     def _derives(self, sub: Obj, cls: Obj, chained: FrozenSet[str], depth: int) -> bool:
         """Whether ``sub`` derives from ``cls`` through classes named in ``chained`` (the chains

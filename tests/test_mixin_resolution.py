@@ -1,0 +1,129 @@
+"""Methods of a class assembled from mixins resolve as Python resolves them (the C3 order), a mixin's
+``self.m()`` that only a sibling base implements reaches that sibling through the classes of the
+project deriving from the mixin (mcp-atlassian's
+``JiraFetcher(..., IssuesMixin, UsersMixin, ...)``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flake8_handler_block.project.graph import _c3_merge
+from project_helpers import markers_hold
+
+CLIENT = '''\
+class JiraClient:
+    def __init__(self, config):
+        self.config = config
+'''
+
+PROTOCOLS = '''\
+from abc import abstractmethod
+from typing import Protocol
+
+
+class UsersOperationsProto(Protocol):
+    @abstractmethod
+    def _get_account_id(self, name: str) -> str:
+        """Implemented by UsersMixin."""
+'''
+
+ISSUES = '''\
+from .client import JiraClient
+from .protocols import UsersOperationsProto
+
+
+class IssuesMixin(JiraClient, UsersOperationsProto):
+    def create_issue(self, assignee):
+        return {"assignee": self._get_account_id(assignee)}
+
+
+class CommentsMixin(JiraClient):
+    def add_comment(self, author):
+        return {"author": self._author_id(author)}  # no class of the project gives it one
+'''
+
+USERS = '''\
+import requests
+
+from .client import JiraClient
+
+
+class UsersMixin(JiraClient):
+    def _get_account_id(self, name):
+        return self._lookup(name)
+
+    def _lookup(self, name):
+        return requests.get("https://jira/rest/api/2/user/search", params={"query": name})  # {lookup}
+
+
+class Directory:
+    def _author_id(self, name):
+        return requests.get("https://directory/" + name)  # expect: HB201 "method 'Directory._author_id'"
+'''
+
+FETCHER = '''\
+from .client import JiraClient
+from .issues import CommentsMixin, IssuesMixin
+from .users import UsersMixin
+
+
+class JiraFetcher({bases}):
+    pass
+'''
+
+SERVER = '''\
+from mcp.server.fastmcp import FastMCP
+
+from .fetcher import JiraFetcher
+
+mcp = FastMCP("jira")
+
+
+async def get_jira_fetcher(ctx) -> JiraFetcher:
+    return ctx.request_context.lifespan_context.jira
+
+
+@mcp.tool()
+async def create_issue(ctx, assignee: str) -> dict:
+    jira = await get_jira_fetcher(ctx)
+    return jira.create_issue(assignee)  # {tool}
+
+
+@mcp.tool()
+async def add_comment(ctx, author: str) -> dict:
+    jira = await get_jira_fetcher(ctx)
+    return jira.add_comment(author)
+'''
+
+REACHED = "expect: HB201 \"handler 'create_issue' (app/server.py:13) via IssuesMixin.create_issue() -> " \
+          "UsersMixin._get_account_id() -> UsersMixin._lookup()\", HB601"
+
+
+@pytest.mark.parametrize("bases, reached", [
+    # Python puts UsersMixin before JiraClient and the Protocol, whatever the mixins' order
+    ("CommentsMixin, IssuesMixin, UsersMixin", True),
+    ("UsersMixin, IssuesMixin", True),
+    ("CommentsMixin, IssuesMixin", False),  # no base implements it: the Protocol's declaration runs
+])
+def test_a_mixins_call_reaches_the_sibling_base_that_implements_it(tmp_path: Path, bases: str, reached: bool) -> None:
+    lookup = REACHED if reached else "expect: HB201 \"method 'UsersMixin._lookup'\""
+    files = {
+        "app/__init__.py": "", "app/client.py": CLIENT, "app/protocols.py": PROTOCOLS, "app/issues.py": ISSUES,
+        "app/users.py": USERS.replace("{lookup}", lookup),
+        "app/fetcher.py": FETCHER.format(bases=bases),
+        "app/server.py": SERVER.format(tool="expect: HB601 \"handler 'create_issue'\"" if reached else "ok: HB601"),
+    }
+    for checked in ("app/users.py", "app/server.py") if reached else ("app/users.py",):
+        markers_hold(tmp_path, files, checked)
+
+
+def test_c3_puts_a_mixin_before_the_base_it_shares_with_another() -> None:
+    """``class Fetcher(Issues, Users)`` with ``Issues(Client, Proto)`` and ``Users(Client)``: Python's
+    order is Fetcher, Issues, Users, Client, Proto (a depth-first walk would put Client and Proto,
+    with its declaration, before Users)."""
+    issues, users, client, proto = ("Issues",), ("Users",), ("Client",), ("Proto",)
+    lines = [[issues, client, proto], [users, client], [issues, users]]
+    assert _c3_merge(lines) == [issues, users, client, proto]
+    assert _c3_merge([[client], [issues, client], [client, issues]]) is None  # no consistent order
