@@ -1,7 +1,7 @@
 """Methods of a class assembled from mixins resolve as Python resolves them (the C3 order), a mixin's
 ``self.m()`` that only a sibling base implements reaches that sibling through the classes of the
-project deriving from the mixin (mcp-atlassian's
-``JiraFetcher(..., IssuesMixin, UsersMixin, ...)``)."""
+project deriving from the mixin, and a property read gives what the property returns
+(mcp-atlassian's ``JiraFetcher(..., IssuesMixin, UsersMixin, ...)`` and ``self._v2_adapter``)."""
 
 from __future__ import annotations
 
@@ -127,3 +127,82 @@ def test_c3_puts_a_mixin_before_the_base_it_shares_with_another() -> None:
     lines = [[issues, client, proto], [users, client], [issues, users]]
     assert _c3_merge(lines) == [issues, users, client, proto]
     assert _c3_merge([[client], [issues, client], [client, issues]]) is None  # no consistent order
+
+
+ADAPTER = '''\
+import requests
+
+
+class V2Adapter:
+    def __init__(self, session: requests.Session, base_url: str) -> None:
+        self.session = session
+        self.base_url = base_url
+
+    def create_page(self, title):
+        return self.session.post(self.base_url + "/pages", json={"title": title})  # {create}
+
+    def copy_page(self, page_id):
+        return self.session.post(self.base_url + "/copy/" + page_id)  # {copy}
+'''
+
+PAGES = '''\
+from .adapter import V2Adapter
+
+
+class PagesMixin:
+    def __init__(self, confluence, oauth):
+        self.confluence = confluence
+        self.oauth = oauth
+
+    @property
+    def _v2_adapter(self) -> "V2Adapter | None":
+        if self.oauth:
+            return V2Adapter(session=self.confluence.session, base_url=self.confluence.url)
+        return None
+
+    @property
+    def _space(self) -> str:
+        return self.confluence.space
+
+    def create_page(self, title):
+        adapter = self._v2_adapter
+        if adapter:
+            return adapter.create_page(title)
+        return self.confluence.create_page(self._space, title)
+
+    def copy_page(self, page_id):
+        return self._v2_adapter.copy_page(page_id)
+'''
+
+PAGE_TOOLS = '''\
+from mcp.server.fastmcp import FastMCP
+
+from .pages import PagesMixin
+
+mcp = FastMCP("confluence")
+pages = PagesMixin(None, oauth=True)
+
+
+@mcp.tool()
+async def create_page(title: str) -> dict:
+    return pages.create_page(title)
+
+
+@mcp.tool()
+async def copy_page(page_id: str) -> dict:
+    return pages.copy_page(page_id)
+'''
+
+
+def test_a_property_read_gives_what_the_property_returns(tmp_path: Path) -> None:
+    """``adapter = self._v2_adapter`` then ``adapter.create_page()``, or ``self._v2_adapter.copy_page()``:
+    the adapter the property builds, whose methods the handlers reach (the posts run on the loop)."""
+    create = "expect: HB201 \"handler 'create_page' (app/tools.py:10) via PagesMixin.create_page() -> " \
+             "V2Adapter.create_page()\", HB601"
+    copy = "expect: HB201 \"handler 'copy_page' (app/tools.py:15) via PagesMixin.copy_page() -> " \
+           "V2Adapter.copy_page()\", HB601"
+    files = {
+        "app/__init__.py": "", "app/adapter.py": ADAPTER.replace("{create}", create).replace("{copy}", copy),
+        "app/pages.py": PAGES, "app/tools.py": PAGE_TOOLS,
+    }
+    markers_hold(tmp_path, files, "app/adapter.py")

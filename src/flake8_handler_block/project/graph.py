@@ -502,7 +502,14 @@ class Graph:
                 return []
             return self.overrides(cls, name, depth) or self._from_other_bases(cls, name, depth)
         if kind == "f":
-            return [("l", obj[1], obj[2])] if name == "<locals>" else []
+            if name == "<locals>":
+                return [("l", obj[1], obj[2])]
+            # `self._v2_adapter.create_page()`, `adapter = self._v2_adapter`: a property's read
+            # gives what its body returns, whose attribute this is
+            if self._reads_as_property(obj):
+                return [found for value in self._call_result(obj, depth + 1)
+                        for found in self._attribute(value, name, depth + 1)]
+            return []
         if kind == "l":
             summary = self.tree.summary(obj[1])
             if summary is None:
@@ -801,6 +808,10 @@ class Graph:
         for sub in self.subclasses(cls, depth + 1):
             found.extend(fn for fn in self.method(sub, name, depth + 1) if fn not in found)
         return found
+
+    def _reads_as_property(self, fn: Obj) -> bool:
+        summary = self.tree.summary(fn[1])
+        return summary is not None and summary.facts.functions[fn[2]].reads_as_property
 
     def _only_declares(self, fn: Obj) -> bool:
         """A method that only declares what another class implements: ``@abstractmethod``, or one of
