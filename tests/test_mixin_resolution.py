@@ -206,3 +206,47 @@ def test_a_property_read_gives_what_the_property_returns(tmp_path: Path) -> None
         "app/pages.py": PAGES, "app/tools.py": PAGE_TOOLS,
     }
     markers_hold(tmp_path, files, "app/adapter.py")
+
+
+SHADOWED = '''\
+import httpx
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("broker")
+
+
+class Client:
+    def __init__(self) -> None:
+        self._client = httpx.Client(base_url="https://broker", timeout=10)
+
+    def _delete(self, path, params=None):
+        return self._client.delete(path, params=params)  # ok: HB601 replaced by the second _delete
+
+    def unsubscribe(self, source):
+        return self._delete("/subscriptions/" + source)
+
+    def describe(self):
+        return {"region": self._client.get("/region").text}  # expect: HB601 "handler 'describe'"
+
+    def _delete(self, path):
+        return self._client.delete(path)  # expect: HB601 "via Client.unsubscribe() -> Client._delete()"
+
+
+client = Client()
+
+
+@mcp.tool()
+def unsubscribe(source: str) -> dict:
+    return client.unsubscribe(source)
+
+
+@mcp.tool()
+def describe() -> dict:
+    return client.describe()
+'''
+
+
+def test_a_method_defined_again_in_the_class_body_replaces_the_first(tmp_path: Path) -> None:
+    """The second ``def _delete`` is the one that runs (smartoption-mcp's client): only its call is
+    reported."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/broker.py": SHADOWED}, "app/broker.py")

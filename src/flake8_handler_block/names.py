@@ -463,7 +463,7 @@ def param_from_callers(
     if found is None and module.outside is not None and all(
         decorator in PASS_THROUGH_DECORATORS for decorator in decorator_names(function)
     ):
-        kind = module.outside.client_param(function.qualname, name)  # callers in other modules
+        kind = module.outside.client_param(function.index_name, name)  # callers in other modules
         found = Inst(kind) if kind is not None else None
     if found is None and module.outside is None:
         del module.param_kinds[key]  # asked before the project is: asked again once it is

@@ -135,13 +135,13 @@ class Reach:
         if function is None:
             return None
         table = self.contained if self.config.scope == "handlers" else self.reachable
-        return table.get(function) or (self.project.chain(function.qualname) if self.project else None)
+        return table.get(function) or (self.project.chain(function.index_name) if self.project else None)
 
     def loop_link(self, function: Optional[FunctionScope]) -> Optional[Tie]:
         """How ``function`` comes to run on an async function's event loop, if it does."""
         if function is None:
             return None
-        return self.on_loop.get(function) or (self.project.on_loop(function.qualname) if self.project else None)
+        return self.on_loop.get(function) or (self.project.on_loop(function.index_name) if self.project else None)
 
     def runs_on_loop(self, function: Optional[FunctionScope]) -> bool:
         return self.loop_link(function) is not None
@@ -167,20 +167,20 @@ class Reach:
         project index found them: (line, name called, what blocks where)."""
         if self.project is None or not function.is_async:
             return []
-        return self.project.blocking_calls(function.qualname)
+        return self.project.blocking_calls(function.index_name)
 
     def in_request(self, function: FunctionScope) -> bool:
         """Whether ``function`` runs inside an async handler's own task (where its cancellation arrives)."""
         if function in self.in_request_task:
             return True
-        return self.project is not None and self.project.in_request_task(function.qualname) is not None
+        return self.project is not None and self.project.in_request_task(function.index_name) is not None
 
     def cancelled_by_callers(self, function: Optional[FunctionScope]) -> bool:
         """Every caller in the project awaits async ``function`` under a deadline that cancels
         it (``asyncio.wait_for``, ``asyncio.timeout()``): an awaited call in it cannot hang a request."""
         if self.project is None or function is None or not function.is_async:
             return False
-        return self.project.cancelled_by_callers(function.qualname)
+        return self.project.cancelled_by_callers(function.index_name)
 
     def torn_down_by_callers(self, function: Optional[FunctionScope]) -> bool:
         """Every caller in the project runs async ``function`` as teardown (in a ``finally:``, an
@@ -188,20 +188,20 @@ class Reach:
         one, and the one being handled propagates once it returns."""
         if self.project is None or function is None or not function.is_async:
             return False
-        return self.project.torn_down_by_callers(function.qualname)
+        return self.project.torn_down_by_callers(function.index_name)
 
     def handed_over_by_callers(self, function: FunctionScope) -> bool:
         """Every call of the async generator ``function`` in the project hands it on uniterated
         (``StreamingResponse(rows())``): its body is the request's last work."""
         if self.project is None or not function.is_async or not function.is_generator:
             return False
-        return self.project.handed_over_by_callers(function.qualname)
+        return self.project.handed_over_by_callers(function.index_name)
 
     def is_tooling(self, function: Optional[FunctionScope]) -> bool:
         """Setup scripts, CLI commands, ``__main__`` code: never a request's work."""
         if self.project is None or self.config.scope == "all":
             return False
-        return self.project.is_tooling(function.qualname if function is not None else None)
+        return self.project.is_tooling(function.index_name if function is not None else None)
 
     def module_code_is_tooling(self, line: int) -> bool:
         """Module-level code on ``line`` runs only as a script (``if __name__ == "__main__":``)."""
@@ -216,7 +216,7 @@ class Reach:
         if self.config.scope != "all" and self.project is not None and self.project.tooling_path:
             # a test suite's or an example's handlers serve no one's requests; a CLI helper the
             # app's handlers call does
-            if function is None or not self.project.serves_requests(function.qualname):
+            if function is None or not self.project.serves_requests(function.index_name):
                 return False
         if scope == ASYNC_HANDLER:
             return self.runs_on_loop(function)
@@ -232,7 +232,7 @@ class Reach:
         progress_handler:`` where every caller passes a callback)."""
         if scope in (ANYWHERE, EVERYWHERE) or function is None or self.project is None or self.config.scope == "all":
             return False
-        return self.project.never_runs(function.qualname, line)
+        return self.project.never_runs(function.index_name, line)
 
     def where(self, scope: str, function: Optional[FunctionScope]) -> str:
         """How the message names the place: the handler chain, or the function itself."""

@@ -209,7 +209,7 @@ def wrapper_calls_untimed(
     if project is None:
         return
     for function in facts.module.functions:
-        calls = [c for c in project.forwarding_calls(function.qualname) if wanted(c[2], c[6])]
+        calls = [c for c in project.forwarding_calls(function.index_name) if wanted(c[2], c[6])]
         if not calls:
             continue
         for node, name in calls_named(function.node, {c[1] for c in calls}):

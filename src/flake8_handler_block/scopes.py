@@ -96,6 +96,7 @@ class ModuleScope(Scope):
         super().__init__(None)
         self.filename = filename
         self.functions: List[FunctionScope] = []
+        self.same_qualname: Dict[str, List[FunctionScope]] = {}  # qualname -> its functions, in order
         self.classes: List[ClassScope] = []
         self.defs: Dict[str, List[FunctionScope]] = {}  # top-level functions by name
         self.class_defs: Dict[str, List[ClassScope]] = {}
@@ -160,6 +161,12 @@ class ClassScope(Scope):
 class FunctionScope(Scope):
     kind = "function"
 
+    @property
+    def index_name(self) -> str:
+        """How the project index names it: its qualname, and ``#n`` for the n-th later definition of
+        that qualname (``project.index.ModuleReach._key``)."""
+        return f"{self.qualname}#{self.nth}" if self.nth else self.qualname
+
     def __init__(
         self, node: cst.FunctionDef, parent: Scope, qualname: str, cls: Optional[ClassScope]
     ) -> None:
@@ -167,6 +174,9 @@ class FunctionScope(Scope):
         self.node = node
         self.name = node.name.value
         self.qualname = qualname
+        # how many functions of the module before it have its qualname (a method defined twice in
+        # a class body: the second replaces the first), so the project index tells them apart
+        self.nth = 0
         self.cls = cls  # set when this is a method defined directly in a class body
         self.is_async = node.asynchronous is not None
         self.nested: Dict[str, List[FunctionScope]] = {}
@@ -597,6 +607,9 @@ class ScopeCollector(Batchable):
         owner = s.scope
         cls = owner if isinstance(owner, ClassScope) else None
         scope = FunctionScope(node, owner, _qualname(owner, node.name.value), cls)
+        same = s.module.same_qualname.setdefault(scope.qualname, [])
+        scope.nth = len(same)
+        same.append(scope)
         s.module.functions.append(scope)
         if isinstance(owner, ModuleScope):
             owner.defs.setdefault(scope.name, []).append(scope)

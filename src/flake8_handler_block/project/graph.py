@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
 Obj = Tuple  # see the module docstring
 _CLASS_KINDS = ("c", "i", "k", "t", "x")  # a class, or an instance of one: its attributes are the class's
+_PROPERTY_PARTS = (".setter", ".deleter")  # `@name.setter`: a second body for one property
 _OPEN_KINDS = ("i", "k")  # a class or an instance that may be of a subclass: overrides count
 T = TypeVar("T")
 FnRef = Tuple[str, str, int]  # ("f", path, key)
@@ -746,10 +747,19 @@ class Graph:
         for owner in self.mro(cls, depth)[int(above):]:
             found = self._class_facts(owner)
             if found is not None:
-                keys = found[1].method_keys(name)
+                keys = self._live(found[0].facts, found[1].method_keys(name))
                 if keys:
                     return [("f", owner[1], key) for key in keys]
         return []
+
+    @staticmethod
+    def _live(facts: ModuleFacts, keys: Tuple[int, ...]) -> Tuple[int, ...]:
+        """The definitions of one name in a class body that can run: the last, which replaces the
+        ones before it (smartoption's second ``def _delete``; ``@overload`` stubs before the body),
+        unless it is a property's setter or deleter, which keeps the getter (all are kept)."""
+        if len(keys) < 2 or any(d.written.endswith(_PROPERTY_PARTS) for d in facts.functions[keys[-1]].decorators):
+            return keys
+        return keys[-1:]
 
     def subclasses(self, cls: Obj, depth: int = 0) -> List[Obj]:
         """Every class of the project deriving from ``cls``, directly or not."""
@@ -791,8 +801,10 @@ class Graph:
         files, chained = self.tree.descendant_files(facts[1].name, name, MAX_SUBCLASS_FILES)
         for path in files:
             summary = self.tree.summary(path)
-            for other in summary.facts.classes if summary is not None else ():
-                keys = other.method_keys(name) if other.name in chained else ()
+            if summary is None:
+                continue
+            for other in summary.facts.classes:
+                keys = self._live(summary.facts, other.method_keys(name)) if other.name in chained else ()
                 candidate = ("c", path, other.key)
                 if keys and candidate != cls and self._derives(candidate, cls, chained, depth):
                     found.extend(("f", path, key) for key in keys)

@@ -112,14 +112,19 @@ class ModuleReach:
         those registered in another module (``path("", views.index)`` in ``urls.py``) or
         deriving from a view class of another module."""
 
-    def _key(self, qualname: str, line: Optional[int]) -> Optional[int]:
+    def _key(self, name: str, line: Optional[int]) -> Optional[int]:
+        """The key of the function ``name`` names: a qualname, with ``#n`` for the n-th later
+        definition of it (``FunctionScope.index_name``); else the one defined at ``line``, or the first."""
         if self._by_qualname is None:  # built once: a module asks about each of its functions
             self._by_qualname = {}
             for fn in self._summary.facts.functions:
                 self._by_qualname.setdefault(fn.qualname, []).append(fn)
+        qualname, _, nth = name.partition("#")
         found = self._by_qualname.get(qualname)
         if not found:
             return None
+        if nth:
+            return found[int(nth)].key if int(nth) < len(found) else None
         if line is not None:
             for fn in found:
                 if fn.line == line:

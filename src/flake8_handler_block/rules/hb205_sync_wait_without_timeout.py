@@ -386,7 +386,7 @@ class SyncWaitWithoutTimeout(Rule):
             if scope in facts.reach.handlers:
                 return False
             scope = scope.parent
-        return all(project.handed_work_ends(owner.qualname, work) for owner, work in handed)
+        return all(project.handed_work_ends(owner.index_name, work) for owner, work in handed)
 
     def _inside_executor_block(self, site: CallSite, function: FunctionScope) -> bool:
         """The wait sits in a ``with ThreadPoolExecutor() as ex:`` block of ``function``: leaving the
