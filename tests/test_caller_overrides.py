@@ -128,12 +128,24 @@ def fetch_json(url: str, fetcher: Any | None = None):
 def fetch_text(url: str, fetcher: Optional[Callable[[str], str]] = None):
     read = fetcher or _fetch_text
     return read(url)
+
+
+def post_json(request, opener=None):
+    do_open = opener or urllib.request.urlopen
+    with do_open(request, timeout=120) as response:  # expect: HB601 "handler 'post_report'"
+        return response.read()
+
+
+def post_text(request, opener=None):
+    do_open = opener or request.opener  # not the code's own: nothing known
+    with do_open(request, timeout=120) as response:
+        return response.read()
 '''
 
 TOOLS = '''\
 from fastapi import FastAPI
 
-from app.fetch import fetch_json, fetch_text
+from app.fetch import fetch_json, fetch_text, post_json, post_text
 
 app = FastAPI()
 
@@ -146,11 +158,17 @@ async def sync_trash():
 @app.post("/text/sync")
 async def sync_text():
     return fetch_text("https://trash-guides.info/desired.txt")
+
+
+@app.post("/report")
+async def post_report():
+    return post_json("https://ara.example/report"), post_text("https://ara.example/text")
 '''
 
 
 def test_a_declared_parameter_before_a_function_of_the_module_is_an_override(tmp_path: Path) -> None:
     """arr-py-client: ``(fetcher or _default_fetch)(url)`` with ``fetcher: Any | None`` calls the
-    module's own function unless a caller (a test) passes one."""
+    module's own function unless a caller (a test) passes one; so does akeyless-agentcore-rta's
+    ``do_open = opener or urllib.request.urlopen``, a function of an imported module."""
     files = {"app/__init__.py": "", "app/fetch.py": FETCH, "app/tools.py": TOOLS}
     markers_hold(tmp_path, files, "app/fetch.py")

@@ -1016,9 +1016,12 @@ def _same_target(value: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 def _own_default(value: cst.BaseExpression, scope: "Scope") -> bool:
     """What the code falls back to after a parameter (``session or requests.Session()``): a call, or a
     name only imports or defs bind (``service or cert_mod`` after ``from . import certificate as
-    cert_mod``; ``(fetcher or _default_fetch)(url)``)."""
+    cert_mod``; ``(fetcher or _default_fetch)(url)``), or an attribute of such a name (``opener or
+    urllib.request.urlopen``)."""
     if isinstance(value, cst.Call):
         return True
+    while isinstance(value, cst.Attribute):
+        value = value.value
     if not isinstance(value, cst.Name):
         return False
     current: Optional[Scope] = scope

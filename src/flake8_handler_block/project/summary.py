@@ -2227,10 +2227,12 @@ class _Summariser:
 
     def _own_default(self, value: ast.expr, scope: _Scope) -> bool:
         """What the code falls back to after a parameter (``session or requests.Session()``): a call,
-        or a name only imports or defs bind (``service or cert_mod``, ``(fetcher or _default_fetch)(url)``;
-        the walk's ``scopes._own_default``)."""
+        or a name only imports or defs bind (``service or cert_mod``, ``(fetcher or _default_fetch)(url)``),
+        or an attribute of one (``opener or urllib.request.urlopen``; the walk's ``scopes._own_default``)."""
         if type(value) is ast.Call:
             return True
+        while type(value) is ast.Attribute:
+            value = value.value
         bindings = self._lookup(value.id, scope) if type(value) is ast.Name else None
         return bool(bindings) and all(kind in ("import", "def") for kind, _payload, _scope in bindings or ())
 
