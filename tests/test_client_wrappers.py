@@ -67,3 +67,78 @@ def attach(issue_id):
 def test_a_project_class_owning_a_client_is_closed_as_one(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/http.py": HTTP, "app/attachments.py": ATTACHMENTS, "app/views.py": VIEWS}
     markers_hold(tmp_path, files, "app/attachments.py")
+
+
+BASE = '''\
+import httpx
+
+
+class BaseAsyncClient:
+    base_url = "http://localhost"
+
+    def __init__(self):
+        self._client = None
+
+    async def __aenter__(self):
+        if self._client is None:
+            self._client = httpx.AsyncClient(base_url=self.base_url, timeout=10)
+        return self
+
+    async def __aexit__(self, *exc):
+        await self._client.aclose()
+        self._client = None
+
+    async def _get(self, path):
+        if self._client is None:
+            await self.__aenter__()  # used without `async with`: it opens its pool itself
+        return (await self._client.get(path)).json()
+'''
+
+ENSEMBL = '''\
+from app.base import BaseAsyncClient
+
+
+class EnsemblClient(BaseAsyncClient):
+    base_url = "https://rest.ensembl.org"
+
+    async def orthologs(self, symbol):
+        return await self._get("/homology/symbol/human/" + symbol)
+
+
+class Offline:
+    async def orthologs(self, symbol):
+        return []
+'''
+
+TOOLS = '''\
+from fastmcp import FastMCP
+
+from app.ensembl import EnsemblClient, Offline
+
+mcp = FastMCP("structures")
+
+
+@mcp.tool()
+async def shifts(symbol: str) -> list:
+    ensembl = EnsemblClient()  # expect: HB103 "EnsemblClient() (holding its own httpx.AsyncClient)"
+    return await ensembl.orthologs(symbol)
+
+
+@mcp.tool()
+async def scoped_shifts(symbol: str) -> list:
+    async with EnsemblClient() as ensembl:  # ok: closed by `async with`
+        return await ensembl.orthologs(symbol)
+
+
+@mcp.tool()
+async def offline_shifts(symbol: str) -> list:
+    return await Offline().orthologs(symbol)  # ok: holds no client
+'''
+
+
+def test_a_subclass_of_a_class_owning_a_client_owns_one_too(tmp_path: Path) -> None:
+    """alphafold-sovereign-mcp's ``EnsemblClient(BaseAsyncClient)``: the base opens its pool in
+    ``__aenter__`` (or lazily, from a request, without ``async with``); a subclass of another module
+    built per call and never closed leaks it as the base would."""
+    files = {"app/__init__.py": "", "app/base.py": BASE, "app/ensembl.py": ENSEMBL, "app/tools.py": TOOLS}
+    markers_hold(tmp_path, files, "app/tools.py")

@@ -83,7 +83,7 @@ class Clients:
         for _ in range(rounds):
             new: Set[str] = set()
             for path in paths:
-                new |= self._defined_in(path)
+                new |= self._defined_in(path, found)
             new -= found
             if not new:
                 break
@@ -92,7 +92,7 @@ class Clients:
             seen.update(paths)
         return frozenset(found)
 
-    def _defined_in(self, path: str) -> Set[str]:
+    def _defined_in(self, path: str, known: Set[str]) -> Set[str]:
         summary = self.graph.tree.summary(path)
         if summary is None:
             return set()
@@ -106,6 +106,9 @@ class Clients:
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(client(sym) for _attr, sym in cls.attrs))
         found.update(self._given_a_client(summary))
+        # a subclass of a class found before: it inherits the attribute (`EnsemblClient(BaseAsyncClient)`)
+        found.update(facts.name for facts in summary.facts.classes
+                     if any(base.written.rpartition(".")[2] in known for base in facts.bases))
         # a subclass of a library client (HB203 asks the project whether it adds an __init__)
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(base is not None and canonical(base.dotted) in SUBCLASSED_CLIENTS for base in cls.bases))
@@ -149,13 +152,14 @@ class Clients:
         if len(objs) != 1 or objs[0][0] != "c":
             return None
         cls = objs[0]
-        summary = self.graph.tree.summary(cls[1])
-        if summary is None or not any(self.graph.method(cls, closer) for closer in OWNER_CLOSERS):
+        if not any(self.graph.method(cls, closer) for closer in OWNER_CLOSERS):
             return None
-        for attr, _sym in summary.classes[cls[2]].attrs:
-            kind = self._attribute(cls, attr, 0, set())
-            if kind in CLIENTS:
-                return kind
+        for owner in self.graph.mro(cls):  # the attributes it or a base fills (`EnsemblClient(BaseAsyncClient)`)
+            summary = self.graph.tree.summary(owner[1])
+            for attr, _sym in summary.classes[owner[2]].attrs if summary is not None else ():
+                kind = self._attribute(cls, attr, 0, set())
+                if kind in CLIENTS:
+                    return kind
         return None
 
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:

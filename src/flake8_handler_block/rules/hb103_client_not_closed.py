@@ -32,7 +32,8 @@ class ClientNotClosed(Rule):
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
     same pool, whatever it adds. And so is an instance of a class of the project, of any
-    module, that builds one of these clients into an attribute of its own and can close it
+    module, that builds one of these clients into an attribute of its own (or whose base class
+    does: `EnsemblClient(BaseAsyncClient)`) and can close it
     (`close()`, `aclose()`, `__exit__`): `HttpClient()` whose `__init__` sets
     `self._client = httpx.Client(...)` owns that pool; the fix is its own `close()` in a
     `finally`. Only a call passing no argument counts: an argument may lend it the
