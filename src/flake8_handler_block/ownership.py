@@ -13,7 +13,9 @@ of it, ...); :func:`fate` answers with one of
 * ``UNSAFE``: closed only on the straight path, after code that can raise or return
   (a finding for strict policies: an exception skips the close);
 * ``ESCAPES``: returned, yielded, stored on an attribute/global/container, aliased,
-  captured by a nested function, or passed to a call (which may take ownership);
+  captured by a nested function, or passed to a call (which may take ownership), unless
+  the call is of a function of the module that only uses the parameter it binds (calls its
+  methods, reads it, lends it on likewise: ``_lent_to_a_borrower``);
 * ``DROPPED``: none of the above: the only finding.
 
 The analysis reads the libcst nodes of one ``FunctionDef``; it runs only for
@@ -30,7 +32,7 @@ from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple,
 import libcst as cst
 
 from .facts import Facts, Provider
-from .names import Ref, decorator_names, lookup, resolve
+from .names import Ref, decorator_names, local_function, lookup, resolve
 from .raising import is_logging_call, raises_here
 from .scopes import FunctionScope
 from .walk import children
@@ -186,8 +188,48 @@ def _is_reader_call(call: cst.Call, function: FunctionScope) -> bool:
     return isinstance(resolved, Ref) and resolved.dotted in _READER_CALLS
 
 
+def _lent_to_a_borrower(call: cst.Call, arg: cst.Arg, function: FunctionScope, policy: Policy, depth: int) -> bool:
+    """``_resolve_uniprot(client, gene_id)``: a function of the module that only uses the parameter
+    the argument binds (calls its methods, reads it, hands it to such a function in turn) and
+    neither keeps, returns, closes nor passes it elsewhere: the value stays the caller's to close.
+    Calls that unpack arguments, and functions that yield, rebind or capture the parameter, may
+    do anything with it (a pass on, as before)."""
+    callee = local_function(call.func, function)
+    if callee is None or callee.is_generator or depth >= _MAX_LENDING_DEPTH:
+        return False
+    if any(a.star for a in call.args):
+        return False
+    param = _parameter_bound(callee, call, arg)
+    if param is None or len(callee.bindings.get(param, ())) != 1:
+        return False
+    facts = _Facts(callee.node)
+    if facts.stores.get(param) or param in facts.declared:
+        return False
+    for use in facts.loads.get(param, []):
+        if facts.nested.get(id(use)) is not None:
+            return False  # captured by a nested function: kept as long as that lives
+        event, _ = _flow(facts, use, policy, callee, depth + 1)
+        if event not in (_NEUTRAL, _DROP):
+            return False
+    return True
+
+
+_MAX_LENDING_DEPTH = 3  # helpers lending to helpers: no deeper
+
+
+def _parameter_bound(callee: FunctionScope, call: cst.Call, arg: cst.Arg) -> Optional[str]:
+    """The parameter of ``callee`` that ``arg`` of ``call`` binds (``FunctionScope.param_slots``)."""
+    if arg.keyword is not None:
+        name = arg.keyword.value
+        return name if name in callee.param_slots else None
+    index = next((i for i, a in enumerate(call.args) if a is arg), None)
+    if index is None or any(a.keyword is not None for a in call.args[:index]):
+        return None
+    return next((name for name, (place, _default) in callee.param_slots.items() if place == index), None)
+
+
 def _flow(
-    facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionScope
+    facts: _Facts, node: cst.CSTNode, policy: Policy, function: FunctionScope, depth: int = 0
 ) -> Tuple[str, Optional[cst.CSTNode]]:
     """Where the value of ``node`` goes next: one event and the node that decides it."""
     while True:
@@ -200,10 +242,11 @@ def _flow(
             node = parent
             continue
         if isinstance(parent, cst.Attribute) and node is parent.value:
-            return _member(facts, parent, policy, function)
+            return _member(facts, parent, policy, function, depth)
         if isinstance(parent, cst.Arg):
             call = facts.parent.get(id(parent))
-            if isinstance(call, cst.Call) and _is_reader_call(call, function):
+            if isinstance(call, cst.Call) and (
+                    _is_reader_call(call, function) or _lent_to_a_borrower(call, parent, function, policy, depth)):
                 return _NEUTRAL, call
             return _ESCAPE, call
         if isinstance(parent, cst.WithItem) and node is parent.item:
@@ -240,7 +283,7 @@ def _flow(
 
 
 def _member(
-    facts: _Facts, attr: cst.Attribute, policy: Policy, function: FunctionScope
+    facts: _Facts, attr: cst.Attribute, policy: Policy, function: FunctionScope, depth: int = 0
 ) -> Tuple[str, Optional[cst.CSTNode]]:
     name = attr.attr.value
     outer = facts.parent.get(id(attr))
@@ -255,7 +298,7 @@ def _member(
         return (_FOREGROUND if called else _BACKGROUND), attr
     if name in policy.views:
         value = outer if called else attr
-        event, _ = _flow(facts, value, policy, function)  # type: ignore[arg-type]
+        event, _ = _flow(facts, value, policy, function, depth)  # type: ignore[arg-type]
         if event in (_NEUTRAL, _DROP, _AWAIT):
             return _NEUTRAL, attr
         return _ESCAPE, attr

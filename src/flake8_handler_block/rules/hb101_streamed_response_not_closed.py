@@ -55,7 +55,8 @@ class StreamedResponseNotClosed(Rule):
     or `yield` in it), which gives the connection back to the pool;
     the response used in `with`/`async with` or `contextlib.closing`,
     closed in a `finally`, handed to `ExitStack.enter_context`/`callback`, returned,
-    yielded, stored on `self`/a global/a container, passed to another call, or whose
+    yielded, stored on `self`/a global/a container, passed to another call (not a function
+    of this module that only uses it: it stays the caller's to close), or whose
     body is handed on to be streamed (`StreamingResponse(r.iter_content())`,
     `Response(r.raw)`, a generator that reads it); a response whose session or
     connection is closed by the `with` that owns it or in a `finally`. `stream=` given

@@ -45,7 +45,9 @@ class ClientNotClosed(Rule):
     Not reported: a client closed anywhere in the function (a straight-line `close()`
     counts here; the responses it produced are HB101/HB102's business), used in
     `with`, handed to `contextlib.closing`/`ExitStack.enter_context`, returned,
-    yielded, stored on `self`/`app`/a global/a container, or passed to another call;
+    yielded, stored on `self`/`app`/a global/a container, or passed to another call
+    (not a function of this module that only uses it, calling its methods or reading it:
+    `mint(session, url)` leaves the session to its caller);
     clients created at module level or in `__init__` (shared, the recommended way).
     Nor a client working on a pool it was lent: `httpx.Client`/`AsyncClient` given
     an existing `transport=` (closing the client would close the shared transport,

@@ -61,7 +61,8 @@ class ThreadNotJoined(Rule):
     "send the mail in the background, log the error" thread); a target that is not
     a function of this module (we cannot see what it does); a thread that is joined
     (anywhere in the function), returned, stored on `self`/a global/a container
-    (`threads.append(t)`), or passed to another call (someone else owns it); a thread
+    (`threads.append(t)`), or passed to another call (someone else owns it; not a function of
+    this module that only uses it, such as `t.start()`); a thread
     created but never started; `threading.Timer`; a thread whose target is
     `server.serve_forever` (the server's `shutdown()` ends it: that is HB503's business); a
     thread started by a function guarded to start its threads once (`if self._started:

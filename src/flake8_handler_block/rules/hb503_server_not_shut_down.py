@@ -43,7 +43,8 @@ class ServerNotShutDown(Rule):
     class (`tearDown`, `tearDownClass`, `addCleanup`).
 
     Not reported: a server returned by a plain helper, stored on `self` outside a test
-    class, passed to another call, or whose `serve_forever()` is called in the
+    class, passed to another call (not a function of this module that only uses it), or
+    whose `serve_forever()` is called in the
     foreground (the program's main loop: it ends with the process).
 
     Why is this bad?

@@ -29,7 +29,8 @@ class ExecutorNotShutDown(Rule):
 
     Not reported: `with ThreadPoolExecutor() as pool:`, a `shutdown()`/`close()`
     anywhere in the function, an executor returned, stored on `self`/a global/a
-    container, or passed to another call; executors created at module level (shared).
+    container, or passed to another call (not a function of this module that only uses it);
+    executors created at module level (shared).
     Nor a `ThreadPoolExecutor`/`ProcessPoolExecutor` whose work the function waits
     for with a timeout (`concurrent.futures.wait(fs, timeout=...)`,
     `as_completed(fs, timeout=...)`, `f.result(timeout=...)`) and then drops:
