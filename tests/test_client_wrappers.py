@@ -37,7 +37,7 @@ from app.http import HttpClient, Mirror
 
 
 def add_attachments(issue, urls):
-    http_client = HttpClient()  # expect: HB103 "HttpClient() (holding its own httpx.Client)" "handler 'attach'"
+    http_client = HttpClient()  # expect: HB103 "(holding its own httpx.Client)" "`finally: http_client.close()`"
     for url in urls:
         issue.attach(http_client.get(url).content)
     scoped = HttpClient()  # ok: closed in finally
@@ -120,7 +120,7 @@ mcp = FastMCP("structures")
 
 @mcp.tool()
 async def shifts(symbol: str) -> list:
-    ensembl = EnsemblClient()  # expect: HB103 "EnsemblClient() (holding its own httpx.AsyncClient)"
+    ensembl = EnsemblClient()  # expect: HB103 "EnsemblClient() (holding its own httpx.AsyncClient)" "use `async with`"
     return await ensembl.orthologs(symbol)
 
 

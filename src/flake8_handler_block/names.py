@@ -88,6 +88,8 @@ class Outside(Protocol):
 
     def wrapped_client(self, dotted_class: str) -> Optional[str]: ...  # ``HttpClient()``: its own pool
 
+    def owner_closer(self, dotted_class: str) -> Optional[str]: ...  # how such an owner releases it
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""
@@ -855,6 +857,23 @@ def client_wrapped_by(module: "ModuleScope", name: str, clients: Iterable[str]) 
             if isinstance(found, Inst) and not found.declared and found.producer in wanted:
                 return found.producer
     return None
+
+
+def owner_closer(call: cst.Call, scope: "Scope") -> str:
+    """How an instance of the project class ``call`` builds releases the client it owns: the first of
+    ``OWNER_CLOSERS`` the class (or a base) has, ``close`` when that is not known."""
+    func = call.func
+    module = scope.module
+    if isinstance(func, cst.Name) and func.value in module.class_defs:
+        for cls in module.class_defs[func.value]:
+            found = next((closer for closer in OWNER_CLOSERS if cls.method(closer)), None)
+            if found is not None:
+                return found
+        return "close"
+    resolved = resolve(func, scope)
+    if isinstance(resolved, Ref) and module.outside is not None:
+        return module.outside.owner_closer(resolved.dotted) or "close"
+    return "close"
 
 
 def derives_from(module: "ModuleScope", name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:

@@ -162,6 +162,13 @@ class Clients:
                     return kind
         return None
 
+    def owner_closer(self, dotted_class: str) -> Optional[str]:
+        """The first of ``OWNER_CLOSERS`` the project class ``dotted_class`` (absolute) or a base has."""
+        objs = self.graph.resolve(dotted_class)
+        if len(objs) != 1 or objs[0][0] != "c":
+            return None
+        return next((closer for closer in OWNER_CLOSERS if self.graph.method(objs[0], closer)), None)
+
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
         assigned = self.graph.assigned_attr(cls, attr)
         if assigned is not None:

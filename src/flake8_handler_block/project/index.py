@@ -296,6 +296,14 @@ class ModuleReach:
             return None  # a class no module of the project gives a client
         return self._project.ask_clients(lambda clients: clients.wrapped(absolute))
 
+    def owner_closer(self, dotted_class: str) -> Optional[str]:
+        """How an instance of the project class ``dotted_class`` releases the client it owns
+        (``clients.Clients.owner_closer``)."""
+        absolute = self.absolute(dotted_class)
+        if absolute is None:
+            return None
+        return self._project.ask_clients(lambda clients: clients.owner_closer(absolute))
+
     def client_param(self, qualname: str, param: str) -> Optional[str]:
         """The HTTP client or registry (``catalog.HELD_ACROSS_MODULES``) every call of function
         ``qualname`` of this module passes for its parameter ``param``, wherever the call is

@@ -35,8 +35,9 @@ class ClientNotClosed(Rule):
     module, that builds one of these clients into an attribute of its own (or whose base class
     does: `EnsemblClient(BaseAsyncClient)`) and can close it
     (`close()`, `aclose()`, `__exit__`): `HttpClient()` whose `__init__` sets
-    `self._client = httpx.Client(...)` owns that pool; the fix is its own `close()` in a
-    `finally`. Only a call passing no argument counts: an argument may lend it the
+    `self._client = httpx.Client(...)` owns that pool; the fix releases it as the class
+    does: its own `close()` (or `aclose()`) in a `finally`, or `with`/`async with` for a
+    class that only closes on leaving one. Only a call passing no argument counts: an argument may lend it the
     client (`HttpClient(shared)`), which it must not close.
 
     An SDK client is reported only where a handler reaches it: dropped elsewhere, it was mostly
@@ -131,12 +132,18 @@ class ClientNotClosed(Rule):
         per = "request" if reached else "call"
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
-        if wrapper:  # its own close(): the class may not be a context manager
+        if wrapper:  # released the way the class releases it: its close(), or as a context manager
             holder = f"{result.name}." if result.name else ""
-            kind, with_ = f"(holding its own {target})", f"finally: {holder}close()"
+            kind, with_ = f"(holding its own {target})", _RELEASE[names.owner_closer(call, site.scope)].format(holder)
         else:
             kind, with_ = client.kind, "async with" if client.async_with else "with"
         self.report(call, function, call=call_text(call), kind=kind, with_=with_, per=per)
+
+
+# How the fix releases an owner of a client, by the closer its class has (catalog.OWNER_CLOSERS)
+_RELEASE = {
+    "close": "finally: {}close()", "aclose": "finally: await {}aclose()", "__exit__": "with", "__aexit__": "async with",
+}
 
 
 def _borrows_pool(call: cst.Call, client: catalog.Resource) -> bool:
