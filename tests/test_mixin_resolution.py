@@ -250,3 +250,50 @@ def test_a_method_defined_again_in_the_class_body_replaces_the_first(tmp_path: P
     """The second ``def _delete`` is the one that runs (smartoption-mcp's client): only its call is
     reported."""
     markers_hold(tmp_path, {"app/__init__.py": "", "app/broker.py": SHADOWED}, "app/broker.py")
+
+
+TREE = '''\
+from typing import Optional
+
+import requests
+from flask import Flask
+
+app = Flask(__name__)
+
+
+class Node:
+    def __init__(self) -> None:
+        self.parent: Optional["Node"] = None
+        self.left: Optional["Node"] = None
+        self.right: Optional["Node"] = None
+
+    @property
+    def root(self) -> "Node":
+        if self.parent is not None:
+            return self.parent.root
+        if self.left is not None:
+            return self.left.root
+        if self.right is not None:
+            return self.right.top
+        return self
+
+    @property
+    def top(self) -> "Node":
+        return self.left.root if self.left is not None else self.right.top
+
+    def fetch(self, path):
+        return requests.get("https://tree/" + path)  # expect: HB201 "handler 'leaf' via Node.fetch()"
+
+
+@app.get("/leaf/<path>")
+def leaf(path):
+    return Node().root.fetch(path).text
+'''
+
+
+def test_a_property_whose_value_leads_back_to_itself_is_read_once(tmp_path: Path) -> None:
+    """``root`` returns ``self.parent.root``, ``self.left.root``, ``self.right.top`` or ``self``: a
+    property read through itself adds nothing, and the read still gives the node whose ``fetch``
+    the handler reaches (each (property, attribute) is read once: on zuul's tree of properties the
+    reads recursed to the depth bound and its module was left unanalysed)."""
+    markers_hold(tmp_path, {"app/__init__.py": "", "app/tree.py": TREE}, "app/tree.py")

@@ -185,6 +185,7 @@ class Graph:
         self._forwards: Dict[FnRef, Optional[Forwarded]] = {}
         self._forward_to_api: Optional[bool] = None
         self._results: Dict[Obj, List[Obj]] = {}
+        self._property_attributes: Dict[Tuple[Obj, str], List[Obj]] = {}  # (property, attribute) -> objects
         self._passed: Dict[Tuple[FnRef, str], List[Obj]] = {}  # a constructor's parameter -> what its callers pass
         self._callers: Optional["Callers"] = None
         self._asking_callers = False
@@ -508,8 +509,7 @@ class Graph:
             # `self._v2_adapter.create_page()`, `adapter = self._v2_adapter`: a property's read
             # gives what its body returns, whose attribute this is
             if self._reads_as_property(obj):
-                return [found for value in self._call_result(obj, depth + 1)
-                        for found in self._attribute(value, name, depth + 1)]
+                return self._property_attribute(obj, name, depth)
             return []
         if kind == "l":
             summary = self.tree.summary(obj[1])
@@ -819,6 +819,18 @@ class Graph:
         found: List[Obj] = []
         for sub in self.subclasses(cls, depth + 1):
             found.extend(fn for fn in self.method(sub, name, depth + 1) if fn not in found)
+        return found
+
+    def _property_attribute(self, fn: Obj, name: str, depth: int) -> List[Obj]:
+        """Attribute ``name`` of what the property ``fn`` returns, once per property and name: a
+        property whose value leads back to itself (``return self._parent.session``) adds nothing."""
+        key = (fn, name)
+        known = self._property_attributes.get(key)
+        if known is not None:
+            return known
+        self._property_attributes[key] = []
+        found = [attr for value in self._call_result(fn, depth + 1) for attr in self._attribute(value, name, depth + 1)]
+        self._property_attributes[key] = found
         return found
 
     def _reads_as_property(self, fn: Obj) -> bool:
