@@ -822,14 +822,19 @@ class Graph:
         return found
 
     def _property_attribute(self, fn: Obj, name: str, depth: int) -> List[Obj]:
-        """Attribute ``name`` of what the property ``fn`` returns, once per property and name: a
-        property whose value leads back to itself (``return self._parent.session``) adds nothing."""
+        """Attribute ``name`` of what the property ``fn`` returns, an instance of the very class it
+        builds or declares, once per property and name: a property whose value leads back to itself
+        (``return self._parent.root``) adds nothing."""
         key = (fn, name)
         known = self._property_attributes.get(key)
         if known is not None:
             return known
         self._property_attributes[key] = []
-        found = [attr for value in self._call_result(fn, depth + 1) for attr in self._attribute(value, name, depth + 1)]
+        # an instance of the very class it builds or declares (`-> V2Adapter`): one declared of a
+        # base class would otherwise stand for every subclass (evidently's storage property reached
+        # the SDK's remote storage, which the server never builds)
+        made = [("x", *value[1:]) if value[0] == "i" else value for value in self._call_result(fn, depth + 1)]
+        found = [attr for value in made for attr in self._attribute(value, name, depth + 1)]
         self._property_attributes[key] = found
         return found
 
