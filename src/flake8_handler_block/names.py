@@ -821,59 +821,50 @@ def derived_from_one_of(module: "ModuleScope", name: str, bases: Iterable[str]) 
     return next((base for base in bases if derives_from(module, name, frozenset({base}))), None)
 
 
-def project_client(call: cst.Call, scope: "Scope", clients: Iterable[str]) -> Tuple[Optional[str], bool]:
-    """The client (one of ``clients``) a call of a class of the project builds, and whether it wraps
-    one: a class of this module deriving from the client (``RedirectValidatingSession(v)``, a
-    session still), or a class of the project owning one (``HttpClient()``: ``client_wrapped_by``
-    here, ``Outside.wrapped_client`` for another module's). Only a call passing nothing is read as
-    building the owner's own client: an argument may lend it one."""
+def project_client(
+    call: cst.Call, scope: "Scope", clients: Iterable[str]
+) -> Tuple[Optional[str], Optional[str]]:
+    """The client (one of ``clients``) a call of a class of the project builds, and, when the class
+    wraps one, how an instance releases it (the first of ``OWNER_CLOSERS`` it has, ``close``
+    when another module's class does not say): a class of this module deriving from the client
+    (``RedirectValidatingSession(v)``, a session still: no closer), or a class of the project owning
+    one (``HttpClient()``: ``client_wrapped_by`` here, ``Outside.wrapped_client`` for another
+    module's). Only a call passing nothing is read as building the owner's own client: an argument
+    may lend it one."""
     func = call.func
     if not isinstance(func, cst.Name):
-        return None, False
+        return None, None
     module = scope.module
     if func.value in module.class_defs:
         base = derived_from_one_of(module, func.value, clients)
         if base is not None or call.args:
-            return base, False
+            return base, None
         wrapped = client_wrapped_by(module, func.value, clients)
-        return wrapped, wrapped is not None
+        return wrapped if wrapped is not None else (None, None)
     resolved = resolve(func, scope) if not call.args and module.outside is not None else None
     if not isinstance(resolved, Ref) or module.outside is None:
-        return None, False
-    wrapped = module.outside.wrapped_client(resolved.dotted)
-    return (wrapped, True) if wrapped in frozenset(clients) else (None, False)
+        return None, None
+    kind = module.outside.wrapped_client(resolved.dotted)
+    if kind not in frozenset(clients):
+        return None, None
+    return kind, module.outside.owner_closer(resolved.dotted) or "close"
 
 
-def client_wrapped_by(module: "ModuleScope", name: str, clients: Iterable[str]) -> Optional[str]:
+def client_wrapped_by(module: "ModuleScope", name: str, clients: Iterable[str]) -> Optional[Tuple[str, str]]:
     """The client (one of ``clients``) the class ``name`` of this module builds into an attribute of
-    its own (``self._client = httpx.Client()``), when the class can close it (``OWNER_CLOSERS``): an
-    instance owns a pool, as the client does. None otherwise."""
+    its own (``self._client = httpx.Client()``), with the first of ``OWNER_CLOSERS`` the class has
+    to close it: an instance owns a pool, as the client does. None otherwise (no such client, or
+    nothing to close it with)."""
     wanted = frozenset(clients)
     for cls in module.class_defs.get(name, []):
-        if not any(cls.method(closer) for closer in OWNER_CLOSERS):
+        closer = next((closer for closer in OWNER_CLOSERS if cls.method(closer)), None)
+        if closer is None:
             continue
         for attr in cls.attrs:
             found = class_attribute(cls, attr, 0)
             if isinstance(found, Inst) and not found.declared and found.producer in wanted:
-                return found.producer
+                return found.producer, closer
     return None
-
-
-def owner_closer(call: cst.Call, scope: "Scope") -> str:
-    """How an instance of the project class ``call`` builds releases the client it owns: the first of
-    ``OWNER_CLOSERS`` the class (or a base) has, ``close`` when that is not known."""
-    func = call.func
-    module = scope.module
-    if isinstance(func, cst.Name) and func.value in module.class_defs:
-        for cls in module.class_defs[func.value]:
-            found = next((closer for closer in OWNER_CLOSERS if cls.method(closer)), None)
-            if found is not None:
-                return found
-        return "close"
-    resolved = resolve(func, scope)
-    if isinstance(resolved, Ref) and module.outside is not None:
-        return module.outside.owner_closer(resolved.dotted) or "close"
-    return "close"
 
 
 def derives_from(module: "ModuleScope", name: str, bases: frozenset, _seen: Optional[set] = None) -> bool:

@@ -152,7 +152,7 @@ class Clients:
         if len(objs) != 1 or objs[0][0] != "c":
             return None
         cls = objs[0]
-        if not any(self.graph.method(cls, closer) for closer in OWNER_CLOSERS):
+        if self._closer(cls) is None:
             return None
         for owner in self.graph.mro(cls):  # the attributes it or a base fills (`EnsemblClient(BaseAsyncClient)`)
             summary = self.graph.tree.summary(owner[1])
@@ -165,9 +165,10 @@ class Clients:
     def owner_closer(self, dotted_class: str) -> Optional[str]:
         """The first of ``OWNER_CLOSERS`` the project class ``dotted_class`` (absolute) or a base has."""
         objs = self.graph.resolve(dotted_class)
-        if len(objs) != 1 or objs[0][0] != "c":
-            return None
-        return next((closer for closer in OWNER_CLOSERS if self.graph.method(objs[0], closer)), None)
+        return self._closer(objs[0]) if len(objs) == 1 and objs[0][0] == "c" else None
+
+    def _closer(self, cls: Tuple) -> Optional[str]:
+        return next((closer for closer in OWNER_CLOSERS if self.graph.method(cls, closer)), None)
 
     def _attribute(self, cls: Tuple, attr: str, depth: int, seen: Set[str]) -> Optional[str]:
         assigned = self.graph.assigned_attr(cls, attr)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from ..facts import Facts
@@ -110,9 +112,9 @@ class ClientNotClosed(Rule):
         call = site.node
         built = names.called_result(call, site.scope)  # also through a factory: `s = _new_session()`
         target = built.producer if built is not None and not built.declared else None
-        wrapper = False
+        closer: Optional[str] = None  # how an owner of a client releases it (`HttpClient()`)
         if target not in _CLIENTS:  # `RedirectValidatingSession(v)`: still a Session; `HttpClient()`: owns one
-            target, wrapper = names.project_client(call, site.scope, _CLIENTS)
+            target, closer = names.project_client(call, site.scope, _CLIENTS)
         client = _CLIENTS.get(target or "")
         if client is None:
             return
@@ -132,9 +134,9 @@ class ClientNotClosed(Rule):
         per = "request" if reached else "call"
         if per == "call" and result.name and _kept_for_worker_loop(function, origin, result.name):
             return
-        if wrapper:  # released the way the class releases it: its close(), or as a context manager
+        if closer is not None:  # released the way the class releases it: its close(), or as a context manager
             holder = f"{result.name}." if result.name else ""
-            kind, with_ = f"(holding its own {target})", _RELEASE[names.owner_closer(call, site.scope)].format(holder)
+            kind, with_ = f"(holding its own {target})", _RELEASE[closer].format(holder)
         else:
             kind, with_ = client.kind, "async with" if client.async_with else "with"
         self.report(call, function, call=call_text(call), kind=kind, with_=with_, per=per)
