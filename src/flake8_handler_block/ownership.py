@@ -25,6 +25,7 @@ without candidates pay nothing.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
@@ -202,7 +203,7 @@ def _lent_to_a_borrower(call: cst.Call, arg: cst.Arg, function: FunctionScope, p
     param = _parameter_bound(callee, call, arg)
     if param is None or len(callee.bindings.get(param, ())) != 1:
         return False
-    facts = _Facts(callee.node)
+    facts = _facts_of(callee)
     if facts.stores.get(param) or param in facts.declared:
         return False
     for use in facts.loads.get(param, []):
@@ -607,42 +608,45 @@ def _requests_under_deadlines(
 
 # -- the provider ------------------------------------------------------------------------
 
+_FACTS: "weakref.WeakKeyDictionary[FunctionScope, _Facts]" = weakref.WeakKeyDictionary()
+
+
+def _facts_of(function: FunctionScope) -> _Facts:
+    """The flow facts of ``function``, built once, on demand, whether the function creates a value
+    (``Flows``) or is lent one (``_lent_to_a_borrower``); kept as long as the function's scope."""
+    found = _FACTS.get(function)
+    if found is None:
+        found = _FACTS[function] = _Facts(function.node)
+    return found
+
+
 class Flows:
-    """The ownership questions of one module; each function's flow facts built once, on demand."""
-
-    def __init__(self) -> None:
-        self._facts: Dict[FunctionScope, _Facts] = {}
-
-    def _of(self, function: FunctionScope) -> _Facts:
-        found = self._facts.get(function)
-        if found is None:
-            found = self._facts[function] = _Facts(function.node)
-        return found
+    """The ownership questions of one module; each function's flow facts built once (``_facts_of``)."""
 
     def origin(self, function: FunctionScope, creation: cst.CSTNode) -> cst.CSTNode:
         """The expression that holds the created value (the ``await`` around a call, ...)."""
-        return origin_of(self._of(function), creation)
+        return origin_of(_facts_of(function), creation)
 
     def fate(self, function: FunctionScope, creation: cst.CSTNode, policy: Policy) -> Fate:
-        return _fate(self._of(function), function, creation, policy)
+        return _fate(_facts_of(function), function, creation, policy)
 
     def risky_before(self, function: FunctionScope, creation: cst.CSTNode, close: cst.CSTNode) -> bool:
-        return _risky_before(self._of(function), function, creation, close)
+        return _risky_before(_facts_of(function), function, creation, close)
 
     def owner_fate(self, function: FunctionScope, call: cst.Call, policy: Policy) -> Optional[Fate]:
-        return _owner_fate(self._of(function), function, call, policy)
+        return _owner_fate(_facts_of(function), function, call, policy)
 
     def enclosing_with_calls(self, function: FunctionScope, node: cst.CSTNode) -> List[cst.Call]:
-        return _enclosing_with_calls(self._of(function), node)
+        return _enclosing_with_calls(_facts_of(function), node)
 
     def requests_under_deadlines(
         self, function: FunctionScope, creation: cst.Call,
         wrapped: Callable[[cst.Call], Optional[cst.BaseExpression]], bounds: Callable[[cst.Call], bool],
     ) -> bool:
-        return _requests_under_deadlines(self._of(function), creation, wrapped, bounds)
+        return _requests_under_deadlines(_facts_of(function), creation, wrapped, bounds)
 
     def single_value(self, function: FunctionScope, name: str) -> Optional[cst.BaseExpression]:
-        return _single_value(self._of(function), function, name)
+        return _single_value(_facts_of(function), function, name)
 
 
 class Ownership(Provider[Flows]):
