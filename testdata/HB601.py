@@ -68,6 +68,12 @@ async def render_report(rid: str, request: Request):
     tags = meta.stdout.read()  # expect: HB601 "meta.stdout.read() blocks the event loop" "handler 'render_report'", HB204 "meta.stdout.read() reads the child's output to its end"
     proc = await asyncio.create_subprocess_exec("gzip", f"/tmp/{rid}.pdf")  # ok: asyncio subprocess
     await asyncio.wait_for(proc.wait(), RENDER_TIMEOUT)  # ok: asyncio process, awaited under a deadline
+    capture = subprocess.Popen(["tshark", "-a", "duration:5"], stdout=subprocess.PIPE)
+    if capture.poll() is None:
+        capture.terminate()
+    trace, _ = capture.communicate()  # ok: stopped or exited above, communicate() only collects the output
+    lint = subprocess.Popen(["pdfinfo", f"/tmp/{rid}.pdf"], stdout=subprocess.PIPE)
+    info, _ = lint.communicate()  # expect: HB601 "lint.communicate() blocks the event loop" "handler 'render_report'", HB204 "lint.communicate() has no timeout"
     await asyncio.to_thread(subprocess.run, ["sync"], timeout=60)  # ok: passed to to_thread, not called
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, lambda: subprocess.run(["sync"], timeout=60))  # ok: lambda runs in the executor
@@ -110,7 +116,7 @@ async def health():
     ready_now = READY.is_set()  # ok: not a wait
     await ASYNC_LOCK.acquire()  # ok: asyncio lock, awaited
     try:
-        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 123" "asyncio.to_thread"
+        warm = load_counts()  # expect: HB601[col=16] "load_counts() blocks the event loop" "handler 'health'" "it runs requests.Session.get() at line 129" "asyncio.to_thread"
     finally:
         ASYNC_LOCK.release()
     return {"ready": ready_now, "warm": warm}
@@ -200,7 +206,7 @@ async def ping():
     ffmpeg = ffmpeg_version()  # ok: HB601 the helper only asks ffmpeg for its version
     where = locate("ffmpeg")  # ok: HB601 the helper's command returns at once
     codecs = ffmpeg_codecs()  # ok: HB601 the helper's command lists codecs and exits
-    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 195"
+    probe = ffmpeg_probe("/srv/media/intro.mp4")  # expect: HB601 "ffmpeg_probe() blocks the event loop" "handler 'ping'" "at line 201"
     out = subprocess.check_output(["uptime"])  # expect: HB601 "subprocess.check_output() blocks the event loop" "handler 'ping'" "use await asyncio.create_subprocess_exec(...)", HB204 "subprocess.check_output() has no timeout" "handler 'ping'"
     node = subprocess.check_output(["node", "--version"])  # ok: HB601/HB204 asks the program about itself: back at once
     return {"uptime": out.decode(), "node": node.decode(), "ffmpeg": ffmpeg.decode(), "codecs": codecs.decode(), "probe": probe.decode(), "where": where}

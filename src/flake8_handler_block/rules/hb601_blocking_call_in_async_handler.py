@@ -95,7 +95,9 @@ class BlockingCallInAsyncHandler(Rule):
       `multiprocessing.Queue`, and `put()` on one of these built with a `maxsize`
       (an unbounded queue's `put()` never waits; a `get()` under `while not q.empty():`
       takes the item the test saw; a `wait()` after `communicate()`, `kill()` or
-      `terminate()` of the same process, or right after a statement of its block that
+      `terminate()` of the same process, a `communicate()` after `kill()` or `terminate()`
+      (`if p.poll() is None: p.terminate()`, then `p.communicate()` collects what is left),
+      or right after a statement of its block that
       sends `signal.SIGKILL`/`SIGTERM`, only reaps it, in the handler or in a helper it
       calls);
     - any method reached below a synchronous SDK client of a hosted API
@@ -320,8 +322,8 @@ class BlockingCallInAsyncHandler(Rule):
             return
         if target in EXECUTOR_MAPS and (site.function is None or id(call) not in site.function.iterated_calls()):
             return  # `results = pool.map(f, items)` read later, or elsewhere: the map itself waits for nothing
-        if site.name in ("wait", "join") and stopped_before(site, facts.tree):
-            return  # `p.communicate(); p.wait()`, `p.kill(); p.wait()`: it only reaps what ended
+        if site.name in ("wait", "join", "communicate") and stopped_before(site, facts.tree):
+            return  # `p.communicate(); p.wait()`, `p.terminate(); p.communicate()`: it only reaps what ended
         if target == "urllib.request.urlopen" and is_data_url(site):
             return  # decoded in memory: nothing to wait for
         self.report(call, site.function, call=call_text(call),
