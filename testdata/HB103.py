@@ -378,3 +378,39 @@ async def connect_callback(code: str):
 def refresh_connection(refresh: str):
     legacy = OAuth2Session("billing", "secret", default_timeout=TIMEOUT)  # ok: a requests session, dropped at return
     return legacy.refresh_token(f"{PAYMENTS_URL}/token", refresh_token=refresh)
+
+
+class LedgerApi:
+    _shared = None
+
+    @classmethod
+    def _new_session(cls, retries: int = 3) -> requests.Session:
+        session = requests.Session()
+        session.mount("https://", requests.adapters.HTTPAdapter(max_retries=retries))
+        return session
+
+    @classmethod
+    def _session(cls) -> requests.Session:
+        if cls._shared is None:
+            cls._shared = cls._new_session()
+        return cls._shared
+
+    @staticmethod
+    def fetch(path: str, retries: int = 3):
+        session = LedgerApi._new_session(retries)  # expect: HB103 "LedgerApi._new_session() session is created per request and never closed" "handler 'ledger' via LedgerApi.fetch()"
+        return session.get(f"{PAYMENTS_URL}{path}", timeout=TIMEOUT).json()
+
+    @staticmethod
+    def fetch_shared(path: str):
+        session = LedgerApi._session()  # ok: the class keeps one session and hands it out
+        return session.get(f"{PAYMENTS_URL}{path}", timeout=TIMEOUT).json()
+
+    @staticmethod
+    def fetch_closed(path: str):
+        with LedgerApi._new_session() as session:  # ok: with closes it
+            return session.get(f"{PAYMENTS_URL}{path}", timeout=TIMEOUT).json()
+
+
+@router.get("/ledger/{entry}")
+def ledger(entry: str):
+    return [LedgerApi.fetch(f"/ledger/{entry}", 5), LedgerApi.fetch_shared("/ledger"), LedgerApi.fetch_closed("/x")]

@@ -269,6 +269,11 @@ def local_function(expr: cst.BaseExpression, scope: "Scope", depth: int = 0) -> 
         if isinstance(owner, SelfOf):
             methods = owner.cls_scope.method(expr.attr.value)
             return methods[0] if len(methods) == 1 else None
+        cls = _module_class(expr.value.value, scope)
+        if cls is not None:  # `HTTPClient._create_session()`: a class's own classmethod or staticmethod
+            methods = cls.method(expr.attr.value)
+            if len(methods) == 1 and {"classmethod", "staticmethod"} & set(decorator_names(methods[0])):
+                return methods[0]
     return None
 
 

@@ -858,7 +858,10 @@ class ScopeCollector(Batchable):
         keys = _site_keys(name, s)
         for key in keys:
             s.module.sites.append(CallSite(node, s.scope, s.block, key))
-        if not keys and (isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and self._is_self(func.value)):
+        if not keys and (isinstance(func, cst.Name) or isinstance(func, cst.Attribute) and (
+            # `self.pool()`, or `HTTPClient._create_session()` on a class of the module seen so far
+            self._is_self(func.value) or isinstance(func.value, cst.Name) and func.value.value in s.module.class_defs
+        )):
             s.module.local_calls.append(CallSite(node, s.scope, s.block, name))
 
     def _send_to_other_loop(self, node: cst.Call) -> None:

@@ -30,7 +30,11 @@ class ClientNotClosed(Rule):
     `OAuth2Client`...) are httpx clients too, reported when the function sends a request on one
     (`fetch_token()`, `get()`...): one built only to make the sign-in URL
     (`create_authorization_url()`) never connects.
-    An inline `requests.Session().get(...)` is reported: nothing can close it. So is an
+    An inline `requests.Session().get(...)` is reported: nothing can close it. A call of a
+    function of the module that builds and returns a new client creates one too
+    (`s = _new_session()`, `self._make_session()`, a class's own classmethod or staticmethod
+    called on the class: `HTTPClient._create_session(retries)`); one that hands out a client it
+    keeps (`return cls._shared`, an `lru_cache`d getter) does not. So is an
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
     same pool, whatever it adds. And so is an instance of a class of the project, of any
