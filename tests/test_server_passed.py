@@ -49,6 +49,9 @@ def _codes(tmp_path: Path, files: Dict[str, str], target: str = "app/tools.py") 
     # built in a factory and passed from there, beside another argument
     'from mcp.server.fastmcp import FastMCP\nfrom app import tools\n\n\ndef build():\n'
     '    server = FastMCP("demo")\n    tools.register(server, object())\n    return server\n',
+    # the server an instance keeps, passed from one of its methods
+    'from fastmcp import FastMCP\nfrom app import tools\n\n\nclass Server:\n    def __init__(self):\n'
+    '        self.mcp = FastMCP("demo")\n\n    def attach(self):\n        tools.register(self.mcp)\n',
     # the server another module builds, imported and passed on
     'from app.mcp_app import mcp\nfrom app.tools import register\n\nregister(mcp)\n',
     # one call passes a server, another a value of unknown kind: the project builds one server class
@@ -61,9 +64,13 @@ def test_tools_of_a_server_passed_in_are_handlers(tmp_path: Path, server: str) -
     assert _codes(tmp_path, files) == [(7, "HB601")]
 
 
-def test_a_method_given_the_server_registers_handlers(tmp_path: Path) -> None:
-    server = ('from fastmcp import FastMCP\nfrom app.tools import Registrar\n\nmcp = FastMCP("demo")\n'
-              'Registrar().attach(mcp)\n')
+@pytest.mark.parametrize("server", [
+    'from fastmcp import FastMCP\nfrom app.tools import Registrar\n\nmcp = FastMCP("demo")\nRegistrar().attach(mcp)\n',
+    # the server kept on the instance that registers the tools (opensearch-mcp-server's shape)
+    'from fastmcp import FastMCP\nfrom app.tools import Registrar\n\n\nclass Server:\n    def __init__(self):\n'
+    '        self.mcp = FastMCP("demo")\n        registrar = Registrar()\n        registrar.attach(self.mcp)\n',
+])
+def test_a_method_given_the_server_registers_handlers(tmp_path: Path, server: str) -> None:
     assert _codes(tmp_path, {"app/tools.py": METHOD_TOOLS, "app/server.py": server}) == [(8, "HB601")]
 
 
@@ -74,6 +81,9 @@ def test_a_method_given_the_server_registers_handlers(tmp_path: Path) -> None:
     'from app import tools\n\n\ndef other(thing):\n    tools.register(thing)\n',
     # never called: nothing says what the parameter holds
     'from fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n',
+    # an instance's attribute holding something else: not a server
+    'from flask import Flask\nfrom app import tools\n\n\nclass Site:\n    def __init__(self):\n'
+    '        self.app = Flask(__name__)\n        tools.register(self.app)\n',
     # a Flask app is not a server whose `tool()` registers handlers
     'from flask import Flask\nfrom app import tools\n\napp = Flask(__name__)\ntools.register(app)\n',
 ])

@@ -1705,7 +1705,10 @@ class Graph:
         if attrs or receiver not in function.params:
             return ""
         passed = self._arguments(fn, receiver, MAX_SERVER_ARGUMENT_FILES) or ()
-        classes = {self._server_of_class(self._instance_class(sym)) for _where, sym in passed}
+        # a server built there (`FastMCP()`), a module's (`app.server.mcp`), or an instance's
+        # attribute (`register(self.mcp)` after `self.mcp = FastMCP("app")`)
+        classes = {self._server_of_class(self._instance_class(sym) or self.api_name(sym, where))
+                   for where, sym in passed}
         server = classes.pop() if len(classes) == 1 else ""
         return server if server in EVENT_SERVERS else ""
 
