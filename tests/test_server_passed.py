@@ -137,3 +137,29 @@ def test_tools_of_the_instance_s_server_reach_other_modules(tmp_path: Path) -> N
     # project, whose calls into other modules are followed (`self.backend` is of unknown kind)
     files = {"app/server.py": SERVER_CLASS, "app/work.py": WORK}
     assert _codes(tmp_path, files, target="app/work.py") == [(5, "HB601")]
+
+
+ADDED_TOOLS = '''import time
+from typing import Any
+
+
+def register(mcp: Any, factory) -> None:
+    async def audit(region: str = "") -> dict:
+        time.sleep(1)
+        return {}
+
+    mcp.add_tool(audit, annotations={"readOnlyHint": True})
+'''
+
+
+@pytest.mark.parametrize("server, expected", [
+    # workspaces-euc-mcp-server's shape: the server built in a factory, given to each tools module
+    ('from fastmcp import FastMCP\nfrom app import tools\n\n\ndef create_server(factory):\n'
+     '    mcp = FastMCP("demo")\n    tools.register(mcp, factory)\n    return mcp\n', [(7, "HB601")]),
+    # given something that is not a server: `add_tool()` there registers nothing we know of
+    ('from app import tools\n\n\nclass Registry:\n    def add_tool(self, fn, **kw):\n        pass\n\n\n'
+     'tools.register(Registry(), None)\n', []),
+])
+def test_a_tool_added_to_a_server_passed_in_is_a_handler(
+        tmp_path: Path, server: str, expected: List[Tuple[int, str]]) -> None:
+    assert _codes(tmp_path, {"app/tools.py": ADDED_TOOLS, "app/server.py": server}) == expected

@@ -52,7 +52,8 @@ from ..config import EXERCISE_GLOBS, Config
 from ..handlers import (
     CLASS_REGISTRARS, DEPENDENCY_CALL_METHOD, DEPENDENCY_CALLS, EVENT_DECORATORS, EVENT_SERVERS, MCP_TOOL_CALLERS,
     REGISTRAR_CALLS, VERB_METHODS, _NOT_WRAPPERS, ClassFacts, Decorator, FunctionFacts, ModuleFacts, Registration,
-    MCP_DECORATORS, MCP_SERVER_NAMES, ViewRef, bounded_by_framework, class_handler_methods, firmer, is_mcp_server,
+    MCP_ADD_TOOL, MCP_DECORATORS, MCP_SERVER_NAMES, ViewRef, bounded_by_framework, class_handler_methods, firmer,
+    is_mcp_server,
     derives_from_a_route_class, detect_handlers, event_handler_reason, functions_named_by, is_dependency_instance,
     is_taker_reason, replaces_tools, method_kind, named_like_a_route_class, not_known_inline, registered_views,
     registered_parameter, server_calling_tools_itself, server_registrations, unwrapped,
@@ -1492,7 +1493,8 @@ class Graph:
                 for made in self._dependency_instances(view, registration):
                     for fn in self.method(made, DEPENDENCY_CALL_METHOD):
                         give(fn, f"{DEPENDENCY_CALL_METHOD}() of an instance that is {reason} in {path}")
-            for view, reason, registration in server_registrations(facts, self._server_class):
+            for view, reason, registration in server_registrations(
+                    facts, lambda registration: self._server_class(registration, path)):
                 local = [("f", path, fn.key) for fn in functions_named_by(view, registration.function, facts)]
                 for fn in local + self._routed(view, classes=False) + self._made_by_factory(
                         view, registration, facts, path):
@@ -1639,12 +1641,22 @@ class Graph:
                 return True
         return False
 
-    def _server_class(self, registration: Registration) -> str:
+    def _server_class(self, registration: Registration, path: str) -> str:
         """The class of the server ``mcp.tool()(f)`` or ``mcp.add_tool(f)`` registers ``f`` on: one the
-        module builds (``Registration.receiver``), or another module's (``from app.server import mcp``)."""
+        module builds (``Registration.receiver``), another module's (``from app.server import mcp``),
+        or the one given to the function that registers (``def register(mcp): ... mcp.add_tool(f)``),
+        read as for a decorator (``_event_handler``)."""
         if registration.receiver or "." not in registration.full:
             return self._server_of_class(registration.receiver)
-        return self._server_of_class(self._library_name(registration.full.rsplit(".", 1)[0]))
+        receiver = registration.full.rsplit(".", 1)[0]
+        server = self._server_of_class(self._library_name(receiver))
+        if server not in EVENT_SERVERS and registration.function is not None:
+            registering = ("f", path, registration.function)
+            server = self._server_given(registering, receiver) or server
+            by_mcp = registration.callee in MCP_DECORATORS or registration.callee == MCP_ADD_TOOL
+            if server not in EVENT_SERVERS and by_mcp and self._unread_parameter(registering, receiver):
+                server = self._project_mcp_server()
+        return server
 
     def _server_of_class(self, dotted: str) -> str:
         """The server class (``EVENT_SERVERS``) ``dotted`` names: through a project module that imports

@@ -2124,9 +2124,12 @@ class _Summariser:
         if type(func) is ast.Call:  # `mcp.tool()(f)`: the decorator applied (_applies_a_decorator)
             func = func.func
         name = _last_name(func)
+        full = self._full(func, scope)
+        if not full and name in SERVER_REGISTRARS:
+            full = _dotted(func)  # `mcp.add_tool` on a parameter: the graph reads what the callers pass
         return Registration(
             callee=name,
-            full=self._full(func, scope),
+            full=full,
             bare=type(func) is ast.Name,
             args=tuple(self._view(a, scope) for a in call.args if type(a) is not ast.Starred),
             keywords=tuple((k.arg, self._view(k.value, scope)) for k in call.keywords if k.arg is not None),
