@@ -142,3 +142,12 @@ def test_a_subclass_of_a_class_owning_a_client_owns_one_too(tmp_path: Path) -> N
     built per call and never closed leaks it as the base would."""
     files = {"app/__init__.py": "", "app/base.py": BASE, "app/ensembl.py": ENSEMBL, "app/tools.py": TOOLS}
     markers_hold(tmp_path, files, "app/tools.py")
+
+
+def test_a_subclass_beside_its_base_owns_the_client_too(tmp_path: Path) -> None:
+    """ghl-pro-mcp's ``GhlClient(BaseHttpClient)`` in the module of its base: the index finds the
+    subclass in the same pass as the base, not only in a module read after it."""
+    files = {"app/__init__.py": "", "app/base.py": BASE,
+             "app/ensembl.py": BASE.replace("import httpx\n", "import httpx\n\n") + ENSEMBL.split("\n", 1)[1],
+             "app/tools.py": TOOLS}
+    markers_hold(tmp_path, files, "app/tools.py")

@@ -106,9 +106,15 @@ class Clients:
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(client(sym) for _attr, sym in cls.attrs))
         found.update(self._given_a_client(summary))
-        # a subclass of a class found before: it inherits the attribute (`EnsemblClient(BaseAsyncClient)`)
-        found.update(facts.name for facts in summary.facts.classes
-                     if any(base.written.rpartition(".")[2] in known for base in facts.bases))
+        # a subclass of a class found before, in another module or above in this one: it inherits the
+        # attribute (`EnsemblClient(BaseAsyncClient)`, `GhlClient(BaseHttpClient)` beside its base)
+        while True:
+            bases = known | found
+            more = {facts.name for facts in summary.facts.classes if facts.name not in found
+                    and any(base.written.rpartition(".")[2] in bases for base in facts.bases)}
+            if not more:
+                break
+            found |= more
         # a subclass of a library client (HB203 asks the project whether it adds an __init__)
         found.update(facts.name for facts, cls in zip(summary.facts.classes, summary.classes)
                      if any(base is not None and canonical(base.dotted) in SUBCLASSED_CLIENTS for base in cls.bases))
