@@ -199,6 +199,7 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
     for site in module.local_calls:
         function = names.local_function(site.node.func, site.scope)
         if function is None:
+            _add_imported_factory_site(module, site, by_call)
             continue
         if function not in produced:
             new = _returns_new_value(function)
@@ -210,6 +211,21 @@ def _add_factory_sites(module: ModuleScope, by_call: Dict[str, List[Rule]]) -> N
             name = found.producer.rsplit(".", 1)[-1]
             if name in by_call:
                 module.sites.append(CallSite(site.node, site.scope, site.block, name))
+
+
+def _add_imported_factory_site(module: ModuleScope, site: CallSite, by_call: Dict[str, List[Rule]]) -> None:
+    """``client = await get_authenticated_client()``, a function another module of the project
+    defines that builds anew the client it returns (``Outside.made_fresh``): judged like the
+    constructor it wraps, as a factory of this module is."""
+    if module.outside is None or not isinstance(site.node.func, cst.Name):
+        return
+    found = names.resolve(site.node.func, site.scope)
+    if not isinstance(found, names.Ref) or not module.outside.made_fresh(found.dotted):
+        return
+    made = names.called_result(site.node, site.scope)
+    name = made.producer.rsplit(".", 1)[-1] if made is not None and not made.declared else None
+    if name is not None and name in by_call:
+        module.sites.append(CallSite(site.node, site.scope, site.block, name))
 
 
 def _hands_back_a_new_value(function: FunctionScope, decorator: str) -> bool:

@@ -90,6 +90,8 @@ class Outside(Protocol):
 
     def owner_closer(self, dotted_class: str) -> Optional[str]: ...  # how such an owner releases it
 
+    def made_fresh(self, dotted: str) -> bool: ...  # ``get_client()`` builds what it returns
+
 
 def _outside(found: Optional[Resolved], scope: "Scope", called: bool = False) -> Optional[Resolved]:
     """``found`` (a name of another module of the project) as the client it holds, if one."""

@@ -168,6 +168,13 @@ class Clients:
                     return kind
         return None
 
+    def fresh(self, dotted_function: str) -> bool:
+        """The project function ``dotted_function`` (absolute) builds anew the value each call returns
+        (``FunctionSummary.fresh``)."""
+        objs = self.graph.resolve(dotted_function)
+        summary = self.graph.tree.summary(objs[0][1]) if len(objs) == 1 and objs[0][0] == "f" else None
+        return summary is not None and summary.functions[objs[0][2]].fresh
+
     def owner_closer(self, dotted_class: str) -> Optional[str]:
         """The first of ``OWNER_CLOSERS`` the project class ``dotted_class`` (absolute) or a base has."""
         objs = self.graph.resolve(dotted_class)

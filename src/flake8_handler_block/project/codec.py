@@ -32,7 +32,7 @@ def encode(summary: ModuleSummary) -> Data:
         sorted(facts.imported_packages),
         [
             [[_edge(e) for e in f.edges], _sym(f.returns), int(f.offloaded), int(f.generator),
-             int(f.command) | int(f.main_called) << 1 | int(f.once) << 2 | int(f.keeps_result) << 3,
+             int(f.command) | int(f.main_called) << 1 | int(f.once) << 2 | int(f.keeps_result) << 3 | int(f.fresh) << 4,
              [[_sym(w.callee), w.line, w.positional, int(w.stars), w.param, int(w.written)] for w in f.forwards],
              list(f.unplaced),
              list(f.flag_defaults), list(f.required), [[param, how] for param, how in f.hands],
@@ -75,7 +75,7 @@ def _decode(data: Data) -> ModuleSummary:
                    for c, ln, p, st, pa, wr in forwards]),
             _strs(unplaced), _strs(flag_defaults), bool(command & 2), _strs(required),
             tuple([(_str(param), _str(how)) for param, how in hands]), bool(command & 4),
-            tuple([_read_sym(item) for item in unpacked]), bool(command & 8),
+            tuple([_read_sym(item) for item in unpacked]), bool(command & 8), bool(command & 16),
         )
         for edges, returns, offloaded, generator, command, forwards, unplaced, flag_defaults, required, hands, unpacked
         in summaries

@@ -296,6 +296,15 @@ class ModuleReach:
             return None  # a class no module of the project gives a client
         return self._project.ask_clients(lambda clients: clients.wrapped(absolute))
 
+    def made_fresh(self, dotted: str) -> bool:
+        """The project function ``dotted`` (as this module imports it) builds anew, at each call, the
+        client it returns (``FunctionSummary.fresh``: ``get_authenticated_client()``), so the caller
+        owns it."""
+        absolute = self.absolute(dotted)
+        if absolute is None or absolute.rpartition(".")[2] not in self._project.known_client_names():
+            return False  # a function no module of the project gives a client from
+        return bool(self._project.ask_clients(lambda clients: clients.fresh(absolute)))
+
     def owner_closer(self, dotted_class: str) -> Optional[str]:
         """How an instance of the project class ``dotted_class`` releases the client it owns
         (``clients.Clients.owner_closer``)."""
@@ -551,7 +560,7 @@ class _Project:
                 self._early_client_names = frozenset()
         return self._early_client_names
 
-    def ask_clients(self, question: Callable[[Clients], Optional[str]]) -> Optional[str]:
+    def ask_clients(self, question: Callable[[Clients], Optional[_T]]) -> Optional[_T]:
         """``question`` put to the project's clients (None without a usable tree, or on any error:
         an unknown receiver is never reported)."""
         callers = self.callers()

@@ -331,6 +331,10 @@ class FunctionSummary:
     # A decorator handing back what the function it decorates returns (passthrough.keeps_result:
     # ``def trace_method(func)`` returning a wrapper that returns ``await func(*args, **kwargs)``).
     keeps_result: bool = False
+    # Each call builds what it returns: every ``return`` gives a library call written there (or a
+    # local bound only to such calls; ``return None`` aside), and no decorator but ``staticmethod`` or
+    # ``classmethod`` may keep one (``@lru_cache``): the caller owns it (a client to close, HB103).
+    fresh: bool = False
 
 
 @quick_init
@@ -1781,6 +1785,7 @@ class _Summariser:
                 hands=tuple(sorted(hands[key])),
                 unpacked=self._unpacked(key),
                 keeps_result=keeps_result(node),
+                fresh=self._builds_what_it_returns(key, node),
             )
             for key, (node, outer, _own) in enumerate(self.functions)
         )
@@ -2487,6 +2492,33 @@ class _Summariser:
             # stubs, and what implements them derives from nothing. What is returned says more.
             return (self._returned(key) or declared) if self._names_protocol(annotation, outer) else declared
         return self._returned(key)
+
+    def _builds_what_it_returns(self, key: int, node: ast.AST) -> bool:
+        """FunctionSummary.fresh: ``def new_session() -> requests.Session: s = requests.Session(); ...;
+        return s``. Not a generator, nor a call of the project (``return make_client()`` may hand out a
+        kept one), nor a value kept elsewhere (``return _SHARED``, ``return self.client``)."""
+        decorators = getattr(node, "decorator_list", ())
+        if key in self.generators or any(_dotted(d) not in ("staticmethod", "classmethod") for d in decorators):
+            return False
+        project = self.module.split(".")[0] + "."
+        built = False
+        for _kind, value, scope in self.returns.get(key, ()):
+            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                continue
+            calls: List[Tuple[object, _Scope]] = [(value, scope)]
+            if isinstance(value, ast.Name):
+                bounds = self._lookup(value.id, scope) or []
+                if not bounds or any(bound[0] != "value" or bound[2] is not scope for bound in bounds):
+                    return False  # a parameter, a global, a name of an outer scope: not built here
+                calls = [(bound[1], bound[2]) for bound in bounds]
+            for call, where in calls:
+                if not isinstance(call, ast.Call):
+                    return False
+                callee = self.sym(call.func, where, imports_only=True)
+                if callee is None or callee.kind != "ref" or callee.path or callee.target.startswith(project):
+                    return False
+                built = True
+        return built
 
     def _yielded(self, key: int, node: ast.AST, annotation: Optional[ast.expr], outer: _Scope) -> Optional[Sym]:
         """What a call of a generator function gives: nothing known, but for a context manager's

@@ -31,10 +31,13 @@ class ClientNotClosed(Rule):
     (`fetch_token()`, `get()`...): one built only to make the sign-in URL
     (`create_authorization_url()`) never connects.
     An inline `requests.Session().get(...)` is reported: nothing can close it. A call of a
-    function of the module that builds and returns a new client creates one too
+    function that builds and returns a new client creates one too: of the module
     (`s = _new_session()`, `self._make_session()`, a class's own classmethod or staticmethod
-    called on the class: `HTTPClient._create_session(retries)`); one that hands out a client it
-    keeps (`return cls._shared`, an `lru_cache`d getter) does not. So is an
+    called on the class: `HTTPClient._create_session(retries)`), or of another module of the
+    project whose every `return` gives a library client built there
+    (`client = await get_authenticated_client()`); one that hands out a client it keeps
+    (`return cls._shared`, an `lru_cache`d getter, another project function's result) does not.
+    So is an
     instance of a class of the module deriving from one of these
     (`class SigningSession(requests.Session)`, then `SigningSession(key)`): it holds the
     same pool, whatever it adds. And so is an instance of a class of the project, of any
