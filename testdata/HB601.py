@@ -1033,3 +1033,19 @@ async def erp_health(password: str):
     methods = await asyncio.to_thread(erp.common.system.listMethods)  # ok: in a thread
     partners = erp.partners(uid, password)  # expect: HB601 "erp.partners() blocks the event loop" "xmlrpc.client.ServerProxy.execute_kw()"
     return {"uid": uid, "methods": len(methods), "partners": len(partners)}
+
+
+def _worker_alive(pid: int) -> bool:
+    listing = subprocess.run(["ps", "-p", str(pid), "-o", "comm="], capture_output=True, timeout=5)  # ok: ps lists what the kernel knows and returns
+    return bool(listing.stdout.strip())
+
+
+def _worker_log(pid: int) -> bytes:
+    return subprocess.run(["journalctl", "_PID=" + str(pid)], capture_output=True, timeout=5).stdout  # expect: HB601 "subprocess.run() blocks the event loop" "via _worker_log()"
+
+
+@app.get("/workers/{pid}")
+async def worker_status(pid: int):
+    alive = _worker_alive(pid)  # ok: the helper only runs ps, which returns at once
+    log = _worker_log(pid)  # expect: HB601 "_worker_log() blocks the event loop" "it runs subprocess.run()"
+    return {"alive": alive, "log": log.decode()}

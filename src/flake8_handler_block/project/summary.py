@@ -1399,7 +1399,8 @@ class _Summariser:
             call = start
         words = _command_words(call)
         argv = call.args[0] if call.args else None
-        program = words[0] if words else None
+        # the program even when a later word is not literal (`["ps", "-p", str(pid)]`), as the rules read it
+        program = words[0] if words else _first_word(argv)
         if type(argv) is ast.Name:  # `cmd = ["which", name]; run(cmd)`: what every binding gives it
             bounds = self._lookup(argv.id, scope) or []
             programs = {
