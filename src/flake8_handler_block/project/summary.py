@@ -2497,7 +2497,8 @@ class _Summariser:
     def _builds_what_it_returns(self, key: int, node: ast.AST) -> bool:
         """FunctionSummary.fresh: ``def new_session() -> requests.Session: s = requests.Session(); ...;
         return s``. Not a generator, nor a call of the project (``return make_client()`` may hand out a
-        kept one), nor a value kept elsewhere (``return _SHARED``, ``return self.client``)."""
+        kept one), nor a value kept elsewhere (``return _SHARED``, ``return self.client``). The rules
+        read a function of the linted module so from libcst (``engine._returns_new_value``)."""
         decorators = getattr(node, "decorator_list", ())
         if key in self.generators or any(_dotted(d) not in ("staticmethod", "classmethod") for d in decorators):
             return False
