@@ -163,3 +163,89 @@ def register(mcp: Any, factory) -> None:
 def test_a_tool_added_to_a_server_passed_in_is_a_handler(
         tmp_path: Path, server: str, expected: List[Tuple[int, str]]) -> None:
     assert _codes(tmp_path, {"app/tools.py": ADDED_TOOLS, "app/server.py": server}) == expected
+
+
+HARDENED_SERVER = '''\
+import asyncio
+
+from mcp.server.fastmcp import FastMCP
+
+from app import tools
+
+
+class HardenedMCP(FastMCP):
+    async def call_tool(self, name, arguments):
+        tool = self._tool_manager._tools[name]
+        return await asyncio.get_running_loop().run_in_executor(None, lambda: tool.fn(**arguments))
+
+
+def _register_tools(mcp: FastMCP) -> None:
+    tools.register(mcp)
+
+
+def build() -> FastMCP:
+    mcp = HardenedMCP("k8s")
+    _register_tools(mcp)
+    return mcp
+'''
+
+SYNC_TOOLS = '''\
+import time
+
+
+def register(mcp) -> None:
+    mcp.tool()(cluster_info)
+
+
+def cluster_info() -> str:
+    time.sleep(1)
+    return "ok"
+'''
+
+
+def test_a_parameter_declared_a_server_class_is_the_projects_own_subclass(tmp_path: Path) -> None:
+    """k8s-mcp: ``_register_tools(mcp: FastMCP)`` passes on the project's own subclass, whose
+    ``call_tool`` runs each sync tool in an executor: its sync tools are off the loop."""
+    assert _codes(tmp_path, {"app/tools.py": SYNC_TOOLS, "app/server.py": HARDENED_SERVER}) == []
+    plain = HARDENED_SERVER.replace("mcp = HardenedMCP(", "mcp = FastMCP(")
+    assert _codes(tmp_path, {"app/tools.py": SYNC_TOOLS, "app/server.py": plain}) == [(9, "HB601")]
+
+
+LOOP_IN_THREAD = '''\
+import asyncio
+
+import requests
+from mcp.server.lowlevel import Server
+
+
+class Dispatcher:
+    async def call_tool(self, name, arguments):
+        return await asyncio.to_thread(asyncio.run, self._call(name, arguments))
+
+    async def call_tool_inline(self, name, arguments):
+        return await self._call(name, arguments)
+
+    async def _call(self, name, arguments):
+        return requests.get("https://monitor.example/api/" + name, timeout=10).json()
+
+
+class MonitorServer:
+    def __init__(self):
+        self._server = Server("monitor")
+        self._dispatcher = Dispatcher()
+
+    def _register_handlers(self):
+        async def call_tool(_ctx, params):
+            return await self._dispatcher.CALL(params.name, params.arguments)
+
+        self._server.add_request_handler("tools/call", object, call_tool)
+'''
+
+
+def test_a_coroutine_run_by_asyncio_run_in_a_thread_is_off_the_loop(tmp_path: Path) -> None:
+    """vibemk: ``to_thread(asyncio.run, self._call(...))`` runs the coroutine on the worker thread's
+    own loop; awaited in place, it runs on the server's."""
+    threaded = LOOP_IN_THREAD.replace("CALL(", "call_tool(")
+    assert _codes(tmp_path, {"app/server.py": threaded}, "app/server.py") == []
+    inline = LOOP_IN_THREAD.replace("CALL(", "call_tool_inline(")
+    assert _codes(tmp_path, {"app/server.py": inline}, "app/server.py") == [(15, "HB601")]

@@ -84,8 +84,9 @@ from .summary import ModuleSummary
 # 109: `opener or urllib.request.urlopen` is the function the code falls back to; 110: a server's
 # registration on a parameter, `mcp.add_tool(f)` in `def register(mcp)`, keeps the receiver as written;
 # 111: a function that builds anew the value it returns, FunctionSummary.fresh; 112: a quick command's
-# program read when a later word is not literal).
-FORMAT = 112
+# program read when a later word is not literal; 113: `to_thread(asyncio.run, coro())` runs the coroutine
+# on the thread's own loop).
+FORMAT = 113
 DEFAULT_DIRNAME = ".handler_block_cache"
 RACY_SECONDS = 2.0  # an mtime this close to now may hide a second edit
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# flake8-handler-block project index cache\n"

@@ -1717,12 +1717,20 @@ class Graph:
         if attrs or receiver not in function.params:
             return ""
         passed = self._arguments(fn, receiver, MAX_SERVER_ARGUMENT_FILES) or ()
-        # a server built there (`FastMCP()`), a module's (`app.server.mcp`), or an instance's
-        # attribute (`register(self.mcp)` after `self.mcp = FastMCP("app")`)
-        classes = {self._server_of_class(self._instance_class(sym) or self.api_name(sym, where))
-                   for where, sym in passed}
+        classes = {self._passed_server(where, sym) for where, sym in passed}
         server = classes.pop() if len(classes) == 1 else ""
         return server if server in EVENT_SERVERS else ""
+
+    def _passed_server(self, where: str, sym: Sym) -> str:
+        """The server class of a value passed for a server parameter: one built there (``FastMCP()``),
+        a module's (``app.server.mcp``), or an instance's attribute (``register(self.mcp)`` after
+        ``self.mcp = FastMCP("app")``). A parameter declared of an MCP server class
+        (``def _register_tools(mcp: FastMCP)``) holds that class or a subclass: the one the project
+        builds (k8s-mcp's subclass that runs its sync tools in an executor) when it builds one."""
+        server = self._server_of_class(self._instance_class(sym) or self.api_name(sym, where))
+        if sym.path[-1:] == (DECLARED,) and is_mcp_server(server):
+            server = self._project_mcp_server() or server
+        return server
 
     def _unread_parameter(self, fn: FnRef, name: str) -> bool:
         """``name`` is a parameter of ``fn``, which the project calls, but whose calls do not all show

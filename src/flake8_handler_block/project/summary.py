@@ -1072,10 +1072,14 @@ class _Summariser:
                     for node in ast.walk(arg.body):
                         if type(node) is ast.Call:
                             self.lambda_calls.setdefault(id(node), (call.lineno, index))
+        # `to_thread(asyncio.run, self._call(...))`: the coroutine runs on the worker thread's own loop
+        loop_in_thread = hand_off and any(self._names_a_loop_runner(arg, where) for arg in call.args)
         for arg in [*call.args, *[k.value for k in call.keywords]]:
             if hand_off and type(arg) is ast.Lambda:
                 # calls inside run in the worker thread (a thread of their own for Thread())
                 stack.append((arg, where, SPAWN if name in THREAD_STARTS else THREAD))
+            elif loop_in_thread and type(arg) is ast.Call:
+                stack.append((arg, where, THREAD))
             elif spawn and type(arg) is ast.Call:
                 stack.append((arg, where, started if how == CALL else how))
             else:
@@ -1089,6 +1093,13 @@ class _Summariser:
         if name in PRIVATE_LOOP_METHODS:
             return type(call.func) is ast.Attribute
         sym = self.sym(call.func, where) if name == "run" else None
+        return sym is not None and sym.dotted in PRIVATE_LOOP_RUNNERS
+
+    def _names_a_loop_runner(self, expr: ast.expr, where: _Scope) -> bool:
+        """``asyncio.run`` handed to a thread as the function it runs (catalog.PRIVATE_LOOP_RUNNERS)."""
+        if type(expr) is not ast.Attribute and type(expr) is not ast.Name:
+            return False
+        sym = self.sym(expr, where)
         return sym is not None and sym.dotted in PRIVATE_LOOP_RUNNERS
 
     def _in_coroutine(self, scope: _Scope) -> bool:
