@@ -1651,11 +1651,20 @@ class Graph:
         receiver = registration.full.rsplit(".", 1)[0]
         server = self._server_of_class(self._library_name(receiver))
         if server not in EVENT_SERVERS and registration.function is not None:
-            registering = ("f", path, registration.function)
-            server = self._server_given(registering, receiver) or server
             by_mcp = registration.callee in MCP_DECORATORS or registration.callee == MCP_ADD_TOOL
-            if server not in EVENT_SERVERS and by_mcp and self._unread_parameter(registering, receiver):
-                server = self._project_mcp_server()
+            server = self._server_of_parameter(("f", path, registration.function), receiver, server, by_mcp)
+        return server
+
+    def _server_of_parameter(self, registering: FnRef, receiver: str, server: str, mcp: bool) -> str:
+        """The server ``receiver`` names in the function ``registering`` that registers on it, read as
+        its parameter: what the callers give it (``_server_given``), else, for an MCP registration
+        whose callers cannot all be read, the one MCP server the project builds; ``server`` (what the
+        name says alone) when neither tells."""
+        given = self._server_given(registering, receiver)
+        if given:
+            return given
+        if mcp and self._unread_parameter(registering, receiver):
+            return self._project_mcp_server()
         return server
 
     def _server_of_class(self, dotted: str) -> str:
@@ -1694,10 +1703,8 @@ class Graph:
             receiver = decorator.full.rsplit(".", 1)[0]
             server = self._server_of_class(decorator.receiver or self._library_name(receiver))
             if server not in EVENT_SERVERS and fn.parent_function is not None and decorator.full == decorator.written:
-                server = self._server_given(("f", path, fn.parent_function), receiver) or server
-                if server not in EVENT_SERVERS and name in MCP_DECORATORS and self._unread_parameter(
-                        ("f", path, fn.parent_function), receiver):
-                    server = self._project_mcp_server()
+                server = self._server_of_parameter(("f", path, fn.parent_function), receiver, server,
+                                                   name in MCP_DECORATORS)
             reason = event_handler_reason(decorator, server)
             if reason:
                 return reason

@@ -1092,11 +1092,11 @@ class _Summariser:
             return False
         if name in PRIVATE_LOOP_METHODS:
             return type(call.func) is ast.Attribute
-        sym = self.sym(call.func, where) if name == "run" else None
-        return sym is not None and sym.dotted in PRIVATE_LOOP_RUNNERS
+        return name == "run" and self._names_a_loop_runner(call.func, where)
 
     def _names_a_loop_runner(self, expr: ast.expr, where: _Scope) -> bool:
-        """``asyncio.run`` handed to a thread as the function it runs (catalog.PRIVATE_LOOP_RUNNERS)."""
+        """``expr`` names ``asyncio.run`` (catalog.PRIVATE_LOOP_RUNNERS): called in a plain function, or
+        handed to a thread as the function it runs."""
         if type(expr) is not ast.Attribute and type(expr) is not ast.Name:
             return False
         sym = self.sym(expr, where)
